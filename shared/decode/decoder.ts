@@ -1,0 +1,265 @@
+import { ByteWindow } from './window';
+import { Packet } from './packet';
+import {
+  type Layer,
+  NextLayer,
+  NEXT_DONE,
+  NEXT_ETHERTYPE,
+  NEXT_IPPROTO,
+  NEXT_LINKTYPE,
+  NEXT_LLC,
+  NEXT_SNAP,
+  NEXT_TCP,
+  NEXT_UDP,
+} from './layer';
+import { FlowTable } from './flows';
+import type { AppContext, AppProtocol } from '../protocols/contract';
+import type { Observation } from '../model/observation';
+
+/** Deep enough for QinQ inside VXLAN inside GRE; a frame that nests deeper is cut off there. */
+const MAX_DEPTH = 24;
+
+export interface DecodeStats {
+  packets: number;
+  bytes: number;
+  /** Frames whose headers contradicted themselves or ended early (not counting snaplen cuts). */
+  malformed: number;
+  /** Frames cut short by the capture's snap length. */
+  snapTruncated: number;
+  /** Later IP fragments: counted, not decoded. */
+  laterFragments: number;
+  /** Frames of a link type Glasspane does not decode. */
+  unknownLinkType: number;
+  /** App dissector failures caught by the pipeline (a bug, not the packet's fault, but never fatal). */
+  dissectorErrors: number;
+  /** Malformed frames by the layer that noticed, for the curious. */
+  malformedBy: Record<string, number>;
+}
+
+export function emptyStats(): DecodeStats {
+  return {
+    packets: 0,
+    bytes: 0,
+    malformed: 0,
+    snapTruncated: 0,
+    laterFragments: 0,
+    unknownLinkType: 0,
+    dissectorErrors: 0,
+    malformedBy: {},
+  };
+}
+
+type Table = Map<number, Layer>;
+type AppTable = Map<number, AppProtocol>;
+
+function index(layers: readonly Layer[], pick: (l: Layer) => readonly number[] | undefined): Table {
+  const t: Table = new Map();
+  for (const l of layers) for (const k of pick(l) ?? []) if (!t.has(k)) t.set(k, l);
+  return t;
+}
+
+function indexApp(apps: readonly AppProtocol[], pick: (a: AppProtocol) => readonly number[] | undefined) {
+  const t: AppTable = new Map();
+  for (const a of apps) for (const k of pick(a) ?? []) if (!t.has(k)) t.set(k, a);
+  return t;
+}
+
+/**
+ * The decode pipeline: one Packet, a window per depth, dispatch tables built from the layers'
+ * registrations. decode() runs a frame through link, network and transport layers, then hands the
+ * payload to application dissectors, which emit observations into `onObservation`.
+ */
+export class Decoder implements AppContext {
+  readonly packet = new Packet();
+  readonly stats: DecodeStats = emptyStats();
+  readonly flows: FlowTable;
+  onObservation: (o: Observation) => void = () => {};
+
+  private readonly windows: ByteWindow[] = [];
+  private readonly next = new NextLayer();
+  private readonly linkTypes: Table;
+  private readonly etherTypes: Table;
+  private readonly ipProtocols: Layer[] = new Array<Layer>(256);
+  private readonly udpTunnels: Table;
+  private readonly llcLayers: Table;
+  private readonly snapLayers: Table;
+  private readonly appTcp: AppTable;
+  private readonly appUdp: AppTable;
+  private readonly appEther: AppTable;
+  private readonly appLlc: AppTable;
+  private readonly appSnap: AppTable;
+  private readonly heuristics: AppProtocol[];
+  private readonly appByName = new Map<string, AppProtocol>();
+
+  constructor(layers: readonly Layer[], apps: readonly AppProtocol[] = [], flowCapacity = 65536) {
+    for (let i = 0; i <= MAX_DEPTH; i++) this.windows.push(new ByteWindow());
+    this.linkTypes = index(layers, (l) => l.linkTypes);
+    this.etherTypes = index(layers, (l) => l.etherTypes);
+    for (const l of layers) for (const k of l.ipProtocols ?? []) this.ipProtocols[k] ??= l;
+    this.udpTunnels = index(layers, (l) => l.udpPorts);
+    this.llcLayers = index(layers, (l) => l.llcSaps);
+    this.snapLayers = index(layers, (l) => l.snap);
+    this.appTcp = indexApp(apps, (a) => a.tcpPorts);
+    this.appUdp = indexApp(apps, (a) => a.udpPorts);
+    this.appEther = indexApp(apps, (a) => a.etherTypes);
+    this.appLlc = indexApp(apps, (a) => a.llcSaps);
+    this.appSnap = indexApp(apps, (a) => a.snap);
+    this.heuristics = apps.filter((a) => a.heuristic !== undefined);
+    for (const a of apps) this.appByName.set(a.name, a);
+    this.flows = new FlowTable(flowCapacity);
+  }
+
+  emit(o: Observation): void {
+    this.onObservation(o);
+  }
+
+  flowState<T extends object>(p: Packet, protocol: string, init: () => T): T {
+    const e = this.flows.get(p, true)!;
+    let s = e.state.get(protocol) as T | undefined;
+    if (s === undefined) {
+      s = init();
+      e.state.set(protocol, s);
+    }
+    return s;
+  }
+
+  /**
+   * Decode one frame. `buf` is only borrowed: nothing may keep a reference to it after return
+   * (live capture reuses one buffer for every packet).
+   */
+  decode(buf: Uint8Array, linkType: number, ts: number, frame: number, wireLen: number, iface = 0): Packet {
+    const p = this.packet;
+    p.reset();
+    p.frame = frame;
+    p.ts = ts;
+    p.linkType = linkType;
+    p.capLen = buf.length;
+    p.wireLen = wireLen;
+    p.iface = iface;
+    p.buf = buf;
+    const st = this.stats;
+    st.packets++;
+    st.bytes += wireLen;
+
+    try {
+      this.run(buf, linkType, p);
+    } catch {
+      // Layer dissectors are written not to throw; this is the last line that keeps a bug from
+      // costing the process.
+      p.markMalformed('decoder: exception');
+      st.dissectorErrors++;
+    }
+    if (p.laterFragment) st.laterFragments++;
+    if (p.malformed !== '') {
+      if (p.capLen < p.wireLen) st.snapTruncated++;
+      else {
+        st.malformed++;
+        const layer = p.malformed.slice(0, p.malformed.indexOf(':'));
+        st.malformedBy[layer] = (st.malformedBy[layer] ?? 0) + 1;
+      }
+    }
+    return p;
+  }
+
+  private run(buf: Uint8Array, linkType: number, p: Packet): void {
+    const next = this.next;
+    let w = this.windows[0]!.reset(buf, 0, buf.length);
+    let kind = NEXT_LINKTYPE;
+    let key = linkType;
+    let key2 = -1;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      let layer: Layer | undefined;
+      switch (kind) {
+        case NEXT_LINKTYPE:
+          layer = this.linkTypes.get(key);
+          if (layer === undefined && depth === 0) {
+            this.stats.unknownLinkType++;
+            return;
+          }
+          break;
+        case NEXT_ETHERTYPE:
+          layer = this.etherTypes.get(key);
+          if (layer === undefined) return this.app(this.appEther.get(key), w, p);
+          break;
+        case NEXT_IPPROTO:
+          layer = this.ipProtocols[key];
+          break;
+        case NEXT_UDP:
+          layer = this.udpTunnels.get(key) ?? this.udpTunnels.get(key2);
+          if (layer === undefined) return this.transportPayload(this.appUdp, key, key2, w, p);
+          break;
+        case NEXT_TCP:
+          return this.transportPayload(this.appTcp, key, key2, w, p);
+        case NEXT_LLC:
+          layer = this.llcLayers.get(key);
+          if (layer === undefined) return this.app(this.appLlc.get(key), w, p);
+          break;
+        case NEXT_SNAP:
+          layer = this.snapLayers.get(key);
+          if (layer === undefined) return this.app(this.appSnap.get(key), w, p);
+          break;
+        default:
+          return;
+      }
+      if (layer === undefined) return;
+      next.kind = NEXT_DONE;
+      layer.dissect(w, p, next);
+      if (w.truncated) p.markMalformed(layer.name + ': truncated');
+      if (next.kind === NEXT_DONE || p.laterFragment) return;
+      w = w.sub(this.windows[depth + 1]!, next.offset, next.length < 0 ? undefined : next.length);
+      kind = next.kind;
+      key = next.key;
+      key2 = next.key2;
+    }
+    p.markMalformed('decoder: too many nested layers');
+  }
+
+  private transportPayload(table: AppTable, dst: number, src: number, w: ByteWindow, p: Packet): void {
+    p.payloadStart = w.start;
+    p.payloadEnd = w.end;
+    if (w.length === 0) return;
+    // Port first (the lower port is usually the service), then a flow already pinned, then heuristics.
+    let a = table.get(dst < src ? dst : src) ?? table.get(dst < src ? src : dst);
+    if (a !== undefined) {
+      if (this.app(a, w, p)) return;
+    }
+    if (this.heuristics.length === 0) return;
+    const flow = this.flows.get(p, false);
+    if (flow !== undefined && flow.pinned !== null) {
+      a = this.appByName.get(flow.pinned);
+      if (a !== undefined) this.app(a, w, p);
+      return;
+    }
+    for (const h of this.heuristics) {
+      if (h === a) continue;
+      let hit = false;
+      try {
+        hit = h.heuristic!(w, p);
+      } catch {
+        this.stats.dissectorErrors++;
+      }
+      if (hit) {
+        this.flows.get(p, true)!.pinned = h.name;
+        this.app(h, w, p);
+        return;
+      }
+    }
+  }
+
+  private app(a: AppProtocol | undefined, w: ByteWindow, p: Packet): boolean {
+    if (a === undefined) return false;
+    let ok = false;
+    try {
+      ok = a.dissect(w, p, this);
+    } catch {
+      this.stats.dissectorErrors++;
+      p.markMalformed(a.name + ': exception');
+      return true;
+    }
+    if (ok) {
+      p.addProto(a.name);
+      if (w.truncated) p.markMalformed(a.name + ': truncated');
+    }
+    return ok;
+  }
+}

@@ -1,0 +1,39 @@
+import type { ByteWindow } from '../decode/window';
+import type { Packet } from '../decode/packet';
+import type { Observation } from '../model/observation';
+
+/**
+ * What an application-layer (or layer-2 discovery) dissector gets: the packet's decoded lower layers,
+ * a sink for observations, and bounded per-flow state. Everything here is pure TypeScript.
+ */
+export interface AppContext {
+  emit(o: Observation): void;
+  /**
+   * Per-flow state for this protocol, created on first use and dropped when the flow ages out or
+   * the table is full (oldest first). Keep what you store small and bounded.
+   */
+  flowState<T extends object>(p: Packet, protocol: string, init: () => T): T;
+}
+
+export interface AppProtocol {
+  /** Short lower-case name, also the name recorded in a device's protocol list. */
+  name: string;
+  tcpPorts?: readonly number[];
+  udpPorts?: readonly number[];
+  /** Layer-2 protocols: the window is the payload after the EtherType. */
+  etherTypes?: readonly number[];
+  /** 802.2 LLC DSAPs (0x42 for STP); the window starts after the LLC header. */
+  llcSaps?: readonly number[];
+  /** SNAP OUI * 65536 + PID (CDP is 0x00000c * 65536 + 0x2000); the window starts after SNAP. */
+  snap?: readonly number[];
+  /**
+   * Cheap shape check for payloads on ports the protocol is not registered for. Must not throw,
+   * must not emit. A flow it recognises is pinned to the protocol.
+   */
+  heuristic?(w: ByteWindow, p: Packet): boolean;
+  /**
+   * Decode and emit observations. Return false when the payload is not this protocol after all
+   * (headers did not validate): the pipeline then counts it as unrecognised, not malformed.
+   */
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean;
+}

@@ -1,0 +1,116 @@
+/**
+ * Address formatting for the hot path. MACs travel as 48-bit numbers and IPv4 addresses as unsigned
+ * 32-bit numbers; text is built only for what is kept. Hand-written rather than ipaddr.js because
+ * these run once per kept address in the per-packet loop and must not allocate intermediate objects.
+ */
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+export function macToString(mac: number): string {
+  const hi = Math.floor(mac / 4294967296);
+  const lo = mac >>> 0;
+  return (
+    HEX[(hi >>> 8) & 0xff]! + ':' + HEX[hi & 0xff]! + ':' + HEX[lo >>> 24]! + ':' +
+    HEX[(lo >>> 16) & 0xff]! + ':' + HEX[(lo >>> 8) & 0xff]! + ':' + HEX[lo & 0xff]!
+  );
+}
+
+export function macFromBytes(b: Uint8Array, o = 0): number {
+  if (o < 0 || o + 6 > b.length) return -1;
+  return ((b[o]! << 8) | b[o + 1]!) * 4294967296 +
+    (((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0);
+}
+
+export function macFromString(s: string): number {
+  const h = s.replace(/[^0-9a-fA-F]/g, '');
+  if (h.length !== 12) return -1;
+  return parseInt(h, 16);
+}
+
+/** First three bytes of a MAC (the OUI) as a 24-bit number. */
+export function macOui(mac: number): number {
+  return Math.floor(mac / 16777216);
+}
+
+/** The I/G bit: group (multicast or broadcast) addresses. */
+export function macIsGroup(mac: number): boolean {
+  return (Math.floor(mac / 1099511627776) & 0x01) === 1;
+}
+
+/** The U/L bit: locally administered (randomized, virtual) addresses. */
+export function macIsLocal(mac: number): boolean {
+  return (Math.floor(mac / 1099511627776) & 0x02) === 2;
+}
+
+export function ipv4ToString(a: number): string {
+  return (a >>> 24) + '.' + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
+}
+
+export function ipv4FromString(s: string): number {
+  const p = s.split('.');
+  if (p.length !== 4) return -1;
+  let v = 0;
+  for (const x of p) {
+    const n = Number(x);
+    if (!/^\d{1,3}$/.test(x) || n > 255) return -1;
+    v = v * 256 + n;
+  }
+  return v;
+}
+
+/** IPv6 address at `o` in `b` as RFC 5952 text (lower case, longest zero run compressed). */
+export function ipv6ToString(b: Uint8Array, o: number): string {
+  if (o < 0 || o + 16 > b.length) return '';
+  const g = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
+  // IPv4-mapped addresses keep their dotted tail, as Wireshark and Zeek show them.
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return '::ffff:' + b[o + 12] + '.' + b[o + 13] + '.' + b[o + 14] + '.' + b[o + 15];
+  }
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += i === 0 ? '::' : ':';
+      i += bestLen - 1;
+      continue;
+    }
+    s += g[i]!.toString(16);
+    if (i < 7) s += ':';
+  }
+  return s;
+}
+
+/** Private, loopback, link-local or shared-space IPv4 (RFC 1918, 6598, 3927). */
+export function ipv4IsPrivate(a: number): boolean {
+  const o1 = a >>> 24;
+  const o2 = (a >>> 16) & 0xff;
+  return (
+    o1 === 10 ||
+    o1 === 127 ||
+    (o1 === 172 && o2 >= 16 && o2 <= 31) ||
+    (o1 === 192 && o2 === 168) ||
+    (o1 === 169 && o2 === 254) ||
+    (o1 === 100 && o2 >= 64 && o2 <= 127)
+  );
+}
+
+/** Addresses that never name one host: 0.0.0.0, limited broadcast, multicast, reserved. */
+export function ipv4IsUnicastHost(a: number): boolean {
+  const o1 = a >>> 24;
+  return a !== 0 && o1 !== 0 && o1 < 224;
+}

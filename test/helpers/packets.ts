@@ -1,0 +1,145 @@
+/**
+ * Builders for small crafted frames: our own test packets, byte-exact, hostile ones included (any
+ * length field can be overridden to lie). Checksums are left zero unless a test needs them.
+ */
+export type Bytes = Uint8Array;
+
+export function concat(...parts: (Bytes | number[])[]): Bytes {
+  const arrs = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));
+  const out = new Uint8Array(arrs.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrs) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+export function u16(v: number): number[] {
+  return [(v >>> 8) & 0xff, v & 0xff];
+}
+export function u32(v: number): number[] {
+  return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+}
+export function u16le(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff];
+}
+export function u32le(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+export function ascii(s: string): Bytes {
+  return Uint8Array.from(Buffer.from(s, 'latin1'));
+}
+export function mac(s: string): number[] {
+  return s.split(':').map((x) => parseInt(x, 16));
+}
+export function ip4(s: string): number[] {
+  return s.split('.').map(Number);
+}
+export function ip6(s: string): number[] {
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
+  const h = head ? head.split(':').filter(Boolean) : [];
+  const t = tail ? tail.split(':').filter(Boolean) : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return groups.flatMap((g) => u16(parseInt(g, 16)));
+}
+
+export function ethernet(dst: string, src: string, etherType: number, payload: Bytes): Bytes {
+  return concat(mac(dst), mac(src), u16(etherType), payload);
+}
+
+export function vlanTag(vid: number, innerType: number, payload: Bytes, pcp = 0): Bytes {
+  return concat(u16((pcp << 13) | (vid & 0xfff)), u16(innerType), payload);
+}
+
+export interface Ipv4Opts {
+  ttl?: number;
+  id?: number;
+  df?: boolean;
+  mf?: boolean;
+  fragOffset?: number; // bytes, multiple of 8
+  totalLength?: number; // override to lie
+  ihl?: number; // override header length in 32-bit words
+  options?: number[];
+  tos?: number;
+}
+
+export function ipv4(src: string, dst: string, proto: number, payload: Bytes, o: Ipv4Opts = {}): Bytes {
+  const opts = o.options ?? [];
+  const ihl = o.ihl ?? 5 + Math.ceil(opts.length / 4);
+  const optBytes = [...opts, ...Array((4 - (opts.length % 4)) % 4).fill(0)];
+  const total = o.totalLength ?? 20 + optBytes.length + payload.length;
+  const flags = (o.df ? 0x4000 : 0) | (o.mf ? 0x2000 : 0) | ((o.fragOffset ?? 0) >> 3);
+  return concat(
+    [0x40 | (ihl & 0xf), o.tos ?? 0],
+    u16(total),
+    u16(o.id ?? 0x1234),
+    u16(flags),
+    [o.ttl ?? 64, proto],
+    u16(0),
+    ip4(src),
+    ip4(dst),
+    optBytes,
+    payload,
+  );
+}
+
+export function ipv6(src: string, dst: string, nextHeader: number, payload: Bytes, hopLimit = 64): Bytes {
+  return concat(u32(0x60000000), u16(payload.length), [nextHeader, hopLimit], ip6(src), ip6(dst), payload);
+}
+
+export function udp(sport: number, dport: number, payload: Bytes, lengthOverride?: number): Bytes {
+  return concat(u16(sport), u16(dport), u16(lengthOverride ?? 8 + payload.length), u16(0), payload);
+}
+
+export interface TcpOpts {
+  flags?: number;
+  seq?: number;
+  ack?: number;
+  window?: number;
+  options?: number[];
+  dataOffset?: number; // override, in 32-bit words
+}
+
+export function tcp(sport: number, dport: number, payload: Bytes, o: TcpOpts = {}): Bytes {
+  const opts = o.options ?? [];
+  const padded = [...opts, ...Array((4 - (opts.length % 4)) % 4).fill(1)];
+  const doff = o.dataOffset ?? 5 + padded.length / 4;
+  return concat(
+    u16(sport),
+    u16(dport),
+    u32(o.seq ?? 1),
+    u32(o.ack ?? 0),
+    [(doff & 0xf) << 4, o.flags ?? 0x18],
+    u16(o.window ?? 65535),
+    u16(0),
+    u16(0),
+    padded,
+    payload,
+  );
+}
+
+export function arp(op: number, sha: string, spa: string, tha: string, tpa: string): Bytes {
+  return concat(u16(1), u16(0x0800), [6, 4], u16(op), mac(sha), ip4(spa), mac(tha), ip4(tpa));
+}
+
+/** Ethernet + IPv4 + UDP in one call. */
+export function udpFrame(
+  a: { mac: string; ip: string; port: number },
+  b: { mac: string; ip: string; port: number },
+  payload: Bytes,
+  ip: Ipv4Opts = {},
+): Bytes {
+  return ethernet(b.mac, a.mac, 0x0800, ipv4(a.ip, b.ip, 17, udp(a.port, b.port, payload), ip));
+}
+
+/** Ethernet + IPv4 + TCP in one call. */
+export function tcpFrame(
+  a: { mac: string; ip: string; port: number },
+  b: { mac: string; ip: string; port: number },
+  payload: Bytes,
+  t: TcpOpts = {},
+  ip: Ipv4Opts = {},
+): Bytes {
+  return ethernet(b.mac, a.mac, 0x0800, ipv4(a.ip, b.ip, 6, tcp(a.port, b.port, payload, t), ip));
+}
