@@ -179,7 +179,10 @@ export class Decoder implements AppContext {
           break;
         case NEXT_ETHERTYPE:
           layer = this.etherTypes.get(key);
-          if (layer === undefined) return this.app(this.appEther.get(key), w, p);
+          if (layer === undefined) {
+            this.app(this.appEther.get(key), w, p);
+            return;
+          }
           break;
         case NEXT_IPPROTO:
           layer = this.ipProtocols[key];
@@ -192,11 +195,17 @@ export class Decoder implements AppContext {
           return this.transportPayload(this.appTcp, key, key2, w, p);
         case NEXT_LLC:
           layer = this.llcLayers.get(key);
-          if (layer === undefined) return this.app(this.appLlc.get(key), w, p);
+          if (layer === undefined) {
+            this.app(this.appLlc.get(key), w, p);
+            return;
+          }
           break;
         case NEXT_SNAP:
           layer = this.snapLayers.get(key);
-          if (layer === undefined) return this.app(this.appSnap.get(key), w, p);
+          if (layer === undefined) {
+            this.app(this.appSnap.get(key), w, p);
+            return;
+          }
           break;
         default:
           return;

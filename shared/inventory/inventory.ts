@@ -1,0 +1,399 @@
+import type { Packet } from '../decode/packet';
+import type { DeviceRef, Observation } from '../model/observation';
+import type { DeviceJson, EdgeJson } from '../model/inventory';
+import { ipv4ToString, ipv4IsUnicastHost, macFromString, macIsGroup, macIsLocal, macToString } from '../util/addr';
+import { Evidence } from './evidence';
+
+/** A MAC that sources more distinct IP addresses than this is a router (as GROUND_TRUTH.md counts). */
+export const ROUTER_IP_THRESHOLD = 4;
+/** Addresses kept per device before it is called a router: small, so hostile floods cannot grow it. */
+const MAX_OWN_IPS = 64;
+/** Framing layers that say nothing about a device. */
+const SILENT = new Set(['eth', 'sll', 'sll2', 'raw', 'null', 'loop', 'llc', 'snap']);
+
+interface IpUse {
+  packets: number;
+  bytes: number;
+  first: number;
+  last: number;
+  /** Bound by ARP (the device answered for it): its own, even on a router. */
+  arp: boolean;
+}
+
+export class Device {
+  /** Dense index, for edge keys. */
+  readonly n: number;
+  readonly id: string;
+  readonly mac: number;
+  router = false;
+  routed = false;
+  readonly via = new Set<string>();
+  readonly ip4 = new Map<number, IpUse>();
+  readonly ip6 = new Map<string, IpUse>();
+  readonly protocols = new Set<string>();
+  readonly vlans = new Set<number>();
+  readonly evidence = new Evidence();
+  first = Infinity;
+  last = -Infinity;
+  packetsSent = 0;
+  packetsReceived = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+
+  constructor(n: number, id: string, mac: number) {
+    this.n = n;
+    this.id = id;
+    this.mac = mac;
+  }
+
+  seen(ts: number): void {
+    if (ts < this.first) this.first = ts;
+    if (ts > this.last) this.last = ts;
+  }
+}
+
+export class Edge {
+  readonly protocols = new Set<string>();
+  packetsAtoB = 0;
+  packetsBtoA = 0;
+  bytesAtoB = 0;
+  bytesBtoA = 0;
+  first = Infinity;
+  last = -Infinity;
+  constructor(
+    readonly a: Device,
+    readonly b: Device,
+  ) {}
+}
+
+export interface InventoryOptions {
+  /** IEEE OUI lookup, injected so shared/ needs no data files or Node. */
+  vendorOf?: (mac: number) => string | null;
+}
+
+/**
+ * Devices keyed by MAC (or by IP where no MAC is visible), and edges between them, built from
+ * decoded packets and the observations dissectors emit. Numbers key the hot maps: a MAC as its
+ * 48-bit value, IPv4 as its 32-bit value.
+ */
+export class Inventory {
+  readonly byMac = new Map<number, Device>();
+  /** Devices known only by address: routed (behind a router) or from links without MACs. */
+  readonly byIp4 = new Map<number, Device>();
+  readonly byIp6 = new Map<string, Device>();
+  readonly edges = new Map<number, Edge>();
+  private count = 0;
+  observations = 0;
+
+  constructor(private readonly o: InventoryOptions = {}) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Account one decoded packet. */
+  packet(p: Packet): void {
+    const len = p.wireLen;
+    const ts = p.ts;
+    let src: Device | undefined;
+    let dst: Device | undefined;
+
+    if (p.srcMac >= 0 && !macIsGroup(p.srcMac)) src = this.macDevice(p.srcMac);
+    const srcMacDevice = src;
+    if (p.dstMac >= 0 && !macIsGroup(p.dstMac)) dst = this.macDevice(p.dstMac);
+
+    // ARP binds an address to the MAC that answers for it: the strongest evidence of ownership.
+    if (p.arpOp > 0 && src !== undefined && p.arpSha === p.srcMac && ipv4IsUnicastHost(p.arpSpa)) {
+      this.bind4(src, p.arpSpa, ts, 0, true);
+    }
+
+    if (p.ipVersion === 4) {
+      if (ipv4IsUnicastHost(p.src4)) {
+        if (src !== undefined) src = this.bind4(src, p.src4, ts, len, false);
+        else src = this.ip4Device(p.src4, null);
+      }
+      if (ipv4IsUnicastHost(p.dst4)) {
+        if (dst !== undefined) {
+          if (dst.router && !dst.ip4.has(p.dst4)) dst = this.ip4Device(p.dst4, dst);
+        } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4, null);
+      }
+    } else if (p.ipVersion === 6) {
+      if (isUnicast6(p.src6)) {
+        if (src !== undefined) src = this.bind6(src, p.src6, ts, len);
+        else src = this.ip6Device(p.src6, null);
+      }
+      if (isUnicast6(p.dst6)) {
+        if (dst !== undefined) {
+          if (dst.router && !dst.ip6.has(p.dst6)) dst = this.ip6Device(p.dst6, dst);
+        } else if (p.dstMac < 0) dst = this.ip6Device(p.dst6, null);
+      }
+    }
+
+    if (src !== undefined) {
+      src.seen(ts);
+      src.packetsSent++;
+      src.bytesSent += len;
+      for (let i = 0; i < p.protoCount; i++) {
+        const name = p.protos[i]!;
+        if (!SILENT.has(name)) src.protocols.add(name);
+      }
+      for (let i = 0; i < p.vlanCount; i++) src.vlans.add(p.vlans[i]!);
+    }
+    if (dst !== undefined) {
+      dst.seen(ts);
+      dst.packetsReceived++;
+      dst.bytesReceived += len;
+      for (let i = 0; i < p.vlanCount; i++) dst.vlans.add(p.vlans[i]!);
+    }
+    // A router forwarding someone else's packet was still on the wire.
+    if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seen(ts);
+    if (src !== undefined && dst !== undefined && src !== dst) this.edge(src, dst, p, len);
+  }
+
+  /** Attach an observation to the device it names, creating the device when it is new. */
+  observe(o: Observation): void {
+    const d = this.deviceFor(o.device);
+    if (d === undefined) return;
+    this.observations++;
+    d.evidence.add(o);
+    d.protocols.add(o.protocol);
+  }
+
+  deviceFor(ref: DeviceRef): Device | undefined {
+    if (ref.mac !== null) {
+      const mac = macFromString(ref.mac);
+      if (mac >= 0 && !macIsGroup(mac)) {
+        const d = this.macDevice(mac);
+        if (ref.ip !== null && !d.router) {
+          if (ref.ip.includes(':')) this.bind6(d, ref.ip, d.last === -Infinity ? 0 : d.last, 0);
+        }
+        return d;
+      }
+    }
+    if (ref.ip === null) return undefined;
+    if (ref.ip.includes(':')) return this.ip6Owner(ref.ip);
+    const v = ipv4Number(ref.ip);
+    if (v < 0) return undefined;
+    return this.ip4Owner(v);
+  }
+
+  devices(): IterableIterator<Device> {
+    return this.allDevices();
+  }
+
+  private *allDevices(): IterableIterator<Device> {
+    yield* this.byMac.values();
+    yield* this.byIp4.values();
+    yield* this.byIp6.values();
+  }
+
+  private macDevice(mac: number): Device {
+    let d = this.byMac.get(mac);
+    if (d === undefined) {
+      d = new Device(this.count++, 'mac:' + macToString(mac), mac);
+      this.byMac.set(mac, d);
+    }
+    return d;
+  }
+
+  private ip4Device(ip: number, via: Device | null): Device {
+    let d = this.byIp4.get(ip);
+    if (d === undefined) {
+      d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1);
+      d.ip4.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false });
+      this.byIp4.set(ip, d);
+    }
+    if (via !== null) {
+      d.routed = true;
+      if (!d.via.has(via.id)) d.via.add(via.id);
+    }
+    return d;
+  }
+
+  private ip6Device(ip: string, via: Device | null): Device {
+    let d = this.byIp6.get(ip);
+    if (d === undefined) {
+      d = new Device(this.count++, 'ip:' + ip, -1);
+      d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false });
+      this.byIp6.set(ip, d);
+    }
+    if (via !== null) {
+      d.routed = true;
+      if (!d.via.has(via.id)) d.via.add(via.id);
+    }
+    return d;
+  }
+
+  /** The device that owns an IPv4 address: the MAC device it is bound to, else an address-only device. */
+  private ip4Owner(ip: number): Device {
+    const d = this.byIp4.get(ip);
+    if (d !== undefined) return d;
+    for (const m of this.byMac.values()) if (m.ip4.has(ip)) return m;
+    return this.ip4Device(ip, null);
+  }
+
+  private ip6Owner(ip: string): Device {
+    const d = this.byIp6.get(ip);
+    if (d !== undefined) return d;
+    for (const m of this.byMac.values()) if (m.ip6.has(ip)) return m;
+    return this.ip6Device(ip, null);
+  }
+
+  /**
+   * Bind a source IPv4 address to a MAC device, and return the device the packet is really from:
+   * the MAC's own device, or, behind a router, the routed address.
+   */
+  private bind4(d: Device, ip: number, ts: number, len: number, arp: boolean): Device {
+    let u = d.ip4.get(ip);
+    if (u === undefined) {
+      if (d.router && !arp) return this.ip4Device(ip, d);
+      if (d.ip4.size >= MAX_OWN_IPS) return d;
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp };
+      d.ip4.set(ip, u);
+      if (!d.router && d.ip4.size > ROUTER_IP_THRESHOLD) {
+        this.becomeRouter(d);
+        if (!arp) return this.ip4Device(ip, d);
+      }
+    }
+    if (arp) u.arp = true;
+    u.packets++;
+    u.bytes += len;
+    if (ts > u.last) u.last = ts;
+    return d;
+  }
+
+  private bind6(d: Device, ip: string, ts: number, len: number): Device {
+    let u = d.ip6.get(ip);
+    if (u === undefined) {
+      if (d.router) return this.ip6Device(ip, d);
+      if (d.ip6.size >= MAX_OWN_IPS) return d;
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false };
+      d.ip6.set(ip, u);
+    }
+    u.packets++;
+    u.bytes += len;
+    if (ts > u.last) u.last = ts;
+    return d;
+  }
+
+  /**
+   * Too many source addresses behind one MAC: it routes. Addresses it proved its own by ARP stay;
+   * the others become devices of their own, marked as routed through it.
+   */
+  private becomeRouter(d: Device): void {
+    d.router = true;
+    for (const [ip, u] of d.ip4) {
+      if (u.arp) continue;
+      d.ip4.delete(ip);
+      const r = this.ip4Device(ip, d);
+      r.seen(u.first);
+      r.seen(u.last);
+      r.packetsSent += u.packets;
+      r.bytesSent += u.bytes;
+    }
+  }
+
+  private edge(a: Device, b: Device, p: Packet, len: number): void {
+    const lo = a.n < b.n ? a : b;
+    const hi = a.n < b.n ? b : a;
+    const key = lo.n * 67108864 + hi.n;
+    let e = this.edges.get(key);
+    if (e === undefined) {
+      e = new Edge(lo, hi);
+      this.edges.set(key, e);
+    }
+    if (a === lo) {
+      e.packetsAtoB++;
+      e.bytesAtoB += len;
+    } else {
+      e.packetsBtoA++;
+      e.bytesBtoA += len;
+    }
+    if (p.ts < e.first) e.first = p.ts;
+    if (p.ts > e.last) e.last = p.ts;
+    // The innermost protocol names the conversation; lower layers add nothing per edge.
+    if (p.protoCount > 0) {
+      const name = p.protos[p.protoCount - 1]!;
+      if (!SILENT.has(name)) e.protocols.add(name);
+    }
+  }
+
+  deviceJson(d: Device, withEvidence: boolean): DeviceJson {
+    const ips: string[] = [];
+    for (const ip of d.ip4.keys()) ips.push(ipv4ToString(ip));
+    for (const ip of d.ip6.keys()) ips.push(ip);
+    const oui = d.mac >= 0 ? (this.o.vendorOf?.(d.mac) ?? null) : null;
+    const ev = d.evidence;
+    const j: DeviceJson = {
+      id: d.id,
+      mac: d.mac >= 0 ? macToString(d.mac) : null,
+      ips,
+      hostname: ev.hostname(),
+      vendor: ev.identity('vendor') ?? oui,
+      ouiVendor: oui,
+      category: null,
+      type: d.router ? 'router' : null,
+      model: ev.identity('model') ?? ev.identity('product'),
+      os: ev.identity('os'),
+      firmware: ev.identity('firmware'),
+      serial: ev.identity('serial'),
+      hostnames: ev.hostnames(),
+      roles: d.router ? ['router', ...ev.roles()] : ev.roles(),
+      protocols: [...d.protocols].sort(),
+      vlans: [...d.vlans].sort((x, y) => x - y),
+      localMac: d.mac >= 0 && macIsLocal(d.mac),
+      router: d.router,
+      routed: d.routed,
+      via: [...d.via],
+      firstSeen: iso(d.first),
+      lastSeen: iso(d.last),
+      packets: d.packetsSent + d.packetsReceived,
+      bytes: d.bytesSent + d.bytesReceived,
+      packetsSent: d.packetsSent,
+      packetsReceived: d.packetsReceived,
+      bytesSent: d.bytesSent,
+      bytesReceived: d.bytesReceived,
+    };
+    if (withEvidence) j.evidence = ev.list();
+    return j;
+  }
+
+  edgeJson(e: Edge): EdgeJson {
+    return {
+      a: e.a.id,
+      b: e.b.id,
+      protocols: [...e.protocols].sort(),
+      packets: e.packetsAtoB + e.packetsBtoA,
+      bytes: e.bytesAtoB + e.bytesBtoA,
+      packetsAtoB: e.packetsAtoB,
+      packetsBtoA: e.packetsBtoA,
+      bytesAtoB: e.bytesAtoB,
+      bytesBtoA: e.bytesBtoA,
+      firstSeen: iso(e.first),
+      lastSeen: iso(e.last),
+    };
+  }
+}
+
+export function iso(ts: number): string {
+  if (!Number.isFinite(ts)) return new Date(0).toISOString();
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+}
+
+function ipv4Number(s: string): number {
+  const p = s.split('.');
+  if (p.length !== 4) return -1;
+  let v = 0;
+  for (const x of p) {
+    const n = Number(x);
+    if (!(n >= 0 && n <= 255) || x === '') return -1;
+    v = v * 256 + n;
+  }
+  return v;
+}
+
+/** Unicast host addresses: not unspecified, not multicast (ff00::/8). */
+function isUnicast6(a: string): boolean {
+  return a !== '' && a !== '::' && !a.startsWith('ff');
+}

@@ -1,0 +1,97 @@
+/**
+ * The inventory as it leaves the engine: `glasspane analyze --format json`, exports, and the UI all
+ * use these shapes. Unknown values are null. Field names are a public format: change them only with
+ * a schema version bump and a note in docs/schema.md.
+ */
+export const INVENTORY_SCHEMA = 'glasspane.inventory/1';
+
+export interface InventoryStats {
+  packets: number;
+  bytes: number;
+  malformed: number;
+  snapTruncated: number;
+  laterFragments: number;
+  unknownLinkType: number;
+  dissectorErrors: number;
+  malformedBy: Record<string, number>;
+  observations: number;
+  devices: number;
+  edges: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** Source files and their warnings (truncated records and the like). */
+  sources: { path: string; format: string; frames: number; warnings: string[] }[];
+}
+
+export interface EvidenceJson {
+  kind: string;
+  protocol: string;
+  field: string;
+  value: string;
+  firstFrame: number;
+  firstSeen: string;
+  lastSeen: string;
+  count: number;
+}
+
+export interface DeviceJson {
+  /** Stable id: "mac:<mac>" for devices with a MAC, "ip:<address>" for devices seen only by IP. */
+  id: string;
+  mac: string | null;
+  ips: string[];
+  hostname: string | null;
+  /** Best vendor known; from the IEEE OUI registry until later evidence says more. */
+  vendor: string | null;
+  /** The IEEE OUI registry's name for the MAC prefix (who made the network interface). */
+  ouiVendor: string | null;
+  category: string | null;
+  type: string | null;
+  model: string | null;
+  os: string | null;
+  firmware: string | null;
+  serial: string | null;
+  hostnames: { name: string; source: string }[];
+  roles: string[];
+  protocols: string[];
+  vlans: number[];
+  /** Locally administered MAC (randomized or virtual). */
+  localMac: boolean;
+  /** This MAC sources many IP addresses: a router, gateway or upstream link. */
+  router: boolean;
+  /** An address seen only behind a router: no MAC of its own is visible. */
+  routed: boolean;
+  /** For routed devices, the id(s) of the router(s) it was seen behind. */
+  via: string[];
+  firstSeen: string;
+  lastSeen: string;
+  packets: number;
+  bytes: number;
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  evidence?: EvidenceJson[];
+}
+
+export interface EdgeJson {
+  a: string;
+  b: string;
+  protocols: string[];
+  packets: number;
+  bytes: number;
+  /** Packets and bytes from a to b, and from b to a. */
+  packetsAtoB: number;
+  packetsBtoA: number;
+  bytesAtoB: number;
+  bytesBtoA: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface InventoryJson {
+  schema: typeof INVENTORY_SCHEMA;
+  generatedAt: string;
+  stats: InventoryStats;
+  devices: DeviceJson[];
+  edges: EdgeJson[];
+}

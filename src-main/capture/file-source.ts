@@ -1,0 +1,125 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { CaptureParser, type CaptureFormat, type CaptureInterface, type FrameSink } from '../../shared/capture/parser';
+
+export interface FileReadResult {
+  path: string;
+  format: CaptureFormat;
+  gzip: boolean;
+  frames: number;
+  interfaces: CaptureInterface[];
+  names: { ip: string; name: string }[];
+  /** Non-fatal problems: a truncated last record, a corrupt block where reading stopped. */
+  warnings: string[];
+}
+
+/** A problem a person can fix (wrong path, not a capture, no permission). `message` says how. */
+export class CaptureFileError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'not-found' | 'not-a-capture' | 'permission' | 'is-directory' | 'io',
+  ) {
+    super(message);
+  }
+}
+
+export interface ReadOptions {
+  /** Called now and then with bytes read so far and the file size (compressed bytes for gzip). */
+  onProgress?: (read: number, size: number) => void;
+  signal?: AbortSignal;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Stream a capture file (pcap, pcapng, or either gzip-compressed) through `sink`, in constant memory.
+ * Frames passed to the sink are views into the current chunk: copy what must outlive the call.
+ */
+export async function readCaptureFile(path: string, sink: FrameSink, o: ReadOptions = {}): Promise<FileReadResult> {
+  let size = 0;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new CaptureFileError(`${path} is a folder, not a capture file`, 'is-directory');
+    size = st.size;
+  } catch (e) {
+    throw toFileError(e, path);
+  }
+  const gzip = await startsWithGzip(path);
+  const parser = new CaptureParser(sink);
+  let read = 0;
+  let lastReport = 0;
+  const file = createReadStream(path, { highWaterMark: CHUNK });
+  file.on('data', (c) => {
+    read += c.length;
+  });
+  const input = gzip ? file.pipe(createGunzip({ chunkSize: CHUNK })) : file;
+  let gzipError: string | null = null;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (o.signal?.aborted) break;
+      parser.push(chunk);
+      if (parser.stopped) break;
+      if (o.onProgress && read - lastReport >= 16 * CHUNK) {
+        lastReport = read;
+        o.onProgress(read, size);
+      }
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (gzip && (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.errno === -5)) {
+      // A cut-off or damaged gzip stream: keep every frame that came out before the damage.
+      gzipError = `compressed data ends early or is damaged (${err.message}); the ${parser.frames} frames before it were read`;
+    } else throw toFileError(e, path);
+  } finally {
+    file.destroy();
+  }
+  parser.end();
+  if (parser.notCapture) {
+    throw new CaptureFileError(
+      `${path} is not a capture file (expected pcap or pcapng, optionally gzip-compressed): ${parser.warnings[0] ?? ''}`.trim(),
+      'not-a-capture',
+    );
+  }
+  if (gzipError !== null) parser.warnings.push(gzipError);
+  o.onProgress?.(size, size);
+  return {
+    path,
+    format: parser.format!,
+    gzip,
+    frames: parser.frames,
+    interfaces: parser.interfaces,
+    names: parser.names,
+    warnings: parser.warnings,
+  };
+}
+
+async function startsWithGzip(path: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } catch (e) {
+    throw toFileError(e, path);
+  } finally {
+    await fh?.close();
+  }
+}
+
+function toFileError(e: unknown, path: string): CaptureFileError {
+  if (e instanceof CaptureFileError) return e;
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return new CaptureFileError(`${path}: no such file; check the path`, 'not-found');
+    case 'EACCES':
+    case 'EPERM':
+      return new CaptureFileError(`${path}: permission denied; make the file readable (chmod a+r) or copy it somewhere you can read`, 'permission');
+    case 'EISDIR':
+      return new CaptureFileError(`${path} is a folder, not a capture file`, 'is-directory');
+    default:
+      return new CaptureFileError(`${path}: cannot read (${err.message ?? String(e)})`, 'io');
+  }
+}
