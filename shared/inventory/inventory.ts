@@ -9,7 +9,7 @@ export const ROUTER_IP_THRESHOLD = 4;
 /** Addresses kept per device before it is called a router: small, so hostile floods cannot grow it. */
 const MAX_OWN_IPS = 64;
 /** Framing layers that say nothing about a device. */
-const SILENT = new Set(['eth', 'sll', 'sll2', 'raw', 'null', 'loop', 'llc', 'snap']);
+const SILENT = new Set(['ethernet', 'sll', 'sll2', 'raw', 'loopback', 'llc', 'snap']);
 
 interface IpUse {
   packets: number;

@@ -1,0 +1,61 @@
+import { basename } from 'node:path';
+import { createAnalyzer, analyzeFile } from '../engine/pipeline';
+import { CaptureFileError } from '../capture/file-source';
+import { toCsv, toJson, toTable } from './format';
+import { writeOutput, UsageError } from './output';
+
+export interface AnalyzeOptions {
+  format: 'json' | 'csv' | 'table';
+  out?: string;
+  evidence?: boolean;
+  progress?: boolean;
+}
+
+/** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
+export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
+  if (!['json', 'csv', 'table'].includes(o.format)) throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
+  const a = createAnalyzer();
+  for (const f of files) {
+    const progress = o.progress !== false ? progressPrinter(f) : undefined;
+    let r;
+    try {
+      r = await analyzeFile(a, f, { onProgress: progress });
+    } catch (e) {
+      if (e instanceof CaptureFileError) throw new UsageError(e.message);
+      throw e;
+    } finally {
+      progress?.(-1, -1);
+    }
+    for (const w of r.warnings) process.stderr.write(`glasspane: ${basename(f)}: warning: ${w}\n`);
+  }
+  const inv = a.snapshot({ evidence: o.evidence === true });
+  const text = o.format === 'json' ? toJson(inv) : o.format === 'csv' ? toCsv(inv) : toTable(inv);
+  await writeOutput(text, o.out);
+  return 0;
+}
+
+/** Progress on standard error for long files: a live line on a terminal, a few lines otherwise. */
+function progressPrinter(file: string) {
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  let lastPct = -1;
+  let lastAt = Date.now();
+  const started = Date.now();
+  return (read: number, size: number) => {
+    if (read < 0) {
+      if (shown && tty) process.stderr.write('\n');
+      return;
+    }
+    // Small files finish before anyone needs reassurance.
+    if (Date.now() - started < 1000 || size <= 0) return;
+    const pct = Math.floor((read / size) * 100);
+    if (tty) {
+      process.stderr.write(`\rreading ${basename(file)}: ${pct}% of ${(size / 1e6).toFixed(0)} MB`);
+      shown = true;
+    } else if (pct >= lastPct + 25 || Date.now() - lastAt > 10000) {
+      process.stderr.write(`reading ${basename(file)}: ${pct}% of ${(size / 1e6).toFixed(0)} MB\n`);
+      lastPct = pct;
+      lastAt = Date.now();
+    }
+  };
+}

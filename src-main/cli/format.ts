@@ -1,0 +1,85 @@
+import { stringify } from 'csv-stringify/sync';
+import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
+import { neutralizeCell } from '../../shared/export/csv-safe';
+
+const CSV_COLUMNS: [string, (d: DeviceJson) => unknown][] = [
+  ['id', (d) => d.id],
+  ['mac', (d) => d.mac],
+  ['ips', (d) => d.ips.join(' ')],
+  ['hostname', (d) => d.hostname],
+  ['vendor', (d) => d.vendor],
+  ['oui_vendor', (d) => d.ouiVendor],
+  ['category', (d) => d.category],
+  ['type', (d) => d.type],
+  ['model', (d) => d.model],
+  ['os', (d) => d.os],
+  ['firmware', (d) => d.firmware],
+  ['serial', (d) => d.serial],
+  ['roles', (d) => d.roles.join(' ')],
+  ['protocols', (d) => d.protocols.join(' ')],
+  ['vlans', (d) => d.vlans.join(' ')],
+  ['local_mac', (d) => d.localMac],
+  ['router', (d) => d.router],
+  ['routed', (d) => d.routed],
+  ['via', (d) => d.via.join(' ')],
+  ['first_seen', (d) => d.firstSeen],
+  ['last_seen', (d) => d.lastSeen],
+  ['packets', (d) => d.packets],
+  ['bytes', (d) => d.bytes],
+  ['packets_sent', (d) => d.packetsSent],
+  ['packets_received', (d) => d.packetsReceived],
+  ['bytes_sent', (d) => d.bytesSent],
+  ['bytes_received', (d) => d.bytesReceived],
+];
+
+/** One row per device; every text cell neutralised against formula injection. */
+export function toCsv(inv: InventoryJson): string {
+  const rows = inv.devices.map((d) =>
+    CSV_COLUMNS.map(([, f]) => {
+      const v = f(d);
+      return v === null || v === undefined ? '' : typeof v === 'string' ? neutralizeCell(v) : String(v);
+    }),
+  );
+  return stringify([CSV_COLUMNS.map(([h]) => h), ...rows]);
+}
+
+export function toJson(inv: InventoryJson): string {
+  return JSON.stringify(inv, null, 2) + '\n';
+}
+
+/** A terminal table: one line per device, evidence indented beneath when asked for. */
+export function toTable(inv: InventoryJson): string {
+  const head = ['DEVICE', 'IPS', 'VENDOR', 'HOSTNAME', 'TYPE', 'PROTOCOLS', 'PKTS'];
+  const rows = inv.devices.map((d) => [
+    d.mac ?? d.id,
+    clip(d.ips.join(','), 40) + (d.routed ? ' (routed)' : ''),
+    clip(d.vendor ?? '', 28),
+    clip(d.hostname ?? '', 24),
+    clip(d.type ?? '', 12),
+    clip(d.protocols.join(','), 40),
+    String(d.packets),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
+  const out = [line(head)];
+  inv.devices.forEach((d, i) => {
+    out.push(line(rows[i]!));
+    for (const e of d.evidence ?? []) out.push(`    ${e.kind} ${e.protocol}.${e.field}: ${printable(clip(e.value, 100))} (frame ${e.firstFrame}, x${e.count})`);
+  });
+  const s = inv.stats;
+  out.push('');
+  out.push(
+    `${inv.devices.length} devices, ${inv.edges.length} edges, ${s.packets} packets, ${s.bytes} bytes, ${s.malformed} malformed`,
+  );
+  return out.join('\n') + '\n';
+}
+
+function clip(s: string, n: number): string {
+  return printable(s.length > n ? s.slice(0, n - 1) + '…' : s);
+}
+
+/** Terminal control characters from the wire must not reach the terminal. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}

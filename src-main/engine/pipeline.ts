@@ -1,0 +1,18 @@
+import { LAYERS } from '../../shared/decode/layers';
+import { Analyzer } from '../../shared/engine/analyzer';
+import { APP_PROTOCOLS, SYN_OBSERVERS } from '../../shared/protocols';
+import { vendorOf } from './oui';
+import { readCaptureFile, type ReadOptions } from '../capture/file-source';
+
+/** An Analyzer with every dissector Glasspane has, and the IEEE OUI registry. */
+export function createAnalyzer(): Analyzer {
+  return new Analyzer({ layers: LAYERS, apps: APP_PROTOCOLS, synObservers: SYN_OBSERVERS, vendorOf });
+}
+
+/** Read one capture file into an analyzer; returns what the reader said about the file. */
+export async function analyzeFile(a: Analyzer, path: string, o: ReadOptions = {}) {
+  a.beginSource();
+  const r = await readCaptureFile(path, (buf, lt, ts, wl, iface) => a.frame(buf, lt, ts, wl, iface), o);
+  a.endSource({ path, format: r.gzip ? r.format + '.gz' : r.format, frames: r.frames, warnings: r.warnings });
+  return r;
+}
