@@ -9,6 +9,9 @@ export const ROUTER_IP_THRESHOLD = 4;
 /** Addresses kept per device before it is called a router: small, so hostile floods cannot grow it. */
 const MAX_OWN_IPS = 64;
 /** Framing layers that say nothing about a device. */
+const BROADCAST = 0xffffffffffff;
+/** Protocols whose address bindings describe the device itself (not a name it looked up). */
+const SELF_BINDING = new Set(['dhcp', 'dhcpv6', 'mdns', 'llmnr', 'nbns', 'arp']);
 const SILENT = new Set(['ethernet', 'sll', 'sll2', 'raw', 'loopback', 'llc', 'snap']);
 
 interface IpUse {
@@ -98,13 +101,17 @@ export class Inventory {
     let src: Device | undefined;
     let dst: Device | undefined;
 
-    if (p.srcMac >= 0 && !macIsGroup(p.srcMac)) src = this.macDevice(p.srcMac);
+    // A group-bit source MAC is invalid on the wire but still something that was sent: keep it visible.
+    if (p.srcMac >= 0 && p.srcMac !== BROADCAST) src = this.macDevice(p.srcMac);
     const srcMacDevice = src;
     if (p.dstMac >= 0 && !macIsGroup(p.dstMac)) dst = this.macDevice(p.dstMac);
 
     // ARP binds an address to the MAC that answers for it: the strongest evidence of ownership.
-    if (p.arpOp > 0 && src !== undefined && p.arpSha === p.srcMac && ipv4IsUnicastHost(p.arpSpa)) {
-      this.bind4(src, p.arpSpa, ts, 0, true);
+    // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
+    if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4IsUnicastHost(p.arpSpa)) {
+      const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
+      this.bind4(owner, p.arpSpa, ts, 0, true);
+      owner.seen(ts);
     }
 
     if (p.ipVersion === 4) {
@@ -155,6 +162,14 @@ export class Inventory {
     const d = this.deviceFor(o.device);
     if (d === undefined) return;
     this.observations++;
+    if (o.kind === 'address' && SELF_BINDING.has(o.protocol) && d.mac >= 0 && !d.router) {
+      if (o.ip.includes(':')) {
+        if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, o.ts, 0);
+      } else {
+        const v = ipv4Number(o.ip);
+        if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v, o.ts, 0, false);
+      }
+    }
     d.evidence.add(o);
     d.protocols.add(o.protocol);
   }
@@ -162,11 +177,10 @@ export class Inventory {
   deviceFor(ref: DeviceRef): Device | undefined {
     if (ref.mac !== null) {
       const mac = macFromString(ref.mac);
-      if (mac >= 0 && !macIsGroup(mac)) {
+      if (mac > 0 && mac !== BROADCAST) {
         const d = this.macDevice(mac);
-        if (ref.ip !== null && !d.router) {
-          if (ref.ip.includes(':')) this.bind6(d, ref.ip, d.last === -Infinity ? 0 : d.last, 0);
-        }
+        // Behind a router the MAC is the router's; the fact is about the address.
+        if (d.router && ref.ip !== null) return this.deviceFor({ mac: null, ip: ref.ip });
         return d;
       }
     }
@@ -250,7 +264,7 @@ export class Inventory {
       if (d.ip4.size >= MAX_OWN_IPS) return d;
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp };
       d.ip4.set(ip, u);
-      if (!d.router && d.ip4.size > ROUTER_IP_THRESHOLD) {
+      if (!d.router && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
         if (!arp) return this.ip4Device(ip, d);
       }
@@ -269,6 +283,10 @@ export class Inventory {
       if (d.ip6.size >= MAX_OWN_IPS) return d;
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false };
       d.ip6.set(ip, u);
+      if (!ip.startsWith('fe80:') && routable(d) > ROUTER_IP_THRESHOLD) {
+        this.becomeRouter(d);
+        return this.ip6Device(ip, d);
+      }
     }
     u.packets++;
     u.bytes += len;
@@ -286,6 +304,15 @@ export class Inventory {
       if (u.arp) continue;
       d.ip4.delete(ip);
       const r = this.ip4Device(ip, d);
+      r.seen(u.first);
+      r.seen(u.last);
+      r.packetsSent += u.packets;
+      r.bytesSent += u.bytes;
+    }
+    for (const [ip, u] of d.ip6) {
+      if (ip.startsWith('fe80:')) continue;
+      d.ip6.delete(ip);
+      const r = this.ip6Device(ip, d);
       r.seen(u.first);
       r.seen(u.last);
       r.packetsSent += u.packets;
@@ -373,6 +400,13 @@ export class Inventory {
       lastSeen: iso(e.last),
     };
   }
+}
+
+/** Addresses that count towards calling a MAC a router: link-local IPv6 is never forwarded. */
+function routable(d: Device): number {
+  let n = d.ip4.size;
+  for (const ip of d.ip6.keys()) if (!ip.startsWith('fe80:')) n++;
+  return n;
 }
 
 export function iso(ts: number): string {

@@ -109,8 +109,11 @@ export function ipv4IsPrivate(a: number): boolean {
   );
 }
 
-/** Addresses that never name one host: 0.0.0.0, limited broadcast, multicast, reserved. */
+/**
+ * Addresses that can name one host as a packet's source or destination: everything but 0.0.0.0, the
+ * limited broadcast and multicast (224/4). Reserved 240/4 and 0/8 stay: what the wire carries is shown.
+ */
 export function ipv4IsUnicastHost(a: number): boolean {
   const o1 = a >>> 24;
-  return a !== 0 && o1 !== 0 && o1 < 224;
+  return a !== 0 && a !== 0xffffffff && (o1 < 224 || o1 > 239);
 }
