@@ -1,0 +1,142 @@
+/** Builders for the layer 2-4 headers test/helpers/packets.ts does not cover. */
+import { type Bytes, concat, ip6, mac, u16, u32, u32le } from '../helpers/packets';
+
+/** 802.3 frame: destination, source, length, then the LLC payload (length computed unless given). */
+export function ieee8023(dst: string, src: string, payload: Bytes, lengthOverride?: number): Bytes {
+  return concat(mac(dst), mac(src), u16(lengthOverride ?? payload.length), payload);
+}
+
+export function llc(dsap: number, ssap: number, control: number, payload: Bytes): Bytes {
+  return concat([dsap, ssap, control], payload);
+}
+
+export function snap(oui: number, pid: number, payload: Bytes): Bytes {
+  return concat([0xaa, 0xaa, 0x03, (oui >>> 16) & 0xff, (oui >>> 8) & 0xff, oui & 0xff], u16(pid), payload);
+}
+
+/** Linux cooked v1: packet type, ARPHRD, address length, 8 address bytes, protocol. */
+export function sll(
+  proto: number,
+  payload: Bytes,
+  o: { addr?: number[]; hatype?: number; pkttype?: number } = {},
+) {
+  const addr = o.addr ?? [];
+  const padded = [...addr, ...Array(Math.max(0, 8 - addr.length)).fill(0)].slice(0, 8);
+  return concat(u16(o.pkttype ?? 0), u16(o.hatype ?? 1), u16(addr.length), padded, u16(proto), payload);
+}
+
+/** Linux cooked v2: protocol, reserved, ifindex, ARPHRD, packet type, address length, 8 address bytes. */
+export function sll2(
+  proto: number,
+  payload: Bytes,
+  o: { addr?: number[]; hatype?: number; pkttype?: number; ifindex?: number } = {},
+) {
+  const addr = o.addr ?? [];
+  const padded = [...addr, ...Array(Math.max(0, 8 - addr.length)).fill(0)].slice(0, 8);
+  return concat(
+    u16(proto),
+    u16(0),
+    u32(o.ifindex ?? 3),
+    u16(o.hatype ?? 1),
+    [o.pkttype ?? 0, addr.length],
+    padded,
+    payload,
+  );
+}
+
+/** BSD loopback header: family in little-endian (a typical x86 NULL capture) or big-endian. */
+export function nullHeader(af: number, payload: Bytes, bigEndian = false): Bytes {
+  return concat(bigEndian ? u32(af) : u32le(af), payload);
+}
+
+export interface GreOpts {
+  checksum?: boolean;
+  key?: number;
+  seq?: number;
+  version?: number;
+  routing?: boolean;
+}
+
+export function gre(proto: number, payload: Bytes, o: GreOpts = {}): Bytes {
+  const flags =
+    (o.checksum ? 0x8000 : 0) |
+    (o.routing ? 0x4000 : 0) |
+    (o.key !== undefined ? 0x2000 : 0) |
+    (o.seq !== undefined ? 0x1000 : 0) |
+    (o.version ?? 0);
+  return concat(
+    u16(flags),
+    u16(proto),
+    o.checksum ? u32(0) : [],
+    o.key !== undefined ? u32(o.key) : [],
+    o.seq !== undefined ? u32(o.seq) : [],
+    payload,
+  );
+}
+
+/** ERSPAN type II header (version 1): VLAN, session id, index. */
+export function erspan2(session: number, payload: Bytes, vlan = 0): Bytes {
+  return concat(u16((1 << 12) | vlan), u16(session & 0x3ff), u32(0), payload);
+}
+
+/** ERSPAN type III header (version 2), frame type `ft`, with the 8-byte platform subheader when `o`. */
+export function erspan3(session: number, payload: Bytes, o: { ft?: number; platform?: boolean } = {}): Bytes {
+  const ft = o.ft ?? 0;
+  return concat(
+    u16(2 << 12),
+    u16(session & 0x3ff),
+    u32(0x01020304),
+    u16(0),
+    [(ft & 0x1f) << 2, o.platform ? 1 : 0],
+    o.platform ? [0x0c, 0, 0, 0, 0, 0, 0, 0] : [],
+    payload,
+  );
+}
+
+export function vxlan(vni: number, payload: Bytes, flags = 0x08): Bytes {
+  return concat([flags, 0, 0, 0], [(vni >>> 16) & 0xff, (vni >>> 8) & 0xff, vni & 0xff, 0], payload);
+}
+
+/** An IPv6 extension header in the generic format (hop-by-hop, routing, destination options). */
+export function ext6(next: number, body: number[] = [0, 0, 0, 0, 0, 0]): number[] {
+  return [next, (body.length + 2) / 8 - 1, ...body];
+}
+
+export function frag6(next: number, offset: number, more: boolean, id: number): number[] {
+  return [next, 0, ...u16((offset & 0xfff8) | (more ? 1 : 0)), ...u32(id)];
+}
+
+/** IPv6 with extension headers: `chain` is their bytes, `first` the fixed header's next header. */
+export function ipv6Ext(src: string, dst: string, first: number, chain: number[], payload: Bytes, hop = 64) {
+  return concat(
+    u32(0x60000000),
+    u16(chain.length + payload.length),
+    [first, hop],
+    ip6(src),
+    ip6(dst),
+    chain,
+    payload,
+  );
+}
+
+/** ICMPv6 message with ND options (each `[type, ...bytes]`, padded to 8-byte units). */
+export function icmp6(type: number, code: number, body: number[], options: number[][] = []): Bytes {
+  const opts = options.flatMap((op) => {
+    const [t, ...data] = op;
+    const total = Math.ceil((data.length + 2) / 8) * 8;
+    return [t!, total / 8, ...data, ...Array(total - data.length - 2).fill(0)];
+  });
+  return concat([type, code, 0, 0], body, opts);
+}
+
+/** A seeded PRNG (mulberry32), so random-input tests are reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
