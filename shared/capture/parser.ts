@@ -54,14 +54,31 @@ export class CaptureParser {
 
   push(chunk: Uint8Array): void {
     if (this.stopped || chunk.length === 0) return;
-    let buf = chunk;
-    if (this.pending !== null) {
-      buf = new Uint8Array(this.pending.length + chunk.length);
-      buf.set(this.pending, 0);
-      buf.set(chunk, this.pending.length);
+    let used = 0;
+    // Complete a record left over from the last chunk by copying only the bytes it still needs,
+    // so the (large) chunk itself is never copied.
+    while (this.pending !== null && used < chunk.length) {
+      const pend: Uint8Array = this.pending;
+      const size = this.unitSize(pend);
+      const want = size < 0 ? pend.length + 64 : size;
+      const take = Math.min(want - pend.length, chunk.length - used);
+      const joined = new Uint8Array(pend.length + take);
+      joined.set(pend, 0);
+      joined.set(chunk.subarray(used, used + take), pend.length);
+      used += take;
       this.pending = null;
+      if (size >= 0 && joined.length < size) {
+        this.pending = joined;
+        return;
+      }
+      this.parse(joined);
+      if (this.stopped) return;
     }
-    let off = 0;
+    if (used < chunk.length) this.parse(used === 0 ? chunk : chunk.subarray(used));
+  }
+
+  /** Parse what `buf` holds; whatever is left incomplete becomes `pending` (copied). */
+  private parse(buf: Uint8Array): void {
     if (this.format === null) {
       if (buf.length < 4) {
         this.pending = buf.slice();
@@ -69,15 +86,31 @@ export class CaptureParser {
       }
       const m = u32(buf, 0, false);
       if (m === 0x0a0d0d0a) this.format = 'pcapng';
-      else if (m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1) this.format = 'pcap';
+      else if (m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1)
+        this.format = 'pcap';
       else {
         this.fail('not a capture file: expected a pcap or pcapng header');
         return;
       }
     }
-    off = this.format === 'pcap' ? this.pcap(buf) : this.pcapng(buf);
+    const off = this.format === 'pcap' ? this.pcap(buf) : this.pcapng(buf);
     this.consumed += off;
     if (!this.stopped && off < buf.length) this.pending = buf.slice(off);
+  }
+
+  /**
+   * Size of the unit (file header, record or block) that starts `b`, or -1 while too few bytes are
+   * there to tell. Implausible sizes are reported by the parser proper, so they are capped here.
+   */
+  private unitSize(b: Uint8Array): number {
+    if (this.format === null || (this.format === 'pcap' && !this.header)) return b.length >= 4 ? 24 : -1;
+    if (this.format === 'pcap')
+      return b.length < 16 ? -1 : Math.min(16 + u32(b, 8, this.le), 16 + MAX_RECORD + 1);
+    if (b.length < 12) return -1;
+    let le = this.le;
+    if (u32(b, 0, false) === 0x0a0d0d0a) le = u32(b, 8, false) === 0x4d3c2b1a;
+    const len = u32(b, 4, le);
+    return len < 12 ? 12 : Math.min(len, MAX_BLOCK + 4);
   }
 
   /** Call at end of input: a partial record left over is reported and dropped. */
@@ -117,7 +150,9 @@ export class CaptureParser {
       // The link type's upper bits may carry FCS information (pcap spec "LinkType and additional information").
       this.linkType = u32(b, 20, this.le) & 0x0fffffff;
       const snap = u32(b, 16, this.le);
-      this.interfaces = [{ linkType: this.linkType, snapLen: snap, name: null, description: null, drops: null }];
+      this.interfaces = [
+        { linkType: this.linkType, snapLen: snap, name: null, description: null, drops: null },
+      ];
       this.header = true;
       off = 24;
     }
@@ -127,7 +162,9 @@ export class CaptureParser {
       const incl = u32(b, off + 8, le);
       const orig = u32(b, off + 12, le);
       if (incl > MAX_RECORD) {
-        this.fail(`corrupt record at frame ${this.frames + 1}: captured length ${incl} is implausible; stopped reading, ${this.frames} frames kept`);
+        this.fail(
+          `corrupt record at frame ${this.frames + 1}: captured length ${incl} is implausible; stopped reading, ${this.frames} frames kept`,
+        );
         return b.length;
       }
       if (off + 16 + incl > b.length) break;
@@ -149,7 +186,9 @@ export class CaptureParser {
         if (bom === 0x1a2b3c4d) this.le = false;
         else if (bom === 0x4d3c2b1a) this.le = true;
         else {
-          this.fail(`corrupt pcapng section header at byte ${this.consumed + off}: bad byte-order magic; stopped reading, ${this.frames} frames kept`);
+          this.fail(
+            `corrupt pcapng section header at byte ${this.consumed + off}: bad byte-order magic; stopped reading, ${this.frames} frames kept`,
+          );
           return b.length;
         }
         this.interfaces = [];
@@ -162,12 +201,16 @@ export class CaptureParser {
       const type = u32(b, off, le);
       const len = u32(b, off + 4, le);
       if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) {
-        this.fail(`corrupt pcapng block at byte ${this.consumed + off} (length ${len}); stopped reading, ${this.frames} frames kept`);
+        this.fail(
+          `corrupt pcapng block at byte ${this.consumed + off} (length ${len}); stopped reading, ${this.frames} frames kept`,
+        );
         return b.length;
       }
       if (off + len > b.length) break;
       if (u32(b, off + len - 4, le) !== len) {
-        this.fail(`corrupt pcapng block at byte ${this.consumed + off}: trailing length does not match; stopped reading, ${this.frames} frames kept`);
+        this.fail(
+          `corrupt pcapng block at byte ${this.consumed + off}: trailing length does not match; stopped reading, ${this.frames} frames kept`,
+        );
         return b.length;
       }
       this.block(type, b, off, len, le);
@@ -211,7 +254,8 @@ export class CaptureParser {
         // Enhanced packet block; the obsolete packet block has a 16-bit interface id and drop count.
         if (bodyEnd - body < 20) return this.warn('short packet block');
         const id = type === 6 ? u32(b, body, le) : u16(b, body, le);
-        const iface = this.interfaces[id] as (CaptureInterface & { tsDiv: number; tsOff: number }) | undefined;
+        const iface = this.interfaces[id] as
+          (CaptureInterface & { tsDiv: number; tsOff: number }) | undefined;
         if (iface === undefined) return this.warn(`packet for undeclared interface ${id}`);
         const hi = u32(b, body + 4, le);
         const lo = u32(b, body + 8, le);
@@ -246,7 +290,8 @@ export class CaptureParser {
         const iface = this.interfaces[u32(b, body, le)];
         if (iface === undefined) return;
         forOptions(b, body + 12, bodyEnd, le, (code, o, n) => {
-          if (code === 5 && n >= 8) iface.drops = u32(b, o + (le ? 4 : 0), le) * 4294967296 + u32(b, o + (le ? 0 : 4), le);
+          if (code === 5 && n >= 8)
+            iface.drops = u32(b, o + (le ? 4 : 0), le) * 4294967296 + u32(b, o + (le ? 0 : 4), le);
         });
         return;
       }
@@ -265,7 +310,8 @@ export class CaptureParser {
       if (alen > 0 && n > alen && this.names.length < MAX_NAMES) {
         const ip = alen === 4 ? `${b[v]}.${b[v + 1]}.${b[v + 2]}.${b[v + 3]}` : ipv6ToString(b, v);
         // One address, then zero-terminated names.
-        for (const name of text(b, v + alen, n - alen).split('\0')) if (name) this.names.push({ ip, name: name.slice(0, 255) });
+        for (const name of text(b, v + alen, n - alen).split('\0'))
+          if (name) this.names.push({ ip, name: name.slice(0, 255) });
       }
       o = v + ((n + 3) & ~3);
     }
@@ -287,7 +333,13 @@ function u32(b: Uint8Array, o: number, le: boolean): number {
 }
 
 /** Walk pcapng options (code, length, value padded to 4) within [o, end). */
-function forOptions(b: Uint8Array, o: number, end: number, le: boolean, f: (code: number, o: number, n: number) => void) {
+function forOptions(
+  b: Uint8Array,
+  o: number,
+  end: number,
+  le: boolean,
+  f: (code: number, o: number, n: number) => void,
+) {
   while (o + 4 <= end) {
     const code = u16(b, o, le);
     const n = u16(b, o + 2, le);

@@ -18,6 +18,8 @@ import type { Observation } from '../model/observation';
 
 /** Deep enough for QinQ inside VXLAN inside GRE; a frame that nests deeper is cut off there. */
 const MAX_DEPTH = 24;
+/** Payload packets of a flow offered to the heuristics before it is left unrecognised. */
+const HEURISTIC_TRIES = 4;
 
 export interface DecodeStats {
   packets: number;
@@ -233,10 +235,10 @@ export class Decoder implements AppContext {
       if (this.app(a, w, p)) return;
     }
     if (this.heuristics.length === 0) return;
-    const flow = this.flows.get(p, false);
-    if (flow !== undefined && flow.pinned !== null) {
-      a = this.appByName.get(flow.pinned);
-      if (a !== undefined) this.app(a, w, p);
+    // Heuristics look at a flow's first few payloads; a flow none of them recognises is left alone after.
+    const flow = this.flows.get(p, true)!;
+    if (flow.pinned !== null) {
+      if (flow.pinned !== '') this.app(this.appByName.get(flow.pinned), w, p);
       return;
     }
     for (const h of this.heuristics) {
@@ -248,11 +250,12 @@ export class Decoder implements AppContext {
         this.stats.dissectorErrors++;
       }
       if (hit) {
-        this.flows.get(p, true)!.pinned = h.name;
+        flow.pinned = h.name;
         this.app(h, w, p);
         return;
       }
     }
+    if (++flow.tries >= HEURISTIC_TRIES) flow.pinned = '';
   }
 
   private app(a: AppProtocol | undefined, w: ByteWindow, p: Packet): boolean {

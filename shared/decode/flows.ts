@@ -1,45 +1,84 @@
 import type { Packet } from './packet';
-import { ipv4ToString } from '../util/addr';
 
 /** A per-flow record: which app protocol it was pinned to, and per-protocol state. */
 export interface FlowEntry {
+  /** The app protocol the flow was recognised as, '' for "none found", null while undecided. */
   pinned: string | null;
+  /** Payload packets offered to the heuristics without a match. */
+  tries: number;
   state: Map<string, object>;
   lastTs: number;
+  /** The tuple, direction-independent, to tell hash collisions apart. */
+  a: number;
+  b: number;
+  a6: string;
+  b6: string;
+  ports: number;
+  proto: number;
 }
 
 /**
- * Bounded flow table keyed by the direction-independent 5-tuple. When full, the least recently
+ * Bounded flow table keyed by a hash of the direction-independent 5-tuple (numbers, no strings: it
+ * is consulted per packet). A hash collision replaces the older flow. When full, the least recently
  * inserted flow is dropped (Map keeps insertion order), so memory stays bounded on long captures.
  */
 export class FlowTable {
-  private readonly map = new Map<string, FlowEntry>();
+  private readonly map = new Map<number, FlowEntry>();
   constructor(readonly capacity = 65536) {}
 
   get size(): number {
     return this.map.size;
   }
 
-  key(p: Packet): string {
-    const a = p.ipVersion === 4 ? ipv4ToString(p.src4) : p.src6;
-    const b = p.ipVersion === 4 ? ipv4ToString(p.dst4) : p.dst6;
-    const x = a + '/' + p.srcPort;
-    const y = b + '/' + p.dstPort;
-    return p.ipProto + (x < y ? x + '>' + y : y + '>' + x);
-  }
-
   get(p: Packet, create: boolean): FlowEntry | undefined {
-    const k = this.key(p);
-    let e = this.map.get(k);
-    if (e === undefined && create) {
+    // Order the endpoints so both directions share one entry.
+    let a: number, b: number, a6: string, b6: string, pa: number, pb: number;
+    const fwd =
+      p.ipVersion === 4
+        ? p.src4 < p.dst4 || (p.src4 === p.dst4 && p.srcPort <= p.dstPort)
+        : p.src6 < p.dst6 || (p.src6 === p.dst6 && p.srcPort <= p.dstPort);
+    if (fwd) {
+      a = p.src4;
+      b = p.dst4;
+      a6 = p.src6;
+      b6 = p.dst6;
+      pa = p.srcPort;
+      pb = p.dstPort;
+    } else {
+      a = p.dst4;
+      b = p.src4;
+      a6 = p.dst6;
+      b6 = p.src6;
+      pa = p.dstPort;
+      pb = p.srcPort;
+    }
+    const ports = pa * 65536 + pb;
+    let h =
+      Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^
+      Math.imul(b, 0xc2b2ae35) ^
+      Math.imul(ports, 0x27d4eb2f) ^
+      p.ipProto;
+    if (p.ipVersion === 6) h ^= strHash(a6) ^ Math.imul(strHash(b6), 31);
+    h = (h ^ (h >>> 15)) >>> 0;
+    let e = this.map.get(h);
+    if (
+      e !== undefined &&
+      (e.a !== a || e.b !== b || e.ports !== ports || e.proto !== p.ipProto || e.a6 !== a6 || e.b6 !== b6)
+    ) {
+      if (!create) return undefined;
+      this.map.delete(h);
+      e = undefined;
+    }
+    if (e === undefined) {
+      if (!create) return undefined;
       if (this.map.size >= this.capacity) {
         const oldest = this.map.keys().next().value;
         if (oldest !== undefined) this.map.delete(oldest);
       }
-      e = { pinned: null, state: new Map(), lastTs: p.ts };
-      this.map.set(k, e);
+      e = { pinned: null, tries: 0, state: new Map(), lastTs: p.ts, a, b, a6, b6, ports, proto: p.ipProto };
+      this.map.set(h, e);
     }
-    if (e !== undefined) e.lastTs = p.ts;
+    e.lastTs = p.ts;
     return e;
   }
 
@@ -54,4 +93,10 @@ export class FlowTable {
     }
     return n;
   }
+}
+
+function strHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
 }

@@ -1,31 +1,28 @@
 import { createRequire } from 'node:module';
 
 /**
- * MAC prefix -> vendor, from the IEEE registries (MA-L, MA-M, MA-S) as packaged by `oui-data`.
- * Loaded on first use (about 50k entries); longest prefix wins.
+ * MAC prefix -> vendor, from the IEEE registries (MA-L, MA-M, MA-S) as packaged by `oui-data`,
+ * loaded on first use. Longest prefix wins. The registry's object is used as it is: a lookup is
+ * three property reads, and building our own tables would cost more than every lookup of a run.
  */
-let table: { l: Map<number, string>; m: Map<number, string>; s: Map<number, string> } | null = null;
-
-function load() {
-  const require = createRequire(import.meta.url);
-  const raw = require('oui-data') as Record<string, string>;
-  const l = new Map<number, string>();
-  const m = new Map<number, string>();
-  const s = new Map<number, string>();
-  for (const [k, v] of Object.entries(raw)) {
-    const name = v.split('\n', 1)[0]!.trim().replace(/[\s,]+$/, '');
-    const n = parseInt(k, 16);
-    if (k.length === 6) l.set(n, name);
-    else if (k.length === 7) m.set(n, name);
-    else if (k.length === 9) s.set(n, name);
-  }
-  return { l, m, s };
-}
+let table: Record<string, string> | null = null;
+const cache = new Map<string, string | null>();
 
 export function vendorOf(mac: number): string | null {
   if (mac < 0) return null;
-  table ??= load();
-  return (
-    table.s.get(Math.floor(mac / 4096)) ?? table.m.get(Math.floor(mac / 1048576)) ?? table.l.get(Math.floor(mac / 16777216)) ?? null
-  );
+  table ??= createRequire(import.meta.url)('oui-data') as Record<string, string>;
+  const hex = mac.toString(16).toUpperCase().padStart(12, '0');
+  const raw = table[hex.slice(0, 9)] ?? table[hex.slice(0, 7)] ?? table[hex.slice(0, 6)];
+  if (raw === undefined) return null;
+  let name = cache.get(raw);
+  if (name === undefined) {
+    // First line of the registry entry is the organisation; some end in a stray comma.
+    name =
+      raw
+        .split('\n', 1)[0]!
+        .trim()
+        .replace(/[\s,]+$/, '') || null;
+    cache.set(raw, name);
+  }
+  return name;
 }
