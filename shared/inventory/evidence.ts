@@ -84,20 +84,23 @@ export class Evidence {
   /** The most-heard own host name. */
   hostname(): string | null {
     let best: Fact | null = null;
-    for (const f of this.facts.values()) if (f.kind === 'hostname' && (best === null || f.count > best.count)) best = f;
+    for (const f of this.facts.values())
+      if (f.kind === 'hostname' && (best === null || f.count > best.count)) best = f;
     return best === null ? null : best.value;
   }
 
   hostnames(): { name: string; source: string }[] {
     const out: { name: string; source: string }[] = [];
-    for (const f of this.facts.values()) if (f.kind === 'hostname') out.push({ name: f.value, source: `${f.protocol}.${f.field}` });
+    for (const f of this.facts.values())
+      if (f.kind === 'hostname') out.push({ name: f.value, source: `${f.protocol}.${f.field}` });
     return out;
   }
 
   identity(attr: IdentityAttribute): string | null {
     let best: Fact | null = null;
     for (const f of this.facts.values()) {
-      if (f.obs.kind === 'identity' && f.obs.attr === attr && (best === null || f.count > best.count)) best = f;
+      if (f.obs.kind === 'identity' && f.obs.attr === attr && (best === null || f.count > best.count))
+        best = f;
     }
     return best !== null && best.obs.kind === 'identity' ? best.obs.value : null;
   }

@@ -1,7 +1,14 @@
 import type { Packet } from '../decode/packet';
 import type { DeviceRef, Observation } from '../model/observation';
 import type { DeviceJson, EdgeJson } from '../model/inventory';
-import { ipv4ToString, ipv4IsUnicastHost, macFromString, macIsGroup, macIsLocal, macToString } from '../util/addr';
+import {
+  ipv4ToString,
+  ipv4IsUnicastHost,
+  macFromString,
+  macIsGroup,
+  macIsLocal,
+  macToString,
+} from '../util/addr';
 import { Evidence } from './evidence';
 
 /** A MAC that sources more distinct IP addresses than this is a router (as GROUND_TRUTH.md counts). */
@@ -10,6 +17,8 @@ export const ROUTER_IP_THRESHOLD = 4;
 const MAX_OWN_IPS = 64;
 /** Framing layers that say nothing about a device. */
 const BROADCAST = 0xffffffffffff;
+/** Listening ports kept per device. */
+const MAX_SERVED = 256;
 /** Protocols whose address bindings describe the device itself (not a name it looked up). */
 const SELF_BINDING = new Set(['dhcp', 'dhcpv6', 'mdns', 'llmnr', 'nbns', 'arp']);
 const SILENT = new Set(['ethernet', 'sll', 'sll2', 'raw', 'loopback', 'llc', 'snap']);
@@ -35,6 +44,8 @@ export class Device {
   readonly ip6 = new Map<string, IpUse>();
   readonly protocols = new Set<string>();
   readonly vlans = new Set<number>();
+  /** TCP ports this device accepted connections on (it sent SYN-ACK from them). */
+  readonly servedTcp = new Set<number>();
   readonly evidence = new Evidence();
   first = Infinity;
   last = -Infinity;
@@ -43,15 +54,32 @@ export class Device {
   bytesSent = 0;
   bytesReceived = 0;
 
-  constructor(n: number, id: string, mac: number) {
+  /** Changed since the change stream last collected it. */
+  dirty = false;
+
+  constructor(
+    n: number,
+    id: string,
+    mac: number,
+    private readonly changed: Device[],
+  ) {
     this.n = n;
     this.id = id;
     this.mac = mac;
+    this.touch();
   }
 
   seen(ts: number): void {
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
+    if (!this.dirty) this.touch();
+  }
+
+  touch(): void {
+    if (!this.dirty) {
+      this.dirty = true;
+      this.changed.push(this);
+    }
   }
 }
 
@@ -63,6 +91,7 @@ export class Edge {
   bytesBtoA = 0;
   first = Infinity;
   last = -Infinity;
+  dirty = false;
   constructor(
     readonly a: Device,
     readonly b: Device,
@@ -85,6 +114,9 @@ export class Inventory {
   readonly byIp4 = new Map<number, Device>();
   readonly byIp6 = new Map<string, Device>();
   readonly edges = new Map<number, Edge>();
+  /** Devices and edges changed since the change stream last collected them (see changes.ts). */
+  readonly changedDevices: Device[] = [];
+  readonly changedEdges: Edge[] = [];
   private count = 0;
   observations = 0;
 
@@ -145,6 +177,8 @@ export class Inventory {
         if (!SILENT.has(name)) src.protocols.add(name);
       }
       for (let i = 0; i < p.vlanCount; i++) src.vlans.add(p.vlans[i]!);
+      if ((p.tcpFlags & 0x12) === 0x12 && src.servedTcp.size < MAX_SERVED && !src.servedTcp.has(p.srcPort))
+        src.servedTcp.add(p.srcPort);
     }
     if (dst !== undefined) {
       dst.seen(ts);
@@ -172,6 +206,7 @@ export class Inventory {
     }
     d.evidence.add(o);
     d.protocols.add(o.protocol);
+    d.touch();
   }
 
   deviceFor(ref: DeviceRef): Device | undefined {
@@ -204,7 +239,7 @@ export class Inventory {
   private macDevice(mac: number): Device {
     let d = this.byMac.get(mac);
     if (d === undefined) {
-      d = new Device(this.count++, 'mac:' + macToString(mac), mac);
+      d = new Device(this.count++, 'mac:' + macToString(mac), mac, this.changedDevices);
       this.byMac.set(mac, d);
     }
     return d;
@@ -213,7 +248,7 @@ export class Inventory {
   private ip4Device(ip: number, via: Device | null): Device {
     let d = this.byIp4.get(ip);
     if (d === undefined) {
-      d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1);
+      d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
       d.ip4.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false });
       this.byIp4.set(ip, d);
     }
@@ -227,7 +262,7 @@ export class Inventory {
   private ip6Device(ip: string, via: Device | null): Device {
     let d = this.byIp6.get(ip);
     if (d === undefined) {
-      d = new Device(this.count++, 'ip:' + ip, -1);
+      d = new Device(this.count++, 'ip:' + ip, -1, this.changedDevices);
       d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false });
       this.byIp6.set(ip, d);
     }
@@ -338,6 +373,10 @@ export class Inventory {
     }
     if (p.ts < e.first) e.first = p.ts;
     if (p.ts > e.last) e.last = p.ts;
+    if (!e.dirty) {
+      e.dirty = true;
+      this.changedEdges.push(e);
+    }
     // The innermost protocol names the conversation; lower layers add nothing per edge.
     if (p.protoCount > 0) {
       const name = p.protos[p.protoCount - 1]!;
@@ -367,6 +406,7 @@ export class Inventory {
       hostnames: ev.hostnames(),
       roles: d.router ? ['router', ...ev.roles()] : ev.roles(),
       protocols: [...d.protocols].sort(),
+      services: [...d.servedTcp].sort((x, y) => x - y).map((port) => ({ transport: 'tcp', port })),
       vlans: [...d.vlans].sort((x, y) => x - y),
       localMac: d.mac >= 0 && macIsLocal(d.mac),
       router: d.router,

@@ -53,6 +53,8 @@ export interface DeviceJson {
   hostnames: { name: string; source: string }[];
   roles: string[];
   protocols: string[];
+  /** Ports the device was seen serving (it answered a TCP SYN from them). */
+  services: { transport: 'tcp' | 'udp'; port: number }[];
   vlans: number[];
   /** Locally administered MAC (randomized or virtual). */
   localMac: boolean;

@@ -1,0 +1,104 @@
+import type { Analyzer } from '../engine/analyzer';
+import type { AlertJson } from '../model/alert';
+import type { DeviceJson, EdgeJson, InventoryJson, InventoryStats } from '../model/inventory';
+
+/** One batch of the change stream: what changed since the batch before, in order of `seq`. */
+export interface DeltaBatch {
+  seq: number;
+  at: string;
+  upserts: DeviceJson[];
+  removed: string[];
+  edges: EdgeJson[];
+  edgesRemoved: { a: string; b: string }[];
+  alerts: AlertJson[];
+  stats: InventoryStats;
+}
+
+/** What a consumer gets when it asks to catch up: a snapshot when it fell too far behind, then deltas. */
+export interface CatchUp {
+  snapshot: InventoryJson | null;
+  /** The sequence number the snapshot stands at (deltas after it follow). */
+  snapshotSeq: number;
+  batches: DeltaBatch[];
+}
+
+/**
+ * The change stream the hosts forward to UIs and sensors: devices and edges touched since the last
+ * collection, removals and alerts, numbered. Hosts call collect() on a timer (every 100 to 250 ms);
+ * the last `keep` batches are held so that a consumer that missed a few can replay them, and one
+ * that missed more gets a snapshot first.
+ */
+export class ChangeStream {
+  seq = 0;
+  private readonly history: DeltaBatch[] = [];
+  private removed: string[] = [];
+  private edgesRemoved: { a: string; b: string }[] = [];
+  private alerts: AlertJson[] = [];
+
+  constructor(
+    private readonly analyzer: Analyzer,
+    private readonly keep = 64,
+  ) {}
+
+  removeDevice(id: string): void {
+    this.removed.push(id);
+  }
+
+  removeEdge(a: string, b: string): void {
+    this.edgesRemoved.push({ a, b });
+  }
+
+  alert(a: AlertJson): void {
+    this.alerts.push(a);
+  }
+
+  /** Build the next batch from everything changed since the last one; null when nothing changed. */
+  collect(evidence = false): DeltaBatch | null {
+    const inv = this.analyzer.inventory;
+    if (
+      inv.changedDevices.length === 0 &&
+      inv.changedEdges.length === 0 &&
+      this.removed.length === 0 &&
+      this.alerts.length === 0
+    ) {
+      return null;
+    }
+    const upserts: DeviceJson[] = [];
+    for (const d of inv.changedDevices) {
+      d.dirty = false;
+      upserts.push(inv.deviceJson(d, evidence));
+    }
+    inv.changedDevices.length = 0;
+    const edges: EdgeJson[] = [];
+    for (const e of inv.changedEdges) {
+      e.dirty = false;
+      edges.push(inv.edgeJson(e));
+    }
+    inv.changedEdges.length = 0;
+    const batch: DeltaBatch = {
+      seq: ++this.seq,
+      at: new Date().toISOString(),
+      upserts,
+      removed: this.removed,
+      edges,
+      edgesRemoved: this.edgesRemoved,
+      alerts: this.alerts,
+      stats: this.analyzer.stats(),
+    };
+    this.removed = [];
+    this.edgesRemoved = [];
+    this.alerts = [];
+    this.history.push(batch);
+    if (this.history.length > this.keep) this.history.shift();
+    return batch;
+  }
+
+  /** Everything after `lastSeq` for a consumer: replayed batches, or a snapshot when they are gone. */
+  since(lastSeq: number): CatchUp {
+    const oldest = this.history.length > 0 ? this.history[0]!.seq : this.seq + 1;
+    if (lastSeq >= oldest - 1 && lastSeq <= this.seq) {
+      return { snapshot: null, snapshotSeq: lastSeq, batches: this.history.filter((b) => b.seq > lastSeq) };
+    }
+    return { snapshot: this.analyzer.snapshot(), snapshotSeq: this.seq, batches: [] };
+  }
+}
