@@ -30,6 +30,8 @@ interface IpUse {
   last: number;
   /** Bound by ARP (the device answered for it): its own, even on a router. */
   arp: boolean;
+  /** TCP ports served from this address, so they can follow it if the MAC turns out to be a router. */
+  served: number[] | null;
 }
 
 export class Device {
@@ -177,8 +179,7 @@ export class Inventory {
         if (!SILENT.has(name)) src.protocols.add(name);
       }
       for (let i = 0; i < p.vlanCount; i++) src.vlans.add(p.vlans[i]!);
-      if ((p.tcpFlags & 0x12) === 0x12 && src.servedTcp.size < MAX_SERVED && !src.servedTcp.has(p.srcPort))
-        src.servedTcp.add(p.srcPort);
+      if ((p.tcpFlags & 0x12) === 0x12) this.served(src, p);
     }
     if (dst !== undefined) {
       dst.seen(ts);
@@ -249,7 +250,7 @@ export class Inventory {
     let d = this.byIp4.get(ip);
     if (d === undefined) {
       d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
-      d.ip4.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false });
+      d.ip4.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp4.set(ip, d);
     }
     if (via !== null) {
@@ -263,7 +264,7 @@ export class Inventory {
     let d = this.byIp6.get(ip);
     if (d === undefined) {
       d = new Device(this.count++, 'ip:' + ip, -1, this.changedDevices);
-      d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false });
+      d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp6.set(ip, d);
     }
     if (via !== null) {
@@ -297,7 +298,7 @@ export class Inventory {
     if (u === undefined) {
       if (d.router && !arp) return this.ip4Device(ip, d);
       if (d.ip4.size >= MAX_OWN_IPS) return d;
-      u = { packets: 0, bytes: 0, first: ts, last: ts, arp };
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null };
       d.ip4.set(ip, u);
       if (!d.router && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
@@ -316,7 +317,7 @@ export class Inventory {
     if (u === undefined) {
       if (d.router) return this.ip6Device(ip, d);
       if (d.ip6.size >= MAX_OWN_IPS) return d;
-      u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false };
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null };
       d.ip6.set(ip, u);
       if (!ip.startsWith('fe80:') && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
@@ -335,24 +336,41 @@ export class Inventory {
    */
   private becomeRouter(d: Device): void {
     d.router = true;
-    for (const [ip, u] of d.ip4) {
-      if (u.arp) continue;
-      d.ip4.delete(ip);
-      const r = this.ip4Device(ip, d);
+    d.servedTcp.clear();
+    const move = (u: IpUse, r: Device) => {
       r.seen(u.first);
       r.seen(u.last);
       r.packetsSent += u.packets;
       r.bytesSent += u.bytes;
+      for (const port of u.served ?? []) r.servedTcp.add(port);
+    };
+    for (const [ip, u] of d.ip4) {
+      if (u.arp) {
+        for (const port of u.served ?? []) d.servedTcp.add(port);
+        continue;
+      }
+      d.ip4.delete(ip);
+      move(u, this.ip4Device(ip, d));
     }
     for (const [ip, u] of d.ip6) {
-      if (ip.startsWith('fe80:')) continue;
+      if (ip.startsWith('fe80:')) {
+        for (const port of u.served ?? []) d.servedTcp.add(port);
+        continue;
+      }
       d.ip6.delete(ip);
-      const r = this.ip6Device(ip, d);
-      r.seen(u.first);
-      r.seen(u.last);
-      r.packetsSent += u.packets;
-      r.bytesSent += u.bytes;
+      move(u, this.ip6Device(ip, d));
     }
+  }
+
+  /** A SYN-ACK: the sender serves that port (kept per address too, in case the MAC is a router). */
+  private served(d: Device, p: Packet): void {
+    const port = p.srcPort;
+    if (d.servedTcp.size < MAX_SERVED) d.servedTcp.add(port);
+    if (d.router) return;
+    const u = p.ipVersion === 4 ? d.ip4.get(p.src4) : p.ipVersion === 6 ? d.ip6.get(p.src6) : undefined;
+    if (u === undefined) return;
+    if (u.served === null) u.served = [port];
+    else if (u.served.length < 16 && !u.served.includes(port)) u.served.push(port);
   }
 
   private edge(a: Device, b: Device, p: Packet, len: number): void {

@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Analyzer } from '../../shared/engine/analyzer';
+import { LAYERS } from '../../shared/decode/layers';
+import { ChangeStream } from '../../shared/inventory/changes';
+import { arp, ethernet, tcpFrame, udpFrame } from '../helpers/packets';
+
+const GW = '00:1b:1b:00:00:01'; // Siemens OUI, as a router here
+const PC = '3c:52:82:00:00:02';
+const RANDOM = 'da:a1:19:00:00:03'; // locally administered
+
+function analyzer() {
+  return new Analyzer({
+    layers: LAYERS,
+    vendorOf: (m) => (Math.floor(m / 16777216) === 0x001b1b ? 'Siemens AG' : null),
+  });
+}
+
+function feed(a: Analyzer, frames: Uint8Array[], t0 = 1_700_000_000_000) {
+  frames.forEach((f, i) => a.frame(f, 1, t0 + i * 1000, f.length, 0));
+}
+
+test('devices keyed by MAC, with their addresses, vendor, traffic each way and protocols', () => {
+  const a = analyzer();
+  feed(a, [
+    udpFrame(
+      { mac: PC, ip: '192.168.1.10', port: 5000 },
+      { mac: GW, ip: '192.168.1.1', port: 53 },
+      new Uint8Array(20),
+    ),
+    udpFrame(
+      { mac: GW, ip: '192.168.1.1', port: 53 },
+      { mac: PC, ip: '192.168.1.10', port: 5000 },
+      new Uint8Array(40),
+    ),
+  ]);
+  const inv = a.snapshot();
+  const pc = inv.devices.find((d) => d.mac === PC)!;
+  const gw = inv.devices.find((d) => d.mac === GW)!;
+  assert.deepEqual(pc.ips, ['192.168.1.10']);
+  assert.equal(gw.vendor, 'Siemens AG');
+  assert.equal(pc.packetsSent, 1);
+  assert.equal(pc.packetsReceived, 1);
+  assert.equal(pc.bytesSent, 14 + 20 + 8 + 20);
+  assert.equal(pc.bytesReceived, 14 + 20 + 8 + 40);
+  assert.deepEqual(pc.protocols, ['ipv4', 'udp']);
+  assert.equal(pc.firstSeen, new Date(1_700_000_000_000).toISOString());
+  assert.equal(pc.lastSeen, new Date(1_700_000_001_000).toISOString());
+  assert.equal(inv.edges.length, 1);
+  const e = inv.edges[0]!;
+  assert.equal(e.packets, 2);
+  assert.deepEqual(e.protocols, ['udp']);
+  assert.equal(e.a === pc.id ? e.bytesAtoB : e.bytesBtoA, pc.bytesSent);
+});
+
+test('locally administered MACs are flagged, VLANs kept', () => {
+  const a = analyzer();
+  const inner = udpFrame(
+    { mac: RANDOM, ip: '10.1.1.5', port: 1 },
+    { mac: PC, ip: '10.1.1.6', port: 2 },
+    new Uint8Array(4),
+  );
+  // Re-tag the frame with VLAN 42.
+  const tagged = ethernet(PC, RANDOM, 0x8100, Uint8Array.from([0x00, 42, 0x08, 0x00, ...inner.subarray(14)]));
+  feed(a, [tagged]);
+  const d = a.snapshot().devices.find((x) => x.mac === RANDOM)!;
+  assert.equal(d.localMac, true);
+  assert.deepEqual(d.vlans, [42]);
+  assert.equal(a.snapshot().devices.find((x) => x.mac === PC)!.localMac, false);
+});
+
+test('a MAC behind which many addresses appear is a router; the addresses become routed devices', () => {
+  const a = analyzer();
+  const frames = [ethernet('ff:ff:ff:ff:ff:ff', GW, 0x0806, arp(2, GW, '192.168.1.1', PC, '192.168.1.10'))];
+  for (let i = 1; i <= 6; i++) {
+    frames.push(
+      tcpFrame(
+        { mac: GW, ip: `203.0.113.${i}`, port: 443 },
+        { mac: PC, ip: '192.168.1.10', port: 40000 + i },
+        new Uint8Array(0),
+        { flags: 0x12 },
+      ),
+    );
+  }
+  feed(a, frames);
+  const inv = a.snapshot();
+  const gw = inv.devices.find((d) => d.mac === GW)!;
+  assert.equal(gw.router, true);
+  assert.equal(gw.type, 'router');
+  assert.deepEqual(gw.ips, ['192.168.1.1'], 'the ARP-proven address stays on the router');
+  for (let i = 1; i <= 6; i++) {
+    const r = inv.devices.find((d) => d.id === `ip:203.0.113.${i}`);
+    assert.ok(r, `routed device 203.0.113.${i}`);
+    assert.equal(r.mac, null);
+    assert.equal(r.routed, true);
+    assert.deepEqual(r.via, [gw.id]);
+    assert.deepEqual(r.services, [{ transport: 'tcp', port: 443 }]);
+  }
+  // Edges run from the routed addresses to the PC, not from the router.
+  assert.ok(inv.edges.some((e) => e.a === 'ip:203.0.113.6' || e.b === 'ip:203.0.113.6'));
+});
+
+test('four addresses are not yet a router (GROUND_TRUTH counts more than four)', () => {
+  const a = analyzer();
+  const frames = [];
+  for (let i = 1; i <= 4; i++)
+    frames.push(
+      udpFrame(
+        { mac: GW, ip: `10.0.0.${i}`, port: 1 },
+        { mac: PC, ip: '10.0.0.100', port: 2 },
+        new Uint8Array(1),
+      ),
+    );
+  feed(a, frames);
+  assert.equal(a.snapshot().devices.find((d) => d.mac === GW)!.router, false);
+});
+
+test('an ARP sender owns its address even when another MAC carried the frame', () => {
+  const a = analyzer();
+  feed(a, [
+    ethernet('ff:ff:ff:ff:ff:ff', PC, 0x0806, arp(1, RANDOM, '10.9.9.9', '00:00:00:00:00:00', '10.9.9.1')),
+  ]);
+  assert.deepEqual(a.snapshot().devices.find((d) => d.mac === RANDOM)!.ips, ['10.9.9.9']);
+});
+
+test('the change stream batches what changed, numbered, and catches up late consumers', () => {
+  const a = analyzer();
+  const cs = new ChangeStream(a, 3);
+  assert.equal(cs.collect(), null, 'nothing changed yet');
+  feed(a, [
+    udpFrame({ mac: PC, ip: '10.0.0.1', port: 1 }, { mac: GW, ip: '10.0.0.2', port: 2 }, new Uint8Array(1)),
+  ]);
+  const b1 = cs.collect()!;
+  assert.equal(b1.seq, 1);
+  assert.deepEqual(b1.upserts.map((d) => d.mac).sort(), [GW, PC].sort());
+  assert.equal(b1.edges.length, 1);
+  assert.equal(cs.collect(), null, 'collected devices are clean again');
+  feed(a, [
+    udpFrame(
+      { mac: RANDOM, ip: '10.0.0.3', port: 1 },
+      { mac: GW, ip: '10.0.0.2', port: 2 },
+      new Uint8Array(1),
+    ),
+  ]);
+  const b2 = cs.collect()!;
+  assert.deepEqual(b2.upserts.map((d) => d.mac).sort(), [GW, RANDOM].sort());
+  assert.deepEqual(
+    cs.since(1).batches.map((b) => b.seq),
+    [2],
+  );
+  assert.equal(cs.since(1).snapshot, null);
+  for (let i = 0; i < 4; i++) {
+    feed(a, [
+      udpFrame({ mac: PC, ip: '10.0.0.1', port: 1 }, { mac: GW, ip: '10.0.0.2', port: 2 }, new Uint8Array(1)),
+    ]);
+    cs.collect();
+  }
+  const late = cs.since(1);
+  assert.notEqual(late.snapshot, null, 'a consumer that fell behind the kept batches gets a snapshot');
+  assert.equal(late.snapshotSeq, cs.seq);
+  assert.equal(late.snapshot!.devices.length, 3);
+});
