@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { writePcap } from '../helpers/pcap-writer';
+import { arp, ethernet, udpFrame } from '../helpers/packets';
+import { PCAPS, corpusAvailable } from '../helpers/corpus';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
+const tmp = mkdtempSync(join(tmpdir(), 'gp-cli-'));
+
+function run(...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, encoding: 'utf8' });
+}
+
+const capture = writePcap(join(tmp, 'small.pcap'), 1, [
+  {
+    data: ethernet(
+      'ff:ff:ff:ff:ff:ff',
+      '00:1b:1b:aa:bb:cc',
+      0x0806,
+      arp(1, '00:1b:1b:aa:bb:cc', '10.0.0.5', '00:00:00:00:00:00', '10.0.0.1'),
+    ),
+  },
+  {
+    data: udpFrame(
+      { mac: '00:1b:1b:aa:bb:cc', ip: '10.0.0.5', port: 4000 },
+      { mac: '00:0c:29:11:22:33', ip: '10.0.0.1', port: 161 },
+      new Uint8Array(8),
+    ),
+  },
+]);
+
+test('analyze --format json prints the inventory schema with devices, vendors and edges', () => {
+  const r = run('analyze', capture, '--format', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  const inv = JSON.parse(r.stdout);
+  assert.equal(inv.schema, 'glasspane.inventory/1');
+  assert.equal(inv.stats.packets, 2);
+  const plc = inv.devices.find((d: { mac: string }) => d.mac === '00:1b:1b:aa:bb:cc');
+  assert.deepEqual(plc.ips, ['10.0.0.5']);
+  assert.equal(plc.vendor, 'Siemens AG');
+  for (const k of [
+    'id',
+    'hostname',
+    'category',
+    'type',
+    'model',
+    'os',
+    'firmware',
+    'protocols',
+    'vlans',
+    'firstSeen',
+    'lastSeen',
+    'packets',
+    'bytes',
+  ]) {
+    assert.ok(k in plc, `device has ${k}`);
+  }
+  assert.equal(
+    inv.devices.find((d: { mac: string }) => d.mac === '00:0c:29:11:22:33').vendor,
+    'VMware, Inc.',
+  );
+  assert.equal(inv.edges.length, 1);
+  assert.deepEqual(
+    Object.keys(inv.edges[0])
+      .filter((k) => ['a', 'b', 'protocols', 'packets', 'bytes'].includes(k))
+      .sort(),
+    ['a', 'b', 'bytes', 'packets', 'protocols'],
+  );
+});
+
+test('analyze --format csv writes one row per device to --out', () => {
+  const out = join(tmp, 'inv.csv');
+  const r = run('analyze', capture, '--format', 'csv', '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+  assert.equal(rows.length, 2);
+  assert.equal(rows.find((x) => x.mac === '00:1b:1b:aa:bb:cc')!.ips, '10.0.0.5');
+});
+
+test('analyze --format table prints a readable table', () => {
+  const r = run('analyze', capture);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^DEVICE\s+IPS\s+VENDOR/m);
+  assert.match(r.stdout, /00:1b:1b:aa:bb:cc\s+10\.0\.0\.5\s+Siemens AG/);
+});
+
+test('a missing file or a file that is not a capture: one line on stderr, exit code 2', () => {
+  const missing = run('analyze', join(tmp, 'nope.pcap'));
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+  assert.match(missing.stderr, /no such file/);
+  const txt = join(tmp, 'readme.txt');
+  writeFileSync(txt, 'not a capture\n'.repeat(10));
+  const notCap = run('analyze', txt);
+  assert.equal(notCap.status, 2);
+  assert.equal(notCap.stderr.trim().split('\n').length, 1, notCap.stderr);
+  assert.match(notCap.stderr, /not a capture file/);
+  assert.equal(run('analyze', capture, '--format', 'xml').status, 2);
+});
+
+test('output to a folder that does not exist is refused clearly and leaves nothing behind', () => {
+  const out = join(tmp, 'no', 'such', 'dir', 'x.json');
+  const r = run('analyze', capture, '--format', 'json', '--out', out);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /cannot write .* folder does not exist/);
+  assert.equal(existsSync(out), false);
+});
+
+test('a truncated capture is read up to the damage, with a warning', () => {
+  const bytes = readFileSync(capture);
+  const cut = join(tmp, 'cut.pcap');
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 5));
+  const r = run('analyze', cut, '--format', 'json');
+  assert.equal(r.status, 0);
+  assert.match(r.stderr, /warning: capture ends with a truncated record/);
+  assert.equal(JSON.parse(r.stdout).stats.packets, 1);
+});
+
+test(
+  'the README example: dhcp__zeek__dhcp.pcap gives devices with MAC, IPs and vendor',
+  { skip: !corpusAvailable() && 'corpus absent' },
+  () => {
+    const r = run('analyze', join(PCAPS, 'dhcp__zeek__dhcp.pcap'), '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const inv = JSON.parse(r.stdout);
+    const vm = inv.devices.find((d: { mac: string }) => d.mac === '00:0c:29:40:0e:ef');
+    assert.equal(vm.vendor, 'VMware, Inc.');
+    assert.ok(vm.ips.includes('128.2.6.152'));
+  },
+);
