@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '../../src-main/engine/engine';
+import { createEventHub } from '../../src-main/ipc/event-hub';
+import { events, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
+import { writePcap } from '../helpers/pcap-writer';
+import { udpFrame } from '../helpers/packets';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gp-engine-'));
+
+function capture(name: string, n: number, base = 1): string {
+  const recs = [];
+  for (let i = 0; i < n; i++) {
+    const mac = `02:00:00:00:${((base + i) >> 8).toString(16).padStart(2, '0')}:${((base + i) & 0xff).toString(16).padStart(2, '0')}`;
+    recs.push({
+      data: udpFrame(
+        { mac, ip: `10.1.${(base + i) >> 8}.${(base + i) & 0xff}`, port: 1000 },
+        { mac: '00:0c:29:00:00:01', ip: '10.0.0.1', port: 53 },
+        new Uint8Array(10),
+      ),
+    });
+  }
+  return writePcap(join(tmp, name), 1, recs);
+}
+
+function recorder() {
+  const hub = createEventHub();
+  const deltas: DeviceDelta[] = [];
+  const statuses: CaptureStatus[] = [];
+  hub.subscribe((name, payload) => {
+    // Everything the engine sends must pass the contract's own schema, as the UI will check it.
+    const parsed = events[name].safeParse(payload);
+    assert.ok(parsed.success, `${name} fails its schema: ${parsed.success ? '' : parsed.error.message}`);
+    if (name === 'deviceDelta') deltas.push(payload as DeviceDelta);
+    else statuses.push(payload as CaptureStatus);
+  });
+  return { hub, deltas, statuses };
+}
+
+test('openCapture streams device deltas that add up to the snapshot, then reports finished', async () => {
+  const r = recorder();
+  const engine = createEngine({ hub: r.hub, collectMs: 20 });
+  const st = await engine.openCapture({ paths: [capture('a.pcap', 50)] });
+  assert.equal(st.state, 'running');
+  await engine.idle;
+  const snap = engine.getSnapshot({});
+  assert.equal(snap.status.state, 'finished');
+  assert.equal(snap.devices.length, 51);
+  assert.equal(snap.status.counters.packets, 50);
+  const held = new Map<string, unknown>();
+  let seq = 0;
+  for (const d of r.deltas) {
+    assert.equal(d.sequence, seq + 1, 'sequence rises by one per delta');
+    seq = d.sequence;
+    if (d.reset) held.clear();
+    for (const u of d.upserts) held.set(u.id, u);
+  }
+  assert.equal(r.deltas[0]!.reset, true);
+  assert.equal(held.size, 51);
+  assert.equal(snap.sequence, seq);
+  assert.ok(r.statuses.some((s) => s.state === 'finished' && s.counters.packets === 50));
+  await engine.close();
+});
+
+test('a second run resets the UI: the first delta after it carries reset', async () => {
+  const r = recorder();
+  const engine = createEngine({ hub: r.hub, collectMs: 20 });
+  await engine.openCapture({ paths: [capture('b.pcap', 3)] });
+  await engine.idle;
+  engine.getSnapshot({});
+  const before = r.deltas.length;
+  await engine.openCapture({ paths: [capture('c.pcap', 2, 500)] });
+  await engine.idle;
+  const snap = engine.getSnapshot({});
+  assert.equal(snap.devices.length, 3);
+  const after = r.deltas.slice(before);
+  assert.equal(after[0]!.reset, true);
+  assert.ok(after[0]!.upserts.some((d) => d.ips.includes('10.1.1.244')));
+  await engine.close();
+});
+
+test('a capture that cannot be read fails with a message and keeps the engine usable', async () => {
+  const r = recorder();
+  const engine = createEngine({ hub: r.hub, collectMs: 20 });
+  await engine.openCapture({ paths: [join(tmp, 'missing.pcap')] });
+  await engine.idle;
+  assert.equal(engine.status.state, 'failed');
+  assert.match(engine.status.message ?? '', /no such file/);
+  await engine.openCapture({ paths: [capture('d.pcap', 1)] });
+  await engine.idle;
+  assert.equal(engine.status.state, 'finished');
+  await engine.close();
+});
+
+test('large runs are split into deltas within the contract batch limit', async () => {
+  const r = recorder();
+  const engine = createEngine({ hub: r.hub, collectMs: 60_000 });
+  await engine.openCapture({ paths: [capture('e.pcap', 25_000)] });
+  await engine.idle;
+  const snap = engine.getSnapshot({});
+  assert.equal(snap.devices.length, 25_001);
+  assert.ok(r.deltas.length >= 2, 'split in parts');
+  assert.equal(
+    r.deltas.reduce((n, d) => n + d.upserts.length, 0),
+    25_001,
+  );
+  await engine.close();
+});
