@@ -120,6 +120,10 @@ export class Inventory {
   readonly changedDevices: Device[] = [];
   readonly changedEdges: Edge[] = [];
   private count = 0;
+  private cacheMacA = -2;
+  private cacheDevA: Device | null = null;
+  private cacheMacB = -2;
+  private cacheDevB: Device | null = null;
   observations = 0;
 
   constructor(private readonly o: InventoryOptions = {}) {}
@@ -238,6 +242,25 @@ export class Inventory {
   }
 
   private macDevice(mac: number): Device {
+    // Consecutive frames mostly come from a handful of MACs: a two-entry cache skips the hash lookup.
+    if (mac === this.cacheMacA) return this.cacheDevA!;
+    if (mac === this.cacheMacB) {
+      const d = this.cacheDevB!;
+      this.cacheMacB = this.cacheMacA;
+      this.cacheDevB = this.cacheDevA;
+      this.cacheMacA = mac;
+      this.cacheDevA = d;
+      return d;
+    }
+    const d = this.macDeviceSlow(mac);
+    this.cacheMacB = this.cacheMacA;
+    this.cacheDevB = this.cacheDevA;
+    this.cacheMacA = mac;
+    this.cacheDevA = d;
+    return d;
+  }
+
+  private macDeviceSlow(mac: number): Device {
     let d = this.byMac.get(mac);
     if (d === undefined) {
       d = new Device(this.count++, 'mac:' + macToString(mac), mac, this.changedDevices);

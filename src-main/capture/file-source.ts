@@ -1,7 +1,12 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { CaptureParser, type CaptureFormat, type CaptureInterface, type FrameSink } from '../../shared/capture/parser';
+import {
+  CaptureParser,
+  type CaptureFormat,
+  type CaptureInterface,
+  type FrameSink,
+} from '../../shared/capture/parser';
 
 export interface FileReadResult {
   path: string;
@@ -36,11 +41,16 @@ const CHUNK = 1 << 20;
  * Stream a capture file (pcap, pcapng, or either gzip-compressed) through `sink`, in constant memory.
  * Frames passed to the sink are views into the current chunk: copy what must outlive the call.
  */
-export async function readCaptureFile(path: string, sink: FrameSink, o: ReadOptions = {}): Promise<FileReadResult> {
+export async function readCaptureFile(
+  path: string,
+  sink: FrameSink,
+  o: ReadOptions = {},
+): Promise<FileReadResult> {
   let size = 0;
   try {
     const st = await stat(path);
-    if (st.isDirectory()) throw new CaptureFileError(`${path} is a folder, not a capture file`, 'is-directory');
+    if (st.isDirectory())
+      throw new CaptureFileError(`${path} is a folder, not a capture file`, 'is-directory');
     size = st.size;
   } catch (e) {
     throw toFileError(e, path);
@@ -49,30 +59,68 @@ export async function readCaptureFile(path: string, sink: FrameSink, o: ReadOpti
   const parser = new CaptureParser(sink);
   let read = 0;
   let lastReport = 0;
-  const file = createReadStream(path, { highWaterMark: CHUNK });
-  file.on('data', (c) => {
-    read += c.length;
-  });
-  const input = gzip ? file.pipe(createGunzip({ chunkSize: CHUNK })) : file;
-  let gzipError: string | null = null;
-  try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      if (o.signal?.aborted) break;
-      parser.push(chunk);
-      if (parser.stopped) break;
-      if (o.onProgress && read - lastReport >= 16 * CHUNK) {
-        lastReport = read;
-        o.onProgress(read, size);
-      }
+  const progress = () => {
+    if (o.onProgress && read - lastReport >= 16 * CHUNK) {
+      lastReport = read;
+      o.onProgress(read, size);
     }
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (gzip && (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.errno === -5)) {
-      // A cut-off or damaged gzip stream: keep every frame that came out before the damage.
-      gzipError = `compressed data ends early or is damaged (${err.message}); the ${parser.frames} frames before it were read`;
-    } else throw toFileError(e, path);
-  } finally {
-    file.destroy();
+  };
+  let gzipError: string | null = null;
+  if (!gzip) {
+    // Plain captures: synchronous reads into one reused buffer (frames are views the sink must not
+    // keep), yielding to the event loop between slices so hosts stay responsive.
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw toFileError(e, path);
+    }
+    const buf = new Uint8Array(CHUNK * 4);
+    try {
+      let sliceStart = Date.now();
+      for (;;) {
+        if (o.signal?.aborted) break;
+        let n: number;
+        try {
+          n = readSync(fd, buf, 0, buf.length, null);
+        } catch (e) {
+          throw toFileError(e, path);
+        }
+        if (n === 0) break;
+        read += n;
+        parser.push(n === buf.length ? buf : buf.subarray(0, n));
+        if (parser.stopped) break;
+        progress();
+        if (Date.now() - sliceStart > 50) {
+          await new Promise((r) => setImmediate(r));
+          sliceStart = Date.now();
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } else {
+    const file = createReadStream(path, { highWaterMark: CHUNK });
+    file.on('data', (c) => {
+      read += c.length;
+    });
+    const input = file.pipe(createGunzip({ chunkSize: CHUNK }));
+    try {
+      for await (const chunk of input as AsyncIterable<Buffer>) {
+        if (o.signal?.aborted) break;
+        parser.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+        if (parser.stopped) break;
+        progress();
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || err.errno === -5) {
+        // A cut-off or damaged gzip stream: keep every frame that came out before the damage.
+        gzipError = `compressed data ends early or is damaged (${err.message}); the ${parser.frames} frames before it were read`;
+      } else throw toFileError(e, path);
+    } finally {
+      file.destroy();
+    }
   }
   parser.end();
   if (parser.notCapture) {
@@ -116,7 +164,10 @@ function toFileError(e: unknown, path: string): CaptureFileError {
       return new CaptureFileError(`${path}: no such file; check the path`, 'not-found');
     case 'EACCES':
     case 'EPERM':
-      return new CaptureFileError(`${path}: permission denied; make the file readable (chmod a+r) or copy it somewhere you can read`, 'permission');
+      return new CaptureFileError(
+        `${path}: permission denied; make the file readable (chmod a+r) or copy it somewhere you can read`,
+        'permission',
+      );
     case 'EISDIR':
       return new CaptureFileError(`${path} is a folder, not a capture file`, 'is-directory');
     default:
