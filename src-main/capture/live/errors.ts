@@ -1,0 +1,160 @@
+/**
+ * Every way live capture can fail, as a typed code and a message that says how to fix it. These
+ * travel from the capture helper to the app inside the framing (as JSON), so they are plain data:
+ * no Error objects, no stack traces.
+ */
+import { realpathSync } from 'node:fs';
+
+export type LiveErrorCode =
+  /** No right to open a capture socket (CAP_NET_RAW / CAP_NET_ADMIN missing). */
+  | 'permission-denied'
+  /** A named interface does not exist (in this network namespace). */
+  | 'no-such-interface'
+  /** libpcap or the cap binding could not be loaded. */
+  | 'capture-unavailable'
+  /** The BPF filter did not compile; the message carries pcap's own words. */
+  | 'bad-filter'
+  /** pcap refused to open the interface for another reason (down, not supported, ...). */
+  | 'open-failed'
+  /** An interface failed or disappeared while capturing (unplugged, deleted, driver reset). */
+  | 'interface-lost'
+  /** The helper was given a configuration it cannot use. */
+  | 'bad-config'
+  /** The helper could not be started, died, or sent something we could not read. */
+  | 'helper-failed';
+
+export interface LiveError {
+  code: LiveErrorCode;
+  /** What happened and what to do about it, for people. */
+  message: string;
+  /** The action alone (a command line where there is one), for a copy button. */
+  fix: string;
+  /** The interface concerned, when there is one. */
+  iface?: string;
+  /** Raw text from pcap, the loader or the helper's stderr, for logs. Never shown as the message. */
+  detail?: string;
+}
+
+/** The binary that needs capture rights: the one running the helper (node, or electron). */
+export function helperBinary(execPath = process.execPath): string {
+  try {
+    return realpathSync(execPath);
+  } catch {
+    return execPath;
+  }
+}
+
+export function setcapLine(binary = helperBinary()): string {
+  return `sudo setcap cap_net_raw,cap_net_admin=eip ${binary}`;
+}
+
+export function permissionDenied(iface: string, detail: string, binary = helperBinary()): LiveError {
+  const fix = setcapLine(binary);
+  return {
+    code: 'permission-denied',
+    iface,
+    detail,
+    fix,
+    message:
+      `No permission to capture on ${iface}. Give the capture helper capture rights once with: ${fix} ` +
+      `(note: every program run by that binary gains them). Do not run Glasspane as root: only the ` +
+      `capture helper needs these rights.`,
+  };
+}
+
+export function noSuchInterface(iface: string, available: readonly string[], detail = ''): LiveError {
+  const list = available.length > 0 ? available.join(', ') : 'none found';
+  return {
+    code: 'no-such-interface',
+    iface,
+    detail,
+    fix: 'Pick one of the listed interfaces.',
+    message: `There is no interface named '${iface}'. Interfaces that exist: ${list}.`,
+  };
+}
+
+export function captureUnavailable(detail: string): LiveError {
+  const fix = 'sudo apt-get install libpcap0.8 libpcap-dev && npm rebuild cap';
+  return {
+    code: 'capture-unavailable',
+    detail,
+    fix,
+    message:
+      `Live capture is unavailable: libpcap or its Node binding (cap) could not be loaded. ${detail} ` +
+      `Install libpcap and rebuild the binding: ${fix} (on Fedora: libpcap libpcap-devel). ` +
+      `Opening capture files keeps working without it.`,
+  };
+}
+
+export function badFilter(filter: string, pcapMessage: string, iface?: string): LiveError {
+  return {
+    code: 'bad-filter',
+    iface,
+    detail: pcapMessage,
+    fix: 'Correct the filter (pcap-filter(7) syntax, e.g. "tcp port 502 or arp").',
+    message: `The capture filter '${filter}' does not compile: ${pcapMessage}.`,
+  };
+}
+
+export function openFailed(iface: string, pcapMessage: string): LiveError {
+  return {
+    code: 'open-failed',
+    iface,
+    detail: pcapMessage,
+    fix: `Check that ${iface} is up and supports capture (ip link show ${iface}).`,
+    message: `Could not start capturing on ${iface}: ${pcapMessage}.`,
+  };
+}
+
+export function interfaceLost(interfaces: readonly string[], detail: string): LiveError {
+  const names = interfaces.join(', ');
+  return {
+    code: 'interface-lost',
+    iface: interfaces.length === 1 ? interfaces[0] : undefined,
+    detail,
+    fix: `Check the interface (ip link show), then start the capture again.`,
+    message:
+      `Capture stopped: ${interfaces.length === 1 ? 'the interface' : 'one of the interfaces'} (${names}) ` +
+      `failed or went away. What was captured so far is kept; start the capture again when it is back.`,
+  };
+}
+
+export function badConfig(what: string): LiveError {
+  return {
+    code: 'bad-config',
+    detail: what,
+    fix: 'This is a bug in the caller; report it.',
+    message: `The capture helper was given an unusable configuration: ${what}.`,
+  };
+}
+
+export function helperFailed(what: string, detail = ''): LiveError {
+  return {
+    code: 'helper-failed',
+    detail,
+    fix: 'Try again; if it keeps failing, report it with the log.',
+    message: `The capture helper failed: ${what}.`,
+  };
+}
+
+const PERMISSION = /operation not permitted|permission denied|don't have permission|not permitted/i;
+const NO_DEVICE = /no such device/i;
+const FILTER = /syntax error|can't parse filter|unknown (host|network|port|protocol)|illegal|filter/i;
+
+/**
+ * Classify the text cap throws from open(). pcap does not give us its numeric status through cap,
+ * so its messages are matched; anything unrecognised is an open failure that quotes pcap.
+ */
+export function classifyOpenError(
+  iface: string,
+  filter: string,
+  pcapMessage: string,
+  available: readonly string[],
+  filterStage: boolean,
+): LiveError {
+  const msg = pcapMessage.trim().slice(0, 500) || 'unknown pcap error';
+  if (PERMISSION.test(msg)) return permissionDenied(iface, msg);
+  if (NO_DEVICE.test(msg)) return noSuchInterface(iface, available, msg);
+  if (filterStage || (filter !== '' && FILTER.test(msg))) return badFilter(filter, msg, iface);
+  return openFailed(iface, msg);
+}

@@ -1,0 +1,306 @@
+/**
+ * The app's side of live capture: spawns the capture helper (./capture-process.ts), the only
+ * privileged part, reads its framing and hands out frames, stats and errors. Decoding happens here,
+ * in the caller's onFrame, never in the helper.
+ *
+ *   const cap = startLiveCapture({ interfaces: ['eth0'], filter: 'not port 22' },
+ *     (buf, linkType, tsMs, wireLen, iface) => decoder.decode(buf, linkType, tsMs, ++n, wireLen, iface),
+ *     (s) => { if (s.kind === 'error') show(s.error.message); });
+ *   const r = await cap.started;   // { ok: true, interfaces } or { ok: false, error }
+ *   ...
+ *   await cap.stop();              // resolves once the helper has exited
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadedFrom, repoRoot, runningFromSource } from '../../native/load-native';
+import type { CaptureConfig } from './config';
+import { helperFailed, interfaceLost, type LiveError } from './errors';
+import {
+  FrameParser,
+  REC_ERROR,
+  REC_STATS,
+  REC_STATUS,
+  type ControlRecord,
+  type HelperStats,
+  type OpenedInterface,
+} from './framing';
+import type { InterfaceInfo } from './interfaces';
+
+const STDERR_TAIL = 4096;
+const CAP_POLL_ABORT = /cb_packets.*status == 0/;
+
+export interface LiveCaptureOptions {
+  /** Interface names; a frame's iface index is its position here. */
+  interfaces: string[];
+  /** BPF filter (pcap-filter(7)), '' or absent for everything. */
+  filter?: string;
+  /** Bytes kept per frame (1..65535). */
+  snaplen?: number;
+  /** libpcap buffer per interface, bytes. */
+  bufferSize?: number;
+  /** STATS cadence, ms (default 1000). */
+  statsIntervalMs?: number;
+  /** Most bytes the helper holds for us before it drops frames (default 32 MiB). */
+  maxQueueBytes?: number;
+  /** Command the helper runs under, e.g. ['ip', 'netns', 'exec', 'lab'] or ['setpriv', ...]. */
+  wrap?: string[];
+  /** Extra environment for the helper. */
+  env?: Record<string, string>;
+  /** How to run the helper; default resolveCaptureHelper(). */
+  helper?: HelperCommand;
+  /** After stop(), how long the helper gets before SIGTERM (then SIGKILL as long again). Default 3000. */
+  stopTimeoutMs?: number;
+}
+
+/** `buf` is borrowed: valid only during the call (copy what must outlive it). */
+export type FrameCallback = (
+  buf: Buffer,
+  linkType: number,
+  tsMs: number,
+  wireLen: number,
+  ifaceIndex: number,
+) => void;
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the helper stopped because it was asked to (or reported its error and exited). */
+  expected: boolean;
+}
+
+export type LiveStatus =
+  | { kind: 'started'; pid: number; interfaces: OpenedInterface[]; filter: string; snaplen: number }
+  | { kind: 'stats'; stats: HelperStats }
+  | { kind: 'error'; error: LiveError }
+  | { kind: 'exit'; exit: ExitInfo };
+
+export type StartResult = { ok: true; interfaces: OpenedInterface[] } | { ok: false; error: LiveError };
+
+export interface LiveCapture {
+  /** Resolves when every interface is open, or with the error that stopped it. Never rejects. */
+  readonly started: Promise<StartResult>;
+  /** Resolves when the helper has exited. Never rejects. */
+  readonly exited: Promise<ExitInfo>;
+  /** The latest STATS record, null before the first. */
+  readonly stats: HelperStats | null;
+  readonly pid: number | undefined;
+  /** Asks the helper to stop (final stats are still delivered); resolves once it has exited. */
+  stop(): Promise<ExitInfo>;
+}
+
+export interface HelperCommand {
+  command: string;
+  args: string[];
+  /** Working directory (tsx is resolved from it in development). */
+  cwd?: string;
+}
+
+/**
+ * How to run the helper: from TypeScript source (this module is a .ts file) through tsx; from a
+ * build, dist/capture-process.cjs. GLASSPANE_CAPTURE_HELPER=<file.cjs|file.ts> overrides both.
+ * Under Electron the same binary runs it with ELECTRON_RUN_AS_NODE=1 (set by startLiveCapture).
+ */
+export function resolveCaptureHelper(): HelperCommand {
+  const root = repoRoot();
+  const override = process.env.GLASSPANE_CAPTURE_HELPER;
+  const cmd = (file: string): HelperCommand =>
+    file.endsWith('.ts')
+      ? { command: process.execPath, args: ['--import', 'tsx', file], cwd: root }
+      : { command: process.execPath, args: [file], cwd: root };
+  if (override !== undefined && override !== '') return cmd(override);
+  if (runningFromSource() && root !== undefined) {
+    return cmd(join(root, 'src-main', 'capture', 'live', 'capture-process.ts'));
+  }
+  const candidates = [join(dirname(loadedFrom()), 'capture-process.cjs')];
+  if (root !== undefined) candidates.push(join(root, 'dist', 'capture-process.cjs'));
+  return cmd(candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1]!);
+}
+
+function configOf(o: LiveCaptureOptions): CaptureConfig {
+  return {
+    interfaces: o.interfaces,
+    filter: o.filter,
+    snaplen: o.snaplen,
+    bufferSize: o.bufferSize,
+    statsIntervalMs: o.statsIntervalMs,
+    maxQueueBytes: o.maxQueueBytes,
+  };
+}
+
+function spawnHelper(
+  cfg: CaptureConfig,
+  o: { wrap?: string[]; env?: Record<string, string>; helper?: HelperCommand },
+) {
+  const h = o.helper ?? resolveCaptureHelper();
+  const wrap = o.wrap ?? [];
+  const argv = [...wrap, h.command, ...h.args, JSON.stringify(cfg)];
+  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
+  if (process.versions.electron !== undefined) env.ELECTRON_RUN_AS_NODE = '1';
+  return spawn(argv[0]!, argv.slice(1), { cwd: h.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function stderrTail(child: ChildProcess): () => string {
+  let tail = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
+    tail = (tail + d).slice(-STDERR_TAIL);
+  });
+  return () => tail.trim();
+}
+
+export function startLiveCapture(
+  opts: LiveCaptureOptions,
+  onFrame: FrameCallback,
+  onStatus: (s: LiveStatus) => void = () => {},
+): LiveCapture {
+  let resolveStarted!: (r: StartResult) => void;
+  const started = new Promise<StartResult>((r) => (resolveStarted = r));
+  let resolveExited!: (e: ExitInfo) => void;
+  const exited = new Promise<ExitInfo>((r) => (resolveExited = r));
+  let isStarted = false;
+  let settled = false;
+  let reportedError = false;
+  let stopRequested = false;
+  let done = false;
+  let latest: HelperStats | null = null;
+
+  const settle = (r: StartResult) => {
+    if (settled) return;
+    settled = true;
+    resolveStarted(r);
+  };
+  const report = (error: LiveError) => {
+    reportedError = true;
+    settle({ ok: false, error });
+    onStatus({ kind: 'error', error });
+  };
+
+  let child: ChildProcess;
+  try {
+    child = spawnHelper(configOf(opts), opts);
+  } catch (e) {
+    const error = helperFailed(`could not be started (${e instanceof Error ? e.message : String(e)})`);
+    report(error);
+    const exit: ExitInfo = { code: null, signal: null, expected: false };
+    resolveExited(exit);
+    return { started, exited, stats: null, pid: undefined, stop: () => exited };
+  }
+  const tail = stderrTail(child);
+
+  const parser = new FrameParser({
+    frame: onFrame,
+    control: (rec: ControlRecord) => {
+      if (rec.type === REC_STATUS) {
+        const s = rec.value;
+        if (s.kind === 'started') {
+          isStarted = true;
+          settle({ ok: true, interfaces: s.interfaces });
+          onStatus(s);
+        }
+      } else if (rec.type === REC_STATS) {
+        latest = rec.value;
+        onStatus({ kind: 'stats', stats: rec.value });
+      } else if (rec.type === REC_ERROR) {
+        report(rec.value);
+      }
+    },
+    corrupt: (why) => {
+      report(helperFailed(`it sent data that could not be read (${why})`));
+      child.kill('SIGKILL');
+    },
+  });
+  child.stdout!.on('data', (d: Buffer) => parser.push(d));
+  child.stdin!.on('error', () => {});
+  child.on('error', (e) => {
+    if (!reportedError) report(helperFailed(`could not be started (${e.message})`, tail()));
+  });
+
+  let killTimer: NodeJS.Timeout | undefined;
+  child.on('close', (code, signal) => {
+    done = true;
+    if (killTimer !== undefined) clearTimeout(killTimer);
+    const exit: ExitInfo = { code, signal, expected: stopRequested || reportedError };
+    if (!reportedError && !stopRequested) {
+      const detail = tail();
+      // cap asserts (and so aborts) when polling the capture socket fails: the interface went away.
+      if (isStarted && CAP_POLL_ABORT.test(detail)) report(interfaceLost(opts.interfaces, detail));
+      else if (!isStarted)
+        report(helperFailed(`it exited before capturing (code ${code ?? signal})`, detail));
+      else report(helperFailed(`it exited unexpectedly (code ${code ?? signal})`, detail));
+    }
+    // Only reached when stop() came before the helper had started.
+    settle({ ok: false, error: helperFailed('it was stopped before capture started', tail()) });
+    onStatus({ kind: 'exit', exit });
+    resolveExited(exit);
+  });
+
+  const stop = (): Promise<ExitInfo> => {
+    if (done || stopRequested) return exited;
+    stopRequested = true;
+    child.stdin!.end('stop\n');
+    const t = opts.stopTimeoutMs ?? 3000;
+    killTimer = setTimeout(() => {
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), t);
+    }, t);
+    return exited;
+  };
+
+  return {
+    started,
+    exited,
+    get stats() {
+      return latest;
+    },
+    get pid() {
+      return child.pid;
+    },
+    stop,
+  };
+}
+
+/**
+ * Lists interfaces through the helper, which sees them as it will capture them (inside `wrap`'s
+ * network namespace, say). listInterfaces() in ./interfaces.ts does the same in-process.
+ */
+export function listInterfacesViaHelper(
+  opts: { wrap?: string[]; env?: Record<string, string>; helper?: HelperCommand } = {},
+): Promise<{ ok: true; interfaces: InterfaceInfo[] } | { ok: false; error: LiveError }> {
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawnHelper({ interfaces: [], list: true }, opts);
+    } catch (e) {
+      resolve({
+        ok: false,
+        error: helperFailed(`could not be started (${e instanceof Error ? e.message : e})`),
+      });
+      return;
+    }
+    const tail = stderrTail(child);
+    let answer: { ok: true; interfaces: InterfaceInfo[] } | { ok: false; error: LiveError } | undefined;
+    const parser = new FrameParser({
+      frame: () => {},
+      control: (rec) => {
+        if (rec.type === REC_STATUS && rec.value.kind === 'interfaces') {
+          answer ??= { ok: true, interfaces: rec.value.interfaces as InterfaceInfo[] };
+        } else if (rec.type === REC_ERROR) answer ??= { ok: false, error: rec.value };
+      },
+      corrupt: (why) => {
+        answer ??= { ok: false, error: helperFailed(`it sent data that could not be read (${why})`) };
+        child.kill('SIGKILL');
+      },
+    });
+    child.stdout!.on('data', (d: Buffer) => parser.push(d));
+    child.stdin!.on('error', () => {});
+    child.on('error', (e) => {
+      answer ??= { ok: false, error: helperFailed(`could not be started (${e.message})`) };
+    });
+    child.on('close', (code) => {
+      resolve(
+        answer ?? { ok: false, error: helperFailed(`it exited without answering (code ${code})`, tail()) },
+      );
+    });
+  });
+}
