@@ -46,7 +46,7 @@ test('openCapture streams device deltas that add up to the snapshot, then report
   const st = await engine.openCapture({ paths: [capture('a.pcap', 50)] });
   assert.equal(st.state, 'running');
   await engine.idle;
-  const snap = engine.getSnapshot({});
+  const snap = await engine.getSnapshot({});
   assert.equal(snap.status.state, 'finished');
   assert.equal(snap.devices.length, 51);
   assert.equal(snap.status.counters.packets, 50);
@@ -70,11 +70,11 @@ test('a second run resets the UI: the first delta after it carries reset', async
   const engine = createEngine({ hub: r.hub, collectMs: 20 });
   await engine.openCapture({ paths: [capture('b.pcap', 3)] });
   await engine.idle;
-  engine.getSnapshot({});
+  await engine.getSnapshot({});
   const before = r.deltas.length;
   await engine.openCapture({ paths: [capture('c.pcap', 2, 500)] });
   await engine.idle;
-  const snap = engine.getSnapshot({});
+  const snap = await engine.getSnapshot({});
   assert.equal(snap.devices.length, 3);
   const after = r.deltas.slice(before);
   assert.equal(after[0]!.reset, true);
@@ -100,7 +100,7 @@ test('large runs are split into deltas within the contract batch limit', async (
   const engine = createEngine({ hub: r.hub, collectMs: 60_000 });
   await engine.openCapture({ paths: [capture('e.pcap', 25_000)] });
   await engine.idle;
-  const snap = engine.getSnapshot({});
+  const snap = await engine.getSnapshot({});
   assert.equal(snap.devices.length, 25_001);
   assert.ok(r.deltas.length >= 2, 'split in parts');
   assert.equal(

@@ -1,0 +1,235 @@
+/**
+ * The one contract for everything that crosses from engine to UI: calls (request -> response) and
+ * events (engine -> UI), as data. Both hosts of the engine (Electron IPC, the WebSocket console) and
+ * the renderer import it; the receiving side of every message validates it with these schemas.
+ *
+ * Requests are strict (unknown keys rejected: the engine trusts nothing the UI sends); responses and
+ * events strip unknown keys, so an older renderer still works against a newer engine.
+ */
+import { z } from 'zod';
+import type { CallName, EventName } from './channels';
+import { deviceSchema, edgeSchema } from './inventory-schema';
+import { IPC_LIMITS as L } from './limits';
+
+const text = z.string().max(L.text);
+const id = z.string().min(1).max(L.id);
+const count = z.number().int().nonnegative();
+const empty = z.strictObject({});
+
+// ---- sources -------------------------------------------------------------------------------------
+
+export const interfaceAddressSchema = z.object({
+  family: z.enum(['ipv4', 'ipv6']),
+  address: z.string().max(64),
+  netmask: z.string().max(64).nullable(),
+});
+
+export const captureInterfaceSchema = z.object({
+  /** The name to capture on (libpcap's device name: 'eth0', '\\Device\\NPF_{...}'). */
+  name: id,
+  /** A human label where the platform has one (Windows friendly names). */
+  description: text.nullable(),
+  mac: z.string().max(64).nullable(),
+  addresses: z.array(interfaceAddressSchema).max(L.addresses),
+  /** up: administratively up; running: carrier present; null where unknown (pseudo-devices like 'any'). */
+  flags: z.object({ up: z.boolean().nullable(), loopback: z.boolean(), running: z.boolean().nullable() }),
+});
+
+/** Whether live capture can start here, and if not, why not and what would fix it. */
+export const liveAvailabilitySchema = z.discriminatedUnion('available', [
+  z.object({ available: z.literal(true) }),
+  z.object({ available: z.literal(false), reason: text, fix: text }),
+]);
+
+export const sourcesSchema = z.object({
+  interfaces: z.array(captureInterfaceSchema).max(L.sources),
+  live: liveAvailabilitySchema,
+  /** Where the interface list came from: libpcap's device list, or the OS when libpcap is unusable. */
+  listedBy: z.enum(['pcap', 'os']),
+});
+
+// ---- capture status --------------------------------------------------------------------------------
+
+export const captureSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), paths: z.array(z.string().max(L.path)).max(L.files) }),
+  z.object({
+    kind: z.literal('live'),
+    interfaces: z.array(id).max(L.interfaces),
+    filter: z.string().max(L.filter).nullable(),
+  }),
+]);
+
+export const captureCountersSchema = z.object({
+  packets: count,
+  bytes: count,
+  /** Packets the kernel or libpcap dropped (live) ; 0 for files. */
+  drops: count,
+  /** Frames a dissector flagged as malformed. */
+  malformed: count,
+});
+
+export const captureStatusSchema = z.object({
+  state: z.enum(['idle', 'starting', 'running', 'finished', 'stopped', 'failed']),
+  source: captureSourceSchema.nullable(),
+  counters: captureCountersSchema,
+  /** Why it failed or stopped, for people; null when there is nothing to say. */
+  message: text.nullable(),
+});
+
+// ---- devices -------------------------------------------------------------------------------------
+
+export const edgeKeySchema = z.object({ a: id, b: id });
+
+/**
+ * A batch of inventory changes. `sequence` rises by one per delta within a run; the first delta after
+ * a snapshot carries snapshot.sequence + 1, so a gap tells the UI to fetch a fresh snapshot.
+ * `reset` starts a new run (a new capture): drop everything held before applying this batch.
+ */
+export const deviceDeltaSchema = z.object({
+  sequence: count,
+  reset: z.boolean(),
+  upserts: z.array(deviceSchema).max(L.batch),
+  removals: z.array(id).max(L.batch),
+  edgeUpserts: z.array(edgeSchema).max(L.batch),
+  edgeRemovals: z.array(edgeKeySchema).max(L.batch),
+});
+
+export const snapshotSchema = z.object({
+  sequence: count,
+  devices: z.array(deviceSchema).max(L.snapshot),
+  edges: z.array(edgeSchema).max(L.snapshot),
+  status: captureStatusSchema,
+});
+
+// ---- the contract --------------------------------------------------------------------------------
+
+interface CallSpec {
+  request: z.ZodType;
+  response: z.ZodType;
+}
+
+export const calls = {
+  /** Interfaces that could be captured on, and whether live capture works here at all. */
+  listSources: { request: empty, response: sourcesSchema },
+  /** Ask the host to show its own file picker. Hosts without one answer supported: false. */
+  chooseCaptureFiles: {
+    request: empty,
+    response: z.object({ supported: z.boolean(), paths: z.array(z.string().max(L.path)).max(L.files) }),
+  },
+  /** Analyze capture files (pcap, pcapng) on the engine's machine. */
+  openCapture: {
+    request: z.strictObject({ paths: z.array(z.string().min(1).max(L.path)).min(1).max(L.files) }),
+    response: captureStatusSchema,
+  },
+  /** Capture live on one or more interfaces, optionally with a BPF filter. */
+  startCapture: {
+    request: z.strictObject({
+      interfaces: z.array(id).min(1).max(L.interfaces),
+      filter: z.string().max(L.filter).optional(),
+    }),
+    response: captureStatusSchema,
+  },
+  stopCapture: { request: empty, response: captureStatusSchema },
+  /** The whole inventory now, to start from or to recover after a sequence gap. */
+  getSnapshot: { request: empty, response: snapshotSchema },
+} satisfies Record<CallName, CallSpec>;
+
+export const events = {
+  captureStatus: captureStatusSchema,
+  deviceDelta: deviceDeltaSchema,
+} satisfies Record<EventName, z.ZodType>;
+
+// The name lists in channels.ts and the maps above must hold exactly the same keys.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _callsMatch: Same<keyof typeof calls, CallName> = true;
+const _eventsMatch: Same<keyof typeof events, EventName> = true;
+void [_callsMatch, _eventsMatch];
+
+export type CallRequest<K extends CallName> = z.infer<(typeof calls)[K]['request']>;
+export type CallResponse<K extends CallName> = z.infer<(typeof calls)[K]['response']>;
+export type EventPayload<K extends EventName> = z.infer<(typeof events)[K]>;
+
+export type CaptureInterface = z.infer<typeof captureInterfaceSchema>;
+export type InterfaceAddress = z.infer<typeof interfaceAddressSchema>;
+export type LiveAvailability = z.infer<typeof liveAvailabilitySchema>;
+export type Sources = z.infer<typeof sourcesSchema>;
+export type CaptureStatus = z.infer<typeof captureStatusSchema>;
+export type CaptureSource = z.infer<typeof captureSourceSchema>;
+export type DeviceDelta = z.infer<typeof deviceDeltaSchema>;
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
+/** Every call answers with this envelope, on every transport: errors are data, not exceptions. */
+export type ErrorCode =
+  'bad-request' | 'unknown-call' | 'forbidden' | 'unavailable' | 'failed' | 'timeout' | 'disconnected';
+
+export interface CallError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallError };
+
+export const callErrorSchema = z.object({
+  code: z.enum([
+    'bad-request',
+    'unknown-call',
+    'forbidden',
+    'unavailable',
+    'failed',
+    'timeout',
+    'disconnected',
+  ]),
+  message: text,
+});
+
+export const IDLE_STATUS: CaptureStatus = {
+  state: 'idle',
+  source: null,
+  counters: { packets: 0, bytes: 0, drops: 0, malformed: 0 },
+  message: null,
+};
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** A short, bounded description of why a payload failed its schema (first few issues only). */
+export function describeIssues(error: z.ZodError): string {
+  const parts = error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return (parts.join('; ') + more).slice(0, L.text);
+}
+
+function parseWith(schema: z.ZodType, payload: unknown): Parsed<unknown> {
+  const r = schema.safeParse(payload);
+  return r.success ? { ok: true, value: r.data } : { ok: false, message: describeIssues(r.error) };
+}
+
+// Widened views of the maps for lookups by a generic key; the typed results are restored below.
+const callTable: Record<CallName, CallSpec> = calls;
+const eventTable: Record<EventName, z.ZodType> = events;
+
+export function parseRequest<K extends CallName>(name: K, payload: unknown): Parsed<CallRequest<K>> {
+  return parseWith(callTable[name].request, payload) as Parsed<CallRequest<K>>;
+}
+
+export function parseResponse<K extends CallName>(name: K, payload: unknown): Parsed<CallResponse<K>> {
+  return parseWith(callTable[name].response, payload) as Parsed<CallResponse<K>>;
+}
+
+export function parseEvent<K extends EventName>(name: K, payload: unknown): Parsed<EventPayload<K>> {
+  return parseWith(eventTable[name], payload) as Parsed<EventPayload<K>>;
+}
+
+/** Validates a call envelope as it arrives at the UI, and its value against the call's response schema. */
+export function parseCallResult<K extends CallName>(name: K, raw: unknown): CallResult<CallResponse<K>> {
+  if (typeof raw !== 'object' || raw === null || !('ok' in raw)) {
+    return { ok: false, error: { code: 'failed', message: `malformed reply to ${name}` } };
+  }
+  if (raw.ok === true && 'value' in raw) {
+    const v = parseResponse(name, raw.value);
+    return v.ok ? v : { ok: false, error: { code: 'failed', message: `bad reply to ${name}: ${v.message}` } };
+  }
+  const e = callErrorSchema.safeParse('error' in raw ? raw.error : undefined);
+  return e.success
+    ? { ok: false, error: e.data }
+    : { ok: false, error: { code: 'failed', message: `malformed error reply to ${name}` } };
+}

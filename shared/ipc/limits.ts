@@ -1,0 +1,30 @@
+/**
+ * Upper bounds for everything that crosses the IPC boundary. The receiving side validates against
+ * them, so a confused or hostile peer cannot make the other side allocate without bound.
+ */
+export const IPC_LIMITS = {
+  /** Any free-text string (names, messages, vendor strings); dissectors already clip to 512. */
+  text: 1024,
+  /** Identifiers: device ids, interface names, protocol names. */
+  id: 256,
+  /** A filesystem path. */
+  path: 4096,
+  /** A BPF filter expression. */
+  filter: 4096,
+  /** Files opened in one call. */
+  files: 256,
+  /** Interfaces captured at once. */
+  interfaces: 64,
+  /** Interfaces listed by listSources. */
+  sources: 1024,
+  /** Addresses per interface. */
+  addresses: 256,
+  /** Short lists inside a device (ips, roles, protocols, hostnames, vlans, via). */
+  list: 1024,
+  /** Evidence rows per device. */
+  evidence: 4096,
+  /** Devices or edges in one delta batch, removals included. */
+  batch: 20_000,
+  /** Devices or edges in one snapshot. */
+  snapshot: 1_000_000,
+} as const;

@@ -1,0 +1,36 @@
+/**
+ * The engine's handlers until the analysis pipeline is connected to them: sources are real
+ * (libpcap's list, or the OS's), capture calls answer 'unavailable' with what to do instead, and the
+ * inventory is empty. Every answer has the contract's shape, so the UI and both hosts (the Electron
+ * engine process, the WebSocket console) are built and tested against the real protocol now.
+ */
+import { IDLE_STATUS } from '../../shared/ipc/contract';
+import { CallFailure, type EngineHandlers } from './engine-api';
+import { listSources } from './sources';
+
+export interface PlaceholderOptions {
+  /** The host's own file picker (Electron's dialog); absent on hosts without one. */
+  chooseFiles?: () => Promise<string[]>;
+}
+
+const NOT_YET =
+  'Glasspane cannot analyse captures from this window yet (the analysis pipeline is not connected yet). ' +
+  'Meanwhile run: npx glasspane analyze FILE';
+
+export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers {
+  return {
+    listSources: () => listSources(),
+    chooseCaptureFiles: async () =>
+      opts.chooseFiles
+        ? { supported: true, paths: await opts.chooseFiles() }
+        : { supported: false, paths: [] },
+    openCapture: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
+    startCapture: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
+    stopCapture: () => IDLE_STATUS,
+    getSnapshot: () => ({ sequence: 0, devices: [], edges: [], status: IDLE_STATUS }),
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * electron-builder downloads Electron to package, so packaging cannot run here; this checks the
+ * configuration instead: against electron-builder's own schema, and for the points that matter to
+ * us (targets, native modules outside the asar, capture rights for the helper only).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { repoRoot } from './helpers/paths';
+
+interface BuilderConfig {
+  appId?: string;
+  productName?: string;
+  files?: string[];
+  asar?: boolean;
+  asarUnpack?: string[];
+  npmRebuild?: boolean;
+  extraResources?: { from: string; to: string }[];
+  linux?: { target?: string[]; executableName?: string };
+  deb?: { afterInstall?: string; depends?: string[] };
+  rpm?: { afterInstall?: string; depends?: string[] };
+  win?: { target?: string[] };
+  mac?: { target?: string[] };
+}
+
+const requireHere = createRequire(join(repoRoot, 'package.json'));
+const config = parse(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+
+type Matcher = (path: string, pattern: string, opts?: { dot?: boolean }) => boolean;
+function loadMinimatch(): Matcher | null {
+  try {
+    const m = requireHere('minimatch') as { minimatch?: Matcher } | Matcher;
+    return typeof m === 'function' ? m : (m.minimatch ?? null);
+  } catch {
+    return null;
+  }
+}
+
+test('the configuration passes electron-builder’s own schema', async (t) => {
+  let validate: (c: unknown, logger: unknown) => Promise<void>;
+  let DebugLogger: new (enabled: boolean) => unknown;
+  try {
+    ({ validateConfiguration: validate } = requireHere('app-builder-lib/out/util/config/config'));
+    ({ DebugLogger } = requireHere('builder-util'));
+  } catch {
+    return t.skip('app-builder-lib is not installed (it comes with electron-builder)');
+  }
+  await validate(structuredClone(config), new DebugLogger(false));
+  // And the validator does reject nonsense, so the pass above means something.
+  await assert.rejects(validate({ ...config, linux: { targett: ['deb'] } }, new DebugLogger(false)));
+});
+
+test('identity, targets and files', () => {
+  assert.equal(config.productName, 'Glasspane');
+  assert.match(config.appId ?? '', /^[a-z0-9]+(\.[a-z0-9-]+)+$/);
+  for (const t of ['AppImage', 'deb', 'rpm']) assert.ok(config.linux?.target?.includes(t), `linux ${t}`);
+  assert.ok(config.win?.target?.includes('nsis'));
+  assert.ok(config.mac?.target?.includes('dmg'));
+  assert.ok(
+    config.files?.some((f) => /^dist\/\*\*/.test(f)),
+    'files must include dist/**',
+  );
+  assert.ok(config.files?.includes('package.json'));
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { main: string };
+  assert.match(pkg.main, /^dist\//, 'package.json main must point into dist/');
+  assert.equal(config.npmRebuild, true);
+  assert.ok(existsSync(join(repoRoot, 'assets/icons/icon.png')));
+});
+
+test('native modules are unpacked from the asar; the rest stays packed', (t) => {
+  const match = loadMinimatch();
+  if (!match) return t.skip('minimatch is not installed (it comes with electron-builder)');
+  assert.notEqual(config.asar, false);
+  const unpacked = (p: string) => (config.asarUnpack ?? []).some((pat) => match(p, pat, { dot: true }));
+  for (const p of [
+    'node_modules/cap/build/Release/cap.node',
+    'node_modules/cap/lib/Cap.js',
+    'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    'node_modules/better-sqlite3/lib/database.js',
+    'node_modules/some-future-addon/build/Release/addon.node',
+    'dist/capture-process.cjs',
+  ]) {
+    assert.ok(unpacked(p), `${p} must be unpacked`);
+  }
+  for (const p of ['dist/renderer/main.js', 'dist/electron/main.cjs', 'node_modules/react/index.js']) {
+    assert.equal(unpacked(p), false, `${p} should stay in the asar`);
+  }
+});
+
+test('deb and rpm grant capture rights to the capture helper only', () => {
+  for (const target of ['deb', 'rpm'] as const) {
+    const script = config[target]?.afterInstall;
+    assert.equal(script, 'assets/linux/after-install.sh', `${target} afterInstall`);
+  }
+  const text = readFileSync(join(repoRoot, 'assets/linux/after-install.sh'), 'utf8');
+
+  // Exactly one setcap that grants, with the capabilities asked for, on the helper variable.
+  const grants = text.split('\n').filter((l) => /^\s*setcap\s/.test(l));
+  assert.equal(grants.length, 1, grants.join('\n'));
+  assert.match(grants[0]!, /^\s*setcap cap_net_raw,cap_net_admin=eip "\$CAPTURE_HELPER"/);
+  // The helper is a dedicated file inside resources/capture/, which extraResources fills.
+  const helper = /^CAPTURE_HELPER="\$APP_DIR\/resources\/(capture)\/glasspane-capture"$/m.exec(text);
+  assert.ok(helper, 'CAPTURE_HELPER must be resources/capture/glasspane-capture');
+  assert.ok(config.extraResources?.some((r) => r.to.replace(/\/$/, '') === helper[1]));
+  // Never the app itself, never setuid for capture, never a symlink target.
+  assert.doesNotMatch(text, /setcap[^\n]*\$EXECUTABLE/);
+  assert.doesNotMatch(text, /setcap[^\n]*\$APP_DIR\/\$/);
+  assert.doesNotMatch(text, /chmod [0-7]*[4-7][0-7]{3} "\$CAPTURE_HELPER"|chmod u\+s/);
+  assert.match(text, /! -L "\$CAPTURE_HELPER"/);
+  // electron-builder fills these placeholders; the script must be valid bash once filled.
+  assert.match(text, /\$\{sanitizedProductName\}/);
+  const filled = text
+    .replaceAll('${sanitizedProductName}', 'Glasspane')
+    .replaceAll('${executable}', 'glasspane');
+  const r = spawnSync('bash', ['-n'], { input: filled, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(text, /^exit 0$/m, 'a failed grant must not fail the package install');
+});
+
+test('deb and rpm depend on libpcap, which cap links', () => {
+  assert.ok(config.deb?.depends?.some((d) => /libpcap0\.8/.test(d)));
+  assert.ok(config.rpm?.depends?.includes('libpcap'));
+});
