@@ -74,6 +74,13 @@ export function electronBuildDirs(name: string, electronVersion: string): string
   return roots.map((r) => join(r, '.native', `electron-${electronVersion}`, name));
 }
 
+/** Inside an installed app (resources path set, no source checkout around us). */
+function isPackaged(): boolean {
+  return (
+    typeof (process as { resourcesPath?: string }).resourcesPath === 'string' && repoRoot() === undefined
+  );
+}
+
 function firstLine(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return m.split('\n')[0]!.slice(0, 300);
@@ -99,6 +106,18 @@ function loadUncached<T>(name: string, electron: string | undefined): NativeResu
   if (electron !== undefined) {
     const dirs = electronBuildDirs(name, electron);
     const dir = dirs.find((d) => existsSync(d));
+    if (dir === undefined && isPackaged()) {
+      // A packaged app: electron-builder's npmRebuild built node_modules for this Electron already.
+      try {
+        return { ok: true, module: req(name) as T, from: req.resolve(name) };
+      } catch (e) {
+        return fail(
+          name,
+          `The native module '${name}' did not load in this installation: ${firstLine(e)}. Reinstall the app.`,
+          e,
+        );
+      }
+    }
     if (dir === undefined) {
       return fail(
         name,
