@@ -1,4 +1,4 @@
-import { type Layer, NEXT_IPPROTO } from '../layer';
+import { type Layer, NEXT_ETHERTYPE, NEXT_IPPROTO } from '../layer';
 
 /**
  * IPv4 (RFC 791). The payload is bounded by the total length, so Ethernet padding never becomes
@@ -16,6 +16,8 @@ export const ipv4: Layer = {
     const b0 = w.u8(0);
     if (b0 >>> 4 !== 4) {
       p.markMalformed('ipv4: version is not 4');
+      // An IPv6 header behind the IPv4 EtherType is still an IPv6 packet (Wireshark decodes it so too).
+      if (b0 >>> 4 === 6) next.set(NEXT_ETHERTYPE, 0x86dd, 0);
       return;
     }
     p.addProto('ipv4');
