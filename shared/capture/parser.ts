@@ -147,8 +147,9 @@ export class CaptureParser {
       const m = u32(b, 0, false);
       this.le = m === 0xd4c3b2a1 || m === 0x4d3cb2a1;
       this.nano = m === 0xa1b23c4d || m === 0x4d3cb2a1;
-      // The link type's upper bits may carry FCS information (pcap spec "LinkType and additional information").
-      this.linkType = u32(b, 20, this.le) & 0x0fffffff;
+      // Only the low 16 bits are the link type; the upper bits may carry FCS information (pcap spec,
+      // "LinkType and additional information").
+      this.linkType = u32(b, 20, this.le) & 0xffff;
       const snap = u32(b, 16, this.le);
       this.interfaces = [
         { linkType: this.linkType, snapLen: snap, name: null, description: null, drops: null },

@@ -1,10 +1,15 @@
 import type { Packet } from '../decode/packet';
 import type { Observation } from '../model/observation';
 import type { AppProtocol } from './contract';
+import { IT_PROTOCOLS, tcpSignature } from './it';
 import { OT_PROTOCOLS } from './ot';
 
-/** Every application and L2-discovery dissector, in registration order (earlier wins a shared port). */
-export const APP_PROTOCOLS: readonly AppProtocol[] = [...OT_PROTOCOLS];
+/**
+ * Every application and L2-discovery dissector. Where two claim the same port the earlier wins the
+ * port table; the other still sees the flow through its heuristic when it has one. OT first: on
+ * shared ports (102: S7comm and MMS) the OT dissectors validate their own headers.
+ */
+export const APP_PROTOCOLS: readonly AppProtocol[] = [...OT_PROTOCOLS, ...IT_PROTOCOLS];
 
 /** Per-packet observers of TCP SYN and SYN-ACK segments (OS fingerprints). */
-export const SYN_OBSERVERS: readonly ((p: Packet) => Observation | null)[] = [];
+export const SYN_OBSERVERS: readonly ((p: Packet) => Observation | null)[] = [tcpSignature];
