@@ -20,6 +20,10 @@ import type { Observation } from '../model/observation';
 const MAX_DEPTH = 24;
 /** Payload packets of a flow offered to the heuristics before it is left unrecognised. */
 const HEURISTIC_TRIES = 4;
+/** Identical announcements from one source within this window are dissected once. */
+const REPEAT_WINDOW_MS = 60_000;
+/** Payload hashes remembered for that; the table is cleared when full (bounded memory). */
+const REPEAT_TABLE = 16384;
 
 export interface DecodeStats {
   packets: number;
@@ -34,6 +38,8 @@ export interface DecodeStats {
   unknownLinkType: number;
   /** App dissector failures caught by the pipeline (a bug, not the packet's fault, but never fatal). */
   dissectorErrors: number;
+  /** Datagram announcements skipped as verbatim repeats of one already dissected. */
+  repeats: number;
   /** Malformed frames by the layer that noticed, for the curious. */
   malformedBy: Record<string, number>;
 }
@@ -47,6 +53,7 @@ export function emptyStats(): DecodeStats {
     laterFragments: 0,
     unknownLinkType: 0,
     dissectorErrors: 0,
+    repeats: 0,
     malformedBy: {},
   };
 }
@@ -92,6 +99,7 @@ export class Decoder implements AppContext {
   private readonly appSnap: AppTable;
   private readonly heuristics: AppProtocol[];
   private readonly appByName = new Map<string, AppProtocol>();
+  private readonly seenPayloads = new Map<number, number>();
 
   constructor(layers: readonly Layer[], apps: readonly AppProtocol[] = [], flowCapacity = 65536) {
     for (let i = 0; i <= MAX_DEPTH; i++) this.windows.push(new ByteWindow());
@@ -258,8 +266,32 @@ export class Decoder implements AppContext {
     if (++flow.tries >= HEURISTIC_TRIES) flow.pinned = '';
   }
 
+  /**
+   * True when this source sent this exact payload for this protocol within REPEAT_WINDOW_MS: its
+   * observations would repeat the ones already made. A bounded table of payload hashes.
+   */
+  private repeated(a: AppProtocol, w: ByteWindow, p: Packet): boolean {
+    const b = w.buf;
+    let h = 0x811c9dc5 ^ w.length;
+    for (let i = w.start; i < w.end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    h = Math.imul(h ^ (p.srcMac >= 0 ? p.srcMac % 4294967291 : p.src4), 0x85ebca6b) ^ a.name.length;
+    h = Math.imul(h ^ (p.srcPort & 0xffff), 0xc2b2ae35) >>> 0;
+    const last = this.seenPayloads.get(h);
+    if (last !== undefined && p.ts - last < REPEAT_WINDOW_MS && p.ts >= last) {
+      this.stats.repeats++;
+      return true;
+    }
+    if (this.seenPayloads.size >= REPEAT_TABLE) this.seenPayloads.clear();
+    this.seenPayloads.set(h, p.ts);
+    return false;
+  }
+
   private app(a: AppProtocol | undefined, w: ByteWindow, p: Packet): boolean {
     if (a === undefined) return false;
+    if (p.ipProto !== 6 && a.everyPacket !== true && this.repeated(a, w, p)) {
+      p.addProto(a.name);
+      return true;
+    }
     let ok = false;
     try {
       ok = a.dissect(w, p, this);

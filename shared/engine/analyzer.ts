@@ -80,6 +80,7 @@ export class Analyzer {
       laterFragments: s.laterFragments,
       unknownLinkType: s.unknownLinkType,
       dissectorErrors: s.dissectorErrors,
+      repeats: s.repeats,
       malformedBy: { ...s.malformedBy },
       observations: this.inventory.observations,
       devices: this.inventory.size,

@@ -17,6 +17,8 @@ export const ROUTER_IP_THRESHOLD = 4;
 const MAX_OWN_IPS = 64;
 /** Framing layers that say nothing about a device. */
 const BROADCAST = 0xffffffffffff;
+/** Addresses whose DNS names are remembered. */
+const MAX_RESOLVED = 65536;
 /** Listening ports kept per device. */
 const MAX_SERVED = 256;
 /** Protocols whose address bindings describe the device itself (not a name it looked up). */
@@ -115,11 +117,21 @@ export class Inventory {
   /** Devices known only by address: routed (behind a router) or from links without MACs. */
   readonly byIp4 = new Map<number, Device>();
   readonly byIp6 = new Map<string, Device>();
+  /** Which MAC device owns an address (kept with the bindings, so lookups never scan). */
+  private readonly owner4 = new Map<number, Device>();
+  private readonly owner6 = new Map<string, Device>();
+  /**
+   * Names that DNS answers gave for addresses (ip -> names): a name resolved is not a device seen, so
+   * they attach to whichever device holds the address when the inventory is read. Bounded.
+   */
+  readonly resolved = new Map<string, Set<string>>();
   readonly edges = new Map<number, Edge>();
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
   readonly changedEdges: Edge[] = [];
   private count = 0;
+  /** MAC text from observations -> number, so repeated facts skip the parse. */
+  private readonly macText = new Map<string, number>();
   private cacheMacA = -2;
   private cacheDevA: Device | null = null;
   private cacheMacB = -2;
@@ -198,6 +210,11 @@ export class Inventory {
 
   /** Attach an observation to the device it names, creating the device when it is new. */
   observe(o: Observation): void {
+    if (o.kind === 'address' && o.protocol === 'dns') {
+      this.observations++;
+      if (o.name !== null) this.resolve(o.ip, o.name);
+      return;
+    }
     const d = this.deviceFor(o.device);
     if (d === undefined) return;
     this.observations++;
@@ -214,9 +231,24 @@ export class Inventory {
     d.touch();
   }
 
+  private resolve(ip: string, name: string): void {
+    let names = this.resolved.get(ip);
+    if (names === undefined) {
+      if (this.resolved.size >= MAX_RESOLVED) return;
+      names = new Set();
+      this.resolved.set(ip, names);
+    }
+    if (names.size < 16) names.add(name);
+  }
+
   deviceFor(ref: DeviceRef): Device | undefined {
     if (ref.mac !== null) {
-      const mac = macFromString(ref.mac);
+      let mac = this.macText.get(ref.mac);
+      if (mac === undefined) {
+        mac = macFromString(ref.mac);
+        if (this.macText.size > 65536) this.macText.clear();
+        this.macText.set(ref.mac, mac);
+      }
       if (mac > 0 && mac !== BROADCAST) {
         const d = this.macDevice(mac);
         // Behind a router the MAC is the router's; the fact is about the address.
@@ -299,17 +331,11 @@ export class Inventory {
 
   /** The device that owns an IPv4 address: the MAC device it is bound to, else an address-only device. */
   private ip4Owner(ip: number): Device {
-    const d = this.byIp4.get(ip);
-    if (d !== undefined) return d;
-    for (const m of this.byMac.values()) if (m.ip4.has(ip)) return m;
-    return this.ip4Device(ip, null);
+    return this.byIp4.get(ip) ?? this.owner4.get(ip) ?? this.ip4Device(ip, null);
   }
 
   private ip6Owner(ip: string): Device {
-    const d = this.byIp6.get(ip);
-    if (d !== undefined) return d;
-    for (const m of this.byMac.values()) if (m.ip6.has(ip)) return m;
-    return this.ip6Device(ip, null);
+    return this.byIp6.get(ip) ?? this.owner6.get(ip) ?? this.ip6Device(ip, null);
   }
 
   /**
@@ -323,6 +349,7 @@ export class Inventory {
       if (d.ip4.size >= MAX_OWN_IPS) return d;
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null };
       d.ip4.set(ip, u);
+      if (d.mac >= 0) this.owner4.set(ip, d);
       if (!d.router && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
         if (!arp) return this.ip4Device(ip, d);
@@ -342,6 +369,7 @@ export class Inventory {
       if (d.ip6.size >= MAX_OWN_IPS) return d;
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null };
       d.ip6.set(ip, u);
+      if (d.mac >= 0) this.owner6.set(ip, d);
       if (!ip.startsWith('fe80:') && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
         return this.ip6Device(ip, d);
@@ -373,6 +401,7 @@ export class Inventory {
         continue;
       }
       d.ip4.delete(ip);
+      this.owner4.delete(ip);
       move(u, this.ip4Device(ip, d));
     }
     for (const [ip, u] of d.ip6) {
@@ -381,6 +410,7 @@ export class Inventory {
         continue;
       }
       d.ip6.delete(ip);
+      this.owner6.delete(ip);
       move(u, this.ip6Device(ip, d));
     }
   }
@@ -444,7 +474,7 @@ export class Inventory {
       os: ev.identity('os'),
       firmware: ev.identity('firmware'),
       serial: ev.identity('serial'),
-      hostnames: ev.hostnames(),
+      hostnames: [...ev.hostnames(), ...this.dnsNames(ips)],
       roles: d.router ? ['router', ...ev.roles()] : ev.roles(),
       protocols: [...d.protocols].sort(),
       services: [...d.servedTcp].sort((x, y) => x - y).map((port) => ({ transport: 'tcp', port })),
@@ -464,6 +494,12 @@ export class Inventory {
     };
     if (withEvidence) j.evidence = ev.list();
     return j;
+  }
+
+  private dnsNames(ips: string[]): { name: string; source: string }[] {
+    const out: { name: string; source: string }[] = [];
+    for (const ip of ips) for (const name of this.resolved.get(ip) ?? []) out.push({ name, source: 'dns.answer' });
+    return out;
   }
 
   edgeJson(e: Edge): EdgeJson {

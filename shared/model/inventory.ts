@@ -13,6 +13,8 @@ export interface InventoryStats {
   laterFragments: number;
   unknownLinkType: number;
   dissectorErrors: number;
+  /** Announcements skipped as verbatim repeats (see AppProtocol.everyPacket). */
+  repeats: number;
   malformedBy: Record<string, number>;
   observations: number;
   devices: number;

@@ -32,6 +32,13 @@ export interface AppProtocol {
    */
   heuristic?(w: ByteWindow, p: Packet): boolean;
   /**
+   * Whether every packet must be dissected. Datagram and layer-2 announcements (mDNS, SSDP, STP,
+   * LLDP, ...) repeat verbatim all day; by default an identical payload from the same source within
+   * a minute is dissected once (it would only repeat the same observations). Set true where each
+   * repetition matters (counted writes or events on UDP). TCP payloads are always dissected.
+   */
+  everyPacket?: boolean;
+  /**
    * Decode and emit observations. Return false when the payload is not this protocol after all
    * (headers did not validate): the pipeline then counts it as unrecognised, not malformed.
    */

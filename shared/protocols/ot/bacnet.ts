@@ -1,0 +1,381 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { DeviceRef, IdentityAttribute } from '../../model/observation';
+import type { AppContext, AppProtocol } from '../contract';
+import { Emitter, OnceSet, clean, srcDevice } from './device';
+import { bacnetVendorName } from './registries';
+import { clip } from '../../model/observation';
+
+/**
+ * BACnet/IP (ASHRAE 135 Annex J + clauses 6, 20, 21): BVLC, NPDU, APDU. I-Am (instance, vendor,
+ * max APDU, segmentation), Who-Is, and ReadProperty / ReadPropertyMultiple acknowledgements that
+ * carry the device object's identity properties; writes, reinitialize and communication control as
+ * events.
+ */
+
+const em = new Emitter('bacnet');
+const PORT = 47808;
+const OBJECT_DEVICE = 8;
+const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
+
+/** Device-object properties worth keeping, and what they say. */
+const PROPERTIES: Record<number, [string, IdentityAttribute | null]> = {
+  121: ['vendor-name', 'vendor'],
+  70: ['model-name', 'model'],
+  44: ['firmware-revision', 'firmware'],
+  12: ['application-software-version', 'software'],
+  77: ['object-name', 'station-name'],
+  58: ['location', 'location'],
+  28: ['description', 'description'],
+  120: ['vendor-identifier', 'vendor-id'],
+};
+
+const SEGMENTATION = ['both', 'transmit', 'receive', 'none'];
+
+interface BacnetFlow {
+  once: OnceSet;
+  writes: number;
+}
+const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0 });
+
+/** One decoded tag header. */
+interface Tag {
+  num: number;
+  context: boolean;
+  /** Content length (or, for application booleans, the value); -1 for opening, -2 for closing tags. */
+  len: number;
+  /** Header size in bytes. */
+  hdr: number;
+}
+
+function readTag(w: ByteWindow, o: number, end: number): Tag | null {
+  if (o >= end) return null;
+  const b = w.u8(o);
+  let i = o + 1;
+  let num = b >> 4;
+  if (num === 15) num = w.u8(i++);
+  const lvt = b & 7;
+  const context = (b & 8) !== 0;
+  let len = lvt;
+  if (context && lvt === 6) len = -1;
+  else if (context && lvt === 7) len = -2;
+  else if (lvt === 5) {
+    len = w.u8(i++);
+    if (len === 254) {
+      len = w.u16(i);
+      i += 2;
+    } else if (len === 255) {
+      len = w.u32(i);
+      i += 4;
+    }
+  }
+  if (i > end || (len > 0 && i + len > end)) return null;
+  return { num, context, len, hdr: i - o };
+}
+
+function unsigned(w: ByteWindow, o: number, len: number): number {
+  let v = 0;
+  for (let i = 0; i < len && i < 4; i++) v = v * 256 + w.u8(o + i);
+  return v;
+}
+
+/** A CharacterString's content: a charset byte, then the text (UTF-8, UCS-2 BE or Latin-1). */
+function charString(w: ByteWindow, o: number, len: number): string {
+  if (len < 1) return '';
+  const cs = w.u8(o);
+  const n = Math.min(len - 1, 512);
+  if (cs === 4) {
+    let s = '';
+    for (let i = 0; i + 1 < n; i += 2) s += String.fromCharCode(w.u16(o + 1 + i));
+    return s;
+  }
+  if (cs === 5) return w.ascii(o + 1, n, 512);
+  return w.utf8(o + 1, n, 512);
+}
+
+export const bacnet: AppProtocol = {
+  name: 'bacnet',
+  // Writes and device-control requests are counted per packet, repeats included.
+  everyPacket: true,
+  udpPorts: [PORT],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    if (w.u8(0) !== 0x81 || w.u16(2) !== w.length || w.length < 4) return false;
+    const fn = w.u8(1);
+    let npdu: number;
+    let origin: DeviceRef | null = null;
+    if (fn === 0x0a || fn === 0x0b || fn === 0x09) npdu = 4;
+    else if (fn === 0x04) {
+      // Forwarded-NPDU: the original sender's B/IP address (IPv4 + port) precedes the NPDU.
+      npdu = 10;
+      origin = { mac: null, ip: w.u8(4) + '.' + w.u8(5) + '.' + w.u8(6) + '.' + w.u8(7) };
+    } else if (fn <= 0x0c)
+      return true; // BVLC management (BDT, FDT, register foreign device): nothing to keep.
+    else return false;
+    if (w.u8(npdu) !== 0x01) return false;
+    const ctl = w.u8(npdu + 1);
+    let o = npdu + 2;
+    let routed = false;
+    if (ctl & 0x20) o += 3 + w.u8(o + 2);
+    if (ctl & 0x08) {
+      routed = true;
+      o += 3 + w.u8(o + 2);
+    }
+    if (ctl & 0x20) o += 1; // hop count
+    if (o > w.length) return false;
+    if (ctl & 0x80) return true; // network layer message
+    const f = ctx.flowState(p, 'bacnet', newFlow);
+    apdu(w, o, p, ctx, f, origin, routed);
+    return true;
+  },
+};
+
+function apdu(
+  w: ByteWindow,
+  o: number,
+  p: Packet,
+  ctx: AppContext,
+  f: BacnetFlow,
+  origin: DeviceRef | null,
+  routed: boolean,
+): void {
+  const end = w.length;
+  const type = w.u8(o) >> 4;
+  const emitAs = origin === null ? null : origin;
+  const S = new Sender(p, ctx, emitAs, routed);
+  if (type === 1) {
+    const svc = w.u8(o + 1);
+    if (svc === 0) iAm(w, o + 2, end, S, f);
+    else if (svc === 8 && f.once.first('whois')) S.role('Who-Is', 'bacnet-who-is-sender');
+    return;
+  }
+  if (type === 0) {
+    const seg = (w.u8(o) & 0x08) !== 0;
+    const svc = w.u8(o + (seg ? 5 : 3));
+    if (svc === 15 || svc === 16) {
+      f.writes++;
+      if (REPORT_AT.has(f.writes)) {
+        em.event(
+          ctx,
+          p,
+          'src',
+          'WriteProperty',
+          'bacnet-write',
+          'low',
+          f.writes + ' write request(s) so far',
+        );
+      }
+    } else if (svc === 20)
+      em.event(ctx, p, 'src', 'ReinitializeDevice', 'device-restart', 'high', 'ReinitializeDevice');
+    else if (svc === 17) {
+      em.event(
+        ctx,
+        p,
+        'src',
+        'DeviceCommunicationControl',
+        'communication-control',
+        'high',
+        'DeviceCommunicationControl',
+      );
+    } else if (svc === 7 && f.once.first('awf')) {
+      em.event(ctx, p, 'src', 'AtomicWriteFile', 'file-write', 'medium', 'AtomicWriteFile');
+    }
+    if (f.once.first('client')) {
+      em.role(ctx, p, 'src', 'confirmed-request', 'bacnet-client');
+      em.role(ctx, p, 'dst', 'confirmed-request', 'bacnet-server');
+    }
+    return;
+  }
+  if (type === 3) {
+    const b = w.u8(o);
+    const seg = (b & 0x08) !== 0;
+    if (seg && w.u8(o + 2) !== 0) return; // later segments have no service header
+    const h = o + (seg ? 4 : 2);
+    const svc = w.u8(h);
+    if (svc === 12) readPropertyAck(w, h + 1, end, S);
+    else if (svc === 14) readPropertyMultipleAck(w, h + 1, end, S);
+  }
+}
+
+/**
+ * Who a BACnet fact is about: the IP sender, or the original sender of a forwarded NPDU. A message
+ * routed from another BACnet network (SNET present) is still attributed to its IP sender, and says so.
+ */
+class Sender {
+  constructor(
+    readonly p: Packet,
+    readonly ctx: AppContext,
+    readonly origin: DeviceRef | null,
+    readonly routed: boolean,
+  ) {}
+
+  private fix<T extends { device: DeviceRef }>(o: T): T {
+    if (this.origin !== null) o.device = this.origin;
+    return o;
+  }
+
+  identity(field: string, attr: IdentityAttribute, value: string): void {
+    const v = clean(value);
+    if (v === '') return;
+    const field2 = this.routed ? field + '(routed)' : field;
+    this.ctx.emit(
+      this.fix({
+        kind: 'identity',
+        attr,
+        value: v,
+        device: srcDevice(this.p),
+        protocol: 'bacnet',
+        field: field2,
+        frame: this.p.frame,
+        ts: this.p.ts,
+      }),
+    );
+  }
+
+  attribute(field: string, key: string, value: string): void {
+    this.ctx.emit(
+      this.fix({
+        kind: 'attribute',
+        key,
+        value: clip(value),
+        device: srcDevice(this.p),
+        protocol: 'bacnet',
+        field,
+        frame: this.p.frame,
+        ts: this.p.ts,
+      }),
+    );
+  }
+
+  role(field: string, role: string): void {
+    this.ctx.emit(
+      this.fix({
+        kind: 'role',
+        role,
+        peer: null,
+        device: srcDevice(this.p),
+        protocol: 'bacnet',
+        field,
+        frame: this.p.frame,
+        ts: this.p.ts,
+      }),
+    );
+  }
+}
+
+/** I-Am: device object id, max APDU length accepted, segmentation supported, vendor id. */
+function iAm(w: ByteWindow, o: number, end: number, S: Sender, f: BacnetFlow): void {
+  let t: Tag | null;
+  if ((t = readTag(w, o, end)) === null || t.context || t.num !== 12 || t.len !== 4) return;
+  const oid = w.u32(o + t.hdr);
+  if (oid >>> 22 !== OBJECT_DEVICE) return;
+  const instance = oid & 0x3fffff;
+  o += t.hdr + 4;
+  if ((t = readTag(w, o, end)) === null || t.num !== 2) return;
+  const maxApdu = unsigned(w, o + t.hdr, t.len);
+  o += t.hdr + t.len;
+  if ((t = readTag(w, o, end)) === null || t.num !== 9) return;
+  const segmentation = unsigned(w, o + t.hdr, t.len);
+  o += t.hdr + t.len;
+  if ((t = readTag(w, o, end)) === null || t.num !== 2) return;
+  const vendor = unsigned(w, o + t.hdr, t.len);
+  if (f.once.first('iam:' + instance + ':' + vendor)) {
+    S.role('I-Am', 'bacnet-device');
+    S.identity('I-Am.deviceInstance', 'instance', String(instance));
+    S.identity('I-Am.vendorId', 'vendor-id', String(vendor));
+    const name = bacnetVendorName(vendor);
+    if (name !== null) S.identity('I-Am.vendorId', 'vendor', name);
+    S.attribute('I-Am.maxApdu', 'bacnet.max-apdu', String(maxApdu));
+    S.attribute(
+      'I-Am.segmentation',
+      'bacnet.segmentation',
+      SEGMENTATION[segmentation] ?? String(segmentation),
+    );
+  }
+}
+
+/** ReadProperty-ACK: [0] object id, [1] property, optional [2] index, [3] { value }. */
+function readPropertyAck(w: ByteWindow, o: number, end: number, S: Sender): void {
+  let t: Tag | null;
+  if ((t = readTag(w, o, end)) === null || !t.context || t.num !== 0 || t.len !== 4) return;
+  const oid = w.u32(o + t.hdr);
+  o += t.hdr + 4;
+  if ((t = readTag(w, o, end)) === null || !t.context || t.num !== 1 || t.len < 1) return;
+  const prop = unsigned(w, o + t.hdr, t.len);
+  o += t.hdr + t.len;
+  if ((t = readTag(w, o, end)) === null) return;
+  if (t.context && t.num === 2 && t.len >= 0) {
+    o += t.hdr + t.len;
+    if ((t = readTag(w, o, end)) === null) return;
+  }
+  if (!t.context || t.num !== 3 || t.len !== -1) return;
+  propertyValue(w, o + t.hdr, end, oid, prop, 'ReadProperty-ACK', S);
+}
+
+/** ReadPropertyMultiple-ACK: per object, [0] id and [1] { [2] property, [3] index?, [4] {value} | [5] {error} }. */
+function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Sender): void {
+  let t: Tag | null;
+  let oid = -1;
+  let prop = -1;
+  for (let n = 0; n < 256 && o < end; n++) {
+    if ((t = readTag(w, o, end)) === null) return;
+    if (t.context && t.num === 0 && t.len === 4) {
+      oid = w.u32(o + t.hdr);
+      o += t.hdr + 4;
+    } else if (t.context && t.num === 2 && t.len > 0) {
+      prop = unsigned(w, o + t.hdr, t.len);
+      o += t.hdr + t.len;
+    } else if (t.context && t.num === 4 && t.len === -1) {
+      propertyValue(w, o + t.hdr, end, oid, prop, 'ReadPropertyMultiple-ACK', S);
+      o = skipConstructed(w, o + t.hdr, end, 4);
+      if (o < 0) return;
+    } else if (t.context && t.num === 5 && t.len === -1) {
+      o = skipConstructed(w, o + t.hdr, end, 5);
+      if (o < 0) return;
+    } else if (t.len === -1 || t.len === -2) o += t.hdr;
+    else o += t.hdr + t.len;
+  }
+}
+
+/** Skip to just past the closing tag `num` at the same depth; -1 when it never closes. */
+function skipConstructed(w: ByteWindow, o: number, end: number, num: number): number {
+  let t: Tag | null;
+  let depth = 1;
+  for (let n = 0; n < 1024 && o < end; n++) {
+    if ((t = readTag(w, o, end)) === null) return -1;
+    if (t.len === -1) depth++;
+    else if (t.len === -2) {
+      depth--;
+      if (depth === 0) return t.num === num ? o + t.hdr : -1;
+    }
+    o += t.hdr + (t.len > 0 && !(t.num === 1 && !t.context) ? t.len : 0);
+  }
+  return -1;
+}
+
+function propertyValue(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  oid: number,
+  prop: number,
+  field: string,
+  S: Sender,
+): void {
+  if (oid < 0 || oid >>> 22 !== OBJECT_DEVICE) return;
+  const what = PROPERTIES[prop];
+  if (what === undefined) return;
+  let t: Tag | null;
+  if ((t = readTag(w, o, end)) === null || t.context || t.len < 0) return;
+  let value: string;
+  if (t.num === 7) value = charString(w, o + t.hdr, t.len);
+  else if (t.num === 2) value = String(unsigned(w, o + t.hdr, t.len));
+  else return;
+  const [name, attr] = what;
+  if (attr === null) return;
+  S.identity(field + '.' + name, attr, value);
+  if (prop === 120) {
+    const v = bacnetVendorName(Number(value));
+    if (v !== null) S.identity(field + '.' + name, 'vendor', v);
+  }
+}

@@ -1,0 +1,148 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { Emitter, OnceSet } from './device';
+
+/**
+ * DNP3 (IEEE 1815) over tcp/udp 20000: link frames (0x0564 start, length, control, addresses,
+ * header CRC checked), master / outstation by the DIR bit, and the application function code of the
+ * first fragment: restarts, writes, select / operate, direct operate as events.
+ */
+
+const em = new Emitter('dnp3');
+const PORT = 20000;
+const MAX_FRAMES = 16;
+const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
+
+/** DNP3 CRC-16: polynomial 0x3d65, reflected (0xa6bc), complemented, sent little-endian. */
+const CRC_TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa6bc : c >>> 1;
+    t[i] = c;
+  }
+  return t;
+})();
+
+function crcOk(w: ByteWindow, o: number, n: number): boolean {
+  let c = 0;
+  for (let i = 0; i < n; i++) c = (c >>> 8) ^ CRC_TABLE[(c ^ w.u8(o + i)) & 0xff]!;
+  return (~c & 0xffff) === w.u16le(o + n);
+}
+
+/** Bytes on the wire for a frame whose length field is `len`: header + 16-byte blocks, each with a CRC. */
+function frameSize(len: number): number {
+  const user = len - 5;
+  return 10 + user + 2 * Math.ceil(user / 16);
+}
+
+const FUNCTIONS: Record<number, [string, 'info' | 'low' | 'medium' | 'high', boolean]> = {
+  0x02: ['dnp3-write', 'low', true],
+  0x03: ['dnp3-select', 'medium', true],
+  0x04: ['dnp3-operate', 'medium', true],
+  0x05: ['dnp3-direct-operate', 'medium', true],
+  0x06: ['dnp3-direct-operate', 'medium', true],
+  0x0d: ['device-restart', 'high', false],
+  0x0e: ['device-restart', 'high', false],
+  0x10: ['application-initialize', 'high', false],
+  0x11: ['application-start', 'high', false],
+  0x12: ['application-stop', 'high', false],
+  0x15: ['unsolicited-disabled', 'medium', false],
+  0x19: ['file-open', 'medium', false],
+  0x1b: ['file-delete', 'high', false],
+};
+
+const FUNCTION_NAMES: Record<number, string> = {
+  0x02: 'WRITE',
+  0x03: 'SELECT',
+  0x04: 'OPERATE',
+  0x05: 'DIRECT_OPERATE',
+  0x06: 'DIRECT_OPERATE_NR',
+  0x0d: 'COLD_RESTART',
+  0x0e: 'WARM_RESTART',
+  0x10: 'INITIALIZE_APPL',
+  0x11: 'START_APPL',
+  0x12: 'STOP_APPL',
+  0x15: 'DISABLE_UNSOLICITED',
+  0x19: 'OPEN_FILE',
+  0x1b: 'DELETE_FILE',
+};
+
+interface Dnp3Flow {
+  once: OnceSet;
+  counts: Map<string, number>;
+}
+const newFlow = (): Dnp3Flow => ({ once: new OnceSet(64), counts: new Map() });
+
+/** A link header at `o`: start bytes, a length of at least 5, and a matching header CRC. */
+function validHeader(w: ByteWindow, o: number): boolean {
+  return w.has(o, 10) && w.u16(o) === 0x0564 && w.u8(o + 2) >= 5 && crcOk(w, o, 8);
+}
+
+export const dnp3: AppProtocol = {
+  name: 'dnp3',
+  // Operate and write requests are events each time, repeats included.
+  everyPacket: true,
+  tcpPorts: [PORT],
+  udpPorts: [PORT],
+
+  heuristic(w: ByteWindow): boolean {
+    return validHeader(w, 0);
+  },
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    if (!validHeader(w, 0)) return false;
+    const f = ctx.flowState(p, 'dnp3', newFlow);
+    let o = 0;
+    for (let n = 0; n < MAX_FRAMES && validHeader(w, o); n++) {
+      frame(w, o, p, ctx, f);
+      o += frameSize(w.u8(o + 2));
+    }
+    return true;
+  },
+};
+
+function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow): void {
+  const len = w.u8(o + 2);
+  const control = w.u8(o + 3);
+  const dst = w.u16le(o + 4);
+  const src = w.u16le(o + 6);
+  const fromMaster = (control & 0x80) !== 0;
+  const primary = (control & 0x40) !== 0;
+  const me = fromMaster ? 'master' : 'outstation';
+  if (f.once.first('addr:' + fromMaster + ':' + src)) {
+    em.role(ctx, p, 'src', 'link.dir', 'dnp3-' + me);
+    em.attribute(ctx, p, 'src', 'link.src', 'dnp3.address', String(src));
+    if (fromMaster) em.service(ctx, p, 'dst', 'link', p.ipProto === 6 ? 'tcp' : 'udp', PORT, 'dnp3');
+  }
+  if (dst < 0xfff0 && f.once.first('peer:' + fromMaster + ':' + dst)) {
+    em.attribute(ctx, p, 'dst', 'link.dst', 'dnp3.address', String(dst));
+  }
+  // User data: the transport header, application control and function code open the first block.
+  if (!primary || len < 8 || !w.has(o + 10, 3)) return;
+  const transport = w.u8(o + 10);
+  if ((transport & 0x40) === 0) return; // not the first segment of a fragment
+  const fc = w.u8(o + 12);
+  if (!fromMaster) return;
+  const ev = FUNCTIONS[fc];
+  if (ev === undefined) return;
+  const [event, severity, counted] = ev;
+  const name = FUNCTION_NAMES[fc] ?? 'function ' + fc;
+  if (counted) {
+    const c = (f.counts.get(name) ?? 0) + 1;
+    if (f.counts.size < 32 || f.counts.has(name)) f.counts.set(name, c);
+    if (!REPORT_AT.has(c)) return;
+    em.event(
+      ctx,
+      p,
+      'src',
+      'application.function',
+      event,
+      severity,
+      c + ' ' + name + ' request(s) so far, to address ' + dst,
+    );
+    return;
+  }
+  em.event(ctx, p, 'src', 'application.function', event, severity, name + ' to address ' + dst);
+}

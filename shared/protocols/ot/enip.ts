@@ -1,0 +1,668 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { Emitter, OnceSet, hex, type End } from './device';
+import { cipDeviceTypeName, cipVendorName } from './registries';
+
+/**
+ * EtherNet/IP encapsulation (ODVA Vol. 2) and the CIP messages it carries (Vol. 1): ListIdentity,
+ * RegisterSession, explicit messages over SendRRData / SendUnitData with request/response pairing,
+ * Identity-object replies, Forward_Open, and administrative services flagged as events. UDP 2222
+ * carries class-0/1 I/O as a bare common packet format.
+ */
+
+const em = new Emitter('enip');
+
+const CMD_NOP = 0x0000;
+const CMD_LIST_SERVICES = 0x0004;
+const CMD_LIST_IDENTITY = 0x0063;
+const CMD_LIST_INTERFACES = 0x0064;
+const CMD_REGISTER_SESSION = 0x0065;
+const CMD_UNREGISTER_SESSION = 0x0066;
+const CMD_SEND_RR_DATA = 0x006f;
+const CMD_SEND_UNIT_DATA = 0x0070;
+const ENCAP_HEADER = 24;
+/** Encapsulation lengths above this are not EtherNet/IP (the spec caps a message at 65511 bytes). */
+const MAX_ENCAP_LENGTH = 65511;
+/** Encapsulated messages decoded per TCP segment (several may share one). */
+const MAX_PDUS = 8;
+/** CPF items looked at per message. */
+const MAX_ITEMS = 8;
+/** Requests remembered per flow while waiting for their replies. */
+const MAX_PENDING = 32;
+/** Services inside one Multiple_Service_Packet that are looked at. */
+const MAX_MULTI = 32;
+
+const CLASS_IDENTITY = 0x01;
+const CLASS_CONNECTION_MANAGER = 0x06;
+const CLASS_FIRMWARE = 0xa1;
+const CLASS_TCPIP = 0xf5;
+const CLASS_ETHERNET_LINK = 0xf6;
+
+const SVC_GET_ATTRIBUTES_ALL = 0x01;
+const SVC_SET_ATTRIBUTES_ALL = 0x02;
+const SVC_GET_ATTRIBUTE_LIST = 0x03;
+const SVC_RESET = 0x05;
+const SVC_START = 0x06;
+const SVC_STOP = 0x07;
+const SVC_MULTIPLE = 0x0a;
+const SVC_GET_ATTRIBUTE_SINGLE = 0x0e;
+const SVC_SET_ATTRIBUTE_SINGLE = 0x10;
+const SVC_FORWARD_CLOSE = 0x4e;
+const SVC_UNCONNECTED_SEND = 0x52;
+const SVC_FORWARD_OPEN = 0x54;
+const SVC_LARGE_FORWARD_OPEN = 0x5b;
+
+const COMMANDS = new Set([
+  CMD_NOP,
+  CMD_LIST_SERVICES,
+  CMD_LIST_IDENTITY,
+  CMD_LIST_INTERFACES,
+  CMD_REGISTER_SESSION,
+  CMD_UNREGISTER_SESSION,
+  CMD_SEND_RR_DATA,
+  CMD_SEND_UNIT_DATA,
+]);
+
+/** A decoded CIP request: what a reply is about. */
+interface CipRequest {
+  service: number;
+  cls: number;
+  instance: number;
+  attribute: number;
+}
+
+interface EnipFlow {
+  once: OnceSet;
+  /** Pending requests by pairing key (sender context or connection sequence); oldest dropped first. */
+  pending: Map<string, CipRequest[]>;
+  writes: number;
+  /** (service, class) pairs already reported for this flow. */
+  objects: OnceSet;
+}
+
+function newFlow(): EnipFlow {
+  return { once: new OnceSet(64), pending: new Map(), writes: 0, objects: new OnceSet(32) };
+}
+
+export const enip: AppProtocol = {
+  name: 'enip',
+  tcpPorts: [44818],
+  udpPorts: [44818, 2222],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    if (
+      p.ipProto === 17 &&
+      (p.srcPort === 2222 || p.dstPort === 2222) &&
+      p.srcPort !== 44818 &&
+      p.dstPort !== 44818
+    ) {
+      return dissectIo(w, p, ctx);
+    }
+    if (!validHeader(w, 0, p.ipProto === 6)) return false;
+    let flow: EnipFlow | null = null;
+    const getFlow = () => (flow ??= ctx.flowState(p, 'enip', newFlow));
+    let off = 0;
+    for (let n = 0; n < MAX_PDUS && w.has(off, ENCAP_HEADER); n++) {
+      if (n > 0 && !validHeader(w, off, false)) break;
+      const len = w.u16le(off + 2);
+      encapsulation(w, off, len, p, ctx, getFlow);
+      off += ENCAP_HEADER + len;
+    }
+    return true;
+  },
+};
+
+/**
+ * The 24-byte encapsulation header must name a known command, carry options 0 and a length that
+ * fits (on TCP the first message must start the segment and its length must not exceed it by much:
+ * a PDU split over segments is allowed, garbage with a huge length is not).
+ */
+function validHeader(w: ByteWindow, off: number, first: boolean): boolean {
+  if (!w.has(off, ENCAP_HEADER)) return false;
+  const cmd = w.u16le(off);
+  const len = w.u16le(off + 2);
+  if (!COMMANDS.has(cmd) || len > MAX_ENCAP_LENGTH) return false;
+  if (w.u32le(off + 20) !== 0) return false;
+  const status = w.u32le(off + 8);
+  if (status > 0x69) return false;
+  if (first && off + ENCAP_HEADER + len > w.length + 1460) return false;
+  return true;
+}
+
+function encapsulation(
+  w: ByteWindow,
+  off: number,
+  len: number,
+  p: Packet,
+  ctx: AppContext,
+  getFlow: () => EnipFlow,
+): void {
+  const cmd = w.u16le(off);
+  const status = w.u32le(off + 8);
+  const body = off + ENCAP_HEADER;
+  const end = Math.min(body + len, w.length);
+  // Requests go to the well-known port; replies come from it (UDP ListIdentity replies too).
+  const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
+  const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
+  const f = getFlow();
+  if (toServer && f.once.first('role-client')) {
+    em.role(ctx, p, 'src', 'encapsulation', 'enip-client');
+    em.role(ctx, p, 'dst', 'encapsulation', 'enip-server');
+    em.service(ctx, p, 'dst', 'encapsulation', p.ipProto === 6 ? 'tcp' : 'udp', 44818, 'enip');
+  }
+  switch (cmd) {
+    case CMD_LIST_IDENTITY:
+      if (len > 0 && status === 0) listIdentity(w, body, end, p, ctx);
+      else if (len === 0 && f.once.first('li-req'))
+        em.role(ctx, p, 'src', 'ListIdentity', 'enip-discovery', false);
+      return;
+    case CMD_REGISTER_SESSION:
+      if (fromServer && status === 0 && f.once.first('session')) {
+        em.attribute(ctx, p, 'src', 'RegisterSession', 'enip.session', hex(w.u32le(off + 4), 8));
+      }
+      return;
+    case CMD_SEND_RR_DATA:
+    case CMD_SEND_UNIT_DATA: {
+      if (status !== 0) return;
+      // Interface handle (4) and timeout (2) precede the common packet format.
+      const ctxKey = cmd === CMD_SEND_RR_DATA ? 'c' + w.u32le(off + 12) + ':' + w.u32le(off + 16) : '';
+      cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** ListIdentity reply: a CPF list whose 0x000c item is the target's identity. */
+function listIdentity(w: ByteWindow, off: number, end: number, p: Packet, ctx: AppContext): void {
+  const count = Math.min(w.u16le(off), MAX_ITEMS);
+  let o = off + 2;
+  for (let i = 0; i < count && o + 4 <= end; i++) {
+    const type = w.u16le(o);
+    const ilen = w.u16le(o + 2);
+    const d = o + 4;
+    if (type === 0x000c && d + 34 <= end) {
+      // Encapsulation version (2) and a big-endian sockaddr (16) come before the identity.
+      identityBody(w, d + 18, Math.min(d + ilen, end), p, ctx, 'ListIdentity', true);
+    }
+    o = d + ilen;
+  }
+}
+
+/**
+ * The Identity object's attributes 1-7 (+ state): the layout shared by ListIdentity and
+ * Get_Attributes_All on class 1. Emitted about the sender (the device describing itself).
+ */
+function identityBody(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  field: string,
+  withState: boolean,
+): void {
+  if (o + 15 > end) return;
+  const vendor = w.u16le(o);
+  const devType = w.u16le(o + 2);
+  const product = w.u16le(o + 4);
+  const major = w.u8(o + 6);
+  const minor = w.u8(o + 7);
+  const serial = w.u32le(o + 10);
+  const nameLen = w.u8(o + 14);
+  const nameEnd = Math.min(o + 15 + nameLen, end);
+  const name = w.ascii(o + 15, nameEnd - (o + 15), 64);
+  const s: End = 'src';
+  em.identity(ctx, p, s, field + '.vendorId', 'vendor-id', String(vendor));
+  const vname = cipVendorName(vendor);
+  if (vname !== null) em.identity(ctx, p, s, field + '.vendorId', 'vendor', vname);
+  em.identity(
+    ctx,
+    p,
+    s,
+    field + '.deviceType',
+    'device-type',
+    cipDeviceTypeName(devType) ?? 'CIP device type ' + devType,
+  );
+  em.identity(ctx, p, s, field + '.productCode', 'product-code', String(product));
+  em.identity(ctx, p, s, field + '.revision', 'firmware', major + '.' + minor);
+  em.identity(ctx, p, s, field + '.serialNumber', 'serial', hex(serial, 8));
+  em.identity(ctx, p, s, field + '.productName', 'product', name);
+  if (withState && o + 15 + nameLen < end) {
+    em.identity(ctx, p, s, field + '.state', 'state', identityState(w.u8(o + 15 + nameLen)));
+  }
+}
+
+function identityState(v: number): string {
+  switch (v) {
+    case 0:
+      return 'nonexistent';
+    case 1:
+      return 'device self testing';
+    case 2:
+      return 'standby';
+    case 3:
+      return 'operational';
+    case 4:
+      return 'major recoverable fault';
+    case 5:
+      return 'major unrecoverable fault';
+    case 255:
+      return 'default';
+    default:
+      return 'state ' + v;
+  }
+}
+
+/** SendRRData / SendUnitData: CPF address + data items, then the CIP message. */
+function cpfMessage(
+  w: ByteWindow,
+  off: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  f: EnipFlow,
+  ctxKey: string,
+  toServer: boolean,
+  fromServer: boolean,
+): void {
+  const count = w.u16le(off);
+  if (count > MAX_ITEMS) return;
+  let o = off + 2;
+  let connId = -1;
+  for (let i = 0; i < count && o + 4 <= end; i++) {
+    const type = w.u16le(o);
+    const ilen = w.u16le(o + 2);
+    const d = o + 4;
+    const dEnd = Math.min(d + ilen, end);
+    if (type === 0x00a1 && ilen === 4) connId = w.u32le(d);
+    else if (type === 0x00b2) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
+    else if (type === 0x00b1 && dEnd - d >= 3) {
+      // Connected data: a 16-bit sequence count pairs request and reply on the connection.
+      if (connId >= 0 && f.once.first('connected'))
+        em.attribute(ctx, p, 'src', 'SendUnitData', 'cip.connected', 'yes');
+      cip(w, d + 2, dEnd, p, ctx, f, 'q' + w.u16le(d), toServer, fromServer);
+    }
+    o = d + ilen;
+  }
+}
+
+/** One CIP message: a request (service bit 7 clear) or a reply. */
+function cip(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  f: EnipFlow,
+  key: string,
+  toServer: boolean,
+  fromServer: boolean,
+): void {
+  if (o + 2 > end) return;
+  const svc = w.u8(o);
+  if ((svc & 0x80) === 0) {
+    if (fromServer) return;
+    const reqs: CipRequest[] = [];
+    const req = parseRequest(w, o, end);
+    if (req === null) return;
+    if (req.service === SVC_UNCONNECTED_SEND && req.cls === CLASS_CONNECTION_MANAGER) {
+      // The embedded request is what the reply answers.
+      const inner = unconnectedSendInner(w, o, end);
+      if (inner !== null) {
+        reqs.push(inner.req);
+        requestFacts(inner.req, w, inner.off, inner.end, p, ctx, f);
+        if (inner.req.service === SVC_MULTIPLE) multipleRequests(w, inner.off, inner.end, reqs, p, ctx, f);
+      }
+    } else {
+      reqs.push(req);
+      requestFacts(req, w, o, end, p, ctx, f);
+      if (req.service === SVC_MULTIPLE) multipleRequests(w, o, end, reqs, p, ctx, f);
+    }
+    if (key !== '' && reqs.length > 0) {
+      if (f.pending.size >= MAX_PENDING) {
+        const oldest = f.pending.keys().next().value;
+        if (oldest !== undefined) f.pending.delete(oldest);
+      }
+      f.pending.set(key, reqs);
+    }
+    return;
+  }
+  if (toServer) return;
+  const reqs = key === '' ? undefined : f.pending.get(key);
+  if (reqs === undefined) return;
+  f.pending.delete(key);
+  const top = reqs[0]!;
+  if (top.service === SVC_MULTIPLE && (svc & 0x7f) === SVC_MULTIPLE) {
+    const r = replyBody(w, o, end);
+    if (r === null) return;
+    const n = Math.min(w.u16le(r), MAX_MULTI, reqs.length - 1);
+    for (let i = 0; i < n; i++) {
+      const s = r + w.u16le(r + 2 + 2 * i);
+      const e = i + 1 < n ? r + w.u16le(r + 4 + 2 * i) : end;
+      if (s < e && e <= end) reply(w, s, e, reqs[i + 1]!, p, ctx);
+    }
+    return;
+  }
+  reply(w, o, end, top, p, ctx);
+}
+
+/** Service, then a path of `size` 16-bit words: class / instance / attribute logical segments. */
+function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null {
+  const service = w.u8(o) & 0x7f;
+  const words = w.u8(o + 1);
+  const pEnd = o + 2 + words * 2;
+  if (pEnd > end) return null;
+  const r: CipRequest = { service, cls: -1, instance: -1, attribute: -1 };
+  let i = o + 2;
+  for (let n = 0; n < 16 && i < pEnd; n++) {
+    const seg = w.u8(i);
+    switch (seg) {
+      case 0x20:
+        r.cls = w.u8(i + 1);
+        i += 2;
+        break;
+      case 0x21:
+        r.cls = w.u16le(i + 2);
+        i += 4;
+        break;
+      case 0x24:
+        r.instance = w.u8(i + 1);
+        i += 2;
+        break;
+      case 0x25:
+        r.instance = w.u16le(i + 2);
+        i += 4;
+        break;
+      case 0x30:
+        r.attribute = w.u8(i + 1);
+        i += 2;
+        break;
+      case 0x31:
+        r.attribute = w.u16le(i + 2);
+        i += 4;
+        break;
+      default:
+        // Symbolic, member or port segments: the class/instance seen so far is what we keep.
+        return r;
+    }
+  }
+  return r;
+}
+
+/** Unconnected_Send: priority/ticks, timeout, embedded message size, embedded message. */
+function unconnectedSendInner(
+  w: ByteWindow,
+  o: number,
+  end: number,
+): { req: CipRequest; off: number; end: number } | null {
+  const d = o + 2 + w.u8(o + 1) * 2;
+  const size = w.u16le(d + 2);
+  const s = d + 4;
+  const e = Math.min(s + size, end);
+  if (e <= s) return null;
+  const req = parseRequest(w, s, e);
+  return req === null ? null : { req, off: s, end: e };
+}
+
+function multipleRequests(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  reqs: CipRequest[],
+  p: Packet,
+  ctx: AppContext,
+  f: EnipFlow,
+): void {
+  const d = o + 2 + w.u8(o + 1) * 2;
+  const n = Math.min(w.u16le(d), MAX_MULTI);
+  for (let i = 0; i < n; i++) {
+    const s = d + w.u16le(d + 2 + 2 * i);
+    const e = i + 1 < n ? d + w.u16le(d + 4 + 2 * i) : end;
+    if (s >= e || e > end) break;
+    const r = parseRequest(w, s, e);
+    if (r === null) break;
+    reqs.push(r);
+    requestFacts(r, w, s, e, p, ctx, f);
+  }
+}
+
+/** Roles and events a request states about its sender (the actor) and its target. */
+function requestFacts(
+  r: CipRequest,
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  f: EnipFlow,
+): void {
+  const path = cipPath(r);
+  const s = r.service;
+  // Which objects a client uses on a target says what the target is (0x8e/0x6b: a Logix controller).
+  if (r.cls >= 0 && f.objects.first(s + ':' + r.cls)) {
+    em.attribute(
+      ctx,
+      p,
+      'dst',
+      'cip.request',
+      'cip.object-accessed',
+      'service 0x' + s.toString(16).padStart(2, '0') + ' on ' + path,
+    );
+  }
+  if (r.cls === CLASS_CONNECTION_MANAGER && (s === SVC_FORWARD_OPEN || s === SVC_LARGE_FORWARD_OPEN)) {
+    if (f.once.first('fwdopen')) {
+      em.role(ctx, p, 'src', 'Forward_Open', 'cip-scanner');
+      em.role(ctx, p, 'dst', 'Forward_Open', 'cip-adapter');
+      em.event(
+        ctx,
+        p,
+        'src',
+        'Forward_Open',
+        'cip-connection-open',
+        'info',
+        'Forward_Open ' + connectionDetail(w, o, end, s),
+      );
+    }
+    return;
+  }
+  if (r.cls === CLASS_CONNECTION_MANAGER && s === SVC_FORWARD_CLOSE) return;
+  if (s === SVC_RESET) {
+    em.event(
+      ctx,
+      p,
+      'src',
+      'Reset',
+      'device-reset',
+      'high',
+      'CIP Reset (type ' + w.u8(o + 2 + w.u8(o + 1) * 2) + ') on ' + path,
+    );
+    return;
+  }
+  if (s === SVC_STOP || s === SVC_START) {
+    em.event(
+      ctx,
+      p,
+      'src',
+      s === SVC_STOP ? 'Stop' : 'Start',
+      s === SVC_STOP ? 'controller-stop' : 'controller-start',
+      'high',
+      'CIP ' + (s === SVC_STOP ? 'Stop' : 'Start') + ' on ' + path,
+    );
+    return;
+  }
+  if (r.cls === CLASS_FIRMWARE && s >= 0x4b) {
+    if (f.once.first('firmware')) {
+      em.event(
+        ctx,
+        p,
+        'src',
+        'FirmwareUpdate',
+        'firmware-update',
+        'high',
+        'CIP firmware update service 0x' + s.toString(16) + ' on ' + path,
+      );
+    }
+    return;
+  }
+  if (s === SVC_SET_ATTRIBUTE_SINGLE || s === SVC_SET_ATTRIBUTES_ALL) {
+    const what =
+      r.cls === CLASS_TCPIP
+        ? 'ip-settings-change'
+        : r.cls === CLASS_ETHERNET_LINK
+          ? 'link-settings-change'
+          : r.cls === CLASS_IDENTITY
+            ? 'identity-change'
+            : null;
+    if (what !== null) {
+      em.event(
+        ctx,
+        p,
+        'src',
+        'SetAttribute',
+        what,
+        r.cls === CLASS_TCPIP ? 'high' : 'medium',
+        'CIP Set on ' + path,
+      );
+    } else {
+      f.writes++;
+      if (f.writes === 1 || f.writes === 100 || f.writes === 10000) {
+        em.event(
+          ctx,
+          p,
+          'src',
+          'SetAttribute',
+          'cip-write',
+          'low',
+          f.writes + ' CIP set-attribute request(s), latest on ' + path,
+        );
+      }
+    }
+  }
+}
+
+function connectionDetail(w: ByteWindow, o: number, end: number, svc: number): string {
+  const d = o + 2 + w.u8(o + 1) * 2;
+  // Priority/tick, timeout, O->T id, T->O id, serial, vendor, originator serial, multiplier, 3 reserved,
+  // then the O->T RPI (us), O->T parameters (2, or 4 when large), T->O RPI.
+  if (d + 36 > end) return '';
+  const otRpi = w.u32le(d + 22);
+  const toRpi = w.u32le(d + 22 + 4 + (svc === SVC_LARGE_FORWARD_OPEN ? 4 : 2));
+  return 'O->T RPI ' + otRpi / 1000 + ' ms, T->O RPI ' + toRpi / 1000 + ' ms';
+}
+
+function cipPath(r: CipRequest): string {
+  let s = 'class 0x' + (r.cls < 0 ? '?' : r.cls.toString(16));
+  if (r.instance >= 0) s += ' instance ' + r.instance;
+  if (r.attribute >= 0) s += ' attribute ' + r.attribute;
+  return s;
+}
+
+/** Offset of a reply's data, or null when the reply failed (general status != 0) or is short. */
+function replyBody(w: ByteWindow, o: number, end: number): number | null {
+  if (o + 4 > end) return null;
+  if (w.u8(o + 2) !== 0) return null;
+  const d = o + 4 + w.u8(o + 3) * 2;
+  return d <= end ? d : null;
+}
+
+function reply(w: ByteWindow, o: number, end: number, req: CipRequest, p: Packet, ctx: AppContext): void {
+  if ((w.u8(o) & 0x7f) !== req.service) return;
+  const d = replyBody(w, o, end);
+  if (d === null) return;
+  if (req.cls !== CLASS_IDENTITY) return;
+  if (req.service === SVC_GET_ATTRIBUTES_ALL && (req.instance === 1 || req.instance < 0)) {
+    identityBody(w, d, end, p, ctx, 'Identity', false);
+  } else if (req.service === SVC_GET_ATTRIBUTE_SINGLE && req.instance === 1) {
+    identityAttribute(w, d, end, req.attribute, p, ctx);
+  } else if (req.service === SVC_GET_ATTRIBUTE_LIST && req.instance === 1) {
+    // Count, then per attribute: id, status, value (present when the status is 0).
+    const n = Math.min(w.u16le(d), 16);
+    let o = d + 2;
+    for (let i = 0; i < n && o + 4 <= end; i++) {
+      const id = w.u16le(o);
+      const status = w.u16le(o + 2);
+      o += 4;
+      if (status !== 0) continue;
+      const size = IDENTITY_ATTR_SIZE[id] ?? (id === 7 ? 1 + w.u8(o) : -1);
+      if (size < 0 || o + size > end) return;
+      identityAttribute(w, o, o + size, id, p, ctx);
+      o += size;
+    }
+  }
+}
+
+/** Fixed sizes of Identity attributes 1-6 (7, the product name, is a short string). */
+const IDENTITY_ATTR_SIZE: Record<number, number> = { 1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 4 };
+
+function identityAttribute(
+  w: ByteWindow,
+  d: number,
+  end: number,
+  attribute: number,
+  p: Packet,
+  ctx: AppContext,
+): void {
+  const s: End = 'src';
+  switch (attribute) {
+    case 1: {
+      const v = w.u16le(d);
+      em.identity(ctx, p, s, 'Identity.vendorId', 'vendor-id', String(v));
+      const n = cipVendorName(v);
+      if (n !== null) em.identity(ctx, p, s, 'Identity.vendorId', 'vendor', n);
+      break;
+    }
+    case 2:
+      if (d + 2 <= end) {
+        const t = w.u16le(d);
+        em.identity(
+          ctx,
+          p,
+          s,
+          'Identity.deviceType',
+          'device-type',
+          cipDeviceTypeName(t) ?? 'CIP device type ' + t,
+        );
+      }
+      break;
+    case 3:
+      if (d + 2 <= end) em.identity(ctx, p, s, 'Identity.productCode', 'product-code', String(w.u16le(d)));
+      break;
+    case 4:
+      if (d + 2 <= end) em.identity(ctx, p, s, 'Identity.revision', 'firmware', w.u8(d) + '.' + w.u8(d + 1));
+      break;
+    case 6:
+      if (d + 4 <= end) em.identity(ctx, p, s, 'Identity.serialNumber', 'serial', hex(w.u32le(d), 8));
+      break;
+    case 7:
+      em.identity(
+        ctx,
+        p,
+        s,
+        'Identity.productName',
+        'product',
+        w.ascii(d + 1, Math.min(w.u8(d), end - d - 1), 64),
+      );
+      break;
+    default:
+  }
+}
+
+/** UDP 2222: class-0/1 I/O, a CPF list with a sequenced-address item and a connected-data item. */
+function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const count = w.u16le(0);
+  if (count < 2 || count > 4 || w.length < 2 + 12 + 4) return false;
+  if (w.u16le(2) !== 0x8002 || w.u16le(4) !== 8) return false;
+  const dataType = w.u16le(14);
+  if (dataType !== 0x00b1 && dataType !== 0x00b2) return false;
+  if (18 + w.u16le(16) > w.length) return false;
+  const f = ctx.flowState(p, 'enip', newFlow);
+  const conn = w.u32le(6);
+  if (f.once.first('io:' + p.srcPort + ':' + conn)) {
+    em.role(ctx, p, 'src', 'io', 'cip-io-producer');
+    em.attribute(ctx, p, 'src', 'io.connectionId', 'cip.io.connection', hex(conn, 8));
+  }
+  return true;
+}

@@ -1,0 +1,63 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { Emitter, OnceSet } from './device';
+
+/**
+ * Omron FINS (tcp/udp 9600): over UDP a 10-byte FINS header (ICF, RSV, GCT, addresses, SID) then the
+ * command code; over TCP a 'FINS' framing header first. Roles by the ICF response bit; run / stop
+ * and program-area writes as events; the Controller Data Read reply names the CPU model and version.
+ */
+
+const em = new Emitter('fins');
+const PORT = 9600;
+
+interface FinsFlow {
+  once: OnceSet;
+}
+const newFlow = (): FinsFlow => ({ once: new OnceSet(32) });
+
+const EVENTS: Record<number, [string, string]> = {
+  0x0401: ['plc-start', 'FINS RUN'],
+  0x0402: ['plc-stop', 'FINS STOP'],
+  0x0307: ['program-download', 'FINS program area write'],
+  0x0308: ['program-clear', 'FINS program area clear'],
+  0x2203: ['file-write', 'FINS file write'],
+};
+
+export const fins: AppProtocol = {
+  name: 'fins',
+  tcpPorts: [PORT],
+  udpPorts: [PORT],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    let o = 0;
+    if (p.ipProto === 6) {
+      // 'FINS', length, command (2 = frame send), error code.
+      if (w.u32(0) !== 0x46494e53) return false;
+      if (w.u32(8) !== 2) return true; // node address exchange: recognised, nothing kept
+      o = 16;
+    }
+    if (!w.has(o, 12)) return false;
+    const icf = w.u8(o);
+    if ((icf & 0x80) === 0 || (icf & 0x3e) !== 0 || w.u8(o + 1) !== 0 || w.u8(o + 2) > 7) return false;
+    const response = (icf & 0x40) !== 0;
+    const cmd = w.u16(o + 10);
+    if (cmd >> 8 === 0 || cmd >> 8 > 0x28) return false;
+    const f = ctx.flowState(p, 'fins', newFlow);
+    if (!response && f.once.first('roles')) {
+      em.role(ctx, p, 'src', 'header', 'fins-client');
+      em.role(ctx, p, 'dst', 'header', 'fins-server');
+      em.service(ctx, p, 'dst', 'header', p.ipProto === 6 ? 'tcp' : 'udp', PORT, 'fins');
+    }
+    const ev = EVENTS[cmd];
+    if (!response && ev !== undefined) em.event(ctx, p, 'src', 'command', ev[0], 'high', ev[1]);
+    // Controller Data Read (05 01) reply: end code (2), then model (20) and version (20).
+    if (response && p.srcPort === PORT && cmd === 0x0501 && w.u16(o + 12) === 0 && w.has(o + 14, 40)) {
+      em.identity(ctx, p, 'src', 'ControllerDataRead.model', 'model', w.ascii(o + 14, 20));
+      em.identity(ctx, p, 'src', 'ControllerDataRead.version', 'firmware', w.ascii(o + 34, 20));
+      em.identity(ctx, p, 'src', 'ControllerDataRead.model', 'vendor', 'Omron');
+    }
+    return true;
+  },
+};

@@ -1,0 +1,59 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { readTlv } from './ber';
+import { Emitter, OnceSet } from './device';
+
+/**
+ * IEC 61850-8-1 GOOSE (EtherType 0x88b8): APPID, length, two reserved words, then a BER goosePdu
+ * ([APPLICATION 1]) whose first members name the control block (gocbRef), data set and GOOSE id.
+ * The sender is the publishing IED. Published every few ms, so each control block is stated once.
+ */
+
+const em = new Emitter('goose');
+
+interface GooseState {
+  once: OnceSet;
+}
+const newState = (): GooseState => ({ once: new OnceSet(256) });
+
+export const goose: AppProtocol = {
+  name: 'goose',
+  etherTypes: [0x88b8],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    const len = w.u16(2);
+    if (w.length < 10 || len < 10 || len > w.length) return false;
+    const pdu = readTlv(w, 8, len);
+    if (pdu === null || pdu.tag !== 0x61) return false;
+    let gocbRef = '';
+    let datSet = '';
+    let goId = '';
+    let confRev = -1;
+    let o = pdu.at;
+    const end = pdu.at + pdu.len;
+    for (let n = 0; n < 12 && o < end; n++) {
+      const t = readTlv(w, o, end);
+      if (t === null) break;
+      if (t.tag === 0x80) gocbRef = w.ascii(t.at, t.len, 129);
+      else if (t.tag === 0x82) datSet = w.ascii(t.at, t.len, 129);
+      else if (t.tag === 0x83) goId = w.ascii(t.at, t.len, 129);
+      else if (t.tag === 0x88 && t.len <= 4) {
+        confRev = 0;
+        for (let i = 0; i < t.len; i++) confRev = confRev * 256 + w.u8(t.at + i);
+      } else if (t.tag === 0xab) break; // allData: the values, not identity
+      o = t.at + t.len;
+    }
+    if (gocbRef === '') return true;
+    const s = ctx.flowState(p, 'goose', newState);
+    if (s.once.first(p.srcMac + '/' + gocbRef)) {
+      em.role(ctx, p, 'src', 'goosePdu', 'goose-publisher', false);
+      em.attribute(ctx, p, 'src', 'goosePdu.gocbRef', 'goose.gocbRef', gocbRef);
+      em.attribute(ctx, p, 'src', 'goosePdu.datSet', 'goose.datSet', datSet);
+      em.attribute(ctx, p, 'src', 'goosePdu.goID', 'goose.goID', goId);
+      em.attribute(ctx, p, 'src', 'APPID', 'goose.appid', '0x' + w.u16(0).toString(16).padStart(4, '0'));
+      if (confRev >= 0) em.attribute(ctx, p, 'src', 'goosePdu.confRev', 'goose.confRev', String(confRev));
+    }
+    return true;
+  },
+};

@@ -1,0 +1,40 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { Emitter, OnceSet } from './device';
+
+/**
+ * HART-IP (FCG TS20085, tcp/udp 5094): an 8-byte header (version 1, message type, message id,
+ * status, sequence number, byte count). Roles only: the side that sends requests is the client
+ * (host / asset-management system), the answering side the HART-IP server (gateway, multiplexer).
+ */
+
+const em = new Emitter('hart-ip');
+const PORT = 5094;
+
+interface HartFlow {
+  once: OnceSet;
+}
+const newFlow = (): HartFlow => ({ once: new OnceSet(8) });
+
+export const hartip: AppProtocol = {
+  name: 'hart-ip',
+  tcpPorts: [PORT],
+  udpPorts: [PORT],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    if (w.length < 8 || w.u8(0) !== 1) return false;
+    const type = w.u8(1);
+    const id = w.u8(2);
+    const count = w.u16(6);
+    if ((type > 3 && type !== 15) || id > 4 || count < 8 || count > w.length + 1460) return false;
+    if (p.ipProto === 17 && count !== w.length) return false;
+    const f = ctx.flowState(p, 'hart-ip', newFlow);
+    if (type === 0 && f.once.first('req')) {
+      em.role(ctx, p, 'src', 'header', 'hart-ip-client');
+      em.role(ctx, p, 'dst', 'header', 'hart-ip-server');
+      em.service(ctx, p, 'dst', 'header', p.ipProto === 6 ? 'tcp' : 'udp', PORT, 'hart-ip');
+    }
+    return true;
+  },
+};

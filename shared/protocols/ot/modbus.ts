@@ -1,0 +1,253 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { Emitter, OnceSet } from './device';
+
+/**
+ * Modbus/TCP (Modbus Application Protocol v1.1b3 + Modbus Messaging on TCP/IP v1.0b): MBAP checked
+ * before anything is believed, roles by direction, Read Device Identification (43/14) replies,
+ * exceptions, writes counted per flow, and Schneider UMAS (function 90) flagged as programming.
+ */
+
+const em = new Emitter('modbus');
+const PORT = 502;
+const MBAP = 7;
+/** MBAP length counts the unit id and the PDU: at most 1 + 253. */
+const MAX_LENGTH = 254;
+const MAX_ADUS = 16;
+const WRITE_FUNCTIONS = new Set([5, 6, 15, 16, 22, 23]);
+/** Write counts at which a running total is reported (sparse, not one event per packet). */
+const REPORT_AT = new Set([1, 10, 100, 1000, 10000, 100000]);
+
+const OBJECT_NAMES = [
+  'VendorName',
+  'ProductCode',
+  'MajorMinorRevision',
+  'VendorUrl',
+  'ProductName',
+  'ModelName',
+  'UserApplicationName',
+];
+
+/** UMAS sub-functions that change the PLC (Schneider's Unity/EcoStruxure engineering protocol). */
+const UMAS_ACTIONS: Record<number, [string, string]> = {
+  0x10: ['plc-reservation', 'UMAS take PLC reservation'],
+  0x30: ['program-download', 'UMAS initiate download'],
+  0x31: ['program-download', 'UMAS download block'],
+  0x32: ['program-download', 'UMAS end download'],
+  0x33: ['program-upload', 'UMAS initiate upload'],
+  0x34: ['program-upload', 'UMAS upload block'],
+  0x35: ['program-upload', 'UMAS end upload'],
+  0x40: ['plc-start', 'UMAS start PLC'],
+  0x41: ['plc-stop', 'UMAS stop PLC'],
+};
+
+interface ModbusFlow {
+  once: OnceSet;
+  writes: number;
+  exceptions: number;
+}
+
+const newFlow = (): ModbusFlow => ({ once: new OnceSet(64), writes: 0, exceptions: 0 });
+
+/** One ADU header is sane: protocol id 0, a length that holds a unit id and a function code. */
+function validAdu(w: ByteWindow, off: number): boolean {
+  if (!w.has(off, MBAP + 1)) return false;
+  const len = w.u16(off + 4);
+  if (w.u16(off + 2) !== 0 || len < 2 || len > MAX_LENGTH) return false;
+  const fc = w.u8(off + 7);
+  if (fc === 0) return false;
+  // An exception reply carries one exception code between 1 and 11 (some servers pad it).
+  if (fc >= 0x80)
+    return len >= 3 && len <= 8 && (!w.has(off + 8, 1) || (w.u8(off + 8) >= 1 && w.u8(off + 8) <= 11));
+  return true;
+}
+
+/**
+ * The ADUs must tile the segment exactly (the last one may be cut by the snap length): non-Modbus
+ * traffic on port 502 almost never does.
+ */
+function tiles(w: ByteWindow, p: Packet): boolean {
+  let off = 0;
+  for (let n = 0; n < MAX_ADUS; n++) {
+    if (!validAdu(w, off)) return false;
+    off += 6 + w.u16(off + 4);
+    if (off === w.length) return true;
+    if (off > w.length) return p.capLen < p.wireLen;
+  }
+  return false;
+}
+
+export const modbus: AppProtocol = {
+  name: 'modbus',
+  tcpPorts: [PORT],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    if (p.ipProto !== 6 || !tiles(w, p)) return false;
+    const toServer = p.dstPort === PORT && p.srcPort !== PORT;
+    const fromServer = p.srcPort === PORT && p.dstPort !== PORT;
+    const f = ctx.flowState(p, 'modbus', newFlow);
+    // Keyed by the MAC pair too: one flow can be seen through several MACs (routers, VRRP, fuzzed
+    // captures). Either direction names both ends.
+    if (toServer || fromServer) {
+      const client = toServer ? 'src' : 'dst';
+      const server = toServer ? 'dst' : 'src';
+      const key = 'roles:' + (toServer ? p.srcMac + '>' + p.dstMac : p.dstMac + '>' + p.srcMac);
+      if (f.once.first(key)) {
+        em.role(ctx, p, client, 'mbap', 'modbus-client');
+        em.role(ctx, p, server, 'mbap', 'modbus-server');
+        em.service(ctx, p, server, 'mbap', 'tcp', PORT, 'modbus');
+      }
+    }
+    let off = 0;
+    for (let n = 0; n < MAX_ADUS && off < w.length; n++) {
+      const len = w.u16(off + 4);
+      const end = Math.min(off + 6 + len, w.length);
+      adu(w, off, end, p, ctx, f, toServer, fromServer);
+      off += 6 + len;
+    }
+    return true;
+  },
+};
+
+function adu(
+  w: ByteWindow,
+  off: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  f: ModbusFlow,
+  toServer: boolean,
+  fromServer: boolean,
+): void {
+  const unit = w.u8(off + 6);
+  const fc = w.u8(off + 7);
+  const d = off + 8;
+  if (fromServer && f.once.first('unit:' + unit + ':' + p.srcMac)) {
+    em.attribute(ctx, p, 'src', 'mbap.unitId', 'modbus.unit-id', String(unit));
+  }
+  if (fc >= 0x80) {
+    if (fromServer) {
+      f.exceptions++;
+      const code = w.u8(d);
+      if (f.once.first('exc:' + (fc & 0x7f) + ':' + code)) {
+        em.event(
+          ctx,
+          p,
+          'src',
+          'exception',
+          'modbus-exception',
+          'info',
+          'function ' + (fc & 0x7f) + ' exception code ' + code,
+        );
+      }
+    }
+    return;
+  }
+  if (toServer) {
+    if (WRITE_FUNCTIONS.has(fc)) {
+      f.writes++;
+      if (REPORT_AT.has(f.writes)) {
+        em.event(
+          ctx,
+          p,
+          'src',
+          'function',
+          'modbus-write',
+          'low',
+          f.writes + ' write request(s) so far (latest function ' + fc + ', unit ' + unit + ')',
+        );
+      }
+    } else if (fc === 8 && w.u16(d) === 1) {
+      em.event(
+        ctx,
+        p,
+        'src',
+        'function',
+        'device-restart',
+        'high',
+        'Diagnostics: restart communications option (unit ' + unit + ')',
+      );
+    } else if (fc === 43 && f.once.first('devid-req')) {
+      em.attribute(
+        ctx,
+        p,
+        'src',
+        'function',
+        'modbus.read-device-identification',
+        'request sent (MEI type ' + w.u8(d) + ')',
+      );
+    }
+  }
+  if (fc === 90) umas(w, d, end, p, ctx, f, toServer);
+  if (fc === 43 && fromServer && w.u8(d) === 14) deviceIdentification(w, d, end, p, ctx);
+}
+
+/** 43/14 reply: MEI type, read code, conformity, more-follows, next id, object count, objects. */
+function deviceIdentification(w: ByteWindow, d: number, end: number, p: Packet, ctx: AppContext): void {
+  const count = w.u8(d + 5);
+  let o = d + 6;
+  for (let i = 0; i < count && i < 256 && o + 2 <= end; i++) {
+    const id = w.u8(o);
+    const len = w.u8(o + 1);
+    const vEnd = Math.min(o + 2 + len, end);
+    const value = w.ascii(o + 2, vEnd - (o + 2), 245);
+    const field = 'ReadDeviceId.' + (OBJECT_NAMES[id] ?? 'object' + id);
+    switch (id) {
+      case 0:
+        em.identity(ctx, p, 'src', field, 'vendor', value);
+        break;
+      case 1:
+        em.identity(ctx, p, 'src', field, 'product-code', value);
+        break;
+      case 2:
+        em.identity(ctx, p, 'src', field, 'firmware', value);
+        break;
+      case 3:
+        em.attribute(ctx, p, 'src', field, 'modbus.vendor-url', value);
+        break;
+      case 4:
+        em.identity(ctx, p, 'src', field, 'product', value);
+        break;
+      case 5:
+        em.identity(ctx, p, 'src', field, 'model', value);
+        break;
+      case 6:
+        em.identity(ctx, p, 'src', field, 'software', value);
+        break;
+      default:
+        em.attribute(ctx, p, 'src', field, 'modbus.object-' + id, value);
+    }
+    o += 2 + len;
+  }
+}
+
+/** UMAS rides in function 90: session byte, then a sub-function code. */
+function umas(
+  w: ByteWindow,
+  d: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  f: ModbusFlow,
+  toServer: boolean,
+): void {
+  if (!toServer || d + 2 > end) return;
+  if (f.once.first('umas')) {
+    em.role(ctx, p, 'src', 'umas', 'modbus-umas-engineering');
+    em.event(
+      ctx,
+      p,
+      'src',
+      'umas',
+      'programming',
+      'medium',
+      'Schneider UMAS (function 90) engineering session',
+    );
+  }
+  const sub = w.u8(d + 1);
+  const action = UMAS_ACTIONS[sub];
+  if (action !== undefined && f.once.first('umas:' + sub)) {
+    em.event(ctx, p, 'src', 'umas', action[0], 'high', action[1]);
+  }
+}

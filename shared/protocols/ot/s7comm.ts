@@ -1,0 +1,346 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { Emitter, OnceSet, hex } from './device';
+import { COTP_CR, COTP_DT, cotpTsaps, parseTpkt, type Tpkt } from './tpkt';
+
+/**
+ * Siemens S7comm (protocol id 0x32) and S7comm-plus (0x72) over TPKT/COTP on tcp/102. Anything else
+ * on port 102 (MMS, plain ISO transport) returns false so the MMS heuristic can take it.
+ * Extracted: setup communication, SZL answers 0x0011 (module identification), 0x001C (component
+ * identification), 0x0424 (CPU mode), and block download/upload, PLC stop and start as events.
+ */
+
+const em = new Emitter('s7comm');
+const PORT = 102;
+const MAX_TPKTS = 8;
+const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
+
+const ROSCTR_JOB = 1;
+const ROSCTR_ACK = 2;
+const ROSCTR_ACK_DATA = 3;
+const ROSCTR_USERDATA = 7;
+
+interface S7Flow {
+  once: OnceSet;
+  writes: number;
+  tsaps: string;
+  /** Data-unit reference of a userdata answer with more fragments to come, or -1. */
+  moreRef: number;
+}
+
+const newFlow = (): S7Flow => ({ once: new OnceSet(96), writes: 0, tsaps: '', moreRef: -1 });
+
+/** The COTP user data is S7comm or S7comm-plus: protocol id plus a plausible header. */
+function isS7(w: ByteWindow, d: number): boolean {
+  const id = w.u8(d);
+  if (id === 0x32) {
+    const r = w.u8(d + 1);
+    return (
+      (r === ROSCTR_JOB || r === ROSCTR_ACK || r === ROSCTR_ACK_DATA || r === ROSCTR_USERDATA) &&
+      w.u16(d + 2) === 0
+    );
+  }
+  if (id === 0x72) {
+    const v = w.u8(d + 1);
+    return v === 1 || v === 2 || v === 3 || v === 0xfe;
+  }
+  return false;
+}
+
+export const s7comm: AppProtocol = {
+  name: 's7comm',
+  tcpPorts: [PORT],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    const t: Tpkt = { length: 0, cotpType: 0, data: 0 };
+    if (p.ipProto !== 6 || parseTpkt(w, 0, t) === null) return false;
+    const f = ctx.flowState(p, 's7comm', newFlow);
+    // Connection setup carries no protocol id yet: remember the TSAPs, decide on the first data.
+    if (t.cotpType !== COTP_DT) {
+      if (t.cotpType === COTP_CR) {
+        const ts = cotpTsaps(w, 0, t);
+        f.tsaps = ts.calling + '/' + ts.called;
+      }
+      return false;
+    }
+    if (!isS7(w, t.data)) return false;
+    const toServer = p.dstPort === PORT && p.srcPort !== PORT;
+    const fromServer = p.srcPort === PORT && p.dstPort !== PORT;
+    let off = 0;
+    for (let n = 0; n < MAX_TPKTS && parseTpkt(w, off, t) !== null; n++) {
+      const end = Math.min(off + t.length, w.length);
+      if (t.cotpType === COTP_DT) {
+        const d = off + t.data;
+        if (w.u8(d) === 0x32) s7(w, d, end, p, ctx, f, toServer, fromServer);
+        else if (w.u8(d) === 0x72) s7plus(w, d, p, ctx, f, toServer);
+      }
+      off += t.length;
+    }
+    return true;
+  },
+};
+
+function roles(p: Packet, ctx: AppContext, f: S7Flow, toServer: boolean, proto: string): void {
+  if (!toServer || !f.once.first('roles:' + proto)) return;
+  em.role(ctx, p, 'src', proto, proto === 's7comm-plus' ? 's7plus-client' : 's7-client');
+  em.role(ctx, p, 'dst', proto, proto === 's7comm-plus' ? 's7plus-server' : 's7-server');
+  em.service(ctx, p, 'dst', proto, 'tcp', PORT, proto);
+  if (f.tsaps !== '') em.attribute(ctx, p, 'src', 'cotp.tsap', 's7.tsap', f.tsaps);
+}
+
+function s7(
+  w: ByteWindow,
+  d: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  f: S7Flow,
+  toServer: boolean,
+  fromServer: boolean,
+): void {
+  const rosctr = w.u8(d + 1);
+  const paramLen = w.u16(d + 6);
+  const dataLen = w.u16(d + 8);
+  const par = d + (rosctr === ROSCTR_ACK || rosctr === ROSCTR_ACK_DATA ? 12 : 10);
+  const data = par + paramLen;
+  if (par > end) return;
+  roles(p, ctx, f, toServer, 's7comm');
+  const fn = w.u8(par);
+  if (rosctr === ROSCTR_JOB && toServer) job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
+  else if (rosctr === ROSCTR_ACK_DATA && fromServer && fn === 0xf0 && f.once.first('pdu')) {
+    em.attribute(ctx, p, 'src', 'SetupCommunication.pduLength', 's7.pdu-length', String(w.u16(par + 6)));
+  } else if (rosctr === ROSCTR_USERDATA)
+    userdata(w, par, paramLen, data, Math.min(data + dataLen, end), p, ctx, f);
+}
+
+function job(
+  w: ByteWindow,
+  fn: number,
+  par: number,
+  pEnd: number,
+  p: Packet,
+  ctx: AppContext,
+  f: S7Flow,
+): void {
+  switch (fn) {
+    case 0x05:
+      f.writes++;
+      if (REPORT_AT.has(f.writes))
+        em.event(ctx, p, 'src', 'WriteVar', 's7-write', 'low', f.writes + ' Write Var request(s) so far');
+      return;
+    case 0x1a:
+      em.role(ctx, p, 'src', 'RequestDownload', 's7-programmer');
+      em.event(
+        ctx,
+        p,
+        'src',
+        'RequestDownload',
+        'program-download',
+        'high',
+        'Request download ' + fileName(w, par + 8, pEnd),
+      );
+      return;
+    case 0x1d:
+      if (f.once.first('upload')) {
+        em.role(ctx, p, 'src', 'StartUpload', 's7-programmer');
+        em.event(
+          ctx,
+          p,
+          'src',
+          'StartUpload',
+          'program-upload',
+          'medium',
+          'Start upload ' + fileName(w, par + 8, pEnd),
+        );
+      }
+      return;
+    case 0x28: {
+      // PI service: 7 unknown bytes, parameter block length + block, then the service name.
+      const blk = w.u16(par + 8);
+      const nameAt = par + 10 + blk;
+      const name = w.ascii(nameAt + 1, Math.min(w.u8(nameAt), pEnd - nameAt - 1), 32);
+      const ev =
+        name === 'P_PROGRAM'
+          ? 'plc-start'
+          : name === '_INSE'
+            ? 'block-insert'
+            : name === '_DELE'
+              ? 'block-delete'
+              : 'plc-control';
+      em.event(ctx, p, 'src', 'PIService', ev, 'high', 'PI service ' + (name || '(unnamed)'));
+      return;
+    }
+    case 0x29:
+      em.event(ctx, p, 'src', 'PLCStop', 'plc-stop', 'high', 'PLC stop');
+      return;
+    default:
+  }
+}
+
+/** Download/upload parameters end in a length-prefixed file name ("_0A00001P": block type, number). */
+function fileName(w: ByteWindow, o: number, end: number): string {
+  const len = w.u8(o);
+  if (len === 0 || o + 1 + len > end) return '';
+  return w.ascii(o + 1, len, 32);
+}
+
+/** Userdata: a parameter head 00 01 12, then method, type/group, subfunction; SZL in group 4. */
+function userdata(
+  w: ByteWindow,
+  par: number,
+  paramLen: number,
+  data: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  f: S7Flow,
+): void {
+  if (paramLen < 8 || w.u16(par) !== 0x0001 || w.u8(par + 2) !== 0x12) return;
+  const typeGroup = w.u8(par + 5);
+  const sub = w.u8(par + 6);
+  const isResponse = typeGroup >> 4 === 8;
+  const group = typeGroup & 0x0f;
+  if (isResponse && paramLen >= 12) {
+    // A fragmented answer: only the first fragment starts with the SZL header; later ones
+    // (same data-unit reference, after a "more follows") are continuation bytes.
+    const ref = w.u8(par + 8);
+    const continuation = f.moreRef >= 0 && ref === f.moreRef;
+    f.moreRef = w.u8(par + 9) !== 0 ? ref : -1;
+    if (continuation) return;
+  }
+  if (group === 4 && sub === 1 && isResponse && w.u8(data) === 0xff) szl(w, data + 4, end, p, ctx, f);
+  else if (group === 1 && !isResponse)
+    em.event(
+      ctx,
+      p,
+      'src',
+      'ModeTransition',
+      'plc-mode-change',
+      'high',
+      'mode transition subfunction ' + sub,
+    );
+}
+
+const RECORD_CAP = 64;
+
+function szl(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, f: S7Flow): void {
+  const id = w.u16(o);
+  const recLen = w.u16(o + 4);
+  const count = Math.min(w.u16(o + 6), RECORD_CAP);
+  if (f.once.first('szl:' + id)) em.attribute(ctx, p, 'src', 'SZL', 's7.szl-answered', hex(id, 4));
+  let r = o + 8;
+  for (let i = 0; i < count && recLen > 0 && r + recLen <= end; i++, r += recLen) {
+    if ((id & 0xff) === 0x11 && recLen >= 28) moduleIdent(w, r, p, ctx);
+    else if (id === 0x001c && recLen >= 34) componentIdent(w, r, p, ctx);
+    else if (id === 0x0424 && recLen >= 4) cpuMode(w, r, p, ctx);
+  }
+}
+
+/** SZL 0x0011 record: index, order number (20), module type, Ausbg, Ausbe. */
+function moduleIdent(w: ByteWindow, r: number, p: Packet, ctx: AppContext): void {
+  const index = w.u16(r);
+  const mlfb = w.ascii(r + 2, 20).trim();
+  const ausbg = w.u16(r + 24);
+  const ausbe = w.u16(r + 26);
+  if (index === 0x0001) {
+    em.identity(ctx, p, 'src', 'SZL0x0011.module', 'model', mlfb);
+    em.identity(ctx, p, 'src', 'SZL0x0011.module', 'hardware', String(ausbg));
+    em.identity(ctx, p, 'src', 'SZL0x0011.module', 'vendor', 'Siemens');
+  } else if (index === 0x0006) {
+    em.attribute(ctx, p, 'src', 'SZL0x0011.basicHardware', 's7.basic-hardware', mlfb + ' ' + ausbg);
+  } else if (index === 0x0007) {
+    // Firmware: Ausbg = letter (V) + major, Ausbe = minor, patch.
+    const letter = String.fromCharCode(ausbg >> 8);
+    if (/[A-Z]/.test(letter)) {
+      em.identity(
+        ctx,
+        p,
+        'src',
+        'SZL0x0011.firmware',
+        'firmware',
+        letter + (ausbg & 0xff) + '.' + (ausbe >> 8) + '.' + (ausbe & 0xff),
+      );
+    }
+  } else if (index === 0x0081 && mlfb !== '') {
+    const letter = String.fromCharCode(ausbg >> 8);
+    em.attribute(
+      ctx,
+      p,
+      'src',
+      'SZL0x0011.firmwareExtension',
+      's7.firmware-extension',
+      mlfb + ' ' + letter + (ausbg & 0xff) + '.' + (ausbe >> 8) + '.' + (ausbe & 0xff),
+    );
+  }
+}
+
+/** SZL 0x001C record: index, then 32 bytes of text (or vendor/profile ids for index 9). */
+function componentIdent(w: ByteWindow, r: number, p: Packet, ctx: AppContext): void {
+  const index = w.u16(r);
+  const text = w
+    .ascii(r + 2, 32)
+    .replace(/\0.*$/s, '')
+    .trim();
+  switch (index) {
+    case 1:
+      em.identity(ctx, p, 'src', 'SZL0x001C.plcName', 'station-name', text);
+      return;
+    case 2:
+      em.attribute(ctx, p, 'src', 'SZL0x001C.moduleName', 's7.module-name', text);
+      return;
+    case 3:
+      em.attribute(ctx, p, 'src', 'SZL0x001C.plantId', 's7.plant-id', text);
+      return;
+    case 4:
+      em.attribute(ctx, p, 'src', 'SZL0x001C.copyright', 's7.copyright', text);
+      return;
+    case 5:
+      em.identity(ctx, p, 'src', 'SZL0x001C.serialNumber', 'serial', text);
+      return;
+    case 7:
+      em.identity(ctx, p, 'src', 'SZL0x001C.cpuType', 'product', text);
+      return;
+    case 0x0b:
+      em.identity(ctx, p, 'src', 'SZL0x001C.location', 'location', text);
+      return;
+    default:
+  }
+}
+
+const MODES: Record<number, string> = {
+  0: 'stop',
+  1: 'stop',
+  2: 'stop',
+  3: 'stop',
+  4: 'stop',
+  5: 'startup',
+  6: 'startup',
+  7: 'startup',
+  8: 'run',
+  9: 'run',
+  10: 'hold',
+  13: 'defect',
+};
+
+/** SZL 0x0424 record: event id (2), ae, bzu-id (low nibble: the mode the CPU is in / was asked for). */
+function cpuMode(w: ByteWindow, r: number, p: Packet, ctx: AppContext): void {
+  const mode = w.u8(r + 3) & 0x0f;
+  em.identity(ctx, p, 'src', 'SZL0x0424.mode', 'state', MODES[mode] ?? 'mode ' + mode);
+}
+
+/** S7comm-plus: protocol id, version, data length, then opcode (0x31 request, 0x32 response). */
+function s7plus(w: ByteWindow, d: number, p: Packet, ctx: AppContext, f: S7Flow, toServer: boolean): void {
+  roles(p, ctx, f, toServer, 's7comm-plus');
+  const version = w.u8(d + 1);
+  if (f.once.first('s7plus-version')) {
+    em.attribute(
+      ctx,
+      p,
+      toServer ? 'src' : 'dst',
+      'header.version',
+      's7comm-plus.version',
+      version === 0xfe ? 'keep-alive' : 'V' + version,
+    );
+  }
+}

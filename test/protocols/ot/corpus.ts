@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Decoder } from '../../../shared/decode/decoder';
+import { LAYERS } from '../../../shared/decode/layers/index';
+import type { Observation } from '../../../shared/model/observation';
+import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
+import { readCaptureFile } from '../../../src-main/capture/file-source';
+
+/** The shared corpus, outside the repo (never copied in). */
+export const PCAPS = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/pcaps');
+
+export function corpusFiles(prefixes: readonly string[]): string[] {
+  if (!existsSync(PCAPS)) return [];
+  return readdirSync(PCAPS)
+    .filter((f) => prefixes.some((p) => f.startsWith(p)))
+    .sort();
+}
+
+export interface CorpusRun {
+  obs: Observation[];
+  frames: number;
+  dissectorErrors: number;
+  /** Frames each OT dissector claimed, by protocol name. */
+  claimed: Map<number, string[]>;
+}
+
+/** Run a capture through the real decode pipeline with the OT dissectors. */
+export async function runCapture(file: string): Promise<CorpusRun> {
+  const d = new Decoder(LAYERS, OT_PROTOCOLS);
+  const obs: Observation[] = [];
+  const claimed = new Map<number, string[]>();
+  d.onObservation = (o) => obs.push(o);
+  let frame = 0;
+  await readCaptureFile(path.join(PCAPS, file), (data, linkType, ts, wireLen, iface) => {
+    const p = d.decode(data, linkType, ts, ++frame, wireLen, iface);
+    const names: string[] = [];
+    for (let i = 0; i < p.protoCount; i++) names.push(p.protos[i]!);
+    if (names.length > 0) claimed.set(frame, names);
+  });
+  return { obs, frames: frame, dissectorErrors: d.stats.dissectorErrors, claimed };
+}
+
+/** tshark fields per frame: frame number -> values per field (occurrences split on '|'). */
+export function tshark(file: string, filter: string, fields: readonly string[]): Map<number, string[][]> {
+  const args = [
+    '-n',
+    '-r',
+    path.join(PCAPS, file),
+    '-Y',
+    filter,
+    '-T',
+    'fields',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=|',
+    '-e',
+    'frame.number',
+  ];
+  for (const f of fields) args.push('-e', f);
+  const out = execFileSync('tshark', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 1 << 28,
+  });
+  const m = new Map<number, string[][]>();
+  for (const line of out.split('\n')) {
+    if (line === '') continue;
+    const cols = line.split('\t');
+    m.set(
+      Number(cols[0]),
+      cols.slice(1).map((c) => (c === '' ? [] : c.split('|'))),
+    );
+  }
+  return m;
+}
+
+export function hasTshark(): boolean {
+  try {
+    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Observations of one frame, optionally of one kind/field. */
+export function ofFrame(obs: readonly Observation[], frame: number): Observation[] {
+  return obs.filter((o) => o.frame === frame);
+}
+
+export function identities(obs: readonly Observation[], frame: number, attr: string): string[] {
+  return ofFrame(obs, frame).flatMap((o) => (o.kind === 'identity' && o.attr === attr ? [o.value] : []));
+}
+
+export interface FieldAgreement {
+  field: string;
+  /** Frames where both tshark and we produced the field. */
+  both: number;
+  /** Of those, frames where the values agree. */
+  agree: number;
+  disagreements: string[];
+  /** Frames where only tshark produced it (we did not decode it: reassembly, etc.). */
+  tsharkOnly: number[];
+  /** Frames where only we produced it. */
+  oursOnly: number[];
+}
+
+/**
+ * Frame-by-frame agreement of one tshark field with the values we extract from the same frame.
+ * `ours` picks our value(s) from one observation; `norm` maps tshark's text to our form.
+ */
+export function agreement(
+  tsharkValues: Map<number, string[][]>,
+  col: number,
+  field: string,
+  obs: readonly Observation[],
+  ours: (o: Observation) => string | null,
+  norm: (s: string) => string = (s) => s,
+): FieldAgreement {
+  const mine = new Map<number, Set<string>>();
+  for (const o of obs) {
+    const v = ours(o);
+    if (v === null) continue;
+    let s = mine.get(o.frame);
+    if (s === undefined) mine.set(o.frame, (s = new Set()));
+    s.add(v);
+  }
+  const a: FieldAgreement = { field, both: 0, agree: 0, disagreements: [], tsharkOnly: [], oursOnly: [] };
+  for (const [frame, cols] of tsharkValues) {
+    const tv = (cols[col] ?? []).map(norm);
+    if (tv.length === 0) continue;
+    const m = mine.get(frame);
+    if (m === undefined) {
+      a.tsharkOnly.push(frame);
+      continue;
+    }
+    a.both++;
+    if (tv.every((v) => m.has(v))) a.agree++;
+    else a.disagreements.push(`frame ${frame}: tshark ${JSON.stringify(tv)} ours ${JSON.stringify([...m])}`);
+  }
+  for (const frame of mine.keys()) {
+    const cols = tsharkValues.get(frame);
+    if (cols === undefined || (cols[col] ?? []).length === 0) a.oursOnly.push(frame);
+  }
+  return a;
+}
+
+/** Numbers as tshark prints them (0x-hex or decimal) to plain decimal text. */
+export const dec = (s: string): string => String(Number(s));
