@@ -20,8 +20,6 @@ import type { Observation } from '../model/observation';
 const MAX_DEPTH = 24;
 /** Payload packets of a flow offered to the heuristics before it is left unrecognised. */
 const HEURISTIC_TRIES = 4;
-/** Identical announcements from one source within this window are dissected once. */
-const REPEAT_WINDOW_MS = 60_000;
 /** Payload hashes remembered for that; the table is cleared when full (bounded memory). */
 const REPEAT_TABLE = 16384;
 
@@ -101,7 +99,16 @@ export class Decoder implements AppContext {
   private readonly appByName = new Map<string, AppProtocol>();
   private readonly seenPayloads = new Map<number, number>();
 
-  constructor(layers: readonly Layer[], apps: readonly AppProtocol[] = [], flowCapacity = 65536) {
+  /**
+   * `repeatWindowMs`: identical datagram announcements from one source within this window are
+   * dissected once (0, the default, dissects every packet: what fidelity tests compare frame by frame).
+   */
+  constructor(
+    layers: readonly Layer[],
+    apps: readonly AppProtocol[] = [],
+    flowCapacity = 65536,
+    private readonly repeatWindowMs = 0,
+  ) {
     for (let i = 0; i <= MAX_DEPTH; i++) this.windows.push(new ByteWindow());
     this.linkTypes = index(layers, (l) => l.linkTypes);
     this.etherTypes = index(layers, (l) => l.etherTypes);
@@ -267,7 +274,7 @@ export class Decoder implements AppContext {
   }
 
   /**
-   * True when this source sent this exact payload for this protocol within REPEAT_WINDOW_MS: its
+   * True when this source sent this exact payload for this protocol within repeatWindowMs: its
    * observations would repeat the ones already made. A bounded table of payload hashes.
    */
   private repeated(a: AppProtocol, w: ByteWindow, p: Packet): boolean {
@@ -277,7 +284,7 @@ export class Decoder implements AppContext {
     h = Math.imul(h ^ (p.srcMac >= 0 ? p.srcMac % 4294967291 : p.src4), 0x85ebca6b) ^ a.name.length;
     h = Math.imul(h ^ (p.srcPort & 0xffff), 0xc2b2ae35) >>> 0;
     const last = this.seenPayloads.get(h);
-    if (last !== undefined && p.ts - last < REPEAT_WINDOW_MS && p.ts >= last) {
+    if (last !== undefined && p.ts - last < this.repeatWindowMs && p.ts >= last) {
       this.stats.repeats++;
       return true;
     }
@@ -288,7 +295,7 @@ export class Decoder implements AppContext {
 
   private app(a: AppProtocol | undefined, w: ByteWindow, p: Packet): boolean {
     if (a === undefined) return false;
-    if (p.ipProto !== 6 && a.everyPacket !== true && this.repeated(a, w, p)) {
+    if (this.repeatWindowMs > 0 && p.ipProto !== 6 && a.everyPacket !== true && this.repeated(a, w, p)) {
       p.addProto(a.name);
       return true;
     }

@@ -12,7 +12,12 @@ export interface AnalyzerOptions {
   /** Per-packet observers that are not port-based (TCP SYN signatures); called for SYN segments only. */
   synObservers?: readonly ((p: Packet) => Observation | null)[];
   vendorOf?: (mac: number) => string | null;
+  /** See Decoder: verbatim repeated announcements within this window are dissected once (0: never skip). */
+  repeatWindowMs?: number;
 }
+
+/** A minute: announcements repeat every few seconds; what they say changes far more rarely. */
+export const REPEAT_WINDOW_MS = 60_000;
 
 export interface SourceInfo {
   path: string;
@@ -35,7 +40,7 @@ export class Analyzer {
   private readonly synObservers: readonly ((p: Packet) => Observation | null)[];
 
   constructor(o: AnalyzerOptions) {
-    this.decoder = new Decoder(o.layers, o.apps ?? []);
+    this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, o.repeatWindowMs ?? REPEAT_WINDOW_MS);
     this.inventory = new Inventory({ vendorOf: o.vendorOf });
     this.decoder.onObservation = (ob) => this.inventory.observe(ob);
     this.synObservers = o.synObservers ?? [];
@@ -96,6 +101,12 @@ export class Analyzer {
     const devices = [...inv.devices()].map((d) => inv.deviceJson(d, o.evidence === true));
     devices.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const edges = [...inv.edges.values()].map((e) => inv.edgeJson(e));
-    return { schema: INVENTORY_SCHEMA, generatedAt: new Date().toISOString(), stats: this.stats(), devices, edges };
+    return {
+      schema: INVENTORY_SCHEMA,
+      generatedAt: new Date().toISOString(),
+      stats: this.stats(),
+      devices,
+      edges,
+    };
   }
 }
