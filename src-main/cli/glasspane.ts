@@ -1,5 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './analyze';
+import { serveCommand } from '../serve/serve-command';
+import { reportCommand } from '../report/report-command';
+import { demoCommand } from '../demo/demo-command';
+import { alertsCommand } from './alerts';
+import { ALERT_KINDS } from '../../shared/alerts/engine';
+import { SEVERITIES } from '../../shared/alerts/severity';
 import { UsageError } from './output';
 
 const program = new Command()
@@ -17,8 +23,54 @@ program
   .option('-o, --out <file>', 'write to FILE instead of standard output')
   .option('-e, --evidence', 'include every observation behind each device')
   .option('--no-progress', 'no progress lines on standard error')
+  .option('--db [file]', 'also record into a database (default: the per-user one) and print all it holds')
+  .option('--learn <duration>', 'alert learning period in capture time, for a new database (default 1h)')
   .action(async (files: string[], o) => {
     process.exitCode = await analyzeCommand(files, o);
+  });
+
+program
+  .command('alerts')
+  .description('list the alerts stored in a database')
+  .option('--db <file>', 'the database (default: the per-user one)')
+  .option('--since <when>', 'alerts at or after a date/time, or within a duration back from now (24h)')
+  .addOption(new Option('--severity <level>', 'lowest severity listed').choices([...SEVERITIES]))
+  .option('--kind <kind>', 'one kind only: ' + ALERT_KINDS.join(', '))
+  .option('--device <id>', 'one device only (mac:... or ip:...)')
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('table'))
+  .option('-o, --out <file>', 'write to FILE instead of standard output')
+  .action(async (o) => {
+    process.exitCode = await alertsCommand(o);
+  });
+
+program
+  .command('serve')
+  .description('serve the web console (the UI and the engine over a WebSocket) on loopback')
+  .option('-p, --port <port>', 'port to listen on (0: any free port)', '0')
+  .option('--host <addr>', 'address to listen on (non-loopback: reachable from the network)', '127.0.0.1')
+  .option('--open <file...>', 'capture files to open at start')
+  .option('--db <file>', 'record the inventory in this device store')
+  .action(async (o) => {
+    process.exitCode = await serveCommand(o);
+  });
+
+program
+  .command('report')
+  .description('write an inventory report: PDF, HTML, CSV or JSON (from the extension of --out)')
+  .argument('[capture...]', 'capture files to analyse')
+  .option('--db <file>', 'report on a device store instead of capture files')
+  .requiredOption('-o, --out <file>', 'the report file: .pdf, .html, .csv or .json')
+  .option('--title <text>', 'title of the HTML/PDF report')
+  .action(async (files: string[], o) => {
+    process.exitCode = await reportCommand(files, o);
+  });
+
+program
+  .command('demo')
+  .description("write Glasspane's generated demo capture and print its path")
+  .option('-o, --out <file>', 'write it here instead of the cache folder')
+  .action(async (o) => {
+    process.exitCode = await demoCommand(o);
   });
 
 async function main() {

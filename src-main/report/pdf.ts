@@ -1,0 +1,69 @@
+/**
+ * HTML to PDF through a local Chromium (playwright-core drives it; no browser is downloaded). The
+ * page is loaded with JavaScript disabled and the network cut off: the report needs neither.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The Chromium to print with: GLASSPANE_CHROMIUM, else Debian's; null when neither exists. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
+  const p = env.GLASSPANE_CHROMIUM ?? DEFAULT_CHROMIUM;
+  return p !== '' && existsSync(p) ? p : null;
+}
+
+export type PdfResult = { ok: true; pdf: Buffer } | { ok: false; reason: string };
+
+export async function htmlToPdf(
+  html: string,
+  executablePath: string | null = findChromium(),
+): Promise<PdfResult> {
+  if (executablePath === null) {
+    return {
+      ok: false,
+      reason: 'no Chromium found (install chromium, or set GLASSPANE_CHROMIUM to its path)',
+    };
+  }
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    // Loaded at run time, never bundled (it finds its own files beside it); a development dependency,
+    // so a packaged build may lack it.
+    ({ chromium } = createRequire(import.meta.url)('playwright-core') as typeof import('playwright-core'));
+  } catch {
+    return { ok: false, reason: 'playwright-core is not installed' };
+  }
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 });
+  } catch (e) {
+    return {
+      ok: false,
+      reason: `Chromium did not start: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    };
+  }
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+    const page = await context.newPage();
+    await page.route('**/*', (route) => route.abort());
+    await page.setContent(html, { waitUntil: 'load', timeout: 60_000 });
+    const pdf = await page.pdf({ printBackground: true, preferCSSPageSize: true });
+    return { ok: true, pdf };
+  } catch (e) {
+    return {
+      ok: false,
+      reason: `printing failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    };
+  } finally {
+    await browser.close().catch(() => {});
+  }
+}

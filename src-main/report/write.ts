@@ -1,0 +1,39 @@
+/**
+ * Atomic report files: written to a temporary file beside the target and renamed into place, so an
+ * interrupted or failed write (a full disk) never leaves half a report where a good one was.
+ */
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** A report that cannot be written, said so that the person can fix it. */
+export class ReportWriteError extends Error {}
+
+export function explainWriteError(path: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err.code === 'ENOSPC' || err.code === 'EDQUOT'
+      ? 'the disk is full; free some space or write elsewhere'
+      : err.code === 'EACCES' || err.code === 'EPERM'
+        ? 'permission denied; choose a folder you can write to'
+        : err.code === 'EROFS'
+          ? 'the file system is read-only'
+          : err.code === 'ENOENT'
+            ? 'the folder does not exist'
+            : err.code === 'ENOTDIR'
+              ? 'a part of the path is not a folder'
+              : err.code === 'EISDIR'
+                ? 'that path is a folder'
+                : err.message;
+  return `cannot write ${path}: ${why}`;
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw new ReportWriteError(explainWriteError(path, e));
+  }
+}

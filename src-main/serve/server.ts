@@ -1,0 +1,101 @@
+/**
+ * The console host: one HTTP server on one origin serving the renderer's files and the engine's
+ * WebSocket. Loopback by default; the URL it reports carries the access token.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Dispatch, Logger } from '../ipc/dispatch';
+import type { EventHub } from '../ipc/event-hub';
+import { hostAllowed, isLoopbackAddress, newToken, type OriginPolicy } from './security';
+import { createStaticHandler, SECURITY_HEADERS } from './static-files';
+import { attachWsHost, type WsHost } from './ws-host';
+
+export interface ConsoleServerOptions {
+  host?: string;
+  port?: number;
+  /** The renderer build (dist/renderer); null serves a page that says to build it. */
+  staticDir: string | null;
+  dispatch: Dispatch;
+  hub: EventHub;
+  token?: string;
+  log?: Logger;
+  maxBufferedBytes?: number;
+  helloTimeoutMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface ConsoleServer {
+  /** The page to open, token included. */
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  server: Server;
+  ws: WsHost;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** How a URL names the host: IPv6 in brackets; the wildcard addresses as loopback (what a browser here can open). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startConsoleServer(o: ConsoleServerOptions): Promise<ConsoleServer> {
+  const host = o.host ?? DEFAULT_HOST;
+  const token = o.token ?? newToken();
+  const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const policy: OriginPolicy = { port: 0, loopbackOnly: isLoopbackAddress(host) };
+  const files = createStaticHandler(o.staticDir);
+  const server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, policy)) {
+      res.writeHead(421, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+      res.end('misdirected request\n');
+      return;
+    }
+    files(req, res).catch((e: unknown) => {
+      log(`serve: ${String(e)}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  // Slow-loris and idle sockets: the defaults of recent Node, stated so they hold on Node 20 too.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const ws = attachWsHost(server, {
+    token,
+    dispatch: o.dispatch,
+    hub: o.hub,
+    policy,
+    log,
+    maxBufferedBytes: o.maxBufferedBytes,
+    helloTimeoutMs: o.helloTimeoutMs,
+    heartbeatMs: o.heartbeatMs,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  policy.port = port;
+  const origin = `http://${urlHost(host)}:${port}`;
+  return {
+    url: `${origin}/?token=${encodeURIComponent(token)}`,
+    origin,
+    port,
+    token,
+    server,
+    ws,
+    close: async () => {
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
