@@ -273,31 +273,27 @@ export class Decoder implements AppContext {
     if (++flow.tries >= HEURISTIC_TRIES) flow.pinned = '';
   }
 
-  /**
-   * True when this source sent this exact payload for this protocol within repeatWindowMs: its
-   * observations would repeat the ones already made. A bounded table of payload hashes.
-   */
-  private repeated(a: AppProtocol, w: ByteWindow, p: Packet): boolean {
+  /** Hash of (protocol, source, source port, payload bytes), for recognising verbatim repeats. */
+  private payloadHash(a: AppProtocol, w: ByteWindow, p: Packet): number {
     const b = w.buf;
     let h = 0x811c9dc5 ^ w.length;
     for (let i = w.start; i < w.end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
     h = Math.imul(h ^ (p.srcMac >= 0 ? p.srcMac % 4294967291 : p.src4), 0x85ebca6b) ^ a.name.length;
-    h = Math.imul(h ^ (p.srcPort & 0xffff), 0xc2b2ae35) >>> 0;
-    const last = this.seenPayloads.get(h);
-    if (last !== undefined && p.ts - last < this.repeatWindowMs && p.ts >= last) {
-      this.stats.repeats++;
-      return true;
-    }
-    if (this.seenPayloads.size >= REPEAT_TABLE) this.seenPayloads.clear();
-    this.seenPayloads.set(h, p.ts);
-    return false;
+    return Math.imul(h ^ (p.srcPort & 0xffff), 0xc2b2ae35) >>> 0;
   }
 
   private app(a: AppProtocol | undefined, w: ByteWindow, p: Packet): boolean {
     if (a === undefined) return false;
-    if (this.repeatWindowMs > 0 && p.ipProto !== 6 && a.everyPacket !== true && this.repeated(a, w, p)) {
-      p.addProto(a.name);
-      return true;
+    // A payload is remembered only after it dissected as this protocol, so a repeat is known to be one.
+    let memo = -1;
+    if (this.repeatWindowMs > 0 && p.ipProto !== 6 && a.everyPacket !== true) {
+      memo = this.payloadHash(a, w, p);
+      const last = this.seenPayloads.get(memo);
+      if (last !== undefined && p.ts - last < this.repeatWindowMs && p.ts >= last) {
+        this.stats.repeats++;
+        p.addProto(a.name);
+        return true;
+      }
     }
     let ok = false;
     try {
@@ -308,6 +304,10 @@ export class Decoder implements AppContext {
       return true;
     }
     if (ok) {
+      if (memo >= 0) {
+        if (this.seenPayloads.size >= REPEAT_TABLE) this.seenPayloads.clear();
+        this.seenPayloads.set(memo, p.ts);
+      }
       p.addProto(a.name);
       if (w.truncated) p.markMalformed(a.name + ': truncated');
     }

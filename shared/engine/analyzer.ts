@@ -1,9 +1,13 @@
 import { Decoder } from '../decode/decoder';
+import { ipv4ToString } from '../util/addr';
 import type { Layer } from '../decode/layer';
 import { TCP_SYN, type Packet } from '../decode/packet';
 import { Inventory, iso } from '../inventory/inventory';
 import type { AppProtocol } from '../protocols/contract';
 import type { Observation } from '../model/observation';
+import type { Device } from '../inventory/inventory';
+import type { DeviceJson } from '../model/inventory';
+import { Classifier, peerIndex, type CompiledRule, type PeerIndex } from '../classify';
 import { INVENTORY_SCHEMA, type InventoryJson, type InventoryStats } from '../model/inventory';
 
 export interface AnalyzerOptions {
@@ -14,6 +18,16 @@ export interface AnalyzerOptions {
   vendorOf?: (mac: number) => string | null;
   /** See Decoder: verbatim repeated announcements within this window are dissected once (0: never skip). */
   repeatWindowMs?: number;
+  /** Classification rules (assets/rules, compiled); without them devices carry only what the wire said. */
+  rules?: readonly CompiledRule[];
+}
+
+function firstHand(o: Observation, p: Packet): boolean {
+  const ip = o.device.ip;
+  if (o.device.mac !== null || ip === null) return true;
+  if (p.ipVersion === 6) return ip === p.src6 || ip === p.dst6;
+  if (p.ipVersion === 4) return ip === ipv4ToString(p.src4) || ip === ipv4ToString(p.dst4);
+  return false;
 }
 
 /** A minute: announcements repeat every few seconds; what they say changes far more rarely. */
@@ -38,12 +52,27 @@ export class Analyzer {
   private first = Infinity;
   private last = -Infinity;
   private readonly synObservers: readonly ((p: Packet) => Observation | null)[];
+  readonly classifier: Classifier | null;
 
   constructor(o: AnalyzerOptions) {
     this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, o.repeatWindowMs ?? REPEAT_WINDOW_MS);
     this.inventory = new Inventory({ vendorOf: o.vendorOf });
-    this.decoder.onObservation = (ob) => this.inventory.observe(ob);
+    // A fact about an address that is neither end of the packet is hearsay (a DHCP server naming
+    // the router): it describes a device only once that device is seen.
+    this.decoder.onObservation = (ob) => this.inventory.observe(ob, firstHand(ob, this.decoder.packet));
     this.synObservers = o.synObservers ?? [];
+    this.classifier = o.rules !== undefined && o.rules.length > 0 ? new Classifier(o.rules) : null;
+  }
+
+  /** A device as it leaves the engine: what the wire said, classified when rules are loaded. */
+  deviceJson(d: Device, evidence: boolean, peers?: PeerIndex): DeviceJson {
+    const j = this.inventory.deviceJson(d, evidence);
+    return this.classifier === null ? j : this.classifier.apply(j, d, this.inventory, peers);
+  }
+
+  /** Peers per protocol for every device: compute once when classifying many devices. */
+  peers(): PeerIndex | undefined {
+    return this.classifier === null ? undefined : peerIndex(this.inventory);
   }
 
   /** Frame numbers restart at 1 for every source, as in Wireshark. */
@@ -98,7 +127,8 @@ export class Analyzer {
 
   snapshot(o: { evidence?: boolean } = {}): InventoryJson {
     const inv = this.inventory;
-    const devices = [...inv.devices()].map((d) => inv.deviceJson(d, o.evidence === true));
+    const peers = this.peers();
+    const devices = [...inv.devices()].map((d) => this.deviceJson(d, o.evidence === true, peers));
     devices.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const edges = [...inv.edges.values()].map((e) => inv.edgeJson(e));
     return {

@@ -64,9 +64,10 @@ export class ChangeStream {
       return null;
     }
     const upserts: DeviceJson[] = [];
+    const peers = inv.changedDevices.length > 0 ? this.analyzer.peers() : undefined;
     for (const d of inv.changedDevices) {
       d.dirty = false;
-      upserts.push(inv.deviceJson(d, evidence));
+      upserts.push(this.analyzer.deviceJson(d, evidence, peers));
     }
     inv.changedDevices.length = 0;
     const edges: EdgeJson[] = [];

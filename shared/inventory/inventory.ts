@@ -125,6 +125,8 @@ export class Inventory {
    * they attach to whichever device holds the address when the inventory is read. Bounded.
    */
   readonly resolved = new Map<string, Set<string>>();
+  /** Facts stated by others about addresses no device holds yet (ip -> observations). Bounded. */
+  private readonly hearsay = new Map<string, Observation[]>();
   readonly edges = new Map<number, Edge>();
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
@@ -142,6 +144,11 @@ export class Inventory {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The IEEE registry's name for a MAC's prefix, when the host gave a lookup. */
+  vendorOf(mac: number): string | null {
+    return mac >= 0 ? (this.o.vendorOf?.(mac) ?? null) : null;
   }
 
   /** Account one decoded packet. */
@@ -209,15 +216,32 @@ export class Inventory {
   }
 
   /** Attach an observation to the device it names, creating the device when it is new. */
-  observe(o: Observation): void {
+  /**
+   * Attach an observation to the device it names. `firstHand` is false for facts one host states
+   * about another address (a DHCP server naming the router): those never create a device; they wait,
+   * bounded, until a device holds that address.
+   */
+  observe(o: Observation, firstHand = true): void {
     if (o.kind === 'address' && o.protocol === 'dns') {
       this.observations++;
       if (o.name !== null) this.resolve(o.ip, o.name);
       return;
     }
-    const d = this.deviceFor(o.device);
+    let d: Device | undefined;
+    if (!firstHand && o.device.mac === null && o.device.ip !== null) {
+      d = this.knownByIp(o.device.ip);
+      if (d === undefined) {
+        this.observations++;
+        this.holdHearsay(o.device.ip, o);
+        return;
+      }
+    } else d = this.deviceFor(o.device);
     if (d === undefined) return;
     this.observations++;
+    this.attach(d, o);
+  }
+
+  private attach(d: Device, o: Observation): void {
     if (o.kind === 'address' && SELF_BINDING.has(o.protocol) && d.mac >= 0 && !d.router) {
       if (o.ip.includes(':')) {
         if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, o.ts, 0);
@@ -229,6 +253,31 @@ export class Inventory {
     d.evidence.add(o);
     d.protocols.add(o.protocol);
     d.touch();
+  }
+
+  /** The device holding an address, without creating one. */
+  private knownByIp(ip: string): Device | undefined {
+    if (ip.includes(':')) return this.byIp6.get(ip) ?? this.owner6.get(ip);
+    const v = ipv4Number(ip);
+    return v < 0 ? undefined : (this.byIp4.get(v) ?? this.owner4.get(v));
+  }
+
+  private holdHearsay(ip: string, o: Observation): void {
+    let list = this.hearsay.get(ip);
+    if (list === undefined) {
+      if (this.hearsay.size >= MAX_RESOLVED) return;
+      list = [];
+      this.hearsay.set(ip, list);
+    }
+    if (list.length < 8) list.push(o);
+  }
+
+  /** A device just took an address: facts others stated about that address now have an owner. */
+  private claimHearsay(d: Device, ip: string): void {
+    const list = this.hearsay.get(ip);
+    if (list === undefined) return;
+    this.hearsay.delete(ip);
+    for (const o of list) this.attach(d, o);
   }
 
   private resolve(ip: string, name: string): void {
@@ -307,6 +356,7 @@ export class Inventory {
       d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
       d.ip4.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp4.set(ip, d);
+      if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
     }
     if (via !== null) {
       d.routed = true;
@@ -321,6 +371,7 @@ export class Inventory {
       d = new Device(this.count++, 'ip:' + ip, -1, this.changedDevices);
       d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp6.set(ip, d);
+      if (this.hearsay.size > 0) this.claimHearsay(d, ip);
     }
     if (via !== null) {
       d.routed = true;
@@ -350,6 +401,7 @@ export class Inventory {
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null };
       d.ip4.set(ip, u);
       if (d.mac >= 0) this.owner4.set(ip, d);
+      if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
       if (!d.router && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
         if (!arp) return this.ip4Device(ip, d);
@@ -370,6 +422,7 @@ export class Inventory {
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null };
       d.ip6.set(ip, u);
       if (d.mac >= 0) this.owner6.set(ip, d);
+      if (this.hearsay.size > 0) this.claimHearsay(d, ip);
       if (!ip.startsWith('fe80:') && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
         return this.ip6Device(ip, d);
@@ -459,7 +512,7 @@ export class Inventory {
     const ips: string[] = [];
     for (const ip of d.ip4.keys()) ips.push(ipv4ToString(ip));
     for (const ip of d.ip6.keys()) ips.push(ip);
-    const oui = d.mac >= 0 ? (this.o.vendorOf?.(d.mac) ?? null) : null;
+    const oui = this.vendorOf(d.mac);
     const ev = d.evidence;
     const j: DeviceJson = {
       id: d.id,
@@ -498,7 +551,8 @@ export class Inventory {
 
   private dnsNames(ips: string[]): { name: string; source: string }[] {
     const out: { name: string; source: string }[] = [];
-    for (const ip of ips) for (const name of this.resolved.get(ip) ?? []) out.push({ name, source: 'dns.answer' });
+    for (const ip of ips)
+      for (const name of this.resolved.get(ip) ?? []) out.push({ name, source: 'dns.answer' });
     return out;
   }
 

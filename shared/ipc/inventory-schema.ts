@@ -4,7 +4,7 @@
  * if these schemas and those interfaces drift apart.
  */
 import { z } from 'zod';
-import type { DeviceJson, EdgeJson, EvidenceJson } from '../model/inventory';
+import type { AttributeJson, DeviceJson, EdgeJson, EvidenceJson } from '../model/inventory';
 import { IPC_LIMITS as L } from './limits';
 
 const text = z.string().max(L.text);
@@ -22,6 +22,27 @@ export const evidenceSchema = z.object({
   firstSeen: time,
   lastSeen: time,
   count,
+});
+
+export const attributeSchema = z.object({
+  value: text,
+  confidence: z.number().min(0).max(1),
+  evidence: z
+    .array(
+      z.object({
+        rule: id,
+        kind: id,
+        protocol: id,
+        field: text,
+        value: text,
+        frame: count.nullable(),
+        time: time.nullable(),
+      }),
+    )
+    .max(L.evidence),
+  alternatives: z
+    .array(z.object({ value: text, confidence: z.number().min(0).max(1), rules: z.array(id).max(L.list) }))
+    .max(L.list),
 });
 
 export const deviceSchema = z.object({
@@ -57,6 +78,11 @@ export const deviceSchema = z.object({
   bytesSent: count,
   bytesReceived: count,
   evidence: z.array(evidenceSchema).max(L.evidence).optional(),
+  attributes: z.record(z.string().max(64), attributeSchema).optional(),
+  purdue: z
+    .object({ level: z.number().min(0).max(5), reason: text })
+    .nullable()
+    .optional(),
 });
 
 export const edgeSchema = z.object({
@@ -78,4 +104,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _evidenceMatches: Same<z.infer<typeof evidenceSchema>, EvidenceJson> = true;
 const _deviceMatches: Same<z.infer<typeof deviceSchema>, DeviceJson> = true;
 const _edgeMatches: Same<z.infer<typeof edgeSchema>, EdgeJson> = true;
-void [_evidenceMatches, _deviceMatches, _edgeMatches];
+const _attributeMatches: Same<z.infer<typeof attributeSchema>, AttributeJson> = true;
+// Optional fields pass the checks above even when a schema lacks them (and zod would strip them):
+// every key of DeviceJson must be a key of the schema.
+const _deviceKeys: Same<keyof z.infer<typeof deviceSchema>, keyof DeviceJson> = true;
+void [_evidenceMatches, _deviceMatches, _edgeMatches, _attributeMatches, _deviceKeys];

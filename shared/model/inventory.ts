@@ -36,6 +36,26 @@ export interface EvidenceJson {
   count: number;
 }
 
+/** Why an attribute has its value: one rule firing on one observation (or a device-level input). */
+export interface AttributeEvidenceJson {
+  rule: string;
+  kind: string;
+  protocol: string;
+  field: string;
+  value: string;
+  frame: number | null;
+  /** ISO time the observation was first heard; null for device-level inputs (OUI, ports, peers). */
+  time: string | null;
+}
+
+/** A classified attribute: the value chosen, how sure, why, and the values it beat. */
+export interface AttributeJson {
+  value: string;
+  confidence: number;
+  evidence: AttributeEvidenceJson[];
+  alternatives: { value: string; confidence: number; rules: string[] }[];
+}
+
 export interface DeviceJson {
   /** Stable id: "mac:<mac>" for devices with a MAC, "ip:<address>" for devices seen only by IP. */
   id: string;
@@ -75,6 +95,10 @@ export interface DeviceJson {
   bytesSent: number;
   bytesReceived: number;
   evidence?: EvidenceJson[];
+  /** Per classified attribute (vendor, category, type, model, os, firmware, hostname): value and why. */
+  attributes?: Record<string, AttributeJson>;
+  /** For OT devices, the Purdue level and the reason. */
+  purdue?: { level: number; reason: string } | null;
 }
 
 export interface EdgeJson {

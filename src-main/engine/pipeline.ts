@@ -2,11 +2,18 @@ import { LAYERS } from '../../shared/decode/layers';
 import { Analyzer } from '../../shared/engine/analyzer';
 import { APP_PROTOCOLS, SYN_OBSERVERS } from '../../shared/protocols';
 import { vendorOf } from './oui';
+import { loadRules } from '../classify/load';
 import { readCaptureFile, type ReadOptions } from '../capture/file-source';
 
 /** An Analyzer with every dissector Glasspane has, and the IEEE OUI registry. */
 export function createAnalyzer(): Analyzer {
-  return new Analyzer({ layers: LAYERS, apps: APP_PROTOCOLS, synObservers: SYN_OBSERVERS, vendorOf });
+  return new Analyzer({
+    layers: LAYERS,
+    apps: APP_PROTOCOLS,
+    synObservers: SYN_OBSERVERS,
+    vendorOf,
+    rules: loadRules(),
+  });
 }
 
 /** Read one capture file into an analyzer; returns what the reader said about the file. */

@@ -1,0 +1,48 @@
+import { classify } from './classify';
+import type { CompiledRule } from './compile';
+import { factsFromCase } from './facts';
+import { byKind, fill, matchRule } from './match';
+
+/**
+ * Run a rule's own test cases: every `fire` case must fire it (and yield what `expect` says), every
+ * `miss` case must not. A rule without both kinds of case fails. Returns the problems found.
+ */
+export function checkRuleCases(r: CompiledRule): string[] {
+  const out: string[] = [];
+  const fire = r.spec.tests?.fire ?? [];
+  const miss = r.spec.tests?.miss ?? [];
+  if (fire.length === 0) out.push(`${r.id}: no test case that fires it`);
+  if (miss.length === 0) out.push(`${r.id}: no test case that must not fire it`);
+  fire.forEach((c, i) => {
+    const d = factsFromCase(c);
+    const m = matchRule(r, d, byKind(d));
+    if (m === null) {
+      out.push(`${r.id}: fire case ${i + 1} does not fire`);
+      return;
+    }
+    for (const [a, t] of Object.entries(r.yields)) {
+      if (fill(t, m.captures) === null)
+        out.push(`${r.id}: fire case ${i + 1}: ${a} template '${t}' left unfilled`);
+    }
+    if (c.expect === undefined) return;
+    // Expectations are about this rule alone.
+    const cl = classify(d, [r]);
+    for (const [k, want] of Object.entries(c.expect)) {
+      let got: string | null | undefined;
+      if (k === 'role')
+        got = cl.roles.find((x) => x.value === want)?.value ?? cl.roles.map((x) => x.value).join(',');
+      else if (k in cl) got = (cl as unknown as Record<string, { value: string | null }>)[k]?.value;
+      else {
+        out.push(`${r.id}: fire case ${i + 1}: unknown expectation '${k}'`);
+        continue;
+      }
+      if (got !== want)
+        out.push(`${r.id}: fire case ${i + 1}: ${k} is '${got ?? 'null'}', expected '${want}'`);
+    }
+  });
+  miss.forEach((c, i) => {
+    const d = factsFromCase(c);
+    if (matchRule(r, d, byKind(d)) !== null) out.push(`${r.id}: miss case ${i + 1} fires`);
+  });
+  return out;
+}

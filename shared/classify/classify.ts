@@ -1,0 +1,226 @@
+import { ATTRIBUTES, type AttributeName, type CompiledRule } from './compile';
+import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
+import type { DeviceFacts } from './facts';
+import { byKind, fill, matchAll, matchRule, type EvidenceRef } from './match';
+import { categoryOf, PURDUE_LEVEL, ROLE_PURDUE, type DeviceType } from './taxonomy';
+
+export interface RoleAttribute {
+  value: string;
+  confidence: number;
+  evidence: AttributeEvidence[];
+}
+
+export interface UnmatchedFingerprint {
+  scheme: string;
+  value: string;
+  protocol: string;
+  count: number;
+  frame: number | null;
+}
+
+export interface Classification {
+  vendor: Attribute;
+  category: Attribute;
+  type: Attribute;
+  model: Attribute;
+  os: Attribute;
+  firmware: Attribute;
+  hostname: Attribute;
+  roles: RoleAttribute[];
+  purdue: { level: number; reason: string } | null;
+  /** Fingerprints no rule used: material for new rules (`glasspane fingerprints --unknown`). */
+  unmatched: UnmatchedFingerprint[];
+  /** Ids of the rules that fired. */
+  fired: string[];
+}
+
+const MAX_ROLES = 32;
+
+function time(ts: number | null): string | null {
+  if (ts === null || !Number.isFinite(ts)) return null;
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function evidenceOf(rule: string, refs: EvidenceRef[]): AttributeEvidence[] {
+  return refs.map((e) => ({
+    rule,
+    kind: e.kind,
+    protocol: e.protocol,
+    field: e.field,
+    value: e.value,
+    frame: e.frame,
+    time: time(e.ts),
+  }));
+}
+
+/** Run every rule over one device's facts and combine what fired into attributes with evidence. */
+export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classification {
+  const facts = byKind(d);
+  const cands = new Map<AttributeName, Candidate[]>(ATTRIBUTES.map((a) => [a, []]));
+  const roles = new Map<string, RoleAttribute>();
+  const used = new Set<object>();
+  const fired: string[] = [];
+
+  for (const f of facts.get('role') ?? []) {
+    if (roles.has(f.key) || roles.size >= MAX_ROLES) continue;
+    roles.set(f.key, {
+      value: f.key,
+      confidence: 0.9,
+      evidence: [
+        {
+          rule: 'observed',
+          kind: 'role',
+          protocol: f.protocol,
+          field: f.field,
+          value: f.key,
+          frame: f.frame,
+          time: time(f.ts),
+        },
+      ],
+    });
+  }
+
+  // Roles stated outside the facts (device-level input) count as observed too.
+  for (const r of d.roles) {
+    if (roles.has(r) || roles.size >= MAX_ROLES) continue;
+    roles.set(r, {
+      value: r,
+      confidence: 0.9,
+      evidence: [
+        {
+          rule: 'observed',
+          kind: 'role',
+          protocol: 'classify',
+          field: 'role',
+          value: r,
+          frame: null,
+          time: null,
+        },
+      ],
+    });
+  }
+
+  const has = (k: string): boolean => {
+    if (k.charCodeAt(0) !== 64) return facts.has(k);
+    if (k === '@oui') return d.oui !== null;
+    if (k === '@mac') return d.mac !== null;
+    if (k === '@role') return d.roles.length > 0 || facts.has('role');
+    if (k === '@served') return d.served.length > 0;
+    return Object.keys(d.peers).length > 0;
+  };
+  for (const r of rules) {
+    if (r.needs !== null && !r.needs.some(has)) continue;
+    for (const m of matchAll(r, d, facts)) {
+      const ev = evidenceOf(r.id, m.evidence);
+      let yielded = false;
+      for (const a of ATTRIBUTES) {
+        const t = r.yields[a];
+        if (t === undefined) continue;
+        const v = fill(t, m.captures);
+        if (v === null) continue;
+        cands.get(a)!.push({ value: v, confidence: r.weights[a] ?? r.confidence, rule: r.id, evidence: ev });
+        yielded = true;
+      }
+      for (const role of r.roles) {
+        yielded = true;
+        const have = roles.get(role);
+        if (have === undefined) {
+          if (roles.size < MAX_ROLES)
+            roles.set(role, { value: role, confidence: r.confidence, evidence: [...ev] });
+        } else {
+          have.confidence = Math.max(have.confidence, r.confidence);
+          if (have.evidence.length < 8) have.evidence.push(...ev.slice(0, 8 - have.evidence.length));
+        }
+      }
+      if (yielded && fired[fired.length - 1] !== r.id) fired.push(r.id);
+      if (r.knowsFingerprints) for (const e of m.evidence) if (e.fact !== undefined) used.add(e.fact);
+    }
+  }
+
+  // A rule's leaf stops at the first fingerprint it matches; try the others one at a time so a
+  // device's second known fingerprint is not reported as unknown.
+  const prints = facts.get('fingerprint') ?? [];
+  if (prints.some((f) => !used.has(f))) {
+    const known = rules.filter((r) => r.knowsFingerprints);
+    for (const f of prints) {
+      if (used.has(f)) continue;
+      facts.set('fingerprint', [f]);
+      for (const r of known) {
+        if (matchRule(r, d, facts)?.evidence.some((e) => e.fact === f) === true) {
+          used.add(f);
+          break;
+        }
+      }
+    }
+    facts.set('fingerprint', prints);
+  }
+
+  const type = combine('type', cands.get('type')!);
+  const category = categoryFor(type, cands.get('category')!);
+  const roleList = [...roles.values()].sort((a, b) => (a.value < b.value ? -1 : 1));
+  const unmatched: UnmatchedFingerprint[] = [];
+  for (const f of prints)
+    if (!used.has(f))
+      unmatched.push({ scheme: f.key, value: f.value, protocol: f.protocol, count: f.count, frame: f.frame });
+
+  return {
+    vendor: combine('vendor', cands.get('vendor')!),
+    category,
+    type,
+    model: combine('model', cands.get('model')!),
+    os: combine('os', cands.get('os')!),
+    firmware: combine('firmware', cands.get('firmware')!),
+    hostname: combine('hostname', cands.get('hostname')!),
+    roles: roleList,
+    purdue: purdue(type, category, roleList),
+    unmatched,
+    fired,
+  };
+}
+
+/** Purdue level of an OT device: from its type where the taxonomy gives one, else from its control roles. */
+function purdue(
+  type: Attribute,
+  category: Attribute,
+  roles: RoleAttribute[],
+): { level: number; reason: string } | null {
+  if (type.value !== null) {
+    const p = PURDUE_LEVEL[type.value as DeviceType];
+    if (p !== undefined) return { level: p.level, reason: `${type.value}: ${p.reason}` };
+  }
+  if (category.value === 'network') return null;
+  let best: { level: number; reason: string } | null = null;
+  for (const r of roles) {
+    const p = ROLE_PURDUE[r.value];
+    if (p !== undefined && (best === null || p.level < best.level))
+      best = { level: p.level, reason: `${r.value}: ${p.reason}` };
+  }
+  return best;
+}
+
+/**
+ * The category follows the chosen type (a PLC is OT whatever else was said); stated categories that
+ * agree add their evidence, the others stay as alternatives. Without a type, stated categories decide.
+ */
+function categoryFor(type: Attribute, stated: Candidate[]): Attribute {
+  const fromType = type.value === null ? null : categoryOf(type.value);
+  if (fromType === null) return combine('category', stated);
+  const all = combine('category', stated);
+  const agree = stated.filter((c) => c.value === fromType);
+  const evidence = [...type.evidence];
+  for (const c of agree) for (const e of c.evidence) if (evidence.length < 16) evidence.push(e);
+  const alternatives = all.value === null ? [] : [...all.alternatives];
+  if (all.value !== null && all.value !== fromType)
+    alternatives.unshift({
+      value: all.value,
+      confidence: all.confidence,
+      rules: [...new Set(stated.filter((c) => c.value === all.value).map((c) => c.rule))],
+    });
+  return {
+    value: fromType,
+    confidence: type.confidence,
+    evidence,
+    alternatives: alternatives.filter((a) => a.value !== fromType),
+  };
+}

@@ -1,0 +1,129 @@
+import type { AttributeName } from './compile';
+import { typeGeneralizes } from './taxonomy';
+
+/** One piece of evidence behind an attribute, for the UI's "why do you think so?". */
+export interface AttributeEvidence {
+  rule: string;
+  kind: string;
+  protocol: string;
+  field: string;
+  value: string;
+  frame: number | null;
+  /** ISO time the observation was first heard; null for device-level inputs (OUI, ports, peers). */
+  time: string | null;
+}
+
+/** A value a rule proposed for an attribute. */
+export interface Candidate {
+  value: string;
+  confidence: number;
+  rule: string;
+  evidence: AttributeEvidence[];
+}
+
+export interface Alternative {
+  value: string;
+  confidence: number;
+  rules: string[];
+}
+
+export interface Attribute {
+  value: string | null;
+  confidence: number;
+  evidence: AttributeEvidence[];
+  /** Conflicting values, strongest first, with the rules that proposed them. */
+  alternatives: Alternative[];
+}
+
+export const EMPTY: Attribute = { value: null, confidence: 0, evidence: [], alternatives: [] };
+
+const MAX_EVIDENCE = 16;
+const MAX_ALTERNATIVES = 8;
+
+interface Group {
+  key: string;
+  value: string;
+  best: number;
+  /** Strongest confidence per rule: one rule firing on many facts is one opinion. */
+  byRule: Map<string, number>;
+  evidence: AttributeEvidence[];
+}
+
+/** Independent opinions agree: 1 - product of (1 - c). */
+function noisyOr(cs: Iterable<number>): number {
+  let p = 1;
+  for (const c of cs) p *= 1 - Math.min(Math.max(c, 0), 1);
+  return 1 - p;
+}
+
+/** Does `g` state less than `s` while agreeing with it? (types by the taxonomy, text by word prefix) */
+export function generalizes(attr: AttributeName, g: string, s: string): boolean {
+  if (g === s) return false;
+  if (attr === 'type') return typeGeneralizes(g, s);
+  if (attr === 'category' || attr === 'hostname') return false;
+  return s.startsWith(g) && /[\s/(,._-]/.test(s.charAt(g.length));
+}
+
+/**
+ * Pick one value per attribute: the strongest wins; a value that refines another (Windows 10 over
+ * Windows, engineering-workstation over workstation) takes that one's support; the rest stay visible
+ * as alternatives with their rule ids.
+ */
+export function combine(attr: AttributeName, cands: readonly Candidate[]): Attribute {
+  if (cands.length === 0) return EMPTY;
+  const groups = new Map<string, Group>();
+  for (const c of cands) {
+    const key = c.value.toLowerCase();
+    let g = groups.get(key);
+    if (g === undefined)
+      groups.set(key, (g = { key, value: c.value, best: 0, byRule: new Map(), evidence: [] }));
+    if (c.confidence > g.best) {
+      g.best = c.confidence;
+      g.value = c.value;
+    }
+    g.byRule.set(c.rule, Math.max(g.byRule.get(c.rule) ?? 0, c.confidence));
+    for (const e of c.evidence) if (g.evidence.length < MAX_EVIDENCE) g.evidence.push(e);
+  }
+  const list = [...groups.values()];
+  const own = new Map(list.map((g) => [g, noisyOr(g.byRule.values())]));
+  let win: Group | null = null;
+  let winScore = -1;
+  for (const g of list) {
+    const support = [own.get(g)!];
+    for (const h of list) if (generalizes(attr, h.key, g.key)) support.push(own.get(h)!);
+    const score = noisyOr(support);
+    // Ties go to the more specific value, then to the one with more evidence.
+    if (
+      win === null ||
+      score > winScore + 1e-9 ||
+      (Math.abs(score - winScore) <= 1e-9 &&
+        (generalizes(attr, win.key, g.key) ||
+          (!generalizes(attr, g.key, win.key) && g.evidence.length > win.evidence.length)))
+    ) {
+      win = g;
+      winScore = score;
+    }
+  }
+  const w = win!;
+  const evidence = [...w.evidence];
+  const alternatives: Alternative[] = [];
+  for (const g of list) {
+    if (g === w) continue;
+    if (generalizes(attr, g.key, w.key)) {
+      for (const e of g.evidence) if (evidence.length < MAX_EVIDENCE) evidence.push(e);
+      continue;
+    }
+    alternatives.push({ value: g.value, confidence: round(own.get(g)!), rules: [...g.byRule.keys()].sort() });
+  }
+  alternatives.sort((a, b) => b.confidence - a.confidence || (a.value < b.value ? -1 : 1));
+  return {
+    value: w.value,
+    confidence: round(winScore),
+    evidence,
+    alternatives: alternatives.slice(0, MAX_ALTERNATIVES),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

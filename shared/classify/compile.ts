@@ -1,0 +1,260 @@
+import { ruleFileSchema, type CondSpec, type MatcherSpec, type RuleSpec, type YieldSpec } from './schema';
+import { isCategory, isType } from './taxonomy';
+
+/** Captured values: `value` (the matched text), numbered groups '1'..'9', named groups. */
+export type Captures = Record<string, string>;
+/** A compiled string test: the captures when it matches, else null. */
+export type Matcher = (s: string) => Captures | null;
+
+export type Cond =
+  | { t: 'all'; c: Cond[] }
+  | { t: 'any'; c: Cond[] }
+  | { t: 'not'; c: Cond }
+  | { t: 'fact'; kind: string; protocol?: Matcher; field?: Matcher; key?: Matcher; value?: Matcher }
+  | { t: 'oui'; m: Matcher }
+  | { t: 'mac'; m: Matcher }
+  | { t: 'serves'; ports: number[] }
+  | { t: 'protocol'; m: Matcher }
+  | { t: 'role'; m: Matcher }
+  | { t: 'peers'; protocol: string; min: number }
+  | { t: 'router'; v: boolean };
+
+export const ATTRIBUTES = ['vendor', 'category', 'type', 'model', 'os', 'firmware', 'hostname'] as const;
+export type AttributeName = (typeof ATTRIBUTES)[number];
+
+export interface CompiledRule {
+  id: string;
+  family: string;
+  description: string;
+  source: string;
+  confidence: number;
+  cond: Cond;
+  /** Value templates per attribute. */
+  yields: Partial<Record<AttributeName, string>>;
+  /** Per-attribute confidence where the rule states one; else `confidence`. */
+  weights: Partial<Record<AttributeName, number>>;
+  roles: string[];
+  /**
+   * A cheap precondition: the device must have a fact of one of these kinds, or (for 'oui', 'mac',
+   * 'served', 'role', 'peers') that input; null when the rule has none. Lets classify skip most rules.
+   */
+  needs: string[] | null;
+  /** It reads fingerprints and yields an attribute (not only a role): it can make a fingerprint known. */
+  knowsFingerprints: boolean;
+  /** The rule as written (tests, for the rule checker). */
+  spec: RuleSpec;
+}
+
+/** Validate rule documents (parsed YAML) and compile them. Errors name the file's family and the rule id. */
+export function compileRules(docs: unknown[], names?: string[]): { rules: CompiledRule[]; errors: string[] } {
+  const rules: CompiledRule[] = [];
+  const errors: string[] = [];
+  const ids = new Map<string, string>();
+  docs.forEach((doc, i) => {
+    const where = names?.[i] ?? `document ${i + 1}`;
+    const r = ruleFileSchema.safeParse(doc);
+    if (!r.success) {
+      for (const is of r.error.issues.slice(0, 20)) {
+        const path = is.path;
+        let rule = '';
+        if (path[0] === 'rules' && typeof path[1] === 'number' && isObj(doc)) {
+          const rs = (doc as { rules?: unknown }).rules;
+          const spec = Array.isArray(rs) ? rs[path[1]] : undefined;
+          rule = isObj(spec) && typeof spec.id === 'string' ? ` rule ${spec.id}` : ` rule #${path[1]}`;
+        }
+        errors.push(`${where}:${rule} ${path.join('.')}: ${is.message}`);
+      }
+      return;
+    }
+    for (const spec of r.data.rules) {
+      const prev = ids.get(spec.id);
+      if (prev !== undefined) {
+        errors.push(`${where}: rule ${spec.id}: duplicate id (also in ${prev})`);
+        continue;
+      }
+      ids.set(spec.id, where);
+      const errs: string[] = [];
+      const c = compileRule(spec, r.data.family, errs);
+      for (const e of errs) errors.push(`${where}: rule ${spec.id}: ${e}`);
+      if (c !== null && errs.length === 0) rules.push(c);
+    }
+  });
+  return { rules, errors };
+}
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRule | null {
+  const cond = compileCond(spec.match, errs, 0);
+  const y: YieldSpec = spec.yield;
+  const yields: Partial<Record<AttributeName, string>> = {};
+  const weights: Partial<Record<AttributeName, number>> = {};
+  for (const a of ATTRIBUTES) {
+    const v = y[a];
+    if (v === undefined) continue;
+    if (typeof v === 'string') yields[a] = v;
+    else {
+      yields[a] = v.value;
+      weights[a] = v.confidence;
+    }
+  }
+  if (yields.type !== undefined && !yields.type.includes('$') && !isType(yields.type))
+    errs.push(`yield.type: '${yields.type}' is not a type of the taxonomy`);
+  if (yields.category !== undefined && !isCategory(yields.category))
+    errs.push(`yield.category: '${yields.category}' is not IT, IoT, OT or network`);
+  const roles = y.role === undefined ? [] : Array.isArray(y.role) ? y.role : [y.role];
+  for (const r of roles)
+    if (!/^[a-z0-9-]+$/.test(r)) errs.push(`yield.role: '${r}' must be lower-case-with-dashes`);
+  if (cond === null) return null;
+  return {
+    id: spec.id,
+    family,
+    description: spec.description,
+    source: spec.source,
+    confidence: spec.confidence,
+    cond,
+    yields,
+    weights,
+    roles,
+    needs: needsOf(cond),
+    knowsFingerprints: Object.keys(yields).length > 0 && readsFingerprints(cond),
+    spec,
+  };
+}
+
+/** Inputs a condition cannot match without (see CompiledRule.needs). */
+function needsOf(c: Cond): string[] | null {
+  switch (c.t) {
+    case 'fact':
+      return [c.kind];
+    case 'oui':
+    case 'mac':
+    case 'role':
+      return ['@' + c.t];
+    case 'serves':
+      return ['@served'];
+    case 'peers':
+      return ['@peers'];
+    case 'all': {
+      for (const x of c.c) {
+        const n = needsOf(x);
+        if (n !== null) return n;
+      }
+      return null;
+    }
+    case 'any': {
+      const out = new Set<string>();
+      for (const x of c.c) {
+        const n = needsOf(x);
+        if (n === null) return null;
+        for (const k of n) out.add(k);
+      }
+      return [...out];
+    }
+    default:
+      return null;
+  }
+}
+
+function readsFingerprints(c: Cond): boolean {
+  if (c.t === 'fact') return c.kind === 'fingerprint';
+  if (c.t === 'all' || c.t === 'any') return c.c.some(readsFingerprints);
+  return false;
+}
+
+const MAX_DEPTH = 16;
+
+function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
+  if (depth > MAX_DEPTH) {
+    errs.push('conditions nest too deep');
+    return null;
+  }
+  if ('all' in s || 'any' in s) {
+    const list = 'all' in s ? s.all : s.any;
+    const c: Cond[] = [];
+    for (const x of list) {
+      const k = compileCond(x, errs, depth + 1);
+      if (k !== null) c.push(k);
+    }
+    return c.length === list.length ? { t: 'all' in s ? 'all' : 'any', c } : null;
+  }
+  if ('not' in s) {
+    const c = compileCond(s.not, errs, depth + 1);
+    return c === null ? null : { t: 'not', c };
+  }
+  if ('fact' in s) {
+    const f = s.fact;
+    const out: Cond = { t: 'fact', kind: f.kind };
+    if (f.protocol !== undefined) out.protocol = compileMatcher(f.protocol, errs);
+    if (f.field !== undefined) out.field = compileMatcher(f.field, errs);
+    if (f.key !== undefined) out.key = compileMatcher(f.key, errs);
+    if (f.value !== undefined) out.value = compileMatcher(f.value, errs);
+    return out;
+  }
+  if ('oui' in s) return { t: 'oui', m: compileMatcher(s.oui, errs) };
+  if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs) };
+  if ('serves' in s) return { t: 'serves', ports: s.serves };
+  if ('protocol' in s) return { t: 'protocol', m: compileMatcher(s.protocol, errs) };
+  if ('role' in s) return { t: 'role', m: compileMatcher(s.role, errs) };
+  if ('peers' in s) return { t: 'peers', protocol: s.peers.protocol, min: s.peers.min };
+  return { t: 'router', v: s.router };
+}
+
+const NEVER: Matcher = () => null;
+
+export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
+  const spec = typeof m === 'string' ? { equals: m } : m;
+  const cs = spec.case === true;
+  const norm = (s: string) => (cs ? s : s.toLowerCase());
+  const tests: ((s: string) => Captures | null)[] = [];
+  if (spec.equals !== undefined) {
+    const e = norm(spec.equals);
+    tests.push((s) => (norm(s) === e ? {} : null));
+  }
+  if (spec.in !== undefined) {
+    const set = new Set(spec.in.map(norm));
+    tests.push((s) => (set.has(norm(s)) ? {} : null));
+  }
+  if (spec.prefix !== undefined) {
+    const p = norm(spec.prefix);
+    tests.push((s) => (norm(s).startsWith(p) ? {} : null));
+  }
+  if (spec.suffix !== undefined) {
+    const p = norm(spec.suffix);
+    tests.push((s) => (norm(s).endsWith(p) ? {} : null));
+  }
+  if (spec.contains !== undefined) {
+    const p = norm(spec.contains);
+    tests.push((s) => (norm(s).includes(p) ? {} : null));
+  }
+  if (spec.regex !== undefined) {
+    let re: RegExp;
+    try {
+      re = new RegExp(spec.regex, cs ? 'u' : 'iu');
+    } catch (e) {
+      errs.push(`bad regex /${spec.regex}/: ${e instanceof Error ? e.message : String(e)}`);
+      return NEVER;
+    }
+    tests.push((s) => {
+      // Values are clipped to 512 characters by the dissectors; clip again so no regex sees more.
+      const r = re.exec(s.length > 1024 ? s.slice(0, 1024) : s);
+      if (r === null) return null;
+      const c: Captures = {};
+      for (let i = 1; i < r.length && i < 10; i++) if (r[i] !== undefined) c[String(i)] = r[i]!;
+      if (r.groups !== undefined)
+        for (const [k, v] of Object.entries(r.groups)) if (v !== undefined) c[k] = v;
+      return c;
+    });
+  }
+  return (s) => {
+    let out: Captures = {};
+    for (const t of tests) {
+      const c = t(s);
+      if (c === null) return null;
+      out = { ...out, ...c };
+    }
+    return out;
+  };
+}

@@ -1,0 +1,224 @@
+import type { Captures, Cond, CompiledRule } from './compile';
+import type { DeviceFacts, FactIn } from './facts';
+
+/** What one piece of evidence was: an observation's fact, or a device-level input (OUI, ports, peers). */
+export interface EvidenceRef {
+  kind: string;
+  protocol: string;
+  field: string;
+  value: string;
+  frame: number | null;
+  ts: number | null;
+  /** The fingerprint fact itself, so unmatched fingerprints can be found. */
+  fact?: FactIn;
+}
+
+export interface RuleMatch {
+  captures: Captures;
+  evidence: EvidenceRef[];
+}
+
+/** Facts grouped by kind, built once per device so each leaf looks only at its own kind. */
+export type FactsByKind = Map<string, FactIn[]>;
+
+export function byKind(d: DeviceFacts): FactsByKind {
+  const m: FactsByKind = new Map();
+  for (const f of d.facts) {
+    let l = m.get(f.kind);
+    if (l === undefined) m.set(f.kind, (l = []));
+    l.push(f);
+  }
+  return m;
+}
+
+export function matchRule(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): RuleMatch | null {
+  const ev: EvidenceRef[] = [];
+  const c = evalCond(r.cond, d, facts, ev);
+  return c === null ? null : { captures: c, evidence: ev };
+}
+
+/** Matches of one rule per device, at most: a device stating many products is still bounded. */
+const MAX_MATCHES = 16;
+
+/**
+ * Every match of a rule: a rule that is a single fact test matches each fact it accepts (a chassis
+ * answering for three modules states three products); any other rule matches at most once.
+ */
+export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): RuleMatch[] {
+  const c = r.cond;
+  if (c.t !== 'fact') {
+    const m = matchRule(r, d, facts);
+    return m === null ? [] : [m];
+  }
+  const all = facts.get(c.kind) ?? [];
+  const out: RuleMatch[] = [];
+  for (let i = 0; i < all.length && out.length < MAX_MATCHES; i++) {
+    const ev: EvidenceRef[] = [];
+    const caps = factMatch(c, all[i]!, ev);
+    if (caps !== null) out.push({ captures: caps, evidence: ev });
+  }
+  return out;
+}
+
+type FactCond = Extract<Cond, { t: 'fact' }>;
+
+/** One fact against a fact test: its captures (and its evidence pushed), or null. */
+function factMatch(c: FactCond, f: FactIn, ev: EvidenceRef[]): Captures | null {
+  if (c.protocol !== undefined && c.protocol(f.protocol) === null) return null;
+  if (c.field !== undefined && c.field(f.field) === null) return null;
+  let caps: Captures = {};
+  if (c.key !== undefined) {
+    const k = c.key(f.key);
+    if (k === null) return null;
+    caps = k;
+  }
+  if (c.value !== undefined) {
+    const v = c.value(f.value);
+    if (v === null) return null;
+    caps = { ...caps, ...v };
+  }
+  const e: EvidenceRef = {
+    kind: f.kind,
+    protocol: f.protocol,
+    field: f.key === '' || f.key === f.value ? f.field : `${f.field} ${f.key}`,
+    value: f.value,
+    frame: f.frame,
+    ts: f.ts,
+  };
+  if (f.kind === 'fingerprint') e.fact = f;
+  ev.push(e);
+  return { value: f.value, ...caps };
+}
+
+function evalCond(c: Cond, d: DeviceFacts, facts: FactsByKind, ev: EvidenceRef[]): Captures | null {
+  switch (c.t) {
+    case 'all': {
+      let out: Captures = {};
+      for (const x of c.c) {
+        const r = evalCond(x, d, facts, ev);
+        if (r === null) return null;
+        out = { ...r, ...out };
+      }
+      return out;
+    }
+    case 'any': {
+      for (const x of c.c) {
+        const r = evalCond(x, d, facts, ev);
+        if (r !== null) return r;
+      }
+      return null;
+    }
+    case 'not':
+      return evalCond(c.c, d, facts, []) === null ? {} : null;
+    case 'fact': {
+      for (const f of facts.get(c.kind) ?? []) {
+        const caps = factMatch(c, f, ev);
+        if (caps !== null) return caps;
+      }
+      return null;
+    }
+    case 'oui': {
+      if (d.oui === null) return null;
+      const m = c.m(d.oui);
+      if (m === null) return null;
+      ev.push({ kind: 'oui', protocol: 'ieee', field: 'oui', value: d.oui, frame: null, ts: null });
+      return { value: d.oui, ...m };
+    }
+    case 'mac': {
+      if (d.mac === null) return null;
+      const m = c.m(d.mac);
+      if (m === null) return null;
+      ev.push({ kind: 'mac', protocol: 'ethernet', field: 'src', value: d.mac, frame: null, ts: null });
+      return { value: d.mac, ...m };
+    }
+    case 'serves': {
+      for (const p of c.ports) {
+        if (d.served.includes(p)) {
+          ev.push({
+            kind: 'behaviour',
+            protocol: 'tcp',
+            field: 'serves',
+            value: String(p),
+            frame: null,
+            ts: null,
+          });
+          return { value: String(p) };
+        }
+      }
+      return null;
+    }
+    case 'protocol': {
+      for (const p of d.protocols) {
+        const m = c.m(p);
+        if (m !== null) {
+          ev.push({ kind: 'behaviour', protocol: p, field: 'speaks', value: p, frame: null, ts: null });
+          return { value: p, ...m };
+        }
+      }
+      return null;
+    }
+    case 'role': {
+      for (const r of d.roles) {
+        const m = c.m(r);
+        if (m !== null) {
+          // The observation behind the role, when there is one: it has the frame and time.
+          const f = (facts.get('role') ?? []).find((x) => x.key === r);
+          ev.push({
+            kind: 'role',
+            protocol: f?.protocol ?? 'classify',
+            field: f?.field ?? 'role',
+            value: r,
+            frame: f?.frame ?? null,
+            ts: f?.ts ?? null,
+          });
+          return { value: r, ...m };
+        }
+      }
+      return null;
+    }
+    case 'peers': {
+      const n = d.peers[c.protocol] ?? 0;
+      if (n < c.min) return null;
+      ev.push({
+        kind: 'behaviour',
+        protocol: c.protocol,
+        field: 'peers',
+        value: String(n),
+        frame: null,
+        ts: null,
+      });
+      return { value: String(n) };
+    }
+    case 'router':
+      if (d.router !== c.v) return null;
+      if (c.v)
+        ev.push({
+          kind: 'behaviour',
+          protocol: 'ip',
+          field: 'router',
+          value: 'sources many IP addresses',
+          frame: null,
+          ts: null,
+        });
+      return {};
+  }
+}
+
+/** Fill `${name}`, `$1` templates from captures; null when a referenced capture is missing or empty. */
+export function fill(template: string, caps: Captures): string | null {
+  let missing = false;
+  const out = template.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([1-9])/g,
+    (_, name?: string, num?: string) => {
+      const v = caps[name ?? num ?? ''];
+      if (v === undefined) {
+        missing = true;
+        return '';
+      }
+      return v;
+    },
+  );
+  if (missing) return null;
+  const t = out.replace(/\s+/g, ' ').trim();
+  return t === '' ? null : t.length > 160 ? t.slice(0, 160) : t;
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * The rule file format (assets/rules/*.yaml), checked with zod at load. One file per signal family;
+ * every rule carries an id, why it is true (source), how sure it is (confidence), what it matches,
+ * what it yields, and test cases that fire it and that must not.
+ */
+
+/** A string test. A bare string means `equals`. Comparisons ignore case unless `case: true`. */
+const matcherObject = z
+  .object({
+    equals: z.string().optional(),
+    in: z.array(z.string()).min(1).optional(),
+    prefix: z.string().optional(),
+    suffix: z.string().optional(),
+    contains: z.string().optional(),
+    regex: z.string().optional(),
+    case: z.boolean().optional(),
+  })
+  .strict()
+  .refine((m) => [m.equals, m.in, m.prefix, m.suffix, m.contains, m.regex].some((x) => x !== undefined), {
+    message: 'a matcher needs one of equals, in, prefix, suffix, contains, regex',
+  });
+export const matcherSchema = z.union([z.string(), matcherObject]);
+export type MatcherSpec = z.infer<typeof matcherSchema>;
+
+const factCond = z
+  .object({
+    kind: z.enum([
+      'hostname',
+      'name-query',
+      'address',
+      'identity',
+      'software',
+      'fingerprint',
+      'role',
+      'service',
+      'attribute',
+      'neighbor',
+      'event',
+      'finding',
+    ]),
+    protocol: matcherSchema.optional(),
+    field: matcherSchema.optional(),
+    /** identity attr, fingerprint scheme, attribute key, role name, software product, service name. */
+    key: matcherSchema.optional(),
+    value: matcherSchema.optional(),
+  })
+  .strict();
+export type FactCondSpec = z.infer<typeof factCond>;
+
+export type CondSpec =
+  | { all: CondSpec[] }
+  | { any: CondSpec[] }
+  | { not: CondSpec }
+  | { fact: FactCondSpec }
+  | { oui: MatcherSpec }
+  | { mac: MatcherSpec }
+  | { serves: number[] }
+  | { protocol: MatcherSpec }
+  | { role: MatcherSpec }
+  | { peers: { protocol: string; min: number } }
+  | { router: boolean };
+
+const port = z.number().int().min(0).max(65535);
+export const condSchema: z.ZodType<CondSpec> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(condSchema).min(1) }).strict(),
+    z.object({ any: z.array(condSchema).min(1) }).strict(),
+    z.object({ not: condSchema }).strict(),
+    z.object({ fact: factCond }).strict(),
+    z.object({ oui: matcherSchema }).strict(),
+    z.object({ mac: matcherSchema }).strict(),
+    z.object({ serves: z.array(port).min(1) }).strict(),
+    z.object({ protocol: matcherSchema }).strict(),
+    z.object({ role: matcherSchema }).strict(),
+    z.object({ peers: z.object({ protocol: z.string(), min: z.number().int().min(1) }).strict() }).strict(),
+    z.object({ router: z.boolean() }).strict(),
+  ]),
+);
+
+/**
+ * Templates: `${name}` is a named regex group, `$1`..`$9` numbered groups, `${value}` the matched
+ * value. A value may carry its own confidence when the rule is surer of one attribute than another
+ * (an NTLM version names the OS for certain, the server-or-workstation question only roughly).
+ */
+const yieldValue = z.union([
+  z.string(),
+  z.object({ value: z.string(), confidence: z.number().gt(0).max(1) }).strict(),
+]);
+export const yieldSchema = z
+  .object({
+    vendor: yieldValue.optional(),
+    category: yieldValue.optional(),
+    type: yieldValue.optional(),
+    model: yieldValue.optional(),
+    os: yieldValue.optional(),
+    firmware: yieldValue.optional(),
+    hostname: yieldValue.optional(),
+    role: z.union([z.string(), z.array(z.string())]).optional(),
+  })
+  .strict()
+  .refine((y) => Object.values(y).some((v) => v !== undefined), { message: 'yield is empty' });
+export type YieldSpec = z.infer<typeof yieldSchema>;
+
+/**
+ * A test case: a device described by its facts ("kind/protocol/field/key": value or values) and
+ * device-level inputs. `expect` checks yielded values of a firing case.
+ */
+export const caseSchema = z
+  .object({
+    facts: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    oui: z.string().optional(),
+    mac: z.string().optional(),
+    served: z.array(port).optional(),
+    protocols: z.array(z.string()).optional(),
+    roles: z.array(z.string()).optional(),
+    peers: z.record(z.string(), z.number().int().min(0)).optional(),
+    router: z.boolean().optional(),
+    expect: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+export type CaseSpec = z.infer<typeof caseSchema>;
+
+export const ruleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case words joined by . _ -'),
+    description: z.string().min(1),
+    source: z.string().min(1),
+    confidence: z.number().gt(0).max(1),
+    match: condSchema,
+    yield: yieldSchema,
+    tests: z
+      .object({ fire: z.array(caseSchema).optional(), miss: z.array(caseSchema).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type RuleSpec = z.infer<typeof ruleSchema>;
+
+export const ruleFileSchema = z
+  .object({
+    family: z.string().regex(/^[a-z0-9-]+$/),
+    description: z.string().min(1),
+    rules: z.array(ruleSchema),
+  })
+  .strict();
+export type RuleFileSpec = z.infer<typeof ruleFileSchema>;

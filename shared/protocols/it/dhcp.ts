@@ -1,0 +1,220 @@
+import { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import type { DeviceRef } from '../../model/observation';
+import { ipv4ToString, ipv4IsUnicastHost } from '../../util/addr';
+import { base, ipRef, macRef, srcRef } from './refs';
+import { cleanText, wireText } from './text';
+import { readName } from './dns-name';
+
+/** DHCPv4 (RFC 2131/2132): what clients say about themselves and what servers hand out. */
+const MAGIC = 0x63825363;
+const OPTIONS_START = 240;
+
+const MESSAGE_TYPES = [
+  '',
+  'DISCOVER',
+  'OFFER',
+  'REQUEST',
+  'DECLINE',
+  'ACK',
+  'NAK',
+  'RELEASE',
+  'INFORM',
+  'FORCERENEW',
+  'LEASEQUERY',
+  'LEASEUNASSIGNED',
+  'LEASEUNKNOWN',
+  'LEASEACTIVE',
+];
+
+function hex(w: ByteWindow, o: number, n: number, max = 64): string {
+  let s = '';
+  const m = n > max ? max : n;
+  for (let i = 0; i < m; i++)
+    s += w
+      .u8(o + i)
+      .toString(16)
+      .padStart(2, '0');
+  return s;
+}
+
+const scratch = new ByteWindow();
+
+function fqdnName(w: ByteWindow, o: number, n: number): string {
+  if (n < 3) return '';
+  const flags = w.u8(o);
+  if ((flags & 0x04) !== 0) {
+    // E bit: the name is in DNS wire format (RFC 4702).
+    w.sub(scratch, o + 3, n - 3);
+    const r = readName(scratch, 0);
+    return r === null || r.name === '.' ? '' : cleanText(r.name, 255);
+  }
+  return wireText(w, o + 3, n - 3, 255);
+}
+
+export const dhcp: AppProtocol = {
+  name: 'dhcp',
+  udpPorts: [67, 68],
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    if (w.length < OPTIONS_START || w.u32(236) !== MAGIC) return false;
+    const op = w.u8(0);
+    if (op !== 1 && op !== 2) return false;
+    const htype = w.u8(1);
+    const hlen = w.u8(2);
+    const chaddr = htype === 1 && hlen === 6 ? w.u48(28) : -1;
+    const ciaddr = w.u32(12);
+    const yiaddr = w.u32(16);
+
+    // First pass: message type, hostname, server id (facts later options depend on).
+    let msgType = 0;
+    let serverId = -1;
+    let hostname = '';
+    const end = w.length;
+    for (let o = OPTIONS_START, i = 0; o < end && i < 512; i++) {
+      const code = w.u8(o);
+      if (code === 0) {
+        o++;
+        continue;
+      }
+      if (code === 255 || !w.has(o + 1, 1)) break;
+      const len = w.u8(o + 1);
+      if (!w.has(o + 2, len)) break;
+      if (code === 53 && len >= 1) msgType = w.u8(o + 2);
+      else if (code === 54 && len >= 4) serverId = w.u32(o + 2);
+      else if (code === 12 && len > 0) hostname = wireText(w, o + 2, len, 255);
+      o += 2 + len;
+    }
+
+    const clientIp = ciaddr !== 0 ? ipv4ToString(ciaddr) : null;
+    const client: DeviceRef = chaddr >= 0 ? macRef(chaddr, clientIp) : srcRef(p);
+    const fromServer = op === 2;
+    const emitC = (field: string) => base(p, client, 'dhcp', field);
+
+    if (msgType > 0) {
+      const name = MESSAGE_TYPES[msgType] ?? String(msgType);
+      ctx.emit({ ...emitC('option53'), kind: 'attribute', key: 'message-type', value: name });
+    }
+
+    if (fromServer) {
+      // The server: the frame source when it is the server itself, else (relayed) the address option 54 names.
+      if (serverId > 0) {
+        const sid = ipv4ToString(serverId);
+        const server = p.ipVersion === 4 && p.src4 === serverId ? srcRef(p) : ipRef(sid);
+        ctx.emit({ ...base(p, server, 'dhcp', 'option54'), kind: 'role', role: 'dhcp-server', peer: client });
+      } else if (p.ipVersion === 4) {
+        ctx.emit({ ...base(p, srcRef(p), 'dhcp', 'op'), kind: 'role', role: 'dhcp-server', peer: client });
+      }
+      if (msgType === 5 && yiaddr !== 0 && chaddr >= 0) {
+        const ip = ipv4ToString(yiaddr);
+        ctx.emit({
+          ...base(p, macRef(chaddr, ip), 'dhcp', 'yiaddr'),
+          kind: 'address',
+          ip,
+          name: hostname !== '' ? hostname : null,
+        });
+      }
+    } else {
+      ctx.emit({ ...emitC('op'), kind: 'role', role: 'dhcp-client', peer: null });
+    }
+
+    for (let o = OPTIONS_START, i = 0; o < end && i < 512; i++) {
+      const code = w.u8(o);
+      if (code === 0) {
+        o++;
+        continue;
+      }
+      if (code === 255 || !w.has(o + 1, 1)) break;
+      const len = w.u8(o + 1);
+      if (!w.has(o + 2, len)) break;
+      const v = o + 2;
+      o += 2 + len;
+      const field = 'option' + code;
+      switch (code) {
+        case 12:
+          if (hostname !== '') ctx.emit({ ...emitC(field), kind: 'hostname', name: hostname });
+          break;
+        case 81: {
+          const name = fqdnName(w, v, len);
+          if (name !== '') ctx.emit({ ...emitC(field), kind: 'hostname', name });
+          break;
+        }
+        case 60:
+          // Clients state their class. A server that sends one is answering that class (Aruba controllers
+          // send 'ArubaAP' to their access points): it says whom the offer is for, not what the server is.
+          if (len > 0) {
+            const dev = fromServer ? srcRef(p) : client;
+            ctx.emit({
+              ...base(p, dev, 'dhcp', field),
+              kind: 'attribute',
+              key: fromServer ? 'vendor-class-served' : 'vendor-class',
+              value: wireText(w, v, len),
+            });
+          }
+          break;
+        case 61:
+          if (len > 0)
+            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'client-id', value: hex(w, v, len) });
+          break;
+        case 55: {
+          // Kept in order: the order is what tells DHCP client implementations apart.
+          let s = '';
+          for (let k = 0; k < len; k++) s += (k > 0 ? ',' : '') + w.u8(v + k);
+          if (len > 0 && !fromServer)
+            ctx.emit({ ...emitC(field), kind: 'fingerprint', scheme: 'dhcp', value: s });
+          break;
+        }
+        case 50:
+          if (len === 4)
+            ctx.emit({
+              ...emitC(field),
+              kind: 'attribute',
+              key: 'requested-address',
+              value: ipv4ToString(w.u32(v)),
+            });
+          break;
+        case 57:
+          if (len === 2 && !fromServer)
+            ctx.emit({
+              ...emitC(field),
+              kind: 'attribute',
+              key: 'max-message-size',
+              value: String(w.u16(v)),
+            });
+          break;
+        case 77:
+          if (len > 0)
+            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'user-class', value: wireText(w, v, len) });
+          break;
+        case 161:
+          if (len > 0)
+            ctx.emit({ ...emitC(field), kind: 'identity', attr: 'mud-url', value: wireText(w, v, len) });
+          break;
+        case 15:
+          if (len > 0 && fromServer)
+            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'domain', value: wireText(w, v, len, 255) });
+          break;
+        case 3:
+        case 6:
+          // Servers name the network's routers and DNS servers.
+          if (fromServer) {
+            for (let k = 0; k + 4 <= len && k < 32; k += 4) {
+              const a = w.u32(v + k);
+              if (!ipv4IsUnicastHost(a)) continue;
+              ctx.emit({
+                ...base(p, ipRef(ipv4ToString(a)), 'dhcp', field),
+                kind: 'role',
+                role: code === 3 ? 'router' : 'dns-server',
+                peer: null,
+              });
+            }
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    return true;
+  },
+};

@@ -1,0 +1,165 @@
+import { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { ipv6ToString, macToString } from '../../util/addr';
+import { base, dstRef, srcRef } from './refs';
+import { cleanText, wireText } from './text';
+import { readName } from './dns-name';
+
+/**
+ * DHCPv6 (RFC 8415, udp 546/547): the client's DUID (with the link-layer address or enterprise
+ * number inside it), FQDN (39), vendor class (16), option request list (6, a fingerprint) and the
+ * addresses a server assigns (IA_NA / IA_TA).
+ */
+const CLIENT_MSGS = new Set([1, 3, 4, 5, 6, 8, 9, 11]);
+const SERVER_MSGS = new Set([2, 7, 10]);
+const MAX_OPTIONS = 64;
+
+function hex(w: ByteWindow, o: number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n && i < 64; i++)
+    s += w
+      .u8(o + i)
+      .toString(16)
+      .padStart(2, '0');
+  return s;
+}
+
+const name = new ByteWindow();
+
+export function dissectDhcpv6(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const type = w.u8(0);
+  if (w.length < 4 || (!CLIENT_MSGS.has(type) && !SERVER_MSGS.has(type))) return false;
+  const fromServer = SERVER_MSGS.has(type);
+  const server = srcRef(p);
+  const client = fromServer ? dstRef(p) : srcRef(p);
+  const c = (field: string) => base(p, client, 'dhcpv6', field);
+  if (fromServer)
+    ctx.emit({ ...base(p, server, 'dhcpv6', 'msg-type'), kind: 'role', role: 'dhcpv6-server', peer: client });
+  let o = 4;
+  for (let i = 0; i < MAX_OPTIONS && w.has(o, 4); i++) {
+    const code = w.u16(o);
+    const len = w.u16(o + 2);
+    const v = o + 4;
+    o = v + len;
+    if (!w.has(v, len)) return i > 0;
+    switch (code) {
+      case 1: {
+        if (len < 2) break;
+        ctx.emit({ ...c('option1'), kind: 'attribute', key: 'duid', value: hex(w, v, len) });
+        const duidType = w.u16(v);
+        if ((duidType === 1 || duidType === 3) && w.u16(v + 2) === 1) {
+          const at = v + (duidType === 1 ? 8 : 4);
+          if (v + len - at === 6)
+            ctx.emit({
+              ...c('option1.lladdr'),
+              kind: 'attribute',
+              key: 'duid-lladdr',
+              value: macToString(w.u48(at)),
+            });
+        } else if (duidType === 2 && len >= 6) {
+          ctx.emit({
+            ...c('option1.enterprise'),
+            kind: 'attribute',
+            key: 'duid-enterprise',
+            value: String(w.u32(v + 2)),
+          });
+        } else if (duidType === 4 && len === 18) {
+          const h = hex(w, v + 2, 16);
+          const uuid =
+            h.slice(0, 8) +
+            '-' +
+            h.slice(8, 12) +
+            '-' +
+            h.slice(12, 16) +
+            '-' +
+            h.slice(16, 20) +
+            '-' +
+            h.slice(20);
+          ctx.emit({ ...c('option1.uuid'), kind: 'identity', attr: 'uuid', value: uuid });
+        }
+        break;
+      }
+      case 6: {
+        if (fromServer) break;
+        let s = '';
+        for (let k = 0; k + 1 < len && k < 128; k += 2) s += (k > 0 ? ',' : '') + w.u16(v + k);
+        if (s !== '') ctx.emit({ ...c('option6'), kind: 'fingerprint', scheme: 'dhcpv6', value: s });
+        break;
+      }
+      case 39: {
+        if (len < 2) break;
+        w.sub(name, v + 1, len - 1);
+        // The name may be partial (no root label): read labels until the window ends.
+        let s = '';
+        let k = 0;
+        for (let n = 0; n < 64 && k < name.length; n++) {
+          const l = name.u8(k);
+          if (l === 0 || (l & 0xc0) !== 0 || !name.has(k + 1, l)) break;
+          s += (s === '' ? '' : '.') + name.utf8(k + 1, l, 63);
+          k += 1 + l;
+        }
+        if (s === '') s = readName(name, 0)?.name ?? '';
+        s = cleanText(s, 255);
+        if (s !== '' && s !== '.') ctx.emit({ ...c('option39'), kind: 'hostname', name: s });
+        break;
+      }
+      case 16: {
+        if (len < 4) break;
+        const ent = w.u32(v);
+        let k = v + 4;
+        for (let n = 0; n < 8 && k + 2 <= v + len; n++) {
+          const l = w.u16(k);
+          if (k + 2 + l > v + len) break;
+          const data = wireText(w, k + 2, l);
+          if (data !== '')
+            ctx.emit({ ...c('option16'), kind: 'attribute', key: 'vendor-class', value: ent + ':' + data });
+          k += 2 + l;
+        }
+        break;
+      }
+      case 15: {
+        let k = v;
+        for (let n = 0; n < 8 && k + 2 <= v + len; n++) {
+          const l = w.u16(k);
+          if (k + 2 + l > v + len) break;
+          const data = wireText(w, k + 2, l);
+          if (data !== '') ctx.emit({ ...c('option15'), kind: 'attribute', key: 'user-class', value: data });
+          k += 2 + l;
+        }
+        break;
+      }
+      case 3:
+      case 4: {
+        // IA_NA (IAID, T1, T2, options) / IA_TA (IAID, options): IA Address options inside.
+        if (!fromServer || type !== 7) break;
+        let k = v + (code === 3 ? 12 : 4);
+        for (let n = 0; n < 16 && k + 4 <= v + len; n++) {
+          const sc = w.u16(k);
+          const sl = w.u16(k + 2);
+          if (k + 4 + sl > v + len) break;
+          if (sc === 5 && sl >= 24) {
+            const ip = ipv6ToString(w.bytes(k + 4, 16), 0);
+            ctx.emit({
+              ...base(p, { mac: client.mac, ip }, 'dhcpv6', 'option5'),
+              kind: 'address',
+              ip,
+              name: null,
+            });
+          }
+          k += 4 + sl;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+export const dhcpv6: AppProtocol = {
+  name: 'dhcpv6',
+  udpPorts: [546, 547],
+  dissect: dissectDhcpv6,
+};

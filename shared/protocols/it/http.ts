@@ -1,0 +1,182 @@
+import { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { base, dstRef, srcRef } from './refs';
+import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text';
+import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
+
+/**
+ * HTTP/1.x: request User-Agent and Host, response Server, X-Powered-By, WWW-Authenticate realm and
+ * the HTML <title> (embedded web servers often name the product there). Header blocks split over
+ * segments are collected per direction up to HEADER_CAP bytes; bodies are read only for the title.
+ */
+const HEADER_CAP = 16384;
+const TITLE_CAP = 8192;
+const METHODS = [
+  'GET ',
+  'POST ',
+  'HEAD ',
+  'PUT ',
+  'DELETE ',
+  'OPTIONS ',
+  'PATCH ',
+  'CONNECT ',
+  'TRACE ',
+  'SUBSCRIBE ',
+  'UNSUBSCRIBE ',
+  'NOTIFY ',
+  'PROPFIND ',
+  'SEARCH ',
+];
+
+interface Dir {
+  buf: StreamBuf;
+  /** 0 idle (between messages or in a body we skip), 1 collecting headers, 2 collecting body for the title. */
+  mode: number;
+}
+
+interface HttpFlow {
+  dirs: Map<string, Dir>;
+}
+
+/** 1 = request line, 2 = status line, 0 = neither. */
+export function httpStart(w: ByteWindow): number {
+  if (startsWith(w, 'HTTP/1.')) return 2;
+  if (w.length < 8) return 0;
+  const c = w.u8(0);
+  if (c < 0x41 || c > 0x5a) return 0;
+  for (const m of METHODS) {
+    if (!startsWith(w, m)) continue;
+    // The request line must end in " HTTP/1.x" before its line break; a line longer than the
+    // segment (long query strings) is accepted when its target looks like one.
+    const lim = w.length < 8192 ? w.length : 8192;
+    for (let i = m.length; i < lim; i++) {
+      const b = w.u8(i);
+      if (b === 0x0a || b === 0x0d || b < 0x20) return 0;
+      if (b === 0x20 && startsWith(w, ' HTTP/1.', i)) return 1;
+    }
+    const t = w.u8(m.length);
+    return lim === w.length && lim - m.length > 256 && (t === 0x2f || t === 0x68 || t === 0x2a) ? 1 : 0;
+  }
+  return 0;
+}
+
+const view = new ByteWindow();
+
+function hostOnly(h: string): string {
+  if (h.startsWith('[')) return '';
+  const c = h.indexOf(':');
+  const name = (c < 0 ? h : h.slice(0, c)).toLowerCase();
+  return /^[0-9.]+$/.test(name) ? '' : name;
+}
+
+function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: Map<string, string>): boolean {
+  const me = srcRef(p);
+  const get = (n: string) => cleanText(headers.get(n) ?? '');
+  if (!isResponse) {
+    const ua = get('user-agent');
+    if (ua !== '')
+      ctx.emit({ ...base(p, me, 'http', 'User-Agent'), kind: 'software', ...productVersion(ua), raw: ua });
+    const host = hostOnly(get('host'));
+    if (host !== '') {
+      const server = dstRef(p);
+      if (server.ip !== null)
+        ctx.emit({ ...base(p, server, 'http', 'Host'), kind: 'address', ip: server.ip, name: host });
+    }
+    return false;
+  }
+  ctx.emit({ ...base(p, me, 'http', 'status'), kind: 'role', role: 'http-server', peer: dstRef(p) });
+  const server = get('server');
+  if (server !== '')
+    ctx.emit({ ...base(p, me, 'http', 'Server'), kind: 'software', ...productVersion(server), raw: server });
+  const pb = get('x-powered-by');
+  if (pb !== '')
+    ctx.emit({ ...base(p, me, 'http', 'X-Powered-By'), kind: 'software', ...productVersion(pb), raw: pb });
+  const auth = get('www-authenticate');
+  const realm = /realm\s*=\s*"([^"]{0,256})"/i.exec(auth) ?? /realm\s*=\s*([^\s,]{1,256})/i.exec(auth);
+  if (realm !== null)
+    ctx.emit({
+      ...base(p, me, 'http', 'WWW-Authenticate.realm'),
+      kind: 'attribute',
+      key: 'http-auth-realm',
+      value: cleanText(realm[1]!),
+    });
+  return /html/i.test(get('content-type'));
+}
+
+/** Look for <title>...</title> in the buffered body; true when found (or when it can no longer be). */
+function findTitle(p: Packet, ctx: AppContext, d: Dir): boolean {
+  const text = d.buf.view(view).ascii(0, d.buf.len, TITLE_CAP);
+  const m = /<title[^>]{0,128}>([^<]{0,512})<\/title/i.exec(text);
+  if (m !== null) {
+    const t = cleanText(m[1]!.replace(/\s+/g, ' '), 256);
+    if (t !== '')
+      ctx.emit({
+        ...base(p, srcRef(p), 'http', 'html.title'),
+        kind: 'attribute',
+        key: 'html-title',
+        value: t,
+      });
+    return true;
+  }
+  return d.buf.len >= TITLE_CAP || /<\/head|<body/i.test(text);
+}
+
+export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const start = httpStart(w);
+  const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map() }));
+  const key = directionKey(p);
+  let d = f.dirs.get(key);
+  if (d === undefined) {
+    if (start === 0) return f.dirs.size > 0;
+    if (f.dirs.size >= 2) f.dirs.clear();
+    d = { buf: new StreamBuf(HEADER_CAP), mode: 0 };
+    f.dirs.set(key, d);
+  }
+  if (p.ipProto === 6) {
+    const at = d.buf.place(p, w.length);
+    if (at === SEG_OLD) return true;
+    // Bytes went missing: a half-collected header or title can no longer be completed.
+    if (at === SEG_GAP && start === 0) {
+      d.mode = 0;
+      d.buf.clear();
+    }
+  }
+  if (start !== 0) {
+    d.buf.clear();
+    d.mode = 1;
+  }
+  if (d.mode === 0) return true;
+  const full = !d.buf.append(w);
+  if (d.mode === 2) {
+    if (findTitle(p, ctx, d)) {
+      d.mode = 0;
+      d.buf.clear();
+    }
+    return true;
+  }
+  const bw = d.buf.view(view);
+  const isResponse = startsWith(bw, 'HTTP/');
+  const h = parseHeaderBlock(bw, HEADER_CAP);
+  if (h.bodyStart < 0 && !full) return true;
+  const wantTitle = emitHeaders(p, ctx, isResponse, h.headers);
+  if (wantTitle && h.bodyStart > 0) {
+    d.buf.consume(h.bodyStart);
+    d.mode = 2;
+    if (d.buf.len > 0 && findTitle(p, ctx, d)) {
+      d.mode = 0;
+      d.buf.clear();
+    }
+  } else {
+    d.mode = 0;
+    d.buf.clear();
+  }
+  return true;
+}
+
+export const http: AppProtocol = {
+  name: 'http',
+  tcpPorts: [80, 8080, 8000, 8008, 8081, 8088, 8888, 5000, 7080, 49152, 49153, 49154, 2869],
+  heuristic: (w, p) => p.ipProto === 6 && httpStart(w) !== 0,
+  dissect: dissectHttp,
+};

@@ -1,0 +1,206 @@
+import { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import type { IdentityAttribute } from '../../model/observation';
+import { ipv4ToString, ipv6ToString, macToString } from '../../util/addr';
+import { base, srcRef } from './refs';
+import { wireText } from './text';
+
+/**
+ * LLDP (IEEE 802.1AB, EtherType 0x88cc) with the 802.1 port VLAN, LLDP-MED inventory (TIA-1057)
+ * and MUD URL (RFC 8520) extensions: what a switch, phone or host says about itself and the port.
+ */
+const MAX_TLVS = 128;
+
+const CAPS = [
+  'other',
+  'repeater',
+  'bridge',
+  'wlan-ap',
+  'router',
+  'telephone',
+  'docsis',
+  'station',
+  'c-vlan',
+  's-vlan',
+  'tpmr',
+];
+
+export function capabilityNames(bits: number, names: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < names.length; i++) if ((bits & (1 << i)) !== 0) out.push(names[i]!);
+  return out.join(',');
+}
+
+const MED_INVENTORY: Record<number, IdentityAttribute> = {
+  5: 'hardware',
+  6: 'firmware',
+  7: 'software',
+  8: 'serial',
+  9: 'vendor',
+  10: 'model',
+  11: 'asset-id',
+};
+
+/** An LLDP/CDP-style network address: IANA address family 1 = IPv4, 2 = IPv6. */
+function familyAddress(w: ByteWindow, family: number, o: number, n: number): string {
+  if (family === 1 && n === 4) return ipv4ToString(w.u32(o));
+  if (family === 2 && n === 16) return ipv6ToString(w.bytes(o, 16), 0);
+  return '';
+}
+
+/** Chassis / port ids: MAC and network-address subtypes decoded, the rest as text. */
+function idValue(w: ByteWindow, o: number, n: number, macSubtype: number, addrSubtype: number): string {
+  const sub = w.u8(o);
+  if (sub === macSubtype && n === 7) return macToString(w.u48(o + 1));
+  if (sub === addrSubtype && n >= 2) return familyAddress(w, w.u8(o + 1), o + 2, n - 2);
+  return wireText(w, o + 1, n - 1, 255);
+}
+
+export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  // The first TLV must be a chassis id (type 1).
+  if (w.length < 4 || w.u16(0) >> 9 !== 1) return false;
+  const me = srcRef(p);
+  let chassis = '';
+  let port: string | null = null;
+  let portDesc: string | null = null;
+  let vlan: number | null = null;
+  let sysName = '';
+  let o = 0;
+  for (let i = 0; i < MAX_TLVS && w.has(o, 2); i++) {
+    const h = w.u16(o);
+    const type = h >> 9;
+    const len = h & 0x1ff;
+    const v = o + 2;
+    o = v + len;
+    if (type === 0) break;
+    if (!w.has(v, len)) break;
+    switch (type) {
+      case 1:
+        chassis = idValue(w, v, len, 4, 5);
+        break;
+      case 2:
+        port = idValue(w, v, len, 3, 4);
+        break;
+      case 4:
+        portDesc = wireText(w, v, len, 255);
+        break;
+      case 5:
+        sysName = wireText(w, v, len, 255);
+        if (sysName !== '')
+          ctx.emit({ ...base(p, me, 'lldp', 'systemName'), kind: 'hostname', name: sysName });
+        break;
+      case 6: {
+        const d = wireText(w, v, len);
+        if (d !== '')
+          ctx.emit({
+            ...base(p, me, 'lldp', 'systemDescription'),
+            kind: 'identity',
+            attr: 'description',
+            value: d,
+          });
+        break;
+      }
+      case 7:
+        if (len >= 4) {
+          const avail = capabilityNames(w.u16(v), CAPS);
+          const enabled = capabilityNames(w.u16(v + 2), CAPS);
+          ctx.emit({
+            ...base(p, me, 'lldp', 'capabilities'),
+            kind: 'attribute',
+            key: 'capabilities.available',
+            value: avail,
+          });
+          ctx.emit({
+            ...base(p, me, 'lldp', 'capabilities'),
+            kind: 'attribute',
+            key: 'capabilities.enabled',
+            value: enabled,
+          });
+        }
+        break;
+      case 8: {
+        const alen = w.u8(v);
+        if (alen < 2 || alen + 1 > len) break;
+        const ip = familyAddress(w, w.u8(v + 1), v + 2, alen - 1);
+        if (ip !== '')
+          ctx.emit({
+            ...base(p, { mac: me.mac, ip }, 'lldp', 'managementAddress'),
+            kind: 'address',
+            ip,
+            name: sysName || null,
+          });
+        break;
+      }
+      case 127:
+        if (len < 4) break;
+        orgTlv(w, p, ctx, w.u24(v), w.u8(v + 3), v + 4, len - 4, (x) => (vlan = x));
+        break;
+      default:
+        break;
+    }
+  }
+  if (chassis !== '') {
+    ctx.emit({
+      ...base(p, me, 'lldp', 'chassisId'),
+      kind: 'neighbor',
+      chassisId: chassis,
+      portId: port,
+      portDescription: portDesc,
+      vlan,
+    });
+  }
+  return true;
+}
+
+function orgTlv(
+  w: ByteWindow,
+  p: Packet,
+  ctx: AppContext,
+  oui: number,
+  sub: number,
+  v: number,
+  len: number,
+  setVlan: (v: number) => void,
+): void {
+  const me = srcRef(p);
+  if (oui === 0x0080c2 && sub === 1 && len >= 2) {
+    const vid = w.u16(v);
+    if (vid !== 0) {
+      setVlan(vid);
+      ctx.emit({
+        ...base(p, me, 'lldp', 'dot1.portVlanId'),
+        kind: 'attribute',
+        key: 'port-vlan',
+        value: String(vid),
+      });
+    }
+  } else if (oui === 0x0012bb) {
+    const attr = MED_INVENTORY[sub];
+    if (attr !== undefined && len > 0) {
+      const value = wireText(w, v, len, 255);
+      if (value !== '') ctx.emit({ ...base(p, me, 'lldp', 'med.' + attr), kind: 'identity', attr, value });
+    } else if (sub === 1 && len >= 3) {
+      const cls = w.u8(v + 2);
+      ctx.emit({
+        ...base(p, me, 'lldp', 'med.deviceType'),
+        kind: 'attribute',
+        key: 'lldp-med-class',
+        value: String(cls),
+      });
+    }
+  } else if (oui === 0x00005e && sub === 1 && len > 0) {
+    ctx.emit({
+      ...base(p, me, 'lldp', 'mudUrl'),
+      kind: 'identity',
+      attr: 'mud-url',
+      value: wireText(w, v, len),
+    });
+  }
+}
+
+export const lldp: AppProtocol = {
+  name: 'lldp',
+  etherTypes: [0x88cc],
+  dissect: dissectLldp,
+};

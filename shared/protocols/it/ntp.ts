@@ -1,0 +1,56 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { base, dstRef, srcRef } from './refs';
+
+/** NTP (udp 123): mode and stratum; servers (mode 4, broadcast 5) take the 'ntp-server' role. */
+const MODES = [
+  'reserved',
+  'symmetric-active',
+  'symmetric-passive',
+  'client',
+  'server',
+  'broadcast',
+  'control',
+  'private',
+];
+
+export function dissectNtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const b0 = w.u8(0);
+  const vn = (b0 >> 3) & 7;
+  const mode = b0 & 7;
+  if (vn < 1 || vn > 4 || mode === 0) return false;
+  if (mode <= 5 && w.length < 48) return false;
+  if (mode >= 6) return true;
+  const me = srcRef(p);
+  const stratum = w.u8(1);
+  ctx.emit({ ...base(p, me, 'ntp', 'mode'), kind: 'attribute', key: 'ntp-mode', value: MODES[mode]! });
+  if (mode === 4 || mode === 5) {
+    ctx.emit({
+      ...base(p, me, 'ntp', 'mode'),
+      kind: 'role',
+      role: 'ntp-server',
+      peer: mode === 4 ? dstRef(p) : null,
+    });
+    ctx.emit({
+      ...base(p, me, 'ntp', 'stratum'),
+      kind: 'attribute',
+      key: 'ntp-stratum',
+      value: String(stratum),
+    });
+    if (stratum === 1) {
+      const ref = w.ascii(12, 4).replace(/\0+$/, '');
+      if (/^[A-Z0-9]{1,4}$/.test(ref))
+        ctx.emit({ ...base(p, me, 'ntp', 'refid'), kind: 'attribute', key: 'ntp-refid', value: ref });
+    }
+  } else if (mode === 3) {
+    ctx.emit({ ...base(p, me, 'ntp', 'mode'), kind: 'role', role: 'ntp-client', peer: dstRef(p) });
+  }
+  return true;
+}
+
+export const ntp: AppProtocol = {
+  name: 'ntp',
+  udpPorts: [123],
+  dissect: dissectNtp,
+};

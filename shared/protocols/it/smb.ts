@@ -1,0 +1,177 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { base, srcRef } from './refs';
+import { cleanText, productVersion } from './text';
+
+/**
+ * SMB1/SMB2 over NetBIOS session service or direct TCP (139, 445): NTLMSSP messages carried in
+ * session setups (CHALLENGE: the server's NetBIOS and DNS names and Windows version; AUTHENTICATE:
+ * the client's workstation, domain and version) and SMB1 Session Setup NativeOS / NativeLanMan.
+ */
+const SCAN = 8192;
+const NTLMSSP = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00];
+
+function utf16(w: ByteWindow, o: number, n: number): string {
+  let s = '';
+  const m = n > 512 ? 512 : n;
+  for (let i = 0; i + 1 < m; i += 2) s += String.fromCharCode(w.u16le(o + i));
+  return cleanText(s, 256);
+}
+
+function findNtlmssp(w: ByteWindow): number {
+  const lim = w.length < SCAN ? w.length : SCAN;
+  for (let i = 0; i + 8 <= lim; i++) {
+    if (w.u8(i) !== 0x4e) continue;
+    let k = 1;
+    while (k < 8 && w.u8(i + k) === NTLMSSP[k]) k++;
+    if (k === 8) return i;
+  }
+  return -1;
+}
+
+function version(w: ByteWindow, o: number): string {
+  const major = w.u8(o);
+  const minor = w.u8(o + 1);
+  const build = w.u16le(o + 2);
+  if (major === 0 || major > 20) return '';
+  return major + '.' + minor + '.' + build;
+}
+
+/** NTLMSSP at offset `s` of `w`. */
+export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppContext, proto: string): void {
+  const type = w.u32le(s + 8);
+  const me = srcRef(p);
+  const field = (f: string) => base(p, me, proto, 'ntlmssp.' + f);
+  const sec = (o: number) => ({ len: w.u16le(s + o), off: w.u32le(s + o + 4) });
+  if (type === 1) {
+    const flags = w.u32le(s + 12);
+    if ((flags & 0x02000000) !== 0) {
+      const v = version(w, s + 32);
+      if (v !== '')
+        ctx.emit({ ...field('negotiate.version'), kind: 'identity', attr: 'os-version', value: v });
+    }
+  } else if (type === 2) {
+    const flags = w.u32le(s + 20);
+    ctx.emit({ ...field('challenge'), kind: 'role', role: 'ntlm-server', peer: null });
+    if ((flags & 0x02000000) !== 0) {
+      const v = version(w, s + 48);
+      if (v !== '')
+        ctx.emit({ ...field('challenge.version'), kind: 'identity', attr: 'os-version', value: v });
+    }
+    const ti = sec(40);
+    let o = s + ti.off;
+    const end = o + ti.len;
+    for (let i = 0; i < 32 && o + 4 <= end && w.has(o, 4); i++) {
+      const id = w.u16le(o);
+      const len = w.u16le(o + 2);
+      if (id === 0) break;
+      const v = o + 4;
+      o = v + len;
+      if (o > end) break;
+      const text = id >= 1 && id <= 5 ? utf16(w, v, len) : '';
+      if (text === '') continue;
+      if (id === 1) ctx.emit({ ...field('challenge.nbComputerName'), kind: 'hostname', name: text });
+      else if (id === 2)
+        ctx.emit({ ...field('challenge.nbDomainName'), kind: 'identity', attr: 'workgroup', value: text });
+      else if (id === 3) ctx.emit({ ...field('challenge.dnsComputerName'), kind: 'hostname', name: text });
+      else if (id === 4)
+        ctx.emit({ ...field('challenge.dnsDomainName'), kind: 'identity', attr: 'domain', value: text });
+    }
+  } else if (type === 3) {
+    const dom = sec(28);
+    const user = sec(36);
+    const ws = sec(44);
+    const flags = w.u32le(s + 60);
+    const unicode = (flags & 0x01) !== 0;
+    const str = (f: { len: number; off: number }) =>
+      f.len === 0 ? '' : unicode ? utf16(w, s + f.off, f.len) : cleanText(w.ascii(s + f.off, f.len, 256));
+    const host = str(ws);
+    const domain = str(dom);
+    const u = str(user);
+    if (host !== '') ctx.emit({ ...field('auth.workstation'), kind: 'hostname', name: host });
+    if (domain !== '') ctx.emit({ ...field('auth.domain'), kind: 'identity', attr: 'domain', value: domain });
+    if (u !== '') ctx.emit({ ...field('auth.user'), kind: 'attribute', key: 'ntlm-user', value: u });
+    // The Version field exists only when the message has room before its first payload.
+    const firstOff = Math.min(...[dom, user, ws].filter((f) => f.len > 0).map((f) => f.off), 1 << 30);
+    if ((flags & 0x02000000) !== 0 && firstOff >= 72) {
+      const v = version(w, s + 64);
+      if (v !== '') ctx.emit({ ...field('auth.version'), kind: 'identity', attr: 'os-version', value: v });
+    }
+  }
+}
+
+/** A NUL-terminated string at `o`: UTF-16LE aligned to the SMB header (`smb`) when `unicode`. */
+function smbString(
+  w: ByteWindow,
+  smb: number,
+  o: number,
+  end: number,
+  unicode: boolean,
+): { s: string; next: number } {
+  if (unicode) {
+    if ((o - smb) % 2 === 1) o++;
+    let e = o;
+    while (e + 1 < end && e - o < 512 && w.u16le(e) !== 0) e += 2;
+    return { s: utf16(w, o, e - o), next: e + 2 };
+  }
+  let e = o;
+  while (e < end && e - o < 256 && w.u8(e) !== 0) e++;
+  return { s: cleanText(w.ascii(o, e - o, 256)), next: e + 1 };
+}
+
+function sessionSetup(w: ByteWindow, smb: number, p: Packet, ctx: AppContext): void {
+  const flags = w.u8(smb + 9);
+  const unicode = (w.u16le(smb + 10) & 0x8000) !== 0;
+  const response = (flags & 0x80) !== 0;
+  const wct = w.u8(smb + 32);
+  const words = smb + 33;
+  const bcount = w.u16le(words + wct * 2);
+  let b = words + wct * 2 + 2;
+  const end = Math.min(b + bcount, w.length);
+  let skipStrings = 0;
+  if (!response && wct === 12) b += w.u16le(words + 14);
+  else if (!response && wct === 13) {
+    b += w.u16le(words + 14) + w.u16le(words + 16);
+    skipStrings = 2; // account name, primary domain
+  } else if (response && wct === 4) b += w.u16le(words + 6);
+  else if (!(response && wct === 3)) return;
+  let r = { s: '', next: b };
+  for (let i = 0; i < skipStrings; i++) r = smbString(w, smb, r.next, end, unicode);
+  const os = smbString(w, smb, r.next, end, unicode);
+  const lanman = os.next < end ? smbString(w, smb, os.next, end, unicode) : { s: '', next: end };
+  const me = srcRef(p);
+  if (os.s !== '')
+    ctx.emit({ ...base(p, me, 'smb', 'SessionSetup.NativeOS'), kind: 'identity', attr: 'os', value: os.s });
+  if (lanman.s !== '')
+    ctx.emit({
+      ...base(p, me, 'smb', 'SessionSetup.NativeLanMan'),
+      kind: 'software',
+      ...productVersion(lanman.s),
+      raw: lanman.s,
+    });
+}
+
+export function dissectSmb(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  // NetBIOS session header: type 0x00 (session message) and a 17-bit length.
+  const t = w.u8(0);
+  if (t !== 0x00) return t === 0x81 || t === 0x82 || t === 0x85 ? true : false;
+  const magic = w.u32(4);
+  const isSmb1 = magic === 0xff534d42;
+  const isSmb2 = magic === 0xfe534d42;
+  if (!isSmb1 && !isSmb2) {
+    // Continuation of a large message: recognised if the flow already spoke SMB.
+    return ctx.flowState(p, 'smb', () => ({ seen: false })).seen;
+  }
+  ctx.flowState(p, 'smb', () => ({ seen: false })).seen = true;
+  if (isSmb1 && w.u8(8) === 0x73) sessionSetup(w, 4, p, ctx);
+  const s = findNtlmssp(w);
+  if (s >= 0) dissectNtlmssp(w, s, p, ctx, 'smb');
+  return true;
+}
+
+export const smb: AppProtocol = {
+  name: 'smb',
+  tcpPorts: [445, 139],
+  dissect: dissectSmb,
+};

@@ -1,0 +1,70 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { base, srcRef } from './refs';
+import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text';
+
+/**
+ * SSDP (UPnP discovery, udp 1900): NOTIFY announcements and M-SEARCH responses describe the
+ * sender (SERVER, NT/ST, USN, LOCATION: the description URL is reported, never fetched); M-SEARCH
+ * requests carry the searching client's User-Agent.
+ */
+function uuidOf(usn: string): string | null {
+  const m = /uuid:([0-9a-z-]{8,64})/i.exec(usn);
+  return m === null ? null : m[1]!.toLowerCase();
+}
+
+export function dissectSsdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const notify = startsWith(w, 'NOTIFY ');
+  const search = startsWith(w, 'M-SEARCH ');
+  const response = startsWith(w, 'HTTP/1.');
+  if (!notify && !search && !response) return false;
+  const h = parseHeaderBlock(w, 8192);
+  const me = srcRef(p);
+  const get = (n: string) => {
+    const v = h.headers.get(n);
+    return v === undefined ? '' : cleanText(v);
+  };
+  if (search) {
+    ctx.emit({ ...base(p, me, 'ssdp', 'M-SEARCH'), kind: 'role', role: 'ssdp-client', peer: null });
+    const ua = get('user-agent');
+    if (ua !== '')
+      ctx.emit({ ...base(p, me, 'ssdp', 'USER-AGENT'), kind: 'software', ...productVersion(ua), raw: ua });
+    const st = get('st');
+    if (st !== '')
+      ctx.emit({ ...base(p, me, 'ssdp', 'M-SEARCH.ST'), kind: 'attribute', key: 'search-target', value: st });
+    return true;
+  }
+  const what = notify ? 'NOTIFY' : 'response';
+  ctx.emit({ ...base(p, me, 'ssdp', what), kind: 'role', role: 'upnp-device', peer: null });
+  const server = get('server');
+  if (server !== '')
+    ctx.emit({ ...base(p, me, 'ssdp', 'SERVER'), kind: 'software', ...productVersion(server), raw: server });
+  const nt = get(notify ? 'nt' : 'st');
+  if (nt !== '')
+    ctx.emit({
+      ...base(p, me, 'ssdp', notify ? 'NT' : 'ST'),
+      kind: 'attribute',
+      key: 'upnp-type',
+      value: nt,
+    });
+  const usn = get('usn');
+  const uuid = uuidOf(usn);
+  if (uuid !== null) ctx.emit({ ...base(p, me, 'ssdp', 'USN'), kind: 'identity', attr: 'uuid', value: uuid });
+  const loc = get('location');
+  if (loc !== '')
+    ctx.emit({ ...base(p, me, 'ssdp', 'LOCATION'), kind: 'attribute', key: 'location-url', value: loc });
+  return true;
+}
+
+export const ssdp: AppProtocol = {
+  name: 'ssdp',
+  udpPorts: [1900],
+  // Responses to M-SEARCH come from 1900 to the searcher's port, but some stacks answer from another port.
+  heuristic: (w, p) =>
+    p.ipProto === 17 &&
+    (startsWith(w, 'NOTIFY * HTTP/1.') ||
+      startsWith(w, 'M-SEARCH * HTTP/1.') ||
+      startsWith(w, 'HTTP/1.1 200 OK\r\n')),
+  dissect: dissectSsdp,
+};

@@ -1,0 +1,63 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { macToString } from '../../util/addr';
+import { base, macRef, srcRef } from './refs';
+
+/**
+ * Spanning tree BPDUs (802.1D STP, 802.1w RSTP, 802.1s MSTP; LLC DSAP 0x42, and Cisco PVST+ over
+ * SNAP 00-00-0c/0x010b): the sender is a bridge; the root bridge id names the tree's root.
+ */
+function bridgeId(w: ByteWindow, o: number): { prio: number; mac: number; text: string } {
+  const prio = w.u16(o);
+  const mac = w.u48(o + 2);
+  return { prio, mac, text: prio + '/' + macToString(mac < 0 ? 0 : mac) };
+}
+
+export function dissectStp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  if (w.length < 4 || w.u16(0) !== 0) return false;
+  const version = w.u8(2);
+  const type = w.u8(3);
+  if (version > 4) return false;
+  const me = srcRef(p);
+  const proto = version === 0 ? 'stp' : version === 2 ? 'rstp' : version === 3 ? 'mstp' : 'stp';
+  ctx.emit({ ...base(p, me, 'stp', 'bpdu'), kind: 'role', role: 'bridge', peer: null });
+  ctx.emit({ ...base(p, me, 'stp', 'version'), kind: 'attribute', key: 'stp-protocol', value: proto });
+  if (type === 0x80) return true; // topology change notification: no ids
+  if (w.length < 35) return true;
+  const root = bridgeId(w, 5);
+  const bridge = bridgeId(w, 17);
+  ctx.emit({
+    ...base(p, me, 'stp', 'bridgeId'),
+    kind: 'attribute',
+    key: 'stp-bridge-id',
+    value: bridge.text,
+  });
+  ctx.emit({ ...base(p, me, 'stp', 'rootId'), kind: 'attribute', key: 'stp-root-id', value: root.text });
+  if (root.mac > 0) {
+    ctx.emit({
+      ...base(p, macRef(root.mac), 'stp', 'rootId'),
+      kind: 'role',
+      role: 'stp-root-bridge',
+      peer: null,
+    });
+  }
+  if (bridge.mac > 0 && bridge.mac !== p.srcMac) {
+    ctx.emit({
+      ...base(p, me, 'stp', 'bridgeId'),
+      kind: 'neighbor',
+      chassisId: macToString(bridge.mac),
+      portId: String(w.u16(25) & 0x0fff),
+      portDescription: null,
+      vlan: null,
+    });
+  }
+  return true;
+}
+
+export const stp: AppProtocol = {
+  name: 'stp',
+  llcSaps: [0x42],
+  snap: [0x00000c * 65536 + 0x010b],
+  dissect: dissectStp,
+};

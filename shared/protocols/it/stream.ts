@@ -1,0 +1,110 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import { ipv4ToString } from '../../util/addr';
+
+/**
+ * A bounded byte buffer for one direction of a TCP flow: headers and handshakes that span segments
+ * are collected here up to `cap` bytes, then parsed. Segments are taken in arrival order (no
+ * sequence-number reordering: a passive sensor sees the common case in order, and a gap only costs
+ * us the observation, never memory).
+ */
+/**
+ * All stream buffers together may hold at most this many bytes: per-flow caps alone would allow
+ * flows x cap (a flood of half-open HTTP headers). Buffers count until the garbage collector has
+ * reclaimed them, so flows dropped from the flow table give their share back without a hook.
+ */
+export const STREAM_BUDGET = 64 << 20;
+let inUse = 0;
+const reclaimed = new FinalizationRegistry<number>((n) => {
+  inUse -= n;
+});
+
+/** Bytes currently held by stream buffers (for tests and statistics). */
+export function streamBytesInUse(): number {
+  return inUse;
+}
+
+export class StreamBuf {
+  data: Uint8Array;
+  len = 0;
+  /** Set once the buffer overflowed or the parser is finished with this direction. */
+  done = false;
+  /** Sequence number expected next in this direction, or -1 before the first segment. */
+  nextSeq = -1;
+
+  constructor(readonly cap: number) {
+    this.data = new Uint8Array(0);
+  }
+
+  /** Append the window's bytes; false when the cap was reached (the excess is dropped). */
+  append(w: ByteWindow): boolean {
+    const b = w.bytes(0, w.length);
+    let n = b.length;
+    let ok = true;
+    if (this.len + n > this.cap) {
+      n = this.cap - this.len;
+      ok = false;
+    }
+    if (n <= 0) return ok;
+    if (this.data.length < this.len + n) {
+      let size = this.data.length === 0 ? 2048 : this.data.length * 2;
+      while (size < this.len + n) size *= 2;
+      if (size > this.cap) size = this.cap;
+      if (inUse + size > STREAM_BUDGET) {
+        // Over the shared budget: this direction gives up rather than grow.
+        this.done = true;
+        return false;
+      }
+      const d = new Uint8Array(size);
+      inUse += size;
+      reclaimed.register(d, size);
+      d.set(this.data.subarray(0, this.len));
+      this.data = d;
+    }
+    this.data.set(b.subarray(0, n), this.len);
+    this.len += n;
+    return ok;
+  }
+
+  /**
+   * Where a segment sits in this direction's byte stream: SEG_OLD when it only repeats bytes already
+   * seen (a retransmission: not reported twice), SEG_GAP when bytes before it were never seen (lost
+   * or reordered: what is buffered can no longer be trusted), SEG_NEXT otherwise. The expected
+   * sequence number moves on for SEG_NEXT and SEG_GAP.
+   */
+  place(p: Packet, len: number): number {
+    const d = this.nextSeq < 0 ? 0 : (p.tcpSeq - this.nextSeq) | 0;
+    if (d < 0) return SEG_OLD;
+    this.nextSeq = (p.tcpSeq + len) >>> 0;
+    return d > 0 ? SEG_GAP : SEG_NEXT;
+  }
+
+  /** Point `into` at the buffered bytes. */
+  view(into: ByteWindow): ByteWindow {
+    return into.reset(this.data, 0, this.len);
+  }
+
+  clear(): void {
+    this.len = 0;
+    if (this.data.length > 4096) this.data = new Uint8Array(0);
+  }
+
+  /** Drop the first `n` bytes (a message was consumed). */
+  consume(n: number): void {
+    if (n >= this.len) {
+      this.clear();
+      return;
+    }
+    this.data.copyWithin(0, n, this.len);
+    this.len -= n;
+  }
+}
+
+export const SEG_NEXT = 0;
+export const SEG_OLD = 1;
+export const SEG_GAP = 2;
+
+/** A key for the packet's direction within its flow: the sender's address and port. */
+export function directionKey(p: Packet): string {
+  return (p.ipVersion === 4 ? ipv4ToString(p.src4) : p.src6) + '/' + p.srcPort;
+}

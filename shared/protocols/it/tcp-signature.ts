@@ -1,0 +1,49 @@
+import type { Packet } from '../../decode/packet';
+import type { Observation } from '../../model/observation';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_SYN } from '../../decode/packet';
+import { base, srcRef } from './refs';
+
+/**
+ * TCP SYN / SYN-ACK signatures for passive OS fingerprinting, in our own compact format:
+ *
+ *   <ver>:<initial ttl>:<ip opts>:<mss>:<window>:<wscale>:<option layout>:<quirks>
+ *
+ * e.g. "4:64:0:1460:64240:7:M,S,T,N,W:df". Initial TTL is the observed TTL rounded up to 32, 64,
+ * 128 or 255; absent values are '*'; quirks: df (don't fragment), id0 (zero IP ID with DF clear or
+ * set), ecn (ECE/CWR on SYN, or ECN bits in IP). Called for every TCP packet; the cheap flag test
+ * comes first.
+ */
+export function initialTtl(ttl: number): number {
+  if (ttl <= 32) return 32;
+  if (ttl <= 64) return 64;
+  if (ttl <= 128) return 128;
+  return 255;
+}
+
+export function tcpSignature(p: Packet): Observation | null {
+  if ((p.tcpFlags & TCP_SYN) === 0 || p.ipProto !== 6 || p.ttl < 0) return null;
+  const synAck = (p.tcpFlags & TCP_ACK) !== 0;
+  const quirks: string[] = [];
+  if (p.ipVersion === 4) {
+    if (p.dontFragment) quirks.push('df');
+    if (p.ipId === 0) quirks.push('id0');
+  }
+  if ((p.tcpFlags & (TCP_ECE | TCP_CWR)) !== 0 || p.ecn !== 0) quirks.push('ecn');
+  const v = (n: number) => (n < 0 ? '*' : String(n));
+  const value = [
+    p.ipVersion === 6 ? '6' : '4',
+    initialTtl(p.ttl),
+    p.ipOptionBytes,
+    v(p.tcpMss),
+    v(p.tcpWindow),
+    v(p.tcpWscale),
+    p.tcpOptionLayout === '' ? '*' : p.tcpOptionLayout,
+    quirks.join(','),
+  ].join(':');
+  return {
+    ...base(p, srcRef(p), 'tcp', synAck ? 'syn-ack' : 'syn'),
+    kind: 'fingerprint',
+    scheme: synAck ? 'tcp-synack' : 'tcp-syn',
+    value,
+  };
+}

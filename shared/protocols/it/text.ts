@@ -1,0 +1,89 @@
+import type { ByteWindow } from '../../decode/window';
+import { clip } from '../../model/observation';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/**
+ * Wire text made safe to keep: cut at the first NUL (C strings padded with zeros), control
+ * characters dropped, surrounding blanks trimmed, length clipped.
+ */
+export function cleanText(s: string, max?: number): string {
+  const nul = s.indexOf('\0');
+  if (nul >= 0) s = s.slice(0, nul);
+  // Line breaks and tabs become one space (multi-line banners, CDP software versions); other controls go.
+  s = s
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(CONTROL, '')
+    .trim();
+  return clip(s, max);
+}
+
+/** Bytes [o, o+n) of the window as cleaned text: UTF-8 when valid, else Latin-1. */
+export function wireText(w: ByteWindow, o: number, n: number, max = 512): string {
+  const u = w.utf8(o, n, max * 4);
+  return cleanText(u.includes('\ufffd') ? w.ascii(o, n, max) : u, max);
+}
+
+export interface HeaderBlock {
+  /** First line (request or status line). */
+  start: string;
+  /** Header names lower-cased; a repeated header keeps its first value. */
+  headers: Map<string, string>;
+  /** Offset just past the blank line ending the headers, or -1 when it was not seen. */
+  bodyStart: number;
+}
+
+const MAX_HEADERS = 64;
+const MAX_LINE = 2048;
+
+/**
+ * Parse an HTTP-style header block (HTTP/1.x, SSDP, SIP, RTSP) from `w`, reading at most `limit`
+ * bytes. Lines end in CRLF or LF; header folding is not supported (obsolete). Bounded in lines and
+ * line length; never throws.
+ */
+export function parseHeaderBlock(w: ByteWindow, limit = 16384): HeaderBlock {
+  const end = w.length < limit ? w.length : limit;
+  const headers = new Map<string, string>();
+  let start = '';
+  let o = 0;
+  let first = true;
+  let count = 0;
+  while (o < end && count < MAX_HEADERS + 1) {
+    let nl = w.indexOf(0x0a, o);
+    if (nl < 0 || nl >= end) nl = -1;
+    const lineEnd = nl < 0 ? end : nl;
+    let e = lineEnd;
+    if (e > o && w.u8(e - 1) === 0x0d) e--;
+    if (e === o && nl >= 0) return { start, headers, bodyStart: nl + 1 };
+    const line = w.ascii(o, e - o > MAX_LINE ? MAX_LINE : e - o, MAX_LINE);
+    if (first) {
+      start = line;
+      first = false;
+    } else {
+      const c = line.indexOf(':');
+      if (c > 0) {
+        const name = line.slice(0, c).trim().toLowerCase();
+        if (!headers.has(name)) headers.set(name, line.slice(c + 1).trim());
+      }
+      count++;
+    }
+    if (nl < 0) break;
+    o = nl + 1;
+  }
+  return { start, headers, bodyStart: -1 };
+}
+
+/** True when the window starts with the ASCII string `s`. */
+export function startsWith(w: ByteWindow, s: string, o = 0): boolean {
+  if (!w.has(o, s.length)) return false;
+  for (let i = 0; i < s.length; i++) if (w.u8(o + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Split "Product/1.2.3 (comment)" style software strings: first product token and its version. */
+export function productVersion(raw: string): { product: string; version: string | null } {
+  const m = /^\s*([^/\s()]+)(?:\/([^\s()]+))?/.exec(raw);
+  if (m === null) return { product: clip(raw.trim(), 128), version: null };
+  return { product: clip(m[1]!, 128), version: m[2] !== undefined ? clip(m[2], 128) : null };
+}

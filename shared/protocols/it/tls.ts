@@ -1,0 +1,454 @@
+import { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { md5 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { base, dstRef, srcRef } from './refs';
+import { cleanText } from './text';
+import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
+import { readCertificate } from './der';
+
+/**
+ * TLS handshakes: ClientHello (SNI, ALPN, versions, JA3, JA4), ServerHello (JA3S, JA4S) and, up to
+ * TLS 1.2, the server's leaf certificate (subject, issuer, SAN DNS names). Records and handshake
+ * messages spanning segments are collected per direction within fixed bounds.
+ */
+const RECORD_CAP = 24576;
+const HANDSHAKE_CAP = 32768;
+const MAX_RECORD = 16384 + 2048;
+const MAX_LIST = 512;
+
+export function isGrease(v: number): boolean {
+  return (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
+}
+
+function hex4(v: number): string {
+  return v.toString(16).padStart(4, '0');
+}
+
+function sha12(s: string): string {
+  return bytesToHex(sha256(utf8ToBytes(s))).slice(0, 12);
+}
+
+function ja4Version(v: number): string {
+  switch (v) {
+    case 0x0304:
+      return '13';
+    case 0x0303:
+      return '12';
+    case 0x0302:
+      return '11';
+    case 0x0301:
+      return '10';
+    case 0x0300:
+      return 's3';
+    case 0x0002:
+      return 's2';
+    case 0xfeff:
+      return 'd1';
+    case 0xfefd:
+      return 'd2';
+    case 0xfefc:
+      return 'd3';
+    default:
+      return '00';
+  }
+}
+
+function two(n: number): string {
+  return (n > 99 ? 99 : n).toString().padStart(2, '0');
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** JA4's two ALPN characters: first and last of the first value, or of its hex when not alphanumeric. */
+function ja4Alpn(first: Uint8Array | null): string {
+  if (first === null || first.length === 0) return '00';
+  const a = first[0]!;
+  const z = first[first.length - 1]!;
+  if (isAlnum(a) && isAlnum(z)) return String.fromCharCode(a) + String.fromCharCode(z);
+  const h = bytesToHex(first);
+  return h[0]! + h[h.length - 1]!;
+}
+
+export interface ClientHelloInfo {
+  version: number;
+  ciphers: number[];
+  extensions: number[];
+  groups: number[];
+  pointFormats: number[];
+  sigAlgs: number[];
+  versions: number[];
+  sni: string;
+  alpn: string[];
+  firstAlpn: Uint8Array | null;
+}
+
+/** Parse a ClientHello body (after the 4-byte handshake header). Null when it does not parse. */
+export function parseClientHello(w: ByteWindow): ClientHelloInfo | null {
+  const info: ClientHelloInfo = {
+    version: w.u16(0),
+    ciphers: [],
+    extensions: [],
+    groups: [],
+    pointFormats: [],
+    sigAlgs: [],
+    versions: [],
+    sni: '',
+    alpn: [],
+    firstAlpn: null,
+  };
+  if (w.length < 38 || w.u8(0) !== 3) return null;
+  let o = 34;
+  o += 1 + w.u8(o);
+  const cl = w.u16(o);
+  if ((cl & 1) !== 0 || !w.has(o + 2, cl)) return null;
+  for (let i = 0; i < cl && info.ciphers.length < MAX_LIST; i += 2) info.ciphers.push(w.u16(o + 2 + i));
+  o += 2 + cl;
+  if (!w.has(o, 1)) return null;
+  o += 1 + w.u8(o);
+  if (!w.has(o, 2)) return info; // no extensions (SSL 3.0 / old TLS)
+  const el = w.u16(o);
+  o += 2;
+  const end = w.has(o, el) ? o + el : w.length;
+  for (let n = 0; o + 4 <= end && n < MAX_LIST; n++) {
+    const type = w.u16(o);
+    const len = w.u16(o + 2);
+    const v = o + 4;
+    o = v + len;
+    if (o > end) return null;
+    info.extensions.push(type);
+    switch (type) {
+      case 0x0000: {
+        // server_name: list length, then (type, length, name); host_name is type 0.
+        const ll = w.u16(v);
+        let k = v + 2;
+        const lend = Math.min(v + 2 + ll, v + len);
+        while (k + 3 <= lend && info.sni === '') {
+          const nt = w.u8(k);
+          const nl = w.u16(k + 1);
+          if (nt === 0) info.sni = cleanText(w.ascii(k + 3, nl, 255), 255);
+          k += 3 + nl;
+        }
+        break;
+      }
+      case 0x0010: {
+        const ll = w.u16(v);
+        let k = v + 2;
+        const lend = Math.min(v + 2 + ll, v + len);
+        for (let i = 0; k < lend && i < 16; i++) {
+          const sl = w.u8(k);
+          if (k + 1 + sl > lend) break;
+          if (info.firstAlpn === null) info.firstAlpn = w.bytes(k + 1, sl).slice();
+          info.alpn.push(cleanText(w.ascii(k + 1, sl, 64), 64));
+          k += 1 + sl;
+        }
+        break;
+      }
+      case 0x000a: {
+        const ll = w.u16(v);
+        for (let i = 0; i + 1 < ll && i + 3 < len && info.groups.length < MAX_LIST; i += 2)
+          info.groups.push(w.u16(v + 2 + i));
+        break;
+      }
+      case 0x000b: {
+        const ll = w.u8(v);
+        for (let i = 0; i < ll && i + 1 < len && i < 16; i++) info.pointFormats.push(w.u8(v + 1 + i));
+        break;
+      }
+      case 0x000d: {
+        const ll = w.u16(v);
+        for (let i = 0; i + 1 < ll && i + 3 < len && info.sigAlgs.length < MAX_LIST; i += 2)
+          info.sigAlgs.push(w.u16(v + 2 + i));
+        break;
+      }
+      case 0x002b: {
+        const ll = w.u8(v);
+        for (let i = 0; i + 1 < ll && i + 2 < len && i < 64; i += 2) info.versions.push(w.u16(v + 1 + i));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return info;
+}
+
+/** JA3 string (Salesforce): version,ciphers,extensions,groups,point formats; GREASE removed. */
+export function ja3String(c: ClientHelloInfo): string {
+  const j = (a: number[]) => a.filter((x) => !isGrease(x)).join('-');
+  return (
+    c.version +
+    ',' +
+    j(c.ciphers) +
+    ',' +
+    j(c.extensions) +
+    ',' +
+    j(c.groups) +
+    ',' +
+    c.pointFormats.join('-')
+  );
+}
+
+/** JA4 (FoxIO) for TLS over TCP. */
+export function ja4(c: ClientHelloInfo): string {
+  const ciphers = c.ciphers.filter((x) => !isGrease(x));
+  const exts = c.extensions.filter((x) => !isGrease(x));
+  const versions = c.versions.filter((x) => !isGrease(x));
+  const version = versions.length > 0 ? Math.max(...versions) : c.version;
+  const a =
+    't' +
+    ja4Version(version) +
+    (c.extensions.includes(0) ? 'd' : 'i') +
+    two(ciphers.length) +
+    two(exts.length) +
+    ja4Alpn(c.firstAlpn);
+  const b = ciphers.length === 0 ? '000000000000' : sha12(ciphers.map(hex4).sort().join(','));
+  const sorted = exts
+    .filter((x) => x !== 0x0000 && x !== 0x0010)
+    .map(hex4)
+    .sort()
+    .join(',');
+  const sig = c.sigAlgs
+    .filter((x) => !isGrease(x))
+    .map(hex4)
+    .join(',');
+  // Empty once SNI and ALPN are left out: twelve zeros, like an empty cipher list.
+  const cpart = sorted === '' ? '000000000000' : sha12(sig === '' ? sorted : sorted + '_' + sig);
+  return a + '_' + b + '_' + cpart;
+}
+
+export interface ServerHelloInfo {
+  version: number;
+  cipher: number;
+  extensions: number[];
+  selectedVersion: number;
+  alpn: Uint8Array | null;
+}
+
+export function parseServerHello(w: ByteWindow): ServerHelloInfo | null {
+  if (w.length < 38 || w.u8(0) !== 3) return null;
+  const info: ServerHelloInfo = {
+    version: w.u16(0),
+    cipher: 0,
+    extensions: [],
+    selectedVersion: -1,
+    alpn: null,
+  };
+  let o = 34;
+  o += 1 + w.u8(o);
+  if (!w.has(o, 3)) return null;
+  info.cipher = w.u16(o);
+  o += 3;
+  if (!w.has(o, 2)) return info;
+  const el = w.u16(o);
+  o += 2;
+  const end = w.has(o, el) ? o + el : w.length;
+  for (let n = 0; o + 4 <= end && n < MAX_LIST; n++) {
+    const type = w.u16(o);
+    const len = w.u16(o + 2);
+    const v = o + 4;
+    o = v + len;
+    if (o > end) return null;
+    info.extensions.push(type);
+    if (type === 0x002b && len === 2) info.selectedVersion = w.u16(v);
+    if (type === 0x0010 && len >= 3) {
+      const sl = w.u8(v + 2);
+      if (3 + sl <= len) info.alpn = w.bytes(v + 3, sl).slice();
+    }
+  }
+  return info;
+}
+
+export function ja3sString(s: ServerHelloInfo): string {
+  return s.version + ',' + s.cipher + ',' + s.extensions.filter((x) => !isGrease(x)).join('-');
+}
+
+export function ja4s(s: ServerHelloInfo): string {
+  const exts = s.extensions.filter((x) => !isGrease(x));
+  const version = s.selectedVersion > 0 ? s.selectedVersion : s.version;
+  const a = 't' + ja4Version(version) + two(exts.length) + ja4Alpn(s.alpn);
+  const c = exts.length === 0 ? '000000000000' : sha12(exts.map(hex4).join(','));
+  return a + '_' + hex4(s.cipher) + '_' + c;
+}
+
+function md5hex(s: string): string {
+  return bytesToHex(md5(utf8ToBytes(s)));
+}
+
+interface TlsDir {
+  rec: StreamBuf;
+  hs: StreamBuf;
+  done: boolean;
+}
+
+interface TlsFlow {
+  dirs: Map<string, TlsDir>;
+}
+
+/** A TLS record header at the start of `w`: handshake/alert/CCS/app-data, version 3.x, sane length. */
+export function tlsRecordStart(w: ByteWindow, handshakeOnly: boolean): boolean {
+  if (w.length < 6) return false;
+  const t = w.u8(0);
+  if (handshakeOnly ? t !== 22 : t < 20 || t > 23) return false;
+  if (w.u8(1) !== 3 || w.u8(2) > 4) return false;
+  const len = w.u16(3);
+  if (len === 0 || len > MAX_RECORD) return false;
+  return !handshakeOnly || w.u8(5) === 1 || w.u8(5) === 2;
+}
+
+const rv = new ByteWindow();
+const hv = new ByteWindow();
+const body = new ByteWindow();
+
+function finish(d: TlsDir): void {
+  d.done = true;
+  d.rec = new StreamBuf(0);
+  d.hs = new StreamBuf(0);
+}
+
+function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: ByteWindow): void {
+  const me = srcRef(p);
+  if (type === 1) {
+    const c = parseClientHello(w);
+    finish(d);
+    if (c === null) return;
+    if (c.sni !== '') {
+      ctx.emit({ ...base(p, me, 'tls', 'sni'), kind: 'name-query', name: c.sni });
+      const server = dstRef(p);
+      if (server.ip !== null)
+        ctx.emit({ ...base(p, server, 'tls', 'sni'), kind: 'address', ip: server.ip, name: c.sni });
+    }
+    if (c.alpn.length > 0)
+      ctx.emit({
+        ...base(p, me, 'tls', 'alpn'),
+        kind: 'attribute',
+        key: 'tls-alpn',
+        value: c.alpn.join(','),
+      });
+    const versions = c.versions.filter((x) => !isGrease(x));
+    if (versions.length > 0)
+      ctx.emit({
+        ...base(p, me, 'tls', 'supported_versions'),
+        kind: 'attribute',
+        key: 'tls-versions',
+        value: versions.map(hex4).join(','),
+      });
+    ctx.emit({
+      ...base(p, me, 'tls', 'client_hello'),
+      kind: 'fingerprint',
+      scheme: 'ja3',
+      value: md5hex(ja3String(c)),
+    });
+    ctx.emit({ ...base(p, me, 'tls', 'client_hello'), kind: 'fingerprint', scheme: 'ja4', value: ja4(c) });
+  } else if (type === 2) {
+    const s = parseServerHello(w);
+    if (s === null) return finish(d);
+    ctx.emit({ ...base(p, me, 'tls', 'server_hello'), kind: 'role', role: 'tls-server', peer: dstRef(p) });
+    ctx.emit({
+      ...base(p, me, 'tls', 'server_hello'),
+      kind: 'fingerprint',
+      scheme: 'ja3s',
+      value: md5hex(ja3sString(s)),
+    });
+    ctx.emit({ ...base(p, me, 'tls', 'server_hello'), kind: 'fingerprint', scheme: 'ja4s', value: ja4s(s) });
+    // TLS 1.3 encrypts the certificate: nothing more to read in this direction.
+    if (s.selectedVersion === 0x0304) finish(d);
+  } else if (type === 11) {
+    finish(d);
+    const certLen = w.u24(3);
+    if (!w.has(6, 1) || certLen < 1) return;
+    const c = readCertificate(w, 6, Math.min(certLen, w.length - 6));
+    if (c === null) return;
+    const field = 'certificate';
+    if (c.subject.cn !== '')
+      ctx.emit({
+        ...base(p, me, 'tls', field + '.subject.CN'),
+        kind: 'attribute',
+        key: 'tls-cert.cn',
+        value: c.subject.cn,
+      });
+    if (c.subject.o !== '')
+      ctx.emit({
+        ...base(p, me, 'tls', field + '.subject.O'),
+        kind: 'attribute',
+        key: 'tls-cert.o',
+        value: c.subject.o,
+      });
+    if (c.subject.text !== '')
+      ctx.emit({
+        ...base(p, me, 'tls', field + '.subject'),
+        kind: 'attribute',
+        key: 'tls-cert.subject',
+        value: c.subject.text,
+      });
+    if (c.issuer.text !== '')
+      ctx.emit({
+        ...base(p, me, 'tls', field + '.issuer'),
+        kind: 'attribute',
+        key: 'tls-cert.issuer',
+        value: c.issuer.text,
+      });
+    for (const n of c.sanDns)
+      ctx.emit({ ...base(p, me, 'tls', field + '.san'), kind: 'attribute', key: 'tls-cert.san', value: n });
+  } else if (type === 14) {
+    finish(d);
+  }
+}
+
+export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const starts = tlsRecordStart(w, false);
+  const f = ctx.flowState<TlsFlow>(p, 'tls', () => ({ dirs: new Map() }));
+  const key = directionKey(p);
+  let d = f.dirs.get(key);
+  if (d === undefined) {
+    if (!starts) return f.dirs.size > 0;
+    if (f.dirs.size >= 2) f.dirs.clear();
+    d = { rec: new StreamBuf(RECORD_CAP), hs: new StreamBuf(HANDSHAKE_CAP), done: false };
+    f.dirs.set(key, d);
+  }
+  if (d.done) return true;
+  const at = d.rec.place(p, w.length);
+  if (at === SEG_OLD) return true;
+  // A gap (lost or reordered segment): the records after it cannot be framed reliably.
+  if (at === SEG_GAP) return (finish(d), true);
+  d.rec.append(w);
+  // Records: handshake bodies go to the handshake buffer; anything encrypted ends our interest.
+  for (let i = 0; i < 64 && !d.done; i++) {
+    const r = d.rec.view(rv);
+    if (r.length < 5) break;
+    const type = r.u8(0);
+    const len = r.u16(3);
+    if (type < 20 || type > 24 || r.u8(1) !== 3 || len > MAX_RECORD) return (finish(d), true);
+    if (r.length < 5 + len) {
+      if (d.rec.len >= d.rec.cap) finish(d);
+      break;
+    }
+    if (type === 22) d.hs.append(r.sub(body, 5, len));
+    d.rec.consume(5 + len);
+    for (let j = 0; j < 32 && !d.done; j++) {
+      const h = d.hs.view(hv);
+      if (h.length < 4) break;
+      const ht = h.u8(0);
+      const hl = h.u24(1);
+      if (h.length < 4 + hl) {
+        if (4 + hl > d.hs.cap) finish(d);
+        break;
+      }
+      onHandshake(p, ctx, d, ht, h.sub(body, 4, hl));
+      if (!d.done) d.hs.consume(4 + hl);
+    }
+    if (type === 20 || type === 23) finish(d);
+  }
+  return true;
+}
+
+export const tls: AppProtocol = {
+  name: 'tls',
+  tcpPorts: [443, 8443, 4443, 9443, 993, 995, 465, 636, 853, 5061, 8883, 5671, 6514],
+  heuristic: (w, p) => p.ipProto === 6 && tlsRecordStart(w, true),
+  dissect: dissectTls,
+};

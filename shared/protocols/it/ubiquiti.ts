@@ -1,0 +1,84 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { ipv4ToString, macToString } from '../../util/addr';
+import { base, srcRef } from './refs';
+import { wireText } from './text';
+
+/**
+ * Ubiquiti discovery (udp 10001): a 4-byte header (version, command, length) and TLVs (type, 16-bit
+ * length): MAC+IP pairs, firmware, host name, model. A bare 4-byte request only marks a scanner.
+ */
+export function dissectUbiquiti(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const ver = w.u8(0);
+  const len = w.u16(2);
+  if ((ver !== 1 && ver !== 2) || w.length < 4 || len + 4 > w.length) return false;
+  const me = srcRef(p);
+  if (len === 0) {
+    ctx.emit({
+      ...base(p, me, 'ubiquiti', 'request'),
+      kind: 'role',
+      role: 'ubiquiti-discovery-client',
+      peer: null,
+    });
+    return true;
+  }
+  let o = 4;
+  for (let i = 0; i < 64 && w.has(o, 3); i++) {
+    const t = w.u8(o);
+    const l = w.u16(o + 1);
+    const v = o + 3;
+    o = v + l;
+    if (!w.has(v, l)) break;
+    switch (t) {
+      case 0x02:
+        if (l === 10) {
+          const ip = ipv4ToString(w.u32(v + 6));
+          ctx.emit({
+            ...base(p, { mac: macToString(w.u48(v)), ip }, 'ubiquiti', 'macIp'),
+            kind: 'address',
+            ip,
+            name: null,
+          });
+        }
+        break;
+      case 0x03:
+        ctx.emit({
+          ...base(p, me, 'ubiquiti', 'firmware'),
+          kind: 'identity',
+          attr: 'firmware',
+          value: wireText(w, v, l),
+        });
+        break;
+      case 0x0b:
+        ctx.emit({ ...base(p, me, 'ubiquiti', 'hostname'), kind: 'hostname', name: wireText(w, v, l, 255) });
+        break;
+      case 0x0c:
+      case 0x14:
+        ctx.emit({
+          ...base(p, me, 'ubiquiti', t === 0x0c ? 'model' : 'modelFull'),
+          kind: 'identity',
+          attr: 'model',
+          value: wireText(w, v, l, 255),
+        });
+        break;
+      case 0x0d:
+        ctx.emit({
+          ...base(p, me, 'ubiquiti', 'essid'),
+          kind: 'attribute',
+          key: 'essid',
+          value: wireText(w, v, l, 64),
+        });
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+export const ubiquiti: AppProtocol = {
+  name: 'ubiquiti',
+  udpPorts: [10001],
+  dissect: dissectUbiquiti,
+};

@@ -1,0 +1,222 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ascii, concat, ethernet, ip6, ipv6, u16, u32, udp, udpFrame } from '../../helpers/packets';
+import { decodeFrames, decodeOne, hostileVariants, ofKind } from './run';
+
+const MGR = { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 40000 };
+const AGENT = { mac: '02:00:00:00:00:40', ip: '10.0.0.40', port: 161 };
+
+function tlv(tag: number, body: number[] | Uint8Array): number[] {
+  const b = [...body];
+  const len =
+    b.length < 128 ? [b.length] : b.length < 256 ? [0x81, b.length] : [0x82, b.length >> 8, b.length & 0xff];
+  return [tag, ...len, ...b];
+}
+function oid(s: string): number[] {
+  const a = s.split('.').map(Number);
+  const out = [40 * a[0]! + a[1]!];
+  for (const x of a.slice(2)) {
+    const enc = [x & 0x7f];
+    for (let v = x >>> 7; v > 0; v >>>= 7) enc.unshift(0x80 | (v & 0x7f));
+    out.push(...enc);
+  }
+  return tlv(0x06, out);
+}
+function snmpMsg(pduTag: number, community: string, varbinds: number[][]): Uint8Array {
+  const vbl = tlv(0x30, varbinds.flat());
+  const pdu = tlv(pduTag, [...tlv(2, [1]), ...tlv(2, [0]), ...tlv(2, [0]), ...vbl]);
+  return Uint8Array.from(tlv(0x30, [...tlv(2, [1]), ...tlv(4, ascii(community)), ...pdu]));
+}
+
+test('SNMP: GetResponse system group; community reported as a finding without its value', () => {
+  const resp = snmpMsg(0xa2, 'private', [
+    tlv(0x30, [
+      ...oid('1.3.6.1.2.1.1.1.0'),
+      ...tlv(4, ascii('RICOH MP C3003 1.02 / RICOH Network Printer C model')),
+    ]),
+    tlv(0x30, [...oid('1.3.6.1.2.1.1.2.0'), ...oid('1.3.6.1.4.1.367.1.1')]),
+    tlv(0x30, [...oid('1.3.6.1.2.1.1.5.0'), ...tlv(4, ascii('prn-3f-east'))]),
+    tlv(0x30, [...oid('1.3.6.1.2.1.1.6.0'), ...tlv(4, ascii('3rd floor east'))]),
+  ]);
+  const obs = decodeOne(udpFrame(AGENT, MGR, resp));
+  const ids = new Map(ofKind(obs, 'identity').map((o) => [o.attr, o.value]));
+  assert.equal(ids.get('description'), 'RICOH MP C3003 1.02 / RICOH Network Printer C model');
+  assert.equal(ids.get('location'), '3rd floor east');
+  assert.deepEqual(
+    ofKind(obs, 'hostname').map((o) => o.name),
+    ['prn-3f-east'],
+  );
+  assert.equal(ofKind(obs, 'attribute').find((o) => o.key === 'sysObjectID')?.value, '1.3.6.1.4.1.367.1.1');
+  const f = ofKind(obs, 'finding');
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.detail, /7 chars, starts 'p'/);
+  assert.ok(!JSON.stringify(obs).includes('private'), 'the community itself is never stored');
+  for (const o of obs) assert.equal(o.device.ip, '10.0.0.40');
+});
+
+test('SNMP v1 trap: enterprise and agent address; garbage on 161 is not SNMP', () => {
+  const trap = Uint8Array.from(
+    tlv(0x30, [
+      ...tlv(2, [0]),
+      ...tlv(4, ascii('public')),
+      ...tlv(0xa4, [
+        ...oid('1.3.6.1.4.1.9.1.1'),
+        ...tlv(0x40, [10, 0, 0, 41]),
+        ...tlv(2, [6]),
+        ...tlv(2, [1]),
+        ...tlv(0x43, [0, 1]),
+        ...tlv(0x30, []),
+      ]),
+    ]),
+  );
+  const obs = decodeOne(udpFrame({ ...AGENT, port: 5000 }, { ...MGR, port: 162 }, trap));
+  const ent = ofKind(obs, 'attribute').find((o) => o.key === 'snmp-enterprise');
+  assert.deepEqual([ent?.device.ip, ent?.value], ['10.0.0.41', '1.3.6.1.4.1.9.1.1']);
+  const r = decodeFrames([
+    udpFrame(MGR, AGENT, Uint8Array.from([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 2, 1, 0])),
+  ]);
+  assert.equal(r.obs.length, 0);
+});
+
+test('DHCPv6 Solicit: DUID with link-layer address, FQDN, vendor class, ORO fingerprint', () => {
+  const duid = [...u16(1), ...u16(1), ...u32(0x2a2a2a2a), 0x00, 0x1c, 0x42, 0x01, 0x02, 0x03];
+  const opt = (c: number, d: number[]) => [...u16(c), ...u16(d.length), ...d];
+  const fqdn = [0x01, 4, ...ascii('desk'), 4, ...ascii('corp'), 0];
+  const vc = [...u32(311), ...u16(8), ...ascii('MSFT 5.0')];
+  const msg = Uint8Array.from([
+    1,
+    0x12,
+    0x34,
+    0x56,
+    ...opt(1, duid),
+    ...opt(39, fqdn),
+    ...opt(16, vc),
+    ...opt(6, [...u16(17), ...u16(23), ...u16(24), ...u16(39)]),
+  ]);
+  const frame = ethernet(
+    '33:33:00:01:00:02',
+    '00:1c:42:01:02:03',
+    0x86dd,
+    ipv6('fe80::21c:42ff:fe01:203', 'ff02::1:2', 17, udp(546, 547, msg), 1),
+  );
+  const obs = decodeOne(frame);
+  const attrs = new Map(ofKind(obs, 'attribute').map((o) => [o.key, o.value]));
+  assert.equal(attrs.get('duid-lladdr'), '00:1c:42:01:02:03');
+  assert.equal(attrs.get('vendor-class'), '311:MSFT 5.0');
+  assert.deepEqual(
+    ofKind(obs, 'hostname').map((o) => o.name),
+    ['desk.corp'],
+  );
+  assert.deepEqual(
+    ofKind(obs, 'fingerprint').map((o) => [o.scheme, o.value]),
+    [['dhcpv6', '17,23,24,39']],
+  );
+  for (const o of obs) assert.equal(o.device.ip, 'fe80::21c:42ff:fe01:203');
+  assert.deepEqual(ip6('::1').length, 16);
+});
+
+test('SIP, NTP, Ubiquiti, TP-Link smart home', () => {
+  const phone = { mac: '00:04:f2:01:02:03', ip: '10.0.0.50', port: 5060 };
+  const pbx = { mac: '02:00:00:00:00:60', ip: '10.0.0.60', port: 5060 };
+  const sip = ascii(
+    'REGISTER sip:10.0.0.60 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.50\r\nUser-Agent: Polycom/5.9.5.0614 PolycomVVX-VVX_411-UA/5.9.5.0614\r\n\r\n',
+  );
+  const ntpResp = concat([0x24, 1, 6, 0xe9], new Array(8).fill(0), ascii('GPS\0'), new Array(32).fill(0));
+  const ubnt = concat([1, 0, 0, 0]);
+  const ubntTlvs = concat(
+    [0x02, 0, 10, 0x24, 0xa4, 0x3c, 1, 2, 3, 10, 0, 0, 70],
+    [0x03, 0, 9],
+    ascii('XM.v6.1.7'),
+    [0x0b, 0, 6],
+    ascii('ap-lab'),
+    [0x0c, 0, 4],
+    ascii('LM5N'),
+  );
+  const ubntResp = concat([1, 0, ...u16(ubntTlvs.length)], ubntTlvs);
+  const json =
+    '{"system":{"get_sysinfo":{"sw_ver":"1.2.5 Build 171213 Rel.101523","hw_ver":"1.0","model":"HS100(EU)","deviceId":"8006A1B2","alias":"Kitchen lamp","mac":"50:C7:BF:01:02:03","err_code":0}}}';
+  let key = 171;
+  const enc = Uint8Array.from([...json].map((c) => (key = key ^ c.charCodeAt(0))));
+  const plug = { mac: '50:c7:bf:01:02:03', ip: '10.0.0.80', port: 9999 };
+  const r = decodeFrames([
+    udpFrame(phone, pbx, sip),
+    udpFrame({ ...pbx, port: 123 }, { ...phone, port: 123 }, ntpResp),
+    udpFrame(
+      { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 40000 },
+      { mac: 'ff:ff:ff:ff:ff:ff', ip: '255.255.255.255', port: 10001 },
+      ubnt,
+    ),
+    udpFrame(
+      { mac: '24:a4:3c:01:02:03', ip: '10.0.0.70', port: 10001 },
+      { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 40000 },
+      ubntResp,
+    ),
+    udpFrame(plug, { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 50000 }, enc),
+  ]);
+  const at = (frame: number) => r.obs.filter((o) => o.frame === frame);
+  assert.deepEqual(
+    ofKind(at(1), 'software').map((o) => [o.product, o.version]),
+    [['Polycom', '5.9.5.0614']],
+  );
+  const ntp = new Map(ofKind(at(2), 'attribute').map((o) => [o.key, o.value]));
+  assert.deepEqual(
+    [ntp.get('ntp-mode'), ntp.get('ntp-stratum'), ntp.get('ntp-refid')],
+    ['server', '1', 'GPS'],
+  );
+  assert.equal(ofKind(at(2), 'role')[0]?.role, 'ntp-server');
+  assert.equal(ofKind(at(3), 'role')[0]?.role, 'ubiquiti-discovery-client');
+  const u = new Map(ofKind(at(4), 'identity').map((o) => [o.attr, o.value]));
+  assert.deepEqual([u.get('firmware'), u.get('model')], ['XM.v6.1.7', 'LM5N']);
+  assert.deepEqual(
+    ofKind(at(4), 'hostname').map((o) => o.name),
+    ['ap-lab'],
+  );
+  const t = new Map(ofKind(at(5), 'identity').map((o) => [o.attr, o.value]));
+  assert.deepEqual(
+    [t.get('model'), t.get('firmware'), t.get('hardware'), t.get('serial')],
+    ['HS100(EU)', '1.2.5 Build 171213 Rel.101523', '1.0', '8006A1B2'],
+  );
+  assert.deepEqual(
+    ofKind(at(5), 'hostname').map((o) => o.name),
+    ['Kitchen lamp'],
+  );
+  // Cut short: the fallback scan still finds the complete fields.
+  const cut = decodeOne(
+    udpFrame(plug, { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 50000 }, enc.slice(0, 80)),
+  );
+  assert.ok(ofKind(cut, 'identity').some((o) => o.attr === 'firmware'));
+});
+
+test('UDP dissectors: truncation and corruption never throw', () => {
+  const resp = snmpMsg(0xa2, 'public', [tlv(0x30, [...oid('1.3.6.1.2.1.1.5.0'), ...tlv(4, ascii('x'))])]);
+  const frames = hostileVariants(udpFrame(AGENT, MGR, resp), 42);
+  const nested: number[] = [];
+  for (let i = 0; i < 200; i++) nested.push(0x30, 0x82, 0x10, 0x00);
+  frames.push(udpFrame(AGENT, MGR, Uint8Array.from(nested)));
+  const dhcp6 = Uint8Array.from([1, 0, 0, 1, 0, 39, 0, 9, 0, 0xc0, 0x05, 3, 0x61, 0x61, 0x61, 0xc0, 0x02]);
+  frames.push(
+    ...hostileVariants(
+      ethernet(
+        '33:33:00:01:00:02',
+        '00:1c:42:01:02:03',
+        0x86dd,
+        ipv6('fe80::1', 'ff02::1:2', 17, udp(546, 547, dhcp6)),
+      ),
+      62,
+    ),
+  );
+  frames.push(
+    ...hostileVariants(
+      udpFrame({ ...AGENT, port: 10001 }, MGR, Uint8Array.from([1, 0, 0, 20, 0x0b, 0xff, 0xff, 0x41])),
+      42,
+    ),
+  );
+  frames.push(
+    ...hostileVariants(
+      udpFrame({ ...AGENT, port: 9999 }, MGR, Uint8Array.from([0xd0, 0xf2, 0x81, 0xf8])),
+      42,
+    ),
+  );
+  const r = decodeFrames(frames);
+  assert.equal(r.errors, 0);
+});
