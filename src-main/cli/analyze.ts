@@ -3,18 +3,28 @@ import { createAnalyzer, analyzeFile } from '../engine/pipeline';
 import { CaptureFileError } from '../capture/file-source';
 import { toCsv, toJson, toTable } from './format';
 import { writeOutput, UsageError } from './output';
+import { dbPath, parseDuration, startRecording } from './db';
 
 export interface AnalyzeOptions {
   format: 'json' | 'csv' | 'table';
   out?: string;
   evidence?: boolean;
   progress?: boolean;
+  /** Record into a database (true: the default one) and print what it holds. */
+  db?: string | boolean;
+  /** Alert learning period (capture time) for a database that has none yet. */
+  learn?: string;
 }
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
 export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
   if (!['json', 'csv', 'table'].includes(o.format)) throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
   const a = createAnalyzer();
+  const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
+  const rec =
+    o.db !== undefined && o.db !== false
+      ? startRecording(a, dbPath(o.db), { learnMs, evidence: o.evidence })
+      : null;
   for (const f of files) {
     const progress = o.progress !== false ? progressPrinter(f) : undefined;
     let r;
@@ -28,7 +38,12 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     }
     for (const w of r.warnings) process.stderr.write(`glasspane: ${basename(f)}: warning: ${w}\n`);
   }
-  const inv = a.snapshot({ evidence: o.evidence === true });
+  const stored = rec?.finish() ?? null;
+  if (stored !== null)
+    process.stderr.write(
+      `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
+    );
+  const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
   const text = o.format === 'json' ? toJson(inv) : o.format === 'csv' ? toCsv(inv) : toTable(inv);
   await writeOutput(text, o.out);
   return 0;

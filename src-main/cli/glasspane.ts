@@ -3,6 +3,8 @@ import { analyzeCommand } from './analyze';
 import { serveCommand } from '../serve/serve-command';
 import { reportCommand } from '../report/report-command';
 import { demoCommand } from '../demo/demo-command';
+import { rulesCheckCommand } from './rules';
+import { fingerprintsCommand } from './fingerprints';
 import { alertsCommand } from './alerts';
 import { ALERT_KINDS } from '../../shared/alerts/engine';
 import { SEVERITIES } from '../../shared/alerts/severity';
@@ -19,7 +21,9 @@ program
   .command('analyze')
   .description('analyze capture files (pcap, pcapng, optionally gzip-compressed) and print the inventory')
   .argument('<capture...>', 'capture files')
-  .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table'))
+  .addOption(
+    new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table'),
+  )
   .option('-o, --out <file>', 'write to FILE instead of standard output')
   .option('-e, --evidence', 'include every observation behind each device')
   .option('--no-progress', 'no progress lines on standard error')
@@ -71,6 +75,27 @@ program
   .option('-o, --out <file>', 'write it here instead of the cache folder')
   .action(async (o) => {
     process.exitCode = await demoCommand(o);
+  });
+
+const rules = program.command('rules').description('classification rules (assets/rules)');
+rules
+  .command('check')
+  .description("validate every rule file and run each rule's own test cases")
+  .option('--dir <dir>', 'rules directory')
+  .action(async (o) => {
+    process.exitCode = await rulesCheckCommand(o.dir);
+  });
+
+program
+  .command('fingerprints')
+  .description('list the fingerprints in captures and the rules that know them')
+  .argument('<capture...>', 'capture files')
+  .option('-u, --unknown', 'only fingerprints no rule matches')
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+  .option('-s, --scheme <scheme...>', 'only these schemes')
+  .option('-o, --out <file>', 'write to FILE')
+  .action(async (files: string[], o) => {
+    process.exitCode = await fingerprintsCommand(files, o);
   });
 
 async function main() {

@@ -1,0 +1,106 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import type { Analyzer } from '../../shared/engine/analyzer';
+import { ChangeStream } from '../../shared/inventory/changes';
+import type { AlertJson } from '../../shared/model/alert';
+import type { StoredInventory } from '../store/types';
+import { MIGRATIONS, NewerSchemaError } from '../store/migrations';
+import { defaultDbPath } from '../store/paths';
+import { Recorder } from '../store/recorder';
+import { Store } from '../store/store';
+import { UsageError } from './output';
+
+/** `--db` as commander gives it: a path, or true for the default database. */
+export function dbPath(opt: string | boolean | undefined): string {
+  return typeof opt === 'string' && opt !== '' ? opt : defaultDbPath();
+}
+
+/** "90s", "10m", "1h", "2d" (or "0") to milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(s.trim());
+  if (m === null || (m[2] === undefined && Number(m[1]) !== 0))
+    throw new UsageError(`'${s}' is not a duration: use e.g. 90s, 10m, 1h or 2d`);
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Number(m[1]) * (units[m[2] ?? 'ms'] ?? 1);
+}
+
+export interface RecordOptions {
+  /** Learning period for alerts, in capture time, when the database has not learned one yet. */
+  learnMs?: number;
+  offlineAfterMs?: number;
+  evidence?: boolean;
+}
+
+export interface Recording {
+  readonly store: Store;
+  readonly recorder: Recorder;
+  /** Commit what is left, close the database, and return what it now holds. */
+  finish(): { inventory: StoredInventory; alerts: AlertJson[]; seq: number };
+}
+
+/**
+ * Record an analysis into a database: call before feeding the analyzer, `finish()` after. Batches
+ * are committed every 200 ms while files are read, so a killed run keeps what it had analysed.
+ */
+export function startRecording(a: Analyzer, path: string, o: RecordOptions = {}): Recording {
+  let store: Store;
+  try {
+    store = new Store(path, { offlineAfterMs: o.offlineAfterMs });
+  } catch (e) {
+    throw openError(path, e);
+  }
+  const recorder = new Recorder(a, new ChangeStream(a, 2), store, {
+    learnMs: o.learnMs,
+    evidence: o.evidence,
+  });
+  const alerts: AlertJson[] = [];
+  recorder.on((b) => alerts.push(...b.alerts));
+  let failure: unknown = null;
+  recorder.onError = (e) => (failure ??= e);
+  recorder.start();
+  return {
+    store,
+    recorder,
+    finish() {
+      try {
+        recorder.stop();
+        if (failure !== null) throw failure;
+        return { inventory: store.snapshot(), alerts, seq: store.seq };
+      } finally {
+        store.close();
+      }
+    },
+  };
+}
+
+/** Open an existing database for reading only (listing alerts must not create or migrate anything). */
+export function openForReading(path: string): Database.Database {
+  if (!existsSync(path)) throw new UsageError(`no database at ${path}: analyze a capture with --db first`);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const v = Number(db.pragma('user_version', { simple: true }));
+    if (v > MIGRATIONS.length) throw new NewerSchemaError(`${path} was written by a newer Glasspane`);
+    if (v < MIGRATIONS.length) {
+      db.close();
+      // Older: bring it forward (a write), then read.
+      new Store(path).close();
+      db = new Database(path, { readonly: true, fileMustExist: true });
+    }
+  } catch (e) {
+    throw openError(path, e);
+  }
+  return db;
+}
+
+function openError(path: string, e: unknown): Error {
+  if (e instanceof UsageError) return e;
+  if (e instanceof NewerSchemaError) return new UsageError(e.message);
+  const code = (e as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+    return new UsageError(`${path} is not a Glasspane database`);
+  if (code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'EPERM')
+    return new UsageError(`cannot open ${path}: check the path and its permissions`);
+  if (code === 'SQLITE_BUSY') return new UsageError(`${path} is busy: another Glasspane is writing it`);
+  return e instanceof Error ? e : new Error(String(e));
+}

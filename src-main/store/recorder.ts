@@ -1,0 +1,187 @@
+import type { Analyzer } from '../../shared/engine/analyzer';
+import type { ChangeStream, DeltaBatch } from '../../shared/inventory/changes';
+import { AlertEngine, type AlertEngineOptions } from '../../shared/alerts/engine';
+import type { LearningState } from '../../shared/alerts/learning';
+import type { CommitResult, Store } from './store';
+import type { EditableField, StoredDevice, StoredInventory, TimelineEntry } from './types';
+
+export interface RecorderOptions {
+  /** How often the change stream is collected and committed (ms); default 200. */
+  intervalMs?: number;
+  /** Learning period in capture-time ms, used when the database has none stored yet (default one hour). */
+  learnMs?: number;
+  alerts?: Omit<AlertEngineOptions, 'learning'>;
+  /** Collect devices with their evidence (bigger rows). */
+  evidence?: boolean;
+  /** Batches held for consumers that fall behind (default 64)... */
+  keep?: number;
+  /** ...and at most this many devices, edges and timeline entries in them (default 100k): memory stays bounded. */
+  keepItems?: number;
+}
+
+/** A batch as the hosts receive it: devices as shown (merges, manual edits), with alerts and the timeline. */
+export interface RecordedBatch extends Omit<DeltaBatch, 'upserts'> {
+  /** The store's sequence number: it keeps counting across restarts. */
+  seq: number;
+  upserts: StoredDevice[];
+  timeline: TimelineEntry[];
+}
+
+export interface RecordedCatchUp {
+  snapshot: StoredInventory | null;
+  snapshotSeq: number;
+  batches: RecordedBatch[];
+}
+
+export type BatchListener = (b: RecordedBatch) => void;
+
+const LEARNING_KEY = 'alerts.learning';
+
+function size(b: RecordedBatch): number {
+  return b.upserts.length + b.edges.length + b.timeline.length + 1;
+}
+
+/**
+ * What the engine hosts (Electron, WebSocket, sensor, analyze --db) run: every `intervalMs` it
+ * collects the change stream, derives alerts, commits the batch in one transaction and hands the
+ * result to listeners. A killed process loses at most the batch in progress (one interval).
+ * Hosts serve consumers from `on()` and `since()` (not from the ChangeStream, whose batches lack
+ * merges, edits and alerts): create the ChangeStream with a small `keep` (2), the recorder holds
+ * the history.
+ */
+export class Recorder {
+  readonly alerts: AlertEngine;
+  private readonly listeners = new Set<BatchListener>();
+  private readonly history: RecordedBatch[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private lastStats: DeltaBatch['stats'] | null = null;
+  private readonly keep: number;
+  private readonly keepItems: number;
+  private held = 0;
+  private readonly evidence: boolean;
+  /** Errors from timer ticks (a full disk, say): reported, never thrown into the timer. */
+  onError: (e: unknown) => void = () => {};
+
+  constructor(
+    readonly analyzer: Analyzer,
+    readonly stream: ChangeStream,
+    readonly store: Store,
+    private readonly o: RecorderOptions = {},
+  ) {
+    const saved = store.meta(LEARNING_KEY);
+    const learning: Partial<LearningState> =
+      saved !== null ? (JSON.parse(saved) as LearningState) : { durationMs: o.learnMs ?? undefined };
+    const inv = analyzer.inventory;
+    this.alerts = new AlertEngine({
+      ...o.alerts,
+      learning,
+      idOf: o.alerts?.idOf ?? ((ref) => inv.deviceFor(ref)?.id ?? null),
+    });
+    this.alerts.seed(store.rawDevices());
+    this.keep = o.keep ?? 64;
+    this.keepItems = o.keepItems ?? 100_000;
+    this.evidence = o.evidence === true;
+    // The alert rules need the observations themselves (OT events, DHCP server roles), not only the
+    // devices they end up in. See the report: a proper Analyzer option would replace this wrapping.
+    const prev = analyzer.decoder.onObservation;
+    analyzer.decoder.onObservation = (ob) => {
+      prev(ob);
+      this.alerts.observe(ob);
+    };
+  }
+
+  on(l: BatchListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  start(): this {
+    if (this.timer === null) {
+      this.timer = setInterval(() => {
+        try {
+          this.tick();
+        } catch (e) {
+          this.onError(e);
+        }
+      }, this.o.intervalMs ?? 200);
+      // The host decides when the process ends, not the recorder.
+      this.timer.unref?.();
+    }
+    return this;
+  }
+
+  /** Stop the timer and commit whatever is left. */
+  stop(): RecordedBatch | null {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    return this.tick();
+  }
+
+  /** Collect, derive, commit, emit: one batch, or null when nothing changed. */
+  tick(): RecordedBatch | null {
+    const b = this.stream.collect(this.evidence);
+    if (b === null) {
+      if (!this.alerts.hasPending) return null;
+      return this.emit(this.store.commitAlerts(this.alerts.drain(), this.learningMeta()), null);
+    }
+    this.lastStats = b.stats;
+    const alerts = this.alerts.batch(b);
+    return this.emit(this.store.commit(b, alerts, this.learningMeta()), b);
+  }
+
+  /** End the learning period now (at the latest capture time): from here on, changes raise alerts. */
+  endLearning(): void {
+    this.alerts.endLearning();
+    this.store.setMeta(LEARNING_KEY, JSON.stringify(this.alerts.learning.state()));
+  }
+
+  edit(id: string, field: EditableField, value: string | null): RecordedBatch {
+    return this.emit(this.store.edit(id, field, value), null);
+  }
+
+  merge(into: string, alias: string): RecordedBatch {
+    return this.emit(this.store.merge(into, alias), null);
+  }
+
+  unmerge(alias: string): RecordedBatch {
+    return this.emit(this.store.unmerge(alias), null);
+  }
+
+  /** What a consumer needs after `lastSeq`: held batches, or a snapshot from the store when they are gone. */
+  since(lastSeq: number): RecordedCatchUp {
+    const oldest = this.history.length > 0 ? this.history[0]!.seq : this.store.seq + 1;
+    if (lastSeq >= oldest - 1 && lastSeq <= this.store.seq)
+      return { snapshot: null, snapshotSeq: lastSeq, batches: this.history.filter((b) => b.seq > lastSeq) };
+    return { snapshot: this.store.snapshot(), snapshotSeq: this.store.seq, batches: [] };
+  }
+
+  private learningMeta(): Record<string, string> {
+    return { [LEARNING_KEY]: JSON.stringify(this.alerts.learning.state()) };
+  }
+
+  private emit(r: CommitResult, b: DeltaBatch | null): RecordedBatch {
+    const out: RecordedBatch = {
+      seq: r.seq,
+      at: b?.at ?? new Date().toISOString(),
+      upserts: r.upserts,
+      removed: r.removed,
+      edges: r.edges,
+      edgesRemoved: r.edgesRemoved,
+      alerts: r.alerts,
+      stats: b?.stats ?? this.lastStats ?? this.analyzer.stats(),
+      timeline: r.timeline,
+    };
+    this.history.push(out);
+    this.held += size(out);
+    while (this.history.length > 0 && (this.history.length > this.keep || this.held > this.keepItems))
+      this.held -= size(this.history.shift()!);
+    for (const l of this.listeners) {
+      try {
+        l(out);
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+    return out;
+  }
+}
