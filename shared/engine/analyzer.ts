@@ -30,6 +30,9 @@ function firstHand(o: Observation, p: Packet): boolean {
   return false;
 }
 
+/** TCP/UDP flow state kept this long without a packet (capture time). */
+const FLOW_IDLE_MS = 5 * 60_000;
+
 /** A minute: announcements repeat every few seconds; what they say changes far more rarely. */
 export const REPEAT_WINDOW_MS = 60_000;
 
@@ -59,9 +62,17 @@ export class Analyzer {
     this.inventory = new Inventory({ vendorOf: o.vendorOf });
     // A fact about an address that is neither end of the packet is hearsay (a DHCP server naming
     // the router): it describes a device only once that device is seen.
-    this.decoder.onObservation = (ob) => this.inventory.observe(ob, firstHand(ob, this.decoder.packet));
+    this.decoder.onObservation = (ob) => this.observed(ob);
     this.synObservers = o.synObservers ?? [];
     this.classifier = o.rules !== undefined && o.rules.length > 0 ? new Classifier(o.rules) : null;
+  }
+
+  /** Every observation, after the inventory took it (the alert rules listen here). */
+  readonly observers: ((o: Observation) => void)[] = [];
+
+  private observed(o: Observation): void {
+    this.inventory.observe(o, firstHand(o, this.decoder.packet));
+    for (const f of this.observers) f(o);
   }
 
   /** A device as it leaves the engine: what the wire said, classified when rules are loaded. */
@@ -86,6 +97,8 @@ export class Analyzer {
 
   frame(buf: Uint8Array, linkType: number, ts: number, wireLen: number, iface: number): void {
     const p = this.decoder.decode(buf, linkType, ts, ++this.frameNo, wireLen, iface);
+    // Now and then, in capture time: flows idle for long age out, edges beyond the cap are evicted.
+    if ((this.decoder.stats.packets & 0xffff) === 0) this.housekeeping(ts);
     if (ts > 0) {
       if (ts < this.first) this.first = ts;
       if (ts > this.last) this.last = ts;
@@ -99,9 +112,14 @@ export class Analyzer {
         } catch {
           this.decoder.stats.dissectorErrors++;
         }
-        if (o !== null) this.inventory.observe(o);
+        if (o !== null) this.observed(o);
       }
     }
+  }
+
+  private housekeeping(ts: number): void {
+    this.decoder.flows.expire(ts, FLOW_IDLE_MS);
+    this.inventory.trimEdges(ts);
   }
 
   stats(): InventoryStats {

@@ -55,10 +55,15 @@ export class ChangeStream {
   /** Build the next batch from everything changed since the last one; null when nothing changed. */
   collect(evidence = false): DeltaBatch | null {
     const inv = this.analyzer.inventory;
+    if (inv.removedEdges.length > 0) {
+      for (const r of inv.removedEdges) this.edgesRemoved.push(r);
+      inv.removedEdges.length = 0;
+    }
     if (
       inv.changedDevices.length === 0 &&
       inv.changedEdges.length === 0 &&
       this.removed.length === 0 &&
+      this.edgesRemoved.length === 0 &&
       this.alerts.length === 0
     ) {
       return null;

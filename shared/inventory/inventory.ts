@@ -17,6 +17,8 @@ export const ROUTER_IP_THRESHOLD = 4;
 const MAX_OWN_IPS = 64;
 /** Framing layers that say nothing about a device. */
 const BROADCAST = 0xffffffffffff;
+/** Edges held in memory before the idlest are evicted. */
+const MAX_EDGES = 250_000;
 /** Addresses whose DNS names are remembered. */
 const MAX_RESOLVED = 65536;
 /** Listening ports kept per device. */
@@ -131,6 +133,10 @@ export class Inventory {
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
   readonly changedEdges: Edge[] = [];
+  /** Edges evicted since the change stream last collected them. */
+  readonly removedEdges: { a: string; b: string }[] = [];
+  /** Edges kept in memory; beyond it the longest idle are evicted (the store keeps them on disk). */
+  maxEdges = MAX_EDGES;
   private count = 0;
   /** MAC text from observations -> number, so repeated facts skip the parse. */
   private readonly macText = new Map<string, number>();
@@ -466,6 +472,29 @@ export class Inventory {
       this.owner6.delete(ip);
       move(u, this.ip6Device(ip, d));
     }
+  }
+
+  /**
+   * Keep memory bounded on long captures: past `maxEdges`, evict the edges idle longest (a tenth of
+   * the cap at a time, so eviction is rare). Evictions are reported through `removedEdges`.
+   */
+  trimEdges(_now: number): number {
+    if (this.edges.size <= this.maxEdges) return 0;
+    const target = Math.floor(this.maxEdges * 0.9);
+    const lasts: number[] = [];
+    for (const e of this.edges.values()) lasts.push(e.last);
+    lasts.sort((x, y) => x - y);
+    const cutoff = lasts[this.edges.size - target - 1]!;
+    let n = 0;
+    for (const [k, e] of this.edges) {
+      if (this.edges.size <= target) break;
+      // A changed edge is about to be sent as an upsert; it goes in a later round.
+      if (e.last > cutoff || e.dirty) continue;
+      this.edges.delete(k);
+      if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
+      n++;
+    }
+    return n;
   }
 
   /** A SYN-ACK: the sender serves that port (kept per address too, in case the MAC is a router). */

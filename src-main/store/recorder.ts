@@ -82,12 +82,8 @@ export class Recorder {
     this.keepItems = o.keepItems ?? 100_000;
     this.evidence = o.evidence === true;
     // The alert rules need the observations themselves (OT events, DHCP server roles), not only the
-    // devices they end up in. See the report: a proper Analyzer option would replace this wrapping.
-    const prev = analyzer.decoder.onObservation;
-    analyzer.decoder.onObservation = (ob) => {
-      prev(ob);
-      this.alerts.observe(ob);
-    };
+    // devices they end up in.
+    analyzer.observers.push((ob) => this.alerts.observe(ob));
   }
 
   on(l: BatchListener): () => void {

@@ -160,3 +160,31 @@ test('the change stream batches what changed, numbered, and catches up late cons
   assert.equal(late.snapshotSeq, cs.seq);
   assert.equal(late.snapshot!.devices.length, 3);
 });
+
+test('edges beyond the cap are evicted idlest first, and the change stream reports them', () => {
+  const a = analyzer();
+  const cs = new ChangeStream(a);
+  a.inventory.maxEdges = 100;
+  const frames = [];
+  for (let i = 0; i < 150; i++) {
+    frames.push(
+      udpFrame(
+        { mac: PC, ip: '10.0.0.1', port: 1 },
+        { mac: `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`, ip: `10.0.1.${i}`, port: 2 },
+        new Uint8Array(1),
+      ),
+    );
+  }
+  feed(a, frames);
+  cs.collect();
+  const evicted = a.inventory.trimEdges(0);
+  assert.equal(evicted, 60);
+  assert.equal(a.inventory.edges.size, 90);
+  const b = cs.collect()!;
+  assert.equal(b.edgesRemoved.length, 60);
+  // The oldest conversations went; the newest stayed.
+  assert.ok(b.edgesRemoved.some((r) => r.b === 'mac:02:00:00:00:01:00' || r.a === 'mac:02:00:00:00:01:00'));
+  assert.ok(
+    a.snapshot().edges.some((e) => e.a === 'mac:02:00:00:00:01:95' || e.b === 'mac:02:00:00:00:01:95'),
+  );
+});
