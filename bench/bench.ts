@@ -12,7 +12,9 @@ import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..');
 const sharedBench = resolve(root, '..', 'shared', 'bench');
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { reps: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } },
+});
 
 function need(cmd: string, hint: string) {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
@@ -26,14 +28,17 @@ if (!existsSync(join(sharedBench, 'make-bench-pcap.sh'))) {
   console.error('bench: ../shared/bench is absent; nothing to measure against');
   process.exit(2);
 }
-if (!existsSync(join(root, 'dist', 'cli.cjs'))) spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+if (!existsSync(join(root, 'dist', 'cli.cjs')))
+  spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 
 const out = join(root, 'bench', 'out');
 mkdirSync(out, { recursive: true });
 const capture = join(out, `bench-x${values.reps}.pcap`);
 if (!existsSync(capture)) {
   console.error(`bench: building ${capture} ...`);
-  const r = spawnSync('bash', [join(sharedBench, 'make-bench-pcap.sh'), capture, values.reps!], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('bash', [join(sharedBench, 'make-bench-pcap.sh'), capture, values.reps!], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 // Warm the page cache so every tool reads from memory, as the peers script does in turn.
@@ -47,7 +52,10 @@ interface Row {
 
 function timed(name: string, cmd: string[]): Row {
   const tf = join(out, `time-${process.pid}.txt`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e\t%M', '-o', tf, ...cmd], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e\t%M', '-o', tf, ...cmd], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
   const [wall, kib] = readFileSync(tf, 'utf8').trim().split('\t').map(Number);
   return { name, wall: wall!, peakKiB: kib! };
@@ -56,7 +64,17 @@ function timed(name: string, cmd: string[]): Row {
 const runs = Number(values.runs);
 let best: Row | null = null;
 for (let i = 0; i < runs; i++) {
-  const r = timed('glasspane', [process.execPath, join(root, 'dist', 'cli.cjs'), 'analyze', capture, '--format', 'json', '--out', '/dev/null', '--no-progress']);
+  const r = timed('glasspane', [
+    process.execPath,
+    join(root, 'dist', 'cli.cjs'),
+    'analyze',
+    capture,
+    '--format',
+    'json',
+    '--out',
+    '/dev/null',
+    '--no-progress',
+  ]);
   if (best === null || r.wall < best.wall) best = r;
 }
 const peersOut = spawnSync('bash', [join(sharedBench, 'peers.sh'), capture], { encoding: 'utf8' }).stdout;
@@ -66,17 +84,24 @@ const peers: (Row | { name: string; skipped: true })[] = peersOut
   .filter(Boolean)
   .map((l) => {
     const [name, wall, kib] = l.split('\t');
-    return wall === 'skipped' ? { name: name!, skipped: true as const } : { name: name!, wall: Number(wall), peakKiB: Number(kib) };
+    return wall === 'skipped'
+      ? { name: name!, skipped: true as const }
+      : { name: name!, wall: Number(wall), peakKiB: Number(kib) };
   });
 
 const size = statSync(capture).size;
-const packets = spawnSync('capinfos', ['-c', '-M', capture], { encoding: 'utf8' }).stdout.match(/Number of packets:\s*(\d+)/)?.[1];
+const packets = spawnSync('capinfos', ['-c', '-M', capture], { encoding: 'utf8' }).stdout.match(
+  /Number of packets:\s*(\d+)/,
+)?.[1];
 console.log(`capture: ${capture} (${(size / 1e6).toFixed(0)} MB${packets ? `, ${packets} packets` : ''})`);
 console.log(['tool', 'wall s', 'peak MB', 'glasspane / tool (wall)'].join('\t'));
 const g = best!;
 console.log([g.name, g.wall.toFixed(2), (g.peakKiB / 1024).toFixed(0), '1.00'].join('\t'));
 for (const p of peers) {
   if ('skipped' in p) console.log([p.name, 'skipped', '-', '-'].join('\t'));
-  else console.log([p.name, p.wall.toFixed(2), (p.peakKiB / 1024).toFixed(0), (g.wall / p.wall).toFixed(2)].join('\t'));
+  else
+    console.log(
+      [p.name, p.wall.toFixed(2), (p.peakKiB / 1024).toFixed(0), (g.wall / p.wall).toFixed(2)].join('\t'),
+    );
 }
 if (packets) console.log(`glasspane: ${Math.round(Number(packets) / g.wall).toLocaleString('en')} packets/s`);

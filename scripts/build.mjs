@@ -26,7 +26,16 @@ const only = option('only');
 
 // Native addons and Electron itself are loaded at run time, never bundled. ws's optional speedups
 // are native too, and fsevents only exists on macOS.
-const external = ['electron', 'cap', 'better-sqlite3', 'playwright-core', 'bufferutil', 'utf-8-validate', 'fsevents', '*.node'];
+const external = [
+  'electron',
+  'cap',
+  'better-sqlite3',
+  'playwright-core',
+  'bufferutil',
+  'utf-8-validate',
+  'fsevents',
+  '*.node',
+];
 
 // Sources are ES modules; the bundles are CommonJS. import.meta.url has no CJS equivalent, so it is
 // rebuilt from __filename in a banner.

@@ -10,7 +10,8 @@ function collect(p, out) {
     if (p.endsWith('.test.ts')) out.push(p);
     return out;
   }
-  for (const e of readdirSync(p).sort()) if (e !== 'node_modules' && e !== 'fixtures') collect(join(p, e), out);
+  for (const e of readdirSync(p).sort())
+    if (e !== 'node_modules' && e !== 'fixtures') collect(join(p, e), out);
   return out;
 }
 

@@ -245,7 +245,7 @@ export class Decoder implements AppContext {
     p.payloadEnd = w.end;
     if (w.length === 0) return;
     // Port first (the lower port is usually the service), then a flow already pinned, then heuristics.
-    let a = table.get(dst < src ? dst : src) ?? table.get(dst < src ? src : dst);
+    const a = table.get(dst < src ? dst : src) ?? table.get(dst < src ? src : dst);
     if (a !== undefined) {
       if (this.app(a, w, p)) return;
     }

@@ -73,8 +73,10 @@ export class ByteWindow {
       return -1;
     }
     const b = this.buf;
-    return (((b[i]! << 8) | b[i + 1]!) * 4294967296 +
-      (((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0));
+    return (
+      ((b[i]! << 8) | b[i + 1]!) * 4294967296 +
+      (((b[i + 2]! << 24) | (b[i + 3]! << 16) | (b[i + 4]! << 8) | b[i + 5]!) >>> 0)
+    );
   }
 
   /** A view (no copy) of `n` bytes at `o`, clamped to the window. Copy it if it must outlive the packet. */
@@ -98,7 +100,7 @@ export class ByteWindow {
    */
   sub(into: ByteWindow, o: number, n?: number): ByteWindow {
     const s = this.start + (o < 0 ? 0 : o);
-    let e = n === undefined ? this.end : s + (n < 0 ? 0 : n);
+    const e = n === undefined ? this.end : s + (n < 0 ? 0 : n);
     if (e > this.end) {
       into.reset(this.buf, s > this.end ? this.end : s, this.end);
       into.truncated = true;

@@ -10,15 +10,26 @@ export function macToString(mac: number): string {
   const hi = Math.floor(mac / 4294967296);
   const lo = mac >>> 0;
   return (
-    HEX[(hi >>> 8) & 0xff]! + ':' + HEX[hi & 0xff]! + ':' + HEX[lo >>> 24]! + ':' +
-    HEX[(lo >>> 16) & 0xff]! + ':' + HEX[(lo >>> 8) & 0xff]! + ':' + HEX[lo & 0xff]!
+    HEX[(hi >>> 8) & 0xff]! +
+    ':' +
+    HEX[hi & 0xff]! +
+    ':' +
+    HEX[lo >>> 24]! +
+    ':' +
+    HEX[(lo >>> 16) & 0xff]! +
+    ':' +
+    HEX[(lo >>> 8) & 0xff]! +
+    ':' +
+    HEX[lo & 0xff]!
   );
 }
 
 export function macFromBytes(b: Uint8Array, o = 0): number {
   if (o < 0 || o + 6 > b.length) return -1;
-  return ((b[o]! << 8) | b[o + 1]!) * 4294967296 +
-    (((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0);
+  return (
+    ((b[o]! << 8) | b[o + 1]!) * 4294967296 +
+    (((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0)
+  );
 }
 
 export function macFromString(s: string): number {
@@ -69,7 +80,7 @@ export function ipv6ToString(b: Uint8Array, o: number): string {
   }
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

@@ -18,7 +18,8 @@ export interface AnalyzeOptions {
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
 export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
-  if (!['json', 'csv', 'table'].includes(o.format)) throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
+  if (!['json', 'csv', 'table'].includes(o.format))
+    throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
   const a = createAnalyzer();
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
   const rec =

@@ -60,11 +60,18 @@ export function toTable(inv: InventoryJson): string {
     String(d.packets),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head)];
   inv.devices.forEach((d, i) => {
     out.push(line(rows[i]!));
-    for (const e of d.evidence ?? []) out.push(`    ${e.kind} ${e.protocol}.${e.field}: ${printable(clip(e.value, 100))} (frame ${e.firstFrame}, x${e.count})`);
+    for (const e of d.evidence ?? [])
+      out.push(
+        `    ${e.kind} ${e.protocol}.${e.field}: ${printable(clip(e.value, 100))} (frame ${e.firstFrame}, x${e.count})`,
+      );
   });
   const s = inv.stats;
   out.push('');

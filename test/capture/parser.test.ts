@@ -20,13 +20,20 @@ interface Got {
 
 function parseAll(bytes: Uint8Array, chunk = bytes.length): { got: Got[]; p: CaptureParser } {
   const got: Got[] = [];
-  const p = new CaptureParser((d, linkType, ts, wireLen, iface) => got.push({ data: [...d], linkType, ts, wireLen, iface }));
+  const p = new CaptureParser((d, linkType, ts, wireLen, iface) =>
+    got.push({ data: [...d], linkType, ts, wireLen, iface }),
+  );
   for (let o = 0; o < bytes.length; o += chunk) p.push(bytes.subarray(o, o + chunk));
   p.end();
   return { got, p };
 }
 
-const frameA = ethernet('ff:ff:ff:ff:ff:ff', '00:11:22:33:44:55', 0x0806, arp(1, '00:11:22:33:44:55', '10.0.0.1', '00:00:00:00:00:00', '10.0.0.2'));
+const frameA = ethernet(
+  'ff:ff:ff:ff:ff:ff',
+  '00:11:22:33:44:55',
+  0x0806,
+  arp(1, '00:11:22:33:44:55', '10.0.0.1', '00:00:00:00:00:00', '10.0.0.2'),
+);
 const frameB = Uint8Array.from({ length: 60 }, (_, i) => (i * 7) & 0xff);
 const tmp = mkdtempSync(join(tmpdir(), 'gp-parser-'));
 
@@ -34,7 +41,14 @@ for (const bigEndian of [false, true]) {
   for (const nano of [false, true]) {
     test(`classic pcap, ${bigEndian ? 'big' : 'little'}-endian, ${nano ? 'nano' : 'micro'}seconds`, () => {
       const ts1 = 1_600_000_000_123.456;
-      const bytes = pcapBytes(1, [{ data: frameA, ts: ts1 }, { data: frameB, ts: ts1 + 1000.001, origLen: 1514 }], { bigEndian, nano });
+      const bytes = pcapBytes(
+        1,
+        [
+          { data: frameA, ts: ts1 },
+          { data: frameB, ts: ts1 + 1000.001, origLen: 1514 },
+        ],
+        { bigEndian, nano },
+      );
       const { got, p } = parseAll(bytes);
       assert.equal(p.format, 'pcap');
       assert.equal(got.length, 2);
@@ -122,7 +136,12 @@ test('pcapng: statistics block drop counts are kept for the interface', () => {
 });
 
 test('pcapng: a block whose lengths disagree stops the read, frames kept', () => {
-  const b = new PcapngWriter().section(true).iface({ linkType: 1 }).epb(0, 1n, frameA).epb(0, 2n, frameB).bytes();
+  const b = new PcapngWriter()
+    .section(true)
+    .iface({ linkType: 1 })
+    .epb(0, 1n, frameA)
+    .epb(0, 2n, frameB)
+    .bytes();
   const secondEpb = b.length - (12 + 20 + 60);
   b.writeUInt32LE(0xdead, b.length - 4);
   const { got, p } = parseAll(b);
@@ -142,7 +161,9 @@ test('readCaptureFile reads gzip-compressed captures', async () => {
 });
 
 test('readCaptureFile keeps what it got from a cut-off gzip stream and says so', async () => {
-  const recs = Array.from({ length: 2000 }, (_, i) => ({ data: Uint8Array.from({ length: 200 }, (_, j) => (i * 31 + j * 17) & 0xff) }));
+  const recs = Array.from({ length: 2000 }, (_, i) => ({
+    data: Uint8Array.from({ length: 200 }, (_, j) => (i * 31 + j * 17) & 0xff),
+  }));
   const gz = gzipSync(pcapBytes(1, recs));
   const path = join(tmp, 'cut.pcap.gz');
   writeFileSync(path, gz.subarray(0, Math.floor(gz.length * 0.6)));
@@ -154,15 +175,22 @@ test('readCaptureFile keeps what it got from a cut-off gzip stream and says so',
 });
 
 test('readCaptureFile errors say what is wrong', async () => {
-  await assert.rejects(readCaptureFile(join(tmp, 'nope.pcap'), () => {}), (e: unknown) => e instanceof CaptureFileError && e.code === 'not-found');
+  await assert.rejects(
+    readCaptureFile(join(tmp, 'nope.pcap'), () => {}),
+    (e: unknown) => e instanceof CaptureFileError && e.code === 'not-found',
+  );
   const dir = join(tmp, 'dir');
   mkdirSync(dir);
-  await assert.rejects(readCaptureFile(dir, () => {}), (e: unknown) => e instanceof CaptureFileError && e.code === 'is-directory');
+  await assert.rejects(
+    readCaptureFile(dir, () => {}),
+    (e: unknown) => e instanceof CaptureFileError && e.code === 'is-directory',
+  );
   const txt = join(tmp, 'notes.txt');
   writeFileSync(txt, 'hello, I am a text file and not a capture\n');
   await assert.rejects(
     readCaptureFile(txt, () => {}),
-    (e: unknown) => e instanceof CaptureFileError && e.code === 'not-a-capture' && /not a capture file/.test(e.message),
+    (e: unknown) =>
+      e instanceof CaptureFileError && e.code === 'not-a-capture' && /not a capture file/.test(e.message),
   );
 });
 
@@ -170,7 +198,10 @@ test('a large capture streams in bounded memory', async () => {
   // 256 MB of records: memory must not grow with the file.
   const path = join(tmp, 'big.pcap');
   const fd = openSync(path, 'w');
-  const rec = pcapBytes(1, Array.from({ length: 4096 }, () => ({ data: frameB.length === 60 ? new Uint8Array(1000) : frameB })));
+  const rec = pcapBytes(
+    1,
+    Array.from({ length: 4096 }, () => ({ data: frameB.length === 60 ? new Uint8Array(1000) : frameB })),
+  );
   writeSync(fd, rec);
   const body = rec.subarray(24);
   for (let i = 0; i < 63; i++) writeSync(fd, body);
@@ -182,5 +213,8 @@ test('a large capture streams in bounded memory', async () => {
     if ((++frames & 0xffff) === 0) peak = Math.max(peak, process.memoryUsage().rss);
   });
   assert.equal(r.frames, 4096 * 64);
-  assert.ok(peak - before < 128 * 1024 * 1024, `rss grew by ${((peak - before) / 1e6).toFixed(0)} MB for a 268 MB file`);
+  assert.ok(
+    peak - before < 128 * 1024 * 1024,
+    `rss grew by ${((peak - before) / 1e6).toFixed(0)} MB for a 268 MB file`,
+  );
 });

@@ -46,7 +46,13 @@ function excuse(file: string, field: Field, ipOccurrences: number): string | nul
   return null;
 }
 
-function ours(d: Decoder, buf: Uint8Array, lt: number, frame: number, wireLen: number): Partial<Record<Field, string[]>> {
+function ours(
+  d: Decoder,
+  buf: Uint8Array,
+  lt: number,
+  frame: number,
+  wireLen: number,
+): Partial<Record<Field, string[]>> {
   const p = d.decode(buf, lt, 0, frame, wireLen);
   const r: Partial<Record<Field, string[]>> = {};
   if (p.srcMac >= 0) r['eth.src'] = [macToString(p.srcMac)];
@@ -79,7 +85,12 @@ function ours(d: Decoder, buf: Uint8Array, lt: number, frame: number, wireLen: n
 
 test(
   'differential: MACs, IPs, ports, VLAN ids and ARP fields agree with tshark over the corpus',
-  { skip: (!corpusAvailable() && 'corpus ../shared/pcaps absent') || (!tsharkAvailable() && 'tshark not installed'), timeout: 15 * 60_000 },
+  {
+    skip:
+      (!corpusAvailable() && 'corpus ../shared/pcaps absent') ||
+      (!tsharkAvailable() && 'tshark not installed'),
+    timeout: 15 * 60_000,
+  },
   async (t) => {
     const agree: Record<string, number> = {};
     const excused: Record<string, number> = {};
@@ -113,7 +124,8 @@ test(
               excused[f] = (excused[f] ?? 0) + 1;
               return;
             }
-            if (disagreements.length < 50) disagreements.push(`${file} frame ${n} ${f}: ours ${mv.join(',')} tshark ${tv.join(',')}`);
+            if (disagreements.length < 50)
+              disagreements.push(`${file} frame ${n} ${f}: ours ${mv.join(',')} tshark ${tv.join(',')}`);
           });
         });
       } catch (e) {
@@ -121,8 +133,13 @@ test(
       }
     }
     for (const f of FIELDS) t.diagnostic(`${f}: ${agree[f] ?? 0} frames agree, ${excused[f] ?? 0} excused`);
-    assert.ok((agree['eth.src'] ?? 0) > 10000 && (agree['ip.src'] ?? 0) > 10000, 'fields were really compared');
-    assert.ok((agree['vlan.id'] ?? 0) > 0 && (agree['arp.src.hw_mac'] ?? 0) > 0 && (agree['ipv6.src'] ?? 0) > 0);
+    assert.ok(
+      (agree['eth.src'] ?? 0) > 10000 && (agree['ip.src'] ?? 0) > 10000,
+      'fields were really compared',
+    );
+    assert.ok(
+      (agree['vlan.id'] ?? 0) > 0 && (agree['arp.src.hw_mac'] ?? 0) > 0 && (agree['ipv6.src'] ?? 0) > 0,
+    );
     assert.deepEqual(disagreements, []);
   },
 );

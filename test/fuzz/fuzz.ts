@@ -13,7 +13,11 @@ import { PCAPS, corpusFiles } from '../helpers/corpus';
 import { pcapBytes } from '../helpers/pcap-writer';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '120' }, iterations: { type: 'string', default: '100000' }, rate: { type: 'string', default: '0.02' } },
+  options: {
+    seconds: { type: 'string', default: '120' },
+    iterations: { type: 'string', default: '100000' },
+    rate: { type: 'string', default: '0.02' },
+  },
 });
 const seconds = Number(values.seconds);
 const maxIter = Number(values.iterations);
@@ -62,9 +66,19 @@ while (iter < maxIter && Date.now() < deadline) {
     const dir = join(process.cwd(), '.tmp', 'fuzz-failures');
     mkdirSync(dir, { recursive: true });
     const out = join(dir, `seed${seed}-${f.name.replace(/\.pcapng$/, '.pcap')}`);
-    writeFileSync(out, pcapBytes(kept[0]?.lt ?? 1, kept.map((k) => ({ data: k.data }))));
-    console.error(`fuzz: FAIL ${f.name} seed ${seed}: ${e instanceof Error ? e.message : String(e)} -> ${out}`);
+    writeFileSync(
+      out,
+      pcapBytes(
+        kept[0]?.lt ?? 1,
+        kept.map((k) => ({ data: k.data })),
+      ),
+    );
+    console.error(
+      `fuzz: FAIL ${f.name} seed ${seed}: ${e instanceof Error ? e.message : String(e)} -> ${out}`,
+    );
   }
 }
-console.log(`fuzz: ${iter} corrupted captures, ${frames} frames, ${failures} failures, ${Math.round(seconds - (deadline - Date.now()) / 1000)} s`);
+console.log(
+  `fuzz: ${iter} corrupted captures, ${frames} frames, ${failures} failures, ${Math.round(seconds - (deadline - Date.now()) / 1000)} s`,
+);
 process.exit(failures > 0 ? 1 : 0);

@@ -10,9 +10,16 @@ export function editcapAvailable(): boolean {
 }
 
 /** A copy of `file` with 2 % of its bytes corrupted by editcap (Wireshark's fuzz-test method), seeded. */
-export function corrupt(file: string, seed: number, dir = mkdtempSync(join(tmpdir(), 'gp-fuzz-')), rate = 0.02): string {
+export function corrupt(
+  file: string,
+  seed: number,
+  dir = mkdtempSync(join(tmpdir(), 'gp-fuzz-')),
+  rate = 0.02,
+): string {
   const out = join(dir, `${seed}-${basename(file)}`);
-  const r = spawnSync('editcap', ['-E', String(rate), '--seed', String(seed), file, out], { encoding: 'utf8' });
+  const r = spawnSync('editcap', ['-E', String(rate), '--seed', String(seed), file, out], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`editcap failed: ${r.stderr}`);
   return out;
 }
@@ -36,6 +43,7 @@ export async function analyzeSurvives(path: string): Promise<string | null> {
   } catch (e) {
     return `${basename(path)}: inventory does not serialise: ${String(e)}`;
   }
-  if (inv.stats.dissectorErrors > 0) return `${basename(path)}: ${inv.stats.dissectorErrors} dissector exceptions (caught, but each is a bug)`;
+  if (inv.stats.dissectorErrors > 0)
+    return `${basename(path)}: ${inv.stats.dissectorErrors} dissector exceptions (caught, but each is a bug)`;
   return null;
 }

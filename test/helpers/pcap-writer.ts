@@ -15,7 +15,8 @@ export function pcapBytes(
 ): Buffer {
   const le = !o.bigEndian;
   const hdr = Buffer.alloc(24);
-  const w32 = (b: Buffer, v: number, off: number) => (le ? b.writeUInt32LE(v >>> 0, off) : b.writeUInt32BE(v >>> 0, off));
+  const w32 = (b: Buffer, v: number, off: number) =>
+    le ? b.writeUInt32LE(v >>> 0, off) : b.writeUInt32BE(v >>> 0, off);
   const w16 = (b: Buffer, v: number, off: number) => (le ? b.writeUInt16LE(v, off) : b.writeUInt16BE(v, off));
   w32(hdr, o.nano ? 0xa1b23c4d : 0xa1b2c3d4, 0);
   w16(hdr, 2, 4);
@@ -38,7 +39,12 @@ export function pcapBytes(
   return Buffer.concat(parts);
 }
 
-export function writePcap(path: string, linkType: number, recs: Rec[], o: Parameters<typeof pcapBytes>[2] = {}): string {
+export function writePcap(
+  path: string,
+  linkType: number,
+  recs: Rec[],
+  o: Parameters<typeof pcapBytes>[2] = {},
+): string {
   writeFileSync(path, pcapBytes(linkType, recs, o));
   return path;
 }

@@ -8,8 +8,27 @@ export function tsharkAvailable(): boolean {
  * Run tshark over a capture and return, per frame number, the requested fields (each a list of
  * occurrences). `-n`: no name resolution, so addresses stay addresses.
  */
-export function tsharkFields(file: string, fields: string[], occurrence: 'a' | 'f' | 'l' = 'a', filter?: string): Map<number, string[][]> {
-  const args = ['-n', '-r', file, '-T', 'fields', '-E', `occurrence=${occurrence}`, '-E', 'separator=\t', '-E', 'aggregator=|', '-e', 'frame.number'];
+export function tsharkFields(
+  file: string,
+  fields: string[],
+  occurrence: 'a' | 'f' | 'l' = 'a',
+  filter?: string,
+): Map<number, string[][]> {
+  const args = [
+    '-n',
+    '-r',
+    file,
+    '-T',
+    'fields',
+    '-E',
+    `occurrence=${occurrence}`,
+    '-E',
+    'separator=\t',
+    '-E',
+    'aggregator=|',
+    '-e',
+    'frame.number',
+  ];
   for (const f of fields) args.push('-e', f);
   if (filter) args.push('-Y', filter);
   const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
