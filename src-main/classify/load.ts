@@ -1,15 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { compileRules, type CompiledRule } from '../../shared/classify';
+import { repoRoot } from '../native/load-native';
 
 /**
- * assets/rules of this checkout (src-main/classify and dist/<bundle> are both two levels under the
- * root); GLASSPANE_RULES_DIR points elsewhere (a packaged app's resources, a site's own rules).
+ * assets/rules of this installation: found from the package root (the checkout, or app.asar in a
+ * packaged app), whether this runs from source or from a bundle; GLASSPANE_RULES_DIR points
+ * elsewhere (a site's own rules).
  */
 export const RULES_DIR =
-  process.env.GLASSPANE_RULES_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../assets/rules');
+  process.env.GLASSPANE_RULES_DIR ?? join(repoRoot() ?? resolve('.'), 'assets', 'rules');
 
 export interface LoadedRules {
   rules: CompiledRule[];

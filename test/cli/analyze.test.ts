@@ -134,3 +134,28 @@ test(
     assert.ok(vm.ips.includes('128.2.6.152'));
   },
 );
+
+test('the installed command (bin/glasspane.cjs, the bundled CLI) works from any folder', () => {
+  if (!existsSync(join(root, 'dist', 'cli.cjs'))) {
+    const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.equal(b.status, 0, b.stderr);
+  }
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'glasspane.cjs'), 'analyze', capture, '--format', 'json'],
+    {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const inv = JSON.parse(r.stdout);
+  const plc = inv.devices.find((d: { mac: string }) => d.mac === '00:1b:1b:aa:bb:cc');
+  assert.equal(plc.vendor, 'Siemens AG');
+  // Classification rules were found from the bundle too: the VMware NIC is called virtual.
+  const vm = inv.devices.find((d: { mac: string }) => d.mac === '00:0c:29:11:22:33');
+  assert.ok(vm.attributes && Object.keys(vm.attributes).length > 0, 'rules loaded');
+});
