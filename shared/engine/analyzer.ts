@@ -22,6 +22,12 @@ export interface AnalyzerOptions {
   rules?: readonly CompiledRule[];
 }
 
+function strHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 function firstHand(o: Observation, p: Packet): boolean {
   const ip = o.device.ip;
   if (o.device.mac !== null || ip === null) return true;
@@ -56,9 +62,12 @@ export class Analyzer {
   private last = -Infinity;
   private readonly synObservers: readonly ((p: Packet) => Observation | null)[];
   readonly classifier: Classifier | null;
+  private readonly repeatWindowMs: number;
+  private readonly synSeen = new Map<number, number>();
 
   constructor(o: AnalyzerOptions) {
-    this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, o.repeatWindowMs ?? REPEAT_WINDOW_MS);
+    this.repeatWindowMs = o.repeatWindowMs ?? REPEAT_WINDOW_MS;
+    this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, this.repeatWindowMs);
     this.inventory = new Inventory({ vendorOf: o.vendorOf });
     // A fact about an address that is neither end of the packet is hearsay (a DHCP server naming
     // the router): it describes a device only once that device is seen.
@@ -104,7 +113,12 @@ export class Analyzer {
       if (ts > this.last) this.last = ts;
     }
     this.inventory.packet(p);
-    if ((p.tcpFlags & TCP_SYN) !== 0 && p.laterFragment === false) {
+    if (
+      (p.tcpFlags & TCP_SYN) !== 0 &&
+      p.laterFragment === false &&
+      this.synObservers.length > 0 &&
+      !this.synRepeat(p)
+    ) {
       for (const f of this.synObservers) {
         let o: Observation | null = null;
         try {
@@ -115,6 +129,29 @@ export class Analyzer {
         if (o !== null) this.observed(o);
       }
     }
+  }
+
+  /**
+   * A host opens many connections with the same SYN: its signature is observed once per repeat
+   * window (source address, flags and every field a signature reads, hashed; bounded table).
+   */
+  private synRepeat(p: Packet): boolean {
+    if (this.repeatWindowMs <= 0) return false;
+    let h = Math.imul(p.ipVersion === 4 ? p.src4 : strHash(p.src6), 0x9e3779b1);
+    h = Math.imul(h ^ (p.tcpFlags & 0xd2), 0x85ebca6b) ^ p.ttl;
+    h = Math.imul(h ^ p.tcpWindow, 0xc2b2ae35) ^ (p.tcpMss << 8) ^ p.tcpWscale;
+    h =
+      Math.imul(h ^ strHash(p.tcpOptionLayout), 0x27d4eb2f) ^
+      (p.dontFragment ? 1 : 0) ^
+      (p.ipId === 0 ? 2 : 0) ^
+      (p.ecn << 2) ^
+      (p.ipOptionBytes << 4);
+    h >>>= 0;
+    const last = this.synSeen.get(h);
+    if (last !== undefined && p.ts >= last && p.ts - last < this.repeatWindowMs) return true;
+    if (this.synSeen.size >= 16384) this.synSeen.clear();
+    this.synSeen.set(h, p.ts);
+    return false;
   }
 
   private housekeeping(ts: number): void {

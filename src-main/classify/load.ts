@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { compileRules, type CompiledRule } from '../../shared/classify';
 import { repoRoot } from '../native/load-native';
@@ -23,6 +23,40 @@ export function readRules(dir = RULES_DIR): LoadedRules {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort();
+  const parsed = parsedDocs(dir, files);
+  const r = compileRules(parsed.docs, parsed.names);
+  return { rules: r.rules, errors: [...parsed.errors, ...r.errors], files };
+}
+
+interface ParsedCache {
+  stamp: string;
+  docs: unknown[];
+  names: string[];
+}
+
+/**
+ * The YAML documents of the rule files. Parsing YAML is most of the cost of starting an analysis,
+ * so the parsed documents are kept in dist/.rules-cache.json, keyed by every file's name, size and
+ * modification time; any change to a rule file parses everything again. Best effort: a folder that
+ * cannot be written (an installed app) just parses each time.
+ */
+function parsedDocs(dir: string, files: string[]): { docs: unknown[]; names: string[]; errors: string[] } {
+  const stamp = JSON.stringify(
+    files.map((f) => {
+      const st = statSync(join(dir, f));
+      return [f, st.size, st.mtimeMs];
+    }),
+  );
+  const root = repoRoot();
+  const cacheFile = root !== undefined && dir === RULES_DIR ? join(root, 'dist', '.rules-cache.json') : null;
+  if (cacheFile !== null) {
+    try {
+      const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as ParsedCache;
+      if (c.stamp === stamp) return { docs: c.docs, names: c.names, errors: [] };
+    } catch {
+      // No cache yet, or a damaged one: parse below.
+    }
+  }
   const docs: unknown[] = [];
   const names: string[] = [];
   const errors: string[] = [];
@@ -34,8 +68,17 @@ export function readRules(dir = RULES_DIR): LoadedRules {
       errors.push(`${f}: YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
   }
-  const r = compileRules(docs, names);
-  return { rules: r.rules, errors: [...errors, ...r.errors], files };
+  if (cacheFile !== null && errors.length === 0) {
+    try {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ stamp, docs, names } satisfies ParsedCache));
+      renameSync(tmp, cacheFile);
+    } catch {
+      // Read-only installation: fine, parse next time too.
+    }
+  }
+  return { docs, names, errors };
 }
 
 const cache = new Map<string, CompiledRule[]>();

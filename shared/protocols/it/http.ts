@@ -36,7 +36,7 @@ interface Dir {
 }
 
 interface HttpFlow {
-  dirs: Map<string, Dir>;
+  dirs: Map<number, Dir>;
 }
 
 /** 1 = request line, 2 = status line, 0 = neither. */

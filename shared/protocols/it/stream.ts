@@ -1,6 +1,5 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import { ipv4ToString } from '../../util/addr';
 
 /**
  * A bounded byte buffer for one direction of a TCP flow: headers and handshakes that span segments
@@ -104,7 +103,15 @@ export const SEG_NEXT = 0;
 export const SEG_OLD = 1;
 export const SEG_GAP = 2;
 
-/** A key for the packet's direction within its flow: the sender's address and port. */
-export function directionKey(p: Packet): string {
-  return (p.ipVersion === 4 ? ipv4ToString(p.src4) : p.src6) + '/' + p.srcPort;
+/**
+ * A key for the packet's direction within its flow: the sender's address and port, as a number (it
+ * is computed for every TCP payload, so it must not allocate). Exact for IPv4; for IPv6 a hash of
+ * the address, and the two directions of one flow differ in it or in the port.
+ */
+export function directionKey(p: Packet): number {
+  if (p.ipVersion === 4) return p.src4 * 65536 + p.srcPort;
+  let h = 0x811c9dc5;
+  const a = p.src6;
+  for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a.charCodeAt(i), 0x01000193);
+  return (h >>> 0) * 65536 + p.srcPort;
 }

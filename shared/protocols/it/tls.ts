@@ -286,7 +286,7 @@ interface TlsDir {
 }
 
 interface TlsFlow {
-  dirs: Map<string, TlsDir>;
+  dirs: Map<number, TlsDir>;
 }
 
 /** A TLS record header at the start of `w`: handshake/alert/CCS/app-data, version 3.x, sane length. */
