@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqlite } from '../store/sqlite';
 import { existsSync } from 'node:fs';
 import type { Analyzer } from '../../shared/engine/analyzer';
 import { ChangeStream } from '../../shared/inventory/changes';
@@ -78,14 +79,14 @@ export function openForReading(path: string): Database.Database {
   if (!existsSync(path)) throw new UsageError(`no database at ${path}: analyze a capture with --db first`);
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = new (sqlite())(path, { readonly: true, fileMustExist: true });
     const v = Number(db.pragma('user_version', { simple: true }));
     if (v > MIGRATIONS.length) throw new NewerSchemaError(`${path} was written by a newer Glasspane`);
     if (v < MIGRATIONS.length) {
       db.close();
       // Older: bring it forward (a write), then read.
       new Store(path).close();
-      db = new Database(path, { readonly: true, fileMustExist: true });
+      db = new (sqlite())(path, { readonly: true, fileMustExist: true });
     }
   } catch (e) {
     throw openError(path, e);

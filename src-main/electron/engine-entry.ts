@@ -8,6 +8,8 @@ import { createEngine } from '../engine/engine';
 import { createDispatcher } from '../ipc/dispatch';
 import { serveEngine, type PortLike } from '../ipc/engine-port';
 import { createEventHub } from '../ipc/event-hub';
+import { Store } from '../store/store';
+import { defaultDbPath } from '../store/paths';
 
 const parent = process.parentPort;
 
@@ -22,5 +24,32 @@ const port: PortLike = {
   },
 };
 
+/**
+ * The device store in the app's data folder: what the app learned survives a restart and a crash
+ * (each batch is one transaction). If it cannot be opened, the app still works, without memory.
+ */
+function openStore(): Store | null {
+  try {
+    return new Store(defaultDbPath());
+  } catch (e) {
+    console.error(
+      `glasspane: the device store could not be opened, nothing will be kept: ${e instanceof Error ? e.message : e}`,
+    );
+    return null;
+  }
+}
+
 const hub = createEventHub();
-serveEngine(port, createDispatcher(createEngine({ hub })), hub);
+const store = openStore();
+const engine = createEngine({
+  hub,
+  onBatch: (b) => {
+    try {
+      store?.commit(b);
+    } catch (e) {
+      console.error(`glasspane: the device store stopped recording: ${e instanceof Error ? e.message : e}`);
+    }
+  },
+});
+serveEngine(port, createDispatcher(engine), hub);
+process.on('exit', () => store?.close());

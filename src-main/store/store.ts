@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqlite } from './sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DeltaBatch } from '../../shared/inventory/changes';
@@ -128,7 +129,7 @@ export class Store {
     o: StoreOptions = {},
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = new (sqlite())(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${o.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
