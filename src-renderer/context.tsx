@@ -24,6 +24,11 @@ export function useGlasspane<T>(selector: (s: Store) => T): T {
   return useApp().store(selector);
 }
 
+/** The store itself, for actions and for subscriptions outside React's render (the graph). */
+export function useStoreApi(): GlasspaneStore {
+  return useApp().store;
+}
+
 export function useLink(): Link {
   return useApp().link;
 }

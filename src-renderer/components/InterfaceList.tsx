@@ -1,4 +1,5 @@
 import type { CaptureInterface } from '../../shared/ipc/contract';
+import { Sparkline } from '../capture/Sparkline';
 
 function Flags({ flags }: { flags: CaptureInterface['flags'] }) {
   return (
@@ -13,8 +14,27 @@ function Flags({ flags }: { flags: CaptureInterface['flags'] }) {
   );
 }
 
-/** The interfaces the engine could capture on. Every string here came from the host: text only. */
-export function InterfaceList({ interfaces }: { interfaces: CaptureInterface[] }) {
+/**
+ * The interfaces the engine could capture on, with a checkbox to pick them. The rate sparkline shows
+ * on the interfaces being captured (the engine's counters are per run, not per interface, so a run on
+ * several interfaces shows the same total on each); others show nothing: the contract carries no OS
+ * counters. Every string here came from the host: text only.
+ */
+export function InterfaceList({
+  interfaces,
+  chosen,
+  onToggle,
+  capturing,
+  rate,
+  disabled,
+}: {
+  interfaces: CaptureInterface[];
+  chosen?: ReadonlySet<string>;
+  onToggle?(name: string): void;
+  capturing?: ReadonlySet<string>;
+  rate?: readonly number[];
+  disabled?: boolean;
+}) {
   if (interfaces.length === 0) {
     return <p className="muted">The engine found no network interfaces.</p>;
   }
@@ -25,27 +45,55 @@ export function InterfaceList({ interfaces }: { interfaces: CaptureInterface[] }
           <th scope="col">Interface</th>
           <th scope="col">Addresses</th>
           <th scope="col">State</th>
+          <th scope="col">Packets/s</th>
         </tr>
       </thead>
       <tbody>
-        {interfaces.map((i) => (
-          <tr key={i.name}>
-            <td>
-              <div className="mono">{i.name}</div>
-              {i.description && <div className="muted">{i.description}</div>}
-            </td>
-            <td className="mono">
-              {i.addresses.length === 0 && i.mac === null && <span className="muted">none</span>}
-              {i.mac && <div>{i.mac}</div>}
-              {i.addresses.map((a) => (
-                <div key={a.address}>{a.address}</div>
-              ))}
-            </td>
-            <td>
-              <Flags flags={i.flags} />
-            </td>
-          </tr>
-        ))}
+        {interfaces.map((i) => {
+          const on = capturing?.has(i.name) ?? false;
+          const last = on && rate && rate.length ? rate[rate.length - 1]! : null;
+          return (
+            <tr key={i.name} className={chosen?.has(i.name) ? 'chosen' : ''}>
+              <td>
+                <label className="iface-pick">
+                  {onToggle && (
+                    <input
+                      type="checkbox"
+                      aria-label={`Capture on ${i.name}`}
+                      checked={chosen?.has(i.name) ?? false}
+                      disabled={disabled}
+                      onChange={() => onToggle(i.name)}
+                    />
+                  )}
+                  <span>
+                    <div className="mono">{i.name}</div>
+                    {i.description && <div className="muted">{i.description}</div>}
+                  </span>
+                </label>
+              </td>
+              <td className="mono">
+                {i.addresses.length === 0 && i.mac === null && <span className="muted">none</span>}
+                {i.mac && <div>{i.mac}</div>}
+                {i.addresses.map((a) => (
+                  <div key={a.address}>{a.address}</div>
+                ))}
+              </td>
+              <td>
+                <Flags flags={i.flags} />
+              </td>
+              <td className="rate">
+                {on ? (
+                  <>
+                    <Sparkline values={rate ?? []} />
+                    <span className="small mono">{last === null ? '…' : Math.round(last)}</span>
+                  </>
+                ) : (
+                  <span className="muted small">—</span>
+                )}
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -1,11 +1,46 @@
-import { useGlasspane, useLink } from '../context';
+import { useCallback, useMemo, useState } from 'react';
+import { rates } from '../capture/Sparkline';
+import { FilterField, type FilterVerdict } from '../capture/FilterField';
+import { useGlasspane, useLink, useStoreApi } from '../context';
 import { InterfaceList } from './InterfaceList';
 import { LiveAvailability } from './LiveAvailability';
 
+/** Live capture: pick interfaces, write a filter, start and stop. */
 export function SourcesPanel() {
   const sources = useGlasspane((s) => s.sources);
   const connected = useGlasspane((s) => s.connection.kind === 'connected');
+  const capture = useGlasspane((s) => s.capture);
+  const samples = useGlasspane((s) => s.samples);
   const link = useLink();
+  const store = useStoreApi();
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [filter, setFilter] = useState('');
+  const [verdict, setVerdict] = useState<FilterVerdict>({ blocking: false });
+  const [busy, setBusy] = useState(false);
+  const onVerdict = useCallback((v: FilterVerdict) => setVerdict(v), []);
+
+  const live = capture.source?.kind === 'live' ? capture.source : null;
+  const running = live !== null && (capture.state === 'running' || capture.state === 'starting');
+  const capturing = useMemo(() => new Set(running && live ? live.interfaces : []), [running, live]);
+  const rate = useMemo(() => rates(samples), [samples]);
+  const available = sources.kind === 'loaded' && sources.sources.live.available;
+
+  const toggle = (name: string) => {
+    const next = new Set(chosen);
+    if (next.has(name)) next.delete(name);
+    else next.add(name);
+    setChosen(next);
+  };
+
+  const start = async () => {
+    setBusy(true);
+    try {
+      await link.startCapture([...chosen], filter);
+      if (!store.getState().actionError) store.getState().setView('inventory');
+    } finally {
+      setBusy(false);
+    }
+  };
 
   return (
     <section className="panel" aria-labelledby="sources-heading">
@@ -29,10 +64,42 @@ export function SourcesPanel() {
       {sources.kind === 'loaded' && (
         <>
           <LiveAvailability live={sources.sources.live} />
-          <InterfaceList interfaces={sources.sources.interfaces} />
+          <InterfaceList
+            interfaces={sources.sources.interfaces}
+            chosen={chosen}
+            onToggle={toggle}
+            capturing={capturing}
+            rate={rate}
+            disabled={running || !available}
+          />
           {sources.sources.listedBy === 'os' && (
             <p className="muted small">Listed by the operating system; libpcap may show more.</p>
           )}
+          <FilterField value={filter} onChange={setFilter} interfaces={[...chosen]} onVerdict={onVerdict} />
+          <div className="actions">
+            {running ? (
+              <button
+                type="button"
+                className="danger"
+                disabled={busy}
+                onClick={() => void link.stopCapture()}
+              >
+                Stop capture
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="primary"
+                disabled={!connected || !available || busy || chosen.size === 0 || verdict.blocking}
+                onClick={() => void start()}
+              >
+                Start capture
+              </button>
+            )}
+            {!running && chosen.size === 0 && available && (
+              <span className="muted small">Pick one or more interfaces.</span>
+            )}
+          </div>
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 /** The transport inside the desktop app: the preload's window.glasspane, nothing else. */
 import type { GlasspaneBridge } from '../../shared/ipc/bridge';
-import type { EventName } from '../../shared/ipc/channels';
+import type { CallName, EventName } from '../../shared/ipc/channels';
 import { parseCallResult, parseEvent, type EventPayload } from '../../shared/ipc/contract';
 import type { ConnectionState, Transport } from './transport';
 
@@ -19,6 +19,18 @@ export function electronTransport(bridge: GlasspaneBridge): Transport {
         return parseCallResult(name, await bridge.call(name, request));
       } catch (e) {
         return { ok: false, error: { code: 'failed', message: e instanceof Error ? e.message : String(e) } };
+      }
+    },
+    async callRaw(name, request) {
+      try {
+        return await bridge.call(name as CallName, request);
+      } catch (e) {
+        // The preload refuses names the contract does not list: for us, a call this host lacks.
+        const message = e instanceof Error ? e.message : String(e);
+        return {
+          ok: false,
+          error: { code: /unknown call/.test(message) ? 'unknown-call' : 'failed', message },
+        };
       }
     },
     on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {

@@ -161,27 +161,33 @@ export function websocketTransport(opts: WebSocketOptions): Transport {
     };
   }
 
+  /** Sends one call and resolves with the host's raw envelope (or an error envelope of our own). */
+  function callRaw(name: string, request: unknown): Promise<unknown> {
+    const fail = (code: 'disconnected' | 'failed', message: string) =>
+      Promise.resolve<unknown>({ ok: false, error: { code, message } });
+    const ws = socket;
+    if (state.kind !== 'connected' || !ws) return fail('disconnected', 'not connected');
+    if (pending.size >= MAX_PENDING_CALLS) return fail('failed', 'too many calls in flight');
+    const id = nextId++;
+    return new Promise<unknown>((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        resolve({ ok: false, error: { code: 'timeout', message: `${name.slice(0, 64)} timed out` } });
+      }, CALL_TIMEOUT_MS);
+      pending.set(id, { resolve, timer });
+      const msg: ClientMessage = { t: 'call', id, name: name.slice(0, 64), payload: request };
+      ws.send(JSON.stringify(msg));
+    });
+  }
+
   connect();
 
   return {
     kind: 'websocket',
     call<K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResult<CallResponse<K>>> {
-      const fail = (code: 'disconnected' | 'failed', message: string) =>
-        Promise.resolve<CallResult<CallResponse<K>>>({ ok: false, error: { code, message } });
-      const ws = socket;
-      if (state.kind !== 'connected' || !ws) return fail('disconnected', 'not connected');
-      if (pending.size >= MAX_PENDING_CALLS) return fail('failed', 'too many calls in flight');
-      const id = nextId++;
-      return new Promise<unknown>((resolve) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          resolve({ ok: false, error: { code: 'timeout', message: `${name} timed out` } });
-        }, CALL_TIMEOUT_MS);
-        pending.set(id, { resolve, timer });
-        const msg: ClientMessage = { t: 'call', id, name, payload: request };
-        ws.send(JSON.stringify(msg));
-      }).then((raw) => parseCallResult(name, raw));
+      return callRaw(name, request).then((raw) => parseCallResult(name, raw));
     },
+    callRaw,
     on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {
       let set = events.get(name);
       if (!set) events.set(name, (set = new Listeners<unknown>()));

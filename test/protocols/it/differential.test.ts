@@ -60,7 +60,11 @@ const CASES: Case[] = [
     mode: 'equal',
     minAgreement: 1,
     ours: (o) =>
-      o.protocol === 'dhcp' && o.kind === 'attribute' && o.key === 'vendor-class' ? o.value : null,
+      o.protocol === 'dhcp' &&
+      o.kind === 'attribute' &&
+      (o.key === 'vendor-class' || o.key === 'vendor-class-served')
+        ? o.value
+        : null,
   },
   {
     field: 'lldp.tlv.system.name',

@@ -62,7 +62,12 @@ const EVIDENCE: Record<string, { pick: Pick; gt?: (v: string) => string }> = {
     gt: (v) => v.replace(/\.$/, ''),
   },
   'DHCP vendor class (opt 60)': {
-    pick: when((o) => o.kind === 'attribute' && o.key === 'vendor-class' && o.protocol === 'dhcp'),
+    pick: when(
+      (o) =>
+        o.kind === 'attribute' &&
+        (o.key === 'vendor-class' || o.key === 'vendor-class-served') &&
+        o.protocol === 'dhcp',
+    ),
   },
   'DHCP param request list (opt 55)': { pick: when((o) => o.kind === 'fingerprint' && o.scheme === 'dhcp') },
   'LLDP system name': { pick: when((o) => o.protocol === 'lldp' && o.kind === 'hostname') },
