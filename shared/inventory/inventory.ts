@@ -318,6 +318,19 @@ export class Inventory {
     return this.ip4Owner(v);
   }
 
+  /** The device with this id ("mac:…" or "ip:…"), if the inventory holds it. */
+  byId(id: string): Device | undefined {
+    if (id.startsWith('mac:')) {
+      const mac = macFromString(id.slice(4));
+      return mac >= 0 ? this.byMac.get(mac) : undefined;
+    }
+    if (!id.startsWith('ip:')) return undefined;
+    const ip = id.slice(3);
+    if (ip.includes(':')) return this.byIp6.get(ip);
+    const v = ipv4Number(ip);
+    return v < 0 ? undefined : this.byIp4.get(v);
+  }
+
   devices(): IterableIterator<Device> {
     return this.allDevices();
   }

@@ -10,6 +10,7 @@ export const CALL_NAMES = [
   'startCapture',
   'stopCapture',
   'getSnapshot',
+  'getDevice',
 ] as const;
 
 export const EVENT_NAMES = ['captureStatus', 'deviceDelta'] as const;

@@ -46,6 +46,11 @@ export const sourcesSchema = z.object({
   live: liveAvailabilitySchema,
   /** Where the interface list came from: libpcap's device list, or the OS when libpcap is unusable. */
   listedBy: z.enum(['pcap', 'os']),
+  /** A capture the host generated itself (glasspane demo), for a first run without privileges. */
+  demo: z
+    .object({ path: z.string().min(1).max(L.path) })
+    .nullable()
+    .optional(),
 });
 
 // ---- capture status --------------------------------------------------------------------------------
@@ -132,6 +137,8 @@ export const calls = {
   stopCapture: { request: empty, response: captureStatusSchema },
   /** The whole inventory now, to start from or to recover after a sequence gap. */
   getSnapshot: { request: empty, response: snapshotSchema },
+  /** One device with every observation behind it (deltas and snapshots carry none), for "why?". */
+  getDevice: { request: z.strictObject({ id }), response: deviceSchema },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {

@@ -15,6 +15,7 @@ import { CallFailure, type EngineHandlers } from '../ipc/engine-api';
 import type { EventHub } from '../ipc/event-hub';
 import { listSources } from '../ipc/sources';
 import { analyzeFile, createAnalyzer } from './pipeline';
+import { demoCapturePath } from '../demo/demo-path';
 
 export interface EngineOptions {
   hub: EventHub;
@@ -113,7 +114,21 @@ export function createEngine(o: EngineOptions): Engine {
       return idle;
     },
 
-    listSources: () => listSources(),
+    listSources: async () => {
+      let demo: { path: string } | null = null;
+      try {
+        demo = { path: await demoCapturePath() };
+      } catch {
+        // No writable cache or temp folder: the start screen just offers no demo.
+      }
+      return { ...listSources(), demo };
+    },
+
+    getDevice: ({ id }) => {
+      const d = analyzer.inventory.byId(id);
+      if (d === undefined) throw new CallFailure('bad-request', `no device ${id} in the current inventory`);
+      return analyzer.deviceJson(d, true);
+    },
 
     chooseCaptureFiles: async () =>
       o.chooseFiles ? { supported: true, paths: await o.chooseFiles() } : { supported: false, paths: [] },

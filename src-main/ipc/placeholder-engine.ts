@@ -32,5 +32,8 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     },
     stopCapture: () => IDLE_STATUS,
     getSnapshot: () => ({ sequence: 0, devices: [], edges: [], status: IDLE_STATUS }),
+    getDevice: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
   };
 }

@@ -43,6 +43,9 @@ const engine: EngineHandlers = {
     listedBy: 'pcap',
   }),
   chooseCaptureFiles: () => ({ supported: false, paths: [] }),
+  getDevice: () => {
+    throw new CallFailure('bad-request', 'no such device');
+  },
   openCapture: (req) => {
     throw new CallFailure('unavailable', `cannot open ${req.paths.length} file(s) yet`);
   },

@@ -48,6 +48,10 @@ function recordingEngine() {
       return { interfaces: [], live: { available: true }, listedBy: 'os' };
     },
     chooseCaptureFiles: () => ({ supported: false, paths: [] }),
+    getDevice: (req) => {
+      seen.push({ name: 'getDevice', request: req });
+      throw new CallFailure('bad-request', 'no such device');
+    },
     openCapture: (req) => {
       seen.push({ name: 'openCapture', request: req });
       if (req.paths[0] === '/boom') throw new Error('disk on fire');

@@ -109,3 +109,20 @@ test('large runs are split into deltas within the contract batch limit', async (
   );
   await engine.close();
 });
+
+test('getDevice returns one device with the evidence behind it; an unknown id is a clear error', async () => {
+  const r = recorder();
+  const engine = createEngine({ hub: r.hub, collectMs: 20 });
+  await engine.openCapture({ paths: [capture('f.pcap', 2)] });
+  await engine.idle;
+  const snap = await engine.getSnapshot({});
+  const id = snap.devices.find((d) => d.mac === '02:00:00:00:00:01')!.id;
+  const d = await engine.getDevice({ id });
+  assert.equal(d.id, id);
+  assert.ok(Array.isArray(d.evidence));
+  assert.deepEqual(d.ips, ['10.1.0.1']);
+  await assert.rejects(async () => engine.getDevice({ id: 'mac:ff:ee:dd:cc:bb:aa' }), /no device/);
+  const sources = await engine.listSources({});
+  assert.ok(sources.demo?.path.endsWith('.pcap'), 'the demo capture is offered');
+  await engine.close();
+});
