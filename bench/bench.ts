@@ -105,3 +105,16 @@ for (const p of peers) {
     );
 }
 if (packets) console.log(`glasspane: ${Math.round(Number(packets) / g.wall).toLocaleString('en')} packets/s`);
+
+// The UI side, in Chromium: grid scrolling with 100k devices and graph layout with 5k nodes.
+if (existsSync('/usr/bin/chromium') && process.argv.includes('--no-ui') === false) {
+  for (const script of ['scroll-100k.ts', 'graph-5k.ts']) {
+    console.log(`\n${script}:`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test', 'ui', script)], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: 10 * 60_000,
+    });
+    if (r.status !== 0) console.log(`${script} failed (${r.status ?? r.signal})`);
+  }
+}
