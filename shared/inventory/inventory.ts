@@ -50,6 +50,8 @@ export class Device {
   readonly ip6 = new Map<string, IpUse>();
   readonly protocols = new Set<string>();
   readonly vlans = new Set<number>();
+  /** The protocol stack of the last frame it sent, to skip re-adding the same names. */
+  readonly lastStack: string[] = [];
   /** TCP ports this device accepted connections on (it sent SYN-ACK from them). */
   readonly servedTcp = new Set<number>();
   readonly evidence = new Evidence();
@@ -98,6 +100,7 @@ export class Edge {
   first = Infinity;
   last = -Infinity;
   dirty = false;
+  lastProto = '';
   constructor(
     readonly a: Device,
     readonly b: Device,
@@ -203,9 +206,13 @@ export class Inventory {
       src.seen(ts);
       src.packetsSent++;
       src.bytesSent += len;
-      for (let i = 0; i < p.protoCount; i++) {
-        const name = p.protos[i]!;
-        if (!SILENT.has(name)) src.protocols.add(name);
+      // Most frames repeat the previous frame's stack (same strings, so identity compares suffice).
+      if (!sameStack(src.lastStack, p)) {
+        for (let i = 0; i < p.protoCount; i++) {
+          const name = p.protos[i]!;
+          if (!SILENT.has(name)) src.protocols.add(name);
+        }
+        copyStack(src.lastStack, p);
       }
       for (let i = 0; i < p.vlanCount; i++) src.vlans.add(p.vlans[i]!);
       if ((p.tcpFlags & 0x12) === 0x12) this.served(src, p);
@@ -546,7 +553,10 @@ export class Inventory {
     // The innermost protocol names the conversation; lower layers add nothing per edge.
     if (p.protoCount > 0) {
       const name = p.protos[p.protoCount - 1]!;
-      if (!SILENT.has(name)) e.protocols.add(name);
+      if (name !== e.lastProto) {
+        e.lastProto = name;
+        if (!SILENT.has(name)) e.protocols.add(name);
+      }
     }
   }
 
@@ -613,6 +623,17 @@ export class Inventory {
       lastSeen: iso(e.last),
     };
   }
+}
+
+function sameStack(prev: string[], p: Packet): boolean {
+  if (prev.length !== p.protoCount) return false;
+  for (let i = 0; i < prev.length; i++) if (prev[i] !== p.protos[i]) return false;
+  return true;
+}
+
+function copyStack(prev: string[], p: Packet): void {
+  prev.length = p.protoCount;
+  for (let i = 0; i < p.protoCount; i++) prev[i] = p.protos[i]!;
 }
 
 /** Addresses that count towards calling a MAC a router: link-local IPv6 is never forwarded. */

@@ -80,6 +80,7 @@ async function withEngine(
     engine,
     hub,
     extra: opts.extras === false ? undefined : engineExtras(engine),
+    older: opts.extras === false,
     listSourcesExtra: opts.demo ? { demo: { path: opts.demo } } : undefined,
   });
   try {

@@ -72,6 +72,8 @@ export async function startUiHost(
     hub?: EventHub;
     extra?: ExtraHandlers;
     listSourcesExtra?: object;
+    /** Behave like a host from before getDevice and the demo offer: both unknown to it. */
+    older?: boolean;
   },
 ): Promise<UiHost> {
   const server = createServer((req, res) => {
@@ -100,7 +102,14 @@ export async function startUiHost(
         return { ok: false, error: { code: 'failed', message: e instanceof Error ? e.message : String(e) } };
       }
     }
+    if (ws.older && name === 'getDevice') {
+      return { ok: false, error: { code: 'unknown-call', message: 'unknown call getDevice' } };
+    }
     const r = await dispatch(name, payload);
+    if (name === 'listSources' && r.ok && ws.older) {
+      const { demo: _demo, ...rest } = r.value as { demo?: unknown };
+      return { ok: true, value: rest };
+    }
     if (name === 'listSources' && r.ok && ws.listSourcesExtra) {
       return { ok: true, value: { ...(r.value as object), ...ws.listSourcesExtra } };
     }
