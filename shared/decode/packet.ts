@@ -90,9 +90,22 @@ export class Packet {
   laterFragment = false;
 
   reset(): void {
+    this.resetLayers();
+    this.tunnels = 0;
+    this.payloadStart = this.payloadEnd = 0;
+    this.protoCount = 0;
+    this.malformed = '';
+    this.laterFragment = false;
+  }
+
+  /**
+   * Forget what was recorded from layer 2 up: done per frame, and before a tunnel's inner frame is
+   * decoded, so the Packet then describes the inner frame alone (an inner ARP must not pair the
+   * inner MAC with the outer IP). Tunnel count, protocol list and malformed reason are kept.
+   */
+  resetLayers(): void {
     this.srcMac = this.dstMac = this.etherType = -1;
     this.vlanCount = 0;
-    this.tunnels = 0;
     this.arpOp = this.arpSha = this.arpSpa = this.arpTha = this.arpTpa = -1;
     this.ipVersion = 0;
     this.src4 = this.dst4 = 0;
@@ -110,10 +123,6 @@ export class Packet {
     this.icmpType = this.icmpCode = -1;
     this.ndTarget = '';
     this.ndLinkAddr = this.raLifetime = -1;
-    this.payloadStart = this.payloadEnd = 0;
-    this.protoCount = 0;
-    this.malformed = '';
-    this.laterFragment = false;
   }
 
   addProto(name: string): void {

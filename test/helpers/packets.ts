@@ -2,31 +2,12 @@
  * Builders for small crafted frames: our own test packets, byte-exact, hostile ones included (any
  * length field can be overridden to lie). Checksums are left zero unless a test needs them.
  */
-export type Bytes = Uint8Array;
+import { concat, type Bytes } from '../../src-main/demo/bytes';
+import { u16, u32 } from '../../src-main/demo/bytes';
 
-export function concat(...parts: (Bytes | number[])[]): Bytes {
-  const arrs = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));
-  const out = new Uint8Array(arrs.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of arrs) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out;
-}
+// The byte builders are shared with the demo capture generator (src may not import test/).
+export { concat, u16, u32, u16le, u32le, type Bytes } from '../../src-main/demo/bytes';
 
-export function u16(v: number): number[] {
-  return [(v >>> 8) & 0xff, v & 0xff];
-}
-export function u32(v: number): number[] {
-  return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
-}
-export function u16le(v: number): number[] {
-  return [v & 0xff, (v >>> 8) & 0xff];
-}
-export function u32le(v: number): number[] {
-  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-}
 export function ascii(s: string): Bytes {
   return Uint8Array.from(Buffer.from(s, 'latin1'));
 }
