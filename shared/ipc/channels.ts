@@ -11,6 +11,7 @@ export const CALL_NAMES = [
   'stopCapture',
   'getSnapshot',
   'getDevice',
+  'editDevice',
 ] as const;
 
 export const EVENT_NAMES = ['captureStatus', 'deviceDelta'] as const;

@@ -139,6 +139,24 @@ export const calls = {
   getSnapshot: { request: empty, response: snapshotSchema },
   /** One device with every observation behind it (deltas and snapshots carry none), for "why?". */
   getDevice: { request: z.strictObject({ id }), response: deviceSchema },
+  /**
+   * Manual edits: a value sets the field, null clears the edit, an absent key leaves it. Edits
+   * outrank what the capture and the rules say, and the answer is the device as it now stands.
+   */
+  editDevice: {
+    request: z.strictObject({
+      id,
+      name: text.nullable().optional(),
+      type: text.nullable().optional(),
+      vendor: text.nullable().optional(),
+      notes: z
+        .string()
+        .max(4 * L.text)
+        .nullable()
+        .optional(),
+    }),
+    response: deviceSchema,
+  },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {

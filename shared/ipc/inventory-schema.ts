@@ -83,6 +83,12 @@ export const deviceSchema = z.object({
     .object({ level: z.number().min(0).max(5), reason: text })
     .nullable()
     .optional(),
+  notes: z
+    .string()
+    .max(4 * L.text)
+    .nullable()
+    .optional(),
+  edited: z.array(id).max(16).optional(),
 });
 
 export const edgeSchema = z.object({

@@ -99,6 +99,10 @@ export interface DeviceJson {
   attributes?: Record<string, AttributeJson>;
   /** For OT devices, the Purdue level and the reason. */
   purdue?: { level: number; reason: string } | null;
+  /** A person's notes on the device. */
+  notes?: string | null;
+  /** Fields set by hand ('name', 'type', 'vendor', 'notes'): they outrank capture and rules. */
+  edited?: string[];
 }
 
 export interface EdgeJson {

@@ -10,6 +10,7 @@ import { serveEngine, type PortLike } from '../ipc/engine-port';
 import { createEventHub } from '../ipc/event-hub';
 import { Store } from '../store/store';
 import { defaultDbPath } from '../store/paths';
+import type { DeviceEdits } from '../../shared/inventory/edits';
 
 const parent = process.parentPort;
 
@@ -41,8 +42,27 @@ function openStore(): Store | null {
 
 const hub = createEventHub();
 const store = openStore();
+/** Edits made in earlier sessions, so they outrank the rules again from the first delta. */
+function storedEdits(): Map<string, DeviceEdits> {
+  const out = new Map<string, DeviceEdits>();
+  for (const d of store?.devices() ?? []) {
+    const { name, type, vendor, notes } = d.manual;
+    if (name ?? type ?? vendor ?? notes) out.set(d.id, { name, type, vendor, notes });
+  }
+  return out;
+}
+
 const engine = createEngine({
   hub,
+  edits: storedEdits(),
+  onEdit: (id, field, value) => {
+    try {
+      store?.edit(id, field, value);
+    } catch (e) {
+      // A device not yet written by the store (its first batch is pending) keeps the edit in memory.
+      console.error(`glasspane: the edit of ${id} was not stored: ${e instanceof Error ? e.message : e}`);
+    }
+  },
   onBatch: (b) => {
     try {
       store?.commit(b);

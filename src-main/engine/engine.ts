@@ -16,6 +16,7 @@ import type { EventHub } from '../ipc/event-hub';
 import { listSources } from '../ipc/sources';
 import { analyzeFile, createAnalyzer } from './pipeline';
 import { demoCapturePath } from '../demo/demo-path';
+import { applyEdits, EDITABLE_FIELDS, type DeviceEdits } from '../../shared/inventory/edits';
 
 export interface EngineOptions {
   hub: EventHub;
@@ -27,6 +28,10 @@ export interface EngineOptions {
   live?: Partial<LiveCaptureOptions>;
   /** Called with every batch after it is sent (the store records it). */
   onBatch?: (b: DeltaBatch, a: Analyzer) => void;
+  /** Manual edits known from before (a host with a store loads them), by device id. */
+  edits?: Map<string, DeviceEdits>;
+  /** Called after each manual edit so a host with a store can keep it. */
+  onEdit?: (id: string, field: (typeof EDITABLE_FIELDS)[number], value: string | null) => void;
 }
 
 export interface Engine extends EngineHandlers {
@@ -49,6 +54,10 @@ export function createEngine(o: EngineOptions): Engine {
   let run = 0;
   let idle: Promise<void> = Promise.resolve();
   let abort: AbortController | null = null;
+  // Manual edits outlive runs: they are about devices, not about one capture.
+  const edits = o.edits ?? new Map<string, DeviceEdits>();
+  const withEdits = <T extends { id: string }>(j: T): T =>
+    applyEdits(j as never, edits.get(j.id)) as unknown as T;
 
   const setStatus = (s: Partial<CaptureStatus>) => {
     const st = analyzer.decoder.stats;
@@ -70,7 +79,7 @@ export function createEngine(o: EngineOptions): Engine {
       const delta: DeviceDelta = {
         sequence: wireSeq + 1,
         reset: reset && i === 0,
-        upserts: b.upserts.slice(i * L, (i + 1) * L),
+        upserts: b.upserts.slice(i * L, (i + 1) * L).map(withEdits),
         removals: b.removed.slice(i * L, (i + 1) * L),
         edgeUpserts: b.edges.slice(i * L, (i + 1) * L),
         edgeRemovals: b.edgesRemoved.slice(i * L, (i + 1) * L),
@@ -127,7 +136,26 @@ export function createEngine(o: EngineOptions): Engine {
     getDevice: ({ id }) => {
       const d = analyzer.inventory.byId(id);
       if (d === undefined) throw new CallFailure('bad-request', `no device ${id} in the current inventory`);
-      return analyzer.deviceJson(d, true);
+      return withEdits(analyzer.deviceJson(d, true));
+    },
+
+    editDevice: (req) => {
+      const d = analyzer.inventory.byId(req.id);
+      if (d === undefined)
+        throw new CallFailure('bad-request', `no device ${req.id} in the current inventory`);
+      const e: DeviceEdits = { ...(edits.get(req.id) ?? {}) };
+      for (const f of EDITABLE_FIELDS) {
+        const v = req[f];
+        if (v === undefined) continue;
+        if (v === null || v.trim() === '') delete e[f];
+        else e[f] = v.trim();
+        o.onEdit?.(req.id, f, v === null || v.trim() === '' ? null : v.trim());
+      }
+      if (Object.keys(e).length === 0) edits.delete(req.id);
+      else edits.set(req.id, e);
+      // The grid learns of the edit through the change stream like any other change.
+      d.touch();
+      return withEdits(analyzer.deviceJson(d, true));
     },
 
     chooseCaptureFiles: async () =>
@@ -228,7 +256,12 @@ export function createEngine(o: EngineOptions): Engine {
       flush();
       const inv = analyzer.snapshot();
       const L = IPC_LIMITS.snapshot;
-      return { sequence: wireSeq, devices: inv.devices.slice(0, L), edges: inv.edges.slice(0, L), status };
+      return {
+        sequence: wireSeq,
+        devices: inv.devices.slice(0, L).map(withEdits),
+        edges: inv.edges.slice(0, L),
+        status,
+      };
     },
 
     close: async () => {

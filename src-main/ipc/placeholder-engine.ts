@@ -35,5 +35,8 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     getDevice: () => {
       throw new CallFailure('unavailable', NOT_YET);
     },
+    editDevice: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
   };
 }

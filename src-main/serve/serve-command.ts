@@ -44,7 +44,9 @@ export function parsePort(v: string | number | undefined): number {
 const err = (m: string) => process.stderr.write(`glasspane: ${m}\n`);
 
 /** Opens the device store when --db is given; its batches are recorded as the engine emits them. */
-async function openStore(path: string): Promise<{ onBatch: EngineOptions['onBatch']; close(): void }> {
+async function openStore(
+  path: string,
+): Promise<{ onBatch: EngineOptions['onBatch']; onEdit: EngineOptions['onEdit']; close(): void }> {
   const { Store } = await import('../store/store');
   const store = new Store(resolve(path));
   let failed = false;
@@ -59,6 +61,13 @@ async function openStore(path: string): Promise<{ onBatch: EngineOptions['onBatc
       }
     },
     close: () => store.close(),
+    onEdit: (id, field, value) => {
+      try {
+        store.edit(id, field, value);
+      } catch (e) {
+        err(`the edit of ${id} was not stored: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
   };
 }
 
@@ -82,7 +91,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   }
 
   const hub = createEventHub((m) => err(m));
-  const engine = createEngine({ hub, onBatch: store?.onBatch });
+  const engine = createEngine({ hub, onBatch: store?.onBatch, onEdit: store?.onEdit });
   const dispatch = createDispatcher(engine, (m) => err(m));
   let server;
   try {

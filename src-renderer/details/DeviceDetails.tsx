@@ -148,15 +148,18 @@ function EditForm({ device, onDone }: { device: DeviceJson; onDone(message: stri
   const [name, setName] = useState(device.hostname ?? '');
   const [type, setType] = useState(device.type ?? '');
   const [vendor, setVendor] = useState(device.vendor ?? '');
-  const [notes, setNotes] = useState('');
+  const [notes, setNotes] = useState(device.notes ?? '');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // Only what the person changed is sent: an untouched field stays what the capture says.
+    const changed = (now: string, was: string | null | undefined) =>
+      now.trim() === (was ?? '').trim() ? undefined : now.trim() || null;
     const r = await link.extra('editDevice', {
       id: device.id,
-      name: name.trim() || null,
-      type: type.trim() || null,
-      vendor: vendor.trim() || null,
-      notes: notes.trim() || null,
+      name: changed(name, device.hostname),
+      type: changed(type, device.type),
+      vendor: changed(vendor, device.vendor),
+      notes: changed(notes, device.notes),
     });
     onDone(r.ok ? null : r.unsupported ? 'This engine does not accept edits yet.' : r.message);
   };

@@ -46,6 +46,9 @@ const engine: EngineHandlers = {
   getDevice: () => {
     throw new CallFailure('bad-request', 'no such device');
   },
+  editDevice: () => {
+    throw new CallFailure('bad-request', 'no such device');
+  },
   openCapture: (req) => {
     throw new CallFailure('unavailable', `cannot open ${req.paths.length} file(s) yet`);
   },

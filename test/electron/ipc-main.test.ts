@@ -52,6 +52,10 @@ function recordingEngine() {
       seen.push({ name: 'getDevice', request: req });
       throw new CallFailure('bad-request', 'no such device');
     },
+    editDevice: (req) => {
+      seen.push({ name: 'editDevice', request: req });
+      throw new CallFailure('bad-request', 'no such device');
+    },
     openCapture: (req) => {
       seen.push({ name: 'openCapture', request: req });
       if (req.paths[0] === '/boom') throw new Error('disk on fire');

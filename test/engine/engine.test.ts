@@ -126,3 +126,42 @@ test('getDevice returns one device with the evidence behind it; an unknown id is
   assert.ok(sources.demo?.path.endsWith('.pcap'), 'the demo capture is offered');
   await engine.close();
 });
+
+test('manual edits outrank the capture and the rules, reach the UI as deltas, and can be cleared', async () => {
+  const r = recorder();
+  const persisted: [string, string, string | null][] = [];
+  const engine = createEngine({
+    hub: r.hub,
+    collectMs: 20,
+    onEdit: (id, f, v) => persisted.push([id, f, v]),
+  });
+  await engine.openCapture({ paths: [capture('g.pcap', 2)] });
+  await engine.idle;
+  const id = 'mac:02:00:00:00:00:01';
+  const before = r.deltas.length;
+  const d = await engine.editDevice({ id, name: 'boiler-plc', type: 'plc', notes: 'hall 3' });
+  assert.equal(d.hostname, 'boiler-plc');
+  assert.equal(d.type, 'plc');
+  assert.equal(d.category, 'OT', 'the category follows the edited type');
+  assert.equal(d.notes, 'hall 3');
+  assert.deepEqual(d.edited, ['name', 'type', 'notes']);
+  await engine.getSnapshot({});
+  const delta = r.deltas
+    .slice(before)
+    .flatMap((x) => x.upserts)
+    .find((u) => u.id === id);
+  assert.equal(delta?.hostname, 'boiler-plc', 'the edit reached the UI through the change stream');
+  assert.deepEqual(persisted, [
+    [id, 'name', 'boiler-plc'],
+    [id, 'type', 'plc'],
+    [id, 'notes', 'hall 3'],
+  ]);
+  const cleared = await engine.editDevice({ id, name: null, type: null, notes: null });
+  assert.equal(cleared.hostname, null);
+  assert.equal(cleared.edited, undefined);
+  await assert.rejects(
+    async () => engine.editDevice({ id: 'mac:aa:aa:aa:aa:aa:aa', name: 'x' }),
+    /no device/,
+  );
+  await engine.close();
+});

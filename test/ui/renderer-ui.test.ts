@@ -14,7 +14,6 @@ import type { DeviceJson } from '../../shared/model/inventory';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { placeholderEngine } from '../../src-main/ipc/placeholder-engine';
-import { engineExtras } from './helpers/engine-extras';
 import { HOSTILE_AGENT, HOSTILE_NAMES, writeHostilePcap } from './helpers/hostile';
 import {
   buildRenderer,
@@ -79,7 +78,7 @@ async function withEngine(
     token: 't',
     engine,
     hub,
-    extra: opts.extras === false ? undefined : engineExtras(engine),
+    // getDevice and editDevice are the engine's own calls now; `extras: false` plays an older host.
     older: opts.extras === false,
     listSourcesExtra: opts.demo ? { demo: { path: opts.demo } } : undefined,
   });
@@ -572,6 +571,35 @@ test('views persist; column chooser hides and moves columns; graph layouts, focu
     await page.keyboard.press('Enter');
     await page.getByTestId('details').waitFor();
     assert.deepEqual(dialogs, []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+test('edit a device in its details: the grid shows the new name, the engine keeps it', async (t) => {
+  if (!haveChromium) return t.skip(SKIP);
+  if (!existsSync(ENIP)) return t.skip(`${ENIP} is absent`);
+  await withEngine(async ({ host, engine }) => {
+    const { page, problems } = await open(`${host.url}?token=t`);
+    await page.getByTestId('interfaces').waitFor({ timeout: 10_000 });
+    await openByPath(page, ENIP);
+    const snap = await engine.getSnapshot({});
+    await waitRows(page, snap.devices.length);
+    await page.locator('.grid-row').first().dblclick();
+    await page.getByRole('button', { name: /Edit name, type, vendor, notes/ }).click();
+    const form = page.locator('form.edit-form');
+    await form.getByLabel('Name').fill('boiler-room-plc');
+    await form.getByLabel('Type').fill('plc');
+    await form.getByLabel('Notes').fill('hall 3, cabinet 2');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.grid-row', { hasText: 'boiler-room-plc' }).first().waitFor({ timeout: 10_000 });
+    const after = await engine.getSnapshot({});
+    const edited = after.devices.find((d) => d.hostname === 'boiler-room-plc');
+    assert.ok(edited, 'the engine holds the edit');
+    assert.equal(edited.type, 'plc');
+    assert.equal(edited.notes, 'hall 3, cabinet 2');
+    assert.deepEqual(edited.edited, ['name', 'type', 'notes']);
+    await page.screenshot({ path: join(results, 'ui-edited.png') });
     assert.deepEqual(problems, []);
     await page.close();
   });
