@@ -13,6 +13,7 @@ import { ownRendererOnly } from '../ipc/sender';
 import { createElectronIpc, forwardEvents } from './ipc';
 import { startEngineProcess } from './engine-process';
 import { buildMenu } from './menu';
+import { exportInventory } from './export';
 import { createMainWindow, hardenApp } from './window';
 
 const dev = !app.isPackaged;
@@ -67,7 +68,12 @@ function start(): void {
     }
   };
 
-  Menu.setApplicationMenu(buildMenu(dev, { openCapture: () => void openFromMenu() }));
+  Menu.setApplicationMenu(
+    buildMenu(dev, {
+      openCapture: () => void openFromMenu(),
+      exportInventory: () => void exportInventory(mainWindow, dispatch),
+    }),
+  );
 
   const open = (): void => {
     mainWindow = createMainWindow(paths, dev);

@@ -3,6 +3,7 @@ import { Menu, type MenuItemConstructorOptions } from 'electron';
 
 export interface MenuActions {
   openCapture(): void;
+  exportInventory(): void;
 }
 
 export function buildMenu(dev: boolean, actions: MenuActions): Menu {
@@ -11,8 +12,7 @@ export function buildMenu(dev: boolean, actions: MenuActions): Menu {
     label: '&File',
     submenu: [
       { label: 'Open Capture…', accelerator: 'CmdOrCtrl+O', click: () => actions.openCapture() },
-      // Export arrives with the inventory grid; the accelerator is reserved now so it never moves.
-      { label: 'Export…', accelerator: 'CmdOrCtrl+E', enabled: false },
+      { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: () => actions.exportInventory() },
       { type: 'separator' },
       mac ? { role: 'close' } : { role: 'quit', accelerator: 'CmdOrCtrl+Q' },
     ],
