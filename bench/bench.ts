@@ -13,7 +13,11 @@ import { parseArgs } from 'node:util';
 const root = resolve(import.meta.dirname, '..');
 const sharedBench = resolve(root, '..', 'shared', 'bench');
 const { values } = parseArgs({
-  options: { reps: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } },
+  options: {
+    reps: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    'no-ui': { type: 'boolean', default: false },
+  },
 });
 
 function need(cmd: string, hint: string) {
@@ -65,8 +69,8 @@ const runs = Number(values.runs);
 let best: Row | null = null;
 for (let i = 0; i < runs; i++) {
   const r = timed('glasspane', [
-    process.execPath,
-    join(root, 'dist', 'cli.cjs'),
+    // The installed command itself (its shebang carries the runtime flags it ships with).
+    join(root, 'bin', 'glasspane.cjs'),
     'analyze',
     capture,
     '--format',
@@ -108,7 +112,7 @@ if (packets) console.log(`glasspane: ${Math.round(Number(packets) / g.wall).toLo
 
 // The UI side, in Chromium: opening the bench capture until the grid shows its devices, grid
 // scrolling with 100k devices, graph layout with 5k nodes.
-if (existsSync('/usr/bin/chromium') && process.argv.includes('--no-ui') === false) {
+if (existsSync('/usr/bin/chromium') && values['no-ui'] !== true) {
   for (const [script, ...args] of [
     ['open-bench.ts', capture],
     ['scroll-100k.ts'],
