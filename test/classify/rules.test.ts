@@ -101,103 +101,27 @@ test('a case that does not fire, or a miss that fires, is reported', () => {
 });
 
 test('invalid rules are rejected with file and rule id', () => {
+  const rule = (id: string, over: object = {}) => ({
+    id,
+    description: 'd',
+    source: 's',
+    confidence: 0.5,
+    match: { oui: 'A' },
+    yield: { type: 'plc' },
+    ...over,
+  });
+  const file = (rules: object[]) => [{ family: 'bad', description: 'd', rules }];
+  const badType = rule('bad.type', { yield: { type: 'toaster' } });
+  const badRegex = rule('bad.regex', { match: { oui: { regex: '(' } } });
+  // A schema error (confidence out of range) rejects the whole file, naming the rule.
   const r = compileRules(
-    [
-      {
-        family: 'bad',
-        description: 'd',
-        rules: [
-          {
-            id: 'bad.type',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: 'A' },
-            yield: { type: 'toaster' },
-          },
-          {
-            id: 'bad.conf',
-            description: 'd',
-            source: 's',
-            confidence: 2,
-            match: { oui: 'A' },
-            yield: { type: 'plc' },
-          },
-          {
-            id: 'bad.regex',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: { regex: '(' } },
-            yield: { type: 'plc' },
-          },
-          {
-            id: 'bad.dup',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: 'A' },
-            yield: { type: 'plc' },
-          },
-          {
-            id: 'bad.dup',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: 'A' },
-            yield: { type: 'plc' },
-          },
-        ],
-      },
-    ],
+    file([badType, rule('bad.conf', { confidence: 2 }), badRegex, rule('bad.dup'), rule('bad.dup')]),
     ['bad.yaml'],
   );
-  const text = r.errors.join('\n');
-  assert.match(text, /bad\.yaml: rule bad\.conf rules\.1\.confidence/);
+  assert.match(r.errors.join('\n'), /bad\.yaml: rule bad\.conf rules\.1\.confidence/);
   assert.equal(r.rules.length, 0);
-  const r2 = compileRules(
-    [
-      {
-        family: 'bad',
-        description: 'd',
-        rules: [
-          {
-            id: 'bad.type',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: 'A' },
-            yield: { type: 'toaster' },
-          },
-          {
-            id: 'bad.regex',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: { regex: '(' } },
-            yield: { type: 'plc' },
-          },
-          {
-            id: 'bad.dup',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: 'A' },
-            yield: { type: 'plc' },
-          },
-          {
-            id: 'bad.dup',
-            description: 'd',
-            source: 's',
-            confidence: 0.5,
-            match: { oui: 'A' },
-            yield: { type: 'plc' },
-          },
-        ],
-      },
-    ],
-    ['bad.yaml'],
-  );
+  // Without it, each bad rule is rejected on its own and the first of the duplicates stays.
+  const r2 = compileRules(file([badType, badRegex, rule('bad.dup'), rule('bad.dup')]), ['bad.yaml']);
   const t2 = r2.errors.join('\n');
   assert.match(t2, /bad\.yaml: rule bad\.type: yield\.type: 'toaster' is not a type/);
   assert.match(t2, /bad\.yaml: rule bad\.regex: bad regex/);
