@@ -28,6 +28,7 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 export interface ConsoleHost {
@@ -38,9 +39,18 @@ export interface ConsoleHost {
   close(): Promise<void>;
 }
 
+/** Answers a call: the real dispatcher, unless a test host changes what some calls say. */
+export type Answer = (name: unknown, payload: unknown) => Promise<unknown>;
+
 export async function startConsoleHost(
   dir: string,
-  ws?: { token: string; engine: EngineHandlers; hub?: EventHub },
+  ws?: {
+    token: string;
+    engine: EngineHandlers;
+    hub?: EventHub;
+    /** Wraps the dispatcher (a test host that plays an older engine, say). */
+    intercept?: (dispatch: Answer) => Answer;
+  },
 ): Promise<ConsoleHost> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -60,7 +70,8 @@ export async function startConsoleHost(
   const clients = new Set<WebSocket>();
   let wss: WebSocketServer | null = null;
   if (ws) {
-    const dispatch = createDispatcher(ws.engine, () => {});
+    const real: Answer = createDispatcher(ws.engine, () => {});
+    const dispatch = ws.intercept ? ws.intercept(real) : real;
     wss = new WebSocketServer({ server, path: WS_PATH, maxPayload: 1 << 20 });
     wss.on('connection', (sock) => {
       let authed = false;
