@@ -363,37 +363,16 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
     if (!w.has(6, 1) || certLen < 1) return;
     const c = readCertificate(w, 6, Math.min(certLen, w.length - 6));
     if (c === null) return;
-    const field = 'certificate';
-    if (c.subject.cn !== '')
-      ctx.emit({
-        ...base(p, me, 'tls', field + '.subject.CN'),
-        kind: 'attribute',
-        key: 'tls-cert.cn',
-        value: c.subject.cn,
-      });
-    if (c.subject.o !== '')
-      ctx.emit({
-        ...base(p, me, 'tls', field + '.subject.O'),
-        kind: 'attribute',
-        key: 'tls-cert.o',
-        value: c.subject.o,
-      });
-    if (c.subject.text !== '')
-      ctx.emit({
-        ...base(p, me, 'tls', field + '.subject'),
-        kind: 'attribute',
-        key: 'tls-cert.subject',
-        value: c.subject.text,
-      });
-    if (c.issuer.text !== '')
-      ctx.emit({
-        ...base(p, me, 'tls', field + '.issuer'),
-        kind: 'attribute',
-        key: 'tls-cert.issuer',
-        value: c.issuer.text,
-      });
-    for (const n of c.sanDns)
-      ctx.emit({ ...base(p, me, 'tls', field + '.san'), kind: 'attribute', key: 'tls-cert.san', value: n });
+    // The server's own certificate: each non-empty part as an attribute (field, key, value).
+    const parts: [string, string, string][] = [
+      ['certificate.subject.CN', 'tls-cert.cn', c.subject.cn],
+      ['certificate.subject.O', 'tls-cert.o', c.subject.o],
+      ['certificate.subject', 'tls-cert.subject', c.subject.text],
+      ['certificate.issuer', 'tls-cert.issuer', c.issuer.text],
+      ...c.sanDns.map((n): [string, string, string] => ['certificate.san', 'tls-cert.san', n]),
+    ];
+    for (const [field, key, value] of parts)
+      if (value !== '') ctx.emit({ ...base(p, me, 'tls', field), kind: 'attribute', key, value });
   } else if (type === 14) {
     finish(d);
   }
