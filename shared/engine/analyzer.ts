@@ -92,8 +92,16 @@ export class Analyzer {
 
   /** Peers per protocol for every device: compute once when classifying many devices. */
   peers(): PeerIndex | undefined {
-    return this.classifier === null ? undefined : peerIndex(this.inventory);
+    if (this.classifier === null) return undefined;
+    // Rebuilt only when who-talks-to-whom changed, not on every change-stream tick of a live run.
+    if (this.peerCache === null || this.peerCacheShape !== this.inventory.edgeShape) {
+      this.peerCache = peerIndex(this.inventory);
+      this.peerCacheShape = this.inventory.edgeShape;
+    }
+    return this.peerCache;
   }
+  private peerCache: PeerIndex | null = null;
+  private peerCacheShape = -1;
 
   /** Frame numbers restart at 1 for every source, as in Wireshark. */
   beginSource(): void {

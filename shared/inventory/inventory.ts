@@ -136,6 +136,8 @@ export class Inventory {
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
   readonly changedEdges: Edge[] = [];
+  /** Bumped when an edge appears, goes, or gains a protocol: who-talks-to-whom changed. */
+  edgeShape = 0;
   /** Edges evicted since the change stream last collected them. */
   readonly removedEdges: { a: string; b: string }[] = [];
   /** Edges kept in memory; beyond it the longest idle are evicted (the store keeps them on disk). */
@@ -511,6 +513,7 @@ export class Inventory {
       // A changed edge is about to be sent as an upsert; it goes in a later round.
       if (e.last > cutoff || e.dirty) continue;
       this.edges.delete(k);
+      this.edgeShape++;
       if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
       n++;
     }
@@ -535,6 +538,7 @@ export class Inventory {
     let e = this.edges.get(key);
     if (e === undefined) {
       e = new Edge(lo, hi);
+      this.edgeShape++;
       this.edges.set(key, e);
     }
     if (a === lo) {
@@ -555,7 +559,10 @@ export class Inventory {
       const name = p.protos[p.protoCount - 1]!;
       if (name !== e.lastProto) {
         e.lastProto = name;
-        if (!SILENT.has(name)) e.protocols.add(name);
+        if (!SILENT.has(name) && !e.protocols.has(name)) {
+          e.protocols.add(name);
+          this.edgeShape++;
+        }
       }
     }
   }
