@@ -10,4 +10,9 @@ export interface GlasspaneBridge {
   call(name: CallName, payload: unknown): Promise<unknown>;
   /** Subscribes to one event; returns the unsubscribe function. */
   on(name: EventName, listener: (payload: unknown) => void): () => void;
+  /**
+   * The filesystem path of a file dropped on the window (Electron's webUtils.getPathForFile; File.path
+   * is gone since Electron 32). Absent in a browser, which never reveals paths.
+   */
+  pathForFile?(file: unknown): string;
 }

@@ -3,7 +3,7 @@
  * channel name the contract does not list. The Electron event object (which holds ipcRenderer) never
  * reaches the page; only the payload does.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { GlasspaneBridge } from '../../shared/ipc/bridge';
 import { callChannel, eventChannel, isCallName, isEventName } from '../../shared/ipc/channels';
 
@@ -20,6 +20,10 @@ const bridge: GlasspaneBridge = {
     return () => {
       ipcRenderer.removeListener(channel, forward);
     };
+  },
+  // Only a path string crosses: what the user dropped is what the engine may open, nothing more.
+  pathForFile(file) {
+    return webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
   },
 };
 

@@ -2,15 +2,12 @@ import { useState, type DragEvent, type FormEvent } from 'react';
 import { useGlasspane, useLink, useStoreApi } from '../context';
 
 /**
- * The path of a dropped file, where the host can tell it: Electron's preload may expose
- * webUtils.getPathForFile as `pathForFile` (proposed; File.path is gone since Electron 32), older
- * Electron sets File.path. A browser never reveals paths: the path field is the way there.
+ * The path of a dropped file, where the host can tell it: Electron's preload exposes
+ * webUtils.getPathForFile as `pathForFile`. A browser never reveals paths: the path field is the way there.
  */
 function droppedPath(file: File): string | null {
-  const bridge = window.glasspane as
-    (typeof window.glasspane & { pathForFile?: (f: File) => string }) | undefined;
   try {
-    const p = bridge?.pathForFile?.(file) ?? (file as File & { path?: unknown }).path;
+    const p = window.glasspane?.pathForFile?.(file);
     return typeof p === 'string' && p.length > 0 ? p : null;
   } catch {
     return null;
