@@ -11,7 +11,8 @@
 // Entries whose source does not exist yet are skipped with a note, so the build never blocks on
 // parts still being written.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -104,6 +105,26 @@ function copyHtml() {
   copyFileSync(join(root, 'src-renderer/index.html'), join(dist, 'renderer/index.html'));
 }
 
+/**
+ * The IEEE registry from `oui-data` as sorted `PREFIX<TAB>organisation` lines (dist/oui.tsv): the
+ * package's JSON holds whole postal addresses, 5.6 MB that every run parsed for a few hundred names.
+ * The first line names the package version, so src-main/engine/oui.ts falls back to the JSON when the
+ * two disagree (a dependency update without a rebuild).
+ */
+function writeOuiIndex() {
+  const req = createRequire(import.meta.url);
+  // The package exports only its JSON; its package.json sits beside it.
+  const version = JSON.parse(readFileSync(join(dirname(req.resolve('oui-data')), 'package.json'), 'utf8')).version;
+  const table = req('oui-data');
+  const lines = Object.keys(table)
+    .sort()
+    .map((k) => `${k}\t${table[k].split('\n', 1)[0].replace(/\t/g, ' ')}`);
+  mkdirSync(dist, { recursive: true });
+  const tmp = join(dist, 'oui.tsv.tmp');
+  writeFileSync(tmp, `# oui-data ${version}\n${lines.join('\n')}\n`);
+  renameSync(tmp, join(dist, 'oui.tsv'));
+}
+
 function size(p) {
   try {
     return `${(statSync(p).size / 1024).toFixed(0)} KiB`;
@@ -126,6 +147,7 @@ async function main() {
   }
   await Promise.all(list.map((c) => esbuild.build(c.options)));
   copyHtml();
+  if (only !== 'renderer') writeOuiIndex();
   const outputs = list.map((c) => c.options.outfile ?? join(c.options.outdir, 'main.js'));
   const summary = outputs.map((o) => `${relative(root, o)} (${size(o)})`).join(', ');
   console.log(`build: ${dev ? 'dev' : 'production'} in ${Date.now() - started} ms: ${summary}`);
