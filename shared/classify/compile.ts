@@ -1,4 +1,11 @@
-import { ruleFileSchema, type CondSpec, type MatcherSpec, type RuleSpec, type YieldSpec } from './schema';
+import {
+  ruleFileSchema,
+  type RuleFileSpec,
+  type CondSpec,
+  type MatcherSpec,
+  type RuleSpec,
+  type YieldSpec,
+} from './schema';
 import { isCategory, isType } from './taxonomy';
 
 /** Captured values: `value` (the matched text), numbered groups '1'..'9', named groups. */
@@ -45,14 +52,26 @@ export interface CompiledRule {
   spec: RuleSpec;
 }
 
-/** Validate rule documents (parsed YAML) and compile them. Errors name the file's family and the rule id. */
-export function compileRules(docs: unknown[], names?: string[]): { rules: CompiledRule[]; errors: string[] } {
+/**
+ * Validate rule documents (parsed YAML) and compile them. Errors name the file's family and the rule
+ * id. `valid` holds each document as the schema returned it, for a host to cache and hand back as
+ * `prevalidated` (validation is most of the cost of starting an analysis).
+ */
+export function compileRules(
+  docs: unknown[],
+  names?: string[],
+  o: { prevalidated?: boolean } = {},
+): { rules: CompiledRule[]; errors: string[]; valid: unknown[] } {
   const rules: CompiledRule[] = [];
   const errors: string[] = [];
+  const valid: unknown[] = [];
   const ids = new Map<string, string>();
   docs.forEach((doc, i) => {
     const where = names?.[i] ?? `document ${i + 1}`;
-    const r = ruleFileSchema.safeParse(doc);
+    const r =
+      o.prevalidated === true
+        ? { success: true as const, data: doc as RuleFileSpec }
+        : ruleFileSchema.safeParse(doc);
     if (!r.success) {
       for (const is of r.error.issues.slice(0, 20)) {
         const path = is.path;
@@ -66,6 +85,7 @@ export function compileRules(docs: unknown[], names?: string[]): { rules: Compil
       }
       return;
     }
+    valid.push(r.data);
     for (const spec of r.data.rules) {
       const prev = ids.get(spec.id);
       if (prev !== undefined) {
@@ -79,7 +99,7 @@ export function compileRules(docs: unknown[], names?: string[]): { rules: Compil
       if (c !== null && errs.length === 0) rules.push(c);
     }
   });
-  return { rules, errors };
+  return { rules, errors, valid };
 }
 
 function isObj(x: unknown): x is Record<string, unknown> {

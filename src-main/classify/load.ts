@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { compileRules, type CompiledRule } from '../../shared/classify';
 import { repoRoot } from '../native/load-native';
@@ -24,7 +25,9 @@ export function readRules(dir = RULES_DIR): LoadedRules {
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort();
   const parsed = parsedDocs(dir, files);
-  const r = compileRules(parsed.docs, parsed.names);
+  const r = compileRules(parsed.docs, parsed.names, { prevalidated: parsed.validated });
+  if (!parsed.validated && parsed.errors.length === 0 && r.errors.length === 0)
+    saveCache(parsed.cacheFile, parsed.stamp, r.valid, parsed.names);
   return { rules: r.rules, errors: [...parsed.errors, ...r.errors], files };
 }
 
@@ -34,25 +37,64 @@ interface ParsedCache {
   names: string[];
 }
 
+/** This code and the rule schema it validates with: a cache written by other code is not trusted. */
+function codeStamp(): unknown[] {
+  const self = fileURLToPath(import.meta.url);
+  const schema = join(dirname(self), '..', '..', 'shared', 'classify', 'schema.ts');
+  return [self, schema].map((f) => {
+    try {
+      const st = statSync(f);
+      return [st.size, st.mtimeMs];
+    } catch {
+      return null;
+    }
+  });
+}
+
+function saveCache(cacheFile: string | null, stamp: string, docs: unknown[], names: string[]): void {
+  if (cacheFile === null) return;
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ stamp, docs, names } satisfies ParsedCache));
+    renameSync(tmp, cacheFile);
+  } catch {
+    // Read-only installation: fine, parse next time too.
+  }
+}
+
 /**
- * The YAML documents of the rule files. Parsing YAML is most of the cost of starting an analysis,
- * so the parsed documents are kept in dist/.rules-cache.json, keyed by every file's name, size and
- * modification time; any change to a rule file parses everything again. Best effort: a folder that
- * cannot be written (an installed app) just parses each time.
+ * The YAML documents of the rule files. Parsing YAML and validating it is most of the cost of starting
+ * an analysis, so the validated documents are kept in dist/.rules-cache.json, keyed by every file's
+ * name, size and modification time and by this code's own file (a new build validates again); any
+ * change parses and validates everything again. Best effort: a folder that cannot be written (an
+ * installed app) just parses each time.
  */
-function parsedDocs(dir: string, files: string[]): { docs: unknown[]; names: string[]; errors: string[] } {
-  const stamp = JSON.stringify(
+function parsedDocs(
+  dir: string,
+  files: string[],
+): {
+  docs: unknown[];
+  names: string[];
+  errors: string[];
+  validated: boolean;
+  stamp: string;
+  cacheFile: string | null;
+} {
+  const stamp = JSON.stringify([
+    codeStamp(),
     files.map((f) => {
       const st = statSync(join(dir, f));
       return [f, st.size, st.mtimeMs];
     }),
-  );
+  ]);
   const root = repoRoot();
   const cacheFile = root !== undefined && dir === RULES_DIR ? join(root, 'dist', '.rules-cache.json') : null;
   if (cacheFile !== null) {
     try {
       const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as ParsedCache;
-      if (c.stamp === stamp) return { docs: c.docs, names: c.names, errors: [] };
+      if (c.stamp === stamp)
+        return { docs: c.docs, names: c.names, errors: [], validated: true, stamp, cacheFile };
     } catch {
       // No cache yet, or a damaged one: parse below.
     }
@@ -68,17 +110,7 @@ function parsedDocs(dir: string, files: string[]): { docs: unknown[]; names: str
       errors.push(`${f}: YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
   }
-  if (cacheFile !== null && errors.length === 0) {
-    try {
-      mkdirSync(dirname(cacheFile), { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ stamp, docs, names } satisfies ParsedCache));
-      renameSync(tmp, cacheFile);
-    } catch {
-      // Read-only installation: fine, parse next time too.
-    }
-  }
-  return { docs, names, errors };
+  return { docs, names, errors, validated: false, stamp, cacheFile };
 }
 
 const cache = new Map<string, CompiledRule[]>();
