@@ -1,14 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './analyze';
-import { serveCommand } from '../serve/serve-command';
-import { reportCommand } from '../report/report-command';
-import { demoCommand } from '../demo/demo-command';
-import { rulesCheckCommand } from './rules';
-import { fingerprintsCommand } from './fingerprints';
-import { alertsCommand } from './alerts';
 import { ALERT_KINDS } from '../../shared/alerts/engine';
 import { SEVERITIES } from '../../shared/alerts/severity';
 import { UsageError } from './output';
+
+// Commands other than analyze load their modules when run: the WebSocket server, the report writer
+// and the store cost startup time that an analysis of a small capture would otherwise pay.
 
 const program = new Command()
   .name('glasspane')
@@ -44,6 +41,7 @@ program
   .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('table'))
   .option('-o, --out <file>', 'write to FILE instead of standard output')
   .action(async (o) => {
+    const { alertsCommand } = await import('./alerts');
     process.exitCode = await alertsCommand(o);
   });
 
@@ -55,6 +53,7 @@ program
   .option('--open <file...>', 'capture files to open at start')
   .option('--db <file>', 'record the inventory in this device store')
   .action(async (o) => {
+    const { serveCommand } = await import('../serve/serve-command');
     process.exitCode = await serveCommand(o);
   });
 
@@ -66,6 +65,7 @@ program
   .requiredOption('-o, --out <file>', 'the report file: .pdf, .html, .csv or .json')
   .option('--title <text>', 'title of the HTML/PDF report')
   .action(async (files: string[], o) => {
+    const { reportCommand } = await import('../report/report-command');
     process.exitCode = await reportCommand(files, o);
   });
 
@@ -74,6 +74,7 @@ program
   .description("write Glasspane's generated demo capture and print its path")
   .option('-o, --out <file>', 'write it here instead of the cache folder')
   .action(async (o) => {
+    const { demoCommand } = await import('../demo/demo-command');
     process.exitCode = await demoCommand(o);
   });
 
@@ -83,6 +84,7 @@ rules
   .description("validate every rule file and run each rule's own test cases")
   .option('--dir <dir>', 'rules directory')
   .action(async (o) => {
+    const { rulesCheckCommand } = await import('./rules');
     process.exitCode = await rulesCheckCommand(o.dir);
   });
 
@@ -95,6 +97,7 @@ program
   .option('-s, --scheme <scheme...>', 'only these schemes')
   .option('-o, --out <file>', 'write to FILE')
   .action(async (files: string[], o) => {
+    const { fingerprintsCommand } = await import('./fingerprints');
     process.exitCode = await fingerprintsCommand(files, o);
   });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -158,4 +158,36 @@ test('the installed command (bin/glasspane.cjs, the bundled CLI) works from any 
   // Classification rules were found from the bundle too: the VMware NIC is called virtual.
   const vm = inv.devices.find((d: { mac: string }) => d.mac === '00:0c:29:11:22:33');
   assert.ok(vm.attributes && Object.keys(vm.attributes).length > 0, 'rules loaded');
+});
+
+test("the installed command keeps V8's code cache beside the bundle and survives a stale or damaged one", () => {
+  const bundle = join(root, 'dist', 'cli.cjs');
+  if (!existsSync(bundle)) return; // built by the test above
+  const cacheFile = join(root, 'dist', '.cli.code-cache');
+  const run = () =>
+    spawnSync(
+      process.execPath,
+      [join(root, 'bin', 'glasspane.cjs'), 'analyze', capture, '--format', 'json'],
+      {
+        cwd: tmpdir(),
+        encoding: 'utf8',
+      },
+    );
+  const first = run();
+  assert.equal(first.status, 0, first.stderr);
+  const st = statSync(bundle);
+  const stamp = `${st.size}:${st.mtimeMs}\n`;
+  assert.equal(readFileSync(cacheFile).subarray(0, stamp.length).toString(), stamp, 'cache names this build');
+  const devices = (s: string) => (JSON.parse(s) as { devices: unknown[] }).devices;
+  // The right stamp over bytes V8 cannot use: rejected, the run is the same, a fresh cache is written.
+  writeFileSync(cacheFile, Buffer.concat([Buffer.from(stamp), Buffer.alloc(4096, 7)]));
+  const damaged = run();
+  assert.equal(damaged.status, 0, damaged.stderr);
+  assert.deepEqual(devices(damaged.stdout), devices(first.stdout));
+  assert.ok(readFileSync(cacheFile).length > 4096 + stamp.length, 'rewritten');
+  // A cache from another build is not even offered to V8.
+  writeFileSync(cacheFile, Buffer.concat([Buffer.from('1:2\n'), Buffer.alloc(64, 7)]));
+  const stale = run();
+  assert.equal(stale.status, 0, stale.stderr);
+  assert.deepEqual(devices(stale.stdout), devices(first.stdout));
 });
