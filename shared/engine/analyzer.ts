@@ -112,8 +112,17 @@ export class Analyzer {
     this.sources.push(info);
   }
 
-  frame(buf: Uint8Array, linkType: number, ts: number, wireLen: number, iface: number): void {
-    const p = this.decoder.decode(buf, linkType, ts, ++this.frameNo, wireLen, iface);
+  /** One frame: `buf[start, end)` (the whole of `buf` by default), borrowed for the call only. */
+  frame(
+    buf: Uint8Array,
+    linkType: number,
+    ts: number,
+    wireLen: number,
+    iface: number,
+    start = 0,
+    end = buf.length,
+  ): void {
+    const p = this.decoder.decode(buf, linkType, ts, ++this.frameNo, wireLen, iface, start, end);
     // Now and then, in capture time: flows idle for long age out, edges beyond the cap are evicted.
     if ((this.decoder.stats.packets & 0xffff) === 0) this.housekeeping(ts);
     if (ts > 0) {

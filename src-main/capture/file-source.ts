@@ -6,6 +6,7 @@ import {
   type CaptureFormat,
   type CaptureInterface,
   type FrameSink,
+  type RecordSink,
 } from '../../shared/capture/parser';
 
 export interface FileReadResult {
@@ -39,11 +40,12 @@ const CHUNK = 1 << 20;
 
 /**
  * Stream a capture file (pcap, pcapng, or either gzip-compressed) through `sink`, in constant memory.
- * Frames passed to the sink are views into the current chunk: copy what must outlive the call.
+ * Frames passed to the sink are views into the current chunk (or ranges of it, with `{ records }`):
+ * copy what must outlive the call.
  */
 export async function readCaptureFile(
   path: string,
-  sink: FrameSink,
+  sink: FrameSink | { records: RecordSink },
   o: ReadOptions = {},
 ): Promise<FileReadResult> {
   let size = 0;

@@ -19,7 +19,11 @@ export function createAnalyzer(): Analyzer {
 /** Read one capture file into an analyzer; returns what the reader said about the file. */
 export async function analyzeFile(a: Analyzer, path: string, o: ReadOptions = {}) {
   a.beginSource();
-  const r = await readCaptureFile(path, (buf, lt, ts, wl, iface) => a.frame(buf, lt, ts, wl, iface), o);
+  const r = await readCaptureFile(
+    path,
+    { records: (buf, start, end, lt, ts, wl, iface) => a.frame(buf, lt, ts, wl, iface, start, end) },
+    o,
+  );
   a.endSource({ path, format: r.gzip ? r.format + '.gz' : r.format, frames: r.frames, warnings: r.warnings });
   return r;
 }
