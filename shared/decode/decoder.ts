@@ -56,18 +56,38 @@ export function emptyStats(): DecodeStats {
   };
 }
 
-type Table = Map<number, Layer>;
-type AppTable = Map<number, AppProtocol>;
+/**
+ * Dispatch tables: arrays indexed by the 16-bit key (EtherType, port, SAP), consulted several times
+ * per packet, where a Map lookup cost a hash each time. Keys outside 0..65535 (SNAP's OUI * 65536 +
+ * PID, link types) go to a Map beside it.
+ */
+class Table<T> {
+  /** Allocated on the first small key (half a megabyte each: most tables never need one). */
+  private small: (T | undefined)[] | null = null;
+  private readonly large = new Map<number, T>();
 
-function index(layers: readonly Layer[], pick: (l: Layer) => readonly number[] | undefined): Table {
-  const t: Table = new Map();
-  for (const l of layers) for (const k of pick(l) ?? []) if (!t.has(k)) t.set(k, l);
+  set(k: number, v: T): void {
+    if (k >= 0 && k < 65536) (this.small ??= new Array<T | undefined>(65536).fill(undefined))[k] ??= v;
+    else if (!this.large.has(k)) this.large.set(k, v);
+  }
+
+  get(k: number): T | undefined {
+    if (k >= 0 && k < 65536) return this.small === null ? undefined : this.small[k];
+    return this.large.get(k);
+  }
+}
+
+type AppTable = Table<AppProtocol>;
+
+function index(layers: readonly Layer[], pick: (l: Layer) => readonly number[] | undefined): Table<Layer> {
+  const t = new Table<Layer>();
+  for (const l of layers) for (const k of pick(l) ?? []) t.set(k, l);
   return t;
 }
 
 function indexApp(apps: readonly AppProtocol[], pick: (a: AppProtocol) => readonly number[] | undefined) {
-  const t: AppTable = new Map();
-  for (const a of apps) for (const k of pick(a) ?? []) if (!t.has(k)) t.set(k, a);
+  const t: AppTable = new Table<AppProtocol>();
+  for (const a of apps) for (const k of pick(a) ?? []) t.set(k, a);
   return t;
 }
 
@@ -84,12 +104,12 @@ export class Decoder implements AppContext {
 
   private readonly windows: ByteWindow[] = [];
   private readonly next = new NextLayer();
-  private readonly linkTypes: Table;
-  private readonly etherTypes: Table;
+  private readonly linkTypes: Table<Layer>;
+  private readonly etherTypes: Table<Layer>;
   private readonly ipProtocols: Layer[] = new Array<Layer>(256);
-  private readonly udpTunnels: Table;
-  private readonly llcLayers: Table;
-  private readonly snapLayers: Table;
+  private readonly udpTunnels: Table<Layer>;
+  private readonly llcLayers: Table<Layer>;
+  private readonly snapLayers: Table<Layer>;
   private readonly appTcp: AppTable;
   private readonly appUdp: AppTable;
   private readonly appEther: AppTable;
@@ -141,16 +161,25 @@ export class Decoder implements AppContext {
   }
 
   /**
-   * Decode one frame. `buf` is only borrowed: nothing may keep a reference to it after return
-   * (live capture reuses one buffer for every packet).
+   * Decode one frame, `buf[start, end)`. `buf` is only borrowed: nothing may keep a reference to it
+   * after return (live capture reuses one buffer for every packet, files one buffer for every chunk).
    */
-  decode(buf: Uint8Array, linkType: number, ts: number, frame: number, wireLen: number, iface = 0): Packet {
+  decode(
+    buf: Uint8Array,
+    linkType: number,
+    ts: number,
+    frame: number,
+    wireLen: number,
+    iface = 0,
+    start = 0,
+    end = buf.length,
+  ): Packet {
     const p = this.packet;
     p.reset();
     p.frame = frame;
     p.ts = ts;
     p.linkType = linkType;
-    p.capLen = buf.length;
+    p.capLen = end - start;
     p.wireLen = wireLen;
     p.iface = iface;
     p.buf = buf;
@@ -159,7 +188,7 @@ export class Decoder implements AppContext {
     st.bytes += wireLen;
 
     try {
-      this.run(buf, linkType, p);
+      this.run(buf, start, end, linkType, p);
     } catch {
       // Layer dissectors are written not to throw; this is the last line that keeps a bug from
       // costing the process.
@@ -178,9 +207,9 @@ export class Decoder implements AppContext {
     return p;
   }
 
-  private run(buf: Uint8Array, linkType: number, p: Packet): void {
+  private run(buf: Uint8Array, start: number, end: number, linkType: number, p: Packet): void {
     const next = this.next;
-    let w = this.windows[0]!.reset(buf, 0, buf.length);
+    let w = this.windows[0]!.reset(buf, start, end);
     let kind = NEXT_LINKTYPE;
     let key = linkType;
     let key2 = -1;
