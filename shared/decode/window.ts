@@ -134,9 +134,19 @@ export class ByteWindow {
 
 const EMPTY = new Uint8Array(0);
 
+/** Arguments per fromCharCode call: far below any engine's argument limit. */
+const LATIN1_SLICE = 4096;
+
+/**
+ * Bytes as Latin-1 text, a slice at a time: adding one character at a time made a string object per
+ * byte (HTTP and SSDP header lines were most of the garbage of a run).
+ */
 export function latin1(b: Uint8Array): string {
+  const n = b.length;
+  if (n <= LATIN1_SLICE) return String.fromCharCode.apply(null, b as unknown as number[]);
   let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  for (let i = 0; i < n; i += LATIN1_SLICE)
+    s += String.fromCharCode.apply(null, b.subarray(i, i + LATIN1_SLICE) as unknown as number[]);
   return s;
 }
 
