@@ -27,8 +27,27 @@ function hex4(v: number): string {
   return v.toString(16).padStart(4, '0');
 }
 
+/**
+ * Digests of fingerprint strings, remembered: a host sends the same ClientHello shape on every
+ * connection, and hashing in JavaScript was a third of the cost of a handshake. Bounded: cleared
+ * when full.
+ */
+const digests = new Map<string, string>();
+const DIGESTS = 4096;
+
+function remembered(kind: string, s: string, f: (s: string) => string): string {
+  const key = kind + s;
+  let d = digests.get(key);
+  if (d === undefined) {
+    d = f(s);
+    if (digests.size >= DIGESTS) digests.clear();
+    digests.set(key, d);
+  }
+  return d;
+}
+
 function sha12(s: string): string {
-  return bytesToHex(sha256(utf8ToBytes(s))).slice(0, 12);
+  return remembered('s', s, (x) => bytesToHex(sha256(utf8ToBytes(x))).slice(0, 12));
 }
 
 function ja4Version(v: number): string {
@@ -276,7 +295,7 @@ export function ja4s(s: ServerHelloInfo): string {
 }
 
 function md5hex(s: string): string {
-  return bytesToHex(md5(utf8ToBytes(s)));
+  return remembered('m', s, (x) => bytesToHex(md5(utf8ToBytes(x))));
 }
 
 interface TlsDir {
