@@ -10,9 +10,10 @@ import { repoRoot } from '../native/load-native';
  * parsing the package's 5.6 MB of JSON (postal addresses included) cost 60 and 20 MB of heap.
  */
 interface Registry {
-  /** Sorted prefixes (6, 7 or 9 hex digits) and, at the same index, the organisation line. */
-  keys: string[];
-  names: string[];
+  /** Entries, sorted by prefix (6, 7 or 9 hex digits). */
+  size: number;
+  key(i: number): string;
+  name(i: number): string;
 }
 
 let registry: Registry | null = null;
@@ -24,7 +25,10 @@ function ouiVersion(req: NodeRequire): string {
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
-/** dist/oui.tsv when it was built from the installed oui-data, else null. */
+/**
+ * dist/oui.tsv when it was built from the installed oui-data, else null. Only the line starts are
+ * indexed; a lookup reads the few lines its binary search visits.
+ */
 function fromIndex(req: NodeRequire): Registry | null {
   const root = repoRoot();
   if (root === undefined) return null;
@@ -34,24 +38,30 @@ function fromIndex(req: NodeRequire): Registry | null {
   } catch {
     return null;
   }
-  const lines = text.split('\n');
-  if (lines[0] !== `# oui-data ${ouiVersion(req)}`) return null;
-  const keys: string[] = [];
-  const names: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    const tab = l.indexOf('\t');
-    if (tab < 0) continue;
-    keys.push(l.slice(0, tab));
-    names.push(l.slice(tab + 1));
+  const first = text.indexOf('\n');
+  if (first < 0 || text.slice(0, first) !== `# oui-data ${ouiVersion(req)}`) return null;
+  const starts: number[] = [];
+  for (let at = first + 1; at < text.length;) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl;
+    if (end > at) starts.push(at);
+    at = end + 1;
   }
-  return { keys, names };
+  const tab = (i: number) => text.indexOf('\t', starts[i]!);
+  return {
+    size: starts.length,
+    key: (i) => text.slice(starts[i]!, tab(i)),
+    name: (i) => {
+      const nl = text.indexOf('\n', starts[i]!);
+      return text.slice(tab(i) + 1, nl < 0 ? text.length : nl);
+    },
+  };
 }
 
 function fromPackage(req: NodeRequire): Registry {
   const table = req('oui-data') as Record<string, string>;
   const keys = Object.keys(table).sort();
-  return { keys, names: keys.map((k) => table[k]!.split('\n', 1)[0]!) };
+  return { size: keys.length, key: (i) => keys[i]!, name: (i) => table[keys[i]!]!.split('\n', 1)[0]! };
 }
 
 function load(): Registry {
@@ -61,11 +71,11 @@ function load(): Registry {
 
 function find(r: Registry, key: string): string | undefined {
   let lo = 0;
-  let hi = r.keys.length - 1;
+  let hi = r.size - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const k = r.keys[mid]!;
-    if (k === key) return r.names[mid];
+    const k = r.key(mid);
+    if (k === key) return r.name(mid);
     if (k < key) lo = mid + 1;
     else hi = mid - 1;
   }
@@ -76,7 +86,8 @@ export function vendorOf(mac: number): string | null {
   if (mac < 0) return null;
   registry ??= load();
   const hex = mac.toString(16).toUpperCase().padStart(12, '0');
-  const raw = find(registry, hex.slice(0, 9)) ?? find(registry, hex.slice(0, 7)) ?? find(registry, hex.slice(0, 6));
+  const raw =
+    find(registry, hex.slice(0, 9)) ?? find(registry, hex.slice(0, 7)) ?? find(registry, hex.slice(0, 6));
   if (raw === undefined) return null;
   let name = cache.get(raw);
   if (name === undefined) {
@@ -90,5 +101,5 @@ export function vendorOf(mac: number): string | null {
 /** For tests: which source the registry came from (index or package), loading it if needed. */
 export function ouiSource(): { entries: number } {
   registry ??= load();
-  return { entries: registry.keys.length };
+  return { entries: registry.size };
 }
