@@ -11,7 +11,15 @@
 // Entries whose source does not exist yet are skipped with a note, so the build never blocks on
 // parts still being written.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,7 +122,9 @@ function copyHtml() {
 function writeOuiIndex() {
   const req = createRequire(import.meta.url);
   // The package exports only its JSON; its package.json sits beside it.
-  const version = JSON.parse(readFileSync(join(dirname(req.resolve('oui-data')), 'package.json'), 'utf8')).version;
+  const version = JSON.parse(
+    readFileSync(join(dirname(req.resolve('oui-data')), 'package.json'), 'utf8'),
+  ).version;
   const table = req('oui-data');
   const lines = Object.keys(table)
     .sort()
