@@ -12,9 +12,12 @@ export const CALL_NAMES = [
   'getSnapshot',
   'getDevice',
   'editDevice',
+  'listAlerts',
+  'getTimeline',
+  'interfaceCounters',
 ] as const;
 
-export const EVENT_NAMES = ['captureStatus', 'deviceDelta'] as const;
+export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -106,6 +106,42 @@ export const snapshotSchema = z.object({
   status: captureStatusSchema,
 });
 
+// ---- alerts and the timeline ----------------------------------------------------------------------
+
+const scalar = z.union([z.string().max(L.text), z.number(), z.boolean(), z.null()]);
+
+/** An alert raised after the learning period (shared/model/alert.ts AlertJson, validated). */
+export const alertSchema = z.object({
+  id,
+  /** ISO time: capture time for alerts from traffic. */
+  at: z.string().max(64),
+  severity: z.enum(['info', 'low', 'medium', 'high', 'critical']),
+  kind: id,
+  deviceId: id.nullable(),
+  message: text,
+  detail: z
+    .record(z.string().max(L.id), scalar)
+    .refine((d) => Object.keys(d).length <= L.detail, `at most ${L.detail} detail keys`),
+});
+
+/** One change of one device attribute: who decided it (capture, rule, manual) and when. */
+export const timelineEntrySchema = z.object({
+  deviceId: id,
+  at: z.string().max(64),
+  field: id,
+  old: text.nullable(),
+  new: text.nullable(),
+  source: z.enum(['capture', 'rule', 'manual']),
+});
+
+/** Packet counters the operating system keeps per interface (not a capture: nothing is opened). */
+export const interfaceCounterSchema = z.object({
+  name: id,
+  /** Received plus sent, since the interface came up; null where the OS does not say. */
+  packets: count.nullable(),
+  bytes: count.nullable(),
+});
+
 // ---- the contract --------------------------------------------------------------------------------
 
 interface CallSpec {
@@ -157,11 +193,41 @@ export const calls = {
     }),
     response: deviceSchema,
   },
+  /** Alerts of this engine, newest first; for one device when `deviceId` is given. */
+  listAlerts: {
+    request: z.strictObject({
+      deviceId: id.optional(),
+      limit: z.number().int().min(1).max(L.alerts).optional(),
+    }),
+    response: z.object({ alerts: z.array(alertSchema).max(L.alerts), total: count }),
+  },
+  /**
+   * A device's change timeline, oldest first. Hosts without a store answer supported: false (the
+   * timeline is what the store recorded, across runs).
+   */
+  getTimeline: {
+    request: z.strictObject({ id }),
+    response: z.object({ supported: z.boolean(), entries: z.array(timelineEntrySchema).max(L.timeline) }),
+  },
+  /**
+   * The OS's packet counters for every interface, for the picker's rate sparklines before a capture
+   * starts. `at` is the host's clock in ms; rates are differences between two answers.
+   */
+  interfaceCounters: {
+    request: empty,
+    response: z.object({
+      supported: z.boolean(),
+      at: z.number().nonnegative(),
+      interfaces: z.array(interfaceCounterSchema).max(L.sources),
+    }),
+  },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {
   captureStatus: captureStatusSchema,
   deviceDelta: deviceDeltaSchema,
+  /** Each alert as it is raised (listAlerts has the ones from before). */
+  alert: alertSchema,
 } satisfies Record<EventName, z.ZodType>;
 
 // The name lists in channels.ts and the maps above must hold exactly the same keys.
@@ -182,6 +248,9 @@ export type CaptureStatus = z.infer<typeof captureStatusSchema>;
 export type CaptureSource = z.infer<typeof captureSourceSchema>;
 export type DeviceDelta = z.infer<typeof deviceDeltaSchema>;
 export type Snapshot = z.infer<typeof snapshotSchema>;
+export type Alert = z.infer<typeof alertSchema>;
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+export type InterfaceCounter = z.infer<typeof interfaceCounterSchema>;
 
 /** Every call answers with this envelope, on every transport: errors are data, not exceptions. */
 export type ErrorCode =

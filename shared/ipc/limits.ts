@@ -25,6 +25,12 @@ export const IPC_LIMITS = {
   evidence: 4096,
   /** Devices or edges in one delta batch, removals included. */
   batch: 20_000,
+  /** Alerts in one listAlerts answer. */
+  alerts: 10_000,
+  /** Timeline entries in one getTimeline answer. */
+  timeline: 10_000,
+  /** Key/value pairs in an alert's detail. */
+  detail: 64,
   /** Devices or edges in one snapshot. */
   snapshot: 1_000_000,
 } as const;

@@ -52,6 +52,7 @@ program
   .option('--host <addr>', 'address to listen on (non-loopback: reachable from the network)', '127.0.0.1')
   .option('--open <file...>', 'capture files to open at start')
   .option('--db <file>', 'record the inventory in this device store')
+  .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
   .action(async (o) => {
     const { serveCommand } = await import('../serve/serve-command');
     process.exitCode = await serveCommand(o);

@@ -10,7 +10,6 @@ import { serveEngine, type PortLike } from '../ipc/engine-port';
 import { createEventHub } from '../ipc/event-hub';
 import { Store } from '../store/store';
 import { defaultDbPath } from '../store/paths';
-import type { DeviceEdits } from '../../shared/inventory/edits';
 
 const parent = process.parentPort;
 
@@ -42,34 +41,12 @@ function openStore(): Store | null {
 
 const hub = createEventHub();
 const store = openStore();
-/** Edits made in earlier sessions, so they outrank the rules again from the first delta. */
-function storedEdits(): Map<string, DeviceEdits> {
-  const out = new Map<string, DeviceEdits>();
-  for (const d of store?.devices() ?? []) {
-    const { name, type, vendor, notes } = d.manual;
-    if (name ?? type ?? vendor ?? notes) out.set(d.id, { name, type, vendor, notes });
-  }
-  return out;
-}
-
+// The engine loads the edits the store holds, commits every batch with its alerts, and shows what
+// the store last recorded until the first capture of this session.
 const engine = createEngine({
   hub,
-  edits: storedEdits(),
-  onEdit: (id, field, value) => {
-    try {
-      store?.edit(id, field, value);
-    } catch (e) {
-      // A device not yet written by the store (its first batch is pending) keeps the edit in memory.
-      console.error(`glasspane: the edit of ${id} was not stored: ${e instanceof Error ? e.message : e}`);
-    }
-  },
-  onBatch: (b) => {
-    try {
-      store?.commit(b);
-    } catch (e) {
-      console.error(`glasspane: the device store stopped recording: ${e instanceof Error ? e.message : e}`);
-    }
-  },
+  store: store ?? undefined,
+  log: (m) => console.error(`glasspane: ${m}`),
 });
 serveEngine(port, createDispatcher(engine), hub);
 process.on('exit', () => store?.close());

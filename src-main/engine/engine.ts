@@ -4,9 +4,18 @@
  * (split to the contract's batch limit) with captureStatus counters beside them. It implements the
  * transport-free handlers of the IPC contract, so Electron IPC and the WebSocket host serve the same
  * object.
+ *
+ * Every run has one AlertEngine, fed the way the Recorder feeds it (observations as they happen,
+ * each collected batch), and each new alert goes out as an `alert` event. A host with a device store
+ * hands it over: batches, alerts and edits are committed as they are collected, listAlerts and
+ * getTimeline answer from the store (earlier sessions included), and until the first run of this
+ * session the snapshot is what the store last recorded.
  */
 import { ChangeStream, type DeltaBatch } from '../../shared/inventory/changes';
 import type { Analyzer } from '../../shared/engine/analyzer';
+import type { AlertEngine, AlertEngineOptions } from '../../shared/alerts/engine';
+import type { AlertJson } from '../../shared/model/alert';
+import type { DeviceJson } from '../../shared/model/inventory';
 import { IDLE_STATUS, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
 import { CaptureFileError } from '../capture/file-source';
@@ -14,6 +23,12 @@ import { startLiveCapture, type LiveCapture, type LiveCaptureOptions } from '../
 import { CallFailure, type EngineHandlers } from '../ipc/engine-api';
 import type { EventHub } from '../ipc/event-hub';
 import { listSources } from '../ipc/sources';
+import { AlertLog } from '../ipc/alert-log';
+import { toWireAlert, toWireTimelineEntry } from '../ipc/alert-wire';
+import { readInterfaceCounters } from '../ipc/interface-counters';
+import { attachAlertEngine, learningMeta } from '../store/alert-feed';
+import type { Store } from '../store/store';
+import type { StoredDevice } from '../store/types';
 import { analyzeFile, createAnalyzer } from './pipeline';
 import { demoCapturePath } from '../demo/demo-path';
 import { applyEdits, EDITABLE_FIELDS, type DeviceEdits } from '../../shared/inventory/edits';
@@ -32,6 +47,20 @@ export interface EngineOptions {
   edits?: Map<string, DeviceEdits>;
   /** Called after each manual edit so a host with a store can keep it. */
   onEdit?: (id: string, field: (typeof EDITABLE_FIELDS)[number], value: string | null) => void;
+  /**
+   * The host's device store (its owner opens and closes it). The engine commits every batch with
+   * its alerts and every edit to it, loads the edits it holds (unless `edits` is given), and answers
+   * listAlerts, getTimeline and, before the first run, getSnapshot from it.
+   */
+  store?: Store;
+  /** Alert learning period in capture-time ms, when the store has none saved (default one hour). */
+  learnMs?: number;
+  /** Options of the alert rules (tests shorten cooldowns). */
+  alerts?: Omit<AlertEngineOptions, 'learning'>;
+  /** Alerts held in memory for listAlerts without a store (default 10,000, the newest). */
+  keepAlerts?: number;
+  /** Trouble no call can answer with (the store stopped recording); default: standard error. */
+  log?: (message: string) => void;
 }
 
 export interface Engine extends EngineHandlers {
@@ -43,9 +72,58 @@ export interface Engine extends EngineHandlers {
   close(): Promise<void>;
 }
 
+/** A stored device as the engine shows devices: the store's own bookkeeping fields left out. */
+function plainDevice(d: StoredDevice): DeviceJson {
+  const {
+    name: _name,
+    authorization: _authorization,
+    online: _online,
+    aliases: _aliases,
+    manual: _manual,
+    ...rest
+  } = d;
+  return rest;
+}
+
+/** Edits a store holds, as the engine applies them. */
+function storedEdits(store: Store | null): Map<string, DeviceEdits> {
+  const out = new Map<string, DeviceEdits>();
+  if (store === null) return out;
+  for (const [id, m] of store.manualEdits()) {
+    const e: DeviceEdits = {};
+    for (const f of EDITABLE_FIELDS) {
+      const v = m[f];
+      if (v !== undefined) e[f] = v;
+    }
+    if (Object.keys(e).length > 0) out.set(id, e);
+  }
+  return out;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 export function createEngine(o: EngineOptions): Engine {
   const collectMs = o.collectMs ?? 200;
+  const log = o.log ?? ((m: string) => process.stderr.write(`glasspane: ${m}\n`));
+  const store = o.store ?? null;
+  /** Cleared when a commit fails (a full disk): the engine goes on without recording. */
+  let recording = store !== null;
+  /** The run's one alert engine: with the store's baseline and learning state while it can be read. */
+  const newAlerts = (a: Analyzer): AlertEngine => {
+    const feed = { learnMs: o.learnMs, alerts: o.alerts };
+    if (recording && store !== null) {
+      try {
+        return attachAlertEngine(a, store, feed);
+      } catch (e) {
+        recording = false;
+        log(`the device store stopped recording: ${errorText(e)}`);
+      }
+    }
+    return attachAlertEngine(a, null, feed);
+  };
+  const alertLog = new AlertLog(o.keepAlerts);
   let analyzer = createAnalyzer();
+  let alerts: AlertEngine = newAlerts(analyzer);
   let stream = new ChangeStream(analyzer);
   let reset = true;
   let status: CaptureStatus = IDLE_STATUS;
@@ -55,7 +133,28 @@ export function createEngine(o: EngineOptions): Engine {
   let idle: Promise<void> = Promise.resolve();
   let abort: AbortController | null = null;
   // Manual edits outlive runs: they are about devices, not about one capture.
-  const edits = o.edits ?? new Map<string, DeviceEdits>();
+  const edits = o.edits ?? storedEdits(store);
+  /** Until a run's first (reset) delta replaces it, the UI is shown what the store last recorded. */
+  let fromStore = store !== null;
+  const storedDevice = (id: string): DeviceJson | null => {
+    if (!fromStore || store === null) return null;
+    try {
+      const d = store.device(id);
+      return d === null ? null : plainDevice(d);
+    } catch {
+      return null;
+    }
+  };
+  const keepEdit = (id: string, f: (typeof EDITABLE_FIELDS)[number], value: string | null) => {
+    o.onEdit?.(id, f, value);
+    if (!recording || store === null) return;
+    try {
+      store.edit(id, f, value);
+    } catch (e) {
+      // A device the store has not written (recording stopped) keeps the edit in memory only.
+      log(`the edit of ${id} was not stored: ${errorText(e)}`);
+    }
+  };
   const withEdits = <T extends { id: string }>(j: T): T =>
     applyEdits(j as never, edits.get(j.id)) as unknown as T;
 
@@ -69,9 +168,35 @@ export function createEngine(o: EngineOptions): Engine {
     o.hub.emit('captureStatus', status);
   };
 
+  /** Commit a batch (or alerts raised without one) and send each alert not seen before. */
+  const record = (b: DeltaBatch | null, raised: AlertJson[]) => {
+    let fresh = raised;
+    if (recording && store !== null) {
+      try {
+        const r =
+          b === null
+            ? store.commitAlerts(raised, learningMeta(alerts))
+            : store.commit(b, raised, learningMeta(alerts));
+        // The store keeps each alert id once: re-analysing a capture does not raise its alerts again.
+        fresh = r.alerts;
+      } catch (e) {
+        recording = false;
+        log(`the device store stopped recording: ${errorText(e)}`);
+      }
+    }
+    for (const a of fresh) {
+      const w = toWireAlert(a);
+      if (alertLog.add(w)) o.hub.emit('alert', w);
+    }
+  };
+
   const flush = () => {
     const b = stream.collect();
-    if (b === null) return;
+    if (b === null) {
+      // Observations alone (an OT event on a device that did not change) can raise alerts.
+      if (alerts.hasPending) record(null, alerts.drain());
+      return;
+    }
     const L = IPC_LIMITS.batch;
     const parts = Math.max(1, Math.ceil(Math.max(b.upserts.length, b.edges.length, b.removed.length) / L));
     // Sequence numbers on the wire rise by one per delta, so a batch split in parts renumbers them.
@@ -85,9 +210,11 @@ export function createEngine(o: EngineOptions): Engine {
         edgeRemovals: b.edgesRemoved.slice(i * L, (i + 1) * L),
       };
       wireSeq++;
+      if (delta.reset) fromStore = false;
       o.hub.emit('deviceDelta', delta);
     }
     reset = false;
+    record(b, alerts.batch(b));
     o.onBatch?.(b, analyzer);
     if (status.state === 'running') setStatus({});
   };
@@ -106,6 +233,7 @@ export function createEngine(o: EngineOptions): Engine {
     await idle;
     flush();
     analyzer = createAnalyzer();
+    alerts = newAlerts(analyzer);
     stream = new ChangeStream(analyzer);
     reset = true;
     drops = 0;
@@ -135,28 +263,81 @@ export function createEngine(o: EngineOptions): Engine {
 
     getDevice: ({ id }) => {
       const d = analyzer.inventory.byId(id);
-      if (d === undefined) throw new CallFailure('bad-request', `no device ${id} in the current inventory`);
-      return withEdits(analyzer.deviceJson(d, true));
+      if (d !== undefined) return withEdits(analyzer.deviceJson(d, true));
+      const stored = storedDevice(id);
+      if (stored === null) throw new CallFailure('bad-request', `no device ${id} in the current inventory`);
+      return withEdits(stored);
     },
 
     editDevice: (req) => {
       const d = analyzer.inventory.byId(req.id);
-      if (d === undefined)
+      const stored = d === undefined ? storedDevice(req.id) : null;
+      if (d === undefined && stored === null)
         throw new CallFailure('bad-request', `no device ${req.id} in the current inventory`);
-      const e: DeviceEdits = { ...(edits.get(req.id) ?? {}) };
+      // A stored device may answer under the id it was merged into.
+      const key = stored?.id ?? req.id;
+      // The store keeps edits of devices it holds: commit what is pending first.
+      if (d !== undefined && recording) flush();
+      const e: DeviceEdits = { ...(edits.get(key) ?? {}) };
       for (const f of EDITABLE_FIELDS) {
         const v = req[f];
         if (v === undefined) continue;
-        if (v === null || v.trim() === '') delete e[f];
-        else e[f] = v.trim();
-        o.onEdit?.(req.id, f, v === null || v.trim() === '' ? null : v.trim());
+        const value = v === null || v.trim() === '' ? null : v.trim();
+        if (value === null) delete e[f];
+        else e[f] = value;
+        keepEdit(key, f, value);
       }
-      if (Object.keys(e).length === 0) edits.delete(req.id);
-      else edits.set(req.id, e);
-      // The grid learns of the edit through the change stream like any other change.
-      d.touch();
-      return withEdits(analyzer.deviceJson(d, true));
+      if (Object.keys(e).length === 0) edits.delete(key);
+      else edits.set(key, e);
+      if (d !== undefined) {
+        // The grid learns of the edit through the change stream like any other change.
+        d.touch();
+        return withEdits(analyzer.deviceJson(d, true));
+      }
+      // Before the first run there is no change stream: the edited device goes out as a delta of its own.
+      const shown = withEdits(storedDevice(key) ?? stored!);
+      wireSeq++;
+      o.hub.emit('deviceDelta', {
+        sequence: wireSeq,
+        reset: false,
+        upserts: [shown],
+        removals: [],
+        edgeUpserts: [],
+        edgeRemovals: [],
+      });
+      return shown;
     },
+
+    listAlerts: ({ deviceId, limit }) => {
+      flush();
+      const n = limit ?? IPC_LIMITS.alerts;
+      if (recording && store !== null) {
+        try {
+          const alerts = store.alerts({ deviceId, limit: n, newestFirst: true }).map(toWireAlert);
+          return { alerts, total: store.alertCount({ deviceId }) };
+        } catch (e) {
+          log(`the device store cannot list alerts, answering from this session's: ${errorText(e)}`);
+        }
+      }
+      return alertLog.list(deviceId, n);
+    },
+
+    getTimeline: ({ id }) => {
+      if (store === null) return { supported: false, entries: [] };
+      // The timeline of what was collected but not yet committed belongs in the answer; a device
+      // with more history than one answer holds shows its latest.
+      flush();
+      try {
+        const entries = store
+          .timeline(id, { limit: IPC_LIMITS.timeline, latest: true })
+          .map(toWireTimelineEntry);
+        return { supported: true, entries };
+      } catch (e) {
+        throw new CallFailure('unavailable', `the device store cannot be read: ${errorText(e)}`);
+      }
+    },
+
+    interfaceCounters: () => readInterfaceCounters(),
 
     chooseCaptureFiles: async () =>
       o.chooseFiles ? { supported: true, paths: await o.chooseFiles() } : { supported: false, paths: [] },
@@ -254,8 +435,23 @@ export function createEngine(o: EngineOptions): Engine {
 
     getSnapshot: () => {
       flush();
-      const inv = analyzer.snapshot();
       const L = IPC_LIMITS.snapshot;
+      if (fromStore && store !== null) {
+        try {
+          return {
+            sequence: wireSeq,
+            devices: store
+              .devices()
+              .slice(0, L)
+              .map((d) => withEdits(plainDevice(d))),
+            edges: store.edges().slice(0, L),
+            status,
+          };
+        } catch (e) {
+          log(`the device store cannot be read: ${errorText(e)}`);
+        }
+      }
+      const inv = analyzer.snapshot();
       return {
         sequence: wireSeq,
         devices: inv.devices.slice(0, L).map(withEdits),
@@ -269,6 +465,8 @@ export function createEngine(o: EngineOptions): Engine {
       abort?.abort();
       if (live !== null) await live.stop();
       await idle;
+      // What the last interval collected is committed (and its alerts sent) before the host closes its store.
+      flush();
     },
   };
   return engine;

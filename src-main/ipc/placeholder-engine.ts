@@ -6,6 +6,7 @@
  */
 import { IDLE_STATUS } from '../../shared/ipc/contract';
 import { CallFailure, type EngineHandlers } from './engine-api';
+import { readInterfaceCounters } from './interface-counters';
 import { listSources } from './sources';
 
 export interface PlaceholderOptions {
@@ -38,5 +39,10 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     editDevice: () => {
       throw new CallFailure('unavailable', NOT_YET);
     },
+    // Nothing is analysed, so nothing is raised; there is no store, so no timeline.
+    listAlerts: () => ({ alerts: [], total: 0 }),
+    getTimeline: () => ({ supported: false, entries: [] }),
+    // Passive and unprivileged: the picker's sparklines work before the pipeline does.
+    interfaceCounters: () => readInterfaceCounters(),
   };
 }

@@ -12,6 +12,7 @@ const program = new Command()
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--open <file...>', 'capture files to open at start')
   .option('--db <file>', 'record the inventory in this device store')
+  .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
   .addOption(new Option('--renderer <dir>', 'renderer build to serve').hideHelp())
   .action(async (o) => {
     process.exitCode = await serveCommand(o);

@@ -5,9 +5,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine, type EngineOptions } from '../engine/engine';
+import { createEngine } from '../engine/engine';
 import { createDispatcher } from '../ipc/dispatch';
 import { UsageError } from '../cli/output';
+import { parseDuration } from '../cli/db';
+import type { Store } from '../store/store';
 import { createEventHub } from '../ipc/event-hub';
 import { isLoopbackAddress } from './security';
 import { DEFAULT_HOST, startConsoleServer } from './server';
@@ -17,6 +19,8 @@ export interface ServeOptions {
   host?: string;
   open?: string[];
   db?: string;
+  /** Alert learning period in capture time ("1h", "10m", "0"), when the store has none saved. */
+  learn?: string;
   /** The renderer build to serve (default: dist/renderer beside the sources or the bundle). */
   renderer?: string;
   /** Resolves to stop the server (tests, embedding); SIGINT/SIGTERM always stop it. */
@@ -43,43 +47,31 @@ export function parsePort(v: string | number | undefined): number {
 
 const err = (m: string) => process.stderr.write(`glasspane: ${m}\n`);
 
-/** Opens the device store when --db is given; its batches are recorded as the engine emits them. */
-async function openStore(
-  path: string,
-): Promise<{ onBatch: EngineOptions['onBatch']; onEdit: EngineOptions['onEdit']; close(): void }> {
+/** Opens the device store when --db is given (loaded only then); the engine records into it. */
+async function openStore(path: string): Promise<Store> {
   const { Store } = await import('../store/store');
-  const store = new Store(resolve(path));
-  let failed = false;
-  return {
-    onBatch: (b) => {
-      if (failed) return;
-      try {
-        store.commit(b);
-      } catch (e) {
-        failed = true;
-        err(`the device store stopped recording: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    },
-    close: () => store.close(),
-    onEdit: (id, field, value) => {
-      try {
-        store.edit(id, field, value);
-      } catch (e) {
-        err(`the edit of ${id} was not stored: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    },
-  };
+  return new Store(resolve(path));
+}
+
+function parseLearn(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    throw new ServeUsageError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
+  const learnMs = parseLearn(o.learn);
   const host = o.host ?? DEFAULT_HOST;
   const rendererDir = o.renderer !== undefined ? resolve(o.renderer) : defaultRendererDir();
   if (rendererDir === null || !existsSync(join(rendererDir, 'index.html'))) {
     err('the console UI is not built (run: npm run build); serving the engine socket only');
   }
 
-  let store: Awaited<ReturnType<typeof openStore>> | null = null;
+  let store: Store | null = null;
   if (o.db !== undefined) {
     try {
       store = await openStore(o.db);
@@ -91,7 +83,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   }
 
   const hub = createEventHub((m) => err(m));
-  const engine = createEngine({ hub, onBatch: store?.onBatch, onEdit: store?.onEdit });
+  const engine = createEngine({ hub, store: store ?? undefined, learnMs, log: err });
   const dispatch = createDispatcher(engine, (m) => err(m));
   let server;
   try {

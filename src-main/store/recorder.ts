@@ -1,7 +1,7 @@
 import type { Analyzer } from '../../shared/engine/analyzer';
 import type { ChangeStream, DeltaBatch } from '../../shared/inventory/changes';
-import { AlertEngine, type AlertEngineOptions } from '../../shared/alerts/engine';
-import type { LearningState } from '../../shared/alerts/learning';
+import type { AlertEngine, AlertEngineOptions } from '../../shared/alerts/engine';
+import { attachAlertEngine, LEARNING_KEY, learningMeta } from './alert-feed';
 import type { CommitResult, Store } from './store';
 import type { EditableField, StoredDevice, StoredInventory, TimelineEntry } from './types';
 
@@ -35,8 +35,6 @@ export interface RecordedCatchUp {
 
 export type BatchListener = (b: RecordedBatch) => void;
 
-const LEARNING_KEY = 'alerts.learning';
-
 function size(b: RecordedBatch): number {
   return b.upserts.length + b.edges.length + b.timeline.length + 1;
 }
@@ -68,22 +66,12 @@ export class Recorder {
     readonly store: Store,
     private readonly o: RecorderOptions = {},
   ) {
-    const saved = store.meta(LEARNING_KEY);
-    const learning: Partial<LearningState> =
-      saved !== null ? (JSON.parse(saved) as LearningState) : { durationMs: o.learnMs ?? undefined };
-    const inv = analyzer.inventory;
-    this.alerts = new AlertEngine({
-      ...o.alerts,
-      learning,
-      idOf: o.alerts?.idOf ?? ((ref) => inv.deviceFor(ref)?.id ?? null),
-    });
-    this.alerts.seed(store.rawDevices());
+    // The alert rules need the observations themselves (OT events, DHCP server roles), not only the
+    // devices they end up in: the feed observes the analyzer.
+    this.alerts = attachAlertEngine(analyzer, store, o);
     this.keep = o.keep ?? 64;
     this.keepItems = o.keepItems ?? 100_000;
     this.evidence = o.evidence === true;
-    // The alert rules need the observations themselves (OT events, DHCP server roles), not only the
-    // devices they end up in.
-    analyzer.observers.push((ob) => this.alerts.observe(ob));
   }
 
   on(l: BatchListener): () => void {
@@ -152,7 +140,7 @@ export class Recorder {
   }
 
   private learningMeta(): Record<string, string> {
-    return { [LEARNING_KEY]: JSON.stringify(this.alerts.learning.state()) };
+    return learningMeta(this.alerts);
   }
 
   private emit(r: CommitResult, b: DeltaBatch | null): RecordedBatch {

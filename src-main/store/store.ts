@@ -12,7 +12,7 @@ import {
 } from '../../shared/model/inventory';
 import { severityRank } from '../../shared/alerts/severity';
 import { carryDevice, combineDevices, orientEdge, sumEdges } from './combine';
-import { queryAlerts, type AlertQuery } from './alert-query';
+import { countAlerts, queryAlerts, type AlertQuery } from './alert-query';
 import { migrate } from './migrations';
 import { diffDevice, track, type Tracked } from './timeline';
 import {
@@ -659,21 +659,34 @@ export class Store {
     return out;
   }
 
-  /** A device's timeline, oldest first, including the devices merged into it. */
-  timeline(id: string, o: { limit?: number } = {}): TimelineEntry[] {
+  /**
+   * A device's timeline, oldest first, including the devices merged into it. Past `limit`, the
+   * first entries are kept, or with `latest` the last ones (still oldest first).
+   */
+  timeline(id: string, o: { limit?: number; latest?: boolean } = {}): TimelineEntry[] {
     const canon = this.canon(id);
     const ids = [canon, ...(this.aliasesOf.get(canon) ?? [])];
     const rows = this.db
       .prepare(
         `SELECT device_id AS deviceId, at, field, old, new, source FROM timeline WHERE device_id IN (${ids.map(() => '?').join(',')})
-         ORDER BY id LIMIT ?`,
+         ORDER BY id ${o.latest === true ? 'DESC' : ''} LIMIT ?`,
       )
       .all(...ids, o.limit ?? 10000) as TimelineEntry[];
-    return rows;
+    return o.latest === true ? rows.reverse() : rows;
   }
 
   alerts(q: AlertQuery = {}): AlertJson[] {
     return queryAlerts(this.db, q);
+  }
+
+  /** How many stored alerts match `q` (its limit aside). */
+  alertCount(q: AlertQuery = {}): number {
+    return countAlerts(this.db, q);
+  }
+
+  /** Manual edits by device id (the id they were made on, or merged into). */
+  manualEdits(): Map<string, ManualEdits> {
+    return new Map([...this.editsOf].map(([id, e]) => [id, { ...e }]));
   }
 
   /** Everything the store knows, as an inventory (what a restarted app shows before new traffic). */

@@ -205,3 +205,67 @@ test('wire messages: both directions are validated', () => {
   assert.ok(hostMessageSchema.safeParse({ t: 'event', name: 'deviceDelta', payload: delta }).success);
   assert.equal(hostMessageSchema.safeParse({ t: 'result', id: 'one', result: {} }).success, false);
 });
+
+test('alerts, the timeline and interface counters: good payloads pass, bad ones are refused', () => {
+  const alert = {
+    id: 'new-device|mac:00:1b:1b:01:02:03|2026-01-01T00:00:00.000Z|',
+    at: '2026-01-01T00:00:00.000Z',
+    severity: 'medium',
+    kind: 'new-device',
+    deviceId: device.id,
+    message: 'new device mac:00:1b:1b:01:02:03 (plc-1)',
+    detail: { mac: device.mac, ips: '192.0.2.10', vendor: null, frame: 3, known: false },
+  };
+  const e = parseEvent('alert', alert);
+  assert.ok(e.ok);
+  assert.deepEqual(e.value, alert);
+  assert.ok(parseResponse('listAlerts', { alerts: [alert], total: 7 }).ok);
+  assert.ok(parseRequest('listAlerts', {}).ok);
+  assert.ok(parseRequest('listAlerts', { deviceId: device.id, limit: IPC_LIMITS.alerts }).ok);
+  for (const bad of [{ limit: 0 }, { limit: IPC_LIMITS.alerts + 1 }, { deviceId: '' }, { since: 'x' }])
+    assert.equal(parseRequest('listAlerts', bad).ok, false, JSON.stringify(bad));
+  assert.equal(parseEvent('alert', { ...alert, severity: 'urgent' }).ok, false);
+  assert.equal(parseEvent('alert', { ...alert, id: 'x'.repeat(IPC_LIMITS.id + 1) }).ok, false);
+  assert.equal(parseEvent('alert', { ...alert, message: 'm'.repeat(IPC_LIMITS.text + 1) }).ok, false);
+  assert.equal(parseEvent('alert', { ...alert, detail: { nested: { no: 1 } } }).ok, false);
+  const manyKeys = Object.fromEntries(Array.from({ length: IPC_LIMITS.detail + 1 }, (_, i) => [`k${i}`, i]));
+  assert.equal(parseEvent('alert', { ...alert, detail: manyKeys }).ok, false);
+  assert.equal(parseResponse('listAlerts', { alerts: [alert], total: -1 }).ok, false);
+
+  const entry = {
+    deviceId: device.id,
+    at: '2026-01-01T00:00:00.000Z',
+    field: 'firmware',
+    old: 'V4.1',
+    new: 'V4.2',
+    source: 'rule',
+  };
+  assert.ok(parseResponse('getTimeline', { supported: true, entries: [entry] }).ok);
+  assert.ok(parseResponse('getTimeline', { supported: false, entries: [] }).ok);
+  assert.equal(
+    parseResponse('getTimeline', { supported: true, entries: [{ ...entry, source: 'x' }] }).ok,
+    false,
+  );
+  assert.equal(parseRequest('getTimeline', {}).ok, false);
+  assert.equal(parseRequest('getTimeline', { id: device.id, limit: 3 }).ok, false);
+
+  const counters = {
+    supported: true,
+    at: 1_700_000_000_000,
+    interfaces: [{ name: 'lo', packets: 10, bytes: 840 }],
+  };
+  assert.ok(parseResponse('interfaceCounters', counters).ok);
+  assert.ok(
+    parseResponse('interfaceCounters', {
+      ...counters,
+      interfaces: [{ name: 'eth0', packets: null, bytes: null }],
+    }).ok,
+  );
+  assert.equal(
+    parseResponse('interfaceCounters', { ...counters, interfaces: [{ name: 'lo', packets: -1, bytes: 0 }] })
+      .ok,
+    false,
+  );
+  assert.equal(parseResponse('interfaceCounters', { ...counters, at: -5 }).ok, false);
+  assert.equal(parseRequest('interfaceCounters', { name: 'lo' }).ok, false);
+});

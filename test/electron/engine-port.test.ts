@@ -29,6 +29,9 @@ function portOf(p: MessagePort): PortLike {
 }
 
 const engine: EngineHandlers = {
+  listAlerts: () => ({ alerts: [], total: 0 }),
+  getTimeline: () => ({ supported: false, entries: [] }),
+  interfaceCounters: () => ({ supported: false, at: 0, interfaces: [] }),
   listSources: () => ({
     interfaces: [
       {
@@ -187,7 +190,7 @@ test('a real capture, through the engine behind a port, into the renderer’s st
     if (!p.ok) return void rejected.push(`${name}: ${p.message}`);
     if (name === 'deviceDelta')
       assert.ok(store.getState().applyDelta(p.value as DeviceDelta), 'no sequence gap');
-    else {
+    else if (name === 'captureStatus') {
       store.getState().setCapture(p.value as CaptureStatus);
       if ((p.value as CaptureStatus).state === 'finished') finished();
     }

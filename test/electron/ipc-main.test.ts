@@ -43,6 +43,9 @@ class FakeIpcMain implements IpcMainLike {
 function recordingEngine() {
   const seen: { name: string; request: unknown }[] = [];
   const engine: EngineHandlers = {
+    listAlerts: () => ({ alerts: [], total: 0 }),
+    getTimeline: () => ({ supported: false, entries: [] }),
+    interfaceCounters: () => ({ supported: false, at: 0, interfaces: [] }),
     listSources: () => {
       seen.push({ name: 'listSources', request: {} });
       return { interfaces: [], live: { available: true }, listedBy: 'os' };

@@ -35,7 +35,7 @@ function recorder() {
     const parsed = events[name].safeParse(payload);
     assert.ok(parsed.success, `${name} fails its schema: ${parsed.success ? '' : parsed.error.message}`);
     if (name === 'deviceDelta') deltas.push(payload as DeviceDelta);
-    else statuses.push(payload as CaptureStatus);
+    else if (name === 'captureStatus') statuses.push(payload as CaptureStatus);
   });
   return { hub, deltas, statuses };
 }

@@ -14,34 +14,48 @@ import { WsClient } from './helpers/ws-client';
 
 process.env.GLASSPANE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'gp-demo-cache-'));
 
-contractSuite('in-process', async (): Promise<ContractTransport> => {
-  const hub = createEventHub();
-  const engine = createEngine({ hub, collectMs: 50 });
-  const dispatch = createDispatcher(engine, () => {});
-  const events: { name: string; payload: unknown }[] = [];
-  // Through JSON, as every transport carries it.
-  const stop = hub.subscribe((name, payload) =>
-    events.push({ name, payload: JSON.parse(JSON.stringify(payload)) }),
-  );
-  return {
-    events,
-    call: async (name, payload) => JSON.parse(JSON.stringify(await dispatch(name, payload))),
-    close: async () => {
-      stop();
-      await engine.close();
-    },
-  };
-});
+contractSuite(
+  'in-process',
+  async (): Promise<ContractTransport> => {
+    const hub = createEventHub();
+    const engine = createEngine({ hub, collectMs: 50, learnMs: 0 });
+    const dispatch = createDispatcher(engine, () => {});
+    const events: { name: string; payload: unknown }[] = [];
+    // Through JSON, as every transport carries it.
+    const stop = hub.subscribe((name, payload) =>
+      events.push({ name, payload: JSON.parse(JSON.stringify(payload)) }),
+    );
+    return {
+      events,
+      call: async (name, payload) => JSON.parse(JSON.stringify(await dispatch(name, payload))),
+      close: async () => {
+        stop();
+        await engine.close();
+      },
+    };
+  },
+  { store: false, learnNothing: true },
+);
 
-contractSuite('websocket (glasspane serve)', async (): Promise<ContractTransport> => {
-  const serve = await startServe();
-  const client = await WsClient.connect(serve.origin, serve.token);
-  return {
-    events: client.events,
-    call: (name, payload) => client.call(name, payload),
-    close: async () => {
-      client.close();
-      await serve.stop();
-    },
-  };
-});
+// The console with a device store (a fresh one each time): alerts and the timeline answered from it.
+contractSuite(
+  'websocket (glasspane serve --db)',
+  async (): Promise<ContractTransport> => {
+    const serve = await startServe([
+      '--db',
+      join(mkdtempSync(join(tmpdir(), 'gp-serve-db-')), 'store.db'),
+      '--learn',
+      '0',
+    ]);
+    const client = await WsClient.connect(serve.origin, serve.token);
+    return {
+      events: client.events,
+      call: (name, payload) => client.call(name, payload),
+      close: async () => {
+        client.close();
+        await serve.stop();
+      },
+    };
+  },
+  { store: true, learnNothing: true },
+);

@@ -101,3 +101,25 @@ test('a restarted app shows what it knew, and counts later traffic on top', () =
   assert.ok(r.rec.since(0).snapshot !== null);
   r.close();
 });
+
+test('timeline: a limit keeps the first entries, or with latest the last ones, oldest first either way', () => {
+  const s = new Session(tempDb());
+  s.feed([chat(A, B, T0)]);
+  s.rec.tick();
+  for (let i = 1; i <= 5; i++) {
+    s.feed([announce({ mac: A.mac, ip: `10.0.1.${i}` }, T0 + i * MIN)]);
+    s.rec.tick();
+  }
+  const all = s.store.timeline(id(A)).map((e) => `${e.field}:${e.new}`);
+  assert.deepEqual(all.slice(0, 2), ['device:discovered', `ip:${A.ip}`]);
+  assert.ok(all.length >= 7 && all.includes('ip:10.0.1.5'), all.join(' '));
+  assert.deepEqual(
+    s.store.timeline(id(A), { limit: 2 }).map((e) => `${e.field}:${e.new}`),
+    all.slice(0, 2),
+  );
+  assert.deepEqual(
+    s.store.timeline(id(A), { limit: 2, latest: true }).map((e) => `${e.field}:${e.new}`),
+    all.slice(-2),
+  );
+  s.close();
+});

@@ -11,6 +11,7 @@ import { test, type TestContext } from 'node:test';
 import {
   events as eventSchemas,
   parseCallResult,
+  type Alert,
   type CaptureStatus,
   type DeviceDelta,
   type Snapshot,
@@ -88,7 +89,21 @@ function replay(evs: { name: string; payload: unknown }[]) {
   return { devices, edges, sawReset, lastSeq: seq };
 }
 
-export function contractSuite(label: string, open: () => Promise<ContractTransport>): void {
+export interface SuiteOptions {
+  /** The engine behind the transport keeps a device store (a fresh one for every `open`). */
+  store: boolean;
+  /** Its alert learning period is 0: everything after the first packet raises alerts. */
+  learnNothing: boolean;
+}
+
+const alertsOf = (evs: { name: string; payload: unknown }[]) =>
+  evs.filter((e) => e.name === 'alert').map((e) => e.payload as Alert);
+
+export function contractSuite(
+  label: string,
+  open: () => Promise<ContractTransport>,
+  opts: SuiteOptions = { store: false, learnNothing: false },
+): void {
   const withT = (name: string, fn: (t: ContractTransport, ctx: TestContext) => Promise<void>) =>
     test(`${label}: ${name}`, async (ctx) => {
       const t = await open();
@@ -196,4 +211,102 @@ export function contractSuite(label: string, open: () => Promise<ContractTranspo
       assert.equal(stopped.state, 'failed');
     },
   );
+
+  withT('listAlerts, getTimeline and interfaceCounters answer before any run', async (t) => {
+    assert.deepEqual(await ok(t, 'listAlerts', {}), { alerts: [], total: 0 });
+    assert.deepEqual(await ok(t, 'listAlerts', { deviceId: 'mac:02:00:00:00:00:01', limit: 5 }), {
+      alerts: [],
+      total: 0,
+    });
+    // An unknown device has an empty timeline, not an error.
+    assert.deepEqual(await ok(t, 'getTimeline', { id: 'mac:02:00:00:00:00:01' }), {
+      supported: opts.store,
+      entries: [],
+    });
+    const before = Date.now();
+    const c = await ok(t, 'interfaceCounters', {});
+    assert.ok(c.at >= before - 1000 && c.at <= Date.now() + 1000, `at ${c.at} is not the host's clock`);
+    if (process.platform === 'linux') {
+      assert.equal(c.supported, true);
+      const lo = c.interfaces.find((i) => i.name === 'lo');
+      assert.ok(lo, `no lo in ${c.interfaces.map((i) => i.name)}`);
+      assert.equal(typeof lo.packets, 'number');
+      assert.equal(typeof lo.bytes, 'number');
+      assert.ok(lo.bytes! >= lo.packets!, 'a packet is at least a byte');
+    }
+    const bad: [CallName, unknown][] = [
+      ['listAlerts', { limit: 0 }],
+      ['listAlerts', { limit: 10_001 }],
+      ['listAlerts', { limit: 1.5 }],
+      ['listAlerts', { deviceId: '' }],
+      ['listAlerts', { extra: 1 }],
+      ['getTimeline', {}],
+      ['getTimeline', { id: 'x'.repeat(257) }],
+      ['interfaceCounters', { name: 'lo' }],
+    ];
+    for (const [name, payload] of bad) {
+      const r = parseCallResult(name, await t.call(name, payload));
+      assert.equal(!r.ok && r.error.code, 'bad-request', `${name} accepted ${JSON.stringify(payload)}`);
+    }
+  });
+
+  if (opts.learnNothing)
+    withT('the demo capture raises alerts: alert events, and listAlerts has them newest first', async (t) => {
+      const { end, events } = await runCapture(t, [await demoCapturePath()]);
+      assert.equal(end.state, 'finished', end.message ?? '');
+      const raised = alertsOf(events);
+      for (const a of raised) assert.ok(eventSchemas.alert.safeParse(a).success, `${a.id} fails its schema`);
+      const ids = raised.map((a) => a.id);
+      assert.equal(new Set(ids).size, ids.length, 'each alert is raised once');
+      // With nothing learned, every device of the network is new; the PLC is one of them.
+      const plc = `mac:${NET.plc1.mac}`;
+      const newPlc = raised.filter((a) => a.kind === 'new-device' && a.deviceId === plc);
+      assert.equal(newPlc.length, 1, `no new-device alert for ${plc}: ${ids.join(', ')}`);
+      assert.equal(newPlc[0]!.detail.mac, NET.plc1.mac);
+      assert.equal(newPlc[0]!.severity, 'medium');
+
+      const all = await ok(t, 'listAlerts', {});
+      assert.equal(all.total, raised.length);
+      assert.deepEqual(all.alerts.map((a) => a.id).sort(), [...ids].sort());
+      for (let i = 1; i < all.alerts.length; i++)
+        assert.ok(all.alerts[i - 1]!.at >= all.alerts[i]!.at, 'newest first');
+
+      const one = await ok(t, 'listAlerts', { deviceId: plc });
+      assert.ok(one.total >= 1);
+      assert.ok(one.alerts.every((a) => a.deviceId === plc));
+      assert.ok(one.alerts.some((a) => a.kind === 'new-device'));
+      assert.equal(one.total, raised.filter((a) => a.deviceId === plc).length);
+      const first = await ok(t, 'listAlerts', { limit: 1 });
+      assert.equal(first.alerts.length, 1);
+      assert.equal(first.total, raised.length);
+      assert.deepEqual(first.alerts[0], all.alerts[0]);
+    });
+
+  withT('getTimeline after a run: the store’s history of a device, or unsupported without one', async (t) => {
+    await runCapture(t, [await demoCapturePath()]);
+    const snap = await ok(t, 'getSnapshot', {});
+    const plc = snap.devices.find((d) => d.mac === NET.plc1.mac);
+    assert.ok(plc, 'the PLC is in the snapshot');
+    const tl = await ok(t, 'getTimeline', { id: plc.id });
+    if (!opts.store) {
+      assert.deepEqual(tl, { supported: false, entries: [] });
+      return;
+    }
+    assert.equal(tl.supported, true);
+    assert.ok(tl.entries.length > 0);
+    assert.ok(tl.entries.every((e) => e.deviceId === plc.id));
+    assert.deepEqual(
+      { field: tl.entries[0]!.field, new: tl.entries[0]!.new },
+      { field: 'device', new: 'discovered' },
+      'a timeline starts with the discovery',
+    );
+    assert.ok(
+      tl.entries.some((e) => e.field === 'ip' && e.new === NET.plc1.ip),
+      'the PLC gained its address',
+    );
+    assert.deepEqual(await ok(t, 'getTimeline', { id: 'mac:02:00:00:00:00:01' }), {
+      supported: true,
+      entries: [],
+    });
+  });
 }
