@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { AlertsView } from '../alerts/AlertsView';
 import { useGlasspane, useStoreApi } from '../context';
+import { DashboardView } from '../dashboard/DashboardView';
 import { DeviceDetails } from '../details/DeviceDetails';
 import { GraphView } from '../graph/GraphView';
 import { InventoryView } from '../inventory/InventoryView';
@@ -12,7 +14,9 @@ import { SourcesPanel } from './SourcesPanel';
 const TABS: { view: View; label: string }[] = [
   { view: 'start', label: 'Capture' },
   { view: 'inventory', label: 'Inventory' },
+  { view: 'dashboard', label: 'Dashboard' },
   { view: 'map', label: 'Map' },
+  { view: 'alerts', label: 'Alerts' },
 ];
 
 const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
@@ -31,7 +35,9 @@ export function App() {
   const view = useGlasspane((s) => s.view);
   const detailsOpen = useGlasspane((s) => s.detailsOpen);
   const deviceCount = useGlasspane((s) => s.devices.size);
+  const unseen = useGlasspane((s) => s.unseenAlerts);
   const store = useStoreApi();
+  const tabsRef = useRef<HTMLElement>(null);
   const theme = useThemeAttribute();
   // The map mounts the first time it is shown and then stays mounted (hidden) so cytoscape lives on.
   const [mapMounted, setMapMounted] = useState(view === 'map');
@@ -39,11 +45,30 @@ export function App() {
     if (view === 'map') setMapMounted(true);
   }, [view]);
 
+  // Arrow keys move between the views as in any tab list (Tab still reaches every tab too).
+  const onTabKey = (e: KeyboardEvent) => {
+    const i = TABS.findIndex((t) => t.view === view);
+    const to =
+      e.key === 'ArrowRight'
+        ? (i + 1) % TABS.length
+        : e.key === 'ArrowLeft'
+          ? (i - 1 + TABS.length) % TABS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? TABS.length - 1
+              : -1;
+    if (to < 0) return;
+    e.preventDefault();
+    store.getState().setView(TABS[to]!.view);
+    tabsRef.current?.querySelectorAll<HTMLButtonElement>('[role="tab"]')[to]?.focus();
+  };
+
   return (
     <div className="app">
       <header className="titlebar">
         <h1>Glasspane</h1>
-        <nav className="tabs" role="tablist" aria-label="Views">
+        <nav className="tabs" role="tablist" aria-label="Views" ref={tabsRef} onKeyDown={onTabKey}>
           {TABS.map((t) => (
             <button
               key={t.view}
@@ -55,6 +80,15 @@ export function App() {
             >
               {t.label}
               {t.view === 'inventory' && deviceCount > 0 && <span className="tab-count">{deviceCount}</span>}
+              {t.view === 'alerts' && unseen > 0 && (
+                <span
+                  className="tab-count alert-badge"
+                  data-testid="alerts-unseen"
+                  title={`${unseen} unseen`}
+                >
+                  {unseen > 999 ? '999+' : unseen}
+                </span>
+              )}
             </button>
           ))}
         </nav>
@@ -80,6 +114,8 @@ export function App() {
             </div>
           )}
           {view === 'inventory' && <InventoryView />}
+          {view === 'dashboard' && <DashboardView />}
+          {view === 'alerts' && <AlertsView />}
           {mapMounted && (
             <div className={view === 'map' ? 'map-pane' : 'map-pane hidden'}>
               <GraphView />

@@ -15,10 +15,12 @@ function Flags({ flags }: { flags: CaptureInterface['flags'] }) {
 }
 
 /**
- * The interfaces the engine could capture on, with a checkbox to pick them. The rate sparkline shows
- * on the interfaces being captured (the engine's counters are per run, not per interface, so a run on
- * several interfaces shows the same total on each); others show nothing: the contract carries no OS
- * counters. Every string here came from the host: text only.
+ * The interfaces the engine could capture on, with a checkbox to pick them, and each one's packet
+ * rate as a sparkline and a number. Where the host reads the OS's counters per interface
+ * (interfaceCounters), every interface shows its own traffic, captured or not, as Wireshark's start
+ * screen does. Where it cannot (supported: false, or an engine without the call), only the interfaces
+ * being captured show a rate, from the run's counters (per run, not per interface: a run on several
+ * interfaces shows the same total on each). Every string here came from the host: text only.
  */
 export function InterfaceList({
   interfaces,
@@ -26,6 +28,7 @@ export function InterfaceList({
   onToggle,
   capturing,
   rate,
+  osRates,
   disabled,
 }: {
   interfaces: CaptureInterface[];
@@ -33,6 +36,8 @@ export function InterfaceList({
   onToggle?(name: string): void;
   capturing?: ReadonlySet<string>;
   rate?: readonly number[];
+  /** Packets per second per interface from the OS's counters, oldest first; absent when unknown. */
+  osRates?: ReadonlyMap<string, readonly number[]>;
   disabled?: boolean;
 }) {
   if (interfaces.length === 0) {
@@ -50,8 +55,10 @@ export function InterfaceList({
       </thead>
       <tbody>
         {interfaces.map((i) => {
-          const on = capturing?.has(i.name) ?? false;
-          const last = on && rate && rate.length ? rate[rate.length - 1]! : null;
+          const os = osRates?.get(i.name);
+          const on = os !== undefined || (capturing?.has(i.name) ?? false);
+          const values = os ?? rate ?? [];
+          const last = on && values.length ? values[values.length - 1]! : null;
           return (
             <tr key={i.name} className={chosen?.has(i.name) ? 'chosen' : ''}>
               <td>
@@ -84,8 +91,14 @@ export function InterfaceList({
               <td className="rate">
                 {on ? (
                   <>
-                    <Sparkline values={rate ?? []} />
-                    <span className="small mono">{last === null ? '…' : Math.round(last)}</span>
+                    <Sparkline values={values} />
+                    <span
+                      className="small mono"
+                      data-testid="iface-rate"
+                      data-source={os !== undefined ? 'os' : 'capture'}
+                    >
+                      {last === null ? '…' : Math.round(last)}
+                    </span>
                   </>
                 ) : (
                   <span className="muted small">—</span>

@@ -1,9 +1,42 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { rates } from '../capture/Sparkline';
 import { FilterField, type FilterVerdict } from '../capture/FilterField';
 import { useGlasspane, useLink, useStoreApi } from '../context';
+import { packetRates } from '../store/iface-rates-slice';
 import { InterfaceList } from './InterfaceList';
 import { LiveAvailability } from './LiveAvailability';
+
+/** How often the OS's interface counters are read while this screen is shown. */
+const COUNTER_POLL_MS = 1000;
+
+/**
+ * Reads the OS's interface counters once a second for as long as the start screen is shown (this
+ * panel is mounted only there), one call at a time; stops for good when the host cannot say.
+ */
+function useInterfaceCounterPolling(connected: boolean) {
+  const link = useLink();
+  const store = useStoreApi();
+  useEffect(() => {
+    if (!connected) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    store.getState().setIfaceCountersState({ kind: 'unknown' });
+    const tick = async () => {
+      const more = await link.sampleInterfaceCounters();
+      if (!live) return;
+      // A failed reading is tried again, slowly; a host that cannot read counters is not asked again.
+      if (more) timer = setTimeout(() => void tick(), COUNTER_POLL_MS);
+      else if (store.getState().ifaceCounters.kind === 'failed') {
+        timer = setTimeout(() => void tick(), 5 * COUNTER_POLL_MS);
+      }
+    };
+    void tick();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [connected, link, store]);
+}
 
 /** Live capture: pick interfaces, write a filter, start and stop. */
 export function SourcesPanel() {
@@ -23,6 +56,15 @@ export function SourcesPanel() {
   const running = live !== null && (capture.state === 'running' || capture.state === 'starting');
   const capturing = useMemo(() => new Set(running && live ? live.interfaces : []), [running, live]);
   const rate = useMemo(() => rates(samples), [samples]);
+  useInterfaceCounterPolling(connected);
+  const counting = useGlasspane((s) => s.ifaceCounters.kind === 'sampling');
+  const ifaceSamples = useGlasspane((s) => s.ifaceSamples);
+  const osRates = useMemo(() => {
+    if (!counting) return undefined;
+    const out = new Map<string, number[]>();
+    for (const [name, samples] of ifaceSamples) out.set(name, packetRates(samples));
+    return out;
+  }, [counting, ifaceSamples]);
   const available = sources.kind === 'loaded' && sources.sources.live.available;
 
   const toggle = (name: string) => {
@@ -70,6 +112,7 @@ export function SourcesPanel() {
             onToggle={toggle}
             capturing={capturing}
             rate={rate}
+            osRates={osRates}
             disabled={running || !available}
           />
           {sources.sources.listedBy === 'os' && (

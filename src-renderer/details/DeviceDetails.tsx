@@ -1,13 +1,14 @@
 /**
  * Everything known about one device, each value with the evidence behind it ("why"), its peers,
- * protocols, services and roles. Evidence comes from the proposed getDevice call; hosts without it
- * still show every attribute, and say that the evidence is not available.
+ * protocols, services and roles, its timeline and its alerts. Evidence comes from getDevice; hosts
+ * without it still show every attribute, and say that the evidence is not available.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { DeviceJson, EvidenceJson } from '../../shared/model/inventory';
 import { useGlasspane, useLink, useStoreApi } from '../context';
 import { deviceKind, KIND_COLOR } from '../util/device-kind';
 import { displayName, fmtBytes, fmtCount, fmtTime, purdueLevel, subnetOf } from '../util/format';
+import { DeviceAlerts, DeviceTimeline } from './DeviceHistory';
 import { evidenceFor, type Attr } from './evidence-match';
 
 type EvidenceState =
@@ -154,7 +155,7 @@ function EditForm({ device, onDone }: { device: DeviceJson; onDone(message: stri
     // Only what the person changed is sent: an untouched field stays what the capture says.
     const changed = (now: string, was: string | null | undefined) =>
       now.trim() === (was ?? '').trim() ? undefined : now.trim() || null;
-    const r = await link.extra('editDevice', {
+    const r = await link.optional('editDevice', {
       id: device.id,
       name: changed(name, device.hostname),
       type: changed(type, device.type),
@@ -214,7 +215,7 @@ export function DeviceDetails() {
     let live = true;
     const t = setTimeout(
       async () => {
-        const r = await link.extra('getDevice', { id });
+        const r = await link.optional('getDevice', { id });
         if (!live) return;
         if (r.ok) setEvidence({ kind: 'loaded', rows: r.value.evidence ?? [] });
         else if (r.unsupported) setEvidence({ kind: 'unsupported' });
@@ -388,10 +389,8 @@ export function DeviceDetails() {
             <p className="muted">No evidence rows.</p>
           ))}
 
-        <h3>Timeline</h3>
-        <p className="muted small">Changes over time will appear here when the engine records history.</p>
-        <h3>Alerts</h3>
-        <p className="muted small">No alert feed from this engine yet.</p>
+        <DeviceTimeline device={device} />
+        <DeviceAlerts id={device.id} />
         {features.getDevice === true && features.editDevice !== false && (
           <>
             <h3>Manual edit</h3>

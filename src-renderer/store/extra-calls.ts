@@ -1,44 +1,15 @@
 /**
- * Calls and fields the renderer can use but the contract (shared/ipc/contract.ts) does not hold yet.
+ * Calls the renderer can use but the contract (shared/ipc/contract.ts) does not hold yet.
  * Each is proposed for the contract in exactly this shape; until a host answers it, the renderer
  * hides the feature ('unknown-call'). Values are validated here, as contract.ts would.
  */
 import { z } from 'zod';
-import { deviceSchema } from '../../shared/ipc/inventory-schema';
 import { IPC_LIMITS as L } from '../../shared/ipc/limits';
 
 const text = z.string().max(L.text);
 const id = z.string().min(1).max(L.id);
 
-/** Proposed listSources extension: the demo capture the host can offer (first run, no privileges). */
-export const demoOfferSchema = z.object({
-  demo: z
-    .object({ path: z.string().min(1).max(L.path) })
-    .nullable()
-    .optional(),
-});
-
 export const extraCalls = {
-  /** One device with its evidence rows (the grid's deltas carry none). */
-  getDevice: {
-    request: z.strictObject({ id }),
-    response: deviceSchema,
-  },
-  /** Manual edits, kept beside the evidence (an edit wins over inferred values, and says so). */
-  editDevice: {
-    request: z.strictObject({
-      id,
-      name: text.nullable().optional(),
-      type: text.nullable().optional(),
-      vendor: text.nullable().optional(),
-      notes: z
-        .string()
-        .max(4 * L.text)
-        .nullable()
-        .optional(),
-    }),
-    response: deviceSchema,
-  },
   /** Compiles a BPF filter with libpcap (pcap_compile) without starting anything. */
   checkFilter: {
     request: z.strictObject({

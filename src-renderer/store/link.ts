@@ -3,10 +3,9 @@
  * sequence gap needs. The user actions the components call live here too, so components never touch
  * the transport.
  */
-import { parseCallResult } from '../../shared/ipc/contract';
+import type { Alert, CallRequest, CallResponse } from '../../shared/ipc/contract';
 import type { Transport } from '../transport/transport';
 import {
-  demoOfferSchema,
   extraCalls,
   parseExtra,
   type ExtraCallName,
@@ -14,7 +13,11 @@ import {
   type ExtraResponse,
   type ExtraResult,
 } from './extra-calls';
+import { isUnknownCall, type OptionalCallName, type OptionalResult } from './optional-calls';
 import type { GlasspaneStore } from './store';
+
+/** Alert events are applied at most this often, so that a burst costs one store update. */
+const ALERT_FLUSH_MS = 100;
 
 export interface Link {
   refreshSources(): Promise<void>;
@@ -23,7 +26,16 @@ export interface Link {
   openCapture(paths: string[]): Promise<void>;
   startCapture(interfaces: string[], filter: string): Promise<void>;
   stopCapture(): Promise<void>;
-  /** A call the contract may not hold yet; 'unknown-call' marks the feature unsupported in the store. */
+  /** A contract call older engines lack; 'unknown-call' marks the feature unsupported in the store. */
+  optional<K extends OptionalCallName>(
+    name: K,
+    request: CallRequest<K>,
+  ): Promise<OptionalResult<CallResponse<K>>>;
+  /** Fetches the engine's alerts again (at connect and at each new run it happens by itself). */
+  refreshAlerts(): Promise<void>;
+  /** One reading of the OS's interface counters into the store; false when sampling cannot work here. */
+  sampleInterfaceCounters(): Promise<boolean>;
+  /** A call the contract does not hold yet; 'unknown-call' marks the feature unsupported in the store. */
   extra<K extends ExtraCallName>(name: K, request: ExtraRequest<K>): Promise<ExtraResult<ExtraResponse<K>>>;
   dispose(): void;
 }
@@ -33,22 +45,11 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
 
   const refreshSources = async (): Promise<void> => {
     s().setSources({ kind: 'loading' });
-    if (transport.callRaw) {
-      // Raw, so that the proposed `demo` field survives (the contract's schema strips unknown keys).
-      const raw = await transport.callRaw('listSources', {});
-      const r = parseCallResult('listSources', raw);
-      s().setSources(
-        r.ok ? { kind: 'loaded', sources: r.value } : { kind: 'failed', message: r.error.message },
-      );
-      const value = typeof raw === 'object' && raw !== null && 'value' in raw ? raw.value : null;
-      const demo = demoOfferSchema.safeParse(value);
-      s().setDemoPath(demo.success ? (demo.data.demo?.path ?? null) : null);
-      return;
-    }
     const r = await transport.call('listSources', {});
     s().setSources(
       r.ok ? { kind: 'loaded', sources: r.value } : { kind: 'failed', message: r.error.message },
     );
+    s().setDemoPath(r.ok ? (r.value.demo?.path ?? null) : null);
   };
 
   const refreshSnapshot = async (): Promise<void> => {
@@ -63,9 +64,71 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
     else s().setActionError(r.error.message);
   };
 
+  async function optional<K extends OptionalCallName>(
+    name: K,
+    request: CallRequest<K>,
+  ): Promise<OptionalResult<CallResponse<K>>> {
+    if (s().features[name] === false) {
+      return { ok: false, unsupported: true, message: `${name} is not available from this engine` };
+    }
+    const r = await transport.call(name, request);
+    if (r.ok) {
+      s().setFeature(name, true);
+      return r;
+    }
+    if (isUnknownCall(r.error)) {
+      s().setFeature(name, false);
+      return { ok: false, unsupported: true, message: `${name} is not available from this engine` };
+    }
+    return { ok: false, unsupported: false, message: r.error.message };
+  }
+
+  // Alerts that arrive while listAlerts is in flight are kept aside too: the answer may predate them.
+  let alertFetches = 0;
+  let racing: Alert[] = [];
+  let queued: Alert[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flushAlerts = (): void => {
+    flushTimer = null;
+    const batch = queued;
+    queued = [];
+    if (batch.length > 0) s().addAlerts(batch);
+  };
+  const onAlert = (a: Alert): void => {
+    if (queued.length < 10_000) queued.push(a);
+    if (alertFetches > 0 && racing.length < 10_000) racing.push(a);
+    flushTimer ??= setTimeout(flushAlerts, ALERT_FLUSH_MS);
+  };
+
+  const refreshAlerts = async (): Promise<void> => {
+    if (alertFetches === 0) racing = [];
+    alertFetches++;
+    try {
+      const r = await optional('listAlerts', {});
+      if (r.ok) s().setAlerts(r.value.alerts, r.value.total, racing);
+      else if (r.unsupported) s().setAlertsState({ kind: 'unsupported' });
+      else s().setAlertsState({ kind: 'failed', message: r.message });
+    } finally {
+      alertFetches--;
+    }
+  };
+
+  const sampleInterfaceCounters = async (): Promise<boolean> => {
+    const r = await optional('interfaceCounters', {});
+    if (r.ok) {
+      s().addIfaceCounters(r.value);
+      return r.value.supported;
+    }
+    s().setIfaceCountersState(
+      r.unsupported ? { kind: 'unsupported' } : { kind: 'failed', message: r.message },
+    );
+    return false;
+  };
+
   const onConnected = (): void => {
     void refreshSources();
     void refreshSnapshot();
+    void refreshAlerts();
   };
 
   const unsubs = [
@@ -76,7 +139,10 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
     transport.on('captureStatus', (status) => s().setCapture(status)),
     transport.on('deviceDelta', (delta) => {
       if (!s().applyDelta(delta)) void refreshSnapshot();
+      // A new run: the engine's alerts may have been reset with it.
+      if (delta.reset) void refreshAlerts();
     }),
+    transport.on('alert', onAlert),
   ];
 
   const initial = transport.state();
@@ -86,6 +152,9 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
   return {
     refreshSources,
     openCapture,
+    optional,
+    refreshAlerts,
+    sampleInterfaceCounters,
     async pickAndOpenCapture() {
       s().setActionError(null);
       const r = await transport.call('chooseCaptureFiles', {});
@@ -123,6 +192,7 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
       return r;
     },
     dispose() {
+      if (flushTimer) clearTimeout(flushTimer);
       for (const u of unsubs) u();
       transport.close();
     },

@@ -1,15 +1,15 @@
 /** What the user is looking at: the view, the selected device, the theme, and which optional calls the host answers. */
 import type { StateCreator } from 'zustand';
-import type { ExtraCallName } from './extra-calls';
+import type { FeatureName } from './optional-calls';
 import type { Store } from './store';
 
-export type View = 'start' | 'inventory' | 'map';
+export type View = 'start' | 'inventory' | 'map' | 'dashboard' | 'alerts';
 export type Theme = 'system' | 'light' | 'dark';
 /** Where a selection came from, so that the other views follow without echoing it back. */
 export type SelectionOrigin = 'grid' | 'graph' | 'details' | 'other';
 
 /** null: not known yet (never called); true/false: the host answered or refused with 'unknown-call'. */
-export type Features = Record<ExtraCallName, boolean | null>;
+export type Features = Record<FeatureName, boolean | null>;
 
 export interface UiSlice {
   view: View;
@@ -27,7 +27,7 @@ export interface UiSlice {
   openDetails(id: string, origin: SelectionOrigin): void;
   closeDetails(): void;
   setTheme(theme: Theme): void;
-  setFeature(name: ExtraCallName, supported: boolean): void;
+  setFeature(name: FeatureName, supported: boolean): void;
   setDemoPath(path: string | null): void;
 }
 
@@ -49,9 +49,16 @@ export const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
   selectionTick: 0,
   detailsOpen: false,
   theme: storedTheme(),
-  features: { getDevice: null, editDevice: null, checkFilter: null },
+  features: {
+    getDevice: null,
+    editDevice: null,
+    checkFilter: null,
+    listAlerts: null,
+    getTimeline: null,
+    interfaceCounters: null,
+  },
   demoPath: null,
-  setView: (view) => set({ view }),
+  setView: (view) => set(view === 'alerts' ? { view, unseenAlerts: 0 } : { view }),
   select: (selected, selectionOrigin) =>
     set({ selected, selectionOrigin, selectionTick: get().selectionTick + 1 }),
   openDetails: (id, selectionOrigin) =>

@@ -18,7 +18,12 @@ export function electronTransport(bridge: GlasspaneBridge): Transport {
       try {
         return parseCallResult(name, await bridge.call(name, request));
       } catch (e) {
-        return { ok: false, error: { code: 'failed', message: e instanceof Error ? e.message : String(e) } };
+        // An older preload refuses names it does not list: for us, a call this host lacks.
+        const message = e instanceof Error ? e.message : String(e);
+        return {
+          ok: false,
+          error: { code: /unknown call/.test(message) ? 'unknown-call' : 'failed', message },
+        };
       }
     },
     async callRaw(name, request) {

@@ -126,7 +126,7 @@ test('connecting fetches sources and snapshot; deltas apply in order; a gap refe
 
   transport.setState({ kind: 'connected' });
   await settle();
-  assert.deepEqual(transport.calls.sort(), ['getSnapshot', 'listSources']);
+  assert.deepEqual(transport.calls.sort(), ['getSnapshot', 'listAlerts', 'listSources']);
   assert.equal(store.getState().sources.kind, 'loaded');
   assert.equal(store.getState().sequence, 5);
   assert.equal(store.getState().devices.get('ip:192.0.2.1')?.packets, 1);
@@ -171,7 +171,7 @@ test('losing the connection is shown; coming back refetches', async () => {
   transport.calls.length = 0;
   transport.setState({ kind: 'connected' });
   await settle();
-  assert.deepEqual(transport.calls.sort(), ['getSnapshot', 'listSources']);
+  assert.deepEqual(transport.calls.sort(), ['getSnapshot', 'listAlerts', 'listSources']);
 });
 
 test('opening a capture: a refusal becomes the action error; a status event updates the status', async () => {

@@ -1,11 +1,11 @@
 /**
  * The renderer's pure parts, without a browser: the BPF sanity check, CSV export against formula
  * injection, the SVG writer's escaping, graph aggregation and N-hop focus, the store's highlight of
- * new and changed devices, and the extra-call feature check.
+ * new and changed devices, and the optional-call feature check.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IDLE_STATUS, type DeviceDelta } from '../../shared/ipc/contract';
+import { IDLE_STATUS, parseCallResult, type DeviceDelta } from '../../shared/ipc/contract';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { buildGraph, neighbourhood, aggregateId } from '../../src-renderer/graph/model';
 import { escapeXml, toSvg } from '../../src-renderer/graph/svg-export';
@@ -188,26 +188,30 @@ test('store: one set per delta batch; new and changed devices are marked, counte
   assert.equal(store.getState().applyDelta(delta(9, [])), false, 'a gap is refused');
 });
 
-test('extra calls: unknown-call hides the feature, other errors do not; replies are validated', async () => {
+test('optional and extra calls: unknown-call hides the feature, other errors do not; replies are validated', async () => {
   assert.deepEqual(parseExtra('checkFilter', { ok: true, value: { ok: false, message: 'syntax error' } }), {
     ok: true,
     value: { ok: false, message: 'syntax error' },
   });
-  assert.equal(parseExtra('getDevice', { ok: true, value: { id: 'x' } }).ok, false);
-  const r = parseExtra('getDevice', {
+  assert.equal(parseExtra('checkFilter', { ok: true, value: { ok: 'yes' } }).ok, false);
+  const r = parseExtra('checkFilter', {
     ok: false,
-    error: { code: 'unknown-call', message: 'unknown call: getDevice' },
+    error: { code: 'unknown-call', message: 'unknown call: checkFilter' },
   });
   assert.equal(r.ok === false && r.unsupported, true);
 
   const answers: Record<string, unknown> = {
     getDevice: { ok: false, error: { code: 'unknown-call', message: 'no' } },
+    getTimeline: { ok: true, value: { supported: 'maybe', entries: [] } },
     checkFilter: { ok: false, error: { code: 'failed', message: 'pcap broke' } },
   };
   const calls: string[] = [];
   const transport: Transport = {
     kind: 'websocket',
-    call: async () => ({ ok: false, error: { code: 'unavailable', message: 'n/a' } }),
+    call: async (name) => {
+      calls.push(name);
+      return parseCallResult(name, answers[name]);
+    },
     callRaw: async (name) => {
       calls.push(name);
       return answers[name];
@@ -219,10 +223,16 @@ test('extra calls: unknown-call hides the feature, other errors do not; replies 
   };
   const store = createGlasspaneStore();
   const link = createLink(transport, store);
-  await link.extra('getDevice', { id: 'mac:00:00:00:00:00:01' });
+  const dev = await link.optional('getDevice', { id: 'mac:00:00:00:00:00:01' });
+  assert.equal(dev.ok === false && dev.unsupported, true);
   assert.equal(store.getState().features.getDevice, false);
-  await link.extra('getDevice', { id: 'mac:00:00:00:00:00:01' });
+  await link.optional('getDevice', { id: 'mac:00:00:00:00:00:01' });
   assert.deepEqual(calls, ['getDevice'], 'an unsupported call is not asked again');
+  // A reply that fails the contract's schema is an error, not a missing feature.
+  const tl = await link.optional('getTimeline', { id: 'x' });
+  assert.equal(tl.ok, false);
+  assert.equal(tl.ok === false && tl.unsupported, false);
+  assert.equal(store.getState().features.getTimeline, null);
   await link.extra('checkFilter', { filter: 'tcp' });
   assert.equal(store.getState().features.checkFilter, null);
 });

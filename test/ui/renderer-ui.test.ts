@@ -135,7 +135,10 @@ test('start screen: interfaces with rate column, BPF checked before start, demo 
     hub,
     listSourcesExtra: { demo: { path: ENIP } },
     // A stand-in for libpcap's compiler: refuses port numbers out of range, as pcap_compile does.
+    // interfaceCounters says the OS counters are unknown here, so the rates come from the run's
+    // counters (the fallback; alerts-dashboard-ui.test.ts covers the OS counters).
     extra: {
+      interfaceCounters: () => ({ supported: false, at: Date.now(), interfaces: [] }),
       checkFilter: (p) => {
         const f = String((p as { filter?: unknown }).filter ?? '');
         const bad = /port (\d+)/.exec(f);

@@ -38,8 +38,9 @@ export function buildRenderer(outDir: string): void {
 }
 
 /**
- * The console host of the browser tests, with what UI tests add: extra calls, a listSources
- * extension, or an older engine that knows neither getDevice nor the demo offer.
+ * The console host of the browser tests, with what UI tests add: extra calls (or contract calls
+ * answered by the test instead of the engine), a listSources extension, an older engine that knows
+ * neither getDevice nor the demo offer, or calls it does not know at all.
  */
 export async function startUiHost(
   dir: string,
@@ -51,6 +52,8 @@ export async function startUiHost(
     listSourcesExtra?: object;
     /** Behave like a host from before getDevice and the demo offer: both unknown to it. */
     older?: boolean;
+    /** Calls this host answers with 'unknown-call', as an engine from before them would. */
+    unknown?: readonly string[];
   },
 ): Promise<UiHost> {
   const intercept =
@@ -66,6 +69,9 @@ export async function startUiHost(
             error: { code: 'failed', message: e instanceof Error ? e.message : String(e) },
           };
         }
+      }
+      if (typeof name === 'string' && ws.unknown?.includes(name)) {
+        return { ok: false, error: { code: 'unknown-call', message: `unknown call: ${name}` } };
       }
       if (ws.older && name === 'getDevice') {
         return { ok: false, error: { code: 'unknown-call', message: 'unknown call getDevice' } };
