@@ -145,6 +145,8 @@ export class Inventory {
   private count = 0;
   /** MAC text from observations -> number, so repeated facts skip the parse. */
   private readonly macText = new Map<string, number>();
+  /** The same for IPv4 text (observations name devices by text; a few hosts say most of it). */
+  private readonly ip4Text = new Map<string, number>();
   private cacheMacA = -2;
   private cacheDevA: Device | null = null;
   private cacheMacB = -2;
@@ -261,7 +263,7 @@ export class Inventory {
       if (o.ip.includes(':')) {
         if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, o.ts, 0);
       } else {
-        const v = ipv4Number(o.ip);
+        const v = this.ip4Number(o.ip);
         if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v, o.ts, 0, false);
       }
     }
@@ -273,7 +275,7 @@ export class Inventory {
   /** The device holding an address, without creating one. */
   private knownByIp(ip: string): Device | undefined {
     if (ip.includes(':')) return this.byIp6.get(ip) ?? this.owner6.get(ip);
-    const v = ipv4Number(ip);
+    const v = this.ip4Number(ip);
     return v < 0 ? undefined : (this.byIp4.get(v) ?? this.owner4.get(v));
   }
 
@@ -305,6 +307,16 @@ export class Inventory {
     if (names.size < 16) names.add(name);
   }
 
+  private ip4Number(s: string): number {
+    let v = this.ip4Text.get(s);
+    if (v === undefined) {
+      v = ipv4Number(s);
+      if (this.ip4Text.size >= 65536) this.ip4Text.clear();
+      this.ip4Text.set(s, v);
+    }
+    return v;
+  }
+
   deviceFor(ref: DeviceRef): Device | undefined {
     if (ref.mac !== null) {
       let mac = this.macText.get(ref.mac);
@@ -322,7 +334,7 @@ export class Inventory {
     }
     if (ref.ip === null) return undefined;
     if (ref.ip.includes(':')) return this.ip6Owner(ref.ip);
-    const v = ipv4Number(ref.ip);
+    const v = this.ip4Number(ref.ip);
     if (v < 0) return undefined;
     return this.ip4Owner(v);
   }

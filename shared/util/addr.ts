@@ -6,7 +6,28 @@
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
+/**
+ * The text of the last few hundred addresses, by a hash of the number: observations name their
+ * devices by text, a handful of hosts say most of what is said, and the same string object also
+ * keeps its hash for the inventory's lookups. Direct-mapped, so bounded by construction.
+ */
+const TEXT_SLOTS = 512;
+const macKeys = new Float64Array(TEXT_SLOTS).fill(-1);
+const macTexts: string[] = new Array<string>(TEXT_SLOTS).fill('');
+const ip4Keys = new Float64Array(TEXT_SLOTS).fill(-1);
+const ip4Texts: string[] = new Array<string>(TEXT_SLOTS).fill('');
+
 export function macToString(mac: number): string {
+  const lo = mac >>> 0;
+  const slot = (lo ^ (lo >>> 9) ^ (lo >>> 18)) & (TEXT_SLOTS - 1);
+  if (macKeys[slot] === mac) return macTexts[slot]!;
+  const s = macText(mac);
+  macKeys[slot] = mac;
+  macTexts[slot] = s;
+  return s;
+}
+
+function macText(mac: number): string {
   const hi = Math.floor(mac / 4294967296);
   const lo = mac >>> 0;
   return (
@@ -54,7 +75,12 @@ export function macIsLocal(mac: number): boolean {
 }
 
 export function ipv4ToString(a: number): string {
-  return (a >>> 24) + '.' + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
+  const slot = (a ^ (a >>> 9) ^ (a >>> 18)) & (TEXT_SLOTS - 1);
+  if (ip4Keys[slot] === a) return ip4Texts[slot]!;
+  const s = (a >>> 24) + '.' + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
+  ip4Keys[slot] = a;
+  ip4Texts[slot] = s;
+  return s;
 }
 
 export function ipv4FromString(s: string): number {
