@@ -224,6 +224,9 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
 
 const NEVER: Matcher = () => null;
 
+/** A match without captures. Shared, so frozen: whoever adds captures makes a new object. */
+const NO_CAPTURES: Captures = Object.freeze({}) as Captures;
+
 export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
   const spec = typeof m === 'string' ? { equals: m } : m;
   const cs = spec.case === true;
@@ -231,23 +234,23 @@ export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
   const tests: ((s: string) => Captures | null)[] = [];
   if (spec.equals !== undefined) {
     const e = norm(spec.equals);
-    tests.push((s) => (norm(s) === e ? {} : null));
+    tests.push((s) => (norm(s) === e ? NO_CAPTURES : null));
   }
   if (spec.in !== undefined) {
     const set = new Set(spec.in.map(norm));
-    tests.push((s) => (set.has(norm(s)) ? {} : null));
+    tests.push((s) => (set.has(norm(s)) ? NO_CAPTURES : null));
   }
   if (spec.prefix !== undefined) {
     const p = norm(spec.prefix);
-    tests.push((s) => (norm(s).startsWith(p) ? {} : null));
+    tests.push((s) => (norm(s).startsWith(p) ? NO_CAPTURES : null));
   }
   if (spec.suffix !== undefined) {
     const p = norm(spec.suffix);
-    tests.push((s) => (norm(s).endsWith(p) ? {} : null));
+    tests.push((s) => (norm(s).endsWith(p) ? NO_CAPTURES : null));
   }
   if (spec.contains !== undefined) {
     const p = norm(spec.contains);
-    tests.push((s) => (norm(s).includes(p) ? {} : null));
+    tests.push((s) => (norm(s).includes(p) ? NO_CAPTURES : null));
   }
   if (spec.regex !== undefined) {
     let re: RegExp;
@@ -268,8 +271,10 @@ export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
       return c;
     });
   }
+  // Most matchers are one test: no combining (and no object per call) needed.
+  if (tests.length === 1) return tests[0]!;
   return (s) => {
-    let out: Captures = {};
+    let out: Captures = NO_CAPTURES;
     for (const t of tests) {
       const c = t(s);
       if (c === null) return null;
