@@ -79,6 +79,14 @@ export const captureStatusSchema = z.object({
   counters: captureCountersSchema,
   /** Why it failed or stopped, for people; null when there is nothing to say. */
   message: text.nullable(),
+  /**
+   * How far a file run has read: bytes of the current file (compressed bytes for gzip) and which
+   * file of how many. Null for live runs and before the first read; absent from older hosts.
+   */
+  progress: z
+    .object({ bytesRead: count, bytesTotal: count, file: count, files: count })
+    .nullable()
+    .optional(),
 });
 
 // ---- devices -------------------------------------------------------------------------------------

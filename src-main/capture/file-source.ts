@@ -62,7 +62,7 @@ export async function readCaptureFile(
   let read = 0;
   let lastReport = 0;
   const progress = () => {
-    if (o.onProgress && read - lastReport >= 16 * CHUNK) {
+    if (o.onProgress && read - lastReport >= 4 * CHUNK) {
       lastReport = read;
       o.onProgress(read, size);
     }

@@ -346,13 +346,18 @@ export function createEngine(o: EngineOptions): Engine {
       const me = await newRun();
       abort = new AbortController();
       const signal = abort.signal;
-      setStatus({ state: 'running', source: { kind: 'file', paths }, message: null });
+      setStatus({ state: 'running', source: { kind: 'file', paths }, message: null, progress: null });
       idle = (async () => {
         const warnings: string[] = [];
         try {
-          for (const p of paths) {
+          for (const [i, p] of paths.entries()) {
             if (signal.aborted) return;
-            const r = await analyzeFile(analyzer, p, { signal });
+            const file = i + 1;
+            const onProgress = (bytesRead: number, bytesTotal: number) => {
+              if (me === run)
+                status = { ...status, progress: { bytesRead, bytesTotal, file, files: paths.length } };
+            };
+            const r = await analyzeFile(analyzer, p, { signal, onProgress });
             warnings.push(...r.warnings.map((w) => `${p}: ${w}`));
           }
           if (me !== run) return;
@@ -381,6 +386,7 @@ export function createEngine(o: EngineOptions): Engine {
         state: 'starting',
         source: { kind: 'live', interfaces, filter: filter ?? null },
         message: null,
+        progress: null,
       });
       const a = analyzer;
       const cap = startLiveCapture(

@@ -23,9 +23,41 @@ function Elapsed({ since }: { since: number }) {
 }
 
 /**
- * Counters and progress. A file run shows an indeterminate bar (the contract carries no byte
- * progress yet) with packets read; a live run its elapsed time.
+ * Counters and progress. A file run shows how much of the file is read (and which file of how
+ * many), an indeterminate bar until the host first says; a live run its elapsed time.
  */
+type Progress = { bytesRead: number; bytesTotal: number; file: number; files: number };
+
+function ProgressBar({ progress }: { progress: Progress | null }) {
+  if (progress === null || progress.bytesTotal <= 0) {
+    return (
+      <span className="progress" role="progressbar" aria-label="Capture in progress" data-testid="progress">
+        <span className="progress-bar" />
+      </span>
+    );
+  }
+  const pct = Math.min(100, Math.round((progress.bytesRead / progress.bytesTotal) * 100));
+  const label = progress.files > 1 ? `file ${progress.file} of ${progress.files}: ${pct}%` : `${pct}% read`;
+  return (
+    <>
+      <span
+        className="progress"
+        role="progressbar"
+        aria-label="Reading capture file"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        data-testid="progress"
+      >
+        <span className="progress-bar determinate" style={{ width: `${pct}%` }} />
+      </span>
+      <span className="muted small" data-testid="progress-text">
+        {label}
+      </span>
+    </>
+  );
+}
+
 export function CaptureStatusLine() {
   const capture = useGlasspane((s) => s.capture);
   const deviceCount = useGlasspane((s) => s.devices.size);
@@ -36,11 +68,7 @@ export function CaptureStatusLine() {
   return (
     <footer className="statusbar" data-testid="status">
       <span className={`state state-${capture.state}`}>{STATE_LABEL[capture.state]}</span>
-      {busy && (
-        <span className="progress" role="progressbar" aria-label="Capture in progress" data-testid="progress">
-          <span className="progress-bar" />
-        </span>
-      )}
+      {busy && <ProgressBar progress={capture.progress ?? null} />}
       {source && (
         <span
           className="source muted"

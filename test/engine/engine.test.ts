@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
@@ -163,5 +163,30 @@ test('manual edits outrank the capture and the rules, reach the UI as deltas, an
     async () => engine.editDevice({ id: 'mac:aa:aa:aa:aa:aa:aa', name: 'x' }),
     /no device/,
   );
+  await engine.close();
+});
+
+test('a file run reports how far it has read: bytes of the file and which file of how many', async () => {
+  const r = recorder();
+  const engine = createEngine({ hub: r.hub, collectMs: 20 });
+  const a = capture('p1.pcap', 20);
+  const b = capture('p2.pcap', 40, 300);
+  await engine.openCapture({ paths: [a, b] });
+  await engine.idle;
+  const last = r.statuses.at(-1)!;
+  assert.equal(last.state, 'finished');
+  assert.deepEqual(last.progress, {
+    bytesRead: statSync(b).size,
+    bytesTotal: statSync(b).size,
+    file: 2,
+    files: 2,
+  });
+  // A new run starts without the old run's progress.
+  await engine.openCapture({ paths: [a] });
+  assert.equal(
+    r.statuses.find((s, i) => i > r.statuses.indexOf(last) && s.state === 'running')?.progress,
+    null,
+  );
+  await engine.idle;
   await engine.close();
 });
