@@ -15,6 +15,7 @@ export const CALL_NAMES = [
   'listAlerts',
   'getTimeline',
   'interfaceCounters',
+  'exportReport',
 ] as const;
 
 export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert'] as const;

@@ -229,6 +229,27 @@ export const calls = {
       interfaces: z.array(interfaceCounterSchema).max(L.sources),
     }),
   },
+  /**
+   * The inventory report of the devices given (the UI's filtered view; all when absent): CSV (cells
+   * neutralised against formula injection), JSON, HTML, or PDF (summary charts, the topology, the
+   * device table, alerts). The engine's host renders it; `content` is base64. A host that cannot
+   * render the format (PDF without a printer) answers supported: false with the reason in `message`.
+   */
+  exportReport: {
+    request: z.strictObject({
+      format: z.enum(['csv', 'json', 'html', 'pdf']),
+      deviceIds: z.array(id).max(L.snapshot).optional(),
+      title: text.optional(),
+    }),
+    response: z.object({
+      supported: z.boolean(),
+      message: text.nullable(),
+      fileName: z.string().max(L.path),
+      mime: z.string().max(L.id),
+      content: z.string().max(L.report),
+      devices: count,
+    }),
+  },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {

@@ -29,6 +29,8 @@ export const IPC_LIMITS = {
   alerts: 10_000,
   /** Timeline entries in one getTimeline answer. */
   timeline: 10_000,
+  /** An exported report, base64 (a PDF of a large inventory runs to megabytes). */
+  report: 256 * 1024 * 1024,
   /** Key/value pairs in an alert's detail. */
   detail: 64,
   /** Devices or edges in one snapshot. */

@@ -13,7 +13,8 @@ import { ownRendererOnly } from '../ipc/sender';
 import { createElectronIpc, forwardEvents } from './ipc';
 import { startEngineProcess } from './engine-process';
 import { buildMenu } from './menu';
-import { exportInventory } from './export';
+import { exportInventory, printPdf } from './export';
+import { printingPdfHere } from '../report/export';
 import { createMainWindow, hardenApp } from './window';
 
 const dev = !app.isPackaged;
@@ -45,9 +46,12 @@ function start(): void {
   const hub = createEventHub();
   const engineProcess = startEngineProcess(paths.engine, hub);
   app.on('will-quit', () => engineProcess.stop());
+  const fromEngine = engineProcess.handlers.exportReport;
   const engine: EngineHandlers = {
     ...engineProcess.handlers,
     chooseCaptureFiles: async () => ({ supported: true, paths: await chooseCaptureFiles() }),
+    // The engine renders the report; PDFs are printed here, where windows exist.
+    exportReport: printingPdfHere(async (req) => fromEngine(req), printPdf),
   };
   const dispatch = createDispatcher(engine);
   createElectronIpc(ownRendererOnly(paths.indexHtml)).handleAll(engine);

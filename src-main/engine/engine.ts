@@ -32,6 +32,14 @@ import type { StoredDevice } from '../store/types';
 import { analyzeFile, createAnalyzer } from './pipeline';
 import { demoCapturePath } from '../demo/demo-path';
 import { applyEdits, EDITABLE_FIELDS, type DeviceEdits } from '../../shared/inventory/edits';
+import {
+  alertsOf,
+  exportAnswer,
+  printReport,
+  renderTextReport,
+  snapshotInventory,
+  type PdfPrinter,
+} from '../report/export';
 
 export interface EngineOptions {
   hub: EventHub;
@@ -61,6 +69,15 @@ export interface EngineOptions {
   keepAlerts?: number;
   /** Trouble no call can answer with (the store stopped recording); default: standard error. */
   log?: (message: string) => void;
+  /**
+   * Prints the HTML report to PDF for exportReport (the WebSocket host passes a local Chromium);
+   * without one, PDF exports answer supported: false and say what to do.
+   */
+  printPdf?: PdfPrinter;
+  /** The largest exportReport content, base64 characters (a transport may carry less than the contract). */
+  maxReportChars?: number;
+  /** Names the report's version in its footer. */
+  generator?: string;
 }
 
 export interface Engine extends EngineHandlers {
@@ -464,6 +481,38 @@ export function createEngine(o: EngineOptions): Engine {
         edges: inv.edges.slice(0, L),
         status,
       };
+    },
+
+    exportReport: async ({ format, deviceIds, title }) => {
+      // The devices as the UI shows them (edits applied, the store's before the first run).
+      const snap = await engine.getSnapshot({});
+      const at = new Date();
+      const inv = snapshotInventory(snap, {
+        ids: deviceIds,
+        stats: fromStore ? undefined : analyzer.stats(),
+        now: at,
+      });
+      const n = inv.devices.length;
+      const opts = { maxChars: o.maxReportChars, at };
+      if (format === 'csv' || format === 'json')
+        return exportAnswer(format, renderTextReport(inv, format, { sources: [] }), n, opts);
+      const listed = await engine.listAlerts({ limit: IPC_LIMITS.alerts });
+      const src = snap.status.source;
+      const html = renderTextReport(inv, 'html', {
+        title,
+        sources:
+          src === null
+            ? [fromStore ? 'the device store' : 'no capture yet']
+            : src.kind === 'file'
+              ? src.paths
+              : [
+                  `live capture on ${src.interfaces.join(', ')}${src.filter ? ` (filter ${src.filter})` : ''}`,
+                ],
+        alerts: alertsOf(inv, listed.alerts, deviceIds === undefined),
+        generator: o.generator ?? 'Glasspane',
+      });
+      if (format === 'html') return exportAnswer('html', html, n, opts);
+      return printReport(html, n, o.printPdf, opts);
     },
 
     close: async () => {

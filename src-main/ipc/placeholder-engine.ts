@@ -42,6 +42,9 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     // Nothing is analysed, so nothing is raised; there is no store, so no timeline.
     listAlerts: () => ({ alerts: [], total: 0 }),
     getTimeline: () => ({ supported: false, entries: [] }),
+    exportReport: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
     // Passive and unprivileged: the picker's sparklines work before the pipeline does.
     interfaceCounters: () => readInterfaceCounters(),
   };

@@ -67,3 +67,23 @@ export async function htmlToPdf(
     await browser.close().catch(() => {});
   }
 }
+
+/**
+ * A PDF printer for a long-running host (glasspane serve): the local Chromium, one print at a time
+ * (each starts a browser; two cores are not for a crowd of them). Null when there is no Chromium.
+ */
+export function chromiumPrinter(
+  executablePath: string | null = findChromium(),
+): ((html: string) => Promise<Buffer>) | null {
+  if (executablePath === null) return null;
+  let queue: Promise<unknown> = Promise.resolve();
+  return (html) => {
+    const job = queue.then(async () => {
+      const r = await htmlToPdf(html, executablePath);
+      if (!r.ok) throw new Error(r.reason);
+      return r.pdf;
+    });
+    queue = job.catch(() => {});
+    return job;
+  };
+}

@@ -3,15 +3,14 @@
  * file, in the format its extension names. PDF is the HTML report printed by a local Chromium; where
  * there is none, the HTML is written instead (beside the asked-for name) and the command says so.
  */
-import { extname } from 'node:path';
 import type { InventoryJson } from '../../shared/model/inventory';
-import { toCsv, toJson } from '../cli/format';
-import { renderHtmlReport, type ReportMeta } from './html';
+import { formatOfPath, renderTextReport, type ReportFormat } from './export';
+import type { ReportMeta } from './html';
 import { inventoryFromCaptures, inventoryFromStore, ReportInputError, type LoadedInventory } from './load';
 import { findChromium, htmlToPdf } from './pdf';
 import { ReportWriteError, writeFileAtomic } from './write';
 
-export type ReportFormat = 'pdf' | 'html' | 'csv' | 'json';
+export type { ReportFormat } from './export';
 
 export interface ReportOptions {
   out?: string;
@@ -24,11 +23,8 @@ export interface ReportOptions {
 export class ReportUsageError extends Error {}
 
 export function formatOf(out: string): ReportFormat {
-  const ext = extname(out).toLowerCase();
-  if (ext === '.pdf') return 'pdf';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  if (ext === '.csv') return 'csv';
-  if (ext === '.json') return 'json';
+  const f = formatOfPath(out);
+  if (f !== null) return f;
   throw new ReportUsageError(`cannot tell the format from '${out}': end it in .pdf, .html, .csv or .json`);
 }
 
@@ -47,19 +43,15 @@ export async function writeReport(
   o: { chromium?: string | null } = {},
 ): Promise<WrittenReport> {
   const format = formatOf(out);
-  if (format === 'csv') await writeFileAtomic(out, toCsv(inv));
-  else if (format === 'json') await writeFileAtomic(out, toJson(inv));
+  if (format !== 'pdf') await writeFileAtomic(out, renderTextReport(inv, format, meta));
   else {
-    const html = renderHtmlReport(inv, meta);
-    if (format === 'html') await writeFileAtomic(out, html);
+    const html = renderTextReport(inv, 'html', meta);
+    const pdf = await htmlToPdf(html, o.chromium === undefined ? findChromium() : o.chromium);
+    if (pdf.ok) await writeFileAtomic(out, pdf.pdf);
     else {
-      const pdf = await htmlToPdf(html, o.chromium === undefined ? findChromium() : o.chromium);
-      if (pdf.ok) await writeFileAtomic(out, pdf.pdf);
-      else {
-        const path = out.replace(/\.pdf$/i, '') + '.html';
-        await writeFileAtomic(path, html);
-        return { path, format: 'html', fallback: pdf.reason };
-      }
+      const path = out.replace(/\.pdf$/i, '') + '.html';
+      await writeFileAtomic(path, html);
+      return { path, format: 'html', fallback: pdf.reason };
     }
   }
   return { path: out, format };

@@ -11,6 +11,8 @@ import { UsageError } from '../cli/output';
 import { parseDuration } from '../cli/db';
 import type { Store } from '../store/store';
 import { createEventHub } from '../ipc/event-hub';
+import { chromiumPrinter } from '../report/pdf';
+import { MAX_FRAME_BYTES } from '../../shared/ipc/wire';
 import { isLoopbackAddress } from './security';
 import { DEFAULT_HOST, startConsoleServer } from './server';
 
@@ -83,7 +85,17 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   }
 
   const hub = createEventHub((m) => err(m));
-  const engine = createEngine({ hub, store: store ?? undefined, learnMs, log: err });
+  const engine = createEngine({
+    hub,
+    store: store ?? undefined,
+    learnMs,
+    log: err,
+    // PDF exports are printed by the local Chromium; without one they answer what to do instead.
+    printPdf: chromiumPrinter() ?? undefined,
+    // A report travels in one WebSocket frame, with the envelope around it.
+    maxReportChars: MAX_FRAME_BYTES - 64 * 1024,
+    generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
+  });
   const dispatch = createDispatcher(engine, (m) => err(m));
   let server;
   try {

@@ -1,11 +1,10 @@
 /** The inventory: search, facets, the grid, column and view controls, export. */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useGlasspane, useStoreApi } from '../context';
-import { download, stamp } from '../util/download';
 import { fmtCount } from '../util/format';
 import { ColumnChooser } from './ColumnChooser';
 import { COLUMN_BY_ID } from './columns';
-import { toCsv, toJson } from './export';
+import { ExportControl } from './ExportControl';
 import { Facets } from './Facets';
 import { InventoryGrid, useInventoryTable } from './InventoryGrid';
 import { ViewsMenu } from './ViewsMenu';
@@ -26,17 +25,7 @@ export function InventoryView() {
     [state.columnOrder, state.columnVisibility],
   );
 
-  const exportAs = (kind: 'csv' | 'json') => {
-    const rows = table.getRowModel().rows.map((r) => r.original);
-    if (kind === 'csv') {
-      download(
-        `glasspane-inventory-${stamp()}.csv`,
-        new Blob([toCsv(rows, visibleCols)], { type: 'text/csv' }),
-      );
-    } else {
-      download(`glasspane-inventory-${stamp()}.json`, new Blob([toJson(rows)], { type: 'application/json' }));
-    }
-  };
+  const [exportMessage, setExportMessage] = useState<string | null>(null);
 
   return (
     <div className="inventory" data-testid="inventory">
@@ -67,13 +56,22 @@ export function InventoryView() {
         <span className="spacer" />
         <ViewsMenu />
         <ColumnChooser table={table} order={state.columnOrder} visibility={state.columnVisibility} />
-        <button type="button" onClick={() => exportAs('csv')} disabled={shown === 0}>
-          Export CSV
-        </button>
-        <button type="button" onClick={() => exportAs('json')} disabled={shown === 0}>
-          Export JSON
-        </button>
+        <ExportControl
+          rows={() => table.getRowModel().rows.map((r) => r.original)}
+          all={shown === total}
+          cols={visibleCols}
+          disabled={shown === 0}
+          onMessage={setExportMessage}
+        />
       </div>
+      {exportMessage && (
+        <p className="error" role="alert" data-testid="export-message" style={{ margin: '4px 12px' }}>
+          {exportMessage}{' '}
+          <button type="button" className="link" onClick={() => setExportMessage(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       <div className="inventory-body">
         <Facets table={table} />
         <InventoryGrid table={table} />

@@ -13,6 +13,7 @@ export const OPTIONAL_CALLS = [
   'listAlerts',
   'getTimeline',
   'interfaceCounters',
+  'exportReport',
 ] as const satisfies readonly CallName[];
 
 export type OptionalCallName = (typeof OPTIONAL_CALLS)[number];

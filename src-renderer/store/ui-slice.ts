@@ -56,6 +56,7 @@ export const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
     listAlerts: null,
     getTimeline: null,
     interfaceCounters: null,
+    exportReport: null,
   },
   demoPath: null,
   setView: (view) => set(view === 'alerts' ? { view, unseenAlerts: 0 } : { view }),

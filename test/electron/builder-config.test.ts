@@ -5,11 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import {
+  NATIVE_HELPER_DIST,
+  NATIVE_HELPER_NAME,
+  NATIVE_HELPER_RESOURCES,
+} from '../../src-main/capture/live/helper-path';
 import { repoRoot } from './helpers/paths';
 
 interface BuilderConfig {
@@ -124,4 +130,36 @@ test('deb and rpm grant capture rights to the capture helper only', () => {
 test('deb and rpm depend on libpcap, which cap links', () => {
   assert.ok(config.deb?.depends?.some((d) => /libpcap0\.8/.test(d)));
   assert.ok(config.rpm?.depends?.includes('libpcap'));
+});
+
+test('the capture helper the package ships is the one the build writes and live-source looks for', (t) => {
+  // electron-builder copies dist/capture-helper/ to resources/capture/ ...
+  const shipped = config.extraResources?.find((r) => r.to.replace(/\/$/, '') === 'capture');
+  assert.ok(shipped, 'extraResources must fill resources/capture/');
+  const dist = posix.join(shipped.from, NATIVE_HELPER_NAME);
+  assert.equal(dist, posix.join('dist', NATIVE_HELPER_DIST));
+  // ... where live-source looks for it (resources/capture/glasspane-capture) ...
+  assert.equal(NATIVE_HELPER_RESOURCES, posix.join(shipped.to.replace(/\/$/, ''), NATIVE_HELPER_NAME));
+  // ... and where the after-install script grants it capture rights.
+  const text = readFileSync(join(repoRoot, 'assets/linux/after-install.sh'), 'utf8');
+  assert.match(text, new RegExp(`^CAPTURE_HELPER="\\$APP_DIR/resources/${NATIVE_HELPER_RESOURCES}"$`, 'm'));
+  // The build script writes it there (when this machine can compile it).
+  const out = mkdtempSync(join(tmpdir(), 'gp-helper-build-'));
+  try {
+    const r = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'scripts/build-capture-helper.mjs'), `--out=${out}`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    if (/skipping/.test(r.stdout)) return t.skip(r.stdout.trim());
+    const built = join(out, NATIVE_HELPER_DIST);
+    assert.ok(statSync(built).isFile(), `${built} built`);
+    assert.equal(statSync(built).mode & 0o111, 0o111, 'executable');
+    assert.equal(statSync(built).mode & 0o6000, 0, 'never setuid or setgid');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

@@ -32,6 +32,9 @@ const engine: EngineHandlers = {
   listAlerts: () => ({ alerts: [], total: 0 }),
   getTimeline: () => ({ supported: false, entries: [] }),
   interfaceCounters: () => ({ supported: false, at: 0, interfaces: [] }),
+  exportReport: () => {
+    throw new CallFailure('unavailable', 'not here');
+  },
   listSources: () => ({
     interfaces: [
       {

@@ -46,6 +46,9 @@ function recordingEngine() {
     listAlerts: () => ({ alerts: [], total: 0 }),
     getTimeline: () => ({ supported: false, entries: [] }),
     interfaceCounters: () => ({ supported: false, at: 0, interfaces: [] }),
+    exportReport: () => {
+      throw new CallFailure('unavailable', 'not here');
+    },
     listSources: () => {
       seen.push({ name: 'listSources', request: {} });
       return { interfaces: [], live: { available: true }, listedBy: 'os' };

@@ -2,12 +2,13 @@
  * The same contract checks over the in-process engine (createEngine + createDispatcher) and over
  * `glasspane serve`'s WebSocket, so the console behaves exactly as the engine does.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
 import { createDispatcher } from '../../src-main/ipc/dispatch';
 import { createEventHub } from '../../src-main/ipc/event-hub';
+import { DEFAULT_CHROMIUM } from '../../src-main/report/pdf';
 import { contractSuite, type ContractTransport } from './helpers/contract-suite';
 import { startServe } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
@@ -57,5 +58,6 @@ contractSuite(
       },
     };
   },
-  { store: true, learnNothing: true },
+  // serve prints PDFs with the local Chromium where there is one.
+  { store: true, learnNothing: true, pdf: existsSync(DEFAULT_CHROMIUM) },
 );

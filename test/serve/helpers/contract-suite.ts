@@ -21,6 +21,8 @@ import { demoCapturePath } from '../../../src-main/demo/demo-path';
 import { generateDemoFrames } from '../../../src-main/demo/generate';
 import { INTERNET, NET } from '../../../src-main/demo/network';
 import { corpusAvailable, groundTruth, PCAPS } from '../../helpers/corpus';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { InventoryJson } from '../../../shared/model/inventory';
 
 export interface ContractTransport {
   call(name: string, payload: unknown): Promise<unknown>;
@@ -94,6 +96,8 @@ export interface SuiteOptions {
   store: boolean;
   /** Its alert learning period is 0: everything after the first packet raises alerts. */
   learnNothing: boolean;
+  /** The host prints PDF reports (a local Chromium); without, PDF exports answer supported: false. */
+  pdf?: boolean;
 }
 
 const alertsOf = (evs: { name: string; payload: unknown }[]) =>
@@ -308,5 +312,74 @@ export function contractSuite(
       supported: true,
       entries: [],
     });
+  });
+
+  withT('exportReport: the devices asked for, in every format; refusals as data', async (t) => {
+    // Before any run: an empty report, not an error.
+    const empty = await ok(t, 'exportReport', { format: 'csv' });
+    assert.equal(empty.supported, true);
+    assert.equal(empty.devices, 0);
+    const bad: unknown[] = [
+      { format: 'docx' },
+      { format: 'csv', deviceIds: [''] },
+      { format: 'csv', deviceIds: 'x' },
+      { format: 'csv', title: 'x'.repeat(100_000) },
+      { format: 'csv', extra: 1 },
+      {},
+    ];
+    for (const payload of bad) {
+      const r = parseCallResult('exportReport', await t.call('exportReport', payload));
+      assert.equal(!r.ok && r.error.code, 'bad-request', `accepted ${JSON.stringify(payload).slice(0, 80)}`);
+    }
+
+    await runCapture(t, [await demoCapturePath()]);
+    const snap = await ok(t, 'getSnapshot', {});
+    const chosen = [NET.plc1.mac, NET.hmi.mac].map((mac) => {
+      const d = snap.devices.find((x) => x.mac === mac);
+      assert.ok(d, `${mac} missing`);
+      return d.id;
+    });
+    const decode = (content: string) => Buffer.from(content, 'base64');
+
+    const csv = await ok(t, 'exportReport', {
+      format: 'csv',
+      deviceIds: [...chosen, 'mac:02:99:99:99:99:99'],
+    });
+    assert.equal(csv.supported, true, csv.message ?? '');
+    assert.equal(csv.devices, 2);
+    assert.match(csv.mime, /^text\/csv/);
+    const rows = parseCsv(decode(csv.content).toString('utf8')) as string[][];
+    const idCol = rows[0]!.indexOf('id');
+    assert.deepEqual(
+      rows
+        .slice(1)
+        .map((r) => r[idCol])
+        .sort(),
+      [...chosen].sort(),
+    );
+
+    const json = await ok(t, 'exportReport', { format: 'json', deviceIds: chosen });
+    const inv = JSON.parse(decode(json.content).toString('utf8')) as InventoryJson;
+    assert.deepEqual(inv.devices.map((d) => d.id).sort(), [...chosen].sort());
+    assert.ok(inv.edges.every((e) => chosen.includes(e.a) && chosen.includes(e.b)));
+
+    const html = await ok(t, 'exportReport', { format: 'html', title: 'All of it' });
+    assert.equal(html.devices, snap.devices.length);
+    assert.match(
+      decode(html.content).toString('utf8'),
+      new RegExp(`<title>All of it \\(${snap.devices.length} devices\\)`),
+    );
+
+    const pdf = await ok(t, 'exportReport', { format: 'pdf', deviceIds: chosen });
+    assert.equal(pdf.devices, 2);
+    if (opts.pdf) {
+      assert.equal(pdf.supported, true, pdf.message ?? '');
+      assert.equal(pdf.mime, 'application/pdf');
+      assert.equal(decode(pdf.content).subarray(0, 5).toString('latin1'), '%PDF-');
+    } else {
+      assert.equal(pdf.supported, false);
+      assert.equal(pdf.content, '');
+      assert.match(pdf.message ?? '', /chromium/i);
+    }
   });
 }

@@ -1,0 +1,59 @@
+/** The inventory's export: a format and a button; the rows the grid shows go out as that format. */
+import { useState } from 'react';
+import type { DeviceJson } from '../../shared/model/inventory';
+import { useGlasspane, useLink } from '../context';
+import type { ColumnSpec } from './columns';
+import { EXPORT_LABELS, exportRows, type ExportFormat } from './export-report';
+
+const ENGINE_ONLY: readonly ExportFormat[] = ['html', 'pdf'];
+
+export function ExportControl(props: {
+  rows: () => readonly DeviceJson[];
+  all: boolean;
+  cols: readonly ColumnSpec[];
+  disabled: boolean;
+  onMessage: (m: string | null) => void;
+}) {
+  const link = useLink();
+  const reports = useGlasspane((s) => s.features.exportReport);
+  const [format, setFormat] = useState<ExportFormat>('csv');
+  const [busy, setBusy] = useState(false);
+  // An engine from before exportReport can still give CSV and JSON (made here), not reports.
+  const formats = (Object.keys(EXPORT_LABELS) as ExportFormat[]).filter(
+    (f) => reports !== false || !ENGINE_ONLY.includes(f),
+  );
+  const chosen = formats.includes(format) ? format : 'csv';
+
+  const run = async () => {
+    setBusy(true);
+    props.onMessage(null);
+    try {
+      const out = await exportRows(link, chosen, props.rows(), { all: props.all, cols: props.cols });
+      props.onMessage(out.message);
+    } catch (e) {
+      props.onMessage(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="inline-form">
+      <select
+        aria-label="Export format"
+        value={chosen}
+        disabled={busy}
+        onChange={(e) => setFormat(e.target.value as ExportFormat)}
+      >
+        {formats.map((f) => (
+          <option key={f} value={f}>
+            {EXPORT_LABELS[f]}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={() => void run()} disabled={busy || props.disabled} aria-busy={busy}>
+        {busy ? 'Exporting…' : 'Export'}
+      </button>
+    </div>
+  );
+}
