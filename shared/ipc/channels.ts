@@ -18,7 +18,7 @@ export const CALL_NAMES = [
   'exportReport',
 ] as const;
 
-export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert'] as const;
+export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert', 'uiCommand'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -257,6 +257,11 @@ export const events = {
   deviceDelta: deviceDeltaSchema,
   /** Each alert as it is raised (listAlerts has the ones from before). */
   alert: alertSchema,
+  /**
+   * A command from the host's own menu that the UI carries out, because only the UI knows what it
+   * shows: 'export' exports the rows the grid shows, in the format chosen there.
+   */
+  uiCommand: z.object({ command: z.enum(['export']) }),
 } satisfies Record<EventName, z.ZodType>;
 
 // The name lists in channels.ts and the maps above must hold exactly the same keys.

@@ -13,7 +13,7 @@ import { ownRendererOnly } from '../ipc/sender';
 import { createElectronIpc, forwardEvents } from './ipc';
 import { startEngineProcess } from './engine-process';
 import { buildMenu } from './menu';
-import { exportInventory, printPdf } from './export';
+import { printPdf } from './export';
 import { printingPdfHere } from '../report/export';
 import { createMainWindow, hardenApp } from './window';
 
@@ -75,7 +75,8 @@ function start(): void {
   Menu.setApplicationMenu(
     buildMenu(dev, {
       openCapture: () => void openFromMenu(),
-      exportInventory: () => void exportInventory(mainWindow, dispatch),
+      // Only the window knows which rows its grid shows: it exports them, as its Export button does.
+      exportInventory: () => hub.emit('uiCommand', { command: 'export' }),
     }),
   );
 

@@ -1,5 +1,5 @@
 /** The inventory's export: a format and a button; the rows the grid shows go out as that format. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { useGlasspane, useLink } from '../context';
 import type { ColumnSpec } from './columns';
@@ -25,6 +25,7 @@ export function ExportControl(props: {
   const chosen = formats.includes(format) ? format : 'csv';
 
   const run = async () => {
+    if (busy) return;
     setBusy(true);
     props.onMessage(null);
     try {
@@ -36,6 +37,16 @@ export function ExportControl(props: {
       setBusy(false);
     }
   };
+
+  // File > Export… in the desktop app: the same export as the button, of the same rows.
+  const pending = useGlasspane((s) => s.exportPending);
+  const takeExport = useGlasspane((s) => s.takeExport);
+  useEffect(() => {
+    if (pending && takeExport()) {
+      if (props.disabled) props.onMessage('Nothing to export: the grid shows no devices.');
+      else void run();
+    }
+  });
 
   return (
     <div className="inline-form">

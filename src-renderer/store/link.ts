@@ -143,6 +143,9 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
       if (delta.reset) void refreshAlerts();
     }),
     transport.on('alert', onAlert),
+    transport.on('uiCommand', (c) => {
+      if (c.command === 'export') s().requestExport();
+    }),
   ];
 
   const initial = transport.state();

@@ -22,6 +22,11 @@ export interface UiSlice {
   features: Features;
   /** The demo capture the host offers, if any (proposed listSources extension). */
   demoPath: string | null;
+  /** The host's menu asked for an export (uiCommand): the inventory's export control runs it once shown. */
+  exportPending: boolean;
+  requestExport(): void;
+  /** Clears the request; true when there was one. */
+  takeExport(): boolean;
   setView(view: View): void;
   select(id: string | null, origin: SelectionOrigin): void;
   openDetails(id: string, origin: SelectionOrigin): void;
@@ -59,6 +64,13 @@ export const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
     exportReport: null,
   },
   demoPath: null,
+  exportPending: false,
+  requestExport: () => set({ view: 'inventory', exportPending: true }),
+  takeExport: () => {
+    if (!get().exportPending) return false;
+    set({ exportPending: false });
+    return true;
+  },
   setView: (view) => set(view === 'alerts' ? { view, unseenAlerts: 0 } : { view }),
   select: (selected, selectionOrigin) =>
     set({ selected, selectionOrigin, selectionTick: get().selectionTick + 1 }),

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createEngine, type Engine, type EngineOptions } from '../../src-main/engine/engine';
-import { createEventHub } from '../../src-main/ipc/event-hub';
+import { createEventHub, type EventHub } from '../../src-main/ipc/event-hub';
 import { chromiumPrinter } from '../../src-main/report/pdf';
 import { CMD_NAME, OFFICE, writeOfficeCapture } from '../report/export-capture';
 import { pdfText } from '../report/pdf-text';
@@ -38,7 +38,7 @@ after(async () => {
 
 async function withHost(
   o: { engine?: Partial<EngineOptions>; unknown?: string[] },
-  fn: (ctx: { page: Page; engine: Engine; problems: string[] }) => Promise<void>,
+  fn: (ctx: { page: Page; engine: Engine; hub: EventHub; problems: string[] }) => Promise<void>,
 ) {
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 50, ...o.engine });
@@ -58,7 +58,7 @@ async function withHost(
     await engine.idle;
     await page.getByRole('tab', { name: /Inventory/ }).click();
     await waitRows(page, (await engine.getSnapshot({})).devices.length);
-    await fn({ page, engine, problems });
+    await fn({ page, engine, hub, problems });
     assert.deepEqual(problems, []);
   } finally {
     await page.close();
@@ -171,5 +171,28 @@ test('export: a host from before exportReport: CSV made by the renderer, no repo
     );
     const options = await page.getByLabel('Export format').locator('option').allTextContents();
     assert.deepEqual(options, ['CSV', 'JSON']);
+  });
+});
+
+test("export: the host's File > Export… (uiCommand) exports the rows the grid shows, from any view", async (t) => {
+  if (!haveChromium) return t.skip(SKIP);
+  await withHost({}, async ({ page, engine, hub }) => {
+    const shown = await filterToAddresses(page, engine);
+    // Away from the inventory: the command brings it back and exports there.
+    await page.getByRole('tab', { name: /Map/ }).click();
+    const [dl] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      Promise.resolve().then(() => hub.emit('uiCommand', { command: 'export' })),
+    ]);
+    assert.match(dl.suggestedFilename(), /\.csv$/);
+    const rows = parse(readFileSync(await dl.path()).toString('utf8')) as string[][];
+    const id = rows[0]!.indexOf('id');
+    assert.deepEqual(
+      rows
+        .slice(1)
+        .map((r) => r[id])
+        .sort(),
+      [...shown].sort(),
+    );
   });
 });
