@@ -12,7 +12,7 @@ import {
   NEXT_TCP,
   NEXT_UDP,
 } from './layer';
-import { FlowTable } from './flows';
+import { FlowTable, type FlowEntry } from './flows';
 import type { AppContext, AppProtocol } from '../protocols/contract';
 import type { Observation } from '../model/observation';
 
@@ -38,6 +38,8 @@ export interface DecodeStats {
   dissectorErrors: number;
   /** Datagram announcements skipped as verbatim repeats of one already dissected. */
   repeats: number;
+  /** TCP segments whose payload was all seen before (retransmissions, keep-alives): not dissected again. */
+  retransmissions: number;
   /** Malformed frames by the layer that noticed, for the curious. */
   malformedBy: Record<string, number>;
 }
@@ -52,6 +54,7 @@ export function emptyStats(): DecodeStats {
     unknownLinkType: 0,
     dissectorErrors: 0,
     repeats: 0,
+    retransmissions: 0,
     malformedBy: {},
   };
 }
@@ -273,6 +276,15 @@ export class Decoder implements AppContext {
     p.payloadStart = w.start;
     p.payloadEnd = w.end;
     if (w.length === 0) return;
+    // Data TCP already delivered is not new: dissecting it again would count a request twice.
+    let flow: FlowEntry | null = null;
+    if (p.ipProto === 6) {
+      flow = this.flows.get(p, true)!;
+      if (!this.flows.newTcpData(flow, p, w.length)) {
+        this.stats.retransmissions++;
+        return;
+      }
+    }
     // Port first (the lower port is usually the service), then a flow already pinned, then heuristics.
     const a = table.get(dst < src ? dst : src) ?? table.get(dst < src ? src : dst);
     if (a !== undefined) {
@@ -280,7 +292,7 @@ export class Decoder implements AppContext {
     }
     if (this.heuristics.length === 0) return;
     // Heuristics look at a flow's first few payloads; a flow none of them recognises is left alone after.
-    const flow = this.flows.get(p, true)!;
+    flow ??= this.flows.get(p, true)!;
     if (flow.pinned !== null) {
       if (flow.pinned !== '') this.app(this.appByName.get(flow.pinned), w, p);
       return;

@@ -15,6 +15,17 @@ export interface FlowEntry {
   b6: string;
   ports: number;
   proto: number;
+  /**
+   * TCP: the sequence number just past the highest payload byte seen from `a` and from `b` (-1 before
+   * the first payload), to tell retransmitted data from new; and one gap below it (start and end, -1
+   * for none), so that a segment arriving late (reordered) still counts as new.
+   */
+  seqEndA: number;
+  seqEndB: number;
+  holeA: number;
+  holeEndA: number;
+  holeB: number;
+  holeEndB: number;
 }
 
 /**
@@ -75,11 +86,67 @@ export class FlowTable {
         const oldest = this.map.keys().next().value;
         if (oldest !== undefined) this.map.delete(oldest);
       }
-      e = { pinned: null, tries: 0, state: new Map(), lastTs: p.ts, a, b, a6, b6, ports, proto: p.ipProto };
+      e = {
+        pinned: null,
+        tries: 0,
+        state: new Map(),
+        lastTs: p.ts,
+        a,
+        b,
+        a6,
+        b6,
+        ports,
+        proto: p.ipProto,
+        seqEndA: -1,
+        seqEndB: -1,
+        holeA: -1,
+        holeEndA: -1,
+        holeB: -1,
+        holeEndB: -1,
+      };
       this.map.set(h, e);
     }
     e.lastTs = p.ts;
     return e;
+  }
+
+  /**
+   * A TCP payload of `len` bytes of this flow: false when every byte of it was seen before (a
+   * retransmission, a keep-alive probe), true when it brings new data, and the marks move. Data past
+   * the highest mark is new; below it, only data in the one gap remembered (segments reordered on
+   * the way) is. Sequence numbers compare modulo 2^32, as TCP's do.
+   */
+  newTcpData(e: FlowEntry, p: Packet, len: number): boolean {
+    const fromA =
+      p.srcPort === Math.floor(e.ports / 65536) && (p.ipVersion === 6 ? p.src6 === e.a6 : p.src4 === e.a);
+    const seq = p.tcpSeq;
+    const end = (seq + len) >>> 0;
+    const mark = fromA ? e.seqEndA : e.seqEndB;
+    if (mark < 0 || ((end - mark) | 0) > 0) {
+      // Jumping past the mark leaves a gap; the first one is remembered.
+      const gap = mark >= 0 && ((seq - mark) | 0) > 0;
+      if (fromA) {
+        e.seqEndA = end;
+        if (gap && e.holeA < 0) {
+          e.holeA = mark;
+          e.holeEndA = seq;
+        }
+      } else {
+        e.seqEndB = end;
+        if (gap && e.holeB < 0) {
+          e.holeB = mark;
+          e.holeEndB = seq;
+        }
+      }
+      return true;
+    }
+    const hole = fromA ? e.holeA : e.holeB;
+    const holeEnd = fromA ? e.holeEndA : e.holeEndB;
+    if (hole < 0 || ((end - hole) | 0) <= 0 || ((holeEnd - seq) | 0) <= 0) return false;
+    // Late data in the gap: taken as filling it (one gap is all that is remembered).
+    if (fromA) e.holeA = e.holeEndA = -1;
+    else e.holeB = e.holeEndB = -1;
+    return true;
   }
 
   /** Drop flows idle for longer than `idleMs` (called now and then by the engine, not per packet). */

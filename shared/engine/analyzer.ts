@@ -187,6 +187,7 @@ export class Analyzer {
       unknownLinkType: s.unknownLinkType,
       dissectorErrors: s.dissectorErrors,
       repeats: s.repeats,
+      retransmissions: s.retransmissions,
       malformedBy: { ...s.malformedBy },
       observations: this.inventory.observations,
       devices: this.inventory.size,

@@ -15,6 +15,8 @@ export interface InventoryStats {
   dissectorErrors: number;
   /** Announcements skipped as verbatim repeats (see AppProtocol.everyPacket). */
   repeats: number;
+  /** TCP segments carrying only data seen before (retransmissions, keep-alives): not dissected again. */
+  retransmissions: number;
   malformedBy: Record<string, number>;
   observations: number;
   devices: number;

@@ -44,6 +44,7 @@ export function statsFromSnapshot(s: Pick<Snapshot, 'devices' | 'edges' | 'statu
     unknownLinkType: 0,
     dissectorErrors: 0,
     repeats: 0,
+    retransmissions: 0,
     malformedBy: {},
     observations: 0,
     devices: s.devices.length,

@@ -816,6 +816,7 @@ function emptyStats(): InventoryStats {
     unknownLinkType: 0,
     dissectorErrors: 0,
     repeats: 0,
+    retransmissions: 0,
     malformedBy: {},
     observations: 0,
     devices: 0,

@@ -115,6 +115,14 @@ export function udpFrame(
 }
 
 /** Ethernet + IPv4 + TCP in one call. */
+/** Next sequence number per direction, so that frames built one after another read as one stream. */
+const nextSeq = new Map<string, number>();
+
+/**
+ * A TCP segment in Ethernet/IPv4. Without `seq`, each direction's bytes follow on from the last
+ * segment built for it (a real stream: the pipeline does not dissect data it has seen, as with a
+ * retransmission); give `seq` to build retransmissions or reordering on purpose.
+ */
 export function tcpFrame(
   a: { mac: string; ip: string; port: number },
   b: { mac: string; ip: string; port: number },
@@ -122,5 +130,9 @@ export function tcpFrame(
   t: TcpOpts = {},
   ip: Ipv4Opts = {},
 ): Bytes {
-  return ethernet(b.mac, a.mac, 0x0800, ipv4(a.ip, b.ip, 6, tcp(a.port, b.port, payload, t), ip));
+  const key = `${a.ip}:${a.port}>${b.ip}:${b.port}`;
+  const seq = t.seq ?? nextSeq.get(key) ?? 1;
+  const flags = t.flags ?? 0x18;
+  nextSeq.set(key, (seq + payload.length + (flags & 0x03 ? 1 : 0)) >>> 0);
+  return ethernet(b.mac, a.mac, 0x0800, ipv4(a.ip, b.ip, 6, tcp(a.port, b.port, payload, { ...t, seq }), ip));
 }
