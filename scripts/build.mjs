@@ -23,6 +23,8 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The native capture helper (C, libpcap): its own script, skipped without cc or pcap.h.
+import { buildCaptureHelperStep } from './build-capture-helper.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -161,6 +163,7 @@ async function main() {
   const outputs = list.map((c) => c.options.outfile ?? join(c.options.outdir, 'main.js'));
   const summary = outputs.map((o) => `${relative(root, o)} (${size(o)})`).join(', ');
   console.log(`build: ${dev ? 'dev' : 'production'} in ${Date.now() - started} ms: ${summary}`);
+  if (only !== 'renderer') buildCaptureHelperStep(dist);
 }
 
 main().catch((e) => {

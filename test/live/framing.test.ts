@@ -15,7 +15,7 @@ import { loadNative, electronBuildDirs, repoRoot } from '../../src-main/native/l
 import { loadCap } from '../../src-main/native/cap';
 import { capLinkType } from '../../src-main/capture/live/cap-linktype';
 import { resolveConfig } from '../../src-main/capture/live/config';
-import { resolveCaptureHelper } from '../../src-main/capture/live/live-source';
+import { nodeCaptureHelper } from '../../src-main/capture/live/live-source';
 import { helperFailed } from '../../src-main/capture/live/errors';
 
 interface Got {
@@ -158,8 +158,8 @@ test('the native loader: cap loads under Node, a missing module is a typed error
   }
 });
 
-test('from TypeScript source the helper runs through tsx', () => {
-  const h = resolveCaptureHelper();
+test('from TypeScript source the Node helper runs through tsx', () => {
+  const h = nodeCaptureHelper();
   assert.equal(h.command, process.execPath);
   assert.deepEqual(h.args.slice(0, 2), ['--import', 'tsx']);
   assert.ok(h.args[2]!.endsWith('src-main/capture/live/capture-process.ts'));

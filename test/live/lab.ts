@@ -125,3 +125,20 @@ export async function waitFor(cond: () => boolean, ms = 5000): Promise<boolean> 
   }
   return cond();
 }
+
+/**
+ * Sends crafted frames, byte for byte, out of `iface` inside namespace `ns` (through libpcap's
+ * pcap_sendpacket, via the cap addon in a small Node program run with `ip netns exec`).
+ */
+export function sendFrames(ns: string, iface: string, frames: readonly Uint8Array[], cwd: string): void {
+  const hex = frames.map((f) => Buffer.from(f).toString('hex'));
+  const script =
+    `const { Cap } = require('cap'); const c = new Cap(); const b = Buffer.alloc(65535);` +
+    `c.open(${JSON.stringify(iface)}, '', 1 << 20, b);` +
+    `for (const h of ${JSON.stringify(hex)}) { const f = Buffer.from(h, 'hex'); c.send(f, f.length); }` +
+    `c.close();`;
+  execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}

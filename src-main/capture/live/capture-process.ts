@@ -2,7 +2,9 @@
  * The capture helper: the only part of Glasspane that needs capture rights (the model is
  * Wireshark's dumpcap). It opens the configured interfaces with cap and streams frames to its parent
  * over stdout in the framing of ./framing.ts, with STATUS, STATS and ERROR records beside them. It
- * decodes nothing.
+ * decodes nothing. Its twin, the native glasspane-capture (../helper/glasspane-capture.c), does the
+ * same job in C with the same framing and is preferred wherever it was built (./helper-path.ts);
+ * this one is the fallback.
  *
  *   node --import tsx src-main/capture/live/capture-process.ts '{"interfaces":["eth0"],"filter":"arp"}'
  *   node dist/capture-process.cjs   (config as the first line of stdin instead)

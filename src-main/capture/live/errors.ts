@@ -4,6 +4,7 @@
  * no Error objects, no stack traces.
  */
 import { realpathSync } from 'node:fs';
+import { findNativeHelper } from './helper-path';
 
 export type LiveErrorCode =
   /** No right to open a capture socket (CAP_NET_RAW / CAP_NET_ADMIN missing). */
@@ -44,12 +45,34 @@ export function helperBinary(execPath = process.execPath): string {
   }
 }
 
-export function setcapLine(binary = helperBinary()): string {
+/**
+ * The file capture rights belong on for the helper the app will run: the native glasspane-capture
+ * when there is one (see ./helper-path.ts), else the binary that runs the Node helper.
+ */
+export function captureRightsBinary(): string {
+  const native = findNativeHelper();
+  return native !== null ? helperBinary(native) : helperBinary();
+}
+
+/** Without an argument, names the file the app's own helper needs the rights on. */
+export function setcapLine(binary = captureRightsBinary()): string {
   return `sudo setcap cap_net_raw,cap_net_admin=eip ${binary}`;
 }
 
-export function permissionDenied(iface: string, detail: string, binary = helperBinary()): LiveError {
+/**
+ * `dedicated`: the binary is the native helper, which runs nothing else; node or Electron would pass
+ * the rights on to every program run with them.
+ */
+export function permissionDenied(
+  iface: string,
+  detail: string,
+  binary = helperBinary(),
+  dedicated = false,
+): LiveError {
   const fix = setcapLine(binary);
+  const note = dedicated
+    ? '(it is a small dedicated program that only captures)'
+    : '(note: every program run by that binary gains them)';
   return {
     code: 'permission-denied',
     iface,
@@ -57,8 +80,7 @@ export function permissionDenied(iface: string, detail: string, binary = helperB
     fix,
     message:
       `No permission to capture on ${iface}. Give the capture helper capture rights once with: ${fix} ` +
-      `(note: every program run by that binary gains them). Do not run Glasspane as root: only the ` +
-      `capture helper needs these rights.`,
+      `${note}. Do not run Glasspane as root: only the capture helper needs these rights.`,
   };
 }
 
@@ -73,7 +95,18 @@ export function noSuchInterface(iface: string, available: readonly string[], det
   };
 }
 
-export function captureUnavailable(detail: string): LiveError {
+export function captureUnavailable(detail: string, native = false): LiveError {
+  if (native) {
+    const fix = 'sudo apt-get install libpcap0.8';
+    return {
+      code: 'capture-unavailable',
+      detail,
+      fix,
+      message:
+        `Live capture is unavailable: the capture helper could not use libpcap. ${detail} ` +
+        `Install libpcap: ${fix} (on Fedora: libpcap). Opening capture files keeps working without it.`,
+    };
+  }
   const fix = 'sudo apt-get install libpcap0.8 libpcap-dev && npm rebuild cap';
   return {
     code: 'capture-unavailable',
@@ -157,4 +190,55 @@ export function classifyOpenError(
   if (NO_DEVICE.test(msg)) return noSuchInterface(iface, available, msg);
   if (filterStage || (filter !== '' && FILTER.test(msg))) return badFilter(filter, msg, iface);
   return openFailed(iface, msg);
+}
+
+const CODES: ReadonlySet<string> = new Set<LiveErrorCode>([
+  'permission-denied',
+  'no-such-interface',
+  'capture-unavailable',
+  'bad-filter',
+  'open-failed',
+  'interface-lost',
+  'bad-config',
+  'helper-failed',
+]);
+const MAX_DETAIL = 500;
+const MAX_LISTED = 256;
+
+/**
+ * The native helper (glasspane-capture.c) reports what failed as a code, the interface and
+ * libpcap's own words; the messages people read are written here, as for the Node helper. `raw` is
+ * the helper's ERROR record (untrusted JSON); `binary` is the helper's file (for the setcap line).
+ */
+export function nativeHelperError(
+  raw: unknown,
+  ctx: { filter: string; interfaces: readonly string[]; binary: string },
+): LiveError {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
+  const code = str(r.code, 64);
+  const detail = str(r.detail, MAX_DETAIL).trim() || 'no reason given';
+  const iface = str(r.iface, 256) || undefined;
+  const available = Array.isArray(r.available)
+    ? r.available.slice(0, MAX_LISTED).filter((x): x is string => typeof x === 'string')
+    : [];
+  if (!CODES.has(code)) return helperFailed(`it reported an unknown failure (${code || 'no code'})`, detail);
+  switch (code as LiveErrorCode) {
+    case 'permission-denied':
+      return permissionDenied(iface ?? ctx.interfaces.join(', '), detail, helperBinary(ctx.binary), true);
+    case 'no-such-interface':
+      return noSuchInterface(iface ?? '', available, detail);
+    case 'capture-unavailable':
+      return captureUnavailable(detail, true);
+    case 'bad-filter':
+      return badFilter(ctx.filter, detail, iface);
+    case 'open-failed':
+      return openFailed(iface ?? ctx.interfaces.join(', '), detail);
+    case 'interface-lost':
+      return interfaceLost(iface !== undefined ? [iface] : ctx.interfaces, detail);
+    case 'bad-config':
+      return badConfig(detail);
+    case 'helper-failed':
+      return helperFailed(detail, detail);
+  }
 }

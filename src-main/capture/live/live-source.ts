@@ -1,7 +1,8 @@
 /**
- * The app's side of live capture: spawns the capture helper (./capture-process.ts), the only
- * privileged part, reads its framing and hands out frames, stats and errors. Decoding happens here,
- * in the caller's onFrame, never in the helper.
+ * The app's side of live capture: spawns the capture helper, the only privileged part (the native
+ * glasspane-capture when it is there, else ./capture-process.ts: see ./helper-path.ts), reads its
+ * framing and hands out frames, stats and errors. Decoding happens here, in the caller's onFrame,
+ * never in the helper.
  *
  *   const cap = startLiveCapture({ interfaces: ['eth0'], filter: 'not port 22' },
  *     (buf, linkType, tsMs, wireLen, iface) => decoder.decode(buf, linkType, tsMs, ++n, wireLen, iface),
@@ -11,11 +12,8 @@
  *   await cap.stop();              // resolves once the helper has exited
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { loadedFrom, repoRoot, runningFromSource } from '../../native/load-native';
 import type { CaptureConfig } from './config';
-import { helperFailed, interfaceLost, type LiveError } from './errors';
+import { captureUnavailable, helperFailed, interfaceLost, nativeHelperError, type LiveError } from './errors';
 import {
   FrameParser,
   REC_ERROR,
@@ -25,10 +23,22 @@ import {
   type HelperStats,
   type OpenedInterface,
 } from './framing';
+import { configArgs, resolveCaptureHelper, type HelperCommand } from './helper-path';
 import type { InterfaceInfo } from './interfaces';
+
+export {
+  configArgs,
+  findNativeHelper,
+  nativeCaptureHelper,
+  nodeCaptureHelper,
+  resolveCaptureHelper,
+  type HelperCommand,
+} from './helper-path';
 
 const STDERR_TAIL = 4096;
 const CAP_POLL_ABORT = /cb_packets.*status == 0/;
+/** The dynamic loader's words when the native helper's libpcap is not installed. */
+const NO_SHARED_LIB = /error while loading shared libraries|Library not loaded/;
 
 export interface LiveCaptureOptions {
   /** Interface names; a frame's iface index is its position here. */
@@ -89,34 +99,6 @@ export interface LiveCapture {
   stop(): Promise<ExitInfo>;
 }
 
-export interface HelperCommand {
-  command: string;
-  args: string[];
-  /** Working directory (tsx is resolved from it in development). */
-  cwd?: string;
-}
-
-/**
- * How to run the helper: from TypeScript source (this module is a .ts file) through tsx; from a
- * build, dist/capture-process.cjs. GLASSPANE_CAPTURE_HELPER=<file.cjs|file.ts> overrides both.
- * Under Electron the same binary runs it with ELECTRON_RUN_AS_NODE=1 (set by startLiveCapture).
- */
-export function resolveCaptureHelper(): HelperCommand {
-  const root = repoRoot();
-  const override = process.env.GLASSPANE_CAPTURE_HELPER;
-  const cmd = (file: string): HelperCommand =>
-    file.endsWith('.ts')
-      ? { command: process.execPath, args: ['--import', 'tsx', file], cwd: root }
-      : { command: process.execPath, args: [file], cwd: root };
-  if (override !== undefined && override !== '') return cmd(override);
-  if (runningFromSource() && root !== undefined) {
-    return cmd(join(root, 'src-main', 'capture', 'live', 'capture-process.ts'));
-  }
-  const candidates = [join(dirname(loadedFrom()), 'capture-process.cjs')];
-  if (root !== undefined) candidates.push(join(root, 'dist', 'capture-process.cjs'));
-  return cmd(candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1]!);
-}
-
 function configOf(o: LiveCaptureOptions): CaptureConfig {
   return {
     interfaces: o.interfaces,
@@ -130,14 +112,29 @@ function configOf(o: LiveCaptureOptions): CaptureConfig {
 
 function spawnHelper(
   cfg: CaptureConfig,
-  o: { wrap?: string[]; env?: Record<string, string>; helper?: HelperCommand },
+  h: HelperCommand,
+  o: { wrap?: string[]; env?: Record<string, string> },
 ) {
-  const h = o.helper ?? resolveCaptureHelper();
   const wrap = o.wrap ?? [];
-  const argv = [...wrap, h.command, ...h.args, JSON.stringify(cfg)];
+  const argv = [...wrap, h.command, ...h.args, ...configArgs(h, cfg)];
   const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
-  if (process.versions.electron !== undefined) env.ELECTRON_RUN_AS_NODE = '1';
+  if (process.versions.electron !== undefined && h.native !== true) env.ELECTRON_RUN_AS_NODE = '1';
   return spawn(argv[0]!, argv.slice(1), { cwd: h.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** The native helper says what failed and pcap's words; errors.ts writes the message. */
+function helperError(h: HelperCommand, cfg: CaptureConfig, value: unknown): LiveError {
+  if (h.native !== true) return value as LiveError;
+  return nativeHelperError(value, {
+    filter: cfg.filter ?? '',
+    interfaces: cfg.interfaces,
+    binary: h.command,
+  });
+}
+
+/** A native helper that could not even start because libpcap is missing. */
+function missingLibrary(h: HelperCommand, stderr: string): LiveError | null {
+  return h.native === true && NO_SHARED_LIB.test(stderr) ? captureUnavailable(stderr, true) : null;
 }
 
 function stderrTail(child: ChildProcess): () => string {
@@ -176,9 +173,11 @@ export function startLiveCapture(
     onStatus({ kind: 'error', error });
   };
 
+  const helper = opts.helper ?? resolveCaptureHelper();
+  const cfg = configOf(opts);
   let child: ChildProcess;
   try {
-    child = spawnHelper(configOf(opts), opts);
+    child = spawnHelper(cfg, helper, opts);
   } catch (e) {
     const error = helperFailed(`could not be started (${e instanceof Error ? e.message : String(e)})`);
     report(error);
@@ -202,7 +201,7 @@ export function startLiveCapture(
         latest = rec.value;
         onStatus({ kind: 'stats', stats: rec.value });
       } else if (rec.type === REC_ERROR) {
-        report(rec.value);
+        report(helperError(helper, cfg, rec.value));
       }
     },
     corrupt: (why) => {
@@ -226,7 +225,10 @@ export function startLiveCapture(
       // cap asserts (and so aborts) when polling the capture socket fails: the interface went away.
       if (isStarted && CAP_POLL_ABORT.test(detail)) report(interfaceLost(opts.interfaces, detail));
       else if (!isStarted)
-        report(helperFailed(`it exited before capturing (code ${code ?? signal})`, detail));
+        report(
+          missingLibrary(helper, detail) ??
+            helperFailed(`it exited before capturing (code ${code ?? signal})`, detail),
+        );
       else report(helperFailed(`it exited unexpectedly (code ${code ?? signal})`, detail));
     }
     // Only reached when stop() came before the helper had started.
@@ -268,9 +270,11 @@ export function listInterfacesViaHelper(
   opts: { wrap?: string[]; env?: Record<string, string>; helper?: HelperCommand } = {},
 ): Promise<{ ok: true; interfaces: InterfaceInfo[] } | { ok: false; error: LiveError }> {
   return new Promise((resolve) => {
+    const helper = opts.helper ?? resolveCaptureHelper();
+    const cfg: CaptureConfig = { interfaces: [], list: true };
     let child: ChildProcess;
     try {
-      child = spawnHelper({ interfaces: [], list: true }, opts);
+      child = spawnHelper(cfg, helper, opts);
     } catch (e) {
       resolve({
         ok: false,
@@ -285,7 +289,8 @@ export function listInterfacesViaHelper(
       control: (rec) => {
         if (rec.type === REC_STATUS && rec.value.kind === 'interfaces') {
           answer ??= { ok: true, interfaces: rec.value.interfaces as InterfaceInfo[] };
-        } else if (rec.type === REC_ERROR) answer ??= { ok: false, error: rec.value };
+        } else if (rec.type === REC_ERROR)
+          answer ??= { ok: false, error: helperError(helper, cfg, rec.value) };
       },
       corrupt: (why) => {
         answer ??= { ok: false, error: helperFailed(`it sent data that could not be read (${why})`) };
@@ -298,9 +303,10 @@ export function listInterfacesViaHelper(
       answer ??= { ok: false, error: helperFailed(`could not be started (${e.message})`) };
     });
     child.on('close', (code) => {
-      resolve(
-        answer ?? { ok: false, error: helperFailed(`it exited without answering (code ${code})`, tail()) },
-      );
+      const stderr = tail();
+      const error =
+        missingLibrary(helper, stderr) ?? helperFailed(`it exited without answering (code ${code})`, stderr);
+      resolve(answer ?? { ok: false, error });
     });
   });
 }
