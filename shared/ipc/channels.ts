@@ -16,6 +16,7 @@ export const CALL_NAMES = [
   'getTimeline',
   'interfaceCounters',
   'exportReport',
+  'checkFilter',
 ] as const;
 
 export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert', 'uiCommand'] as const;

@@ -250,6 +250,18 @@ export const calls = {
       devices: count,
     }),
   },
+  /**
+   * A capture filter compiled by the engine's libpcap without starting anything (pcap_compile for
+   * Ethernet), so the UI can refuse it before a capture starts. Hosts without libpcap's compiler at
+   * hand answer 'unavailable'.
+   */
+  checkFilter: {
+    request: z.strictObject({
+      filter: z.string().max(L.filter),
+      interfaces: z.array(id).max(L.interfaces).optional(),
+    }),
+    response: z.object({ ok: z.boolean(), message: text.nullable() }),
+  },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {

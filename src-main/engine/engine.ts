@@ -26,6 +26,7 @@ import { listSources } from '../ipc/sources';
 import { AlertLog } from '../ipc/alert-log';
 import { toWireAlert, toWireTimelineEntry } from '../ipc/alert-wire';
 import { readInterfaceCounters } from '../ipc/interface-counters';
+import { checkFilterWithLibpcap } from '../capture/live/check-filter';
 import { attachAlertEngine, learningMeta } from '../store/alert-feed';
 import type { Store } from '../store/store';
 import type { StoredDevice } from '../store/types';
@@ -355,6 +356,17 @@ export function createEngine(o: EngineOptions): Engine {
     },
 
     interfaceCounters: () => readInterfaceCounters(),
+
+    checkFilter: async ({ filter }) => {
+      if (filter.trim() === '') return { ok: true, message: null };
+      const r = await checkFilterWithLibpcap(filter);
+      if (r === null)
+        throw new CallFailure(
+          'unavailable',
+          'filters cannot be checked here: the native capture helper is not built (npm run build needs cc and libpcap-dev)',
+        );
+      return r;
+    },
 
     chooseCaptureFiles: async () =>
       o.chooseFiles ? { supported: true, paths: await o.chooseFiles() } : { supported: false, paths: [] },

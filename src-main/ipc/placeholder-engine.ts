@@ -47,5 +47,8 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     },
     // Passive and unprivileged: the picker's sparklines work before the pipeline does.
     interfaceCounters: () => readInterfaceCounters(),
+    checkFilter: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
   };
 }

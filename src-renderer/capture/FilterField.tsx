@@ -1,6 +1,6 @@
 /**
  * The capture filter: checked as typed (syntax, client side), and by the engine's libpcap when the
- * host answers the proposed checkFilter call.
+ * host can (checkFilter).
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useLink } from '../context';
@@ -30,7 +30,7 @@ export function FilterField({
     if (!value.trim() || local.errors.length > 0) return;
     let live = true;
     const t = setTimeout(async () => {
-      const r = await link.extra('checkFilter', {
+      const r = await link.optional('checkFilter', {
         filter: value.trim(),
         interfaces: ifaces ? ifaces.split('\u0000') : [],
       });

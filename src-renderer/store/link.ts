@@ -5,14 +5,6 @@
  */
 import type { Alert, CallRequest, CallResponse } from '../../shared/ipc/contract';
 import type { Transport } from '../transport/transport';
-import {
-  extraCalls,
-  parseExtra,
-  type ExtraCallName,
-  type ExtraRequest,
-  type ExtraResponse,
-  type ExtraResult,
-} from './extra-calls';
 import { isUnknownCall, type OptionalCallName, type OptionalResult } from './optional-calls';
 import type { GlasspaneStore } from './store';
 
@@ -35,8 +27,6 @@ export interface Link {
   refreshAlerts(): Promise<void>;
   /** One reading of the OS's interface counters into the store; false when sampling cannot work here. */
   sampleInterfaceCounters(): Promise<boolean>;
-  /** A call the contract does not hold yet; 'unknown-call' marks the feature unsupported in the store. */
-  extra<K extends ExtraCallName>(name: K, request: ExtraRequest<K>): Promise<ExtraResult<ExtraResponse<K>>>;
   dispose(): void;
 }
 
@@ -180,19 +170,6 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
       const r = await transport.call('stopCapture', {});
       if (r.ok) s().setCapture(r.value);
       else s().setActionError(r.error.message);
-    },
-    async extra(name, request) {
-      if (!transport.callRaw || s().features[name] === false) {
-        return { ok: false, unsupported: true, message: `${name} is not available here` };
-      }
-      const checked = (extraCalls[name].request as { safeParse(x: unknown): { success: boolean } }).safeParse(
-        request,
-      );
-      if (!checked.success) return { ok: false, unsupported: false, message: `bad ${name} request` };
-      const r = parseExtra(name, await transport.callRaw(name, request));
-      if (r.ok) s().setFeature(name, true);
-      else if (r.unsupported) s().setFeature(name, false);
-      return r;
     },
     dispose() {
       if (flushTimer) clearTimeout(flushTimer);

@@ -5,7 +5,6 @@
  */
 import type { CallName } from '../../shared/ipc/channels';
 import type { CallError } from '../../shared/ipc/contract';
-import type { ExtraCallName } from './extra-calls';
 
 export const OPTIONAL_CALLS = [
   'getDevice',
@@ -14,12 +13,13 @@ export const OPTIONAL_CALLS = [
   'getTimeline',
   'interfaceCounters',
   'exportReport',
+  'checkFilter',
 ] as const satisfies readonly CallName[];
 
 export type OptionalCallName = (typeof OPTIONAL_CALLS)[number];
 
-/** Everything that can be missing from a host: optional contract calls and proposed extra calls. */
-export type FeatureName = OptionalCallName | ExtraCallName;
+/** Everything that can be missing from a host. */
+export type FeatureName = OptionalCallName;
 
 export type OptionalResult<T> = { ok: true; value: T } | { ok: false; unsupported: boolean; message: string };
 

@@ -26,18 +26,6 @@ export function electronTransport(bridge: GlasspaneBridge): Transport {
         };
       }
     },
-    async callRaw(name, request) {
-      try {
-        return await bridge.call(name as CallName, request);
-      } catch (e) {
-        // The preload refuses names the contract does not list: for us, a call this host lacks.
-        const message = e instanceof Error ? e.message : String(e);
-        return {
-          ok: false,
-          error: { code: /unknown call/.test(message) ? 'unknown-call' : 'failed', message },
-        };
-      }
-    },
     on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {
       return bridge.on(name, (raw) => {
         const p = parseEvent(name, raw);

@@ -15,12 +15,6 @@ export type ConnectionState =
 export interface Transport {
   readonly kind: 'electron' | 'websocket';
   call<K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResult<CallResponse<K>>>;
-  /**
-   * A call by any name, answering the raw, unvalidated envelope: for calls proposed but not yet in the
-   * contract (feature-checked: 'unknown-call' hides the feature) and for reading proposed extensions
-   * that the contract's schemas would strip. The caller validates the value with its own schema.
-   */
-  callRaw?(name: string, request: unknown): Promise<unknown>;
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
   state(): ConnectionState;
   onState(listener: (state: ConnectionState) => void): () => void;

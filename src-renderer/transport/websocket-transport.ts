@@ -187,7 +187,6 @@ export function websocketTransport(opts: WebSocketOptions): Transport {
     call<K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResult<CallResponse<K>>> {
       return callRaw(name, request).then((raw) => parseCallResult(name, raw));
     },
-    callRaw,
     on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void) {
       let set = events.get(name);
       if (!set) events.set(name, (set = new Listeners<unknown>()));

@@ -35,6 +35,7 @@ const engine: EngineHandlers = {
   exportReport: () => {
     throw new CallFailure('unavailable', 'not here');
   },
+  checkFilter: () => ({ ok: true, message: null }),
   listSources: () => ({
     interfaces: [
       {

@@ -49,6 +49,7 @@ function recordingEngine() {
     exportReport: () => {
       throw new CallFailure('unavailable', 'not here');
     },
+    checkFilter: () => ({ ok: true, message: null }),
     listSources: () => {
       seen.push({ name: 'listSources', request: {} });
       return { interfaces: [], live: { available: true }, listedBy: 'os' };

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
+import { findNativeHelper } from '../../src-main/capture/live/helper-path';
 import { events, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
 import { writePcap } from '../helpers/pcap-writer';
 import { udpFrame } from '../helpers/packets';
@@ -188,5 +189,24 @@ test('a file run reports how far it has read: bytes of the file and which file o
     null,
   );
   await engine.idle;
+  await engine.close();
+});
+
+test("checkFilter: libpcap's own verdict before a capture starts, through the native capture helper", async (t) => {
+  if (findNativeHelper() === null)
+    return t.skip('the native capture helper is not built (needs cc and libpcap-dev)');
+  const engine = createEngine({ hub: recorder().hub });
+  assert.deepEqual(await engine.checkFilter({ filter: 'tcp port 80 and not host 10.0.0.1' }), {
+    ok: true,
+    message: null,
+  });
+  const bad = await engine.checkFilter({ filter: 'tcp port eighty' });
+  assert.equal(bad.ok, false);
+  assert.match(bad.message ?? '', /eighty/, "libpcap's reason names the bad word");
+  assert.equal((await engine.checkFilter({ filter: 'host' })).ok, false);
+  // Shell syntax is just text to libpcap: nothing runs.
+  assert.equal((await engine.checkFilter({ filter: '$(touch /tmp/glasspane-pwned)' })).ok, false);
+  assert.equal(existsSync('/tmp/glasspane-pwned'), false);
+  assert.deepEqual(await engine.checkFilter({ filter: '  ' }), { ok: true, message: null });
   await engine.close();
 });

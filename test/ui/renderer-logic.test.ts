@@ -11,7 +11,6 @@ import { buildGraph, neighbourhood, aggregateId } from '../../src-renderer/graph
 import { escapeXml, toSvg } from '../../src-renderer/graph/svg-export';
 import { COLUMN_BY_ID, matchesFilter } from '../../src-renderer/inventory/columns';
 import { toCsv } from '../../src-renderer/inventory/export';
-import { parseExtra } from '../../src-renderer/store/extra-calls';
 import { createLink } from '../../src-renderer/store/link';
 import { createGlasspaneStore } from '../../src-renderer/store/store';
 import type { Transport } from '../../src-renderer/transport/transport';
@@ -188,18 +187,7 @@ test('store: one set per delta batch; new and changed devices are marked, counte
   assert.equal(store.getState().applyDelta(delta(9, [])), false, 'a gap is refused');
 });
 
-test('optional and extra calls: unknown-call hides the feature, other errors do not; replies are validated', async () => {
-  assert.deepEqual(parseExtra('checkFilter', { ok: true, value: { ok: false, message: 'syntax error' } }), {
-    ok: true,
-    value: { ok: false, message: 'syntax error' },
-  });
-  assert.equal(parseExtra('checkFilter', { ok: true, value: { ok: 'yes' } }).ok, false);
-  const r = parseExtra('checkFilter', {
-    ok: false,
-    error: { code: 'unknown-call', message: 'unknown call: checkFilter' },
-  });
-  assert.equal(r.ok === false && r.unsupported, true);
-
+test('optional calls: unknown-call hides the feature, other errors do not; replies are validated', async () => {
   const answers: Record<string, unknown> = {
     getDevice: { ok: false, error: { code: 'unknown-call', message: 'no' } },
     getTimeline: { ok: true, value: { supported: 'maybe', entries: [] } },
@@ -211,10 +199,6 @@ test('optional and extra calls: unknown-call hides the feature, other errors do 
     call: async (name) => {
       calls.push(name);
       return parseCallResult(name, answers[name]);
-    },
-    callRaw: async (name) => {
-      calls.push(name);
-      return answers[name];
     },
     on: () => () => {},
     state: () => ({ kind: 'connecting' }),
@@ -233,6 +217,8 @@ test('optional and extra calls: unknown-call hides the feature, other errors do 
   assert.equal(tl.ok, false);
   assert.equal(tl.ok === false && tl.unsupported, false);
   assert.equal(store.getState().features.getTimeline, null);
-  await link.extra('checkFilter', { filter: 'tcp' });
+  // A host that cannot check filters now ('unavailable') may later: the feature stays undecided.
+  const cf = await link.optional('checkFilter', { filter: 'tcp' });
+  assert.equal(cf.ok === false && cf.unsupported, false);
   assert.equal(store.getState().features.checkFilter, null);
 });
