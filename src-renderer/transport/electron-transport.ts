@@ -1,6 +1,6 @@
 /** The transport inside the desktop app: the preload's window.glasspane, nothing else. */
 import type { GlasspaneBridge } from '../../shared/ipc/bridge';
-import type { CallName, EventName } from '../../shared/ipc/channels';
+import type { EventName } from '../../shared/ipc/channels';
 import { parseCallResult, parseEvent, type EventPayload } from '../../shared/ipc/contract';
 import type { ConnectionState, Transport } from './transport';
 
