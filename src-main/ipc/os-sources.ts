@@ -3,10 +3,12 @@
  * built for this runtime, or libpcap is missing): os.networkInterfaces(), plus /sys/class/net on
  * Linux for interfaces without addresses and for the up/loopback/running flags.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { CaptureInterface, InterfaceAddress } from '../../shared/ipc/contract';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
+import { resolveCaptureHelper } from '../capture/live/helper-path';
 
 const IFF_UP = 0x1;
 const IFF_LOOPBACK = 0x8;
@@ -66,10 +68,22 @@ export function listOsInterfaces(): CaptureInterface[] {
 }
 
 /**
- * Whether a process run from our own binary could open a capture socket: root, or CAP_NET_RAW in
- * the effective set (file capabilities on the binary show up here too). Linux only; null elsewhere.
+ * Whether the capture helper could open a capture socket. The native helper answers for itself
+ * (`--check-rights`: root, or CAP_NET_RAW from setcap on it); the Node helper runs our own binary,
+ * so this process's effective set says (file capabilities on the binary show up there too). Linux
+ * only; null elsewhere or when the native helper cannot tell.
  */
-export function canCaptureRaw(): boolean | null {
+export function canCaptureRaw(helper = resolveCaptureHelper()): boolean | null {
+  if (process.platform !== 'linux') return null;
+  if (helper.native === true) {
+    const r = spawnSync(helper.command, ['--check-rights'], { encoding: 'utf8', timeout: 3000 });
+    const out = typeof r.stdout === 'string' ? r.stdout.trim() : '';
+    return out === 'yes' ? true : out === 'no' ? false : null;
+  }
+  return ownRights();
+}
+
+function ownRights(): boolean | null {
   if (process.platform !== 'linux') return null;
   if (process.getuid?.() === 0) return true;
   try {

@@ -5,6 +5,7 @@
 import type { CaptureInterface, LiveAvailability, Sources } from '../../shared/ipc/contract';
 import { IPC_LIMITS as L } from '../../shared/ipc/limits';
 import { setcapLine } from '../capture/live/errors';
+import { resolveCaptureHelper } from '../capture/live/helper-path';
 import { listInterfaces, type InterfaceInfo } from '../capture/live/interfaces';
 import { canCaptureRaw, listOsInterfaces } from './os-sources';
 
@@ -30,7 +31,8 @@ function permissionAvailability(): LiveAvailability {
     reason: 'Glasspane has no right to capture packets here (the CAP_NET_RAW capability is missing).',
     fix:
       'The Linux packages grant it to the capture helper when installed. From a source checkout, run once: ' +
-      `${setcapLine()} (every program run by that binary gains it). Do not run Glasspane as root.`,
+      `${setcapLine()}${resolveCaptureHelper().native === true ? '' : ' (every program run by that binary gains it)'}. ` +
+      'Do not run Glasspane as root.',
   };
 }
 

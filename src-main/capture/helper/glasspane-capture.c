@@ -9,6 +9,7 @@
  *                     [--buffer-size BYTES] [--stats-interval-ms MS] [--max-queue-bytes BYTES]
  *   glasspane-capture --list
  *   glasspane-capture --check-filter EXPR   (compile only: no interface opened, no rights needed)
+ *   glasspane-capture --check-rights        (prints "yes" when it could capture: root or CAP_NET_RAW)
  *
  * The arguments are built by live-source.ts (helperArgv) from the same CaptureConfig the Node helper
  * gets as JSON; ranges match src-main/capture/live/config.ts.
@@ -918,6 +919,30 @@ static int check_filter(const char *expr) {
   return fflush(stdout) == 0 ? rc : 2;
 }
 
+/*
+ * Whether this executable would be allowed to capture, as exec gave it its capabilities (setcap):
+ * the start screen asks before anyone clicks Start. Opens nothing.
+ */
+static int check_rights(void) {
+  int yes = geteuid() == 0;
+#ifdef __linux__
+  if (!yes) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+      unsigned long long eff;
+      if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+        yes = (eff >> CAP_NET_RAW) & 1ULL;
+        break;
+      }
+    }
+    if (f != NULL) fclose(f);
+  }
+#endif
+  puts(yes ? "yes" : "no");
+  return fflush(stdout) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv) {
   /* stdin, stdout and stderr are always open, so no descriptor opened here can land on one of them. */
   for (int fd = 0; fd <= 2; fd++) {
@@ -935,6 +960,7 @@ int main(int argc, char **argv) {
           0);
   }
   if (argc == 3 && strcmp(argv[1], "--check-filter") == 0) return check_filter(argv[2]);
+  if (argc == 2 && strcmp(argv[1], "--check-rights") == 0) return check_rights();
 #ifdef __linux__
   /* Dies with its parent even if stdin were inherited elsewhere. */
   (void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);

@@ -4,7 +4,7 @@
  * no Error objects, no stack traces.
  */
 import { realpathSync } from 'node:fs';
-import { findNativeHelper } from './helper-path';
+import { resolveCaptureHelper } from './helper-path';
 
 export type LiveErrorCode =
   /** No right to open a capture socket (CAP_NET_RAW / CAP_NET_ADMIN missing). */
@@ -50,8 +50,8 @@ export function helperBinary(execPath = process.execPath): string {
  * when there is one (see ./helper-path.ts), else the binary that runs the Node helper.
  */
 export function captureRightsBinary(): string {
-  const native = findNativeHelper();
-  return native !== null ? helperBinary(native) : helperBinary();
+  const h = resolveCaptureHelper();
+  return h.native === true ? helperBinary(h.command) : helperBinary();
 }
 
 /** Without an argument, names the file the app's own helper needs the rights on. */
