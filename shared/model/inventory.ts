@@ -27,6 +27,29 @@ export interface InventoryStats {
   sources: { path: string; format: string; frames: number; warnings: string[] }[];
 }
 
+/** Stats of an inventory that no capture stands behind (a store's, a UI snapshot's): all zero, `over` set. */
+export function emptyInventoryStats(over: Partial<InventoryStats> = {}): InventoryStats {
+  return {
+    packets: 0,
+    bytes: 0,
+    malformed: 0,
+    snapTruncated: 0,
+    laterFragments: 0,
+    unknownLinkType: 0,
+    dissectorErrors: 0,
+    repeats: 0,
+    retransmissions: 0,
+    malformedBy: {},
+    observations: 0,
+    devices: 0,
+    edges: 0,
+    firstSeen: null,
+    lastSeen: null,
+    sources: [],
+    ...over,
+  };
+}
+
 export interface EvidenceJson {
   kind: string;
   protocol: string;

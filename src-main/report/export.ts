@@ -7,7 +7,12 @@
 import type { CallResponse, Snapshot } from '../../shared/ipc/contract';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
 import type { AlertJson } from '../../shared/model/alert';
-import { INVENTORY_SCHEMA, type InventoryJson, type InventoryStats } from '../../shared/model/inventory';
+import {
+  emptyInventoryStats,
+  INVENTORY_SCHEMA,
+  type InventoryJson,
+  type InventoryStats,
+} from '../../shared/model/inventory';
 import { toCsv, toJson } from '../cli/format';
 import { renderHtmlReport, type ReportMeta } from './html';
 
@@ -35,24 +40,13 @@ export const REPORT_MIME: Record<ReportFormat, string> = {
 /** Stats of a snapshot that has no analyzer behind it (the store's): what the status counters say. */
 export function statsFromSnapshot(s: Pick<Snapshot, 'devices' | 'edges' | 'status'>): InventoryStats {
   const c = s.status.counters;
-  return {
+  return emptyInventoryStats({
     packets: c.packets,
     bytes: c.bytes,
     malformed: c.malformed,
-    snapTruncated: 0,
-    laterFragments: 0,
-    unknownLinkType: 0,
-    dissectorErrors: 0,
-    repeats: 0,
-    retransmissions: 0,
-    malformedBy: {},
-    observations: 0,
     devices: s.devices.length,
     edges: s.edges.length,
-    firstSeen: null,
-    lastSeen: null,
-    sources: [],
-  };
+  });
 }
 
 /**

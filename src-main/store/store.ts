@@ -8,6 +8,7 @@ import {
   INVENTORY_SCHEMA,
   type DeviceJson,
   type EdgeJson,
+  emptyInventoryStats,
   type InventoryStats,
 } from '../../shared/model/inventory';
 import { severityRank } from '../../shared/alerts/severity';
@@ -692,7 +693,7 @@ export class Store {
   /** Everything the store knows, as an inventory (what a restarted app shows before new traffic). */
   snapshot(): StoredInventory {
     const s = this.meta('stats');
-    const stats = s === null ? emptyStats() : (JSON.parse(s) as InventoryStats);
+    const stats = s === null ? emptyInventoryStats() : (JSON.parse(s) as InventoryStats);
     const devices = this.devices();
     stats.devices = devices.length;
     const edges = this.edges();
@@ -803,26 +804,5 @@ function edgeJson(r: EdgeRow): EdgeJson {
     bytesBtoA: bba,
     firstSeen: r.first,
     lastSeen: r.last,
-  };
-}
-
-function emptyStats(): InventoryStats {
-  return {
-    packets: 0,
-    bytes: 0,
-    malformed: 0,
-    snapTruncated: 0,
-    laterFragments: 0,
-    unknownLinkType: 0,
-    dissectorErrors: 0,
-    repeats: 0,
-    retransmissions: 0,
-    malformedBy: {},
-    observations: 0,
-    devices: 0,
-    edges: 0,
-    firstSeen: null,
-    lastSeen: null,
-    sources: [],
   };
 }
