@@ -25,6 +25,7 @@ import {
   type ExtraHandlers,
   type UiHost,
 } from './helpers/ui-host';
+import { openWatched } from './helpers/watched-page';
 
 const haveChromium = existsSync(CHROMIUM);
 const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
@@ -47,21 +48,7 @@ after(async () => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-async function open(url: string) {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
-  const problems: string[] = [];
-  const dialogs: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`csp: ${m.text()}`);
-  });
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(url);
-  return { page, problems, dialogs };
-}
+const open = (url: string) => openWatched(browser!, url, { height: 900 });
 
 async function withHost(
   fn: (ctx: { host: UiHost; engine: Engine }) => Promise<void>,

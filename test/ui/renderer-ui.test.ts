@@ -23,6 +23,7 @@ import {
   startUiHost,
   type UiHost,
 } from './helpers/ui-host';
+import { openWatched, type WatchedPage } from './helpers/watched-page';
 
 const haveChromium = existsSync(CHROMIUM);
 const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
@@ -46,27 +47,10 @@ after(async () => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-interface Opened {
-  page: Page;
-  problems: string[];
-  dialogs: string[];
-}
+type Opened = WatchedPage;
 
-async function open(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Opened> {
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 860 }, colorScheme });
-  const problems: string[] = [];
-  const dialogs: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`csp: ${m.text()}`);
-  });
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(url);
-  return { page, problems, dialogs };
-}
+const open = (url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Opened> =>
+  openWatched(browser!, url, { colorScheme });
 
 async function withEngine(
   fn: (ctx: { host: UiHost; engine: Engine }) => Promise<void>,
