@@ -17,7 +17,16 @@ export type Cond =
   | { t: 'all'; c: Cond[] }
   | { t: 'any'; c: Cond[] }
   | { t: 'not'; c: Cond }
-  | { t: 'fact'; kind: string; protocol?: Matcher; field?: Matcher; key?: Matcher; value?: Matcher }
+  | {
+      t: 'fact';
+      kind: string;
+      protocol?: Matcher;
+      /** The protocol, lower-cased, when the rule names exactly one (most do): see byKind. */
+      protocolIs?: string;
+      field?: Matcher;
+      key?: Matcher;
+      value?: Matcher;
+    }
   | { t: 'oui'; m: Matcher }
   | { t: 'mac'; m: Matcher }
   | { t: 'serves'; ports: number[] }
@@ -208,6 +217,7 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
     const f = s.fact;
     const out: Cond = { t: 'fact', kind: f.kind };
     if (f.protocol !== undefined) out.protocol = compileMatcher(f.protocol, errs);
+    if (typeof f.protocol === 'string') out.protocolIs = f.protocol.toLowerCase();
     if (f.field !== undefined) out.field = compileMatcher(f.field, errs);
     if (f.key !== undefined) out.key = compileMatcher(f.key, errs);
     if (f.value !== undefined) out.value = compileMatcher(f.value, errs);

@@ -21,12 +21,20 @@ export interface RuleMatch {
 /** Facts grouped by kind, built once per device so each leaf looks only at its own kind. */
 export type FactsByKind = Map<string, FactIn[]>;
 
+/**
+ * A device's facts by kind, and by kind and protocol (`kind\0protocol`, lower-cased): a rule that
+ * names one protocol reads only that protocol's facts, in the same order.
+ */
 export function byKind(d: DeviceFacts): FactsByKind {
   const m: FactsByKind = new Map();
-  for (const f of d.facts) {
-    let l = m.get(f.kind);
-    if (l === undefined) m.set(f.kind, (l = []));
+  const add = (k: string, f: FactIn) => {
+    let l = m.get(k);
+    if (l === undefined) m.set(k, (l = []));
     l.push(f);
+  };
+  for (const f of d.facts) {
+    add(f.kind, f);
+    add(f.kind + '\0' + f.protocol.toLowerCase(), f);
   }
   return m;
 }
@@ -50,7 +58,8 @@ export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): R
     const m = matchRule(r, d, facts);
     return m === null ? [] : [m];
   }
-  const all = facts.get(c.kind) ?? [];
+  const all =
+    (c.protocolIs === undefined ? facts.get(c.kind) : facts.get(c.kind + '\0' + c.protocolIs)) ?? [];
   const out: RuleMatch[] = [];
   for (let i = 0; i < all.length && out.length < MAX_MATCHES; i++) {
     const ev: EvidenceRef[] = [];
