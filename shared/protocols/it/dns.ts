@@ -54,7 +54,8 @@ export function reverseToIp(name: string): string | null {
     return parts.some((x) => x > 255) ? null : parts.join('.');
   }
   if (!/^([0-9a-f]\.){32}ip6\.arpa\.?$/i.test(name)) return null;
-  const nib = name.slice(0, 64).split('.').reverse();
+  // 32 nibbles and the 31 dots between them; the dot after the last belongs to "ip6.arpa".
+  const nib = name.slice(0, 63).split('.').reverse();
   const b = new Uint8Array(16);
   for (let i = 0; i < 16; i++) b[i] = parseInt(nib[2 * i]! + nib[2 * i + 1]!, 16);
   return ipv6ToString(b, 0);

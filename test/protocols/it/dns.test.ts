@@ -4,6 +4,7 @@ import { ascii, concat, ip4, u16, u32, udpFrame, ethernet, ipv6, udp, ip6 } from
 import { decodeFrames, decodeOne, hostileVariants, ofKind } from './run';
 import { ByteWindow } from '../../../shared/decode/window';
 import { readName } from '../../../shared/protocols/it/dns-name';
+import { reverseToIp } from '../../../shared/protocols/it/dns';
 
 function name(n: string): number[] {
   const out: number[] = [];
@@ -190,4 +191,19 @@ test('DNS: a looping message, hostile variants and random payloads on 53/5353/53
   const r = decodeFrames(frames);
   assert.equal(r.errors, 0);
   assert.equal(r.obs.filter((o) => o.frame === 1 && o.kind === 'hostname').length, 0);
+});
+
+test('reverse-lookup names give the address they stand for (IPv4 and all 32 nibbles of IPv6)', () => {
+  assert.equal(reverseToIp('5.2.0.192.in-addr.arpa'), '192.0.2.5');
+  assert.equal(reverseToIp('5.2.0.192.in-addr.arpa.'), '192.0.2.5');
+  // The link-local address of a host that answered its own reverse name over mDNS.
+  const v6 = 'a.f.c.6.4.a.5.a.e.6.e.d.a.8.9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa';
+  assert.equal(reverseToIp(v6), 'fe80::98a:de6e:a5a4:6cfa');
+  assert.equal(reverseToIp(v6 + '.'), 'fe80::98a:de6e:a5a4:6cfa');
+  assert.equal(
+    reverseToIp('1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa'),
+    '2001:db8::1',
+  );
+  assert.equal(reverseToIp('300.2.0.192.in-addr.arpa'), null);
+  assert.equal(reverseToIp('f.e.ip6.arpa'), null);
 });
