@@ -25,6 +25,7 @@ import {
   type ExtraHandlers,
   type UiHost,
 } from './helpers/ui-host';
+import { openByPath, waitRows } from './helpers/console-page';
 import { openWatched } from './helpers/watched-page';
 
 const haveChromium = existsSync(CHROMIUM);
@@ -63,22 +64,6 @@ async function withHost(
     await host.close();
     await engine.close();
   }
-}
-
-async function openByPath(page: Page, file: string) {
-  await page.getByRole('tab', { name: /Capture/ }).click();
-  await page.getByRole('button', { name: 'Open capture file…' }).click();
-  await page.getByLabel('Path on the engine’s machine').fill(file);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByTestId('status').getByText('Finished').waitFor({ timeout: 30_000 });
-}
-
-async function waitRows(page: Page, n: number) {
-  await page.waitForFunction(
-    (want) => Number(document.querySelector('[data-testid="grid"]')?.getAttribute('data-rows')) === want,
-    n,
-    { timeout: 10_000 },
-  );
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;

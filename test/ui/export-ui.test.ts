@@ -16,6 +16,7 @@ import { chromiumPrinter } from '../../src-main/report/pdf';
 import { CMD_NAME, OFFICE, writeOfficeCapture } from '../report/export-capture';
 import { pdfText } from '../report/pdf-text';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, startUiHost, type UiHost } from './helpers/ui-host';
+import { exportAs, waitRows } from './helpers/console-page';
 
 const haveChromium = existsSync(CHROMIUM);
 const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
@@ -67,14 +68,6 @@ async function withHost(
   }
 }
 
-async function waitRows(page: Page, n: number) {
-  await page.waitForFunction(
-    (want) => Number(document.querySelector('[data-testid="grid"]')?.getAttribute('data-rows')) === want,
-    n,
-    { timeout: 10_000 },
-  );
-}
-
 /** Three of the four hosts: the printer has no address of its own. */
 async function filterToAddresses(page: Page, engine: Engine) {
   await page.getByLabel('Search devices').fill('10.7.0.1');
@@ -86,17 +79,6 @@ async function filterToAddresses(page: Page, engine: Engine) {
   );
   await waitRows(page, shown.length);
   return shown;
-}
-
-/** Picks the format, clicks Export, and returns the downloaded file. */
-async function exportAs(page: Page, label: string) {
-  await page.getByLabel('Export format').selectOption({ label });
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60_000 }),
-    page.getByRole('button', { name: 'Export', exact: true }).click(),
-  ]);
-  const path = await download.path();
-  return { name: download.suggestedFilename(), bytes: readFileSync(path) };
 }
 
 test('export: the filtered rows as CSV and as a PDF report, through the engine', async (t) => {

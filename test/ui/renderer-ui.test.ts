@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
@@ -23,6 +23,7 @@ import {
   startUiHost,
   type UiHost,
 } from './helpers/ui-host';
+import { openByPath, sortBy, visibleIds, waitRows } from './helpers/console-page';
 import { openWatched, type WatchedPage } from './helpers/watched-page';
 
 const haveChromium = existsSync(CHROMIUM);
@@ -72,40 +73,6 @@ async function withEngine(
     await host.close();
     await engine.close();
   }
-}
-
-async function openByPath(page: Page, file: string) {
-  await page.getByRole('tab', { name: /Capture/ }).click();
-  await page.getByRole('button', { name: 'Open capture file…' }).click();
-  await page.getByLabel('Path on the engine’s machine').fill(file);
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByTestId('status').getByText('Finished').waitFor({ timeout: 30_000 });
-}
-
-/** The device ids of the rows in view, top to bottom. */
-async function visibleIds(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const rows = Array.from(document.querySelectorAll<HTMLElement>('.grid-row'));
-    rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
-    return rows.map((r) => r.dataset.id ?? '');
-  });
-}
-
-/** Clicks a column's header until it sorts the wanted way (TanStack sorts numbers descending first). */
-async function sortBy(page: Page, col: string, dir: 'ascending' | 'descending') {
-  const header = page.locator(`[role="columnheader"]:has(button.sort[data-col="${col}"])`);
-  for (let i = 0; i < 3 && (await header.getAttribute('aria-sort')) !== dir; i++) {
-    await page.locator(`button.sort[data-col="${col}"]`).click();
-  }
-  assert.equal(await header.getAttribute('aria-sort'), dir);
-}
-
-async function waitRows(page: Page, n: number) {
-  await page.waitForFunction(
-    (want) => Number(document.querySelector('[data-testid="grid"]')?.getAttribute('data-rows')) === want,
-    n,
-    { timeout: 10_000 },
-  );
 }
 
 test('start screen: interfaces with rate column, BPF checked before start, demo capture offered', async (t) => {
