@@ -8,6 +8,7 @@ import {
   macIsGroup,
   macIsLocal,
   macToString,
+  ipv6Prefix64,
 } from '../util/addr';
 import { Evidence } from './evidence';
 
@@ -657,9 +658,12 @@ function copyStack(prev: string[], p: Packet): void {
 
 /** Addresses that count towards calling a MAC a router: link-local IPv6 is never forwarded. */
 function routable(d: Device): number {
-  let n = d.ip4.size;
-  for (const ip of d.ip6.keys()) if (!ip.startsWith('fe80:')) n++;
-  return n;
+  if (d.ip6.size === 0) return d.ip4.size;
+  // One host holds several IPv6 addresses in its network's /64 (stable and temporary ones, RFC 8981):
+  // a router shows addresses of many networks, so IPv6 counts once per /64.
+  const nets = new Set<string>();
+  for (const ip of d.ip6.keys()) if (!ip.startsWith('fe80:')) nets.add(ipv6Prefix64(ip));
+  return d.ip4.size + nets.size;
 }
 
 export function iso(ts: number): string {

@@ -132,6 +132,23 @@ export function ipv6ToString(b: Uint8Array, o: number): string {
   return s;
 }
 
+/**
+ * The /64 network of an IPv6 address in text form (its first four groups, as hex without leading
+ * zeros, ':'-joined); the text itself when it is not an IPv6 address. Bounded: at most 9 groups split.
+ */
+export function ipv6Prefix64(s: string): string {
+  const dbl = s.indexOf('::');
+  const head = (dbl < 0 ? s : s.slice(0, dbl)).split(':', 9);
+  if (dbl < 0 && head.length !== 8) return s;
+  const groups: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const g = i < head.length && head[i] !== '' ? head[i]! : '0';
+    if (!/^[0-9a-f]{1,4}$/i.test(g)) return s;
+    groups.push(parseInt(g, 16).toString(16));
+  }
+  return groups.join(':');
+}
+
 /** Private, loopback, link-local or shared-space IPv4 (RFC 1918, 6598, 3927). */
 export function ipv4IsPrivate(a: number): boolean {
   const o1 = a >>> 24;

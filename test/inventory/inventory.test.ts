@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Analyzer } from '../../shared/engine/analyzer';
 import { LAYERS } from '../../shared/decode/layers';
 import { ChangeStream } from '../../shared/inventory/changes';
-import { arp, ethernet, tcpFrame, udpFrame } from '../helpers/packets';
+import { arp, ethernet, ipv6, tcpFrame, udp, udpFrame } from '../helpers/packets';
+import { ipv6Prefix64 } from '../../shared/util/addr';
 
 const GW = '00:1b:1b:00:00:01'; // Siemens OUI, as a router here
 const PC = '3c:52:82:00:00:02';
@@ -187,4 +188,49 @@ test('edges beyond the cap are evicted idlest first, and the change stream repor
   assert.ok(
     a.snapshot().edges.some((e) => e.a === 'mac:02:00:00:00:01:95' || e.b === 'mac:02:00:00:00:01:95'),
   );
+});
+
+/** A UDP datagram over IPv6 from `src` (MAC, address) to the PC. */
+function udp6(mac: string, src: string): Uint8Array {
+  return ethernet(PC, mac, 0x86dd, ipv6(src, '2001:db8:1:1::100', 17, udp(5353, 5353, new Uint8Array(4))));
+}
+
+test('a host with several IPv6 addresses in its own /64 (temporary addresses) is not a router', () => {
+  const a = analyzer();
+  const host = '3c:52:82:00:00:09';
+  const frames = [
+    udpFrame(
+      { mac: host, ip: '10.0.0.9', port: 1 },
+      { mac: PC, ip: '10.0.0.100', port: 2 },
+      new Uint8Array(1),
+    ),
+    udp6(host, 'fe80::3e52:82ff:fe00:9'),
+    // The stable address and five temporary ones (RFC 8981), all in 2001:db8:1:1::/64.
+    udp6(host, '2001:db8:1:1:3e52:82ff:fe00:9'),
+    ...[1, 2, 3, 4, 5].map((i) => udp6(host, `2001:db8:1:1:${i}a2b:3c4d:5e6f:${i}`)),
+  ];
+  feed(a, frames);
+  const d = a.snapshot().devices.find((x) => x.mac === host)!;
+  assert.equal(d.router, false);
+  assert.equal(d.ips.length, 8, 'every address stays on the host');
+});
+
+test('addresses of more than four IPv6 networks behind one MAC make it a router', () => {
+  const a = analyzer();
+  feed(
+    a,
+    [1, 2, 3, 4, 5].map((n) => udp6(GW, `2001:db8:${n}:1::10`)),
+  );
+  const inv = a.snapshot();
+  assert.equal(inv.devices.find((x) => x.mac === GW)!.router, true);
+  assert.ok(inv.devices.some((x) => x.id === 'ip:2001:db8:5:1::10' && x.routed));
+});
+
+test('ipv6Prefix64 gives the /64 of compressed and full forms alike', () => {
+  assert.equal(ipv6Prefix64('2001:db8:1:1::10'), '2001:db8:1:1');
+  assert.equal(ipv6Prefix64('2001:0db8:0001:0001:0000:0000:0000:0010'), '2001:db8:1:1');
+  assert.equal(ipv6Prefix64('2001:db8::1'), '2001:db8:0:0');
+  assert.equal(ipv6Prefix64('::1'), '0:0:0:0');
+  assert.equal(ipv6Prefix64('fd52:429e:c03c:8235:883c:d6ff:fee1:4dc4'), 'fd52:429e:c03c:8235');
+  assert.equal(ipv6Prefix64('not an address'), 'not an address');
 });
