@@ -1,9 +1,8 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
-import { md5 } from '@noble/hashes/legacy.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { md5hex, sha12 } from './digest';
 import { base, dstRef, srcRef } from './refs';
 import { cleanText } from './text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
@@ -25,29 +24,6 @@ export function isGrease(v: number): boolean {
 
 function hex4(v: number): string {
   return v.toString(16).padStart(4, '0');
-}
-
-/**
- * Digests of fingerprint strings, remembered: a host sends the same ClientHello shape on every
- * connection, and hashing in JavaScript was a third of the cost of a handshake. Bounded: cleared
- * when full.
- */
-const digests = new Map<string, string>();
-const DIGESTS = 4096;
-
-function remembered(kind: string, s: string, f: (s: string) => string): string {
-  const key = kind + s;
-  let d = digests.get(key);
-  if (d === undefined) {
-    d = f(s);
-    if (digests.size >= DIGESTS) digests.clear();
-    digests.set(key, d);
-  }
-  return d;
-}
-
-function sha12(s: string): string {
-  return remembered('s', s, (x) => bytesToHex(sha256(utf8ToBytes(x))).slice(0, 12));
 }
 
 function ja4Version(v: number): string {
@@ -292,10 +268,6 @@ export function ja4s(s: ServerHelloInfo): string {
   const a = 't' + ja4Version(version) + two(exts.length) + ja4Alpn(s.alpn);
   const c = exts.length === 0 ? '000000000000' : sha12(exts.map(hex4).join(','));
   return a + '_' + hex4(s.cipher) + '_' + c;
-}
-
-function md5hex(s: string): string {
-  return remembered('m', s, (x) => bytesToHex(md5(utf8ToBytes(x))));
 }
 
 interface TlsDir {
