@@ -3,11 +3,15 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
 import { base, dstRef, srcRef } from './refs';
 import { cleanText, startsWith } from './text';
+import { md5hex } from './digest';
 
 /**
  * SSH identification strings (RFC 4253 4.2): "SSH-protoversion-softwareversion SP comments".
  * The server speaks first on port 22; either side's banner names its software, the comment often
- * its distribution ("Ubuntu-4ubuntu0.5").
+ * its distribution ("Ubuntu-4ubuntu0.5"). After the banner each side sends SSH_MSG_KEXINIT in the
+ * clear (RFC 4253 7.1): its algorithm lists are the HASSH fingerprints (client: hassh, server:
+ * hassh-server; MD5 of "kex;encryption;mac;compression" in that side's sending direction, as
+ * Salesforce's HASSH defines them).
  */
 export interface SshBanner {
   protocol: string;
@@ -33,11 +37,63 @@ function splitSoftware(s: string): { product: string; version: string | null } {
   return m === null ? { product: s, version: null } : { product: m[1]!, version: m[2]! };
 }
 
+const MSG_KEXINIT = 20;
+/** Name-lists are comma-separated algorithm names; real ones stay under a few kilobytes. */
+const MAX_NAME_LIST = 8192;
+
+/** The ten name-lists of a KEXINIT binary packet starting at `o`, or null when it is not one (whole). */
+export function parseKexinit(w: ByteWindow, o: number): string[] | null {
+  if (!w.has(o, 6 + 16)) return null;
+  const len = w.u32(o);
+  if (w.u8(o + 5) !== MSG_KEXINIT || len < 1 + 1 + 16 + 40 || len > 256 * 1024) return null;
+  let at = o + 6 + 16;
+  const lists: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    if (!w.has(at, 4)) return null;
+    const n = w.u32(at);
+    if (n > MAX_NAME_LIST || !w.has(at + 4, n)) return null;
+    lists.push(w.ascii(at + 4, n, MAX_NAME_LIST));
+    at += 4 + n;
+  }
+  return lists;
+}
+
+/** HASSH of a KEXINIT: the sender's own direction (client to server for a client, else server to client). */
+export function hassh(lists: readonly string[], client: boolean): { value: string; algorithms: string } {
+  const d = client ? 0 : 1;
+  const algorithms = [lists[0], lists[2 + d], lists[4 + d], lists[6 + d]].join(';');
+  return { value: md5hex(algorithms), algorithms };
+}
+
+function emitHassh(w: ByteWindow, o: number, p: Packet, ctx: AppContext, server: boolean): boolean {
+  const lists = parseKexinit(w, o);
+  if (lists === null) return false;
+  const h = hassh(lists, !server);
+  const me = srcRef(p);
+  ctx.emit({
+    ...base(p, me, 'ssh', 'kexinit'),
+    kind: 'fingerprint',
+    scheme: server ? 'hassh-server' : 'hassh',
+    value: h.value,
+  });
+  ctx.emit({
+    ...base(p, me, 'ssh', 'kexinit'),
+    kind: 'attribute',
+    key: server ? 'hassh-server-algorithms' : 'hassh-algorithms',
+    value: cleanText(h.algorithms, 512),
+  });
+  return true;
+}
+
+function isServerSide(p: Packet): boolean {
+  return p.srcPort === 22 || (p.dstPort !== 22 && p.srcPort < p.dstPort);
+}
+
 export function dissectSsh(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const b = parseSshBanner(w);
   if (b === null) return startsWith(w, 'SSH-') ? true : false;
   const me = srcRef(p);
-  const isServer = p.srcPort === 22 || (p.dstPort !== 22 && p.srcPort < p.dstPort);
+  const isServer = isServerSide(p);
   ctx.emit({ ...base(p, me, 'ssh', 'banner'), kind: 'software', ...splitSoftware(b.software), raw: b.raw });
   ctx.emit({
     ...base(p, me, 'ssh', 'banner.protocol'),
@@ -66,12 +122,21 @@ export const ssh: AppProtocol = {
   tcpPorts: [22, 2222],
   heuristic: (w, p) => p.ipProto === 6 && parseSshBanner(w) !== null,
   dissect(w, p, ctx) {
-    // Only the banner is read; the rest of the flow is recognised but encrypted or binary.
-    const s = ctx.flowState(p, 'ssh', () => ({ seen: 0 }));
+    // The banner, then each side's KEXINIT (bit 1: client's seen, bit 2: server's); the rest of the
+    // flow is encrypted. A KEXINIT split over segments is not reassembled: it is missed, not misread.
+    const s = ctx.flowState(p, 'ssh', () => ({ seen: 0, kex: 0 }));
+    const server = isServerSide(p);
+    const bit = server ? 2 : 1;
     if (startsWith(w, 'SSH-')) {
       s.seen++;
-      return dissectSsh(w, p, ctx);
+      const ok = dissectSsh(w, p, ctx);
+      // The KEXINIT often follows the banner's line end in the same segment.
+      const nl = w.indexOf(0x0a);
+      if (ok && nl >= 0 && nl + 1 < w.length && (s.kex & bit) === 0 && emitHassh(w, nl + 1, p, ctx, server))
+        s.kex |= bit;
+      return ok;
     }
+    if (s.seen > 0 && (s.kex & bit) === 0 && emitHassh(w, 0, p, ctx, server)) s.kex |= bit;
     return s.seen > 0;
   },
 };

@@ -217,6 +217,20 @@ const CASES: Case[] = [
     minAgreement: 1,
     ours: (o) => (o.protocol === 'ssh' && o.kind === 'software' ? o.raw : null),
   },
+  {
+    field: 'ssh.kex.hassh',
+    protos: ['ssh'],
+    mode: 'equal',
+    minAgreement: 1,
+    ours: (o) => (o.kind === 'fingerprint' && o.scheme === 'hassh' ? o.value : null),
+  },
+  {
+    field: 'ssh.kex.hasshserver',
+    protos: ['ssh'],
+    mode: 'equal',
+    minAgreement: 1,
+    ours: (o) => (o.kind === 'fingerprint' && o.scheme === 'hassh-server' ? o.value : null),
+  },
   // tshark lists every name in the packet (questions and records); we report queries and own names.
   {
     field: 'nbns.name',

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { ascii, concat, ethernet, ipv6, tcp, tcpFrame } from '../../helpers/packets';
 import { decodeFrames, hostileVariants, ofKind } from './run';
@@ -166,4 +167,95 @@ test('stream buffers share one memory budget: past it, a direction gives up inst
   assert.ok(streamBytesInUse() <= STREAM_BUDGET);
   assert.ok(held.every((b) => b.len === 0 || b.len === 16384));
   held.length = 0;
+});
+
+/** SSH_MSG_KEXINIT as a binary packet: length, padding length, code 20, cookie, ten name-lists. */
+function kexinit(lists: string[]): Uint8Array {
+  const body = concat(
+    [20],
+    new Uint8Array(16).fill(7),
+    ...lists.map((l) => concat(u32be(l.length), ascii(l))),
+    [0, 0, 0, 0, 0],
+  );
+  const pad = 4;
+  return concat(u32be(body.length + 1 + pad), [pad], body, new Uint8Array(pad));
+}
+
+function u32be(n: number): number[] {
+  return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+}
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+const CLIENT_KEX = [
+  'curve25519-sha256,diffie-hellman-group14-sha256',
+  'ssh-ed25519,rsa-sha2-512',
+  'chacha20-poly1305@openssh.com,aes128-ctr',
+  'aes256-ctr',
+  'umac-64-etm@openssh.com,hmac-sha2-256',
+  'hmac-sha1',
+  'none,zlib@openssh.com',
+  'none',
+  '',
+  '',
+];
+const SERVER_KEX = [
+  'curve25519-sha256',
+  'ssh-ed25519',
+  'aes128-ctr',
+  'aes128-gcm@openssh.com',
+  'hmac-sha2-256',
+  'hmac-sha2-512',
+  'none',
+  'zlib',
+  '',
+  '',
+];
+
+test('SSH KEXINIT gives HASSH (client) and HASSH-server, whether it follows the banner in one segment or not', () => {
+  const srv = { ...CAM, port: 22 };
+  const r = decodeFrames([
+    // The server's banner and KEXINIT arrive together; the client's KEXINIT comes on its own.
+    tcpFrame(srv, CLIENT, concat(ascii('SSH-2.0-OpenSSH_9.6\r\n'), kexinit(SERVER_KEX))),
+    tcpFrame(CLIENT, srv, ascii('SSH-2.0-OpenSSH_9.2p1\r\n')),
+    tcpFrame(CLIENT, srv, kexinit(CLIENT_KEX)),
+    // A second KEXINIT (a re-key would be encrypted; this is just a repeat) is not reported again.
+    tcpFrame(CLIENT, srv, kexinit(CLIENT_KEX)),
+  ]);
+  const prints = ofKind(r.obs, 'fingerprint').map((o) => [o.device.ip, o.scheme, o.value]);
+  // HASSH's definition: kex;encryption;mac;compression, each in the sender's own direction.
+  assert.deepEqual(prints, [
+    ['10.0.0.30', 'hassh-server', md5('curve25519-sha256;aes128-gcm@openssh.com;hmac-sha2-512;zlib')],
+    [
+      '10.0.0.10',
+      'hassh',
+      md5(
+        'curve25519-sha256,diffie-hellman-group14-sha256;chacha20-poly1305@openssh.com,aes128-ctr;umac-64-etm@openssh.com,hmac-sha2-256;none,zlib@openssh.com',
+      ),
+    ],
+  ]);
+});
+
+test('a KEXINIT whose lengths lie, or cut short, gives no HASSH and never throws', () => {
+  const srv = { ...CAM, port: 22 };
+  const good = kexinit(CLIENT_KEX);
+  const lying = good.slice();
+  lying[6 + 16 + 1] = 0xff; // the first name-list claims far more than the packet holds
+  // Built once, in stream order: every run below sees the same sequence numbers.
+  const bannerS = tcpFrame(srv, CLIENT, ascii('SSH-2.0-OpenSSH_9.6\r\n'));
+  const bannerC = tcpFrame(CLIENT, srv, ascii('SSH-2.0-OpenSSH_9.2p1\r\n'));
+  const kexFrame = tcpFrame(CLIENT, srv, good);
+  const lyingFrame = kexFrame.slice();
+  lyingFrame.set(lying, 54);
+  assert.equal(
+    ofKind(decodeFrames([bannerS, bannerC, kexFrame]).obs, 'fingerprint').length,
+    1,
+    'the intact one',
+  );
+  assert.deepEqual(ofKind(decodeFrames([bannerS, bannerC, lyingFrame]).obs, 'fingerprint'), []);
+  for (const variant of hostileVariants(kexFrame, 54)) {
+    const r = decodeFrames([bannerS, bannerC, variant]);
+    assert.equal(r.decoder.stats.dissectorErrors, 0);
+    for (const o of ofKind(r.obs, 'fingerprint')) assert.match(o.value, /^[0-9a-f]{32}$/);
+  }
 });
