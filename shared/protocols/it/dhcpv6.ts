@@ -1,6 +1,7 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
+import type { DeviceRef } from '../../model/observation';
 import { ipv6ToString, macToString } from '../../util/addr';
 import { base, dstRef, srcRef } from './refs';
 import { cleanText, wireText } from './text';
@@ -9,10 +10,16 @@ import { readName } from './dns-name';
 /**
  * DHCPv6 (RFC 8415, udp 546/547): the client's DUID (with the link-layer address or enterprise
  * number inside it), FQDN (39), vendor class (16), option request list (6, a fingerprint) and the
- * addresses a server assigns (IA_NA / IA_TA).
+ * addresses a server assigns (IA_NA / IA_TA). Relayed messages (RELAY-FORW/-REPL, 12/13) are
+ * unwrapped: the inner message is about the client at the relay's peer-address, with its MAC when
+ * the relay added the client link-layer address option (79, RFC 6939); the sender is a relay.
  */
 const CLIENT_MSGS = new Set([1, 3, 4, 5, 6, 8, 9, 11]);
 const SERVER_MSGS = new Set([2, 7, 10]);
+const RELAY_FORW = 12;
+const RELAY_REPL = 13;
+/** Relays in a chain we follow (RFC 8415 allows 32 hops; real chains are one or two). */
+const MAX_RELAY_DEPTH = 8;
 const MAX_OPTIONS = 64;
 
 function hex(w: ByteWindow, o: number, n: number): string {
@@ -26,13 +33,59 @@ function hex(w: ByteWindow, o: number, n: number): string {
 }
 
 const name = new ByteWindow();
+const inner: ByteWindow[] = Array.from({ length: MAX_RELAY_DEPTH }, () => new ByteWindow());
 
 export function dissectDhcpv6(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const type = w.u8(0);
+  if (type === RELAY_FORW || type === RELAY_REPL) return relayed(w, p, ctx, 0);
+  const fromServer = SERVER_MSGS.has(type);
+  return message(w, p, ctx, srcRef(p), fromServer ? dstRef(p) : srcRef(p));
+}
+
+/**
+ * A relay message: hop count, link address, peer address (the client, or the relay nearer to it),
+ * then options; option 9 holds the relayed message. The sender of a RELAY-FORW is a relay; the
+ * server answers the relay with a RELAY-REPL.
+ */
+function relayed(w: ByteWindow, p: Packet, ctx: AppContext, depth: number): boolean {
+  if (w.length < 34 || depth >= MAX_RELAY_DEPTH) return false;
+  const forw = w.u8(0) === RELAY_FORW;
+  const peer = ipv6ToString(w.bytes(18, 16), 0);
+  let mac: number | null = null;
+  let msg = -1;
+  let msgLen = 0;
+  let o = 34;
+  for (let i = 0; i < MAX_OPTIONS && w.has(o, 4); i++) {
+    const code = w.u16(o);
+    const len = w.u16(o + 2);
+    if (!w.has(o + 4, len)) return false;
+    if (code === 9) {
+      msg = o + 4;
+      msgLen = len;
+    } else if (code === 79 && len === 8 && w.u16(o + 4) === 1) mac = w.u48(o + 6);
+    o += 4 + len;
+  }
+  if (msg < 0 || msgLen < 4) return false;
+  if (depth === 0 && forw)
+    ctx.emit({
+      ...base(p, srcRef(p), 'dhcpv6', 'relay'),
+      kind: 'role',
+      role: 'dhcpv6-relay',
+      peer: dstRef(p),
+    });
+  const m = w.sub(inner[depth]!, msg, msgLen);
+  const t = m.u8(0);
+  if (t === RELAY_FORW || t === RELAY_REPL) return relayed(m, p, ctx, depth + 1);
+  const client = { mac: mac !== null ? macToString(mac) : null, ip: peer };
+  // The server of a relayed exchange is whoever answers the relay: the RELAY-REPL's sender.
+  const server = forw ? dstRef(p) : srcRef(p);
+  return message(m, p, ctx, server, client);
+}
+
+function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, client: DeviceRef): boolean {
+  const type = w.u8(0);
   if (w.length < 4 || (!CLIENT_MSGS.has(type) && !SERVER_MSGS.has(type))) return false;
   const fromServer = SERVER_MSGS.has(type);
-  const server = srcRef(p);
-  const client = fromServer ? dstRef(p) : srcRef(p);
   const c = (field: string) => base(p, client, 'dhcpv6', field);
   if (fromServer)
     ctx.emit({ ...base(p, server, 'dhcpv6', 'msg-type'), kind: 'role', role: 'dhcpv6-server', peer: client });

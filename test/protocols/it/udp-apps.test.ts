@@ -220,3 +220,96 @@ test('UDP dissectors: truncation and corruption never throw', () => {
   const r = decodeFrames(frames);
   assert.equal(r.errors, 0);
 });
+
+test('DHCPv6 through a relay: the inner message is about the client at the peer address (and MAC from option 79)', () => {
+  const opt = (c: number, d: number[] | Uint8Array) => [...u16(c), ...u16(d.length), ...d];
+  const clientMac = [0x00, 0x1c, 0x42, 0x0a, 0x0b, 0x0c];
+  const duid = [...u16(3), ...u16(1), ...clientMac];
+  const solicit = [
+    1,
+    0,
+    0,
+    7,
+    ...opt(1, duid),
+    ...opt(39, [0x01, 3, ...ascii('cam'), 0]),
+    ...opt(6, [...u16(23)]),
+  ];
+  const relayFwd = (peer: string, inner: number[], withMac: boolean) => [
+    12,
+    0,
+    ...ip6('2001:db8:10::1'),
+    ...ip6(peer),
+    ...opt(18, ascii('ge-0/0/1')),
+    ...(withMac ? opt(79, [...u16(1), ...clientMac]) : []),
+    ...opt(9, inner),
+  ];
+  const RELAY6 = 'fe80::1';
+  const SERVER6 = '2001:db8::547';
+  const frame = (src: string, dst: string, sport: number, dport: number, payload: number[], smac: string) =>
+    ethernet(
+      '02:00:00:00:05:47',
+      smac,
+      0x86dd,
+      ipv6(src, dst, 17, udp(sport, dport, Uint8Array.from(payload))),
+    );
+  const fwd = frame(
+    RELAY6,
+    SERVER6,
+    547,
+    547,
+    relayFwd('fe80::21c:42ff:fe0a:b0c', solicit, true),
+    '02:00:00:00:00:01',
+  );
+  const obs = decodeOne(fwd);
+  const about = (kind: string) => obs.filter((o) => o.kind === kind).map((o) => o.device);
+  // The relay is the sender, and says so; everything else is about the client, by its MAC.
+  assert.deepEqual(
+    ofKind(obs, 'role').map((o) => [o.device.ip, o.role]),
+    [[RELAY6, 'dhcpv6-relay']],
+  );
+  assert.deepEqual(about('hostname'), [{ mac: '00:1c:42:0a:0b:0c', ip: 'fe80::21c:42ff:fe0a:b0c' }]);
+  assert.deepEqual(
+    ofKind(obs, 'hostname').map((o) => o.name),
+    ['cam'],
+  );
+  assert.deepEqual(
+    ofKind(obs, 'fingerprint').map((o) => o.value),
+    ['23'],
+  );
+  // Two relays in a row, no option 79: the client is known by its address only.
+  const twice = decodeOne(
+    frame(
+      RELAY6,
+      SERVER6,
+      547,
+      547,
+      relayFwd('2001:db8:10::1', relayFwd('fe80::aaaa', solicit, false), false),
+      '02:00:00:00:00:01',
+    ),
+  );
+  assert.deepEqual(
+    ofKind(twice, 'hostname').map((o) => o.device),
+    [{ mac: null, ip: 'fe80::aaaa' }],
+  );
+  // The server's REPLY comes back wrapped in RELAY-REPL: the sender is the server, the address is the client's.
+  const iaaddr = opt(5, [...ip6('2001:db8:10::77'), ...u32(3600), ...u32(7200)]);
+  const reply = [7, 0, 0, 7, ...opt(1, duid), ...opt(3, [...u32(1), ...u32(0), ...u32(0), ...iaaddr])];
+  const repl = [13, 0, ...ip6('2001:db8:10::1'), ...ip6('fe80::21c:42ff:fe0a:b0c'), ...opt(9, reply)];
+  const back = decodeOne(frame(SERVER6, RELAY6, 547, 547, repl, '02:00:00:00:05:47'));
+  assert.deepEqual(
+    ofKind(back, 'role').map((o) => [o.device.ip, o.role]),
+    [[SERVER6, 'dhcpv6-server']],
+  );
+  assert.deepEqual(
+    ofKind(back, 'address').map((o) => [o.device.ip, o.ip]),
+    [['2001:db8:10::77', '2001:db8:10::77']],
+  );
+  // Hostile: cut anywhere, lengths that lie, relays nested past the bound: no exception.
+  for (const v of hostileVariants(fwd, 62)) decodeOne(v);
+  let deep = solicit;
+  for (let i = 0; i < 12; i++) deep = relayFwd('fe80::1', deep, false);
+  assert.deepEqual(
+    ofKind(decodeOne(frame(RELAY6, SERVER6, 547, 547, deep, '02:00:00:00:00:01')), 'hostname'),
+    [],
+  );
+});
