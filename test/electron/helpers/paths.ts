@@ -5,15 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// The Chromium the reports print with is the one the browser tests drive, with the same flags.
+export { DEFAULT_CHROMIUM as CHROMIUM, CHROMIUM_ARGS } from '../../../src-main/report/pdf';
 
 /** The Electron binary, or null when its download never happened (as on this machine). */
 export function electronBinary(): string | null {

@@ -3,24 +3,16 @@
  * test/electron/helpers with what UI tests change in its answers.
  */
 import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { EngineHandlers } from '../../../src-main/ipc/engine-api';
 import type { EventHub } from '../../../src-main/ipc/event-hub';
 import { startConsoleHost, type Answer, type ConsoleHost } from '../../electron/helpers/console-host';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { repoRoot } from '../../electron/helpers/paths';
 
-/** Handlers for calls outside the contract: return the value, or throw to answer 'failed'. */
+export { CHROMIUM, CHROMIUM_ARGS, repoRoot } from '../../electron/helpers/paths';
+
+/** Answers a test puts in place of the engine's, by call name: return the value, or throw to answer 'failed'. */
 export type ExtraHandlers = Record<string, (payload: unknown) => unknown>;
 
 export type UiHost = ConsoleHost;
