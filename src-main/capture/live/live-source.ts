@@ -40,19 +40,8 @@ const CAP_POLL_ABORT = /cb_packets.*status == 0/;
 /** The dynamic loader's words when the native helper's libpcap is not installed. */
 const NO_SHARED_LIB = /error while loading shared libraries|Library not loaded/;
 
-export interface LiveCaptureOptions {
-  /** Interface names; a frame's iface index is its position here. */
-  interfaces: string[];
-  /** BPF filter (pcap-filter(7)), '' or absent for everything. */
-  filter?: string;
-  /** Bytes kept per frame (1..65535). */
-  snaplen?: number;
-  /** libpcap buffer per interface, bytes. */
-  bufferSize?: number;
-  /** STATS cadence, ms (default 1000). */
-  statsIntervalMs?: number;
-  /** Most bytes the helper holds for us before it drops frames (default 32 MiB). */
-  maxQueueBytes?: number;
+/** What to capture (the helper's own configuration, see config.ts) and how to run the helper. */
+export interface LiveCaptureOptions extends Omit<CaptureConfig, 'list'> {
   /** Command the helper runs under, e.g. ['ip', 'netns', 'exec', 'lab'] or ['setpriv', ...]. */
   wrap?: string[];
   /** Extra environment for the helper. */
