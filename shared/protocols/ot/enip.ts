@@ -74,15 +74,66 @@ interface CipRequest {
 
 interface EnipFlow {
   once: OnceSet;
-  /** Pending requests by pairing key (sender context or connection sequence); oldest dropped first. */
-  pending: Map<string, CipRequest[]>;
+  /**
+   * Requests waiting for their replies, by pairing key (sender context or connection sequence), in a
+   * ring of MAX_PENDING slots: the oldest is overwritten. A flow has one or two requests in flight,
+   * so a scan beats a Map, which reallocated its table as requests came and went.
+   */
+  pendingKeys: number[];
+  pendingReqs: (CipRequest[] | null)[];
+  pendingNext: number;
   writes: number;
   /** (service, class) pairs already reported for this flow. */
   objects: OnceSet;
 }
 
 function newFlow(): EnipFlow {
-  return { once: new OnceSet(64), pending: new Map(), writes: 0, objects: new OnceSet(32) };
+  return {
+    once: new OnceSet(64),
+    pendingKeys: new Array<number>(MAX_PENDING).fill(NO_KEY),
+    pendingReqs: new Array<CipRequest[] | null>(MAX_PENDING).fill(null),
+    pendingNext: 0,
+    writes: 0,
+    objects: new OnceSet(32),
+  };
+}
+
+/** No pairing key (a message that cannot be paired), and an empty pending slot. */
+const NO_KEY = -1;
+
+/**
+ * SendRRData pairs by the 8-byte sender context: its low word and 21 bits of the high one make an
+ * exact integer key (senders count up from small numbers or use pointers; two contexts in flight on
+ * one flow that differ only above bit 52 would pair wrongly, and a reply is checked against its
+ * request's service anyway). Connected messages pair by their 16-bit sequence count, kept apart
+ * from those by an offset past 2^53.
+ */
+function contextKey(hi: number, lo: number): number {
+  return (hi & 0x1fffff) * 0x100000000 + lo;
+}
+const SEQ_KEY = 2 ** 53;
+
+function takePending(f: EnipFlow, key: number): CipRequest[] | undefined {
+  for (let i = 0; i < MAX_PENDING; i++) {
+    if (f.pendingKeys[i] === key) {
+      const r = f.pendingReqs[i]!;
+      f.pendingKeys[i] = NO_KEY;
+      f.pendingReqs[i] = null;
+      return r;
+    }
+  }
+  return undefined;
+}
+
+function putPending(f: EnipFlow, key: number, reqs: CipRequest[]): void {
+  // A retried request replaces its earlier copy rather than taking a second slot.
+  let i = f.pendingKeys.indexOf(key);
+  if (i < 0) {
+    i = f.pendingNext;
+    f.pendingNext = (i + 1) % MAX_PENDING;
+  }
+  f.pendingKeys[i] = key;
+  f.pendingReqs[i] = reqs;
 }
 
 export const enip: AppProtocol = {
@@ -100,13 +151,12 @@ export const enip: AppProtocol = {
       return dissectIo(w, p, ctx);
     }
     if (!validHeader(w, 0, p.ipProto === 6)) return false;
-    let flow: EnipFlow | null = null;
-    const getFlow = () => (flow ??= ctx.flowState(p, 'enip', newFlow));
+    const f = ctx.flowState(p, 'enip', newFlow);
     let off = 0;
     for (let n = 0; n < MAX_PDUS && w.has(off, ENCAP_HEADER); n++) {
       if (n > 0 && !validHeader(w, off, false)) break;
       const len = w.u16le(off + 2);
-      encapsulation(w, off, len, p, ctx, getFlow);
+      encapsulation(w, off, len, p, ctx, f);
       off += ENCAP_HEADER + len;
     }
     return true;
@@ -136,7 +186,7 @@ function encapsulation(
   len: number,
   p: Packet,
   ctx: AppContext,
-  getFlow: () => EnipFlow,
+  f: EnipFlow,
 ): void {
   const cmd = w.u16le(off);
   const status = w.u32le(off + 8);
@@ -145,7 +195,6 @@ function encapsulation(
   // Requests go to the well-known port; replies come from it (UDP ListIdentity replies too).
   const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
   const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
-  const f = getFlow();
   if (toServer && f.once.first('role-client')) {
     em.role(ctx, p, 'src', 'encapsulation', 'enip-client');
     em.role(ctx, p, 'dst', 'encapsulation', 'enip-server');
@@ -166,7 +215,7 @@ function encapsulation(
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
       // Interface handle (4) and timeout (2) precede the common packet format.
-      const ctxKey = cmd === CMD_SEND_RR_DATA ? 'c' + w.u32le(off + 12) + ':' + w.u32le(off + 16) : '';
+      const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
       return;
     }
@@ -264,7 +313,7 @@ function cpfMessage(
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-  ctxKey: string,
+  ctxKey: number,
   toServer: boolean,
   fromServer: boolean,
 ): void {
@@ -283,7 +332,7 @@ function cpfMessage(
       // Connected data: a 16-bit sequence count pairs request and reply on the connection.
       if (connId >= 0 && f.once.first('connected'))
         em.attribute(ctx, p, 'src', 'SendUnitData', 'cip.connected', 'yes');
-      cip(w, d + 2, dEnd, p, ctx, f, 'q' + w.u16le(d), toServer, fromServer);
+      cip(w, d + 2, dEnd, p, ctx, f, SEQ_KEY + w.u16le(d), toServer, fromServer);
     }
     o = d + ilen;
   }
@@ -297,7 +346,7 @@ function cip(
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-  key: string,
+  key: number,
   toServer: boolean,
   fromServer: boolean,
 ): void {
@@ -321,19 +370,12 @@ function cip(
       requestFacts(req, w, o, end, p, ctx, f);
       if (req.service === SVC_MULTIPLE) multipleRequests(w, o, end, reqs, p, ctx, f);
     }
-    if (key !== '' && reqs.length > 0) {
-      if (f.pending.size >= MAX_PENDING) {
-        const oldest = f.pending.keys().next().value;
-        if (oldest !== undefined) f.pending.delete(oldest);
-      }
-      f.pending.set(key, reqs);
-    }
+    if (key !== NO_KEY && reqs.length > 0) putPending(f, key, reqs);
     return;
   }
   if (toServer) return;
-  const reqs = key === '' ? undefined : f.pending.get(key);
+  const reqs = key === NO_KEY ? undefined : takePending(f, key);
   if (reqs === undefined) return;
-  f.pending.delete(key);
   const top = reqs[0]!;
   if (top.service === SVC_MULTIPLE && (svc & 0x7f) === SVC_MULTIPLE) {
     const r = replyBody(w, o, end);
@@ -439,17 +481,16 @@ function requestFacts(
   ctx: AppContext,
   f: EnipFlow,
 ): void {
-  const path = cipPath(r);
   const s = r.service;
   // Which objects a client uses on a target says what the target is (0x8e/0x6b: a Logix controller).
-  if (r.cls >= 0 && f.objects.first(s + ':' + r.cls)) {
+  if (r.cls >= 0 && f.objects.first(s * 0x10000 + r.cls)) {
     em.attribute(
       ctx,
       p,
       'dst',
       'cip.request',
       'cip.object-accessed',
-      'service 0x' + s.toString(16).padStart(2, '0') + ' on ' + path,
+      'service 0x' + s.toString(16).padStart(2, '0') + ' on ' + cipPath(r),
     );
   }
   if (r.cls === CLASS_CONNECTION_MANAGER && (s === SVC_FORWARD_OPEN || s === SVC_LARGE_FORWARD_OPEN)) {
@@ -477,7 +518,7 @@ function requestFacts(
       'Reset',
       'device-reset',
       'high',
-      'CIP Reset (type ' + w.u8(o + 2 + w.u8(o + 1) * 2) + ') on ' + path,
+      'CIP Reset (type ' + w.u8(o + 2 + w.u8(o + 1) * 2) + ') on ' + cipPath(r),
     );
     return;
   }
@@ -489,7 +530,7 @@ function requestFacts(
       s === SVC_STOP ? 'Stop' : 'Start',
       s === SVC_STOP ? 'controller-stop' : 'controller-start',
       'high',
-      'CIP ' + (s === SVC_STOP ? 'Stop' : 'Start') + ' on ' + path,
+      'CIP ' + (s === SVC_STOP ? 'Stop' : 'Start') + ' on ' + cipPath(r),
     );
     return;
   }
@@ -502,7 +543,7 @@ function requestFacts(
         'FirmwareUpdate',
         'firmware-update',
         'high',
-        'CIP firmware update service 0x' + s.toString(16) + ' on ' + path,
+        'CIP firmware update service 0x' + s.toString(16) + ' on ' + cipPath(r),
       );
     }
     return;
@@ -524,7 +565,7 @@ function requestFacts(
         'SetAttribute',
         what,
         r.cls === CLASS_TCPIP ? 'high' : 'medium',
-        'CIP Set on ' + path,
+        'CIP Set on ' + cipPath(r),
       );
     } else {
       f.writes++;
@@ -536,7 +577,7 @@ function requestFacts(
           'SetAttribute',
           'cip-write',
           'low',
-          f.writes + ' CIP set-attribute request(s), latest on ' + path,
+          f.writes + ' CIP set-attribute request(s), latest on ' + cipPath(r),
         );
       }
     }
