@@ -2,7 +2,7 @@ import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
 import { base, dstRef, srcRef } from './refs';
-import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text';
+import { cleanText, headerBlockEnd, parseHeaderBlock, productVersion, startsWith } from './text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
 
 /**
@@ -62,6 +62,9 @@ export function httpStart(w: ByteWindow): number {
 }
 
 const view = new ByteWindow();
+
+/** The headers emitHeaders reads: no strings are made of the others. */
+const WANTED = ['user-agent', 'host', 'server', 'x-powered-by', 'www-authenticate', 'content-type'];
 
 function hostOnly(h: string): string {
   if (h.startsWith('[')) return '';
@@ -156,8 +159,10 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     return true;
   }
   const bw = d.buf.view(view);
+  // Parsed once the block is complete (or the buffer full), not again on every segment before that.
+  if (!full && headerBlockEnd(bw, HEADER_CAP) < 0) return true;
   const isResponse = startsWith(bw, 'HTTP/');
-  const h = parseHeaderBlock(bw, HEADER_CAP);
+  const h = parseHeaderBlock(bw, HEADER_CAP, WANTED);
   if (h.bodyStart < 0 && !full) return true;
   const wantTitle = emitHeaders(p, ctx, isResponse, h.headers);
   if (wantTitle && h.bodyStart > 0) {

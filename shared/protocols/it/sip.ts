@@ -8,9 +8,11 @@ import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text'
 const METHODS =
   /^(REGISTER|INVITE|ACK|BYE|CANCEL|OPTIONS|SUBSCRIBE|NOTIFY|PUBLISH|INFO|REFER|MESSAGE|UPDATE|PRACK) \S+ SIP\/2\.0$/;
 
+const WANTED = ['user-agent', 'server'];
+
 export function dissectSip(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const response = startsWith(w, 'SIP/2.0 ');
-  const h = parseHeaderBlock(w, 8192);
+  const h = parseHeaderBlock(w, 8192, WANTED);
   if (!response && !METHODS.test(h.start)) return false;
   const me = srcRef(p);
   for (const [hdr, field] of [

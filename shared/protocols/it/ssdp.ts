@@ -14,12 +14,15 @@ function uuidOf(usn: string): string | null {
   return m === null ? null : m[1]!.toLowerCase();
 }
 
+/** The headers read below: no strings are made of the others. */
+const WANTED = ['user-agent', 'st', 'server', 'nt', 'usn', 'location'];
+
 export function dissectSsdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const notify = startsWith(w, 'NOTIFY ');
   const search = startsWith(w, 'M-SEARCH ');
   const response = startsWith(w, 'HTTP/1.');
   if (!notify && !search && !response) return false;
-  const h = parseHeaderBlock(w, 8192);
+  const h = parseHeaderBlock(w, 8192, WANTED);
   const me = srcRef(p);
   const get = (n: string) => {
     const v = h.headers.get(n);

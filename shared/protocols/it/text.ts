@@ -37,12 +37,35 @@ export interface HeaderBlock {
 const MAX_HEADERS = 64;
 const MAX_LINE = 2048;
 
+/** Bytes JavaScript's trim() removes, as Latin-1 decodes them: tab, LF, VT, FF, CR, space, NBSP. */
+function blank(b: number): boolean {
+  return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0;
+}
+
+/** Which of `names` (lower-case ASCII) the bytes [s, e) spell, ignoring ASCII case; -1 for none. */
+function nameIndex(w: ByteWindow, s: number, e: number, names: readonly string[]): number {
+  while (s < e && blank(w.u8(s))) s++;
+  while (e > s && blank(w.u8(e - 1))) e--;
+  outer: for (let k = 0; k < names.length; k++) {
+    const n = names[k]!;
+    if (n.length !== e - s) continue;
+    for (let i = 0; i < n.length; i++) {
+      const c = n.charCodeAt(i);
+      const b = w.u8(s + i);
+      if (b !== c && !(c >= 0x61 && c <= 0x7a && b === c - 0x20)) continue outer;
+    }
+    return k;
+  }
+  return -1;
+}
+
 /**
  * Parse an HTTP-style header block (HTTP/1.x, SSDP, SIP, RTSP) from `w`, reading at most `limit`
  * bytes. Lines end in CRLF or LF; header folding is not supported (obsolete). Bounded in lines and
- * line length; never throws.
+ * line length; never throws. With `want` (lower-case names), only those headers are kept and no text
+ * is made of the others: a browser's cookies and caching headers cost no strings.
  */
-export function parseHeaderBlock(w: ByteWindow, limit = 16384): HeaderBlock {
+export function parseHeaderBlock(w: ByteWindow, limit = 16384, want?: readonly string[]): HeaderBlock {
   const end = w.length < limit ? w.length : limit;
   const headers = new Map<string, string>();
   let start = '';
@@ -56,15 +79,27 @@ export function parseHeaderBlock(w: ByteWindow, limit = 16384): HeaderBlock {
     let e = lineEnd;
     if (e > o && w.u8(e - 1) === 0x0d) e--;
     if (e === o && nl >= 0) return { start, headers, bodyStart: nl + 1 };
-    const line = w.ascii(o, e - o > MAX_LINE ? MAX_LINE : e - o, MAX_LINE);
+    // A line longer than MAX_LINE is read as its first MAX_LINE bytes.
+    const le = e - o > MAX_LINE ? o + MAX_LINE : e;
     if (first) {
-      start = line;
+      start = w.ascii(o, le - o, MAX_LINE);
       first = false;
     } else {
-      const c = line.indexOf(':');
-      if (c > 0) {
-        const name = line.slice(0, c).trim().toLowerCase();
-        if (!headers.has(name)) headers.set(name, line.slice(c + 1).trim());
+      let c = o;
+      while (c < le && w.u8(c) !== 0x3a) c++;
+      if (c > o && c < le) {
+        let name: string | undefined;
+        if (want === undefined)
+          name = w
+            .ascii(o, c - o, MAX_LINE)
+            .trim()
+            .toLowerCase();
+        else {
+          const k = nameIndex(w, o, c, want);
+          if (k >= 0) name = want[k];
+        }
+        if (name !== undefined && !headers.has(name))
+          headers.set(name, w.ascii(c + 1, le - c - 1, MAX_LINE).trim());
       }
       count++;
     }
@@ -72,6 +107,18 @@ export function parseHeaderBlock(w: ByteWindow, limit = 16384): HeaderBlock {
     o = nl + 1;
   }
   return { start, headers, bodyStart: -1 };
+}
+
+/** Offset just past the blank line that ends a header block within `limit` bytes, or -1. */
+export function headerBlockEnd(w: ByteWindow, limit = 16384): number {
+  const end = w.length < limit ? w.length : limit;
+  if (end > 0 && w.u8(0) === 0x0a) return 1;
+  if (end > 1 && w.u8(0) === 0x0d && w.u8(1) === 0x0a) return 2;
+  for (let nl = w.indexOf(0x0a); nl >= 0 && nl < end; nl = w.indexOf(0x0a, nl + 1)) {
+    if (nl + 1 < end && w.u8(nl + 1) === 0x0a) return nl + 2;
+    if (nl + 2 < end && w.u8(nl + 1) === 0x0d && w.u8(nl + 2) === 0x0a) return nl + 3;
+  }
+  return -1;
 }
 
 /** True when the window starts with the ASCII string `s`. */

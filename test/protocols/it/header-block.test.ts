@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ByteWindow } from '../../../shared/decode/window';
+import { headerBlockEnd, parseHeaderBlock } from '../../../shared/protocols/it/text';
+
+const win = (s: string | Uint8Array) => {
+  const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
+  return new ByteWindow().reset(b, 0, b.length);
+};
+
+test('wanted headers: the same values as a full parse, without the others', () => {
+  const block =
+    'GET / HTTP/1.1\r\nHost: cam.local:8080\r\nCookie: a=b\r\n user-AGENT \t:  Foo/1.0 (x)  \r\n' +
+    'HOST: second\r\nX-Powered-By:PHP/8\r\n\r\nbody';
+  const all = parseHeaderBlock(win(block));
+  const some = parseHeaderBlock(win(block), 16384, ['user-agent', 'host', 'x-powered-by', 'server']);
+  assert.equal(some.start, 'GET / HTTP/1.1');
+  assert.equal(some.bodyStart, all.bodyStart);
+  assert.equal(some.bodyStart, block.indexOf('body'));
+  assert.deepEqual(
+    [...some.headers],
+    [
+      ['host', 'cam.local:8080'],
+      ['user-agent', 'Foo/1.0 (x)'],
+      ['x-powered-by', 'PHP/8'],
+    ],
+  );
+  assert.equal(all.headers.get('cookie'), 'a=b');
+  assert.equal(some.headers.has('cookie'), false);
+});
+
+/** A deterministic generator of header-like bytes: names, colons, blanks, CR, LF, Latin-1. */
+function randomBlock(seed: number): Uint8Array {
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s);
+  const alphabet = [
+    'Host',
+    'host',
+    'USER-agent',
+    'Server',
+    'x',
+    ':',
+    ' ',
+    '\t',
+    '\r',
+    '\n',
+    '\r\n',
+    'a',
+    '\xa0',
+  ];
+  let text = 'HTTP/1.1 200 OK\r\n';
+  const n = next() % 60;
+  for (let i = 0; i < n; i++) text += alphabet[next() % alphabet.length];
+  return Buffer.from(text, 'latin1');
+}
+
+test('wanted headers and headerBlockEnd agree with the full parse on random blocks', () => {
+  const want = ['host', 'user-agent', 'server'];
+  for (let seed = 1; seed <= 3000; seed++) {
+    const w = win(randomBlock(seed));
+    const all = parseHeaderBlock(w);
+    const some = parseHeaderBlock(w, 16384, want);
+    assert.equal(some.bodyStart, all.bodyStart, `seed ${seed}`);
+    for (const n of want) assert.equal(some.headers.get(n), all.headers.get(n), `seed ${seed} ${n}`);
+    // The pre-check may only say "complete" when the parse finds the end (and then where it does).
+    const end = headerBlockEnd(w);
+    if (all.bodyStart >= 0) assert.equal(end, all.bodyStart, `seed ${seed}`);
+  }
+});
+
+test('headerBlockEnd: LF and CRLF endings, a block that starts empty, none yet', () => {
+  assert.equal(headerBlockEnd(win('A: b\n\nrest')), 6);
+  assert.equal(headerBlockEnd(win('A: b\r\n\r\nrest')), 8);
+  assert.equal(headerBlockEnd(win('\r\nrest')), 2);
+  assert.equal(headerBlockEnd(win('A: b\r\nC: d\r\n')), -1);
+  assert.equal(headerBlockEnd(win('A: b\r\n\r\n'), 7), -1);
+});
