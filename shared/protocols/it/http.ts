@@ -2,7 +2,14 @@ import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
 import { base, dstRef, srcRef } from './refs';
-import { cleanText, headerBlockEnd, parseHeaderBlock, productVersion, startsWith } from './text';
+import {
+  cleanText,
+  headerBlockEnd,
+  parseHeaderBlock,
+  productVersion,
+  startsWith,
+  type HeaderBlock,
+} from './text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
 
 /**
@@ -62,6 +69,7 @@ export function httpStart(w: ByteWindow): number {
 }
 
 const view = new ByteWindow();
+const rest = new ByteWindow();
 
 /** The headers emitHeaders reads: no strings are made of the others. */
 const WANTED = ['user-agent', 'host', 'server', 'x-powered-by', 'www-authenticate', 'content-type'];
@@ -150,6 +158,22 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     d.mode = 1;
   }
   if (d.mode === 0) return true;
+  // The common case: a whole header block at the start of one segment, read in place (no copy).
+  if (d.mode === 1 && d.buf.len === 0 && headerBlockEnd(w, HEADER_CAP) >= 0) {
+    const h = parseHeaderBlock(w, HEADER_CAP, WANTED);
+    if (h.bodyStart >= 0) {
+      // What follows the headers in this segment is the start of the body, kept for the title.
+      if (headersDone(p, ctx, d, h, startsWith(w, 'HTTP/'))) {
+        const n = (w.length < HEADER_CAP ? w.length : HEADER_CAP) - h.bodyStart;
+        if (n > 0) d.buf.append(w.sub(rest, h.bodyStart, n));
+        if (d.buf.len > 0 && findTitle(p, ctx, d)) {
+          d.mode = 0;
+          d.buf.clear();
+        }
+      }
+      return true;
+    }
+  }
   const full = !d.buf.append(w);
   if (d.mode === 2) {
     if (findTitle(p, ctx, d)) {
@@ -161,22 +185,26 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   const bw = d.buf.view(view);
   // Parsed once the block is complete (or the buffer full), not again on every segment before that.
   if (!full && headerBlockEnd(bw, HEADER_CAP) < 0) return true;
-  const isResponse = startsWith(bw, 'HTTP/');
   const h = parseHeaderBlock(bw, HEADER_CAP, WANTED);
   if (h.bodyStart < 0 && !full) return true;
-  const wantTitle = emitHeaders(p, ctx, isResponse, h.headers);
-  if (wantTitle && h.bodyStart > 0) {
+  if (headersDone(p, ctx, d, h, startsWith(bw, 'HTTP/'))) {
     d.buf.consume(h.bodyStart);
-    d.mode = 2;
     if (d.buf.len > 0 && findTitle(p, ctx, d)) {
       d.mode = 0;
       d.buf.clear();
     }
-  } else {
-    d.mode = 0;
-    d.buf.clear();
-  }
+  } else d.buf.clear();
   return true;
+}
+
+/**
+ * A complete header block: report it, then skip the body (mode 0) or look in it for the title (mode
+ * 2); true for the latter.
+ */
+function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isResponse: boolean): boolean {
+  const wantTitle = emitHeaders(p, ctx, isResponse, h.headers) && h.bodyStart > 0;
+  d.mode = wantTitle ? 2 : 0;
+  return wantTitle;
 }
 
 export const http: AppProtocol = {
