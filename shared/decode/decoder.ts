@@ -121,6 +121,8 @@ export class Decoder implements AppContext {
   private readonly heuristics: AppProtocol[];
   private readonly appByName = new Map<string, AppProtocol>();
   private readonly seenPayloads = new Map<number, number>();
+  /** The current packet's flow, once looked up (the pipeline and its dissector share one lookup). */
+  private flow: FlowEntry | null = null;
 
   /**
    * `repeatWindowMs`: identical datagram announcements from one source within this window are
@@ -154,7 +156,7 @@ export class Decoder implements AppContext {
   }
 
   flowState<T extends object>(p: Packet, protocol: string, init: () => T): T {
-    const e = this.flows.get(p, true)!;
+    const e = (this.flow ??= this.flows.get(p, true)!);
     let s = e.state.get(protocol) as T | undefined;
     if (s === undefined) {
       s = init();
@@ -179,6 +181,7 @@ export class Decoder implements AppContext {
   ): Packet {
     const p = this.packet;
     p.reset();
+    this.flow = null;
     p.frame = frame;
     p.ts = ts;
     p.linkType = linkType;
@@ -279,7 +282,7 @@ export class Decoder implements AppContext {
     // Data TCP already delivered is not new: dissecting it again would count a request twice.
     let flow: FlowEntry | null = null;
     if (p.ipProto === 6) {
-      flow = this.flows.get(p, true)!;
+      flow = this.flow = this.flows.get(p, true)!;
       if (!this.flows.newTcpData(flow, p, w.length)) {
         this.stats.retransmissions++;
         return;
@@ -292,7 +295,7 @@ export class Decoder implements AppContext {
     }
     if (this.heuristics.length === 0) return;
     // Heuristics look at a flow's first few payloads; a flow none of them recognises is left alone after.
-    flow ??= this.flows.get(p, true)!;
+    flow ??= this.flow ??= this.flows.get(p, true)!;
     if (flow.pinned !== null) {
       if (flow.pinned !== '') this.app(this.appByName.get(flow.pinned), w, p);
       return;

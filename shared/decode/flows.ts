@@ -70,7 +70,8 @@ export class FlowTable {
       Math.imul(ports, 0x27d4eb2f) ^
       p.ipProto;
     if (p.ipVersion === 6) h ^= strHash(a6) ^ Math.imul(strHash(b6), 31);
-    h = (h ^ (h >>> 15)) >>> 0;
+    // A signed 32-bit key stays a small integer for the Map (an unsigned one above 2^31 is boxed).
+    h = (h ^ (h >>> 15)) | 0;
     let e = this.map.get(h);
     if (
       e !== undefined &&

@@ -55,6 +55,11 @@ export class Device {
   readonly lastStack: string[] = [];
   /** TCP ports this device accepted connections on (it sent SYN-ACK from them). */
   readonly servedTcp = new Set<number>();
+  /**
+   * Edges to devices numbered higher, by their number: the per-packet lookup (small integers as
+   * keys; the inventory-wide key, a product of two device numbers, would be boxed on every lookup).
+   */
+  readonly edgeTo = new Map<number, Edge>();
   readonly evidence = new Evidence();
   first = Infinity;
   last = -Infinity;
@@ -526,6 +531,7 @@ export class Inventory {
       // A changed edge is about to be sent as an upsert; it goes in a later round.
       if (e.last > cutoff || e.dirty) continue;
       this.edges.delete(k);
+      e.a.edgeTo.delete(e.b.n);
       this.edgeShape++;
       if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
       n++;
@@ -547,12 +553,12 @@ export class Inventory {
   private edge(a: Device, b: Device, p: Packet, len: number): void {
     const lo = a.n < b.n ? a : b;
     const hi = a.n < b.n ? b : a;
-    const key = lo.n * 67108864 + hi.n;
-    let e = this.edges.get(key);
+    let e = lo.edgeTo.get(hi.n);
     if (e === undefined) {
       e = new Edge(lo, hi);
       this.edgeShape++;
-      this.edges.set(key, e);
+      this.edges.set(lo.n * 67108864 + hi.n, e);
+      lo.edgeTo.set(hi.n, e);
     }
     if (a === lo) {
       e.packetsAtoB++;
