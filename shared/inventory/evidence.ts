@@ -9,12 +9,18 @@ export interface Fact {
   protocol: string;
   field: string;
   value: string;
+  /** See subOf: with kind, protocol, field and the value's last part, what tells facts apart. */
+  sub: string;
   firstFrame: number;
   first: number;
   last: number;
   count: number;
   /** The observation as first heard (for rules and the UI's "why"). */
   obs: Observation;
+}
+
+function same(f: Fact, o: Observation, sub: string): boolean {
+  return f.kind === o.kind && f.protocol === o.protocol && f.field === o.field && f.sub === sub;
 }
 
 /** The value an observation states, as one display string. */
@@ -47,38 +53,94 @@ export function observationValue(o: Observation): string {
 }
 
 /**
+ * The part of an observation's value that says which fact it is beside its kind, protocol and field
+ * (an identity's attribute, an attribute's key, a fingerprint's scheme), and the rest of it. Together
+ * they name the fact without building its display string: most observations repeat a known fact.
+ */
+function subOf(o: Observation): string {
+  switch (o.kind) {
+    case 'identity':
+      return o.attr;
+    case 'attribute':
+      return o.key;
+    case 'fingerprint':
+      return o.scheme;
+    case 'address':
+      return o.ip;
+    default:
+      return '';
+  }
+}
+
+function rawOf(o: Observation): string {
+  switch (o.kind) {
+    case 'hostname':
+    case 'name-query':
+      return o.name;
+    case 'address':
+      // A binding without a name is another fact than one with an empty name.
+      return o.name === null ? '\u0000' : o.name;
+    case 'identity':
+    case 'attribute':
+    case 'fingerprint':
+      return o.value;
+    case 'software':
+      return o.raw;
+    case 'role':
+      return o.role;
+    default:
+      return observationValue(o);
+  }
+}
+
+/**
  * A device's observations, deduplicated by (kind, protocol, field, value) with counts and first/last
  * times. Later issues' classification reads `facts`; until then simple accessors pick values.
  */
 export class Evidence {
-  readonly facts = new Map<string, Fact>();
+  /** In the order first heard. */
+  readonly facts = new Map<number, Fact>();
   dropped = 0;
+  /** The same facts by the last part of their value (rawOf), for finding the one an observation repeats. */
+  private readonly byRaw = new Map<string, Fact | Fact[]>();
 
   add(o: Observation): void {
-    const value = observationValue(o);
-    const key = o.kind + '\u0000' + o.protocol + '\u0000' + o.field + '\u0000' + value;
-    const f = this.facts.get(key);
-    if (f !== undefined) {
-      f.count++;
-      if (o.ts > f.last) f.last = o.ts;
-      if (o.ts < f.first) f.first = o.ts;
-      return;
+    const raw = rawOf(o);
+    const sub = subOf(o);
+    const have = this.byRaw.get(raw);
+    if (have !== undefined) {
+      const f = Array.isArray(have)
+        ? have.find((x) => same(x, o, sub))
+        : same(have, o, sub)
+          ? have
+          : undefined;
+      if (f !== undefined) {
+        f.count++;
+        if (o.ts > f.last) f.last = o.ts;
+        if (o.ts < f.first) f.first = o.ts;
+        return;
+      }
     }
     if (this.facts.size >= MAX_FACTS) {
       this.dropped++;
       return;
     }
-    this.facts.set(key, {
+    const f: Fact = {
       kind: o.kind,
       protocol: o.protocol,
       field: o.field,
-      value,
+      value: observationValue(o),
+      sub,
       firstFrame: o.frame,
       first: o.ts,
       last: o.ts,
       count: 1,
       obs: o,
-    });
+    };
+    this.facts.set(this.facts.size, f);
+    if (have === undefined) this.byRaw.set(raw, f);
+    else if (Array.isArray(have)) have.push(f);
+    else this.byRaw.set(raw, [have, f]);
   }
 
   /** The most-heard own host name. */
