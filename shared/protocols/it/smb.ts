@@ -1,6 +1,7 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
+import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
 import { base, srcRef } from './refs';
 import { cleanText, productVersion } from './text';
 
@@ -8,8 +9,9 @@ import { cleanText, productVersion } from './text';
  * SMB1/SMB2 over NetBIOS session service or direct TCP (139, 445): NTLMSSP messages carried in
  * session setups (CHALLENGE: the server's NetBIOS and DNS names and Windows version; AUTHENTICATE:
  * the client's workstation, domain and version) and SMB1 Session Setup NativeOS / NativeLanMan.
+ * Session setups are collected across TCP segments and read whole; all other messages (file data)
+ * are stepped over by their length (see pdu-stream.ts).
  */
-const SCAN = 8192;
 const NTLMSSP = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00];
 
 function utf16(w: ByteWindow, o: number, n: number): string {
@@ -20,7 +22,7 @@ function utf16(w: ByteWindow, o: number, n: number): string {
 }
 
 function findNtlmssp(w: ByteWindow): number {
-  const lim = w.length < SCAN ? w.length : SCAN;
+  const lim = w.length;
   for (let i = 0; i + 8 <= lim; i++) {
     if (w.u8(i) !== 0x4e) continue;
     let k = 1;
@@ -152,22 +154,66 @@ function sessionSetup(w: ByteWindow, smb: number, p: Packet, ctx: AppContext): v
     });
 }
 
-export function dissectSmb(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  // NetBIOS session header: type 0x00 (session message) and a 17-bit length.
-  const t = w.u8(0);
-  if (t !== 0x00) return t === 0x81 || t === 0x82 || t === 0x85 ? true : false;
-  const magic = w.u32(4);
-  const isSmb1 = magic === 0xff534d42;
-  const isSmb2 = magic === 0xfe534d42;
-  if (!isSmb1 && !isSmb2) {
-    // Continuation of a large message: recognised if the flow already spoke SMB.
-    return ctx.flowState(p, 'smb', () => ({ seen: false })).seen;
-  }
-  ctx.flowState(p, 'smb', () => ({ seen: false })).seen = true;
-  if (isSmb1 && w.u8(8) === 0x73) sessionSetup(w, 4, p, ctx);
+/** SMB2 command SESSION_SETUP; SMB1 command SESSION_SETUP_ANDX. */
+const SMB2_SESSION_SETUP = 1;
+const SMB1_SESSION_SETUP = 0x73;
+const SMB1 = 0xff534d42;
+const SMB2 = 0xfe534d42;
+/** SMB3 transform (encrypted) and compression headers: framed like the others, never read. */
+const SMB2_TRANSFORM = 0xfd534d42;
+const SMB2_COMPRESSED = 0xfc534d42;
+
+/**
+ * NetBIOS session service framing (1 byte type, 3 bytes length; direct TCP uses the same header with
+ * a 24-bit length): session setups are read whole (up to 64 KiB), everything else is stepped over.
+ */
+const SMB_FRAMING: PduFraming = {
+  lenBytes: 4,
+  peekBytes: 18,
+  cap: 64 << 10,
+  length(w, o) {
+    const t = w.u8(o);
+    if (t !== 0 && (t < 0x81 || t > 0x85)) return -1;
+    return 4 + w.u24(o + 1);
+  },
+  check(w, o, len) {
+    const t = w.u8(o);
+    // Session request, positive/negative response, retarget, keep-alive: fixed sizes.
+    if (t === 0x81) return len >= 8 && len <= 4 + 256 ? PDU_SKIP : PDU_LOST;
+    if (t === 0x82 || t === 0x85) return len === 4 ? PDU_SKIP : PDU_LOST;
+    if (t === 0x83) return len === 5 ? PDU_SKIP : PDU_LOST;
+    if (t === 0x84) return len === 10 ? PDU_SKIP : PDU_LOST;
+    if (len < 20) return PDU_LOST;
+    const magic = w.u32(o + 4);
+    if (magic === SMB1) {
+      if (len < 4 + 33) return PDU_LOST;
+      return w.u8(o + 8) === SMB1_SESSION_SETUP ? PDU_READ : PDU_SKIP;
+    }
+    if (magic === SMB2) {
+      if (len < 4 + 64) return PDU_LOST;
+      return w.u16le(o + 16) === SMB2_SESSION_SETUP ? PDU_READ : PDU_SKIP;
+    }
+    return magic === SMB2_TRANSFORM || magic === SMB2_COMPRESSED ? PDU_SKIP : PDU_LOST;
+  },
+};
+
+/** A whole session setup (from its NetBIOS header; shorter than `len` when capped). */
+function readSetup(w: ByteWindow, _len: number, p: Packet, ctx: AppContext): void {
+  if (w.u32(4) === SMB1) sessionSetup(w, 4, p, ctx);
   const s = findNtlmssp(w);
   if (s >= 0) dissectNtlmssp(w, s, p, ctx, 'smb');
-  return true;
+}
+
+interface SmbFlow {
+  dirs: PduDirections;
+}
+
+const newFlow = (): SmbFlow => ({ dirs: new PduDirections(SMB_FRAMING) });
+
+export function dissectSmb(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const f = ctx.flowState(p, 'smb', newFlow);
+  f.dirs.get(p).feed(w, p, readSetup, ctx, null);
+  return f.dirs.starts > 0;
 }
 
 export const smb: AppProtocol = {
