@@ -1,19 +1,22 @@
-import type { ByteWindow } from '../../decode/window';
+import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
 import { Emitter, OnceSet, hex } from './device';
-import { COTP_CR, COTP_DT, cotpTsaps, parseTpkt, type Tpkt } from './tpkt';
+import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from '../it/pdu-stream';
+import { StreamBuf } from '../it/stream';
+import { COTP_CR, COTP_DT, cotpTsaps, cotpType, parseTpkt, tpktLength, type Tpkt } from './tpkt';
 
 /**
  * Siemens S7comm (protocol id 0x32) and S7comm-plus (0x72) over TPKT/COTP on tcp/102. Anything else
  * on port 102 (MMS, plain ISO transport) returns false so the MMS heuristic can take it.
  * Extracted: setup communication, SZL answers 0x0011 (module identification), 0x001C (component
  * identification), 0x0424 (CPU mode), and block download/upload, PLC stop and start as events.
+ * TPKTs split across TCP segments are collected (pdu-stream.ts); SZL answers fragmented at the
+ * userdata level are reassembled per data-unit reference and decoded whole at their last fragment.
  */
 
 const em = new Emitter('s7comm');
 const PORT = 102;
-const MAX_TPKTS = 8;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
 const ROSCTR_JOB = 1;
@@ -21,15 +24,71 @@ const ROSCTR_ACK = 2;
 const ROSCTR_ACK_DATA = 3;
 const ROSCTR_USERDATA = 7;
 
+/** An SZL answer arriving in userdata fragments (one data-unit reference), collected until the last. */
+interface Frag {
+  ref: number;
+  buf: StreamBuf;
+  /** `tick` of the flow when the last fragment came. */
+  age: number;
+  /** Over the cap or the shared budget: only the prefix collected so far is decoded. */
+  broken: boolean;
+}
+
 interface S7Flow {
   once: OnceSet;
   writes: number;
   tsaps: string;
-  /** Data-unit reference of a userdata answer with more fragments to come, or -1. */
-  moreRef: number;
+  /** A COTP DT carried S7comm (the flow is ours) / carried something else (MMS: never ours). */
+  s7: boolean;
+  other: boolean;
+  dirs: PduDirections | null;
+  frags: Frag[];
+  /** Counts fragmented answers seen, to age out those never completed. */
+  tick: number;
+  /** The data-unit reference of an answer given up on: its tail is not decoded as a new answer. */
+  droppedRef: number;
 }
 
-const newFlow = (): S7Flow => ({ once: new OnceSet(96), writes: 0, tsaps: '', moreRef: -1 });
+const newFlow = (): S7Flow => ({
+  once: new OnceSet(96),
+  writes: 0,
+  tsaps: '',
+  s7: false,
+  other: false,
+  dirs: null,
+  frags: [],
+  tick: 0,
+  droppedRef: -1,
+});
+
+/** Fragmented answers in flight per flow, bytes per answer, and fragments an answer may wait. */
+const MAX_FRAGS = 4;
+const FRAG_CAP = 16 << 10;
+const FRAG_AGE = 16;
+
+/**
+ * TPKTs on tcp/102, collected across TCP segments when split: connection requests (the TSAPs) and
+ * S7comm / S7comm-plus data are read, anything else (MMS on a shared port) is stepped over.
+ */
+const S7_FRAMING: PduFraming = {
+  lenBytes: 4,
+  peekBytes: 8,
+  cap: 65535,
+  length: tpktLength,
+  check(w, o, len) {
+    const type = cotpType(w, o, len);
+    if (type < 0) return PDU_LOST;
+    if (type === COTP_CR) return PDU_READ;
+    if (type !== COTP_DT || len < 8) return PDU_SKIP;
+    const id = w.u8(o + 7);
+    return id === 0x32 || id === 0x72 ? PDU_READ : PDU_SKIP;
+  },
+};
+
+const head: Tpkt = { length: 0, cotpType: 0, data: 0 };
+const pdu: Tpkt = { length: 0, cotpType: 0, data: 0 };
+const fragView = new ByteWindow();
+const fragPart = new ByteWindow();
 
 /** The COTP user data is S7comm or S7comm-plus: protocol id plus a plausible header. */
 function isS7(w: ByteWindow, d: number): boolean {
@@ -53,33 +112,41 @@ export const s7comm: AppProtocol = {
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-    const t: Tpkt = { length: 0, cotpType: 0, data: 0 };
-    if (p.ipProto !== 6 || parseTpkt(w, 0, t) === null) return false;
+    if (p.ipProto !== 6) return false;
     const f = ctx.flowState(p, 's7comm', newFlow);
-    // Connection setup carries no protocol id yet: remember the TSAPs, decide on the first data.
-    if (t.cotpType !== COTP_DT) {
-      if (t.cotpType === COTP_CR) {
-        const ts = cotpTsaps(w, 0, t);
-        f.tsaps = ts.calling + '/' + ts.called;
+    if (f.other) return false;
+    f.dirs ??= new PduDirections(S7_FRAMING);
+    const d = f.dirs.get(p);
+    if (!f.s7 && !d.collecting) {
+      // Until S7 data is seen, a segment must start with TPKT/COTP; other user data is not ours.
+      const t = parseTpkt(w, 0, head);
+      if (t === null) return false;
+      if (t.cotpType === COTP_DT && w.has(t.data, 4) && !isS7(w, t.data)) {
+        f.other = true;
+        return false;
       }
-      return false;
     }
-    if (!isS7(w, t.data)) return false;
-    const toServer = p.dstPort === PORT && p.srcPort !== PORT;
-    const fromServer = p.srcPort === PORT && p.dstPort !== PORT;
-    let off = 0;
-    for (let n = 0; n < MAX_TPKTS && parseTpkt(w, off, t) !== null; n++) {
-      const end = Math.min(off + t.length, w.length);
-      if (t.cotpType === COTP_DT) {
-        const d = off + t.data;
-        if (w.u8(d) === 0x32) s7(w, d, end, p, ctx, f, toServer, fromServer);
-        else if (w.u8(d) === 0x72) s7plus(w, d, p, ctx, f, toServer);
-      }
-      off += t.length;
-    }
-    return true;
+    d.feed(w, p, readTpkt, ctx, f);
+    return f.s7;
   },
 };
+
+/** One whole TPKT (CR, or COTP DT carrying S7comm / S7comm-plus). */
+function readTpkt(w: ByteWindow, _len: number, p: Packet, ctx: AppContext, f: S7Flow): void {
+  const t = parseTpkt(w, 0, pdu);
+  if (t === null) return;
+  if (t.cotpType === COTP_CR) {
+    const ts = cotpTsaps(w, 0, t);
+    f.tsaps = ts.calling + '/' + ts.called;
+    return;
+  }
+  if (t.cotpType !== COTP_DT || !isS7(w, t.data)) return;
+  f.s7 = true;
+  const toServer = p.dstPort === PORT && p.srcPort !== PORT;
+  const fromServer = p.srcPort === PORT && p.dstPort !== PORT;
+  if (w.u8(t.data) === 0x32) s7(w, t.data, w.length, p, ctx, f, toServer, fromServer);
+  else s7plus(w, t.data, p, ctx, f, toServer);
+}
 
 function roles(p: Packet, ctx: AppContext, f: S7Flow, toServer: boolean, proto: string): void {
   if (!toServer || !f.once.first('roles:' + proto)) return;
@@ -201,13 +268,11 @@ function userdata(
   const sub = w.u8(par + 6);
   const isResponse = typeGroup >> 4 === 8;
   const group = typeGroup & 0x0f;
-  if (isResponse && paramLen >= 12) {
-    // A fragmented answer: only the first fragment starts with the SZL header; later ones
-    // (same data-unit reference, after a "more follows") are continuation bytes.
-    const ref = w.u8(par + 8);
-    const continuation = f.moreRef >= 0 && ref === f.moreRef;
-    f.moreRef = w.u8(par + 9) !== 0 ? ref : -1;
-    if (continuation) return;
+  // A data-unit reference marks an answer that may come in fragments ("last data unit" = no): only
+  // the first starts with the SZL header, the others carry the rest. Decoded whole at the last.
+  if (isResponse && paramLen >= 12 && w.u8(par + 8) !== 0) {
+    if (group === 4 && sub === 1) szlFragment(w, data, end, w.u8(par + 8), w.u8(par + 9) !== 0, p, ctx, f);
+    return;
   }
   if (group === 4 && sub === 1 && isResponse && w.u8(data) === 0xff) szl(w, data + 4, end, p, ctx, f);
   else if (group === 1 && !isResponse)
@@ -220,6 +285,49 @@ function userdata(
       'high',
       'mode transition subfunction ' + sub,
     );
+}
+
+/** One fragment of an SZL answer: return code, transport size, length, then its share of the answer. */
+function szlFragment(
+  w: ByteWindow,
+  data: number,
+  end: number,
+  ref: number,
+  more: boolean,
+  p: Packet,
+  ctx: AppContext,
+  f: S7Flow,
+): void {
+  const s = data + 4;
+  const e = Math.min(s + w.u16(data + 2), end);
+  const tick = ++f.tick;
+  let fr: Frag | undefined;
+  for (let i = f.frags.length - 1; i >= 0; i--) {
+    const x = f.frags[i]!;
+    if (x.ref === ref) fr = x;
+    else if (tick - x.age > FRAG_AGE) {
+      f.droppedRef = x.ref;
+      f.frags.splice(i, 1);
+    }
+  }
+  if (fr === undefined) {
+    // The tail of an answer given up on would read as a bogus SZL header.
+    if (ref === f.droppedRef) {
+      if (!more) f.droppedRef = -1;
+      return;
+    }
+    if (w.u8(data) !== 0xff || s > e) return;
+    if (!more) return szl(w, s, e, p, ctx, f);
+    if (f.frags.length >= MAX_FRAGS) f.droppedRef = f.frags.shift()!.ref;
+    fr = { ref, buf: new StreamBuf(FRAG_CAP), age: tick, broken: false };
+    f.frags.push(fr);
+  }
+  fr.age = tick;
+  if (!fr.broken && s < e && !fr.buf.append(w.sub(fragPart, s, e - s))) fr.broken = true;
+  if (more) return;
+  f.frags.splice(f.frags.indexOf(fr), 1);
+  const v = fr.buf.view(fragView);
+  szl(v, 0, v.length, p, ctx, f);
 }
 
 const RECORD_CAP = 64;

@@ -42,6 +42,25 @@ export function parseTpkt(w: ByteWindow, off: number, out: Tpkt): Tpkt | null {
   return out;
 }
 
+/** Total length of the TPKT at `o` (4 bytes present), or -1 when the bytes there are not a TPKT header. */
+export function tpktLength(w: ByteWindow, o: number): number {
+  if (w.u8(o) !== 3 || w.u8(o + 1) !== 0) return -1;
+  const len = w.u16(o + 2);
+  return len < 7 ? -1 : len;
+}
+
+/**
+ * The COTP PDU type of a TPKT of total length `len` at `o` (6 bytes present), or -1 when the COTP
+ * header is not valid (the same rules as parseTpkt).
+ */
+export function cotpType(w: ByteWindow, o: number, len: number): number {
+  const li = w.u8(o + 4);
+  if (li < 2 || 5 + li > len) return -1;
+  const type = w.u8(o + 5) & 0xf0;
+  if (type === COTP_DT) return li === 2 ? type : -1;
+  return type === COTP_CR || type === COTP_CC || type === 0x80 || type === 0xc0 || type === 0x70 ? type : -1;
+}
+
 /** COTP CR/CC parameters: the calling and called TSAPs (0xc1 / 0xc2), as hex text. */
 export function cotpTsaps(w: ByteWindow, off: number, t: Tpkt): { calling: string; called: string } {
   let calling = '';
