@@ -47,6 +47,10 @@ export class Device {
   router = false;
   routed = false;
   readonly via = new Set<string>();
+  /**
+   * Keyed by the address as a signed 32-bit integer (`ip | 0`): a small integer for the Map, where
+   * addresses above 128.0.0.0 as unsigned numbers are boxed on every lookup. Read keys with `>>> 0`.
+   */
   readonly ip4 = new Map<number, IpUse>();
   readonly ip6 = new Map<string, IpUse>();
   readonly protocols = new Set<string>();
@@ -126,6 +130,7 @@ export interface InventoryOptions {
 export class Inventory {
   readonly byMac = new Map<number, Device>();
   /** Devices known only by address: routed (behind a router) or from links without MACs. */
+  /** Keyed as Device.ip4 is (`ip | 0`). */
   readonly byIp4 = new Map<number, Device>();
   readonly byIp6 = new Map<string, Device>();
   /** Which MAC device owns an address (kept with the bindings, so lookups never scan). */
@@ -197,7 +202,7 @@ export class Inventory {
       }
       if (ipv4IsUnicastHost(p.dst4)) {
         if (dst !== undefined) {
-          if (dst.router && !dst.ip4.has(p.dst4)) dst = this.ip4Device(p.dst4, dst);
+          if (dst.router && !dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4, dst);
         } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4, null);
       }
     } else if (p.ipVersion === 6) {
@@ -282,7 +287,7 @@ export class Inventory {
   private knownByIp(ip: string): Device | undefined {
     if (ip.includes(':')) return this.byIp6.get(ip) ?? this.owner6.get(ip);
     const v = this.ip4Number(ip);
-    return v < 0 ? undefined : (this.byIp4.get(v) ?? this.owner4.get(v));
+    return v < 0 ? undefined : (this.byIp4.get(v | 0) ?? this.owner4.get(v | 0));
   }
 
   private holdHearsay(ip: string, o: Observation): void {
@@ -355,7 +360,7 @@ export class Inventory {
     const ip = id.slice(3);
     if (ip.includes(':')) return this.byIp6.get(ip);
     const v = ipv4Number(ip);
-    return v < 0 ? undefined : this.byIp4.get(v);
+    return v < 0 ? undefined : this.byIp4.get(v | 0);
   }
 
   devices(): IterableIterator<Device> {
@@ -397,11 +402,11 @@ export class Inventory {
   }
 
   private ip4Device(ip: number, via: Device | null): Device {
-    let d = this.byIp4.get(ip);
+    let d = this.byIp4.get(ip | 0);
     if (d === undefined) {
       d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
-      d.ip4.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
-      this.byIp4.set(ip, d);
+      d.ip4.set(ip | 0, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
+      this.byIp4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
     }
     if (via !== null) {
@@ -428,7 +433,7 @@ export class Inventory {
 
   /** The device that owns an IPv4 address: the MAC device it is bound to, else an address-only device. */
   private ip4Owner(ip: number): Device {
-    return this.byIp4.get(ip) ?? this.owner4.get(ip) ?? this.ip4Device(ip, null);
+    return this.byIp4.get(ip | 0) ?? this.owner4.get(ip | 0) ?? this.ip4Device(ip, null);
   }
 
   private ip6Owner(ip: string): Device {
@@ -440,13 +445,13 @@ export class Inventory {
    * the MAC's own device, or, behind a router, the routed address.
    */
   private bind4(d: Device, ip: number, ts: number, len: number, arp: boolean): Device {
-    let u = d.ip4.get(ip);
+    let u = d.ip4.get(ip | 0);
     if (u === undefined) {
       if (d.router && !arp) return this.ip4Device(ip, d);
       if (d.ip4.size >= MAX_OWN_IPS) return d;
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null };
-      d.ip4.set(ip, u);
-      if (d.mac >= 0) this.owner4.set(ip, d);
+      d.ip4.set(ip | 0, u);
+      if (d.mac >= 0) this.owner4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
       if (!d.router && routable(d) > ROUTER_IP_THRESHOLD) {
         this.becomeRouter(d);
@@ -494,14 +499,14 @@ export class Inventory {
       r.bytesSent += u.bytes;
       for (const port of u.served ?? []) r.servedTcp.add(port);
     };
-    for (const [ip, u] of d.ip4) {
+    for (const [key, u] of d.ip4) {
       if (u.arp) {
         for (const port of u.served ?? []) d.servedTcp.add(port);
         continue;
       }
-      d.ip4.delete(ip);
-      this.owner4.delete(ip);
-      move(u, this.ip4Device(ip, d));
+      d.ip4.delete(key);
+      this.owner4.delete(key);
+      move(u, this.ip4Device(key >>> 0, d));
     }
     for (const [ip, u] of d.ip6) {
       if (ip.startsWith('fe80:')) {
@@ -544,7 +549,7 @@ export class Inventory {
     const port = p.srcPort;
     if (d.servedTcp.size < MAX_SERVED) d.servedTcp.add(port);
     if (d.router) return;
-    const u = p.ipVersion === 4 ? d.ip4.get(p.src4) : p.ipVersion === 6 ? d.ip6.get(p.src6) : undefined;
+    const u = p.ipVersion === 4 ? d.ip4.get(p.src4 | 0) : p.ipVersion === 6 ? d.ip6.get(p.src6) : undefined;
     if (u === undefined) return;
     if (u.served === null) u.served = [port];
     else if (u.served.length < 16 && !u.served.includes(port)) u.served.push(port);
@@ -588,7 +593,7 @@ export class Inventory {
 
   deviceJson(d: Device, withEvidence: boolean): DeviceJson {
     const ips: string[] = [];
-    for (const ip of d.ip4.keys()) ips.push(ipv4ToString(ip));
+    for (const ip of d.ip4.keys()) ips.push(ipv4ToString(ip >>> 0));
     for (const ip of d.ip6.keys()) ips.push(ip);
     const oui = this.vendorOf(d.mac);
     const ev = d.evidence;
