@@ -52,6 +52,13 @@ export function observationValue(o: Observation): string {
   }
 }
 
+export interface EvidenceSummary {
+  hostname: string | null;
+  hostnames: { name: string; source: string }[];
+  identity(attr: IdentityAttribute): string | null;
+  roles: string[];
+}
+
 /**
  * The part of an observation's value that says which fact it is beside its kind, protocol and field
  * (an identity's attribute, an attribute's key, a fingerprint's scheme), and the rest of it. Together
@@ -141,6 +148,33 @@ export class Evidence {
     if (have === undefined) this.byRaw.set(raw, f);
     else if (Array.isArray(have)) have.push(f);
     else this.byRaw.set(raw, [have, f]);
+  }
+
+  /**
+   * What deviceJson reads, in one pass over the facts (it used to take one pass per attribute): the
+   * most-heard host name, every host name with its source, the most-heard value of each identity
+   * attribute (ties: the first heard), and the roles, sorted.
+   */
+  summary(): EvidenceSummary {
+    let best: Fact | null = null;
+    const hostnames: { name: string; source: string }[] = [];
+    const ids = new Map<IdentityAttribute, Fact>();
+    const roles = new Set<string>();
+    for (const f of this.facts.values()) {
+      const o = f.obs;
+      if (f.kind === 'hostname') {
+        if (best === null || f.count > best.count) best = f;
+        hostnames.push({ name: f.value, source: `${f.protocol}.${f.field}` });
+      } else if (o.kind === 'identity') {
+        const b = ids.get(o.attr);
+        if (b === undefined || f.count > b.count) ids.set(o.attr, f);
+      } else if (o.kind === 'role') roles.add(o.role);
+    }
+    const identity = (attr: IdentityAttribute): string | null => {
+      const f = ids.get(attr);
+      return f !== undefined && f.obs.kind === 'identity' ? f.obs.value : null;
+    };
+    return { hostname: best === null ? null : best.value, hostnames, identity, roles: [...roles].sort() };
   }
 
   /** The most-heard own host name. */

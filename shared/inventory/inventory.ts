@@ -597,21 +597,22 @@ export class Inventory {
     for (const ip of d.ip6.keys()) ips.push(ip);
     const oui = this.vendorOf(d.mac);
     const ev = d.evidence;
+    const sum = ev.summary();
     const j: DeviceJson = {
       id: d.id,
       mac: d.mac >= 0 ? macToString(d.mac) : null,
       ips,
-      hostname: ev.hostname(),
-      vendor: ev.identity('vendor') ?? oui,
+      hostname: sum.hostname,
+      vendor: sum.identity('vendor') ?? oui,
       ouiVendor: oui,
       category: null,
       type: d.router ? 'router' : null,
-      model: ev.identity('model') ?? ev.identity('product'),
-      os: ev.identity('os'),
-      firmware: ev.identity('firmware'),
-      serial: ev.identity('serial'),
-      hostnames: [...ev.hostnames(), ...this.dnsNames(ips)],
-      roles: d.router ? ['router', ...ev.roles()] : ev.roles(),
+      model: sum.identity('model') ?? sum.identity('product'),
+      os: sum.identity('os'),
+      firmware: sum.identity('firmware'),
+      serial: sum.identity('serial'),
+      hostnames: [...sum.hostnames, ...this.dnsNames(ips)],
+      roles: d.router ? ['router', ...sum.roles] : sum.roles,
       protocols: [...d.protocols].sort(),
       services: [...d.servedTcp].sort((x, y) => x - y).map((port) => ({ transport: 'tcp', port })),
       vlans: [...d.vlans].sort((x, y) => x - y),
