@@ -81,13 +81,24 @@ export class Packet {
   payloadEnd = 0;
 
   /** Protocol names seen in this frame, outermost first; `protoCount` of `protos` are valid. */
-  readonly protos: string[] = [];
+  readonly protos: string[] = new Array<string>(32).fill('');
   protoCount = 0;
 
   /** Why the frame was malformed, or '' when it decoded cleanly. */
   malformed = '';
   /** A later IP fragment: counted, not decoded further. */
   laterFragment = false;
+
+  constructor() {
+    // Fields that will hold 48-bit MACs, unsigned 32-bit addresses and sequence numbers, or fractional
+    // times start as doubles: in V8 a field that starts as a small integer and later holds a larger
+    // number changes the object's hidden class, which throws the optimised packet loop away.
+    const wide = 2 ** 40 + 0.5;
+    this.ts = this.srcMac = this.dstMac = this.arpSha = this.arpTha = this.arpSpa = this.arpTpa = wide;
+    this.src4 = this.dst4 = this.tcpSeq = this.tcpAck = this.ndLinkAddr = wide;
+    this.ts = 0;
+    this.reset();
+  }
 
   reset(): void {
     this.resetLayers();
