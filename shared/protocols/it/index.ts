@@ -10,6 +10,7 @@ import { cdp } from './cdp';
 import { stp } from './stp';
 import { http } from './http';
 import { tls } from './tls';
+import { quic } from './quic';
 import { ssh } from './ssh';
 import { smb } from './smb';
 import { snmp } from './snmp';
@@ -39,6 +40,7 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   cdp,
   stp,
   tls,
+  quic,
   ssh,
   http,
   smb,

@@ -188,14 +188,21 @@ export function ja3String(c: ClientHelloInfo): string {
   );
 }
 
-/** JA4 (FoxIO) for TLS over TCP. */
-export function ja4(c: ClientHelloInfo): string {
+/** What carries the handshake: JA4 starts with 't' over TCP and 'q' over QUIC (FoxIO spec). */
+export type TlsTransport = 'tcp' | 'quic';
+
+function ja4Prefix(t: TlsTransport): string {
+  return t === 'quic' ? 'q' : 't';
+}
+
+/** JA4 (FoxIO), for TLS over TCP by default. */
+export function ja4(c: ClientHelloInfo, transport: TlsTransport = 'tcp'): string {
   const ciphers = c.ciphers.filter((x) => !isGrease(x));
   const exts = c.extensions.filter((x) => !isGrease(x));
   const versions = c.versions.filter((x) => !isGrease(x));
   const version = versions.length > 0 ? Math.max(...versions) : c.version;
   const a =
-    't' +
+    ja4Prefix(transport) +
     ja4Version(version) +
     (c.extensions.includes(0) ? 'd' : 'i') +
     two(ciphers.length) +
@@ -262,10 +269,10 @@ export function ja3sString(s: ServerHelloInfo): string {
   return s.version + ',' + s.cipher + ',' + s.extensions.filter((x) => !isGrease(x)).join('-');
 }
 
-export function ja4s(s: ServerHelloInfo): string {
+export function ja4s(s: ServerHelloInfo, transport: TlsTransport = 'tcp'): string {
   const exts = s.extensions.filter((x) => !isGrease(x));
   const version = s.selectedVersion > 0 ? s.selectedVersion : s.version;
-  const a = 't' + ja4Version(version) + two(exts.length) + ja4Alpn(s.alpn);
+  const a = ja4Prefix(transport) + ja4Version(version) + two(exts.length) + ja4Alpn(s.alpn);
   const c = exts.length === 0 ? '000000000000' : sha12(exts.map(hex4).join(','));
   return a + '_' + hex4(s.cipher) + '_' + c;
 }
@@ -301,51 +308,88 @@ function finish(d: TlsDir): void {
   d.hs = new StreamBuf(0);
 }
 
+/**
+ * The observations of a parsed ClientHello, sent by the packet's source: SNI (also as the name of the
+ * destination address), ALPN, supported versions, JA3 and JA4. Over QUIC the protocol is 'quic' and
+ * JA4 starts with 'q'.
+ */
+export function emitClientHello(
+  p: Packet,
+  ctx: AppContext,
+  c: ClientHelloInfo,
+  transport: TlsTransport,
+): void {
+  const me = srcRef(p);
+  const proto = transport === 'quic' ? 'quic' : 'tls';
+  if (c.sni !== '') {
+    ctx.emit({ ...base(p, me, proto, 'sni'), kind: 'name-query', name: c.sni });
+    const server = dstRef(p);
+    if (server.ip !== null)
+      ctx.emit({ ...base(p, server, proto, 'sni'), kind: 'address', ip: server.ip, name: c.sni });
+  }
+  if (c.alpn.length > 0)
+    ctx.emit({
+      ...base(p, me, proto, 'alpn'),
+      kind: 'attribute',
+      key: 'tls-alpn',
+      value: c.alpn.join(','),
+    });
+  const versions = c.versions.filter((x) => !isGrease(x));
+  if (versions.length > 0)
+    ctx.emit({
+      ...base(p, me, proto, 'supported_versions'),
+      kind: 'attribute',
+      key: 'tls-versions',
+      value: versions.map(hex4).join(','),
+    });
+  ctx.emit({
+    ...base(p, me, proto, 'client_hello'),
+    kind: 'fingerprint',
+    scheme: 'ja3',
+    value: md5hex(ja3String(c)),
+  });
+  ctx.emit({
+    ...base(p, me, proto, 'client_hello'),
+    kind: 'fingerprint',
+    scheme: 'ja4',
+    value: ja4(c, transport),
+  });
+}
+
+/** The observations of a parsed ServerHello, sent by the packet's source: the server role, JA3S, JA4S. */
+export function emitServerHello(
+  p: Packet,
+  ctx: AppContext,
+  s: ServerHelloInfo,
+  transport: TlsTransport,
+): void {
+  const me = srcRef(p);
+  const proto = transport === 'quic' ? 'quic' : 'tls';
+  ctx.emit({ ...base(p, me, proto, 'server_hello'), kind: 'role', role: 'tls-server', peer: dstRef(p) });
+  ctx.emit({
+    ...base(p, me, proto, 'server_hello'),
+    kind: 'fingerprint',
+    scheme: 'ja3s',
+    value: md5hex(ja3sString(s)),
+  });
+  ctx.emit({
+    ...base(p, me, proto, 'server_hello'),
+    kind: 'fingerprint',
+    scheme: 'ja4s',
+    value: ja4s(s, transport),
+  });
+}
+
 function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: ByteWindow): void {
   const me = srcRef(p);
   if (type === 1) {
     const c = parseClientHello(w);
     finish(d);
-    if (c === null) return;
-    if (c.sni !== '') {
-      ctx.emit({ ...base(p, me, 'tls', 'sni'), kind: 'name-query', name: c.sni });
-      const server = dstRef(p);
-      if (server.ip !== null)
-        ctx.emit({ ...base(p, server, 'tls', 'sni'), kind: 'address', ip: server.ip, name: c.sni });
-    }
-    if (c.alpn.length > 0)
-      ctx.emit({
-        ...base(p, me, 'tls', 'alpn'),
-        kind: 'attribute',
-        key: 'tls-alpn',
-        value: c.alpn.join(','),
-      });
-    const versions = c.versions.filter((x) => !isGrease(x));
-    if (versions.length > 0)
-      ctx.emit({
-        ...base(p, me, 'tls', 'supported_versions'),
-        kind: 'attribute',
-        key: 'tls-versions',
-        value: versions.map(hex4).join(','),
-      });
-    ctx.emit({
-      ...base(p, me, 'tls', 'client_hello'),
-      kind: 'fingerprint',
-      scheme: 'ja3',
-      value: md5hex(ja3String(c)),
-    });
-    ctx.emit({ ...base(p, me, 'tls', 'client_hello'), kind: 'fingerprint', scheme: 'ja4', value: ja4(c) });
+    if (c !== null) emitClientHello(p, ctx, c, 'tcp');
   } else if (type === 2) {
     const s = parseServerHello(w);
     if (s === null) return finish(d);
-    ctx.emit({ ...base(p, me, 'tls', 'server_hello'), kind: 'role', role: 'tls-server', peer: dstRef(p) });
-    ctx.emit({
-      ...base(p, me, 'tls', 'server_hello'),
-      kind: 'fingerprint',
-      scheme: 'ja3s',
-      value: md5hex(ja3sString(s)),
-    });
-    ctx.emit({ ...base(p, me, 'tls', 'server_hello'), kind: 'fingerprint', scheme: 'ja4s', value: ja4s(s) });
+    emitServerHello(p, ctx, s, 'tcp');
     // TLS 1.3 encrypts the certificate: nothing more to read in this direction.
     if (s.selectedVersion === 0x0304) finish(d);
   } else if (type === 11) {

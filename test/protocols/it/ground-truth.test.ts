@@ -129,7 +129,10 @@ const EVIDENCE: Record<string, { pick: Pick; gt?: (v: string) => string }> = {
     pick: when((o) => o.protocol === 'http' && o.kind === 'software' && o.field === 'User-Agent'),
   },
   'SSH banner': { pick: when((o) => o.protocol === 'ssh' && o.kind === 'software') },
-  'TLS SNI (client)': { pick: when((o) => o.protocol === 'tls' && o.kind === 'name-query') },
+  // TLS over TCP, and the ClientHello inside QUIC Initial packets.
+  'TLS SNI (client)': {
+    pick: when((o) => (o.protocol === 'tls' || o.protocol === 'quic') && o.kind === 'name-query'),
+  },
   'TLS JA3 (client)': { pick: when((o) => o.kind === 'fingerprint' && o.scheme === 'ja3') },
   'SNMP sysName': { pick: when((o) => o.protocol === 'snmp' && o.kind === 'hostname'), gt: unquote },
   'SNMP sysDescr': {
@@ -171,21 +174,7 @@ const EVIDENCE: Record<string, { pick: Pick; gt?: (v: string) => string }> = {
 };
 
 /** Listed values we knowingly do not find, with the reason. Key: `${file}|${device}|${evidence}|${value}`. */
-const QUIC =
-  'carried in QUIC Initial packets (ClientHello protected with QUIC initial keys): QUIC is out of scope';
 const EXCEPTIONS: Record<string, string> = {
-  'pcapng-multi-if__ndpi__sites.pcapng|3c:a9:f4:a8:1f:ec|TLS SNI (client)|hangouts.google.com': QUIC,
-  'pcapng-multi-if__ndpi__sites.pcapng|3c:a9:f4:a8:1f:ec|TLS SNI (client)|plus.google.com': QUIC,
-  'pcapng-multi-if__ndpi__sites.pcapng|3c:a9:f4:a8:1f:ec|TLS JA3 (client)|2a18e6bf307f97c5e27f0ab407dc65db':
-    QUIC,
-  'pcapng-multi-if__ndpi__sites.pcapng|3c:a9:f4:a8:1f:ec|TLS JA3 (client)|b719940c5ab9a3373cb4475d8143ff88':
-    QUIC,
-  'pcapng-multi-if__ndpi__sites.pcapng|34:e6:d7:02:1b:27|TLS SNI (client)|www.threads.net': QUIC,
-  'pcapng-multi-if__ndpi__sites.pcapng|34:e6:d7:02:1b:27|TLS JA3 (client)|7a8e625dea44f20fe8d8d657583506d1':
-    QUIC,
-  'pcapng-multi-if__ndpi__sites.pcapng|48:a4:72:36:97:a0|TLS SNI (client)|classroom.google.com': QUIC,
-  'pcapng-multi-if__ndpi__sites.pcapng|48:a4:72:36:97:a0|TLS JA3 (client)|a27a03a8478393fe7f8958648bb71ff4':
-    QUIC,
   'multi-lan-mixed__ndpi__telegram.pcap|8c:fe:57:23:37:e4|hostname (mDNS probe/announce)|<Root>':
     'the root name (an OPT pseudo-record owner in tshark terms) names nobody',
   'multi-lan-mixed__ndpi__telegram.pcap|8c:fe:57:23:37:e4|hostname (mDNS A/AAAA answer)|<Root>':
