@@ -300,12 +300,16 @@ export function tlsRecordStart(w: ByteWindow, handshakeOnly: boolean): boolean {
 
 const rv = new ByteWindow();
 const hv = new ByteWindow();
-const body = new ByteWindow();
+const recBody = new ByteWindow();
+const hsBody = new ByteWindow();
+const rest = new ByteWindow();
+/** A finished direction keeps no buffer (shared, never appended to: `done` stops every caller). */
+const NONE = new StreamBuf(0);
 
 function finish(d: TlsDir): void {
   d.done = true;
-  d.rec = new StreamBuf(0);
-  d.hs = new StreamBuf(0);
+  d.rec = NONE;
+  d.hs = NONE;
 }
 
 /**
@@ -429,35 +433,58 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (at === SEG_OLD) return true;
   // A gap (lost or reordered segment): the records after it cannot be framed reliably.
   if (at === SEG_GAP) return (finish(d), true);
-  d.rec.append(w);
-  // Records: handshake bodies go to the handshake buffer; anything encrypted ends our interest.
+  // Records are read in place from the segment while nothing is buffered (most handshake records
+  // arrive whole); only what is left of a record split across segments is copied and kept.
+  let src = w;
+  if (d.rec.len > 0) {
+    d.rec.append(w);
+    src = d.rec.view(rv);
+  }
+  let off = 0;
   for (let i = 0; i < 64 && !d.done; i++) {
-    const r = d.rec.view(rv);
-    if (r.length < 5) break;
-    const type = r.u8(0);
-    const len = r.u16(3);
-    if (type < 20 || type > 24 || r.u8(1) !== 3 || len > MAX_RECORD) return (finish(d), true);
-    if (r.length < 5 + len) {
-      if (d.rec.len >= d.rec.cap) finish(d);
+    if (src.length - off < 5) break;
+    const type = src.u8(off);
+    const len = src.u16(off + 3);
+    if (type < 20 || type > 24 || src.u8(off + 1) !== 3 || len > MAX_RECORD) return (finish(d), true);
+    if (src.length - off < 5 + len) {
+      if (src !== w && d.rec.len >= d.rec.cap) finish(d);
       break;
     }
-    if (type === 22) d.hs.append(r.sub(body, 5, len));
-    d.rec.consume(5 + len);
-    for (let j = 0; j < 32 && !d.done; j++) {
-      const h = d.hs.view(hv);
-      if (h.length < 4) break;
-      const ht = h.u8(0);
-      const hl = h.u24(1);
-      if (h.length < 4 + hl) {
-        if (4 + hl > d.hs.cap) finish(d);
-        break;
-      }
-      onHandshake(p, ctx, d, ht, h.sub(body, 4, hl));
-      if (!d.done) d.hs.consume(4 + hl);
-    }
+    // Handshake bodies; anything encrypted ends our interest.
+    if (type === 22) handshakes(p, ctx, d, src.sub(recBody, off + 5, len));
+    off += 5 + len;
     if (type === 20 || type === 23) finish(d);
   }
+  if (d.done) return true;
+  if (src === w) {
+    if (off < w.length) d.rec.append(w.sub(rest, off));
+  } else d.rec.consume(off);
   return true;
+}
+
+/** Handshake messages in a record body, read in place unless one spans records (then collected). */
+function handshakes(p: Packet, ctx: AppContext, d: TlsDir, b: ByteWindow): void {
+  let src = b;
+  if (d.hs.len > 0) {
+    d.hs.append(b);
+    src = d.hs.view(hv);
+  }
+  let off = 0;
+  for (let j = 0; j < 32 && !d.done; j++) {
+    if (src.length - off < 4) break;
+    const ht = src.u8(off);
+    const hl = src.u24(off + 1);
+    if (src.length - off < 4 + hl) {
+      if (4 + hl > d.hs.cap) finish(d);
+      break;
+    }
+    onHandshake(p, ctx, d, ht, src.sub(hsBody, off + 4, hl));
+    off += 4 + hl;
+  }
+  if (d.done) return;
+  if (src === b) {
+    if (off < b.length) d.hs.append(b.sub(rest, off));
+  } else d.hs.consume(off);
 }
 
 export const tls: AppProtocol = {
