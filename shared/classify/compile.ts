@@ -51,7 +51,8 @@ export interface CompiledRule {
   weights: Partial<Record<AttributeName, number>>;
   roles: string[];
   /**
-   * A cheap precondition: the device must have a fact of one of these kinds, or (for 'oui', 'mac',
+   * A cheap precondition: the device must have a fact of one of these kinds (`kind` or
+   * `kind\0protocol`, as byKind keys them), or (for 'oui', 'mac',
    * 'served', 'role', 'peers') that input; null when the rule has none. Lets classify skip most rules.
    */
   needs: string[] | null;
@@ -157,7 +158,8 @@ function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRu
 function needsOf(c: Cond): string[] | null {
   switch (c.t) {
     case 'fact':
-      return [c.kind];
+      // A test naming one protocol needs a fact of that kind and protocol (byKind's second key).
+      return [c.protocolIs === undefined ? c.kind : c.kind + '\0' + c.protocolIs];
     case 'oui':
     case 'mac':
     case 'role':
