@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ascii, concat, tcpFrame, u16le, u32le, type Bytes } from '../../helpers/packets';
 import { streamBytesInUse } from '../../../shared/protocols/it/stream';
+import { av, nbss, utf16 } from './smb-build';
 import { decodeFrames, ofKind } from './run';
 
 /**
@@ -14,18 +15,6 @@ let cliPort = 51000;
 /** A fresh client port per flow, so every test starts its own TCP flow. */
 const client = () => ({ mac: '02:00:00:00:00:10', ip: '10.0.1.10', port: cliPort++ });
 
-function utf16(s: string): Bytes {
-  const out = new Uint8Array(s.length * 2);
-  for (let i = 0; i < s.length; i++) out[i * 2] = s.charCodeAt(i);
-  return out;
-}
-function av(id: number, s: string): Bytes {
-  const v = utf16(s);
-  return concat(u16le(id), u16le(v.length), v);
-}
-function nbss(msg: Bytes): Bytes {
-  return concat([0, (msg.length >> 16) & 0xff, (msg.length >> 8) & 0xff, msg.length & 0xff], msg);
-}
 /** SMB2 header (64 bytes) for `cmd`, response flag set when `response`, then the body. */
 function smb2(cmd: number, response: boolean, body: Bytes): Bytes {
   return concat(

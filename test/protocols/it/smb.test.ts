@@ -1,23 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concat, u16le, u32le, tcpFrame, ascii } from '../../helpers/packets';
+import { av, nbss, utf16 } from './smb-build';
 import { decodeFrames, hostileVariants, ofKind } from './run';
 
 const SRV = { mac: '02:00:00:00:00:45', ip: '10.0.0.45', port: 445 };
 const CLI = { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 50500 };
-
-function utf16(s: string): Uint8Array {
-  const out = new Uint8Array(s.length * 2);
-  for (let i = 0; i < s.length; i++) out[i * 2] = s.charCodeAt(i);
-  return out;
-}
-function av(id: number, s: string): Uint8Array {
-  const v = utf16(s);
-  return concat(u16le(id), u16le(v.length), v);
-}
-function nbss(msg: Uint8Array): Uint8Array {
-  return concat([0, (msg.length >> 16) & 0xff, (msg.length >> 8) & 0xff, msg.length & 0xff], msg);
-}
 
 test('SMB2 + NTLMSSP CHALLENGE: server NetBIOS/DNS names, domain and Windows version', () => {
   const target = utf16('CORP');
