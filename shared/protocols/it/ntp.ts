@@ -39,8 +39,10 @@ export function dissectNtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       value: String(stratum),
     });
     if (stratum === 1) {
+      // RFC 5905 7.3: a stratum-1 reference id is four ASCII characters, NUL-padded; not only the upper-case
+      // codes of its table: Meinberg DCF77 receivers send "DCFa" / "DCFp".
       const ref = w.ascii(12, 4).replace(/\0+$/, '');
-      if (/^[A-Z0-9]{1,4}$/.test(ref))
+      if (/^[\x21-\x7e]{1,4}$/.test(ref))
         ctx.emit({ ...base(p, me, 'ntp', 'refid'), kind: 'attribute', key: 'ntp-refid', value: ref });
     }
   } else if (mode === 3) {

@@ -313,3 +313,21 @@ test('DHCPv6 through a relay: the inner message is about the client at the peer 
     [],
   );
 });
+
+test('NTP: a stratum-1 reference id in lower case ("DCFa", Meinberg DCF77) is kept; binary ids are not', () => {
+  const server = { mac: '02:00:00:00:00:61', ip: '10.0.0.61', port: 123 };
+  const client = { mac: '02:00:00:00:00:62', ip: '10.0.0.62', port: 123 };
+  const resp = (ref: number[]) =>
+    concat([0x24, 1, 6, 0xe9], new Array(8).fill(0), ref, new Array(32).fill(0));
+  const r = decodeFrames([
+    udpFrame(server, client, resp([0x44, 0x43, 0x46, 0x61])),
+    udpFrame(server, client, resp([0x7f, 0x00, 0x01, 0x02])),
+  ]);
+  const refid = (frame: number) =>
+    ofKind(
+      r.obs.filter((o) => o.frame === frame),
+      'attribute',
+    ).find((o) => o.key === 'ntp-refid')?.value;
+  assert.equal(refid(1), 'DCFa');
+  assert.equal(refid(2), undefined);
+});
