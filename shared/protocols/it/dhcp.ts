@@ -53,6 +53,22 @@ function fqdnName(w: ByteWindow, o: number, n: number): string {
   return wireText(w, o + 3, n - 3, 255);
 }
 
+/**
+ * User class (77): RFC 3004 instances, each with its own length byte, when those lengths add up to the
+ * option exactly; otherwise (Windows and older clients) the whole option is one text.
+ */
+function userClasses(w: ByteWindow, v: number, len: number): [number, number][] {
+  const out: [number, number][] = [];
+  let k = 0;
+  while (k < len && out.length < 16) {
+    const n = w.u8(v + k);
+    if (n === 0 || k + 1 + n > len) break;
+    out.push([v + k + 1, n]);
+    k += 1 + n;
+  }
+  return k === len ? out : len > 0 ? [[v, len]] : [];
+}
+
 export const dhcp: AppProtocol = {
   name: 'dhcp',
   udpPorts: [67, 68],
@@ -184,8 +200,8 @@ export const dhcp: AppProtocol = {
             });
           break;
         case 77:
-          if (len > 0)
-            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'user-class', value: wireText(w, v, len) });
+          for (const [at, n] of userClasses(w, v, len))
+            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'user-class', value: wireText(w, at, n) });
           break;
         case 161:
           if (len > 0)

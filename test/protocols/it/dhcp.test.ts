@@ -132,3 +132,23 @@ test('DHCP: lying option lengths, truncation at every offset and random corrupti
     0,
   );
 });
+
+test('DHCP user class (77): RFC 3004 instances are read one by one; plain text stays one value', () => {
+  const userClasses = (data: number[]) =>
+    ofKind(
+      decodeOne(
+        udpFrame(
+          { mac: CLIENT, ip: '0.0.0.0', port: 68 },
+          { mac: 'ff:ff:ff:ff:ff:ff', ip: '255.255.255.255', port: 67 },
+          bootp(1, CLIENT, [opt(53, [1]), opt(77, data)]),
+        ),
+      ),
+      'attribute',
+    )
+      .filter((o) => o.key === 'user-class')
+      .map((o) => o.value);
+  assert.deepEqual(userClasses([4, ...ascii('iPXE'), 4, ...ascii('gpxe')]), ['iPXE', 'gpxe']);
+  assert.deepEqual(userClasses([...ascii('RRAS.Microsoft')]), ['RRAS.Microsoft']);
+  // A length that runs past the option: not RFC 3004, kept whole (the length byte is a control and goes).
+  assert.deepEqual(userClasses([9, ...ascii('abc')]), ['abc']);
+});
