@@ -133,13 +133,21 @@ function findTitle(p: Packet, ctx: AppContext, d: Dir): boolean {
   return d.buf.len >= TITLE_CAP || /<\/head|<body/i.test(text);
 }
 
+/** A segment too short to test that is the beginning of a method or status line ("POST " alone). */
+export function partialStart(w: ByteWindow): boolean {
+  if (w.length === 0 || w.length >= 8) return false;
+  const s = w.ascii(0, w.length);
+  return METHODS.some((m) => m.startsWith(s) || s.startsWith(m)) || 'HTTP/1.'.startsWith(s);
+}
+
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const start = httpStart(w);
+  const partial = start === 0 && partialStart(w);
   const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map() }));
   const key = directionKey(p);
   let d = f.dirs.get(key);
   if (d === undefined) {
-    if (start === 0) return f.dirs.size > 0;
+    if (start === 0 && !partial) return f.dirs.size > 0;
     if (f.dirs.size >= 2) f.dirs.clear();
     d = { buf: new StreamBuf(HEADER_CAP), mode: 0 };
     f.dirs.set(key, d);
@@ -153,7 +161,7 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
       d.buf.clear();
     }
   }
-  if (start !== 0) {
+  if (start !== 0 || (partial && d.mode !== 1)) {
     d.buf.clear();
     d.mode = 1;
   }
@@ -185,6 +193,12 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   const bw = d.buf.view(view);
   // Parsed once the block is complete (or the buffer full), not again on every segment before that.
   if (!full && headerBlockEnd(bw, HEADER_CAP) < 0) return true;
+  // A start line assembled from a short first segment is tested again whole.
+  if (httpStart(bw) === 0) {
+    d.mode = 0;
+    d.buf.clear();
+    return true;
+  }
   const h = parseHeaderBlock(bw, HEADER_CAP, WANTED);
   if (h.bodyStart < 0 && !full) return true;
   if (headersDone(p, ctx, d, h, startsWith(bw, 'HTTP/'))) {

@@ -44,6 +44,28 @@ test('HTTP: request headers split over segments, response Server / X-Powered-By 
   assert.equal(attrs.get('html-title'), 'DCS-930L Login');
 });
 
+test('HTTP: a request whose first segment is only "POST " is still read; a short non-HTTP one is not', () => {
+  const client = { ...CLIENT, port: 50200 };
+  const req = ascii('POST /api/lights HTTP/1.1\r\nHost: hue.local\r\nUser-Agent: hue/1.0\r\n\r\n{}');
+  const r = decodeFrames([
+    tcpFrame(client, CAM, req.slice(0, 5), { seq: 1 }),
+    tcpFrame(client, CAM, req.slice(5), { seq: 6 }),
+  ]);
+  assert.equal(r.errors, 0);
+  assert.deepEqual(
+    ofKind(r.obs, 'address').map((o) => [o.frame, o.device.ip, o.name]),
+    [[2, '10.0.0.30', 'hue.local']],
+  );
+  // "POS" then a line that is no request: opened on the prefix, dropped once the line is whole.
+  const other = { ...CLIENT, port: 50201 };
+  const junk = ascii('POS\r\nHost: evil.example\r\n\r\n');
+  const j = decodeFrames([
+    tcpFrame(other, CAM, junk.slice(0, 3), { seq: 1 }),
+    tcpFrame(other, CAM, junk.slice(3), { seq: 4 }),
+  ]);
+  assert.deepEqual(ofKind(j.obs, 'address'), []);
+});
+
 test('HTTP heuristic on a non-standard port; binary on port 80 is not HTTP', () => {
   const odd = { ...CAM, port: 8899 };
   const r = decodeFrames([
