@@ -66,9 +66,8 @@ function timed(name: string, cmd: string[]): Row {
 }
 
 const runs = Number(values.runs);
-let best: Row | null = null;
-for (let i = 0; i < runs; i++) {
-  const r = timed('glasspane', [
+const analyze = (name: string, extra: string[]) =>
+  timed(name, [
     // The installed command itself (its shebang carries the runtime flags it ships with).
     join(root, 'bin', 'glasspane.cjs'),
     'analyze',
@@ -78,8 +77,17 @@ for (let i = 0; i < runs; i++) {
     '--out',
     '/dev/null',
     '--no-progress',
+    ...extra,
   ]);
+// Everything, and layers 2-4 with the inventory alone (what the application dissectors cost on top),
+// alternating so both see the same machine.
+let best: Row | null = null;
+let base: Row | null = null;
+for (let i = 0; i < runs; i++) {
+  const r = analyze('glasspane', []);
   if (best === null || r.wall < best.wall) best = r;
+  const l = analyze('glasspane --layers-only', ['--layers-only']);
+  if (base === null || l.wall < base.wall) base = l;
 }
 const peersOut = spawnSync('bash', [join(sharedBench, 'peers.sh'), capture], { encoding: 'utf8' }).stdout;
 const peers: (Row | { name: string; skipped: true })[] = peersOut
@@ -101,7 +109,7 @@ console.log(`capture: ${capture} (${(size / 1e6).toFixed(0)} MB${packets ? `, ${
 console.log(['tool', 'wall s', 'peak MB', 'glasspane / tool (wall)'].join('\t'));
 const g = best!;
 console.log([g.name, g.wall.toFixed(2), (g.peakKiB / 1024).toFixed(0), '1.00'].join('\t'));
-for (const p of peers) {
+for (const p of [base!, ...peers]) {
   if ('skipped' in p) console.log([p.name, 'skipped', '-', '-'].join('\t'));
   else
     console.log(
@@ -109,6 +117,9 @@ for (const p of peers) {
     );
 }
 if (packets) console.log(`glasspane: ${Math.round(Number(packets) / g.wall).toLocaleString('en')} packets/s`);
+console.log(
+  `application dissectors: +${Math.round((g.wall / base!.wall - 1) * 100)} % over layers 2-4 and the inventory alone`,
+);
 
 // The UI side, in Chromium: opening the bench capture until the grid shows its devices, grid
 // scrolling with 100k devices, graph layout with 5k nodes.

@@ -14,13 +14,15 @@ export interface AnalyzeOptions {
   db?: string | boolean;
   /** Alert learning period (capture time) for a database that has none yet. */
   learn?: string;
+  /** Layers 2-4 and the inventory only: no application dissectors. */
+  layersOnly?: boolean;
 }
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
 export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
   if (!['json', 'csv', 'table'].includes(o.format))
     throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
-  const a = createAnalyzer();
+  const a = createAnalyzer({ layersOnly: o.layersOnly === true });
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
   const rec =
     o.db !== undefined && o.db !== false

@@ -5,12 +5,17 @@ import { vendorOf } from './oui';
 import { loadRules } from '../classify/load';
 import { readCaptureFile, type ReadOptions } from '../capture/file-source';
 
-/** An Analyzer with every dissector Glasspane has, and the IEEE OUI registry. */
-export function createAnalyzer(): Analyzer {
+/**
+ * An Analyzer with every dissector Glasspane has, and the IEEE OUI registry. `layersOnly`: layers 2-4
+ * and the inventory alone (MACs, addresses, VLANs, traffic, who talks to whom), no application
+ * dissectors: the quickest look at a large capture, and the baseline the benchmark compares with.
+ */
+export function createAnalyzer(o: { layersOnly?: boolean } = {}): Analyzer {
+  const all = o.layersOnly !== true;
   return new Analyzer({
     layers: LAYERS,
-    apps: APP_PROTOCOLS,
-    synObservers: SYN_OBSERVERS,
+    apps: all ? APP_PROTOCOLS : [],
+    synObservers: all ? SYN_OBSERVERS : [],
     vendorOf,
     rules: loadRules(),
   });

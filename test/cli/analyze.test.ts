@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writePcap } from '../helpers/pcap-writer';
-import { arp, ethernet, udpFrame } from '../helpers/packets';
+import { arp, ascii, ethernet, udpFrame } from '../helpers/packets';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -72,6 +72,33 @@ test('analyze --format json prints the inventory schema with devices, vendors an
       .sort(),
     ['a', 'b', 'bytes', 'packets', 'protocols'],
   );
+});
+
+test('analyze --layers-only: the same devices and traffic, without what application dissectors add', () => {
+  const notify = writePcap(join(tmp, 'ssdp.pcap'), 1, [
+    {
+      data: udpFrame(
+        { mac: '00:1b:1b:aa:bb:cc', ip: '10.0.0.5', port: 1900 },
+        { mac: '01:00:5e:7f:ff:fa', ip: '239.255.255.250', port: 1900 },
+        ascii('NOTIFY * HTTP/1.1\r\nSERVER: Linux/4.9 UPnP/1.0 Camera/2.1\r\nNT: upnp:rootdevice\r\n\r\n'),
+      ),
+    },
+  ]);
+  const device = (args: string[]) => {
+    const r = run('analyze', notify, '--format', 'json', '--evidence', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    const inv = JSON.parse(r.stdout);
+    return inv.devices.find((d: { mac: string }) => d.mac === '00:1b:1b:aa:bb:cc');
+  };
+  const full = device([]);
+  const l4 = device(['--layers-only']);
+  assert.ok(full.protocols.includes('ssdp'));
+  assert.ok(full.evidence.some((e: { protocol: string }) => e.protocol === 'ssdp'));
+  assert.deepEqual(l4.ips, full.ips);
+  assert.equal(l4.packets, full.packets);
+  assert.equal(l4.vendor, 'Siemens AG');
+  assert.equal(l4.protocols.includes('ssdp'), false);
+  assert.deepEqual(l4.evidence, []);
 });
 
 test('analyze --format csv writes one row per device to --out', () => {
