@@ -158,6 +158,11 @@ export class Inventory {
   private readonly macText = new Map<string, number>();
   /** The same for IPv4 text (observations name devices by text; a few hosts say most of it). */
   private readonly ip4Text = new Map<string, number>();
+  /**
+   * The time of the packet or observation being accounted, for bind4/bind6: a field rather than an
+   * argument, because a fractional time passed to a function that is not inlined is boxed per call.
+   */
+  private now = -Infinity;
   private cacheMacA = -2;
   private cacheDevA: Device | null = null;
   private cacheMacB = -2;
@@ -179,6 +184,7 @@ export class Inventory {
   packet(p: Packet): void {
     const len = p.wireLen;
     const ts = p.ts;
+    this.now = ts;
     let src: Device | undefined;
     let dst: Device | undefined;
 
@@ -191,23 +197,23 @@ export class Inventory {
     // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
     if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4IsUnicastHost(p.arpSpa)) {
       const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
-      this.bind4(owner, p.arpSpa, ts, 0, true);
+      this.bind4(owner, p.arpSpa | 0, 0, true);
       owner.seen(ts);
     }
 
     if (p.ipVersion === 4) {
       if (ipv4IsUnicastHost(p.src4)) {
-        if (src !== undefined) src = this.bind4(src, p.src4, ts, len, false);
-        else src = this.ip4Device(p.src4, null);
+        if (src !== undefined) src = this.bind4(src, p.src4 | 0, len, false);
+        else src = this.ip4Device(p.src4 | 0, null);
       }
       if (ipv4IsUnicastHost(p.dst4)) {
         if (dst !== undefined) {
-          if (dst.router && !dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4, dst);
-        } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4, null);
+          if (dst.router && !dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
+        } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4 | 0, null);
       }
     } else if (p.ipVersion === 6) {
       if (isUnicast6(p.src6)) {
-        if (src !== undefined) src = this.bind6(src, p.src6, ts, len);
+        if (src !== undefined) src = this.bind6(src, p.src6, len);
         else src = this.ip6Device(p.src6, null);
       }
       if (isUnicast6(p.dst6)) {
@@ -271,11 +277,12 @@ export class Inventory {
 
   private attach(d: Device, o: Observation): void {
     if (o.kind === 'address' && SELF_BINDING.has(o.protocol) && d.mac >= 0 && !d.router) {
+      this.now = o.ts;
       if (o.ip.includes(':')) {
-        if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, o.ts, 0);
+        if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, 0);
       } else {
         const v = this.ip4Number(o.ip);
-        if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v, o.ts, 0, false);
+        if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, 0, false);
       }
     }
     d.evidence.add(o);
@@ -401,6 +408,7 @@ export class Inventory {
     return d;
   }
 
+  /** `ip`: the address as a signed 32-bit key (`| 0`), as the maps hold it; ipv4ToString reads either. */
   private ip4Device(ip: number, via: Device | null): Device {
     let d = this.byIp4.get(ip | 0);
     if (d === undefined) {
@@ -433,7 +441,7 @@ export class Inventory {
 
   /** The device that owns an IPv4 address: the MAC device it is bound to, else an address-only device. */
   private ip4Owner(ip: number): Device {
-    return this.byIp4.get(ip | 0) ?? this.owner4.get(ip | 0) ?? this.ip4Device(ip, null);
+    return this.byIp4.get(ip | 0) ?? this.owner4.get(ip | 0) ?? this.ip4Device(ip | 0, null);
   }
 
   private ip6Owner(ip: string): Device {
@@ -444,7 +452,8 @@ export class Inventory {
    * Bind a source IPv4 address to a MAC device, and return the device the packet is really from:
    * the MAC's own device, or, behind a router, the routed address.
    */
-  private bind4(d: Device, ip: number, ts: number, len: number, arp: boolean): Device {
+  private bind4(d: Device, ip: number, len: number, arp: boolean): Device {
+    const ts = this.now;
     let u = d.ip4.get(ip | 0);
     if (u === undefined) {
       if (d.router && !arp) return this.ip4Device(ip, d);
@@ -465,7 +474,8 @@ export class Inventory {
     return d;
   }
 
-  private bind6(d: Device, ip: string, ts: number, len: number): Device {
+  private bind6(d: Device, ip: string, len: number): Device {
+    const ts = this.now;
     let u = d.ip6.get(ip);
     if (u === undefined) {
       if (d.router) return this.ip6Device(ip, d);
@@ -506,7 +516,7 @@ export class Inventory {
       }
       d.ip4.delete(key);
       this.owner4.delete(key);
-      move(u, this.ip4Device(key >>> 0, d));
+      move(u, this.ip4Device(key, d));
     }
     for (const [ip, u] of d.ip6) {
       if (ip.startsWith('fe80:')) {
