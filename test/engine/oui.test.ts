@@ -37,6 +37,22 @@ test('the vendor of every registry block size comes out as the IEEE registry nam
   }
 });
 
+test('every registered prefix, and the prefix just before and after it, resolve as the registry says', () => {
+  // The lookup binary-searches the index's bytes: the first and last lines and the neighbours of
+  // every key are where an off-by-one would show.
+  let checked = 0;
+  for (const k of Object.keys(registry)) {
+    const n = parseInt(k, 16);
+    for (const v of [n - 1, n, n + 1]) {
+      if (v < 0 || v >= 16 ** k.length) continue;
+      const p = v.toString(16).toUpperCase().padStart(k.length, '0');
+      assert.equal(vendorOf(macOf(p)), expected(p), p);
+      checked++;
+    }
+  }
+  assert.ok(checked > 3 * 30000, `${checked} prefixes checked`);
+});
+
 test('a longer registered prefix wins over the block it sits in, and unknown prefixes have no vendor', () => {
   const k9 = Object.keys(registry).find((k) => k.length === 9 && registry[k.slice(0, 6)] !== undefined);
   assert.ok(k9, 'an MA-S block inside an MA-L block');
