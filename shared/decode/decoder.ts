@@ -157,10 +157,11 @@ export class Decoder implements AppContext {
 
   flowState<T extends object>(p: Packet, protocol: string, init: () => T): T {
     const e = (this.flow ??= this.flows.get(p, true)!);
-    let s = e.state.get(protocol) as T | undefined;
+    const m = (e.state ??= new Map());
+    let s = m.get(protocol) as T | undefined;
     if (s === undefined) {
       s = init();
-      e.state.set(protocol, s);
+      m.set(protocol, s);
     }
     return s;
   }

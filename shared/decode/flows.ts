@@ -6,7 +6,8 @@ export interface FlowEntry {
   pinned: string | null;
   /** Payload packets offered to the heuristics without a match. */
   tries: number;
-  state: Map<string, object>;
+  /** Per-protocol state, made when a dissector first asks (most flows never need one). */
+  state: Map<string, object> | null;
   lastTs: number;
   /** The tuple, direction-independent, to tell hash collisions apart. */
   a: number;
@@ -90,7 +91,7 @@ export class FlowTable {
       e = {
         pinned: null,
         tries: 0,
-        state: new Map(),
+        state: null,
         lastTs: p.ts,
         a,
         b,

@@ -688,10 +688,11 @@ function routable(d: Device): number {
   return d.ip4.size + nets.size;
 }
 
+const EPOCH = new Date(0).toISOString();
+
+/** A capture time as ISO text; the epoch for none (and for times a Date cannot hold, beyond ±8.64e15 ms). */
 export function iso(ts: number): string {
-  if (!Number.isFinite(ts)) return new Date(0).toISOString();
-  const d = new Date(ts);
-  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+  return Number.isFinite(ts) && Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : EPOCH;
 }
 
 function ipv4Number(s: string): number {
