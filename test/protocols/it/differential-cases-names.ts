@@ -41,6 +41,9 @@ const SERVER_TYPE_BITS: [number, string][] = [
   [0x800000, 'dfs'],
 ];
 
+/** A NetBIOS name we report: a host name, or a group/workgroup name as an identity value. */
+const nameOf = (o: Observation) => (o.kind === 'hostname' ? o.name : o.kind === 'identity' ? o.value : null);
+
 export const CASES: Case[] = [
   // Questions of queries (LLMNR names included); responses repeat the question: not a query by the
   // sender. We read the first 32 questions of a message (a bound), mDNS queries may carry more.
@@ -100,14 +103,7 @@ export const CASES: Case[] = [
     mode: 'subset',
     minAgreement: 1,
     theirs: (v) => v.map((x) => x.replace(/<[0-9a-f]{2}>( \(.*\))?$/i, '').trimEnd()),
-    ours: (o) =>
-      o.protocol === 'nbns' && o.field.endsWith('.NB')
-        ? o.kind === 'hostname'
-          ? o.name
-          : o.kind === 'identity'
-            ? o.value
-            : null
-        : null,
+    ours: (o) => (o.protocol === 'nbns' && o.field.endsWith('.NB') ? nameOf(o) : null),
   },
   // Node status: the node's name table. tshark shows "NAME<xx>" with the blanks of the 15-byte field.
   {
@@ -116,14 +112,7 @@ export const CASES: Case[] = [
     mode: 'subset',
     minAgreement: 1,
     theirs: (v) => v.map((x) => x.replace(/<[0-9a-f]{2}>$/i, '').trimEnd()),
-    ours: (o) =>
-      o.protocol === 'nbns' && o.field === 'NBSTAT'
-        ? o.kind === 'hostname'
-          ? o.name
-          : o.kind === 'identity'
-            ? o.value
-            : null
-        : null,
+    ours: (o) => (o.protocol === 'nbns' && o.field === 'NBSTAT' ? nameOf(o) : null),
   },
   {
     field: 'nbns.unit_id',
