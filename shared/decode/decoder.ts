@@ -1,4 +1,6 @@
 import { ByteWindow } from './window';
+import { emptyStats, type DecodeStats } from './stats';
+export { emptyStats, type DecodeStats } from './stats';
 import { Packet } from './packet';
 import {
   type Layer,
@@ -22,42 +24,6 @@ const MAX_DEPTH = 24;
 const HEURISTIC_TRIES = 4;
 /** Payload hashes remembered for that; the table is cleared when full (bounded memory). */
 const REPEAT_TABLE = 16384;
-
-export interface DecodeStats {
-  packets: number;
-  bytes: number;
-  /** Frames whose headers contradicted themselves or ended early (not counting snaplen cuts). */
-  malformed: number;
-  /** Frames cut short by the capture's snap length. */
-  snapTruncated: number;
-  /** Later IP fragments: counted, not decoded. */
-  laterFragments: number;
-  /** Frames of a link type Glasspane does not decode. */
-  unknownLinkType: number;
-  /** App dissector failures caught by the pipeline (a bug, not the packet's fault, but never fatal). */
-  dissectorErrors: number;
-  /** Datagram announcements skipped as verbatim repeats of one already dissected. */
-  repeats: number;
-  /** TCP segments whose payload was all seen before (retransmissions, keep-alives): not dissected again. */
-  retransmissions: number;
-  /** Malformed frames by the layer that noticed, for the curious. */
-  malformedBy: Record<string, number>;
-}
-
-export function emptyStats(): DecodeStats {
-  return {
-    packets: 0,
-    bytes: 0,
-    malformed: 0,
-    snapTruncated: 0,
-    laterFragments: 0,
-    unknownLinkType: 0,
-    dissectorErrors: 0,
-    repeats: 0,
-    retransmissions: 0,
-    malformedBy: {},
-  };
-}
 
 /**
  * Dispatch tables: arrays indexed by the 16-bit key (EtherType, port, SAP), consulted several times

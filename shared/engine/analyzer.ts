@@ -179,15 +179,7 @@ export class Analyzer {
   stats(): InventoryStats {
     const s = this.decoder.stats;
     return {
-      packets: s.packets,
-      bytes: s.bytes,
-      malformed: s.malformed,
-      snapTruncated: s.snapTruncated,
-      laterFragments: s.laterFragments,
-      unknownLinkType: s.unknownLinkType,
-      dissectorErrors: s.dissectorErrors,
-      repeats: s.repeats,
-      retransmissions: s.retransmissions,
+      ...s,
       malformedBy: { ...s.malformedBy },
       observations: this.inventory.observations,
       devices: this.inventory.size,

@@ -3,21 +3,12 @@
  * use these shapes. Unknown values are null. Field names are a public format: change them only with
  * a schema version bump and a note in docs/schema.md.
  */
+import { emptyStats, type DecodeStats } from '../decode/stats';
+
 export const INVENTORY_SCHEMA = 'glasspane.inventory/1';
 
-export interface InventoryStats {
-  packets: number;
-  bytes: number;
-  malformed: number;
-  snapTruncated: number;
-  laterFragments: number;
-  unknownLinkType: number;
-  dissectorErrors: number;
-  /** Announcements skipped as verbatim repeats (see AppProtocol.everyPacket). */
-  repeats: number;
-  /** TCP segments carrying only data seen before (retransmissions, keep-alives): not dissected again. */
-  retransmissions: number;
-  malformedBy: Record<string, number>;
+/** The decoder's counters, then what the inventory and the sources add. */
+export interface InventoryStats extends DecodeStats {
   observations: number;
   devices: number;
   edges: number;
@@ -30,16 +21,7 @@ export interface InventoryStats {
 /** Stats of an inventory that no capture stands behind (a store's, a UI snapshot's): all zero, `over` set. */
 export function emptyInventoryStats(over: Partial<InventoryStats> = {}): InventoryStats {
   return {
-    packets: 0,
-    bytes: 0,
-    malformed: 0,
-    snapTruncated: 0,
-    laterFragments: 0,
-    unknownLinkType: 0,
-    dissectorErrors: 0,
-    repeats: 0,
-    retransmissions: 0,
-    malformedBy: {},
+    ...emptyStats(),
     observations: 0,
     devices: 0,
     edges: 0,

@@ -1,0 +1,36 @@
+/** What the decode pipeline counts; the inventory's stats carry the same counters (InventoryStats). */
+export interface DecodeStats {
+  packets: number;
+  bytes: number;
+  /** Frames whose headers contradicted themselves or ended early (not counting snaplen cuts). */
+  malformed: number;
+  /** Frames cut short by the capture's snap length. */
+  snapTruncated: number;
+  /** Later IP fragments: counted, not decoded. */
+  laterFragments: number;
+  /** Frames of a link type Glasspane does not decode. */
+  unknownLinkType: number;
+  /** App dissector failures caught by the pipeline (a bug, not the packet's fault, but never fatal). */
+  dissectorErrors: number;
+  /** Datagram announcements skipped as verbatim repeats of one already dissected. */
+  repeats: number;
+  /** TCP segments whose payload was all seen before (retransmissions, keep-alives): not dissected again. */
+  retransmissions: number;
+  /** Malformed frames by the layer that noticed, for the curious. */
+  malformedBy: Record<string, number>;
+}
+
+export function emptyStats(): DecodeStats {
+  return {
+    packets: 0,
+    bytes: 0,
+    malformed: 0,
+    snapTruncated: 0,
+    laterFragments: 0,
+    unknownLinkType: 0,
+    dissectorErrors: 0,
+    repeats: 0,
+    retransmissions: 0,
+    malformedBy: {},
+  };
+}
