@@ -2,7 +2,11 @@
 // pair between two network namespaces.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startLiveCapture, type LiveStatus } from '../../src-main/capture/live/live-source';
+import {
+  startLiveCapture,
+  type LiveCaptureOptions,
+  type LiveStatus,
+} from '../../src-main/capture/live/live-source';
 import type { HelperStats } from '../../src-main/capture/live/framing';
 import { createLab, labUnavailable, sendUdp, waitFor, type Lab } from './lab';
 import { makeReader, type Seen } from './frames';
@@ -129,24 +133,33 @@ for (const kind of HELPER_KINDS)
       }
     });
 
-    test('a burst larger than the kernel ring: the loss shows in missedEstimate', async () => {
-      const N = 20000;
+    /**
+     * Capture with `options` while B sends `n` datagrams to A's `port` (sendUdp blocks this process
+     * meanwhile, so nothing reads the helper's pipe); once the last stats cover every frame that
+     * reached us: the frame count and those stats.
+     */
+    async function burst(options: Partial<LiveCaptureOptions>, port: number, n: number, payload: string) {
       let frames = 0;
       const stats: HelperStats[] = [];
-      // 64 KiB holds one or two 64 KiB ring slots (cap's snaplen is 65535): the kernel must drop.
       const cap = startLiveCapture(
-        { interfaces: [lab.ifA], wrap: lab.wrapA, helper, bufferSize: 64 * 1024 },
+        { interfaces: [lab.ifA], wrap: lab.wrapA, helper, ...options },
         () => frames++,
         (s) => s.kind === 'stats' && stats.push(s.stats),
       );
       assert.ok((await cap.started).ok);
-      sendUdp(lab.nsB, lab.ipA, 40006, N, 'b'.repeat(100));
+      sendUdp(lab.nsB, lab.ipA, port, n, payload);
       await waitFor(
         () => stats.length > 0 && stats[stats.length - 1]!.interfaces[0]!.packets === frames,
         3000,
       );
       await cap.stop();
-      const st = stats[stats.length - 1]!.interfaces[0]!;
+      return { frames, st: stats[stats.length - 1]!.interfaces[0]! };
+    }
+
+    test('a burst larger than the kernel ring: the loss shows in missedEstimate', async () => {
+      const N = 20000;
+      // 64 KiB holds one or two 64 KiB ring slots (cap's snaplen is 65535): the kernel must drop.
+      const { frames, st } = await burst({ bufferSize: 64 * 1024 }, 40006, N, 'b'.repeat(100));
       assert.equal(st.packets, frames);
       assert.ok(st.kernel !== null && st.kernel.rxPackets >= N);
       assert.ok(frames < N, `the ring overflowed (${frames} of ${N} reached us)`);
@@ -161,28 +174,13 @@ for (const kind of HELPER_KINDS)
 
     test('a reader that falls behind: the helper drops and counts, never blocks or grows without bound', async () => {
       const N = 20000;
-      let frames = 0;
-      const stats: HelperStats[] = [];
-      const cap = startLiveCapture(
-        {
-          interfaces: [lab.ifA],
-          wrap: lab.wrapA,
-          helper,
-          filter: 'udp and dst port 40007',
-          maxQueueBytes: 1 << 20,
-        },
-        () => frames++,
-        (s) => s.kind === 'stats' && stats.push(s.stats),
+      // ~20 MB cross the link while nothing reads the helper's pipe.
+      const { frames, st } = await burst(
+        { filter: 'udp and dst port 40007', maxQueueBytes: 1 << 20 },
+        40007,
+        N,
+        'q'.repeat(1000),
       );
-      assert.ok((await cap.started).ok);
-      // sendUdp blocks this process while ~20 MB cross the link, so nothing reads the helper's pipe.
-      sendUdp(lab.nsB, lab.ipA, 40007, N, 'q'.repeat(1000));
-      await waitFor(
-        () => stats.length > 0 && stats[stats.length - 1]!.interfaces[0]!.packets === frames,
-        3000,
-      );
-      await cap.stop();
-      const st = stats[stats.length - 1]!.interfaces[0]!;
       assert.ok(st.queueDrops > 0, `the helper drops rather than queue past 1 MiB: ${JSON.stringify(st)}`);
       assert.equal(frames + st.queueDrops, st.packets);
       assert.equal(st.missedEstimate, null, 'no estimate with a filter');
