@@ -6,50 +6,27 @@
  * real engine found. Screenshots go to test-results/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { test } from 'node:test';
+import { type Page } from 'playwright-core';
 import type { Alert, CallResponse, TimelineEntry } from '../../shared/ipc/contract';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { HOSTILE_NAMES } from './helpers/hostile';
-import {
-  buildRenderer,
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  repoRoot,
-  startUiHost,
-  type ExtraHandlers,
-  type UiHost,
-} from './helpers/ui-host';
+import { repoRoot, startUiHost, type ExtraHandlers, type UiHost } from './helpers/ui-host';
 import { openByPath, waitRows } from './helpers/console-page';
+import { browserFixture, haveChromium, NO_CHROMIUM as SKIP, RESULTS } from './helpers/browser-fixture';
 import { openWatched } from './helpers/watched-page';
 
-const haveChromium = existsSync(CHROMIUM);
-const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
 const PLANT = join(resolve(repoRoot, '../shared/pcaps'), 'multi-lan-s7-plant__iti-ics__wrapup.pcapng');
-const results = join(repoRoot, 'test-results');
+const results = RESULTS;
 const HOSTILE = HOSTILE_NAMES[0]!; // '<img src=x onerror=alert(1)>'
-let outDir = '';
-let browser: Browser | null = null;
 
-before(async () => {
-  if (!haveChromium) return;
-  outDir = mkdtempSync(join(tmpdir(), 'glasspane-ui-alerts-'));
-  buildRenderer(outDir);
-  mkdirSync(results, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-});
+const ui = browserFixture('glasspane-ui-alerts-');
 
-after(async () => {
-  await browser?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
-
-const open = (url: string) => openWatched(browser!, url, { height: 900 });
+const open = (url: string) => openWatched(ui.browser(), url, { height: 900 });
 
 async function withHost(
   fn: (ctx: { host: UiHost; engine: Engine }) => Promise<void>,
@@ -57,7 +34,7 @@ async function withHost(
 ) {
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 50 });
-  const host = await startUiHost(join(outDir, 'renderer'), { token: 't', engine, hub, ...hostOpts(engine) });
+  const host = await startUiHost(ui.rendererDir(), { token: 't', engine, hub, ...hostOpts(engine) });
   try {
     await fn({ host, engine });
   } finally {

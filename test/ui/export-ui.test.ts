@@ -4,37 +4,25 @@
  * a PDF printer says so; a host from before exportReport still gives CSV, made by the renderer.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { createEngine, type Engine, type EngineOptions } from '../../src-main/engine/engine';
 import { createEventHub, type EventHub } from '../../src-main/ipc/event-hub';
 import { chromiumPrinter } from '../../src-main/report/pdf';
 import { CMD_NAME, OFFICE, writeOfficeCapture } from '../report/export-capture';
 import { pdfText } from '../report/pdf-text';
-import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, startUiHost, type UiHost } from './helpers/ui-host';
+import { CHROMIUM, startUiHost, type UiHost } from './helpers/ui-host';
+import { browserFixture, haveChromium, NO_CHROMIUM as SKIP } from './helpers/browser-fixture';
 import { exportAs, waitRows } from './helpers/console-page';
 
-const haveChromium = existsSync(CHROMIUM);
-const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
-let outDir = '';
 let capture = '';
-let browser: Browser | null = null;
 
-before(async () => {
-  if (!haveChromium) return;
-  outDir = mkdtempSync(join(tmpdir(), 'glasspane-export-ui-'));
-  capture = writeOfficeCapture(join(outDir, 'office.pcap'));
-  buildRenderer(outDir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+const ui = browserFixture('glasspane-export-ui-');
+before(() => {
+  if (haveChromium) capture = writeOfficeCapture(join(ui.dir(), 'office.pcap'));
 });
 
 async function withHost(
@@ -43,13 +31,13 @@ async function withHost(
 ) {
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 50, ...o.engine });
-  const host: UiHost = await startUiHost(join(outDir, 'renderer'), {
+  const host: UiHost = await startUiHost(ui.rendererDir(), {
     token: 't',
     engine,
     hub,
     unknown: o.unknown,
   });
-  const page = await browser!.newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
+  const page = await ui.browser().newPage({ viewport: { width: 1400, height: 860 }, acceptDownloads: true });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   try {

@@ -5,53 +5,31 @@
  * to test-results/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { test } from 'node:test';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { placeholderEngine } from '../../src-main/ipc/placeholder-engine';
 import { HOSTILE_AGENT, HOSTILE_NAMES, writeHostilePcap } from './helpers/hostile';
-import {
-  buildRenderer,
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  repoRoot,
-  startUiHost,
-  type UiHost,
-} from './helpers/ui-host';
+import { repoRoot, startUiHost, type UiHost } from './helpers/ui-host';
 import { openByPath, sortBy, visibleIds, waitRows } from './helpers/console-page';
+import { browserFixture, haveChromium, NO_CHROMIUM as SKIP, RESULTS } from './helpers/browser-fixture';
 import { openWatched, type WatchedPage } from './helpers/watched-page';
 
-const haveChromium = existsSync(CHROMIUM);
-const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
 const pcaps = resolve(repoRoot, '../shared/pcaps');
 const PLANT = join(pcaps, 'multi-lan-s7-plant__iti-ics__wrapup.pcapng');
 const ENIP = join(pcaps, 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
-const results = join(repoRoot, 'test-results');
-let outDir = '';
-let browser: Browser | null = null;
+const results = RESULTS;
 
-before(async () => {
-  if (!haveChromium) return;
-  outDir = mkdtempSync(join(tmpdir(), 'glasspane-ui-'));
-  buildRenderer(outDir);
-  mkdirSync(results, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
-});
+const ui = browserFixture('glasspane-ui-');
 
 type Opened = WatchedPage;
 
 const open = (url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Opened> =>
-  openWatched(browser!, url, { colorScheme });
+  openWatched(ui.browser(), url, { colorScheme });
 
 async function withEngine(
   fn: (ctx: { host: UiHost; engine: Engine }) => Promise<void>,
@@ -59,7 +37,7 @@ async function withEngine(
 ) {
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 50 });
-  const host = await startUiHost(join(outDir, 'renderer'), {
+  const host = await startUiHost(ui.rendererDir(), {
     token: 't',
     engine,
     hub,
@@ -80,7 +58,7 @@ test('start screen: interfaces with rate column, BPF checked before start, demo 
   if (!existsSync(ENIP)) return t.skip(`${ENIP} is absent`);
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 50 });
-  const host = await startUiHost(join(outDir, 'renderer'), {
+  const host = await startUiHost(ui.rendererDir(), {
     token: 't',
     engine: { ...placeholderEngine(), openCapture: engine.openCapture, getSnapshot: engine.getSnapshot },
     hub,
