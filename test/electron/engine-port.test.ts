@@ -12,6 +12,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { IDLE_STATUS, parseEvent, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
 import { createEngine } from '../../src-main/engine/engine';
 import { createDispatcher } from '../../src-main/ipc/dispatch';
+import { placeholderEngine } from '../helpers/placeholder-engine';
 import { CallFailure, type EngineHandlers } from '../../src-main/ipc/engine-api';
 import { remoteEngine, serveEngine, type PortLike } from '../../src-main/ipc/engine-port';
 import { createEventHub } from '../../src-main/ipc/event-hub';
@@ -29,13 +30,8 @@ function portOf(p: MessagePort): PortLike {
 }
 
 const engine: EngineHandlers = {
-  listAlerts: () => ({ alerts: [], total: 0 }),
-  getTimeline: () => ({ supported: false, entries: [] }),
-  interfaceCounters: () => ({ supported: false, at: 0, interfaces: [] }),
-  exportReport: () => {
-    throw new CallFailure('unavailable', 'not here');
-  },
-  checkFilter: () => ({ ok: true, message: null }),
+  // Calls these tests do not exercise: answered as by an engine with nothing behind it.
+  ...placeholderEngine(),
   listSources: () => ({
     interfaces: [
       {

@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { IDLE_STATUS } from '../../shared/ipc/contract';
 import { createEngine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
-import { placeholderEngine } from '../../src-main/ipc/placeholder-engine';
+import { placeholderEngine } from '../helpers/placeholder-engine';
 import { startConsoleHost } from './helpers/console-host';
 import { CHROMIUM, CHROMIUM_ARGS, repoRoot, runBuild } from './helpers/paths';
 

@@ -9,7 +9,7 @@ import { createEngine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { AlertLog } from '../../src-main/ipc/alert-log';
 import { fitId, toWireAlert } from '../../src-main/ipc/alert-wire';
-import { placeholderEngine } from '../../src-main/ipc/placeholder-engine';
+import { placeholderEngine } from '../helpers/placeholder-engine';
 import { calls, events, type Alert } from '../../shared/ipc/contract';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
 import { writePcap } from '../helpers/pcap-writer';

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
-import { placeholderEngine } from '../../src-main/ipc/placeholder-engine';
+import { placeholderEngine } from '../helpers/placeholder-engine';
 import { HOSTILE_AGENT, HOSTILE_NAMES, writeHostilePcap } from './helpers/hostile';
 import { repoRoot, startUiHost, type UiHost } from './helpers/ui-host';
 import { openByPath, sortBy, visibleIds, waitRows } from './helpers/console-page';

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { placeholderEngine } from '../../src-main/ipc/placeholder-engine';
+import { placeholderEngine } from '../helpers/placeholder-engine';
 import { deltasFor, syntheticDevice } from './helpers/synthetic';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS, startUiHost } from './helpers/ui-host';
 

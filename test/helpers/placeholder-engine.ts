@@ -1,19 +1,19 @@
 /**
- * The engine's handlers until the analysis pipeline is connected to them: sources are real
- * (libpcap's list, or the OS's), capture calls answer 'unavailable' with what to do instead, and the
- * inventory is empty. Every answer has the contract's shape, so the UI and both hosts (the Electron
- * engine process, the WebSocket console) are built and tested against the real protocol now.
+ * An engine with nothing behind it, for tests of the hosts and the UI: sources are real (libpcap's
+ * list, or the OS's), capture calls answer 'unavailable', the inventory is empty. Every answer has the
+ * contract's shape. Tests override the calls they exercise.
  */
 import { IDLE_STATUS } from '../../shared/ipc/contract';
-import { CallFailure, type EngineHandlers } from './engine-api';
-import { readInterfaceCounters } from './interface-counters';
-import { listSources } from './sources';
+import { CallFailure, type EngineHandlers } from '../../src-main/ipc/engine-api';
+import { readInterfaceCounters } from '../../src-main/ipc/interface-counters';
+import { listSources } from '../../src-main/ipc/sources';
 
 export interface PlaceholderOptions {
   /** The host's own file picker (Electron's dialog); absent on hosts without one. */
   chooseFiles?: () => Promise<string[]>;
 }
 
+// The text the browser test of the renderer looks for in its error view.
 const NOT_YET =
   'Glasspane cannot analyse captures from this window yet (the analysis pipeline is not connected yet). ' +
   'Meanwhile run: npx glasspane analyze FILE';
