@@ -1,4 +1,4 @@
-import { concat, type Bytes } from '../../helpers/packets';
+import { ascii, concat, u16le, u32le, type Bytes } from '../../helpers/packets';
 
 /** Builders for SMB test messages (shared by the SMB tests). */
 
@@ -19,4 +19,30 @@ export function av(id: number, s: string): Bytes {
 /** A NetBIOS session message (RFC 1002 4.3.1, also the direct-TCP 445 header) around `msg`. */
 export function nbss(msg: Bytes): Bytes {
   return concat([0, (msg.length >> 16) & 0xff, (msg.length >> 8) & 0xff, msg.length & 0xff], msg);
+}
+
+/**
+ * An NTLMSSP CHALLENGE (MS-NLMP 2.2.1.2): `target` (the target name, UTF-16), `info` (its AV pairs)
+ * and the version Windows 10.0.<build>; flags include NEGOTIATE_TARGET_INFO and NEGOTIATE_VERSION.
+ */
+export function ntlmChallenge(target: Bytes, info: Bytes, build: number): Bytes {
+  const head = 56;
+  return concat(
+    ascii('NTLMSSP\0'),
+    u32le(2),
+    u16le(target.length),
+    u16le(target.length),
+    u32le(head),
+    u32le(0x02898215),
+    new Uint8Array(8).fill(0x11),
+    new Uint8Array(8),
+    u16le(info.length),
+    u16le(info.length),
+    u32le(head + target.length),
+    [10, 0],
+    u16le(build),
+    [0, 0, 0, 15],
+    target,
+    info,
+  );
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ascii, concat, tcpFrame, u16le, u32le, type Bytes } from '../../helpers/packets';
 import { streamBytesInUse } from '../../../shared/protocols/it/stream';
-import { av, nbss, utf16 } from './smb-build';
+import { av, nbss, ntlmChallenge, utf16 } from './smb-build';
 import { decodeFrames, ofKind } from './run';
 
 /**
@@ -41,25 +41,7 @@ function challenge(name: string, build: number, padInfo = 0): Bytes {
     av(3, name.toLowerCase() + '.corp.example.com'),
     u32le(0),
   );
-  const head = 56;
-  return concat(
-    ascii('NTLMSSP\0'),
-    u32le(2),
-    u16le(target.length),
-    u16le(target.length),
-    u32le(head),
-    u32le(0x02898215),
-    new Uint8Array(8).fill(0x11),
-    new Uint8Array(8),
-    u16le(info.length),
-    u16le(info.length),
-    u32le(head + target.length),
-    [10, 0],
-    u16le(build),
-    [0, 0, 0, 15],
-    target,
-    info,
-  );
+  return ntlmChallenge(target, info, build);
 }
 
 /** SMB2 SESSION_SETUP response carrying `blob` as its security buffer, in NetBIOS framing. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concat, u16le, u32le, tcpFrame, ascii } from '../../helpers/packets';
-import { av, nbss, utf16 } from './smb-build';
+import { av, nbss, ntlmChallenge, utf16 } from './smb-build';
 import { decodeFrames, hostileVariants, ofKind } from './run';
 
 const SRV = { mac: '02:00:00:00:00:45', ip: '10.0.0.45', port: 445 };
@@ -17,25 +17,8 @@ test('SMB2 + NTLMSSP CHALLENGE: server NetBIOS/DNS names, domain and Windows ver
     u16le(0),
     u16le(0),
   );
-  const head = 56;
-  const ntlm = concat(
-    ascii('NTLMSSP\0'),
-    u32le(2),
-    u16le(target.length),
-    u16le(target.length),
-    u32le(head),
-    u32le(0x02898215),
-    new Array(8).fill(0x11),
-    new Array(8).fill(0),
-    u16le(info.length),
-    u16le(info.length),
-    u32le(head + target.length),
-    [10, 0],
-    u16le(17763),
-    [0, 0, 0, 15],
-    target,
-    info,
-  );
+  const ntlm = ntlmChallenge(target, info, 17763);
+
   // SMB2 header (64 bytes, SESSION_SETUP response) followed by a security buffer carrying the NTLMSSP token.
   const smb2 = concat(
     [0xfe, 0x53, 0x4d, 0x42],
