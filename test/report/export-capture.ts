@@ -3,7 +3,7 @@
  * over DHCP (one name is a spreadsheet command, one a script tag), and conversations among them, so
  * that a selection of devices has edges inside it and edges to devices left out.
  */
-import { dhcpMessage, DHCP } from '../../src-main/demo/frames/dhcp';
+import { dhcpRequestFrame } from '../helpers/dhcp-frames';
 import { udpFrame } from '../helpers/packets';
 import { writePcap, type Rec } from '../helpers/pcap-writer';
 
@@ -20,21 +20,7 @@ export const OFFICE = {
 export function writeOfficeCapture(path: string): string {
   const recs: Rec[] = [];
   for (const h of Object.values(OFFICE)) {
-    const msg = dhcpMessage({
-      op: 1,
-      type: DHCP.REQUEST,
-      xid: 0x4242,
-      clientMac: h.mac,
-      hostname: h.name,
-      requestedIp: h.ip,
-    });
-    recs.push({
-      data: udpFrame(
-        { mac: h.mac, ip: '0.0.0.0', port: 68 },
-        { mac: 'ff:ff:ff:ff:ff:ff', ip: '255.255.255.255', port: 67 },
-        msg,
-      ),
-    });
+    recs.push({ data: dhcpRequestFrame(h, h.name, 0x4242) });
   }
   const talk = (a: { mac: string; ip: string }, b: { mac: string; ip: string }) =>
     recs.push({ data: udpFrame({ ...a, port: 40000 }, { ...b, port: 9100 }, new Uint8Array(16)) });

@@ -3,7 +3,7 @@
  * spreadsheet formula and a script tag, and a Modbus device identification whose vendor, product
  * and revision are markup and formulas. Built with the test packet builders.
  */
-import { dhcpMessage, DHCP } from '../../src-main/demo/frames/dhcp';
+import { dhcpRequestFrame } from '../helpers/dhcp-frames';
 import { deviceIdReply, deviceIdRequest } from '../../src-main/demo/frames/modbus';
 import { tcpFrame, udpFrame } from '../helpers/packets';
 import { writePcap, type Rec } from '../helpers/pcap-writer';
@@ -25,21 +25,7 @@ export function writeHostileCapture(path: string): string {
     [HOSTILE.formula, FORMULA_NAME],
     [HOSTILE.script, SCRIPT_NAME],
   ] as const) {
-    const msg = dhcpMessage({
-      op: 1,
-      type: DHCP.REQUEST,
-      xid: 0x1234,
-      clientMac: h.mac,
-      hostname: name,
-      requestedIp: h.ip,
-    });
-    recs.push({
-      data: udpFrame(
-        { mac: h.mac, ip: '0.0.0.0', port: 68 },
-        { mac: 'ff:ff:ff:ff:ff:ff', ip: '255.255.255.255', port: 67 },
-        msg,
-      ),
-    });
+    recs.push({ data: dhcpRequestFrame(h, name, 0x1234) });
     // Traffic from its leased address, so the device has its IP too.
     recs.push({
       data: udpFrame({ ...h, port: 5000 }, { ...HOSTILE.hmi, port: 5001 }, new Uint8Array(8)),
