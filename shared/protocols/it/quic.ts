@@ -1,7 +1,7 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
-import { directionKey } from './stream';
+import { budgetedBuffer, directionKey } from './stream';
 import { gquicPayloadAt, gquicVersionAt, readChlo } from './gquic';
 import { emitClientHello, emitServerHello, parseClientHello, parseServerHello } from './tls';
 import {
@@ -35,17 +35,6 @@ const MAX_FRAMES = 64;
 /** Initial packets of a flow that may fail to decrypt before the flow is left alone. */
 const MAX_FAILURES = 8;
 
-/**
- * All CRYPTO buffers together may hold at most this many bytes: Initial keys are public, so anyone
- * can send valid Initials on many flows, and per-flow caps alone would allow flows x cap. Buffers
- * count until the garbage collector reclaims them (as in stream.ts).
- */
-const CRYPTO_BUDGET = 16 << 20;
-let inUse = 0;
-const reclaimed = new FinalizationRegistry<number>((n) => {
-  inUse -= n;
-});
-
 /** One direction's CRYPTO stream at the Initial level, reassembled by offset within CRYPTO_CAP. */
 class CryptoStream {
   data = new Uint8Array(0);
@@ -61,11 +50,10 @@ class CryptoStream {
       let size = this.data.length === 0 ? 2048 : this.data.length;
       while (size < end) size *= 2;
       if (size > CRYPTO_CAP) size = CRYPTO_CAP;
-      // Over the shared budget: this direction gives up rather than grow.
-      if (inUse + size > CRYPTO_BUDGET) return false;
-      const d = new Uint8Array(size);
-      inUse += size;
-      reclaimed.register(d, size);
+      // Charged to the stream budget (stream.ts): Initial keys are public, so anyone can send valid
+      // Initials on many flows. Over it, this direction gives up rather than grow.
+      const d = budgetedBuffer(size);
+      if (d === null) return false;
       d.set(this.data);
       this.data = d;
     }
@@ -109,8 +97,7 @@ interface QuicDir {
 
 interface Keys {
   version: number;
-  dcid: string;
-  dcidBytes: Uint8Array;
+  dcid: Uint8Array;
   client: InitialKeys;
   server: InitialKeys;
 }
@@ -128,10 +115,10 @@ function newDir(): QuicDir {
   return { crypto: new CryptoStream(), largestPn: -1, done: false };
 }
 
-function hexOf(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
-  return s;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function keysFor(version: number, dcid: Uint8Array): Keys | null {
@@ -140,8 +127,7 @@ function keysFor(version: number, dcid: Uint8Array): Keys | null {
   const k = initialKeys(v, dcid);
   return {
     version,
-    dcid: hexOf(dcid),
-    dcidBytes: dcid.slice(),
+    dcid: dcid.slice(),
     client: k.client,
     server: k.server,
   };
@@ -248,7 +234,7 @@ function onInitial(w: ByteWindow, at: number, p: Packet, ctx: AppContext): void 
     if (d.done || f.keys === null) return;
     // The server may answer in another version (compatible version negotiation): same DCID, its salt.
     if (f.keys.version !== hdr.version) {
-      const k = keysFor(hdr.version, f.keys.dcidBytes);
+      const k = keysFor(hdr.version, f.keys.dcid);
       if (k === null) return;
       f.keys = k;
     }
@@ -264,7 +250,7 @@ function onInitial(w: ByteWindow, at: number, p: Packet, ctx: AppContext): void 
   let keys = f.keys;
   let r =
     keys !== null && keys.version === hdr.version ? openPacket(w, at, hdr, keys.client, d.largestPn) : null;
-  if (r === null && (keys === null || keys.version !== hdr.version || keys.dcid !== hexOf(dcid))) {
+  if (r === null && (keys === null || keys.version !== hdr.version || !sameBytes(keys.dcid, dcid))) {
     // The client's first Initial, or a new DCID after a Retry or version change: keys from this DCID.
     if (hdr.dcidLen < 8 && f.clientKey < 0) return void f.failures++;
     keys = keysFor(hdr.version, dcid);

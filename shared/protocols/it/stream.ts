@@ -9,7 +9,7 @@ import type { Packet } from '../../decode/packet';
  */
 /**
  * All stream buffers together may hold at most this many bytes: per-flow caps alone would allow
- * flows x cap (a flood of half-open HTTP headers). Buffers count until the garbage collector has
+ * flows x cap (a flood of half-open HTTP headers, or of QUIC Initials, whose keys are public). Buffers count until the garbage collector has
  * reclaimed them, so flows dropped from the flow table give their share back without a hook.
  */
 export const STREAM_BUDGET = 64 << 20;
@@ -21,6 +21,19 @@ const reclaimed = new FinalizationRegistry<number>((n) => {
 /** Bytes currently held by stream buffers (for tests and statistics). */
 export function streamBytesInUse(): number {
   return inUse;
+}
+
+/**
+ * A buffer of `size` bytes charged to the shared budget until it is garbage, or null when the budget
+ * is spent (the caller's stream then gives up rather than grow). For every reassembly buffer: TCP
+ * directions here, QUIC CRYPTO streams.
+ */
+export function budgetedBuffer(size: number): Uint8Array<ArrayBuffer> | null {
+  if (inUse + size > STREAM_BUDGET) return null;
+  const d = new Uint8Array(size);
+  inUse += size;
+  reclaimed.register(d, size);
+  return d;
 }
 
 export class StreamBuf {
@@ -49,14 +62,12 @@ export class StreamBuf {
       let size = this.data.length === 0 ? 2048 : this.data.length * 2;
       while (size < this.len + n) size *= 2;
       if (size > this.cap) size = this.cap;
-      if (inUse + size > STREAM_BUDGET) {
+      const d = budgetedBuffer(size);
+      if (d === null) {
         // Over the shared budget: this direction gives up rather than grow.
         this.done = true;
         return false;
       }
-      const d = new Uint8Array(size);
-      inUse += size;
-      reclaimed.register(d, size);
       d.set(this.data.subarray(0, this.len));
       this.data = d;
     }
