@@ -1,5 +1,5 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import {
   CaptureParser,
@@ -69,37 +69,39 @@ export async function readCaptureFile(
   };
   let gzipError: string | null = null;
   if (!gzip) {
-    // Plain captures: synchronous reads into one reused buffer (frames are views the sink must not
-    // keep), yielding to the event loop between slices so hosts stay responsive.
-    let fd: number;
+    // Plain captures: two buffers, one filled by the next read (on libuv's thread pool) while the
+    // parser works through the other, so the copy from the page cache costs no time on this thread.
+    // Frames are views the sink must not keep, so a buffer is free again once push() returns.
+    let fh: FileHandle;
     try {
-      fd = openSync(path, 'r');
+      fh = await open(path, 'r');
     } catch (e) {
       throw toFileError(e, path);
     }
-    const buf = new Uint8Array(CHUNK * 4);
-    try {
-      let sliceStart = Date.now();
-      for (;;) {
-        if (o.signal?.aborted) break;
-        let n: number;
-        try {
-          n = readSync(fd, buf, 0, buf.length, null);
-        } catch (e) {
+    const bufs = [new Uint8Array(CHUNK * 4), new Uint8Array(CHUNK * 4)];
+    const fill = (b: Uint8Array) =>
+      fh.read(b, 0, b.length, null).then(
+        (r) => r.bytesRead,
+        (e: unknown) => {
           throw toFileError(e, path);
-        }
-        if (n === 0) break;
+        },
+      );
+    let next = fill(bufs[0]!);
+    try {
+      for (let i = 0; ; i ^= 1) {
+        const n = await next;
+        if (n === 0 || o.signal?.aborted) break;
+        const buf = bufs[i]!;
+        next = fill(bufs[i ^ 1]!);
         read += n;
         parser.push(n === buf.length ? buf : buf.subarray(0, n));
         if (parser.stopped) break;
         progress();
-        if (Date.now() - sliceStart > 50) {
-          await new Promise((r) => setImmediate(r));
-          sliceStart = Date.now();
-        }
       }
     } finally {
-      closeSync(fd);
+      // A read still in flight must finish before the handle closes; its result no longer matters.
+      await next.catch(() => 0);
+      await fh.close();
     }
   } else {
     const file = createReadStream(path, { highWaterMark: CHUNK });
