@@ -1,7 +1,7 @@
 import { ATTRIBUTES, type AttributeName, type CompiledRule } from './compile';
 import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
 import type { DeviceFacts } from './facts';
-import { byKind, fill, matchAll, matchRule, type EvidenceRef } from './match';
+import { byKind, fill, matchAll, matchRule, type EvidenceRef, type FactsByKind } from './match';
 import { categoryOf, PURDUE_LEVEL, ROLE_PURDUE, type DeviceType } from './taxonomy';
 
 export interface RoleAttribute {
@@ -52,6 +52,51 @@ function evidenceOf(rule: string, refs: EvidenceRef[]): AttributeEvidence[] {
     frame: e.frame,
     time: time(e.ts),
   }));
+}
+
+interface RuleIndex {
+  /** Rules that may match any device (no stated need). */
+  always: number[];
+  /** Rules by what they cannot match without (CompiledRule.needs): a fact key or an @input. */
+  byNeed: Map<string, number[]>;
+  knowsFingerprints: CompiledRule[];
+}
+
+const indexes = new WeakMap<readonly CompiledRule[], RuleIndex>();
+
+/** Built once per rule set: most devices meet the needs of a few dozen of hundreds of rules. */
+function ruleIndex(rules: readonly CompiledRule[]): RuleIndex {
+  let idx = indexes.get(rules);
+  if (idx !== undefined) return idx;
+  idx = { always: [], byNeed: new Map(), knowsFingerprints: rules.filter((r) => r.knowsFingerprints) };
+  rules.forEach((r, i) => {
+    if (r.needs === null) idx.always.push(i);
+    else
+      for (const k of r.needs) {
+        const l = idx.byNeed.get(k);
+        if (l === undefined) idx.byNeed.set(k, [i]);
+        else if (l[l.length - 1] !== i) l.push(i);
+      }
+  });
+  indexes.set(rules, idx);
+  return idx;
+}
+
+const INPUTS = ['@oui', '@mac', '@role', '@served', '@peers'];
+
+/** Indices of the rules whose needs this device meets, in rule order (the order rules fire in). */
+function candidates(idx: RuleIndex, facts: FactsByKind, has: (k: string) => boolean): number[] {
+  const out = idx.always.slice();
+  const add = (l: number[] | undefined) => {
+    if (l !== undefined) for (const i of l) out.push(i);
+  };
+  for (const k of facts.keys()) add(idx.byNeed.get(k));
+  for (const k of INPUTS) if (has(k)) add(idx.byNeed.get(k));
+  out.sort((a, b) => a - b);
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[n++] = out[i]!;
+  out.length = n;
+  return out;
 }
 
 /** Run every rule over one device's facts and combine what fired into attributes with evidence. */
@@ -109,8 +154,9 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
     if (k === '@served') return d.served.length > 0;
     return Object.keys(d.peers).length > 0;
   };
-  for (const r of rules) {
-    if (r.needs !== null && !r.needs.some(has)) continue;
+  const idx = ruleIndex(rules);
+  for (const i of candidates(idx, facts, has)) {
+    const r = rules[i]!;
     for (const m of matchAll(r, d, facts)) {
       const ev = evidenceOf(r.id, m.evidence);
       let yielded = false;
@@ -142,7 +188,7 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
   // device's second known fingerprint is not reported as unknown.
   const prints = facts.get('fingerprint') ?? [];
   if (prints.some((f) => !used.has(f))) {
-    const known = rules.filter((r) => r.knowsFingerprints);
+    const known = idx.knowsFingerprints;
     for (const f of prints) {
       if (used.has(f)) continue;
       facts.set('fingerprint', [f]);
