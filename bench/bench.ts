@@ -6,7 +6,7 @@
  * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -62,6 +62,7 @@ function timed(name: string, cmd: string[]): Row {
   });
   if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
   const [wall, kib] = readFileSync(tf, 'utf8').trim().split('\t').map(Number);
+  rmSync(tf, { force: true });
   return { name, wall: wall!, peakKiB: kib! };
 }
 
