@@ -1,7 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// A small young generation suits a stream of short-lived packet data: 4 MB semi-spaces keep the
-// peak of the bench capture at 147-160 MB, where 8 MB gave 158-178 MB and V8's default 176-194 MB,
-// at the same speed within run-to-run noise (alternating runs of the bench capture).
+#!/usr/bin/env -S node --max-semi-space-size=16
+// The young generation: most of the garbage collector's time on a large capture is scavenges, and
+// their count falls with the semi-space size (bench capture, --trace-gc: 118 scavenges and 137 ms at
+// 4 MB, 27 and 80 ms at 16 MB). Over alternating runs, 16 MB took a median 1.19 s against 1.26 s at
+// 4 MB and 1.23 s at 8 MB, with a peak of 154-165 MB (4 MB: 133-147); 32 MB was slower again (1.32 s,
+// 182-189 MB).
 // The installed command. Runs the bundle that `npm run build` (and npm's `prepare`) writes, with V8's
 // code cache beside it (dist/.cli.code-cache): compiling the bundle is a fifth of the start-up time
 // of an analysis, and the cache (written by the first run after a build) skips it. V8 itself rejects a
