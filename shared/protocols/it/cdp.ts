@@ -60,7 +60,7 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       case 0x01:
         deviceId = wireText(w, v, n, 255);
         if (deviceId !== '')
-          ctx.emit({ ...base(p, me, 'cdp', 'deviceId'), kind: 'hostname', name: deviceId });
+          ctx.emit({ kind: 'hostname', name: deviceId, ...base(p, me, 'cdp', 'deviceId') });
         break;
       case 0x02:
       case 0x16:
@@ -72,43 +72,43 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       case 0x04:
         if (n >= 4)
           ctx.emit({
-            ...base(p, me, 'cdp', 'capabilities'),
             kind: 'attribute',
             key: 'capabilities',
             value: capabilityNames(w.u32(v), CAPS),
+            ...base(p, me, 'cdp', 'capabilities'),
           });
         break;
       case 0x05: {
         const s = wireText(w, v, n, 1024);
         if (s !== '')
           ctx.emit({
-            ...base(p, me, 'cdp', 'softwareVersion'),
             kind: 'identity',
             attr: 'software',
             value: s,
+            ...base(p, me, 'cdp', 'softwareVersion'),
           });
         break;
       }
       case 0x06: {
         const s = wireText(w, v, n, 255);
         if (s !== '')
-          ctx.emit({ ...base(p, me, 'cdp', 'platform'), kind: 'identity', attr: 'model', value: s });
+          ctx.emit({ kind: 'identity', attr: 'model', value: s, ...base(p, me, 'cdp', 'platform') });
         break;
       }
       case 0x09: {
         const s = wireText(w, v, n, 255);
         if (s !== '')
-          ctx.emit({ ...base(p, me, 'cdp', 'vtpDomain'), kind: 'identity', attr: 'domain', value: s });
+          ctx.emit({ kind: 'identity', attr: 'domain', value: s, ...base(p, me, 'cdp', 'vtpDomain') });
         break;
       }
       case 0x0a:
         if (n >= 2) {
           vlan = w.u16(v);
           ctx.emit({
-            ...base(p, me, 'cdp', 'nativeVlan'),
             kind: 'attribute',
             key: 'native-vlan',
             value: String(vlan),
+            ...base(p, me, 'cdp', 'nativeVlan'),
           });
         }
         break;
@@ -121,20 +121,20 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     if (seen.has(ip)) continue;
     seen.add(ip);
     ctx.emit({
-      ...base(p, { mac: me.mac, ip }, 'cdp', 'address'),
       kind: 'address',
       ip,
       name: deviceId || null,
+      ...base(p, { mac: me.mac, ip }, 'cdp', 'address'),
     });
   }
   if (deviceId !== '') {
     ctx.emit({
-      ...base(p, me, 'cdp', 'deviceId'),
       kind: 'neighbor',
       chassisId: deviceId,
       portId: port,
       portDescription: null,
       vlan,
+      ...base(p, me, 'cdp', 'deviceId'),
     });
   }
   return true;

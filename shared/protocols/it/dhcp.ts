@@ -110,7 +110,7 @@ export const dhcp: AppProtocol = {
 
     if (msgType > 0) {
       const name = MESSAGE_TYPES[msgType] ?? String(msgType);
-      ctx.emit({ ...emitC('option53'), kind: 'attribute', key: 'message-type', value: name });
+      ctx.emit({ kind: 'attribute', key: 'message-type', value: name, ...emitC('option53') });
     }
 
     if (fromServer) {
@@ -118,21 +118,21 @@ export const dhcp: AppProtocol = {
       if (serverId > 0) {
         const sid = ipv4ToString(serverId);
         const server = p.ipVersion === 4 && p.src4 === serverId ? srcRef(p) : ipRef(sid);
-        ctx.emit({ ...base(p, server, 'dhcp', 'option54'), kind: 'role', role: 'dhcp-server', peer: client });
+        ctx.emit({ kind: 'role', role: 'dhcp-server', peer: client, ...base(p, server, 'dhcp', 'option54') });
       } else if (p.ipVersion === 4) {
-        ctx.emit({ ...base(p, srcRef(p), 'dhcp', 'op'), kind: 'role', role: 'dhcp-server', peer: client });
+        ctx.emit({ kind: 'role', role: 'dhcp-server', peer: client, ...base(p, srcRef(p), 'dhcp', 'op') });
       }
       if (msgType === 5 && yiaddr !== 0 && chaddr >= 0) {
         const ip = ipv4ToString(yiaddr);
         ctx.emit({
-          ...base(p, macRef(chaddr, ip), 'dhcp', 'yiaddr'),
           kind: 'address',
           ip,
           name: hostname !== '' ? hostname : null,
+          ...base(p, macRef(chaddr, ip), 'dhcp', 'yiaddr'),
         });
       }
     } else {
-      ctx.emit({ ...emitC('op'), kind: 'role', role: 'dhcp-client', peer: null });
+      ctx.emit({ kind: 'role', role: 'dhcp-client', peer: null, ...emitC('op') });
     }
 
     for (let o = OPTIONS_START, i = 0; o < end && i < 512; i++) {
@@ -149,11 +149,11 @@ export const dhcp: AppProtocol = {
       const field = 'option' + code;
       switch (code) {
         case 12:
-          if (hostname !== '') ctx.emit({ ...emitC(field), kind: 'hostname', name: hostname });
+          if (hostname !== '') ctx.emit({ kind: 'hostname', name: hostname, ...emitC(field) });
           break;
         case 81: {
           const name = fqdnName(w, v, len);
-          if (name !== '') ctx.emit({ ...emitC(field), kind: 'hostname', name });
+          if (name !== '') ctx.emit({ kind: 'hostname', name, ...emitC(field) });
           break;
         }
         case 60:
@@ -162,54 +162,54 @@ export const dhcp: AppProtocol = {
           if (len > 0) {
             const dev = fromServer ? srcRef(p) : client;
             ctx.emit({
-              ...base(p, dev, 'dhcp', field),
               kind: 'attribute',
               key: fromServer ? 'vendor-class-served' : 'vendor-class',
               value: wireText(w, v, len),
+              ...base(p, dev, 'dhcp', field),
             });
           }
           break;
         case 61:
           if (len > 0)
-            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'client-id', value: hex(w, v, len) });
+            ctx.emit({ kind: 'attribute', key: 'client-id', value: hex(w, v, len), ...emitC(field) });
           break;
         case 55: {
           // Kept in order: the order is what tells DHCP client implementations apart.
           let s = '';
           for (let k = 0; k < len; k++) s += (k > 0 ? ',' : '') + w.u8(v + k);
           if (len > 0 && !fromServer)
-            ctx.emit({ ...emitC(field), kind: 'fingerprint', scheme: 'dhcp', value: s });
+            ctx.emit({ kind: 'fingerprint', scheme: 'dhcp', value: s, ...emitC(field) });
           break;
         }
         case 50:
           if (len === 4)
             ctx.emit({
-              ...emitC(field),
               kind: 'attribute',
               key: 'requested-address',
               value: ipv4ToString(w.u32(v)),
+              ...emitC(field),
             });
           break;
         case 57:
           if (len === 2 && !fromServer)
             ctx.emit({
-              ...emitC(field),
               kind: 'attribute',
               key: 'max-message-size',
               value: String(w.u16(v)),
+              ...emitC(field),
             });
           break;
         case 77:
           for (const [at, n] of userClasses(w, v, len))
-            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'user-class', value: wireText(w, at, n) });
+            ctx.emit({ kind: 'attribute', key: 'user-class', value: wireText(w, at, n), ...emitC(field) });
           break;
         case 161:
           if (len > 0)
-            ctx.emit({ ...emitC(field), kind: 'identity', attr: 'mud-url', value: wireText(w, v, len) });
+            ctx.emit({ kind: 'identity', attr: 'mud-url', value: wireText(w, v, len), ...emitC(field) });
           break;
         case 15:
           if (len > 0 && fromServer)
-            ctx.emit({ ...emitC(field), kind: 'attribute', key: 'domain', value: wireText(w, v, len, 255) });
+            ctx.emit({ kind: 'attribute', key: 'domain', value: wireText(w, v, len, 255), ...emitC(field) });
           break;
         case 3:
         case 6:
@@ -219,10 +219,10 @@ export const dhcp: AppProtocol = {
               const a = w.u32(v + k);
               if (!ipv4IsUnicastHost(a)) continue;
               ctx.emit({
-                ...base(p, ipRef(ipv4ToString(a)), 'dhcp', field),
                 kind: 'role',
                 role: code === 3 ? 'router' : 'dns-server',
                 peer: null,
+                ...base(p, ipRef(ipv4ToString(a)), 'dhcp', field),
               });
             }
           }

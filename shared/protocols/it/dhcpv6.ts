@@ -68,10 +68,10 @@ function relayed(w: ByteWindow, p: Packet, ctx: AppContext, depth: number): bool
   if (msg < 0 || msgLen < 4) return false;
   if (depth === 0 && forw)
     ctx.emit({
-      ...base(p, srcRef(p), 'dhcpv6', 'relay'),
       kind: 'role',
       role: 'dhcpv6-relay',
       peer: dstRef(p),
+      ...base(p, srcRef(p), 'dhcpv6', 'relay'),
     });
   const m = w.sub(inner[depth]!, msg, msgLen);
   const t = m.u8(0);
@@ -88,7 +88,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
   const fromServer = SERVER_MSGS.has(type);
   const c = (field: string) => base(p, client, 'dhcpv6', field);
   if (fromServer)
-    ctx.emit({ ...base(p, server, 'dhcpv6', 'msg-type'), kind: 'role', role: 'dhcpv6-server', peer: client });
+    ctx.emit({ kind: 'role', role: 'dhcpv6-server', peer: client, ...base(p, server, 'dhcpv6', 'msg-type') });
   let o = 4;
   for (let i = 0; i < MAX_OPTIONS && w.has(o, 4); i++) {
     const code = w.u16(o);
@@ -99,23 +99,23 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
     switch (code) {
       case 1: {
         if (len < 2) break;
-        ctx.emit({ ...c('option1'), kind: 'attribute', key: 'duid', value: hex(w, v, len) });
+        ctx.emit({ kind: 'attribute', key: 'duid', value: hex(w, v, len), ...c('option1') });
         const duidType = w.u16(v);
         if ((duidType === 1 || duidType === 3) && w.u16(v + 2) === 1) {
           const at = v + (duidType === 1 ? 8 : 4);
           if (v + len - at === 6)
             ctx.emit({
-              ...c('option1.lladdr'),
               kind: 'attribute',
               key: 'duid-lladdr',
               value: macToString(w.u48(at)),
+              ...c('option1.lladdr'),
             });
         } else if (duidType === 2 && len >= 6) {
           ctx.emit({
-            ...c('option1.enterprise'),
             kind: 'attribute',
             key: 'duid-enterprise',
             value: String(w.u32(v + 2)),
+            ...c('option1.enterprise'),
           });
         } else if (duidType === 4 && len === 18) {
           const h = hex(w, v + 2, 16);
@@ -129,7 +129,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
             h.slice(16, 20) +
             '-' +
             h.slice(20);
-          ctx.emit({ ...c('option1.uuid'), kind: 'identity', attr: 'uuid', value: uuid });
+          ctx.emit({ kind: 'identity', attr: 'uuid', value: uuid, ...c('option1.uuid') });
         }
         break;
       }
@@ -137,7 +137,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
         if (fromServer) break;
         let s = '';
         for (let k = 0; k + 1 < len && k < 128; k += 2) s += (k > 0 ? ',' : '') + w.u16(v + k);
-        if (s !== '') ctx.emit({ ...c('option6'), kind: 'fingerprint', scheme: 'dhcpv6', value: s });
+        if (s !== '') ctx.emit({ kind: 'fingerprint', scheme: 'dhcpv6', value: s, ...c('option6') });
         break;
       }
       case 39: {
@@ -154,7 +154,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
         }
         if (s === '') s = readName(name, 0)?.name ?? '';
         s = cleanText(s, 255);
-        if (s !== '' && s !== '.') ctx.emit({ ...c('option39'), kind: 'hostname', name: s });
+        if (s !== '' && s !== '.') ctx.emit({ kind: 'hostname', name: s, ...c('option39') });
         break;
       }
       case 16: {
@@ -166,7 +166,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
           if (k + 2 + l > v + len) break;
           const data = wireText(w, k + 2, l);
           if (data !== '')
-            ctx.emit({ ...c('option16'), kind: 'attribute', key: 'vendor-class', value: ent + ':' + data });
+            ctx.emit({ kind: 'attribute', key: 'vendor-class', value: ent + ':' + data, ...c('option16') });
           k += 2 + l;
         }
         break;
@@ -177,7 +177,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
           const l = w.u16(k);
           if (k + 2 + l > v + len) break;
           const data = wireText(w, k + 2, l);
-          if (data !== '') ctx.emit({ ...c('option15'), kind: 'attribute', key: 'user-class', value: data });
+          if (data !== '') ctx.emit({ kind: 'attribute', key: 'user-class', value: data, ...c('option15') });
           k += 2 + l;
         }
         break;
@@ -194,10 +194,10 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
           if (sc === 5 && sl >= 24) {
             const ip = ipv6ToString(w.bytes(k + 4, 16), 0);
             ctx.emit({
-              ...base(p, { mac: client.mac, ip }, 'dhcpv6', 'option5'),
               kind: 'address',
               ip,
               name: null,
+              ...base(p, { mac: client.mac, ip }, 'dhcpv6', 'option5'),
             });
           }
           k += 4 + sl;

@@ -89,13 +89,13 @@ export function dissectDnsMessage(w: ByteWindow, p: Packet, ctx: AppContext, fla
 
   if (qr) {
     if (flavor === 'dns') {
-      ctx.emit({ ...base(p, me, proto, 'flags.qr'), kind: 'role', role: 'dns-server', peer: dstRef(p) });
+      ctx.emit({ kind: 'role', role: 'dns-server', peer: dstRef(p), ...base(p, me, proto, 'flags.qr') });
     } else if (flavor === 'mdns') {
-      ctx.emit({ ...base(p, me, proto, 'flags.qr'), kind: 'role', role: 'mdns-responder', peer: null });
+      ctx.emit({ kind: 'role', role: 'mdns-responder', peer: null, ...base(p, me, proto, 'flags.qr') });
     }
   } else {
     for (const q of queries)
-      ctx.emit({ ...base(p, me, proto, 'qname'), kind: 'name-query', name: cleanText(q, 255) });
+      ctx.emit({ kind: 'name-query', name: cleanText(q, 255), ...base(p, me, proto, 'qname') });
   }
 
   // Records: answers and additionals of a response; the authority section of an mDNS query is a
@@ -145,10 +145,10 @@ function emitRecord(
       else return;
       const field = (type === T_A ? 'A' : 'AAAA') + '.' + section;
       if (self) {
-        ctx.emit({ ...base(p, me, proto, field), kind: 'hostname', name });
-        ctx.emit({ ...base(p, { mac: me.mac, ip }, proto, field), kind: 'address', ip, name });
+        ctx.emit({ kind: 'hostname', name, ...base(p, me, proto, field) });
+        ctx.emit({ kind: 'address', ip, name, ...base(p, { mac: me.mac, ip }, proto, field) });
       } else {
-        ctx.emit({ ...base(p, ipRef(ip), proto, field), kind: 'address', ip, name });
+        ctx.emit({ kind: 'address', ip, name, ...base(p, ipRef(ip), proto, field) });
       }
       return;
     }
@@ -158,29 +158,29 @@ function emitRecord(
       const target = cleanText(t.name, 255);
       const rev = reverseToIp(name);
       if (rev !== null) {
-        if (self) ctx.emit({ ...base(p, me, proto, 'PTR.' + section), kind: 'hostname', name: target });
+        if (self) ctx.emit({ kind: 'hostname', name: target, ...base(p, me, proto, 'PTR.' + section) });
         ctx.emit({
-          ...base(p, self ? { mac: me.mac, ip: rev } : ipRef(rev), proto, 'PTR.' + section),
           kind: 'address',
           ip: rev,
           name: target,
+          ...base(p, self ? { mac: me.mac, ip: rev } : ipRef(rev), proto, 'PTR.' + section),
         });
         return;
       }
       if (!self) return;
       if (name.startsWith('_services._dns-sd._udp.')) {
         ctx.emit({
-          ...base(p, me, proto, 'PTR.' + section),
           kind: 'attribute',
           key: 'service-type',
           value: target,
+          ...base(p, me, proto, 'PTR.' + section),
         });
       } else {
         ctx.emit({
-          ...base(p, me, proto, 'PTR.' + section),
           kind: 'attribute',
           key: 'service-instance',
           value: target,
+          ...base(p, me, proto, 'PTR.' + section),
         });
       }
       return;
@@ -191,9 +191,9 @@ function emitRecord(
       const t = readName(w, rdo + 6);
       if (t === null) return;
       const transport = /\._udp\./i.test(name) ? 'udp' : 'tcp';
-      ctx.emit({ ...base(p, me, proto, 'SRV.' + section), kind: 'service', transport, port, name });
+      ctx.emit({ kind: 'service', transport, port, name, ...base(p, me, proto, 'SRV.' + section) });
       if (t.name !== '.')
-        ctx.emit({ ...base(p, me, proto, 'SRV.target'), kind: 'hostname', name: cleanText(t.name, 255) });
+        ctx.emit({ kind: 'hostname', name: cleanText(t.name, 255), ...base(p, me, proto, 'SRV.target') });
       return;
     }
     case T_TXT: {
@@ -214,9 +214,9 @@ function emitRecord(
         if (key === '') continue;
         const attr = TXT_IDENTITY[key];
         if (attr !== undefined && value !== '') {
-          ctx.emit({ ...base(p, me, proto, 'TXT.' + key), kind: 'identity', attr, value });
+          ctx.emit({ kind: 'identity', attr, value, ...base(p, me, proto, 'TXT.' + key) });
         }
-        ctx.emit({ ...base(p, me, proto, 'TXT'), kind: 'attribute', key: 'txt.' + key, value });
+        ctx.emit({ kind: 'attribute', key: 'txt.' + key, value, ...base(p, me, proto, 'TXT') });
       }
       return;
     }
@@ -228,8 +228,8 @@ function emitRecord(
       const ol = rd.u8(1 + cl);
       const os = cleanText(rd.ascii(2 + cl, ol, 255));
       if (cpu !== '')
-        ctx.emit({ ...base(p, me, proto, 'HINFO.cpu'), kind: 'identity', attr: 'hardware', value: cpu });
-      if (os !== '') ctx.emit({ ...base(p, me, proto, 'HINFO.os'), kind: 'identity', attr: 'os', value: os });
+        ctx.emit({ kind: 'identity', attr: 'hardware', value: cpu, ...base(p, me, proto, 'HINFO.cpu') });
+      if (os !== '') ctx.emit({ kind: 'identity', attr: 'os', value: os, ...base(p, me, proto, 'HINFO.os') });
       return;
     }
     default:

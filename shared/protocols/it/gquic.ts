@@ -63,17 +63,17 @@ export function readChlo(w: ByteWindow, from: number, p: Packet, ctx: AppContext
     if (tag === TAG_SNI) {
       const name = wireText(w, values + start, end - start, 255);
       if (name !== '') {
-        ctx.emit({ ...base(p, me, 'gquic', 'SNI'), kind: 'name-query', name });
+        ctx.emit({ kind: 'name-query', name, ...base(p, me, 'gquic', 'SNI') });
         const server = dstRef(p);
         if (server.ip !== null)
-          ctx.emit({ ...base(p, server, 'gquic', 'SNI'), kind: 'address', ip: server.ip, name });
+          ctx.emit({ kind: 'address', ip: server.ip, name, ...base(p, server, 'gquic', 'SNI') });
       }
     } else if (tag === TAG_UAID) {
       const ua = wireText(w, values + start, end - start, 512);
       // "beta Chrome/83.0.4103.34 Intel Mac OS X 10_13_6": the product is the first token with a version.
       const token = ua.split(' ').find((x) => x.includes('/')) ?? ua;
       if (ua !== '')
-        ctx.emit({ ...base(p, me, 'gquic', 'UAID'), kind: 'software', ...productVersion(token), raw: ua });
+        ctx.emit({ kind: 'software', ...productVersion(token), raw: ua, ...base(p, me, 'gquic', 'UAID') });
     }
     start = end;
   }

@@ -87,30 +87,30 @@ function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: M
   if (!isResponse) {
     const ua = get('user-agent');
     if (ua !== '')
-      ctx.emit({ ...base(p, me, 'http', 'User-Agent'), kind: 'software', ...productVersion(ua), raw: ua });
+      ctx.emit({ kind: 'software', ...productVersion(ua), raw: ua, ...base(p, me, 'http', 'User-Agent') });
     const host = hostOnly(get('host'));
     if (host !== '') {
       const server = dstRef(p);
       if (server.ip !== null)
-        ctx.emit({ ...base(p, server, 'http', 'Host'), kind: 'address', ip: server.ip, name: host });
+        ctx.emit({ kind: 'address', ip: server.ip, name: host, ...base(p, server, 'http', 'Host') });
     }
     return false;
   }
-  ctx.emit({ ...base(p, me, 'http', 'status'), kind: 'role', role: 'http-server', peer: dstRef(p) });
+  ctx.emit({ kind: 'role', role: 'http-server', peer: dstRef(p), ...base(p, me, 'http', 'status') });
   const server = get('server');
   if (server !== '')
-    ctx.emit({ ...base(p, me, 'http', 'Server'), kind: 'software', ...productVersion(server), raw: server });
+    ctx.emit({ kind: 'software', ...productVersion(server), raw: server, ...base(p, me, 'http', 'Server') });
   const pb = get('x-powered-by');
   if (pb !== '')
-    ctx.emit({ ...base(p, me, 'http', 'X-Powered-By'), kind: 'software', ...productVersion(pb), raw: pb });
+    ctx.emit({ kind: 'software', ...productVersion(pb), raw: pb, ...base(p, me, 'http', 'X-Powered-By') });
   const auth = get('www-authenticate');
   const realm = /realm\s*=\s*"([^"]{0,256})"/i.exec(auth) ?? /realm\s*=\s*([^\s,]{1,256})/i.exec(auth);
   if (realm !== null)
     ctx.emit({
-      ...base(p, me, 'http', 'WWW-Authenticate.realm'),
       kind: 'attribute',
       key: 'http-auth-realm',
       value: cleanText(realm[1]!),
+      ...base(p, me, 'http', 'WWW-Authenticate.realm'),
     });
   return /html/i.test(get('content-type'));
 }
@@ -123,10 +123,10 @@ function findTitle(p: Packet, ctx: AppContext, d: Dir): boolean {
     const t = cleanText(m[1]!.replace(/\s+/g, ' '), 256);
     if (t !== '')
       ctx.emit({
-        ...base(p, srcRef(p), 'http', 'html.title'),
         kind: 'attribute',
         key: 'html-title',
         value: t,
+        ...base(p, srcRef(p), 'http', 'html.title'),
       });
     return true;
   }

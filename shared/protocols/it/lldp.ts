@@ -88,16 +88,16 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
       case 5:
         sysName = wireText(w, v, len, 255);
         if (sysName !== '')
-          ctx.emit({ ...base(p, me, 'lldp', 'systemName'), kind: 'hostname', name: sysName });
+          ctx.emit({ kind: 'hostname', name: sysName, ...base(p, me, 'lldp', 'systemName') });
         break;
       case 6: {
         const d = wireText(w, v, len);
         if (d !== '')
           ctx.emit({
-            ...base(p, me, 'lldp', 'systemDescription'),
             kind: 'identity',
             attr: 'description',
             value: d,
+            ...base(p, me, 'lldp', 'systemDescription'),
           });
         break;
       }
@@ -106,16 +106,16 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
           const avail = capabilityNames(w.u16(v), CAPS);
           const enabled = capabilityNames(w.u16(v + 2), CAPS);
           ctx.emit({
-            ...base(p, me, 'lldp', 'capabilities'),
             kind: 'attribute',
             key: 'capabilities.available',
             value: avail,
+            ...base(p, me, 'lldp', 'capabilities'),
           });
           ctx.emit({
-            ...base(p, me, 'lldp', 'capabilities'),
             kind: 'attribute',
             key: 'capabilities.enabled',
             value: enabled,
+            ...base(p, me, 'lldp', 'capabilities'),
           });
         }
         break;
@@ -125,10 +125,10 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
         const ip = familyAddress(w, w.u8(v + 1), v + 2, alen - 1);
         if (ip !== '')
           ctx.emit({
-            ...base(p, { mac: me.mac, ip }, 'lldp', 'managementAddress'),
             kind: 'address',
             ip,
             name: sysName || null,
+            ...base(p, { mac: me.mac, ip }, 'lldp', 'managementAddress'),
           });
         break;
       }
@@ -142,12 +142,12 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   }
   if (chassis !== '') {
     ctx.emit({
-      ...base(p, me, 'lldp', 'chassisId'),
       kind: 'neighbor',
       chassisId: chassis,
       portId: port,
       portDescription: portDesc,
       vlan,
+      ...base(p, me, 'lldp', 'chassisId'),
     });
   }
   return true;
@@ -169,32 +169,32 @@ function orgTlv(
     if (vid !== 0) {
       setVlan(vid);
       ctx.emit({
-        ...base(p, me, 'lldp', 'dot1.portVlanId'),
         kind: 'attribute',
         key: 'port-vlan',
         value: String(vid),
+        ...base(p, me, 'lldp', 'dot1.portVlanId'),
       });
     }
   } else if (oui === 0x0012bb) {
     const attr = MED_INVENTORY[sub];
     if (attr !== undefined && len > 0) {
       const value = wireText(w, v, len, 255);
-      if (value !== '') ctx.emit({ ...base(p, me, 'lldp', 'med.' + attr), kind: 'identity', attr, value });
+      if (value !== '') ctx.emit({ kind: 'identity', attr, value, ...base(p, me, 'lldp', 'med.' + attr) });
     } else if (sub === 1 && len >= 3) {
       const cls = w.u8(v + 2);
       ctx.emit({
-        ...base(p, me, 'lldp', 'med.deviceType'),
         kind: 'attribute',
         key: 'lldp-med-class',
         value: String(cls),
+        ...base(p, me, 'lldp', 'med.deviceType'),
       });
     }
   } else if (oui === 0x00005e && sub === 1 && len > 0) {
     ctx.emit({
-      ...base(p, me, 'lldp', 'mudUrl'),
       kind: 'identity',
       attr: 'mud-url',
       value: wireText(w, v, len),
+      ...base(p, me, 'lldp', 'mudUrl'),
     });
   }
 }

@@ -64,9 +64,9 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     o = r.next + 4;
     if (!qr && opcode === 0 && qtype === 0x20 && nb.name !== '*') {
       ctx.emit({
-        ...base(p, me, 'nbns', 'question'),
         kind: 'name-query',
         name: nb.name + '<' + hex2(nb.suffix) + '>',
+        ...base(p, me, 'nbns', 'question'),
       });
     }
   }
@@ -92,11 +92,11 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         const dev = selfIp ? me : ipRef(ip);
         if (group) {
           if (nb.suffix === 0x00 || nb.suffix === 0x1e || nb.suffix === 0x1d)
-            ctx.emit({ ...base(p, dev, 'nbns', field), kind: 'identity', attr: 'workgroup', value: nb.name });
+            ctx.emit({ kind: 'identity', attr: 'workgroup', value: nb.name, ...base(p, dev, 'nbns', field) });
         } else {
           if (nb.suffix === 0x00 || nb.suffix === 0x20)
-            ctx.emit({ ...base(p, dev, 'nbns', field), kind: 'hostname', name: nb.name });
-          ctx.emit({ ...base(p, dev, 'nbns', field), kind: 'address', ip, name: nb.name });
+            ctx.emit({ kind: 'hostname', name: nb.name, ...base(p, dev, 'nbns', field) });
+          ctx.emit({ kind: 'address', ip, name: nb.name, ...base(p, dev, 'nbns', field) });
         }
       }
     } else if (type === 0x21 && qr && rcode === 0) {
@@ -109,18 +109,18 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         const group = (w.u16(k + 16) & 0x8000) !== 0;
         if (name === '') continue;
         if (group && suffix === 0x00)
-          ctx.emit({ ...base(p, me, 'nbns', 'NBSTAT'), kind: 'identity', attr: 'workgroup', value: name });
+          ctx.emit({ kind: 'identity', attr: 'workgroup', value: name, ...base(p, me, 'nbns', 'NBSTAT') });
         else if (!group && suffix === 0x00)
-          ctx.emit({ ...base(p, me, 'nbns', 'NBSTAT'), kind: 'hostname', name });
+          ctx.emit({ kind: 'hostname', name, ...base(p, me, 'nbns', 'NBSTAT') });
       }
       if (w.has(k, 6)) {
         const unit = macFromBytes(w.bytes(k, 6), 0);
         if (unit > 0)
           ctx.emit({
-            ...base(p, me, 'nbns', 'NBSTAT.unitId'),
             kind: 'attribute',
             key: 'unit-id',
             value: macToString(unit),
+            ...base(p, me, 'nbns', 'NBSTAT.unitId'),
           });
       }
     }
@@ -208,44 +208,44 @@ function dissectDatagram(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (cmd === 0x0c) {
     if (server !== '')
       ctx.emit({
-        ...base(p, me, 'browser', field + '.domain'),
         kind: 'identity',
         attr: 'workgroup',
         value: server,
+        ...base(p, me, 'browser', field + '.domain'),
       });
     return true;
   }
   if (server !== '')
-    ctx.emit({ ...base(p, me, 'browser', field + '.serverName'), kind: 'hostname', name: server });
+    ctx.emit({ kind: 'hostname', name: server, ...base(p, me, 'browser', field + '.serverName') });
   ctx.emit({
-    ...base(p, me, 'browser', field + '.osVersion'),
     kind: 'identity',
     attr: 'os-version',
     value: major + '.' + minor,
+    ...base(p, me, 'browser', field + '.osVersion'),
   });
   ctx.emit({
-    ...base(p, me, 'browser', field + '.serverType'),
     kind: 'attribute',
     key: 'server-type',
     value: serverTypeNames(stype),
+    ...base(p, me, 'browser', field + '.serverType'),
   });
   if (comment !== '')
     ctx.emit({
-      ...base(p, me, 'browser', field + '.comment'),
       kind: 'identity',
       attr: 'description',
       value: comment,
+      ...base(p, me, 'browser', field + '.comment'),
     });
   if (dst !== null && (dst.suffix === 0x1d || dst.suffix === 0x1e) && dst.name !== '') {
     ctx.emit({
-      ...base(p, me, 'browser', field + '.destination'),
       kind: 'identity',
       attr: 'workgroup',
       value: dst.name,
+      ...base(p, me, 'browser', field + '.destination'),
     });
   }
   if ((stype & 0x40000) !== 0)
-    ctx.emit({ ...base(p, me, 'browser', field), kind: 'role', role: 'master-browser', peer: null });
+    ctx.emit({ kind: 'role', role: 'master-browser', peer: null, ...base(p, me, 'browser', field) });
   return true;
 }
 

@@ -24,29 +24,29 @@ export function dissectNtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (mode >= 6) return true;
   const me = srcRef(p);
   const stratum = w.u8(1);
-  ctx.emit({ ...base(p, me, 'ntp', 'mode'), kind: 'attribute', key: 'ntp-mode', value: MODES[mode]! });
+  ctx.emit({ kind: 'attribute', key: 'ntp-mode', value: MODES[mode]!, ...base(p, me, 'ntp', 'mode') });
   if (mode === 4 || mode === 5) {
     ctx.emit({
-      ...base(p, me, 'ntp', 'mode'),
       kind: 'role',
       role: 'ntp-server',
       peer: mode === 4 ? dstRef(p) : null,
+      ...base(p, me, 'ntp', 'mode'),
     });
     ctx.emit({
-      ...base(p, me, 'ntp', 'stratum'),
       kind: 'attribute',
       key: 'ntp-stratum',
       value: String(stratum),
+      ...base(p, me, 'ntp', 'stratum'),
     });
     if (stratum === 1) {
       // RFC 5905 7.3: a stratum-1 reference id is four ASCII characters, NUL-padded; not only the upper-case
       // codes of its table: Meinberg DCF77 receivers send "DCFa" / "DCFp".
       const ref = w.ascii(12, 4).replace(/\0+$/, '');
       if (/^[\x21-\x7e]{1,4}$/.test(ref))
-        ctx.emit({ ...base(p, me, 'ntp', 'refid'), kind: 'attribute', key: 'ntp-refid', value: ref });
+        ctx.emit({ kind: 'attribute', key: 'ntp-refid', value: ref, ...base(p, me, 'ntp', 'refid') });
     }
   } else if (mode === 3) {
-    ctx.emit({ ...base(p, me, 'ntp', 'mode'), kind: 'role', role: 'ntp-client', peer: dstRef(p) });
+    ctx.emit({ kind: 'role', role: 'ntp-client', peer: dstRef(p), ...base(p, me, 'ntp', 'mode') });
   }
   return true;
 }

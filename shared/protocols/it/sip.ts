@@ -20,10 +20,10 @@ export function dissectSip(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     ['server', 'Server'],
   ] as const) {
     const v = cleanText(h.headers.get(hdr) ?? '');
-    if (v !== '') ctx.emit({ ...base(p, me, 'sip', field), kind: 'software', ...productVersion(v), raw: v });
+    if (v !== '') ctx.emit({ kind: 'software', ...productVersion(v), raw: v, ...base(p, me, 'sip', field) });
   }
   if (h.start.startsWith('REGISTER '))
-    ctx.emit({ ...base(p, me, 'sip', 'REGISTER'), kind: 'role', role: 'sip-client', peer: null });
+    ctx.emit({ kind: 'role', role: 'sip-client', peer: null, ...base(p, me, 'sip', 'REGISTER') });
   return true;
 }
 

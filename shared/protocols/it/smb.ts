@@ -51,15 +51,15 @@ export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppCont
     if ((flags & 0x02000000) !== 0) {
       const v = version(w, s + 32);
       if (v !== '')
-        ctx.emit({ ...field('negotiate.version'), kind: 'identity', attr: 'os-version', value: v });
+        ctx.emit({ kind: 'identity', attr: 'os-version', value: v, ...field('negotiate.version') });
     }
   } else if (type === 2) {
     const flags = w.u32le(s + 20);
-    ctx.emit({ ...field('challenge'), kind: 'role', role: 'ntlm-server', peer: null });
+    ctx.emit({ kind: 'role', role: 'ntlm-server', peer: null, ...field('challenge') });
     if ((flags & 0x02000000) !== 0) {
       const v = version(w, s + 48);
       if (v !== '')
-        ctx.emit({ ...field('challenge.version'), kind: 'identity', attr: 'os-version', value: v });
+        ctx.emit({ kind: 'identity', attr: 'os-version', value: v, ...field('challenge.version') });
     }
     const ti = sec(40);
     let o = s + ti.off;
@@ -73,12 +73,12 @@ export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppCont
       if (o > end) break;
       const text = id >= 1 && id <= 5 ? utf16(w, v, len) : '';
       if (text === '') continue;
-      if (id === 1) ctx.emit({ ...field('challenge.nbComputerName'), kind: 'hostname', name: text });
+      if (id === 1) ctx.emit({ kind: 'hostname', name: text, ...field('challenge.nbComputerName') });
       else if (id === 2)
-        ctx.emit({ ...field('challenge.nbDomainName'), kind: 'identity', attr: 'workgroup', value: text });
-      else if (id === 3) ctx.emit({ ...field('challenge.dnsComputerName'), kind: 'hostname', name: text });
+        ctx.emit({ kind: 'identity', attr: 'workgroup', value: text, ...field('challenge.nbDomainName') });
+      else if (id === 3) ctx.emit({ kind: 'hostname', name: text, ...field('challenge.dnsComputerName') });
       else if (id === 4)
-        ctx.emit({ ...field('challenge.dnsDomainName'), kind: 'identity', attr: 'domain', value: text });
+        ctx.emit({ kind: 'identity', attr: 'domain', value: text, ...field('challenge.dnsDomainName') });
     }
   } else if (type === 3) {
     const dom = sec(28);
@@ -91,14 +91,14 @@ export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppCont
     const host = str(ws);
     const domain = str(dom);
     const u = str(user);
-    if (host !== '') ctx.emit({ ...field('auth.workstation'), kind: 'hostname', name: host });
-    if (domain !== '') ctx.emit({ ...field('auth.domain'), kind: 'identity', attr: 'domain', value: domain });
-    if (u !== '') ctx.emit({ ...field('auth.user'), kind: 'attribute', key: 'ntlm-user', value: u });
+    if (host !== '') ctx.emit({ kind: 'hostname', name: host, ...field('auth.workstation') });
+    if (domain !== '') ctx.emit({ kind: 'identity', attr: 'domain', value: domain, ...field('auth.domain') });
+    if (u !== '') ctx.emit({ kind: 'attribute', key: 'ntlm-user', value: u, ...field('auth.user') });
     // The Version field exists only when the message has room before its first payload.
     const firstOff = Math.min(...[dom, user, ws].filter((f) => f.len > 0).map((f) => f.off), 1 << 30);
     if ((flags & 0x02000000) !== 0 && firstOff >= 72) {
       const v = version(w, s + 64);
-      if (v !== '') ctx.emit({ ...field('auth.version'), kind: 'identity', attr: 'os-version', value: v });
+      if (v !== '') ctx.emit({ kind: 'identity', attr: 'os-version', value: v, ...field('auth.version') });
     }
   }
 }
@@ -144,13 +144,13 @@ function sessionSetup(w: ByteWindow, smb: number, p: Packet, ctx: AppContext): v
   const lanman = os.next < end ? smbString(w, smb, os.next, end, unicode) : { s: '', next: end };
   const me = srcRef(p);
   if (os.s !== '')
-    ctx.emit({ ...base(p, me, 'smb', 'SessionSetup.NativeOS'), kind: 'identity', attr: 'os', value: os.s });
+    ctx.emit({ kind: 'identity', attr: 'os', value: os.s, ...base(p, me, 'smb', 'SessionSetup.NativeOS') });
   if (lanman.s !== '')
     ctx.emit({
-      ...base(p, me, 'smb', 'SessionSetup.NativeLanMan'),
       kind: 'software',
       ...productVersion(lanman.s),
       raw: lanman.s,
+      ...base(p, me, 'smb', 'SessionSetup.NativeLanMan'),
     });
 }
 

@@ -69,7 +69,6 @@ export function dissectSnmp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   const c = w.ascii(comm.vo, comm.len, 64);
   const first = c.length > 0 && c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) < 0x7f ? c[0] : '?';
   ctx.emit({
-    ...base(p, me, 'snmp', 'community'),
     kind: 'finding',
     finding: 'snmp-community-cleartext',
     detail:
@@ -81,6 +80,7 @@ export function dissectSnmp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
       "'" +
       first +
       "')",
+    ...base(p, me, 'snmp', 'community'),
   });
   dissectPdu(w, pdu, p, ctx);
   return true;
@@ -100,16 +100,16 @@ function dissectV3(w: ByteWindow, msg: Tlv, ver: Tlv, p: Packet, ctx: AppContext
   const flags = w.u8(t.vo);
   const secParams = readTlv(w, global.end, msg.end);
   if (secParams === null || secParams.tag !== 0x04) return false;
-  ctx.emit({ ...base(p, me, 'snmp', 'version'), kind: 'attribute', key: 'snmp-version', value: '3' });
+  ctx.emit({ kind: 'attribute', key: 'snmp-version', value: '3', ...base(p, me, 'snmp', 'version') });
   if ((flags & 0x02) !== 0) return true;
   ctx.emit({
-    ...base(p, me, 'snmp', 'msgFlags'),
     kind: 'finding',
     finding: 'snmpv3-no-privacy',
     detail:
       'SNMPv3 without encryption (' +
       ((flags & 0x01) !== 0 ? 'authNoPriv' : 'noAuthNoPriv') +
       '): values travel in clear',
+    ...base(p, me, 'snmp', 'msgFlags'),
   });
   const scoped = readTlv(w, secParams.end, msg.end);
   if (scoped === null || scoped.tag !== 0x30) return true;
@@ -126,8 +126,8 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
 
   const isRequest = pduType === 0 || pduType === 1 || pduType === 3 || pduType === 5;
   if (isRequest) {
-    ctx.emit({ ...base(p, me, 'snmp', 'pdu'), kind: 'role', role: 'snmp-manager', peer: dstRef(p) });
-    ctx.emit({ ...base(p, dstRef(p), 'snmp', 'pdu'), kind: 'role', role: 'snmp-agent', peer: me });
+    ctx.emit({ kind: 'role', role: 'snmp-manager', peer: dstRef(p), ...base(p, me, 'snmp', 'pdu') });
+    ctx.emit({ kind: 'role', role: 'snmp-agent', peer: me, ...base(p, dstRef(p), 'snmp', 'pdu') });
     return;
   }
   let vbStart: number;
@@ -143,12 +143,12 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
       agent = p.ipVersion === 4 && w.u32(addr.vo) === p.src4 ? me : ipRef(ip);
     }
     ctx.emit({
-      ...base(p, agent, 'snmp', 'trap.enterprise'),
       kind: 'attribute',
       key: 'snmp-enterprise',
       value: oidText(w, ent),
+      ...base(p, agent, 'snmp', 'trap.enterprise'),
     });
-    ctx.emit({ ...base(p, agent, 'snmp', 'trap'), kind: 'role', role: 'snmp-agent', peer: dstRef(p) });
+    ctx.emit({ kind: 'role', role: 'snmp-agent', peer: dstRef(p), ...base(p, agent, 'snmp', 'trap') });
     let t: Tlv | null = addr;
     for (let i = 0; i < 3 && t !== null; i++) t = readTlv(w, t.end, pdu.end);
     if (t === null) return;
@@ -160,7 +160,7 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
     if (t === null) return;
     vbStart = t.end;
     if (pduType === 2)
-      ctx.emit({ ...base(p, me, 'snmp', 'response'), kind: 'role', role: 'snmp-agent', peer: dstRef(p) });
+      ctx.emit({ kind: 'role', role: 'snmp-agent', peer: dstRef(p), ...base(p, me, 'snmp', 'response') });
   }
   const list = readTlv(w, vbStart, pdu.end);
   if (list === null || list.tag !== 0x30) return;
@@ -179,10 +179,10 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
     if (known.attr === 'oid') {
       if (val.tag === 0x06)
         ctx.emit({
-          ...base(p, agent, 'snmp', field),
           kind: 'attribute',
           key: 'sysObjectID',
           value: oidText(w, val),
+          ...base(p, agent, 'snmp', field),
         });
       continue;
     }
@@ -190,8 +190,8 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
     const text = cleanText(w.utf8(val.vo, val.len, 1024), 1024);
     if (text === '') continue;
     if (known.attr === 'hostname')
-      ctx.emit({ ...base(p, agent, 'snmp', field), kind: 'hostname', name: text });
-    else ctx.emit({ ...base(p, agent, 'snmp', field), kind: 'identity', attr: known.attr, value: text });
+      ctx.emit({ kind: 'hostname', name: text, ...base(p, agent, 'snmp', field) });
+    else ctx.emit({ kind: 'identity', attr: known.attr, value: text, ...base(p, agent, 'snmp', field) });
   }
   return;
 }

@@ -29,34 +29,34 @@ export function dissectSsdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     return v === undefined ? '' : cleanText(v);
   };
   if (search) {
-    ctx.emit({ ...base(p, me, 'ssdp', 'M-SEARCH'), kind: 'role', role: 'ssdp-client', peer: null });
+    ctx.emit({ kind: 'role', role: 'ssdp-client', peer: null, ...base(p, me, 'ssdp', 'M-SEARCH') });
     const ua = get('user-agent');
     if (ua !== '')
-      ctx.emit({ ...base(p, me, 'ssdp', 'USER-AGENT'), kind: 'software', ...productVersion(ua), raw: ua });
+      ctx.emit({ kind: 'software', ...productVersion(ua), raw: ua, ...base(p, me, 'ssdp', 'USER-AGENT') });
     const st = get('st');
     if (st !== '')
-      ctx.emit({ ...base(p, me, 'ssdp', 'M-SEARCH.ST'), kind: 'attribute', key: 'search-target', value: st });
+      ctx.emit({ kind: 'attribute', key: 'search-target', value: st, ...base(p, me, 'ssdp', 'M-SEARCH.ST') });
     return true;
   }
   const what = notify ? 'NOTIFY' : 'response';
-  ctx.emit({ ...base(p, me, 'ssdp', what), kind: 'role', role: 'upnp-device', peer: null });
+  ctx.emit({ kind: 'role', role: 'upnp-device', peer: null, ...base(p, me, 'ssdp', what) });
   const server = get('server');
   if (server !== '')
-    ctx.emit({ ...base(p, me, 'ssdp', 'SERVER'), kind: 'software', ...productVersion(server), raw: server });
+    ctx.emit({ kind: 'software', ...productVersion(server), raw: server, ...base(p, me, 'ssdp', 'SERVER') });
   const nt = get(notify ? 'nt' : 'st');
   if (nt !== '')
     ctx.emit({
-      ...base(p, me, 'ssdp', notify ? 'NT' : 'ST'),
       kind: 'attribute',
       key: 'upnp-type',
       value: nt,
+      ...base(p, me, 'ssdp', notify ? 'NT' : 'ST'),
     });
   const usn = get('usn');
   const uuid = uuidOf(usn);
-  if (uuid !== null) ctx.emit({ ...base(p, me, 'ssdp', 'USN'), kind: 'identity', attr: 'uuid', value: uuid });
+  if (uuid !== null) ctx.emit({ kind: 'identity', attr: 'uuid', value: uuid, ...base(p, me, 'ssdp', 'USN') });
   const loc = get('location');
   if (loc !== '')
-    ctx.emit({ ...base(p, me, 'ssdp', 'LOCATION'), kind: 'attribute', key: 'location-url', value: loc });
+    ctx.emit({ kind: 'attribute', key: 'location-url', value: loc, ...base(p, me, 'ssdp', 'LOCATION') });
   return true;
 }
 

@@ -71,16 +71,16 @@ function emitHassh(w: ByteWindow, o: number, p: Packet, ctx: AppContext, server:
   const h = hassh(lists, !server);
   const me = srcRef(p);
   ctx.emit({
-    ...base(p, me, 'ssh', 'kexinit'),
     kind: 'fingerprint',
     scheme: server ? 'hassh-server' : 'hassh',
     value: h.value,
+    ...base(p, me, 'ssh', 'kexinit'),
   });
   ctx.emit({
-    ...base(p, me, 'ssh', 'kexinit'),
     kind: 'attribute',
     key: server ? 'hassh-server-algorithms' : 'hassh-algorithms',
     value: cleanText(h.algorithms, 512),
+    ...base(p, me, 'ssh', 'kexinit'),
   });
   return true;
 }
@@ -94,25 +94,25 @@ export function dissectSsh(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (b === null) return startsWith(w, 'SSH-') ? true : false;
   const me = srcRef(p);
   const isServer = isServerSide(p);
-  ctx.emit({ ...base(p, me, 'ssh', 'banner'), kind: 'software', ...splitSoftware(b.software), raw: b.raw });
+  ctx.emit({ kind: 'software', ...splitSoftware(b.software), raw: b.raw, ...base(p, me, 'ssh', 'banner') });
   ctx.emit({
-    ...base(p, me, 'ssh', 'banner.protocol'),
     kind: 'attribute',
     key: 'ssh-protocol',
     value: b.protocol,
+    ...base(p, me, 'ssh', 'banner.protocol'),
   });
   if (b.comment !== '')
     ctx.emit({
-      ...base(p, me, 'ssh', 'banner.comment'),
       kind: 'attribute',
       key: 'ssh-comment',
       value: b.comment,
+      ...base(p, me, 'ssh', 'banner.comment'),
     });
   ctx.emit({
-    ...base(p, me, 'ssh', 'banner'),
     kind: 'role',
     role: isServer ? 'ssh-server' : 'ssh-client',
     peer: dstRef(p),
+    ...base(p, me, 'ssh', 'banner'),
   });
   return true;
 }

@@ -21,35 +21,35 @@ export function dissectStp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (version > 4) return false;
   const me = srcRef(p);
   const proto = version === 0 ? 'stp' : version === 2 ? 'rstp' : version === 3 ? 'mstp' : 'stp';
-  ctx.emit({ ...base(p, me, 'stp', 'bpdu'), kind: 'role', role: 'bridge', peer: null });
-  ctx.emit({ ...base(p, me, 'stp', 'version'), kind: 'attribute', key: 'stp-protocol', value: proto });
+  ctx.emit({ kind: 'role', role: 'bridge', peer: null, ...base(p, me, 'stp', 'bpdu') });
+  ctx.emit({ kind: 'attribute', key: 'stp-protocol', value: proto, ...base(p, me, 'stp', 'version') });
   if (type === 0x80) return true; // topology change notification: no ids
   if (w.length < 35) return true;
   const root = bridgeId(w, 5);
   const bridge = bridgeId(w, 17);
   ctx.emit({
-    ...base(p, me, 'stp', 'bridgeId'),
     kind: 'attribute',
     key: 'stp-bridge-id',
     value: bridge.text,
+    ...base(p, me, 'stp', 'bridgeId'),
   });
-  ctx.emit({ ...base(p, me, 'stp', 'rootId'), kind: 'attribute', key: 'stp-root-id', value: root.text });
+  ctx.emit({ kind: 'attribute', key: 'stp-root-id', value: root.text, ...base(p, me, 'stp', 'rootId') });
   if (root.mac > 0) {
     ctx.emit({
-      ...base(p, macRef(root.mac), 'stp', 'rootId'),
       kind: 'role',
       role: 'stp-root-bridge',
       peer: null,
+      ...base(p, macRef(root.mac), 'stp', 'rootId'),
     });
   }
   if (bridge.mac > 0 && bridge.mac !== p.srcMac) {
     ctx.emit({
-      ...base(p, me, 'stp', 'bridgeId'),
       kind: 'neighbor',
       chassisId: macToString(bridge.mac),
       portId: String(w.u16(25) & 0x0fff),
       portDescription: null,
       vlan: null,
+      ...base(p, me, 'stp', 'bridgeId'),
     });
   }
   return true;

@@ -41,9 +41,9 @@ export function tcpSignature(p: Packet): Observation | null {
     quirks.join(','),
   ].join(':');
   return {
-    ...base(p, srcRef(p), 'tcp', synAck ? 'syn-ack' : 'syn'),
     kind: 'fingerprint',
     scheme: synAck ? 'tcp-synack' : 'tcp-syn',
     value,
+    ...base(p, srcRef(p), 'tcp', synAck ? 'syn-ack' : 'syn'),
   };
 }

@@ -326,37 +326,32 @@ export function emitClientHello(
   const me = srcRef(p);
   const proto = transport === 'quic' ? 'quic' : 'tls';
   if (c.sni !== '') {
-    ctx.emit({ ...base(p, me, proto, 'sni'), kind: 'name-query', name: c.sni });
+    ctx.emit({ kind: 'name-query', name: c.sni, ...base(p, me, proto, 'sni') });
     const server = dstRef(p);
     if (server.ip !== null)
-      ctx.emit({ ...base(p, server, proto, 'sni'), kind: 'address', ip: server.ip, name: c.sni });
+      ctx.emit({ kind: 'address', ip: server.ip, name: c.sni, ...base(p, server, proto, 'sni') });
   }
   if (c.alpn.length > 0)
-    ctx.emit({
-      ...base(p, me, proto, 'alpn'),
-      kind: 'attribute',
-      key: 'tls-alpn',
-      value: c.alpn.join(','),
-    });
+    ctx.emit({ kind: 'attribute', key: 'tls-alpn', value: c.alpn.join(','), ...base(p, me, proto, 'alpn') });
   const versions = c.versions.filter((x) => !isGrease(x));
   if (versions.length > 0)
     ctx.emit({
-      ...base(p, me, proto, 'supported_versions'),
       kind: 'attribute',
       key: 'tls-versions',
       value: versions.map(hex4).join(','),
+      ...base(p, me, proto, 'supported_versions'),
     });
   ctx.emit({
-    ...base(p, me, proto, 'client_hello'),
     kind: 'fingerprint',
     scheme: 'ja3',
     value: md5hex(ja3String(c)),
+    ...base(p, me, proto, 'client_hello'),
   });
   ctx.emit({
-    ...base(p, me, proto, 'client_hello'),
     kind: 'fingerprint',
     scheme: 'ja4',
     value: ja4(c, transport),
+    ...base(p, me, proto, 'client_hello'),
   });
 }
 
@@ -369,18 +364,18 @@ export function emitServerHello(
 ): void {
   const me = srcRef(p);
   const proto = transport === 'quic' ? 'quic' : 'tls';
-  ctx.emit({ ...base(p, me, proto, 'server_hello'), kind: 'role', role: 'tls-server', peer: dstRef(p) });
+  ctx.emit({ kind: 'role', role: 'tls-server', peer: dstRef(p), ...base(p, me, proto, 'server_hello') });
   ctx.emit({
-    ...base(p, me, proto, 'server_hello'),
     kind: 'fingerprint',
     scheme: 'ja3s',
     value: md5hex(ja3sString(s)),
+    ...base(p, me, proto, 'server_hello'),
   });
   ctx.emit({
-    ...base(p, me, proto, 'server_hello'),
     kind: 'fingerprint',
     scheme: 'ja4s',
     value: ja4s(s, transport),
+    ...base(p, me, proto, 'server_hello'),
   });
 }
 
@@ -411,7 +406,7 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
       ...c.sanDns.map((n): [string, string, string] => ['certificate.san', 'tls-cert.san', n]),
     ];
     for (const [field, key, value] of parts)
-      if (value !== '') ctx.emit({ ...base(p, me, 'tls', field), kind: 'attribute', key, value });
+      if (value !== '') ctx.emit({ kind: 'attribute', key, value, ...base(p, me, 'tls', field) });
   } else if (type === 14) {
     finish(d);
   }

@@ -73,10 +73,10 @@ export function dissectTplink(w: ByteWindow, p: Packet, ctx: AppContext): boolea
     // A query (get_sysinfo with an empty argument, or any command sent to the port): the app or hub side.
     if (p.dstPort === 9999)
       ctx.emit({
-        ...base(p, me, 'tplink-shp', 'request'),
         kind: 'role',
         role: 'tplink-shp-client',
         peer: null,
+        ...base(p, me, 'tplink-shp', 'request'),
       });
     return true;
   }
@@ -85,9 +85,9 @@ export function dissectTplink(w: ByteWindow, p: Packet, ctx: AppContext): boolea
     if (value === '') continue;
     const a = FIELDS[k]!;
     const b = base(p, me, 'tplink-shp', 'get_sysinfo.' + k);
-    if (a === 'hostname') ctx.emit({ ...b, kind: 'hostname', name: value });
-    else if (a === 'attr') ctx.emit({ ...b, kind: 'attribute', key: 'tplink.' + k, value });
-    else ctx.emit({ ...b, kind: 'identity', attr: a, value });
+    if (a === 'hostname') ctx.emit({ kind: 'hostname', name: value, ...b });
+    else if (a === 'attr') ctx.emit({ kind: 'attribute', key: 'tplink.' + k, value, ...b });
+    else ctx.emit({ kind: 'identity', attr: a, value, ...b });
   }
   return true;
 }

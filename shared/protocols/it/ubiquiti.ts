@@ -16,10 +16,10 @@ export function dissectUbiquiti(w: ByteWindow, p: Packet, ctx: AppContext): bool
   const me = srcRef(p);
   if (len === 0) {
     ctx.emit({
-      ...base(p, me, 'ubiquiti', 'request'),
       kind: 'role',
       role: 'ubiquiti-discovery-client',
       peer: null,
+      ...base(p, me, 'ubiquiti', 'request'),
     });
     return true;
   }
@@ -35,39 +35,39 @@ export function dissectUbiquiti(w: ByteWindow, p: Packet, ctx: AppContext): bool
         if (l === 10) {
           const ip = ipv4ToString(w.u32(v + 6));
           ctx.emit({
-            ...base(p, { mac: macToString(w.u48(v)), ip }, 'ubiquiti', 'macIp'),
             kind: 'address',
             ip,
             name: null,
+            ...base(p, { mac: macToString(w.u48(v)), ip }, 'ubiquiti', 'macIp'),
           });
         }
         break;
       case 0x03:
         ctx.emit({
-          ...base(p, me, 'ubiquiti', 'firmware'),
           kind: 'identity',
           attr: 'firmware',
           value: wireText(w, v, l),
+          ...base(p, me, 'ubiquiti', 'firmware'),
         });
         break;
       case 0x0b:
-        ctx.emit({ ...base(p, me, 'ubiquiti', 'hostname'), kind: 'hostname', name: wireText(w, v, l, 255) });
+        ctx.emit({ kind: 'hostname', name: wireText(w, v, l, 255), ...base(p, me, 'ubiquiti', 'hostname') });
         break;
       case 0x0c:
       case 0x14:
         ctx.emit({
-          ...base(p, me, 'ubiquiti', t === 0x0c ? 'model' : 'modelFull'),
           kind: 'identity',
           attr: 'model',
           value: wireText(w, v, l, 255),
+          ...base(p, me, 'ubiquiti', t === 0x0c ? 'model' : 'modelFull'),
         });
         break;
       case 0x0d:
         ctx.emit({
-          ...base(p, me, 'ubiquiti', 'essid'),
           kind: 'attribute',
           key: 'essid',
           value: wireText(w, v, l, 64),
+          ...base(p, me, 'ubiquiti', 'essid'),
         });
         break;
       default:

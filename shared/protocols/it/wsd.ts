@@ -43,7 +43,7 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const me = srcRef(p);
   const kind = action.slice(action.lastIndexOf('/') + 1);
   if (kind === 'Probe' || kind === 'Resolve') {
-    ctx.emit({ ...base(p, me, 'wsd', 'Action'), kind: 'role', role: 'wsd-client', peer: null });
+    ctx.emit({ kind: 'role', role: 'wsd-client', peer: null, ...base(p, me, 'wsd', 'Action') });
     return true;
   }
   if (kind !== 'Hello' && kind !== 'ProbeMatches' && kind !== 'ResolveMatches' && kind !== 'Bye') return true;
@@ -52,10 +52,10 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   for (const t of types.split(/\s+/)) {
     if (t === '' || n++ >= MAX_ITEMS) continue;
     ctx.emit({
-      ...base(p, me, 'wsd', 'Types'),
       kind: 'attribute',
       key: 'wsd-type',
       value: t.slice(t.indexOf(':') + 1),
+      ...base(p, me, 'wsd', 'Types'),
     });
   }
   const scopes = cleanText(decodeEntities(elementText(doc, 'Scopes')), 2048);
@@ -73,28 +73,28 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       const key = m[1]!.toLowerCase();
       const value = cleanText(v, 256);
       if (key === 'hardware')
-        ctx.emit({ ...base(p, me, 'wsd', 'Scopes.hardware'), kind: 'identity', attr: 'model', value });
+        ctx.emit({ kind: 'identity', attr: 'model', value, ...base(p, me, 'wsd', 'Scopes.hardware') });
       else if (key === 'name')
-        ctx.emit({ ...base(p, me, 'wsd', 'Scopes.name'), kind: 'identity', attr: 'product', value });
+        ctx.emit({ kind: 'identity', attr: 'product', value, ...base(p, me, 'wsd', 'Scopes.name') });
       else if (key === 'location')
-        ctx.emit({ ...base(p, me, 'wsd', 'Scopes.location'), kind: 'identity', attr: 'location', value });
-      ctx.emit({ ...base(p, me, 'wsd', 'Scopes'), kind: 'attribute', key: 'onvif.' + key, value });
+        ctx.emit({ kind: 'identity', attr: 'location', value, ...base(p, me, 'wsd', 'Scopes.location') });
+      ctx.emit({ kind: 'attribute', key: 'onvif.' + key, value, ...base(p, me, 'wsd', 'Scopes') });
     } else {
-      ctx.emit({ ...base(p, me, 'wsd', 'Scopes'), kind: 'attribute', key: 'wsd-scope', value: s });
+      ctx.emit({ kind: 'attribute', key: 'wsd-scope', value: s, ...base(p, me, 'wsd', 'Scopes') });
     }
   }
   const addr = cleanText(elementText(doc, 'Address'), 256);
   const uuid = /urn:uuid:([0-9a-f-]{32,36})/i.exec(addr);
   if (uuid !== null)
     ctx.emit({
-      ...base(p, me, 'wsd', 'EndpointReference'),
       kind: 'identity',
       attr: 'uuid',
       value: uuid[1]!.toLowerCase(),
+      ...base(p, me, 'wsd', 'EndpointReference'),
     });
   const xaddrs = cleanText(elementText(doc, 'XAddrs'), 512);
   if (xaddrs !== '')
-    ctx.emit({ ...base(p, me, 'wsd', 'XAddrs'), kind: 'attribute', key: 'wsd-xaddrs', value: xaddrs });
+    ctx.emit({ kind: 'attribute', key: 'wsd-xaddrs', value: xaddrs, ...base(p, me, 'wsd', 'XAddrs') });
   return true;
 }
 
