@@ -104,7 +104,10 @@ function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: M
   if (pb !== '')
     ctx.emit({ kind: 'software', ...productVersion(pb), raw: pb, ...base(p, me, 'http', 'X-Powered-By') });
   const auth = get('www-authenticate');
-  const realm = /realm\s*=\s*"([^"]{0,256})"/i.exec(auth) ?? /realm\s*=\s*([^\s,]{1,256})/i.exec(auth);
+  const realm =
+    auth === ''
+      ? null
+      : (/realm\s*=\s*"([^"]{0,256})"/i.exec(auth) ?? /realm\s*=\s*([^\s,]{1,256})/i.exec(auth));
   if (realm !== null)
     ctx.emit({
       kind: 'attribute',
@@ -167,7 +170,8 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   }
   if (d.mode === 0) return true;
   // The common case: a whole header block at the start of one segment, read in place (no copy).
-  if (d.mode === 1 && d.buf.len === 0 && headerBlockEnd(w, HEADER_CAP) >= 0) {
+  // Parsed straight away: a block that does not end in this segment (bodyStart -1) is collected below.
+  if (d.mode === 1 && d.buf.len === 0) {
     const h = parseHeaderBlock(w, HEADER_CAP, WANTED);
     if (h.bodyStart >= 0) {
       // What follows the headers in this segment is the start of the body, kept for the title.
