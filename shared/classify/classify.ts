@@ -85,13 +85,19 @@ function ruleIndex(rules: readonly CompiledRule[]): RuleIndex {
 const INPUTS = ['@oui', '@mac', '@role', '@served', '@peers'];
 
 /** Indices of the rules whose needs this device meets, in rule order (the order rules fire in). */
-function candidates(idx: RuleIndex, facts: FactsByKind, has: (k: string) => boolean): number[] {
+function candidates(
+  idx: RuleIndex,
+  facts: FactsByKind,
+  roles: readonly string[],
+  has: (k: string) => boolean,
+): number[] {
   const out = idx.always.slice();
   const add = (l: number[] | undefined) => {
     if (l !== undefined) for (const i of l) out.push(i);
   };
   for (const k of facts.keys()) add(idx.byNeed.get(k));
   for (const k of INPUTS) if (has(k)) add(idx.byNeed.get(k));
+  for (const r of roles) add(idx.byNeed.get('@role=' + r.toLowerCase()));
   out.sort((a, b) => a - b);
   let n = 0;
   for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[n++] = out[i]!;
@@ -155,7 +161,7 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
     return Object.keys(d.peers).length > 0;
   };
   const idx = ruleIndex(rules);
-  for (const i of candidates(idx, facts, has)) {
+  for (const i of candidates(idx, facts, d.roles, has)) {
     const r = rules[i]!;
     for (const m of matchAll(r, d, facts)) {
       const ev = evidenceOf(r.id, m.evidence);

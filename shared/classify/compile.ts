@@ -31,7 +31,7 @@ export type Cond =
   | { t: 'mac'; m: Matcher }
   | { t: 'serves'; ports: number[] }
   | { t: 'protocol'; m: Matcher }
-  | { t: 'role'; m: Matcher }
+  | { t: 'role'; m: Matcher; names?: string[] }
   | { t: 'peers'; protocol: string; min: number }
   | { t: 'router'; v: boolean };
 
@@ -160,9 +160,11 @@ function needsOf(c: Cond): string[] | null {
     case 'fact':
       // A test naming one protocol needs a fact of that kind and protocol (byKind's second key).
       return [c.protocolIs === undefined ? c.kind : c.kind + '\0' + c.protocolIs];
+    case 'role':
+      // A test for named roles needs one of them (classify looks the device's roles up by name).
+      return c.names !== undefined ? c.names.map((n) => '@role=' + n) : ['@role'];
     case 'oui':
     case 'mac':
-    case 'role':
       return ['@' + c.t];
     case 'serves':
       return ['@served'];
@@ -229,7 +231,12 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs) };
   if ('serves' in s) return { t: 'serves', ports: s.serves };
   if ('protocol' in s) return { t: 'protocol', m: compileMatcher(s.protocol, errs) };
-  if ('role' in s) return { t: 'role', m: compileMatcher(s.role, errs) };
+  if ('role' in s) {
+    const names = exactNames(s.role);
+    return names === null
+      ? { t: 'role', m: compileMatcher(s.role, errs) }
+      : { t: 'role', m: compileMatcher(s.role, errs), names };
+  }
   if ('peers' in s) return { t: 'peers', protocol: s.peers.protocol, min: s.peers.min };
   return { t: 'router', v: s.router };
 }
@@ -238,6 +245,17 @@ const NEVER: Matcher = () => null;
 
 /** A match without captures. Shared, so frozen: whoever adds captures makes a new object. */
 const NO_CAPTURES: Captures = Object.freeze({}) as Captures;
+
+/** The values a matcher accepts, lower-cased, when it accepts only listed values regardless of case. */
+function exactNames(m: MatcherSpec): string[] | null {
+  const spec = typeof m === 'string' ? { equals: m } : m;
+  if (spec.case === true) return null;
+  for (const k of Object.keys(spec)) if (k !== 'equals' && k !== 'in' && k !== 'case') return null;
+  const out: string[] = [];
+  if (spec.equals !== undefined) out.push(spec.equals.toLowerCase());
+  if (spec.in !== undefined) for (const v of spec.in) out.push(v.toLowerCase());
+  return out;
+}
 
 export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
   const spec = typeof m === 'string' ? { equals: m } : m;
