@@ -1,9 +1,9 @@
-#!/usr/bin/env -S node --max-semi-space-size=16
-// The young generation: most of the garbage collector's time on a large capture is scavenges, and
-// their count falls with the semi-space size (bench capture, --trace-gc: 118 scavenges and 137 ms at
-// 4 MB, 27 and 80 ms at 16 MB). Over alternating runs, 16 MB took a median 1.19 s against 1.26 s at
-// 4 MB and 1.23 s at 8 MB, with a peak of 154-165 MB (4 MB: 133-147); 32 MB was slower again (1.32 s,
-// 182-189 MB).
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The young generation. Once observations stopped making a hidden class each (their literals spread
+// the common part last), the bench capture allocates little enough that the semi-space size no longer
+// sets the speed: alternating runs took a median 1.10 s at 4 MB, 1.08 s at 8 MB and 1.10 s at 16 MB
+// (--trace-gc: 63 ms and 55 ms of scavenges at 4 and 16 MB), while the peak was 121-125 MB, 127-132 MB
+// and 140-146 MB. So the smallest: 4 MB.
 // The installed command. Runs the bundle that `npm run build` (and npm's `prepare`) writes, with V8's
 // code cache beside it (dist/.cli.code-cache): compiling the bundle is a fifth of the start-up time
 // of an analysis, and the cache (written by the first run after a build) skips it. V8 itself rejects a
