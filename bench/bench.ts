@@ -133,6 +133,12 @@ if (packets) console.log(`glasspane: ${Math.round(Number(packets) / g.wall).toLo
 console.log(
   `application dissectors: +${Math.round((g.wall / base!.wall - 1) * 100)} % over layers 2-4 and the inventory alone`,
 );
+// Issue 2's yardstick: each of glasspane's two runs against ndpiReader, as multiples of its time.
+const ndpi = peers.find((p) => p.name === 'ndpiReader');
+if (ndpi !== undefined && 'wall' in ndpi)
+  console.log(
+    `against ndpiReader: everything ${(g.wall / ndpi.wall).toFixed(2)}x, layers 2-4 and the inventory ${(base!.wall / ndpi.wall).toFixed(2)}x its time`,
+  );
 
 // The UI side, in Chromium: opening the bench capture until the grid shows its devices, grid
 // scrolling with 100k devices, graph layout with 5k nodes.
