@@ -218,3 +218,33 @@ test('a large capture streams in bounded memory', async () => {
     `rss grew by ${((peak - before) / 1e6).toFixed(0)} MB for a 268 MB file`,
   );
 });
+
+test('readCaptureFile reads a capture of many read buffers whole: frames straddling the 4 MB reads, in order', async () => {
+  // About 13 MB: four reads, with every record boundary falling somewhere new. Each frame carries its
+  // number and a pattern of its own, so a frame served from a buffer the next read had overwritten
+  // would show.
+  const frames = 16000;
+  const recs = Array.from({ length: frames }, (_, i) => {
+    const len = 60 + ((i * 977) % 1500);
+    const data = new Uint8Array(len);
+    for (let j = 0; j < len; j++) data[j] = (i * 13 + j * 7) & 0xff;
+    new DataView(data.buffer).setUint32(0, i);
+    return { data };
+  });
+  const path = join(tmp, 'big.pcap');
+  const bytes = pcapBytes(1, recs);
+  assert.ok(bytes.length > 3 * 4 * 1024 * 1024, `capture ${bytes.length} bytes`);
+  writeFileSync(path, bytes);
+  let next = 0;
+  let bad = 0;
+  const r = await readCaptureFile(path, (d) => {
+    const i = new DataView(d.buffer, d.byteOffset, d.length).getUint32(0);
+    const want = recs[next]!.data;
+    if (i !== next || d.length !== want.length || d.some((v, j) => j >= 4 && v !== want[j])) bad++;
+    next++;
+  });
+  assert.equal(r.frames, frames);
+  assert.equal(next, frames);
+  assert.equal(bad, 0);
+  assert.deepEqual(r.warnings, []);
+});
