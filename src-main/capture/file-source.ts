@@ -71,7 +71,9 @@ export async function readCaptureFile(
   if (!gzip) {
     // Plain captures: two buffers, one filled by the next read (on libuv's thread pool) while the
     // parser works through the other, so the copy from the page cache costs no time on this thread.
-    // Frames are views the sink must not keep, so a buffer is free again once push() returns.
+    // Frames are views the sink must not keep, so a buffer is free again once push() returns. Each
+    // read completes through the event loop, so hosts' timers (the UI's change stream) still run
+    // between chunks, a few milliseconds of work each.
     let fh: FileHandle;
     try {
       fh = await open(path, 'r');
