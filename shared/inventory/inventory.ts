@@ -249,7 +249,6 @@ export class Inventory {
     if (src !== undefined && dst !== undefined && src !== dst) this.edge(src, dst, p, len);
   }
 
-  /** Attach an observation to the device it names, creating the device when it is new. */
   /**
    * Attach an observation to the device it names. `firstHand` is false for facts one host states
    * about another address (a DHCP server naming the router): those never create a device; they wait,
