@@ -1,17 +1,9 @@
+import type { AttributeEvidenceJson } from '../model/inventory';
 import type { AttributeName } from './compile';
 import { typeGeneralizes } from './taxonomy';
 
-/** One piece of evidence behind an attribute, for the UI's "why do you think so?". */
-export interface AttributeEvidence {
-  rule: string;
-  kind: string;
-  protocol: string;
-  field: string;
-  value: string;
-  frame: number | null;
-  /** ISO time the observation was first heard; null for device-level inputs (OUI, ports, peers). */
-  time: string | null;
-}
+/** One piece of evidence behind an attribute, for the UI's "why do you think so?": as it goes out. */
+export type AttributeEvidence = AttributeEvidenceJson;
 
 /** A value a rule proposed for an attribute. */
 export interface Candidate {
