@@ -69,6 +69,26 @@ function userClasses(w: ByteWindow, v: number, len: number): [number, number][] 
   return k === len ? out : len > 0 ? [[v, len]] : [];
 }
 
+/**
+ * Each option in order (pads skipped; the end option, or one running past the packet, stops the walk),
+ * at most 512: `f(code, offset of the value, length)`.
+ */
+function eachOption(w: ByteWindow, f: (code: number, v: number, len: number) => void): void {
+  const end = w.length;
+  for (let o = OPTIONS_START, i = 0; o < end && i < 512; i++) {
+    const code = w.u8(o);
+    if (code === 0) {
+      o++;
+      continue;
+    }
+    if (code === 255 || !w.has(o + 1, 1)) break;
+    const len = w.u8(o + 1);
+    if (!w.has(o + 2, len)) break;
+    f(code, o + 2, len);
+    o += 2 + len;
+  }
+}
+
 export const dhcp: AppProtocol = {
   name: 'dhcp',
   udpPorts: [67, 68],
@@ -87,21 +107,11 @@ export const dhcp: AppProtocol = {
     let msgType = 0;
     let serverId = -1;
     let hostname = '';
-    const end = w.length;
-    for (let o = OPTIONS_START, i = 0; o < end && i < 512; i++) {
-      const code = w.u8(o);
-      if (code === 0) {
-        o++;
-        continue;
-      }
-      if (code === 255 || !w.has(o + 1, 1)) break;
-      const len = w.u8(o + 1);
-      if (!w.has(o + 2, len)) break;
-      if (code === 53 && len >= 1) msgType = w.u8(o + 2);
-      else if (code === 54 && len >= 4) serverId = w.u32(o + 2);
-      else if (code === 12 && len > 0) hostname = wireText(w, o + 2, len, 255);
-      o += 2 + len;
-    }
+    eachOption(w, (code, v, len) => {
+      if (code === 53 && len >= 1) msgType = w.u8(v);
+      else if (code === 54 && len >= 4) serverId = w.u32(v);
+      else if (code === 12 && len > 0) hostname = wireText(w, v, len, 255);
+    });
 
     const clientIp = ciaddr !== 0 ? ipv4ToString(ciaddr) : null;
     const client: DeviceRef = chaddr >= 0 ? macRef(chaddr, clientIp) : srcRef(p);
@@ -135,17 +145,7 @@ export const dhcp: AppProtocol = {
       ctx.emit({ kind: 'role', role: 'dhcp-client', peer: null, ...emitC('op') });
     }
 
-    for (let o = OPTIONS_START, i = 0; o < end && i < 512; i++) {
-      const code = w.u8(o);
-      if (code === 0) {
-        o++;
-        continue;
-      }
-      if (code === 255 || !w.has(o + 1, 1)) break;
-      const len = w.u8(o + 1);
-      if (!w.has(o + 2, len)) break;
-      const v = o + 2;
-      o += 2 + len;
+    eachOption(w, (code, v, len) => {
       const field = 'option' + code;
       switch (code) {
         case 12:
@@ -230,7 +230,7 @@ export const dhcp: AppProtocol = {
         default:
           break;
       }
-    }
+    });
     return true;
   },
 };
