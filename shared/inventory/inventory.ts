@@ -2,6 +2,7 @@ import type { Packet } from '../decode/packet';
 import type { DeviceRef, Observation } from '../model/observation';
 import type { DeviceJson, EdgeJson } from '../model/inventory';
 import {
+  ipv4FromString,
   ipv4ToString,
   ipv4IsUnicastHost,
   macFromString,
@@ -327,7 +328,7 @@ export class Inventory {
   private ip4Number(s: string): number {
     let v = this.ip4Text.get(s);
     if (v === undefined) {
-      v = ipv4Number(s);
+      v = ipv4FromString(s);
       if (this.ip4Text.size >= 65536) this.ip4Text.clear();
       this.ip4Text.set(s, v);
     }
@@ -365,7 +366,7 @@ export class Inventory {
     if (!id.startsWith('ip:')) return undefined;
     const ip = id.slice(3);
     if (ip.includes(':')) return this.byIp6.get(ip);
-    const v = ipv4Number(ip);
+    const v = ipv4FromString(ip);
     return v < 0 ? undefined : this.byIp4.get(v | 0);
   }
 
@@ -692,18 +693,6 @@ const EPOCH = new Date(0).toISOString();
 /** A capture time as ISO text; the epoch for none (and for times a Date cannot hold, beyond ±8.64e15 ms). */
 export function iso(ts: number): string {
   return Number.isFinite(ts) && Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : EPOCH;
-}
-
-function ipv4Number(s: string): number {
-  const p = s.split('.');
-  if (p.length !== 4) return -1;
-  let v = 0;
-  for (const x of p) {
-    const n = Number(x);
-    if (!(n >= 0 && n <= 255) || x === '') return -1;
-    v = v * 256 + n;
-  }
-  return v;
 }
 
 /** Unicast host addresses: not unspecified, not multicast (ff00::/8). */
