@@ -83,22 +83,11 @@ function fromIndex(req: NodeRequire): Registry | null {
 }
 
 function fromPackage(req: NodeRequire): Registry {
+  // The package's own table, keyed by prefix; each value is the organisation, then its address lines.
   const table = req('oui-data') as Record<string, string>;
-  const keys = Object.keys(table).sort();
   return {
-    size: () => keys.length,
-    find(key) {
-      let lo = 0;
-      let hi = keys.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const k = keys[mid]!;
-        if (k === key) return table[k]!.split('\n', 1)[0]!;
-        if (k < key) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return undefined;
-    },
+    size: () => Object.keys(table).length,
+    find: (key) => (Object.hasOwn(table, key) ? table[key]!.split('\n', 1)[0]! : undefined),
   };
 }
 
