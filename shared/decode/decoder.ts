@@ -1,6 +1,5 @@
 import { ByteWindow } from './window';
 import { emptyStats, type DecodeStats } from './stats';
-export { emptyStats, type DecodeStats } from './stats';
 import { Packet } from './packet';
 import {
   type Layer,
