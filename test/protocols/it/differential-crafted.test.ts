@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Observation } from '../../../shared/model/observation';
 import { ascii, concat, ethernet, ipv6, mac, tcpFrame, u16, u32, udp, udpFrame } from '../../helpers/packets';
+import { ubiquitiReply, tplinkXor } from '../../helpers/iot-payloads';
 import { writePcap } from '../../helpers/pcap-writer';
 import { tsharkAvailable } from '../../helpers/tshark';
 import { decodeFrames } from './run';
@@ -109,33 +110,22 @@ const http401 = tcpFrame(
   ),
 );
 
-const ubntTlvs = concat(
-  [0x02, 0, 10, ...mac('24:a4:3c:01:02:03'), 10, 0, 0, 70],
-  [0x03, 0, 9],
-  ascii('XM.v6.1.7'),
-  [0x0b, 0, 6],
-  ascii('ap-lab'),
-  [0x0c, 0, 4],
-  ascii('LM5N'),
-  [0x0d, 0, 4],
-  ascii('wifi'),
-  [0x14, 0, 13],
-  ascii('NanoStation 5'),
-);
 const ubnt = udpFrame(
   { mac: '24:a4:3c:01:02:03', ip: '10.0.0.70', port: 10001 },
   A,
-  concat([1, 0, ...u16(ubntTlvs.length)], ubntTlvs),
+  ubiquitiReply([
+    [0x02, [...mac('24:a4:3c:01:02:03'), 10, 0, 0, 70]],
+    [0x03, ascii('XM.v6.1.7')],
+    [0x0b, ascii('ap-lab')],
+    [0x0c, ascii('LM5N')],
+    [0x0d, ascii('wifi')],
+    [0x14, ascii('NanoStation 5')],
+  ]),
 );
 
 const sysinfo =
   '{"system":{"get_sysinfo":{"sw_ver":"1.5.4 Build 180815 Rel.121440","hw_ver":"2.0","model":"HS110(EU)","deviceId":"80061F4C","oemId":"1998A14DAA86E4E001FD7CAF42868B5E","hwId":"044A516EE63C875F9458DA25C2CCC5A0","alias":"Coffee","mic_type":"IOT.SMARTPLUGSWITCH","mac":"50:C7:BF:0B:0C:0D","err_code":0}}}';
-let key = 171;
-const tplink = udpFrame(
-  { mac: '50:c7:bf:0b:0c:0d', ip: '10.0.0.80', port: 9999 },
-  A,
-  Uint8Array.from([...sysinfo].map((c) => (key = key ^ c.charCodeAt(0)))),
-);
+const tplink = udpFrame({ mac: '50:c7:bf:0b:0c:0d', ip: '10.0.0.80', port: 9999 }, A, tplinkXor(sysinfo));
 
 const FRAMES = [lldp, dhcpUserClass, dhcpUserClassText, dhcpv6, mdnsHinfo, http401, ubnt, tplink];
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ascii, concat, ethernet, ip6, ipv6, u16, u32, udp, udpFrame } from '../../helpers/packets';
+import { ubiquitiReply, tplinkXor } from '../../helpers/iot-payloads';
 import { decodeFrames, decodeOne, hostileVariants, ofKind } from './run';
 
 const MGR = { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 40000 };
@@ -123,20 +124,15 @@ test('SIP, NTP, Ubiquiti, TP-Link smart home', () => {
   );
   const ntpResp = concat([0x24, 1, 6, 0xe9], new Array(8).fill(0), ascii('GPS\0'), new Array(32).fill(0));
   const ubnt = concat([1, 0, 0, 0]);
-  const ubntTlvs = concat(
-    [0x02, 0, 10, 0x24, 0xa4, 0x3c, 1, 2, 3, 10, 0, 0, 70],
-    [0x03, 0, 9],
-    ascii('XM.v6.1.7'),
-    [0x0b, 0, 6],
-    ascii('ap-lab'),
-    [0x0c, 0, 4],
-    ascii('LM5N'),
-  );
-  const ubntResp = concat([1, 0, ...u16(ubntTlvs.length)], ubntTlvs);
+  const ubntResp = ubiquitiReply([
+    [0x02, [0x24, 0xa4, 0x3c, 1, 2, 3, 10, 0, 0, 70]],
+    [0x03, ascii('XM.v6.1.7')],
+    [0x0b, ascii('ap-lab')],
+    [0x0c, ascii('LM5N')],
+  ]);
   const json =
     '{"system":{"get_sysinfo":{"sw_ver":"1.2.5 Build 171213 Rel.101523","hw_ver":"1.0","model":"HS100(EU)","deviceId":"8006A1B2","alias":"Kitchen lamp","mac":"50:C7:BF:01:02:03","err_code":0}}}';
-  let key = 171;
-  const enc = Uint8Array.from([...json].map((c) => (key = key ^ c.charCodeAt(0))));
+  const enc = tplinkXor(json);
   const plug = { mac: '50:c7:bf:01:02:03', ip: '10.0.0.80', port: 9999 };
   const r = decodeFrames([
     udpFrame(phone, pbx, sip),
