@@ -102,7 +102,8 @@ function rawOf(o: Observation): string {
 
 /**
  * A device's observations, deduplicated by (kind, protocol, field, value) with counts and first/last
- * times. Later issues' classification reads `facts`; until then simple accessors pick values.
+ * times. Classification reads `facts`; the device's JSON takes its names, identity and roles from
+ * summary().
  */
 export class Evidence {
   /** In the order first heard. */
@@ -175,36 +176,6 @@ export class Evidence {
       return f !== undefined && f.obs.kind === 'identity' ? f.obs.value : null;
     };
     return { hostname: best === null ? null : best.value, hostnames, identity, roles: [...roles].sort() };
-  }
-
-  /** The most-heard own host name. */
-  hostname(): string | null {
-    let best: Fact | null = null;
-    for (const f of this.facts.values())
-      if (f.kind === 'hostname' && (best === null || f.count > best.count)) best = f;
-    return best === null ? null : best.value;
-  }
-
-  hostnames(): { name: string; source: string }[] {
-    const out: { name: string; source: string }[] = [];
-    for (const f of this.facts.values())
-      if (f.kind === 'hostname') out.push({ name: f.value, source: `${f.protocol}.${f.field}` });
-    return out;
-  }
-
-  identity(attr: IdentityAttribute): string | null {
-    let best: Fact | null = null;
-    for (const f of this.facts.values()) {
-      if (f.obs.kind === 'identity' && f.obs.attr === attr && (best === null || f.count > best.count))
-        best = f;
-    }
-    return best !== null && best.obs.kind === 'identity' ? best.obs.value : null;
-  }
-
-  roles(): string[] {
-    const out = new Set<string>();
-    for (const f of this.facts.values()) if (f.obs.kind === 'role') out.add(f.obs.role);
-    return [...out].sort();
   }
 
   list(): EvidenceJson[] {
