@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { createAnalyzer, analyzeFile } from '../engine/pipeline';
+import { createAnalyzer, analyzeFile, UnknownProtocolError } from '../engine/pipeline';
 import { CaptureFileError } from '../capture/file-source';
 import { toCsv, toJson, toTable } from './format';
 import { writeOutput, UsageError } from './output';
@@ -16,13 +16,25 @@ export interface AnalyzeOptions {
   learn?: string;
   /** Layers 2-4 and the inventory only: no application dissectors. */
   layersOnly?: boolean;
+  /** Dissectors to run (comma-separated names or groups); every one by default. */
+  protocols?: string;
 }
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
 export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
   if (!['json', 'csv', 'table'].includes(o.format))
     throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
-  const a = createAnalyzer({ layersOnly: o.layersOnly === true });
+  if (o.layersOnly === true && o.protocols !== undefined)
+    throw new UsageError(
+      '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
+    );
+  let a;
+  try {
+    a = createAnalyzer({ layersOnly: o.layersOnly === true, protocols: o.protocols?.split(',') });
+  } catch (e) {
+    if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
+    throw e;
+  }
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
   const rec =
     o.db !== undefined && o.db !== false

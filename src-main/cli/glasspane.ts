@@ -27,6 +27,10 @@ program
   .option('--db [file]', 'also record into a database (default: the per-user one) and print all it holds')
   .option('--learn <duration>', 'alert learning period in capture time, for a new database (default 1h)')
   .option('--layers-only', 'layers 2-4 only (MACs, IPs, VLANs, traffic): no application dissectors, fastest')
+  .option(
+    '--protocols <names>',
+    'only these dissectors, comma-separated: the groups it and ot, or names (enip,modbus,tcp-syn,...)',
+  )
   .action(async (files: string[], o) => {
     process.exitCode = await analyzeCommand(files, o);
   });

@@ -1,21 +1,71 @@
 import { LAYERS } from '../../shared/decode/layers';
 import { Analyzer } from '../../shared/engine/analyzer';
 import { APP_PROTOCOLS, SYN_OBSERVERS } from '../../shared/protocols';
+import { IT_PROTOCOLS } from '../../shared/protocols/it';
+import { OT_PROTOCOLS } from '../../shared/protocols/ot';
+import type { AppProtocol } from '../../shared/protocols/contract';
 import { vendorOf } from './oui';
 import { loadRules } from '../classify/load';
 import { readCaptureFile, type ReadOptions } from '../capture/file-source';
 
+/** TCP SYN / SYN-ACK signatures (OS fingerprints) go by this name in `--protocols`. */
+const SYN_NAME = 'tcp-syn';
+
+/** The names `--protocols` takes: the groups, then every dissector. */
+export const PROTOCOL_NAMES: readonly string[] = [
+  'all',
+  'none',
+  'it',
+  'ot',
+  SYN_NAME,
+  ...APP_PROTOCOLS.map((a) => a.name),
+];
+
+export interface ProtocolSelection {
+  apps: AppProtocol[];
+  syn: boolean;
+}
+
+export class UnknownProtocolError extends Error {
+  constructor(readonly protocol: string) {
+    super(`unknown protocol '${protocol}': use ${PROTOCOL_NAMES.join(', ')}`);
+  }
+}
+
 /**
- * An Analyzer with every dissector Glasspane has, and the IEEE OUI registry. `layersOnly`: layers 2-4
- * and the inventory alone (MACs, addresses, VLANs, traffic, who talks to whom), no application
- * dissectors: the quickest look at a large capture, and the baseline the benchmark compares with.
+ * Which dissectors run, from names: `all`, `none` (layers 2-4 and the inventory alone), the groups
+ * `it` (IT and IoT identity, TCP SYN signatures included) and `ot` (industrial protocols), or single
+ * dissectors by name, in any case. An unknown name is an error that lists the known ones.
  */
-export function createAnalyzer(o: { layersOnly?: boolean } = {}): Analyzer {
-  const all = o.layersOnly !== true;
+export function selectProtocols(names: readonly string[]): ProtocolSelection {
+  const apps = new Set<AppProtocol>();
+  let syn = false;
+  for (const raw of names) {
+    const n = raw.trim().toLowerCase();
+    if (!PROTOCOL_NAMES.includes(n)) throw new UnknownProtocolError(raw.trim());
+    if (n === 'all' || n === 'it' || n === SYN_NAME) syn = true;
+    if (n === 'all' || n === 'it') for (const a of IT_PROTOCOLS) apps.add(a);
+    if (n === 'all' || n === 'ot') for (const a of OT_PROTOCOLS) apps.add(a);
+    const one = APP_PROTOCOLS.find((a) => a.name === n);
+    if (one !== undefined) apps.add(one);
+  }
+  // Registration order decides who owns a shared port and the order heuristics are tried in: keep it.
+  return { apps: APP_PROTOCOLS.filter((a) => apps.has(a)), syn };
+}
+
+/**
+ * An Analyzer with the IEEE OUI registry and the chosen dissectors (every one by default). `layersOnly`
+ * (`protocols: ['none']`): layers 2-4 and the inventory alone (MACs, addresses, VLANs, traffic, who
+ * talks to whom), no application dissectors: the quickest look at a large capture, and the baseline
+ * the benchmark compares with.
+ */
+export function createAnalyzer(o: { layersOnly?: boolean; protocols?: readonly string[] } = {}): Analyzer {
+  const sel: ProtocolSelection =
+    o.layersOnly === true ? { apps: [], syn: false } : selectProtocols(o.protocols ?? ['all']);
   return new Analyzer({
     layers: LAYERS,
-    apps: all ? APP_PROTOCOLS : [],
-    synObservers: all ? SYN_OBSERVERS : [],
+    apps: sel.apps,
+    synObservers: sel.syn ? SYN_OBSERVERS : [],
     vendorOf,
     rules: loadRules(),
   });

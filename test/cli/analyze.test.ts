@@ -101,6 +101,51 @@ test('analyze --layers-only: the same devices and traffic, without what applicat
   assert.deepEqual(l4.evidence, []);
 });
 
+test('analyze --protocols runs only the dissectors named: the groups it and ot, or single ones', () => {
+  const both = writePcap(join(tmp, 'ssdp-bacnet.pcap'), 1, [
+    {
+      data: udpFrame(
+        { mac: '00:1b:1b:aa:bb:cc', ip: '10.0.0.5', port: 1900 },
+        { mac: '01:00:5e:7f:ff:fa', ip: '239.255.255.250', port: 1900 },
+        ascii('NOTIFY * HTTP/1.1\r\nSERVER: Linux/4.9 UPnP/1.0 Camera/2.1\r\nNT: upnp:rootdevice\r\n\r\n'),
+      ),
+    },
+    {
+      // BACnet/IP I-Am: BVLC original-broadcast, NPDU without addresses, device 123, vendor 5.
+      data: udpFrame(
+        { mac: '00:1b:1b:dd:ee:ff', ip: '10.0.0.7', port: 47808 },
+        { mac: 'ff:ff:ff:ff:ff:ff', ip: '10.0.0.255', port: 47808 },
+        new Uint8Array([
+          0x81, 0x0b, 0x00, 0x14, 0x01, 0x00, 0x10, 0x00, 0xc4, 0x02, 0x00, 0x00, 0x7b, 0x22, 0x05, 0xc4,
+          0x91, 0x03, 0x21, 0x05,
+        ]),
+      ),
+    },
+  ]);
+  const protocols = (args: string[]) => {
+    const r = run('analyze', both, '--format', 'json', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    const inv = JSON.parse(r.stdout) as { devices: { mac: string; protocols: string[] }[] };
+    const of = (m: string) => inv.devices.find((d) => d.mac === m)!.protocols;
+    return {
+      camera: of('00:1b:1b:aa:bb:cc').includes('ssdp'),
+      bacnet: of('00:1b:1b:dd:ee:ff').includes('bacnet'),
+    };
+  };
+  assert.deepEqual(protocols([]), { camera: true, bacnet: true });
+  assert.deepEqual(protocols(['--protocols', 'it']), { camera: true, bacnet: false });
+  assert.deepEqual(protocols(['--protocols', 'ot']), { camera: false, bacnet: true });
+  assert.deepEqual(protocols(['--protocols', 'BACnet,dns']), { camera: false, bacnet: true });
+  assert.deepEqual(protocols(['--protocols', 'none']), { camera: false, bacnet: false });
+
+  const bad = run('analyze', both, '--protocols', 'it,modbuss');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown protocol 'modbuss': use all, none, it, ot, tcp-syn, .*modbus/);
+  const both2 = run('analyze', both, '--protocols', 'it', '--layers-only');
+  assert.equal(both2.status, 2);
+  assert.match(both2.stderr, /exclude each other/);
+});
+
 test('analyze --format csv writes one row per device to --out', () => {
   const out = join(tmp, 'inv.csv');
   const r = run('analyze', capture, '--format', 'csv', '--out', out);
