@@ -74,16 +74,17 @@ test('analyze --format json prints the inventory schema with devices, vendors an
   );
 });
 
+/** A camera's SSDP NOTIFY (IT/IoT): what --layers-only and --protocols leave out or keep. */
+const cameraNotify = {
+  data: udpFrame(
+    { mac: '00:1b:1b:aa:bb:cc', ip: '10.0.0.5', port: 1900 },
+    { mac: '01:00:5e:7f:ff:fa', ip: '239.255.255.250', port: 1900 },
+    ascii('NOTIFY * HTTP/1.1\r\nSERVER: Linux/4.9 UPnP/1.0 Camera/2.1\r\nNT: upnp:rootdevice\r\n\r\n'),
+  ),
+};
+
 test('analyze --layers-only: the same devices and traffic, without what application dissectors add', () => {
-  const notify = writePcap(join(tmp, 'ssdp.pcap'), 1, [
-    {
-      data: udpFrame(
-        { mac: '00:1b:1b:aa:bb:cc', ip: '10.0.0.5', port: 1900 },
-        { mac: '01:00:5e:7f:ff:fa', ip: '239.255.255.250', port: 1900 },
-        ascii('NOTIFY * HTTP/1.1\r\nSERVER: Linux/4.9 UPnP/1.0 Camera/2.1\r\nNT: upnp:rootdevice\r\n\r\n'),
-      ),
-    },
-  ]);
+  const notify = writePcap(join(tmp, 'ssdp.pcap'), 1, [cameraNotify]);
   const device = (args: string[]) => {
     const r = run('analyze', notify, '--format', 'json', '--evidence', ...args);
     assert.equal(r.status, 0, r.stderr);
@@ -103,13 +104,7 @@ test('analyze --layers-only: the same devices and traffic, without what applicat
 
 test('analyze --protocols runs only the dissectors named: the groups it and ot, or single ones', () => {
   const both = writePcap(join(tmp, 'ssdp-bacnet.pcap'), 1, [
-    {
-      data: udpFrame(
-        { mac: '00:1b:1b:aa:bb:cc', ip: '10.0.0.5', port: 1900 },
-        { mac: '01:00:5e:7f:ff:fa', ip: '239.255.255.250', port: 1900 },
-        ascii('NOTIFY * HTTP/1.1\r\nSERVER: Linux/4.9 UPnP/1.0 Camera/2.1\r\nNT: upnp:rootdevice\r\n\r\n'),
-      ),
-    },
+    cameraNotify,
     {
       // BACnet/IP I-Am: BVLC original-broadcast, NPDU without addresses, device 123, vendor 5.
       data: udpFrame(
