@@ -30,7 +30,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     );
   let a;
   try {
-    a = createAnalyzer({ layersOnly: o.layersOnly === true, protocols: o.protocols?.split(',') });
+    a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(',') });
   } catch (e) {
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;

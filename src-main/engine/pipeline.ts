@@ -54,14 +54,12 @@ export function selectProtocols(names: readonly string[]): ProtocolSelection {
 }
 
 /**
- * An Analyzer with the IEEE OUI registry and the chosen dissectors (every one by default). `layersOnly`
- * (`protocols: ['none']`): layers 2-4 and the inventory alone (MACs, addresses, VLANs, traffic, who
- * talks to whom), no application dissectors: the quickest look at a large capture, and the baseline
- * the benchmark compares with.
+ * An Analyzer with the IEEE OUI registry and the chosen dissectors (every one by default). With
+ * `protocols: ['none']`, layers 2-4 and the inventory alone (MACs, addresses, VLANs, traffic, who talks
+ * to whom): the quickest look at a large capture, and the baseline the benchmark compares with.
  */
-export function createAnalyzer(o: { layersOnly?: boolean; protocols?: readonly string[] } = {}): Analyzer {
-  const sel: ProtocolSelection =
-    o.layersOnly === true ? { apps: [], syn: false } : selectProtocols(o.protocols ?? ['all']);
+export function createAnalyzer(o: { protocols?: readonly string[] } = {}): Analyzer {
+  const sel = selectProtocols(o.protocols ?? ['all']);
   return new Analyzer({
     layers: LAYERS,
     apps: sel.apps,
