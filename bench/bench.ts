@@ -98,10 +98,11 @@ function peerRound(): Peer[] {
 // Everything; layers 2-4 with the inventory alone; the same plus the IT/IoT dissectors (issue 3's
 // share, which issue 4's OT dissectors build on); and the peers, in rounds, so that every tool sees
 // the same machine; the best of the rounds per tool (a shared machine only ever makes a run slower).
-const keepBest = (m: Map<string, Row>, r: Row) => {
+/** Keeps each tool's fastest round; a tool skipped in one round takes any round it was timed in. */
+function keepBest<T extends Peer>(m: Map<string, T>, r: T): void {
   const had = m.get(r.name);
-  if (had === undefined || r.wall < had.wall) m.set(r.name, r);
-};
+  if (had === undefined || ('wall' in r && (!('wall' in had) || r.wall < had.wall))) m.set(r.name, r);
+}
 const ours = new Map<string, Row>();
 // One untimed run first: the first run after a build compiles the rules and caches them.
 analyze('warm-up', []);
@@ -110,11 +111,7 @@ for (let i = 0; i < runs; i++) {
   keepBest(ours, analyze('glasspane', []));
   keepBest(ours, analyze('glasspane --layers-only', ['--layers-only']));
   keepBest(ours, analyze('glasspane --protocols it', ['--protocols', 'it']));
-  for (const p of peerRound()) {
-    const had = peerBest.get(p.name);
-    if (had === undefined || ('wall' in p && (!('wall' in had) || p.wall < had.wall)))
-      peerBest.set(p.name, p);
-  }
+  for (const p of peerRound()) keepBest(peerBest, p);
 }
 const best = ours.get('glasspane')!;
 const base = ours.get('glasspane --layers-only')!;
