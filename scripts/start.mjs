@@ -1,8 +1,11 @@
 // `npm start`: run the desktop app from this checkout.
 //
 //  1. Find the Electron binary. The electron package downloads it in a postinstall script, which this
-//     project does not run (see "allowScripts" in package.json); so try electron's own installer once,
-//     and if that fails say clearly what to do, then exit 1 (no stack trace).
+//     project does not run (see "allowScripts" in package.json); so try electron's own installer once.
+//     If that fails (an offline machine), say so in one message and start the same UI as the web
+//     console instead (`glasspane serve` on loopback, token in the URL), print its URL and open it in
+//     the default browser where there is one: the README's first command then does the main job on
+//     every machine. Arguments after `npm start --` go to `glasspane serve` in that case.
 //  2. Build (scripts/build.mjs) when dist/ is missing or older than the sources.
 //  3. Build the native modules (cap, better-sqlite3) for Electron's ABI into
 //     .native/electron-<version>/<name>/, a copy of each package: node_modules keeps Node's build, so
@@ -78,17 +81,82 @@ function explainMissingElectron(reason) {
     [
       '',
       `Glasspane: the Electron binary is not installed and could not be downloaded (${reason}).`,
+      '  Starting the same UI as the web console instead (glasspane serve, on loopback only).',
       '',
-      '  On a machine with internet access, install it from this folder with:',
+      '  For the desktop window, on a machine with internet access run, in this folder:',
       '      node node_modules/electron/install.js',
-      '  then run `npm start` again.',
-      '',
-      '  The engine and the web console run without Electron:',
+      '  then `npm start` again. Without Electron the engine also runs as:',
       '      npx glasspane serve           the console in your browser',
       '      npx glasspane analyze FILE    analyse a capture file from the command line',
       '',
     ].join('\n'),
   );
+}
+
+// ---- 1b. the web console, where Electron cannot be had ------------------------------------------------
+
+/** Electron's own switches make no sense to `glasspane serve`; everything else is passed on. */
+const ELECTRON_ONLY_ARGS = new Set(['--no-sandbox', '--disable-gpu', '--enable-logging']);
+
+/** The command that opens a URL in the default browser, or null where there is none to show it. */
+function browserOpener(env = process.env) {
+  if (env.GLASSPANE_NO_BROWSER) return null;
+  if (process.platform === 'darwin') return ['open'];
+  if (process.platform === 'win32') return ['cmd', '/c', 'start', '""'];
+  // Linux and the BSDs: xdg-open, and only with a display to show a window on (not over SSH or in CI).
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return null;
+  const path = (env.PATH ?? '').split(':').find((d) => d !== '' && existsSync(join(d, 'xdg-open')));
+  return path ? [join(path, 'xdg-open')] : null;
+}
+
+function openInBrowser(url) {
+  const opener = browserOpener();
+  if (!opener) {
+    say('no browser to open here: open the URL above yourself');
+    return;
+  }
+  try {
+    const child = spawn(opener[0], [...opener.slice(1), url], { stdio: 'ignore', detached: true });
+    child.on('error', () => say('could not start the browser: open the URL above yourself'));
+    child.unref();
+  } catch {
+    say('could not start the browser: open the URL above yourself');
+  }
+}
+
+/**
+ * Runs `glasspane serve` from this checkout's build. Its first line on stdout is the URL (token
+ * included), printed here and opened in the browser; the rest of its output passes through. Exits
+ * with the console's own exit code; SIGINT and SIGTERM stop it cleanly.
+ */
+function runWebConsole(args) {
+  const cli = join(root, 'bin/glasspane.cjs');
+  const serveArgs = args.filter((a) => !ELECTRON_ONLY_ARGS.has(a));
+  const child = spawn(process.execPath, [cli, 'serve', ...serveArgs], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  let pending = '';
+  let urlSeen = false;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    if (urlSeen) return void process.stdout.write(chunk);
+    pending += chunk;
+    const nl = pending.indexOf('\n');
+    if (nl < 0) return;
+    urlSeen = true;
+    const url = pending.slice(0, nl).trim();
+    console.log(url);
+    say(`the Glasspane console is at the URL above (valid while it runs; Ctrl+C to stop)`);
+    if (/^https?:\/\//.test(url)) openInBrowser(url);
+    process.stdout.write(pending.slice(nl + 1));
+  });
+  child.on('error', (e) => {
+    console.error(`Glasspane: could not start the web console (${e.message}).`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
 // ---- 2. build -------------------------------------------------------------------------------------
@@ -247,7 +315,12 @@ function main() {
     electron = findElectron();
     if (!electron) {
       explainMissingElectron(failure ?? 'the installer finished but no binary appeared');
-      process.exit(1);
+      if (!buildIfNeeded()) {
+        console.error('Glasspane: the build failed (see above).');
+        process.exit(1);
+      }
+      runWebConsole(process.argv.slice(2));
+      return;
     }
   }
   if (!buildIfNeeded()) {
