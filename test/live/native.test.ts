@@ -281,10 +281,7 @@ describe('native helper configuration and errors (no privileges needed)', () => 
       { code: 'permission-denied', iface: 'eth0', detail: 'Operation not permitted' },
       ctx,
     );
-    assert.equal(
-      p.fix,
-      'sudo setcap cap_net_raw,cap_net_admin=eip /opt/G/resources/capture/glasspane-capture',
-    );
+    assert.equal(p.fix, 'sudo setcap cap_net_raw=eip /opt/G/resources/capture/glasspane-capture');
     const n = nativeHelperError(
       { code: 'no-such-interface', iface: 'x', detail: 'd', available: ['lo', 7, 'eth0'] },
       ctx,
