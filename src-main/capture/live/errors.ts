@@ -121,7 +121,8 @@ export function interfaceRefused(
     fix: 'Pick a network interface (ip link show).',
     message:
       `'${iface}' is not a network interface but one of libpcap's pseudo-devices (netfilter, D-Bus, ` +
-      `Bluetooth or USB capture); Glasspane captures network traffic only. Pick a network interface.`,
+      `Bluetooth or USB capture); Glasspane captures network traffic only. Pick a network interface.` +
+      (/root only/.test(detail) ? ' (--allow-pseudo-device is honoured for root only.)' : ''),
   };
 }
 
