@@ -18,6 +18,7 @@ import {
   readSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -281,6 +282,43 @@ describe('capture rights for one group, as the packages install them', { skip: w
     assert.equal(filter.code, 0);
     assert.equal(filter.status.CapEff, '0000000000000000');
     assert.equal(filter.status.CapPrm, '0000000000000000');
+  });
+
+  test('the start screen (listSources) tells each user what is missing', () => {
+    // The start screen's source, run as each user (tsx, in a fresh node) against the installed copy.
+    const probe = join(dir, 'probe.mts');
+    const sources = join(repo, 'src-main/ipc/sources.ts');
+    writeFileSync(
+      probe,
+      `import { listSources } from ${JSON.stringify(sources)};\n` +
+        'console.log(JSON.stringify(listSources().live));\n',
+    );
+    chmodSync(probe, 0o644);
+    const live = (user: string, helperFile: string) => {
+      const r = spawnSync(as(user)[0]!, [...as(user).slice(1), process.execPath, '--import', 'tsx', probe], {
+        cwd: repo,
+        encoding: 'utf8',
+        env: { ...process.env, GLASSPANE_CAPTURE_HELPER: helperFile },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { available: boolean; reason?: string; fix?: string };
+    };
+    assert.deepEqual(live(OUTSIDER, helper), {
+      available: false,
+      reason: 'Only members of the glasspane group may capture packets, and you are not one yet.',
+      fix: 'Join the group once with: sudo usermod -aG glasspane $USER, then log out and in again. Do not run Glasspane as root.',
+    });
+    assert.deepEqual(live(MEMBER, helper), { available: true });
+    // A checkout's helper anyone may run but without the capability: the lines that set it up.
+    const bare = join(dir, 'bare-glasspane-capture');
+    copyFileSync(nativeHelperPath(), bare);
+    chmodSync(bare, 0o755);
+    const lines =
+      `sudo groupadd -f --system glasspane && sudo chgrp glasspane ${bare} && sudo chmod 0750 ${bare} && ` +
+      `sudo setcap cap_net_raw=eip ${bare} && sudo usermod -aG glasspane $USER`;
+    const l = live(OUTSIDER, bare);
+    assert.equal(l.available, false);
+    assert.ok(l.fix?.includes(lines), l.fix);
   });
 
   test('a member cannot capture pseudo-devices, an interface twice or oversized buffers', async () => {
