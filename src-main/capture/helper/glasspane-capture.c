@@ -773,7 +773,8 @@ static void net_raw_effective(int on) {
   if (caps_io(0, d) != 0) fatal("helper-failed", NULL, "could not read its capabilities", 0);
   d[0].effective = d[1].effective = 0;
   d[0].inheritable = d[1].inheritable = 0;
-  if (on) d[CAP_TO_INDEX(CAP_NET_RAW)].effective = d[CAP_TO_INDEX(CAP_NET_RAW)].permitted & CAP_TO_MASK(CAP_NET_RAW);
+  unsigned k = CAP_TO_INDEX(CAP_NET_RAW);
+  if (on) d[k].effective = d[k].permitted & CAP_TO_MASK(CAP_NET_RAW);
   if (caps_io(1, d) != 0) fatal("helper-failed", NULL, "could not change its capabilities", 0);
 #else
   (void)on;
@@ -839,7 +840,9 @@ static void check_interfaces(void) {
     /* The flag is root's alone: a member of the capture group gets network traffic, nothing else. */
     if (pseudo_device(cfg.ifaces[i]) && !(cfg.allow_pseudo && getuid() == 0))
       fatal("pseudo-device", cfg.ifaces[i],
-            cfg.allow_pseudo ? "--allow-pseudo-device is honoured for root only" : "not a network interface", 0);
+            cfg.allow_pseudo ? "--allow-pseudo-device is honoured for root only"
+                             : "not a network interface",
+            0);
   }
   if (cfg.n_ifaces == 0) return;
   if (!cfg.buffer_given) {
