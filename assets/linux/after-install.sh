@@ -4,11 +4,12 @@
 #
 # It does what electron-builder's default script does (the /usr/bin command link, the chrome-sandbox
 # mode, the desktop and MIME databases), plus ONE thing more: it grants packet-capture rights to the
-# capture helper, and only to it. The app, its renderer and the engine stay unprivileged; nothing is
+# capture helper, and only to it, runnable by the glasspane group only. The app, its renderer and the engine stay unprivileged; nothing is
 # setuid root for capture, and nothing runs as root after installation. This mirrors Wireshark's
 # dumpcap: one small program holds capture rights.
 #
 # To undo the grant:   setcap -r '/opt/${sanitizedProductName}/resources/capture/glasspane-capture'
+# Who may capture:     members of the glasspane system group (sudo usermod -aG glasspane $USER).
 # An install never fails because of this script: every step that may fail says so and goes on.
 
 APP_DIR='/opt/${sanitizedProductName}'
@@ -38,19 +39,39 @@ if command -v update-desktop-database >/dev/null 2>&1; then
   update-desktop-database /usr/share/applications || true
 fi
 
-# Capture rights for the capture helper only: CAP_NET_RAW to open capture sockets, CAP_NET_ADMIN for
-# promiscuous mode. A symlink is refused (setcap would follow it to whatever it points at).
-if [ -f "$CAPTURE_HELPER" ] && [ ! -L "$CAPTURE_HELPER" ]; then
-  chown root:root "$CAPTURE_HELPER" && chmod 0755 "$CAPTURE_HELPER"
+# --- capture rights (test/live/group.test.ts runs this section alone) ---
+# Capture rights for the capture helper only, and for the members of one system group only (as
+# Debian's dumpcap and its wireshark group): `sudo usermod -aG glasspane $USER`, then log in again.
+# - The group is created once and kept: an upgrade finds it, and a removal leaves it (users and files
+#   may still refer to it; there is no after-remove script: removing the package removes the helper,
+#   and its capability with it).
+# - root:glasspane 0750: members run it, nobody else may run or read it (0750 rather than dumpcap's
+#   0754: others have no use for reading a binary they cannot run).
+# - CAP_NET_RAW only: it opens the AF_PACKET capture socket, and libpcap sets promiscuous mode with
+#   PACKET_ADD_MEMBERSHIP on that socket, which needs nothing more. CAP_NET_ADMIN (monitor mode,
+#   nflog) is not granted. setcap comes last: chown and chmod clear file capabilities.
+# A symlink is refused (chown and setcap would follow it to whatever it points at).
+CAPTURE_GROUP='glasspane'
+if ! getent group "$CAPTURE_GROUP" >/dev/null 2>&1; then
+  groupadd --system "$CAPTURE_GROUP" 2>/dev/null || addgroup --system "$CAPTURE_GROUP" >/dev/null 2>&1 \
+    || echo "Glasspane: could not create the system group $CAPTURE_GROUP." >&2
+fi
+if [ -f "$CAPTURE_HELPER" ] && [ ! -L "$CAPTURE_HELPER" ] && getent group "$CAPTURE_GROUP" >/dev/null 2>&1; then
+  chown "root:$CAPTURE_GROUP" "$CAPTURE_HELPER" && chmod 0750 "$CAPTURE_HELPER"
   if command -v setcap >/dev/null 2>&1; then
-    setcap cap_net_raw,cap_net_admin=eip "$CAPTURE_HELPER" \
+    setcap cap_net_raw=eip "$CAPTURE_HELPER" \
       || echo "Glasspane: could not grant capture rights to $CAPTURE_HELPER; live capture stays unavailable (capture files still work)." >&2
   else
     echo "Glasspane: setcap was not found (package libcap2-bin or libcap). For live capture, run:" >&2
-    echo "  sudo setcap cap_net_raw,cap_net_admin=eip $CAPTURE_HELPER" >&2
+    echo "  sudo setcap cap_net_raw=eip $CAPTURE_HELPER" >&2
   fi
+  echo "Glasspane: live capture is for members of the $CAPTURE_GROUP group: sudo usermod -aG $CAPTURE_GROUP \$USER, then log in again." >&2
+elif [ -f "$CAPTURE_HELPER" ] && [ ! -L "$CAPTURE_HELPER" ]; then
+  # Without the group, nobody but root may run it: no capability on a file anyone could run.
+  chown root:root "$CAPTURE_HELPER" && chmod 0700 "$CAPTURE_HELPER"
 else
   echo "Glasspane: no capture helper at $CAPTURE_HELPER; live capture stays unavailable (capture files still work)." >&2
 fi
+# --- end of capture rights ---
 
 exit 0

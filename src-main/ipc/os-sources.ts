@@ -77,6 +77,8 @@ export function canCaptureRaw(helper = resolveCaptureHelper()): boolean | null {
   if (process.platform !== 'linux') return null;
   if (helper.native === true) {
     const r = spawnSync(helper.command, ['--check-rights'], { encoding: 'utf8', timeout: 3000 });
+    // Installed for the glasspane group only: a user outside it may not capture.
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'EACCES') return false;
     const out = typeof r.stdout === 'string' ? r.stdout.trim() : '';
     return out === 'yes' ? true : out === 'no' ? false : null;
   }

@@ -4,8 +4,8 @@
  */
 import type { CaptureInterface, LiveAvailability, Sources } from '../../shared/ipc/contract';
 import { IPC_LIMITS as L } from '../../shared/ipc/limits';
-import { setcapLine } from '../capture/live/errors';
-import { resolveCaptureHelper } from '../capture/live/helper-path';
+import { CAPTURE_GROUP, JOIN_GROUP_LINE, checkoutRightsLine, setcapLine } from '../capture/live/errors';
+import { mayRun, resolveCaptureHelper } from '../capture/live/helper-path';
 import { listInterfaces, type InterfaceInfo } from '../capture/live/interfaces';
 import { canCaptureRaw, listOsInterfaces } from './os-sources';
 
@@ -25,14 +25,25 @@ export function toCaptureInterface(i: InterfaceInfo): CaptureInterface {
 }
 
 function permissionAvailability(): LiveAvailability {
-  if (canCaptureRaw() !== false) return { available: true };
+  const helper = resolveCaptureHelper();
+  if (canCaptureRaw(helper) !== false) return { available: true };
+  if (helper.native === true && !mayRun(helper.command)) {
+    return {
+      available: false,
+      reason: `Only members of the ${CAPTURE_GROUP} group may capture packets, and you are not one yet.`,
+      fix: `Join the group once with: ${JOIN_GROUP_LINE}, then log out and in again. Do not run Glasspane as root.`,
+    };
+  }
   return {
     available: false,
     reason: 'Glasspane has no right to capture packets here (the CAP_NET_RAW capability is missing).',
     fix:
-      'The Linux packages grant it to the capture helper when installed. From a source checkout, run once: ' +
-      `${setcapLine()}${resolveCaptureHelper().native === true ? '' : ' (every program run by that binary gains it)'}. ` +
-      'Do not run Glasspane as root.',
+      helper.native === true
+        ? `The Linux packages grant it to the capture helper when installed, for the ${CAPTURE_GROUP} ` +
+          `group. From a source checkout, run once: ${checkoutRightsLine(helper.command)}, then log out ` +
+          'and in again. Do not run Glasspane as root.'
+        : 'The Linux packages grant it to the capture helper when installed. From a source checkout, run ' +
+          `once: ${setcapLine()} (every program run by that binary gains it). Do not run Glasspane as root.`,
   };
 }
 

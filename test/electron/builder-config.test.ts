@@ -107,7 +107,14 @@ test('deb and rpm grant capture rights to the capture helper only', () => {
   // Exactly one setcap that grants, with the capabilities asked for, on the helper variable.
   const grants = text.split('\n').filter((l) => /^\s*setcap\s/.test(l));
   assert.equal(grants.length, 1, grants.join('\n'));
-  assert.match(grants[0]!, /^\s*setcap cap_net_raw,cap_net_admin=eip "\$CAPTURE_HELPER"/);
+  assert.match(grants[0]!, /^\s*setcap cap_net_raw=eip "\$CAPTURE_HELPER"/);
+  // Runnable by root and the glasspane group only; the group is created when missing.
+  assert.match(
+    text,
+    /^\s*chown "root:\$CAPTURE_GROUP" "\$CAPTURE_HELPER" && chmod 0750 "\$CAPTURE_HELPER"$/m,
+  );
+  assert.match(text, /^CAPTURE_GROUP='glasspane'$/m);
+  assert.match(text, /groupadd --system "\$CAPTURE_GROUP"/);
   // The helper is a dedicated file inside resources/capture/, which extraResources fills.
   const helper = /^CAPTURE_HELPER="\$APP_DIR\/resources\/(capture)\/glasspane-capture"$/m.exec(text);
   assert.ok(helper, 'CAPTURE_HELPER must be resources/capture/glasspane-capture');

@@ -1,15 +1,16 @@
 /*
  * glasspane-capture: Glasspane's dedicated capture helper, the only program that needs capture rights
- * (CAP_NET_RAW, CAP_NET_ADMIN), as Wireshark's dumpcap is for Wireshark. It opens the interfaces it
+ * (CAP_NET_RAW alone), as Wireshark's dumpcap is for Wireshark. It opens the interfaces it
  * is given with libpcap and streams frames to its parent on stdout in the framing of
  * src-main/capture/live/framing.ts, byte for byte what capture-process.ts (the Node helper) writes,
  * so live-source.ts reads either. It decodes nothing.
  *
  *   glasspane-capture --interface eth0 [--interface lo ...] [--filter EXPR] [--snaplen N]
  *                     [--buffer-size BYTES] [--stats-interval-ms MS] [--max-queue-bytes BYTES]
+ *                     [--allow-pseudo-device]
  *   glasspane-capture --list
- *   glasspane-capture --check-filter EXPR   (compile only: no interface opened, no rights needed)
- *   glasspane-capture --check-rights        (prints "yes" when it could capture: root or CAP_NET_RAW)
+ *   glasspane-capture --check-filter EXPR   (compile only: no interface opened, no rights kept)
+ *   glasspane-capture --check-rights        (prints "yes" when it could capture: CAP_NET_RAW permitted)
  *
  * The arguments are built by live-source.ts (helperArgv) from the same CaptureConfig the Node helper
  * gets as JSON; ranges match src-main/capture/live/config.ts.
@@ -19,8 +20,13 @@
  * an ERROR record. Error records carry a code, the interface and libpcap's own words (detail); the
  * app turns them into actionable messages (src-main/capture/live/errors.ts).
  *
- * Privileges: refuses to run setuid/setgid (capabilities via setcap are the way); once every handle
- * is open it drops all capabilities and sets no_new_privs (Linux), as nothing after that needs them.
+ * Privileges (installed root:glasspane 0750 with cap_net_raw=ep, see assets/linux/after-install.sh):
+ * refuses to run setuid/setgid (capabilities via setcap are the way); clears its environment (and
+ * wipes the block exec gave it) first; holds CAP_NET_RAW in its effective set only around
+ * pcap_activate(), the one call that opens a capture socket; once every handle is open it drops all
+ * capabilities and sets no_new_privs (Linux), as nothing after that needs them. It captures network
+ * interfaces only: libpcap's pseudo-devices (netfilter, D-Bus, Bluetooth, USB) are refused unless root
+ * passes --allow-pseudo-device, and kernel buffers are capped (BUFFER_MAX, BUFFER_TOTAL_MAX).
  * Memory is bounded: one output ring of max-queue-bytes (+ room for control records); frames that do
  * not fit are dropped and counted, never queued without bound, and a slow reader never blocks capture.
  */
@@ -62,6 +68,10 @@
 #define MAX_SNAPLEN 65535
 #define MAX_NAME 256
 #define MAX_FILTER 8192
+/* Kernel capture buffer: at most 64 MiB per interface and 256 MiB for all of them together. */
+#define BUFFER_MAX (64L * 1024 * 1024)
+#define BUFFER_TOTAL_MAX (256L * 1024 * 1024)
+#define BUFFER_DEFAULT (32L * 1024 * 1024)
 
 /* Room beyond max-queue-bytes kept for control records, which are never refused for frames. */
 #define CONTROL_SLACK (256 * 1024)
@@ -93,8 +103,8 @@ static struct {
   int n_ifaces;
   const char *filter;
   long snaplen, buffer_size, stats_ms, max_queue;
-  int list;
-} cfg = {{0}, 0, "", MAX_SNAPLEN, 32L * 1024 * 1024, 1000, 32L * 1024 * 1024, 0};
+  int list, buffer_given, allow_pseudo;
+} cfg = {{0}, 0, "", MAX_SNAPLEN, BUFFER_DEFAULT, 1000, 32L * 1024 * 1024, 0, 0, 0};
 
 static struct iface ifs[MAX_INTERFACES];
 static int n_open;
@@ -643,6 +653,8 @@ static int name_listed(const char *name) {
   return found;
 }
 
+static void net_raw_effective(int on);
+
 static void open_one(int index) {
   struct iface *f = &ifs[index];
   char err[PCAP_ERRBUF_SIZE];
@@ -667,7 +679,10 @@ static void open_one(int index) {
 #ifdef PCAP_TSTAMP_PRECISION_NANO
   (void)pcap_set_tstamp_precision(f->p, PCAP_TSTAMP_PRECISION_NANO);
 #endif
+  /* The only call that needs a capability (it opens the capture socket): CAP_NET_RAW just for it. */
+  net_raw_effective(1);
   int rc = pcap_activate(f->p);
+  net_raw_effective(0);
   if (rc < 0) {
     const char *why = pcap_geterr(f->p);
     char detail[PCAP_ERRBUF_SIZE + 64];
@@ -723,21 +738,82 @@ static void started_record(void) {
 
 /* ---- privileges ---- */
 
+/*
+ * Capabilities through the capget/capset system calls (no libcap). Only CAP_NET_RAW is ever used: it
+ * opens the AF_PACKET socket, and libpcap sets promiscuous mode with PACKET_ADD_MEMBERSHIP on that
+ * socket, which needs no more. CAP_NET_ADMIN (monitor mode, nflog, hardware timestamps) is not used.
+ */
+#ifdef __linux__
+static int caps_io(int set, struct __user_cap_data_struct d[2]) {
+  struct __user_cap_header_struct h;
+  memset(&h, 0, sizeof h);
+  h.version = _LINUX_CAPABILITY_VERSION_3;
+  h.pid = 0;
+  return (int)syscall(set ? SYS_capset : SYS_capget, &h, d);
+}
+#endif
+
+/* Whether CAP_NET_RAW is in the permitted set: what exec granted, usable or not at this moment. */
+static int net_raw_permitted(void) {
+#ifdef __linux__
+  struct __user_cap_data_struct d[2];
+  memset(d, 0, sizeof d);
+  if (caps_io(0, d) != 0) return 0;
+  return (d[CAP_TO_INDEX(CAP_NET_RAW)].permitted & CAP_TO_MASK(CAP_NET_RAW)) != 0;
+#else
+  return geteuid() == 0;
+#endif
+}
+
+/* Effective set: CAP_NET_RAW (when permitted) while `on`, else nothing; the permitted set is kept. */
+static void net_raw_effective(int on) {
+#ifdef __linux__
+  struct __user_cap_data_struct d[2];
+  memset(d, 0, sizeof d);
+  if (caps_io(0, d) != 0) fatal("helper-failed", NULL, "could not read its capabilities", 0);
+  d[0].effective = d[1].effective = 0;
+  d[0].inheritable = d[1].inheritable = 0;
+  unsigned k = CAP_TO_INDEX(CAP_NET_RAW);
+  if (on) d[k].effective = d[k].permitted & CAP_TO_MASK(CAP_NET_RAW);
+  if (caps_io(1, d) != 0) fatal("helper-failed", NULL, "could not change its capabilities", 0);
+#else
+  (void)on;
+#endif
+}
+
 /* Nothing after the handles are open needs a capability: give them all up, for good. */
 static void drop_capabilities(void) {
 #ifdef __linux__
-  struct __user_cap_header_struct h;
   struct __user_cap_data_struct d[2];
-  memset(&h, 0, sizeof h);
   memset(d, 0, sizeof d);
-  h.version = _LINUX_CAPABILITY_VERSION_3;
-  h.pid = 0;
 #ifdef PR_CAP_AMBIENT
   (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 #endif
-  if (syscall(SYS_capset, &h, d) != 0) fatal("helper-failed", NULL, "could not drop capabilities", 0);
+  if (caps_io(1, d) != 0) fatal("helper-failed", NULL, "could not drop capabilities", 0);
   (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 #endif
+}
+
+/*
+ * clearenv() only forgets the strings: /proc/PID/environ still shows the block exec wrote on the
+ * stack. Zeroing the strings first leaves nothing of the caller's environment anywhere in memory.
+ */
+extern char **environ;
+static void clear_environment(void) {
+  for (char **e = environ; e != NULL && *e != NULL; e++) memset(*e, 0, strlen(*e));
+  if (clearenv() != 0) environ = NULL;
+}
+
+/*
+ * libpcap's capture modules that are not network interfaces: netfilter's log and queue, D-Bus,
+ * Bluetooth HCI and monitor, USB (usbmon). "any" (all interfaces, cooked) is a network capture and is
+ * allowed, as are SocketCAN interfaces (can*, vcan*: real network devices, an OT field bus).
+ */
+static int pseudo_device(const char *name) {
+  static const char *const PREFIXES[] = {"nflog", "nfqueue", "dbus", "bluetooth", "usbmon"};
+  for (size_t i = 0; i < sizeof PREFIXES / sizeof PREFIXES[0]; i++)
+    if (strncmp(name, PREFIXES[i], strlen(PREFIXES[i])) == 0) return 1;
+  return 0;
 }
 
 /* ---- arguments ---- */
@@ -755,12 +831,39 @@ static long int_arg(const char *v, long min, long max, const char *what) {
   return n;
 }
 
+/* Interfaces named twice, pseudo-devices and the total kernel buffer (config.ts checks the same). */
+static void check_interfaces(void) {
+  for (int i = 0; i < cfg.n_ifaces; i++) {
+    for (int j = 0; j < i; j++)
+      if (strcmp(cfg.ifaces[i], cfg.ifaces[j]) == 0)
+        fatal("duplicate-interface", cfg.ifaces[i], "the same interface is named twice", 0);
+    /* The flag is root's alone: a member of the capture group gets network traffic, nothing else. */
+    if (pseudo_device(cfg.ifaces[i]) && !(cfg.allow_pseudo && getuid() == 0))
+      fatal("pseudo-device", cfg.ifaces[i],
+            cfg.allow_pseudo ? "--allow-pseudo-device is honoured for root only"
+                             : "not a network interface",
+            0);
+  }
+  if (cfg.n_ifaces == 0) return;
+  if (!cfg.buffer_given) {
+    /* The default shrinks with many interfaces so that the total stays within the cap. */
+    long share = BUFFER_TOTAL_MAX / cfg.n_ifaces;
+    if (share < cfg.buffer_size) cfg.buffer_size = share;
+  } else if (cfg.buffer_size > BUFFER_TOTAL_MAX / cfg.n_ifaces) {
+    bad_config("bufferSize times the number of interfaces must be at most 268435456 (256 MiB in all)");
+  }
+}
+
 static void parse_args(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--list") == 0) {
       cfg.list = 1;
+      continue;
+    }
+    if (strcmp(a, "--allow-pseudo-device") == 0) {
+      cfg.allow_pseudo = 1;
       continue;
     }
     if (v == NULL) bad_config("an option is missing its value");
@@ -776,7 +879,8 @@ static void parse_args(int argc, char **argv) {
     } else if (strcmp(a, "--snaplen") == 0) {
       cfg.snaplen = int_arg(v, 1, MAX_SNAPLEN, "snaplen");
     } else if (strcmp(a, "--buffer-size") == 0) {
-      cfg.buffer_size = int_arg(v, 64 * 1024, 1L << 30, "bufferSize");
+      cfg.buffer_size = int_arg(v, 64 * 1024, BUFFER_MAX, "bufferSize");
+      cfg.buffer_given = 1;
     } else if (strcmp(a, "--stats-interval-ms") == 0) {
       cfg.stats_ms = int_arg(v, 50, 3600000, "statsIntervalMs");
     } else if (strcmp(a, "--max-queue-bytes") == 0) {
@@ -786,6 +890,7 @@ static void parse_args(int argc, char **argv) {
     }
   }
   if (!cfg.list && cfg.n_ifaces == 0) bad_config("no interface given");
+  check_interfaces();
   for (const char *c = cfg.filter; *c != '\0'; c++)
     if (*c != ' ' && *c != '\t' && *c != '\n' && *c != '\r') unfiltered = 0;
 }
@@ -897,6 +1002,7 @@ static void run(void) {
  * takes it before a capture starts. Prints "ok" or libpcap's reason; exit 0 accepted, 3 rejected.
  */
 static int check_filter(const char *expr) {
+  drop_capabilities(); /* compiling needs none: libpcap's parser runs without any */
   if (strlen(expr) > MAX_FILTER) {
     puts("the filter is too long");
     return 3;
@@ -920,30 +1026,19 @@ static int check_filter(const char *expr) {
 }
 
 /*
- * Whether this executable would be allowed to capture, as exec gave it its capabilities (setcap):
- * the start screen asks before anyone clicks Start. Opens nothing.
+ * Whether this executable would be allowed to capture, as exec gave it its capabilities (setcap, or
+ * root's): the start screen asks before anyone clicks Start. Reads the permitted set, then drops
+ * every capability before it prints. Opens nothing.
  */
 static int check_rights(void) {
-  int yes = geteuid() == 0;
-#ifdef __linux__
-  if (!yes) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-      unsigned long long eff;
-      if (sscanf(line, "CapEff: %llx", &eff) == 1) {
-        yes = (eff >> CAP_NET_RAW) & 1ULL;
-        break;
-      }
-    }
-    if (f != NULL) fclose(f);
-  }
-#endif
+  int yes = net_raw_permitted();
+  drop_capabilities();
   puts(yes ? "yes" : "no");
   return fflush(stdout) == 0 ? 0 : 2;
 }
 
 int main(int argc, char **argv) {
+  clear_environment();
   /* stdin, stdout and stderr are always open, so no descriptor opened here can land on one of them. */
   for (int fd = 0; fd <= 2; fd++) {
     if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd) return 2;
@@ -956,11 +1051,13 @@ int main(int argc, char **argv) {
     if (setgid(getgid()) != 0 || setuid(getuid()) != 0) return 2;
     fatal("helper-failed", NULL,
           "it is installed setuid or setgid, which it refuses; remove the bit (chmod u-s,g-s) and grant "
-          "capture rights with: setcap cap_net_raw,cap_net_admin=eip glasspane-capture",
+          "capture rights with: setcap cap_net_raw=eip glasspane-capture",
           0);
   }
   if (argc == 3 && strcmp(argv[1], "--check-filter") == 0) return check_filter(argv[2]);
   if (argc == 2 && strcmp(argv[1], "--check-rights") == 0) return check_rights();
+  /* Until pcap_activate() asks for it, no capability is in effect. */
+  net_raw_effective(0);
 #ifdef __linux__
   /* Dies with its parent even if stdin were inherited elsewhere. */
   (void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);

@@ -15,12 +15,13 @@
 import { loadCap, type CapHandle, type CapModule } from '../../native/cap';
 import { BatchWriter } from './batch-writer';
 import { capLinkType } from './cap-linktype';
-import { resolveConfig, type ResolvedConfig } from './config';
+import { interfaceProblem, resolveConfig, type ResolvedConfig } from './config';
 import {
   badConfig,
   captureUnavailable,
   classifyOpenError,
   helperFailed,
+  interfaceRefused,
   noSuchInterface,
   openFailed,
   badFilter,
@@ -187,6 +188,12 @@ function start(raw: unknown): void {
     cfg = resolveConfig(raw);
   } catch (e) {
     void fatal(badConfig(e instanceof Error ? e.message : String(e)));
+    return;
+  }
+  // The same refusals as the native helper (which is the privileged boundary and checks again).
+  const problem = interfaceProblem(cfg, process.getuid?.() === 0);
+  if (problem !== null) {
+    void fatal(interfaceRefused(problem.code, problem.iface, problem.detail));
     return;
   }
   writer.maxQueueBytes = cfg.maxQueueBytes;

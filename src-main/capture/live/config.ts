@@ -7,9 +7,10 @@ export interface CaptureConfig {
   /** Bytes kept per frame, 1..65535 (cap itself always captures up to 65535). Default 65535. */
   snaplen?: number;
   /**
-   * libpcap's kernel buffer per interface, bytes. Default 32 MiB. cap asks for snaplen 65535 and
-   * immediate mode, which on Linux means a TPACKET_V2 ring of ~64 KiB slots: 32 MiB holds only
-   * ~500 frames of burst before the kernel drops.
+   * libpcap's kernel buffer per interface, bytes, at most 64 MiB, and at most 256 MiB for all the
+   * interfaces together. Default 32 MiB (less with more than 8 interfaces, to stay within the total).
+   * cap asks for snaplen 65535 and immediate mode, which on Linux means a TPACKET_V2 ring of ~64 KiB
+   * slots: 32 MiB holds only ~500 frames of burst before the kernel drops.
    */
   bufferSize?: number;
   /** How often STATS records are sent, ms. Default 1000. */
@@ -18,12 +19,50 @@ export interface CaptureConfig {
   maxQueueBytes?: number;
   /** List interfaces (as a STATUS 'interfaces' record) and exit instead of capturing. */
   list?: boolean;
+  /** Capture from a libpcap pseudo-device (see pseudoDevice); honoured for root only. */
+  allowPseudoDevice?: boolean;
 }
 
 export type ResolvedConfig = Required<CaptureConfig>;
 
 export const MAX_INTERFACES = 64;
 export const MAX_SNAPLEN = 65535;
+export const BUFFER_MAX = 64 * 1024 * 1024;
+export const BUFFER_TOTAL_MAX = 256 * 1024 * 1024;
+const BUFFER_DEFAULT = 32 * 1024 * 1024;
+
+/**
+ * libpcap's capture modules that are not network interfaces: netfilter's log and queue, D-Bus,
+ * Bluetooth, USB (usbmon). 'any' (every interface, cooked) is a network capture and allowed, as are
+ * SocketCAN interfaces (can*, vcan*: real network devices on an OT field bus). The native helper
+ * (glasspane-capture.c, pseudo_device) refuses the same names.
+ */
+export function pseudoDevice(name: string): boolean {
+  return /^(nflog|nfqueue|dbus|bluetooth|usbmon)/.test(name);
+}
+
+/**
+ * Why these interfaces cannot be captured together, or null: a name given twice, or a pseudo-device
+ * without allowPseudoDevice from root (a member of the capture group gets network traffic only).
+ */
+export function interfaceProblem(
+  cfg: Pick<ResolvedConfig, 'interfaces' | 'allowPseudoDevice'>,
+  root: boolean,
+): { code: 'duplicate-interface' | 'pseudo-device'; iface: string; detail: string } | null {
+  const seen = new Set<string>();
+  for (const iface of cfg.interfaces) {
+    if (seen.has(iface))
+      return { code: 'duplicate-interface', iface, detail: 'the same interface is named twice' };
+    seen.add(iface);
+    if (pseudoDevice(iface) && !(cfg.allowPseudoDevice && root)) {
+      const detail = cfg.allowPseudoDevice
+        ? '--allow-pseudo-device is honoured for root only'
+        : 'not a network interface';
+      return { code: 'pseudo-device', iface, detail };
+    }
+  }
+  return null;
+}
 
 function int(v: unknown, dflt: number, min: number, max: number, what: string): number {
   if (v === undefined) return dflt;
@@ -49,13 +88,22 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   if (!list && ifs.length === 0) throw new Error('no interface given');
   const filter = c.filter ?? '';
   if (typeof filter !== 'string' || filter.length > 8192) throw new Error('filter must be a string');
+  // The default shrinks with many interfaces; a size asked for is refused past the total.
+  const share = ifs.length > 0 ? Math.floor(BUFFER_TOTAL_MAX / ifs.length) : BUFFER_DEFAULT;
+  const bufferSize = int(c.bufferSize, Math.min(BUFFER_DEFAULT, share), 64 * 1024, BUFFER_MAX, 'bufferSize');
+  if (bufferSize > share) {
+    throw new Error(
+      `bufferSize times the number of interfaces must be at most ${BUFFER_TOTAL_MAX} (256 MiB in all)`,
+    );
+  }
   return {
     interfaces: [...(ifs as string[])],
     filter,
     snaplen: int(c.snaplen, MAX_SNAPLEN, 1, MAX_SNAPLEN, 'snaplen'),
-    bufferSize: int(c.bufferSize, 32 * 1024 * 1024, 64 * 1024, 1 << 30, 'bufferSize'),
+    bufferSize,
     statsIntervalMs: int(c.statsIntervalMs, 1000, 50, 3_600_000, 'statsIntervalMs'),
     maxQueueBytes: int(c.maxQueueBytes, 32 * 1024 * 1024, 1 << 20, 1 << 30, 'maxQueueBytes'),
     list,
+    allowPseudoDevice: c.allowPseudoDevice === true,
   };
 }

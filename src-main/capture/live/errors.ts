@@ -7,8 +7,15 @@ import { realpathSync } from 'node:fs';
 import { resolveCaptureHelper } from './helper-path';
 
 export type LiveErrorCode =
-  /** No right to open a capture socket (CAP_NET_RAW / CAP_NET_ADMIN missing). */
+  /**
+   * No right to open a capture socket (CAP_NET_RAW missing), or no right to run the capture helper
+   * (not a member of the glasspane group).
+   */
   | 'permission-denied'
+  /** A libpcap pseudo-device (nflog, nfqueue, dbus-*, bluetooth*, usbmon*): not a network capture. */
+  | 'pseudo-device'
+  /** The same interface was named twice. */
+  | 'duplicate-interface'
   /** A named interface does not exist (in this network namespace). */
   | 'no-such-interface'
   /** libpcap or the cap binding could not be loaded. */
@@ -54,9 +61,69 @@ export function captureRightsBinary(): string {
   return h.native === true ? helperBinary(h.command) : helperBinary();
 }
 
-/** Without an argument, names the file the app's own helper needs the rights on. */
+/**
+ * Without an argument, names the file the app's own helper needs the rights on. CAP_NET_RAW alone:
+ * libpcap sets promiscuous mode with PACKET_ADD_MEMBERSHIP, which needs nothing more on Linux.
+ */
 export function setcapLine(binary = captureRightsBinary()): string {
-  return `sudo setcap cap_net_raw,cap_net_admin=eip ${binary}`;
+  return `sudo setcap cap_net_raw=eip ${binary}`;
+}
+
+/** The system group whose members may run the installed capture helper (assets/linux/after-install.sh). */
+export const CAPTURE_GROUP = 'glasspane';
+
+/** Joining the capture group; it takes effect at the next login. */
+export const JOIN_GROUP_LINE = `sudo usermod -aG ${CAPTURE_GROUP} $USER`;
+
+/**
+ * What the deb/rpm install does, for a native helper in a checkout: the group, the helper runnable by
+ * it only, then the capability (last: chgrp clears file capabilities), then joining the group.
+ */
+export function checkoutRightsLine(binary = captureRightsBinary()): string {
+  return (
+    `sudo groupadd -f --system ${CAPTURE_GROUP} && sudo chgrp ${CAPTURE_GROUP} ${binary} && ` +
+    `sudo chmod 0750 ${binary} && ${setcapLine(binary)} && ${JOIN_GROUP_LINE}`
+  );
+}
+
+/** The native helper is there but this user may not run it: not (yet) in the capture group. */
+export function notInCaptureGroup(binary: string, detail = ''): LiveError {
+  return {
+    code: 'permission-denied',
+    detail,
+    fix: JOIN_GROUP_LINE,
+    message:
+      `You may not run the capture helper (${binary}): only members of the ${CAPTURE_GROUP} group may ` +
+      `capture. Join it with: ${JOIN_GROUP_LINE}, then log out and in again (group membership is read ` +
+      `at login). Do not run Glasspane as root.`,
+  };
+}
+
+/** The helper refused an interface: a pseudo-device, or one named twice. */
+export function interfaceRefused(
+  code: 'pseudo-device' | 'duplicate-interface',
+  iface: string,
+  detail: string,
+): LiveError {
+  if (code === 'duplicate-interface') {
+    return {
+      code,
+      iface,
+      detail,
+      fix: 'Name each interface once.',
+      message: `The interface '${iface}' is named more than once; name each interface once.`,
+    };
+  }
+  return {
+    code,
+    iface,
+    detail,
+    fix: 'Pick a network interface (ip link show).',
+    message:
+      `'${iface}' is not a network interface but one of libpcap's pseudo-devices (netfilter, D-Bus, ` +
+      `Bluetooth or USB capture); Glasspane captures network traffic only. Pick a network interface.` +
+      (/root only/.test(detail) ? ' (--allow-pseudo-device is honoured for root only.)' : ''),
+  };
 }
 
 /**
@@ -71,7 +138,8 @@ export function permissionDenied(
 ): LiveError {
   const fix = setcapLine(binary);
   const note = dedicated
-    ? '(it is a small dedicated program that only captures)'
+    ? `(it is a small dedicated program that only captures; to let only the ${CAPTURE_GROUP} group ` +
+      `run it, first: sudo chgrp ${CAPTURE_GROUP} ${binary} && sudo chmod 0750 ${binary})`
     : '(note: every program run by that binary gains them)';
   return {
     code: 'permission-denied',
@@ -194,6 +262,8 @@ export function classifyOpenError(
 
 const CODES: ReadonlySet<string> = new Set<LiveErrorCode>([
   'permission-denied',
+  'pseudo-device',
+  'duplicate-interface',
   'no-such-interface',
   'capture-unavailable',
   'bad-filter',
@@ -228,6 +298,13 @@ export function nativeHelperError(
       return permissionDenied(iface ?? ctx.interfaces.join(', '), detail, helperBinary(ctx.binary), true);
     case 'no-such-interface':
       return noSuchInterface(iface ?? '', available, detail);
+    case 'pseudo-device':
+    case 'duplicate-interface':
+      return interfaceRefused(
+        code as 'pseudo-device' | 'duplicate-interface',
+        iface ?? ctx.interfaces.join(', '),
+        detail,
+      );
     case 'capture-unavailable':
       return captureUnavailable(detail, true);
     case 'bad-filter':

@@ -3,8 +3,9 @@
  *   - native: glasspane-capture, a small C program (src-main/capture/helper/), the one a packaged app
  *     gives capture rights to (setcap at install; see assets/linux/after-install.sh);
  *   - node: capture-process.ts through the cap addon, run by node (or Electron as node).
- * The native one is preferred wherever it is found and executable; GLASSPANE_CAPTURE_HELPER overrides
- * (a .ts/.cjs/.js file runs under node, 'node' picks the Node helper, any other path is a native one).
+ * The native one is preferred wherever it is found (even when this user may not run it: see present);
+ * GLASSPANE_CAPTURE_HELPER overrides (a .ts/.cjs/.js file runs under node, 'node' picks the Node
+ * helper, any other path is a native one).
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
@@ -25,10 +26,22 @@ export interface HelperCommand {
   native?: boolean;
 }
 
-/** An executable regular file we may run. */
-function usable(file: string): boolean {
+/**
+ * A regular file. Whether this user may run it is not asked: the installed helper is runnable by the
+ * glasspane group only, and a user outside it must hear that (errors.ts, notInCaptureGroup) rather
+ * than fall back silently to the Node helper, which has no rights either.
+ */
+function present(file: string): boolean {
   try {
-    if (!statSync(file).isFile()) return false;
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this user may run `file` (false for the installed helper outside the capture group). */
+export function mayRun(file: string): boolean {
+  try {
     accessSync(file, constants.X_OK);
     return true;
   } catch {
@@ -50,10 +63,10 @@ export function nativeHelperCandidates(): string[] {
   return [...new Set(out)];
 }
 
-/** The native helper's path when one is there and executable, else null. Never on Windows. */
+/** The native helper's path when one is there, else null. Never on Windows. */
 export function findNativeHelper(): string | null {
   if (process.platform === 'win32') return null;
-  return nativeHelperCandidates().find(usable) ?? null;
+  return nativeHelperCandidates().find(present) ?? null;
 }
 
 export function nativeCaptureHelper(file: string): HelperCommand {
@@ -109,5 +122,6 @@ export function configArgs(h: HelperCommand, cfg: CaptureConfig): string[] {
   num('--buffer-size', cfg.bufferSize);
   num('--stats-interval-ms', cfg.statsIntervalMs);
   num('--max-queue-bytes', cfg.maxQueueBytes);
+  if (cfg.allowPseudoDevice === true) a.push('--allow-pseudo-device');
   return a;
 }

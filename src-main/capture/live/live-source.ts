@@ -13,7 +13,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { CaptureConfig } from './config';
-import { captureUnavailable, helperFailed, interfaceLost, nativeHelperError, type LiveError } from './errors';
+import {
+  captureUnavailable,
+  helperFailed,
+  interfaceLost,
+  nativeHelperError,
+  notInCaptureGroup,
+  type LiveError,
+} from './errors';
 import {
   FrameParser,
   REC_ERROR,
@@ -96,6 +103,7 @@ function configOf(o: LiveCaptureOptions): CaptureConfig {
     bufferSize: o.bufferSize,
     statsIntervalMs: o.statsIntervalMs,
     maxQueueBytes: o.maxQueueBytes,
+    allowPseudoDevice: o.allowPseudoDevice,
   };
 }
 
@@ -121,9 +129,25 @@ function helperError(h: HelperCommand, cfg: CaptureConfig, value: unknown): Live
   });
 }
 
-/** A native helper that could not even start because libpcap is missing. */
-function missingLibrary(h: HelperCommand, stderr: string): LiveError | null {
-  return h.native === true && NO_SHARED_LIB.test(stderr) ? captureUnavailable(stderr, true) : null;
+/** A wrapper's (setpriv, ip netns exec, sh) words when exec refused the native helper. */
+const EXEC_DENIED = /permission denied/i;
+
+/**
+ * A native helper that could not even start: libpcap is missing, or this user may not run it (it is
+ * installed for the glasspane group only). It never writes to stderr itself.
+ */
+function cannotRun(h: HelperCommand, stderr: string): LiveError | null {
+  if (h.native !== true) return null;
+  if (NO_SHARED_LIB.test(stderr)) return captureUnavailable(stderr, true);
+  if (EXEC_DENIED.test(stderr)) return notInCaptureGroup(h.command, stderr);
+  return null;
+}
+
+/** spawn() itself failed; EACCES on the native helper means the capture group's permission. */
+function spawnError(h: HelperCommand, e: Error, stderr: string): LiveError {
+  if (h.native === true && (e as NodeJS.ErrnoException).code === 'EACCES')
+    return notInCaptureGroup(h.command, e.message);
+  return helperFailed(`could not be started (${e.message})`, stderr);
 }
 
 function stderrTail(child: ChildProcess): () => string {
@@ -201,7 +225,7 @@ export function startLiveCapture(
   child.stdout!.on('data', (d: Buffer) => parser.push(d));
   child.stdin!.on('error', () => {});
   child.on('error', (e) => {
-    if (!reportedError) report(helperFailed(`could not be started (${e.message})`, tail()));
+    if (!reportedError) report(spawnError(helper, e, tail()));
   });
 
   let killTimer: NodeJS.Timeout | undefined;
@@ -215,7 +239,7 @@ export function startLiveCapture(
       if (isStarted && CAP_POLL_ABORT.test(detail)) report(interfaceLost(opts.interfaces, detail));
       else if (!isStarted)
         report(
-          missingLibrary(helper, detail) ??
+          cannotRun(helper, detail) ??
             helperFailed(`it exited before capturing (code ${code ?? signal})`, detail),
         );
       else report(helperFailed(`it exited unexpectedly (code ${code ?? signal})`, detail));
@@ -289,12 +313,12 @@ export function listInterfacesViaHelper(
     child.stdout!.on('data', (d: Buffer) => parser.push(d));
     child.stdin!.on('error', () => {});
     child.on('error', (e) => {
-      answer ??= { ok: false, error: helperFailed(`could not be started (${e.message})`) };
+      answer ??= { ok: false, error: spawnError(helper, e, tail()) };
     });
     child.on('close', (code) => {
       const stderr = tail();
       const error =
-        missingLibrary(helper, stderr) ?? helperFailed(`it exited without answering (code ${code})`, stderr);
+        cannotRun(helper, stderr) ?? helperFailed(`it exited without answering (code ${code})`, stderr);
       resolve(answer ?? { ok: false, error });
     });
   });
