@@ -379,7 +379,8 @@ export class GraphController {
     const leaves = cy.nodes().filter((n) => !n.isParent());
     const pan = cy.pan();
     const zoom = cy.zoom();
-    // Layouts without animation stop inside run(); the view is set again in done() in case one does not.
+    // done() moves the view under withProgrammatic itself: a layout that stops after run() returns
+    // (animated, or fcose in a later version) must not look like the user's move.
     const done = () => {
       this.stats.layouts++;
       this.stats.lastLayoutMs = performance.now() - started;
