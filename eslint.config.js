@@ -2,6 +2,34 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Import zones. The regexes match the import as written: a relative path that climbs to the
+// forbidden folder (any depth), or one that names it from the repository root. src-main/engine is
+// out of reach of all of shared/ through SHARED_PURE.
+const SHARED_PURE = [
+  {
+    group: ['node:*', 'electron', 'react', 'react-dom', 'fs', 'path', 'os', 'child_process', 'net', 'zlib'],
+    message: 'shared/ is pure TypeScript (no Node, Electron or React): let the host pass in what it needs.',
+  },
+  {
+    regex: '(^|/)(src-main|src-renderer)(/|$)',
+    message: 'shared/ is common to every host and may not import src-main or src-renderer.',
+  },
+];
+const BELOW_CLASSIFY = {
+  regex: '^(\\.\\./)+(shared/)?(inventory|classify|engine)(/|$)',
+  message:
+    'shared/protocols and shared/decode sit below classify, the inventory and the engine: emit observations, do not import them.',
+};
+const BELOW_ENGINE = {
+  regex: '^(\\.\\./)+(shared/)?engine(/|$)',
+  message:
+    'shared/inventory sits below the engine: take what it needs as a parameter (see ChangeSource in shared/inventory/changes.ts).',
+};
+const RENDERER = {
+  regex: '(^|/)src-main(/|$)',
+  message: 'src-renderer may not import src-main: go through the typed contract in shared/ipc.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'release/', '.native/', 'test-results/', 'bench/out/'] },
   js.configs.recommended,
@@ -12,28 +40,24 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // Layers: data flows one way (decode -> classify -> inventory -> engine -> hosts), and shared/ is
+  // common to every host. Flat config replaces a rule's options per file rather than merging them,
+  // so each zone below lists every restriction that holds for its files.
   {
-    // shared/ is pure: no Node, no DOM, no Electron. The tsconfig keeps the types out; this keeps the imports out.
     files: ['shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            'node:*',
-            'electron',
-            'react',
-            'react-dom',
-            'fs',
-            'path',
-            'os',
-            'child_process',
-            'net',
-            'zlib',
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [...SHARED_PURE] }] },
+  },
+  {
+    files: ['shared/protocols/**/*.ts', 'shared/decode/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...SHARED_PURE, BELOW_CLASSIFY] }] },
+  },
+  {
+    files: ['shared/inventory/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...SHARED_PURE, BELOW_ENGINE] }] },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [RENDERER] }] },
   },
   {
     // Per-packet code: on Node 20's V8, an object literal that starts with a spread and then names

@@ -1,6 +1,19 @@
-import type { Analyzer } from '../engine/analyzer';
+import type { PeerIndex } from '../classify';
 import type { AlertJson } from '../model/alert';
 import type { DeviceJson, EdgeJson, InventoryJson, InventoryStats } from '../model/inventory';
+import type { Device, Inventory } from './inventory';
+
+/**
+ * What the stream reads: the inventory and the engine's views of it (the engine's Analyzer is one).
+ * Passed in rather than imported, so the inventory does not depend on the engine built on it.
+ */
+export interface ChangeSource {
+  readonly inventory: Inventory;
+  peers(): PeerIndex | undefined;
+  deviceJson(d: Device, evidence: boolean, peers?: PeerIndex): DeviceJson;
+  stats(): InventoryStats;
+  snapshot(): InventoryJson;
+}
 
 /** One batch of the change stream: what changed since the batch before, in order of `seq`. */
 export interface DeltaBatch {
@@ -36,7 +49,7 @@ export class ChangeStream {
   private alerts: AlertJson[] = [];
 
   constructor(
-    private readonly analyzer: Analyzer,
+    private readonly source: ChangeSource,
     private readonly keep = 64,
   ) {}
 
@@ -54,7 +67,7 @@ export class ChangeStream {
 
   /** Build the next batch from everything changed since the last one; null when nothing changed. */
   collect(evidence = false): DeltaBatch | null {
-    const inv = this.analyzer.inventory;
+    const inv = this.source.inventory;
     if (inv.removedEdges.length > 0) {
       for (const r of inv.removedEdges) this.edgesRemoved.push(r);
       inv.removedEdges.length = 0;
@@ -69,10 +82,10 @@ export class ChangeStream {
       return null;
     }
     const upserts: DeviceJson[] = [];
-    const peers = inv.changedDevices.length > 0 ? this.analyzer.peers() : undefined;
+    const peers = inv.changedDevices.length > 0 ? this.source.peers() : undefined;
     for (const d of inv.changedDevices) {
       d.dirty = false;
-      upserts.push(this.analyzer.deviceJson(d, evidence, peers));
+      upserts.push(this.source.deviceJson(d, evidence, peers));
     }
     inv.changedDevices.length = 0;
     const edges: EdgeJson[] = [];
@@ -89,7 +102,7 @@ export class ChangeStream {
       edges,
       edgesRemoved: this.edgesRemoved,
       alerts: this.alerts,
-      stats: this.analyzer.stats(),
+      stats: this.source.stats(),
     };
     this.removed = [];
     this.edgesRemoved = [];
@@ -105,6 +118,6 @@ export class ChangeStream {
     if (lastSeq >= oldest - 1 && lastSeq <= this.seq) {
       return { snapshot: null, snapshotSeq: lastSeq, batches: this.history.filter((b) => b.seq > lastSeq) };
     }
-    return { snapshot: this.analyzer.snapshot(), snapshotSeq: this.seq, batches: [] };
+    return { snapshot: this.source.snapshot(), snapshotSeq: this.seq, batches: [] };
   }
 }

@@ -298,29 +298,26 @@ export type Alert = z.infer<typeof alertSchema>;
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type InterfaceCounter = z.infer<typeof interfaceCounterSchema>;
 
-/** Every call answers with this envelope, on every transport: errors are data, not exceptions. */
-export type ErrorCode =
-  'bad-request' | 'unknown-call' | 'forbidden' | 'unavailable' | 'failed' | 'timeout' | 'disconnected';
-
-export interface CallError {
-  code: ErrorCode;
-  message: string;
-}
-
-export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallError };
+/** Why a call failed: one list, for the type and for the check of what arrives. */
+const ERROR_CODES = [
+  'bad-request',
+  'unknown-call',
+  'forbidden',
+  'unavailable',
+  'failed',
+  'timeout',
+  'disconnected',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export const callErrorSchema = z.object({
-  code: z.enum([
-    'bad-request',
-    'unknown-call',
-    'forbidden',
-    'unavailable',
-    'failed',
-    'timeout',
-    'disconnected',
-  ]),
+  code: z.enum(ERROR_CODES),
   message: text,
 });
+export type CallError = z.infer<typeof callErrorSchema>;
+
+/** Every call answers with this envelope, on every transport: errors are data, not exceptions. */
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: CallError };
 
 export const IDLE_STATUS: CaptureStatus = {
   state: 'idle',

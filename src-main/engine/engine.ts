@@ -144,6 +144,8 @@ export function createEngine(o: EngineOptions): Engine {
   let alerts: AlertEngine = newAlerts(analyzer);
   let stream = new ChangeStream(analyzer);
   let reset = true;
+  /** The sequence of the last delta sent: one count across runs and split batches. */
+  let wireSeq = 0;
   let status: CaptureStatus = IDLE_STATUS;
   let live: LiveCapture | null = null;
   let drops = 0;
@@ -236,7 +238,6 @@ export function createEngine(o: EngineOptions): Engine {
     o.onBatch?.(b, analyzer);
     if (status.state === 'running') setStatus({});
   };
-  let wireSeq = 0;
   const timer = setInterval(flush, collectMs);
   timer.unref?.();
 

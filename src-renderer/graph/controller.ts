@@ -12,6 +12,7 @@ import cytoscape, {
 import fcose from 'cytoscape-fcose';
 import type { GlasspaneStore, Store } from '../store/store';
 import { purduePositions, subnetPositions } from './layouts';
+import { edgeChanges, nodeChanges } from './element-diff';
 import { buildGraph, neighbourhood, type GraphModel, type NodeData } from './model';
 import { toSvg, type SvgEdge, type SvgNode } from './svg-export';
 import { subnetOf } from '../util/format';
@@ -22,8 +23,13 @@ export type LayoutName = 'force' | 'subnet' | 'purdue';
 
 /** Above this many devices the graph shows one node per subnet until a subnet is expanded. */
 export const AGGREGATE_ABOVE = 1500;
-/** Above this many nodes drawn, the graph drops glyphs and small labels to stay responsive. */
-const LITE_ABOVE = 800;
+/**
+ * Above this many nodes the graph is big: it drops glyphs and small labels to stay responsive, and
+ * the force layout trades quality for time.
+ */
+const BIG_ABOVE = 800;
+/** Fitting never zooms in past this: huge labels on a small graph help nobody. */
+const MAX_FIT_ZOOM = 1.2;
 /** The shortest time between two automatic layouts while a capture streams in. */
 const RELAYOUT_MIN_MS = 1500;
 
@@ -120,7 +126,8 @@ export class GraphController {
   private layoutName: LayoutName = 'force';
   private expanded = new Set<string>();
   private userMoved = false;
-  private programmatic = 0;
+  /** True while we move the view ourselves (see withProgrammatic): such moves are not the user's. */
+  private programmatic = false;
   private pendingLayout = false;
   private lastLayoutAt = 0;
   private layoutTimer: ReturnType<typeof setTimeout> | null = null;
@@ -160,7 +167,7 @@ export class GraphController {
     });
     const cy = this.cy;
     cy.on('dragpan scrollzoom pinchzoom', () => {
-      if (this.programmatic === 0) this.userMoved = true;
+      if (!this.programmatic) this.userMoved = true;
     });
     cy.on('select', 'node', (e) => {
       if (this.syncing) return;
@@ -259,7 +266,7 @@ export class GraphController {
     });
     const changed = this.apply(model);
     this.model = model;
-    const lite = model.nodes.size > LITE_ABOVE;
+    const lite = model.nodes.size > BIG_ABOVE;
     if (lite !== this.lite || (lite && changed)) {
       this.lite = lite;
       this.cy.batch(() => (lite ? this.cy.nodes().addClass('lite') : this.cy.nodes().removeClass('lite')));
@@ -311,17 +318,8 @@ export class GraphController {
             (el as NodeSingular).move({ parent: n.parent ?? null });
             shape = true;
           }
-          if (el.data('label') !== n.label || el.data('color') !== n.color || el.data('count') !== n.count) {
-            el.data({
-              label: n.label,
-              color: n.color,
-              icon: n.icon,
-              kind: n.kind,
-              count: n.count,
-              search: n.search,
-              level: n.level,
-            });
-          }
+          const patch = nodeChanges(el.data() as Record<string, unknown>, n);
+          if (patch) el.data(patch);
         }
       }
       if (add.length) {
@@ -331,9 +329,12 @@ export class GraphController {
       }
       for (const e of m.edges.values()) {
         const el = cy.getElementById(e.id);
-        if (el.empty()) add.push({ group: 'edges', data: { ...e } });
-        else if (el.data('width') !== e.width)
-          el.data({ width: e.width, bytes: e.bytes, protocols: e.protocols });
+        if (el.empty()) {
+          add.push({ group: 'edges', data: { ...e } });
+        } else {
+          const patch = edgeChanges(el.data() as Record<string, unknown>, e);
+          if (patch) el.data(patch);
+        }
       }
       if (add.length) {
         cy.add(add);
@@ -378,21 +379,17 @@ export class GraphController {
     const leaves = cy.nodes().filter((n) => !n.isParent());
     const pan = cy.pan();
     const zoom = cy.zoom();
-    this.programmatic++;
+    // done() moves the view under withProgrammatic itself: a layout that stops after run() returns
+    // (animated, or fcose in a later version) must not look like the user's move.
     const done = () => {
       this.stats.layouts++;
       this.stats.lastLayoutMs = performance.now() - started;
-      if (doFit) this.fitAll();
-      else cy.viewport({ zoom, pan });
-      this.programmatic--;
+      this.withProgrammatic(() => (doFit ? this.fitTo(undefined, 44) : cy.viewport({ zoom, pan })));
       this.publish();
     };
-    if (cy.nodes().empty()) {
-      this.programmatic--;
-      return;
-    }
+    if (cy.nodes().empty()) return;
     if (this.layoutName === 'force') {
-      const big = leaves.length > 800;
+      const big = leaves.length > BIG_ABOVE;
       // fcose's draft quality is spectral only: it cannot start from existing positions.
       const randomize = this.stats.layouts === 0 || this.freshLayout;
       this.freshLayout = false;
@@ -409,7 +406,7 @@ export class GraphController {
         numIter: big ? 1000 : 2500,
       } as cytoscape.LayoutOptions);
       l.one('layoutstop', done);
-      l.run();
+      this.withProgrammatic(() => l.run());
       return;
     }
     const data = (leaves.map((n) => n.data() as NodeData) as NodeData[]).filter(Boolean);
@@ -421,7 +418,7 @@ export class GraphController {
       animate: false,
     } as cytoscape.LayoutOptions);
     l.one('layoutstop', done);
-    l.run();
+    this.withProgrammatic(() => l.run());
   }
 
   private shown(): void {
@@ -447,9 +444,7 @@ export class GraphController {
             const ext = cy.extent();
             const p = n.position();
             if (p.x < ext.x1 || p.x > ext.x2 || p.y < ext.y1 || p.y > ext.y2) {
-              this.programmatic++;
-              cy.center(n);
-              this.programmatic--;
+              this.withProgrammatic(() => cy.center(n));
             }
           }
         }
@@ -476,13 +471,7 @@ export class GraphController {
       cy.elements().not(keep).addClass('faded');
       links.addClass('focus');
     });
-    this.programmatic++;
-    cy.fit(
-      cy.nodes().filter((n) => nodeIds.has(n.id())),
-      80,
-    );
-    if (cy.zoom() > 1.2) cy.zoom({ level: 1.2, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
-    this.programmatic--;
+    this.withProgrammatic(() => this.fitTo(inFocus, 80));
     this.userMoved = true;
     return true;
   }
@@ -513,29 +502,38 @@ export class GraphController {
       this.store.getState().select(first.id(), 'graph');
     }
     if (hits.nonempty()) {
-      this.programmatic++;
-      cy.fit(hits, 80);
-      if (cy.zoom() > 1.2)
-        cy.zoom({ level: 1.2, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
-      this.programmatic--;
+      this.withProgrammatic(() => this.fitTo(hits, 80));
       this.userMoved = true;
     }
     return hits.length;
   }
 
   fit(): void {
-    this.programmatic++;
-    this.fitAll();
-    this.programmatic--;
+    this.withProgrammatic(() => this.fitTo(undefined, 44));
     this.userMoved = false;
   }
 
-  /** Fits the graph, but never zooms a small graph in past 1.2 (huge labels help nobody). */
-  private fitAll(): void {
-    this.cy.fit(undefined, 44);
-    if (this.cy.zoom() > 1.2) {
-      this.cy.zoom(1.2);
-      this.cy.center();
+  /** Fits the view to `eles` (everything when undefined), zooming in no further than MAX_FIT_ZOOM. */
+  private fitTo(eles: cytoscape.CollectionArgument | undefined, padding: number): void {
+    const cy = this.cy;
+    cy.fit(eles, padding);
+    // About the viewport's centre, where fit() just put the elements.
+    if (cy.zoom() > MAX_FIT_ZOOM) {
+      cy.zoom({ level: MAX_FIT_ZOOM, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    }
+  }
+
+  /**
+   * Runs `move` as our own view change, not the user's. The flag is restored however `move` ends
+   * (it may throw), and a nested call keeps the outer one's setting.
+   */
+  private withProgrammatic<T>(move: () => T): T {
+    const was = this.programmatic;
+    this.programmatic = true;
+    try {
+      return move();
+    } finally {
+      this.programmatic = was;
     }
   }
 

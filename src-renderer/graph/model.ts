@@ -4,7 +4,7 @@
  * cytoscape holds and applies only the difference.
  */
 import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
-import { deviceKind, KIND_COLOR, kindIcon, type DeviceKind } from '../util/device-kind';
+import { deviceKind, KIND_COLOR, kindIcon, type IconKind } from '../util/device-kind';
 import { displayName, purdueLevel, subnetOf } from '../util/format';
 
 export type Grouping = 'subnet' | 'purdue' | 'none';
@@ -20,7 +20,7 @@ export interface NodeData {
   id: string;
   label: string;
   parent?: string;
-  kind: DeviceKind | 'aggregate';
+  kind: IconKind | 'aggregate';
   color: string;
   icon: string;
   subnet: string;
@@ -168,7 +168,7 @@ export function buildGraph(
 }
 
 /** Until the engine assigns Purdue levels: where a kind usually sits (an estimate, shown as such). */
-function estimatedLevel(kind: DeviceKind): number | null {
+function estimatedLevel(kind: IconKind): number | null {
   switch (kind) {
     case 'plc':
       return 1;

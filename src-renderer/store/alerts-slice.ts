@@ -2,9 +2,8 @@
  * The engine's alerts as the UI holds them: newest first, at most MAX_ALERTS (the oldest fall off),
  * no id twice. listAlerts fills it at connect and at each new run; `alert` events add to it.
  */
-import type { StateCreator } from 'zustand';
+import type { Slice } from './slice';
 import type { Alert } from '../../shared/ipc/contract';
-import type { Store } from './store';
 
 export const MAX_ALERTS = 10_000;
 
@@ -80,7 +79,7 @@ export function mergeAlerts(
   return { alerts: alerts.slice(0, max), added: fresh.length };
 }
 
-export const alertsSlice: StateCreator<Store, [], [], AlertsSlice> = (set, get) => ({
+export const alertsSlice: Slice<AlertsSlice> = (set, get) => ({
   alerts: [],
   alertsTotal: 0,
   alertsState: { kind: 'unknown' },

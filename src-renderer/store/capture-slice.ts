@@ -1,6 +1,5 @@
-import type { StateCreator } from 'zustand';
+import type { Slice } from './slice';
 import { IDLE_STATUS, type CaptureStatus } from '../../shared/ipc/contract';
-import type { Store } from './store';
 
 /** One reading of the capture counters, for rates and sparklines. */
 export interface CounterSample {
@@ -28,7 +27,7 @@ export interface CaptureSlice {
 const sameSource = (a: CaptureStatus['source'], b: CaptureStatus['source']) =>
   JSON.stringify(a) === JSON.stringify(b);
 
-export const captureSlice: StateCreator<Store, [], [], CaptureSlice> = (set, get) => ({
+export const captureSlice: Slice<CaptureSlice> = (set, get) => ({
   capture: IDLE_STATUS,
   samples: [],
   runStartedAt: null,

@@ -1,6 +1,5 @@
-import type { StateCreator } from 'zustand';
+import type { Slice } from './slice';
 import type { ConnectionState } from '../transport/transport';
-import type { Store } from './store';
 
 export interface ConnectionSlice {
   transportKind: 'electron' | 'websocket' | null;
@@ -8,7 +7,7 @@ export interface ConnectionSlice {
   setConnection(kind: 'electron' | 'websocket', connection: ConnectionState): void;
 }
 
-export const connectionSlice: StateCreator<Store, [], [], ConnectionSlice> = (set) => ({
+export const connectionSlice: Slice<ConnectionSlice> = (set) => ({
   transportKind: null,
   connection: { kind: 'connecting' },
   setConnection: (transportKind, connection) => set({ transportKind, connection }),

@@ -2,10 +2,9 @@
  * The inventory as the UI holds it: devices and edges by key, and the sequence of the last delta
  * applied. A whole delta batch is applied in one `set`, so the grid and graph re-render once per batch.
  */
-import type { StateCreator } from 'zustand';
+import type { Slice } from './slice';
 import type { DeviceDelta, Snapshot } from '../../shared/ipc/contract';
 import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
-import type { Store } from './store';
 
 export const edgeKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
@@ -39,7 +38,7 @@ function nextRecent(prev: ReadonlyMap<string, Recent>, now: number): Map<string,
   return out;
 }
 
-export const devicesSlice: StateCreator<Store, [], [], DevicesSlice> = (set, get) => ({
+export const devicesSlice: Slice<DevicesSlice> = (set, get) => ({
   devices: new Map(),
   edges: new Map(),
   deviceList: [],
@@ -53,8 +52,9 @@ export const devicesSlice: StateCreator<Store, [], [], DevicesSlice> = (set, get
       edges: new Map(s.edges.map((e) => [edgeKey(e.a, e.b), e])),
       recent: new Map(),
       sequence: s.sequence,
-      capture: s.status,
     });
+    // The capture status rides in the snapshot; its own slice takes it (with its counter samples).
+    get().setCapture(s.status);
   },
   applyDelta: (d) => {
     const { sequence, devices, edges, recent } = get();

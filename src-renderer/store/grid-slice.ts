@@ -2,8 +2,7 @@
  * The inventory grid's view: sort, filters, search, columns shown and their order, and the views the
  * user saved by name. The current view and the saved ones persist in localStorage.
  */
-import type { StateCreator } from 'zustand';
-import type { Store } from './store';
+import type { Slice } from './slice';
 
 export interface SortEntry {
   id: string;
@@ -91,7 +90,7 @@ function asViews(x: unknown): Record<string, GridView> | null {
   return out;
 }
 
-export const gridSlice: StateCreator<Store, [], [], GridSlice> = (set, get) => {
+export const gridSlice: Slice<GridSlice> = (set, get) => {
   const put = (grid: GridView) => {
     set({ grid });
     save(CURRENT_KEY, grid);

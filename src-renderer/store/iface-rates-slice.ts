@@ -3,9 +3,8 @@
  * start screen is shown: a short history per interface, from which the picker draws packet rates the
  * way Wireshark's start screen does. Nothing is captured for this; the host only reads counters.
  */
-import type { StateCreator } from 'zustand';
+import type { Slice } from './slice';
 import type { CallResponse } from '../../shared/ipc/contract';
-import type { Store } from './store';
 
 /** Samples kept per interface: a minute at one a second. */
 export const MAX_COUNTER_SAMPLES = 60;
@@ -81,7 +80,7 @@ export function addCounterSample(
   return next;
 }
 
-export const ifaceRatesSlice: StateCreator<Store, [], [], IfaceRatesSlice> = (set, get) => ({
+export const ifaceRatesSlice: Slice<IfaceRatesSlice> = (set, get) => ({
   ifaceCounters: { kind: 'unknown' },
   ifaceSamples: new Map(),
   addIfaceCounters: (answer) => {

@@ -1,6 +1,5 @@
-import type { StateCreator } from 'zustand';
+import type { Slice } from './slice';
 import type { Sources } from '../../shared/ipc/contract';
-import type { Store } from './store';
 
 export type SourcesState =
   | { kind: 'unknown' }
@@ -13,7 +12,7 @@ export interface SourcesSlice {
   setSources(sources: SourcesState): void;
 }
 
-export const sourcesSlice: StateCreator<Store, [], [], SourcesSlice> = (set) => ({
+export const sourcesSlice: Slice<SourcesSlice> = (set) => ({
   sources: { kind: 'unknown' },
   setSources: (sources) => set({ sources }),
 });

@@ -19,15 +19,15 @@ export type Store = ConnectionSlice &
   IfaceRatesSlice;
 
 export const createGlasspaneStore = () =>
-  create<Store>()((...a) => ({
-    ...connectionSlice(...a),
-    ...sourcesSlice(...a),
-    ...captureSlice(...a),
-    ...devicesSlice(...a),
-    ...uiSlice(...a),
-    ...gridSlice(...a),
-    ...alertsSlice(...a),
-    ...ifaceRatesSlice(...a),
+  create<Store>()((set, get) => ({
+    ...connectionSlice(set, get),
+    ...sourcesSlice(set, get),
+    ...captureSlice(set, get),
+    ...devicesSlice(set, get),
+    ...uiSlice(set, get),
+    ...gridSlice(set, get),
+    ...alertsSlice(set, get),
+    ...ifaceRatesSlice(set, get),
   }));
 
 export type GlasspaneStore = ReturnType<typeof createGlasspaneStore>;

@@ -1,7 +1,6 @@
 /** What the user is looking at: the view, the selected device, the theme, and which optional calls the host answers. */
-import type { StateCreator } from 'zustand';
+import type { Slice } from './slice';
 import type { FeatureName } from './optional-calls';
-import type { Store } from './store';
 
 export type View = 'start' | 'inventory' | 'map' | 'dashboard' | 'alerts';
 export type Theme = 'system' | 'light' | 'dark';
@@ -47,7 +46,7 @@ function storedTheme(): Theme {
   }
 }
 
-export const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
+export const uiSlice: Slice<UiSlice> = (set, get) => ({
   view: 'start',
   selected: null,
   selectionOrigin: 'other',
@@ -71,7 +70,10 @@ export const uiSlice: StateCreator<Store, [], [], UiSlice> = (set, get) => ({
     set({ exportPending: false });
     return true;
   },
-  setView: (view) => set(view === 'alerts' ? { view, unseenAlerts: 0 } : { view }),
+  setView: (view) => {
+    set({ view });
+    if (view === 'alerts') get().markAlertsSeen();
+  },
   select: (selected, selectionOrigin) =>
     set({ selected, selectionOrigin, selectionTick: get().selectionTick + 1 }),
   openDetails: (id, selectionOrigin) =>

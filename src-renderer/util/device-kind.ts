@@ -1,10 +1,12 @@
 /**
- * A device's kind for its icon and colour: from the classified type and category, else from roles
- * the engine saw it play. Keywords, not an exhaustive list: the classifier's vocabulary may grow.
+ * A device's icon kind: from its classified type (a table over the taxonomy, so a new type without
+ * an icon fails to compile), else its category, else what the engine saw it do (router, roles).
+ * Tables, not keyword regexes: "ot" inside "IoT" or "rtu" inside "virtual" once drew PLCs.
  */
 import type { DeviceJson } from '../../shared/model/inventory';
+import { isCategory, isType, type Category, type DeviceType } from '../../shared/classify/taxonomy';
 
-export type DeviceKind =
+export type IconKind =
   | 'router'
   | 'switch'
   | 'firewall'
@@ -19,37 +21,111 @@ export type DeviceKind =
   | 'iot'
   | 'unknown';
 
-const RULES: [RegExp, DeviceKind][] = [
-  [/firewall|gateway|vpn/i, 'firewall'],
-  [/router/i, 'router'],
-  [/switch|bridge/i, 'switch'],
-  [/plc|controller|rtu|ied|\bdcs\b|drive|robot|io[- ]?module|adapter|relay|ot\b/i, 'plc'],
-  [/hmi|scada|engineering|historian|panel/i, 'hmi'],
-  [/printer|mfp|scanner/i, 'printer'],
-  [/camera|nvr|dvr|video/i, 'camera'],
-  [/phone|voip|sip|mobile|tablet|smartphone/i, 'phone'],
-  [/access[- ]?point|\bap\b|wireless|wifi|wlan/i, 'wireless'],
-  [/server|nas|storage|dns|dhcp|domain|hypervisor|vm host/i, 'server'],
-  [/workstation|desktop|laptop|computer|\bpc\b|host/i, 'workstation'],
-  [/iot|sensor|thermostat|tv|speaker|media|smart|appliance|light|plug/i, 'iot'],
-];
+/** Every taxonomy type's icon. */
+export const TYPE_ICON = {
+  workstation: 'workstation',
+  laptop: 'workstation',
+  server: 'server',
+  mobile: 'phone',
+  tablet: 'phone',
+  printer: 'printer',
+  nas: 'server',
+  hypervisor: 'server',
+  'virtual-machine': 'server',
+  'voip-phone': 'phone',
+  'ip-camera': 'camera',
+  nvr: 'camera',
+  'smart-tv': 'iot',
+  'media-player': 'iot',
+  'smart-speaker': 'iot',
+  'game-console': 'iot',
+  'smart-plug': 'iot',
+  'smart-light': 'iot',
+  'smart-hub': 'iot',
+  thermostat: 'iot',
+  sensor: 'iot',
+  'iot-gateway': 'iot',
+  'iot-device': 'iot',
+  plc: 'plc',
+  hmi: 'hmi',
+  rtu: 'plc',
+  'engineering-workstation': 'hmi',
+  'scada-server': 'hmi',
+  historian: 'hmi',
+  ied: 'plc',
+  'io-module': 'plc',
+  drive: 'plc',
+  'building-controller': 'plc',
+  'protocol-gateway': 'plc',
+  'ot-device': 'plc',
+  router: 'router',
+  switch: 'switch',
+  'access-point': 'wireless',
+  firewall: 'firewall',
+} as const satisfies Record<DeviceType, IconKind>;
 
-export function deviceKind(d: DeviceJson): DeviceKind {
-  for (const s of [d.type, d.category]) {
-    if (!s) continue;
-    for (const [re, k] of RULES) if (re.test(s)) return k;
+/** A category alone: IT and network span too many kinds to pick one. */
+const CATEGORY_ICON = {
+  IT: 'unknown',
+  IoT: 'iot',
+  OT: 'plc',
+  network: 'unknown',
+} as const satisfies Record<Category, IconKind>;
+
+/**
+ * Roles that say what a device is (the serving side; a client role says nothing). Roles are the
+ * dissectors' open vocabulary (a Map: a role named "constructor" is just a string), and any other
+ * "-server" role draws a server.
+ */
+const ROLE_ICON: ReadonlyMap<string, IconKind> = new Map<string, IconKind>(
+  Object.entries({
+    'modbus-server': 'plc',
+    's7-server': 'plc',
+    's7plus-server': 'plc',
+    'enip-server': 'plc',
+    'cip-adapter': 'plc',
+    'fins-server': 'plc',
+    'mms-server': 'plc',
+    'hart-ip-server': 'plc',
+    'bacnet-server': 'plc',
+    'bacnet-device': 'plc',
+    'knxip-server': 'plc',
+    'profinet-io-device': 'plc',
+    'profinet-io-controller': 'plc',
+    'ethercat-master': 'plc',
+    'goose-publisher': 'plc',
+    'synchrophasor-pmu': 'plc',
+    'iec104-controlled-station': 'plc',
+    'dnp3-outstation': 'plc',
+    's7-programmer': 'hmi',
+    'cip-scanner': 'hmi',
+    'dnp3-master': 'hmi',
+    'iec104-controlling-station': 'hmi',
+    'synchrophasor-pdc': 'hmi',
+    bridge: 'switch',
+    'stp-root-bridge': 'switch',
+    'sr-bridge': 'switch',
+    'trans-bridge': 'switch',
+    'domain-controller': 'server',
+    'backup-domain-controller': 'server',
+  } satisfies Record<string, IconKind>),
+);
+
+export function deviceKind(d: Pick<DeviceJson, 'type' | 'category' | 'router' | 'roles'>): IconKind {
+  if (d.type && isType(d.type)) return TYPE_ICON[d.type];
+  if (d.category && isCategory(d.category) && CATEGORY_ICON[d.category] !== 'unknown') {
+    return CATEGORY_ICON[d.category];
   }
   if (d.router) return 'router';
-  // Roles a device serves say what it is; the client side of a protocol says nothing.
   for (const r of d.roles) {
-    if (/client|query|request/i.test(r)) continue;
-    for (const [re, k] of RULES) if (re.test(r)) return k;
+    const k = ROLE_ICON.get(r);
+    if (k !== undefined) return k;
   }
-  return 'unknown';
+  return d.roles.some((r) => r.endsWith('-server')) ? 'server' : 'unknown';
 }
 
 /** Colours per kind, readable with white glyphs on both themes. */
-export const KIND_COLOR: Record<DeviceKind, string> = {
+export const KIND_COLOR: Record<IconKind, string> = {
   router: '#7c3aed',
   switch: '#6d28d9',
   firewall: '#b91c1c',
@@ -66,7 +142,7 @@ export const KIND_COLOR: Record<DeviceKind, string> = {
 };
 
 // Glyphs on a 24x24 grid, white strokes; drawn here, no remote assets.
-const GLYPH: Record<DeviceKind, string> = {
+const GLYPH: Record<IconKind, string> = {
   router: '<circle cx="12" cy="12" r="7"/><path d="M12 5v14M5 12h14M9 8l3-3 3 3M9 16l3 3 3-3"/>',
   switch:
     '<rect x="3" y="8" width="18" height="8" rx="1.5"/><path d="M6 12h1M9 12h1M12 12h1M15 12h1M18 12h1"/>',
@@ -90,7 +166,7 @@ const GLYPH: Record<DeviceKind, string> = {
 const cache = new Map<string, string>();
 
 /** The kind's glyph as an SVG data URI (CSP allows img-src data:). */
-export function kindIcon(kind: DeviceKind, stroke = '#ffffff'): string {
+export function kindIcon(kind: IconKind, stroke = '#ffffff'): string {
   const key = kind + stroke;
   let uri = cache.get(key);
   if (!uri) {
