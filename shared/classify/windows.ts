@@ -205,7 +205,7 @@ export function parseNativeOs(s: string): NativeOs | null {
   const family = familyOfBuild(build);
   if (family === null) return null;
   let p = m.groups!.p!.replace(/^2002\b/, 'XP');
-  const product: WindowsProduct = /\b(Server|\.NET)\b/.test(p) ? 'server' : 'client';
+  const product: WindowsProduct = /\bServer\b/.test(p) ? 'server' : 'client';
   // Windows 10 and 11 name their release (1511, 22H2) by build; the edition string does not say it.
   const rel = family.releases.find((r) => r.build === build);
   if (family.version === '10.0' && product === 'client' && rel?.client !== undefined) {
