@@ -221,15 +221,18 @@ export function parseNativeOs(s: string): NativeOs | null {
 }
 
 /**
- * The `windows` lookup of the rules: "<ntlm version>|<native os>", either part may be empty.
- * The NTLM version (a precise build) decides the release; the Native OS adds the edition and service
- * pack when it names the same build, and the product type (client or server) when it names the same
- * NT version. Null when neither part is a Windows release we know.
+ * The `windows` lookup of the rules: "<ntlm version>|<native os>", either part may be empty, or
+ * "<ntlm version>|client" / "|server" when another signal (browser announcement flags) gives the
+ * product type. The NTLM version (a precise build) decides the release; the Native OS adds the edition
+ * and service pack when it names the same build, and the product type (client or server) when it
+ * names the same NT version. Null when neither part is a Windows release we know.
  */
 export function windowsName(input: string): string | null {
   const bar = input.indexOf('|');
   const version = (bar < 0 ? input : input.slice(0, bar)).trim();
-  const native = bar < 0 ? null : parseNativeOs(input.slice(bar + 1));
+  const right = bar < 0 ? '' : input.slice(bar + 1).trim();
+  if (version !== '' && (right === 'client' || right === 'server')) return windowsFromVersion(version, right);
+  const native = right === '' ? null : parseNativeOs(right);
   if (version === '') return native === null ? null : `${native.name}, ${nt(native.version)}`;
   const v = parseVersion(version);
   if (v === null) return null;

@@ -96,6 +96,10 @@ test('NTLM and Native OS together: the NTLM build wins; the Native OS adds what 
     'Windows Vista / Server 2008, NT 6.0.5231',
   );
   assert.equal(windowsName('9.9.1|Windows 5.1'), null);
+  // The product type from another signal (browser announcement flags).
+  assert.equal(windowsName('10.0.17763|server'), 'Windows Server 2019, NT 10.0.17763');
+  assert.equal(windowsName('10.0.17763|client'), 'Windows 10 1809, NT 10.0.17763');
+  assert.equal(windowsName('|server'), null);
   assert.equal(windowsName(''), null);
   assert.equal(windowsName('|'), null);
 });
@@ -156,6 +160,16 @@ test('with all rules: NTLM beats the raw SMB string, Samba stays Samba, a browse
   ).os;
   assert.ok(!/Windows/.test(samba.value ?? ''), samba.value ?? 'null');
   assert.ok(![samba.value, ...samba.alternatives.map((a) => a.value)].some((v) => /Windows/.test(v ?? '')));
+
+  // Browser announcement flags tell a Windows server from a workstation where the build is shared.
+  const flags = 'attribute/browser/HostAnnouncement.serverType/server-type';
+  const srv = os({ [ntlm]: '10.0.14393', [flags]: 'workstation,server,nt-workstation,nt-server' });
+  assert.equal(srv.value, 'Windows Server 2016, NT 10.0.14393');
+  assert.deepEqual(srv.alternatives, []);
+  assert.equal(
+    os({ [ntlm]: '6.1.7601', [flags]: 'workstation,server,nt-workstation' }).value,
+    'Windows 7 SP1, NT 6.1.7601',
+  );
 
   // A browser announcement's "6.1" agrees with NTLM's 7601 rather than conflicting with it.
   const b = os({ [ntlm]: '6.1.7601', 'identity/browser/HostAnnouncement.osVersion/os-version': '6.1' });
