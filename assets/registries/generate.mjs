@@ -2,29 +2,68 @@
 // Generates the vendor / device-type tables in this folder from public registries.
 //
 //   node assets/registries/generate.mjs [--odva vendors.csv] [--ashrae vendors.csv]
+//                                       [--from-tshark [cip,bacnet]] [--out DIR]
 //
 // Names come from, in order of preference:
 //   --odva FILE    the ODVA "EtherNet/IP & CIP vendor ID" list exported as CSV (id,name per line)
 //   --ashrae FILE  the ASHRAE "BACnet vendor IDs" list as id;name lines (as bacnet.org publishes it).
-//                  Default: sources/ashrae-bacnet-vendor-ids.csv, a snapshot of that list.
-//   otherwise      the registry names as resolved by the local tshark (Wireshark keeps copies of
-//                  both registries); only the ids in seed.json are looked up, one by one.
+//   --from-tshark  the whole registry as the local Wireshark carries it (`tshark -G values`: the value
+//                  tables of cip.id.vendor_id and bacapp.vendor_identifier), for the registries named
+//                  (cip, bacnet; both when none is named). The header records tshark's and Wireshark's
+//                  versions and the date, since Wireshark's copy is as recent as the installed release.
+//   default        BACnet: sources/ashrae-bacnet-vendor-ids.csv, a snapshot of the ASHRAE list.
+//                  CIP: only the ids in seed.json, looked up one by one in tshark's table.
+// The committed tables: `--from-tshark cip` (Wireshark's CIP list is the fullest one we can get
+// offline; the ASHRAE snapshot names more BACnet ids than Wireshark 4.0 does).
 // A registry file gives the whole registry; a `# source: ...` comment line in it names where it came
 // from and becomes the table's _source. The ids in seed.json (every id the corpus shows, plus curated
 // automation vendors) must all be in the table; any that are not are listed in _missing.
 // Registry FACTS (id -> name) only: no code or table of any other project is copied.
 // PROFINET vendor ids and CIP device types are taken from seed.json as written there.
+// --out DIR writes the tables there instead of beside this script (tests use it).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep as pathSep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep as pathSep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const seed = JSON.parse(readFileSync(join(here, 'seed.json'), 'utf8'));
-const arg = (name) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
+const argv = process.argv.slice(2);
+const fail = (msg) => {
+  console.error(`generate.mjs: ${msg}`);
+  process.exit(2);
 };
+const FLAGS = new Set(['--odva', '--ashrae', '--from-tshark', '--out']);
+for (let i = 0; i < argv.length; i++) {
+  if (!FLAGS.has(argv[i]))
+    fail(
+      `unknown argument '${argv[i]}'; use --odva FILE, --ashrae FILE, --from-tshark [cip,bacnet], --out DIR`,
+    );
+  if (argv[i] === '--from-tshark' && !/^[a-z,]+$/.test(argv[i + 1] ?? '')) continue;
+  i++;
+}
+const arg = (name) => {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) fail(`${name} needs a value`);
+  return v;
+};
+const readable = (flag, path) => {
+  if (path !== undefined && !existsSync(path)) fail(`${flag} ${path}: no such file`);
+  return path;
+};
+// --from-tshark alone means both registries; with a list, the ones named.
+const fromTsharkFor = (() => {
+  const i = argv.indexOf('--from-tshark');
+  if (i < 0) return new Set();
+  const v = argv[i + 1];
+  const names = v !== undefined && /^[a-z,]+$/.test(v) ? v.split(',').filter(Boolean) : ['cip', 'bacnet'];
+  for (const n of names)
+    if (n !== 'cip' && n !== 'bacnet') fail(`--from-tshark ${v}: registries are cip and bacnet`);
+  return new Set(names);
+})();
+const outDir = arg('--out') ? resolve(arg('--out')) : here;
 
 function fromCsv(path, sep) {
   const m = new Map();
@@ -38,21 +77,54 @@ function fromCsv(path, sep) {
   return { names: m, source };
 }
 
+function tshark(args) {
+  try {
+    return execFileSync('tshark', args, {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch (e) {
+    return fail(
+      `tshark ${args.join(' ')} failed (${e.code ?? e.status}); install tshark or use --odva/--ashrae FILE`,
+    );
+  }
+}
+
 let tsharkValues = null;
+/** One value_string table of `tshark -G values` (lines V, field, value, name). */
 function fromTshark(field) {
-  tsharkValues ??= execFileSync('tshark', ['-G', 'values'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  tsharkValues ??= tshark(['-G', 'values']);
   const m = new Map();
   for (const line of tsharkValues.split('\n')) {
     const c = line.split('\t');
-    if (c[0] === 'V' && c[1] === field) m.set(Number(c[2]), c[3]);
+    if (c[0] === 'V' && c[1] === field && /^\d+$/.test(c[2] ?? '') && c[3]) m.set(Number(c[2]), c[3].trim());
   }
+  if (m.size === 0) fail(`tshark -G values has no value table for ${field}`);
   return m;
 }
 
+/** "TShark (Wireshark) 4.0.17 (Git v4.0.17 packaged as 4.0.17-0+deb12u3)." -> both versions. */
+function tsharkVersion() {
+  const first = tshark(['--version']).split('\n')[0] ?? '';
+  const m =
+    /^TShark \(Wireshark\) (\S+?)\.? \((.+?)\)\.?$/.exec(first.trim()) ??
+    /^TShark \(Wireshark\) (\S+?)\.?$/.exec(first.trim());
+  if (!m) fail(`cannot read tshark's version from '${first}'`);
+  return { tshark: m[1], wireshark: m[2] ? `${m[1]} (${m[2]})` : m[1] };
+}
+
+// The day the table was read, UTC; SOURCE_DATE_EPOCH (reproducible builds) fixes it.
+const today = new Date(
+  process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now(),
+)
+  .toISOString()
+  .slice(0, 10);
+
 // full: every id the source names (a whole registry); otherwise only `ids` (names looked up one by one).
-function table(source, generatedBy, names, ids, note, full) {
-  const out = { _source: source, _generated: generatedBy };
-  if (note) out._note = note;
+// head: header fields written after _source and _generated (_tshark, _wireshark, _date, _note).
+function table({ source, generatedBy, names, full, head }, ids) {
+  const out = { _source: source, _generated: generatedBy, ...head };
   const missing = [];
   const wanted = new Set(ids);
   if (full) for (const id of names.keys()) wanted.add(id);
@@ -67,38 +139,73 @@ function table(source, generatedBy, names, ids, note, full) {
 }
 
 const stamp = (from) => `generated by assets/registries/generate.mjs from ${from}; do not edit`;
-const odva = arg('--odva');
+const odva = readable('--odva', arg('--odva'));
 const ashraeDefault = join(here, 'sources', 'ashrae-bacnet-vendor-ids.csv');
-const ashrae = arg('--ashrae') ?? (existsSync(ashraeDefault) ? ashraeDefault : undefined);
+const ashraeArg = readable('--ashrae', arg('--ashrae'));
 const cipIds = [...seed.cipVendors.corpus, ...seed.cipVendors.curated];
 const bacIds = [...seed.bacnetVendors.corpus, ...seed.bacnetVendors.curated];
 const partial =
   'Partial: only the ids in seed.json (every id the development corpus shows, plus curated automation vendors). ' +
   'The full registry was not reachable offline; names were verified one id at a time.';
-const odvaList = odva ? fromCsv(odva, ',') : undefined;
-const ashraeList = ashrae ? fromCsv(ashrae, ';') : undefined;
 const shown = (path) => relative(here, path).split(pathSep).join('/');
+
+/**
+ * Where one registry's names come from: an explicit registry file, else tshark's whole table when
+ * --from-tshark names it, else the default file (if any), else tshark's names for the seeded ids only.
+ */
+function registry({ key, title, field, file, defaultFile, sep }) {
+  const path = file ?? (fromTsharkFor.has(key) ? undefined : defaultFile);
+  if (path !== undefined) {
+    const list = fromCsv(path, sep);
+    return {
+      source: list.source ?? `${title} (${shown(path)})`,
+      generatedBy: stamp(`${shown(path)} and seed.json`),
+      names: list.names,
+      full: true,
+      head: {},
+    };
+  }
+  const names = fromTshark(field);
+  if (fromTsharkFor.has(key)) {
+    const v = tsharkVersion();
+    return {
+      source: `${title}, as carried by Wireshark ${v.tshark} (tshark -G values, field ${field}), read ${today}`,
+      generatedBy: stamp(`tshark -G values (--from-tshark) and seed.json`),
+      names,
+      full: true,
+      head: { _tshark: v.tshark, _wireshark: v.wireshark, _date: today },
+    };
+  }
+  return {
+    source: `${title}, as mirrored by Wireshark (tshark -G values, field ${field})`,
+    generatedBy: stamp('seed.json'),
+    names,
+    full: false,
+    head: { _note: partial },
+  };
+}
 
 const files = {
   'cip-vendors.json': table(
-    odvaList
-      ? (odvaList.source ?? `ODVA CIP vendor ID list (${shown(odva)})`)
-      : 'ODVA CIP vendor ID list, as mirrored by Wireshark 4.0 (tshark -G values, field cip.id.vendor_id)',
-    stamp(odvaList ? `${shown(odva)} and seed.json` : 'seed.json'),
-    odvaList ? odvaList.names : fromTshark('cip.id.vendor_id'),
+    registry({
+      key: 'cip',
+      title: 'ODVA CIP vendor ID list',
+      field: 'cip.id.vendor_id',
+      file: odva,
+      sep: ',',
+    }),
     cipIds,
-    odvaList ? undefined : partial,
-    Boolean(odvaList),
   ),
   'bacnet-vendors.json': table(
-    ashraeList
-      ? (ashraeList.source ?? `ASHRAE BACnet vendor ID list (${shown(ashrae)})`)
-      : 'ASHRAE BACnet vendor ID list, as mirrored by Wireshark 4.0 (tshark -G values, field bacapp.vendor_identifier)',
-    stamp(ashraeList ? `${shown(ashrae)} and seed.json` : 'seed.json'),
-    ashraeList ? ashraeList.names : fromTshark('bacapp.vendor_identifier'),
+    registry({
+      key: 'bacnet',
+      title: 'ASHRAE BACnet vendor ID list',
+      field: 'bacapp.vendor_identifier',
+      file: ashraeArg,
+      defaultFile: existsSync(ashraeDefault) ? ashraeDefault : undefined,
+      sep: ';',
+    }),
     bacIds,
-    ashraeList ? undefined : partial,
-    Boolean(ashraeList),
   ),
   'profinet-vendors.json': (() => {
     const { _source, ...rest } = seed.profinetVendors;
@@ -125,7 +232,8 @@ function render(data) {
   return '{\n' + lines.join(',\n') + '\n}\n';
 }
 
+mkdirSync(outDir, { recursive: true });
 for (const [name, data] of Object.entries(files)) {
-  writeFileSync(join(here, name), render(data));
+  writeFileSync(join(outDir, name), render(data));
   console.log(name, Object.keys(data).filter((k) => !k.startsWith('_')).length, 'entries');
 }

@@ -1,7 +1,7 @@
 import { classify } from './classify';
-import type { CompiledRule } from './compile';
+import type { AttributeName, CompiledRule } from './compile';
 import { factsFromCase } from './facts';
-import { byKind, fill, matchRule } from './match';
+import { byKind, matchRule, yieldOf } from './match';
 
 /**
  * Run a rule's own test cases: every `fire` case must fire it (and yield what `expect` says), every
@@ -21,8 +21,11 @@ export function checkRuleCases(r: CompiledRule): string[] {
       return;
     }
     for (const [a, t] of Object.entries(r.yields)) {
-      if (fill(t, m.captures) === null)
-        out.push(`${r.id}: fire case ${i + 1}: ${a} template '${t}' left unfilled`);
+      if (yieldOf(r, a as AttributeName, m.captures) === null)
+        out.push(
+          `${r.id}: fire case ${i + 1}: ${a} template '${t}' left unfilled` +
+            (r.lookups[a as AttributeName] ? ' or not found by its lookup' : ''),
+        );
     }
     if (c.expect === undefined) return;
     // Expectations are about this rule alone.

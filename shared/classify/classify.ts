@@ -1,7 +1,7 @@
 import { ATTRIBUTES, type AttributeName, type CompiledRule } from './compile';
 import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
 import type { DeviceFacts } from './facts';
-import { byKind, fill, matchAll, matchRule, type EvidenceRef, type FactsByKind } from './match';
+import { byKind, matchAll, matchRule, yieldOf, type EvidenceRef, type FactsByKind } from './match';
 import { categoryOf, PURDUE_LEVEL, ROLE_PURDUE, type DeviceType } from './taxonomy';
 
 export interface RoleAttribute {
@@ -167,9 +167,8 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
       const ev = evidenceOf(r.id, m.evidence);
       let yielded = false;
       for (const a of ATTRIBUTES) {
-        const t = r.yields[a];
-        if (t === undefined) continue;
-        const v = fill(t, m.captures);
+        if (r.yields[a] === undefined) continue;
+        const v = yieldOf(r, a, m.captures);
         if (v === null) continue;
         cands.get(a)!.push({ value: v, confidence: r.weights[a] ?? r.confidence, rule: r.id, evidence: ev });
         yielded = true;

@@ -53,7 +53,19 @@ export function generalizes(attr: AttributeName, g: string, s: string): boolean 
   if (g === s) return false;
   if (attr === 'type') return typeGeneralizes(g, s);
   if (attr === 'category' || attr === 'hostname') return false;
+  if (attr === 'os' && ntRefines(g, s)) return true;
   return s.startsWith(g) && /[\s/(,._-]/.test(s.charAt(g.length));
+}
+
+const NT = /, nt (\d+(?:\.\d+)*)$/i;
+/**
+ * Windows names end in their NT version (shared/classify/windows.ts): "Windows XP, NT 5.1" (a browser
+ * announcement) states less than "Windows XP SP3, NT 5.1.2600" (NTLM's build) though the words differ.
+ */
+function ntRefines(g: string, s: string): boolean {
+  const a = NT.exec(g);
+  const b = NT.exec(s);
+  return a !== null && b !== null && b[1]!.startsWith(a[1]! + '.');
 }
 
 /**

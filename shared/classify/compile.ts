@@ -6,6 +6,7 @@ import {
   type RuleSpec,
   type YieldSpec,
 } from './schema';
+import { LOOKUPS, type LookupName } from './lookups';
 import { isCategory, isType } from './taxonomy';
 
 /** Captured values: `value` (the matched text), numbered groups '1'..'9', named groups. */
@@ -49,6 +50,8 @@ export interface CompiledRule {
   yields: Partial<Record<AttributeName, string>>;
   /** Per-attribute confidence where the rule states one; else `confidence`. */
   weights: Partial<Record<AttributeName, number>>;
+  /** Per-attribute table the filled template is looked up in (Windows versions -> names). */
+  lookups: Partial<Record<AttributeName, (filled: string) => string | null>>;
   roles: string[];
   /**
    * A cheap precondition: the device must have a fact of one of these kinds (`kind` or
@@ -121,13 +124,15 @@ function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRu
   const y: YieldSpec = spec.yield;
   const yields: Partial<Record<AttributeName, string>> = {};
   const weights: Partial<Record<AttributeName, number>> = {};
+  const lookups: Partial<Record<AttributeName, (filled: string) => string | null>> = {};
   for (const a of ATTRIBUTES) {
     const v = y[a];
     if (v === undefined) continue;
     if (typeof v === 'string') yields[a] = v;
     else {
       yields[a] = v.value;
-      weights[a] = v.confidence;
+      if (v.confidence !== undefined) weights[a] = v.confidence;
+      if (v.lookup !== undefined) lookups[a] = LOOKUPS[v.lookup as LookupName];
     }
   }
   if (yields.type !== undefined && !yields.type.includes('$') && !isType(yields.type))
@@ -147,6 +152,7 @@ function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRu
     cond,
     yields,
     weights,
+    lookups,
     roles,
     needs: needsOf(cond),
     knowsFingerprints: Object.keys(yields).length > 0 && readsFingerprints(cond),

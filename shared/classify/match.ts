@@ -1,4 +1,4 @@
-import type { Captures, Cond, CompiledRule } from './compile';
+import type { AttributeName, Captures, Cond, CompiledRule } from './compile';
 import type { DeviceFacts, FactIn } from './facts';
 
 /** What one piece of evidence was: an observation's fact, or a device-level input (OUI, ports, peers). */
@@ -230,4 +230,13 @@ export function fill(template: string, caps: Captures): string | null {
   if (missing) return null;
   const t = out.replace(/\s+/g, ' ').trim();
   return t === '' ? null : t.length > 160 ? t.slice(0, 160) : t;
+}
+
+/** What a rule yields for one attribute: its template filled, then looked up where it names a table. */
+export function yieldOf(r: CompiledRule, a: AttributeName, caps: Captures): string | null {
+  const t = r.yields[a];
+  if (t === undefined) return null;
+  const v = fill(t, caps);
+  const lookup = r.lookups[a];
+  return v === null || lookup === undefined ? v : lookup(v);
 }

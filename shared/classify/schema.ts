@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOOKUP_NAMES } from './lookups';
 
 /**
  * The rule file format (assets/rules/*.yaml), checked with zod at load. One file per signal family;
@@ -86,7 +87,17 @@ export const condSchema: z.ZodType<CondSpec> = z.lazy(() =>
  */
 const yieldValue = z.union([
   z.string(),
-  z.object({ value: z.string(), confidence: z.number().gt(0).max(1) }).strict(),
+  z
+    .object({
+      value: z.string(),
+      confidence: z.number().gt(0).max(1).optional(),
+      /** A table (shared/classify/lookups.ts) the filled template is looked up in. */
+      lookup: z.enum(LOOKUP_NAMES).optional(),
+    })
+    .strict()
+    .refine((v) => v.confidence !== undefined || v.lookup !== undefined, {
+      message: 'give a confidence or a lookup (else write the value alone)',
+    }),
 ]);
 export const yieldSchema = z
   .object({

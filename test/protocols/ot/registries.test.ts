@@ -85,14 +85,12 @@ test('seeded ids (corpus + curated) all resolve in the vendor tables', () => {
     assert.ok(bacnetVendorName(id), `BACnet vendor ${id}`);
 });
 
-test('PROFINET and CIP tables keep their partial, checked entries and say so', () => {
+test('PROFINET table keeps its partial, checked entries and says so', () => {
   const pn = readJson('profinet-vendors.json');
   assert.match(String(pn._source), /Man_ID_Table/);
   assert.match(String(pn._note), /^Partial/);
   // PI's Manufacturer ID table: 42 = SIEMENS AG.
   assert.match(profinetVendorName(0x2a) ?? '', /^siemens ag$/i);
-  const cip = readJson('cip-vendors.json');
-  assert.match(String(cip._note), /^Partial/);
 });
 
 test('lookups: known ids resolve, unknown and invalid ids do not', () => {
