@@ -2,7 +2,8 @@ import { Decoder } from '../decode/decoder';
 import { ipv4ToString } from '../util/addr';
 import type { Layer } from '../decode/layer';
 import { TCP_SYN, type Packet } from '../decode/packet';
-import { Inventory, iso } from '../inventory/inventory';
+import { Inventory } from '../inventory/inventory';
+import { isoTime } from '../util/time';
 import type { AppProtocol } from '../protocols/contract';
 import type { Observation } from '../model/observation';
 import type { Device } from '../inventory/inventory';
@@ -184,8 +185,8 @@ export class Analyzer {
       observations: this.inventory.observations,
       devices: this.inventory.size,
       edges: this.inventory.edges.size,
-      firstSeen: Number.isFinite(this.first) ? iso(this.first) : null,
-      lastSeen: Number.isFinite(this.last) ? iso(this.last) : null,
+      firstSeen: Number.isFinite(this.first) ? isoTime(this.first) : null,
+      lastSeen: Number.isFinite(this.last) ? isoTime(this.last) : null,
       sources: this.sources.map((x) => ({ ...x, warnings: [...x.warnings] })),
     };
   }
