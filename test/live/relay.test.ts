@@ -20,6 +20,11 @@ import {
 import type { PortLike } from '../../src-main/ipc/engine-port';
 import { createLab, labUnavailable, sendUdp, waitFor, type Lab } from './lab';
 import { repo } from './helpers';
+import { loadCap } from '../../src-main/native/cap';
+
+/** The Node helper needs the cap addon built for this Node. */
+const capLoad = loadCap();
+const noCap = capLoad.ok ? false : `cap is not loadable here: ${capLoad.error.message}`;
 
 const entry = join(repo, 'src-main', 'capture', 'live', 'capture-process.ts');
 const parentPort = join(repo, 'test', 'live', 'fixtures', 'parent-port.mjs');
@@ -66,40 +71,48 @@ function relay(wrap: string[] = []) {
   };
 }
 
-test('listing interfaces through the relay: forked by "main", answered over the port', async () => {
-  const r = relay();
-  try {
-    const res = await listInterfacesViaHelper({ helper: nodeCaptureHelper(), launchNode: r.launchNode });
-    assert.ok(res.ok, res.ok ? '' : `${res.error.message} ${res.error.detail ?? ''}`);
-    assert.ok(
-      res.interfaces.some((i) => i.name === 'lo'),
-      res.interfaces.map((i) => i.name).join(),
-    );
-    assert.equal(r.forked.count, 1, 'the helper was forked by main, not spawned by the engine');
-  } finally {
-    r.close();
-  }
-});
+test(
+  'listing interfaces through the relay: forked by "main", answered over the port',
+  { skip: noCap },
+  async () => {
+    const r = relay();
+    try {
+      const res = await listInterfacesViaHelper({ helper: nodeCaptureHelper(), launchNode: r.launchNode });
+      assert.ok(res.ok, res.ok ? '' : `${res.error.message} ${res.error.detail ?? ''}`);
+      assert.ok(
+        res.interfaces.some((i) => i.name === 'lo'),
+        res.interfaces.map((i) => i.name).join(),
+      );
+      assert.equal(r.forked.count, 1, 'the helper was forked by main, not spawned by the engine');
+    } finally {
+      r.close();
+    }
+  },
+);
 
-test('a bad configuration through the relay is answered by the helper itself (bad-config)', async () => {
-  const r = relay();
-  try {
-    const cap = startLiveCapture(
-      { interfaces: ['lo'], snaplen: -5, helper: nodeCaptureHelper(), launchNode: r.launchNode },
-      () => {},
-    );
-    const s = await cap.started;
-    assert.equal(s.ok, false);
-    assert.equal(s.ok ? '' : s.error.code, 'bad-config');
-    await cap.exited;
-  } finally {
-    r.close();
-  }
-});
+test(
+  'a bad configuration through the relay is answered by the helper itself (bad-config)',
+  { skip: noCap },
+  async () => {
+    const r = relay();
+    try {
+      const cap = startLiveCapture(
+        { interfaces: ['lo'], snaplen: -5, helper: nodeCaptureHelper(), launchNode: r.launchNode },
+        () => {},
+      );
+      const s = await cap.started;
+      assert.equal(s.ok, false);
+      assert.equal(s.ok ? '' : s.error.code, 'bad-config');
+      await cap.exited;
+    } finally {
+      r.close();
+    }
+  },
+);
 
 const skip = labUnavailable();
 
-describe('live capture through the relay (Node helper as a utility process)', { skip: skip ?? false }, () => {
+describe('live capture through the relay (Node helper as a utility process)', { skip: skip ?? noCap }, () => {
   let lab: Lab;
   before(() => {
     lab = createLab('relay');
