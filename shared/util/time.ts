@@ -17,11 +17,12 @@ export function isCaptureTime(ts: number): boolean {
 }
 
 /**
- * A capture time as ISO text. The epoch stands for none (0, NaN, before 1970: what the inventory has
- * always shown for an unknown time); later than 9999 is clamped to the last instant of 9999.
+ * A capture time as ISO text. The epoch stands for none (0, NaN, ±Infinity, before 1970: what the
+ * inventory has always shown for an unknown time, and Infinity is its "never seen"); later than
+ * 9999 is clamped to the last instant of 9999.
  */
 export function isoTime(ts: number): string {
-  if (!(ts > 0)) return EPOCH;
+  if (!(ts > 0) || ts === Infinity) return EPOCH;
   if (ts > MAX_TIME_MS) return MAX_ISO;
   return new Date(ts).toISOString();
 }

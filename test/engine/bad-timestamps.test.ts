@@ -13,8 +13,7 @@ test('isoTime: any number formats without throwing, clamped to 1970..9999', () =
   assert.equal(isoTime(MAX_TIME_MS), '9999-12-31T23:59:59.999Z');
   assert.equal(isoTime(MAX_TIME_MS + 1), '9999-12-31T23:59:59.999Z');
   assert.equal(isoTime(1.8e22), '9999-12-31T23:59:59.999Z');
-  assert.equal(isoTime(Infinity), '9999-12-31T23:59:59.999Z');
-  for (const t of [0, -1, -1e22, NaN, -Infinity])
+  for (const t of [0, -1, -1e22, NaN, Infinity, -Infinity])
     assert.equal(isoTime(t), '1970-01-01T00:00:00.000Z', String(t));
   assert.equal(isoTimeOrNull(1_700_000_000_000), '2023-11-14T22:13:20.000Z');
   for (const t of [null, -1, NaN, Infinity, MAX_TIME_MS + 1, 8.64e15])
