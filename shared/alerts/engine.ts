@@ -4,6 +4,7 @@ import type { DeviceRef, Observation } from '../model/observation';
 import type { DeltaBatch } from '../inventory/changes';
 import { LearningPeriod, type LearningState } from './learning';
 import type { Severity } from './severity';
+import { isoTime } from '../util/time';
 
 export interface AlertEngineOptions {
   /** Learning period in capture-time milliseconds (default one hour), or a restored state. */
@@ -228,7 +229,7 @@ export class AlertEngine {
       this.suppressed++;
       return;
     }
-    const at = new Date(Number.isFinite(ts) && ts > 0 ? ts : 0).toISOString();
+    const at = isoTime(ts);
     // Deterministic ids: analysing the same capture again raises the same ids, which the store keeps once.
     const id = `${kind}|${deviceId ?? '-'}|${at}|${String(detail.ip ?? detail.event ?? detail.new ?? '')}`;
     this.pending.push({ id, at, severity, kind, deviceId, message, detail });

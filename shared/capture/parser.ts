@@ -264,10 +264,12 @@ export class CaptureParser {
           if (code === 9 && n >= 1) {
             const v = b[o]!;
             const exp = v & 0x7f;
-            // High bit clear: negative power of 10; set: negative power of 2. Capped to stay finite.
-            iface.tsDiv = v & 0x80 ? Math.pow(2, Math.min(exp, 64)) : Math.pow(10, Math.min(exp, 18));
+            // High bit clear: negative power of 10; set: negative power of 2. Even 10^127 is a finite
+            // double, so any byte gives a finite divisor; a time it makes absurd is the analyzer's to count.
+            iface.tsDiv = v & 0x80 ? Math.pow(2, exp) : Math.pow(10, exp);
           } else if (code === 14 && n >= 8) {
-            iface.tsOff = u32(b, o + (le ? 4 : 0), le) * 4294967296 + u32(b, o + (le ? 0 : 4), le);
+            // Seconds, signed 64-bit (the spec): the high word carries the sign.
+            iface.tsOff = (u32(b, o + (le ? 4 : 0), le) | 0) * 4294967296 + u32(b, o + (le ? 0 : 4), le);
           } else if (code === 2) iface.name = text(b, o, n);
           else if (code === 3) iface.description = text(b, o, n);
         });

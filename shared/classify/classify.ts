@@ -2,6 +2,7 @@ import { ATTRIBUTES, type AttributeName, type CompiledRule } from './compile';
 import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
 import type { DeviceFacts } from './facts';
 import { byKind, matchAll, matchRule, yieldOf, type EvidenceRef, type FactsByKind } from './match';
+import { isoTimeOrNull } from '../util/time';
 import { categoryOf, PURDUE_LEVEL, ROLE_PURDUE, type DeviceType } from './taxonomy';
 
 export interface RoleAttribute {
@@ -36,12 +37,6 @@ export interface Classification {
 
 const MAX_ROLES = 32;
 
-function time(ts: number | null): string | null {
-  if (ts === null || !Number.isFinite(ts)) return null;
-  const d = new Date(ts);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-
 function evidenceOf(rule: string, refs: EvidenceRef[]): AttributeEvidence[] {
   return refs.map((e) => ({
     rule,
@@ -50,7 +45,7 @@ function evidenceOf(rule: string, refs: EvidenceRef[]): AttributeEvidence[] {
     field: e.field,
     value: e.value,
     frame: e.frame,
-    time: time(e.ts),
+    time: isoTimeOrNull(e.ts),
   }));
 }
 
@@ -126,7 +121,7 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
           field: f.field,
           value: f.key,
           frame: f.frame,
-          time: time(f.ts),
+          time: isoTimeOrNull(f.ts),
         },
       ],
     });

@@ -16,6 +16,11 @@ export interface DecodeStats {
   repeats: number;
   /** TCP segments whose payload was all seen before (retransmissions, keep-alives): not dissected again. */
   retransmissions: number;
+  /**
+   * Frames whose time was outside 1970..9999 (a 64-bit pcapng timestamp in the year 586524, an absurd
+   * if_tsresol or if_tsoffset, a live record's NaN): given the last good time of their interface.
+   */
+  badTimestamps: number;
   /** Malformed frames by the layer that noticed, for the curious. */
   malformedBy: Record<string, number>;
 }
@@ -31,6 +36,7 @@ export function emptyStats(): DecodeStats {
     dissectorErrors: 0,
     repeats: 0,
     retransmissions: 0,
+    badTimestamps: 0,
     malformedBy: {},
   };
 }

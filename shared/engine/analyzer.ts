@@ -2,7 +2,8 @@ import { Decoder } from '../decode/decoder';
 import { ipv4ToString } from '../util/addr';
 import type { Layer } from '../decode/layer';
 import { TCP_SYN, type Packet } from '../decode/packet';
-import { Inventory, iso } from '../inventory/inventory';
+import { Inventory } from '../inventory/inventory';
+import { isCaptureTime, isoTime } from '../util/time';
 import type { AppProtocol } from '../protocols/contract';
 import type { Observation } from '../model/observation';
 import type { Device } from '../inventory/inventory';
@@ -39,6 +40,9 @@ function firstHand(o: Observation, p: Packet): boolean {
 /** TCP/UDP flow state kept this long without a packet (capture time). */
 const FLOW_IDLE_MS = 5 * 60_000;
 
+/** pcapng interface ids the parser keeps (and live interfaces, u16): bounds the per-interface times. */
+const MAX_IFACES = 65536;
+
 /** A minute: announcements repeat every few seconds; what they say changes far more rarely. */
 export const REPEAT_WINDOW_MS = 60_000;
 
@@ -64,6 +68,9 @@ export class Analyzer {
   readonly classifier: Classifier | null;
   private readonly repeatWindowMs: number;
   private readonly synSeen = new Map<number, number>();
+  /** Last good time per interface of the current source, and of the source as a whole. */
+  private goodTime: number[] = [];
+  private goodTimeAny = 0;
 
   constructor(o: AnalyzerOptions) {
     this.repeatWindowMs = o.repeatWindowMs ?? REPEAT_WINDOW_MS;
@@ -106,6 +113,8 @@ export class Analyzer {
   /** Frame numbers restart at 1 for every source, as in Wireshark. */
   beginSource(): void {
     this.frameNo = 0;
+    this.goodTime = [];
+    this.goodTimeAny = 0;
   }
 
   endSource(info: SourceInfo): void {
@@ -122,6 +131,11 @@ export class Analyzer {
     start = 0,
     end = buf.length,
   ): void {
+    if (!isCaptureTime(ts)) ts = this.badTime(iface);
+    else if (ts > 0) {
+      if (iface < MAX_IFACES) this.goodTime[iface] = ts;
+      this.goodTimeAny = ts;
+    }
     const p = this.decoder.decode(buf, linkType, ts, ++this.frameNo, wireLen, iface, start, end);
     // Now and then, in capture time: flows idle for long age out, edges beyond the cap are evicted.
     if ((this.decoder.stats.packets & 0xffff) === 0) this.housekeeping(ts);
@@ -146,6 +160,17 @@ export class Analyzer {
         if (o !== null) this.observed(o);
       }
     }
+  }
+
+  /**
+   * A time outside 1970..9999 is the interface's clock gone wrong (a 64-bit pcapng timestamp, an
+   * absurd resolution or offset), not news about when the frame was seen: it is counted and the frame
+   * takes the last good time of its interface, else of the source, else none (0). Dropping the frame
+   * would lose what it says; keeping the time would make every first/last-seen and flow age meaningless.
+   */
+  private badTime(iface: number): number {
+    this.decoder.stats.badTimestamps++;
+    return (iface < MAX_IFACES ? this.goodTime[iface] : undefined) ?? this.goodTimeAny;
   }
 
   /**
@@ -184,8 +209,8 @@ export class Analyzer {
       observations: this.inventory.observations,
       devices: this.inventory.size,
       edges: this.inventory.edges.size,
-      firstSeen: Number.isFinite(this.first) ? iso(this.first) : null,
-      lastSeen: Number.isFinite(this.last) ? iso(this.last) : null,
+      firstSeen: Number.isFinite(this.first) ? isoTime(this.first) : null,
+      lastSeen: Number.isFinite(this.last) ? isoTime(this.last) : null,
       sources: this.sources.map((x) => ({ ...x, warnings: [...x.warnings] })),
     };
   }

@@ -1,5 +1,6 @@
 import type { IdentityAttribute, Observation } from '../model/observation';
 import type { EvidenceJson } from '../model/inventory';
+import { isoTime } from '../util/time';
 
 /** Distinct facts kept per device: enough for any real device, bounded against floods. */
 const MAX_FACTS = 512;
@@ -185,8 +186,8 @@ export class Evidence {
       field: f.field,
       value: f.value,
       firstFrame: f.firstFrame,
-      firstSeen: new Date(Number.isFinite(f.first) ? f.first : 0).toISOString(),
-      lastSeen: new Date(Number.isFinite(f.last) ? f.last : 0).toISOString(),
+      firstSeen: isoTime(f.first),
+      lastSeen: isoTime(f.last),
       count: f.count,
     }));
   }

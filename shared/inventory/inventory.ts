@@ -12,6 +12,7 @@ import {
   ipv6Prefix64,
 } from '../util/addr';
 import { Evidence } from './evidence';
+import { isoTime } from '../util/time';
 
 /** A MAC that sources more distinct IP addresses than this is a router (as GROUND_TRUTH.md counts). */
 export const ROUTER_IP_THRESHOLD = 4;
@@ -630,8 +631,8 @@ export class Inventory {
       router: d.router,
       routed: d.routed,
       via: [...d.via],
-      firstSeen: iso(d.first),
-      lastSeen: iso(d.last),
+      firstSeen: isoTime(d.first),
+      lastSeen: isoTime(d.last),
       packets: d.packetsSent + d.packetsReceived,
       bytes: d.bytesSent + d.bytesReceived,
       packetsSent: d.packetsSent,
@@ -661,8 +662,8 @@ export class Inventory {
       packetsBtoA: e.packetsBtoA,
       bytesAtoB: e.bytesAtoB,
       bytesBtoA: e.bytesBtoA,
-      firstSeen: iso(e.first),
-      lastSeen: iso(e.last),
+      firstSeen: isoTime(e.first),
+      lastSeen: isoTime(e.last),
     };
   }
 }
@@ -686,13 +687,6 @@ function routable(d: Device): number {
   const nets = new Set<string>();
   for (const ip of d.ip6.keys()) if (!ip.startsWith('fe80:')) nets.add(ipv6Prefix64(ip));
   return d.ip4.size + nets.size;
-}
-
-const EPOCH = new Date(0).toISOString();
-
-/** A capture time as ISO text; the epoch for none (and for times a Date cannot hold, beyond ±8.64e15 ms). */
-export function iso(ts: number): string {
-  return Number.isFinite(ts) && Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : EPOCH;
 }
 
 /** Unicast host addresses: not unspecified, not multicast (ff00::/8). */

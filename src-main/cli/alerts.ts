@@ -1,5 +1,6 @@
 import type { AlertJson } from '../../shared/model/alert';
 import { SEVERITIES, isSeverity } from '../../shared/alerts/severity';
+import { isoTime } from '../../shared/util/time';
 import { queryAlerts } from '../store/alert-query';
 import { dbPath, openForReading, parseDuration } from './db';
 import { UsageError, writeOutput } from './output';
@@ -40,12 +41,13 @@ export async function alertsCommand(o: AlertsOptions, now = Date.now()): Promise
   return 0;
 }
 
+/** A duration reaching back before 1970 means every alert: isoTime clamps it to the epoch rather than throwing. */
 function sinceTime(s: string, now: number): string {
-  if (/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(s.trim())) return new Date(now - parseDuration(s)).toISOString();
+  if (/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(s.trim())) return isoTime(now - parseDuration(s));
   const t = Date.parse(s);
   if (!Number.isFinite(t))
     throw new UsageError(`--since '${s}' is neither a date (2026-01-31T08:00Z) nor a duration (24h)`);
-  return new Date(t).toISOString();
+  return isoTime(t);
 }
 
 export function alertTable(alerts: readonly AlertJson[]): string {

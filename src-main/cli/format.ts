@@ -76,7 +76,9 @@ export function toTable(inv: InventoryJson): string {
   const s = inv.stats;
   out.push('');
   out.push(
-    `${inv.devices.length} devices, ${inv.edges.length} edges, ${s.packets} packets, ${s.bytes} bytes, ${s.malformed} malformed`,
+    `${inv.devices.length} devices, ${inv.edges.length} edges, ${s.packets} packets, ${s.bytes} bytes, ${s.malformed} malformed` +
+      // Only when there are some: a clean capture's summary stays as it was.
+      (s.badTimestamps > 0 ? `, ${s.badTimestamps} bad timestamps` : ''),
   );
   return out.join('\n') + '\n';
 }

@@ -10,6 +10,7 @@ import { serveEngine, type PortLike } from '../ipc/engine-port';
 import { createEventHub } from '../ipc/event-hub';
 import { Store } from '../store/store';
 import { defaultDbPath } from '../store/paths';
+import { relayedHelperLauncher } from '../capture/live/helper-relay';
 
 const parent = process.parentPort;
 
@@ -47,6 +48,8 @@ const engine = createEngine({
   hub,
   store: store ?? undefined,
   log: (m) => console.error(`glasspane: ${m}`),
+  // Where the native capture helper is absent (Windows), main forks the Node one for us.
+  live: { launchNode: relayedHelperLauncher(port) },
 });
 serveEngine(port, createDispatcher(engine), hub);
 process.on('exit', () => store?.close());

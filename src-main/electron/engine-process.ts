@@ -1,7 +1,8 @@
 /**
  * The main process's handle on the engine utility process: starts it on first use, forwards calls,
  * relays its events to the hub, and restarts it after a crash (a few times a minute at most; after
- * that calls answer 'unavailable' instead of spinning).
+ * that calls answer 'unavailable' instead of spinning). It also forks the Node capture helper when
+ * the engine asks (only main may fork a utility process; see capture/live/helper-relay.ts).
  */
 import { utilityProcess, type UtilityProcess } from 'electron';
 import { CALL_NAMES, type CallName } from '../../shared/ipc/channels';
@@ -9,6 +10,7 @@ import { IDLE_STATUS } from '../../shared/ipc/contract';
 import { CallFailure, type CallHandler, type EngineHandlers } from '../ipc/engine-api';
 import { remoteEngine, type PortLike, type RemoteEngine } from '../ipc/engine-port';
 import type { EventHub } from '../ipc/event-hub';
+import { serveHelperForks } from '../capture/live/helper-relay';
 
 const MAX_RESTARTS_PER_MINUTE = 5;
 
@@ -17,7 +19,7 @@ export interface EngineProcess {
   stop(): void;
 }
 
-export function startEngineProcess(entry: string, hub: EventHub): EngineProcess {
+export function startEngineProcess(entry: string, captureHelper: string, hub: EventHub): EngineProcess {
   let child: UtilityProcess | null = null;
   let remote: RemoteEngine | null = null;
   let stopping = false;
@@ -45,8 +47,12 @@ export function startEngineProcess(entry: string, hub: EventHub): EngineProcess 
     };
     const r = remoteEngine(port);
     r.onEvent((name, payload) => hub.emit(name, payload));
+    const stopHelpers = serveHelperForks(port, (config) =>
+      utilityProcess.fork(captureHelper, [config], { serviceName: 'Glasspane capture', stdio: 'pipe' }),
+    );
     c.once('exit', (code) => {
       r.dispose();
+      stopHelpers();
       if (child === c) {
         child = null;
         remote = null;

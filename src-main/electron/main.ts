@@ -21,6 +21,8 @@ const dev = !app.isPackaged;
 // Bundled to dist/electron/main.cjs, beside preload.cjs; the renderer is dist/renderer/.
 const paths = {
   engine: join(__dirname, 'engine.cjs'),
+  // The Node capture helper (dist/capture-process.cjs), forked for the engine when the native one is absent.
+  captureHelper: join(__dirname, '..', 'capture-process.cjs'),
   preload: join(__dirname, 'preload.cjs'),
   indexHtml: join(__dirname, '..', 'renderer', 'index.html'),
 };
@@ -44,7 +46,7 @@ async function chooseCaptureFiles(): Promise<string[]> {
 
 function start(): void {
   const hub = createEventHub();
-  const engineProcess = startEngineProcess(paths.engine, hub);
+  const engineProcess = startEngineProcess(paths.engine, paths.captureHelper, hub);
   app.on('will-quit', () => engineProcess.stop());
   const fromEngine = engineProcess.handlers.exportReport;
   const engine: EngineHandlers = {

@@ -1,7 +1,7 @@
 /**
  * The one way Glasspane loads a native addon (cap, later better-sqlite3). Under plain Node the
  * package in node_modules is built for Node's ABI and is required normally. Under Electron (main
- * process, or a helper run with ELECTRON_RUN_AS_NODE=1) that build would fail to load or crash, so
+ * main process, or a utility process such as the engine or the Node capture helper) that build would fail to load or crash, so
  * only an Electron-ABI build is accepted: a copy of the package rebuilt by the start script at
  * `.native/electron-<electron version>/<name>/`, looked up at the repo root and in the app resources.
  */

@@ -175,6 +175,8 @@ export function renderHtmlReport(inv: InventoryJson, meta: ReportMeta): string {
     ['traffic', bytes(s.bytes)],
     ['malformed frames', n(s.malformed)],
   ];
+  // Stats stored before the counter existed lack it; a clean capture's report stays as it was.
+  if (s.badTimestamps > 0) cards.push(['frames with bad timestamps', n(s.badTimestamps)]);
   const window = s.firstSeen && s.lastSeen ? `${s.firstSeen} – ${s.lastSeen}` : 'no packets';
   const sources = meta.sources.map((p) => `<li class="mono">${cell(p, 300)}</li>`).join('');
   const truncated =

@@ -12,6 +12,7 @@ import {
   type InventoryStats,
 } from '../../shared/model/inventory';
 import { severityRank } from '../../shared/alerts/severity';
+import { isoTime } from '../../shared/util/time';
 import { carryDevice, combineDevices, orientEdge, sumEdges } from './combine';
 import { countAlerts, queryAlerts, type AlertQuery } from './alert-query';
 import { migrate } from './migrations';
@@ -468,7 +469,7 @@ export class Store {
       if (last > limit) continue;
       this.online.delete(id);
       this.q.setOffline.run(id);
-      const at = new Date(last + this.offlineAfter).toISOString();
+      const at = isoTime(last + this.offlineAfter);
       w.timeline.push({
         deviceId: id,
         at,

@@ -248,3 +248,55 @@ test('readCaptureFile reads a capture of many read buffers whole: frames straddl
   assert.equal(bad, 0);
   assert.deepEqual(r.warnings, []);
 });
+
+test('pcapng: if_tsoffset is signed seconds, in either byte order', () => {
+  for (const le of [true, false]) {
+    const w = new PcapngWriter()
+      .section(le)
+      .iface({ linkType: 1, tsoffset: -1_000_000_000n })
+      .iface({ linkType: 1, tsoffset: 3600n })
+      .epb(0, 1_700_000_000_000_000n, frameA)
+      .epb(1, 1_000_000n, frameA);
+    const { got } = parseAll(w.bytes());
+    assert.deepEqual(
+      got.map((g) => g.ts),
+      [700_000_000_000, 3_601_000],
+      le ? 'little-endian' : 'big-endian',
+    );
+  }
+});
+
+test('pcapng: if_tsresol beyond 10^-18 and 2^-64 is honoured, not capped', () => {
+  const w = new PcapngWriter()
+    .section()
+    .iface({ linkType: 1, tsresol: 19 })
+    .iface({ linkType: 1, tsresol: 0x80 | 65 })
+    .epb(0, 17_000_000_000_000_000_000n, frameA)
+    .epb(1, 1n << 63n, frameA);
+  const { got } = parseAll(w.bytes());
+  // 1.7e19 ticks of 10^-19 s are 1.7 s; 2^63 ticks of 2^-65 s are a quarter of a second.
+  assert.equal(got[0]!.ts, 1700);
+  assert.equal(got[1]!.ts, 250);
+});
+
+test('pcapng: extreme timestamps, resolutions and offsets give finite times and never throw', () => {
+  const MAX = 0xffffffffffffffffn;
+  const resolutions = [0, 6, 9, 19, 0x7f, 0x80, 0x80 | 63, 0xff];
+  const offsets = [0n, -(1n << 63n), (1n << 63n) - 1n, -1_000_000_000n, 1_000_000_000_000n];
+  const w = new PcapngWriter().section();
+  let n = 0;
+  for (const r of resolutions)
+    for (const off of offsets) w.iface({ linkType: 113, tsresol: r, tsoffset: off });
+  for (let i = 0; i < resolutions.length * offsets.length; i++)
+    for (const t of [0n, 1n, MAX, MAX - 15n, 1n << 63n]) {
+      w.epb(i, t, frameA);
+      n++;
+    }
+  const { got, p } = parseAll(w.bytes(), 61);
+  assert.deepEqual(p.warnings, []);
+  assert.equal(got.length, n);
+  for (const g of got) assert.ok(Number.isFinite(g.ts), `finite: ${g.ts}`);
+  // Microseconds, no offset: max uint64 lands in the year 586524, far past what a Date can hold.
+  const year586524 = got[(1 * offsets.length + 0) * 5 + 2]!.ts;
+  assert.ok(year586524 > 8.64e15, String(year586524));
+});

@@ -31,6 +31,7 @@ interface BuilderConfig {
   rpm?: { afterInstall?: string; depends?: string[] };
   win?: { target?: string[] };
   mac?: { target?: string[] };
+  electronFuses?: Record<string, boolean>;
 }
 
 const requireHere = createRequire(join(repoRoot, 'package.json'));
@@ -58,6 +59,38 @@ test('the configuration passes electron-builder’s own schema', async (t) => {
   await validate(structuredClone(config), new DebugLogger(false));
   // And the validator does reject nonsense, so the pass above means something.
   await assert.rejects(validate({ ...config, linux: { targett: ['deb'] } }, new DebugLogger(false)));
+});
+
+test('Electron fuses: never node, no NODE_OPTIONS or --inspect; only our own app.asar, checked', async (t) => {
+  const f = config.electronFuses ?? {};
+  // ELECTRON_RUN_AS_NODE would make the app binary a general-purpose node (run-as-node.test.ts
+  // checks nothing of ours depends on it).
+  assert.equal(f.runAsNode, false, 'runAsNode');
+  assert.equal(f.enableNodeOptionsEnvironmentVariable, false, 'enableNodeOptionsEnvironmentVariable');
+  assert.equal(f.enableNodeCliInspectArguments, false, 'enableNodeCliInspectArguments');
+  assert.equal(f.enableEmbeddedAsarIntegrityValidation, true, 'enableEmbeddedAsarIntegrityValidation');
+  assert.equal(f.onlyLoadAppFromAsar, true, 'onlyLoadAppFromAsar');
+  // Off on purpose: the UI sets no cookies; see the comment in electron-builder.yml.
+  assert.equal(f.enableCookieEncryption, false, 'enableCookieEncryption');
+  // onlyLoadAppFromAsar needs the app in an asar.
+  assert.notEqual(config.asar, false);
+  // Every key is one electron-builder's FuseOptionsV1 knows (a misspelt fuse would be no fuse).
+  let schema: { definitions: { FuseOptionsV1: { properties: Record<string, unknown> } } };
+  try {
+    schema = requireHere('app-builder-lib/scheme.json');
+  } catch {
+    return t.skip('app-builder-lib is not installed (it comes with electron-builder)');
+  }
+  const known = Object.keys(schema.definitions.FuseOptionsV1.properties);
+  for (const k of Object.keys(f)) assert.ok(known.includes(k), `${k} is a FuseOptionsV1 option`);
+  const { validateConfiguration: validate } = requireHere('app-builder-lib/out/util/config/config') as {
+    validateConfiguration: (c: unknown, logger: unknown) => Promise<void>;
+  };
+  const { DebugLogger } = requireHere('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  await assert.rejects(
+    validate({ ...config, electronFuses: { ...f, runAsNod: false } }, new DebugLogger(false)),
+    'the schema checks the fuses too',
+  );
 });
 
 test('identity, targets and files', () => {

@@ -4,6 +4,8 @@ export interface NgInterface {
   snapLen?: number;
   /** if_tsresol byte (6 = microseconds, 9 = nanoseconds, 0x80|n = 2^-n). */
   tsresol?: number;
+  /** if_tsoffset: seconds added to every timestamp, signed 64-bit. */
+  tsoffset?: bigint;
   name?: string;
 }
 
@@ -26,6 +28,12 @@ export class PcapngWriter {
     const opts: Buffer[] = [];
     if (i.name !== undefined) opts.push(this.opt(2, Buffer.from(i.name)));
     if (i.tsresol !== undefined) opts.push(this.opt(9, Buffer.from([i.tsresol])));
+    if (i.tsoffset !== undefined) {
+      const v = Buffer.alloc(8);
+      if (this.le) v.writeBigInt64LE(i.tsoffset);
+      else v.writeBigInt64BE(i.tsoffset);
+      opts.push(this.opt(14, v));
+    }
     if (opts.length) opts.push(this.opt(0, Buffer.alloc(0)));
     const body = Buffer.alloc(8);
     this.w16(body, i.linkType, 0);

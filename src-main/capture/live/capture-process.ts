@@ -10,7 +10,8 @@
  *   node dist/capture-process.cjs   (config as the first line of stdin instead)
  *
  * It stops (final STATS, then exit 0) on a 'stop' line on stdin, when stdin closes (so it dies with
- * its parent), on SIGTERM/SIGINT/SIGHUP, and when stdout breaks. Exit 2 follows an ERROR record.
+ * its parent), on SIGTERM/SIGINT/SIGHUP, and when stdout breaks. Exit 2 follows an ERROR record. As
+ * an Electron utility process (./helper-relay.ts) it takes 'stop' as a parentPort message instead.
  */
 import { loadCap, type CapHandle, type CapModule } from '../../native/cap';
 import { BatchWriter } from './batch-writer';
@@ -244,6 +245,11 @@ function start(raw: unknown): void {
   }, cfg.statsIntervalMs);
 }
 
+/** The part of Electron's process.parentPort used here (this file runs under plain Node too). */
+interface ParentPortLike {
+  on(event: 'message', listener: (e: { data: unknown }) => void): unknown;
+}
+
 /** Reads the config (argv[2] or the first stdin line), then watches stdin for 'stop' and EOF. */
 function main(): void {
   process.on('uncaughtException', (e) => void fatal(helperFailed(`internal error: ${e.message}`)));
@@ -255,6 +261,17 @@ function main(): void {
     process.exit(0);
   };
   const arg = process.argv[2];
+  // Forked by Electron's main as a utility process (helper-relay.ts): no stdin, so 'stop' comes as a
+  // message, and the process ends with the app's main process.
+  const parentPort = (process as { parentPort?: ParentPortLike }).parentPort;
+  if (parentPort !== undefined) {
+    parentPort.on('message', (e) => {
+      if (e.data === 'stop') void stop('stop requested');
+    });
+    if (arg !== undefined) parseAndStart(arg);
+    else void fatal(badConfig('no configuration given'));
+    return;
+  }
   let pending = arg === undefined;
   if (arg !== undefined) parseAndStart(arg);
   let line = '';

@@ -2,7 +2,7 @@
  * Which capture helper runs, and how. Two helpers speak the same framing (./framing.ts):
  *   - native: glasspane-capture, a small C program (src-main/capture/helper/), the one a packaged app
  *     gives capture rights to (setcap at install; see assets/linux/after-install.sh);
- *   - node: capture-process.ts through the cap addon, run by node (or Electron as node).
+ *   - node: capture-process.ts through the cap addon, run by node (under Electron: a utility process).
  * The native one is preferred wherever it is found (even when this user may not run it: see present);
  * GLASSPANE_CAPTURE_HELPER overrides (a .ts/.cjs/.js file runs under node, 'node' picks the Node
  * helper, any other path is a native one).
@@ -92,7 +92,8 @@ export function nodeCaptureHelper(file?: string): HelperCommand {
 /**
  * How to run the helper: GLASSPANE_CAPTURE_HELPER when set; else the native helper when it is next
  * to the app (packaged: resources/capture/, development: dist/capture-helper/); else the Node one.
- * Under Electron the Node helper runs with ELECTRON_RUN_AS_NODE=1 (set by startLiveCapture).
+ * Under Electron the Node helper runs as a utility process main forks (./helper-relay.ts): the
+ * packaged app's RunAsNode fuse is off, so process.execPath cannot run it as node.
  */
 export function resolveCaptureHelper(): HelperCommand {
   const override = process.env.GLASSPANE_CAPTURE_HELPER;

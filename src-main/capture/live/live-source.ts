@@ -11,7 +11,7 @@
  *   ...
  *   await cap.stop();              // resolves once the helper has exited
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { CaptureConfig } from './config';
 import {
   captureUnavailable,
@@ -32,6 +32,7 @@ import {
 } from './framing';
 import { configArgs, resolveCaptureHelper, type HelperCommand } from './helper-path';
 import type { InterfaceInfo } from './interfaces';
+import { spawnedHelper, type HelperProcess, type NodeHelperLauncher } from './helper-process';
 
 export {
   configArgs,
@@ -55,6 +56,11 @@ export interface LiveCaptureOptions extends Omit<CaptureConfig, 'list'> {
   env?: Record<string, string>;
   /** How to run the helper; default resolveCaptureHelper(). */
   helper?: HelperCommand;
+  /**
+   * Under Electron, how the Node helper is started: a utility process forked by main
+   * (./helper-relay.ts). Without it, under Electron only the native helper can run.
+   */
+  launchNode?: NodeHelperLauncher;
   /** After stop(), how long the helper gets before SIGTERM (then SIGKILL as long again). Default 3000. */
   stopTimeoutMs?: number;
 }
@@ -107,16 +113,21 @@ function configOf(o: LiveCaptureOptions): CaptureConfig {
   };
 }
 
-function spawnHelper(
+function startHelper(
   cfg: CaptureConfig,
   h: HelperCommand,
-  o: { wrap?: string[]; env?: Record<string, string> },
-) {
+  o: { wrap?: string[]; env?: Record<string, string>; launchNode?: NodeHelperLauncher },
+): HelperProcess {
+  // The Electron binary is no node: its RunAsNode fuse is off (electron-builder.yml), so the Node
+  // helper runs as a utility process that main forks (it cannot be wrapped or given capture rights
+  // of its own; the native helper is the one for that).
+  if (h.native !== true && o.launchNode !== undefined) return o.launchNode(configArgs(h, cfg)[0]!);
+  if (h.native !== true && process.versions.electron !== undefined)
+    throw new Error('the Node capture helper cannot run here (no utility process launcher)');
   const wrap = o.wrap ?? [];
   const argv = [...wrap, h.command, ...h.args, ...configArgs(h, cfg)];
   const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
-  if (process.versions.electron !== undefined && h.native !== true) env.ELECTRON_RUN_AS_NODE = '1';
-  return spawn(argv[0]!, argv.slice(1), { cwd: h.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawnedHelper(spawn(argv[0]!, argv.slice(1), { cwd: h.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] }));
 }
 
 /** The native helper says what failed and pcap's words; errors.ts writes the message. */
@@ -150,10 +161,9 @@ function spawnError(h: HelperCommand, e: Error, stderr: string): LiveError {
   return helperFailed(`could not be started (${e.message})`, stderr);
 }
 
-function stderrTail(child: ChildProcess): () => string {
+function stderrTail(child: HelperProcess): () => string {
   let tail = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (d: string) => {
+  child.onStderr((d) => {
     tail = (tail + d).slice(-STDERR_TAIL);
   });
   return () => tail.trim();
@@ -188,9 +198,9 @@ export function startLiveCapture(
 
   const helper = opts.helper ?? resolveCaptureHelper();
   const cfg = configOf(opts);
-  let child: ChildProcess;
+  let child: HelperProcess;
   try {
-    child = spawnHelper(cfg, helper, opts);
+    child = startHelper(cfg, helper, opts);
   } catch (e) {
     const error = helperFailed(`could not be started (${e instanceof Error ? e.message : String(e)})`);
     report(error);
@@ -222,14 +232,13 @@ export function startLiveCapture(
       child.kill('SIGKILL');
     },
   });
-  child.stdout!.on('data', (d: Buffer) => parser.push(d));
-  child.stdin!.on('error', () => {});
-  child.on('error', (e) => {
+  child.onStdout((d) => parser.push(d));
+  child.onError((e) => {
     if (!reportedError) report(spawnError(helper, e, tail()));
   });
 
   let killTimer: NodeJS.Timeout | undefined;
-  child.on('close', (code, signal) => {
+  child.onClose((code, signal) => {
     done = true;
     if (killTimer !== undefined) clearTimeout(killTimer);
     const exit: ExitInfo = { code, signal, expected: stopRequested || reportedError };
@@ -253,7 +262,7 @@ export function startLiveCapture(
   const stop = (): Promise<ExitInfo> => {
     if (done || stopRequested) return exited;
     stopRequested = true;
-    child.stdin!.end('stop\n');
+    child.requestStop();
     const t = opts.stopTimeoutMs ?? 3000;
     killTimer = setTimeout(() => {
       child.kill('SIGTERM');
@@ -280,14 +289,19 @@ export function startLiveCapture(
  * network namespace, say). listInterfaces() in ./interfaces.ts does the same in-process.
  */
 export function listInterfacesViaHelper(
-  opts: { wrap?: string[]; env?: Record<string, string>; helper?: HelperCommand } = {},
+  opts: {
+    wrap?: string[];
+    env?: Record<string, string>;
+    helper?: HelperCommand;
+    launchNode?: NodeHelperLauncher;
+  } = {},
 ): Promise<{ ok: true; interfaces: InterfaceInfo[] } | { ok: false; error: LiveError }> {
   return new Promise((resolve) => {
     const helper = opts.helper ?? resolveCaptureHelper();
     const cfg: CaptureConfig = { interfaces: [], list: true };
-    let child: ChildProcess;
+    let child: HelperProcess;
     try {
-      child = spawnHelper(cfg, helper, opts);
+      child = startHelper(cfg, helper, opts);
     } catch (e) {
       resolve({
         ok: false,
@@ -310,12 +324,11 @@ export function listInterfacesViaHelper(
         child.kill('SIGKILL');
       },
     });
-    child.stdout!.on('data', (d: Buffer) => parser.push(d));
-    child.stdin!.on('error', () => {});
-    child.on('error', (e) => {
+    child.onStdout((d) => parser.push(d));
+    child.onError((e) => {
       answer ??= { ok: false, error: spawnError(helper, e, tail()) };
     });
-    child.on('close', (code) => {
+    child.onClose((code) => {
       const stderr = tail();
       const error =
         cannotRun(helper, stderr) ?? helperFailed(`it exited without answering (code ${code})`, stderr);
