@@ -6,7 +6,9 @@
  * (vendor, model, firmware, our category) goes to `unmapped`, as the schema intends.
  */
 import type { Severity } from '../alerts/severity';
-import type { DeviceIdentity, ForwardEvent, Origin } from './events';
+import type { AlertJson } from '../model/alert';
+import type { InventoryJson } from '../model/inventory';
+import { alertEvent, deviceDiscovered, type DeviceIdentity, type ForwardEvent, type Origin } from './events';
 
 export const OCSF_VERSION = '1.3.0';
 
@@ -185,4 +187,18 @@ export function toOcsf(e: ForwardEvent, origin: Origin): Record<string, unknown>
 function time(iso: string): number {
   const t = Date.parse(iso);
   return Number.isFinite(t) ? t : 0;
+}
+
+/**
+ * `glasspane analyze --format ocsf`: JSON lines, one Device Inventory Info record per device, then
+ * one Detection Finding (Create) per alert.
+ */
+export function toOcsfLines(inv: InventoryJson, alerts: AlertJson[], origin: Origin): string {
+  const byId = new Map(inv.devices.map((d) => [d.id, d]));
+  const lines = inv.devices.map((d) => JSON.stringify(toOcsfInventory(deviceDiscovered(d, origin), origin)));
+  for (const a of alerts)
+    lines.push(
+      JSON.stringify(toOcsfFinding(alertEvent(a, byId.get(a.deviceId ?? '') ?? null, origin), origin)),
+    );
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }

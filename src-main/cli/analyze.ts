@@ -4,9 +4,11 @@ import { CaptureFileError } from '../capture/file-source';
 import { toCsv, toJson, toTable } from './format';
 import { writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
+import { toOcsfLines } from '../../shared/forward/ocsf';
+import { localOrigin } from '../forward/origin';
 
 export interface AnalyzeOptions {
-  format: 'json' | 'csv' | 'table';
+  format: 'json' | 'csv' | 'table' | 'ocsf';
   out?: string;
   evidence?: boolean;
   progress?: boolean;
@@ -22,8 +24,8 @@ export interface AnalyzeOptions {
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
 export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
-  if (!['json', 'csv', 'table'].includes(o.format))
-    throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
+  if (!['json', 'csv', 'table', 'ocsf'].includes(o.format))
+    throw new UsageError(`unknown format '${o.format}': use json, csv, table or ocsf`);
   if (o.layersOnly === true && o.protocols !== undefined)
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
@@ -59,7 +61,15 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
     );
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
-  const text = o.format === 'json' ? toJson(inv) : o.format === 'csv' ? toCsv(inv) : toTable(inv);
+  const alerts = stored?.alerts ?? [];
+  const text =
+    o.format === 'json'
+      ? toJson(inv)
+      : o.format === 'csv'
+        ? toCsv(inv)
+        : o.format === 'ocsf'
+          ? toOcsfLines(inv, alerts, localOrigin())
+          : toTable(inv);
   await writeOutput(text, o.out);
   return 0;
 }
