@@ -6,6 +6,9 @@ import { writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
+import { parseForwardUri, ForwardUriError, type SyslogDestination } from '../forward/destination';
+import { forwardAndReport } from '../forward/run';
+import { analysisEvents } from '../../shared/forward/events';
 
 export interface AnalyzeOptions {
   format: 'json' | 'csv' | 'table' | 'ocsf';
@@ -20,6 +23,8 @@ export interface AnalyzeOptions {
   layersOnly?: boolean;
   /** Dissectors to run (comma-separated names or groups); every one by default. */
   protocols?: string;
+  /** Destinations for the events of this analysis (repeatable `--forward URI`). */
+  forward?: string[];
 }
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
@@ -30,6 +35,13 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
+  let dests: SyslogDestination[];
+  try {
+    dests = (o.forward ?? []).map(parseForwardUri);
+  } catch (e) {
+    if (e instanceof ForwardUriError) throw new UsageError(e.message);
+    throw e;
+  }
   let a;
   try {
     a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(',') });
@@ -71,6 +83,8 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
           ? toOcsfLines(inv, alerts, localOrigin())
           : toTable(inv);
   await writeOutput(text, o.out);
+  if (dests.length > 0)
+    await forwardAndReport(dests, analysisEvents(inv, alerts, localOrigin()), localOrigin());
   return 0;
 }
 

@@ -33,6 +33,12 @@ program
     '--protocols <names>',
     'only these dissectors, comma-separated: the groups it and ot, or names (enip,modbus,tcp-syn,...)',
   )
+  .option(
+    '--forward <uri>',
+    'send one event per device and per alert to a syslog receiver (repeatable): ' +
+      'syslog+udp|tcp|tls://host:port?format=cef|leef|json&kinds=discovered,alert&min-severity=medium',
+    (v: string, all: string[] = []) => [...all, v],
+  )
   .action(async (files: string[], o) => {
     process.exitCode = await analyzeCommand(files, o);
   });
