@@ -8,7 +8,8 @@ import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
 import { analyzeCorpus } from './corpus-run';
 import { parseCef } from './cef-reader';
-import { RSYSLOGD, startRsyslog, type Rsyslog } from './rsyslog';
+import { RSYSLOGD, RSYSLOG_TLS, startRsyslog, type Rsyslog } from './rsyslog';
+import { makeTestCa } from './test-ca';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
@@ -205,3 +206,47 @@ test('a bad --forward is a one-line usage error (exit 2) before any analysis', a
     assert.equal(r.stderr, `glasspane: --forward '${uri}': ${msg}\n`);
   }
 });
+
+const tlsSkip =
+  skip !== false
+    ? skip
+    : RSYSLOG_TLS
+      ? false
+      : "rsyslog's TLS driver is not installed (apt-get install rsyslog-gnutls)";
+
+test(
+  'syslog+tls (RFC 5425) delivers to rsyslog when the CA matches, and warns when it does not',
+  { skip: tlsSkip },
+  async () => {
+    const pki = makeTestCa();
+    const other = makeTestCa();
+    const tls = await startRsyslog(pki);
+    try {
+      const ok = await run(
+        'analyze',
+        capture,
+        '--forward',
+        `syslog+tls://127.0.0.1:${tls.tcpPort}?format=cef&ca=${pki.ca}`,
+      );
+      assert.equal(ok.status, 0, ok.stderr);
+      const devices = expected.filter((e) => e.kind === 'discovered');
+      assert.match(ok.stderr, new RegExp(`forwarded ${devices.length} event\\(s\\) to syslog\\+tls`));
+      const lines = await tls.waitFor(devices.length);
+      assert.deepEqual(
+        lines.map((l) => parseCef(SYSLOG.exec(l)![7]!).ext.get('externalId')),
+        devices.map((e) => e.id),
+      );
+      const bad = await run(
+        'analyze',
+        capture,
+        '--forward',
+        `syslog+tls://127.0.0.1:${tls.tcpPort}?ca=${other.ca}`,
+      );
+      assert.equal(bad.status, 0, bad.stderr);
+      assert.match(bad.stderr, /warning: syslog\+tls:.*not delivered \(\d+ failed, 0 dropped: .*certificate/);
+      assert.equal((await tls.waitFor(devices.length + 1, 500)).length, devices.length);
+    } finally {
+      await tls.stop();
+    }
+  },
+);

@@ -46,7 +46,17 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startRsyslog(): Promise<Rsyslog> {
+/** rsyslog's GnuTLS driver (Debian: rsyslog-gnutls), for the TLS input. */
+export const RSYSLOG_TLS = [
+  '/usr/lib/x86_64-linux-gnu/rsyslog',
+  '/usr/lib/aarch64-linux-gnu/rsyslog',
+  '/usr/lib/rsyslog',
+]
+  .map((d) => join(d, 'lmnsd_gtls.so'))
+  .some((p) => existsSync(p));
+
+/** With `tls`, the TCP input speaks RFC 5425 (TLS, anonymous clients) with this certificate and key. */
+export async function startRsyslog(tls?: { ca: string; cert: string; key: string }): Promise<Rsyslog> {
   if (RSYSLOGD === null) throw new Error('rsyslogd is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'gp-rsyslog-'));
   const [udpPort, tcpPort] = [await freeUdpPort(), await freeTcpPort()];
@@ -55,9 +65,15 @@ export async function startRsyslog(): Promise<Rsyslog> {
   writeFileSync(
     conf,
     [
-      `global(workDirectory="${dir}" maxMessageSize="64k")`,
+      tls === undefined
+        ? `global(workDirectory="${dir}" maxMessageSize="64k")`
+        : `global(workDirectory="${dir}" maxMessageSize="64k" defaultNetstreamDriver="gtls"` +
+          ` defaultNetstreamDriverCAFile="${tls.ca}" defaultNetstreamDriverCertFile="${tls.cert}"` +
+          ` defaultNetstreamDriverKeyFile="${tls.key}")`,
       'module(load="imudp")',
-      'module(load="imtcp")',
+      tls === undefined
+        ? 'module(load="imtcp")'
+        : 'module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")',
       // The message exactly as it arrived (the octet count of TCP framing removed), one per line.
       'template(name="raw" type="string" string="%rawmsg%\\n")',
       `input(type="imudp" address="127.0.0.1" port="${udpPort}" ruleset="keep")`,
