@@ -80,6 +80,7 @@ export class SyslogSender {
 
   private async sendUdp(): Promise<void> {
     const sock = createSocket(isIPv6(this.dest.host) ? 'udp6' : 'udp4');
+    sock.on('error', () => {});
     try {
       await new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
@@ -101,14 +102,21 @@ export class SyslogSender {
   private async sendStream(deadline: number): Promise<void> {
     const sock = await this.open(Math.min(this.connectTimeoutMs, Math.max(1, deadline - Date.now())));
     const n = this.queue.length;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
+        // A receiver that reads too slowly must not hold the command past its deadline.
+        timer = setTimeout(
+          () => reject(new Error('the receiver did not take the messages in time')),
+          Math.max(1, deadline - Date.now()),
+        );
         sock.once('error', reject);
         sock.once('close', (hadError) => (hadError ? reject(new Error('connection lost')) : resolve()));
         for (let i = 0; i < n; i++) sock.write(octetCounted(this.queue[i]!));
         sock.end();
       });
     } finally {
+      clearTimeout(timer);
       sock.destroy();
     }
     this.queue.splice(0, n);
@@ -132,9 +140,10 @@ export class SyslogSender {
         sock.destroy();
         reject(new Error(`no connection within ${timeoutMs} ms`));
       }, timeoutMs);
+      // Errors after the first (a reset after a broken pipe) must not become uncaught exceptions.
+      sock.on('error', () => {});
       sock.once(ready, () => {
         clearTimeout(timer);
-        sock.removeAllListeners('error');
         resolve(sock);
       });
       sock.once('error', (e) => {
