@@ -45,6 +45,7 @@ export function parseForwardUri(uri: string): SyslogDestination {
   if (u.username !== '' || u.password !== '') throw bad('syslog destinations take no user or password');
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = u.port === '' ? DEFAULT_PORT[transport] : Number(u.port);
+  if (port < 1 || port > 65535) throw bad(`port ${port} is not between 1 and 65535`);
   const dest: SyslogDestination = {
     uri,
     transport,

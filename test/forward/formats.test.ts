@@ -157,7 +157,7 @@ test('CEF on real devices and alerts: header, dictionary keys, labels, severitie
     assert.equal(ext.get('act'), e.kind);
     assert.equal(ext.get('dvchost'), 'sensor-host');
     assert.equal(ext.get('msg'), e.message);
-    const d = e.device!;
+    const d = e.device;
     if (d === null) continue;
     assert.equal(ext.get('smac'), d.mac);
     assert.equal(ext.get('shost'), d.hostname);

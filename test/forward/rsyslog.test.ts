@@ -200,6 +200,7 @@ test('a bad --forward is a one-line usage error (exit 2) before any analysis', a
     ],
     ['syslog+udp://127.0.0.1:514?ca=/x', "unknown parameter 'ca': use format, kinds, min-severity"],
     ['127.0.0.1:514', 'not a URI: use e.g. syslog+tcp://127.0.0.1:514?format=cef'],
+    ['syslog+tcp://127.0.0.1:0', 'port 0 is not between 1 and 65535'],
   ]) {
     const r = await run('analyze', join(PCAPS, 'no-such-capture.pcap'), '--forward', uri!);
     assert.equal(r.status, 2, r.stderr);
