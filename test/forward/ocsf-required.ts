@@ -9,8 +9,16 @@ export const OCSF_VERSION_TESTED = '1.3.0';
 
 /** base_event: classification and occurrence attributes every class inherits. */
 const BASE = ['activity_id', 'category_uid', 'class_uid', 'metadata', 'severity_id', 'time', 'type_uid'];
-/** metadata object: the product and the schema version; product names its vendor. */
-const METADATA = ['metadata.product', 'metadata.version', 'metadata.product.vendor_name'];
+/**
+ * metadata object: the product and the schema version. The product object requires its vendor_name
+ * in 1.x (the pre-1.0 drafts required its name instead): we require both, so either reading passes.
+ */
+const METADATA = [
+  'metadata.product',
+  'metadata.version',
+  'metadata.product.vendor_name',
+  'metadata.product.name',
+];
 
 export const REQUIRED: Record<number, string[]> = {
   /** Device Inventory Info (Discovery): the device, whose type_id is required. */
