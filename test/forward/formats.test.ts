@@ -349,3 +349,28 @@ test('an alert about a device the inventory does not hold has no device, and sti
   assert.equal(ext.has('smac'), false);
   assert.deepEqual(missingRequired(toOcsf(e, origin)!), []);
 });
+
+test('CEF and LEEF survive 3000 random names built from the characters that break them', { skip }, () => {
+  const base = inv.devices.find((d) => d.mac !== null)!;
+  const alphabet = ['\\', '=', '|', '^', '\n', '\r', ' ', 'a', 'Z', '0', 'é', '\u0000', '\\n', '\\=', 'k='];
+  let seed = 42;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < 3000; i++) {
+    let h = '';
+    const n = 1 + Math.floor(rnd() * 12);
+    for (let j = 0; j < n; j++) h += alphabet[Math.floor(rnd() * alphabet.length)];
+    const e = deviceDiscovered(hostile(base, h));
+    const cef = parseCef(toCef(e, origin));
+    assert.equal(cef.ext.get('shost'), h.replace(/\u0000/g, ' '), JSON.stringify(h));
+    assert.equal(cef.ext.get('smac'), base.mac);
+    const leef = parseLeef(toLeef(e, origin));
+    assert.equal(
+      leef.attrs.get('identHostName'),
+      h
+        .replace(/[\u0000\n\r]/g, ' ')
+        .split('^')
+        .join('_'),
+    );
+    assert.equal(leef.attrs.get('srcMAC'), base.mac);
+  }
+});
