@@ -74,17 +74,18 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     );
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
   const alerts = stored?.alerts ?? [];
+  const origin = localOrigin();
   const text =
     o.format === 'json'
       ? toJson(inv)
       : o.format === 'csv'
         ? toCsv(inv)
         : o.format === 'ocsf'
-          ? toOcsfLines(inv, alerts, localOrigin())
+          ? toOcsfLines(inv, alerts, origin)
           : toTable(inv);
   await writeOutput(text, o.out);
-  if (dests.length > 0)
-    await forwardAndReport(dests, analysisEvents(inv, alerts, localOrigin()), localOrigin());
+  // After the output is written: a slow or dead receiver never costs the inventory.
+  if (dests.length > 0) await forwardAndReport(dests, analysisEvents(inv, alerts, origin), origin);
   return 0;
 }
 
