@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
 import { analyzeCorpus } from './corpus-run';
@@ -248,6 +248,7 @@ test(
       assert.equal((await tls.waitFor(devices.length + 1, 500)).length, devices.length);
     } finally {
       await tls.stop();
+      for (const p of [pki, other]) rmSync(dirname(p.ca), { recursive: true, force: true });
     }
   },
 );
