@@ -4,9 +4,14 @@ import { CaptureFileError } from '../capture/file-source';
 import { toCsv, toJson, toTable } from './format';
 import { writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
+import { toOcsfLines } from '../../shared/forward/ocsf';
+import { localOrigin } from '../forward/origin';
+import { parseForwardUri, ForwardUriError, type SyslogDestination } from '../forward/destination';
+import { forwardAndReport } from '../forward/run';
+import { analysisEvents } from '../../shared/forward/events';
 
 export interface AnalyzeOptions {
-  format: 'json' | 'csv' | 'table';
+  format: 'json' | 'csv' | 'table' | 'ocsf';
   out?: string;
   evidence?: boolean;
   progress?: boolean;
@@ -18,16 +23,25 @@ export interface AnalyzeOptions {
   layersOnly?: boolean;
   /** Dissectors to run (comma-separated names or groups); every one by default. */
   protocols?: string;
+  /** Destinations for the events of this analysis (repeatable `--forward URI`). */
+  forward?: string[];
 }
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
 export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
-  if (!['json', 'csv', 'table'].includes(o.format))
-    throw new UsageError(`unknown format '${o.format}': use json, csv or table`);
+  if (!['json', 'csv', 'table', 'ocsf'].includes(o.format))
+    throw new UsageError(`unknown format '${o.format}': use json, csv, table or ocsf`);
   if (o.layersOnly === true && o.protocols !== undefined)
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
+  let dests: SyslogDestination[];
+  try {
+    dests = (o.forward ?? []).map(parseForwardUri);
+  } catch (e) {
+    if (e instanceof ForwardUriError) throw new UsageError(e.message);
+    throw e;
+  }
   let a;
   try {
     a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(',') });
@@ -59,8 +73,19 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
     );
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
-  const text = o.format === 'json' ? toJson(inv) : o.format === 'csv' ? toCsv(inv) : toTable(inv);
+  const alerts = stored?.alerts ?? [];
+  const origin = localOrigin();
+  const text =
+    o.format === 'json'
+      ? toJson(inv)
+      : o.format === 'csv'
+        ? toCsv(inv)
+        : o.format === 'ocsf'
+          ? toOcsfLines(inv, alerts, origin)
+          : toTable(inv);
   await writeOutput(text, o.out);
+  // After the output is written: a slow or dead receiver never costs the inventory.
+  if (dests.length > 0) await forwardAndReport(dests, analysisEvents(inv, alerts, origin), origin);
   return 0;
 }
 

@@ -19,7 +19,9 @@ program
   .description('analyze capture files (pcap, pcapng, optionally gzip-compressed) and print the inventory')
   .argument('<capture...>', 'capture files')
   .addOption(
-    new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table'),
+    new Option('-f, --format <format>', 'output format (ocsf: JSON lines, OCSF 1.3.0 classes 5001 and 2004)')
+      .choices(['json', 'csv', 'table', 'ocsf'])
+      .default('table'),
   )
   .option('-o, --out <file>', 'write to FILE instead of standard output')
   .option('-e, --evidence', 'include every observation behind each device')
@@ -30,6 +32,12 @@ program
   .option(
     '--protocols <names>',
     'only these dissectors, comma-separated: the groups it and ot, or names (enip,modbus,tcp-syn,...)',
+  )
+  .option(
+    '--forward <uri>',
+    'send one event per device and per alert to a syslog receiver (repeatable): ' +
+      'syslog+udp|tcp|tls://host:port?format=cef|leef|json&kinds=discovered,alert&min-severity=medium',
+    (v: string, all: string[] = []) => [...all, v],
   )
   .action(async (files: string[], o) => {
     process.exitCode = await analyzeCommand(files, o);
