@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseCallResult } from '../../shared/ipc/contract';
-import { CLOSE_CODES, HELLO_TIMEOUT_MS, MAX_FRAME_BYTES } from '../../shared/ipc/wire';
+import { WS_LIMITS } from '../../shared/ipc/limits';
+import { CLOSE_CODES, HELLO_TIMEOUT_MS } from '../../shared/ipc/wire';
 import { demoCapturePath } from '../../src-main/demo/demo-path';
 import { NET } from '../../src-main/demo/network';
 import { runServe, startServe, type ServeProcess } from './helpers/serve-process';
@@ -127,10 +128,10 @@ test('WebSocket upgrades from another origin or for another host name are refuse
   await serve.waitForStderr(/refused a WebSocket from origin http:\/\/evil\.example/);
 });
 
-test('a frame above MAX_FRAME_BYTES closes the connection (1009) instead of being buffered', async () => {
+test('a frame above WS_LIMITS.clientFrameBytes closes the connection (1009) instead of being buffered', async () => {
   const c = await WsClient.connect(serve.origin, serve.token);
-  c.send('"' + 'a'.repeat(MAX_FRAME_BYTES) + '"');
-  assert.equal((await c.closed).code, 1009);
+  c.send('"' + 'a'.repeat(WS_LIMITS.clientFrameBytes) + '"');
+  assert.deepEqual(await c.closed, { code: 1009, reason: 'frame too large' });
 });
 
 test('static files: content types, the CSP header, no listings, nothing outside the build', async () => {
