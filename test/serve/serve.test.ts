@@ -200,17 +200,19 @@ test('--open analyses a capture at start; SIGINT shuts down cleanly', async () =
   }
 });
 
-test('--host on a non-loopback address warns that the console is reachable from the network', async () => {
-  const s = await startServe(['--renderer', site, '--host', '0.0.0.0']);
-  try {
-    assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
-    await s.waitForStderr(/reachable from the network/);
-    const c = await WsClient.connect(s.origin, s.token);
-    c.close();
-  } finally {
-    assert.equal(await s.stop(), 0);
-  }
+test('--host off loopback without TLS and an allow-list is refused (exit 2) with the SSH tunnel way', async () => {
+  const r = await runServe(['--renderer', site, '--host', '0.0.0.0']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    'glasspane: refusing to serve the console on 0.0.0.0 without --tls-cert FILE --tls-key FILE and ' +
+      '--allow-host NAME: off loopback it needs TLS and the names clients use; or keep the default ' +
+      '--host 127.0.0.1 and reach it through an SSH tunnel: ssh -L 8080:127.0.0.1:8080 sensor-host, ' +
+      'then open http://127.0.0.1:8080/ with the token\n',
+  );
   await serve.waitForStderr(/console at/);
+  assert.match(serve.stderr(), /its token is valid until this server stops/);
   assert.doesNotMatch(serve.stderr(), /reachable from the network/);
 });
 
