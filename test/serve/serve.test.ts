@@ -28,6 +28,7 @@ before(async () => {
   writeFileSync(join(tmp, 'secret.txt'), SECRET);
   writeFileSync(join(site, 'index.html'), '<!doctype html><title>t</title><script src="./main.js"></script>');
   writeFileSync(join(site, 'main.js'), 'console.log(1);');
+  writeFileSync(join(site, 'main.js.map'), `{"sourcesContent":["${SECRET}"]}`);
   writeFileSync(join(site, 'main.css'), 'body{}');
   writeFileSync(join(site, 'sub', 'inner.txt'), 'inner');
   writeFileSync(join(site, '.hidden'), SECRET);
@@ -168,6 +169,9 @@ test('static files: content types, the CSP header, no listings, nothing outside 
     '/%252e%252e/secret.txt',
     '//etc/passwd',
     '/main.js%00.html',
+    '/main.js.map',
+    '/main.js.MAP',
+    '/main.js%2emap',
     '/.hidden',
     '/link.txt',
     '/%ff%fe',
