@@ -18,7 +18,10 @@ const program = new Command()
 program
   .command('analyze')
   .description('analyze capture files (pcap, pcapng, optionally gzip-compressed) and print the inventory')
-  .argument('<capture...>', 'capture files')
+  .argument(
+    '<capture...>',
+    "capture files; '-' reads one from standard input (tcpdump -w - | glasspane analyze -)",
+  )
   .addOption(
     new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table'),
   )
