@@ -2,7 +2,7 @@
  * `glasspane serve`: the real engine behind the web console. Prints the URL (token included) as the
  * first line on standard output, everything else on standard error; runs until SIGINT or SIGTERM.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,11 +128,27 @@ export function tlsAndHosts(
   return { tls, allowHosts };
 }
 
+/** --capture-dir as the engine checks against it: the real path of an existing folder. */
+function checkCaptureDir(dir: string): string {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    throw new ServeUsageError(`--capture-dir ${dir}: no such folder; give an existing folder of captures`);
+  }
+  if (!statSync(real).isDirectory())
+    throw new ServeUsageError(
+      `--capture-dir ${dir} is not a folder; give the folder that holds the captures`,
+    );
+  return real;
+}
+
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
   const learnMs = parseLearn(o.learn);
   const host = o.host ?? DEFAULT_HOST;
   const { tls, allowHosts } = tlsAndHosts(host, o);
+  const captureDir = o.captureDir !== undefined ? checkCaptureDir(o.captureDir) : undefined;
   const rendererDir = o.renderer !== undefined ? resolve(o.renderer) : defaultRendererDir();
   if (rendererDir === null || !existsSync(join(rendererDir, 'index.html'))) {
     err('the console UI is not built (run: npm run build); serving the engine socket only');
@@ -160,6 +176,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     // A report travels in one WebSocket frame, with the envelope around it.
     maxReportChars: MAX_FRAME_BYTES - 64 * 1024,
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
+    captureDir,
   });
   const dispatch = createDispatcher(engine, (m) => err(m));
   let server;
@@ -204,6 +221,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
       'so keep the URL private; Ctrl+C to stop)',
   );
 
+  if (captureDir !== undefined) err(`clients may open capture files in ${captureDir} only`);
   if (o.open !== undefined && o.open.length > 0) {
     const r = await dispatch('openCapture', { paths: o.open.map((p) => resolve(p)) });
     if (!r.ok) err(`cannot open ${o.open.join(', ')}: ${r.error.message}`);
