@@ -2,8 +2,8 @@
 // process, and the renderer (for Electron and the browser console alike). Run by `npm run build` and
 // by npm's `prepare` on `npm ci`.
 //
-//   node scripts/build.mjs            production: minified, with source maps
-//   node scripts/build.mjs --dev      unminified (still with source maps)
+//   node scripts/build.mjs            production: minified; source maps for the Node bundles only
+//   node scripts/build.mjs --dev      unminified, with source maps for everything
 //   node scripts/build.mjs --watch    dev build, rebuilt on change
 //   node scripts/build.mjs --out=DIR  write to DIR instead of dist/ (tests build into a temp folder)
 //   node scripts/build.mjs --only=renderer   build the renderer alone
@@ -100,7 +100,8 @@ function configs() {
       target: ['chrome120', 'firefox120', 'safari16'],
       jsx: 'automatic',
       loader: { '.css': 'css' },
-      sourcemap: true,
+      // The renderer is also served over the network by `glasspane serve`: no maps in production.
+      sourcemap: dev,
       minify: !dev,
       legalComments: 'linked',
       logLevel: 'warning',

@@ -36,3 +36,21 @@ export const IPC_LIMITS = {
   /** Devices or edges in one snapshot. */
   snapshot: 1_000_000,
 } as const;
+
+/**
+ * What one client of the console's WebSocket (src-main/serve/ws-host.ts) may send. Frames from the
+ * host (snapshots, reports) may be far larger; these bound what a peer can make the host hold.
+ */
+export const WS_LIMITS = {
+  /** Bytes on the wire before the hello is accepted: one small frame (header included). */
+  preHelloBytes: 4 * 1024,
+  /** Largest frame from a client that said hello: openCapture with every path at its limit, escaped. */
+  clientFrameBytes: 8 * 1024 * 1024,
+  /** Clients that said hello, at once. */
+  clients: 16,
+  /** Connections still waiting for their hello, at once. */
+  unauthenticated: 32,
+  /** Token bucket per client: messages per second on average, and the burst it may spend at once. */
+  messagesPerSecond: 100,
+  messageBurst: 200,
+} as const;

@@ -1,7 +1,8 @@
 /**
  * The WebSocket framing of the contract, for the browser console: one JSON message per frame.
- * The host serves the renderer and this socket on the same loopback origin; the page URL carries a
- * one-time token (`?token=`), which the client sends in its first message (browsers cannot set
+ * The host serves the renderer and this socket on the same origin; the page URL carries a token
+ * (`?token=`), random per server and valid for the server's whole lifetime (every page load and
+ * reconnect uses it), which the client sends in its first message (browsers cannot set
  * headers on a WebSocket, and a token in the socket URL would end up in logs).
  *
  *   client -> host   { t: 'hello', protocol, token }          first message, within HELLO_TIMEOUT_MS

@@ -49,6 +49,12 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;
   }
+  if (files.filter((f) => f === '-').length > 1)
+    throw new UsageError("'-' (standard input) can be read once: give it a single time");
+  if (files.includes('-') && process.stdin.isTTY === true)
+    throw new UsageError(
+      "'-' reads a capture from standard input, which is a terminal here: pipe one in, e.g. tcpdump -w - | glasspane analyze -",
+    );
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
   const rec =
     o.db !== undefined && o.db !== false
@@ -58,14 +64,16 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     const progress = o.progress !== false ? progressPrinter(f) : undefined;
     let r;
     try {
-      r = await analyzeFile(a, f, { onProgress: progress });
+      // Standard input ('-') and FIFOs are read as streams here: the person named them.
+      r = await analyzeFile(a, f, { onProgress: progress, streams: true });
     } catch (e) {
       if (e instanceof CaptureFileError) throw new UsageError(e.message);
       throw e;
     } finally {
       progress?.(-1, -1);
     }
-    for (const w of r.warnings) process.stderr.write(`glasspane: ${basename(f)}: warning: ${w}\n`);
+    const name = f === '-' ? 'standard input' : basename(f);
+    for (const w of r.warnings) process.stderr.write(`glasspane: ${name}: warning: ${w}\n`);
   }
   const stored = rec?.finish() ?? null;
   if (stored !== null)

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './analyze';
+import { addServeOptions } from '../serve/serve-options';
 import { ALERT_KINDS } from '../../shared/alerts/engine';
 import { SEVERITIES } from '../../shared/alerts/severity';
 import { UsageError } from './output';
@@ -17,7 +18,10 @@ const program = new Command()
 program
   .command('analyze')
   .description('analyze capture files (pcap, pcapng, optionally gzip-compressed) and print the inventory')
-  .argument('<capture...>', 'capture files')
+  .argument(
+    '<capture...>',
+    "capture files; '-' reads one from standard input (tcpdump -w - | glasspane analyze -)",
+  )
   .addOption(
     new Option('-f, --format <format>', 'output format (ocsf: JSON lines, OCSF 1.3.0 classes 5001 and 2004)')
       .choices(['json', 'csv', 'table', 'ocsf'])
@@ -58,18 +62,14 @@ program
     process.exitCode = await alertsCommand(o);
   });
 
-program
-  .command('serve')
-  .description('serve the web console (the UI and the engine over a WebSocket) on loopback')
-  .option('-p, --port <port>', 'port to listen on (0: any free port)', '0')
-  .option('--host <addr>', 'address to listen on (non-loopback: reachable from the network)', '127.0.0.1')
-  .option('--open <file...>', 'capture files to open at start')
-  .option('--db <file>', 'record the inventory in this device store')
-  .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
-  .action(async (o) => {
-    const { serveCommand } = await import('../serve/serve-command');
-    process.exitCode = await serveCommand(o);
-  });
+addServeOptions(
+  program
+    .command('serve')
+    .description('serve the web console (the UI and the engine over a WebSocket) on loopback'),
+).action(async (o) => {
+  const { serveCommand } = await import('../serve/serve-command');
+  process.exitCode = await serveCommand(o);
+});
 
 program
   .command('report')

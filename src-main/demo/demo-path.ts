@@ -1,9 +1,13 @@
 /**
- * Where the demo capture lives: generated once per version into the user's cache folder (or the
- * temp folder), written atomically, so a start screen can offer it without shipping a capture.
+ * Where the demo capture lives: generated once per version into the user's cache folder, written
+ * atomically, so a start screen can offer it without shipping a capture. Without a writable cache
+ * it goes to a private folder of this process made by mkdtemp (0700, unpredictable name), never to
+ * a fixed path in the shared temp folder, where another user could have put a symlink or a
+ * capture of their own first.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDemoCapture } from './generate';
@@ -21,17 +25,24 @@ function cacheDir(): string {
   return join(homedir(), '.cache', 'glasspane');
 }
 
-/** Writes `bytes` to `path` through a temporary file renamed into place. */
+/**
+ * Writes `bytes` to `path` through a temporary file renamed into place. The temporary name is
+ * random and created exclusively (O_EXCL), so nothing planted beside it is followed or reused.
+ */
 export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, bytes);
+    await writeFile(tmp, bytes, { flag: 'wx' });
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw e;
   }
 }
+
+/** This process's private temp folder, made once when first needed. */
+let privateTmp: Promise<string> | null = null;
+const privateTempDir = () => (privateTmp ??= mkdtemp(join(tmpdir(), 'glasspane-demo-')));
 
 let pending: Promise<string> | null = null;
 
@@ -47,12 +58,13 @@ export async function demoCapturePath(): Promise<string> {
   }
   pending ??= (async () => {
     const bytes = generateDemoCapture();
-    for (const dir of [cacheDir(), join(tmpdir(), 'glasspane')]) {
-      const path = join(dir, DEMO_FILE);
+    for (const folder of [async () => cacheDir(), privateTempDir]) {
       try {
+        const dir = await folder();
+        const path = join(dir, DEMO_FILE);
         const have = await readFile(path).catch(() => null);
         if (have !== null && have.equals(bytes)) return path;
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         await writeAtomic(path, bytes);
         return path;
       } catch {

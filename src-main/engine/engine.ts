@@ -11,6 +11,7 @@
  * getTimeline answer from the store (earlier sessions included), and until the first run of this
  * session the snapshot is what the store last recorded.
  */
+import { realpath } from 'node:fs/promises';
 import { ChangeStream, type DeltaBatch } from '../../shared/inventory/changes';
 import type { Analyzer } from '../../shared/engine/analyzer';
 import type { AlertEngine, AlertEngineOptions } from '../../shared/alerts/engine';
@@ -31,6 +32,7 @@ import { attachAlertEngine, learningMeta } from '../store/alert-feed';
 import type { Store } from '../store/store';
 import type { StoredDevice } from '../store/types';
 import { analyzeFile, createAnalyzer } from './pipeline';
+import { checkCapturePaths } from './capture-paths';
 import { demoCapturePath } from '../demo/demo-path';
 import { applyEdits, EDITABLE_FIELDS, type DeviceEdits } from '../../shared/inventory/edits';
 import {
@@ -79,6 +81,11 @@ export interface EngineOptions {
   maxReportChars?: number;
   /** Names the report's version in its footer. */
   generator?: string;
+  /**
+   * The real path of the only folder openCapture may read from (`serve --capture-dir`); the
+   * engine's own demo capture is allowed besides.
+   */
+  captureDir?: string;
 }
 
 export interface Engine extends EngineHandlers {
@@ -241,6 +248,9 @@ export function createEngine(o: EngineOptions): Engine {
   const timer = setInterval(flush, collectMs);
   timer.unref?.();
 
+  /** The demo capture's real path once listSources has offered it (allowed besides captureDir). */
+  let demoPath: string | null = null;
+
   /** Start a new run: a fresh analyzer, and the next delta tells the UI to drop what it holds. */
   const newRun = async () => {
     abort?.abort();
@@ -274,6 +284,7 @@ export function createEngine(o: EngineOptions): Engine {
       let demo: { path: string } | null = null;
       try {
         demo = { path: await demoCapturePath() };
+        demoPath = await realpath(demo.path).catch(() => null);
       } catch {
         // No writable cache or temp folder: the start screen just offers no demo.
       }
@@ -372,7 +383,12 @@ export function createEngine(o: EngineOptions): Engine {
     chooseCaptureFiles: async () =>
       o.chooseFiles ? { supported: true, paths: await o.chooseFiles() } : { supported: false, paths: [] },
 
-    openCapture: async ({ paths }) => {
+    openCapture: async ({ paths: asked }) => {
+      // Refused paths cost nothing: the run (and the inventory) in progress stays.
+      const paths = await checkCapturePaths(asked, {
+        dir: o.captureDir,
+        alsoAllowed: demoPath !== null ? [demoPath] : [],
+      });
       const me = await newRun();
       abort = new AbortController();
       const signal = abort.signal;

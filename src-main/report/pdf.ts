@@ -7,14 +7,28 @@ import { createRequire } from 'node:module';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
+/** Switches for a headless print: no GPU, no background traffic. The sandbox is decided apart. */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
 ];
+
+/**
+ * How to launch Chromium for a user id: with its sandbox, except as root, where Chromium refuses to
+ * start sandboxed. Playwright turns the sandbox off unless told otherwise (chromiumSandbox), so it
+ * is said both ways.
+ */
+/** `uid` null: a platform without user ids (Windows). */
+export function chromiumLaunchOptions(uid: number | null = process.getuid?.() ?? null): {
+  args: string[];
+  chromiumSandbox: boolean;
+} {
+  const root = uid === 0;
+  return { args: root ? ['--no-sandbox', ...CHROMIUM_ARGS] : [...CHROMIUM_ARGS], chromiumSandbox: !root };
+}
 
 /** The Chromium to print with: GLASSPANE_CHROMIUM, else Debian's; null when neither exists. */
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -44,7 +58,7 @@ export async function htmlToPdf(
   }
   let browser;
   try {
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await chromium.launch({ executablePath, ...chromiumLaunchOptions(), timeout: 30_000 });
   } catch (e) {
     return {
       ok: false,

@@ -2,21 +2,17 @@
  * A stand-alone entry for `glasspane serve` (tests start it as a child process with tsx; the main CLI
  * wires the same serveCommand). Usage: node --import tsx src-main/serve/main.ts [options]
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { serveCommand, ServeUsageError } from './serve-command';
+import { addServeOptions } from './serve-options';
 
-const program = new Command()
-  .name('glasspane-serve')
-  .description('serve the web console: the renderer and the engine over a WebSocket')
-  .option('-p, --port <port>', 'port to listen on (0: any free port)', '0')
-  .option('--host <addr>', 'address to listen on', '127.0.0.1')
-  .option('--open <file...>', 'capture files to open at start')
-  .option('--db <file>', 'record the inventory in this device store')
-  .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
-  .addOption(new Option('--renderer <dir>', 'renderer build to serve').hideHelp())
-  .action(async (o) => {
-    process.exitCode = await serveCommand(o);
-  });
+const program = addServeOptions(
+  new Command()
+    .name('glasspane-serve')
+    .description('serve the web console: the renderer and the engine over a WebSocket'),
+).action(async (o) => {
+  process.exitCode = await serveCommand(o);
+});
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`glasspane: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -26,29 +26,44 @@ export function isLoopbackAddress(host: string): boolean {
 }
 
 /** Splits a Host header ('127.0.0.1:8080', '[::1]:80') into name and port; null when malformed. */
-export function parseHostHeader(v: string | undefined): { name: string; port: number } | null {
+export function parseHostHeader(
+  v: string | undefined,
+  defaultPort = 80,
+): { name: string; port: number } | null {
   if (v === undefined || v.length > 300) return null;
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(v);
   if (m === null) return null;
-  return { name: m[1]!.toLowerCase(), port: m[2] === undefined ? 80 : Number(m[2]) };
+  return { name: m[1]!.toLowerCase(), port: m[2] === undefined ? defaultPort : Number(m[2]) };
+}
+
+/** A name for --allow-host: a DNS name or an IP address as a Host header carries it, no port. */
+export function normalizeHostName(v: string): string | null {
+  const h = parseHostHeader(v);
+  if (h === null || v.includes(':') !== v.startsWith('[')) return null;
+  return h.name;
 }
 
 export interface OriginPolicy {
   /** The port the console listens on. */
   port: number;
-  /** True when bound to loopback only: then the Host must name loopback too. */
+  /** True when bound to loopback only: then the Host may name loopback too. */
   loopbackOnly: boolean;
+  /** Names (--allow-host) the Host header may carry besides loopback ones; lower case. */
+  allowHosts?: readonly string[];
+  /** The scheme pages are served with (https with --tls-cert). */
+  scheme?: 'http:' | 'https:';
 }
 
 /**
- * Whether a request's Host header is one this console answers to. Bound to loopback, only loopback
- * names count: a page on another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends
- * its own name and is refused.
+ * Whether a request's Host header is one this console answers to: a name on the allow-list, or,
+ * bound to loopback, a loopback name. A page on another site whose name was re-pointed at this
+ * address (DNS rebinding) sends its own name and is refused.
  */
 export function hostAllowed(host: string | undefined, p: OriginPolicy): boolean {
-  const h = parseHostHeader(host);
+  const h = parseHostHeader(host, p.scheme === 'https:' ? 443 : 80);
   if (h === null || h.port !== p.port) return false;
-  return p.loopbackOnly ? isLoopbackAddress(h.name) : true;
+  if (p.allowHosts?.includes(h.name) === true) return true;
+  return p.loopbackOnly && isLoopbackAddress(h.name);
 }
 
 /**
@@ -63,11 +78,12 @@ export function originAllowed(
 ): boolean {
   if (!hostAllowed(host, p)) return false;
   if (origin === undefined) return true;
+  const scheme = p.scheme ?? 'http:';
   let u: URL;
   try {
     u = new URL(origin);
   } catch {
     return false;
   }
-  return u.protocol === 'http:' && u.host === new URL(`http://${host}`).host;
+  return u.protocol === scheme && u.host === new URL(`${scheme}//${host}`).host;
 }

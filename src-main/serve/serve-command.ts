@@ -2,7 +2,8 @@
  * `glasspane serve`: the real engine behind the web console. Prints the URL (token included) as the
  * first line on standard output, everything else on standard error; runs until SIGINT or SIGTERM.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../engine/engine';
@@ -13,13 +14,20 @@ import type { Store } from '../store/store';
 import { createEventHub } from '../ipc/event-hub';
 import { chromiumPrinter } from '../report/pdf';
 import { MAX_FRAME_BYTES } from '../../shared/ipc/wire';
-import { isLoopbackAddress } from './security';
+import { isLoopbackAddress, normalizeHostName } from './security';
 import { DEFAULT_HOST, startConsoleServer } from './server';
 
 export interface ServeOptions {
   port?: string | number;
   host?: string;
+  /** PEM certificate and key: serve https/wss. Required, with allowHost, off loopback. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Names clients use to reach the console (the Host and Origin they send). */
+  allowHost?: string[];
   open?: string[];
+  /** Clients may open capture files from this folder only. */
+  captureDir?: string;
   db?: string;
   /** Alert learning period in capture time ("1h", "10m", "0"), when the store has none saved. */
   learn?: string;
@@ -64,10 +72,83 @@ function parseLearn(v: string | undefined): number | undefined {
   }
 }
 
+/** The suggestion for every refusal to listen off loopback. */
+export const SSH_TUNNEL_HINT =
+  'or keep the default --host 127.0.0.1 and reach it through an SSH tunnel: ssh -L 8080:127.0.0.1:8080 sensor-host, then open http://127.0.0.1:8080/ with the token';
+
+function readPem(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(e);
+    throw new ServeUsageError(`cannot read ${flag} ${path}: ${why}`);
+  }
+}
+
+/**
+ * TLS and the allow-list: both required off loopback (the token would cross the network in clear,
+ * and the Host check would have nothing to check against); the certificate is read here so a
+ * wrong path is an argument error.
+ */
+export function tlsAndHosts(
+  host: string,
+  o: Pick<ServeOptions, 'tlsCert' | 'tlsKey' | 'allowHost'>,
+): { tls?: { cert: Buffer; key: Buffer }; allowHosts: string[] } {
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
+    throw new ServeUsageError('--tls-cert and --tls-key go together: give both (PEM files)');
+  const allowHosts: string[] = [];
+  for (const h of o.allowHost ?? []) {
+    const n = normalizeHostName(h);
+    if (n === null)
+      throw new ServeUsageError(
+        `--allow-host '${h}' is not a host name: give the name or address clients use, without a port (IPv6 in brackets)`,
+      );
+    allowHosts.push(n);
+  }
+  if (!isLoopbackAddress(host)) {
+    const missing = [
+      ...(o.tlsCert === undefined ? ['--tls-cert FILE --tls-key FILE'] : []),
+      ...(allowHosts.length === 0 ? ['--allow-host NAME'] : []),
+    ];
+    if (missing.length > 0)
+      throw new ServeUsageError(
+        `refusing to serve the console on ${host} without ${missing.join(' and ')}: off loopback it needs TLS and the names clients use; ${SSH_TUNNEL_HINT}`,
+      );
+  }
+  if (o.tlsCert === undefined || o.tlsKey === undefined) return { allowHosts };
+  const tls = { cert: readPem('--tls-cert', o.tlsCert), key: readPem('--tls-key', o.tlsKey) };
+  try {
+    createSecureContext(tls);
+  } catch (e) {
+    throw new ServeUsageError(
+      `the TLS certificate or key is not usable (${e instanceof Error ? e.message : String(e)}): give a PEM certificate in --tls-cert and its own private key in --tls-key`,
+    );
+  }
+  return { tls, allowHosts };
+}
+
+/** --capture-dir as the engine checks against it: the real path of an existing folder. */
+function checkCaptureDir(dir: string): string {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    throw new ServeUsageError(`--capture-dir ${dir}: no such folder; give an existing folder of captures`);
+  }
+  if (!statSync(real).isDirectory())
+    throw new ServeUsageError(
+      `--capture-dir ${dir} is not a folder; give the folder that holds the captures`,
+    );
+  return real;
+}
+
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
   const learnMs = parseLearn(o.learn);
   const host = o.host ?? DEFAULT_HOST;
+  const { tls, allowHosts } = tlsAndHosts(host, o);
+  const captureDir = o.captureDir !== undefined ? checkCaptureDir(o.captureDir) : undefined;
   const rendererDir = o.renderer !== undefined ? resolve(o.renderer) : defaultRendererDir();
   if (rendererDir === null || !existsSync(join(rendererDir, 'index.html'))) {
     err('the console UI is not built (run: npm run build); serving the engine socket only');
@@ -95,6 +176,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     // A report travels in one WebSocket frame, with the envelope around it.
     maxReportChars: MAX_FRAME_BYTES - 64 * 1024,
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
+    captureDir,
   });
   const dispatch = createDispatcher(engine, (m) => err(m));
   let server;
@@ -106,6 +188,8 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
       dispatch,
       hub,
       log: (m) => err(m),
+      tls,
+      allowHosts,
     });
   } catch (e) {
     await engine.close();
@@ -128,12 +212,16 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   process.stdout.write(server.url + '\n');
   if (!isLoopbackAddress(host)) {
     err(
-      `warning: listening on ${host}: the console is reachable from the network (the token is still ` +
-        'required, but traffic is not encrypted; prefer the default 127.0.0.1 and an SSH tunnel)',
+      `warning: listening on ${host}: the console is reachable from the network over TLS, for clients ` +
+        `that name ${allowHosts.join(', ')}; anyone with the URL above can drive the engine`,
     );
   }
-  err(`console at ${server.origin}/ (open the URL above; Ctrl+C to stop)`);
+  err(
+    `console at ${server.origin}/ (open the URL above; its token is valid until this server stops, ` +
+      'so keep the URL private; Ctrl+C to stop)',
+  );
 
+  if (captureDir !== undefined) err(`clients may open capture files in ${captureDir} only`);
   if (o.open !== undefined && o.open.length > 0) {
     const r = await dispatch('openCapture', { paths: o.open.map((p) => resolve(p)) });
     if (!r.ok) err(`cannot open ${o.open.join(', ')}: ${r.error.message}`);

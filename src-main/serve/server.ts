@@ -1,8 +1,10 @@
 /**
  * The console host: one HTTP server on one origin serving the renderer's files and the engine's
- * WebSocket. Loopback by default; the URL it reports carries the access token.
+ * WebSocket. Loopback by default; with a certificate it serves HTTPS and WSS (node:https) and
+ * answers only to the names on its allow-list. The URL it reports carries the access token.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Dispatch, Logger } from '../ipc/dispatch';
 import type { EventHub } from '../ipc/event-hub';
@@ -19,6 +21,10 @@ export interface ConsoleServerOptions {
   hub: EventHub;
   token?: string;
   log?: Logger;
+  /** PEM certificate (chain) and key: serve https/wss instead of http/ws. */
+  tls?: { cert: Buffer | string; key: Buffer | string };
+  /** Host names (lower case, no port) the Host header may carry besides loopback ones. */
+  allowHosts?: readonly string[];
   maxBufferedBytes?: number;
   helloTimeoutMs?: number;
   heartbeatMs?: number;
@@ -48,9 +54,15 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   const host = o.host ?? DEFAULT_HOST;
   const token = o.token ?? newToken();
   const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
-  const policy: OriginPolicy = { port: 0, loopbackOnly: isLoopbackAddress(host) };
+  const allowHosts = o.allowHosts ?? [];
+  const policy: OriginPolicy = {
+    port: 0,
+    loopbackOnly: isLoopbackAddress(host),
+    allowHosts,
+    scheme: o.tls !== undefined ? 'https:' : 'http:',
+  };
   const files = createStaticHandler(o.staticDir);
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req.headers.host, policy)) {
       res.writeHead(421, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
       res.end('misdirected request\n');
@@ -61,7 +73,12 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  // https.Server is an http.Server to everything here (requests, upgrades, timeouts).
+  const server: Server =
+    o.tls !== undefined
+      ? createTlsServer({ cert: o.tls.cert, key: o.tls.key, minVersion: 'TLSv1.2' }, handle)
+      : createServer(handle);
   // Slow-loris and idle sockets: the defaults of recent Node, stated so they hold on Node 20 too.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -84,7 +101,9 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   });
   const port = (server.address() as AddressInfo).port;
   policy.port = port;
-  const origin = `http://${urlHost(host)}:${port}`;
+  // Off loopback, the URL names the host as clients must (the first allowed name).
+  const name = !policy.loopbackOnly && allowHosts.length > 0 ? allowHosts[0]! : urlHost(host);
+  const origin = `${policy.scheme}//${name}:${port}`;
   return {
     url: `${origin}/?token=${encodeURIComponent(token)}`,
     origin,

@@ -1,7 +1,8 @@
 /**
  * The renderer's files over HTTP: GET and HEAD only, files directly under the build folder, no
  * directory listings, no way out of the folder (decoded '..', backslashes, NUL, symlinks that lead
- * elsewhere), a fixed content type per extension and the renderer's CSP as a header.
+ * elsewhere), no source maps (a dev build's would hand out the sources), a fixed content type per
+ * extension and the renderer's CSP as a header.
  */
 import { realpath, readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -34,7 +35,6 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.svg': 'image/svg+xml',
@@ -65,6 +65,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   if (decoded.includes('\0') || decoded.includes('\\') || !decoded.startsWith('/')) return null;
   const segments = decoded.split('/').slice(1);
   if (segments.some((s) => s === '..' || s === '.' || s.startsWith('.'))) return null;
+  if (decoded.toLowerCase().endsWith('.map')) return null;
   const rel = decoded === '/' ? 'index.html' : segments.join('/');
   if (rel === '' || rel.endsWith('/')) return null;
   const base = resolve(root);

@@ -2,11 +2,14 @@
  * The WebSocket side of the console (shared/ipc/wire.ts): upgrades only on WS_PATH from an allowed
  * Origin, a hello with the right token within HELLO_TIMEOUT_MS, then validated calls through the
  * dispatcher and every hub event to every authenticated client. Clients that read too slowly are
- * dropped, not buffered for without bound.
+ * dropped, not buffered for without bound. What a client may send is bounded by WS_LIMITS: before
+ * its hello one small frame (counted on the raw socket, so a large frame is cut off while it
+ * arrives), after it a frame size, a message rate and a number of clients.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WS_LIMITS } from '../../shared/ipc/limits';
 import {
   CLOSE_CODES,
   HELLO_TIMEOUT_MS,
@@ -19,6 +22,7 @@ import {
 } from '../../shared/ipc/wire';
 import type { Dispatch, Logger } from '../ipc/dispatch';
 import type { EventHub } from '../ipc/event-hub';
+import { FrameMeter } from './frame-meter';
 import { originAllowed, tokenMatches, type OriginPolicy } from './security';
 
 export interface WsHostOptions {
@@ -31,6 +35,8 @@ export interface WsHostOptions {
   maxBufferedBytes?: number;
   /** Connections that have not said hello yet, at once. */
   maxUnauthenticated?: number;
+  /** Clients that said hello, at once. */
+  maxClients?: number;
   helloTimeoutMs?: number;
   /** Ping period; a client that has not answered the previous ping is cut (a vanished peer). */
   heartbeatMs?: number;
@@ -44,13 +50,25 @@ export interface WsHost {
 
 /** Close codes of the WebSocket standard used here. */
 const GOING_AWAY = 1001;
+const POLICY_VIOLATION = 1008;
+const MESSAGE_TOO_BIG = 1009;
 const TRY_AGAIN_LATER = 1013;
+
+const BEFORE_HELLO = 'too large before hello';
+
+/** The largest client frame header (2 bytes, 8 of length, 4 of mask), beside the pre-hello payload. */
+const MAX_FRAME_HEADER = 14;
 
 interface Client {
   ws: WebSocket;
   authed: boolean;
+  /** Set once the host has decided to close: later frames are ignored. */
+  closing: boolean;
   pending: number;
   alive: boolean;
+  /** Token bucket of the message rate: tokens left and when it was last refilled. */
+  tokens: number;
+  refilled: number;
 }
 
 function refuse(socket: Duplex, status: 400 | 403 | 404 | 503, why: string): void {
@@ -61,11 +79,22 @@ function refuse(socket: Duplex, status: 400 | 403 | 404 | 503, why: string): voi
   socket.destroy();
 }
 
+/** A message's size as received, before anything decodes it. */
+function rawLength(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+}
+
 export function attachWsHost(server: Server, o: WsHostOptions): WsHost {
   const maxBuffered = o.maxBufferedBytes ?? 2 * MAX_FRAME_BYTES;
-  const maxUnauth = o.maxUnauthenticated ?? 32;
+  const maxUnauth = o.maxUnauthenticated ?? WS_LIMITS.unauthenticated;
+  const maxClients = o.maxClients ?? WS_LIMITS.clients;
   const helloMs = o.helloTimeoutMs ?? HELLO_TIMEOUT_MS;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: false });
+  // ws checks a frame's announced length against maxPayload before reading its payload (close 1009).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: WS_LIMITS.clientFrameBytes,
+    clientTracking: false,
+  });
   const clients = new Set<Client>();
   let unauthenticated = 0;
 
@@ -82,9 +111,62 @@ export function attachWsHost(server: Server, o: WsHostOptions): WsHost {
       return refuse(socket, 403, 'origin not allowed');
     }
     if (unauthenticated >= maxUnauth) return refuse(socket, 503, 'too many connections');
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    // The raw bytes, seen before ws's own listener: each frame's announced length is checked as its
+    // header arrives (a large frame is refused before its payload is read, let alone parsed), and
+    // before the hello only one small frame's worth of bytes may come at all.
+    let client: Client | null = null;
+    let preHello = 0;
+    const meter = new FrameMeter();
+    const tooLarge = (why: string) => {
+      socket.off('data', watch);
+      if (client !== null) shut(client, MESSAGE_TOO_BIG, why);
+      else socket.destroy();
+    };
+    const watch = (chunk: Buffer) => {
+      const authed = client?.authed === true;
+      if (!authed && (preHello += chunk.length) > WS_LIMITS.preHelloBytes + MAX_FRAME_HEADER)
+        return tooLarge(BEFORE_HELLO);
+      meter.feed(chunk, (length) => {
+        const limit = client?.authed === true ? WS_LIMITS.clientFrameBytes : WS_LIMITS.preHelloBytes;
+        if (length <= limit) return true;
+        tooLarge(client?.authed === true ? 'frame too large' : BEFORE_HELLO);
+        return false;
+      });
+    };
+    // ws hands `head` (bytes that came with the upgrade request) back to the socket with unshift,
+    // so they pass through this listener too.
+    socket.on('data', watch);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      client = accept(ws);
+    });
   };
   server.on('upgrade', onUpgrade);
+
+  /**
+   * Closes a client for what it sent: the close frame goes out, nothing more is read from it, and
+   * the socket is cut shortly after (a peer flooding us will not complete the closing handshake).
+   */
+  const shut = (c: Client, code: number, reason: string): void => {
+    if (c.closing) return;
+    c.closing = true;
+    clients.delete(c);
+    c.ws.close(code, reason);
+    c.ws.pause();
+    setTimeout(() => c.ws.terminate(), 200).unref();
+  };
+
+  /** Takes one token from the client's bucket; false when it is empty. */
+  const withinRate = (c: Client): boolean => {
+    const now = performance.now();
+    c.tokens = Math.min(
+      WS_LIMITS.messageBurst,
+      c.tokens + ((now - c.refilled) / 1000) * WS_LIMITS.messagesPerSecond,
+    );
+    c.refilled = now;
+    if (c.tokens < 1) return false;
+    c.tokens--;
+    return true;
+  };
 
   /** Sends unless the client is too far behind, in which case it is dropped. */
   const send = (c: Client, text: string): void => {
@@ -100,8 +182,16 @@ export function attachWsHost(server: Server, o: WsHostOptions): WsHost {
     c.ws.send(text);
   };
 
-  function accept(ws: WebSocket): void {
-    const c: Client = { ws, authed: false, pending: 0, alive: true };
+  function accept(ws: WebSocket): Client {
+    const c: Client = {
+      ws,
+      authed: false,
+      closing: false,
+      pending: 0,
+      alive: true,
+      tokens: WS_LIMITS.messageBurst,
+      refilled: performance.now(),
+    };
     ws.on('pong', () => (c.alive = true));
     clients.add(c);
     unauthenticated++;
@@ -114,6 +204,13 @@ export function attachWsHost(server: Server, o: WsHostOptions): WsHost {
     helloTimer.unref();
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (c.closing) return;
+      if (!c.authed && rawLength(data) > WS_LIMITS.preHelloBytes)
+        return shut(c, MESSAGE_TOO_BIG, BEFORE_HELLO);
+      if (!withinRate(c)) {
+        o.log('serve: closed a client that sends too many messages');
+        return shut(c, POLICY_VIOLATION, 'too many messages');
+      }
       if (isBinary) return ws.close(CLOSE_CODES.badMessage, 'text frames only');
       let json: unknown;
       try {
@@ -132,6 +229,10 @@ export function attachWsHost(server: Server, o: WsHostOptions): WsHost {
           return ws.close(CLOSE_CODES.unauthorized, 'wrong token');
         }
         if (m.protocol !== WIRE_PROTOCOL) return ws.close(CLOSE_CODES.protocolMismatch, 'protocol');
+        if (authedCount() >= maxClients) {
+          o.log(`serve: refused a client: ${maxClients} are connected already`);
+          return shut(c, TRY_AGAIN_LATER, 'too many clients');
+        }
         c.authed = true;
         uncount();
         send(c, JSON.stringify({ t: 'welcome', protocol: WIRE_PROTOCOL } satisfies HostMessage));
@@ -162,7 +263,14 @@ export function attachWsHost(server: Server, o: WsHostOptions): WsHost {
       clients.delete(c);
     });
     ws.on('error', (e) => o.log(`serve: client error: ${e.message}`));
+    return c;
   }
+
+  const authedCount = () => {
+    let n = 0;
+    for (const c of clients) if (c.authed) n++;
+    return n;
+  };
 
   const heartbeat = setInterval(() => {
     for (const c of clients) {
@@ -184,7 +292,7 @@ export function attachWsHost(server: Server, o: WsHostOptions): WsHost {
   });
 
   return {
-    clientCount: () => [...clients].filter((c) => c.authed).length,
+    clientCount: authedCount,
     close: async () => {
       clearInterval(heartbeat);
       stopEvents();

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { sqlite } from './sqlite';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { prepareStoreFile } from './file-mode';
 import type { DeltaBatch } from '../../shared/inventory/changes';
 import type { AlertJson } from '../../shared/model/alert';
 import {
@@ -130,7 +129,7 @@ export class Store {
     readonly path: string,
     o: StoreOptions = {},
   ) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') prepareStoreFile(path);
     this.db = new (sqlite())(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${o.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseCallResult } from '../../shared/ipc/contract';
-import { CLOSE_CODES, HELLO_TIMEOUT_MS, MAX_FRAME_BYTES } from '../../shared/ipc/wire';
+import { WS_LIMITS } from '../../shared/ipc/limits';
+import { CLOSE_CODES, HELLO_TIMEOUT_MS } from '../../shared/ipc/wire';
 import { demoCapturePath } from '../../src-main/demo/demo-path';
 import { NET } from '../../src-main/demo/network';
 import { runServe, startServe, type ServeProcess } from './helpers/serve-process';
@@ -27,6 +28,7 @@ before(async () => {
   writeFileSync(join(tmp, 'secret.txt'), SECRET);
   writeFileSync(join(site, 'index.html'), '<!doctype html><title>t</title><script src="./main.js"></script>');
   writeFileSync(join(site, 'main.js'), 'console.log(1);');
+  writeFileSync(join(site, 'main.js.map'), `{"sourcesContent":["${SECRET}"]}`);
   writeFileSync(join(site, 'main.css'), 'body{}');
   writeFileSync(join(site, 'sub', 'inner.txt'), 'inner');
   writeFileSync(join(site, '.hidden'), SECRET);
@@ -127,10 +129,10 @@ test('WebSocket upgrades from another origin or for another host name are refuse
   await serve.waitForStderr(/refused a WebSocket from origin http:\/\/evil\.example/);
 });
 
-test('a frame above MAX_FRAME_BYTES closes the connection (1009) instead of being buffered', async () => {
+test('a frame above WS_LIMITS.clientFrameBytes closes the connection (1009) instead of being buffered', async () => {
   const c = await WsClient.connect(serve.origin, serve.token);
-  c.send('"' + 'a'.repeat(MAX_FRAME_BYTES) + '"');
-  assert.equal((await c.closed).code, 1009);
+  c.send('"' + 'a'.repeat(WS_LIMITS.clientFrameBytes) + '"');
+  assert.deepEqual(await c.closed, { code: 1009, reason: 'frame too large' });
 });
 
 test('static files: content types, the CSP header, no listings, nothing outside the build', async () => {
@@ -167,6 +169,9 @@ test('static files: content types, the CSP header, no listings, nothing outside 
     '/%252e%252e/secret.txt',
     '//etc/passwd',
     '/main.js%00.html',
+    '/main.js.map',
+    '/main.js.MAP',
+    '/main.js%2emap',
     '/.hidden',
     '/link.txt',
     '/%ff%fe',
@@ -199,17 +204,19 @@ test('--open analyses a capture at start; SIGINT shuts down cleanly', async () =
   }
 });
 
-test('--host on a non-loopback address warns that the console is reachable from the network', async () => {
-  const s = await startServe(['--renderer', site, '--host', '0.0.0.0']);
-  try {
-    assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
-    await s.waitForStderr(/reachable from the network/);
-    const c = await WsClient.connect(s.origin, s.token);
-    c.close();
-  } finally {
-    assert.equal(await s.stop(), 0);
-  }
+test('--host off loopback without TLS and an allow-list is refused (exit 2) with the SSH tunnel way', async () => {
+  const r = await runServe(['--renderer', site, '--host', '0.0.0.0']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    'glasspane: refusing to serve the console on 0.0.0.0 without --tls-cert FILE --tls-key FILE and ' +
+      '--allow-host NAME: off loopback it needs TLS and the names clients use; or keep the default ' +
+      '--host 127.0.0.1 and reach it through an SSH tunnel: ssh -L 8080:127.0.0.1:8080 sensor-host, ' +
+      'then open http://127.0.0.1:8080/ with the token\n',
+  );
   await serve.waitForStderr(/console at/);
+  assert.match(serve.stderr(), /its token is valid until this server stops/);
   assert.doesNotMatch(serve.stderr(), /reachable from the network/);
 });
 

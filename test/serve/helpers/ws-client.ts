@@ -46,11 +46,21 @@ export class WsClient {
   }
 
   /** Opens the socket (rejects when the upgrade is refused, with the HTTP status). */
-  static open(origin: string, headers: Record<string, string> = {}): Promise<WsClient> {
-    const ws = new WebSocket(origin.replace(/^http/, 'ws') + WS_PATH, {
-      headers,
+  static open(
+    origin: string,
+    headers: Record<string, string> = {},
+    /** TLS: the CA to trust, the name to verify; `address` to dial instead of the origin's host. */
+    tls: { ca?: Buffer; servername?: string; address?: string } = {},
+  ): Promise<WsClient> {
+    const url = new URL(origin.replace(/^http/, 'ws') + WS_PATH);
+    if (tls.address !== undefined) url.hostname = tls.address;
+    const ws = new WebSocket(url, {
+      headers: { ...(tls.address !== undefined ? { host: new URL(origin).host } : {}), ...headers },
       origin: headers.origin,
       maxPayload: 256 * 1024 * 1024,
+      ca: tls.ca,
+      // ws hands it to tls.connect at run time; its types leave it out.
+      ...({ servername: tls.servername } as object),
     });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new WsClient(ws)));

@@ -1,0 +1,29 @@
+/**
+ * The options of `glasspane serve`, shared by the main CLI and the stand-alone entry (main.ts) so
+ * the two cannot drift. Only commander here: the server itself is loaded when the command runs.
+ */
+import { Option, type Command } from 'commander';
+
+const collect = (v: string, all: string[] = []) => [...all, v];
+
+export function addServeOptions(c: Command): Command {
+  return c
+    .option('-p, --port <port>', 'port to listen on (0: any free port)', '0')
+    .option(
+      '--host <addr>',
+      'address to listen on; off loopback it needs --tls-cert, --tls-key and --allow-host',
+      '127.0.0.1',
+    )
+    .option('--tls-cert <file>', 'PEM certificate (chain): serve https and wss')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option(
+      '--allow-host <name>',
+      'a host name (or address) clients use to reach the console; repeatable',
+      collect,
+    )
+    .option('--open <file...>', 'capture files to open at start')
+    .option('--capture-dir <dir>', 'let clients open capture files from this folder only')
+    .option('--db <file>', 'record the inventory in this device store')
+    .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
+    .addOption(new Option('--renderer <dir>', 'renderer build to serve').hideHelp());
+}
