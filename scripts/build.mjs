@@ -114,6 +114,8 @@ function configs() {
 function copyHtml() {
   mkdirSync(join(dist, 'renderer'), { recursive: true });
   copyFileSync(join(root, 'src-renderer/index.html'), join(dist, 'renderer/index.html'));
+  // The page's icon (index.html links it), so a browser never asks for a /favicon.ico that is not there.
+  copyFileSync(join(root, 'assets/icons/icon.svg'), join(dist, 'renderer/icon.svg'));
 }
 
 /**

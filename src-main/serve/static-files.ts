@@ -66,7 +66,8 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   const segments = decoded.split('/').slice(1);
   if (segments.some((s) => s === '..' || s === '.' || s.startsWith('.'))) return null;
   if (decoded.toLowerCase().endsWith('.map')) return null;
-  const rel = decoded === '/' ? 'index.html' : segments.join('/');
+  // Browsers ask for /favicon.ico on their own; the page's icon answers (an SVG, typed as one).
+  const rel = decoded === '/' ? 'index.html' : decoded === '/favicon.ico' ? 'icon.svg' : segments.join('/');
   if (rel === '' || rel.endsWith('/')) return null;
   const base = resolve(root);
   const file = resolve(join(base, rel));

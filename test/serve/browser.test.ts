@@ -56,6 +56,11 @@ test('the served console connects, lists interfaces, and opens the demo capture 
   const page = await browser!.newPage({ viewport: { width: 1200, height: 760 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // Every request the page makes is answered (the favicon included: it once logged a 404).
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`failed ${new URL(r.url()).pathname}`));
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`csp: ${m.text()}`);
   });

@@ -30,6 +30,7 @@ before(async () => {
   writeFileSync(join(site, 'main.js'), 'console.log(1);');
   writeFileSync(join(site, 'main.js.map'), `{"sourcesContent":["${SECRET}"]}`);
   writeFileSync(join(site, 'main.css'), 'body{}');
+  writeFileSync(join(site, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(site, 'sub', 'inner.txt'), 'inner');
   writeFileSync(join(site, '.hidden'), SECRET);
   symlinkSync(join(tmp, 'secret.txt'), join(site, 'link.txt'));
@@ -180,6 +181,15 @@ test('static files: content types, the CSP header, no listings, nothing outside 
     assert.equal(r.status, 404, `${p} -> ${r.status}`);
     assert.ok(!r.body.includes(SECRET), `${p} leaked the secret`);
     assert.ok(r.headers['content-security-policy'], `${p}: errors carry the CSP too`);
+  }
+});
+
+test('the page icon answers /favicon.ico too, typed as the SVG it is', async () => {
+  for (const p of ['/favicon.ico', '/icon.svg']) {
+    const r = await get(p);
+    assert.equal(r.status, 200, p);
+    assert.equal(r.headers['content-type'], 'image/svg+xml', p);
+    assert.match(r.body, /^<svg /, p);
   }
 });
 
