@@ -42,9 +42,15 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
     s().setDemoPath(r.ok ? (r.value.demo?.path ?? null) : null);
   };
 
+  // A page that connects to an engine already holding a run (`serve --open FILE`, a reload, a second
+  // window) lands on the inventory once, as opening a file from the start screen does.
+  let landed = false;
   const refreshSnapshot = async (): Promise<void> => {
     const r = await transport.call('getSnapshot', {});
-    if (r.ok) s().applySnapshot(r.value);
+    if (!r.ok) return;
+    s().applySnapshot(r.value);
+    if (!landed && r.value.status.state !== 'idle' && s().view === 'start') s().setView('inventory');
+    landed = true;
   };
 
   const openCapture = async (paths: string[]): Promise<void> => {

@@ -97,6 +97,14 @@ test('the served console connects, lists interfaces, and opens the demo capture 
   await page.screenshot({ path: join(results, 'serve-console-demo.png') });
   assert.deepEqual(problems, []);
   await page.close();
+
+  // A page that connects to an engine already holding a run (serve --open, a reload) lands on the
+  // inventory, not on the start screen.
+  const later = await browser!.newPage({ viewport: { width: 1200, height: 760 } });
+  await later.goto(serve!.url);
+  await later.getByRole('tab', { name: /Inventory/, selected: true }).waitFor({ timeout: 15_000 });
+  assert.equal(await later.getByRole('tab', { name: 'Capture', selected: true }).count(), 0);
+  await later.close();
 });
 
 test('a page with a wrong token is refused and says so', async (t) => {
