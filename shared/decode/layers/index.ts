@@ -1,8 +1,10 @@
 import type { Layer } from '../layer';
 import { arp } from './arp';
+import { ayiya } from './ayiya';
 import { erspan } from './erspan';
 import { ethernet } from './ethernet';
 import { gre } from './gre';
+import { gtpu } from './gtpu';
 import { icmp } from './icmp';
 import { icmpv6 } from './icmpv6';
 import { ipv4 } from './ipv4';
@@ -12,6 +14,7 @@ import { raw } from './raw';
 import { sll } from './sll';
 import { sll2 } from './sll2';
 import { tcp } from './tcp';
+import { teredo } from './teredo';
 import { udp } from './udp';
 import { vlan } from './vlan';
 import { vxlan } from './vxlan';
@@ -34,4 +37,7 @@ export const LAYERS: readonly Layer[] = [
   gre,
   erspan,
   vxlan,
+  teredo,
+  ayiya,
+  gtpu,
 ];
