@@ -1,5 +1,5 @@
 /** Builders for the layer 2-4 headers test/helpers/packets.ts does not cover. */
-import { type Bytes, concat, ip4, ip6, mac, u16, u32, u32le } from '../helpers/packets';
+import { type Bytes, concat, ip4, ip6, mac, u16, u16le, u32, u32le } from '../helpers/packets';
 
 /** 802.3 frame: destination, source, length, then the LLC payload (length computed unless given). */
 export function ieee8023(dst: string, src: string, payload: Bytes, lengthOverride?: number): Bytes {
@@ -206,4 +206,27 @@ export function gtpu(
   );
   const flags = 0x30 | (ext.length > 0 ? 0x04 : 0) | (o.seq !== undefined ? 0x02 : 0);
   return concat([flags, o.type ?? 255], u16(body.length), u32(o.teid ?? 0x1234), body);
+}
+
+/**
+ * NFLOG (LINKTYPE_NFLOG) record: family, version, resource id, then TLVs ([type, value]) whose length
+ * and type are in the capturing host's byte order (little-endian by default), padded to 4 bytes.
+ */
+export function nflog(
+  family: number,
+  tlvs: [number, Bytes | number[]][],
+  o: { bigEndian?: boolean } = {},
+): Bytes {
+  const parts: (Bytes | number[])[] = [[family, 0], u16(7)];
+  for (const [type, value] of tlvs) {
+    const len = 4 + value.length;
+    parts.push(o.bigEndian ? concat(u16(len), u16(type)) : concat(u16le(len), u16le(type)), value);
+    parts.push(new Array((4 - (len % 4)) % 4).fill(0));
+  }
+  return concat(...parts);
+}
+
+/** NFULA_HWADDR value: big-endian address length, 2 bytes pad, 8 address bytes. */
+export function nflogHwaddr(m: string): number[] {
+  return [0, 6, 0, 0, ...mac(m), 0, 0];
 }

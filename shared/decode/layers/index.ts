@@ -10,6 +10,7 @@ import { icmpv6 } from './icmpv6';
 import { ipv4 } from './ipv4';
 import { ipv6 } from './ipv6';
 import { loopback } from './loopback';
+import { nflog } from './nflog';
 import { raw } from './raw';
 import { sll } from './sll';
 import { sll2 } from './sll2';
@@ -26,6 +27,7 @@ export const LAYERS: readonly Layer[] = [
   sll2,
   raw,
   loopback,
+  nflog,
   vlan,
   arp,
   ipv4,
