@@ -12,6 +12,7 @@ import { http } from './http';
 import { tls } from './tls';
 import { quic } from './quic';
 import { ssh } from './ssh';
+import { smtp } from './smtp';
 import { smb } from './smb';
 import { snmp } from './snmp';
 import { sip } from './sip';
@@ -43,6 +44,7 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   quic,
   ssh,
   http,
+  smtp,
   smb,
   snmp,
   sip,
