@@ -13,6 +13,7 @@ import { tls } from './tls';
 import { quic } from './quic';
 import { ssh } from './ssh';
 import { smtp } from './smtp';
+import { rdp } from './rdp';
 import { smb } from './smb';
 import { snmp } from './snmp';
 import { sip } from './sip';
@@ -45,6 +46,7 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   ssh,
   http,
   smtp,
+  rdp,
   smb,
   snmp,
   sip,
