@@ -116,6 +116,11 @@ export class Decoder implements AppContext {
     this.flows = new FlowTable(flowCapacity);
   }
 
+  /** Whether frames of this link type are decoded (live sources say so for each interface). */
+  readsLinkType(lt: number): boolean {
+    return this.linkTypes.get(lt) !== undefined;
+  }
+
   emit(o: Observation): void {
     this.onObservation(o);
   }

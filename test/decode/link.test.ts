@@ -266,6 +266,9 @@ test('unknown link types are counted per type', () => {
   assert.equal(d.stats.unknownLinkType, 3);
   assert.deepEqual(d.stats.unknownLinkTypes, { 105: 2, 127: 1 });
   assert.equal(new Decoder(LAYERS).stats.unknownLinkTypes, undefined);
+  assert.equal(d.readsLinkType(239), true);
+  assert.equal(d.readsLinkType(1), true);
+  assert.equal(d.readsLinkType(127), false);
 });
 
 const NFLOG = 239;
