@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers';
 import { ipv4FromString, macFromString } from '../../shared/util/addr';
-import { arp, ethernet, ipv4, ipv6, tcp, udp, vlanTag } from '../helpers/packets';
+import { arp, concat, ethernet, ipv4, ipv6, tcp, udp, vlanTag } from '../helpers/packets';
 import { ayiya, erspan2, erspan3, gre, gtpu, teredo, vxlan } from './builders';
 
 const OUT = { a: '02:00:00:00:01:01', b: '02:00:00:00:01:02', ipa: '172.16.0.1', ipb: '172.16.0.2' };
@@ -257,6 +257,14 @@ test('Teredo: non-IPv6 payloads on 3544 are left alone; headers that run out are
   assert.equal(other.malformed, '');
   assert.equal(other.tunnels, 0);
   assert.equal(other.hasProto('teredo'), false);
+  // Starts like IPv6, but its payload length does not account for the datagram: not Teredo.
+  const stray = inner6().slice();
+  stray[5] += 3;
+  for (const b of [stray, concat(inner6(), [0, 0])]) {
+    const p = decode(overUdp(3544, 51000, b));
+    assert.equal(p.tunnels, 0);
+    assert.equal(p.hasProto('teredo'), false);
+  }
   for (const n of [0, 3, 10, 39]) assert.equal(decode(overUdp(3544, 51000, new Uint8Array(n))).malformed, '');
   const auth = teredo(inner6(), { auth: { id: [1, 2, 3, 4], value: [5, 6, 7, 8] } });
   for (const n of [40, 45, 60]) {

@@ -26,7 +26,10 @@ export const teredo: Layer = {
       if (o > 0 && w.length >= 40) p.markMalformed('teredo: truncated');
       return;
     }
-    if (w.u8(o) >>> 4 !== 6) return;
+    // Teredo carries exactly one IPv6 packet: its payload length must account for the rest (unless the
+    // capture cut it), which keeps stray datagrams on 3544 from being read as tunnelled IPv6.
+    const ipEnd = o + 40 + w.u16(o + 4);
+    if (w.u8(o) >>> 4 !== 6 || (ipEnd !== w.length && !(ipEnd > w.length && p.capLen < p.wireLen))) return;
     p.addProto('teredo');
     innerIp(p, next, 6, o);
   },
