@@ -309,6 +309,10 @@ test('NFLOG: hostile TLVs are malformed, never read past the frame', () => {
     [9, udp4()],
   ]);
   assert.equal(decode(good.subarray(0, 3), NFLOG).malformed, 'nflog: truncated');
+  // A header without attributes (nothing logged) is not truncated: there is simply nothing to read.
+  const bare = decode(good.subarray(0, 4), NFLOG);
+  assert.equal(bare.malformed, '');
+  assert.deepEqual(bare.protos.slice(0, bare.protoCount), ['nflog']);
   for (const n of [14, 20, 30])
     assert.equal(decode(good.subarray(0, n), NFLOG).malformed, 'nflog: truncated', `cut at ${n}`);
   const zeroLen = good.slice();

@@ -9,6 +9,7 @@ const MAX_TLVS = 64;
 
 /** TLV lengths and types are in the capturing host's byte order: the first TLV tells which. */
 function littleEndian(w: ByteWindow): boolean {
+  if (!w.has(4, 4)) return true;
   const le = w.u16le(4);
   return le >= 4 && le <= w.length - 4 && w.u16le(6) < 256;
 }
