@@ -54,6 +54,17 @@ export function smtpSoftware(text: string): { product: string; version: string |
   return m === null ? null : { product: m[1]!, version: m[2] ?? null };
 }
 
+/**
+ * The clock many greetings end with ("...; Sun, 6 Dec 2026 10:00:00 +0100"): dropped, so that every
+ * connection to a server states the same banner (each distinct value is a fact the device keeps).
+ */
+const DATE =
+  /[;,]?\s*(?:at\s+)?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[+-]\d{4})?(?:\s*\([^)]{0,32}\))?/i;
+
+export function smtpBanner(text: string): string {
+  return text.replace(DATE, '').trim();
+}
+
 function isServerSide(p: Packet): boolean {
   if (PORTS.includes(p.srcPort)) return true;
   if (PORTS.includes(p.dstPort)) return false;
@@ -148,7 +159,7 @@ function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
 
 function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Dir): void {
   const code = line.slice(0, 3);
-  const text = cleanText(line.slice(4), 512);
+  const text = smtpBanner(cleanText(line.slice(4), 512));
   const me = srcRef(p);
   if (!f.greeted) {
     // A reply before any greeting: the capture began mid-session; nothing here names the server.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ascii, tcpFrame } from '../../helpers/packets';
 import { decodeFrames, hostileVariants, ofKind } from './run';
-import { smtpDomain, smtpSoftware } from '../../../shared/protocols/it/smtp';
+import { smtpBanner, smtpDomain, smtpSoftware } from '../../../shared/protocols/it/smtp';
 
 const CLIENT = { mac: '02:00:00:00:00:21', ip: '10.0.2.21', port: 51515 };
 const MX = { mac: '02:00:00:00:00:25', ip: '10.0.2.25', port: 25 };
@@ -47,7 +47,11 @@ test('SMTP: HELO on submission, the same name in the 250 reply is not repeated, 
   const sub = { ...MX, port: 587 };
   const c = client();
   const r = decodeFrames([
-    tcpFrame(sub, c, ascii('220-mail.example.net ESMTP Exim 4.96 #2 Sun, 06 Dec 2026\r\n220 No UCE\r\n')),
+    tcpFrame(
+      sub,
+      c,
+      ascii('220-mail.example.net ESMTP Exim 4.96 #2 Sun, 06 Dec 2026 11:40:02 +0000\r\n220 No UCE\r\n'),
+    ),
     tcpFrame(c, sub, ascii('HELO [10.0.2.21]\r\n')),
     tcpFrame(sub, c, ascii('250 mail.example.net Hello [10.0.2.21]\r\n')),
   ]);
@@ -58,7 +62,7 @@ test('SMTP: HELO on submission, the same name in the 250 reply is not repeated, 
   assert.deepEqual(
     ofKind(r.obs, 'attribute').map((o) => [o.key, o.value]),
     [
-      ['smtp-banner', 'mail.example.net ESMTP Exim 4.96 #2 Sun, 06 Dec 2026'],
+      ['smtp-banner', 'mail.example.net ESMTP Exim 4.96 #2'],
       ['smtp-helo', '[10.0.2.21]'],
     ],
   );
@@ -82,6 +86,19 @@ test('SMTP software: known products and their versions only', () => {
   });
   assert.equal(smtpSoftware('mx.google.com ESMTP d2e1a72fcca58-7b9 - gsmtp'), null);
   assert.equal(smtpSoftware('ready'), null);
+  // The clock in a greeting is dropped: every connection states the same banner.
+  assert.equal(
+    smtpBanner('h.example.com ESMTP Sendmail 8.15.2/8.15.2; Sun, 6 Dec 2026 11:40:02 +0100 (CET)'),
+    'h.example.com ESMTP Sendmail 8.15.2/8.15.2',
+  );
+  assert.equal(
+    smtpBanner('EX01.corp.local Microsoft ESMTP MAIL Service ready at Sun, 6 Dec 2026 11:40:02 +0100'),
+    'EX01.corp.local Microsoft ESMTP MAIL Service ready',
+  );
+  assert.equal(
+    smtpBanner('mx1.example.org ESMTP Postfix (Debian/GNU)'),
+    'mx1.example.org ESMTP Postfix (Debian/GNU)',
+  );
   assert.equal(smtpDomain('[192.0.2.1]'), null);
   assert.equal(smtpDomain('192.0.2.1'), null);
   assert.equal(smtpDomain('host.example.com.'), 'host.example.com');
