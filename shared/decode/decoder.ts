@@ -116,6 +116,11 @@ export class Decoder implements AppContext {
     this.flows = new FlowTable(flowCapacity);
   }
 
+  /** Whether frames of this link type are decoded (live sources say so for each interface). */
+  readsLinkType(lt: number): boolean {
+    return this.linkTypes.get(lt) !== undefined;
+  }
+
   emit(o: Observation): void {
     this.onObservation(o);
   }
@@ -191,7 +196,7 @@ export class Decoder implements AppContext {
         case NEXT_LINKTYPE:
           layer = this.linkTypes.get(key);
           if (layer === undefined && depth === 0) {
-            this.stats.unknownLinkType++;
+            this.unknownLinkType(key);
             return;
           }
           break;
@@ -239,6 +244,14 @@ export class Decoder implements AppContext {
       key2 = next.key2;
     }
     p.markMalformed('decoder: too many nested layers');
+  }
+
+  /** Counted in total and per type, so that hosts can say which link type went unread. */
+  private unknownLinkType(lt: number): void {
+    const st = this.stats;
+    st.unknownLinkType++;
+    const m = (st.unknownLinkTypes ??= {});
+    m[lt] = (m[lt] ?? 0) + 1;
   }
 
   private transportPayload(table: AppTable, dst: number, src: number, w: ByteWindow, p: Packet): void {

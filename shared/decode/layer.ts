@@ -42,7 +42,7 @@ export interface Layer {
   linkTypes?: readonly number[];
   etherTypes?: readonly number[];
   ipProtocols?: readonly number[];
-  /** UDP ports that carry a tunnel (VXLAN): matched on destination, then source port. */
+  /** UDP ports that carry a tunnel (VXLAN, Teredo, GTP-U, ...): matched on destination, then source port. */
   udpPorts?: readonly number[];
   llcSaps?: readonly number[];
   snap?: readonly number[];

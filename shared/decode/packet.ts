@@ -22,7 +22,7 @@ export class Packet {
   /** 802.1Q/802.1ad tags, outermost first. */
   vlanCount = 0;
   readonly vlans = [0, 0, 0, 0];
-  /** How many tunnel encapsulations were removed (GRE, ERSPAN, VXLAN). */
+  /** How many tunnel encapsulations were removed (GRE, ERSPAN, VXLAN, Teredo, AYIYA, GTP-U). */
   tunnels = 0;
 
   arpOp = -1;

@@ -10,6 +10,8 @@ export interface DecodeStats {
   laterFragments: number;
   /** Frames of a link type Glasspane does not decode. */
   unknownLinkType: number;
+  /** The same by link type number; present only once such a frame was seen. */
+  unknownLinkTypes?: Record<string, number>;
   /** App dissector failures caught by the pipeline (a bug, not the packet's fault, but never fatal). */
   dissectorErrors: number;
   /** Datagram announcements skipped as verbatim repeats of one already dissected. */

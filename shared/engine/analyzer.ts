@@ -1,4 +1,5 @@
 import { Decoder } from '../decode/decoder';
+import { linkTypeLabel } from '../decode/linktypes';
 import { ipv4ToString } from '../util/addr';
 import type { Layer } from '../decode/layer';
 import { TCP_SYN, type Packet } from '../decode/packet';
@@ -110,15 +111,33 @@ export class Analyzer {
   private peerCache: PeerIndex | null = null;
   private peerCacheShape = -1;
 
+  /** Unread link types counted when the current source began (see endSource). */
+  private unknownAtStart: Record<string, number> = {};
+
   /** Frame numbers restart at 1 for every source, as in Wireshark. */
   beginSource(): void {
     this.frameNo = 0;
     this.goodTime = [];
     this.goodTimeAny = 0;
+    this.unknownAtStart = { ...this.decoder.stats.unknownLinkTypes };
   }
 
-  endSource(info: SourceInfo): void {
+  /**
+   * The source is done: frames of link types the decoder does not read become one warning per type
+   * in `info.warnings` (never a silent empty inventory). Returns the warnings added.
+   */
+  endSource(info: SourceInfo): string[] {
+    const added: string[] = [];
+    for (const [lt, n] of Object.entries(this.decoder.stats.unknownLinkTypes ?? {})) {
+      const skipped = n - (this.unknownAtStart[lt] ?? 0);
+      if (skipped > 0)
+        added.push(
+          `link type ${linkTypeLabel(Number(lt))} is not read: ${skipped} frame${skipped === 1 ? '' : 's'} skipped`,
+        );
+    }
+    info.warnings.push(...added);
     this.sources.push(info);
+    return added;
   }
 
   /** One frame: `buf[start, end)` (the whole of `buf` by default), borrowed for the call only. */
@@ -206,6 +225,7 @@ export class Analyzer {
     return {
       ...s,
       malformedBy: { ...s.malformedBy },
+      ...(s.unknownLinkTypes !== undefined ? { unknownLinkTypes: { ...s.unknownLinkTypes } } : {}),
       observations: this.inventory.observations,
       devices: this.inventory.size,
       edges: this.inventory.edges.size,

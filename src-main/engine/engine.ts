@@ -19,6 +19,7 @@ import type { AlertJson } from '../../shared/model/alert';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { IDLE_STATUS, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
+import { linkTypeLabel } from '../../shared/decode/linktypes';
 import { CaptureFileError } from '../capture/file-source';
 import { startLiveCapture, type LiveCapture, type LiveCaptureOptions } from '../capture/live/live-source';
 import { CallFailure, type EngineHandlers } from '../ipc/engine-api';
@@ -467,7 +468,18 @@ export function createEngine(o: EngineOptions): Engine {
         live = null;
         throw new CallFailure('unavailable', `${r.error.message} ${r.error.fix}`.trim());
       }
-      setStatus({ state: 'running' });
+      // An interface whose link type is not decoded still runs (its frames are counted per type in
+      // the stats), but says so once instead of showing nothing.
+      const unread = r.interfaces
+        .filter((i) => !a.decoder.readsLinkType(i.linkType))
+        .map(
+          (i) =>
+            `${i.name}: link type ${linkTypeLabel(i.linkType)} is not read; its frames are counted and skipped`,
+        );
+      setStatus({
+        state: 'running',
+        message: unread.length > 0 ? `warning: ${unread.join('; ')}`.slice(0, 1000) : null,
+      });
       return status;
     },
 

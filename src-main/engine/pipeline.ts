@@ -69,7 +69,10 @@ export function createAnalyzer(o: { protocols?: readonly string[] } = {}): Analy
   });
 }
 
-/** Read one capture file into an analyzer; returns what the reader said about the file. */
+/**
+ * Read one capture file into an analyzer; returns what the reader said about the file, with the
+ * link types the decoder could not read added to its warnings.
+ */
 export async function analyzeFile(a: Analyzer, path: string, o: ReadOptions = {}) {
   a.beginSource();
   const r = await readCaptureFile(
@@ -77,6 +80,7 @@ export async function analyzeFile(a: Analyzer, path: string, o: ReadOptions = {}
     { records: (buf, start, end, lt, ts, wl, iface) => a.frame(buf, lt, ts, wl, iface, start, end) },
     o,
   );
-  a.endSource({ path, format: r.gzip ? r.format + '.gz' : r.format, frames: r.frames, warnings: r.warnings });
+  const format = r.gzip ? r.format + '.gz' : r.format;
+  r.warnings.push(...a.endSource({ path, format, frames: r.frames, warnings: [...r.warnings] }));
   return r;
 }

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { writePcap } from '../helpers/pcap-writer';
-import { arp, ascii, ethernet, udpFrame } from '../helpers/packets';
+import { arp, ascii, ethernet, ipv4, udp, udpFrame } from '../helpers/packets';
+import { nflog, nflogHwaddr } from '../decode/builders';
+import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -257,4 +259,59 @@ test("the installed command keeps V8's code cache beside the bundle and survives
   const stale = run();
   assert.equal(stale.status, 0, stale.stderr);
   assert.deepEqual(devices(stale.stdout), devices(first.stdout));
+});
+
+test('NFLOG captures are read: the logged IP packets make devices, as tshark decodes them', () => {
+  const pkt = (src: string, dst: string) => ipv4(src, dst, 17, udp(5353, 53, new Uint8Array(12)));
+  const file = writePcap(join(tmp, 'nflog.pcap'), 239, [
+    {
+      data: nflog(2, [
+        [8, nflogHwaddr('00:1b:1b:01:02:03')],
+        [9, pkt('192.168.7.10', '192.168.7.1')],
+      ]),
+    },
+    { data: nflog(2, [[9, pkt('192.168.7.11', '192.168.7.1')]]) },
+  ]);
+  const r = run('analyze', file, '--format', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /warning/);
+  const inv = JSON.parse(r.stdout);
+  assert.equal(inv.stats.unknownLinkType, 0);
+  assert.equal(inv.stats.unknownLinkTypes, undefined);
+  const ips = inv.devices.flatMap((d: { ips: string[] }) => d.ips).sort();
+  assert.deepEqual(ips, ['192.168.7.1', '192.168.7.10', '192.168.7.11']);
+  assert.deepEqual(inv.devices.find((d: { mac: string }) => d.mac === '00:1b:1b:01:02:03').ips, [
+    '192.168.7.10',
+  ]);
+  if (tsharkAvailable()) {
+    const theirs = [...tsharkFields(file, ['ip.src']).values()].map((f) => f[0]![0]);
+    assert.deepEqual(theirs, ['192.168.7.10', '192.168.7.11']);
+  }
+});
+
+test('a link type Glasspane does not read: one warning per type on stderr and in stats, data kept', () => {
+  const wifi = writePcap(join(tmp, 'wifi.pcap'), 127, [
+    { data: new Uint8Array(40) },
+    { data: new Uint8Array(40) },
+  ]);
+  const r = run('analyze', wifi, capture, '--format', 'json');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(
+    r.stderr.trim(),
+    'glasspane: wifi.pcap: warning: link type 127 (IEEE802_11_RADIOTAP) is not read: 2 frames skipped',
+  );
+  const inv = JSON.parse(r.stdout);
+  assert.equal(inv.stats.unknownLinkType, 2);
+  assert.deepEqual(inv.stats.unknownLinkTypes, { 127: 2 });
+  assert.deepEqual(inv.stats.sources[0].warnings, [
+    'link type 127 (IEEE802_11_RADIOTAP) is not read: 2 frames skipped',
+  ]);
+  assert.deepEqual(inv.stats.sources[1].warnings, []);
+  // The readable capture after it still counts.
+  assert.ok(inv.devices.some((d: { mac: string }) => d.mac === '00:1b:1b:aa:bb:cc'));
+  const odd = writePcap(join(tmp, 'odd.pcap'), 4242, [{ data: new Uint8Array(1) }]);
+  assert.match(
+    run('analyze', odd).stderr,
+    /^glasspane: odd\.pcap: warning: link type 4242 is not read: 1 frame skipped$/m,
+  );
 });

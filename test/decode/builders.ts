@@ -1,5 +1,5 @@
 /** Builders for the layer 2-4 headers test/helpers/packets.ts does not cover. */
-import { type Bytes, concat, ip6, mac, u16, u32, u32le } from '../helpers/packets';
+import { type Bytes, concat, ip4, ip6, mac, u16, u16le, u32, u32le } from '../helpers/packets';
 
 /** 802.3 frame: destination, source, length, then the LLC payload (length computed unless given). */
 export function ieee8023(dst: string, src: string, payload: Bytes, lengthOverride?: number): Bytes {
@@ -139,4 +139,94 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Teredo (RFC 4380) headers before the IPv6 packet: authentication and/or origin indication. */
+export function teredo(
+  payload: Bytes,
+  o: { auth?: { id: number[]; value: number[] }; origin?: { port: number; ip: string } } = {},
+): Bytes {
+  const auth =
+    o.auth === undefined
+      ? []
+      : concat(
+          u16(1),
+          [o.auth.id.length, o.auth.value.length],
+          o.auth.id,
+          o.auth.value,
+          new Array(9).fill(0),
+        );
+  // Origin port and address are sent obfuscated (every bit inverted).
+  const origin =
+    o.origin === undefined
+      ? []
+      : concat(
+          u16(0),
+          u16(~o.origin.port & 0xffff),
+          ip4(o.origin.ip).map((b) => ~b & 0xff),
+        );
+  return concat(auth, origin, payload);
+}
+
+/** AYIYA: identity of 2^idLog2 bytes, signature of sigWords*4 bytes, opcode 1 (forward) by default. */
+export function ayiya(
+  nextHeader: number,
+  payload: Bytes,
+  o: { idLog2?: number; sigWords?: number; opcode?: number } = {},
+): Bytes {
+  const idLog2 = o.idLog2 ?? 4;
+  const sig = o.sigWords ?? 5;
+  return concat(
+    [(idLog2 << 4) | 1, (sig << 4) | 2, (2 << 4) | (o.opcode ?? 1), nextHeader],
+    u32(1700000000),
+    new Array(1 << idLog2).fill(0x11),
+    new Array(sig * 4).fill(0x22),
+    payload,
+  );
+}
+
+/** GTP-U: version 1, PT set; extension headers given as [type, content] (content padded by the caller). */
+export function gtpu(
+  payload: Bytes,
+  o: { type?: number; teid?: number; seq?: number; ext?: [number, number[]][] } = {},
+): Bytes {
+  const ext = o.ext ?? [];
+  const optional = o.seq !== undefined || ext.length > 0;
+  let exts: Bytes = new Uint8Array(0);
+  for (let i = 0; i < ext.length; i++) {
+    const [, content] = ext[i]!;
+    const nextType = i + 1 < ext.length ? ext[i + 1]![0] : 0;
+    const len = (content.length + 2) / 4;
+    exts = concat(exts, [len], content, [nextType]);
+  }
+  const body = concat(
+    optional ? concat(u16(o.seq ?? 0), [0, ext.length > 0 ? ext[0]![0] : 0]) : [],
+    exts,
+    payload,
+  );
+  const flags = 0x30 | (ext.length > 0 ? 0x04 : 0) | (o.seq !== undefined ? 0x02 : 0);
+  return concat([flags, o.type ?? 255], u16(body.length), u32(o.teid ?? 0x1234), body);
+}
+
+/**
+ * NFLOG (LINKTYPE_NFLOG) record: family, version, resource id, then TLVs ([type, value]) whose length
+ * and type are in the capturing host's byte order (little-endian by default), padded to 4 bytes.
+ */
+export function nflog(
+  family: number,
+  tlvs: [number, Bytes | number[]][],
+  o: { bigEndian?: boolean } = {},
+): Bytes {
+  const parts: (Bytes | number[])[] = [[family, 0], u16(7)];
+  for (const [type, value] of tlvs) {
+    const len = 4 + value.length;
+    parts.push(o.bigEndian ? concat(u16(len), u16(type)) : concat(u16le(len), u16le(type)), value);
+    parts.push(new Array((4 - (len % 4)) % 4).fill(0));
+  }
+  return concat(...parts);
+}
+
+/** NFULA_HWADDR value: big-endian address length, 2 bytes pad, 8 address bytes. */
+export function nflogHwaddr(m: string): number[] {
+  return [0, 6, 0, 0, ...mac(m), 0, 0];
 }

@@ -4,12 +4,28 @@ import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers';
 import { TCP_SYN } from '../../shared/decode/packet';
 import { ethernet, ipv4, ipv6, tcp, tcpFrame, udp, vlanTag, mac } from '../helpers/packets';
-import { erspan2, erspan3, frag6, ext6, gre, icmp6, ipv6Ext, prng, sll, sll2, vxlan } from './builders';
+import {
+  ayiya,
+  erspan2,
+  erspan3,
+  frag6,
+  ext6,
+  gre,
+  gtpu,
+  icmp6,
+  ipv6Ext,
+  nflog,
+  prng,
+  sll,
+  sll2,
+  teredo,
+  vxlan,
+} from './builders';
 
 const A = { mac: '02:00:00:00:00:0a', ip: '10.0.0.1', port: 49152 };
 const B = { mac: '02:00:00:00:00:0b', ip: '10.0.0.2', port: 443 };
 const SYN_OPTS = [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7];
-const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276];
+const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 239, 276];
 
 /** Decode and check that no layer threw (the decoder would have caught it and counted it). */
 function safeDecode(d: Decoder, bytes: Uint8Array, linkType: number, wireLen = bytes.length) {
@@ -126,6 +142,38 @@ function corpus(): [Uint8Array, number][] {
         ipv4('1.1.1.1', '2.2.2.2', 47, gre(0x22eb, erspan3(1, syn, { platform: true }), { seq: 1, key: 2 })),
       ),
       1,
+    ],
+    [ethernet(B.mac, A.mac, 0x0800, ipv4('1.1.1.1', '2.2.2.2', 17, udp(9, 4754, gre(0x0800, ip4)))), 1],
+    [
+      ethernet(
+        B.mac,
+        A.mac,
+        0x0800,
+        ipv4(
+          '1.1.1.1',
+          '2.2.2.2',
+          17,
+          udp(3544, 9, teredo(nd, { auth: { id: [1], value: [2] }, origin: { port: 1, ip: '3.3.3.3' } })),
+        ),
+      ),
+      1,
+    ],
+    [ethernet(B.mac, A.mac, 0x0800, ipv4('1.1.1.1', '2.2.2.2', 17, udp(5072, 5072, ayiya(41, nd)))), 1],
+    [
+      ethernet(
+        B.mac,
+        A.mac,
+        0x0800,
+        ipv4('1.1.1.1', '2.2.2.2', 17, udp(2152, 2152, gtpu(ip4, { seq: 1, ext: [[0x85, [0x10, 0x09]]] }))),
+      ),
+      1,
+    ],
+    [
+      nflog(2, [
+        [10, [0x61, 0]],
+        [9, ip4],
+      ]),
+      239,
     ],
     [sll(0x0800, ip4, { addr: mac(A.mac) }), 113],
     [sll2(0x86dd, nd, { addr: mac(A.mac) }), 276],

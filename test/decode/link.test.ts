@@ -5,7 +5,7 @@ import { LAYERS } from '../../shared/decode/layers';
 import type { AppProtocol } from '../../shared/protocols/contract';
 import { macFromString, ipv4FromString } from '../../shared/util/addr';
 import { concat, ethernet, ipv4, ipv6, udp, vlanTag, arp } from '../helpers/packets';
-import { ieee8023, llc, nullHeader, sll, sll2, snap } from './builders';
+import { ieee8023, llc, nflog, nflogHwaddr, nullHeader, sll, sll2, snap } from './builders';
 
 const A = { mac: '02:00:00:00:00:0a', ip: '10.0.0.1', port: 1234 };
 const B = { mac: '02:00:00:00:00:0b', ip: '10.0.0.2', port: 53 };
@@ -258,4 +258,75 @@ test('unknown link type is counted, not decoded', () => {
   const p = d.decode(Uint8Array.of(0, 1), 9999, 0, 1, 2);
   assert.equal(p.protoCount, 0);
   assert.equal(d.stats.unknownLinkType, 1);
+});
+
+test('unknown link types are counted per type', () => {
+  const d = new Decoder(LAYERS);
+  for (const lt of [105, 105, 127]) d.decode(Uint8Array.of(0, 1), lt, 0, 1, 2);
+  assert.equal(d.stats.unknownLinkType, 3);
+  assert.deepEqual(d.stats.unknownLinkTypes, { 105: 2, 127: 1 });
+  assert.equal(new Decoder(LAYERS).stats.unknownLinkTypes, undefined);
+  assert.equal(d.readsLinkType(239), true);
+  assert.equal(d.readsLinkType(1), true);
+  assert.equal(d.readsLinkType(127), false);
+});
+
+const NFLOG = 239;
+const prefix = (s: string) => [...Buffer.from(s + '\0', 'latin1')];
+
+test('NFLOG: the payload TLV is the IP packet, in either TLV byte order; HWADDR gives the source MAC', () => {
+  for (const bigEndian of [false, true]) {
+    const frame = nflog(
+      2,
+      [
+        [1, [0x08, 0x00, 3, 0]],
+        [10, prefix('dropped: ')],
+        [8, nflogHwaddr(A.mac)],
+        [9, udp4()],
+        [11, [0, 0, 3, 232]],
+      ],
+      { bigEndian },
+    );
+    const p = decode(frame, NFLOG);
+    assert.equal(p.malformed, '');
+    assert.deepEqual(p.protos.slice(0, p.protoCount), ['nflog', 'ipv4', 'udp']);
+    assert.equal(p.src4, ipv4FromString(A.ip));
+    assert.equal(p.dstPort, B.port);
+    assert.equal(p.srcMac, macFromString(A.mac));
+  }
+  const six = decode(
+    nflog(10, [[9, ipv6('2001:db8::1', '2001:db8::2', 17, udp(1, 2, new Uint8Array(3)))]]),
+    NFLOG,
+  );
+  assert.equal(six.malformed, '');
+  assert.equal(six.src6, '2001:db8::1');
+  assert.equal(six.srcMac, -1);
+});
+
+test('NFLOG: hostile TLVs are malformed, never read past the frame', () => {
+  const good = nflog(2, [
+    [10, prefix('x')],
+    [9, udp4()],
+  ]);
+  assert.equal(decode(good.subarray(0, 3), NFLOG).malformed, 'nflog: truncated');
+  // A header without attributes (nothing logged) is not truncated: there is simply nothing to read.
+  const bare = decode(good.subarray(0, 4), NFLOG);
+  assert.equal(bare.malformed, '');
+  assert.deepEqual(bare.protos.slice(0, bare.protoCount), ['nflog']);
+  for (const n of [14, 20, 30])
+    assert.equal(decode(good.subarray(0, n), NFLOG).malformed, 'nflog: truncated', `cut at ${n}`);
+  const zeroLen = good.slice();
+  zeroLen[4] = 0;
+  zeroLen[5] = 0;
+  assert.equal(decode(zeroLen, NFLOG).malformed, 'nflog: truncated');
+  assert.equal(decode(nflog(2, [[9, [0x10, 1, 2, 3]]]), NFLOG).malformed, 'nflog: payload is not IP');
+  // No payload TLV (a packet logged with a zero copy range): nothing to decode, nothing wrong.
+  const none = decode(nflog(2, [[10, prefix('x')]]), NFLOG);
+  assert.equal(none.malformed, '');
+  assert.equal(none.ipVersion, 0);
+  // A thousand small TLVs before the payload: the walk stops at its bound, the payload is not reached.
+  const tlvs: [number, number[] | Uint8Array][] = Array.from({ length: 1000 }, () => [12, [0, 0, 0, 1]]);
+  const many = decode(nflog(2, [...tlvs, [9, udp4()]]), NFLOG);
+  assert.equal(many.malformed, '');
+  assert.equal(many.ipVersion, 0);
 });

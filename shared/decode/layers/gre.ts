@@ -11,12 +11,13 @@ const ERSPAN_II = 0x88be;
 /**
  * GRE version 0 (RFC 2784, keys and sequence numbers from RFC 2890): the protocol type is an
  * EtherType. Version 1 (PPTP's enhanced GRE, carrying PPP) and source routing (RFC 1701) are not
- * decoded. ERSPAN without the sequence bit is type I, which has no ERSPAN header: only GRE can tell,
+ * decoded. GRE-in-UDP (RFC 8086, UDP 4754) is the same header as the UDP payload. ERSPAN without the sequence bit is type I, which has no ERSPAN header: only GRE can tell,
  * so it is handled here (the ERSPAN layer, reached by EtherType, assumes a header is present).
  */
 export const gre: Layer = {
   name: 'gre',
   ipProtocols: [47],
+  udpPorts: [4754],
   dissect(w, p, next) {
     if (w.length < 4) {
       p.markMalformed('gre: truncated');
@@ -35,6 +36,8 @@ export const gre: Layer = {
       return;
     }
     p.tunnels++;
+    // Reached over UDP (RFC 8086), the ports are the tunnel's, not the inner packet's.
+    p.srcPort = p.dstPort = -1;
     if (proto === TRANSPARENT_ETHERNET) {
       next.set(NEXT_LINKTYPE, LINKTYPE_ETHERNET, hl);
     } else if (proto === ERSPAN_II && (flags & GRE_S) === 0) {

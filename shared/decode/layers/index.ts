@@ -1,17 +1,21 @@
 import type { Layer } from '../layer';
 import { arp } from './arp';
+import { ayiya } from './ayiya';
 import { erspan } from './erspan';
 import { ethernet } from './ethernet';
 import { gre } from './gre';
+import { gtpu } from './gtpu';
 import { icmp } from './icmp';
 import { icmpv6 } from './icmpv6';
 import { ipv4 } from './ipv4';
 import { ipv6 } from './ipv6';
 import { loopback } from './loopback';
+import { nflog } from './nflog';
 import { raw } from './raw';
 import { sll } from './sll';
 import { sll2 } from './sll2';
 import { tcp } from './tcp';
+import { teredo } from './teredo';
 import { udp } from './udp';
 import { vlan } from './vlan';
 import { vxlan } from './vxlan';
@@ -23,6 +27,7 @@ export const LAYERS: readonly Layer[] = [
   sll2,
   raw,
   loopback,
+  nflog,
   vlan,
   arp,
   ipv4,
@@ -34,4 +39,7 @@ export const LAYERS: readonly Layer[] = [
   gre,
   erspan,
   vxlan,
+  teredo,
+  ayiya,
+  gtpu,
 ];

@@ -12,6 +12,8 @@ import { http } from './http';
 import { tls } from './tls';
 import { quic } from './quic';
 import { ssh } from './ssh';
+import { smtp } from './smtp';
+import { rdp } from './rdp';
 import { smb } from './smb';
 import { snmp } from './snmp';
 import { sip } from './sip';
@@ -43,6 +45,8 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   quic,
   ssh,
   http,
+  smtp,
+  rdp,
   smb,
   snmp,
   sip,

@@ -8,13 +8,15 @@ import type { Observation } from '../../../shared/model/observation';
 import { ascii, concat, ethernet, ipv6, mac, tcpFrame, u16, u32, udp, udpFrame } from '../../helpers/packets';
 import { ubiquitiReply, tplinkXor } from '../../helpers/iot-payloads';
 import { writePcap } from '../../helpers/pcap-writer';
+import { clientCore, connectInitial, connectionConfirm, connectionRequest } from '../../helpers/rdp-frames';
 import { tsharkAvailable } from '../../helpers/tshark';
 import { decodeFrames } from './run';
 
 /**
  * Differential test against tshark on crafted frames, for fields our dissectors extract that no corpus
  * capture carries (LLDP-MED inventory, DHCP user class, DHCPv6 DUID-EN and user class, mDNS HINFO,
- * HTTP WWW-Authenticate, Ubiquiti discovery, TP-Link smart-home replies). The frames are written to a
+ * HTTP WWW-Authenticate, Ubiquiti discovery, TP-Link smart-home replies, SMTP greetings and EHLO, RDP
+ * cookie, selected protocol and client core data). The frames are written to a
  * temporary pcap; tshark (one run) and our decoder read the same bytes, field by field.
  */
 
@@ -127,7 +129,34 @@ const sysinfo =
   '{"system":{"get_sysinfo":{"sw_ver":"1.5.4 Build 180815 Rel.121440","hw_ver":"2.0","model":"HS110(EU)","deviceId":"80061F4C","oemId":"1998A14DAA86E4E001FD7CAF42868B5E","hwId":"044A516EE63C875F9458DA25C2CCC5A0","alias":"Coffee","mic_type":"IOT.SMARTPLUGSWITCH","mac":"50:C7:BF:0B:0C:0D","err_code":0}}}';
 const tplink = udpFrame({ mac: '50:c7:bf:0b:0c:0d', ip: '10.0.0.80', port: 9999 }, A, tplinkXor(sysinfo));
 
-const FRAMES = [lldp, dhcpUserClass, dhcpUserClassText, dhcpv6, mdnsHinfo, http401, ubnt, tplink];
+const MX = { mac: '02:00:00:00:00:25', ip: '10.0.0.25', port: 25 };
+const smtpGreeting = tcpFrame(
+  MX,
+  { ...A, port: 50025 },
+  ascii('220 mx1.example.org ESMTP Postfix (Debian/GNU)\r\n'),
+);
+const smtpEhlo = tcpFrame({ ...A, port: 50025 }, MX, ascii('EHLO laptop-7.corp.example.com\r\n'));
+
+const TS = { mac: '02:00:00:00:00:33', ip: '10.0.0.33', port: 3389 };
+const rdpRequest = tcpFrame({ ...A, port: 50389 }, TS, connectionRequest({ cookie: 'alice', requested: 0 }));
+const rdpConfirm = tcpFrame(TS, { ...A, port: 50389 }, connectionConfirm({ selected: 0 }));
+const rdpInitial = tcpFrame({ ...A, port: 50389 }, TS, connectInitial(clientCore('WIN7-PC', 7601)));
+
+const FRAMES = [
+  lldp,
+  dhcpUserClass,
+  dhcpUserClassText,
+  dhcpv6,
+  mdnsHinfo,
+  http401,
+  ubnt,
+  tplink,
+  smtpGreeting,
+  smtpEhlo,
+  rdpRequest,
+  rdpConfirm,
+  rdpInitial,
+];
 
 /** A field compared: tshark's values (transformed) and ours, in one frame. */
 interface Check {
@@ -236,6 +265,30 @@ const CHECKS: Check[] = [
       return v === null ? null : `${o.field.slice('get_sysinfo.'.length)}=${v}`;
     },
   },
+  { frame: 9, field: 'smtp.rsp.parameter', ours: (o) => attrOf(o, 'smtp', 'smtp-banner') },
+  {
+    frame: 10,
+    field: 'smtp.req.parameter',
+    ours: (o) => (o.protocol === 'smtp' && o.kind === 'hostname' && o.field === 'ehlo' ? o.name : null),
+  },
+  {
+    frame: 11,
+    field: 'rdp.rt_cookie',
+    theirs: (v) => v.map((c) => c.replace(/^Cookie: mstshash=/, '').trim()),
+    ours: (o) => attrOf(o, 'rdp', 'rdp-user'),
+  },
+  {
+    frame: 12,
+    field: 'rdp.negReq.selectedProtocol',
+    theirs: (v) => v.map((x) => ({ 0: 'rdp', 1: 'tls', 2: 'credssp' })[Number(x)] ?? x),
+    ours: (o) => attrOf(o, 'rdp', 'rdp-security'),
+  },
+  {
+    frame: 13,
+    field: 'rdp.client.name',
+    ours: (o) => (o.protocol === 'rdp' && o.kind === 'hostname' ? o.name : null),
+  },
+  { frame: 13, field: 'rdp.client.build', ours: (o) => attrOf(o, 'rdp', 'rdp-client-build') },
 ];
 
 test('tshark agreement on crafted frames: fields the corpus does not carry', (t) => {

@@ -327,3 +327,36 @@ test('NTP: a stratum-1 reference id in lower case ("DCFa", Meinberg DCF77) is ke
   assert.equal(refid(1), 'DCFa');
   assert.equal(refid(2), undefined);
 });
+
+test('DHCPv6 client FQDN (39): partial names, flags only, and hostile label lengths', () => {
+  const opt = (c: number, d: number[]) => [...u16(c), ...u16(d.length), ...d];
+  const solicit = (fqdn: number[]) =>
+    ethernet(
+      '33:33:00:01:00:02',
+      '00:1c:42:01:02:04',
+      0x86dd,
+      ipv6(
+        'fe80::21c:42ff:fe01:204',
+        'ff02::1:2',
+        17,
+        udp(546, 547, Uint8Array.from([1, 0, 0, 1, ...opt(39, fqdn)])),
+        1,
+      ),
+    );
+  const names = (fqdn: number[]) => {
+    const r = decodeFrames([solicit(fqdn)]);
+    assert.equal(r.errors, 0);
+    return ofKind(r.obs, 'hostname').map((o) => [o.field, o.name]);
+  };
+  // RFC 4704 4.2: a partial name (no root label) asks the server to complete it.
+  assert.deepEqual(names([0x00, 7, ...ascii('kitchen')]), [['option39', 'kitchen']]);
+  assert.deepEqual(names([0x01, 3, ...ascii('pc1'), 3, ...ascii('lab'), 0]), [['option39', 'pc1.lab']]);
+  assert.deepEqual(names([0x04]), []);
+  assert.deepEqual(names([0x01, 0]), []);
+  // A label longer than the option: what fits is not guessed at.
+  assert.deepEqual(names([0x01, 60, ...ascii('short')]), []);
+  // A compression pointer to itself (names here are never compressed): bounded, nothing read.
+  assert.deepEqual(names([0x01, 0xc0, 0x00]), []);
+  const good = solicit([0x01, 3, ...ascii('pc1'), 3, ...ascii('lab'), 0]);
+  for (const v of hostileVariants(good, 62)) assert.equal(decodeFrames([v]).errors, 0);
+});

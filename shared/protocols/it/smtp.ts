@@ -1,0 +1,195 @@
+import { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, AppProtocol } from '../contract';
+import { base, dstRef, srcRef } from './refs';
+import { cleanText } from './text';
+import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
+
+/**
+ * SMTP / ESMTP (RFC 5321, TCP 25 and submission 587), the clear-text start of a session: the server's
+ * 220 greeting (its host name, then free text that often names the software), the client's HELO or
+ * EHLO (the host name the client claims for itself) and the server's first 250 reply to it (its name
+ * again). Lines are collected across segments in a small bounded buffer; a direction is finished after
+ * those lines, after a few lines without them, or at a gap. What follows (STARTTLS, mail) is not read.
+ */
+const PORTS = [25, 587];
+/** RFC 5321 4.5.3.1: command and reply lines are at most 512 octets; a little slack for real servers. */
+const MAX_LINE = 1024;
+/** Lines read per direction before giving up on one we want (pipelined commands, long EHLO replies). */
+const MAX_LINES = 24;
+
+interface Dir {
+  buf: StreamBuf;
+  lines: number;
+  done: boolean;
+}
+
+interface SmtpFlow {
+  client: Dir | null;
+  server: Dir | null;
+  /** The 220 greeting was seen (a 250 reply names the server only after it). */
+  greeted: boolean;
+  bannerName: string;
+}
+
+/** RFC 5321 Domain: dot-separated labels of letters, digits, hyphens (underscores are common enough). */
+const DOMAIN = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/;
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** A host name as a client or server states it; address literals ("[192.0.2.1]") and bare IPs are not names. */
+export function smtpDomain(s: string): string | null {
+  if (s.length > 255 || !DOMAIN.test(s) || DOTTED_QUAD.test(s)) return null;
+  return s.endsWith('.') ? s.slice(0, -1) : s;
+}
+
+/**
+ * Mail server software named in a greeting. Greetings are free text ("mx.google.com ESMTP
+ * d2e1a72fcca58-..."), so only known products are taken, with the version that follows them.
+ */
+const SOFTWARE =
+  /\b(Postfix|Exim|Sendmail|OpenSMTPD|Haraka|qmail|MailEnable|hMailServer|Zimbra|IceWarp|MDaemon|CommuniGate Pro|Courier|Kerio Connect|Axigen|Lotus Domino|IBM Domino|Microsoft ESMTP MAIL Service|Mercury|Exchange|Zoho Mail|MailMarshal|Xeams|SmarterMail|Merak|ArGoSoft Mail Server)\b(?:(?:[ /]|, Version: )v?(\d[\w.]*\d|\d))?/i;
+
+export function smtpSoftware(text: string): { product: string; version: string | null } | null {
+  const m = SOFTWARE.exec(text);
+  return m === null ? null : { product: m[1]!, version: m[2] ?? null };
+}
+
+/**
+ * The clock many greetings end with ("...; Sun, 6 Dec 2026 10:00:00 +0100"): dropped, so that every
+ * connection to a server states the same banner (each distinct value is a fact the device keeps).
+ */
+const DATE =
+  /[;,]?\s*(?:at\s+)?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[+-]\d{4})?(?:\s*\([^)]{0,32}\))?/i;
+
+export function smtpBanner(text: string): string {
+  return text.replace(DATE, '').trim();
+}
+
+function isServerSide(p: Packet): boolean {
+  if (PORTS.includes(p.srcPort)) return true;
+  if (PORTS.includes(p.dstPort)) return false;
+  return p.srcPort < p.dstPort;
+}
+
+/** The first bytes of a direction: a reply code (server) or HELO / EHLO (client); else not SMTP. */
+function looksLikeStart(w: ByteWindow, server: boolean): boolean {
+  if (w.length < 4) return false;
+  if (server) {
+    const c = w.u8(0);
+    const sep = w.u8(3);
+    return c >= 0x32 && c <= 0x35 && isDigit(w.u8(1)) && isDigit(w.u8(2)) && (sep === 0x20 || sep === 0x2d);
+  }
+  const verb = String.fromCharCode(w.u8(0), w.u8(1), w.u8(2), w.u8(3)).toUpperCase();
+  return verb === 'HELO' || verb === 'EHLO';
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+const view = new ByteWindow();
+
+export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const f = ctx.flowState<SmtpFlow>(p, 'smtp', () => ({
+    client: null,
+    server: null,
+    greeted: false,
+    bannerName: '',
+  }));
+  const server = isServerSide(p);
+  let d = server ? f.server : f.client;
+  if (d === null) {
+    if (!looksLikeStart(w, server)) return f.client !== null || f.server !== null;
+    d = { buf: new StreamBuf(MAX_LINE * 2), lines: 0, done: false };
+    if (server) f.server = d;
+    else f.client = d;
+  }
+  if (d.done) return true;
+  if (p.ipProto === 6) {
+    const at = d.buf.place(p, w.length);
+    if (at === SEG_OLD) return true;
+    // Bytes went missing: the next line would start mid-way through something else.
+    if (at === SEG_GAP) return finish(d);
+  }
+  d.buf.append(w);
+  const v = d.buf.view(view);
+  let start = 0;
+  while (!d.done) {
+    const nl = v.indexOf(0x0a, start);
+    if (nl < 0 || nl - start > MAX_LINE) break;
+    let e = nl;
+    if (e > start && v.u8(e - 1) === 0x0d) e--;
+    const line = v.ascii(start, e - start, MAX_LINE);
+    start = nl + 1;
+    if (server) serverLine(line, p, ctx, f, d);
+    else clientLine(line, p, ctx, d);
+    if (++d.lines >= MAX_LINES) d.done = true;
+  }
+  if (d.done) return finish(d);
+  d.buf.consume(start);
+  // A line longer than SMTP allows: this is not a session we can follow.
+  if (d.buf.len > MAX_LINE) return finish(d);
+  return true;
+}
+
+function finish(d: Dir): boolean {
+  d.done = true;
+  d.buf.clear();
+  return true;
+}
+
+function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
+  const m = /^(HELO|EHLO)[ \t]+(\S+)/i.exec(line);
+  if (m === null) return;
+  d.done = true;
+  const verb = m[1]!.toUpperCase();
+  const me = srcRef(p);
+  const field = verb.toLowerCase();
+  ctx.emit({ kind: 'role', role: 'smtp-client', peer: dstRef(p), ...base(p, me, 'smtp', field) });
+  const name = smtpDomain(m[2]!);
+  if (name !== null) ctx.emit({ kind: 'hostname', name, ...base(p, me, 'smtp', field) });
+  else
+    ctx.emit({
+      kind: 'attribute',
+      key: 'smtp-helo',
+      value: cleanText(m[2]!, 255),
+      ...base(p, me, 'smtp', field),
+    });
+}
+
+function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Dir): void {
+  const code = line.slice(0, 3);
+  const text = smtpBanner(cleanText(line.slice(4), 512));
+  const me = srcRef(p);
+  if (!f.greeted) {
+    // A reply before any greeting: the capture began mid-session; nothing here names the server.
+    if (code !== '220') {
+      d.done = true;
+      return;
+    }
+    f.greeted = true;
+    ctx.emit({ kind: 'role', role: 'smtp-server', peer: dstRef(p), ...base(p, me, 'smtp', 'greeting') });
+    if (text !== '')
+      ctx.emit({ kind: 'attribute', key: 'smtp-banner', value: text, ...base(p, me, 'smtp', 'greeting') });
+    const name = smtpDomain(text.split(/\s/, 1)[0]!);
+    if (name !== null) {
+      f.bannerName = name.toLowerCase();
+      ctx.emit({ kind: 'hostname', name, ...base(p, me, 'smtp', 'greeting') });
+    }
+    const sw = smtpSoftware(text);
+    if (sw !== null) ctx.emit({ kind: 'software', ...sw, raw: text, ...base(p, me, 'smtp', 'greeting') });
+    return;
+  }
+  if (code !== '250') return;
+  // The first 250 line answers HELO / EHLO: "250-mx.example.org Hello client [192.0.2.7]".
+  d.done = true;
+  const name = smtpDomain(text.split(/\s/, 1)[0]!);
+  if (name !== null && name.toLowerCase() !== f.bannerName)
+    ctx.emit({ kind: 'hostname', name, ...base(p, me, 'smtp', 'ehlo-reply') });
+}
+
+export const smtp: AppProtocol = {
+  name: 'smtp',
+  tcpPorts: PORTS,
+  dissect: dissectSmtp,
+};
