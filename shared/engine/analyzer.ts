@@ -9,6 +9,7 @@ import type { Device } from '../inventory/inventory';
 import type { DeviceJson } from '../model/inventory';
 import { Classifier, peerIndex, type CompiledRule, type PeerIndex } from '../classify';
 import { INVENTORY_SCHEMA, type InventoryJson, type InventoryStats } from '../model/inventory';
+import type { FloodEvent, InventoryLimits } from '../inventory/limits';
 
 export interface AnalyzerOptions {
   layers: readonly Layer[];
@@ -20,6 +21,8 @@ export interface AnalyzerOptions {
   repeatWindowMs?: number;
   /** Classification rules (assets/rules, compiled); without them devices carry only what the wire said. */
   rules?: readonly CompiledRule[];
+  /** Bounds on the inventory (devices, address devices, aggregates, edges); defaults for any not given. */
+  limits?: Partial<InventoryLimits>;
 }
 
 function strHash(s: string): number {
@@ -68,7 +71,13 @@ export class Analyzer {
   constructor(o: AnalyzerOptions) {
     this.repeatWindowMs = o.repeatWindowMs ?? REPEAT_WINDOW_MS;
     this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, this.repeatWindowMs);
-    this.inventory = new Inventory({ vendorOf: o.vendorOf });
+    this.inventory = new Inventory({
+      vendorOf: o.vendorOf,
+      limits: o.limits,
+      onFlood: (f) => {
+        for (const g of this.floodObservers) g(f);
+      },
+    });
     // A fact about an address that is neither end of the packet is hearsay (a DHCP server naming
     // the router): it describes a device only once that device is seen.
     this.decoder.onObservation = (ob) => this.observed(ob);
@@ -78,6 +87,8 @@ export class Analyzer {
 
   /** Every observation, after the inventory took it (the alert rules listen here). */
   readonly observers: ((o: Observation) => void)[] = [];
+  /** Each flooded segment, once: the first identity past a limit on it was aggregated (alerts listen). */
+  readonly floodObservers: ((f: FloodEvent) => void)[] = [];
 
   private observed(o: Observation): void {
     this.inventory.observe(o, firstHand(o, this.decoder.packet));
@@ -178,7 +189,8 @@ export class Analyzer {
 
   stats(): InventoryStats {
     const s = this.decoder.stats;
-    return {
+    const limits = this.inventory.limitStats();
+    const out: InventoryStats = {
       ...s,
       malformedBy: { ...s.malformedBy },
       observations: this.inventory.observations,
@@ -188,6 +200,9 @@ export class Analyzer {
       lastSeen: Number.isFinite(this.last) ? iso(this.last) : null,
       sources: this.sources.map((x) => ({ ...x, warnings: [...x.warnings] })),
     };
+    // Only once a limit was reached: the stats of every capture that fits read as they always did.
+    if (limits !== null) out.limits = limits;
+    return out;
   }
 
   snapshot(o: { evidence?: boolean } = {}): InventoryJson {
