@@ -4,8 +4,9 @@ import { CaptureFileError } from '../capture/file-source';
 import { toCsv, toJson, toTable } from './format';
 import { writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
+import { parseLimits, type LimitFlags } from './limits';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends LimitFlags {
   format: 'json' | 'csv' | 'table';
   out?: string;
   evidence?: boolean;
@@ -28,9 +29,10 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
+  const limits = parseLimits(o);
   let a;
   try {
-    a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(',') });
+    a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(','), limits });
   } catch (e) {
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;
@@ -53,6 +55,11 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     }
     for (const w of r.warnings) process.stderr.write(`glasspane: ${basename(f)}: warning: ${w}\n`);
   }
+  // A flood is said once per segment, beside the counters in stats.limits (and as an alert with --db).
+  for (const f of a.inventory.floods.values())
+    process.stderr.write(
+      `glasspane: warning: inventory flood on ${f.segment}: ${f.table === 'devices' ? 'MACs' : 'addresses'} past the limit of ${f.limit} are aggregated (see stats.limits; --max-devices raises it)\n`,
+    );
   const stored = rec?.finish() ?? null;
   if (stored !== null)
     process.stderr.write(

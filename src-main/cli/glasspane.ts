@@ -31,6 +31,11 @@ program
     '--protocols <names>',
     'only these dissectors, comma-separated: the groups it and ot, or names (enip,modbus,tcp-syn,...)',
   )
+  .option(
+    '--max-devices <n>',
+    'devices kept one by one, with a MAC and by address alone, each (default 100000); past it new ones are aggregated',
+  )
+  .option('--max-edges <n>', 'edges kept in memory (default 250000); past it the idlest are evicted')
   .action(async (files: string[], o) => {
     process.exitCode = await analyzeCommand(files, o);
   });
@@ -58,6 +63,11 @@ program
   .option('--open <file...>', 'capture files to open at start')
   .option('--db <file>', 'record the inventory in this device store')
   .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
+  .option(
+    '--max-devices <n>',
+    'devices kept one by one per run (default 100000); past it new ones are aggregated',
+  )
+  .option('--max-edges <n>', 'edges kept in memory (default 250000)')
   .action(async (o) => {
     const { serveCommand } = await import('../serve/serve-command');
     process.exitCode = await serveCommand(o);

@@ -31,6 +31,7 @@ import { attachAlertEngine, learningMeta } from '../store/alert-feed';
 import type { Store } from '../store/store';
 import type { StoredDevice } from '../store/types';
 import { analyzeFile, createAnalyzer } from './pipeline';
+import type { InventoryLimits } from '../../shared/inventory/limits';
 import { demoCapturePath } from '../demo/demo-path';
 import { applyEdits, EDITABLE_FIELDS, type DeviceEdits } from '../../shared/inventory/edits';
 import {
@@ -79,6 +80,8 @@ export interface EngineOptions {
   maxReportChars?: number;
   /** Names the report's version in its footer. */
   generator?: string;
+  /** Bounds on each run's inventory (devices, address devices, edges); the defaults otherwise. */
+  limits?: Partial<InventoryLimits>;
 }
 
 export interface Engine extends EngineHandlers {
@@ -140,7 +143,7 @@ export function createEngine(o: EngineOptions): Engine {
     return attachAlertEngine(a, null, feed);
   };
   const alertLog = new AlertLog(o.keepAlerts);
-  let analyzer = createAnalyzer();
+  let analyzer = createAnalyzer({ limits: o.limits });
   let alerts: AlertEngine = newAlerts(analyzer);
   let stream = new ChangeStream(analyzer);
   let reset = true;
@@ -250,7 +253,7 @@ export function createEngine(o: EngineOptions): Engine {
     }
     await idle;
     flush();
-    analyzer = createAnalyzer();
+    analyzer = createAnalyzer({ limits: o.limits });
     alerts = newAlerts(analyzer);
     stream = new ChangeStream(analyzer);
     reset = true;

@@ -15,8 +15,9 @@ import { chromiumPrinter } from '../report/pdf';
 import { MAX_FRAME_BYTES } from '../../shared/ipc/wire';
 import { isLoopbackAddress } from './security';
 import { DEFAULT_HOST, startConsoleServer } from './server';
+import { parseLimits, type LimitFlags } from '../cli/limits';
 
-export interface ServeOptions {
+export interface ServeOptions extends LimitFlags {
   port?: string | number;
   host?: string;
   open?: string[];
@@ -67,6 +68,12 @@ function parseLearn(v: string | undefined): number | undefined {
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
   const learnMs = parseLearn(o.learn);
+  let limits;
+  try {
+    limits = parseLimits(o);
+  } catch (e) {
+    throw new ServeUsageError(e instanceof Error ? e.message : String(e));
+  }
   const host = o.host ?? DEFAULT_HOST;
   const rendererDir = o.renderer !== undefined ? resolve(o.renderer) : defaultRendererDir();
   if (rendererDir === null || !existsSync(join(rendererDir, 'index.html'))) {
@@ -89,6 +96,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     hub,
     store: store ?? undefined,
     learnMs,
+    limits,
     log: err,
     // PDF exports are printed by the local Chromium; without one they answer what to do instead.
     printPdf: chromiumPrinter() ?? undefined,
