@@ -6,7 +6,7 @@ import { Inventory, iso } from '../inventory/inventory';
 import type { AppProtocol } from '../protocols/contract';
 import type { Observation } from '../model/observation';
 import type { Device } from '../inventory/inventory';
-import type { DeviceJson } from '../model/inventory';
+import type { DeviceJson, EdgeJson } from '../model/inventory';
 import { Classifier, peerIndex, type CompiledRule, type PeerIndex } from '../classify';
 import { INVENTORY_SCHEMA, type InventoryJson, type InventoryStats } from '../model/inventory';
 import type { FloodEvent, InventoryLimits } from '../inventory/limits';
@@ -206,17 +206,37 @@ export class Analyzer {
   }
 
   snapshot(o: { evidence?: boolean } = {}): InventoryJson {
+    const p = this.snapshotParts(o);
+    return { ...p.head, devices: [...p.devices], edges: [...p.edges] };
+  }
+
+  /**
+   * The snapshot one device and one edge at a time, in snapshot()'s order: a host writing a large
+   * inventory out holds one device's JSON at once rather than all of them and their text.
+   */
+  snapshotParts(o: { evidence?: boolean } = {}): {
+    head: Omit<InventoryJson, 'devices' | 'edges'>;
+    devices: Iterable<DeviceJson>;
+    edges: Iterable<EdgeJson>;
+  } {
     const inv = this.inventory;
     const peers = this.peers();
-    const devices = [...inv.devices()].map((d) => this.deviceJson(d, o.evidence === true, peers));
-    devices.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const edges = [...inv.edges.values()].map((e) => inv.edgeJson(e));
-    return {
+    const sorted = [...inv.devices()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const head: Omit<InventoryJson, 'devices' | 'edges'> = {
       schema: INVENTORY_SCHEMA,
       generatedAt: new Date().toISOString(),
       stats: this.stats(),
-      devices,
-      edges,
+    };
+    const evidence = o.evidence === true;
+    const edges = [...inv.edges.values()];
+    return {
+      head,
+      devices: (function* (self) {
+        for (const d of sorted) yield self.deviceJson(d, evidence, peers);
+      })(this),
+      edges: (function* () {
+        for (const e of edges) yield inv.edgeJson(e);
+      })(),
     };
   }
 }

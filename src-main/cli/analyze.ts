@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { createAnalyzer, analyzeFile, UnknownProtocolError } from '../engine/pipeline';
 import { CaptureFileError } from '../capture/file-source';
-import { toCsv, toJson, toTable } from './format';
-import { writeOutput, UsageError } from './output';
+import { jsonChunks, toCsv, toJson, toTable } from './format';
+import { writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
 import { parseLimits, type LimitFlags } from './limits';
 
@@ -65,6 +65,18 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     process.stderr.write(
       `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
     );
+  if (stored === null && o.format === 'json') {
+    // Device by device: an inventory of 100k devices is not held as objects and text at once.
+    const p = a.snapshotParts({ evidence: o.evidence === true });
+    await writeChunks(
+      jsonChunks(p.head, [
+        ['devices', p.devices],
+        ['edges', p.edges],
+      ]),
+      o.out,
+    );
+    return 0;
+  }
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
   const text = o.format === 'json' ? toJson(inv) : o.format === 'csv' ? toCsv(inv) : toTable(inv);
   await writeOutput(text, o.out);
