@@ -2,6 +2,7 @@ import type { AlertJson } from '../model/alert';
 import type { DeviceJson } from '../model/inventory';
 import type { DeviceRef, Observation } from '../model/observation';
 import type { DeltaBatch } from '../inventory/changes';
+import type { FloodEvent } from '../inventory/limits';
 import { LearningPeriod, type LearningState } from './learning';
 import type { Severity } from './severity';
 import { isoTime } from '../util/time';
@@ -28,6 +29,7 @@ export const ALERT_KINDS = [
   'ot-event',
   'ip-conflict',
   'dhcp-server',
+  'inventory-flood',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -112,6 +114,24 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * New identities past the inventory's limits on one segment (random MACs, addresses behind a
+   * router): one alert per segment for the run. Raised during the learning period too: a flood is
+   * not a new device to learn, and what it costs (aggregated devices) should be known at once.
+   */
+  flood(f: FloodEvent): void {
+    if (!this.once(`inventory-flood|${f.segment}`, f.ts, Infinity)) return;
+    const what = f.table === 'devices' ? 'MACs' : 'addresses';
+    this.raise(
+      'inventory-flood',
+      'high',
+      f.deviceId,
+      f.ts,
+      `inventory flood on ${f.segment}: new ${what} past the limit of ${f.limit} ${f.table} are aggregated into ${f.deviceId}`,
+      { segment: f.segment, table: f.table, limit: f.limit },
+    );
+  }
+
   /** Alerts raised by observations since the last call, when no batch came (nothing else changed). */
   drain(): AlertJson[] {
     const out = this.pending;
@@ -142,7 +162,9 @@ export class AlertEngine {
       this.known.add(d.id);
       // Addresses behind a router are the far side of the world (every web site): not devices here.
       const remote = d.mac === null && d.routed;
-      if (!remote && !this.learning.learning(firstSeen)) {
+      // Buckets of identities past the inventory's limits are reported once, as a flood.
+      const bucket = d.roles.includes('aggregate') && d.mac === null;
+      if (!remote && !bucket && !this.learning.learning(firstSeen)) {
         this.raise('new-device', 'medium', d.id, firstSeen, `new device ${label(d)}`, {
           mac: d.mac,
           ips: d.ips.join(' '),

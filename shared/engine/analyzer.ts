@@ -8,9 +8,10 @@ import { isCaptureTime, isoTime } from '../util/time';
 import type { AppProtocol } from '../protocols/contract';
 import type { Observation } from '../model/observation';
 import type { Device } from '../inventory/inventory';
-import type { DeviceJson } from '../model/inventory';
+import type { DeviceJson, EdgeJson } from '../model/inventory';
 import { Classifier, peerIndex, type CompiledRule, type PeerIndex } from '../classify';
 import { INVENTORY_SCHEMA, type InventoryJson, type InventoryStats } from '../model/inventory';
+import type { FloodEvent, InventoryLimits } from '../inventory/limits';
 
 export interface AnalyzerOptions {
   layers: readonly Layer[];
@@ -22,6 +23,8 @@ export interface AnalyzerOptions {
   repeatWindowMs?: number;
   /** Classification rules (assets/rules, compiled); without them devices carry only what the wire said. */
   rules?: readonly CompiledRule[];
+  /** Bounds on the inventory (devices, address devices, aggregates, edges); defaults for any not given. */
+  limits?: Partial<InventoryLimits>;
 }
 
 function strHash(s: string): number {
@@ -76,7 +79,13 @@ export class Analyzer {
   constructor(o: AnalyzerOptions) {
     this.repeatWindowMs = o.repeatWindowMs ?? REPEAT_WINDOW_MS;
     this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, this.repeatWindowMs);
-    this.inventory = new Inventory({ vendorOf: o.vendorOf });
+    this.inventory = new Inventory({
+      vendorOf: o.vendorOf,
+      limits: o.limits,
+      onFlood: (f) => {
+        for (const g of this.floodObservers) g(f);
+      },
+    });
     // A fact about an address that is neither end of the packet is hearsay (a DHCP server naming
     // the router): it describes a device only once that device is seen.
     this.decoder.onObservation = (ob) => this.observed(ob);
@@ -86,6 +95,8 @@ export class Analyzer {
 
   /** Every observation, after the inventory took it (the alert rules listen here). */
   readonly observers: ((o: Observation) => void)[] = [];
+  /** Each flooded segment, once: the first identity past a limit on it was aggregated (alerts listen). */
+  readonly floodObservers: ((f: FloodEvent) => void)[] = [];
 
   private observed(o: Observation): void {
     this.inventory.observe(o, firstHand(o, this.decoder.packet));
@@ -222,7 +233,8 @@ export class Analyzer {
 
   stats(): InventoryStats {
     const s = this.decoder.stats;
-    return {
+    const limits = this.inventory.limitStats();
+    const out: InventoryStats = {
       ...s,
       malformedBy: { ...s.malformedBy },
       ...(s.unknownLinkTypes !== undefined ? { unknownLinkTypes: { ...s.unknownLinkTypes } } : {}),
@@ -233,20 +245,43 @@ export class Analyzer {
       lastSeen: Number.isFinite(this.last) ? isoTime(this.last) : null,
       sources: this.sources.map((x) => ({ ...x, warnings: [...x.warnings] })),
     };
+    // Only once a limit was reached: the stats of every capture that fits read as they always did.
+    if (limits !== null) out.limits = limits;
+    return out;
   }
 
   snapshot(o: { evidence?: boolean } = {}): InventoryJson {
+    const p = this.snapshotParts(o);
+    return { ...p.head, devices: [...p.devices], edges: [...p.edges] };
+  }
+
+  /**
+   * The snapshot one device and one edge at a time, in snapshot()'s order: a host writing a large
+   * inventory out holds one device's JSON at once rather than all of them and their text.
+   */
+  snapshotParts(o: { evidence?: boolean } = {}): {
+    head: Omit<InventoryJson, 'devices' | 'edges'>;
+    devices: Iterable<DeviceJson>;
+    edges: Iterable<EdgeJson>;
+  } {
     const inv = this.inventory;
     const peers = this.peers();
-    const devices = [...inv.devices()].map((d) => this.deviceJson(d, o.evidence === true, peers));
-    devices.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const edges = [...inv.edges.values()].map((e) => inv.edgeJson(e));
-    return {
+    const sorted = [...inv.devices()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const head: Omit<InventoryJson, 'devices' | 'edges'> = {
       schema: INVENTORY_SCHEMA,
       generatedAt: new Date().toISOString(),
       stats: this.stats(),
-      devices,
-      edges,
+    };
+    const evidence = o.evidence === true;
+    const edges = [...inv.edges.values()];
+    return {
+      head,
+      devices: (function* (self) {
+        for (const d of sorted) yield self.deviceJson(d, evidence, peers);
+      })(this),
+      edges: (function* () {
+        for (const e of edges) yield inv.edgeJson(e);
+      })(),
     };
   }
 }

@@ -13,6 +13,15 @@ import {
 } from '../util/addr';
 import { Evidence } from './evidence';
 import { isoTime } from '../util/time';
+import {
+  DEFAULT_LIMITS,
+  MAX_SEGMENTS,
+  MAX_VIA_PER_DEVICE,
+  MAX_VLANS_PER_DEVICE,
+  type FloodEvent,
+  type InventoryLimits,
+  type LimitStats,
+} from './limits';
 
 /** A MAC that sources more distinct IP addresses than this is a router (as GROUND_TRUTH.md counts). */
 export const ROUTER_IP_THRESHOLD = 4;
@@ -20,8 +29,6 @@ export const ROUTER_IP_THRESHOLD = 4;
 const MAX_OWN_IPS = 64;
 /** Framing layers that say nothing about a device. */
 const BROADCAST = 0xffffffffffff;
-/** Edges held in memory before the idlest are evicted. */
-const MAX_EDGES = 250_000;
 /** Addresses whose DNS names are remembered. */
 const MAX_RESOLVED = 65536;
 /** Listening ports kept per device. */
@@ -48,6 +55,8 @@ export class Device {
   readonly mac: number;
   router = false;
   routed = false;
+  /** A bucket for identities past a limit (overflow MACs, a /64, a router's far side): no facts attach. */
+  aggregate = false;
   readonly via = new Set<string>();
   /**
    * Keyed by the address as a signed 32-bit integer (`ip | 0`): a small integer for the Map, where
@@ -122,6 +131,10 @@ export class Edge {
 export interface InventoryOptions {
   /** IEEE OUI lookup, injected so shared/ needs no data files or Node. */
   vendorOf?: (mac: number) => string | null;
+  /** Bounds on what the inventory holds (DEFAULT_LIMITS for any not given). */
+  limits?: Partial<InventoryLimits>;
+  /** Called once per flooded segment, when its first identity past a limit is aggregated. */
+  onFlood?: (f: FloodEvent) => void;
 }
 
 /**
@@ -153,8 +166,21 @@ export class Inventory {
   edgeShape = 0;
   /** Edges evicted since the change stream last collected them. */
   readonly removedEdges: { a: string; b: string }[] = [];
+  readonly limits: InventoryLimits;
   /** Edges kept in memory; beyond it the longest idle are evicted (the store keeps them on disk). */
-  maxEdges = MAX_EDGES;
+  maxEdges: number;
+  /** Aggregate devices by id: overflow MACs per segment, IPv6 /64s, the far side of a router. */
+  readonly aggregates = new Map<string, Device>();
+  private prefixAggregates = 0;
+  /** Floods reported, by segment (bounded: further segments share one name). */
+  readonly floods = new Map<string, FloodEvent>();
+  private devicesAggregated = 0;
+  private addressesAggregated = 0;
+  private edgesEvicted = 0;
+  private factsDropped = 0;
+  private tableEntriesDropped = 0;
+  /** The packet being accounted (the decoder reuses one), to name the segment a flood came in on. */
+  private cur: Packet | null = null;
   private count = 0;
   /** MAC text from observations -> number, so repeated facts skip the parse. */
   private readonly macText = new Map<string, number>();
@@ -171,7 +197,10 @@ export class Inventory {
   private cacheDevB: Device | null = null;
   observations = 0;
 
-  constructor(private readonly o: InventoryOptions = {}) {}
+  constructor(private readonly o: InventoryOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...o.limits };
+    this.maxEdges = this.limits.maxEdges;
+  }
 
   get size(): number {
     return this.count;
@@ -187,6 +216,7 @@ export class Inventory {
     const len = p.wireLen;
     const ts = p.ts;
     this.now = ts;
+    this.cur = p;
     let src: Device | undefined;
     let dst: Device | undefined;
 
@@ -237,14 +267,14 @@ export class Inventory {
         }
         copyStack(src.lastStack, p);
       }
-      for (let i = 0; i < p.vlanCount; i++) src.vlans.add(p.vlans[i]!);
-      if ((p.tcpFlags & 0x12) === 0x12) this.served(src, p);
+      if (p.vlanCount > 0) this.addVlans(src, p);
+      if ((p.tcpFlags & 0x12) === 0x12 && !src.aggregate) this.served(src, p);
     }
     if (dst !== undefined) {
       dst.seen(ts);
       dst.packetsReceived++;
       dst.bytesReceived += len;
-      for (let i = 0; i < p.vlanCount; i++) dst.vlans.add(p.vlans[i]!);
+      if (p.vlanCount > 0) this.addVlans(dst, p);
     }
     // A router forwarding someone else's packet was still on the wire.
     if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seen(ts);
@@ -273,6 +303,11 @@ export class Inventory {
     } else d = this.deviceFor(o.device);
     if (d === undefined) return;
     this.observations++;
+    // A fact about an identity past the limits describes no device kept: it is not spread over a bucket.
+    if (d.aggregate) {
+      this.factsDropped++;
+      return;
+    }
     this.attach(d, o);
   }
 
@@ -286,7 +321,9 @@ export class Inventory {
         if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, 0, false);
       }
     }
+    const dropped = d.evidence.dropped;
     d.evidence.add(o);
+    if (d.evidence.dropped !== dropped) this.factsDropped++;
     d.protocols.add(o.protocol);
     d.touch();
   }
@@ -360,6 +397,8 @@ export class Inventory {
 
   /** The device with this id ("mac:…" or "ip:…"), if the inventory holds it. */
   byId(id: string): Device | undefined {
+    const agg = this.aggregates.get(id);
+    if (agg !== undefined) return agg;
     if (id.startsWith('mac:')) {
       const mac = macFromString(id.slice(4));
       return mac >= 0 ? this.byMac.get(mac) : undefined;
@@ -379,6 +418,7 @@ export class Inventory {
     yield* this.byMac.values();
     yield* this.byIp4.values();
     yield* this.byIp6.values();
+    yield* this.aggregates.values();
   }
 
   private macDevice(mac: number): Device {
@@ -393,6 +433,8 @@ export class Inventory {
       return d;
     }
     const d = this.macDeviceSlow(mac);
+    // A MAC past the limit is counted on every sighting, so it is not cached.
+    if (d.aggregate) return d;
     this.cacheMacB = this.cacheMacA;
     this.cacheDevB = this.cacheDevA;
     this.cacheMacA = mac;
@@ -403,6 +445,10 @@ export class Inventory {
   private macDeviceSlow(mac: number): Device {
     let d = this.byMac.get(mac);
     if (d === undefined) {
+      if (this.byMac.size >= this.limits.maxDevices) {
+        this.devicesAggregated++;
+        return this.overflow(this.segment(), 'devices', this.limits.maxDevices);
+      }
       d = new Device(this.count++, 'mac:' + macToString(mac), mac, this.changedDevices);
       this.byMac.set(mac, d);
     }
@@ -413,30 +459,34 @@ export class Inventory {
   private ip4Device(ip: number, via: Device | null): Device {
     let d = this.byIp4.get(ip | 0);
     if (d === undefined) {
+      if (this.byIp4.size + this.byIp6.size >= this.limits.maxAddressDevices) {
+        this.addressesAggregated++;
+        return via !== null
+          ? this.routedBucket(via)
+          : this.overflow(this.segment(), 'addresses', this.limits.maxAddressDevices);
+      }
       d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
       d.ip4.set(ip | 0, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
     }
-    if (via !== null) {
-      d.routed = true;
-      if (!d.via.has(via.id)) d.via.add(via.id);
-    }
+    if (via !== null) this.routedVia(d, via);
     return d;
   }
 
   private ip6Device(ip: string, via: Device | null): Device {
     let d = this.byIp6.get(ip);
     if (d === undefined) {
+      if (this.byIp4.size + this.byIp6.size >= this.limits.maxAddressDevices) {
+        this.addressesAggregated++;
+        return this.prefixBucket(ip, via);
+      }
       d = new Device(this.count++, 'ip:' + ip, -1, this.changedDevices);
       d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp6.set(ip, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ip);
     }
-    if (via !== null) {
-      d.routed = true;
-      if (!d.via.has(via.id)) d.via.add(via.id);
-    }
+    if (via !== null) this.routedVia(d, via);
     return d;
   }
 
@@ -454,11 +504,15 @@ export class Inventory {
    * the MAC's own device, or, behind a router, the routed address.
    */
   private bind4(d: Device, ip: number, len: number, arp: boolean): Device {
+    if (d.aggregate) return d;
     const ts = this.now;
     let u = d.ip4.get(ip | 0);
     if (u === undefined) {
       if (d.router && !arp) return this.ip4Device(ip, d);
-      if (d.ip4.size >= MAX_OWN_IPS) return d;
+      if (d.ip4.size >= MAX_OWN_IPS) {
+        this.tableEntriesDropped++;
+        return d;
+      }
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null };
       d.ip4.set(ip | 0, u);
       if (d.mac >= 0) this.owner4.set(ip | 0, d);
@@ -476,11 +530,15 @@ export class Inventory {
   }
 
   private bind6(d: Device, ip: string, len: number): Device {
+    if (d.aggregate) return d;
     const ts = this.now;
     let u = d.ip6.get(ip);
     if (u === undefined) {
       if (d.router) return this.ip6Device(ip, d);
-      if (d.ip6.size >= MAX_OWN_IPS) return d;
+      if (d.ip6.size >= MAX_OWN_IPS) {
+        this.tableEntriesDropped++;
+        return d;
+      }
       u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null };
       d.ip6.set(ip, u);
       if (d.mac >= 0) this.owner6.set(ip, d);
@@ -552,6 +610,7 @@ export class Inventory {
       if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
       n++;
     }
+    this.edgesEvicted += n;
     return n;
   }
 
@@ -559,6 +618,7 @@ export class Inventory {
   private served(d: Device, p: Packet): void {
     const port = p.srcPort;
     if (d.servedTcp.size < MAX_SERVED) d.servedTcp.add(port);
+    else if (!d.servedTcp.has(port)) this.tableEntriesDropped++;
     if (d.router) return;
     const u = p.ipVersion === 4 ? d.ip4.get(p.src4 | 0) : p.ipVersion === 6 ? d.ip6.get(p.src6) : undefined;
     if (u === undefined) return;
@@ -602,6 +662,109 @@ export class Inventory {
     }
   }
 
+  private addVlans(d: Device, p: Packet): void {
+    for (let i = 0; i < p.vlanCount; i++) {
+      const v = p.vlans[i]!;
+      if (d.vlans.size < MAX_VLANS_PER_DEVICE) d.vlans.add(v);
+      else if (!d.vlans.has(v)) this.tableEntriesDropped++;
+    }
+  }
+
+  private routedVia(d: Device, via: Device): void {
+    d.routed = true;
+    if (d.via.has(via.id)) return;
+    if (d.via.size < MAX_VIA_PER_DEVICE) d.via.add(via.id);
+    else this.tableEntriesDropped++;
+  }
+
+  /** Where the current packet came in: its interface and (innermost) VLAN. */
+  private segment(): string {
+    const p = this.cur;
+    if (p === null) return 'interface 0';
+    const s =
+      p.vlanCount > 0 ? `interface ${p.iface} vlan ${p.vlans[p.vlanCount - 1]!}` : `interface ${p.iface}`;
+    return s;
+  }
+
+  /** An aggregate device by id, made on first use. */
+  private bucket(id: string): Device {
+    let d = this.aggregates.get(id);
+    if (d === undefined) {
+      d = new Device(this.count++, id, -1, this.changedDevices);
+      d.aggregate = true;
+      this.aggregates.set(id, d);
+    }
+    return d;
+  }
+
+  /** The overflow device of a segment: MACs (or addresses without a router) past the limit. */
+  private overflow(segment: string, table: FloodEvent['table'], limit: number): Device {
+    const seg = this.flood(segment, table, limit, 'overflow:' + segment);
+    return this.bucket('overflow:' + seg);
+  }
+
+  /** The far side of a router, as one device: its routed addresses past the limit. */
+  private routedBucket(via: Device): Device {
+    const seg = this.flood(
+      'router ' + via.id,
+      'addresses',
+      this.limits.maxAddressDevices,
+      'routed:' + via.id,
+    );
+    const d = this.bucket(seg.startsWith('router ') ? 'routed:' + via.id : 'overflow:' + seg);
+    this.routedVia(d, via);
+    return d;
+  }
+
+  /** An IPv6 address past the limit: its /64 while those are few, else its router's or segment's bucket. */
+  private prefixBucket(ip: string, via: Device | null): Device {
+    const id = 'ip:' + ipv6Prefix64(ip) + '::/64';
+    let d = this.aggregates.get(id);
+    if (d === undefined) {
+      if (this.prefixAggregates >= this.limits.maxAggregates)
+        return via !== null
+          ? this.routedBucket(via)
+          : this.overflow(this.segment(), 'addresses', this.limits.maxAddressDevices);
+      this.prefixAggregates++;
+      const seg = via !== null ? 'router ' + via.id : this.segment();
+      this.flood(seg, 'addresses', this.limits.maxAddressDevices, id);
+      d = this.bucket(id);
+    }
+    if (via !== null) this.routedVia(d, via);
+    return d;
+  }
+
+  /**
+   * Report a flood once per segment; returns the segment's name as reported (past MAX_SEGMENTS
+   * segments, further ones share the name "other segments").
+   */
+  private flood(segment: string, table: FloodEvent['table'], limit: number, deviceId: string): string {
+    if (this.floods.has(segment)) return segment;
+    const seg = this.floods.size < MAX_SEGMENTS ? segment : 'other segments';
+    if (this.floods.has(seg)) return seg;
+    const f: FloodEvent = { segment: seg, ts: this.now, table, limit, deviceId };
+    this.floods.set(seg, f);
+    this.o.onFlood?.(f);
+    return seg;
+  }
+
+  /** What the limits cost so far; null while none was reached (so stats read as before). */
+  limitStats(): LimitStats | null {
+    const s: LimitStats = {
+      devicesAggregated: this.devicesAggregated,
+      addressesAggregated: this.addressesAggregated,
+      aggregates: this.aggregates.size,
+      edgesEvicted: this.edgesEvicted,
+      factsDropped: this.factsDropped,
+      tableEntriesDropped: this.tableEntriesDropped,
+      floods: [...this.floods.keys()],
+    };
+    const any =
+      s.devicesAggregated + s.addressesAggregated + s.edgesEvicted + s.factsDropped + s.tableEntriesDropped >
+      0;
+    return any ? s : null;
+  }
+
   deviceJson(d: Device, withEvidence: boolean): DeviceJson {
     const ips: string[] = [];
     for (const ip of d.ip4.keys()) ips.push(ipv4ToString(ip >>> 0));
@@ -623,7 +786,7 @@ export class Inventory {
       firmware: sum.identity('firmware'),
       serial: sum.identity('serial'),
       hostnames: [...sum.hostnames, ...this.dnsNames(ips)],
-      roles: d.router ? ['router', ...sum.roles] : sum.roles,
+      roles: d.router ? ['router', ...sum.roles] : d.aggregate ? ['aggregate'] : sum.roles,
       protocols: [...d.protocols].sort(),
       services: [...d.servedTcp].sort((x, y) => x - y).map((port) => ({ transport: 'tcp', port })),
       vlans: [...d.vlans].sort((x, y) => x - y),

@@ -4,6 +4,7 @@
  * a schema version bump and a note in docs/schema.md.
  */
 import { emptyStats, type DecodeStats } from '../decode/stats';
+import type { LimitStats } from '../inventory/limits';
 
 export const INVENTORY_SCHEMA = 'glasspane.inventory/1';
 
@@ -16,6 +17,8 @@ export interface InventoryStats extends DecodeStats {
   lastSeen: string | null;
   /** Source files and their warnings (truncated records and the like). */
   sources: { path: string; format: string; frames: number; warnings: string[] }[];
+  /** What the inventory's bounds cost (shared/inventory/limits.ts): present once a limit was reached. */
+  limits?: LimitStats;
 }
 
 /** Stats of an inventory that no capture stands behind (a store's, a UI snapshot's): all zero, `over` set. */

@@ -1,16 +1,17 @@
 import { basename } from 'node:path';
 import { createAnalyzer, analyzeFile, UnknownProtocolError } from '../engine/pipeline';
 import { CaptureFileError } from '../capture/file-source';
-import { toCsv, toJson, toTable } from './format';
-import { writeOutput, UsageError } from './output';
+import { jsonChunks, toCsv, toJson, toTable } from './format';
+import { writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
 import { parseForwardUri, ForwardUriError, type SyslogDestination } from '../forward/destination';
 import { forwardAndReport } from '../forward/run';
 import { analysisEvents } from '../../shared/forward/events';
+import { parseLimits, type LimitFlags } from './limits';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends LimitFlags {
   format: 'json' | 'csv' | 'table' | 'ocsf';
   out?: string;
   evidence?: boolean;
@@ -42,9 +43,10 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (e instanceof ForwardUriError) throw new UsageError(e.message);
     throw e;
   }
+  const limits = parseLimits(o);
   let a;
   try {
-    a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(',') });
+    a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(','), limits });
   } catch (e) {
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;
@@ -75,11 +77,29 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     const name = f === '-' ? 'standard input' : basename(f);
     for (const w of r.warnings) process.stderr.write(`glasspane: ${name}: warning: ${w}\n`);
   }
+  // A flood is said once per segment, beside the counters in stats.limits (and as an alert with --db).
+  for (const f of a.inventory.floods.values())
+    process.stderr.write(
+      `glasspane: warning: inventory flood on ${f.segment}: ${f.table === 'devices' ? 'MACs' : 'addresses'} past the limit of ${f.limit} are aggregated (see stats.limits; --max-devices raises it)\n`,
+    );
   const stored = rec?.finish() ?? null;
   if (stored !== null)
     process.stderr.write(
       `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
     );
+  // (Forwarding needs the whole snapshot, so it takes the ordinary path below.)
+  if (stored === null && o.format === 'json' && dests.length === 0) {
+    // Device by device: an inventory of 100k devices is not held as objects and text at once.
+    const p = a.snapshotParts({ evidence: o.evidence === true });
+    await writeChunks(
+      jsonChunks(p.head, [
+        ['devices', p.devices],
+        ['edges', p.edges],
+      ]),
+      o.out,
+    );
+    return 0;
+  }
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
   const alerts = stored?.alerts ?? [];
   const origin = localOrigin();

@@ -47,6 +47,34 @@ export function toJson(inv: InventoryJson): string {
   return JSON.stringify(inv, null, 2) + '\n';
 }
 
+/**
+ * toJson's text in pieces, from an object's fields and then its lists one item at a time (the same
+ * bytes: JSON.stringify's two-space layout, each piece indented to its depth). A large inventory is
+ * written without holding every device's JSON and the whole text at once.
+ */
+export function* jsonChunks(
+  head: Record<string, unknown>,
+  lists: [string, Iterable<unknown>][],
+): Generator<string> {
+  const indent = (s: string, pad: string) => s.replace(/\n/g, '\n' + pad);
+  let first = true;
+  yield '{';
+  for (const [k, v] of Object.entries(head)) {
+    if (v === undefined) continue;
+    yield (first ? '\n  ' : ',\n  ') + JSON.stringify(k) + ': ' + indent(JSON.stringify(v, null, 2), '  ');
+    first = false;
+  }
+  for (const [k, items] of lists) {
+    yield (first ? '\n  ' : ',\n  ') + JSON.stringify(k) + ': [';
+    first = false;
+    let n = 0;
+    for (const it of items)
+      yield (n++ === 0 ? '\n    ' : ',\n    ') + indent(JSON.stringify(it, null, 2), '    ');
+    yield n === 0 ? ']' : '\n  ]';
+  }
+  yield first ? '}\n' : '\n}\n';
+}
+
 /** A terminal table: one line per device, evidence indented beneath when asked for. */
 export function toTable(inv: InventoryJson): string {
   const head = ['DEVICE', 'IPS', 'VENDOR', 'HOSTNAME', 'TYPE', 'PROTOCOLS', 'PKTS'];

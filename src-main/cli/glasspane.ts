@@ -43,6 +43,11 @@ program
       'syslog+udp|tcp|tls://host:port?format=cef|leef|json&kinds=discovered,alert&min-severity=medium',
     (v: string, all: string[] = []) => [...all, v],
   )
+  .option(
+    '--max-devices <n>',
+    'devices kept one by one, with a MAC and by address alone, each (default 100000); past it new ones are aggregated',
+  )
+  .option('--max-edges <n>', 'edges kept in memory (default 250000); past it the idlest are evicted')
   .action(async (files: string[], o) => {
     process.exitCode = await analyzeCommand(files, o);
   });

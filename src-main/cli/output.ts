@@ -1,4 +1,4 @@
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { open, rename, unlink, writeFile } from 'node:fs/promises';
 
 /** A mistake the person running the command can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -20,15 +20,52 @@ export async function writeOutput(text: string, out?: string): Promise<void> {
     await rename(tmp, out);
   } catch (e) {
     await unlink(tmp).catch(() => {});
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOSPC'
-        ? 'the disk is full; free some space or write elsewhere with --out'
-        : err.code === 'EACCES' || err.code === 'EPERM'
-          ? 'permission denied; choose a folder you can write to'
-          : err.code === 'ENOENT'
-            ? 'the folder does not exist'
-            : err.message;
-    throw new UsageError(`cannot write ${out}: ${why}`);
+    throw writeError(out, e);
   }
+}
+
+/** writeOutput for text made piece by piece (pieces gathered to about a megabyte per write). */
+export async function writeChunks(chunks: Iterable<string>, out?: string): Promise<void> {
+  const toStdout = out === undefined || out === '-';
+  const tmp = `${out}.${process.pid}.tmp`;
+  const file = toStdout
+    ? null
+    : await open(tmp, 'w').catch((e: unknown) => Promise.reject(writeError(out, e)));
+  const put = async (s: string) => {
+    if (file !== null) await file.write(s);
+    else if (!process.stdout.write(s)) await new Promise((r) => process.stdout.once('drain', r));
+  };
+  try {
+    let buf = '';
+    for (const c of chunks) {
+      buf += c;
+      if (buf.length >= 1 << 20) {
+        await put(buf);
+        buf = '';
+      }
+    }
+    await put(buf);
+    if (file !== null) {
+      await file.close();
+      await rename(tmp, out!);
+    }
+  } catch (e) {
+    if (file === null) throw e;
+    await file.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw writeError(out!, e);
+  }
+}
+
+function writeError(out: string, e: unknown): UsageError {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err.code === 'ENOSPC'
+      ? 'the disk is full; free some space or write elsewhere with --out'
+      : err.code === 'EACCES' || err.code === 'EPERM'
+        ? 'permission denied; choose a folder you can write to'
+        : err.code === 'ENOENT'
+          ? 'the folder does not exist'
+          : err.message;
+  return new UsageError(`cannot write ${out}: ${why}`);
 }

@@ -34,6 +34,7 @@ import type { Store } from '../store/store';
 import type { StoredDevice } from '../store/types';
 import { analyzeFile, createAnalyzer } from './pipeline';
 import { checkCapturePaths } from './capture-paths';
+import type { InventoryLimits } from '../../shared/inventory/limits';
 import { demoCapturePath } from '../demo/demo-path';
 import { applyEdits, EDITABLE_FIELDS, type DeviceEdits } from '../../shared/inventory/edits';
 import {
@@ -87,6 +88,8 @@ export interface EngineOptions {
    * engine's own demo capture is allowed besides.
    */
   captureDir?: string;
+  /** Bounds on each run's inventory (devices, address devices, edges); the defaults otherwise. */
+  limits?: Partial<InventoryLimits>;
 }
 
 export interface Engine extends EngineHandlers {
@@ -148,7 +151,7 @@ export function createEngine(o: EngineOptions): Engine {
     return attachAlertEngine(a, null, feed);
   };
   const alertLog = new AlertLog(o.keepAlerts);
-  let analyzer = createAnalyzer();
+  let analyzer = createAnalyzer({ limits: o.limits });
   let alerts: AlertEngine = newAlerts(analyzer);
   let stream = new ChangeStream(analyzer);
   let reset = true;
@@ -262,7 +265,7 @@ export function createEngine(o: EngineOptions): Engine {
     }
     await idle;
     flush();
-    analyzer = createAnalyzer();
+    analyzer = createAnalyzer({ limits: o.limits });
     alerts = newAlerts(analyzer);
     stream = new ChangeStream(analyzer);
     reset = true;

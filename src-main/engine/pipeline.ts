@@ -7,6 +7,7 @@ import type { AppProtocol } from '../../shared/protocols/contract';
 import { vendorOf } from './oui';
 import { loadRules } from '../classify/load';
 import { readCaptureFile, type ReadOptions } from '../capture/file-source';
+import type { InventoryLimits } from '../../shared/inventory/limits';
 
 /** TCP SYN / SYN-ACK signatures (OS fingerprints) go by this name in `--protocols`. */
 const SYN_NAME = 'tcp-syn';
@@ -58,7 +59,9 @@ export function selectProtocols(names: readonly string[]): ProtocolSelection {
  * `protocols: ['none']`, layers 2-4 and the inventory alone (MACs, addresses, VLANs, traffic, who talks
  * to whom): the quickest look at a large capture, and the baseline the benchmark compares with.
  */
-export function createAnalyzer(o: { protocols?: readonly string[] } = {}): Analyzer {
+export function createAnalyzer(
+  o: { protocols?: readonly string[]; limits?: Partial<InventoryLimits> } = {},
+): Analyzer {
   const sel = selectProtocols(o.protocols ?? ['all']);
   return new Analyzer({
     layers: LAYERS,
@@ -66,6 +69,7 @@ export function createAnalyzer(o: { protocols?: readonly string[] } = {}): Analy
     synObservers: sel.syn ? SYN_OBSERVERS : [],
     vendorOf,
     rules: loadRules(),
+    limits: o.limits,
   });
 }
 

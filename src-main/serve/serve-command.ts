@@ -16,8 +16,9 @@ import { chromiumPrinter } from '../report/pdf';
 import { MAX_FRAME_BYTES } from '../../shared/ipc/wire';
 import { isLoopbackAddress, normalizeHostName } from './security';
 import { DEFAULT_HOST, startConsoleServer } from './server';
+import { parseLimits, type LimitFlags } from '../cli/limits';
 
-export interface ServeOptions {
+export interface ServeOptions extends LimitFlags {
   port?: string | number;
   host?: string;
   /** PEM certificate and key: serve https/wss. Required, with allowHost, off loopback. */
@@ -146,6 +147,12 @@ function checkCaptureDir(dir: string): string {
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
   const learnMs = parseLearn(o.learn);
+  let limits;
+  try {
+    limits = parseLimits(o);
+  } catch (e) {
+    throw new ServeUsageError(e instanceof Error ? e.message : String(e));
+  }
   const host = o.host ?? DEFAULT_HOST;
   const { tls, allowHosts } = tlsAndHosts(host, o);
   const captureDir = o.captureDir !== undefined ? checkCaptureDir(o.captureDir) : undefined;
@@ -170,6 +177,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     hub,
     store: store ?? undefined,
     learnMs,
+    limits,
     log: err,
     // PDF exports are printed by the local Chromium; without one they answer what to do instead.
     printPdf: chromiumPrinter() ?? undefined,

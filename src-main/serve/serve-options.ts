@@ -25,5 +25,10 @@ export function addServeOptions(c: Command): Command {
     .option('--capture-dir <dir>', 'let clients open capture files from this folder only')
     .option('--db <file>', 'record the inventory in this device store')
     .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
+    .option(
+      '--max-devices <n>',
+      'devices kept one by one per run (default 100000); past it new ones are aggregated',
+    )
+    .option('--max-edges <n>', 'edges kept in memory (default 250000)')
     .addOption(new Option('--renderer <dir>', 'renderer build to serve').hideHelp());
 }

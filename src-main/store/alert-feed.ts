@@ -38,6 +38,7 @@ export function attachAlertEngine(
   });
   if (baseline !== null) alerts.seed(baseline.rawDevices());
   analyzer.observers.push((ob) => alerts.observe(ob));
+  analyzer.floodObservers.push((f) => alerts.flood(f));
   return alerts;
 }
 
