@@ -788,7 +788,7 @@ export class Inventory {
       hostnames: [...sum.hostnames, ...this.dnsNames(ips)],
       roles: d.router ? ['router', ...sum.roles] : d.aggregate ? ['aggregate'] : sum.roles,
       protocols: [...d.protocols].sort(),
-      services: [...d.servedTcp].sort((x, y) => x - y).map((port) => ({ transport: 'tcp', port })),
+      services: servicesOf(d),
       vlans: [...d.vlans].sort((x, y) => x - y),
       localMac: d.mac >= 0 && macIsLocal(d.mac),
       router: d.router,
@@ -855,4 +855,24 @@ function routable(d: Device): number {
 /** Unicast host addresses: not unspecified, not multicast (ff00::/8). */
 function isUnicast6(a: string): boolean {
   return a !== '' && a !== '::' && !a.startsWith('ff');
+}
+
+/**
+ * The ports a device serves: TCP ports it answered a SYN on, and the services its own protocols said
+ * it serves (an S7 or Modbus answer, a DNS SRV record): the same facts its evidence lists, so the
+ * details pane never says "none seen serving" beside evidence of a served port. Facts are bounded.
+ */
+function servicesOf(d: Device): DeviceJson['services'] {
+  const tcp = new Set(d.servedTcp);
+  const udp = new Set<number>();
+  for (const f of d.evidence.facts.values()) {
+    if (f.obs.kind !== 'service') continue;
+    if (f.obs.transport === 'tcp') tcp.add(f.obs.port);
+    else if (f.obs.transport === 'udp') udp.add(f.obs.port);
+  }
+  const byPort = (x: number, y: number) => x - y;
+  return [
+    ...[...tcp].sort(byPort).map((port) => ({ transport: 'tcp' as const, port })),
+    ...[...udp].sort(byPort).map((port) => ({ transport: 'udp' as const, port })),
+  ];
 }

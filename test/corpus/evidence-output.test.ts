@@ -21,7 +21,7 @@ function times(v: unknown, key: string, out: string[]): void {
 }
 
 test(
-  'corpus: analyze --evidence --format json finishes on every capture, every time well-formed',
+  'corpus: analyze --evidence --format json finishes on every capture, every time well-formed, services agree with evidence',
   { skip: !corpusAvailable() && 'corpus ../shared/pcaps absent' },
   async () => {
     const files = corpusFiles();
@@ -30,6 +30,8 @@ test(
     const badTimes: string[] = [];
     let refused = 0;
     let checkedTimes = 0;
+    let servicesChecked = 0;
+    const unlisted: string[] = [];
     for (const file of files) {
       try {
         const a = createAnalyzer();
@@ -43,6 +45,16 @@ test(
         for (const s of found)
           if (!ISO.test(s) || Number.isNaN(Date.parse(s))) badTimes.push(`${file}: ${s}`);
         checkedTimes += found.length;
+        // Services agree with the evidence: a served port the evidence names is in the list.
+        for (const d of inv.devices) {
+          const listed = new Set(d.services.map((x) => `${x.transport}/${x.port}`));
+          for (const e of d.evidence ?? []) {
+            const m = e.kind === 'service' ? / (tcp|udp)\/(\d+)$/.exec(e.value) : null;
+            if (m === null) continue;
+            servicesChecked++;
+            if (!listed.has(`${m[1]}/${m[2]}`)) unlisted.push(`${file}: ${d.id} ${e.value}`);
+          }
+        }
       } catch (e) {
         if (e instanceof CaptureFileError) refused++;
         else internal.push(`${file}: ${e instanceof Error ? e.stack : String(e)}`);
@@ -50,6 +62,8 @@ test(
     }
     assert.deepEqual(internal, [], 'no capture may end in an internal error');
     assert.deepEqual(badTimes, []);
+    assert.deepEqual(unlisted.slice(0, 20), [], 'served ports in the evidence missing from services');
+    assert.ok(servicesChecked > 10, `service facts checked: ${servicesChecked}`);
     // The corpus's devices and evidence carry times; an output without any would prove nothing.
     assert.ok(checkedTimes > 1000, `times checked: ${checkedTimes}`);
     assert.ok(refused < files.length / 10, `refused as not captures: ${refused}`);
