@@ -9,9 +9,7 @@ export class UsageError extends Error {}
  */
 export async function writeOutput(text: string, out?: string): Promise<void> {
   if (out === undefined || out === '-') {
-    await new Promise<void>((resolve, reject) =>
-      process.stdout.write(text, (e) => (e ? reject(e) : resolve())),
-    );
+    await writeStdout(text);
     return;
   }
   const tmp = `${out}.${process.pid}.tmp`;
@@ -33,7 +31,7 @@ export async function writeChunks(chunks: Iterable<string>, out?: string): Promi
     : await open(tmp, 'w').catch((e: unknown) => Promise.reject(writeError(out, e)));
   const put = async (s: string) => {
     if (file !== null) await file.write(s);
-    else if (!process.stdout.write(s)) await new Promise((r) => process.stdout.once('drain', r));
+    else await writeStdout(s);
   };
   try {
     let buf = '';
@@ -55,6 +53,29 @@ export async function writeChunks(chunks: Iterable<string>, out?: string): Promi
     await unlink(tmp).catch(() => {});
     throw writeError(out!, e);
   }
+}
+
+/**
+ * Standard output closed by the reader (`glasspane analyze F | head`) is the reader's choice, not an
+ * error: the rest of the output is dropped quietly, as Unix tools do, and the run ends normally (a
+ * --db recording is already committed). Other write errors still reject.
+ */
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stdoutClosed = true;
+});
+
+function writeStdout(text: string): Promise<void> {
+  if (stdoutClosed) return Promise.resolve();
+  return new Promise<void>((resolve, reject) =>
+    process.stdout.write(text, (e) => {
+      if (!e) resolve();
+      else if ((e as NodeJS.ErrnoException).code === 'EPIPE') {
+        stdoutClosed = true;
+        resolve();
+      } else reject(e);
+    }),
+  );
 }
 
 function writeError(out: string, e: unknown): UsageError {

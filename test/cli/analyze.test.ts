@@ -315,3 +315,37 @@ test('a link type Glasspane does not read: one warning per type on stderr and in
     /^glasspane: odd\.pcap: warning: link type 4242 is not read: 1 frame skipped$/m,
   );
 });
+
+test('a reader that closes the pipe early (analyze F | head) ends the run quietly, exit 0', () => {
+  // 3000 devices: far more output than a pipe holds, so the writes after `head` leaves hit EPIPE.
+  const many = writePcap(
+    join(tmp, 'many.pcap'),
+    1,
+    Array.from({ length: 3000 }, (_, i) => {
+      const m = `02:00:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+      const ip = `10.1.${i >> 8}.${i & 0xff}`;
+      return {
+        data: ethernet('ff:ff:ff:ff:ff:ff', m, 0x0806, arp(1, m, ip, '00:00:00:00:00:00', '10.1.0.1')),
+      };
+    }),
+  );
+  for (const format of ['json', 'csv', 'table']) {
+    const err = join(tmp, `epipe-${format}.txt`);
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; "$0" --import tsx "$1" analyze "$2" --format "$3" --no-progress 2>"$4" | head -c 200 >/dev/null',
+        process.execPath,
+        cli,
+        many,
+        format,
+        err,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    const stderr = readFileSync(err, 'utf8');
+    assert.equal(r.status, 0, `${format}: ${stderr}`);
+    assert.doesNotMatch(stderr, /EPIPE|internal error|^\s+at /m, format);
+  }
+});
