@@ -88,6 +88,11 @@ export class Packet {
   malformed = '';
   /** A later IP fragment: counted, not decoded further. */
   laterFragment = false;
+  /**
+   * The outermost IPv4 source of an IP-in-UDP tunnel (Teredo, AYIYA, GTP-U, GRE-in-UDP), else 0: the
+   * tunnel endpoint's own address on this link, which the inventory keeps beside the inner addresses.
+   */
+  tunnelSrc4 = 0;
 
   constructor() {
     // Fields that will hold 48-bit MACs, unsigned 32-bit addresses and sequence numbers, or fractional
@@ -95,7 +100,7 @@ export class Packet {
     // number changes the object's hidden class, which throws the optimised packet loop away.
     const wide = 2 ** 40 + 0.5;
     this.ts = this.srcMac = this.dstMac = this.arpSha = this.arpTha = this.arpSpa = this.arpTpa = wide;
-    this.src4 = this.dst4 = this.tcpSeq = this.tcpAck = this.ndLinkAddr = wide;
+    this.src4 = this.dst4 = this.tcpSeq = this.tcpAck = this.ndLinkAddr = this.tunnelSrc4 = wide;
     this.ts = 0;
     this.reset();
   }
@@ -103,6 +108,7 @@ export class Packet {
   reset(): void {
     this.resetLayers();
     this.tunnels = 0;
+    this.tunnelSrc4 = 0;
     this.payloadStart = this.payloadEnd = 0;
     this.protoCount = 0;
     this.malformed = '';

@@ -233,6 +233,11 @@ export class Inventory {
       owner.seen(ts);
     }
 
+    // IP in UDP (Teredo, AYIYA, GTP-U, GRE-in-UDP): the outer IPv4 source is the sending endpoint's
+    // own address here, whatever addresses the tunnel carries.
+    if (p.tunnelSrc4 !== 0 && src !== undefined && ipv4IsUnicastHost(p.tunnelSrc4))
+      this.bind4(src, p.tunnelSrc4 | 0, 0, false);
+
     if (p.ipVersion === 4) {
       if (ipv4IsUnicastHost(p.src4)) {
         if (src !== undefined) src = this.bind4(src, p.src4 | 0, len, false);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decoder } from '../../shared/decode/decoder';
+import { Analyzer } from '../../shared/engine/analyzer';
 import { LAYERS } from '../../shared/decode/layers';
 import { ipv4FromString, macFromString } from '../../shared/util/addr';
 import { arp, concat, ethernet, ipv4, ipv6, tcp, udp, vlanTag } from '../helpers/packets';
@@ -240,6 +241,23 @@ test('Teredo: IPv6 in UDP 3544, bare and behind authentication / origin indicati
     // GRE's rule for inner IP: the link layer is the tunnel endpoint's and stays.
     assert.equal(p.srcMac, macFromString(OUT.a));
   }
+});
+
+test("IP in UDP: the outer IPv4 source stays the sending endpoint's address, beside the inner ones", () => {
+  const frames = [
+    overUdp(3544, 51000, teredo(inner6())),
+    overUdp(5072, 5072, ayiya(41, inner6())),
+    overUdp(2152, 2152, gtpu(inner4())),
+  ];
+  for (const f of frames) assert.equal(decode(f).tunnelSrc4, ipv4FromString(OUT.ipa));
+  // GRE in IP is not IP in UDP: its endpoints are routers forwarding others' packets.
+  assert.equal(decode(overGre(gre(0x0800, inner4()))).tunnelSrc4, 0);
+  const a = new Analyzer({ layers: LAYERS });
+  frames.forEach((f, i) => a.frame(f, 1, 1_700_000_000_000 + i, f.length, 0));
+  const sender = a.snapshot().devices.find((d) => d.mac === OUT.a);
+  assert.ok(sender, 'the tunnel endpoint is a device');
+  assert.ok(sender.ips.includes(OUT.ipa), `outer address kept: ${sender.ips.join(',')}`);
+  assert.ok(sender.ips.includes('2001:0:4136:e378::1'), 'the inner address too');
 });
 
 test('Teredo bubble (no next header): the outer UDP ports do not leak into the inner packet', () => {
