@@ -127,7 +127,7 @@ export class AlertEngine {
       'high',
       f.deviceId,
       f.ts,
-      `inventory flood on ${f.segment}: new ${what} past the limit of ${f.limit} ${f.table} are aggregated into ${f.deviceId}`,
+      `inventory flood on ${f.segment}: new ${what} past the limit of ${f.limit} ${f.table} are aggregated into ${f.into}`,
       { segment: f.segment, table: f.table, limit: f.limit },
     );
   }

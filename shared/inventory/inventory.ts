@@ -704,7 +704,7 @@ export class Inventory {
 
   /** The overflow device of a segment: MACs (or addresses without a router) past the limit. */
   private overflow(segment: string, table: FloodEvent['table'], limit: number): Device {
-    const seg = this.flood(segment, table, limit, 'overflow:' + segment);
+    const seg = this.flood(segment, table, limit, null, 'overflow:' + segment);
     return this.bucket('overflow:' + seg);
   }
 
@@ -714,6 +714,7 @@ export class Inventory {
       'router ' + via.id,
       'addresses',
       this.limits.maxAddressDevices,
+      via,
       'routed:' + via.id,
     );
     const d = this.bucket(seg.startsWith('router ') ? 'routed:' + via.id : 'overflow:' + seg);
@@ -732,7 +733,8 @@ export class Inventory {
           : this.overflow(this.segment(), 'addresses', this.limits.maxAddressDevices);
       this.prefixAggregates++;
       const seg = via !== null ? 'router ' + via.id : this.segment();
-      this.flood(seg, 'addresses', this.limits.maxAddressDevices, id);
+      const then = via !== null ? 'routed:' + via.id : 'overflow:' + seg;
+      this.flood(seg, 'addresses', this.limits.maxAddressDevices, via, `their IPv6 /64s, then ${then}`);
       d = this.bucket(id);
     }
     if (via !== null) this.routedVia(d, via);
@@ -741,13 +743,28 @@ export class Inventory {
 
   /**
    * Report a flood once per segment; returns the segment's name as reported (past MAX_SEGMENTS
-   * segments, further ones share the name "other segments").
+   * segments, further ones share the name "other segments"). The report is about the router the
+   * flood came through, else the segment's overflow device.
    */
-  private flood(segment: string, table: FloodEvent['table'], limit: number, deviceId: string): string {
+  private flood(
+    segment: string,
+    table: FloodEvent['table'],
+    limit: number,
+    via: Device | null,
+    into: string,
+  ): string {
     if (this.floods.has(segment)) return segment;
     const seg = this.floods.size < MAX_SEGMENTS ? segment : 'other segments';
     if (this.floods.has(seg)) return seg;
-    const f: FloodEvent = { segment: seg, ts: this.now, table, limit, deviceId };
+    const own = seg === segment;
+    const f: FloodEvent = {
+      segment: seg,
+      ts: this.now,
+      table,
+      limit,
+      deviceId: own && via !== null ? via.id : 'overflow:' + seg,
+      into: own ? into : 'overflow:' + seg,
+    };
     this.floods.set(seg, f);
     this.o.onFlood?.(f);
     return seg;

@@ -60,6 +60,8 @@ export interface FloodEvent {
   /** Which limit: devices (MACs) or address devices. */
   table: 'devices' | 'addresses';
   limit: number;
-  /** The aggregate device that took the first one. */
+  /** The device the flood is about: the segment's overflow device, or the router it came through. */
   deviceId: string;
+  /** Where the identities go: the overflow device, or "per /64, then routed:<router>". */
+  into: string;
 }

@@ -120,6 +120,9 @@ test('random IPv6 sources behind one router: kept up to the limit, then per /64,
   assert.deepEqual(inv.stats.limits!.floods, [`router mac:${FLOOD_ROUTER_MAC}`]);
   assert.equal(floods.length, 1);
   assert.equal(floods[0]!.table, 'addresses');
+  // The flood is about the router it came through; its far side takes what the /64s cannot.
+  assert.equal(floods[0]!.deviceId, `mac:${FLOOD_ROUTER_MAC}`);
+  assert.equal(floods[0]!.into, `their IPv6 /64s, then routed:mac:${FLOOD_ROUTER_MAC}`);
 });
 
 test('each VLAN is its own segment: one flood report each', () => {
