@@ -62,11 +62,13 @@ export function CaptureStatusLine() {
   const capture = useGlasspane((s) => s.capture);
   const deviceCount = useGlasspane((s) => s.devices.size);
   const startedAt = useGlasspane((s) => s.runStartedAt);
+  // Set once the engine's first snapshot is in (tests wait for it before navigating).
+  const synced = useGlasspane((s) => s.sequence !== null);
   const c = capture.counters;
   const busy = capture.state === 'running' || capture.state === 'starting';
   const source = capture.source;
   return (
-    <footer className="statusbar" data-testid="status">
+    <footer className="statusbar" data-testid="status" data-synced={synced}>
       <span className={`state state-${capture.state}`}>{STATE_LABEL[capture.state]}</span>
       {busy && <ProgressBar progress={capture.progress ?? null} />}
       {source && (

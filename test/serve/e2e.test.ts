@@ -81,6 +81,9 @@ async function finishedRun(file: string, ms = 30_000) {
 
 /** Opens the capture through the page's path form; resolves with the engine's devices once shown. */
 async function openCapture(page: Page, file: string): Promise<DeviceJson[]> {
+  // A page that joins an engine already holding a run lands on the inventory: back to the start screen.
+  await page.locator('[data-testid="status"][data-synced="true"]').waitFor({ timeout: 15_000 });
+  await page.getByRole('tab', { name: 'Capture' }).click();
   await page.getByTestId('interfaces').waitFor({ timeout: 15_000 });
   await openByPath(page, file);
   const { devices } = await finishedRun(file);
