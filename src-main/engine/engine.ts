@@ -510,7 +510,8 @@ export function createEngine(o: EngineOptions): Engine {
             devices: store
               .devices()
               .slice(0, L)
-              .map((d) => withEdits(plainDevice(d))),
+              // The identity section comes with a device's details, as with a live run.
+              .map(({ identity: _identity, ...d }) => withEdits(plainDevice(d))),
             edges: store.edges().slice(0, L),
             status,
           };
@@ -518,7 +519,7 @@ export function createEngine(o: EngineOptions): Engine {
           log(`the device store cannot be read: ${errorText(e)}`);
         }
       }
-      const inv = analyzer.snapshot();
+      const inv = analyzer.snapshot({ identity: false });
       return {
         sequence: wireSeq,
         devices: inv.devices.slice(0, L).map(withEdits),
