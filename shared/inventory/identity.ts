@@ -335,3 +335,37 @@ export function identityOf(facts: Iterable<Fact>): IdentityJson {
   }
   return out;
 }
+
+/** The newest value of the first (group, label) pair that has one: for exports' chosen columns. */
+export function identityValue(
+  id: IdentityJson | undefined,
+  picks: readonly (readonly [group: string, label: string])[],
+): string | null {
+  if (id === undefined) return null;
+  for (const [g, l] of picks) {
+    const f = id[g]?.find((x) => x.label === l);
+    if (f !== undefined) return f.value;
+  }
+  return null;
+}
+
+/**
+ * The identity section as short JSON, `{"dhcp":{"host name":["x"]}}`, for one cell or line: no
+ * times or protocols, and never longer than `max` characters (values past it left out whole, so the
+ * text stays valid JSON).
+ */
+export function compactIdentity(id: IdentityJson | undefined, max = 32_000): string {
+  const out: Record<string, Record<string, string[]>> = {};
+  let len = 2;
+  for (const [g, facts] of Object.entries(id ?? {})) {
+    for (const f of facts) {
+      const grow =
+        JSON.stringify(f.value).length + 1 + (out[g]?.[f.label] ? 0 : JSON.stringify(f.label).length + 4);
+      const add = grow + (out[g] ? 0 : JSON.stringify(g).length + 4);
+      if (len + add > max) return JSON.stringify(out);
+      len += add;
+      ((out[g] ??= {})[f.label] ??= []).push(f.value);
+    }
+  }
+  return JSON.stringify(out);
+}

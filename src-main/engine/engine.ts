@@ -13,6 +13,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { ChangeStream, type DeltaBatch } from '../../shared/inventory/changes';
+import { identityOf } from '../../shared/inventory/identity';
 import type { Analyzer } from '../../shared/engine/analyzer';
 import type { AlertEngine, AlertEngineOptions } from '../../shared/alerts/engine';
 import type { AlertJson } from '../../shared/model/alert';
@@ -537,6 +538,13 @@ export function createEngine(o: EngineOptions): Engine {
         stats: fromStore ? undefined : analyzer.stats(),
         now: at,
       });
+      // The snapshot leaves identity sections to device details; a report carries them.
+      for (const d of inv.devices) {
+        const live = analyzer.inventory.byId(d.id);
+        const identity =
+          live !== undefined ? identityOf(live.evidence.facts.values()) : storedDevice(d.id)?.identity;
+        if (identity !== undefined) d.identity = identity;
+      }
       const n = inv.devices.length;
       const opts = { maxChars: o.maxReportChars, at };
       if (format === 'csv' || format === 'json')
