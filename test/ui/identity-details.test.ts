@@ -63,7 +63,7 @@ test('details: the Identity section shows what tshark reads from an EtherNet/IP 
     const cells = await page
       .locator('[data-testid="identity"] tbody tr')
       .evaluateAll((trs) =>
-        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+        trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
       );
     const find = (label: string) => cells.find((c) => c[1] === label)?.[2];
     assert.equal(find('product name'), name);
