@@ -104,8 +104,8 @@ export class Analyzer {
   }
 
   /** A device as it leaves the engine: what the wire said, classified when rules are loaded. */
-  deviceJson(d: Device, evidence: boolean, peers?: PeerIndex): DeviceJson {
-    const j = this.inventory.deviceJson(d, evidence);
+  deviceJson(d: Device, evidence: boolean, peers?: PeerIndex, identity = true): DeviceJson {
+    const j = this.inventory.deviceJson(d, evidence, identity);
     return this.classifier === null ? j : this.classifier.apply(j, d, this.inventory, peers);
   }
 
@@ -250,7 +250,8 @@ export class Analyzer {
     return out;
   }
 
-  snapshot(o: { evidence?: boolean } = {}): InventoryJson {
+  /** `identity: false` leaves out the identity sections (the UI's snapshot, in step with its deltas). */
+  snapshot(o: { evidence?: boolean; identity?: boolean } = {}): InventoryJson {
     const p = this.snapshotParts(o);
     return { ...p.head, devices: [...p.devices], edges: [...p.edges] };
   }
@@ -259,7 +260,7 @@ export class Analyzer {
    * The snapshot one device and one edge at a time, in snapshot()'s order: a host writing a large
    * inventory out holds one device's JSON at once rather than all of them and their text.
    */
-  snapshotParts(o: { evidence?: boolean } = {}): {
+  snapshotParts(o: { evidence?: boolean; identity?: boolean } = {}): {
     head: Omit<InventoryJson, 'devices' | 'edges'>;
     devices: Iterable<DeviceJson>;
     edges: Iterable<EdgeJson>;
@@ -273,11 +274,12 @@ export class Analyzer {
       stats: this.stats(),
     };
     const evidence = o.evidence === true;
+    const identity = o.identity !== false;
     const edges = [...inv.edges.values()];
     return {
       head,
       devices: (function* (self) {
-        for (const d of sorted) yield self.deviceJson(d, evidence, peers);
+        for (const d of sorted) yield self.deviceJson(d, evidence, peers, identity);
       })(this),
       edges: (function* () {
         for (const e of edges) yield inv.edgeJson(e);

@@ -10,7 +10,7 @@ import type { Device, Inventory } from './inventory';
 export interface ChangeSource {
   readonly inventory: Inventory;
   peers(): PeerIndex | undefined;
-  deviceJson(d: Device, evidence: boolean, peers?: PeerIndex): DeviceJson;
+  deviceJson(d: Device, evidence: boolean, peers?: PeerIndex, identity?: boolean): DeviceJson;
   stats(): InventoryStats;
   snapshot(): InventoryJson;
 }
@@ -65,8 +65,11 @@ export class ChangeStream {
     this.alerts.push(a);
   }
 
-  /** Build the next batch from everything changed since the last one; null when nothing changed. */
-  collect(evidence = false): DeltaBatch | null {
+  /**
+   * Build the next batch from everything changed since the last one; null when nothing changed.
+   * Devices carry their identity section only when asked (a store keeps it; live deltas stay small).
+   */
+  collect(evidence = false, identity = evidence): DeltaBatch | null {
     const inv = this.source.inventory;
     if (inv.removedEdges.length > 0) {
       for (const r of inv.removedEdges) this.edgesRemoved.push(r);
@@ -85,7 +88,7 @@ export class ChangeStream {
     const peers = inv.changedDevices.length > 0 ? this.source.peers() : undefined;
     for (const d of inv.changedDevices) {
       d.dirty = false;
-      upserts.push(this.source.deviceJson(d, evidence, peers));
+      upserts.push(this.source.deviceJson(d, evidence, peers, identity));
     }
     inv.changedDevices.length = 0;
     const edges: EdgeJson[] = [];

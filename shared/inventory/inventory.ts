@@ -12,6 +12,7 @@ import {
   ipv6Prefix64,
 } from '../util/addr';
 import { Evidence } from './evidence';
+import { identityOf } from './identity';
 import { isoTime } from '../util/time';
 import {
   DEFAULT_LIMITS,
@@ -787,7 +788,8 @@ export class Inventory {
     return any ? s : null;
   }
 
-  deviceJson(d: Device, withEvidence: boolean): DeviceJson {
+  /** `withIdentity`: the identity section (snapshots, exports, details; not the live deltas). */
+  deviceJson(d: Device, withEvidence: boolean, withIdentity = true): DeviceJson {
     const ips: string[] = [];
     for (const ip of d.ip4.keys()) ips.push(ipv4ToString(ip >>> 0));
     for (const ip of d.ip6.keys()) ips.push(ip);
@@ -825,6 +827,7 @@ export class Inventory {
       bytesSent: d.bytesSent,
       bytesReceived: d.bytesReceived,
     };
+    if (withIdentity) j.identity = identityOf(ev.facts.values());
     if (withEvidence) j.evidence = ev.list();
     return j;
   }

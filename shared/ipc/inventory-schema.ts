@@ -4,7 +4,7 @@
  * if these schemas and those interfaces drift apart.
  */
 import { z } from 'zod';
-import type { AttributeJson, DeviceJson, EdgeJson, EvidenceJson } from '../model/inventory';
+import type { AttributeJson, DeviceJson, EdgeJson, EvidenceJson, IdentityFactJson } from '../model/inventory';
 import { IPC_LIMITS as L } from './limits';
 
 const text = z.string().max(L.text);
@@ -23,6 +23,19 @@ export const evidenceSchema = z.object({
   lastSeen: time,
   count,
 });
+
+export const identityFactSchema = z.object({
+  label: z.string().max(64),
+  value: text,
+  protocol: id,
+  firstSeen: time,
+  lastSeen: time,
+});
+
+/** By source; the inventory bounds it (shared/inventory/identity.ts), these limits only backstop it. */
+export const identitySchema = z
+  .record(id, z.array(identityFactSchema).max(L.list))
+  .refine((r) => Object.keys(r).length <= L.list, 'too many identity groups');
 
 export const attributeSchema = z.object({
   value: text,
@@ -77,6 +90,7 @@ export const deviceSchema = z.object({
   packetsReceived: count,
   bytesSent: count,
   bytesReceived: count,
+  identity: identitySchema.optional(),
   evidence: z.array(evidenceSchema).max(L.evidence).optional(),
   attributes: z.record(z.string().max(64), attributeSchema).optional(),
   purdue: z
@@ -111,7 +125,8 @@ const _evidenceMatches: Same<z.infer<typeof evidenceSchema>, EvidenceJson> = tru
 const _deviceMatches: Same<z.infer<typeof deviceSchema>, DeviceJson> = true;
 const _edgeMatches: Same<z.infer<typeof edgeSchema>, EdgeJson> = true;
 const _attributeMatches: Same<z.infer<typeof attributeSchema>, AttributeJson> = true;
+const _identityMatches: Same<z.infer<typeof identityFactSchema>, IdentityFactJson> = true;
 // Optional fields pass the checks above even when a schema lacks them (and zod would strip them):
 // every key of DeviceJson must be a key of the schema.
 const _deviceKeys: Same<keyof z.infer<typeof deviceSchema>, keyof DeviceJson> = true;
-void [_evidenceMatches, _deviceMatches, _edgeMatches, _attributeMatches, _deviceKeys];
+void [_evidenceMatches, _deviceMatches, _edgeMatches, _attributeMatches, _identityMatches, _deviceKeys];

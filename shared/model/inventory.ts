@@ -66,6 +66,21 @@ export interface AttributeJson {
   alternatives: { value: string; confidence: number; rules: string[] }[];
 }
 
+/** One identity fact: what it is (label), its value, the protocol that said it, first and last heard. */
+export interface IdentityFactJson {
+  label: string;
+  value: string;
+  protocol: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/**
+ * The facts that say what a device is, by source ('dhcp', 'mdns', 'tls', 'enip', ...): compact
+ * (deduplicated, a few values per label, newest kept). Picked by shared/inventory/identity.ts.
+ */
+export type IdentityJson = Record<string, IdentityFactJson[]>;
+
 export interface DeviceJson {
   /** Stable id: "mac:<mac>" for devices with a MAC, "ip:<address>" for devices seen only by IP. */
   id: string;
@@ -104,6 +119,11 @@ export interface DeviceJson {
   packetsReceived: number;
   bytesSent: number;
   bytesReceived: number;
+  /**
+   * What the device is, by source: in snapshots, exports and device details; absent from the live
+   * change stream's deltas (the UI asks for one device's details to see it).
+   */
+  identity?: IdentityJson;
   evidence?: EvidenceJson[];
   /** Per classified attribute (vendor, category, type, model, os, firmware, hostname): value and why. */
   attributes?: Record<string, AttributeJson>;

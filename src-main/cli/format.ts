@@ -1,6 +1,23 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 import { neutralizeCell } from '../../shared/export/csv-safe';
+import { compactIdentity, identityValue } from '../../shared/inventory/identity';
+
+/** What a device says it is, from its identity section: the first (group, label) with a value wins. */
+const PRODUCT: [string, string][] = [
+  ['enip', 'product name'],
+  ['s7', 'cpu type'],
+  ['s7', 'order number'],
+  ['modbus', 'product name'],
+  ['modbus', 'model'],
+  ['bacnet', 'model'],
+  ['profinet', 'type of station'],
+  ['fins', 'model'],
+  ['opcua', 'application name'],
+  ['cdp', 'platform'],
+  ['mdns', 'model'],
+  ['ubiquiti', 'model'],
+];
 
 const CSV_COLUMNS: [string, (d: DeviceJson) => unknown][] = [
   ['id', (d) => d.id],
@@ -30,6 +47,28 @@ const CSV_COLUMNS: [string, (d: DeviceJson) => unknown][] = [
   ['packets_received', (d) => d.packetsReceived],
   ['bytes_sent', (d) => d.bytesSent],
   ['bytes_received', (d) => d.bytesReceived],
+  ['dhcp_fingerprint', (d) => identityValue(d.identity, [['dhcp', 'parameter list']])],
+  ['dhcp_vendor_class', (d) => identityValue(d.identity, [['dhcp', 'vendor class']])],
+  [
+    'user_agent',
+    (d) =>
+      identityValue(d.identity, [
+        ['http', 'user agent'],
+        ['ssdp', 'user agent'],
+        ['sip', 'user agent'],
+        ['quic', 'user agent'],
+      ]),
+  ],
+  [
+    'ja4',
+    (d) =>
+      identityValue(d.identity, [
+        ['tls', 'ja4'],
+        ['quic', 'ja4'],
+      ]),
+  ],
+  ['product', (d) => identityValue(d.identity, PRODUCT)],
+  ['identity', (d) => (d.identity === undefined ? null : compactIdentity(d.identity))],
 ];
 
 /** One row per device; every text cell neutralised against formula injection. */

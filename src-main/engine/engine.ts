@@ -13,6 +13,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { ChangeStream, type DeltaBatch } from '../../shared/inventory/changes';
+import { identityOf } from '../../shared/inventory/identity';
 import type { Analyzer } from '../../shared/engine/analyzer';
 import type { AlertEngine, AlertEngineOptions } from '../../shared/alerts/engine';
 import type { AlertJson } from '../../shared/model/alert';
@@ -510,7 +511,8 @@ export function createEngine(o: EngineOptions): Engine {
             devices: store
               .devices()
               .slice(0, L)
-              .map((d) => withEdits(plainDevice(d))),
+              // The identity section comes with a device's details, as with a live run.
+              .map(({ identity: _identity, ...d }) => withEdits(plainDevice(d))),
             edges: store.edges().slice(0, L),
             status,
           };
@@ -518,7 +520,7 @@ export function createEngine(o: EngineOptions): Engine {
           log(`the device store cannot be read: ${errorText(e)}`);
         }
       }
-      const inv = analyzer.snapshot();
+      const inv = analyzer.snapshot({ identity: false });
       return {
         sequence: wireSeq,
         devices: inv.devices.slice(0, L).map(withEdits),
@@ -536,6 +538,13 @@ export function createEngine(o: EngineOptions): Engine {
         stats: fromStore ? undefined : analyzer.stats(),
         now: at,
       });
+      // The snapshot leaves identity sections to device details; a report carries them.
+      for (const d of inv.devices) {
+        const live = analyzer.inventory.byId(d.id);
+        const identity =
+          live !== undefined ? identityOf(live.evidence.facts.values()) : storedDevice(d.id)?.identity;
+        if (identity !== undefined) d.identity = identity;
+      }
       const n = inv.devices.length;
       const opts = { maxChars: o.maxReportChars, at };
       if (format === 'csv' || format === 'json')

@@ -14,6 +14,9 @@ import { topologySvg } from './topology';
 export const MAX_DEVICE_ROWS = 5000;
 const MAX_EDGE_ROWS = 25;
 const MAX_ALERT_ROWS = 500;
+/** Identity facts shown per device row, and characters per value: the JSON export has them all. */
+const MAX_IDENTITY_ROWS = 12;
+const MAX_IDENTITY_CHARS = 100;
 
 export const REPORT_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
@@ -73,6 +76,22 @@ function nameOf(d: DeviceJson | undefined, id: string): string {
   return d.hostname ?? d.ips[0] ?? d.mac ?? d.id;
 }
 
+/** The identity section as short escaped lines, "source label: value", the first few only. */
+function identityCell(d: DeviceJson): string {
+  const lines: string[] = [];
+  let total = 0;
+  for (const [g, facts] of Object.entries(d.identity ?? {}))
+    for (const f of facts) {
+      total++;
+      if (lines.length < MAX_IDENTITY_ROWS)
+        lines.push(
+          `<div><span class="muted">${cell(g)} ${cell(f.label)}:</span> ${cell(f.value, MAX_IDENTITY_CHARS)}</div>`,
+        );
+    }
+  if (total > lines.length) lines.push(`<div class="muted">and ${n(total - lines.length)} more</div>`);
+  return lines.join('');
+}
+
 function deviceRows(devices: DeviceJson[]): string {
   return devices
     .slice(0, MAX_DEVICE_ROWS)
@@ -87,6 +106,7 @@ function deviceRows(devices: DeviceJson[]): string {
         `<td>${cell(d.model)}</td>` +
         `<td>${cell(d.firmware)}</td>` +
         `<td>${cell(d.protocols.join(' '), 100)}</td>` +
+        `<td class="identity">${identityCell(d)}</td>` +
         `<td class="num">${n(d.packets)}</td>` +
         '</tr>',
     )
@@ -149,6 +169,7 @@ th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e4e7eb; v
 th { overflow-wrap: normal; white-space: nowrap; } td.id { white-space: nowrap; }
 th { background: #f3f6f9; } td.num, th.num { text-align: right; white-space: nowrap; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
+td.identity { font-size: 10px; min-width: 180px; }
 .tag { font-size: 9px; background: #e4e7eb; border-radius: 3px; padding: 0 4px; }
 .sev-high td, .sev-critical td { color: #a61b1b; }
 h2 { break-after: avoid; } .keep { break-inside: avoid; } .charts svg { break-inside: avoid; }
@@ -219,7 +240,7 @@ ${alertSection(meta, byId)}
 <h2>Devices (${n(devices.length)})</h2>
 ${truncated}
 <table id="devices">
-<thead><tr><th>MAC / id</th><th>Addresses</th><th>Host name</th><th>Vendor</th><th>Category / type</th><th>Model</th><th>Firmware</th><th>Protocols</th><th class="num">Packets</th></tr></thead>
+<thead><tr><th>MAC / id</th><th>Addresses</th><th>Host name</th><th>Vendor</th><th>Category / type</th><th>Model</th><th>Firmware</th><th>Protocols</th><th>Identity</th><th class="num">Packets</th></tr></thead>
 <tbody>
 ${deviceRows(devices)}
 </tbody>

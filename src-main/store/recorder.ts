@@ -103,7 +103,7 @@ export class Recorder {
 
   /** Collect, derive, commit, emit: one batch, or null when nothing changed. */
   tick(): RecordedBatch | null {
-    const b = this.stream.collect(this.evidence);
+    const b = this.stream.collect(this.evidence, true);
     if (b === null) {
       if (!this.alerts.hasPending) return null;
       return this.emit(this.store.commitAlerts(this.alerts.drain(), this.learningMeta()), null);

@@ -4,7 +4,7 @@
  * without it still show every attribute, and say that the evidence is not available.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { DeviceJson, EvidenceJson } from '../../shared/model/inventory';
+import type { DeviceJson, EvidenceJson, IdentityJson } from '../../shared/model/inventory';
 import { useGlasspane, useLink, useStoreApi } from '../context';
 import { deviceKind, KIND_COLOR } from '../util/device-kind';
 import { displayName, fmtBytes, fmtCount, fmtTime, purdueLevel, subnetOf } from '../util/format';
@@ -13,7 +13,7 @@ import { evidenceFor, type Attr } from './evidence-match';
 
 type EvidenceState =
   | { kind: 'loading' }
-  | { kind: 'loaded'; rows: EvidenceJson[] }
+  | { kind: 'loaded'; rows: EvidenceJson[]; identity: IdentityJson }
   | { kind: 'unsupported' }
   | { kind: 'failed'; message: string };
 
@@ -43,6 +43,39 @@ function EvidenceTable({ rows, testId }: { rows: readonly EvidenceJson[]; testId
             <td className="num">{e.count}</td>
           </tr>
         ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * What the device says it is, by source (getDevice carries it; deltas do not). Text nodes only:
+ * every value came from the wire.
+ */
+function IdentitySection({ identity }: { identity: IdentityJson }) {
+  const groups = Object.entries(identity).filter(([, facts]) => facts.length > 0);
+  if (groups.length === 0) return <p className="muted">No identity facts heard.</p>;
+  return (
+    <table className="evidence" data-testid="identity">
+      <thead>
+        <tr>
+          <th scope="col">Source</th>
+          <th scope="col">What</th>
+          <th scope="col">Value</th>
+          <th scope="col">Last seen</th>
+        </tr>
+      </thead>
+      <tbody>
+        {groups.flatMap(([group, facts]) =>
+          facts.map((f, i) => (
+            <tr key={`${group}/${i}`} title={`${f.protocol}, first seen ${fmtTime(f.firstSeen)}`}>
+              <td>{i === 0 ? group : ''}</td>
+              <td>{f.label}</td>
+              <td className="value">{f.value}</td>
+              <td className="small">{fmtTime(f.lastSeen)}</td>
+            </tr>
+          )),
+        )}
       </tbody>
     </table>
   );
@@ -217,7 +250,8 @@ export function DeviceDetails() {
       async () => {
         const r = await link.optional('getDevice', { id });
         if (!live) return;
-        if (r.ok) setEvidence({ kind: 'loaded', rows: r.value.evidence ?? [] });
+        if (r.ok)
+          setEvidence({ kind: 'loaded', rows: r.value.evidence ?? [], identity: r.value.identity ?? {} });
         else if (r.unsupported) setEvidence({ kind: 'unsupported' });
         else setEvidence({ kind: 'failed', message: r.message });
       },
@@ -370,6 +404,16 @@ export function DeviceDetails() {
               ))}
             </ul>
           </>
+        )}
+        <h3>Identity</h3>
+        {evidence.kind === 'loaded' ? (
+          <IdentitySection identity={evidence.identity} />
+        ) : device.identity !== undefined ? (
+          <IdentitySection identity={device.identity} />
+        ) : (
+          <p className="muted">
+            {evidence.kind === 'loading' ? 'Loading identity…' : 'Not available from this engine.'}
+          </p>
         )}
         <h3>Peers</h3>
         <Peers id={device.id} />

@@ -100,11 +100,12 @@ test('JSON: the inventory schema with the chosen devices and only the edges amon
     const inv = JSON.parse(body(a).toString('utf8')) as InventoryJson;
     assert.equal(inv.schema, INVENTORY_SCHEMA);
     assert.deepEqual(inv.devices.map((d) => d.id).sort(), [...ids].sort());
-    assert.deepEqual(
-      inv.devices.find((d) => d.mac === OFFICE.cmd.mac),
-      snap.devices.find((d) => d.mac === OFFICE.cmd.mac),
-      'the device as the snapshot has it',
-    );
+    // The device as the snapshot has it, plus the identity section its details carry.
+    const { identity, ...exported } = inv.devices.find((d) => d.mac === OFFICE.cmd.mac)!;
+    const shown = snap.devices.find((d) => d.mac === OFFICE.cmd.mac)!;
+    assert.deepEqual(exported, shown, 'the device as the snapshot has it');
+    assert.ok(identity !== undefined && Object.keys(identity).length > 0, 'the export carries its identity');
+    assert.deepEqual(identity, (await engine.getDevice({ id: shown.id })).identity);
     const inside = snap.edges.filter((e) => ids.includes(e.a) && ids.includes(e.b));
     assert.ok(inside.length >= 3, 'cmd-pc, pc-printer and cmd-printer talk');
     assert.ok(snap.edges.length > inside.length, 'the script host talks too, outside the selection');
