@@ -111,10 +111,12 @@ test('start screen: interfaces with rate column, BPF checked before start, demo 
       host.broadcast('captureStatus', {
         state: 'running',
         source: { kind: 'live', interfaces: [iface], filter: 'tcp port 502 or udp port 47808' },
-        counters: { packets: i * i * 100, bytes: i * 6400, drops: i, malformed: 0 },
+        // Cubic growth: each rate is at least 1.6 times the one before, so a loaded machine's timer
+        // jitter cannot reorder them.
+        counters: { packets: i * i * i * 100, bytes: i * 6400, drops: i, malformed: 0 },
         message: null,
       });
-      await page.waitForTimeout(120);
+      await page.waitForTimeout(200);
     }
     const row = page.locator('[data-testid="interfaces"] tbody tr', {
       has: page.getByLabel(`Capture on ${iface}`, { exact: true }),
@@ -123,7 +125,7 @@ test('start screen: interfaces with rate column, BPF checked before start, demo 
       .trim()
       .split(/\s+/);
     assert.equal(points.length, 5, 'one rate per pair of readings');
-    // The rates rise (i*i packets): each point is higher on screen (smaller y) than the one before.
+    // The rates rise (i*i*i packets): each point is higher on screen (smaller y) than the one before.
     const ys = points.map((p) => Number(p.split(',')[1]));
     for (let i = 1; i < ys.length; i++)
       assert.ok(ys[i]! < ys[i - 1]!, `rate ${i} does not rise: ${ys.join(' ')}`);
