@@ -119,6 +119,8 @@ for (const kind of ['native', 'node'] as const)
       const spanS = Math.max(1, (Date.now() - sentAt) / 1000);
       assert.ok(c.peakRate >= FRAMES / 2 / spanS && c.peakRate <= c.received, `peak ${c.peakRate}`);
       assert.match(r.stderr, /captured \d+ packets in \d+\.\d s .*stopped by duration/);
+      // Standard error is no terminal here and --progress was not given: no progress lines.
+      assert.doesNotMatch(r.stderr, /packets\/s, \d+ dropped, \d+ devices/);
     });
   });
 
@@ -161,9 +163,11 @@ describe(
     });
 
     test('SIGTERM mid-run stops the capture, prints the inventory and exits 0', async () => {
-      const r = analyze(lab, nativeHelperPath(), ['--iface', lab.ifA, '--format', 'json']);
+      const r = analyze(lab, nativeHelperPath(), ['--iface', lab.ifA, '--format', 'json', '--progress']);
       await capturing(r);
       replay(lab, 5000);
+      // Long enough for a progress line (once a second) after the replay.
+      await new Promise((res) => setTimeout(res, 1500));
       process.kill(r.pid, 'SIGTERM');
       const { code } = await r.exit;
       assert.equal(code, 0, r.stderr);
@@ -172,6 +176,12 @@ describe(
       for (const id of expected) assert.ok(ids.has(id), `${id} missing after SIGTERM`);
       assert.equal(inv.stats.capture!.stoppedBy, 'signal');
       assert.match(r.stderr, /SIGTERM: stopping the capture/);
+      const line = /^(\d+) packets, \d+ packets\/s, \d+ dropped, (\d+) devices$/;
+      const progress = r.stderr.split('\n').filter((l) => line.test(l));
+      assert.ok(progress.length >= 1, r.stderr);
+      // The last progress line counts what was replayed, and at least the capture's devices.
+      const [, n, devices] = line.exec(progress.at(-1)!)!;
+      assert.ok(Number(n) >= FRAMES && Number(devices) >= expected.length, progress.at(-1));
     });
 
     test('--db records as it goes: after kill -9 the store holds the devices, all but the last second', async () => {
