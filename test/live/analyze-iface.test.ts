@@ -4,7 +4,7 @@
 // --db run killed with SIGKILL keeps all but the last moment, and bad input gets one line and exit 2.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -217,6 +217,29 @@ describe(
         assert.ok(lostMs >= 0 && lostMs < 1200, `lost ${lostMs} ms`);
       } finally {
         store.close();
+      }
+    });
+
+    test('an interface that goes away mid-run: the inventory so far is printed, the failure said, exit 1', async () => {
+      // Its own pair of namespaces: deleting the interface would break the others' lab.
+      const lost = createLab('lost');
+      try {
+        const r = analyze(lost, nativeHelperPath(), ['--iface', lost.ifA, '--format', 'json']);
+        await capturing(r);
+        replay(lost, 5000);
+        execFileSync('ip', ['-n', lost.nsA, 'link', 'del', lost.ifA]);
+        const { code } = await r.exit;
+        assert.equal(code, 1, r.stderr);
+        assert.match(
+          r.stderr,
+          /the capture stopped early: Capture stopped: the interface \(.*\) failed or went away/,
+        );
+        const inv = JSON.parse(r.stdout) as InventoryJson;
+        const ids = new Set(inv.devices.map((d) => d.id));
+        for (const id of expected) assert.ok(ids.has(id), `${id} lost with the interface`);
+        assert.equal(inv.stats.capture!.stoppedBy, 'error');
+      } finally {
+        lost.cleanup();
       }
     });
 
