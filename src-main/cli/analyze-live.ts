@@ -16,8 +16,10 @@ import { UsageError } from './output';
 export interface LiveRunOptions {
   interfaces: string[];
   filter?: string;
-  /** Stop after this long (ms). */
+  /** Stop after this long (ms)... */
   durationMs?: number;
+  /** ...as the person wrote it ("10m"), for the start line. */
+  durationText?: string;
   /** Stop after analysing this many frames. */
   packets?: number;
   /** Progress lines on standard error, once a second. */
@@ -33,6 +35,8 @@ export interface LiveRunResult {
   /** The failure that ended the capture early (what was collected is still printed), or null. */
   failure: string | null;
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Live errors a person can fix (rights, names, filters, libpcap): exit 2 as for any bad input. */
 const USAGE_CODES = new Set<LiveError['code']>([
@@ -130,14 +134,23 @@ export async function analyzeLive(a: Analyzer, o: LiveRunOptions): Promise<LiveR
       : [];
     if (r.ok && stoppedBy === null) {
       const until = [
-        o.durationMs !== undefined ? `${o.durationMs / 1000} s` : null,
+        o.durationMs !== undefined ? (o.durationText ?? `${o.durationMs / 1000} s`) : null,
         o.packets !== undefined ? `${o.packets} packets` : null,
         'Ctrl+C',
       ].filter((x) => x !== null);
       process.stderr.write(
         `glasspane: capturing on ${o.interfaces.join(', ')}${o.filter ? ` (filter ${o.filter})` : ''} until ${until.join(' or ')}\n`,
       );
-      if (o.durationMs !== undefined) timer = setTimeout(() => stop('duration'), o.durationMs);
+      if (o.durationMs !== undefined) {
+        // setTimeout fires at once past 2^31 - 1 ms (24.8 days): a longer run re-arms.
+        const end = began + o.durationMs;
+        const arm = () => {
+          const left = end - Date.now();
+          timer = left > 0 ? setTimeout(arm, Math.min(left, MAX_TIMER_MS)) : undefined;
+          if (left <= 0) stop('duration');
+        };
+        arm();
+      }
       if (o.progress)
         ticker = progressTicker(
           a,

@@ -78,7 +78,15 @@ function liveOptions(files: string[], o: AnalyzeOptions): LiveRunOptions | null 
   }
   // Live progress only on a terminal, or when asked for (--progress): a log file stays quiet.
   const progress = o.progress === true || (o.progress !== false && process.stderr.isTTY === true);
-  return { interfaces: ifaces, filter: o.filter, durationMs, packets, progress, live: o.live };
+  return {
+    interfaces: ifaces,
+    filter: o.filter,
+    durationMs,
+    durationText: o.duration?.trim(),
+    packets,
+    progress,
+    live: o.live,
+  };
 }
 
 /** `glasspane analyze`: read captures or capture live, print the inventory. Returns the exit code. */
