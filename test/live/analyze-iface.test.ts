@@ -19,6 +19,8 @@ const cli = join(repo, 'src-main', 'cli', 'glasspane.ts');
 /** 3257 BACnet/IP frames from 42 devices, none longer than 75 bytes (they fit the veth's MTU). */
 const CAPTURE = join(PCAPS, 'bacnet__icsnpp-bacnet__bacnet_example.pcap');
 const FRAMES = 3257;
+/** Replayed at 2000 frames/s (1.6 s): slow enough that a busy 2-core machine drops nothing. */
+const PPS = 2000;
 
 const lab0 = labUnavailable();
 const tools =
@@ -96,8 +98,7 @@ for (const kind of ['native', 'node'] as const)
     test('--duration: the replayed capture devices appear in the JSON with plausible live counters', async () => {
       const r = analyze(lab, helperPath(kind), ['--iface', lab.ifA, '--duration', '6s', '--format', 'json']);
       await capturing(r);
-      const sentAt = Date.now();
-      replay(lab, 5000);
+      replay(lab, PPS);
       const { code } = await r.exit;
       assert.equal(code, 0, r.stderr);
       const inv = JSON.parse(r.stdout) as InventoryJson;
@@ -115,9 +116,8 @@ for (const kind of ['native', 'node'] as const)
         c.interfaces.map((i) => [i.name, i.received]),
         [[lab.ifA, c.received]],
       );
-      // 3257 frames at 5000/s take about 0.65 s: at least half of them share some second.
-      const spanS = Math.max(1, (Date.now() - sentAt) / 1000);
-      assert.ok(c.peakRate >= FRAMES / 2 / spanS && c.peakRate <= c.received, `peak ${c.peakRate}`);
+      // 3257 frames paced at 2000/s span two or three 1-second windows (a fourth if tcpreplay stalls).
+      assert.ok(c.peakRate >= FRAMES / 4 && c.peakRate <= c.received, `peak ${c.peakRate}`);
       assert.match(r.stderr, /captured \d+ packets in \d+\.\d s .*stopped by duration/);
       // Standard error is no terminal here and --progress was not given: no progress lines.
       assert.doesNotMatch(r.stderr, /packets\/s, \d+ dropped, \d+ devices/);
@@ -151,7 +151,7 @@ describe(
         'json',
       ]);
       await capturing(r);
-      replay(lab, 5000);
+      replay(lab, PPS);
       const { code } = await r.exit;
       assert.equal(code, 0, r.stderr);
       const inv = JSON.parse(r.stdout) as InventoryJson;
@@ -165,7 +165,7 @@ describe(
     test('SIGTERM mid-run stops the capture, prints the inventory and exits 0', async () => {
       const r = analyze(lab, nativeHelperPath(), ['--iface', lab.ifA, '--format', 'json', '--progress']);
       await capturing(r);
-      replay(lab, 5000);
+      replay(lab, PPS);
       // Long enough for a progress line (once a second) after the replay.
       await new Promise((res) => setTimeout(res, 1500));
       process.kill(r.pid, 'SIGTERM');
@@ -226,7 +226,7 @@ describe(
       try {
         const r = analyze(lost, nativeHelperPath(), ['--iface', lost.ifA, '--format', 'json']);
         await capturing(r);
-        replay(lost, 5000);
+        replay(lost, PPS);
         execFileSync('ip', ['-n', lost.nsA, 'link', 'del', lost.ifA]);
         const { code } = await r.exit;
         assert.equal(code, 1, r.stderr);
