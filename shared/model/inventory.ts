@@ -19,6 +19,35 @@ export interface InventoryStats extends DecodeStats {
   sources: { path: string; format: string; frames: number; warnings: string[] }[];
   /** What the inventory's bounds cost (shared/inventory/limits.ts): present once a limit was reached. */
   limits?: LimitStats;
+  /** What a live capture (`analyze --iface`) received and lost: present for live runs only. */
+  capture?: LiveCaptureStats;
+}
+
+/** Counters of a live capture, summed over its interfaces (and per interface in `interfaces`). */
+export interface LiveCaptureStats {
+  interfaces: LiveInterfaceStats[];
+  filter: string;
+  /** Wall-clock time the capture ran, ms. */
+  durationMs: number;
+  /** Why it stopped: the time or packet limit, a signal (Ctrl+C, SIGTERM), or a capture failure. */
+  stoppedBy: 'duration' | 'packets' | 'signal' | 'error';
+  /** Frames the capture helper received from libpcap (after the filter). */
+  received: number;
+  /** Frames analysed: `received` less any past the --packets limit. */
+  analysed: number;
+  /** Frames the kernel dropped before libpcap read them (pcap_stats drop + ifdrop, or an estimate). */
+  kernelDrops: number;
+  /** Frames our own queues dropped (the capture helper's ring) because analysis fell behind. */
+  queueDrops: number;
+  /** The most frames seen in one 1-second window of capture time, packets/s. */
+  peakRate: number;
+}
+
+export interface LiveInterfaceStats {
+  name: string;
+  received: number;
+  kernelDrops: number;
+  queueDrops: number;
 }
 
 /** Stats of an inventory that no capture stands behind (a store's, a UI snapshot's): all zero, `over` set. */

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { createAnalyzer, analyzeFile, UnknownProtocolError } from '../engine/pipeline';
 import { CaptureFileError } from '../capture/file-source';
-import { jsonChunks, toCsv, toJson, toTable } from './format';
+import { jsonChunks, liveSummary, toCsv, toJson, toTable } from './format';
 import { writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
 import { toOcsfLines } from '../../shared/forward/ocsf';
@@ -10,6 +10,8 @@ import { parseForwardUri, ForwardUriError, type SyslogDestination } from '../for
 import { forwardAndReport } from '../forward/run';
 import { analysisEvents } from '../../shared/forward/events';
 import { parseLimits, type LimitFlags } from './limits';
+import { analyzeLive, type LiveRunOptions } from './analyze-live';
+import type { LiveCaptureStats } from '../../shared/model/inventory';
 
 export interface AnalyzeOptions extends LimitFlags {
   format: 'json' | 'csv' | 'table' | 'ocsf';
@@ -26,9 +28,68 @@ export interface AnalyzeOptions extends LimitFlags {
   protocols?: string;
   /** Destinations for the events of this analysis (repeatable `--forward URI`). */
   forward?: string[];
+  /** Capture live on these interfaces instead of reading files (repeatable `--iface`). */
+  iface?: string[];
+  /** BPF capture filter for --iface. */
+  filter?: string;
+  /** Stop a live capture after this long ("60s")... */
+  duration?: string;
+  /** ...or after this many packets. */
+  packets?: string;
+  /** Capture helper options for --iface (tests only). */
+  live?: LiveRunOptions['live'];
 }
 
-/** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
+/** The live flags checked before anything starts: a mistake costs nothing yet. */
+function liveOptions(files: string[], o: AnalyzeOptions): LiveRunOptions | null {
+  const ifaces = o.iface ?? [];
+  if (ifaces.length === 0) {
+    for (const [flag, v] of [
+      ['--filter', o.filter],
+      ['--duration', o.duration],
+      ['--packets', o.packets],
+    ] as const)
+      if (v !== undefined) throw new UsageError(`${flag} applies to live capture: add --iface IF`);
+    if (files.length === 0)
+      throw new UsageError('nothing to analyze: give capture files, or --iface IF to capture live');
+    return null;
+  }
+  if (files.length > 0)
+    throw new UsageError(
+      `--iface captures live and '${files[0]}' is a capture file: analyze one or the other, in two runs`,
+    );
+  if (o.duration !== undefined && o.packets !== undefined)
+    throw new UsageError(
+      '--duration and --packets exclude each other: give one limit, or none and stop with Ctrl+C',
+    );
+  let durationMs: number | undefined;
+  if (o.duration !== undefined) {
+    durationMs = parseDuration(o.duration);
+    if (!(durationMs > 0) || !Number.isFinite(durationMs))
+      throw new UsageError(`--duration '${o.duration}' is not a duration above zero: use e.g. 60s or 10m`);
+  }
+  let packets: number | undefined;
+  if (o.packets !== undefined) {
+    packets = /^\d+$/.test(o.packets.trim()) ? Number(o.packets.trim()) : NaN;
+    if (!Number.isSafeInteger(packets) || packets < 1)
+      throw new UsageError(
+        `--packets '${o.packets}' is not a whole number of 1 or more: use e.g. --packets 10000`,
+      );
+  }
+  // Live progress only on a terminal, or when asked for (--progress): a log file stays quiet.
+  const progress = o.progress === true || (o.progress !== false && process.stderr.isTTY === true);
+  return {
+    interfaces: ifaces,
+    filter: o.filter,
+    durationMs,
+    durationText: o.duration?.trim(),
+    packets,
+    progress,
+    live: o.live,
+  };
+}
+
+/** `glasspane analyze`: read captures or capture live, print the inventory. Returns the exit code. */
 export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promise<number> {
   if (!['json', 'csv', 'table', 'ocsf'].includes(o.format))
     throw new UsageError(`unknown format '${o.format}': use json, csv, table or ocsf`);
@@ -44,6 +105,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw e;
   }
   const limits = parseLimits(o);
+  const live = liveOptions(files, o);
   let a;
   try {
     a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(','), limits });
@@ -62,6 +124,21 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     o.db !== undefined && o.db !== false
       ? startRecording(a, dbPath(o.db), { learnMs, evidence: o.evidence })
       : null;
+  let capture: LiveCaptureStats | undefined;
+  let failure: string | null = null;
+  if (live !== null) {
+    let r;
+    try {
+      r = await analyzeLive(a, live);
+    } catch (e) {
+      // Nothing was captured: the database keeps what it held, and is closed cleanly.
+      rec?.finish();
+      throw e;
+    }
+    capture = r.capture;
+    failure = r.failure;
+    for (const w of r.warnings) process.stderr.write(`glasspane: warning: ${w}\n`);
+  }
   for (const f of files) {
     const progress = o.progress !== false ? progressPrinter(f) : undefined;
     let r;
@@ -83,6 +160,15 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       `glasspane: warning: inventory flood on ${f.segment}: ${f.table === 'devices' ? 'MACs' : 'addresses'} past the limit of ${f.limit} are aggregated (see stats.limits; --max-devices raises it)\n`,
     );
   const stored = rec?.finish() ?? null;
+  if (capture !== undefined) {
+    // A table printed to the terminal ends with the same line.
+    if (o.format !== 'table' || o.out !== undefined)
+      process.stderr.write(`glasspane: ${liveSummary(capture)}\n`);
+    if (stored !== null) stored.inventory.stats.capture = capture;
+  }
+  if (failure !== null) process.stderr.write(`glasspane: the capture stopped early: ${failure}\n`);
+  // A capture that failed midway still prints what it collected, and says so in the exit code.
+  const code = failure !== null ? 1 : 0;
   if (stored !== null)
     process.stderr.write(
       `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
@@ -91,6 +177,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   if (stored === null && o.format === 'json' && dests.length === 0) {
     // Device by device: an inventory of 100k devices is not held as objects and text at once.
     const p = a.snapshotParts({ evidence: o.evidence === true });
+    if (capture !== undefined) p.head.stats.capture = capture;
     await writeChunks(
       jsonChunks(p.head, [
         ['devices', p.devices],
@@ -98,9 +185,10 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       ]),
       o.out,
     );
-    return 0;
+    return code;
   }
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
+  if (capture !== undefined) inv.stats.capture = capture;
   const alerts = stored?.alerts ?? [];
   const origin = localOrigin();
   const text =
@@ -114,7 +202,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   await writeOutput(text, o.out);
   // After the output is written: a slow or dead receiver never costs the inventory.
   if (dests.length > 0) await forwardAndReport(dests, analysisEvents(inv, alerts, origin), origin);
-  return 0;
+  return code;
 }
 
 /** Progress on standard error for long files: a live line on a terminal, a few lines otherwise. */

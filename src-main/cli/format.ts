@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
+import type { DeviceJson, InventoryJson, LiveCaptureStats } from '../../shared/model/inventory';
 import { neutralizeCell } from '../../shared/export/csv-safe';
 import { compactIdentity, identityValue } from '../../shared/inventory/identity';
 
@@ -147,6 +147,7 @@ export function toTable(inv: InventoryJson): string {
       // Only when there are some: a clean capture's summary stays as it was.
       (s.badTimestamps > 0 ? `, ${s.badTimestamps} bad timestamps` : ''),
   );
+  if (s.capture !== undefined) out.push(liveSummary(s.capture));
   return out.join('\n') + '\n';
 }
 
@@ -158,4 +159,13 @@ function clip(s: string, n: number): string {
 function printable(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** A live capture's counters in one line (the JSON has them in stats.capture). */
+export function liveSummary(c: LiveCaptureStats): string {
+  const secs = (c.durationMs / 1000).toFixed(1);
+  return (
+    `captured ${c.received} packets in ${secs} s (${c.analysed} analysed, stopped by ${c.stoppedBy}): ` +
+    `${c.kernelDrops} dropped by the kernel, ${c.queueDrops} by our queue, peak ${c.peakRate} packets/s`
+  );
 }

@@ -17,11 +17,21 @@ const program = new Command()
 
 program
   .command('analyze')
-  .description('analyze capture files (pcap, pcapng, optionally gzip-compressed) and print the inventory')
+  .description(
+    'analyze capture files (pcap, pcapng, optionally gzip-compressed) or capture live (--iface), and print the inventory',
+  )
   .argument(
-    '<capture...>',
+    '[capture...]',
     "capture files; '-' reads one from standard input (tcpdump -w - | glasspane analyze -)",
   )
+  .option(
+    '-i, --iface <name>',
+    'capture live on this interface instead (repeatable) through the capture helper; stop with Ctrl+C',
+    (v: string, all: string[] = []) => [...all, v],
+  )
+  .option('--filter <bpf>', 'with --iface: a capture filter (pcap-filter syntax, e.g. "not port 22")')
+  .option('--duration <time>', 'with --iface: stop after this long (90s, 10m, 1h)')
+  .option('--packets <n>', 'with --iface: stop after this many packets')
   .addOption(
     new Option('-f, --format <format>', 'output format (ocsf: JSON lines, OCSF 1.3.0 classes 5001 and 2004)')
       .choices(['json', 'csv', 'table', 'ocsf'])
@@ -29,6 +39,7 @@ program
   )
   .option('-o, --out <file>', 'write to FILE instead of standard output')
   .option('-e, --evidence', 'include every observation behind each device')
+  .option('--progress', 'progress on standard error even when it is not a terminal (live capture)')
   .option('--no-progress', 'no progress lines on standard error')
   .option('--db [file]', 'also record into a database (default: the per-user one) and print all it holds')
   .option('--learn <duration>', 'alert learning period in capture time, for a new database (default 1h)')
