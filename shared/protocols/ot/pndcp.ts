@@ -39,6 +39,7 @@ const newFlow = (): PnFlow => ({ once: new OnceSet(256) });
 
 export const profinet: AppProtocol = {
   name: 'profinet',
+  parts: ['pn_dcp', 'pn_rt'],
   etherTypes: [0x8892],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

@@ -11,7 +11,9 @@ import {
   roles,
   run,
 } from './helpers';
-import { agreement, corpusFiles, hasTshark, runCapture, tshark } from './corpus';
+import { join } from 'node:path';
+import { createAnalyzer, analyzeFile } from '../../../src-main/engine/pipeline';
+import { PCAPS, agreement, corpusFiles, hasTshark, runCapture, tshark } from './corpus';
 
 const PN = 0x8892;
 
@@ -123,4 +125,24 @@ test('corpus: DCP fields agree with tshark; ground truth station names and ids',
   const bug = await runCapture('profinet-dcp__iti-ics__profinet-wireshark-bug.pcap');
   assert.ok(identity(bug.obs, 'product').includes('S7-300EC'));
   assert.ok(roles(bug.obs).includes('profinet-io-controller@00:02:e3:17:c7:50'));
+});
+
+test('corpus: a PROFINET device lists profinet once, not its parts pn_dcp and pn_rt', async (t) => {
+  const files = corpusFiles(['profinet']);
+  if (files.length === 0) return t.skip('corpus not present');
+  let profinet = 0;
+  for (const file of files) {
+    const a = createAnalyzer();
+    await analyzeFile(a, join(PCAPS, file));
+    for (const d of a.snapshot().devices) {
+      assert.deepEqual(
+        d.protocols.filter((p) => p === 'pn_dcp' || p === 'pn_rt'),
+        [],
+        `${file} ${d.id}: ${d.protocols.join(' ')}`,
+      );
+      if (d.protocols.includes('profinet')) profinet++;
+    }
+  }
+  // The DCP stations and controllers of the corpus.
+  assert.ok(profinet >= 4, `${profinet} devices list profinet`);
 });
