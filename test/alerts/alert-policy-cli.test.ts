@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AlertJson } from '../../shared/model/alert';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
-import { runServe } from '../serve/helpers/serve-process';
+import { parseCallResult, type Alert } from '../../shared/ipc/contract';
+import { runServe, startServe } from '../serve/helpers/serve-process';
+import { waitForCaptureState, WsClient } from '../serve/helpers/ws-client';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
@@ -108,4 +110,24 @@ test('serve --alert-policy: a bad file is refused with exit 2 before serving', a
     /^glasspane: alert policy .*serve-bad\.yaml: enip\.controller-stop\.severity: Invalid option/,
   );
   assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+});
+
+test('serve --alert-policy: the console engine raises alerts by the tuned policy', async (t) => {
+  if (!corpusAvailable()) return t.skip('corpus not present');
+  const serve = await startServe(['--learn', '0', '--alert-policy', file('serve-tuned.yaml', TUNED)]);
+  try {
+    const c = await WsClient.connect(serve.origin, serve.token);
+    const r = parseCallResult('openCapture', await c.call('openCapture', { paths: [CAPTURE] }));
+    assert.ok(r.ok, JSON.stringify(r));
+    await waitForCaptureState(c, ['finished']);
+    const ot = c.events
+      .filter((e) => e.name === 'alert')
+      .map((e) => e.payload as Alert)
+      .filter((a) => a.kind === 'ot-event')
+      .map((a) => [a.severity, a.detail.event, a.detail.detail]);
+    assert.deepEqual(ot, [['high', 'modbus-write', 'write number 1: function 5, unit 10']]);
+    c.close();
+  } finally {
+    assert.equal(await serve.stop(), 0);
+  }
 });
