@@ -4,7 +4,8 @@ import type { DeviceRef, Observation } from '../model/observation';
 import type { DeltaBatch } from '../inventory/changes';
 import type { FloodEvent } from '../inventory/limits';
 import { LearningPeriod, type LearningState } from './learning';
-import type { Severity } from './severity';
+import { DEFAULT_POLICY, fill, policyOf, type AlertPolicy } from './policy';
+import { severityRank, type Severity } from './severity';
 import { isoTime } from '../util/time';
 
 export interface AlertEngineOptions {
@@ -19,7 +20,12 @@ export interface AlertEngineOptions {
   maxPerBatch?: number;
   /** The same OT event from the same device within this much capture time raises one alert. */
   eventCooldownMs?: number;
+  /** Severity and wording of each event kind (default: DEFAULT_POLICY). */
+  policy?: AlertPolicy;
 }
+
+/** Events at this severity or above raise an alert; below it they are evidence only. */
+const EVENT_ALERT_RANK = severityRank('medium');
 
 /** Alert kinds this engine raises. */
 export const ALERT_KINDS = [
@@ -57,12 +63,14 @@ export class AlertEngine {
   private readonly idOf: (ref: DeviceRef) => string | null;
   private readonly maxPerBatch: number;
   private readonly cooldown: number;
+  private readonly policy: AlertPolicy;
 
   constructor(o: AlertEngineOptions = {}) {
     this.learning = new LearningPeriod(o.learning);
     this.idOf = o.idOf ?? defaultIdOf;
     this.maxPerBatch = o.maxPerBatch ?? 500;
     this.cooldown = o.eventCooldownMs ?? 60_000;
+    this.policy = o.policy ?? DEFAULT_POLICY;
   }
 
   /** Take a stored inventory as known (after a restart): its devices, firmware, types, addresses, DHCP servers. */
@@ -89,24 +97,20 @@ export class AlertEngine {
   observe(o: Observation): void {
     this.learning.advance(o.ts);
     if (o.kind === 'event') {
-      if (o.severity !== 'medium' && o.severity !== 'high') return;
+      const policy = policyOf(this.policy, o.protocol, o.event);
+      if (severityRank(policy.severity) < EVENT_ALERT_RANK) return;
       if (this.learning.learning(o.ts)) return;
       const id = this.idOf(o.device);
       const peer = o.peer === null ? null : this.idOf(o.peer);
       if (!this.once(`ot-event|${id}|${o.protocol}|${o.event}|${peer}`, o.ts, this.cooldown)) return;
+      const detail = fill(policy.text, o.facts);
       this.raise(
         'ot-event',
-        o.severity,
+        policy.severity,
         id,
         o.ts,
-        `${o.protocol} ${o.event}${peer === null ? '' : ' to ' + peer}: ${o.detail}`,
-        {
-          protocol: o.protocol,
-          event: o.event,
-          detail: o.detail,
-          peer,
-          frame: o.frame,
-        },
+        `${o.protocol} ${o.event}${peer === null ? '' : ' to ' + peer}: ${detail}`,
+        { protocol: o.protocol, event: o.event, detail, peer, frame: o.frame },
       );
     } else if (o.kind === 'role' && o.role === 'dhcp-server') {
       const id = this.idOf(o.device);

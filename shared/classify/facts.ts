@@ -2,6 +2,7 @@ import type { Device, Inventory } from '../inventory/inventory';
 import type { Observation } from '../model/observation';
 import { macIsLocal, macToString } from '../util/addr';
 import type { CaseSpec } from './schema';
+import { eventText } from '../alerts/policy';
 
 /** One deduplicated fact about a device, flattened for matching: every kind has a key and a value. */
 export interface FactIn {
@@ -58,7 +59,7 @@ export function keyValue(o: Observation): { key: string; value: string } {
     case 'neighbor':
       return { key: o.chassisId, value: o.portDescription ?? o.portId ?? o.chassisId };
     case 'event':
-      return { key: o.event, value: o.detail };
+      return { key: o.event, value: eventText(o) };
     case 'finding':
       return { key: o.finding, value: o.detail };
   }

@@ -82,6 +82,9 @@ export class Analyzer {
     this.inventory = new Inventory({
       vendorOf: o.vendorOf,
       limits: o.limits,
+      partOf: new Map(
+        (o.apps ?? []).flatMap((app) => (app.parts ?? []).map((part) => [part, app.name] as const)),
+      ),
       onFlood: (f) => {
         for (const g of this.floodObservers) g(f);
       },

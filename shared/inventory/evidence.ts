@@ -1,5 +1,6 @@
 import type { IdentityAttribute, Observation } from '../model/observation';
 import type { EvidenceJson } from '../model/inventory';
+import { eventText } from '../alerts/policy';
 import { isoTime } from '../util/time';
 
 /** Distinct facts kept per device: enough for any real device, bounded against floods. */
@@ -47,7 +48,7 @@ export function observationValue(o: Observation): string {
     case 'neighbor':
       return `${o.chassisId}${o.portId === null ? '' : ' port ' + o.portId}`;
     case 'event':
-      return `${o.event}: ${o.detail}`;
+      return `${o.event}: ${eventText(o)}`;
     case 'finding':
       return `${o.finding}: ${o.detail}`;
   }

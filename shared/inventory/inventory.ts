@@ -136,6 +136,8 @@ export interface InventoryOptions {
   limits?: Partial<InventoryLimits>;
   /** Called once per flooded segment, when its first identity past a limit is aggregated. */
   onFlood?: (f: FloodEvent) => void;
+  /** Observation protocol -> the protocol it is part of (pn_dcp -> profinet), for protocol lists. */
+  partOf?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -330,7 +332,7 @@ export class Inventory {
     const dropped = d.evidence.dropped;
     d.evidence.add(o);
     if (d.evidence.dropped !== dropped) this.factsDropped++;
-    d.protocols.add(o.protocol);
+    d.protocols.add(this.o.partOf?.get(o.protocol) ?? o.protocol);
     d.touch();
   }
 

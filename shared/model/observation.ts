@@ -80,15 +80,19 @@ export type Observation =
   /** Something happened: a PLC stop, a firmware download, a configuration write, a restart. */
   | (ObservationBase & {
       kind: 'event';
+      /** What happened, one of the dissector's declared EVENTS (the alert kind is `protocol.event`). */
       event: string;
-      severity: 'info' | 'low' | 'medium' | 'high';
-      detail: string;
+      /** What the packet says about it; severity and wording are the alert policy's (shared/alerts/policy.ts). */
+      facts: EventFacts;
       peer: DeviceRef | null;
     })
   /** A security-relevant finding (a clear-text SNMP community, an MQTT password in clear, ...). */
   | (ObservationBase & { kind: 'finding'; finding: string; detail: string });
 
 export type ObservationKind = Observation['kind'];
+
+/** An event's facts: named values from the packet (addresses, counts, names from the wire), never prose. */
+export type EventFacts = Readonly<Record<string, string | number>>;
 
 /** Wire strings are bounded before they are kept. */
 export const MAX_VALUE_LENGTH = 512;

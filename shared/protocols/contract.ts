@@ -18,6 +18,11 @@ export interface AppContext {
 export interface AppProtocol {
   /** Short lower-case name, also the name recorded in a device's protocol list. */
   name: string;
+  /**
+   * Other protocol names its observations carry, for parts with facts of their own (PROFINET's DCP
+   * and RT frames: `pn_dcp`, `pn_rt`). A device's protocol list names the protocol itself, once.
+   */
+  parts?: readonly string[];
   tcpPorts?: readonly number[];
   udpPorts?: readonly number[];
   /** Layer-2 protocols: the window is the payload after the EtherType. */

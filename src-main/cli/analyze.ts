@@ -4,6 +4,7 @@ import { CaptureFileError } from '../capture/file-source';
 import { jsonChunks, liveSummary, toCsv, toJson, toTable } from './format';
 import { writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
+import { loadAlertPolicy } from './alert-policy';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
 import { parseForwardUri, ForwardUriError, type SyslogDestination } from '../forward/destination';
@@ -22,6 +23,8 @@ export interface AnalyzeOptions extends LimitFlags {
   db?: string | boolean;
   /** Alert learning period (capture time) for a database that has none yet. */
   learn?: string;
+  /** A YAML file of event kinds -> { severity, text } merged over the default alert policy. */
+  alertPolicy?: string;
   /** Layers 2-4 and the inventory only: no application dissectors. */
   layersOnly?: boolean;
   /** Dissectors to run (comma-separated names or groups); every one by default. */
@@ -120,9 +123,13 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       "'-' reads a capture from standard input, which is a terminal here: pipe one in, e.g. tcpdump -w - | glasspane analyze -",
     );
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
+  const recording = o.db !== undefined && o.db !== false;
+  if (o.alertPolicy !== undefined && !recording)
+    throw new UsageError('--alert-policy tunes the alerts a recording raises: add --db');
+  const policy = o.alertPolicy !== undefined ? loadAlertPolicy(o.alertPolicy) : undefined;
   const rec =
-    o.db !== undefined && o.db !== false
-      ? startRecording(a, dbPath(o.db), { learnMs, evidence: o.evidence })
+    recording && o.db !== undefined && o.db !== false
+      ? startRecording(a, dbPath(o.db), { learnMs, evidence: o.evidence, policy })
       : null;
   let capture: LiveCaptureStats | undefined;
   let failure: string | null = null;

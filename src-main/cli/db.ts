@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Analyzer } from '../../shared/engine/analyzer';
 import { ChangeStream } from '../../shared/inventory/changes';
 import type { AlertJson } from '../../shared/model/alert';
+import type { AlertPolicy } from '../../shared/alerts/policy';
 import type { StoredInventory } from '../store/types';
 import { MIGRATIONS, NewerSchemaError } from '../store/migrations';
 import { defaultDbPath } from '../store/paths';
@@ -30,6 +31,8 @@ export interface RecordOptions {
   learnMs?: number;
   offlineAfterMs?: number;
   evidence?: boolean;
+  /** Alert policy (severity and wording per event kind); the default one when absent. */
+  policy?: AlertPolicy;
 }
 
 export interface Recording {
@@ -53,6 +56,7 @@ export function startRecording(a: Analyzer, path: string, o: RecordOptions = {})
   const recorder = new Recorder(a, new ChangeStream(a, 2), store, {
     learnMs: o.learnMs,
     evidence: o.evidence,
+    alerts: o.policy !== undefined ? { policy: o.policy } : undefined,
   });
   const alerts: AlertJson[] = [];
   recorder.on((b) => alerts.push(...b.alerts));

@@ -43,6 +43,10 @@ program
   .option('--no-progress', 'no progress lines on standard error')
   .option('--db [file]', 'also record into a database (default: the per-user one) and print all it holds')
   .option('--learn <duration>', 'alert learning period in capture time, for a new database (default 1h)')
+  .option(
+    '--alert-policy <file>',
+    'YAML map of event kinds to { severity, text }, merged over the default alert policy',
+  )
   .option('--layers-only', 'layers 2-4 only (MACs, IPs, VLANs, traffic): no application dissectors, fastest')
   .option(
     '--protocols <names>',

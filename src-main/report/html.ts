@@ -9,6 +9,7 @@ import type { DeviceJson, EdgeJson, InventoryJson } from '../../shared/model/inv
 import { barChart, breakdown } from './charts';
 import { cell, escapeHtml } from './escape';
 import { topologySvg } from './topology';
+import { OT_PROTOCOLS } from '../../shared/protocols/ot/index';
 
 /** Rows in the device table; the CSV and JSON exports carry every device. */
 export const MAX_DEVICE_ROWS = 5000;
@@ -21,30 +22,14 @@ const MAX_IDENTITY_CHARS = 100;
 export const REPORT_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-/** Protocols that make a device part of the plant rather than the office. */
-const OT_PROTOCOLS = new Set([
-  'modbus',
-  's7comm',
-  's7comm-plus',
-  'enip',
-  'cip',
-  'bacnet',
-  'dnp3',
-  'iec104',
-  'opcua',
-  'goose',
-  'mms',
-  'profinet',
-  'ethercat',
-  'fins',
-  'melsec',
-  'hartip',
-  'knxip',
-  'c37118',
-]);
+/**
+ * Protocols that make a device part of the plant rather than the office: the names of the OT group's
+ * dissectors (shared/protocols/ot/index.ts) and of their parts, as device protocol lists name them.
+ */
+const OT_NAMES: ReadonlySet<string> = new Set(OT_PROTOCOLS.flatMap((p) => [p.name, ...(p.parts ?? [])]));
 
 export function isOt(d: DeviceJson): boolean {
-  return d.protocols.some((p) => OT_PROTOCOLS.has(p));
+  return d.protocols.some((p) => OT_NAMES.has(p));
 }
 
 export interface ReportMeta {

@@ -10,6 +10,8 @@ import { createEngine } from '../engine/engine';
 import { createDispatcher } from '../ipc/dispatch';
 import { UsageError } from '../cli/output';
 import { parseDuration } from '../cli/db';
+import { loadAlertPolicy } from '../cli/alert-policy';
+import type { AlertPolicy } from '../../shared/alerts/policy';
 import type { Store } from '../store/store';
 import { createEventHub } from '../ipc/event-hub';
 import { chromiumPrinter } from '../report/pdf';
@@ -30,6 +32,8 @@ export interface ServeOptions extends LimitFlags {
   /** Clients may open capture files from this folder only. */
   captureDir?: string;
   db?: string;
+  /** A YAML file of event kinds -> { severity, text } merged over the default alert policy. */
+  alertPolicy?: string;
   /** Alert learning period in capture time ("1h", "10m", "0"), when the store has none saved. */
   learn?: string;
   /** The renderer build to serve (default: dist/renderer beside the sources or the bundle). */
@@ -144,9 +148,18 @@ function checkCaptureDir(dir: string): string {
   return real;
 }
 
+function servePolicy(file: string): AlertPolicy {
+  try {
+    return loadAlertPolicy(file);
+  } catch (e) {
+    throw e instanceof UsageError ? new ServeUsageError(e.message) : e;
+  }
+}
+
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
   const learnMs = parseLearn(o.learn);
+  const policy = o.alertPolicy !== undefined ? servePolicy(o.alertPolicy) : undefined;
   let limits;
   try {
     limits = parseLimits(o);
@@ -177,6 +190,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     hub,
     store: store ?? undefined,
     learnMs,
+    alerts: policy !== undefined ? { policy } : undefined,
     limits,
     log: err,
     // PDF exports are printed by the local Chromium; without one they answer what to do instead.

@@ -26,6 +26,10 @@ export function addServeOptions(c: Command): Command {
     .option('--db <file>', 'record the inventory in this device store')
     .option('--learn <duration>', 'alert learning period in capture time, for a new store (default 1h)')
     .option(
+      '--alert-policy <file>',
+      'YAML map of event kinds to { severity, text }, merged over the default alert policy',
+    )
+    .option(
       '--max-devices <n>',
       'devices kept one by one per run (default 100000); past it new ones are aggregated',
     )

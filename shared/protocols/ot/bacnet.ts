@@ -13,7 +13,10 @@ import { clip } from '../../model/observation';
  * events.
  */
 
-const em = new Emitter('bacnet');
+/** Events of confirmed services; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = ['bacnet-write', 'device-restart', 'communication-control', 'file-write'] as const;
+
+const em = new Emitter<(typeof EVENTS)[number]>('bacnet');
 const PORT = 47808;
 const OBJECT_DEVICE = 8;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
@@ -155,30 +158,13 @@ function apdu(
     if (svc === 15 || svc === 16) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {
-        em.event(
-          ctx,
-          p,
-          'src',
-          'WriteProperty',
-          'bacnet-write',
-          'low',
-          f.writes + ' write request(s) so far',
-        );
+        em.event(ctx, p, 'src', 'WriteProperty', 'bacnet-write', { count: f.writes });
       }
-    } else if (svc === 20)
-      em.event(ctx, p, 'src', 'ReinitializeDevice', 'device-restart', 'high', 'ReinitializeDevice');
+    } else if (svc === 20) em.event(ctx, p, 'src', 'ReinitializeDevice', 'device-restart');
     else if (svc === 17) {
-      em.event(
-        ctx,
-        p,
-        'src',
-        'DeviceCommunicationControl',
-        'communication-control',
-        'high',
-        'DeviceCommunicationControl',
-      );
+      em.event(ctx, p, 'src', 'DeviceCommunicationControl', 'communication-control');
     } else if (svc === 7 && f.once.first('awf')) {
-      em.event(ctx, p, 'src', 'AtomicWriteFile', 'file-write', 'medium', 'AtomicWriteFile');
+      em.event(ctx, p, 'src', 'AtomicWriteFile', 'file-write');
     }
     if (f.once.first('client')) {
       em.role(ctx, p, 'src', 'confirmed-request', 'bacnet-client');

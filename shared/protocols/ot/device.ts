@@ -1,5 +1,5 @@
 import type { Packet } from '../../decode/packet';
-import type { DeviceRef, IdentityAttribute, Observation } from '../../model/observation';
+import type { DeviceRef, EventFacts, IdentityAttribute, Observation } from '../../model/observation';
 import { clip } from '../../model/observation';
 import { ipv4IsUnicastHost, ipv4ToString, macIsGroup, macToString } from '../../util/addr';
 import type { AppContext } from '../contract';
@@ -47,9 +47,10 @@ function other(end: End): End {
 
 /**
  * A small emitter bound to one protocol: every OT dissector states facts the same way, so the
- * DeviceRef, frame and time are filled in one place and every wire string is clipped.
+ * DeviceRef, frame and time are filled in one place and every wire string is clipped. `E` is the
+ * dissector's declared event names (its exported EVENTS): it cannot emit an event it did not declare.
  */
-export class Emitter {
+export class Emitter<E extends string = never> {
   constructor(readonly protocol: string) {}
 
   identity(
@@ -80,27 +81,27 @@ export class Emitter {
     this.send(ctx, { kind: 'role', role, peer, ...this.base(p, end, field) });
   }
 
-  /** An event done BY `end` (the actor) TO the other end (the peer), or stated by a device itself. */
+  /**
+   * An event done BY `end` (the actor) TO the other end (the peer), or stated by a device itself: what
+   * happened and its facts. How urgent it is and how it reads are the alert policy's, not the parser's.
+   */
   event(
     ctx: AppContext,
     p: Packet,
     end: End,
     field: string,
-    event: string,
-    severity: 'info' | 'low' | 'medium' | 'high',
-    detail: string,
+    event: E,
+    facts: EventFacts = {},
     withPeer = true,
   ): void {
     if (end === 'dst' && dstIsGroup(p)) return;
     const peer = withPeer ? peerOf(p, end) : null;
-    this.send(ctx, {
-      kind: 'event',
-      event,
-      severity,
-      detail: clip(detail),
-      peer,
-      ...this.base(p, end, field),
-    });
+    const kept: Record<string, string | number> = {};
+    for (const k in facts) {
+      const v = facts[k]!;
+      kept[k] = typeof v === 'string' ? clip(v) : v;
+    }
+    this.send(ctx, { kind: 'event', event, facts: kept, peer, ...this.base(p, end, field) });
   }
 
   service(

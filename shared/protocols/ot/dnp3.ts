@@ -9,7 +9,23 @@ import { Emitter, OnceSet } from './device';
  * first fragment: restarts, writes, select / operate, direct operate as events.
  */
 
-const em = new Emitter('dnp3');
+/** Events of application function codes; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = [
+  'dnp3-write',
+  'dnp3-select',
+  'dnp3-operate',
+  'dnp3-direct-operate',
+  'device-restart',
+  'application-initialize',
+  'application-start',
+  'application-stop',
+  'unsolicited-disabled',
+  'file-open',
+  'file-delete',
+] as const;
+type Dnp3Event = (typeof EVENTS)[number];
+
+const em = new Emitter<Dnp3Event>('dnp3');
 const PORT = 20000;
 const MAX_FRAMES = 16;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
@@ -37,20 +53,21 @@ function frameSize(len: number): number {
   return 10 + user + 2 * Math.ceil(user / 16);
 }
 
-const FUNCTIONS: Record<number, [string, 'info' | 'low' | 'medium' | 'high', boolean]> = {
-  0x02: ['dnp3-write', 'low', true],
-  0x03: ['dnp3-select', 'medium', true],
-  0x04: ['dnp3-operate', 'medium', true],
-  0x05: ['dnp3-direct-operate', 'medium', true],
-  0x06: ['dnp3-direct-operate', 'medium', true],
-  0x0d: ['device-restart', 'high', false],
-  0x0e: ['device-restart', 'high', false],
-  0x10: ['application-initialize', 'high', false],
-  0x11: ['application-start', 'high', false],
-  0x12: ['application-stop', 'high', false],
-  0x15: ['unsolicited-disabled', 'medium', false],
-  0x19: ['file-open', 'medium', false],
-  0x1b: ['file-delete', 'high', false],
+/** Function code -> its event, and whether it is counted (stated at 1, 10, 100... requests) or stated each time. */
+const FUNCTIONS: Record<number, [Dnp3Event, boolean]> = {
+  0x02: ['dnp3-write', true],
+  0x03: ['dnp3-select', true],
+  0x04: ['dnp3-operate', true],
+  0x05: ['dnp3-direct-operate', true],
+  0x06: ['dnp3-direct-operate', true],
+  0x0d: ['device-restart', false],
+  0x0e: ['device-restart', false],
+  0x10: ['application-initialize', false],
+  0x11: ['application-start', false],
+  0x12: ['application-stop', false],
+  0x15: ['unsolicited-disabled', false],
+  0x19: ['file-open', false],
+  0x1b: ['file-delete', false],
 };
 
 const FUNCTION_NAMES: Record<number, string> = {
@@ -127,22 +144,14 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
   if (!fromMaster) return;
   const ev = FUNCTIONS[fc];
   if (ev === undefined) return;
-  const [event, severity, counted] = ev;
+  const [event, counted] = ev;
   const name = FUNCTION_NAMES[fc] ?? 'function ' + fc;
   if (counted) {
     const c = (f.counts.get(name) ?? 0) + 1;
     if (f.counts.size < 32 || f.counts.has(name)) f.counts.set(name, c);
     if (!REPORT_AT.has(c)) return;
-    em.event(
-      ctx,
-      p,
-      'src',
-      'application.function',
-      event,
-      severity,
-      c + ' ' + name + ' request(s) so far, to address ' + dst,
-    );
+    em.event(ctx, p, 'src', 'application.function', event, { count: c, function: name, address: dst });
     return;
   }
-  em.event(ctx, p, 'src', 'application.function', event, severity, name + ' to address ' + dst);
+  em.event(ctx, p, 'src', 'application.function', event, { function: name, address: dst });
 }

@@ -11,7 +11,20 @@ import { cipDeviceTypeName, cipVendorName } from './registries';
  * carries class-0/1 I/O as a bare common packet format.
  */
 
-const em = new Emitter('enip');
+/** Events of CIP services; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = [
+  'cip-connection-open',
+  'device-reset',
+  'controller-stop',
+  'controller-start',
+  'firmware-update',
+  'ip-settings-change',
+  'link-settings-change',
+  'identity-change',
+  'cip-write',
+] as const;
+
+const em = new Emitter<(typeof EVENTS)[number]>('enip');
 
 const CMD_NOP = 0x0000;
 const CMD_LIST_SERVICES = 0x0004;
@@ -497,29 +510,18 @@ function requestFacts(
     if (f.once.first('fwdopen')) {
       em.role(ctx, p, 'src', 'Forward_Open', 'cip-scanner');
       em.role(ctx, p, 'dst', 'Forward_Open', 'cip-adapter');
-      em.event(
-        ctx,
-        p,
-        'src',
-        'Forward_Open',
-        'cip-connection-open',
-        'info',
-        'Forward_Open ' + connectionDetail(w, o, end, s),
-      );
+      em.event(ctx, p, 'src', 'Forward_Open', 'cip-connection-open', {
+        connection: connectionDetail(w, o, end, s),
+      });
     }
     return;
   }
   if (r.cls === CLASS_CONNECTION_MANAGER && s === SVC_FORWARD_CLOSE) return;
   if (s === SVC_RESET) {
-    em.event(
-      ctx,
-      p,
-      'src',
-      'Reset',
-      'device-reset',
-      'high',
-      'CIP Reset (type ' + w.u8(o + 2 + w.u8(o + 1) * 2) + ') on ' + cipPath(r),
-    );
+    em.event(ctx, p, 'src', 'Reset', 'device-reset', {
+      type: w.u8(o + 2 + w.u8(o + 1) * 2),
+      path: cipPath(r),
+    });
     return;
   }
   if (s === SVC_STOP || s === SVC_START) {
@@ -529,22 +531,16 @@ function requestFacts(
       'src',
       s === SVC_STOP ? 'Stop' : 'Start',
       s === SVC_STOP ? 'controller-stop' : 'controller-start',
-      'high',
-      'CIP ' + (s === SVC_STOP ? 'Stop' : 'Start') + ' on ' + cipPath(r),
+      { path: cipPath(r) },
     );
     return;
   }
   if (r.cls === CLASS_FIRMWARE && s >= 0x4b) {
     if (f.once.first('firmware')) {
-      em.event(
-        ctx,
-        p,
-        'src',
-        'FirmwareUpdate',
-        'firmware-update',
-        'high',
-        'CIP firmware update service 0x' + s.toString(16) + ' on ' + cipPath(r),
-      );
+      em.event(ctx, p, 'src', 'FirmwareUpdate', 'firmware-update', {
+        service: '0x' + s.toString(16),
+        path: cipPath(r),
+      });
     }
     return;
   }
@@ -558,27 +554,11 @@ function requestFacts(
             ? 'identity-change'
             : null;
     if (what !== null) {
-      em.event(
-        ctx,
-        p,
-        'src',
-        'SetAttribute',
-        what,
-        r.cls === CLASS_TCPIP ? 'high' : 'medium',
-        'CIP Set on ' + cipPath(r),
-      );
+      em.event(ctx, p, 'src', 'SetAttribute', what, { path: cipPath(r) });
     } else {
       f.writes++;
       if (f.writes === 1 || f.writes === 100 || f.writes === 10000) {
-        em.event(
-          ctx,
-          p,
-          'src',
-          'SetAttribute',
-          'cip-write',
-          'low',
-          f.writes + ' CIP set-attribute request(s), latest on ' + cipPath(r),
-        );
+        em.event(ctx, p, 'src', 'SetAttribute', 'cip-write', { count: f.writes, path: cipPath(r) });
       }
     }
   }

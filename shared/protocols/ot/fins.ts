@@ -9,7 +9,10 @@ import { Emitter, OnceSet } from './device';
  * and program-area writes as events; the Controller Data Read reply names the CPU model and version.
  */
 
-const em = new Emitter('fins');
+/** Events of FINS commands; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = ['plc-start', 'plc-stop', 'program-download', 'program-clear', 'file-write'] as const;
+
+const em = new Emitter<(typeof EVENTS)[number]>('fins');
 const PORT = 9600;
 
 interface FinsFlow {
@@ -17,12 +20,13 @@ interface FinsFlow {
 }
 const newFlow = (): FinsFlow => ({ once: new OnceSet(32) });
 
-const EVENTS: Record<number, [string, string]> = {
-  0x0401: ['plc-start', 'FINS RUN'],
-  0x0402: ['plc-stop', 'FINS STOP'],
-  0x0307: ['program-download', 'FINS program area write'],
-  0x0308: ['program-clear', 'FINS program area clear'],
-  0x2203: ['file-write', 'FINS file write'],
+/** Command code -> the event it is. */
+const COMMANDS: Record<number, (typeof EVENTS)[number]> = {
+  0x0401: 'plc-start',
+  0x0402: 'plc-stop',
+  0x0307: 'program-download',
+  0x0308: 'program-clear',
+  0x2203: 'file-write',
 };
 
 export const fins: AppProtocol = {
@@ -50,8 +54,8 @@ export const fins: AppProtocol = {
       em.role(ctx, p, 'dst', 'header', 'fins-server');
       em.service(ctx, p, 'dst', 'header', p.ipProto === 6 ? 'tcp' : 'udp', PORT, 'fins');
     }
-    const ev = EVENTS[cmd];
-    if (!response && ev !== undefined) em.event(ctx, p, 'src', 'command', ev[0], 'high', ev[1]);
+    const ev = COMMANDS[cmd];
+    if (!response && ev !== undefined) em.event(ctx, p, 'src', 'command', ev);
     // Controller Data Read (05 01) reply: end code (2), then model (20) and version (20).
     if (response && p.srcPort === PORT && cmd === 0x0501 && w.u16(o + 12) === 0 && w.has(o + 14, 40)) {
       em.identity(ctx, p, 'src', 'ControllerDataRead.model', 'model', w.ascii(o + 14, 20));

@@ -9,7 +9,10 @@ import { Emitter, OnceSet } from './device';
  * 2404 is the controlling station (SCADA master); the one listening is the controlled station (RTU).
  */
 
-const em = new Emitter('iec104');
+/** Events of ASDU commands; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = ['iec104-command', 'device-restart', 'clock-sync'] as const;
+
+const em = new Emitter<(typeof EVENTS)[number]>('iec104');
 const PORT = 2404;
 const MAX_APDUS = 32;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
@@ -102,36 +105,12 @@ function asdu(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Iec104Flo
   if ((type >= 45 && type <= 51) || (type >= 58 && type <= 64)) {
     f.commands++;
     if (REPORT_AT.has(f.commands)) {
-      em.event(
-        ctx,
-        p,
-        'src',
-        'asdu.typeId',
-        'iec104-command',
-        'medium',
-        f.commands + ' command(s) so far (latest type ' + type + ', cause ' + cot + ', CA ' + ca + ')',
-      );
+      em.event(ctx, p, 'src', 'asdu.typeId', 'iec104-command', { count: f.commands, type, cause: cot, ca });
     }
   } else if (type === 105) {
-    em.event(
-      ctx,
-      p,
-      'src',
-      'asdu.typeId',
-      'device-restart',
-      'high',
-      'C_RP_NA_1 reset process (CA ' + ca + ')',
-    );
+    em.event(ctx, p, 'src', 'asdu.typeId', 'device-restart', { ca });
   } else if (type === 103 && f.once.first('clock')) {
-    em.event(
-      ctx,
-      p,
-      'src',
-      'asdu.typeId',
-      'clock-sync',
-      'info',
-      'C_CS_NA_1 clock synchronisation (CA ' + ca + ')',
-    );
+    em.event(ctx, p, 'src', 'asdu.typeId', 'clock-sync', { ca });
   } else if ((type === 100 || type === 101) && f.once.first('gi')) {
     em.attribute(ctx, p, 'src', 'asdu.typeId', 'iec104.interrogation', type === 100 ? 'general' : 'counter');
   }

@@ -9,7 +9,21 @@ import { Emitter, OnceSet } from './device';
  * exceptions, writes counted per flow, and Schneider UMAS (function 90) flagged as programming.
  */
 
-const em = new Emitter('modbus');
+/** Events of Modbus and UMAS requests; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = [
+  'modbus-exception',
+  'modbus-write',
+  'device-restart',
+  'programming',
+  'plc-reservation',
+  'program-download',
+  'program-upload',
+  'plc-start',
+  'plc-stop',
+] as const;
+type ModbusEvent = (typeof EVENTS)[number];
+
+const em = new Emitter<ModbusEvent>('modbus');
 const PORT = 502;
 const MBAP = 7;
 /** MBAP length counts the unit id and the PDU: at most 1 + 253. */
@@ -30,16 +44,16 @@ const OBJECT_NAMES = [
 ];
 
 /** UMAS sub-functions that change the PLC (Schneider's Unity/EcoStruxure engineering protocol). */
-const UMAS_ACTIONS: Record<number, [string, string]> = {
-  0x10: ['plc-reservation', 'UMAS take PLC reservation'],
-  0x30: ['program-download', 'UMAS initiate download'],
-  0x31: ['program-download', 'UMAS download block'],
-  0x32: ['program-download', 'UMAS end download'],
-  0x33: ['program-upload', 'UMAS initiate upload'],
-  0x34: ['program-upload', 'UMAS upload block'],
-  0x35: ['program-upload', 'UMAS end upload'],
-  0x40: ['plc-start', 'UMAS start PLC'],
-  0x41: ['plc-stop', 'UMAS stop PLC'],
+const UMAS_ACTIONS: Record<number, [ModbusEvent, string]> = {
+  0x10: ['plc-reservation', 'take PLC reservation'],
+  0x30: ['program-download', 'initiate download'],
+  0x31: ['program-download', 'download block'],
+  0x32: ['program-download', 'end download'],
+  0x33: ['program-upload', 'initiate upload'],
+  0x34: ['program-upload', 'upload block'],
+  0x35: ['program-upload', 'end upload'],
+  0x40: ['plc-start', 'start PLC'],
+  0x41: ['plc-stop', 'stop PLC'],
 };
 
 interface ModbusFlow {
@@ -131,15 +145,7 @@ function adu(
       f.exceptions++;
       const code = w.u8(d);
       if (f.once.first('exc:' + (fc & 0x7f) + ':' + code)) {
-        em.event(
-          ctx,
-          p,
-          'src',
-          'exception',
-          'modbus-exception',
-          'info',
-          'function ' + (fc & 0x7f) + ' exception code ' + code,
-        );
+        em.event(ctx, p, 'src', 'exception', 'modbus-exception', { function: fc & 0x7f, code });
       }
     }
     return;
@@ -148,26 +154,10 @@ function adu(
     if (WRITE_FUNCTIONS.has(fc)) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {
-        em.event(
-          ctx,
-          p,
-          'src',
-          'function',
-          'modbus-write',
-          'low',
-          f.writes + ' write request(s) so far (latest function ' + fc + ', unit ' + unit + ')',
-        );
+        em.event(ctx, p, 'src', 'function', 'modbus-write', { count: f.writes, function: fc, unit });
       }
     } else if (fc === 8 && w.u16(d) === 1) {
-      em.event(
-        ctx,
-        p,
-        'src',
-        'function',
-        'device-restart',
-        'high',
-        'Diagnostics: restart communications option (unit ' + unit + ')',
-      );
+      em.event(ctx, p, 'src', 'function', 'device-restart', { unit });
     } else if (fc === 43 && f.once.first('devid-req')) {
       em.attribute(
         ctx,
@@ -235,19 +225,11 @@ function umas(
   if (!toServer || d + 2 > end) return;
   if (f.once.first('umas')) {
     em.role(ctx, p, 'src', 'umas', 'modbus-umas-engineering');
-    em.event(
-      ctx,
-      p,
-      'src',
-      'umas',
-      'programming',
-      'medium',
-      'Schneider UMAS (function 90) engineering session',
-    );
+    em.event(ctx, p, 'src', 'umas', 'programming');
   }
   const sub = w.u8(d + 1);
   const action = UMAS_ACTIONS[sub];
   if (action !== undefined && f.once.first('umas:' + sub)) {
-    em.event(ctx, p, 'src', 'umas', action[0], 'high', action[1]);
+    em.event(ctx, p, 'src', 'umas', action[0], { subfunction: action[1] });
   }
 }

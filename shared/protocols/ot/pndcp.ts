@@ -9,7 +9,15 @@ import { profinetVendorName } from './registries';
  * and Hello with their blocks; RT cyclic frames only say "this station exchanges PROFINET I/O".
  */
 
-const em = new Emitter('pn_dcp');
+/** Events DCP Set requests can carry; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = [
+  'ip-settings-change',
+  'station-name-change',
+  'pn-dcp-signal',
+  'factory-reset',
+] as const;
+
+const em = new Emitter<(typeof EVENTS)[number]>('pn_dcp');
 const emRt = new Emitter('pn_rt');
 
 const FRAME_HELLO = 0xfefc;
@@ -31,6 +39,7 @@ const newFlow = (): PnFlow => ({ once: new OnceSet(256) });
 
 export const profinet: AppProtocol = {
   name: 'profinet',
+  parts: ['pn_dcp', 'pn_rt'],
   etherTypes: [0x8892],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -225,34 +234,22 @@ function setBlock(w: ByteWindow, key: number, v: number, len: number, p: Packet,
     case 0x0102:
     case 0x0103:
       if (len >= 12) {
-        em.event(
-          ctx,
-          p,
-          'src',
-          'Set.IP',
-          'ip-settings-change',
-          'high',
-          'DCP Set IP ' + ip4(w, v) + '/' + ip4(w, v + 4) + ' gw ' + ip4(w, v + 8),
-        );
+        em.event(ctx, p, 'src', 'Set.IP', 'ip-settings-change', {
+          ip: ip4(w, v),
+          netmask: ip4(w, v + 4),
+          gateway: ip4(w, v + 8),
+        });
       }
       return;
     case 0x0202:
-      em.event(
-        ctx,
-        p,
-        'src',
-        'Set.NameOfStation',
-        'station-name-change',
-        'high',
-        'DCP Set NameOfStation "' + w.ascii(v, len, 240) + '"',
-      );
+      em.event(ctx, p, 'src', 'Set.NameOfStation', 'station-name-change', { name: w.ascii(v, len, 240) });
       return;
     case 0x0503:
-      em.event(ctx, p, 'src', 'Set.Signal', 'pn-dcp-signal', 'low', 'DCP Signal (flash LED)');
+      em.event(ctx, p, 'src', 'Set.Signal', 'pn-dcp-signal');
       return;
     case 0x0505:
     case 0x0506:
-      em.event(ctx, p, 'src', 'Set.ResetFactory', 'factory-reset', 'high', 'DCP reset to factory settings');
+      em.event(ctx, p, 'src', 'Set.ResetFactory', 'factory-reset');
       return;
     default:
   }

@@ -15,7 +15,20 @@ import { COTP_CR, COTP_DT, cotpTsaps, cotpType, parseTpkt, tpktLength, type Tpkt
  * userdata level are reassembled per data-unit reference and decoded whole at their last fragment.
  */
 
-const em = new Emitter('s7comm');
+/** Events of S7 jobs; their severity and wording are in shared/alerts/policy.ts. */
+export const EVENTS = [
+  's7-write',
+  'program-download',
+  'program-upload',
+  'plc-start',
+  'block-insert',
+  'block-delete',
+  'plc-control',
+  'plc-stop',
+  'plc-mode-change',
+] as const;
+
+const em = new Emitter<(typeof EVENTS)[number]>('s7comm');
 const PORT = 102;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
@@ -193,33 +206,16 @@ function job(
   switch (fn) {
     case 0x05:
       f.writes++;
-      if (REPORT_AT.has(f.writes))
-        em.event(ctx, p, 'src', 'WriteVar', 's7-write', 'low', f.writes + ' Write Var request(s) so far');
+      if (REPORT_AT.has(f.writes)) em.event(ctx, p, 'src', 'WriteVar', 's7-write', { count: f.writes });
       return;
     case 0x1a:
       em.role(ctx, p, 'src', 'RequestDownload', 's7-programmer');
-      em.event(
-        ctx,
-        p,
-        'src',
-        'RequestDownload',
-        'program-download',
-        'high',
-        'Request download ' + fileName(w, par + 8, pEnd),
-      );
+      em.event(ctx, p, 'src', 'RequestDownload', 'program-download', { file: fileName(w, par + 8, pEnd) });
       return;
     case 0x1d:
       if (f.once.first('upload')) {
         em.role(ctx, p, 'src', 'StartUpload', 's7-programmer');
-        em.event(
-          ctx,
-          p,
-          'src',
-          'StartUpload',
-          'program-upload',
-          'medium',
-          'Start upload ' + fileName(w, par + 8, pEnd),
-        );
+        em.event(ctx, p, 'src', 'StartUpload', 'program-upload', { file: fileName(w, par + 8, pEnd) });
       }
       return;
     case 0x28: {
@@ -235,11 +231,11 @@ function job(
             : name === '_DELE'
               ? 'block-delete'
               : 'plc-control';
-      em.event(ctx, p, 'src', 'PIService', ev, 'high', 'PI service ' + (name || '(unnamed)'));
+      em.event(ctx, p, 'src', 'PIService', ev, { service: name || '(unnamed)' });
       return;
     }
     case 0x29:
-      em.event(ctx, p, 'src', 'PLCStop', 'plc-stop', 'high', 'PLC stop');
+      em.event(ctx, p, 'src', 'PLCStop', 'plc-stop');
       return;
     default:
   }
@@ -276,15 +272,7 @@ function userdata(
   }
   if (group === 4 && sub === 1 && isResponse && w.u8(data) === 0xff) szl(w, data + 4, end, p, ctx, f);
   else if (group === 1 && !isResponse)
-    em.event(
-      ctx,
-      p,
-      'src',
-      'ModeTransition',
-      'plc-mode-change',
-      'high',
-      'mode transition subfunction ' + sub,
-    );
+    em.event(ctx, p, 'src', 'ModeTransition', 'plc-mode-change', { subfunction: sub });
 }
 
 /** One fragment of an SZL answer: return code, transport size, length, then its share of the answer. */

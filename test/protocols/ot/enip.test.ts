@@ -152,7 +152,7 @@ test('Forward_Open gives scanner and adapter roles; Reset, firmware and TCP/IP s
     assert.ok(ev.includes(e), e);
   const open = r.obs.find((o) => o.kind === 'event' && o.event === 'cip-connection-open');
   assert.ok(
-    open?.kind === 'event' && open.detail.includes('O->T RPI 20 ms, T->O RPI 20 ms'),
+    open?.kind === 'event' && open.facts.connection === 'O->T RPI 20 ms, T->O RPI 20 ms',
     'RPIs of the crafted Forward_Open',
   );
   const reset = r.obs.find((o) => o.kind === 'event' && o.event === 'device-reset');
@@ -160,7 +160,8 @@ test('Forward_Open gives scanner and adapter roles; Reset, firmware and TCP/IP s
     reset !== undefined &&
       reset.kind === 'event' &&
       reset.peer?.ip === '10.0.0.2' &&
-      reset.severity === 'high',
+      typeof reset.facts.type === 'number' &&
+      String(reset.facts.path).startsWith('class 0x'),
   );
 });
 

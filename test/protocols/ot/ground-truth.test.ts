@@ -95,10 +95,12 @@ const CHECKS: Record<string, Check> = {
   'PN-DCP device role': (o, v) => atv(o, 'pn_dcp.device-role').includes(v),
   'PN-DCP IP': (o, v) => atv(o, 'pn_dcp.ip').some((x) => x.startsWith(v + '/')),
   'PN-DCP request carrying IP (e.g. Set IP)': (o, v) =>
-    o.some((x) => x.kind === 'event' && x.event === 'ip-settings-change' && x.detail.includes(v)),
+    o.some((x) => x.kind === 'event' && x.event === 'ip-settings-change' && x.facts.ip === v),
   'PN-DCP request naming a station (not necessarily itself)': (o, v) =>
     atv(o, 'pn_dcp.identify-filter-name').includes(v) ||
-    o.some((x) => x.kind === 'event' && x.event === 'station-name-change' && x.detail.includes(v)),
+    o.some(
+      (x) => x.kind === 'event' && x.event === 'station-name-change' && String(x.facts.name).includes(v),
+    ),
   'DNP3 link address': (o, v) => atv(o, 'dnp3.address').includes(v),
   'IEC104 ASDU common address': (o, v) => atv(o, 'iec104.common-address').includes(v),
   'OPC UA EndpointUrl': (o, v) => atv(o, 'opcua.endpoint-url').includes(v),

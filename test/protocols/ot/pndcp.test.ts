@@ -11,7 +11,9 @@ import {
   roles,
   run,
 } from './helpers';
-import { agreement, corpusFiles, hasTshark, runCapture, tshark } from './corpus';
+import { join } from 'node:path';
+import { createAnalyzer, analyzeFile } from '../../../src-main/engine/pipeline';
+import { PCAPS, agreement, corpusFiles, hasTshark, runCapture, tshark } from './corpus';
 
 const PN = 0x8892;
 
@@ -61,12 +63,7 @@ test('Set requests changing IP or name are high-severity events against the targ
   ]);
   assert.deepEqual(events(r.obs), ['ip-settings-change', 'station-name-change']);
   const e = r.obs.find((o) => o.kind === 'event');
-  assert.ok(
-    e?.kind === 'event' &&
-      e.severity === 'high' &&
-      e.peer?.mac === '02:00:00:00:00:02' &&
-      e.detail.includes('10.1.1.9'),
-  );
+  assert.ok(e?.kind === 'event' && e.peer?.mac === '02:00:00:00:00:02' && e.facts.ip === '10.1.1.9');
 });
 
 test('non-DCP frames on 0x8892 are not DCP; RT frames give a role', () => {
@@ -122,10 +119,30 @@ test('corpus: DCP fields agree with tshark; ground truth station names and ids',
   assert.ok(attribute(dev, 'pn_dcp.ip')[0]?.startsWith('192.168.0.6/'));
   const set = ch.obs.find((o) => o.kind === 'event' && o.event === 'ip-settings-change');
   assert.ok(
-    set?.kind === 'event' && set.device.mac === '00:0c:29:ba:09:ea' && set.detail.includes('192.168.0.10'),
+    set?.kind === 'event' && set.device.mac === '00:0c:29:ba:09:ea' && set.facts.ip === '192.168.0.10',
   );
 
   const bug = await runCapture('profinet-dcp__iti-ics__profinet-wireshark-bug.pcap');
   assert.ok(identity(bug.obs, 'product').includes('S7-300EC'));
   assert.ok(roles(bug.obs).includes('profinet-io-controller@00:02:e3:17:c7:50'));
+});
+
+test('corpus: a PROFINET device lists profinet once, not its parts pn_dcp and pn_rt', async (t) => {
+  const files = corpusFiles(['profinet']);
+  if (files.length === 0) return t.skip('corpus not present');
+  let profinet = 0;
+  for (const file of files) {
+    const a = createAnalyzer();
+    await analyzeFile(a, join(PCAPS, file));
+    for (const d of a.snapshot().devices) {
+      assert.deepEqual(
+        d.protocols.filter((p) => p === 'pn_dcp' || p === 'pn_rt'),
+        [],
+        `${file} ${d.id}: ${d.protocols.join(' ')}`,
+      );
+      if (d.protocols.includes('profinet')) profinet++;
+    }
+  }
+  // The DCP stations and controllers of the corpus.
+  assert.ok(profinet >= 4, `${profinet} devices list profinet`);
 });

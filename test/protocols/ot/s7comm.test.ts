@@ -110,7 +110,7 @@ test('download, PLC stop and PI start are events by the engineering station', ()
   const dl = r.obs.find((o) => o.kind === 'event' && o.event === 'program-download');
   assert.ok(
     dl?.kind === 'event' &&
-      dl.detail.includes('_0800001P') &&
+      dl.facts.file === '_0800001P' &&
       dl.device.ip === '10.0.0.1' &&
       dl.peer?.ip === '10.0.0.2',
   );
