@@ -6,8 +6,8 @@ import { writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
-import { parseForwardUri, ForwardUriError, type SyslogDestination } from '../forward/destination';
-import { forwardAndReport } from '../forward/run';
+import { parseForwardUri, ForwardUriError, type Destination } from '../forward/destination';
+import { dataDir, startForwarding } from '../forward/run';
 import { analysisEvents } from '../../shared/forward/events';
 import { parseLimits, type LimitFlags } from './limits';
 
@@ -26,6 +26,8 @@ export interface AnalyzeOptions extends LimitFlags {
   protocols?: string;
   /** Destinations for the events of this analysis (repeatable `--forward URI`). */
   forward?: string[];
+  /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
+  dataDir?: string;
 }
 
 /** `glasspane analyze`: read captures, print the inventory. Returns the exit code. */
@@ -36,7 +38,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
-  let dests: SyslogDestination[];
+  let dests: Destination[];
   try {
     dests = (o.forward ?? []).map(parseForwardUri);
   } catch (e) {
@@ -44,6 +46,16 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw e;
   }
   const limits = parseLimits(o);
+  // Sending starts now: what an earlier run left queued goes out while this one analyses.
+  const origin = localOrigin();
+  let forwarding;
+  try {
+    forwarding = startForwarding(dests, origin, dataDir(o.dataDir));
+  } catch (e) {
+    throw new UsageError(
+      `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${(e as Error).message}): give a writable --data-dir`,
+    );
+  }
   let a;
   try {
     a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(','), limits });
@@ -102,7 +114,6 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   }
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
   const alerts = stored?.alerts ?? [];
-  const origin = localOrigin();
   const text =
     o.format === 'json'
       ? toJson(inv)
@@ -113,7 +124,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
           : toTable(inv);
   await writeOutput(text, o.out);
   // After the output is written: a slow or dead receiver never costs the inventory.
-  if (dests.length > 0) await forwardAndReport(dests, analysisEvents(inv, alerts, origin), origin);
+  if (forwarding !== null) await forwarding.finish(analysisEvents(inv, alerts, origin));
   return 0;
 }
 

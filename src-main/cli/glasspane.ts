@@ -39,9 +39,15 @@ program
   )
   .option(
     '--forward <uri>',
-    'send one event per device and per alert to a syslog receiver (repeatable): ' +
-      'syslog+udp|tcp|tls://host:port?format=cef|leef|json&kinds=discovered,alert&min-severity=medium',
+    'send one event per device and per alert (repeatable), queued on disk until delivered: ' +
+      'syslog+udp|tcp|tls://host:port?format=cef|leef|json, https://host/path?secret-file=F (webhook), ' +
+      'splunk+https://host:8088?token-file=F&ack=1, sentinel://<dce-host>?dcr=..&stream=..&tenant=..&client-id=..&secret-file=F; ' +
+      'all take kinds=discovered,alert&min-severity=medium (docs/forwarding.md)',
     (v: string, all: string[] = []) => [...all, v],
+  )
+  .option(
+    '--data-dir <dir>',
+    "Glasspane's data folder, which holds the forwarding queues (default: the per-user one)",
   )
   .option(
     '--max-devices <n>',
@@ -75,6 +81,17 @@ addServeOptions(
   const { serveCommand } = await import('../serve/serve-command');
   process.exitCode = await serveCommand(o);
 });
+
+const forward = program.command('forward').description('SIEM forwarding (docs/forwarding.md)');
+forward
+  .command('status')
+  .description('what each destination has queued, sent, failed and dropped, and its last error')
+  .option('--data-dir <dir>', "Glasspane's data folder (default: the per-user one)")
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+  .action(async (o) => {
+    const { forwardStatusCommand } = await import('./forward-status');
+    process.exitCode = forwardStatusCommand(o);
+  });
 
 program
   .command('report')
