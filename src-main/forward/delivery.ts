@@ -22,13 +22,17 @@ export class DeliveryWorker {
   private wake: (() => void) | null = null;
   private done: Promise<void> | null = null;
   private failures = 0;
+  /** The deadline as `finish` moves it: a transport waiting on an ack sees the new one. */
+  private readonly ctx: { queue: DiskQueue; deadline: number };
 
   constructor(
     readonly dest: Destination,
     readonly queue: DiskQueue,
     private readonly transport: Transport,
     private readonly o: BackoffOptions = {},
-  ) {}
+  ) {
+    this.ctx = { queue, deadline: Infinity };
+  }
 
   /** Start sending (what earlier runs left, and what `notify` announces). */
   start(): void {
@@ -44,6 +48,7 @@ export class DeliveryWorker {
   async finish(deadline: number): Promise<void> {
     this.finishing = true;
     this.deadline = deadline;
+    this.ctx.deadline = deadline;
     this.start();
     this.wake?.();
     await this.done;
@@ -83,7 +88,7 @@ export class DeliveryWorker {
       }
       let wait = 0;
       try {
-        const n = await t.deliver(batch, { deadline: this.deadline, queue: this.queue });
+        const n = await t.deliver(batch, this.ctx);
         if (n > 0) this.queue.delivered(batch[n - 1]!.seq);
         this.failures = 0;
         continue;

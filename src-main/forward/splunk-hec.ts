@@ -94,6 +94,14 @@ export class SplunkTransport implements Transport {
         queue.set('splunk.pending', null);
         return inBatch;
       }
+      const giveUp = this.o.ackGiveUpMs ?? ACK_GIVE_UP_MS;
+      if (Date.now() - pending.sentAt > giveUp) {
+        // Splunk's advice when an ack never comes: the indexers lost it; send the batch again.
+        queue.set('splunk.pending', null);
+        throw new DeliveryError(
+          `Splunk HEC: ackId ${pending.ackId} not confirmed within ${giveUp / 1000} s; sending again`,
+        );
+      }
       const wait = this.o.ackPollMs ?? 1000;
       if (Date.now() + wait >= deadline)
         throw new DeliveryError(`Splunk HEC: ackId ${pending.ackId} not yet confirmed by the indexers`);
