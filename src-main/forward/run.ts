@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import type { Origin } from '../../shared/forward/events';
+import type { ForwardEvent, Origin } from '../../shared/forward/events';
 import { appDataDir } from '../store/paths';
 import type { Destination } from './destination';
 import { Forwarder, type DestinationReport } from './forwarder';
@@ -43,7 +43,7 @@ export function startForwarding(
   origin: Origin,
   dir: string,
   timeoutMs = FORWARD_TIMEOUT_MS,
-): { finish(events: Iterable<import('../../shared/forward/events').ForwardEvent>): Promise<void> } | null {
+): { finish(events: Iterable<ForwardEvent>): Promise<void> } | null {
   if (dests.length === 0) return null;
   const f = new Forwarder(dests, origin, dir);
   f.start();
