@@ -23,7 +23,9 @@ export class DeliveryWorker {
   private done: Promise<void> | null = null;
   private failures = 0;
   /** The deadline as `finish` moves it: a transport waiting on an ack sees the new one. */
-  private readonly ctx: { queue: DiskQueue; deadline: number };
+  private readonly ctx: { queue: DiskQueue; deadline: number; signal: AbortSignal };
+  /** Cuts a request still in flight at the deadline: the command's wait is bounded. */
+  private readonly abort = new AbortController();
 
   constructor(
     readonly dest: Destination,
@@ -31,7 +33,7 @@ export class DeliveryWorker {
     private readonly transport: Transport,
     private readonly o: BackoffOptions = {},
   ) {
-    this.ctx = { queue, deadline: Infinity };
+    this.ctx = { queue, deadline: Infinity, signal: this.abort.signal };
   }
 
   /** Start sending (what earlier runs left, and what `notify` announces). */
@@ -51,7 +53,12 @@ export class DeliveryWorker {
     this.ctx.deadline = deadline;
     this.start();
     this.wake?.();
-    await this.done;
+    const cut = setTimeout(() => this.abort.abort(), Math.max(0, deadline - Date.now()));
+    try {
+      await this.done;
+    } finally {
+      clearTimeout(cut);
+    }
   }
 
   private sleep(ms: number): Promise<void> {

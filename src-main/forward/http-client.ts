@@ -23,6 +23,7 @@ export function send(
     body: string | Buffer;
     ca?: string;
     timeoutMs: number;
+    signal?: AbortSignal;
   },
 ): Promise<HttpResponse> {
   const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -35,6 +36,7 @@ export function send(
         headers: { ...o.headers, 'Content-Length': String(body.length) },
         ca: o.ca !== undefined ? readFileSync(o.ca) : undefined,
         timeout: o.timeoutMs,
+        signal: o.signal,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -90,6 +92,7 @@ export function check(res: HttpResponse, what: string): void {
 
 export function describeError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
+  if (err.name === 'AbortError') return 'no answer before the deadline';
   if (err.code === 'ECONNREFUSED')
     return `connection refused (${err.message.replace(/^connect ECONNREFUSED /, '')})`;
   return err.message ?? String(e);

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { QueuedRecord } from './disk-queue';
 import type { SentinelDestination } from './http-destination';
 import { check, DeliveryError, send } from './http-client';
-import type { Transport } from './transport';
+import type { DeliveryContext, Transport } from './transport';
 
 /** The Logs Ingestion API takes at most 1 MB per call (compressed or not, Microsoft says). */
 export const MAX_CALL_BYTES = 1_000_000;
@@ -25,7 +25,7 @@ export class SentinelTransport implements Transport {
 
   constructor(private readonly dest: SentinelDestination) {}
 
-  private async bearer(deadline: number): Promise<string> {
+  private async bearer(deadline: number, signal?: AbortSignal): Promise<string> {
     if (this.token !== null && Date.now() < this.token.expiresAt - RENEW_BEFORE_MS) return this.token.value;
     const d = this.dest;
     const url = new URL(`/${encodeURIComponent(d.tenant)}/oauth2/v2.0/token`, d.authority);
@@ -38,6 +38,7 @@ export class SentinelTransport implements Transport {
         scope: SCOPE,
       }).toString(),
       ca: d.ca,
+      signal,
       timeoutMs: Math.max(1, Math.min(30_000, deadline - Date.now())),
     });
     // The token endpoint's error text can echo the request: keep only its error code.
@@ -61,7 +62,7 @@ export class SentinelTransport implements Transport {
     return this.token.value;
   }
 
-  async deliver(batch: QueuedRecord[], ctx: { deadline: number }): Promise<number> {
+  async deliver(batch: QueuedRecord[], ctx: DeliveryContext): Promise<number> {
     const d = this.dest;
     const url = new URL(
       `/dataCollectionRules/${encodeURIComponent(d.dcr)}/streams/${encodeURIComponent(d.stream)}?api-version=${API_VERSION}`,
@@ -69,13 +70,14 @@ export class SentinelTransport implements Transport {
     );
     const res = await send(url, {
       headers: {
-        Authorization: `Bearer ${await this.bearer(ctx.deadline)}`,
+        Authorization: `Bearer ${await this.bearer(ctx.deadline, ctx.signal)}`,
         'Content-Type': 'application/json',
         'Content-Encoding': 'gzip',
         'User-Agent': 'Glasspane',
       },
       body: gzipSync(`[${batch.map((r) => r.body).join(',')}]`),
       ca: d.ca,
+      signal: ctx.signal,
       timeoutMs: Math.max(1, Math.min(30_000, ctx.deadline - Date.now())),
     });
     if (res.status === 401) this.token = null;

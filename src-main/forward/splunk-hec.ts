@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DiskQueue, QueuedRecord } from './disk-queue';
 import type { SplunkDestination } from './http-destination';
 import { check, DeliveryError, send } from './http-client';
-import type { Transport } from './transport';
+import type { DeliveryContext, Transport } from './transport';
 
 /** An ack Splunk has not confirmed after this long is taken as lost: the batch is sent again. */
 export const ACK_GIVE_UP_MS = 120_000;
@@ -50,7 +50,7 @@ export class SplunkTransport implements Transport {
     return Math.max(1, Math.min(30_000, deadline - Date.now()));
   }
 
-  async deliver(batch: QueuedRecord[], ctx: { deadline: number; queue: DiskQueue }): Promise<number> {
+  async deliver(batch: QueuedRecord[], ctx: DeliveryContext): Promise<number> {
     const { queue, deadline } = ctx;
     const raw = queue.get('splunk.pending');
     let pending = raw !== null ? (JSON.parse(raw) as PendingAck) : null;
@@ -62,6 +62,7 @@ export class SplunkTransport implements Transport {
         headers: this.headers(queue),
         body: batch.map((r) => r.body).join(''),
         ca: this.dest.ca,
+        signal: ctx.signal,
         timeoutMs: this.timeout(deadline),
       });
       check(res, 'Splunk HEC');
@@ -86,6 +87,7 @@ export class SplunkTransport implements Transport {
           headers: this.headers(queue),
           body: JSON.stringify({ acks: [pending.ackId] }),
           ca: this.dest.ca,
+          signal: ctx.signal,
           timeoutMs: this.timeout(deadline),
         },
       );

@@ -1,5 +1,12 @@
 import type { DiskQueue, QueuedRecord } from './disk-queue';
 
+/** The deadline (moved by finish()), the queue, and a signal that cuts requests at the deadline. */
+export interface DeliveryContext {
+  readonly deadline: number;
+  readonly queue: DiskQueue;
+  readonly signal?: AbortSignal;
+}
+
 /**
  * How one kind of destination takes a batch. The worker hands it the oldest records (within its
  * limits); `deliver` resolves with how many of them, from the first, the receiver now holds, or
@@ -8,5 +15,5 @@ import type { DiskQueue, QueuedRecord } from './disk-queue';
 export interface Transport {
   readonly maxBatchRecords: number;
   readonly maxBatchBytes: number;
-  deliver(batch: QueuedRecord[], ctx: { deadline: number; queue: DiskQueue }): Promise<number>;
+  deliver(batch: QueuedRecord[], ctx: DeliveryContext): Promise<number>;
 }

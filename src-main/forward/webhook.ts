@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { QueuedRecord } from './disk-queue';
 import type { WebhookDestination } from './http-destination';
 import { check, send } from './http-client';
-import type { Transport } from './transport';
+import type { DeliveryContext, Transport } from './transport';
 
 export const SIGNATURE_HEADER = 'X-Glasspane-Signature';
 
@@ -26,7 +26,7 @@ export class WebhookTransport implements Transport {
 
   constructor(private readonly dest: WebhookDestination) {}
 
-  async deliver(batch: QueuedRecord[], ctx: { deadline: number }): Promise<number> {
+  async deliver(batch: QueuedRecord[], ctx: DeliveryContext): Promise<number> {
     const body = webhookBody(batch);
     const res = await send(this.dest.url, {
       headers: {
@@ -36,6 +36,7 @@ export class WebhookTransport implements Transport {
       },
       body,
       ca: this.dest.ca,
+      signal: ctx.signal,
       timeoutMs: Math.max(1, Math.min(30_000, ctx.deadline - Date.now())),
     });
     check(res, 'webhook');

@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
 import { parseForwardUri } from '../../src-main/forward/destination';
 import { Forwarder, queueDir } from '../../src-main/forward/forwarder';
 import { DiskQueue } from '../../src-main/forward/disk-queue';
-import { corpusAvailable } from '../helpers/corpus';
+import { corpusAvailable, PCAPS } from '../helpers/corpus';
 import { analyzeCorpus } from './corpus-run';
 import { scratch, smallBatches } from './delivery-setup';
 import { HttpsReceiver, type Received } from './https-receiver';
@@ -239,3 +239,54 @@ test('a full queue drops the oldest records, counts them, and keeps the newest i
     rmSync(s.dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'analyze leaves what a dead webhook did not take on disk; the next run delivers it first',
+  { skip },
+  async () => {
+    const s = scratch();
+    const rx = await new HttpsReceiver(pki, () => ({ status: 200 })).start();
+    const port = rx.port;
+    await rx.stop();
+    const uri = `https://127.0.0.1:${port}/in?secret-file=${s.secretFile}&ca=${pki.ca}`;
+    const capture = join(PCAPS, FILE);
+    // Not spawnSync: the receiver runs in this process and must answer while the CLI sends.
+    const analyze = () =>
+      new Promise<{ status: number | null; stderr: string }>((done) => {
+        const args = ['analyze', capture, '--no-progress', '--data-dir', s.dir, '--forward', uri];
+        const p = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root });
+        let stderr = '';
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.stdout.resume();
+        p.on('close', (status) => done({ status, stderr }));
+      });
+    try {
+      const first = await analyze();
+      assert.equal(first.status, 0, first.stderr);
+      const n = events.filter((e) => e.kind === 'discovered').length;
+      assert.match(
+        first.stderr,
+        new RegExp(`: ${n} event\\(s\\) still queued after 5 s \\(connection refused`),
+      );
+      await rx.start();
+      const second = await analyze();
+      assert.equal(second.status, 0, second.stderr);
+      assert.ok(
+        second.stderr.includes(
+          `glasspane: forwarded ${2 * n} event(s) to ${uri} (with ${n} left by an earlier run)\n`,
+        ),
+        second.stderr,
+      );
+      const got = ids(rx.requests);
+      const want = events.filter((e) => e.kind === 'discovered').map((e) => e.id);
+      assert.deepEqual(
+        got,
+        [...want, ...want],
+        "the first run's events, then the second's (same ids: a SIEM de-duplicates)",
+      );
+    } finally {
+      await rx.stop();
+      rmSync(s.dir, { recursive: true, force: true });
+    }
+  },
+);
