@@ -7,8 +7,8 @@ import { dbPath, parseDuration, startRecording } from './db';
 import { loadAlertPolicy } from './alert-policy';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
-import { parseForwardUri, ForwardUriError, type SyslogDestination } from '../forward/destination';
-import { forwardAndReport } from '../forward/run';
+import { parseForwardUri, ForwardUriError, type Destination } from '../forward/destination';
+import { dataDir, startForwarding } from '../forward/run';
 import { analysisEvents } from '../../shared/forward/events';
 import { parseLimits, type LimitFlags } from './limits';
 import { analyzeLive, type LiveRunOptions } from './analyze-live';
@@ -41,6 +41,8 @@ export interface AnalyzeOptions extends LimitFlags {
   packets?: string;
   /** Capture helper options for --iface (tests only). */
   live?: LiveRunOptions['live'];
+  /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
+  dataDir?: string;
 }
 
 /** The live flags checked before anything starts: a mistake costs nothing yet. */
@@ -100,7 +102,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
-  let dests: SyslogDestination[];
+  let dests: Destination[];
   try {
     dests = (o.forward ?? []).map(parseForwardUri);
   } catch (e) {
@@ -127,6 +129,16 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   if (o.alertPolicy !== undefined && !recording)
     throw new UsageError('--alert-policy tunes the alerts a recording raises: add --db');
   const policy = o.alertPolicy !== undefined ? loadAlertPolicy(o.alertPolicy) : undefined;
+  // Sending starts now: what an earlier run left queued goes out while this one analyses.
+  const origin = localOrigin();
+  let forwarding;
+  try {
+    forwarding = startForwarding(dests, origin, dataDir(o.dataDir));
+  } catch (e) {
+    throw new UsageError(
+      `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${(e as Error).message}): give a writable --data-dir`,
+    );
+  }
   const rec =
     recording && o.db !== undefined && o.db !== false
       ? startRecording(a, dbPath(o.db), { learnMs, evidence: o.evidence, policy })
@@ -197,7 +209,6 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
   if (capture !== undefined) inv.stats.capture = capture;
   const alerts = stored?.alerts ?? [];
-  const origin = localOrigin();
   const text =
     o.format === 'json'
       ? toJson(inv)
@@ -208,7 +219,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
           : toTable(inv);
   await writeOutput(text, o.out);
   // After the output is written: a slow or dead receiver never costs the inventory.
-  if (dests.length > 0) await forwardAndReport(dests, analysisEvents(inv, alerts, origin), origin);
+  if (forwarding !== null) await forwarding.finish(analysisEvents(inv, alerts, origin));
   return code;
 }
 

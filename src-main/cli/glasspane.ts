@@ -54,9 +54,15 @@ program
   )
   .option(
     '--forward <uri>',
-    'send one event per device and per alert to a syslog receiver (repeatable): ' +
-      'syslog+udp|tcp|tls://host:port?format=cef|leef|json&kinds=discovered,alert&min-severity=medium',
+    'send one event per device and per alert (repeatable), queued on disk until delivered: ' +
+      'syslog+udp|tcp|tls://host:port?format=cef|leef|json, https://host/path?secret-file=F (webhook), ' +
+      'splunk+https://host:8088?token-file=F&ack=1, sentinel://<dce-host>?dcr=..&stream=..&tenant=..&client-id=..&secret-file=F; ' +
+      'all take kinds=discovered,alert&min-severity=medium (docs/forwarding.md)',
     (v: string, all: string[] = []) => [...all, v],
+  )
+  .option(
+    '--data-dir <dir>',
+    "Glasspane's data folder, which holds the forwarding queues (default: the per-user one)",
   )
   .option(
     '--max-devices <n>',
@@ -90,6 +96,17 @@ addServeOptions(
   const { serveCommand } = await import('../serve/serve-command');
   process.exitCode = await serveCommand(o);
 });
+
+const forward = program.command('forward').description('SIEM forwarding (docs/forwarding.md)');
+forward
+  .command('status')
+  .description('what each destination has queued, sent, failed and dropped, and its last error')
+  .option('--data-dir <dir>', "Glasspane's data folder (default: the per-user one)")
+  .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+  .action(async (o) => {
+    const { forwardStatusCommand } = await import('./forward-status');
+    process.exitCode = forwardStatusCommand(o);
+  });
 
 program
   .command('report')
@@ -143,13 +160,14 @@ async function main() {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
+    // An error ends the command at once: background work it started (a forwarding queue's sender)
+    // must not keep the process alive. Standard error is written synchronously first.
     if (e instanceof UsageError) {
       process.stderr.write(`glasspane: ${e.message}\n`);
-      process.exitCode = 2;
-      return;
+      process.exit(2);
     }
     process.stderr.write(`glasspane: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   }
 }
 

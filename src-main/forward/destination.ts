@@ -1,25 +1,33 @@
 import { existsSync } from 'node:fs';
 import { EVENT_KINDS, isEventKind, type EventKind } from '../../shared/forward/events';
 import { isSeverity, SEVERITIES, type Severity } from '../../shared/alerts/severity';
+import { parseHttpDestination, type HttpDestination } from './http-destination';
 
 export const FORWARD_FORMATS = ['cef', 'leef', 'json'] as const;
 export type ForwardFormat = (typeof FORWARD_FORMATS)[number];
 
-/** One `--forward` target: where, how framed, in which format, and which events it wants. */
-export interface SyslogDestination {
-  /** The URI as given, for messages (syslog URIs carry no secrets). */
+/** What every destination has: its URI (for messages and status) and its filter. */
+export interface DestinationBase {
+  /** The URI as given: it names secret files or variables, never holds a secret. */
   uri: string;
-  transport: 'udp' | 'tcp' | 'tls';
-  host: string;
-  port: number;
-  format: ForwardFormat;
   /** Event kinds sent; all by default. */
   kinds: ReadonlySet<EventKind>;
   /** Events below this severity are not sent (device events are `info`). */
   minSeverity: Severity;
+}
+
+/** One `--forward syslog+...` target: where, how framed, in which format. */
+export interface SyslogDestination extends DestinationBase {
+  type: 'syslog';
+  transport: 'udp' | 'tcp' | 'tls';
+  host: string;
+  port: number;
+  format: ForwardFormat;
   /** syslog+tls: the CA file that signs the receiver's certificate (else the system's CAs). */
   ca?: string;
 }
+
+export type Destination = SyslogDestination | HttpDestination;
 
 /** A `--forward` value a person can fix: the message says how. */
 export class ForwardUriError extends Error {}
@@ -27,7 +35,9 @@ export class ForwardUriError extends Error {}
 /** Well-known ports: 514 for syslog over UDP and TCP, 6514 for syslog over TLS (RFC 5425). */
 const DEFAULT_PORT = { udp: 514, tcp: 514, tls: 6514 };
 
-export function parseForwardUri(uri: string): SyslogDestination {
+const SCHEMES = 'syslog+udp, syslog+tcp, syslog+tls, https (webhook), splunk+https or sentinel';
+
+export function parseForwardUri(uri: string): Destination {
   const bad = (why: string) => new ForwardUriError(`--forward '${uri}': ${why}`);
   let u: URL;
   try {
@@ -35,11 +45,9 @@ export function parseForwardUri(uri: string): SyslogDestination {
   } catch {
     throw bad('not a URI: use e.g. syslog+tcp://127.0.0.1:514?format=cef');
   }
+  if (/^(https?|splunk\+https?|sentinel):$/.test(u.protocol)) return parseHttpDestination(uri, u, bad);
   const m = /^syslog\+(udp|tcp|tls):$/.exec(u.protocol);
-  if (m === null)
-    throw bad(
-      `scheme '${u.protocol.replace(/:$/, '')}' is not supported: use syslog+udp, syslog+tcp or syslog+tls`,
-    );
+  if (m === null) throw bad(`scheme '${u.protocol.replace(/:$/, '')}' is not supported: use ${SCHEMES}`);
   const transport = m[1] as SyslogDestination['transport'];
   if (u.hostname === '') throw bad('no host: use e.g. syslog+tcp://127.0.0.1:514');
   if (u.username !== '' || u.password !== '') throw bad('syslog destinations take no user or password');
@@ -47,6 +55,7 @@ export function parseForwardUri(uri: string): SyslogDestination {
   const port = u.port === '' ? DEFAULT_PORT[transport] : Number(u.port);
   if (port < 1 || port > 65535) throw bad(`port ${port} is not between 1 and 65535`);
   const dest: SyslogDestination = {
+    type: 'syslog',
     uri,
     transport,
     host,
@@ -63,19 +72,33 @@ export function parseForwardUri(uri: string): SyslogDestination {
       if (!(FORWARD_FORMATS as readonly string[]).includes(v))
         throw bad(`format '${v}' is not one of ${FORWARD_FORMATS.join(', ')}`);
       dest.format = v as ForwardFormat;
-    } else if (k === 'kinds') {
-      const kinds = v.split(',').filter((x) => x !== '');
-      for (const x of kinds)
-        if (!isEventKind(x)) throw bad(`kind '${x}' is not one of ${EVENT_KINDS.join(', ')}`);
-      if (kinds.length === 0) throw bad(`kinds is empty: name some of ${EVENT_KINDS.join(', ')}`);
-      dest.kinds = new Set(kinds as EventKind[]);
-    } else if (k === 'min-severity') {
-      if (!isSeverity(v)) throw bad(`min-severity '${v}' is not one of ${SEVERITIES.join(', ')}`);
-      dest.minSeverity = v;
-    } else {
+    } else if (!applyFilter(dest, k, v, bad)) {
       if (!existsSync(v)) throw bad(`CA file '${v}' does not exist`);
       dest.ca = v;
     }
   }
   return dest;
+}
+
+/** `kinds` and `min-severity`, shared by every scheme; false when `k` is neither. */
+export function applyFilter(
+  dest: { kinds: ReadonlySet<EventKind>; minSeverity: Severity },
+  k: string,
+  v: string,
+  bad: (why: string) => Error,
+): boolean {
+  if (k === 'kinds') {
+    const kinds = v.split(',').filter((x) => x !== '');
+    for (const x of kinds)
+      if (!isEventKind(x)) throw bad(`kind '${x}' is not one of ${EVENT_KINDS.join(', ')}`);
+    if (kinds.length === 0) throw bad(`kinds is empty: name some of ${EVENT_KINDS.join(', ')}`);
+    dest.kinds = new Set(kinds as EventKind[]);
+    return true;
+  }
+  if (k === 'min-severity') {
+    if (!isSeverity(v)) throw bad(`min-severity '${v}' is not one of ${SEVERITIES.join(', ')}`);
+    dest.minSeverity = v;
+    return true;
+  }
+  return false;
 }

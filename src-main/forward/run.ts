@@ -1,32 +1,56 @@
+import { join } from 'node:path';
+import { homedir } from 'node:os';
 import type { ForwardEvent, Origin } from '../../shared/forward/events';
-import type { SyslogDestination } from './destination';
-import { Forwarder } from './forwarder';
+import { appDataDir } from '../store/paths';
+import type { Destination } from './destination';
+import { Forwarder, type DestinationReport } from './forwarder';
 
-/** How long a command waits for its destinations at the end before it gives up on them. */
+/** How long a command waits for its destinations at the end before it leaves the rest queued. */
 export const FORWARD_TIMEOUT_MS = 5000;
 
+/** Glasspane's data folder (queues live under its `forward/`): the per-user one unless given. */
+export function dataDir(given?: string): string {
+  return given !== undefined && given !== ''
+    ? given
+    : join(appDataDir(process.env, process.platform, homedir()), 'glasspane');
+}
+
+/** One line per destination on standard error: what arrived, and what waits on disk and why. */
+export function describeReport(r: DestinationReport, timeoutMs: number): string {
+  const s = r.stats;
+  const earlier = r.sentNow > r.queuedNow ? ` (with ${r.sentNow - r.queuedNow} left by an earlier run)` : '';
+  const cut = r.truncated > 0 ? `; ${r.truncated} field(s) cut to the destination's size limits` : '';
+  const dropped =
+    r.droppedNow > 0 ? `; ${r.droppedNow} dropped, oldest first, because the queue was full` : '';
+  if (!r.sending)
+    return `glasspane: ${r.dest.uri}: queued ${r.queuedNow} event(s); another Glasspane process is sending this queue (${s.queued} waiting)${dropped}\n`;
+  if (s.queued === 0 && r.droppedNow === 0)
+    return `glasspane: forwarded ${r.sentNow} event(s) to ${r.dest.uri}${earlier}${cut}\n`;
+  return (
+    `glasspane: warning: ${r.dest.uri}: ${s.queued} event(s) still queued after ${timeoutMs / 1000} s` +
+    `${s.lastError !== null ? ' (' + s.lastError + ')' : ''}; ${r.sentNow} delivered${dropped}${cut}.` +
+    ` They wait in ${r.dir} and go with the next run (glasspane forward status); the analysis output is complete\n`
+  );
+}
+
 /**
- * Forward a command's events to every destination and say on standard error what arrived; a
- * receiver that is down costs a warning line and a count, never the command's own output or status.
+ * Start sending at once (what earlier runs left goes out while this one analyses); `finish` queues
+ * this run's events, waits at most `timeoutMs`, and reports. A receiver that is down costs a warning
+ * line, never the command's output or status, and loses nothing: its events wait on disk.
  */
-export async function forwardAndReport(
-  dests: SyslogDestination[],
-  events: ForwardEvent[],
+export function startForwarding(
+  dests: Destination[],
   origin: Origin,
+  dir: string,
   timeoutMs = FORWARD_TIMEOUT_MS,
-): Promise<void> {
-  if (dests.length === 0) return;
-  const f = new Forwarder(dests, origin);
-  f.send(events);
-  for (const { dest, stats } of await f.flush(timeoutMs)) {
-    const total = stats.sent + stats.failed + stats.dropped;
-    if (stats.failed === 0 && stats.dropped === 0)
-      process.stderr.write(`glasspane: forwarded ${stats.sent} event(s) to ${dest.uri}\n`);
-    else
-      process.stderr.write(
-        `glasspane: warning: ${dest.uri}: ${stats.failed + stats.dropped} of ${total} event(s) not delivered` +
-          ` (${stats.failed} failed, ${stats.dropped} dropped${stats.lastError !== null ? ': ' + stats.lastError : ''});` +
-          ' the analysis output is complete\n',
-      );
-  }
+): { finish(events: Iterable<ForwardEvent>): Promise<void> } | null {
+  if (dests.length === 0) return null;
+  const f = new Forwarder(dests, origin, dir);
+  f.start();
+  return {
+    async finish(events) {
+      f.send(events);
+      for (const r of await f.finish(timeoutMs)) process.stderr.write(describeReport(r, timeoutMs));
+    },
+  };
 }

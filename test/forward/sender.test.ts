@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
-import { parseForwardUri } from '../../src-main/forward/destination';
+import { parseForwardUri, type SyslogDestination } from '../../src-main/forward/destination';
 import { SyslogSender } from '../../src-main/forward/syslog-sender';
 import { RSYSLOGD, startRsyslog } from './rsyslog';
 
@@ -14,7 +14,10 @@ test(
   async () => {
     const rs = await startRsyslog();
     try {
-      const s = new SyslogSender(parseForwardUri(`syslog+tcp://127.0.0.1:${rs.tcpPort}`), { maxQueue: 3 });
+      const s = new SyslogSender(
+        parseForwardUri(`syslog+tcp://127.0.0.1:${rs.tcpPort}`) as SyslogDestination,
+        { maxQueue: 3 },
+      );
       for (let i = 1; i <= 5; i++) s.push(`<14>1 - - glasspane - test - message ${i}`);
       assert.equal(s.stats.dropped, 2);
       const st = await s.flush(Date.now() + 5000);
@@ -38,7 +41,7 @@ test('a receiver that accepts and never lets go holds the sender no longer than 
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;
   try {
-    const s = new SyslogSender(parseForwardUri(`syslog+tcp://127.0.0.1:${port}`));
+    const s = new SyslogSender(parseForwardUri(`syslog+tcp://127.0.0.1:${port}`) as SyslogDestination);
     for (let i = 0; i < 100; i++) s.push('<14>1 - - glasspane - test - ' + 'x'.repeat(10000));
     const t0 = Date.now();
     const st = await s.flush(t0 + 1500);
