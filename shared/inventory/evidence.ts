@@ -81,7 +81,11 @@ function subOf(o: Observation): string {
   }
 }
 
-function rawOf(o: Observation): string {
+/**
+ * An observation's own value, without its kind's prefix (a host name, an attribute's value, a
+ * software banner as sent): how facts are found again, and what the identity section shows.
+ */
+export function rawOf(o: Observation): string {
   switch (o.kind) {
     case 'hostname':
     case 'name-query':

@@ -9,7 +9,7 @@
  */
 import type { IdentityFactJson, IdentityJson } from '../model/inventory';
 import { isoTime } from '../util/time';
-import type { Fact } from './evidence';
+import { rawOf, type Fact } from './evidence';
 
 /** Values kept per group and label: a host rarely has more; a flood of User-Agents gets no further. */
 export const MAX_PER_LABEL = 8;
@@ -241,23 +241,6 @@ function ruleFor(f: Fact): { rule: Rule; at: number } | null {
   return null;
 }
 
-/** The value an identity fact shows: the observation's own value, without the kind's prefix. */
-function valueOf(f: Fact): string {
-  const o = f.obs;
-  switch (o.kind) {
-    case 'hostname':
-      return o.name;
-    case 'identity':
-    case 'attribute':
-    case 'fingerprint':
-      return o.value;
-    case 'software':
-      return o.raw;
-    default:
-      return f.value;
-  }
-}
-
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 interface Held {
@@ -277,7 +260,7 @@ export function identityOf(facts: Iterable<Fact>): IdentityJson {
   for (const f of facts) {
     const m = ruleFor(f);
     if (m === null) continue;
-    const raw = valueOf(f).trim();
+    const raw = rawOf(f.obs).trim();
     if (raw === '') continue;
     const value = raw.length > MAX_IDENTITY_VALUE ? raw.slice(0, MAX_IDENTITY_VALUE) : raw;
     const group = m.rule.group === '*' ? f.protocol : m.rule.group;
