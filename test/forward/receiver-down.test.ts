@@ -1,28 +1,25 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
+import type { ForwardEvent } from '../../shared/forward/events';
 import { parseForwardUri } from '../../src-main/forward/destination';
 import { Forwarder, queueDir } from '../../src-main/forward/forwarder';
 import { DiskQueue } from '../../src-main/forward/disk-queue';
-import { corpusAvailable } from '../helpers/corpus';
-import { analyzeCorpus } from './corpus-run';
-import { scratch, smallBatches } from './delivery-setup';
+import {
+  deliveryFixture,
+  deliverySkip,
+  ORIGIN as origin,
+  scratch,
+  smallBatches,
+  type TestCa,
+} from './delivery-setup';
 import { HttpsReceiver, type Answer, type Received } from './https-receiver';
-import { makeTestCa } from './test-ca';
 
-const FILE = 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap';
-const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
-const origin = { version: '0.1.0', host: 'sensor-test' };
+const skip = deliverySkip;
 let events: ForwardEvent[];
-let pki: ReturnType<typeof makeTestCa>;
+let pki: TestCa;
 
-before(async () => {
-  pki = makeTestCa();
-  if (skip !== false) return;
-  const { inv, alerts } = await analyzeCorpus([FILE]);
-  events = analysisEvents(inv, alerts, origin);
-});
+before(async () => ({ pki, events } = await deliveryFixture()));
 
 /** Event ids of the data requests, in arrival order. */
 type Reader = (r: Received) => string[];

@@ -3,25 +3,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
-import { corpusAvailable } from '../helpers/corpus';
-import { analyzeCorpus } from './corpus-run';
-import { scratch } from './delivery-setup';
+import type { ForwardEvent } from '../../shared/forward/events';
+import { deliveryFixture, deliverySkip, scratch, type TestCa } from './delivery-setup';
 import { HttpsReceiver, type Received } from './https-receiver';
-import { makeTestCa } from './test-ca';
 
-const FILE = 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap';
-const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
+const skip = deliverySkip;
 const child = resolve(import.meta.dirname, 'deliver-child.ts');
 let events: ForwardEvent[];
-let pki: ReturnType<typeof makeTestCa>;
+let pki: TestCa;
 
-before(async () => {
-  pki = makeTestCa();
-  if (skip !== false) return;
-  const { inv, alerts } = await analyzeCorpus([FILE]);
-  events = analysisEvents(inv, alerts, { version: '0.1.0', host: 'sensor-test' });
-});
+before(async () => ({ pki, events } = await deliveryFixture()));
 
 function batchIds(r: Received): string[] {
   return (JSON.parse(r.body) as { events: ForwardEvent[] }).events.map((e) => e.id);

@@ -9,7 +9,7 @@ import { PCAPS, corpusAvailable } from '../helpers/corpus';
 import { analyzeCorpus } from './corpus-run';
 import { parseCef } from './cef-reader';
 import { RSYSLOGD, RSYSLOG_TLS, startRsyslog, type Rsyslog } from './rsyslog';
-import { makeTestCa } from './test-ca';
+import { makeTestCa } from '../helpers/test-ca';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src-main', 'cli', 'glasspane.ts');

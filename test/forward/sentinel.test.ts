@@ -1,30 +1,20 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
+import type { ForwardEvent } from '../../shared/forward/events';
 import { parseForwardUri } from '../../src-main/forward/destination';
 import { Forwarder } from '../../src-main/forward/forwarder';
-import { corpusAvailable } from '../helpers/corpus';
-import { analyzeCorpus } from './corpus-run';
-import { scratch } from './delivery-setup';
+import { deliveryFixture, deliverySkip, ORIGIN as origin, scratch, type TestCa } from './delivery-setup';
 import { HttpsReceiver, type Received } from './https-receiver';
-import { makeTestCa } from './test-ca';
 
-const FILE = 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap';
-const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
-const origin = { version: '0.1.0', host: 'sensor-test' };
+const skip = deliverySkip;
 const DCR = 'dcr-00112233445566778899aabbccddeeff';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '0c5d8e5a-1b2c-4d3e-9f00-aabbccddeeff';
 let events: ForwardEvent[];
-let pki: ReturnType<typeof makeTestCa>;
+let pki: TestCa;
 
-before(async () => {
-  pki = makeTestCa();
-  if (skip !== false) return;
-  const { inv, alerts } = await analyzeCorpus([FILE]);
-  events = analysisEvents(inv, alerts, origin);
-});
+before(async () => ({ pki, events } = await deliveryFixture()));
 
 type Row = Record<string, unknown> & { EventId: string };
 

@@ -1,32 +1,22 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
+import type { ForwardEvent } from '../../shared/forward/events';
 import { parseForwardUri, type Destination } from '../../src-main/forward/destination';
 import { Forwarder, queueDir } from '../../src-main/forward/forwarder';
 import { DiskQueue } from '../../src-main/forward/disk-queue';
 import { SplunkTransport } from '../../src-main/forward/splunk-hec';
 import type { SplunkDestination } from '../../src-main/forward/http-destination';
-import { corpusAvailable } from '../helpers/corpus';
-import { analyzeCorpus } from './corpus-run';
-import { scratch } from './delivery-setup';
+import { deliveryFixture, deliverySkip, ORIGIN as origin, scratch, type TestCa } from './delivery-setup';
 import { HttpsReceiver, type Received } from './https-receiver';
-import { makeTestCa } from './test-ca';
 
-const FILE = 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap';
-const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
-const origin = { version: '0.1.0', host: 'sensor-test' };
+const skip = deliverySkip;
 const TOKEN = '11111111-2222-3333-4444-555555555555';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let events: ForwardEvent[];
-let pki: ReturnType<typeof makeTestCa>;
+let pki: TestCa;
 
-before(async () => {
-  pki = makeTestCa();
-  if (skip !== false) return;
-  const { inv, alerts } = await analyzeCorpus([FILE]);
-  events = analysisEvents(inv, alerts, origin);
-});
+before(async () => ({ pki, events } = await deliveryFixture()));
 
 /** HEC's batch: JSON event objects one after another (no array, no separator required). */
 function hecObjects(body: string): Record<string, unknown>[] {

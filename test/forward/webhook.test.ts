@@ -4,28 +4,27 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
+import type { ForwardEvent } from '../../shared/forward/events';
 import { parseForwardUri } from '../../src-main/forward/destination';
 import { Forwarder, queueDir } from '../../src-main/forward/forwarder';
 import { DiskQueue } from '../../src-main/forward/disk-queue';
-import { corpusAvailable, PCAPS } from '../helpers/corpus';
-import { analyzeCorpus } from './corpus-run';
-import { scratch, smallBatches } from './delivery-setup';
+import { PCAPS } from '../helpers/corpus';
+import {
+  deliveryFixture,
+  deliverySkip,
+  DELIVERY_CAPTURE,
+  ORIGIN as origin,
+  scratch,
+  smallBatches,
+  type TestCa,
+} from './delivery-setup';
 import { HttpsReceiver, type Received } from './https-receiver';
-import { makeTestCa } from './test-ca';
 
-const FILE = 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap';
-const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
-const origin = { version: '0.1.0', host: 'sensor-test' };
+const skip = deliverySkip;
 let events: ForwardEvent[];
-let pki: ReturnType<typeof makeTestCa>;
+let pki: TestCa;
 
-before(async () => {
-  pki = makeTestCa();
-  if (skip !== false) return;
-  const { inv, alerts } = await analyzeCorpus([FILE]);
-  events = analysisEvents(inv, alerts, origin);
-});
+before(async () => ({ pki, events } = await deliveryFixture()));
 
 /** What a receiver does with our header: recompute the HMAC over "<t>.<body>" and compare. */
 function verify(secret: string, header: string, body: string): boolean {
@@ -249,7 +248,7 @@ test(
     const port = rx.port;
     await rx.stop();
     const uri = `https://127.0.0.1:${port}/in?secret-file=${s.secretFile}&ca=${pki.ca}`;
-    const capture = join(PCAPS, FILE);
+    const capture = join(PCAPS, DELIVERY_CAPTURE);
     // Not spawnSync: the receiver runs in this process and must answer while the CLI sends.
     const analyze = () =>
       new Promise<{ status: number | null; stderr: string }>((done) => {

@@ -1,10 +1,9 @@
 /**
  * `glasspane serve` off loopback: refused without TLS and an allow-list (exit 2, the SSH tunnel way
- * in the message); with a self-signed certificate made here by openssl and --allow-host, it serves
+ * in the message); with a certificate from a test CA made by openssl and --allow-host, it serves
  * https and wss to clients that name an allowed host, and refuses other Host headers and Origins.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -13,54 +12,26 @@ import { after, before, test } from 'node:test';
 import { parseCallResult } from '../../shared/ipc/contract';
 import { runServe, startServe, type ServeProcess } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
+import { makeTestCa } from '../helpers/test-ca';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gp-serve-tls-'));
 const site = join(tmp, 'site');
-const cert = join(tmp, 'cert.pem');
-const key = join(tmp, 'key.pem');
+let cert: string;
+let key: string;
 const NAME = 'sensor.test';
 let ca: Buffer;
 let serve: ServeProcess;
+/** serve off loopback with this renderer, and the rest of its arguments. */
+const offLoopback = (...rest: string[]) => ['--renderer', site, '--host', '0.0.0.0', ...rest];
 
 before(async () => {
   mkdirSync(site);
   writeFileSync(join(site, 'index.html'), '<!doctype html><title>tls</title>');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${NAME}`,
-      '-addext',
-      `subjectAltName=DNS:${NAME}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  ca = readFileSync(cert);
-  serve = await startServe([
-    '--renderer',
-    site,
-    '--host',
-    '0.0.0.0',
-    '--tls-cert',
-    cert,
-    '--tls-key',
-    key,
-    '--allow-host',
-    NAME,
-  ]);
+  const pki = makeTestCa([NAME]);
+  cert = pki.cert;
+  key = pki.key;
+  ca = readFileSync(pki.ca);
+  serve = await startServe(offLoopback('--tls-cert', cert, '--tls-key', key, '--allow-host', NAME));
 });
 
 after(async () => {
@@ -120,85 +91,30 @@ test('wss with the allowed Host and its https Origin works; other names and sche
 });
 
 test('each missing piece off loopback is named in the refusal, with the SSH tunnel way', async () => {
-  const tlsOnly = await runServe([
-    '--renderer',
-    site,
-    '--host',
-    '0.0.0.0',
-    '--tls-cert',
-    cert,
-    '--tls-key',
-    key,
-  ]);
+  const tlsOnly = await runServe(offLoopback('--tls-cert', cert, '--tls-key', key));
   assert.equal(tlsOnly.code, 2);
   assert.match(
     tlsOnly.stderr,
     /^glasspane: refusing to serve the console on 0\.0\.0\.0 without --allow-host NAME: /,
   );
   assert.match(tlsOnly.stderr, /ssh -L 8080:127\.0\.0\.1:8080 sensor-host/);
-  const hostsOnly = await runServe(['--renderer', site, '--host', '0.0.0.0', '--allow-host', NAME]);
+  const hostsOnly = await runServe(offLoopback('--allow-host', NAME));
   assert.equal(hostsOnly.code, 2);
   assert.match(hostsOnly.stderr, /without --tls-cert FILE --tls-key FILE: /);
-  const half = await runServe([
-    '--renderer',
-    site,
-    '--host',
-    '0.0.0.0',
-    '--tls-cert',
-    cert,
-    '--allow-host',
-    NAME,
-  ]);
+  const half = await runServe(offLoopback('--tls-cert', cert, '--allow-host', NAME));
   assert.equal(half.stderr, 'glasspane: --tls-cert and --tls-key go together: give both (PEM files)\n');
-  const missing = await runServe([
-    '--renderer',
-    site,
-    '--renderer',
-    site,
-    '--host',
-    '0.0.0.0',
-    '--tls-cert',
-    join(tmp, 'nope.pem'),
-    '--tls-key',
-    key,
-    '--allow-host',
-    NAME,
-  ]);
+  const missing = await runServe(
+    offLoopback('--tls-cert', join(tmp, 'nope.pem'), '--tls-key', key, '--allow-host', NAME),
+  );
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, `glasspane: cannot read --tls-cert ${join(tmp, 'nope.pem')}: no such file\n`);
-  const swapped = await runServe([
-    '--renderer',
-    site,
-    '--renderer',
-    site,
-    '--host',
-    '0.0.0.0',
-    '--tls-cert',
-    key,
-    '--tls-key',
-    cert,
-    '--allow-host',
-    NAME,
-  ]);
+  const swapped = await runServe(offLoopback('--tls-cert', key, '--tls-key', cert, '--allow-host', NAME));
   assert.equal(swapped.code, 2);
   assert.match(
     swapped.stderr,
     /^glasspane: the TLS certificate or key is not usable \(.+\): give a PEM certificate in --tls-cert and its own private key in --tls-key\n$/,
   );
-  const badName = await runServe([
-    '--renderer',
-    site,
-    '--renderer',
-    site,
-    '--host',
-    '0.0.0.0',
-    '--tls-cert',
-    cert,
-    '--tls-key',
-    key,
-    '--allow-host',
-    'x:80',
-  ]);
+  const badName = await runServe(offLoopback('--tls-cert', cert, '--tls-key', key, '--allow-host', 'x:80'));
   assert.equal(badName.code, 2);
   assert.match(badName.stderr, /--allow-host 'x:80' is not a host name/);
   for (const r of [tlsOnly, hostsOnly, half, missing, swapped, badName]) {

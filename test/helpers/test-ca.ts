@@ -3,8 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost, made by openssl. */
-export function makeTestCa(): { ca: string; cert: string; key: string } {
+/**
+ * A throwaway CA and a server certificate it signed for 127.0.0.1 and the DNS names given (localhost
+ * by default), made by openssl in a temporary folder.
+ */
+export function makeTestCa(dnsNames: readonly string[] = ['localhost']): {
+  ca: string;
+  cert: string;
+  key: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'gp-ca-'));
   const f = (n: string) => join(dir, n);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
@@ -23,7 +30,8 @@ export function makeTestCa(): { ca: string; cert: string; key: string } {
     '/CN=glasspane test CA',
   );
   ssl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
-  writeFileSync(f('ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  const san = ['IP:127.0.0.1', ...dnsNames.map((n) => `DNS:${n}`)].join(',');
+  writeFileSync(f('ext'), `subjectAltName=${san}\n`);
   ssl(
     'x509',
     '-req',
