@@ -1,7 +1,7 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { sqlite } from '../store/sqlite';
+import { prepareStoreFile } from '../store/file-mode';
 
 /** One record waiting for its destination: already formatted the way that destination takes it. */
 export interface QueuedRecord {
@@ -54,11 +54,9 @@ export class DiskQueue {
   }
 
   static open(dir: string, uri: string, maxBytes = DEFAULT_QUEUE_BYTES): DiskQueue {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
+    // Owner-only, as the device store: the queue holds what was seen on the network.
     const file = join(dir, 'queue.db');
-    closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
+    prepareStoreFile(file);
     const Db = sqlite();
     const db = new Db(file);
     db.pragma('journal_mode = WAL');
