@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { homedir } from 'node:os';
 import type { ForwardEvent, Origin } from '../../shared/forward/events';
-import { appDataDir } from '../store/paths';
+import { defaultDataDir } from '../store/paths';
 import type { Destination } from './destination';
 import { Forwarder, type DestinationReport } from './forwarder';
 
@@ -10,9 +8,7 @@ export const FORWARD_TIMEOUT_MS = 5000;
 
 /** Glasspane's data folder (queues live under its `forward/`): the per-user one unless given. */
 export function dataDir(given?: string): string {
-  return given !== undefined && given !== ''
-    ? given
-    : join(appDataDir(process.env, process.platform, homedir()), 'glasspane');
+  return given !== undefined && given !== '' ? given : defaultDataDir();
 }
 
 /** One line per destination on standard error: what arrived, and what waits on disk and why. */

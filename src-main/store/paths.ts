@@ -11,7 +11,16 @@ export function defaultDbPath(
   platform: NodeJS.Platform = process.platform,
   home = homedir(),
 ): string {
-  return join(appDataDir(env, platform, home), 'glasspane', 'inventory.db');
+  return join(defaultDataDir(env, platform, home), 'inventory.db');
+}
+
+/** Glasspane's per-user data folder: the store's default database and the forwarding queues. */
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
+  return join(appDataDir(env, platform, home), 'glasspane');
 }
 
 export function appDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home: string): string {
