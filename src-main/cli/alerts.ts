@@ -4,6 +4,7 @@ import { isoTime } from '../../shared/util/time';
 import { queryAlerts } from '../store/alert-query';
 import { dbPath, openForReading, parseDuration } from './db';
 import { UsageError, writeOutput } from './output';
+import { printable } from '../../shared/util/printable';
 
 export interface AlertsOptions {
   db?: string | boolean;
@@ -67,10 +68,4 @@ export function alertTable(alerts: readonly AlertJson[]): string {
       .join('  ')
       .trimEnd();
   return [line(head), ...rows.map(line)].join('\n') + '\n';
-}
-
-/** Messages quote the wire: no control characters reach the terminal. */
-function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

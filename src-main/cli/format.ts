@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { DeviceJson, InventoryJson, LiveCaptureStats } from '../../shared/model/inventory';
 import { neutralizeCell } from '../../shared/export/csv-safe';
 import { compactIdentity, identityValue } from '../../shared/inventory/identity';
+import { printable } from '../../shared/util/printable';
 
 /** What a device says it is, from its identity section: the first (group, label) with a value wins. */
 const PRODUCT: [string, string][] = [
@@ -153,12 +154,6 @@ export function toTable(inv: InventoryJson): string {
 
 function clip(s: string, n: number): string {
   return printable(s.length > n ? s.slice(0, n - 1) + '…' : s);
-}
-
-/** Terminal control characters from the wire must not reach the terminal. */
-function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** A live capture's counters in one line (the JSON has them in stats.capture). */

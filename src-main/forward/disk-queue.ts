@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { sqlite } from '../store/sqlite';
 import { prepareStoreFile } from '../store/file-mode';
+import { printable } from '../../shared/util/printable';
 
 /** One record waiting for its destination: already formatted the way that destination takes it. */
 export interface QueuedRecord {
@@ -149,9 +150,12 @@ export class DiskQueue {
   }
 
   failed(error: string): void {
+    // The error may quote a receiver's answer, and it is printed on terminals (forward status, the
+    // end-of-run line): control characters from the network go no further than here.
+    const text = printable(error.slice(0, 300));
     this.db.transaction(() => {
       this.add('failed', 1);
-      this.set('lastError', error);
+      this.set('lastError', text);
       this.set('lastErrorAt', new Date().toISOString());
     })();
   }

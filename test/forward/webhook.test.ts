@@ -220,6 +220,30 @@ test(
   },
 );
 
+test("a receiver's answer quoted in the last error carries no control characters to a terminal", async () => {
+  const s = scratch();
+  // A hostile receiver: clear the screen, retitle the terminal, ring the bell.
+  const rx = await new HttpsReceiver(pki, () => ({
+    status: 500,
+    body: 'nope \u001b[2J\u001b]0;owned\u0007 \u009b31m',
+  })).start();
+  try {
+    const uri = `https://127.0.0.1:${rx.port}/in?secret-file=${s.secretFile}&ca=${pki.ca}`;
+    const f = new Forwarder([parseForwardUri(uri)], origin, s.dir);
+    f.start();
+    f.send(events.length > 0 ? events.slice(0, 1) : []);
+    const [r] = await f.finish(1500);
+    const err = DiskQueue.stats(queueDir(s.dir, uri))!.lastError ?? '';
+    assert.match(err, /HTTP 500 nope/);
+    const control = [...err].filter((c) => c < ' ' || (c >= '\u007f' && c <= '\u009f'));
+    assert.deepEqual(control, [], JSON.stringify(err));
+    assert.equal(r!.stats.lastError, err);
+  } finally {
+    await rx.stop();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
 test('a full queue drops the oldest records, counts them, and keeps the newest in order', () => {
   const s = scratch();
   try {
