@@ -6,10 +6,9 @@
  */
 import type { Analyzer } from '../../shared/engine/analyzer';
 import type { LiveCaptureStats, LiveInterfaceStats } from '../../shared/model/inventory';
-import { linkTypeLabel } from '../../shared/decode/linktypes';
 import { startLiveCapture, type LiveCaptureOptions } from '../capture/live/live-source';
-import type { HelperStats, InterfaceStats } from '../capture/live/framing';
-import type { LiveError } from '../capture/live/errors';
+import { kernelDrops, totalDrops, type HelperStats } from '../capture/live/framing';
+import { liveErrorText, type LiveError } from '../capture/live/errors';
 import { RateMeter } from './rate-meter';
 import { UsageError } from './output';
 
@@ -48,17 +47,6 @@ const USAGE_CODES = new Set<LiveError['code']>([
   'bad-filter',
   'open-failed',
 ]);
-
-function oneLine(e: LiveError): string {
-  const text = e.message.includes(e.fix) ? e.message : `${e.message} ${e.fix}`;
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-/** Kernel drops: pcap_stats (native helper), else the sysfs estimate the Node helper gives. */
-function kernelDrops(i: InterfaceStats): number {
-  if (i.pcap !== null) return i.pcap.drop + i.pcap.ifdrop;
-  return i.missedEstimate ?? 0;
-}
 
 function perInterface(names: string[], s: HelperStats | null): LiveInterfaceStats[] {
   return names.map((name, index) => {
@@ -124,14 +112,9 @@ export async function analyzeLive(a: Analyzer, o: LiveRunOptions): Promise<LiveR
     const r = await cap.started;
     if (!r.ok) {
       if (signalled) stoppedBy = 'signal';
-      else if (USAGE_CODES.has(r.error.code)) throw new UsageError(oneLine(r.error));
-      else throw new Error(oneLine(r.error));
+      else if (USAGE_CODES.has(r.error.code)) throw new UsageError(liveErrorText(r.error));
+      else throw new Error(liveErrorText(r.error));
     }
-    const warnings = r.ok
-      ? r.interfaces
-          .filter((i) => !a.decoder.readsLinkType(i.linkType))
-          .map((i) => `${i.name}: link type ${linkTypeLabel(i.linkType)} is not read; its frames are skipped`)
-      : [];
     if (r.ok && stoppedBy === null) {
       const until = [
         o.durationMs !== undefined ? (o.durationText ?? `${o.durationMs / 1000} s`) : null,
@@ -181,13 +164,14 @@ export async function analyzeLive(a: Analyzer, o: LiveRunOptions): Promise<LiveR
       queueDrops: sum((i) => i.queueDrops),
       peakRate: meter.peak,
     };
-    a.endSource({
+    // One warning per link type not read, with how many frames it cost (as for files).
+    const warnings = a.endSource({
       path: `live:${o.interfaces.join(',')}`,
       format: 'live',
       frames: analysed,
-      warnings: [...warnings],
+      warnings: [],
     });
-    return { capture, warnings, failure: failure !== null ? oneLine(failure) : null };
+    return { capture, warnings, failure: failure !== null ? liveErrorText(failure) : null };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     if (ticker !== undefined) clearInterval(ticker);
@@ -215,7 +199,7 @@ function progressTicker(
     last = n;
     lastAt = now;
     const s = stats();
-    const drops = s?.interfaces.reduce((d, i) => d + kernelDrops(i) + i.queueDrops, 0) ?? 0;
+    const drops = s !== null ? totalDrops(s) : 0;
     const line = `${n} packets, ${rate} packets/s, ${drops} dropped, ${a.inventory.size} devices`;
     process.stderr.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
   }, 1000);

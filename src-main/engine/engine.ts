@@ -29,6 +29,8 @@ import { listSources } from '../ipc/sources';
 import { AlertLog } from '../ipc/alert-log';
 import { toWireAlert, toWireTimelineEntry } from '../ipc/alert-wire';
 import { readInterfaceCounters } from '../ipc/interface-counters';
+import { totalDrops } from '../capture/live/framing';
+import { liveErrorText } from '../capture/live/errors';
 import { checkFilterWithLibpcap } from '../capture/live/check-filter';
 import { attachAlertEngine, learningMeta } from '../store/alert-feed';
 import type { Store } from '../store/store';
@@ -446,15 +448,11 @@ export function createEngine(o: EngineOptions): Engine {
         (s) => {
           if (me !== run) return;
           if (s.kind === 'stats') {
-            // Ours (the helper's queue) plus the kernel's, as pcap_stats reports them or sysfs estimates them.
-            drops = s.stats.interfaces.reduce(
-              (n, i) => n + i.queueDrops + (i.pcap?.drop ?? i.missedEstimate ?? 0),
-              0,
-            );
+            drops = totalDrops(s.stats);
           } else if (s.kind === 'error') {
             setStatus({
               state: 'failed',
-              message: `${s.error.message} ${s.error.fix}`.trim().slice(0, 1000),
+              message: liveErrorText(s.error).slice(0, 1000),
             });
           } else if (s.kind === 'exit' && status.state === 'running' && !s.exit.expected) {
             flush();
@@ -470,7 +468,7 @@ export function createEngine(o: EngineOptions): Engine {
       if (me !== run) return status;
       if (!r.ok) {
         live = null;
-        throw new CallFailure('unavailable', `${r.error.message} ${r.error.fix}`.trim());
+        throw new CallFailure('unavailable', liveErrorText(r.error));
       }
       // An interface whose link type is not decoded still runs (its frames are counted per type in
       // the stats), but says so once instead of showing nothing.

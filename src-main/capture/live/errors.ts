@@ -319,3 +319,9 @@ export function nativeHelperError(
       return helperFailed(detail, detail);
   }
 }
+
+/** A live error as one line: its message, then the fix unless the message already carries it. */
+export function liveErrorText(e: LiveError): string {
+  const text = e.message.includes(e.fix) ? e.message : `${e.message} ${e.fix}`;
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -198,3 +198,15 @@ export class FrameParser {
     this.sink.corrupt(why);
   }
 }
+
+/** Frames the kernel dropped on one interface: pcap_stats' drop and ifdrop (native helper), else the
+ * Node helper's sysfs estimate. */
+export function kernelDrops(i: InterfaceStats): number {
+  if (i.pcap !== null) return i.pcap.drop + i.pcap.ifdrop;
+  return i.missedEstimate ?? 0;
+}
+
+/** Every frame lost before analysis: the kernel's drops and our helper's queue drops, all interfaces. */
+export function totalDrops(s: HelperStats): number {
+  return s.interfaces.reduce((n, i) => n + kernelDrops(i) + i.queueDrops, 0);
+}
