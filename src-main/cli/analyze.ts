@@ -139,88 +139,94 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${(e as Error).message}): give a writable --data-dir`,
     );
   }
-  const rec =
-    recording && o.db !== undefined && o.db !== false
-      ? startRecording(a, dbPath(o.db), { learnMs, evidence: o.evidence, policy })
-      : null;
-  let capture: LiveCaptureStats | undefined;
-  let failure: string | null = null;
-  if (live !== null) {
-    let r;
-    try {
-      r = await analyzeLive(a, live);
-    } catch (e) {
-      // Nothing was captured: the database keeps what it held, and is closed cleanly.
-      rec?.finish();
-      throw e;
+  // A failure from here on must not leave the forwarding sender holding the process open.
+  try {
+    const rec =
+      recording && o.db !== undefined && o.db !== false
+        ? startRecording(a, dbPath(o.db), { learnMs, evidence: o.evidence, policy })
+        : null;
+    let capture: LiveCaptureStats | undefined;
+    let failure: string | null = null;
+    if (live !== null) {
+      let r;
+      try {
+        r = await analyzeLive(a, live);
+      } catch (e) {
+        // Nothing was captured: the database keeps what it held, and is closed cleanly.
+        rec?.finish();
+        throw e;
+      }
+      capture = r.capture;
+      failure = r.failure;
+      for (const w of r.warnings) process.stderr.write(`glasspane: warning: ${w}\n`);
     }
-    capture = r.capture;
-    failure = r.failure;
-    for (const w of r.warnings) process.stderr.write(`glasspane: warning: ${w}\n`);
-  }
-  for (const f of files) {
-    const progress = o.progress !== false ? progressPrinter(f) : undefined;
-    let r;
-    try {
-      // Standard input ('-') and FIFOs are read as streams here: the person named them.
-      r = await analyzeFile(a, f, { onProgress: progress, streams: true });
-    } catch (e) {
-      if (e instanceof CaptureFileError) throw new UsageError(e.message);
-      throw e;
-    } finally {
-      progress?.(-1, -1);
+    for (const f of files) {
+      const progress = o.progress !== false ? progressPrinter(f) : undefined;
+      let r;
+      try {
+        // Standard input ('-') and FIFOs are read as streams here: the person named them.
+        r = await analyzeFile(a, f, { onProgress: progress, streams: true });
+      } catch (e) {
+        if (e instanceof CaptureFileError) throw new UsageError(e.message);
+        throw e;
+      } finally {
+        progress?.(-1, -1);
+      }
+      const name = f === '-' ? 'standard input' : basename(f);
+      for (const w of r.warnings) process.stderr.write(`glasspane: ${name}: warning: ${w}\n`);
     }
-    const name = f === '-' ? 'standard input' : basename(f);
-    for (const w of r.warnings) process.stderr.write(`glasspane: ${name}: warning: ${w}\n`);
-  }
-  // A flood is said once per segment, beside the counters in stats.limits (and as an alert with --db).
-  for (const f of a.inventory.floods.values())
-    process.stderr.write(
-      `glasspane: warning: inventory flood on ${f.segment}: ${f.table === 'devices' ? 'MACs' : 'addresses'} past the limit of ${f.limit} are aggregated (see stats.limits; --max-devices raises it)\n`,
-    );
-  const stored = rec?.finish() ?? null;
-  if (capture !== undefined) {
-    // A table printed to the terminal ends with the same line.
-    if (o.format !== 'table' || o.out !== undefined)
-      process.stderr.write(`glasspane: ${liveSummary(capture)}\n`);
-    if (stored !== null) stored.inventory.stats.capture = capture;
-  }
-  if (failure !== null) process.stderr.write(`glasspane: the capture stopped early: ${failure}\n`);
-  // A capture that failed midway still prints what it collected, and says so in the exit code.
-  const code = failure !== null ? 1 : 0;
-  if (stored !== null)
-    process.stderr.write(
-      `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
-    );
-  // (Forwarding needs the whole snapshot, so it takes the ordinary path below.)
-  if (stored === null && o.format === 'json' && dests.length === 0) {
-    // Device by device: an inventory of 100k devices is not held as objects and text at once.
-    const p = a.snapshotParts({ evidence: o.evidence === true });
-    if (capture !== undefined) p.head.stats.capture = capture;
-    await writeChunks(
-      jsonChunks(p.head, [
-        ['devices', p.devices],
-        ['edges', p.edges],
-      ]),
-      o.out,
-    );
+    // A flood is said once per segment, beside the counters in stats.limits (and as an alert with --db).
+    for (const f of a.inventory.floods.values())
+      process.stderr.write(
+        `glasspane: warning: inventory flood on ${f.segment}: ${f.table === 'devices' ? 'MACs' : 'addresses'} past the limit of ${f.limit} are aggregated (see stats.limits; --max-devices raises it)\n`,
+      );
+    const stored = rec?.finish() ?? null;
+    if (capture !== undefined) {
+      // A table printed to the terminal ends with the same line.
+      if (o.format !== 'table' || o.out !== undefined)
+        process.stderr.write(`glasspane: ${liveSummary(capture)}\n`);
+      if (stored !== null) stored.inventory.stats.capture = capture;
+    }
+    if (failure !== null) process.stderr.write(`glasspane: the capture stopped early: ${failure}\n`);
+    // A capture that failed midway still prints what it collected, and says so in the exit code.
+    const code = failure !== null ? 1 : 0;
+    if (stored !== null)
+      process.stderr.write(
+        `glasspane: stored in ${dbPath(o.db)}: ${stored.inventory.devices.length} devices, ${stored.alerts.length} new alert(s)\n`,
+      );
+    // (Forwarding needs the whole snapshot, so it takes the ordinary path below.)
+    if (stored === null && o.format === 'json' && dests.length === 0) {
+      // Device by device: an inventory of 100k devices is not held as objects and text at once.
+      const p = a.snapshotParts({ evidence: o.evidence === true });
+      if (capture !== undefined) p.head.stats.capture = capture;
+      await writeChunks(
+        jsonChunks(p.head, [
+          ['devices', p.devices],
+          ['edges', p.edges],
+        ]),
+        o.out,
+      );
+      return code;
+    }
+    const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
+    if (capture !== undefined) inv.stats.capture = capture;
+    const alerts = stored?.alerts ?? [];
+    const text =
+      o.format === 'json'
+        ? toJson(inv)
+        : o.format === 'csv'
+          ? toCsv(inv)
+          : o.format === 'ocsf'
+            ? toOcsfLines(inv, alerts, origin)
+            : toTable(inv);
+    await writeOutput(text, o.out);
+    // After the output is written: a slow or dead receiver never costs the inventory.
+    if (forwarding !== null) await forwarding.finish(analysisEvents(inv, alerts, origin));
     return code;
+  } catch (e) {
+    await forwarding?.abandon();
+    throw e;
   }
-  const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
-  if (capture !== undefined) inv.stats.capture = capture;
-  const alerts = stored?.alerts ?? [];
-  const text =
-    o.format === 'json'
-      ? toJson(inv)
-      : o.format === 'csv'
-        ? toCsv(inv)
-        : o.format === 'ocsf'
-          ? toOcsfLines(inv, alerts, origin)
-          : toTable(inv);
-  await writeOutput(text, o.out);
-  // After the output is written: a slow or dead receiver never costs the inventory.
-  if (forwarding !== null) await forwarding.finish(analysisEvents(inv, alerts, origin));
-  return code;
 }
 
 /** Progress on standard error for long files: a live line on a terminal, a few lines otherwise. */

@@ -160,14 +160,13 @@ async function main() {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    // An error ends the command at once: background work it started (a forwarding queue's sender)
-    // must not keep the process alive. Standard error is written synchronously first.
     if (e instanceof UsageError) {
       process.stderr.write(`glasspane: ${e.message}\n`);
-      process.exit(2);
+      process.exitCode = 2;
+      return;
     }
     process.stderr.write(`glasspane: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exit(1);
+    process.exitCode = 1;
   }
 }
 

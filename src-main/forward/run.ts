@@ -39,14 +39,22 @@ export function startForwarding(
   origin: Origin,
   dir: string,
   timeoutMs = FORWARD_TIMEOUT_MS,
-): { finish(events: Iterable<ForwardEvent>): Promise<void> } | null {
+): { finish(events: Iterable<ForwardEvent>): Promise<void>; abandon(): Promise<void> } | null {
   if (dests.length === 0) return null;
   const f = new Forwarder(dests, origin, dir);
   f.start();
+  let done = false;
   return {
     async finish(events) {
+      done = true;
       f.send(events);
       for (const r of await f.finish(timeoutMs)) process.stderr.write(describeReport(r, timeoutMs));
+    },
+    /** The command failed: requests in flight are cut now and what is queued waits for the next run. */
+    async abandon() {
+      if (done) return;
+      done = true;
+      await f.finish(0);
     },
   };
 }

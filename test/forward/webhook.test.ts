@@ -2,7 +2,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { ForwardEvent } from '../../shared/forward/events';
 import { parseForwardUri } from '../../src-main/forward/destination';
@@ -309,6 +310,47 @@ test(
       );
     } finally {
       await rx.stop();
+      rmSync(s.dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'analyze that fails on a bad file while a request hangs in flight exits at once, the queue kept',
+  { skip },
+  async () => {
+    const s = scratch();
+    // A receiver that accepts the connection and never says a word: the TLS handshake hangs.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    const uri = `https://127.0.0.1:${port}/in?secret-file=${s.secretFile}&ca=${pki.ca}`;
+    const run = (file: string) =>
+      new Promise<{ status: number | null; stderr: string; ms: number }>((done) => {
+        const t0 = Date.now();
+        const args = ['analyze', file, '--no-progress', '--data-dir', s.dir, '--forward', uri];
+        const p = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root });
+        let stderr = '';
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        p.stdout.resume();
+        p.on('close', (status) => done({ status, stderr, ms: Date.now() - t0 }));
+      });
+    try {
+      // A first run leaves its events queued: the receiver never answers.
+      const first = await run(join(PCAPS, DELIVERY_CAPTURE));
+      assert.equal(first.status, 0, first.stderr);
+      const queued = DiskQueue.stats(queueDir(s.dir, uri))!.queued;
+      assert.ok(queued > 0, 'events left queued');
+      // The second run's sender is stuck on the silent receiver when the analysis fails.
+      const junk = join(s.dir, 'not-a-capture.txt');
+      writeFileSync(junk, 'hello, not a capture\n');
+      const second = await run(junk);
+      assert.equal(second.status, 2, second.stderr);
+      assert.match(second.stderr, /not a capture|not-a-capture/);
+      assert.ok(second.ms < 4000, `exited after ${second.ms} ms, not held by the sender`);
+      assert.equal(DiskQueue.stats(queueDir(s.dir, uri))!.queued, queued, 'nothing lost');
+    } finally {
+      silent.close();
       rmSync(s.dir, { recursive: true, force: true });
     }
   },
