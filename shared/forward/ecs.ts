@@ -3,11 +3,8 @@
  * `event.kind: alert`; the device is `host.*` with `host.mac` as uppercase hyphen-separated pairs,
  * as ECS asks; Glasspane is the `observer` (type sensor). Fields ECS lacks go under `glasspane.*`.
  */
-import type { Severity } from '../alerts/severity';
+import { CEF_SEVERITY } from './cef';
 import type { ForwardEvent, Origin } from './events';
-
-/** event.severity is numeric and source-defined; ours follows CEF's 0-10 so both read alike. */
-const ECS_SEVERITY: Record<Severity, number> = { info: 1, low: 3, medium: 5, high: 8, critical: 10 };
 
 /** "aa:bb:cc:dd:ee:ff" -> "AA-BB-CC-DD-EE-FF". */
 export function ecsMac(mac: string): string {
@@ -29,7 +26,8 @@ export function toEcs(e: ForwardEvent, origin: Origin): Record<string, unknown> 
       code: e.signature.id,
       dataset: 'glasspane.' + (e.kind === 'alert' ? 'alert' : 'device'),
       module: 'glasspane',
-      severity: ECS_SEVERITY[e.severity],
+      // Numeric and source-defined in ECS: CEF's 0-10, so both read alike.
+      severity: CEF_SEVERITY[e.severity],
     },
     observer: {
       type: 'sensor',

@@ -6,16 +6,12 @@
  * Keys are unique; `EventID` and `cat` come from the fixed signature table so QRadar's QID mapping
  * holds; `devTime` carries its `devTimeFormat`.
  */
-import type { Severity } from '../alerts/severity';
 import type { ForwardEvent, Origin } from './events';
-import { clip } from './cef';
+import { CEF_SEVERITY, clip } from './cef';
 
 export const LEEF_DELIMITER = '^';
 /** Java SimpleDateFormat pattern of devTime, as QRadar parses it. */
 export const LEEF_TIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSZ";
-
-/** LEEF `sev` is 1-10. */
-const LEEF_SEVERITY: Record<Severity, number> = { info: 1, low: 3, medium: 5, high: 8, critical: 10 };
 
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -39,7 +35,8 @@ export function toLeef(e: ForwardEvent, origin: Origin): string {
   put('devTime', leefTime(e.time));
   put('devTimeFormat', LEEF_TIME_FORMAT);
   put('cat', e.signature.cat);
-  put('sev', LEEF_SEVERITY[e.severity]);
+  // LEEF's sev is 1-10: the same scale as CEF's.
+  put('sev', CEF_SEVERITY[e.severity]);
   put('externalId', e.id);
   put('action', e.kind);
   put('msg', e.message);
