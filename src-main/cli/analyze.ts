@@ -10,7 +10,7 @@ import { localOrigin } from '../forward/origin';
 import { parseForwardUri, ForwardUriError, type Destination } from '../forward/destination';
 import { dataDir, startForwarding } from '../forward/run';
 import { analysisEvents } from '../../shared/forward/events';
-import { parseLimits, type LimitFlags } from './limits';
+import { count, parseLimits, type LimitFlags } from './limits';
 import { analyzeLive, type LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
 
@@ -73,14 +73,7 @@ function liveOptions(files: string[], o: AnalyzeOptions): LiveRunOptions | null 
     if (!(durationMs > 0) || !Number.isFinite(durationMs))
       throw new UsageError(`--duration '${o.duration}' is not a duration above zero: use e.g. 60s or 10m`);
   }
-  let packets: number | undefined;
-  if (o.packets !== undefined) {
-    packets = /^\d+$/.test(o.packets.trim()) ? Number(o.packets.trim()) : NaN;
-    if (!Number.isSafeInteger(packets) || packets < 1)
-      throw new UsageError(
-        `--packets '${o.packets}' is not a whole number of 1 or more: use e.g. --packets 10000`,
-      );
-  }
+  const packets = o.packets !== undefined ? count('--packets', o.packets, 10000) : undefined;
   // Live progress only on a terminal, or when asked for (--progress): a log file stays quiet.
   const progress = o.progress === true || (o.progress !== false && process.stderr.isTTY === true);
   return {

@@ -7,10 +7,10 @@ export interface LimitFlags {
 }
 
 /** A count from a flag: a whole number, 1 or more (1_000_000 and 1e6 are refused: say it plainly). */
-function count(flag: string, v: string): number {
+export function count(flag: string, v: string, example = 100000): number {
   const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
   if (!Number.isSafeInteger(n) || n < 1)
-    throw new UsageError(`${flag} '${v}' is not a whole number of 1 or more: use e.g. ${flag} 100000`);
+    throw new UsageError(`${flag} '${v}' is not a whole number of 1 or more: use e.g. ${flag} ${example}`);
   return n;
 }
 
