@@ -1,4 +1,5 @@
-import { open, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
+import { explainWriteError, tempPathFor, writeFileAtomic } from '../report/write';
 
 /** A mistake the person running the command can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -12,20 +13,15 @@ export async function writeOutput(text: string, out?: string): Promise<void> {
     await writeStdout(text);
     return;
   }
-  const tmp = `${out}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, out);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw writeError(out, e);
-  }
+  await writeFileAtomic(out, text).catch((e: unknown) => {
+    throw new UsageError((e as Error).message);
+  });
 }
 
 /** writeOutput for text made piece by piece (pieces gathered to about a megabyte per write). */
 export async function writeChunks(chunks: Iterable<string>, out?: string): Promise<void> {
   const toStdout = out === undefined || out === '-';
-  const tmp = `${out}.${process.pid}.tmp`;
+  const tmp = toStdout ? '' : tempPathFor(out);
   const file = toStdout
     ? null
     : await open(tmp, 'w').catch((e: unknown) => Promise.reject(writeError(out, e)));
@@ -79,14 +75,5 @@ function writeStdout(text: string): Promise<void> {
 }
 
 function writeError(out: string, e: unknown): UsageError {
-  const err = e as NodeJS.ErrnoException;
-  const why =
-    err.code === 'ENOSPC'
-      ? 'the disk is full; free some space or write elsewhere with --out'
-      : err.code === 'EACCES' || err.code === 'EPERM'
-        ? 'permission denied; choose a folder you can write to'
-        : err.code === 'ENOENT'
-          ? 'the folder does not exist'
-          : err.message;
-  return new UsageError(`cannot write ${out}: ${why}`);
+  return new UsageError(explainWriteError(out, e));
 }

@@ -1,5 +1,5 @@
 /**
- * Atomic report files: written to a temporary file beside the target and renamed into place, so an
+ * Atomic output files (reports, and every CLI --out): written to a temporary file beside the target and renamed into place, so an
  * interrupted or failed write (a full disk) never leaves half a report where a good one was.
  */
 import { rename, unlink, writeFile } from 'node:fs/promises';
@@ -27,8 +27,14 @@ export function explainWriteError(path: string, e: unknown): string {
   return `cannot write ${path}: ${why}`;
 }
 
+/** A hidden temporary name beside PATH (same folder, so the rename stays on one file system). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+}
+
+/** Used by reports and by every CLI --out: one writer, one set of messages. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, data, { flag: 'wx' });
     await rename(tmp, path);
