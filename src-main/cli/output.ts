@@ -1,5 +1,5 @@
 import { open, rename, unlink } from 'node:fs/promises';
-import { explainWriteError, tempPathFor, writeFileAtomic } from '../report/write';
+import { explainWriteError, isSpecialFile, tempPathFor, writeFileAtomic } from '../report/write';
 
 /** A mistake the person running the command can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -21,7 +21,9 @@ export async function writeOutput(text: string, out?: string): Promise<void> {
 /** writeOutput for text made piece by piece (pieces gathered to about a megabyte per write). */
 export async function writeChunks(chunks: Iterable<string>, out?: string): Promise<void> {
   const toStdout = out === undefined || out === '-';
-  const tmp = toStdout ? '' : tempPathFor(out);
+  // A device or FIFO (`--out /dev/null`) is written in place; a file through a renamed temporary.
+  const inPlace = !toStdout && (await isSpecialFile(out));
+  const tmp = toStdout || inPlace ? out! : tempPathFor(out);
   const file = toStdout
     ? null
     : await open(tmp, 'w').catch((e: unknown) => Promise.reject(writeError(out, e)));
@@ -41,12 +43,12 @@ export async function writeChunks(chunks: Iterable<string>, out?: string): Promi
     await put(buf);
     if (file !== null) {
       await file.close();
-      await rename(tmp, out!);
+      if (!inPlace) await rename(tmp, out!);
     }
   } catch (e) {
     if (file === null) throw e;
     await file.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
+    if (!inPlace) await unlink(tmp).catch(() => {});
     throw writeError(out!, e);
   }
 }

@@ -2,7 +2,7 @@
  * Atomic output files (reports, and every CLI --out): written to a temporary file beside the target and renamed into place, so an
  * interrupted or failed write (a full disk) never leaves half a report where a good one was.
  */
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A report that cannot be written, said so that the person can fix it. */
@@ -32,8 +32,24 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
 }
 
+/**
+ * True when PATH names a device, FIFO or socket (`--out /dev/null`, a named pipe): such targets are
+ * written in place. Renaming a temporary file over them would replace the device node itself with a
+ * regular file, which as root breaks /dev/null for the whole machine.
+ */
+export async function isSpecialFile(path: string): Promise<boolean> {
+  const st = await stat(path).catch(() => null);
+  return st !== null && !st.isFile() && !st.isDirectory();
+}
+
 /** Used by reports and by every CLI --out: one writer, one set of messages. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  if (await isSpecialFile(path)) {
+    await writeFile(path, data).catch((e: unknown) => {
+      throw new ReportWriteError(explainWriteError(path, e));
+    });
+    return;
+  }
   const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, data, { flag: 'wx' });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -179,6 +179,34 @@ test('output to a folder that does not exist is refused clearly and leaves nothi
   assert.equal(r.status, 2);
   assert.match(r.stderr, /cannot write .* folder does not exist/);
   assert.equal(existsSync(out), false);
+});
+
+test('--out to a FIFO (or a device such as /dev/null) writes into it instead of renaming a file over it', async () => {
+  const fifo = join(tmp, 'out.fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  // The reader must be open before the writer's open() returns; cat drains it to a regular file.
+  const got = join(tmp, 'from-fifo.json');
+  const reader = spawn('sh', ['-c', `cat "${fifo}" > "${got}"`]);
+  const readerDone = new Promise<number | null>((ok) => reader.on('exit', ok));
+  const r = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'analyze', capture, '--format', 'json', '--out', fifo],
+    {
+      cwd: root,
+    },
+  );
+  let stderr = '';
+  r.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((ok) => r.on('exit', ok));
+  assert.equal(code, 0, stderr);
+  // A writer that renamed a file over the FIFO never opened it: the reader would wait for ever.
+  const guard = setTimeout(() => reader.kill(), 10_000);
+  const readerCode = await readerDone;
+  clearTimeout(guard);
+  assert.ok(statSync(fifo).isFIFO(), 'the FIFO is still a FIFO, not a regular file renamed over it');
+  assert.equal(readerCode, 0);
+  const inv = JSON.parse(readFileSync(got, 'utf8')) as { devices: unknown[] };
+  assert.equal(inv.devices.length, 2);
 });
 
 test('a truncated capture is read up to the damage, with a warning', () => {
