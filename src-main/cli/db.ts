@@ -53,7 +53,7 @@ export function startRecording(a: Analyzer, path: string, o: RecordOptions = {})
   } catch (e) {
     throw openError(path, e);
   }
-  const recorder = new Recorder(a, new ChangeStream(a, 2), store, {
+  const recorder = new Recorder(a, new ChangeStream(a), store, {
     learnMs: o.learnMs,
     evidence: o.evidence,
     alerts: o.policy !== undefined ? { policy: o.policy } : undefined,

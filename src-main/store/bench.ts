@@ -23,7 +23,7 @@ const o = { devices, edges };
 const total = syntheticFrameCount(o);
 const a = createAnalyzer();
 const store = withStore ? new Store(dbPath) : null;
-const rec = store !== null ? new Recorder(a, new ChangeStream(a, 2), store, { learnMs: 0 }) : null;
+const rec = store !== null ? new Recorder(a, new ChangeStream(a), store, { learnMs: 0 }) : null;
 let heapPeak = 0;
 let liveMax = 0;
 const gc = (globalThis as { gc?: () => void }).gc;

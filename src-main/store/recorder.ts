@@ -3,7 +3,7 @@ import type { ChangeStream, DeltaBatch } from '../../shared/inventory/changes';
 import type { AlertEngine, AlertEngineOptions } from '../../shared/alerts/engine';
 import { attachAlertEngine, LEARNING_KEY, learningMeta } from './alert-feed';
 import type { CommitResult, Store } from './store';
-import type { EditableField, StoredDevice, StoredInventory, TimelineEntry } from './types';
+import type { EditableField, StoredDevice, TimelineEntry } from './types';
 
 export interface RecorderOptions {
   /** How often the change stream is collected and committed (ms); default 200. */
@@ -13,10 +13,6 @@ export interface RecorderOptions {
   alerts?: Omit<AlertEngineOptions, 'learning'>;
   /** Collect devices with their evidence (bigger rows). */
   evidence?: boolean;
-  /** Batches held for consumers that fall behind (default 64)... */
-  keep?: number;
-  /** ...and at most this many devices, edges and timeline entries in them (default 100k): memory stays bounded. */
-  keepItems?: number;
 }
 
 /** A batch as the hosts receive it: devices as shown (merges, manual edits), with alerts and the timeline. */
@@ -27,35 +23,18 @@ export interface RecordedBatch extends Omit<DeltaBatch, 'upserts'> {
   timeline: TimelineEntry[];
 }
 
-export interface RecordedCatchUp {
-  snapshot: StoredInventory | null;
-  snapshotSeq: number;
-  batches: RecordedBatch[];
-}
-
 export type BatchListener = (b: RecordedBatch) => void;
-
-function size(b: RecordedBatch): number {
-  return b.upserts.length + b.edges.length + b.timeline.length + 1;
-}
 
 /**
  * What the engine hosts (Electron, WebSocket, sensor, analyze --db) run: every `intervalMs` it
  * collects the change stream, derives alerts, commits the batch in one transaction and hands the
  * result to listeners. A killed process loses at most the batch in progress (one interval).
- * Hosts serve consumers from `on()` and `since()` (not from the ChangeStream, whose batches lack
- * merges, edits and alerts): create the ChangeStream with a small `keep` (2), the recorder holds
- * the history.
  */
 export class Recorder {
   readonly alerts: AlertEngine;
   private readonly listeners = new Set<BatchListener>();
-  private readonly history: RecordedBatch[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastStats: DeltaBatch['stats'] | null = null;
-  private readonly keep: number;
-  private readonly keepItems: number;
-  private held = 0;
   private readonly evidence: boolean;
   /** Errors from timer ticks (a full disk, say): reported, never thrown into the timer. */
   onError: (e: unknown) => void = () => {};
@@ -69,8 +48,6 @@ export class Recorder {
     // The alert rules need the observations themselves (OT events, DHCP server roles), not only the
     // devices they end up in: the feed observes the analyzer.
     this.alerts = attachAlertEngine(analyzer, store, o);
-    this.keep = o.keep ?? 64;
-    this.keepItems = o.keepItems ?? 100_000;
     this.evidence = o.evidence === true;
   }
 
@@ -131,14 +108,6 @@ export class Recorder {
     return this.emit(this.store.unmerge(alias), null);
   }
 
-  /** What a consumer needs after `lastSeq`: held batches, or a snapshot from the store when they are gone. */
-  since(lastSeq: number): RecordedCatchUp {
-    const oldest = this.history.length > 0 ? this.history[0]!.seq : this.store.seq + 1;
-    if (lastSeq >= oldest - 1 && lastSeq <= this.store.seq)
-      return { snapshot: null, snapshotSeq: lastSeq, batches: this.history.filter((b) => b.seq > lastSeq) };
-    return { snapshot: this.store.snapshot(), snapshotSeq: this.store.seq, batches: [] };
-  }
-
   private learningMeta(): Record<string, string> {
     return learningMeta(this.alerts);
   }
@@ -155,10 +124,6 @@ export class Recorder {
       stats: b?.stats ?? this.lastStats ?? this.analyzer.stats(),
       timeline: r.timeline,
     };
-    this.history.push(out);
-    this.held += size(out);
-    while (this.history.length > 0 && (this.history.length > this.keep || this.held > this.keepItems))
-      this.held -= size(this.history.shift()!);
     for (const l of this.listeners) {
       try {
         l(out);

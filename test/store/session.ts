@@ -33,7 +33,7 @@ export function tempDb(name = 'store'): string {
 
 export class Session {
   readonly analyzer = new Analyzer({ layers: LAYERS, apps: [...OT_PROTOCOLS, ...IT_PROTOCOLS] });
-  readonly stream = new ChangeStream(this.analyzer, 2);
+  readonly stream = new ChangeStream(this.analyzer);
   readonly store: Store;
   readonly rec: Recorder;
 

@@ -96,9 +96,6 @@ test('a restarted app shows what it knew, and counts later traffic on top', () =
   r.rec.tick();
   assert.equal(r.store.device(id(A))!.packetsSent, 4);
   assert.equal(r.store.edges()[0]!.packets, 5);
-  // A catching-up consumer gets batches it missed, or the store's snapshot when they are gone.
-  assert.equal(r.rec.since(b.seq - 1).batches.length, 2);
-  assert.ok(r.rec.since(0).snapshot !== null);
   r.close();
 });
 
