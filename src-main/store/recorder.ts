@@ -100,14 +100,6 @@ export class Recorder {
     return this.emit(this.store.edit(id, field, value), null);
   }
 
-  merge(into: string, alias: string): RecordedBatch {
-    return this.emit(this.store.merge(into, alias), null);
-  }
-
-  unmerge(alias: string): RecordedBatch {
-    return this.emit(this.store.unmerge(alias), null);
-  }
-
   private learningMeta(): Record<string, string> {
     return learningMeta(this.alerts);
   }

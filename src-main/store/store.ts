@@ -113,7 +113,6 @@ export class Store {
   private readonly canonOf = new Map<string, string>();
   private readonly aliasesOf = new Map<string, Set<string>>();
   private readonly editsOf = new Map<string, ManualEdits>();
-  private readonly splits = new Set<string>();
   /** Online devices and the capture time (ms) they were last seen. */
   private readonly online = new Map<string, number>();
   /** Address -> the MAC device that uses it, for automatic merges. */
@@ -199,10 +198,6 @@ export class Store {
       putMerge: db.prepare<[string, string, string, string]>(
         'INSERT INTO merges (alias, into_id, kind, at) VALUES (?, ?, ?, ?) ON CONFLICT (alias) DO UPDATE SET into_id = excluded.into_id',
       ),
-      delMerge: db.prepare<[string]>('DELETE FROM merges WHERE alias = ?'),
-      putSplit: db.prepare<[string, string, string]>(
-        'INSERT OR IGNORE INTO splits (a, b, at) VALUES (?, ?, ?)',
-      ),
     };
 
     this.session = Number(this.q.meta.get('sessions') ?? 0) + 1;
@@ -249,11 +244,6 @@ export class Store {
       e[r.field] = r.value;
       this.editsOf.set(r.device_id, e);
     }
-    for (const r of this.db.prepare('SELECT a, b FROM splits').iterate() as Iterable<{
-      a: string;
-      b: string;
-    }>)
-      this.splits.add(r.a + '|' + r.b);
     for (const r of this.db
       .prepare('SELECT id, json, online, last_seen FROM devices')
       .iterate() as Iterable<DeviceRow>) {
@@ -394,14 +384,13 @@ export class Store {
         if (
           this.macOfIp.get(ip) === d.id &&
           !this.canonOf.has(other) &&
-          !this.split(other, d.id) &&
           this.q.hasDevice.get(other) !== undefined
         )
-          this.mergeIn(w, d.id, other, 'auto');
+          this.mergeIn(w, d.id, other);
       }
     } else if (d.id.startsWith('ip:') && !this.canonOf.has(d.id)) {
       const owner = this.macOfIp.get(d.id.slice(3));
-      if (owner !== undefined && !this.split(d.id, owner)) this.mergeIn(w, owner, d.id, 'auto');
+      if (owner !== undefined) this.mergeIn(w, owner, d.id);
     }
   }
 
@@ -481,7 +470,7 @@ export class Store {
     }
   }
 
-  // ---- manual edits and merges ----
+  // ---- manual edits ----
 
   /** Set (or with null, clear) a manual field on a device (on the device it is merged into, if any). */
   edit(id: string, field: EditableField, value: string | null): CommitResult {
@@ -520,58 +509,7 @@ export class Store {
       .immediate();
   }
 
-  /** Merge `alias` into `into`: one device from now on, until unmerged. */
-  merge(into: string, alias: string): CommitResult {
-    for (const id of [into, alias])
-      if (this.q.hasDevice.get(id) === undefined) throw new RangeError(`no device ${id}`);
-    if (this.canon(into) === this.canon(alias))
-      throw new RangeError(`${alias} is already part of ${this.canon(into)}`);
-    return this.db
-      .transaction(() => {
-        const w = new Work(++this.seqNo);
-        this.mergeIn(w, into, alias, 'manual');
-        return this.finish(w, null);
-      })
-      .immediate();
-  }
-
-  /** Undo a merge: `alias` is its own device again, and is never merged automatically into the same device again. */
-  unmerge(alias: string): CommitResult {
-    const into = this.canonOf.get(alias);
-    if (into === undefined) throw new RangeError(`${alias} is not merged into another device`);
-    return this.db
-      .transaction(() => {
-        const w = new Work(++this.seqNo);
-        const at = new Date().toISOString();
-        // The alias's own aliases stay with the device they were merged into.
-        this.q.delMerge.run(alias);
-        this.canonOf.delete(alias);
-        const set = this.aliasesOf.get(into)!;
-        set.delete(alias);
-        if (set.size === 0) this.aliasesOf.delete(into);
-        const [x, y] = alias < into ? [alias, into] : [into, alias];
-        this.q.putSplit.run(x, y, at);
-        this.splits.add(x + '|' + y);
-        w.timeline.push({ deviceId: into, at, field: 'unmerge', old: alias, new: null, source: 'manual' });
-        w.timeline.push({
-          deviceId: alias,
-          at,
-          field: 'merged-into',
-          old: into,
-          new: null,
-          source: 'manual',
-        });
-        for (const e of this.groupEdges(into, true)) w.edgesRemoved.push({ a: e.a, b: e.b });
-        w.touched.add(into);
-        w.touched.add(alias);
-        w.groups.add(into);
-        w.groups.add(alias);
-        return this.finish(w, null);
-      })
-      .immediate();
-  }
-
-  private mergeIn(w: Work, intoId: string, alias: string, kind: 'manual' | 'auto'): void {
+  private mergeIn(w: Work, intoId: string, alias: string): void {
     const into = this.canon(intoId);
     if (into === alias) return;
     const at = new Date().toISOString();
@@ -581,12 +519,11 @@ export class Store {
     const moved = [...(this.aliasesOf.get(alias) ?? [])];
     this.aliasesOf.delete(alias);
     for (const a of [alias, ...moved]) {
-      this.q.putMerge.run(a, into, kind, at);
+      this.q.putMerge.run(a, into, 'auto', at);
       this.link(a, into);
     }
-    const source = kind === 'auto' ? 'capture' : 'manual';
-    w.timeline.push({ deviceId: into, at, field: 'merge', old: null, new: alias, source });
-    w.timeline.push({ deviceId: alias, at, field: 'merged-into', old: null, new: into, source });
+    w.timeline.push({ deviceId: into, at, field: 'merge', old: null, new: alias, source: 'capture' });
+    w.timeline.push({ deviceId: alias, at, field: 'merged-into', old: null, new: into, source: 'capture' });
     w.removed.add(alias);
     w.touched.delete(alias);
     w.touched.add(into);
@@ -598,10 +535,6 @@ export class Store {
     let s = this.aliasesOf.get(into);
     if (s === undefined) this.aliasesOf.set(into, (s = new Set()));
     s.add(alias);
-  }
-
-  private split(a: string, b: string): boolean {
-    return this.splits.has(a < b ? a + '|' + b : b + '|' + a);
   }
 
   // ---- reading ----

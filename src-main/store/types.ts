@@ -33,7 +33,7 @@ export interface StoredDevice extends DeviceJson {
   authorization: Authorization;
   /** False once the device went unseen for the offline threshold of capture time. */
   online: boolean;
-  /** Ids merged into this one (by hand, or automatically: an address-only device found on a MAC). */
+  /** Ids merged into this one (an address-only device found on a MAC). */
   aliases: string[];
   manual: ManualEdits;
 }

@@ -75,59 +75,7 @@ test('manual edits outrank the engine and survive re-analysis into the same data
   again.close();
 });
 
-test('merge folds one device into another; unmerge restores both, and survives a restart', () => {
-  const path = tempDb();
-  const s = new Session(path);
-  s.feed(traffic());
-  s.rec.tick();
-  const edgeAC = s.store.edges().find((e) => [e.a, e.b].sort().join() === [id(A), id(C)].sort().join())!;
-  const edgeBC = s.store.edges().find((e) => [e.a, e.b].sort().join() === [id(B), id(C)].sort().join())!;
-
-  const m = s.rec.merge(id(A), id(B));
-  assert.deepEqual(m.removed, [id(B)]);
-  const a = m.upserts.find((d) => d.id === id(A))!;
-  assert.deepEqual(a.aliases, [id(B)]);
-  assert.deepEqual([...a.ips].sort(), [A.ip, B.ip].sort());
-  const rawA = s.store.rawDevice(id(A))!;
-  const rawB = s.store.rawDevice(id(B))!;
-  assert.equal(a.packets, rawA.packets + rawB.packets);
-  assert.ok(!s.store.devices().some((d) => d.id === id(B)));
-  // A-B became a self-loop and is gone; A-C and B-C are one edge now.
-  const edges = s.store.edges();
-  assert.ok(!edges.some((e) => e.a === id(B) || e.b === id(B)));
-  const ac = edges.filter((e) => [e.a, e.b].sort().join() === [id(A), id(C)].sort().join());
-  assert.equal(ac.length, 1);
-  assert.equal(ac[0]!.packets, edgeAC.packets + edgeBC.packets);
-  assert.ok(
-    m.edges.some((e) => e.packets === edgeAC.packets + edgeBC.packets),
-    'the batch carries the merged edge',
-  );
-  // New traffic to the merged-away id lands on the device it was merged into.
-  s.feed([chat(B, C, T0 + 5000)]);
-  const next = s.rec.tick()!;
-  assert.ok(next.upserts.some((d) => d.id === id(A)));
-  assert.ok(!next.upserts.some((d) => d.id === id(B)));
-  assert.deepEqual(
-    s.store
-      .timeline(id(A))
-      .filter((t) => t.field === 'merge')
-      .map((t) => [t.new, t.source]),
-    [[id(B), 'manual']],
-  );
-  s.close();
-
-  const r = new Session(path);
-  assert.deepEqual(r.store.device(id(B))!.id, id(A), 'a merge is remembered');
-  const u = r.rec.unmerge(id(B));
-  assert.deepEqual(u.upserts.map((d) => d.id).sort(), [id(A), id(B)].sort());
-  assert.deepEqual(r.store.device(id(A))!.ips, [A.ip]);
-  assert.equal(r.store.device(id(B))!.id, id(B));
-  assert.equal(r.store.edges().filter((e) => [e.a, e.b].includes(id(C))).length, 2);
-  assert.throws(() => r.rec.unmerge(id(B)), RangeError);
-  r.close();
-});
-
-test('an address-only device is merged automatically into the MAC device that shows its address; unmerge sticks', () => {
+test('an address-only device is merged automatically into the MAC device that shows its address', () => {
   const path = tempDb();
   const s = new Session(path);
   // Raw IP (no Ethernet): 10.0.0.10 is known by its address alone.
@@ -149,9 +97,5 @@ test('an address-only device is merged automatically into the MAC device that sh
       .map((t) => [t.new, t.source]),
     [['ip:' + A.ip, 'capture']],
   );
-  s.rec.unmerge('ip:' + A.ip);
-  s.feed([{ data: rawIp, ts: T0 + 2 * MIN, linkType: LINKTYPE_RAW }, announce(A, T0 + 2 * MIN)]);
-  s.rec.tick();
-  assert.equal(s.store.device('ip:' + A.ip)!.id, 'ip:' + A.ip, 'split by hand: not merged again');
   s.close();
 });
