@@ -39,7 +39,7 @@ import { analyzeFile, createAnalyzer } from './pipeline';
 import { checkCapturePaths } from './capture-paths';
 import type { InventoryLimits } from '../../shared/inventory/limits';
 import { demoCapturePath } from '../demo/demo-path';
-import { applyEdits, EDITABLE_FIELDS, type DeviceEdits } from '../../shared/inventory/edits';
+import { checkEdit, EditBook, EDITABLE_FIELDS, type EditableField } from '../../shared/inventory/edits';
 import {
   alertsOf,
   exportAnswer,
@@ -59,13 +59,9 @@ export interface EngineOptions {
   live?: Partial<LiveCaptureOptions>;
   /** Called with every batch after it is sent (the store records it). */
   onBatch?: (b: DeltaBatch, a: Analyzer) => void;
-  /** Manual edits known from before (a host with a store loads them), by device id. */
-  edits?: Map<string, DeviceEdits>;
-  /** Called after each manual edit so a host with a store can keep it. */
-  onEdit?: (id: string, field: (typeof EDITABLE_FIELDS)[number], value: string | null) => void;
   /**
    * The host's device store (its owner opens and closes it). The engine commits every batch with
-   * its alerts and every edit to it, loads the edits it holds (unless `edits` is given), and answers
+   * its alerts and every edit to it, shows the edits it holds, and answers
    * listAlerts, getTimeline and, before the first run, getSnapshot from it.
    */
   store?: Store;
@@ -117,21 +113,6 @@ function plainDevice(d: StoredDevice): DeviceJson {
   return rest;
 }
 
-/** Edits a store holds, as the engine applies them. */
-function storedEdits(store: Store | null): Map<string, DeviceEdits> {
-  const out = new Map<string, DeviceEdits>();
-  if (store === null) return out;
-  for (const [id, m] of store.manualEdits()) {
-    const e: DeviceEdits = {};
-    for (const f of EDITABLE_FIELDS) {
-      const v = m[f];
-      if (v !== undefined) e[f] = v;
-    }
-    if (Object.keys(e).length > 0) out.set(id, e);
-  }
-  return out;
-}
-
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function createEngine(o: EngineOptions): Engine {
@@ -166,8 +147,9 @@ export function createEngine(o: EngineOptions): Engine {
   let run = 0;
   let idle: Promise<void> = Promise.resolve();
   let abort: AbortController | null = null;
-  // Manual edits outlive runs: they are about devices, not about one capture.
-  const edits = o.edits ?? storedEdits(store);
+  // Manual edits outlive runs: they are about devices, not about one capture. The store's book is
+  // the one kept; without a store, one in memory.
+  const edits = store?.edits ?? new EditBook();
   /** Until a run's first (reset) delta replaces it, the UI is shown what the store last recorded. */
   let fromStore = store !== null;
   const storedDevice = (id: string): DeviceJson | null => {
@@ -179,18 +161,19 @@ export function createEngine(o: EngineOptions): Engine {
       return null;
     }
   };
-  const keepEdit = (id: string, f: (typeof EDITABLE_FIELDS)[number], value: string | null) => {
-    o.onEdit?.(id, f, value);
-    if (!recording || store === null) return;
-    try {
-      store.edit(id, f, value);
-    } catch (e) {
-      // A device the store has not written (recording stopped) keeps the edit in memory only.
-      log(`the edit of ${id} was not stored: ${errorText(e)}`);
+  const keepEdit = (id: string, f: EditableField, value: string | null) => {
+    if (recording && store !== null) {
+      try {
+        store.edit(id, f, value);
+        return;
+      } catch (e) {
+        // A device the store has not written (recording stopped) keeps the edit in memory only.
+        log(`the edit of ${id} was not stored: ${errorText(e)}`);
+      }
     }
+    edits.set(id, f, value);
   };
-  const withEdits = <T extends { id: string }>(j: T): T =>
-    applyEdits(j as never, edits.get(j.id)) as unknown as T;
+  const withEdits = <T extends DeviceJson>(j: T): T => edits.apply(j);
 
   const setStatus = (s: Partial<CaptureStatus>) => {
     const st = analyzer.decoder.stats;
@@ -315,17 +298,10 @@ export function createEngine(o: EngineOptions): Engine {
       const key = stored?.id ?? req.id;
       // The store keeps edits of devices it holds: commit what is pending first.
       if (d !== undefined && recording) flush();
-      const e: DeviceEdits = { ...(edits.get(key) ?? {}) };
       for (const f of EDITABLE_FIELDS) {
         const v = req[f];
-        if (v === undefined) continue;
-        const value = v === null || v.trim() === '' ? null : v.trim();
-        if (value === null) delete e[f];
-        else e[f] = value;
-        keepEdit(key, f, value);
+        if (v !== undefined) keepEdit(key, f, checkEdit(f, v));
       }
-      if (Object.keys(e).length === 0) edits.delete(key);
-      else edits.set(key, e);
       if (d !== undefined) {
         // The grid learns of the edit through the change stream like any other change.
         d.touch();

@@ -15,16 +15,8 @@ import { prepareStatements, type DeviceRow, type Statements } from './statements
 import { diffDevice, track, type Tracked } from './timeline';
 import { StoreViews } from './views';
 import { Work, type CommitResult } from './work';
-import {
-  AUTHORIZATIONS,
-  EDITABLE,
-  type Authorization,
-  type EditableField,
-  type ManualEdits,
-  type StoredDevice,
-  type StoredInventory,
-  type TimelineEntry,
-} from './types';
+import { checkEdit, EditBook, type EditableField, type ManualEdits } from '../../shared/inventory/edits';
+import type { StoredDevice, StoredInventory, TimelineEntry } from './types';
 
 export type { CommitResult } from './work';
 
@@ -40,8 +32,6 @@ export interface StoreOptions {
   autoMerge?: boolean;
 }
 
-const MAX_EDIT_LENGTH = 2048;
-
 /**
  * The inventory on disk (SQLite, WAL): each change-stream batch in one transaction, with the
  * timeline it implies, the alerts raised on it, and manual edits. Devices keep the engine's own
@@ -55,7 +45,8 @@ export class Store {
   readonly session: number;
   private seqNo: number;
   private deviceCount: number;
-  private readonly editsOf = new Map<string, ManualEdits>();
+  /** Manual edits by the (canonical) id they were made on, as on disk. */
+  readonly edits = new EditBook();
   /** Devices written by this session with nothing carried from earlier ones: what the timeline compares. */
   private readonly fresh = new Map<string, Tracked>();
   /** Whether edges from earlier sessions exist (their counts must be carried under this session's). */
@@ -81,7 +72,7 @@ export class Store {
     this.q = prepareStatements(db);
     this.merges = new Merges(db, this.q, o.autoMerge !== false);
     this.offline = new OfflineScan(this.q, o.offlineAfterMs ?? 10 * 60 * 1000);
-    this.views = new StoreViews(db, this.q, this.merges, (id) => this.editsOf.get(id));
+    this.views = new StoreViews(db, this.q, this.merges, this.edits);
     this.session = Number(this.q.meta.get('sessions') ?? 0) + 1;
     this.q.setMeta.run('sessions', String(this.session));
     this.seqNo = Number(this.q.meta.get('seq') ?? 0);
@@ -116,11 +107,8 @@ export class Store {
       device_id: string;
       field: EditableField;
       value: string;
-    }>) {
-      const e = this.editsOf.get(r.device_id) ?? {};
-      e[r.field] = r.value;
-      this.editsOf.set(r.device_id, e);
-    }
+    }>)
+      this.edits.set(r.device_id, r.field, r.value);
     for (const r of this.db
       .prepare('SELECT id, json, online, last_seen FROM devices')
       .iterate() as Iterable<DeviceRow>) {
@@ -291,13 +279,9 @@ export class Store {
 
   /** Set (or with null, clear) a manual field on a device (on the device it is merged into, if any). */
   edit(id: string, field: EditableField, value: string | null): CommitResult {
-    if (!EDITABLE.includes(field))
-      throw new RangeError(`'${field}' cannot be edited: use one of ${EDITABLE.join(', ')}`);
-    if (field === 'authorization' && value !== null && !AUTHORIZATIONS.includes(value as Authorization))
-      throw new RangeError(`authorization must be one of ${AUTHORIZATIONS.join(', ')}`);
+    const v = checkEdit(field, value);
     const target = this.canon(id);
     if (this.q.hasDevice.get(target) === undefined) throw new RangeError(`no device ${id}`);
-    const v = value === null ? null : value.slice(0, MAX_EDIT_LENGTH);
     return this.db
       .transaction(() => {
         const w = new Work(++this.seqNo);
@@ -309,16 +293,9 @@ export class Store {
               ? before.authorization
               : before[field];
         const at = new Date().toISOString();
-        const e = { ...(this.editsOf.get(target) ?? {}) };
-        if (v === null) {
-          delete e[field];
-          this.q.delEdit.run(target, field);
-        } else {
-          e[field] = v;
-          this.q.putEdit.run(target, field, v, at);
-        }
-        if (Object.keys(e).length === 0) this.editsOf.delete(target);
-        else this.editsOf.set(target, e);
+        if (v === null) this.q.delEdit.run(target, field);
+        else this.q.putEdit.run(target, field, v, at);
+        this.edits.set(target, field, v);
         w.timeline.push({ deviceId: target, at, field, old: old ?? null, new: v, source: 'manual' });
         w.touched.add(target);
         return this.finish(w, null);
@@ -328,7 +305,7 @@ export class Store {
 
   /** Manual edits by device id (the id they were made on, or merged into). */
   manualEdits(): Map<string, ManualEdits> {
-    return new Map([...this.editsOf].map(([id, e]) => [id, { ...e }]));
+    return this.edits.all();
   }
 
   // ---- reading (views.ts) ----

@@ -1,12 +1,14 @@
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 
-export type Authorization = 'authorized' | 'unauthorized' | 'unknown';
-export const AUTHORIZATIONS: readonly Authorization[] = ['authorized', 'unauthorized', 'unknown'];
+import type { Authorization, ManualEdits } from '../../shared/inventory/edits';
 
-/** Fields a person can set by hand; they outrank whatever the capture and the rules say. */
-export const EDITABLE = ['name', 'type', 'vendor', 'notes', 'authorization'] as const;
-export type EditableField = (typeof EDITABLE)[number];
-export type ManualEdits = Partial<Record<EditableField, string>>;
+export {
+  AUTHORIZATIONS,
+  EDITABLE,
+  type Authorization,
+  type EditableField,
+  type ManualEdits,
+} from '../../shared/inventory/edits';
 
 /** Where a timeline entry came from. */
 export type ChangeSource = 'capture' | 'rule' | 'manual';
@@ -24,8 +26,8 @@ export interface TimelineEntry {
 
 /**
  * A device as the store shows it: the engine's view, with the devices merged into it folded in, and
- * manual edits applied on top (a manual `name` becomes `hostname`, `type` and `vendor` replace the
- * rules' values; the rules' own values stay in the timeline and in `manual`-free reads).
+ * manual edits applied on top as everywhere (applyEdits: a manual `name` becomes `hostname`, `type`
+ * and `vendor` replace the rules' values; the rules' own values stay in the timeline and in raw reads).
  */
 export interface StoredDevice extends DeviceJson {
   name: string | null;

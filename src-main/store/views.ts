@@ -10,7 +10,8 @@ import { combineDevices, orientEdge, sumEdges } from './combine';
 import { edgeJson, pairKey, rowKey, type EdgeRow } from './edge-rows';
 import type { Merges } from './merges';
 import type { DeviceRow, Statements } from './statements';
-import type { Authorization, ManualEdits, StoredDevice, StoredInventory, TimelineEntry } from './types';
+import { applyEdits, type Authorization, type EditBook } from '../../shared/inventory/edits';
+import type { StoredDevice, StoredInventory, TimelineEntry } from './types';
 
 /**
  * The store as the hosts read it: devices with the ids merged into them folded in and manual
@@ -21,7 +22,7 @@ export class StoreViews {
     private readonly db: Database.Database,
     private readonly q: Statements,
     private readonly merges: Merges,
-    private readonly editsOf: (id: string) => ManualEdits | undefined,
+    private readonly edits: EditBook,
   ) {}
 
   /** A device as shown under its canonical id; null when unknown. */
@@ -41,9 +42,9 @@ export class StoreViews {
   }
 
   decorate(d: DeviceJson, online: boolean, aliases: string[]): StoredDevice {
-    const e = this.editsOf(d.id) ?? {};
-    const v: StoredDevice = {
-      ...d,
+    const e = this.edits.get(d.id) ?? {};
+    return {
+      ...applyEdits(d, e),
       name: e.name ?? null,
       notes: e.notes ?? null,
       authorization: (e.authorization as Authorization | undefined) ?? 'unknown',
@@ -51,10 +52,6 @@ export class StoreViews {
       aliases,
       manual: { ...e },
     };
-    if (e.name !== undefined) v.hostname = e.name;
-    if (e.type !== undefined) v.type = e.type;
-    if (e.vendor !== undefined) v.vendor = e.vendor;
-    return v;
   }
 
   /** Every device as shown (merged ones appear once, under the id they were merged into). */
