@@ -28,24 +28,24 @@ test('manual edits outrank the engine and survive re-analysis into the same data
   const path = tempDb();
   const s = new Session(path);
   s.feed(traffic());
-  s.rec.tick();
+  s.tick();
   assert.equal(s.store.device(id(GW))!.type, 'router', 'the engine’s own call');
-  const b = s.rec.edit(id(GW), 'type', 'firewall');
+  const b = s.store.edit(id(GW), 'type', 'firewall');
   assert.equal(b.upserts.length, 1);
   assert.equal(b.upserts[0]!.type, 'firewall');
-  s.rec.edit(id(GW), 'name', 'edge-fw');
-  s.rec.edit(id(GW), 'vendor', 'Acme Networks');
-  s.rec.edit(id(GW), 'notes', 'rack 3');
-  s.rec.edit(id(GW), 'authorization', 'authorized');
-  s.rec.edit(id(A), 'authorization', 'unauthorized');
-  assert.throws(() => s.rec.edit(id(A), 'authorization', 'maybe'), RangeError);
-  assert.throws(() => s.rec.edit(id(A), 'firmware' as 'name', 'x'), RangeError);
+  s.store.edit(id(GW), 'name', 'edge-fw');
+  s.store.edit(id(GW), 'vendor', 'Acme Networks');
+  s.store.edit(id(GW), 'notes', 'rack 3');
+  s.store.edit(id(GW), 'authorization', 'authorized');
+  s.store.edit(id(A), 'authorization', 'unauthorized');
+  assert.throws(() => s.store.edit(id(A), 'authorization', 'maybe'), RangeError);
+  assert.throws(() => s.store.edit(id(A), 'firmware' as 'name', 'x'), RangeError);
   s.close();
 
   // Analyse the same traffic again with a new engine: the engine says 'router' again, the person still wins.
   const again = new Session(path);
   again.feed(traffic());
-  const batch = again.rec.tick()!;
+  const batch = again.tick()!;
   const gw = batch.upserts.find((d) => d.id === id(GW))!;
   assert.equal(gw.type, 'firewall');
   assert.equal(gw.hostname, 'edge-fw');
@@ -70,7 +70,7 @@ test('manual edits outrank the engine and survive re-analysis into the same data
     ],
   );
   // Clearing an edit gives the engine its say back.
-  again.rec.edit(id(GW), 'type', null);
+  again.store.edit(id(GW), 'type', null);
   assert.equal(again.store.device(id(GW))!.type, 'router');
   again.close();
 });
@@ -81,11 +81,11 @@ test('an address-only device is merged automatically into the MAC device that sh
   // Raw IP (no Ethernet): 10.0.0.10 is known by its address alone.
   const rawIp = ipv4(A.ip, '10.0.0.250', 17, udp(5000, 5001, Uint8Array.from([1, 2])));
   s.feed([{ data: rawIp, ts: T0, linkType: LINKTYPE_RAW }]);
-  s.rec.tick();
+  s.tick();
   assert.ok(s.store.devices().some((d) => d.id === 'ip:' + A.ip));
   // Later the same address shows up behind a MAC.
   s.feed([announce(A, T0 + MIN)]);
-  const b = s.rec.tick()!;
+  const b = s.tick()!;
   assert.ok(b.removed.includes('ip:' + A.ip));
   const a = s.store.device('ip:' + A.ip)!;
   assert.equal(a.id, id(A));
