@@ -84,11 +84,20 @@ export class Recorder {
     return this;
   }
 
-  /** Stop the timer and record whatever is left. */
+  /** Stop the timer and record whatever is left, with the run's final counters. */
   stop(): Recorded | null {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    return this.tick();
+    const out = this.tick();
+    // A source that ended after the last batch (its entry in stats.sources) changed no device: the
+    // store would otherwise show the counters of the last batch, which depends on the timer.
+    try {
+      this.store?.keepStats(this.analyzer.stats());
+    } catch (e) {
+      this.store = null;
+      this.o.onError?.(e);
+    }
+    return out;
   }
 
   /** Collect, derive, commit, hand on: one batch, or null when nothing changed. */

@@ -3,7 +3,7 @@ import { sqlite } from './sqlite';
 import { prepareStoreFile } from './file-mode';
 import type { DeltaBatch } from '../../shared/inventory/changes';
 import type { AlertJson } from '../../shared/model/alert';
-import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
+import type { DeviceJson, EdgeJson, InventoryStats } from '../../shared/model/inventory';
 import { severityRank } from '../../shared/alerts/severity';
 import { carryDevice } from './combine';
 import { countAlerts, queryAlerts, type AlertQuery } from './alert-query';
@@ -139,6 +139,11 @@ export class Store {
         return this.finish(w, b.stats.lastSeen);
       })
       .immediate();
+  }
+
+  /** Keep the run's counters as they end (the last batch may predate a source's end). */
+  keepStats(stats: InventoryStats): void {
+    this.q.setMeta.run('stats', JSON.stringify(stats));
   }
 
   /** Store alerts raised outside a batch (none are lost when no device changed). */
