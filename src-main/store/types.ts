@@ -2,14 +2,6 @@ import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 
 import type { Authorization, ManualEdits } from '../../shared/inventory/edits';
 
-export {
-  AUTHORIZATIONS,
-  EDITABLE,
-  type Authorization,
-  type EditableField,
-  type ManualEdits,
-} from '../../shared/inventory/edits';
-
 /** Where a timeline entry came from. */
 export type ChangeSource = 'capture' | 'rule' | 'manual';
 
