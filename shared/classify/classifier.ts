@@ -3,7 +3,7 @@ import type { DeviceJson } from '../model/inventory';
 import { applyClassification, type ClassifiedDeviceJson } from './apply';
 import { classify, type Classification } from './classify';
 import type { CompiledRule } from './compile';
-import { factsOf, peerIndex, type PeerIndex } from './facts';
+import { factsOf, type PeerIndex } from './facts';
 
 /**
  * Classification for a live inventory: classifies a device again only when something rules read
@@ -25,14 +25,6 @@ export class Classifier {
     const c = classify(factsOf(d, inv, peers), this.rules);
     this.cache.set(d, { stamp, c });
     return c;
-  }
-
-  /** Every device's JSON with classification applied, peers computed once. */
-  snapshot(inv: Inventory, withEvidence: boolean): ClassifiedDeviceJson[] {
-    const peers = peerIndex(inv);
-    const out: ClassifiedDeviceJson[] = [];
-    for (const d of inv.devices()) out.push(this.apply(inv.deviceJson(d, withEvidence), d, inv, peers));
-    return out;
   }
 
   apply(json: DeviceJson, d: Device, inv: Inventory, peers?: PeerIndex): ClassifiedDeviceJson {

@@ -1,6 +1,6 @@
 import type { PeerIndex } from '../classify';
 import type { AlertJson } from '../model/alert';
-import type { DeviceJson, EdgeJson, InventoryJson, InventoryStats } from '../model/inventory';
+import type { DeviceJson, EdgeJson, InventoryStats } from '../model/inventory';
 import type { Device, Inventory } from './inventory';
 
 /**
@@ -12,7 +12,6 @@ export interface ChangeSource {
   peers(): PeerIndex | undefined;
   deviceJson(d: Device, evidence: boolean, peers?: PeerIndex, identity?: boolean): DeviceJson;
   stats(): InventoryStats;
-  snapshot(): InventoryJson;
 }
 
 /** One batch of the change stream: what changed since the batch before, in order of `seq`. */
@@ -27,43 +26,14 @@ export interface DeltaBatch {
   stats: InventoryStats;
 }
 
-/** What a consumer gets when it asks to catch up: a snapshot when it fell too far behind, then deltas. */
-export interface CatchUp {
-  snapshot: InventoryJson | null;
-  /** The sequence number the snapshot stands at (deltas after it follow). */
-  snapshotSeq: number;
-  batches: DeltaBatch[];
-}
-
 /**
  * The change stream the hosts forward to UIs and sensors: devices and edges touched since the last
- * collection, removals and alerts, numbered. Hosts call collect() on a timer (every 100 to 250 ms);
- * the last `keep` batches are held so that a consumer that missed a few can replay them, and one
- * that missed more gets a snapshot first.
+ * collection, removals and alerts, numbered. Hosts call collect() on a timer (every 100 to 250 ms)
+ * through the Recorder (src-main/store/recorder.ts); a batch is handed on once and not kept.
  */
 export class ChangeStream {
   seq = 0;
-  private readonly history: DeltaBatch[] = [];
-  private removed: string[] = [];
-  private edgesRemoved: { a: string; b: string }[] = [];
-  private alerts: AlertJson[] = [];
-
-  constructor(
-    private readonly source: ChangeSource,
-    private readonly keep = 64,
-  ) {}
-
-  removeDevice(id: string): void {
-    this.removed.push(id);
-  }
-
-  removeEdge(a: string, b: string): void {
-    this.edgesRemoved.push({ a, b });
-  }
-
-  alert(a: AlertJson): void {
-    this.alerts.push(a);
-  }
+  constructor(private readonly source: ChangeSource) {}
 
   /**
    * Build the next batch from everything changed since the last one; null when nothing changed.
@@ -71,19 +41,10 @@ export class ChangeStream {
    */
   collect(evidence = false, identity = evidence): DeltaBatch | null {
     const inv = this.source.inventory;
-    if (inv.removedEdges.length > 0) {
-      for (const r of inv.removedEdges) this.edgesRemoved.push(r);
-      inv.removedEdges.length = 0;
-    }
-    if (
-      inv.changedDevices.length === 0 &&
-      inv.changedEdges.length === 0 &&
-      this.removed.length === 0 &&
-      this.edgesRemoved.length === 0 &&
-      this.alerts.length === 0
-    ) {
+    if (inv.changedDevices.length === 0 && inv.changedEdges.length === 0 && inv.removedEdges.length === 0)
       return null;
-    }
+    // Edges evicted by the cap (devices are never removed from a run's inventory).
+    const edgesRemoved = inv.removedEdges.splice(0);
     const upserts: DeviceJson[] = [];
     const peers = inv.changedDevices.length > 0 ? this.source.peers() : undefined;
     for (const d of inv.changedDevices) {
@@ -101,26 +62,13 @@ export class ChangeStream {
       seq: ++this.seq,
       at: new Date().toISOString(),
       upserts,
-      removed: this.removed,
+      removed: [],
       edges,
-      edgesRemoved: this.edgesRemoved,
-      alerts: this.alerts,
+      edgesRemoved,
+      // The recorder derives alerts from the batch; the field carries them to whoever records it.
+      alerts: [],
       stats: this.source.stats(),
     };
-    this.removed = [];
-    this.edgesRemoved = [];
-    this.alerts = [];
-    this.history.push(batch);
-    if (this.history.length > this.keep) this.history.shift();
     return batch;
-  }
-
-  /** Everything after `lastSeq` for a consumer: replayed batches, or a snapshot when they are gone. */
-  since(lastSeq: number): CatchUp {
-    const oldest = this.history.length > 0 ? this.history[0]!.seq : this.seq + 1;
-    if (lastSeq >= oldest - 1 && lastSeq <= this.seq) {
-      return { snapshot: null, snapshotSeq: lastSeq, batches: this.history.filter((b) => b.seq > lastSeq) };
-    }
-    return { snapshot: this.source.snapshot(), snapshotSeq: this.seq, batches: [] };
   }
 }

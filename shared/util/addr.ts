@@ -59,11 +59,6 @@ export function macFromString(s: string): number {
   return parseInt(h, 16);
 }
 
-/** First three bytes of a MAC (the OUI) as a 24-bit number. */
-export function macOui(mac: number): number {
-  return Math.floor(mac / 16777216);
-}
-
 /** The I/G bit: group (multicast or broadcast) addresses. */
 export function macIsGroup(mac: number): boolean {
   return (Math.floor(mac / 1099511627776) & 0x01) === 1;
@@ -147,20 +142,6 @@ export function ipv6Prefix64(s: string): string {
     groups.push(parseInt(g, 16).toString(16));
   }
   return groups.join(':');
-}
-
-/** Private, loopback, link-local or shared-space IPv4 (RFC 1918, 6598, 3927). */
-export function ipv4IsPrivate(a: number): boolean {
-  const o1 = a >>> 24;
-  const o2 = (a >>> 16) & 0xff;
-  return (
-    o1 === 10 ||
-    o1 === 127 ||
-    (o1 === 172 && o2 >= 16 && o2 <= 31) ||
-    (o1 === 192 && o2 === 168) ||
-    (o1 === 169 && o2 === 254) ||
-    (o1 === 100 && o2 >= 64 && o2 <= 127)
-  );
 }
 
 /**

@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import { sqlite } from '../store/sqlite';
 import { existsSync } from 'node:fs';
 import type { Analyzer } from '../../shared/engine/analyzer';
-import { ChangeStream } from '../../shared/inventory/changes';
 import type { AlertJson } from '../../shared/model/alert';
 import type { AlertPolicy } from '../../shared/alerts/policy';
 import type { StoredInventory } from '../store/types';
@@ -53,15 +52,15 @@ export function startRecording(a: Analyzer, path: string, o: RecordOptions = {})
   } catch (e) {
     throw openError(path, e);
   }
-  const recorder = new Recorder(a, new ChangeStream(a, 2), store, {
+  let failure: unknown = null;
+  const recorder = new Recorder(a, store, {
     learnMs: o.learnMs,
     evidence: o.evidence,
     alerts: o.policy !== undefined ? { policy: o.policy } : undefined,
+    onError: (e) => (failure ??= e),
   });
   const alerts: AlertJson[] = [];
-  recorder.on((b) => alerts.push(...b.alerts));
-  let failure: unknown = null;
-  recorder.onError = (e) => (failure ??= e);
+  recorder.on((r) => alerts.push(...r.alerts));
   recorder.start();
   return {
     store,

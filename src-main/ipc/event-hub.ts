@@ -1,6 +1,6 @@
 /**
- * Fan-out of engine events to every connected UI (the Electron window today, WebSocket clients
- * later). A listener that throws is logged and kept; one broken client must not stop the others.
+ * Fan-out of engine events to every connected UI (the Electron window, the console's WebSocket
+ * clients). A listener that throws is logged and kept; one broken client must not stop the others.
  */
 import type { EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';

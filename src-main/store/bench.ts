@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChangeStream } from '../../shared/inventory/changes';
 import { createAnalyzer } from '../engine/pipeline';
 import { Recorder } from './recorder';
 import { Store } from './store';
@@ -23,7 +22,7 @@ const o = { devices, edges };
 const total = syntheticFrameCount(o);
 const a = createAnalyzer();
 const store = withStore ? new Store(dbPath) : null;
-const rec = store !== null ? new Recorder(a, new ChangeStream(a, 2), store, { learnMs: 0 }) : null;
+const rec = store !== null ? new Recorder(a, store, { learnMs: 0 }) : null;
 let heapPeak = 0;
 let liveMax = 0;
 const gc = (globalThis as { gc?: () => void }).gc;

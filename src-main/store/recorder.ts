@@ -1,9 +1,10 @@
 import type { Analyzer } from '../../shared/engine/analyzer';
-import type { ChangeStream, DeltaBatch } from '../../shared/inventory/changes';
+import { ChangeStream, type DeltaBatch } from '../../shared/inventory/changes';
 import type { AlertEngine, AlertEngineOptions } from '../../shared/alerts/engine';
+import type { AlertJson } from '../../shared/model/alert';
 import { attachAlertEngine, LEARNING_KEY, learningMeta } from './alert-feed';
-import type { CommitResult, Store } from './store';
-import type { EditableField, StoredDevice, StoredInventory, TimelineEntry } from './types';
+import type { Store } from './store';
+import type { CommitResult } from './work';
 
 export interface RecorderOptions {
   /** How often the change stream is collected and committed (ms); default 200. */
@@ -13,68 +14,57 @@ export interface RecorderOptions {
   alerts?: Omit<AlertEngineOptions, 'learning'>;
   /** Collect devices with their evidence (bigger rows). */
   evidence?: boolean;
-  /** Batches held for consumers that fall behind (default 64)... */
-  keep?: number;
-  /** ...and at most this many devices, edges and timeline entries in them (default 100k): memory stays bounded. */
-  keepItems?: number;
+  /** Collect devices with their identity section (default on; the UI's live deltas leave it out). */
+  identity?: boolean;
+  /** Trouble from a timer tick or a listener; a failed commit also stops the recording (`recording`). */
+  onError?: (e: unknown) => void;
 }
 
-/** A batch as the hosts receive it: devices as shown (merges, manual edits), with alerts and the timeline. */
-export interface RecordedBatch extends Omit<DeltaBatch, 'upserts'> {
-  /** The store's sequence number: it keeps counting across restarts. */
-  seq: number;
-  upserts: StoredDevice[];
-  timeline: TimelineEntry[];
+/** One collection of a run: what changed, what the store made of it, and the alerts it raised. */
+export interface Recorded {
+  /** The change stream's batch; null when only alerts raised without a device change are recorded. */
+  delta: DeltaBatch | null;
+  /** The commit (the store's merged and edited views, its sequence number); null without a store. */
+  stored: CommitResult | null;
+  /** Alerts raised now; with a store, only the ones it did not hold (re-analysis raises none again). */
+  alerts: AlertJson[];
 }
 
-export interface RecordedCatchUp {
-  snapshot: StoredInventory | null;
-  snapshotSeq: number;
-  batches: RecordedBatch[];
-}
-
-export type BatchListener = (b: RecordedBatch) => void;
-
-function size(b: RecordedBatch): number {
-  return b.upserts.length + b.edges.length + b.timeline.length + 1;
-}
+export type RecordListener = (r: Recorded) => void;
 
 /**
- * What the engine hosts (Electron, WebSocket, sensor, analyze --db) run: every `intervalMs` it
- * collects the change stream, derives alerts, commits the batch in one transaction and hands the
- * result to listeners. A killed process loses at most the batch in progress (one interval).
- * Hosts serve consumers from `on()` and `since()` (not from the ChangeStream, whose batches lack
- * merges, edits and alerts): create the ChangeStream with a small `keep` (2), the recorder holds
- * the history.
+ * The one recording loop every host runs (the desktop engine, `serve`, `analyze --db`, sensors):
+ * for one run's analyzer it owns the change stream and the alert engine, and every `intervalMs`
+ * collects the stream, derives alerts, commits both to the store in one transaction (when there is
+ * one) and hands the result to listeners. A killed process loses at most the batch in progress. A
+ * commit that fails (a full disk) stops the recording; the run goes on without it.
  */
 export class Recorder {
+  readonly stream: ChangeStream;
   readonly alerts: AlertEngine;
-  private readonly listeners = new Set<BatchListener>();
-  private readonly history: RecordedBatch[] = [];
+  private store: Store | null;
+  private readonly listeners = new Set<RecordListener>();
   private timer: ReturnType<typeof setInterval> | null = null;
-  private lastStats: DeltaBatch['stats'] | null = null;
-  private readonly keep: number;
-  private readonly keepItems: number;
-  private held = 0;
-  private readonly evidence: boolean;
-  /** Errors from timer ticks (a full disk, say): reported, never thrown into the timer. */
-  onError: (e: unknown) => void = () => {};
 
+  /** Throws when a store is given and its saved baseline cannot be read. */
   constructor(
     readonly analyzer: Analyzer,
-    readonly stream: ChangeStream,
-    readonly store: Store,
+    store: Store | null,
     private readonly o: RecorderOptions = {},
   ) {
+    this.store = store;
+    this.stream = new ChangeStream(analyzer);
     // The alert rules need the observations themselves (OT events, DHCP server roles), not only the
     // devices they end up in: the feed observes the analyzer.
     this.alerts = attachAlertEngine(analyzer, store, o);
-    this.keep = o.keep ?? 64;
-    this.keepItems = o.keepItems ?? 100_000;
-    this.evidence = o.evidence === true;
   }
 
-  on(l: BatchListener): () => void {
+  /** Whether batches are still committed to a store. */
+  get recording(): boolean {
+    return this.store !== null;
+  }
+
+  on(l: RecordListener): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }
@@ -85,7 +75,7 @@ export class Recorder {
         try {
           this.tick();
         } catch (e) {
-          this.onError(e);
+          this.o.onError?.(e);
         }
       }, this.o.intervalMs ?? 200);
       // The host decides when the process ends, not the recorder.
@@ -94,78 +84,53 @@ export class Recorder {
     return this;
   }
 
-  /** Stop the timer and commit whatever is left. */
-  stop(): RecordedBatch | null {
+  /** Stop the timer and record whatever is left, with the run's final counters. */
+  stop(): Recorded | null {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    return this.tick();
+    const out = this.tick();
+    // A source that ended after the last batch (its entry in stats.sources) changed no device: the
+    // store would otherwise show the counters of the last batch, which depends on the timer.
+    try {
+      this.store?.keepStats(this.analyzer.stats());
+    } catch (e) {
+      this.store = null;
+      this.o.onError?.(e);
+    }
+    return out;
   }
 
-  /** Collect, derive, commit, emit: one batch, or null when nothing changed. */
-  tick(): RecordedBatch | null {
-    const b = this.stream.collect(this.evidence, true);
-    if (b === null) {
-      if (!this.alerts.hasPending) return null;
-      return this.emit(this.store.commitAlerts(this.alerts.drain(), this.learningMeta()), null);
+  /** Collect, derive, commit, hand on: one batch, or null when nothing changed. */
+  tick(): Recorded | null {
+    const delta = this.stream.collect(this.o.evidence === true, this.o.identity !== false);
+    // Observations alone (an OT event on a device that did not change) can raise alerts.
+    if (delta === null && !this.alerts.hasPending) return null;
+    const raised = delta === null ? this.alerts.drain() : this.alerts.batch(delta);
+    let stored: CommitResult | null = null;
+    if (this.store !== null) {
+      const meta = learningMeta(this.alerts);
+      try {
+        stored =
+          delta === null ? this.store.commitAlerts(raised, meta) : this.store.commit(delta, raised, meta);
+      } catch (e) {
+        this.store = null;
+        this.o.onError?.(e);
+      }
     }
-    this.lastStats = b.stats;
-    const alerts = this.alerts.batch(b);
-    return this.emit(this.store.commit(b, alerts, this.learningMeta()), b);
+    const out: Recorded = { delta, stored, alerts: stored?.alerts ?? raised };
+    for (const l of this.listeners) {
+      try {
+        l(out);
+      } catch (e) {
+        this.o.onError?.(e);
+      }
+    }
+    return out;
   }
 
   /** End the learning period now (at the latest capture time): from here on, changes raise alerts. */
   endLearning(): void {
     this.alerts.endLearning();
-    this.store.setMeta(LEARNING_KEY, JSON.stringify(this.alerts.learning.state()));
-  }
-
-  edit(id: string, field: EditableField, value: string | null): RecordedBatch {
-    return this.emit(this.store.edit(id, field, value), null);
-  }
-
-  merge(into: string, alias: string): RecordedBatch {
-    return this.emit(this.store.merge(into, alias), null);
-  }
-
-  unmerge(alias: string): RecordedBatch {
-    return this.emit(this.store.unmerge(alias), null);
-  }
-
-  /** What a consumer needs after `lastSeq`: held batches, or a snapshot from the store when they are gone. */
-  since(lastSeq: number): RecordedCatchUp {
-    const oldest = this.history.length > 0 ? this.history[0]!.seq : this.store.seq + 1;
-    if (lastSeq >= oldest - 1 && lastSeq <= this.store.seq)
-      return { snapshot: null, snapshotSeq: lastSeq, batches: this.history.filter((b) => b.seq > lastSeq) };
-    return { snapshot: this.store.snapshot(), snapshotSeq: this.store.seq, batches: [] };
-  }
-
-  private learningMeta(): Record<string, string> {
-    return learningMeta(this.alerts);
-  }
-
-  private emit(r: CommitResult, b: DeltaBatch | null): RecordedBatch {
-    const out: RecordedBatch = {
-      seq: r.seq,
-      at: b?.at ?? new Date().toISOString(),
-      upserts: r.upserts,
-      removed: r.removed,
-      edges: r.edges,
-      edgesRemoved: r.edgesRemoved,
-      alerts: r.alerts,
-      stats: b?.stats ?? this.lastStats ?? this.analyzer.stats(),
-      timeline: r.timeline,
-    };
-    this.history.push(out);
-    this.held += size(out);
-    while (this.history.length > 0 && (this.history.length > this.keep || this.held > this.keepItems))
-      this.held -= size(this.history.shift()!);
-    for (const l of this.listeners) {
-      try {
-        l(out);
-      } catch (e) {
-        this.onError(e);
-      }
-    }
-    return out;
+    this.store?.setMeta(LEARNING_KEY, JSON.stringify(this.alerts.learning.state()));
   }
 }

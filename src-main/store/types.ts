@@ -1,12 +1,6 @@
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 
-export type Authorization = 'authorized' | 'unauthorized' | 'unknown';
-export const AUTHORIZATIONS: readonly Authorization[] = ['authorized', 'unauthorized', 'unknown'];
-
-/** Fields a person can set by hand; they outrank whatever the capture and the rules say. */
-export const EDITABLE = ['name', 'type', 'vendor', 'notes', 'authorization'] as const;
-export type EditableField = (typeof EDITABLE)[number];
-export type ManualEdits = Partial<Record<EditableField, string>>;
+import type { Authorization, ManualEdits } from '../../shared/inventory/edits';
 
 /** Where a timeline entry came from. */
 export type ChangeSource = 'capture' | 'rule' | 'manual';
@@ -24,8 +18,8 @@ export interface TimelineEntry {
 
 /**
  * A device as the store shows it: the engine's view, with the devices merged into it folded in, and
- * manual edits applied on top (a manual `name` becomes `hostname`, `type` and `vendor` replace the
- * rules' values; the rules' own values stay in the timeline and in `manual`-free reads).
+ * manual edits applied on top as everywhere (applyEdits: a manual `name` becomes `hostname`, `type`
+ * and `vendor` replace the rules' values; the rules' own values stay in the timeline and in raw reads).
  */
 export interface StoredDevice extends DeviceJson {
   name: string | null;
@@ -33,7 +27,7 @@ export interface StoredDevice extends DeviceJson {
   authorization: Authorization;
   /** False once the device went unseen for the offline threshold of capture time. */
   online: boolean;
-  /** Ids merged into this one (by hand, or automatically: an address-only device found on a MAC). */
+  /** Ids merged into this one (an address-only device found on a MAC). */
   aliases: string[];
   manual: ManualEdits;
 }

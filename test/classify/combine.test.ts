@@ -298,7 +298,7 @@ test('Classifier re-classifies a device only when what rules read changed', () =
     b.model.alternatives.map((x) => x.value).concat(b.model.value ?? ''),
     ['1756-L61', '1756-L71'].filter((m) => m !== b.model.value).concat(b.model.value ?? ''),
   );
-  const json = k.snapshot(inv, false);
+  const json = [...inv.devices()].map((x) => k.apply(inv.deviceJson(x, false), x, inv));
   assert.equal(json.length, 1);
   assert.equal(json[0]!.type, 'plc');
   assert.equal(json[0]!.attributes?.model?.value, b.model.value);

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../../src-main/engine/engine';
+import { Store } from '../../src-main/store/store';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { findNativeHelper } from '../../src-main/capture/live/helper-path';
 import { events, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
@@ -130,12 +131,8 @@ test('getDevice returns one device with the evidence behind it; an unknown id is
 
 test('manual edits outrank the capture and the rules, reach the UI as deltas, and can be cleared', async () => {
   const r = recorder();
-  const persisted: [string, string, string | null][] = [];
-  const engine = createEngine({
-    hub: r.hub,
-    collectMs: 20,
-    onEdit: (id, f, v) => persisted.push([id, f, v]),
-  });
+  const store = new Store(':memory:');
+  const engine = createEngine({ hub: r.hub, collectMs: 20, store });
   await engine.openCapture({ paths: [capture('g.pcap', 2)] });
   await engine.idle;
   const id = 'mac:02:00:00:00:00:01';
@@ -152,11 +149,20 @@ test('manual edits outrank the capture and the rules, reach the UI as deltas, an
     .flatMap((x) => x.upserts)
     .find((u) => u.id === id);
   assert.equal(delta?.hostname, 'boiler-plc', 'the edit reached the UI through the change stream');
-  assert.deepEqual(persisted, [
-    [id, 'name', 'boiler-plc'],
-    [id, 'type', 'plc'],
-    [id, 'notes', 'hall 3'],
-  ]);
+  assert.deepEqual(
+    store
+      .timeline(id)
+      .filter((t) => t.source === 'manual')
+      .map((t) => [t.field, t.new]),
+    [
+      ['name', 'boiler-plc'],
+      ['type', 'plc'],
+      ['notes', 'hall 3'],
+    ],
+    'the store keeps each edit',
+  );
+  assert.equal(store.device(id)!.type, 'plc', 'the store shows the edit as the engine does');
+  assert.equal(store.device(id)!.category, 'OT');
   const cleared = await engine.editDevice({ id, name: null, type: null, notes: null });
   assert.equal(cleared.hostname, null);
   assert.equal(cleared.edited, undefined);
@@ -165,6 +171,7 @@ test('manual edits outrank the capture and the rules, reach the UI as deltas, an
     /no device/,
   );
   await engine.close();
+  store.close();
 });
 
 test('a file run reports how far it has read: bytes of the file and which file of how many', async () => {

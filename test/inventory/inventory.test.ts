@@ -124,9 +124,9 @@ test('an ARP sender owns its address even when another MAC carried the frame', (
   assert.deepEqual(a.snapshot().devices.find((d) => d.mac === RANDOM)!.ips, ['10.9.9.9']);
 });
 
-test('the change stream batches what changed, numbered, and catches up late consumers', () => {
+test('the change stream batches what changed, numbered', () => {
   const a = analyzer();
-  const cs = new ChangeStream(a, 3);
+  const cs = new ChangeStream(a);
   assert.equal(cs.collect(), null, 'nothing changed yet');
   feed(a, [
     udpFrame({ mac: PC, ip: '10.0.0.1', port: 1 }, { mac: GW, ip: '10.0.0.2', port: 2 }, new Uint8Array(1)),
@@ -145,21 +145,6 @@ test('the change stream batches what changed, numbered, and catches up late cons
   ]);
   const b2 = cs.collect()!;
   assert.deepEqual(b2.upserts.map((d) => d.mac).sort(), [GW, RANDOM].sort());
-  assert.deepEqual(
-    cs.since(1).batches.map((b) => b.seq),
-    [2],
-  );
-  assert.equal(cs.since(1).snapshot, null);
-  for (let i = 0; i < 4; i++) {
-    feed(a, [
-      udpFrame({ mac: PC, ip: '10.0.0.1', port: 1 }, { mac: GW, ip: '10.0.0.2', port: 2 }, new Uint8Array(1)),
-    ]);
-    cs.collect();
-  }
-  const late = cs.since(1);
-  assert.notEqual(late.snapshot, null, 'a consumer that fell behind the kept batches gets a snapshot');
-  assert.equal(late.snapshotSeq, cs.seq);
-  assert.equal(late.snapshot!.devices.length, 3);
 });
 
 test('edges beyond the cap are evicted idlest first, and the change stream reports them', () => {

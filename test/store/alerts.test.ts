@@ -32,12 +32,12 @@ function byKind(alerts: readonly AlertJson[]): Map<string, AlertJson[]> {
 test('during learning nothing alerts; afterwards each kind does, once, and is stored', () => {
   const s = new Session(tempDb(), { learnMs: 60 * MIN });
   learningTraffic(s);
-  const first = s.rec.tick();
+  const first = s.tick();
   assert.ok(first !== null && first.upserts.length >= 5, 'the learning traffic made devices');
   assert.deepEqual(first.alerts, []);
   // The same things again, still inside the hour: still nothing.
   s.feed([modbus(HMI, PLC, MODBUS_RESTART, T0 + 50 * MIN), announce(A, T0 + 50 * MIN)]);
-  assert.deepEqual(s.rec.tick()?.alerts ?? [], []);
+  assert.deepEqual(s.tick()?.alerts ?? [], []);
   assert.equal(s.rec.alerts.isLearning, true);
 
   const after = T0 + 70 * MIN;
@@ -51,7 +51,7 @@ test('during learning nothing alerts; afterwards each kind does, once, and is st
     // A Modbus write is an event of low severity: no alert.
     modbus(HMI, PLC, [0x06, 0x00, 0x01, 0x00, 0x2a], after + 4000),
   ]);
-  const b = s.rec.tick()!;
+  const b = s.tick()!;
   const kinds = byKind(b.alerts);
   assert.deepEqual([...kinds.keys()].sort(), ['dhcp-server', 'ip-conflict', 'new-device', 'ot-event']);
 
@@ -103,7 +103,7 @@ test('during learning nothing alerts; afterwards each kind does, once, and is st
     dhcpOffer(ROGUE, B.mac, after + 6000),
     chat(NEWCOMER, B, after + 7000),
   ]);
-  assert.deepEqual(s.rec.tick()?.alerts ?? [], []);
+  assert.deepEqual(s.tick()?.alerts ?? [], []);
   s.close();
 });
 
@@ -111,11 +111,11 @@ test('ending learning by hand: the next new device alerts at once; the state sur
   const path = tempDb();
   const s = new Session(path, { learnMs: 24 * 60 * MIN });
   learningTraffic(s);
-  s.rec.tick();
+  s.tick();
   s.rec.endLearning();
   s.feed([chat(host(77), A, T0 + 31 * MIN)]);
   assert.deepEqual(
-    s.rec.tick()!.alerts.map((a) => [a.kind, a.deviceId]),
+    s.tick()!.alerts.map((a) => [a.kind, a.deviceId]),
     [['new-device', 'mac:' + host(77).mac]],
   );
   s.close();
@@ -125,7 +125,7 @@ test('ending learning by hand: the next new device alerts at once; the state sur
   assert.equal(r.rec.alerts.isLearning, false);
   r.feed([chat(A, B, T0 + 40 * MIN), chat(host(78), B, T0 + 41 * MIN)]);
   assert.deepEqual(
-    r.rec.tick()!.alerts.map((a) => [a.kind, a.deviceId]),
+    r.tick()!.alerts.map((a) => [a.kind, a.deviceId]),
     [['new-device', 'mac:' + host(78).mac]],
   );
   assert.equal(r.store.alerts().length, 2, 'both sessions’ alerts are listed');
@@ -136,7 +136,7 @@ test('firmware and type changes (as classification fills them) alert after learn
   // Real device JSON from the engine; the classifier's fields are set by hand, as it would set them.
   const s = new Session(tempDb(), { learnMs: 10 * MIN });
   s.feed([chat(PLC, HMI, T0)]);
-  const dev = s.rec.tick()!.upserts.find((d) => d.id === 'mac:' + PLC.mac)!;
+  const dev = s.tick()!.upserts.find((d) => d.id === 'mac:' + PLC.mac)!;
   const engine = new AlertEngine({ learning: { durationMs: 10 * MIN } });
   const batch = (firmware: string, type: string, at: number): DeltaBatch => ({
     seq: 1,

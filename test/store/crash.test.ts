@@ -91,6 +91,6 @@ test('SIGKILL during an analysis loses at most the last second, and the database
   assert.equal(s.store.seq, top.seq);
   assert.equal(s.store.devices().length, top.devices_total);
   s.feed([chat(host(1), host(2), T0)]);
-  assert.equal(s.rec.tick()!.seq, top.seq + 1);
+  assert.equal(s.tick()!.seq, top.seq + 1);
   s.close();
 });

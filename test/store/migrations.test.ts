@@ -34,7 +34,7 @@ test('an older database is brought forward with its data kept', () => {
   // A version-1 database with one device in it, as an earlier Glasspane left it.
   const s = new Session(path);
   s.feed([chat(host(1), host(2), T0)]);
-  s.rec.tick();
+  s.tick();
   s.close();
   const raw = new Database(path);
   raw.exec('DROP TABLE alerts; DROP TABLE timeline; DROP TABLE edits; DROP TABLE merges; DROP TABLE splits;');

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { LAYERS } from '../../shared/decode/layers';
 import { LINKTYPE_ETHERNET } from '../../shared/decode/linktypes';
 import { Analyzer } from '../../shared/engine/analyzer';
-import { ChangeStream } from '../../shared/inventory/changes';
 import { IT_PROTOCOLS } from '../../shared/protocols/it/index';
 import { OT_PROTOCOLS } from '../../shared/protocols/ot/index';
 import { Recorder, type RecorderOptions } from '../../src-main/store/recorder';
-import { Store, type StoreOptions } from '../../src-main/store/store';
+import { Store, type CommitResult, type StoreOptions } from '../../src-main/store/store';
 import {
   arp,
   concat,
@@ -33,13 +32,17 @@ export function tempDb(name = 'store'): string {
 
 export class Session {
   readonly analyzer = new Analyzer({ layers: LAYERS, apps: [...OT_PROTOCOLS, ...IT_PROTOCOLS] });
-  readonly stream = new ChangeStream(this.analyzer, 2);
   readonly store: Store;
   readonly rec: Recorder;
 
   constructor(path: string, o: RecorderOptions & StoreOptions = {}) {
     this.store = new Store(path, o);
-    this.rec = new Recorder(this.analyzer, this.stream, this.store, o);
+    this.rec = new Recorder(this.analyzer, this.store, o);
+  }
+
+  /** One tick of the recorder: what the store committed, or null when nothing changed. */
+  tick(): CommitResult | null {
+    return this.rec.tick()?.stored ?? null;
   }
 
   feed(frames: readonly { data: Bytes; ts: number; linkType?: number }[]): this {

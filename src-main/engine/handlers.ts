@@ -1,0 +1,37 @@
+import type { EngineHandlers } from '../ipc/engine-api';
+import { readInterfaceCounters } from '../ipc/interface-counters';
+import type { AlertService } from './alert-service';
+import type { CaptureSources } from './capture-sources';
+import type { DeviceEditor } from './device-edits';
+import type { InventoryView } from './inventory-view';
+import { exportReport, type ReportExportOptions } from './report-export';
+import type { RunController } from './run-controller';
+
+export interface EngineServices {
+  sources: CaptureSources;
+  runs: RunController;
+  view: InventoryView;
+  editor: DeviceEditor;
+  alerts: AlertService;
+  report: ReportExportOptions;
+}
+
+/** Each call of the IPC contract, answered by the service it belongs to. */
+export function engineHandlers(s: EngineServices): EngineHandlers {
+  return {
+    listSources: () => s.sources.list(),
+    chooseCaptureFiles: () => s.sources.choose(),
+    checkFilter: ({ filter }) => s.sources.checkFilter(filter),
+    interfaceCounters: () => readInterfaceCounters(),
+    // Refused paths cost nothing: the run (and the inventory) in progress stays.
+    openCapture: async ({ paths }) => s.runs.openFiles(await s.sources.allowed(paths)),
+    startCapture: ({ interfaces, filter }) => s.runs.startLive(interfaces, filter ?? null),
+    stopCapture: () => s.runs.stop(),
+    getSnapshot: () => s.view.snapshot(),
+    getDevice: ({ id }) => s.view.device(id),
+    editDevice: (req) => s.editor.edit(req),
+    listAlerts: (req) => s.alerts.list(req),
+    getTimeline: (req) => s.alerts.timeline(req),
+    exportReport: (req) => exportReport(req, s, s.report),
+  };
+}

@@ -1,0 +1,63 @@
+import { identityOf } from '../../shared/inventory/identity';
+import type { CallRequest, CallResponse } from '../../shared/ipc/contract';
+import { IPC_LIMITS } from '../../shared/ipc/limits';
+import {
+  alertsOf,
+  exportAnswer,
+  printReport,
+  renderTextReport,
+  snapshotInventory,
+  type PdfPrinter,
+} from '../report/export';
+import type { AlertService } from './alert-service';
+import type { InventoryView } from './inventory-view';
+import type { RunController } from './run-controller';
+
+export interface ReportExportOptions {
+  printPdf?: PdfPrinter;
+  maxReportChars?: number;
+  generator?: string;
+}
+
+/** exportReport: the devices as the UI shows them (edits applied, the store's before the first run). */
+export async function exportReport(
+  { format, deviceIds, title }: CallRequest<'exportReport'>,
+  s: { runs: RunController; view: InventoryView; alerts: AlertService },
+  o: ReportExportOptions,
+): Promise<CallResponse<'exportReport'>> {
+  const snap = s.view.snapshot();
+  const fromStore = s.view.showingStore;
+  const analyzer = s.runs.analyzer;
+  const at = new Date();
+  const inv = snapshotInventory(snap, {
+    ids: deviceIds,
+    stats: fromStore ? undefined : analyzer.stats(),
+    now: at,
+  });
+  // The snapshot leaves identity sections to device details; a report carries them.
+  for (const d of inv.devices) {
+    const live = analyzer.inventory.byId(d.id);
+    const identity =
+      live !== undefined ? identityOf(live.evidence.facts.values()) : s.view.storedDevice(d.id)?.identity;
+    if (identity !== undefined) d.identity = identity;
+  }
+  const n = inv.devices.length;
+  const opts = { maxChars: o.maxReportChars, at };
+  if (format === 'csv' || format === 'json')
+    return exportAnswer(format, renderTextReport(inv, format, { sources: [] }), n, opts);
+  const listed = s.alerts.list({ limit: IPC_LIMITS.alerts });
+  const src = snap.status.source;
+  const html = renderTextReport(inv, 'html', {
+    title,
+    sources:
+      src === null
+        ? [fromStore ? 'the device store' : 'no capture yet']
+        : src.kind === 'file'
+          ? src.paths
+          : [`live capture on ${src.interfaces.join(', ')}${src.filter ? ` (filter ${src.filter})` : ''}`],
+    alerts: alertsOf(inv, listed.alerts, deviceIds === undefined),
+    generator: o.generator ?? 'Glasspane',
+  });
+  if (format === 'html') return exportAnswer('html', html, n, opts);
+  return printReport(html, n, o.printPdf, opts);
+}
