@@ -24,6 +24,7 @@ import {
 } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
 import type { Observation } from '../model/observation';
+import { emptyStats } from '../decode/stats';
 
 export function sourceId(s: PartialSource): SourceId {
   let id = `${s.site}/${s.sensor}`;
@@ -32,8 +33,22 @@ export function sourceId(s: PartialSource): SourceId {
   return id;
 }
 
-export function emptyPartial(): PartialInventory {
-  return { version: PARTIAL_VERSION, sources: [], devices: [], edges: [], dns: [], edits: [] };
+/** Nothing known; with a source, that source is named (with zero counters) so it shows as present. */
+export function emptyPartial(source?: PartialSource): PartialInventory {
+  const sources: PartialSourceInfo[] =
+    source === undefined
+      ? []
+      : [
+          {
+            source: sourceId(source),
+            site: source.site,
+            sensor: source.sensor,
+            worker: source.worker ?? null,
+            run: source.run ?? null,
+            stats: { ...emptyStats(), observations: 0, first: null, last: null, files: [] },
+          },
+        ];
+  return { version: PARTIAL_VERSION, sources, devices: [], edges: [], dns: [], edits: [] };
 }
 
 /** Code-unit order, the same on every machine (localeCompare is not). */
