@@ -8,7 +8,11 @@ import { PARTIAL_LIMITS as L } from './partial-limits';
 import { PARTIAL_VERSION, type PartialInventory } from './partial-types';
 import { mergePartials } from './partial-merge';
 
-const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a name is 1-64 of A-Z a-z 0-9 . _ -');
+/** Names start with a letter or digit ('..' is no name), then up to 63 of A-Z a-z 0-9 . _ -. */
+const NAME = '[A-Za-z0-9][A-Za-z0-9._-]{0,63}';
+const name = z
+  .string()
+  .regex(new RegExp(`^${NAME}$`), 'a name is a letter or digit, then up to 63 of A-Z a-z 0-9 . _ -');
 const key = z.string().min(1).max(L.key);
 const text = z.string().max(L.value);
 const short = z.string().max(L.name * 4);
@@ -18,7 +22,7 @@ const port = z.number().int().min(0).max(65535);
 /** `site/sensor[/worker][#run]`, as sourceId() writes it. */
 const source = z
   .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}(\/[A-Za-z0-9._-]{1,64}){1,2}(#[A-Za-z0-9._-]{1,64})?$/);
+  .regex(new RegExp(`^${NAME}(/${NAME}){1,2}(#${NAME})?$`), 'a source is site/sensor[/worker][#run]');
 
 const IDENTITY_ATTRS = [
   'vendor',
