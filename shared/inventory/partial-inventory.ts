@@ -269,7 +269,11 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
   d.router = c.router;
   d.routed = c.routed;
   d.aggregate = c.p.kind === 'aggregate';
-  for (const v of [...c.via].sort(cmp)) d.via.add(ids.get(v) ?? v);
+  // Routers this merge holds: a key from elsewhere is no id to show.
+  for (const v of [...c.via].sort(cmp)) {
+    const router = ids.get(v);
+    if (router !== undefined) d.via.add(router);
+  }
   const use = (u: PartialIpUse) => ({
     packets: u.packets,
     bytes: u.bytes,

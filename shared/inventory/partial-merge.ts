@@ -61,8 +61,17 @@ function greater<T>(a: T, b: T): T {
   return cmp(JSON.stringify(a), JSON.stringify(b)) >= 0 ? a : b;
 }
 
-/** Merge two lists sorted by key, joining entries with the same key; the result is sorted too. */
-function mergeBy<T>(xs: readonly T[], ys: readonly T[], key: (t: T) => string, join: (x: T, y: T) => T): T[] {
+/**
+ * Merge two lists sorted by key, joining entries with the same key; the result is sorted too, and
+ * holds the `max` smallest keys (a bound that is itself a join: no order of merges keeps others).
+ */
+function mergeBy<T>(
+  xs: readonly T[],
+  ys: readonly T[],
+  key: (t: T) => string,
+  join: (x: T, y: T) => T,
+  max = Infinity,
+): T[] {
   const m = new Map<string, T>();
   for (const x of xs) {
     const k = key(x);
@@ -74,7 +83,10 @@ function mergeBy<T>(xs: readonly T[], ys: readonly T[], key: (t: T) => string, j
     const had = m.get(k);
     m.set(k, had === undefined ? y : join(had, y));
   }
-  return [...m.entries()].sort((p, q) => cmp(p[0], q[0])).map((e) => e[1]);
+  return [...m.entries()]
+    .sort((p, q) => cmp(p[0], q[0]))
+    .slice(0, max)
+    .map((e) => e[1]);
 }
 
 function union(a: readonly string[], b: readonly string[], max: number): string[] {
@@ -158,7 +170,10 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
 
 function joinDevice(x: PartialDevice, y: PartialDevice): PartialDevice {
   // The key names kind, site, domain and id (the schema checks they agree); take either's.
-  return { ...x, states: mergeBy(x.states, y.states, (s) => s.source, joinDeviceState) };
+  return {
+    ...x,
+    states: mergeBy(x.states, y.states, (s) => s.source, joinDeviceState, PARTIAL_LIMITS.statesPerEntry),
+  };
 }
 
 function joinEdgeState(x: PartialEdgeState, y: PartialEdgeState): PartialEdgeState {
@@ -175,7 +190,11 @@ function joinEdgeState(x: PartialEdgeState, y: PartialEdgeState): PartialEdgeSta
 }
 
 function joinEdge(x: PartialEdge, y: PartialEdge): PartialEdge {
-  return { a: x.a, b: x.b, states: mergeBy(x.states, y.states, (s) => s.source, joinEdgeState) };
+  return {
+    a: x.a,
+    b: x.b,
+    states: mergeBy(x.states, y.states, (s) => s.source, joinEdgeState, PARTIAL_LIMITS.statesPerEntry),
+  };
 }
 
 export const edgeKey = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
@@ -203,16 +222,20 @@ function newerSource(x: PartialSourceInfo, y: PartialSourceInfo): PartialSourceI
  * taken whole where only one side has them; treat partials as immutable).
  */
 export function mergePartials(a: PartialInventory, b: PartialInventory): PartialInventory {
+  const L = PARTIAL_LIMITS;
   return {
     version: PARTIAL_VERSION,
-    sources: mergeBy(a.sources, b.sources, (s) => s.source, newerSource),
-    devices: mergeBy(a.devices, b.devices, (d) => d.key, joinDevice),
-    edges: mergeBy(a.edges, b.edges, edgeKey, joinEdge),
-    dns: mergeBy(a.dns, b.dns, dnsKey, (x, y) => ({
-      ...x,
-      names: union(x.names, y.names, PARTIAL_LIMITS.namesPerAddress),
-    })),
-    edits: mergeBy(a.edits, b.edits, editKey, newerEdit),
+    sources: mergeBy(a.sources, b.sources, (s) => s.source, newerSource, L.sources),
+    devices: mergeBy(a.devices, b.devices, (d) => d.key, joinDevice, L.devices),
+    edges: mergeBy(a.edges, b.edges, edgeKey, joinEdge, L.edges),
+    dns: mergeBy(
+      a.dns,
+      b.dns,
+      dnsKey,
+      (x, y) => ({ ...x, names: union(x.names, y.names, L.namesPerAddress) }),
+      L.dnsAddresses,
+    ),
+    edits: mergeBy(a.edits, b.edits, editKey, newerEdit, L.edits),
   };
 }
 

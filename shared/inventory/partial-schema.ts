@@ -7,6 +7,13 @@ import { z } from 'zod';
 import { PARTIAL_LIMITS as L } from './partial-limits';
 import { PARTIAL_VERSION, type PartialInventory } from './partial-types';
 import { mergePartials } from './partial-merge';
+import { ipv4FromString } from '../util/addr';
+
+/** IPv4 dotted quad, or IPv6 text (hex groups and colons, an IPv4 tail allowed). */
+export function isAddress(s: string): boolean {
+  return ipv4FromString(s) >= 0 || (s.length <= 45 && s.includes(':') && /^[0-9a-f:.]+$/.test(s));
+}
+const address = z.string().max(64).refine(isAddress, 'not an IPv4 or IPv6 address');
 
 /** Names start with a letter or digit ('..' is no name), then up to 63 of A-Z a-z 0-9 . _ -. */
 const NAME = '[A-Za-z0-9][A-Za-z0-9._-]{0,63}';
@@ -90,7 +97,7 @@ const observation = z.discriminatedUnion('kind', [
 ]);
 
 const ipUse = z.object({
-  ip: short,
+  ip: address,
   seq: count,
   packets: count,
   bytes: count,
@@ -155,7 +162,13 @@ function keyAgrees(d: {
       /^mac:[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(d.id) &&
       d.key === `${d.site}/${d.l2domain}/${d.id}`
     );
-  if (d.kind === 'ip') return d.l2domain === null && d.id.startsWith('ip:') && d.key === `${d.site}/${d.id}`;
+  if (d.kind === 'ip')
+    return (
+      d.l2domain === null &&
+      isAddress(d.id.slice(3)) &&
+      d.id.startsWith('ip:') &&
+      d.key === `${d.site}/${d.id}`
+    );
   if (d.l2domain !== null || !d.key.startsWith(d.site + '/') || !d.key.endsWith('/' + d.id)) return false;
   const sensor = d.key.slice(d.site.length + 1, d.key.length - d.id.length - 1);
   return name.safeParse(sensor).success;
@@ -220,7 +233,7 @@ const partial = z.object({
   devices: z.array(device).max(L.devices),
   edges: z.array(edge).max(L.edges),
   dns: z
-    .array(z.object({ site: name, ip: short, names: z.array(text).max(L.namesPerAddress) }))
+    .array(z.object({ site: name, ip: address, names: z.array(text).max(L.namesPerAddress) }))
     .max(L.dnsAddresses),
   edits: z
     .array(

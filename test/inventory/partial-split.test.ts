@@ -291,6 +291,23 @@ test('a hostile partial is rejected with a reason, never thrown', () => {
       /kind/,
     ],
     [{ ...good, edges: [{ a: 'z', b: 'a', states: [] }] }, /edges/],
+    [
+      {
+        ...good,
+        devices: [
+          device(
+            {},
+            {
+              ips: [
+                { ip: '<script>', seq: 0, packets: 1, bytes: 1, first: 1, last: 1, arp: false, served: [] },
+              ],
+            },
+          ),
+        ],
+      },
+      /ips\.0\.ip: not an IPv4 or IPv6 address/,
+    ],
+    [{ ...good, dns: [{ site: 'hq', ip: '999.1.1.1', names: ['x'] }] }, /dns\.0\.ip/],
     [JSON.parse('{"version":"glasspane.partial/1","__proto__":{"x":1}}'), /sources/],
   ];
   for (const [input, reason] of cases) {
