@@ -28,3 +28,15 @@ export const PARTIAL_LIMITS = {
   files: 1024,
   warnings: 64,
 } as const;
+
+/**
+ * Bounds on a merge of many partials (a console over many sites): larger than one partial's, and
+ * past them the entries with the smallest keys are kept (partial-merge.ts).
+ */
+export const MERGED_LIMITS = {
+  devices: 2_000_000,
+  edges: 4_000_000,
+  sources: 4096,
+  dnsAddresses: 1_000_000,
+  edits: 1_000_000,
+} as const;

@@ -22,7 +22,7 @@ import {
   type PartialSourceInfo,
   type SourceId,
 } from './partial-types';
-import { PARTIAL_LIMITS } from './partial-limits';
+import { MERGED_LIMITS, PARTIAL_LIMITS } from './partial-limits';
 import type { Observation } from '../model/observation';
 import { emptyStats } from '../decode/stats';
 
@@ -168,7 +168,7 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
   };
 }
 
-function joinDevice(x: PartialDevice, y: PartialDevice): PartialDevice {
+export function joinDevice(x: PartialDevice, y: PartialDevice): PartialDevice {
   // The key names kind, site, domain and id (the schema checks they agree); take either's.
   return {
     ...x,
@@ -189,7 +189,7 @@ function joinEdgeState(x: PartialEdgeState, y: PartialEdgeState): PartialEdgeSta
   };
 }
 
-function joinEdge(x: PartialEdge, y: PartialEdge): PartialEdge {
+export function joinEdge(x: PartialEdge, y: PartialEdge): PartialEdge {
   return {
     a: x.a,
     b: x.b,
@@ -198,18 +198,18 @@ function joinEdge(x: PartialEdge, y: PartialEdge): PartialEdge {
 }
 
 export const edgeKey = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
-const dnsKey = (d: PartialDnsName) => `${d.site}\n${d.ip}`;
-const editKey = (e: PartialEdit) => `${e.device}\n${e.field}`;
+export const dnsKey = (d: PartialDnsName) => `${d.site}\n${d.ip}`;
+export const editKey = (e: PartialEdit) => `${e.device}\n${e.field}`;
 
 /** The newest edit wins; at the same time the greater author, then value, so every order agrees. */
-function newerEdit(x: PartialEdit, y: PartialEdit): PartialEdit {
+export function newerEdit(x: PartialEdit, y: PartialEdit): PartialEdit {
   if (x.time !== y.time) return x.time > y.time ? x : y;
   if (x.author !== y.author) return x.author > y.author ? x : y;
   return greater(x, y);
 }
 
 /** A source's counters only grow: the one with more packets (then observations) is the newer. */
-function newerSource(x: PartialSourceInfo, y: PartialSourceInfo): PartialSourceInfo {
+export function newerSource(x: PartialSourceInfo, y: PartialSourceInfo): PartialSourceInfo {
   if (x.stats.packets !== y.stats.packets) return x.stats.packets > y.stats.packets ? x : y;
   if (x.stats.observations !== y.stats.observations)
     return x.stats.observations > y.stats.observations ? x : y;
@@ -222,21 +222,19 @@ function newerSource(x: PartialSourceInfo, y: PartialSourceInfo): PartialSourceI
  * taken whole where only one side has them; treat partials as immutable).
  */
 export function mergePartials(a: PartialInventory, b: PartialInventory): PartialInventory {
-  const L = PARTIAL_LIMITS;
+  const M = MERGED_LIMITS;
   return {
     version: PARTIAL_VERSION,
-    sources: mergeBy(a.sources, b.sources, (s) => s.source, newerSource, L.sources),
-    devices: mergeBy(a.devices, b.devices, (d) => d.key, joinDevice, L.devices),
-    edges: mergeBy(a.edges, b.edges, edgeKey, joinEdge, L.edges),
-    dns: mergeBy(
-      a.dns,
-      b.dns,
-      dnsKey,
-      (x, y) => ({ ...x, names: union(x.names, y.names, L.namesPerAddress) }),
-      L.dnsAddresses,
-    ),
-    edits: mergeBy(a.edits, b.edits, editKey, newerEdit, L.edits),
+    sources: mergeBy(a.sources, b.sources, (s) => s.source, newerSource, M.sources),
+    devices: mergeBy(a.devices, b.devices, (d) => d.key, joinDevice, M.devices),
+    edges: mergeBy(a.edges, b.edges, edgeKey, joinEdge, M.edges),
+    dns: mergeBy(a.dns, b.dns, dnsKey, joinDns, M.dnsAddresses),
+    edits: mergeBy(a.edits, b.edits, editKey, newerEdit, M.edits),
   };
+}
+
+export function joinDns(x: PartialDnsName, y: PartialDnsName): PartialDnsName {
+  return { ...x, names: union(x.names, y.names, PARTIAL_LIMITS.namesPerAddress) };
 }
 
 /** Merge any number of partials (in any order: the result is the same). */

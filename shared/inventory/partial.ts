@@ -25,6 +25,7 @@ import {
 export * from './partial-types';
 export { emptyPartial, mergePartials, mergeAll, sourceId } from './partial-merge';
 export { parsePartial, type ParsedPartial } from './partial-schema';
+export { PartialAccumulator } from './partial-accumulator';
 export { inventoryFromPartial, type FromPartialOptions } from './partial-inventory';
 
 export interface PartialOfOptions {

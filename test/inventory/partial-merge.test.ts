@@ -14,12 +14,14 @@ import {
   mergeAll,
   mergePartials,
   parsePartial,
+  PartialAccumulator,
   type PartialDevice,
   type PartialDeviceState,
   type PartialEdge,
   type PartialInventory,
 } from '../../shared/inventory/partial';
 import type { Observation } from '../../shared/model/observation';
+import { Capped } from '../../shared/inventory/partial-accumulator';
 
 const SOURCES = ['s1/a', 's1/b', 's1/a/w1', 's2/c#r2'];
 const siteOf = (src: string) => src.split('/')[0]!;
@@ -294,5 +296,54 @@ test('the inventory of a merge does not depend on the order, and merging leaves 
         assert.equal(got.devices.find((d) => d.id === id)?.packetsReceived, n, id);
     }),
     { numRuns: 150 },
+  );
+});
+
+test('an accumulator fed partials one by one, in any order and with replays, holds their merge', () => {
+  fc.assert(
+    fc.property(
+      fc.array(partialArb, { minLength: 1, maxLength: 5 }),
+      fc.array(fc.nat(), { maxLength: 4 }),
+      (ps, replays) => {
+        const acc = new PartialAccumulator();
+        const order = [...ps].reverse();
+        for (const r of replays) order.push(ps[r % ps.length]!);
+        for (const p of order) acc.add(p);
+        assert.deepEqual(acc.partial(), mergeAll(ps));
+        // What changed: every device key the partials named, once.
+        assert.deepEqual(acc.changed(), [...new Set(order.flatMap((p) => devicesNamed(p)))].sort());
+        assert.deepEqual(acc.changed(), []);
+      },
+    ),
+    runs,
+  );
+});
+
+function devicesNamed(p: PartialInventory): string[] {
+  return [
+    ...p.devices.map((d) => d.key),
+    ...p.edges.flatMap((e) => [e.a, e.b]),
+    ...p.edits.map((e) => e.device),
+  ];
+}
+
+test('past its cap a merge keeps the smallest keys, whatever order they came in', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.nat({ max: 100 })), { maxLength: 200 }),
+      fc.integer({ min: 1, max: 20 }),
+      (entries, cap) => {
+        const c = new Capped<number>(cap, Math.max);
+        for (const [k, v] of entries) c.add(k, v);
+        const all = new Map<string, number>();
+        for (const [k, v] of entries) all.set(k, Math.max(all.get(k) ?? 0, v));
+        const want = [...all.entries()]
+          .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+          .slice(0, cap)
+          .map((e) => e[1]);
+        assert.deepEqual(c.sorted(), want);
+      },
+    ),
+    runs,
   );
 });
