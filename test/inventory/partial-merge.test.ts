@@ -347,3 +347,66 @@ test('past its cap a merge keeps the smallest keys, whatever order they came in'
     runs,
   );
 });
+
+/** Every leaf of a JSON value, by path. */
+function leaves(
+  v: unknown,
+  path: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
+  if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) leaves(x, [...path, Array.isArray(v) ? Number(k) : k], out);
+    if (Object.keys(v).length === 0) out.push(path);
+  } else out.push(path);
+  return out;
+}
+
+const NASTY = [
+  -1,
+  0.5,
+  2 ** 53,
+  1e308,
+  '',
+  'x'.repeat(5000),
+  null,
+  {},
+  [],
+  '__proto__',
+  '::',
+  '999.1.1.1',
+  true,
+  'mac:zz',
+];
+
+test('a partial with fields swapped for hostile values is refused, or merges and yields an inventory without throwing', () => {
+  let refused = 0;
+  let accepted = 0;
+  fc.assert(
+    fc.property(
+      partialArb,
+      fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 3 }),
+      (p, picks) => {
+        const json = JSON.parse(JSON.stringify(p)) as Record<string, unknown>;
+        const paths = leaves(json);
+        for (const [i, j] of picks) {
+          const path = paths[i % paths.length]!;
+          if (path.length === 0) continue;
+          let at = json as Record<string | number, unknown>;
+          for (const k of path.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+          at[path[path.length - 1]!] = NASTY[j % NASTY.length];
+        }
+        const r = parsePartial(JSON.stringify(json));
+        if (!r.ok) {
+          assert.match(r.reason, /^not a partial inventory|does not match/);
+          refused++;
+          return;
+        }
+        accepted++;
+        assert.deepEqual(mergePartials(r.partial, r.partial), r.partial);
+        inventoryFromPartial(mergePartials(r.partial, p), { evidence: true });
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.ok(refused > 100 && accepted > 10, `${refused} refused, ${accepted} accepted`);
+});
