@@ -146,15 +146,20 @@ function combine(p: PartialDevice): Combined {
     for (const v of s.via) c.via.add(v);
     for (const x of s.protocols) c.protocols.add(x);
     for (const v of s.vlans) if (c.vlans.size < PARTIAL_LIMITS.vlansPerDevice) c.vlans.add(v);
-    for (const port of s.servedTcp) {
+    // A router's ports from before it was one are stale in its merged state (see routerServedTcp).
+    for (const port of s.router ? (s.routerServedTcp ?? []) : s.servedTcp) {
       if (c.servedTcp.size < PARTIAL_LIMITS.servedPerDevice) c.servedTcp.add(port);
       if (s.router) c.routerServed.add(port);
     }
     c.factsDropped += s.factsDropped;
   }
+  // A source that called the MAC a router already moved the addresses it did not own to devices of
+  // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
+  const own = (router: boolean, u: PartialIpUse) =>
+    !router || (u.ip.includes(':') ? u.ip.startsWith('fe80:') : u.arp);
   const byFamily = (v6: boolean) =>
     interleave(
-      p.states.map((s) => s.ips.filter((u) => u.ip.includes(':') === v6)),
+      p.states.map((s) => s.ips.filter((u) => u.ip.includes(':') === v6 && own(s.router, u))),
       (u) => u.first,
     );
   for (const u of byFamily(false)) addIp(c.ip4, u);
@@ -305,6 +310,12 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
   return d;
 }
 
+/** Counts by a name a partial gave: no name reaches the object's prototype. */
+function addCount(r: Record<string, number>, k: string, n: number): void {
+  if (k === '__proto__') return;
+  r[k] = (Object.hasOwn(r, k) ? r[k]! : 0) + n;
+}
+
 function statsOf(p: PartialInventory, devices: number, edges: number): InventoryStats {
   const s = emptyStats();
   let observations = 0;
@@ -323,8 +334,8 @@ function statsOf(p: PartialInventory, devices: number, edges: number): Inventory
     s.repeats += x.repeats;
     s.retransmissions += x.retransmissions;
     s.badTimestamps += x.badTimestamps;
-    for (const [k, n] of Object.entries(x.malformedBy)) s.malformedBy[k] = (s.malformedBy[k] ?? 0) + n;
-    for (const [k, n] of Object.entries(x.unknownLinkTypes ?? {})) unknown[k] = (unknown[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(x.malformedBy)) addCount(s.malformedBy, k, n);
+    for (const [k, n] of Object.entries(x.unknownLinkTypes ?? {})) addCount(unknown, k, n);
     observations += x.observations;
     first = minT(first, x.first);
     last = maxT(last, x.last);

@@ -163,6 +163,9 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
     protocols: union(x.protocols, y.protocols, L.protocolsPerDevice),
     vlans: unionNum(x.vlans, y.vlans, L.vlansPerDevice),
     servedTcp: unionNum(x.servedTcp, y.servedTcp, L.servedPerDevice),
+    ...(x.routerServedTcp !== undefined || y.routerServedTcp !== undefined
+      ? { routerServedTcp: unionNum(x.routerServedTcp ?? [], y.routerServedTcp ?? [], L.servedPerDevice) }
+      : {}),
     facts: bySeq(mergeBy(x.facts, y.facts, fKey, joinFact), fKey, L.factsPerDevice),
     factsDropped: Math.max(x.factsDropped, y.factsDropped),
   };

@@ -78,7 +78,13 @@ export interface PartialDeviceState {
   ips: PartialIpUse[];
   protocols: string[];
   vlans: number[];
+  /** TCP ports it served while not a router (a router's own are in routerServedTcp). */
   servedTcp: number[];
+  /**
+   * TCP ports it served as a router (its own addresses'): kept apart because becoming a router
+   * drops the ports of addresses that were not its own, which a join of sets cannot do.
+   */
+  routerServedTcp?: number[];
   facts: PartialFact[];
   /** Facts the source could not keep (its per-device bound). */
   factsDropped: number;

@@ -406,7 +406,7 @@ test('a partial with fields swapped for hostile values is refused, or merges and
         inventoryFromPartial(mergePartials(r.partial, p), { evidence: true });
       },
     ),
-    { numRuns: 500 },
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
   );
   assert.ok(refused > 100 && accepted > 10, `${refused} refused, ${accepted} accepted`);
 });
