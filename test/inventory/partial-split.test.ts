@@ -155,6 +155,64 @@ test(
   },
 );
 
+/**
+ * A model of issue 19's reader: an IPv4 flow's two directions to one worker (by the address pair),
+ * anything else (ARP, broadcasts, IPv6, layer 2) by its source MAC.
+ */
+function workerOf(b: Uint8Array, s: number, e: number, lt: number, n: number): number {
+  if (lt !== 1 || e - s < 14) return 0;
+  let o = s + 12;
+  let type = (b[o]! << 8) | b[o + 1]!;
+  while ((type === 0x8100 || type === 0x88a8) && o + 6 <= e) {
+    o += 4;
+    type = (b[o]! << 8) | b[o + 1]!;
+  }
+  let k = (b[s + 10]! << 8) | b[s + 11]!;
+  const ip = o + 2;
+  if (type === 0x0800 && ip + 20 <= e && (b[s]! & 1) === 0) {
+    const src = ((b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!) >>> 0;
+    const dst = ((b[ip + 16]! << 24) | (b[ip + 17]! << 16) | (b[ip + 18]! << 8) | b[ip + 19]!) >>> 0;
+    k = Math.min(src, dst) ^ Math.imul(Math.max(src, dst), 31);
+  }
+  return (Math.imul(k, 0x9e3779b1) >>> 0) % n;
+}
+
+for (const file of [
+  'multi-lan-s7-plant__iti-ics__wrapup.pcapng',
+  'modbus__iti-ics__modbus_test.pcap',
+  'coap-mqtt__ndpi__coap_mqtt.pcap',
+])
+  test(
+    `${file}: flows shared among workers, each a source, merge to the whole inventory (issue 19)`,
+    { skip },
+    async () => {
+      const path = join(PCAPS, file);
+      const w = await whole(file, createAnalyzer());
+      const want = inventoryFromPartial(analyzerPartial(w.a, { site: 'hq', sensor: 'cpu' }), opts);
+      for (const n of [2, 3]) {
+        const workers = Array.from({ length: n }, () => createAnalyzer());
+        for (const x of workers) x.beginSource();
+        let frame = 0;
+        await readCaptureFile(path, {
+          records: (buf, s, e, lt, ts, wl, iface) => {
+            const x = workers[workerOf(buf, s, e, lt, n)]!;
+            x.nextFrameNumber(++frame);
+            x.frame(buf, lt, ts, wl, iface, s, e);
+          },
+        });
+        for (const x of workers) x.endSource({ path, format: 'pcap', frames: 0, warnings: [] });
+        const parts = workers.map((x, i) =>
+          analyzerPartial(x, { site: 'hq', sensor: 'cpu', worker: `w${i}` }),
+        );
+        assert.ok(parts.every((p) => p.devices.length > 0));
+        const got = inventoryFromPartial(mergeAll(parts), opts);
+        assert.deepEqual(comparable(got).devices, comparable(want).devices);
+        assert.deepEqual(got.edges, want.edges);
+        assert.equal(got.stats.packets, want.stats.packets);
+      }
+    },
+  );
+
 test('the partial of an analysis gives that analysis back, through JSON', { skip }, async () => {
   for (const file of [
     'bench-mixed__ndpi__1kxun.pcap',
