@@ -21,6 +21,7 @@ import { isoTime } from '../util/time';
 import { cmp, factKey, maxT, minT } from './partial-merge';
 import type { PartialDevice, PartialFact, PartialInventory, PartialIpUse } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
+import type { LimitStats } from './limits';
 
 export interface FromPartialOptions {
   /** Classification rules (as the analyzer takes them); without them devices carry what the wire said. */
@@ -322,6 +323,7 @@ function statsOf(p: PartialInventory, devices: number, edges: number): Inventory
   let first: number | null = null;
   let last: number | null = null;
   const files: InventoryStats['sources'] = [];
+  let limits: LimitStats | undefined;
   const unknown: Record<string, number> = {};
   for (const { stats: x } of p.sources) {
     s.packets += x.packets;
@@ -340,6 +342,7 @@ function statsOf(p: PartialInventory, devices: number, edges: number): Inventory
     first = minT(first, x.first);
     last = maxT(last, x.last);
     for (const f of x.files) files.push({ ...f, warnings: [...f.warnings] });
+    if (x.limits !== undefined) limits = addLimits(limits, x.limits);
   }
   if (Object.keys(unknown).length > 0) s.unknownLinkTypes = unknown;
   return {
@@ -350,6 +353,21 @@ function statsOf(p: PartialInventory, devices: number, edges: number): Inventory
     firstSeen: first === null ? null : isoTime(first),
     lastSeen: last === null ? null : isoTime(last),
     sources: files,
+    ...(limits !== undefined ? { limits } : {}),
+  };
+}
+
+/** Sources' limit counters summed; floods named once each. */
+function addLimits(a: LimitStats | undefined, b: LimitStats): LimitStats {
+  if (a === undefined) return { ...b, floods: [...b.floods] };
+  return {
+    devicesAggregated: a.devicesAggregated + b.devicesAggregated,
+    addressesAggregated: a.addressesAggregated + b.addressesAggregated,
+    aggregates: a.aggregates + b.aggregates,
+    edgesEvicted: a.edgesEvicted + b.edgesEvicted,
+    factsDropped: a.factsDropped + b.factsDropped,
+    tableEntriesDropped: a.tableEntriesDropped + b.tableEntriesDropped,
+    floods: [...new Set([...a.floods, ...b.floods])],
   };
 }
 

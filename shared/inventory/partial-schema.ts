@@ -219,6 +219,17 @@ const stats = z.object({
   first: time.nullable(),
   last: time.nullable(),
   files: z.array(file).max(L.files),
+  limits: z
+    .object({
+      devicesAggregated: count,
+      addressesAggregated: count,
+      aggregates: count,
+      edgesEvicted: count,
+      factsDropped: count,
+      tableEntriesDropped: count,
+      floods: z.array(text).max(256),
+    })
+    .optional(),
 });
 
 const sourceInfo = z.object({

@@ -14,6 +14,7 @@
  */
 import type { Observation } from '../model/observation';
 import type { DecodeStats } from '../decode/stats';
+import type { LimitStats } from './limits';
 
 export const PARTIAL_VERSION = 'glasspane.partial/1';
 
@@ -164,6 +165,8 @@ export interface PartialStats extends DecodeStats {
   first: number | null;
   last: number | null;
   files: { path: string; format: string; frames: number; warnings: string[] }[];
+  /** What the source's inventory limits cost, once one was reached (as InventoryStats.limits). */
+  limits?: LimitStats;
 }
 
 export interface PartialInventory {

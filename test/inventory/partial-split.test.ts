@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer } from '../../shared/engine/analyzer';
 import { analyzerPartial } from '../../shared/engine/analyzer-partial';
@@ -26,6 +28,7 @@ import { readCaptureFile } from '../../src-main/capture/file-source';
 import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { writeMacFlood } from '../helpers/flood-pcap';
 
 const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
 const rules = loadRules();
@@ -227,6 +230,31 @@ test('the partial of an analysis gives that analysis back, through JSON', { skip
     assert.deepEqual(back.stats.sources, w.inv.stats.sources);
     assert.ok(back.devices.every((d) => d.site === 'hq' && d.sensors!.join() === 'laptop'));
     assert.ok(back.devices.some((d) => d.evidence!.some((e) => e.sources!.join() === 'hq/laptop')));
+  }
+});
+
+test('a flooded analysis comes back with its overflow devices and limit counters; two such sensors add up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gp-partial-'));
+  try {
+    const a = new Analyzer({ layers: LAYERS, vendorOf, rules, limits: { maxDevices: 100 } });
+    await analyzeFile(a, writeMacFlood(join(dir, 'mac.pcap'), 2000));
+    const w = a.snapshot({ evidence: true });
+    assert.ok(w.stats.limits !== undefined && w.devices.some((d) => d.id.startsWith('overflow:')));
+    const back = inventoryFromPartial(analyzerPartial(a, { site: 'hq', sensor: 'a' }), opts);
+    assert.deepEqual(comparable(back), comparable(w));
+    const two = inventoryFromPartial(
+      mergePartials(
+        analyzerPartial(a, { site: 'hq', sensor: 'a' }),
+        analyzerPartial(a, { site: 'hq', sensor: 'b' }),
+      ),
+      opts,
+    );
+    // Overflow buckets are each sensor's own; counted twice, named once.
+    assert.equal(two.devices.filter((d) => d.id.startsWith('overflow:')).length, 2);
+    assert.equal(two.stats.limits!.devicesAggregated, 2 * w.stats.limits!.devicesAggregated);
+    assert.deepEqual(two.stats.limits!.floods, w.stats.limits!.floods);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
