@@ -128,12 +128,23 @@ export class Analyzer {
   /** Unread link types counted when the current source began (see endSource). */
   private unknownAtStart: Record<string, number> = {};
 
-  /** Frame numbers restart at 1 for every source, as in Wireshark. */
-  beginSource(): void {
-    this.frameNo = 0;
+  /**
+   * Frame numbers restart at 1 for every source, as in Wireshark; `frameBase` continues another
+   * count instead (the second part of a capture split between analyzers numbers from where it starts).
+   */
+  beginSource(frameBase = 0): void {
+    this.frameNo = frameBase;
     this.goodTime = [];
     this.goodTimeAny = 0;
     this.unknownAtStart = { ...this.decoder.stats.unknownLinkTypes };
+  }
+
+  /**
+   * The number the next frame takes: a worker analysing a share of a capture's frames numbers them
+   * as the whole capture does, so first frames agree when the workers' partials are merged.
+   */
+  nextFrameNumber(n: number): void {
+    this.frameNo = n - 1;
   }
 
   /**

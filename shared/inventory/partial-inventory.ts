@@ -1,0 +1,185 @@
+/**
+ * The inventory a partial yields: its per-source facts combined (counters summed over sources, first
+ * and last times the earliest and latest, sets united), routers decided again on the combined
+ * addresses, then rebuilt as Inventory devices so that the JSON, the identity section and
+ * classification take the very path a capture analysed whole takes (Inventory.deviceJson, Classifier).
+ * A person's edits go over the result.
+ */
+import { Classifier, peerIndex, type CompiledRule } from '../classify';
+import { applyEdits, type DeviceEdits } from './edits';
+import { Edge, Inventory, type Device } from './inventory';
+import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
+import { ipv4FromString, macFromString } from '../util/addr';
+import { cmp } from './partial-merge';
+import type { PartialDevice, PartialInventory, PartialIpUse } from './partial-types';
+import { combine, decideRouters, type Combined } from './partial-combine';
+import { statsOf } from './partial-stats';
+
+export interface FromPartialOptions {
+  /** Classification rules (as the analyzer takes them); without them devices carry what the wire said. */
+  rules?: readonly CompiledRule[];
+  /** IEEE OUI lookup, as the analyzer takes it. */
+  vendorOf?: (mac: number) => string | null;
+  /** Include each device's evidence (with who heard it). */
+  evidence?: boolean;
+  /** Include the identity section (default true). */
+  identity?: boolean;
+  /**
+   * Device ids: 'local' gives the id an analysis gives ("mac:…"), 'qualified' adds where it is
+   * ("mac:…@site/l2domain", "ip:…@site", "overflow:…@site/sensor"); 'auto' (default) is 'local'
+   * unless two devices would share an id (the same MAC at two sites), then 'qualified' for all.
+   */
+  ids?: 'auto' | 'local' | 'qualified';
+  /** Time the inventory is stamped with (default now). */
+  generatedAt?: string;
+}
+
+function qualifiedId(p: PartialDevice): string {
+  if (p.kind === 'mac') return `${p.id}@${p.site}/${p.l2domain}`;
+  if (p.kind === 'ip') return `${p.id}@${p.site}`;
+  // site/sensor/id: the sensor is what lies between.
+  return `${p.id}@${p.key.slice(0, p.key.length - p.id.length - 1)}`;
+}
+
+function idsOf(devices: Iterable<PartialDevice>, mode: FromPartialOptions['ids']): Map<string, string> {
+  const out = new Map<string, string>();
+  const list = [...devices];
+  let qualify = mode === 'qualified';
+  if (mode === undefined || mode === 'auto') qualify = new Set(list.map((p) => p.id)).size !== list.length;
+  for (const p of list) out.set(p.key, qualify ? qualifiedId(p) : p.id);
+  return out;
+}
+
+const unset = (t: number | null, none: number) => (t === null ? none : t);
+
+function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, string>): Device {
+  const mac = c.p.kind === 'mac' ? macFromString(c.p.id.slice(4)) : -1;
+  const d = inv.restore(id, mac);
+  d.router = c.router;
+  d.routed = c.routed;
+  d.aggregate = c.p.kind === 'aggregate';
+  // Routers this merge holds: a key from elsewhere is no id to show.
+  for (const v of [...c.via].sort(cmp)) {
+    const router = ids.get(v);
+    if (router !== undefined) d.via.add(router);
+  }
+  const use = (u: PartialIpUse) => ({
+    packets: u.packets,
+    bytes: u.bytes,
+    first: unset(u.first, Infinity),
+    last: unset(u.last, -Infinity),
+    arp: u.arp,
+    served: u.served.length > 0 ? [...u.served] : null,
+  });
+  for (const [ip, u] of c.ip4) d.ip4.set(ipv4FromString(ip) | 0, use(u));
+  for (const [ip, u] of c.ip6) d.ip6.set(ip, use(u));
+  for (const x of c.protocols) d.protocols.add(x);
+  for (const v of c.vlans) d.vlans.add(v);
+  for (const port of c.servedTcp) d.servedTcp.add(port);
+  for (const { f } of c.facts)
+    d.evidence.restore({
+      firstFrame: f.firstFrame,
+      first: f.first,
+      last: f.last,
+      count: f.count,
+      obs: f.obs,
+    });
+  d.evidence.dropped = c.factsDropped;
+  d.first = unset(c.first, Infinity);
+  d.last = unset(c.last, -Infinity);
+  d.packetsSent = c.packetsSent;
+  d.packetsReceived = c.packetsReceived;
+  d.bytesSent = c.bytesSent;
+  d.bytesReceived = c.bytesReceived;
+  return d;
+}
+
+/** The newest edits, per device key, as applyEdits takes them (a null value clears the field). */
+function editsOf(p: PartialInventory): Map<string, DeviceEdits> {
+  const out = new Map<string, DeviceEdits>();
+  for (const e of p.edits) {
+    if (e.value === null) continue;
+    const had = out.get(e.device) ?? {};
+    had[e.field] = e.value;
+    out.set(e.device, had);
+  }
+  return out;
+}
+
+/**
+ * The inventory of a (merged) partial, as `glasspane analyze --format json` writes one: devices sorted
+ * by id, each with `site` and `sensors`, classified on the merged facts; edges sorted by their ends.
+ */
+export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions = {}): InventoryJson {
+  const all = new Map<string, Combined>();
+  for (const d of p.devices) all.set(d.key, combine(d));
+  decideRouters(all);
+  const ids = idsOf(
+    [...all.values()].map((c) => c.p),
+    o.ids,
+  );
+  // One inventory per site: DNS names and peers are a site's own, and a MAC may recur across sites.
+  const sites = new Map<string, { inv: Inventory; devices: { d: Device; c: Combined }[] }>();
+  const byKey = new Map<string, Device>();
+  const order = [...all.values()].sort((x, y) => cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
+  for (const c of order) {
+    let s = sites.get(c.p.site);
+    if (s === undefined)
+      sites.set(c.p.site, (s = { inv: new Inventory({ vendorOf: o.vendorOf }), devices: [] }));
+    const d = rebuild(s.inv, c, ids.get(c.p.key)!, ids);
+    s.devices.push({ d, c });
+    byKey.set(c.p.key, d);
+  }
+  for (const n of p.dns) sites.get(n.site)?.inv.resolved.set(n.ip, new Set(n.names));
+  const edges: EdgeJson[] = [];
+  for (const pe of p.edges) {
+    const a = byKey.get(pe.a);
+    const b = byKey.get(pe.b);
+    // A delta may name a device whose own record has not arrived yet: the edge waits for it.
+    if (a === undefined || b === undefined || a === b) continue;
+    const inv = sites.get(all.get(pe.a)!.p.site)!.inv;
+    if (sites.get(all.get(pe.b)!.p.site)!.inv !== inv) continue;
+    const flip = a.n > b.n;
+    const e = new Edge(flip ? b : a, flip ? a : b);
+    e.first = Infinity;
+    e.last = -Infinity;
+    for (const s of pe.states) {
+      e.packetsAtoB += flip ? s.packetsBtoA : s.packetsAtoB;
+      e.packetsBtoA += flip ? s.packetsAtoB : s.packetsBtoA;
+      e.bytesAtoB += flip ? s.bytesBtoA : s.bytesAtoB;
+      e.bytesBtoA += flip ? s.bytesAtoB : s.bytesBtoA;
+      e.first = Math.min(e.first, s.first);
+      e.last = Math.max(e.last, s.last);
+      for (const x of s.protocols) e.protocols.add(x);
+    }
+    const lo = e.a;
+    inv.edges.set(lo.n * 67108864 + e.b.n, e);
+    lo.edgeTo.set(e.b.n, e);
+  }
+  const classifier = o.rules !== undefined && o.rules.length > 0 ? new Classifier(o.rules) : null;
+  const edits = editsOf(p);
+  const devices: DeviceJson[] = [];
+  for (const { inv, devices: list } of sites.values()) {
+    const peers = classifier === null ? undefined : peerIndex(inv);
+    for (const { d, c } of list) {
+      let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
+      if (classifier !== null) j = classifier.apply(j, d, inv, peers);
+      if (j.evidence !== undefined)
+        j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...c.facts[i]!.sources].sort(cmp) }));
+      j = applyEdits(j, edits.get(c.p.key));
+      j.site = c.p.site;
+      j.sensors = [...c.sensors].sort(cmp);
+      devices.push(j);
+    }
+    for (const e of inv.edges.values()) edges.push(inv.edgeJson(e));
+  }
+  devices.sort((x, y) => cmp(x.id, y.id));
+  edges.sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b));
+  return {
+    schema: INVENTORY_SCHEMA,
+    generatedAt: o.generatedAt ?? new Date().toISOString(),
+    stats: statsOf(p, devices.length, edges.length),
+    devices,
+    edges,
+  };
+}
