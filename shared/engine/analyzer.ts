@@ -128,9 +128,12 @@ export class Analyzer {
   /** Unread link types counted when the current source began (see endSource). */
   private unknownAtStart: Record<string, number> = {};
 
-  /** Frame numbers restart at 1 for every source, as in Wireshark. */
-  beginSource(): void {
-    this.frameNo = 0;
+  /**
+   * Frame numbers restart at 1 for every source, as in Wireshark; `frameBase` continues another
+   * count instead (the second part of a capture split between analyzers numbers from where it starts).
+   */
+  beginSource(frameBase = 0): void {
+    this.frameNo = frameBase;
     this.goodTime = [];
     this.goodTimeAny = 0;
     this.unknownAtStart = { ...this.decoder.stats.unknownLinkTypes };

@@ -66,7 +66,7 @@ export interface EvidenceSummary {
  * (an identity's attribute, an attribute's key, a fingerprint's scheme), and the rest of it. Together
  * they name the fact without building its display string: most observations repeat a known fact.
  */
-function subOf(o: Observation): string {
+export function subOf(o: Observation): string {
   switch (o.kind) {
     case 'identity':
       return o.attr;
@@ -155,6 +155,25 @@ export class Evidence {
     if (have === undefined) this.byRaw.set(raw, f);
     else if (Array.isArray(have)) have.push(f);
     else this.byRaw.set(raw, [have, f]);
+  }
+
+  /** A fact rebuilt from partial inventories, kept as given (after those already held). */
+  restore(f: Omit<Fact, 'kind' | 'protocol' | 'field' | 'value' | 'sub'>): void {
+    const o = f.obs;
+    const raw = rawOf(o);
+    const fact: Fact = {
+      ...f,
+      kind: o.kind,
+      protocol: o.protocol,
+      field: o.field,
+      value: observationValue(o),
+      sub: subOf(o),
+    };
+    this.facts.set(this.facts.size, fact);
+    const have = this.byRaw.get(raw);
+    if (have === undefined) this.byRaw.set(raw, fact);
+    else if (Array.isArray(have)) have.push(fact);
+    else this.byRaw.set(raw, [have, fact]);
   }
 
   /**

@@ -199,6 +199,8 @@ export class Inventory {
   private cacheMacB = -2;
   private cacheDevB: Device | null = null;
   observations = 0;
+  /** Devices rebuilt from partial inventories (partial-inventory.ts), by id: they hold no lookups. */
+  readonly restored = new Map<string, Device>();
 
   constructor(private readonly o: InventoryOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...o.limits };
@@ -405,7 +407,7 @@ export class Inventory {
 
   /** The device with this id ("mac:…" or "ip:…"), if the inventory holds it. */
   byId(id: string): Device | undefined {
-    const agg = this.aggregates.get(id);
+    const agg = this.aggregates.get(id) ?? this.restored.get(id);
     if (agg !== undefined) return agg;
     if (id.startsWith('mac:')) {
       const mac = macFromString(id.slice(4));
@@ -427,6 +429,14 @@ export class Inventory {
     yield* this.byIp4.values();
     yield* this.byIp6.values();
     yield* this.aggregates.values();
+    yield* this.restored.values();
+  }
+
+  /** A device rebuilt from partial inventories, numbered as if the capture had made it now. */
+  restore(id: string, mac: number): Device {
+    const d = new Device(this.count++, id, mac, this.changedDevices);
+    this.restored.set(id, d);
+    return d;
   }
 
   private macDevice(mac: number): Device {

@@ -22,6 +22,7 @@ export const evidenceSchema = z.object({
   firstSeen: time,
   lastSeen: time,
   count,
+  sources: z.array(id).max(L.list).optional(),
 });
 
 export const identityFactSchema = z.object({
@@ -103,6 +104,8 @@ export const deviceSchema = z.object({
     .nullable()
     .optional(),
   edited: z.array(id).max(16).optional(),
+  site: id.nullable().optional(),
+  sensors: z.array(id).max(L.list).optional(),
 });
 
 export const edgeSchema = z.object({

@@ -73,6 +73,11 @@ export interface EvidenceJson {
   firstSeen: string;
   lastSeen: string;
   count: number;
+  /**
+   * Who heard it (`site/sensor`), in a merged inventory (glasspane merge, the sensors' console);
+   * absent from a local analysis.
+   */
+  sources?: string[];
 }
 
 /** Why an attribute has its value: one rule firing on one observation (or a device-level input). */
@@ -162,6 +167,12 @@ export interface DeviceJson {
   notes?: string | null;
   /** Fields set by hand ('name', 'type', 'vendor', 'notes'): they outrank capture and rules. */
   edited?: string[];
+  /**
+   * In a merged inventory (partial inventories from sensors): the site the device is at, and the
+   * sensors that saw it, sorted. Absent from a local analysis.
+   */
+  site?: string | null;
+  sensors?: string[];
 }
 
 export interface EdgeJson {

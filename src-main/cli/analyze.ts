@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { createAnalyzer, analyzeFile, UnknownProtocolError } from '../engine/pipeline';
 import { CaptureFileError } from '../capture/file-source';
 import { jsonChunks, liveSummary, toCsv, toJson, toTable } from './format';
-import { writeChunks, writeOutput, UsageError } from './output';
+import { writableFolder, writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
 import { loadAlertPolicy } from './alert-policy';
 import { toOcsfLines } from '../../shared/forward/ocsf';
@@ -13,6 +13,8 @@ import { analysisEvents } from '../../shared/forward/events';
 import { count, parseLimits, type LimitFlags } from './limits';
 import { analyzeLive, type LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
+import { analyzerPartial } from '../../shared/engine/analyzer-partial';
+import { partialSource } from './merge';
 
 export interface AnalyzeOptions extends LimitFlags {
   format: 'json' | 'csv' | 'table' | 'ocsf';
@@ -43,6 +45,11 @@ export interface AnalyzeOptions extends LimitFlags {
   live?: LiveRunOptions['live'];
   /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
   dataDir?: string;
+  /** Also write the partial inventory here (for `glasspane merge`), as --site/--sensor. */
+  partialOut?: string;
+  site?: string;
+  sensor?: string;
+  l2domain?: string;
 }
 
 /** The live flags checked before anything starts: a mistake costs nothing yet. */
@@ -104,6 +111,19 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   }
   const limits = parseLimits(o);
   const live = liveOptions(files, o);
+  if (o.partialOut === undefined)
+    for (const [flag, v] of [
+      ['--site', o.site],
+      ['--sensor', o.sensor],
+      ['--l2domain', o.l2domain],
+    ] as const)
+      if (v !== undefined)
+        throw new UsageError(`${flag} names the source of a partial inventory: add --partial-out FILE`);
+  const partial = o.partialOut !== undefined ? partialSource(o) : null;
+  // Checked before a live capture starts, so a typo costs no minutes of capture.
+  if (o.partialOut === '-')
+    throw new UsageError('--partial-out needs a file name: standard output carries the inventory');
+  if (o.partialOut !== undefined) writableFolder('--partial-out', o.partialOut);
   let a;
   try {
     a = createAnalyzer({ protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(','), limits });
@@ -174,6 +194,8 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
         `glasspane: warning: inventory flood on ${f.segment}: ${f.table === 'devices' ? 'MACs' : 'addresses'} past the limit of ${f.limit} are aggregated (see stats.limits; --max-devices raises it)\n`,
       );
     const stored = rec?.finish() ?? null;
+    if (partial !== null && o.partialOut !== undefined)
+      await writeOutput(JSON.stringify(analyzerPartial(a, partial.source, partial)) + '\n', o.partialOut);
     if (capture !== undefined) {
       // A table printed to the terminal ends with the same line.
       if (o.format !== 'table' || o.out !== undefined)

@@ -74,13 +74,24 @@ const CSV_COLUMNS: [string, (d: DeviceJson) => unknown][] = [
 
 /** One row per device; every text cell neutralised against formula injection. */
 export function toCsv(inv: InventoryJson): string {
+  const columns = merged(inv) ? [...CSV_COLUMNS, ...SITE_COLUMNS] : CSV_COLUMNS;
   const rows = inv.devices.map((d) =>
-    CSV_COLUMNS.map(([, f]) => {
+    columns.map(([, f]) => {
       const v = f(d);
       return v === null || v === undefined ? '' : typeof v === 'string' ? neutralizeCell(v) : String(v);
     }),
   );
-  return stringify([CSV_COLUMNS.map(([h]) => h), ...rows]);
+  return stringify([columns.map(([h]) => h), ...rows]);
+}
+
+/** Where a merged inventory's devices are (glasspane merge, the sensors' console); a local one has none. */
+const SITE_COLUMNS: [string, (d: DeviceJson) => unknown][] = [
+  ['site', (d) => d.site],
+  ['sensors', (d) => d.sensors?.join(' ')],
+];
+
+function merged(inv: InventoryJson): boolean {
+  return inv.devices.some((d) => d.site !== undefined);
 }
 
 export function toJson(inv: InventoryJson): string {
@@ -117,9 +128,20 @@ export function* jsonChunks(
 
 /** A terminal table: one line per device, evidence indented beneath when asked for. */
 export function toTable(inv: InventoryJson): string {
-  const head = ['DEVICE', 'IPS', 'VENDOR', 'HOSTNAME', 'TYPE', 'PROTOCOLS', 'PKTS'];
+  const sites = merged(inv);
+  const head = [
+    'DEVICE',
+    ...(sites ? ['SITE'] : []),
+    'IPS',
+    'VENDOR',
+    'HOSTNAME',
+    'TYPE',
+    'PROTOCOLS',
+    'PKTS',
+  ];
   const rows = inv.devices.map((d) => [
     d.mac ?? d.id,
+    ...(sites ? [clip(d.site ?? '', 24)] : []),
     clip(d.ips.join(','), 40) + (d.routed ? ' (routed)' : ''),
     clip(d.vendor ?? '', 28),
     clip(d.hostname ?? '', 24),

@@ -69,8 +69,36 @@ program
     'devices kept one by one, with a MAC and by address alone, each (default 100000); past it new ones are aggregated',
   )
   .option('--max-edges <n>', 'edges kept in memory (default 250000); past it the idlest are evicted')
+  .option('--partial-out <file>', "also write the partial inventory to FILE, for 'glasspane merge'")
+  .option('--site <name>', 'with --partial-out: the site this capture is from (default local)')
+  .option('--sensor <name>', "with --partial-out: the sensor's name (default this machine's name)")
+  .option('--l2domain <name>', "with --partial-out: the layer-2 domain of its MACs (default the site's name)")
   .action(async (files: string[], o) => {
     process.exitCode = await analyzeCommand(files, o);
+  });
+
+program
+  .command('merge')
+  .description(
+    "merge partial inventories (from 'analyze --partial-out' or sensors) and print the inventory, each device with its site and sensors",
+  )
+  .argument('<partial...>', 'partial inventory files (JSON)')
+  .addOption(
+    new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table'),
+  )
+  .option('-o, --out <file>', 'write to FILE instead of standard output')
+  .option('-e, --evidence', 'include every observation behind each device, with the sensors that heard it')
+  .addOption(
+    new Option(
+      '--ids <mode>',
+      'device ids: local (mac:…), qualified (mac:…@site/l2domain), auto: qualified only where two would clash',
+    )
+      .choices(['auto', 'local', 'qualified'])
+      .default('auto'),
+  )
+  .action(async (files: string[], o) => {
+    const { mergeCommand } = await import('./merge');
+    process.exitCode = await mergeCommand(files, o);
   });
 
 program

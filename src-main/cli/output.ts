@@ -1,7 +1,27 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { open, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /** A mistake the person running the command can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
+
+/** The folder FILE goes in exists and can be written (checked before work that would be lost). */
+export function writableFolder(flag: string, out: string): void {
+  if (out === '-') return;
+  const dir = dirname(resolve(out));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      isDir
+        ? `${flag} ${out}: cannot write in ${dir}; choose a folder you can write to`
+        : `${flag} ${out}: the folder ${dir} does not exist`,
+    );
+  }
+  if (!isDir) throw new UsageError(`${flag} ${out}: ${dir} is not a folder`);
+}
 
 /**
  * Write to FILE (through a temporary file renamed into place, so a full disk never leaves half a

@@ -1,0 +1,42 @@
+/**
+ * Bounds on a partial inventory. Partials arrive over the network from sensors, so each list has a
+ * cap; the per-device caps are those the inventory itself keeps (inventory.ts, evidence.ts, limits.ts),
+ * with room for a merge of several sources.
+ */
+export const PARTIAL_LIMITS = {
+  /** Devices in one partial: the inventory's own limits (100k MAC + 100k address devices) and aggregates. */
+  devices: 250_000,
+  edges: 500_000,
+  sources: 4096,
+  /** Per-source states of one device or edge. */
+  statesPerEntry: 1024,
+  dnsAddresses: 65_536,
+  namesPerAddress: 16,
+  edits: 100_000,
+  ipsPerDevice: 64,
+  servedPerIp: 16,
+  factsPerDevice: 512,
+  protocolsPerDevice: 256,
+  vlansPerDevice: 64,
+  servedPerDevice: 256,
+  viaPerDevice: 16,
+  /** Characters in a name (site, sensor, protocol), a key, and a value heard on the wire. */
+  name: 64,
+  key: 1024,
+  value: 4096,
+  /** Files named in one source's stats, and warnings per file. */
+  files: 1024,
+  warnings: 64,
+} as const;
+
+/**
+ * Bounds on a merge of many partials (a console over many sites): larger than one partial's, and
+ * past them the entries with the smallest keys are kept (partial-merge.ts).
+ */
+export const MERGED_LIMITS = {
+  devices: 2_000_000,
+  edges: 4_000_000,
+  sources: 4096,
+  dnsAddresses: 1_000_000,
+  edits: 1_000_000,
+} as const;

@@ -1,0 +1,243 @@
+/**
+ * Merging partial inventories (partial-types.ts). Every rule here is a join of a semilattice, so the
+ * merge is commutative, associative and idempotent: per source, counters take their maximum (they are
+ * cumulative), first times the minimum, last times the maximum, flags OR, sets their union; a value
+ * one source states once (an observation as first heard, a source's stats) takes the greater under
+ * one fixed order. Bounds keep the smallest entries under a fixed order, which is a join too: the
+ * result does not depend on which partial brought an entry first.
+ */
+import { rawOf, subOf } from './evidence';
+import {
+  PARTIAL_VERSION,
+  type PartialDevice,
+  type PartialDeviceState,
+  type PartialDnsName,
+  type PartialEdge,
+  type PartialEdgeState,
+  type PartialEdit,
+  type PartialFact,
+  type PartialInventory,
+  type PartialIpUse,
+  type PartialSource,
+  type PartialSourceInfo,
+  type SourceId,
+} from './partial-types';
+import { MERGED_LIMITS, PARTIAL_LIMITS } from './partial-limits';
+import type { Observation } from '../model/observation';
+import { emptyStats } from '../decode/stats';
+
+export function sourceId(s: PartialSource): SourceId {
+  let id = `${s.site}/${s.sensor}`;
+  if (s.worker !== undefined) id += '/' + s.worker;
+  if (s.run !== undefined) id += '#' + s.run;
+  return id;
+}
+
+/** Nothing known; with a source, that source is named (with zero counters) so it shows as present. */
+export function emptyPartial(source?: PartialSource): PartialInventory {
+  const sources: PartialSourceInfo[] =
+    source === undefined
+      ? []
+      : [
+          {
+            source: sourceId(source),
+            site: source.site,
+            sensor: source.sensor,
+            worker: source.worker ?? null,
+            run: source.run ?? null,
+            stats: { ...emptyStats(), observations: 0, first: null, last: null, files: [] },
+          },
+        ];
+  return { version: PARTIAL_VERSION, sources, devices: [], edges: [], dns: [], edits: [] };
+}
+
+/** Code-unit order, the same on every machine (localeCompare is not). */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The greater of two values under a total order on their JSON: a join for values stated once. */
+function greater<T>(a: T, b: T): T {
+  return cmp(JSON.stringify(a), JSON.stringify(b)) >= 0 ? a : b;
+}
+
+/**
+ * Merge two lists sorted by key, joining entries with the same key; the result is sorted too, and
+ * holds the `max` smallest keys (a bound that is itself a join: no order of merges keeps others).
+ */
+function mergeBy<T>(
+  xs: readonly T[],
+  ys: readonly T[],
+  key: (t: T) => string,
+  join: (x: T, y: T) => T,
+  max = Infinity,
+): T[] {
+  const m = new Map<string, T>();
+  for (const x of xs) {
+    const k = key(x);
+    const had = m.get(k);
+    m.set(k, had === undefined ? x : join(had, x));
+  }
+  for (const y of ys) {
+    const k = key(y);
+    const had = m.get(k);
+    m.set(k, had === undefined ? y : join(had, y));
+  }
+  return [...m.entries()]
+    .sort((p, q) => cmp(p[0], q[0]))
+    .slice(0, max)
+    .map((e) => e[1]);
+}
+
+function union(a: readonly string[], b: readonly string[], max: number): string[] {
+  return [...new Set([...a, ...b])].sort(cmp).slice(0, max);
+}
+
+function unionNum(a: readonly number[], b: readonly number[], max: number): number[] {
+  return [...new Set([...a, ...b])].sort((x, y) => x - y).slice(0, max);
+}
+
+/** The earlier of two times, null being "never". */
+export function minT(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+export function maxT(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+/** What tells facts apart: as Evidence dedupes them (kind, protocol, field, sub-key, raw value). */
+export function factKey(o: Observation): string {
+  return `${o.kind}\u0000${o.protocol}\u0000${o.field}\u0000${subOf(o)}\u0000${rawOf(o)}`;
+}
+
+/** Entries in their source's order (seq), ties by key; only the first `max` kept. */
+function bySeq<T extends { seq: number }>(xs: T[], key: (t: T) => string, max: number): T[] {
+  return xs.sort((p, q) => p.seq - q.seq || cmp(key(p), key(q))).slice(0, max);
+}
+
+function joinFact(x: PartialFact, y: PartialFact): PartialFact {
+  // The observation as first heard: the earlier frame's, else the greater, so any order agrees.
+  const obs =
+    x.firstFrame !== y.firstFrame ? (x.firstFrame < y.firstFrame ? x.obs : y.obs) : greater(x.obs, y.obs);
+  return {
+    seq: Math.min(x.seq, y.seq),
+    firstFrame: Math.min(x.firstFrame, y.firstFrame),
+    first: Math.min(x.first, y.first),
+    last: Math.max(x.last, y.last),
+    count: Math.max(x.count, y.count),
+    obs,
+  };
+}
+
+function joinIp(x: PartialIpUse, y: PartialIpUse): PartialIpUse {
+  return {
+    ip: x.ip,
+    seq: Math.min(x.seq, y.seq),
+    packets: Math.max(x.packets, y.packets),
+    bytes: Math.max(x.bytes, y.bytes),
+    first: minT(x.first, y.first),
+    last: maxT(x.last, y.last),
+    arp: x.arp || y.arp,
+    served: unionNum(x.served, y.served, PARTIAL_LIMITS.servedPerIp),
+  };
+}
+
+const ipKey = (u: PartialIpUse) => u.ip;
+const fKey = (f: PartialFact) => factKey(f.obs);
+
+export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): PartialDeviceState {
+  const L = PARTIAL_LIMITS;
+  return {
+    source: x.source,
+    first: minT(x.first, y.first),
+    last: maxT(x.last, y.last),
+    packetsSent: Math.max(x.packetsSent, y.packetsSent),
+    packetsReceived: Math.max(x.packetsReceived, y.packetsReceived),
+    bytesSent: Math.max(x.bytesSent, y.bytesSent),
+    bytesReceived: Math.max(x.bytesReceived, y.bytesReceived),
+    router: x.router || y.router,
+    routed: x.routed || y.routed,
+    via: union(x.via, y.via, L.viaPerDevice),
+    ips: bySeq(mergeBy(x.ips, y.ips, ipKey, joinIp), ipKey, L.ipsPerDevice),
+    protocols: union(x.protocols, y.protocols, L.protocolsPerDevice),
+    vlans: unionNum(x.vlans, y.vlans, L.vlansPerDevice),
+    servedTcp: unionNum(x.servedTcp, y.servedTcp, L.servedPerDevice),
+    facts: bySeq(mergeBy(x.facts, y.facts, fKey, joinFact), fKey, L.factsPerDevice),
+    factsDropped: Math.max(x.factsDropped, y.factsDropped),
+  };
+}
+
+export function joinDevice(x: PartialDevice, y: PartialDevice): PartialDevice {
+  // The key names kind, site, domain and id (the schema checks they agree); take either's.
+  return {
+    ...x,
+    states: mergeBy(x.states, y.states, (s) => s.source, joinDeviceState, PARTIAL_LIMITS.statesPerEntry),
+  };
+}
+
+function joinEdgeState(x: PartialEdgeState, y: PartialEdgeState): PartialEdgeState {
+  return {
+    source: x.source,
+    packetsAtoB: Math.max(x.packetsAtoB, y.packetsAtoB),
+    packetsBtoA: Math.max(x.packetsBtoA, y.packetsBtoA),
+    bytesAtoB: Math.max(x.bytesAtoB, y.bytesAtoB),
+    bytesBtoA: Math.max(x.bytesBtoA, y.bytesBtoA),
+    first: Math.min(x.first, y.first),
+    last: Math.max(x.last, y.last),
+    protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice),
+  };
+}
+
+export function joinEdge(x: PartialEdge, y: PartialEdge): PartialEdge {
+  return {
+    a: x.a,
+    b: x.b,
+    states: mergeBy(x.states, y.states, (s) => s.source, joinEdgeState, PARTIAL_LIMITS.statesPerEntry),
+  };
+}
+
+export const edgeKey = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
+export const dnsKey = (d: PartialDnsName) => `${d.site}\n${d.ip}`;
+export const editKey = (e: PartialEdit) => `${e.device}\n${e.field}`;
+
+/** The newest edit wins; at the same time the greater author, then value, so every order agrees. */
+export function newerEdit(x: PartialEdit, y: PartialEdit): PartialEdit {
+  if (x.time !== y.time) return x.time > y.time ? x : y;
+  if (x.author !== y.author) return x.author > y.author ? x : y;
+  return greater(x, y);
+}
+
+/** A source's counters only grow: the one with more packets (then observations) is the newer. */
+export function newerSource(x: PartialSourceInfo, y: PartialSourceInfo): PartialSourceInfo {
+  if (x.stats.packets !== y.stats.packets) return x.stats.packets > y.stats.packets ? x : y;
+  if (x.stats.observations !== y.stats.observations)
+    return x.stats.observations > y.stats.observations ? x : y;
+  return greater(x, y);
+}
+
+/**
+ * One partial holding what both hold. Pure: neither input is changed, and the result shares no
+ * mutable state the caller could change through an input (entries are copied as they are joined, or
+ * taken whole where only one side has them; treat partials as immutable).
+ */
+export function mergePartials(a: PartialInventory, b: PartialInventory): PartialInventory {
+  const M = MERGED_LIMITS;
+  return {
+    version: PARTIAL_VERSION,
+    sources: mergeBy(a.sources, b.sources, (s) => s.source, newerSource, M.sources),
+    devices: mergeBy(a.devices, b.devices, (d) => d.key, joinDevice, M.devices),
+    edges: mergeBy(a.edges, b.edges, edgeKey, joinEdge, M.edges),
+    dns: mergeBy(a.dns, b.dns, dnsKey, joinDns, M.dnsAddresses),
+    edits: mergeBy(a.edits, b.edits, editKey, newerEdit, M.edits),
+  };
+}
+
+export function joinDns(x: PartialDnsName, y: PartialDnsName): PartialDnsName {
+  return { ...x, names: union(x.names, y.names, PARTIAL_LIMITS.namesPerAddress) };
+}
+
+/** Merge any number of partials (in any order: the result is the same). */
+export function mergeAll(ps: readonly PartialInventory[]): PartialInventory {
+  return ps.reduce(mergePartials, emptyPartial());
+}

@@ -1,0 +1,177 @@
+/**
+ * A partial inventory: what one source (a sensor, or one worker thread of an analysis) knows, as
+ * plain JSON, in a form that merges with others deterministically and in any order.
+ *
+ * Facts are kept PER SOURCE, and a source's counters are cumulative: merging takes, per source, the
+ * maximum of each counter (a G-counter), the earliest first and the latest last time, and the union
+ * of sets. The totals an inventory shows are sums over sources. Merging is then commutative,
+ * associative and idempotent: a replayed or re-ordered delta changes nothing.
+ *
+ * Partials hold the raw facts the inventory accumulates, never classified output: classification and
+ * the identity section run on the merged facts (partial-inventory.ts), as for a capture analysed whole.
+ *
+ * Every array is kept in one canonical order (by key), so two equal partials are equal as JSON.
+ */
+import type { Observation } from '../model/observation';
+import type { DecodeStats } from '../decode/stats';
+
+export const PARTIAL_VERSION = 'glasspane.partial/1';
+
+/**
+ * Who knows the facts. `run` tells apart runs of one sensor: counters are cumulative per source, so
+ * a sensor that restarts from nothing must take a new run (else its new counts hide under its old).
+ */
+export interface PartialSource {
+  site: string;
+  sensor: string;
+  /** A worker thread of one analysis. */
+  worker?: string;
+  run?: string;
+}
+
+/** `site/sensor[/worker][#run]`: names are checked to hold no '/', '#' or '@' (see partial-schema.ts). */
+export type SourceId = string;
+
+/** One address a device used, as one source saw it. */
+export interface PartialIpUse {
+  ip: string;
+  /** Order in which the source's device took the address (lists of addresses keep it). */
+  seq: number;
+  packets: number;
+  bytes: number;
+  /** null: never (an address device made before any packet from it). */
+  first: number | null;
+  last: number | null;
+  /** Bound by ARP (the device answered for it): its own, even on a router. */
+  arp: boolean;
+  /** TCP ports served from this address (they follow it if the MAC turns out to be a router). */
+  served: number[];
+}
+
+/** One distinct fact (kind, protocol, field, value) about a device, as one source heard it. */
+export interface PartialFact {
+  /** Order first heard by the source. */
+  seq: number;
+  firstFrame: number;
+  first: number;
+  last: number;
+  count: number;
+  /** The observation as first heard (rules, the identity section and the UI read it). */
+  obs: Observation;
+}
+
+/** What one source knows of one device. Counters and times are cumulative for that source. */
+export interface PartialDeviceState {
+  source: SourceId;
+  /** Capture times, ms; null: not seen on the wire (only named by an observation). */
+  first: number | null;
+  last: number | null;
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** The source decided it routes (it is decided again on the merged facts). */
+  router: boolean;
+  routed: boolean;
+  /** Keys of the routers it was seen behind. */
+  via: string[];
+  ips: PartialIpUse[];
+  protocols: string[];
+  vlans: number[];
+  servedTcp: number[];
+  facts: PartialFact[];
+  /** Facts the source could not keep (its per-device bound). */
+  factsDropped: number;
+}
+
+export type PartialDeviceKind = 'mac' | 'ip' | 'aggregate';
+
+/**
+ * A device across sources. Keys: `site/l2domain/mac` (a MAC is one device within one layer-2
+ * domain), `site/ip` (routed or MAC-less devices, one per address within a site), and
+ * `site/sensor/id` for aggregates (overflow buckets are a sensor's own).
+ */
+export interface PartialDevice {
+  key: string;
+  kind: PartialDeviceKind;
+  site: string;
+  /** For MAC devices: the layer-2 domain (the site's name unless the site declares several). */
+  l2domain: string | null;
+  /** The id a single analysis gives it: "mac:…", "ip:…", "overflow:…", "routed:…". */
+  id: string;
+  /** By source id, ascending. */
+  states: PartialDeviceState[];
+}
+
+export interface PartialEdgeState {
+  source: SourceId;
+  /** From device `a` to `b` (the edge's keys, in order), and back. */
+  packetsAtoB: number;
+  packetsBtoA: number;
+  bytesAtoB: number;
+  bytesBtoA: number;
+  first: number;
+  last: number;
+  protocols: string[];
+}
+
+export interface PartialEdge {
+  /** Device keys, a < b. */
+  a: string;
+  b: string;
+  states: PartialEdgeState[];
+}
+
+/** Names DNS answers gave for an address, within a site. */
+export interface PartialDnsName {
+  site: string;
+  ip: string;
+  names: string[];
+}
+
+export type EditableField = 'name' | 'type' | 'vendor' | 'notes';
+
+/** A person's edit: the newest per device and field wins (ties: author, then value), over every fact. */
+export interface PartialEdit {
+  device: string;
+  field: EditableField;
+  /** null clears the field. */
+  value: string | null;
+  /** Milliseconds since the epoch. */
+  time: number;
+  author: string;
+}
+
+/** A source's decode counters (cumulative; the one with more packets is the newer). */
+export interface PartialSourceInfo {
+  source: SourceId;
+  site: string;
+  sensor: string;
+  worker: string | null;
+  run: string | null;
+  stats: PartialStats;
+}
+
+export interface PartialStats extends DecodeStats {
+  observations: number;
+  /** Capture times, ms; null while nothing was seen. */
+  first: number | null;
+  last: number | null;
+  files: { path: string; format: string; frames: number; warnings: string[] }[];
+}
+
+export interface PartialInventory {
+  version: typeof PARTIAL_VERSION;
+  sources: PartialSourceInfo[];
+  devices: PartialDevice[];
+  edges: PartialEdge[];
+  dns: PartialDnsName[];
+  edits: PartialEdit[];
+}
+
+/** What a later partialOf(…, { since }) compares with, to send only what changed. Opaque; in memory. */
+export interface PartialMarker {
+  readonly devices: ReadonlyMap<string, string>;
+  readonly edges: ReadonlyMap<string, string>;
+  readonly dns: ReadonlyMap<string, number>;
+}

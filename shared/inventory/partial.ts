@@ -1,0 +1,193 @@
+/**
+ * Partial inventories (see partial-types.ts): the partial of an Inventory, all of it or what changed
+ * since a marker (a sensor's delta), and the API in one place: merge (partial-merge.ts), validation of
+ * a partial from the network (partial-schema.ts), and the inventory a partial yields
+ * (partial-inventory.ts).
+ */
+import { ipv4ToString } from '../util/addr';
+import type { Device, Edge, Inventory } from './inventory';
+import { cmp, edgeKey, factKey, sourceId } from './partial-merge';
+import {
+  PARTIAL_VERSION,
+  type PartialDevice,
+  type PartialDeviceState,
+  type PartialDnsName,
+  type PartialEdge,
+  type PartialEdgeState,
+  type PartialFact,
+  type PartialInventory,
+  type PartialIpUse,
+  type PartialMarker,
+  type PartialSource,
+  type PartialStats,
+} from './partial-types';
+
+export * from './partial-types';
+export { emptyPartial, mergePartials, mergeAll, sourceId } from './partial-merge';
+export { parsePartial, type ParsedPartial } from './partial-schema';
+export { PartialAccumulator } from './partial-accumulator';
+export { inventoryFromPartial, type FromPartialOptions } from './partial-inventory';
+
+export interface PartialOfOptions {
+  /** Only devices, edges and DNS names changed since this marker (from partialMarker) go in. */
+  since?: PartialMarker;
+  /** The layer-2 domain the source's MACs are in (default: the site's name). */
+  l2domain?: string;
+  /** The source's decode counters (analyzerPartial fills them). */
+  stats?: PartialStats;
+}
+
+/** A device's key in partials: see PartialDevice. */
+export function deviceKey(d: Device, site: string, l2domain: string, sensor: string): string {
+  if (d.aggregate) return `${site}/${sensor}/${d.id}`;
+  if (d.mac >= 0) return `${site}/${l2domain}/${d.id}`;
+  return `${site}/${d.id}`;
+}
+
+const finite = (t: number): number | null => (Number.isFinite(t) ? t : null);
+
+function ipUses(d: Device): PartialIpUse[] {
+  const out: PartialIpUse[] = [];
+  let seq = 0;
+  for (const [k, u] of d.ip4)
+    out.push({
+      ip: ipv4ToString(k >>> 0),
+      seq: seq++,
+      packets: u.packets,
+      bytes: u.bytes,
+      first: finite(u.first),
+      last: finite(u.last),
+      arp: u.arp,
+      served: [...(u.served ?? [])].sort((x, y) => x - y),
+    });
+  seq = 0;
+  for (const [ip, u] of d.ip6)
+    out.push({
+      ip,
+      seq: seq++,
+      packets: u.packets,
+      bytes: u.bytes,
+      first: finite(u.first),
+      last: finite(u.last),
+      arp: u.arp,
+      served: [...(u.served ?? [])].sort((x, y) => x - y),
+    });
+  return out.sort((x, y) => x.seq - y.seq || cmp(x.ip, y.ip));
+}
+
+function facts(d: Device): PartialFact[] {
+  const out: PartialFact[] = [];
+  for (const [seq, f] of d.evidence.facts)
+    out.push({ seq, firstFrame: f.firstFrame, first: f.first, last: f.last, count: f.count, obs: f.obs });
+  return out.sort((x, y) => x.seq - y.seq || cmp(factKey(x.obs), factKey(y.obs)));
+}
+
+/** Everything rules and the JSON read, short: a device that changed has a different stamp. */
+function deviceStamp(d: Device): string {
+  let n = 0;
+  for (const f of d.evidence.facts.values()) n += f.count;
+  return `${d.first}/${d.last}/${d.packetsSent}/${d.packetsReceived}/${d.bytesSent}/${d.bytesReceived}/${n}/${d.evidence.facts.size}/${d.ip4.size}/${d.ip6.size}/${d.protocols.size}/${d.vlans.size}/${d.servedTcp.size}/${d.via.size}/${d.router ? 1 : 0}/${d.routed ? 1 : 0}`;
+}
+
+function edgeStamp(e: Edge): string {
+  return `${e.packetsAtoB}/${e.packetsBtoA}/${e.protocols.size}/${e.first}/${e.last}`;
+}
+
+/** Where the inventory stands now: partialOf(…, { since }) later sends only what moved on from here. */
+export function partialMarker(inv: Inventory): PartialMarker {
+  const devices = new Map<string, string>();
+  for (const d of inv.devices()) devices.set(d.id, deviceStamp(d));
+  const edges = new Map<string, string>();
+  for (const e of inv.edges.values()) edges.set(`${e.a.id}\n${e.b.id}`, edgeStamp(e));
+  const dns = new Map<string, number>();
+  for (const [ip, names] of inv.resolved) dns.set(ip, names.size);
+  return { devices, edges, dns };
+}
+
+/**
+ * The partial of an inventory as `source` knows it. With `since`, only what changed after that
+ * marker, each with its whole cumulative state: merged in any order, twice or late, deltas give the
+ * same result as the full partial.
+ */
+export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOptions = {}): PartialInventory {
+  const sid = sourceId(source);
+  const site = source.site;
+  const l2 = o.l2domain ?? site;
+  const key = (d: Device) => deviceKey(d, site, l2, source.sensor);
+  const since = o.since;
+  const devices: PartialDevice[] = [];
+  for (const d of inv.devices()) {
+    if (since !== undefined && since.devices.get(d.id) === deviceStamp(d)) continue;
+    const state: PartialDeviceState = {
+      source: sid,
+      first: finite(d.first),
+      last: finite(d.last),
+      packetsSent: d.packetsSent,
+      packetsReceived: d.packetsReceived,
+      bytesSent: d.bytesSent,
+      bytesReceived: d.bytesReceived,
+      router: d.router,
+      routed: d.routed,
+      // Routers are MAC devices of the same domain (Inventory.routedVia).
+      via: [...d.via].map((id) => `${site}/${l2}/${id}`).sort(cmp),
+      ips: ipUses(d),
+      protocols: [...d.protocols].sort(cmp),
+      vlans: [...d.vlans].sort((x, y) => x - y),
+      servedTcp: [...d.servedTcp].sort((x, y) => x - y),
+      facts: facts(d),
+      factsDropped: d.evidence.dropped,
+    };
+    devices.push({
+      key: key(d),
+      kind: d.aggregate ? 'aggregate' : d.mac >= 0 ? 'mac' : 'ip',
+      site,
+      l2domain: !d.aggregate && d.mac >= 0 ? l2 : null,
+      id: d.id,
+      states: [state],
+    });
+  }
+  const edges: PartialEdge[] = [];
+  for (const e of inv.edges.values()) {
+    if (since !== undefined && since.edges.get(`${e.a.id}\n${e.b.id}`) === edgeStamp(e)) continue;
+    const ka = key(e.a);
+    const kb = key(e.b);
+    const flip = ka > kb;
+    const s: PartialEdgeState = {
+      source: sid,
+      packetsAtoB: flip ? e.packetsBtoA : e.packetsAtoB,
+      packetsBtoA: flip ? e.packetsAtoB : e.packetsBtoA,
+      bytesAtoB: flip ? e.bytesBtoA : e.bytesAtoB,
+      bytesBtoA: flip ? e.bytesAtoB : e.bytesBtoA,
+      first: e.first,
+      last: e.last,
+      protocols: [...e.protocols].sort(cmp),
+    };
+    edges.push({ a: flip ? kb : ka, b: flip ? ka : kb, states: [s] });
+  }
+  const dns: PartialDnsName[] = [];
+  for (const [ip, names] of inv.resolved) {
+    if (since !== undefined && since.dns.get(ip) === names.size) continue;
+    dns.push({ site, ip, names: [...names].sort(cmp) });
+  }
+  const sources =
+    o.stats === undefined
+      ? []
+      : [
+          {
+            source: sid,
+            site,
+            sensor: source.sensor,
+            worker: source.worker ?? null,
+            run: source.run ?? null,
+            stats: o.stats,
+          },
+        ];
+  return {
+    version: PARTIAL_VERSION,
+    sources,
+    devices: devices.sort((x, y) => cmp(x.key, y.key)),
+    edges: edges.sort((x, y) => cmp(edgeKey(x), edgeKey(y))),
+    dns: dns.sort((x, y) => cmp(x.ip, y.ip)),
+    edits: [],
+  };
+}
