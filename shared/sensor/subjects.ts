@@ -13,7 +13,7 @@ export type MessageKind = 'delta' | 'alert' | 'health';
  * disk): letters, digits, '-' and '_' only, which rules out NATS's '.', '*', '>' and whitespace, and
  * path separators.
  */
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** Why `name` cannot be a site or sensor name, or null when it can. */
 export function nameProblem(what: 'site' | 'sensor', name: string): string | null {
@@ -21,7 +21,7 @@ export function nameProblem(what: 'site' | 'sensor', name: string): string | nul
   const shown = JSON.stringify(name);
   if (name === '') return `the ${what} name is empty: give one, e.g. --${what} plant-1`;
   if (name.length > 64) return `the ${what} name ${shown} is longer than 64 characters`;
-  return `the ${what} name ${shown} may hold only letters, digits, '-' and '_' (it becomes a NATS subject token): e.g. --${what} plant-1`;
+  return `the ${what} name ${shown} is a letter or digit, then letters, digits, '-' and '_' (it becomes a NATS subject token): e.g. --${what} plant-1`;
 }
 
 export function streamName(site: string): string {

@@ -14,7 +14,7 @@ const list = z.union([text.transform((s) => [s]), z.array(text)]);
 const ConfigFile = z.strictObject({
   site: text.optional(),
   sensor: text.optional(),
-  'l2-domain': text.optional(),
+  l2domain: text.optional(),
   nats: text.optional(),
   user: text.optional(),
   'password-file': text.optional(),
