@@ -16,6 +16,7 @@ import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 import { PCAPS } from '../helpers/corpus';
 import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { DEFAULT_STREAM_LIMITS, streamConfig } from '../../src-main/sensor/site-stream';
 
 const cli = resolve(import.meta.dirname, '..', '..', 'src-main', 'cli', 'glasspane.ts');
 /** 42 BACnet/IP devices. */
@@ -96,6 +97,23 @@ describe('glasspane sensor and inventory --nats', { skip: skip ?? false }, () =>
     nats = await new TestNats([
       { user: 'admin', password: 'admin-secret' },
       { user: 'sensor', password: 'sensor-secret' },
+      // The least-privilege layout of docs/sensors.md: a publish-only sensor, a console for one site.
+      { user: 'lp-s1', password: 'lp-s1-secret', publish: ['glasspane.lp.s1.>'], subscribe: ['_INBOX.>'] },
+      {
+        user: 'console-lp',
+        password: 'console-secret',
+        publish: [
+          '$JS.API.INFO',
+          '$JS.API.STREAM.NAMES',
+          '$JS.API.STREAM.INFO.GLASSPANE_lp',
+          '$JS.API.CONSUMER.CREATE.GLASSPANE_lp',
+          '$JS.API.CONSUMER.CREATE.GLASSPANE_lp.>',
+          '$JS.API.CONSUMER.INFO.GLASSPANE_lp.>',
+          '$JS.API.CONSUMER.DELETE.GLASSPANE_lp.>',
+          '$JS.API.CONSUMER.MSG.NEXT.GLASSPANE_lp.>',
+        ],
+        subscribe: ['_INBOX.>'],
+      },
     ]).start();
     data = mkdtempSync(join(tmpdir(), 'gp-sensor-'));
     pw = nats.passwordFile('sensor');
@@ -239,6 +257,61 @@ describe('glasspane sensor and inventory --nats', { skip: skip ?? false }, () =>
     await admin.close();
     admin = await connect({ servers: nats.url, user: 'admin', pass: 'admin-secret' });
     assert.deepEqual(bySite(await inventory('--site', 'd'), 'd'), await analysed(C));
+  });
+
+  test('least privilege: a publish-only sensor into a stream made by the operator, a console that reads one site', async () => {
+    const jsm = await jetstreamManager(admin);
+    await jsm.streams.add(streamConfig('lp', DEFAULT_STREAM_LIMITS));
+    const other = await sensor('lq', 's1', '--read', B).done;
+    assert.equal(other.code, 0, other.stderr);
+    const spw = nats.passwordFile('lp-s1');
+    const lpAuth = ['--nats', nats.url, '--user', 'lp-s1', '--password-file', spw];
+    const r = await start([
+      'sensor',
+      '--site',
+      'lp',
+      '--sensor',
+      's1',
+      ...lpAuth,
+      '--data-dir',
+      data,
+      '--read',
+      C,
+    ]).done;
+    assert.equal(r.code, 0, r.stderr);
+    // Publishing as another sensor of the site is not this account's right: nothing is stored.
+    const before = await messages('lp');
+    const as2 = await start([
+      'sensor',
+      '--site',
+      'lp',
+      '--sensor',
+      's2',
+      ...lpAuth,
+      '--data-dir',
+      data,
+      '--read',
+      A,
+      '--wait',
+      '3s',
+    ]).done;
+    assert.equal(as2.code, 1, as2.stderr);
+    assert.match(as2.stderr, /refuses this sensor's messages/);
+    assert.equal(await messages('lp'), before);
+    const cpw = nats.passwordFile('console-lp');
+    const cAuth = ['--nats', nats.url, '--user', 'console-lp', '--password-file', cpw];
+    const all = await start(['inventory', ...cAuth, '--format', 'json']).done;
+    assert.equal(all.code, 0, all.stderr);
+    const inv = JSON.parse(all.stdout) as InventoryJson;
+    assert.deepEqual(bySite(inv, 'lp'), await analysed(C));
+    assert.equal(inv.devices.length, (await analysed(C)).size, 'nothing from the sites it may not read');
+    assert.match(all.stderr, /cannot read stream GLASSPANE_lq .*skipped/);
+    const lq = await start(['inventory', ...cAuth, '--site', 'lq']).done;
+    assert.equal(lq.code, 2);
+    assert.match(
+      lq.stderr,
+      /^glasspane: cannot read stream GLASSPANE_lq .*may this account read site lq\?\n$/,
+    );
   });
 
   test('kill -9 with messages buffered, start again: nothing lost, nothing stored twice', async () => {
