@@ -22,6 +22,9 @@ const RETRY_MS = 1000;
 
 export class Outbox {
   private js: JetStreamClient | null = null;
+  private nc: NatsConnection | null = null;
+  /** Messages larger than the broker takes (max_payload): dropped, counted, never retried for ever. */
+  oversize = 0;
   private connected = false;
   private wake: (() => void) | null = null;
   private running: Promise<void> | null = null;
@@ -32,6 +35,7 @@ export class Outbox {
   lastError: string | null = null;
   /** Set when the broker refuses a message for good (no stream, no permission): the caller decides. */
   onRefused: (why: string) => void = () => {};
+  onOversize: (bytes: number, max: number) => void = () => {};
 
   constructor(readonly queue: DiskQueue) {}
 
@@ -44,6 +48,7 @@ export class Outbox {
 
   /** Start sending on a connection (again after an outage at start); its status drives the pauses. */
   attach(nc: NatsConnection): void {
+    this.nc = nc;
     this.js = jetstream(nc, { timeout: 5000 });
     this.connected = true;
     void (async () => {
@@ -106,6 +111,16 @@ export class Outbox {
         await this.idle(this.js === null || !this.connected ? RETRY_MS : 60_000);
         continue;
       }
+      // A message the broker would refuse for its size would block the queue behind it for ever.
+      const max = (this.nc?.info?.max_payload ?? 1 << 20) - 1024;
+      const big = batch.findIndex((r) => r.bytes > max);
+      if (big === 0) {
+        this.queue.delivered(batch[0]!.seq);
+        this.oversize++;
+        this.onOversize(batch[0]!.bytes, max);
+        continue;
+      }
+      if (big > 0) batch.length = big;
       const js = this.js!;
       // One connection keeps publish order, so the round goes out at once and is stored in order.
       const acks = await Promise.allSettled(

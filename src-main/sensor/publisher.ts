@@ -124,7 +124,7 @@ export class SensorPublisher {
       devices: this.a.inventory.size,
       queued: q.queued,
       queuedBytes: q.queuedBytes,
-      bufferDropped: q.dropped,
+      bufferDropped: q.dropped + this.outbox.oversize,
       ...(final ? { final: true } : {}),
     };
     this.send([m]);

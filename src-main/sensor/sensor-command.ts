@@ -214,6 +214,10 @@ async function run(o: SensorOptions, p: Plan, first: NatsConnection | null): Pro
       );
     refused = why;
   };
+  outbox.onOversize = (n, max) =>
+    process.stderr.write(
+      `glasspane: warning: a message of ${n} bytes is larger than the broker takes (${max}): dropped and counted (raise max_payload on the server)\n`,
+    );
   const attach = async (c: NatsConnection) => {
     const w = await ensureSiteStream(c, p.site, p.limits);
     if (w !== null) process.stderr.write(`glasspane: warning: ${w}\n`);
@@ -321,9 +325,11 @@ async function run(o: SensorOptions, p: Plan, first: NatsConnection | null): Pro
     const summary =
       `${a.inventory.size} devices from ${counters.analysed()} frames; queued ${sent.delta} delta(s), ${sent.alert} alert(s), ${sent.health} health message(s): ` +
       `${outbox.published} stored, ${outbox.duplicates} already in the stream`;
-    const droppedNow = s.dropped - droppedBefore;
+    const full = s.dropped - droppedBefore;
+    const droppedNow = full + outbox.oversize;
     const dropped =
-      droppedNow > 0 ? `; ${droppedNow} dropped because the buffer was full (--buffer-size)` : '';
+      (full > 0 ? `; ${full} dropped because the buffer was full (--buffer-size)` : '') +
+      (outbox.oversize > 0 ? `; ${outbox.oversize} dropped as larger than the broker takes` : '');
     if (!acked) {
       process.stderr.write(
         `glasspane: ${summary}${dropped}; ${s.queued} message(s) still unacknowledged after ${p.waitMs / 1000} s (${refused ?? outbox.lastError ?? 'broker unreachable'}): they wait in ${dir} and go with this sensor's next run\n`,

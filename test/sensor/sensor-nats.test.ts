@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -312,6 +312,44 @@ describe('glasspane sensor and inventory --nats', { skip: skip ?? false }, () =>
       lq.stderr,
       /^glasspane: cannot read stream GLASSPANE_lq .*may this account read site lq\?\n$/,
     );
+  });
+
+  test('--config: YAML with the options named as on the command line, the command line wins; a bad key is one line', async () => {
+    const conf = join(data, 'sensor.yaml');
+    writeFileSync(
+      conf,
+      `site: not-this-one\nsensor: cfg\nnats: ${nats.url}\nuser: sensor\npassword-file: ${pw}\nread: [${C}]\n`,
+    );
+    const r = await start(['sensor', '--config', conf, '--site', 'g', '--data-dir', data]).done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await messages('not-this-one'), -1);
+    const inv = await inventory('--site', 'g');
+    assert.deepEqual(bySite(inv, 'g'), await analysed(C));
+    assert.ok(inv.devices.every((d) => d.sensors?.join() === 'cfg'));
+    writeFileSync(conf, 'site: g\npasword-file: /tmp/x\n');
+    const bad = await start(['sensor', '--config', conf]).done;
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /^glasspane: sensor config .*sensor\.yaml: unknown option pasword-file; keys are/,
+    );
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+  });
+
+  test('a full buffer drops the oldest messages, counts them and says so', async () => {
+    await nats.stop();
+    try {
+      const r = await sensor('h', 's1', '--read', A, B, '--buffer-size', '2kB', '--wait', '2s').done;
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /; [1-9]\d* dropped because the buffer was full \(--buffer-size\); \d+ message\(s\) still unacknowledged/,
+      );
+    } finally {
+      await nats.start();
+      await admin.close();
+      admin = await connect({ servers: nats.url, user: 'admin', pass: 'admin-secret' });
+    }
   });
 
   test('kill -9 with messages buffered, start again: nothing lost, nothing stored twice', async () => {
