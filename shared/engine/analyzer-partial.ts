@@ -32,6 +32,7 @@ export function partialStats(a: Analyzer): PartialStats {
     first: time(s.firstSeen),
     last: time(s.lastSeen),
     files: s.sources,
+    ...(s.limits !== undefined ? { limits: s.limits } : {}),
   };
 }
 

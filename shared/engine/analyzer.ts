@@ -140,6 +140,14 @@ export class Analyzer {
   }
 
   /**
+   * The number the next frame takes: a worker analysing a share of a capture's frames numbers them
+   * as the whole capture does, so first frames agree when the workers' partials are merged.
+   */
+  nextFrameNumber(n: number): void {
+    this.frameNo = n - 1;
+  }
+
+  /**
    * The source is done: frames of link types the decoder does not read become one warning per type
    * in `info.warnings` (never a silent empty inventory). Returns the warnings added.
    */

@@ -305,7 +305,8 @@ export function identityOf(facts: Iterable<Fact>): IdentityJson {
       cmp(a.fact.value, b.fact.value)
     );
   });
-  const out: IdentityJson = {};
+  // Groups are protocol names, which a partial from the network names: a Map, so no name is special.
+  const out = new Map<string, IdentityFactJson[]>();
   const perLabel = new Map<string, number>();
   for (const h of sorted) {
     const k = h.group + '\u0000' + h.fact.label;
@@ -314,9 +315,11 @@ export function identityOf(facts: Iterable<Fact>): IdentityJson {
     perLabel.set(k, n + 1);
     h.fact.firstSeen = isoTime(h.first);
     h.fact.lastSeen = isoTime(h.last);
-    (out[h.group] ??= []).push(h.fact);
+    let list = out.get(h.group);
+    if (list === undefined) out.set(h.group, (list = []));
+    list.push(h.fact);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** The newest value of the first (group, label) pair that has one: for exports' chosen columns. */

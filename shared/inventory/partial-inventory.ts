@@ -21,6 +21,7 @@ import { isoTime } from '../util/time';
 import { cmp, factKey, maxT, minT } from './partial-merge';
 import type { PartialDevice, PartialFact, PartialInventory, PartialIpUse } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
+import type { LimitStats } from './limits';
 
 export interface FromPartialOptions {
   /** Classification rules (as the analyzer takes them); without them devices carry what the wire said. */
@@ -146,15 +147,20 @@ function combine(p: PartialDevice): Combined {
     for (const v of s.via) c.via.add(v);
     for (const x of s.protocols) c.protocols.add(x);
     for (const v of s.vlans) if (c.vlans.size < PARTIAL_LIMITS.vlansPerDevice) c.vlans.add(v);
-    for (const port of s.servedTcp) {
+    // A router's ports from before it was one are stale in its merged state (see routerServedTcp).
+    for (const port of s.router ? (s.routerServedTcp ?? []) : s.servedTcp) {
       if (c.servedTcp.size < PARTIAL_LIMITS.servedPerDevice) c.servedTcp.add(port);
       if (s.router) c.routerServed.add(port);
     }
     c.factsDropped += s.factsDropped;
   }
+  // A source that called the MAC a router already moved the addresses it did not own to devices of
+  // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
+  const own = (router: boolean, u: PartialIpUse) =>
+    !router || (u.ip.includes(':') ? u.ip.startsWith('fe80:') : u.arp);
   const byFamily = (v6: boolean) =>
     interleave(
-      p.states.map((s) => s.ips.filter((u) => u.ip.includes(':') === v6)),
+      p.states.map((s) => s.ips.filter((u) => u.ip.includes(':') === v6 && own(s.router, u))),
       (u) => u.first,
     );
   for (const u of byFamily(false)) addIp(c.ip4, u);
@@ -305,12 +311,19 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
   return d;
 }
 
+/** Counts by a name a partial gave: no name reaches the object's prototype. */
+function addCount(r: Record<string, number>, k: string, n: number): void {
+  if (k === '__proto__') return;
+  r[k] = (Object.hasOwn(r, k) ? r[k]! : 0) + n;
+}
+
 function statsOf(p: PartialInventory, devices: number, edges: number): InventoryStats {
   const s = emptyStats();
   let observations = 0;
   let first: number | null = null;
   let last: number | null = null;
   const files: InventoryStats['sources'] = [];
+  let limits: LimitStats | undefined;
   const unknown: Record<string, number> = {};
   for (const { stats: x } of p.sources) {
     s.packets += x.packets;
@@ -323,12 +336,13 @@ function statsOf(p: PartialInventory, devices: number, edges: number): Inventory
     s.repeats += x.repeats;
     s.retransmissions += x.retransmissions;
     s.badTimestamps += x.badTimestamps;
-    for (const [k, n] of Object.entries(x.malformedBy)) s.malformedBy[k] = (s.malformedBy[k] ?? 0) + n;
-    for (const [k, n] of Object.entries(x.unknownLinkTypes ?? {})) unknown[k] = (unknown[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(x.malformedBy)) addCount(s.malformedBy, k, n);
+    for (const [k, n] of Object.entries(x.unknownLinkTypes ?? {})) addCount(unknown, k, n);
     observations += x.observations;
     first = minT(first, x.first);
     last = maxT(last, x.last);
     for (const f of x.files) files.push({ ...f, warnings: [...f.warnings] });
+    if (x.limits !== undefined) limits = addLimits(limits, x.limits);
   }
   if (Object.keys(unknown).length > 0) s.unknownLinkTypes = unknown;
   return {
@@ -339,6 +353,21 @@ function statsOf(p: PartialInventory, devices: number, edges: number): Inventory
     firstSeen: first === null ? null : isoTime(first),
     lastSeen: last === null ? null : isoTime(last),
     sources: files,
+    ...(limits !== undefined ? { limits } : {}),
+  };
+}
+
+/** Sources' limit counters summed; floods named once each. */
+function addLimits(a: LimitStats | undefined, b: LimitStats): LimitStats {
+  if (a === undefined) return { ...b, floods: [...b.floods] };
+  return {
+    devicesAggregated: a.devicesAggregated + b.devicesAggregated,
+    addressesAggregated: a.addressesAggregated + b.addressesAggregated,
+    aggregates: a.aggregates + b.aggregates,
+    edgesEvicted: a.edgesEvicted + b.edgesEvicted,
+    factsDropped: a.factsDropped + b.factsDropped,
+    tableEntriesDropped: a.tableEntriesDropped + b.tableEntriesDropped,
+    floods: [...new Set([...a.floods, ...b.floods])],
   };
 }
 

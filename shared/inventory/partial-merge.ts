@@ -56,9 +56,49 @@ export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The greater of two values under a total order on their JSON: a join for values stated once. */
+/**
+ * A total order on JSON values, walked without building text (objects by their sorted keys): values
+ * a partial states once compare equal far more often than not, and then cost a walk, not a string.
+ */
+export function cmpValue(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  const ta = typeOf(a);
+  const tb = typeOf(b);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  if (ta === 'number') return (a as number) < (b as number) ? -1 : 1;
+  if (ta === 'string') return cmp(a as string, b as string);
+  if (ta === 'boolean') return a ? 1 : -1;
+  if (ta === 'array') {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    for (let i = 0; i < x.length && i < y.length; i++) {
+      const c = cmpValue(x[i], y[i]);
+      if (c !== 0) return c;
+    }
+    return x.length - y.length;
+  }
+  if (ta === 'object') {
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    const kx = Object.keys(x).sort(cmp);
+    const ky = Object.keys(y).sort(cmp);
+    const c = cmpValue(kx, ky);
+    if (c !== 0) return c;
+    for (const k of kx) {
+      const d = cmpValue(x[k], y[k]);
+      if (d !== 0) return d;
+    }
+  }
+  return 0;
+}
+
+function typeOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/** The greater of two values under cmpValue's order: a join for values stated once. */
 function greater<T>(a: T, b: T): T {
-  return cmp(JSON.stringify(a), JSON.stringify(b)) >= 0 ? a : b;
+  return cmpValue(a, b) >= 0 ? a : b;
 }
 
 /**
@@ -72,6 +112,10 @@ function mergeBy<T>(
   join: (x: T, y: T) => T,
   max = Infinity,
 ): T[] {
+  // The common cases, a delta meeting what is held: one side empty, or one entry each.
+  if (ys.length === 0 && xs.length <= max && sortedUnique(xs, key)) return xs as T[];
+  if (xs.length === 0 && ys.length <= max && sortedUnique(ys, key)) return ys as T[];
+  if (xs.length === 1 && ys.length === 1 && key(xs[0]!) === key(ys[0]!)) return [join(xs[0]!, ys[0]!)];
   const m = new Map<string, T>();
   for (const x of xs) {
     const k = key(x);
@@ -87,6 +131,11 @@ function mergeBy<T>(
     .sort((p, q) => cmp(p[0], q[0]))
     .slice(0, max)
     .map((e) => e[1]);
+}
+
+function sortedUnique<T>(xs: readonly T[], key: (t: T) => string): boolean {
+  for (let i = 1; i < xs.length; i++) if (!(key(xs[i - 1]!) < key(xs[i]!))) return false;
+  return true;
 }
 
 function union(a: readonly string[], b: readonly string[], max: number): string[] {
@@ -107,19 +156,48 @@ export function maxT(a: number | null, b: number | null): number | null {
 }
 
 /** What tells facts apart: as Evidence dedupes them (kind, protocol, field, sub-key, raw value). */
+const factKeys = new WeakMap<Observation, string>();
+
 export function factKey(o: Observation): string {
-  return `${o.kind}\u0000${o.protocol}\u0000${o.field}\u0000${subOf(o)}\u0000${rawOf(o)}`;
+  let k = factKeys.get(o);
+  if (k === undefined) {
+    k = `${o.kind}\u0000${o.protocol}\u0000${o.field}\u0000${subOf(o)}\u0000${rawOf(o)}`;
+    factKeys.set(o, k);
+  }
+  return k;
 }
 
 /** Entries in their source's order (seq), ties by key; only the first `max` kept. */
 function bySeq<T extends { seq: number }>(xs: T[], key: (t: T) => string, max: number): T[] {
-  return xs.sort((p, q) => p.seq - q.seq || cmp(key(p), key(q))).slice(0, max);
+  return [...xs].sort((p, q) => p.seq - q.seq || cmp(key(p), key(q))).slice(0, max);
+}
+
+/**
+ * cmpValue for two observations of one fact (same kind, protocol, field and value, see factKey):
+ * besides frame, time and device, only a role's peer, a banner's product and version, a neighbour's
+ * port description and VLAN and an event's facts are not in the key already. Checked observations
+ * hold no other fields (the schema strips them).
+ */
+function cmpObs(a: Observation, b: Observation): number {
+  if (a === b) return 0;
+  if (a.frame !== b.frame) return a.frame < b.frame ? -1 : 1;
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
+  const c = cmpValue(a.device.mac, b.device.mac) || cmpValue(a.device.ip, b.device.ip);
+  if (c !== 0) return c;
+  const k = a.kind;
+  return k === 'role' || k === 'software' || k === 'neighbor' || k === 'event' ? cmpValue(a, b) : 0;
 }
 
 function joinFact(x: PartialFact, y: PartialFact): PartialFact {
   // The observation as first heard: the earlier frame's, else the greater, so any order agrees.
   const obs =
-    x.firstFrame !== y.firstFrame ? (x.firstFrame < y.firstFrame ? x.obs : y.obs) : greater(x.obs, y.obs);
+    x.firstFrame !== y.firstFrame
+      ? x.firstFrame < y.firstFrame
+        ? x.obs
+        : y.obs
+      : cmpObs(x.obs, y.obs) >= 0
+        ? x.obs
+        : y.obs;
   return {
     seq: Math.min(x.seq, y.seq),
     firstFrame: Math.min(x.firstFrame, y.firstFrame),
@@ -163,6 +241,9 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
     protocols: union(x.protocols, y.protocols, L.protocolsPerDevice),
     vlans: unionNum(x.vlans, y.vlans, L.vlansPerDevice),
     servedTcp: unionNum(x.servedTcp, y.servedTcp, L.servedPerDevice),
+    ...(x.routerServedTcp !== undefined || y.routerServedTcp !== undefined
+      ? { routerServedTcp: unionNum(x.routerServedTcp ?? [], y.routerServedTcp ?? [], L.servedPerDevice) }
+      : {}),
     facts: bySeq(mergeBy(x.facts, y.facts, fKey, joinFact), fKey, L.factsPerDevice),
     factsDropped: Math.max(x.factsDropped, y.factsDropped),
   };

@@ -21,6 +21,8 @@ const name = z
   .string()
   .regex(new RegExp(`^${NAME}$`), 'a name is a letter or digit, then up to 63 of A-Z a-z 0-9 . _ -');
 const key = z.string().min(1).max(L.key);
+/** Protocol names as dissectors write them ('s7comm', 'pn_dcp'): they become names in the output. */
+const proto = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, 'not a protocol name');
 const text = z.string().max(L.value);
 const short = z.string().max(L.name * 4);
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -58,7 +60,7 @@ const IDENTITY_ATTRS = [
 ] as const;
 
 const ref = z.object({ mac: short.nullable(), ip: short.nullable() });
-const base = { device: ref, protocol: short, field: text, frame: count, ts: time };
+const base = { device: ref, protocol: proto, field: text, frame: count, ts: time };
 
 const observation = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('hostname'), name: text }),
@@ -128,9 +130,10 @@ const deviceState = z.object({
   routed: z.boolean(),
   via: z.array(key).max(L.viaPerDevice),
   ips: z.array(ipUse).max(L.ipsPerDevice),
-  protocols: z.array(short).max(L.protocolsPerDevice),
+  protocols: z.array(proto).max(L.protocolsPerDevice),
   vlans: z.array(z.number().int().min(0).max(4095)).max(L.vlansPerDevice),
   servedTcp: z.array(port).max(L.servedPerDevice),
+  routerServedTcp: z.array(port).max(L.servedPerDevice).optional(),
   facts: z.array(fact).max(L.factsPerDevice),
   factsDropped: count,
 });
@@ -182,7 +185,7 @@ const edgeState = z.object({
   bytesBtoA: count,
   first: time,
   last: time,
-  protocols: z.array(short).max(L.protocolsPerDevice),
+  protocols: z.array(proto).max(L.protocolsPerDevice),
 });
 
 const edge = z
@@ -216,6 +219,17 @@ const stats = z.object({
   first: time.nullable(),
   last: time.nullable(),
   files: z.array(file).max(L.files),
+  limits: z
+    .object({
+      devicesAggregated: count,
+      addressesAggregated: count,
+      aggregates: count,
+      edgesEvicted: count,
+      factsDropped: count,
+      tableEntriesDropped: count,
+      floods: z.array(text).max(256),
+    })
+    .optional(),
 });
 
 const sourceInfo = z.object({

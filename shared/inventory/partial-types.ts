@@ -14,6 +14,7 @@
  */
 import type { Observation } from '../model/observation';
 import type { DecodeStats } from '../decode/stats';
+import type { LimitStats } from './limits';
 
 export const PARTIAL_VERSION = 'glasspane.partial/1';
 
@@ -78,7 +79,13 @@ export interface PartialDeviceState {
   ips: PartialIpUse[];
   protocols: string[];
   vlans: number[];
+  /** TCP ports it served while not a router (a router's own are in routerServedTcp). */
   servedTcp: number[];
+  /**
+   * TCP ports it served as a router (its own addresses'): kept apart because becoming a router
+   * drops the ports of addresses that were not its own, which a join of sets cannot do.
+   */
+  routerServedTcp?: number[];
   facts: PartialFact[];
   /** Facts the source could not keep (its per-device bound). */
   factsDropped: number;
@@ -158,6 +165,8 @@ export interface PartialStats extends DecodeStats {
   first: number | null;
   last: number | null;
   files: { path: string; format: string; frames: number; warnings: string[] }[];
+  /** What the source's inventory limits cost, once one was reached (as InventoryStats.limits). */
+  limits?: LimitStats;
 }
 
 export interface PartialInventory {

@@ -133,7 +133,8 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       ips: ipUses(d),
       protocols: [...d.protocols].sort(cmp),
       vlans: [...d.vlans].sort((x, y) => x - y),
-      servedTcp: [...d.servedTcp].sort((x, y) => x - y),
+      servedTcp: d.router ? [] : [...d.servedTcp].sort((x, y) => x - y),
+      ...(d.router ? { routerServedTcp: [...d.servedTcp].sort((x, y) => x - y) } : {}),
       facts: facts(d),
       factsDropped: d.evidence.dropped,
     };

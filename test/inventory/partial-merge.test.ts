@@ -85,6 +85,9 @@ function stateArb(source: string): fc.Arbitrary<PartialDeviceState> {
       protocols: fc.uniqueArray(fc.constantFrom('arp', 'dhcp', 'modbus', 's7comm'), { maxLength: 3 }),
       vlans: fc.uniqueArray(fc.nat({ max: 4095 }), { maxLength: 2 }),
       servedTcp: fc.uniqueArray(fc.constantFrom(80, 102, 502), { maxLength: 2 }),
+      routerServedTcp: fc.option(fc.uniqueArray(fc.constantFrom(22, 80), { maxLength: 2 }), {
+        nil: undefined,
+      }),
       facts: fc.array(
         fc.record({
           seq: fc.nat({ max: 9 }),
@@ -117,6 +120,7 @@ function stateArb(source: string): fc.Arbitrary<PartialDeviceState> {
       protocols: r.protocols,
       vlans: r.vlans,
       servedTcp: r.servedTcp,
+      ...(r.routerServedTcp !== undefined ? { routerServedTcp: r.routerServedTcp } : {}),
       facts: r.facts.map((f) => ({
         seq: f.seq,
         firstFrame: f.frame,
@@ -406,7 +410,7 @@ test('a partial with fields swapped for hostile values is refused, or merges and
         inventoryFromPartial(mergePartials(r.partial, p), { evidence: true });
       },
     ),
-    { numRuns: 500 },
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
   );
   assert.ok(refused > 100 && accepted > 10, `${refused} refused, ${accepted} accepted`);
 });

@@ -6,6 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer } from '../../shared/engine/analyzer';
 import { analyzerPartial } from '../../shared/engine/analyzer-partial';
@@ -26,6 +28,7 @@ import { readCaptureFile } from '../../src-main/capture/file-source';
 import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { writeMacFlood } from '../helpers/flood-pcap';
 
 const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
 const rules = loadRules();
@@ -155,6 +158,64 @@ test(
   },
 );
 
+/**
+ * A model of issue 19's reader: an IPv4 flow's two directions to one worker (by the address pair),
+ * anything else (ARP, broadcasts, IPv6, layer 2) by its source MAC.
+ */
+function workerOf(b: Uint8Array, s: number, e: number, lt: number, n: number): number {
+  if (lt !== 1 || e - s < 14) return 0;
+  let o = s + 12;
+  let type = (b[o]! << 8) | b[o + 1]!;
+  while ((type === 0x8100 || type === 0x88a8) && o + 6 <= e) {
+    o += 4;
+    type = (b[o]! << 8) | b[o + 1]!;
+  }
+  let k = (b[s + 10]! << 8) | b[s + 11]!;
+  const ip = o + 2;
+  if (type === 0x0800 && ip + 20 <= e && (b[s]! & 1) === 0) {
+    const src = ((b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!) >>> 0;
+    const dst = ((b[ip + 16]! << 24) | (b[ip + 17]! << 16) | (b[ip + 18]! << 8) | b[ip + 19]!) >>> 0;
+    k = Math.min(src, dst) ^ Math.imul(Math.max(src, dst), 31);
+  }
+  return (Math.imul(k, 0x9e3779b1) >>> 0) % n;
+}
+
+for (const file of [
+  'multi-lan-s7-plant__iti-ics__wrapup.pcapng',
+  'modbus__iti-ics__modbus_test.pcap',
+  'coap-mqtt__ndpi__coap_mqtt.pcap',
+])
+  test(
+    `${file}: flows shared among workers, each a source, merge to the whole inventory (issue 19)`,
+    { skip },
+    async () => {
+      const path = join(PCAPS, file);
+      const w = await whole(file, createAnalyzer());
+      const want = inventoryFromPartial(analyzerPartial(w.a, { site: 'hq', sensor: 'cpu' }), opts);
+      for (const n of [2, 3]) {
+        const workers = Array.from({ length: n }, () => createAnalyzer());
+        for (const x of workers) x.beginSource();
+        let frame = 0;
+        await readCaptureFile(path, {
+          records: (buf, s, e, lt, ts, wl, iface) => {
+            const x = workers[workerOf(buf, s, e, lt, n)]!;
+            x.nextFrameNumber(++frame);
+            x.frame(buf, lt, ts, wl, iface, s, e);
+          },
+        });
+        for (const x of workers) x.endSource({ path, format: 'pcap', frames: 0, warnings: [] });
+        const parts = workers.map((x, i) =>
+          analyzerPartial(x, { site: 'hq', sensor: 'cpu', worker: `w${i}` }),
+        );
+        assert.ok(parts.every((p) => p.devices.length > 0));
+        const got = inventoryFromPartial(mergeAll(parts), opts);
+        assert.deepEqual(comparable(got).devices, comparable(want).devices);
+        assert.deepEqual(got.edges, want.edges);
+        assert.equal(got.stats.packets, want.stats.packets);
+      }
+    },
+  );
+
 test('the partial of an analysis gives that analysis back, through JSON', { skip }, async () => {
   for (const file of [
     'bench-mixed__ndpi__1kxun.pcap',
@@ -169,6 +230,31 @@ test('the partial of an analysis gives that analysis back, through JSON', { skip
     assert.deepEqual(back.stats.sources, w.inv.stats.sources);
     assert.ok(back.devices.every((d) => d.site === 'hq' && d.sensors!.join() === 'laptop'));
     assert.ok(back.devices.some((d) => d.evidence!.some((e) => e.sources!.join() === 'hq/laptop')));
+  }
+});
+
+test('a flooded analysis comes back with its overflow devices and limit counters; two such sensors add up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gp-partial-'));
+  try {
+    const a = new Analyzer({ layers: LAYERS, vendorOf, rules, limits: { maxDevices: 100 } });
+    await analyzeFile(a, writeMacFlood(join(dir, 'mac.pcap'), 2000));
+    const w = a.snapshot({ evidence: true });
+    assert.ok(w.stats.limits !== undefined && w.devices.some((d) => d.id.startsWith('overflow:')));
+    const back = inventoryFromPartial(analyzerPartial(a, { site: 'hq', sensor: 'a' }), opts);
+    assert.deepEqual(comparable(back), comparable(w));
+    const two = inventoryFromPartial(
+      mergePartials(
+        analyzerPartial(a, { site: 'hq', sensor: 'a' }),
+        analyzerPartial(a, { site: 'hq', sensor: 'b' }),
+      ),
+      opts,
+    );
+    // Overflow buckets are each sensor's own; counted twice, named once.
+    assert.equal(two.devices.filter((d) => d.id.startsWith('overflow:')).length, 2);
+    assert.equal(two.stats.limits!.devicesAggregated, 2 * w.stats.limits!.devicesAggregated);
+    assert.deepEqual(two.stats.limits!.floods, w.stats.limits!.floods);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -199,6 +285,35 @@ test('deltas since a marker, merged shuffled and replayed, give the full partial
   shuffled.splice(3, 0, deltas[2]!, deltas[5]!);
   assert.deepEqual(mergeAll(shuffled), mergeAll([full]));
 });
+
+test(
+  'deltas across a router decision give the inventory the full partial gives, nothing moved twice',
+  { skip },
+  async () => {
+    // Two MACs here become routers midway: their earlier deltas still list addresses and ports they
+    // later gave up to the devices behind them.
+    const a = createAnalyzer();
+    const source = { site: 'hq', sensor: 's1' };
+    const deltas: PartialInventory[] = [];
+    let mark: PartialMarker | undefined;
+    let i = 0;
+    a.beginSource();
+    await readCaptureFile(join(PCAPS, 'bench-mixed__ndpi__1kxun.pcap'), {
+      records: (buf, s, e, lt, ts, wl, iface) => {
+        a.frame(buf, lt, ts, wl, iface, s, e);
+        if (++i % 50 === 0) {
+          deltas.push(analyzerPartial(a, source, { since: mark }));
+          mark = partialMarker(a.inventory);
+        }
+      },
+    });
+    deltas.push(analyzerPartial(a, source, { since: mark }));
+    const o = { ...opts, generatedAt: 'now' };
+    const full = inventoryFromPartial(analyzerPartial(a, source), o);
+    assert.equal(full.devices.filter((d) => d.router).length, 2);
+    assert.deepEqual(inventoryFromPartial(mergeAll([...deltas].reverse()), o), full);
+  },
+);
 
 test(
   'the same private address at two sites stays two devices; the same MAC in two layer-2 domains too',
