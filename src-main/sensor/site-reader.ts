@@ -87,7 +87,8 @@ export async function readSite(
     const ok = subject !== null && subject.site === site ? checkSensorMessage(body, subject) : null;
     if (ok === null) r.refused++;
     else take(ok);
-    if (m.seq >= last) break;
+    // The last message at the start, or the end of what is there (messages past it were deleted).
+    if (m.seq >= last || m.info.pending === 0) break;
   }
   await msgs.close();
   return r;
