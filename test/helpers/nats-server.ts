@@ -41,7 +41,11 @@ export class TestNats {
   private proc: ChildProcess | null = null;
   log = '';
 
-  constructor(private readonly users: NatsUser[]) {
+  constructor(
+    private readonly users: NatsUser[],
+    /** TLS with this certificate, and users who log in with an nkey (their public keys). */
+    private readonly o: { tls?: { cert: string; key: string }; nkeys?: string[] } = {},
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'gp-nats-'));
   }
 
@@ -61,13 +65,18 @@ export class TestNats {
       u.publish === undefined && u.subscribe === undefined
         ? ''
         : `, permissions: { publish: ${JSON.stringify(u.publish ?? [])}, subscribe: ${JSON.stringify(u.subscribe ?? [])} }`;
-    const users = this.users
-      .map(
+    const users = [
+      ...this.users.map(
         (u) => `    { user: ${JSON.stringify(u.user)}, password: ${JSON.stringify(u.password)}${perm(u)} }`,
-      )
-      .join('\n');
+      ),
+      ...(this.o.nkeys ?? []).map((k) => `    { nkey: ${JSON.stringify(k)} }`),
+    ].join('\n');
+    const tls =
+      this.o.tls !== undefined
+        ? `tls { cert_file: ${JSON.stringify(this.o.tls.cert)}, key_file: ${JSON.stringify(this.o.tls.key)} }\n`
+        : '';
     return `listen: "127.0.0.1:${this.port}"
-jetstream { store_dir: ${JSON.stringify(join(this.dir, 'js'))} }
+${tls}jetstream { store_dir: ${JSON.stringify(join(this.dir, 'js'))} }
 authorization {
   users = [
 ${users}

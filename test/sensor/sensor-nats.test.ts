@@ -16,6 +16,8 @@ import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 import { PCAPS } from '../helpers/corpus';
 import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { makeTestCa } from '../helpers/test-ca';
+import { createUser } from '@nats-io/nkeys';
 import { DEFAULT_STREAM_LIMITS, streamConfig } from '../../src-main/sensor/site-stream';
 
 const cli = resolve(import.meta.dirname, '..', '..', 'src-main', 'cli', 'glasspane.ts');
@@ -370,5 +372,66 @@ describe('glasspane sensor and inventory --nats', { skip: skip ?? false }, () =>
     const again = await sensor('e', 's1', '--read', A, B).done;
     assert.equal(again.code, 0, again.stderr);
     assert.equal(await messages('e'), count);
+  });
+});
+
+describe('glasspane sensor: nkey seed and TLS with a private CA', { skip: skip ?? false }, () => {
+  let nats: TestNats;
+  let data: string;
+  let seedFile: string;
+  let ca: string;
+
+  before(async () => {
+    const pki = makeTestCa();
+    ca = pki.ca;
+    const kp = createUser();
+    nats = await new TestNats([], {
+      tls: { cert: pki.cert, key: pki.key },
+      nkeys: [kp.getPublicKey()],
+    }).start();
+    data = mkdtempSync(join(tmpdir(), 'gp-sensor-tls-'));
+    seedFile = join(data, 'sensor.nk');
+    writeFileSync(seedFile, new TextDecoder().decode(kp.getSeed()) + '\n', { mode: 0o600 });
+  });
+
+  after(async () => {
+    await nats?.cleanup();
+    if (data !== undefined) rmSync(data, { recursive: true, force: true });
+  });
+
+  test('publishes over TLS with an nkey; an unknown CA or a bad seed is one line and exit 2', async () => {
+    const url = `tls://127.0.0.1:${nats.port}`;
+    const base = ['sensor', '--site', 't', '--sensor', 's1', '--nats', url, '--data-dir', data, '--read', C];
+    const r = await start([...base, '--nkey-seed', seedFile, '--tls-ca', ca]).done;
+    assert.equal(r.code, 0, r.stderr);
+    const inv = await start([
+      'inventory',
+      '--nats',
+      url,
+      '--nkey-seed',
+      seedFile,
+      '--tls-ca',
+      ca,
+      '--format',
+      'json',
+    ]).done;
+    assert.equal(inv.code, 0, inv.stderr);
+    assert.deepEqual(bySite(JSON.parse(inv.stdout) as InventoryJson, 't'), await analysed(C));
+    const untrusted = await start([...base, '--nkey-seed', seedFile]).done;
+    assert.equal(untrusted.code, 2, untrusted.stderr);
+    assert.match(
+      untrusted.stderr,
+      /^glasspane: TLS with the NATS server at tls:\/\/127\.0\.0\.1:\d+ failed \(.+\): check --tls-ca/,
+    );
+    assert.equal(untrusted.stderr.trim().split('\n').length, 1);
+    const other = join(data, 'other.nk');
+    writeFileSync(other, new TextDecoder().decode(createUser().getSeed()));
+    const refused = await start([...base, '--nkey-seed', other, '--tls-ca', ca]).done;
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /refused these credentials/);
+    writeFileSync(other, 'not a seed');
+    const junk = await start([...base, '--nkey-seed', other, '--tls-ca', ca]).done;
+    assert.equal(junk.code, 2);
+    assert.match(junk.stderr, /does not hold a user nkey seed/);
   });
 });
