@@ -1,0 +1,219 @@
+/**
+ * A device's facts over every source that saw it (partial-inventory.ts rebuilds devices from them):
+ * counters summed over sources, first and last times the earliest and latest, sets united, facts
+ * heard by several sources one entry; then routers decided again on every source's addresses.
+ */
+import { ROUTER_IP_THRESHOLD } from './inventory';
+import { ipv6Prefix64 } from '../util/addr';
+import { factKey, maxT, minT } from './partial-merge';
+import type { PartialDevice, PartialFact, PartialIpUse } from './partial-types';
+import { PARTIAL_LIMITS } from './partial-limits';
+
+/** A device's facts over every source that saw it, before it is rebuilt. */
+export interface Combined {
+  p: PartialDevice;
+  sensors: Set<string>;
+  first: number | null;
+  last: number | null;
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  router: boolean;
+  routed: boolean;
+  via: Set<string>;
+  ip4: Map<string, PartialIpUse>;
+  ip6: Map<string, PartialIpUse>;
+  protocols: Set<string>;
+  vlans: Set<number>;
+  servedTcp: Set<number>;
+  /** Ports the sources that called it a router kept (an ARP-owned address's, or seen after). */
+  routerServed: Set<number>;
+  facts: { f: PartialFact; sources: Set<string> }[];
+  factsDropped: number;
+}
+
+const sensorOf = (source: string) => source.split('#')[0]!.split('/')[1]!;
+const siteSensorOf = (source: string) => source.split('#')[0]!.split('/').slice(0, 2).join('/');
+
+/**
+ * Lists in their sources' own orders, interleaved: at each step the head heard earliest (ties: the
+ * source first by id). One source's list comes back in its order, so a partial of one analysis
+ * yields that analysis's order.
+ */
+function interleave<T>(lists: T[][], time: (t: T) => number | null): T[] {
+  const at = lists.map(() => 0);
+  const out: T[] = [];
+  for (;;) {
+    let best = -1;
+    let bestT = Infinity;
+    for (let i = 0; i < lists.length; i++) {
+      const x = lists[i]![at[i]!];
+      if (x === undefined) continue;
+      const t = time(x) ?? Infinity;
+      if (best < 0 || t < bestT) {
+        best = i;
+        bestT = t;
+      }
+    }
+    if (best < 0) return out;
+    out.push(lists[best]![at[best]!++]!);
+  }
+}
+
+function emptyCombined(p: PartialDevice): Combined {
+  return {
+    p,
+    sensors: new Set(),
+    first: null,
+    last: null,
+    packetsSent: 0,
+    packetsReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    router: false,
+    routed: false,
+    via: new Set(),
+    ip4: new Map(),
+    ip6: new Map(),
+    protocols: new Set(),
+    vlans: new Set(),
+    servedTcp: new Set(),
+    routerServed: new Set(),
+    facts: [],
+    factsDropped: 0,
+  };
+}
+
+function addIp(m: Map<string, PartialIpUse>, u: PartialIpUse): void {
+  const had = m.get(u.ip);
+  if (had === undefined) {
+    m.set(u.ip, { ...u, served: [...u.served] });
+    return;
+  }
+  had.packets += u.packets;
+  had.bytes += u.bytes;
+  had.first = minT(had.first, u.first);
+  had.last = maxT(had.last, u.last);
+  had.arp ||= u.arp;
+  for (const port of u.served) if (!had.served.includes(port)) had.served.push(port);
+}
+
+export function combine(p: PartialDevice): Combined {
+  const c = emptyCombined(p);
+  for (const s of p.states) {
+    c.sensors.add(sensorOf(s.source));
+    c.first = minT(c.first, s.first);
+    c.last = maxT(c.last, s.last);
+    c.packetsSent += s.packetsSent;
+    c.packetsReceived += s.packetsReceived;
+    c.bytesSent += s.bytesSent;
+    c.bytesReceived += s.bytesReceived;
+    c.router ||= s.router;
+    c.routed ||= s.routed;
+    for (const v of s.via) c.via.add(v);
+    for (const x of s.protocols) c.protocols.add(x);
+    for (const v of s.vlans) if (c.vlans.size < PARTIAL_LIMITS.vlansPerDevice) c.vlans.add(v);
+    // A router's ports from before it was one are stale in its merged state (see routerServedTcp).
+    for (const port of s.router ? (s.routerServedTcp ?? []) : s.servedTcp) {
+      if (c.servedTcp.size < PARTIAL_LIMITS.servedPerDevice) c.servedTcp.add(port);
+      if (s.router) c.routerServed.add(port);
+    }
+    c.factsDropped += s.factsDropped;
+  }
+  // A source that called the MAC a router already moved the addresses it did not own to devices of
+  // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
+  const own = (router: boolean, u: PartialIpUse) =>
+    !router || (u.ip.includes(':') ? u.ip.startsWith('fe80:') : u.arp);
+  const byFamily = (v6: boolean) =>
+    interleave(
+      p.states.map((s) => s.ips.filter((u) => u.ip.includes(':') === v6 && own(s.router, u))),
+      (u) => u.first,
+    );
+  for (const u of byFamily(false)) addIp(c.ip4, u);
+  for (const u of byFamily(true)) addIp(c.ip6, u);
+  // The same fact from several sources is one entry: counts summed, the earliest frame first.
+  const facts = new Map<string, { f: PartialFact; sources: Set<string> }>();
+  const tagged = p.states.map((s) => s.facts.map((f) => ({ f, source: s.source })));
+  for (const { f, source } of interleave(tagged, (x) => x.f.first)) {
+    const k = factKey(f.obs);
+    const had = facts.get(k);
+    if (had === undefined) {
+      if (facts.size >= PARTIAL_LIMITS.factsPerDevice) {
+        c.factsDropped++;
+        continue;
+      }
+      facts.set(k, { f: { ...f }, sources: new Set([siteSensorOf(source)]) });
+      continue;
+    }
+    had.sources.add(siteSensorOf(source));
+    had.f.count += f.count;
+    had.f.last = Math.max(had.f.last, f.last);
+    // The frame is the first arrival's, as in one analysis; the time the earliest.
+    if (f.first < had.f.first) had.f.first = f.first;
+  }
+  c.facts = [...facts.values()];
+  return c;
+}
+
+/** Addresses that count towards calling a MAC a router, as Inventory counts them. */
+function routable(c: Combined): number {
+  const nets = new Set<string>();
+  for (const ip of c.ip6.keys()) if (!ip.startsWith('fe80:')) nets.add(ipv6Prefix64(ip));
+  return c.ip4.size + nets.size;
+}
+
+/**
+ * Routers decided on every source's addresses at once: a MAC that sources more than the threshold
+ * is a router, and the addresses it did not prove its own (ARP; link-local IPv6) become devices of
+ * their own behind it, with the traffic they sent (as Inventory.becomeRouter does).
+ */
+export function decideRouters(all: Map<string, Combined>): void {
+  for (const c of [...all.values()]) {
+    if (c.p.kind !== 'mac') continue;
+    if (!c.router && routable(c) <= ROUTER_IP_THRESHOLD) continue;
+    c.router = true;
+    c.servedTcp = new Set(c.routerServed);
+    const move = (u: PartialIpUse) => {
+      const key = `${c.p.site}/ip:${u.ip}`;
+      let r = all.get(key);
+      if (r === undefined) {
+        r = emptyCombined({ key, kind: 'ip', site: c.p.site, l2domain: null, id: 'ip:' + u.ip, states: [] });
+        for (const s of c.sensors) r.sensors.add(s);
+        (u.ip.includes(':') ? r.ip6 : r.ip4).set(u.ip, {
+          ...u,
+          packets: 0,
+          bytes: 0,
+          first: null,
+          last: null,
+          arp: false,
+          served: [],
+        });
+        all.set(key, r);
+      }
+      r.routed = true;
+      r.via.add(c.p.key);
+      r.first = minT(minT(r.first, u.first), u.last);
+      r.last = maxT(maxT(r.last, u.first), u.last);
+      r.packetsSent += u.packets;
+      r.bytesSent += u.bytes;
+      for (const port of u.served) r.servedTcp.add(port);
+    };
+    for (const [ip, u] of c.ip4) {
+      if (u.arp) {
+        for (const port of u.served) c.servedTcp.add(port);
+        continue;
+      }
+      c.ip4.delete(ip);
+      move(u);
+    }
+    for (const [ip, u] of c.ip6) {
+      if (ip.startsWith('fe80:')) {
+        for (const port of u.served) c.servedTcp.add(port);
+        continue;
+      }
+      c.ip6.delete(ip);
+      move(u);
+    }
+  }
+}
