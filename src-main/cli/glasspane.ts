@@ -176,7 +176,10 @@ natsFlags(
     )
     .option('--data-dir <dir>', "Glasspane's data folder, which holds the buffer (default: the per-user one)")
     .option('--learn <duration>', 'alert learning period in capture time (default 1h)')
-    .option('--wait <time>', "with --read: how long to wait for the broker's acks at the end (default 60s)")
+    .option(
+      '--wait <time>',
+      "at the end, how long to wait for the broker's acks before leaving the rest queued (default 60s with --read, 10s live)",
+    )
     .option('--duration <time>', 'with --iface: stop after this long'),
 ).action(async (o) => {
   const { sensorCommand } = await import('../sensor/sensor-command');

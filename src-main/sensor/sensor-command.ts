@@ -147,7 +147,8 @@ export async function sensorCommand(given: SensorOptions): Promise<number> {
       DEFAULT_STREAM_LIMITS.duplicateWindowMs,
     ),
   };
-  const waitMs = duration('wait', o.wait, 60_000);
+  // A stopping live sensor (systemctl stop) waits less: what is unacknowledged stays queued on disk.
+  const waitMs = duration('wait', o.wait, ifaces.length > 0 ? 10_000 : 60_000);
   const durationMs = o.duration !== undefined ? duration('duration', o.duration, 0) : undefined;
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
   const bufferBytes = bytes(o.bufferSize, 100e6);
