@@ -152,6 +152,8 @@ export async function sensorCommand(given: SensorOptions): Promise<number> {
   const durationMs = o.duration !== undefined ? duration('duration', o.duration, 0) : undefined;
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
   const bufferBytes = bytes(o.bufferSize, 100e6);
+  // The captures are read (for the run's name) before anything connects: a missing file costs nothing.
+  const run = ifaces.length > 0 ? randomBytes(8).toString('hex') : await readRun(site, sensor, files);
 
   // Credentials first: a refused sensor says so before it analyses or queues anything.
   let nc: NatsConnection | null = null;
@@ -164,9 +166,9 @@ export async function sensorCommand(given: SensorOptions): Promise<number> {
     );
   }
   try {
-    return await run(
+    return await runSensor(
       o,
-      { site, sensor, ifaces, files, intervalMs, limits, waitMs, durationMs, learnMs, bufferBytes },
+      { site, sensor, run, ifaces, files, intervalMs, limits, waitMs, durationMs, learnMs, bufferBytes },
       nc,
     );
   } finally {
@@ -178,6 +180,7 @@ export async function sensorCommand(given: SensorOptions): Promise<number> {
 interface Plan {
   site: string;
   sensor: string;
+  run: string;
   ifaces: string[];
   files: string[];
   intervalMs: number;
@@ -188,7 +191,7 @@ interface Plan {
   bufferBytes: number;
 }
 
-async function run(o: SensorOptions, p: Plan, first: NatsConnection | null): Promise<number> {
+async function runSensor(o: SensorOptions, p: Plan, first: NatsConnection | null): Promise<number> {
   const dir = join(dataDir(o.dataDir), 'sensor', `${p.site}.${p.sensor}`);
   let queue: DiskQueue;
   try {
@@ -250,7 +253,6 @@ async function run(o: SensorOptions, p: Plan, first: NatsConnection | null): Pro
 
   const a = createAnalyzer();
   const live = p.ifaces.length > 0;
-  const runId = live ? randomBytes(8).toString('hex') : await readRun(p.site, p.sensor, p.files);
   let probe: LiveProbe | null = null;
   let frames = 0;
   const counters: CaptureCounters = {
@@ -270,7 +272,7 @@ async function run(o: SensorOptions, p: Plan, first: NatsConnection | null): Pro
   };
   const pub = new SensorPublisher(
     a,
-    { site: p.site, sensor: p.sensor, run: runId, l2domain: o.l2domain },
+    { site: p.site, sensor: p.sensor, run: p.run, l2domain: o.l2domain },
     outbox,
     counters,
     {
