@@ -25,6 +25,15 @@ export interface LiveRunOptions {
   progress: boolean;
   /** Capture helper options (tests only: a network namespace, a given helper). */
   live?: Partial<LiveCaptureOptions>;
+  /** Called once the interfaces are open, with the run's counters and a way to stop it (the sensor's health). */
+  onStarted?: (probe: LiveProbe) => void;
+}
+
+/** A running capture as its host sees it: frames analysed, the helper's counters, stop. */
+export interface LiveProbe {
+  analysed(): number;
+  stats(): HelperStats | null;
+  stop(): void;
 }
 
 export interface LiveRunResult {
@@ -134,6 +143,7 @@ export async function analyzeLive(a: Analyzer, o: LiveRunOptions): Promise<LiveR
         };
         arm();
       }
+      o.onStarted?.({ analysed: () => analysed, stats: () => cap.stats, stop: () => stop('signal') });
       if (o.progress)
         ticker = progressTicker(
           a,

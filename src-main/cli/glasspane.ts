@@ -125,6 +125,87 @@ addServeOptions(
   process.exitCode = await serveCommand(o);
 });
 
+const repeat = (v: string, all: string[] = []) => [...all, v];
+
+/** NATS connection flags, shared by the sensor and the console: secrets come from files only. */
+function natsFlags(c: Command): Command {
+  return c
+    .option('--nats <url>', 'the NATS server: nats://host:4222, or tls://host:4222')
+    .option('--user <name>', 'NATS user (with --password-file)')
+    .option('--password-file <file>', "a file holding the user's password (never on the command line)")
+    .option('--creds <file>', 'a NATS credentials file (user JWT and nkey seed)')
+    .option('--nkey-seed <file>', 'a file holding a user nkey seed (SU...)')
+    .option('--tls-ca <file>', "the CA that signed the server's certificate (PEM)");
+}
+
+natsFlags(
+  program
+    .command('sensor')
+    .description(
+      "headless sensor: analyse live traffic or captures and publish to the site's NATS JetStream stream (docs/sensors.md)",
+    )
+    .option(
+      '--config <file>',
+      'a YAML file of these options (site: plant-1, password-file: ...); the command line wins',
+    )
+    .option('--site <name>', 'the site this sensor watches (letters, digits, - and _)')
+    .option('--sensor <name>', "this sensor's name within the site (default: the host name)")
+    .option(
+      '--l2domain <name>',
+      'the layer-2 domain its MACs belong to, when a site has several (default: the site)',
+    )
+    .option(
+      '-i, --iface <name>',
+      'capture live on this interface (repeatable) through the capture helper',
+      repeat,
+    )
+    .option('--filter <bpf>', 'with --iface: a capture filter (pcap-filter syntax)')
+    .option('--read <capture...>', 'read these capture files instead; publish all, wait for acks, exit')
+    .option('--interval <time>', 'send changes this often (default 1s)')
+    .option(
+      '--max-age <time>',
+      "when the sensor creates the site's stream: keep messages this long (default 7d)",
+    )
+    .option(
+      '--duplicate-window <time>',
+      "when it creates the stream: the broker's duplicate window (default 2m)",
+    )
+    .option(
+      '--buffer-size <size>',
+      'disk buffer for messages the broker has not acknowledged (default 100MB)',
+    )
+    .option('--data-dir <dir>', "Glasspane's data folder, which holds the buffer (default: the per-user one)")
+    .option('--learn <duration>', 'alert learning period in capture time (default 1h)')
+    .option(
+      '--wait <time>',
+      "at the end, how long to wait for the broker's acks before leaving the rest queued (default 60s with --read, 10s live)",
+    )
+    .option('--duration <time>', 'with --iface: stop after this long'),
+).action(async (o) => {
+  const { sensorCommand } = await import('../sensor/sensor-command');
+  process.exitCode = await sensorCommand(o);
+});
+
+natsFlags(
+  program
+    .command('inventory')
+    .description(
+      'print the merged inventory of the sensors publishing to NATS (each device with its site and sensors)',
+    ),
+)
+  .option('--site <name>', 'only this site (repeatable; default: every site this account may read)', repeat)
+  .addOption(
+    new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table'),
+  )
+  .option('-o, --out <file>', 'write to FILE instead of standard output')
+  .option('-e, --evidence', 'include every observation behind each device, with the sensors that heard it')
+  .action(async (o) => {
+    const { inventoryCommand } = await import('../sensor/inventory-command');
+    if (o.nats === undefined)
+      throw new UsageError('inventory needs --nats URL (the broker the sensors publish to)');
+    process.exitCode = await inventoryCommand(o);
+  });
+
 const forward = program.command('forward').description('SIEM forwarding (docs/forwarding.md)');
 forward
   .command('status')
