@@ -5,8 +5,6 @@
  */
 import type { Analyzer } from '../../shared/engine/analyzer';
 import type { PartialMarker, PartialSource } from '../../shared/inventory/partial-types';
-import { ChangeStream } from '../../shared/inventory/changes';
-import type { AlertEngine } from '../../shared/alerts/engine';
 import type { AlertJson } from '../../shared/model/alert';
 import { isEmptyPartial, splitPartial } from '../../shared/sensor/chunk';
 import {
@@ -16,7 +14,7 @@ import {
   type SensorMessage,
 } from '../../shared/sensor/messages';
 import { subjectOf } from '../../shared/sensor/subjects';
-import { attachAlertEngine } from '../store/alert-feed';
+import { Recorder } from '../store/recorder';
 import { partialDelta } from './partial-feed';
 import type { Outbox } from './outbox';
 
@@ -40,8 +38,7 @@ export interface CaptureCounters {
 export class SensorPublisher {
   private readonly n = { delta: 0, alert: 0, health: 0 };
   private marker: PartialMarker | undefined;
-  private readonly stream: ChangeStream;
-  private readonly alerts: AlertEngine;
+  private readonly recorder: Recorder;
   private readonly startedAt = Date.now();
   private lastHealth = { at: Date.now(), packets: 0, drops: 0 };
   /** Messages handed to the outbox this run, by kind. */
@@ -54,9 +51,8 @@ export class SensorPublisher {
     private readonly counters: CaptureCounters,
     o: { learnMs?: number } = {},
   ) {
-    // Alerts come from the same engine the app runs, fed by the change stream as the hosts feed it.
-    this.alerts = attachAlertEngine(a, null, { learnMs: o.learnMs });
-    this.stream = new ChangeStream(a, 2);
+    // Alerts come from the one recording loop every host runs (no store: the broker keeps them).
+    this.recorder = new Recorder(a, null, { learnMs: o.learnMs, identity: false });
   }
 
   private source(): PartialSource {
@@ -92,8 +88,7 @@ export class SensorPublisher {
     this.marker = d.marker;
     if (!isEmptyPartial(d.partial))
       this.send(splitPartial(d.partial).map((partial) => ({ ...this.envelope('delta'), partial })));
-    const b = this.stream.collect(false, false);
-    const raised: AlertJson[] = b !== null ? this.alerts.batch(b) : this.alerts.drain();
+    const raised: AlertJson[] = this.recorder.tick()?.alerts ?? [];
     this.send(raised.map((alert) => ({ ...this.envelope('alert'), alert })));
     return this.sent.delta + this.sent.alert - before;
   }
