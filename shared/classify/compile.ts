@@ -39,13 +39,10 @@ export type Cond =
 export const ATTRIBUTES = ['vendor', 'category', 'type', 'model', 'os', 'firmware', 'hostname'] as const;
 export type AttributeName = (typeof ATTRIBUTES)[number];
 
-export interface CompiledRule {
+/** What a rule, or one row of its lookup table, yields, under the id its evidence names. */
+export interface Outcome {
   id: string;
-  family: string;
-  description: string;
-  source: string;
   confidence: number;
-  cond: Cond;
   /** Value templates per attribute. */
   yields: Partial<Record<AttributeName, string>>;
   /** Per-attribute confidence where the rule states one; else `confidence`. */
@@ -53,6 +50,27 @@ export interface CompiledRule {
   /** Per-attribute table the filled template is looked up in (Windows versions -> names). */
   lookups: Partial<Record<AttributeName, (filled: string) => string | null>>;
   roles: string[];
+}
+
+/** A row of a rule's lookup table; `index` is its place in the table (rows fire in that order). */
+export interface LookupRow extends Outcome {
+  index: number;
+}
+
+export interface LookupTable {
+  /** Template filled from the match's captures: the key looked up (lower-cased). */
+  key: string;
+  rows: LookupRow[];
+  byKey: Map<string, LookupRow>;
+}
+
+export interface CompiledRule extends Outcome {
+  family: string;
+  description: string;
+  source: string;
+  cond: Cond;
+  /** One rule, many rows: the match's key picks the row that yields (null: the rule yields itself). */
+  table: LookupTable | null;
   /**
    * A cheap precondition: the device must have a fact of one of these kinds (`kind` or
    * `kind\0protocol`, as byKind keys them), or (for 'oui', 'mac',
@@ -108,6 +126,11 @@ export function compileRules(
       ids.set(spec.id, where);
       const errs: string[] = [];
       const c = compileRule(spec, r.data.family, errs);
+      for (const row of c?.table?.rows ?? []) {
+        const other = ids.get(row.id);
+        if (other !== undefined) errs.push(`row ${row.id}: duplicate id (also in ${other})`);
+        else ids.set(row.id, where);
+      }
       for (const e of errs) errors.push(`${where}: rule ${spec.id}: ${e}`);
       if (c !== null && errs.length === 0) rules.push(c);
     }
@@ -119,14 +142,14 @@ function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRule | null {
-  const cond = compileCond(spec.match, errs, 0);
-  const y: YieldSpec = spec.yield;
+type Yields = Omit<Outcome, 'id' | 'confidence'>;
+
+function compileYield(y: YieldSpec | undefined, errs: string[], where: string): Yields {
   const yields: Partial<Record<AttributeName, string>> = {};
   const weights: Partial<Record<AttributeName, number>> = {};
   const lookups: Partial<Record<AttributeName, (filled: string) => string | null>> = {};
   for (const a of ATTRIBUTES) {
-    const v = y[a];
+    const v = y?.[a];
     if (v === undefined) continue;
     if (typeof v === 'string') yields[a] = v;
     else {
@@ -136,13 +159,56 @@ function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRu
     }
   }
   if (yields.type !== undefined && !yields.type.includes('$') && !isType(yields.type))
-    errs.push(`yield.type: '${yields.type}' is not a type of the taxonomy`);
+    errs.push(`${where}yield.type: '${yields.type}' is not a type of the taxonomy`);
   if (yields.category !== undefined && !isCategory(yields.category))
-    errs.push(`yield.category: '${yields.category}' is not IT, IoT, OT or network`);
-  const roles = y.role === undefined ? [] : Array.isArray(y.role) ? y.role : [y.role];
+    errs.push(`${where}yield.category: '${yields.category}' is not IT, IoT, OT or network`);
+  const roles = y?.role === undefined ? [] : Array.isArray(y.role) ? y.role : [y.role];
   for (const r of roles)
-    if (!/^[a-z0-9-]+$/.test(r)) errs.push(`yield.role: '${r}' must be lower-case-with-dashes`);
+    if (!/^[a-z0-9-]+$/.test(r)) errs.push(`${where}yield.role: '${r}' must be lower-case-with-dashes`);
+  return { yields, weights, lookups, roles };
+}
+
+/** A row yields the rule's own yield with its own on top (an attribute the row names is the row's). */
+function compileTable(spec: RuleSpec, own: Yields, errs: string[]): LookupTable | null {
+  if (spec.lookup === undefined) return null;
+  const byKey = new Map<string, LookupRow>();
+  const rows: LookupRow[] = [];
+  for (const [index, r] of spec.lookup.rows.entries()) {
+    const id = `${spec.id}-${r.id}`;
+    if (rows.some((x) => x.id === id)) errs.push(`row ${r.id}: duplicate row id`);
+    const y = compileYield(r.yield, errs, `row ${r.id}: `);
+    const row: LookupRow = {
+      id,
+      index,
+      confidence: r.confidence ?? spec.confidence,
+      yields: { ...own.yields, ...y.yields },
+      weights: { ...own.weights },
+      lookups: { ...own.lookups },
+      roles: [...new Set([...own.roles, ...y.roles])],
+    };
+    for (const a of Object.keys(y.yields) as AttributeName[]) {
+      delete row.weights[a];
+      delete row.lookups[a];
+    }
+    Object.assign(row.weights, y.weights);
+    Object.assign(row.lookups, y.lookups);
+    rows.push(row);
+    for (const k of Array.isArray(r.key) ? r.key : [r.key]) {
+      const lk = k.toLowerCase();
+      const other = byKey.get(lk);
+      if (other !== undefined) errs.push(`row ${r.id}: key '${k}' is also row ${other.id}'s`);
+      else byKey.set(lk, row);
+    }
+  }
+  return { key: spec.lookup.key ?? '${value}', rows, byKey };
+}
+
+function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRule | null {
+  const cond = compileCond(spec.match, errs, 0);
+  const own = compileYield(spec.yield, errs, '');
+  const table = compileTable(spec, own, errs);
   if (cond === null) return null;
+  const yieldsSome = (o: Yields) => Object.keys(o.yields).length > 0;
   return {
     id: spec.id,
     family,
@@ -150,12 +216,11 @@ function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRu
     source: spec.source,
     confidence: spec.confidence,
     cond,
-    yields,
-    weights,
-    lookups,
-    roles,
+    ...own,
+    table,
     needs: needsOf(cond),
-    knowsFingerprints: Object.keys(yields).length > 0 && readsFingerprints(cond),
+    knowsFingerprints:
+      (yieldsSome(own) || (table?.rows.some(yieldsSome) ?? false)) && readsFingerprints(cond),
     spec,
   };
 }

@@ -133,20 +133,43 @@ export const caseSchema = z
   .strict();
 export type CaseSpec = z.infer<typeof caseSchema>;
 
+const ruleId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case words joined by . _ -');
+
+/**
+ * A lookup table: one rule, many rows. The match's captures fill `key` (default `${value}`, the matched
+ * value); the row listing that key (case-insensitive) yields, on top of the rule's own `yield`, with
+ * its own confidence if it states one. Evidence names the row `<rule id>-<row id>`.
+ */
+const lookupRow = z
+  .object({
+    id: ruleId,
+    key: z.union([z.string(), z.array(z.string()).min(1)]),
+    confidence: z.number().gt(0).max(1).optional(),
+    yield: yieldSchema,
+  })
+  .strict();
+export type LookupRowSpec = z.infer<typeof lookupRow>;
+const lookupTable = z.object({ key: z.string().optional(), rows: z.array(lookupRow).min(1) }).strict();
+
 export const ruleSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case words joined by . _ -'),
+    id: ruleId,
     description: z.string().min(1),
     source: z.string().min(1),
     confidence: z.number().gt(0).max(1),
     match: condSchema,
-    yield: yieldSchema,
+    yield: yieldSchema.optional(),
+    lookup: lookupTable.optional(),
     tests: z
       .object({ fire: z.array(caseSchema).optional(), miss: z.array(caseSchema).optional() })
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.yield !== undefined || r.lookup !== undefined, {
+    message: 'a rule needs a yield or a lookup table',
+    path: ['yield'],
+  });
 export type RuleSpec = z.infer<typeof ruleSchema>;
 
 export const ruleFileSchema = z

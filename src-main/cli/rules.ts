@@ -18,7 +18,12 @@ export async function rulesCheckCommand(dir = RULES_DIR): Promise<number> {
   for (const x of r.rules) byFamily.set(x.family, (byFamily.get(x.family) ?? 0) + 1);
   let cases = 0;
   for (const x of r.rules) cases += (x.spec.tests?.fire?.length ?? 0) + (x.spec.tests?.miss?.length ?? 0);
-  process.stdout.write(`${r.rules.length} rules in ${r.files.length} files, ${cases} test cases pass\n`);
+  const tables = r.rules.filter((x) => x.table !== null);
+  const rows = tables.reduce((n, x) => n + x.table!.rows.length, 0);
+  const ofTables = tables.length > 0 ? `; lookup tables: ${tables.length} (${rows} rows)` : '';
+  process.stdout.write(
+    `${r.rules.length} rules in ${r.files.length} files, ${cases} test cases pass${ofTables}\n`,
+  );
   for (const [f, n] of [...byFamily].sort()) process.stdout.write(`  ${f.padEnd(16)} ${n}\n`);
   return 0;
 }
