@@ -174,8 +174,7 @@ function compileTable(spec: RuleSpec, own: Yields, errs: string[]): LookupTable 
   const byKey = new Map<string, LookupRow>();
   const rows: LookupRow[] = [];
   for (const [index, r] of spec.lookup.rows.entries()) {
-    const id = `${spec.id}-${r.id}`;
-    if (rows.some((x) => x.id === id)) errs.push(`row ${r.id}: duplicate row id`);
+    const id = r.id;
     const y = compileYield(r.yield, errs, `row ${r.id}: `);
     const row: LookupRow = {
       id,

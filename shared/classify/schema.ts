@@ -138,7 +138,7 @@ const ruleId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case wo
 /**
  * A lookup table: one rule, many rows. The match's captures fill `key` (default `${value}`, the matched
  * value); the row listing that key (case-insensitive) yields, on top of the rule's own `yield`, with
- * its own confidence if it states one. Evidence names the row `<rule id>-<row id>`.
+ * its own confidence if it states one. A row has an id of its own, as a rule has: evidence names it.
  */
 const lookupRow = z
   .object({

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkRuleCases, classify, compileRules, factsFromCase } from '../../shared/classify';
 
-// A lookup table: one rule, many rows (key -> result), each row named in evidence as `<rule>-<row>`.
+// A lookup table: one rule, many rows (key -> result), each row with an id of its own for evidence.
 const table = (over: object = {}) => ({
   id: 'x.os',
   description: 'd',
@@ -12,8 +12,13 @@ const table = (over: object = {}) => ({
   yield: { category: 'IT' },
   lookup: {
     rows: [
-      { id: '5-1', key: '5.1', yield: { os: 'Windows XP' } },
-      { id: '6-1', key: ['6.1', '6.1.7601'], confidence: 0.6, yield: { os: 'Windows 7', category: 'OT' } },
+      { id: 'x.os-5-1', key: '5.1', yield: { os: 'Windows XP' } },
+      {
+        id: 'x.os-6-1',
+        key: ['6.1', '6.1.7601'],
+        confidence: 0.6,
+        yield: { os: 'Windows 7', category: 'OT' },
+      },
     ],
   },
   tests: {
@@ -49,7 +54,7 @@ test('a key no row lists fires nothing; keys compare without case', () => {
   const r = compile([
     table({
       match: { fact: { kind: 'software', key: 'ua', value: { regex: 'Windows NT (?<k>[\\d.]+)' } } },
-      lookup: { key: 'NT${k}', rows: [{ id: 'a', key: 'nt6.1', yield: { os: 'Windows 7' } }] },
+      lookup: { key: 'NT${k}', rows: [{ id: 'x.os-a', key: 'nt6.1', yield: { os: 'Windows 7' } }] },
       tests: undefined,
     }),
   ]);
@@ -88,16 +93,16 @@ test('the check reports a row no fire case reaches, and a miss case that reaches
 
 test('bad tables are rejected: a key in two rows, a row id another rule has, a bad row type, no yield', () => {
   const rows = [
-    { id: 'a', key: ['1', '2'], yield: { os: 'A' } },
-    { id: 'b', key: '2', yield: { type: 'toaster' } },
+    { id: 'x.os-a', key: ['1', '2'], yield: { os: 'A' } },
+    { id: 'x.os-b', key: '2', yield: { type: 'toaster' } },
   ];
   const r = compile([
     table({ lookup: { rows } }),
     { ...table(), id: 'x.os-a', lookup: undefined, yield: { os: 'A' } },
   ]);
   const t = r.errors.join('\n');
-  assert.match(t, /x\.yaml: rule x\.os: row b: key '2' is also row x\.os-a's/);
-  assert.match(t, /x\.yaml: rule x\.os: row b: yield\.type: 'toaster' is not a type/);
+  assert.match(t, /x\.yaml: rule x\.os: row x\.os-b: key '2' is also row x\.os-a's/);
+  assert.match(t, /x\.yaml: rule x\.os: row x\.os-b: yield\.type: 'toaster' is not a type/);
   assert.match(t, /x\.yaml: rule x\.os-a: duplicate id/);
   const none = compile([{ ...table(), yield: undefined, lookup: undefined }]);
   assert.match(none.errors.join('\n'), /rule x\.os rules\.0\.yield: a rule needs a yield or a lookup table/);
