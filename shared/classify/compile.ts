@@ -8,6 +8,7 @@ import {
 } from './schema';
 import { LOOKUPS, type LookupName } from './lookups';
 import { isCategory, isType } from './taxonomy';
+import { synMatcher } from './syn-matcher';
 
 /** Captured values: `value` (the matched text), numbered groups '1'..'9', named groups. */
 export type Captures = Record<string, string>;
@@ -308,6 +309,14 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
       : { t: 'role', m: compileMatcher(s.role, errs), names };
   }
   if ('peers' in s) return { t: 'peers', protocol: s.peers.protocol, min: s.peers.min };
+  // A SYN signature is a fingerprint fact whose value is tested field by field.
+  if ('syn' in s)
+    return {
+      t: 'fact',
+      kind: 'fingerprint',
+      key: compileMatcher(s.syn.synack === true ? 'tcp-synack' : 'tcp-syn', errs),
+      value: synMatcher(s.syn),
+    };
   return { t: 'router', v: s.router };
 }
 
