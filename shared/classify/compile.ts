@@ -31,7 +31,8 @@ export type Cond =
     }
   | { t: 'oui'; m: Matcher }
   | { t: 'mac'; m: Matcher }
-  | { t: 'serves'; ports: number[] }
+  /** null: any port (a lookup table over served ports reads its rows' keys). */
+  | { t: 'serves'; ports: number[] | null }
   | { t: 'protocol'; m: Matcher }
   | { t: 'role'; m: Matcher; names?: string[] }
   | { t: 'peers'; protocol: string; min: number }
@@ -56,6 +57,8 @@ export interface Outcome {
 /** A row of a rule's lookup table; `index` is its place in the table (rows fire in that order). */
 export interface LookupRow extends Outcome {
   index: number;
+  /** Its keys as written (lower-cased), in order. */
+  keys: string[];
 }
 
 export interface LookupTable {
@@ -177,9 +180,11 @@ function compileTable(spec: RuleSpec, own: Yields, errs: string[]): LookupTable 
   for (const [index, r] of spec.lookup.rows.entries()) {
     const id = r.id;
     const y = compileYield(r.yield, errs, `row ${r.id}: `);
+    const keys = (Array.isArray(r.key) ? r.key : [r.key]).map((k) => String(k).toLowerCase());
     const row: LookupRow = {
       id,
       index,
+      keys,
       confidence: r.confidence ?? spec.confidence,
       yields: { ...own.yields, ...y.yields },
       weights: { ...own.weights },
@@ -193,11 +198,10 @@ function compileTable(spec: RuleSpec, own: Yields, errs: string[]): LookupTable 
     Object.assign(row.weights, y.weights);
     Object.assign(row.lookups, y.lookups);
     rows.push(row);
-    for (const k of Array.isArray(r.key) ? r.key : [r.key]) {
-      const lk = k.toLowerCase();
-      const other = byKey.get(lk);
+    for (const k of keys) {
+      const other = byKey.get(k);
       if (other !== undefined) errs.push(`row ${r.id}: key '${k}' is also row ${other.id}'s`);
-      else byKey.set(lk, row);
+      else byKey.set(k, row);
     }
   }
   return { key: spec.lookup.key ?? '${value}', rows, byKey };
@@ -300,7 +304,7 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   }
   if ('oui' in s) return { t: 'oui', m: compileMatcher(s.oui, errs) };
   if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs) };
-  if ('serves' in s) return { t: 'serves', ports: s.serves };
+  if ('serves' in s) return { t: 'serves', ports: s.serves === 'any' ? null : s.serves };
   if ('protocol' in s) return { t: 'protocol', m: compileMatcher(s.protocol, errs) };
   if ('role' in s) {
     const names = exactNames(s.role);

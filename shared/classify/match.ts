@@ -1,4 +1,4 @@
-import type { AttributeName, Captures, Cond, CompiledRule, LookupRow, Outcome } from './compile';
+import type { AttributeName, Captures, Cond, CompiledRule, LookupRow, LookupTable, Outcome } from './compile';
 import type { DeviceFacts, FactIn } from './facts';
 
 /** What one piece of evidence was: an observation's fact, or a device-level input (OUI, ports, peers). */
@@ -65,6 +65,7 @@ const MAX_MATCHES = 16;
  */
 export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): RuleMatch[] {
   const c = r.cond;
+  if (c.t === 'serves' && c.ports === null && r.table !== null) return servedRows(r.table, d);
   if (c.t !== 'fact') {
     const m = matchRule(r, d, facts);
     return m === null ? [] : [m];
@@ -81,6 +82,29 @@ export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): R
   // Rows fire in table order, as the separate rules a table replaces did (stable: facts in order).
   if (r.table !== null && out.length > 1)
     out.sort((a, b) => (a.outcome as LookupRow).index - (b.outcome as LookupRow).index);
+  return out;
+}
+
+/**
+ * A table over the ports a device serves: each row matches once, on the first of its keys (in the
+ * order written) the device serves, as a rule `serves: [its ports]` of its own would.
+ */
+function servedRows(t: LookupTable, d: DeviceFacts): RuleMatch[] {
+  const out: RuleMatch[] = [];
+  if (d.served.length === 0) return out;
+  for (const row of t.rows) {
+    const p = row.keys.find((k) => d.served.includes(Number(k)));
+    if (p === undefined) continue;
+    const ev: EvidenceRef = {
+      kind: 'behaviour',
+      protocol: 'tcp',
+      field: 'serves',
+      value: p,
+      frame: null,
+      ts: null,
+    };
+    out.push({ captures: { value: p }, evidence: [ev], outcome: row });
+  }
   return out;
 }
 
@@ -156,7 +180,7 @@ function evalCond(c: Cond, d: DeviceFacts, facts: FactsByKind, ev: EvidenceRef[]
       return { value: d.mac, ...m };
     }
     case 'serves': {
-      for (const p of c.ports) {
+      for (const p of c.ports ?? d.served.slice(0, 1)) {
         if (d.served.includes(p)) {
           ev.push({
             kind: 'behaviour',

@@ -99,7 +99,7 @@ export type CondSpec =
   | { fact: FactCondSpec }
   | { oui: MatcherSpec }
   | { mac: MatcherSpec }
-  | { serves: number[] }
+  | { serves: number[] | 'any' }
   | { protocol: MatcherSpec }
   | { role: MatcherSpec }
   | { peers: { protocol: string; min: number } }
@@ -115,7 +115,7 @@ export const condSchema: z.ZodType<CondSpec> = z.lazy(() =>
     z.object({ fact: factCond }).strict(),
     z.object({ oui: matcherSchema }).strict(),
     z.object({ mac: matcherSchema }).strict(),
-    z.object({ serves: z.array(port).min(1) }).strict(),
+    z.object({ serves: z.union([z.array(port).min(1), z.literal('any')]) }).strict(),
     z.object({ protocol: matcherSchema }).strict(),
     z.object({ role: matcherSchema }).strict(),
     z.object({ peers: z.object({ protocol: z.string(), min: z.number().int().min(1) }).strict() }).strict(),
@@ -187,7 +187,8 @@ const ruleId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case wo
 const lookupRow = z
   .object({
     id: ruleId,
-    key: z.union([z.string(), z.array(z.string()).min(1)]),
+    /** Strings, or numbers (ports, codes) that are read as their decimal text. */
+    key: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()])).min(1)]),
     confidence: z.number().gt(0).max(1).optional(),
     yield: yieldSchema,
   })

@@ -107,3 +107,34 @@ test('bad tables are rejected: a key in two rows, a row id another rule has, a b
   const none = compile([{ ...table(), yield: undefined, lookup: undefined }]);
   assert.match(none.errors.join('\n'), /rule x\.os rules\.0\.yield: a rule needs a yield or a lookup table/);
 });
+
+test('a table over served ports: each row once, on the first of its ports served, in table order', () => {
+  const r = compile([
+    {
+      id: 'x.serves',
+      description: 'd',
+      source: 's',
+      confidence: 0.5,
+      match: { serves: 'any' },
+      lookup: {
+        rows: [
+          { id: 'x.serves-web', key: [80, 443], yield: { role: 'web-server' } },
+          { id: 'x.serves-modbus', key: 502, confidence: 0.7, yield: { category: 'OT' } },
+        ],
+      },
+      tests: { fire: [{ served: [443] }, { served: [502] }], miss: [{ served: [22] }] },
+    },
+  ]);
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(checkRuleCases(r.rules[0]!), []);
+  const c = classify(factsFromCase({ served: [502, 8080, 443, 80] }), r.rules);
+  assert.deepEqual(c.fired, ['x.serves-web', 'x.serves-modbus']);
+  const web = c.roles.find((x) => x.value === 'web-server');
+  assert.deepEqual(
+    web?.evidence.map((e) => [e.rule, e.field, e.value]),
+    [['x.serves-web', 'serves', '80']],
+  );
+  assert.equal(c.category.value, 'OT');
+  assert.equal(c.category.confidence, 0.7);
+  assert.deepEqual(classify(factsFromCase({ served: [22, 8080] }), r.rules).fired, []);
+});
