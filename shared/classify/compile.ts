@@ -1,14 +1,10 @@
-import {
-  ruleFileSchema,
-  type RuleFileSpec,
-  type CondSpec,
-  type MatcherSpec,
-  type RuleSpec,
-  type YieldSpec,
-} from './schema';
-import { LOOKUPS, type LookupName } from './lookups';
-import { isCategory, isType } from './taxonomy';
+import { ruleFileSchema, type RuleFileSpec, type CondSpec, type MatcherSpec, type RuleSpec } from './schema';
+import { compileTable, type LookupTable } from './lookup-table';
+import { compileYield, type Outcome, type Yields } from './outcome';
 import { synMatcher } from './syn-matcher';
+
+export { ATTRIBUTES, type AttributeName, type Outcome } from './outcome';
+export type { LookupRow, LookupTable } from './lookup-table';
 
 /** Captured values: `value` (the matched text), numbered groups '1'..'9', named groups. */
 export type Captures = Record<string, string>;
@@ -37,36 +33,6 @@ export type Cond =
   | { t: 'role'; m: Matcher; names?: string[] }
   | { t: 'peers'; protocol: string; min: number }
   | { t: 'router'; v: boolean };
-
-export const ATTRIBUTES = ['vendor', 'category', 'type', 'model', 'os', 'firmware', 'hostname'] as const;
-export type AttributeName = (typeof ATTRIBUTES)[number];
-
-/** What a rule, or one row of its lookup table, yields, under the id its evidence names. */
-export interface Outcome {
-  id: string;
-  confidence: number;
-  /** Value templates per attribute. */
-  yields: Partial<Record<AttributeName, string>>;
-  /** Per-attribute confidence where the rule states one; else `confidence`. */
-  weights: Partial<Record<AttributeName, number>>;
-  /** Per-attribute table the filled template is looked up in (Windows versions -> names). */
-  lookups: Partial<Record<AttributeName, (filled: string) => string | null>>;
-  roles: string[];
-}
-
-/** A row of a rule's lookup table; `index` is its place in the table (rows fire in that order). */
-export interface LookupRow extends Outcome {
-  index: number;
-  /** Its keys as written (lower-cased), in order. */
-  keys: string[];
-}
-
-export interface LookupTable {
-  /** Template filled from the match's captures: the key looked up (lower-cased). */
-  key: string;
-  rows: LookupRow[];
-  byKey: Map<string, LookupRow>;
-}
 
 export interface CompiledRule extends Outcome {
   family: string;
@@ -144,67 +110,6 @@ export function compileRules(
 
 function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
-}
-
-type Yields = Omit<Outcome, 'id' | 'confidence'>;
-
-function compileYield(y: YieldSpec | undefined, errs: string[], where: string): Yields {
-  const yields: Partial<Record<AttributeName, string>> = {};
-  const weights: Partial<Record<AttributeName, number>> = {};
-  const lookups: Partial<Record<AttributeName, (filled: string) => string | null>> = {};
-  for (const a of ATTRIBUTES) {
-    const v = y?.[a];
-    if (v === undefined) continue;
-    if (typeof v === 'string') yields[a] = v;
-    else {
-      yields[a] = v.value;
-      if (v.confidence !== undefined) weights[a] = v.confidence;
-      if (v.lookup !== undefined) lookups[a] = LOOKUPS[v.lookup as LookupName];
-    }
-  }
-  if (yields.type !== undefined && !yields.type.includes('$') && !isType(yields.type))
-    errs.push(`${where}yield.type: '${yields.type}' is not a type of the taxonomy`);
-  if (yields.category !== undefined && !isCategory(yields.category))
-    errs.push(`${where}yield.category: '${yields.category}' is not IT, IoT, OT or network`);
-  const roles = y?.role === undefined ? [] : Array.isArray(y.role) ? y.role : [y.role];
-  for (const r of roles)
-    if (!/^[a-z0-9-]+$/.test(r)) errs.push(`${where}yield.role: '${r}' must be lower-case-with-dashes`);
-  return { yields, weights, lookups, roles };
-}
-
-/** A row yields the rule's own yield with its own on top (an attribute the row names is the row's). */
-function compileTable(spec: RuleSpec, own: Yields, errs: string[]): LookupTable | null {
-  if (spec.lookup === undefined) return null;
-  const byKey = new Map<string, LookupRow>();
-  const rows: LookupRow[] = [];
-  for (const [index, r] of spec.lookup.rows.entries()) {
-    const id = r.id;
-    const y = compileYield(r.yield, errs, `row ${r.id}: `);
-    const keys = (Array.isArray(r.key) ? r.key : [r.key]).map((k) => String(k).toLowerCase());
-    const row: LookupRow = {
-      id,
-      index,
-      keys,
-      confidence: r.confidence ?? spec.confidence,
-      yields: { ...own.yields, ...y.yields },
-      weights: { ...own.weights },
-      lookups: { ...own.lookups },
-      roles: [...new Set([...own.roles, ...y.roles])],
-    };
-    for (const a of Object.keys(y.yields) as AttributeName[]) {
-      delete row.weights[a];
-      delete row.lookups[a];
-    }
-    Object.assign(row.weights, y.weights);
-    Object.assign(row.lookups, y.lookups);
-    rows.push(row);
-    for (const k of keys) {
-      const other = byKey.get(k);
-      if (other !== undefined) errs.push(`row ${r.id}: key '${k}' is also row ${other.id}'s`);
-      else byKey.set(k, row);
-    }
-  }
-  return { key: spec.lookup.key ?? '${value}', rows, byKey };
 }
 
 function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRule | null {
