@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 import { macIsLocal } from '../../util/addr';
 
 /**
@@ -30,14 +31,12 @@ export const ethercat: AppProtocol = {
     if (len + 2 > w.length) return false;
     const s = ctx.flowState(p, 'ethercat', newState);
     if (s.once.first('n:' + p.srcMac)) {
-      em.role(
-        ctx,
-        p,
-        'src',
-        'header',
-        p.srcMac >= 0 && !macIsLocal(p.srcMac) ? 'ethercat-master' : 'ethercat-node',
-        false,
-      );
+      em.role(ctx, p, {
+        end: 'src',
+        field: 'header',
+        role: p.srcMac >= 0 && !macIsLocal(p.srcMac) ? 'ethercat-master' : 'ethercat-node',
+        peer: null,
+      });
     }
     return true;
   },

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * IEC 60870-5-104 (tcp/2404): APCI frames (start 0x68, length, four control octets: I, S or U
@@ -67,9 +68,9 @@ export const iec104: AppProtocol = {
     if (f.once.first('roles')) {
       const client = toServer ? 'src' : 'dst';
       const server = toServer ? 'dst' : 'src';
-      em.role(ctx, p, client, 'apci', 'iec104-controlling-station');
-      em.role(ctx, p, server, 'apci', 'iec104-controlled-station');
-      em.service(ctx, p, server, 'apci', 'tcp', PORT, 'iec104');
+      em.role(ctx, p, { end: client, field: 'apci', role: 'iec104-controlling-station' });
+      em.role(ctx, p, { end: server, field: 'apci', role: 'iec104-controlled-station' });
+      em.service(ctx, p, { end: server, field: 'apci', transport: 'tcp', port: PORT, name: 'iec104' });
     }
     let o = 0;
     for (let n = 0; n < MAX_APDUS && validApci(w, o); n++) {
@@ -88,30 +89,43 @@ function asdu(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Iec104Flo
   const ca = w.u16le(o + 4);
   // The common address names the controlled station (both directions carry it).
   if (ca !== 0xffff && f.once.first('ca:' + ca)) {
-    em.attribute(ctx, p, toServer ? 'dst' : 'src', 'asdu.commonAddress', 'iec104.common-address', String(ca));
+    em.attribute(ctx, p, {
+      end: toServer ? 'dst' : 'src',
+      field: 'asdu.commonAddress',
+      key: 'iec104.common-address',
+      value: String(ca),
+    });
   }
   // The ASDU types in use (monitoring, commands, file transfer) say what the link is for.
   if (f.types.first(String(type))) {
-    em.attribute(
-      ctx,
-      p,
-      toServer ? 'src' : 'dst',
-      'asdu.typeId',
-      'iec104.asdu-type',
-      (toServer ? 'sent ' : 'received ') + type,
-    );
+    em.attribute(ctx, p, {
+      end: toServer ? 'src' : 'dst',
+      field: 'asdu.typeId',
+      key: 'iec104.asdu-type',
+      value: (toServer ? 'sent ' : 'received ') + type,
+    });
   }
   if (!toServer) return;
   if ((type >= 45 && type <= 51) || (type >= 58 && type <= 64)) {
     f.commands++;
     if (REPORT_AT.has(f.commands)) {
-      em.event(ctx, p, 'src', 'asdu.typeId', 'iec104-command', { count: f.commands, type, cause: cot, ca });
+      em.event(ctx, p, {
+        end: 'src',
+        field: 'asdu.typeId',
+        event: 'iec104-command',
+        facts: { count: f.commands, type, cause: cot, ca },
+      });
     }
   } else if (type === 105) {
-    em.event(ctx, p, 'src', 'asdu.typeId', 'device-restart', { ca });
+    em.event(ctx, p, { end: 'src', field: 'asdu.typeId', event: 'device-restart', facts: { ca } });
   } else if (type === 103 && f.once.first('clock')) {
-    em.event(ctx, p, 'src', 'asdu.typeId', 'clock-sync', { ca });
+    em.event(ctx, p, { end: 'src', field: 'asdu.typeId', event: 'clock-sync', facts: { ca } });
   } else if ((type === 100 || type === 101) && f.once.first('gi')) {
-    em.attribute(ctx, p, 'src', 'asdu.typeId', 'iec104.interrogation', type === 100 ? 'general' : 'counter');
+    em.attribute(ctx, p, {
+      end: 'src',
+      field: 'asdu.typeId',
+      key: 'iec104.interrogation',
+      value: type === 100 ? 'general' : 'counter',
+    });
   }
 }
