@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { DeviceRef } from '../../model/observation';
 import { ipv4ToString, ipv4IsUnicastHost } from '../../util/addr';
 import { base, ipRef, macRef, srcRef } from './refs';
@@ -89,8 +89,46 @@ function eachOption(w: ByteWindow, f: (code: number, v: number, len: number) => 
   }
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'op',
+    'option12',
+    'option15',
+    'option161',
+    'option3',
+    'option50',
+    'option53',
+    'option54',
+    'option55',
+    'option57',
+    'option6',
+    'option60',
+    'option61',
+    'option81',
+    'yiaddr',
+  ],
+  keys: {
+    attribute: [
+      'client-id',
+      'domain',
+      'max-message-size',
+      'message-type',
+      'requested-address',
+      'user-class',
+      'vendor-class',
+      'vendor-class-served',
+    ],
+    fingerprint: ['dhcp'],
+    identity: ['mud-url'],
+    role: ['dhcp-client', 'dhcp-server', 'dns-server', 'router'],
+  },
+};
+
 export const dhcp: AppProtocol = {
   name: 'dhcp',
+  group: 'it',
+  emits: { dhcp: VOCABULARY },
   udpPorts: [67, 68],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

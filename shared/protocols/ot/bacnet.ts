@@ -1,7 +1,7 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { DeviceRef, IdentityAttribute } from '../../model/observation';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 import { srcRef } from '../common/refs';
@@ -99,8 +99,52 @@ function charString(w: ByteWindow, o: number, len: number): string {
   return w.utf8(o + 1, n, 512);
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  // Properties read back, and any field of a frame routed for another network's device.
+  fields: [
+    'ReadProperty-ACK.*',
+    '*(routed)',
+    'AtomicWriteFile',
+    'DeviceCommunicationControl',
+    'I-Am',
+    'I-Am.deviceInstance',
+    'I-Am.maxApdu',
+    'I-Am.segmentation',
+    'I-Am.vendorId',
+    'ReadProperty-ACK.application-software-version',
+    'ReadProperty-ACK.firmware-revision',
+    'ReadProperty-ACK.location',
+    'ReadProperty-ACK.model-name',
+    'ReadProperty-ACK.object-name',
+    'ReadProperty-ACK.vendor-identifier',
+    'ReadProperty-ACK.vendor-name',
+    'ReinitializeDevice',
+    'Who-Is',
+    'WriteProperty',
+    'confirmed-request',
+  ],
+  keys: {
+    attribute: ['bacnet.max-apdu', 'bacnet.segmentation'],
+    event: ['bacnet-write', 'communication-control', 'device-restart', 'file-write'],
+    identity: [
+      'firmware',
+      'instance',
+      'location',
+      'model',
+      'software',
+      'station-name',
+      'vendor',
+      'vendor-id',
+    ],
+    role: ['bacnet-client', 'bacnet-device', 'bacnet-server', 'bacnet-who-is-sender'],
+  },
+};
+
 export const bacnet: AppProtocol = {
   name: 'bacnet',
+  group: 'ot',
+  emits: { bacnet: VOCABULARY },
   // Writes and device-control requests are counted per packet, repeats included.
   everyPacket: true,
   udpPorts: [PORT],

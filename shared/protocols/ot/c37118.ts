@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -17,8 +17,20 @@ interface PmuFlow {
 }
 const newFlow = (): PmuFlow => ({ once: new OnceSet(32) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['CommandFrame', 'ConfigurationFrame.STN', 'IDCODE', 'frame'],
+  keys: {
+    attribute: ['c37118.idcode'],
+    identity: ['station-name'],
+    role: ['synchrophasor-pdc', 'synchrophasor-pmu'],
+  },
+};
+
 export const c37118: AppProtocol = {
   name: 'c37118',
+  group: 'ot',
+  emits: { c37118: VOCABULARY },
   tcpPorts: [4712],
   udpPorts: [4712, 4713],
 

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -73,8 +73,20 @@ function parse(w: ByteWindow): Parsed | null {
   return { code, path, format, payload: -1 };
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['Uri-Path', 'header', 'well-known-core'],
+  keys: {
+    attribute: ['coap.request-uri-path', 'coap.resource'],
+    role: ['coap-client'],
+    service: ['coap'],
+  },
+};
+
 export const coap: AppProtocol = {
   name: 'coap',
+  group: 'ot',
+  emits: { coap: VOCABULARY },
   udpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -98,8 +98,33 @@ function validHeader(w: ByteWindow, o: number): boolean {
   return w.has(o, 10) && w.u16(o) === 0x0564 && w.u8(o + 2) >= 5 && crcOk(w, o, 8);
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['application.function', 'link', 'link.dir', 'link.dst', 'link.src'],
+  keys: {
+    attribute: ['dnp3.address'],
+    event: [
+      'application-initialize',
+      'application-start',
+      'application-stop',
+      'device-restart',
+      'dnp3-direct-operate',
+      'dnp3-operate',
+      'dnp3-select',
+      'dnp3-write',
+      'file-delete',
+      'file-open',
+      'unsolicited-disabled',
+    ],
+    role: ['dnp3-*', 'dnp3-master', 'dnp3-outstation'],
+    service: ['dnp3'],
+  },
+};
+
 export const dnp3: AppProtocol = {
   name: 'dnp3',
+  group: 'ot',
+  emits: { dnp3: VOCABULARY },
   // Operate and write requests are events each time, repeats included.
   everyPacket: true,
   tcpPorts: [PORT],

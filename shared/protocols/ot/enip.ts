@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
 import { OnceSet } from '../common/once';
@@ -152,8 +152,68 @@ function putPending(f: EnipFlow, key: number, reqs: CipRequest[]): void {
   f.pendingReqs[i] = reqs;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'FirmwareUpdate',
+    'Forward_Open',
+    'Identity.deviceType',
+    'Identity.productCode',
+    'Identity.productName',
+    'Identity.revision',
+    'Identity.serialNumber',
+    'Identity.vendorId',
+    'ListIdentity',
+    'ListIdentity.deviceType',
+    'ListIdentity.productCode',
+    'ListIdentity.productName',
+    'ListIdentity.revision',
+    'ListIdentity.serialNumber',
+    'ListIdentity.state',
+    'ListIdentity.vendorId',
+    'RegisterSession',
+    'Reset',
+    'SendUnitData',
+    'SetAttribute',
+    'Start',
+    'Stop',
+    'cip.request',
+    'encapsulation',
+    'io',
+    'io.connectionId',
+  ],
+  keys: {
+    attribute: ['cip.connected', 'cip.io.connection', 'cip.object-accessed', 'enip.session'],
+    event: [
+      'cip-connection-open',
+      'cip-write',
+      'controller-start',
+      'controller-stop',
+      'device-reset',
+      'firmware-update',
+      'identity-change',
+      'ip-settings-change',
+      'link-settings-change',
+    ],
+    identity: [
+      'device-type',
+      'firmware',
+      'product',
+      'product-code',
+      'serial',
+      'state',
+      'vendor',
+      'vendor-id',
+    ],
+    role: ['cip-adapter', 'cip-io-producer', 'cip-scanner', 'enip-client', 'enip-discovery', 'enip-server'],
+    service: ['enip'],
+  },
+};
+
 export const enip: AppProtocol = {
   name: 'enip',
+  group: 'ot',
+  emits: { enip: VOCABULARY },
   tcpPorts: [44818],
   udpPorts: [44818, 2222],
 

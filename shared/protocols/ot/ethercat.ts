@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 import { macIsLocal } from '../../util/addr';
@@ -18,8 +18,16 @@ interface EcatState {
 }
 const newState = (): EcatState => ({ once: new OnceSet(64) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['header'],
+  keys: {},
+};
+
 export const ethercat: AppProtocol = {
   name: 'ethercat',
+  group: 'ot',
+  emits: { ethercat: VOCABULARY },
   etherTypes: [0x88a4],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -30,8 +30,21 @@ const COMMANDS: Record<number, (typeof EVENTS)[number]> = {
   0x2203: 'file-write',
 };
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['ControllerDataRead.model', 'ControllerDataRead.version', 'command', 'header'],
+  keys: {
+    event: ['file-write', 'plc-start', 'plc-stop', 'program-clear', 'program-download'],
+    identity: ['firmware', 'model', 'vendor'],
+    role: ['fins-client', 'fins-server'],
+    service: ['fins'],
+  },
+};
+
 export const fins: AppProtocol = {
   name: 'fins',
+  group: 'ot',
+  emits: { fins: VOCABULARY },
   tcpPorts: [PORT],
   udpPorts: [PORT],
 

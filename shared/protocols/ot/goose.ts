@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { readTlv } from './ber';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
@@ -18,8 +18,19 @@ interface GooseState {
 }
 const newState = (): GooseState => ({ once: new OnceSet(256) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['APPID', 'goosePdu', 'goosePdu.confRev', 'goosePdu.datSet', 'goosePdu.goID', 'goosePdu.gocbRef'],
+  keys: {
+    attribute: ['goose.appid', 'goose.confRev', 'goose.datSet', 'goose.goID', 'goose.gocbRef'],
+    role: ['goose-publisher'],
+  },
+};
+
 export const goose: AppProtocol = {
   name: 'goose',
+  group: 'ot',
+  emits: { goose: VOCABULARY },
   etherTypes: [0x88b8],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -18,8 +18,19 @@ interface HartFlow {
 }
 const newFlow = (): HartFlow => ({ once: new OnceSet(8) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['header'],
+  keys: {
+    role: ['hart-ip-client', 'hart-ip-server'],
+    service: ['hart-ip'],
+  },
+};
+
 export const hartip: AppProtocol = {
   name: 'hart-ip',
+  group: 'ot',
+  emits: { 'hart-ip': VOCABULARY },
   tcpPorts: [PORT],
   udpPorts: [PORT],
 

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -57,8 +57,21 @@ function tiles(w: ByteWindow, p: Packet): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['apci', 'asdu.commonAddress', 'asdu.typeId'],
+  keys: {
+    attribute: ['iec104.asdu-type', 'iec104.common-address', 'iec104.interrogation'],
+    event: ['clock-sync', 'device-restart', 'iec104-command'],
+    role: ['iec104-controlled-station', 'iec104-controlling-station'],
+    service: ['iec104'],
+  },
+};
+
 export const iec104: AppProtocol = {
   name: 'iec104',
+  group: 'ot',
+  emits: { iec104: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -18,8 +18,27 @@ interface KnxFlow {
 }
 const newFlow = (): KnxFlow => ({ once: new OnceSet(32) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'DeviceInformationDIB',
+    'DeviceInformationDIB.friendlyName',
+    'DeviceInformationDIB.individualAddress',
+    'DeviceInformationDIB.serialNumber',
+    'SearchRequest',
+    'header',
+  ],
+  keys: {
+    attribute: ['knx.individual-address'],
+    identity: ['product', 'serial'],
+    role: ['knxip-client', 'knxip-server'],
+  },
+};
+
 export const knxip: AppProtocol = {
   name: 'knxip',
+  group: 'ot',
+  emits: { knxip: VOCABULARY },
   udpPorts: [PORT],
   tcpPorts: [PORT],
 

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -17,8 +17,19 @@ interface MelsecFlow {
 }
 const newFlow = (): MelsecFlow => ({ once: new OnceSet(8) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['3E'],
+  keys: {
+    role: ['melsec-client', 'melsec-plc'],
+    service: ['melsec'],
+  },
+};
+
 export const melsec: AppProtocol = {
   name: 'melsec',
+  group: 'ot',
+  emits: { melsec: VOCABULARY },
   tcpPorts: [5006, 5007],
   udpPorts: [5006, 5007],
 

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { readTlv } from './ber';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
@@ -56,8 +56,21 @@ function session(w: ByteWindow, t: Tpkt): boolean {
   return (s === 0x01 && w.u8(t.data + 1) === 0x00) || s === 0x0d || s === 0x0e;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['Identify.modelName', 'Identify.revision', 'Identify.vendorName', 'pdu', 'session'],
+  keys: {
+    attribute: ['mms.client', 'mms.server'],
+    identity: ['firmware', 'model', 'vendor'],
+    role: ['mms-client', 'mms-server'],
+    service: ['mms'],
+  },
+};
+
 export const mms: AppProtocol = {
   name: 'mms',
+  group: 'ot',
+  emits: { mms: VOCABULARY },
 
   heuristic(w: ByteWindow, p: Packet): boolean {
     if (p.ipProto !== 6 || (p.srcPort !== PORT && p.dstPort !== PORT)) return false;

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -93,8 +93,47 @@ function tiles(w: ByteWindow, p: Packet): boolean {
   return false;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'ReadDeviceId.*',
+    'ReadDeviceId.MajorMinorRevision',
+    'ReadDeviceId.ProductCode',
+    'ReadDeviceId.VendorName',
+    'exception',
+    'function',
+    'mbap',
+    'mbap.unitId',
+    'umas',
+  ],
+  keys: {
+    attribute: [
+      'modbus.object-*',
+      'modbus.read-device-identification',
+      'modbus.unit-id',
+      'modbus.vendor-url',
+    ],
+    event: [
+      'device-restart',
+      'modbus-exception',
+      'modbus-write',
+      'plc-reservation',
+      'plc-start',
+      'plc-stop',
+      'program-download',
+      'program-upload',
+      'programming',
+    ],
+    identity: ['firmware', 'model', 'product', 'product-code', 'software', 'vendor'],
+    role: ['modbus-client', 'modbus-server', 'modbus-umas-engineering'],
+    service: ['modbus'],
+  },
+};
+
 export const modbus: AppProtocol = {
   name: 'modbus',
+  group: 'ot',
+  emits: { modbus: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

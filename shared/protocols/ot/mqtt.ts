@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 
@@ -70,8 +70,38 @@ function connectName(w: ByteWindow, o: number): boolean {
   return (len === 4 && name === 'MQTT') || (len === 6 && name === 'MQIsdp');
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'CONNACK',
+    'CONNACK.returnCode',
+    'CONNECT',
+    'CONNECT.clientId',
+    'CONNECT.password',
+    'CONNECT.protocol',
+    'CONNECT.userName',
+    'PUBLISH.topic',
+    'SUBSCRIBE.topic',
+  ],
+  keys: {
+    attribute: [
+      'mqtt.client-id',
+      'mqtt.connack-code',
+      'mqtt.protocol',
+      'mqtt.publish-topic',
+      'mqtt.subscribe-topic',
+      'mqtt.username',
+    ],
+    finding: ['cleartext-password'],
+    role: ['mqtt-broker', 'mqtt-client'],
+    service: ['mqtt'],
+  },
+};
+
 export const mqtt: AppProtocol = {
   name: 'mqtt',
+  group: 'ot',
+  emits: { mqtt: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

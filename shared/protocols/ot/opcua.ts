@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
@@ -225,8 +225,52 @@ function emitApp(ctx: AppContext, p: Packet, end: End, field: string, a: AppDesc
     em.role(ctx, p, { end, field: field + '.applicationType', role: 'opcua-' + t, peer: null });
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'CreateSession.applicationName',
+    'CreateSession.applicationType',
+    'CreateSession.applicationUri',
+    'CreateSession.clientDescription.applicationName',
+    'CreateSession.clientDescription.applicationType',
+    'CreateSession.clientDescription.applicationUri',
+    'CreateSession.clientDescription.productUri',
+    'CreateSession.productUri',
+    'EndpointDescription.endpointUrl',
+    'EndpointDescription.securityPolicyUri',
+    'FindServers.servers',
+    'GetEndpoints.applicationName',
+    'GetEndpoints.applicationType',
+    'GetEndpoints.applicationUri',
+    'GetEndpoints.productUri',
+    'Hello',
+    'Hello.endpointUrl',
+    'OpenSecureChannel.securityPolicyUri',
+    'RegisterServer',
+    'RegisterServer.applicationName',
+    'RegisterServer.applicationType',
+    'RegisterServer.applicationUri',
+    'RegisterServer.productUri',
+  ],
+  keys: {
+    attribute: [
+      'opcua.application-uri',
+      'opcua.endpoint-security-policy',
+      'opcua.endpoint-url',
+      'opcua.product-uri',
+      'opcua.registered-application',
+      'opcua.security-policy',
+    ],
+    identity: ['product'],
+    role: ['opcua-*', 'opcua-client', 'opcua-client-server', 'opcua-discovery-server', 'opcua-server'],
+    service: ['opcua'],
+  },
+};
+
 export const opcua: AppProtocol = {
   name: 'opcua',
+  group: 'ot',
+  emits: { opcua: VOCABULARY },
   tcpPorts: [PORT],
 
   heuristic(w: ByteWindow, p: Packet): boolean {

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
 import { OnceSet } from '../common/once';
@@ -39,8 +39,50 @@ interface PnFlow {
 }
 const newFlow = (): PnFlow => ({ once: new OnceSet(256) });
 
+/** What DCP observations can carry: rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'Identify',
+    'Identify.DeviceID.device',
+    'Identify.DeviceID.vendor',
+    'Identify.DeviceOptions',
+    'Identify.DeviceRole',
+    'Identify.DeviceVendorValue',
+    'Identify.IP',
+    'Identify.NameOfStation',
+    'Identify.filter.NameOfStation',
+    'Set.IP',
+    'Set.NameOfStation',
+    'Set.ResetFactory',
+    'Set.Signal',
+  ],
+  keys: {
+    attribute: [
+      'pn_dcp.alias-name',
+      'pn_dcp.device-options',
+      'pn_dcp.device-role',
+      'pn_dcp.identify-filter-name',
+      'pn_dcp.ip',
+      'pn_dcp.oem-device-id',
+    ],
+    event: ['factory-reset', 'ip-settings-change', 'pn-dcp-signal', 'station-name-change'],
+    identity: ['instance', 'product', 'product-code', 'station-name', 'vendor', 'vendor-id'],
+    role: [
+      'profinet-dcp-discovery',
+      'profinet-io-controller',
+      'profinet-io-device',
+      'profinet-io-multidevice',
+      'profinet-supervisor',
+    ],
+  },
+};
+/** RT frames say only that a device exchanges cyclic I/O. */
+const RT_VOCABULARY: Vocabulary = { fields: ['cyclic'], keys: { role: ['profinet-io-peer'] } };
+
 export const profinet: AppProtocol = {
   name: 'profinet',
+  group: 'ot',
+  emits: { pn_dcp: VOCABULARY, pn_rt: RT_VOCABULARY },
   parts: ['pn_dcp', 'pn_rt'],
   etherTypes: [0x8892],
 

@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
 import { OnceSet } from '../common/once';
@@ -122,8 +122,77 @@ function isS7(w: ByteWindow, d: number): boolean {
   return false;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'ModeTransition',
+    'PIService',
+    'PLCStop',
+    'RequestDownload',
+    'SZL',
+    'SZL0x0011.basicHardware',
+    'SZL0x0011.firmware',
+    'SZL0x0011.firmwareExtension',
+    'SZL0x0011.module',
+    'SZL0x001C.copyright',
+    'SZL0x001C.cpuType',
+    'SZL0x001C.location',
+    'SZL0x001C.moduleName',
+    'SZL0x001C.plantId',
+    'SZL0x001C.plcName',
+    'SZL0x001C.serialNumber',
+    'SZL0x0424.mode',
+    'SetupCommunication.pduLength',
+    'StartUpload',
+    'WriteVar',
+    'cotp.tsap',
+    'header.version',
+    's7comm',
+    's7comm-plus',
+  ],
+  keys: {
+    attribute: [
+      's7.basic-hardware',
+      's7.copyright',
+      's7.firmware-extension',
+      's7.module-name',
+      's7.pdu-length',
+      's7.plant-id',
+      's7.szl-answered',
+      's7.tsap',
+      's7comm-plus.version',
+    ],
+    event: [
+      'block-delete',
+      'block-insert',
+      'plc-control',
+      'plc-mode-change',
+      'plc-start',
+      'plc-stop',
+      'program-download',
+      'program-upload',
+      's7-write',
+    ],
+    identity: [
+      'firmware',
+      'hardware',
+      'location',
+      'model',
+      'product',
+      'serial',
+      'state',
+      'station-name',
+      'vendor',
+    ],
+    role: ['s7-client', 's7-programmer', 's7-server', 's7plus-client', 's7plus-server'],
+    service: ['s7comm', 's7comm-plus'],
+  },
+};
+
 export const s7comm: AppProtocol = {
   name: 's7comm',
+  group: 'ot',
+  emits: { s7comm: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
