@@ -42,6 +42,8 @@ export type AttributeName = (typeof ATTRIBUTES)[number];
 export interface CompiledRule {
   id: string;
   family: string;
+  /** The file it was read from, for messages about it. */
+  file?: string;
   description: string;
   source: string;
   confidence: number;
@@ -109,7 +111,7 @@ export function compileRules(
       const errs: string[] = [];
       const c = compileRule(spec, r.data.family, errs);
       for (const e of errs) errors.push(`${where}: rule ${spec.id}: ${e}`);
-      if (c !== null && errs.length === 0) rules.push(c);
+      if (c !== null && errs.length === 0) rules.push(Object.assign(c, { file: where }));
     }
   });
   return { rules, errors, valid };
