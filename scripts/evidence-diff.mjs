@@ -4,9 +4,9 @@
 //
 //   node scripts/build.mjs && node scripts/evidence-diff.mjs [--ref DIR] [--allow NAME,...] [CAPTURE...]
 //
-// --allow names fields, keys or attributes that this build adds on purpose (raw codes beside display
-// text): evidence entries carrying them and their identity/attributes entries are left out of the
-// comparison, and so is stats.observations. Exit code 1 when any output differs.
+// --allow names keys or attributes that this build adds on purpose (raw codes beside display text):
+// evidence entries carrying them (`key=value`) and identity rows labelled with them are left out of
+// the comparison, and so is stats.observations. Exit code 1 when any output differs.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -47,21 +47,29 @@ function analyze(cli, capture) {
   }).toString();
 }
 
+/** An entry about a name --allow lists: evidence `key=value`, an identity row's label, a field. */
 function named(x) {
-  return [x.field, x.key, x.attr].some((v) => typeof v === 'string' && allow.has(v));
+  if (typeof x !== 'object' || x === null) return false;
+  if (typeof x.value === 'string' && allow.has(x.value.split('=')[0])) return true;
+  return [x.field, x.key, x.attr, x.label].some((v) => typeof v === 'string' && allow.has(v));
+}
+
+/** Drop, at any depth, the array entries and object keys that --allow names. */
+function prune(v) {
+  if (Array.isArray(v)) return v.filter((x) => !named(x)).map(prune);
+  if (typeof v !== 'object' || v === null) return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) if (!allow.has(k)) out[k] = prune(x);
+  return out;
 }
 
 /** The output without its run time, and without what --allow says this build adds. */
 function normal(text) {
-  const j = JSON.parse(text);
+  let j = JSON.parse(text);
   delete j.generatedAt;
   if (allow.size > 0) {
     if (j.stats) delete j.stats.observations;
-    for (const d of j.devices ?? []) {
-      if (Array.isArray(d.evidence)) d.evidence = d.evidence.filter((e) => !named(e));
-      for (const m of [d.identity, d.attributes])
-        if (m && typeof m === 'object') for (const k of Object.keys(m)) if (allow.has(k)) delete m[k];
-    }
+    j = { ...j, devices: prune(j.devices ?? []) };
   }
   return JSON.stringify(j, null, 1);
 }
