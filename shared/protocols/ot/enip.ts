@@ -5,6 +5,7 @@ import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
+import { CPF } from './enip-cpf';
 import { cipDeviceTypeName, cipVendorName } from './registries';
 
 /**
@@ -197,6 +198,7 @@ const VOCABULARY: Vocabulary = {
     ],
     identity: [
       'device-type',
+      'device-type-id',
       'firmware',
       'product',
       'product-code',
@@ -311,7 +313,7 @@ function encapsulation(
   }
 }
 
-/** ListIdentity reply: a CPF list whose 0x000c item is the target's identity. */
+/** ListIdentity reply: a CPF list whose CIP Identity item is the target's identity. */
 function listIdentity(w: ByteWindow, off: number, end: number, p: Packet, ctx: AppContext): void {
   const count = Math.min(w.u16le(off), MAX_ITEMS);
   let o = off + 2;
@@ -319,7 +321,7 @@ function listIdentity(w: ByteWindow, off: number, end: number, p: Packet, ctx: A
     const type = w.u16le(o);
     const ilen = w.u16le(o + 2);
     const d = o + 4;
-    if (type === 0x000c && d + 34 <= end) {
+    if (type === CPF.LIST_IDENTITY && d + 34 <= end) {
       // Encapsulation version (2) and a big-endian sockaddr (16) come before the identity.
       identityBody(w, d + 18, Math.min(d + ilen, end), p, ctx, 'ListIdentity', true);
     }
@@ -360,6 +362,13 @@ function identityBody(
     field: field + '.deviceType',
     attr: 'device-type',
     value: cipDeviceTypeName(devType) ?? 'CIP device type ' + devType,
+  });
+  // The code beside its name, so rules can match the number rather than our wording of it.
+  em.identity(ctx, p, {
+    end: s,
+    field: field + '.deviceType',
+    attr: 'device-type-id',
+    value: String(devType),
   });
   em.identity(ctx, p, {
     end: s,
@@ -422,9 +431,9 @@ function cpfMessage(
     const ilen = w.u16le(o + 2);
     const d = o + 4;
     const dEnd = Math.min(d + ilen, end);
-    if (type === 0x00a1 && ilen === 4) connId = w.u32le(d);
-    else if (type === 0x00b2) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
-    else if (type === 0x00b1 && dEnd - d >= 3) {
+    if (type === CPF.CONNECTED_ADDRESS && ilen === 4) connId = w.u32le(d);
+    else if (type === CPF.UNCONNECTED_DATA) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
+    else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
       // Connected data: a 16-bit sequence count pairs request and reply on the connection.
       if (connId >= 0 && f.once.first('connected'))
         em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
@@ -788,9 +797,9 @@ function identityAttribute(
 function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const count = w.u16le(0);
   if (count < 2 || count > 4 || w.length < 2 + 12 + 4) return false;
-  if (w.u16le(2) !== 0x8002 || w.u16le(4) !== 8) return false;
+  if (w.u16le(2) !== CPF.SEQUENCED_ADDRESS || w.u16le(4) !== 8) return false;
   const dataType = w.u16le(14);
-  if (dataType !== 0x00b1 && dataType !== 0x00b2) return false;
+  if (dataType !== CPF.CONNECTED_DATA && dataType !== CPF.UNCONNECTED_DATA) return false;
   if (18 + w.u16le(16) > w.length) return false;
   const f = ctx.flowState(p, 'enip', newFlow);
   const conn = w.u32le(6);
