@@ -36,6 +36,8 @@ export type Cond =
 
 export interface CompiledRule extends Outcome {
   family: string;
+  /** The file it was read from, for messages about it. */
+  file?: string;
   description: string;
   source: string;
   cond: Cond;
@@ -102,7 +104,7 @@ export function compileRules(
         else ids.set(row.id, where);
       }
       for (const e of errs) errors.push(`${where}: rule ${spec.id}: ${e}`);
-      if (c !== null && errs.length === 0) rules.push(c);
+      if (c !== null && errs.length === 0) rules.push(Object.assign(c, { file: where }));
     }
   });
   return { rules, errors, valid };
