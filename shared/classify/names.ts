@@ -60,6 +60,8 @@ function walk(c: CondSpec, where: string, known: KnownNames, say: Say): void {
   else if ('any' in c) for (const x of c.any) walk(x, where, known, say);
   else if ('not' in c) walk(c.not, where, known, say);
   else if ('fact' in c) fact(c.fact, where, known, say);
+  else if ('syn' in c)
+    fact({ kind: 'fingerprint', key: c.syn.synack === true ? 'tcp-synack' : 'tcp-syn' }, where, known, say);
   else if ('protocol' in c) names(c.protocol, known.deviceProtocols, where, 'protocol', say);
   else if ('peers' in c) names({ equals: c.peers.protocol }, known.deviceProtocols, where, 'protocol', say);
 }

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { classify, compileRules, factsFromCase } from '../../shared/classify';
+import { checkRuleNames, classify, compileRules, factsFromCase } from '../../shared/classify';
 import { parseSignature, synMatcher } from '../../shared/classify/syn-matcher';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers/index';
 import { IT_PROTOCOLS, tcpSignature } from '../../shared/protocols/it/index';
 import { readRules } from '../../src-main/classify/load';
+import { knownNames } from '../../src-main/cli/rules';
 import { tcpFrame } from '../helpers/packets';
 
 const A = { mac: '02:00:00:00:00:10', ip: '10.0.0.10', port: 50123 };
@@ -113,4 +114,19 @@ test('rules check rejects a bad layout, a TTL that is no initial TTL, an unknown
   assert.match(err({ ttl: 100 }), /x\.yaml: rule x\.s rules\.0\.match/);
   assert.match(err({ quirks: { has: ['odd'] } }), /x\.yaml: rule x\.s rules\.0\.match/);
   assert.equal(err({ ttl: 64, options: ['M,?30,N', '*'], quirks: { lacks: ['ecn'] } }), '');
+});
+
+test('rules check holds a syn test to the signatures the tcp dissector declares', () => {
+  const rules = readRules().rules.filter((r) => r.family === 'tcp-syn');
+  const known = knownNames();
+  for (const r of rules) assert.deepEqual(checkRuleNames(r, known), [], r.id);
+  // Without a dissector declaring the schemes, the check names them.
+  const none = { ...known, facts: new Map([...known.facts].filter(([p]) => p !== 'tcp')) };
+  assert.match(
+    checkRuleNames(
+      rules.find((r) => r.id === 'tcp-synack.linux')!,
+      none,
+    ).join('\n'),
+    /'tcp-synack'/,
+  );
 });
