@@ -5,7 +5,8 @@ import { byKind, matchRule, yieldOf } from './match';
 
 /**
  * Run a rule's own test cases: every `fire` case must fire it (and yield what `expect` says), every
- * `miss` case must not. A rule without both kinds of case fails. Returns the problems found.
+ * `miss` case must not. A rule without both kinds of case fails, and so does a lookup table with a row
+ * no fire case reaches. Returns the problems found.
  */
 export function checkRuleCases(r: CompiledRule): string[] {
   const out: string[] = [];
@@ -13,6 +14,7 @@ export function checkRuleCases(r: CompiledRule): string[] {
   const miss = r.spec.tests?.miss ?? [];
   if (fire.length === 0) out.push(`${r.id}: no test case that fires it`);
   if (miss.length === 0) out.push(`${r.id}: no test case that must not fire it`);
+  const fired = new Set<string>();
   fire.forEach((c, i) => {
     const d = factsFromCase(c);
     const m = matchRule(r, d, byKind(d));
@@ -20,11 +22,13 @@ export function checkRuleCases(r: CompiledRule): string[] {
       out.push(`${r.id}: fire case ${i + 1} does not fire`);
       return;
     }
-    for (const [a, t] of Object.entries(r.yields)) {
-      if (yieldOf(r, a as AttributeName, m.captures) === null)
+    const o = m.outcome;
+    fired.add(o.id);
+    for (const [a, t] of Object.entries(o.yields)) {
+      if (yieldOf(o, a as AttributeName, m.captures) === null)
         out.push(
-          `${r.id}: fire case ${i + 1}: ${a} template '${t}' left unfilled` +
-            (r.lookups[a as AttributeName] ? ' or not found by its lookup' : ''),
+          `${o.id}: fire case ${i + 1}: ${a} template '${t}' left unfilled` +
+            (o.lookups[a as AttributeName] ? ' or not found by its lookup' : ''),
         );
     }
     if (c.expect === undefined) return;
@@ -47,5 +51,8 @@ export function checkRuleCases(r: CompiledRule): string[] {
     const d = factsFromCase(c);
     if (matchRule(r, d, byKind(d)) !== null) out.push(`${r.id}: miss case ${i + 1} fires`);
   });
+  // Each row of a lookup table is a rule of its own: a fire case must reach it.
+  for (const row of r.table?.rows ?? [])
+    if (!fired.has(row.id)) out.push(`${row.id}: no fire case reaches this row of the table`);
   return out;
 }

@@ -157,8 +157,9 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
   };
   const idx = ruleIndex(rules);
   for (const i of candidates(idx, facts, d.roles, has)) {
-    const r = rules[i]!;
-    for (const m of matchAll(r, d, facts)) {
+    const rule = rules[i]!;
+    for (const m of matchAll(rule, d, facts)) {
+      const r = m.outcome;
       const ev = evidenceOf(r.id, m.evidence);
       let yielded = false;
       for (const a of ATTRIBUTES) {
@@ -180,7 +181,7 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
         }
       }
       if (yielded && fired[fired.length - 1] !== r.id) fired.push(r.id);
-      if (r.knowsFingerprints) for (const e of m.evidence) if (e.fact !== undefined) used.add(e.fact);
+      if (rule.knowsFingerprints) for (const e of m.evidence) if (e.fact !== undefined) used.add(e.fact);
     }
   }
 

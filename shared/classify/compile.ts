@@ -1,13 +1,10 @@
-import {
-  ruleFileSchema,
-  type RuleFileSpec,
-  type CondSpec,
-  type MatcherSpec,
-  type RuleSpec,
-  type YieldSpec,
-} from './schema';
-import { LOOKUPS, type LookupName } from './lookups';
-import { isCategory, isType } from './taxonomy';
+import { ruleFileSchema, type RuleFileSpec, type CondSpec, type MatcherSpec, type RuleSpec } from './schema';
+import { compileTable, type LookupTable } from './lookup-table';
+import { compileYield, type Outcome, type Yields } from './outcome';
+import { synMatcher } from './syn-matcher';
+
+export { ATTRIBUTES, type AttributeName, type Outcome } from './outcome';
+export type { LookupRow, LookupTable } from './lookup-table';
 
 /** Captured values: `value` (the matched text), numbered groups '1'..'9', named groups. */
 export type Captures = Record<string, string>;
@@ -30,29 +27,22 @@ export type Cond =
     }
   | { t: 'oui'; m: Matcher }
   | { t: 'mac'; m: Matcher }
-  | { t: 'serves'; ports: number[] }
+  /** null: any port (a lookup table over served ports reads its rows' keys). */
+  | { t: 'serves'; ports: number[] | null }
   | { t: 'protocol'; m: Matcher }
   | { t: 'role'; m: Matcher; names?: string[] }
   | { t: 'peers'; protocol: string; min: number }
   | { t: 'router'; v: boolean };
 
-export const ATTRIBUTES = ['vendor', 'category', 'type', 'model', 'os', 'firmware', 'hostname'] as const;
-export type AttributeName = (typeof ATTRIBUTES)[number];
-
-export interface CompiledRule {
-  id: string;
+export interface CompiledRule extends Outcome {
   family: string;
+  /** The file it was read from, for messages about it. */
+  file?: string;
   description: string;
   source: string;
-  confidence: number;
   cond: Cond;
-  /** Value templates per attribute. */
-  yields: Partial<Record<AttributeName, string>>;
-  /** Per-attribute confidence where the rule states one; else `confidence`. */
-  weights: Partial<Record<AttributeName, number>>;
-  /** Per-attribute table the filled template is looked up in (Windows versions -> names). */
-  lookups: Partial<Record<AttributeName, (filled: string) => string | null>>;
-  roles: string[];
+  /** One rule, many rows: the match's key picks the row that yields (null: the rule yields itself). */
+  table: LookupTable | null;
   /**
    * A cheap precondition: the device must have a fact of one of these kinds (`kind` or
    * `kind\0protocol`, as byKind keys them), or (for 'oui', 'mac',
@@ -108,8 +98,13 @@ export function compileRules(
       ids.set(spec.id, where);
       const errs: string[] = [];
       const c = compileRule(spec, r.data.family, errs);
+      for (const row of c?.table?.rows ?? []) {
+        const other = ids.get(row.id);
+        if (other !== undefined) errs.push(`row ${row.id}: duplicate id (also in ${other})`);
+        else ids.set(row.id, where);
+      }
       for (const e of errs) errors.push(`${where}: rule ${spec.id}: ${e}`);
-      if (c !== null && errs.length === 0) rules.push(c);
+      if (c !== null && errs.length === 0) rules.push(Object.assign(c, { file: where }));
     }
   });
   return { rules, errors, valid };
@@ -121,28 +116,10 @@ function isObj(x: unknown): x is Record<string, unknown> {
 
 function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRule | null {
   const cond = compileCond(spec.match, errs, 0);
-  const y: YieldSpec = spec.yield;
-  const yields: Partial<Record<AttributeName, string>> = {};
-  const weights: Partial<Record<AttributeName, number>> = {};
-  const lookups: Partial<Record<AttributeName, (filled: string) => string | null>> = {};
-  for (const a of ATTRIBUTES) {
-    const v = y[a];
-    if (v === undefined) continue;
-    if (typeof v === 'string') yields[a] = v;
-    else {
-      yields[a] = v.value;
-      if (v.confidence !== undefined) weights[a] = v.confidence;
-      if (v.lookup !== undefined) lookups[a] = LOOKUPS[v.lookup as LookupName];
-    }
-  }
-  if (yields.type !== undefined && !yields.type.includes('$') && !isType(yields.type))
-    errs.push(`yield.type: '${yields.type}' is not a type of the taxonomy`);
-  if (yields.category !== undefined && !isCategory(yields.category))
-    errs.push(`yield.category: '${yields.category}' is not IT, IoT, OT or network`);
-  const roles = y.role === undefined ? [] : Array.isArray(y.role) ? y.role : [y.role];
-  for (const r of roles)
-    if (!/^[a-z0-9-]+$/.test(r)) errs.push(`yield.role: '${r}' must be lower-case-with-dashes`);
+  const own = compileYield(spec.yield, errs, '');
+  const table = compileTable(spec, own, errs);
   if (cond === null) return null;
+  const yieldsSome = (o: Yields) => Object.keys(o.yields).length > 0;
   return {
     id: spec.id,
     family,
@@ -150,12 +127,11 @@ function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRu
     source: spec.source,
     confidence: spec.confidence,
     cond,
-    yields,
-    weights,
-    lookups,
-    roles,
+    ...own,
+    table,
     needs: needsOf(cond),
-    knowsFingerprints: Object.keys(yields).length > 0 && readsFingerprints(cond),
+    knowsFingerprints:
+      (yieldsSome(own) || (table?.rows.some(yieldsSome) ?? false)) && readsFingerprints(cond),
     spec,
   };
 }
@@ -235,7 +211,7 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   }
   if ('oui' in s) return { t: 'oui', m: compileMatcher(s.oui, errs) };
   if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs) };
-  if ('serves' in s) return { t: 'serves', ports: s.serves };
+  if ('serves' in s) return { t: 'serves', ports: s.serves === 'any' ? null : s.serves };
   if ('protocol' in s) return { t: 'protocol', m: compileMatcher(s.protocol, errs) };
   if ('role' in s) {
     const names = exactNames(s.role);
@@ -244,6 +220,14 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
       : { t: 'role', m: compileMatcher(s.role, errs), names };
   }
   if ('peers' in s) return { t: 'peers', protocol: s.peers.protocol, min: s.peers.min };
+  // A SYN signature is a fingerprint fact whose value is tested field by field.
+  if ('syn' in s)
+    return {
+      t: 'fact',
+      kind: 'fingerprint',
+      key: compileMatcher(s.syn.synack === true ? 'tcp-synack' : 'tcp-syn', errs),
+      value: synMatcher(s.syn),
+    };
   return { t: 'router', v: s.router };
 }
 

@@ -39,12 +39,12 @@ export function collectFingerprints(
       const facts = byKind(f);
       const fired = new Set(c.fired);
       for (const r of rules) {
-        if (!fired.has(r.id)) continue;
+        if (!fired.has(r.id) && !(r.table?.rows.some((x) => fired.has(x.id)) ?? false)) continue;
         const m = matchRule(r, f, facts);
         for (const e of m?.evidence ?? []) {
           if (e.fact === undefined) continue;
           const k = e.fact.key + '\u0000' + e.fact.value;
-          byRule.set(k, [...(byRule.get(k) ?? []), r.id]);
+          byRule.set(k, [...(byRule.get(k) ?? []), m!.outcome.id]);
         }
       }
     }

@@ -8,5 +8,6 @@ export { matchRule, byKind } from './match';
 export * from './taxonomy';
 export type { RuleFileSpec, RuleSpec, CaseSpec } from './schema';
 export { checkRuleCases } from './check';
+export { checkRuleNames, type KnownNames } from './names';
 export { collectFingerprints, type FingerprintRow } from './fingerprints';
 export { Classifier } from './classifier';

@@ -1,4 +1,4 @@
-import type { AttributeName, Captures, Cond, CompiledRule } from './compile';
+import type { AttributeName, Captures, Cond, CompiledRule, LookupRow, LookupTable, Outcome } from './compile';
 import type { DeviceFacts, FactIn } from './facts';
 
 /** What one piece of evidence was: an observation's fact, or a device-level input (OUI, ports, peers). */
@@ -16,6 +16,8 @@ export interface EvidenceRef {
 export interface RuleMatch {
   captures: Captures;
   evidence: EvidenceRef[];
+  /** What it yields: the rule, or the row of its lookup table the captures name. */
+  outcome: Outcome;
 }
 
 /** Facts grouped by kind, built once per device so each leaf looks only at its own kind. */
@@ -39,10 +41,19 @@ export function byKind(d: DeviceFacts): FactsByKind {
   return m;
 }
 
+/** A match of a rule with a lookup table fires only when its key names a row. */
 export function matchRule(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): RuleMatch | null {
   const ev: EvidenceRef[] = [];
   const c = evalCond(r.cond, d, facts, ev);
-  return c === null ? null : { captures: c, evidence: ev };
+  const o = c === null ? null : outcomeOf(r, c);
+  return o === null ? null : { captures: c!, evidence: ev, outcome: o };
+}
+
+/** The rule itself, or the row of its lookup table that the filled key names (null: no such row). */
+export function outcomeOf(r: CompiledRule, caps: Captures): Outcome | null {
+  if (r.table === null) return r;
+  const k = fill(r.table.key, caps);
+  return k === null ? null : (r.table.byKey.get(k.toLowerCase()) ?? null);
 }
 
 /** Matches of one rule per device, at most: a device stating many products is still bounded. */
@@ -54,6 +65,7 @@ const MAX_MATCHES = 16;
  */
 export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): RuleMatch[] {
   const c = r.cond;
+  if (c.t === 'serves' && c.ports === null && r.table !== null) return servedRows(r.table, d);
   if (c.t !== 'fact') {
     const m = matchRule(r, d, facts);
     return m === null ? [] : [m];
@@ -64,7 +76,34 @@ export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): R
   for (let i = 0; i < all.length && out.length < MAX_MATCHES; i++) {
     const ev: EvidenceRef[] = [];
     const caps = factMatch(c, all[i]!, ev);
-    if (caps !== null) out.push({ captures: caps, evidence: ev });
+    const o = caps === null ? null : outcomeOf(r, caps);
+    if (o !== null) out.push({ captures: caps!, evidence: ev, outcome: o });
+  }
+  // Rows fire in table order, as the separate rules a table replaces did (stable: facts in order).
+  if (r.table !== null && out.length > 1)
+    out.sort((a, b) => (a.outcome as LookupRow).index - (b.outcome as LookupRow).index);
+  return out;
+}
+
+/**
+ * A table over the ports a device serves: each row matches once, on the first of its keys (in the
+ * order written) the device serves, as a rule `serves: [its ports]` of its own would.
+ */
+function servedRows(t: LookupTable, d: DeviceFacts): RuleMatch[] {
+  const out: RuleMatch[] = [];
+  if (d.served.length === 0) return out;
+  for (const row of t.rows) {
+    const p = row.keys.find((k) => d.served.includes(Number(k)));
+    if (p === undefined) continue;
+    const ev: EvidenceRef = {
+      kind: 'behaviour',
+      protocol: 'tcp',
+      field: 'serves',
+      value: p,
+      frame: null,
+      ts: null,
+    };
+    out.push({ captures: { value: p }, evidence: [ev], outcome: row });
   }
   return out;
 }
@@ -141,7 +180,7 @@ function evalCond(c: Cond, d: DeviceFacts, facts: FactsByKind, ev: EvidenceRef[]
       return { value: d.mac, ...m };
     }
     case 'serves': {
-      for (const p of c.ports) {
+      for (const p of c.ports ?? d.served.slice(0, 1)) {
         if (d.served.includes(p)) {
           ev.push({
             kind: 'behaviour',
@@ -232,8 +271,8 @@ export function fill(template: string, caps: Captures): string | null {
   return t === '' ? null : t.length > 160 ? t.slice(0, 160) : t;
 }
 
-/** What a rule yields for one attribute: its template filled, then looked up where it names a table. */
-export function yieldOf(r: CompiledRule, a: AttributeName, caps: Captures): string | null {
+/** What a rule (or row) yields for one attribute: its template filled, then looked up where it names a table. */
+export function yieldOf(r: Outcome, a: AttributeName, caps: Captures): string | null {
   const t = r.yields[a];
   if (t === undefined) return null;
   const v = fill(t, caps);

@@ -50,6 +50,48 @@ const factCond = z
   .strict();
 export type FactCondSpec = z.infer<typeof factCond>;
 
+/**
+ * A TCP SYN (or SYN-ACK) signature tested field by field (shared/classify/syn-matcher.ts), the fields
+ * p0f's README describes: initial TTL, IP option length, MSS, window (a value, a range, or a multiple
+ * of the MSS), window scale, option layout and quirks. A field left out accepts any value.
+ */
+const count = z.number().int().min(0).max(65535);
+const counts = z.union([count, z.array(count).min(1)]);
+const windowSpec = z.union([
+  count,
+  z.object({ range: z.tuple([count, count]) }).strict(),
+  z.object({ mss: z.number().int().min(1).max(1024) }).strict(),
+]);
+export type WindowSpec = z.infer<typeof windowSpec>;
+const initialTtl = z.union([z.literal(32), z.literal(64), z.literal(128), z.literal(255)]);
+const OPTION = '([MNWSKTE]|\\?\\d{1,3})';
+const layout = z
+  .string()
+  .regex(
+    new RegExp(`^(\\*|${OPTION}(,${OPTION})*)$`),
+    'an option layout is M N W S K T E or ?<kind>, comma-separated (or * for none)',
+  );
+const quirk = z.enum(['df', 'id0', 'ecn']);
+const synSchema = z
+  .object({
+    /** The SYN-ACK a server answers with, rather than a client's SYN. */
+    synack: z.boolean().optional(),
+    version: z.union([z.literal(4), z.literal(6)]).optional(),
+    /** Initial TTL: the observed one rounded up to 32, 64, 128 or 255. */
+    ttl: z.union([initialTtl, z.array(initialTtl).min(1)]).optional(),
+    ipopts: count.optional(),
+    mss: counts.optional(),
+    window: z.union([windowSpec, z.array(windowSpec).min(1)]).optional(),
+    wscale: counts.optional(),
+    options: z.union([layout, z.array(layout).min(1)]).optional(),
+    quirks: z
+      .object({ has: z.array(quirk).min(1).optional(), lacks: z.array(quirk).min(1).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type SynSpec = z.infer<typeof synSchema>;
+
 export type CondSpec =
   | { all: CondSpec[] }
   | { any: CondSpec[] }
@@ -57,11 +99,12 @@ export type CondSpec =
   | { fact: FactCondSpec }
   | { oui: MatcherSpec }
   | { mac: MatcherSpec }
-  | { serves: number[] }
+  | { serves: number[] | 'any' }
   | { protocol: MatcherSpec }
   | { role: MatcherSpec }
   | { peers: { protocol: string; min: number } }
-  | { router: boolean };
+  | { router: boolean }
+  | { syn: SynSpec };
 
 const port = z.number().int().min(0).max(65535);
 export const condSchema: z.ZodType<CondSpec> = z.lazy(() =>
@@ -72,11 +115,12 @@ export const condSchema: z.ZodType<CondSpec> = z.lazy(() =>
     z.object({ fact: factCond }).strict(),
     z.object({ oui: matcherSchema }).strict(),
     z.object({ mac: matcherSchema }).strict(),
-    z.object({ serves: z.array(port).min(1) }).strict(),
+    z.object({ serves: z.union([z.array(port).min(1), z.literal('any')]) }).strict(),
     z.object({ protocol: matcherSchema }).strict(),
     z.object({ role: matcherSchema }).strict(),
     z.object({ peers: z.object({ protocol: z.string(), min: z.number().int().min(1) }).strict() }).strict(),
     z.object({ router: z.boolean() }).strict(),
+    z.object({ syn: synSchema }).strict(),
   ]),
 );
 
@@ -133,20 +177,44 @@ export const caseSchema = z
   .strict();
 export type CaseSpec = z.infer<typeof caseSchema>;
 
+const ruleId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case words joined by . _ -');
+
+/**
+ * A lookup table: one rule, many rows. The match's captures fill `key` (default `${value}`, the matched
+ * value); the row listing that key (case-insensitive) yields, on top of the rule's own `yield`, with
+ * its own confidence if it states one. A row has an id of its own, as a rule has: evidence names it.
+ */
+const lookupRow = z
+  .object({
+    id: ruleId,
+    /** Strings, or numbers (ports, codes) that are read as their decimal text. */
+    key: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()])).min(1)]),
+    confidence: z.number().gt(0).max(1).optional(),
+    yield: yieldSchema,
+  })
+  .strict();
+export type LookupRowSpec = z.infer<typeof lookupRow>;
+const lookupTable = z.object({ key: z.string().optional(), rows: z.array(lookupRow).min(1) }).strict();
+
 export const ruleSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case words joined by . _ -'),
+    id: ruleId,
     description: z.string().min(1),
     source: z.string().min(1),
     confidence: z.number().gt(0).max(1),
     match: condSchema,
-    yield: yieldSchema,
+    yield: yieldSchema.optional(),
+    lookup: lookupTable.optional(),
     tests: z
       .object({ fire: z.array(caseSchema).optional(), miss: z.array(caseSchema).optional() })
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.yield !== undefined || r.lookup !== undefined, {
+    message: 'a rule needs a yield or a lookup table',
+    path: ['yield'],
+  });
 export type RuleSpec = z.infer<typeof ruleSchema>;
 
 export const ruleFileSchema = z

@@ -38,6 +38,8 @@ export type IdentityAttribute =
   | 'os'
   | 'os-version'
   | 'device-type'
+  /** A device type's code where the protocol has one (CIP device profile), beside its name. */
+  | 'device-type-id'
   | 'description'
   | 'location'
   | 'contact'

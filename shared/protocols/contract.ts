@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../decode/window';
 import type { Packet } from '../decode/packet';
-import type { Observation } from '../model/observation';
+import type { Observation, ObservationKind } from '../model/observation';
 
 /**
  * What an application-layer (or layer-2 discovery) dissector gets: the packet's decoded lower layers,
@@ -15,9 +15,30 @@ export interface AppContext {
   flowState<T extends object>(p: Packet, protocol: string, init: () => T): T;
 }
 
+/** Which side of the network a protocol belongs to: IT and IoT identity, or the plant (OT / ICS). */
+export type ProtocolGroup = 'it' | 'ot';
+
+/**
+ * What the observations carrying one protocol name can say: the fields they come from and, per
+ * observation kind, the keys they carry (identity attribute, attribute key, role, fingerprint scheme,
+ * service name, event, finding). A name ending in `*` stands for any rest (`txt.*`: mDNS TXT keys are
+ * the device's own); a kind left out carries no key a rule could name (host names, software).
+ * `glasspane rules check` holds rules to these names, and a test holds dissectors to them.
+ */
+export interface Vocabulary {
+  fields: readonly string[];
+  keys?: { readonly [K in ObservationKind]?: readonly string[] };
+}
+
 export interface AppProtocol {
   /** Short lower-case name, also the name recorded in a device's protocol list. */
   name: string;
+  group: ProtocolGroup;
+  /**
+   * The observations it emits, by the protocol name they carry: its own name, its parts', or another
+   * (NetBIOS datagrams carry `browser` announcements).
+   */
+  emits: Readonly<Record<string, Vocabulary>>;
   /**
    * Other protocol names its observations carry, for parts with facts of their own (PROFINET's DCP
    * and RT frames: `pn_dcp`, `pn_rt`). A device's protocol list names the protocol itself, once.

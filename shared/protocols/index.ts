@@ -2,7 +2,9 @@ import type { Packet } from '../decode/packet';
 import type { Observation } from '../model/observation';
 import type { AppProtocol } from './contract';
 import { IT_PROTOCOLS, tcpSignature } from './it';
+import { TCP_SIGNATURE_VOCABULARY } from './it/tcp-signature';
 import { OT_PROTOCOLS } from './ot';
+import { declaredProtocols, type Declared } from './vocabulary';
 
 /**
  * Every application and L2-discovery dissector. Where two claim the same port the earlier wins the
@@ -13,3 +15,11 @@ export const APP_PROTOCOLS: readonly AppProtocol[] = [...OT_PROTOCOLS, ...IT_PRO
 
 /** Per-packet observers of TCP SYN and SYN-ACK segments (OS fingerprints). */
 export const SYN_OBSERVERS: readonly ((p: Packet) => Observation | null)[] = [tcpSignature];
+
+/**
+ * Every protocol name observations carry, with the dissector that emits it, its group and what it
+ * can say: the source of `rules check`'s names and of the report's OT list.
+ */
+export const DECLARED: ReadonlyMap<string, Declared> = declaredProtocols(APP_PROTOCOLS, [
+  { protocol: 'tcp', app: 'tcp-syn', group: 'it', vocabulary: TCP_SIGNATURE_VOCABULARY },
+]);

@@ -1,8 +1,6 @@
 import { LAYERS } from '../../shared/decode/layers';
 import { Analyzer } from '../../shared/engine/analyzer';
 import { APP_PROTOCOLS, SYN_OBSERVERS } from '../../shared/protocols';
-import { IT_PROTOCOLS } from '../../shared/protocols/it';
-import { OT_PROTOCOLS } from '../../shared/protocols/ot';
 import type { AppProtocol } from '../../shared/protocols/contract';
 import { vendorOf } from './oui';
 import { loadRules } from '../classify/load';
@@ -45,8 +43,7 @@ export function selectProtocols(names: readonly string[]): ProtocolSelection {
     const n = raw.trim().toLowerCase();
     if (!PROTOCOL_NAMES.includes(n)) throw new UnknownProtocolError(raw.trim());
     if (n === 'all' || n === 'it' || n === SYN_NAME) syn = true;
-    if (n === 'all' || n === 'it') for (const a of IT_PROTOCOLS) apps.add(a);
-    if (n === 'all' || n === 'ot') for (const a of OT_PROTOCOLS) apps.add(a);
+    for (const a of APP_PROTOCOLS) if (n === 'all' || n === a.group) apps.add(a);
     const one = APP_PROTOCOLS.find((a) => a.name === n);
     if (one !== undefined) apps.add(one);
   }

@@ -9,7 +9,7 @@ import type { DeviceJson, EdgeJson, InventoryJson } from '../../shared/model/inv
 import { barChart, breakdown } from './charts';
 import { cell, escapeHtml } from './escape';
 import { topologySvg } from './topology';
-import { OT_PROTOCOLS } from '../../shared/protocols/ot/index';
+import { APP_PROTOCOLS } from '../../shared/protocols';
 
 /** Rows in the device table; the CSV and JSON exports carry every device. */
 export const MAX_DEVICE_ROWS = 5000;
@@ -23,10 +23,12 @@ export const REPORT_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /**
- * Protocols that make a device part of the plant rather than the office: the names of the OT group's
- * dissectors (shared/protocols/ot/index.ts) and of their parts, as device protocol lists name them.
+ * Protocols that make a device part of the plant rather than the office: every dissector that declares
+ * itself in the OT group, by its own name and by the protocol names its observations carry.
  */
-const OT_NAMES: ReadonlySet<string> = new Set(OT_PROTOCOLS.flatMap((p) => [p.name, ...(p.parts ?? [])]));
+const OT_NAMES: ReadonlySet<string> = new Set(
+  APP_PROTOCOLS.filter((p) => p.group === 'ot').flatMap((p) => [p.name, ...Object.keys(p.emits)]),
+);
 
 export function isOt(d: DeviceJson): boolean {
   return d.protocols.some((p) => OT_NAMES.has(p));

@@ -32,7 +32,10 @@ async function captured<T>(fn: () => Promise<T>): Promise<{ result: T; out: stri
 test('rules check: the shipped rules pass and the summary counts them', async () => {
   const r = await captured(() => rulesCheckCommand());
   assert.equal(r.result, 0, r.err);
-  assert.match(r.out, /^\d{3,} rules in \d+ files, \d+ test cases pass\n/);
+  assert.match(
+    r.out,
+    /^\d{3,} rules in \d+ files, \d+ test cases pass(; lookup tables: \d+ \(\d+ rows\))?\n/,
+  );
   assert.match(r.out, /\n {2}dhcp +\d+\n/);
 });
 
@@ -91,4 +94,66 @@ test('fingerprints --unknown: JSON rows with counts and devices', async (t) => {
     ['mac:00:0b:82:01:fc:42'],
   );
   assert.ok(rows.every((x) => x.scheme === 'dhcp'));
+});
+
+test('rules check: a rule naming a protocol, field or key no dissector declares is rejected, with the near name', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gp-rules-'));
+  const rule = (id: string, fact: string, caseKey: string) =>
+    [
+      `  - id: ${id}`,
+      '    description: d',
+      '    source: s',
+      '    confidence: 0.5',
+      `    match: { fact: { ${fact} } }`,
+      '    yield: { type: plc }',
+      '    tests:',
+      `      fire: [{ facts: { ${caseKey}: x } }]`,
+      `      miss: [{ facts: { identity/made-up/anything/any: x } }]`,
+    ].join('\n');
+  writeFileSync(
+    path.join(dir, 'names.yaml'),
+    [
+      'family: names',
+      'description: misspelt names on purpose',
+      'rules:',
+      rule(
+        'names.protocol',
+        'kind: identity, protocol: enipp',
+        'identity/enipp/Identity.productName/product',
+      ),
+      rule(
+        'names.field',
+        'kind: identity, protocol: enip, field: Identity.productNme',
+        'identity/enip/Identity.productName/product',
+      ),
+      rule(
+        'names.key',
+        'kind: identity, protocol: enip, key: device-typ',
+        'identity/enip/Identity.deviceType/device-typ',
+      ),
+      rule(
+        'names.good',
+        'kind: identity, protocol: enip, key: device-type',
+        'identity/enip/Identity.deviceType/device-type',
+      ),
+      '',
+    ].join('\n'),
+  );
+  const r = await captured(() => rulesCheckCommand(dir));
+  assert.equal(r.result, 1);
+  assert.match(
+    r.err,
+    /names\.yaml: rule names\.protocol: unknown protocol 'enipp' \(did you mean 'enip'\?\)/,
+  );
+  assert.match(
+    r.err,
+    /names\.yaml: rule names\.field: unknown field 'Identity\.productNme' of protocol 'enip' \(did you mean 'Identity\.productName'\?\)/,
+  );
+  assert.match(
+    r.err,
+    /names\.yaml: rule names\.key: unknown identity key 'device-typ' of protocol 'enip' \(did you mean 'device-type'\?\)/,
+  );
+  assert.match(r.err, /names\.key: fire case 1: unknown identity key 'device-typ'/);
+  // The well-named rule and the miss cases (which may describe anything) say nothing.
+  assert.doesNotMatch(r.err, /names\.good|made-up/);
 });

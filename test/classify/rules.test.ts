@@ -134,5 +134,6 @@ test('invalid rules are rejected with file and rule id', () => {
 
 test('every type a rule yields is in the taxonomy', () => {
   for (const r of loaded.rules)
-    if (r.yields.type !== undefined) assert.ok(TYPES.includes(r.yields.type as never), r.id);
+    for (const o of [r, ...(r.table?.rows ?? [])])
+      if (o.yields.type !== undefined) assert.ok(TYPES.includes(o.yields.type as never), o.id);
 });

@@ -16,6 +16,8 @@ function probe(reg: Partial<AppProtocol>) {
   const seen: { start: number; end: number; first: number }[] = [];
   const app: AppProtocol = {
     name: 'probe',
+    group: 'it',
+    emits: {},
     ...reg,
     dissect(w) {
       seen.push({ start: w.start, end: w.end, first: w.length > 0 ? w.u8(0) : -1 });

@@ -13,6 +13,8 @@ function probe() {
   const seen: string[] = [];
   const app: AppProtocol = {
     name: 'probe',
+    group: 'it',
+    emits: {},
     tcpPorts: [SERVER.port],
     dissect(w, p) {
       seen.push(`${p.srcPort === SERVER.port ? 's' : 'c'}${p.tcpSeq}+${w.length}`);

@@ -10,6 +10,8 @@ function counting(everyPacket = false) {
   const seen: number[] = [];
   const proto: AppProtocol = {
     name: 'count7777',
+    group: 'it',
+    emits: {},
     udpPorts: [7777],
     tcpPorts: [7777],
     everyPacket,

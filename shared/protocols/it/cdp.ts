@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, ipv6ToString } from '../../util/addr';
 import { base, srcRef } from './refs';
 import { wireText } from './text';
@@ -140,8 +140,19 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['address', 'capabilities', 'deviceId', 'nativeVlan', 'platform', 'softwareVersion', 'vtpDomain'],
+  keys: {
+    attribute: ['capabilities', 'native-vlan'],
+    identity: ['domain', 'model', 'software'],
+  },
+};
+
 export const cdp: AppProtocol = {
   name: 'cdp',
+  group: 'it',
+  emits: { cdp: VOCABULARY },
   snap: [0x00000c * 65536 + 0x2000],
   dissect: dissectCdp,
 };

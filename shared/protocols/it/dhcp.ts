@@ -1,43 +1,74 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { DeviceRef } from '../../model/observation';
 import { ipv4ToString, ipv4IsUnicastHost } from '../../util/addr';
-import { base, ipRef, macRef, srcRef } from './refs';
-import { cleanText, wireText } from './text';
+import { Emitter } from '../common/emit';
+import { hexBytes } from '../common/hex';
+import { ipRef, macRef, srcRef } from '../common/refs';
+import { cleanText, wireText } from '../common/text';
+import { nameOf, values } from '../common/values';
 import { readName } from './dns-name';
 
 /** DHCPv4 (RFC 2131/2132): what clients say about themselves and what servers hand out. */
 const MAGIC = 0x63825363;
 const OPTIONS_START = 240;
 
-const MESSAGE_TYPES = [
-  '',
-  'DISCOVER',
-  'OFFER',
-  'REQUEST',
-  'DECLINE',
-  'ACK',
-  'NAK',
-  'RELEASE',
-  'INFORM',
-  'FORCERENEW',
-  'LEASEQUERY',
-  'LEASEUNASSIGNED',
-  'LEASEUNKNOWN',
-  'LEASEACTIVE',
-];
+/** Option 53's message types (RFC 2132, 4388, 6926). */
+const MESSAGE_TYPES = values({
+  1: 'DISCOVER',
+  2: 'OFFER',
+  3: 'REQUEST',
+  4: 'DECLINE',
+  5: 'ACK',
+  6: 'NAK',
+  7: 'RELEASE',
+  8: 'INFORM',
+  9: 'FORCERENEW',
+  10: 'LEASEQUERY',
+  11: 'LEASEUNASSIGNED',
+  12: 'LEASEUNKNOWN',
+  13: 'LEASEACTIVE',
+});
+const ACK = 5;
 
-function hex(w: ByteWindow, o: number, n: number, max = 64): string {
-  let s = '';
-  const m = n > max ? max : n;
-  for (let i = 0; i < m; i++)
-    s += w
-      .u8(o + i)
-      .toString(16)
-      .padStart(2, '0');
-  return s;
-}
+/** The option codes read here (RFC 2132 and successors), by name. */
+const OPTION = {
+  ROUTER: 3,
+  DNS_SERVERS: 6,
+  HOST_NAME: 12,
+  DOMAIN_NAME: 15,
+  REQUESTED_ADDRESS: 50,
+  MESSAGE_TYPE: 53,
+  SERVER_ID: 54,
+  PARAMETER_REQUEST_LIST: 55,
+  MAX_MESSAGE_SIZE: 57,
+  VENDOR_CLASS: 60,
+  CLIENT_ID: 61,
+  USER_CLASS: 77,
+  CLIENT_FQDN: 81,
+  MUD_URL: 161,
+} as const;
+
+/** Their names, as Wireshark's bootp dissector gives them. */
+export const DHCP_OPTION_NAMES = values({
+  [OPTION.ROUTER]: 'Router',
+  [OPTION.DNS_SERVERS]: 'Domain Name Server',
+  [OPTION.HOST_NAME]: 'Host Name',
+  [OPTION.DOMAIN_NAME]: 'Domain Name',
+  [OPTION.REQUESTED_ADDRESS]: 'Requested IP Address',
+  [OPTION.MESSAGE_TYPE]: 'DHCP Message Type',
+  [OPTION.SERVER_ID]: 'DHCP Server Identifier',
+  [OPTION.PARAMETER_REQUEST_LIST]: 'Parameter Request List',
+  [OPTION.MAX_MESSAGE_SIZE]: 'Maximum DHCP Message Size',
+  [OPTION.VENDOR_CLASS]: 'Vendor class identifier',
+  [OPTION.CLIENT_ID]: 'Client identifier',
+  [OPTION.USER_CLASS]: 'User Class Information',
+  [OPTION.CLIENT_FQDN]: 'Client Fully Qualified Domain Name',
+  [OPTION.MUD_URL]: 'Manufacturer Usage Description',
+});
+
+const em = new Emitter('dhcp');
 
 const scratch = new ByteWindow();
 
@@ -89,8 +120,32 @@ function eachOption(w: ByteWindow, f: (code: number, v: number, len: number) => 
   }
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  // Facts are named by the option that carried them (option12), or by the header's op and yiaddr.
+  fields: ['op', 'yiaddr', ...Object.values(OPTION).map((c) => 'option' + c)],
+  keys: {
+    attribute: [
+      'client-id',
+      'domain',
+      'max-message-size',
+      'message-type',
+      'message-type-id',
+      'requested-address',
+      'user-class',
+      'vendor-class',
+      'vendor-class-served',
+    ],
+    fingerprint: ['dhcp'],
+    identity: ['mud-url'],
+    role: ['dhcp-client', 'dhcp-server', 'dns-server', 'router'],
+  },
+};
+
 export const dhcp: AppProtocol = {
   name: 'dhcp',
+  group: 'it',
+  emits: { dhcp: VOCABULARY },
   udpPorts: [67, 68],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -108,19 +163,25 @@ export const dhcp: AppProtocol = {
     let serverId = -1;
     let hostname = '';
     eachOption(w, (code, v, len) => {
-      if (code === 53 && len >= 1) msgType = w.u8(v);
-      else if (code === 54 && len >= 4) serverId = w.u32(v);
-      else if (code === 12 && len > 0) hostname = wireText(w, v, len, 255);
+      if (code === OPTION.MESSAGE_TYPE && len >= 1) msgType = w.u8(v);
+      else if (code === OPTION.SERVER_ID && len >= 4) serverId = w.u32(v);
+      else if (code === OPTION.HOST_NAME && len > 0) hostname = wireText(w, v, len, 255);
     });
 
     const clientIp = ciaddr !== 0 ? ipv4ToString(ciaddr) : null;
     const client: DeviceRef = chaddr >= 0 ? macRef(chaddr, clientIp) : srcRef(p);
     const fromServer = op === 2;
-    const emitC = (field: string) => base(p, client, 'dhcp', field);
 
     if (msgType > 0) {
-      const name = MESSAGE_TYPES[msgType] ?? String(msgType);
-      ctx.emit({ kind: 'attribute', key: 'message-type', value: name, ...emitC('option53') });
+      const field = 'option' + OPTION.MESSAGE_TYPE;
+      em.attribute(ctx, p, {
+        device: client,
+        field,
+        key: 'message-type',
+        value: nameOf(MESSAGE_TYPES, msgType),
+      });
+      // The code beside its name, so rules can match the number rather than our wording of it.
+      em.attribute(ctx, p, { device: client, field, key: 'message-type-id', value: String(msgType) });
     }
 
     if (fromServer) {
@@ -128,101 +189,99 @@ export const dhcp: AppProtocol = {
       if (serverId > 0) {
         const sid = ipv4ToString(serverId);
         const server = p.ipVersion === 4 && p.src4 === serverId ? srcRef(p) : ipRef(sid);
-        ctx.emit({ kind: 'role', role: 'dhcp-server', peer: client, ...base(p, server, 'dhcp', 'option54') });
+        em.role(ctx, p, {
+          device: server,
+          field: 'option' + OPTION.SERVER_ID,
+          role: 'dhcp-server',
+          peer: client,
+        });
       } else if (p.ipVersion === 4) {
-        ctx.emit({ kind: 'role', role: 'dhcp-server', peer: client, ...base(p, srcRef(p), 'dhcp', 'op') });
+        em.role(ctx, p, { end: 'src', field: 'op', role: 'dhcp-server', peer: client });
       }
-      if (msgType === 5 && yiaddr !== 0 && chaddr >= 0) {
+      if (msgType === ACK && yiaddr !== 0 && chaddr >= 0) {
         const ip = ipv4ToString(yiaddr);
-        ctx.emit({
-          kind: 'address',
+        em.address(ctx, p, {
+          device: macRef(chaddr, ip),
+          field: 'yiaddr',
           ip,
           name: hostname !== '' ? hostname : null,
-          ...base(p, macRef(chaddr, ip), 'dhcp', 'yiaddr'),
         });
       }
     } else {
-      ctx.emit({ kind: 'role', role: 'dhcp-client', peer: null, ...emitC('op') });
+      em.role(ctx, p, { device: client, field: 'op', role: 'dhcp-client', peer: null });
     }
 
     eachOption(w, (code, v, len) => {
       const field = 'option' + code;
       switch (code) {
-        case 12:
-          if (hostname !== '') ctx.emit({ kind: 'hostname', name: hostname, ...emitC(field) });
+        case OPTION.HOST_NAME:
+          if (hostname !== '') em.hostname(ctx, p, { device: client, field, name: hostname });
           break;
-        case 81: {
+        case OPTION.CLIENT_FQDN: {
           const name = fqdnName(w, v, len);
-          if (name !== '') ctx.emit({ kind: 'hostname', name, ...emitC(field) });
+          if (name !== '') em.hostname(ctx, p, { device: client, field, name });
           break;
         }
-        case 60:
+        case OPTION.VENDOR_CLASS:
           // Clients state their class. A server that sends one is answering that class (Aruba controllers
           // send 'ArubaAP' to their access points): it says whom the offer is for, not what the server is.
-          if (len > 0) {
-            const dev = fromServer ? srcRef(p) : client;
-            ctx.emit({
-              kind: 'attribute',
+          if (len > 0)
+            em.attribute(ctx, p, {
+              device: fromServer ? srcRef(p) : client,
+              field,
               key: fromServer ? 'vendor-class-served' : 'vendor-class',
               value: wireText(w, v, len),
-              ...base(p, dev, 'dhcp', field),
             });
-          }
           break;
-        case 61:
+        case OPTION.CLIENT_ID:
           if (len > 0)
-            ctx.emit({ kind: 'attribute', key: 'client-id', value: hex(w, v, len), ...emitC(field) });
+            em.attribute(ctx, p, { device: client, field, key: 'client-id', value: hexBytes(w, v, len) });
           break;
-        case 55: {
+        case OPTION.PARAMETER_REQUEST_LIST: {
           // Kept in order: the order is what tells DHCP client implementations apart.
           let s = '';
           for (let k = 0; k < len; k++) s += (k > 0 ? ',' : '') + w.u8(v + k);
           if (len > 0 && !fromServer)
-            ctx.emit({ kind: 'fingerprint', scheme: 'dhcp', value: s, ...emitC(field) });
+            em.fingerprint(ctx, p, { device: client, field, scheme: 'dhcp', value: s });
           break;
         }
-        case 50:
+        case OPTION.REQUESTED_ADDRESS:
           if (len === 4)
-            ctx.emit({
-              kind: 'attribute',
+            em.attribute(ctx, p, {
+              device: client,
+              field,
               key: 'requested-address',
               value: ipv4ToString(w.u32(v)),
-              ...emitC(field),
             });
           break;
-        case 57:
+        case OPTION.MAX_MESSAGE_SIZE:
           if (len === 2 && !fromServer)
-            ctx.emit({
-              kind: 'attribute',
-              key: 'max-message-size',
-              value: String(w.u16(v)),
-              ...emitC(field),
-            });
+            em.attribute(ctx, p, { device: client, field, key: 'max-message-size', value: String(w.u16(v)) });
           break;
-        case 77:
+        case OPTION.USER_CLASS:
           for (const [at, n] of userClasses(w, v, len))
-            ctx.emit({ kind: 'attribute', key: 'user-class', value: wireText(w, at, n), ...emitC(field) });
+            em.attribute(ctx, p, { device: client, field, key: 'user-class', value: wireText(w, at, n) });
           break;
-        case 161:
+        case OPTION.MUD_URL:
           if (len > 0)
-            ctx.emit({ kind: 'identity', attr: 'mud-url', value: wireText(w, v, len), ...emitC(field) });
+            em.identity(ctx, p, { device: client, field, attr: 'mud-url', value: wireText(w, v, len) });
           break;
-        case 15:
+        case OPTION.DOMAIN_NAME:
           if (len > 0 && fromServer)
-            ctx.emit({ kind: 'attribute', key: 'domain', value: wireText(w, v, len, 255), ...emitC(field) });
+            em.attribute(ctx, p, { device: client, field, key: 'domain', value: wireText(w, v, len, 255) });
           break;
-        case 3:
-        case 6:
+        case OPTION.ROUTER:
+        case OPTION.DNS_SERVERS:
           // Servers name the network's routers and DNS servers.
           if (fromServer) {
             for (let k = 0; k + 4 <= len && k < 32; k += 4) {
               const a = w.u32(v + k);
               if (!ipv4IsUnicastHost(a)) continue;
-              ctx.emit({
-                kind: 'role',
-                role: code === 3 ? 'router' : 'dns-server',
+              em.role(ctx, p, {
+                device: ipRef(ipv4ToString(a)),
+                field,
+                role: code === OPTION.ROUTER ? 'router' : 'dns-server',
                 peer: null,
-                ...base(p, ipRef(ipv4ToString(a)), 'dhcp', field),
               });
             }
           }

@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { DeviceRef } from '../../model/observation';
 import { ipv6ToString, macToString } from '../../util/addr';
 import { base, dstRef, srcRef } from './refs';
@@ -211,8 +211,31 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'msg-type',
+    'option1',
+    'option1.lladdr',
+    'option1.uuid',
+    'option16',
+    'option39',
+    'option5',
+    'option6',
+    'relay',
+  ],
+  keys: {
+    attribute: ['duid', 'duid-enterprise', 'duid-lladdr', 'user-class', 'vendor-class'],
+    fingerprint: ['dhcpv6'],
+    identity: ['uuid'],
+    role: ['dhcpv6-relay', 'dhcpv6-server'],
+  },
+};
+
 export const dhcpv6: AppProtocol = {
   name: 'dhcpv6',
+  group: 'it',
+  emits: { dhcpv6: VOCABULARY },
   udpPorts: [546, 547],
   dissect: dissectDhcpv6,
 };

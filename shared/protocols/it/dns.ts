@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { ipv6ToString } from '../../util/addr';
 import { base, dstRef, ipRef, srcRef } from './refs';
@@ -239,8 +239,33 @@ function emitRecord(
 
 const tcpMsg = new ByteWindow();
 
+const SECTIONS = ['answer', 'authority', 'additional'];
+
+/** What DNS, mDNS and LLMNR observations can carry (one parser): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'qname',
+    'flags.qr',
+    ...['A', 'AAAA', 'PTR', 'SRV'].flatMap((t) => SECTIONS.map((s) => t + '.' + s)),
+    'SRV.target',
+    'TXT',
+    ...Object.keys(TXT_IDENTITY).map((k) => 'TXT.' + k),
+    'HINFO.cpu',
+    'HINFO.os',
+  ],
+  keys: {
+    attribute: ['service-instance', 'service-type', 'txt.*'],
+    identity: ['hardware', 'os', ...new Set(Object.values(TXT_IDENTITY))],
+    role: ['dns-server', 'mdns-responder'],
+    // Service names are the instance names devices announce.
+    service: ['*'],
+  },
+};
+
 export const dns: AppProtocol = {
   name: 'dns',
+  group: 'it',
+  emits: { dns: VOCABULARY },
   udpPorts: [53],
   tcpPorts: [53],
   dissect(w, p, ctx) {
@@ -256,12 +281,16 @@ export const dns: AppProtocol = {
 
 export const mdns: AppProtocol = {
   name: 'mdns',
+  group: 'it',
+  emits: { mdns: VOCABULARY },
   udpPorts: [5353],
   dissect: (w, p, ctx) => dissectDnsMessage(w, p, ctx, 'mdns'),
 };
 
 export const llmnr: AppProtocol = {
   name: 'llmnr',
+  group: 'it',
+  emits: { llmnr: VOCABULARY },
   udpPorts: [5355],
   tcpPorts: [5355],
   dissect(w, p, ctx) {

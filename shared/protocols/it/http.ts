@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { base, dstRef, srcRef } from './refs';
 import {
   cleanText,
@@ -225,8 +225,19 @@ function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isRespo
   return wantTitle;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['Host', 'Server', 'User-Agent', 'WWW-Authenticate.realm', 'X-Powered-By', 'html.title', 'status'],
+  keys: {
+    attribute: ['html-title', 'http-auth-realm'],
+    role: ['http-server'],
+  },
+};
+
 export const http: AppProtocol = {
   name: 'http',
+  group: 'it',
+  emits: { http: VOCABULARY },
   tcpPorts: [80, 8080, 8000, 8008, 8081, 8088, 8888, 5000, 7080, 49152, 49153, 49154, 2869],
   heuristic: (w, p) => p.ipProto === 6 && httpStart(w) !== 0,
   dissect: dissectHttp,

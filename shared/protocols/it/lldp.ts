@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { ipv4ToString, ipv6ToString, macToString } from '../../util/addr';
 import { base, srcRef } from './refs';
@@ -199,8 +199,28 @@ function orgTlv(
   }
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'capabilities',
+    'chassisId',
+    'dot1.portVlanId',
+    'managementAddress',
+    'med.deviceType',
+    'mudUrl',
+    'systemDescription',
+    'systemName',
+  ],
+  keys: {
+    attribute: ['capabilities.available', 'capabilities.enabled', 'lldp-med-class', 'port-vlan'],
+    identity: ['description', 'mud-url'],
+  },
+};
+
 export const lldp: AppProtocol = {
   name: 'lldp',
+  group: 'it',
+  emits: { lldp: VOCABULARY },
   etherTypes: [0x88cc],
   dissect: dissectLldp,
 };

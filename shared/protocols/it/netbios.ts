@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, macFromBytes, macToString } from '../../util/addr';
 import { base, ipRef, srcRef } from './refs';
 import { cleanText } from './text';
@@ -128,8 +128,22 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+/** What NetBIOS name service observations can carry: rules are checked against it. */
+const NBNS_VOCABULARY: Vocabulary = {
+  fields: [
+    'question',
+    'response.NB',
+    ...OPCODES.filter((o) => o !== '').map((o) => o + '.NB'),
+    'NBSTAT',
+    'NBSTAT.unitId',
+  ],
+  keys: { attribute: ['unit-id'], identity: ['workgroup'] },
+};
+
 export const nbns: AppProtocol = {
   name: 'nbns',
+  group: 'it',
+  emits: { nbns: NBNS_VOCABULARY },
   udpPorts: [137],
   dissect: dissectNbns,
 };
@@ -249,8 +263,25 @@ function dissectDatagram(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+const ANNOUNCEMENTS = ['HostAnnouncement', 'DomainAnnouncement', 'LocalMasterAnnouncement'];
+
+/** What browser announcements (over NetBIOS datagrams) can carry: rules are checked against it. */
+const BROWSER_VOCABULARY: Vocabulary = {
+  fields: ANNOUNCEMENTS.flatMap((a) => [
+    a,
+    ...['domain', 'serverName', 'osVersion', 'serverType', 'comment', 'destination'].map((f) => a + '.' + f),
+  ]),
+  keys: {
+    attribute: ['server-type'],
+    identity: ['description', 'os-version', 'workgroup'],
+    role: ['master-browser'],
+  },
+};
+
 export const nbdgm: AppProtocol = {
   name: 'nbdgm',
+  group: 'it',
+  emits: { browser: BROWSER_VOCABULARY },
   udpPorts: [138],
   dissect: dissectDatagram,
 };

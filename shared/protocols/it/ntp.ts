@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { base, dstRef, srcRef } from './refs';
 
 /** NTP (udp 123): mode and stratum; servers (mode 4, broadcast 5) take the 'ntp-server' role. */
@@ -51,8 +51,19 @@ export function dissectNtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['mode', 'refid', 'stratum'],
+  keys: {
+    attribute: ['ntp-mode', 'ntp-refid', 'ntp-stratum'],
+    role: ['ntp-client', 'ntp-server'],
+  },
+};
+
 export const ntp: AppProtocol = {
   name: 'ntp',
+  group: 'it',
+  emits: { ntp: VOCABULARY },
   udpPorts: [123],
   dissect: dissectNtp,
 };

@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { budgetedBuffer, directionKey } from './stream';
 import { gquicPayloadAt, gquicVersionAt, readChlo } from './gquic';
 import { emitClientHello, emitServerHello, parseClientHello, parseServerHello } from './tls';
@@ -311,8 +311,21 @@ function looksInitial(w: ByteWindow, p: Packet): boolean {
   return dl >= 8 && dl <= 20 && w.u8(6 + dl) <= 20;
 }
 
+/** What QUIC's observations can carry: the TLS hellos inside Initial packets, and gQUIC's CHLO. */
+const VOCABULARY: Vocabulary = {
+  fields: ['alpn', 'client_hello', 'server_hello', 'sni', 'supported_versions'],
+  keys: {
+    attribute: ['tls-alpn', 'tls-versions'],
+    fingerprint: ['ja3', 'ja3s', 'ja4', 'ja4s'],
+    role: ['tls-server'],
+  },
+};
+const GQUIC_VOCABULARY: Vocabulary = { fields: ['SNI', 'UAID'] };
+
 export const quic: AppProtocol = {
   name: 'quic',
+  group: 'it',
+  emits: { quic: VOCABULARY, gquic: GQUIC_VOCABULARY },
   udpPorts: [443],
   heuristic: looksInitial,
   dissect: dissectQuic,

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
 import { base, dstRef, srcRef } from './refs';
 import { cleanText } from './text';
@@ -168,8 +168,19 @@ export function dissectRdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return mine && f.dirs.starts > 0;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['clientBuild', 'clientName', 'cookie', 'selectedProtocol', 'x224.cc', 'x224.cr'],
+  keys: {
+    attribute: ['rdp-client-build', 'rdp-security', 'rdp-user'],
+    role: ['rdp-client', 'rdp-server'],
+  },
+};
+
 export const rdp: AppProtocol = {
   name: 'rdp',
+  group: 'it',
+  emits: { rdp: VOCABULARY },
   tcpPorts: [3389],
   dissect: dissectRdp,
 };

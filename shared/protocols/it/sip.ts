@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { base, srcRef } from './refs';
 import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text';
 
@@ -27,8 +27,18 @@ export function dissectSip(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['REGISTER', 'Server', 'User-Agent'],
+  keys: {
+    role: ['sip-client'],
+  },
+};
+
 export const sip: AppProtocol = {
   name: 'sip',
+  group: 'it',
+  emits: { sip: VOCABULARY },
   udpPorts: [5060],
   tcpPorts: [5060],
   dissect: dissectSip,

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
 import { base, srcRef } from './refs';
 import { cleanText, productVersion } from './text';
@@ -216,8 +216,34 @@ export function dissectSmb(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return f.dirs.starts > 0;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'SessionSetup.NativeLanMan',
+    'SessionSetup.NativeOS',
+    'ntlmssp.auth.domain',
+    'ntlmssp.auth.user',
+    'ntlmssp.auth.version',
+    'ntlmssp.auth.workstation',
+    'ntlmssp.challenge',
+    'ntlmssp.challenge.dnsComputerName',
+    'ntlmssp.challenge.dnsDomainName',
+    'ntlmssp.challenge.nbComputerName',
+    'ntlmssp.challenge.nbDomainName',
+    'ntlmssp.challenge.version',
+    'ntlmssp.negotiate.version',
+  ],
+  keys: {
+    attribute: ['ntlm-user'],
+    identity: ['domain', 'os', 'os-version', 'workgroup'],
+    role: ['ntlm-server'],
+  },
+};
+
 export const smb: AppProtocol = {
   name: 'smb',
+  group: 'it',
+  emits: { smb: VOCABULARY },
   tcpPorts: [445, 139],
   dissect: dissectSmb,
 };

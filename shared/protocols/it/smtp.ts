@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { base, dstRef, srcRef } from './refs';
 import { cleanText } from './text';
 import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
@@ -188,8 +188,19 @@ function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Di
     ctx.emit({ kind: 'hostname', name, ...base(p, me, 'smtp', 'ehlo-reply') });
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['ehlo-reply', 'greeting'],
+  keys: {
+    attribute: ['smtp-banner', 'smtp-helo'],
+    role: ['smtp-client', 'smtp-server'],
+  },
+};
+
 export const smtp: AppProtocol = {
   name: 'smtp',
+  group: 'it',
+  emits: { smtp: VOCABULARY },
   tcpPorts: PORTS,
   dissect: dissectSmtp,
 };

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { ipv4ToString } from '../../util/addr';
 import { base, dstRef, ipRef, srcRef } from './refs';
@@ -196,8 +196,34 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
   return;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'community',
+    'msgFlags',
+    'pdu',
+    'response',
+    'sysContact',
+    'sysDescr',
+    'sysLocation',
+    'sysName',
+    'sysObjectID',
+    'trap',
+    'trap.enterprise',
+    'version',
+  ],
+  keys: {
+    attribute: ['snmp-enterprise', 'snmp-version', 'sysObjectID'],
+    finding: ['snmp-community-cleartext', 'snmpv3-no-privacy'],
+    identity: ['contact', 'description', 'hostname', 'location', 'oid'],
+    role: ['snmp-agent', 'snmp-manager'],
+  },
+};
+
 export const snmp: AppProtocol = {
   name: 'snmp',
+  group: 'it',
+  emits: { snmp: VOCABULARY },
   udpPorts: [161, 162],
   dissect: dissectSnmp,
 };

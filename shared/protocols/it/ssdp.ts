@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { base, srcRef } from './refs';
 import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text';
 
@@ -60,8 +60,31 @@ export function dissectSsdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'LOCATION',
+    'M-SEARCH',
+    'M-SEARCH.ST',
+    'NOTIFY',
+    'NT',
+    'SERVER',
+    'ST',
+    'USER-AGENT',
+    'USN',
+    'response',
+  ],
+  keys: {
+    attribute: ['location-url', 'search-target', 'upnp-type'],
+    identity: ['uuid'],
+    role: ['ssdp-client', 'upnp-device'],
+  },
+};
+
 export const ssdp: AppProtocol = {
   name: 'ssdp',
+  group: 'it',
+  emits: { ssdp: VOCABULARY },
   udpPorts: [1900],
   // Responses to M-SEARCH come from 1900 to the searcher's port, but some stacks answer from another port.
   heuristic: (w, p) =>

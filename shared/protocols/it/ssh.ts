@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { base, dstRef, srcRef } from './refs';
 import { cleanText, startsWith } from './text';
 import { md5hex } from './digest';
@@ -117,8 +117,20 @@ export function dissectSsh(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['banner', 'banner.comment', 'banner.protocol', 'kexinit'],
+  keys: {
+    attribute: ['hassh-algorithms', 'hassh-server-algorithms', 'ssh-comment', 'ssh-protocol'],
+    fingerprint: ['hassh', 'hassh-server'],
+    role: ['ssh-client', 'ssh-server'],
+  },
+};
+
 export const ssh: AppProtocol = {
   name: 'ssh',
+  group: 'it',
+  emits: { ssh: VOCABULARY },
   tcpPorts: [22, 2222],
   heuristic: (w, p) => p.ipProto === 6 && parseSshBanner(w) !== null,
   dissect(w, p, ctx) {

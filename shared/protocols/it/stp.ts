@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { macToString } from '../../util/addr';
 import { base, macRef, srcRef } from './refs';
 
@@ -55,8 +55,19 @@ export function dissectStp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['bpdu', 'bridgeId', 'rootId', 'version'],
+  keys: {
+    attribute: ['stp-bridge-id', 'stp-protocol', 'stp-root-id'],
+    role: ['bridge', 'stp-root-bridge'],
+  },
+};
+
 export const stp: AppProtocol = {
   name: 'stp',
+  group: 'it',
+  emits: { stp: VOCABULARY },
   llcSaps: [0x42],
   snap: [0x00000c * 65536 + 0x010b],
   dissect: dissectStp,

@@ -1,7 +1,14 @@
 import type { Packet } from '../../decode/packet';
 import type { Observation } from '../../model/observation';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_SYN } from '../../decode/packet';
+import type { Vocabulary } from '../contract';
 import { base, srcRef } from './refs';
+
+/** What SYN signatures carry, under the protocol name `tcp`. */
+export const TCP_SIGNATURE_VOCABULARY: Vocabulary = {
+  fields: ['syn', 'syn-ack'],
+  keys: { fingerprint: ['tcp-syn', 'tcp-synack'] },
+};
 
 /**
  * TCP SYN / SYN-ACK signatures for passive OS fingerprinting, in our own compact format:

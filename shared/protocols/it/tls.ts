@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { md5hex, sha12 } from './digest';
 import { base, dstRef, srcRef } from './refs';
@@ -482,8 +482,39 @@ function handshakes(p: Packet, ctx: AppContext, d: TlsDir, b: ByteWindow): void 
   } else d.hs.consume(off);
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'alpn',
+    'certificate.issuer',
+    'certificate.san',
+    'certificate.subject',
+    'certificate.subject.CN',
+    'certificate.subject.O',
+    'client_hello',
+    'server_hello',
+    'sni',
+    'supported_versions',
+  ],
+  keys: {
+    attribute: [
+      'tls-alpn',
+      'tls-cert.cn',
+      'tls-cert.issuer',
+      'tls-cert.o',
+      'tls-cert.san',
+      'tls-cert.subject',
+      'tls-versions',
+    ],
+    fingerprint: ['ja3', 'ja3s', 'ja4', 'ja4s'],
+    role: ['tls-server'],
+  },
+};
+
 export const tls: AppProtocol = {
   name: 'tls',
+  group: 'it',
+  emits: { tls: VOCABULARY },
   tcpPorts: [443, 8443, 4443, 9443, 993, 995, 465, 636, 853, 5061, 8883, 5671, 6514],
   heuristic: (w, p) => p.ipProto === 6 && tlsRecordStart(w, true),
   dissect: dissectTls,

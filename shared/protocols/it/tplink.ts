@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { base, srcRef } from './refs';
 import { cleanText } from './text';
@@ -92,8 +92,19 @@ export function dissectTplink(w: ByteWindow, p: Packet, ctx: AppContext): boolea
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['request'],
+  keys: {
+    attribute: ['tplink.*'],
+    role: ['tplink-shp-client'],
+  },
+};
+
 export const tplink: AppProtocol = {
   name: 'tplink-shp',
+  group: 'it',
+  emits: { 'tplink-shp': VOCABULARY },
   udpPorts: [9999],
   tcpPorts: [9999],
   dissect: dissectTplink,

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, macToString } from '../../util/addr';
 import { base, srcRef } from './refs';
 import { wireText } from './text';
@@ -77,8 +77,20 @@ export function dissectUbiquiti(w: ByteWindow, p: Packet, ctx: AppContext): bool
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['essid', 'firmware', 'hostname', 'request'],
+  keys: {
+    attribute: ['essid'],
+    identity: ['firmware', 'model'],
+    role: ['ubiquiti-discovery-client'],
+  },
+};
+
 export const ubiquiti: AppProtocol = {
   name: 'ubiquiti',
+  group: 'it',
+  emits: { ubiquiti: VOCABULARY },
   udpPorts: [10001],
   dissect: dissectUbiquiti,
 };

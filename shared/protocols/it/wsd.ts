@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { base, srcRef } from './refs';
 import { cleanText } from './text';
 
@@ -98,8 +98,29 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'Action',
+    'EndpointReference',
+    'Scopes',
+    'Scopes.hardware',
+    'Scopes.location',
+    'Scopes.name',
+    'Types',
+    'XAddrs',
+  ],
+  keys: {
+    attribute: ['onvif.*', 'wsd-scope', 'wsd-type', 'wsd-xaddrs'],
+    identity: ['location', 'model', 'product', 'uuid'],
+    role: ['wsd-client'],
+  },
+};
+
 export const wsd: AppProtocol = {
   name: 'wsd',
+  group: 'it',
+  emits: { wsd: VOCABULARY },
   udpPorts: [3702],
   dissect: dissectWsd,
 };

@@ -1,8 +1,11 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { DeviceRef, IdentityAttribute } from '../../model/observation';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet, clean, srcDevice } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
+import { srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
 import { bacnetVendorName } from './registries';
 import { clip } from '../../model/observation';
 
@@ -96,8 +99,52 @@ function charString(w: ByteWindow, o: number, len: number): string {
   return w.utf8(o + 1, n, 512);
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  // Properties read back, and any field of a frame routed for another network's device.
+  fields: [
+    'ReadProperty-ACK.*',
+    '*(routed)',
+    'AtomicWriteFile',
+    'DeviceCommunicationControl',
+    'I-Am',
+    'I-Am.deviceInstance',
+    'I-Am.maxApdu',
+    'I-Am.segmentation',
+    'I-Am.vendorId',
+    'ReadProperty-ACK.application-software-version',
+    'ReadProperty-ACK.firmware-revision',
+    'ReadProperty-ACK.location',
+    'ReadProperty-ACK.model-name',
+    'ReadProperty-ACK.object-name',
+    'ReadProperty-ACK.vendor-identifier',
+    'ReadProperty-ACK.vendor-name',
+    'ReinitializeDevice',
+    'Who-Is',
+    'WriteProperty',
+    'confirmed-request',
+  ],
+  keys: {
+    attribute: ['bacnet.max-apdu', 'bacnet.segmentation'],
+    event: ['bacnet-write', 'communication-control', 'device-restart', 'file-write'],
+    identity: [
+      'firmware',
+      'instance',
+      'location',
+      'model',
+      'software',
+      'station-name',
+      'vendor',
+      'vendor-id',
+    ],
+    role: ['bacnet-client', 'bacnet-device', 'bacnet-server', 'bacnet-who-is-sender'],
+  },
+};
+
 export const bacnet: AppProtocol = {
   name: 'bacnet',
+  group: 'ot',
+  emits: { bacnet: VOCABULARY },
   // Writes and device-control requests are counted per packet, repeats included.
   everyPacket: true,
   udpPorts: [PORT],
@@ -158,17 +205,23 @@ function apdu(
     if (svc === 15 || svc === 16) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {
-        em.event(ctx, p, 'src', 'WriteProperty', 'bacnet-write', { count: f.writes });
+        em.event(ctx, p, {
+          end: 'src',
+          field: 'WriteProperty',
+          event: 'bacnet-write',
+          facts: { count: f.writes },
+        });
       }
-    } else if (svc === 20) em.event(ctx, p, 'src', 'ReinitializeDevice', 'device-restart');
+    } else if (svc === 20)
+      em.event(ctx, p, { end: 'src', field: 'ReinitializeDevice', event: 'device-restart' });
     else if (svc === 17) {
-      em.event(ctx, p, 'src', 'DeviceCommunicationControl', 'communication-control');
+      em.event(ctx, p, { end: 'src', field: 'DeviceCommunicationControl', event: 'communication-control' });
     } else if (svc === 7 && f.once.first('awf')) {
-      em.event(ctx, p, 'src', 'AtomicWriteFile', 'file-write');
+      em.event(ctx, p, { end: 'src', field: 'AtomicWriteFile', event: 'file-write' });
     }
     if (f.once.first('client')) {
-      em.role(ctx, p, 'src', 'confirmed-request', 'bacnet-client');
-      em.role(ctx, p, 'dst', 'confirmed-request', 'bacnet-server');
+      em.role(ctx, p, { end: 'src', field: 'confirmed-request', role: 'bacnet-client' });
+      em.role(ctx, p, { end: 'dst', field: 'confirmed-request', role: 'bacnet-server' });
     }
     return;
   }
@@ -201,7 +254,7 @@ class Sender {
   }
 
   identity(field: string, attr: IdentityAttribute, value: string): void {
-    const v = clean(value);
+    const v = cleanText(value);
     if (v === '') return;
     const field2 = this.routed ? field + '(routed)' : field;
     this.ctx.emit(
@@ -209,7 +262,7 @@ class Sender {
         kind: 'identity',
         attr,
         value: v,
-        device: srcDevice(this.p),
+        device: srcRef(this.p),
         protocol: 'bacnet',
         field: field2,
         frame: this.p.frame,
@@ -224,7 +277,7 @@ class Sender {
         kind: 'attribute',
         key,
         value: clip(value),
-        device: srcDevice(this.p),
+        device: srcRef(this.p),
         protocol: 'bacnet',
         field,
         frame: this.p.frame,
@@ -239,7 +292,7 @@ class Sender {
         kind: 'role',
         role,
         peer: null,
-        device: srcDevice(this.p),
+        device: srcRef(this.p),
         protocol: 'bacnet',
         field,
         frame: this.p.frame,

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * IEEE C37.118.2 synchrophasor frames (tcp 4712, udp 4713): SYNC (0xaa, frame type, version),
@@ -16,8 +17,20 @@ interface PmuFlow {
 }
 const newFlow = (): PmuFlow => ({ once: new OnceSet(32) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['CommandFrame', 'ConfigurationFrame.STN', 'IDCODE', 'frame'],
+  keys: {
+    attribute: ['c37118.idcode'],
+    identity: ['station-name'],
+    role: ['synchrophasor-pdc', 'synchrophasor-pmu'],
+  },
+};
+
 export const c37118: AppProtocol = {
   name: 'c37118',
+  group: 'ot',
+  emits: { c37118: VOCABULARY },
   tcpPorts: [4712],
   udpPorts: [4712, 4713],
 
@@ -30,16 +43,22 @@ export const c37118: AppProtocol = {
     const id = w.u16(4);
     const f = ctx.flowState(p, 'c37118', newFlow);
     if (type === 4) {
-      if (f.once.first('pdc')) em.role(ctx, p, 'src', 'CommandFrame', 'synchrophasor-pdc');
+      if (f.once.first('pdc'))
+        em.role(ctx, p, { end: 'src', field: 'CommandFrame', role: 'synchrophasor-pdc' });
       return true;
     }
     if (f.once.first('pmu:' + id)) {
-      em.role(ctx, p, 'src', 'frame', 'synchrophasor-pmu');
-      em.attribute(ctx, p, 'src', 'IDCODE', 'c37118.idcode', String(id));
+      em.role(ctx, p, { end: 'src', field: 'frame', role: 'synchrophasor-pmu' });
+      em.attribute(ctx, p, { end: 'src', field: 'IDCODE', key: 'c37118.idcode', value: String(id) });
     }
     // CFG-1/CFG-2: header (14), TIME_BASE (4), NUM_PMU (2), then the first PMU's STN.
     if ((type === 2 || type === 3) && size >= 36 && f.once.first('stn:' + id)) {
-      em.identity(ctx, p, 'src', 'ConfigurationFrame.STN', 'station-name', w.ascii(20, 16).trim());
+      em.identity(ctx, p, {
+        end: 'src',
+        field: 'ConfigurationFrame.STN',
+        attr: 'station-name',
+        value: w.ascii(20, 16).trim(),
+      });
     }
     return true;
   },

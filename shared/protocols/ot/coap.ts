@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * CoAP (RFC 7252, udp/5683): header, token, options. Requests give the URI path a client asks
@@ -72,8 +73,20 @@ function parse(w: ByteWindow): Parsed | null {
   return { code, path, format, payload: -1 };
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['Uri-Path', 'header', 'well-known-core'],
+  keys: {
+    attribute: ['coap.request-uri-path', 'coap.resource'],
+    role: ['coap-client'],
+    service: ['coap'],
+  },
+};
+
 export const coap: AppProtocol = {
   name: 'coap',
+  group: 'ot',
+  emits: { coap: VOCABULARY },
   udpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -84,12 +97,12 @@ export const coap: AppProtocol = {
     const request = m.code >= 1 && m.code <= 31;
     if (request) {
       if (f.once.first('roles')) {
-        em.role(ctx, p, 'src', 'header', 'coap-client');
-        em.service(ctx, p, 'dst', 'header', 'udp', p.dstPort, 'coap');
+        em.role(ctx, p, { end: 'src', field: 'header', role: 'coap-client' });
+        em.service(ctx, p, { end: 'dst', field: 'header', transport: 'udp', port: p.dstPort, name: 'coap' });
       }
       if (m.path !== '' && f.paths < MAX_PATHS && f.once.first('path:' + m.path)) {
         f.paths++;
-        em.attribute(ctx, p, 'src', 'Uri-Path', 'coap.request-uri-path', m.path);
+        em.attribute(ctx, p, { end: 'src', field: 'Uri-Path', key: 'coap.request-uri-path', value: m.path });
       }
     } else if (m.format === LINK_FORMAT && m.payload > 0) {
       links(w, m.payload, p, ctx, f);
@@ -104,6 +117,7 @@ function links(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: CoapFlow
   const re = /<([^>]{1,255})>/g;
   let m: RegExpExecArray | null;
   for (let n = 0; n < MAX_LINKS && (m = re.exec(text)) !== null; n++) {
-    if (f.once.first('link:' + m[1])) em.attribute(ctx, p, 'src', 'well-known-core', 'coap.resource', m[1]!);
+    if (f.once.first('link:' + m[1]))
+      em.attribute(ctx, p, { end: 'src', field: 'well-known-core', key: 'coap.resource', value: m[1]! });
   }
 }

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * DNP3 (IEEE 1815) over tcp/udp 20000: link frames (0x0564 start, length, control, addresses,
@@ -97,8 +98,33 @@ function validHeader(w: ByteWindow, o: number): boolean {
   return w.has(o, 10) && w.u16(o) === 0x0564 && w.u8(o + 2) >= 5 && crcOk(w, o, 8);
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['application.function', 'link', 'link.dir', 'link.dst', 'link.src'],
+  keys: {
+    attribute: ['dnp3.address'],
+    event: [
+      'application-initialize',
+      'application-start',
+      'application-stop',
+      'device-restart',
+      'dnp3-direct-operate',
+      'dnp3-operate',
+      'dnp3-select',
+      'dnp3-write',
+      'file-delete',
+      'file-open',
+      'unsolicited-disabled',
+    ],
+    role: ['dnp3-*', 'dnp3-master', 'dnp3-outstation'],
+    service: ['dnp3'],
+  },
+};
+
 export const dnp3: AppProtocol = {
   name: 'dnp3',
+  group: 'ot',
+  emits: { dnp3: VOCABULARY },
   // Operate and write requests are events each time, repeats included.
   everyPacket: true,
   tcpPorts: [PORT],
@@ -129,12 +155,19 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
   const primary = (control & 0x40) !== 0;
   const me = fromMaster ? 'master' : 'outstation';
   if (f.once.first('addr:' + fromMaster + ':' + src)) {
-    em.role(ctx, p, 'src', 'link.dir', 'dnp3-' + me);
-    em.attribute(ctx, p, 'src', 'link.src', 'dnp3.address', String(src));
-    if (fromMaster) em.service(ctx, p, 'dst', 'link', p.ipProto === 6 ? 'tcp' : 'udp', PORT, 'dnp3');
+    em.role(ctx, p, { end: 'src', field: 'link.dir', role: 'dnp3-' + me });
+    em.attribute(ctx, p, { end: 'src', field: 'link.src', key: 'dnp3.address', value: String(src) });
+    if (fromMaster)
+      em.service(ctx, p, {
+        end: 'dst',
+        field: 'link',
+        transport: p.ipProto === 6 ? 'tcp' : 'udp',
+        port: PORT,
+        name: 'dnp3',
+      });
   }
   if (dst < 0xfff0 && f.once.first('peer:' + fromMaster + ':' + dst)) {
-    em.attribute(ctx, p, 'dst', 'link.dst', 'dnp3.address', String(dst));
+    em.attribute(ctx, p, { end: 'dst', field: 'link.dst', key: 'dnp3.address', value: String(dst) });
   }
   // User data: the transport header, application control and function code open the first block.
   if (!primary || len < 8 || !w.has(o + 10, 3)) return;
@@ -150,8 +183,18 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
     const c = (f.counts.get(name) ?? 0) + 1;
     if (f.counts.size < 32 || f.counts.has(name)) f.counts.set(name, c);
     if (!REPORT_AT.has(c)) return;
-    em.event(ctx, p, 'src', 'application.function', event, { count: c, function: name, address: dst });
+    em.event(ctx, p, {
+      end: 'src',
+      field: 'application.function',
+      event,
+      facts: { count: c, function: name, address: dst },
+    });
     return;
   }
-  em.event(ctx, p, 'src', 'application.function', event, { function: name, address: dst });
+  em.event(ctx, p, {
+    end: 'src',
+    field: 'application.function',
+    event,
+    facts: { function: name, address: dst },
+  });
 }

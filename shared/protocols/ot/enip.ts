@@ -1,7 +1,11 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet, hex, type End } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { hex } from '../common/hex';
+import { OnceSet } from '../common/once';
+import { type End } from '../common/refs';
+import { CPF } from './enip-cpf';
 import { cipDeviceTypeName, cipVendorName } from './registries';
 
 /**
@@ -149,8 +153,69 @@ function putPending(f: EnipFlow, key: number, reqs: CipRequest[]): void {
   f.pendingReqs[i] = reqs;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'FirmwareUpdate',
+    'Forward_Open',
+    'Identity.deviceType',
+    'Identity.productCode',
+    'Identity.productName',
+    'Identity.revision',
+    'Identity.serialNumber',
+    'Identity.vendorId',
+    'ListIdentity',
+    'ListIdentity.deviceType',
+    'ListIdentity.productCode',
+    'ListIdentity.productName',
+    'ListIdentity.revision',
+    'ListIdentity.serialNumber',
+    'ListIdentity.state',
+    'ListIdentity.vendorId',
+    'RegisterSession',
+    'Reset',
+    'SendUnitData',
+    'SetAttribute',
+    'Start',
+    'Stop',
+    'cip.request',
+    'encapsulation',
+    'io',
+    'io.connectionId',
+  ],
+  keys: {
+    attribute: ['cip.connected', 'cip.io.connection', 'cip.object-accessed', 'enip.session'],
+    event: [
+      'cip-connection-open',
+      'cip-write',
+      'controller-start',
+      'controller-stop',
+      'device-reset',
+      'firmware-update',
+      'identity-change',
+      'ip-settings-change',
+      'link-settings-change',
+    ],
+    identity: [
+      'device-type',
+      'device-type-id',
+      'firmware',
+      'product',
+      'product-code',
+      'serial',
+      'state',
+      'vendor',
+      'vendor-id',
+    ],
+    role: ['cip-adapter', 'cip-io-producer', 'cip-scanner', 'enip-client', 'enip-discovery', 'enip-server'],
+    service: ['enip'],
+  },
+};
+
 export const enip: AppProtocol = {
   name: 'enip',
+  group: 'ot',
+  emits: { enip: VOCABULARY },
   tcpPorts: [44818],
   udpPorts: [44818, 2222],
 
@@ -209,19 +274,30 @@ function encapsulation(
   const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
   const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
   if (toServer && f.once.first('role-client')) {
-    em.role(ctx, p, 'src', 'encapsulation', 'enip-client');
-    em.role(ctx, p, 'dst', 'encapsulation', 'enip-server');
-    em.service(ctx, p, 'dst', 'encapsulation', p.ipProto === 6 ? 'tcp' : 'udp', 44818, 'enip');
+    em.role(ctx, p, { end: 'src', field: 'encapsulation', role: 'enip-client' });
+    em.role(ctx, p, { end: 'dst', field: 'encapsulation', role: 'enip-server' });
+    em.service(ctx, p, {
+      end: 'dst',
+      field: 'encapsulation',
+      transport: p.ipProto === 6 ? 'tcp' : 'udp',
+      port: 44818,
+      name: 'enip',
+    });
   }
   switch (cmd) {
     case CMD_LIST_IDENTITY:
       if (len > 0 && status === 0) listIdentity(w, body, end, p, ctx);
       else if (len === 0 && f.once.first('li-req'))
-        em.role(ctx, p, 'src', 'ListIdentity', 'enip-discovery', false);
+        em.role(ctx, p, { end: 'src', field: 'ListIdentity', role: 'enip-discovery', peer: null });
       return;
     case CMD_REGISTER_SESSION:
       if (fromServer && status === 0 && f.once.first('session')) {
-        em.attribute(ctx, p, 'src', 'RegisterSession', 'enip.session', hex(w.u32le(off + 4), 8));
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: 'RegisterSession',
+          key: 'enip.session',
+          value: hex(w.u32le(off + 4), 8),
+        });
       }
       return;
     case CMD_SEND_RR_DATA:
@@ -237,7 +313,7 @@ function encapsulation(
   }
 }
 
-/** ListIdentity reply: a CPF list whose 0x000c item is the target's identity. */
+/** ListIdentity reply: a CPF list whose CIP Identity item is the target's identity. */
 function listIdentity(w: ByteWindow, off: number, end: number, p: Packet, ctx: AppContext): void {
   const count = Math.min(w.u16le(off), MAX_ITEMS);
   let o = off + 2;
@@ -245,7 +321,7 @@ function listIdentity(w: ByteWindow, off: number, end: number, p: Packet, ctx: A
     const type = w.u16le(o);
     const ilen = w.u16le(o + 2);
     const d = o + 4;
-    if (type === 0x000c && d + 34 <= end) {
+    if (type === CPF.LIST_IDENTITY && d + 34 <= end) {
       // Encapsulation version (2) and a big-endian sockaddr (16) come before the identity.
       identityBody(w, d + 18, Math.min(d + ilen, end), p, ctx, 'ListIdentity', true);
     }
@@ -277,23 +353,39 @@ function identityBody(
   const nameEnd = Math.min(o + 15 + nameLen, end);
   const name = w.ascii(o + 15, nameEnd - (o + 15), 64);
   const s: End = 'src';
-  em.identity(ctx, p, s, field + '.vendorId', 'vendor-id', String(vendor));
+  em.identity(ctx, p, { end: s, field: field + '.vendorId', attr: 'vendor-id', value: String(vendor) });
   const vname = cipVendorName(vendor);
-  if (vname !== null) em.identity(ctx, p, s, field + '.vendorId', 'vendor', vname);
-  em.identity(
-    ctx,
-    p,
-    s,
-    field + '.deviceType',
-    'device-type',
-    cipDeviceTypeName(devType) ?? 'CIP device type ' + devType,
-  );
-  em.identity(ctx, p, s, field + '.productCode', 'product-code', String(product));
-  em.identity(ctx, p, s, field + '.revision', 'firmware', major + '.' + minor);
-  em.identity(ctx, p, s, field + '.serialNumber', 'serial', hex(serial, 8));
-  em.identity(ctx, p, s, field + '.productName', 'product', name);
+  if (vname !== null)
+    em.identity(ctx, p, { end: s, field: field + '.vendorId', attr: 'vendor', value: vname });
+  em.identity(ctx, p, {
+    end: s,
+    field: field + '.deviceType',
+    attr: 'device-type',
+    value: cipDeviceTypeName(devType) ?? 'CIP device type ' + devType,
+  });
+  // The code beside its name, so rules can match the number rather than our wording of it.
+  em.identity(ctx, p, {
+    end: s,
+    field: field + '.deviceType',
+    attr: 'device-type-id',
+    value: String(devType),
+  });
+  em.identity(ctx, p, {
+    end: s,
+    field: field + '.productCode',
+    attr: 'product-code',
+    value: String(product),
+  });
+  em.identity(ctx, p, { end: s, field: field + '.revision', attr: 'firmware', value: major + '.' + minor });
+  em.identity(ctx, p, { end: s, field: field + '.serialNumber', attr: 'serial', value: hex(serial, 8) });
+  em.identity(ctx, p, { end: s, field: field + '.productName', attr: 'product', value: name });
   if (withState && o + 15 + nameLen < end) {
-    em.identity(ctx, p, s, field + '.state', 'state', identityState(w.u8(o + 15 + nameLen)));
+    em.identity(ctx, p, {
+      end: s,
+      field: field + '.state',
+      attr: 'state',
+      value: identityState(w.u8(o + 15 + nameLen)),
+    });
   }
 }
 
@@ -339,12 +431,12 @@ function cpfMessage(
     const ilen = w.u16le(o + 2);
     const d = o + 4;
     const dEnd = Math.min(d + ilen, end);
-    if (type === 0x00a1 && ilen === 4) connId = w.u32le(d);
-    else if (type === 0x00b2) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
-    else if (type === 0x00b1 && dEnd - d >= 3) {
+    if (type === CPF.CONNECTED_ADDRESS && ilen === 4) connId = w.u32le(d);
+    else if (type === CPF.UNCONNECTED_DATA) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
+    else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
       // Connected data: a 16-bit sequence count pairs request and reply on the connection.
       if (connId >= 0 && f.once.first('connected'))
-        em.attribute(ctx, p, 'src', 'SendUnitData', 'cip.connected', 'yes');
+        em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
       cip(w, d + 2, dEnd, p, ctx, f, SEQ_KEY + w.u16le(d), toServer, fromServer);
     }
     o = d + ilen;
@@ -497,49 +589,60 @@ function requestFacts(
   const s = r.service;
   // Which objects a client uses on a target says what the target is (0x8e/0x6b: a Logix controller).
   if (r.cls >= 0 && f.objects.first(s * 0x10000 + r.cls)) {
-    em.attribute(
-      ctx,
-      p,
-      'dst',
-      'cip.request',
-      'cip.object-accessed',
-      'service 0x' + s.toString(16).padStart(2, '0') + ' on ' + cipPath(r),
-    );
+    em.attribute(ctx, p, {
+      end: 'dst',
+      field: 'cip.request',
+      key: 'cip.object-accessed',
+      value: 'service 0x' + s.toString(16).padStart(2, '0') + ' on ' + cipPath(r),
+    });
   }
   if (r.cls === CLASS_CONNECTION_MANAGER && (s === SVC_FORWARD_OPEN || s === SVC_LARGE_FORWARD_OPEN)) {
     if (f.once.first('fwdopen')) {
-      em.role(ctx, p, 'src', 'Forward_Open', 'cip-scanner');
-      em.role(ctx, p, 'dst', 'Forward_Open', 'cip-adapter');
-      em.event(ctx, p, 'src', 'Forward_Open', 'cip-connection-open', {
-        connection: connectionDetail(w, o, end, s),
+      em.role(ctx, p, { end: 'src', field: 'Forward_Open', role: 'cip-scanner' });
+      em.role(ctx, p, { end: 'dst', field: 'Forward_Open', role: 'cip-adapter' });
+      em.event(ctx, p, {
+        end: 'src',
+        field: 'Forward_Open',
+        event: 'cip-connection-open',
+        facts: {
+          connection: connectionDetail(w, o, end, s),
+        },
       });
     }
     return;
   }
   if (r.cls === CLASS_CONNECTION_MANAGER && s === SVC_FORWARD_CLOSE) return;
   if (s === SVC_RESET) {
-    em.event(ctx, p, 'src', 'Reset', 'device-reset', {
-      type: w.u8(o + 2 + w.u8(o + 1) * 2),
-      path: cipPath(r),
+    em.event(ctx, p, {
+      end: 'src',
+      field: 'Reset',
+      event: 'device-reset',
+      facts: {
+        type: w.u8(o + 2 + w.u8(o + 1) * 2),
+        path: cipPath(r),
+      },
     });
     return;
   }
   if (s === SVC_STOP || s === SVC_START) {
-    em.event(
-      ctx,
-      p,
-      'src',
-      s === SVC_STOP ? 'Stop' : 'Start',
-      s === SVC_STOP ? 'controller-stop' : 'controller-start',
-      { path: cipPath(r) },
-    );
+    em.event(ctx, p, {
+      end: 'src',
+      field: s === SVC_STOP ? 'Stop' : 'Start',
+      event: s === SVC_STOP ? 'controller-stop' : 'controller-start',
+      facts: { path: cipPath(r) },
+    });
     return;
   }
   if (r.cls === CLASS_FIRMWARE && s >= 0x4b) {
     if (f.once.first('firmware')) {
-      em.event(ctx, p, 'src', 'FirmwareUpdate', 'firmware-update', {
-        service: '0x' + s.toString(16),
-        path: cipPath(r),
+      em.event(ctx, p, {
+        end: 'src',
+        field: 'FirmwareUpdate',
+        event: 'firmware-update',
+        facts: {
+          service: '0x' + s.toString(16),
+          path: cipPath(r),
+        },
       });
     }
     return;
@@ -554,11 +657,16 @@ function requestFacts(
             ? 'identity-change'
             : null;
     if (what !== null) {
-      em.event(ctx, p, 'src', 'SetAttribute', what, { path: cipPath(r) });
+      em.event(ctx, p, { end: 'src', field: 'SetAttribute', event: what, facts: { path: cipPath(r) } });
     } else {
       f.writes++;
       if (f.writes === 1 || f.writes === 100 || f.writes === 10000) {
-        em.event(ctx, p, 'src', 'SetAttribute', 'cip-write', { count: f.writes, path: cipPath(r) });
+        em.event(ctx, p, {
+          end: 'src',
+          field: 'SetAttribute',
+          event: 'cip-write',
+          facts: { count: f.writes, path: cipPath(r) },
+        });
       }
     }
   }
@@ -630,42 +738,56 @@ function identityAttribute(
   switch (attribute) {
     case 1: {
       const v = w.u16le(d);
-      em.identity(ctx, p, s, 'Identity.vendorId', 'vendor-id', String(v));
+      em.identity(ctx, p, { end: s, field: 'Identity.vendorId', attr: 'vendor-id', value: String(v) });
       const n = cipVendorName(v);
-      if (n !== null) em.identity(ctx, p, s, 'Identity.vendorId', 'vendor', n);
+      if (n !== null) em.identity(ctx, p, { end: s, field: 'Identity.vendorId', attr: 'vendor', value: n });
       break;
     }
     case 2:
       if (d + 2 <= end) {
         const t = w.u16le(d);
-        em.identity(
-          ctx,
-          p,
-          s,
-          'Identity.deviceType',
-          'device-type',
-          cipDeviceTypeName(t) ?? 'CIP device type ' + t,
-        );
+        em.identity(ctx, p, {
+          end: s,
+          field: 'Identity.deviceType',
+          attr: 'device-type',
+          value: cipDeviceTypeName(t) ?? 'CIP device type ' + t,
+        });
       }
       break;
     case 3:
-      if (d + 2 <= end) em.identity(ctx, p, s, 'Identity.productCode', 'product-code', String(w.u16le(d)));
+      if (d + 2 <= end)
+        em.identity(ctx, p, {
+          end: s,
+          field: 'Identity.productCode',
+          attr: 'product-code',
+          value: String(w.u16le(d)),
+        });
       break;
     case 4:
-      if (d + 2 <= end) em.identity(ctx, p, s, 'Identity.revision', 'firmware', w.u8(d) + '.' + w.u8(d + 1));
+      if (d + 2 <= end)
+        em.identity(ctx, p, {
+          end: s,
+          field: 'Identity.revision',
+          attr: 'firmware',
+          value: w.u8(d) + '.' + w.u8(d + 1),
+        });
       break;
     case 6:
-      if (d + 4 <= end) em.identity(ctx, p, s, 'Identity.serialNumber', 'serial', hex(w.u32le(d), 8));
+      if (d + 4 <= end)
+        em.identity(ctx, p, {
+          end: s,
+          field: 'Identity.serialNumber',
+          attr: 'serial',
+          value: hex(w.u32le(d), 8),
+        });
       break;
     case 7:
-      em.identity(
-        ctx,
-        p,
-        s,
-        'Identity.productName',
-        'product',
-        w.ascii(d + 1, Math.min(w.u8(d), end - d - 1), 64),
-      );
+      em.identity(ctx, p, {
+        end: s,
+        field: 'Identity.productName',
+        attr: 'product',
+        value: w.ascii(d + 1, Math.min(w.u8(d), end - d - 1), 64),
+      });
       break;
     default:
   }
@@ -675,15 +797,20 @@ function identityAttribute(
 function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const count = w.u16le(0);
   if (count < 2 || count > 4 || w.length < 2 + 12 + 4) return false;
-  if (w.u16le(2) !== 0x8002 || w.u16le(4) !== 8) return false;
+  if (w.u16le(2) !== CPF.SEQUENCED_ADDRESS || w.u16le(4) !== 8) return false;
   const dataType = w.u16le(14);
-  if (dataType !== 0x00b1 && dataType !== 0x00b2) return false;
+  if (dataType !== CPF.CONNECTED_DATA && dataType !== CPF.UNCONNECTED_DATA) return false;
   if (18 + w.u16le(16) > w.length) return false;
   const f = ctx.flowState(p, 'enip', newFlow);
   const conn = w.u32le(6);
   if (f.once.first('io:' + p.srcPort + ':' + conn)) {
-    em.role(ctx, p, 'src', 'io', 'cip-io-producer');
-    em.attribute(ctx, p, 'src', 'io.connectionId', 'cip.io.connection', hex(conn, 8));
+    em.role(ctx, p, { end: 'src', field: 'io', role: 'cip-io-producer' });
+    em.attribute(ctx, p, {
+      end: 'src',
+      field: 'io.connectionId',
+      key: 'cip.io.connection',
+      value: hex(conn, 8),
+    });
   }
   return true;
 }

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 import { macIsLocal } from '../../util/addr';
 
 /**
@@ -17,8 +18,16 @@ interface EcatState {
 }
 const newState = (): EcatState => ({ once: new OnceSet(64) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['header'],
+  keys: {},
+};
+
 export const ethercat: AppProtocol = {
   name: 'ethercat',
+  group: 'ot',
+  emits: { ethercat: VOCABULARY },
   etherTypes: [0x88a4],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -30,14 +39,12 @@ export const ethercat: AppProtocol = {
     if (len + 2 > w.length) return false;
     const s = ctx.flowState(p, 'ethercat', newState);
     if (s.once.first('n:' + p.srcMac)) {
-      em.role(
-        ctx,
-        p,
-        'src',
-        'header',
-        p.srcMac >= 0 && !macIsLocal(p.srcMac) ? 'ethercat-master' : 'ethercat-node',
-        false,
-      );
+      em.role(ctx, p, {
+        end: 'src',
+        field: 'header',
+        role: p.srcMac >= 0 && !macIsLocal(p.srcMac) ? 'ethercat-master' : 'ethercat-node',
+        peer: null,
+      });
     }
     return true;
   },

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * Omron FINS (tcp/udp 9600): over UDP a 10-byte FINS header (ICF, RSV, GCT, addresses, SID) then the
@@ -29,8 +30,21 @@ const COMMANDS: Record<number, (typeof EVENTS)[number]> = {
   0x2203: 'file-write',
 };
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['ControllerDataRead.model', 'ControllerDataRead.version', 'command', 'header'],
+  keys: {
+    event: ['file-write', 'plc-start', 'plc-stop', 'program-clear', 'program-download'],
+    identity: ['firmware', 'model', 'vendor'],
+    role: ['fins-client', 'fins-server'],
+    service: ['fins'],
+  },
+};
+
 export const fins: AppProtocol = {
   name: 'fins',
+  group: 'ot',
+  emits: { fins: VOCABULARY },
   tcpPorts: [PORT],
   udpPorts: [PORT],
 
@@ -50,17 +64,33 @@ export const fins: AppProtocol = {
     if (cmd >> 8 === 0 || cmd >> 8 > 0x28) return false;
     const f = ctx.flowState(p, 'fins', newFlow);
     if (!response && f.once.first('roles')) {
-      em.role(ctx, p, 'src', 'header', 'fins-client');
-      em.role(ctx, p, 'dst', 'header', 'fins-server');
-      em.service(ctx, p, 'dst', 'header', p.ipProto === 6 ? 'tcp' : 'udp', PORT, 'fins');
+      em.role(ctx, p, { end: 'src', field: 'header', role: 'fins-client' });
+      em.role(ctx, p, { end: 'dst', field: 'header', role: 'fins-server' });
+      em.service(ctx, p, {
+        end: 'dst',
+        field: 'header',
+        transport: p.ipProto === 6 ? 'tcp' : 'udp',
+        port: PORT,
+        name: 'fins',
+      });
     }
     const ev = COMMANDS[cmd];
-    if (!response && ev !== undefined) em.event(ctx, p, 'src', 'command', ev);
+    if (!response && ev !== undefined) em.event(ctx, p, { end: 'src', field: 'command', event: ev });
     // Controller Data Read (05 01) reply: end code (2), then model (20) and version (20).
     if (response && p.srcPort === PORT && cmd === 0x0501 && w.u16(o + 12) === 0 && w.has(o + 14, 40)) {
-      em.identity(ctx, p, 'src', 'ControllerDataRead.model', 'model', w.ascii(o + 14, 20));
-      em.identity(ctx, p, 'src', 'ControllerDataRead.version', 'firmware', w.ascii(o + 34, 20));
-      em.identity(ctx, p, 'src', 'ControllerDataRead.model', 'vendor', 'Omron');
+      em.identity(ctx, p, {
+        end: 'src',
+        field: 'ControllerDataRead.model',
+        attr: 'model',
+        value: w.ascii(o + 14, 20),
+      });
+      em.identity(ctx, p, {
+        end: 'src',
+        field: 'ControllerDataRead.version',
+        attr: 'firmware',
+        value: w.ascii(o + 34, 20),
+      });
+      em.identity(ctx, p, { end: 'src', field: 'ControllerDataRead.model', attr: 'vendor', value: 'Omron' });
     }
     return true;
   },

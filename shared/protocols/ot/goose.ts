@@ -1,8 +1,9 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { readTlv } from './ber';
-import { Emitter, OnceSet } from './device';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * IEC 61850-8-1 GOOSE (EtherType 0x88b8): APPID, length, two reserved words, then a BER goosePdu
@@ -17,8 +18,19 @@ interface GooseState {
 }
 const newState = (): GooseState => ({ once: new OnceSet(256) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['APPID', 'goosePdu', 'goosePdu.confRev', 'goosePdu.datSet', 'goosePdu.goID', 'goosePdu.gocbRef'],
+  keys: {
+    attribute: ['goose.appid', 'goose.confRev', 'goose.datSet', 'goose.goID', 'goose.gocbRef'],
+    role: ['goose-publisher'],
+  },
+};
+
 export const goose: AppProtocol = {
   name: 'goose',
+  group: 'ot',
+  emits: { goose: VOCABULARY },
   etherTypes: [0x88b8],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -47,12 +59,23 @@ export const goose: AppProtocol = {
     if (gocbRef === '') return true;
     const s = ctx.flowState(p, 'goose', newState);
     if (s.once.first(p.srcMac + '/' + gocbRef)) {
-      em.role(ctx, p, 'src', 'goosePdu', 'goose-publisher', false);
-      em.attribute(ctx, p, 'src', 'goosePdu.gocbRef', 'goose.gocbRef', gocbRef);
-      em.attribute(ctx, p, 'src', 'goosePdu.datSet', 'goose.datSet', datSet);
-      em.attribute(ctx, p, 'src', 'goosePdu.goID', 'goose.goID', goId);
-      em.attribute(ctx, p, 'src', 'APPID', 'goose.appid', '0x' + w.u16(0).toString(16).padStart(4, '0'));
-      if (confRev >= 0) em.attribute(ctx, p, 'src', 'goosePdu.confRev', 'goose.confRev', String(confRev));
+      em.role(ctx, p, { end: 'src', field: 'goosePdu', role: 'goose-publisher', peer: null });
+      em.attribute(ctx, p, { end: 'src', field: 'goosePdu.gocbRef', key: 'goose.gocbRef', value: gocbRef });
+      em.attribute(ctx, p, { end: 'src', field: 'goosePdu.datSet', key: 'goose.datSet', value: datSet });
+      em.attribute(ctx, p, { end: 'src', field: 'goosePdu.goID', key: 'goose.goID', value: goId });
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'APPID',
+        key: 'goose.appid',
+        value: '0x' + w.u16(0).toString(16).padStart(4, '0'),
+      });
+      if (confRev >= 0)
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: 'goosePdu.confRev',
+          key: 'goose.confRev',
+          value: String(confRev),
+        });
     }
     return true;
   },

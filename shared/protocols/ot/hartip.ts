@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * HART-IP (FCG TS20085, tcp/udp 5094): an 8-byte header (version 1, message type, message id,
@@ -17,8 +18,19 @@ interface HartFlow {
 }
 const newFlow = (): HartFlow => ({ once: new OnceSet(8) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['header'],
+  keys: {
+    role: ['hart-ip-client', 'hart-ip-server'],
+    service: ['hart-ip'],
+  },
+};
+
 export const hartip: AppProtocol = {
   name: 'hart-ip',
+  group: 'ot',
+  emits: { 'hart-ip': VOCABULARY },
   tcpPorts: [PORT],
   udpPorts: [PORT],
 
@@ -31,9 +43,15 @@ export const hartip: AppProtocol = {
     if (p.ipProto === 17 && count !== w.length) return false;
     const f = ctx.flowState(p, 'hart-ip', newFlow);
     if (type === 0 && f.once.first('req')) {
-      em.role(ctx, p, 'src', 'header', 'hart-ip-client');
-      em.role(ctx, p, 'dst', 'header', 'hart-ip-server');
-      em.service(ctx, p, 'dst', 'header', p.ipProto === 6 ? 'tcp' : 'udp', PORT, 'hart-ip');
+      em.role(ctx, p, { end: 'src', field: 'header', role: 'hart-ip-client' });
+      em.role(ctx, p, { end: 'dst', field: 'header', role: 'hart-ip-server' });
+      em.service(ctx, p, {
+        end: 'dst',
+        field: 'header',
+        transport: p.ipProto === 6 ? 'tcp' : 'udp',
+        port: PORT,
+        name: 'hart-ip',
+      });
     }
     return true;
   },

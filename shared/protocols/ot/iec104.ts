@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * IEC 60870-5-104 (tcp/2404): APCI frames (start 0x68, length, four control octets: I, S or U
@@ -56,8 +57,21 @@ function tiles(w: ByteWindow, p: Packet): boolean {
   return true;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['apci', 'asdu.commonAddress', 'asdu.typeId'],
+  keys: {
+    attribute: ['iec104.asdu-type', 'iec104.common-address', 'iec104.interrogation'],
+    event: ['clock-sync', 'device-restart', 'iec104-command'],
+    role: ['iec104-controlled-station', 'iec104-controlling-station'],
+    service: ['iec104'],
+  },
+};
+
 export const iec104: AppProtocol = {
   name: 'iec104',
+  group: 'ot',
+  emits: { iec104: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -67,9 +81,9 @@ export const iec104: AppProtocol = {
     if (f.once.first('roles')) {
       const client = toServer ? 'src' : 'dst';
       const server = toServer ? 'dst' : 'src';
-      em.role(ctx, p, client, 'apci', 'iec104-controlling-station');
-      em.role(ctx, p, server, 'apci', 'iec104-controlled-station');
-      em.service(ctx, p, server, 'apci', 'tcp', PORT, 'iec104');
+      em.role(ctx, p, { end: client, field: 'apci', role: 'iec104-controlling-station' });
+      em.role(ctx, p, { end: server, field: 'apci', role: 'iec104-controlled-station' });
+      em.service(ctx, p, { end: server, field: 'apci', transport: 'tcp', port: PORT, name: 'iec104' });
     }
     let o = 0;
     for (let n = 0; n < MAX_APDUS && validApci(w, o); n++) {
@@ -88,30 +102,43 @@ function asdu(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Iec104Flo
   const ca = w.u16le(o + 4);
   // The common address names the controlled station (both directions carry it).
   if (ca !== 0xffff && f.once.first('ca:' + ca)) {
-    em.attribute(ctx, p, toServer ? 'dst' : 'src', 'asdu.commonAddress', 'iec104.common-address', String(ca));
+    em.attribute(ctx, p, {
+      end: toServer ? 'dst' : 'src',
+      field: 'asdu.commonAddress',
+      key: 'iec104.common-address',
+      value: String(ca),
+    });
   }
   // The ASDU types in use (monitoring, commands, file transfer) say what the link is for.
   if (f.types.first(String(type))) {
-    em.attribute(
-      ctx,
-      p,
-      toServer ? 'src' : 'dst',
-      'asdu.typeId',
-      'iec104.asdu-type',
-      (toServer ? 'sent ' : 'received ') + type,
-    );
+    em.attribute(ctx, p, {
+      end: toServer ? 'src' : 'dst',
+      field: 'asdu.typeId',
+      key: 'iec104.asdu-type',
+      value: (toServer ? 'sent ' : 'received ') + type,
+    });
   }
   if (!toServer) return;
   if ((type >= 45 && type <= 51) || (type >= 58 && type <= 64)) {
     f.commands++;
     if (REPORT_AT.has(f.commands)) {
-      em.event(ctx, p, 'src', 'asdu.typeId', 'iec104-command', { count: f.commands, type, cause: cot, ca });
+      em.event(ctx, p, {
+        end: 'src',
+        field: 'asdu.typeId',
+        event: 'iec104-command',
+        facts: { count: f.commands, type, cause: cot, ca },
+      });
     }
   } else if (type === 105) {
-    em.event(ctx, p, 'src', 'asdu.typeId', 'device-restart', { ca });
+    em.event(ctx, p, { end: 'src', field: 'asdu.typeId', event: 'device-restart', facts: { ca } });
   } else if (type === 103 && f.once.first('clock')) {
-    em.event(ctx, p, 'src', 'asdu.typeId', 'clock-sync', { ca });
+    em.event(ctx, p, { end: 'src', field: 'asdu.typeId', event: 'clock-sync', facts: { ca } });
   } else if ((type === 100 || type === 101) && f.once.first('gi')) {
-    em.attribute(ctx, p, 'src', 'asdu.typeId', 'iec104.interrogation', type === 100 ? 'general' : 'counter');
+    em.attribute(ctx, p, {
+      end: 'src',
+      field: 'asdu.typeId',
+      key: 'iec104.interrogation',
+      value: type === 100 ? 'general' : 'counter',
+    });
   }
 }

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * KNXnet/IP (ISO 22510, udp/3671): a 6-byte header (length 6, version 0x10 or 0x20, service type,
@@ -17,8 +18,27 @@ interface KnxFlow {
 }
 const newFlow = (): KnxFlow => ({ once: new OnceSet(32) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'DeviceInformationDIB',
+    'DeviceInformationDIB.friendlyName',
+    'DeviceInformationDIB.individualAddress',
+    'DeviceInformationDIB.serialNumber',
+    'SearchRequest',
+    'header',
+  ],
+  keys: {
+    attribute: ['knx.individual-address'],
+    identity: ['product', 'serial'],
+    role: ['knxip-client', 'knxip-server'],
+  },
+};
+
 export const knxip: AppProtocol = {
   name: 'knxip',
+  group: 'ot',
+  emits: { knxip: VOCABULARY },
   udpPorts: [PORT],
   tcpPorts: [PORT],
 
@@ -29,12 +49,17 @@ export const knxip: AppProtocol = {
     if (total < 6 || total > w.length || svc >> 8 < 2 || svc >> 8 > 9) return false;
     const f = ctx.flowState(p, 'knxip', newFlow);
     if (svc === 0x0201 || svc === 0x020b || svc === 0x0203) {
-      if (f.once.first('search')) em.role(ctx, p, 'src', 'SearchRequest', 'knxip-client', false);
+      if (f.once.first('search'))
+        em.role(ctx, p, { end: 'src', field: 'SearchRequest', role: 'knxip-client', peer: null });
     } else if (svc === 0x0202 || svc === 0x020c || svc === 0x0204) {
       // Search responses put the control endpoint (HPAI, 8 bytes) before the device DIB.
       deviceDib(w, svc === 0x0204 ? 6 : 14, total, p, ctx, f);
     } else if (f.once.first('svc:' + (p.srcPort === PORT))) {
-      em.role(ctx, p, 'src', 'header', p.srcPort === PORT ? 'knxip-server' : 'knxip-client');
+      em.role(ctx, p, {
+        end: 'src',
+        field: 'header',
+        role: p.srcPort === PORT ? 'knxip-server' : 'knxip-client',
+      });
     }
     return true;
   },
@@ -52,15 +77,23 @@ function deviceDib(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppCon
       .padStart(2, '0');
   const name = w.ascii(o + 24, 30).replace(/\0.*$/s, '');
   if (!f.once.first('dib:' + serial)) return;
-  em.role(ctx, p, 'src', 'DeviceInformationDIB', 'knxip-server', false);
-  em.identity(ctx, p, 'src', 'DeviceInformationDIB.friendlyName', 'product', name);
-  em.identity(ctx, p, 'src', 'DeviceInformationDIB.serialNumber', 'serial', serial);
-  em.attribute(
-    ctx,
-    p,
-    'src',
-    'DeviceInformationDIB.individualAddress',
-    'knx.individual-address',
-    (addr >> 12) + '.' + ((addr >> 8) & 0x0f) + '.' + (addr & 0xff),
-  );
+  em.role(ctx, p, { end: 'src', field: 'DeviceInformationDIB', role: 'knxip-server', peer: null });
+  em.identity(ctx, p, {
+    end: 'src',
+    field: 'DeviceInformationDIB.friendlyName',
+    attr: 'product',
+    value: name,
+  });
+  em.identity(ctx, p, {
+    end: 'src',
+    field: 'DeviceInformationDIB.serialNumber',
+    attr: 'serial',
+    value: serial,
+  });
+  em.attribute(ctx, p, {
+    end: 'src',
+    field: 'DeviceInformationDIB.individualAddress',
+    key: 'knx.individual-address',
+    value: (addr >> 12) + '.' + ((addr >> 8) & 0x0f) + '.' + (addr & 0xff),
+  });
 }

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * Mitsubishi MELSEC MC protocol, binary 3E frames (tcp/udp 5006-5007): subheader 0x5000 for a
@@ -16,8 +17,19 @@ interface MelsecFlow {
 }
 const newFlow = (): MelsecFlow => ({ once: new OnceSet(8) });
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['3E'],
+  keys: {
+    role: ['melsec-client', 'melsec-plc'],
+    service: ['melsec'],
+  },
+};
+
 export const melsec: AppProtocol = {
   name: 'melsec',
+  group: 'ot',
+  emits: { melsec: VOCABULARY },
   tcpPorts: [5006, 5007],
   udpPorts: [5006, 5007],
 
@@ -28,9 +40,15 @@ export const melsec: AppProtocol = {
     if (9 + w.u16le(7) !== w.length) return false;
     const f = ctx.flowState(p, 'melsec', newFlow);
     if (sub === 0x5000 && f.once.first('roles')) {
-      em.role(ctx, p, 'src', '3E', 'melsec-client');
-      em.role(ctx, p, 'dst', '3E', 'melsec-plc');
-      em.service(ctx, p, 'dst', '3E', p.ipProto === 6 ? 'tcp' : 'udp', p.dstPort, 'melsec');
+      em.role(ctx, p, { end: 'src', field: '3E', role: 'melsec-client' });
+      em.role(ctx, p, { end: 'dst', field: '3E', role: 'melsec-plc' });
+      em.service(ctx, p, {
+        end: 'dst',
+        field: '3E',
+        transport: p.ipProto === 6 ? 'tcp' : 'udp',
+        port: p.dstPort,
+        name: 'melsec',
+      });
     }
     return true;
   },

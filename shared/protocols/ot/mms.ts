@@ -1,8 +1,9 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { readTlv } from './ber';
-import { Emitter, OnceSet } from './device';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 import { COTP_DT, parseTpkt, type Tpkt } from './tpkt';
 
 /**
@@ -55,8 +56,21 @@ function session(w: ByteWindow, t: Tpkt): boolean {
   return (s === 0x01 && w.u8(t.data + 1) === 0x00) || s === 0x0d || s === 0x0e;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: ['Identify.modelName', 'Identify.revision', 'Identify.vendorName', 'pdu', 'session'],
+  keys: {
+    attribute: ['mms.client', 'mms.server'],
+    identity: ['firmware', 'model', 'vendor'],
+    role: ['mms-client', 'mms-server'],
+    service: ['mms'],
+  },
+};
+
 export const mms: AppProtocol = {
   name: 'mms',
+  group: 'ot',
+  emits: { mms: VOCABULARY },
 
   heuristic(w: ByteWindow, p: Packet): boolean {
     if (p.ipProto !== 6 || (p.srcPort !== PORT && p.dstPort !== PORT)) return false;
@@ -73,9 +87,9 @@ export const mms: AppProtocol = {
     const f = ctx.flowState(p, 'mms', newFlow);
     const toServer = p.dstPort === PORT && p.srcPort !== PORT;
     if (toServer && f.once.first('roles')) {
-      em.role(ctx, p, 'src', 'session', 'mms-client');
-      em.role(ctx, p, 'dst', 'session', 'mms-server');
-      em.service(ctx, p, 'dst', 'session', 'tcp', PORT, 'mms');
+      em.role(ctx, p, { end: 'src', field: 'session', role: 'mms-client' });
+      em.role(ctx, p, { end: 'dst', field: 'session', role: 'mms-server' });
+      em.service(ctx, p, { end: 'dst', field: 'session', transport: 'tcp', port: PORT, name: 'mms' });
     }
     const m = mmsOffset(w, t.data, end);
     if (m < 0) return true;
@@ -84,16 +98,14 @@ export const mms: AppProtocol = {
     if (pdu.tag === MMS_CONFIRMED_RESPONSE && !toServer)
       confirmedResponse(w, pdu.at, pdu.at + pdu.len, p, ctx);
     else if ((pdu.tag === MMS_INITIATE_REQUEST || pdu.tag === MMS_CONFIRMED_REQUEST) && f.once.first('req')) {
-      em.attribute(
-        ctx,
-        p,
-        'src',
-        'pdu',
-        'mms.client',
-        pdu.tag === MMS_INITIATE_REQUEST ? 'initiate' : 'confirmed-request',
-      );
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'pdu',
+        key: 'mms.client',
+        value: pdu.tag === MMS_INITIATE_REQUEST ? 'initiate' : 'confirmed-request',
+      });
     } else if (pdu.tag === MMS_INITIATE_RESPONSE && f.once.first('init-resp')) {
-      em.attribute(ctx, p, 'src', 'pdu', 'mms.server', 'initiate-response');
+      em.attribute(ctx, p, { end: 'src', field: 'pdu', key: 'mms.server', value: 'initiate-response' });
     }
     return true;
   },
@@ -111,9 +123,12 @@ function confirmedResponse(w: ByteWindow, o: number, end: number, p: Packet, ctx
     const t = readTlv(w, i, sEnd);
     if (t === null) return;
     const v = w.ascii(t.at, t.len, 255);
-    if (t.tag === 0x80) em.identity(ctx, p, 'src', 'Identify.vendorName', 'vendor', v);
-    else if (t.tag === 0x81) em.identity(ctx, p, 'src', 'Identify.modelName', 'model', v);
-    else if (t.tag === 0x82) em.identity(ctx, p, 'src', 'Identify.revision', 'firmware', v);
+    if (t.tag === 0x80)
+      em.identity(ctx, p, { end: 'src', field: 'Identify.vendorName', attr: 'vendor', value: v });
+    else if (t.tag === 0x81)
+      em.identity(ctx, p, { end: 'src', field: 'Identify.modelName', attr: 'model', value: v });
+    else if (t.tag === 0x82)
+      em.identity(ctx, p, { end: 'src', field: 'Identify.revision', attr: 'firmware', value: v });
     i = t.at + t.len;
   }
 }

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * Modbus/TCP (Modbus Application Protocol v1.1b3 + Modbus Messaging on TCP/IP v1.0b): MBAP checked
@@ -92,8 +93,47 @@ function tiles(w: ByteWindow, p: Packet): boolean {
   return false;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'ReadDeviceId.*',
+    'ReadDeviceId.MajorMinorRevision',
+    'ReadDeviceId.ProductCode',
+    'ReadDeviceId.VendorName',
+    'exception',
+    'function',
+    'mbap',
+    'mbap.unitId',
+    'umas',
+  ],
+  keys: {
+    attribute: [
+      'modbus.object-*',
+      'modbus.read-device-identification',
+      'modbus.unit-id',
+      'modbus.vendor-url',
+    ],
+    event: [
+      'device-restart',
+      'modbus-exception',
+      'modbus-write',
+      'plc-reservation',
+      'plc-start',
+      'plc-stop',
+      'program-download',
+      'program-upload',
+      'programming',
+    ],
+    identity: ['firmware', 'model', 'product', 'product-code', 'software', 'vendor'],
+    role: ['modbus-client', 'modbus-server', 'modbus-umas-engineering'],
+    service: ['modbus'],
+  },
+};
+
 export const modbus: AppProtocol = {
   name: 'modbus',
+  group: 'ot',
+  emits: { modbus: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -108,9 +148,9 @@ export const modbus: AppProtocol = {
       const server = toServer ? 'dst' : 'src';
       const key = 'roles:' + (toServer ? p.srcMac + '>' + p.dstMac : p.dstMac + '>' + p.srcMac);
       if (f.once.first(key)) {
-        em.role(ctx, p, client, 'mbap', 'modbus-client');
-        em.role(ctx, p, server, 'mbap', 'modbus-server');
-        em.service(ctx, p, server, 'mbap', 'tcp', PORT, 'modbus');
+        em.role(ctx, p, { end: client, field: 'mbap', role: 'modbus-client' });
+        em.role(ctx, p, { end: server, field: 'mbap', role: 'modbus-server' });
+        em.service(ctx, p, { end: server, field: 'mbap', transport: 'tcp', port: PORT, name: 'modbus' });
       }
     }
     let off = 0;
@@ -138,14 +178,19 @@ function adu(
   const fc = w.u8(off + 7);
   const d = off + 8;
   if (fromServer && f.once.first('unit:' + unit + ':' + p.srcMac)) {
-    em.attribute(ctx, p, 'src', 'mbap.unitId', 'modbus.unit-id', String(unit));
+    em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
   }
   if (fc >= 0x80) {
     if (fromServer) {
       f.exceptions++;
       const code = w.u8(d);
       if (f.once.first('exc:' + (fc & 0x7f) + ':' + code)) {
-        em.event(ctx, p, 'src', 'exception', 'modbus-exception', { function: fc & 0x7f, code });
+        em.event(ctx, p, {
+          end: 'src',
+          field: 'exception',
+          event: 'modbus-exception',
+          facts: { function: fc & 0x7f, code },
+        });
       }
     }
     return;
@@ -154,19 +199,22 @@ function adu(
     if (WRITE_FUNCTIONS.has(fc)) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {
-        em.event(ctx, p, 'src', 'function', 'modbus-write', { count: f.writes, function: fc, unit });
+        em.event(ctx, p, {
+          end: 'src',
+          field: 'function',
+          event: 'modbus-write',
+          facts: { count: f.writes, function: fc, unit },
+        });
       }
     } else if (fc === 8 && w.u16(d) === 1) {
-      em.event(ctx, p, 'src', 'function', 'device-restart', { unit });
+      em.event(ctx, p, { end: 'src', field: 'function', event: 'device-restart', facts: { unit } });
     } else if (fc === 43 && f.once.first('devid-req')) {
-      em.attribute(
-        ctx,
-        p,
-        'src',
-        'function',
-        'modbus.read-device-identification',
-        'request sent (MEI type ' + w.u8(d) + ')',
-      );
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'function',
+        key: 'modbus.read-device-identification',
+        value: 'request sent (MEI type ' + w.u8(d) + ')',
+      });
     }
   }
   if (fc === 90) umas(w, d, end, p, ctx, f, toServer);
@@ -185,28 +233,28 @@ function deviceIdentification(w: ByteWindow, d: number, end: number, p: Packet, 
     const field = 'ReadDeviceId.' + (OBJECT_NAMES[id] ?? 'object' + id);
     switch (id) {
       case 0:
-        em.identity(ctx, p, 'src', field, 'vendor', value);
+        em.identity(ctx, p, { end: 'src', field, attr: 'vendor', value });
         break;
       case 1:
-        em.identity(ctx, p, 'src', field, 'product-code', value);
+        em.identity(ctx, p, { end: 'src', field, attr: 'product-code', value });
         break;
       case 2:
-        em.identity(ctx, p, 'src', field, 'firmware', value);
+        em.identity(ctx, p, { end: 'src', field, attr: 'firmware', value });
         break;
       case 3:
-        em.attribute(ctx, p, 'src', field, 'modbus.vendor-url', value);
+        em.attribute(ctx, p, { end: 'src', field, key: 'modbus.vendor-url', value });
         break;
       case 4:
-        em.identity(ctx, p, 'src', field, 'product', value);
+        em.identity(ctx, p, { end: 'src', field, attr: 'product', value });
         break;
       case 5:
-        em.identity(ctx, p, 'src', field, 'model', value);
+        em.identity(ctx, p, { end: 'src', field, attr: 'model', value });
         break;
       case 6:
-        em.identity(ctx, p, 'src', field, 'software', value);
+        em.identity(ctx, p, { end: 'src', field, attr: 'software', value });
         break;
       default:
-        em.attribute(ctx, p, 'src', field, 'modbus.object-' + id, value);
+        em.attribute(ctx, p, { end: 'src', field, key: 'modbus.object-' + id, value });
     }
     o += 2 + len;
   }
@@ -224,12 +272,12 @@ function umas(
 ): void {
   if (!toServer || d + 2 > end) return;
   if (f.once.first('umas')) {
-    em.role(ctx, p, 'src', 'umas', 'modbus-umas-engineering');
-    em.event(ctx, p, 'src', 'umas', 'programming');
+    em.role(ctx, p, { end: 'src', field: 'umas', role: 'modbus-umas-engineering' });
+    em.event(ctx, p, { end: 'src', field: 'umas', event: 'programming' });
   }
   const sub = w.u8(d + 1);
   const action = UMAS_ACTIONS[sub];
   if (action !== undefined && f.once.first('umas:' + sub)) {
-    em.event(ctx, p, 'src', 'umas', action[0], { subfunction: action[1] });
+    em.event(ctx, p, { end: 'src', field: 'umas', event: action[0], facts: { subfunction: action[1] } });
   }
 }

@@ -1,7 +1,8 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
 
 /**
  * MQTT 3.1 / 3.1.1 / 5.0 (tcp/1883): CONNECT (protocol level, client id, user name; a password in
@@ -69,8 +70,38 @@ function connectName(w: ByteWindow, o: number): boolean {
   return (len === 4 && name === 'MQTT') || (len === 6 && name === 'MQIsdp');
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'CONNACK',
+    'CONNACK.returnCode',
+    'CONNECT',
+    'CONNECT.clientId',
+    'CONNECT.password',
+    'CONNECT.protocol',
+    'CONNECT.userName',
+    'PUBLISH.topic',
+    'SUBSCRIBE.topic',
+  ],
+  keys: {
+    attribute: [
+      'mqtt.client-id',
+      'mqtt.connack-code',
+      'mqtt.protocol',
+      'mqtt.publish-topic',
+      'mqtt.subscribe-topic',
+      'mqtt.username',
+    ],
+    finding: ['cleartext-password'],
+    role: ['mqtt-broker', 'mqtt-client'],
+    service: ['mqtt'],
+  },
+};
+
 export const mqtt: AppProtocol = {
   name: 'mqtt',
+  group: 'ot',
+  emits: { mqtt: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -127,33 +158,42 @@ function packet(
       i = str(w, i, end)[1];
       i = i + 2 + w.u16(i);
     }
-    em.role(ctx, p, 'src', 'CONNECT', 'mqtt-client');
-    em.role(ctx, p, 'dst', 'CONNECT', 'mqtt-broker');
-    em.service(ctx, p, 'dst', 'CONNECT', 'tcp', p.dstPort, 'mqtt');
-    em.attribute(ctx, p, 'src', 'CONNECT.protocol', 'mqtt.protocol', proto + ' level ' + level);
-    if (clientId !== '') em.attribute(ctx, p, 'src', 'CONNECT.clientId', 'mqtt.client-id', clientId);
+    em.role(ctx, p, { end: 'src', field: 'CONNECT', role: 'mqtt-client' });
+    em.role(ctx, p, { end: 'dst', field: 'CONNECT', role: 'mqtt-broker' });
+    em.service(ctx, p, { end: 'dst', field: 'CONNECT', transport: 'tcp', port: p.dstPort, name: 'mqtt' });
+    em.attribute(ctx, p, {
+      end: 'src',
+      field: 'CONNECT.protocol',
+      key: 'mqtt.protocol',
+      value: proto + ' level ' + level,
+    });
+    if (clientId !== '')
+      em.attribute(ctx, p, { end: 'src', field: 'CONNECT.clientId', key: 'mqtt.client-id', value: clientId });
     if (cflags & 0x80 && i <= end) {
       const [user, c] = str(w, i, end);
-      em.attribute(ctx, p, 'src', 'CONNECT.userName', 'mqtt.username', user);
+      em.attribute(ctx, p, { end: 'src', field: 'CONNECT.userName', key: 'mqtt.username', value: user });
       i = c;
     }
     if (cflags & 0x40) {
       // Presence only: the password itself is never read into a string.
-      em.finding(
-        ctx,
-        p,
-        'src',
-        'CONNECT.password',
-        'cleartext-password',
-        'MQTT CONNECT carries a password without TLS (port ' + p.dstPort + ')',
-      );
+      em.finding(ctx, p, {
+        end: 'src',
+        field: 'CONNECT.password',
+        finding: 'cleartext-password',
+        detail: 'MQTT CONNECT carries a password without TLS (port ' + p.dstPort + ')',
+      });
     }
     return;
   }
   if (type === CONNACK) {
     if (f.once.first('connack')) {
-      em.role(ctx, p, 'src', 'CONNACK', 'mqtt-broker');
-      em.attribute(ctx, p, 'src', 'CONNACK.returnCode', 'mqtt.connack-code', String(w.u8(o + 1)));
+      em.role(ctx, p, { end: 'src', field: 'CONNACK', role: 'mqtt-broker' });
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'CONNACK.returnCode',
+        key: 'mqtt.connack-code',
+        value: String(w.u8(o + 1)),
+      });
     }
     return;
   }
@@ -163,7 +203,7 @@ function packet(
       const [topic] = str(w, o, end);
       if (topic !== '' && f.once.first('pub:' + topic)) {
         f.topics++;
-        em.attribute(ctx, p, 'src', 'PUBLISH.topic', 'mqtt.publish-topic', topic);
+        em.attribute(ctx, p, { end: 'src', field: 'PUBLISH.topic', key: 'mqtt.publish-topic', value: topic });
       }
       return;
     }
@@ -174,7 +214,12 @@ function packet(
       const [topic, next] = str(w, i, end);
       if (topic !== '' && f.once.first('sub:' + topic)) {
         f.topics++;
-        em.attribute(ctx, p, 'src', 'SUBSCRIBE.topic', 'mqtt.subscribe-topic', topic);
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: 'SUBSCRIBE.topic',
+          key: 'mqtt.subscribe-topic',
+          value: topic,
+        });
       }
       i = next + 1;
     }

@@ -1,7 +1,9 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet, type End } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { OnceSet } from '../common/once';
+import { type End } from '../common/refs';
 
 /**
  * OPC UA binary (OPC 10000-6 §7): HEL / ACK / OPN / MSG / CLO / ERR chunks. Extracted: the Hello
@@ -215,15 +217,60 @@ const APP_TYPES = ['server', 'client', 'client-server', 'discovery-server'];
 
 function emitApp(ctx: AppContext, p: Packet, end: End, field: string, a: AppDescription): void {
   if (a.uri === '' && a.product === '') return;
-  em.attribute(ctx, p, end, field + '.applicationUri', 'opcua.application-uri', a.uri);
-  em.attribute(ctx, p, end, field + '.productUri', 'opcua.product-uri', a.product);
-  em.identity(ctx, p, end, field + '.applicationName', 'product', a.name);
+  em.attribute(ctx, p, { end, field: field + '.applicationUri', key: 'opcua.application-uri', value: a.uri });
+  em.attribute(ctx, p, { end, field: field + '.productUri', key: 'opcua.product-uri', value: a.product });
+  em.identity(ctx, p, { end, field: field + '.applicationName', attr: 'product', value: a.name });
   const t = APP_TYPES[a.type];
-  if (t !== undefined) em.role(ctx, p, end, field + '.applicationType', 'opcua-' + t, false);
+  if (t !== undefined)
+    em.role(ctx, p, { end, field: field + '.applicationType', role: 'opcua-' + t, peer: null });
 }
+
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'CreateSession.applicationName',
+    'CreateSession.applicationType',
+    'CreateSession.applicationUri',
+    'CreateSession.clientDescription.applicationName',
+    'CreateSession.clientDescription.applicationType',
+    'CreateSession.clientDescription.applicationUri',
+    'CreateSession.clientDescription.productUri',
+    'CreateSession.productUri',
+    'EndpointDescription.endpointUrl',
+    'EndpointDescription.securityPolicyUri',
+    'FindServers.servers',
+    'GetEndpoints.applicationName',
+    'GetEndpoints.applicationType',
+    'GetEndpoints.applicationUri',
+    'GetEndpoints.productUri',
+    'Hello',
+    'Hello.endpointUrl',
+    'OpenSecureChannel.securityPolicyUri',
+    'RegisterServer',
+    'RegisterServer.applicationName',
+    'RegisterServer.applicationType',
+    'RegisterServer.applicationUri',
+    'RegisterServer.productUri',
+  ],
+  keys: {
+    attribute: [
+      'opcua.application-uri',
+      'opcua.endpoint-security-policy',
+      'opcua.endpoint-url',
+      'opcua.product-uri',
+      'opcua.registered-application',
+      'opcua.security-policy',
+    ],
+    identity: ['product'],
+    role: ['opcua-*', 'opcua-client', 'opcua-client-server', 'opcua-discovery-server', 'opcua-server'],
+    service: ['opcua'],
+  },
+};
 
 export const opcua: AppProtocol = {
   name: 'opcua',
+  group: 'ot',
+  emits: { opcua: VOCABULARY },
   tcpPorts: [PORT],
 
   heuristic(w: ByteWindow, p: Packet): boolean {
@@ -253,10 +300,10 @@ function chunk(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext
     r.skip(20);
     const url = r.str();
     if (f.once.first('hel')) {
-      em.role(ctx, p, 'src', 'Hello', 'opcua-client');
-      em.role(ctx, p, 'dst', 'Hello', 'opcua-server');
-      em.service(ctx, p, 'dst', 'Hello', 'tcp', p.dstPort, 'opcua');
-      em.attribute(ctx, p, 'dst', 'Hello.endpointUrl', 'opcua.endpoint-url', url);
+      em.role(ctx, p, { end: 'src', field: 'Hello', role: 'opcua-client' });
+      em.role(ctx, p, { end: 'dst', field: 'Hello', role: 'opcua-server' });
+      em.service(ctx, p, { end: 'dst', field: 'Hello', transport: 'tcp', port: p.dstPort, name: 'opcua' });
+      em.attribute(ctx, p, { end: 'dst', field: 'Hello.endpointUrl', key: 'opcua.endpoint-url', value: url });
     }
     return;
   }
@@ -264,7 +311,12 @@ function chunk(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext
     r.skip(4);
     const policy = r.str();
     if (f.once.first('opn:' + p.srcPort))
-      em.attribute(ctx, p, 'src', 'OpenSecureChannel.securityPolicyUri', 'opcua.security-policy', policy);
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'OpenSecureChannel.securityPolicyUri',
+        key: 'opcua.security-policy',
+        value: policy,
+      });
     return;
   }
   if (type !== 'MSG' || w.u8(o + 3) !== 0x46) return;
@@ -294,19 +346,22 @@ function chunk(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext
           typeId === GET_ENDPOINTS_RESPONSE ? 'GetEndpoints' : 'CreateSession',
           e.server,
         );
-        em.attribute(ctx, p, 'src', 'EndpointDescription.endpointUrl', 'opcua.endpoint-url', e.url);
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: 'EndpointDescription.endpointUrl',
+          key: 'opcua.endpoint-url',
+          value: e.url,
+        });
       }
       policies.add(e.policy);
     }
     for (const pol of policies)
-      em.attribute(
-        ctx,
-        p,
-        'src',
-        'EndpointDescription.securityPolicyUri',
-        'opcua.endpoint-security-policy',
-        pol,
-      );
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'EndpointDescription.securityPolicyUri',
+        key: 'opcua.endpoint-security-policy',
+        value: pol,
+      });
   } else if (typeId === CREATE_SESSION_REQUEST) {
     r.requestHeader();
     const client = appDescription(r);
@@ -321,14 +376,19 @@ function chunk(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext
     const type = r.u32();
     if (!r.ok) return;
     emitApp(ctx, p, 'src', 'RegisterServer', { uri, product, name, type });
-    em.role(ctx, p, 'dst', 'RegisterServer', 'opcua-discovery-server');
+    em.role(ctx, p, { end: 'dst', field: 'RegisterServer', role: 'opcua-discovery-server' });
   } else if (typeId === FIND_SERVERS_RESPONSE) {
     if (r.responseHeader() !== 0) return;
     const n = r.count();
     for (let i = 0; i < n && i < MAX_ARRAY && r.ok; i++) {
       const a = appDescription(r);
       if (r.ok && a.uri !== '')
-        em.attribute(ctx, p, 'src', 'FindServers.servers', 'opcua.registered-application', a.uri);
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: 'FindServers.servers',
+          key: 'opcua.registered-application',
+          value: a.uri,
+        });
     }
   }
 }

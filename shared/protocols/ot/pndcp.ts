@@ -1,7 +1,9 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet, hex } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { hex } from '../common/hex';
+import { OnceSet } from '../common/once';
 import { profinetVendorName } from './registries';
 
 /**
@@ -37,8 +39,50 @@ interface PnFlow {
 }
 const newFlow = (): PnFlow => ({ once: new OnceSet(256) });
 
+/** What DCP observations can carry: rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'Identify',
+    'Identify.DeviceID.device',
+    'Identify.DeviceID.vendor',
+    'Identify.DeviceOptions',
+    'Identify.DeviceRole',
+    'Identify.DeviceVendorValue',
+    'Identify.IP',
+    'Identify.NameOfStation',
+    'Identify.filter.NameOfStation',
+    'Set.IP',
+    'Set.NameOfStation',
+    'Set.ResetFactory',
+    'Set.Signal',
+  ],
+  keys: {
+    attribute: [
+      'pn_dcp.alias-name',
+      'pn_dcp.device-options',
+      'pn_dcp.device-role',
+      'pn_dcp.identify-filter-name',
+      'pn_dcp.ip',
+      'pn_dcp.oem-device-id',
+    ],
+    event: ['factory-reset', 'ip-settings-change', 'pn-dcp-signal', 'station-name-change'],
+    identity: ['instance', 'product', 'product-code', 'station-name', 'vendor', 'vendor-id'],
+    role: [
+      'profinet-dcp-discovery',
+      'profinet-io-controller',
+      'profinet-io-device',
+      'profinet-io-multidevice',
+      'profinet-supervisor',
+    ],
+  },
+};
+/** RT frames say only that a device exchanges cyclic I/O. */
+const RT_VOCABULARY: Vocabulary = { fields: ['cyclic'], keys: { role: ['profinet-io-peer'] } };
+
 export const profinet: AppProtocol = {
   name: 'profinet',
+  group: 'ot',
+  emits: { pn_dcp: VOCABULARY, pn_rt: RT_VOCABULARY },
   parts: ['pn_dcp', 'pn_rt'],
   etherTypes: [0x8892],
 
@@ -49,7 +93,8 @@ export const profinet: AppProtocol = {
     if (frameId >= 0x0100 && frameId < 0xfc00) {
       // Cyclic real-time data (RT class 1-3): the sender takes part in PROFINET I/O.
       const f = ctx.flowState(p, 'profinet', newFlow);
-      if (f.once.first('rt:' + p.srcMac)) emRt.role(ctx, p, 'src', 'cyclic', 'profinet-io-peer');
+      if (f.once.first('rt:' + p.srcMac))
+        emRt.role(ctx, p, { end: 'src', field: 'cyclic', role: 'profinet-io-peer' });
       return true;
     }
     return frameId >= 0xfc00; // alarms and other acyclic RT frames: recognised, nothing kept
@@ -67,7 +112,7 @@ function dcp(w: ByteWindow, frameId: number, p: Packet, ctx: AppContext): boolea
   const f = ctx.flowState(p, 'profinet', newFlow);
   if (frameId === FRAME_IDENT_REQ && svc === SVC_IDENTIFY && !response) {
     if (f.once.first('ident-req:' + p.srcMac))
-      em.role(ctx, p, 'src', 'Identify', 'profinet-dcp-discovery', false);
+      em.role(ctx, p, { end: 'src', field: 'Identify', role: 'profinet-dcp-discovery', peer: null });
     blocks(w, 12, end, p, ctx, 'request', 'Identify');
     return true;
   }
@@ -121,10 +166,19 @@ function blocks(
     o = b + len + (len & 1);
   }
   if (mode === 'response' && roleBits >= 0) {
-    if (roleBits & 0x01) em.role(ctx, p, 'src', svc + '.DeviceRole', 'profinet-io-device', false);
-    if (roleBits & 0x02) em.role(ctx, p, 'src', svc + '.DeviceRole', 'profinet-io-controller', false);
-    if (roleBits & 0x04) em.role(ctx, p, 'src', svc + '.DeviceRole', 'profinet-io-multidevice', false);
-    if (roleBits & 0x08) em.role(ctx, p, 'src', svc + '.DeviceRole', 'profinet-supervisor', false);
+    if (roleBits & 0x01)
+      em.role(ctx, p, { end: 'src', field: svc + '.DeviceRole', role: 'profinet-io-device', peer: null });
+    if (roleBits & 0x02)
+      em.role(ctx, p, { end: 'src', field: svc + '.DeviceRole', role: 'profinet-io-controller', peer: null });
+    if (roleBits & 0x04)
+      em.role(ctx, p, {
+        end: 'src',
+        field: svc + '.DeviceRole',
+        role: 'profinet-io-multidevice',
+        peer: null,
+      });
+    if (roleBits & 0x08)
+      em.role(ctx, p, { end: 'src', field: svc + '.DeviceRole', role: 'profinet-supervisor', peer: null });
   }
 }
 
@@ -152,14 +206,12 @@ function block(
   if (mode === 'request') {
     // An Identify filter naming a station: the requester looks for it; not the requester's own name.
     if (key === 0x0202 && len > 0) {
-      em.attribute(
-        ctx,
-        p,
-        'src',
-        'Identify.filter.NameOfStation',
-        'pn_dcp.identify-filter-name',
-        w.ascii(v, len, 240),
-      );
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'Identify.filter.NameOfStation',
+        key: 'pn_dcp.identify-filter-name',
+        value: w.ascii(v, len, 240),
+      });
     }
     return -1;
   }
@@ -168,60 +220,97 @@ function block(
     case 0x0102:
     case 0x0103:
       if (len >= 12) {
-        em.attribute(
-          ctx,
-          p,
-          'src',
-          field + 'IP',
-          'pn_dcp.ip',
-          ip4(w, v) + '/' + ip4(w, v + 4) + ' gw ' + ip4(w, v + 8),
-        );
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: field + 'IP',
+          key: 'pn_dcp.ip',
+          value: ip4(w, v) + '/' + ip4(w, v + 4) + ' gw ' + ip4(w, v + 8),
+        });
       }
       return -1;
     case 0x0201:
-      em.identity(ctx, p, 'src', field + 'DeviceVendorValue', 'product', w.ascii(v, len, 240));
+      em.identity(ctx, p, {
+        end: 'src',
+        field: field + 'DeviceVendorValue',
+        attr: 'product',
+        value: w.ascii(v, len, 240),
+      });
       return -1;
     case 0x0202:
-      em.identity(ctx, p, 'src', field + 'NameOfStation', 'station-name', w.ascii(v, len, 240));
+      em.identity(ctx, p, {
+        end: 'src',
+        field: field + 'NameOfStation',
+        attr: 'station-name',
+        value: w.ascii(v, len, 240),
+      });
       return -1;
     case 0x0203:
       if (len >= 4) {
         const vendor = w.u16(v);
-        em.identity(ctx, p, 'src', field + 'DeviceID.vendor', 'vendor-id', hex(vendor, 4));
+        em.identity(ctx, p, {
+          end: 'src',
+          field: field + 'DeviceID.vendor',
+          attr: 'vendor-id',
+          value: hex(vendor, 4),
+        });
         const name = profinetVendorName(vendor);
-        if (name !== null) em.identity(ctx, p, 'src', field + 'DeviceID.vendor', 'vendor', name);
-        em.identity(ctx, p, 'src', field + 'DeviceID.device', 'product-code', hex(w.u16(v + 2), 4));
+        if (name !== null)
+          em.identity(ctx, p, { end: 'src', field: field + 'DeviceID.vendor', attr: 'vendor', value: name });
+        em.identity(ctx, p, {
+          end: 'src',
+          field: field + 'DeviceID.device',
+          attr: 'product-code',
+          value: hex(w.u16(v + 2), 4),
+        });
       }
       return -1;
     case 0x0204:
       if (len >= 1) {
-        em.attribute(ctx, p, 'src', field + 'DeviceRole', 'pn_dcp.device-role', hex(w.u8(v), 2));
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: field + 'DeviceRole',
+          key: 'pn_dcp.device-role',
+          value: hex(w.u8(v), 2),
+        });
         return w.u8(v);
       }
       return -1;
     case 0x0205: {
       const opts: string[] = [];
       for (let i = 0; i + 1 < len && i < 64; i += 2) opts.push(w.u8(v + i) + '.' + w.u8(v + i + 1));
-      em.attribute(ctx, p, 'src', field + 'DeviceOptions', 'pn_dcp.device-options', opts.join(','));
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: field + 'DeviceOptions',
+        key: 'pn_dcp.device-options',
+        value: opts.join(','),
+      });
       return -1;
     }
     case 0x0206:
-      em.attribute(ctx, p, 'src', field + 'AliasName', 'pn_dcp.alias-name', w.ascii(v, len, 240));
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: field + 'AliasName',
+        key: 'pn_dcp.alias-name',
+        value: w.ascii(v, len, 240),
+      });
       return -1;
     case 0x0207:
       if (len >= 2)
-        em.identity(ctx, p, 'src', field + 'DeviceInstance', 'instance', w.u8(v) + '.' + w.u8(v + 1));
+        em.identity(ctx, p, {
+          end: 'src',
+          field: field + 'DeviceInstance',
+          attr: 'instance',
+          value: w.u8(v) + '.' + w.u8(v + 1),
+        });
       return -1;
     case 0x0208:
       if (len >= 4)
-        em.attribute(
-          ctx,
-          p,
-          'src',
-          field + 'OEMDeviceID',
-          'pn_dcp.oem-device-id',
-          hex(w.u16(v), 4) + ':' + hex(w.u16(v + 2), 4),
-        );
+        em.attribute(ctx, p, {
+          end: 'src',
+          field: field + 'OEMDeviceID',
+          key: 'pn_dcp.oem-device-id',
+          value: hex(w.u16(v), 4) + ':' + hex(w.u16(v + 2), 4),
+        });
       return -1;
     default:
       return -1;
@@ -234,22 +323,32 @@ function setBlock(w: ByteWindow, key: number, v: number, len: number, p: Packet,
     case 0x0102:
     case 0x0103:
       if (len >= 12) {
-        em.event(ctx, p, 'src', 'Set.IP', 'ip-settings-change', {
-          ip: ip4(w, v),
-          netmask: ip4(w, v + 4),
-          gateway: ip4(w, v + 8),
+        em.event(ctx, p, {
+          end: 'src',
+          field: 'Set.IP',
+          event: 'ip-settings-change',
+          facts: {
+            ip: ip4(w, v),
+            netmask: ip4(w, v + 4),
+            gateway: ip4(w, v + 8),
+          },
         });
       }
       return;
     case 0x0202:
-      em.event(ctx, p, 'src', 'Set.NameOfStation', 'station-name-change', { name: w.ascii(v, len, 240) });
+      em.event(ctx, p, {
+        end: 'src',
+        field: 'Set.NameOfStation',
+        event: 'station-name-change',
+        facts: { name: w.ascii(v, len, 240) },
+      });
       return;
     case 0x0503:
-      em.event(ctx, p, 'src', 'Set.Signal', 'pn-dcp-signal');
+      em.event(ctx, p, { end: 'src', field: 'Set.Signal', event: 'pn-dcp-signal' });
       return;
     case 0x0505:
     case 0x0506:
-      em.event(ctx, p, 'src', 'Set.ResetFactory', 'factory-reset');
+      em.event(ctx, p, { end: 'src', field: 'Set.ResetFactory', event: 'factory-reset' });
       return;
     default:
   }

@@ -1,7 +1,9 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol } from '../contract';
-import { Emitter, OnceSet, hex } from './device';
+import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import { Emitter } from '../common/emit';
+import { hex } from '../common/hex';
+import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from '../it/pdu-stream';
 import { StreamBuf } from '../it/stream';
 import { COTP_CR, COTP_DT, cotpTsaps, cotpType, parseTpkt, tpktLength, type Tpkt } from './tpkt';
@@ -120,8 +122,77 @@ function isS7(w: ByteWindow, d: number): boolean {
   return false;
 }
 
+/** What its observations can carry (fields, and keys by kind): rules are checked against it. */
+const VOCABULARY: Vocabulary = {
+  fields: [
+    'ModeTransition',
+    'PIService',
+    'PLCStop',
+    'RequestDownload',
+    'SZL',
+    'SZL0x0011.basicHardware',
+    'SZL0x0011.firmware',
+    'SZL0x0011.firmwareExtension',
+    'SZL0x0011.module',
+    'SZL0x001C.copyright',
+    'SZL0x001C.cpuType',
+    'SZL0x001C.location',
+    'SZL0x001C.moduleName',
+    'SZL0x001C.plantId',
+    'SZL0x001C.plcName',
+    'SZL0x001C.serialNumber',
+    'SZL0x0424.mode',
+    'SetupCommunication.pduLength',
+    'StartUpload',
+    'WriteVar',
+    'cotp.tsap',
+    'header.version',
+    's7comm',
+    's7comm-plus',
+  ],
+  keys: {
+    attribute: [
+      's7.basic-hardware',
+      's7.copyright',
+      's7.firmware-extension',
+      's7.module-name',
+      's7.pdu-length',
+      's7.plant-id',
+      's7.szl-answered',
+      's7.tsap',
+      's7comm-plus.version',
+    ],
+    event: [
+      'block-delete',
+      'block-insert',
+      'plc-control',
+      'plc-mode-change',
+      'plc-start',
+      'plc-stop',
+      'program-download',
+      'program-upload',
+      's7-write',
+    ],
+    identity: [
+      'firmware',
+      'hardware',
+      'location',
+      'model',
+      'product',
+      'serial',
+      'state',
+      'station-name',
+      'vendor',
+    ],
+    role: ['s7-client', 's7-programmer', 's7-server', 's7plus-client', 's7plus-server'],
+    service: ['s7comm', 's7comm-plus'],
+  },
+};
+
 export const s7comm: AppProtocol = {
   name: 's7comm',
+  group: 'ot',
+  emits: { s7comm: VOCABULARY },
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -163,10 +234,19 @@ function readTpkt(w: ByteWindow, _len: number, p: Packet, ctx: AppContext, f: S7
 
 function roles(p: Packet, ctx: AppContext, f: S7Flow, toServer: boolean, proto: string): void {
   if (!toServer || !f.once.first('roles:' + proto)) return;
-  em.role(ctx, p, 'src', proto, proto === 's7comm-plus' ? 's7plus-client' : 's7-client');
-  em.role(ctx, p, 'dst', proto, proto === 's7comm-plus' ? 's7plus-server' : 's7-server');
-  em.service(ctx, p, 'dst', proto, 'tcp', PORT, proto);
-  if (f.tsaps !== '') em.attribute(ctx, p, 'src', 'cotp.tsap', 's7.tsap', f.tsaps);
+  em.role(ctx, p, {
+    end: 'src',
+    field: proto,
+    role: proto === 's7comm-plus' ? 's7plus-client' : 's7-client',
+  });
+  em.role(ctx, p, {
+    end: 'dst',
+    field: proto,
+    role: proto === 's7comm-plus' ? 's7plus-server' : 's7-server',
+  });
+  em.service(ctx, p, { end: 'dst', field: proto, transport: 'tcp', port: PORT, name: proto });
+  if (f.tsaps !== '')
+    em.attribute(ctx, p, { end: 'src', field: 'cotp.tsap', key: 's7.tsap', value: f.tsaps });
 }
 
 function s7(
@@ -189,7 +269,12 @@ function s7(
   const fn = w.u8(par);
   if (rosctr === ROSCTR_JOB && toServer) job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
   else if (rosctr === ROSCTR_ACK_DATA && fromServer && fn === 0xf0 && f.once.first('pdu')) {
-    em.attribute(ctx, p, 'src', 'SetupCommunication.pduLength', 's7.pdu-length', String(w.u16(par + 6)));
+    em.attribute(ctx, p, {
+      end: 'src',
+      field: 'SetupCommunication.pduLength',
+      key: 's7.pdu-length',
+      value: String(w.u16(par + 6)),
+    });
   } else if (rosctr === ROSCTR_USERDATA)
     userdata(w, par, paramLen, data, Math.min(data + dataLen, end), p, ctx, f);
 }
@@ -206,16 +291,27 @@ function job(
   switch (fn) {
     case 0x05:
       f.writes++;
-      if (REPORT_AT.has(f.writes)) em.event(ctx, p, 'src', 'WriteVar', 's7-write', { count: f.writes });
+      if (REPORT_AT.has(f.writes))
+        em.event(ctx, p, { end: 'src', field: 'WriteVar', event: 's7-write', facts: { count: f.writes } });
       return;
     case 0x1a:
-      em.role(ctx, p, 'src', 'RequestDownload', 's7-programmer');
-      em.event(ctx, p, 'src', 'RequestDownload', 'program-download', { file: fileName(w, par + 8, pEnd) });
+      em.role(ctx, p, { end: 'src', field: 'RequestDownload', role: 's7-programmer' });
+      em.event(ctx, p, {
+        end: 'src',
+        field: 'RequestDownload',
+        event: 'program-download',
+        facts: { file: fileName(w, par + 8, pEnd) },
+      });
       return;
     case 0x1d:
       if (f.once.first('upload')) {
-        em.role(ctx, p, 'src', 'StartUpload', 's7-programmer');
-        em.event(ctx, p, 'src', 'StartUpload', 'program-upload', { file: fileName(w, par + 8, pEnd) });
+        em.role(ctx, p, { end: 'src', field: 'StartUpload', role: 's7-programmer' });
+        em.event(ctx, p, {
+          end: 'src',
+          field: 'StartUpload',
+          event: 'program-upload',
+          facts: { file: fileName(w, par + 8, pEnd) },
+        });
       }
       return;
     case 0x28: {
@@ -231,11 +327,16 @@ function job(
             : name === '_DELE'
               ? 'block-delete'
               : 'plc-control';
-      em.event(ctx, p, 'src', 'PIService', ev, { service: name || '(unnamed)' });
+      em.event(ctx, p, {
+        end: 'src',
+        field: 'PIService',
+        event: ev,
+        facts: { service: name || '(unnamed)' },
+      });
       return;
     }
     case 0x29:
-      em.event(ctx, p, 'src', 'PLCStop', 'plc-stop');
+      em.event(ctx, p, { end: 'src', field: 'PLCStop', event: 'plc-stop' });
       return;
     default:
   }
@@ -272,7 +373,12 @@ function userdata(
   }
   if (group === 4 && sub === 1 && isResponse && w.u8(data) === 0xff) szl(w, data + 4, end, p, ctx, f);
   else if (group === 1 && !isResponse)
-    em.event(ctx, p, 'src', 'ModeTransition', 'plc-mode-change', { subfunction: sub });
+    em.event(ctx, p, {
+      end: 'src',
+      field: 'ModeTransition',
+      event: 'plc-mode-change',
+      facts: { subfunction: sub },
+    });
 }
 
 /** One fragment of an SZL answer: return code, transport size, length, then its share of the answer. */
@@ -324,7 +430,8 @@ function szl(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, 
   const id = w.u16(o);
   const recLen = w.u16(o + 4);
   const count = Math.min(w.u16(o + 6), RECORD_CAP);
-  if (f.once.first('szl:' + id)) em.attribute(ctx, p, 'src', 'SZL', 's7.szl-answered', hex(id, 4));
+  if (f.once.first('szl:' + id))
+    em.attribute(ctx, p, { end: 'src', field: 'SZL', key: 's7.szl-answered', value: hex(id, 4) });
   let r = o + 8;
   for (let i = 0; i < count && recLen > 0 && r + recLen <= end; i++, r += recLen) {
     if ((id & 0xff) === 0x11 && recLen >= 28) moduleIdent(w, r, p, ctx);
@@ -340,34 +447,35 @@ function moduleIdent(w: ByteWindow, r: number, p: Packet, ctx: AppContext): void
   const ausbg = w.u16(r + 24);
   const ausbe = w.u16(r + 26);
   if (index === 0x0001) {
-    em.identity(ctx, p, 'src', 'SZL0x0011.module', 'model', mlfb);
-    em.identity(ctx, p, 'src', 'SZL0x0011.module', 'hardware', String(ausbg));
-    em.identity(ctx, p, 'src', 'SZL0x0011.module', 'vendor', 'Siemens');
+    em.identity(ctx, p, { end: 'src', field: 'SZL0x0011.module', attr: 'model', value: mlfb });
+    em.identity(ctx, p, { end: 'src', field: 'SZL0x0011.module', attr: 'hardware', value: String(ausbg) });
+    em.identity(ctx, p, { end: 'src', field: 'SZL0x0011.module', attr: 'vendor', value: 'Siemens' });
   } else if (index === 0x0006) {
-    em.attribute(ctx, p, 'src', 'SZL0x0011.basicHardware', 's7.basic-hardware', mlfb + ' ' + ausbg);
+    em.attribute(ctx, p, {
+      end: 'src',
+      field: 'SZL0x0011.basicHardware',
+      key: 's7.basic-hardware',
+      value: mlfb + ' ' + ausbg,
+    });
   } else if (index === 0x0007) {
     // Firmware: Ausbg = letter (V) + major, Ausbe = minor, patch.
     const letter = String.fromCharCode(ausbg >> 8);
     if (/[A-Z]/.test(letter)) {
-      em.identity(
-        ctx,
-        p,
-        'src',
-        'SZL0x0011.firmware',
-        'firmware',
-        letter + (ausbg & 0xff) + '.' + (ausbe >> 8) + '.' + (ausbe & 0xff),
-      );
+      em.identity(ctx, p, {
+        end: 'src',
+        field: 'SZL0x0011.firmware',
+        attr: 'firmware',
+        value: letter + (ausbg & 0xff) + '.' + (ausbe >> 8) + '.' + (ausbe & 0xff),
+      });
     }
   } else if (index === 0x0081 && mlfb !== '') {
     const letter = String.fromCharCode(ausbg >> 8);
-    em.attribute(
-      ctx,
-      p,
-      'src',
-      'SZL0x0011.firmwareExtension',
-      's7.firmware-extension',
-      mlfb + ' ' + letter + (ausbg & 0xff) + '.' + (ausbe >> 8) + '.' + (ausbe & 0xff),
-    );
+    em.attribute(ctx, p, {
+      end: 'src',
+      field: 'SZL0x0011.firmwareExtension',
+      key: 's7.firmware-extension',
+      value: mlfb + ' ' + letter + (ausbg & 0xff) + '.' + (ausbe >> 8) + '.' + (ausbe & 0xff),
+    });
   }
 }
 
@@ -380,25 +488,25 @@ function componentIdent(w: ByteWindow, r: number, p: Packet, ctx: AppContext): v
     .trim();
   switch (index) {
     case 1:
-      em.identity(ctx, p, 'src', 'SZL0x001C.plcName', 'station-name', text);
+      em.identity(ctx, p, { end: 'src', field: 'SZL0x001C.plcName', attr: 'station-name', value: text });
       return;
     case 2:
-      em.attribute(ctx, p, 'src', 'SZL0x001C.moduleName', 's7.module-name', text);
+      em.attribute(ctx, p, { end: 'src', field: 'SZL0x001C.moduleName', key: 's7.module-name', value: text });
       return;
     case 3:
-      em.attribute(ctx, p, 'src', 'SZL0x001C.plantId', 's7.plant-id', text);
+      em.attribute(ctx, p, { end: 'src', field: 'SZL0x001C.plantId', key: 's7.plant-id', value: text });
       return;
     case 4:
-      em.attribute(ctx, p, 'src', 'SZL0x001C.copyright', 's7.copyright', text);
+      em.attribute(ctx, p, { end: 'src', field: 'SZL0x001C.copyright', key: 's7.copyright', value: text });
       return;
     case 5:
-      em.identity(ctx, p, 'src', 'SZL0x001C.serialNumber', 'serial', text);
+      em.identity(ctx, p, { end: 'src', field: 'SZL0x001C.serialNumber', attr: 'serial', value: text });
       return;
     case 7:
-      em.identity(ctx, p, 'src', 'SZL0x001C.cpuType', 'product', text);
+      em.identity(ctx, p, { end: 'src', field: 'SZL0x001C.cpuType', attr: 'product', value: text });
       return;
     case 0x0b:
-      em.identity(ctx, p, 'src', 'SZL0x001C.location', 'location', text);
+      em.identity(ctx, p, { end: 'src', field: 'SZL0x001C.location', attr: 'location', value: text });
       return;
     default:
   }
@@ -422,7 +530,12 @@ const MODES: Record<number, string> = {
 /** SZL 0x0424 record: event id (2), ae, bzu-id (low nibble: the mode the CPU is in / was asked for). */
 function cpuMode(w: ByteWindow, r: number, p: Packet, ctx: AppContext): void {
   const mode = w.u8(r + 3) & 0x0f;
-  em.identity(ctx, p, 'src', 'SZL0x0424.mode', 'state', MODES[mode] ?? 'mode ' + mode);
+  em.identity(ctx, p, {
+    end: 'src',
+    field: 'SZL0x0424.mode',
+    attr: 'state',
+    value: MODES[mode] ?? 'mode ' + mode,
+  });
 }
 
 /** S7comm-plus: protocol id, version, data length, then opcode (0x31 request, 0x32 response). */
@@ -430,13 +543,11 @@ function s7plus(w: ByteWindow, d: number, p: Packet, ctx: AppContext, f: S7Flow,
   roles(p, ctx, f, toServer, 's7comm-plus');
   const version = w.u8(d + 1);
   if (f.once.first('s7plus-version')) {
-    em.attribute(
-      ctx,
-      p,
-      toServer ? 'src' : 'dst',
-      'header.version',
-      's7comm-plus.version',
-      version === 0xfe ? 'keep-alive' : 'V' + version,
-    );
+    em.attribute(ctx, p, {
+      end: toServer ? 'src' : 'dst',
+      field: 'header.version',
+      key: 's7comm-plus.version',
+      value: version === 0xfe ? 'keep-alive' : 'V' + version,
+    });
   }
 }

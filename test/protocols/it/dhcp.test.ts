@@ -68,6 +68,7 @@ test('DHCP DISCOVER: client facts belong to chaddr, not the relay that forwarded
   assert.equal(attrs.get('client-id'), '01001122334455');
   assert.equal(attrs.get('requested-address'), '10.0.0.77');
   assert.equal(attrs.get('message-type'), 'DISCOVER');
+  assert.equal(attrs.get('message-type-id'), '1', 'the raw code beside the name');
   assert.equal(attrs.get('user-class'), 'office');
   assert.deepEqual(
     ofKind(obs, 'identity').map((o) => [o.attr, o.value]),

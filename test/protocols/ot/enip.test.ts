@@ -84,6 +84,8 @@ test('ListIdentity reply: vendor, device type, product code, revision, serial, n
   assert.deepEqual(identity(r.obs, 'product'), ['1756-L61/B LOGIX5561']);
   assert.deepEqual(identity(r.obs, 'state'), ['operational']);
   assert.equal(identity(r.obs, 'device-type').length, 1);
+  // The device profile's code beside its name: rules can match 14, not our wording of it.
+  assert.deepEqual(identity(r.obs, 'device-type-id'), ['14']);
   const who = r.obs.find((o) => o.kind === 'identity')!;
   assert.deepEqual(who.device, { mac: '02:00:00:00:00:02', ip: '10.0.0.2' });
   assert.equal(who.frame, 2);

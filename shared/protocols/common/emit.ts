@@ -1,0 +1,193 @@
+import type { Packet } from '../../decode/packet';
+import type { DeviceRef, EventFacts, IdentityAttribute, Observation } from '../../model/observation';
+import { clip } from '../../model/observation';
+import type { AppContext } from '../contract';
+import { dstIsGroup, endRef, peerOf, type End } from './refs';
+import { cleanText } from './text';
+
+/**
+ * Whom a fact is about, and which field of the protocol said it: an end of the packet (`end`), or a
+ * device named inside the payload (`device`: a DHCP client by its chaddr, an address from an answer).
+ * A fact about `end: 'dst'` is dropped when the receiver is a group (broadcast, multicast).
+ */
+export type About = { field: string } & ({ end: End; device?: never } | { device: DeviceRef; end?: never });
+
+/** The peer of a role or event: a device, none (`null`), or by default the packet's other end. */
+interface WithPeer {
+  peer?: DeviceRef | null;
+}
+
+/**
+ * One emitter per protocol name, with named arguments: every dissector states facts the same way, so
+ * the DeviceRef, frame and time are filled in one place and free wire text (identity values,
+ * attributes, software, findings) is cleaned and clipped here. `E` is the dissector's declared event
+ * names (its exported EVENTS): it cannot emit an event it did not declare.
+ */
+export class Emitter<E extends string = never> {
+  constructor(readonly protocol: string) {}
+
+  /** An identity attribute the device states; empty text says nothing. */
+  identity(ctx: AppContext, p: Packet, a: About & { attr: IdentityAttribute; value: string }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    const v = cleanText(a.value);
+    if (v === '') return;
+    this.send(ctx, { kind: 'identity', attr: a.attr, value: v, ...this.base(p, device, a.field) });
+  }
+
+  /** Any other key/value the device announced; empty text says nothing. */
+  attribute(ctx: AppContext, p: Packet, a: About & { key: string; value: string }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    const v = cleanText(a.value);
+    if (v === '') return;
+    this.send(ctx, { kind: 'attribute', key: a.key, value: v, ...this.base(p, device, a.field) });
+  }
+
+  /** A role the device plays, towards `peer` (by default the other end of the packet). */
+  role(ctx: AppContext, p: Packet, a: About & WithPeer & { role: string }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    const peer = this.peer(p, a);
+    this.send(ctx, { kind: 'role', role: a.role, peer, ...this.base(p, device, a.field) });
+  }
+
+  /**
+   * An event done BY the device (the actor) TO its peer, or stated by a device itself: what happened
+   * and its facts. How urgent it is and how it reads are the alert policy's, not the parser's.
+   */
+  event(ctx: AppContext, p: Packet, a: About & WithPeer & { event: E; facts?: EventFacts }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    const peer = this.peer(p, a);
+    const kept: Record<string, string | number> = {};
+    const facts = a.facts ?? {};
+    for (const k in facts) {
+      const v = facts[k]!;
+      kept[k] = typeof v === 'string' ? clip(v) : v;
+    }
+    this.send(ctx, { kind: 'event', event: a.event, facts: kept, peer, ...this.base(p, device, a.field) });
+  }
+
+  service(
+    ctx: AppContext,
+    p: Packet,
+    a: About & { transport: 'tcp' | 'udp' | 'l2'; port: number; name: string },
+  ): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    this.send(ctx, {
+      kind: 'service',
+      transport: a.transport,
+      port: a.port,
+      name: a.name,
+      ...this.base(p, device, a.field),
+    });
+  }
+
+  /** Software heard from the device; `raw` defaults to product and version joined. */
+  software(
+    ctx: AppContext,
+    p: Packet,
+    a: About & { product: string; version: string | null; raw?: string },
+  ): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    const prod = cleanText(a.product);
+    if (prod === '') return;
+    const ver = a.version === null ? null : cleanText(a.version) || null;
+    this.send(ctx, {
+      kind: 'software',
+      product: prod,
+      version: ver,
+      raw: clip(a.raw ?? (ver === null ? prod : prod + ' ' + ver)),
+      ...this.base(p, device, a.field),
+    });
+  }
+
+  finding(ctx: AppContext, p: Packet, a: About & { finding: string; detail: string }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    this.send(ctx, {
+      kind: 'finding',
+      finding: a.finding,
+      detail: clip(a.detail),
+      ...this.base(p, device, a.field),
+    });
+  }
+
+  /** A name the device uses for itself (the caller cleans it: names have their own rules). */
+  hostname(ctx: AppContext, p: Packet, a: About & { name: string }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    this.send(ctx, { kind: 'hostname', name: a.name, ...this.base(p, device, a.field) });
+  }
+
+  /** A name the device asked about. */
+  nameQuery(ctx: AppContext, p: Packet, a: About & { name: string }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    this.send(ctx, { kind: 'name-query', name: a.name, ...this.base(p, device, a.field) });
+  }
+
+  /** A name-to-address binding, about the owner of the address. */
+  address(ctx: AppContext, p: Packet, a: About & { ip: string; name: string | null }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    this.send(ctx, { kind: 'address', ip: a.ip, name: a.name, ...this.base(p, device, a.field) });
+  }
+
+  fingerprint(ctx: AppContext, p: Packet, a: About & { scheme: string; value: string }): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    this.send(ctx, {
+      kind: 'fingerprint',
+      scheme: a.scheme,
+      value: a.value,
+      ...this.base(p, device, a.field),
+    });
+  }
+
+  neighbor(
+    ctx: AppContext,
+    p: Packet,
+    a: About & {
+      chassisId: string;
+      portId: string | null;
+      portDescription: string | null;
+      vlan: number | null;
+    },
+  ): void {
+    const device = this.device(p, a);
+    if (device === null) return;
+    this.send(ctx, {
+      kind: 'neighbor',
+      chassisId: a.chassisId,
+      portId: a.portId,
+      portDescription: a.portDescription,
+      vlan: a.vlan,
+      ...this.base(p, device, a.field),
+    });
+  }
+
+  private device(p: Packet, a: About): DeviceRef | null {
+    if (a.device !== undefined) return a.device;
+    if (a.end === 'dst' && dstIsGroup(p)) return null;
+    return endRef(p, a.end);
+  }
+
+  private peer(p: Packet, a: About & WithPeer): DeviceRef | null {
+    if (a.peer !== undefined) return a.peer;
+    return a.end !== undefined ? peerOf(p, a.end) : null;
+  }
+
+  private base(p: Packet, device: DeviceRef, field: string) {
+    return { device, protocol: this.protocol, field, frame: p.frame, ts: p.ts };
+  }
+
+  private send(ctx: AppContext, o: Observation): void {
+    // Facts are about devices: a broadcast or multicast receiver is not one.
+    if (o.device.mac === null && o.device.ip === null) return;
+    ctx.emit(o);
+  }
+}

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ByteWindow } from '../../shared/decode/window';
+import { hex, hexBytes, hexDigits } from '../../shared/protocols/common/hex';
+import { cleanText } from '../../shared/protocols/common/text';
+import { nameOf, values } from '../../shared/protocols/common/values';
+import { covers } from '../../shared/protocols/vocabulary';
+
+test('cleanText: cut at the first NUL, line breaks as one space, controls dropped, trimmed, clipped', () => {
+  assert.equal(cleanText('01.00\0\0\0\u000101.06'), '01.00');
+  assert.equal(cleanText(' Cisco IOS\r\n  Version 15\t(x)\u0007 '), 'Cisco IOS   Version 15 (x)');
+  assert.equal(cleanText('x'.repeat(600)).length, 512);
+  assert.equal(cleanText('abcdef', 3), 'abc');
+  assert.equal(cleanText('\0name'), '');
+});
+
+test('hex helpers: codes, digits and bytes', () => {
+  assert.equal(hex(0x2f, 4), '0x002f');
+  assert.equal(hex(-1, 8), '0xffffffff');
+  assert.equal(hexDigits(10, 2), '0a');
+  const w = new ByteWindow().reset(Uint8Array.of(0xde, 0xad, 0xbe, 0xef), 0, 4);
+  assert.equal(hexBytes(w, 1, 3), 'adbeef');
+  assert.equal(hexBytes(w, 0, 4, 2), 'dead');
+});
+
+test('value tables: a name for a known code, the code or a fallback for another', () => {
+  const t = values({ 0x00b2: 'Unconnected Data Item', 12: 'CIP Identity' });
+  assert.equal(nameOf(t, 0xb2), 'Unconnected Data Item');
+  assert.equal(nameOf(t, 12), 'CIP Identity');
+  assert.equal(nameOf(t, 7), '7');
+  assert.equal(nameOf(t, 7, 'unknown'), 'unknown');
+  assert.equal(
+    nameOf(t, 7, (c) => `type ${c}`),
+    'type 7',
+  );
+});
+
+test('declared names: * stands for any run of characters, anywhere', () => {
+  assert.ok(covers('txt.*', 'txt.model'));
+  assert.ok(covers('*(routed)', 'I-Am(routed)'));
+  assert.ok(covers('option12', 'option12'));
+  assert.ok(!covers('option12', 'option121'));
+  assert.ok(!covers('txt.*', 'TXT'));
+  assert.ok(!covers('a*b*c', 'abx'));
+  assert.ok(covers('a*b*c', 'a-b-c'));
+});
