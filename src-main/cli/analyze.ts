@@ -7,9 +7,10 @@ import { dbPath, parseDuration, startRecording } from './db';
 import { loadAlertPolicy } from './alert-policy';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
-import { parseForwardUri, ForwardUriError, type Destination } from '../forward/destination';
+import { parseForwardUri, positiveDuration, ForwardUriError, type Destination } from '../forward/destination';
 import { dataDir, startForwarding } from '../forward/run';
-import { analysisEvents } from '../../shared/forward/events';
+import { CaptureWatch } from '../forward/capture-watch';
+import { buildAnalysisEvents, inCaptureOrder } from '../../shared/forward/events';
 import { count, parseLimits, type LimitFlags } from './limits';
 import { analyzeLive, type LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
@@ -31,6 +32,10 @@ export interface AnalyzeOptions extends LimitFlags {
   protocols?: string;
   /** Destinations for the events of this analysis (repeatable `--forward URI`). */
   forward?: string[];
+  /** Forward a `not-seen` event for devices silent this long (destinations without their own). */
+  notSeen?: string;
+  /** Forward a full inventory snapshot every this long (capture time). */
+  snapshotEvery?: string;
   /** Capture live on these interfaces instead of reading files (repeatable `--iface`). */
   iface?: string[];
   /** BPF capture filter for --iface. */
@@ -95,13 +100,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
-  let dests: Destination[];
-  try {
-    dests = (o.forward ?? []).map(parseForwardUri);
-  } catch (e) {
-    if (e instanceof ForwardUriError) throw new UsageError(e.message);
-    throw e;
-  }
+  const dests = forwardDestinations(o);
   const limits = parseLimits(o);
   const live = liveOptions(files, o);
   let a;
@@ -111,6 +110,16 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;
   }
+  const notSeenMs = dests.flatMap((d) => (d.notSeenMs !== undefined ? [d.notSeenMs] : []));
+  const snapshotEveryMs =
+    o.snapshotEvery !== undefined
+      ? positiveDuration(o.snapshotEvery, (why) => new UsageError(`--snapshot-every ${why}`))
+      : undefined;
+  const origin = localOrigin();
+  const watch =
+    notSeenMs.length > 0 || snapshotEveryMs !== undefined
+      ? new CaptureWatch(a, { notSeenMs, snapshotEveryMs }, origin)
+      : null;
   if (files.filter((f) => f === '-').length > 1)
     throw new UsageError("'-' (standard input) can be read once: give it a single time");
   if (files.includes('-') && process.stdin.isTTY === true)
@@ -123,7 +132,6 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError('--alert-policy tunes the alerts a recording raises: add --db');
   const policy = o.alertPolicy !== undefined ? loadAlertPolicy(o.alertPolicy) : undefined;
   // Sending starts now: what an earlier run left queued goes out while this one analyses.
-  const origin = localOrigin();
   let forwarding;
   try {
     forwarding = startForwarding(dests, origin, dataDir(o.dataDir));
@@ -204,22 +212,52 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
     if (capture !== undefined) inv.stats.capture = capture;
     const alerts = stored?.alerts ?? [];
+    // Built once for both the OCSF output and the destinations.
+    const events =
+      o.format === 'ocsf' || forwarding !== null ? buildAnalysisEvents(inv, alerts, origin) : null;
     const text =
       o.format === 'json'
         ? toJson(inv)
         : o.format === 'csv'
           ? toCsv(inv)
           : o.format === 'ocsf'
-            ? toOcsfLines(inv, alerts, origin)
+            ? toOcsfLines(events!, origin)
             : toTable(inv);
     await writeOutput(text, o.out);
     // After the output is written: a slow or dead receiver never costs the inventory.
-    if (forwarding !== null) await forwarding.finish(analysisEvents(inv, alerts, origin));
+    if (forwarding !== null) {
+      // Silences are judged on the capture's clock (its last packet), or the wall clock when live.
+      const now = live !== null ? Date.now() : Date.parse(inv.stats.lastSeen ?? '');
+      const clocked = watch?.finish(inv, now) ?? [];
+      await forwarding.finish(inCaptureOrder(events!.devices, events!.alerts, clocked));
+    }
     return code;
   } catch (e) {
     await forwarding?.abandon();
     throw e;
   }
+}
+
+/** The --forward destinations, each with its silence threshold (its own `not-seen=`, else --not-seen). */
+function forwardDestinations(o: AnalyzeOptions): Destination[] {
+  let dests: Destination[];
+  try {
+    dests = (o.forward ?? []).map(parseForwardUri);
+  } catch (e) {
+    if (e instanceof ForwardUriError) throw new UsageError(e.message);
+    throw e;
+  }
+  for (const [flag, v] of [
+    ['--not-seen', o.notSeen],
+    ['--snapshot-every', o.snapshotEvery],
+  ] as const)
+    if (v !== undefined && dests.length === 0)
+      throw new UsageError(`${flag} adds events to what --forward sends: add --forward URI`);
+  if (o.notSeen !== undefined) {
+    const ms = positiveDuration(o.notSeen, (why) => new UsageError(`--not-seen ${why}`));
+    for (const d of dests) d.notSeenMs ??= ms;
+  }
+  return dests;
 }
 
 /** Progress on standard error for long files: a live line on a terminal, a few lines otherwise. */

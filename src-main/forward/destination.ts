@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { EVENT_KINDS, isEventKind, type EventKind } from '../../shared/forward/events';
 import { isSeverity, SEVERITIES, type Severity } from '../../shared/alerts/severity';
 import { parseHttpDestination, type HttpDestination } from './http-destination';
+import { parseDuration } from '../cli/db';
 
 export const FORWARD_FORMATS = ['cef', 'leef', 'json'] as const;
 export type ForwardFormat = (typeof FORWARD_FORMATS)[number];
@@ -14,6 +15,11 @@ export interface DestinationBase {
   kinds: ReadonlySet<EventKind>;
   /** Events below this severity are not sent (device events are `info`). */
   minSeverity: Severity;
+  /**
+   * `not-seen=30m` (else the command's --not-seen): this destination is told of devices silent for
+   * this long (ms); without either it gets no not-seen events.
+   */
+  notSeenMs?: number;
 }
 
 /** One `--forward syslog+...` target: where, how framed, in which format. */
@@ -64,8 +70,7 @@ export function parseForwardUri(uri: string): Destination {
     kinds: new Set(EVENT_KINDS),
     minSeverity: 'info',
   };
-  const allowed =
-    transport === 'tls' ? ['format', 'kinds', 'min-severity', 'ca'] : ['format', 'kinds', 'min-severity'];
+  const allowed = transport === 'tls' ? ['format', ...FILTERS, 'ca'] : ['format', ...FILTERS];
   for (const [k, v] of u.searchParams) {
     if (!allowed.includes(k)) throw bad(`unknown parameter '${k}': use ${allowed.join(', ')}`);
     if (k === 'format') {
@@ -80,9 +85,12 @@ export function parseForwardUri(uri: string): Destination {
   return dest;
 }
 
-/** `kinds` and `min-severity`, shared by every scheme; false when `k` is neither. */
+/** The parameters every scheme takes. */
+export const FILTERS = ['kinds', 'min-severity', 'not-seen'];
+
+/** `kinds`, `min-severity` and `not-seen`, shared by every scheme; false when `k` is none of them. */
 export function applyFilter(
-  dest: { kinds: ReadonlySet<EventKind>; minSeverity: Severity },
+  dest: { kinds: ReadonlySet<EventKind>; minSeverity: Severity; notSeenMs?: number },
   k: string,
   v: string,
   bad: (why: string) => Error,
@@ -100,5 +108,22 @@ export function applyFilter(
     dest.minSeverity = v;
     return true;
   }
+  if (k === 'not-seen') {
+    dest.notSeenMs = positiveDuration(v, (why) => bad(`not-seen ${why}`));
+    return true;
+  }
   return false;
+}
+
+/** A duration above zero ("30m", "1h"), for --not-seen, --snapshot-every and `not-seen=`. */
+export function positiveDuration(v: string, bad: (why: string) => Error): number {
+  let ms: number;
+  try {
+    ms = parseDuration(v);
+  } catch {
+    ms = NaN;
+  }
+  if (!(ms > 0) || !Number.isFinite(ms))
+    throw bad(`'${v}' is not a duration above zero: use e.g. 90s, 30m or 1h`);
+  return ms;
 }
