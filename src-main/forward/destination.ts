@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { EVENT_KINDS, isEventKind, type EventKind } from '../../shared/forward/events';
 import { isSeverity, SEVERITIES, type Severity } from '../../shared/alerts/severity';
 import { parseHttpDestination, type HttpDestination } from './http-destination';
@@ -31,6 +32,9 @@ export interface SyslogDestination extends DestinationBase {
   format: ForwardFormat;
   /** syslog+tls: the CA file that signs the receiver's certificate (else the system's CAs). */
   ca?: string;
+  /** syslog+tls: the client certificate and its key (PEM) for a receiver that requires one. */
+  cert?: string;
+  key?: string;
 }
 
 export type Destination = SyslogDestination | HttpDestination;
@@ -70,7 +74,7 @@ export function parseForwardUri(uri: string): Destination {
     kinds: new Set(EVENT_KINDS),
     minSeverity: 'info',
   };
-  const allowed = transport === 'tls' ? ['format', ...FILTERS, 'ca'] : ['format', ...FILTERS];
+  const allowed = transport === 'tls' ? ['format', ...FILTERS, 'ca', 'cert', 'key'] : ['format', ...FILTERS];
   for (const [k, v] of u.searchParams) {
     if (!allowed.includes(k)) throw bad(`unknown parameter '${k}': use ${allowed.join(', ')}`);
     if (k === 'format') {
@@ -78,11 +82,27 @@ export function parseForwardUri(uri: string): Destination {
         throw bad(`format '${v}' is not one of ${FORWARD_FORMATS.join(', ')}`);
       dest.format = v as ForwardFormat;
     } else if (!applyFilter(dest, k, v, bad)) {
-      if (!existsSync(v)) throw bad(`CA file '${v}' does not exist`);
-      dest.ca = v;
+      const what = k === 'ca' ? 'CA' : k === 'cert' ? 'client certificate' : 'client key';
+      if (!existsSync(v)) throw bad(`${what} file '${v}' does not exist`);
+      dest[k as 'ca' | 'cert' | 'key'] = v;
     }
   }
+  if (dest.cert !== undefined || dest.key !== undefined) checkClientCert(dest, bad);
   return dest;
+}
+
+/** The client certificate and key: both given, readable, and a pair, before anything starts. */
+function checkClientCert(dest: SyslogDestination, bad: (why: string) => Error): void {
+  if (dest.cert === undefined || dest.key === undefined)
+    throw bad('cert and key go together: give both (PEM files of the client certificate and its key)');
+  try {
+    createSecureContext({ cert: readFileSync(dest.cert), key: readFileSync(dest.key) });
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw bad(
+      `the client certificate ${dest.cert} and key ${dest.key} are not usable (${why}): give a PEM certificate and its own private key`,
+    );
+  }
 }
 
 /** The parameters every scheme takes. */

@@ -39,7 +39,7 @@ export async function sendSyslog(
     if (dest.transport === 'udp') return await sendUdp(dest, bytes);
     return await sendStream(dest, bytes, o);
   } catch (e) {
-    throw e instanceof DeliveryError ? e : new DeliveryError(describe(e));
+    throw e instanceof DeliveryError ? e : new DeliveryError(describe(e, dest));
   }
 }
 
@@ -63,25 +63,47 @@ async function sendUdp(dest: SyslogDestination, msgs: Uint8Array[]): Promise<num
 async function sendStream(dest: SyslogDestination, msgs: Uint8Array[], o: AttemptOptions): Promise<number> {
   const left = () => Math.max(1, o.deadline - Date.now());
   const sock = await open(dest, Math.min(o.connectTimeoutMs ?? 2000, left()), o.signal);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      // A receiver that reads too slowly must not hold the attempt past its deadline.
-      timer = setTimeout(() => reject(new Error('the receiver did not take the messages in time')), left());
-      onAbort = () => reject(new Error('the receiver did not take the messages before the deadline'));
-      o.signal?.addEventListener('abort', onAbort, { once: true });
-      sock.once('error', reject);
-      sock.once('close', (hadError) => (hadError ? reject(new Error('connection lost')) : resolve()));
-      for (const m of msgs) sock.write(octetCounted(m));
-      sock.end();
+    await deliverFrames(sock, msgs, left, (r) => {
+      onAbort = r;
+      o.signal?.addEventListener('abort', r, { once: true });
     });
+  } catch (e) {
+    // TLS 1.3 checks the client's certificate after our side of the handshake is done: a receiver
+    // that refuses it (rsyslog's x509/certvalid) resets the connection without an alert.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (dest.transport === 'tls' && (code === 'ECONNRESET' || code === 'EPIPE'))
+      throw new DeliveryError(
+        dest.cert !== undefined
+          ? `the receiver reset the connection after the TLS handshake (${code}): it may not trust the client certificate ${dest.cert}; give cert= and key= signed by a CA it trusts`
+          : `the receiver reset the connection after the TLS handshake (${code}): it may require a client certificate; give cert=FILE&key=FILE`,
+      );
+    throw e;
   } finally {
-    clearTimeout(timer);
     if (onAbort !== undefined) o.signal?.removeEventListener('abort', onAbort);
     sock.destroy();
   }
   return msgs.length;
+}
+
+/** Write every frame and close; resolves once the receiver closed cleanly. */
+function deliverFrames(
+  sock: Socket,
+  msgs: Uint8Array[],
+  left: () => number,
+  onAbort: (abort: () => void) => void,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new Promise<void>((resolve, reject) => {
+    // A receiver that reads too slowly must not hold the attempt past its deadline.
+    timer = setTimeout(() => reject(new Error('the receiver did not take the messages in time')), left());
+    onAbort(() => reject(new Error('the receiver did not take the messages before the deadline')));
+    sock.once('error', reject);
+    sock.once('close', (hadError) => (hadError ? reject(new Error('connection lost')) : resolve()));
+    for (const m of msgs) sock.write(octetCounted(m));
+    sock.end();
+  }).finally(() => clearTimeout(timer));
 }
 
 function open(dest: SyslogDestination, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
@@ -95,6 +117,8 @@ function open(dest: SyslogDestination, timeoutMs: number, signal?: AbortSignal):
             port,
             servername: isIPv6(host) || /^[\d.]+$/.test(host) ? undefined : host,
             ca: dest.ca !== undefined ? readFileSync(dest.ca) : undefined,
+            cert: dest.cert !== undefined ? readFileSync(dest.cert) : undefined,
+            key: dest.key !== undefined ? readFileSync(dest.key) : undefined,
           })
         : tcpConnect({ host, port });
     const ready = dest.transport === 'tls' ? 'secureConnect' : 'connect';
@@ -118,10 +142,26 @@ function open(dest: SyslogDestination, timeoutMs: number, signal?: AbortSignal):
   });
 }
 
-function describe(e: unknown): string {
+/** OpenSSL's alerts for a client certificate the receiver would not take, as a person reads them. */
+const CLIENT_CERT_ALERTS: Record<string, string> = {
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'it does not trust the CA that signed it',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'it calls it a bad certificate',
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'access denied',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'it has expired',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'it requires one and none was given',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'the handshake failed',
+  ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR: 'the certificate does not match its key',
+};
+
+function describe(e: unknown, dest: SyslogDestination): string {
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ECONNREFUSED')
     return `connection refused (${err.message.replace(/^connect ECONNREFUSED /, '')})`;
+  const why = err.code !== undefined ? CLIENT_CERT_ALERTS[err.code] : undefined;
+  if (why !== undefined)
+    return dest.cert !== undefined
+      ? `the receiver refused the client certificate ${dest.cert} (${why}): give cert= and key= signed by a CA it trusts`
+      : `the receiver refused the connection (${why}): it may require a client certificate; give cert=FILE&key=FILE`;
   if (typeof err.code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO/.test(err.code))
     return `the receiver's certificate is not trusted (${err.message}): give ca=FILE with the CA that signed it`;
   return err.message ?? String(e);
