@@ -7,15 +7,15 @@ import { dbPath, parseDuration, startRecording } from './db';
 import { loadAlertPolicy } from './alert-policy';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
-import { parseForwardUri, positiveDuration, ForwardUriError, type Destination } from '../forward/destination';
-import { dataDir, startForwarding } from '../forward/run';
+import { ForwardUriError } from '../forward/destination';
+import { dataDir, forwardOptions, startForwarding, type ForwardFlags } from '../forward/run';
 import { CaptureWatch } from '../forward/capture-watch';
 import { buildAnalysisEvents, inCaptureOrder } from '../../shared/forward/events';
 import { count, parseLimits, type LimitFlags } from './limits';
 import { analyzeLive, type LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
 
-export interface AnalyzeOptions extends LimitFlags {
+export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
   format: 'json' | 'csv' | 'table' | 'ocsf';
   out?: string;
   evidence?: boolean;
@@ -30,12 +30,6 @@ export interface AnalyzeOptions extends LimitFlags {
   layersOnly?: boolean;
   /** Dissectors to run (comma-separated names or groups); every one by default. */
   protocols?: string;
-  /** Destinations for the events of this analysis (repeatable `--forward URI`). */
-  forward?: string[];
-  /** Forward a `not-seen` event for devices silent this long (destinations without their own). */
-  notSeen?: string;
-  /** Forward a full inventory snapshot every this long (capture time). */
-  snapshotEvery?: string;
   /** Capture live on these interfaces instead of reading files (repeatable `--iface`). */
   iface?: string[];
   /** BPF capture filter for --iface. */
@@ -100,7 +94,14 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
-  const dests = forwardDestinations(o);
+  let fwd;
+  try {
+    fwd = forwardOptions(o);
+  } catch (e) {
+    if (e instanceof ForwardUriError) throw new UsageError(e.message);
+    throw e;
+  }
+  const { dests, notSeenMs, snapshotEveryMs } = fwd;
   const limits = parseLimits(o);
   const live = liveOptions(files, o);
   let a;
@@ -110,11 +111,6 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;
   }
-  const notSeenMs = dests.flatMap((d) => (d.notSeenMs !== undefined ? [d.notSeenMs] : []));
-  const snapshotEveryMs =
-    o.snapshotEvery !== undefined
-      ? positiveDuration(o.snapshotEvery, (why) => new UsageError(`--snapshot-every ${why}`))
-      : undefined;
   const origin = localOrigin();
   const watch =
     notSeenMs.length > 0 || snapshotEveryMs !== undefined
@@ -236,28 +232,6 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     await forwarding?.abandon();
     throw e;
   }
-}
-
-/** The --forward destinations, each with its silence threshold (its own `not-seen=`, else --not-seen). */
-function forwardDestinations(o: AnalyzeOptions): Destination[] {
-  let dests: Destination[];
-  try {
-    dests = (o.forward ?? []).map(parseForwardUri);
-  } catch (e) {
-    if (e instanceof ForwardUriError) throw new UsageError(e.message);
-    throw e;
-  }
-  for (const [flag, v] of [
-    ['--not-seen', o.notSeen],
-    ['--snapshot-every', o.snapshotEvery],
-  ] as const)
-    if (v !== undefined && dests.length === 0)
-      throw new UsageError(`${flag} adds events to what --forward sends: add --forward URI`);
-  if (o.notSeen !== undefined) {
-    const ms = positiveDuration(o.notSeen, (why) => new UsageError(`--not-seen ${why}`));
-    for (const d of dests) d.notSeenMs ??= ms;
-  }
-  return dests;
 }
 
 /** Progress on standard error for long files: a live line on a terminal, a few lines otherwise. */
