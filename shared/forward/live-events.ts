@@ -65,6 +65,13 @@ export class LiveEvents {
   /** Events of one recorded batch: devices discovered or changed, then its alerts. */
   batch(b: LiveBatch): ForwardEvent[] {
     const out: ForwardEvent[] = [];
+    // The snapshot period runs from the run's first sighting: a file read in one batch still
+    // crosses its boundaries.
+    if (this.latest === -Infinity && b.upserts.length > 0) {
+      let first = Infinity;
+      for (const d of b.upserts) first = Math.min(first, Date.parse(d.firstSeen));
+      this.snapshots?.due(first);
+    }
     for (const d of b.upserts) {
       const t = Date.parse(d.lastSeen);
       if (t > this.latest) this.latest = t;

@@ -72,7 +72,7 @@ test('silences and snapshots on the clock the host gives: capture time here', { 
     clock: () => now,
   });
   live.batch({ upserts: two, alerts: [] });
-  assert.deepEqual(live.tick(), [], 'nobody silent yet; the snapshot clock starts');
+  assert.deepEqual(live.tick(), [], 'nobody silent yet; the snapshot clock started at the first sighting');
   now = Date.parse('2030-01-01T00:05:30.000Z');
   const s1 = live.tick();
   assert.deepEqual(
@@ -89,5 +89,11 @@ test('silences and snapshots on the clock the host gives: capture time here', { 
   );
   const snap = s2.filter((e) => e.kind === 'snapshot');
   assert.equal(snap.length, 2);
-  assert.ok(snap.every((e) => e.time === '2030-01-01T01:01:00.000Z' && e.snapshot!.count === 2));
+  assert.ok(snap.every((e) => e.time === '2030-01-01T01:00:00.000Z' && e.snapshot!.count === 2));
+  now = Date.parse('2030-01-01T01:59:00.000Z');
+  assert.deepEqual(
+    live.tick().filter((e) => e.kind === 'snapshot'),
+    [],
+    'the next one at 02:00',
+  );
 });

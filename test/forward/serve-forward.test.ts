@@ -33,65 +33,99 @@ const SYSLOG = /^<(\d+)>1 (\S+) (\S+) glasspane (\d+) (\S+) (\[origin [^\]]*\]) 
 const scratch = () => mkdtempSync(join(tmpdir(), 'gp-serve-fwd-'));
 
 interface Snap {
-  devices: { id: string }[];
+  devices: { id: string; lastSeen: string }[];
   status: { state: string };
 }
 
-test('serve --forward sends every device discovered and every alert while serving', { skip }, async () => {
-  const dir = scratch();
-  const from = rs.lines().length;
-  const s = await startServe([
-    '--db',
-    join(dir, 'store.db'),
-    '--learn',
-    '0',
-    '--data-dir',
-    dir,
-    '--forward',
-    `syslog+tcp://127.0.0.1:${rs.tcpPort}?format=json`,
-    '--open',
-    capture,
-  ]);
-  try {
-    const c = await WsClient.connect(s.origin, s.token);
-    const snap = (await waitForCaptureState(c, ['finished'])) as Snap;
-    // Let the last batch and its alerts reach the hub, then read what the clients were told.
-    await new Promise((r) => setTimeout(r, 1000));
-    const alerts = ((await c.call('listAlerts', {})) as { ok: boolean; value: { alerts: { id: string }[] } })
-      .value.alerts;
-    assert.ok(snap.devices.length > 0 && alerts.length > 0, 'the capture has devices and raises alerts');
-    const n = snap.devices.length + alerts.length;
-    // Delivered while the console still serves: no shutdown needed.
-    const lines = (await rs.waitFor(from + n, 20_000)).slice(from);
-    const events = lines.map((l) => JSON.parse(SYSLOG.exec(l)![7]!) as ForwardEvent);
-    const discovered = events.filter((e) => e.kind === 'discovered');
-    assert.deepEqual(
-      discovered.map((e) => e.device!.id).sort(),
-      snap.devices.map((d) => d.id).sort(),
-      'one discovered event per device the console shows',
-    );
-    assert.deepEqual(
-      events
-        .filter((e) => e.kind === 'alert')
-        .map((e) => e.alert!.id)
-        .sort(),
-      alerts.map((a) => a.id).sort(),
-      'one alert event per alert raised',
-    );
-    // The rest are changes of devices already discovered, each after its discovery.
-    for (const [i, e] of events.entries())
-      if (e.kind === 'changed') {
-        assert.ok(e.changes!.length > 0);
-        assert.ok(events.findIndex((x) => x.kind === 'discovered' && x.device!.id === e.device!.id) < i);
+test(
+  'serve --forward sends every device discovered, every alert, silences and snapshots while serving',
+  { skip },
+  async () => {
+    const dir = scratch();
+    const from = rs.lines().length;
+    const s = await startServe([
+      '--db',
+      join(dir, 'store.db'),
+      '--learn',
+      '0',
+      '--data-dir',
+      dir,
+      '--forward',
+      `syslog+tcp://127.0.0.1:${rs.tcpPort}?format=json`,
+      '--not-seen',
+      '20s',
+      '--snapshot-every',
+      '30s',
+      '--open',
+      capture,
+    ]);
+    try {
+      const c = await WsClient.connect(s.origin, s.token);
+      const snap = (await waitForCaptureState(c, ['finished'])) as Snap;
+      // Let the last batch and its alerts reach the hub, then read what the clients were told.
+      await new Promise((r) => setTimeout(r, 1000));
+      const alerts = (
+        (await c.call('listAlerts', {})) as { ok: boolean; value: { alerts: { id: string }[] } }
+      ).value.alerts;
+      assert.ok(snap.devices.length > 0 && alerts.length > 0, 'the capture has devices and raises alerts');
+      const n = snap.devices.length + alerts.length;
+      // A file run's clock is its capture time: by its end, every device silent for 20 s is due.
+      const end = Math.max(...snap.devices.map((d) => Date.parse(d.lastSeen)));
+      const silent = snap.devices.filter((d) => end - Date.parse(d.lastSeen) >= 20_000);
+      assert.ok(silent.length > 0);
+      let events: ForwardEvent[] = [];
+      const until = Date.now() + 20_000;
+      const read = () =>
+        rs
+          .lines()
+          .slice(from)
+          .map((l) => JSON.parse(SYSLOG.exec(l)![7]!) as ForwardEvent);
+      // Delivered while the console still serves: no shutdown needed.
+      for (;;) {
+        events = read();
+        const reported = new Set(events.filter((e) => e.kind === 'not-seen').map((e) => e.device!.id));
+        if (events.length >= n && silent.every((d) => reported.has(d.id))) break;
+        if (Date.now() > until)
+          assert.fail(`${events.length} events after 20 s: ${JSON.stringify(events.map((e) => e.kind))}`);
+        await new Promise((r) => setTimeout(r, 200));
       }
-    assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'no event twice');
-    c.close();
-  } finally {
-    assert.equal(await s.stop(), 0);
-    rmSync(dir, { recursive: true, force: true });
-  }
-  assert.match(s.stderr(), /forwarded \d+ event\(s\) to syslog\+tcp/);
-});
+      for (const e of events.filter((x) => x.kind === 'not-seen')) {
+        assert.equal(e.notSeen!.afterSeconds, 20);
+        assert.equal(e.time, new Date(Date.parse(e.device!.lastSeen) + 20_000).toISOString());
+      }
+      const snaps = events.filter((e) => e.kind === 'snapshot');
+      assert.ok(snaps.length > 0, 'a snapshot on a 30 s boundary of capture time');
+      for (const e of snaps)
+        assert.equal(snaps.filter((x) => x.snapshot!.id === e.snapshot!.id).length, e.snapshot!.count);
+      const discovered = events.filter((e) => e.kind === 'discovered');
+      assert.deepEqual(
+        discovered.map((e) => e.device!.id).sort(),
+        snap.devices.map((d) => d.id).sort(),
+        'one discovered event per device the console shows',
+      );
+      assert.deepEqual(
+        events
+          .filter((e) => e.kind === 'alert')
+          .map((e) => e.alert!.id)
+          .sort(),
+        alerts.map((a) => a.id).sort(),
+        'one alert event per alert raised',
+      );
+      // The rest are changes of devices already discovered, each after its discovery.
+      for (const [i, e] of events.entries())
+        if (e.kind === 'changed') {
+          assert.ok(e.changes!.length > 0);
+          assert.ok(events.findIndex((x) => x.kind === 'discovered' && x.device!.id === e.device!.id) < i);
+        }
+      assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'no event twice');
+      c.close();
+    } finally {
+      assert.equal(await s.stop(), 0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.match(s.stderr(), /forwarded \d+ event\(s\) to syslog\+tcp/);
+  },
+);
 
 /** A receiver that accepts connections and never reads them. */
 async function blackHole() {
