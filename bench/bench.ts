@@ -3,12 +3,14 @@
  * Builds the benchmark capture with ../shared/bench/make-bench-pcap.sh (cached in bench/out/), times
  * `glasspane analyze` on it as a whole process (wall time and peak memory from GNU time, as the peers
  * are timed), then runs ../shared/bench/peers.sh on the same file and prints one table.
- * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3).
+ * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3),
+ * --only forward (the forwarding part alone: bench/forward.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchForward } from './forward';
 
 const root = resolve(import.meta.dirname, '..');
 const sharedBench = resolve(root, '..', 'shared', 'bench');
@@ -17,8 +19,13 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '10' },
     runs: { type: 'string', default: '3' },
     'no-ui': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+if (values.only !== undefined && values.only !== 'forward') {
+  console.error(`bench: --only '${values.only}' is not a part: use --only forward`);
+  process.exit(2);
+}
 
 function need(cmd: string, hint: string) {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
@@ -47,6 +54,11 @@ if (!existsSync(capture)) {
 }
 // Warm the page cache so every tool reads from memory, as the peers script does in turn.
 readFileSync(capture);
+const cli = join(root, 'bin', 'glasspane.cjs');
+if (values.only === 'forward') {
+  await benchForward({ cli, capture, runs: Number(values.runs) });
+  process.exit(0);
+}
 
 interface Row {
   name: string;
@@ -169,3 +181,5 @@ if (existsSync('/usr/bin/chromium') && values['no-ui'] !== true) {
     if (r.status !== 0) console.log(`${script} failed (${r.status ?? r.signal})`);
   }
 }
+
+await benchForward({ cli, capture, runs: Number(values.runs) });

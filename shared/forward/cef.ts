@@ -51,6 +51,17 @@ export function toCef(e: ForwardEvent, origin: Origin): string {
   }
   if (e.alert !== undefined) custom(ext, 'flexString1', 'alertId', e.alert.id);
   if (e.changes !== undefined) ext.push(['reason', e.changes.map((c) => c.attribute).join(' ')]);
+  if (e.notSeen !== undefined && d !== null) {
+    // `end`: the last sighting (a dictionary timestamp); cn2: the silence that raised the event.
+    ext.push(['end', Date.parse(d.lastSeen) || 0]);
+    custom(ext, 'cn2', 'notSeenSeconds', e.notSeen.afterSeconds);
+  }
+  if (e.snapshot !== undefined) {
+    // The dictionary has cs1-cs6 and cn1-cn3 only: the snapshot takes the flex fields alerts use.
+    custom(ext, 'flexString1', 'snapshotId', e.snapshot.id);
+    custom(ext, 'flexNumber1', 'snapshotIndex', e.snapshot.index);
+    custom(ext, 'flexNumber2', 'snapshotCount', e.snapshot.count);
+  }
   custom(ext, 'flexString2', 'site', origin.site);
   const header = [
     'CEF:0',

@@ -21,7 +21,8 @@ export function toEcs(e: ForwardEvent, origin: Origin): Record<string, unknown> 
       id: e.id,
       kind: e.kind === 'alert' ? 'alert' : 'asset',
       category: e.kind === 'alert' ? ['intrusion_detection'] : ['host'],
-      type: e.kind === 'alert' ? ['info'] : e.kind === 'changed' ? ['change'] : ['info'],
+      // ECS's host category allows access, change, end, info, start: a silence is an `end`.
+      type: e.kind === 'changed' ? ['change'] : e.kind === 'not-seen' ? ['end'] : ['info'],
       action: e.kind,
       code: e.signature.id,
       dataset: 'glasspane.' + (e.kind === 'alert' ? 'alert' : 'device'),
@@ -56,6 +57,8 @@ export function toEcs(e: ForwardEvent, origin: Origin): Record<string, unknown> 
     ((doc.glasspane ??= {}) as Record<string, unknown>).alertId = e.alert.id;
   }
   if (e.changes !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).changes = e.changes;
+  if (e.notSeen !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).notSeen = e.notSeen;
+  if (e.snapshot !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).snapshot = e.snapshot;
   if (origin.site !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).site = origin.site;
   return doc;
 }

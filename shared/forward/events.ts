@@ -1,6 +1,6 @@
 /**
- * What Glasspane tells a SIEM: a device discovered, a device changed (old -> new per attribute), an
- * alert, and a full inventory snapshot (one event per device). Built from the wire model the CLI
+ * What Glasspane tells a SIEM: a device discovered, a device changed (old -> new per attribute), a
+ * device not seen for a set time, an alert, and a full inventory snapshot (one event per device). Built from the wire model the CLI
  * prints (DeviceJson, AlertJson); every formatter (CEF, LEEF, RFC 5424 JSON, OCSF, ECS) reads only
  * this shape. Pure: no clock but the capture's, so a replay of the same capture gives the same ids.
  */
@@ -13,7 +13,7 @@ import { alertSignature, DEVICE_SIGNATURES, type Signature } from './signatures'
 
 export const EVENT_SCHEMA = 'glasspane.event/1';
 
-export const EVENT_KINDS = ['discovered', 'changed', 'alert', 'snapshot'] as const;
+export const EVENT_KINDS = ['discovered', 'changed', 'not-seen', 'alert', 'snapshot'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export function isEventKind(s: string): s is EventKind {
@@ -74,6 +74,8 @@ export interface ForwardEvent {
   alert?: AlertJson;
   /** For `snapshot`: the snapshot this event belongs to, and its place in it. */
   snapshot?: { id: string; index: number; count: number };
+  /** For `not-seen`: the silence that raised it (the device's last sighting is `device.lastSeen`). */
+  notSeen?: { afterSeconds: number };
 }
 
 /** Attributes whose change is an event (traffic counters and times are not). */
@@ -160,22 +162,79 @@ export function alertEvent(a: AlertJson, device: DeviceJson | null, origin?: Ori
   };
 }
 
-/** A full inventory: one event per device, all carrying the snapshot's own stable id. */
-export function inventorySnapshot(inv: InventoryJson, origin?: Origin): ForwardEvent[] {
-  const devices = inv.devices.map((d) => identity(d, origin));
-  const at = inv.stats.lastSeen ?? inv.generatedAt;
-  const snapId = stableId('snapshot', '', devices.map(content).join('\n'), at);
-  return devices.map((device, index) => ({
+/**
+ * A device silent for `afterMs`: raised once per silence (the id holds its last sighting, so the
+ * next silence after it was seen again is a new event, and a replay gives the same one). Its time
+ * is the moment it became overdue, last sighting + `afterMs`, on whichever clock the host keeps.
+ */
+export function deviceNotSeen(d: DeviceJson, afterMs: number, origin?: Origin): ForwardEvent {
+  const device = identity(d, origin);
+  const afterSeconds = Math.round(afterMs / 1000);
+  const last = Date.parse(d.lastSeen);
+  return {
+    schema: EVENT_SCHEMA,
+    kind: 'not-seen',
+    id: stableId('not-seen', d.id, String(afterSeconds), d.lastSeen),
+    time: new Date((Number.isFinite(last) ? last : 0) + afterMs).toISOString(),
+    severity: 'info',
+    signature: DEVICE_SIGNATURES['not-seen'],
+    message: `device not seen for ${duration(afterSeconds)}: ${label(device)}, last seen ${d.lastSeen}`,
+    device,
+    notSeen: { afterSeconds },
+  };
+}
+
+/**
+ * A full inventory at `at`: one event per device (not one batch), all carrying the snapshot's own
+ * stable id with their place in it. One per device because every format and destination has a
+ * per-record limit a whole inventory would break (a UDP datagram, CEF's 1023-character values,
+ * Logs Ingestion's 64 KB fields), and a SIEM's asset table upserts by device; `index` and `count`
+ * let a consumer tell a complete snapshot from one cut short.
+ */
+export function snapshotEvents(devices: DeviceJson[], at: string, origin?: Origin): ForwardEvent[] {
+  const ids = devices.map((d) => identity(d, origin));
+  const snapId = stableId('snapshot', '', ids.map(content).join('\n'), at);
+  return ids.map((device, index) => ({
     schema: EVENT_SCHEMA,
     kind: 'snapshot',
     id: stableId('snapshot', device.id, snapId, at),
     time: at,
     severity: 'info',
     signature: DEVICE_SIGNATURES.snapshot,
-    message: `device in inventory: ${label(device)}`,
+    message: `device in inventory (${index + 1} of ${ids.length} at ${at}): ${label(device)}`,
     device,
-    snapshot: { id: snapId, index, count: devices.length },
+    snapshot: { id: snapId, index, count: ids.length },
   }));
+}
+
+/** The inventory as it stands at its last packet: one snapshot. */
+export function inventorySnapshot(inv: InventoryJson, origin?: Origin): ForwardEvent[] {
+  return snapshotEvents(inv.devices, inv.stats.lastSeen ?? inv.generatedAt, origin);
+}
+
+/** The device and alert events of an analysis, built once for every output that needs them. */
+export interface AnalysisEvents {
+  /** One `discovered` per device, in the inventory's order. */
+  devices: ForwardEvent[];
+  /** One `alert` per alert raised, in the order raised. */
+  alerts: ForwardEvent[];
+}
+
+export function buildAnalysisEvents(
+  inv: InventoryJson,
+  alerts: AlertJson[],
+  origin?: Origin,
+): AnalysisEvents {
+  const byId = new Map(inv.devices.map((d) => [d.id, d]));
+  return {
+    devices: inv.devices.map((d) => deviceDiscovered(d, origin)),
+    alerts: alerts.map((a) => alertEvent(a, byId.get(a.deviceId ?? '') ?? null, origin)),
+  };
+}
+
+/** Events in capture-time order (a stable sort: equal times keep the order given). */
+export function inCaptureOrder(...groups: ForwardEvent[][]): ForwardEvent[] {
+  return groups.flat().sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : 0));
 }
 
 /**
@@ -183,10 +242,8 @@ export function inventorySnapshot(inv: InventoryJson, origin?: Origin): ForwardE
  * raised, in capture-time order (devices by first sighting, alerts by time).
  */
 export function analysisEvents(inv: InventoryJson, alerts: AlertJson[], origin?: Origin): ForwardEvent[] {
-  const byId = new Map(inv.devices.map((d) => [d.id, d]));
-  const out = inv.devices.map((d) => deviceDiscovered(d, origin));
-  for (const a of alerts) out.push(alertEvent(a, byId.get(a.deviceId ?? '') ?? null, origin));
-  return out.sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : 0));
+  const e = buildAnalysisEvents(inv, alerts, origin);
+  return inCaptureOrder(e.devices, e.alerts);
 }
 
 function text(v: unknown): string | null {
@@ -198,4 +255,13 @@ function text(v: unknown): string | null {
 function label(d: DeviceIdentity): string {
   const name = d.hostname ?? d.ips[0];
   return name === undefined ? d.id : `${d.id} (${name})`;
+}
+
+/** 1800 -> "30m", 5400 -> "1h30m", 45 -> "45s". */
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  const parts = [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 ? `${s}s` : ''].join('');
+  return parts === '' ? '0s' : parts;
 }

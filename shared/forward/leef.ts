@@ -60,6 +60,15 @@ export function toLeef(e: ForwardEvent, origin: Origin): string {
     put('alertKind', e.alert.kind);
   }
   if (e.changes !== undefined) put('changed', e.changes.map((c) => c.attribute).join(' '));
+  if (e.notSeen !== undefined) {
+    put('lastSeen', d !== null ? leefTime(d.lastSeen) : undefined);
+    put('notSeenSeconds', e.notSeen.afterSeconds);
+  }
+  if (e.snapshot !== undefined) {
+    put('snapshotId', e.snapshot.id);
+    put('snapshotIndex', e.snapshot.index);
+    put('snapshotCount', e.snapshot.count);
+  }
   const header = ['LEEF:2.0', 'Glasspane', 'Glasspane', origin.version, e.signature.id]
     .map((h, i) => (i === 0 ? h : leefHeader(h)))
     .join('|');

@@ -6,9 +6,7 @@
  * (vendor, model, firmware, our category) goes to `unmapped`, as the schema intends.
  */
 import type { Severity } from '../alerts/severity';
-import type { AlertJson } from '../model/alert';
-import type { InventoryJson } from '../model/inventory';
-import { alertEvent, deviceDiscovered, type DeviceIdentity, type ForwardEvent, type Origin } from './events';
+import type { AnalysisEvents, DeviceIdentity, ForwardEvent, Origin } from './events';
 
 export const OCSF_VERSION = '1.3.0';
 
@@ -110,10 +108,12 @@ function unmapped(e: ForwardEvent, origin: Origin): Record<string, unknown> | un
   if (origin.site !== undefined) g.site = origin.site;
   if (origin.sensor !== undefined) g.sensor = origin.sensor;
   if (e.changes !== undefined) g.changes = e.changes;
+  if (e.notSeen !== undefined) g.notSeen = e.notSeen;
+  if (e.snapshot !== undefined) g.snapshot = e.snapshot;
   return Object.keys(g).length > 0 ? { glasspane: g } : undefined;
 }
 
-/** A device event (discovered, changed, snapshot) as Device Inventory Info; null for alerts. */
+/** A device event (discovered, changed, not-seen, snapshot) as Device Inventory Info; null for alerts. */
 export function toOcsfInventory(e: ForwardEvent, origin: Origin): Record<string, unknown> | null {
   if (e.device === null || e.kind === 'alert') return null;
   const [severity_id, severity] = SEVERITY_ID[e.severity];
@@ -191,14 +191,10 @@ function time(iso: string): number {
 
 /**
  * `glasspane analyze --format ocsf`: JSON lines, one Device Inventory Info record per device, then
- * one Detection Finding (Create) per alert.
+ * one Detection Finding (Create) per alert. Takes the events `--forward` sends too, built once.
  */
-export function toOcsfLines(inv: InventoryJson, alerts: AlertJson[], origin: Origin): string {
-  const byId = new Map(inv.devices.map((d) => [d.id, d]));
-  const lines = inv.devices.map((d) => JSON.stringify(toOcsfInventory(deviceDiscovered(d, origin), origin)));
-  for (const a of alerts)
-    lines.push(
-      JSON.stringify(toOcsfFinding(alertEvent(a, byId.get(a.deviceId ?? '') ?? null, origin), origin)),
-    );
+export function toOcsfLines(events: AnalysisEvents, origin: Origin): string {
+  const lines = events.devices.map((e) => JSON.stringify(toOcsfInventory(e, origin)));
+  for (const e of events.alerts) lines.push(JSON.stringify(toOcsfFinding(e, origin)));
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }

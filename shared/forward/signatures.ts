@@ -16,6 +16,7 @@ export const DEVICE_SIGNATURES = {
   discovered: { id: '100', name: 'Device discovered', cat: 'glasspane/device/discovered' },
   changed: { id: '101', name: 'Device changed', cat: 'glasspane/device/changed' },
   snapshot: { id: '102', name: 'Device inventory', cat: 'glasspane/device/inventory' },
+  'not-seen': { id: '103', name: 'Device not seen', cat: 'glasspane/device/not-seen' },
 } as const satisfies Record<string, Signature>;
 
 /** Alert kinds from shared/alerts/engine.ts; unknown kinds get ALERT_OTHER rather than a guess. */

@@ -17,6 +17,7 @@ const SYSLOG_SEVERITY: Record<Severity, number> = { info: 6, low: 5, medium: 4, 
 const MSGID: Record<ForwardEvent['kind'], string> = {
   discovered: 'device-discovered',
   changed: 'device-changed',
+  'not-seen': 'device-not-seen',
   alert: 'alert',
   snapshot: 'device-inventory',
 };

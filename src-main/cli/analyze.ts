@@ -7,16 +7,17 @@ import { dbPath, parseDuration, startRecording } from './db';
 import { loadAlertPolicy } from './alert-policy';
 import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
-import { parseForwardUri, ForwardUriError, type Destination } from '../forward/destination';
-import { dataDir, startForwarding } from '../forward/run';
-import { analysisEvents } from '../../shared/forward/events';
+import { ForwardUriError } from '../forward/destination';
+import { dataDir, forwardOptions, startForwarding, type ForwardFlags } from '../forward/run';
+import { CaptureWatch } from '../forward/capture-watch';
+import { buildAnalysisEvents, inCaptureOrder } from '../../shared/forward/events';
 import { count, parseLimits, type LimitFlags } from './limits';
 import { analyzeLive, type LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
 import { analyzerPartial } from '../../shared/engine/analyzer-partial';
 import { partialSource } from './merge';
 
-export interface AnalyzeOptions extends LimitFlags {
+export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
   format: 'json' | 'csv' | 'table' | 'ocsf';
   out?: string;
   evidence?: boolean;
@@ -31,8 +32,6 @@ export interface AnalyzeOptions extends LimitFlags {
   layersOnly?: boolean;
   /** Dissectors to run (comma-separated names or groups); every one by default. */
   protocols?: string;
-  /** Destinations for the events of this analysis (repeatable `--forward URI`). */
-  forward?: string[];
   /** Capture live on these interfaces instead of reading files (repeatable `--iface`). */
   iface?: string[];
   /** BPF capture filter for --iface. */
@@ -102,13 +101,14 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
-  let dests: Destination[];
+  let fwd;
   try {
-    dests = (o.forward ?? []).map(parseForwardUri);
+    fwd = forwardOptions(o);
   } catch (e) {
     if (e instanceof ForwardUriError) throw new UsageError(e.message);
     throw e;
   }
+  const { dests, notSeenMs, snapshotEveryMs } = fwd;
   const limits = parseLimits(o);
   const live = liveOptions(files, o);
   if (o.partialOut === undefined)
@@ -131,6 +131,11 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;
   }
+  const origin = localOrigin();
+  const watch =
+    notSeenMs.length > 0 || snapshotEveryMs !== undefined
+      ? new CaptureWatch(a, { notSeenMs, snapshotEveryMs }, origin)
+      : null;
   if (files.filter((f) => f === '-').length > 1)
     throw new UsageError("'-' (standard input) can be read once: give it a single time");
   if (files.includes('-') && process.stdin.isTTY === true)
@@ -143,7 +148,6 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError('--alert-policy tunes the alerts a recording raises: add --db');
   const policy = o.alertPolicy !== undefined ? loadAlertPolicy(o.alertPolicy) : undefined;
   // Sending starts now: what an earlier run left queued goes out while this one analyses.
-  const origin = localOrigin();
   let forwarding;
   try {
     forwarding = startForwarding(dests, origin, dataDir(o.dataDir));
@@ -226,17 +230,25 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     const inv = stored?.inventory ?? a.snapshot({ evidence: o.evidence === true });
     if (capture !== undefined) inv.stats.capture = capture;
     const alerts = stored?.alerts ?? [];
+    // Built once for both the OCSF output and the destinations.
+    const events =
+      o.format === 'ocsf' || forwarding !== null ? buildAnalysisEvents(inv, alerts, origin) : null;
     const text =
       o.format === 'json'
         ? toJson(inv)
         : o.format === 'csv'
           ? toCsv(inv)
           : o.format === 'ocsf'
-            ? toOcsfLines(inv, alerts, origin)
+            ? toOcsfLines(events!, origin)
             : toTable(inv);
     await writeOutput(text, o.out);
     // After the output is written: a slow or dead receiver never costs the inventory.
-    if (forwarding !== null) await forwarding.finish(analysisEvents(inv, alerts, origin));
+    if (forwarding !== null) {
+      // Silences are judged on the capture's clock (its last packet), or the wall clock when live.
+      const now = live !== null ? Date.now() : Date.parse(inv.stats.lastSeen ?? '');
+      const clocked = watch?.finish(inv, now) ?? [];
+      await forwarding.finish(inCaptureOrder(events!.devices, events!.alerts, clocked));
+    }
     return code;
   } catch (e) {
     await forwarding?.abandon();

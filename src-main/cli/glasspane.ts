@@ -57,8 +57,16 @@ program
     'send one event per device and per alert (repeatable), queued on disk until delivered: ' +
       'syslog+udp|tcp|tls://host:port?format=cef|leef|json, https://host/path?secret-file=F (webhook), ' +
       'splunk+https://host:8088?token-file=F&ack=1, sentinel://<dce-host>?dcr=..&stream=..&tenant=..&client-id=..&secret-file=F; ' +
-      'all take kinds=discovered,alert&min-severity=medium (docs/forwarding.md)',
+      'all take kinds=discovered,changed,not-seen,alert,snapshot&min-severity=medium&not-seen=30m (docs/forwarding.md)',
     (v: string, all: string[] = []) => [...all, v],
+  )
+  .option(
+    '--not-seen <duration>',
+    'with --forward: an event for each device silent this long (30m, 2h; capture time), once until it is seen again',
+  )
+  .option(
+    '--snapshot-every <duration>',
+    'with --forward: the full inventory, one event per device, every this long of capture time (1h)',
   )
   .option(
     '--data-dir <dir>',

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { EVENT_KINDS, isEventKind, type EventKind } from '../../shared/forward/events';
 import { isSeverity, SEVERITIES, type Severity } from '../../shared/alerts/severity';
 import { parseHttpDestination, type HttpDestination } from './http-destination';
+import { parseDuration } from '../cli/db';
 
 export const FORWARD_FORMATS = ['cef', 'leef', 'json'] as const;
 export type ForwardFormat = (typeof FORWARD_FORMATS)[number];
@@ -14,6 +16,11 @@ export interface DestinationBase {
   kinds: ReadonlySet<EventKind>;
   /** Events below this severity are not sent (device events are `info`). */
   minSeverity: Severity;
+  /**
+   * `not-seen=30m` (else the command's --not-seen): this destination is told of devices silent for
+   * this long (ms); without either it gets no not-seen events.
+   */
+  notSeenMs?: number;
 }
 
 /** One `--forward syslog+...` target: where, how framed, in which format. */
@@ -25,6 +32,9 @@ export interface SyslogDestination extends DestinationBase {
   format: ForwardFormat;
   /** syslog+tls: the CA file that signs the receiver's certificate (else the system's CAs). */
   ca?: string;
+  /** syslog+tls: the client certificate and its key (PEM) for a receiver that requires one. */
+  cert?: string;
+  key?: string;
 }
 
 export type Destination = SyslogDestination | HttpDestination;
@@ -64,8 +74,7 @@ export function parseForwardUri(uri: string): Destination {
     kinds: new Set(EVENT_KINDS),
     minSeverity: 'info',
   };
-  const allowed =
-    transport === 'tls' ? ['format', 'kinds', 'min-severity', 'ca'] : ['format', 'kinds', 'min-severity'];
+  const allowed = transport === 'tls' ? ['format', ...FILTERS, 'ca', 'cert', 'key'] : ['format', ...FILTERS];
   for (const [k, v] of u.searchParams) {
     if (!allowed.includes(k)) throw bad(`unknown parameter '${k}': use ${allowed.join(', ')}`);
     if (k === 'format') {
@@ -73,16 +82,35 @@ export function parseForwardUri(uri: string): Destination {
         throw bad(`format '${v}' is not one of ${FORWARD_FORMATS.join(', ')}`);
       dest.format = v as ForwardFormat;
     } else if (!applyFilter(dest, k, v, bad)) {
-      if (!existsSync(v)) throw bad(`CA file '${v}' does not exist`);
-      dest.ca = v;
+      const what = k === 'ca' ? 'CA' : k === 'cert' ? 'client certificate' : 'client key';
+      if (!existsSync(v)) throw bad(`${what} file '${v}' does not exist`);
+      dest[k as 'ca' | 'cert' | 'key'] = v;
     }
   }
+  if (dest.cert !== undefined || dest.key !== undefined) checkClientCert(dest, bad);
   return dest;
 }
 
-/** `kinds` and `min-severity`, shared by every scheme; false when `k` is neither. */
+/** The client certificate and key: both given, readable, and a pair, before anything starts. */
+function checkClientCert(dest: SyslogDestination, bad: (why: string) => Error): void {
+  if (dest.cert === undefined || dest.key === undefined)
+    throw bad('cert and key go together: give both (PEM files of the client certificate and its key)');
+  try {
+    createSecureContext({ cert: readFileSync(dest.cert), key: readFileSync(dest.key) });
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw bad(
+      `the client certificate ${dest.cert} and key ${dest.key} are not usable (${why}): give a PEM certificate and its own private key`,
+    );
+  }
+}
+
+/** The parameters every scheme takes. */
+export const FILTERS = ['kinds', 'min-severity', 'not-seen'];
+
+/** `kinds`, `min-severity` and `not-seen`, shared by every scheme; false when `k` is none of them. */
 export function applyFilter(
-  dest: { kinds: ReadonlySet<EventKind>; minSeverity: Severity },
+  dest: { kinds: ReadonlySet<EventKind>; minSeverity: Severity; notSeenMs?: number },
   k: string,
   v: string,
   bad: (why: string) => Error,
@@ -100,5 +128,22 @@ export function applyFilter(
     dest.minSeverity = v;
     return true;
   }
+  if (k === 'not-seen') {
+    dest.notSeenMs = positiveDuration(v, (why) => bad(`not-seen ${why}`));
+    return true;
+  }
   return false;
+}
+
+/** A duration above zero ("30m", "1h"), for --not-seen, --snapshot-every and `not-seen=`. */
+export function positiveDuration(v: string, bad: (why: string) => Error): number {
+  let ms: number;
+  try {
+    ms = parseDuration(v);
+  } catch {
+    ms = NaN;
+  }
+  if (!(ms > 0) || !Number.isFinite(ms))
+    throw bad(`'${v}' is not a duration above zero: use e.g. 90s, 30m or 1h`);
+  return ms;
 }

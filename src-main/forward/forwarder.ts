@@ -125,6 +125,9 @@ export class Forwarder {
       this.parts.forEach((p, i) => {
         const d = p.dest;
         if (!d.kinds.has(e.kind) || severityRank(e.severity) < severityRank(d.minSeverity)) return;
+        // A silence goes to the destinations that asked for that threshold.
+        if (e.notSeen !== undefined && Math.round((d.notSeenMs ?? 0) / 1000) !== e.notSeen.afterSeconds)
+          return;
         const r = recordFor(d, e, this.origin);
         p.truncated += r.truncated;
         batches[i]!.push({ eventId: e.id, body: r.body });

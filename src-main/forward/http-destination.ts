@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { EVENT_KINDS, type EventKind } from '../../shared/forward/events';
 import type { Severity } from '../../shared/alerts/severity';
-import { applyFilter, type DestinationBase } from './destination';
+import { applyFilter, FILTERS, type DestinationBase } from './destination';
 
 /** `https://...`: a webhook that takes JSON batches signed with HMAC-SHA256. */
 export interface WebhookDestination extends DestinationBase {
@@ -81,7 +81,10 @@ function https(u: URL, bad: Bad, example: string): 'https:' | 'http:' {
 }
 
 export function parseHttpDestination(uri: string, u: URL, bad: Bad): HttpDestination {
-  const filter = { kinds: new Set(EVENT_KINDS) as ReadonlySet<EventKind>, minSeverity: 'info' as Severity };
+  const filter: { kinds: ReadonlySet<EventKind>; minSeverity: Severity; notSeenMs?: number } = {
+    kinds: new Set(EVENT_KINDS),
+    minSeverity: 'info',
+  };
   const params = new Map<string, string>();
   const rest = new URLSearchParams();
   const ours =
@@ -95,7 +98,7 @@ export function parseHttpDestination(uri: string, u: URL, bad: Bad): HttpDestina
     if (ours.includes(k) || k === 'secret' || k === 'token') params.set(k, v);
     else if (ours === WEBHOOK)
       rest.append(k, v); // the receiver's own parameters stay on its URL
-    else throw bad(`unknown parameter '${k}': use ${[...ours, 'kinds', 'min-severity'].join(', ')}`);
+    else throw bad(`unknown parameter '${k}': use ${[...ours, ...FILTERS].join(', ')}`);
   }
   const ca = params.get('ca');
   if (ca !== undefined && !existsSync(ca)) throw bad(`CA file '${ca}' does not exist`);

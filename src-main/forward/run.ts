@@ -1,10 +1,47 @@
 import type { ForwardEvent, Origin } from '../../shared/forward/events';
 import { defaultDataDir } from '../store/paths';
-import type { Destination } from './destination';
+import { ForwardUriError, parseForwardUri, positiveDuration, type Destination } from './destination';
 import { Forwarder, type DestinationReport } from './forwarder';
 
 /** How long a command waits for its destinations at the end before it leaves the rest queued. */
 export const FORWARD_TIMEOUT_MS = 5000;
+
+/** The forwarding flags every command takes: `--forward URI...`, `--not-seen`, `--snapshot-every`. */
+export interface ForwardFlags {
+  forward?: string[];
+  notSeen?: string;
+  snapshotEvery?: string;
+}
+
+/**
+ * The destinations, each with its silence threshold (its own `not-seen=`, else --not-seen), and the
+ * snapshot period. A mistake is a ForwardUriError whose message says what to do.
+ */
+export function forwardOptions(o: ForwardFlags): {
+  dests: Destination[];
+  notSeenMs: number[];
+  snapshotEveryMs?: number;
+} {
+  const dests = (o.forward ?? []).map(parseForwardUri);
+  for (const [flag, v] of [
+    ['--not-seen', o.notSeen],
+    ['--snapshot-every', o.snapshotEvery],
+  ] as const)
+    if (v !== undefined && dests.length === 0)
+      throw new ForwardUriError(`${flag} adds events to what --forward sends: add --forward URI`);
+  const duration = (flag: string, v: string) =>
+    positiveDuration(v, (why) => new ForwardUriError(`${flag} ${why}`));
+  if (o.notSeen !== undefined) {
+    const ms = duration('--not-seen', o.notSeen);
+    for (const d of dests) d.notSeenMs ??= ms;
+  }
+  return {
+    dests,
+    notSeenMs: dests.flatMap((d) => (d.notSeenMs !== undefined ? [d.notSeenMs] : [])),
+    snapshotEveryMs:
+      o.snapshotEvery !== undefined ? duration('--snapshot-every', o.snapshotEvery) : undefined,
+  };
+}
 
 /** Glasspane's data folder (queues live under its `forward/`): the per-user one unless given. */
 export function dataDir(given?: string): string {

@@ -1,8 +1,10 @@
 import type { SyslogDestination } from './destination';
 import type { QueuedRecord } from './disk-queue';
-import { DeliveryError } from './http-client';
-import { SyslogSender } from './syslog-sender';
-import type { Transport } from './transport';
+import { sendSyslog } from './syslog-sender';
+import type { DeliveryContext, Transport } from './transport';
+
+/** One attempt is cut after this long even before the command's deadline: a stuck receiver frees the worker. */
+const ATTEMPT_MS = 10_000;
 
 /** Syslog through the disk queue: one connection per batch; what the receiver took leaves the queue. */
 export class SyslogTransport implements Transport {
@@ -11,12 +13,12 @@ export class SyslogTransport implements Transport {
 
   constructor(private readonly dest: SyslogDestination) {}
 
-  async deliver(batch: QueuedRecord[], ctx: { deadline: number }): Promise<number> {
-    const s = new SyslogSender(this.dest, { maxQueue: batch.length });
-    for (const r of batch) s.push(r.body);
-    // One attempt per call (deadline: now + a connection's worth); the worker owns retries.
-    const st = await s.flush(Math.min(ctx.deadline, Date.now() + 10_000));
-    if (st.sent === 0) throw new DeliveryError(st.lastError ?? 'syslog receiver did not take the messages');
-    return st.sent;
+  deliver(batch: QueuedRecord[], ctx: DeliveryContext): Promise<number> {
+    // One attempt, cut at the deadline or by the worker's signal; the worker owns the retries.
+    return sendSyslog(
+      this.dest,
+      batch.map((r) => r.body),
+      { deadline: Math.min(ctx.deadline, Date.now() + ATTEMPT_MS), signal: ctx.signal },
+    );
   }
 }

@@ -19,8 +19,12 @@ import { MAX_FRAME_BYTES } from '../../shared/ipc/wire';
 import { isLoopbackAddress, normalizeHostName } from './security';
 import { DEFAULT_HOST, startConsoleServer } from './server';
 import { parseLimits, type LimitFlags } from '../cli/limits';
+import { ForwardUriError } from '../forward/destination';
+import { dataDir, forwardOptions, type ForwardFlags } from '../forward/run';
 
-export interface ServeOptions extends LimitFlags {
+export interface ServeOptions extends LimitFlags, ForwardFlags {
+  /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
+  dataDir?: string;
   port?: string | number;
   host?: string;
   /** PEM certificate and key: serve https/wss. Required, with allowHost, off loopback. */
@@ -166,6 +170,12 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   } catch (e) {
     throw new ServeUsageError(e instanceof Error ? e.message : String(e));
   }
+  let fwd;
+  try {
+    fwd = forwardOptions(o);
+  } catch (e) {
+    throw e instanceof ForwardUriError ? new ServeUsageError(e.message) : e;
+  }
   const host = o.host ?? DEFAULT_HOST;
   const { tls, allowHosts } = tlsAndHosts(host, o);
   const captureDir = o.captureDir !== undefined ? checkCaptureDir(o.captureDir) : undefined;
@@ -201,6 +211,26 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     captureDir,
   });
   const dispatch = createDispatcher(engine, (m) => err(m));
+  // Devices and alerts go to the destinations as the console's clients receive them.
+  let forwarding: { stop(): Promise<void> } | null = null;
+  if (fwd.dests.length > 0) {
+    const { startHostForwarding } = await import('../forward/host-forwarding');
+    const { localOrigin } = await import('../forward/origin');
+    try {
+      forwarding = startHostForwarding(hub, () => engine.status, {
+        ...fwd,
+        origin: localOrigin(),
+        dataDir: dataDir(o.dataDir),
+        log: err,
+      });
+    } catch (e) {
+      await engine.close();
+      store?.close();
+      throw new ServeUsageError(
+        `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${e instanceof Error ? e.message : String(e)}): give a writable --data-dir`,
+      );
+    }
+  }
   let server;
   try {
     server = await startConsoleServer({
@@ -214,6 +244,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
       allowHosts,
     });
   } catch (e) {
+    await forwarding?.stop();
     await engine.close();
     store?.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -264,6 +295,8 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   });
   await server.close();
   await engine.close();
+  // After the engine's last batch: what it raised is queued, then sent for at most 5 s.
+  await forwarding?.stop();
   store?.close();
   return 0;
 }

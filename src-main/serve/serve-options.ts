@@ -34,5 +34,19 @@ export function addServeOptions(c: Command): Command {
       'devices kept one by one per run (default 100000); past it new ones are aggregated',
     )
     .option('--max-edges <n>', 'edges kept in memory (default 250000)')
+    .option(
+      '--forward <uri>',
+      'send devices discovered or changed and alerts as they happen (repeatable; analyze --help and docs/forwarding.md list the URIs)',
+      collect,
+    )
+    .option('--not-seen <duration>', 'with --forward: an event for each device silent this long (30m)')
+    .option(
+      '--snapshot-every <duration>',
+      'with --forward: the full inventory, one event per device, every this long (1h)',
+    )
+    .option(
+      '--data-dir <dir>',
+      "Glasspane's data folder, which holds the forwarding queues (default: the per-user one)",
+    )
     .addOption(new Option('--renderer <dir>', 'renderer build to serve').hideHelp());
 }

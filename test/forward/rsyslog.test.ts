@@ -204,13 +204,17 @@ test('a bad --forward is a one-line usage error (exit 2) before any analysis', a
     ['syslog+tcp://127.0.0.1:514?format=xml', "format 'xml' is not one of cef, leef, json"],
     [
       'syslog+tcp://127.0.0.1:514?kinds=alert,boot',
-      "kind 'boot' is not one of discovered, changed, alert, snapshot",
+      "kind 'boot' is not one of discovered, changed, not-seen, alert, snapshot",
     ],
     [
       'syslog+udp://127.0.0.1:514?min-severity=urgent',
       "min-severity 'urgent' is not one of info, low, medium, high, critical",
     ],
-    ['syslog+udp://127.0.0.1:514?ca=/x', "unknown parameter 'ca': use format, kinds, min-severity"],
+    ['syslog+udp://127.0.0.1:514?ca=/x', "unknown parameter 'ca': use format, kinds, min-severity, not-seen"],
+    [
+      'syslog+tcp://127.0.0.1:514?not-seen=soon',
+      "not-seen 'soon' is not a duration above zero: use e.g. 90s, 30m or 1h",
+    ],
     ['127.0.0.1:514', 'not a URI: use e.g. syslog+tcp://127.0.0.1:514?format=cef'],
     ['syslog+tcp://127.0.0.1:0', 'port 0 is not between 1 and 65535'],
   ]) {

@@ -55,8 +55,16 @@ export const RSYSLOG_TLS = [
   .map((d) => join(d, 'lmnsd_gtls.so'))
   .some((p) => existsSync(p));
 
-/** With `tls`, the TCP input speaks RFC 5425 (TLS, anonymous clients) with this certificate and key. */
-export async function startRsyslog(tls?: { ca: string; cert: string; key: string }): Promise<Rsyslog> {
+/**
+ * With `tls`, the TCP input speaks RFC 5425 with this certificate and key: to anonymous clients, or
+ * with `authMode: 'x509/certvalid'` only to clients whose certificate the CA signed.
+ */
+export async function startRsyslog(tls?: {
+  ca: string;
+  cert: string;
+  key: string;
+  authMode?: 'anon' | 'x509/certvalid';
+}): Promise<Rsyslog> {
   if (RSYSLOGD === null) throw new Error('rsyslogd is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'gp-rsyslog-'));
   const [udpPort, tcpPort] = [await freeUdpPort(), await freeTcpPort()];
@@ -73,7 +81,7 @@ export async function startRsyslog(tls?: { ca: string; cert: string; key: string
       'module(load="imudp")',
       tls === undefined
         ? 'module(load="imtcp")'
-        : 'module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")',
+        : `module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="${tls.authMode ?? 'anon'}")`,
       // The message exactly as it arrived (the octet count of TCP framing removed), one per line.
       'template(name="raw" type="string" string="%rawmsg%\\n")',
       `input(type="imudp" address="127.0.0.1" port="${udpPort}" ruleset="keep")`,
@@ -115,7 +123,10 @@ export async function startRsyslog(tls?: { ca: string; cert: string; key: string
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
+        // rsyslogd with a TLS session open has been seen to ignore SIGTERM on a loaded machine.
+        const kill = setTimeout(() => proc.kill('SIGKILL'), 5000);
         await exited;
+        clearTimeout(kill);
       }
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * A throwaway CA and a server certificate it signed for 127.0.0.1 and the DNS names given (localhost
@@ -50,4 +50,32 @@ export function makeTestCa(dnsNames: readonly string[] = ['localhost']): {
     f('ext'),
   );
   return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
+/** A client certificate (clientAuth) for `name`, signed by the CA of `makeTestCa()` in its folder. */
+export function makeClientCert(ca: string, name = 'glasspane-sensor'): { cert: string; key: string } {
+  const dir = dirname(ca);
+  const f = (n: string) => join(dir, n);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ssl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${name}`);
+  writeFileSync(f(`${name}.ext`), 'extendedKeyUsage=clientAuth\n');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    f(`${name}.csr`),
+    '-CA',
+    ca,
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f(`${name}.pem`),
+    '-days',
+    '2',
+    '-extfile',
+    f(`${name}.ext`),
+  );
+  return { cert: f(`${name}.pem`), key: f(`${name}.key`) };
 }

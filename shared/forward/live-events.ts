@@ -1,0 +1,108 @@
+/**
+ * The events of a long-running host (serve today; sensor and the app later), from the batches it
+ * records: a device the host had not shown yet is `discovered`, one whose tracked attributes moved
+ * is `changed`, each alert is an `alert`; and on the host's clock, silences and periodic snapshots.
+ * It holds one device view per device (no evidence): as bounded as the inventory itself.
+ */
+import type { AlertJson } from '../model/alert';
+import type { DeviceJson } from '../model/inventory';
+import {
+  alertEvent,
+  deviceChanged,
+  deviceDiscovered,
+  deviceNotSeen,
+  snapshotEvents,
+  type ForwardEvent,
+  type Origin,
+} from './events';
+import { Every, NotSeenWatch } from './watch';
+
+/** What a batch brings (the Recorder's RecordedBatch and the engine's deltas both have this shape). */
+export interface LiveBatch {
+  upserts: readonly DeviceJson[];
+  alerts: readonly AlertJson[];
+}
+
+export interface LiveEventOptions {
+  origin: Origin;
+  /** Silences to report (ms), one per distinct threshold of the destinations. */
+  notSeenMs?: number[];
+  snapshotEveryMs?: number;
+  /** Now, on the host's clock: capture time for a file run, the wall clock for a live one. */
+  clock: (latestCapture: number) => number;
+}
+
+export class LiveEvents {
+  private readonly known = new Map<string, DeviceJson>();
+  private watches: NotSeenWatch[];
+  private snapshots: Every | null;
+  /** The latest capture time any device was seen at: a file run's clock. */
+  private latest = -Infinity;
+  private nextCheck = -Infinity;
+
+  constructor(private readonly o: LiveEventOptions) {
+    this.watches = this.newWatches();
+    this.snapshots = this.newEvery();
+  }
+
+  private newWatches(): NotSeenWatch[] {
+    return [...new Set(this.o.notSeenMs ?? [])].map((t) => new NotSeenWatch(t));
+  }
+
+  private newEvery(): Every | null {
+    return this.o.snapshotEveryMs !== undefined ? new Every(this.o.snapshotEveryMs) : null;
+  }
+
+  /** A new run (another capture): what the host shows starts again, and so do the clocks. */
+  reset(): void {
+    this.known.clear();
+    this.watches = this.newWatches();
+    this.snapshots = this.newEvery();
+    this.latest = -Infinity;
+    this.nextCheck = -Infinity;
+  }
+
+  /** Events of one recorded batch: devices discovered or changed, then its alerts. */
+  batch(b: LiveBatch): ForwardEvent[] {
+    const out: ForwardEvent[] = [];
+    // The snapshot period runs from the run's first sighting: a file read in one batch still
+    // crosses its boundaries.
+    if (this.latest === -Infinity && b.upserts.length > 0) {
+      let first = Infinity;
+      for (const d of b.upserts) first = Math.min(first, Date.parse(d.firstSeen));
+      this.snapshots?.due(first);
+    }
+    for (const d of b.upserts) {
+      const t = Date.parse(d.lastSeen);
+      if (t > this.latest) this.latest = t;
+      const old = this.known.get(d.id);
+      this.known.set(d.id, d);
+      if (old === undefined) out.push(deviceDiscovered(d, this.o.origin));
+      else {
+        const c = deviceChanged(old, d, this.o.origin);
+        if (c !== null) out.push(c);
+      }
+    }
+    for (const a of b.alerts)
+      out.push(alertEvent(a, this.known.get(a.deviceId ?? '') ?? null, this.o.origin));
+    return out;
+  }
+
+  /** Silences and the snapshot due now. */
+  tick(): ForwardEvent[] {
+    const now = this.o.clock(this.latest);
+    if (!Number.isFinite(now)) return [];
+    const out: ForwardEvent[] = [];
+    const at = this.snapshots?.due(now) ?? null;
+    if (at !== null && this.known.size > 0)
+      out.push(...snapshotEvents([...this.known.values()], new Date(at).toISOString(), this.o.origin));
+    if (this.watches.length === 0 || now < this.nextCheck) return out;
+    const shortest = Math.min(...this.watches.map((w) => w.afterMs));
+    this.nextCheck = now + Math.max(1000, Math.min(60_000, shortest / 4));
+    const sightings = [...this.known.values()].map((d) => ({ id: d.id, lastSeen: Date.parse(d.lastSeen) }));
+    for (const w of this.watches)
+      for (const id of w.due(now, sightings))
+        out.push(deviceNotSeen(this.known.get(id)!, w.afterMs, this.o.origin));
+    return out;
+  }
+}
