@@ -8,6 +8,7 @@ import { PARTIAL_LIMITS as L } from './partial-limits';
 import { PARTIAL_VERSION, type PartialInventory } from './partial-types';
 import { mergePartials } from './partial-merge';
 import { ipv4FromString } from '../util/addr';
+import { IDENTITY_ATTRIBUTES } from '../model/observation';
 
 /** IPv4 dotted quad, or IPv6 text (hex groups and colons, an IPv4 tail allowed). */
 export function isAddress(s: string): boolean {
@@ -33,32 +34,6 @@ const source = z
   .string()
   .regex(new RegExp(`^${NAME}(/${NAME}){1,2}(#${NAME})?$`), 'a source is site/sensor[/worker][#run]');
 
-const IDENTITY_ATTRS = [
-  'vendor',
-  'vendor-id',
-  'product',
-  'product-code',
-  'model',
-  'hardware',
-  'firmware',
-  'software',
-  'serial',
-  'os',
-  'os-version',
-  'device-type',
-  'description',
-  'location',
-  'contact',
-  'station-name',
-  'instance',
-  'uuid',
-  'mud-url',
-  'domain',
-  'workgroup',
-  'asset-id',
-  'state',
-] as const;
-
 const ref = z.object({ mac: short.nullable(), ip: short.nullable() });
 const base = { device: ref, protocol: proto, field: text, frame: count, ts: time };
 
@@ -66,7 +41,7 @@ const observation = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('hostname'), name: text }),
   z.object({ ...base, kind: z.literal('name-query'), name: text }),
   z.object({ ...base, kind: z.literal('address'), ip: short, name: text.nullable() }),
-  z.object({ ...base, kind: z.literal('identity'), attr: z.enum(IDENTITY_ATTRS), value: text }),
+  z.object({ ...base, kind: z.literal('identity'), attr: z.enum(IDENTITY_ATTRIBUTES), value: text }),
   z.object({ ...base, kind: z.literal('software'), product: text, version: text.nullable(), raw: text }),
   z.object({ ...base, kind: z.literal('fingerprint'), scheme: short, value: text }),
   z.object({ ...base, kind: z.literal('role'), role: short, peer: ref.nullable() }),

@@ -24,33 +24,40 @@ export interface ObservationBase {
   ts: number;
 }
 
-/** Identity attributes a device states about itself (vendor, model, firmware, serial, ...). */
-export type IdentityAttribute =
-  | 'vendor'
-  | 'vendor-id'
-  | 'product'
-  | 'product-code'
-  | 'model'
-  | 'hardware'
-  | 'firmware'
-  | 'software'
-  | 'serial'
-  | 'os'
-  | 'os-version'
-  | 'device-type'
-  /** A device type's code where the protocol has one (CIP device profile), beside its name. */
-  | 'device-type-id'
-  | 'description'
-  | 'location'
-  | 'contact'
-  | 'station-name'
-  | 'instance'
-  | 'uuid'
-  | 'mud-url'
-  | 'domain'
-  | 'workgroup'
-  | 'asset-id'
-  | 'state';
+/**
+ * Identity attributes a device states about itself (vendor, model, firmware, serial, ...). A list,
+ * so what checks input from the network (partial inventories from sensors) accepts exactly these.
+ * `device-type-id` is a device type's code where the protocol has one (CIP device profile), beside
+ * its name.
+ */
+export const IDENTITY_ATTRIBUTES = [
+  'vendor',
+  'vendor-id',
+  'product',
+  'product-code',
+  'model',
+  'hardware',
+  'firmware',
+  'software',
+  'serial',
+  'os',
+  'os-version',
+  'device-type',
+  'device-type-id',
+  'description',
+  'location',
+  'contact',
+  'station-name',
+  'instance',
+  'uuid',
+  'mud-url',
+  'domain',
+  'workgroup',
+  'asset-id',
+  'state',
+] as const;
+
+export type IdentityAttribute = (typeof IDENTITY_ATTRIBUTES)[number];
 
 export type Observation =
   /** A name the device uses for itself (DHCP 12/81, mDNS A record owner, NetBIOS, LLDP sysName, ...). */
