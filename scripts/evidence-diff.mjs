@@ -2,7 +2,7 @@
 // /work/main, read-only) with this checkout's build over every capture in the corpus, so a refactor
 // can show it changed no output. The reference's outputs are cached by the hash of its cli.cjs.
 //
-//   node scripts/build.mjs && node scripts/evidence-diff.mjs [--ref DIR] [--allow NAME,...] [CAPTURE...]
+//   node scripts/build.mjs && node scripts/evidence-diff.mjs [--ref DIR | --baseline DIR] [--allow NAME,...] [CAPTURE...]
 //
 // --allow names keys or attributes that this build adds on purpose (raw codes beside display text):
 // evidence entries carrying them (`key=value`) and identity rows labelled with them are left out of
@@ -16,10 +16,12 @@ import { fileURLToPath } from 'node:url';
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 let ref = '/work/main';
+let baseline = null;
 let allow = new Set();
 const captures = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--ref') ref = args[++i];
+  else if (args[i] === '--baseline') baseline = args[++i];
   else if (args[i] === '--allow') allow = new Set(args[++i].split(',').filter(Boolean));
   else captures.push(args[i]);
 }
@@ -33,11 +35,17 @@ if (captures.length === 0) {
 }
 
 const refCli = join(ref, 'bin/glasspane.cjs');
-const refHash = createHash('sha1')
-  .update(readFileSync(join(ref, 'dist/cli.cjs')))
-  .digest('hex')
-  .slice(0, 12);
-const cache = join('/tmp', `evidence-diff-${refHash}`);
+// --baseline DIR: the outputs an earlier run cached, when the reference has moved on since.
+const cache =
+  baseline ??
+  join(
+    '/tmp',
+    'evidence-diff-' +
+      createHash('sha1')
+        .update(readFileSync(join(ref, 'dist/cli.cjs')))
+        .digest('hex')
+        .slice(0, 12),
+  );
 mkdirSync(cache, { recursive: true });
 
 function analyze(cli, capture) {

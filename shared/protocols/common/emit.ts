@@ -35,12 +35,19 @@ export class Emitter<E extends string = never> {
     this.send(ctx, { kind: 'identity', attr: a.attr, value: v, ...this.base(p, device, a.field) });
   }
 
-  /** Any other key/value the device announced; empty text says nothing. */
-  attribute(ctx: AppContext, p: Packet, a: About & { key: string; value: string }): void {
+  /**
+   * Any other key/value the device announced. Empty text says nothing, unless the key's presence is
+   * the fact (`keepEmpty`: a DNS-SD TXT key without a value is a boolean attribute, RFC 6763 6.4).
+   */
+  attribute(
+    ctx: AppContext,
+    p: Packet,
+    a: About & { key: string; value: string; keepEmpty?: boolean },
+  ): void {
     const device = this.device(p, a);
     if (device === null) return;
     const v = cleanText(a.value);
-    if (v === '') return;
+    if (v === '' && a.keepEmpty !== true) return;
     this.send(ctx, { kind: 'attribute', key: a.key, value: v, ...this.base(p, device, a.field) });
   }
 

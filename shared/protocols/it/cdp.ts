@@ -2,9 +2,12 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, ipv6ToString } from '../../util/addr';
-import { base, srcRef } from './refs';
-import { wireText } from './text';
+import { srcRef } from '../common/refs';
+import { wireText } from '../common/text';
 import { capabilityNames } from './lldp';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('cdp');
 
 /** Cisco Discovery Protocol (SNAP OUI 00-00-0c, PID 0x2000): a Cisco neighbour describing itself. */
 const MAX_TLVS = 128;
@@ -59,8 +62,7 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     switch (type) {
       case 0x01:
         deviceId = wireText(w, v, n, 255);
-        if (deviceId !== '')
-          ctx.emit({ kind: 'hostname', name: deviceId, ...base(p, me, 'cdp', 'deviceId') });
+        if (deviceId !== '') em.hostname(ctx, p, { device: me, field: 'deviceId', name: deviceId });
         break;
       case 0x02:
       case 0x16:
@@ -71,45 +73,33 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         break;
       case 0x04:
         if (n >= 4)
-          ctx.emit({
-            kind: 'attribute',
+          em.attribute(ctx, p, {
+            device: me,
+            field: 'capabilities',
             key: 'capabilities',
             value: capabilityNames(w.u32(v), CAPS),
-            ...base(p, me, 'cdp', 'capabilities'),
           });
         break;
       case 0x05: {
         const s = wireText(w, v, n, 1024);
         if (s !== '')
-          ctx.emit({
-            kind: 'identity',
-            attr: 'software',
-            value: s,
-            ...base(p, me, 'cdp', 'softwareVersion'),
-          });
+          em.identity(ctx, p, { device: me, field: 'softwareVersion', attr: 'software', value: s });
         break;
       }
       case 0x06: {
         const s = wireText(w, v, n, 255);
-        if (s !== '')
-          ctx.emit({ kind: 'identity', attr: 'model', value: s, ...base(p, me, 'cdp', 'platform') });
+        if (s !== '') em.identity(ctx, p, { device: me, field: 'platform', attr: 'model', value: s });
         break;
       }
       case 0x09: {
         const s = wireText(w, v, n, 255);
-        if (s !== '')
-          ctx.emit({ kind: 'identity', attr: 'domain', value: s, ...base(p, me, 'cdp', 'vtpDomain') });
+        if (s !== '') em.identity(ctx, p, { device: me, field: 'vtpDomain', attr: 'domain', value: s });
         break;
       }
       case 0x0a:
         if (n >= 2) {
           vlan = w.u16(v);
-          ctx.emit({
-            kind: 'attribute',
-            key: 'native-vlan',
-            value: String(vlan),
-            ...base(p, me, 'cdp', 'nativeVlan'),
-          });
+          em.attribute(ctx, p, { device: me, field: 'nativeVlan', key: 'native-vlan', value: String(vlan) });
         }
         break;
       default:
@@ -120,21 +110,16 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   for (const ip of addrs) {
     if (seen.has(ip)) continue;
     seen.add(ip);
-    ctx.emit({
-      kind: 'address',
-      ip,
-      name: deviceId || null,
-      ...base(p, { mac: me.mac, ip }, 'cdp', 'address'),
-    });
+    em.address(ctx, p, { device: { mac: me.mac, ip }, field: 'address', ip, name: deviceId || null });
   }
   if (deviceId !== '') {
-    ctx.emit({
-      kind: 'neighbor',
+    em.neighbor(ctx, p, {
+      device: me,
+      field: 'deviceId',
       chassisId: deviceId,
       portId: port,
       portDescription: null,
       vlan,
-      ...base(p, me, 'cdp', 'deviceId'),
     });
   }
   return true;

@@ -1,5 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
-import { cleanText } from './text';
+import { cleanText } from '../common/text';
+import { hexBytes } from '../common/hex';
 
 /**
  * A small bounded DER walker for X.509 certificates: enough to read the subject and issuer names and
@@ -43,16 +44,6 @@ const ATTRS: Record<string, string> = {
   '550405': 'serialNumber',
 };
 
-function oidHex(w: ByteWindow, t: Tlv): string {
-  let s = '';
-  for (let i = 0; i < t.len && i < 32; i++)
-    s += w
-      .u8(t.vo + i)
-      .toString(16)
-      .padStart(2, '0');
-  return s;
-}
-
 function stringValue(w: ByteWindow, t: Tlv): string {
   if (t.tag === 0x1e) {
     // BMPString: UTF-16BE.
@@ -87,7 +78,7 @@ export function readName(w: ByteWindow, name: Tlv): DistinguishedName {
       if (oid === null || oid.tag !== 0x06) continue;
       const val = readTlv(w, oid.end, atv.end);
       if (val === null) continue;
-      const key = ATTRS[oidHex(w, oid)];
+      const key = ATTRS[hexBytes(w, oid.vo, oid.len, 32)];
       if (key === undefined) continue;
       const v = stringValue(w, val);
       if (key === 'CN' && out.cn === '') out.cn = v;
@@ -138,7 +129,7 @@ export function readCertificate(w: ByteWindow, o: number, n: number): CertSummar
         if (ext === null || ext.tag !== 0x30) break;
         e = ext.end;
         const oid = readTlv(w, ext.vo, ext.end);
-        if (oid === null || oid.tag !== 0x06 || oidHex(w, oid) !== SAN_OID) continue;
+        if (oid === null || oid.tag !== 0x06 || hexBytes(w, oid.vo, oid.len, 32) !== SAN_OID) continue;
         let v = readTlv(w, oid.end, ext.end);
         if (v !== null && v.tag === 0x01) v = readTlv(w, v.end, ext.end); // critical flag
         if (v === null || v.tag !== 0x04) continue;

@@ -3,9 +3,13 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { DeviceRef } from '../../model/observation';
 import { ipv6ToString, macToString } from '../../util/addr';
-import { base, dstRef, srcRef } from './refs';
-import { cleanText, wireText } from './text';
+import { dstRef, srcRef } from '../common/refs';
+import { cleanText, wireText } from '../common/text';
 import { readName } from './dns-name';
+import { Emitter } from '../common/emit';
+import { hexBytes } from '../common/hex';
+
+const em = new Emitter('dhcpv6');
 
 /**
  * DHCPv6 (RFC 8415, udp 546/547): the client's DUID (with the link-layer address or enterprise
@@ -21,16 +25,6 @@ const RELAY_REPL = 13;
 /** Relays in a chain we follow (RFC 8415 allows 32 hops; real chains are one or two). */
 const MAX_RELAY_DEPTH = 8;
 const MAX_OPTIONS = 64;
-
-function hex(w: ByteWindow, o: number, n: number): string {
-  let s = '';
-  for (let i = 0; i < n && i < 64; i++)
-    s += w
-      .u8(o + i)
-      .toString(16)
-      .padStart(2, '0');
-  return s;
-}
 
 const name = new ByteWindow();
 const inner: ByteWindow[] = Array.from({ length: MAX_RELAY_DEPTH }, () => new ByteWindow());
@@ -67,12 +61,7 @@ function relayed(w: ByteWindow, p: Packet, ctx: AppContext, depth: number): bool
   }
   if (msg < 0 || msgLen < 4) return false;
   if (depth === 0 && forw)
-    ctx.emit({
-      kind: 'role',
-      role: 'dhcpv6-relay',
-      peer: dstRef(p),
-      ...base(p, srcRef(p), 'dhcpv6', 'relay'),
-    });
+    em.role(ctx, p, { device: srcRef(p), field: 'relay', role: 'dhcpv6-relay', peer: dstRef(p) });
   const m = w.sub(inner[depth]!, msg, msgLen);
   const t = m.u8(0);
   if (t === RELAY_FORW || t === RELAY_REPL) return relayed(m, p, ctx, depth + 1);
@@ -86,9 +75,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
   const type = w.u8(0);
   if (w.length < 4 || (!CLIENT_MSGS.has(type) && !SERVER_MSGS.has(type))) return false;
   const fromServer = SERVER_MSGS.has(type);
-  const c = (field: string) => base(p, client, 'dhcpv6', field);
-  if (fromServer)
-    ctx.emit({ kind: 'role', role: 'dhcpv6-server', peer: client, ...base(p, server, 'dhcpv6', 'msg-type') });
+  if (fromServer) em.role(ctx, p, { device: server, field: 'msg-type', role: 'dhcpv6-server', peer: client });
   let o = 4;
   for (let i = 0; i < MAX_OPTIONS && w.has(o, 4); i++) {
     const code = w.u16(o);
@@ -99,26 +86,26 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
     switch (code) {
       case 1: {
         if (len < 2) break;
-        ctx.emit({ kind: 'attribute', key: 'duid', value: hex(w, v, len), ...c('option1') });
+        em.attribute(ctx, p, { device: client, field: 'option1', key: 'duid', value: hexBytes(w, v, len) });
         const duidType = w.u16(v);
         if ((duidType === 1 || duidType === 3) && w.u16(v + 2) === 1) {
           const at = v + (duidType === 1 ? 8 : 4);
           if (v + len - at === 6)
-            ctx.emit({
-              kind: 'attribute',
+            em.attribute(ctx, p, {
+              device: client,
+              field: 'option1.lladdr',
               key: 'duid-lladdr',
               value: macToString(w.u48(at)),
-              ...c('option1.lladdr'),
             });
         } else if (duidType === 2 && len >= 6) {
-          ctx.emit({
-            kind: 'attribute',
+          em.attribute(ctx, p, {
+            device: client,
+            field: 'option1.enterprise',
             key: 'duid-enterprise',
             value: String(w.u32(v + 2)),
-            ...c('option1.enterprise'),
           });
         } else if (duidType === 4 && len === 18) {
-          const h = hex(w, v + 2, 16);
+          const h = hexBytes(w, v + 2, 16);
           const uuid =
             h.slice(0, 8) +
             '-' +
@@ -129,7 +116,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
             h.slice(16, 20) +
             '-' +
             h.slice(20);
-          ctx.emit({ kind: 'identity', attr: 'uuid', value: uuid, ...c('option1.uuid') });
+          em.identity(ctx, p, { device: client, field: 'option1.uuid', attr: 'uuid', value: uuid });
         }
         break;
       }
@@ -137,7 +124,8 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
         if (fromServer) break;
         let s = '';
         for (let k = 0; k + 1 < len && k < 128; k += 2) s += (k > 0 ? ',' : '') + w.u16(v + k);
-        if (s !== '') ctx.emit({ kind: 'fingerprint', scheme: 'dhcpv6', value: s, ...c('option6') });
+        if (s !== '')
+          em.fingerprint(ctx, p, { device: client, field: 'option6', scheme: 'dhcpv6', value: s });
         break;
       }
       case 39: {
@@ -154,7 +142,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
         }
         if (s === '') s = readName(name, 0)?.name ?? '';
         s = cleanText(s, 255);
-        if (s !== '' && s !== '.') ctx.emit({ kind: 'hostname', name: s, ...c('option39') });
+        if (s !== '' && s !== '.') em.hostname(ctx, p, { device: client, field: 'option39', name: s });
         break;
       }
       case 16: {
@@ -166,7 +154,12 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
           if (k + 2 + l > v + len) break;
           const data = wireText(w, k + 2, l);
           if (data !== '')
-            ctx.emit({ kind: 'attribute', key: 'vendor-class', value: ent + ':' + data, ...c('option16') });
+            em.attribute(ctx, p, {
+              device: client,
+              field: 'option16',
+              key: 'vendor-class',
+              value: ent + ':' + data,
+            });
           k += 2 + l;
         }
         break;
@@ -177,7 +170,8 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
           const l = w.u16(k);
           if (k + 2 + l > v + len) break;
           const data = wireText(w, k + 2, l);
-          if (data !== '') ctx.emit({ kind: 'attribute', key: 'user-class', value: data, ...c('option15') });
+          if (data !== '')
+            em.attribute(ctx, p, { device: client, field: 'option15', key: 'user-class', value: data });
           k += 2 + l;
         }
         break;
@@ -193,12 +187,7 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
           if (k + 4 + sl > v + len) break;
           if (sc === 5 && sl >= 24) {
             const ip = ipv6ToString(w.bytes(k + 4, 16), 0);
-            ctx.emit({
-              kind: 'address',
-              ip,
-              name: null,
-              ...base(p, { mac: client.mac, ip }, 'dhcpv6', 'option5'),
-            });
+            em.address(ctx, p, { device: { mac: client.mac, ip }, field: 'option5', ip, name: null });
           }
           k += 4 + sl;
         }

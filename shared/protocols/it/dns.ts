@@ -3,9 +3,10 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { ipv6ToString } from '../../util/addr';
-import { base, dstRef, ipRef, srcRef } from './refs';
-import { cleanText } from './text';
+import { dstRef, ipRef, srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
 import { readName } from './dns-name';
+import { Emitter } from '../common/emit';
 
 /**
  * DNS (53), multicast DNS / DNS-SD (5353) and LLMNR (5355): one message format, three meanings.
@@ -24,6 +25,13 @@ const T_AAAA = 28;
 const T_SRV = 33;
 
 type Flavor = 'dns' | 'mdns' | 'llmnr';
+
+/** One parser, three protocol names. */
+const EM: Record<Flavor, Emitter> = {
+  dns: new Emitter('dns'),
+  mdns: new Emitter('mdns'),
+  llmnr: new Emitter('llmnr'),
+};
 
 /** TXT keys that carry identity (DNS-SD conventions: printers' IPP TXT, Apple's model keys). */
 const TXT_IDENTITY: Record<string, IdentityAttribute> = {
@@ -89,13 +97,13 @@ export function dissectDnsMessage(w: ByteWindow, p: Packet, ctx: AppContext, fla
 
   if (qr) {
     if (flavor === 'dns') {
-      ctx.emit({ kind: 'role', role: 'dns-server', peer: dstRef(p), ...base(p, me, proto, 'flags.qr') });
+      EM[proto].role(ctx, p, { device: me, field: 'flags.qr', role: 'dns-server', peer: dstRef(p) });
     } else if (flavor === 'mdns') {
-      ctx.emit({ kind: 'role', role: 'mdns-responder', peer: null, ...base(p, me, proto, 'flags.qr') });
+      EM[proto].role(ctx, p, { device: me, field: 'flags.qr', role: 'mdns-responder', peer: null });
     }
   } else {
     for (const q of queries)
-      ctx.emit({ kind: 'name-query', name: cleanText(q, 255), ...base(p, me, proto, 'qname') });
+      EM[proto].nameQuery(ctx, p, { device: me, field: 'qname', name: cleanText(q, 255) });
   }
 
   // Records: answers and additionals of a response; the authority section of an mDNS query is a
@@ -145,10 +153,10 @@ function emitRecord(
       else return;
       const field = (type === T_A ? 'A' : 'AAAA') + '.' + section;
       if (self) {
-        ctx.emit({ kind: 'hostname', name, ...base(p, me, proto, field) });
-        ctx.emit({ kind: 'address', ip, name, ...base(p, { mac: me.mac, ip }, proto, field) });
+        EM[proto].hostname(ctx, p, { device: me, field, name });
+        EM[proto].address(ctx, p, { device: { mac: me.mac, ip }, field, ip, name });
       } else {
-        ctx.emit({ kind: 'address', ip, name, ...base(p, ipRef(ip), proto, field) });
+        EM[proto].address(ctx, p, { device: ipRef(ip), field, ip, name });
       }
       return;
     }
@@ -158,29 +166,29 @@ function emitRecord(
       const target = cleanText(t.name, 255);
       const rev = reverseToIp(name);
       if (rev !== null) {
-        if (self) ctx.emit({ kind: 'hostname', name: target, ...base(p, me, proto, 'PTR.' + section) });
-        ctx.emit({
-          kind: 'address',
+        if (self) EM[proto].hostname(ctx, p, { device: me, field: 'PTR.' + section, name: target });
+        EM[proto].address(ctx, p, {
+          device: self ? { mac: me.mac, ip: rev } : ipRef(rev),
+          field: 'PTR.' + section,
           ip: rev,
           name: target,
-          ...base(p, self ? { mac: me.mac, ip: rev } : ipRef(rev), proto, 'PTR.' + section),
         });
         return;
       }
       if (!self) return;
       if (name.startsWith('_services._dns-sd._udp.')) {
-        ctx.emit({
-          kind: 'attribute',
+        EM[proto].attribute(ctx, p, {
+          device: me,
+          field: 'PTR.' + section,
           key: 'service-type',
           value: target,
-          ...base(p, me, proto, 'PTR.' + section),
         });
       } else {
-        ctx.emit({
-          kind: 'attribute',
+        EM[proto].attribute(ctx, p, {
+          device: me,
+          field: 'PTR.' + section,
           key: 'service-instance',
           value: target,
-          ...base(p, me, proto, 'PTR.' + section),
         });
       }
       return;
@@ -191,9 +199,9 @@ function emitRecord(
       const t = readName(w, rdo + 6);
       if (t === null) return;
       const transport = /\._udp\./i.test(name) ? 'udp' : 'tcp';
-      ctx.emit({ kind: 'service', transport, port, name, ...base(p, me, proto, 'SRV.' + section) });
+      EM[proto].service(ctx, p, { device: me, field: 'SRV.' + section, transport, port, name });
       if (t.name !== '.')
-        ctx.emit({ kind: 'hostname', name: cleanText(t.name, 255), ...base(p, me, proto, 'SRV.target') });
+        EM[proto].hostname(ctx, p, { device: me, field: 'SRV.target', name: cleanText(t.name, 255) });
       return;
     }
     case T_TXT: {
@@ -214,9 +222,9 @@ function emitRecord(
         if (key === '') continue;
         const attr = TXT_IDENTITY[key];
         if (attr !== undefined && value !== '') {
-          ctx.emit({ kind: 'identity', attr, value, ...base(p, me, proto, 'TXT.' + key) });
+          EM[proto].identity(ctx, p, { device: me, field: 'TXT.' + key, attr, value });
         }
-        ctx.emit({ kind: 'attribute', key: 'txt.' + key, value, ...base(p, me, proto, 'TXT') });
+        EM[proto].attribute(ctx, p, { device: me, field: 'TXT', key: 'txt.' + key, value, keepEmpty: true });
       }
       return;
     }
@@ -228,8 +236,8 @@ function emitRecord(
       const ol = rd.u8(1 + cl);
       const os = cleanText(rd.ascii(2 + cl, ol, 255));
       if (cpu !== '')
-        ctx.emit({ kind: 'identity', attr: 'hardware', value: cpu, ...base(p, me, proto, 'HINFO.cpu') });
-      if (os !== '') ctx.emit({ kind: 'identity', attr: 'os', value: os, ...base(p, me, proto, 'HINFO.os') });
+        EM[proto].identity(ctx, p, { device: me, field: 'HINFO.cpu', attr: 'hardware', value: cpu });
+      if (os !== '') EM[proto].identity(ctx, p, { device: me, field: 'HINFO.os', attr: 'os', value: os });
       return;
     }
     default:

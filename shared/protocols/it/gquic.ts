@@ -1,8 +1,12 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext } from '../contract';
-import { base, dstRef, srcRef } from './refs';
-import { productVersion, wireText } from './text';
+import { dstRef, srcRef } from '../common/refs';
+import { productVersion } from './text';
+import { wireText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('gquic');
 
 /**
  * Google QUIC (gQUIC, versions Q0xx): up to Q046 the client's CHLO handshake message travels in
@@ -63,17 +67,15 @@ export function readChlo(w: ByteWindow, from: number, p: Packet, ctx: AppContext
     if (tag === TAG_SNI) {
       const name = wireText(w, values + start, end - start, 255);
       if (name !== '') {
-        ctx.emit({ kind: 'name-query', name, ...base(p, me, 'gquic', 'SNI') });
+        em.nameQuery(ctx, p, { device: me, field: 'SNI', name });
         const server = dstRef(p);
-        if (server.ip !== null)
-          ctx.emit({ kind: 'address', ip: server.ip, name, ...base(p, server, 'gquic', 'SNI') });
+        if (server.ip !== null) em.address(ctx, p, { device: server, field: 'SNI', ip: server.ip, name });
       }
     } else if (tag === TAG_UAID) {
       const ua = wireText(w, values + start, end - start, 512);
       // "beta Chrome/83.0.4103.34 Intel Mac OS X 10_13_6": the product is the first token with a version.
       const token = ua.split(' ').find((x) => x.includes('/')) ?? ua;
-      if (ua !== '')
-        ctx.emit({ kind: 'software', ...productVersion(token), raw: ua, ...base(p, me, 'gquic', 'UAID') });
+      if (ua !== '') em.software(ctx, p, { device: me, field: 'UAID', ...productVersion(token), raw: ua });
     }
     start = end;
   }

@@ -1,16 +1,13 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { base, dstRef, srcRef } from './refs';
-import {
-  cleanText,
-  headerBlockEnd,
-  parseHeaderBlock,
-  productVersion,
-  startsWith,
-  type HeaderBlock,
-} from './text';
+import { dstRef, srcRef } from '../common/refs';
+import { headerBlockEnd, parseHeaderBlock, productVersion, startsWith, type HeaderBlock } from './text';
+import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('http');
 
 /**
  * HTTP/1.x: request User-Agent and Host, response Server, X-Powered-By, WWW-Authenticate realm and
@@ -86,34 +83,32 @@ function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: M
   const get = (n: string) => cleanText(headers.get(n) ?? '');
   if (!isResponse) {
     const ua = get('user-agent');
-    if (ua !== '')
-      ctx.emit({ kind: 'software', ...productVersion(ua), raw: ua, ...base(p, me, 'http', 'User-Agent') });
+    if (ua !== '') em.software(ctx, p, { device: me, field: 'User-Agent', ...productVersion(ua), raw: ua });
     const host = hostOnly(get('host'));
     if (host !== '') {
       const server = dstRef(p);
       if (server.ip !== null)
-        ctx.emit({ kind: 'address', ip: server.ip, name: host, ...base(p, server, 'http', 'Host') });
+        em.address(ctx, p, { device: server, field: 'Host', ip: server.ip, name: host });
     }
     return false;
   }
-  ctx.emit({ kind: 'role', role: 'http-server', peer: dstRef(p), ...base(p, me, 'http', 'status') });
+  em.role(ctx, p, { device: me, field: 'status', role: 'http-server', peer: dstRef(p) });
   const server = get('server');
   if (server !== '')
-    ctx.emit({ kind: 'software', ...productVersion(server), raw: server, ...base(p, me, 'http', 'Server') });
+    em.software(ctx, p, { device: me, field: 'Server', ...productVersion(server), raw: server });
   const pb = get('x-powered-by');
-  if (pb !== '')
-    ctx.emit({ kind: 'software', ...productVersion(pb), raw: pb, ...base(p, me, 'http', 'X-Powered-By') });
+  if (pb !== '') em.software(ctx, p, { device: me, field: 'X-Powered-By', ...productVersion(pb), raw: pb });
   const auth = get('www-authenticate');
   const realm =
     auth === ''
       ? null
       : (/realm\s*=\s*"([^"]{0,256})"/i.exec(auth) ?? /realm\s*=\s*([^\s,]{1,256})/i.exec(auth));
   if (realm !== null)
-    ctx.emit({
-      kind: 'attribute',
+    em.attribute(ctx, p, {
+      device: me,
+      field: 'WWW-Authenticate.realm',
       key: 'http-auth-realm',
       value: cleanText(realm[1]!),
-      ...base(p, me, 'http', 'WWW-Authenticate.realm'),
     });
   return /html/i.test(get('content-type'));
 }
@@ -125,12 +120,7 @@ function findTitle(p: Packet, ctx: AppContext, d: Dir): boolean {
   if (m !== null) {
     const t = cleanText(m[1]!.replace(/\s+/g, ' '), 256);
     if (t !== '')
-      ctx.emit({
-        kind: 'attribute',
-        key: 'html-title',
-        value: t,
-        ...base(p, srcRef(p), 'http', 'html.title'),
-      });
+      em.attribute(ctx, p, { device: srcRef(p), field: 'html.title', key: 'html-title', value: t });
     return true;
   }
   return d.buf.len >= TITLE_CAP || /<\/head|<body/i.test(text);

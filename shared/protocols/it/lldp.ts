@@ -3,8 +3,11 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { ipv4ToString, ipv6ToString, macToString } from '../../util/addr';
-import { base, srcRef } from './refs';
-import { wireText } from './text';
+import { srcRef } from '../common/refs';
+import { wireText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('lldp');
 
 /**
  * LLDP (IEEE 802.1AB, EtherType 0x88cc) with the 802.1 port VLAN, LLDP-MED inventory (TIA-1057)
@@ -87,35 +90,29 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
         break;
       case 5:
         sysName = wireText(w, v, len, 255);
-        if (sysName !== '')
-          ctx.emit({ kind: 'hostname', name: sysName, ...base(p, me, 'lldp', 'systemName') });
+        if (sysName !== '') em.hostname(ctx, p, { device: me, field: 'systemName', name: sysName });
         break;
       case 6: {
         const d = wireText(w, v, len);
         if (d !== '')
-          ctx.emit({
-            kind: 'identity',
-            attr: 'description',
-            value: d,
-            ...base(p, me, 'lldp', 'systemDescription'),
-          });
+          em.identity(ctx, p, { device: me, field: 'systemDescription', attr: 'description', value: d });
         break;
       }
       case 7:
         if (len >= 4) {
           const avail = capabilityNames(w.u16(v), CAPS);
           const enabled = capabilityNames(w.u16(v + 2), CAPS);
-          ctx.emit({
-            kind: 'attribute',
+          em.attribute(ctx, p, {
+            device: me,
+            field: 'capabilities',
             key: 'capabilities.available',
             value: avail,
-            ...base(p, me, 'lldp', 'capabilities'),
           });
-          ctx.emit({
-            kind: 'attribute',
+          em.attribute(ctx, p, {
+            device: me,
+            field: 'capabilities',
             key: 'capabilities.enabled',
             value: enabled,
-            ...base(p, me, 'lldp', 'capabilities'),
           });
         }
         break;
@@ -124,11 +121,11 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
         if (alen < 2 || alen + 1 > len) break;
         const ip = familyAddress(w, w.u8(v + 1), v + 2, alen - 1);
         if (ip !== '')
-          ctx.emit({
-            kind: 'address',
+          em.address(ctx, p, {
+            device: { mac: me.mac, ip },
+            field: 'managementAddress',
             ip,
             name: sysName || null,
-            ...base(p, { mac: me.mac, ip }, 'lldp', 'managementAddress'),
           });
         break;
       }
@@ -141,13 +138,13 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     }
   }
   if (chassis !== '') {
-    ctx.emit({
-      kind: 'neighbor',
+    em.neighbor(ctx, p, {
+      device: me,
+      field: 'chassisId',
       chassisId: chassis,
       portId: port,
       portDescription: portDesc,
       vlan,
-      ...base(p, me, 'lldp', 'chassisId'),
     });
   }
   return true;
@@ -168,34 +165,24 @@ function orgTlv(
     const vid = w.u16(v);
     if (vid !== 0) {
       setVlan(vid);
-      ctx.emit({
-        kind: 'attribute',
-        key: 'port-vlan',
-        value: String(vid),
-        ...base(p, me, 'lldp', 'dot1.portVlanId'),
-      });
+      em.attribute(ctx, p, { device: me, field: 'dot1.portVlanId', key: 'port-vlan', value: String(vid) });
     }
   } else if (oui === 0x0012bb) {
     const attr = MED_INVENTORY[sub];
     if (attr !== undefined && len > 0) {
       const value = wireText(w, v, len, 255);
-      if (value !== '') ctx.emit({ kind: 'identity', attr, value, ...base(p, me, 'lldp', 'med.' + attr) });
+      if (value !== '') em.identity(ctx, p, { device: me, field: 'med.' + attr, attr, value });
     } else if (sub === 1 && len >= 3) {
       const cls = w.u8(v + 2);
-      ctx.emit({
-        kind: 'attribute',
+      em.attribute(ctx, p, {
+        device: me,
+        field: 'med.deviceType',
         key: 'lldp-med-class',
         value: String(cls),
-        ...base(p, me, 'lldp', 'med.deviceType'),
       });
     }
   } else if (oui === 0x00005e && sub === 1 && len > 0) {
-    ctx.emit({
-      kind: 'identity',
-      attr: 'mud-url',
-      value: wireText(w, v, len),
-      ...base(p, me, 'lldp', 'mudUrl'),
-    });
+    em.identity(ctx, p, { device: me, field: 'mudUrl', attr: 'mud-url', value: wireText(w, v, len) });
   }
 }
 

@@ -2,9 +2,14 @@ import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, macFromBytes, macToString } from '../../util/addr';
-import { base, ipRef, srcRef } from './refs';
-import { cleanText } from './text';
+import { ipRef, srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
 import { readName } from './dns-name';
+import { Emitter } from '../common/emit';
+import { hexDigits } from '../common/hex';
+
+const emNbns = new Emitter('nbns');
+const emBrowser = new Emitter('browser');
 
 /**
  * NetBIOS name service (RFC 1002, udp 137): names a host registers, answers with their addresses,
@@ -30,13 +35,9 @@ export function decodeNbName(encoded: string): NbName | null {
     const c = (hi << 4) | lo;
     if (i === 30) suffix = c;
     // Unprintable bytes are shown as <xx>, the way Wireshark shows them.
-    else s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '<' + hex2(c) + '>';
+    else s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '<' + hexDigits(c, 2) + '>';
   }
   return { name: cleanText(s.replace(/ +$/, ''), 64), suffix };
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }
 
 const OPCODES = ['query', '', '', '', '', 'registration', 'release', 'wack', 'refresh', 'refresh'];
@@ -63,10 +64,10 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     const qtype = w.u16(r.next);
     o = r.next + 4;
     if (!qr && opcode === 0 && qtype === 0x20 && nb.name !== '*') {
-      ctx.emit({
-        kind: 'name-query',
-        name: nb.name + '<' + hex2(nb.suffix) + '>',
-        ...base(p, me, 'nbns', 'question'),
+      emNbns.nameQuery(ctx, p, {
+        device: me,
+        field: 'question',
+        name: nb.name + '<' + hexDigits(nb.suffix, 2) + '>',
       });
     }
   }
@@ -92,11 +93,11 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         const dev = selfIp ? me : ipRef(ip);
         if (group) {
           if (nb.suffix === 0x00 || nb.suffix === 0x1e || nb.suffix === 0x1d)
-            ctx.emit({ kind: 'identity', attr: 'workgroup', value: nb.name, ...base(p, dev, 'nbns', field) });
+            emNbns.identity(ctx, p, { device: dev, field, attr: 'workgroup', value: nb.name });
         } else {
           if (nb.suffix === 0x00 || nb.suffix === 0x20)
-            ctx.emit({ kind: 'hostname', name: nb.name, ...base(p, dev, 'nbns', field) });
-          ctx.emit({ kind: 'address', ip, name: nb.name, ...base(p, dev, 'nbns', field) });
+            emNbns.hostname(ctx, p, { device: dev, field, name: nb.name });
+          emNbns.address(ctx, p, { device: dev, field, ip, name: nb.name });
         }
       }
     } else if (type === 0x21 && qr && rcode === 0) {
@@ -109,18 +110,17 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         const group = (w.u16(k + 16) & 0x8000) !== 0;
         if (name === '') continue;
         if (group && suffix === 0x00)
-          ctx.emit({ kind: 'identity', attr: 'workgroup', value: name, ...base(p, me, 'nbns', 'NBSTAT') });
-        else if (!group && suffix === 0x00)
-          ctx.emit({ kind: 'hostname', name, ...base(p, me, 'nbns', 'NBSTAT') });
+          emNbns.identity(ctx, p, { device: me, field: 'NBSTAT', attr: 'workgroup', value: name });
+        else if (!group && suffix === 0x00) emNbns.hostname(ctx, p, { device: me, field: 'NBSTAT', name });
       }
       if (w.has(k, 6)) {
         const unit = macFromBytes(w.bytes(k, 6), 0);
         if (unit > 0)
-          ctx.emit({
-            kind: 'attribute',
+          emNbns.attribute(ctx, p, {
+            device: me,
+            field: 'NBSTAT.unitId',
             key: 'unit-id',
             value: macToString(unit),
-            ...base(p, me, 'nbns', 'NBSTAT.unitId'),
           });
       }
     }
@@ -221,45 +221,39 @@ function dissectDatagram(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     cmd === 0x0c ? 'DomainAnnouncement' : cmd === 0x0f ? 'LocalMasterAnnouncement' : 'HostAnnouncement';
   if (cmd === 0x0c) {
     if (server !== '')
-      ctx.emit({
-        kind: 'identity',
-        attr: 'workgroup',
-        value: server,
-        ...base(p, me, 'browser', field + '.domain'),
-      });
+      emBrowser.identity(ctx, p, { device: me, field: field + '.domain', attr: 'workgroup', value: server });
     return true;
   }
-  if (server !== '')
-    ctx.emit({ kind: 'hostname', name: server, ...base(p, me, 'browser', field + '.serverName') });
-  ctx.emit({
-    kind: 'identity',
+  if (server !== '') emBrowser.hostname(ctx, p, { device: me, field: field + '.serverName', name: server });
+  emBrowser.identity(ctx, p, {
+    device: me,
+    field: field + '.osVersion',
     attr: 'os-version',
     value: major + '.' + minor,
-    ...base(p, me, 'browser', field + '.osVersion'),
   });
-  ctx.emit({
-    kind: 'attribute',
+  emBrowser.attribute(ctx, p, {
+    device: me,
+    field: field + '.serverType',
     key: 'server-type',
     value: serverTypeNames(stype),
-    ...base(p, me, 'browser', field + '.serverType'),
   });
   if (comment !== '')
-    ctx.emit({
-      kind: 'identity',
+    emBrowser.identity(ctx, p, {
+      device: me,
+      field: field + '.comment',
       attr: 'description',
       value: comment,
-      ...base(p, me, 'browser', field + '.comment'),
     });
   if (dst !== null && (dst.suffix === 0x1d || dst.suffix === 0x1e) && dst.name !== '') {
-    ctx.emit({
-      kind: 'identity',
+    emBrowser.identity(ctx, p, {
+      device: me,
+      field: field + '.destination',
       attr: 'workgroup',
       value: dst.name,
-      ...base(p, me, 'browser', field + '.destination'),
     });
   }
   if ((stype & 0x40000) !== 0)
-    ctx.emit({ kind: 'role', role: 'master-browser', peer: null, ...base(p, me, 'browser', field) });
+    emBrowser.role(ctx, p, { device: me, field, role: 'master-browser', peer: null });
   return true;
 }
 

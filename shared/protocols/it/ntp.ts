@@ -1,7 +1,10 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { base, dstRef, srcRef } from './refs';
+import { dstRef, srcRef } from '../common/refs';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('ntp');
 
 /** NTP (udp 123): mode and stratum; servers (mode 4, broadcast 5) take the 'ntp-server' role. */
 const MODES = [
@@ -24,29 +27,19 @@ export function dissectNtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (mode >= 6) return true;
   const me = srcRef(p);
   const stratum = w.u8(1);
-  ctx.emit({ kind: 'attribute', key: 'ntp-mode', value: MODES[mode]!, ...base(p, me, 'ntp', 'mode') });
+  em.attribute(ctx, p, { device: me, field: 'mode', key: 'ntp-mode', value: MODES[mode]! });
   if (mode === 4 || mode === 5) {
-    ctx.emit({
-      kind: 'role',
-      role: 'ntp-server',
-      peer: mode === 4 ? dstRef(p) : null,
-      ...base(p, me, 'ntp', 'mode'),
-    });
-    ctx.emit({
-      kind: 'attribute',
-      key: 'ntp-stratum',
-      value: String(stratum),
-      ...base(p, me, 'ntp', 'stratum'),
-    });
+    em.role(ctx, p, { device: me, field: 'mode', role: 'ntp-server', peer: mode === 4 ? dstRef(p) : null });
+    em.attribute(ctx, p, { device: me, field: 'stratum', key: 'ntp-stratum', value: String(stratum) });
     if (stratum === 1) {
       // RFC 5905 7.3: a stratum-1 reference id is four ASCII characters, NUL-padded; not only the upper-case
       // codes of its table: Meinberg DCF77 receivers send "DCFa" / "DCFp".
       const ref = w.ascii(12, 4).replace(/\0+$/, '');
       if (/^[\x21-\x7e]{1,4}$/.test(ref))
-        ctx.emit({ kind: 'attribute', key: 'ntp-refid', value: ref, ...base(p, me, 'ntp', 'refid') });
+        em.attribute(ctx, p, { device: me, field: 'refid', key: 'ntp-refid', value: ref });
     }
   } else if (mode === 3) {
-    ctx.emit({ kind: 'role', role: 'ntp-client', peer: dstRef(p), ...base(p, me, 'ntp', 'mode') });
+    em.role(ctx, p, { device: me, field: 'mode', role: 'ntp-client', peer: dstRef(p) });
   }
   return true;
 }

@@ -2,8 +2,11 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
-import { base, dstRef, srcRef } from './refs';
-import { cleanText } from './text';
+import { dstRef, srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('rdp');
 
 /**
  * RDP connection start (MS-RDPBCGR 1.3.1.1), TPKT-framed on TCP 3389:
@@ -91,18 +94,17 @@ function readPdu(w: ByteWindow, len: number, p: Packet, ctx: AppContext, f: RdpF
 
 function connectionRequest(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext): void {
   const me = srcRef(p);
-  ctx.emit({ kind: 'role', role: 'rdp-client', peer: dstRef(p), ...base(p, me, 'rdp', 'x224.cr') });
+  em.role(ctx, p, { device: me, field: 'x224.cr', role: 'rdp-client', peer: dstRef(p) });
   if (end - o <= COOKIE.length || w.ascii(o, COOKIE.length) !== COOKIE) return;
   let e = o + COOKIE.length;
   while (e < end && w.u8(e) !== 0x0d && w.u8(e) !== 0x0a) e++;
   const user = cleanText(w.ascii(o + COOKIE.length, e - o - COOKIE.length, 256), 128);
-  if (user !== '')
-    ctx.emit({ kind: 'attribute', key: 'rdp-user', value: user, ...base(p, me, 'rdp', 'cookie') });
+  if (user !== '') em.attribute(ctx, p, { device: me, field: 'cookie', key: 'rdp-user', value: user });
 }
 
 function connectionConfirm(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext): void {
   const me = srcRef(p);
-  ctx.emit({ kind: 'role', role: 'rdp-server', peer: dstRef(p), ...base(p, me, 'rdp', 'x224.cc') });
+  em.role(ctx, p, { device: me, field: 'x224.cc', role: 'rdp-server', peer: dstRef(p) });
   // No negotiation response: an old client or server, standard RDP security.
   let security = 'rdp';
   if (o + 8 <= end) {
@@ -113,12 +115,7 @@ function connectionConfirm(w: ByteWindow, o: number, end: number, p: Packet, ctx
       security = SECURITY[sel] ?? `0x${sel.toString(16)}`;
     }
   }
-  ctx.emit({
-    kind: 'attribute',
-    key: 'rdp-security',
-    value: security,
-    ...base(p, me, 'rdp', 'selectedProtocol'),
-  });
+  em.attribute(ctx, p, { device: me, field: 'selectedProtocol', key: 'rdp-security', value: security });
 }
 
 /** Client data blocks of the Connect-Initial at `o`; true when the core data was read. */
@@ -144,14 +141,14 @@ function connectInitial(w: ByteWindow, o: number, end: number, p: Packet, ctx: A
     if (type === CS_CORE && blen >= 56) {
       const me = srcRef(p);
       const build = w.u32le(k + 20);
-      ctx.emit({
-        kind: 'attribute',
+      em.attribute(ctx, p, {
+        device: me,
+        field: 'clientBuild',
         key: 'rdp-client-build',
         value: String(build),
-        ...base(p, me, 'rdp', 'clientBuild'),
       });
       const name = utf16z(w, k + 24, 32);
-      if (name !== '') ctx.emit({ kind: 'hostname', name, ...base(p, me, 'rdp', 'clientName') });
+      if (name !== '') em.hostname(ctx, p, { device: me, field: 'clientName', name });
       return true;
     }
     k += blen;

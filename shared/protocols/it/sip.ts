@@ -1,8 +1,12 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { base, srcRef } from './refs';
-import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text';
+import { srcRef } from '../common/refs';
+import { parseHeaderBlock, productVersion, startsWith } from './text';
+import { cleanText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('sip');
 
 /** SIP (5060): User-Agent and Server headers name phones, PBXs and softphones. */
 const METHODS =
@@ -20,10 +24,10 @@ export function dissectSip(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     ['server', 'Server'],
   ] as const) {
     const v = cleanText(h.headers.get(hdr) ?? '');
-    if (v !== '') ctx.emit({ kind: 'software', ...productVersion(v), raw: v, ...base(p, me, 'sip', field) });
+    if (v !== '') em.software(ctx, p, { device: me, field, ...productVersion(v), raw: v });
   }
   if (h.start.startsWith('REGISTER '))
-    ctx.emit({ kind: 'role', role: 'sip-client', peer: null, ...base(p, me, 'sip', 'REGISTER') });
+    em.role(ctx, p, { device: me, field: 'REGISTER', role: 'sip-client', peer: null });
   return true;
 }
 

@@ -2,8 +2,12 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
-import { base, srcRef } from './refs';
-import { cleanText, productVersion } from './text';
+import { srcRef } from '../common/refs';
+import { productVersion } from './text';
+import { cleanText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('smb');
 
 /**
  * SMB1/SMB2 over NetBIOS session service or direct TCP (139, 445): NTLMSSP messages carried in
@@ -41,25 +45,24 @@ function version(w: ByteWindow, o: number): string {
 }
 
 /** NTLMSSP at offset `s` of `w`. */
-export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppContext, proto: string): void {
+export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppContext): void {
   const type = w.u32le(s + 8);
   const me = srcRef(p);
-  const field = (f: string) => base(p, me, proto, 'ntlmssp.' + f);
   const sec = (o: number) => ({ len: w.u16le(s + o), off: w.u32le(s + o + 4) });
   if (type === 1) {
     const flags = w.u32le(s + 12);
     if ((flags & 0x02000000) !== 0) {
       const v = version(w, s + 32);
       if (v !== '')
-        ctx.emit({ kind: 'identity', attr: 'os-version', value: v, ...field('negotiate.version') });
+        em.identity(ctx, p, { device: me, field: 'ntlmssp.negotiate.version', attr: 'os-version', value: v });
     }
   } else if (type === 2) {
     const flags = w.u32le(s + 20);
-    ctx.emit({ kind: 'role', role: 'ntlm-server', peer: null, ...field('challenge') });
+    em.role(ctx, p, { device: me, field: 'ntlmssp.challenge', role: 'ntlm-server', peer: null });
     if ((flags & 0x02000000) !== 0) {
       const v = version(w, s + 48);
       if (v !== '')
-        ctx.emit({ kind: 'identity', attr: 'os-version', value: v, ...field('challenge.version') });
+        em.identity(ctx, p, { device: me, field: 'ntlmssp.challenge.version', attr: 'os-version', value: v });
     }
     const ti = sec(40);
     let o = s + ti.off;
@@ -73,12 +76,24 @@ export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppCont
       if (o > end) break;
       const text = id >= 1 && id <= 5 ? utf16(w, v, len) : '';
       if (text === '') continue;
-      if (id === 1) ctx.emit({ kind: 'hostname', name: text, ...field('challenge.nbComputerName') });
+      if (id === 1)
+        em.hostname(ctx, p, { device: me, field: 'ntlmssp.challenge.nbComputerName', name: text });
       else if (id === 2)
-        ctx.emit({ kind: 'identity', attr: 'workgroup', value: text, ...field('challenge.nbDomainName') });
-      else if (id === 3) ctx.emit({ kind: 'hostname', name: text, ...field('challenge.dnsComputerName') });
+        em.identity(ctx, p, {
+          device: me,
+          field: 'ntlmssp.challenge.nbDomainName',
+          attr: 'workgroup',
+          value: text,
+        });
+      else if (id === 3)
+        em.hostname(ctx, p, { device: me, field: 'ntlmssp.challenge.dnsComputerName', name: text });
       else if (id === 4)
-        ctx.emit({ kind: 'identity', attr: 'domain', value: text, ...field('challenge.dnsDomainName') });
+        em.identity(ctx, p, {
+          device: me,
+          field: 'ntlmssp.challenge.dnsDomainName',
+          attr: 'domain',
+          value: text,
+        });
     }
   } else if (type === 3) {
     const dom = sec(28);
@@ -91,14 +106,17 @@ export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppCont
     const host = str(ws);
     const domain = str(dom);
     const u = str(user);
-    if (host !== '') ctx.emit({ kind: 'hostname', name: host, ...field('auth.workstation') });
-    if (domain !== '') ctx.emit({ kind: 'identity', attr: 'domain', value: domain, ...field('auth.domain') });
-    if (u !== '') ctx.emit({ kind: 'attribute', key: 'ntlm-user', value: u, ...field('auth.user') });
+    if (host !== '') em.hostname(ctx, p, { device: me, field: 'ntlmssp.auth.workstation', name: host });
+    if (domain !== '')
+      em.identity(ctx, p, { device: me, field: 'ntlmssp.auth.domain', attr: 'domain', value: domain });
+    if (u !== '')
+      em.attribute(ctx, p, { device: me, field: 'ntlmssp.auth.user', key: 'ntlm-user', value: u });
     // The Version field exists only when the message has room before its first payload.
     const firstOff = Math.min(...[dom, user, ws].filter((f) => f.len > 0).map((f) => f.off), 1 << 30);
     if ((flags & 0x02000000) !== 0 && firstOff >= 72) {
       const v = version(w, s + 64);
-      if (v !== '') ctx.emit({ kind: 'identity', attr: 'os-version', value: v, ...field('auth.version') });
+      if (v !== '')
+        em.identity(ctx, p, { device: me, field: 'ntlmssp.auth.version', attr: 'os-version', value: v });
     }
   }
 }
@@ -144,13 +162,13 @@ function sessionSetup(w: ByteWindow, smb: number, p: Packet, ctx: AppContext): v
   const lanman = os.next < end ? smbString(w, smb, os.next, end, unicode) : { s: '', next: end };
   const me = srcRef(p);
   if (os.s !== '')
-    ctx.emit({ kind: 'identity', attr: 'os', value: os.s, ...base(p, me, 'smb', 'SessionSetup.NativeOS') });
+    em.identity(ctx, p, { device: me, field: 'SessionSetup.NativeOS', attr: 'os', value: os.s });
   if (lanman.s !== '')
-    ctx.emit({
-      kind: 'software',
+    em.software(ctx, p, {
+      device: me,
+      field: 'SessionSetup.NativeLanMan',
       ...productVersion(lanman.s),
       raw: lanman.s,
-      ...base(p, me, 'smb', 'SessionSetup.NativeLanMan'),
     });
 }
 
@@ -201,7 +219,7 @@ const SMB_FRAMING: PduFraming = {
 function readSetup(w: ByteWindow, _len: number, p: Packet, ctx: AppContext): void {
   if (w.u32(4) === SMB1) sessionSetup(w, 4, p, ctx);
   const s = findNtlmssp(w);
-  if (s >= 0) dissectNtlmssp(w, s, p, ctx, 'smb');
+  if (s >= 0) dissectNtlmssp(w, s, p, ctx);
 }
 
 interface SmbFlow {

@@ -1,9 +1,12 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { base, dstRef, srcRef } from './refs';
-import { cleanText } from './text';
+import { dstRef, srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('smtp');
 
 /**
  * SMTP / ESMTP (RFC 5321, TCP 25 and submission 587), the clear-text start of a session: the server's
@@ -145,16 +148,10 @@ function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
   const verb = m[1]!.toUpperCase();
   const me = srcRef(p);
   const field = verb.toLowerCase();
-  ctx.emit({ kind: 'role', role: 'smtp-client', peer: dstRef(p), ...base(p, me, 'smtp', field) });
+  em.role(ctx, p, { device: me, field, role: 'smtp-client', peer: dstRef(p) });
   const name = smtpDomain(m[2]!);
-  if (name !== null) ctx.emit({ kind: 'hostname', name, ...base(p, me, 'smtp', field) });
-  else
-    ctx.emit({
-      kind: 'attribute',
-      key: 'smtp-helo',
-      value: cleanText(m[2]!, 255),
-      ...base(p, me, 'smtp', field),
-    });
+  if (name !== null) em.hostname(ctx, p, { device: me, field, name });
+  else em.attribute(ctx, p, { device: me, field, key: 'smtp-helo', value: cleanText(m[2]!, 255) });
 }
 
 function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Dir): void {
@@ -168,16 +165,15 @@ function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Di
       return;
     }
     f.greeted = true;
-    ctx.emit({ kind: 'role', role: 'smtp-server', peer: dstRef(p), ...base(p, me, 'smtp', 'greeting') });
-    if (text !== '')
-      ctx.emit({ kind: 'attribute', key: 'smtp-banner', value: text, ...base(p, me, 'smtp', 'greeting') });
+    em.role(ctx, p, { device: me, field: 'greeting', role: 'smtp-server', peer: dstRef(p) });
+    if (text !== '') em.attribute(ctx, p, { device: me, field: 'greeting', key: 'smtp-banner', value: text });
     const name = smtpDomain(text.split(/\s/, 1)[0]!);
     if (name !== null) {
       f.bannerName = name.toLowerCase();
-      ctx.emit({ kind: 'hostname', name, ...base(p, me, 'smtp', 'greeting') });
+      em.hostname(ctx, p, { device: me, field: 'greeting', name });
     }
     const sw = smtpSoftware(text);
-    if (sw !== null) ctx.emit({ kind: 'software', ...sw, raw: text, ...base(p, me, 'smtp', 'greeting') });
+    if (sw !== null) em.software(ctx, p, { device: me, field: 'greeting', ...sw, raw: text });
     return;
   }
   if (code !== '250') return;
@@ -185,7 +181,7 @@ function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Di
   d.done = true;
   const name = smtpDomain(text.split(/\s/, 1)[0]!);
   if (name !== null && name.toLowerCase() !== f.bannerName)
-    ctx.emit({ kind: 'hostname', name, ...base(p, me, 'smtp', 'ehlo-reply') });
+    em.hostname(ctx, p, { device: me, field: 'ehlo-reply', name });
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */

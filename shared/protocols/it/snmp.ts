@@ -3,9 +3,12 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { ipv4ToString } from '../../util/addr';
-import { base, dstRef, ipRef, srcRef } from './refs';
-import { cleanText } from './text';
+import { dstRef, ipRef, srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
 import { readTlv, type Tlv } from './der';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('snmp');
 
 /**
  * SNMP v1/v2c (udp 161/162): system-group values from responses (sysDescr, sysObjectID, sysName,
@@ -68,8 +71,9 @@ export function dissectSnmp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
 
   const c = w.ascii(comm.vo, comm.len, 64);
   const first = c.length > 0 && c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) < 0x7f ? c[0] : '?';
-  ctx.emit({
-    kind: 'finding',
+  em.finding(ctx, p, {
+    device: me,
+    field: 'community',
     finding: 'snmp-community-cleartext',
     detail:
       'SNMPv' +
@@ -80,7 +84,6 @@ export function dissectSnmp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
       "'" +
       first +
       "')",
-    ...base(p, me, 'snmp', 'community'),
   });
   dissectPdu(w, pdu, p, ctx);
   return true;
@@ -100,16 +103,16 @@ function dissectV3(w: ByteWindow, msg: Tlv, ver: Tlv, p: Packet, ctx: AppContext
   const flags = w.u8(t.vo);
   const secParams = readTlv(w, global.end, msg.end);
   if (secParams === null || secParams.tag !== 0x04) return false;
-  ctx.emit({ kind: 'attribute', key: 'snmp-version', value: '3', ...base(p, me, 'snmp', 'version') });
+  em.attribute(ctx, p, { device: me, field: 'version', key: 'snmp-version', value: '3' });
   if ((flags & 0x02) !== 0) return true;
-  ctx.emit({
-    kind: 'finding',
+  em.finding(ctx, p, {
+    device: me,
+    field: 'msgFlags',
     finding: 'snmpv3-no-privacy',
     detail:
       'SNMPv3 without encryption (' +
       ((flags & 0x01) !== 0 ? 'authNoPriv' : 'noAuthNoPriv') +
       '): values travel in clear',
-    ...base(p, me, 'snmp', 'msgFlags'),
   });
   const scoped = readTlv(w, secParams.end, msg.end);
   if (scoped === null || scoped.tag !== 0x30) return true;
@@ -126,8 +129,8 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
 
   const isRequest = pduType === 0 || pduType === 1 || pduType === 3 || pduType === 5;
   if (isRequest) {
-    ctx.emit({ kind: 'role', role: 'snmp-manager', peer: dstRef(p), ...base(p, me, 'snmp', 'pdu') });
-    ctx.emit({ kind: 'role', role: 'snmp-agent', peer: me, ...base(p, dstRef(p), 'snmp', 'pdu') });
+    em.role(ctx, p, { device: me, field: 'pdu', role: 'snmp-manager', peer: dstRef(p) });
+    em.role(ctx, p, { device: dstRef(p), field: 'pdu', role: 'snmp-agent', peer: me });
     return;
   }
   let vbStart: number;
@@ -142,13 +145,13 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
       const ip = ipv4ToString(w.u32(addr.vo));
       agent = p.ipVersion === 4 && w.u32(addr.vo) === p.src4 ? me : ipRef(ip);
     }
-    ctx.emit({
-      kind: 'attribute',
+    em.attribute(ctx, p, {
+      device: agent,
+      field: 'trap.enterprise',
       key: 'snmp-enterprise',
       value: oidText(w, ent),
-      ...base(p, agent, 'snmp', 'trap.enterprise'),
     });
-    ctx.emit({ kind: 'role', role: 'snmp-agent', peer: dstRef(p), ...base(p, agent, 'snmp', 'trap') });
+    em.role(ctx, p, { device: agent, field: 'trap', role: 'snmp-agent', peer: dstRef(p) });
     let t: Tlv | null = addr;
     for (let i = 0; i < 3 && t !== null; i++) t = readTlv(w, t.end, pdu.end);
     if (t === null) return;
@@ -160,7 +163,7 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
     if (t === null) return;
     vbStart = t.end;
     if (pduType === 2)
-      ctx.emit({ kind: 'role', role: 'snmp-agent', peer: dstRef(p), ...base(p, me, 'snmp', 'response') });
+      em.role(ctx, p, { device: me, field: 'response', role: 'snmp-agent', peer: dstRef(p) });
   }
   const list = readTlv(w, vbStart, pdu.end);
   if (list === null || list.tag !== 0x30) return;
@@ -178,20 +181,14 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
     const field = known.field;
     if (known.attr === 'oid') {
       if (val.tag === 0x06)
-        ctx.emit({
-          kind: 'attribute',
-          key: 'sysObjectID',
-          value: oidText(w, val),
-          ...base(p, agent, 'snmp', field),
-        });
+        em.attribute(ctx, p, { device: agent, field, key: 'sysObjectID', value: oidText(w, val) });
       continue;
     }
     if (val.tag !== 0x04) continue;
     const text = cleanText(w.utf8(val.vo, val.len, 1024), 1024);
     if (text === '') continue;
-    if (known.attr === 'hostname')
-      ctx.emit({ kind: 'hostname', name: text, ...base(p, agent, 'snmp', field) });
-    else ctx.emit({ kind: 'identity', attr: known.attr, value: text, ...base(p, agent, 'snmp', field) });
+    if (known.attr === 'hostname') em.hostname(ctx, p, { device: agent, field, name: text });
+    else em.identity(ctx, p, { device: agent, field, attr: known.attr, value: text });
   }
   return;
 }

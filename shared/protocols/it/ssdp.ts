@@ -1,8 +1,12 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { base, srcRef } from './refs';
-import { cleanText, parseHeaderBlock, productVersion, startsWith } from './text';
+import { srcRef } from '../common/refs';
+import { parseHeaderBlock, productVersion, startsWith } from './text';
+import { cleanText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('ssdp');
 
 /**
  * SSDP (UPnP discovery, udp 1900): NOTIFY announcements and M-SEARCH responses describe the
@@ -29,34 +33,27 @@ export function dissectSsdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     return v === undefined ? '' : cleanText(v);
   };
   if (search) {
-    ctx.emit({ kind: 'role', role: 'ssdp-client', peer: null, ...base(p, me, 'ssdp', 'M-SEARCH') });
+    em.role(ctx, p, { device: me, field: 'M-SEARCH', role: 'ssdp-client', peer: null });
     const ua = get('user-agent');
-    if (ua !== '')
-      ctx.emit({ kind: 'software', ...productVersion(ua), raw: ua, ...base(p, me, 'ssdp', 'USER-AGENT') });
+    if (ua !== '') em.software(ctx, p, { device: me, field: 'USER-AGENT', ...productVersion(ua), raw: ua });
     const st = get('st');
     if (st !== '')
-      ctx.emit({ kind: 'attribute', key: 'search-target', value: st, ...base(p, me, 'ssdp', 'M-SEARCH.ST') });
+      em.attribute(ctx, p, { device: me, field: 'M-SEARCH.ST', key: 'search-target', value: st });
     return true;
   }
   const what = notify ? 'NOTIFY' : 'response';
-  ctx.emit({ kind: 'role', role: 'upnp-device', peer: null, ...base(p, me, 'ssdp', what) });
+  em.role(ctx, p, { device: me, field: what, role: 'upnp-device', peer: null });
   const server = get('server');
   if (server !== '')
-    ctx.emit({ kind: 'software', ...productVersion(server), raw: server, ...base(p, me, 'ssdp', 'SERVER') });
+    em.software(ctx, p, { device: me, field: 'SERVER', ...productVersion(server), raw: server });
   const nt = get(notify ? 'nt' : 'st');
   if (nt !== '')
-    ctx.emit({
-      kind: 'attribute',
-      key: 'upnp-type',
-      value: nt,
-      ...base(p, me, 'ssdp', notify ? 'NT' : 'ST'),
-    });
+    em.attribute(ctx, p, { device: me, field: notify ? 'NT' : 'ST', key: 'upnp-type', value: nt });
   const usn = get('usn');
   const uuid = uuidOf(usn);
-  if (uuid !== null) ctx.emit({ kind: 'identity', attr: 'uuid', value: uuid, ...base(p, me, 'ssdp', 'USN') });
+  if (uuid !== null) em.identity(ctx, p, { device: me, field: 'USN', attr: 'uuid', value: uuid });
   const loc = get('location');
-  if (loc !== '')
-    ctx.emit({ kind: 'attribute', key: 'location-url', value: loc, ...base(p, me, 'ssdp', 'LOCATION') });
+  if (loc !== '') em.attribute(ctx, p, { device: me, field: 'LOCATION', key: 'location-url', value: loc });
   return true;
 }
 

@@ -1,9 +1,13 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { base, dstRef, srcRef } from './refs';
-import { cleanText, startsWith } from './text';
+import { dstRef, srcRef } from '../common/refs';
+import { startsWith } from './text';
+import { cleanText } from '../common/text';
 import { md5hex } from './digest';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('ssh');
 
 /**
  * SSH identification strings (RFC 4253 4.2): "SSH-protoversion-softwareversion SP comments".
@@ -70,17 +74,17 @@ function emitHassh(w: ByteWindow, o: number, p: Packet, ctx: AppContext, server:
   if (lists === null) return false;
   const h = hassh(lists, !server);
   const me = srcRef(p);
-  ctx.emit({
-    kind: 'fingerprint',
+  em.fingerprint(ctx, p, {
+    device: me,
+    field: 'kexinit',
     scheme: server ? 'hassh-server' : 'hassh',
     value: h.value,
-    ...base(p, me, 'ssh', 'kexinit'),
   });
-  ctx.emit({
-    kind: 'attribute',
+  em.attribute(ctx, p, {
+    device: me,
+    field: 'kexinit',
     key: server ? 'hassh-server-algorithms' : 'hassh-algorithms',
     value: cleanText(h.algorithms, 512),
-    ...base(p, me, 'ssh', 'kexinit'),
   });
   return true;
 }
@@ -94,25 +98,15 @@ export function dissectSsh(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (b === null) return startsWith(w, 'SSH-') ? true : false;
   const me = srcRef(p);
   const isServer = isServerSide(p);
-  ctx.emit({ kind: 'software', ...splitSoftware(b.software), raw: b.raw, ...base(p, me, 'ssh', 'banner') });
-  ctx.emit({
-    kind: 'attribute',
-    key: 'ssh-protocol',
-    value: b.protocol,
-    ...base(p, me, 'ssh', 'banner.protocol'),
-  });
+  em.software(ctx, p, { device: me, field: 'banner', ...splitSoftware(b.software), raw: b.raw });
+  em.attribute(ctx, p, { device: me, field: 'banner.protocol', key: 'ssh-protocol', value: b.protocol });
   if (b.comment !== '')
-    ctx.emit({
-      kind: 'attribute',
-      key: 'ssh-comment',
-      value: b.comment,
-      ...base(p, me, 'ssh', 'banner.comment'),
-    });
-  ctx.emit({
-    kind: 'role',
+    em.attribute(ctx, p, { device: me, field: 'banner.comment', key: 'ssh-comment', value: b.comment });
+  em.role(ctx, p, {
+    device: me,
+    field: 'banner',
     role: isServer ? 'ssh-server' : 'ssh-client',
     peer: dstRef(p),
-    ...base(p, me, 'ssh', 'banner'),
   });
   return true;
 }

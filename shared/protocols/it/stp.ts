@@ -2,7 +2,10 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { macToString } from '../../util/addr';
-import { base, macRef, srcRef } from './refs';
+import { macRef, srcRef } from '../common/refs';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('stp');
 
 /**
  * Spanning tree BPDUs (802.1D STP, 802.1w RSTP, 802.1s MSTP; LLC DSAP 0x42, and Cisco PVST+ over
@@ -21,35 +24,25 @@ export function dissectStp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (version > 4) return false;
   const me = srcRef(p);
   const proto = version === 0 ? 'stp' : version === 2 ? 'rstp' : version === 3 ? 'mstp' : 'stp';
-  ctx.emit({ kind: 'role', role: 'bridge', peer: null, ...base(p, me, 'stp', 'bpdu') });
-  ctx.emit({ kind: 'attribute', key: 'stp-protocol', value: proto, ...base(p, me, 'stp', 'version') });
+  em.role(ctx, p, { device: me, field: 'bpdu', role: 'bridge', peer: null });
+  em.attribute(ctx, p, { device: me, field: 'version', key: 'stp-protocol', value: proto });
   if (type === 0x80) return true; // topology change notification: no ids
   if (w.length < 35) return true;
   const root = bridgeId(w, 5);
   const bridge = bridgeId(w, 17);
-  ctx.emit({
-    kind: 'attribute',
-    key: 'stp-bridge-id',
-    value: bridge.text,
-    ...base(p, me, 'stp', 'bridgeId'),
-  });
-  ctx.emit({ kind: 'attribute', key: 'stp-root-id', value: root.text, ...base(p, me, 'stp', 'rootId') });
+  em.attribute(ctx, p, { device: me, field: 'bridgeId', key: 'stp-bridge-id', value: bridge.text });
+  em.attribute(ctx, p, { device: me, field: 'rootId', key: 'stp-root-id', value: root.text });
   if (root.mac > 0) {
-    ctx.emit({
-      kind: 'role',
-      role: 'stp-root-bridge',
-      peer: null,
-      ...base(p, macRef(root.mac), 'stp', 'rootId'),
-    });
+    em.role(ctx, p, { device: macRef(root.mac), field: 'rootId', role: 'stp-root-bridge', peer: null });
   }
   if (bridge.mac > 0 && bridge.mac !== p.srcMac) {
-    ctx.emit({
-      kind: 'neighbor',
+    em.neighbor(ctx, p, {
+      device: me,
+      field: 'bridgeId',
       chassisId: macToString(bridge.mac),
       portId: String(w.u16(25) & 0x0fff),
       portDescription: null,
       vlan: null,
-      ...base(p, me, 'stp', 'bridgeId'),
     });
   }
   return true;

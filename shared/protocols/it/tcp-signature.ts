@@ -2,7 +2,7 @@ import type { Packet } from '../../decode/packet';
 import type { Observation } from '../../model/observation';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_SYN } from '../../decode/packet';
 import type { Vocabulary } from '../contract';
-import { base, srcRef } from './refs';
+import { srcRef } from '../common/refs';
 
 /** What SYN signatures carry, under the protocol name `tcp`. */
 export const TCP_SIGNATURE_VOCABULARY: Vocabulary = {
@@ -51,6 +51,10 @@ export function tcpSignature(p: Packet): Observation | null {
     kind: 'fingerprint',
     scheme: synAck ? 'tcp-synack' : 'tcp-syn',
     value,
-    ...base(p, srcRef(p), 'tcp', synAck ? 'syn-ack' : 'syn'),
+    device: srcRef(p),
+    protocol: 'tcp',
+    field: synAck ? 'syn-ack' : 'syn',
+    frame: p.frame,
+    ts: p.ts,
   };
 }

@@ -1,29 +1,7 @@
 import type { ByteWindow } from '../../decode/window';
 import { clip } from '../../model/observation';
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/g;
-
-/**
- * Wire text made safe to keep: cut at the first NUL (C strings padded with zeros), control
- * characters dropped, surrounding blanks trimmed, length clipped.
- */
-export function cleanText(s: string, max?: number): string {
-  const nul = s.indexOf('\0');
-  if (nul >= 0) s = s.slice(0, nul);
-  // Line breaks and tabs become one space (multi-line banners, CDP software versions); other controls go.
-  s = s
-    .replace(/[\r\n\t]+/g, ' ')
-    .replace(CONTROL, '')
-    .trim();
-  return clip(s, max);
-}
-
-/** Bytes [o, o+n) of the window as cleaned text: UTF-8 when valid, else Latin-1. */
-export function wireText(w: ByteWindow, o: number, n: number, max = 512): string {
-  const u = w.utf8(o, n, max * 4);
-  return cleanText(u.includes('\ufffd') ? w.ascii(o, n, max) : u, max);
-}
+// Text protocols' shared parsing: HTTP-style header blocks, prefixes, product/version tokens.
 
 export interface HeaderBlock {
   /** First line (request or status line). */

@@ -3,10 +3,16 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { md5hex, sha12 } from './digest';
-import { base, dstRef, srcRef } from './refs';
-import { cleanText } from './text';
+import { dstRef, srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
 import { readCertificate } from './der';
+import { Emitter } from '../common/emit';
+import { hexDigits } from '../common/hex';
+
+const em = new Emitter('tls');
+/** The hellos inside QUIC Initial packets are told under quic's name. */
+const EM = { tls: em, quic: new Emitter('quic') };
 
 /**
  * TLS handshakes: ClientHello (SNI, ALPN, versions, JA3, JA4), ServerHello (JA3S, JA4S) and, up to
@@ -22,9 +28,8 @@ export function isGrease(v: number): boolean {
   return (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
 }
 
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
-}
+/** JA4's four-digit hex codes. */
+const hex4 = (v: number): string => hexDigits(v, 4);
 
 function ja4Version(v: number): string {
   switch (v) {
@@ -326,32 +331,32 @@ export function emitClientHello(
   const me = srcRef(p);
   const proto = transport === 'quic' ? 'quic' : 'tls';
   if (c.sni !== '') {
-    ctx.emit({ kind: 'name-query', name: c.sni, ...base(p, me, proto, 'sni') });
+    EM[proto].nameQuery(ctx, p, { device: me, field: 'sni', name: c.sni });
     const server = dstRef(p);
     if (server.ip !== null)
-      ctx.emit({ kind: 'address', ip: server.ip, name: c.sni, ...base(p, server, proto, 'sni') });
+      EM[proto].address(ctx, p, { device: server, field: 'sni', ip: server.ip, name: c.sni });
   }
   if (c.alpn.length > 0)
-    ctx.emit({ kind: 'attribute', key: 'tls-alpn', value: c.alpn.join(','), ...base(p, me, proto, 'alpn') });
+    EM[proto].attribute(ctx, p, { device: me, field: 'alpn', key: 'tls-alpn', value: c.alpn.join(',') });
   const versions = c.versions.filter((x) => !isGrease(x));
   if (versions.length > 0)
-    ctx.emit({
-      kind: 'attribute',
+    EM[proto].attribute(ctx, p, {
+      device: me,
+      field: 'supported_versions',
       key: 'tls-versions',
       value: versions.map(hex4).join(','),
-      ...base(p, me, proto, 'supported_versions'),
     });
-  ctx.emit({
-    kind: 'fingerprint',
+  EM[proto].fingerprint(ctx, p, {
+    device: me,
+    field: 'client_hello',
     scheme: 'ja3',
     value: md5hex(ja3String(c)),
-    ...base(p, me, proto, 'client_hello'),
   });
-  ctx.emit({
-    kind: 'fingerprint',
+  EM[proto].fingerprint(ctx, p, {
+    device: me,
+    field: 'client_hello',
     scheme: 'ja4',
     value: ja4(c, transport),
-    ...base(p, me, proto, 'client_hello'),
   });
 }
 
@@ -364,18 +369,18 @@ export function emitServerHello(
 ): void {
   const me = srcRef(p);
   const proto = transport === 'quic' ? 'quic' : 'tls';
-  ctx.emit({ kind: 'role', role: 'tls-server', peer: dstRef(p), ...base(p, me, proto, 'server_hello') });
-  ctx.emit({
-    kind: 'fingerprint',
+  EM[proto].role(ctx, p, { device: me, field: 'server_hello', role: 'tls-server', peer: dstRef(p) });
+  EM[proto].fingerprint(ctx, p, {
+    device: me,
+    field: 'server_hello',
     scheme: 'ja3s',
     value: md5hex(ja3sString(s)),
-    ...base(p, me, proto, 'server_hello'),
   });
-  ctx.emit({
-    kind: 'fingerprint',
+  EM[proto].fingerprint(ctx, p, {
+    device: me,
+    field: 'server_hello',
     scheme: 'ja4s',
     value: ja4s(s, transport),
-    ...base(p, me, proto, 'server_hello'),
   });
 }
 
@@ -406,7 +411,7 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
       ...c.sanDns.map((n): [string, string, string] => ['certificate.san', 'tls-cert.san', n]),
     ];
     for (const [field, key, value] of parts)
-      if (value !== '') ctx.emit({ kind: 'attribute', key, value, ...base(p, me, 'tls', field) });
+      if (value !== '') em.attribute(ctx, p, { device: me, field, key, value });
   } else if (type === 14) {
     finish(d);
   }

@@ -2,8 +2,11 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
-import { base, srcRef } from './refs';
-import { cleanText } from './text';
+import { srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('tplink-shp');
 
 /**
  * TP-Link Kasa smart-home protocol (tcp/udp 9999): JSON obfuscated with the "autokey" XOR cipher
@@ -72,22 +75,17 @@ export function dissectTplink(w: ByteWindow, p: Packet, ctx: AppContext): boolea
   if (values.length === 0) {
     // A query (get_sysinfo with an empty argument, or any command sent to the port): the app or hub side.
     if (p.dstPort === 9999)
-      ctx.emit({
-        kind: 'role',
-        role: 'tplink-shp-client',
-        peer: null,
-        ...base(p, me, 'tplink-shp', 'request'),
-      });
+      em.role(ctx, p, { device: me, field: 'request', role: 'tplink-shp-client', peer: null });
     return true;
   }
   for (const [k, raw] of values) {
     const value = cleanText(raw, 256);
     if (value === '') continue;
     const a = FIELDS[k]!;
-    const b = base(p, me, 'tplink-shp', 'get_sysinfo.' + k);
-    if (a === 'hostname') ctx.emit({ kind: 'hostname', name: value, ...b });
-    else if (a === 'attr') ctx.emit({ kind: 'attribute', key: 'tplink.' + k, value, ...b });
-    else ctx.emit({ kind: 'identity', attr: a, value, ...b });
+    const field = 'get_sysinfo.' + k;
+    if (a === 'hostname') em.hostname(ctx, p, { device: me, field, name: value });
+    else if (a === 'attr') em.attribute(ctx, p, { device: me, field, key: 'tplink.' + k, value });
+    else em.identity(ctx, p, { device: me, field, attr: a, value });
   }
   return true;
 }

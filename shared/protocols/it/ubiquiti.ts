@@ -2,8 +2,11 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, macToString } from '../../util/addr';
-import { base, srcRef } from './refs';
-import { wireText } from './text';
+import { srcRef } from '../common/refs';
+import { wireText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('ubiquiti');
 
 /**
  * Ubiquiti discovery (udp 10001): a 4-byte header (version, command, length) and TLVs (type, 16-bit
@@ -15,12 +18,7 @@ export function dissectUbiquiti(w: ByteWindow, p: Packet, ctx: AppContext): bool
   if ((ver !== 1 && ver !== 2) || w.length < 4 || len + 4 > w.length) return false;
   const me = srcRef(p);
   if (len === 0) {
-    ctx.emit({
-      kind: 'role',
-      role: 'ubiquiti-discovery-client',
-      peer: null,
-      ...base(p, me, 'ubiquiti', 'request'),
-    });
+    em.role(ctx, p, { device: me, field: 'request', role: 'ubiquiti-discovery-client', peer: null });
     return true;
   }
   let o = 4;
@@ -34,41 +32,26 @@ export function dissectUbiquiti(w: ByteWindow, p: Packet, ctx: AppContext): bool
       case 0x02:
         if (l === 10) {
           const ip = ipv4ToString(w.u32(v + 6));
-          ctx.emit({
-            kind: 'address',
-            ip,
-            name: null,
-            ...base(p, { mac: macToString(w.u48(v)), ip }, 'ubiquiti', 'macIp'),
-          });
+          em.address(ctx, p, { device: { mac: macToString(w.u48(v)), ip }, field: 'macIp', ip, name: null });
         }
         break;
       case 0x03:
-        ctx.emit({
-          kind: 'identity',
-          attr: 'firmware',
-          value: wireText(w, v, l),
-          ...base(p, me, 'ubiquiti', 'firmware'),
-        });
+        em.identity(ctx, p, { device: me, field: 'firmware', attr: 'firmware', value: wireText(w, v, l) });
         break;
       case 0x0b:
-        ctx.emit({ kind: 'hostname', name: wireText(w, v, l, 255), ...base(p, me, 'ubiquiti', 'hostname') });
+        em.hostname(ctx, p, { device: me, field: 'hostname', name: wireText(w, v, l, 255) });
         break;
       case 0x0c:
       case 0x14:
-        ctx.emit({
-          kind: 'identity',
+        em.identity(ctx, p, {
+          device: me,
+          field: t === 0x0c ? 'model' : 'modelFull',
           attr: 'model',
           value: wireText(w, v, l, 255),
-          ...base(p, me, 'ubiquiti', t === 0x0c ? 'model' : 'modelFull'),
         });
         break;
       case 0x0d:
-        ctx.emit({
-          kind: 'attribute',
-          key: 'essid',
-          value: wireText(w, v, l, 64),
-          ...base(p, me, 'ubiquiti', 'essid'),
-        });
+        em.attribute(ctx, p, { device: me, field: 'essid', key: 'essid', value: wireText(w, v, l, 64) });
         break;
       default:
         break;

@@ -1,8 +1,11 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { base, srcRef } from './refs';
-import { cleanText } from './text';
+import { srcRef } from '../common/refs';
+import { cleanText } from '../common/text';
+import { Emitter } from '../common/emit';
+
+const em = new Emitter('wsd');
 
 /**
  * WS-Discovery (udp 3702): SOAP over UDP. Hello / ProbeMatches / ResolveMatches describe the sender
@@ -43,7 +46,7 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const me = srcRef(p);
   const kind = action.slice(action.lastIndexOf('/') + 1);
   if (kind === 'Probe' || kind === 'Resolve') {
-    ctx.emit({ kind: 'role', role: 'wsd-client', peer: null, ...base(p, me, 'wsd', 'Action') });
+    em.role(ctx, p, { device: me, field: 'Action', role: 'wsd-client', peer: null });
     return true;
   }
   if (kind !== 'Hello' && kind !== 'ProbeMatches' && kind !== 'ResolveMatches' && kind !== 'Bye') return true;
@@ -51,12 +54,7 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   let n = 0;
   for (const t of types.split(/\s+/)) {
     if (t === '' || n++ >= MAX_ITEMS) continue;
-    ctx.emit({
-      kind: 'attribute',
-      key: 'wsd-type',
-      value: t.slice(t.indexOf(':') + 1),
-      ...base(p, me, 'wsd', 'Types'),
-    });
+    em.attribute(ctx, p, { device: me, field: 'Types', key: 'wsd-type', value: t.slice(t.indexOf(':') + 1) });
   }
   const scopes = cleanText(decodeEntities(elementText(doc, 'Scopes')), 2048);
   n = 0;
@@ -73,28 +71,27 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       const key = m[1]!.toLowerCase();
       const value = cleanText(v, 256);
       if (key === 'hardware')
-        ctx.emit({ kind: 'identity', attr: 'model', value, ...base(p, me, 'wsd', 'Scopes.hardware') });
+        em.identity(ctx, p, { device: me, field: 'Scopes.hardware', attr: 'model', value });
       else if (key === 'name')
-        ctx.emit({ kind: 'identity', attr: 'product', value, ...base(p, me, 'wsd', 'Scopes.name') });
+        em.identity(ctx, p, { device: me, field: 'Scopes.name', attr: 'product', value });
       else if (key === 'location')
-        ctx.emit({ kind: 'identity', attr: 'location', value, ...base(p, me, 'wsd', 'Scopes.location') });
-      ctx.emit({ kind: 'attribute', key: 'onvif.' + key, value, ...base(p, me, 'wsd', 'Scopes') });
+        em.identity(ctx, p, { device: me, field: 'Scopes.location', attr: 'location', value });
+      em.attribute(ctx, p, { device: me, field: 'Scopes', key: 'onvif.' + key, value });
     } else {
-      ctx.emit({ kind: 'attribute', key: 'wsd-scope', value: s, ...base(p, me, 'wsd', 'Scopes') });
+      em.attribute(ctx, p, { device: me, field: 'Scopes', key: 'wsd-scope', value: s });
     }
   }
   const addr = cleanText(elementText(doc, 'Address'), 256);
   const uuid = /urn:uuid:([0-9a-f-]{32,36})/i.exec(addr);
   if (uuid !== null)
-    ctx.emit({
-      kind: 'identity',
+    em.identity(ctx, p, {
+      device: me,
+      field: 'EndpointReference',
       attr: 'uuid',
       value: uuid[1]!.toLowerCase(),
-      ...base(p, me, 'wsd', 'EndpointReference'),
     });
   const xaddrs = cleanText(elementText(doc, 'XAddrs'), 512);
-  if (xaddrs !== '')
-    ctx.emit({ kind: 'attribute', key: 'wsd-xaddrs', value: xaddrs, ...base(p, me, 'wsd', 'XAddrs') });
+  if (xaddrs !== '') em.attribute(ctx, p, { device: me, field: 'XAddrs', key: 'wsd-xaddrs', value: xaddrs });
   return true;
 }
 

@@ -593,7 +593,7 @@ function requestFacts(
       end: 'dst',
       field: 'cip.request',
       key: 'cip.object-accessed',
-      value: 'service 0x' + s.toString(16).padStart(2, '0') + ' on ' + cipPath(r),
+      value: 'service ' + hex(s, 2) + ' on ' + cipPath(r),
     });
   }
   if (r.cls === CLASS_CONNECTION_MANAGER && (s === SVC_FORWARD_OPEN || s === SVC_LARGE_FORWARD_OPEN)) {

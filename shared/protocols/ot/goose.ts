@@ -4,6 +4,7 @@ import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { readTlv } from './ber';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
+import { hex } from '../common/hex';
 
 /**
  * IEC 61850-8-1 GOOSE (EtherType 0x88b8): APPID, length, two reserved words, then a BER goosePdu
@@ -67,7 +68,7 @@ export const goose: AppProtocol = {
         end: 'src',
         field: 'APPID',
         key: 'goose.appid',
-        value: '0x' + w.u16(0).toString(16).padStart(4, '0'),
+        value: hex(w.u16(0), 4),
       });
       if (confRev >= 0)
         em.attribute(ctx, p, {

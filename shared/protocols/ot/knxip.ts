@@ -3,6 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
+import { hexBytes } from '../common/hex';
 
 /**
  * KNXnet/IP (ISO 22510, udp/3671): a 6-byte header (length 6, version 0x10 or 0x20, service type,
@@ -69,12 +70,7 @@ export const knxip: AppProtocol = {
 function deviceDib(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, f: KnxFlow): void {
   if (o + 54 > end || w.u8(o) < 54 || w.u8(o + 1) !== 1) return;
   const addr = w.u16(o + 4);
-  let serial = '';
-  for (let i = 0; i < 6; i++)
-    serial += w
-      .u8(o + 8 + i)
-      .toString(16)
-      .padStart(2, '0');
+  const serial = hexBytes(w, o + 8, 6);
   const name = w.ascii(o + 24, 30).replace(/\0.*$/s, '');
   if (!f.once.first('dib:' + serial)) return;
   em.role(ctx, p, { end: 'src', field: 'DeviceInformationDIB', role: 'knxip-server', peer: null });

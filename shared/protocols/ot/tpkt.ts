@@ -1,4 +1,5 @@
 import type { ByteWindow } from '../../decode/window';
+import { hexBytes } from '../common/hex';
 
 /**
  * TPKT (RFC 1006) + COTP (ISO 8073) framing shared by S7comm and MMS on tcp/102: a parsed header
@@ -72,12 +73,7 @@ export function cotpTsaps(w: ByteWindow, off: number, t: Tpkt): { calling: strin
     const code = w.u8(o);
     const len = w.u8(o + 1);
     if (code === 0xc1 || code === 0xc2) {
-      let h = '';
-      for (let i = 0; i < len && i < 16; i++)
-        h += w
-          .u8(o + 2 + i)
-          .toString(16)
-          .padStart(2, '0');
+      const h = hexBytes(w, o + 2, len, 16);
       if (code === 0xc1) calling = h;
       else called = h;
     }
