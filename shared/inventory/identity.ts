@@ -171,6 +171,7 @@ export const IDENTITY_RULES: readonly Rule[] = [
   r('identity', 'enip', undefined, 'vendor', 'enip', 'vendor'),
   r('identity', 'enip', undefined, 'vendor-id', 'enip', 'vendor id'),
   r('identity', 'enip', undefined, 'device-type', 'enip', 'device type'),
+  r('identity', 'enip', undefined, 'device-type-id', 'enip', 'device type id'),
   r('identity', 'enip', undefined, 'product-code', 'enip', 'product code'),
   r('identity', 'enip', undefined, 'firmware', 'enip', 'revision'),
   r('identity', 'enip', undefined, 'serial', 'enip', 'serial'),
