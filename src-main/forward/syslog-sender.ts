@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { octetCounted } from '../../shared/forward/syslog5424';
 import type { SyslogDestination } from './destination';
 import { DeliveryError } from './http-client';
@@ -65,6 +65,8 @@ async function sendStream(dest: SyslogDestination, msgs: Uint8Array[], o: Attemp
   const sock = await open(dest, Math.min(o.connectTimeoutMs ?? 2000, left()), o.signal);
   let onAbort: (() => void) | undefined;
   try {
+    if (dest.transport === 'tls' && (sock as TLSSocket).getProtocol() === 'TLSv1.3')
+      await settle(sock, Math.min(TLS13_SETTLE_MS, left() / 2));
     await deliverFrames(sock, msgs, left, (r) => {
       onAbort = r;
       o.signal?.addEventListener('abort', r, { once: true });
@@ -85,6 +87,38 @@ async function sendStream(dest: SyslogDestination, msgs: Uint8Array[], o: Attemp
     sock.destroy();
   }
   return msgs.length;
+}
+
+/**
+ * How long a TLS 1.3 connection is given to be refused before anything is written. TLS 1.3 receivers
+ * judge the client's certificate after our side of the handshake has ended; one that writes at once
+ * can see its frames read and dropped and the connection closed cleanly (no reset), and would count
+ * events as delivered that the receiver threw away. A refusal comes within a round trip.
+ */
+const TLS13_SETTLE_MS = 300;
+
+function settle(sock: Socket, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const off = () => {
+      clearTimeout(timer);
+      sock.off('error', onError);
+      sock.off('close', onClose);
+    };
+    const onError = (e: Error) => {
+      off();
+      reject(e);
+    };
+    const onClose = () => {
+      off();
+      reject(Object.assign(new Error('the receiver closed the connection'), { code: 'ECONNRESET' }));
+    };
+    const timer = setTimeout(() => {
+      off();
+      resolve();
+    }, ms);
+    sock.once('error', onError);
+    sock.once('close', onClose);
+  });
 }
 
 /** Write every frame and close; resolves once the receiver closed cleanly. */
