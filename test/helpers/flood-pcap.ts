@@ -4,21 +4,15 @@
  * Seeded, so every run writes the same bytes. Write them to a temporary folder; never commit them.
  */
 import { writePcapFile, type PcapWriter } from './pcap-writer';
+import { Rng } from './random';
 
 export const FLOOD_SERVER_MAC = '02:00:00:00:00:01';
 export const FLOOD_ROUTER_MAC = '02:00:00:00:00:fe';
 
-/** xorshift32: cheap, seeded, good enough to make identities that never repeat in practice. */
+/** Unsigned 32-bit draws from `seed`: identities that never repeat in practice. */
 function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const r = new Rng(seed);
+  return () => r.u32();
 }
 
 function macBytes(s: string): number[] {

@@ -3,6 +3,7 @@ import { LAYERS } from '../../../shared/decode/layers/index';
 import { LINKTYPE_ETHERNET } from '../../../shared/decode/linktypes';
 import type { Observation } from '../../../shared/model/observation';
 import { IT_PROTOCOLS } from '../../../shared/protocols/it/index';
+import { prng } from '../../helpers/random';
 
 /** Decode crafted Ethernet frames with the IT dissectors; one decoder across frames (flow state persists). */
 export function decodeFrames(frames: Uint8Array[]): { obs: Observation[]; errors: number; decoder: Decoder } {
@@ -29,8 +30,7 @@ export function ofKind<K extends Observation['kind']>(
 export function hostileVariants(frame: Uint8Array, headerLen: number, seed = 1): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let n = headerLen; n < frame.length; n++) out.push(frame.slice(0, n));
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) / 65536;
+  const rnd = prng(seed);
   for (let i = 0; i < 200; i++) {
     const c = frame.slice();
     const flips = 1 + Math.floor(rnd() * 4);

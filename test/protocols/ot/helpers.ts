@@ -5,6 +5,7 @@ import { LINKTYPE_ETHERNET } from '../../../shared/decode/linktypes';
 import type { Observation } from '../../../shared/model/observation';
 import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
 import { concat, ethernet, tcpFrame, udpFrame, type Bytes } from '../../helpers/packets';
+import { randomBytes } from '../../helpers/random';
 
 export const CLIENT = { mac: '02:00:00:00:00:01', ip: '10.0.0.1', port: 50000 };
 export const SERVER = { mac: '02:00:00:00:00:02', ip: '10.0.0.2', port: 0 };
@@ -57,19 +58,6 @@ export function roles(obs: readonly Observation[]): string[] {
 }
 export function events(obs: readonly Observation[]): string[] {
   return obs.flatMap((o) => (o.kind === 'event' ? [o.event] : []));
-}
-
-/** Deterministic pseudo-random bytes (xorshift), so a failure is reproducible. */
-export function randomBytes(seed: number, n: number): Uint8Array {
-  let x = seed | 1;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /**
