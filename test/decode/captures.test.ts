@@ -6,9 +6,8 @@ import path from 'node:path';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers';
 import { ipv4ToString, macToString } from '../../shared/util/addr';
+import { PCAPS, skipUnlessCorpus } from '../helpers/corpus';
 
-const REPO = path.resolve(import.meta.dirname, '..', '..');
-const PCAPS = path.resolve(REPO, '../shared/pcaps');
 const TSHARK = '/usr/bin/tshark';
 
 interface Frame {
@@ -80,7 +79,7 @@ const FIELDS = [
 
 function compare(name: string, expectLinkType: number, t: { skip: (m: string) => void }) {
   const file = path.join(PCAPS, name);
-  if (!existsSync(file)) return t.skip(`${name} not present`);
+  if (skipUnlessCorpus(t, name)) return;
   if (!existsSync(TSHARK)) return t.skip('tshark not installed');
   const { linkType, frames } = readPcap(file);
   assert.equal(linkType, expectLinkType);

@@ -5,7 +5,7 @@ import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers';
 import { readCaptureFile } from '../../src-main/capture/file-source';
 import { ipv4ToString, macToString } from '../../shared/util/addr';
-import { PCAPS, corpusAvailable, corpusFiles } from '../helpers/corpus';
+import { PCAPS, corpusFiles, CORPUS_SKIP } from '../helpers/corpus';
 import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
 
 /**
@@ -86,9 +86,7 @@ function ours(
 test(
   'differential: MACs, IPs, ports, VLAN ids and ARP fields agree with tshark over the corpus',
   {
-    skip:
-      (!corpusAvailable() && 'corpus ../shared/pcaps absent') ||
-      (!tsharkAvailable() && 'tshark not installed'),
+    skip: CORPUS_SKIP || (!tsharkAvailable() && 'tshark not installed'),
     timeout: 15 * 60_000,
   },
   async (t) => {

@@ -1,22 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Decoder } from '../../../shared/decode/decoder';
 import { LAYERS } from '../../../shared/decode/layers/index';
 import type { Observation } from '../../../shared/model/observation';
 import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
 import { readCaptureFile } from '../../../src-main/capture/file-source';
+import { PCAPS, corpusFiles } from '../../helpers/corpus';
 
-/** The shared corpus, outside the repo (never copied in). */
-export const PCAPS = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/pcaps');
-
-export function corpusFiles(prefixes: readonly string[]): string[] {
-  if (!existsSync(PCAPS)) return [];
-  return readdirSync(PCAPS)
-    .filter((f) => prefixes.some((p) => f.startsWith(p)))
-    .sort();
-}
+export { PCAPS, corpusFiles };
 
 export interface CorpusRun {
   obs: Observation[];
