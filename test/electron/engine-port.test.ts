@@ -4,7 +4,6 @@
  * the real engine reading a real capture into the renderer's store.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 
 import { test } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -18,6 +17,7 @@ import { createEventHub } from '../../src-main/ipc/event-hub';
 import { createGlasspaneStore } from '../../src-renderer/store/store';
 
 import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
+import { tshark, tsharkAvailable } from '../helpers/tshark';
 
 function portOf(p: MessagePort): PortLike {
   return {
@@ -166,9 +166,8 @@ test('a real capture, through the engine behind a port, into the renderer’s st
   const file = corpusPath('bacnet-iam__ndpi__bacnet.pcap');
   if (skipUnlessCorpus(t, file)) return;
   // Reference facts from tshark, not from our own code: the capture's frames and source MACs.
-  const ts = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'eth.src'], { encoding: 'utf8' });
-  if (ts.status !== 0) return t.skip('tshark is not available');
-  const frames = ts.stdout.trim().split('\n');
+  if (!tsharkAvailable()) return t.skip('tshark is not available');
+  const frames = tshark(['-r', file, '-T', 'fields', '-e', 'eth.src']).trim().split('\n');
   const macs = [...new Set(frames)];
 
   const { port1, port2 } = new MessageChannel();

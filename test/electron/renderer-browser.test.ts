@@ -5,7 +5,7 @@
  * it must list this machine's interfaces.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { placeholderEngine } from '../helpers/placeholder-engine';
 import { startConsoleHost } from './helpers/console-host';
 import { CHROMIUM, CHROMIUM_ARGS, repoRoot, runBuild } from './helpers/paths';
 import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
+import { tshark, tsharkAvailable } from '../helpers/tshark';
 
 const haveChromium = existsSync(CHROMIUM);
 const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
@@ -151,9 +152,8 @@ test('with the real engine: a capture opened by path fills the status bar', asyn
   const file = corpusPath('bacnet-iam__ndpi__bacnet.pcap');
   if (skipUnlessCorpus(t, file)) return;
   // The frame count comes from tshark, not from our code.
-  const ts = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
-  if (ts.status !== 0) return t.skip('tshark is not available');
-  const frames = ts.stdout.trim().split('\n').length;
+  if (!tsharkAvailable()) return t.skip('tshark is not available');
+  const frames = tshark(['-r', file, '-T', 'fields', '-e', 'frame.number']).trim().split('\n').length;
 
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 20 });

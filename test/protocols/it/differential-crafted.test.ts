@@ -3,13 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import type { Observation } from '../../../shared/model/observation';
 import { ascii, concat, ethernet, ipv6, mac, tcpFrame, u16, u32, udp, udpFrame } from '../../helpers/packets';
 import { ubiquitiReply, tplinkXor } from '../../helpers/iot-payloads';
 import { writePcap } from '../../helpers/pcap-writer';
 import { clientCore, connectInitial, connectionConfirm, connectionRequest } from '../../helpers/rdp-frames';
-import { tsharkAvailable } from '../../helpers/tshark';
+import { tsharkAvailable, tsharkFields } from '../../helpers/tshark';
 import { decodeFrames } from './run';
 
 /**
@@ -301,17 +300,10 @@ test('tshark agreement on crafted frames: fields the corpus does not carry', (t)
       FRAMES.map((data) => ({ data })),
     );
     const fields = [...new Set(CHECKS.map((c) => c.field))];
-    const args = ['-n', '-r', file, '-d', 'udp.port==10001,ubdp', '-T', 'fields', '-E', 'occurrence=a'];
-    args.push('-E', 'aggregator=\u001f', '-e', 'frame.number', ...fields.flatMap((f) => ['-e', f]));
-    const r = spawnSync('tshark', args, { encoding: 'utf8' });
-    const rows = new Map<number, string[][]>();
-    for (const line of r.stdout.split('\n').filter(Boolean)) {
-      const cols = line.split('\t');
-      rows.set(
-        Number(cols[0]),
-        fields.map((_, i) => (cols[i + 1] ?? '').split('\u001f').filter(Boolean)),
-      );
-    }
+    const rows = tsharkFields(file, fields, 'a', undefined, {
+      aggregator: '\u001f',
+      decodeAs: ['udp.port==10001,ubdp'],
+    });
     const { obs, errors } = decodeFrames(FRAMES);
     assert.equal(errors, 0);
     for (const c of CHECKS) {

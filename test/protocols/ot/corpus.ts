@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Decoder } from '../../../shared/decode/decoder';
 import { LAYERS } from '../../../shared/decode/layers/index';
 import type { Observation } from '../../../shared/model/observation';
 import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
 import { readCaptureFile } from '../../../src-main/capture/file-source';
-import { PCAPS, corpusFiles } from '../../helpers/corpus';
+import { PCAPS, corpusFiles, corpusPath } from '../../helpers/corpus';
+import { tsharkAvailable, tsharkFields } from '../../helpers/tshark';
 
 export { PCAPS, corpusFiles };
 
@@ -33,49 +33,12 @@ export async function runCapture(file: string): Promise<CorpusRun> {
   return { obs, frames: frame, dissectorErrors: d.stats.dissectorErrors, claimed };
 }
 
-/** tshark fields per frame: frame number -> values per field (occurrences split on '|'). */
+/** tshark fields per frame: frame number -> values per field (occurrences split on '|', empty ones kept). */
 export function tshark(file: string, filter: string, fields: readonly string[]): Map<number, string[][]> {
-  const args = [
-    '-n',
-    '-r',
-    path.join(PCAPS, file),
-    '-Y',
-    filter,
-    '-T',
-    'fields',
-    '-E',
-    'occurrence=a',
-    '-E',
-    'aggregator=|',
-    '-e',
-    'frame.number',
-  ];
-  for (const f of fields) args.push('-e', f);
-  const out = execFileSync('tshark', args, {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    maxBuffer: 1 << 28,
-  });
-  const m = new Map<number, string[][]>();
-  for (const line of out.split('\n')) {
-    if (line === '') continue;
-    const cols = line.split('\t');
-    m.set(
-      Number(cols[0]),
-      cols.slice(1).map((c) => (c === '' ? [] : c.split('|'))),
-    );
-  }
-  return m;
+  return tsharkFields(corpusPath(file), fields, 'a', filter, { keepEmpty: true });
 }
 
-export function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { tsharkAvailable as hasTshark };
 
 /** Observations of one frame, optionally of one kind/field. */
 export function ofFrame(obs: readonly Observation[], frame: number): Observation[] {
