@@ -1,17 +1,11 @@
-import { Decoder } from '../../../shared/decode/decoder';
-import { LAYERS } from '../../../shared/decode/layers/index';
-import { LINKTYPE_ETHERNET } from '../../../shared/decode/linktypes';
 import type { Observation } from '../../../shared/model/observation';
 import { IT_PROTOCOLS } from '../../../shared/protocols/it/index';
+import { decodeFrames as decode, type FramesRun } from '../../helpers/decode';
 import { prng } from '../../helpers/random';
 
 /** Decode crafted Ethernet frames with the IT dissectors; one decoder across frames (flow state persists). */
-export function decodeFrames(frames: Uint8Array[]): { obs: Observation[]; errors: number; decoder: Decoder } {
-  const decoder = new Decoder(LAYERS, IT_PROTOCOLS);
-  const obs: Observation[] = [];
-  decoder.onObservation = (o) => obs.push(o);
-  frames.forEach((f, i) => decoder.decode(f, LINKTYPE_ETHERNET, 1_700_000_000_000 + i, i + 1, f.length));
-  return { obs, errors: decoder.stats.dissectorErrors, decoder };
+export function decodeFrames(frames: Uint8Array[]): FramesRun {
+  return decode(frames, IT_PROTOCOLS);
 }
 
 export function decodeOne(frame: Uint8Array): Observation[] {

@@ -1,36 +1,16 @@
-import path from 'node:path';
-import { Decoder } from '../../../shared/decode/decoder';
-import { LAYERS } from '../../../shared/decode/layers/index';
 import type { Observation } from '../../../shared/model/observation';
 import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
-import { readCaptureFile } from '../../../src-main/capture/file-source';
+import { decodeCapture, type CaptureRun } from '../../helpers/decode';
 import { PCAPS, corpusFiles, corpusPath } from '../../helpers/corpus';
 import { tsharkAvailable, tsharkFields } from '../../helpers/tshark';
 
 export { PCAPS, corpusFiles };
 
-export interface CorpusRun {
-  obs: Observation[];
-  frames: number;
-  dissectorErrors: number;
-  /** Frames each OT dissector claimed, by protocol name. */
-  claimed: Map<number, string[]>;
-}
+export type CorpusRun = CaptureRun;
 
 /** Run a capture through the real decode pipeline with the OT dissectors. */
 export async function runCapture(file: string): Promise<CorpusRun> {
-  const d = new Decoder(LAYERS, OT_PROTOCOLS);
-  const obs: Observation[] = [];
-  const claimed = new Map<number, string[]>();
-  d.onObservation = (o) => obs.push(o);
-  let frame = 0;
-  await readCaptureFile(path.join(PCAPS, file), (data, linkType, ts, wireLen, iface) => {
-    const p = d.decode(data, linkType, ts, ++frame, wireLen, iface);
-    const names: string[] = [];
-    for (let i = 0; i < p.protoCount; i++) names.push(p.protos[i]!);
-    if (names.length > 0) claimed.set(frame, names);
-  });
-  return { obs, frames: frame, dissectorErrors: d.stats.dissectorErrors, claimed };
+  return decodeCapture(corpusPath(file), OT_PROTOCOLS);
 }
 
 /** tshark fields per frame: frame number -> values per field (occurrences split on '|', empty ones kept). */
