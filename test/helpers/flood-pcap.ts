@@ -5,6 +5,7 @@
  */
 import { writePcapFile, type PcapWriter } from './pcap-writer';
 import { Rng } from './random';
+import { checksum, macBytes } from '../../src-main/demo/bytes';
 
 export const FLOOD_SERVER_MAC = '02:00:00:00:00:01';
 export const FLOOD_ROUTER_MAC = '02:00:00:00:00:fe';
@@ -15,16 +16,10 @@ function rng(seed: number): () => number {
   return () => r.u32();
 }
 
-function macBytes(s: string): number[] {
-  return s.split(':').map((h) => parseInt(h, 16));
-}
-
+/** Rewrites the checksum of the IPv4 header at `off`. */
 function ipv4Checksum(b: Buffer, off: number): void {
   b.writeUInt16BE(0, off + 10);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += b.readUInt16BE(off + i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  b.writeUInt16BE(~sum & 0xffff, off + 10);
+  b.writeUInt16BE(checksum(b.subarray(off, off + 20)), off + 10);
 }
 
 const START_S = 1_700_000_000;
