@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-
 import { collectFingerprints, compileRules } from '../../shared/classify';
 import { Inventory } from '../../shared/inventory/inventory';
 import type { Observation } from '../../shared/model/observation';

@@ -6,7 +6,7 @@ import { LAYERS } from '../../shared/decode/layers';
 import { readCaptureFile } from '../../src-main/capture/file-source';
 import { ipv4ToString, macToString } from '../../shared/util/addr';
 import { PCAPS, corpusFiles, CORPUS_SKIP } from '../helpers/corpus';
-import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
+import { ADDRESS_FIELDS, tsharkAvailable, tsharkFields } from '../helpers/tshark';
 
 /**
  * Differential test against tshark, the reference dissector, over the whole corpus: for every frame
@@ -16,14 +16,7 @@ import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
 const FIELDS = [
   'eth.src',
   'eth.dst',
-  'ip.src',
-  'ip.dst',
-  'ipv6.src',
-  'ipv6.dst',
-  'tcp.srcport',
-  'tcp.dstport',
-  'udp.srcport',
-  'udp.dstport',
+  ...ADDRESS_FIELDS,
   'vlan.id',
   'arp.opcode',
   'arp.src.hw_mac',

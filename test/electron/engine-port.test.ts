@@ -4,7 +4,6 @@
  * the real engine reading a real capture into the renderer's store.
  */
 import assert from 'node:assert/strict';
-
 import { test } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { IDLE_STATUS, parseEvent, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
@@ -15,7 +14,6 @@ import { CallFailure, type EngineHandlers } from '../../src-main/ipc/engine-api'
 import { remoteEngine, serveEngine, type PortLike } from '../../src-main/ipc/engine-port';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { createGlasspaneStore } from '../../src-renderer/store/store';
-
 import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
 import { tshark, tsharkAvailable } from '../helpers/tshark';
 

@@ -5,7 +5,6 @@
  * it must list this machine's interfaces.
  */
 import assert from 'node:assert/strict';
-
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,21 @@
 /** The tests' one way to run tshark: the reference our decoders are checked against. */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writePcap } from './pcap-writer';
+
+/** The addresses and ports of the innermost IP packet, as tshark names them. */
+export const ADDRESS_FIELDS = [
+  'ip.src',
+  'ip.dst',
+  'ipv6.src',
+  'ipv6.dst',
+  'tcp.srcport',
+  'tcp.dstport',
+  'udp.srcport',
+  'udp.dstport',
+] as const;
 
 export function tsharkAvailable(): boolean {
   return spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -58,4 +74,24 @@ export function tsharkFields(
     );
   }
   return out;
+}
+
+/** tsharkFields over crafted Ethernet frames (frame i + 1 is frames[i]), through a temporary pcap. */
+export function tsharkFrames(
+  frames: readonly Uint8Array[],
+  fields: readonly string[],
+  occurrence: 'a' | 'f' | 'l' = 'a',
+  o: FieldsOptions = {},
+): Map<number, string[][]> {
+  const dir = mkdtempSync(join(tmpdir(), 'gp-tshark-'));
+  try {
+    const file = writePcap(
+      join(dir, 'frames.pcap'),
+      1,
+      frames.map((data) => ({ data })),
+    );
+    return tsharkFields(file, fields, occurrence, undefined, o);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

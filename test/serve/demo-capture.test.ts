@@ -5,7 +5,6 @@
  * the network (src-main/demo/network.ts), never from our own output.
  */
 import assert from 'node:assert/strict';
-
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

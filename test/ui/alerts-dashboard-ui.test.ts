@@ -6,7 +6,6 @@
  * real engine found. Screenshots go to test-results/.
  */
 import assert from 'node:assert/strict';
-
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Page } from 'playwright-core';
