@@ -7,13 +7,12 @@
  * --only forward (the forwarding part alone: bench/forward.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchCapture, ensureBuilt, need, out, root, sharedBench } from './capture';
 import { benchForward } from './forward';
 
-const root = resolve(import.meta.dirname, '..');
-const sharedBench = resolve(root, '..', 'shared', 'bench');
 const { values } = parseArgs({
   options: {
     reps: { type: 'string', default: '10' },
@@ -27,31 +26,9 @@ if (values.only !== undefined && values.only !== 'forward') {
   process.exit(2);
 }
 
-function need(cmd: string, hint: string) {
-  if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
-    console.error(`bench: needs ${cmd}: ${hint}`);
-    process.exit(2);
-  }
-}
 need('/usr/bin/time', 'apt-get install -y time');
-need('mergecap', 'apt-get install -y wireshark-common');
-if (!existsSync(join(sharedBench, 'make-bench-pcap.sh'))) {
-  console.error('bench: ../shared/bench is absent; nothing to measure against');
-  process.exit(2);
-}
-if (!existsSync(join(root, 'dist', 'cli.cjs')))
-  spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-
-const out = join(root, 'bench', 'out');
-mkdirSync(out, { recursive: true });
-const capture = join(out, `bench-x${values.reps}.pcap`);
-if (!existsSync(capture)) {
-  console.error(`bench: building ${capture} ...`);
-  const r = spawnSync('bash', [join(sharedBench, 'make-bench-pcap.sh'), capture, values.reps!], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
+const capture = benchCapture(values.reps!);
+ensureBuilt();
 // Warm the page cache so every tool reads from memory, as the peers script does in turn.
 readFileSync(capture);
 const cli = join(root, 'bin', 'glasspane.cjs');

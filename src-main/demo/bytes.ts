@@ -32,8 +32,9 @@ export const u32le = (v: number): number[] => [
   (v >>> 24) & 0xff,
 ];
 
+/** One byte per UTF-16 unit, its low 8 bits (Latin-1 as Node writes it). */
 export function ascii(s: string): Bytes {
-  return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+  return Uint8Array.from({ length: s.length }, (_, i) => s.charCodeAt(i) & 0xff);
 }
 
 export function macBytes(s: string): number[] {

@@ -15,7 +15,7 @@ import { deviceIdReply, deviceIdRequest, readHoldingReply, readHoldingRequest } 
 import { cotpConnect, S7_PORT, setupAck, setupJob, szlModuleReply, szlRequest } from './frames/s7comm';
 import { ssdpNotify, ssdpSearch } from './frames/ssdp';
 import { DNS_SERVER, IDENTITY, INTERNET, NET } from './network';
-import { pcapFile } from './pcap';
+import { pcapBytes } from '../capture/pcap-writer';
 import { Rng } from './rng';
 import { BROADCAST_MAC, TcpSession, Wire, type Host } from './wire';
 
@@ -287,5 +287,8 @@ function tlsRecord(w: Wire, len: number): Bytes {
 }
 
 export function generateDemoCapture(o: DemoOptions = {}): Buffer {
-  return pcapFile(generateDemoFrames(o).records);
+  const records = generateDemoFrames(o).records;
+  return pcapBytes({ snaplen: 65535 }, (w) => {
+    for (const r of records) w.add(r.data, Math.floor(r.tsUs / 1e6), r.tsUs % 1e6);
+  });
 }

@@ -3,7 +3,6 @@
  * sequence numbers right, and every frame is recorded with its timestamp.
  */
 import { concat, ethernet, ipv4, TCP, tcp, udp, u16, macBytes, ip4Bytes, type Bytes } from './bytes';
-import type { PcapRecord } from './pcap';
 import type { Rng } from './rng';
 
 export interface Host {
@@ -16,8 +15,14 @@ export interface Host {
 
 export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 
+/** A frame on the wire and its capture time in microseconds since the epoch. */
+export interface WireRecord {
+  tsUs: number;
+  data: Uint8Array;
+}
+
 export class Wire {
-  readonly records: PcapRecord[] = [];
+  readonly records: WireRecord[] = [];
   private nowUs: number;
   private ipIds = new Map<string, number>();
 

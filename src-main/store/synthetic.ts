@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { writePcapFile } from '../capture/pcap-writer';
 
 /**
  * A synthetic network for benchmarks and crash tests: `devices` hosts (locally administered MACs,
@@ -51,38 +51,9 @@ export function feedSynthetic(
 
 /** The same frames as a classic pcap file, written in pieces (constant memory). Returns the frame count. */
 export function writeSyntheticPcap(path: string, o: SyntheticOptions): number {
-  const fd = openSync(path, 'w');
-  try {
-    const hdr = Buffer.alloc(24);
-    hdr.writeUInt32LE(0xa1b2c3d4, 0);
-    hdr.writeUInt16LE(2, 4);
-    hdr.writeUInt16LE(4, 6);
-    hdr.writeUInt32LE(65535, 16);
-    hdr.writeUInt32LE(ETHERNET, 20);
-    writeSync(fd, hdr);
-    const rec = 16 + FRAME_LEN;
-    const per = 8192;
-    const buf = Buffer.alloc(rec * per);
-    let used = 0;
-    const total = syntheticFrameCount(o);
-    feedSynthetic(o, (frame, ts) => {
-      const off = used * rec;
-      const sec = Math.floor(ts / 1000);
-      buf.writeUInt32LE(sec, off);
-      buf.writeUInt32LE(Math.round((ts - sec * 1000) * 1000), off + 4);
-      buf.writeUInt32LE(FRAME_LEN, off + 8);
-      buf.writeUInt32LE(FRAME_LEN, off + 12);
-      buf.set(frame, off + 16);
-      if (++used === per) {
-        writeSync(fd, buf);
-        used = 0;
-      }
-    });
-    if (used > 0) writeSync(fd, buf.subarray(0, used * rec));
-    return total;
-  } finally {
-    closeSync(fd);
-  }
+  return writePcapFile(path, { linkType: ETHERNET, snaplen: 65535 }, (w) =>
+    feedSynthetic(o, (frame, ts) => w.addMs(frame, ts)),
+  );
 }
 
 /** Distinct offsets below n/2, so that (s, s + offset) never names a pair twice, in either direction. */

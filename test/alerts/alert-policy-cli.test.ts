@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AlertJson } from '../../shared/model/alert';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS, skipUnlessCorpus } from '../helpers/corpus';
 import { parseCallResult, type Alert } from '../../shared/ipc/contract';
 import { runServe, startServe } from '../serve/helpers/serve-process';
 import { waitForCaptureState, WsClient } from '../serve/helpers/ws-client';
@@ -48,7 +48,7 @@ modbus.device-restart:
 `;
 
 test('analyze --alert-policy: a tuned policy changes which events alert and their wording', (t) => {
-  if (!corpusAvailable()) return t.skip('corpus not present');
+  if (skipUnlessCorpus(t)) return;
   const plain = join(tmp, 'plain.sqlite');
   assert.equal(run('analyze', CAPTURE, '--db', plain, '--learn', '0', '--no-progress').status, 0);
   assert.deepEqual(otAlerts(plain), [
@@ -63,7 +63,7 @@ test('analyze --alert-policy: a tuned policy changes which events alert and thei
 });
 
 test('analyze --alert-policy: a bad file is one line, exit 2, and the database is left as it was', (t) => {
-  if (!corpusAvailable()) return t.skip('corpus not present');
+  if (skipUnlessCorpus(t)) return;
   const db = join(tmp, 'kept.sqlite');
   assert.equal(run('analyze', CAPTURE, '--db', db, '--learn', '0', '--no-progress').status, 0);
   const before = otAlerts(db);
@@ -113,7 +113,7 @@ test('serve --alert-policy: a bad file is refused with exit 2 before serving', a
 });
 
 test('serve --alert-policy: the console engine raises alerts by the tuned policy', async (t) => {
-  if (!corpusAvailable()) return t.skip('corpus not present');
+  if (skipUnlessCorpus(t)) return;
   const serve = await startServe(['--learn', '0', '--alert-policy', file('serve-tuned.yaml', TUNED)]);
   try {
     const c = await WsClient.connect(serve.origin, serve.token);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rulesCheckCommand } from '../../src-main/cli/rules';
 import { fingerprintsCommand } from '../../src-main/cli/fingerprints';
-import { PCAPS } from './corpus-score';
+import { PCAPS, skipUnlessCorpus } from '../helpers/corpus';
 
 /** Run fn with standard output and error captured. */
 async function captured<T>(fn: () => Promise<T>): Promise<{ result: T; out: string; err: string }> {
@@ -72,10 +72,7 @@ test('rules check: errors name the file and the rule, exit code 1', async () => 
 
 test('fingerprints --unknown: JSON rows with counts and devices', async (t) => {
   const file = path.join(PCAPS, 'dhcp__zeek__dhcp_discover_param_req_and_client_id.pcap');
-  if (!existsSync(file)) {
-    t.skip('development corpus (../shared/pcaps) not present');
-    return;
-  }
+  if (skipUnlessCorpus(t, file)) return;
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'gp-fp-')), 'fp.json');
   const r = await fingerprintsCommand([file], { unknown: true, format: 'json', out, scheme: ['dhcp'] });
   assert.equal(r, 0);

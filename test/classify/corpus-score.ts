@@ -1,15 +1,13 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { classify, factsOf, peerIndex, type Classification, type CompiledRule } from '../../shared/classify';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
+import { PCAPS, corpusFiles, groundTruth } from '../helpers/corpus';
 
 /**
  * Scores classification against GROUND_TRUTH.jsonl: for every listed device and every attribute the
  * ground truth names (vendor, host name, type/role, model, OS, firmware), is one of its values in our
  * output for that device (the attribute's value, its evidence or its alternatives)?
  */
-export const PCAPS = path.resolve(import.meta.dirname, '../../../shared/pcaps');
-
 export const SCORED = ['vendor', 'hostname', 'role', 'model', 'os', 'firmware'] as const;
 export type Scored = (typeof SCORED)[number];
 
@@ -83,15 +81,6 @@ const ROLE_MAP: [RegExp, string[]][] = [
   [/^IEC 60870-5-104 controlling/, ['iec104-controlling-station']],
   [/^IEC 60870-5-104 controlled/, ['iec104-controlled-station']],
 ];
-
-interface GtDevice {
-  key: string;
-  via: string;
-  macs: string[];
-  oui: string[];
-  ips: string[];
-  evidence: Record<string, [string, string[]][]>;
-}
 
 export interface Unit {
   file: string;
@@ -167,12 +156,9 @@ function valueFound(attr: Scored, want: string, ours: string[]): boolean {
 }
 
 export async function scoreCorpus(rules: readonly CompiledRule[]): Promise<Unit[]> {
-  const gtPath = path.join(PCAPS, 'GROUND_TRUTH.jsonl');
   const units: Unit[] = [];
-  const files = new Set(readdirSync(PCAPS));
-  for (const line of readFileSync(gtPath, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const gt = JSON.parse(line) as { file: string; devices: GtDevice[] };
+  const files = new Set(corpusFiles());
+  for (const gt of groundTruth()) {
     if (!files.has(gt.file)) continue;
     const a = createAnalyzer();
     try {
@@ -255,8 +241,4 @@ export function summary(units: Unit[]): { perAttr: Record<string, Score>; overal
     overall: units.filter((u) => u.found).length / n,
     strict: units.filter((u) => u.strict).length / n,
   };
-}
-
-export function corpusPresent(): boolean {
-  return existsSync(path.join(PCAPS, 'GROUND_TRUTH.jsonl'));
 }

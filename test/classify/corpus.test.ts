@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRules } from '../../src-main/classify/load';
-import { corpusPresent, scoreCorpus, summary } from './corpus-score';
+import { scoreCorpus, summary } from './corpus-score';
+import { skipUnlessCorpus } from '../helpers/corpus';
 
 /**
  * Classification against the development corpus's ground truth. Floors sit a few points under what the
@@ -20,10 +21,7 @@ const FLOORS: Record<string, number> = {
 };
 
 test('classification finds what the ground truth lists, per attribute', { timeout: 300_000 }, async (t) => {
-  if (!corpusPresent()) {
-    t.skip('development corpus (../shared/pcaps) not present');
-    return;
-  }
+  if (skipUnlessCorpus(t)) return;
   const units = await scoreCorpus(loadRules());
   const s = summary(units);
   const lines = Object.entries(s.perAttr).map(

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { collectFingerprints, compileRules } from '../../shared/classify';
 import { Inventory } from '../../shared/inventory/inventory';
 import type { Observation } from '../../shared/model/observation';
 import { loadRules } from '../../src-main/classify/load';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
-import { PCAPS } from './corpus-score';
+import { PCAPS, skipUnlessCorpus } from '../helpers/corpus';
 
 const RULES = compileRules([
   {
@@ -80,10 +79,7 @@ test('a second fingerprint of the same device is known when a rule knows it', ()
 
 test('corpus: the Hue bridge DHCP list is known, the Grandstream list is not', async (t) => {
   const hue = path.join(PCAPS, 'iot-setup__iot-sentinel__HueBridge_Setup-A-2-STA.pcap');
-  if (!existsSync(hue)) {
-    t.skip('development corpus (../shared/pcaps) not present');
-    return;
-  }
+  if (skipUnlessCorpus(t, hue)) return;
   const a = createAnalyzer();
   await analyzeFile(a, hue);
   await analyzeFile(a, path.join(PCAPS, 'dhcp__zeek__dhcp_discover_param_req_and_client_id.pcap'));

@@ -2,17 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classify, type DeviceFacts, type FactIn } from '../../shared/classify';
 import { loadRules } from '../../src-main/classify/load';
-
-/** A small deterministic generator: the same hostile facts every run. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from '../helpers/random';
 
 const KINDS = [
   'hostname',

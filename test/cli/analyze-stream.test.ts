@@ -9,13 +9,13 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS, CORPUS_SKIP } from '../helpers/corpus';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
 const glasspane = `'${process.execPath}' --import tsx '${cli}'`;
 const tmp = mkdtempSync(join(tmpdir(), 'gp-stream-'));
-const skip = !corpusAvailable() && 'the shared capture corpus is not here';
+const skip = CORPUS_SKIP;
 
 const PCAP = join(PCAPS, 'multi-lan-enip-plant__iti-ics__EIP-ControlProtocolChangeAttempt.pcap');
 const PCAPNG = join(PCAPS, 'multi-lan-s7-plant__iti-ics__wrapup.pcapng');

@@ -9,7 +9,7 @@ import { writePcap } from '../helpers/pcap-writer';
 import { arp, ascii, ethernet, ipv4, udp, udpFrame } from '../helpers/packets';
 import { nflog, nflogHwaddr } from '../decode/builders';
 import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS, CORPUS_SKIP } from '../helpers/corpus';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
@@ -221,7 +221,7 @@ test('a truncated capture is read up to the damage, with a warning', () => {
 
 test(
   'the README example: dhcp__zeek__dhcp.pcap gives devices with MAC, IPs and vendor',
-  { skip: !corpusAvailable() && 'corpus absent' },
+  { skip: CORPUS_SKIP },
   () => {
     const r = run('analyze', join(PCAPS, 'dhcp__zeek__dhcp.pcap'), '--format', 'json');
     assert.equal(r.status, 0, r.stderr);

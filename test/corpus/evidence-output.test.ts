@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 import { CaptureFileError } from '../../src-main/capture/file-source';
 import { toCsv, toJson, toTable } from '../../src-main/cli/format';
-import { PCAPS, corpusAvailable, corpusFiles } from '../helpers/corpus';
+import { PCAPS, corpusFiles, CORPUS_SKIP } from '../helpers/corpus';
 
 /**
  * `glasspane analyze --evidence --format json` over every capture of the real corpus, in process
@@ -22,7 +22,7 @@ function times(v: unknown, key: string, out: string[]): void {
 
 test(
   'corpus: analyze --evidence --format json finishes on every capture, every time well-formed, services agree with evidence',
-  { skip: !corpusAvailable() && 'corpus ../shared/pcaps absent' },
+  { skip: CORPUS_SKIP },
   async () => {
     const files = corpusFiles();
     assert.ok(files.length > 50, 'corpus has its captures');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
-import { PCAPS, corpusAvailable, groundTruth, type GtDevice } from '../helpers/corpus';
+import { PCAPS, groundTruth, type GtDevice, CORPUS_SKIP } from '../helpers/corpus';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 
 /**
@@ -54,7 +54,7 @@ function devicesFor(inv: InventoryJson, g: GtDevice): DeviceJson[] {
 
 test(
   'corpus: the identity values tshark shows per device reach the device record without --evidence',
-  { skip: !corpusAvailable() && 'corpus ../shared/pcaps absent' },
+  { skip: CORPUS_SKIP },
   async (t) => {
     let total = 0;
     let found = 0;

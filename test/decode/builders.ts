@@ -129,18 +129,6 @@ export function icmp6(type: number, code: number, body: number[], options: numbe
   return concat([type, code, 0, 0], body, opts);
 }
 
-/** A seeded PRNG (mulberry32), so random-input tests are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Teredo (RFC 4380) headers before the IPv6 packet: authentication and/or origin indication. */
 export function teredo(
   payload: Bytes,

@@ -1,15 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers';
 import { ipv4ToString, macToString } from '../../shared/util/addr';
-
-const REPO = path.resolve(import.meta.dirname, '..', '..');
-const PCAPS = path.resolve(REPO, '../shared/pcaps');
-const TSHARK = '/usr/bin/tshark';
+import { PCAPS, skipUnlessCorpus } from '../helpers/corpus';
+import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
 
 interface Frame {
   data: Uint8Array;
@@ -37,16 +34,8 @@ function readPcap(file: string): { linkType: number; frames: Frame[] } {
 }
 
 /** tshark's view, one row per frame, fields in the order asked; only the first occurrence of each. */
-function tshark(file: string, fields: string[]): string[][] {
-  const out = execFileSync(
-    TSHARK,
-    ['-r', file, '-T', 'fields', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])],
-    { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  return out
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.split('\t'));
+function tsharkRows(file: string, fields: string[]): string[][] {
+  return [...tsharkFields(file, fields, 'f').values()].map((row) => row.map((occ) => occ[0] ?? ''));
 }
 
 /** The decoded value as tshark prints it ('' when absent). */
@@ -80,11 +69,11 @@ const FIELDS = [
 
 function compare(name: string, expectLinkType: number, t: { skip: (m: string) => void }) {
   const file = path.join(PCAPS, name);
-  if (!existsSync(file)) return t.skip(`${name} not present`);
-  if (!existsSync(TSHARK)) return t.skip('tshark not installed');
+  if (skipUnlessCorpus(t, name)) return;
+  if (!tsharkAvailable()) return t.skip('tshark not installed');
   const { linkType, frames } = readPcap(file);
   assert.equal(linkType, expectLinkType);
-  const rows = tshark(file, FIELDS);
+  const rows = tsharkRows(file, FIELDS);
   assert.equal(rows.length, frames.length);
   assert.ok(frames.length > 0);
   const d = new Decoder(LAYERS);
@@ -150,11 +139,7 @@ test('QinQ capture agrees with tshark, both VLAN ids recorded', (t) => {
   const name = 'vlan-qinq__zeek__http-qinq-0.pcap';
   const d = compare(name, 1, t);
   if (!d) return;
-  const all = execFileSync(TSHARK, ['-r', path.join(PCAPS, name), '-T', 'fields', '-e', 'vlan.id'], {
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter(Boolean);
+  const all = [...tsharkFields(path.join(PCAPS, name), ['vlan.id']).values()].map(([ids]) => ids!.join(','));
   const { frames } = readPcap(path.join(PCAPS, name));
   frames.forEach((f, i) => {
     const p = d.decode(f.data, 1, 0, i + 1, f.origLen);

@@ -15,12 +15,12 @@ import {
   icmp6,
   ipv6Ext,
   nflog,
-  prng,
   sll,
   sll2,
   teredo,
   vxlan,
 } from './builders';
+import { prng } from '../helpers/random';
 
 const A = { mac: '02:00:00:00:00:0a', ip: '10.0.0.1', port: 49152 };
 const B = { mac: '02:00:00:00:00:0b', ip: '10.0.0.2', port: 443 };

@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers';
 import { ipv4ToString } from '../../shared/util/addr';
 import { ethernet, ipv4, ipv6, tcp, udp } from '../helpers/packets';
-import { writePcap } from '../helpers/pcap-writer';
-import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
+import { ADDRESS_FIELDS, tsharkAvailable, tsharkFrames } from '../helpers/tshark';
 import { ayiya, gre, gtpu, teredo } from './builders';
 
 /**
@@ -36,49 +32,30 @@ const FRAMES = [
   over(50000, 4754, gre(0x0800, in4)),
   over(50000, 4754, gre(0x86dd, in6, { key: 7 })),
 ];
-const FIELDS = [
-  'ip.src',
-  'ip.dst',
-  'ipv6.src',
-  'ipv6.dst',
-  'tcp.srcport',
-  'tcp.dstport',
-  'udp.srcport',
-  'udp.dstport',
-];
+const FIELDS: readonly string[] = ADDRESS_FIELDS;
 
 test('UDP tunnels: innermost addresses and ports agree with tshark on crafted frames', (t) => {
   if (!tsharkAvailable()) return t.skip('tshark not installed');
-  const dir = mkdtempSync(join(tmpdir(), 'gp-tunnels-'));
-  try {
-    const file = writePcap(
-      join(dir, 'tunnels.pcap'),
-      1,
-      FRAMES.map((data) => ({ data })),
-    );
-    const theirs = tsharkFields(file, FIELDS, 'l');
-    const d = new Decoder(LAYERS);
-    let compared = 0;
-    FRAMES.forEach((f, i) => {
-      const p = d.decode(f, 1, 0, i + 1, f.length);
-      assert.equal(p.malformed, '', `frame ${i + 1}`);
-      assert.equal(p.tunnels, 1, `frame ${i + 1}`);
-      const row = theirs.get(i + 1)!;
-      const tv = (k: string) => row[FIELDS.indexOf(k)]?.[0] ?? '';
-      const t4 = p.ipProto === 6 ? 'tcp' : 'udp';
-      const ours: Record<string, string> =
-        p.ipVersion === 4
-          ? { 'ip.src': ipv4ToString(p.src4), 'ip.dst': ipv4ToString(p.dst4) }
-          : { 'ipv6.src': p.src6, 'ipv6.dst': p.dst6 };
-      ours[`${t4}.srcport`] = String(p.srcPort);
-      ours[`${t4}.dstport`] = String(p.dstPort);
-      for (const [k, v] of Object.entries(ours)) {
-        assert.equal(v, tv(k), `frame ${i + 1} ${k}`);
-        compared++;
-      }
-    });
-    assert.equal(compared, FRAMES.length * 4);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const theirs = tsharkFrames(FRAMES, FIELDS, 'l');
+  const d = new Decoder(LAYERS);
+  let compared = 0;
+  FRAMES.forEach((f, i) => {
+    const p = d.decode(f, 1, 0, i + 1, f.length);
+    assert.equal(p.malformed, '', `frame ${i + 1}`);
+    assert.equal(p.tunnels, 1, `frame ${i + 1}`);
+    const row = theirs.get(i + 1)!;
+    const tv = (k: string) => row[FIELDS.indexOf(k)]?.[0] ?? '';
+    const t4 = p.ipProto === 6 ? 'tcp' : 'udp';
+    const ours: Record<string, string> =
+      p.ipVersion === 4
+        ? { 'ip.src': ipv4ToString(p.src4), 'ip.dst': ipv4ToString(p.dst4) }
+        : { 'ipv6.src': p.src6, 'ipv6.dst': p.dst6 };
+    ours[`${t4}.srcport`] = String(p.srcPort);
+    ours[`${t4}.dstport`] = String(p.dstPort);
+    for (const [k, v] of Object.entries(ours)) {
+      assert.equal(v, tv(k), `frame ${i + 1} ${k}`);
+      compared++;
+    }
+  });
+  assert.equal(compared, FRAMES.length * 4);
 });

@@ -5,8 +5,8 @@ import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers';
 import { readCaptureFile } from '../../src-main/capture/file-source';
 import { ipv4ToString, macToString } from '../../shared/util/addr';
-import { PCAPS, corpusAvailable, corpusFiles } from '../helpers/corpus';
-import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
+import { PCAPS, corpusFiles, CORPUS_SKIP } from '../helpers/corpus';
+import { ADDRESS_FIELDS, tsharkAvailable, tsharkFields } from '../helpers/tshark';
 
 /**
  * Differential test against tshark, the reference dissector, over the whole corpus: for every frame
@@ -16,14 +16,7 @@ import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
 const FIELDS = [
   'eth.src',
   'eth.dst',
-  'ip.src',
-  'ip.dst',
-  'ipv6.src',
-  'ipv6.dst',
-  'tcp.srcport',
-  'tcp.dstport',
-  'udp.srcport',
-  'udp.dstport',
+  ...ADDRESS_FIELDS,
   'vlan.id',
   'arp.opcode',
   'arp.src.hw_mac',
@@ -86,9 +79,7 @@ function ours(
 test(
   'differential: MACs, IPs, ports, VLAN ids and ARP fields agree with tshark over the corpus',
   {
-    skip:
-      (!corpusAvailable() && 'corpus ../shared/pcaps absent') ||
-      (!tsharkAvailable() && 'tshark not installed'),
+    skip: CORPUS_SKIP || (!tsharkAvailable() && 'tshark not installed'),
     timeout: 15 * 60_000,
   },
   async (t) => {

@@ -4,9 +4,6 @@
  * the real engine reading a real capture into the renderer's store.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { IDLE_STATUS, parseEvent, type CaptureStatus, type DeviceDelta } from '../../shared/ipc/contract';
@@ -17,7 +14,8 @@ import { CallFailure, type EngineHandlers } from '../../src-main/ipc/engine-api'
 import { remoteEngine, serveEngine, type PortLike } from '../../src-main/ipc/engine-port';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { createGlasspaneStore } from '../../src-renderer/store/store';
-import { repoRoot } from './helpers/paths';
+import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
+import { tshark, tsharkAvailable } from '../helpers/tshark';
 
 function portOf(p: MessagePort): PortLike {
   return {
@@ -163,12 +161,11 @@ test('a vanished engine answers unavailable; a mute one times out', async () => 
 });
 
 test('a real capture, through the engine behind a port, into the renderer’s store', async (t) => {
-  const file = join(repoRoot, '../shared/pcaps/bacnet-iam__ndpi__bacnet.pcap');
-  if (!existsSync(file)) return t.skip(`${file} is absent`);
+  const file = corpusPath('bacnet-iam__ndpi__bacnet.pcap');
+  if (skipUnlessCorpus(t, file)) return;
   // Reference facts from tshark, not from our own code: the capture's frames and source MACs.
-  const ts = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'eth.src'], { encoding: 'utf8' });
-  if (ts.status !== 0) return t.skip('tshark is not available');
-  const frames = ts.stdout.trim().split('\n');
+  if (!tsharkAvailable()) return t.skip('tshark is not available');
+  const frames = tshark(['-r', file, '-T', 'fields', '-e', 'eth.src']).trim().split('\n');
   const macs = [...new Set(frames)];
 
   const { port1, port2 } = new MessageChannel();

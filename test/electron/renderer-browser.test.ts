@@ -5,7 +5,6 @@
  * it must list this machine's interfaces.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,8 @@ import { createEventHub } from '../../src-main/ipc/event-hub';
 import { placeholderEngine } from '../helpers/placeholder-engine';
 import { startConsoleHost } from './helpers/console-host';
 import { CHROMIUM, CHROMIUM_ARGS, repoRoot, runBuild } from './helpers/paths';
+import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
+import { tshark, tsharkAvailable } from '../helpers/tshark';
 
 const haveChromium = existsSync(CHROMIUM);
 const SKIP = `${CHROMIUM} is absent (apt-get install chromium)`;
@@ -147,12 +148,11 @@ test('with a host: lists this machine’s interfaces, live-capture availability 
 
 test('with the real engine: a capture opened by path fills the status bar', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  const file = join(repoRoot, '../shared/pcaps/bacnet-iam__ndpi__bacnet.pcap');
-  if (!existsSync(file)) return t.skip(`${file} is absent`);
+  const file = corpusPath('bacnet-iam__ndpi__bacnet.pcap');
+  if (skipUnlessCorpus(t, file)) return;
   // The frame count comes from tshark, not from our code.
-  const ts = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
-  if (ts.status !== 0) return t.skip('tshark is not available');
-  const frames = ts.stdout.trim().split('\n').length;
+  if (!tsharkAvailable()) return t.skip('tshark is not available');
+  const frames = tshark(['-r', file, '-T', 'fields', '-e', 'frame.number']).trim().split('\n').length;
 
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 20 });

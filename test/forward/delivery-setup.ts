@@ -5,13 +5,13 @@ import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
 import type { Destination } from '../../src-main/forward/destination';
 import { transportFor } from '../../src-main/forward/forwarder';
 import type { Transport } from '../../src-main/forward/transport';
-import { corpusAvailable } from '../helpers/corpus';
+import { CORPUS_SKIP } from '../helpers/corpus';
 import { analyzeCorpus } from './corpus-run';
 import { makeTestCa } from '../helpers/test-ca';
 
 /** The real capture whose devices and alerts every delivery test sends: an EtherNet/IP plant. */
 export const DELIVERY_CAPTURE = 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap';
-export const deliverySkip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
+export const deliverySkip = CORPUS_SKIP;
 export const ORIGIN = { version: '0.1.0', host: 'sensor-test' };
 export type TestCa = ReturnType<typeof makeTestCa>;
 

@@ -18,7 +18,7 @@ import { toSyslog, toJsonBody, octetCounted } from '../../shared/forward/syslog5
 import { toOcsf, toOcsfFinding, OCSF_VERSION } from '../../shared/forward/ocsf';
 import { toEcs } from '../../shared/forward/ecs';
 import { ALERT_SIGNATURES, DEVICE_SIGNATURES } from '../../shared/forward/signatures';
-import { corpusAvailable } from '../helpers/corpus';
+import { CORPUS_SKIP } from '../helpers/corpus';
 import {
   ACTIVITIES,
   CATEGORY,
@@ -30,7 +30,7 @@ import {
 import { analyzeCorpus } from './corpus-run';
 import { parseCef } from './cef-reader';
 
-const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
+const skip = CORPUS_SKIP;
 const FILES = ['bench-mixed__ndpi__1kxun.pcap', 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap'];
 const origin: Origin = { host: 'sensor-host', site: 'plant 1', version: '0.1.0' };
 

@@ -4,12 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS, CORPUS_SKIP } from '../helpers/corpus';
 import { missingRequired, OCSF_VERSION_TESTED } from './ocsf-required';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
-const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is absent';
+const skip = CORPUS_SKIP;
 const capture = join(PCAPS, 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
 
 function run(...args: string[]) {

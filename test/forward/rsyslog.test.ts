@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { CORPUS_SKIP, PCAPS } from '../helpers/corpus';
 import { analyzeCorpus } from './corpus-run';
 import { parseCef } from './cef-reader';
 import { RSYSLOGD, RSYSLOG_TLS, startRsyslog, type Rsyslog } from './rsyslog';
@@ -18,9 +18,7 @@ const capture = join(PCAPS, FILE);
 const skip =
   RSYSLOGD === null
     ? 'rsyslogd is not installed (apt-get install rsyslog; .ci/run installs it)'
-    : !corpusAvailable()
-      ? 'the capture corpus (../shared/pcaps) is absent'
-      : false;
+    : CORPUS_SKIP;
 
 let rs: Rsyslog;
 /** What the CLI must send: the events of `analyze --db <new> --learn 0` on the capture. */

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PCAPS, corpusAvailable, corpusFiles } from '../helpers/corpus';
+import { PCAPS, corpusFiles, CORPUS_SKIP } from '../helpers/corpus';
 import { analyzeSurvives, corrupt, editcapAvailable } from '../helpers/mutate';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 
 /** Every corpus capture, the fuzz-* ones included, and corrupted copies of each, without a crash. */
 test(
   'corpus: every capture, fuzz-* included, is analysed without an exception or a dissector error',
-  { skip: !corpusAvailable() && 'corpus absent' },
+  { skip: CORPUS_SKIP },
   async () => {
     const failures: string[] = [];
     let malformed = 0;
@@ -31,9 +31,7 @@ const SEEDS = [1, 2, 3];
 test(
   `corpus: editcap -E 0.02 corrupted copies (seeds ${SEEDS.join(',')}) are analysed without an exception`,
   {
-    skip:
-      (!corpusAvailable() && 'corpus absent') ||
-      (!editcapAvailable() && 'editcap (wireshark-common) not installed'),
+    skip: CORPUS_SKIP || (!editcapAvailable() && 'editcap (wireshark-common) not installed'),
     timeout: 10 * 60_000,
   },
   async (t) => {

@@ -11,6 +11,7 @@ import { CaptureParser } from '../../shared/capture/parser';
 import { createAnalyzer } from '../../src-main/engine/pipeline';
 import { PCAPS, corpusFiles } from '../helpers/corpus';
 import { pcapBytes } from '../helpers/pcap-writer';
+import { prng } from '../helpers/random';
 
 const { values } = parseArgs({
   options: {
@@ -22,16 +23,6 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const maxIter = Number(values.iterations);
 const rate = Number(values.rate);
-
-function prng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 const files = corpusFiles().map((f) => ({ name: f, bytes: readFileSync(join(PCAPS, f)) }));
 if (files.length === 0) {

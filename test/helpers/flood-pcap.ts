@@ -3,72 +3,31 @@
  * memory at once): random source MACs, random IPv6 sources behind one router MAC, random TCP SYNs.
  * Seeded, so every run writes the same bytes. Write them to a temporary folder; never commit them.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { writePcapFile, type PcapWriter } from './pcap-writer';
+import { Rng } from './random';
+import { checksum, macBytes } from '../../src-main/demo/bytes';
 
 export const FLOOD_SERVER_MAC = '02:00:00:00:00:01';
 export const FLOOD_ROUTER_MAC = '02:00:00:00:00:fe';
 
-/** xorshift32: cheap, seeded, good enough to make identities that never repeat in practice. */
+/** Unsigned 32-bit draws from `seed`: identities that never repeat in practice. */
 function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+  const r = new Rng(seed);
+  return () => r.u32();
 }
 
-/** Appends pcap records to a file through one reused buffer. */
-class PcapStream {
-  private readonly fd: number;
-  private readonly buf = Buffer.alloc(1 << 20);
-  private at = 0;
-  constructor(path: string) {
-    this.fd = openSync(path, 'w');
-    const h = this.buf;
-    h.writeUInt32LE(0xa1b2c3d4, 0);
-    h.writeUInt16LE(2, 4);
-    h.writeUInt16LE(4, 6);
-    h.writeUInt32LE(262144, 16);
-    h.writeUInt32LE(1, 20); // Ethernet
-    this.at = 24;
-  }
-  add(frame: Buffer, tsUs: number): void {
-    if (this.at + 16 + frame.length > this.buf.length) this.flush();
-    const b = this.buf;
-    b.writeUInt32LE(Math.floor(tsUs / 1e6), this.at);
-    b.writeUInt32LE(tsUs % 1e6, this.at + 4);
-    b.writeUInt32LE(frame.length, this.at + 8);
-    b.writeUInt32LE(frame.length, this.at + 12);
-    frame.copy(b, this.at + 16);
-    this.at += 16 + frame.length;
-  }
-  private flush(): void {
-    writeSync(this.fd, this.buf, 0, this.at);
-    this.at = 0;
-  }
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-}
-
-function macBytes(s: string): number[] {
-  return s.split(':').map((h) => parseInt(h, 16));
-}
-
+/** Rewrites the checksum of the IPv4 header at `off`. */
 function ipv4Checksum(b: Buffer, off: number): void {
   b.writeUInt16BE(0, off + 10);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += b.readUInt16BE(off + i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  b.writeUInt16BE(~sum & 0xffff, off + 10);
+  b.writeUInt16BE(checksum(b.subarray(off, off + 20)), off + 10);
 }
 
-const START_US = 1_700_000_000 * 1e6;
+const START_S = 1_700_000_000;
+
+/** The i-th frame of a flood: 10 us apart. */
+function stamp(w: PcapWriter, f: Buffer, i: number): void {
+  w.add(f, START_S + Math.floor(i / 100_000), (i % 100_000) * 10);
+}
 
 /**
  * `n` Ethernet/IPv4/UDP frames of 42 bytes (the macof pattern): each from a new random unicast
@@ -82,21 +41,21 @@ export function writeMacFlood(path: string, n: number, seed = 1): string {
   f.set([0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 0, 10, 0, 0, 1], 14);
   f.writeUInt16BE(9, 36);
   f.writeUInt16BE(8, 38);
-  const out = new PcapStream(path);
-  for (let i = 0; i < n; i++) {
-    const a = r();
-    const b = r();
-    // Unicast (group bit clear), locally administered: a random MAC as macof would send.
-    f[6] = ((a >>> 24) & 0xfc) | 0x02;
-    f.writeUInt32BE(((a << 8) | (b & 0xff)) >>> 0, 7);
-    f.writeUInt8((b >>> 8) & 0xff, 11);
-    f.writeUInt16BE(i & 0xffff, 18);
-    f.writeUInt32BE((0x0a000000 | (r() & 0xffffff)) >>> 0, 26);
-    ipv4Checksum(f, 14);
-    f.writeUInt16BE(1024 + ((b >>> 16) % 60000), 34);
-    out.add(f, START_US + i * 10);
-  }
-  out.close();
+  writePcapFile(path, {}, (w) => {
+    for (let i = 0; i < n; i++) {
+      const a = r();
+      const b = r();
+      // Unicast (group bit clear), locally administered: a random MAC as macof would send.
+      f[6] = ((a >>> 24) & 0xfc) | 0x02;
+      f.writeUInt32BE(((a << 8) | (b & 0xff)) >>> 0, 7);
+      f.writeUInt8((b >>> 8) & 0xff, 11);
+      f.writeUInt16BE(i & 0xffff, 18);
+      f.writeUInt32BE((0x0a000000 | (r() & 0xffffff)) >>> 0, 26);
+      ipv4Checksum(f, 14);
+      f.writeUInt16BE(1024 + ((b >>> 16) % 60000), 34);
+      stamp(w, f, i);
+    }
+  });
   return path;
 }
 
@@ -119,15 +78,15 @@ export function writeIpv6Flood(path: string, n: number, seed = 2): string {
   f[53] = 1;
   f.writeUInt16BE(9, 56);
   f.writeUInt16BE(8, 58);
-  const out = new PcapStream(path);
-  for (let i = 0; i < n; i++) {
-    f.writeUInt32BE(r(), 26);
-    f.writeUInt32BE(r(), 30);
-    f.writeUInt32BE(r(), 34);
-    f.writeUInt16BE(1024 + (r() % 60000), 54);
-    out.add(f, START_US + i * 10);
-  }
-  out.close();
+  writePcapFile(path, {}, (w) => {
+    for (let i = 0; i < n; i++) {
+      f.writeUInt32BE(r(), 26);
+      f.writeUInt32BE(r(), 30);
+      f.writeUInt32BE(r(), 34);
+      f.writeUInt16BE(1024 + (r() % 60000), 54);
+      stamp(w, f, i);
+    }
+  });
   return path;
 }
 
@@ -153,16 +112,16 @@ export function writeSynFlood(
   f[47] = 0x02; // SYN
   f.writeUInt16BE(64240, 48);
   f.set(data, 54);
-  const out = new PcapStream(path);
-  for (let i = 0; i < n; i++) {
-    f.writeUInt32BE((0x0a000000 | (r() & 0xffffff)) >>> 0, 26);
-    ipv4Checksum(f, 14);
-    const p = r();
-    f.writeUInt16BE(1024 + ((p & 0xffff) % 60000), 34);
-    f.writeUInt16BE(o.dport ?? 1 + ((p >>> 16) % 65535), 36);
-    f.writeUInt32BE(r(), 38);
-    out.add(f, START_US + i * 10);
-  }
-  out.close();
+  writePcapFile(path, {}, (w) => {
+    for (let i = 0; i < n; i++) {
+      f.writeUInt32BE((0x0a000000 | (r() & 0xffffff)) >>> 0, 26);
+      ipv4Checksum(f, 14);
+      const p = r();
+      f.writeUInt16BE(1024 + ((p & 0xffff) % 60000), 34);
+      f.writeUInt16BE(o.dport ?? 1 + ((p >>> 16) % 65535), 36);
+      f.writeUInt32BE(r(), 38);
+      stamp(w, f, i);
+    }
+  });
   return path;
 }

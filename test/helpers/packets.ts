@@ -2,31 +2,28 @@
  * Builders for small crafted frames: our own test packets, byte-exact, hostile ones included (any
  * length field can be overridden to lie). Checksums are left zero unless a test needs them.
  */
-import { concat, type Bytes } from '../../src-main/demo/bytes';
-import { u16, u32 } from '../../src-main/demo/bytes';
+import {
+  ascii,
+  concat,
+  ethernet,
+  ip4Bytes as ip4,
+  macBytes as mac,
+  u16,
+  u32,
+  type Bytes,
+} from '../../src-main/demo/bytes';
 
-// The byte builders are shared with the demo capture generator (src may not import test/).
-export { concat, u16, u32, u16le, u32le, type Bytes } from '../../src-main/demo/bytes';
+// The byte builders are shared with the demo capture generator (src may not import test/). Ours
+// below may lie (any length field can be overridden) and leave checksums zero; the demo's may not.
+export { ascii, concat, ethernet, ip4, mac, u16, u32, type Bytes };
+export { u16le, u32le } from '../../src-main/demo/bytes';
 
-export function ascii(s: string): Bytes {
-  return Uint8Array.from(Buffer.from(s, 'latin1'));
-}
-export function mac(s: string): number[] {
-  return s.split(':').map((x) => parseInt(x, 16));
-}
-export function ip4(s: string): number[] {
-  return s.split('.').map(Number);
-}
 export function ip6(s: string): number[] {
   const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
   const h = head ? head.split(':').filter(Boolean) : [];
   const t = tail ? tail.split(':').filter(Boolean) : [];
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
   return groups.flatMap((g) => u16(parseInt(g, 16)));
-}
-
-export function ethernet(dst: string, src: string, etherType: number, payload: Bytes): Bytes {
-  return concat(mac(dst), mac(src), u16(etherType), payload);
 }
 
 export function vlanTag(vid: number, innerType: number, payload: Bytes, pcp = 0): Bytes {

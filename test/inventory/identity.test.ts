@@ -15,7 +15,7 @@ import { toCsv } from '../../src-main/cli/format';
 import { renderHtmlReport } from '../../src-main/report/html';
 import { MAX_IDENTITY_VALUE, MAX_PER_LABEL } from '../../shared/inventory/identity';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS, CORPUS_SKIP } from '../helpers/corpus';
 import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
 import { ascii, tcpFrame } from '../helpers/packets';
 import { writePcap } from '../helpers/pcap-writer';
@@ -220,7 +220,7 @@ function deviceFor(inv: InventoryJson, by: string, key: string): DeviceJson | un
 
 test(
   'identity: the device record carries what tshark reads, per protocol, on real captures',
-  { skip: (!corpusAvailable() && 'corpus ../shared/pcaps absent') || (!tsharkAvailable() && 'no tshark') },
+  { skip: CORPUS_SKIP || (!tsharkAvailable() && 'no tshark') },
   async (t) => {
     const cache = new Map<string, InventoryJson>();
     let compared = 0;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 import { isOt } from '../../src-main/report/html';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS, skipUnlessCorpus } from '../helpers/corpus';
 
 async function devices(file: string) {
   const a = createAnalyzer();
@@ -13,7 +13,7 @@ async function devices(file: string) {
 }
 
 test('corpus: HART-IP, PROFINET and EtherNet/IP devices count as OT, office hosts do not', async (t) => {
-  if (!corpusAvailable()) return t.skip('corpus not present');
+  if (skipUnlessCorpus(t)) return;
   // The hand-written list named "hartip" where the protocol is "hart-ip": these devices were missed.
   for (const file of [
     'ics-hart-ip__ndpi__hart_ip.pcap',

@@ -5,7 +5,6 @@
  * the network (src-main/demo/network.ts), never from our own output.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,9 +15,9 @@ import { demoCapturePath } from '../../src-main/demo/demo-path';
 import { generateDemoCapture, generateDemoFrames } from '../../src-main/demo/generate';
 import { IDENTITY, INTERNET, NET } from '../../src-main/demo/network';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
+import { tshark, tsharkAvailable } from '../helpers/tshark';
 
 process.env.GLASSPANE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'gp-demo-'));
-const TSHARK = '/usr/bin/tshark';
 
 let cached: InventoryJson | null = null;
 async function inventory(): Promise<InventoryJson> {
@@ -84,13 +83,9 @@ async function captureStdout(
 }
 
 test('tshark reads every frame, finds no malformed one, and sees each protocol of the scenario', async (t) => {
-  if (!existsSync(TSHARK)) return t.skip('tshark is absent');
+  if (!tsharkAvailable()) return t.skip('tshark is absent');
   const path = await demoCapturePath();
-  const run = (args: string[]) => {
-    const r = spawnSync(TSHARK, ['-r', path, ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout;
-  };
+  const run = (args: string[]) => tshark(['-r', path, ...args]);
   const total = run(['-T', 'fields', '-e', 'frame.number']).trim().split('\n').length;
   assert.equal(total, generateDemoFrames().records.length);
   assert.equal(

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -24,10 +24,11 @@ import { exportAs, openByPath, sortBy, visibleIds, waitRows } from '../ui/helper
 import { openWatched } from '../ui/helpers/watched-page';
 import { repoRoot, startServe, type ServeProcess } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
+import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
 
 const haveChromium = existsSync(DEFAULT_CHROMIUM);
 const SKIP = `${DEFAULT_CHROMIUM} is absent (apt-get install chromium)`;
-const PLANT = join(resolve(repoRoot, '../shared/pcaps'), 'multi-lan-s7-plant__iti-ics__wrapup.pcapng');
+const PLANT = corpusPath('multi-lan-s7-plant__iti-ics__wrapup.pcapng');
 // From GROUND_TRUTH.md for that capture: an engineering PC that says over LLDP it is a "Dell Inc.
 // Vostro 3800" desktop named VJTI-PC3, and a D-Link box announcing an Internet gateway over SSDP.
 const PC = {
@@ -116,7 +117,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(results,
 
 test('a corpus capture through the served console: grid, sort, search, evidence, map, edit, CSV and PDF', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(PLANT)) return t.skip(`${PLANT} is absent`);
+  if (skipUnlessCorpus(t, PLANT)) return;
   const { page, problems, dialogs } = await openWatched(browser!, serve!.url);
   const devices = await openCapture(page, PLANT);
   assert.ok(devices.length >= 4, `only ${devices.length} devices`);

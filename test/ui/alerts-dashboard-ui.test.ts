@@ -6,8 +6,7 @@
  * real engine found. Screenshots go to test-results/.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Page } from 'playwright-core';
 import type { Alert, CallResponse, TimelineEntry } from '../../shared/ipc/contract';
@@ -15,12 +14,13 @@ import type { DeviceJson } from '../../shared/model/inventory';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { HOSTILE_NAMES } from './helpers/hostile';
-import { repoRoot, startUiHost, type ExtraHandlers, type UiHost } from './helpers/ui-host';
+import { startUiHost, type ExtraHandlers, type UiHost } from './helpers/ui-host';
 import { openByPath, waitRows } from './helpers/console-page';
 import { browserFixture, haveChromium, NO_CHROMIUM as SKIP, RESULTS } from './helpers/browser-fixture';
 import { openWatched } from './helpers/watched-page';
+import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
 
-const PLANT = join(resolve(repoRoot, '../shared/pcaps'), 'multi-lan-s7-plant__iti-ics__wrapup.pcapng');
+const PLANT = corpusPath('multi-lan-s7-plant__iti-ics__wrapup.pcapng');
 const results = RESULTS;
 const HOSTILE = HOSTILE_NAMES[0]!; // '<img src=x onerror=alert(1)>'
 
@@ -121,7 +121,7 @@ async function paintedPixels(page: Page, testId: string): Promise<number> {
 
 test('alerts view, device timeline and alerts, dashboard charts, and OS-counter sparklines', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(PLANT)) return t.skip(`${PLANT} is absent`);
+  if (skipUnlessCorpus(t, PLANT)) return;
   let ticks = 0;
   let firstIface = '';
   await withHost(
@@ -357,7 +357,7 @@ test('alerts view, device timeline and alerts, dashboard charts, and OS-counter 
 
 test('an engine without alerts, timeline or counters: each place says so, nothing breaks', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(PLANT)) return t.skip(`${PLANT} is absent`);
+  if (skipUnlessCorpus(t, PLANT)) return;
   await withHost(
     async ({ engine, host }) => {
       const { page, problems } = await open(`${host.url}?token=t`);
@@ -382,7 +382,7 @@ test('an engine without alerts, timeline or counters: each place says so, nothin
 
 test('a host without a store: the timeline says it needs one', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(PLANT)) return t.skip(`${PLANT} is absent`);
+  if (skipUnlessCorpus(t, PLANT)) return;
   await withHost(
     async ({ engine, host }) => {
       const { page, problems } = await open(`${host.url}?token=t`);

@@ -4,23 +4,21 @@
  * (an HTTP User-Agent) are shown as text. Live deltas do not carry the section; getDevice does.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createEngine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { tsharkAvailable, tsharkFields } from '../helpers/tshark';
 import { HOSTILE_AGENT, writeHostilePcap } from './helpers/hostile';
-import { repoRoot, startUiHost, type UiHost } from './helpers/ui-host';
+import { startUiHost, type UiHost } from './helpers/ui-host';
 import { openByPath, waitRows } from './helpers/console-page';
 import { browserFixture, haveChromium, NO_CHROMIUM as SKIP } from './helpers/browser-fixture';
 import { openWatched } from './helpers/watched-page';
+import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
 
-const ENIP = join(
-  resolve(repoRoot, '../shared/pcaps'),
-  'enip-listidentity__icsnpp-enip__enip_cip_example.pcap',
-);
+const ENIP = corpusPath('enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
 const ui = browserFixture('glasspane-identity-');
 
 async function withEngine(
@@ -39,7 +37,7 @@ async function withEngine(
 
 test('details: the Identity section shows what tshark reads from an EtherNet/IP ListIdentity reply', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(ENIP)) return t.skip(`${ENIP} is absent`);
+  if (skipUnlessCorpus(t, ENIP)) return;
   if (!tsharkAvailable()) return t.skip('tshark is not installed');
   // What tshark reads: the replying device's address, product name and serial number.
   const rows = [

@@ -5,23 +5,23 @@
  * to test-results/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { createEngine, type Engine } from '../../src-main/engine/engine';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { placeholderEngine } from '../helpers/placeholder-engine';
 import { HOSTILE_AGENT, HOSTILE_NAMES, writeHostilePcap } from './helpers/hostile';
-import { repoRoot, startUiHost, type UiHost } from './helpers/ui-host';
+import { startUiHost, type UiHost } from './helpers/ui-host';
 import { openByPath, sortBy, visibleIds, waitRows } from './helpers/console-page';
 import { browserFixture, haveChromium, NO_CHROMIUM as SKIP, RESULTS } from './helpers/browser-fixture';
 import { openWatched, type WatchedPage } from './helpers/watched-page';
+import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
 
-const pcaps = resolve(repoRoot, '../shared/pcaps');
-const PLANT = join(pcaps, 'multi-lan-s7-plant__iti-ics__wrapup.pcapng');
-const ENIP = join(pcaps, 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
+const PLANT = corpusPath('multi-lan-s7-plant__iti-ics__wrapup.pcapng');
+const ENIP = corpusPath('enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
 const results = RESULTS;
 
 const ui = browserFixture('glasspane-ui-');
@@ -55,7 +55,7 @@ async function withEngine(
 
 test('start screen: interfaces with rate column, BPF checked before start, demo capture offered', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(ENIP)) return t.skip(`${ENIP} is absent`);
+  if (skipUnlessCorpus(t, ENIP)) return;
   const hub = createEventHub(() => {});
   const engine = createEngine({ hub, collectMs: 50 });
   const host = await startUiHost(ui.rendererDir(), {
@@ -158,7 +158,7 @@ test('start screen: interfaces with rate column, BPF checked before start, demo 
 
 test('inventory: devices with vendor, sort, filters, facets, search; details with evidence; graph in sync', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(PLANT)) return t.skip(`${PLANT} is absent`);
+  if (skipUnlessCorpus(t, PLANT)) return;
   await withEngine(async ({ host, engine }) => {
     const { page, problems, dialogs } = await open(`${host.url}?token=t`);
     await page.getByTestId('interfaces').waitFor({ timeout: 10_000 });
@@ -383,7 +383,7 @@ test('hostile host names are shown as text, nothing executes, and exports escape
 
 test('a host without the proposed calls: details say evidence is unavailable, edits stay hidden', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(ENIP)) return t.skip(`${ENIP} is absent`);
+  if (skipUnlessCorpus(t, ENIP)) return;
   await withEngine(
     async ({ host, engine }) => {
       const { page, problems } = await open(`${host.url}?token=t`, 'dark');
@@ -405,7 +405,7 @@ test('a host without the proposed calls: details say evidence is unavailable, ed
 
 test('views persist; column chooser hides and moves columns; graph layouts, focus, search and PNG export work', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(PLANT)) return t.skip(`${PLANT} is absent`);
+  if (skipUnlessCorpus(t, PLANT)) return;
   await withEngine(async ({ host, engine }) => {
     const { page, problems, dialogs } = await open(`${host.url}?token=t`);
     await page.getByTestId('interfaces').waitFor({ timeout: 10_000 });
@@ -512,7 +512,7 @@ test('views persist; column chooser hides and moves columns; graph layouts, focu
 
 test('edit a device in its details: the grid shows the new name, the engine keeps it', async (t) => {
   if (!haveChromium) return t.skip(SKIP);
-  if (!existsSync(ENIP)) return t.skip(`${ENIP} is absent`);
+  if (skipUnlessCorpus(t, ENIP)) return;
   await withEngine(async ({ host, engine }) => {
     const { page, problems } = await open(`${host.url}?token=t`);
     await page.getByTestId('interfaces').waitFor({ timeout: 10_000 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tsharkAvailable, tsharkFields } from '../../helpers/tshark';
-import { corpusAvailable } from '../../helpers/corpus';
+import { corpusAvailable, skipUnlessCorpus } from '../../helpers/corpus';
 import { PCAPS, runCapture } from './corpus';
 import { ofKind } from './run';
 import { Decoder } from '../../../shared/decode/decoder';
@@ -14,7 +14,7 @@ import { IT_PROTOCOLS } from '../../../shared/protocols/it/index';
 const ready = () => corpusAvailable() && tsharkAvailable();
 
 test('every corpus capture decodes with no dissector error, and so does a corrupted copy of each', (t) => {
-  if (!corpusAvailable()) return t.skip('corpus not present');
+  if (skipUnlessCorpus(t)) return;
   const files = readdirSync(PCAPS).filter((f) => /\.(pcap|pcapng)$/.test(f));
   let frames = 0;
   let seed = 12345;

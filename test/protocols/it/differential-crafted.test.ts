@@ -1,15 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import type { Observation } from '../../../shared/model/observation';
 import { ascii, concat, ethernet, ipv6, mac, tcpFrame, u16, u32, udp, udpFrame } from '../../helpers/packets';
 import { ubiquitiReply, tplinkXor } from '../../helpers/iot-payloads';
-import { writePcap } from '../../helpers/pcap-writer';
 import { clientCore, connectInitial, connectionConfirm, connectionRequest } from '../../helpers/rdp-frames';
-import { tsharkAvailable } from '../../helpers/tshark';
+import { tsharkAvailable, tsharkFrames } from '../../helpers/tshark';
 import { decodeFrames } from './run';
 
 /**
@@ -293,38 +288,19 @@ const CHECKS: Check[] = [
 
 test('tshark agreement on crafted frames: fields the corpus does not carry', (t) => {
   if (!tsharkAvailable()) return t.skip('tshark not installed');
-  const dir = mkdtempSync(join(tmpdir(), 'glasspane-diff-'));
-  try {
-    const file = writePcap(
-      join(dir, 'crafted.pcap'),
-      1,
-      FRAMES.map((data) => ({ data })),
-    );
-    const fields = [...new Set(CHECKS.map((c) => c.field))];
-    const args = ['-n', '-r', file, '-d', 'udp.port==10001,ubdp', '-T', 'fields', '-E', 'occurrence=a'];
-    args.push('-E', 'aggregator=\u001f', '-e', 'frame.number', ...fields.flatMap((f) => ['-e', f]));
-    const r = spawnSync('tshark', args, { encoding: 'utf8' });
-    const rows = new Map<number, string[][]>();
-    for (const line of r.stdout.split('\n').filter(Boolean)) {
-      const cols = line.split('\t');
-      rows.set(
-        Number(cols[0]),
-        fields.map((_, i) => (cols[i + 1] ?? '').split('\u001f').filter(Boolean)),
-      );
-    }
-    const { obs, errors } = decodeFrames(FRAMES);
-    assert.equal(errors, 0);
-    for (const c of CHECKS) {
-      const raw = rows.get(c.frame)?.[fields.indexOf(c.field)] ?? [];
-      const theirs = [...new Set(c.theirs ? c.theirs(raw) : raw)].sort();
-      const ours = [
-        ...new Set(obs.filter((o) => o.frame === c.frame).flatMap((o) => c.ours(o) ?? [])),
-      ].sort();
-      assert.ok(theirs.length > 0, `${c.field}: tshark decoded nothing in frame ${c.frame}`);
-      assert.deepEqual(ours, theirs, `${c.field} (frame ${c.frame})`);
-    }
-    t.diagnostic(`${CHECKS.length} fields agree on ${FRAMES.length} crafted frames`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const fields = [...new Set(CHECKS.map((c) => c.field))];
+  const rows = tsharkFrames(FRAMES, fields, 'a', {
+    aggregator: '\u001f',
+    decodeAs: ['udp.port==10001,ubdp'],
+  });
+  const { obs, errors } = decodeFrames(FRAMES);
+  assert.equal(errors, 0);
+  for (const c of CHECKS) {
+    const raw = rows.get(c.frame)?.[fields.indexOf(c.field)] ?? [];
+    const theirs = [...new Set(c.theirs ? c.theirs(raw) : raw)].sort();
+    const ours = [...new Set(obs.filter((o) => o.frame === c.frame).flatMap((o) => c.ours(o) ?? []))].sort();
+    assert.ok(theirs.length > 0, `${c.field}: tshark decoded nothing in frame ${c.frame}`);
+    assert.deepEqual(ours, theirs, `${c.field} (frame ${c.frame})`);
   }
+  t.diagnostic(`${CHECKS.length} fields agree on ${FRAMES.length} crafted frames`);
 });

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tsharkAvailable } from '../../helpers/tshark';
+import { tsharkAvailable, tsharkFields } from '../../helpers/tshark';
 import { IT_PROTOCOLS } from '../../../shared/protocols/it/index';
 import { PCAPS, runCapture, type RunResult } from './corpus';
 import { CASES as FIRST, EXCEPTIONS as FIRST_EXCEPTIONS, norm, type Case } from './differential-cases';
@@ -91,19 +90,7 @@ function table(file: string, protos: string[]): Table {
     for (const f of c.also ?? []) fields.add(f);
   }
   const list = [...fields];
-  const args = ['-n', '-r', join(PCAPS, file), '-T', 'fields', '-E', 'occurrence=a', '-E', 'separator=/t'];
-  args.push('-E', 'aggregator=\u001f', '-e', 'frame.number');
-  for (const f of list) args.push('-e', f);
-  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-  const rows = new Map<number, string[][]>();
-  for (const line of (r.stdout ?? '').split('\n')) {
-    if (!line) continue;
-    const cols = line.split('\t');
-    rows.set(
-      Number(cols[0]),
-      list.map((_, i) => (cols[i + 1] ? cols[i + 1]!.split('\u001f').filter(Boolean) : [])),
-    );
-  }
+  const rows = tsharkFields(join(PCAPS, file), list, 'a', undefined, { aggregator: '\u001f' });
   t = { col: new Map(list.map((f, i) => [f, i])), rows };
   tables.set(file, t);
   return t;

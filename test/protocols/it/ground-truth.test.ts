@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Observation } from '../../../shared/model/observation';
-import { corpusAvailable, groundTruth, type GtDevice } from '../../helpers/corpus';
+import { groundTruth, type GtDevice, skipUnlessCorpus } from '../../helpers/corpus';
 import { PCAPS, runCapture, type RunResult } from './corpus';
 import { reverseToIp } from '../../../shared/protocols/it/dns';
 
@@ -205,7 +205,7 @@ function deviceMatches(d: GtDevice, o: Observation): boolean {
 }
 
 test('ground truth: every listed value of our protocols is found for its device', (t) => {
-  if (!corpusAvailable()) return t.skip('corpus not present');
+  if (skipUnlessCorpus(t)) return;
   const counts = new Map<string, [number, number]>();
   const missing: string[] = [];
   const runs = new Map<string, RunResult>();

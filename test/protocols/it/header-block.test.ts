@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteWindow } from '../../../shared/decode/window';
 import { headerBlockEnd, parseHeaderBlock } from '../../../shared/protocols/it/text';
+import { Rng } from '../../helpers/random';
 
 const win = (s: string | Uint8Array) => {
   const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
@@ -31,8 +32,8 @@ test('wanted headers: the same values as a full parse, without the others', () =
 
 /** A deterministic generator of header-like bytes: names, colons, blanks, CR, LF, Latin-1. */
 function randomBlock(seed: number): Uint8Array {
-  let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s);
+  const r = new Rng(seed);
+  const next = () => r.u32();
   const alphabet = [
     'Host',
     'host',

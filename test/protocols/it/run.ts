@@ -1,16 +1,11 @@
-import { Decoder } from '../../../shared/decode/decoder';
-import { LAYERS } from '../../../shared/decode/layers/index';
-import { LINKTYPE_ETHERNET } from '../../../shared/decode/linktypes';
 import type { Observation } from '../../../shared/model/observation';
 import { IT_PROTOCOLS } from '../../../shared/protocols/it/index';
+import { decodeFrames as decode, type FramesRun } from '../../helpers/decode';
+import { prng } from '../../helpers/random';
 
 /** Decode crafted Ethernet frames with the IT dissectors; one decoder across frames (flow state persists). */
-export function decodeFrames(frames: Uint8Array[]): { obs: Observation[]; errors: number; decoder: Decoder } {
-  const decoder = new Decoder(LAYERS, IT_PROTOCOLS);
-  const obs: Observation[] = [];
-  decoder.onObservation = (o) => obs.push(o);
-  frames.forEach((f, i) => decoder.decode(f, LINKTYPE_ETHERNET, 1_700_000_000_000 + i, i + 1, f.length));
-  return { obs, errors: decoder.stats.dissectorErrors, decoder };
+export function decodeFrames(frames: Uint8Array[]): FramesRun {
+  return decode(frames, IT_PROTOCOLS);
 }
 
 export function decodeOne(frame: Uint8Array): Observation[] {
@@ -29,8 +24,7 @@ export function ofKind<K extends Observation['kind']>(
 export function hostileVariants(frame: Uint8Array, headerLen: number, seed = 1): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let n = headerLen; n < frame.length; n++) out.push(frame.slice(0, n));
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) / 65536;
+  const rnd = prng(seed);
   for (let i = 0; i < 200; i++) {
     const c = frame.slice();
     const flips = 1 + Math.floor(rnd() * 4);

@@ -6,7 +6,7 @@ import { LAYERS } from '../../../shared/decode/layers/index';
 import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
 import { readCaptureFile } from '../../../src-main/capture/file-source';
 import { PCAPS, corpusFiles } from './corpus';
-import { randomBytes } from './helpers';
+import { randomBytes } from '../../helpers/random';
 
 /**
  * Wireshark's fuzz-test idea (editcap -E): corrupt real OT captures byte by byte and replay them.

@@ -1,90 +1,24 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Decoder } from '../../../shared/decode/decoder';
-import { LAYERS } from '../../../shared/decode/layers/index';
 import type { Observation } from '../../../shared/model/observation';
 import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
-import { readCaptureFile } from '../../../src-main/capture/file-source';
+import { decodeCapture, type CaptureRun } from '../../helpers/decode';
+import { PCAPS, corpusFiles, corpusPath } from '../../helpers/corpus';
+import { tsharkAvailable, tsharkFields } from '../../helpers/tshark';
 
-/** The shared corpus, outside the repo (never copied in). */
-export const PCAPS = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/pcaps');
+export { PCAPS, corpusFiles };
 
-export function corpusFiles(prefixes: readonly string[]): string[] {
-  if (!existsSync(PCAPS)) return [];
-  return readdirSync(PCAPS)
-    .filter((f) => prefixes.some((p) => f.startsWith(p)))
-    .sort();
-}
-
-export interface CorpusRun {
-  obs: Observation[];
-  frames: number;
-  dissectorErrors: number;
-  /** Frames each OT dissector claimed, by protocol name. */
-  claimed: Map<number, string[]>;
-}
+export type CorpusRun = CaptureRun;
 
 /** Run a capture through the real decode pipeline with the OT dissectors. */
 export async function runCapture(file: string): Promise<CorpusRun> {
-  const d = new Decoder(LAYERS, OT_PROTOCOLS);
-  const obs: Observation[] = [];
-  const claimed = new Map<number, string[]>();
-  d.onObservation = (o) => obs.push(o);
-  let frame = 0;
-  await readCaptureFile(path.join(PCAPS, file), (data, linkType, ts, wireLen, iface) => {
-    const p = d.decode(data, linkType, ts, ++frame, wireLen, iface);
-    const names: string[] = [];
-    for (let i = 0; i < p.protoCount; i++) names.push(p.protos[i]!);
-    if (names.length > 0) claimed.set(frame, names);
-  });
-  return { obs, frames: frame, dissectorErrors: d.stats.dissectorErrors, claimed };
+  return decodeCapture(corpusPath(file), OT_PROTOCOLS);
 }
 
-/** tshark fields per frame: frame number -> values per field (occurrences split on '|'). */
+/** tshark fields per frame: frame number -> values per field (occurrences split on '|', empty ones kept). */
 export function tshark(file: string, filter: string, fields: readonly string[]): Map<number, string[][]> {
-  const args = [
-    '-n',
-    '-r',
-    path.join(PCAPS, file),
-    '-Y',
-    filter,
-    '-T',
-    'fields',
-    '-E',
-    'occurrence=a',
-    '-E',
-    'aggregator=|',
-    '-e',
-    'frame.number',
-  ];
-  for (const f of fields) args.push('-e', f);
-  const out = execFileSync('tshark', args, {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    maxBuffer: 1 << 28,
-  });
-  const m = new Map<number, string[][]>();
-  for (const line of out.split('\n')) {
-    if (line === '') continue;
-    const cols = line.split('\t');
-    m.set(
-      Number(cols[0]),
-      cols.slice(1).map((c) => (c === '' ? [] : c.split('|'))),
-    );
-  }
-  return m;
+  return tsharkFields(corpusPath(file), fields, 'a', filter, { keepEmpty: true });
 }
 
-export function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { tsharkAvailable as hasTshark };
 
 /** Observations of one frame, optionally of one kind/field. */
 export function ofFrame(obs: readonly Observation[], frame: number): Observation[] {

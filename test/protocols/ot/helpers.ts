@@ -1,32 +1,18 @@
 import assert from 'node:assert/strict';
-import { Decoder } from '../../../shared/decode/decoder';
-import { LAYERS } from '../../../shared/decode/layers/index';
-import { LINKTYPE_ETHERNET } from '../../../shared/decode/linktypes';
 import type { Observation } from '../../../shared/model/observation';
 import { OT_PROTOCOLS } from '../../../shared/protocols/ot/index';
 import { concat, ethernet, tcpFrame, udpFrame, type Bytes } from '../../helpers/packets';
+import { randomBytes } from '../../helpers/random';
+import { decodeFrames, type FramesRun } from '../../helpers/decode';
 
 export const CLIENT = { mac: '02:00:00:00:00:01', ip: '10.0.0.1', port: 50000 };
 export const SERVER = { mac: '02:00:00:00:00:02', ip: '10.0.0.2', port: 0 };
 
-export interface Run {
-  obs: Observation[];
-  decoder: Decoder;
-  /** Protocol names the last frame was claimed by. */
-  protos: string[];
-}
+export type Run = FramesRun;
 
 /** Decode frames in order through one decoder (so per-flow state carries over). */
 export function run(frames: Bytes[]): Run {
-  const decoder = new Decoder(LAYERS, OT_PROTOCOLS);
-  const obs: Observation[] = [];
-  decoder.onObservation = (o) => obs.push(o);
-  let protos: string[] = [];
-  frames.forEach((f, i) => {
-    const p = decoder.decode(f, LINKTYPE_ETHERNET, 1_700_000_000_000 + i, i + 1, f.length);
-    protos = p.protos.slice(0, p.protoCount);
-  });
-  return { obs, decoder, protos };
+  return decodeFrames(frames, OT_PROTOCOLS);
 }
 
 /** A TCP segment from the client to the service port, or back. */
@@ -57,19 +43,6 @@ export function roles(obs: readonly Observation[]): string[] {
 }
 export function events(obs: readonly Observation[]): string[] {
   return obs.flatMap((o) => (o.kind === 'event' ? [o.event] : []));
-}
-
-/** Deterministic pseudo-random bytes (xorshift), so a failure is reproducible. */
-export function randomBytes(seed: number, n: number): Uint8Array {
-  let x = seed | 1;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cipVendorName } from '../../../shared/protocols/ot/registries';
 import { corpusFiles, hasTshark, PCAPS, runCapture } from './corpus';
+import { tshark } from '../../helpers/tshark';
 
 const dir = fileURLToPath(new URL('../../../assets/registries/', import.meta.url));
 const generator = path.join(dir, 'generate.mjs');
@@ -16,11 +17,7 @@ const ids = (t: Table) => Object.keys(t).filter((k) => !k.startsWith('_'));
 
 /** One value table of `tshark -G values`, read here independently of the generator. */
 function tsharkTable(field: string): Map<number, string> {
-  const out = execFileSync('tshark', ['-G', 'values'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const out = tshark(['-G', 'values']);
   const m = new Map<number, string>();
   for (const line of out.split('\n')) {
     const c = line.split('\t');
@@ -29,8 +26,7 @@ function tsharkTable(field: string): Map<number, string> {
   return m;
 }
 
-const tsharkVersion = (): string =>
-  /^TShark \(Wireshark\) (\S+?)\.? /.exec(execFileSync('tshark', ['--version'], { encoding: 'utf8' }))![1]!;
+const tsharkVersion = (): string => /^TShark \(Wireshark\) (\S+?)\.? /.exec(tshark(['--version']))![1]!;
 
 function generate(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(process.execPath, [generator, ...args], { encoding: 'utf8', env });
@@ -114,27 +110,23 @@ test('committed CIP vendor table: generated --from-tshark, whole, and as the ins
 
 /** Per frame, tshark's displayed (resolved) vendor names of CIP Identity and ListIdentity replies. */
 function tsharkVendorNames(file: string): Map<number, string[]> {
-  const out = execFileSync(
-    'tshark',
-    [
-      '-n',
-      '-r',
-      path.join(PCAPS, file),
-      '-Y',
-      'cip.id.vendor_id || enip.lir.vendor',
-      '-o',
-      'gui.column.format:"C","%Cus:cip.id.vendor_id:0:R","L","%Cus:enip.lir.vendor:0:R"',
-      '-T',
-      'fields',
-      '-e',
-      'frame.number',
-      '-e',
-      '_ws.col.C',
-      '-e',
-      '_ws.col.L',
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 },
-  );
+  const out = tshark([
+    '-n',
+    '-r',
+    path.join(PCAPS, file),
+    '-Y',
+    'cip.id.vendor_id || enip.lir.vendor',
+    '-o',
+    'gui.column.format:"C","%Cus:cip.id.vendor_id:0:R","L","%Cus:enip.lir.vendor:0:R"',
+    '-T',
+    'fields',
+    '-e',
+    'frame.number',
+    '-e',
+    '_ws.col.C',
+    '-e',
+    '_ws.col.L',
+  ]);
   const m = new Map<number, string[]>();
   for (const line of out.split('\n')) {
     if (line === '') continue;

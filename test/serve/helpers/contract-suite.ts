@@ -20,7 +20,7 @@ import type { CallName } from '../../../shared/ipc/channels';
 import { demoCapturePath } from '../../../src-main/demo/demo-path';
 import { generateDemoFrames } from '../../../src-main/demo/generate';
 import { INTERNET, NET } from '../../../src-main/demo/network';
-import { corpusAvailable, groundTruth, PCAPS } from '../../helpers/corpus';
+import { groundTruth, PCAPS, skipUnlessCorpus } from '../../helpers/corpus';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { InventoryJson } from '../../../shared/model/inventory';
 
@@ -182,7 +182,7 @@ export function contractSuite(
 
   withT('a corpus capture: the devices tshark sees are in the snapshot', async (t, ctx) => {
     const file = 'modbus__suricata-verify__modbus.pcap';
-    if (!corpusAvailable()) return ctx.skip(`${PCAPS} is absent`);
+    if (skipUnlessCorpus(ctx)) return;
     const gt = groundTruth().find((g) => g.file === file);
     assert.ok(gt, `${file} has no ground truth`);
     const { end } = await runCapture(t, [resolve(PCAPS, file)]);
