@@ -2,25 +2,15 @@
 // capture's clock, per-destination thresholds, and the same ids on a replay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { InventoryJson } from '../../shared/model/inventory';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS } from '../helpers/corpus';
 import { parseCef } from './cef-reader';
-import { RSYSLOGD, startRsyslog, type Rsyslog } from './rsyslog';
+import { RSYSLOG_SKIP, runGlasspane, startRsyslog, type Rsyslog } from './rsyslog';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
 // Two bursts seven years apart, and devices that fall silent within the first minute.
 const capture = join(PCAPS, 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
-const skip =
-  RSYSLOGD === null
-    ? 'rsyslogd is not installed (apt-get install rsyslog; .ci/run installs it)'
-    : !corpusAvailable()
-      ? 'the capture corpus (../shared/pcaps) is absent'
-      : false;
+const skip = RSYSLOG_SKIP;
 
 let rs: Rsyslog;
 before(async () => {
@@ -30,23 +20,7 @@ after(async () => {
   if (skip === false) await rs.stop();
 });
 
-function run(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const data = mkdtempSync(join(tmpdir(), 'gp-fwd-data-'));
-    const p = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: root,
-      env: { ...process.env, XDG_DATA_HOME: data },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (status) => {
-      rmSync(data, { recursive: true, force: true });
-      done({ status, stdout, stderr });
-    });
-  });
-}
+const run = runGlasspane;
 
 const SYSLOG = /^<(\d+)>1 (\S+) (\S+) glasspane (\d+) (\S+) (\[origin [^\]]*\]) (.*)$/s;
 

@@ -1,24 +1,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { analysisEvents, type ForwardEvent } from '../../shared/forward/events';
-import { CORPUS_SKIP, PCAPS } from '../helpers/corpus';
+import { PCAPS } from '../helpers/corpus';
 import { analyzeCorpus } from './corpus-run';
 import { parseCef } from './cef-reader';
-import { RSYSLOGD, RSYSLOG_TLS, startRsyslog, type Rsyslog } from './rsyslog';
+import { RSYSLOG_SKIP, RSYSLOG_TLS, runGlasspane, startRsyslog, type Rsyslog } from './rsyslog';
 import { makeTestCa } from '../helpers/test-ca';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
 const FILE = 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap';
 const capture = join(PCAPS, FILE);
-const skip =
-  RSYSLOGD === null
-    ? 'rsyslogd is not installed (apt-get install rsyslog; .ci/run installs it)'
-    : CORPUS_SKIP;
+const skip = RSYSLOG_SKIP;
 
 let rs: Rsyslog;
 /** What the CLI must send: the events of `analyze --db <new> --learn 0` on the capture. */
@@ -35,27 +29,7 @@ after(async () => {
   if (skip === false) await rs.stop();
 });
 
-function run(
-  ...args: string[]
-): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = Date.now();
-  return new Promise((done) => {
-    // Each run its own data folder: queues left by one test do not flow into another.
-    const data = mkdtempSync(join(tmpdir(), 'gp-fwd-data-'));
-    const p = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: root,
-      env: { ...process.env, XDG_DATA_HOME: data },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (status) => {
-      rmSync(data, { recursive: true, force: true });
-      done({ status, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
-}
+const run = runGlasspane;
 
 function newDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'gp-fwd-db-')), 'db.sqlite');

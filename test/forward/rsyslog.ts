@@ -3,9 +3,44 @@ import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { CORPUS_SKIP } from '../helpers/corpus';
 
 export const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p)) ?? null;
+
+/** Why a test that needs rsyslog and the corpus skips, or false. */
+export const RSYSLOG_SKIP: string | false =
+  RSYSLOGD === null
+    ? 'rsyslogd is not installed (apt-get install rsyslog; .ci/run installs it)'
+    : CORPUS_SKIP;
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'src-main', 'cli', 'glasspane.ts');
+
+/**
+ * `glasspane ARGS` from source, each run with its own data folder so the queues one test leaves do
+ * not flow into another; `ms` is the wall time the process took.
+ */
+export function runGlasspane(
+  ...args: string[]
+): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((done) => {
+    const data = mkdtempSync(join(tmpdir(), 'gp-fwd-data-'));
+    const p = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, XDG_DATA_HOME: data },
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (status) => {
+      rmSync(data, { recursive: true, force: true });
+      done({ status, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
 
 /** A real rsyslogd on loopback (UDP and TCP inputs) writing every raw message to one file, one per line. */
 export interface Rsyslog {

@@ -8,18 +8,13 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ForwardEvent } from '../../shared/forward/events';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { PCAPS } from '../helpers/corpus';
 import { repoRoot, startServe } from '../serve/helpers/serve-process';
 import { waitForCaptureState, WsClient } from '../serve/helpers/ws-client';
-import { RSYSLOGD, startRsyslog, type Rsyslog } from './rsyslog';
+import { RSYSLOG_SKIP, startRsyslog, type Rsyslog } from './rsyslog';
 
 const capture = join(PCAPS, 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
-const skip =
-  RSYSLOGD === null
-    ? 'rsyslogd is not installed (apt-get install rsyslog; .ci/run installs it)'
-    : !corpusAvailable()
-      ? 'the capture corpus (../shared/pcaps) is absent'
-      : false;
+const skip = RSYSLOG_SKIP;
 
 let rs: Rsyslog;
 before(async () => {

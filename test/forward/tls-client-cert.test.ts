@@ -3,17 +3,13 @@
 // what to do, one from another CA or none at all; the events of a refused run stay queued.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
 import { makeClientCert, makeTestCa } from '../helpers/test-ca';
 import { parseCef } from './cef-reader';
-import { RSYSLOGD, RSYSLOG_TLS, startRsyslog, type Rsyslog } from './rsyslog';
+import { RSYSLOGD, RSYSLOG_TLS, runGlasspane, startRsyslog, type Rsyslog } from './rsyslog';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const cli = join(root, 'src-main', 'cli', 'glasspane.ts');
 const capture = join(PCAPS, 'enip-listidentity__icsnpp-enip__enip_cip_example.pcap');
 const skip =
   RSYSLOGD === null
@@ -40,23 +36,7 @@ after(async () => {
   for (const p of [pki, other]) rmSync(dirname(p.ca), { recursive: true, force: true });
 });
 
-function run(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const data = mkdtempSync(join(tmpdir(), 'gp-fwd-data-'));
-    const p = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: root,
-      env: { ...process.env, XDG_DATA_HOME: data },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (status) => {
-      rmSync(data, { recursive: true, force: true });
-      done({ status, stdout, stderr });
-    });
-  });
-}
+const run = runGlasspane;
 
 const uri = (q: string) => `syslog+tls://127.0.0.1:${rs.tcpPort}?format=cef&ca=${pki.ca}${q}`;
 
