@@ -38,7 +38,7 @@ const MAX_SERVED = 256;
 const SELF_BINDING = new Set(['dhcp', 'dhcpv6', 'mdns', 'llmnr', 'nbns', 'arp']);
 const SILENT = new Set(['ethernet', 'sll', 'sll2', 'raw', 'loopback', 'llc', 'snap']);
 
-interface IpUse {
+export interface IpUse {
   packets: number;
   bytes: number;
   first: number;

@@ -5,7 +5,7 @@
  * (partial-inventory.ts).
  */
 import { ipv4ToString } from '../util/addr';
-import type { Device, Edge, Inventory } from './inventory';
+import type { Device, Edge, Inventory, IpUse } from './inventory';
 import { cmp, edgeKey, factKey, sourceId } from './partial-merge';
 import {
   PARTIAL_VERSION,
@@ -48,23 +48,11 @@ const finite = (t: number): number | null => (Number.isFinite(t) ? t : null);
 
 function ipUses(d: Device): PartialIpUse[] {
   const out: PartialIpUse[] = [];
-  let seq = 0;
-  for (const [k, u] of d.ip4)
-    out.push({
-      ip: ipv4ToString(k >>> 0),
-      seq: seq++,
-      packets: u.packets,
-      bytes: u.bytes,
-      first: finite(u.first),
-      last: finite(u.last),
-      arp: u.arp,
-      served: [...(u.served ?? [])].sort((x, y) => x - y),
-    });
-  seq = 0;
-  for (const [ip, u] of d.ip6)
+  // seq keeps each family's own order (the order the inventory bound them in).
+  const add = (ip: string, seq: number, u: IpUse) =>
     out.push({
       ip,
-      seq: seq++,
+      seq,
       packets: u.packets,
       bytes: u.bytes,
       first: finite(u.first),
@@ -72,6 +60,10 @@ function ipUses(d: Device): PartialIpUse[] {
       arp: u.arp,
       served: [...(u.served ?? [])].sort((x, y) => x - y),
     });
+  let seq = 0;
+  for (const [k, u] of d.ip4) add(ipv4ToString(k >>> 0), seq++, u);
+  seq = 0;
+  for (const [ip, u] of d.ip6) add(ip, seq++, u);
   return out.sort((x, y) => x.seq - y.seq || cmp(x.ip, y.ip));
 }
 
