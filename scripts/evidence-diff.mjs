@@ -1,5 +1,5 @@
-// Compares `glasspane analyze CAPTURE --evidence --format json` of a reference build (default
-// /work/main, read-only) with this checkout's build over every capture in the corpus, so a refactor
+// Compares `glasspane analyze CAPTURE --evidence --format json` of a reference build (--ref DIR: a
+// checkout of the commit to compare with, built; read-only) with this checkout's build over every capture in the corpus, so a refactor
 // can show it changed no output. The reference's outputs are cached by the hash of its cli.cjs.
 //
 //   node scripts/build.mjs && node scripts/evidence-diff.mjs [--ref DIR | --baseline DIR] [--allow NAME,...] [CAPTURE...]
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-let ref = '/work/main';
+let ref = null;
 let baseline = null;
 let allow = new Set();
 const captures = [];
@@ -34,7 +34,11 @@ if (captures.length === 0) {
     for (const f of readdirSync(bench).sort()) if (f.endsWith('.pcap')) captures.push(join(bench, f));
 }
 
-const refCli = join(ref, 'bin/glasspane.cjs');
+if (ref === null && baseline === null) {
+  console.error('evidence-diff: give --ref DIR (a built checkout to compare with) or --baseline DIR');
+  process.exit(2);
+}
+const refCli = join(ref ?? '.', 'bin/glasspane.cjs');
 // --baseline DIR: the outputs an earlier run cached, when the reference has moved on since.
 const cache =
   baseline ??
