@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { ForwardEvent } from '../../shared/forward/events';
 import { parseForwardUri } from '../../src-main/forward/destination';
-import { Forwarder, queueDir } from '../../src-main/forward/forwarder';
+import { Forwarder, queueDir, type DestinationReport } from '../../src-main/forward/forwarder';
 import { DiskQueue } from '../../src-main/forward/disk-queue';
 import {
   deliveryFixture,
@@ -34,7 +34,7 @@ async function downAndBack(
   answer: (r: Received) => Answer,
   isData: (r: Received) => boolean,
   read: Reader,
-): Promise<void> {
+): Promise<DestinationReport> {
   const s = scratch('tok-' + Math.random().toString(36).slice(2));
   const rx = new HttpsReceiver(pki, answer);
   await rx.start();
@@ -72,11 +72,27 @@ async function downAndBack(
       'nothing lost, order kept',
     );
     assert.ok(got.length - once.length <= 2, `${got.length - once.length} extra`);
+    assert.ok(r!.stats.failed >= failedWhileDown);
+    return r!;
   } finally {
     await rx.stop();
     rmSync(s.dir, { recursive: true, force: true });
   }
 }
+
+test(
+  'webhook: a receiver taken down mid-stream and brought back gets everything, in order, once',
+  { skip },
+  async () => {
+    const r = await downAndBack(
+      (port, f) => `https://127.0.0.1:${port}/in?secret-file=${f}&ca=${pki.ca}`,
+      () => ({ status: 200 }),
+      () => true,
+      (r) => (JSON.parse(r.body) as { events: ForwardEvent[] }).events.map((e) => e.id),
+    );
+    assert.match(r.stats.lastError!, /refused|reset|socket hang up|ECONN/);
+  },
+);
 
 test(
   'Splunk HEC with ack: receiver down mid-stream and back, nothing lost, order kept',
