@@ -4,7 +4,9 @@
  * `glasspane analyze` on it as a whole process (wall time and peak memory from GNU time, as the peers
  * are timed), then runs ../shared/bench/peers.sh on the same file and prints one table.
  * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3),
- * --only forward (the forwarding part alone: bench/forward.ts).
+ * --only forward (the forwarding part alone: bench/forward.ts), --only sensors (sensors to a console
+ * through NATS alone: bench/sensors.ts; --sensors 10,50,100, --devices 10000 per sensor and
+ * --total-devices 200000 across them, --seconds 20 of steady deltas).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCapture, ensureBuilt, need, out, root, sharedBench } from './capture';
 import { benchForward } from './forward';
+import { benchSensors, type SensorBenchOptions } from './sensors';
 
 const { values } = parseArgs({
   options: {
@@ -19,11 +22,40 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'no-ui': { type: 'boolean', default: false },
     only: { type: 'string' },
+    sensors: { type: 'string', default: '10,50,100' },
+    devices: { type: 'string', default: '10000' },
+    'total-devices': { type: 'string', default: '200000' },
+    seconds: { type: 'string', default: '20' },
   },
 });
-if (values.only !== undefined && values.only !== 'forward') {
-  console.error(`bench: --only '${values.only}' is not a part: use --only forward`);
+if (values.only !== undefined && values.only !== 'forward' && values.only !== 'sensors') {
+  console.error(`bench: --only '${values.only}' is not a part: use --only forward or --only sensors`);
   process.exit(2);
+}
+const sensorOptions: SensorBenchOptions = {
+  counts: values.sensors!.split(',').map(Number),
+  devices: Number(values.devices),
+  total: Number(values['total-devices']),
+  seconds: Number(values.seconds),
+};
+if (
+  sensorOptions.counts.some((n) => !Number.isInteger(n) || n < 1) ||
+  !Number.isInteger(sensorOptions.devices) ||
+  sensorOptions.devices < 1 ||
+  sensorOptions.devices > 1 << 24 ||
+  !Number.isInteger(sensorOptions.total) ||
+  sensorOptions.total < Math.max(...sensorOptions.counts) ||
+  !(sensorOptions.seconds > 0)
+) {
+  console.error(
+    'bench: --sensors takes counts above zero (e.g. 10,50,100), --devices a count from 1 to 16777216, --total-devices at least the largest count, --seconds a time above zero',
+  );
+  process.exit(2);
+}
+// Needs neither the bench capture nor a build: nats-server and the sources.
+if (values.only === 'sensors') {
+  await benchSensors(sensorOptions);
+  process.exit(0);
 }
 
 need('/usr/bin/time', 'apt-get install -y time');
@@ -34,6 +66,7 @@ readFileSync(capture);
 const cli = join(root, 'bin', 'glasspane.cjs');
 if (values.only === 'forward') {
   await benchForward({ cli, capture, runs: Number(values.runs) });
+  await benchSensors(sensorOptions);
   process.exit(0);
 }
 
@@ -160,3 +193,4 @@ if (existsSync('/usr/bin/chromium') && values['no-ui'] !== true) {
 }
 
 await benchForward({ cli, capture, runs: Number(values.runs) });
+await benchSensors(sensorOptions);
