@@ -1,3 +1,4 @@
+// informed-by: none
 /**
  * Windows release names from what the wire says: the NTLMSSP VERSION (major.minor.build, MS-NLMP
  * 2.2.2.10) and SMB1's Native OS string ("Windows 2002 Service Pack 3 2600"). Version and build
