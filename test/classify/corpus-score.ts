@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { classify, factsOf, peerIndex, type Classification, type CompiledRule } from '../../shared/classify';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
-import { PCAPS, corpusFiles, groundTruth } from '../helpers/corpus';
+import type { Inventory } from '../../shared/inventory/inventory';
+import { PCAPS, corpusFiles, groundTruth, type GtCapture } from '../helpers/corpus';
 
 /**
  * Scores classification against GROUND_TRUTH.jsonl: for every listed device and every attribute the
@@ -155,68 +156,92 @@ function valueFound(attr: Scored, want: string, ours: string[]): boolean {
   return t.length > 0 && t.every((tok) => o.some((x) => x.includes(tok)));
 }
 
+/** A capture analysed once: its inventory, ready to classify with any rule set. */
+export interface Analysed {
+  inv: Inventory;
+  peers: ReturnType<typeof peerIndex>;
+}
+
+export async function analyseCapture(file: string): Promise<Analysed> {
+  const a = createAnalyzer();
+  try {
+    await analyzeFile(a, path.join(PCAPS, file));
+  } catch {
+    // Fuzz files may end early; what was read still counts.
+  }
+  return { inv: a.inventory, peers: peerIndex(a.inventory) };
+}
+
+/** Every device of an analysed capture classified with `rules`, by id and by address. */
+export function classifyAll(
+  x: Analysed,
+  rules: readonly CompiledRule[],
+): { byId: Map<string, Classification>; byIp: Map<string, Classification> } {
+  const byId = new Map<string, Classification>();
+  const byIp = new Map<string, Classification>();
+  for (const d of x.inv.devices()) {
+    const c = classify(factsOf(d, x.inv, x.peers), rules);
+    byId.set(d.id, c);
+    // Address-only devices first; a MAC device answers for its addresses when none is address-only.
+    for (const ip of x.inv.deviceJson(d, false).ips) if (d.mac < 0 || !byIp.has(ip)) byIp.set(ip, c);
+  }
+  return { byId, byIp };
+}
+
+/** The ground truth's units for one capture, against its devices classified (classifyAll). */
+export function scoreCapture(gt: GtCapture, cls: ReturnType<typeof classifyAll>): Unit[] {
+  const units: Unit[] = [];
+  const { byId, byIp } = cls;
+  for (const dev of gt.devices) {
+    // One unit per attribute (any of its values found), keyed by the attributes it may be found in.
+    const wants = new Map<string, { attrs: Scored[]; values: string[] }>();
+    const add = (attrs: Scored[], v: string) => {
+      const k = attrs.join('|');
+      const u = wants.get(k) ?? { attrs, values: [] };
+      u.values.push(v);
+      wants.set(k, u);
+    };
+    for (const o of dev.oui)
+      if (o !== '' && !/locally administered|unknown OUI|Officially Xerox/.test(o)) add(['vendor'], o);
+    const roles: string[] = [];
+    for (const [k, vals] of Object.entries(dev.evidence)) {
+      const attrs = attributeOf(k);
+      if (attrs.length === 0) continue;
+      for (const [v] of vals) {
+        if (attrs[0] === 'role') roles.push(v);
+        else add(attrs, v);
+      }
+    }
+    const id = dev.macs.length > 0 ? 'mac:' + dev.macs[0] : 'ip:' + (dev.ips[0] ?? dev.key);
+    const c = byId.get(id) ?? (dev.ips[0] !== undefined ? byIp.get(dev.ips[0]) : undefined);
+    const check = (attrs: Scored[], want: string[]) => {
+      const ours = c === undefined ? [] : attrs.flatMap((a) => said(c, a));
+      const found = want.some((w) => attrs.some((a) => valueFound(a, w, ours)));
+      const chosen = c === undefined ? [] : attrs.flatMap((a) => said(c, a, true));
+      const strict = want.some((w) => attrs.some((a) => valueFound(a, w, chosen)));
+      units.push({
+        file: gt.file,
+        device: dev.key,
+        attr: attrs[0]!,
+        want,
+        found,
+        strict,
+        got: ours.slice(0, 4).join(' | '),
+      });
+    };
+    for (const u of wants.values()) check(u.attrs, u.values);
+    // Roles count one by one: each is its own claim about the device (IPv6 RA senders are not ours to see).
+    for (const r of roles) if (!/^IPv6 router/.test(r)) check(['role'], [r]);
+  }
+  return units;
+}
+
 export async function scoreCorpus(rules: readonly CompiledRule[]): Promise<Unit[]> {
   const units: Unit[] = [];
   const files = new Set(corpusFiles());
   for (const gt of groundTruth()) {
     if (!files.has(gt.file)) continue;
-    const a = createAnalyzer();
-    try {
-      await analyzeFile(a, path.join(PCAPS, gt.file));
-    } catch {
-      // Fuzz files may end early; what was read still counts.
-    }
-    const inv = a.inventory;
-    const peers = peerIndex(inv);
-    const byId = new Map<string, Classification>();
-    const byIp = new Map<string, Classification>();
-    for (const d of inv.devices()) {
-      const c = classify(factsOf(d, inv, peers), rules);
-      byId.set(d.id, c);
-      // Address-only devices first; a MAC device answers for its addresses when none is address-only.
-      for (const ip of inv.deviceJson(d, false).ips) if (d.mac < 0 || !byIp.has(ip)) byIp.set(ip, c);
-    }
-    for (const dev of gt.devices) {
-      // One unit per attribute (any of its values found), keyed by the attributes it may be found in.
-      const wants = new Map<string, { attrs: Scored[]; values: string[] }>();
-      const add = (attrs: Scored[], v: string) => {
-        const k = attrs.join('|');
-        const u = wants.get(k) ?? { attrs, values: [] };
-        u.values.push(v);
-        wants.set(k, u);
-      };
-      for (const o of dev.oui)
-        if (o !== '' && !/locally administered|unknown OUI|Officially Xerox/.test(o)) add(['vendor'], o);
-      const roles: string[] = [];
-      for (const [k, vals] of Object.entries(dev.evidence)) {
-        const attrs = attributeOf(k);
-        if (attrs.length === 0) continue;
-        for (const [v] of vals) {
-          if (attrs[0] === 'role') roles.push(v);
-          else add(attrs, v);
-        }
-      }
-      const id = dev.macs.length > 0 ? 'mac:' + dev.macs[0] : 'ip:' + (dev.ips[0] ?? dev.key);
-      const c = byId.get(id) ?? (dev.ips[0] !== undefined ? byIp.get(dev.ips[0]) : undefined);
-      const check = (attrs: Scored[], want: string[]) => {
-        const ours = c === undefined ? [] : attrs.flatMap((a) => said(c, a));
-        const found = want.some((w) => attrs.some((a) => valueFound(a, w, ours)));
-        const chosen = c === undefined ? [] : attrs.flatMap((a) => said(c, a, true));
-        const strict = want.some((w) => attrs.some((a) => valueFound(a, w, chosen)));
-        units.push({
-          file: gt.file,
-          device: dev.key,
-          attr: attrs[0]!,
-          want,
-          found,
-          strict,
-          got: ours.slice(0, 4).join(' | '),
-        });
-      };
-      for (const u of wants.values()) check(u.attrs, u.values);
-      // Roles count one by one: each is its own claim about the device (IPv6 RA senders are not ours to see).
-      for (const r of roles) if (!/^IPv6 router/.test(r)) check(['role'], [r]);
-    }
+    units.push(...scoreCapture(gt, classifyAll(await analyseCapture(gt.file), rules)));
   }
   return units;
 }
