@@ -65,6 +65,8 @@ interface Row {
   peakRssMiB: number;
   injected: number;
   latencies: number[];
+  /** From the sensor's flush that carried the device (the delta leaving for the outbox) to the console. */
+  fromFlush: number[];
 }
 
 const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
@@ -173,7 +175,10 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
 
     // 3. Steady state: a delta per sensor per second, one new device each at a random moment in it.
     const injectedAt = new Map<string, number>();
+    /** The flush after each injection: when its delta went to the outbox. */
+    const flushedAt = new Map<string, number>();
     const latencies: number[] = [];
+    const fromFlush: number[] = [];
     let done: Record<string, unknown> | null = null;
     const reading = (async () => {
       for (;;) {
@@ -183,22 +188,33 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
           return;
         }
         for (const [key, at] of m.seen as [string, number][]) {
-          const t = injectedAt.get(key.slice(key.lastIndexOf('/mac:') + 1));
+          const id = key.slice(key.lastIndexOf('/mac:') + 1);
+          const t = injectedAt.get(id);
           if (t !== undefined) latencies.push(at - t);
+          const f = flushedAt.get(id);
+          if (f !== undefined) fromFlush.push(at - f);
         }
       }
     })();
+    const flushes: (() => void)[] = [];
     sensors.forEach((x, s) => {
       let k = 0;
-      timers.push(
-        setTimeout(() => timers.push(setInterval(() => x.pub.flush(), 1000)), Math.random() * 1000),
-      );
+      let unflushed: string[] = [];
+      const flush = () => {
+        const at = now();
+        x.pub.flush();
+        for (const id of unflushed) flushedAt.set(id, at);
+        unflushed = [];
+      };
+      flushes.push(flush);
+      timers.push(setTimeout(() => timers.push(setInterval(flush, 1000)), Math.random() * 1000));
       // Injections and flushes each once a second, at phases of their own: the wait for the next
       // flush is anywhere from 0 to 1 s, as for a frame on a real wire.
       const inject = () => {
         const mac = macOf(6, s, k);
         const f = dhcpRequestFrame({ mac, ip: ipOf(devices + k) }, `new-${s}-${k}`, k + 1);
         injectedAt.set(`mac:${mac}`, now());
+        unflushed.push(`mac:${mac}`);
         feed(x, f);
         for (let j = 0; j < KNOWN_PER_TICK; j++) {
           const d = Math.floor(Math.random() * devices);
@@ -211,7 +227,7 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
     });
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
     for (const t of timers) clearTimeout(t);
-    for (const x of sensors) x.pub.flush();
+    for (const flush of flushes) flush();
     await waitDrained(sensors, 60_000);
     // What was injected has had its flush; the console gets a moment to merge the last of it.
     const end = Date.now() + 10_000;
@@ -231,6 +247,7 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
       peakRssMiB: Number(d.peakRssKiB) / 1024,
       injected: injectedAt.size,
       latencies: latencies.sort((p, q) => p - q),
+      fromFlush: fromFlush.sort((p, q) => p - q),
     };
   } finally {
     for (const t of timers) clearTimeout(t);
@@ -266,6 +283,8 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
       'console peak RSS MB',
       'latency p50 ms',
       'p95 ms',
+      'flush->console p50 ms',
+      'p95 ms',
       'new devices seen',
     ].join('\t'),
   );
@@ -284,6 +303,8 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
         Math.round(r.peakRssMiB),
         Math.round(percentile(r.latencies, 50)),
         Math.round(percentile(r.latencies, 95)),
+        Math.round(percentile(r.fromFlush, 50)),
+        Math.round(percentile(r.fromFlush, 95)),
         `${r.latencies.length}/${r.injected}`,
       ].join('\t'),
     );
