@@ -23,7 +23,7 @@ import { CaptureSources } from './capture-sources';
 import { DeviceEditor } from './device-edits';
 import { engineHandlers } from './handlers';
 import { InventoryView } from './inventory-view';
-import { RunController } from './run-controller';
+import { RunController, type RunSink } from './run-controller';
 import { StoreLink } from './store-link';
 
 export interface EngineOptions {
@@ -64,6 +64,11 @@ export interface EngineOptions {
   captureDir?: string;
   /** Bounds on each run's inventory (devices, address devices, edges); the defaults otherwise. */
   limits?: Partial<InventoryLimits>;
+  /**
+   * Also told of each run and of each batch its recorder records, after the UI (SIEM forwarding):
+   * the same batches the store and the UI get, once each.
+   */
+  recorded?: RunSink;
 }
 
 export interface Engine extends EngineHandlers {
@@ -97,10 +102,14 @@ export function createEngine(o: EngineOptions): Engine {
     },
     link,
     {
-      newRun: () => view.newRun(),
+      newRun: () => {
+        view.newRun();
+        o.recorded?.newRun();
+      },
       recorded: (r) => {
         if (r.delta !== null) view.publish(r.delta);
         alerts.publish(r.alerts);
+        o.recorded?.recorded(r);
       },
     },
   );
