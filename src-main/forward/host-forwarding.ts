@@ -1,6 +1,7 @@
 import { LiveEvents } from '../../shared/forward/live-events';
 import type { ForwardEvent, Origin } from '../../shared/forward/events';
-import type { Recorded } from '../store/recorder';
+import type { AlertJson } from '../../shared/model/alert';
+import type { DeviceJson } from '../../shared/model/inventory';
 import type { Destination } from './destination';
 import { Forwarder } from './forwarder';
 import { describeReport, FORWARD_TIMEOUT_MS } from './run';
@@ -18,12 +19,12 @@ export interface HostForwardingOptions {
   log: (message: string) => void;
 }
 
-/** A host's forwarding, fed by its recording loop (Recorder's listener, RunSink's shape). */
+/** A host's forwarding, fed by its recording loop (the Recorder's batches, RunSink's shape). */
 export interface HostForwarding {
   /** A new run (another capture): its devices are discovered again, the clocks start over. */
   newRun(): void;
   /** One batch the Recorder recorded: its devices discovered or changed, its alerts. */
-  recorded(r: Pick<Recorded, 'delta' | 'alerts'>): void;
+  recorded(r: { delta: { upserts: readonly DeviceJson[] } | null; alerts: readonly AlertJson[] }): void;
   /** Queue the rest, give the destinations at most 5 s more, say what is left. */
   stop(): Promise<void>;
 }

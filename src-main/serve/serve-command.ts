@@ -232,6 +232,8 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
     captureDir,
     recorded: forwarding ?? undefined,
+    // The Forwarding settings the console's clients make are kept beside the queues.
+    forwardingDir: dataDir(o.dataDir),
   });
   live = () => engine.status.source?.kind === 'live';
   const dispatch = createDispatcher(engine, (m) => err(m));
