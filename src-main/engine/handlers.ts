@@ -23,7 +23,10 @@ export interface EngineServices {
 /** The forwarding settings, or the answer that this host keeps none. */
 function settings(s: EngineServices): ForwardSettings {
   if (s.forwarding === null)
-    throw new CallFailure('unavailable', 'this host keeps no forwarding settings (it has no data folder)');
+    throw new CallFailure(
+      'unavailable',
+      'this host keeps no forwarding settings: the desktop app and a console served on loopback do',
+    );
   return s.forwarding;
 }
 

@@ -20,7 +20,7 @@ import { makeTestCa } from '../helpers/test-ca';
 import { scratch } from '../forward/delivery-setup';
 import { HttpsReceiver } from '../forward/https-receiver';
 import { startUiHost } from './helpers/ui-host';
-import { browserFixture, haveChromium, NO_CHROMIUM } from './helpers/browser-fixture';
+import { browserFixture, haveChromium, NO_CHROMIUM, RESULTS } from './helpers/browser-fixture';
 
 /** 2 EtherNet/IP devices, then 4 from DHCP. */
 const FIRST = join(PCAPS, 'enip-listidentity__iti-ics__enip_test.pcap');
@@ -139,7 +139,8 @@ test(
       const after = received().slice(first.length);
       assert.deepEqual(after.map((e) => e.device!.id).sort(), [...second].sort());
       assert.equal((await row(page)).sent, String(first.length + second.length));
-      const [end] = forwardStatus(s.dir);
+      await page.screenshot({ path: join(RESULTS, 'forwarding.png') });
+    const [end] = forwardStatus(s.dir);
       assert.equal(String(end!.sent), (await row(page)).sent);
 
       // No secret anywhere on the page, nor in the settings kept on disk (0600).
