@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
@@ -198,6 +198,34 @@ describe('sensor and inventory --nats forward to a SIEM', { skip }, () => {
       second.cef.map((c) => c.ext.get('externalId')).sort(),
       first.cef.map((c) => c.ext.get('externalId')).sort(),
     );
+  });
+
+  test('--config: forward (a list) and not-seen in the YAML file, as on the command line', async () => {
+    const from = rs.lines().length;
+    const conf = join(tmp, 'sensor.yaml');
+    writeFileSync(
+      conf,
+      [
+        'site: fc',
+        'sensor: s3',
+        `nats: ${nats.url}`,
+        'user: sensor',
+        `password-file: ${pw}`,
+        `data-dir: ${fresh()}`,
+        'forward:',
+        `  - ${json()}&kinds=discovered`,
+        'not-seen: 1s',
+        '',
+      ].join('\n'),
+    );
+    const r = await glasspane('sensor', '--config', conf, '--read', C);
+    assert.equal(r.code, 0, r.stderr);
+    const ids = await deviceIds(C);
+    const got = (await received(from, ids.length)).map(
+      (l) => JSON.parse(SYSLOG.exec(l)![7]!) as ForwardEvent,
+    );
+    assert.deepEqual(got.map((e) => e.device!.id).sort(), ids);
+    assert.ok(got.every((e) => e.kind === 'discovered' && e.device!.site === 'fc'));
   });
 
   test('a bad --forward on sensor or inventory is one line and exit 2, before anything connects', async () => {
