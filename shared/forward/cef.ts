@@ -6,7 +6,7 @@
  * name can neither end the line nor forge a key.
  */
 import type { Severity } from '../alerts/severity';
-import type { ForwardEvent, Origin } from './events';
+import { reportedBy, type ForwardEvent, type Origin } from './events';
 
 /** ArcSight's 0-10 scale: 0-3 low, 4-6 medium, 7-8 high, 9-10 very high. */
 export const CEF_SEVERITY: Record<Severity, number> = { info: 1, low: 3, medium: 5, high: 8, critical: 10 };
@@ -28,13 +28,14 @@ export function cefValueEscape(s: string): string {
 export function toCef(e: ForwardEvent, origin: Origin): string {
   const ext: [string, string | number | undefined][] = [];
   const d = e.device;
+  const by = reportedBy(e, origin);
   const v4 = d?.ips.find((ip) => ip.includes('.'));
   const v6 = d?.ips.find((ip) => ip.includes(':'));
   ext.push(['rt', Date.parse(e.time) || 0]);
   ext.push(['externalId', e.id]);
   ext.push(['cat', e.signature.cat]);
   ext.push(['act', e.kind]);
-  ext.push(['dvchost', origin.sensor ?? origin.host]);
+  ext.push(['dvchost', by.sensor ?? origin.host]);
   ext.push(['msg', e.message]);
   if (d !== null) {
     ext.push(['src', v4]);
@@ -62,7 +63,7 @@ export function toCef(e: ForwardEvent, origin: Origin): string {
     custom(ext, 'flexNumber1', 'snapshotIndex', e.snapshot.index);
     custom(ext, 'flexNumber2', 'snapshotCount', e.snapshot.count);
   }
-  custom(ext, 'flexString2', 'site', origin.site);
+  custom(ext, 'flexString2', 'site', by.site);
   const header = [
     'CEF:0',
     'Glasspane',

@@ -4,7 +4,7 @@
  * as ECS asks; Glasspane is the `observer` (type sensor). Fields ECS lacks go under `glasspane.*`.
  */
 import { CEF_SEVERITY } from './cef';
-import type { ForwardEvent, Origin } from './events';
+import { reportedBy, type ForwardEvent, type Origin } from './events';
 
 /** "aa:bb:cc:dd:ee:ff" -> "AA-BB-CC-DD-EE-FF". */
 export function ecsMac(mac: string): string {
@@ -13,6 +13,7 @@ export function ecsMac(mac: string): string {
 
 export function toEcs(e: ForwardEvent, origin: Origin): Record<string, unknown> {
   const d = e.device;
+  const by = reportedBy(e, origin);
   const doc: Record<string, unknown> = {
     '@timestamp': e.time,
     ecs: { version: '8.11.0' },
@@ -35,8 +36,8 @@ export function toEcs(e: ForwardEvent, origin: Origin): Record<string, unknown> 
       vendor: 'Glasspane',
       product: 'Glasspane',
       version: origin.version,
-      ...(origin.sensor !== undefined || origin.host !== undefined
-        ? { name: origin.sensor ?? origin.host, hostname: origin.host }
+      ...(by.sensor !== undefined || origin.host !== undefined
+        ? { name: by.sensor ?? origin.host, hostname: origin.host }
         : {}),
     },
   };
@@ -59,6 +60,6 @@ export function toEcs(e: ForwardEvent, origin: Origin): Record<string, unknown> 
   if (e.changes !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).changes = e.changes;
   if (e.notSeen !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).notSeen = e.notSeen;
   if (e.snapshot !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).snapshot = e.snapshot;
-  if (origin.site !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).site = origin.site;
+  if (by.site !== undefined) ((doc.glasspane ??= {}) as Record<string, unknown>).site = by.site;
   return doc;
 }

@@ -45,7 +45,10 @@ export interface DeviceIdentity {
   firmware?: string;
   serial?: string;
   site?: string;
+  /** The sensor that reports it: this sensor, or in a merged inventory the only one that saw it. */
   sensor?: string;
+  /** In a merged inventory (the sensors' streams): every sensor of its site that saw it, sorted. */
+  sensors?: string[];
   firstSeen: string;
   lastSeen: string;
 }
@@ -92,9 +95,18 @@ export function identity(d: DeviceJson, origin?: Origin): DeviceIdentity {
   if (d.os !== null) id.os = d.os;
   if (d.firmware !== null) id.firmware = d.firmware;
   if (d.serial !== null) id.serial = d.serial;
-  if (origin?.site !== undefined) id.site = origin.site;
-  if (origin?.sensor !== undefined) id.sensor = origin.sensor;
+  // A merged inventory's device names its own site and sensors; a sensor's, the sensor's.
+  const site = d.site ?? origin?.site;
+  if (site !== undefined && site !== null) id.site = site;
+  const sensor = origin?.sensor ?? (d.sensors?.length === 1 ? d.sensors[0] : undefined);
+  if (sensor !== undefined) id.sensor = sensor;
+  if (d.sensors !== undefined && d.sensors.length > 0) id.sensors = [...d.sensors];
   return id;
+}
+
+/** Where an event comes from: its device's site and sensor where known, else the reporter's. */
+export function reportedBy(e: ForwardEvent, origin: Origin): { site?: string; sensor?: string } {
+  return { site: e.device?.site ?? origin.site, sensor: e.device?.sensor ?? origin.sensor };
 }
 
 /** A stable id: the same inputs give the same 128-bit hex id on every run and every machine. */

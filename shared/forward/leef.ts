@@ -6,7 +6,7 @@
  * Keys are unique; `EventID` and `cat` come from the fixed signature table so QRadar's QID mapping
  * holds; `devTime` carries its `devTimeFormat`.
  */
-import type { ForwardEvent, Origin } from './events';
+import { reportedBy, type ForwardEvent, type Origin } from './events';
 import { CEF_SEVERITY, clip } from './cef';
 
 export const LEEF_DELIMITER = '^';
@@ -40,8 +40,9 @@ export function toLeef(e: ForwardEvent, origin: Origin): string {
   put('externalId', e.id);
   put('action', e.kind);
   put('msg', e.message);
-  put('site', origin.site);
-  put('sensor', origin.sensor ?? origin.host);
+  const by = reportedBy(e, origin);
+  put('site', by.site);
+  put('sensor', by.sensor ?? origin.host);
   if (d !== null) {
     put('src', d.ips.find((ip) => ip.includes('.')) ?? d.ips[0]);
     put('srcMAC', d.mac);

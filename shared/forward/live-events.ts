@@ -1,6 +1,6 @@
 /**
- * The events of a long-running host (serve today; sensor and the app later), from the batches it
- * records: a device the host had not shown yet is `discovered`, one whose tracked attributes moved
+ * The events of a long-running host (serve, the sensor, the app's Forwarding settings), from the
+ * batches its Recorder records: a device not yet forwarded in this run is `discovered`, one whose tracked attributes moved
  * is `changed`, each alert is an `alert`; and on the host's clock, silences and periodic snapshots.
  * It holds one device view per device (no evidence): as bounded as the inventory itself.
  */

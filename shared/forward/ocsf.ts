@@ -6,7 +6,13 @@
  * (vendor, model, firmware, our category) goes to `unmapped`, as the schema intends.
  */
 import type { Severity } from '../alerts/severity';
-import type { AnalysisEvents, DeviceIdentity, ForwardEvent, Origin } from './events';
+import {
+  reportedBy,
+  type AnalysisEvents,
+  type DeviceIdentity,
+  type ForwardEvent,
+  type Origin,
+} from './events';
 
 export const OCSF_VERSION = '1.3.0';
 
@@ -105,8 +111,9 @@ function unmapped(e: ForwardEvent, origin: Origin): Record<string, unknown> | un
   if (d?.firmware !== undefined) g.firmware = d.firmware;
   if (d?.category !== undefined) g.category = d.category;
   if (d !== null && d.ips.length > 1) g.ips = d.ips;
-  if (origin.site !== undefined) g.site = origin.site;
-  if (origin.sensor !== undefined) g.sensor = origin.sensor;
+  const by = reportedBy(e, origin);
+  if (by.site !== undefined) g.site = by.site;
+  if (by.sensor !== undefined) g.sensor = by.sensor;
   if (e.changes !== undefined) g.changes = e.changes;
   if (e.notSeen !== undefined) g.notSeen = e.notSeen;
   if (e.snapshot !== undefined) g.snapshot = e.snapshot;

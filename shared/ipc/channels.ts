@@ -17,9 +17,12 @@ export const CALL_NAMES = [
   'interfaceCounters',
   'exportReport',
   'checkFilter',
+  'getForwarding',
+  'addForwardDestination',
+  'removeForwardDestination',
 ] as const;
 
-export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert', 'uiCommand'] as const;
+export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert', 'uiCommand', 'forwardState'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

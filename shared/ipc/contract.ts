@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { CallName, EventName } from './channels';
 import { deviceSchema, edgeSchema } from './inventory-schema';
 import { IPC_LIMITS as L } from './limits';
+import { forwardingCalls, forwardingStateSchema } from './forwarding-schema';
 
 const text = z.string().max(L.text);
 const id = z.string().min(1).max(L.id);
@@ -262,6 +263,7 @@ export const calls = {
     }),
     response: z.object({ ok: z.boolean(), message: text.nullable() }),
   },
+  ...forwardingCalls,
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {
@@ -274,6 +276,8 @@ export const events = {
    * shows: 'export' exports the rows the grid shows, in the format chosen there.
    */
   uiCommand: z.object({ command: z.enum(['export']) }),
+  /** Each forwarding destination's queue, when it changes (at most once a second). */
+  forwardState: forwardingStateSchema,
 } satisfies Record<EventName, z.ZodType>;
 
 // The name lists in channels.ts and the maps above must hold exactly the same keys.

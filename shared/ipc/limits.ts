@@ -35,6 +35,8 @@ export const IPC_LIMITS = {
   detail: 64,
   /** Devices or edges in one snapshot. */
   snapshot: 1_000_000,
+  /** SIEM destinations the app forwards to. */
+  destinations: 64,
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './analyze';
 import { addServeOptions } from '../serve/serve-options';
+import { addForwardOptions } from '../forward/forward-options';
 import { ALERT_KINDS } from '../../shared/alerts/engine';
 import { SEVERITIES } from '../../shared/alerts/severity';
 import { UsageError } from './output';
@@ -15,7 +16,7 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });
 
-program
+const analyze = program
   .command('analyze')
   .description(
     'analyze capture files (pcap, pcapng, optionally gzip-compressed) or capture live (--iface), and print the inventory',
@@ -51,27 +52,8 @@ program
   .option(
     '--protocols <names>',
     'only these dissectors, comma-separated: the groups it and ot, or names (enip,modbus,tcp-syn,...)',
-  )
-  .option(
-    '--forward <uri>',
-    'send one event per device and per alert (repeatable), queued on disk until delivered: ' +
-      'syslog+udp|tcp|tls://host:port?format=cef|leef|json, https://host/path?secret-file=F (webhook), ' +
-      'splunk+https://host:8088?token-file=F&ack=1, sentinel://<dce-host>?dcr=..&stream=..&tenant=..&client-id=..&secret-file=F; ' +
-      'all take kinds=discovered,changed,not-seen,alert,snapshot&min-severity=medium&not-seen=30m (docs/forwarding.md)',
-    (v: string, all: string[] = []) => [...all, v],
-  )
-  .option(
-    '--not-seen <duration>',
-    'with --forward: an event for each device silent this long (30m, 2h; capture time), once until it is seen again',
-  )
-  .option(
-    '--snapshot-every <duration>',
-    'with --forward: the full inventory, one event per device, every this long of capture time (1h)',
-  )
-  .option(
-    '--data-dir <dir>',
-    "Glasspane's data folder, which holds the forwarding queues (default: the per-user one)",
-  )
+  );
+addForwardOptions(analyze)
   .option(
     '--max-devices <n>',
     'devices kept one by one, with a MAC and by address alone, each (default 100000); past it new ones are aggregated',
@@ -146,55 +128,61 @@ function natsFlags(c: Command): Command {
     .option('--tls-ca <file>', "the CA that signed the server's certificate (PEM)");
 }
 
-natsFlags(
-  program
-    .command('sensor')
-    .description(
-      "headless sensor: analyse live traffic or captures and publish to the site's NATS JetStream stream (docs/sensors.md)",
-    )
-    .option(
-      '--config <file>',
-      'a YAML file of these options (site: plant-1, password-file: ...); the command line wins',
-    )
-    .option('--site <name>', 'the site this sensor watches (letters, digits, - and _)')
-    .option('--sensor <name>', "this sensor's name within the site (default: the host name)")
-    .option(
-      '--l2domain <name>',
-      'the layer-2 domain its MACs belong to, when a site has several (default: the site)',
-    )
-    .option(
-      '-i, --iface <name>',
-      'capture live on this interface (repeatable) through the capture helper',
-      repeat,
-    )
-    .option('--filter <bpf>', 'with --iface: a capture filter (pcap-filter syntax)')
-    .option('--read <capture...>', 'read these capture files instead; publish all, wait for acks, exit')
-    .option('--interval <time>', 'send changes this often (default 1s)')
-    .option(
-      '--max-age <time>',
-      "when the sensor creates the site's stream: keep messages this long (default 7d)",
-    )
-    .option(
-      '--duplicate-window <time>',
-      "when it creates the stream: the broker's duplicate window (default 2m)",
-    )
-    .option(
-      '--buffer-size <size>',
-      'disk buffer for messages the broker has not acknowledged (default 100MB)',
-    )
-    .option('--data-dir <dir>', "Glasspane's data folder, which holds the buffer (default: the per-user one)")
-    .option('--learn <duration>', 'alert learning period in capture time (default 1h)')
-    .option(
-      '--wait <time>',
-      "at the end, how long to wait for the broker's acks before leaving the rest queued (default 60s with --read, 10s live)",
-    )
-    .option('--duration <time>', 'with --iface: stop after this long'),
+addForwardOptions(
+  natsFlags(
+    program
+      .command('sensor')
+      .description(
+        "headless sensor: analyse live traffic or captures and publish to the site's NATS JetStream stream (docs/sensors.md)",
+      )
+      .option(
+        '--config <file>',
+        'a YAML file of these options (site: plant-1, password-file: ...); the command line wins',
+      )
+      .option('--site <name>', 'the site this sensor watches (letters, digits, - and _)')
+      .option('--sensor <name>', "this sensor's name within the site (default: the host name)")
+      .option(
+        '--l2domain <name>',
+        'the layer-2 domain its MACs belong to, when a site has several (default: the site)',
+      )
+      .option(
+        '-i, --iface <name>',
+        'capture live on this interface (repeatable) through the capture helper',
+        repeat,
+      )
+      .option('--filter <bpf>', 'with --iface: a capture filter (pcap-filter syntax)')
+      .option('--read <capture...>', 'read these capture files instead; publish all, wait for acks, exit')
+      .option('--interval <time>', 'send changes this often (default 1s)')
+      .option(
+        '--max-age <time>',
+        "when the sensor creates the site's stream: keep messages this long (default 7d)",
+      )
+      .option(
+        '--duplicate-window <time>',
+        "when it creates the stream: the broker's duplicate window (default 2m)",
+      )
+      .option(
+        '--buffer-size <size>',
+        'disk buffer for messages the broker has not acknowledged (default 100MB)',
+      )
+      .option(
+        '--data-dir <dir>',
+        "Glasspane's data folder, which holds the buffer and the forwarding queues (default: the per-user one)",
+      )
+      .option('--learn <duration>', 'alert learning period in capture time (default 1h)')
+      .option(
+        '--wait <time>',
+        "at the end, how long to wait for the broker's acks before leaving the rest queued (default 60s with --read, 10s live)",
+      )
+      .option('--duration <time>', 'with --iface: stop after this long'),
+  ),
+  { dataDir: false },
 ).action(async (o) => {
   const { sensorCommand } = await import('../sensor/sensor-command');
   process.exitCode = await sensorCommand(o);
 });
 
-natsFlags(
+const inventory = natsFlags(
   program
     .command('inventory')
     .description(
@@ -206,13 +194,13 @@ natsFlags(
     new Option('-f, --format <format>', 'output format').choices(['json', 'csv', 'table']).default('table'),
   )
   .option('-o, --out <file>', 'write to FILE instead of standard output')
-  .option('-e, --evidence', 'include every observation behind each device, with the sensors that heard it')
-  .action(async (o) => {
-    const { inventoryCommand } = await import('../sensor/inventory-command');
-    if (o.nats === undefined)
-      throw new UsageError('inventory needs --nats URL (the broker the sensors publish to)');
-    process.exitCode = await inventoryCommand(o);
-  });
+  .option('-e, --evidence', 'include every observation behind each device, with the sensors that heard it');
+addForwardOptions(inventory, { snapshots: false }).action(async (o) => {
+  const { inventoryCommand } = await import('../sensor/inventory-command');
+  if (o.nats === undefined)
+    throw new UsageError('inventory needs --nats URL (the broker the sensors publish to)');
+  process.exitCode = await inventoryCommand(o);
+});
 
 const forward = program.command('forward').description('SIEM forwarding (docs/forwarding.md)');
 forward

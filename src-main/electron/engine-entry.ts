@@ -9,7 +9,7 @@ import { createDispatcher } from '../ipc/dispatch';
 import { serveEngine, type PortLike } from '../ipc/engine-port';
 import { createEventHub } from '../ipc/event-hub';
 import { Store } from '../store/store';
-import { defaultDbPath } from '../store/paths';
+import { defaultDataDir, defaultDbPath } from '../store/paths';
 import { relayedHelperLauncher } from '../capture/live/helper-relay';
 
 const parent = process.parentPort;
@@ -50,6 +50,8 @@ const engine = createEngine({
   log: (m) => console.error(`glasspane: ${m}`),
   // Where the native capture helper is absent (Windows), main forks the Node one for us.
   live: { launchNode: relayedHelperLauncher(port) },
+  // The Forwarding settings and their queues, in the per-user data folder.
+  forwardingDir: defaultDataDir(),
 });
 serveEngine(port, createDispatcher(engine), hub);
 process.on('exit', () => store?.close());

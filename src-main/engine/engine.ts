@@ -23,7 +23,9 @@ import { CaptureSources } from './capture-sources';
 import { DeviceEditor } from './device-edits';
 import { engineHandlers } from './handlers';
 import { InventoryView } from './inventory-view';
-import { RunController } from './run-controller';
+import { RunController, type RunSink } from './run-controller';
+import { ForwardSettings } from '../forward/forward-settings';
+import { localOrigin } from '../forward/origin';
 import { StoreLink } from './store-link';
 
 export interface EngineOptions {
@@ -64,6 +66,16 @@ export interface EngineOptions {
   captureDir?: string;
   /** Bounds on each run's inventory (devices, address devices, edges); the defaults otherwise. */
   limits?: Partial<InventoryLimits>;
+  /**
+   * Also told of each run and of each batch its recorder records, after the UI (SIEM forwarding):
+   * the same batches the store and the UI get, once each.
+   */
+  recorded?: RunSink;
+  /**
+   * The data folder where the app keeps its forwarding destinations (the Forwarding settings) and
+   * their queues; without it the forwarding calls answer 'unavailable'.
+   */
+  forwardingDir?: string;
 }
 
 export interface Engine extends EngineHandlers {
@@ -97,14 +109,31 @@ export function createEngine(o: EngineOptions): Engine {
     },
     link,
     {
-      newRun: () => view.newRun(),
+      newRun: () => {
+        view.newRun();
+        o.recorded?.newRun();
+        forwarding?.newRun();
+      },
       recorded: (r) => {
         if (r.delta !== null) view.publish(r.delta);
         alerts.publish(r.alerts);
+        o.recorded?.recorded(r);
+        forwarding?.recorded(r);
       },
     },
   );
   const r = runs;
+  const forwarding =
+    o.forwardingDir !== undefined
+      ? new ForwardSettings({
+          dataDir: o.forwardingDir,
+          origin: localOrigin(),
+          live: () => r.status.source?.kind === 'live',
+          devices: () => [...r.analyzer.snapshotParts().devices],
+          emit: (s) => o.hub.emit('forwardState', s),
+          log,
+        })
+      : null;
   const handlers = engineHandlers({
     sources: new CaptureSources({ chooseFiles: o.chooseFiles, captureDir: o.captureDir }),
     runs: r,
@@ -112,6 +141,7 @@ export function createEngine(o: EngineOptions): Engine {
     editor: new DeviceEditor(currentRuns, view, link, edits),
     alerts,
     report: { printPdf: o.printPdf, maxReportChars: o.maxReportChars, generator: o.generator },
+    forwarding,
   });
   return {
     ...handlers,
@@ -124,6 +154,10 @@ export function createEngine(o: EngineOptions): Engine {
     get idle() {
       return r.idle;
     },
-    close: () => r.close(),
+    close: async () => {
+      await r.close();
+      // After the run's last batch: it is queued, then each destination gets at most 5 s more.
+      await forwarding?.close();
+    },
   };
 }

@@ -6,6 +6,8 @@ import type { DeviceEditor } from './device-edits';
 import type { InventoryView } from './inventory-view';
 import { exportReport, type ReportExportOptions } from './report-export';
 import type { RunController } from './run-controller';
+import { CallFailure } from '../ipc/engine-api';
+import { ForwardSettingError, type ForwardSettings } from '../forward/forward-settings';
 
 export interface EngineServices {
   sources: CaptureSources;
@@ -14,6 +16,28 @@ export interface EngineServices {
   editor: DeviceEditor;
   alerts: AlertService;
   report: ReportExportOptions;
+  /** The app's forwarding destinations, where the host keeps a data folder. */
+  forwarding: ForwardSettings | null;
+}
+
+/** The forwarding settings, or the answer that this host keeps none. */
+function settings(s: EngineServices): ForwardSettings {
+  if (s.forwarding === null)
+    throw new CallFailure(
+      'unavailable',
+      'this host keeps no forwarding settings: the desktop app and a console served on loopback do',
+    );
+  return s.forwarding;
+}
+
+/** A mistake in the panel is the caller's to fix: its message, as a bad request. */
+function asked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ForwardSettingError) throw new CallFailure('bad-request', e.message);
+    throw e;
+  }
 }
 
 /** Each call of the IPC contract, answered by the service it belongs to. */
@@ -33,5 +57,9 @@ export function engineHandlers(s: EngineServices): EngineHandlers {
     listAlerts: (req) => s.alerts.list(req),
     getTimeline: (req) => s.alerts.timeline(req),
     exportReport: (req) => exportReport(req, s, s.report),
+    getForwarding: () => settings(s).state(),
+    addForwardDestination: ({ uri, kinds, minSeverity }) =>
+      asked(() => settings(s).add(uri, kinds, minSeverity)),
+    removeForwardDestination: ({ id }) => asked(() => settings(s).remove(id)),
   };
 }

@@ -1,9 +1,7 @@
 import { LiveEvents } from '../../shared/forward/live-events';
 import type { ForwardEvent, Origin } from '../../shared/forward/events';
-import type { CaptureStatus, DeviceDelta } from '../../shared/ipc/contract';
 import type { AlertJson } from '../../shared/model/alert';
 import type { DeviceJson } from '../../shared/model/inventory';
-import type { EventHub } from '../ipc/event-hub';
 import type { Destination } from './destination';
 import { Forwarder } from './forwarder';
 import { describeReport, FORWARD_TIMEOUT_MS } from './run';
@@ -14,40 +12,42 @@ export interface HostForwardingOptions {
   dataDir: string;
   notSeenMs: number[];
   snapshotEveryMs?: number;
+  /** Whether the run is live now: its silences and snapshots then go by the wall clock. */
+  live: () => boolean;
   /** How often events are queued and the clocked ones looked for (ms); default 1000. */
   tickMs?: number;
   log: (message: string) => void;
 }
 
+/** A host's forwarding, fed by its recording loop (the Recorder's batches, RunSink's shape). */
+export interface HostForwarding {
+  /** A new run (another capture): its devices are discovered again, the clocks start over. */
+  newRun(): void;
+  /** One batch the Recorder recorded: its devices discovered or changed, its alerts. */
+  recorded(r: { delta: { upserts: readonly DeviceJson[] } | null; alerts: readonly AlertJson[] }): void;
+  /** Queue the rest, give the destinations at most 5 s more, say what is left. */
+  stop(): Promise<void>;
+}
+
 /**
- * `--forward` on a host that serves the engine (serve): what the host's UIs receive (device deltas
- * and alerts on its event hub) becomes events queued on disk per destination, sent beside the
- * engine by the queue workers. The engine only ever pays for turning a batch into events; events
- * are queued once a second (one transaction per destination, not one per batch), so a slow or dead
- * destination, or a busy disk, never holds the batches up. The clock of the silences and snapshots
- * is the wall clock in a live run and the capture's time in a file run.
+ * `--forward` on a host that keeps running (serve, the sensor): what its one recording loop
+ * records (the Recorder's batches: devices and the alerts raised) becomes events queued on disk per
+ * destination, sent beside the analysis by the queue workers. The recorder only pays for turning a
+ * batch into events; events are queued once a second (one transaction per destination, not one per
+ * batch), so a slow or dead destination, or a busy disk, never holds the batches up. The clock of
+ * the silences and snapshots is the wall clock in a live run and the capture's time in a file run.
  */
-export function startHostForwarding(
-  hub: EventHub,
-  status: () => CaptureStatus,
-  o: HostForwardingOptions,
-): { stop(): Promise<void> } {
+export function startHostForwarding(o: HostForwardingOptions): HostForwarding {
   const forwarder = new Forwarder(o.dests, o.origin, o.dataDir);
   forwarder.start();
   const live = new LiveEvents({
     origin: o.origin,
     notSeenMs: o.notSeenMs,
     snapshotEveryMs: o.snapshotEveryMs,
-    clock: (latestCapture) => (status().source?.kind === 'live' ? Date.now() : latestCapture),
+    clock: (latestCapture) => (o.live() ? Date.now() : latestCapture),
   });
   let pending: ForwardEvent[] = [];
-  const unsubscribe = hub.subscribe((name, payload) => {
-    if (name === 'deviceDelta') {
-      const d = payload as DeviceDelta;
-      if (d.reset) live.reset();
-      pending.push(...live.batch({ upserts: d.upserts as DeviceJson[], alerts: [] }));
-    } else if (name === 'alert') pending.push(...live.batch({ upserts: [], alerts: [payload as AlertJson] }));
-  });
+  let stopped = false;
   const flush = () => {
     try {
       pending.push(...live.tick());
@@ -62,10 +62,19 @@ export function startHostForwarding(
   const timer = setInterval(flush, o.tickMs ?? 1000);
   timer.unref?.();
   return {
+    newRun() {
+      // What the run before raised and has not been queued yet keeps its place.
+      pending.push(...live.tick());
+      live.reset();
+    },
+    recorded(r) {
+      if (stopped) return;
+      pending.push(...live.batch({ upserts: r.delta?.upserts ?? [], alerts: r.alerts }));
+    },
     async stop() {
       clearInterval(timer);
-      unsubscribe();
       flush();
+      stopped = true;
       for (const r of await forwarder.finish(FORWARD_TIMEOUT_MS))
         o.log(
           describeReport(r, FORWARD_TIMEOUT_MS)

@@ -15,8 +15,13 @@ import { BrokerUnreachable, connectNats, natsOptions, type NatsFlags } from './n
 import { listSites, readSite, SiteUnreadable } from './site-reader';
 import { loadRules } from '../classify/load';
 import { vendorOf } from '../engine/oui';
+import { ForwardUriError } from '../forward/destination';
+import { dataDir, forwardOptions, startForwarding, type ForwardFlags } from '../forward/run';
+import { localOrigin } from '../forward/origin';
+import { mergedEvents } from './merged-events';
 
-export interface InventoryOptions extends NatsFlags {
+export interface InventoryOptions extends NatsFlags, ForwardFlags {
+  dataDir?: string;
   site?: string[];
   format: 'json' | 'csv' | 'table';
   out?: string;
@@ -31,6 +36,12 @@ export async function inventoryCommand(o: InventoryOptions): Promise<number> {
     if (p !== null) throw new UsageError(p);
   }
   natsOptions(o);
+  let fwd;
+  try {
+    fwd = forwardOptions(o);
+  } catch (e) {
+    throw e instanceof ForwardUriError ? new UsageError(e.message) : e;
+  }
   let nc: NatsConnection;
   try {
     nc = await connectNats(o, { maxReconnectAttempts: 3 });
@@ -40,6 +51,17 @@ export async function inventoryCommand(o: InventoryOptions): Promise<number> {
       return 1;
     }
     throw e;
+  }
+  const origin = localOrigin();
+  let forwarding;
+  try {
+    // Sending starts now: what an earlier run left queued goes out while the streams are read.
+    forwarding = startForwarding(fwd.dests, origin, dataDir(o.dataDir));
+  } catch (e) {
+    await nc.close().catch(() => {});
+    throw new UsageError(
+      `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${(e as Error).message}): give a writable --data-dir`,
+    );
   }
   try {
     const listed = o.site === undefined || o.site.length === 0;
@@ -51,7 +73,7 @@ export async function inventoryCommand(o: InventoryOptions): Promise<number> {
       );
     // Each delta joins at its own cost, not at the cost of everything merged so far.
     const merged = new PartialAccumulator();
-    const alerts: AlertJson[] = [];
+    const alerts: { site: string; alert: AlertJson }[] = [];
     const health = new Map<string, HealthMessage>();
     const lines: string[] = [];
     for (const site of sites) {
@@ -59,7 +81,7 @@ export async function inventoryCommand(o: InventoryOptions): Promise<number> {
       try {
         r = await readSite(nc, site, (m) => {
           if (m.kind === 'delta') merged.add(m.partial);
-          else if (m.kind === 'alert') alerts.push(m.alert);
+          else if (m.kind === 'alert') alerts.push({ site: m.site, alert: m.alert });
           else health.set(`${m.site}/${m.sensor}`, m);
         });
       } catch (e) {
@@ -84,7 +106,13 @@ export async function inventoryCommand(o: InventoryOptions): Promise<number> {
     process.stderr.write(
       `glasspane: ${inv.devices.length} devices from ${lines.join('; ')}; ${sensors.length} sensor(s) reported health, ${alerts.length} alert(s)\n`,
     );
+    await nc.close().catch(() => {});
+    // After the output: a slow or dead receiver never costs the inventory.
+    await forwarding?.finish(mergedEvents(inv, alerts, fwd.notSeenMs, origin));
     return 0;
+  } catch (e) {
+    await forwarding?.abandon();
+    throw e;
   } finally {
     await nc.close().catch(() => {});
   }

@@ -38,7 +38,8 @@ export interface CaptureCounters {
 export class SensorPublisher {
   private readonly n = { delta: 0, alert: 0, health: 0 };
   private marker: PartialMarker | undefined;
-  private readonly recorder: Recorder;
+  /** The one recording loop (no store): its listeners get each batch's devices and alerts (forwarding). */
+  readonly recorder: Recorder;
   private readonly startedAt = Date.now();
   private lastHealth = { at: Date.now(), packets: 0, drops: 0 };
   /** Messages handed to the outbox this run, by kind. */

@@ -15,7 +15,10 @@ import { analyzeLive, type LiveProbe, type LiveRunOptions } from '../cli/analyze
 import { totalDrops } from '../capture/live/framing';
 import { UsageError } from '../cli/output';
 import { parseDuration } from '../cli/db';
-import { dataDir } from '../forward/run';
+import { dataDir, forwardOptions, type ForwardFlags } from '../forward/run';
+import { ForwardUriError } from '../forward/destination';
+import { startHostForwarding, type HostForwarding } from '../forward/host-forwarding';
+import { localOrigin } from '../forward/origin';
 import { DiskQueue } from '../forward/disk-queue';
 import { nameProblem } from '../../shared/sensor/subjects';
 import { BrokerUnreachable, connectNats, natsOptions, type NatsFlags } from './nats-connect';
@@ -24,7 +27,7 @@ import { Outbox } from './outbox';
 import { SensorPublisher, type CaptureCounters } from './publisher';
 import { loadSensorConfig } from './sensor-config';
 
-export interface SensorOptions extends NatsFlags {
+export interface SensorOptions extends NatsFlags, ForwardFlags {
   config?: string;
   site?: string;
   sensor?: string;
@@ -138,6 +141,12 @@ export async function sensorCommand(given: SensorOptions): Promise<number> {
   if (o.filter !== undefined && ifaces.length === 0)
     throw new UsageError('--filter applies to live capture: add --iface IF');
   natsOptions(o);
+  let fwd;
+  try {
+    fwd = forwardOptions(o);
+  } catch (e) {
+    throw e instanceof ForwardUriError ? new UsageError(e.message) : e;
+  }
   const intervalMs = duration('interval', o.interval, 1000);
   const limits: StreamLimits = {
     maxAgeMs: duration('max-age', o.maxAge, DEFAULT_STREAM_LIMITS.maxAgeMs),
@@ -168,7 +177,7 @@ export async function sensorCommand(given: SensorOptions): Promise<number> {
   try {
     return await runSensor(
       o,
-      { site, sensor, run, ifaces, files, intervalMs, limits, waitMs, durationMs, learnMs, bufferBytes },
+      { site, sensor, run, ifaces, files, intervalMs, limits, waitMs, durationMs, learnMs, bufferBytes, fwd },
       nc,
     );
   } finally {
@@ -189,6 +198,29 @@ interface Plan {
   durationMs?: number;
   learnMs?: number;
   bufferBytes: number;
+  fwd: ReturnType<typeof forwardOptions>;
+}
+
+/**
+ * `--forward` on the sensor: its recorder's batches (devices, alerts) become events carrying its site
+ * and name, on the wall clock when capturing live and on capture time when reading files.
+ */
+function sensorForwarding(o: SensorOptions, p: Plan): HostForwarding | null {
+  if (p.fwd.dests.length === 0) return null;
+  const dir = dataDir(o.dataDir);
+  try {
+    return startHostForwarding({
+      ...p.fwd,
+      origin: localOrigin({ site: p.site, sensor: p.sensor }),
+      dataDir: dir,
+      live: () => p.ifaces.length > 0,
+      log: (m) => process.stderr.write(`glasspane: ${m}\n`),
+    });
+  } catch (e) {
+    throw new UsageError(
+      `cannot keep the forwarding queues in ${dir} (${(e as Error).message}): give a writable --data-dir`,
+    );
+  }
 }
 
 async function runSensor(o: SensorOptions, p: Plan, first: NatsConnection | null): Promise<number> {
@@ -206,6 +238,14 @@ async function runSensor(o: SensorOptions, p: Plan, first: NatsConnection | null
     throw new UsageError(
       `another sensor named ${p.sensor} for site ${p.site} runs on this machine: give this one another --sensor`,
     );
+  }
+  let forwarding: HostForwarding | null;
+  try {
+    forwarding = sensorForwarding(o, p);
+  } catch (e) {
+    queue.release();
+    queue.close();
+    throw e;
   }
   const outbox = new Outbox(queue);
   const droppedBefore = queue.stats().dropped;
@@ -279,6 +319,7 @@ async function runSensor(o: SensorOptions, p: Plan, first: NatsConnection | null
       learnMs: p.learnMs,
     },
   );
+  if (forwarding !== null) pub.recorder.on((r) => forwarding.recorded(r));
   const health = setInterval(() => pub.health(), HEALTH_EVERY_MS);
   let failure: string | null = null;
   try {
@@ -345,6 +386,8 @@ async function runSensor(o: SensorOptions, p: Plan, first: NatsConnection | null
   } finally {
     clearInterval(health);
     stopped = true;
+    // The broker's acks were waited for above; the destinations get at most 5 s more, the rest waits on disk.
+    await forwarding?.stop();
     await outbox.stop();
     await retry;
     // The connection the run ended with (made at the start or by the retries) lets the process end.

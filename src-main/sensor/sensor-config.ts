@@ -30,6 +30,9 @@ const ConfigFile = z.strictObject({
   'buffer-size': text.optional(),
   'data-dir': text.optional(),
   learn: text.optional(),
+  forward: list.optional(),
+  'not-seen': text.optional(),
+  'snapshot-every': text.optional(),
 });
 
 /** commander's camelCase name of a config key. */

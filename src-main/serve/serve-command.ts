@@ -21,6 +21,7 @@ import { DEFAULT_HOST, startConsoleServer } from './server';
 import { parseLimits, type LimitFlags } from '../cli/limits';
 import { ForwardUriError } from '../forward/destination';
 import { dataDir, forwardOptions, type ForwardFlags } from '../forward/run';
+import type { HostForwarding } from '../forward/host-forwarding';
 
 export interface ServeOptions extends LimitFlags, ForwardFlags {
   /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
@@ -195,6 +196,27 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     }
   }
 
+  // Devices and alerts go to the destinations as the engine's recorder records them.
+  let forwarding: HostForwarding | null = null;
+  let live = () => false;
+  if (fwd.dests.length > 0) {
+    const { startHostForwarding } = await import('../forward/host-forwarding');
+    const { localOrigin } = await import('../forward/origin');
+    try {
+      forwarding = startHostForwarding({
+        ...fwd,
+        origin: localOrigin(),
+        dataDir: dataDir(o.dataDir),
+        live: () => live(),
+        log: err,
+      });
+    } catch (e) {
+      store?.close();
+      throw new ServeUsageError(
+        `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${e instanceof Error ? e.message : String(e)}): give a writable --data-dir`,
+      );
+    }
+  }
   const hub = createEventHub((m) => err(m));
   const engine = createEngine({
     hub,
@@ -209,28 +231,14 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     maxReportChars: MAX_FRAME_BYTES - 64 * 1024,
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
     captureDir,
+    recorded: forwarding ?? undefined,
+    // The Forwarding settings the console's clients make are kept beside the queues. Only on
+    // loopback: a destination names files the engine reads (secrets, CAs) and hosts it connects to,
+    // which a client across the network must not choose.
+    forwardingDir: isLoopbackAddress(host) ? dataDir(o.dataDir) : undefined,
   });
+  live = () => engine.status.source?.kind === 'live';
   const dispatch = createDispatcher(engine, (m) => err(m));
-  // Devices and alerts go to the destinations as the console's clients receive them.
-  let forwarding: { stop(): Promise<void> } | null = null;
-  if (fwd.dests.length > 0) {
-    const { startHostForwarding } = await import('../forward/host-forwarding');
-    const { localOrigin } = await import('../forward/origin');
-    try {
-      forwarding = startHostForwarding(hub, () => engine.status, {
-        ...fwd,
-        origin: localOrigin(),
-        dataDir: dataDir(o.dataDir),
-        log: err,
-      });
-    } catch (e) {
-      await engine.close();
-      store?.close();
-      throw new ServeUsageError(
-        `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${e instanceof Error ? e.message : String(e)}): give a writable --data-dir`,
-      );
-    }
-  }
   let server;
   try {
     server = await startConsoleServer({

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { AlertsView } from '../alerts/AlertsView';
 import { useGlasspane, useStoreApi } from '../context';
 import { DashboardView } from '../dashboard/DashboardView';
+import { ForwardingView } from '../forwarding/ForwardingView';
 import { DeviceDetails } from '../details/DeviceDetails';
 import { GraphView } from '../graph/GraphView';
 import { InventoryView } from '../inventory/InventoryView';
@@ -17,6 +18,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'dashboard', label: 'Dashboard' },
   { view: 'map', label: 'Map' },
   { view: 'alerts', label: 'Alerts' },
+  { view: 'forwarding', label: 'Forwarding' },
 ];
 
 const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
@@ -116,13 +118,14 @@ export function App() {
           {view === 'inventory' && <InventoryView />}
           {view === 'dashboard' && <DashboardView />}
           {view === 'alerts' && <AlertsView />}
+          {view === 'forwarding' && <ForwardingView />}
           {mapMounted && (
             <div className={view === 'map' ? 'map-pane' : 'map-pane hidden'}>
               <GraphView />
             </div>
           )}
         </main>
-        {detailsOpen && view !== 'start' && <DeviceDetails />}
+        {detailsOpen && view !== 'start' && view !== 'forwarding' && <DeviceDetails />}
       </div>
       <CaptureStatusLine />
     </div>

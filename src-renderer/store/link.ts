@@ -4,6 +4,7 @@
  * the transport.
  */
 import type { Alert, CallRequest, CallResponse } from '../../shared/ipc/contract';
+import type { ForwardingState } from '../../shared/ipc/forwarding-schema';
 import type { Transport } from '../transport/transport';
 import { isUnknownCall, type OptionalCallName, type OptionalResult } from './optional-calls';
 import type { GlasspaneStore } from './store';
@@ -27,6 +28,8 @@ export interface Link {
   refreshAlerts(): Promise<void>;
   /** One reading of the OS's interface counters into the store; false when sampling cannot work here. */
   sampleInterfaceCounters(): Promise<boolean>;
+  /** Each change of the forwarding queues (the Forwarding panel listens while shown). */
+  onForwardState(listener: (state: ForwardingState) => void): () => void;
   dispose(): void;
 }
 
@@ -154,6 +157,7 @@ export function createLink(transport: Transport, store: GlasspaneStore): Link {
     optional,
     refreshAlerts,
     sampleInterfaceCounters,
+    onForwardState: (listener) => transport.on('forwardState', listener),
     async pickAndOpenCapture() {
       s().setActionError(null);
       const r = await transport.call('chooseCaptureFiles', {});

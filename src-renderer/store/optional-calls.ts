@@ -14,6 +14,9 @@ export const OPTIONAL_CALLS = [
   'interfaceCounters',
   'exportReport',
   'checkFilter',
+  'getForwarding',
+  'addForwardDestination',
+  'removeForwardDestination',
 ] as const satisfies readonly CallName[];
 
 export type OptionalCallName = (typeof OPTIONAL_CALLS)[number];

@@ -2,7 +2,7 @@
 import type { Slice } from './slice';
 import type { FeatureName } from './optional-calls';
 
-export type View = 'start' | 'inventory' | 'map' | 'dashboard' | 'alerts';
+export type View = 'start' | 'inventory' | 'map' | 'dashboard' | 'alerts' | 'forwarding';
 export type Theme = 'system' | 'light' | 'dark';
 /** Where a selection came from, so that the other views follow without echoing it back. */
 export type SelectionOrigin = 'grid' | 'graph' | 'details' | 'other';
@@ -61,6 +61,9 @@ export const uiSlice: Slice<UiSlice> = (set, get) => ({
     getTimeline: null,
     interfaceCounters: null,
     exportReport: null,
+    getForwarding: null,
+    addForwardDestination: null,
+    removeForwardDestination: null,
   },
   demoPath: null,
   exportPending: false,

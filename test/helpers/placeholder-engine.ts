@@ -50,5 +50,14 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     checkFilter: () => {
       throw new CallFailure('unavailable', NOT_YET);
     },
+    getForwarding: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
+    addForwardDestination: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
+    removeForwardDestination: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
   };
 }
