@@ -36,6 +36,12 @@ test('an identity that says gateway wins over the OT responder default; a bare r
   // CIP device type 41 is a Modbus translator (gateway): it must not read as a PLC or a bare field device.
   const gw = typeOf({ 'identity/enip/Identity.deviceType/device-type-id': '41' }, ['enip-server']);
   assert.equal(gw.type, 'protocol-gateway');
+  // A Modbus server whose Read Device Identification names a gateway family is a gateway.
+  const mgate = typeOf({ 'identity/modbus/ReadDeviceId.ProductCode/product-code': 'MGate MB3180' }, [
+    'modbus-server',
+  ]);
+  assert.equal(mgate.type, 'protocol-gateway');
+  assert.ok(mgate.rules.includes('product-lines.ot-gateway'), mgate.rules.join());
   // A CompactLogix answers as a communications adapter (type 12) but its catalogue number says controller.
   const logix = typeOf(
     {
