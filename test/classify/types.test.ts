@@ -31,6 +31,12 @@ test('an unknown family is an iot-device with its model kept; PCs and OT models 
   );
 });
 
+test('a device that only produces CIP I/O is an OT field device at Purdue level 1', () => {
+  const c = classify(factsFromCase({ roles: ['cip-io-producer'] }), rules);
+  assert.equal(c.type.value, 'ot-device');
+  assert.equal(c.purdue?.level, 1);
+});
+
 test('an identity that says gateway wins over the OT responder default; a bare responder is an OT device', () => {
   assert.equal(typeOf({}, ['modbus-server']).type, 'ot-device');
   // CIP device type 41 is a Modbus translator (gateway): it must not read as a PLC or a bare field device.
