@@ -132,6 +132,7 @@ export const ROLE_PURDUE: Record<string, { level: number; reason: string }> = {
   's7-server': { level: 1, reason: 'answers S7comm on ISO-TSAP (PLC)' },
   'enip-server': { level: 1, reason: 'EtherNet/IP target' },
   'cip-adapter': { level: 1, reason: 'CIP I/O adapter' },
+  'cip-io-producer': { level: 1, reason: 'produces CIP I/O (adapter or controller)' },
   'dnp3-outstation': { level: 1, reason: 'DNP3 outstation' },
   'iec104-controlled-station': { level: 1, reason: 'IEC 60870-5-104 controlled station' },
   'goose-publisher': { level: 1, reason: 'publishes IEC 61850 GOOSE (IED)' },
