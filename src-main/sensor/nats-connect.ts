@@ -25,15 +25,43 @@ export interface NatsFlags {
 /** The broker cannot be reached (down, wrong host): a sensor buffers, a console says so. */
 export class BrokerUnreachable extends Error {}
 
-function readSecret(flag: string, file: string): string {
+function readSecret(flag: string, file: string, hint = ''): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      `cannot read ${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`,
-    );
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (e as Error).message;
+    throw new UsageError(`cannot read ${flag} ${file}: ${why}${hint}`);
   }
+}
+
+const CREDS_HINT = ": give the user's .creds file (as `nsc generate creds` writes it)";
+
+/**
+ * A creds file's text checked before anything connects: the client finds out only at connect time,
+ * and its "unable to parse credentials" would look like a broker that does not answer.
+ */
+function readCreds(file: string): Uint8Array {
+  const text = readSecret('--creds', file, CREDS_HINT);
+  // nsc's layout: a dashed BEGIN line, the user JWT, a dashed END line; then the same for the seed.
+  const lines = text.split('\n').map((l) => l.trim());
+  const dashed = (l: string | undefined) => l !== undefined && l.startsWith('---') && l.endsWith('---');
+  const blocks = lines.filter((l, i) => dashed(lines[i - 1]) && dashed(lines[i + 1]) && !dashed(l));
+  const jwt = blocks.find((b) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(b));
+  const seed = blocks.find((b) => /^SU[A-Z2-7]{56}$/.test(b));
+  if (jwt === undefined || seed === undefined)
+    throw new UsageError(
+      `--creds ${file} is not a NATS creds file (${jwt === undefined ? 'no user JWT block' : 'no user nkey seed block (SU...)'})${CREDS_HINT}`,
+    );
+  // The client wants each block's END line to end its line, which trimming the file may have undone.
+  return new TextEncoder().encode(`${text}\n`);
 }
 
 /** Connection options from the flags; every mistake in them is a UsageError before anything connects. */
@@ -69,8 +97,7 @@ export function natsOptions(o: NatsFlags): NodeConnectionOptions {
     opts.user = o.user ?? decodeURIComponent(u.username);
     opts.pass = readSecret('--password-file', o.passwordFile);
   }
-  if (o.creds !== undefined)
-    opts.authenticator = credsAuthenticator(new TextEncoder().encode(readSecret('--creds', o.creds)));
+  if (o.creds !== undefined) opts.authenticator = credsAuthenticator(readCreds(o.creds));
   if (o.nkeySeed !== undefined) {
     const seed = readSecret('--nkey-seed', o.nkeySeed);
     if (!/^SU[A-Z2-7]{56}$/.test(seed))

@@ -1,7 +1,8 @@
 /**
  * A real nats-server (Debian's, 2.9) for tests: loopback only, a free port, JetStream on a temporary
- * store, and users with passwords. It can be stopped and started again on the same port and store,
- * as a broker outage is. Tests skip cleanly where nats-server is not installed.
+ * store, and users with passwords or operator mode (JWT accounts, see nats-jwt.ts). It can be
+ * stopped and started again on the same port and store, as a broker outage is. Tests skip cleanly
+ * where nats-server is not installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,8 +44,15 @@ export class TestNats {
 
   constructor(
     private readonly users: NatsUser[],
-    /** TLS with this certificate, and users who log in with an nkey (their public keys). */
-    private readonly o: { tls?: { cert: string; key: string }; nkeys?: string[] } = {},
+    /**
+     * TLS with this certificate, users who log in with an nkey (their public keys), or operator
+     * mode: the operator's JWT and the account JWTs by public key, preloaded (no account server).
+     */
+    private readonly o: {
+      tls?: { cert: string; key: string };
+      nkeys?: string[];
+      operator?: { jwt: string; accounts: Record<string, string>; systemAccount: string };
+    } = {},
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'gp-nats-'));
   }
@@ -75,14 +83,28 @@ export class TestNats {
       this.o.tls !== undefined
         ? `tls { cert_file: ${JSON.stringify(this.o.tls.cert)}, key_file: ${JSON.stringify(this.o.tls.key)} }\n`
         : '';
-    return `listen: "127.0.0.1:${this.port}"
-${tls}jetstream { store_dir: ${JSON.stringify(join(this.dir, 'js'))} }
-authorization {
+    const op = this.o.operator;
+    // Operator mode takes no users from the file: the accounts' JWTs say who may log in.
+    const auth =
+      op !== undefined
+        ? `operator: ${JSON.stringify(op.jwt)}
+system_account: ${JSON.stringify(op.systemAccount)}
+resolver: MEMORY
+resolver_preload: {
+${Object.entries(op.accounts)
+  .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`)
+  .join('\n')}
+}
+`
+        : `authorization {
   users = [
 ${users}
   ]
 }
 `;
+    return `listen: "127.0.0.1:${this.port}"
+${tls}jetstream { store_dir: ${JSON.stringify(join(this.dir, 'js'))} }
+${auth}`;
   }
 
   async start(): Promise<this> {
