@@ -25,6 +25,8 @@ export function applyClassification(json: DeviceJson, c: Classification): Classi
         alternatives: a.alternatives,
       };
   }
+  const model = fullerModel(c.model.value, json.model);
+  if (attributes.model !== undefined && model !== null) attributes.model.value = model;
   const roles = new Set(json.roles);
   for (const r of c.roles) roles.add(r.value);
   return {
@@ -33,11 +35,22 @@ export function applyClassification(json: DeviceJson, c: Classification): Classi
     vendor: pick(c.vendor, json.vendor),
     category: pick(c.category, json.category),
     type: pick(c.type, json.type),
-    model: pick(c.model, json.model),
+    model,
     os: pick(c.os, json.os),
     firmware: pick(c.firmware, json.firmware),
     roles: [...roles].sort(),
     attributes,
     purdue: c.purdue,
   };
+}
+
+/**
+ * A rule that names a product line keeps the family it matched ("LaserJet"); where the device
+ * states its model itself and that statement contains the family ("HP LaserJet Pro M404dn"), the
+ * device's own, fuller name is the model.
+ */
+function fullerModel(ruled: string | null, stated: string | null): string | null {
+  if (ruled === null) return stated;
+  if (stated !== null && stated.length > ruled.length && stated.includes(ruled)) return stated;
+  return ruled;
 }
