@@ -233,12 +233,13 @@ export const calls = {
   /**
    * The inventory report of the devices given (the UI's filtered view; all when absent): CSV (cells
    * neutralised against formula injection), JSON, HTML, or PDF (summary charts, the topology, the
-   * device table, alerts). The engine's host renders it; `content` is base64. A host that cannot
+   * device table, alerts), or OCSF JSON lines (Device Inventory Info per device, Detection Finding per
+   * alert). The engine's host renders it; `content` is base64. A host that cannot
    * render the format (PDF without a printer) answers supported: false with the reason in `message`.
    */
   exportReport: {
     request: z.strictObject({
-      format: z.enum(['csv', 'json', 'html', 'pdf']),
+      format: z.enum(['csv', 'json', 'html', 'pdf', 'ocsf']),
       deviceIds: z.array(id).max(L.snapshot).optional(),
       title: text.optional(),
     }),

@@ -1,3 +1,5 @@
+import { buildAnalysisEvents } from '../../shared/forward/events';
+import { toOcsfLines } from '../../shared/forward/ocsf';
 import { identityOf } from '../../shared/inventory/identity';
 import type { CallRequest, CallResponse } from '../../shared/ipc/contract';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
@@ -9,6 +11,7 @@ import {
   snapshotInventory,
   type PdfPrinter,
 } from '../report/export';
+import { localOrigin } from '../forward/origin';
 import type { AlertService } from './alert-service';
 import type { InventoryView } from './inventory-view';
 import type { RunController } from './run-controller';
@@ -46,6 +49,12 @@ export async function exportReport(
   if (format === 'csv' || format === 'json')
     return exportAnswer(format, renderTextReport(inv, format, { sources: [] }), n, opts);
   const listed = s.alerts.list({ limit: IPC_LIMITS.alerts });
+  const alerts = alertsOf(inv, listed.alerts, deviceIds === undefined);
+  if (format === 'ocsf') {
+    // The same records as `analyze --format ocsf`: one 5001 per device, one 2004 per alert.
+    const origin = localOrigin();
+    return exportAnswer('ocsf', toOcsfLines(buildAnalysisEvents(inv, alerts, origin), origin), n, opts);
+  }
   const src = snap.status.source;
   const html = renderTextReport(inv, 'html', {
     title,
@@ -55,7 +64,7 @@ export async function exportReport(
         : src.kind === 'file'
           ? src.paths
           : [`live capture on ${src.interfaces.join(', ')}${src.filter ? ` (filter ${src.filter})` : ''}`],
-    alerts: alertsOf(inv, listed.alerts, deviceIds === undefined),
+    alerts,
     generator: o.generator ?? 'Glasspane',
   });
   if (format === 'html') return exportAnswer('html', html, n, opts);

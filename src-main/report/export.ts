@@ -16,11 +16,11 @@ import {
 import { toCsv, toJson } from '../cli/format';
 import { renderHtmlReport, type ReportMeta } from './html';
 
-export type ReportFormat = 'pdf' | 'html' | 'csv' | 'json';
+export type ReportFormat = 'pdf' | 'html' | 'csv' | 'json' | 'ocsf';
 export type ExportAnswer = CallResponse<'exportReport'>;
 
 /** The format a file name asks for by its extension; null when it names none of them. */
-export function formatOfPath(path: string): ReportFormat | null {
+export function formatOfPath(path: string): Exclude<ReportFormat, 'ocsf'> | null {
   const m = /\.([a-z]+)$/i.exec(path);
   const ext = m?.[1]?.toLowerCase();
   if (ext === 'pdf' || ext === 'csv' || ext === 'json' || ext === 'html') return ext;
@@ -35,6 +35,7 @@ export const REPORT_MIME: Record<ReportFormat, string> = {
   json: 'application/json',
   html: 'text/html;charset=utf-8',
   pdf: 'application/pdf',
+  ocsf: 'application/x-ndjson',
 };
 
 /** Stats of a snapshot that has no analyzer behind it (the store's): what the status counters say. */
@@ -79,7 +80,7 @@ export function alertsOf(inv: InventoryJson, newestFirst: readonly AlertJson[], 
 /** The text formats; PDF is the HTML printed by whichever printer the host has. */
 export function renderTextReport(
   inv: InventoryJson,
-  format: Exclude<ReportFormat, 'pdf'>,
+  format: Exclude<ReportFormat, 'pdf' | 'ocsf'>,
   meta: ReportMeta,
 ): string {
   if (format === 'csv') return toCsv(inv);
@@ -89,7 +90,7 @@ export function renderTextReport(
 
 export function reportFileName(format: ReportFormat, at: Date = new Date()): string {
   const stamp = at.toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  return `glasspane-inventory-${stamp}.${format}`;
+  return `glasspane-inventory-${stamp}.${format === 'ocsf' ? 'ocsf.jsonl' : format}`;
 }
 
 /** Characters of `bytes` bytes in base64. */

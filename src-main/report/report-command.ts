@@ -22,7 +22,7 @@ export interface ReportOptions {
 
 export class ReportUsageError extends Error {}
 
-export function formatOf(out: string): ReportFormat {
+export function formatOf(out: string): Exclude<ReportFormat, 'ocsf'> {
   const f = formatOfPath(out);
   if (f !== null) return f;
   throw new ReportUsageError(`cannot tell the format from '${out}': end it in .pdf, .html, .csv or .json`);

@@ -5,7 +5,7 @@ import { useGlasspane, useLink } from '../context';
 import type { ColumnSpec } from './columns';
 import { EXPORT_LABELS, exportRows, type ExportFormat } from './export-report';
 
-const ENGINE_ONLY: readonly ExportFormat[] = ['html', 'pdf'];
+const ENGINE_ONLY: readonly ExportFormat[] = ['html', 'pdf', 'ocsf'];
 
 export function ExportControl(props: {
   rows: () => readonly DeviceJson[];

@@ -1,5 +1,5 @@
 /**
- * Export of the rows the grid shows, through the engine's exportReport (CSV, JSON, HTML and PDF
+ * Export of the rows the grid shows, through the engine's exportReport (CSV, JSON, OCSF, HTML and PDF
  * reports, rendered where the data is); the renderer's own CSV/JSON is the fallback for an engine
  * from before that call. Returns what to tell the person, or null when a file was handed over.
  */
@@ -9,13 +9,14 @@ import { base64Blob, download, stamp } from '../util/download';
 import type { ColumnSpec } from './columns';
 import { toCsv, toJson } from './export';
 
-export type ExportFormat = 'csv' | 'json' | 'html' | 'pdf';
+export type ExportFormat = 'csv' | 'json' | 'html' | 'pdf' | 'ocsf';
 
 export const EXPORT_LABELS: Record<ExportFormat, string> = {
   csv: 'CSV',
   json: 'JSON',
   html: 'HTML report',
   pdf: 'PDF report',
+  ocsf: 'OCSF (JSON lines)',
 };
 
 export interface ExportOutcome {

@@ -17,6 +17,7 @@ import { chromiumPrinter, DEFAULT_CHROMIUM } from '../../src-main/report/pdf';
 import { printingPdfHere } from '../../src-main/report/export';
 import { CMD_NAME, OFFICE, SCRIPT_NAME, writeOfficeCapture } from '../report/export-capture';
 import { pdfText } from '../report/pdf-text';
+import { get, missingRequired, OCSF_VERSION_TESTED } from '../forward/ocsf-required';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gp-export-'));
 const capture = writeOfficeCapture(join(tmp, 'office.pcap'));
@@ -144,6 +145,41 @@ test('HTML: the device table of the selection, wire strings escaped, the title g
     assert.ok(theirs.length >= 2, `alerts of the two: ${listed.alerts.map((x) => x.deviceId).join(' ')}`);
     assert.ok(listed.alerts.length > theirs.length);
     assert.equal((html.match(/<tr class="sev-/g) ?? []).length, theirs.length);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('OCSF: a 5001 record per chosen device and a 2004 per alert of theirs, every required attribute', async () => {
+  const { engine, byMac } = await analysed({ learnMs: 0 });
+  try {
+    const script = byMac(OFFICE.script.mac);
+    const pc = byMac(OFFICE.pc.mac);
+    const a = await engine.exportReport({ format: 'ocsf', deviceIds: [script.id, pc.id] });
+    assert.equal(a.mime, 'application/x-ndjson');
+    assert.match(a.fileName, /\.ocsf\.jsonl$/);
+    const records = body(a)
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const r of records) assert.deepEqual(missingRequired(r), [], JSON.stringify(r));
+    const inventory = records.filter((r) => r.class_uid === 5001);
+    assert.deepEqual(
+      inventory.map((r) => get(r, 'type_uid')),
+      [500102, 500102],
+    );
+    assert.deepEqual(
+      inventory.map((r) => get(r, 'device.mac')).sort(),
+      [script.mac, pc.mac].map((m) => m!.toUpperCase()).sort(),
+    );
+    // Learning nothing, both raised new-device: their findings, and no other device's.
+    const listed = await engine.listAlerts({});
+    const theirs = listed.alerts.filter((x) => x.deviceId === script.id || x.deviceId === pc.id);
+    assert.ok(theirs.length >= 2 && listed.alerts.length > theirs.length);
+    const findings = records.filter((r) => r.class_uid === 2004);
+    assert.deepEqual(findings.map((r) => get(r, 'finding_info.uid')).sort(), theirs.map((x) => x.id).sort());
+    assert.equal(get(records[0], 'metadata.version'), OCSF_VERSION_TESTED);
   } finally {
     await engine.close();
   }
