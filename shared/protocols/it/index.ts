@@ -15,6 +15,7 @@ import { ssh } from './ssh';
 import { smtp } from './smtp';
 import { rdp } from './rdp';
 import { smb } from './smb';
+import { dcerpc } from './dcerpc';
 import { snmp } from './snmp';
 import { sip } from './sip';
 import { ntp } from './ntp';
@@ -48,6 +49,7 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   smtp,
   rdp,
   smb,
+  dcerpc,
   snmp,
   sip,
   ntp,
