@@ -16,6 +16,7 @@ import { smtp } from './smtp';
 import { rdp } from './rdp';
 import { smb } from './smb';
 import { dcerpc } from './dcerpc';
+import { ldap } from './ldap';
 import { snmp } from './snmp';
 import { sip } from './sip';
 import { ntp } from './ntp';
@@ -50,6 +51,7 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   rdp,
   smb,
   dcerpc,
+  ldap,
   snmp,
   sip,
   ntp,

@@ -158,3 +158,22 @@ export function bindAckBody(): Bytes {
 
 /** An auth3 body: four bytes of padding (MS-RPCE 2.2.2.10). */
 export const auth3Body = (): Bytes => new Uint8Array(4);
+
+/** An LDAPMessage (RFC 4511 4.2): SEQUENCE { messageID, protocolOp }. */
+export function ldapMessage(id: number, op: Bytes): Bytes {
+  return tlv(0x30, Uint8Array.from([0x02, 0x01, id]), op);
+}
+
+/** A SASL BindRequest (version 3, empty name) with `mechanism` and `creds`. */
+export function ldapSaslBind(mechanism: string, creds: Bytes): Bytes {
+  return tlv(
+    0x60,
+    Uint8Array.from([0x02, 0x01, 0x03, 0x04, 0x00]),
+    tlv(0xa3, tlv(0x04, ascii(mechanism)), tlv(0x04, creds)),
+  );
+}
+
+/** A BindResponse saslBindInProgress (14) with serverSaslCreds `creds`. */
+export function ldapSaslBindResponse(creds: Bytes): Bytes {
+  return tlv(0x61, Uint8Array.from([0x0a, 0x01, 0x0e, 0x04, 0x00, 0x04, 0x00]), tlv(0x87, creds));
+}

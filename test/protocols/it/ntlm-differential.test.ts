@@ -15,6 +15,9 @@ import {
   bindAckBody,
   bindBody,
   coPdu,
+  ldapMessage,
+  ldapSaslBind,
+  ldapSaslBindResponse,
   ntlmAuthenticate,
   ntlmNegotiate,
   spnegoInit,
@@ -24,9 +27,10 @@ import { decodeFrames } from './run';
 
 /**
  * NTLMSSP outside SMB against tshark, frame by frame, on crafted frames (no corpus capture carries
- * NTLM in DCE/RPC over TCP or in HTTP): DCE/RPC bind / bind_ack / auth3 / alter_context on the
- * endpoint mapper's port and on a dynamic port, bare and SPNEGO; HTTP NTLM and Negotiate. In every
- * frame the values tshark shows must be exactly ours, and we must show nothing where it shows none.
+ * NTLM in DCE/RPC over TCP, HTTP or LDAP): DCE/RPC bind / bind_ack / auth3 / alter_context on the
+ * endpoint mapper's port and on a dynamic port, bare and SPNEGO; HTTP NTLM and Negotiate; LDAP SASL
+ * GSS-SPNEGO binds. In every frame the values tshark shows must be exactly ours, and we must show
+ * nothing where it shows none.
  */
 
 const SRV = { mac: '02:00:00:00:02:35', ip: '10.0.4.35' };
@@ -100,12 +104,24 @@ function http(cport: number, scheme: 'NTLM' | 'Negotiate'): Bytes[] {
   ];
 }
 
+function ldap(cport: number): Bytes[] {
+  const c = { ...CLI, port: cport };
+  const s = { ...SRV, port: 389 };
+  const auth = ntlmAuthenticate({ domain: 'CORP', user: 'reader', host: 'APP-' + cport, build: 17763 });
+  return [
+    tcpFrame(c, s, ldapMessage(1, ldapSaslBind('GSS-SPNEGO', spnegoInit(ntlmNegotiate(17763))))),
+    tcpFrame(s, c, ldapMessage(1, ldapSaslBindResponse(spnegoResp(challenge('DC02', 20348), true)))),
+    tcpFrame(c, s, ldapMessage(2, ldapSaslBind('GSS-SPNEGO', spnegoResp(auth, false)))),
+  ];
+}
+
 const FRAMES = [
   ...rpc(135, 54001, false, 'WS01'),
   ...rpc(135, 54002, true, 'WS02'),
   ...rpc(49667, 54003, true, 'WS03'),
   ...http(54004, 'NTLM'),
   ...http(54005, 'Negotiate'),
+  ...ldap(54006),
 ];
 
 const nul = (v: string[]) => v.filter((x) => x !== 'NULL' && x !== '');
@@ -124,7 +140,7 @@ const CHECKS: { field: string; ours: string; theirs?: (v: string[]) => string[] 
   { field: 'ntlmssp.version.build_number', ours: 'version' },
 ];
 
-test('tshark agreement: NTLMSSP in DCE/RPC and HTTP, frame by frame', (t) => {
+test('tshark agreement: NTLMSSP in DCE/RPC, HTTP and LDAP, frame by frame', (t) => {
   if (!tsharkAvailable()) return t.skip('tshark not installed');
   const fields = ['frame.protocols', ...CHECKS.map((c) => c.field)];
   const rows = tsharkFrames(FRAMES, fields, 'a', { decodeAs: ['tcp.port==49667,dcerpc'] });
@@ -156,12 +172,12 @@ test('tshark agreement: NTLMSSP in DCE/RPC and HTTP, frame by frame', (t) => {
       assert.deepEqual(ours, theirs, `${c.field} in frame ${n}`);
       if (theirs.length > 0) {
         compared++;
-        carriers.add(protos.includes('dcerpc') ? 'dcerpc' : protos.includes('http') ? 'http' : '?');
+        carriers.add(['dcerpc', 'http', 'ldap'].find((x) => protos.includes(x)) ?? '?');
       }
     }
   }
   // Every frame carries NTLMSSP, and tshark read it in both carriers.
-  assert.deepEqual([...carriers].sort(), ['dcerpc', 'http']);
+  assert.deepEqual([...carriers].sort(), ['dcerpc', 'http', 'ldap']);
   assert.ok(compared >= FRAMES.length, `${compared} values compared`);
   t.diagnostic(`${compared} NTLMSSP values agree with tshark on ${FRAMES.length} crafted frames`);
 });
