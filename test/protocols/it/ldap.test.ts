@@ -139,3 +139,20 @@ test('SASL-wrapped traffic after the bind and hostile binds never throw', () => 
   ]);
   assert.equal(lie.errors, 0);
 });
+
+test("Microsoft's Sicily bind: raw NTLMSSP in the authentication choice and the response's matchedDN", () => {
+  // BindRequest { version 3, name "NTLM", [10] sicilyNegotiate / [11] sicilyResponse }; the
+  // BindResponse carries the CHALLENGE as its matchedDN (MS-ADTS 5.1.1.1.3).
+  const req = (tag: number, ntlm: Bytes) =>
+    ldapMessage(
+      1,
+      tlv(0x60, Uint8Array.from([0x02, 0x01, 0x03]), tlv(0x04, Buffer.from('NTLM')), tlv(tag, ntlm)),
+    );
+  const res = ldapMessage(
+    1,
+    tlv(0x61, Uint8Array.from([0x0a, 0x01, 0x00]), tlv(0x04, challenge()), tlv(0x04, new Uint8Array(0))),
+  );
+  const r = decodeFrames(flow([req(0x8a, ntlmNegotiate(17763)), res, req(0x8b, ntlmAuthenticate(AUTH))]));
+  assert.equal(r.errors, 0);
+  assert.deepEqual(facts(r.obs), EXPECTED);
+});
