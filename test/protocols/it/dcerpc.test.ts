@@ -133,6 +133,19 @@ test('DCE/RPC on 135: NTLMSSP in bind, bind_ack and auth3, bare and in SPNEGO', 
   }
 });
 
+test('a big-endian data representation: lengths read in its byte order', () => {
+  const c = { ...CLI, port: cliPort++ };
+  const s = { ...SRV, port: 135 };
+  const auth = coPdu(PT_AUTH3, auth3Body(), { type: AUTH_NTLMSSP, value: ntlmAuthenticate(AUTH) }, 1, true);
+  const bind = coPdu(PT_BIND, bindBody(), { type: AUTH_NTLMSSP, value: ntlmNegotiate(19045) }, 1, true);
+  const r = decodeFrames([tcpFrame(c, s, bind), tcpFrame(c, s, auth)]);
+  assert.equal(r.errors, 0);
+  assert.deepEqual(
+    facts(r.obs).filter((f) => f.includes('workstation') || f.includes('negotiate')),
+    ['10.0.2.10 ntlmssp.auth.workstation WS42', '10.0.2.10 ntlmssp.negotiate.version 10.0.19045'],
+  );
+});
+
 test('DCE/RPC on dynamic ports is found by its header, also on a port HTTP is registered for', () => {
   for (const port of [49667, 49152, 60123]) {
     const r = decodeFrames(association(port, true));

@@ -1,4 +1,4 @@
-import { ascii, concat, u16le, u32le, type Bytes } from '../../helpers/packets';
+import { ascii, concat, u16, u16le, u32, u32le, type Bytes } from '../../helpers/packets';
 import { utf16 } from './smb-build';
 
 /**
@@ -103,9 +103,16 @@ export const AUTH_NTLMSSP = 10;
 
 /**
  * A connection-oriented DCE/RPC PDU, version 5.0, little-endian (C706 12.6): `body` after the
- * common header, padded to 4 bytes, then the sec_trailer and `auth` when given.
+ * common header, padded to 4 bytes, then the sec_trailer and `auth` when given; the header's
+ * integers big-endian when `bigEndian` (the body is the caller's).
  */
-export function coPdu(ptype: number, body: Bytes, auth?: { type: number; value: Bytes }, callId = 1): Bytes {
+export function coPdu(
+  ptype: number,
+  body: Bytes,
+  auth?: { type: number; value: Bytes },
+  callId = 1,
+  bigEndian = false,
+): Bytes {
   const pad = auth === undefined ? 0 : (4 - ((16 + body.length) % 4)) % 4;
   const trailer =
     auth === undefined
@@ -114,10 +121,10 @@ export function coPdu(ptype: number, body: Bytes, auth?: { type: number; value: 
   const authLen = auth?.value.length ?? 0;
   const frag = 16 + body.length + trailer.length;
   return concat(
-    [5, 0, ptype, 0x03, 0x10, 0, 0, 0],
-    u16le(frag),
-    u16le(authLen),
-    u32le(callId),
+    [5, 0, ptype, 0x03, bigEndian ? 0x00 : 0x10, 0, 0, 0],
+    bigEndian ? u16(frag) : u16le(frag),
+    bigEndian ? u16(authLen) : u16le(authLen),
+    bigEndian ? u32(callId) : u32le(callId),
     body,
     trailer,
   );

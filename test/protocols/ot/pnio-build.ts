@@ -1,5 +1,5 @@
 import { ascii, concat, u16, u32, type Bytes } from '../../helpers/packets';
-import { u16le, u32le } from '../../helpers/packets';
+import { u16le as u16l, u32le as u32l } from '../../helpers/packets';
 
 /**
  * Builders for PROFINET IO CM Connect (IEC 61158-6-10) in connectionless DCE/RPC, little-endian data
@@ -77,9 +77,12 @@ export function connectResBlocks(station: string): Bytes {
 
 /**
  * A connectionless RPC PDU (C706 12.5.3.1) on the PNIO device interface: `ptype` 0 request or 2
- * response, opnum 0 (Connect) by default, with the NDR arguments around `blocks`.
+ * response, opnum 0 (Connect) by default, with the NDR arguments around `blocks`; big-endian data
+ * representation unless `le`.
  */
-export function pnioRpc(ptype: number, object: string, blocks: Bytes, opnum = 0): Bytes {
+export function pnioRpc(ptype: number, object: string, blocks: Bytes, opnum = 0, le = true): Bytes {
+  const u32le = le ? u32l : u32;
+  const u16le = le ? u16l : u16;
   const args =
     ptype === 0
       ? concat(
@@ -92,10 +95,10 @@ export function pnioRpc(ptype: number, object: string, blocks: Bytes, opnum = 0)
       : concat([0, 0, 0, 0], u32le(blocks.length), u32le(blocks.length), u32le(0), u32le(blocks.length));
   const body = concat(args, blocks);
   return concat(
-    [4, ptype, 0x20, 0, 0x10, 0, 0, 0],
-    uuid(object, true),
-    uuid(IFACE_DEVICE, true),
-    uuid(ACTIVITY, true),
+    [4, ptype, 0x20, 0, le ? 0x10 : 0x00, 0, 0, 0],
+    uuid(object, le),
+    uuid(IFACE_DEVICE, le),
+    uuid(ACTIVITY, le),
     u32le(0),
     u32le(1),
     u32le(7),

@@ -75,6 +75,24 @@ test('Connect request and response: both ends named, modules per slot, one proto
   assert.ok(!r.protos.includes('pn_io'), 'a part is not a protocol of its own');
 });
 
+test('a big-endian data representation (RPC header and NDR counts) reads the same', () => {
+  const blocks = concat(arBlockReq(CONTROLLER, 'plc-be'), expectedSubmodule(3, 0x330, []));
+  const r = run([
+    udpFrame(PLC, IOD, pnioRpc(0, DEVICE, blocks, 0, false)),
+    udpFrame(IOD, PLC, pnioRpc(2, DEVICE, connectResBlocks('dev-be'), 0, false)),
+  ]);
+  assert.equal(r.errors, 0);
+  const got = facts(r.obs);
+  for (const f of [
+    '1 192.168.0.1 Connect.CMInitiatorStationName plc-be',
+    '1 192.168.0.20 Connect.ExpectedSubmodule.ModuleIdentNumber slot 3: 0x00000330',
+    '1 192.168.0.20 ObjectUUID.vendor 0x011e',
+    '2 192.168.0.20 Connect.CMResponderStationName dev-be',
+    '2 192.168.0.20 ObjectUUID.device 0x0a01',
+  ])
+    assert.ok(got.includes(f), `${f} in ${JSON.stringify(got)}`);
+});
+
 test('a Read on an established AR names the device by its object UUID only', () => {
   const r = run([udpFrame(PLC, IOD, pnioRpc(0, DEVICE, new Uint8Array(64), 2))]);
   assert.deepEqual(facts(r.obs), [
