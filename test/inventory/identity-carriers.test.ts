@@ -86,7 +86,7 @@ function frames(): Uint8Array[] {
 const values = (d: DeviceJson | undefined, group: string, label: string) =>
   (d?.identity?.[group] ?? []).filter((f) => f.label === label).map((f) => f.value);
 
-test('identity: NTLM from DCE/RPC and HTTP, PROFINET from IO CM Connect', async () => {
+test('identity and OS: NTLM from DCE/RPC and HTTP, PROFINET from IO CM Connect', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'glasspane-carriers-'));
   try {
     const file = writePcap(
@@ -102,6 +102,9 @@ test('identity: NTLM from DCE/RPC and HTTP, PROFINET from IO CM Connect', async 
     assert.deepEqual(values(dc, 'ntlm', 'computer'), ['DC01']);
     assert.deepEqual(values(dc, 'ntlm', 'windows build'), ['10.0.17763']);
     assert.ok(dc?.protocols.includes('dcerpc'), JSON.stringify(dc?.protocols));
+    // The NTLM rules and the Windows table apply as they do to SMB's facts.
+    assert.equal(dc?.os, 'Windows 10 1809 / Server 2019, NT 10.0.17763');
+    assert.equal(dev(WS.ip)?.os, 'Windows 10 22H2, NT 10.0.19045');
     const ws = dev(WS.ip);
     assert.deepEqual(values(ws, 'ntlm', 'workstation'), ['WS-0502']);
     assert.deepEqual(values(ws, 'ntlm', 'domain'), ['CORP']);
