@@ -121,7 +121,7 @@ export const IDENTITY_RULES: readonly Rule[] = [
   r('software', 'ssh', 'banner', undefined, 'ssh', 'banner'),
   r('fingerprint', 'ssh', undefined, 'hassh', 'ssh', 'hassh'),
   r('fingerprint', 'ssh', undefined, 'hassh-server', 'ssh', 'hassh server'),
-  // NTLM, wherever it travels (SMB, DCE/RPC, HTTP): the computer and domain a challenge names, the build.
+  // NTLM, wherever it travels (SMB, DCE/RPC, HTTP, LDAP, SMTP): computer and domain names, the build.
   r('hostname', '*', 'ntlmssp.challenge.nbComputerName', undefined, 'ntlm', 'computer'),
   r('hostname', '*', 'ntlmssp.challenge.dnsComputerName', undefined, 'ntlm', 'dns computer'),
   r('hostname', '*', 'ntlmssp.auth.workstation', undefined, 'ntlm', 'workstation'),
