@@ -121,7 +121,7 @@ export const IDENTITY_RULES: readonly Rule[] = [
   r('software', 'ssh', 'banner', undefined, 'ssh', 'banner'),
   r('fingerprint', 'ssh', undefined, 'hassh', 'ssh', 'hassh'),
   r('fingerprint', 'ssh', undefined, 'hassh-server', 'ssh', 'hassh server'),
-  // NTLM, wherever it travels (SMB today): the computer and domain a challenge names, the build.
+  // NTLM, wherever it travels (SMB, DCE/RPC, HTTP, LDAP, SMTP): computer and domain names, the build.
   r('hostname', '*', 'ntlmssp.challenge.nbComputerName', undefined, 'ntlm', 'computer'),
   r('hostname', '*', 'ntlmssp.challenge.dnsComputerName', undefined, 'ntlm', 'dns computer'),
   r('hostname', '*', 'ntlmssp.auth.workstation', undefined, 'ntlm', 'workstation'),
@@ -200,6 +200,13 @@ export const IDENTITY_RULES: readonly Rule[] = [
   r('attribute', 'pn_dcp', undefined, 'pn_dcp.device-role', 'profinet', 'role'),
   r('attribute', 'pn_dcp', undefined, 'pn_dcp.alias-name', 'profinet', 'alias name'),
   r('identity', 'pn_dcp', undefined, 'instance', 'profinet', 'instance'),
+  // PROFINET IO CM Connect: the device's ids (RPC object UUID), station names, expected modules.
+  r('identity', 'pn_io', undefined, 'station-name', 'profinet', 'station name'),
+  r('identity', 'pn_io', undefined, 'vendor', 'profinet', 'vendor'),
+  r('identity', 'pn_io', undefined, 'vendor-id', 'profinet', 'vendor id'),
+  r('identity', 'pn_io', undefined, 'product-code', 'profinet', 'device id'),
+  r('identity', 'pn_io', undefined, 'instance', 'profinet', 'instance'),
+  r('attribute', 'pn_io', undefined, 'pn_io.module', 'profinet', 'module'),
   r('identity', 'fins', undefined, 'model', 'fins', 'model'),
   r('identity', 'fins', undefined, 'firmware', 'fins', 'version'),
   r('attribute', 'mqtt', undefined, 'mqtt.client-id', 'mqtt', 'client id'),

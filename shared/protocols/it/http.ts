@@ -6,12 +6,15 @@ import { headerBlockEnd, parseHeaderBlock, productVersion, startsWith, type Head
 import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
 import { Emitter } from '../common/emit';
+import { base64Bytes } from '../common/base64';
+import { scanNtlmssp, withNtlmssp } from './ntlmssp';
 
 const em = new Emitter('http');
 
 /**
  * HTTP/1.x: request User-Agent and Host, response Server, X-Powered-By, WWW-Authenticate realm and
- * the HTML <title> (embedded web servers often name the product there). Header blocks split over
+ * the HTML <title> (embedded web servers often name the product there), and NTLMSSP in NTLM and
+ * Negotiate authentication headers (RFC 4559, MS-NTHT). Header blocks split over
  * segments are collected per direction up to HEADER_CAP bytes; bodies are read only for the title.
  */
 const HEADER_CAP = 16384;
@@ -69,7 +72,32 @@ const view = new ByteWindow();
 const rest = new ByteWindow();
 
 /** The headers emitHeaders reads: no strings are made of the others. */
-const WANTED = ['user-agent', 'host', 'server', 'x-powered-by', 'www-authenticate', 'content-type'];
+const WANTED = [
+  'user-agent',
+  'host',
+  'server',
+  'x-powered-by',
+  'www-authenticate',
+  'content-type',
+  'authorization',
+  'proxy-authorization',
+  'proxy-authenticate',
+];
+
+/** An NTLM or Negotiate token in an authentication header (one of several challenges, maybe). */
+const AUTH_TOKEN = /(?:^|,)\s*(?:NTLM|Negotiate)\s+([A-Za-z0-9+/]{16,})/i;
+/** Bytes of a token decoded at most: an NTLMSSP AUTHENTICATE's names come well before this. */
+const MAX_TOKEN = 4096;
+const token = new ByteWindow();
+
+/** The NTLMSSP message in an NTLM / Negotiate header value (SPNEGO-wrapped or bare), if any. */
+function authToken(p: Packet, ctx: AppContext, value: string | undefined): void {
+  if (value === undefined) return;
+  const m = AUTH_TOKEN.exec(value);
+  if (m === null) return;
+  const b = base64Bytes(m[1]!, MAX_TOKEN);
+  scanNtlmssp(token.reset(b, 0, b.length), p, ctx, em);
+}
 
 function hostOnly(h: string): string {
   if (h.startsWith('[')) return '';
@@ -81,6 +109,9 @@ function hostOnly(h: string): string {
 function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: Map<string, string>): boolean {
   const me = srcRef(p);
   const get = (n: string) => cleanText(headers.get(n) ?? '');
+  // Raw values: tokens are longer than cleanText keeps.
+  authToken(p, ctx, headers.get(isResponse ? 'www-authenticate' : 'authorization'));
+  authToken(p, ctx, headers.get(isResponse ? 'proxy-authenticate' : 'proxy-authorization'));
   if (!isResponse) {
     const ua = get('user-agent');
     if (ua !== '') em.software(ctx, p, { device: me, field: 'User-Agent', ...productVersion(ua), raw: ua });
@@ -216,13 +247,13 @@ function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isRespo
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY: Vocabulary = withNtlmssp({
   fields: ['Host', 'Server', 'User-Agent', 'WWW-Authenticate.realm', 'X-Powered-By', 'html.title', 'status'],
   keys: {
     attribute: ['html-title', 'http-auth-realm'],
     role: ['http-server'],
   },
-};
+});
 
 export const http: AppProtocol = {
   name: 'http',

@@ -15,6 +15,8 @@ import { ssh } from './ssh';
 import { smtp } from './smtp';
 import { rdp } from './rdp';
 import { smb } from './smb';
+import { dcerpc } from './dcerpc';
+import { ldap } from './ldap';
 import { snmp } from './snmp';
 import { sip } from './sip';
 import { ntp } from './ntp';
@@ -48,6 +50,8 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   smtp,
   rdp,
   smb,
+  dcerpc,
+  ldap,
   snmp,
   sip,
   ntp,

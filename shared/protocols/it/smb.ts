@@ -6,6 +6,7 @@ import { srcRef } from '../common/refs';
 import { productVersion } from './text';
 import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
+import { scanNtlmssp, utf16, withNtlmssp } from './ntlmssp';
 
 const em = new Emitter('smb');
 
@@ -14,113 +15,8 @@ const em = new Emitter('smb');
  * session setups (CHALLENGE: the server's NetBIOS and DNS names and Windows version; AUTHENTICATE:
  * the client's workstation, domain and version) and SMB1 Session Setup NativeOS / NativeLanMan.
  * Session setups are collected across TCP segments and read whole; all other messages (file data)
- * are stepped over by their length (see pdu-stream.ts).
+ * are stepped over by their length (see pdu-stream.ts). NTLMSSP itself is read in ntlmssp.ts.
  */
-const NTLMSSP = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00];
-
-function utf16(w: ByteWindow, o: number, n: number): string {
-  let s = '';
-  const m = n > 512 ? 512 : n;
-  for (let i = 0; i + 1 < m; i += 2) s += String.fromCharCode(w.u16le(o + i));
-  return cleanText(s, 256);
-}
-
-function findNtlmssp(w: ByteWindow): number {
-  const lim = w.length;
-  for (let i = 0; i + 8 <= lim; i++) {
-    if (w.u8(i) !== 0x4e) continue;
-    let k = 1;
-    while (k < 8 && w.u8(i + k) === NTLMSSP[k]) k++;
-    if (k === 8) return i;
-  }
-  return -1;
-}
-
-function version(w: ByteWindow, o: number): string {
-  const major = w.u8(o);
-  const minor = w.u8(o + 1);
-  const build = w.u16le(o + 2);
-  if (major === 0 || major > 20) return '';
-  return major + '.' + minor + '.' + build;
-}
-
-/** NTLMSSP at offset `s` of `w`. */
-export function dissectNtlmssp(w: ByteWindow, s: number, p: Packet, ctx: AppContext): void {
-  const type = w.u32le(s + 8);
-  const me = srcRef(p);
-  const sec = (o: number) => ({ len: w.u16le(s + o), off: w.u32le(s + o + 4) });
-  if (type === 1) {
-    const flags = w.u32le(s + 12);
-    if ((flags & 0x02000000) !== 0) {
-      const v = version(w, s + 32);
-      if (v !== '')
-        em.identity(ctx, p, { device: me, field: 'ntlmssp.negotiate.version', attr: 'os-version', value: v });
-    }
-  } else if (type === 2) {
-    const flags = w.u32le(s + 20);
-    em.role(ctx, p, { device: me, field: 'ntlmssp.challenge', role: 'ntlm-server', peer: null });
-    if ((flags & 0x02000000) !== 0) {
-      const v = version(w, s + 48);
-      if (v !== '')
-        em.identity(ctx, p, { device: me, field: 'ntlmssp.challenge.version', attr: 'os-version', value: v });
-    }
-    const ti = sec(40);
-    let o = s + ti.off;
-    const end = o + ti.len;
-    for (let i = 0; i < 32 && o + 4 <= end && w.has(o, 4); i++) {
-      const id = w.u16le(o);
-      const len = w.u16le(o + 2);
-      if (id === 0) break;
-      const v = o + 4;
-      o = v + len;
-      if (o > end) break;
-      const text = id >= 1 && id <= 5 ? utf16(w, v, len) : '';
-      if (text === '') continue;
-      if (id === 1)
-        em.hostname(ctx, p, { device: me, field: 'ntlmssp.challenge.nbComputerName', name: text });
-      else if (id === 2)
-        em.identity(ctx, p, {
-          device: me,
-          field: 'ntlmssp.challenge.nbDomainName',
-          attr: 'workgroup',
-          value: text,
-        });
-      else if (id === 3)
-        em.hostname(ctx, p, { device: me, field: 'ntlmssp.challenge.dnsComputerName', name: text });
-      else if (id === 4)
-        em.identity(ctx, p, {
-          device: me,
-          field: 'ntlmssp.challenge.dnsDomainName',
-          attr: 'domain',
-          value: text,
-        });
-    }
-  } else if (type === 3) {
-    const dom = sec(28);
-    const user = sec(36);
-    const ws = sec(44);
-    const flags = w.u32le(s + 60);
-    const unicode = (flags & 0x01) !== 0;
-    const str = (f: { len: number; off: number }) =>
-      f.len === 0 ? '' : unicode ? utf16(w, s + f.off, f.len) : cleanText(w.ascii(s + f.off, f.len, 256));
-    const host = str(ws);
-    const domain = str(dom);
-    const u = str(user);
-    if (host !== '') em.hostname(ctx, p, { device: me, field: 'ntlmssp.auth.workstation', name: host });
-    if (domain !== '')
-      em.identity(ctx, p, { device: me, field: 'ntlmssp.auth.domain', attr: 'domain', value: domain });
-    if (u !== '')
-      em.attribute(ctx, p, { device: me, field: 'ntlmssp.auth.user', key: 'ntlm-user', value: u });
-    // The Version field exists only when the message has room before its first payload.
-    const firstOff = Math.min(...[dom, user, ws].filter((f) => f.len > 0).map((f) => f.off), 1 << 30);
-    if ((flags & 0x02000000) !== 0 && firstOff >= 72) {
-      const v = version(w, s + 64);
-      if (v !== '')
-        em.identity(ctx, p, { device: me, field: 'ntlmssp.auth.version', attr: 'os-version', value: v });
-    }
-  }
-}
-
 /** A NUL-terminated string at `o`: UTF-16LE aligned to the SMB header (`smb`) when `unicode`. */
 function smbString(
   w: ByteWindow,
@@ -218,8 +114,7 @@ const SMB_FRAMING: PduFraming = {
 /** A whole session setup (from its NetBIOS header; shorter than `len` when capped). */
 function readSetup(w: ByteWindow, _len: number, p: Packet, ctx: AppContext): void {
   if (w.u32(4) === SMB1) sessionSetup(w, 4, p, ctx);
-  const s = findNtlmssp(w);
-  if (s >= 0) dissectNtlmssp(w, s, p, ctx);
+  scanNtlmssp(w, p, ctx, em);
 }
 
 interface SmbFlow {
@@ -235,28 +130,10 @@ export function dissectSmb(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
-  fields: [
-    'SessionSetup.NativeLanMan',
-    'SessionSetup.NativeOS',
-    'ntlmssp.auth.domain',
-    'ntlmssp.auth.user',
-    'ntlmssp.auth.version',
-    'ntlmssp.auth.workstation',
-    'ntlmssp.challenge',
-    'ntlmssp.challenge.dnsComputerName',
-    'ntlmssp.challenge.dnsDomainName',
-    'ntlmssp.challenge.nbComputerName',
-    'ntlmssp.challenge.nbDomainName',
-    'ntlmssp.challenge.version',
-    'ntlmssp.negotiate.version',
-  ],
-  keys: {
-    attribute: ['ntlm-user'],
-    identity: ['domain', 'os', 'os-version', 'workgroup'],
-    role: ['ntlm-server'],
-  },
-};
+const VOCABULARY: Vocabulary = withNtlmssp({
+  fields: ['SessionSetup.NativeLanMan', 'SessionSetup.NativeOS'],
+  keys: { identity: ['os'] },
+});
 
 export const smb: AppProtocol = {
   name: 'smb',

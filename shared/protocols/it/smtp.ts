@@ -5,6 +5,8 @@ import { dstRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
 import { Emitter } from '../common/emit';
+import { base64Bytes } from '../common/base64';
+import { scanNtlmssp, withNtlmssp } from './ntlmssp';
 
 const em = new Emitter('smtp');
 
@@ -12,19 +14,28 @@ const em = new Emitter('smtp');
  * SMTP / ESMTP (RFC 5321, TCP 25 and submission 587), the clear-text start of a session: the server's
  * 220 greeting (its host name, then free text that often names the software), the client's HELO or
  * EHLO (the host name the client claims for itself) and the server's first 250 reply to it (its name
- * again). Lines are collected across segments in a small bounded buffer; a direction is finished after
- * those lines, after a few lines without them, or at a gap. What follows (STARTTLS, mail) is not read.
+ * again), and AUTH NTLM (RFC 4954, MS-SMTPNTLM): the client's tokens and the server's 334 challenge
+ * carry NTLMSSP. Lines are collected across segments in a small bounded buffer; a direction is
+ * finished after a few lines, at STARTTLS or DATA, or at a gap. Mail itself is not read.
  */
 const PORTS = [25, 587];
 /** RFC 5321 4.5.3.1: command and reply lines are at most 512 octets; a little slack for real servers. */
 const MAX_LINE = 1024;
 /** Lines read per direction before giving up on one we want (pipelined commands, long EHLO replies). */
 const MAX_LINES = 24;
+/** An AUTH token line may be longer (RFC 4954 4: 12288 octets); an NTLM AUTHENTICATE fits in this. */
+const MAX_AUTH_LINE = 8192;
+/** Bytes of an AUTH token decoded at most. */
+const MAX_TOKEN = 4096;
 
 interface Dir {
   buf: StreamBuf;
   lines: number;
   done: boolean;
+  /** Client: HELO / EHLO seen (stated once). */
+  helo: boolean;
+  /** Client: after AUTH NTLM, lines are base64 tokens. */
+  auth: boolean;
 }
 
 interface SmtpFlow {
@@ -32,6 +43,8 @@ interface SmtpFlow {
   server: Dir | null;
   /** The 220 greeting was seen (a 250 reply names the server only after it). */
   greeted: boolean;
+  /** The first 250 reply (to HELO / EHLO) was seen: later server lines matter only as 334 challenges. */
+  replied: boolean;
   bannerName: string;
 }
 
@@ -97,13 +110,14 @@ export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     client: null,
     server: null,
     greeted: false,
+    replied: false,
     bannerName: '',
   }));
   const server = isServerSide(p);
   let d = server ? f.server : f.client;
   if (d === null) {
     if (!looksLikeStart(w, server)) return f.client !== null || f.server !== null;
-    d = { buf: new StreamBuf(MAX_LINE * 2), lines: 0, done: false };
+    d = { buf: new StreamBuf(MAX_AUTH_LINE + MAX_LINE), lines: 0, done: false, helo: false, auth: false };
     if (server) f.server = d;
     else f.client = d;
   }
@@ -117,21 +131,23 @@ export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   d.buf.append(w);
   const v = d.buf.view(view);
   let start = 0;
+  let limit = d.auth ? MAX_AUTH_LINE : MAX_LINE;
   while (!d.done) {
     const nl = v.indexOf(0x0a, start);
-    if (nl < 0 || nl - start > MAX_LINE) break;
+    if (nl < 0 || nl - start > limit) break;
     let e = nl;
     if (e > start && v.u8(e - 1) === 0x0d) e--;
-    const line = v.ascii(start, e - start, MAX_LINE);
+    const line = v.ascii(start, e - start, limit);
     start = nl + 1;
     if (server) serverLine(line, p, ctx, f, d);
     else clientLine(line, p, ctx, d);
     if (++d.lines >= MAX_LINES) d.done = true;
+    limit = d.auth ? MAX_AUTH_LINE : MAX_LINE;
   }
   if (d.done) return finish(d);
   d.buf.consume(start);
   // A line longer than SMTP allows: this is not a session we can follow.
-  if (d.buf.len > MAX_LINE) return finish(d);
+  if (d.buf.len > limit) return finish(d);
   return true;
 }
 
@@ -141,10 +157,42 @@ function finish(d: Dir): boolean {
   return true;
 }
 
+const tokenWindow = new ByteWindow();
+
+/** The NTLMSSP message in a base64 AUTH token, if any. */
+function ntlmToken(token: string, p: Packet, ctx: AppContext): void {
+  const b = base64Bytes(token, MAX_TOKEN);
+  scanNtlmssp(tokenWindow.reset(b, 0, b.length), p, ctx, em);
+}
+
+const AUTH_NTLM = /^AUTH[ \t]+NTLM(?:[ \t]+([A-Za-z0-9+/]+=*))?[ \t]*$/i;
+const TOKEN_LINE = /^[A-Za-z0-9+/]+=*$/;
+const CHALLENGE = /^334[ \t]+([A-Za-z0-9+/]{16,}=*)[ \t]*$/;
+
 function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
+  if (d.auth) {
+    d.auth = false;
+    if (TOKEN_LINE.test(line)) {
+      // The NEGOTIATE (when AUTH NTLM came without one) or the AUTHENTICATE; the latter ends it.
+      d.auth = line.startsWith('TlRMTVNTUAAB');
+      ntlmToken(line, p, ctx);
+      return;
+    }
+  }
+  const a = AUTH_NTLM.exec(line);
+  if (a !== null) {
+    d.auth = true;
+    if (a[1] !== undefined) ntlmToken(a[1], p, ctx);
+    return;
+  }
+  // What follows is encrypted or mail.
+  if (/^(STARTTLS|DATA|BDAT|QUIT)\b/i.test(line)) {
+    d.done = true;
+    return;
+  }
   const m = /^(HELO|EHLO)[ \t]+(\S+)/i.exec(line);
-  if (m === null) return;
-  d.done = true;
+  if (m === null || d.helo) return;
+  d.helo = true;
   const verb = m[1]!.toUpperCase();
   const me = srcRef(p);
   const field = verb.toLowerCase();
@@ -176,22 +224,27 @@ function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Di
     if (sw !== null) em.software(ctx, p, { device: me, field: 'greeting', ...sw, raw: text });
     return;
   }
+  if (f.replied) {
+    const c = CHALLENGE.exec(line);
+    if (c !== null) ntlmToken(c[1]!, p, ctx);
+    return;
+  }
   if (code !== '250') return;
   // The first 250 line answers HELO / EHLO: "250-mx.example.org Hello client [192.0.2.7]".
-  d.done = true;
+  f.replied = true;
   const name = smtpDomain(text.split(/\s/, 1)[0]!);
   if (name !== null && name.toLowerCase() !== f.bannerName)
     em.hostname(ctx, p, { device: me, field: 'ehlo-reply', name });
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY: Vocabulary = withNtlmssp({
   fields: ['ehlo-reply', 'greeting'],
   keys: {
     attribute: ['smtp-banner', 'smtp-helo'],
     role: ['smtp-client', 'smtp-server'],
   },
-};
+});
 
 export const smtp: AppProtocol = {
   name: 'smtp',

@@ -5,10 +5,13 @@ import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
 import { OnceSet } from '../common/once';
 import { profinetVendorName } from './registries';
+import { PNIO_CM_VOCABULARY, dissectPnioCm } from './pnio-cm';
 
 /**
  * PROFINET on EtherType 0x8892 (IEC 61158-6-10): DCP (frame ids 0xfefc-0xfeff) Identify, Get, Set
- * and Hello with their blocks; RT cyclic frames only say "this station exchanges PROFINET I/O".
+ * and Hello with their blocks; RT cyclic frames only say "this station exchanges PROFINET I/O". The
+ * IO context management RPC on UDP 34964 (Connect: `pn_io`) is read in pnio-cm.ts; all three parts
+ * are one protocol, `profinet`, in a device's protocol list.
  */
 
 /** Events DCP Set requests can carry; their severity and wording are in shared/alerts/policy.ts. */
@@ -82,11 +85,13 @@ const RT_VOCABULARY: Vocabulary = { fields: ['cyclic'], keys: { role: ['profinet
 export const profinet: AppProtocol = {
   name: 'profinet',
   group: 'ot',
-  emits: { pn_dcp: VOCABULARY, pn_rt: RT_VOCABULARY },
-  parts: ['pn_dcp', 'pn_rt'],
+  emits: { pn_dcp: VOCABULARY, pn_rt: RT_VOCABULARY, pn_io: PNIO_CM_VOCABULARY },
+  parts: ['pn_dcp', 'pn_rt', 'pn_io'],
   etherTypes: [0x8892],
+  udpPorts: [34964],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    if (p.ipProto === 17) return dissectPnioCm(w, p, ctx);
     if (w.length < 2) return false;
     const frameId = w.u16(0);
     if (frameId >= FRAME_HELLO && frameId <= FRAME_IDENT_RES) return dcp(w, frameId, p, ctx);

@@ -1,0 +1,194 @@
+import type { ByteWindow } from '../../decode/window';
+import type { Packet } from '../../decode/packet';
+import type { AppContext, Vocabulary } from '../contract';
+import type { End } from '../common/refs';
+import { Emitter } from '../common/emit';
+import { hex } from '../common/hex';
+import { profinetVendorName } from './registries';
+
+/**
+ * PROFINET IO context management (IEC 61158-6-10, PNIO CM): connectionless DCE/RPC (C706 chapter
+ * 12.5) over UDP 34964. Every request and response names the device by its RPC object UUID. Of the
+ * calls' bodies only Connect is read: the request names the IO controller (its station name
+ * and PNIO object UUID in the ARBlockReq) and the modules it expects in the device's slots; the
+ * response names the device's station (ARServerBlock). PNIO object UUIDs are
+ * DEA00000-6C97-11D1-8271-<instance><device id><vendor id>. Blocks are
+ * big-endian; the RPC header and NDR counts follow the sender's data representation.
+ */
+const em = new Emitter('pn_io');
+
+const RPC_HEADER = 80;
+const PT_REQUEST = 0;
+const PT_RESPONSE = 2;
+const OP_CONNECT = 0;
+/** NDR around the blocks: ArgsMaximum or PNIOStatus, ArgsLength, MaximumCount, Offset, ActualCount. */
+const NDR_ARGS = 20;
+
+const BLOCK_AR_REQ = 0x0101;
+const BLOCK_EXPECTED_SUBMODULE = 0x0104;
+const BLOCK_AR_SERVER = 0x8106;
+
+const MAX_BLOCKS = 64;
+/** Modules stated per Connect at most (a rack rarely has more slots; the rest is not kept). */
+export const MAX_MODULES = 32;
+const MAX_APIS = 16;
+const MAX_SUBMODULES = 256;
+
+/**
+ * Whether the 16 bytes at `o` are a PNIO UUID DEA0000<k>-6C97-11D1-8271-... with k in [first, last]
+ * (0: an object; 1-4: the IO device, controller, supervisor and parameter server interfaces); `le`:
+ * fields 1-3 little-endian.
+ */
+function pnioUuid(w: ByteWindow, o: number, le: boolean, first = 0, last = 0): boolean {
+  const t = (le ? w.u32le(o) : w.u32(o)) - 0xdea00000;
+  const m = le ? w.u16le(o + 4) : w.u16(o + 4);
+  const h = le ? w.u16le(o + 6) : w.u16(o + 6);
+  return (
+    t >= first && t <= last && m === 0x6c97 && h === 0x11d1 && w.u8(o + 8) === 0x82 && w.u8(o + 9) === 0x71
+  );
+}
+
+/** Vendor id, device id and instance from a PNIO object UUID at `o`, about `end`. */
+function objectUuid(w: ByteWindow, o: number, p: Packet, ctx: AppContext, end: End, field: string): void {
+  const vendor = w.u16(o + 14);
+  em.identity(ctx, p, { end, field: field + '.vendor', attr: 'vendor-id', value: hex(vendor, 4) });
+  const name = profinetVendorName(vendor);
+  if (name !== null) em.identity(ctx, p, { end, field: field + '.vendor', attr: 'vendor', value: name });
+  em.identity(ctx, p, { end, field: field + '.device', attr: 'product-code', value: hex(w.u16(o + 12), 4) });
+  em.identity(ctx, p, {
+    end,
+    field: field + '.instance',
+    attr: 'instance',
+    value: w.u8(o + 10) + '.' + w.u8(o + 11),
+  });
+}
+
+function stationName(
+  w: ByteWindow,
+  o: number,
+  len: number,
+  p: Packet,
+  ctx: AppContext,
+  end: End,
+  field: string,
+): void {
+  if (len > 0 && w.has(o, len))
+    em.identity(ctx, p, { end, field, attr: 'station-name', value: w.ascii(o, len, 240) });
+}
+
+/**
+ * ExpectedSubmoduleBlockReq at `o` (its body `end` bytes on): the module ident number per slot, about
+ * the device the controller connects to. Walks the submodules only to find the next API.
+ */
+function expectedSubmodules(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  left: number,
+): number {
+  const apis = w.u16(o + 6);
+  let q = o + 8;
+  for (let a = 0; a < apis && a < MAX_APIS && q + 14 <= end; a++) {
+    const slot = w.u16(q + 4);
+    const ident = w.u32(q + 6);
+    const subs = w.u16(q + 12);
+    q += 14;
+    if (left > 0) {
+      em.attribute(ctx, p, {
+        end: 'dst',
+        field: 'Connect.ExpectedSubmodule.ModuleIdentNumber',
+        key: 'pn_io.module',
+        value: 'slot ' + slot + ': ' + hex(ident, 8),
+      });
+      left--;
+    }
+    for (let s = 0; s < subs && s < MAX_SUBMODULES && q + 8 <= end; s++) {
+      // Subslot, submodule ident, properties; then one DataDescription (6 bytes), two for input+output.
+      const type = w.u16(q + 6) & 0x03;
+      q += 8 + (type === 3 ? 12 : 6);
+    }
+  }
+  return left;
+}
+
+/** One datagram on UDP 34964; false when it is no PNIO connectionless RPC. */
+export function dissectPnioCm(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  if (w.length < RPC_HEADER || w.u8(0) !== 4) return false;
+  const ptype = w.u8(1);
+  const d0 = w.u8(4);
+  if (ptype > 10 || (d0 & 0xee) !== 0 || w.u8(5) > 3) return false;
+  const le = (d0 & 0x10) !== 0;
+  if (!pnioUuid(w, 24, le, 1, 4)) return false; // the interface: IO device, controller, supervisor, server
+  if (ptype !== PT_REQUEST && ptype !== PT_RESPONSE) return true;
+  const request = ptype === PT_REQUEST;
+  const device: End = request ? 'dst' : 'src';
+  if (pnioUuid(w, 8, le)) objectUuid(w, 8, p, ctx, device, 'ObjectUUID');
+  const opnum = le ? w.u16le(68) : w.u16(68);
+  const fragNum = le ? w.u16le(76) : w.u16(76);
+  if (opnum !== OP_CONNECT || fragNum !== 0) return true;
+  em.role(ctx, p, {
+    end: 'src',
+    field: 'Connect',
+    role: request ? 'profinet-io-controller' : 'profinet-io-device',
+  });
+  const bodyLen = le ? w.u16le(74) : w.u16(74);
+  const body = RPC_HEADER + NDR_ARGS;
+  const count = le ? w.u32le(RPC_HEADER + 16) : w.u32(RPC_HEADER + 16);
+  const end = Math.min(w.length, RPC_HEADER + bodyLen, body + count);
+  let o = body;
+  let modules = MAX_MODULES;
+  for (let i = 0; i < MAX_BLOCKS && o + 6 <= end; i++) {
+    const type = w.u16(o);
+    const next = o + 4 + w.u16(o + 2);
+    if (next > end || next < o + 6) break;
+    if (type === BLOCK_AR_REQ && request && next >= o + 58) {
+      if (pnioUuid(w, o + 32, false)) objectUuid(w, o + 32, p, ctx, 'src', 'Connect.CMInitiatorObjectUUID');
+      stationName(
+        w,
+        o + 58,
+        Math.min(w.u16(o + 56), next - o - 58),
+        p,
+        ctx,
+        'src',
+        'Connect.CMInitiatorStationName',
+      );
+    } else if (type === BLOCK_AR_SERVER && !request && next >= o + 8) {
+      stationName(
+        w,
+        o + 8,
+        Math.min(w.u16(o + 6), next - o - 8),
+        p,
+        ctx,
+        'src',
+        'Connect.CMResponderStationName',
+      );
+    } else if (type === BLOCK_EXPECTED_SUBMODULE && request && next >= o + 8) {
+      modules = expectedSubmodules(w, o, next, p, ctx, modules);
+    }
+    o = next;
+  }
+  return true;
+}
+
+/** What PNIO CM observations can carry: rules are checked against it. */
+export const PNIO_CM_VOCABULARY: Vocabulary = {
+  fields: [
+    'Connect',
+    'Connect.CMInitiatorObjectUUID.device',
+    'Connect.CMInitiatorObjectUUID.instance',
+    'Connect.CMInitiatorObjectUUID.vendor',
+    'Connect.CMInitiatorStationName',
+    'Connect.CMResponderStationName',
+    'Connect.ExpectedSubmodule.ModuleIdentNumber',
+    'ObjectUUID.device',
+    'ObjectUUID.instance',
+    'ObjectUUID.vendor',
+  ],
+  keys: {
+    attribute: ['pn_io.module'],
+    identity: ['instance', 'product-code', 'station-name', 'vendor', 'vendor-id'],
+    role: ['profinet-io-controller', 'profinet-io-device'],
+  },
+};
