@@ -1,0 +1,104 @@
+/** Payloads of OT identity messages (HART-IP, C37.118, FINS, ROC), for unit and tshark tests. */
+import { ascii, concat, u16, u32, type Bytes } from './packets';
+
+/** Text in a fixed-width field, padded with `pad` (spaces in C37.118, NULs elsewhere). */
+export function fixed(s: string, n: number, pad = 0): Uint8Array {
+  const b = new Uint8Array(n).fill(pad);
+  b.set(ascii(s).subarray(0, n));
+  return b;
+}
+
+/** A HART-IP message: version 1, message type (0 request, 1 response), id, status, sequence, body. */
+export function hartip(type: number, id: number, body: Bytes, seq = 1): Bytes {
+  return concat([1, type, id, 0], u16(seq), u16(8 + body.length), body);
+}
+
+/** HART command 0 response data (HART 7): expanded device type, revisions, device id, manufacturer. */
+export function hartCmd0(o: {
+  type: number;
+  maker: number;
+  id: [number, number, number];
+  sw: number;
+  hw: number;
+}) {
+  return concat(
+    [254],
+    u16(o.type),
+    [5, 7, 4, o.sw, (o.hw << 3) | 1, 0x0c],
+    o.id,
+    [5, 2],
+    u16(2),
+    [0],
+    u16(o.maker),
+    u16(o.maker),
+    [0x84],
+  );
+}
+
+/** HART command 20 response data: the 32-character long tag (Latin-1, NUL padded). */
+export const hartCmd20 = (tag: string): Bytes => fixed(tag, 32);
+
+/**
+ * A token-passing (pass-through) response frame: ACK delimiter with a long (5-byte) address,
+ * command, byte count, response code 0, device status, data, checksum (XOR of the frame).
+ */
+export function hartTokenResponse(addr: number[], cmd: number, data: Bytes): Bytes {
+  const f = concat([0x86], addr, [cmd, data.length + 2, 0, 0xd0], data);
+  let x = 0;
+  for (const b of f) x ^= b;
+  return concat(f, [x]);
+}
+
+/** A direct PDU (HART-IP 2): device status, extended status, commands (16-bit number, count, data). */
+export function hartDirect(cmds: { cmd: number; data: Bytes; response?: boolean }[]): Bytes {
+  return concat(
+    [0, 0],
+    ...cmds.map((c) => {
+      const d = c.response === false ? c.data : concat([0], c.data);
+      return concat(u16(c.cmd), [d.length], d);
+    }),
+  );
+}
+
+/** One PMU block of a CFG-1/CFG-2 frame: STN, IDCODE, FORMAT, channel counts, names, units, FNOM, CFGCNT. */
+export function c37Pmu(stn: string, id: number, phasors: number, analogs: number, digitals: number): Bytes {
+  const names = phasors + analogs + 16 * digitals;
+  return concat(
+    fixed(stn, 16, 0x20),
+    u16(id),
+    u16(0),
+    u16(phasors),
+    u16(analogs),
+    u16(digitals),
+    ...Array.from({ length: names }, (_, i) => fixed('CH' + i, 16, 0x20)),
+    new Uint8Array(4 * (phasors + analogs + digitals)),
+    u16(0),
+    u16(1),
+  );
+}
+
+/** A CFG-2 frame (type 3) from stream source `id` listing `pmus`, with DATA_RATE and a (zero) CRC. */
+export function c37Cfg2(id: number, pmus: Bytes[], type = 3): Bytes {
+  const body = concat(u32(1_700_000_000), u32(0), u32(1_000_000), u16(pmus.length), ...pmus, u16(30));
+  const size = 6 + body.length + 2;
+  return concat([0xaa, (type << 4) | 1], u16(size), u16(id), body, u16(0));
+}
+
+/** A FINS/UDP response to Controller Data Read (05 01): model, version, system use, area data. */
+export function finsControllerData(model: string, version: string): Bytes {
+  return concat(
+    [0xc0, 0, 2, 0, 0x0a, 0, 0, 0x01, 0, 5],
+    u16(0x0501),
+    u16(0),
+    fixed(model, 20, 0x20),
+    fixed(version, 20, 0x20),
+    new Uint8Array(40),
+    u16(10),
+    [23],
+    u16(10768),
+    [8, 0],
+    u16(0),
+    [0],
+    u16(0),
+  );
+}
