@@ -81,7 +81,18 @@ export function c37Pmu(stn: string, id: number, phasors: number, analogs: number
 export function c37Cfg2(id: number, pmus: Bytes[], type = 3): Bytes {
   const body = concat(u32(1_700_000_000), u32(0), u32(1_000_000), u16(pmus.length), ...pmus, u16(30));
   const size = 6 + body.length + 2;
-  return concat([0xaa, (type << 4) | 1], u16(size), u16(id), body, u16(0));
+  const frame = concat([0xaa, (type << 4) | 1], u16(size), u16(id), body);
+  return concat(frame, u16(crcCcitt(frame)));
+}
+
+/** C37.118's CHK: CRC-CCITT (polynomial 0x1021, initial 0xffff) of the frame before it. */
+export function crcCcitt(b: Bytes): number {
+  let crc = 0xffff;
+  for (const x of b) {
+    crc ^= x << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc;
 }
 
 /** A FINS/UDP response to Controller Data Read (05 01): model, version, system use, area data. */
