@@ -113,3 +113,25 @@ export function finsControllerData(model: string, version: string): Bytes {
     u16(0),
   );
 }
+
+/** CRC-16/ARC (ROC Plus): polynomial 0x8005 reflected, initial 0. */
+export function crc16Arc(b: Bytes): number {
+  let crc = 0;
+  for (const x of b) {
+    crc ^= x;
+    for (let i = 0; i < 8; i++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+  }
+  return crc;
+}
+
+/** A ROC Plus message: destination and source unit/group, opcode, data, CRC low byte first. */
+export function rocMessage(dst: [number, number], src: [number, number], opcode: number, data: Bytes): Bytes {
+  const m = concat([dst[0], dst[1], src[0], src[1], opcode, data.length], data);
+  const c = crc16Arc(m);
+  return concat(m, [c & 0xff, c >> 8]);
+}
+
+/** The opcode 6 answer: mode, port, security, compatibility, revision, subtype, reserved, type of ROC, point types. */
+export function rocSystemConfig(typeOfRoc: number, subtype: number): Bytes {
+  return concat([1], u16(0), [0, 0, 1, subtype], new Uint8Array(11), [typeOfRoc], new Uint8Array(196));
+}

@@ -11,14 +11,19 @@ import {
   hartDirect,
   hartTokenResponse,
   hartip,
+  rocMessage,
+  rocSystemConfig,
 } from '../../helpers/ot-frames';
 import {
   HTTP_GET,
   assertNotClaimed,
   assertSurvivesHostile,
   attribute,
+  fromServer,
   identity,
+  roles,
   run,
+  toServer,
   udpFromServer,
   udpToServer,
 } from './helpers';
@@ -164,4 +169,23 @@ test('corpus: HART-IP tag and identifier, C37.118 PMU id, FINS memory layout', a
   assert.ok(attribute(fins.obs, 'fins.dm-words').includes('10768'));
   // The server polled but never heard answering keeps its address.
   assert.ok(fins.obs.some((o) => o.kind === 'address' && o.protocol === 'fins' && o.ip === '10.130.130.130'));
+});
+
+test('ROC Plus opcode 6: host and device roles, type of ROC, subtype and ROC address; CRC checked', () => {
+  const req = rocMessage([240, 3], [1, 0], 6, new Uint8Array(0));
+  const rsp = rocMessage([1, 0], [240, 3], 6, rocSystemConfig(6, 2));
+  const r = run([toServer(4000, req), fromServer(4000, rsp)]);
+  assert.equal(r.errors, 0);
+  assert.ok(roles(r.obs).includes('roc-host@10.0.0.1'));
+  assert.ok(roles(r.obs).includes('roc-device@10.0.0.2'));
+  assert.deepEqual(identity(r.obs, 'device-type-id'), ['6']);
+  assert.deepEqual(attribute(r.obs, 'roc.subtype'), ['2']);
+  assert.deepEqual(identity(r.obs, 'instance'), ['240']);
+  assert.deepEqual(attribute(r.obs, 'roc.group'), ['3']);
+  // A wrong CRC is not ROC: port 4000 carries other protocols too.
+  const bad = Uint8Array.from(rsp);
+  bad[bad.length - 1]! ^= 0xff;
+  assertNotClaimed(udpFromServer(4000, bad), 'roc');
+  assertNotClaimed(toServer(4000, HTTP_GET), 'roc');
+  assertSurvivesHostile(rsp, (b) => udpFromServer(4000, b));
 });
