@@ -135,3 +135,44 @@ export function rocMessage(dst: [number, number], src: [number, number], opcode:
 export function rocSystemConfig(typeOfRoc: number, subtype: number): Bytes {
   return concat([1], u16(0), [0, 0, 1, subtype], new Uint8Array(11), [typeOfRoc], new Uint8Array(196));
 }
+
+/** A Modbus/TCP ADU: transaction id, protocol 0, length, unit id, PDU. */
+export function mbapAdu(unit: number, pdu: Bytes, tid = 1): Bytes {
+  return concat(u16(tid), u16(0), u16(pdu.length + 1), [unit], pdu);
+}
+
+/** A 43/14 Read Device Identification reply PDU listing `objects` (id, text). */
+export function modbusDeviceIdReply(objects: [number, string][]): Bytes {
+  return concat(
+    [0x2b, 0x0e, 0x01, 0x01, 0x00, 0x00, objects.length],
+    ...objects.map(([id, v]) => concat([id, v.length], ascii(v))),
+  );
+}
+
+/** An EtherNet/IP ListIdentity reply (encapsulation 0x63) whose identity item names `product`. */
+export function enipListIdentityReply(product: string, vendor = 1, serial = 0x00c0ffee): Bytes {
+  const le16 = (v: number) => [v & 0xff, v >> 8];
+  const le32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24];
+  const identity = concat(
+    le16(vendor),
+    le16(0x0e),
+    le16(54),
+    [20, 11],
+    le16(0x0030),
+    le32(serial),
+    [product.length],
+    ascii(product),
+    [3],
+  );
+  const item = concat(le16(1), u16(2), u16(44818), [10, 0, 0, 2], new Uint8Array(8), identity);
+  const body = concat(le16(1), le16(0x0c), le16(item.length), item);
+  return concat(
+    le16(0x63),
+    le16(body.length),
+    new Uint8Array(4),
+    new Uint8Array(4),
+    le32(0x11223344),
+    new Uint8Array(8),
+    body,
+  );
+}
