@@ -11,9 +11,12 @@ import {
   hartCmd0,
   hartCmd20,
   hartTokenResponse,
+  enipListIdentityReply,
   hartip,
+  mbapAdu,
+  modbusDeviceIdReply,
 } from '../../helpers/ot-frames';
-import { udpFrame, type Bytes } from '../../helpers/packets';
+import { tcpFrame, udpFrame, type Bytes } from '../../helpers/packets';
 import { writePcap } from '../../helpers/pcap-writer';
 import { tshark, tsharkAvailable, tsharkFields } from '../../helpers/tshark';
 import { run } from './helpers';
@@ -21,7 +24,8 @@ import { run } from './helpers';
 /**
  * tshark agreement on the OT identity fields read from crafted frames: HART-IP command 0 / 20
  * answers (token-passing form: tshark 4.0 has no direct PDU), C37.118 CFG-2 listing several PMUs,
- * FINS Controller Data Read. One pcap; tshark and our decoder read the same bytes.
+ * FINS Controller Data Read; and Modbus and EtherNet/IP identity replies split across TCP segments,
+ * which both reassemble. tshark and our decoder read the same bytes from one pcap.
  */
 
 const PLC = { mac: '02:00:00:00:00:02', ip: '10.0.0.2', port: 0 };
@@ -113,6 +117,54 @@ test('tshark agreement: HART-IP, C37.118 and FINS identity fields on crafted fra
     assert.equal(stations.length, 3);
     assert.deepEqual(ours, stations);
     t.diagnostic(`${CHECKS.length + 1} fields agree on ${FRAMES.length} crafted frames`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Two segments of one server-to-client direction: the payload cut at `cut`. */
+function split(serverPort: number, clientPort: number, payload: Bytes, cut: number): Bytes[] {
+  const server = { ...PLC, port: serverPort };
+  const client = { ...HOST, port: clientPort };
+  return [
+    tcpFrame(server, client, payload.subarray(0, cut), { seq: 5000 }),
+    tcpFrame(server, client, payload.subarray(cut), { seq: 5000 + cut }),
+  ];
+}
+
+test('tshark agreement: Modbus and EtherNet/IP identity replies split across TCP segments', (t) => {
+  if (!tsharkAvailable()) return t.skip('tshark not installed');
+  const objects: [number, string][] = [
+    [0, 'Schneider Electric'],
+    [1, 'BMX P34 2020'],
+    [2, 'v2.70'],
+  ];
+  const frames = [
+    ...split(502, 41001, mbapAdu(1, modbusDeviceIdReply(objects)), 20),
+    ...split(44818, 41002, enipListIdentityReply('1756-EN2T/D ControlLogix', 1, 0x00c0ffee), 40),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'gp-ot-split-'));
+  try {
+    const file = writePcap(
+      join(dir, 'split.pcap'),
+      1,
+      frames.map((data) => ({ data })),
+    );
+    const fields = ['modbus.object_str_value', 'enip.lir.name', 'enip.lir.vendor'];
+    const rows = tsharkFields(file, fields, 'a', undefined, { aggregator: '\u001f' });
+    const { obs, errors } = run(frames);
+    assert.equal(errors, 0);
+    const ours = (frame: number, f: (o: Observation) => string | null) =>
+      obs.filter((o) => o.frame === frame).flatMap((o) => f(o) ?? []);
+    // tshark reports a reassembled PDU at its last segment, as we do.
+    const mb = (o: Observation) => (o.protocol === 'modbus' && o.kind === 'identity' ? o.value : null);
+    assert.deepEqual(ours(2, mb).sort(), (rows.get(2)?.[0] ?? []).slice().sort());
+    assert.deepEqual(ours(1, mb), []);
+    assert.equal((rows.get(2)?.[0] ?? []).length, 3);
+    assert.deepEqual(ours(4, id('enip', 'product')), rows.get(4)?.[1] ?? ['(tshark: none)']);
+    // tshark shows the vendor id in hex, we keep it in decimal.
+    const vendor = (rows.get(4)?.[2] ?? ['(tshark: none)']).map((v) => String(Number(v)));
+    assert.deepEqual(ours(4, id('enip', 'vendor-id')), vendor);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
