@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LINKTYPE_ETHERNET } from '../../../shared/decode/linktypes';
 import type { Observation } from '../../../shared/model/observation';
-import { concat, u16 } from '../../helpers/packets';
+import { createAnalyzer } from '../../../src-main/engine/pipeline';
+import { concat, u16, udpFrame } from '../../helpers/packets';
 import {
   c37Cfg2,
   c37Pmu,
@@ -18,6 +20,7 @@ import {
   HTTP_GET,
   assertNotClaimed,
   assertSurvivesHostile,
+  CLIENT,
   attribute,
   fromServer,
   identity,
@@ -188,4 +191,34 @@ test('ROC Plus opcode 6: host and device roles, type of ROC, subtype and ROC add
   assertNotClaimed(udpFromServer(4000, bad), 'roc');
   assertNotClaimed(toServer(4000, HTTP_GET), 'roc');
   assertSurvivesHostile(rsp, (b) => udpFromServer(4000, b));
+});
+
+const FINS_PLC = { mac: '02:00:00:00:00:09', ip: '10.0.0.9', port: 9600 };
+
+test('device record: a FINS server only ever polled keeps its IP; HART-IP and C37.118 facts reach the identity section', () => {
+  const a = createAnalyzer();
+  const frames = [
+    // Polled, never heard: 10.0.0.9 is only ever a destination.
+    udpFrame(CLIENT, FINS_PLC, concat([0x80, 0, 2, 0, 9, 0, 0, 1, 0, 1], u16(0x0501))),
+    udpFromServer(5094, hartip(1, 3, hartTokenResponse(ADDR, 20, hartCmd20('FT-101 inlet')))),
+    udpFromServer(4712, c37Cfg2(900, [c37Pmu('SUB-A PMU1', 11, 1, 0, 0), c37Pmu('SUB-B PMU2', 12, 1, 0, 0)])),
+  ];
+  frames.forEach((f, i) => a.frame(f, LINKTYPE_ETHERNET, 1_700_000_000_000 + i, f.length, 0));
+  const devices = a.snapshot({ evidence: false }).devices;
+  const plc = devices.find((d) => d.mac === FINS_PLC.mac);
+  assert.deepEqual(plc?.ips, ['10.0.0.9']);
+  assert.ok(plc.roles.includes('fins-server'));
+  const server = devices.find((d) => d.mac === '02:00:00:00:00:02');
+  assert.ok(server !== undefined);
+  assert.deepEqual(
+    server.identity?.['hart-ip']?.map((f) => `${f.label}=${f.value}`),
+    ['long tag=FT-101 inlet'],
+  );
+  assert.deepEqual(server.identity?.['c37118']?.map((f) => `${f.label}=${f.value}`).sort(), [
+    'id code=900',
+    'pmu id code=11',
+    'pmu id code=12',
+    'station name=SUB-A PMU1',
+    'station name=SUB-B PMU2',
+  ]);
 });
