@@ -103,3 +103,37 @@ test('EtherNet/IP: a ListIdentity reply split across TCP segments gives the whol
   const tail = run(segments(44818, [reply.subarray(30)]));
   assert.deepEqual(identity(tail.obs, 'product'), []);
 });
+
+test('hostile continuations: garbage, lying lengths and huge messages cost the framing, never an exception', () => {
+  let seed = 11;
+  const junk = (n: number) =>
+    Uint8Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0), seed >>> 24));
+  // A split Modbus reply whose rest is garbage, then a header that lies (length 0xffff).
+  const lying = Uint8Array.from(MODBUS_REPLY);
+  lying[4] = 0xff;
+  lying[5] = 0xff;
+  const later = mbapAdu(1, modbusDeviceIdReply([[0, 'After Garbage']]), 9);
+  const mb = run(
+    segments(
+      502,
+      [MODBUS_REPLY.subarray(0, 30), junk(200), lying, junk(50), later],
+      [1000, 1030, 1230, 1230 + lying.length, 5000],
+    ),
+  );
+  assert.equal(mb.errors, 0);
+  // The bytes that follow in sequence are the reply's rest, whatever they hold (tshark reads them so
+  // too): one garbled value, then the framing is lost until a segment starts an ADU after the gap.
+  const vendors = identity(mb.obs, 'vendor');
+  assert.equal(vendors.length, 2);
+  assert.ok(vendors[0]!.startsWith('Schneider Elec'));
+  assert.equal(vendors[1], 'After Garbage');
+  // An EtherNet/IP message that says it is 60000 bytes long: at most ENCAP_CAP of it is held, the
+  // rest stepped over; the identity reply after it in the same direction is still read.
+  const big = concat(Uint8Array.from([0x6f, 0, 0x60, 0xea]), new Uint8Array(20));
+  const parts: Bytes[] = [big];
+  for (let i = 0; i < 60; i++) parts.push(junk(1000));
+  parts.push(enipListIdentityReply('After Big'));
+  const en = run(segments(44818, parts));
+  assert.equal(en.errors, 0);
+  assert.deepEqual(identity(en.obs, 'product'), ['After Big']);
+});
