@@ -34,8 +34,13 @@ const BROADCAST = 0xffffffffffff;
 const MAX_RESOLVED = 65536;
 /** Listening ports kept per device. */
 const MAX_SERVED = 256;
-/** Protocols whose address bindings describe the device itself (not a name it looked up). */
-const SELF_BINDING = new Set(['dhcp', 'dhcpv6', 'mdns', 'llmnr', 'nbns', 'arp']);
+/**
+ * Protocols whose address bindings describe the device itself (not a name it looked up). FINS: a
+ * request's destination address is the PLC's own (a FINS server polled but never heard answering
+ * would otherwise keep only its MAC); a MAC that later proves a router still moves routed addresses
+ * to their own devices.
+ */
+const SELF_BINDING = new Set(['dhcp', 'dhcpv6', 'mdns', 'llmnr', 'nbns', 'arp', 'fins']);
 const SILENT = new Set(['ethernet', 'sll', 'sll2', 'raw', 'loopback', 'llc', 'snap']);
 
 export interface IpUse {

@@ -5,6 +5,7 @@ import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
+import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
 import { CPF } from './enip-cpf';
 import { cipDeviceTypeName, cipVendorName } from './registries';
 
@@ -12,7 +13,8 @@ import { cipDeviceTypeName, cipVendorName } from './registries';
  * EtherNet/IP encapsulation (ODVA Vol. 2) and the CIP messages it carries (Vol. 1): ListIdentity,
  * RegisterSession, explicit messages over SendRRData / SendUnitData with request/response pairing,
  * Identity-object replies, Forward_Open, and administrative services flagged as events. UDP 2222
- * carries class-0/1 I/O as a bare common packet format.
+ * carries class-0/1 I/O as a bare common packet format. On TCP, messages split across segments are
+ * collected per direction (pdu-stream.ts), at most ENCAP_CAP bytes of each.
  */
 
 /** Events of CIP services; their severity and wording are in shared/alerts/policy.ts. */
@@ -43,6 +45,8 @@ const ENCAP_HEADER = 24;
 const MAX_ENCAP_LENGTH = 65511;
 /** Encapsulated messages decoded per TCP segment (several may share one). */
 const MAX_PDUS = 8;
+/** Bytes of one TCP message collected across segments: identity replies and CIP requests are far smaller. */
+const ENCAP_CAP = 4096;
 /** CPF items looked at per message. */
 const MAX_ITEMS = 8;
 /** Requests remembered per flow while waiting for their replies. */
@@ -102,6 +106,8 @@ interface EnipFlow {
   writes: number;
   /** (service, class) pairs already reported for this flow. */
   objects: OnceSet;
+  /** Each TCP direction's message stream, created at the first segment that starts with a message. */
+  dirs: PduDirections | null;
 }
 
 function newFlow(): EnipFlow {
@@ -112,7 +118,25 @@ function newFlow(): EnipFlow {
     pendingNext: 0,
     writes: 0,
     objects: new OnceSet(32),
+    dirs: null,
   };
+}
+
+/** Encapsulation framing for TCP: a known command and its length; every message is read. */
+const ENCAP_FRAMING: PduFraming = {
+  lenBytes: 4,
+  peekBytes: ENCAP_HEADER,
+  cap: ENCAP_CAP,
+  length(w, o) {
+    return COMMANDS.has(w.u16le(o)) ? ENCAP_HEADER + w.u16le(o + 2) : -1;
+  },
+  check(w, o) {
+    return validHeader(w, o, false) ? PDU_READ : PDU_LOST;
+  },
+};
+
+function readEncapsulation(w: ByteWindow, len: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
+  encapsulation(w, 0, len - ENCAP_HEADER, p, ctx, f);
 }
 
 /** No pairing key (a message that cannot be paired), and an empty pending slot. */
@@ -228,18 +252,48 @@ export const enip: AppProtocol = {
     ) {
       return dissectIo(w, p, ctx);
     }
-    if (!validHeader(w, 0, p.ipProto === 6)) return false;
-    const f = ctx.flowState(p, 'enip', newFlow);
-    let off = 0;
-    for (let n = 0; n < MAX_PDUS && w.has(off, ENCAP_HEADER); n++) {
-      if (n > 0 && !validHeader(w, off, false)) break;
-      const len = w.u16le(off + 2);
-      encapsulation(w, off, len, p, ctx, f);
-      off += ENCAP_HEADER + len;
-    }
+    const starts = validHeader(w, 0, p.ipProto === 6);
+    if (p.ipProto === 6) return dissectTcp(w, p, ctx, starts);
+    if (!starts) return false;
+    inSegment(w, p, ctx, ctx.flowState(p, 'enip', newFlow));
     return true;
   },
 };
+
+/**
+ * A TCP segment: messages go through the direction's stream, so one split across segments is read
+ * whole at its last segment. A segment that does not start with a message is ours only where it goes
+ * on from where the direction's framing left off; one cut by the snap length is read as far as it goes.
+ */
+function dissectTcp(w: ByteWindow, p: Packet, ctx: AppContext, starts: boolean): boolean {
+  let f: EnipFlow | undefined;
+  // Without a message at its start, a segment is read only where the direction's framing is known.
+  if (!starts) {
+    f = ctx.flowState(p, 'enip', newFlow);
+    const d = f.dirs?.get(p);
+    if (d === undefined || d.lost || d.nextSeq !== p.tcpSeq) return false;
+  }
+  f ??= ctx.flowState(p, 'enip', newFlow);
+  const d = (f.dirs ??= new PduDirections(ENCAP_FRAMING)).get(p);
+  if (p.capLen < p.wireLen) {
+    d.lose();
+    if (starts) inSegment(w, p, ctx, f);
+    return starts;
+  }
+  d.feed(w, p, readEncapsulation, ctx, f);
+  return starts || !d.lost;
+}
+
+/** The messages one segment or datagram holds, the last as far as it goes. */
+function inSegment(w: ByteWindow, p: Packet, ctx: AppContext, f: EnipFlow): void {
+  let off = 0;
+  for (let n = 0; n < MAX_PDUS && w.has(off, ENCAP_HEADER); n++) {
+    if (n > 0 && !validHeader(w, off, false)) break;
+    const len = w.u16le(off + 2);
+    encapsulation(w, off, len, p, ctx, f);
+    off += ENCAP_HEADER + len;
+  }
+}
 
 /**
  * The 24-byte encapsulation header must name a known command, carry options 0 and a length that

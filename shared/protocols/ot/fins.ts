@@ -3,11 +3,13 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
+import { dstRef } from '../common/refs';
 
 /**
  * Omron FINS (tcp/udp 9600): over UDP a 10-byte FINS header (ICF, RSV, GCT, addresses, SID) then the
  * command code; over TCP a 'FINS' framing header first. Roles by the ICF response bit; run / stop
- * and program-area writes as events; the Controller Data Read reply names the CPU model and version.
+ * and program-area writes as events; the Controller Data Read reply names the CPU model and version
+ * and gives its memory layout.
  */
 
 /** Events of FINS commands; their severity and wording are in shared/alerts/policy.ts. */
@@ -32,8 +34,15 @@ const COMMANDS: Record<number, (typeof EVENTS)[number]> = {
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
 const VOCABULARY: Vocabulary = {
-  fields: ['ControllerDataRead.model', 'ControllerDataRead.version', 'command', 'header'],
+  fields: [
+    'ControllerDataRead.area',
+    'ControllerDataRead.model',
+    'ControllerDataRead.version',
+    'command',
+    'header',
+  ],
   keys: {
+    attribute: ['fins.dm-words', 'fins.memory-card', 'fins.program-area-size'],
     event: ['file-write', 'plc-start', 'plc-stop', 'program-clear', 'program-download'],
     identity: ['firmware', 'model', 'vendor'],
     role: ['fins-client', 'fins-server'],
@@ -73,6 +82,10 @@ export const fins: AppProtocol = {
         port: PORT,
         name: 'fins',
       });
+      // The request is addressed to the server's own IP: keep it on the server's device even when
+      // the server is never heard answering (the inventory binds FINS addresses, see SELF_BINDING).
+      const dst = dstRef(p);
+      if (dst.ip !== null) em.address(ctx, p, { end: 'dst', field: 'header', ip: dst.ip, name: null });
     }
     const ev = COMMANDS[cmd];
     if (!response && ev !== undefined) em.event(ctx, p, { end: 'src', field: 'command', event: ev });
@@ -91,6 +104,16 @@ export const fins: AppProtocol = {
         value: w.ascii(o + 34, 20),
       });
       em.identity(ctx, p, { end: 'src', field: 'ControllerDataRead.model', attr: 'vendor', value: 'Omron' });
+      // Then 40 bytes for system use, and the area data: the CPU's memory layout, which tells
+      // variants of one model apart (program area, DM words, memory card kind).
+      const a = o + 14 + 80;
+      if (w.has(a, 12) && f.once.first('area')) {
+        const area = (key: string, value: number) =>
+          em.attribute(ctx, p, { end: 'src', field: 'ControllerDataRead.area', key, value: String(value) });
+        area('fins.program-area-size', w.u16(a));
+        area('fins.dm-words', w.u16(a + 3));
+        area('fins.memory-card', w.u8(a + 9));
+      }
     }
     return true;
   },

@@ -16,6 +16,7 @@ import { modbus } from './modbus';
 import { mqtt } from './mqtt';
 import { opcua } from './opcua';
 import { profinet } from './pndcp';
+import { roc } from './roc';
 import { s7comm } from './s7comm';
 
 /**
@@ -40,5 +41,6 @@ export const OT_PROTOCOLS: readonly AppProtocol[] = [
   fins,
   melsec,
   c37118,
+  roc,
   ethercat,
 ];

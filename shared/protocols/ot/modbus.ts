@@ -3,11 +3,14 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { OnceSet } from '../common/once';
+import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
 
 /**
  * Modbus/TCP (Modbus Application Protocol v1.1b3 + Modbus Messaging on TCP/IP v1.0b): MBAP checked
  * before anything is believed, roles by direction, Read Device Identification (43/14) replies,
  * exceptions, writes counted per flow, and Schneider UMAS (function 90) flagged as programming.
+ * ADUs split across TCP segments are collected per direction (pdu-stream.ts, at most one ADU of 260
+ * bytes held); a segment cut by the snap length is read as far as it goes.
  */
 
 /** Events of Modbus and UMAS requests; their severity and wording are in shared/alerts/policy.ts. */
@@ -61,9 +64,40 @@ interface ModbusFlow {
   once: OnceSet;
   writes: number;
   exceptions: number;
+  /** Each direction's ADU stream, created at the first segment that starts with ADUs. */
+  dirs: PduDirections | null;
+  /** The direction of the segment being fed (the stream's reader needs it). */
+  toServer: boolean;
+  fromServer: boolean;
 }
 
-const newFlow = (): ModbusFlow => ({ once: new OnceSet(64), writes: 0, exceptions: 0 });
+const newFlow = (): ModbusFlow => ({
+  once: new OnceSet(64),
+  writes: 0,
+  exceptions: 0,
+  dirs: null,
+  toServer: false,
+  fromServer: false,
+});
+
+/** MBAP framing for the ADU stream: every ADU is read (all are small). */
+const MBAP_FRAMING: PduFraming = {
+  lenBytes: 6,
+  peekBytes: MBAP + 1,
+  cap: 6 + MAX_LENGTH,
+  length(w, o) {
+    const len = w.u16(o + 4);
+    return w.u16(o + 2) === 0 && len >= 2 && len <= MAX_LENGTH ? 6 + len : -1;
+  },
+  check(w, o) {
+    return validAdu(w, o) ? PDU_READ : PDU_LOST;
+  },
+};
+
+function readAdu(w: ByteWindow, len: number, p: Packet, ctx: AppContext, f: ModbusFlow): void {
+  roles(p, ctx, f, f.toServer, f.fromServer);
+  adu(w, 0, len < w.length ? len : w.length, p, ctx, f, f.toServer, f.fromServer);
+}
 
 /** One ADU header is sane: protocol id 0, a length that holds a unit id and a function code. */
 function validAdu(w: ByteWindow, off: number): boolean {
@@ -79,18 +113,30 @@ function validAdu(w: ByteWindow, off: number): boolean {
 }
 
 /**
- * The ADUs must tile the segment exactly (the last one may be cut by the snap length): non-Modbus
- * traffic on port 502 almost never does.
+ * The ADUs must tile the segment (the last one may run on into the next segment, or be cut by the
+ * snap length): non-Modbus traffic on port 502 almost never does. Where the ADUs that run to the end
+ * of the segment start (the segment's length when the last one ends there), or -1.
  */
-function tiles(w: ByteWindow, p: Packet): boolean {
+function tiles(w: ByteWindow): number {
   let off = 0;
   for (let n = 0; n < MAX_ADUS; n++) {
-    if (!validAdu(w, off)) return false;
-    off += 6 + w.u16(off + 4);
-    if (off === w.length) return true;
-    if (off > w.length) return p.capLen < p.wireLen;
+    // After whole ADUs, the start of the next one's header: at least its transaction and protocol
+    // ids, and what of it is there must hold (fewer bytes go through a stream already in sync).
+    if (off > 0 && !w.has(off, MBAP + 1)) return w.has(off, 4) && headerStart(w, off) ? off : -1;
+    if (!validAdu(w, off)) return -1;
+    const next = off + 6 + w.u16(off + 4);
+    if (next === w.length) return next;
+    if (next > w.length) return off;
+    off = next;
   }
-  return false;
+  return -1;
+}
+
+/** The first bytes of an MBAP header (fewer than its 8) that are there: protocol id 0, a sane length. */
+function headerStart(w: ByteWindow, off: number): boolean {
+  if (w.has(off, 4) && w.u16(off + 2) !== 0) return false;
+  if (w.has(off, 6) && (w.u16(off + 4) < 2 || w.u16(off + 4) > MAX_LENGTH)) return false;
+  return true;
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
@@ -137,32 +183,73 @@ export const modbus: AppProtocol = {
   tcpPorts: [PORT],
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-    if (p.ipProto !== 6 || !tiles(w, p)) return false;
+    if (p.ipProto !== 6) return false;
+    const last = tiles(w);
+    const truncated = p.capLen < p.wireLen;
+    // ADUs that tile the segment (the last perhaps cut by the snap length), or whole ADUs and then one
+    // that runs on into the next segment, say Modbus. A lone ADU running on past its segment is only
+    // collected until its rest arrives: a length that lies is not believed on its own.
+    const whole = last === w.length || (truncated && last >= 0);
+    const runsOn = !whole && last > 0;
+    // Otherwise the segment is read only where the direction's framing is known (its last segment
+    // ended on an ADU boundary or inside one): it must go on where that left off.
+    let inSync = false;
+    if (!whole && !runsOn) {
+      const dirs = ctx.flowState(p, 'modbus', newFlow).dirs;
+      const d = dirs?.get(p);
+      inSync = d !== undefined && !d.lost && d.nextSeq === p.tcpSeq;
+      if (!inSync && last !== 0) return false;
+    }
     const toServer = p.dstPort === PORT && p.srcPort !== PORT;
     const fromServer = p.srcPort === PORT && p.dstPort !== PORT;
     const f = ctx.flowState(p, 'modbus', newFlow);
-    // Keyed by the MAC pair too: one flow can be seen through several MACs (routers, VRRP, fuzzed
-    // captures). Either direction names both ends.
-    if (toServer || fromServer) {
-      const client = toServer ? 'src' : 'dst';
-      const server = toServer ? 'dst' : 'src';
-      const key = 'roles:' + (toServer ? p.srcMac + '>' + p.dstMac : p.dstMac + '>' + p.srcMac);
-      if (f.once.first(key)) {
-        em.role(ctx, p, { end: client, field: 'mbap', role: 'modbus-client' });
-        em.role(ctx, p, { end: server, field: 'mbap', role: 'modbus-server' });
-        em.service(ctx, p, { end: server, field: 'mbap', transport: 'tcp', port: PORT, name: 'modbus' });
-      }
+    if (whole || runsOn) roles(p, ctx, f, toServer, fromServer);
+    const d = (f.dirs ??= new PduDirections(MBAP_FRAMING)).get(p);
+    if (truncated) {
+      // Cut by the snap length: the stream cannot follow; read the ADUs this segment holds.
+      d.lose();
+      if (whole) inSegment(w, p, ctx, f, toServer, fromServer);
+      return whole;
     }
-    let off = 0;
-    for (let n = 0; n < MAX_ADUS && off < w.length; n++) {
-      const len = w.u16(off + 4);
-      const end = Math.min(off + 6 + len, w.length);
-      adu(w, off, end, p, ctx, f, toServer, fromServer);
-      off += 6 + len;
-    }
-    return true;
+    f.toServer = toServer;
+    f.fromServer = fromServer;
+    d.feed(w, p, readAdu, ctx, f);
+    return whole || runsOn || (inSync && !d.lost);
   },
 };
+
+function roles(p: Packet, ctx: AppContext, f: ModbusFlow, toServer: boolean, fromServer: boolean): void {
+  // Keyed by the MAC pair too: one flow can be seen through several MACs (routers, VRRP, fuzzed
+  // captures). Either direction names both ends.
+  if (toServer || fromServer) {
+    const client = toServer ? 'src' : 'dst';
+    const server = toServer ? 'dst' : 'src';
+    const key = 'roles:' + (toServer ? p.srcMac + '>' + p.dstMac : p.dstMac + '>' + p.srcMac);
+    if (f.once.first(key)) {
+      em.role(ctx, p, { end: client, field: 'mbap', role: 'modbus-client' });
+      em.role(ctx, p, { end: server, field: 'mbap', role: 'modbus-server' });
+      em.service(ctx, p, { end: server, field: 'mbap', transport: 'tcp', port: PORT, name: 'modbus' });
+    }
+  }
+}
+
+/** The ADUs of one segment, the last as far as the capture kept it. */
+function inSegment(
+  w: ByteWindow,
+  p: Packet,
+  ctx: AppContext,
+  f: ModbusFlow,
+  toServer: boolean,
+  fromServer: boolean,
+): void {
+  let off = 0;
+  for (let n = 0; n < MAX_ADUS && off < w.length; n++) {
+    const len = w.u16(off + 4);
+    const end = Math.min(off + 6 + len, w.length);
+    adu(w, off, end, p, ctx, f, toServer, fromServer);
+    off += 6 + len;
+  }
+}
 
 function adu(
   w: ByteWindow,
