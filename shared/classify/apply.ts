@@ -45,12 +45,14 @@ export function applyClassification(json: DeviceJson, c: Classification): Classi
 }
 
 /**
- * A rule that names a product line keeps the family it matched ("LaserJet"); where the device
- * states its model itself and that statement contains the family ("HP LaserJet Pro M404dn"), the
- * device's own, fuller name is the model.
+ * A product-line rule that matched only a family name ("LaserJet": no number, so a line, not a
+ * model) keeps it as the model unless the device states its model itself and that statement
+ * contains the family ("HP LaserJet Pro M404dn"): then the device's own, fuller name is the model.
+ * A ruled name with a number ("1756-L61" from "1756-L61/B") is a model already and stays.
  */
 function fullerModel(ruled: string | null, stated: string | null): string | null {
   if (ruled === null) return stated;
-  if (stated !== null && stated.length > ruled.length && stated.includes(ruled)) return stated;
+  if (stated !== null && !/\d/.test(ruled) && stated.length > ruled.length && stated.includes(ruled))
+    return stated;
   return ruled;
 }
