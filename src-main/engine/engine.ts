@@ -23,6 +23,10 @@ import { CaptureSources } from './capture-sources';
 import { DeviceEditor } from './device-edits';
 import { engineHandlers } from './handlers';
 import { InventoryView } from './inventory-view';
+import { MergedView, type MergedViewOptions } from './merged-view';
+import { loadRules } from '../classify/load';
+import { vendorOf } from './oui';
+import { CallFailure } from '../ipc/engine-api';
 import { RunController } from './run-controller';
 import { StoreLink } from './store-link';
 
@@ -64,6 +68,11 @@ export interface EngineOptions {
   captureDir?: string;
   /** Bounds on each run's inventory (devices, address devices, edges); the defaults otherwise. */
   limits?: Partial<InventoryLimits>;
+  /**
+   * Show the merged inventory of sensors (`serve --nats`) instead of capture runs: the host feeds
+   * each stream message to `engine.merged`; opening captures is refused.
+   */
+  merged?: Pick<MergedViewOptions, 'checkpointMs' | 'onMessage'>;
 }
 
 export interface Engine extends EngineHandlers {
@@ -72,6 +81,8 @@ export interface Engine extends EngineHandlers {
   readonly status: CaptureStatus;
   /** Resolves when the current file run has been read to the end (or failed). */
   readonly idle: Promise<void>;
+  /** The sensors' merged inventory, when the engine was made with `merged`. */
+  readonly merged: MergedView | null;
   close(): Promise<void>;
 }
 
@@ -113,8 +124,32 @@ export function createEngine(o: EngineOptions): Engine {
     alerts,
     report: { printPdf: o.printPdf, maxReportChars: o.maxReportChars, generator: o.generator },
   });
+  const merged =
+    o.merged === undefined
+      ? null
+      : new MergedView(view, alerts, link, {
+          ...o.merged,
+          collectMs: o.collectMs ?? 200,
+          rules: loadRules(),
+          vendorOf,
+        });
+  if (merged !== null) {
+    // One inventory per console: the sensors' merge, not a capture of this machine beside it.
+    const refuse = () =>
+      Promise.reject(
+        new CallFailure(
+          'unavailable',
+          "this console shows the sensors' merged inventory (serve --nats): analyse captures in a console without --nats, or with glasspane sensor --read",
+        ),
+      );
+    handlers.openCapture = refuse;
+    handlers.startCapture = refuse;
+    handlers.getSnapshot = () => merged.snapshot(view.sequence, r.status);
+    handlers.getDevice = ({ id }) => merged.device(id);
+  }
   return {
     ...handlers,
+    merged,
     get analyzer() {
       return r.analyzer;
     },
@@ -124,6 +159,9 @@ export function createEngine(o: EngineOptions): Engine {
     get idle() {
       return r.idle;
     },
-    close: () => r.close(),
+    close: async () => {
+      merged?.close();
+      await r.close();
+    },
   };
 }

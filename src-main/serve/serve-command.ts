@@ -21,8 +21,12 @@ import { DEFAULT_HOST, startConsoleServer } from './server';
 import { parseLimits, type LimitFlags } from '../cli/limits';
 import { ForwardUriError } from '../forward/destination';
 import { dataDir, forwardOptions, type ForwardFlags } from '../forward/run';
+import type { NatsFlags } from '../sensor/nats-connect';
 
-export interface ServeOptions extends LimitFlags, ForwardFlags {
+export interface ServeOptions extends LimitFlags, ForwardFlags, NatsFlags {
+  /** With --nats: the sites to follow (default: every one the account may read). */
+  site?: string[];
+  discoverMs?: string;
   /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
   dataDir?: string;
   port?: string | number;
@@ -195,6 +199,13 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     }
   }
 
+  if (o.nats === undefined && o.site !== undefined)
+    throw new ServeUsageError('--site needs --nats URL: the sites are those of the sensors on that broker');
+  if (o.nats !== undefined && o.open !== undefined)
+    throw new ServeUsageError(
+      "--open and --nats do not go together: a --nats console shows the sensors' inventory; analyse captures with glasspane sensor --read",
+    );
+
   const hub = createEventHub((m) => err(m));
   const engine = createEngine({
     hub,
@@ -209,7 +220,29 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     maxReportChars: MAX_FRAME_BYTES - 64 * 1024,
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
     captureDir,
+    merged: o.nats !== undefined ? {} : undefined,
   });
+  // The sensors' streams, followed from where the store's checkpoint left off.
+  let sites: { close(): Promise<void> } | null = null;
+  if (o.nats !== undefined && engine.merged !== null) {
+    const merged = engine.merged;
+    const { followSites } = await import('../sensor/site-link');
+    try {
+      sites = await followSites(
+        { ...o, discoverMs: o.discoverMs !== undefined ? Number(o.discoverMs) : undefined },
+        {
+          resumeFrom: (site) => merged.resumeFrom(site),
+          take: (site, seq, m) => merged.take(site, seq, m),
+          refuse: (site, seq) => merged.refuse(site, seq),
+          log: err,
+        },
+      );
+    } catch (e) {
+      await engine.close();
+      store?.close();
+      throw e instanceof UsageError ? new ServeUsageError(e.message) : e;
+    }
+  }
   const dispatch = createDispatcher(engine, (m) => err(m));
   // Devices and alerts go to the destinations as the console's clients receive them.
   let forwarding: { stop(): Promise<void> } | null = null;
@@ -245,6 +278,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     });
   } catch (e) {
     await forwarding?.stop();
+    await sites?.close();
     await engine.close();
     store?.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -275,6 +309,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   );
 
   if (captureDir !== undefined) err(`clients may open capture files in ${captureDir} only`);
+  if (o.nats !== undefined) err(`following the sensors' streams at ${o.nats}`);
   if (o.open !== undefined && o.open.length > 0) {
     const r = await dispatch('openCapture', { paths: o.open.map((p) => resolve(p)) });
     if (!r.ok) err(`cannot open ${o.open.join(', ')}: ${r.error.message}`);
@@ -294,6 +329,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     void o.stop?.then(() => stop(null));
   });
   await server.close();
+  await sites?.close();
   await engine.close();
   // After the engine's last batch: what it raised is queued, then sent for at most 5 s.
   await forwarding?.stop();
