@@ -17,6 +17,7 @@ export const CALL_NAMES = [
   'interfaceCounters',
   'exportReport',
   'checkFilter',
+  'listSensors',
 ] as const;
 
 export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert', 'uiCommand'] as const;

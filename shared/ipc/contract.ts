@@ -150,6 +150,33 @@ export const interfaceCounterSchema = z.object({
   bytes: count.nullable(),
 });
 
+// ---- sensors (a sensors' console: serve --nats) ----------------------------------------------------
+
+/** One sensor as the console sees it: its last health message, last contact and clock. */
+export const sensorStatusSchema = z.object({
+  site: id,
+  sensor: id,
+  version: text,
+  mode: z.enum(['live', 'read']),
+  /** connected; disconnected (silent past the threshold); stopped (its last message said it stopped). */
+  state: z.enum(['connected', 'disconnected', 'stopped']),
+  /** When the broker stored its last health message (ISO). */
+  lastContact: z.string().max(64),
+  /** Its clock minus the broker's when that message was stored, ms; `skewed` past the threshold. */
+  clockOffsetMs: z.number(),
+  skewed: z.boolean(),
+  uptimeS: z.number().nonnegative(),
+  packets: count,
+  drops: count,
+  /** Over the sensor's last health interval: frames per second, and the fraction dropped (0..1). */
+  packetRate: z.number().nonnegative(),
+  dropRate: z.number().min(0).max(1),
+  devices: count,
+  /** Messages waiting in its outbox, and those its outbox dropped when full. */
+  queued: count,
+  bufferDropped: count,
+});
+
 // ---- the contract --------------------------------------------------------------------------------
 
 interface CallSpec {
@@ -262,6 +289,19 @@ export const calls = {
     }),
     response: z.object({ ok: z.boolean(), message: text.nullable() }),
   },
+  /**
+   * The sensors a sensors' console follows (serve --nats), with the thresholds it judges them by.
+   * Other hosts answer supported: false.
+   */
+  listSensors: {
+    request: empty,
+    response: z.object({
+      supported: z.boolean(),
+      silenceMs: count,
+      maxClockSkewMs: count,
+      sensors: z.array(sensorStatusSchema).max(L.sources),
+    }),
+  },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {
@@ -297,6 +337,7 @@ export type Snapshot = z.infer<typeof snapshotSchema>;
 export type Alert = z.infer<typeof alertSchema>;
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type InterfaceCounter = z.infer<typeof interfaceCounterSchema>;
+export type SensorStatus = z.infer<typeof sensorStatusSchema>;
 
 /** Why a call failed: one list, for the type and for the check of what arrives. */
 const ERROR_CODES = [

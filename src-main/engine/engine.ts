@@ -72,7 +72,7 @@ export interface EngineOptions {
    * Show the merged inventory of sensors (`serve --nats`) instead of capture runs: the host feeds
    * each stream message to `engine.merged`; opening captures is refused.
    */
-  merged?: Pick<MergedViewOptions, 'checkpointMs' | 'onMessage'>;
+  merged?: Pick<MergedViewOptions, 'checkpointMs' | 'sensors'>;
 }
 
 export interface Engine extends EngineHandlers {
@@ -129,6 +129,7 @@ export function createEngine(o: EngineOptions): Engine {
       ? null
       : new MergedView(view, alerts, link, {
           ...o.merged,
+          sensors: { policy: o.alerts?.policy, ...o.merged.sensors },
           collectMs: o.collectMs ?? 200,
           rules: loadRules(),
           vendorOf,
@@ -146,6 +147,12 @@ export function createEngine(o: EngineOptions): Engine {
     handlers.startCapture = refuse;
     handlers.getSnapshot = () => merged.snapshot(view.sequence, r.status);
     handlers.getDevice = ({ id }) => merged.device(id);
+    handlers.listSensors = () => ({
+      supported: true,
+      silenceMs: merged.sensors.silenceMs,
+      maxClockSkewMs: merged.sensors.maxSkewMs,
+      sensors: merged.sensors.list(),
+    });
   }
   return {
     ...handlers,

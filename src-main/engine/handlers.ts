@@ -33,5 +33,7 @@ export function engineHandlers(s: EngineServices): EngineHandlers {
     listAlerts: (req) => s.alerts.list(req),
     getTimeline: (req) => s.alerts.timeline(req),
     exportReport: (req) => exportReport(req, s, s.report),
+    // Sensors exist in a sensors' console only (createEngine with `merged` answers instead).
+    listSensors: () => ({ supported: false, silenceMs: 0, maxClockSkewMs: 0, sensors: [] }),
   };
 }

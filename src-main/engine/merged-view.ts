@@ -24,6 +24,7 @@ import { CallFailure } from '../ipc/engine-api';
 import type { AlertService } from './alert-service';
 import type { InventoryView } from './inventory-view';
 import { errorText, type StoreLink } from './store-link';
+import { SensorBook, type SensorBookOptions } from './sensor-book';
 
 /** The store's meta key of the checkpoint: the merged partial and the last sequence per site. */
 export const CHECKPOINT_KEY = 'sites.checkpoint';
@@ -41,8 +42,8 @@ export interface MergedViewOptions {
   checkpointMs?: number;
   rules: readonly CompiledRule[];
   vendorOf: (mac: number) => string | null;
-  /** Told every message taken (the Sensors view follows health messages). */
-  onMessage?: (site: string, m: SensorMessage) => void;
+  /** How the sensors are judged (silence, clock skew) and their alerts worded. */
+  sensors?: SensorBookOptions;
 }
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
@@ -59,6 +60,8 @@ export class MergedView {
   private lastCheckpoint = 0;
   private readonly timer: NodeJS.Timeout;
   private batchSeq = 0;
+  /** The sensors: health, last contact, clock; their disconnections and skews as alerts. */
+  readonly sensors: SensorBook;
 
   constructor(
     private readonly view: InventoryView,
@@ -66,6 +69,7 @@ export class MergedView {
     private readonly link: StoreLink,
     private readonly o: MergedViewOptions,
   ) {
+    this.sensors = new SensorBook((a) => this.alertsDue.push(...a), o.sensors);
     this.restore();
     this.timer = setInterval(() => this.tick(), o.collectMs);
     this.timer.unref();
@@ -85,8 +89,8 @@ export class MergedView {
     return this.inv?.devices.length ?? 0;
   }
 
-  /** One checked message of a site's stream, at its sequence there. */
-  take(site: string, seq: number, m: SensorMessage): void {
+  /** One checked message of a site's stream, at its sequence there, stored by the broker at `storedAt` ms. */
+  take(site: string, seq: number, m: SensorMessage, storedAt: number): void {
     this.seqs.set(site, Math.max(seq, this.seqs.get(site) ?? 0));
     if (m.kind === 'delta') {
       this.acc.add(m.partial);
@@ -99,8 +103,7 @@ export class MergedView {
         id: `${m.site}/${m.sensor}|${a.id}`.slice(0, IPC_LIMITS.id),
         detail: { ...a.detail, site: m.site, sensor: m.sensor },
       });
-    }
-    this.o.onMessage?.(site, m);
+    } else this.sensors.health(m, storedAt);
   }
 
   /** A message that failed its checks: skipped (its sequence is still behind us), counted. */
@@ -111,6 +114,7 @@ export class MergedView {
 
   /** Rebuild when something changed, send the difference, commit it (with a due checkpoint). */
   tick(force = false): void {
+    this.sensors.check();
     const alerts = this.alertsDue;
     this.alertsDue = [];
     let batch: DeltaBatch | null = null;

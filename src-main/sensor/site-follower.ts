@@ -15,7 +15,8 @@ import { streamName } from '../../shared/sensor/subjects';
 import { acceptMessage } from './site-reader';
 
 export interface FollowSink {
-  take(site: string, seq: number, m: SensorMessage): void;
+  /** A checked message, at its sequence, stored by the broker at `storedAt` (ms, the broker's clock). */
+  take(site: string, seq: number, m: SensorMessage, storedAt: number): void;
   refuse(site: string, seq: number): void;
   log(message: string): void;
 }
@@ -59,7 +60,7 @@ export class SiteFollower {
           this.from = m.seq + 1;
           const ok = acceptMessage(this.site, m);
           if (ok === null) this.sink.refuse(this.site, m.seq);
-          else this.sink.take(this.site, m.seq, ok);
+          else this.sink.take(this.site, m.seq, ok, m.time.getTime());
         }
       } catch (e) {
         if (this.stopped) break;

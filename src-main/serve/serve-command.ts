@@ -27,6 +27,9 @@ export interface ServeOptions extends LimitFlags, ForwardFlags, NatsFlags {
   /** With --nats: the sites to follow (default: every one the account may read). */
   site?: string[];
   discoverMs?: string;
+  /** With --nats: silence after which a sensor is disconnected ("5m"), and the clock skew flagged ("30s"). */
+  sensorSilence?: string;
+  maxClockSkew?: string;
   /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
   dataDir?: string;
   port?: string | number;
@@ -83,6 +86,17 @@ function parseLearn(v: string | undefined): number | undefined {
   } catch (e) {
     throw new ServeUsageError(e instanceof Error ? e.message : String(e));
   }
+}
+
+function parseDurationFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const ms = parseDuration(v);
+    if (ms > 0) return ms;
+  } catch {
+    // Said below, with the flag's name.
+  }
+  throw new ServeUsageError(`${flag} '${v}' is not a duration above zero: use e.g. 30s, 5m or 1h`);
 }
 
 /** The suggestion for every refusal to listen off loopback. */
@@ -167,6 +181,12 @@ function servePolicy(file: string): AlertPolicy {
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
   const learnMs = parseLearn(o.learn);
+  const silenceMs = parseDurationFlag('--sensor-silence', o.sensorSilence);
+  const maxSkewMs = parseDurationFlag('--max-clock-skew', o.maxClockSkew);
+  if (o.nats === undefined && (silenceMs !== undefined || maxSkewMs !== undefined))
+    throw new ServeUsageError(
+      "--sensor-silence and --max-clock-skew go with --nats URL (a sensors' console)",
+    );
   const policy = o.alertPolicy !== undefined ? servePolicy(o.alertPolicy) : undefined;
   let limits;
   try {
@@ -220,7 +240,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     maxReportChars: MAX_FRAME_BYTES - 64 * 1024,
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
     captureDir,
-    merged: o.nats !== undefined ? {} : undefined,
+    merged: o.nats !== undefined ? { sensors: { silenceMs, maxSkewMs } } : undefined,
   });
   // The sensors' streams, followed from where the store's checkpoint left off.
   let sites: { close(): Promise<void> } | null = null;
@@ -232,7 +252,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
         { ...o, discoverMs: o.discoverMs !== undefined ? Number(o.discoverMs) : undefined },
         {
           resumeFrom: (site) => merged.resumeFrom(site),
-          take: (site, seq, m) => merged.take(site, seq, m),
+          take: (site, seq, m, at) => merged.take(site, seq, m, at),
           refuse: (site, seq) => merged.refuse(site, seq),
           log: err,
         },

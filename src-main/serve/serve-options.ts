@@ -28,6 +28,14 @@ export function addServeOptions(c: Command): Command {
         'a host name (or address) clients use to reach the console; repeatable',
         collect,
       )
+      .option(
+        '--sensor-silence <duration>',
+        'with --nats: a sensor silent this long is disconnected, with one alert (default 5m)',
+      )
+      .option(
+        '--max-clock-skew <duration>',
+        "with --nats: flag a sensor whose clock is off the console's by more than this (default 30s)",
+      )
       .option('--open <file...>', 'capture files to open at start')
       .option('--capture-dir <dir>', 'let clients open capture files from this folder only')
       .option('--db <file>', 'record the inventory in this device store')

@@ -50,5 +50,6 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     checkFilter: () => {
       throw new CallFailure('unavailable', NOT_YET);
     },
+    listSensors: () => ({ supported: false, silenceMs: 0, maxClockSkewMs: 0, sensors: [] }),
   };
 }
