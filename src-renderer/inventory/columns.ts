@@ -61,6 +61,15 @@ const list = (xs: readonly (string | number)[]): string => xs.join(', ');
 export const COLUMNS: readonly ColumnSpec[] = [
   { id: 'name', label: 'Name', width: 190, key: (d) => displayName(d).toLowerCase(), text: displayName },
   {
+    // Where a sensors' console saw it (serve --nats); empty for a capture of this machine's own.
+    id: 'site',
+    label: 'Site',
+    width: 100,
+    facet: true,
+    key: (d) => opt(d.site ?? null),
+    text: (d) => d.site ?? '',
+  },
+  {
     id: 'ips',
     label: 'IP addresses',
     width: 140,
@@ -211,6 +220,7 @@ export function searchText(d: DeviceJson): string {
     s = [
       displayName(d),
       d.id,
+      d.site ?? '',
       d.mac ?? '',
       ...d.ips,
       d.vendor ?? '',
