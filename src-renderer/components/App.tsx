@@ -4,6 +4,7 @@ import { useGlasspane, useStoreApi } from '../context';
 import { DashboardView } from '../dashboard/DashboardView';
 import { DeviceDetails } from '../details/DeviceDetails';
 import { GraphView } from '../graph/GraphView';
+import { SensorsView } from '../sensors/SensorsView';
 import { InventoryView } from '../inventory/InventoryView';
 import type { Theme, View } from '../store/ui-slice';
 import { CaptureStatusLine } from './CaptureStatusLine';
@@ -17,6 +18,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'dashboard', label: 'Dashboard' },
   { view: 'map', label: 'Map' },
   { view: 'alerts', label: 'Alerts' },
+  { view: 'sensors', label: 'Sensors' },
 ];
 
 const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
@@ -116,6 +118,7 @@ export function App() {
           {view === 'inventory' && <InventoryView />}
           {view === 'dashboard' && <DashboardView />}
           {view === 'alerts' && <AlertsView />}
+          {view === 'sensors' && <SensorsView />}
           {mapMounted && (
             <div className={view === 'map' ? 'map-pane' : 'map-pane hidden'}>
               <GraphView />

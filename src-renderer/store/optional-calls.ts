@@ -14,6 +14,7 @@ export const OPTIONAL_CALLS = [
   'interfaceCounters',
   'exportReport',
   'checkFilter',
+  'listSensors',
 ] as const satisfies readonly CallName[];
 
 export type OptionalCallName = (typeof OPTIONAL_CALLS)[number];
