@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCallResult, type Snapshot } from '../../shared/ipc/contract';
+import { parseCallResult, type Alert, type SensorStatus, type Snapshot } from '../../shared/ipc/contract';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
 import { PCAPS } from '../helpers/corpus';
 import { natsUnavailable, TestNats } from '../helpers/nats-server';
-import { runCli } from '../helpers/sensor-run';
+import { runCli, startCli } from '../helpers/sensor-run';
 import { runServe, startServe, type ServeProcess } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
 
@@ -140,6 +140,19 @@ describe('glasspane serve --nats', { skip: skip ?? false }, () => {
     assert.deepEqual(bySite(se.devices, 'b'), wantB);
     assert.ok(se.devices.filter((d) => d.site === 'a').every((d) => d.sensors?.join() === 's1'));
     assert.ok(se.edges.length > 0);
+    // Both sensors, from their health messages: a --read run ends with a final one (stopped).
+    const ls = parseCallResult('listSensors', await ce.call('listSensors', {}));
+    assert.ok(ls.ok && ls.value.supported, JSON.stringify(ls));
+    assert.equal(ls.value.silenceMs, 5 * 60_000);
+    assert.equal(ls.value.maxClockSkewMs, 30_000);
+    assert.deepEqual(
+      ls.value.sensors.map((x) => [x.site, x.sensor, x.mode, x.state, x.skewed]),
+      [
+        ['a', 's1', 'read', 'stopped', false],
+        ['b', 's2', 'read', 'stopped', false],
+      ],
+    );
+    assert.equal(ls.value.sensors[0]!.packets, 3257);
     // The deltas the UI was sent carry the site too.
     const delta = await ce.waitForEvent(
       (e) =>
@@ -212,5 +225,73 @@ describe('glasspane serve --nats', { skip: skip ?? false }, () => {
     assert.deepEqual(bySite(after.devices, 'a'), wantA);
     assert.deepEqual(bySite(after.devices, 'b'), wantB);
     c2.close();
+  });
+
+  test('a live sensor silenced past --sensor-silence: disconnected with ONE alert; back: one reconnected', async () => {
+    const s = await serve(...auth(), '--site', 'live', '--sensor-silence', '15s');
+    const c = await WsClient.connect(s.origin, s.token);
+    const sensorOf = async (): Promise<SensorStatus | undefined> => {
+      const r = parseCallResult('listSensors', await c.call('listSensors', {}));
+      assert.ok(r.ok, JSON.stringify(r));
+      return r.value.sensors.find((x) => x.site === 'live' && x.sensor === 'l1');
+    };
+    const untilState = async (state: SensorStatus['state'], ms: number) => {
+      const end = Date.now() + ms;
+      while ((await sensorOf())?.state !== state) {
+        if (Date.now() > end)
+          assert.fail(`sensor live/l1 never ${state}: ${JSON.stringify(await sensorOf())}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const kinds = () =>
+      c.events
+        .filter((e) => e.name === 'alert')
+        .map((e) => (e.payload as Alert).kind)
+        .filter((k) => k.startsWith('sensor.'));
+    const live = () =>
+      startCli([
+        'sensor',
+        '--site',
+        'live',
+        '--sensor',
+        'l1',
+        ...auth(),
+        '--data-dir',
+        data,
+        '--iface',
+        'lo',
+      ]);
+
+    const first = live();
+    try {
+      await untilState('connected', 60_000);
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    await first.done;
+    await untilState('disconnected', 60_000);
+    // Checked again and again past the threshold: still the one alert.
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.deepEqual(kinds(), ['sensor.disconnected']);
+    const listed = parseCallResult('listAlerts', await c.call('listAlerts', {}));
+    assert.ok(listed.ok);
+    const down = listed.value.alerts.filter((a) => a.kind === 'sensor.disconnected');
+    assert.equal(down.length, 1);
+    assert.equal(down[0]!.detail.site, 'live');
+    assert.match(
+      down[0]!.message,
+      /sensor l1 at site live is silent: no health message since .* \(more than 15 s\)/,
+    );
+
+    const second = live();
+    try {
+      await untilState('connected', 60_000);
+      await c.waitForEvent((e) => e.name === 'alert' && (e.payload as Alert).kind === 'sensor.reconnected');
+      assert.deepEqual(kinds(), ['sensor.disconnected', 'sensor.reconnected']);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.done;
+    }
+    c.close();
   });
 });
