@@ -18,6 +18,8 @@ export const CALL_NAMES = [
   'exportReport',
   'checkFilter',
   'listSensors',
+  'getSensorConnection',
+  'setSensorConnection',
 ] as const;
 
 export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert', 'uiCommand'] as const;

@@ -177,6 +177,28 @@ export const sensorStatusSchema = z.object({
   bufferDropped: count,
 });
 
+/**
+ * Where a console finds its sensors (the desktop app's connection dialog): the NATS URL, the sites,
+ * and the credentials as paths of files on the engine's machine (never the secrets themselves).
+ */
+export const sensorConnectionSchema = z.strictObject({
+  nats: z.string().min(1).max(L.path),
+  user: id.optional(),
+  passwordFile: z.string().min(1).max(L.path).optional(),
+  creds: z.string().min(1).max(L.path).optional(),
+  nkeySeed: z.string().min(1).max(L.path).optional(),
+  tlsCa: z.string().min(1).max(L.path).optional(),
+  sites: z.array(id).max(L.sources),
+});
+
+const sensorConnectionAnswer = z.object({
+  /** False where the host keeps no settings (a console started with --nats, or no data folder). */
+  supported: z.boolean(),
+  settings: sensorConnectionSchema.nullable(),
+  /** What the engine says about the link (following, or why not), for people. */
+  message: text.nullable(),
+});
+
 // ---- the contract --------------------------------------------------------------------------------
 
 interface CallSpec {
@@ -302,6 +324,16 @@ export const calls = {
       sensors: z.array(sensorStatusSchema).max(L.sources),
     }),
   },
+  /** The console's sensor connection as the engine keeps it in its data folder. */
+  getSensorConnection: { request: empty, response: sensorConnectionAnswer },
+  /**
+   * Point the engine at sensors (checked by connecting: refused credentials, unreadable sites and
+   * missing files answer bad-request with the reason), saved in its data folder; null forgets them.
+   */
+  setSensorConnection: {
+    request: z.strictObject({ settings: sensorConnectionSchema.nullable() }),
+    response: sensorConnectionAnswer,
+  },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {
@@ -338,6 +370,7 @@ export type Alert = z.infer<typeof alertSchema>;
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type InterfaceCounter = z.infer<typeof interfaceCounterSchema>;
 export type SensorStatus = z.infer<typeof sensorStatusSchema>;
+export type SensorConnection = z.infer<typeof sensorConnectionSchema>;
 
 /** Why a call failed: one list, for the type and for the check of what arrives. */
 const ERROR_CODES = [

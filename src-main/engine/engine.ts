@@ -27,6 +27,7 @@ import { MergedView, type MergedViewOptions } from './merged-view';
 import { loadRules } from '../classify/load';
 import { vendorOf } from './oui';
 import { CallFailure } from '../ipc/engine-api';
+import { SensorConnectionBook } from './sensor-connection';
 import { RunController } from './run-controller';
 import { StoreLink } from './store-link';
 
@@ -73,6 +74,11 @@ export interface EngineOptions {
    * each stream message to `engine.merged`; opening captures is refused.
    */
   merged?: Pick<MergedViewOptions, 'checkpointMs' | 'sensors'>;
+  /**
+   * Where the connection dialog's settings are kept (a JSON file in the data folder); without it,
+   * getSensorConnection answers supported: false.
+   */
+  connectionFile?: string;
 }
 
 export interface Engine extends EngineHandlers {
@@ -81,8 +87,10 @@ export interface Engine extends EngineHandlers {
   readonly status: CaptureStatus;
   /** Resolves when the current file run has been read to the end (or failed). */
   readonly idle: Promise<void>;
-  /** The sensors' merged inventory, when the engine was made with `merged`. */
+  /** The sensors' merged inventory, once the engine follows sensors (`merged`, or the connection dialog). */
   readonly merged: MergedView | null;
+  /** Resolves once the saved sensor connection (connectionFile) is followed, or found not to work. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -124,39 +132,68 @@ export function createEngine(o: EngineOptions): Engine {
     alerts,
     report: { printPdf: o.printPdf, maxReportChars: o.maxReportChars, generator: o.generator },
   });
-  const merged =
-    o.merged === undefined
-      ? null
-      : new MergedView(view, alerts, link, {
-          ...o.merged,
-          sensors: { policy: o.alerts?.policy, ...o.merged.sensors },
-          collectMs: o.collectMs ?? 200,
-          rules: loadRules(),
-          vendorOf,
-        });
-  if (merged !== null) {
+  // A sensors' console: made at start (serve --nats) or when the connection dialog first connects.
+  let merged: MergedView | null = null;
+  const toMerged = (): MergedView => {
+    if (merged !== null) return merged;
+    const m = new MergedView(view, alerts, link, {
+      ...o.merged,
+      sensors: { policy: o.alerts?.policy, ...o.merged?.sensors },
+      collectMs: o.collectMs ?? 200,
+      rules: loadRules(),
+      vendorOf,
+    });
+    merged = m;
     // One inventory per console: the sensors' merge, not a capture of this machine beside it.
     const refuse = () =>
       Promise.reject(
         new CallFailure(
           'unavailable',
-          "this console shows the sensors' merged inventory (serve --nats): analyse captures in a console without --nats, or with glasspane sensor --read",
+          "this console shows the sensors' merged inventory: analyse captures in a console that follows no sensors, or with glasspane sensor --read",
         ),
       );
-    handlers.openCapture = refuse;
-    handlers.startCapture = refuse;
-    handlers.getSnapshot = () => merged.snapshot(view.sequence, r.status);
-    handlers.getDevice = ({ id }) => merged.device(id);
-    handlers.listSensors = () => ({
-      supported: true,
-      silenceMs: merged.sensors.silenceMs,
-      maxClockSkewMs: merged.sensors.maxSkewMs,
-      sensors: merged.sensors.list(),
-    });
+    Object.assign(engine, {
+      openCapture: refuse,
+      startCapture: refuse,
+      getSnapshot: () => m.snapshot(view.sequence, r.status),
+      getDevice: ({ id }: { id: string }) => m.device(id),
+      listSensors: () => ({
+        supported: true,
+        silenceMs: m.sensors.silenceMs,
+        maxClockSkewMs: m.sensors.maxSkewMs,
+        sensors: m.sensors.list(),
+      }),
+    } satisfies Partial<EngineHandlers>);
+    return m;
+  };
+  const connection =
+    o.connectionFile !== undefined
+      ? new SensorConnectionBook(
+          o.connectionFile,
+          () => {
+            const m = toMerged();
+            return {
+              resumeFrom: (site) => m.resumeFrom(site),
+              take: (site, seq, msg, at) => m.take(site, seq, msg, at),
+              refuse: (site, seq) => m.refuse(site, seq),
+              log,
+            };
+          },
+          log,
+        )
+      : null;
+  if (connection !== null) {
+    handlers.getSensorConnection = () => connection.answer();
+    handlers.setSensorConnection = ({ settings }) => connection.set(settings);
   }
-  return {
+  const engine: Engine = {
     ...handlers,
-    merged,
+    get merged() {
+      return merged;
+    },
+    get ready() {
+      return ready;
+    },
     get analyzer() {
       return r.analyzer;
     },
@@ -167,8 +204,13 @@ export function createEngine(o: EngineOptions): Engine {
       return r.idle;
     },
     close: async () => {
+      await connection?.close();
       merged?.close();
       await r.close();
     },
   };
+  if (o.merged !== undefined) toMerged();
+  let ready = connection?.resume() ?? Promise.resolve();
+  ready = ready.catch((e: unknown) => log(`the saved sensor connection: ${String(e)}`));
+  return engine;
 }

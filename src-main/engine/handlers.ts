@@ -1,4 +1,4 @@
-import type { EngineHandlers } from '../ipc/engine-api';
+import { CallFailure, type EngineHandlers } from '../ipc/engine-api';
 import { readInterfaceCounters } from '../ipc/interface-counters';
 import type { AlertService } from './alert-service';
 import type { CaptureSources } from './capture-sources';
@@ -35,5 +35,12 @@ export function engineHandlers(s: EngineServices): EngineHandlers {
     exportReport: (req) => exportReport(req, s, s.report),
     // Sensors exist in a sensors' console only (createEngine with `merged` answers instead).
     listSensors: () => ({ supported: false, silenceMs: 0, maxClockSkewMs: 0, sensors: [] }),
+    getSensorConnection: () => ({ supported: false, settings: null, message: null }),
+    setSensorConnection: () => {
+      throw new CallFailure(
+        'unavailable',
+        'this host keeps no sensor connection (it has no data folder, or follows --nats)',
+      );
+    },
   };
 }

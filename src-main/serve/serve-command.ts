@@ -241,6 +241,8 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
     captureDir,
     merged: o.nats !== undefined ? { sensors: { silenceMs, maxSkewMs } } : undefined,
+    // Without --nats, the connection dialog's settings live in the data folder.
+    connectionFile: o.nats === undefined ? join(dataDir(o.dataDir), 'console', 'sensors.json') : undefined,
   });
   // The sensors' streams, followed from where the store's checkpoint left off.
   let sites: { close(): Promise<void> } | null = null;
