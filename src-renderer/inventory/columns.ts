@@ -61,15 +61,6 @@ const list = (xs: readonly (string | number)[]): string => xs.join(', ');
 export const COLUMNS: readonly ColumnSpec[] = [
   { id: 'name', label: 'Name', width: 190, key: (d) => displayName(d).toLowerCase(), text: displayName },
   {
-    // Where a sensors' console saw it (serve --nats); empty for a capture of this machine's own.
-    id: 'site',
-    label: 'Site',
-    width: 100,
-    facet: true,
-    key: (d) => opt(d.site ?? null),
-    text: (d) => d.site ?? '',
-  },
-  {
     id: 'ips',
     label: 'IP addresses',
     width: 140,
@@ -167,6 +158,18 @@ export const COLUMNS: readonly ColumnSpec[] = [
     hiddenByDefault: true,
     key: (d) => d.packets,
     text: (d) => String(d.packets),
+  },
+  {
+    // Where a sensors' console saw it (serve --nats); absent from a capture of this machine's own, so
+    // hidden until chosen (the Site facet shows whenever devices have one), and last so the columns
+    // and exports of a local capture stay as they were.
+    id: 'site',
+    label: 'Site',
+    width: 100,
+    facet: true,
+    hiddenByDefault: true,
+    key: (d) => opt(d.site ?? null),
+    text: (d) => d.site ?? '',
   },
 ];
 
