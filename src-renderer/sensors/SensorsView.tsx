@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import type { CallResponse } from '../../shared/ipc/contract';
 import { useLink } from '../context';
 import { fmtCount, fmtTime } from '../util/format';
+import { ConnectionDialog } from './ConnectionDialog';
 import { duration, offset, percent, STATE_LABEL } from './sensor-text';
 
 const POLL_MS = 5000;
@@ -48,9 +49,10 @@ export function SensorsView() {
     return (
       <div className="content sensors-view" data-testid="sensors-view">
         <p className="muted">
-          This console analyses its own captures. Sensors show here in a console that follows them: glasspane
-          serve --nats URL.
+          This console analyses its own captures. Sensors show here in a console that follows them: connect
+          below, or start glasspane serve --nats URL.
         </p>
+        <ConnectionDialog />
       </div>
     );
   return (
@@ -94,6 +96,7 @@ export function SensorsView() {
           ))}
         </tbody>
       </table>
+      <ConnectionDialog />
     </div>
   );
 }

@@ -15,6 +15,8 @@ export const OPTIONAL_CALLS = [
   'exportReport',
   'checkFilter',
   'listSensors',
+  'getSensorConnection',
+  'setSensorConnection',
 ] as const satisfies readonly CallName[];
 
 export type OptionalCallName = (typeof OPTIONAL_CALLS)[number];

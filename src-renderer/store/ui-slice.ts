@@ -58,6 +58,8 @@ export const uiSlice: Slice<UiSlice> = (set, get) => ({
     editDevice: null,
     checkFilter: null,
     listSensors: null,
+    getSensorConnection: null,
+    setSensorConnection: null,
     listAlerts: null,
     getTimeline: null,
     interfaceCounters: null,
