@@ -9,7 +9,8 @@ import { createDispatcher } from '../ipc/dispatch';
 import { serveEngine, type PortLike } from '../ipc/engine-port';
 import { createEventHub } from '../ipc/event-hub';
 import { Store } from '../store/store';
-import { defaultDbPath } from '../store/paths';
+import { defaultDataDir, defaultDbPath } from '../store/paths';
+import { join } from 'node:path';
 import { relayedHelperLauncher } from '../capture/live/helper-relay';
 
 const parent = process.parentPort;
@@ -50,6 +51,8 @@ const engine = createEngine({
   log: (m) => console.error(`glasspane: ${m}`),
   // Where the native capture helper is absent (Windows), main forks the Node one for us.
   live: { launchNode: relayedHelperLauncher(port) },
+  // The connection dialog's sensors, kept where `glasspane serve` keeps them (docs/sensors.md).
+  connectionFile: join(defaultDataDir(), 'console', 'sensors.json'),
 });
 serveEngine(port, createDispatcher(engine), hub);
 process.on('exit', () => store?.close());
