@@ -1,5 +1,6 @@
 import type { EventFacts, Observation } from '../model/observation';
 import type { EventKind } from '../protocols/ot/events';
+import type { SensorEventKind } from '../sensor/events';
 import { clip } from '../model/observation';
 import type { Severity } from './severity';
 
@@ -95,7 +96,21 @@ export const DEFAULT_POLICY = {
   's7comm.plc-control': { severity: 'high', text: PI },
   's7comm.plc-stop': { severity: 'high', text: 'PLC stop' },
   's7comm.plc-mode-change': { severity: 'high', text: 'mode transition subfunction {subfunction}' },
-} as const satisfies Record<EventKind, EventPolicy>;
+
+  // The sensors themselves, as a sensors' console (serve --nats) sees them.
+  'sensor.disconnected': {
+    severity: 'high',
+    text: 'sensor {sensor} at site {site} is silent: no health message since {lastContact} (more than {silence})',
+  },
+  'sensor.reconnected': {
+    severity: 'medium',
+    text: 'sensor {sensor} at site {site} is back after {silent} of silence',
+  },
+  'sensor.clock-skew': {
+    severity: 'medium',
+    text: "sensor {sensor} at site {site}: its clock is {offset} off the console's (more than {allowed}); its data may look missing or late",
+  },
+} as const satisfies Record<EventKind | SensorEventKind, EventPolicy>;
 
 /** What a kind the policy does not name gets: no alert, no wording. */
 const UNKNOWN: EventPolicy = { severity: 'info', text: '' };

@@ -20,6 +20,9 @@ export const CALL_NAMES = [
   'getForwarding',
   'addForwardDestination',
   'removeForwardDestination',
+  'listSensors',
+  'getSensorConnection',
+  'setSensorConnection',
 ] as const;
 
 export const EVENT_NAMES = ['captureStatus', 'deviceDelta', 'alert', 'uiCommand', 'forwardState'] as const;

@@ -151,6 +151,55 @@ export const interfaceCounterSchema = z.object({
   bytes: count.nullable(),
 });
 
+// ---- sensors (a sensors' console: serve --nats) ----------------------------------------------------
+
+/** One sensor as the console sees it: its last health message, last contact and clock. */
+export const sensorStatusSchema = z.object({
+  site: id,
+  sensor: id,
+  version: text,
+  mode: z.enum(['live', 'read']),
+  /** connected; disconnected (silent past the threshold); stopped (its last message said it stopped). */
+  state: z.enum(['connected', 'disconnected', 'stopped']),
+  /** When the broker stored its last health message (ISO). */
+  lastContact: z.string().max(64),
+  /** Its clock minus the broker's when that message was stored, ms; `skewed` past the threshold. */
+  clockOffsetMs: z.number(),
+  skewed: z.boolean(),
+  uptimeS: z.number().nonnegative(),
+  packets: count,
+  drops: count,
+  /** Over the sensor's last health interval: frames per second, and the fraction dropped (0..1). */
+  packetRate: z.number().nonnegative(),
+  dropRate: z.number().min(0).max(1),
+  devices: count,
+  /** Messages waiting in its outbox, and those its outbox dropped when full. */
+  queued: count,
+  bufferDropped: count,
+});
+
+/**
+ * Where a console finds its sensors (the desktop app's connection dialog): the NATS URL, the sites,
+ * and the credentials as paths of files on the engine's machine (never the secrets themselves).
+ */
+export const sensorConnectionSchema = z.strictObject({
+  nats: z.string().min(1).max(L.path),
+  user: id.optional(),
+  passwordFile: z.string().min(1).max(L.path).optional(),
+  creds: z.string().min(1).max(L.path).optional(),
+  nkeySeed: z.string().min(1).max(L.path).optional(),
+  tlsCa: z.string().min(1).max(L.path).optional(),
+  sites: z.array(id).max(L.sources),
+});
+
+const sensorConnectionAnswer = z.object({
+  /** False where the host keeps no settings (a console started with --nats, or no data folder). */
+  supported: z.boolean(),
+  settings: sensorConnectionSchema.nullable(),
+  /** What the engine says about the link (following, or why not), for people. */
+  message: text.nullable(),
+});
+
 // ---- the contract --------------------------------------------------------------------------------
 
 interface CallSpec {
@@ -265,6 +314,29 @@ export const calls = {
     response: z.object({ ok: z.boolean(), message: text.nullable() }),
   },
   ...forwardingCalls,
+  /**
+   * The sensors a sensors' console follows (serve --nats), with the thresholds it judges them by.
+   * Other hosts answer supported: false.
+   */
+  listSensors: {
+    request: empty,
+    response: z.object({
+      supported: z.boolean(),
+      silenceMs: count,
+      maxClockSkewMs: count,
+      sensors: z.array(sensorStatusSchema).max(L.sources),
+    }),
+  },
+  /** The console's sensor connection as the engine keeps it in its data folder. */
+  getSensorConnection: { request: empty, response: sensorConnectionAnswer },
+  /**
+   * Point the engine at sensors (checked by connecting: refused credentials, unreadable sites and
+   * missing files answer bad-request with the reason), saved in its data folder; null forgets them.
+   */
+  setSensorConnection: {
+    request: z.strictObject({ settings: sensorConnectionSchema.nullable() }),
+    response: sensorConnectionAnswer,
+  },
 } satisfies Record<CallName, CallSpec>;
 
 export const events = {
@@ -302,6 +374,8 @@ export type Snapshot = z.infer<typeof snapshotSchema>;
 export type Alert = z.infer<typeof alertSchema>;
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type InterfaceCounter = z.infer<typeof interfaceCounterSchema>;
+export type SensorStatus = z.infer<typeof sensorStatusSchema>;
+export type SensorConnection = z.infer<typeof sensorConnectionSchema>;
 
 /** Why a call failed: one list, for the type and for the check of what arrives. */
 const ERROR_CODES = [

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, type AlertPolicy, type EventPolicy } from '../../shared/alerts/policy';
 import { SEVERITIES } from '../../shared/alerts/severity';
 import { EVENT_KINDS } from '../../shared/protocols/ot/events';
+import { SENSOR_EVENT_KINDS } from '../../shared/sensor/events';
 import { UsageError } from './output';
 
 /** One entry of a policy file: either field may be left out to keep the default's. */
@@ -35,7 +36,7 @@ export function loadAlertPolicy(path: string): AlertPolicy {
       `alert policy ${path}: ${at}: ${issue.message}; each entry is a kind with severity (${SEVERITIES.join(', ')}) and/or text`,
     );
   }
-  const known = new Set<string>(EVENT_KINDS);
+  const known = new Set<string>([...EVENT_KINDS, ...SENSOR_EVENT_KINDS]);
   const out: Record<string, EventPolicy> = { ...DEFAULT_POLICY };
   for (const [kind, entry] of Object.entries(r.data)) {
     if (!known.has(kind))

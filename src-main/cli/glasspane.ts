@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './analyze';
 import { addServeOptions } from '../serve/serve-options';
 import { addForwardOptions } from '../forward/forward-options';
+import { natsFlags } from '../sensor/nats-flags';
 import { ALERT_KINDS } from '../../shared/alerts/engine';
 import { SEVERITIES } from '../../shared/alerts/severity';
 import { UsageError } from './output';
@@ -116,17 +117,6 @@ addServeOptions(
 });
 
 const repeat = (v: string, all: string[] = []) => [...all, v];
-
-/** NATS connection flags, shared by the sensor and the console: secrets come from files only. */
-function natsFlags(c: Command): Command {
-  return c
-    .option('--nats <url>', 'the NATS server: nats://host:4222, or tls://host:4222')
-    .option('--user <name>', 'NATS user (with --password-file)')
-    .option('--password-file <file>', "a file holding the user's password (never on the command line)")
-    .option('--creds <file>', 'a NATS credentials file (user JWT and nkey seed)')
-    .option('--nkey-seed <file>', 'a file holding a user nkey seed (SU...)')
-    .option('--tls-ca <file>', "the CA that signed the server's certificate (PEM)");
-}
 
 addForwardOptions(
   natsFlags(

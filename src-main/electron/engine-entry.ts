@@ -10,6 +10,7 @@ import { serveEngine, type PortLike } from '../ipc/engine-port';
 import { createEventHub } from '../ipc/event-hub';
 import { Store } from '../store/store';
 import { defaultDataDir, defaultDbPath } from '../store/paths';
+import { join } from 'node:path';
 import { relayedHelperLauncher } from '../capture/live/helper-relay';
 
 const parent = process.parentPort;
@@ -52,6 +53,8 @@ const engine = createEngine({
   live: { launchNode: relayedHelperLauncher(port) },
   // The Forwarding settings and their queues, in the per-user data folder.
   forwardingDir: defaultDataDir(),
+  // The connection dialog's sensors, kept where `glasspane serve` keeps them (docs/sensors.md).
+  connectionFile: join(defaultDataDir(), 'console', 'sensors.json'),
 });
 serveEngine(port, createDispatcher(engine), hub);
 process.on('exit', () => store?.close());

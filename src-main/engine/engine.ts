@@ -26,6 +26,11 @@ import { InventoryView } from './inventory-view';
 import { RunController, type RunSink } from './run-controller';
 import { ForwardSettings } from '../forward/forward-settings';
 import { localOrigin } from '../forward/origin';
+import { MergedView, type MergedViewOptions } from './merged-view';
+import { loadRules } from '../classify/load';
+import { vendorOf } from './oui';
+import { CallFailure } from '../ipc/engine-api';
+import { SensorConnectionBook } from './sensor-connection';
 import { StoreLink } from './store-link';
 
 export interface EngineOptions {
@@ -76,6 +81,16 @@ export interface EngineOptions {
    * their queues; without it the forwarding calls answer 'unavailable'.
    */
   forwardingDir?: string;
+  /**
+   * Show the merged inventory of sensors (`serve --nats`) instead of capture runs: the host feeds
+   * each stream message to `engine.merged`; opening captures is refused.
+   */
+  merged?: Pick<MergedViewOptions, 'checkpointMs' | 'sensors'>;
+  /**
+   * Where the connection dialog's settings are kept (a JSON file in the data folder); without it,
+   * getSensorConnection answers supported: false.
+   */
+  connectionFile?: string;
 }
 
 export interface Engine extends EngineHandlers {
@@ -84,6 +99,10 @@ export interface Engine extends EngineHandlers {
   readonly status: CaptureStatus;
   /** Resolves when the current file run has been read to the end (or failed). */
   readonly idle: Promise<void>;
+  /** The sensors' merged inventory, once the engine follows sensors (`merged`, or the connection dialog). */
+  readonly merged: MergedView | null;
+  /** Resolves once the saved sensor connection (connectionFile) is followed, or found not to work. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -143,8 +162,68 @@ export function createEngine(o: EngineOptions): Engine {
     report: { printPdf: o.printPdf, maxReportChars: o.maxReportChars, generator: o.generator },
     forwarding,
   });
-  return {
+  // A sensors' console: made at start (serve --nats) or when the connection dialog first connects.
+  let merged: MergedView | null = null;
+  const toMerged = (): MergedView => {
+    if (merged !== null) return merged;
+    const m = new MergedView(view, alerts, link, {
+      ...o.merged,
+      sensors: { policy: o.alerts?.policy, ...o.merged?.sensors },
+      collectMs: o.collectMs ?? 200,
+      rules: loadRules(),
+      vendorOf,
+    });
+    merged = m;
+    // One inventory per console: the sensors' merge, not a capture of this machine beside it.
+    const refuse = () =>
+      Promise.reject(
+        new CallFailure(
+          'unavailable',
+          "this console shows the sensors' merged inventory: analyse captures in a console that follows no sensors, or with glasspane sensor --read",
+        ),
+      );
+    Object.assign(engine, {
+      openCapture: refuse,
+      startCapture: refuse,
+      getSnapshot: () => m.snapshot(view.sequence, r.status),
+      getDevice: ({ id }: { id: string }) => m.device(id),
+      listSensors: () => ({
+        supported: true,
+        silenceMs: m.sensors.silenceMs,
+        maxClockSkewMs: m.sensors.maxSkewMs,
+        sensors: m.sensors.list(),
+      }),
+    } satisfies Partial<EngineHandlers>);
+    return m;
+  };
+  const connection =
+    o.connectionFile !== undefined
+      ? new SensorConnectionBook(
+          o.connectionFile,
+          () => {
+            const m = toMerged();
+            return {
+              resumeFrom: (site) => m.resumeFrom(site),
+              take: (site, seq, msg, at) => m.take(site, seq, msg, at),
+              refuse: (site, seq) => m.refuse(site, seq),
+              log,
+            };
+          },
+          log,
+        )
+      : null;
+  if (connection !== null) {
+    handlers.getSensorConnection = () => connection.answer();
+    handlers.setSensorConnection = ({ settings }) => connection.set(settings);
+  }
+  const engine: Engine = {
     ...handlers,
+    get merged() {
+      return merged;
+    },
+    get ready() {
+      return ready;
+    },
     get analyzer() {
       return r.analyzer;
     },
@@ -155,9 +234,15 @@ export function createEngine(o: EngineOptions): Engine {
       return r.idle;
     },
     close: async () => {
+      await connection?.close();
+      merged?.close();
       await r.close();
       // After the run's last batch: it is queued, then each destination gets at most 5 s more.
       await forwarding?.close();
     },
   };
+  if (o.merged !== undefined) toMerged();
+  let ready = connection?.resume() ?? Promise.resolve();
+  ready = ready.catch((e: unknown) => log(`the saved sensor connection: ${String(e)}`));
+  return engine;
 }

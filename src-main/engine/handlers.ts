@@ -1,4 +1,4 @@
-import type { EngineHandlers } from '../ipc/engine-api';
+import { CallFailure, type EngineHandlers } from '../ipc/engine-api';
 import { readInterfaceCounters } from '../ipc/interface-counters';
 import type { AlertService } from './alert-service';
 import type { CaptureSources } from './capture-sources';
@@ -6,7 +6,6 @@ import type { DeviceEditor } from './device-edits';
 import type { InventoryView } from './inventory-view';
 import { exportReport, type ReportExportOptions } from './report-export';
 import type { RunController } from './run-controller';
-import { CallFailure } from '../ipc/engine-api';
 import { ForwardSettingError, type ForwardSettings } from '../forward/forward-settings';
 
 export interface EngineServices {
@@ -61,5 +60,14 @@ export function engineHandlers(s: EngineServices): EngineHandlers {
     addForwardDestination: ({ uri, kinds, minSeverity }) =>
       asked(() => settings(s).add(uri, kinds, minSeverity)),
     removeForwardDestination: ({ id }) => asked(() => settings(s).remove(id)),
+    // Sensors exist in a sensors' console only (createEngine with `merged` answers instead).
+    listSensors: () => ({ supported: false, silenceMs: 0, maxClockSkewMs: 0, sensors: [] }),
+    getSensorConnection: () => ({ supported: false, settings: null, message: null }),
+    setSensorConnection: () => {
+      throw new CallFailure(
+        'unavailable',
+        'this host keeps no sensor connection (it has no data folder, or follows --nats)',
+      );
+    },
   };
 }

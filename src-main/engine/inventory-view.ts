@@ -42,6 +42,11 @@ export class InventoryView {
     this.fromStore = link.store !== null;
   }
 
+  /** The sequence of the last delta sent (a snapshot carries it). */
+  get sequence(): number {
+    return this.wireSeq;
+  }
+
   /** Whether the UI is shown the store's devices (no run has sent a delta yet). */
   get showingStore(): boolean {
     return this.fromStore;

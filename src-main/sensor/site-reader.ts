@@ -10,6 +10,7 @@ import {
   JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamManager,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import { parseSubject, siteOfStream, streamName } from '../../shared/sensor/subjects';
 import { checkSensorMessage } from '../../shared/sensor/check';
@@ -42,7 +43,7 @@ export async function listSites(nc: NatsConnection): Promise<string[]> {
   return out.sort();
 }
 
-async function manager(nc: NatsConnection): Promise<JetStreamManager> {
+export async function manager(nc: NatsConnection): Promise<JetStreamManager> {
   return jetstreamManager(nc, { checkAPI: false, timeout: 10_000 });
 }
 
@@ -77,14 +78,7 @@ export async function readSite(
   }
   for await (const m of msgs) {
     r.read++;
-    const subject = parseSubject(m.subject);
-    let body: unknown = null;
-    try {
-      body = m.json();
-    } catch {
-      // Not JSON: refused below.
-    }
-    const ok = subject !== null && subject.site === site ? checkSensorMessage(body, subject) : null;
+    const ok = acceptMessage(site, m);
     if (ok === null) r.refused++;
     else take(ok);
     // The last message at the start, or the end of what is there (messages past it were deleted).
@@ -94,6 +88,22 @@ export async function readSite(
   return r;
 }
 
-function notFound(e: unknown): boolean {
+/**
+ * A stream message as a sensor message of `site`, or null when it is refused: not JSON, not ours, or
+ * speaking for another site or sensor than its subject names.
+ */
+export function acceptMessage(site: string, m: JsMsg): SensorMessage | null {
+  const subject = parseSubject(m.subject);
+  if (subject === null || subject.site !== site) return null;
+  let body: unknown;
+  try {
+    body = m.json();
+  } catch {
+    return null;
+  }
+  return checkSensorMessage(body, subject);
+}
+
+export function notFound(e: unknown): boolean {
   return e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound;
 }

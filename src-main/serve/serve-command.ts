@@ -22,8 +22,15 @@ import { parseLimits, type LimitFlags } from '../cli/limits';
 import { ForwardUriError } from '../forward/destination';
 import { dataDir, forwardOptions, type ForwardFlags } from '../forward/run';
 import type { HostForwarding } from '../forward/host-forwarding';
+import type { NatsFlags } from '../sensor/nats-connect';
 
-export interface ServeOptions extends LimitFlags, ForwardFlags {
+export interface ServeOptions extends LimitFlags, ForwardFlags, NatsFlags {
+  /** With --nats: the sites to follow (default: every one the account may read). */
+  site?: string[];
+  discoverMs?: string;
+  /** With --nats: silence after which a sensor is disconnected ("5m"), and the clock skew flagged ("30s"). */
+  sensorSilence?: string;
+  maxClockSkew?: string;
   /** Glasspane's data folder, where forwarding queues live (default: the per-user one). */
   dataDir?: string;
   port?: string | number;
@@ -80,6 +87,17 @@ function parseLearn(v: string | undefined): number | undefined {
   } catch (e) {
     throw new ServeUsageError(e instanceof Error ? e.message : String(e));
   }
+}
+
+function parseDurationFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const ms = parseDuration(v);
+    if (ms > 0) return ms;
+  } catch {
+    // Said below, with the flag's name.
+  }
+  throw new ServeUsageError(`${flag} '${v}' is not a duration above zero: use e.g. 30s, 5m or 1h`);
 }
 
 /** The suggestion for every refusal to listen off loopback. */
@@ -164,6 +182,12 @@ function servePolicy(file: string): AlertPolicy {
 export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   const port = parsePort(o.port);
   const learnMs = parseLearn(o.learn);
+  const silenceMs = parseDurationFlag('--sensor-silence', o.sensorSilence);
+  const maxSkewMs = parseDurationFlag('--max-clock-skew', o.maxClockSkew);
+  if (o.nats === undefined && (silenceMs !== undefined || maxSkewMs !== undefined))
+    throw new ServeUsageError(
+      "--sensor-silence and --max-clock-skew go with --nats URL (a sensors' console)",
+    );
   const policy = o.alertPolicy !== undefined ? servePolicy(o.alertPolicy) : undefined;
   let limits;
   try {
@@ -195,6 +219,13 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
       );
     }
   }
+
+  if (o.nats === undefined && o.site !== undefined)
+    throw new ServeUsageError('--site needs --nats URL: the sites are those of the sensors on that broker');
+  if (o.nats !== undefined && o.open !== undefined)
+    throw new ServeUsageError(
+      "--open and --nats do not go together: a --nats console shows the sensors' inventory; analyse captures with glasspane sensor --read",
+    );
 
   // Devices and alerts go to the destinations as the engine's recorder records them.
   let forwarding: HostForwarding | null = null;
@@ -236,8 +267,33 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     // loopback: a destination names files the engine reads (secrets, CAs) and hosts it connects to,
     // which a client across the network must not choose.
     forwardingDir: isLoopbackAddress(host) ? dataDir(o.dataDir) : undefined,
+    merged: o.nats !== undefined ? { sensors: { silenceMs, maxSkewMs } } : undefined,
+    // Without --nats, the connection dialog's settings live in the data folder.
+    connectionFile: o.nats === undefined ? join(dataDir(o.dataDir), 'console', 'sensors.json') : undefined,
   });
   live = () => engine.status.source?.kind === 'live';
+  // The sensors' streams, followed from where the store's checkpoint left off.
+  let sites: { close(): Promise<void> } | null = null;
+  if (o.nats !== undefined && engine.merged !== null) {
+    const merged = engine.merged;
+    const { followSites } = await import('../sensor/site-link');
+    try {
+      sites = await followSites(
+        { ...o, discoverMs: o.discoverMs !== undefined ? Number(o.discoverMs) : undefined },
+        {
+          resumeFrom: (site) => merged.resumeFrom(site),
+          take: (site, seq, m, at) => merged.take(site, seq, m, at),
+          refuse: (site, seq) => merged.refuse(site, seq),
+          log: err,
+        },
+      );
+    } catch (e) {
+      await forwarding?.stop();
+      await engine.close();
+      store?.close();
+      throw e instanceof UsageError ? new ServeUsageError(e.message) : e;
+    }
+  }
   const dispatch = createDispatcher(engine, (m) => err(m));
   let server;
   try {
@@ -253,6 +309,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     });
   } catch (e) {
     await forwarding?.stop();
+    await sites?.close();
     await engine.close();
     store?.close();
     const code = (e as NodeJS.ErrnoException).code;
@@ -283,6 +340,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   );
 
   if (captureDir !== undefined) err(`clients may open capture files in ${captureDir} only`);
+  if (o.nats !== undefined) err(`following the sensors' streams at ${o.nats}`);
   if (o.open !== undefined && o.open.length > 0) {
     const r = await dispatch('openCapture', { paths: o.open.map((p) => resolve(p)) });
     if (!r.ok) err(`cannot open ${o.open.join(', ')}: ${r.error.message}`);
@@ -302,6 +360,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     void o.stop?.then(() => stop(null));
   });
   await server.close();
+  await sites?.close();
   await engine.close();
   // After the engine's last batch: what it raised is queued, then sent for at most 5 s.
   await forwarding?.stop();

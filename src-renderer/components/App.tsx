@@ -5,6 +5,7 @@ import { DashboardView } from '../dashboard/DashboardView';
 import { ForwardingView } from '../forwarding/ForwardingView';
 import { DeviceDetails } from '../details/DeviceDetails';
 import { GraphView } from '../graph/GraphView';
+import { SensorsView } from '../sensors/SensorsView';
 import { InventoryView } from '../inventory/InventoryView';
 import type { Theme, View } from '../store/ui-slice';
 import { CaptureStatusLine } from './CaptureStatusLine';
@@ -19,6 +20,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'map', label: 'Map' },
   { view: 'alerts', label: 'Alerts' },
   { view: 'forwarding', label: 'Forwarding' },
+  { view: 'sensors', label: 'Sensors' },
 ];
 
 const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
@@ -119,6 +121,7 @@ export function App() {
           {view === 'dashboard' && <DashboardView />}
           {view === 'alerts' && <AlertsView />}
           {view === 'forwarding' && <ForwardingView />}
+          {view === 'sensors' && <SensorsView />}
           {mapMounted && (
             <div className={view === 'map' ? 'map-pane' : 'map-pane hidden'}>
               <GraphView />

@@ -13,9 +13,8 @@ import fcose from 'cytoscape-fcose';
 import type { GlasspaneStore, Store } from '../store/store';
 import { purduePositions, subnetPositions } from './layouts';
 import { edgeChanges, nodeChanges } from './element-diff';
-import { buildGraph, neighbourhood, type GraphModel, type NodeData } from './model';
+import { buildGraph, groupOf, neighbourhood, type GraphModel, type NodeData } from './model';
 import { toSvg, type SvgEdge, type SvgNode } from './svg-export';
-import { subnetOf } from '../util/format';
 
 cytoscape.use(fcose);
 
@@ -245,7 +244,7 @@ export class GraphController {
 
   /** Expands every subnet (what the aggregation saves, for measuring it). */
   expandAll(): void {
-    for (const d of this.store.getState().devices.values()) this.expanded.add(subnetOf(d));
+    for (const d of this.store.getState().devices.values()) this.expanded.add(groupOf(d));
     this.freshLayout = true;
     this.update(true);
   }

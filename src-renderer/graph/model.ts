@@ -1,6 +1,6 @@
 /**
  * The topology as elements to draw: devices (or subnet aggregates above a size threshold), compound
- * parents per subnet, edges weighted by traffic. Pure: the controller diffs this against what
+ * parents per subnet (per site and subnet in a sensors' console), edges weighted by traffic. Pure: the controller diffs this against what
  * cytoscape holds and applies only the difference.
  */
 import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
@@ -55,6 +55,13 @@ export interface GraphModel {
 }
 
 export const parentId = (subnet: string) => `net:${subnet}`;
+
+/**
+ * The group a device is drawn in: its subnet, within its site in a sensors' console (the same
+ * private subnet at two sites is two groups, and a site's subnets sort together).
+ */
+export const groupOf = (d: DeviceJson): string =>
+  d.site !== undefined && d.site !== null ? `site ${d.site} · ${subnetOf(d)}` : subnetOf(d);
 export const levelParentId = (level: number | null) => `lvl:${level ?? 'unknown'}`;
 
 const LEVEL_NAMES = [
@@ -85,7 +92,7 @@ export function buildGraph(
   const aggCount = new Map<string, number>();
 
   for (const d of devices.values()) {
-    const subnet = subnetOf(d);
+    const subnet = groupOf(d);
     if (aggregated && !o.expanded.has(subnet)) {
       const id = aggregateId(subnet);
       nodeOf.set(d.id, id);

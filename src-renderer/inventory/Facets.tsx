@@ -1,5 +1,5 @@
 /**
- * Facet counts for category, type, vendor and subnet: each list counts the devices that pass every
+ * Facet counts for site, category, type, vendor and subnet: each list counts the devices that pass every
  * other filter (TanStack's faceted row model), so the numbers say what a click would leave.
  */
 import { useState } from 'react';
@@ -7,6 +7,7 @@ import { useGlasspane, useStoreApi } from '../context';
 import type { InventoryTable } from './InventoryGrid';
 
 const FACETS = [
+  { id: 'site', label: 'Site' },
   { id: 'category', label: 'Category' },
   { id: 'type', label: 'Type' },
   { id: 'vendor', label: 'Vendor' },
@@ -25,6 +26,8 @@ export function Facets({ table }: { table: InventoryTable }) {
         const col = table.getColumn(f.id);
         const counts = col ? [...col.getFacetedUniqueValues().entries()] : [];
         counts.sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])));
+        // Sites exist only in a sensors' console: no facet of one "(unknown)" value elsewhere.
+        if (f.id === 'site' && counts.every(([v]) => v === undefined || v === null)) return null;
         const active = filters[f.id];
         const shown = more[f.id] ? counts.slice(0, 200) : counts.slice(0, SHOWN);
         return (

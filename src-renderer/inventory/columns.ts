@@ -159,6 +159,18 @@ export const COLUMNS: readonly ColumnSpec[] = [
     key: (d) => d.packets,
     text: (d) => String(d.packets),
   },
+  {
+    // Where a sensors' console saw it (serve --nats); absent from a capture of this machine's own, so
+    // hidden until chosen (the Site facet shows whenever devices have one), and last so the columns
+    // and exports of a local capture stay as they were.
+    id: 'site',
+    label: 'Site',
+    width: 100,
+    facet: true,
+    hiddenByDefault: true,
+    key: (d) => opt(d.site ?? null),
+    text: (d) => d.site ?? '',
+  },
 ];
 
 export const COLUMN_BY_ID: ReadonlyMap<string, ColumnSpec> = new Map(COLUMNS.map((c) => [c.id, c]));
@@ -211,6 +223,7 @@ export function searchText(d: DeviceJson): string {
     s = [
       displayName(d),
       d.id,
+      d.site ?? '',
       d.mac ?? '',
       ...d.ips,
       d.vendor ?? '',

@@ -17,6 +17,9 @@ export const OPTIONAL_CALLS = [
   'getForwarding',
   'addForwardDestination',
   'removeForwardDestination',
+  'listSensors',
+  'getSensorConnection',
+  'setSensorConnection',
 ] as const satisfies readonly CallName[];
 
 export type OptionalCallName = (typeof OPTIONAL_CALLS)[number];

@@ -2,7 +2,7 @@
 import type { Slice } from './slice';
 import type { FeatureName } from './optional-calls';
 
-export type View = 'start' | 'inventory' | 'map' | 'dashboard' | 'alerts' | 'forwarding';
+export type View = 'start' | 'inventory' | 'map' | 'dashboard' | 'alerts' | 'forwarding' | 'sensors';
 export type Theme = 'system' | 'light' | 'dark';
 /** Where a selection came from, so that the other views follow without echoing it back. */
 export type SelectionOrigin = 'grid' | 'graph' | 'details' | 'other';
@@ -57,6 +57,9 @@ export const uiSlice: Slice<UiSlice> = (set, get) => ({
     getDevice: null,
     editDevice: null,
     checkFilter: null,
+    listSensors: null,
+    getSensorConnection: null,
+    setSensorConnection: null,
     listAlerts: null,
     getTimeline: null,
     interfaceCounters: null,

@@ -59,5 +59,10 @@ export function placeholderEngine(opts: PlaceholderOptions = {}): EngineHandlers
     removeForwardDestination: () => {
       throw new CallFailure('unavailable', NOT_YET);
     },
+    listSensors: () => ({ supported: false, silenceMs: 0, maxClockSkewMs: 0, sensors: [] }),
+    getSensorConnection: () => ({ supported: false, settings: null, message: null }),
+    setSensorConnection: () => {
+      throw new CallFailure('unavailable', NOT_YET);
+    },
   };
 }

@@ -1,0 +1,240 @@
+/**
+ * The console's inventory when it follows sensors (`serve --nats`): every sensor delta joined into
+ * one PartialAccumulator (the partial-inventory merge: per source, idempotent, order-free), the
+ * inventory it yields rebuilt at most once per collection interval, and what changed since the last
+ * one sent to the UI as deviceDelta events through the InventoryView, as a capture run's changes are.
+ * Sensor alerts go out through the AlertService carrying their site and sensor.
+ *
+ * With a device store, each batch is committed to it, and every `checkpointMs` (and at close) the
+ * merged partial with the last stream sequence taken from each site goes in the same transaction
+ * (meta `sites.checkpoint`). A restarted console loads that checkpoint, shows its inventory at once
+ * (the broker may be down), and follows each stream from the sequence after it. Devices committed
+ * after the last checkpoint come again from the stream: the merge is idempotent, so the replay
+ * changes nothing.
+ */
+import { inventoryFromPartial, PartialAccumulator, parsePartial } from '../../shared/inventory/partial';
+import type { DeltaBatch } from '../../shared/inventory/changes';
+import type { CompiledRule } from '../../shared/classify';
+import type { AlertJson } from '../../shared/model/alert';
+import type { DeviceJson, EdgeJson, InventoryJson } from '../../shared/model/inventory';
+import type { Snapshot, CaptureStatus } from '../../shared/ipc/contract';
+import type { SensorMessage } from '../../shared/sensor/messages';
+import { IPC_LIMITS } from '../../shared/ipc/limits';
+import { CallFailure } from '../ipc/engine-api';
+import type { AlertService } from './alert-service';
+import type { InventoryView } from './inventory-view';
+import { errorText, type StoreLink } from './store-link';
+import { SensorBook, type SensorBookOptions } from './sensor-book';
+
+/** The store's meta key of the checkpoint: the merged partial and the last sequence per site. */
+export const CHECKPOINT_KEY = 'sites.checkpoint';
+
+interface Checkpoint {
+  v: 1;
+  seqs: Record<string, number>;
+  partial: unknown;
+}
+
+export interface MergedViewOptions {
+  /** How often changes are rebuilt and sent, ms. */
+  collectMs: number;
+  /** How often the checkpoint is written to the store, ms (default 5 s). */
+  checkpointMs?: number;
+  rules: readonly CompiledRule[];
+  vendorOf: (mac: number) => string | null;
+  /** How the sensors are judged (silence, clock skew) and their alerts worded. */
+  sensors?: SensorBookOptions;
+}
+
+const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
+
+export class MergedView {
+  private acc = new PartialAccumulator();
+  private readonly seqs = new Map<string, number>();
+  private shown = new Map<string, string>();
+  private shownEdges = new Map<string, string>();
+  private inv: InventoryJson | null = null;
+  private dirty = false;
+  private alertsDue: AlertJson[] = [];
+  private refusedCount = 0;
+  private lastCheckpoint = 0;
+  private readonly timer: NodeJS.Timeout;
+  private batchSeq = 0;
+  /** The sensors: health, last contact, clock; their disconnections and skews as alerts. */
+  readonly sensors: SensorBook;
+
+  constructor(
+    private readonly view: InventoryView,
+    private readonly alerts: AlertService,
+    private readonly link: StoreLink,
+    private readonly o: MergedViewOptions,
+  ) {
+    this.sensors = new SensorBook((a) => this.alertsDue.push(...a), o.sensors);
+    this.restore();
+    this.timer = setInterval(() => this.tick(), o.collectMs);
+    this.timer.unref();
+  }
+
+  /** The stream sequence to follow a site from: the one after the last taken (1 for a new site). */
+  resumeFrom(site: string): number {
+    return (this.seqs.get(site) ?? 0) + 1;
+  }
+
+  /** Messages refused so far (malformed, or not the sending sensor's own). */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
+  get devices(): number {
+    return this.inv?.devices.length ?? 0;
+  }
+
+  /** One checked message of a site's stream, at its sequence there, stored by the broker at `storedAt` ms. */
+  take(site: string, seq: number, m: SensorMessage, storedAt: number): void {
+    this.seqs.set(site, Math.max(seq, this.seqs.get(site) ?? 0));
+    if (m.kind === 'delta') {
+      this.acc.add(m.partial);
+      this.dirty = true;
+    } else if (m.kind === 'alert') {
+      // Alert ids are the sensor's own: another sensor's may be equal, so each carries where it is from.
+      const a = m.alert;
+      this.alertsDue.push({
+        ...a,
+        id: `${m.site}/${m.sensor}|${a.id}`.slice(0, IPC_LIMITS.id),
+        detail: { ...a.detail, site: m.site, sensor: m.sensor },
+      });
+    } else this.sensors.health(m, storedAt);
+  }
+
+  /** A message that failed its checks: skipped (its sequence is still behind us), counted. */
+  refuse(site: string, seq: number): void {
+    this.seqs.set(site, Math.max(seq, this.seqs.get(site) ?? 0));
+    this.refusedCount++;
+  }
+
+  /** Rebuild when something changed, send the difference, commit it (with a due checkpoint). */
+  tick(force = false): void {
+    this.sensors.check();
+    const alerts = this.alertsDue;
+    this.alertsDue = [];
+    let batch: DeltaBatch | null = null;
+    if (this.dirty) {
+      this.dirty = false;
+      batch = this.rebuild();
+    }
+    if (alerts.length > 0) this.alerts.publish(alerts);
+    const now = Date.now();
+    const due = force || now - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000);
+    const store = this.link.writable;
+    if (store === null || (batch === null && alerts.length === 0 && !(due && force))) return;
+    const meta: Record<string, string> = due ? { [CHECKPOINT_KEY]: this.checkpoint() } : {};
+    if (due) this.lastCheckpoint = now;
+    try {
+      if (batch !== null) store.commit(batch, alerts, meta);
+      else store.commitAlerts(alerts, meta);
+    } catch (e) {
+      this.link.stopped(e);
+    }
+  }
+
+  private checkpoint(): string {
+    const c: Checkpoint = { v: 1, seqs: Object.fromEntries(this.seqs), partial: this.acc.partial() };
+    return JSON.stringify(c);
+  }
+
+  /** The store's checkpoint, when there is one: its partial and sequences. A bad one is said and left. */
+  private restore(): void {
+    const store = this.link.store;
+    const raw = store?.meta(CHECKPOINT_KEY) ?? null;
+    if (raw === null) return;
+    try {
+      const c = JSON.parse(raw) as Checkpoint;
+      const p = parsePartial(c.partial);
+      if (!p.ok) throw new Error(p.reason);
+      this.acc.add(p.partial);
+      for (const [site, seq] of Object.entries(c.seqs))
+        if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
+      // The first tick sends it all (the UI's first delta starts from nothing).
+      this.dirty = true;
+    } catch (e) {
+      this.acc = new PartialAccumulator();
+      this.seqs.clear();
+      this.link.log(`the store's merged inventory cannot be read (${errorText(e)}): replaying the streams`);
+    }
+  }
+
+  private build(evidence: boolean): InventoryJson {
+    return inventoryFromPartial(this.acc.partial(), {
+      rules: this.o.rules,
+      vendorOf: this.o.vendorOf,
+      evidence,
+      identity: evidence,
+    });
+  }
+
+  /** The merged inventory again, and what differs from what the UI was last sent, as one batch. */
+  private rebuild(): DeltaBatch {
+    const inv = this.build(false);
+    this.inv = inv;
+    const shown = new Map<string, string>();
+    const upserts: DeviceJson[] = [];
+    for (const d of inv.devices) {
+      const s = JSON.stringify(d);
+      shown.set(d.id, s);
+      if (this.shown.get(d.id) !== s) upserts.push(d);
+    }
+    const removed = [...this.shown.keys()].filter((id) => !shown.has(id));
+    const shownEdges = new Map<string, string>();
+    const edges: EdgeJson[] = [];
+    for (const e of inv.edges) {
+      const s = JSON.stringify(e);
+      shownEdges.set(edgeId(e), s);
+      if (this.shownEdges.get(edgeId(e)) !== s) edges.push(e);
+    }
+    const edgesRemoved = [...this.shownEdges.keys()]
+      .filter((k) => !shownEdges.has(k))
+      .map((k) => {
+        const [a, b] = k.split('\n') as [string, string];
+        return { a, b };
+      });
+    this.shown = shown;
+    this.shownEdges = shownEdges;
+    const batch: DeltaBatch = {
+      seq: ++this.batchSeq,
+      at: inv.generatedAt,
+      upserts,
+      removed,
+      edges,
+      edgesRemoved,
+      alerts: [],
+      stats: inv.stats,
+    };
+    this.view.publish(batch);
+    return batch;
+  }
+
+  snapshot(sequence: number, status: CaptureStatus): Snapshot {
+    this.tick();
+    const L = IPC_LIMITS.snapshot;
+    const inv = this.inv;
+    return {
+      sequence,
+      devices: (inv?.devices ?? []).slice(0, L),
+      edges: (inv?.edges ?? []).slice(0, L),
+      status,
+    };
+  }
+
+  /** One device with its evidence (and who heard it): the merge rebuilt with evidence, once per call. */
+  device(id: string): DeviceJson {
+    const d = this.build(true).devices.find((x) => x.id === id);
+    if (d === undefined) throw new CallFailure('bad-request', `no device ${id} in the merged inventory`);
+    return d;
+  }
+
+  /** The last changes sent and committed, the checkpoint written; the timer stopped. */
+  close(): void {
+    clearInterval(this.timer);
+    this.tick(true);
+  }
+}
