@@ -5,7 +5,8 @@ import { checkRuleNames, classify, compileRules, factsFromCase } from '../../sha
 import { parseSignature, synMatcher } from '../../shared/classify/syn-matcher';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers/index';
-import { IT_PROTOCOLS, tcpSignature } from '../../shared/protocols/it/index';
+import { IT_PROTOCOLS } from '../../shared/protocols/it/index';
+import { synObservations } from '../helpers/decode';
 import { readRules } from '../../src-main/classify/load';
 import { knownNames } from '../../src-main/cli/rules';
 import { tcpFrame } from '../helpers/packets';
@@ -25,8 +26,8 @@ function signature(
   ip: { ttl: number; df?: boolean; id?: number },
 ): string {
   const f = tcpFrame(A, B, new Uint8Array(0), { flags: 0x02, window, options, seq: 1 }, ip);
-  const o = tcpSignature(new Decoder(LAYERS, IT_PROTOCOLS).decode(f, 1, 0, 1, f.length));
-  assert.ok(o !== null && o.kind === 'fingerprint');
+  const [o] = synObservations(new Decoder(LAYERS, IT_PROTOCOLS).decode(f, 1, 0, 1, f.length));
+  assert.ok(o !== undefined && o.kind === 'fingerprint');
   return o.value;
 }
 

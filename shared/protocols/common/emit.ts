@@ -12,6 +12,9 @@ import { cleanText } from './text';
  */
 export type About = { field: string } & ({ end: End; device?: never } | { device: DeviceRef; end?: never });
 
+/** Where observations go: a dissector's context, or any other collector (the SYN observers'). */
+export type Sink = Pick<AppContext, 'emit'>;
+
 /** The peer of a role or event: a device, none (`null`), or by default the packet's other end. */
 interface WithPeer {
   peer?: DeviceRef | null;
@@ -27,7 +30,7 @@ export class Emitter<E extends string = never> {
   constructor(readonly protocol: string) {}
 
   /** An identity attribute the device states; empty text says nothing. */
-  identity(ctx: AppContext, p: Packet, a: About & { attr: IdentityAttribute; value: string }): void {
+  identity(ctx: Sink, p: Packet, a: About & { attr: IdentityAttribute; value: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     const v = cleanText(a.value);
@@ -39,11 +42,7 @@ export class Emitter<E extends string = never> {
    * Any other key/value the device announced. Empty text says nothing, unless the key's presence is
    * the fact (`keepEmpty`: a DNS-SD TXT key without a value is a boolean attribute, RFC 6763 6.4).
    */
-  attribute(
-    ctx: AppContext,
-    p: Packet,
-    a: About & { key: string; value: string; keepEmpty?: boolean },
-  ): void {
+  attribute(ctx: Sink, p: Packet, a: About & { key: string; value: string; keepEmpty?: boolean }): void {
     const device = this.device(p, a);
     if (device === null) return;
     const v = cleanText(a.value);
@@ -52,7 +51,7 @@ export class Emitter<E extends string = never> {
   }
 
   /** A role the device plays, towards `peer` (by default the other end of the packet). */
-  role(ctx: AppContext, p: Packet, a: About & WithPeer & { role: string }): void {
+  role(ctx: Sink, p: Packet, a: About & WithPeer & { role: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     const peer = this.peer(p, a);
@@ -63,7 +62,7 @@ export class Emitter<E extends string = never> {
    * An event done BY the device (the actor) TO its peer, or stated by a device itself: what happened
    * and its facts. How urgent it is and how it reads are the alert policy's, not the parser's.
    */
-  event(ctx: AppContext, p: Packet, a: About & WithPeer & { event: E; facts?: EventFacts }): void {
+  event(ctx: Sink, p: Packet, a: About & WithPeer & { event: E; facts?: EventFacts }): void {
     const device = this.device(p, a);
     if (device === null) return;
     const peer = this.peer(p, a);
@@ -77,7 +76,7 @@ export class Emitter<E extends string = never> {
   }
 
   service(
-    ctx: AppContext,
+    ctx: Sink,
     p: Packet,
     a: About & { transport: 'tcp' | 'udp' | 'l2'; port: number; name: string },
   ): void {
@@ -93,11 +92,7 @@ export class Emitter<E extends string = never> {
   }
 
   /** Software heard from the device; `raw` defaults to product and version joined. */
-  software(
-    ctx: AppContext,
-    p: Packet,
-    a: About & { product: string; version: string | null; raw?: string },
-  ): void {
+  software(ctx: Sink, p: Packet, a: About & { product: string; version: string | null; raw?: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     const prod = cleanText(a.product);
@@ -112,7 +107,7 @@ export class Emitter<E extends string = never> {
     });
   }
 
-  finding(ctx: AppContext, p: Packet, a: About & { finding: string; detail: string }): void {
+  finding(ctx: Sink, p: Packet, a: About & { finding: string; detail: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, {
@@ -124,27 +119,27 @@ export class Emitter<E extends string = never> {
   }
 
   /** A name the device uses for itself (the caller cleans it: names have their own rules). */
-  hostname(ctx: AppContext, p: Packet, a: About & { name: string }): void {
+  hostname(ctx: Sink, p: Packet, a: About & { name: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, { kind: 'hostname', name: a.name, ...this.base(p, device, a.field) });
   }
 
   /** A name the device asked about. */
-  nameQuery(ctx: AppContext, p: Packet, a: About & { name: string }): void {
+  nameQuery(ctx: Sink, p: Packet, a: About & { name: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, { kind: 'name-query', name: a.name, ...this.base(p, device, a.field) });
   }
 
   /** A name-to-address binding, about the owner of the address. */
-  address(ctx: AppContext, p: Packet, a: About & { ip: string; name: string | null }): void {
+  address(ctx: Sink, p: Packet, a: About & { ip: string; name: string | null }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, { kind: 'address', ip: a.ip, name: a.name, ...this.base(p, device, a.field) });
   }
 
-  fingerprint(ctx: AppContext, p: Packet, a: About & { scheme: string; value: string }): void {
+  fingerprint(ctx: Sink, p: Packet, a: About & { scheme: string; value: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, {
@@ -156,7 +151,7 @@ export class Emitter<E extends string = never> {
   }
 
   neighbor(
-    ctx: AppContext,
+    ctx: Sink,
     p: Packet,
     a: About & {
       chassisId: string;
@@ -192,7 +187,7 @@ export class Emitter<E extends string = never> {
     return { device, protocol: this.protocol, field, frame: p.frame, ts: p.ts };
   }
 
-  private send(ctx: AppContext, o: Observation): void {
+  private send(ctx: Sink, o: Observation): void {
     // Facts are about devices: a broadcast or multicast receiver is not one.
     if (o.device.mac === null && o.device.ip === null) return;
     ctx.emit(o);

@@ -1,14 +1,18 @@
 import type { Packet } from '../../decode/packet';
-import type { Observation } from '../../model/observation';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_SYN } from '../../decode/packet';
 import type { Vocabulary } from '../contract';
-import { srcRef } from '../common/refs';
+import { Emitter, type Sink } from '../common/emit';
 
 /** What SYN signatures carry, under the protocol name `tcp`. */
 export const TCP_SIGNATURE_VOCABULARY: Vocabulary = {
   fields: ['syn', 'syn-ack'],
   keys: { fingerprint: ['tcp-syn', 'tcp-synack'] },
 };
+
+const em = new Emitter('tcp');
+
+/** A per-packet observer of TCP SYN and SYN-ACK segments: what it sees goes to `out`. */
+export type SynObserver = (p: Packet, out: Sink) => void;
 
 /**
  * TCP SYN / SYN-ACK signatures for passive OS fingerprinting, in our own compact format:
@@ -27,8 +31,8 @@ export function initialTtl(ttl: number): number {
   return 255;
 }
 
-export function tcpSignature(p: Packet): Observation | null {
-  if ((p.tcpFlags & TCP_SYN) === 0 || p.ipProto !== 6 || p.ttl < 0) return null;
+export const tcpSignature: SynObserver = (p, out) => {
+  if ((p.tcpFlags & TCP_SYN) === 0 || p.ipProto !== 6 || p.ttl < 0) return;
   const synAck = (p.tcpFlags & TCP_ACK) !== 0;
   const quirks: string[] = [];
   if (p.ipVersion === 4) {
@@ -47,14 +51,10 @@ export function tcpSignature(p: Packet): Observation | null {
     p.tcpOptionLayout === '' ? '*' : p.tcpOptionLayout,
     quirks.join(','),
   ].join(':');
-  return {
-    kind: 'fingerprint',
+  em.fingerprint(out, p, {
+    end: 'src',
+    field: synAck ? 'syn-ack' : 'syn',
     scheme: synAck ? 'tcp-synack' : 'tcp-syn',
     value,
-    device: srcRef(p),
-    protocol: 'tcp',
-    field: synAck ? 'syn-ack' : 'syn',
-    frame: p.frame,
-    ts: p.ts,
-  };
-}
+  });
+};
