@@ -7,7 +7,7 @@ import { wireText } from '../common/text';
 import { capabilityNames } from './lldp';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('cdp');
+const em = new Emitter<typeof VOCABULARY>('cdp');
 
 /** Cisco Discovery Protocol (SNAP OUI 00-00-0c, PID 0x2000): a Cisco neighbour describing itself. */
 const MAX_TLVS = 128;
@@ -126,13 +126,13 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['address', 'capabilities', 'deviceId', 'nativeVlan', 'platform', 'softwareVersion', 'vtpDomain'],
   keys: {
     attribute: ['capabilities', 'native-vlan'],
     identity: ['domain', 'model', 'software'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const cdp: AppProtocol = {
   name: 'cdp',

@@ -7,7 +7,7 @@ import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('http');
+const em = new Emitter<typeof VOCABULARY>('http');
 
 /**
  * HTTP/1.x: request User-Agent and Host, response Server, X-Powered-By, WWW-Authenticate realm and
@@ -216,13 +216,13 @@ function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isRespo
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['Host', 'Server', 'User-Agent', 'WWW-Authenticate.realm', 'X-Powered-By', 'html.title', 'status'],
   keys: {
     attribute: ['html-title', 'http-auth-realm'],
     role: ['http-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const http: AppProtocol = {
   name: 'http',

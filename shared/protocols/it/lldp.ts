@@ -1,13 +1,12 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import type { IdentityAttribute } from '../../model/observation';
 import { ipv4ToString, ipv6ToString, macToString } from '../../util/addr';
 import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('lldp');
+const em = new Emitter<typeof VOCABULARY>('lldp');
 
 /**
  * LLDP (IEEE 802.1AB, EtherType 0x88cc) with the 802.1 port VLAN, LLDP-MED inventory (TIA-1057)
@@ -35,7 +34,10 @@ export function capabilityNames(bits: number, names: readonly string[]): string 
   return out.join(',');
 }
 
-const MED_INVENTORY: Record<number, IdentityAttribute> = {
+const MED_INVENTORY: Record<
+  number,
+  'hardware' | 'firmware' | 'software' | 'serial' | 'vendor' | 'model' | 'asset-id'
+> = {
   5: 'hardware',
   6: 'firmware',
   7: 'software',
@@ -171,7 +173,7 @@ function orgTlv(
     const attr = MED_INVENTORY[sub];
     if (attr !== undefined && len > 0) {
       const value = wireText(w, v, len, 255);
-      if (value !== '') em.identity(ctx, p, { device: me, field: 'med.' + attr, attr, value });
+      if (value !== '') em.identity(ctx, p, { device: me, field: `med.${attr}`, attr, value });
     } else if (sub === 1 && len >= 3) {
       const cls = w.u8(v + 2);
       em.attribute(ctx, p, {
@@ -187,22 +189,39 @@ function orgTlv(
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'capabilities',
     'chassisId',
     'dot1.portVlanId',
     'managementAddress',
+    'med.asset-id',
     'med.deviceType',
+    'med.firmware',
+    'med.hardware',
+    'med.model',
+    'med.serial',
+    'med.software',
+    'med.vendor',
     'mudUrl',
     'systemDescription',
     'systemName',
   ],
   keys: {
     attribute: ['capabilities.available', 'capabilities.enabled', 'lldp-med-class', 'port-vlan'],
-    identity: ['description', 'mud-url'],
+    identity: [
+      'asset-id',
+      'description',
+      'firmware',
+      'hardware',
+      'model',
+      'mud-url',
+      'serial',
+      'software',
+      'vendor',
+    ],
   },
-};
+} as const satisfies Vocabulary;
 
 export const lldp: AppProtocol = {
   name: 'lldp',

@@ -8,8 +8,8 @@ import { readName } from './dns-name';
 import { Emitter } from '../common/emit';
 import { hexDigits } from '../common/hex';
 
-const emNbns = new Emitter('nbns');
-const emBrowser = new Emitter('browser');
+const emNbns = new Emitter<typeof NBNS_VOCABULARY>('nbns');
+const emBrowser = new Emitter<typeof BROWSER_VOCABULARY>('browser');
 
 /**
  * NetBIOS name service (RFC 1002, udp 137): names a host registers, answers with their addresses,
@@ -129,7 +129,7 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What NetBIOS name service observations can carry: rules are checked against it. */
-const NBNS_VOCABULARY: Vocabulary = {
+const NBNS_VOCABULARY = {
   fields: [
     'question',
     'response.NB',
@@ -138,7 +138,7 @@ const NBNS_VOCABULARY: Vocabulary = {
     'NBSTAT.unitId',
   ],
   keys: { attribute: ['unit-id'], identity: ['workgroup'] },
-};
+} as const satisfies Vocabulary;
 
 export const nbns: AppProtocol = {
   name: 'nbns',
@@ -260,7 +260,7 @@ function dissectDatagram(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 const ANNOUNCEMENTS = ['HostAnnouncement', 'DomainAnnouncement', 'LocalMasterAnnouncement'];
 
 /** What browser announcements (over NetBIOS datagrams) can carry: rules are checked against it. */
-const BROWSER_VOCABULARY: Vocabulary = {
+const BROWSER_VOCABULARY = {
   fields: ANNOUNCEMENTS.flatMap((a) => [
     a,
     ...['domain', 'serverName', 'osVersion', 'serverType', 'comment', 'destination'].map((f) => a + '.' + f),
@@ -270,7 +270,7 @@ const BROWSER_VOCABULARY: Vocabulary = {
     identity: ['description', 'os-version', 'workgroup'],
     role: ['master-browser'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const nbdgm: AppProtocol = {
   name: 'nbdgm',

@@ -7,7 +7,7 @@ import { productVersion } from './text';
 import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('smb');
+const em = new Emitter<typeof VOCABULARY>('smb');
 
 /**
  * SMB1/SMB2 over NetBIOS session service or direct TCP (139, 445): NTLMSSP messages carried in
@@ -235,7 +235,7 @@ export function dissectSmb(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'SessionSetup.NativeLanMan',
     'SessionSetup.NativeOS',
@@ -256,7 +256,7 @@ const VOCABULARY: Vocabulary = {
     identity: ['domain', 'os', 'os-version', 'workgroup'],
     role: ['ntlm-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const smb: AppProtocol = {
   name: 'smb',

@@ -6,7 +6,7 @@ import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('smtp');
+const em = new Emitter<typeof VOCABULARY>('smtp');
 
 /**
  * SMTP / ESMTP (RFC 5321, TCP 25 and submission 587), the clear-text start of a session: the server's
@@ -147,7 +147,7 @@ function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
   d.done = true;
   const verb = m[1]!.toUpperCase();
   const me = srcRef(p);
-  const field = verb.toLowerCase();
+  const field = verb === 'EHLO' ? 'ehlo' : 'helo';
   em.role(ctx, p, { device: me, field, role: 'smtp-client', peer: dstRef(p) });
   const name = smtpDomain(m[2]!);
   if (name !== null) em.hostname(ctx, p, { device: me, field, name });
@@ -185,13 +185,13 @@ function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Di
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
-  fields: ['ehlo-reply', 'greeting'],
+const VOCABULARY = {
+  fields: ['ehlo', 'ehlo-reply', 'greeting', 'helo'],
   keys: {
     attribute: ['smtp-banner', 'smtp-helo'],
     role: ['smtp-client', 'smtp-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const smtp: AppProtocol = {
   name: 'smtp',

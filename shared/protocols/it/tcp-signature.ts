@@ -4,12 +4,12 @@ import type { Vocabulary } from '../contract';
 import { Emitter, type Sink } from '../common/emit';
 
 /** What SYN signatures carry, under the protocol name `tcp`. */
-export const TCP_SIGNATURE_VOCABULARY: Vocabulary = {
+export const TCP_SIGNATURE_VOCABULARY = {
   fields: ['syn', 'syn-ack'],
   keys: { fingerprint: ['tcp-syn', 'tcp-synack'] },
-};
+} as const satisfies Vocabulary;
 
-const em = new Emitter('tcp');
+const em = new Emitter<typeof TCP_SIGNATURE_VOCABULARY>('tcp');
 
 /** A per-packet observer of TCP SYN and SYN-ACK segments: what it sees goes to `out`. */
 export type SynObserver = (p: Packet, out: Sink) => void;
@@ -41,9 +41,10 @@ export const tcpSignature: SynObserver = (p, out) => {
   }
   if ((p.tcpFlags & (TCP_ECE | TCP_CWR)) !== 0 || p.ecn !== 0) quirks.push('ecn');
   const v = (n: number) => (n < 0 ? '*' : String(n));
+  const initial = initialTtl(p.ttl);
   const value = [
     p.ipVersion === 6 ? '6' : '4',
-    initialTtl(p.ttl),
+    initial,
     p.ipOptionBytes,
     v(p.tcpMss),
     v(p.tcpWindow),
@@ -51,10 +52,6 @@ export const tcpSignature: SynObserver = (p, out) => {
     p.tcpOptionLayout === '' ? '*' : p.tcpOptionLayout,
     quirks.join(','),
   ].join(':');
-  em.fingerprint(out, p, {
-    end: 'src',
-    field: synAck ? 'syn-ack' : 'syn',
-    scheme: synAck ? 'tcp-synack' : 'tcp-syn',
-    value,
-  });
+  const field = synAck ? 'syn-ack' : 'syn';
+  em.fingerprint(out, p, { end: 'src', field, scheme: synAck ? 'tcp-synack' : 'tcp-syn', value });
 };

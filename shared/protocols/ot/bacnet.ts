@@ -2,7 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { DeviceRef, IdentityAttribute } from '../../model/observation';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { Emitter, type About } from '../common/emit';
+import { Emitter, type About, type FieldOf, type KeyOf } from '../common/emit';
 import { OnceSet } from '../common/once';
 import { nameOf, values } from '../common/values';
 import { bacnetVendorName } from './registries';
@@ -17,13 +17,13 @@ import { bacnetVendorName } from './registries';
 /** Events of confirmed services; their severity and wording are in shared/alerts/policy.ts. */
 export const EVENTS = ['bacnet-write', 'device-restart', 'communication-control', 'file-write'] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('bacnet');
+const em = new Emitter<typeof VOCABULARY>('bacnet');
 const PORT = 47808;
 const OBJECT_DEVICE = 8;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
 /** Device-object properties worth keeping, and what they say. */
-const PROPERTIES: Record<number, [string, IdentityAttribute | null]> = {
+const PROPERTIES: Record<number, [string, Attr | null]> = {
   121: ['vendor-name', 'vendor'],
   70: ['model-name', 'model'],
   44: ['firmware-revision', 'firmware'],
@@ -99,10 +99,11 @@ function charString(w: ByteWindow, o: number, len: number): string {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   // Properties read back, and any field of a frame routed for another network's device.
   fields: [
     'ReadProperty-ACK.*',
+    'ReadPropertyMultiple-ACK.*',
     '*(routed)',
     'AtomicWriteFile',
     'DeviceCommunicationControl',
@@ -127,6 +128,7 @@ const VOCABULARY: Vocabulary = {
     attribute: ['bacnet.max-apdu', 'bacnet.segmentation'],
     event: ['bacnet-write', 'communication-control', 'device-restart', 'file-write'],
     identity: [
+      'description',
       'firmware',
       'instance',
       'location',
@@ -138,7 +140,7 @@ const VOCABULARY: Vocabulary = {
     ],
     role: ['bacnet-client', 'bacnet-device', 'bacnet-server', 'bacnet-who-is-sender'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const bacnet: AppProtocol = {
   name: 'bacnet',
@@ -240,6 +242,9 @@ function apdu(
  * routed from another BACnet network (SNET present) is still attributed to its IP sender, and its
  * identity fields say so.
  */
+type Field = FieldOf<typeof VOCABULARY>;
+type Attr = KeyOf<typeof VOCABULARY, 'identity'> & IdentityAttribute;
+
 interface Source {
   p: Packet;
   ctx: AppContext;
@@ -247,12 +252,12 @@ interface Source {
   routed: boolean;
 }
 
-function about(s: Source, field: string): About {
+function about<F extends Field>(s: Source, field: F): About<F> {
   return s.origin === null ? { end: 'src', field } : { device: s.origin, field };
 }
 
-function identity(s: Source, field: string, attr: IdentityAttribute, value: string): void {
-  em.identity(s.ctx, s.p, { attr, value, ...about(s, s.routed ? field + '(routed)' : field) });
+function identity(s: Source, field: Field, attr: Attr, value: string): void {
+  em.identity(s.ctx, s.p, { attr, value, ...about(s, s.routed ? (`${field}(routed)` as const) : field) });
 }
 
 /** I-Am: device object id, max APDU length accepted, segmentation supported, vendor id. */
@@ -352,7 +357,7 @@ function propertyValue(
   end: number,
   oid: number,
   prop: number,
-  field: string,
+  field: 'ReadProperty-ACK' | 'ReadPropertyMultiple-ACK',
   S: Source,
 ): void {
   if (oid < 0 || oid >>> 22 !== OBJECT_DEVICE) return;
@@ -366,9 +371,9 @@ function propertyValue(
   else return;
   const [name, attr] = what;
   if (attr === null) return;
-  identity(S, field + '.' + name, attr, value);
+  identity(S, `${field}.${name}`, attr, value);
   if (prop === 120) {
     const v = bacnetVendorName(Number(value));
-    if (v !== null) identity(S, field + '.' + name, 'vendor', v);
+    if (v !== null) identity(S, `${field}.${name}`, 'vendor', v);
   }
 }

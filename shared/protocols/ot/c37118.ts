@@ -10,7 +10,7 @@ import { OnceSet } from '../common/once';
  * Configuration frames name the station (STN, 16 characters).
  */
 
-const em = new Emitter('c37118');
+const em = new Emitter<typeof VOCABULARY>('c37118');
 
 interface PmuFlow {
   once: OnceSet;
@@ -18,14 +18,14 @@ interface PmuFlow {
 const newFlow = (): PmuFlow => ({ once: new OnceSet(32) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['CommandFrame', 'ConfigurationFrame.STN', 'IDCODE', 'frame'],
   keys: {
     attribute: ['c37118.idcode'],
     identity: ['station-name'],
     role: ['synchrophasor-pdc', 'synchrophasor-pmu'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const c37118: AppProtocol = {
   name: 'c37118',

@@ -13,7 +13,7 @@ import { OnceSet } from '../common/once';
 /** Events of FINS commands; their severity and wording are in shared/alerts/policy.ts. */
 export const EVENTS = ['plc-start', 'plc-stop', 'program-download', 'program-clear', 'file-write'] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('fins');
+const em = new Emitter<typeof VOCABULARY>('fins');
 const PORT = 9600;
 
 interface FinsFlow {
@@ -31,7 +31,7 @@ const COMMANDS: Record<number, (typeof EVENTS)[number]> = {
 };
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['ControllerDataRead.model', 'ControllerDataRead.version', 'command', 'header'],
   keys: {
     event: ['file-write', 'plc-start', 'plc-stop', 'program-clear', 'program-download'],
@@ -39,7 +39,7 @@ const VOCABULARY: Vocabulary = {
     role: ['fins-client', 'fins-server'],
     service: ['fins'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const fins: AppProtocol = {
   name: 'fins',

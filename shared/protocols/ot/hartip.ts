@@ -10,7 +10,7 @@ import { OnceSet } from '../common/once';
  * (host / asset-management system), the answering side the HART-IP server (gateway, multiplexer).
  */
 
-const em = new Emitter('hart-ip');
+const em = new Emitter<typeof VOCABULARY>('hart-ip');
 const PORT = 5094;
 
 interface HartFlow {
@@ -19,13 +19,13 @@ interface HartFlow {
 const newFlow = (): HartFlow => ({ once: new OnceSet(8) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['header'],
   keys: {
     role: ['hart-ip-client', 'hart-ip-server'],
     service: ['hart-ip'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const hartip: AppProtocol = {
   name: 'hart-ip',

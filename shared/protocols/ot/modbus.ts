@@ -24,7 +24,7 @@ export const EVENTS = [
 ] as const;
 type ModbusEvent = (typeof EVENTS)[number];
 
-const em = new Emitter<ModbusEvent>('modbus');
+const em = new Emitter<typeof VOCABULARY>('modbus');
 const PORT = 502;
 const MBAP = 7;
 /** MBAP length counts the unit id and the PDU: at most 1 + 253. */
@@ -94,7 +94,7 @@ function tiles(w: ByteWindow, p: Packet): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'ReadDeviceId.*',
     'ReadDeviceId.MajorMinorRevision',
@@ -128,7 +128,7 @@ const VOCABULARY: Vocabulary = {
     role: ['modbus-client', 'modbus-server', 'modbus-umas-engineering'],
     service: ['modbus'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const modbus: AppProtocol = {
   name: 'modbus',
@@ -230,7 +230,7 @@ function deviceIdentification(w: ByteWindow, d: number, end: number, p: Packet, 
     const len = w.u8(o + 1);
     const vEnd = Math.min(o + 2 + len, end);
     const value = w.ascii(o + 2, vEnd - (o + 2), 245);
-    const field = 'ReadDeviceId.' + (OBJECT_NAMES[id] ?? 'object' + id);
+    const field = `ReadDeviceId.${OBJECT_NAMES[id] ?? 'object' + id}` as const;
     switch (id) {
       case 0:
         em.identity(ctx, p, { end: 'src', field, attr: 'vendor', value });
@@ -254,7 +254,7 @@ function deviceIdentification(w: ByteWindow, d: number, end: number, p: Packet, 
         em.identity(ctx, p, { end: 'src', field, attr: 'software', value });
         break;
       default:
-        em.attribute(ctx, p, { end: 'src', field, key: 'modbus.object-' + id, value });
+        em.attribute(ctx, p, { end: 'src', field, key: `modbus.object-${id}`, value });
     }
     o += 2 + len;
   }
