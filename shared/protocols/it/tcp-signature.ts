@@ -6,7 +6,7 @@ import { Emitter, type Sink } from '../common/emit';
 /** What SYN signatures carry, under the protocol name `tcp`. */
 export const TCP_SIGNATURE_VOCABULARY = {
   fields: ['syn', 'syn-ack'],
-  keys: { fingerprint: ['tcp-syn', 'tcp-synack'] },
+  keys: { attribute: ['tcp.distance'], fingerprint: ['tcp-syn', 'tcp-synack'] },
 } as const satisfies Vocabulary;
 
 const em = new Emitter<typeof TCP_SIGNATURE_VOCABULARY>('tcp');
@@ -22,7 +22,9 @@ export type SynObserver = (p: Packet, out: Sink) => void;
  * e.g. "4:64:0:1460:64240:7:M,S,T,N,W:df". Initial TTL is the observed TTL rounded up to 32, 64,
  * 128 or 255; absent values are '*'; quirks: df (don't fragment), id0 (zero IP ID with DF clear or
  * set), ecn (ECE/CWR on SYN, or ECN bits in IP). Called for every TCP packet; the cheap flag test
- * comes first.
+ * comes first. Beside the signature, how many hops below that initial TTL the TTL was heard
+ * (`tcp.distance`, as p0f reports `dist`): rules read it to match an initial TTL the rounding did not
+ * guess (shared/classify/syn-matcher.ts).
  */
 export function initialTtl(ttl: number): number {
   if (ttl <= 32) return 32;
@@ -54,4 +56,5 @@ export const tcpSignature: SynObserver = (p, out) => {
   ].join(':');
   const field = synAck ? 'syn-ack' : 'syn';
   em.fingerprint(out, p, { end: 'src', field, scheme: synAck ? 'tcp-synack' : 'tcp-syn', value });
+  em.attribute(out, p, { end: 'src', field, key: 'tcp.distance', value: String(initial - p.ttl) });
 };
