@@ -4,7 +4,7 @@ import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, ipv6ToString } from '../../util/addr';
 import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
-import { capabilityNames } from './lldp';
+import { capabilityBits, capabilityNames } from './lldp';
 import { Emitter } from '../common/emit';
 
 const em = new Emitter<typeof VOCABULARY>('cdp');
@@ -72,13 +72,17 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         port = wireText(w, v, n, 255);
         break;
       case 0x04:
-        if (n >= 4)
+        if (n >= 4) {
+          const caps = w.u32(v);
           em.attribute(ctx, p, {
             device: me,
             field: 'capabilities',
             key: 'capabilities',
-            value: capabilityNames(w.u32(v), CAPS),
+            value: capabilityNames(caps, CAPS),
           });
+          for (const code of capabilityBits(caps, 32))
+            em.attribute(ctx, p, { device: me, field: 'capabilities', key: 'capability-bit', value: code });
+        }
         break;
       case 0x05: {
         const s = wireText(w, v, n, 1024);
@@ -129,7 +133,7 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 const VOCABULARY = {
   fields: ['address', 'capabilities', 'deviceId', 'nativeVlan', 'platform', 'softwareVersion', 'vtpDomain'],
   keys: {
-    attribute: ['capabilities', 'native-vlan'],
+    attribute: ['capabilities', 'capability-bit', 'native-vlan'],
     identity: ['domain', 'model', 'software'],
   },
 } as const satisfies Vocabulary;

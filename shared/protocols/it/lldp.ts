@@ -5,6 +5,7 @@ import { ipv4ToString, ipv6ToString, macToString } from '../../util/addr';
 import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
 import { Emitter } from '../common/emit';
+import { hex } from '../common/hex';
 
 const em = new Emitter<typeof VOCABULARY>('lldp');
 
@@ -32,6 +33,16 @@ export function capabilityNames(bits: number, names: readonly string[]): string 
   const out: string[] = [];
   for (let i = 0; i < names.length; i++) if ((bits & (1 << i)) !== 0) out.push(names[i]!);
   return out.join(',');
+}
+
+/**
+ * Each capability bit set, as the code the standard gives it (`0x0010` for LLDP's router), so rules
+ * match the bit rather than our name for it; bits we have no name for are stated too.
+ */
+export function capabilityBits(bits: number, width: 16 | 32): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < width; i++) if ((bits >>> i) & 1) out.push(hex(2 ** i, width / 4));
+  return out;
 }
 
 const MED_INVENTORY: Record<
@@ -103,7 +114,8 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
       case 7:
         if (len >= 4) {
           const avail = capabilityNames(w.u16(v), CAPS);
-          const enabled = capabilityNames(w.u16(v + 2), CAPS);
+          const on = w.u16(v + 2);
+          const enabled = capabilityNames(on, CAPS);
           em.attribute(ctx, p, {
             device: me,
             field: 'capabilities',
@@ -116,6 +128,13 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
             key: 'capabilities.enabled',
             value: enabled,
           });
+          for (const code of capabilityBits(on, 16))
+            em.attribute(ctx, p, {
+              device: me,
+              field: 'capabilities',
+              key: 'capabilities.enabled-bit',
+              value: code,
+            });
         }
         break;
       case 8: {
@@ -208,7 +227,13 @@ const VOCABULARY = {
     'systemName',
   ],
   keys: {
-    attribute: ['capabilities.available', 'capabilities.enabled', 'lldp-med-class', 'port-vlan'],
+    attribute: [
+      'capabilities.available',
+      'capabilities.enabled',
+      'capabilities.enabled-bit',
+      'lldp-med-class',
+      'port-vlan',
+    ],
     identity: [
       'asset-id',
       'description',
