@@ -4,7 +4,8 @@ import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { ipv4ToString, ipv6ToString } from '../../util/addr';
 import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
-import { capabilityBits, capabilityNames } from './lldp';
+import { capabilityNames } from './lldp';
+import { hexBits } from '../common/hex';
 import { Emitter } from '../common/emit';
 
 const em = new Emitter<typeof VOCABULARY>('cdp');
@@ -80,7 +81,7 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
             key: 'capabilities',
             value: capabilityNames(caps, CAPS),
           });
-          for (const code of capabilityBits(caps, 32))
+          for (const code of hexBits(caps, 32))
             em.attribute(ctx, p, { device: me, field: 'capabilities', key: 'capability-bit', value: code });
         }
         break;

@@ -5,7 +5,7 @@ import { ipv4ToString, ipv6ToString, macToString } from '../../util/addr';
 import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
 import { Emitter } from '../common/emit';
-import { hex } from '../common/hex';
+import { hexBits } from '../common/hex';
 
 const em = new Emitter<typeof VOCABULARY>('lldp');
 
@@ -33,16 +33,6 @@ export function capabilityNames(bits: number, names: readonly string[]): string 
   const out: string[] = [];
   for (let i = 0; i < names.length; i++) if ((bits & (1 << i)) !== 0) out.push(names[i]!);
   return out.join(',');
-}
-
-/**
- * Each capability bit set, as the code the standard gives it (`0x0010` for LLDP's router), so rules
- * match the bit rather than our name for it; bits we have no name for are stated too.
- */
-export function capabilityBits(bits: number, width: 16 | 32): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < width; i++) if ((bits >>> i) & 1) out.push(hex(2 ** i, width / 4));
-  return out;
 }
 
 const MED_INVENTORY: Record<
@@ -128,7 +118,7 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
             key: 'capabilities.enabled',
             value: enabled,
           });
-          for (const code of capabilityBits(on, 16))
+          for (const code of hexBits(on, 16))
             em.attribute(ctx, p, {
               device: me,
               field: 'capabilities',

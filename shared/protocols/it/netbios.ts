@@ -6,7 +6,7 @@ import { ipRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { readName } from './dns-name';
 import { Emitter } from '../common/emit';
-import { hexDigits } from '../common/hex';
+import { hexBits, hexDigits } from '../common/hex';
 
 const emNbns = new Emitter<typeof NBNS_VOCABULARY>('nbns');
 const emBrowser = new Emitter<typeof BROWSER_VOCABULARY>('browser');
@@ -237,6 +237,14 @@ function dissectDatagram(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     key: 'server-type',
     value: serverTypeNames(stype),
   });
+  // Each SV_TYPE bit as [MS-BRWS] writes it, so rules match the bit rather than our name for it.
+  for (const code of hexBits(stype, 32))
+    emBrowser.attribute(ctx, p, {
+      device: me,
+      field: field + '.serverType',
+      key: 'server-type-bit',
+      value: code,
+    });
   if (comment !== '')
     emBrowser.identity(ctx, p, {
       device: me,
@@ -266,7 +274,7 @@ const BROWSER_VOCABULARY = {
     ...['domain', 'serverName', 'osVersion', 'serverType', 'comment', 'destination'].map((f) => a + '.' + f),
   ]),
   keys: {
-    attribute: ['server-type'],
+    attribute: ['server-type', 'server-type-bit'],
     identity: ['description', 'os-version', 'workgroup'],
     role: ['master-browser'],
   },
