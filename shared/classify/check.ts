@@ -1,7 +1,7 @@
 import { classify } from './classify';
 import type { AttributeName, CompiledRule } from './compile';
 import { factsFromCase } from './facts';
-import { byKind, matchRule, yieldOf } from './match';
+import { byKind, matchAll, yieldOf } from './match';
 
 /**
  * Run a rule's own test cases: every `fire` case must fire it (and yield what `expect` says), every
@@ -17,13 +17,16 @@ export function checkRuleCases(r: CompiledRule): string[] {
   const fired = new Set<string>();
   fire.forEach((c, i) => {
     const d = factsFromCase(c);
-    const m = matchRule(r, d, byKind(d));
-    if (m === null) {
+    // As classification matches: a single fact test matches each fact it accepts (a device stating
+    // several capability bits reaches a table's row with any of them).
+    const all = matchAll(r, d, byKind(d));
+    const m = all[0];
+    if (m === undefined) {
       out.push(`${r.id}: fire case ${i + 1} does not fire`);
       return;
     }
+    for (const x of all) fired.add(x.outcome.id);
     const o = m.outcome;
-    fired.add(o.id);
     for (const [a, t] of Object.entries(o.yields)) {
       if (yieldOf(o, a as AttributeName, m.captures) === null)
         out.push(
@@ -49,7 +52,7 @@ export function checkRuleCases(r: CompiledRule): string[] {
   });
   miss.forEach((c, i) => {
     const d = factsFromCase(c);
-    if (matchRule(r, d, byKind(d)) !== null) out.push(`${r.id}: miss case ${i + 1} fires`);
+    if (matchAll(r, d, byKind(d)).length > 0) out.push(`${r.id}: miss case ${i + 1} fires`);
   });
   // Each row of a lookup table is a rule of its own: a fire case must reach it.
   for (const row of r.table?.rows ?? [])

@@ -1,7 +1,7 @@
 import { ruleFileSchema, type RuleFileSpec, type CondSpec, type MatcherSpec, type RuleSpec } from './schema';
 import { compileTable, type LookupTable } from './lookup-table';
 import { compileYield, type Outcome, type Yields } from './outcome';
-import { synMatcher } from './syn-matcher';
+import { synTest, type SynTest } from './syn-matcher';
 
 export { ATTRIBUTES, type AttributeName, type Outcome } from './outcome';
 export type { LookupRow, LookupTable } from './lookup-table';
@@ -24,6 +24,8 @@ export type Cond =
       field?: Matcher;
       key?: Matcher;
       value?: Matcher;
+      /** A SYN signature's test, which reads the distances its observer stated beside it. */
+      syn?: SynTest;
     }
   | { t: 'oui'; m: Matcher }
   | { t: 'mac'; m: Matcher }
@@ -226,7 +228,7 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
       t: 'fact',
       kind: 'fingerprint',
       key: compileMatcher(s.syn.synack === true ? 'tcp-synack' : 'tcp-syn', errs),
-      value: synMatcher(s.syn),
+      syn: synTest(s.syn),
     };
   return { t: 'router', v: s.router };
 }

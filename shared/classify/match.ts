@@ -1,5 +1,6 @@
 import type { AttributeName, Captures, Cond, CompiledRule, LookupRow, LookupTable, Outcome } from './compile';
 import type { DeviceFacts, FactIn } from './facts';
+import { DISTANCE_KEY } from './syn-matcher';
 
 /** What one piece of evidence was: an observation's fact, or a device-level input (OUI, ports, peers). */
 export interface EvidenceRef {
@@ -75,7 +76,7 @@ export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): R
   const out: RuleMatch[] = [];
   for (let i = 0; i < all.length && out.length < MAX_MATCHES; i++) {
     const ev: EvidenceRef[] = [];
-    const caps = factMatch(c, all[i]!, ev);
+    const caps = factMatch(c, all[i]!, ev, facts);
     const o = caps === null ? null : outcomeOf(r, caps);
     if (o !== null) out.push({ captures: caps!, evidence: ev, outcome: o });
   }
@@ -110,8 +111,23 @@ function servedRows(t: LookupTable, d: DeviceFacts): RuleMatch[] {
 
 type FactCond = Extract<Cond, { t: 'fact' }>;
 
+/** Most distances read per signature: a device heard at many TTLs is still bounded. */
+const MAX_DISTANCES = 16;
+
+/** The distances the SYN observer stated for signatures of `field` (`syn`, `syn-ack`). */
+function distancesOf(facts: FactsByKind, field: string): number[] {
+  const out: number[] = [];
+  for (const f of facts.get('attribute\0tcp') ?? []) {
+    if (f.key !== DISTANCE_KEY || f.field !== field) continue;
+    const d = Number(f.value);
+    if (Number.isInteger(d) && d >= 0 && d <= 255) out.push(d);
+    if (out.length >= MAX_DISTANCES) break;
+  }
+  return out;
+}
+
 /** One fact against a fact test: its captures (and its evidence pushed), or null. */
-function factMatch(c: FactCond, f: FactIn, ev: EvidenceRef[]): Captures | null {
+function factMatch(c: FactCond, f: FactIn, ev: EvidenceRef[], facts: FactsByKind): Captures | null {
   if (c.protocol !== undefined && c.protocol(f.protocol) === null) return null;
   if (c.field !== undefined && c.field(f.field) === null) return null;
   let caps: Captures = {};
@@ -122,6 +138,11 @@ function factMatch(c: FactCond, f: FactIn, ev: EvidenceRef[]): Captures | null {
   }
   if (c.value !== undefined) {
     const v = c.value(f.value);
+    if (v === null) return null;
+    caps = { ...caps, ...v };
+  }
+  if (c.syn !== undefined) {
+    const v = c.syn(f.value, distancesOf(facts, f.field));
     if (v === null) return null;
     caps = { ...caps, ...v };
   }
@@ -160,7 +181,7 @@ function evalCond(c: Cond, d: DeviceFacts, facts: FactsByKind, ev: EvidenceRef[]
       return evalCond(c.c, d, facts, []) === null ? {} : null;
     case 'fact': {
       for (const f of facts.get(c.kind) ?? []) {
-        const caps = factMatch(c, f, ev);
+        const caps = factMatch(c, f, ev, facts);
         if (caps !== null) return caps;
       }
       return null;

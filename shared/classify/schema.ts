@@ -77,7 +77,10 @@ const synSchema = z
     /** The SYN-ACK a server answers with, rather than a client's SYN. */
     synack: z.boolean().optional(),
     version: z.union([z.literal(4), z.literal(6)]).optional(),
-    /** Initial TTL: the observed one rounded up to 32, 64, 128 or 255. */
+    /**
+     * Initial TTL (32, 64, 128 or 255): the TTL heard matches when it is at most this and at most 35
+     * hops below it (p0f's reading; the SYN observer states the hops as `tcp.distance`).
+     */
     ttl: z.union([initialTtl, z.array(initialTtl).min(1)]).optional(),
     ipopts: count.optional(),
     mss: counts.optional(),

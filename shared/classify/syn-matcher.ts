@@ -7,7 +7,17 @@ import type { SynSpec, WindowSpec } from './schema';
  * field as p0f's README describes its signature fields: initial TTL, IP option length, MSS, window
  * (a value, a range, or a multiple of the MSS), window scale, option layout, quirks. A field the rule
  * leaves out accepts anything, an absent value ('*') included.
+ *
+ * TTL as p0f matches it: the rule names the initial TTL; the TTL heard matches when it is at most that
+ * and at most MAX_DISTANCE hops below it. The signature names the initial TTL its observer guessed and
+ * the observer states, beside it, how many hops below that the TTL was heard (`tcp.distance`); a
+ * signature heard with no distance stated was heard at its initial TTL.
  */
+
+/** The attribute key of the hops a SYN's TTL was heard below the initial TTL its signature names. */
+export const DISTANCE_KEY = 'tcp.distance';
+/** The most hops a TTL is read across (p0f's MAX_DIST). */
+export const MAX_DISTANCE = 35;
 
 interface Signature {
   version: number;
@@ -22,7 +32,7 @@ interface Signature {
 }
 
 const FIELDS = 8;
-const NO_CAPTURES: Captures = Object.freeze({}) as Captures;
+const HEARD_AT_INITIAL: readonly number[] = [0];
 
 /** Parse a signature; null when it is not one (wrong field count, a number that is not one). */
 export function parseSignature(s: string): Signature | null {
@@ -66,8 +76,28 @@ function windowFits(w: WindowSpec, sig: Signature): boolean {
   return sig.mss > 0 && sig.window === sig.mss * w.mss;
 }
 
-/** The spec as a Matcher over the signature string (no captures). */
+/**
+ * A test of a signature heard at these distances below its initial TTL (none known: heard at it).
+ * Captures `distance`: the hops between the device and us under the initial TTL the rule names.
+ */
+export type SynTest = (s: string, distances: readonly number[]) => Captures | null;
+
+/** The spec as a Matcher over a signature heard at its initial TTL. */
 export function synMatcher(spec: SynSpec): Matcher {
+  const t = synTest(spec);
+  return (s) => t(s, HEARD_AT_INITIAL);
+}
+
+/** The hops from an initial TTL to one of the TTLs heard, when one is within reach; else -1. */
+function hops(initial: number, sigTtl: number, distances: readonly number[]): number {
+  for (const d of distances) {
+    const heard = sigTtl - d;
+    if (heard >= 1 && heard <= initial && initial - heard <= MAX_DISTANCE) return initial - heard;
+  }
+  return -1;
+}
+
+export function synTest(spec: SynSpec): SynTest {
   const ttls: number[] | null = spec.ttl === undefined ? null : list(spec.ttl);
   const mss = spec.mss === undefined ? null : list(spec.mss);
   const wscale = spec.wscale === undefined ? null : list(spec.wscale);
@@ -75,11 +105,16 @@ export function synMatcher(spec: SynSpec): Matcher {
   const layouts = spec.options === undefined ? null : list(spec.options);
   const has = spec.quirks?.has ?? [];
   const lacks = spec.quirks?.lacks ?? [];
-  return (s) => {
+  return (s, distances) => {
     const sig = parseSignature(s);
     if (sig === null) return null;
     if (spec.version !== undefined && sig.version !== spec.version) return null;
-    if (ttls !== null && !ttls.includes(sig.ttl)) return null;
+    const heard = distances.length > 0 ? distances : HEARD_AT_INITIAL;
+    // Without a TTL in the rule any distance goes; with one, the first initial TTL within reach.
+    let distance = ttls === null ? heard[0]! : -1;
+    if (ttls !== null)
+      for (let i = 0; i < ttls.length && distance < 0; i++) distance = hops(ttls[i]!, sig.ttl, heard);
+    if (distance < 0) return null;
     if (spec.ipopts !== undefined && sig.ipopts !== spec.ipopts) return null;
     if (mss !== null && !mss.includes(sig.mss)) return null;
     if (windows !== null && !windows.some((w) => windowFits(w, sig))) return null;
@@ -87,6 +122,6 @@ export function synMatcher(spec: SynSpec): Matcher {
     if (layouts !== null && !layouts.includes(sig.options)) return null;
     for (const q of has) if (!sig.quirks.includes(q)) return null;
     for (const q of lacks) if (sig.quirks.includes(q)) return null;
-    return NO_CAPTURES;
+    return { distance: String(distance) };
   };
 }

@@ -6,6 +6,7 @@ import { TCP_SYN, type Packet } from '../decode/packet';
 import { Inventory } from '../inventory/inventory';
 import { isCaptureTime, isoTime } from '../util/time';
 import type { AppProtocol } from '../protocols/contract';
+import type { SynObserver } from '../protocols/it/tcp-signature';
 import type { Observation } from '../model/observation';
 import type { Device } from '../inventory/inventory';
 import type { DeviceJson, EdgeJson } from '../model/inventory';
@@ -17,7 +18,7 @@ export interface AnalyzerOptions {
   layers: readonly Layer[];
   apps?: readonly AppProtocol[];
   /** Per-packet observers that are not port-based (TCP SYN signatures); called for SYN segments only. */
-  synObservers?: readonly ((p: Packet) => Observation | null)[];
+  synObservers?: readonly SynObserver[];
   vendorOf?: (mac: number) => string | null;
   /** See Decoder: verbatim repeated announcements within this window are dissected once (0: never skip). */
   repeatWindowMs?: number;
@@ -68,7 +69,8 @@ export class Analyzer {
   private frameNo = 0;
   private first = Infinity;
   private last = -Infinity;
-  private readonly synObservers: readonly ((p: Packet) => Observation | null)[];
+  private readonly synObservers: readonly SynObserver[];
+  private readonly synSink = { emit: (o: Observation) => this.observed(o) };
   readonly classifier: Classifier | null;
   private readonly repeatWindowMs: number;
   private readonly synSeen = new Map<number, number>();
@@ -195,13 +197,11 @@ export class Analyzer {
       !this.synRepeat(p)
     ) {
       for (const f of this.synObservers) {
-        let o: Observation | null = null;
         try {
-          o = f(p);
+          f(p, this.synSink);
         } catch {
           this.decoder.stats.dissectorErrors++;
         }
-        if (o !== null) this.observed(o);
       }
     }
   }

@@ -1,8 +1,6 @@
-import type { Packet } from '../decode/packet';
-import type { Observation } from '../model/observation';
 import type { AppProtocol } from './contract';
 import { IT_PROTOCOLS, tcpSignature } from './it';
-import { TCP_SIGNATURE_VOCABULARY } from './it/tcp-signature';
+import { TCP_SIGNATURE_VOCABULARY, type SynObserver } from './it/tcp-signature';
 import { OT_PROTOCOLS } from './ot';
 import { declaredProtocols, type Declared } from './vocabulary';
 
@@ -14,7 +12,7 @@ import { declaredProtocols, type Declared } from './vocabulary';
 export const APP_PROTOCOLS: readonly AppProtocol[] = [...OT_PROTOCOLS, ...IT_PROTOCOLS];
 
 /** Per-packet observers of TCP SYN and SYN-ACK segments (OS fingerprints). */
-export const SYN_OBSERVERS: readonly ((p: Packet) => Observation | null)[] = [tcpSignature];
+export const SYN_OBSERVERS: readonly SynObserver[] = [tcpSignature];
 
 /**
  * Every protocol name observations carry, with the dissector that emits it, its group and what it

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkRuleNames, classify, compileRules, factsFromCase } from '../../shared/classify';
-import { parseSignature, synMatcher } from '../../shared/classify/syn-matcher';
+import { MAX_DISTANCE, parseSignature, synMatcher, synTest } from '../../shared/classify/syn-matcher';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers/index';
-import { IT_PROTOCOLS, tcpSignature } from '../../shared/protocols/it/index';
+import { IT_PROTOCOLS } from '../../shared/protocols/it/index';
+import { synObservations } from '../helpers/decode';
 import { readRules } from '../../src-main/classify/load';
 import { knownNames } from '../../src-main/cli/rules';
 import { tcpFrame } from '../helpers/packets';
@@ -25,8 +26,8 @@ function signature(
   ip: { ttl: number; df?: boolean; id?: number },
 ): string {
   const f = tcpFrame(A, B, new Uint8Array(0), { flags: 0x02, window, options, seq: 1 }, ip);
-  const o = tcpSignature(new Decoder(LAYERS, IT_PROTOCOLS).decode(f, 1, 0, 1, f.length));
-  assert.ok(o !== null && o.kind === 'fingerprint');
+  const [o] = synObservations(new Decoder(LAYERS, IT_PROTOCOLS).decode(f, 1, 0, 1, f.length));
+  assert.ok(o !== undefined && o.kind === 'fingerprint');
   return o.value;
 }
 
@@ -55,6 +56,59 @@ test('the shipped tcp-syn rules read real SYNs field by field', () => {
     ttl: 60,
   });
   assert.notEqual(os(notWindows).os.value, 'Windows');
+});
+
+test('TTL as p0f reads it: at most the initial TTL and at most 35 hops below it; the hops captured', () => {
+  // A Linux SYN heard at TTL 30: the observer rounds it up to 32 and states 2 hops below that.
+  const far = '4:32:0:1460:29200:7:M,S,T,N,W:df';
+  const at = (spec: Parameters<typeof synTest>[0], sig: string, d: number[]) => synTest(spec)(sig, d);
+  assert.deepEqual(at({ ttl: 64 }, far, [2]), { distance: '34' });
+  assert.deepEqual(at({ ttl: 32 }, far, [2]), { distance: '2' });
+  assert.deepEqual(at({ ttl: [255, 64] }, far, [2]), { distance: '34' });
+  assert.equal(at({ ttl: 64 }, far, [3])?.distance, String(MAX_DISTANCE));
+  assert.equal(at({ ttl: 64 }, far, [4]), null, 'heard at 28: 36 hops from 64');
+  // A TTL above the rule's initial TTL is never its host's (128 is not reached from 255's 200).
+  assert.equal(at({ ttl: 128 }, '4:255:0:1460:8192:8:M,N,W,N,N,S:df', [55]), null);
+  // Heard at 88: 40 hops from 128 is too far; 30 (at 98) is not. Any of the distances heard may do.
+  const win = '4:128:0:1460:8192:8:M,N,W,N,N,S:df';
+  assert.equal(at({ ttl: 128 }, win, [40]), null);
+  assert.deepEqual(at({ ttl: 128 }, win, [40, 30]), { distance: '30' });
+  // No distance stated: heard at the initial TTL (test cases, older stores), as before.
+  assert.deepEqual(synMatcher({ ttl: 128 })(win), { distance: '0' });
+  assert.equal(synMatcher({ ttl: 64 })(win), null);
+  // A rule without a TTL takes any distance.
+  assert.deepEqual(at({ options: 'M,N,W,N,N,S' }, win, [60]), { distance: '60' });
+});
+
+test('the SYN observer states the hops below the initial TTL; the shipped rules read them', () => {
+  const f = tcpFrame(
+    A,
+    B,
+    new Uint8Array(0),
+    { flags: 0x02, window: 64240, options: [...MSS_1460, ...SACK_OK, ...TS, ...NOP, ...WSCALE_8], seq: 1 },
+    {
+      ttl: 30,
+      df: true,
+    },
+  );
+  const obs = synObservations(new Decoder(LAYERS, IT_PROTOCOLS).decode(f, 1, 0, 1, f.length));
+  const dist = obs.find((o) => o.kind === 'attribute' && o.key === 'tcp.distance');
+  assert.ok(dist !== undefined && dist.kind === 'attribute');
+  assert.deepEqual([dist.protocol, dist.field, dist.value], ['tcp', 'syn', '2']);
+  const sig = obs.find((o) => o.kind === 'fingerprint');
+  assert.ok(sig !== undefined && sig.kind === 'fingerprint');
+  assert.equal(sig.value.split(':')[1], '32');
+  const rules = readRules().rules.filter((r) => r.family === 'tcp-syn');
+  const os = (d: string) =>
+    classify(
+      factsFromCase({
+        facts: { 'fingerprint/tcp/syn/tcp-syn': sig.value, 'attribute/tcp/syn/tcp.distance': d },
+      }),
+      rules,
+    ).os.value;
+  // Rounding alone read TTL 30 as a TTL-32 stack; 34 hops from 64 it is Linux, 36 hops it is not.
+  assert.equal(os('2'), 'Linux');
+  assert.equal(os('4'), null);
 });
 
 test('window as a multiple of the MSS, a range, or a value; layouts; quirks present and absent', () => {

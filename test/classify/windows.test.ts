@@ -131,7 +131,7 @@ test('a family name with the NT version generalizes the build-precise name', () 
 
 test('with all rules: NTLM beats the raw SMB string, Samba stays Samba, a browser version backs the build', () => {
   const rules = loadRules();
-  const os = (facts: Record<string, string>) => classify(factsFromCase({ facts }), rules).os;
+  const os = (facts: Record<string, string | string[]>) => classify(factsFromCase({ facts }), rules).os;
   const ntlm = 'identity/smb/ntlmssp.auth.version/os-version';
   const native = 'identity/smb/SessionSetup.NativeOS/os';
 
@@ -162,12 +162,13 @@ test('with all rules: NTLM beats the raw SMB string, Samba stays Samba, a browse
   assert.ok(![samba.value, ...samba.alternatives.map((a) => a.value)].some((v) => /Windows/.test(v ?? '')));
 
   // Browser announcement flags tell a Windows server from a workstation where the build is shared.
-  const flags = 'attribute/browser/HostAnnouncement.serverType/server-type';
-  const srv = os({ [ntlm]: '10.0.14393', [flags]: 'workstation,server,nt-workstation,nt-server' });
+  // The dissector states each SV_TYPE bit: workstation, server, nt-workstation (0x1000), nt-server (0x8000).
+  const flags = 'attribute/browser/HostAnnouncement.serverType/server-type-bit';
+  const srv = os({ [ntlm]: '10.0.14393', [flags]: ['0x00000001', '0x00000002', '0x00001000', '0x00008000'] });
   assert.equal(srv.value, 'Windows Server 2016, NT 10.0.14393');
   assert.deepEqual(srv.alternatives, []);
   assert.equal(
-    os({ [ntlm]: '6.1.7601', [flags]: 'workstation,server,nt-workstation' }).value,
+    os({ [ntlm]: '6.1.7601', [flags]: ['0x00000001', '0x00000002', '0x00001000'] }).value,
     'Windows 7 SP1, NT 6.1.7601',
   );
 

@@ -8,10 +8,17 @@ import { CaptureParser } from '../../shared/capture/parser';
 import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers/index';
 import { LINKTYPE_ETHERNET } from '../../shared/decode/linktypes';
-import { TCP_SYN } from '../../shared/decode/packet';
+import { TCP_SYN, type Packet } from '../../shared/decode/packet';
 import type { Observation } from '../../shared/model/observation';
 import type { AppProtocol } from '../../shared/protocols/contract';
 import { tcpSignature } from '../../shared/protocols/it/index';
+
+/** What the SYN observers say about one decoded packet (nothing for segments without SYN). */
+export function synObservations(p: Packet): Observation[] {
+  const out: Observation[] = [];
+  tcpSignature(p, { emit: (o) => out.push(o) });
+  return out;
+}
 
 export interface FramesRun {
   obs: Observation[];
@@ -70,8 +77,7 @@ export function decodeCapture(
     const p = dec.decode(data, linkType, ts, frame, wireLen, iface);
     if ((stats.repeats ?? 0) > before) repeatFrames.add(frame);
     if (o.synSignatures && (p.tcpFlags & TCP_SYN) !== 0) {
-      const s = tcpSignature(p);
-      if (s !== null) obs.push(s);
+      obs.push(...synObservations(p));
     }
     if (p.protoCount > 0) claimed.set(frame, p.protos.slice(0, p.protoCount));
     for (let i = 0; i < p.protoCount; i++) {

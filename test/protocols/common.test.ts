@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteWindow } from '../../shared/decode/window';
-import { hex, hexBytes, hexDigits } from '../../shared/protocols/common/hex';
+import { hex, hexBits, hexBytes, hexDigits } from '../../shared/protocols/common/hex';
 import { cleanText } from '../../shared/protocols/common/text';
 import { nameOf, values } from '../../shared/protocols/common/values';
 import { covers } from '../../shared/protocols/vocabulary';
@@ -21,6 +21,10 @@ test('hex helpers: codes, digits and bytes', () => {
   const w = new ByteWindow().reset(Uint8Array.of(0xde, 0xad, 0xbe, 0xef), 0, 4);
   assert.equal(hexBytes(w, 1, 3), 'adbeef');
   assert.equal(hexBytes(w, 0, 4, 2), 'dead');
+  // Flag bits as codes, lowest first; the top bit of a 32-bit field included.
+  assert.deepEqual(hexBits(0x14, 16), ['0x0004', '0x0010']);
+  assert.deepEqual(hexBits(0x80000001, 32), ['0x00000001', '0x80000000']);
+  assert.deepEqual(hexBits(0, 8), []);
 });
 
 test('value tables: a name for a known code, the code or a fallback for another', () => {

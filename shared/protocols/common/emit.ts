@@ -1,16 +1,49 @@
 import type { Packet } from '../../decode/packet';
-import type { DeviceRef, EventFacts, IdentityAttribute, Observation } from '../../model/observation';
+import type {
+  DeviceRef,
+  EventFacts,
+  IdentityAttribute,
+  Observation,
+  ObservationKind,
+} from '../../model/observation';
 import { clip } from '../../model/observation';
-import type { AppContext } from '../contract';
+import type { AppContext, Vocabulary } from '../contract';
 import { dstIsGroup, endRef, peerOf, type End } from './refs';
 import { cleanText } from './text';
+
+/** A declared name as a type: each `*` stands for any text (`txt.*` is `txt.${string}`). */
+type Glob<S extends string> = S extends `${infer A}*${infer B}` ? `${A}${string}${Glob<B>}` : S;
+
+/** The fields a declaration names (`string` for an undeclared, widened Vocabulary). */
+export type FieldOf<V extends Vocabulary> = Glob<V['fields'][number]>;
+
+/** The keys of one observation kind a declaration names; none when it names none of that kind. */
+export type KeyOf<V extends Vocabulary, K extends ObservationKind> =
+  NonNullable<V['keys']> extends { readonly [P in K]?: infer L }
+    ? L extends readonly (infer X extends string)[]
+      ? Glob<X>
+      : never
+    : never;
+
+/**
+ * An emitter nobody declared for: it can state nothing, so every dissector names its declaration
+ * (`new Emitter<typeof VOCABULARY>('cdp')`).
+ */
+interface Undeclared {
+  readonly fields: readonly never[];
+}
 
 /**
  * Whom a fact is about, and which field of the protocol said it: an end of the packet (`end`), or a
  * device named inside the payload (`device`: a DHCP client by its chaddr, an address from an answer).
  * A fact about `end: 'dst'` is dropped when the receiver is a group (broadcast, multicast).
  */
-export type About = { field: string } & ({ end: End; device?: never } | { device: DeviceRef; end?: never });
+export type About<F extends string = string> = { field: F } & (
+  { end: End; device?: never } | { device: DeviceRef; end?: never }
+);
+
+/** Where observations go: a dissector's context, or any other collector (the SYN observers'). */
+export type Sink = Pick<AppContext, 'emit'>;
 
 /** The peer of a role or event: a device, none (`null`), or by default the packet's other end. */
 interface WithPeer {
@@ -20,14 +53,19 @@ interface WithPeer {
 /**
  * One emitter per protocol name, with named arguments: every dissector states facts the same way, so
  * the DeviceRef, frame and time are filled in one place and free wire text (identity values,
- * attributes, software, findings) is cleaned and clipped here. `E` is the dissector's declared event
- * names (its exported EVENTS): it cannot emit an event it did not declare.
+ * attributes, software, findings) is cleaned and clipped here. `V` is the protocol's declaration
+ * (its vocabulary, `as const`): a field, event, role, attribute key, identity attribute, service,
+ * finding or fingerprint scheme the declaration does not name fails to compile.
  */
-export class Emitter<E extends string = never> {
+export class Emitter<V extends Vocabulary = Undeclared> {
   constructor(readonly protocol: string) {}
 
   /** An identity attribute the device states; empty text says nothing. */
-  identity(ctx: AppContext, p: Packet, a: About & { attr: IdentityAttribute; value: string }): void {
+  identity(
+    ctx: Sink,
+    p: Packet,
+    a: About<FieldOf<V>> & { attr: IdentityAttribute & KeyOf<V, 'identity'>; value: string },
+  ): void {
     const device = this.device(p, a);
     if (device === null) return;
     const v = cleanText(a.value);
@@ -40,9 +78,9 @@ export class Emitter<E extends string = never> {
    * the fact (`keepEmpty`: a DNS-SD TXT key without a value is a boolean attribute, RFC 6763 6.4).
    */
   attribute(
-    ctx: AppContext,
+    ctx: Sink,
     p: Packet,
-    a: About & { key: string; value: string; keepEmpty?: boolean },
+    a: About<FieldOf<V>> & { key: KeyOf<V, 'attribute'>; value: string; keepEmpty?: boolean },
   ): void {
     const device = this.device(p, a);
     if (device === null) return;
@@ -52,7 +90,7 @@ export class Emitter<E extends string = never> {
   }
 
   /** A role the device plays, towards `peer` (by default the other end of the packet). */
-  role(ctx: AppContext, p: Packet, a: About & WithPeer & { role: string }): void {
+  role(ctx: Sink, p: Packet, a: About<FieldOf<V>> & WithPeer & { role: KeyOf<V, 'role'> }): void {
     const device = this.device(p, a);
     if (device === null) return;
     const peer = this.peer(p, a);
@@ -63,7 +101,11 @@ export class Emitter<E extends string = never> {
    * An event done BY the device (the actor) TO its peer, or stated by a device itself: what happened
    * and its facts. How urgent it is and how it reads are the alert policy's, not the parser's.
    */
-  event(ctx: AppContext, p: Packet, a: About & WithPeer & { event: E; facts?: EventFacts }): void {
+  event(
+    ctx: Sink,
+    p: Packet,
+    a: About<FieldOf<V>> & WithPeer & { event: KeyOf<V, 'event'>; facts?: EventFacts },
+  ): void {
     const device = this.device(p, a);
     if (device === null) return;
     const peer = this.peer(p, a);
@@ -77,9 +119,9 @@ export class Emitter<E extends string = never> {
   }
 
   service(
-    ctx: AppContext,
+    ctx: Sink,
     p: Packet,
-    a: About & { transport: 'tcp' | 'udp' | 'l2'; port: number; name: string },
+    a: About<FieldOf<V>> & { transport: 'tcp' | 'udp' | 'l2'; port: number; name: KeyOf<V, 'service'> },
   ): void {
     const device = this.device(p, a);
     if (device === null) return;
@@ -94,9 +136,9 @@ export class Emitter<E extends string = never> {
 
   /** Software heard from the device; `raw` defaults to product and version joined. */
   software(
-    ctx: AppContext,
+    ctx: Sink,
     p: Packet,
-    a: About & { product: string; version: string | null; raw?: string },
+    a: About<FieldOf<V>> & { product: string; version: string | null; raw?: string },
   ): void {
     const device = this.device(p, a);
     if (device === null) return;
@@ -112,7 +154,11 @@ export class Emitter<E extends string = never> {
     });
   }
 
-  finding(ctx: AppContext, p: Packet, a: About & { finding: string; detail: string }): void {
+  finding(
+    ctx: Sink,
+    p: Packet,
+    a: About<FieldOf<V>> & { finding: KeyOf<V, 'finding'>; detail: string },
+  ): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, {
@@ -124,27 +170,31 @@ export class Emitter<E extends string = never> {
   }
 
   /** A name the device uses for itself (the caller cleans it: names have their own rules). */
-  hostname(ctx: AppContext, p: Packet, a: About & { name: string }): void {
+  hostname(ctx: Sink, p: Packet, a: About<FieldOf<V>> & { name: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, { kind: 'hostname', name: a.name, ...this.base(p, device, a.field) });
   }
 
   /** A name the device asked about. */
-  nameQuery(ctx: AppContext, p: Packet, a: About & { name: string }): void {
+  nameQuery(ctx: Sink, p: Packet, a: About<FieldOf<V>> & { name: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, { kind: 'name-query', name: a.name, ...this.base(p, device, a.field) });
   }
 
   /** A name-to-address binding, about the owner of the address. */
-  address(ctx: AppContext, p: Packet, a: About & { ip: string; name: string | null }): void {
+  address(ctx: Sink, p: Packet, a: About<FieldOf<V>> & { ip: string; name: string | null }): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, { kind: 'address', ip: a.ip, name: a.name, ...this.base(p, device, a.field) });
   }
 
-  fingerprint(ctx: AppContext, p: Packet, a: About & { scheme: string; value: string }): void {
+  fingerprint(
+    ctx: Sink,
+    p: Packet,
+    a: About<FieldOf<V>> & { scheme: KeyOf<V, 'fingerprint'>; value: string },
+  ): void {
     const device = this.device(p, a);
     if (device === null) return;
     this.send(ctx, {
@@ -156,9 +206,9 @@ export class Emitter<E extends string = never> {
   }
 
   neighbor(
-    ctx: AppContext,
+    ctx: Sink,
     p: Packet,
-    a: About & {
+    a: About<FieldOf<V>> & {
       chassisId: string;
       portId: string | null;
       portDescription: string | null;
@@ -192,7 +242,7 @@ export class Emitter<E extends string = never> {
     return { device, protocol: this.protocol, field, frame: p.frame, ts: p.ts };
   }
 
-  private send(ctx: AppContext, o: Observation): void {
+  private send(ctx: Sink, o: Observation): void {
     // Facts are about devices: a broadcast or multicast receiver is not one.
     if (o.device.mac === null && o.device.ip === null) return;
     ctx.emit(o);

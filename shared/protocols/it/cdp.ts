@@ -5,9 +5,10 @@ import { ipv4ToString, ipv6ToString } from '../../util/addr';
 import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
 import { capabilityNames } from './lldp';
+import { hexBits } from '../common/hex';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('cdp');
+const em = new Emitter<typeof VOCABULARY>('cdp');
 
 /** Cisco Discovery Protocol (SNAP OUI 00-00-0c, PID 0x2000): a Cisco neighbour describing itself. */
 const MAX_TLVS = 128;
@@ -72,13 +73,17 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         port = wireText(w, v, n, 255);
         break;
       case 0x04:
-        if (n >= 4)
+        if (n >= 4) {
+          const caps = w.u32(v);
           em.attribute(ctx, p, {
             device: me,
             field: 'capabilities',
             key: 'capabilities',
-            value: capabilityNames(w.u32(v), CAPS),
+            value: capabilityNames(caps, CAPS),
           });
+          for (const code of hexBits(caps, 32))
+            em.attribute(ctx, p, { device: me, field: 'capabilities', key: 'capability-bit', value: code });
+        }
         break;
       case 0x05: {
         const s = wireText(w, v, n, 1024);
@@ -126,13 +131,13 @@ export function dissectCdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['address', 'capabilities', 'deviceId', 'nativeVlan', 'platform', 'softwareVersion', 'vtpDomain'],
   keys: {
-    attribute: ['capabilities', 'native-vlan'],
+    attribute: ['capabilities', 'capability-bit', 'native-vlan'],
     identity: ['domain', 'model', 'software'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const cdp: AppProtocol = {
   name: 'cdp',

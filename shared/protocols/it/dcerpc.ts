@@ -1,11 +1,11 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import type { AppContext, AppProtocol } from '../contract';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
 import { Emitter } from '../common/emit';
 import { scanNtlmssp, withNtlmssp } from './ntlmssp';
 
-const em = new Emitter('dcerpc');
+const em = new Emitter<typeof VOCABULARY>('dcerpc');
 
 /**
  * Connection-oriented DCE/RPC (C706 chapter 12, MS-RPCE 2.2.2) over TCP: the endpoint mapper (135),
@@ -130,7 +130,7 @@ export function dissectDcerpc(w: ByteWindow, p: Packet, ctx: AppContext): boolea
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = withNtlmssp({ fields: [] });
+const VOCABULARY = withNtlmssp({ fields: [] } as const);
 
 export const dcerpc: AppProtocol = {
   name: 'dcerpc',

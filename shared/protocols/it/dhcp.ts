@@ -68,7 +68,7 @@ export const DHCP_OPTION_NAMES = values({
   [OPTION.MUD_URL]: 'Manufacturer Usage Description',
 });
 
-const em = new Emitter('dhcp');
+const em = new Emitter<typeof VOCABULARY>('dhcp');
 
 const scratch = new ByteWindow();
 
@@ -121,7 +121,7 @@ function eachOption(w: ByteWindow, f: (code: number, v: number, len: number) => 
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   // Facts are named by the option that carried them (option12), or by the header's op and yiaddr.
   fields: ['op', 'yiaddr', ...Object.values(OPTION).map((c) => 'option' + c)],
   keys: {
@@ -140,7 +140,7 @@ const VOCABULARY: Vocabulary = {
     identity: ['mud-url'],
     role: ['dhcp-client', 'dhcp-server', 'dns-server', 'router'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const dhcp: AppProtocol = {
   name: 'dhcp',

@@ -9,7 +9,7 @@ import { readName } from './dns-name';
 import { Emitter } from '../common/emit';
 import { hexBytes } from '../common/hex';
 
-const em = new Emitter('dhcpv6');
+const em = new Emitter<typeof VOCABULARY>('dhcpv6');
 
 /**
  * DHCPv6 (RFC 8415, udp 546/547): the client's DUID (with the link-layer address or enterprise
@@ -201,12 +201,14 @@ function message(w: ByteWindow, p: Packet, ctx: AppContext, server: DeviceRef, c
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'msg-type',
     'option1',
+    'option1.enterprise',
     'option1.lladdr',
     'option1.uuid',
+    'option15',
     'option16',
     'option39',
     'option5',
@@ -219,7 +221,7 @@ const VOCABULARY: Vocabulary = {
     identity: ['uuid'],
     role: ['dhcpv6-relay', 'dhcpv6-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const dhcpv6: AppProtocol = {
   name: 'dhcpv6',

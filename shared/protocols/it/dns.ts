@@ -27,10 +27,10 @@ const T_SRV = 33;
 type Flavor = 'dns' | 'mdns' | 'llmnr';
 
 /** One parser, three protocol names. */
-const EM: Record<Flavor, Emitter> = {
-  dns: new Emitter('dns'),
-  mdns: new Emitter('mdns'),
-  llmnr: new Emitter('llmnr'),
+const EM: Record<Flavor, Emitter<typeof VOCABULARY>> = {
+  dns: new Emitter<typeof VOCABULARY>('dns'),
+  mdns: new Emitter<typeof VOCABULARY>('mdns'),
+  llmnr: new Emitter<typeof VOCABULARY>('llmnr'),
 };
 
 /** TXT keys that carry identity (DNS-SD conventions: printers' IPP TXT, Apple's model keys). */
@@ -136,7 +136,7 @@ function emitRecord(
   name: string,
   rdo: number,
   rdlen: number,
-  section: string,
+  section: (typeof SECTIONS)[number],
   qr: boolean,
 ): void {
   const proto = flavor;
@@ -151,7 +151,7 @@ function emitRecord(
         ip = b[0] + '.' + b[1] + '.' + b[2] + '.' + b[3];
       } else if (type === T_AAAA && rdlen === 16) ip = ipv6ToString(w.bytes(rdo, 16), 0);
       else return;
-      const field = (type === T_A ? 'A' : 'AAAA') + '.' + section;
+      const field = type === T_A ? (`A.${section}` as const) : (`AAAA.${section}` as const);
       if (self) {
         EM[proto].hostname(ctx, p, { device: me, field, name });
         EM[proto].address(ctx, p, { device: { mac: me.mac, ip }, field, ip, name });
@@ -166,10 +166,10 @@ function emitRecord(
       const target = cleanText(t.name, 255);
       const rev = reverseToIp(name);
       if (rev !== null) {
-        if (self) EM[proto].hostname(ctx, p, { device: me, field: 'PTR.' + section, name: target });
+        if (self) EM[proto].hostname(ctx, p, { device: me, field: `PTR.${section}`, name: target });
         EM[proto].address(ctx, p, {
           device: self ? { mac: me.mac, ip: rev } : ipRef(rev),
-          field: 'PTR.' + section,
+          field: `PTR.${section}`,
           ip: rev,
           name: target,
         });
@@ -179,14 +179,14 @@ function emitRecord(
       if (name.startsWith('_services._dns-sd._udp.')) {
         EM[proto].attribute(ctx, p, {
           device: me,
-          field: 'PTR.' + section,
+          field: `PTR.${section}`,
           key: 'service-type',
           value: target,
         });
       } else {
         EM[proto].attribute(ctx, p, {
           device: me,
-          field: 'PTR.' + section,
+          field: `PTR.${section}`,
           key: 'service-instance',
           value: target,
         });
@@ -199,7 +199,7 @@ function emitRecord(
       const t = readName(w, rdo + 6);
       if (t === null) return;
       const transport = /\._udp\./i.test(name) ? 'udp' : 'tcp';
-      EM[proto].service(ctx, p, { device: me, field: 'SRV.' + section, transport, port, name });
+      EM[proto].service(ctx, p, { device: me, field: `SRV.${section}`, transport, port, name });
       if (t.name !== '.')
         EM[proto].hostname(ctx, p, { device: me, field: 'SRV.target', name: cleanText(t.name, 255) });
       return;
@@ -222,9 +222,9 @@ function emitRecord(
         if (key === '') continue;
         const attr = TXT_IDENTITY[key];
         if (attr !== undefined && value !== '') {
-          EM[proto].identity(ctx, p, { device: me, field: 'TXT.' + key, attr, value });
+          EM[proto].identity(ctx, p, { device: me, field: `TXT.${key}`, attr, value });
         }
-        EM[proto].attribute(ctx, p, { device: me, field: 'TXT', key: 'txt.' + key, value, keepEmpty: true });
+        EM[proto].attribute(ctx, p, { device: me, field: 'TXT', key: `txt.${key}`, value, keepEmpty: true });
       }
       return;
     }
@@ -247,17 +247,17 @@ function emitRecord(
 
 const tcpMsg = new ByteWindow();
 
-const SECTIONS = ['answer', 'authority', 'additional'];
+const SECTIONS = ['answer', 'authority', 'additional'] as const;
 
 /** What DNS, mDNS and LLMNR observations can carry (one parser): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'qname',
     'flags.qr',
-    ...['A', 'AAAA', 'PTR', 'SRV'].flatMap((t) => SECTIONS.map((s) => t + '.' + s)),
+    ...(['A', 'AAAA', 'PTR', 'SRV'] as const).flatMap((t) => SECTIONS.map((s) => `${t}.${s}` as const)),
     'SRV.target',
     'TXT',
-    ...Object.keys(TXT_IDENTITY).map((k) => 'TXT.' + k),
+    ...Object.keys(TXT_IDENTITY).map((k) => `TXT.${k}` as const),
     'HINFO.cpu',
     'HINFO.os',
   ],
@@ -268,7 +268,7 @@ const VOCABULARY: Vocabulary = {
     // Service names are the instance names devices announce.
     service: ['*'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const dns: AppProtocol = {
   name: 'dns',

@@ -5,8 +5,9 @@ import { dstRef, srcRef } from '../common/refs';
 import { productVersion } from './text';
 import { wireText } from '../common/text';
 import { Emitter } from '../common/emit';
+import type { GQUIC_VOCABULARY } from './quic';
 
-const em = new Emitter('gquic');
+const em = new Emitter<typeof GQUIC_VOCABULARY>('gquic');
 
 /**
  * Google QUIC (gQUIC, versions Q0xx): up to Q046 the client's CHLO handshake message travels in

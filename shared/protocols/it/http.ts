@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import type { AppContext, AppProtocol } from '../contract';
 import { dstRef, srcRef } from '../common/refs';
 import { headerBlockEnd, parseHeaderBlock, productVersion, startsWith, type HeaderBlock } from './text';
 import { cleanText } from '../common/text';
@@ -9,7 +9,7 @@ import { Emitter } from '../common/emit';
 import { base64Bytes } from '../common/base64';
 import { scanNtlmssp, withNtlmssp } from './ntlmssp';
 
-const em = new Emitter('http');
+const em = new Emitter<typeof VOCABULARY>('http');
 
 /**
  * HTTP/1.x: request User-Agent and Host, response Server, X-Powered-By, WWW-Authenticate realm and
@@ -247,13 +247,13 @@ function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isRespo
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = withNtlmssp({
+const VOCABULARY = withNtlmssp({
   fields: ['Host', 'Server', 'User-Agent', 'WWW-Authenticate.realm', 'X-Powered-By', 'html.title', 'status'],
   keys: {
     attribute: ['html-title', 'http-auth-realm'],
     role: ['http-server'],
   },
-});
+} as const);
 
 export const http: AppProtocol = {
   name: 'http',

@@ -1,11 +1,11 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import type { AppContext, AppProtocol } from '../contract';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
 import { Emitter } from '../common/emit';
 import { scanNtlmssp, withNtlmssp } from './ntlmssp';
 
-const em = new Emitter('ldap');
+const em = new Emitter<typeof VOCABULARY>('ldap');
 
 /**
  * LDAP over TCP (RFC 4511) on 389 and the global catalog (3268): only binds are read, for the
@@ -70,7 +70,7 @@ export function dissectLdap(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = withNtlmssp({ fields: [] });
+const VOCABULARY = withNtlmssp({ fields: [] } as const);
 
 export const ldap: AppProtocol = {
   name: 'ldap',

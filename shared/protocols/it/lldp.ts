@@ -1,13 +1,13 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import type { IdentityAttribute } from '../../model/observation';
 import { ipv4ToString, ipv6ToString, macToString } from '../../util/addr';
 import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
 import { Emitter } from '../common/emit';
+import { hexBits } from '../common/hex';
 
-const em = new Emitter('lldp');
+const em = new Emitter<typeof VOCABULARY>('lldp');
 
 /**
  * LLDP (IEEE 802.1AB, EtherType 0x88cc) with the 802.1 port VLAN, LLDP-MED inventory (TIA-1057)
@@ -35,7 +35,10 @@ export function capabilityNames(bits: number, names: readonly string[]): string 
   return out.join(',');
 }
 
-const MED_INVENTORY: Record<number, IdentityAttribute> = {
+const MED_INVENTORY: Record<
+  number,
+  'hardware' | 'firmware' | 'software' | 'serial' | 'vendor' | 'model' | 'asset-id'
+> = {
   5: 'hardware',
   6: 'firmware',
   7: 'software',
@@ -101,7 +104,8 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
       case 7:
         if (len >= 4) {
           const avail = capabilityNames(w.u16(v), CAPS);
-          const enabled = capabilityNames(w.u16(v + 2), CAPS);
+          const on = w.u16(v + 2);
+          const enabled = capabilityNames(on, CAPS);
           em.attribute(ctx, p, {
             device: me,
             field: 'capabilities',
@@ -114,6 +118,13 @@ export function dissectLldp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
             key: 'capabilities.enabled',
             value: enabled,
           });
+          for (const code of hexBits(on, 16))
+            em.attribute(ctx, p, {
+              device: me,
+              field: 'capabilities',
+              key: 'capabilities.enabled-bit',
+              value: code,
+            });
         }
         break;
       case 8: {
@@ -171,7 +182,7 @@ function orgTlv(
     const attr = MED_INVENTORY[sub];
     if (attr !== undefined && len > 0) {
       const value = wireText(w, v, len, 255);
-      if (value !== '') em.identity(ctx, p, { device: me, field: 'med.' + attr, attr, value });
+      if (value !== '') em.identity(ctx, p, { device: me, field: `med.${attr}`, attr, value });
     } else if (sub === 1 && len >= 3) {
       const cls = w.u8(v + 2);
       em.attribute(ctx, p, {
@@ -187,22 +198,45 @@ function orgTlv(
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'capabilities',
     'chassisId',
     'dot1.portVlanId',
     'managementAddress',
+    'med.asset-id',
     'med.deviceType',
+    'med.firmware',
+    'med.hardware',
+    'med.model',
+    'med.serial',
+    'med.software',
+    'med.vendor',
     'mudUrl',
     'systemDescription',
     'systemName',
   ],
   keys: {
-    attribute: ['capabilities.available', 'capabilities.enabled', 'lldp-med-class', 'port-vlan'],
-    identity: ['description', 'mud-url'],
+    attribute: [
+      'capabilities.available',
+      'capabilities.enabled',
+      'capabilities.enabled-bit',
+      'lldp-med-class',
+      'port-vlan',
+    ],
+    identity: [
+      'asset-id',
+      'description',
+      'firmware',
+      'hardware',
+      'model',
+      'mud-url',
+      'serial',
+      'software',
+      'vendor',
+    ],
   },
-};
+} as const satisfies Vocabulary;
 
 export const lldp: AppProtocol = {
   name: 'lldp',

@@ -6,10 +6,10 @@ import { ipRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { readName } from './dns-name';
 import { Emitter } from '../common/emit';
-import { hexDigits } from '../common/hex';
+import { hexBits, hexDigits } from '../common/hex';
 
-const emNbns = new Emitter('nbns');
-const emBrowser = new Emitter('browser');
+const emNbns = new Emitter<typeof NBNS_VOCABULARY>('nbns');
+const emBrowser = new Emitter<typeof BROWSER_VOCABULARY>('browser');
 
 /**
  * NetBIOS name service (RFC 1002, udp 137): names a host registers, answers with their addresses,
@@ -40,7 +40,7 @@ export function decodeNbName(encoded: string): NbName | null {
   return { name: cleanText(s.replace(/ +$/, ''), 64), suffix };
 }
 
-const OPCODES = ['query', '', '', '', '', 'registration', 'release', 'wack', 'refresh', 'refresh'];
+const OPCODES = ['query', '', '', '', '', 'registration', 'release', 'wack', 'refresh', 'refresh'] as const;
 
 function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (w.length < 12) return false;
@@ -89,7 +89,7 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         const group = (w.u16(rdo + k) & 0x8000) !== 0;
         const ip = ipv4ToString(w.u32(rdo + k + 2));
         const selfIp = p.ipVersion === 4 && w.u32(rdo + k + 2) === p.src4;
-        const field = (qr ? 'response.' : OPCODES[opcode] + '.') + 'NB';
+        const field = qr ? 'response.NB' : (`${OPCODES[opcode]!}.NB` as const);
         const dev = selfIp ? me : ipRef(ip);
         if (group) {
           if (nb.suffix === 0x00 || nb.suffix === 0x1e || nb.suffix === 0x1d)
@@ -129,16 +129,16 @@ function dissectNbns(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What NetBIOS name service observations can carry: rules are checked against it. */
-const NBNS_VOCABULARY: Vocabulary = {
+const NBNS_VOCABULARY = {
   fields: [
     'question',
     'response.NB',
-    ...OPCODES.filter((o) => o !== '').map((o) => o + '.NB'),
+    ...OPCODES.filter((o) => o !== '').map((o) => `${o}.NB` as const),
     'NBSTAT',
     'NBSTAT.unitId',
   ],
   keys: { attribute: ['unit-id'], identity: ['workgroup'] },
-};
+} as const satisfies Vocabulary;
 
 export const nbns: AppProtocol = {
   name: 'nbns',
@@ -221,33 +221,41 @@ function dissectDatagram(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     cmd === 0x0c ? 'DomainAnnouncement' : cmd === 0x0f ? 'LocalMasterAnnouncement' : 'HostAnnouncement';
   if (cmd === 0x0c) {
     if (server !== '')
-      emBrowser.identity(ctx, p, { device: me, field: field + '.domain', attr: 'workgroup', value: server });
+      emBrowser.identity(ctx, p, { device: me, field: `${field}.domain`, attr: 'workgroup', value: server });
     return true;
   }
-  if (server !== '') emBrowser.hostname(ctx, p, { device: me, field: field + '.serverName', name: server });
+  if (server !== '') emBrowser.hostname(ctx, p, { device: me, field: `${field}.serverName`, name: server });
   emBrowser.identity(ctx, p, {
     device: me,
-    field: field + '.osVersion',
+    field: `${field}.osVersion`,
     attr: 'os-version',
     value: major + '.' + minor,
   });
   emBrowser.attribute(ctx, p, {
     device: me,
-    field: field + '.serverType',
+    field: `${field}.serverType`,
     key: 'server-type',
     value: serverTypeNames(stype),
   });
+  // Each SV_TYPE bit as [MS-BRWS] writes it, so rules match the bit rather than our name for it.
+  for (const code of hexBits(stype, 32))
+    emBrowser.attribute(ctx, p, {
+      device: me,
+      field: `${field}.serverType`,
+      key: 'server-type-bit',
+      value: code,
+    });
   if (comment !== '')
     emBrowser.identity(ctx, p, {
       device: me,
-      field: field + '.comment',
+      field: `${field}.comment`,
       attr: 'description',
       value: comment,
     });
   if (dst !== null && (dst.suffix === 0x1d || dst.suffix === 0x1e) && dst.name !== '') {
     emBrowser.identity(ctx, p, {
       device: me,
-      field: field + '.destination',
+      field: `${field}.destination`,
       attr: 'workgroup',
       value: dst.name,
     });
@@ -257,20 +265,22 @@ function dissectDatagram(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
-const ANNOUNCEMENTS = ['HostAnnouncement', 'DomainAnnouncement', 'LocalMasterAnnouncement'];
+const ANNOUNCEMENTS = ['HostAnnouncement', 'DomainAnnouncement', 'LocalMasterAnnouncement'] as const;
 
 /** What browser announcements (over NetBIOS datagrams) can carry: rules are checked against it. */
-const BROWSER_VOCABULARY: Vocabulary = {
+const BROWSER_VOCABULARY = {
   fields: ANNOUNCEMENTS.flatMap((a) => [
     a,
-    ...['domain', 'serverName', 'osVersion', 'serverType', 'comment', 'destination'].map((f) => a + '.' + f),
+    ...(['domain', 'serverName', 'osVersion', 'serverType', 'comment', 'destination'] as const).map(
+      (f) => `${a}.${f}` as const,
+    ),
   ]),
   keys: {
-    attribute: ['server-type'],
+    attribute: ['server-type', 'server-type-bit'],
     identity: ['description', 'os-version', 'workgroup'],
     role: ['master-browser'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const nbdgm: AppProtocol = {
   name: 'nbdgm',

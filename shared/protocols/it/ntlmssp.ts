@@ -1,6 +1,7 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, Vocabulary } from '../contract';
+import type { ObservationKind } from '../../model/observation';
 import type { Emitter } from '../common/emit';
 import { srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
@@ -53,7 +54,7 @@ export function dissectNtlmssp(
   s: number,
   p: Packet,
   ctx: AppContext,
-  em: Emitter<string>,
+  em: Emitter<NtlmsspVocabulary>,
 ): void {
   const type = w.u32le(s + 8);
   const me = srcRef(p);
@@ -131,7 +132,12 @@ export function dissectNtlmssp(
 }
 
 /** The first NTLMSSP message in `w` (bare, or wrapped in SPNEGO / GSS-API), if any; true when found. */
-export function scanNtlmssp(w: ByteWindow, p: Packet, ctx: AppContext, em: Emitter<string>): boolean {
+export function scanNtlmssp(
+  w: ByteWindow,
+  p: Packet,
+  ctx: AppContext,
+  em: Emitter<NtlmsspVocabulary>,
+): boolean {
   const s = findNtlmssp(w);
   if (s < 0) return false;
   dissectNtlmssp(w, s, p, ctx, em);
@@ -160,8 +166,24 @@ export const NTLMSSP_VOCABULARY = {
   },
 } as const satisfies Vocabulary;
 
+type NtlmsspVocabulary = typeof NTLMSSP_VOCABULARY;
+/** The names of one kind a declaration gives (none when it gives none of that kind). */
+type Names<V extends Vocabulary, K extends ObservationKind> =
+  NonNullable<V['keys']> extends { readonly [P in K]?: infer L }
+    ? L extends readonly (infer X extends string)[]
+      ? X
+      : never
+    : never;
+/** A carrier's declaration with NTLMSSP's added, still literal, so its emitter stays checked. */
+export interface WithNtlmssp<V extends Vocabulary> {
+  readonly fields: readonly (V['fields'][number] | NtlmsspVocabulary['fields'][number])[];
+  readonly keys: {
+    readonly [K in ObservationKind]?: readonly (Names<V, K> | Names<NtlmsspVocabulary, K>)[];
+  };
+}
+
 /** `v` with the NTLMSSP fields and keys added (sorted, without duplicates). */
-export function withNtlmssp(v: Vocabulary): Vocabulary {
+export function withNtlmssp<const V extends Vocabulary>(v: V): WithNtlmssp<V> {
   const merge = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
     [...new Set([...(a ?? []), ...(b ?? [])])].sort();
   const keys: Record<string, string[]> = {};
@@ -171,5 +193,5 @@ export function withNtlmssp(v: Vocabulary): Vocabulary {
       (v.keys as Record<string, readonly string[]> | undefined)?.[k],
       (NTLMSSP_VOCABULARY.keys as Record<string, readonly string[]>)[k],
     );
-  return { fields: merge(v.fields, NTLMSSP_VOCABULARY.fields), keys };
+  return { fields: merge(v.fields, NTLMSSP_VOCABULARY.fields), keys } as WithNtlmssp<V>;
 }

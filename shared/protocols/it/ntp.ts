@@ -4,7 +4,7 @@ import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { dstRef, srcRef } from '../common/refs';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('ntp');
+const em = new Emitter<typeof VOCABULARY>('ntp');
 
 /** NTP (udp 123): mode and stratum; servers (mode 4, broadcast 5) take the 'ntp-server' role. */
 const MODES = [
@@ -45,13 +45,13 @@ export function dissectNtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['mode', 'refid', 'stratum'],
   keys: {
     attribute: ['ntp-mode', 'ntp-refid', 'ntp-stratum'],
     role: ['ntp-client', 'ntp-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const ntp: AppProtocol = {
   name: 'ntp',

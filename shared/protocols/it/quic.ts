@@ -312,20 +312,20 @@ function looksInitial(w: ByteWindow, p: Packet): boolean {
 }
 
 /** What QUIC's observations can carry: the TLS hellos inside Initial packets, and gQUIC's CHLO. */
-const VOCABULARY: Vocabulary = {
+export const QUIC_VOCABULARY = {
   fields: ['alpn', 'client_hello', 'server_hello', 'sni', 'supported_versions'],
   keys: {
     attribute: ['tls-alpn', 'tls-versions'],
     fingerprint: ['ja3', 'ja3s', 'ja4', 'ja4s'],
     role: ['tls-server'],
   },
-};
-const GQUIC_VOCABULARY: Vocabulary = { fields: ['SNI', 'UAID'] };
+} as const satisfies Vocabulary;
+export const GQUIC_VOCABULARY = { fields: ['SNI', 'UAID'] } as const satisfies Vocabulary;
 
 export const quic: AppProtocol = {
   name: 'quic',
   group: 'it',
-  emits: { quic: VOCABULARY, gquic: GQUIC_VOCABULARY },
+  emits: { quic: QUIC_VOCABULARY, gquic: GQUIC_VOCABULARY },
   udpPorts: [443],
   heuristic: looksInitial,
   dissect: dissectQuic,

@@ -6,7 +6,7 @@ import { dstRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('rdp');
+const em = new Emitter<typeof VOCABULARY>('rdp');
 
 /**
  * RDP connection start (MS-RDPBCGR 1.3.1.1), TPKT-framed on TCP 3389:
@@ -166,13 +166,13 @@ export function dissectRdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['clientBuild', 'clientName', 'cookie', 'selectedProtocol', 'x224.cc', 'x224.cr'],
   keys: {
     attribute: ['rdp-client-build', 'rdp-security', 'rdp-user'],
     role: ['rdp-client', 'rdp-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const rdp: AppProtocol = {
   name: 'rdp',

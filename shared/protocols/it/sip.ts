@@ -6,7 +6,7 @@ import { parseHeaderBlock, productVersion, startsWith } from './text';
 import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('sip');
+const em = new Emitter<typeof VOCABULARY>('sip');
 
 /** SIP (5060): User-Agent and Server headers name phones, PBXs and softphones. */
 const METHODS =
@@ -32,12 +32,12 @@ export function dissectSip(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['REGISTER', 'Server', 'User-Agent'],
   keys: {
     role: ['sip-client'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const sip: AppProtocol = {
   name: 'sip',

@@ -1,6 +1,6 @@
 import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import type { AppContext, AppProtocol } from '../contract';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from './pdu-stream';
 import { srcRef } from '../common/refs';
 import { productVersion } from './text';
@@ -8,7 +8,7 @@ import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 import { scanNtlmssp, utf16, withNtlmssp } from './ntlmssp';
 
-const em = new Emitter('smb');
+const em = new Emitter<typeof VOCABULARY>('smb');
 
 /**
  * SMB1/SMB2 over NetBIOS session service or direct TCP (139, 445): NTLMSSP messages carried in
@@ -130,10 +130,10 @@ export function dissectSmb(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = withNtlmssp({
+const VOCABULARY = withNtlmssp({
   fields: ['SessionSetup.NativeLanMan', 'SessionSetup.NativeOS'],
   keys: { identity: ['os'] },
-});
+} as const);
 
 export const smb: AppProtocol = {
   name: 'smb',

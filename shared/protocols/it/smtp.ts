@@ -1,6 +1,6 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
-import type { AppContext, AppProtocol, Vocabulary } from '../contract';
+import type { AppContext, AppProtocol } from '../contract';
 import { dstRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
@@ -8,7 +8,7 @@ import { Emitter } from '../common/emit';
 import { base64Bytes } from '../common/base64';
 import { scanNtlmssp, withNtlmssp } from './ntlmssp';
 
-const em = new Emitter('smtp');
+const em = new Emitter<typeof VOCABULARY>('smtp');
 
 /**
  * SMTP / ESMTP (RFC 5321, TCP 25 and submission 587), the clear-text start of a session: the server's
@@ -195,7 +195,7 @@ function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
   d.helo = true;
   const verb = m[1]!.toUpperCase();
   const me = srcRef(p);
-  const field = verb.toLowerCase();
+  const field = verb === 'EHLO' ? 'ehlo' : 'helo';
   em.role(ctx, p, { device: me, field, role: 'smtp-client', peer: dstRef(p) });
   const name = smtpDomain(m[2]!);
   if (name !== null) em.hostname(ctx, p, { device: me, field, name });
@@ -238,13 +238,13 @@ function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Di
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = withNtlmssp({
-  fields: ['ehlo-reply', 'greeting'],
+const VOCABULARY = withNtlmssp({
+  fields: ['ehlo', 'ehlo-reply', 'greeting', 'helo'],
   keys: {
     attribute: ['smtp-banner', 'smtp-helo'],
     role: ['smtp-client', 'smtp-server'],
   },
-});
+} as const);
 
 export const smtp: AppProtocol = {
   name: 'smtp',

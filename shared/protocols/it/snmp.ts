@@ -6,9 +6,9 @@ import { ipv4ToString } from '../../util/addr';
 import { dstRef, ipRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { readTlv, type Tlv } from './der';
-import { Emitter } from '../common/emit';
+import { Emitter, type FieldOf, type KeyOf } from '../common/emit';
 
-const em = new Emitter('snmp');
+const em = new Emitter<typeof VOCABULARY>('snmp');
 
 /**
  * SNMP v1/v2c (udp 161/162): system-group values from responses (sysDescr, sysObjectID, sysName,
@@ -47,7 +47,13 @@ function intValue(w: ByteWindow, t: Tlv): number {
   return v;
 }
 
-const SYSTEM: Record<string, { field: string; attr: IdentityAttribute | 'hostname' | 'oid' }> = {
+const SYSTEM: Record<
+  string,
+  {
+    field: FieldOf<typeof VOCABULARY>;
+    attr: (IdentityAttribute & KeyOf<typeof VOCABULARY, 'identity'>) | 'hostname' | 'oid';
+  }
+> = {
   '1.3.6.1.2.1.1.1.0': { field: 'sysDescr', attr: 'description' },
   '1.3.6.1.2.1.1.2.0': { field: 'sysObjectID', attr: 'oid' },
   '1.3.6.1.2.1.1.4.0': { field: 'sysContact', attr: 'contact' },
@@ -194,7 +200,7 @@ function dissectPdu(w: ByteWindow, pdu: Tlv, p: Packet, ctx: AppContext): void {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'community',
     'msgFlags',
@@ -215,7 +221,7 @@ const VOCABULARY: Vocabulary = {
     identity: ['contact', 'description', 'hostname', 'location', 'oid'],
     role: ['snmp-agent', 'snmp-manager'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const snmp: AppProtocol = {
   name: 'snmp',

@@ -6,7 +6,7 @@ import { parseHeaderBlock, productVersion, startsWith } from './text';
 import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('ssdp');
+const em = new Emitter<typeof VOCABULARY>('ssdp');
 
 /**
  * SSDP (UPnP discovery, udp 1900): NOTIFY announcements and M-SEARCH responses describe the
@@ -58,7 +58,7 @@ export function dissectSsdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'LOCATION',
     'M-SEARCH',
@@ -76,7 +76,7 @@ const VOCABULARY: Vocabulary = {
     identity: ['uuid'],
     role: ['ssdp-client', 'upnp-device'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const ssdp: AppProtocol = {
   name: 'ssdp',

@@ -7,7 +7,7 @@ import { cleanText } from '../common/text';
 import { md5hex } from './digest';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('ssh');
+const em = new Emitter<typeof VOCABULARY>('ssh');
 
 /**
  * SSH identification strings (RFC 4253 4.2): "SSH-protoversion-softwareversion SP comments".
@@ -112,14 +112,14 @@ export function dissectSsh(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['banner', 'banner.comment', 'banner.protocol', 'kexinit'],
   keys: {
     attribute: ['hassh-algorithms', 'hassh-server-algorithms', 'ssh-comment', 'ssh-protocol'],
     fingerprint: ['hassh', 'hassh-server'],
     role: ['ssh-client', 'ssh-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const ssh: AppProtocol = {
   name: 'ssh',

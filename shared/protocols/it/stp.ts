@@ -5,7 +5,7 @@ import { macToString } from '../../util/addr';
 import { macRef, srcRef } from '../common/refs';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('stp');
+const em = new Emitter<typeof VOCABULARY>('stp');
 
 /**
  * Spanning tree BPDUs (802.1D STP, 802.1w RSTP, 802.1s MSTP; LLC DSAP 0x42, and Cisco PVST+ over
@@ -49,13 +49,13 @@ export function dissectStp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['bpdu', 'bridgeId', 'rootId', 'version'],
   keys: {
     attribute: ['stp-bridge-id', 'stp-protocol', 'stp-root-id'],
     role: ['bridge', 'stp-root-bridge'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const stp: AppProtocol = {
   name: 'stp',

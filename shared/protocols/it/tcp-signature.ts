@@ -1,14 +1,18 @@
 import type { Packet } from '../../decode/packet';
-import type { Observation } from '../../model/observation';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_SYN } from '../../decode/packet';
 import type { Vocabulary } from '../contract';
-import { srcRef } from '../common/refs';
+import { Emitter, type Sink } from '../common/emit';
 
 /** What SYN signatures carry, under the protocol name `tcp`. */
-export const TCP_SIGNATURE_VOCABULARY: Vocabulary = {
+export const TCP_SIGNATURE_VOCABULARY = {
   fields: ['syn', 'syn-ack'],
-  keys: { fingerprint: ['tcp-syn', 'tcp-synack'] },
-};
+  keys: { attribute: ['tcp.distance'], fingerprint: ['tcp-syn', 'tcp-synack'] },
+} as const satisfies Vocabulary;
+
+const em = new Emitter<typeof TCP_SIGNATURE_VOCABULARY>('tcp');
+
+/** A per-packet observer of TCP SYN and SYN-ACK segments: what it sees goes to `out`. */
+export type SynObserver = (p: Packet, out: Sink) => void;
 
 /**
  * TCP SYN / SYN-ACK signatures for passive OS fingerprinting, in our own compact format:
@@ -18,7 +22,9 @@ export const TCP_SIGNATURE_VOCABULARY: Vocabulary = {
  * e.g. "4:64:0:1460:64240:7:M,S,T,N,W:df". Initial TTL is the observed TTL rounded up to 32, 64,
  * 128 or 255; absent values are '*'; quirks: df (don't fragment), id0 (zero IP ID with DF clear or
  * set), ecn (ECE/CWR on SYN, or ECN bits in IP). Called for every TCP packet; the cheap flag test
- * comes first.
+ * comes first. Beside the signature, how many hops below that initial TTL the TTL was heard
+ * (`tcp.distance`, as p0f reports `dist`): rules read it to match an initial TTL the rounding did not
+ * guess (shared/classify/syn-matcher.ts).
  */
 export function initialTtl(ttl: number): number {
   if (ttl <= 32) return 32;
@@ -27,8 +33,8 @@ export function initialTtl(ttl: number): number {
   return 255;
 }
 
-export function tcpSignature(p: Packet): Observation | null {
-  if ((p.tcpFlags & TCP_SYN) === 0 || p.ipProto !== 6 || p.ttl < 0) return null;
+export const tcpSignature: SynObserver = (p, out) => {
+  if ((p.tcpFlags & TCP_SYN) === 0 || p.ipProto !== 6 || p.ttl < 0) return;
   const synAck = (p.tcpFlags & TCP_ACK) !== 0;
   const quirks: string[] = [];
   if (p.ipVersion === 4) {
@@ -37,9 +43,10 @@ export function tcpSignature(p: Packet): Observation | null {
   }
   if ((p.tcpFlags & (TCP_ECE | TCP_CWR)) !== 0 || p.ecn !== 0) quirks.push('ecn');
   const v = (n: number) => (n < 0 ? '*' : String(n));
+  const initial = initialTtl(p.ttl);
   const value = [
     p.ipVersion === 6 ? '6' : '4',
-    initialTtl(p.ttl),
+    initial,
     p.ipOptionBytes,
     v(p.tcpMss),
     v(p.tcpWindow),
@@ -47,14 +54,7 @@ export function tcpSignature(p: Packet): Observation | null {
     p.tcpOptionLayout === '' ? '*' : p.tcpOptionLayout,
     quirks.join(','),
   ].join(':');
-  return {
-    kind: 'fingerprint',
-    scheme: synAck ? 'tcp-synack' : 'tcp-syn',
-    value,
-    device: srcRef(p),
-    protocol: 'tcp',
-    field: synAck ? 'syn-ack' : 'syn',
-    frame: p.frame,
-    ts: p.ts,
-  };
-}
+  const field = synAck ? 'syn-ack' : 'syn';
+  em.fingerprint(out, p, { end: 'src', field, scheme: synAck ? 'tcp-synack' : 'tcp-syn', value });
+  em.attribute(out, p, { end: 'src', field, key: 'tcp.distance', value: String(initial - p.ttl) });
+};

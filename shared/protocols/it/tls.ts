@@ -7,12 +7,13 @@ import { dstRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
 import { readCertificate } from './der';
-import { Emitter } from '../common/emit';
+import { Emitter, type FieldOf, type KeyOf } from '../common/emit';
+import type { QUIC_VOCABULARY } from './quic';
 import { hexDigits } from '../common/hex';
 
-const em = new Emitter('tls');
+const em = new Emitter<typeof VOCABULARY>('tls');
 /** The hellos inside QUIC Initial packets are told under quic's name. */
-const EM = { tls: em, quic: new Emitter('quic') };
+const EM = { tls: em, quic: new Emitter<typeof QUIC_VOCABULARY>('quic') };
 
 /**
  * TLS handshakes: ClientHello (SNI, ALPN, versions, JA3, JA4), ServerHello (JA3S, JA4S) and, up to
@@ -403,12 +404,12 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
     const c = readCertificate(w, 6, Math.min(certLen, w.length - 6));
     if (c === null) return;
     // The server's own certificate: each non-empty part as an attribute (field, key, value).
-    const parts: [string, string, string][] = [
+    const parts: (readonly [FieldOf<typeof VOCABULARY>, KeyOf<typeof VOCABULARY, 'attribute'>, string])[] = [
       ['certificate.subject.CN', 'tls-cert.cn', c.subject.cn],
       ['certificate.subject.O', 'tls-cert.o', c.subject.o],
       ['certificate.subject', 'tls-cert.subject', c.subject.text],
       ['certificate.issuer', 'tls-cert.issuer', c.issuer.text],
-      ...c.sanDns.map((n): [string, string, string] => ['certificate.san', 'tls-cert.san', n]),
+      ...c.sanDns.map((n) => ['certificate.san', 'tls-cert.san', n] as const),
     ];
     for (const [field, key, value] of parts)
       if (value !== '') em.attribute(ctx, p, { device: me, field, key, value });
@@ -488,7 +489,7 @@ function handshakes(p: Packet, ctx: AppContext, d: TlsDir, b: ByteWindow): void 
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'alpn',
     'certificate.issuer',
@@ -514,7 +515,7 @@ const VOCABULARY: Vocabulary = {
     fingerprint: ['ja3', 'ja3s', 'ja4', 'ja4s'],
     role: ['tls-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const tls: AppProtocol = {
   name: 'tls',

@@ -4,9 +4,9 @@ import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
 import { srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
-import { Emitter } from '../common/emit';
+import { Emitter, type KeyOf } from '../common/emit';
 
-const em = new Emitter('tplink-shp');
+const em = new Emitter<typeof VOCABULARY>('tplink-shp');
 
 /**
  * TP-Link Kasa smart-home protocol (tcp/udp 9999): JSON obfuscated with the "autokey" XOR cipher
@@ -27,7 +27,10 @@ export function decryptAutokey(w: ByteWindow, o: number, n: number): string {
   return s;
 }
 
-const FIELDS: Record<string, IdentityAttribute | 'hostname' | 'attr'> = {
+const FIELDS: Record<
+  string,
+  (IdentityAttribute & KeyOf<typeof VOCABULARY, 'identity'>) | 'hostname' | 'attr'
+> = {
   model: 'model',
   alias: 'hostname',
   dev_name: 'description',
@@ -82,22 +85,23 @@ export function dissectTplink(w: ByteWindow, p: Packet, ctx: AppContext): boolea
     const value = cleanText(raw, 256);
     if (value === '') continue;
     const a = FIELDS[k]!;
-    const field = 'get_sysinfo.' + k;
+    const field = `get_sysinfo.${k}` as const;
     if (a === 'hostname') em.hostname(ctx, p, { device: me, field, name: value });
-    else if (a === 'attr') em.attribute(ctx, p, { device: me, field, key: 'tplink.' + k, value });
+    else if (a === 'attr') em.attribute(ctx, p, { device: me, field, key: `tplink.${k}`, value });
     else em.identity(ctx, p, { device: me, field, attr: a, value });
   }
   return true;
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
-  fields: ['request'],
+const VOCABULARY = {
+  fields: ['get_sysinfo.*', 'request'],
   keys: {
     attribute: ['tplink.*'],
+    identity: ['description', 'device-type', 'firmware', 'hardware', 'model', 'serial'],
     role: ['tplink-shp-client'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const tplink: AppProtocol = {
   name: 'tplink-shp',

@@ -6,7 +6,7 @@ import { srcRef } from '../common/refs';
 import { wireText } from '../common/text';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('ubiquiti');
+const em = new Emitter<typeof VOCABULARY>('ubiquiti');
 
 /**
  * Ubiquiti discovery (udp 10001): a 4-byte header (version, command, length) and TLVs (type, 16-bit
@@ -61,14 +61,14 @@ export function dissectUbiquiti(w: ByteWindow, p: Packet, ctx: AppContext): bool
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
-  fields: ['essid', 'firmware', 'hostname', 'request'],
+const VOCABULARY = {
+  fields: ['essid', 'firmware', 'hostname', 'macIp', 'model', 'modelFull', 'request'],
   keys: {
     attribute: ['essid'],
     identity: ['firmware', 'model'],
     role: ['ubiquiti-discovery-client'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const ubiquiti: AppProtocol = {
   name: 'ubiquiti',

@@ -5,7 +5,7 @@ import { srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 
-const em = new Emitter('wsd');
+const em = new Emitter<typeof VOCABULARY>('wsd');
 
 /**
  * WS-Discovery (udp 3702): SOAP over UDP. Hello / ProbeMatches / ResolveMatches describe the sender
@@ -76,7 +76,7 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
         em.identity(ctx, p, { device: me, field: 'Scopes.name', attr: 'product', value });
       else if (key === 'location')
         em.identity(ctx, p, { device: me, field: 'Scopes.location', attr: 'location', value });
-      em.attribute(ctx, p, { device: me, field: 'Scopes', key: 'onvif.' + key, value });
+      em.attribute(ctx, p, { device: me, field: 'Scopes', key: `onvif.${key}`, value });
     } else {
       em.attribute(ctx, p, { device: me, field: 'Scopes', key: 'wsd-scope', value: s });
     }
@@ -96,7 +96,7 @@ export function dissectWsd(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'Action',
     'EndpointReference',
@@ -112,7 +112,7 @@ const VOCABULARY: Vocabulary = {
     identity: ['location', 'model', 'product', 'uuid'],
     role: ['wsd-client'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const wsd: AppProtocol = {
   name: 'wsd',

@@ -2,12 +2,10 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { DeviceRef, IdentityAttribute } from '../../model/observation';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
-import { Emitter } from '../common/emit';
+import { Emitter, type About, type FieldOf, type KeyOf } from '../common/emit';
 import { OnceSet } from '../common/once';
-import { srcRef } from '../common/refs';
-import { cleanText } from '../common/text';
+import { nameOf, values } from '../common/values';
 import { bacnetVendorName } from './registries';
-import { clip } from '../../model/observation';
 
 /**
  * BACnet/IP (ASHRAE 135 Annex J + clauses 6, 20, 21): BVLC, NPDU, APDU. I-Am (instance, vendor,
@@ -19,13 +17,13 @@ import { clip } from '../../model/observation';
 /** Events of confirmed services; their severity and wording are in shared/alerts/policy.ts. */
 export const EVENTS = ['bacnet-write', 'device-restart', 'communication-control', 'file-write'] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('bacnet');
+const em = new Emitter<typeof VOCABULARY>('bacnet');
 const PORT = 47808;
 const OBJECT_DEVICE = 8;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
 /** Device-object properties worth keeping, and what they say. */
-const PROPERTIES: Record<number, [string, IdentityAttribute | null]> = {
+const PROPERTIES: Record<number, [string, Attr | null]> = {
   121: ['vendor-name', 'vendor'],
   70: ['model-name', 'model'],
   44: ['firmware-revision', 'firmware'],
@@ -36,7 +34,8 @@ const PROPERTIES: Record<number, [string, IdentityAttribute | null]> = {
   120: ['vendor-identifier', 'vendor-id'],
 };
 
-const SEGMENTATION = ['both', 'transmit', 'receive', 'none'];
+/** I-Am's segmentation-supported enumeration (clause 21, BACnetSegmentation). */
+const SEGMENTATION = values({ 0: 'both', 1: 'transmit', 2: 'receive', 3: 'none' });
 
 interface BacnetFlow {
   once: OnceSet;
@@ -100,10 +99,11 @@ function charString(w: ByteWindow, o: number, len: number): string {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   // Properties read back, and any field of a frame routed for another network's device.
   fields: [
     'ReadProperty-ACK.*',
+    'ReadPropertyMultiple-ACK.*',
     '*(routed)',
     'AtomicWriteFile',
     'DeviceCommunicationControl',
@@ -128,6 +128,7 @@ const VOCABULARY: Vocabulary = {
     attribute: ['bacnet.max-apdu', 'bacnet.segmentation'],
     event: ['bacnet-write', 'communication-control', 'device-restart', 'file-write'],
     identity: [
+      'description',
       'firmware',
       'instance',
       'location',
@@ -139,7 +140,7 @@ const VOCABULARY: Vocabulary = {
     ],
     role: ['bacnet-client', 'bacnet-device', 'bacnet-server', 'bacnet-who-is-sender'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const bacnet: AppProtocol = {
   name: 'bacnet',
@@ -191,12 +192,12 @@ function apdu(
 ): void {
   const end = w.length;
   const type = w.u8(o) >> 4;
-  const emitAs = origin === null ? null : origin;
-  const S = new Sender(p, ctx, emitAs, routed);
+  const S: Source = { p, ctx, origin, routed };
   if (type === 1) {
     const svc = w.u8(o + 1);
     if (svc === 0) iAm(w, o + 2, end, S, f);
-    else if (svc === 8 && f.once.first('whois')) S.role('Who-Is', 'bacnet-who-is-sender');
+    else if (svc === 8 && f.once.first('whois'))
+      em.role(ctx, p, { role: 'bacnet-who-is-sender', peer: null, ...about(S, 'Who-Is') });
     return;
   }
   if (type === 0) {
@@ -238,72 +239,29 @@ function apdu(
 
 /**
  * Who a BACnet fact is about: the IP sender, or the original sender of a forwarded NPDU. A message
- * routed from another BACnet network (SNET present) is still attributed to its IP sender, and says so.
+ * routed from another BACnet network (SNET present) is still attributed to its IP sender, and its
+ * identity fields say so.
  */
-class Sender {
-  constructor(
-    readonly p: Packet,
-    readonly ctx: AppContext,
-    readonly origin: DeviceRef | null,
-    readonly routed: boolean,
-  ) {}
+type Field = FieldOf<typeof VOCABULARY>;
+type Attr = KeyOf<typeof VOCABULARY, 'identity'> & IdentityAttribute;
 
-  private fix<T extends { device: DeviceRef }>(o: T): T {
-    if (this.origin !== null) o.device = this.origin;
-    return o;
-  }
+interface Source {
+  p: Packet;
+  ctx: AppContext;
+  origin: DeviceRef | null;
+  routed: boolean;
+}
 
-  identity(field: string, attr: IdentityAttribute, value: string): void {
-    const v = cleanText(value);
-    if (v === '') return;
-    const field2 = this.routed ? field + '(routed)' : field;
-    this.ctx.emit(
-      this.fix({
-        kind: 'identity',
-        attr,
-        value: v,
-        device: srcRef(this.p),
-        protocol: 'bacnet',
-        field: field2,
-        frame: this.p.frame,
-        ts: this.p.ts,
-      }),
-    );
-  }
+function about<F extends Field>(s: Source, field: F): About<F> {
+  return s.origin === null ? { end: 'src', field } : { device: s.origin, field };
+}
 
-  attribute(field: string, key: string, value: string): void {
-    this.ctx.emit(
-      this.fix({
-        kind: 'attribute',
-        key,
-        value: clip(value),
-        device: srcRef(this.p),
-        protocol: 'bacnet',
-        field,
-        frame: this.p.frame,
-        ts: this.p.ts,
-      }),
-    );
-  }
-
-  role(field: string, role: string): void {
-    this.ctx.emit(
-      this.fix({
-        kind: 'role',
-        role,
-        peer: null,
-        device: srcRef(this.p),
-        protocol: 'bacnet',
-        field,
-        frame: this.p.frame,
-        ts: this.p.ts,
-      }),
-    );
-  }
+function identity(s: Source, field: Field, attr: Attr, value: string): void {
+  em.identity(s.ctx, s.p, { attr, value, ...about(s, s.routed ? (`${field}(routed)` as const) : field) });
 }
 
 /** I-Am: device object id, max APDU length accepted, segmentation supported, vendor id. */
-function iAm(w: ByteWindow, o: number, end: number, S: Sender, f: BacnetFlow): void {
+function iAm(w: ByteWindow, o: number, end: number, S: Source, f: BacnetFlow): void {
   let t: Tag | null;
   if ((t = readTag(w, o, end)) === null || t.context || t.num !== 12 || t.len !== 4) return;
   const oid = w.u32(o + t.hdr);
@@ -319,22 +277,23 @@ function iAm(w: ByteWindow, o: number, end: number, S: Sender, f: BacnetFlow): v
   if ((t = readTag(w, o, end)) === null || t.num !== 2) return;
   const vendor = unsigned(w, o + t.hdr, t.len);
   if (f.once.first('iam:' + instance + ':' + vendor)) {
-    S.role('I-Am', 'bacnet-device');
-    S.identity('I-Am.deviceInstance', 'instance', String(instance));
-    S.identity('I-Am.vendorId', 'vendor-id', String(vendor));
+    const { p, ctx } = S;
+    em.role(ctx, p, { role: 'bacnet-device', peer: null, ...about(S, 'I-Am') });
+    identity(S, 'I-Am.deviceInstance', 'instance', String(instance));
+    identity(S, 'I-Am.vendorId', 'vendor-id', String(vendor));
     const name = bacnetVendorName(vendor);
-    if (name !== null) S.identity('I-Am.vendorId', 'vendor', name);
-    S.attribute('I-Am.maxApdu', 'bacnet.max-apdu', String(maxApdu));
-    S.attribute(
-      'I-Am.segmentation',
-      'bacnet.segmentation',
-      SEGMENTATION[segmentation] ?? String(segmentation),
-    );
+    if (name !== null) identity(S, 'I-Am.vendorId', 'vendor', name);
+    em.attribute(ctx, p, { key: 'bacnet.max-apdu', value: String(maxApdu), ...about(S, 'I-Am.maxApdu') });
+    em.attribute(ctx, p, {
+      key: 'bacnet.segmentation',
+      value: nameOf(SEGMENTATION, segmentation),
+      ...about(S, 'I-Am.segmentation'),
+    });
   }
 }
 
 /** ReadProperty-ACK: [0] object id, [1] property, optional [2] index, [3] { value }. */
-function readPropertyAck(w: ByteWindow, o: number, end: number, S: Sender): void {
+function readPropertyAck(w: ByteWindow, o: number, end: number, S: Source): void {
   let t: Tag | null;
   if ((t = readTag(w, o, end)) === null || !t.context || t.num !== 0 || t.len !== 4) return;
   const oid = w.u32(o + t.hdr);
@@ -352,7 +311,7 @@ function readPropertyAck(w: ByteWindow, o: number, end: number, S: Sender): void
 }
 
 /** ReadPropertyMultiple-ACK: per object, [0] id and [1] { [2] property, [3] index?, [4] {value} | [5] {error} }. */
-function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Sender): void {
+function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Source): void {
   let t: Tag | null;
   let oid = -1;
   let prop = -1;
@@ -398,8 +357,8 @@ function propertyValue(
   end: number,
   oid: number,
   prop: number,
-  field: string,
-  S: Sender,
+  field: 'ReadProperty-ACK' | 'ReadPropertyMultiple-ACK',
+  S: Source,
 ): void {
   if (oid < 0 || oid >>> 22 !== OBJECT_DEVICE) return;
   const what = PROPERTIES[prop];
@@ -412,9 +371,9 @@ function propertyValue(
   else return;
   const [name, attr] = what;
   if (attr === null) return;
-  S.identity(field + '.' + name, attr, value);
+  identity(S, `${field}.${name}`, attr, value);
   if (prop === 120) {
     const v = bacnetVendorName(Number(value));
-    if (v !== null) S.identity(field + '.' + name, 'vendor', v);
+    if (v !== null) identity(S, `${field}.${name}`, 'vendor', v);
   }
 }

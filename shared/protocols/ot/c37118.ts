@@ -12,7 +12,7 @@ import { OnceSet } from '../common/once';
  * CFG-2 with fixed 16-character names, CFG-3 with length-prefixed ones.
  */
 
-const em = new Emitter('c37118');
+const em = new Emitter<typeof VOCABULARY>('c37118');
 
 /** PMU blocks read per configuration frame: a PDC aggregating more is still named by these. */
 const MAX_PMUS = 64;
@@ -24,14 +24,14 @@ interface PmuFlow {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['CommandFrame', 'ConfigurationFrame.IDCODE', 'ConfigurationFrame.STN', 'IDCODE', 'frame'],
   keys: {
     attribute: ['c37118.idcode', 'c37118.pmu-idcode'],
     identity: ['station-name'],
     role: ['synchrophasor-pdc', 'synchrophasor-pmu'],
   },
-};
+} as const satisfies Vocabulary;
 
 /** One PMU block's station name and IDCODE, about the frame's source. */
 function station(ctx: AppContext, p: Packet, f: PmuFlow, name: string, id: number): void {

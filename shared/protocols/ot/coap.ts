@@ -10,7 +10,7 @@ import { OnceSet } from '../common/once';
  * resources a server offers.
  */
 
-const em = new Emitter('coap');
+const em = new Emitter<typeof VOCABULARY>('coap');
 const PORT = 5683;
 const MAX_OPTIONS = 32;
 const MAX_PATHS = 32;
@@ -74,14 +74,14 @@ function parse(w: ByteWindow): Parsed | null {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['Uri-Path', 'header', 'well-known-core'],
   keys: {
     attribute: ['coap.request-uri-path', 'coap.resource'],
     role: ['coap-client'],
     service: ['coap'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const coap: AppProtocol = {
   name: 'coap',

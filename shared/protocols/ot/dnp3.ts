@@ -26,7 +26,7 @@ export const EVENTS = [
 ] as const;
 type Dnp3Event = (typeof EVENTS)[number];
 
-const em = new Emitter<Dnp3Event>('dnp3');
+const em = new Emitter<typeof VOCABULARY>('dnp3');
 const PORT = 20000;
 const MAX_FRAMES = 16;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
@@ -99,7 +99,7 @@ function validHeader(w: ByteWindow, o: number): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['application.function', 'link', 'link.dir', 'link.dst', 'link.src'],
   keys: {
     attribute: ['dnp3.address'],
@@ -119,7 +119,7 @@ const VOCABULARY: Vocabulary = {
     role: ['dnp3-*', 'dnp3-master', 'dnp3-outstation'],
     service: ['dnp3'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const dnp3: AppProtocol = {
   name: 'dnp3',
@@ -155,7 +155,7 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
   const primary = (control & 0x40) !== 0;
   const me = fromMaster ? 'master' : 'outstation';
   if (f.once.first('addr:' + fromMaster + ':' + src)) {
-    em.role(ctx, p, { end: 'src', field: 'link.dir', role: 'dnp3-' + me });
+    em.role(ctx, p, { end: 'src', field: 'link.dir', role: `dnp3-${me}` });
     em.attribute(ctx, p, { end: 'src', field: 'link.src', key: 'dnp3.address', value: String(src) });
     if (fromMaster)
       em.service(ctx, p, {

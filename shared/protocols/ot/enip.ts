@@ -30,7 +30,7 @@ export const EVENTS = [
   'cip-write',
 ] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('enip');
+const em = new Emitter<typeof VOCABULARY>('enip');
 
 const CMD_NOP = 0x0000;
 const CMD_LIST_SERVICES = 0x0004;
@@ -178,7 +178,7 @@ function putPending(f: EnipFlow, key: number, reqs: CipRequest[]): void {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'FirmwareUpdate',
     'Forward_Open',
@@ -234,7 +234,7 @@ const VOCABULARY: Vocabulary = {
     role: ['cip-adapter', 'cip-io-producer', 'cip-scanner', 'enip-client', 'enip-discovery', 'enip-server'],
     service: ['enip'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const enip: AppProtocol = {
   name: 'enip',
@@ -377,7 +377,7 @@ function listIdentity(w: ByteWindow, off: number, end: number, p: Packet, ctx: A
     const d = o + 4;
     if (type === CPF.LIST_IDENTITY && d + 34 <= end) {
       // Encapsulation version (2) and a big-endian sockaddr (16) come before the identity.
-      identityBody(w, d + 18, Math.min(d + ilen, end), p, ctx, 'ListIdentity', true);
+      identityBody(w, d + 18, Math.min(d + ilen, end), p, ctx, 'ListIdentity');
     }
     o = d + ilen;
   }
@@ -393,8 +393,7 @@ function identityBody(
   end: number,
   p: Packet,
   ctx: AppContext,
-  field: string,
-  withState: boolean,
+  field: 'ListIdentity' | 'Identity',
 ): void {
   if (o + 15 > end) return;
   const vendor = w.u16le(o);
@@ -407,36 +406,37 @@ function identityBody(
   const nameEnd = Math.min(o + 15 + nameLen, end);
   const name = w.ascii(o + 15, nameEnd - (o + 15), 64);
   const s: End = 'src';
-  em.identity(ctx, p, { end: s, field: field + '.vendorId', attr: 'vendor-id', value: String(vendor) });
+  em.identity(ctx, p, { end: s, field: `${field}.vendorId`, attr: 'vendor-id', value: String(vendor) });
   const vname = cipVendorName(vendor);
   if (vname !== null)
-    em.identity(ctx, p, { end: s, field: field + '.vendorId', attr: 'vendor', value: vname });
+    em.identity(ctx, p, { end: s, field: `${field}.vendorId`, attr: 'vendor', value: vname });
   em.identity(ctx, p, {
     end: s,
-    field: field + '.deviceType',
+    field: `${field}.deviceType`,
     attr: 'device-type',
     value: cipDeviceTypeName(devType) ?? 'CIP device type ' + devType,
   });
   // The code beside its name, so rules can match the number rather than our wording of it.
   em.identity(ctx, p, {
     end: s,
-    field: field + '.deviceType',
+    field: `${field}.deviceType`,
     attr: 'device-type-id',
     value: String(devType),
   });
   em.identity(ctx, p, {
     end: s,
-    field: field + '.productCode',
+    field: `${field}.productCode`,
     attr: 'product-code',
     value: String(product),
   });
-  em.identity(ctx, p, { end: s, field: field + '.revision', attr: 'firmware', value: major + '.' + minor });
-  em.identity(ctx, p, { end: s, field: field + '.serialNumber', attr: 'serial', value: hex(serial, 8) });
-  em.identity(ctx, p, { end: s, field: field + '.productName', attr: 'product', value: name });
-  if (withState && o + 15 + nameLen < end) {
+  em.identity(ctx, p, { end: s, field: `${field}.revision`, attr: 'firmware', value: major + '.' + minor });
+  em.identity(ctx, p, { end: s, field: `${field}.serialNumber`, attr: 'serial', value: hex(serial, 8) });
+  em.identity(ctx, p, { end: s, field: `${field}.productName`, attr: 'product', value: name });
+  // ListIdentity's reply ends with the device's state; a Get_Attributes_All of the object does not.
+  if (field === 'ListIdentity' && o + 15 + nameLen < end) {
     em.identity(ctx, p, {
       end: s,
-      field: field + '.state',
+      field: `${field}.state`,
       attr: 'state',
       value: identityState(w.u8(o + 15 + nameLen)),
     });
@@ -757,7 +757,7 @@ function reply(w: ByteWindow, o: number, end: number, req: CipRequest, p: Packet
   if (d === null) return;
   if (req.cls !== CLASS_IDENTITY) return;
   if (req.service === SVC_GET_ATTRIBUTES_ALL && (req.instance === 1 || req.instance < 0)) {
-    identityBody(w, d, end, p, ctx, 'Identity', false);
+    identityBody(w, d, end, p, ctx, 'Identity');
   } else if (req.service === SVC_GET_ATTRIBUTE_SINGLE && req.instance === 1) {
     identityAttribute(w, d, end, req.attribute, p, ctx);
   } else if (req.service === SVC_GET_ATTRIBUTE_LIST && req.instance === 1) {

@@ -11,7 +11,7 @@ import { macIsLocal } from '../../util/addr';
  * bit of the source MAC set, so a frame whose source is universally administered names the master.
  */
 
-const em = new Emitter('ethercat');
+const em = new Emitter<typeof VOCABULARY>('ethercat');
 
 interface EcatState {
   once: OnceSet;
@@ -19,10 +19,10 @@ interface EcatState {
 const newState = (): EcatState => ({ once: new OnceSet(64) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['header'],
-  keys: {},
-};
+  keys: { role: ['ethercat-master', 'ethercat-node'] },
+} as const satisfies Vocabulary;
 
 export const ethercat: AppProtocol = {
   name: 'ethercat',

@@ -15,7 +15,7 @@ import { dstRef } from '../common/refs';
 /** Events of FINS commands; their severity and wording are in shared/alerts/policy.ts. */
 export const EVENTS = ['plc-start', 'plc-stop', 'program-download', 'program-clear', 'file-write'] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('fins');
+const em = new Emitter<typeof VOCABULARY>('fins');
 const PORT = 9600;
 
 interface FinsFlow {
@@ -33,7 +33,7 @@ const COMMANDS: Record<number, (typeof EVENTS)[number]> = {
 };
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'ControllerDataRead.area',
     'ControllerDataRead.model',
@@ -48,7 +48,7 @@ const VOCABULARY: Vocabulary = {
     role: ['fins-client', 'fins-server'],
     service: ['fins'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const fins: AppProtocol = {
   name: 'fins',
@@ -108,7 +108,7 @@ export const fins: AppProtocol = {
       // variants of one model apart (program area, DM words, memory card kind).
       const a = o + 14 + 80;
       if (w.has(a, 12) && f.once.first('area')) {
-        const area = (key: string, value: number) =>
+        const area = (key: 'fins.program-area-size' | 'fins.dm-words' | 'fins.memory-card', value: number) =>
           em.attribute(ctx, p, { end: 'src', field: 'ControllerDataRead.area', key, value: String(value) });
         area('fins.program-area-size', w.u16(a));
         area('fins.dm-words', w.u16(a + 3));

@@ -12,7 +12,7 @@ import { hex } from '../common/hex';
  * The sender is the publishing IED. Published every few ms, so each control block is stated once.
  */
 
-const em = new Emitter('goose');
+const em = new Emitter<typeof VOCABULARY>('goose');
 
 interface GooseState {
   once: OnceSet;
@@ -20,13 +20,13 @@ interface GooseState {
 const newState = (): GooseState => ({ once: new OnceSet(256) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['APPID', 'goosePdu', 'goosePdu.confRev', 'goosePdu.datSet', 'goosePdu.goID', 'goosePdu.gocbRef'],
   keys: {
     attribute: ['goose.appid', 'goose.confRev', 'goose.datSet', 'goose.goID', 'goose.gocbRef'],
     role: ['goose-publisher'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const goose: AppProtocol = {
   name: 'goose',

@@ -18,7 +18,7 @@ import { wireText } from '../common/text';
  * one set per HART long address (capped by the flow's OnceSet).
  */
 
-const em = new Emitter('hart-ip');
+const em = new Emitter<typeof VOCABULARY>('hart-ip');
 const PORT = 5094;
 
 const MSG_TOKEN_PASSING = 3;
@@ -34,7 +34,7 @@ interface HartFlow {
 const newFlow = (): HartFlow => ({ once: new OnceSet(32) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'ReadLongTag.tag',
     'ReadUniqueIdentifier.deviceId',
@@ -52,7 +52,7 @@ const VOCABULARY: Vocabulary = {
     role: ['hart-ip-client', 'hart-ip-server'],
     service: ['hart-ip'],
   },
-};
+} as const satisfies Vocabulary;
 
 const body = new ByteWindow();
 const data = new ByteWindow();
@@ -76,10 +76,17 @@ function readResponse(
     const maker = d.has(17, 2) ? d.u16(17) : type >> 8;
     const at = { end: 'src', field: 'ReadUniqueIdentifier.' } as const;
     const say = (
-      field: string,
+      field:
+        | 'manufacturerId'
+        | 'expandedDeviceType'
+        | 'deviceId'
+        | 'softwareRevision'
+        | 'hardwareRevision'
+        | 'deviceRevision'
+        | 'universalRevision',
       attr: 'vendor-id' | 'device-type-id' | 'serial' | 'firmware' | 'hardware',
       v: string,
-    ) => em.identity(ctx, p, { end: at.end, field: at.field + field, attr, value: v });
+    ) => em.identity(ctx, p, { end: at.end, field: `${at.field}${field}` as const, attr, value: v });
     say('manufacturerId', 'vendor-id', String(maker));
     say('expandedDeviceType', 'device-type-id', hex(type, 4));
     say('deviceId', 'serial', hexBytes(d, 9, 3));

@@ -13,7 +13,7 @@ import { OnceSet } from '../common/once';
 /** Events of ASDU commands; their severity and wording are in shared/alerts/policy.ts. */
 export const EVENTS = ['iec104-command', 'device-restart', 'clock-sync'] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('iec104');
+const em = new Emitter<typeof VOCABULARY>('iec104');
 const PORT = 2404;
 const MAX_APDUS = 32;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
@@ -58,7 +58,7 @@ function tiles(w: ByteWindow, p: Packet): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['apci', 'asdu.commonAddress', 'asdu.typeId'],
   keys: {
     attribute: ['iec104.asdu-type', 'iec104.common-address', 'iec104.interrogation'],
@@ -66,7 +66,7 @@ const VOCABULARY: Vocabulary = {
     role: ['iec104-controlled-station', 'iec104-controlling-station'],
     service: ['iec104'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const iec104: AppProtocol = {
   name: 'iec104',

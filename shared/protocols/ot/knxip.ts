@@ -11,7 +11,7 @@ import { hexBytes } from '../common/hex';
  * individual address, serial number and friendly name; other services give roles only.
  */
 
-const em = new Emitter('knxip');
+const em = new Emitter<typeof VOCABULARY>('knxip');
 const PORT = 3671;
 
 interface KnxFlow {
@@ -20,7 +20,7 @@ interface KnxFlow {
 const newFlow = (): KnxFlow => ({ once: new OnceSet(32) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'DeviceInformationDIB',
     'DeviceInformationDIB.friendlyName',
@@ -34,7 +34,7 @@ const VOCABULARY: Vocabulary = {
     identity: ['product', 'serial'],
     role: ['knxip-client', 'knxip-server'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const knxip: AppProtocol = {
   name: 'knxip',

@@ -10,7 +10,7 @@ import { OnceSet } from '../common/once';
  * must match the rest of the frame. Roles only.
  */
 
-const em = new Emitter('melsec');
+const em = new Emitter<typeof VOCABULARY>('melsec');
 
 interface MelsecFlow {
   once: OnceSet;
@@ -18,13 +18,13 @@ interface MelsecFlow {
 const newFlow = (): MelsecFlow => ({ once: new OnceSet(8) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['3E'],
   keys: {
     role: ['melsec-client', 'melsec-plc'],
     service: ['melsec'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const melsec: AppProtocol = {
   name: 'melsec',

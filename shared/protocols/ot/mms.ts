@@ -13,7 +13,7 @@ import { COTP_DT, parseTpkt, type Tpkt } from './tpkt';
  * response (vendor, model, revision) of the server.
  */
 
-const em = new Emitter('mms');
+const em = new Emitter<typeof VOCABULARY>('mms');
 const PORT = 102;
 
 const MMS_CONFIRMED_REQUEST = 0xa0;
@@ -57,7 +57,7 @@ function session(w: ByteWindow, t: Tpkt): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['Identify.modelName', 'Identify.revision', 'Identify.vendorName', 'pdu', 'session'],
   keys: {
     attribute: ['mms.client', 'mms.server'],
@@ -65,7 +65,7 @@ const VOCABULARY: Vocabulary = {
     role: ['mms-client', 'mms-server'],
     service: ['mms'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const mms: AppProtocol = {
   name: 'mms',

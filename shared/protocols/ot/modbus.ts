@@ -27,7 +27,7 @@ export const EVENTS = [
 ] as const;
 type ModbusEvent = (typeof EVENTS)[number];
 
-const em = new Emitter<ModbusEvent>('modbus');
+const em = new Emitter<typeof VOCABULARY>('modbus');
 const PORT = 502;
 const MBAP = 7;
 /** MBAP length counts the unit id and the PDU: at most 1 + 253. */
@@ -140,7 +140,7 @@ function headerStart(w: ByteWindow, off: number): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'ReadDeviceId.*',
     'ReadDeviceId.MajorMinorRevision',
@@ -174,7 +174,7 @@ const VOCABULARY: Vocabulary = {
     role: ['modbus-client', 'modbus-server', 'modbus-umas-engineering'],
     service: ['modbus'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const modbus: AppProtocol = {
   name: 'modbus',
@@ -317,7 +317,7 @@ function deviceIdentification(w: ByteWindow, d: number, end: number, p: Packet, 
     const len = w.u8(o + 1);
     const vEnd = Math.min(o + 2 + len, end);
     const value = w.ascii(o + 2, vEnd - (o + 2), 245);
-    const field = 'ReadDeviceId.' + (OBJECT_NAMES[id] ?? 'object' + id);
+    const field = `ReadDeviceId.${OBJECT_NAMES[id] ?? 'object' + id}` as const;
     switch (id) {
       case 0:
         em.identity(ctx, p, { end: 'src', field, attr: 'vendor', value });
@@ -341,7 +341,7 @@ function deviceIdentification(w: ByteWindow, d: number, end: number, p: Packet, 
         em.identity(ctx, p, { end: 'src', field, attr: 'software', value });
         break;
       default:
-        em.attribute(ctx, p, { end: 'src', field, key: 'modbus.object-' + id, value });
+        em.attribute(ctx, p, { end: 'src', field, key: `modbus.object-${id}`, value });
     }
     o += 2 + len;
   }

@@ -10,7 +10,7 @@ import { OnceSet } from '../common/once';
  * (bounded per flow).
  */
 
-const em = new Emitter('mqtt');
+const em = new Emitter<typeof VOCABULARY>('mqtt');
 const PORT = 1883;
 const MAX_PACKETS = 16;
 const MAX_TOPICS = 16;
@@ -71,7 +71,7 @@ function connectName(w: ByteWindow, o: number): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'CONNACK',
     'CONNACK.returnCode',
@@ -96,7 +96,7 @@ const VOCABULARY: Vocabulary = {
     role: ['mqtt-broker', 'mqtt-client'],
     service: ['mqtt'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const mqtt: AppProtocol = {
   name: 'mqtt',

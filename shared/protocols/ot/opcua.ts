@@ -11,7 +11,7 @@ import { type End } from '../common/refs';
  * (policy None) - application descriptions from GetEndpoints, FindServers and CreateSession.
  */
 
-const em = new Emitter('opcua');
+const em = new Emitter<typeof VOCABULARY>('opcua');
 const PORT = 4840;
 const MAX_CHUNK = 1 << 24;
 const MAX_ARRAY = 16;
@@ -215,18 +215,21 @@ function endpoint(r: Reader): Endpoint {
 
 const APP_TYPES = ['server', 'client', 'client-server', 'discovery-server'];
 
-function emitApp(ctx: AppContext, p: Packet, end: End, field: string, a: AppDescription): void {
+/** The messages an application description arrives in, the prefix of its fields. */
+type AppIn = 'CreateSession' | 'CreateSession.clientDescription' | 'GetEndpoints' | 'RegisterServer';
+
+function emitApp(ctx: AppContext, p: Packet, end: End, field: AppIn, a: AppDescription): void {
   if (a.uri === '' && a.product === '') return;
-  em.attribute(ctx, p, { end, field: field + '.applicationUri', key: 'opcua.application-uri', value: a.uri });
-  em.attribute(ctx, p, { end, field: field + '.productUri', key: 'opcua.product-uri', value: a.product });
-  em.identity(ctx, p, { end, field: field + '.applicationName', attr: 'product', value: a.name });
+  em.attribute(ctx, p, { end, field: `${field}.applicationUri`, key: 'opcua.application-uri', value: a.uri });
+  em.attribute(ctx, p, { end, field: `${field}.productUri`, key: 'opcua.product-uri', value: a.product });
+  em.identity(ctx, p, { end, field: `${field}.applicationName`, attr: 'product', value: a.name });
   const t = APP_TYPES[a.type];
   if (t !== undefined)
-    em.role(ctx, p, { end, field: field + '.applicationType', role: 'opcua-' + t, peer: null });
+    em.role(ctx, p, { end, field: `${field}.applicationType`, role: `opcua-${t}`, peer: null });
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'CreateSession.applicationName',
     'CreateSession.applicationType',
@@ -265,7 +268,7 @@ const VOCABULARY: Vocabulary = {
     role: ['opcua-*', 'opcua-client', 'opcua-client-server', 'opcua-discovery-server', 'opcua-server'],
     service: ['opcua'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const opcua: AppProtocol = {
   name: 'opcua',

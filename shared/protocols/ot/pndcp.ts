@@ -22,8 +22,8 @@ export const EVENTS = [
   'factory-reset',
 ] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('pn_dcp');
-const emRt = new Emitter('pn_rt');
+const em = new Emitter<typeof VOCABULARY>('pn_dcp');
+const emRt = new Emitter<typeof RT_VOCABULARY>('pn_rt');
 
 const FRAME_HELLO = 0xfefc;
 const FRAME_GETSET = 0xfefd;
@@ -43,21 +43,29 @@ interface PnFlow {
 const newFlow = (): PnFlow => ({ once: new OnceSet(256) });
 
 /** What DCP observations can carry: rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+/** Blocks a DCP Identify, Get, Hello or Set carries, each a field under its service's name. */
+const DCP_SERVICES = ['Identify', 'Get', 'Hello', 'Set'] as const;
+type DcpService = (typeof DCP_SERVICES)[number];
+const DCP_BLOCKS = [
+  'AliasName',
+  'DeviceID.device',
+  'DeviceID.vendor',
+  'DeviceInstance',
+  'DeviceOptions',
+  'DeviceRole',
+  'DeviceVendorValue',
+  'IP',
+  'NameOfStation',
+  'OEMDeviceID',
+] as const;
+
+const VOCABULARY = {
   fields: [
     'Identify',
-    'Identify.DeviceID.device',
-    'Identify.DeviceID.vendor',
-    'Identify.DeviceOptions',
-    'Identify.DeviceRole',
-    'Identify.DeviceVendorValue',
-    'Identify.IP',
-    'Identify.NameOfStation',
     'Identify.filter.NameOfStation',
-    'Set.IP',
-    'Set.NameOfStation',
     'Set.ResetFactory',
     'Set.Signal',
+    ...DCP_SERVICES.flatMap((s) => DCP_BLOCKS.map((b) => `${s}.${b}` as const)),
   ],
   keys: {
     attribute: [
@@ -78,9 +86,12 @@ const VOCABULARY: Vocabulary = {
       'profinet-supervisor',
     ],
   },
-};
+} as const satisfies Vocabulary;
 /** RT frames say only that a device exchanges cyclic I/O. */
-const RT_VOCABULARY: Vocabulary = { fields: ['cyclic'], keys: { role: ['profinet-io-peer'] } };
+const RT_VOCABULARY = {
+  fields: ['cyclic'],
+  keys: { role: ['profinet-io-peer'] },
+} as const satisfies Vocabulary;
 
 export const profinet: AppProtocol = {
   name: 'profinet',
@@ -152,7 +163,7 @@ function blocks(
   p: Packet,
   ctx: AppContext,
   mode: Mode,
-  svc: string,
+  svc: DcpService,
 ): void {
   let roleBits = -1;
   for (let n = 0; n < MAX_BLOCKS && o + 4 <= end; n++) {
@@ -172,18 +183,18 @@ function blocks(
   }
   if (mode === 'response' && roleBits >= 0) {
     if (roleBits & 0x01)
-      em.role(ctx, p, { end: 'src', field: svc + '.DeviceRole', role: 'profinet-io-device', peer: null });
+      em.role(ctx, p, { end: 'src', field: `${svc}.DeviceRole`, role: 'profinet-io-device', peer: null });
     if (roleBits & 0x02)
-      em.role(ctx, p, { end: 'src', field: svc + '.DeviceRole', role: 'profinet-io-controller', peer: null });
+      em.role(ctx, p, { end: 'src', field: `${svc}.DeviceRole`, role: 'profinet-io-controller', peer: null });
     if (roleBits & 0x04)
       em.role(ctx, p, {
         end: 'src',
-        field: svc + '.DeviceRole',
+        field: `${svc}.DeviceRole`,
         role: 'profinet-io-multidevice',
         peer: null,
       });
     if (roleBits & 0x08)
-      em.role(ctx, p, { end: 'src', field: svc + '.DeviceRole', role: 'profinet-supervisor', peer: null });
+      em.role(ctx, p, { end: 'src', field: `${svc}.DeviceRole`, role: 'profinet-supervisor', peer: null });
   }
 }
 
@@ -201,7 +212,7 @@ function block(
   p: Packet,
   ctx: AppContext,
   mode: Mode,
-  svc: string,
+  svc: DcpService,
 ): number {
   const key = opt * 256 + sub;
   if (mode === 'set') {
@@ -220,14 +231,13 @@ function block(
     }
     return -1;
   }
-  const field = svc + '.';
   switch (key) {
     case 0x0102:
     case 0x0103:
       if (len >= 12) {
         em.attribute(ctx, p, {
           end: 'src',
-          field: field + 'IP',
+          field: `${svc}.IP`,
           key: 'pn_dcp.ip',
           value: ip4(w, v) + '/' + ip4(w, v + 4) + ' gw ' + ip4(w, v + 8),
         });
@@ -236,7 +246,7 @@ function block(
     case 0x0201:
       em.identity(ctx, p, {
         end: 'src',
-        field: field + 'DeviceVendorValue',
+        field: `${svc}.DeviceVendorValue`,
         attr: 'product',
         value: w.ascii(v, len, 240),
       });
@@ -244,7 +254,7 @@ function block(
     case 0x0202:
       em.identity(ctx, p, {
         end: 'src',
-        field: field + 'NameOfStation',
+        field: `${svc}.NameOfStation`,
         attr: 'station-name',
         value: w.ascii(v, len, 240),
       });
@@ -254,16 +264,16 @@ function block(
         const vendor = w.u16(v);
         em.identity(ctx, p, {
           end: 'src',
-          field: field + 'DeviceID.vendor',
+          field: `${svc}.DeviceID.vendor`,
           attr: 'vendor-id',
           value: hex(vendor, 4),
         });
         const name = profinetVendorName(vendor);
         if (name !== null)
-          em.identity(ctx, p, { end: 'src', field: field + 'DeviceID.vendor', attr: 'vendor', value: name });
+          em.identity(ctx, p, { end: 'src', field: `${svc}.DeviceID.vendor`, attr: 'vendor', value: name });
         em.identity(ctx, p, {
           end: 'src',
-          field: field + 'DeviceID.device',
+          field: `${svc}.DeviceID.device`,
           attr: 'product-code',
           value: hex(w.u16(v + 2), 4),
         });
@@ -273,7 +283,7 @@ function block(
       if (len >= 1) {
         em.attribute(ctx, p, {
           end: 'src',
-          field: field + 'DeviceRole',
+          field: `${svc}.DeviceRole`,
           key: 'pn_dcp.device-role',
           value: hex(w.u8(v), 2),
         });
@@ -285,7 +295,7 @@ function block(
       for (let i = 0; i + 1 < len && i < 64; i += 2) opts.push(w.u8(v + i) + '.' + w.u8(v + i + 1));
       em.attribute(ctx, p, {
         end: 'src',
-        field: field + 'DeviceOptions',
+        field: `${svc}.DeviceOptions`,
         key: 'pn_dcp.device-options',
         value: opts.join(','),
       });
@@ -294,7 +304,7 @@ function block(
     case 0x0206:
       em.attribute(ctx, p, {
         end: 'src',
-        field: field + 'AliasName',
+        field: `${svc}.AliasName`,
         key: 'pn_dcp.alias-name',
         value: w.ascii(v, len, 240),
       });
@@ -303,7 +313,7 @@ function block(
       if (len >= 2)
         em.identity(ctx, p, {
           end: 'src',
-          field: field + 'DeviceInstance',
+          field: `${svc}.DeviceInstance`,
           attr: 'instance',
           value: w.u8(v) + '.' + w.u8(v + 1),
         });
@@ -312,7 +322,7 @@ function block(
       if (len >= 4)
         em.attribute(ctx, p, {
           end: 'src',
-          field: field + 'OEMDeviceID',
+          field: `${svc}.OEMDeviceID`,
           key: 'pn_dcp.oem-device-id',
           value: hex(w.u16(v), 4) + ':' + hex(w.u16(v + 2), 4),
         });

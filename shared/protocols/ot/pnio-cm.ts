@@ -15,7 +15,7 @@ import { profinetVendorName } from './registries';
  * DEA00000-6C97-11D1-8271-<instance><device id><vendor id>. Blocks are
  * big-endian; the RPC header and NDR counts follow the sender's data representation.
  */
-const em = new Emitter('pn_io');
+const em = new Emitter<typeof PNIO_CM_VOCABULARY>('pn_io');
 
 const RPC_HEADER = 80;
 const PT_REQUEST = 0;
@@ -49,15 +49,28 @@ function pnioUuid(w: ByteWindow, o: number, le: boolean, first = 0, last = 0): b
 }
 
 /** Vendor id, device id and instance from a PNIO object UUID at `o`, about `end`. */
-function objectUuid(w: ByteWindow, o: number, p: Packet, ctx: AppContext, end: End, field: string): void {
+function objectUuid(
+  w: ByteWindow,
+  o: number,
+  p: Packet,
+  ctx: AppContext,
+  end: End,
+  field: 'ObjectUUID' | 'Connect.CMInitiatorObjectUUID',
+): void {
   const vendor = w.u16(o + 14);
-  em.identity(ctx, p, { end, field: field + '.vendor', attr: 'vendor-id', value: hex(vendor, 4) });
+  em.identity(ctx, p, { end, field: `${field}.vendor` as const, attr: 'vendor-id', value: hex(vendor, 4) });
   const name = profinetVendorName(vendor);
-  if (name !== null) em.identity(ctx, p, { end, field: field + '.vendor', attr: 'vendor', value: name });
-  em.identity(ctx, p, { end, field: field + '.device', attr: 'product-code', value: hex(w.u16(o + 12), 4) });
+  if (name !== null)
+    em.identity(ctx, p, { end, field: `${field}.vendor` as const, attr: 'vendor', value: name });
   em.identity(ctx, p, {
     end,
-    field: field + '.instance',
+    field: `${field}.device` as const,
+    attr: 'product-code',
+    value: hex(w.u16(o + 12), 4),
+  });
+  em.identity(ctx, p, {
+    end,
+    field: `${field}.instance` as const,
     attr: 'instance',
     value: w.u8(o + 10) + '.' + w.u8(o + 11),
   });
@@ -70,7 +83,7 @@ function stationName(
   p: Packet,
   ctx: AppContext,
   end: End,
-  field: string,
+  field: 'Connect.CMInitiatorStationName' | 'Connect.CMResponderStationName',
 ): void {
   if (len > 0 && w.has(o, len))
     em.identity(ctx, p, { end, field, attr: 'station-name', value: w.ascii(o, len, 240) });
@@ -173,7 +186,7 @@ export function dissectPnioCm(w: ByteWindow, p: Packet, ctx: AppContext): boolea
 }
 
 /** What PNIO CM observations can carry: rules are checked against it. */
-export const PNIO_CM_VOCABULARY: Vocabulary = {
+export const PNIO_CM_VOCABULARY = {
   fields: [
     'Connect',
     'Connect.CMInitiatorObjectUUID.device',
@@ -191,4 +204,4 @@ export const PNIO_CM_VOCABULARY: Vocabulary = {
     identity: ['instance', 'product-code', 'station-name', 'vendor', 'vendor-id'],
     role: ['profinet-io-controller', 'profinet-io-device'],
   },
-};
+} as const satisfies Vocabulary;

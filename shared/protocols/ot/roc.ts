@@ -14,7 +14,7 @@ import { OnceSet } from '../common/once';
  * answering device's unit and group address are its ROC address.
  */
 
-const em = new Emitter('roc');
+const em = new Emitter<typeof VOCABULARY>('roc');
 const PORT = 4000;
 const SYSTEM_CONFIG = 6;
 /** System configuration data up to the type of ROC. */
@@ -26,7 +26,7 @@ interface RocFlow {
 const newFlow = (): RocFlow => ({ once: new OnceSet(16) });
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: ['SystemConfiguration.subtype', 'SystemConfiguration.typeOfROC', 'header'],
   keys: {
     attribute: ['roc.group', 'roc.subtype'],
@@ -34,7 +34,7 @@ const VOCABULARY: Vocabulary = {
     role: ['roc-host', 'roc-device'],
     service: ['roc'],
   },
-};
+} as const satisfies Vocabulary;
 
 /** CRC-16/ARC of bytes [0, n) of the window. */
 function crc16(w: ByteWindow, n: number): number {

@@ -30,7 +30,7 @@ export const EVENTS = [
   'plc-mode-change',
 ] as const;
 
-const em = new Emitter<(typeof EVENTS)[number]>('s7comm');
+const em = new Emitter<typeof VOCABULARY>('s7comm');
 const PORT = 102;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
@@ -123,7 +123,7 @@ function isS7(w: ByteWindow, d: number): boolean {
 }
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
-const VOCABULARY: Vocabulary = {
+const VOCABULARY = {
   fields: [
     'ModeTransition',
     'PIService',
@@ -187,7 +187,7 @@ const VOCABULARY: Vocabulary = {
     role: ['s7-client', 's7-programmer', 's7-server', 's7plus-client', 's7plus-server'],
     service: ['s7comm', 's7comm-plus'],
   },
-};
+} as const satisfies Vocabulary;
 
 export const s7comm: AppProtocol = {
   name: 's7comm',
@@ -232,7 +232,13 @@ function readTpkt(w: ByteWindow, _len: number, p: Packet, ctx: AppContext, f: S7
   else s7plus(w, t.data, p, ctx, f, toServer);
 }
 
-function roles(p: Packet, ctx: AppContext, f: S7Flow, toServer: boolean, proto: string): void {
+function roles(
+  p: Packet,
+  ctx: AppContext,
+  f: S7Flow,
+  toServer: boolean,
+  proto: 's7comm' | 's7comm-plus',
+): void {
   if (!toServer || !f.once.first('roles:' + proto)) return;
   em.role(ctx, p, {
     end: 'src',

@@ -214,6 +214,13 @@ test('Browser host announcement over NetBIOS datagram: name, OS version, type bi
   assert.deepEqual(ids, ['os-version=6.1', 'description=Lab PC', 'workgroup=WORKGROUP']);
   const types = ofKind(obs, 'attribute').find((o) => o.key === 'server-type')?.value;
   assert.equal(types, 'workstation,server,nt-workstation,potential-browser');
+  // The same bits as [MS-BRWS] codes, which the rules match.
+  assert.deepEqual(
+    ofKind(obs, 'attribute')
+      .filter((o) => o.key === 'server-type-bit')
+      .map((o) => o.value),
+    ['0x00000001', '0x00000002', '0x00001000', '0x00010000'],
+  );
 });
 
 test('SSDP / WSD / NBNS: truncation and corruption never throw', () => {

@@ -48,6 +48,13 @@ test('LLDP: chassis, port, system name/description, capabilities, management add
   const attrs = new Map(ofKind(obs, 'attribute').map((o) => [o.key, o.value]));
   assert.equal(attrs.get('capabilities.available'), 'bridge,router');
   assert.equal(attrs.get('capabilities.enabled'), 'bridge');
+  // The raw bits beside the names: rules match the code, not our wording.
+  assert.deepEqual(
+    ofKind(obs, 'attribute')
+      .filter((o) => o.key === 'capabilities.enabled-bit')
+      .map((o) => o.value),
+    ['0x0004'],
+  );
   assert.deepEqual(
     ofKind(obs, 'address').map((o) => [o.device.mac, o.ip]),
     [[SWITCH, '10.0.0.2']],
@@ -97,6 +104,12 @@ test('CDP: device id, addresses, port, capabilities, software, platform, native 
   );
   const attrs = new Map(ofKind(obs, 'attribute').map((o) => [o.key, o.value]));
   assert.equal(attrs.get('capabilities'), 'switch,igmp');
+  assert.deepEqual(
+    ofKind(obs, 'attribute')
+      .filter((o) => o.key === 'capability-bit')
+      .map((o) => o.value),
+    ['0x00000008', '0x00000020'],
+  );
   assert.equal(attrs.get('native-vlan'), '5');
   assert.deepEqual(
     ofKind(obs, 'neighbor').map((o) => [o.chassisId, o.portId, o.vlan]),

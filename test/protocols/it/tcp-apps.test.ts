@@ -5,7 +5,8 @@ import { ascii, concat, ethernet, ipv6, tcp, tcpFrame } from '../../helpers/pack
 import { decodeFrames, hostileVariants, ofKind } from './run';
 import { Decoder } from '../../../shared/decode/decoder';
 import { LAYERS } from '../../../shared/decode/layers/index';
-import { IT_PROTOCOLS, tcpSignature } from '../../../shared/protocols/it/index';
+import { IT_PROTOCOLS } from '../../../shared/protocols/it/index';
+import { synObservations } from '../../helpers/decode';
 import { STREAM_BUDGET, StreamBuf, streamBytesInUse } from '../../../shared/protocols/it/stream';
 import { ByteWindow } from '../../../shared/decode/window';
 
@@ -123,8 +124,8 @@ test('TCP SYN / SYN-ACK signatures: initial TTL rounded up, MSS, window, scale, 
     { ttl: 61, df: true, id: 0 },
   );
   const p = dec.decode(syn, 1, 0, 1, syn.length);
-  const s = tcpSignature(p);
-  assert.ok(s !== null && s.kind === 'fingerprint');
+  const [s] = synObservations(p);
+  assert.ok(s !== undefined && s.kind === 'fingerprint');
   assert.equal(s.scheme, 'tcp-syn');
   assert.equal(s.device.ip, '10.0.0.10');
   const parts = s.value.split(':');
@@ -141,8 +142,8 @@ test('TCP SYN / SYN-ACK signatures: initial TTL rounded up, MSS, window, scale, 
     { flags: 0x12, window: 8192, options: [2, 4, 0x05, 0x78] },
     { ttl: 120 },
   );
-  const s2 = tcpSignature(dec.decode(sa, 1, 0, 2, sa.length));
-  assert.ok(s2 !== null && s2.kind === 'fingerprint');
+  const [s2] = synObservations(dec.decode(sa, 1, 0, 2, sa.length));
+  assert.ok(s2 !== undefined && s2.kind === 'fingerprint');
   assert.equal(s2.scheme, 'tcp-synack');
   assert.deepEqual(s2.value.split(':').slice(0, 5), ['4', '128', '0', '1400', '8192']);
   const v6 = ethernet(
@@ -151,11 +152,11 @@ test('TCP SYN / SYN-ACK signatures: initial TTL rounded up, MSS, window, scale, 
     0x86dd,
     ipv6('fe80::10', 'fe80::30', 6, tcp(50000, 22, new Uint8Array(0), { flags: 0x02 }), 255),
   );
-  const s3 = tcpSignature(dec.decode(v6, 1, 0, 3, v6.length));
-  assert.ok(s3 !== null && s3.kind === 'fingerprint');
+  const [s3] = synObservations(dec.decode(v6, 1, 0, 3, v6.length));
+  assert.ok(s3 !== undefined && s3.kind === 'fingerprint');
   assert.equal(s3.value.split(':').slice(0, 2).join(':'), '6:255');
   const ack = tcpFrame(CLIENT, CAM, ascii('x'), { flags: 0x10 });
-  assert.equal(tcpSignature(dec.decode(ack, 1, 0, 4, ack.length)), null);
+  assert.deepEqual(synObservations(dec.decode(ack, 1, 0, 4, ack.length)), []);
 });
 
 test('HTTP / SSH: truncation and corruption never throw', () => {
