@@ -32,6 +32,11 @@ export interface FromPartialOptions {
   ids?: 'auto' | 'local' | 'qualified';
   /** Time the inventory is stamped with (default now). */
   generatedAt?: string;
+  /**
+   * The inventory of one analysis whose worker threads were the sources (issue 19): without `site`,
+   * `sensors` and evidence `sources`, as `glasspane analyze` writes it on one thread.
+   */
+  local?: boolean;
 }
 
 function qualifiedId(p: PartialDevice): string {
@@ -164,11 +169,13 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     for (const { d, c } of list) {
       let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
       if (classifier !== null) j = classifier.apply(j, d, inv, peers);
-      if (j.evidence !== undefined)
+      if (j.evidence !== undefined && o.local !== true)
         j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...c.facts[i]!.sources].sort(cmp) }));
       j = applyEdits(j, edits.get(c.p.key));
-      j.site = c.p.site;
-      j.sensors = [...c.sensors].sort(cmp);
+      if (o.local !== true) {
+        j.site = c.p.site;
+        j.sensors = [...c.sensors].sort(cmp);
+      }
       devices.push(j);
     }
     for (const e of inv.edges.values()) edges.push(inv.edgeJson(e));
