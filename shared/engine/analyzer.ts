@@ -180,7 +180,9 @@ export class Analyzer {
       if (iface < MAX_IFACES) this.goodTime[iface] = ts;
       this.goodTimeAny = ts;
     }
-    const p = this.decoder.decode(buf, linkType, ts, ++this.frameNo, wireLen, iface, start, end);
+    const no = ++this.frameNo;
+    this.inventory.frame = no;
+    const p = this.decoder.decode(buf, linkType, ts, no, wireLen, iface, start, end);
     // Now and then, in capture time: flows idle for long age out, edges beyond the cap are evicted.
     if ((this.decoder.stats.packets & 0xffff) === 0) this.housekeeping(ts);
     if (ts > 0) {

@@ -31,6 +31,8 @@ export interface Combined {
   routerServed: Set<number>;
   facts: { f: PartialFact; sources: Set<string> }[];
   factsDropped: number;
+  /** The earliest making any source knows (Infinity: none says). */
+  born: number;
 }
 
 const sensorOf = (source: string) => source.split('#')[0]!.split('/')[1]!;
@@ -82,6 +84,7 @@ function emptyCombined(p: PartialDevice): Combined {
     routerServed: new Set(),
     facts: [],
     factsDropped: 0,
+    born: Infinity,
   };
 }
 
@@ -120,6 +123,7 @@ export function combine(p: PartialDevice): Combined {
       if (s.router) c.routerServed.add(port);
     }
     c.factsDropped += s.factsDropped;
+    if (s.born !== undefined && s.born < c.born) c.born = s.born;
   }
   // A source that called the MAC a router already moved the addresses it did not own to devices of
   // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
