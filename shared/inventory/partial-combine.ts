@@ -102,7 +102,12 @@ function addIp(m: Map<string, PartialIpUse>, u: PartialIpUse): void {
   for (const port of u.served) if (!had.served.includes(port)) had.served.push(port);
 }
 
-export function combine(p: PartialDevice): Combined {
+/**
+ * `byFrame`: the sources are workers of one capture, which number frames alike: facts interleave in
+ * frame order, the order one analysis heard them in (time order differs where the capture's clock
+ * steps back, or frames share a time).
+ */
+export function combine(p: PartialDevice, byFrame = false): Combined {
   const c = emptyCombined(p);
   for (const s of p.states) {
     c.sensors.add(sensorOf(s.source));
@@ -139,7 +144,7 @@ export function combine(p: PartialDevice): Combined {
   // The same fact from several sources is one entry: counts summed, the earliest frame first.
   const facts = new Map<string, { f: PartialFact; sources: Set<string> }>();
   const tagged = p.states.map((s) => s.facts.map((f) => ({ f, source: s.source })));
-  for (const { f, source } of interleave(tagged, (x) => x.f.first)) {
+  for (const { f, source } of interleave(tagged, (x) => (byFrame ? x.f.firstFrame : x.f.first))) {
     const k = factKey(f.obs);
     const had = facts.get(k);
     if (had === undefined) {

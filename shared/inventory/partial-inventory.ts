@@ -118,7 +118,7 @@ function editsOf(p: PartialInventory): Map<string, DeviceEdits> {
  */
 export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions = {}): InventoryJson {
   const all = new Map<string, Combined>();
-  for (const d of p.devices) all.set(d.key, combine(d));
+  for (const d of p.devices) all.set(d.key, combine(d, o.local === true));
   decideRouters(all);
   const ids = idsOf(
     [...all.values()].map((c) => c.p),
