@@ -184,7 +184,7 @@ export class Analyzer {
     this.inventory.frame = no;
     const p = this.decoder.decode(buf, linkType, ts, no, wireLen, iface, start, end);
     // Now and then, in capture time: flows idle for long age out, edges beyond the cap are evicted.
-    if ((this.decoder.stats.packets & 0xffff) === 0) this.housekeeping(ts);
+    if ((this.decoder.stats.packets & 0xffff) === 0 && this.autoHousekeeping) this.housekeeping(ts);
     if (ts > 0) {
       if (ts < this.first) this.first = ts;
       if (ts > this.last) this.last = ts;
@@ -242,7 +242,13 @@ export class Analyzer {
     return false;
   }
 
-  private housekeeping(ts: number): void {
+  /**
+   * false: the host calls housekeeping() itself. A worker sharing a capture is told when the whole
+   * capture's frame count says so, so its flows age out at the moments one analysis's would.
+   */
+  autoHousekeeping = true;
+
+  housekeeping(ts: number): void {
     this.decoder.flows.expire(ts, FLOW_IDLE_MS);
     this.inventory.trimEdges(ts);
   }

@@ -9,14 +9,25 @@ import type { Analyzer } from '../../../shared/engine/analyzer';
 import { analyzerPartial } from '../../../shared/engine/analyzer-partial';
 import { partialMarker, type PartialMarker, type PartialSource } from '../../../shared/inventory/partial';
 import { RingReader } from './frame-ring';
-import { FLAG_BEGIN_SOURCE, FLAG_END_RUN, type WorkerMessage, type WorkerSetup } from './messages';
+import { isCaptureTime } from '../../../shared/util/time';
+import {
+  FLAG_BEGIN_SOURCE,
+  FLAG_END_RUN,
+  FLAG_HOUSEKEEPING,
+  type WorkerMessage,
+  type WorkerSetup,
+} from './messages';
 
 const DELTA_EVERY_MS = 1000;
 
 function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
   const ring = new RingReader(setup.ring);
   const source: PartialSource = { site: 'local', sensor: 'local', worker: `w${setup.index}` };
-  const fresh = () => createAnalyzer({ protocols: setup.protocols, limits: setup.limits });
+  const fresh = () => {
+    const x = createAnalyzer({ protocols: setup.protocols, limits: setup.limits });
+    x.autoHousekeeping = false;
+    return x;
+  };
   let a: Analyzer | null = null;
   let run = 0;
   try {
@@ -35,6 +46,11 @@ function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
       if ((f.flags & FLAG_BEGIN_SOURCE) !== 0) {
         ring.release();
         an.beginSource();
+        continue;
+      }
+      if ((f.flags & FLAG_HOUSEKEEPING) !== 0) {
+        ring.release();
+        if (isCaptureTime(f.ts)) an.housekeeping(f.ts);
         continue;
       }
       if ((f.flags & FLAG_END_RUN) !== 0) {

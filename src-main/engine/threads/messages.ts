@@ -15,6 +15,8 @@ export interface WorkerSetup {
 export const FLAG_BEGIN_SOURCE = 1;
 /** The run is over: send its partial and start the next one from nothing. */
 export const FLAG_END_RUN = 2;
+/** Age out idle flows at this record's time (Analyzer.housekeeping), every 65536 frames of the run. */
+export const FLAG_HOUSEKEEPING = 4;
 
 /** `run` counts the runs a worker did (0, 1, ...): a pool analyses one run after another. */
 export type WorkerMessage =

@@ -18,7 +18,13 @@ import { emptyPartial, mergePartials, type PartialInventory } from '../../../sha
 import type { InventoryLimits } from '../../../shared/inventory/limits';
 import { readCaptureFile, type ReadOptions } from '../../capture/file-source';
 import { ringBuffer, RingFailedError, RingWriter } from './frame-ring';
-import { FLAG_BEGIN_SOURCE, FLAG_END_RUN, type WorkerMessage, type WorkerSetup } from './messages';
+import {
+  FLAG_BEGIN_SOURCE,
+  FLAG_END_RUN,
+  FLAG_HOUSEKEEPING,
+  type WorkerMessage,
+  type WorkerSetup,
+} from './messages';
 
 /** Per worker: room for a few thousand full-size frames, so a busy worker rarely holds the reader. */
 const RING_BYTES = 8 << 20;
@@ -128,6 +134,7 @@ export class AnalysisPool {
     this.waiting = n;
     const done = new Promise<void>((resolve) => (this.settled = resolve));
     let error: unknown = null;
+    let packets = 0;
     try {
       for (const path of files) {
         for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
@@ -142,6 +149,9 @@ export class AnalysisPool {
               frame++;
               if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
               writers[flowShard(buf, s, e, lt, n)]!.push(buf, s, e, lt, ts, wl, iface, frame);
+              // Where one analyzer would age its flows out (every 65536 packets of the run), all do.
+              if ((++packets & 0xffff) === 0)
+                for (const w of writers) w.push(EMPTY, 0, 0, 0, ts, 0, 0, frame, FLAG_HOUSEKEEPING);
             },
           },
           read(path),
