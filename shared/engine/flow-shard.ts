@@ -102,3 +102,47 @@ export function flowShard(b: Uint8Array, start: number, end: number, lt: number,
   }
   return key < 0 ? 0 : key % n;
 }
+
+/** Where the IP header of a frame starts, for the link types above (-1: not found, or not IP). */
+function ipStart(b: Uint8Array, start: number, end: number, lt: number): number {
+  if (lt === LINKTYPE_ETHERNET) {
+    let o = start + 12;
+    if (o + 2 > end) return -1;
+    let type = (b[o]! << 8) | b[o + 1]!;
+    for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
+      o += 4;
+      if (o + 2 > end) return -1;
+      type = (b[o]! << 8) | b[o + 1]!;
+    }
+    return type === 0x0800 || type === 0x86dd ? o + 2 : -1;
+  }
+  if (lt === LINKTYPE_LINUX_SLL || lt === LINKTYPE_LINUX_SLL2) {
+    const sll2 = lt === LINKTYPE_LINUX_SLL2;
+    if (end - start < (sll2 ? 20 : 16)) return -1;
+    const type = sll2 ? (b[start]! << 8) | b[start + 1]! : (b[start + 14]! << 8) | b[start + 15]!;
+    return type === 0x0800 || type === 0x86dd ? start + (sll2 ? 20 : 16) : -1;
+  }
+  if (lt === LINKTYPE_RAW || lt === LINKTYPE_RAW_OLD || lt === LINKTYPE_RAW_OLD2) return start;
+  if (lt === LINKTYPE_IPV4 || lt === LINKTYPE_IPV6) return start;
+  if (lt === LINKTYPE_NULL || lt === LINKTYPE_LOOP) return start + 4;
+  return -1;
+}
+
+/**
+ * Whether the frame may be a TCP segment with SYN set, straight over IPv4 or IPv6 (no tunnel, no
+ * IPv6 extension header): the reader decides whether such a SYN repeats (SynRepeats) for the
+ * workers. A frame this misses is decided by its worker, as before.
+ */
+export function maybeTcpSyn(b: Uint8Array, start: number, end: number, lt: number): boolean {
+  const ip = ipStart(b, start, end, lt);
+  if (ip < 0 || ip >= end) return false;
+  let tcp: number;
+  if (b[ip]! >> 4 === 4) {
+    if (ip + 20 > end || b[ip + 9] !== 6) return false;
+    tcp = ip + (b[ip]! & 15) * 4;
+  } else if (b[ip]! >> 4 === 6) {
+    if (ip + 40 > end || b[ip + 6] !== 6) return false;
+    tcp = ip + 40;
+  } else return false;
+  return tcp + 14 <= end && (b[tcp + 13]! & 0x02) !== 0;
+}

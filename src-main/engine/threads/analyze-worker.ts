@@ -14,6 +14,8 @@ import {
   FLAG_BEGIN_SOURCE,
   FLAG_END_RUN,
   FLAG_HOUSEKEEPING,
+  FLAG_SYN_FRESH,
+  FLAG_SYN_REPEAT,
   type WorkerMessage,
   type WorkerSetup,
 } from './messages';
@@ -65,6 +67,8 @@ function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
       if (fault?.kind === 'die' && f.frameNo === fault.frame)
         throw new Error(`test fault at frame ${f.frameNo}`);
       an.nextFrameNumber(f.frameNo);
+      an.synVerdict =
+        (f.flags & FLAG_SYN_REPEAT) !== 0 ? true : (f.flags & FLAG_SYN_FRESH) !== 0 ? false : null;
       try {
         if (fault?.kind === 'throw' && f.frameNo === fault.frame) throw new Error('test fault');
         an.frame(f.data, f.linkType, f.ts, f.wireLen, f.iface, f.start, f.end);

@@ -17,6 +17,9 @@ export const FLAG_BEGIN_SOURCE = 1;
 export const FLAG_END_RUN = 2;
 /** Age out idle flows at this record's time (Analyzer.housekeeping), every 65536 frames of the run. */
 export const FLAG_HOUSEKEEPING = 4;
+/** The reader decided this frame's SYN signature: observed within the window already (REPEAT) or not. */
+export const FLAG_SYN_FRESH = 8;
+export const FLAG_SYN_REPEAT = 16;
 
 /** `run` counts the runs a worker did (0, 1, ...): a pool analyses one run after another. */
 export type WorkerMessage =

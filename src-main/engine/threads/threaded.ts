@@ -12,7 +12,12 @@ import { Worker } from 'node:worker_threads';
 import { Decoder } from '../../../shared/decode/decoder';
 import { LAYERS } from '../../../shared/decode/layers';
 import { linkTypeLabel } from '../../../shared/decode/linktypes';
-import { flowShard } from '../../../shared/engine/flow-shard';
+import { flowShard, maybeTcpSyn } from '../../../shared/engine/flow-shard';
+import { SynRepeats } from '../../../shared/engine/syn-repeats';
+import { REPEAT_WINDOW_MS } from '../../../shared/engine/analyzer';
+import { TCP_SYN } from '../../../shared/decode/packet';
+import { isCaptureTime } from '../../../shared/util/time';
+import { selectProtocols } from '../pipeline';
 import type { SourceInfo } from '../../../shared/engine/analyzer';
 import { emptyPartial, mergePartials, type PartialInventory } from '../../../shared/inventory/partial';
 import type { InventoryLimits } from '../../../shared/inventory/limits';
@@ -22,6 +27,8 @@ import {
   FLAG_BEGIN_SOURCE,
   FLAG_END_RUN,
   FLAG_HOUSEKEEPING,
+  FLAG_SYN_FRESH,
+  FLAG_SYN_REPEAT,
   type WorkerMessage,
   type WorkerSetup,
 } from './messages';
@@ -84,8 +91,11 @@ export class AnalysisPool {
   private settled: (() => void) | null = null;
   private readonly exited: boolean[] = [];
   failure: string | null = null;
+  /** Whether the workers observe SYN signatures (the dissectors chosen include them). */
+  private readonly syn: boolean;
 
   constructor(private readonly o: PoolOptions) {
+    this.syn = selectProtocols(o.protocols ?? ['all']).syn;
     for (let i = 0; i < o.threads; i++) {
       const ring = ringBuffer(RING_BYTES);
       this.writers.push(new RingWriter(ring));
@@ -135,6 +145,9 @@ export class AnalysisPool {
     const done = new Promise<void>((resolve) => (this.settled = resolve));
     let error: unknown = null;
     let packets = 0;
+    // A sender's SYN signature is observed once per window; its SYNs to several peers go to several
+    // workers, so this thread, which sees them all, decides (shared/engine/syn-repeats.ts).
+    const syns = this.syn ? new SynRepeats(REPEAT_WINDOW_MS) : null;
     try {
       for (const path of files) {
         for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
@@ -148,7 +161,17 @@ export class AnalysisPool {
               if (this.failure !== null) throw new RingFailedError(this.failure);
               frame++;
               if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
-              writers[flowShard(buf, s, e, lt, n)]!.push(buf, s, e, lt, ts, wl, iface, frame);
+              writers[flowShard(buf, s, e, lt, n)]!.push(
+                buf,
+                s,
+                e,
+                lt,
+                ts,
+                wl,
+                iface,
+                frame,
+                syns !== null ? this.synFlag(syns, buf, s, e, lt, ts, wl, iface, frame) : 0,
+              );
               // Where one analyzer would age its flows out (every 65536 packets of the run), all do.
               if ((++packets & 0xffff) === 0)
                 for (const w of writers) w.push(EMPTY, 0, 0, 0, ts, 0, 0, frame, FLAG_HOUSEKEEPING);
@@ -181,6 +204,24 @@ export class AnalysisPool {
     this.run++;
     if (error !== null) throw error;
     return { partial: this.merged, sources, failure: this.failure };
+  }
+
+  /** FLAG_SYN_* for a SYN straight over IP with a good time; 0 (the worker decides) for anything else. */
+  private synFlag(
+    syns: SynRepeats,
+    buf: Uint8Array,
+    s: number,
+    e: number,
+    lt: number,
+    ts: number,
+    wl: number,
+    iface: number,
+    frame: number,
+  ): number {
+    if (!maybeTcpSyn(buf, s, e, lt) || !isCaptureTime(ts)) return 0;
+    const p = this.reads.decode(buf, lt, ts, frame, wl, iface, s, e);
+    if ((p.tcpFlags & TCP_SYN) === 0 || p.laterFragment) return 0;
+    return syns.repeat(p) ? FLAG_SYN_REPEAT : FLAG_SYN_FRESH;
   }
 
   /** Every worker told to stop, and gone. */
