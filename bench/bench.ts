@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Glasspane beside its peers on one capture, in one run, as ratios.
  * Builds the benchmark capture with ../shared/bench/make-bench-pcap.sh (cached in bench/out/), times
- * `glasspane analyze` on it as a whole process (wall time and peak memory from GNU time, as the peers
+ * `glasspane analyze` on it as a whole process (default options, then on one and on two threads) (wall time and peak memory from GNU time, as the peers
  * are timed), then runs ../shared/bench/peers.sh on the same file and prints one table.
  * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3),
  * --only forward (the forwarding part alone: bench/forward.ts), --only sensors (sensors to a console
@@ -133,11 +133,16 @@ for (let i = 0; i < runs; i++) {
   keepBest(ours, analyze('glasspane', []));
   keepBest(ours, analyze('glasspane --layers-only', ['--layers-only']));
   keepBest(ours, analyze('glasspane --protocols it', ['--protocols', 'it']));
+  // Issue 19: the whole analysis on one analyzer (today's path) and spread over two threads.
+  keepBest(ours, analyze('glasspane --threads 1', ['--threads', '1']));
+  keepBest(ours, analyze('glasspane --threads 2', ['--threads', '2']));
   for (const p of peerRound()) keepBest(peerBest, p);
 }
 const best = ours.get('glasspane')!;
 const base = ours.get('glasspane --layers-only')!;
 const it = ours.get('glasspane --protocols it')!;
+const one = ours.get('glasspane --threads 1')!;
+const two = ours.get('glasspane --threads 2')!;
 const peers = [...peerBest.values()];
 
 const size = statSync(capture).size;
@@ -148,7 +153,7 @@ console.log(`capture: ${capture} (${(size / 1e6).toFixed(0)} MB${packets ? `, ${
 console.log(['tool', 'wall s', 'peak MB', 'glasspane / tool (wall)'].join('\t'));
 const g = best;
 console.log([g.name, g.wall.toFixed(2), (g.peakKiB / 1024).toFixed(0), '1.00'].join('\t'));
-for (const p of [base, it, ...peers]) {
+for (const p of [one, two, base, it, ...peers]) {
   if ('skipped' in p) console.log([p.name, 'skipped', '-', '-'].join('\t'));
   else
     console.log(
@@ -167,6 +172,9 @@ if (packets) {
     `OT dissectors on top (issue 4): ${pps(g)}, a fall of ${fall(g, it)} from layers 2-4 with IT/IoT`,
   );
 }
+console.log(
+  `threads (issue 19): one ${one.wall.toFixed(2)} s, two ${two.wall.toFixed(2)} s: a speed-up of ${(one.wall / two.wall).toFixed(2)}x (default: ${best.wall.toFixed(2)} s)`,
+);
 // Issue 2's yardstick: everything and layers 2-4 alone against ndpiReader, as multiples of its time.
 const ndpi = peers.find((p) => p.name === 'ndpiReader');
 if (ndpi !== undefined && 'wall' in ndpi)

@@ -72,6 +72,8 @@ const nodeEntries = [
   { src: 'src-main/electron/preload.ts', out: 'electron/preload.cjs', extra: { target: 'chrome120' } },
   { src: 'src-main/cli/glasspane.ts', out: 'cli.cjs' },
   { src: 'src-main/capture/live/capture-process.ts', out: 'capture-process.cjs' },
+  // An analysis thread of `analyze --threads N` (worker_threads, beside cli.cjs).
+  { src: 'src-main/engine/threads/analyze-worker.ts', out: 'analyze-worker.cjs' },
 ];
 
 const rendererSrc = 'src-renderer/main.tsx';

@@ -4,6 +4,7 @@ import { ipv4ToString } from '../util/addr';
 import type { Layer } from '../decode/layer';
 import { TCP_SYN, type Packet } from '../decode/packet';
 import { Inventory } from '../inventory/inventory';
+import { SynRepeats } from './syn-repeats';
 import { isCaptureTime, isoTime } from '../util/time';
 import type { AppProtocol } from '../protocols/contract';
 import type { SynObserver } from '../protocols/it/tcp-signature';
@@ -26,12 +27,6 @@ export interface AnalyzerOptions {
   rules?: readonly CompiledRule[];
   /** Bounds on the inventory (devices, address devices, aggregates, edges); defaults for any not given. */
   limits?: Partial<InventoryLimits>;
-}
-
-function strHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
 }
 
 function firstHand(o: Observation, p: Packet): boolean {
@@ -73,13 +68,19 @@ export class Analyzer {
   private readonly synSink = { emit: (o: Observation) => this.observed(o) };
   readonly classifier: Classifier | null;
   private readonly repeatWindowMs: number;
-  private readonly synSeen = new Map<number, number>();
+  private readonly syns: SynRepeats;
+  /**
+   * Set before frame() by a worker of a shared capture: whether this frame's SYN repeats, as the
+   * reader, which sees every SYN of the capture, decided (null: decide here).
+   */
+  synVerdict: boolean | null = null;
   /** Last good time per interface of the current source, and of the source as a whole. */
   private goodTime: number[] = [];
   private goodTimeAny = 0;
 
   constructor(o: AnalyzerOptions) {
     this.repeatWindowMs = o.repeatWindowMs ?? REPEAT_WINDOW_MS;
+    this.syns = new SynRepeats(this.repeatWindowMs);
     this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, this.repeatWindowMs);
     this.inventory = new Inventory({
       vendorOf: o.vendorOf,
@@ -182,9 +183,11 @@ export class Analyzer {
       if (iface < MAX_IFACES) this.goodTime[iface] = ts;
       this.goodTimeAny = ts;
     }
-    const p = this.decoder.decode(buf, linkType, ts, ++this.frameNo, wireLen, iface, start, end);
+    const no = ++this.frameNo;
+    this.inventory.frame = no;
+    const p = this.decoder.decode(buf, linkType, ts, no, wireLen, iface, start, end);
     // Now and then, in capture time: flows idle for long age out, edges beyond the cap are evicted.
-    if ((this.decoder.stats.packets & 0xffff) === 0) this.housekeeping(ts);
+    if ((this.decoder.stats.packets & 0xffff) === 0 && this.autoHousekeeping) this.housekeeping(ts);
     if (ts > 0) {
       if (ts < this.first) this.first = ts;
       if (ts > this.last) this.last = ts;
@@ -194,7 +197,7 @@ export class Analyzer {
       (p.tcpFlags & TCP_SYN) !== 0 &&
       p.laterFragment === false &&
       this.synObservers.length > 0 &&
-      !this.synRepeat(p)
+      !(this.synVerdict ?? this.syns.repeat(p))
     ) {
       for (const f of this.synObservers) {
         try {
@@ -218,29 +221,12 @@ export class Analyzer {
   }
 
   /**
-   * A host opens many connections with the same SYN: its signature is observed once per repeat
-   * window (source address, flags and every field a signature reads, hashed; bounded table).
+   * false: the host calls housekeeping() itself. A worker sharing a capture is told when the whole
+   * capture's frame count says so, so its flows age out at the moments one analysis's would.
    */
-  private synRepeat(p: Packet): boolean {
-    if (this.repeatWindowMs <= 0) return false;
-    let h = Math.imul(p.ipVersion === 4 ? p.src4 : strHash(p.src6), 0x9e3779b1);
-    h = Math.imul(h ^ (p.tcpFlags & 0xd2), 0x85ebca6b) ^ p.ttl;
-    h = Math.imul(h ^ p.tcpWindow, 0xc2b2ae35) ^ (p.tcpMss << 8) ^ p.tcpWscale;
-    h =
-      Math.imul(h ^ strHash(p.tcpOptionLayout), 0x27d4eb2f) ^
-      (p.dontFragment ? 1 : 0) ^
-      (p.ipId === 0 ? 2 : 0) ^
-      (p.ecn << 2) ^
-      (p.ipOptionBytes << 4);
-    h >>>= 0;
-    const last = this.synSeen.get(h);
-    if (last !== undefined && p.ts >= last && p.ts - last < this.repeatWindowMs) return true;
-    if (this.synSeen.size >= 16384) this.synSeen.clear();
-    this.synSeen.set(h, p.ts);
-    return false;
-  }
+  autoHousekeeping = true;
 
-  private housekeeping(ts: number): void {
+  housekeeping(ts: number): void {
     this.decoder.flows.expire(ts, FLOW_IDLE_MS);
     this.inventory.trimEdges(ts);
   }

@@ -88,6 +88,8 @@ export class Device {
   packetsReceived = 0;
   bytesSent = 0;
   bytesReceived = 0;
+  /** When it was made: see Inventory.born. */
+  born = 0;
 
   /** Changed since the change stream last collected it. */
   dirty = false;
@@ -128,6 +130,8 @@ export class Edge {
   last = -Infinity;
   dirty = false;
   lastProto = '';
+  /** When it was made: see Inventory.born. */
+  born = 0;
   constructor(
     readonly a: Device,
     readonly b: Device,
@@ -190,6 +194,22 @@ export class Inventory {
   /** The packet being accounted (the decoder reuses one), to name the segment a flood came in on. */
   private cur: Packet | null = null;
   private count = 0;
+  /**
+   * The frame being analysed (the analyzer sets it before each frame): devices and edges are stamped
+   * with it when made, `frame * 4096 + k` for the k-th made during that frame, so the workers of one
+   * capture, which number frames alike, can say in which order one analysis would have made them.
+   */
+  frame = 0;
+  private bornFrame = -1;
+  private bornInFrame = 0;
+
+  private born(): number {
+    if (this.frame !== this.bornFrame) {
+      this.bornFrame = this.frame;
+      this.bornInFrame = 0;
+    }
+    return this.frame * 4096 + Math.min(this.bornInFrame++, 4095);
+  }
   /** MAC text from observations -> number, so repeated facts skip the parse. */
   private readonly macText = new Map<string, number>();
   /** The same for IPv4 text (observations name devices by text; a few hosts say most of it). */
@@ -440,6 +460,7 @@ export class Inventory {
   /** A device rebuilt from partial inventories, numbered as if the capture had made it now. */
   restore(id: string, mac: number): Device {
     const d = new Device(this.count++, id, mac, this.changedDevices);
+    // The caller says when it was made (the merge of a capture's workers orders devices by it).
     this.restored.set(id, d);
     return d;
   }
@@ -473,6 +494,7 @@ export class Inventory {
         return this.overflow(this.segment(), 'devices', this.limits.maxDevices);
       }
       d = new Device(this.count++, 'mac:' + macToString(mac), mac, this.changedDevices);
+      d.born = this.born();
       this.byMac.set(mac, d);
     }
     return d;
@@ -489,6 +511,7 @@ export class Inventory {
           : this.overflow(this.segment(), 'addresses', this.limits.maxAddressDevices);
       }
       d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
+      d.born = this.born();
       d.ip4.set(ip | 0, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
@@ -505,6 +528,7 @@ export class Inventory {
         return this.prefixBucket(ip, via);
       }
       d = new Device(this.count++, 'ip:' + ip, -1, this.changedDevices);
+      d.born = this.born();
       d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
       this.byIp6.set(ip, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ip);
@@ -655,6 +679,7 @@ export class Inventory {
     let e = lo.edgeTo.get(hi.n);
     if (e === undefined) {
       e = new Edge(lo, hi);
+      e.born = this.born();
       this.edgeShape++;
       this.edges.set(lo.n * 67108864 + hi.n, e);
       lo.edgeTo.set(hi.n, e);
@@ -714,6 +739,7 @@ export class Inventory {
     let d = this.aggregates.get(id);
     if (d === undefined) {
       d = new Device(this.count++, id, -1, this.changedDevices);
+      d.born = this.born();
       d.aggregate = true;
       this.aggregates.set(id, d);
     }

@@ -31,6 +31,8 @@ export interface Combined {
   routerServed: Set<number>;
   facts: { f: PartialFact; sources: Set<string> }[];
   factsDropped: number;
+  /** The earliest making any source knows (Infinity: none says). */
+  born: number;
 }
 
 const sensorOf = (source: string) => source.split('#')[0]!.split('/')[1]!;
@@ -82,6 +84,7 @@ function emptyCombined(p: PartialDevice): Combined {
     routerServed: new Set(),
     facts: [],
     factsDropped: 0,
+    born: Infinity,
   };
 }
 
@@ -99,7 +102,12 @@ function addIp(m: Map<string, PartialIpUse>, u: PartialIpUse): void {
   for (const port of u.served) if (!had.served.includes(port)) had.served.push(port);
 }
 
-export function combine(p: PartialDevice): Combined {
+/**
+ * `byFrame`: the sources are workers of one capture, which number frames alike: facts interleave in
+ * frame order, the order one analysis heard them in (time order differs where the capture's clock
+ * steps back, or frames share a time).
+ */
+export function combine(p: PartialDevice, byFrame = false): Combined {
   const c = emptyCombined(p);
   for (const s of p.states) {
     c.sensors.add(sensorOf(s.source));
@@ -120,6 +128,7 @@ export function combine(p: PartialDevice): Combined {
       if (s.router) c.routerServed.add(port);
     }
     c.factsDropped += s.factsDropped;
+    if (s.born !== undefined && s.born < c.born) c.born = s.born;
   }
   // A source that called the MAC a router already moved the addresses it did not own to devices of
   // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
@@ -135,7 +144,7 @@ export function combine(p: PartialDevice): Combined {
   // The same fact from several sources is one entry: counts summed, the earliest frame first.
   const facts = new Map<string, { f: PartialFact; sources: Set<string> }>();
   const tagged = p.states.map((s) => s.facts.map((f) => ({ f, source: s.source })));
-  for (const { f, source } of interleave(tagged, (x) => x.f.first)) {
+  for (const { f, source } of interleave(tagged, (x) => (byFrame ? x.f.firstFrame : x.f.first))) {
     const k = factKey(f.obs);
     const had = facts.get(k);
     if (had === undefined) {

@@ -11,7 +11,7 @@ import { Edge, Inventory, type Device } from './inventory';
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
 import { ipv4FromString, macFromString } from '../util/addr';
 import { cmp } from './partial-merge';
-import type { PartialDevice, PartialInventory, PartialIpUse } from './partial-types';
+import type { PartialDevice, PartialEdge, PartialInventory, PartialIpUse } from './partial-types';
 import { combine, decideRouters, type Combined } from './partial-combine';
 import { statsOf } from './partial-stats';
 
@@ -32,6 +32,12 @@ export interface FromPartialOptions {
   ids?: 'auto' | 'local' | 'qualified';
   /** Time the inventory is stamped with (default now). */
   generatedAt?: string;
+  /**
+   * The inventory of one analysis whose worker threads were the sources (issue 19): without `site`,
+   * `sensors` and evidence `sources`, devices and edges made in the order the analysis made them,
+   * edges in that order, as `glasspane analyze` writes it on one thread.
+   */
+  local?: boolean;
 }
 
 function qualifiedId(p: PartialDevice): string {
@@ -112,7 +118,7 @@ function editsOf(p: PartialInventory): Map<string, DeviceEdits> {
  */
 export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions = {}): InventoryJson {
   const all = new Map<string, Combined>();
-  for (const d of p.devices) all.set(d.key, combine(d));
+  for (const d of p.devices) all.set(d.key, combine(d, o.local === true));
   decideRouters(all);
   const ids = idsOf(
     [...all.values()].map((c) => c.p),
@@ -121,7 +127,12 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   // One inventory per site: DNS names and peers are a site's own, and a MAC may recur across sites.
   const sites = new Map<string, { inv: Inventory; devices: { d: Device; c: Combined }[] }>();
   const byKey = new Map<string, Device>();
-  const order = [...all.values()].sort((x, y) => cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
+  // Devices are numbered in the order they are made here, and an edge is written from its lower
+  // number: one analysis's workers make them in the order that analysis did (born), others by id.
+  const local = o.local === true;
+  const order = [...all.values()].sort(
+    (x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!),
+  );
   for (const c of order) {
     let s = sites.get(c.p.site);
     if (s === undefined)
@@ -132,7 +143,9 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   }
   for (const n of p.dns) sites.get(n.site)?.inv.resolved.set(n.ip, new Set(n.names));
   const edges: EdgeJson[] = [];
-  for (const pe of p.edges) {
+  const born = (pe: PartialEdge) => Math.min(...pe.states.map((s) => s.born ?? Infinity));
+  const made = local ? [...p.edges].sort((x, y) => born(x) - born(y)) : p.edges;
+  for (const pe of made) {
     const a = byKey.get(pe.a);
     const b = byKey.get(pe.b);
     // A delta may name a device whose own record has not arrived yet: the edge waits for it.
@@ -164,17 +177,20 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     for (const { d, c } of list) {
       let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
       if (classifier !== null) j = classifier.apply(j, d, inv, peers);
-      if (j.evidence !== undefined)
+      if (j.evidence !== undefined && o.local !== true)
         j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...c.facts[i]!.sources].sort(cmp) }));
       j = applyEdits(j, edits.get(c.p.key));
-      j.site = c.p.site;
-      j.sensors = [...c.sensors].sort(cmp);
+      if (o.local !== true) {
+        j.site = c.p.site;
+        j.sensors = [...c.sensors].sort(cmp);
+      }
       devices.push(j);
     }
     for (const e of inv.edges.values()) edges.push(inv.edgeJson(e));
   }
   devices.sort((x, y) => cmp(x.id, y.id));
-  edges.sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b));
+  // One analysis writes its edges in the order it made them.
+  if (!local) edges.sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b));
   return {
     schema: INVENTORY_SCHEMA,
     generatedAt: o.generatedAt ?? new Date().toISOString(),

@@ -246,7 +246,14 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
       : {}),
     facts: bySeq(mergeBy(x.facts, y.facts, fKey, joinFact), fKey, L.factsPerDevice),
     factsDropped: Math.max(x.factsDropped, y.factsDropped),
+    ...bornOf(x.born, y.born),
   };
+}
+
+/** The earlier making, of those known. */
+function bornOf(x: number | undefined, y: number | undefined): { born?: number } {
+  if (x === undefined) return y === undefined ? {} : { born: y };
+  return { born: y === undefined ? x : Math.min(x, y) };
 }
 
 export function joinDevice(x: PartialDevice, y: PartialDevice): PartialDevice {
@@ -267,6 +274,7 @@ function joinEdgeState(x: PartialEdgeState, y: PartialEdgeState): PartialEdgeSta
     first: Math.min(x.first, y.first),
     last: Math.max(x.last, y.last),
     protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice),
+    ...bornOf(x.born, y.born),
   };
 }
 

@@ -111,6 +111,7 @@ const deviceState = z.object({
   routerServedTcp: z.array(port).max(L.servedPerDevice).optional(),
   facts: z.array(fact).max(L.factsPerDevice),
   factsDropped: count,
+  born: count.optional(),
 });
 
 const device = z
@@ -161,6 +162,7 @@ const edgeState = z.object({
   first: time,
   last: time,
   protocols: z.array(proto).max(L.protocolsPerDevice),
+  born: count.optional(),
 });
 
 const edge = z

@@ -89,6 +89,11 @@ export interface PartialDeviceState {
   facts: PartialFact[];
   /** Facts the source could not keep (its per-device bound). */
   factsDropped: number;
+  /**
+   * When the source made it (Inventory.born: frame * 4096 + order within the frame). Workers of one
+   * capture number frames alike, so the merge makes devices in the order one analysis would have.
+   */
+  born?: number;
 }
 
 export type PartialDeviceKind = 'mac' | 'ip' | 'aggregate';
@@ -120,6 +125,8 @@ export interface PartialEdgeState {
   first: number;
   last: number;
   protocols: string[];
+  /** When the source made it, as PartialDeviceState.born. */
+  born?: number;
 }
 
 export interface PartialEdge {

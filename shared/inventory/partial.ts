@@ -129,6 +129,7 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       ...(d.router ? { routerServedTcp: [...d.servedTcp].sort((x, y) => x - y) } : {}),
       facts: facts(d),
       factsDropped: d.evidence.dropped,
+      born: d.born,
     };
     devices.push({
       key: key(d),
@@ -154,6 +155,7 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       first: e.first,
       last: e.last,
       protocols: [...e.protocols].sort(cmp),
+      born: e.born,
     };
     edges.push({ a: flip ? kb : ka, b: flip ? ka : kb, states: [s] });
   }

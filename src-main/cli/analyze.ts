@@ -16,6 +16,13 @@ import { analyzeLive, type LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
 import { analyzerPartial } from '../../shared/engine/analyzer-partial';
 import { partialSource } from './merge';
+import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
+import { analyzeFilesThreaded } from '../engine/threads/threaded';
+import { inventoryFromPartial } from '../../shared/inventory/partial';
+import { loadRules } from '../classify/load';
+import { vendorOf } from '../engine/oui';
+import type { InventoryLimits } from '../../shared/inventory/limits';
 
 export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
   format: 'json' | 'csv' | 'table' | 'ocsf';
@@ -49,6 +56,39 @@ export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
   site?: string;
   sensor?: string;
   l2domain?: string;
+  /** Analysis threads for capture files (default: one per core, on large files). */
+  threads?: string;
+}
+
+/** Below this much capture, starting workers (each loads the rules and the OUI registry) costs more than it saves. */
+const THREADS_FROM_BYTES = 64 << 20;
+
+/**
+ * How many threads analyse the files: `--threads N` as given; by default one per core when the files
+ * are large, one otherwise. Threads read files only, into the printed inventory: a recording, a
+ * forwarding run, a live capture or a partial to write out need the one analyzer.
+ */
+function threadCount(files: string[], o: AnalyzeOptions, single: string | null): number {
+  if (o.threads !== undefined) {
+    const n = count('--threads', o.threads, 4);
+    if (n > 1 && single !== null)
+      throw new UsageError(
+        `--threads ${n} reads capture files into the printed inventory; ${single}: drop --threads`,
+      );
+    return Math.min(n, 64);
+  }
+  if (single !== null || availableParallelism() < 2) return 1;
+  let bytes = 0;
+  for (const f of files) {
+    try {
+      const st = statSync(f);
+      if (!st.isFile()) return 1;
+      bytes += st.size;
+    } catch {
+      return 1;
+    }
+  }
+  return bytes >= THREADS_FROM_BYTES ? availableParallelism() : 1;
 }
 
 /** The live flags checked before anything starts: a mistake costs nothing yet. */
@@ -120,6 +160,19 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       if (v !== undefined)
         throw new UsageError(`${flag} names the source of a partial inventory: add --partial-out FILE`);
   const partial = o.partialOut !== undefined ? partialSource(o) : null;
+  const threads = threadCount(
+    files,
+    o,
+    live !== null
+      ? '--iface analyses live on one thread'
+      : o.db !== undefined && o.db !== false
+        ? '--db records from one analyzer'
+        : dests.length > 0
+          ? '--forward sends from one analyzer'
+          : o.partialOut !== undefined
+            ? "--partial-out writes one analyzer's partial"
+            : null,
+  );
   // Checked before a live capture starts, so a typo costs no minutes of capture.
   if (o.partialOut === '-')
     throw new UsageError('--partial-out needs a file name: standard output carries the inventory');
@@ -131,6 +184,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (e instanceof UnknownProtocolError) throw new UsageError(e.message);
     throw e;
   }
+  if (threads > 1) return analyzeThreaded(files, o, threads, limits);
   const origin = localOrigin();
   const watch =
     notSeenMs.length > 0 || snapshotEveryMs !== undefined
@@ -254,6 +308,82 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     await forwarding?.abandon();
     throw e;
   }
+}
+
+/**
+ * The files analysed on `threads` workers and their partials merged: the same inventory, printed the
+ * same way. A worker that fails stops the run: what was collected is printed and the exit code is 1.
+ */
+async function analyzeThreaded(
+  files: string[],
+  o: AnalyzeOptions,
+  threads: number,
+  limits: Partial<InventoryLimits>,
+): Promise<number> {
+  if (files.includes('-') && process.stdin.isTTY === true)
+    throw new UsageError(
+      "'-' reads a capture from standard input, which is a terminal here: pipe one in, e.g. tcpdump -w - | glasspane analyze -",
+    );
+  if (files.filter((f) => f === '-').length > 1)
+    throw new UsageError("'-' (standard input) can be read once: give it a single time");
+  const printers = new Map<string, ReturnType<typeof progressPrinter>>();
+  let r;
+  try {
+    r = await analyzeFilesThreaded(
+      files,
+      {
+        threads,
+        protocols: o.layersOnly === true ? ['none'] : o.protocols?.split(','),
+        limits,
+        fault: testFault(),
+      },
+      (f) => {
+        const progress = o.progress !== false ? progressPrinter(f) : undefined;
+        if (progress !== undefined) printers.set(f, progress);
+        return { onProgress: progress, streams: true };
+      },
+      (f, warnings) => {
+        printers.get(f)?.(-1, -1);
+        const name = f === '-' ? 'standard input' : basename(f);
+        for (const w of warnings) process.stderr.write(`glasspane: ${name}: warning: ${w}\n`);
+      },
+    );
+  } catch (e) {
+    if (e instanceof CaptureFileError) throw new UsageError(e.message);
+    throw e;
+  }
+  const inv = inventoryFromPartial(r.partial, {
+    rules: loadRules(),
+    vendorOf,
+    evidence: o.evidence === true,
+    ids: 'local',
+    local: true,
+  });
+  inv.stats.sources = r.sources;
+  for (const segment of inv.stats.limits?.floods ?? [])
+    process.stderr.write(
+      `glasspane: warning: inventory flood on ${segment}: identities past the limit are aggregated (see stats.limits; --max-devices raises it)\n`,
+    );
+  const text =
+    o.format === 'json'
+      ? toJson(inv)
+      : o.format === 'csv'
+        ? toCsv(inv)
+        : o.format === 'ocsf'
+          ? toOcsfLines(buildAnalysisEvents(inv, [], localOrigin()), localOrigin())
+          : toTable(inv);
+  await writeOutput(text, o.out);
+  if (r.failure === null) return 0;
+  process.stderr.write(
+    `glasspane: ${r.failure}; the inventory above holds what was analysed until then (run again, or with --threads 1)\n`,
+  );
+  return 1;
+}
+
+/** Tests only: GLASSPANE_TEST_WORKER_FAULT=throw:N or die:N makes the worker given frame N fail there. */
+function testFault(): { kind: 'throw' | 'die'; frame: number } | undefined {
+  const m = /^(throw|die):(\d+)$/.exec(process.env.GLASSPANE_TEST_WORKER_FAULT ?? '');
+  return m === null ? undefined : { kind: m[1] as 'throw' | 'die', frame: Number(m[2]) };
 }
 
 /** Progress on standard error for long files: a live line on a terminal, a few lines otherwise. */

@@ -60,6 +60,10 @@ addForwardOptions(analyze)
     'devices kept one by one, with a MAC and by address alone, each (default 100000); past it new ones are aggregated',
   )
   .option('--max-edges <n>', 'edges kept in memory (default 250000); past it the idlest are evicted')
+  .option(
+    '--threads <n>',
+    'analyse capture files on N threads (default: one per core, for files of 64 MB or more); 1 is one analyzer',
+  )
   .option('--partial-out <file>', "also write the partial inventory to FILE, for 'glasspane merge'")
   .option('--site <name>', 'with --partial-out: the site this capture is from (default local)')
   .option('--sensor <name>', "with --partial-out: the sensor's name (default this machine's name)")

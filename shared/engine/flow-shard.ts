@@ -1,0 +1,148 @@
+/**
+ * Which worker analyses a frame when a capture is shared among threads (issue 19): both directions
+ * of a unicast IP conversation go to one worker (the unordered pair of addresses, so every flow
+ * between two hosts, and its per-flow decoder state, stays together), and everything else (ARP,
+ * broadcasts, multicast, other layer-2 protocols) goes by the sender's MAC, so a device's own
+ * announcements are heard by one worker. Reads only fixed offsets of the frame; a frame too short or
+ * of an unknown link type goes to worker 0. Never throws.
+ */
+import {
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+  LINKTYPE_RAW_OLD,
+  LINKTYPE_RAW_OLD2,
+} from '../decode/linktypes';
+
+const mix = (h: number, x: number) => Math.imul((h ^ x) >>> 0, 0x9e3779b1) ^ (x >>> 15);
+
+function final(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Hash of `len` bytes at `at` (an address). */
+function bytesHash(b: Uint8Array, at: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[at + i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** Compares two addresses of `len` bytes: the pair is unordered, so its lower end goes first. */
+function lower(b: Uint8Array, x: number, y: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (b[x + i] !== b[y + i]) return b[x + i]! < b[y + i]!;
+  return true;
+}
+
+/** The IP pair's key, or -1 when the packet is not unicast IP (then the caller uses the sender). */
+function ipPairKey(b: Uint8Array, ip: number, end: number, ether: number): number {
+  if (ether === 0x0800 || (ether === -1 && ip < end && b[ip]! >> 4 === 4)) {
+    if (ip + 20 > end) return -1;
+    const d = b[ip + 16]!;
+    // Multicast and limited broadcast (a directed broadcast is told apart by the MAC, where one is).
+    if (d >= 224) return -1;
+    const [x, y] = lower(b, ip + 12, ip + 16, 4) ? [ip + 12, ip + 16] : [ip + 16, ip + 12];
+    return final(mix(mix(4, bytesHash(b, x, 4)), bytesHash(b, y, 4)));
+  }
+  if (ether === 0x86dd || (ether === -1 && ip < end && b[ip]! >> 4 === 6)) {
+    if (ip + 40 > end || b[ip + 24] === 0xff) return -1;
+    const [x, y] = lower(b, ip + 8, ip + 24, 16) ? [ip + 8, ip + 24] : [ip + 24, ip + 8];
+    return final(mix(mix(6, bytesHash(b, x, 16)), bytesHash(b, y, 16)));
+  }
+  return -1;
+}
+
+/** The worker (0..n-1) of the frame `b[start, end)` of link type `lt`, among `n`. */
+export function flowShard(b: Uint8Array, start: number, end: number, lt: number, n: number): number {
+  if (n <= 1) return 0;
+  let key = -1;
+  if (lt === LINKTYPE_ETHERNET) {
+    if (end - start < 14) return 0;
+    let o = start + 12;
+    let type = (b[o]! << 8) | b[o + 1]!;
+    for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
+      o += 4;
+      if (o + 2 > end) return 0;
+      type = (b[o]! << 8) | b[o + 1]!;
+    }
+    // A frame to a group MAC (broadcast, multicast) is the sender's own news.
+    if ((b[start]! & 1) === 0) key = ipPairKey(b, o + 2, end, type);
+    if (key < 0) key = final(mix(2, bytesHash(b, start + 6, 6)));
+  } else if (lt === LINKTYPE_LINUX_SLL || lt === LINKTYPE_LINUX_SLL2) {
+    const sll2 = lt === LINKTYPE_LINUX_SLL2;
+    const hdr = sll2 ? 20 : 16;
+    if (end - start < hdr) return 0;
+    const type = sll2 ? (b[start]! << 8) | b[start + 1]! : (b[start + 14]! << 8) | b[start + 15]!;
+    key = ipPairKey(b, start + hdr, end, type);
+    if (key < 0) {
+      // The sender's link-layer address (up to 8 bytes).
+      const alen = Math.min(8, sll2 ? b[start + 11]! : (b[start + 4]! << 8) | b[start + 5]!);
+      key = final(mix(2, bytesHash(b, start + (sll2 ? 12 : 6), alen)));
+    }
+  } else {
+    const at =
+      lt === LINKTYPE_RAW || lt === LINKTYPE_RAW_OLD || lt === LINKTYPE_RAW_OLD2
+        ? 0
+        : lt === LINKTYPE_IPV4 || lt === LINKTYPE_IPV6
+          ? 0
+          : lt === LINKTYPE_NULL || lt === LINKTYPE_LOOP
+            ? 4
+            : -1;
+    if (at < 0) return 0;
+    key = ipPairKey(b, start + at, end, -1);
+    // Multicast without a MAC: by the sender's address.
+    if (key < 0 && end - start >= at + 20)
+      key = final(mix(3, bytesHash(b, start + at + (b[start + at]! >> 4 === 6 ? 8 : 12), 4)));
+  }
+  return key < 0 ? 0 : key % n;
+}
+
+/** Where the IP header of a frame starts, for the link types above (-1: not found, or not IP). */
+function ipStart(b: Uint8Array, start: number, end: number, lt: number): number {
+  if (lt === LINKTYPE_ETHERNET) {
+    let o = start + 12;
+    if (o + 2 > end) return -1;
+    let type = (b[o]! << 8) | b[o + 1]!;
+    for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
+      o += 4;
+      if (o + 2 > end) return -1;
+      type = (b[o]! << 8) | b[o + 1]!;
+    }
+    return type === 0x0800 || type === 0x86dd ? o + 2 : -1;
+  }
+  if (lt === LINKTYPE_LINUX_SLL || lt === LINKTYPE_LINUX_SLL2) {
+    const sll2 = lt === LINKTYPE_LINUX_SLL2;
+    if (end - start < (sll2 ? 20 : 16)) return -1;
+    const type = sll2 ? (b[start]! << 8) | b[start + 1]! : (b[start + 14]! << 8) | b[start + 15]!;
+    return type === 0x0800 || type === 0x86dd ? start + (sll2 ? 20 : 16) : -1;
+  }
+  if (lt === LINKTYPE_RAW || lt === LINKTYPE_RAW_OLD || lt === LINKTYPE_RAW_OLD2) return start;
+  if (lt === LINKTYPE_IPV4 || lt === LINKTYPE_IPV6) return start;
+  if (lt === LINKTYPE_NULL || lt === LINKTYPE_LOOP) return start + 4;
+  return -1;
+}
+
+/**
+ * Whether the frame may be a TCP segment with SYN set, straight over IPv4 or IPv6 (no tunnel, no
+ * IPv6 extension header): the reader decides whether such a SYN repeats (SynRepeats) for the
+ * workers. A frame this misses is decided by its worker, as before.
+ */
+export function maybeTcpSyn(b: Uint8Array, start: number, end: number, lt: number): boolean {
+  const ip = ipStart(b, start, end, lt);
+  if (ip < 0 || ip >= end) return false;
+  let tcp: number;
+  if (b[ip]! >> 4 === 4) {
+    if (ip + 20 > end || b[ip + 9] !== 6) return false;
+    tcp = ip + (b[ip]! & 15) * 4;
+  } else if (b[ip]! >> 4 === 6) {
+    if (ip + 40 > end || b[ip + 6] !== 6) return false;
+    tcp = ip + 40;
+  } else return false;
+  return tcp + 14 <= end && (b[tcp + 13]! & 0x02) !== 0;
+}

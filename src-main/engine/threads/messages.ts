@@ -1,0 +1,30 @@
+/** What the analysis threads say to each other (threaded.ts starts workers, analyze-worker.ts is one). */
+import type { PartialInventory } from '../../../shared/inventory/partial';
+import type { InventoryLimits } from '../../../shared/inventory/limits';
+
+export interface WorkerSetup {
+  ring: SharedArrayBuffer;
+  index: number;
+  protocols?: readonly string[];
+  limits?: Partial<InventoryLimits>;
+  /** Tests only: make this worker fail at a frame number ('throw': inside one frame, 'die': outright). */
+  fault?: { kind: 'throw' | 'die'; frame: number };
+}
+
+/** Flags of a ring record (frame-ring.ts carries them): control records carry no frame. */
+export const FLAG_BEGIN_SOURCE = 1;
+/** The run is over: send its partial and start the next one from nothing. */
+export const FLAG_END_RUN = 2;
+/** Age out idle flows at this record's time (Analyzer.housekeeping), every 65536 frames of the run. */
+export const FLAG_HOUSEKEEPING = 4;
+/** The reader decided this frame's SYN signature: observed within the window already (REPEAT) or not. */
+export const FLAG_SYN_FRESH = 8;
+export const FLAG_SYN_REPEAT = 16;
+
+/** `run` counts the runs a worker did (0, 1, ...): a pool analyses one run after another. */
+export type WorkerMessage =
+  /** What changed since the last delta (partialOf `since`): merged, deltas lose nothing if the worker dies. */
+  | { kind: 'delta'; run: number; partial: PartialInventory }
+  /** Everything the worker knows of the run. */
+  | { kind: 'final'; run: number; partial: PartialInventory }
+  | { kind: 'failed'; run: number; message: string; partial?: PartialInventory };

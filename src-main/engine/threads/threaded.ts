@@ -1,0 +1,248 @@
+/**
+ * A capture analysed on several threads (issue 19): this thread reads and frames packets and puts
+ * each in the ring of the worker that owns its flow (shared/engine/flow-shard.ts); each worker
+ * (analyze-worker.ts) runs an analyzer over its share and sends its partial inventory; the partials
+ * merge (shared/inventory/partial.ts) into the inventory of the whole capture.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { Decoder } from '../../../shared/decode/decoder';
+import { LAYERS } from '../../../shared/decode/layers';
+import { linkTypeLabel } from '../../../shared/decode/linktypes';
+import { flowShard, maybeTcpSyn } from '../../../shared/engine/flow-shard';
+import { SynRepeats } from '../../../shared/engine/syn-repeats';
+import { REPEAT_WINDOW_MS } from '../../../shared/engine/analyzer';
+import { TCP_SYN } from '../../../shared/decode/packet';
+import { isCaptureTime } from '../../../shared/util/time';
+import { selectProtocols } from '../pipeline';
+import type { SourceInfo } from '../../../shared/engine/analyzer';
+import { emptyPartial, mergePartials, type PartialInventory } from '../../../shared/inventory/partial';
+import type { InventoryLimits } from '../../../shared/inventory/limits';
+import { readCaptureFile, type ReadOptions } from '../../capture/file-source';
+import { ringBuffer, RingFailedError, RingWriter } from './frame-ring';
+import {
+  FLAG_BEGIN_SOURCE,
+  FLAG_END_RUN,
+  FLAG_HOUSEKEEPING,
+  FLAG_SYN_FRESH,
+  FLAG_SYN_REPEAT,
+  type WorkerMessage,
+  type WorkerSetup,
+} from './messages';
+
+/** Per worker: room for a few thousand full-size frames, so a busy worker rarely holds the reader. */
+const RING_BYTES = 8 << 20;
+
+export interface PoolOptions {
+  threads: number;
+  protocols?: readonly string[];
+  limits?: Partial<InventoryLimits>;
+  /** Tests only (messages.ts). */
+  fault?: WorkerSetup['fault'];
+}
+
+export interface ThreadedResult {
+  /** Every worker's partial, merged (what a failed worker sent before it stopped included). */
+  partial: PartialInventory;
+  /** The files as analyzeFile describes them, in order: the inventory's stats.sources. */
+  sources: SourceInfo[];
+  /** Why the run stopped early (a worker failed): the partial holds what was collected until then. */
+  failure: string | null;
+}
+
+/**
+ * A worker on the bundle's dist/analyze-worker.cjs (beside cli.cjs), else on the TypeScript source
+ * through tsx's loader, registered in the worker (tests and the bench run from source).
+ */
+function startWorker(setup: WorkerSetup): Worker {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = join(here, 'analyze-worker.cjs');
+  if (existsSync(built)) return new Worker(built, { workerData: setup });
+  // The ES module flavour of tsx's API: its register() finds its loader relative to itself.
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  );
+  const source = pathToFileURL(join(here, 'analyze-worker.ts'));
+  return new Worker(
+    `import(${JSON.stringify(api.href)}).then((t) => { t.register(); return import(${JSON.stringify(source.href)}); });`,
+    { eval: true, workerData: setup },
+  );
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Worker threads that analyse one run after another (a run: files read in order into one inventory).
+ * Once a worker failed the pool is spent: that run returns what was collected, later runs refuse.
+ */
+export class AnalysisPool {
+  private readonly writers: RingWriter[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly reads = new Decoder(LAYERS);
+  private run = 0;
+  private merged = emptyPartial();
+  /** Workers yet to send the current run's final partial, and who is told when none is left. */
+  private waiting = 0;
+  private settled: (() => void) | null = null;
+  private readonly exited: boolean[] = [];
+  failure: string | null = null;
+  /** Whether the workers observe SYN signatures (the dissectors chosen include them). */
+  private readonly syn: boolean;
+
+  constructor(private readonly o: PoolOptions) {
+    this.syn = selectProtocols(o.protocols ?? ['all']).syn;
+    for (let i = 0; i < o.threads; i++) {
+      const ring = ringBuffer(RING_BYTES);
+      this.writers.push(new RingWriter(ring));
+      const setup: WorkerSetup = { ring, index: i, protocols: o.protocols, limits: o.limits, fault: o.fault };
+      const w = startWorker(setup);
+      this.workers.push(w);
+      this.exited.push(false);
+      const stopped = (why: string) => this.stopped(i, why);
+      w.on('message', (m: WorkerMessage) => {
+        if (m.run !== this.run) return;
+        if (m.partial !== undefined) this.merged = mergePartials(this.merged, m.partial);
+        if (m.kind === 'final') this.arrived();
+        else if (m.kind === 'failed') stopped(m.message);
+      });
+      w.on('error', (e) => stopped(e.message));
+      w.on('exit', (code) => stopped(`it exited (code ${code}) before its work was done`));
+    }
+  }
+
+  private stopped(i: number, why: string): void {
+    if (this.exited[i] === true) return;
+    this.exited[i] = true;
+    this.failure ??= `analysis thread ${i + 1} of ${this.o.threads} stopped: ${why}`;
+    this.arrived();
+  }
+
+  private arrived(): void {
+    if (--this.waiting === 0) this.settled?.();
+  }
+
+  /**
+   * Analyse `files` in order into one inventory. A frame a worker cannot take costs a counter there;
+   * a worker that fails stops the reading, and the result holds what every worker collected until
+   * then, with `failure` saying which worker stopped and why.
+   */
+  async analyze(
+    files: readonly string[],
+    read: (path: string) => ReadOptions = () => ({}),
+    onFile?: (path: string, warnings: string[]) => void,
+  ): Promise<ThreadedResult> {
+    if (this.failure !== null) throw new Error(this.failure);
+    const n = this.o.threads;
+    const writers = this.writers;
+    const sources: SourceInfo[] = [];
+    this.merged = emptyPartial();
+    this.waiting = n;
+    const done = new Promise<void>((resolve) => (this.settled = resolve));
+    let error: unknown = null;
+    let packets = 0;
+    // A sender's SYN signature is observed once per window; its SYNs to several peers go to several
+    // workers, so this thread, which sees them all, decides (shared/engine/syn-repeats.ts).
+    const syns = this.syn ? new SynRepeats(REPEAT_WINDOW_MS) : null;
+    try {
+      for (const path of files) {
+        for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
+        let frame = 0;
+        const unknown = new Map<number, number>();
+        const r = await readCaptureFile(
+          path,
+          {
+            records: (buf, s, e, lt, ts, wl, iface) => {
+              // Between chunks the event loop heard of a worker that stopped: read no further.
+              if (this.failure !== null) throw new RingFailedError(this.failure);
+              frame++;
+              if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
+              writers[flowShard(buf, s, e, lt, n)]!.push(
+                buf,
+                s,
+                e,
+                lt,
+                ts,
+                wl,
+                iface,
+                frame,
+                syns !== null ? this.synFlag(syns, buf, s, e, lt, ts, wl, iface, frame) : 0,
+              );
+              // Where one analyzer would age its flows out (every 65536 packets of the run), all do.
+              if ((++packets & 0xffff) === 0)
+                for (const w of writers) w.push(EMPTY, 0, 0, 0, ts, 0, 0, frame, FLAG_HOUSEKEEPING);
+            },
+          },
+          read(path),
+        );
+        // As Analyzer.endSource words them, from what this thread saw of the file.
+        for (const [lt, k] of [...unknown].sort((x, y) => x[0] - y[0]))
+          r.warnings.push(
+            `link type ${linkTypeLabel(lt)} is not read: ${k} frame${k === 1 ? '' : 's'} skipped`,
+          );
+        const format = r.gzip ? r.format + '.gz' : r.format;
+        sources.push({ path, format, frames: r.frames, warnings: [...r.warnings] });
+        onFile?.(path, r.warnings);
+      }
+    } catch (e) {
+      if (!(e instanceof RingFailedError)) error = e;
+    }
+    for (const [i, w] of writers.entries()) {
+      if (this.exited[i] === true || w.failed) continue;
+      try {
+        w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_END_RUN);
+      } catch (e) {
+        if (!(e instanceof RingFailedError)) throw e;
+        this.stopped(i, e.message);
+      }
+    }
+    await done;
+    this.run++;
+    if (error !== null) throw error;
+    return { partial: this.merged, sources, failure: this.failure };
+  }
+
+  /** FLAG_SYN_* for a SYN straight over IP with a good time; 0 (the worker decides) for anything else. */
+  private synFlag(
+    syns: SynRepeats,
+    buf: Uint8Array,
+    s: number,
+    e: number,
+    lt: number,
+    ts: number,
+    wl: number,
+    iface: number,
+    frame: number,
+  ): number {
+    if (!maybeTcpSyn(buf, s, e, lt) || !isCaptureTime(ts)) return 0;
+    const p = this.reads.decode(buf, lt, ts, frame, wl, iface, s, e);
+    if ((p.tcpFlags & TCP_SYN) === 0 || p.laterFragment) return 0;
+    return syns.repeat(p) ? FLAG_SYN_REPEAT : FLAG_SYN_FRESH;
+  }
+
+  /** Every worker told to stop, and gone. */
+  async close(): Promise<void> {
+    for (const w of this.writers) w.close();
+    for (let i = 0; i < this.exited.length; i++) this.exited[i] = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** `files` analysed once on a pool of `o.threads` workers (see AnalysisPool.analyze). */
+export async function analyzeFilesThreaded(
+  files: readonly string[],
+  o: PoolOptions,
+  read?: (path: string) => ReadOptions,
+  onFile?: (path: string, warnings: string[]) => void,
+): Promise<ThreadedResult> {
+  const pool = new AnalysisPool(o);
+  try {
+    return await pool.analyze(files, read, onFile);
+  } finally {
+    await pool.close();
+  }
+}
