@@ -16,8 +16,6 @@ import { analyzeLive, type LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
 import { analyzerPartial } from '../../shared/engine/analyzer-partial';
 import { partialSource } from './merge';
-import { availableParallelism } from 'node:os';
-import { statSync } from 'node:fs';
 import { analyzeFilesThreaded } from '../engine/threads/threaded';
 import { inventoryFromPartial } from '../../shared/inventory/partial';
 import { loadRules } from '../classify/load';
@@ -60,35 +58,20 @@ export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
   threads?: string;
 }
 
-/** Below this much capture, starting workers (each loads the rules and the OUI registry) costs more than it saves. */
-const THREADS_FROM_BYTES = 64 << 20;
-
 /**
- * How many threads analyse the files: `--threads N` as given; by default one per core when the files
- * are large, one otherwise. Threads read files only, into the printed inventory: a recording, a
- * forwarding run, a live capture or a partial to write out need the one analyzer.
+ * How many threads analyse the files: `--threads N` as given, one by default. Threads read files
+ * only, into the printed inventory: a recording, a forwarding run, a live capture or a partial to
+ * write out need the one analyzer. One by default until several give the same output on every
+ * capture (28 of the 148 corpus captures still differ: test/engine/threads.test.ts) and are faster.
  */
-function threadCount(files: string[], o: AnalyzeOptions, single: string | null): number {
-  if (o.threads !== undefined) {
-    const n = count('--threads', o.threads, 4);
-    if (n > 1 && single !== null)
-      throw new UsageError(
-        `--threads ${n} reads capture files into the printed inventory; ${single}: drop --threads`,
-      );
-    return Math.min(n, 64);
-  }
-  if (single !== null || availableParallelism() < 2) return 1;
-  let bytes = 0;
-  for (const f of files) {
-    try {
-      const st = statSync(f);
-      if (!st.isFile()) return 1;
-      bytes += st.size;
-    } catch {
-      return 1;
-    }
-  }
-  return bytes >= THREADS_FROM_BYTES ? availableParallelism() : 1;
+function threadCount(o: AnalyzeOptions, single: string | null): number {
+  if (o.threads === undefined) return 1;
+  const n = count('--threads', o.threads, 4);
+  if (n > 1 && single !== null)
+    throw new UsageError(
+      `--threads ${n} reads capture files into the printed inventory; ${single}: drop --threads`,
+    );
+  return Math.min(n, 64);
 }
 
 /** The live flags checked before anything starts: a mistake costs nothing yet. */
@@ -161,7 +144,6 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
         throw new UsageError(`${flag} names the source of a partial inventory: add --partial-out FILE`);
   const partial = o.partialOut !== undefined ? partialSource(o) : null;
   const threads = threadCount(
-    files,
     o,
     live !== null
       ? '--iface analyses live on one thread'

@@ -62,7 +62,7 @@ addForwardOptions(analyze)
   .option('--max-edges <n>', 'edges kept in memory (default 250000); past it the idlest are evicted')
   .option(
     '--threads <n>',
-    'analyse capture files on N threads (default: one per core, for files of 64 MB or more); 1 is one analyzer',
+    'analyse capture files on N threads (default 1: several do not yet give identical output on every capture)',
   )
   .option('--partial-out <file>', "also write the partial inventory to FILE, for 'glasspane merge'")
   .option('--site <name>', 'with --partial-out: the site this capture is from (default local)')
