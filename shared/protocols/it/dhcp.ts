@@ -49,6 +49,9 @@ const OPTION = {
   CLIENT_FQDN: 81,
   MUD_URL: 161,
 } as const;
+type OptionCode = (typeof OPTION)[keyof typeof OPTION];
+/** The field an option's facts are named by (option12): declared for every code in OPTION. */
+const opt = <C extends OptionCode>(c: C) => `option${c}` as const;
 
 /** Their names, as Wireshark's bootp dissector gives them. */
 export const DHCP_OPTION_NAMES = values({
@@ -123,7 +126,7 @@ function eachOption(w: ByteWindow, f: (code: number, v: number, len: number) => 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
 const VOCABULARY = {
   // Facts are named by the option that carried them (option12), or by the header's op and yiaddr.
-  fields: ['op', 'yiaddr', ...Object.values(OPTION).map((c) => 'option' + c)],
+  fields: ['op', 'yiaddr', ...Object.values(OPTION).map(opt)],
   keys: {
     attribute: [
       'client-id',
@@ -173,7 +176,7 @@ export const dhcp: AppProtocol = {
     const fromServer = op === 2;
 
     if (msgType > 0) {
-      const field = 'option' + OPTION.MESSAGE_TYPE;
+      const field = opt(OPTION.MESSAGE_TYPE);
       em.attribute(ctx, p, {
         device: client,
         field,
@@ -191,7 +194,7 @@ export const dhcp: AppProtocol = {
         const server = p.ipVersion === 4 && p.src4 === serverId ? srcRef(p) : ipRef(sid);
         em.role(ctx, p, {
           device: server,
-          field: 'option' + OPTION.SERVER_ID,
+          field: opt(OPTION.SERVER_ID),
           role: 'dhcp-server',
           peer: client,
         });
@@ -212,7 +215,8 @@ export const dhcp: AppProtocol = {
     }
 
     eachOption(w, (code, v, len) => {
-      const field = 'option' + code;
+      // The switch below reads only the codes of OPTION, each a declared field.
+      const field = opt(code as OptionCode);
       switch (code) {
         case OPTION.HOST_NAME:
           if (hostname !== '') em.hostname(ctx, p, { device: client, field, name: hostname });
