@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadRules } from '../../src-main/classify/load';
 import { skipUnlessCorpus } from '../helpers/corpus';
 import { informedBy, ruleFileSources } from './informed-by';
-import { formatScore, scoreBySource } from './source-score';
+import { formatScore, scoreBySource, withoutRows } from './source-score';
 
 /**
  * The honest score (issue 18 item 5). Floors: found >= 95 % over the corpus with every rule; with
@@ -34,6 +34,28 @@ test('every rule file says which sources informed it', () => {
   const sources = new Set([...files.values()].flatMap((m) => [...m.keys()]));
   for (const s of ['ntop/nDPI', 'andypitcher/IoT_Sentinel', 'ITI/ICS-Security-Tools'])
     assert.ok(sources.has(s), `no rule file names ${s}`);
+});
+
+test('a source that informed lookup rows leaves out those rows, not the whole table', () => {
+  const table = loadRules().find((r) => r.id === 'mdns.dlink-family');
+  assert.ok(table?.table != null, 'mdns.dlink-family is a lookup table');
+  const rows = table.table.rows.length;
+  const [kept] = withoutRows(table, ['mdns.dlink-camera', 'mdns.dlink-plug']);
+  assert.ok(kept?.table != null);
+  assert.equal(kept.table.rows.length, rows - 2);
+  assert.ok(!kept.table.rows.some((x) => x.id === 'mdns.dlink-camera'));
+  assert.equal(kept.table.byKey.get('dcs-'), undefined, 'the left-out row no longer answers its key');
+  assert.equal(kept.table.byKey.get('dch-g')?.id, 'mdns.dlink-hub', 'the other rows still do');
+  assert.equal(table.table.rows.length, rows, 'the full rule set is untouched');
+  assert.deepEqual(withoutRows(table, ['mdns.txt-model']), [table], 'ids of other rules change nothing');
+  assert.deepEqual(
+    withoutRows(
+      table,
+      table.table.rows.map((x) => x.id),
+    ),
+    [],
+    'a table with every row left out is left out',
+  );
 });
 
 test('leave-one-source-out score beside the corpus score', { timeout: 240_000 }, async (t) => {

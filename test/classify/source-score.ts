@@ -57,6 +57,17 @@ function tally(units: Unit[]): Tally {
   };
 }
 
+const rowIds = (r: CompiledRule): string[] => r.table?.rows.map((x) => x.id) ?? [];
+
+/** A lookup table's rule without the rows a source informed (none left: no rule). */
+export function withoutRows(r: CompiledRule, ids: readonly string[]): CompiledRule[] {
+  if (r.table === null || !r.table.rows.some((x) => ids.includes(x.id))) return [r];
+  const rows = r.table.rows.filter((x) => !ids.includes(x.id));
+  if (rows.length === 0) return [];
+  const byKey = new Map([...r.table.byKey].filter(([, x]) => !ids.includes(x.id)));
+  return [{ ...r, table: { ...r.table, rows, byKey } }];
+}
+
 const none = (): Tally => ({ n: 0, found: 0, strict: 0 });
 
 function add(t: Tally, u: Tally): void {
@@ -79,21 +90,25 @@ export async function scoreBySource(rules: readonly CompiledRule[]): Promise<Sou
   for (const [file, inf] of informed)
     for (const [source, ids] of inf)
       for (const id of ids ?? [])
-        if (!rules.some((r) => r.id === id && basename(r.file ?? '') === file))
-          throw new Error(`${file}: informed-by names ${id} (for ${source}), which is no rule of that file`);
+        if (!rules.some((r) => basename(r.file ?? '') === file && (r.id === id || rowIds(r).includes(id))))
+          throw new Error(
+            `${file}: informed-by names ${id} (for ${source}), which is no rule or lookup row of that file`,
+          );
   const ruleSets = new Map<string, { rules: readonly CompiledRule[]; leftOut: string[] }>();
   const rulesFor = (source: string) => {
     let r = ruleSets.get(source);
     if (r === undefined) {
-      const gone = (x: CompiledRule) => {
+      const kept = rules.flatMap((x) => {
         const ids = informed.get(basename(x.file ?? ''))?.get(source);
-        return ids === null || (ids !== undefined && ids.includes(x.id));
-      };
-      const kept = rules.filter((x) => !gone(x));
+        if (ids === undefined) return [x];
+        if (ids === null || ids.includes(x.id)) return [];
+        return withoutRows(x, ids);
+      });
       const leftOut = [...informed]
         .filter(([, inf]) => inf.has(source))
         .map(([f, inf]) => (inf.get(source) === null ? f : `${f} (${inf.get(source)!.length})`));
-      r = { rules: kept.length === rules.length ? rules : kept, leftOut };
+      const same = kept.length === rules.length && kept.every((x, i) => x === rules[i]);
+      r = { rules: same ? rules : kept, leftOut };
       ruleSets.set(source, r);
     }
     return r;
