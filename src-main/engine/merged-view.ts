@@ -11,12 +11,18 @@
  * (the broker may be down), and follows each stream from the sequence after it. Devices committed
  * after the last checkpoint come again from the stream: the merge is idempotent, so the replay
  * changes nothing.
+ *
+ * Manual edits are the engine's one EditBook (the store's with --db, so they come back at restart),
+ * keyed by merged device id and applied over the merge wherever a device is shown: in the deltas
+ * (InventoryView.publish), snapshots, details and exports. The merge itself never sees them, so no
+ * sensor's delta can overwrite a manual value.
  */
 import { inventoryFromPartial, PartialAccumulator, parsePartial } from '../../shared/inventory/partial';
 import type { DeltaBatch } from '../../shared/inventory/changes';
+import type { EditBook } from '../../shared/inventory/edits';
 import type { CompiledRule } from '../../shared/classify';
 import type { AlertJson } from '../../shared/model/alert';
-import type { DeviceJson, EdgeJson, InventoryJson } from '../../shared/model/inventory';
+import type { DeviceJson, EdgeJson, InventoryJson, InventoryStats } from '../../shared/model/inventory';
 import type { Snapshot, CaptureStatus } from '../../shared/ipc/contract';
 import type { SensorMessage } from '../../shared/sensor/messages';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
@@ -67,6 +73,7 @@ export class MergedView {
     private readonly view: InventoryView,
     private readonly alerts: AlertService,
     private readonly link: StoreLink,
+    private readonly edits: EditBook,
     private readonly o: MergedViewOptions,
   ) {
     this.sensors = new SensorBook((a) => this.alertsDue.push(...a), o.sensors);
@@ -78,6 +85,24 @@ export class MergedView {
   /** The stream sequence to follow a site from: the one after the last taken (1 for a new site). */
   resumeFrom(site: string): number {
     return (this.seqs.get(site) ?? 0) + 1;
+  }
+
+  /** Whether the merged inventory (as last rebuilt) holds a device of this id. */
+  has(id: string): boolean {
+    this.tick();
+    return this.shown.has(id);
+  }
+
+  /**
+   * After an edit of a device: it as the person now sees it, sent to the UI as a delta of its own
+   * (a rebuild sends only what the sensors changed). Null when the merge holds no such device.
+   */
+  edited(id: string): DeviceJson | null {
+    const d = this.inv?.devices.find((x) => x.id === id);
+    if (d === undefined) return null;
+    const shown = this.edits.apply(d);
+    this.view.publishStored(shown);
+    return shown;
   }
 
   /** Messages refused so far (malformed, or not the sending sensor's own). */
@@ -219,7 +244,7 @@ export class MergedView {
     const inv = this.inv;
     return {
       sequence,
-      devices: (inv?.devices ?? []).slice(0, L),
+      devices: (inv?.devices ?? []).slice(0, L).map((d) => this.edits.apply(d)),
       edges: (inv?.edges ?? []).slice(0, L),
       status,
     };
@@ -229,7 +254,19 @@ export class MergedView {
   device(id: string): DeviceJson {
     const d = this.build(true).devices.find((x) => x.id === id);
     if (d === undefined) throw new CallFailure('bad-request', `no device ${id} in the merged inventory`);
-    return d;
+    return this.edits.apply(d);
+  }
+
+  /** What an export needs: every device with edits and identity sections, and the merge's stats. */
+  report(): { devices: DeviceJson[]; edges: EdgeJson[]; stats: InventoryStats } {
+    this.tick();
+    const inv = this.build(true);
+    return {
+      // Evidence stays with device details, as in a snapshot; identity sections go in reports.
+      devices: inv.devices.map(({ evidence: _evidence, ...d }) => this.edits.apply(d)),
+      edges: inv.edges,
+      stats: inv.stats,
+    };
   }
 
   /** The last changes sent and committed, the checkpoint written; the timer stopped. */
