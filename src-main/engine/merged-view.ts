@@ -15,11 +15,19 @@
  * Manual edits are the engine's one EditBook (the store's with --db, so they come back at restart),
  * keyed by merged device id and applied over the merge wherever a device is shown: in the deltas
  * (InventoryView.publish), snapshots, details and exports. The merge itself never sees them, so no
- * sensor's delta can overwrite a manual value.
+ * sensor's delta can overwrite a manual value. A device's id is its local one until another device
+ * would share it (the same MAC or private address at a second site), then every id says where it is
+ * (docs/schema.md): its edits then move to its new id, in the store too, before the UI is sent it.
  */
-import { inventoryFromPartial, PartialAccumulator, parsePartial } from '../../shared/inventory/partial';
+import {
+  inventoryFromPartial,
+  PartialAccumulator,
+  parsePartial,
+  partialDeviceIds,
+  type PartialInventory,
+} from '../../shared/inventory/partial';
 import type { DeltaBatch } from '../../shared/inventory/changes';
-import type { EditBook } from '../../shared/inventory/edits';
+import { EDITABLE, type EditBook } from '../../shared/inventory/edits';
 import type { CompiledRule } from '../../shared/classify';
 import type { AlertJson } from '../../shared/model/alert';
 import type { DeviceJson, EdgeJson, InventoryJson, InventoryStats } from '../../shared/model/inventory';
@@ -59,6 +67,8 @@ export class MergedView {
   private readonly seqs = new Map<string, number>();
   private shown = new Map<string, string>();
   private shownEdges = new Map<string, string>();
+  /** Each device's id in the last rebuild, by its partial key: to move edits when ids change. */
+  private keyIds = new Map<string, string>();
   private inv: InventoryJson | null = null;
   private dirty = false;
   private alertsDue: AlertJson[] = [];
@@ -137,17 +147,25 @@ export class MergedView {
     this.refusedCount++;
   }
 
-  /** Rebuild when something changed, send the difference, commit it (with a due checkpoint). */
+  /** Rebuild when something changed, commit it (with a due checkpoint), send the difference. */
   tick(force = false): void {
     this.sensors.check();
     const alerts = this.alertsDue;
     this.alertsDue = [];
     let batch: DeltaBatch | null = null;
+    let moved: [string, string][] = [];
     if (this.dirty) {
       this.dirty = false;
-      batch = this.rebuild();
+      [batch, moved] = this.rebuild();
     }
+    this.commit(batch, alerts, force);
+    // After the commit: the store keeps edits of devices it holds.
+    for (const [from, to] of moved) this.moveEdits(from, to);
+    if (batch !== null) this.view.publish(batch);
     if (alerts.length > 0) this.alerts.publish(alerts);
+  }
+
+  private commit(batch: DeltaBatch | null, alerts: AlertJson[], force: boolean): void {
     const now = Date.now();
     const due = force || now - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000);
     const store = this.link.writable;
@@ -160,6 +178,28 @@ export class MergedView {
     } catch (e) {
       this.link.stopped(e);
     }
+  }
+
+  /** A device's id changed: its edits go with it (unless it already has edits of its own). */
+  private moveEdits(from: string, to: string): void {
+    const e = this.edits.get(from);
+    if (e === undefined || this.edits.get(to) !== undefined) return;
+    for (const f of EDITABLE) {
+      const v = e[f];
+      if (v === undefined) continue;
+      this.keepEdit(to, f, v);
+      this.keepEdit(from, f, null);
+    }
+  }
+
+  private keepEdit(id: string, f: (typeof EDITABLE)[number], v: string | null): void {
+    const store = this.link.writable;
+    try {
+      if (store !== null) return void store.edit(id, f, v);
+    } catch (e) {
+      this.link.log(`the edit of ${id} was not stored: ${errorText(e)}`);
+    }
+    this.edits.set(id, f, v);
   }
 
   private checkpoint(): string {
@@ -177,6 +217,7 @@ export class MergedView {
       const p = parsePartial(c.partial);
       if (!p.ok) throw new Error(p.reason);
       this.acc.add(p.partial);
+      this.keyIds = partialDeviceIds(p.partial);
       for (const [site, seq] of Object.entries(c.seqs))
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
       // The first tick sends it all (the UI's first delta starts from nothing).
@@ -188,8 +229,8 @@ export class MergedView {
     }
   }
 
-  private build(evidence: boolean): InventoryJson {
-    return inventoryFromPartial(this.acc.partial(), {
+  private build(evidence: boolean, p: PartialInventory = this.acc.partial()): InventoryJson {
+    return inventoryFromPartial(p, {
       rules: this.o.rules,
       vendorOf: this.o.vendorOf,
       evidence,
@@ -197,10 +238,21 @@ export class MergedView {
     });
   }
 
-  /** The merged inventory again, and what differs from what the UI was last sent, as one batch. */
-  private rebuild(): DeltaBatch {
-    const inv = this.build(false);
+  /**
+   * The merged inventory again, and what differs from what the UI was last sent, as one batch; with
+   * the devices whose id changed, as [old id, new id].
+   */
+  private rebuild(): [DeltaBatch, [string, string][]] {
+    const p = this.acc.partial();
+    const inv = this.build(false, p);
     this.inv = inv;
+    const ids = partialDeviceIds(p);
+    const moved: [string, string][] = [];
+    for (const [key, id] of ids) {
+      const was = this.keyIds.get(key);
+      if (was !== undefined && was !== id) moved.push([was, id]);
+    }
+    this.keyIds = ids;
     const shown = new Map<string, string>();
     const upserts: DeviceJson[] = [];
     for (const d of inv.devices) {
@@ -234,8 +286,7 @@ export class MergedView {
       alerts: [],
       stats: inv.stats,
     };
-    this.view.publish(batch);
-    return batch;
+    return [batch, moved];
   }
 
   snapshot(sequence: number, status: CaptureStatus): Snapshot {

@@ -1,7 +1,8 @@
 // Manual edits in the sensors' console (`glasspane serve --nats`), on a real nats-server with real
 // `--read` sensors: an edit of a merged device is shown at once, outranks a later sensor's delta for
-// the same device, goes into exports and details, is kept with --db across a restart, and is the
-// console's own: a late console without the store replays the streams without it.
+// the same device, goes into exports and details, is kept with --db across a restart, follows its
+// device when a second site makes every id say where it is, and is the console's own: a late console
+// without the store replays the streams without it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -78,11 +79,11 @@ describe("manual edits in the sensors' console", { skip: skip ?? false }, () => 
     consoles.push(s);
     return s;
   };
-  const sensor = async (name: string) => {
+  const sensor = async (name: string, site = 'a') => {
     const r = await runCli([
       'sensor',
       '--site',
-      'a',
+      site,
       '--sensor',
       name,
       ...auth(),
@@ -169,12 +170,41 @@ describe("manual edits in the sensors' console", { skip: skip ?? false }, () => 
       await untilDevice(c2, id, (d) => d.sensors?.join() === 's1,s2,s3'),
       'after a restart and a new delta',
     );
+
+    // The same capture at a second site: the same MACs there, so every id now says where it is
+    // (docs/schema.md), and the edit moves with its device to its new id, at restart too.
+    await sensor('b1', 'b');
+    const atA = (d: DeviceJson) => d.site === 'a' && (d.id === `${id}@a` || d.id.startsWith(`${id}@a/`));
+    const moved = async (c: WsClient) => {
+      const end = Date.now() + 60_000;
+      for (;;) {
+        const devices = (await snapshot(c)).devices;
+        const d = devices.find(atA);
+        if (d !== undefined && d.id !== id && devices.some((x) => x.site === 'b')) return devices;
+        if (Date.now() > end) assert.fail(`device ${id} never took a qualified id: ${JSON.stringify(d)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const requalified = await moved(c2);
+    const newId = requalified.find(atA)!.id;
+    assertEdited(requalified.find(atA), 'after its id changed');
+    const twin = requalified.find((d) => d.site === 'b' && d.id.startsWith(`${id}@b`));
+    assert.ok(twin !== undefined && twin.edited === undefined && twin.hostname === target.hostname);
     c2.close();
+    assert.equal(await second.stop(), 0);
+    const third = await serve(...auth(), '--db', db);
+    const c4 = await WsClient.connect(third.origin, third.token);
+    assertEdited(
+      (await snapshot(c4)).devices.find((d) => d.id === newId),
+      'its new id after a restart',
+    );
+    c4.close();
 
     // A late console without the store replays the streams: the same device, without the edit.
     const late = await serve(...auth());
     const c3 = await WsClient.connect(late.origin, late.token);
-    const plain = await untilDevice(c3, id, (d) => d.sensors?.join() === 's1,s2,s3');
+    const plain = (await moved(c3)).find(atA)!;
+    assert.equal(plain.id, newId);
     assert.equal(plain.hostname, target.hostname);
     assert.equal(plain.type, target.type);
     assert.equal(plain.edited, undefined);
