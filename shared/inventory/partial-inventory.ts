@@ -112,6 +112,11 @@ function editsOf(p: PartialInventory): Map<string, DeviceEdits> {
   return out;
 }
 
+/** The id each device of a (merged) partial gets in its inventory, by its key (see `ids`). */
+export function partialDeviceIds(p: PartialInventory, mode?: FromPartialOptions['ids']): Map<string, string> {
+  return idsOf(p.devices, mode);
+}
+
 /**
  * The inventory of a (merged) partial, as `glasspane analyze --format json` writes one: devices sorted
  * by id, each with `site` and `sensors`, classified on the merged facts; edges sorted by their ends.

@@ -26,7 +26,7 @@ export * from './partial-types';
 export { emptyPartial, mergePartials, mergeAll, sourceId } from './partial-merge';
 export { parsePartial, type ParsedPartial } from './partial-schema';
 export { PartialAccumulator } from './partial-accumulator';
-export { inventoryFromPartial, type FromPartialOptions } from './partial-inventory';
+export { inventoryFromPartial, partialDeviceIds, type FromPartialOptions } from './partial-inventory';
 
 export interface PartialOfOptions {
   /** Only devices, edges and DNS names changed since this marker (from partialMarker) go in. */

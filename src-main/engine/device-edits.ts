@@ -2,12 +2,14 @@ import { checkEdit, EDITABLE_FIELDS, type EditBook, type EditableField } from '.
 import type { CallRequest, CallResponse } from '../../shared/ipc/contract';
 import { CallFailure } from '../ipc/engine-api';
 import type { InventoryView } from './inventory-view';
+import type { MergedView } from './merged-view';
 import type { RunController } from './run-controller';
 import { errorText, type StoreLink } from './store-link';
 
 /**
  * editDevice: a person's edit of a device, kept in the edit book (the store's, on disk, while it
  * records) and shown at once: through the change stream during a run, as a delta of its own before.
+ * In a sensors' console, the edit of a merged device goes in the same book, over the merge.
  */
 export class DeviceEditor {
   constructor(
@@ -15,9 +17,12 @@ export class DeviceEditor {
     private readonly view: InventoryView,
     private readonly link: StoreLink,
     private readonly edits: EditBook,
+    private readonly merged: () => MergedView | null = () => null,
   ) {}
 
   edit(req: CallRequest<'editDevice'>): CallResponse<'editDevice'> {
+    const m = this.merged();
+    if (m !== null) return this.editMerged(m, req);
     const runs = this.runs();
     const d = runs.analyzer.inventory.byId(req.id);
     const stored = d === undefined ? this.view.storedDevice(req.id) : null;
@@ -39,6 +44,17 @@ export class DeviceEditor {
     const shown = this.view.storedDevice(key) ?? this.edits.apply(stored!);
     this.view.publishStored(shown);
     return shown;
+  }
+
+  /** A merged device: its edit kept by its merged id (the store has it: each rebuild is committed). */
+  private editMerged(m: MergedView, req: CallRequest<'editDevice'>): CallResponse<'editDevice'> {
+    if (!m.has(req.id)) throw new CallFailure('bad-request', `no device ${req.id} in the merged inventory`);
+    // Every value is checked before any is kept: a bad one changes nothing.
+    const values = EDITABLE_FIELDS.filter((f) => req[f] !== undefined).map(
+      (f) => [f, checkEdit(f, req[f]!)] as const,
+    );
+    for (const [f, v] of values) this.keep(req.id, f, v);
+    return m.edited(req.id)!;
   }
 
   private keep(id: string, f: EditableField, value: string | null): void {

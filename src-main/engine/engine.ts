@@ -22,6 +22,7 @@ import { AlertService } from './alert-service';
 import { CaptureSources } from './capture-sources';
 import { DeviceEditor } from './device-edits';
 import { engineHandlers } from './handlers';
+import { exportReport } from './report-export';
 import { InventoryView } from './inventory-view';
 import { RunController, type RunSink } from './run-controller';
 import { ForwardSettings } from '../forward/forward-settings';
@@ -153,20 +154,21 @@ export function createEngine(o: EngineOptions): Engine {
           log,
         })
       : null;
+  const report = { printPdf: o.printPdf, maxReportChars: o.maxReportChars, generator: o.generator };
   const handlers = engineHandlers({
     sources: new CaptureSources({ chooseFiles: o.chooseFiles, captureDir: o.captureDir }),
     runs: r,
     view,
-    editor: new DeviceEditor(currentRuns, view, link, edits),
+    editor: new DeviceEditor(currentRuns, view, link, edits, () => merged),
     alerts,
-    report: { printPdf: o.printPdf, maxReportChars: o.maxReportChars, generator: o.generator },
+    report,
     forwarding,
   });
   // A sensors' console: made at start (serve --nats) or when the connection dialog first connects.
   let merged: MergedView | null = null;
   const toMerged = (): MergedView => {
     if (merged !== null) return merged;
-    const m = new MergedView(view, alerts, link, {
+    const m = new MergedView(view, alerts, link, edits, {
       ...o.merged,
       sensors: { policy: o.alerts?.policy, ...o.merged?.sensors },
       collectMs: o.collectMs ?? 200,
@@ -187,6 +189,7 @@ export function createEngine(o: EngineOptions): Engine {
       startCapture: refuse,
       getSnapshot: () => m.snapshot(view.sequence, r.status),
       getDevice: ({ id }: { id: string }) => m.device(id),
+      exportReport: (req) => exportReport(req, { runs: r, view, alerts, merged: m }, report),
       listSensors: () => ({
         supported: true,
         silenceMs: m.sensors.silenceMs,

@@ -11,12 +11,26 @@
  * (the broker may be down), and follows each stream from the sequence after it. Devices committed
  * after the last checkpoint come again from the stream: the merge is idempotent, so the replay
  * changes nothing.
+ *
+ * Manual edits are the engine's one EditBook (the store's with --db, so they come back at restart),
+ * keyed by merged device id and applied over the merge wherever a device is shown: in the deltas
+ * (InventoryView.publish), snapshots, details and exports. The merge itself never sees them, so no
+ * sensor's delta can overwrite a manual value. A device's id is its local one until another device
+ * would share it (the same MAC or private address at a second site), then every id says where it is
+ * (docs/schema.md): its edits then move to its new id, in the store too, before the UI is sent it.
  */
-import { inventoryFromPartial, PartialAccumulator, parsePartial } from '../../shared/inventory/partial';
+import {
+  inventoryFromPartial,
+  PartialAccumulator,
+  parsePartial,
+  partialDeviceIds,
+  type PartialInventory,
+} from '../../shared/inventory/partial';
 import type { DeltaBatch } from '../../shared/inventory/changes';
+import { EDITABLE, type EditBook } from '../../shared/inventory/edits';
 import type { CompiledRule } from '../../shared/classify';
 import type { AlertJson } from '../../shared/model/alert';
-import type { DeviceJson, EdgeJson, InventoryJson } from '../../shared/model/inventory';
+import type { DeviceJson, EdgeJson, InventoryJson, InventoryStats } from '../../shared/model/inventory';
 import type { Snapshot, CaptureStatus } from '../../shared/ipc/contract';
 import type { SensorMessage } from '../../shared/sensor/messages';
 import { IPC_LIMITS } from '../../shared/ipc/limits';
@@ -53,6 +67,8 @@ export class MergedView {
   private readonly seqs = new Map<string, number>();
   private shown = new Map<string, string>();
   private shownEdges = new Map<string, string>();
+  /** Each device's id in the last rebuild, by its partial key: to move edits when ids change. */
+  private keyIds = new Map<string, string>();
   private inv: InventoryJson | null = null;
   private dirty = false;
   private alertsDue: AlertJson[] = [];
@@ -67,6 +83,7 @@ export class MergedView {
     private readonly view: InventoryView,
     private readonly alerts: AlertService,
     private readonly link: StoreLink,
+    private readonly edits: EditBook,
     private readonly o: MergedViewOptions,
   ) {
     this.sensors = new SensorBook((a) => this.alertsDue.push(...a), o.sensors);
@@ -78,6 +95,24 @@ export class MergedView {
   /** The stream sequence to follow a site from: the one after the last taken (1 for a new site). */
   resumeFrom(site: string): number {
     return (this.seqs.get(site) ?? 0) + 1;
+  }
+
+  /** Whether the merged inventory (as last rebuilt) holds a device of this id. */
+  has(id: string): boolean {
+    this.tick();
+    return this.shown.has(id);
+  }
+
+  /**
+   * After an edit of a device: it as the person now sees it, sent to the UI as a delta of its own
+   * (a rebuild sends only what the sensors changed). Null when the merge holds no such device.
+   */
+  edited(id: string): DeviceJson | null {
+    const d = this.inv?.devices.find((x) => x.id === id);
+    if (d === undefined) return null;
+    const shown = this.edits.apply(d);
+    this.view.publishStored(shown);
+    return shown;
   }
 
   /** Messages refused so far (malformed, or not the sending sensor's own). */
@@ -112,17 +147,25 @@ export class MergedView {
     this.refusedCount++;
   }
 
-  /** Rebuild when something changed, send the difference, commit it (with a due checkpoint). */
+  /** Rebuild when something changed, commit it (with a due checkpoint), send the difference. */
   tick(force = false): void {
     this.sensors.check();
     const alerts = this.alertsDue;
     this.alertsDue = [];
     let batch: DeltaBatch | null = null;
+    let moved: [string, string][] = [];
     if (this.dirty) {
       this.dirty = false;
-      batch = this.rebuild();
+      [batch, moved] = this.rebuild();
     }
+    this.commit(batch, alerts, force);
+    // After the commit: the store keeps edits of devices it holds.
+    for (const [from, to] of moved) this.moveEdits(from, to);
+    if (batch !== null) this.view.publish(batch);
     if (alerts.length > 0) this.alerts.publish(alerts);
+  }
+
+  private commit(batch: DeltaBatch | null, alerts: AlertJson[], force: boolean): void {
     const now = Date.now();
     const due = force || now - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000);
     const store = this.link.writable;
@@ -135,6 +178,28 @@ export class MergedView {
     } catch (e) {
       this.link.stopped(e);
     }
+  }
+
+  /** A device's id changed: its edits go with it (unless it already has edits of its own). */
+  private moveEdits(from: string, to: string): void {
+    const e = this.edits.get(from);
+    if (e === undefined || this.edits.get(to) !== undefined) return;
+    for (const f of EDITABLE) {
+      const v = e[f];
+      if (v === undefined) continue;
+      this.keepEdit(to, f, v);
+      this.keepEdit(from, f, null);
+    }
+  }
+
+  private keepEdit(id: string, f: (typeof EDITABLE)[number], v: string | null): void {
+    const store = this.link.writable;
+    try {
+      if (store !== null) return void store.edit(id, f, v);
+    } catch (e) {
+      this.link.log(`the edit of ${id} was not stored: ${errorText(e)}`);
+    }
+    this.edits.set(id, f, v);
   }
 
   private checkpoint(): string {
@@ -152,6 +217,7 @@ export class MergedView {
       const p = parsePartial(c.partial);
       if (!p.ok) throw new Error(p.reason);
       this.acc.add(p.partial);
+      this.keyIds = partialDeviceIds(p.partial);
       for (const [site, seq] of Object.entries(c.seqs))
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
       // The first tick sends it all (the UI's first delta starts from nothing).
@@ -163,8 +229,8 @@ export class MergedView {
     }
   }
 
-  private build(evidence: boolean): InventoryJson {
-    return inventoryFromPartial(this.acc.partial(), {
+  private build(evidence: boolean, p: PartialInventory = this.acc.partial()): InventoryJson {
+    return inventoryFromPartial(p, {
       rules: this.o.rules,
       vendorOf: this.o.vendorOf,
       evidence,
@@ -172,10 +238,21 @@ export class MergedView {
     });
   }
 
-  /** The merged inventory again, and what differs from what the UI was last sent, as one batch. */
-  private rebuild(): DeltaBatch {
-    const inv = this.build(false);
+  /**
+   * The merged inventory again, and what differs from what the UI was last sent, as one batch; with
+   * the devices whose id changed, as [old id, new id].
+   */
+  private rebuild(): [DeltaBatch, [string, string][]] {
+    const p = this.acc.partial();
+    const inv = this.build(false, p);
     this.inv = inv;
+    const ids = partialDeviceIds(p);
+    const moved: [string, string][] = [];
+    for (const [key, id] of ids) {
+      const was = this.keyIds.get(key);
+      if (was !== undefined && was !== id) moved.push([was, id]);
+    }
+    this.keyIds = ids;
     const shown = new Map<string, string>();
     const upserts: DeviceJson[] = [];
     for (const d of inv.devices) {
@@ -209,8 +286,7 @@ export class MergedView {
       alerts: [],
       stats: inv.stats,
     };
-    this.view.publish(batch);
-    return batch;
+    return [batch, moved];
   }
 
   snapshot(sequence: number, status: CaptureStatus): Snapshot {
@@ -219,7 +295,7 @@ export class MergedView {
     const inv = this.inv;
     return {
       sequence,
-      devices: (inv?.devices ?? []).slice(0, L),
+      devices: (inv?.devices ?? []).slice(0, L).map((d) => this.edits.apply(d)),
       edges: (inv?.edges ?? []).slice(0, L),
       status,
     };
@@ -229,7 +305,19 @@ export class MergedView {
   device(id: string): DeviceJson {
     const d = this.build(true).devices.find((x) => x.id === id);
     if (d === undefined) throw new CallFailure('bad-request', `no device ${id} in the merged inventory`);
-    return d;
+    return this.edits.apply(d);
+  }
+
+  /** What an export needs: every device with edits and identity sections, and the merge's stats. */
+  report(): { devices: DeviceJson[]; edges: EdgeJson[]; stats: InventoryStats } {
+    this.tick();
+    const inv = this.build(true);
+    return {
+      // Evidence stays with device details, as in a snapshot; identity sections go in reports.
+      devices: inv.devices.map(({ evidence: _evidence, ...d }) => this.edits.apply(d)),
+      edges: inv.edges,
+      stats: inv.stats,
+    };
   }
 
   /** The last changes sent and committed, the checkpoint written; the timer stopped. */

@@ -14,6 +14,7 @@ import {
 import { localOrigin } from '../forward/origin';
 import type { AlertService } from './alert-service';
 import type { InventoryView } from './inventory-view';
+import type { MergedView } from './merged-view';
 import type { RunController } from './run-controller';
 
 export interface ReportExportOptions {
@@ -22,28 +23,33 @@ export interface ReportExportOptions {
   generator?: string;
 }
 
-/** exportReport: the devices as the UI shows them (edits applied, the store's before the first run). */
+/**
+ * exportReport: the devices as the UI shows them (edits applied, the store's before the first run;
+ * in a sensors' console, the merged inventory).
+ */
 export async function exportReport(
   { format, deviceIds, title }: CallRequest<'exportReport'>,
-  s: { runs: RunController; view: InventoryView; alerts: AlertService },
+  s: { runs: RunController; view: InventoryView; alerts: AlertService; merged?: MergedView },
   o: ReportExportOptions,
 ): Promise<CallResponse<'exportReport'>> {
-  const snap = s.view.snapshot();
-  const fromStore = s.view.showingStore;
+  const merged = s.merged?.report();
+  const snap = merged !== undefined ? { ...merged, status: s.runs.status } : s.view.snapshot();
+  const fromStore = merged === undefined && s.view.showingStore;
   const analyzer = s.runs.analyzer;
   const at = new Date();
   const inv = snapshotInventory(snap, {
     ids: deviceIds,
-    stats: fromStore ? undefined : analyzer.stats(),
+    stats: merged?.stats ?? (fromStore ? undefined : analyzer.stats()),
     now: at,
   });
-  // The snapshot leaves identity sections to device details; a report carries them.
-  for (const d of inv.devices) {
-    const live = analyzer.inventory.byId(d.id);
-    const identity =
-      live !== undefined ? identityOf(live.evidence.facts.values()) : s.view.storedDevice(d.id)?.identity;
-    if (identity !== undefined) d.identity = identity;
-  }
+  // The snapshot leaves identity sections to device details; a report carries them (a merge's has them).
+  if (merged === undefined)
+    for (const d of inv.devices) {
+      const live = analyzer.inventory.byId(d.id);
+      const identity =
+        live !== undefined ? identityOf(live.evidence.facts.values()) : s.view.storedDevice(d.id)?.identity;
+      if (identity !== undefined) d.identity = identity;
+    }
   const n = inv.devices.length;
   const opts = { maxChars: o.maxReportChars, at };
   if (format === 'csv' || format === 'json')
@@ -59,11 +65,13 @@ export async function exportReport(
   const html = renderTextReport(inv, 'html', {
     title,
     sources:
-      src === null
-        ? [fromStore ? 'the device store' : 'no capture yet']
-        : src.kind === 'file'
-          ? src.paths
-          : [`live capture on ${src.interfaces.join(', ')}${src.filter ? ` (filter ${src.filter})` : ''}`],
+      merged !== undefined
+        ? ["the sensors' streams"]
+        : src === null
+          ? [fromStore ? 'the device store' : 'no capture yet']
+          : src.kind === 'file'
+            ? src.paths
+            : [`live capture on ${src.interfaces.join(', ')}${src.filter ? ` (filter ${src.filter})` : ''}`],
     alerts,
     generator: o.generator ?? 'Glasspane',
   });

@@ -1,0 +1,75 @@
+/**
+ * How long one rebuild of the sensors' console takes (src-main/engine/merged-view.ts: at most one per
+ * collection interval, 200 ms, whenever a delta arrived): the merged partial, the inventory made and
+ * classified from it, and the comparison with what the UI was last sent (each device as JSON), at N
+ * merged devices. Not a timed test: `node --expose-gc --import tsx bench/merged-rebuild.ts [N...]`.
+ * Ten sensors at five sites each see N/10 devices of their own (ARP, half of them a DHCP request
+ * with a hostname, so rules have facts to classify), as real analyzers make them.
+ */
+import {
+  inventoryFromPartial,
+  PartialAccumulator,
+  partialDeviceIds,
+  partialOf,
+} from '../shared/inventory/partial';
+import { loadRules } from '../src-main/classify/load';
+import { createAnalyzer } from '../src-main/engine/pipeline';
+import { vendorOf } from '../src-main/engine/oui';
+import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
+import { arp, ethernet } from '../test/helpers/packets';
+
+const SENSORS = 10;
+const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
+const macOf = (s: number, d: number) => [2, s, d >> 16, d >> 8, d, 1].map(hex2).join(':');
+const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
+
+function merged(n: number): PartialAccumulator {
+  const acc = new PartialAccumulator();
+  const per = Math.ceil(n / SENSORS);
+  for (let s = 0; s < SENSORS; s++) {
+    const a = createAnalyzer();
+    const t = Date.now() / 1000;
+    for (let d = 0; d < per; d++) {
+      const mac = macOf(s, d);
+      const ip = ipOf(d + 1);
+      const f =
+        d % 2 === 0
+          ? dhcpRequestFrame({ mac, ip }, `host-${s}-${d}`, d + 1)
+          : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
+      a.frame(f, 1, t + d / 1000, f.length, 0);
+    }
+    acc.add(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` }));
+  }
+  return acc;
+}
+
+// GP_BENCH_NO_RULES=1: the same without classification, to see its share.
+const rules = process.env.GP_BENCH_NO_RULES === '1' ? [] : loadRules();
+const ms = (t0: number) => Math.round(performance.now() - t0);
+const sizes = process.argv.slice(2).map(Number);
+for (const n of sizes.length > 0 ? sizes : [10_000, 100_000]) {
+  const acc = merged(n);
+  const rows: string[] = [];
+  // The first rebuild warms the JIT; the next ones are what a console pays on each change.
+  for (let i = 0; i < Number(process.env.GP_BENCH_ROUNDS ?? 4); i++) {
+    globalThis.gc?.();
+    let t = performance.now();
+    const p = acc.partial();
+    const tPartial = ms(t);
+    t = performance.now();
+    const inv = inventoryFromPartial(p, { rules, vendorOf, evidence: false, identity: false });
+    const tInventory = ms(t);
+    t = performance.now();
+    partialDeviceIds(p);
+    const shown = new Map<string, string>();
+    for (const d of inv.devices) shown.set(d.id, JSON.stringify(d));
+    for (const e of inv.edges) JSON.stringify(e);
+    const tDiff = ms(t);
+    rows.push(
+      `${inv.devices.length} devices: partial ${tPartial} ms, inventory ${tInventory} ms, ids+diff ${tDiff} ms, ` +
+        `total ${tPartial + tInventory + tDiff} ms`,
+    );
+  }
+  const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+  process.stdout.write(`N=${n} (rss ${rss} MiB)\n  ${rows.join('\n  ')}\n`);
+}
