@@ -164,10 +164,11 @@ export class Inventory {
   private readonly owner4 = new Map<number, Device>();
   private readonly owner6 = new Map<string, Device>();
   /**
-   * Names that DNS answers gave for addresses (ip -> names): a name resolved is not a device seen, so
-   * they attach to whichever device holds the address when the inventory is read. Bounded.
+   * Names that DNS answers gave for addresses (ip -> name -> when it was learnt, as `born`): a name
+   * resolved is not a device seen, so they attach to whichever device holds the address when the
+   * inventory is read. In the order learnt; the stamp lets workers' partials merge in that order. Bounded.
    */
-  readonly resolved = new Map<string, Set<string>>();
+  readonly resolved = new Map<string, Map<string, number>>();
   /** Facts stated by others about addresses no device holds yet (ip -> observations). Bounded. */
   private readonly hearsay = new Map<string, Observation[]>();
   readonly edges = new Map<number, Edge>();
@@ -392,10 +393,10 @@ export class Inventory {
     let names = this.resolved.get(ip);
     if (names === undefined) {
       if (this.resolved.size >= MAX_RESOLVED) return;
-      names = new Set();
+      names = new Map();
       this.resolved.set(ip, names);
     }
-    if (names.size < 16) names.add(name);
+    if (names.size < 16 && !names.has(name)) names.set(name, this.born());
   }
 
   private ip4Number(s: string): number {
@@ -878,7 +879,7 @@ export class Inventory {
   private dnsNames(ips: string[]): { name: string; source: string }[] {
     const out: { name: string; source: string }[] = [];
     for (const ip of ips)
-      for (const name of this.resolved.get(ip) ?? []) out.push({ name, source: 'dns.answer' });
+      for (const name of this.resolved.get(ip)?.keys() ?? []) out.push({ name, source: 'dns.answer' });
     return out;
   }
 

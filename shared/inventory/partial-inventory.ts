@@ -10,7 +10,7 @@ import { applyEdits, type DeviceEdits } from './edits';
 import { Edge, Inventory, type Device } from './inventory';
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
 import { ipv4FromString, macFromString } from '../util/addr';
-import { cmp } from './partial-merge';
+import { cmp, UNKNOWN_BORN } from './partial-merge';
 import type { PartialDevice, PartialEdge, PartialInventory, PartialIpUse } from './partial-types';
 import { combine, decideRouters, type Combined } from './partial-combine';
 import { statsOf } from './partial-stats';
@@ -146,7 +146,12 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     s.devices.push({ d, c });
     byKey.set(c.p.key, d);
   }
-  for (const n of p.dns) sites.get(n.site)?.inv.resolved.set(n.ip, new Set(n.names));
+  // One analysis's names in the order it learnt them (the partial's); other sources' by name.
+  for (const n of p.dns) {
+    const names = n.names.map((name, i): [string, number] => [name, n.born?.[i] ?? UNKNOWN_BORN]);
+    if (!local) names.sort(([x], [y]) => cmp(x, y));
+    sites.get(n.site)?.inv.resolved.set(n.ip, new Map(names));
+  }
   const edges: EdgeJson[] = [];
   const born = (pe: PartialEdge) => Math.min(...pe.states.map((s) => s.born ?? Infinity));
   const made = local ? [...p.edges].sort((x, y) => born(x) - born(y)) : p.edges;

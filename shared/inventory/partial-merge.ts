@@ -323,7 +323,29 @@ export function mergePartials(a: PartialInventory, b: PartialInventory): Partial
 }
 
 export function joinDns(x: PartialDnsName, y: PartialDnsName): PartialDnsName {
-  return { ...x, names: union(x.names, y.names, PARTIAL_LIMITS.namesPerAddress) };
+  const learnt = new Map<string, number>();
+  for (const d of [x, y])
+    d.names.forEach((n, i) => {
+      const b = d.born?.[i] ?? UNKNOWN_BORN;
+      const was = learnt.get(n);
+      if (was === undefined || b < was) learnt.set(n, b);
+    });
+  return { ...x, ...dnsNames(learnt) };
+}
+
+/** The stamp of a name whose source did not say when it learnt it: after every known one. */
+export const UNKNOWN_BORN = Number.MAX_SAFE_INTEGER;
+
+/**
+ * An address's names (name -> when learnt) as a partial holds them: earliest learnt first, ties by
+ * name, only the first namesPerAddress (as one analysis keeps the first it learns), stamps beside them.
+ */
+export function dnsNames(learnt: ReadonlyMap<string, number>): Pick<PartialDnsName, 'names' | 'born'> {
+  const kept = [...learnt]
+    .sort(([n, b], [m, c]) => b - c || cmp(n, m))
+    .slice(0, PARTIAL_LIMITS.namesPerAddress);
+  const names = kept.map(([n]) => n);
+  return kept.every(([, b]) => b === UNKNOWN_BORN) ? { names } : { names, born: kept.map(([, b]) => b) };
 }
 
 /** Merge any number of partials (in any order: the result is the same). */

@@ -224,7 +224,16 @@ const partial = z.object({
   devices: z.array(device).max(L.devices),
   edges: z.array(edge).max(L.edges),
   dns: z
-    .array(z.object({ site: name, ip: address, names: z.array(text).max(L.namesPerAddress) }))
+    .array(
+      z
+        .object({
+          site: name,
+          ip: address,
+          names: z.array(text).max(L.namesPerAddress),
+          born: z.array(count).max(L.namesPerAddress).optional(),
+        })
+        .refine((d) => d.born === undefined || d.born.length === d.names.length, 'one born per name'),
+    )
     .max(L.dnsAddresses),
   edits: z
     .array(

@@ -140,7 +140,14 @@ export interface PartialEdge {
 export interface PartialDnsName {
   site: string;
   ip: string;
+  /** Earliest learnt first (by `born`, then by name), at most PARTIAL_LIMITS.namesPerAddress. */
   names: string[];
+  /**
+   * When the source learnt each name (Inventory.born stamps, beside `names`; UNKNOWN_BORN for a name
+   * from a source that did not say), so one analysis's workers merge them in the order it learnt them.
+   * Absent when no name's is known.
+   */
+  born?: number[];
 }
 
 export type EditableField = 'name' | 'type' | 'vendor' | 'notes';

@@ -6,7 +6,7 @@
  */
 import { ipv4ToString } from '../util/addr';
 import type { Device, Edge, Inventory, IpUse } from './inventory';
-import { cmp, edgeKey, factKey, sourceId } from './partial-merge';
+import { cmp, dnsNames, edgeKey, factKey, sourceId } from './partial-merge';
 import {
   PARTIAL_VERSION,
   type PartialDevice,
@@ -162,7 +162,7 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
   const dns: PartialDnsName[] = [];
   for (const [ip, names] of inv.resolved) {
     if (since !== undefined && since.dns.get(ip) === names.size) continue;
-    dns.push({ site, ip, names: [...names].sort(cmp) });
+    dns.push({ site, ip, ...dnsNames(names) });
   }
   const sources =
     o.stats === undefined

@@ -47,15 +47,17 @@ function firstDifference(want: string, got: string): string {
 
 /**
  * Captures whose output on several threads is not yet that of one thread (issue 19, not done), for
- * two reasons found so far, both decisions one analyzer takes as frames arrive, across flows:
+ * three reasons found so far, all decisions one analyzer takes as frames arrive, across flows:
  * - repeat windows: a verbatim UDP announcement is dissected once a minute per sender and port; a
  *   sender's unicast datagrams to several peers go to several workers, each of which dissects the
  *   first it sees (higher counts in `observations`, `repeats` and evidence counts; the same facts).
  *   (SYN signatures, observed once a minute per sender, are decided by the reader, which sees them all);
  * - routers: whether a MAC routes, and so whose traffic a frame to it is, is decided as its
  *   addresses are seen; a worker that sees few of them decides later or not at all (edges, received
- *   counters, a device's protocols, an OS guess); and DNS names keep the order they were learnt in
- *   one analysis, sorted in a merge.
+ *   counters, a device's protocols, an OS guess);
+ * - hearsay: a fact about a third address (a DHCP server naming the router or DNS server) waits in
+ *   the worker that heard it for a device to take that address, and is lost when that device is in
+ *   another worker (a missing `role` evidence entry).
  * They run as `todo`: reported, not failing the suite, and to be fixed rather than listed.
  */
 const NOT_YET = new Set([
@@ -86,7 +88,6 @@ const NOT_YET = new Set([
   'multi-lan-mixed__zeek__wikipedia.pcap',
   'multi-lan-windows__suricata-verify__smb2-ntlmssp-negotiateflags_input.pcap',
   'pcapng-multi-if__ndpi__sites.pcapng',
-  'pcapng-multi-if__pcapplusplus__many_interfaces-1.pcapng',
 ]);
 
 test('every corpus capture gives the same output on 1, 2 and 4 threads', { skip: CORPUS_SKIP }, async (t) => {
@@ -99,7 +100,9 @@ test('every corpus capture gives the same output on 1, 2 and 4 threads', { skip:
   let same = 0;
   try {
     for (const f of captures) {
-      const todo = NOT_YET.has(f) ? 'repeat windows or router decisions cross flows (see NOT_YET)' : false;
+      const todo = NOT_YET.has(f)
+        ? 'repeat windows, router decisions or hearsay cross flows (see NOT_YET)'
+        : false;
       await t.test(f, { todo }, async () => {
         const path = join(PCAPS, f);
         const want = await oneThread(path);

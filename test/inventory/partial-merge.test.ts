@@ -176,7 +176,9 @@ const partialArb: fc.Arbitrary<PartialInventory> = fc
       fc.record({
         site: fc.constantFrom('s1', 's2'),
         ip: fc.constantFrom(...IPS),
-        name: fc.constantFrom('a.lan', 'b.lan'),
+        name: fc.constantFrom('a.lan', 'b.lan', 'c.lan'),
+        // When a worker learnt it, or a source that does not say.
+        born: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
       }),
       { maxLength: 3 },
     ),
@@ -218,7 +220,12 @@ const partialArb: fc.Arbitrary<PartialInventory> = fc
       sources: [],
       devices: r.devices,
       edges,
-      dns: r.dns.map((d) => ({ site: d.site, ip: d.ip, names: [d.name] })),
+      dns: r.dns.map((d) => ({
+        site: d.site,
+        ip: d.ip,
+        names: [d.name],
+        ...(d.born === undefined ? {} : { born: [d.born] }),
+      })),
       edits: r.edits,
     };
     // Canonical form, as every partial from the network is once checked.
@@ -413,4 +420,38 @@ test('a partial with fields swapped for hostile values is refused, or merges and
     { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
   );
   assert.ok(refused > 100 && accepted > 10, `${refused} refused, ${accepted} accepted`);
+});
+
+test('DNS names merge in the order they were learnt (earliest stamp per name), then by name', () => {
+  const dns = (names: string[], born?: number[]): PartialInventory => ({
+    ...emptyPartial(),
+    dns: [{ site: 's1', ip: '10.0.0.1', names, ...(born === undefined ? {} : { born }) }],
+  });
+  const parts = [
+    dns(['z.lan'], [4096]),
+    dns(['a.lan', 'm.lan'], [8192, 100]),
+    dns(['a.lan'], [9000]),
+    dns(['b.lan']), // a source that does not say when: after every name whose time is known
+  ];
+  for (const order of [
+    [0, 1, 2, 3],
+    [3, 2, 1, 0],
+    [2, 0, 3, 1],
+  ]) {
+    const m = mergeAll(order.map((i) => parts[i]!));
+    assert.deepEqual(m.dns, [
+      {
+        site: 's1',
+        ip: '10.0.0.1',
+        names: ['m.lan', 'z.lan', 'a.lan', 'b.lan'],
+        born: [100, 4096, 8192, Number.MAX_SAFE_INTEGER],
+      },
+    ]);
+  }
+  // Past the cap, the names learnt first are kept (as one analysis keeps them), not the first by name.
+  const many = Array.from({ length: 20 }, (_, i) => dns([`n${String(i).padStart(2, '0')}.lan`], [1000 - i]));
+  const kept = mergeAll(many).dns[0]!;
+  assert.equal(kept.names.length, 16);
+  assert.deepEqual(kept.names.slice(0, 2), ['n19.lan', 'n18.lan']);
+  assert.ok(!kept.names.includes('n00.lan'));
 });
