@@ -140,7 +140,7 @@ test(
       assert.deepEqual(after.map((e) => e.device!.id).sort(), [...second].sort());
       assert.equal((await row(page)).sent, String(first.length + second.length));
       await page.screenshot({ path: join(RESULTS, 'forwarding.png') });
-    const [end] = forwardStatus(s.dir);
+      const [end] = forwardStatus(s.dir);
       assert.equal(String(end!.sent), (await row(page)).sent);
 
       // No secret anywhere on the page, nor in the settings kept on disk (0600).
