@@ -21,7 +21,7 @@ import {
   spnegoInit,
   spnegoResp,
 } from './ntlm-build';
-import { decodeFrames, hostileVariants } from './run';
+import { decodeFrames, factLines, hostileVariants } from './run';
 import type { Observation } from '../../../shared/model/observation';
 
 /**
@@ -93,22 +93,7 @@ function association(port: number, spnego: boolean, cuts: number[] = []): Bytes[
 }
 
 /** Facts as "ip field value", sorted, for whole-set comparisons. */
-function facts(obs: readonly Observation[]): string[] {
-  return obs
-    .filter((o) => o.protocol === 'dcerpc')
-    .map((o) => {
-      const v =
-        o.kind === 'hostname'
-          ? o.name
-          : o.kind === 'identity' || o.kind === 'attribute'
-            ? o.value
-            : o.kind === 'role'
-              ? o.role
-              : '?';
-      return `${o.device.ip} ${o.field} ${v}`;
-    })
-    .sort();
-}
+const facts = (obs: readonly Observation[]) => factLines(obs, (o) => o.protocol === 'dcerpc');
 
 const EXPECTED = [
   '10.0.2.10 ntlmssp.auth.domain CORP',

@@ -5,7 +5,7 @@ import type { Observation } from '../../../shared/model/observation';
 import { base64Bytes } from '../../../shared/protocols/common/base64';
 import { av, ntlmChallenge, utf16 } from './smb-build';
 import { ntlmAuthenticate, ntlmNegotiate, spnegoInit, spnegoResp } from './ntlm-build';
-import { decodeFrames, hostileVariants } from './run';
+import { decodeFrames, factLines, hostileVariants } from './run';
 
 /**
  * NTLMSSP in HTTP authentication: Authorization / Proxy-Authorization (client) and WWW-Authenticate /
@@ -48,22 +48,8 @@ function exchange(scheme: 'NTLM' | 'Negotiate', proxy: boolean): Bytes[] {
   ];
 }
 
-function facts(obs: readonly Observation[]): string[] {
-  return obs
-    .filter((o) => o.protocol === 'http' && o.field.startsWith('ntlmssp.'))
-    .map((o) => {
-      const v =
-        o.kind === 'hostname'
-          ? o.name
-          : o.kind === 'identity' || o.kind === 'attribute'
-            ? o.value
-            : o.kind === 'role'
-              ? o.role
-              : '?';
-      return `${o.device.ip} ${o.field} ${v}`;
-    })
-    .sort();
-}
+const facts = (obs: readonly Observation[]) =>
+  factLines(obs, (o) => o.protocol === 'http' && o.field.startsWith('ntlmssp.'));
 
 const EXPECTED = [
   '10.0.3.11 ntlmssp.auth.domain CORP',

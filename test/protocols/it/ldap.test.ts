@@ -13,7 +13,7 @@ import {
   spnegoResp,
   tlv,
 } from './ntlm-build';
-import { decodeFrames, hostileVariants } from './run';
+import { decodeFrames, factLines, hostileVariants } from './run';
 
 /**
  * NTLMSSP in LDAP SASL binds (GSS-SPNEGO and NTLM): the client named by its bind requests, the
@@ -62,22 +62,7 @@ const search = (size: number) =>
     ),
   );
 
-function facts(obs: readonly Observation[]): string[] {
-  return obs
-    .filter((o) => o.protocol === 'ldap')
-    .map((o) => {
-      const v =
-        o.kind === 'hostname'
-          ? o.name
-          : o.kind === 'identity' || o.kind === 'attribute'
-            ? o.value
-            : o.kind === 'role'
-              ? o.role
-              : '?';
-      return `${o.device.ip} ${o.field} ${v}`;
-    })
-    .sort();
-}
+const facts = (obs: readonly Observation[]) => factLines(obs, (o) => o.protocol === 'ldap');
 
 const EXPECTED = [
   '10.0.5.1 ntlmssp.challenge ntlm-server',

@@ -12,6 +12,31 @@ export function decodeOne(frame: Uint8Array): Observation[] {
   return decodeFrames([frame]).obs;
 }
 
+/**
+ * Facts as "ip field value" lines, sorted, for whole-set comparisons: the observations `keep` takes,
+ * each by its value (host name, identity or attribute value, role; else its kind), cut at `width`.
+ */
+export function factLines(
+  obs: readonly Observation[],
+  keep: (o: Observation) => boolean,
+  width = Infinity,
+): string[] {
+  return obs
+    .filter(keep)
+    .map((o) => {
+      const v =
+        o.kind === 'hostname'
+          ? o.name
+          : o.kind === 'identity' || o.kind === 'attribute'
+            ? o.value
+            : o.kind === 'role'
+              ? o.role
+              : o.kind;
+      return `${o.device.ip} ${o.field} ${v.slice(0, width)}`;
+    })
+    .sort();
+}
+
 /** Observations of a kind, narrowed. */
 export function ofKind<K extends Observation['kind']>(
   obs: Observation[],

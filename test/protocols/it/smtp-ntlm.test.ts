@@ -4,7 +4,7 @@ import { ascii, concat, tcpFrame, type Bytes } from '../../helpers/packets';
 import type { Observation } from '../../../shared/model/observation';
 import { av, ntlmChallenge, utf16 } from './smb-build';
 import { ntlmAuthenticate, ntlmNegotiate } from './ntlm-build';
-import { decodeFrames, hostileVariants } from './run';
+import { decodeFrames, factLines, hostileVariants } from './run';
 
 /**
  * SMTP AUTH NTLM (RFC 4954, MS-SMTPNTLM): the NEGOTIATE as AUTH's initial response or on its own
@@ -51,22 +51,8 @@ function session(initial: boolean): Bytes[] {
   ];
 }
 
-function facts(obs: readonly Observation[]): string[] {
-  return obs
-    .filter((o) => o.protocol === 'smtp' && (o.field === 'ehlo' || o.field.startsWith('ntlmssp.')))
-    .map((o) => {
-      const v =
-        o.kind === 'hostname'
-          ? o.name
-          : o.kind === 'identity' || o.kind === 'attribute'
-            ? o.value
-            : o.kind === 'role'
-              ? o.role
-              : o.kind;
-      return `${o.device.ip} ${o.field} ${v.slice(0, 40)}`;
-    })
-    .sort();
-}
+const facts = (obs: readonly Observation[]) =>
+  factLines(obs, (o) => o.protocol === 'smtp' && (o.field === 'ehlo' || o.field.startsWith('ntlmssp.')), 40);
 
 const EXPECTED = [
   '10.0.6.10 ehlo smtp-client',
