@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { createAnalyzer, analyzeFile, UnknownProtocolError } from '../engine/pipeline';
 import { CaptureFileError } from '../capture/file-source';
-import { jsonChunks, liveSummary, toCsv, toJson, toTable } from './format';
+import { formatInventory, jsonChunks, liveSummary } from './format';
 import { writableFolder, writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
 import { loadAlertPolicy } from './alert-policy';
@@ -269,14 +269,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     // Built once for both the OCSF output and the destinations.
     const events =
       o.format === 'ocsf' || forwarding !== null ? buildAnalysisEvents(inv, alerts, origin) : null;
-    const text =
-      o.format === 'json'
-        ? toJson(inv)
-        : o.format === 'csv'
-          ? toCsv(inv)
-          : o.format === 'ocsf'
-            ? toOcsfLines(events!, origin)
-            : toTable(inv);
+    const text = formatInventory(inv, o.format, () => toOcsfLines(events!, origin));
     await writeOutput(text, o.out);
     // After the output is written: a slow or dead receiver never costs the inventory.
     if (forwarding !== null) {
@@ -346,14 +339,9 @@ async function analyzeThreaded(
     process.stderr.write(
       `glasspane: warning: inventory flood on ${segment}: identities past the limit are aggregated (see stats.limits; --max-devices raises it)\n`,
     );
-  const text =
-    o.format === 'json'
-      ? toJson(inv)
-      : o.format === 'csv'
-        ? toCsv(inv)
-        : o.format === 'ocsf'
-          ? toOcsfLines(buildAnalysisEvents(inv, [], localOrigin()), localOrigin())
-          : toTable(inv);
+  const text = formatInventory(inv, o.format, () =>
+    toOcsfLines(buildAnalysisEvents(inv, [], localOrigin()), localOrigin()),
+  );
   await writeOutput(text, o.out);
   if (r.failure === null) return 0;
   process.stderr.write(

@@ -179,6 +179,18 @@ function clip(s: string, n: number): string {
 }
 
 /** A live capture's counters in one line (the JSON has them in stats.capture). */
+/** The inventory in the format asked for (a table by default); `ocsf` builds the OCSF lines only when asked. */
+export function formatInventory(
+  inv: InventoryJson,
+  format: 'json' | 'csv' | 'table' | 'ocsf' | undefined,
+  ocsf: () => string,
+): string {
+  if (format === 'json') return toJson(inv);
+  if (format === 'csv') return toCsv(inv);
+  if (format === 'ocsf') return ocsf();
+  return toTable(inv);
+}
+
 export function liveSummary(c: LiveCaptureStats): string {
   const secs = (c.durationMs / 1000).toFixed(1);
   return (
