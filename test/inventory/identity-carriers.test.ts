@@ -14,20 +14,7 @@ import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 import { ascii, concat, tcpFrame, udpFrame } from '../helpers/packets';
 import { writePcap } from '../helpers/pcap-writer';
 import { av, ntlmChallenge, utf16 } from '../protocols/it/smb-build';
-import {
-  AUTH_SPNEGO,
-  PT_AUTH3,
-  PT_BIND,
-  PT_BIND_ACK,
-  auth3Body,
-  bindAckBody,
-  bindBody,
-  coPdu,
-  ntlmAuthenticate,
-  ntlmNegotiate,
-  spnegoInit,
-  spnegoResp,
-} from '../protocols/it/ntlm-build';
+import { ntlmBind, ntlmAuthenticate } from '../protocols/it/ntlm-build';
 import {
   arBlockReq,
   connectResBlocks,
@@ -51,18 +38,11 @@ function frames(): Uint8Array[] {
     );
   const auth = ntlmAuthenticate({ domain: 'CORP', user: 'u', host: 'WS-0502', build: 19045 });
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+  const rpc = ntlmBind(true, 19045, chal('DC01'), auth);
   return [
-    tcpFrame(
-      WS,
-      DC,
-      coPdu(PT_BIND, bindBody(), { type: AUTH_SPNEGO, value: spnegoInit(ntlmNegotiate(19045)) }),
-    ),
-    tcpFrame(
-      DC,
-      WS,
-      coPdu(PT_BIND_ACK, bindAckBody(), { type: AUTH_SPNEGO, value: spnegoResp(chal('DC01'), true) }),
-    ),
-    tcpFrame(WS, DC, coPdu(PT_AUTH3, auth3Body(), { type: AUTH_SPNEGO, value: spnegoResp(auth, false) })),
+    tcpFrame(WS, DC, rpc.bind),
+    tcpFrame(DC, WS, rpc.ack),
+    tcpFrame(WS, DC, rpc.auth3),
     tcpFrame(
       WEB,
       { ...WS, port: 50002 },

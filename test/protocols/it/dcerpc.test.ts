@@ -4,22 +4,19 @@ import { ByteWindow } from '../../../shared/decode/window';
 import { dcerpcStart } from '../../../shared/protocols/it/dcerpc';
 import { concat, tcpFrame, u16le, type Bytes } from '../../helpers/packets';
 import { HTTP_GET, TLS_HELLO } from '../ot/helpers';
-import { av, nbss, ntlmChallenge, utf16 } from './smb-build';
+import { nbss } from './smb-build';
 import {
   AUTH_NTLMSSP,
-  AUTH_SPNEGO,
   PT_ALTER_CONTEXT,
   PT_AUTH3,
   PT_BIND,
-  PT_BIND_ACK,
   auth3Body,
-  bindAckBody,
   bindBody,
   coPdu,
+  corpChallenge,
+  ntlmBind,
   ntlmAuthenticate,
   ntlmNegotiate,
-  spnegoInit,
-  spnegoResp,
 } from './ntlm-build';
 import { decodeFrames, factLines, hostileVariants } from './run';
 import type { Observation } from '../../../shared/model/observation';
@@ -34,37 +31,12 @@ const SRV = { mac: '02:00:00:00:01:35', ip: '10.0.2.35' };
 const CLI = { mac: '02:00:00:00:01:10', ip: '10.0.2.10' };
 let cliPort = 52000;
 
-function challenge(): Bytes {
-  const info = concat(
-    av(2, 'CORP'),
-    av(1, 'DC01'),
-    av(4, 'corp.example.com'),
-    av(3, 'dc01.corp.example.com'),
-    new Uint8Array(4),
-  );
-  return ntlmChallenge(utf16('CORP'), info, 17763);
-}
+const challenge = () => corpChallenge('DC01', 17763);
 
 const AUTH = { domain: 'CORP', user: 'alice', host: 'WS42', build: 19045 };
 
 /** The three handshake PDUs of one association: NTLM in SPNEGO for bind/bind_ack, bare for auth3. */
-function handshake(spnego: boolean): { bind: Bytes; ack: Bytes; auth3: Bytes } {
-  const type = spnego ? AUTH_SPNEGO : AUTH_NTLMSSP;
-  return {
-    bind: coPdu(PT_BIND, bindBody(), {
-      type,
-      value: spnego ? spnegoInit(ntlmNegotiate(19045)) : ntlmNegotiate(19045),
-    }),
-    ack: coPdu(PT_BIND_ACK, bindAckBody(), {
-      type,
-      value: spnego ? spnegoResp(challenge(), true) : challenge(),
-    }),
-    auth3: coPdu(PT_AUTH3, auth3Body(), {
-      type,
-      value: spnego ? spnegoResp(ntlmAuthenticate(AUTH), false) : ntlmAuthenticate(AUTH),
-    }),
-  };
-}
+const handshake = (spnego: boolean) => ntlmBind(spnego, 19045, challenge(), ntlmAuthenticate(AUTH));
 
 /**
  * Frames of one association on `port`: each PDU cut into segments at `cuts` (offsets), if given; the

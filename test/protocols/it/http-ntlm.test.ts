@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { ascii, concat, tcpFrame, type Bytes } from '../../helpers/packets';
 import type { Observation } from '../../../shared/model/observation';
 import { base64Bytes } from '../../../shared/protocols/common/base64';
-import { av, ntlmChallenge, utf16 } from './smb-build';
-import { ntlmAuthenticate, ntlmNegotiate, spnegoInit, spnegoResp } from './ntlm-build';
+import { corpChallenge, ntlmAuthenticate, ntlmNegotiate, spnegoInit, spnegoResp } from './ntlm-build';
 import { decodeFrames, factLines, hostileVariants } from './run';
 
 /**
@@ -17,18 +16,7 @@ const CLI = { mac: '02:00:00:00:00:11', ip: '10.0.3.11' };
 let cliPort = 53000;
 
 const b64 = (b: Bytes) => Buffer.from(b).toString('base64');
-const challenge = () =>
-  ntlmChallenge(
-    utf16('CORP'),
-    concat(
-      av(2, 'CORP'),
-      av(1, 'WEB01'),
-      av(4, 'corp.example.com'),
-      av(3, 'web01.corp.example.com'),
-      new Uint8Array(4),
-    ),
-    20348,
-  );
+const challenge = () => corpChallenge('WEB01', 20348);
 const AUTH = { domain: 'CORP', user: 'bob', host: 'LAPTOP-7', build: 22631 };
 
 function exchange(scheme: 'NTLM' | 'Negotiate', proxy: boolean): Bytes[] {

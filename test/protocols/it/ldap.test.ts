@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concat, tcpFrame, u32, type Bytes } from '../../helpers/packets';
 import type { Observation } from '../../../shared/model/observation';
-import { av, ntlmChallenge, utf16 } from './smb-build';
 import {
+  corpChallenge,
   ldapMessage,
   ldapSaslBind,
   ldapSaslBindResponse,
@@ -24,18 +24,7 @@ const DC = { mac: '02:00:00:00:03:89', ip: '10.0.5.1', port: 389 };
 const CLI = { mac: '02:00:00:00:03:10', ip: '10.0.5.10' };
 let cliPort = 55000;
 
-const challenge = () =>
-  ntlmChallenge(
-    utf16('CORP'),
-    concat(
-      av(2, 'CORP'),
-      av(1, 'DC02'),
-      av(4, 'corp.example.com'),
-      av(3, 'dc02.corp.example.com'),
-      new Uint8Array(4),
-    ),
-    20348,
-  );
+const challenge = () => corpChallenge('DC02', 20348);
 const AUTH = { domain: 'CORP', user: 'ldap-reader', host: 'APP-SRV', build: 17763 };
 
 function binds(mech: 'GSS-SPNEGO' | 'NTLM'): Bytes[] {

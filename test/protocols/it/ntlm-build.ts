@@ -1,5 +1,5 @@
 import { ascii, concat, u16, u16le, u32, u32le, type Bytes } from '../../helpers/packets';
-import { utf16 } from './smb-build';
+import { av, ntlmChallenge, utf16 } from './smb-build';
 
 /**
  * Builders for NTLMSSP messages and their carriers other than SMB (SPNEGO tokens, connection-oriented
@@ -128,6 +128,48 @@ export function coPdu(
     body,
     trailer,
   );
+}
+
+/**
+ * A CHALLENGE from server `name` of the CORP domain (corp.example.com): its NetBIOS and DNS names,
+ * computer and domain, in the target info.
+ */
+export function corpChallenge(name: string, build: number): Bytes {
+  return ntlmChallenge(
+    utf16('CORP'),
+    concat(
+      av(2, 'CORP'),
+      av(1, name),
+      av(4, 'corp.example.com'),
+      av(3, name.toLowerCase() + '.corp.example.com'),
+      new Uint8Array(4),
+    ),
+    build,
+  );
+}
+
+/**
+ * The three PDUs of an NTLM bind: bind (NEGOTIATE of `build`), bind_ack (`challenge`) and auth3
+ * (`authenticate`), each verifier in SPNEGO (auth type 9) or bare (10).
+ */
+export function ntlmBind(
+  spnego: boolean,
+  build: number,
+  challenge: Bytes,
+  authenticate: Bytes,
+): { bind: Bytes; ack: Bytes; auth3: Bytes } {
+  const type = spnego ? AUTH_SPNEGO : AUTH_NTLMSSP;
+  return {
+    bind: coPdu(PT_BIND, bindBody(), {
+      type,
+      value: spnego ? spnegoInit(ntlmNegotiate(build)) : ntlmNegotiate(build),
+    }),
+    ack: coPdu(PT_BIND_ACK, bindAckBody(), { type, value: spnego ? spnegoResp(challenge, true) : challenge }),
+    auth3: coPdu(PT_AUTH3, auth3Body(), {
+      type,
+      value: spnego ? spnegoResp(authenticate, false) : authenticate,
+    }),
+  };
 }
 
 /** A bind (or alter_context) body: one presentation context for `iface` (version 3.0) in NDR. */

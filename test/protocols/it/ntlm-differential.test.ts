@@ -1,20 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Observation } from '../../../shared/model/observation';
-import { ascii, concat, tcpFrame, type Bytes } from '../../helpers/packets';
+import { ascii, tcpFrame, type Bytes } from '../../helpers/packets';
 import { tsharkAvailable, tsharkFrames } from '../../helpers/tshark';
-import { av, ntlmChallenge, utf16 } from './smb-build';
 import {
   AUTH_NTLMSSP,
   AUTH_SPNEGO,
   PT_ALTER_CONTEXT,
-  PT_AUTH3,
-  PT_BIND,
-  PT_BIND_ACK,
-  auth3Body,
-  bindAckBody,
   bindBody,
   coPdu,
+  corpChallenge,
+  ntlmBind,
   ldapMessage,
   ldapSaslBind,
   ldapSaslBindResponse,
@@ -36,36 +32,17 @@ import { decodeFrames } from './run';
 const SRV = { mac: '02:00:00:00:02:35', ip: '10.0.4.35' };
 const CLI = { mac: '02:00:00:00:02:10', ip: '10.0.4.10' };
 
-const challenge = (name: string, build: number) =>
-  ntlmChallenge(
-    utf16('CORP'),
-    concat(
-      av(2, 'CORP'),
-      av(1, name),
-      av(4, 'corp.example.com'),
-      av(3, name.toLowerCase() + '.corp.example.com'),
-      new Uint8Array(4),
-    ),
-    build,
-  );
-
 function rpc(port: number, cport: number, spnego: boolean, host: string): Bytes[] {
   const c = { ...CLI, port: cport };
   const s = { ...SRV, port };
   const type = spnego ? AUTH_SPNEGO : AUTH_NTLMSSP;
   const wrap = (t: Bytes, first: boolean) => (spnego ? spnegoResp(t, first) : t);
   const auth = ntlmAuthenticate({ domain: 'CORP', user: 'svc-backup', host, build: 19045 });
+  const h = ntlmBind(spnego, 19045, corpChallenge('DC01', 17763), auth);
   return [
-    tcpFrame(
-      c,
-      s,
-      coPdu(PT_BIND, bindBody(), {
-        type,
-        value: spnego ? spnegoInit(ntlmNegotiate(19045)) : ntlmNegotiate(19045),
-      }),
-    ),
-    tcpFrame(s, c, coPdu(PT_BIND_ACK, bindAckBody(), { type, value: wrap(challenge('DC01', 17763), true) })),
-    tcpFrame(c, s, coPdu(PT_AUTH3, auth3Body(), { type, value: wrap(auth, false) })),
+    tcpFrame(c, s, h.bind),
+    tcpFrame(s, c, h.ack),
+    tcpFrame(c, s, h.auth3),
     tcpFrame(
       c,
       s,
@@ -89,7 +66,7 @@ function http(cport: number, scheme: 'NTLM' | 'Negotiate'): Bytes[] {
   const spnego = scheme === 'Negotiate';
   const auth = ntlmAuthenticate({ domain: 'CORP', user: 'bob', host: 'LAPTOP-' + cport, build: 22631 });
   const t1 = spnego ? spnegoInit(ntlmNegotiate(22631)) : ntlmNegotiate(22631);
-  const t2 = spnego ? spnegoResp(challenge('WEB01', 20348), true) : challenge('WEB01', 20348);
+  const t2 = spnego ? spnegoResp(corpChallenge('WEB01', 20348), true) : corpChallenge('WEB01', 20348);
   const t3 = spnego ? spnegoResp(auth, false) : auth;
   return [
     tcpFrame(c, s, ascii(`GET / HTTP/1.1\r\nHost: web01\r\nAuthorization: ${scheme} ${b64(t1)}\r\n\r\n`)),
@@ -110,7 +87,7 @@ function ldap(cport: number): Bytes[] {
   const auth = ntlmAuthenticate({ domain: 'CORP', user: 'reader', host: 'APP-' + cport, build: 17763 });
   return [
     tcpFrame(c, s, ldapMessage(1, ldapSaslBind('GSS-SPNEGO', spnegoInit(ntlmNegotiate(17763))))),
-    tcpFrame(s, c, ldapMessage(1, ldapSaslBindResponse(spnegoResp(challenge('DC02', 20348), true)))),
+    tcpFrame(s, c, ldapMessage(1, ldapSaslBindResponse(spnegoResp(corpChallenge('DC02', 20348), true)))),
     tcpFrame(c, s, ldapMessage(2, ldapSaslBind('GSS-SPNEGO', spnegoResp(auth, false)))),
   ];
 }

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ascii, concat, tcpFrame, type Bytes } from '../../helpers/packets';
+import { ascii, tcpFrame, type Bytes } from '../../helpers/packets';
 import type { Observation } from '../../../shared/model/observation';
-import { av, ntlmChallenge, utf16 } from './smb-build';
-import { ntlmAuthenticate, ntlmNegotiate } from './ntlm-build';
+import { corpChallenge, ntlmAuthenticate, ntlmNegotiate } from './ntlm-build';
 import { decodeFrames, factLines, hostileVariants } from './run';
 
 /**
@@ -18,18 +17,7 @@ const CLI = { mac: '02:00:00:00:06:10', ip: '10.0.6.10' };
 let cliPort = 56000;
 
 const b64 = (b: Bytes) => Buffer.from(b).toString('base64');
-const challenge = () =>
-  ntlmChallenge(
-    utf16('CORP'),
-    concat(
-      av(2, 'CORP'),
-      av(1, 'EXCH01'),
-      av(4, 'corp.example.com'),
-      av(3, 'exch01.corp.example.com'),
-      new Uint8Array(4),
-    ),
-    14393,
-  );
+const challenge = () => corpChallenge('EXCH01', 14393);
 // A long workstation name makes the AUTHENTICATE line longer than SMTP's 1024-byte command lines.
 const HOST = 'OUTLOOK-CLIENT-' + 'X'.repeat(400);
 const auth = () => ntlmAuthenticate({ domain: 'CORP', user: 'carol', host: HOST, build: 19045 });
