@@ -4,25 +4,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
-import { PCAPS } from '../helpers/corpus';
-import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { TestNats } from '../helpers/nats-server';
+import {
+  DHCP_CAPTURE as B,
+  ENIP_CAPTURE as C,
+  natsCorpusSkip,
+  sensorArgs,
+  siteMessages,
+} from '../helpers/nats-sensor';
 import { NatsOperator, userCreds } from '../helpers/nats-jwt';
 
 const cli = resolve(import.meta.dirname, '..', '..', 'src-main', 'cli', 'glasspane.ts');
-/** 4 devices from DHCP. */
-const B = join(PCAPS, 'dhcp__tcpdump__dhcp-mud.pcap');
-/** 2 EtherNet/IP devices. */
-const C = join(PCAPS, 'enip-listidentity__iti-ics__enip_test.pcap');
-
-const skip =
-  natsUnavailable() ?? (!existsSync(B) || !existsSync(C) ? 'the shared capture corpus is not here' : null);
+const skip = natsCorpusSkip(B, C);
 
 interface Run {
   code: number | null;
@@ -104,20 +103,7 @@ describe('glasspane sensor and inventory with a creds file (operator mode)', { s
   });
 
   const sensor = (creds: string, site: string, name: string, ...rest: string[]) =>
-    glasspane([
-      'sensor',
-      '--site',
-      site,
-      '--sensor',
-      name,
-      '--nats',
-      nats.url,
-      '--creds',
-      creds,
-      '--data-dir',
-      data,
-      ...rest,
-    ]);
+    glasspane(sensorArgs(site, name, ['--nats', nats.url, '--creds', creds], data, ...rest));
   async function inventory(...rest: string[]): Promise<InventoryJson> {
     const r = await glasspane([
       'inventory',
@@ -132,14 +118,7 @@ describe('glasspane sensor and inventory with a creds file (operator mode)', { s
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as InventoryJson;
   }
-  async function messages(site: string): Promise<number> {
-    const jsm = await jetstreamManager(admin);
-    try {
-      return (await jsm.streams.info(`GLASSPANE_${site}`)).state.messages;
-    } catch {
-      return -1;
-    }
-  }
+  const messages = (site: string) => siteMessages(admin, site);
 
   test('a sensor with a valid creds file publishes; inventory --creds reads back every device', async () => {
     const r = await sensor(files.sensor!, 'a', 's1', '--read', C);

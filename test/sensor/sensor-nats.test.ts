@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -14,23 +14,22 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createAnalyzer, analyzeFile } from '../../src-main/engine/pipeline';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
-import { PCAPS } from '../helpers/corpus';
-import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { TestNats } from '../helpers/nats-server';
+import {
+  BACNET_CAPTURE as A,
+  DHCP_CAPTURE as B,
+  ENIP_CAPTURE as C,
+  natsCorpusSkip,
+  passwordAuth,
+  sensorArgs,
+  siteMessages,
+} from '../helpers/nats-sensor';
 import { makeTestCa } from '../helpers/test-ca';
 import { createUser } from '@nats-io/nkeys';
 import { DEFAULT_STREAM_LIMITS, streamConfig } from '../../src-main/sensor/site-stream';
 
 const cli = resolve(import.meta.dirname, '..', '..', 'src-main', 'cli', 'glasspane.ts');
-/** 42 BACnet/IP devices. */
-const A = join(PCAPS, 'bacnet__icsnpp-bacnet__bacnet_example.pcap');
-/** 4 devices from DHCP. */
-const B = join(PCAPS, 'dhcp__tcpdump__dhcp-mud.pcap');
-/** 2 EtherNet/IP devices. */
-const C = join(PCAPS, 'enip-listidentity__iti-ics__enip_test.pcap');
-
-const skip =
-  natsUnavailable() ??
-  (!existsSync(A) || !existsSync(B) || !existsSync(C) ? 'the shared capture corpus is not here' : null);
+const skip = natsCorpusSkip(A, B, C);
 
 interface Run {
   code: number | null;
@@ -128,22 +127,15 @@ describe('glasspane sensor and inventory --nats', { skip: skip ?? false }, () =>
     if (data !== undefined) rmSync(data, { recursive: true, force: true });
   });
 
-  const auth = () => ['--nats', nats.url, '--user', 'sensor', '--password-file', pw];
+  const auth = () => passwordAuth(nats, 'sensor', pw);
   const sensor = (site: string, name: string, ...rest: string[]) =>
-    start(['sensor', '--site', site, '--sensor', name, ...auth(), '--data-dir', data, ...rest]);
+    start(sensorArgs(site, name, auth(), data, ...rest));
   const inventory = async (...rest: string[]): Promise<InventoryJson> => {
     const r = await start(['inventory', ...auth(), '--format', 'json', ...rest]).done;
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as InventoryJson;
   };
-  async function messages(site: string): Promise<number> {
-    const jsm = await jetstreamManager(admin);
-    try {
-      return (await jsm.streams.info(`GLASSPANE_${site}`)).state.messages;
-    } catch {
-      return -1;
-    }
-  }
+  const messages = (site: string) => siteMessages(admin, site);
 
   test('two sites merge: every device of each capture, with its site; --site picks one', async () => {
     const ra = await sensor('a', 's1', '--read', A).done;
@@ -186,23 +178,7 @@ describe('glasspane sensor and inventory --nats', { skip: skip ?? false }, () =>
 
   test('wrong password: refused in one line, exit 2, nothing published', async () => {
     const bad = nats.passwordFile('wrong', 'not-the-password');
-    const r = await start([
-      'sensor',
-      '--site',
-      'w',
-      '--sensor',
-      's1',
-      '--nats',
-      nats.url,
-      '--user',
-      'sensor',
-      '--password-file',
-      bad,
-      '--data-dir',
-      data,
-      '--read',
-      A,
-    ]).done;
+    const r = await start(sensorArgs('w', 's1', passwordAuth(nats, 'sensor', bad), data, '--read', A)).done;
     assert.equal(r.code, 2);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(
@@ -267,36 +243,12 @@ describe('glasspane sensor and inventory --nats', { skip: skip ?? false }, () =>
     const other = await sensor('lq', 's1', '--read', B).done;
     assert.equal(other.code, 0, other.stderr);
     const spw = nats.passwordFile('lp-s1');
-    const lpAuth = ['--nats', nats.url, '--user', 'lp-s1', '--password-file', spw];
-    const r = await start([
-      'sensor',
-      '--site',
-      'lp',
-      '--sensor',
-      's1',
-      ...lpAuth,
-      '--data-dir',
-      data,
-      '--read',
-      C,
-    ]).done;
+    const lpAuth = passwordAuth(nats, 'lp-s1', spw);
+    const r = await start(sensorArgs('lp', 's1', lpAuth, data, '--read', C)).done;
     assert.equal(r.code, 0, r.stderr);
     // Publishing as another sensor of the site is not this account's right: nothing is stored.
     const before = await messages('lp');
-    const as2 = await start([
-      'sensor',
-      '--site',
-      'lp',
-      '--sensor',
-      's2',
-      ...lpAuth,
-      '--data-dir',
-      data,
-      '--read',
-      A,
-      '--wait',
-      '3s',
-    ]).done;
+    const as2 = await start(sensorArgs('lp', 's2', lpAuth, data, '--read', A, '--wait', '3s')).done;
     assert.equal(as2.code, 1, as2.stderr);
     assert.match(as2.stderr, /refuses this sensor's messages/);
     assert.equal(await messages('lp'), before);

@@ -10,15 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCallResult, type Snapshot } from '../../shared/ipc/contract';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
-import { PCAPS } from '../helpers/corpus';
-import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { TestNats } from '../helpers/nats-server';
+import { BACNET_CAPTURE as A, natsCorpusSkip, passwordAuth, sensorArgs } from '../helpers/nats-sensor';
 import { runCli } from '../helpers/sensor-run';
 import { startServe, type ServeProcess } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
 
-/** 42 BACnet/IP devices. */
-const A = join(PCAPS, 'bacnet__icsnpp-bacnet__bacnet_example.pcap');
-const skip = natsUnavailable() ?? (!existsSync(A) ? 'the shared capture corpus is not here' : null);
+const skip = natsCorpusSkip(A);
 
 let nats: TestNats;
 let dir: string;
@@ -29,23 +27,9 @@ before(async () => {
   if (skip !== null) return;
   nats = await new TestNats([{ user: 'sensor', password: 'sensor-secret' }]).start();
   dir = mkdtempSync(join(tmpdir(), 'gp-serve-conn-'));
-  const r = await runCli([
-    'sensor',
-    '--site',
-    'a',
-    '--sensor',
-    's1',
-    '--nats',
-    nats.url,
-    '--user',
-    'sensor',
-    '--password-file',
-    nats.passwordFile('sensor'),
-    '--data-dir',
-    join(dir, 'sensor'),
-    '--read',
-    A,
-  ]);
+  const r = await runCli(
+    sensorArgs('a', 's1', passwordAuth(nats, 'sensor'), join(dir, 'sensor'), '--read', A),
+  );
   assert.equal(r.code, 0, r.stderr);
   const a = createAnalyzer();
   await analyzeFile(a, A);

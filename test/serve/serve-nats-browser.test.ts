@@ -14,21 +14,19 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_CHROMIUM, CHROMIUM_ARGS } from '../../src-main/report/pdf';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
-import { PCAPS } from '../helpers/corpus';
-import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { TestNats } from '../helpers/nats-server';
+import {
+  BACNET_CAPTURE as A,
+  DHCP_CAPTURE as B,
+  natsCorpusSkip,
+  passwordAuth,
+  sensorArgs,
+} from '../helpers/nats-sensor';
 import { runCli } from '../helpers/sensor-run';
 import { waitRows } from '../ui/helpers/console-page';
 import { repoRoot, startServe, type ServeProcess } from './helpers/serve-process';
 
-/** 42 BACnet/IP devices. */
-const A = join(PCAPS, 'bacnet__icsnpp-bacnet__bacnet_example.pcap');
-/** 4 devices from DHCP. */
-const B = join(PCAPS, 'dhcp__tcpdump__dhcp-mud.pcap');
-
-const skip =
-  (existsSync(DEFAULT_CHROMIUM) ? null : `${DEFAULT_CHROMIUM} is absent`) ??
-  natsUnavailable() ??
-  (!existsSync(A) || !existsSync(B) ? 'the shared capture corpus is not here' : null);
+const skip = (existsSync(DEFAULT_CHROMIUM) ? null : `${DEFAULT_CHROMIUM} is absent`) ?? natsCorpusSkip(A, B);
 const results = join(repoRoot, 'test-results');
 const tmp = mkdtempSync(join(tmpdir(), 'gp-nats-console-'));
 let browser: Browser | null = null;
@@ -55,23 +53,12 @@ before(async () => {
   if (b.status !== 0) throw new Error(`renderer build failed:\n${b.stdout}\n${b.stderr}`);
   mkdirSync(results, { recursive: true });
   nats = await new TestNats([{ user: 'sensor', password: 'sensor-secret' }]).start();
-  const auth = ['--nats', nats.url, '--user', 'sensor', '--password-file', nats.passwordFile('sensor')];
+  const auth = passwordAuth(nats, 'sensor');
   for (const [site, sensor, file] of [
     ['a', 's1', A],
     ['b', 's2', B],
   ] as const) {
-    const r = await runCli([
-      'sensor',
-      '--site',
-      site,
-      '--sensor',
-      sensor,
-      ...auth,
-      '--data-dir',
-      tmp,
-      '--read',
-      file,
-    ]);
+    const r = await runCli(sensorArgs(site, sensor, auth, tmp, '--read', file));
     assert.equal(r.code, 0, r.stderr);
   }
   serve = await startServe(['--renderer', join(tmp, 'renderer'), ...auth]);

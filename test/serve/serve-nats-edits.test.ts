@@ -5,22 +5,19 @@
 // without the store replays the streams without it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCallResult, type Snapshot } from '../../shared/ipc/contract';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
-import { PCAPS } from '../helpers/corpus';
-import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { TestNats } from '../helpers/nats-server';
+import { BACNET_CAPTURE as A, natsCorpusSkip, passwordAuth, sensorArgs } from '../helpers/nats-sensor';
 import { runCli } from '../helpers/sensor-run';
 import { startServe, type ServeProcess } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
 
-/** 42 BACnet/IP devices. */
-const A = join(PCAPS, 'bacnet__icsnpp-bacnet__bacnet_example.pcap');
-
-const skip = natsUnavailable() ?? (!existsSync(A) ? 'the shared capture corpus is not here' : null);
+const skip = natsCorpusSkip(A);
 
 const EDIT = { name: 'boiler-room-ahu', type: 'plc', vendor: 'Acme Controls', notes: 'checked on site' };
 
@@ -73,25 +70,14 @@ describe("manual edits in the sensors' console", { skip: skip ?? false }, () => 
     if (data !== undefined) rmSync(data, { recursive: true, force: true });
   });
 
-  const auth = () => ['--nats', nats.url, '--user', 'sensor', '--password-file', pw];
+  const auth = () => passwordAuth(nats, 'sensor', pw);
   const serve = async (...args: string[]) => {
     const s = await startServe([...args, '--discover-ms', '300']);
     consoles.push(s);
     return s;
   };
   const sensor = async (name: string, site = 'a') => {
-    const r = await runCli([
-      'sensor',
-      '--site',
-      site,
-      '--sensor',
-      name,
-      ...auth(),
-      '--data-dir',
-      data,
-      '--read',
-      A,
-    ]);
+    const r = await runCli(sensorArgs(site, name, auth(), data, '--read', A));
     assert.equal(r.code, 0, r.stderr);
   };
 

@@ -5,28 +5,26 @@
 // the broker down, then follows on from where it stopped.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCallResult, type Alert, type SensorStatus, type Snapshot } from '../../shared/ipc/contract';
 import type { DeviceJson } from '../../shared/model/inventory';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
-import { PCAPS } from '../helpers/corpus';
-import { natsUnavailable, TestNats } from '../helpers/nats-server';
+import { TestNats } from '../helpers/nats-server';
+import {
+  BACNET_CAPTURE as A,
+  DHCP_CAPTURE as B,
+  ENIP_CAPTURE as C,
+  natsCorpusSkip,
+  passwordAuth,
+  sensorArgs,
+} from '../helpers/nats-sensor';
 import { runCli, startCli } from '../helpers/sensor-run';
 import { runServe, startServe, type ServeProcess } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
 
-/** 42 BACnet/IP devices. */
-const A = join(PCAPS, 'bacnet__icsnpp-bacnet__bacnet_example.pcap');
-/** 4 devices from DHCP. */
-const B = join(PCAPS, 'dhcp__tcpdump__dhcp-mud.pcap');
-/** 2 EtherNet/IP devices. */
-const C = join(PCAPS, 'enip-listidentity__iti-ics__enip_test.pcap');
-
-const skip =
-  natsUnavailable() ??
-  (!existsSync(A) || !existsSync(B) || !existsSync(C) ? 'the shared capture corpus is not here' : null);
+const skip = natsCorpusSkip(A, B, C);
 
 type Shape = Pick<DeviceJson, 'type' | 'packets' | 'mac'>;
 
@@ -105,25 +103,14 @@ describe('glasspane serve --nats', { skip: skip ?? false }, () => {
     if (data !== undefined) rmSync(data, { recursive: true, force: true });
   });
 
-  const auth = (user = 'sensor', file = pw) => ['--nats', nats.url, '--user', user, '--password-file', file];
+  const auth = (user = 'sensor', file = pw) => passwordAuth(nats, user, file);
   const serve = async (...args: string[]) => {
     const s = await startServe([...args, '--discover-ms', '300']);
     consoles.push(s);
     return s;
   };
   const sensor = async (site: string, name: string, file: string) => {
-    const r = await runCli([
-      'sensor',
-      '--site',
-      site,
-      '--sensor',
-      name,
-      ...auth(),
-      '--data-dir',
-      data,
-      '--read',
-      file,
-    ]);
+    const r = await runCli(sensorArgs(site, name, auth(), data, '--read', file));
     assert.equal(r.code, 0, r.stderr);
   };
 
@@ -248,19 +235,7 @@ describe('glasspane serve --nats', { skip: skip ?? false }, () => {
         .filter((e) => e.name === 'alert')
         .map((e) => (e.payload as Alert).kind)
         .filter((k) => k.startsWith('sensor.'));
-    const live = () =>
-      startCli([
-        'sensor',
-        '--site',
-        'live',
-        '--sensor',
-        'l1',
-        ...auth(),
-        '--data-dir',
-        data,
-        '--iface',
-        'lo',
-      ]);
+    const live = () => startCli(sensorArgs('live', 'l1', auth(), data, '--iface', 'lo'));
 
     const first = live();
     try {
