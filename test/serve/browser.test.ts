@@ -5,7 +5,6 @@
  * the status bar then shows what the engine holds. Screenshots go to test-results/.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { parseCallResult } from '../../shared/ipc/contract';
 import { demoCapturePath } from '../../src-main/demo/demo-path';
 import { generateDemoFrames } from '../../src-main/demo/generate';
 import { DEFAULT_CHROMIUM, CHROMIUM_ARGS } from '../../src-main/report/pdf';
+import { runBuild } from '../electron/helpers/paths';
 import { repoRoot, startServe, type ServeProcess } from './helpers/serve-process';
 import { WsClient } from './helpers/ws-client';
 
@@ -28,15 +28,7 @@ let serve: ServeProcess | null = null;
 
 before(async () => {
   if (!haveChromium) return;
-  const b = spawnSync(
-    process.execPath,
-    [join(repoRoot, 'scripts/build.mjs'), `--out=${tmp}`, '--only=renderer'],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    },
-  );
-  if (b.status !== 0) throw new Error(`renderer build failed:\n${b.stdout}\n${b.stderr}`);
+  runBuild([`--out=${tmp}`, '--only=renderer']);
   mkdirSync(results, { recursive: true });
   serve = await startServe(['--renderer', join(tmp, 'renderer')], {
     GLASSPANE_CACHE_DIR: join(tmp, 'cache'),

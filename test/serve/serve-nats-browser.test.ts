@@ -6,7 +6,6 @@
  * test-results/serve-nats-*.png.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import {
 } from '../helpers/nats-sensor';
 import { runCli } from '../helpers/sensor-run';
 import { waitRows } from '../ui/helpers/console-page';
+import { runBuild } from '../electron/helpers/paths';
 import { repoRoot, startServe, type ServeProcess } from './helpers/serve-process';
 
 const skip = (existsSync(DEFAULT_CHROMIUM) ? null : `${DEFAULT_CHROMIUM} is absent`) ?? natsCorpusSkip(A, B);
@@ -42,15 +42,7 @@ async function devices(file: string): Promise<number> {
 
 before(async () => {
   if (skip !== null) return;
-  const b = spawnSync(
-    process.execPath,
-    [join(repoRoot, 'scripts/build.mjs'), `--out=${tmp}`, '--only=renderer'],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    },
-  );
-  if (b.status !== 0) throw new Error(`renderer build failed:\n${b.stdout}\n${b.stderr}`);
+  runBuild([`--out=${tmp}`, '--only=renderer']);
   mkdirSync(results, { recursive: true });
   nats = await new TestNats([{ user: 'sensor', password: 'sensor-secret' }]).start();
   const auth = passwordAuth(nats, 'sensor');
