@@ -53,7 +53,7 @@ async function deltas(
 
 const text = (inv: InventoryJson) => JSON.stringify({ ...inv, generatedAt: '' });
 
-async function check(all: PartialInventory[], runs: number): Promise<void> {
+async function check(all: PartialInventory[], runs: number, followed = true): Promise<void> {
   let incremental = 0;
   fc.assert(
     fc.property(
@@ -73,9 +73,26 @@ async function check(all: PartialInventory[], runs: number): Promise<void> {
     { numRuns: runs, seed: 16 },
   );
   // Not a full rebuild every time in disguise.
-  assert.ok(incremental > 0, 'no batch was rebuilt incrementally');
+  if (followed) assert.ok(incremental > 0, 'no batch was rebuilt incrementally');
 }
 
 test('one sensor: incremental rebuilds equal full ones after every random batch', { skip }, async () => {
   await check(await deltas('bench-mixed__ndpi__1kxun.pcap', 'hq', 's1', 40), 15);
+});
+
+test('two sites with the same capture (ids qualified midway) and a second sensor', { skip }, async () => {
+  const all = [
+    ...(await deltas('bacnet__icsnpp-bacnet__bacnet_example.pcap', 'hq', 's1', 20)),
+    ...(await deltas('bacnet__icsnpp-bacnet__bacnet_example.pcap', 'plant', 's2', 30)),
+    ...(await deltas('dhcp__zeek__dhcp.pcap', 'hq', 's3', 2)),
+  ];
+  await check(all, 10);
+});
+
+test('a router at two sites: every batch touches it, rebuilt in full, still equal', { skip }, async () => {
+  const all = [
+    ...(await deltas('bench-mixed__pcapplusplus__many-protocols.pcap', 'hq', 's1', 100)),
+    ...(await deltas('bench-mixed__pcapplusplus__many-protocols.pcap', 'plant', 's2', 150)),
+  ];
+  await check(all, 3, false);
 });
