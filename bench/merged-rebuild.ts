@@ -5,6 +5,8 @@
  * merged devices. Not a timed test: `node --expose-gc --import tsx bench/merged-rebuild.ts [N...]`.
  * Ten sensors at five sites each see N/10 devices of their own (ARP, half of them a DHCP request
  * with a hostname, so rules have facts to classify), as real analyzers make them.
+ * Then the incremental rebuild (shared/inventory/partial-incremental.ts) after a delta that touches
+ * 1 % of the devices (each of their sensors sees them again, a second later).
  */
 import {
   inventoryFromPartial,
@@ -12,24 +14,26 @@ import {
   partialDeviceIds,
   partialOf,
 } from '../shared/inventory/partial';
+import { IncrementalInventory } from '../shared/inventory/partial-incremental';
 import { loadRules } from '../src-main/classify/load';
 import { createAnalyzer } from '../src-main/engine/pipeline';
 import { vendorOf } from '../src-main/engine/oui';
 import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
 import { arp, ethernet } from '../test/helpers/packets';
+import type { DeviceJson } from '../shared/model/inventory';
 
 const SENSORS = 10;
 const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
 const macOf = (s: number, d: number) => [2, s, d >> 16, d >> 8, d, 1].map(hex2).join(':');
 const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
 
-function merged(n: number): PartialAccumulator {
-  const acc = new PartialAccumulator();
+/** Each sensor's partial of devices [from, to) of its own, seen at `t` s. */
+function sensorPartials(n: number, from: number, to: number, t: number) {
   const per = Math.ceil(n / SENSORS);
+  const out = [];
   for (let s = 0; s < SENSORS; s++) {
     const a = createAnalyzer();
-    const t = Date.now() / 1000;
-    for (let d = 0; d < per; d++) {
+    for (let d = Math.floor(from * per); d < Math.min(per, Math.ceil(to * per)); d++) {
       const mac = macOf(s, d);
       const ip = ipOf(d + 1);
       const f =
@@ -38,8 +42,14 @@ function merged(n: number): PartialAccumulator {
           : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
       a.frame(f, 1, t + d / 1000, f.length, 0);
     }
-    acc.add(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` }));
+    out.push(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` }));
   }
+  return out;
+}
+
+function merged(n: number): PartialAccumulator {
+  const acc = new PartialAccumulator();
+  for (const p of sensorPartials(n, 0, 1, Date.now() / 1000)) acc.add(p);
   return acc;
 }
 
@@ -68,6 +78,27 @@ for (const n of sizes.length > 0 ? sizes : [10_000, 100_000]) {
     rows.push(
       `${inv.devices.length} devices: partial ${tPartial} ms, inventory ${tInventory} ms, ids+diff ${tDiff} ms, ` +
         `total ${tPartial + tInventory + tDiff} ms`,
+    );
+  }
+  // Incremental: the first rebuild is full; then deltas touching 1 % of the devices each.
+  const inc = new IncrementalInventory(acc, { rules, vendorOf, identity: false });
+  globalThis.gc?.();
+  let t = performance.now();
+  inc.rebuild();
+  rows.push(`incremental, first (full) rebuild: ${ms(t)} ms`);
+  for (let i = 0; i < Number(process.env.GP_BENCH_ROUNDS ?? 4); i++) {
+    const deltas = sensorPartials(n, i / 100, (i + 1) / 100, Date.now() / 1000 + 1 + i);
+    globalThis.gc?.();
+    t = performance.now();
+    for (const p of deltas) acc.add(p);
+    const tAdd = ms(t);
+    t = performance.now();
+    const inv = inc.rebuild();
+    const shown = new Map<string, DeviceJson>();
+    for (const d of inv.devices) shown.set(d.id, d);
+    rows.push(
+      `incremental after a 1 % delta: merge ${tAdd} ms, rebuild ${ms(t)} ms (${inv.devices.length} devices, ` +
+        `${inc.full} full and ${inc.partial} incremental rebuilds so far)`,
     );
   }
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);

@@ -34,6 +34,8 @@ import {
 export class Capped<V> {
   readonly map = new Map<string, V>();
   private floor: string | null = null;
+  /** Prunings so far: entries were dropped, so what was built from them may be gone. */
+  pruned = 0;
 
   constructor(
     private readonly cap: number,
@@ -56,6 +58,7 @@ export class Capped<V> {
   private prune(): void {
     const keys = [...this.map.keys()].sort(cmp);
     for (const k of keys.slice(this.cap)) this.map.delete(k);
+    this.pruned++;
     this.floor = keys[this.cap - 1] ?? null;
   }
 
@@ -75,17 +78,33 @@ export class PartialAccumulator {
   private readonly edits = new Capped<PartialEdit>(MERGED_LIMITS.edits, newerEdit);
   /** Device keys changed by add() since changed() was last read. */
   private readonly dirty = new Set<string>();
+  /** Edge keys by each device key they join: what an incremental rebuild of one device needs. */
+  private readonly edgesBy = new Map<string, Set<string>>();
+  /** DNS names (site and address) changed by add() since changedDns() was last read. */
+  private readonly dirtyDns = new Set<string>();
 
   /** Join a (checked, canonical: see parsePartial) partial in. */
   add(p: PartialInventory): void {
     for (const s of p.sources) this.sources.add(s.source, s);
     for (const d of p.devices) if (this.devices.add(d.key, d)) this.dirty.add(d.key);
-    for (const e of p.edges)
-      if (this.edges.add(edgeKey(e), e)) {
-        this.dirty.add(e.a);
-        this.dirty.add(e.b);
+    for (const e of p.edges) {
+      const k = edgeKey(e);
+      if (!this.edges.add(k, e)) continue;
+      this.dirty.add(e.a);
+      this.dirty.add(e.b);
+      for (const end of [e.a, e.b]) {
+        let ks = this.edgesBy.get(end);
+        if (ks === undefined) this.edgesBy.set(end, (ks = new Set()));
+        ks.add(k);
       }
-    for (const n of p.dns) this.dns.add(dnsKey(n), n);
+    }
+    for (const n of p.dns) {
+      // A replay of known names changes nothing: only a real change counts.
+      const k = dnsKey(n);
+      const had = this.dns.map.get(k);
+      const before = had === undefined ? null : JSON.stringify(had);
+      if (this.dns.add(k, n) && JSON.stringify(this.dns.map.get(k)) !== before) this.dirtyDns.add(k);
+    }
     for (const e of p.edits) if (this.edits.add(editKey(e), e)) this.dirty.add(e.device);
   }
 
@@ -93,6 +112,47 @@ export class PartialAccumulator {
   changed(): string[] {
     const out = [...this.dirty].sort(cmp);
     this.dirty.clear();
+    return out;
+  }
+
+  /** Prunings of devices, edges and edits so far (an incremental rebuild cannot follow one). */
+  get pruned(): number {
+    return this.devices.pruned + this.edges.pruned + this.edits.pruned;
+  }
+
+  /** One device as merged so far. */
+  device(key: string): PartialDevice | undefined {
+    return this.devices.map.get(key);
+  }
+
+  /** The edges (as merged so far) that join this device to another. */
+  edgesAt(key: string): PartialEdge[] {
+    const out: PartialEdge[] = [];
+    for (const k of this.edgesBy.get(key) ?? []) {
+      const e = this.edges.map.get(k);
+      if (e !== undefined) out.push(e);
+    }
+    return out;
+  }
+
+  /** The edits (as merged so far) of these devices. */
+  editsOf(keys: ReadonlySet<string>): PartialEdit[] {
+    return [...this.edits.map.values()].filter((e) => keys.has(e.device));
+  }
+
+  /** DNS names and sources in canonical order (as partial() gives them). */
+  dnsNames(): PartialDnsName[] {
+    return this.dns.sorted();
+  }
+
+  sourceList(): PartialSourceInfo[] {
+    return this.sources.sorted();
+  }
+
+  /** Sites and addresses (`site\nip`) whose DNS names changed since the last call. */
+  changedDns(): string[] {
+    const out = [...this.dirtyDns];
+    this.dirtyDns.clear();
     return out;
   }
 

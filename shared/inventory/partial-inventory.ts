@@ -40,7 +40,8 @@ export interface FromPartialOptions {
   local?: boolean;
 }
 
-function qualifiedId(p: PartialDevice): string {
+/** A device's id where ids are qualified (docs/schema.md). */
+export function qualifiedId(p: PartialDevice): string {
   if (p.kind === 'mac') return `${p.id}@${p.site}/${p.l2domain}`;
   if (p.kind === 'ip') return `${p.id}@${p.site}`;
   // site/sensor/id: the sensor is what lies between.

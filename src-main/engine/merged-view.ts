@@ -26,6 +26,7 @@ import {
   partialDeviceIds,
   type PartialInventory,
 } from '../../shared/inventory/partial';
+import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
 import type { DeltaBatch } from '../../shared/inventory/changes';
 import { EDITABLE, type EditBook } from '../../shared/inventory/edits';
 import type { CompiledRule } from '../../shared/classify';
@@ -64,9 +65,12 @@ const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 
 export class MergedView {
   private acc = new PartialAccumulator();
+  /** The merged inventory, rebuilt where the deltas since the last rebuild touched it. */
+  private inc: IncrementalInventory;
   private readonly seqs = new Map<string, number>();
-  private shown = new Map<string, string>();
-  private shownEdges = new Map<string, string>();
+  /** What the UI was last sent, by id: the JSON object (unchanged when not rebuilt) and its text. */
+  private shown = new Map<string, { j: DeviceJson; s: string }>();
+  private shownEdges = new Map<string, { j: EdgeJson; s: string }>();
   /** Each device's id in the last rebuild, by its partial key: to move edits when ids change. */
   private keyIds = new Map<string, string>();
   private inv: InventoryJson | null = null;
@@ -87,6 +91,7 @@ export class MergedView {
     private readonly o: MergedViewOptions,
   ) {
     this.sensors = new SensorBook((a) => this.alertsDue.push(...a), o.sensors);
+    this.inc = this.follow();
     this.restore();
     this.timer = setInterval(() => this.tick(), o.collectMs);
     this.timer.unref();
@@ -224,9 +229,18 @@ export class MergedView {
       this.dirty = true;
     } catch (e) {
       this.acc = new PartialAccumulator();
+      this.inc = this.follow();
       this.seqs.clear();
       this.link.log(`the store's merged inventory cannot be read (${errorText(e)}): replaying the streams`);
     }
+  }
+
+  private follow(): IncrementalInventory {
+    return new IncrementalInventory(this.acc, {
+      rules: this.o.rules,
+      vendorOf: this.o.vendorOf,
+      identity: false,
+    });
   }
 
   private build(evidence: boolean, p: PartialInventory = this.acc.partial()): InventoryJson {
@@ -243,30 +257,40 @@ export class MergedView {
    * the devices whose id changed, as [old id, new id].
    */
   private rebuild(): [DeltaBatch, [string, string][]] {
-    const p = this.acc.partial();
-    const inv = this.build(false, p);
+    const inv = this.inc.rebuild();
     this.inv = inv;
-    const ids = partialDeviceIds(p);
+    const ids = this.inc.deviceIds;
     const moved: [string, string][] = [];
     for (const [key, id] of ids) {
       const was = this.keyIds.get(key);
       if (was !== undefined && was !== id) moved.push([was, id]);
     }
-    this.keyIds = ids;
-    const shown = new Map<string, string>();
+    this.keyIds = new Map(ids);
+    const shown = new Map<string, { j: DeviceJson; s: string }>();
     const upserts: DeviceJson[] = [];
     for (const d of inv.devices) {
+      // A device not rebuilt is the same object as last time: no need to write it out again.
+      const was = this.shown.get(d.id);
+      if (was?.j === d) {
+        shown.set(d.id, was);
+        continue;
+      }
       const s = JSON.stringify(d);
-      shown.set(d.id, s);
-      if (this.shown.get(d.id) !== s) upserts.push(d);
+      shown.set(d.id, { j: d, s });
+      if (was?.s !== s) upserts.push(d);
     }
     const removed = [...this.shown.keys()].filter((id) => !shown.has(id));
-    const shownEdges = new Map<string, string>();
+    const shownEdges = new Map<string, { j: EdgeJson; s: string }>();
     const edges: EdgeJson[] = [];
     for (const e of inv.edges) {
+      const was = this.shownEdges.get(edgeId(e));
+      if (was?.j === e) {
+        shownEdges.set(edgeId(e), was);
+        continue;
+      }
       const s = JSON.stringify(e);
-      shownEdges.set(edgeId(e), s);
-      if (this.shownEdges.get(edgeId(e)) !== s) edges.push(e);
+      shownEdges.set(edgeId(e), { j: e, s });
+      if (was?.s !== s) edges.push(e);
     }
     const edgesRemoved = [...this.shownEdges.keys()]
       .filter((k) => !shownEdges.has(k))
