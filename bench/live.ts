@@ -2,8 +2,9 @@
  * `npm run bench:live`: how fast a live interface can run before frames are lost. Two network
  * namespaces joined by a veth pair (test/live/lab.ts); tcpreplay sends the bench capture out of B's end
  * at fixed rates while, on A's end and in the same run, `glasspane analyze --iface` and
- * `tcpdump -w /dev/null` (what libpcap alone can take) capture it. Prints, per rate: packets sent, and
- * for each tool received and dropped, with Glasspane's analysed count, queue drops, CPU and peak memory.
+ * `tcpdump -w /dev/null` (what libpcap alone can take) and, where installed, `ndpiReader -i` (nDPI's
+ * own reader, Debian's libndpi-bin) capture it. Prints, per rate: packets sent, and for each tool
+ * received and dropped, with Glasspane's analysed count, queue drops, CPU and peak memory.
  * Needs root, iproute2, tcpreplay, tcpdump and GNU time. Not a timed test: figures depend on the machine.
  * Options: --rates 10000,50000,100000,200000,top  --packets N (per rate, default 100000)  --reps N.
  */
@@ -74,6 +75,8 @@ interface Row {
   sent: number;
   tcpdumpReceived: number;
   tcpdumpDropped: number;
+  /** Packets ndpiReader processed (NaN where it is not installed). */
+  ndpiPackets: number;
   received: number;
   analysed: number;
   kernelDrops: number;
@@ -102,6 +105,9 @@ async function measure(lab: Lab, rate: number | 'top', tmp: string): Promise<Row
   const td = start('ip', [...ns, 'tcpdump', '-n', '-i', lab.ifA, '-w', '/dev/null']);
   await started(gp, /capturing on/, 'glasspane analyze --iface');
   await started(td, /listening on/, 'tcpdump');
+  // nDPI's reader buffers its output until it exits, so there is no line to wait for: give it a second.
+  const nd = hasNdpi ? start('ip', [...ns, 'ndpiReader', '-i', lab.ifA]) : null;
+  if (nd !== null) await new Promise((res) => setTimeout(res, 1000));
   const pace = rate === 'top' ? ['--topspeed'] : [`--pps=${rate}`];
   const r = spawnSync(
     'ip',
@@ -114,7 +120,9 @@ async function measure(lab: Lab, rate: number | 'top', tmp: string): Promise<Row
   // GNU time would die of a SIGTERM and leave the analysis running: signal the command itself.
   for (const pid of childrenOf(gp.child.pid!)) process.kill(pid, 'SIGTERM');
   td.child.kill('SIGINT');
-  await Promise.all([gp.exit, td.exit]);
+  // `ip netns exec` execs ndpiReader in its own process; it prints its totals on SIGINT.
+  nd?.child.kill('SIGINT');
+  await Promise.all([gp.exit, td.exit, nd?.exit]);
   if (gp.child.exitCode !== 0) throw new Error(`glasspane failed: ${gp.stderr.trim()}`);
   const c = (JSON.parse(gp.stdout) as InventoryJson).stats.capture!;
   const [wall, user, sys, kib] = readFileSync(timeFile, 'utf8').trim().split('\t').map(Number);
@@ -123,6 +131,7 @@ async function measure(lab: Lab, rate: number | 'top', tmp: string): Promise<Row
     sent: num(/Successful packets:\s+(\d+)/, r.stdout),
     tcpdumpReceived: num(/(\d+) packets captured/, td.stderr),
     tcpdumpDropped: num(/(\d+) packets dropped by kernel/, td.stderr),
+    ndpiPackets: nd === null ? NaN : num(/IP packets:\s+\d+\s+of (\d+) packets total/, nd.stdout),
     received: c.received,
     analysed: c.analysed,
     kernelDrops: c.kernelDrops,
@@ -132,6 +141,11 @@ async function measure(lab: Lab, rate: number | 'top', tmp: string): Promise<Row
   };
 }
 
+const hasNdpi = spawnSync('sh', ['-c', 'command -v ndpiReader']).status === 0;
+if (!hasNdpi)
+  console.error(
+    'bench:live: ndpiReader is not installed (apt-get install -y libndpi-bin); its column is left out',
+  );
 const lab = createLab('bench');
 const tmp = mkdtempSync(join(tmpdir(), 'gp-bench-live-'));
 // The bench capture holds frames longer than Ethernet's 1500 bytes (captures taken with offloads).
@@ -161,6 +175,7 @@ console.log(
     'sent',
     'tcpdump received',
     'tcpdump dropped',
+    'ndpiReader packets',
     'glasspane received',
     'analysed',
     'kernel drops',
@@ -177,6 +192,7 @@ for (const r of rows)
       r.sent,
       r.tcpdumpReceived,
       r.tcpdumpDropped,
+      Number.isNaN(r.ndpiPackets) ? '-' : r.ndpiPackets,
       r.received,
       r.analysed,
       r.kernelDrops,
