@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { compileRules, type CompiledRule } from '../../shared/classify';
@@ -65,9 +65,11 @@ function saveCache(cacheFile: string | null, stamp: string, docs: unknown[], nam
 
 /**
  * The YAML documents of the rule files. Parsing YAML and validating it is most of the cost of starting
- * an analysis, so the validated documents are kept in dist/.rules-cache.json, keyed by every file's
- * name, size and modification time and by this code's own file (a new build validates again); any
- * change parses and validates everything again. Best effort: a folder that cannot be written (an
+ * an analysis, so the validated documents are kept in dist/.rules-cache.<bundle>.json, keyed by every
+ * file's name, size and modification time and by this code's own file (a new build validates again); any
+ * change parses and validates everything again. One file per bundle: the command line and its analysis
+ * threads are two bundles, and with one shared file each overwrote the other's, so every run after a
+ * `--threads` run parsed the YAML again. Best effort: a folder that cannot be written (an
  * installed app) just parses each time.
  */
 function parsedDocs(
@@ -89,7 +91,9 @@ function parsedDocs(
     }),
   ]);
   const root = repoRoot();
-  const cacheFile = root !== undefined && dir === RULES_DIR ? join(root, 'dist', '.rules-cache.json') : null;
+  const bundle = basename(fileURLToPath(import.meta.url));
+  const cacheFile =
+    root !== undefined && dir === RULES_DIR ? join(root, 'dist', `.rules-cache.${bundle}.json`) : null;
   if (cacheFile !== null) {
     try {
       const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as ParsedCache;
