@@ -13,6 +13,8 @@ import { tls } from './tls';
 import { quic } from './quic';
 import { ssh } from './ssh';
 import { smtp } from './smtp';
+import { imap } from './imap';
+import { pop3 } from './pop3';
 import { rdp } from './rdp';
 import { smb } from './smb';
 import { dcerpc } from './dcerpc';
@@ -48,6 +50,8 @@ export const IT_PROTOCOLS: readonly AppProtocol[] = [
   ssh,
   http,
   smtp,
+  imap,
+  pop3,
   rdp,
   smb,
   dcerpc,

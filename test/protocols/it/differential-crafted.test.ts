@@ -11,7 +11,7 @@ import { decodeFrames } from './run';
  * Differential test against tshark on crafted frames, for fields our dissectors extract that no corpus
  * capture carries (LLDP-MED inventory, DHCP user class, DHCPv6 DUID-EN and user class, mDNS HINFO,
  * HTTP WWW-Authenticate, Ubiquiti discovery, TP-Link smart-home replies, SMTP greetings and EHLO, RDP
- * cookie, selected protocol and client core data). The frames are written to a
+ * cookie, selected protocol and client core data, IMAP and POP3 greetings). The frames are written to a
  * temporary pcap; tshark (one run) and our decoder read the same bytes, field by field.
  */
 
@@ -137,6 +137,19 @@ const rdpRequest = tcpFrame({ ...A, port: 50389 }, TS, connectionRequest({ cooki
 const rdpConfirm = tcpFrame(TS, { ...A, port: 50389 }, connectionConfirm({ selected: 0 }));
 const rdpInitial = tcpFrame({ ...A, port: 50389 }, TS, connectInitial(clientCore('WIN7-PC', 7601)));
 
+const IMAPD = { mac: '02:00:00:00:01:43', ip: '10.0.0.143', port: 143 };
+const POPD = { mac: '02:00:00:00:01:10', ip: '10.0.0.110', port: 110 };
+const imapGreeting = tcpFrame(
+  IMAPD,
+  { ...A, port: 50143 },
+  ascii('* OK [CAPABILITY IMAP4rev1 ID AUTH=NTLM] mail.example.org Cyrus IMAP v3.4.1 server ready\r\n'),
+);
+const popGreeting = tcpFrame(
+  POPD,
+  { ...A, port: 50110 },
+  ascii('+OK Dovecot ready. <4711.1@pop.example.net>\r\n'),
+);
+
 const FRAMES = [
   lldp,
   dhcpUserClass,
@@ -151,6 +164,8 @@ const FRAMES = [
   rdpRequest,
   rdpConfirm,
   rdpInitial,
+  imapGreeting,
+  popGreeting,
 ];
 
 /** A field compared: tshark's values (transformed) and ours, in one frame. */
@@ -284,6 +299,20 @@ const CHECKS: Check[] = [
     ours: (o) => (o.protocol === 'rdp' && o.kind === 'hostname' ? o.name : null),
   },
   { frame: 13, field: 'rdp.client.build', ours: (o) => attrOf(o, 'rdp', 'rdp-client-build') },
+  {
+    frame: 14,
+    field: 'imap.line',
+    // tshark keeps the whole line; the banner is the text after the status and its response code.
+    theirs: (v) =>
+      v.map((l) =>
+        l
+          .replace(/(\\r)?\\n$/, '')
+          .replace(/^\* OK (\[[^\]]*\] ?)?/, '')
+          .trim(),
+      ),
+    ours: (o) => attrOf(o, 'imap', 'imap-banner'),
+  },
+  { frame: 15, field: 'pop.response.description', ours: (o) => attrOf(o, 'pop3', 'pop3-banner') },
 ];
 
 test('tshark agreement on crafted frames: fields the corpus does not carry', (t) => {
