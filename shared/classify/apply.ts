@@ -25,8 +25,6 @@ export function applyClassification(json: DeviceJson, c: Classification): Classi
         alternatives: a.alternatives,
       };
   }
-  const model = fullerModel(c.model.value, json.model);
-  if (attributes.model !== undefined && model !== null) attributes.model.value = model;
   const roles = new Set(json.roles);
   for (const r of c.roles) roles.add(r.value);
   return {
@@ -35,24 +33,11 @@ export function applyClassification(json: DeviceJson, c: Classification): Classi
     vendor: pick(c.vendor, json.vendor),
     category: pick(c.category, json.category),
     type: pick(c.type, json.type),
-    model,
+    model: pick(c.model, json.model),
     os: pick(c.os, json.os),
     firmware: pick(c.firmware, json.firmware),
     roles: [...roles].sort(),
     attributes,
     purdue: c.purdue,
   };
-}
-
-/**
- * A product-line rule that matched only a family name ("LaserJet": no number, so a line, not a
- * model) keeps it as the model unless the device states its model itself and that statement
- * contains the family ("HP LaserJet Pro M404dn"): then the device's own, fuller name is the model.
- * A ruled name with a number ("1756-L61" from "1756-L61/B") is a model already and stays.
- */
-function fullerModel(ruled: string | null, stated: string | null): string | null {
-  if (ruled === null) return stated;
-  if (stated !== null && !/\d/.test(ruled) && stated.length > ruled.length && stated.includes(ruled))
-    return stated;
-  return ruled;
 }

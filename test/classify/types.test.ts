@@ -20,6 +20,27 @@ test('a model string of a known family types the device through the whole classi
   assert.equal(typeOf({ 'identity/mdns/TXT.md/model': 'Chromecast' }).type, 'media-player');
 });
 
+test("a family in the device's own model statement types it; only free text has a model cut out", () => {
+  // mDNS TXT ty is the printer's own make and model; its instance name says it again among other words.
+  const printer = typeOf({
+    'identity/mdns/TXT.ty/product': 'HP LaserJet Pro M404dn',
+    'attribute/mdns/PTR.answer/service-instance': 'HP LaserJet Pro M404dn (2A905E)._ipp._tcp.local',
+  });
+  assert.equal(printer.type, 'printer');
+  assert.equal(printer.model, 'HP LaserJet Pro M404dn');
+  // A stated model of a known family keeps all of it, suffixes included.
+  assert.equal(typeOf({ 'identity/mdns/TXT.model/model': 'KP115(EU)' }).model, 'KP115(EU)');
+  const ap = typeOf({ 'identity/cdp/platform/model': 'cisco AIR-CAP3702I-E-K9' });
+  assert.equal(ap.type, 'access-point');
+  // CDP's own rule (cdp.platform-cisco) reads the platform; product-lines cuts nothing from it.
+  assert.equal(ap.model, 'AIR-CAP3702I-E-K9');
+  // Free text alone: the family and the model characters that follow it.
+  const cam = typeOf({ 'software/http/Server/webs': 'DNVRS-Webs DS-2CD2042WD-I' });
+  assert.equal(cam.model, 'DS-2CD2042WD-I');
+  const phone = typeOf({ 'software/sip/User-Agent/Yealink': 'Yealink SIP-T46S 66.86.0.15' });
+  assert.equal(phone.model, 'SIP-T46S');
+});
+
 test('an unknown family is an iot-device with its model kept; PCs and OT models are not', () => {
   const u = typeOf({ 'identity/mdns/TXT.model/model': 'Acme Widget 3000' });
   assert.equal(u.type, 'iot-device');

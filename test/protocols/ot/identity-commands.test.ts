@@ -193,6 +193,34 @@ test('ROC Plus opcode 6: host and device roles, type of ROC, subtype and ROC add
   assertSurvivesHostile(rsp, (b) => udpFromServer(4000, b));
 });
 
+test("device record: the ROC's type-of-ROC code names its product line; a code the manual does not list names none", () => {
+  const device = (typeOfRoc: number) => {
+    const a = createAnalyzer();
+    const frames = [
+      udpToServer(4000, rocMessage([1, 0], [240, 3], 6, new Uint8Array(0))),
+      udpFromServer(4000, rocMessage([240, 3], [1, 0], 6, rocSystemConfig(typeOfRoc, 0))),
+    ];
+    frames.forEach((f, i) => a.frame(f, LINKTYPE_ETHERNET, 1_700_000_000_000 + i, f.length, 0));
+    const d = a.snapshot({ evidence: false }).devices.find((x) => x.mac === '02:00:00:00:00:02');
+    assert.ok(d !== undefined);
+    return d;
+  };
+  const roc800 = device(6);
+  assert.equal(roc800.model, 'ROC800 (ROC809/ROC827)');
+  assert.equal(roc800.vendor, 'Emerson');
+  assert.equal(roc800.type, 'rtu');
+  assert.deepEqual(
+    roc800.attributes?.model?.evidence.map((e) => e.rule),
+    ['roc.roc800'],
+  );
+  assert.equal(device(4).model, 'FloBoss 503');
+  assert.equal(device(11).model, 'DL8000');
+  // 7 to 10 are not in the manual's table: still an Emerson RTU by its answer, but no model.
+  const unknown = device(9);
+  assert.equal(unknown.model, null);
+  assert.equal(unknown.type, 'rtu');
+});
+
 const FINS_PLC = { mac: '02:00:00:00:00:09', ip: '10.0.0.9', port: 9600 };
 
 test('device record: a FINS server only ever polled keeps its IP; HART-IP and C37.118 facts reach the identity section', () => {
