@@ -28,6 +28,7 @@ import { RunController, type RunSink } from './run-controller';
 import { ForwardSettings } from '../forward/forward-settings';
 import { localOrigin } from '../forward/origin';
 import { MergedView, type MergedViewOptions } from './merged-view';
+import type { MergedForwarding } from '../forward/host-forwarding';
 import { loadRules } from '../classify/load';
 import { vendorOf } from './oui';
 import { CallFailure } from '../ipc/engine-api';
@@ -87,6 +88,11 @@ export interface EngineOptions {
    * each stream message to `engine.merged`; opening captures is refused.
    */
   merged?: Pick<MergedViewOptions, 'checkpointMs' | 'sensors'>;
+  /**
+   * The host's `--forward` for the sensors' merged inventory, which has no recorder: its devices and
+   * alerts as the merge sees them (serve --nats, or once the connection dialog connects).
+   */
+  forwardMerged?: MergedForwarding;
   /**
    * Where the connection dialog's settings are kept (a JSON file in the data folder); without it,
    * getSensorConnection answers supported: false.
@@ -170,6 +176,7 @@ export function createEngine(o: EngineOptions): Engine {
     if (merged !== null) return merged;
     const m = new MergedView(view, alerts, link, edits, {
       ...o.merged,
+      forward: o.forwardMerged,
       sensors: { policy: o.alerts?.policy, ...o.merged?.sensors },
       collectMs: o.collectMs ?? 200,
       rules: loadRules(),
