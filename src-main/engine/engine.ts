@@ -213,7 +213,7 @@ export function createEngine(o: EngineOptions): Engine {
           () => {
             const m = toMerged();
             return {
-              resumeFrom: (site) => m.resumeFrom(site),
+              stream: (site, created, lastSeq) => m.stream(site, created, lastSeq),
               take: (site, seq, msg, at) => m.take(site, seq, msg, at),
               refuse: (site, seq) => m.refuse(site, seq),
               log,

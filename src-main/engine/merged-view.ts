@@ -31,8 +31,10 @@ import {
   PartialAccumulator,
   parsePartial,
   partialDeviceIds,
+  withoutSite,
   type PartialInventory,
 } from '../../shared/inventory/partial';
+import { streamName } from '../../shared/sensor/subjects';
 import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
 import type { DeltaBatch } from '../../shared/inventory/changes';
 import { EDITABLE, type EditBook } from '../../shared/inventory/edits';
@@ -56,6 +58,8 @@ export const CHECKPOINT_KEY = 'sites.checkpoint';
 interface Checkpoint {
   v: 1;
   seqs: Record<string, number>;
+  /** When each site's stream was created (JetStream's `created`): a new one restarts its sequences. */
+  created?: Record<string, string>;
   partial: unknown;
 }
 
@@ -82,6 +86,7 @@ export class MergedView {
   /** The merged inventory, rebuilt where the deltas since the last rebuild touched it. */
   private inc: IncrementalInventory;
   private readonly seqs = new Map<string, number>();
+  private readonly created = new Map<string, string>();
   /** What the UI was last sent, by id: the JSON object (unchanged when not rebuilt) and its text. */
   private shown = new Map<string, { j: DeviceJson; s: string }>();
   private shownEdges = new Map<string, { j: EdgeJson; s: string }>();
@@ -118,8 +123,41 @@ export class MergedView {
   }
 
   /** The stream sequence to follow a site from: the one after the last taken (1 for a new site). */
-  resumeFrom(site: string): number {
+  private resumeFrom(site: string): number {
     return (this.seqs.get(site) ?? 0) + 1;
+  }
+
+  /**
+   * The stream a site is followed on, as the broker describes it now. A stream created since the
+   * one this console read (deleted and created again: its sequences start over, so the position
+   * kept means nothing there) is read again from its start, and what the old one said is dropped
+   * from the merge (the merge cannot subtract it, and the old stream is gone). Says so in one line.
+   * Returns the sequence to follow the site from.
+   */
+  stream(site: string, created: string, lastSeq: number): number {
+    const was = this.created.get(site);
+    const seq = this.seqs.get(site) ?? 0;
+    this.created.set(site, created);
+    // A checkpoint from before `created` was kept: a stream shorter than the position is a new one.
+    const recreated = was !== undefined ? was !== created : lastSeq < seq;
+    if (recreated && seq > 0) {
+      this.link.log(
+        `stream ${streamName(site)} was deleted and created again (${was !== undefined ? `created ${was}, now ${created}` : `it ends at ${lastSeq}, this console had read to ${seq}`}): dropping what site ${site}'s old stream said and reading the new one from its start`,
+      );
+      this.dropSite(site);
+    }
+    return this.resumeFrom(site);
+  }
+
+  /** The merge without a site, its sensors forgotten, its stream position back to the start. */
+  private dropSite(site: string): void {
+    const rest = withoutSite(this.acc.partial(), site);
+    this.acc = new PartialAccumulator();
+    this.acc.add(rest);
+    this.inc = this.follow();
+    this.seqs.delete(site);
+    this.sensors.forget(site);
+    this.dirty = true;
   }
 
   /** Whether the merged inventory (as last rebuilt) holds a device of this id. */
@@ -274,7 +312,12 @@ export class MergedView {
   }
 
   private checkpoint(): string {
-    const c: Checkpoint = { v: 1, seqs: Object.fromEntries(this.seqs), partial: this.acc.partial() };
+    const c: Checkpoint = {
+      v: 1,
+      seqs: Object.fromEntries(this.seqs),
+      created: Object.fromEntries(this.created),
+      partial: this.acc.partial(),
+    };
     return JSON.stringify(c);
   }
 
@@ -291,6 +334,8 @@ export class MergedView {
       this.keyIds = partialDeviceIds(p.partial);
       for (const [site, seq] of Object.entries(c.seqs))
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
+      for (const [site, at] of Object.entries(c.created ?? {}))
+        if (typeof at === 'string') this.created.set(site, at);
       // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
       const f = this.o.forward;
       if (f !== undefined) {
@@ -304,6 +349,7 @@ export class MergedView {
       this.acc = new PartialAccumulator();
       this.inc = this.follow();
       this.seqs.clear();
+      this.created.clear();
       this.link.log(`the store's merged inventory cannot be read (${errorText(e)}): replaying the streams`);
     }
   }

@@ -282,7 +282,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
       sites = await followSites(
         { ...o, discoverMs: o.discoverMs !== undefined ? Number(o.discoverMs) : undefined },
         {
-          resumeFrom: (site) => merged.resumeFrom(site),
+          stream: (site, created, lastSeq) => merged.stream(site, created, lastSeq),
           take: (site, seq, m, at) => merged.take(site, seq, m, at),
           refuse: (site, seq) => merged.refuse(site, seq),
           log: err,
