@@ -28,7 +28,7 @@ import { RunController, type RunSink } from './run-controller';
 import { ForwardSettings } from '../forward/forward-settings';
 import { localOrigin } from '../forward/origin';
 import { MergedView, type MergedViewOptions } from './merged-view';
-import type { MergedForwarding } from '../forward/host-forwarding';
+import { everyOf, type MergedForwarding } from '../forward/host-forwarding';
 import { loadRules } from '../classify/load';
 import { vendorOf } from './oui';
 import { CallFailure } from '../ipc/engine-api';
@@ -155,7 +155,8 @@ export function createEngine(o: EngineOptions): Engine {
           dataDir: o.forwardingDir,
           origin: localOrigin(),
           live: () => r.status.source?.kind === 'live',
-          devices: () => [...r.analyzer.snapshotParts().devices],
+          // A destination added in a sensors' console is told of the merged devices.
+          devices: () => merged?.current() ?? [...r.analyzer.snapshotParts().devices],
           emit: (s) => o.hub.emit('forwardState', s),
           log,
         })
@@ -176,7 +177,7 @@ export function createEngine(o: EngineOptions): Engine {
     if (merged !== null) return merged;
     const m = new MergedView(view, alerts, link, edits, {
       ...o.merged,
-      forward: o.forwardMerged,
+      forward: everyOf([o.forwardMerged, forwarding]),
       sensors: { policy: o.alerts?.policy, ...o.merged?.sensors },
       collectMs: o.collectMs ?? 200,
       rules: loadRules(),

@@ -178,6 +178,12 @@ export class MergedView {
     return shown;
   }
 
+  /** The merged devices as last rebuilt (no edits: what forwarding sends). */
+  current(): DeviceJson[] {
+    this.tick();
+    return [...(this.inv?.devices ?? [])];
+  }
+
   /** Messages refused so far (malformed, or not the sending sensor's own). */
   get refused(): number {
     return this.refusedCount;

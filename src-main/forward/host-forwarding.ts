@@ -36,6 +36,21 @@ export interface MergedForwarding {
   flush(): void;
 }
 
+/** Several forwardings told the same (serve's --forward and the app's Forwarding settings). */
+export function everyOf(
+  list: readonly (MergedForwarding | null | undefined)[],
+): MergedForwarding | undefined {
+  const all = list.filter((f): f is MergedForwarding => f !== null && f !== undefined);
+  if (all.length <= 1) return all[0];
+  return {
+    recorded: (r) => all.forEach((f) => f.recorded(r)),
+    forwardedBefore: (d) => all.forEach((f) => f.forwardedBefore(d)),
+    renamed: (from, to) => all.forEach((f) => f.renamed(from, to)),
+    alertsOf: (l) => all.forEach((f) => f.alertsOf(l)),
+    flush: () => all.forEach((f) => f.flush()),
+  };
+}
+
 /** A host's forwarding, fed by its recording loop (the Recorder's batches, RunSink's shape). */
 export interface HostForwarding extends MergedForwarding {
   /** A new run (another capture): its devices are discovered again, the clocks start over. */

@@ -213,4 +213,49 @@ describe('glasspane serve --nats --forward', { skip: skip === false ? false : sk
     two.c.close();
     assert.equal(await two.s.stop(), 0);
   });
+
+  test("a destination added in the console's Forwarding settings gets the merged devices, then what follows", async () => {
+    // Runs after the test above: sites a, b and c hold 50 devices in all.
+    const s = await startServe([
+      ...auth(),
+      ...['--discover-ms', '300', '--data-dir', join(data, 'settings')],
+    ]);
+    consoles.push(s);
+    const c = await WsClient.connect(s.origin, s.token);
+    const merged = await until('the merged devices', async () => {
+      const snap = await snapshot(c);
+      return snap.devices.length === 50 ? snap.devices : null;
+    });
+    const from = rs.lines().length;
+    const uri = `syslog+tcp://127.0.0.1:${rs.tcpPort}?format=json`;
+    const r = parseCallResult(
+      'addForwardDestination',
+      await c.call('addForwardDestination', { uri, kinds: ['discovered'] }),
+    );
+    assert.ok(r.ok, JSON.stringify(r));
+    const got = () =>
+      rs
+        .lines()
+        .slice(from)
+        .map((l) => JSON.parse(SYSLOG.exec(l)![7]!) as ForwardEvent);
+    await until('the merged devices forwarded', () => (got().length >= 50 ? true : null));
+    assert.deepEqual(
+      got()
+        .map((e) => where(e.device!))
+        .sort(),
+      merged.map(where).sort(),
+    );
+    // A new site's devices follow, as they merge.
+    await sensor('d', 's5', B);
+    await until('site d forwarded', () => (got().length >= 54 ? true : null));
+    assert.deepEqual(
+      got()
+        .slice(50)
+        .map((e) => [e.kind, e.device!.site])
+        .sort(),
+      Array.from({ length: 4 }, () => ['discovered', 'd']),
+    );
+    c.close();
+    assert.equal(await s.stop(), 0);
+  });
 });
