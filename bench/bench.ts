@@ -6,7 +6,7 @@
  * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3),
  * --only forward (the forwarding part alone: bench/forward.ts), --only sensors (sensors to a console
  * through NATS alone: bench/sensors.ts; --sensors 10,50,100, --devices 10000 per sensor and
- * --total-devices 200000 across them, --seconds 20 of steady deltas).
+ * --total-devices 1000000 across them, --seconds 20 of steady deltas, --sensors-per-process 25).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -24,7 +24,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     sensors: { type: 'string', default: '10,50,100' },
     devices: { type: 'string', default: '10000' },
-    'total-devices': { type: 'string', default: '200000' },
+    'total-devices': { type: 'string', default: '1000000' },
+    'sensors-per-process': { type: 'string', default: '25' },
     seconds: { type: 'string', default: '20' },
   },
 });
@@ -37,6 +38,7 @@ const sensorOptions: SensorBenchOptions = {
   devices: Number(values.devices),
   total: Number(values['total-devices']),
   seconds: Number(values.seconds),
+  perProcess: Number(values['sensors-per-process']),
 };
 if (
   sensorOptions.counts.some((n) => !Number.isInteger(n) || n < 1) ||
@@ -45,10 +47,12 @@ if (
   sensorOptions.devices > 1 << 24 ||
   !Number.isInteger(sensorOptions.total) ||
   sensorOptions.total < Math.max(...sensorOptions.counts) ||
-  !(sensorOptions.seconds > 0)
+  !(sensorOptions.seconds > 0) ||
+  !Number.isInteger(sensorOptions.perProcess) ||
+  sensorOptions.perProcess < 1
 ) {
   console.error(
-    'bench: --sensors takes counts above zero (e.g. 10,50,100), --devices a count from 1 to 16777216, --total-devices at least the largest count, --seconds a time above zero',
+    'bench: --sensors takes counts above zero (e.g. 10,50,100), --devices a count from 1 to 16777216, --total-devices at least the largest count, --seconds a time above zero, --sensors-per-process a count above zero',
   );
   process.exit(2);
 }

@@ -1,10 +1,11 @@
 /**
  * The sensors part of `npm run bench` (alone: `npm run bench -- --only sensors`), issue 16 part 6:
  * one console merging N simulated sensors through a real nats-server with JetStream on loopback.
- * The sensors are in-process: each is an Analyzer fed crafted frames, with the sensor's own
- * publisher (SensorPublisher, its disk Outbox, the site's stream from site-stream.ts), ten sensors
- * to a site. The console is a process of its own (bench/sensors-console.ts), so its memory is its own.
- * Per N:
+ * The sensors run in child processes of their own (bench/sensors-publisher.ts, `perProcess` to a
+ * process, ten sensors to a site), each an Analyzer fed crafted frames with the sensor's own
+ * publisher (SensorPublisher, its disk Outbox) on its site's stream, which the bench creates. The
+ * console is a process of its own too (bench/sensors-console.ts), so its memory and its event loop
+ * are its own. Per N:
  * 1. every sensor sees `devices` devices (a gratuitous ARP each) and publishes them as its first
  *    delta; the bench waits until the broker has acknowledged all of it;
  * 2. the console starts late and replays the streams with the console's reader (readSite) into one
@@ -13,24 +14,19 @@
  *    default interval) and, at a random moment each second, sees one new device (a DHCP request)
  *    and traffic from 20 known ones; the console follows the streams live. Latency is from the
  *    frame entering the sensor's analyzer to the console's merged inventory holding the new device,
- *    so it includes the wait for the sensor's next flush (up to 1 s), as on a real wire.
+ *    so it includes the wait for the sensor's next flush (up to 1 s), as on a real wire. The
+ *    processes' clocks are one (performance.timeOrigin + now(): epoch milliseconds on one machine).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Analyzer } from '../shared/engine/analyzer';
-import { createAnalyzer } from '../src-main/engine/pipeline';
-import { DiskQueue } from '../src-main/forward/disk-queue';
-import { Outbox } from '../src-main/sensor/outbox';
-import { SensorPublisher } from '../src-main/sensor/publisher';
+import { connect } from '@nats-io/transport-node';
 import { DEFAULT_STREAM_LIMITS, ensureSiteStream } from '../src-main/sensor/site-stream';
 import { natsUnavailable, TestNats } from '../test/helpers/nats-server';
-import { arp, ethernet } from '../test/helpers/packets';
-import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
 import { root } from './capture';
+import { siteOf } from './sensor-names';
 
 export interface SensorBenchOptions {
   counts: number[];
@@ -38,26 +34,16 @@ export interface SensorBenchOptions {
   devices: number;
   total: number;
   seconds: number;
+  /** Simulated sensors to a child process. */
+  perProcess: number;
 }
 
-const SENSORS_PER_SITE = 10;
-/** Traffic from known devices in each second's delta, beside the one new device. */
-const KNOWN_PER_TICK = 20;
 const USER = { user: 'bench', password: 'bench-password' };
-
-interface Sensor {
-  site: string;
-  a: Analyzer;
-  nc: NatsConnection;
-  queue: DiskQueue;
-  outbox: Outbox;
-  pub: SensorPublisher;
-  frames: number;
-}
 
 interface Row {
   n: number;
   devices: number;
+  processes: number;
   publishS: number;
   replayS: number;
   replayDeltas: number;
@@ -69,104 +55,70 @@ interface Row {
   fromFlush: number[];
 }
 
-const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
-/** Bulk devices are 02:ss:ss:dd:dd:dd, new ones in the steady phase 06:ss:ss:dd:dd:dd (the console watches 06:). */
-const macOf = (first: number, s: number, d: number) =>
-  [first, s >> 8, s, d >> 16, d >> 8, d].map(hex2).join(':');
-const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
-const now = () => performance.timeOrigin + performance.now();
-
-function feed(x: Sensor, frame: Uint8Array): void {
-  x.frames++;
-  x.a.frame(frame, 1, Date.now() / 1000, frame.length, 0);
-}
-
-/** A fresh analyzer and publisher for sensor `x` (a run of its own), on the sensor's outbox. */
-function newRun(x: Sensor, sensor: string, run: string): void {
-  x.a = createAnalyzer();
-  x.pub = new SensorPublisher(x.a, { site: x.site, sensor, run }, x.outbox, {
-    mode: 'live',
-    interfaces: ['bench'],
-    packets: () => x.frames,
-    analysed: () => x.frames,
-    drops: () => 0,
-  });
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0
     ? NaN
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function waitDrained(sensors: Sensor[], timeoutMs: number): Promise<void> {
-  for (const x of sensors)
-    if (!(await x.outbox.drained(timeoutMs)))
-      throw new Error(
-        `a sensor's outbox did not drain in ${timeoutMs / 1000} s (${x.outbox.lastError ?? 'no error'})`,
-      );
+/** A child process of the bench that speaks JSON lines on stdout and takes commands on stdin. */
+interface Child {
+  p: ChildProcess;
+  next(): Promise<Record<string, unknown>>;
+  say(line: string): void;
+}
+
+function child(script: string, args: string[]): Child {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: p.stdout! })[Symbol.asyncIterator]();
+  return {
+    p,
+    async next() {
+      const r = await lines.next();
+      if (r.done === true) throw new Error(`bench/${script} ended early (exit ${p.exitCode})`);
+      return JSON.parse(r.value) as Record<string, unknown>;
+    },
+    say(line) {
+      p.stdin!.write(line + '\n');
+    },
+  };
 }
 
 async function round(n: number, o: SensorBenchOptions): Promise<Row> {
   const devices = Math.min(o.devices, Math.floor(o.total / n));
   const nats = await new TestNats([USER]).start();
   const dir = mkdtempSync(join(tmpdir(), 'gp-bench-sensors-'));
-  const sensors: Sensor[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const children: Child[] = [];
   try {
-    // 1. Each sensor's first delta: `devices` devices.
+    const sites = [...new Set(Array.from({ length: n }, (_, s) => siteOf(s)))];
+    const nc = await connect({ servers: nats.url, user: USER.user, pass: USER.password });
+    for (const site of sites) await ensureSiteStream(nc, site, DEFAULT_STREAM_LIMITS);
+    await nc.close();
+
+    // 1. Each sensor's first delta: `devices` devices, from the sensors' own processes.
     const t0 = performance.now();
-    for (let s = 0; s < n; s++) {
-      const site = `site${String(Math.floor(s / SENSORS_PER_SITE) + 1).padStart(2, '0')}`;
-      const sensor = `sensor${String(s + 1).padStart(3, '0')}`;
-      const nc = await connect({ servers: nats.url, user: USER.user, pass: USER.password });
-      if (s % SENSORS_PER_SITE === 0) await ensureSiteStream(nc, site, DEFAULT_STREAM_LIMITS);
-      const queue = DiskQueue.open(mkdtempSync(join(dir, `${sensor}-`)), `nats ${site}/${sensor}`);
-      const outbox = new Outbox(queue);
-      outbox.attach(nc);
-      outbox.start();
-      const x: Sensor = { site, a: null!, nc, queue, outbox, pub: null!, frames: 0 };
-      newRun(x, sensor, `bench-${s}`);
-      for (let d = 0; d < devices; d++) {
-        const mac = macOf(2, s, d);
-        const ip = ipOf(d);
-        feed(x, ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip)));
-      }
-      x.pub.flush();
-      sensors.push(x);
+    const publishers: Child[] = [];
+    for (let first = 0; first < n; first += o.perProcess) {
+      const last = Math.min(n, first + o.perProcess) - 1;
+      const args = [nats.url, USER.user, nats.passwordFile(USER.user), dir, String(devices)];
+      publishers.push(child('sensors-publisher.ts', [...args, String(first), String(last)]));
     }
-    await waitDrained(sensors, 600_000);
+    children.push(...publishers);
+    for (const p of publishers) await p.next();
     const publishS = (performance.now() - t0) / 1000;
-    // The steady deltas come from a second run of each sensor (as after a restart), whose analyzer
-    // starts empty: a delta costs the sensor a pass over its whole inventory (partialOf with a
-    // marker), tens of ms at 10,000 devices, which N sensors in this one process could not pay
-    // every second; each real sensor pays it on its own machine. The console still merges them
-    // into everything it holds.
-    sensors.forEach((x, s) => newRun(x, `sensor${String(s + 1).padStart(3, '0')}`, `bench-${s}-steady`));
 
     // 2. The console, started late: replays what is stored.
-    const sites = [...new Set(sensors.map((x) => x.site))];
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'bench', 'sensors-console.ts'),
-        nats.url,
-        USER.user,
-        nats.passwordFile(USER.user),
-        'mac:06:',
-        ...sites,
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const next = async (): Promise<Record<string, unknown>> => {
-      const r = await lines.next();
-      if (r.done === true) throw new Error('the console process ended early');
-      return JSON.parse(r.value) as Record<string, unknown>;
-    };
-    const caught = await next();
+    const console_ = child('sensors-console.ts', [
+      nats.url,
+      USER.user,
+      nats.passwordFile(USER.user),
+      'mac:06:',
+      ...sites,
+    ]);
+    children.push(console_);
+    const caught = await console_.next();
     const want = n * devices;
     if (caught.devices !== want)
       throw new Error(
@@ -177,69 +129,52 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
     const injectedAt = new Map<string, number>();
     /** The flush after each injection: when its delta went to the outbox. */
     const flushedAt = new Map<string, number>();
-    const latencies: number[] = [];
-    const fromFlush: number[] = [];
+    const seenAt = new Map<string, number>();
     let done: Record<string, unknown> | null = null;
     const reading = (async () => {
       for (;;) {
-        const m = await next();
+        const m = await console_.next();
         if (m.done === true) {
           done = m;
           return;
         }
-        for (const [key, at] of m.seen as [string, number][]) {
-          const id = key.slice(key.lastIndexOf('/mac:') + 1);
-          const t = injectedAt.get(id);
-          if (t !== undefined) latencies.push(at - t);
-          const f = flushedAt.get(id);
-          if (f !== undefined) fromFlush.push(at - f);
-        }
+        for (const [key, at] of m.seen as [string, number][])
+          seenAt.set(key.slice(key.lastIndexOf('/mac:') + 1), at);
       }
     })();
-    const flushes: (() => void)[] = [];
-    sensors.forEach((x, s) => {
-      let k = 0;
-      let unflushed: string[] = [];
-      const flush = () => {
-        const at = now();
-        x.pub.flush();
-        for (const id of unflushed) flushedAt.set(id, at);
-        unflushed = [];
-      };
-      flushes.push(flush);
-      timers.push(setTimeout(() => timers.push(setInterval(flush, 1000)), Math.random() * 1000));
-      // Injections and flushes each once a second, at phases of their own: the wait for the next
-      // flush is anywhere from 0 to 1 s, as for a frame on a real wire.
-      const inject = () => {
-        const mac = macOf(6, s, k);
-        const f = dhcpRequestFrame({ mac, ip: ipOf(devices + k) }, `new-${s}-${k}`, k + 1);
-        injectedAt.set(`mac:${mac}`, now());
-        unflushed.push(`mac:${mac}`);
-        feed(x, f);
-        for (let j = 0; j < KNOWN_PER_TICK; j++) {
-          const d = Math.floor(Math.random() * devices);
-          const m = macOf(2, s, d);
-          feed(x, ethernet('ff:ff:ff:ff:ff:ff', m, 0x0806, arp(1, m, ipOf(d), '00:00:00:00:00:00', ipOf(d))));
-        }
-        k++;
-      };
-      timers.push(setTimeout(() => timers.push(setInterval(inject, 1000)), Math.random() * 1000));
+    const told = publishers.map(async (p) => {
+      for (;;) {
+        const m = await p.next();
+        if (m.done === true) return;
+        for (const [id, at] of m.injected as [string, number][]) injectedAt.set(id, at);
+        for (const [id, at] of m.flushed as [string, number][]) flushedAt.set(id, at);
+      }
     });
+    for (const p of publishers) p.say('steady');
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
-    for (const t of timers) clearTimeout(t);
-    for (const flush of flushes) flush();
-    await waitDrained(sensors, 60_000);
-    // What was injected has had its flush; the console gets a moment to merge the last of it.
+    // The last flush, drained: what was injected has had its delta.
+    for (const p of publishers) p.say('stop');
+    await Promise.all(told);
+    // The console gets a moment to merge the last of it.
     const end = Date.now() + 10_000;
-    while (latencies.length < injectedAt.size && Date.now() < end)
+    while ([...injectedAt.keys()].some((id) => !seenAt.has(id)) && Date.now() < end)
       await new Promise((r) => setTimeout(r, 100));
-    child.stdin!.end('stop\n');
+    console_.say('stop');
     await reading;
     const d = done as Record<string, unknown> | null;
     if (d === null) throw new Error('the console did not report');
+    const latencies: number[] = [];
+    const fromFlush: number[] = [];
+    for (const [id, at] of seenAt) {
+      const t = injectedAt.get(id);
+      if (t !== undefined) latencies.push(at - t);
+      const f = flushedAt.get(id);
+      if (f !== undefined) fromFlush.push(at - f);
+    }
     return {
       n,
       devices,
+      processes: publishers.length,
       publishS,
       replayS: Number(caught.caughtUp) / 1000,
       replayDeltas: Number(caught.messages),
@@ -250,12 +185,7 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
       fromFlush: fromFlush.sort((p, q) => p - q),
     };
   } finally {
-    for (const t of timers) clearTimeout(t);
-    for (const x of sensors) {
-      await x.outbox.stop();
-      x.queue.close();
-      await x.nc.close().catch(() => {});
-    }
+    for (const c of children) if (c.p.exitCode === null) c.p.kill('SIGKILL');
     await nats.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -268,11 +198,12 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
     return;
   }
   console.log(
-    `\nsensors -> nats-server (JetStream, loopback) -> console: ${o.devices} devices per sensor (at most ${o.total} in all), then ${o.seconds} s of one delta per sensor per second`,
+    `\nsensors (${o.perProcess} to a process) -> nats-server (JetStream, loopback) -> console: ${o.devices} devices per sensor (at most ${o.total} in all), then ${o.seconds} s of one delta per sensor per second`,
   );
   console.log(
     [
       'sensors',
+      'processes',
       'devices each',
       'devices',
       'publish s',
@@ -293,6 +224,7 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
     console.log(
       [
         r.n,
+        r.processes,
         r.devices,
         r.n * r.devices,
         r.publishS.toFixed(1),

@@ -62,6 +62,34 @@ export class LiveEvents {
     this.nextCheck = -Infinity;
   }
 
+  /**
+   * Devices an earlier run of this host already forwarded (the merged console's checkpoint): known
+   * without an event, and the silences and snapshot period as that run left them at their clock.
+   */
+  forwardedBefore(devices: readonly DeviceJson[]): void {
+    for (const d of devices) {
+      this.known.set(d.id, d);
+      const t = Date.parse(d.lastSeen);
+      if (t > this.latest) this.latest = t;
+    }
+    this.nextCheck = -Infinity;
+    this.tick();
+  }
+
+  /** A device's id changed (the merged console qualifies ids): the same device, not a new one. */
+  rename(from: string, to: string): void {
+    const d = this.known.get(from);
+    if (d === undefined || this.known.has(to)) return;
+    this.known.delete(from);
+    this.known.set(to, { ...d, id: to });
+    for (const w of this.watches) w.rename(from, to);
+  }
+
+  /** Alerts whose devices the host found itself (the merged console: by site and the sensor's id). */
+  alerts(list: readonly { alert: AlertJson; device: DeviceJson | null }[]): ForwardEvent[] {
+    return list.map(({ alert, device }) => alertEvent(alert, device, this.o.origin));
+  }
+
   /** Events of one recorded batch: devices discovered or changed, then its alerts. */
   batch(b: LiveBatch): ForwardEvent[] {
     const out: ForwardEvent[] = [];
@@ -72,19 +100,28 @@ export class LiveEvents {
       for (const d of b.upserts) first = Math.min(first, Date.parse(d.firstSeen));
       this.snapshots?.due(first);
     }
+    let oldest = Infinity;
     for (const d of b.upserts) {
       const t = Date.parse(d.lastSeen);
       if (t > this.latest) this.latest = t;
       const old = this.known.get(d.id);
       this.known.set(d.id, d);
-      if (old === undefined) out.push(deviceDiscovered(d, this.o.origin));
-      else {
+      if (old === undefined) {
+        out.push(deviceDiscovered(d, this.o.origin));
+        if (t < oldest) oldest = t;
+      } else {
         const c = deviceChanged(old, d, this.o.origin);
         if (c !== null) out.push(c);
       }
     }
     for (const a of b.alerts)
       out.push(alertEvent(a, this.known.get(a.deviceId ?? '') ?? null, this.o.origin));
+    // A device that arrives already silent (the merged console's clock is the streams' latest
+    // sighting, which another sensor's capture may be far past) is looked at on the next tick.
+    if (this.watches.length > 0 && oldest < Infinity) {
+      const shortest = Math.min(...this.watches.map((w) => w.afterMs));
+      if (this.o.clock(this.latest) - oldest >= shortest) this.nextCheck = -Infinity;
+    }
     return out;
   }
 

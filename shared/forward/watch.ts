@@ -20,6 +20,14 @@ export class NotSeenWatch {
 
   constructor(readonly afterMs: number) {}
 
+  /** A device's key changed (the merged console qualifies ids): its silence stays raised. */
+  rename(from: string, to: string): void {
+    const r = this.raised.get(from);
+    if (r === undefined) return;
+    this.raised.delete(from);
+    this.raised.set(to, r);
+  }
+
   /** The keys that became overdue since the last call. */
   due(now: number, devices: Iterable<Sighting>): string[] {
     const out: string[] = [];

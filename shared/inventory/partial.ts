@@ -26,6 +26,7 @@ export * from './partial-types';
 export { emptyPartial, mergePartials, mergeAll, sourceId } from './partial-merge';
 export { parsePartial, type ParsedPartial } from './partial-schema';
 export { PartialAccumulator } from './partial-accumulator';
+export { withoutSite } from './partial-drop';
 export { inventoryFromPartial, partialDeviceIds, type FromPartialOptions } from './partial-inventory';
 
 export interface PartialOfOptions {

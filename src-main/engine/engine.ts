@@ -28,6 +28,7 @@ import { RunController, type RunSink } from './run-controller';
 import { ForwardSettings } from '../forward/forward-settings';
 import { localOrigin } from '../forward/origin';
 import { MergedView, type MergedViewOptions } from './merged-view';
+import { everyOf, type MergedForwarding } from '../forward/host-forwarding';
 import { loadRules } from '../classify/load';
 import { vendorOf } from './oui';
 import { CallFailure } from '../ipc/engine-api';
@@ -87,6 +88,11 @@ export interface EngineOptions {
    * each stream message to `engine.merged`; opening captures is refused.
    */
   merged?: Pick<MergedViewOptions, 'checkpointMs' | 'sensors'>;
+  /**
+   * The host's `--forward` for the sensors' merged inventory, which has no recorder: its devices and
+   * alerts as the merge sees them (serve --nats, or once the connection dialog connects).
+   */
+  forwardMerged?: MergedForwarding;
   /**
    * Where the connection dialog's settings are kept (a JSON file in the data folder); without it,
    * getSensorConnection answers supported: false.
@@ -149,7 +155,8 @@ export function createEngine(o: EngineOptions): Engine {
           dataDir: o.forwardingDir,
           origin: localOrigin(),
           live: () => r.status.source?.kind === 'live',
-          devices: () => [...r.analyzer.snapshotParts().devices],
+          // A destination added in a sensors' console is told of the merged devices.
+          devices: () => merged?.current() ?? [...r.analyzer.snapshotParts().devices],
           emit: (s) => o.hub.emit('forwardState', s),
           log,
         })
@@ -170,6 +177,7 @@ export function createEngine(o: EngineOptions): Engine {
     if (merged !== null) return merged;
     const m = new MergedView(view, alerts, link, edits, {
       ...o.merged,
+      forward: everyOf([o.forwardMerged, forwarding]),
       sensors: { policy: o.alerts?.policy, ...o.merged?.sensors },
       collectMs: o.collectMs ?? 200,
       rules: loadRules(),
@@ -206,7 +214,7 @@ export function createEngine(o: EngineOptions): Engine {
           () => {
             const m = toMerged();
             return {
-              resumeFrom: (site) => m.resumeFrom(site),
+              stream: (site, created, lastSeq) => m.stream(site, created, lastSeq),
               take: (site, seq, msg, at) => m.take(site, seq, msg, at),
               refuse: (site, seq) => m.refuse(site, seq),
               log,

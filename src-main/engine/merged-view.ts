@@ -18,14 +18,23 @@
  * sensor's delta can overwrite a manual value. A device's id is its local one until another device
  * would share it (the same MAC or private address at a second site), then every id says where it is
  * (docs/schema.md): its edits then move to its new id, in the store too, before the UI is sent it.
+ *
+ * With `--forward`, each rebuild's devices go to the forwarding as a recorder's batches would (one
+ * `discovered` per merged device, `changed` when its identity moves; an id that becomes qualified is
+ * the same device), and every alert once: the sensors' with the ids they gave them and their merged
+ * device (as `inventory --nats --forward` sends them), the console's own (sensor silences, skews)
+ * as raised. A restart from the checkpoint forwards none of the devices it holds again, and the
+ * alerts the store holds are not sent again when a stream is replayed.
  */
 import {
   inventoryFromPartial,
   PartialAccumulator,
   parsePartial,
   partialDeviceIds,
+  withoutSite,
   type PartialInventory,
 } from '../../shared/inventory/partial';
+import { streamName } from '../../shared/sensor/subjects';
 import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
 import type { DeltaBatch } from '../../shared/inventory/changes';
 import { EDITABLE, type EditBook } from '../../shared/inventory/edits';
@@ -40,6 +49,8 @@ import type { AlertService } from './alert-service';
 import type { InventoryView } from './inventory-view';
 import { errorText, type StoreLink } from './store-link';
 import { SensorBook, type SensorBookOptions } from './sensor-book';
+import type { MergedForwarding } from '../forward/host-forwarding';
+import { localId } from '../sensor/merged-events';
 
 /** The store's meta key of the checkpoint: the merged partial and the last sequence per site. */
 export const CHECKPOINT_KEY = 'sites.checkpoint';
@@ -47,6 +58,8 @@ export const CHECKPOINT_KEY = 'sites.checkpoint';
 interface Checkpoint {
   v: 1;
   seqs: Record<string, number>;
+  /** When each site's stream was created (JetStream's `created`): a new one restarts its sequences. */
+  created?: Record<string, string>;
   partial: unknown;
 }
 
@@ -59,7 +72,12 @@ export interface MergedViewOptions {
   vendorOf: (mac: number) => string | null;
   /** How the sensors are judged (silence, clock skew) and their alerts worded. */
   sensors?: SensorBookOptions;
+  /** Where the merged devices and every alert are forwarded (`serve --nats --forward`). */
+  forward?: MergedForwarding;
 }
+
+/** Alert ids remembered as forwarded: a replayed stream repeats at most this many recent ones. */
+const FORWARDED_ALERTS = 100_000;
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 
@@ -68,6 +86,7 @@ export class MergedView {
   /** The merged inventory, rebuilt where the deltas since the last rebuild touched it. */
   private inc: IncrementalInventory;
   private readonly seqs = new Map<string, number>();
+  private readonly created = new Map<string, string>();
   /** What the UI was last sent, by id: the JSON object (unchanged when not rebuilt) and its text. */
   private shown = new Map<string, { j: DeviceJson; s: string }>();
   private shownEdges = new Map<string, { j: EdgeJson; s: string }>();
@@ -76,6 +95,12 @@ export class MergedView {
   private inv: InventoryJson | null = null;
   private dirty = false;
   private alertsDue: AlertJson[] = [];
+  /** With forwarding: the sensors' alerts as they sent them, by the console's id for them. */
+  private readonly siteAlerts = new Map<string, { site: string; alert: AlertJson }>();
+  /** With forwarding: the ids of the alerts forwarded (or stored by an earlier run), oldest first. */
+  private readonly forwarded = new Set<string>();
+  /** The merged devices by `site NUL sensor's id`, for alerts; null until asked after a rebuild. */
+  private bySite: Map<string, DeviceJson> | null = null;
   private refusedCount = 0;
   private lastCheckpoint = 0;
   private readonly timer: NodeJS.Timeout;
@@ -98,8 +123,41 @@ export class MergedView {
   }
 
   /** The stream sequence to follow a site from: the one after the last taken (1 for a new site). */
-  resumeFrom(site: string): number {
+  private resumeFrom(site: string): number {
     return (this.seqs.get(site) ?? 0) + 1;
+  }
+
+  /**
+   * The stream a site is followed on, as the broker describes it now. A stream created since the
+   * one this console read (deleted and created again: its sequences start over, so the position
+   * kept means nothing there) is read again from its start, and what the old one said is dropped
+   * from the merge (the merge cannot subtract it, and the old stream is gone). Says so in one line.
+   * Returns the sequence to follow the site from.
+   */
+  stream(site: string, created: string, lastSeq: number): number {
+    const was = this.created.get(site);
+    const seq = this.seqs.get(site) ?? 0;
+    this.created.set(site, created);
+    // A checkpoint from before `created` was kept: a stream shorter than the position is a new one.
+    const recreated = was !== undefined ? was !== created : lastSeq < seq;
+    if (recreated && seq > 0) {
+      this.link.log(
+        `stream ${streamName(site)} was deleted and created again (${was !== undefined ? `created ${was}, now ${created}` : `it ends at ${lastSeq}, this console had read to ${seq}`}): dropping what site ${site}'s old stream said and reading the new one from its start`,
+      );
+      this.dropSite(site);
+    }
+    return this.resumeFrom(site);
+  }
+
+  /** The merge without a site, its sensors forgotten, its stream position back to the start. */
+  private dropSite(site: string): void {
+    const rest = withoutSite(this.acc.partial(), site);
+    this.acc = new PartialAccumulator();
+    this.acc.add(rest);
+    this.inc = this.follow();
+    this.seqs.delete(site);
+    this.sensors.forget(site);
+    this.dirty = true;
   }
 
   /** Whether the merged inventory (as last rebuilt) holds a device of this id. */
@@ -120,6 +178,12 @@ export class MergedView {
     return shown;
   }
 
+  /** The merged devices as last rebuilt (no edits: what forwarding sends). */
+  current(): DeviceJson[] {
+    this.tick();
+    return [...(this.inv?.devices ?? [])];
+  }
+
   /** Messages refused so far (malformed, or not the sending sensor's own). */
   get refused(): number {
     return this.refusedCount;
@@ -138,9 +202,11 @@ export class MergedView {
     } else if (m.kind === 'alert') {
       // Alert ids are the sensor's own: another sensor's may be equal, so each carries where it is from.
       const a = m.alert;
+      const id = `${m.site}/${m.sensor}|${a.id}`.slice(0, IPC_LIMITS.id);
+      if (this.o.forward !== undefined) this.siteAlerts.set(id, { site: m.site, alert: a });
       this.alertsDue.push({
         ...a,
-        id: `${m.site}/${m.sensor}|${a.id}`.slice(0, IPC_LIMITS.id),
+        id,
         detail: { ...a.detail, site: m.site, sensor: m.sensor },
       });
     } else this.sensors.health(m, storedAt);
@@ -163,11 +229,55 @@ export class MergedView {
       this.dirty = false;
       [batch, moved] = this.rebuild();
     }
+    if (this.o.forward !== undefined) this.forward(this.o.forward, batch, moved, alerts, force);
     this.commit(batch, alerts, force);
     // After the commit: the store keeps edits of devices it holds.
     for (const [from, to] of moved) this.moveEdits(from, to);
     if (batch !== null) this.view.publish(batch);
     if (alerts.length > 0) this.alerts.publish(alerts);
+  }
+
+  /**
+   * The rebuild's devices and the alerts not forwarded before, queued before the checkpoint that
+   * records them is written (a kill between the two sends them again, with the same ids).
+   */
+  private forward(
+    f: MergedForwarding,
+    batch: DeltaBatch | null,
+    moved: [string, string][],
+    alerts: AlertJson[],
+    force: boolean,
+  ): void {
+    for (const [from, to] of moved) f.renamed(from, to);
+    if (batch !== null) f.recorded({ delta: batch, alerts: [] });
+    const fresh = alerts.filter((a) => !this.forwarded.has(a.id));
+    if (fresh.length > 0)
+      f.alertsOf(
+        fresh.map((a) => {
+          this.remember(a.id);
+          const s = this.siteAlerts.get(a.id);
+          return s === undefined
+            ? { alert: a, device: null }
+            : { alert: s.alert, device: this.deviceAt(s.site, s.alert.deviceId) };
+        }),
+      );
+    this.siteAlerts.clear();
+    if (force || Date.now() - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000)) f.flush();
+  }
+
+  private remember(id: string): void {
+    this.forwarded.add(id);
+    if (this.forwarded.size > FORWARDED_ALERTS) this.forwarded.delete(this.forwarded.values().next().value!);
+  }
+
+  /** The merged device a sensor's alert is about: its site and the id that sensor gave it. */
+  private deviceAt(site: string, id: string | null): DeviceJson | null {
+    if (id === null) return null;
+    if (this.bySite === null) {
+      this.bySite = new Map();
+      for (const d of this.inv?.devices ?? []) this.bySite.set(`${d.site ?? ''}\u0000${localId(d.id)}`, d);
+    }
+    return this.bySite.get(`${site}\u0000${id}`) ?? null;
   }
 
   private commit(batch: DeltaBatch | null, alerts: AlertJson[], force: boolean): void {
@@ -208,7 +318,12 @@ export class MergedView {
   }
 
   private checkpoint(): string {
-    const c: Checkpoint = { v: 1, seqs: Object.fromEntries(this.seqs), partial: this.acc.partial() };
+    const c: Checkpoint = {
+      v: 1,
+      seqs: Object.fromEntries(this.seqs),
+      created: Object.fromEntries(this.created),
+      partial: this.acc.partial(),
+    };
     return JSON.stringify(c);
   }
 
@@ -225,12 +340,22 @@ export class MergedView {
       this.keyIds = partialDeviceIds(p.partial);
       for (const [site, seq] of Object.entries(c.seqs))
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
+      for (const [site, at] of Object.entries(c.created ?? {}))
+        if (typeof at === 'string') this.created.set(site, at);
+      // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
+      const f = this.o.forward;
+      if (f !== undefined) {
+        f.forwardedBefore(this.inc.rebuild().devices);
+        for (const a of store!.alerts({ limit: FORWARDED_ALERTS, newestFirst: true }).reverse())
+          this.remember(a.id);
+      }
       // The first tick sends it all (the UI's first delta starts from nothing).
       this.dirty = true;
     } catch (e) {
       this.acc = new PartialAccumulator();
       this.inc = this.follow();
       this.seqs.clear();
+      this.created.clear();
       this.link.log(`the store's merged inventory cannot be read (${errorText(e)}): replaying the streams`);
     }
   }
@@ -259,6 +384,7 @@ export class MergedView {
   private rebuild(): [DeltaBatch, [string, string][]] {
     const inv = this.inc.rebuild();
     this.inv = inv;
+    this.bySite = null;
     const ids = this.inc.deviceIds;
     const moved: [string, string][] = [];
     for (const [key, id] of ids) {

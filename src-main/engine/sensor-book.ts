@@ -69,6 +69,11 @@ export class SensorBook {
     this.now = o.now ?? Date.now;
   }
 
+  /** A site's sensors, forgotten (its stream was replaced: the new one says who is there). */
+  forget(site: string): void {
+    for (const [k, e] of this.sensors) if (e.site === site) this.sensors.delete(k);
+  }
+
   /** A health message, stored by the broker at `storedAt` (ms). */
   health(m: HealthMessage, storedAt: number): void {
     const key = `${m.site}/${m.sensor}`;

@@ -10,11 +10,12 @@ import { basename, join } from 'node:path';
 import type { Origin } from '../../shared/forward/events';
 import type { ForwardingState } from '../../shared/ipc/forwarding-schema';
 import type { DeviceJson } from '../../shared/model/inventory';
+import type { AlertJson } from '../../shared/model/alert';
 import type { Recorded } from '../store/recorder';
 import { ForwardUriError, parseForwardUri } from './destination';
 import { DiskQueue } from './disk-queue';
 import { queueDir } from './forwarder';
-import { startHostForwarding, type HostForwarding } from './host-forwarding';
+import { startHostForwarding, type HostForwarding, type MergedForwarding } from './host-forwarding';
 
 export const SETTINGS_FILE = 'forwarding.json';
 
@@ -40,7 +41,7 @@ interface Kept {
   forwarding: HostForwarding;
 }
 
-export class ForwardSettings {
+export class ForwardSettings implements MergedForwarding {
   private readonly kept: Kept[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private last = '';
@@ -195,8 +196,25 @@ export class ForwardSettings {
     for (const k of this.kept) k.forwarding.newRun();
   }
 
-  recorded(r: Recorded): void {
+  recorded(r: Pick<Recorded, 'alerts'> & { delta: { upserts: readonly DeviceJson[] } | null }): void {
     for (const k of this.kept) k.forwarding.recorded(r);
+  }
+
+  // The sensors' merged console (docs/forwarding.md): told as serve --forward is.
+  forwardedBefore(devices: readonly DeviceJson[]): void {
+    for (const k of this.kept) k.forwarding.forwardedBefore(devices);
+  }
+
+  renamed(from: string, to: string): void {
+    for (const k of this.kept) k.forwarding.renamed(from, to);
+  }
+
+  alertsOf(list: readonly { alert: AlertJson; device: DeviceJson | null }[]): void {
+    for (const k of this.kept) k.forwarding.alertsOf(list);
+  }
+
+  flush(): void {
+    for (const k of this.kept) k.forwarding.flush();
   }
 
   async close(): Promise<void> {

@@ -19,12 +19,42 @@ export interface HostForwardingOptions {
   log: (message: string) => void;
 }
 
-/** A host's forwarding, fed by its recording loop (the Recorder's batches, RunSink's shape). */
-export interface HostForwarding {
-  /** A new run (another capture): its devices are discovered again, the clocks start over. */
-  newRun(): void;
+/**
+ * What the merged console (`serve --nats`) tells its forwarding besides the batches it rebuilds:
+ * it has no recorder, and its devices' ids may change under them.
+ */
+export interface MergedForwarding {
   /** One batch the Recorder recorded: its devices discovered or changed, its alerts. */
   recorded(r: { delta: { upserts: readonly DeviceJson[] } | null; alerts: readonly AlertJson[] }): void;
+  /** The devices its store's checkpoint holds: forwarded by the console's earlier run. */
+  forwardedBefore(devices: readonly DeviceJson[]): void;
+  /** A merged device's id changed (a second site made ids qualified): the same device. */
+  renamed(from: string, to: string): void;
+  /** Alerts read from the streams, each with its merged device where the merge holds it. */
+  alertsOf(list: readonly { alert: AlertJson; device: DeviceJson | null }[]): void;
+  /** Queue what is pending now (before a checkpoint records the devices as forwarded). */
+  flush(): void;
+}
+
+/** Several forwardings told the same (serve's --forward and the app's Forwarding settings). */
+export function everyOf(
+  list: readonly (MergedForwarding | null | undefined)[],
+): MergedForwarding | undefined {
+  const all = list.filter((f): f is MergedForwarding => f !== null && f !== undefined);
+  if (all.length <= 1) return all[0];
+  return {
+    recorded: (r) => all.forEach((f) => f.recorded(r)),
+    forwardedBefore: (d) => all.forEach((f) => f.forwardedBefore(d)),
+    renamed: (from, to) => all.forEach((f) => f.renamed(from, to)),
+    alertsOf: (l) => all.forEach((f) => f.alertsOf(l)),
+    flush: () => all.forEach((f) => f.flush()),
+  };
+}
+
+/** A host's forwarding, fed by its recording loop (the Recorder's batches, RunSink's shape). */
+export interface HostForwarding extends MergedForwarding {
+  /** A new run (another capture): its devices are discovered again, the clocks start over. */
+  newRun(): void;
   /** Queue the rest, give the destinations at most 5 s more, say what is left. */
   stop(): Promise<void>;
 }
@@ -71,6 +101,16 @@ export function startHostForwarding(o: HostForwardingOptions): HostForwarding {
       if (stopped) return;
       pending.push(...live.batch({ upserts: r.delta?.upserts ?? [], alerts: r.alerts }));
     },
+    forwardedBefore(devices) {
+      live.forwardedBefore(devices);
+    },
+    renamed(from, to) {
+      live.rename(from, to);
+    },
+    alertsOf(list) {
+      if (!stopped) pending.push(...live.alerts(list));
+    },
+    flush,
     async stop() {
       clearInterval(timer);
       flush();

@@ -17,7 +17,7 @@ import type { AlertJson } from '../../shared/model/alert';
 import type { DeviceJson, InventoryJson } from '../../shared/model/inventory';
 
 /** A device's id as its sensor knew it: a merged id may be qualified (`mac:…@site/l2domain`). */
-const localId = (id: string) => id.split('@')[0]!;
+export const localId = (id: string) => id.split('@')[0]!;
 
 /**
  * One `discovered` per device, one `alert` per alert read (with its device where the merge holds

@@ -2,7 +2,7 @@
  * The live console's link to the broker (`serve --nats`): connects with the sensor's auth options,
  * finds the sites to follow (those named, or every `GLASSPANE_*` stream this account may read, looked
  * for again every `discoverMs` so a new site shows up), and follows each with a SiteFollower from the
- * sequence the sink asks for.
+ * sequence the sink asks for (its stream checked as often).
  *
  * Refused credentials, or a named site this account may not read, are UsageErrors at start. A broker
  * that cannot be reached is not: the console says so, shows what its store holds, and keeps trying.
@@ -20,10 +20,7 @@ export interface SiteLinkOptions extends NatsFlags {
   discoverMs?: number;
 }
 
-export interface SiteSink extends FollowSink {
-  /** The first sequence to follow a site from. */
-  resumeFrom(site: string): number;
-}
+export type SiteSink = FollowSink;
 
 export interface SiteLink {
   /** The sites followed now. */
@@ -98,7 +95,7 @@ export async function followSites(o: SiteLinkOptions, sink: SiteSink): Promise<S
         continue;
       }
       waiting.delete(site);
-      followers.set(site, new SiteFollower(c, site, sink.resumeFrom(site), sink));
+      followers.set(site, new SiteFollower(c, site, sink, o.discoverMs));
     }
   }
 

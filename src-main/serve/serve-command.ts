@@ -263,6 +263,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
     generator: `Glasspane ${process.env.GLASSPANE_VERSION ?? '0.1.0'}`,
     captureDir,
     recorded: forwarding ?? undefined,
+    forwardMerged: forwarding ?? undefined,
     // The Forwarding settings the console's clients make are kept beside the queues. Only on
     // loopback: a destination names files the engine reads (secrets, CAs) and hosts it connects to,
     // which a client across the network must not choose.
@@ -281,7 +282,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
       sites = await followSites(
         { ...o, discoverMs: o.discoverMs !== undefined ? Number(o.discoverMs) : undefined },
         {
-          resumeFrom: (site) => merged.resumeFrom(site),
+          stream: (site, created, lastSeq) => merged.stream(site, created, lastSeq),
           take: (site, seq, m, at) => merged.take(site, seq, m, at),
           refuse: (site, seq) => merged.refuse(site, seq),
           log: err,

@@ -97,3 +97,42 @@ test('silences and snapshots on the clock the host gives: capture time here', { 
     'the next one at 02:00',
   );
 });
+
+test(
+  'the merged console: devices forwarded by an earlier run, ids that become qualified, devices that arrive already silent',
+  { skip },
+  () => {
+    const hour = 3_600_000;
+    const [d1, d2, ...others] = devices;
+    assert.ok(d1 !== undefined && d2 !== undefined && others.length > 0);
+    const t1 = Date.parse(d1.lastSeen);
+    // Known from the checkpoint: no event for them, nor their silences already due at its clock.
+    const late = at(d2, new Date(t1 + 2 * hour).toISOString());
+    const live = new LiveEvents({ origin, notSeenMs: [hour], clock: (t) => t });
+    live.forwardedBefore([d1, late]);
+    assert.deepEqual(live.tick(), [], 'd1 was silent an hour already: the earlier run said so');
+    assert.deepEqual(live.batch({ upserts: [d1, late], alerts: [] }), []);
+    // A qualified id is the same device: not discovered again; its silence is not raised twice.
+    const q = `${d1.id}@a/a`;
+    live.rename(d1.id, q);
+    assert.deepEqual(live.batch({ upserts: [{ ...d1, id: q }], alerts: [] }), []);
+    assert.deepEqual(live.tick(), []);
+    // A device from another sensor's older capture arrives already silent on the streams' clock:
+    // due at the next tick, though the clock has not moved since the last look.
+    const old = at(others[0]!, new Date(t1).toISOString());
+    assert.deepEqual(
+      live.batch({ upserts: [old], alerts: [] }).map((e) => e.kind),
+      ['discovered'],
+    );
+    assert.deepEqual(
+      live.tick().map((e) => [e.kind, e.device!.id]),
+      [['not-seen', old.id]],
+    );
+    // Alerts with the device the host found for them.
+    const a = { ...alerts[0]!, deviceId: d1.id };
+    const [ae] = live.alerts([{ alert: a, device: { ...d1, id: q } }]);
+    assert.equal(ae!.kind, 'alert');
+    assert.equal(ae!.device!.id, q);
+    assert.equal(ae!.alert!.id, a.id);
+  },
+);

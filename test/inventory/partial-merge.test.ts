@@ -19,6 +19,7 @@ import {
   type PartialDeviceState,
   type PartialEdge,
   type PartialInventory,
+  withoutSite,
 } from '../../shared/inventory/partial';
 import type { Observation } from '../../shared/model/observation';
 import { Capped } from '../../shared/inventory/partial-accumulator';
@@ -261,6 +262,30 @@ test('merge is idempotent: a partial merged with itself, or replayed into a merg
       const ab = mergePartials(a, b);
       assert.deepEqual(mergePartials(ab, b), ab);
       assert.deepEqual(mergePartials(emptyPartial(), a), a);
+    }),
+    runs,
+  );
+});
+
+test('a site dropped from a merge: what merging the rest gives, nothing of it left, the others untouched', () => {
+  fc.assert(
+    fc.property(partialArb, partialArb, (a, b) => {
+      const merged = mergePartials(a, b);
+      const rest = withoutSite(merged, 's1');
+      // The console replaces a recreated site's stream this way: as if its sources never spoke.
+      assert.deepEqual(rest, mergePartials(withoutSite(a, 's1'), withoutSite(b, 's1')));
+      const keys = [
+        ...rest.devices.map((d) => d.key),
+        ...rest.edges.flatMap((e) => [e.a, e.b]),
+        ...rest.edits.map((e) => e.device),
+      ];
+      assert.ok(keys.every((k) => !k.startsWith('s1/')));
+      assert.ok(rest.dns.every((d) => d.site !== 's1') && rest.sources.every((x) => x.site !== 's1'));
+      assert.deepEqual(
+        rest.devices,
+        merged.devices.filter((d) => d.site !== 's1'),
+      );
+      assert.deepEqual(withoutSite(merged, 'elsewhere'), merged);
     }),
     runs,
   );
