@@ -392,6 +392,7 @@ function fakeCtx(): AppContext & { obs: Observation[]; states: number; state: un
     emit(o: Observation) {
       c.obs.push(o);
     },
+    finished() {},
     flowState<T extends object>(_p: Packet, _n: string, init: () => T): T {
       c.states++;
       c.state ??= init();
