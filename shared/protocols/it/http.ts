@@ -44,7 +44,16 @@ interface Dir {
 
 interface HttpFlow {
   dirs: Map<number, Dir>;
+  /** Complete request and response header blocks read (learn once: see MESSAGES). */
+  requests: number;
+  responses: number;
 }
+
+/**
+ * Learn once: after this many requests and this many responses in one connection (and no title
+ * being looked for), the rest of a keep-alive connection repeats the same client, server and host.
+ */
+export const HTTP_MESSAGES = 8;
 
 /** 1 = request line, 2 = status line, 0 = neither. */
 export function httpStart(w: ByteWindow): number {
@@ -165,9 +174,21 @@ export function partialStart(w: ByteWindow): boolean {
 }
 
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map(), requests: 0, responses: 0 }));
+  const ok = dissectIn(w, p, ctx, f);
+  if (ok && f.requests >= HTTP_MESSAGES && f.responses >= HTTP_MESSAGES && idle(f)) ctx.finished(p);
+  return ok;
+}
+
+/** Neither direction is collecting a header block or looking for a title. */
+function idle(f: HttpFlow): boolean {
+  for (const d of f.dirs.values()) if (d.mode !== 0) return false;
+  return true;
+}
+
+function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow): boolean {
   const start = httpStart(w);
   const partial = start === 0 && partialStart(w);
-  const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map() }));
   const key = directionKey(p);
   let d = f.dirs.get(key);
   if (d === undefined) {
@@ -196,7 +217,7 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     const h = parseHeaderBlock(w, HEADER_CAP, WANTED);
     if (h.bodyStart >= 0) {
       // What follows the headers in this segment is the start of the body, kept for the title.
-      if (headersDone(p, ctx, d, h, startsWith(w, 'HTTP/'))) {
+      if (headersDone(p, ctx, f, d, h, startsWith(w, 'HTTP/'))) {
         const n = (w.length < HEADER_CAP ? w.length : HEADER_CAP) - h.bodyStart;
         if (n > 0) d.buf.append(w.sub(rest, h.bodyStart, n));
         if (d.buf.len > 0 && findTitle(p, ctx, d)) {
@@ -226,7 +247,7 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   }
   const h = parseHeaderBlock(bw, HEADER_CAP, WANTED);
   if (h.bodyStart < 0 && !full) return true;
-  if (headersDone(p, ctx, d, h, startsWith(bw, 'HTTP/'))) {
+  if (headersDone(p, ctx, f, d, h, startsWith(bw, 'HTTP/'))) {
     d.buf.consume(h.bodyStart);
     if (d.buf.len > 0 && findTitle(p, ctx, d)) {
       d.mode = 0;
@@ -240,7 +261,16 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
  * A complete header block: report it, then skip the body (mode 0) or look in it for the title (mode
  * 2); true for the latter.
  */
-function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isResponse: boolean): boolean {
+function headersDone(
+  p: Packet,
+  ctx: AppContext,
+  f: HttpFlow,
+  d: Dir,
+  h: HeaderBlock,
+  isResponse: boolean,
+): boolean {
+  if (isResponse) f.responses++;
+  else f.requests++;
   const wantTitle = emitHeaders(p, ctx, isResponse, h.headers) && h.bodyStart > 0;
   d.mode = wantTitle ? 2 : 0;
   return wantTitle;
