@@ -100,12 +100,15 @@ export class Decoder implements AppContext {
   /**
    * `repeatWindowMs`: identical datagram announcements from one source within this window are
    * dissected once (0, the default, dissects every packet: what fidelity tests compare frame by frame).
+   * `learnOnce`: flows their dissector finished (AppContext.finished) are not dissected further (off
+   * by default, for the same tests; the engine turns it on).
    */
   constructor(
     layers: readonly Layer[],
     apps: readonly AppProtocol[] = [],
     flowCapacity = 65536,
     private readonly repeatWindowMs = 0,
+    private readonly learnsOnce = false,
   ) {
     for (let i = 0; i <= MAX_DEPTH; i++) this.windows.push(new ByteWindow());
     this.linkTypes = index(layers, (l) => l.linkTypes);
@@ -146,7 +149,7 @@ export class Decoder implements AppContext {
 
   finished(p: Packet): void {
     const a = this.current;
-    if (a === null) return;
+    if (a === null || !this.learnsOnce) return;
     const e = (this.flow ??= this.flows.get(p, true)!);
     if (e.finished !== null) return;
     e.finished = a.name;

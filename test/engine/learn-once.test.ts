@@ -43,7 +43,8 @@ interface Run {
 }
 
 function run(frames: readonly Bytes[], apps: readonly AppProtocol[]): Run {
-  const decoder = new Decoder(LAYERS, apps);
+  // As the engine runs it: learning once per flow on (the bare decoder's default is off).
+  const decoder = new Decoder(LAYERS, apps, 65536, 0, true);
   const obs: Observation[] = [];
   decoder.onObservation = (o) => obs.push(o);
   const protos: string[][] = [[]];
