@@ -108,7 +108,7 @@ export class Decoder implements AppContext {
     apps: readonly AppProtocol[] = [],
     flowCapacity = 65536,
     private readonly repeatWindowMs = 0,
-    private readonly learnsOnce = false,
+    readonly learnsOnce = false,
   ) {
     for (let i = 0; i <= MAX_DEPTH; i++) this.windows.push(new ByteWindow());
     this.linkTypes = index(layers, (l) => l.linkTypes);

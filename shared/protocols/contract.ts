@@ -21,6 +21,12 @@ export interface AppContext {
    * accept every later payload of the flow (return true) and state nothing more from it.
    */
   finished(p: Packet): void;
+  /**
+   * Whether the engine learns once per flow. Off (a bare decoder, whose tests compare each frame
+   * with tshark), finished() changes nothing and a dissector must not stop reading a direction early
+   * of its own accord either.
+   */
+  readonly learnsOnce: boolean;
 }
 
 /** Which side of the network a protocol belongs to: IT and IoT identity, or the plant (OT / ICS). */

@@ -42,9 +42,9 @@ interface Run {
   protos: string[][];
 }
 
-function run(frames: readonly Bytes[], apps: readonly AppProtocol[]): Run {
+function run(frames: readonly Bytes[], apps: readonly AppProtocol[], learnOnce = true): Run {
   // As the engine runs it: learning once per flow on (the bare decoder's default is off).
-  const decoder = new Decoder(LAYERS, apps, 65536, 0, true);
+  const decoder = new Decoder(LAYERS, apps, 65536, 0, learnOnce);
   const obs: Observation[] = [];
   decoder.onObservation = (o) => obs.push(o);
   const protos: string[][] = [[]];
@@ -204,6 +204,26 @@ test(`HTTP: after ${HTTP_MESSAGES} requests and responses a keep-alive connectio
     agents,
     Array.from({ length: HTTP_MESSAGES }, (_, i) => `agent/${i + 1}`),
   );
+});
+
+test('HTTP: each direction stops on its own, so a flow seen one way states what the whole flow does', () => {
+  const srv = { mac: '02:00:00:00:00:25', ip: '10.0.0.25', port: 80 };
+  const frames: Bytes[] = [];
+  for (let i = 1; i <= HTTP_MESSAGES + 2; i++)
+    frames.push(
+      tcpFrame(
+        CLIENT,
+        srv,
+        ascii(`GET /${i} HTTP/1.1\r\nHost: cam.example\r\nUser-Agent: one-way/${i}\r\n\r\n`),
+      ),
+    );
+  const agents = (r: Run) => values(r.obs, 'software', 'raw').filter((v) => v.startsWith('one-way/'));
+  const r = run(frames, [http]);
+  assert.equal(agents(r).length, HTTP_MESSAGES);
+  // Never finished (no server seen), and every payload still went to the dissector.
+  assert.deepEqual(r.decoder.learnOnce, { flowsFinished: 0, payloadsSkipped: 0 });
+  // With learning once off (the bare decoder, as the tshark comparisons run it) every request is read.
+  assert.equal(agents(run(frames, [http], false)).length, HTTP_MESSAGES + 2);
 });
 
 test('HTTP: a response whose title is still being looked for keeps the flow open', () => {

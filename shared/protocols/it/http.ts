@@ -40,18 +40,20 @@ interface Dir {
   buf: StreamBuf;
   /** 0 idle (between messages or in a body we skip), 1 collecting headers, 2 collecting body for the title. */
   mode: number;
+  /** Complete header blocks read, and whether the direction has read all it will (HTTP_MESSAGES). */
+  messages: number;
+  done: boolean;
 }
 
 interface HttpFlow {
   dirs: Map<number, Dir>;
-  /** Complete request and response header blocks read (learn once: see MESSAGES). */
-  requests: number;
-  responses: number;
 }
 
 /**
- * Learn once: after this many requests and this many responses in one connection (and no title
- * being looked for), the rest of a keep-alive connection repeats the same client, server and host.
+ * Learn once: a direction that has read this many header blocks (and is not looking for a title) is
+ * done, for the rest of a keep-alive connection repeats the same client, server and host; a flow
+ * whose two directions are done is finished. Each direction decides alone, so that a flow whose
+ * directions are analysed apart (threads) states what it states as a whole.
  */
 export const HTTP_MESSAGES = 8;
 
@@ -174,29 +176,29 @@ export function partialStart(w: ByteWindow): boolean {
 }
 
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map(), requests: 0, responses: 0 }));
-  const ok = dissectIn(w, p, ctx, f);
-  if (ok && f.requests >= HTTP_MESSAGES && f.responses >= HTTP_MESSAGES && idle(f)) ctx.finished(p);
+  const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map() }));
+  const key = directionKey(p);
+  const ok = dissectIn(w, p, ctx, f, key);
+  const d = f.dirs.get(key);
+  if (ctx.learnsOnce && d !== undefined && !d.done && d.mode === 0 && d.messages >= HTTP_MESSAGES) {
+    d.done = true;
+    d.buf.clear();
+    if (f.dirs.size === 2 && [...f.dirs.values()].every((x) => x.done)) ctx.finished(p);
+  }
   return ok;
 }
 
-/** Neither direction is collecting a header block or looking for a title. */
-function idle(f: HttpFlow): boolean {
-  for (const d of f.dirs.values()) if (d.mode !== 0) return false;
-  return true;
-}
-
-function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow): boolean {
+function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: number): boolean {
   const start = httpStart(w);
   const partial = start === 0 && partialStart(w);
-  const key = directionKey(p);
   let d = f.dirs.get(key);
   if (d === undefined) {
     if (start === 0 && !partial) return f.dirs.size > 0;
     if (f.dirs.size >= 2) f.dirs.clear();
-    d = { buf: new StreamBuf(HEADER_CAP), mode: 0 };
+    d = { buf: new StreamBuf(HEADER_CAP), mode: 0, messages: 0, done: false };
     f.dirs.set(key, d);
   }
+  if (d.done) return true;
   if (p.ipProto === 6) {
     const at = d.buf.place(p, w.length);
     if (at === SEG_OLD) return true;
@@ -217,7 +219,7 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow): bool
     const h = parseHeaderBlock(w, HEADER_CAP, WANTED);
     if (h.bodyStart >= 0) {
       // What follows the headers in this segment is the start of the body, kept for the title.
-      if (headersDone(p, ctx, f, d, h, startsWith(w, 'HTTP/'))) {
+      if (headersDone(p, ctx, d, h, startsWith(w, 'HTTP/'))) {
         const n = (w.length < HEADER_CAP ? w.length : HEADER_CAP) - h.bodyStart;
         if (n > 0) d.buf.append(w.sub(rest, h.bodyStart, n));
         if (d.buf.len > 0 && findTitle(p, ctx, d)) {
@@ -247,7 +249,7 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow): bool
   }
   const h = parseHeaderBlock(bw, HEADER_CAP, WANTED);
   if (h.bodyStart < 0 && !full) return true;
-  if (headersDone(p, ctx, f, d, h, startsWith(bw, 'HTTP/'))) {
+  if (headersDone(p, ctx, d, h, startsWith(bw, 'HTTP/'))) {
     d.buf.consume(h.bodyStart);
     if (d.buf.len > 0 && findTitle(p, ctx, d)) {
       d.mode = 0;
@@ -261,16 +263,8 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow): bool
  * A complete header block: report it, then skip the body (mode 0) or look in it for the title (mode
  * 2); true for the latter.
  */
-function headersDone(
-  p: Packet,
-  ctx: AppContext,
-  f: HttpFlow,
-  d: Dir,
-  h: HeaderBlock,
-  isResponse: boolean,
-): boolean {
-  if (isResponse) f.responses++;
-  else f.requests++;
+function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isResponse: boolean): boolean {
+  d.messages++;
   const wantTitle = emitHeaders(p, ctx, isResponse, h.headers) && h.bodyStart > 0;
   d.mode = wantTitle ? 2 : 0;
   return wantTitle;

@@ -393,6 +393,7 @@ function fakeCtx(): AppContext & { obs: Observation[]; states: number; state: un
       c.obs.push(o);
     },
     finished() {},
+    learnsOnce: false,
     flowState<T extends object>(_p: Packet, _n: string, init: () => T): T {
       c.states++;
       c.state ??= init();
