@@ -7,6 +7,10 @@
 // --allow names keys or attributes that this build adds on purpose (raw codes beside display text):
 // evidence entries carrying them (`key=value`) and identity rows labelled with them are left out of
 // the comparison, and so is stats.observations. Exit code 1 when any output differs.
+//
+// --identity compares what is known, not how often it was said: evidence counts and last-seen times
+// (of evidence and identity rows) and the stats' observation and repeat counts are left out. Learning
+// once per flow (AppContext.finished) changes those and nothing else.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -18,11 +22,13 @@ const args = process.argv.slice(2);
 let ref = null;
 let baseline = null;
 let allow = new Set();
+let identityOnly = false;
 const captures = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--ref') ref = args[++i];
   else if (args[i] === '--baseline') baseline = args[++i];
   else if (args[i] === '--allow') allow = new Set(args[++i].split(',').filter(Boolean));
+  else if (args[i] === '--identity') identityOnly = true;
   else captures.push(args[i]);
 }
 const corpus = resolve(here, '../shared/pcaps');
@@ -83,7 +89,25 @@ function normal(text) {
     if (j.stats) delete j.stats.observations;
     j = { ...j, devices: prune(j.devices ?? []) };
   }
+  if (identityOnly) {
+    if (j.stats) {
+      delete j.stats.observations;
+      delete j.stats.repeats;
+    }
+    j = { ...j, devices: (j.devices ?? []).map(uncounted) };
+  }
   return JSON.stringify(j, null, 1);
+}
+
+/** A device without how often and how lately each fact was said (--identity). */
+function uncounted(d) {
+  const plain = (x) => {
+    const { count: _c, lastSeen: _l, ...rest } = x;
+    return rest;
+  };
+  const identity = {};
+  for (const [k, rows] of Object.entries(d.identity ?? {})) identity[k] = rows.map(plain);
+  return { ...d, identity, evidence: (d.evidence ?? []).map(plain) };
 }
 
 function firstDifference(a, b) {

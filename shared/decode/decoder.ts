@@ -1,5 +1,5 @@
 import { ByteWindow } from './window';
-import { emptyStats, type DecodeStats } from './stats';
+import { emptyStats, type DecodeStats, type LearnOnceStats } from './stats';
 import { Packet } from './packet';
 import {
   type Layer,
@@ -88,16 +88,27 @@ export class Decoder implements AppContext {
   private readonly seenPayloads = new Map<number, number>();
   /** The current packet's flow, once looked up (the pipeline and its dissector share one lookup). */
   private flow: FlowEntry | null = null;
+  readonly learnOnce: LearnOnceStats = { flowsFinished: 0, payloadsSkipped: 0 };
+  /** The dissector being called, for finished(). */
+  private current: AppProtocol | null = null;
+  /**
+   * Dissectors that finished a flow: only their UDP payloads need a flow lookup to be skipped (TCP
+   * payloads have theirs already), so a datagram protocol that never finishes (DNS) pays nothing.
+   */
+  private readonly finishers = new Set<AppProtocol>();
 
   /**
    * `repeatWindowMs`: identical datagram announcements from one source within this window are
    * dissected once (0, the default, dissects every packet: what fidelity tests compare frame by frame).
+   * `learnOnce`: flows their dissector finished (AppContext.finished) are not dissected further (off
+   * by default, for the same tests; the engine turns it on).
    */
   constructor(
     layers: readonly Layer[],
     apps: readonly AppProtocol[] = [],
     flowCapacity = 65536,
     private readonly repeatWindowMs = 0,
+    readonly learnsOnce = false,
   ) {
     for (let i = 0; i <= MAX_DEPTH; i++) this.windows.push(new ByteWindow());
     this.linkTypes = index(layers, (l) => l.linkTypes);
@@ -134,6 +145,16 @@ export class Decoder implements AppContext {
       m.set(protocol, s);
     }
     return s;
+  }
+
+  finished(p: Packet): void {
+    const a = this.current;
+    if (a === null || !this.learnsOnce) return;
+    const e = (this.flow ??= this.flows.get(p, true)!);
+    if (e.finished !== null) return;
+    e.finished = a.name;
+    this.finishers.add(a);
+    this.learnOnce.flowsFinished++;
   }
 
   /**
@@ -307,6 +328,15 @@ export class Decoder implements AppContext {
 
   private app(a: AppProtocol | undefined, w: ByteWindow, p: Packet): boolean {
     if (a === undefined) return false;
+    // A flow its dissector finished: counted as the protocol, not dissected (what dissect would say).
+    let flow = this.flow;
+    if (flow === null && p.ipProto === 17 && this.finishers.has(a))
+      flow = this.flow = this.flows.get(p, false) ?? null;
+    if (flow !== null && flow.finished === a.name) {
+      this.learnOnce.payloadsSkipped++;
+      p.addProto(a.name);
+      return true;
+    }
     // A payload is remembered only after it dissected as this protocol, so a repeat is known to be one.
     let memo = -1;
     if (this.repeatWindowMs > 0 && p.ipProto !== 6 && a.everyPacket !== true) {
@@ -319,13 +349,18 @@ export class Decoder implements AppContext {
       }
     }
     let ok = false;
+    this.current = a;
     try {
       ok = a.dissect(w, p, this);
     } catch {
       this.stats.dissectorErrors++;
       p.markMalformed(a.name + ': exception');
       return true;
+    } finally {
+      this.current = null;
     }
+    // Just finished: its state for the flow (stream buffers and all) is not needed any more.
+    if (this.flow !== null && this.flow.finished === a.name) this.flow.state?.delete(a.name);
     if (ok) {
       if (memo >= 0) {
         if (this.seenPayloads.size >= REPEAT_TABLE) this.seenPayloads.clear();

@@ -8,6 +8,8 @@ export interface FlowEntry {
   tries: number;
   /** Per-protocol state, made when a dissector first asks (most flows never need one). */
   state: Map<string, object> | null;
+  /** The app protocol that said it learnt all it can from this flow (AppContext.finished), or null. */
+  finished: string | null;
   lastTs: number;
   /** The tuple, direction-independent, to tell hash collisions apart. */
   a: number;
@@ -92,6 +94,7 @@ export class FlowTable {
         pinned: null,
         tries: 0,
         state: null,
+        finished: null,
         lastTs: p.ts,
         a,
         b,

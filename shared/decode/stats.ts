@@ -42,3 +42,15 @@ export function emptyStats(): DecodeStats {
     malformedBy: {},
   };
 }
+
+/**
+ * What learning once per flow saved (AppContext.finished). Kept beside DecodeStats, not in the
+ * printed stats: the merged stats of a threaded run (shared/inventory/partial-stats.ts) do not carry
+ * them, and `analyze --threads N` must print the same inventory whatever N is.
+ */
+export interface LearnOnceStats {
+  /** Flows whose dissector said it had nothing left to learn from them. */
+  flowsFinished: number;
+  /** Payloads of finished flows not handed to their dissector (counted as its protocol all the same). */
+  payloadsSkipped: number;
+}

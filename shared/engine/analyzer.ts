@@ -27,6 +27,8 @@ export interface AnalyzerOptions {
   rules?: readonly CompiledRule[];
   /** Bounds on the inventory (devices, address devices, aggregates, edges); defaults for any not given. */
   limits?: Partial<InventoryLimits>;
+  /** Stop dissecting flows their dissector finished (AppContext.finished); default true. */
+  learnOnce?: boolean;
 }
 
 function firstHand(o: Observation, p: Packet): boolean {
@@ -81,7 +83,7 @@ export class Analyzer {
   constructor(o: AnalyzerOptions) {
     this.repeatWindowMs = o.repeatWindowMs ?? REPEAT_WINDOW_MS;
     this.syns = new SynRepeats(this.repeatWindowMs);
-    this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, this.repeatWindowMs);
+    this.decoder = new Decoder(o.layers, o.apps ?? [], 65536, this.repeatWindowMs, o.learnOnce ?? true);
     this.inventory = new Inventory({
       vendorOf: o.vendorOf,
       limits: o.limits,

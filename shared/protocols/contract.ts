@@ -13,6 +13,20 @@ export interface AppContext {
    * the table is full (oldest first). Keep what you store small and bounded.
    */
   flowState<T extends object>(p: Packet, protocol: string, init: () => T): T;
+  /**
+   * Learn once per flow (as nDPI stops inspecting a classified flow): the dissector being called has
+   * nothing left to learn from this packet's flow, so the engine stops handing it the flow's payloads
+   * and drops its state for the flow. Those payloads still count as this protocol (the packet's
+   * protocol list, edges, devices and counters see every packet). Call it only where dissect would
+   * accept every later payload of the flow (return true) and state nothing more from it.
+   */
+  finished(p: Packet): void;
+  /**
+   * Whether the engine learns once per flow. Off (a bare decoder, whose tests compare each frame
+   * with tshark), finished() changes nothing and a dissector must not stop reading a direction early
+   * of its own accord either.
+   */
+  readonly learnsOnce: boolean;
 }
 
 /** Which side of the network a protocol belongs to: IT and IoT identity, or the plant (OT / ICS). */

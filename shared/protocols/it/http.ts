@@ -40,11 +40,22 @@ interface Dir {
   buf: StreamBuf;
   /** 0 idle (between messages or in a body we skip), 1 collecting headers, 2 collecting body for the title. */
   mode: number;
+  /** Complete header blocks read, and whether the direction has read all it will (HTTP_MESSAGES). */
+  messages: number;
+  done: boolean;
 }
 
 interface HttpFlow {
   dirs: Map<number, Dir>;
 }
+
+/**
+ * Learn once: a direction that has read this many header blocks (and is not looking for a title) is
+ * done, for the rest of a keep-alive connection repeats the same client, server and host; a flow
+ * whose two directions are done is finished. Each direction decides alone, so that a flow whose
+ * directions are analysed apart (threads) states what it states as a whole.
+ */
+export const HTTP_MESSAGES = 8;
 
 /** 1 = request line, 2 = status line, 0 = neither. */
 export function httpStart(w: ByteWindow): number {
@@ -165,17 +176,29 @@ export function partialStart(w: ByteWindow): boolean {
 }
 
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  const start = httpStart(w);
-  const partial = start === 0 && partialStart(w);
   const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map() }));
   const key = directionKey(p);
+  const ok = dissectIn(w, p, ctx, f, key);
+  const d = f.dirs.get(key);
+  if (ctx.learnsOnce && d !== undefined && !d.done && d.mode === 0 && d.messages >= HTTP_MESSAGES) {
+    d.done = true;
+    d.buf.clear();
+    if (f.dirs.size === 2 && [...f.dirs.values()].every((x) => x.done)) ctx.finished(p);
+  }
+  return ok;
+}
+
+function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: number): boolean {
+  const start = httpStart(w);
+  const partial = start === 0 && partialStart(w);
   let d = f.dirs.get(key);
   if (d === undefined) {
     if (start === 0 && !partial) return f.dirs.size > 0;
     if (f.dirs.size >= 2) f.dirs.clear();
-    d = { buf: new StreamBuf(HEADER_CAP), mode: 0 };
+    d = { buf: new StreamBuf(HEADER_CAP), mode: 0, messages: 0, done: false };
     f.dirs.set(key, d);
   }
+  if (d.done) return true;
   if (p.ipProto === 6) {
     const at = d.buf.place(p, w.length);
     if (at === SEG_OLD) return true;
@@ -241,6 +264,7 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
  * 2); true for the latter.
  */
 function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isResponse: boolean): boolean {
+  d.messages++;
   const wantTitle = emitHeaders(p, ctx, isResponse, h.headers) && h.bodyStart > 0;
   d.mode = wantTitle ? 2 : 0;
   return wantTitle;

@@ -243,6 +243,7 @@ function onInitial(w: ByteWindow, at: number, p: Packet, ctx: AppContext): void 
     if (r.pn > d.largestPn) d.largestPn = r.pn;
     readFrames(r.payload, d);
     if (!d.done) tryHello(p, ctx, d, false);
+    if (d.done && f.client.done) ctx.finished(p);
     return;
   }
   const d = f.client;
@@ -263,6 +264,7 @@ function onInitial(w: ByteWindow, at: number, p: Packet, ctx: AppContext): void 
   if (r.pn > d.largestPn) d.largestPn = r.pn;
   readFrames(r.payload, d);
   if (!d.done) tryHello(p, ctx, d, true);
+  if (d.done && f.server.done) ctx.finished(p);
 }
 
 export function dissectQuic(w: ByteWindow, p: Packet, ctx: AppContext): boolean {

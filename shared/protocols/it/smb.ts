@@ -115,6 +115,18 @@ const SMB_FRAMING: PduFraming = {
 function readSetup(w: ByteWindow, _len: number, p: Packet, ctx: AppContext): void {
   if (w.u32(4) === SMB1) sessionSetup(w, 4, p, ctx);
   scanNtlmssp(w, p, ctx, em);
+  // Learn once: the session is set up. Both ends have said what they say (NTLMSSP's three messages,
+  // SMB1's NativeOS and NativeLanMan, the last in this response); the rest is file traffic.
+  if (established(w)) ctx.finished(p);
+}
+
+/** A session setup response with status 0 (STATUS_SUCCESS); not the 0xc0000016 of a step between. */
+function established(w: ByteWindow): boolean {
+  const magic = w.u32(4);
+  // SMB2: Status at 8, Flags at 16 (SMB2_FLAGS_SERVER_TO_REDIR); SMB1: Status at 5, Flags at 9 (reply).
+  if (magic === SMB2) return (w.u32le(4 + 16) & 1) !== 0 && w.u32le(4 + 8) === 0;
+  if (magic === SMB1) return (w.u8(4 + 9) & 0x80) !== 0 && w.u32le(4 + 5) === 0;
+  return false;
 }
 
 interface SmbFlow {

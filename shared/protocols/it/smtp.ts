@@ -36,6 +36,8 @@ interface Dir {
   helo: boolean;
   /** Client: after AUTH NTLM, lines are base64 tokens. */
   auth: boolean;
+  /** Client: STARTTLS, DATA, BDAT or QUIT sent (no AUTH challenge can follow). */
+  ended: boolean;
 }
 
 interface SmtpFlow {
@@ -117,7 +119,14 @@ export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   let d = server ? f.server : f.client;
   if (d === null) {
     if (!looksLikeStart(w, server)) return f.client !== null || f.server !== null;
-    d = { buf: new StreamBuf(MAX_AUTH_LINE + MAX_LINE), lines: 0, done: false, helo: false, auth: false };
+    d = {
+      buf: new StreamBuf(MAX_AUTH_LINE + MAX_LINE),
+      lines: 0,
+      done: false,
+      helo: false,
+      auth: false,
+      ended: false,
+    };
     if (server) f.server = d;
     else f.client = d;
   }
@@ -126,7 +135,7 @@ export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     const at = d.buf.place(p, w.length);
     if (at === SEG_OLD) return true;
     // Bytes went missing: the next line would start mid-way through something else.
-    if (at === SEG_GAP) return finish(d);
+    if (at === SEG_GAP) return finish(d, f, p, ctx);
   }
   d.buf.append(w);
   const v = d.buf.view(view);
@@ -144,16 +153,23 @@ export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     if (++d.lines >= MAX_LINES) d.done = true;
     limit = d.auth ? MAX_AUTH_LINE : MAX_LINE;
   }
-  if (d.done) return finish(d);
+  if (d.done) return finish(d, f, p, ctx);
   d.buf.consume(start);
   // A line longer than SMTP allows: this is not a session we can follow.
-  if (d.buf.len > limit) return finish(d);
+  if (d.buf.len > limit) return finish(d, f, p, ctx);
+  if (f.replied && f.client?.ended === true) ctx.finished(p);
   return true;
 }
 
-function finish(d: Dir): boolean {
+function finish(d: Dir, f: SmtpFlow, p: Packet, ctx: AppContext): boolean {
   d.done = true;
   d.buf.clear();
+  // Learn once: both directions are done; or the client sent STARTTLS, DATA, BDAT or QUIT (what
+  // follows is encrypted or mail) after the server answered HELO / EHLO (its later lines would
+  // matter only as AUTH challenges, and those come before).
+  const c = f.client;
+  const s = f.server;
+  if (c !== null && c.done && s !== null && (s.done || (f.replied && c.ended))) ctx.finished(p);
   return true;
 }
 
@@ -188,6 +204,7 @@ function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
   // What follows is encrypted or mail.
   if (/^(STARTTLS|DATA|BDAT|QUIT)\b/i.test(line)) {
     d.done = true;
+    d.ended = true;
     return;
   }
   const m = /^(HELO|EHLO)[ \t]+(\S+)/i.exec(line);

@@ -130,19 +130,23 @@ export const ssh: AppProtocol = {
   dissect(w, p, ctx) {
     // The banner, then each side's KEXINIT (bit 1: client's seen, bit 2: server's); the rest of the
     // flow is encrypted. A KEXINIT split over segments is not reassembled: it is missed, not misread.
-    const s = ctx.flowState(p, 'ssh', () => ({ seen: 0, kex: 0 }));
+    // Both banners and both KEXINITs seen: the flow has nothing more to say (learn once).
+    const s = ctx.flowState(p, 'ssh', () => ({ seen: 0, banners: 0, kex: 0 }));
     const server = isServerSide(p);
     const bit = server ? 2 : 1;
     if (startsWith(w, 'SSH-')) {
       s.seen++;
       const ok = dissectSsh(w, p, ctx);
+      if ((s.banners & bit) === 0 && parseSshBanner(w) !== null) s.banners |= bit;
       // The KEXINIT often follows the banner's line end in the same segment.
       const nl = w.indexOf(0x0a);
       if (ok && nl >= 0 && nl + 1 < w.length && (s.kex & bit) === 0 && emitHassh(w, nl + 1, p, ctx, server))
         s.kex |= bit;
+      if (s.banners === 3 && s.kex === 3) ctx.finished(p);
       return ok;
     }
     if (s.seen > 0 && (s.kex & bit) === 0 && emitHassh(w, 0, p, ctx, server)) s.kex |= bit;
+    if (s.banners === 3 && s.kex === 3) ctx.finished(p);
     return s.seen > 0;
   },
 };

@@ -433,7 +433,7 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const at = d.rec.place(p, w.length);
   if (at === SEG_OLD) return true;
   // A gap (lost or reordered segment): the records after it cannot be framed reliably.
-  if (at === SEG_GAP) return (finish(d), true);
+  if (at === SEG_GAP) return (finish(d), bothDone(f, p, ctx), true);
   // Records are read in place from the segment while nothing is buffered (most handshake records
   // arrive whole); only what is left of a record split across segments is copied and kept.
   let src = w;
@@ -446,7 +446,8 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     if (src.length - off < 5) break;
     const type = src.u8(off);
     const len = src.u16(off + 3);
-    if (type < 20 || type > 24 || src.u8(off + 1) !== 3 || len > MAX_RECORD) return (finish(d), true);
+    if (type < 20 || type > 24 || src.u8(off + 1) !== 3 || len > MAX_RECORD)
+      return (finish(d), bothDone(f, p, ctx), true);
     if (src.length - off < 5 + len) {
       if (src !== w && d.rec.len >= d.rec.cap) finish(d);
       break;
@@ -456,11 +457,22 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     off += 5 + len;
     if (type === 20 || type === 23) finish(d);
   }
-  if (d.done) return true;
+  if (d.done) return (bothDone(f, p, ctx), true);
   if (src === w) {
     if (off < w.length) d.rec.append(w.sub(rest, off));
   } else d.rec.consume(off);
   return true;
+}
+
+/**
+ * Both directions are done (the client after its hello; the server after its certificate, or after a
+ * TLS 1.3 ServerHello, whose certificate is encrypted): what follows is ciphertext, and every later
+ * payload is accepted without a word, so the engine may stop handing the flow over.
+ */
+function bothDone(f: TlsFlow, p: Packet, ctx: AppContext): void {
+  if (f.dirs.size < 2) return;
+  for (const d of f.dirs.values()) if (!d.done) return;
+  ctx.finished(p);
 }
 
 /** Handshake messages in a record body, read in place unless one spans records (then collected). */

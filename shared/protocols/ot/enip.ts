@@ -108,6 +108,14 @@ interface EnipFlow {
   objects: OnceSet;
   /** Each TCP direction's message stream, created at the first segment that starts with a message. */
   dirs: PduDirections | null;
+  /** Stated already (or never to be: the once-memory is full): the client role, the connected attribute. */
+  saidClient: boolean;
+  saidConnected: boolean;
+  /** The I/O producer (UDP port, connection id) last stated. */
+  ioPort: number;
+  ioConn: number;
+  /** Messages that took the cheap path (routineRead), for tests and the curious. */
+  routine: number;
 }
 
 function newFlow(): EnipFlow {
@@ -119,6 +127,11 @@ function newFlow(): EnipFlow {
     writes: 0,
     objects: new OnceSet(32),
     dirs: null,
+    saidClient: false,
+    saidConnected: false,
+    ioPort: -1,
+    ioConn: -1,
+    routine: 0,
   };
 }
 
@@ -266,6 +279,7 @@ export const enip: AppProtocol = {
  * on from where the direction's framing left off; one cut by the snap length is read as far as it goes.
  */
 function dissectTcp(w: ByteWindow, p: Packet, ctx: AppContext, starts: boolean): boolean {
+  if (starts && routineRead(w, p, ctx)) return true;
   let f: EnipFlow | undefined;
   // Without a message at its start, a segment is read only where the direction's framing is known.
   if (!starts) {
@@ -282,6 +296,63 @@ function dissectTcp(w: ByteWindow, p: Packet, ctx: AppContext, starts: boolean):
   }
   d.feed(w, p, readEncapsulation, ctx, f);
   return starts || !d.lost;
+}
+
+/** Logix Read Tag and Read Tag Fragmented: the bulk of an HMI's polling. */
+const SVC_READ_TAG = 0x4c;
+const SVC_READ_TAG_FRAGMENTED = 0x52;
+/** What a symbolic read leaves pending for its reply (shared: pending requests are only read). */
+const READ_TAG: CipRequest[] = [{ service: SVC_READ_TAG, cls: -1, instance: -1, attribute: -1 }];
+const READ_TAG_FRAGMENTED: CipRequest[] = [
+  { service: SVC_READ_TAG_FRAGMENTED, cls: -1, instance: -1, attribute: -1 },
+];
+
+/**
+ * The cheap path for routine polling over a CIP connection. A segment that is one whole SendUnitData
+ * message, once the flow has stated its client role and its connected messaging, is either a symbolic
+ * Read Tag (Fragmented) request or a reply to a request that is neither an Identity read nor a
+ * Multiple_Service: decoded in full, it would state nothing. Only the service code and the pairing
+ * are looked at (the request is left pending, the reply takes it, as the full path does), and the
+ * direction's framing moves on as feed() would have moved it. Writes, resets, stop/start, firmware
+ * and everything else are decoded in full.
+ */
+function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const len = w.length;
+  if (p.capLen < p.wireLen || w.u16le(0) !== CMD_SEND_UNIT_DATA || ENCAP_HEADER + w.u16le(2) !== len)
+    return false;
+  // Interface handle and timeout, then two CPF items: connected address (4 bytes), connected data.
+  const o = ENCAP_HEADER + 6;
+  const d = o + 14;
+  if (w.u32le(8) !== 0 || len < d + 4 || w.u16le(o) !== 2) return false;
+  if (w.u16le(o + 2) !== CPF.CONNECTED_ADDRESS || w.u16le(o + 4) !== 4) return false;
+  if (w.u16le(o + 10) !== CPF.CONNECTED_DATA || d + w.u16le(o + 12) !== len) return false;
+  const f = ctx.flowState(p, 'enip', newFlow);
+  const s = f.dirs?.get(p);
+  if (!f.saidConnected || s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq)
+    return false;
+  const key = SEQ_KEY + w.u16le(d);
+  const svc = w.u8(d + 2);
+  if ((svc & 0x80) === 0) {
+    if (svc !== SVC_READ_TAG && svc !== SVC_READ_TAG_FRAGMENTED) return false;
+    if (!f.saidClient || !(p.dstPort === 44818 && p.srcPort !== 44818)) return false;
+    // A symbolic path (ANSI extended symbol segment first) names no class: no object to report.
+    const words = w.u8(d + 3);
+    if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
+    putPending(f, key, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
+  } else {
+    if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
+    const i = f.pendingKeys.indexOf(key);
+    if (i >= 0) {
+      const top = f.pendingReqs[i]![0]!;
+      if (top.cls === CLASS_IDENTITY || top.service === SVC_MULTIPLE) return false;
+      f.pendingKeys[i] = NO_KEY;
+      f.pendingReqs[i] = null;
+    }
+  }
+  s.nextSeq = (p.tcpSeq + len) >>> 0;
+  s.starts++;
+  f.routine++;
+  return true;
 }
 
 /** The messages one segment or datagram holds, the last as far as it goes. */
@@ -327,16 +398,19 @@ function encapsulation(
   // Requests go to the well-known port; replies come from it (UDP ListIdentity replies too).
   const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
   const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
-  if (toServer && f.once.first('role-client')) {
-    em.role(ctx, p, { end: 'src', field: 'encapsulation', role: 'enip-client' });
-    em.role(ctx, p, { end: 'dst', field: 'encapsulation', role: 'enip-server' });
-    em.service(ctx, p, {
-      end: 'dst',
-      field: 'encapsulation',
-      transport: p.ipProto === 6 ? 'tcp' : 'udp',
-      port: 44818,
-      name: 'enip',
-    });
+  if (toServer) {
+    if (f.once.first('role-client')) {
+      em.role(ctx, p, { end: 'src', field: 'encapsulation', role: 'enip-client' });
+      em.role(ctx, p, { end: 'dst', field: 'encapsulation', role: 'enip-server' });
+      em.service(ctx, p, {
+        end: 'dst',
+        field: 'encapsulation',
+        transport: p.ipProto === 6 ? 'tcp' : 'udp',
+        port: 44818,
+        name: 'enip',
+      });
+    }
+    f.saidClient = true;
   }
   switch (cmd) {
     case CMD_LIST_IDENTITY:
@@ -489,8 +563,11 @@ function cpfMessage(
     else if (type === CPF.UNCONNECTED_DATA) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
     else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
       // Connected data: a 16-bit sequence count pairs request and reply on the connection.
-      if (connId >= 0 && f.once.first('connected'))
-        em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
+      if (connId >= 0) {
+        if (f.once.first('connected'))
+          em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
+        f.saidConnected = true;
+      }
       cip(w, d + 2, dEnd, p, ctx, f, SEQ_KEY + w.u16le(d), toServer, fromServer);
     }
     o = d + ilen;
@@ -857,14 +934,19 @@ function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (18 + w.u16le(16) > w.length) return false;
   const f = ctx.flowState(p, 'enip', newFlow);
   const conn = w.u32le(6);
-  if (f.once.first('io:' + p.srcPort + ':' + conn)) {
-    em.role(ctx, p, { end: 'src', field: 'io', role: 'cip-io-producer' });
-    em.attribute(ctx, p, {
-      end: 'src',
-      field: 'io.connectionId',
-      key: 'cip.io.connection',
-      value: hex(conn, 8),
-    });
+  // Cyclic I/O repeats its producer and connection many times a second: offered once per change.
+  if (p.srcPort !== f.ioPort || conn !== f.ioConn) {
+    if (f.once.first('io:' + p.srcPort + ':' + conn)) {
+      em.role(ctx, p, { end: 'src', field: 'io', role: 'cip-io-producer' });
+      em.attribute(ctx, p, {
+        end: 'src',
+        field: 'io.connectionId',
+        key: 'cip.io.connection',
+        value: hex(conn, 8),
+      });
+    }
+    f.ioPort = p.srcPort;
+    f.ioConn = conn;
   }
   return true;
 }

@@ -69,6 +69,13 @@ interface ModbusFlow {
   /** The direction of the segment being fed (the stream's reader needs it). */
   toServer: boolean;
   fromServer: boolean;
+  /** The client and server MACs whose roles were last stated, and the unit id last stated, and by whom. */
+  clientMac: number;
+  serverMac: number;
+  unit: number;
+  unitMac: number;
+  /** Reads that took the cheap path (routineRead), for tests and the curious. */
+  routine: number;
 }
 
 const newFlow = (): ModbusFlow => ({
@@ -78,7 +85,41 @@ const newFlow = (): ModbusFlow => ({
   dirs: null,
   toServer: false,
   fromServer: false,
+  clientMac: NaN,
+  serverMac: NaN,
+  unit: -1,
+  unitMac: NaN,
+  routine: 0,
 });
+
+/** Routine polling: read coils, discrete inputs, holding registers, input registers. */
+const FC_READ_FIRST = 1;
+const FC_READ_LAST = 4;
+
+/**
+ * The cheap path for routine polling. A segment that is one whole read request or reply, between
+ * ends whose roles (and the replying unit's id) the flow has stated, would only repeat them: only its
+ * function code is looked at, and the direction's framing moves on as feed() would have moved it.
+ * Anything else (writes, exceptions, diagnostics, device identification, UMAS) is decoded in full.
+ */
+function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  if (w.length < MBAP + 1 || w.length > 6 + MAX_LENGTH || p.capLen < p.wireLen) return false;
+  const fc = w.u8(MBAP);
+  if (fc < FC_READ_FIRST || fc > FC_READ_LAST || w.u16(2) !== 0 || 6 + w.u16(4) !== w.length) return false;
+  const toServer = p.dstPort === PORT && p.srcPort !== PORT;
+  const fromServer = p.srcPort === PORT && p.dstPort !== PORT;
+  const f = ctx.flowState(p, 'modbus', newFlow);
+  if (toServer) {
+    if (p.srcMac !== f.clientMac || p.dstMac !== f.serverMac) return false;
+  } else if (!fromServer || p.dstMac !== f.clientMac || p.srcMac !== f.serverMac) return false;
+  if (fromServer && (w.u8(6) !== f.unit || p.srcMac !== f.unitMac)) return false;
+  const d = f.dirs?.get(p);
+  if (d === undefined || d.lost || d.collecting || d.skip !== 0 || d.nextSeq !== p.tcpSeq) return false;
+  d.nextSeq = (p.tcpSeq + w.length) >>> 0;
+  d.starts++;
+  f.routine++;
+  return true;
+}
 
 /** MBAP framing for the ADU stream: every ADU is read (all are small). */
 const MBAP_FRAMING: PduFraming = {
@@ -184,6 +225,7 @@ export const modbus: AppProtocol = {
 
   dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     if (p.ipProto !== 6) return false;
+    if (routineRead(w, p, ctx)) return true;
     const last = tiles(w);
     const truncated = p.capLen < p.wireLen;
     // ADUs that tile the segment (the last perhaps cut by the snap length), or whole ADUs and then one
@@ -225,7 +267,11 @@ function roles(p: Packet, ctx: AppContext, f: ModbusFlow, toServer: boolean, fro
     const client = toServer ? 'src' : 'dst';
     const server = toServer ? 'dst' : 'src';
     const key = 'roles:' + (toServer ? p.srcMac + '>' + p.dstMac : p.dstMac + '>' + p.srcMac);
-    if (f.once.first(key)) {
+    const stated = f.once.first(key);
+    // Said now or before (or the memory is full, and it never will be): routine reads may skip this.
+    f.clientMac = toServer ? p.srcMac : p.dstMac;
+    f.serverMac = toServer ? p.dstMac : p.srcMac;
+    if (stated) {
       em.role(ctx, p, { end: client, field: 'mbap', role: 'modbus-client' });
       em.role(ctx, p, { end: server, field: 'mbap', role: 'modbus-server' });
       em.service(ctx, p, { end: server, field: 'mbap', transport: 'tcp', port: PORT, name: 'modbus' });
@@ -264,8 +310,11 @@ function adu(
   const unit = w.u8(off + 6);
   const fc = w.u8(off + 7);
   const d = off + 8;
-  if (fromServer && f.once.first('unit:' + unit + ':' + p.srcMac)) {
-    em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
+  if (fromServer) {
+    if (f.once.first('unit:' + unit + ':' + p.srcMac))
+      em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
+    f.unit = unit;
+    f.unitMac = p.srcMac;
   }
   if (fc >= 0x80) {
     if (fromServer) {

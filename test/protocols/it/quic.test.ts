@@ -392,6 +392,8 @@ function fakeCtx(): AppContext & { obs: Observation[]; states: number; state: un
     emit(o: Observation) {
       c.obs.push(o);
     },
+    finished() {},
+    learnsOnce: false,
     flowState<T extends object>(_p: Packet, _n: string, init: () => T): T {
       c.states++;
       c.state ??= init();
