@@ -72,6 +72,8 @@ export function dissectPop3(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   feedLines(dir, w, p, (line) =>
     server ? serverLine(line, p, ctx, f, dir) : clientLine(line, p, ctx, f, dir),
   );
+  // Both directions read as far as they will be: nothing left to learn from this flow.
+  if (f.client?.done === true && f.server?.done === true) ctx.finished(p);
   return true;
 }
 
