@@ -6,14 +6,14 @@ import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 import { withNtlmssp } from './ntlmssp';
 import {
-  feedLines,
   greetingNames,
   greetingText,
   mailSoftware,
-  newLineDir,
+  ntlmClientLine,
   ntlmToken,
-  TOKEN_LINE,
+  sessionLines,
   type LineDir,
+  type LineFlow,
 } from './mail-session';
 
 const em = new Emitter<typeof VOCABULARY>('imap');
@@ -28,19 +28,11 @@ const em = new Emitter<typeof VOCABULARY>('imap');
  */
 const PORTS = [143];
 
-interface ImapFlow {
-  client: LineDir | null;
-  server: LineDir | null;
+interface ImapFlow extends LineFlow {
   greeted: boolean;
   /** Each side's ID is stated once. */
   clientId: boolean;
   serverId: boolean;
-}
-
-function isServerSide(p: Packet): boolean {
-  if (PORTS.includes(p.srcPort)) return true;
-  if (PORTS.includes(p.dstPort)) return false;
-  return p.srcPort < p.dstPort;
 }
 
 /** A server starts with "* OK", "* PREAUTH" or "* BYE"; a client with a tag and a command. */
@@ -59,18 +51,10 @@ export function dissectImap(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     clientId: false,
     serverId: false,
   }));
-  const server = isServerSide(p);
-  let d = server ? f.server : f.client;
-  if (d === null) {
-    if (!looksLikeStart(w, server)) return f.client !== null || f.server !== null;
-    d = newLineDir();
-    if (server) f.server = d;
-    else f.client = d;
-  }
-  const dir = d;
-  feedLines(dir, w, p, (line) =>
+  const d = sessionLines(f, w, p, PORTS, looksLikeStart, (line, server, dir) =>
     server ? serverLine(line, p, ctx, f, dir) : clientLine(line, p, ctx, f, dir),
   );
+  if (d === null) return f.client !== null || f.server !== null;
   // Both directions read as far as they will be: nothing left to learn from this flow.
   if (f.client?.done === true && f.server?.done === true) ctx.finished(p);
   return true;
@@ -82,21 +66,7 @@ const ID_CMD = /^[\x21-\x7e]{1,64} ID (\(.*\))\s*$/i;
 const END = /^[\x21-\x7e]{1,64} (STARTTLS|LOGIN|SELECT|EXAMINE|LOGOUT|COMPRESS)\b/i;
 
 function clientLine(line: string, p: Packet, ctx: AppContext, f: ImapFlow, d: LineDir): void {
-  if (d.auth) {
-    d.auth = false;
-    if (TOKEN_LINE.test(line)) {
-      // The NEGOTIATE (when there was no initial response) or the AUTHENTICATE, which ends it.
-      d.auth = line.startsWith('TlRMTVNTUAAB');
-      ntlmToken(line, p, ctx, em);
-      return;
-    }
-  }
-  const a = AUTH_NTLM.exec(line);
-  if (a !== null) {
-    d.auth = true;
-    if (a[1] !== undefined) ntlmToken(a[1], p, ctx, em);
-    return;
-  }
+  if (ntlmClientLine(line, d, AUTH_NTLM, p, ctx, em)) return;
   if (END.test(line)) {
     d.done = true;
     return;

@@ -7,9 +7,10 @@ import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
 import { scanNtlmssp } from './ntlmssp';
 
 /**
- * What IMAP and POP3 share: the clear-text start of a line-based session read across segments in a
- * bounded buffer, NTLM tokens in base64 lines (RFC 4959 SASL-IR, RFC 5034 AUTH, MS-OXIMAP/MS-OXPOP3),
- * and what greetings say about the server (its software, and the host name Exchange hides in them).
+ * What SMTP, IMAP and POP3 share: the clear-text start of a line-based session read across segments
+ * in a bounded buffer, NTLM tokens in base64 lines (RFC 4954 and 5034 AUTH, RFC 4959 SASL-IR,
+ * MS-SMTPNTLM, MS-OXIMAP, MS-OXPOP3), and what IMAP and POP3 greetings say about the server (its
+ * software, and the host name Exchange hides in them).
  */
 
 /** One direction of a session. */
@@ -21,7 +22,7 @@ export interface LineDir {
   auth: boolean;
 }
 
-/** Command and response lines: RFC 9051 and 1939 allow longer, but a session's start never needs it. */
+/** Command and reply lines: RFC 5321 4.5.3.1 says 512 octets (a little slack for real servers); IMAP and POP3 allow longer, but a session's start never needs it. */
 export const MAX_LINE = 1024;
 /** A base64 NTLM AUTHENTICATE with a long workstation name still fits. */
 export const MAX_AUTH_LINE = 8192;
@@ -32,6 +33,45 @@ const MAX_TOKEN = 4096;
 
 export function newLineDir(): LineDir {
   return { buf: new StreamBuf(MAX_AUTH_LINE + MAX_LINE), lines: 0, done: false, auth: false };
+}
+
+/** Both directions of a session, each created at the first segment that starts it. */
+export interface LineFlow {
+  client: LineDir | null;
+  server: LineDir | null;
+}
+
+/** The server's side of a packet: the well-known port, else the lower port. */
+export function fromServer(p: Packet, ports: readonly number[]): boolean {
+  if (ports.includes(p.srcPort)) return true;
+  if (ports.includes(p.dstPort)) return false;
+  return p.srcPort < p.dstPort;
+}
+
+/**
+ * One segment of a session: its direction found, or started when the segment looks like the start of
+ * one (a greeting, a first command), and its complete lines handed to `onLine` in order. The
+ * direction, or null when the segment starts nothing.
+ */
+export function sessionLines(
+  f: LineFlow,
+  w: ByteWindow,
+  p: Packet,
+  ports: readonly number[],
+  looksLikeStart: (w: ByteWindow, server: boolean) => boolean,
+  onLine: (line: string, server: boolean, d: LineDir) => void,
+): LineDir | null {
+  const server = fromServer(p, ports);
+  let d = server ? f.server : f.client;
+  if (d === null) {
+    if (!looksLikeStart(w, server)) return null;
+    d = newLineDir();
+    if (server) f.server = d;
+    else f.client = d;
+  }
+  const dir = d;
+  feedLines(dir, w, p, (line) => onLine(line, server, dir));
+  return dir;
 }
 
 const view = new ByteWindow();
@@ -73,7 +113,35 @@ function finish(d: LineDir): void {
 }
 
 const tokenWindow = new ByteWindow();
-export const TOKEN_LINE = /^[A-Za-z0-9+/]+=*$/;
+const TOKEN_LINE = /^[A-Za-z0-9+/]+=*$/;
+
+/**
+ * A client line of an NTLM exchange: the AUTH command (`auth`, its group 1 the initial response) or,
+ * after it, a base64 token (the NEGOTIATE when there was no initial response, then the AUTHENTICATE,
+ * which ends the exchange). True when the line was one of those.
+ */
+export function ntlmClientLine(
+  line: string,
+  d: LineDir,
+  auth: RegExp,
+  p: Packet,
+  ctx: AppContext,
+  em: Parameters<typeof scanNtlmssp>[3],
+): boolean {
+  if (d.auth) {
+    d.auth = false;
+    if (TOKEN_LINE.test(line)) {
+      d.auth = line.startsWith('TlRMTVNTUAAB');
+      ntlmToken(line, p, ctx, em);
+      return true;
+    }
+  }
+  const a = auth.exec(line);
+  if (a === null) return false;
+  d.auth = true;
+  if (a[1] !== undefined) ntlmToken(a[1], p, ctx, em);
+  return true;
+}
 
 /** The NTLMSSP message in a base64 token, if any. */
 export function ntlmToken(

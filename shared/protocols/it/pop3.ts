@@ -6,14 +6,14 @@ import { cleanText } from '../common/text';
 import { Emitter } from '../common/emit';
 import { withNtlmssp } from './ntlmssp';
 import {
-  feedLines,
   greetingNames,
   greetingText,
   mailSoftware,
-  newLineDir,
+  ntlmClientLine,
   ntlmToken,
-  TOKEN_LINE,
+  sessionLines,
   type LineDir,
+  type LineFlow,
 } from './mail-session';
 
 const em = new Emitter<typeof VOCABULARY>('pop3');
@@ -27,21 +27,13 @@ const em = new Emitter<typeof VOCABULARY>('pop3');
  */
 const PORTS = [110];
 
-interface Pop3Flow {
-  client: LineDir | null;
-  server: LineDir | null;
+interface Pop3Flow extends LineFlow {
   greeted: boolean;
   /** The client sent CAPA: a multi-line +OK reply follows. */
   capa: boolean;
   /** Inside the CAPA reply, up to its "." line. */
   inCapa: boolean;
   implementation: boolean;
-}
-
-function isServerSide(p: Packet): boolean {
-  if (PORTS.includes(p.srcPort)) return true;
-  if (PORTS.includes(p.dstPort)) return false;
-  return p.srcPort < p.dstPort;
 }
 
 /** A server starts with "+OK" (or "-ERR" when it refuses); a client with a command of 3-4 letters. */
@@ -60,18 +52,10 @@ export function dissectPop3(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     inCapa: false,
     implementation: false,
   }));
-  const server = isServerSide(p);
-  let d = server ? f.server : f.client;
-  if (d === null) {
-    if (!looksLikeStart(w, server)) return f.client !== null || f.server !== null;
-    d = newLineDir();
-    if (server) f.server = d;
-    else f.client = d;
-  }
-  const dir = d;
-  feedLines(dir, w, p, (line) =>
+  const d = sessionLines(f, w, p, PORTS, looksLikeStart, (line, server, dir) =>
     server ? serverLine(line, p, ctx, f, dir) : clientLine(line, p, ctx, f, dir),
   );
+  if (d === null) return f.client !== null || f.server !== null;
   // Both directions read as far as they will be: nothing left to learn from this flow.
   if (f.client?.done === true && f.server?.done === true) ctx.finished(p);
   return true;
@@ -82,20 +66,7 @@ const AUTH_NTLM = /^AUTH NTLM(?: ([A-Za-z0-9+/]+=*))?\s*$/i;
 const END = /^(STLS|USER|PASS|APOP|RETR|TOP|QUIT)\b/i;
 
 function clientLine(line: string, p: Packet, ctx: AppContext, f: Pop3Flow, d: LineDir): void {
-  if (d.auth) {
-    d.auth = false;
-    if (TOKEN_LINE.test(line)) {
-      d.auth = line.startsWith('TlRMTVNTUAAB');
-      ntlmToken(line, p, ctx, em);
-      return;
-    }
-  }
-  const a = AUTH_NTLM.exec(line);
-  if (a !== null) {
-    d.auth = true;
-    if (a[1] !== undefined) ntlmToken(a[1], p, ctx, em);
-    return;
-  }
+  if (ntlmClientLine(line, d, AUTH_NTLM, p, ctx, em)) return;
   if (/^CAPA\s*$/i.test(line)) f.capa = true;
   else if (END.test(line)) d.done = true;
 }

@@ -1,12 +1,11 @@
-import { ByteWindow } from '../../decode/window';
+import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
 import { dstRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
-import { SEG_GAP, SEG_OLD, StreamBuf } from './stream';
 import { Emitter } from '../common/emit';
-import { base64Bytes } from '../common/base64';
-import { scanNtlmssp, withNtlmssp } from './ntlmssp';
+import { withNtlmssp } from './ntlmssp';
+import { ntlmClientLine, ntlmToken, sessionLines, type LineDir, type LineFlow } from './mail-session';
 
 const em = new Emitter<typeof VOCABULARY>('smtp');
 
@@ -19,30 +18,11 @@ const em = new Emitter<typeof VOCABULARY>('smtp');
  * finished after a few lines, at STARTTLS or DATA, or at a gap. Mail itself is not read.
  */
 const PORTS = [25, 587];
-/** RFC 5321 4.5.3.1: command and reply lines are at most 512 octets; a little slack for real servers. */
-const MAX_LINE = 1024;
-/** Lines read per direction before giving up on one we want (pipelined commands, long EHLO replies). */
-const MAX_LINES = 24;
-/** An AUTH token line may be longer (RFC 4954 4: 12288 octets); an NTLM AUTHENTICATE fits in this. */
-const MAX_AUTH_LINE = 8192;
-/** Bytes of an AUTH token decoded at most. */
-const MAX_TOKEN = 4096;
-
-interface Dir {
-  buf: StreamBuf;
-  lines: number;
-  done: boolean;
+interface SmtpFlow extends LineFlow {
   /** Client: HELO / EHLO seen (stated once). */
   helo: boolean;
-  /** Client: after AUTH NTLM, lines are base64 tokens. */
-  auth: boolean;
   /** Client: STARTTLS, DATA, BDAT or QUIT sent (no AUTH challenge can follow). */
   ended: boolean;
-}
-
-interface SmtpFlow {
-  client: Dir | null;
-  server: Dir | null;
   /** The 220 greeting was seen (a 250 reply names the server only after it). */
   greeted: boolean;
   /** The first 250 reply (to HELO / EHLO) was seen: later server lines matter only as 334 challenges. */
@@ -83,12 +63,6 @@ export function smtpBanner(text: string): string {
   return text.replace(DATE, '').trim();
 }
 
-function isServerSide(p: Packet): boolean {
-  if (PORTS.includes(p.srcPort)) return true;
-  if (PORTS.includes(p.dstPort)) return false;
-  return p.srcPort < p.dstPort;
-}
-
 /** The first bytes of a direction: a reply code (server) or HELO / EHLO (client); else not SMTP. */
 function looksLikeStart(w: ByteWindow, server: boolean): boolean {
   if (w.length < 4) return false;
@@ -105,111 +79,43 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-const view = new ByteWindow();
-
 export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const f = ctx.flowState<SmtpFlow>(p, 'smtp', () => ({
     client: null,
     server: null,
+    helo: false,
+    ended: false,
     greeted: false,
     replied: false,
     bannerName: '',
   }));
-  const server = isServerSide(p);
-  let d = server ? f.server : f.client;
-  if (d === null) {
-    if (!looksLikeStart(w, server)) return f.client !== null || f.server !== null;
-    d = {
-      buf: new StreamBuf(MAX_AUTH_LINE + MAX_LINE),
-      lines: 0,
-      done: false,
-      helo: false,
-      auth: false,
-      ended: false,
-    };
-    if (server) f.server = d;
-    else f.client = d;
-  }
-  if (d.done) return true;
-  if (p.ipProto === 6) {
-    const at = d.buf.place(p, w.length);
-    if (at === SEG_OLD) return true;
-    // Bytes went missing: the next line would start mid-way through something else.
-    if (at === SEG_GAP) return finish(d, f, p, ctx);
-  }
-  d.buf.append(w);
-  const v = d.buf.view(view);
-  let start = 0;
-  let limit = d.auth ? MAX_AUTH_LINE : MAX_LINE;
-  while (!d.done) {
-    const nl = v.indexOf(0x0a, start);
-    if (nl < 0 || nl - start > limit) break;
-    let e = nl;
-    if (e > start && v.u8(e - 1) === 0x0d) e--;
-    const line = v.ascii(start, e - start, limit);
-    start = nl + 1;
-    if (server) serverLine(line, p, ctx, f, d);
-    else clientLine(line, p, ctx, d);
-    if (++d.lines >= MAX_LINES) d.done = true;
-    limit = d.auth ? MAX_AUTH_LINE : MAX_LINE;
-  }
-  if (d.done) return finish(d, f, p, ctx);
-  d.buf.consume(start);
-  // A line longer than SMTP allows: this is not a session we can follow.
-  if (d.buf.len > limit) return finish(d, f, p, ctx);
-  if (f.replied && f.client?.ended === true) ctx.finished(p);
-  return true;
-}
-
-function finish(d: Dir, f: SmtpFlow, p: Packet, ctx: AppContext): boolean {
-  d.done = true;
-  d.buf.clear();
+  const d = sessionLines(f, w, p, PORTS, looksLikeStart, (line, server, dir) =>
+    server ? serverLine(line, p, ctx, f, dir) : clientLine(line, p, ctx, f, dir),
+  );
+  if (d === null) return f.client !== null || f.server !== null;
   // Learn once: both directions are done; or the client sent STARTTLS, DATA, BDAT or QUIT (what
   // follows is encrypted or mail) after the server answered HELO / EHLO (its later lines would
   // matter only as AUTH challenges, and those come before).
   const c = f.client;
   const s = f.server;
-  if (c !== null && c.done && s !== null && (s.done || (f.replied && c.ended))) ctx.finished(p);
+  if ((c?.done === true && s?.done === true) || (f.replied && f.ended)) ctx.finished(p);
   return true;
 }
 
-const tokenWindow = new ByteWindow();
-
-/** The NTLMSSP message in a base64 AUTH token, if any. */
-function ntlmToken(token: string, p: Packet, ctx: AppContext): void {
-  const b = base64Bytes(token, MAX_TOKEN);
-  scanNtlmssp(tokenWindow.reset(b, 0, b.length), p, ctx, em);
-}
-
 const AUTH_NTLM = /^AUTH[ \t]+NTLM(?:[ \t]+([A-Za-z0-9+/]+=*))?[ \t]*$/i;
-const TOKEN_LINE = /^[A-Za-z0-9+/]+=*$/;
 const CHALLENGE = /^334[ \t]+([A-Za-z0-9+/]{16,}=*)[ \t]*$/;
 
-function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
-  if (d.auth) {
-    d.auth = false;
-    if (TOKEN_LINE.test(line)) {
-      // The NEGOTIATE (when AUTH NTLM came without one) or the AUTHENTICATE; the latter ends it.
-      d.auth = line.startsWith('TlRMTVNTUAAB');
-      ntlmToken(line, p, ctx);
-      return;
-    }
-  }
-  const a = AUTH_NTLM.exec(line);
-  if (a !== null) {
-    d.auth = true;
-    if (a[1] !== undefined) ntlmToken(a[1], p, ctx);
-    return;
-  }
+function clientLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: LineDir): void {
+  if (ntlmClientLine(line, d, AUTH_NTLM, p, ctx, em)) return;
   // What follows is encrypted or mail.
   if (/^(STARTTLS|DATA|BDAT|QUIT)\b/i.test(line)) {
     d.done = true;
-    d.ended = true;
+    f.ended = true;
     return;
   }
   const m = /^(HELO|EHLO)[ \t]+(\S+)/i.exec(line);
-  if (m === null || d.helo) return;
-  d.helo = true;
+  if (m === null || f.helo) return;
+  f.helo = true;
   const verb = m[1]!.toUpperCase();
   const me = srcRef(p);
   const field = verb === 'EHLO' ? 'ehlo' : 'helo';
@@ -219,7 +125,7 @@ function clientLine(line: string, p: Packet, ctx: AppContext, d: Dir): void {
   else em.attribute(ctx, p, { device: me, field, key: 'smtp-helo', value: cleanText(m[2]!, 255) });
 }
 
-function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Dir): void {
+function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: LineDir): void {
   const code = line.slice(0, 3);
   const text = smtpBanner(cleanText(line.slice(4), 512));
   const me = srcRef(p);
@@ -243,7 +149,7 @@ function serverLine(line: string, p: Packet, ctx: AppContext, f: SmtpFlow, d: Di
   }
   if (f.replied) {
     const c = CHALLENGE.exec(line);
-    if (c !== null) ntlmToken(c[1]!, p, ctx);
+    if (c !== null) ntlmToken(c[1]!, p, ctx, em);
     return;
   }
   if (code !== '250') return;
