@@ -1,4 +1,4 @@
-import { ruleFileSchema, type RuleFileSpec, type CondSpec, type MatcherSpec, type RuleSpec } from './schema';
+import { ruleSchemas, type RuleFileSpec, type CondSpec, type MatcherSpec, type RuleSpec } from './schema';
 import { compileTable, type LookupTable } from './lookup-table';
 import { compileYield, type Outcome, type Yields } from './outcome';
 import { synTest, type SynTest } from './syn-matcher';
@@ -76,7 +76,7 @@ export function compileRules(
     const r =
       o.prevalidated === true
         ? { success: true as const, data: doc as RuleFileSpec }
-        : ruleFileSchema.safeParse(doc);
+        : ruleSchemas().ruleFileSchema.safeParse(doc);
     if (!r.success) {
       for (const is of r.error.issues.slice(0, 20)) {
         const path = is.path;
