@@ -55,6 +55,8 @@ interface RuleIndex {
   /** Rules by what they cannot match without (CompiledRule.needs): a fact key or an @input. */
   byNeed: Map<string, number[]>;
   knowsFingerprints: CompiledRule[];
+  /** A mark per rule, all clear between calls: candidates() sets and clears them. */
+  marks: Uint8Array;
 }
 
 const indexes = new WeakMap<readonly CompiledRule[], RuleIndex>();
@@ -63,7 +65,12 @@ const indexes = new WeakMap<readonly CompiledRule[], RuleIndex>();
 function ruleIndex(rules: readonly CompiledRule[]): RuleIndex {
   let idx = indexes.get(rules);
   if (idx !== undefined) return idx;
-  idx = { always: [], byNeed: new Map(), knowsFingerprints: rules.filter((r) => r.knowsFingerprints) };
+  idx = {
+    always: [],
+    byNeed: new Map(),
+    knowsFingerprints: rules.filter((r) => r.knowsFingerprints),
+    marks: new Uint8Array(rules.length),
+  };
   rules.forEach((r, i) => {
     if (r.needs === null) idx.always.push(i);
     else
@@ -86,17 +93,26 @@ function candidates(
   roles: readonly string[],
   has: (k: string) => boolean,
 ): number[] {
-  const out = idx.always.slice();
+  // Marks rather than a sorted union: a device meets a few dozen lists of up to hundreds of rules.
+  const marks = idx.marks;
+  let lo = marks.length;
+  let hi = -1;
   const add = (l: number[] | undefined) => {
-    if (l !== undefined) for (const i of l) out.push(i);
+    if (l === undefined || l.length === 0) return;
+    for (const i of l) marks[i] = 1;
+    if (l[0]! < lo) lo = l[0]!;
+    if (l[l.length - 1]! > hi) hi = l[l.length - 1]!;
   };
+  add(idx.always);
   for (const k of facts.keys()) add(idx.byNeed.get(k));
   for (const k of INPUTS) if (has(k)) add(idx.byNeed.get(k));
   for (const r of roles) add(idx.byNeed.get('@role=' + r.toLowerCase()));
-  out.sort((a, b) => a - b);
-  let n = 0;
-  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[n++] = out[i]!;
-  out.length = n;
+  const out: number[] = [];
+  for (let i = lo; i <= hi; i++)
+    if (marks[i] === 1) {
+      out.push(i);
+      marks[i] = 0;
+    }
   return out;
 }
 

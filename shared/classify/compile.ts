@@ -1,4 +1,4 @@
-import { ruleFileSchema, type RuleFileSpec, type CondSpec, type MatcherSpec, type RuleSpec } from './schema';
+import { ruleSchemas, type RuleFileSpec, type CondSpec, type MatcherSpec, type RuleSpec } from './schema';
 import { compileTable, type LookupTable } from './lookup-table';
 import { compileYield, type Outcome, type Yields } from './outcome';
 import { synTest, type SynTest } from './syn-matcher';
@@ -76,7 +76,7 @@ export function compileRules(
     const r =
       o.prevalidated === true
         ? { success: true as const, data: doc as RuleFileSpec }
-        : ruleFileSchema.safeParse(doc);
+        : ruleSchemas().ruleFileSchema.safeParse(doc);
     if (!r.success) {
       for (const is of r.error.issues.slice(0, 20)) {
         const path = is.path;
@@ -249,6 +249,29 @@ function exactNames(m: MatcherSpec): string[] | null {
   return out;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * The regex without the `u` flag, for ASCII values, where it matches exactly as the `u` one does; null
+ * where that is not certain. V8 builds a case-insensitive Unicode regex at its first use at twice to
+ * three times the cost of the same regex without `u` (the case folding of every character), and
+ * classification's first pass over a capture builds hundreds of them.
+ *
+ * Why equal: a pattern valid with `u` and written in printable ASCII parses the same without it (the
+ * `u` grammar is the stricter one), and over ASCII text the two differ only through the characters that
+ * Unicode case folding maps onto ASCII (U+017F and U+212A, which \w and \W then include or exclude). An
+ * ASCII value holds neither; a pattern could name them only by an escape (\u, \p), and patterns with
+ * \u, \p, \P, \W, \B or \k keep the `u` regex alone.
+ */
+function asciiTwin(source: string, caseSensitive: boolean): RegExp | null {
+  if (!/^[\x20-\x7e]*$/.test(source) || /\\[upPWBk]/.test(source)) return null;
+  try {
+    return new RegExp(source, caseSensitive ? '' : 'i');
+  } catch {
+    return null;
+  }
+}
+
 export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
   const spec = typeof m === 'string' ? { equals: m } : m;
   const cs = spec.case === true;
@@ -282,9 +305,11 @@ export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
       errs.push(`bad regex /${spec.regex}/: ${e instanceof Error ? e.message : String(e)}`);
       return NEVER;
     }
+    const ascii = asciiTwin(spec.regex, cs);
     tests.push((s) => {
       // Values are clipped to 512 characters by the dissectors; clip again so no regex sees more.
-      const r = re.exec(s.length > 1024 ? s.slice(0, 1024) : s);
+      const v = s.length > 1024 ? s.slice(0, 1024) : s;
+      const r = (ascii !== null && !NON_ASCII.test(v) ? ascii : re).exec(v);
       if (r === null) return null;
       const c: Captures = {};
       for (let i = 1; i < r.length && i < 10; i++) if (r[i] !== undefined) c[String(i)] = r[i]!;

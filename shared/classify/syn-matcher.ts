@@ -97,6 +97,23 @@ function hops(initial: number, sigTtl: number, distances: readonly number[]): nu
   return -1;
 }
 
+/**
+ * Parsed signatures by their text, shared by every SYN rule: each of them tests a device's signature,
+ * and a network's devices share a few signatures. Bounded: cleared when full.
+ */
+const parsed = new Map<string, Signature | null>();
+const MAX_PARSED = 4096;
+
+function signatureOf(s: string): Signature | null {
+  let sig = parsed.get(s);
+  if (sig === undefined) {
+    sig = parseSignature(s);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(s, sig);
+  }
+  return sig;
+}
+
 export function synTest(spec: SynSpec): SynTest {
   const ttls: number[] | null = spec.ttl === undefined ? null : list(spec.ttl);
   const mss = spec.mss === undefined ? null : list(spec.mss);
@@ -106,7 +123,7 @@ export function synTest(spec: SynSpec): SynTest {
   const has = spec.quirks?.has ?? [];
   const lacks = spec.quirks?.lacks ?? [];
   return (s, distances) => {
-    const sig = parseSignature(s);
+    const sig = signatureOf(s);
     if (sig === null) return null;
     if (spec.version !== undefined && sig.version !== spec.version) return null;
     const heard = distances.length > 0 ? distances : HEARD_AT_INITIAL;

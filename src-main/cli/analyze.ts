@@ -4,23 +4,18 @@ import { CaptureFileError } from '../capture/file-source';
 import { formatInventory, jsonChunks, liveSummary } from './format';
 import { writableFolder, writeChunks, writeOutput, UsageError } from './output';
 import { dbPath, parseDuration, startRecording } from './db';
-import { loadAlertPolicy } from './alert-policy';
-import { toOcsfLines } from '../../shared/forward/ocsf';
 import { localOrigin } from '../forward/origin';
-import { ForwardUriError } from '../forward/destination';
-import { dataDir, forwardOptions, startForwarding, type ForwardFlags } from '../forward/run';
-import { CaptureWatch } from '../forward/capture-watch';
-import { buildAnalysisEvents, inCaptureOrder } from '../../shared/forward/events';
+import type { ForwardFlags } from '../forward/run';
 import { count, parseLimits, type LimitFlags } from './limits';
-import { analyzeLive, type LiveRunOptions } from './analyze-live';
+import type { LiveRunOptions } from './analyze-live';
 import type { LiveCaptureStats } from '../../shared/model/inventory';
-import { analyzerPartial } from '../../shared/engine/analyzer-partial';
-import { partialSource } from './merge';
-import { analyzeFilesThreaded } from '../engine/threads/threaded';
-import { inventoryFromPartial } from '../../shared/inventory/partial';
 import { loadRules } from '../classify/load';
 import { vendorOf } from '../engine/oui';
 import type { InventoryLimits } from '../../shared/inventory/limits';
+
+// What only some runs need is imported when they need it: forwarding, OCSF events, live capture,
+// threads, partial inventories and alert policies cost every analysis of a file their start-up time
+// otherwise (the command line is one bundle, which evaluates every module imported statically).
 
 export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
   format: 'json' | 'csv' | 'table' | 'ocsf';
@@ -124,11 +119,14 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     throw new UsageError(
       '--layers-only and --protocols exclude each other (--layers-only is --protocols none)',
     );
-  let fwd;
+  const forwards = o.forward !== undefined || o.notSeen !== undefined || o.snapshotEvery !== undefined;
+  const run = forwards ? await import('../forward/run') : null;
+  let fwd: ReturnType<NonNullable<typeof run>['forwardOptions']> = { dests: [], notSeenMs: [] };
   try {
-    fwd = forwardOptions(o);
+    if (run !== null) fwd = run.forwardOptions(o);
   } catch (e) {
-    if (e instanceof ForwardUriError) throw new UsageError(e.message);
+    if (e instanceof (await import('../forward/destination')).ForwardUriError)
+      throw new UsageError(e.message);
     throw e;
   }
   const { dests, notSeenMs, snapshotEveryMs } = fwd;
@@ -142,7 +140,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     ] as const)
       if (v !== undefined)
         throw new UsageError(`${flag} names the source of a partial inventory: add --partial-out FILE`);
-  const partial = o.partialOut !== undefined ? partialSource(o) : null;
+  const partial = o.partialOut !== undefined ? (await import('./merge')).partialSource(o) : null;
   const threads = threadCount(
     o,
     live !== null
@@ -170,7 +168,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   const origin = localOrigin();
   const watch =
     notSeenMs.length > 0 || snapshotEveryMs !== undefined
-      ? new CaptureWatch(a, { notSeenMs, snapshotEveryMs }, origin)
+      ? new (await import('../forward/capture-watch')).CaptureWatch(a, { notSeenMs, snapshotEveryMs }, origin)
       : null;
   if (files.filter((f) => f === '-').length > 1)
     throw new UsageError("'-' (standard input) can be read once: give it a single time");
@@ -182,16 +180,18 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
   const recording = o.db !== undefined && o.db !== false;
   if (o.alertPolicy !== undefined && !recording)
     throw new UsageError('--alert-policy tunes the alerts a recording raises: add --db');
-  const policy = o.alertPolicy !== undefined ? loadAlertPolicy(o.alertPolicy) : undefined;
+  const policy =
+    o.alertPolicy !== undefined ? (await import('./alert-policy')).loadAlertPolicy(o.alertPolicy) : undefined;
   // Sending starts now: what an earlier run left queued goes out while this one analyses.
-  let forwarding;
-  try {
-    forwarding = startForwarding(dests, origin, dataDir(o.dataDir));
-  } catch (e) {
-    throw new UsageError(
-      `cannot keep the forwarding queues in ${dataDir(o.dataDir)} (${(e as Error).message}): give a writable --data-dir`,
-    );
-  }
+  let forwarding: ReturnType<NonNullable<typeof run>['startForwarding']> = null;
+  if (run !== null)
+    try {
+      forwarding = run.startForwarding(dests, origin, run.dataDir(o.dataDir));
+    } catch (e) {
+      throw new UsageError(
+        `cannot keep the forwarding queues in ${run.dataDir(o.dataDir)} (${(e as Error).message}): give a writable --data-dir`,
+      );
+    }
   // A failure from here on must not leave the forwarding sender holding the process open.
   try {
     const rec =
@@ -203,7 +203,7 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (live !== null) {
       let r;
       try {
-        r = await analyzeLive(a, live);
+        r = await (await import('./analyze-live')).analyzeLive(a, live);
       } catch (e) {
         // Nothing was captured: the database keeps what it held, and is closed cleanly.
         rec?.finish();
@@ -235,7 +235,12 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
       );
     const stored = rec?.finish() ?? null;
     if (partial !== null && o.partialOut !== undefined)
-      await writeOutput(JSON.stringify(analyzerPartial(a, partial.source, partial)) + '\n', o.partialOut);
+      await writeOutput(
+        JSON.stringify(
+          (await import('../../shared/engine/analyzer-partial')).analyzerPartial(a, partial.source, partial),
+        ) + '\n',
+        o.partialOut,
+      );
     if (capture !== undefined) {
       // A table printed to the terminal ends with the same line.
       if (o.format !== 'table' || o.out !== undefined)
@@ -267,16 +272,18 @@ export async function analyzeCommand(files: string[], o: AnalyzeOptions): Promis
     if (capture !== undefined) inv.stats.capture = capture;
     const alerts = stored?.alerts ?? [];
     // Built once for both the OCSF output and the destinations.
-    const events =
-      o.format === 'ocsf' || forwarding !== null ? buildAnalysisEvents(inv, alerts, origin) : null;
-    const text = formatInventory(inv, o.format, () => toOcsfLines(events!, origin));
+    const ev =
+      o.format === 'ocsf' || forwarding !== null ? await import('../../shared/forward/events') : null;
+    const events = ev?.buildAnalysisEvents(inv, alerts, origin) ?? null;
+    const ocsf = o.format === 'ocsf' ? await import('../../shared/forward/ocsf') : null;
+    const text = formatInventory(inv, o.format, () => ocsf!.toOcsfLines(events!, origin));
     await writeOutput(text, o.out);
     // After the output is written: a slow or dead receiver never costs the inventory.
     if (forwarding !== null) {
       // Silences are judged on the capture's clock (its last packet), or the wall clock when live.
       const now = live !== null ? Date.now() : Date.parse(inv.stats.lastSeen ?? '');
       const clocked = watch?.finish(inv, now) ?? [];
-      await forwarding.finish(inCaptureOrder(events!.devices, events!.alerts, clocked));
+      await forwarding.finish(ev!.inCaptureOrder(events!.devices, events!.alerts, clocked));
     }
     return code;
   } catch (e) {
@@ -302,6 +309,7 @@ async function analyzeThreaded(
   if (files.filter((f) => f === '-').length > 1)
     throw new UsageError("'-' (standard input) can be read once: give it a single time");
   const printers = new Map<string, ReturnType<typeof progressPrinter>>();
+  const { analyzeFilesThreaded } = await import('../engine/threads/threaded');
   let r;
   try {
     r = await analyzeFilesThreaded(
@@ -327,6 +335,7 @@ async function analyzeThreaded(
     if (e instanceof CaptureFileError) throw new UsageError(e.message);
     throw e;
   }
+  const { inventoryFromPartial } = await import('../../shared/inventory/partial');
   const inv = inventoryFromPartial(r.partial, {
     rules: loadRules(),
     vendorOf,
@@ -339,8 +348,10 @@ async function analyzeThreaded(
     process.stderr.write(
       `glasspane: warning: inventory flood on ${segment}: identities past the limit are aggregated (see stats.limits; --max-devices raises it)\n`,
     );
+  const ev = o.format === 'ocsf' ? await import('../../shared/forward/events') : null;
+  const ocsf = o.format === 'ocsf' ? await import('../../shared/forward/ocsf') : null;
   const text = formatInventory(inv, o.format, () =>
-    toOcsfLines(buildAnalysisEvents(inv, [], localOrigin()), localOrigin()),
+    ocsf!.toOcsfLines(ev!.buildAnalysisEvents(inv, [], localOrigin()), localOrigin()),
   );
   await writeOutput(text, o.out);
   if (r.failure === null) return 0;

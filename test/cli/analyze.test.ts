@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -273,15 +274,31 @@ test("the installed command keeps V8's code cache beside the bundle and survives
   const first = run();
   assert.equal(first.status, 0, first.stderr);
   const st = statSync(bundle);
-  const stamp = `${st.size}:${st.mtimeMs}\n`;
-  assert.equal(readFileSync(cacheFile).subarray(0, stamp.length).toString(), stamp, 'cache names this build');
+  const stamp = `${st.size}:${st.mtimeMs}:`;
+  const good = readFileSync(cacheFile);
+  const nl = good.indexOf(10);
+  const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
+  assert.equal(
+    good.subarray(0, nl).toString(),
+    stamp + sha1(good.subarray(nl + 1)),
+    'cache names this build',
+  );
   const devices = (s: string) => (JSON.parse(s) as { devices: unknown[] }).devices;
   // The right stamp over bytes V8 cannot use: rejected, the run is the same, a fresh cache is written.
-  writeFileSync(cacheFile, Buffer.concat([Buffer.from(stamp), Buffer.alloc(4096, 7)]));
+  const junk = Buffer.alloc(4096, 7);
+  writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${stamp}${sha1(junk)}\n`), junk]));
   const damaged = run();
   assert.equal(damaged.status, 0, damaged.stderr);
   assert.deepEqual(devices(damaged.stdout), devices(first.stdout));
   assert.ok(readFileSync(cacheFile).length > 4096 + stamp.length, 'rewritten');
+  // The cache of this build with bytes flipped inside (V8 aborts on such bytes): not offered to V8.
+  const flipped = Buffer.from(good);
+  for (let i = nl + 200; i < nl + 2200 && i < flipped.length; i++) flipped[i] = flipped[i]! ^ 0x5a;
+  writeFileSync(cacheFile, flipped);
+  const rotten = run();
+  assert.equal(rotten.status, 0, rotten.stderr);
+  assert.deepEqual(devices(rotten.stdout), devices(first.stdout));
+  assert.notDeepEqual(readFileSync(cacheFile), flipped, 'rewritten');
   // A cache from another build is not even offered to V8.
   writeFileSync(cacheFile, Buffer.concat([Buffer.from('1:2\n'), Buffer.alloc(64, 7)]));
   const stale = run();
