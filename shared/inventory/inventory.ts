@@ -11,7 +11,7 @@ import {
   macToString,
   ipv6Prefix64,
 } from '../util/addr';
-import { Evidence } from './evidence';
+import { Evidence, factKey } from './evidence';
 import { identityOf } from './identity';
 import { isoTime } from '../util/time';
 import {
@@ -52,6 +52,15 @@ export interface IpUse {
   arp: boolean;
   /** TCP ports served from this address, so they can follow it if the MAC turns out to be a router. */
   served: number[] | null;
+  /** The frame in which the device took it: where a merge puts hearsay about it that it claims. */
+  frame: number;
+}
+
+/** A fact stated about an address no device holds yet: as first heard, how often, and when last. */
+export interface HeldFact {
+  readonly obs: Observation;
+  count: number;
+  last: number;
 }
 
 export class Device {
@@ -169,8 +178,13 @@ export class Inventory {
    * inventory is read. In the order learnt; the stamp lets workers' partials merge in that order. Bounded.
    */
   readonly resolved = new Map<string, Map<string, number>>();
-  /** Facts stated by others about addresses no device holds yet (ip -> observations). Bounded. */
-  private readonly hearsay = new Map<string, Observation[]>();
+  /** Facts stated by others about addresses no device holds yet (ip -> distinct facts). Bounded. */
+  private readonly hearsay = new Map<string, HeldFact[]>();
+  /**
+   * Addresses whose hearsay a device claimed, so a partial can say so: a delta sent before the claim
+   * carried it unclaimed, and the merge must not attach it a second time. Bounded.
+   */
+  private readonly claimed = new Set<string>();
   readonly edges = new Map<number, Edge>();
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
@@ -347,7 +361,7 @@ export class Inventory {
     this.attach(d, o);
   }
 
-  private attach(d: Device, o: Observation): void {
+  private attach(d: Device, o: Observation, count = 1, last = o.ts): void {
     if (o.kind === 'address' && SELF_BINDING.has(o.protocol) && d.mac >= 0 && !d.router) {
       this.now = o.ts;
       if (o.ip.includes(':')) {
@@ -358,9 +372,9 @@ export class Inventory {
       }
     }
     const dropped = d.evidence.dropped;
-    d.evidence.add(o);
+    d.evidence.add(o, count, last);
     if (d.evidence.dropped !== dropped) this.factsDropped++;
-    d.protocols.add(this.o.partOf?.get(o.protocol) ?? o.protocol);
+    d.protocols.add(this.protocolOf(o.protocol));
     d.touch();
   }
 
@@ -378,7 +392,13 @@ export class Inventory {
       list = [];
       this.hearsay.set(ip, list);
     }
-    if (list.length < 8) list.push(o);
+    // Counted per distinct fact, so a fact repeated until its address shows up keeps its count.
+    const k = factKey(o);
+    const had = list.find((h) => factKey(h.obs) === k);
+    if (had !== undefined) {
+      had.count++;
+      if (o.ts > had.last) had.last = o.ts;
+    } else if (list.length < 8) list.push({ obs: o, count: 1, last: o.ts });
   }
 
   /** A device just took an address: facts others stated about that address now have an owner. */
@@ -386,7 +406,23 @@ export class Inventory {
     const list = this.hearsay.get(ip);
     if (list === undefined) return;
     this.hearsay.delete(ip);
-    for (const o of list) this.attach(d, o);
+    if (this.claimed.size < MAX_RESOLVED) this.claimed.add(ip);
+    for (const h of list) this.attach(d, h.obs, h.count, h.last);
+  }
+
+  /** Facts waiting for a device to take their address (ip -> observations, in the order heard). */
+  heldHearsay(): ReadonlyMap<string, readonly HeldFact[]> {
+    return this.hearsay;
+  }
+
+  /** Addresses whose held hearsay a device claimed. */
+  claimedHearsay(): ReadonlySet<string> {
+    return this.claimed;
+  }
+
+  /** The protocol a device lists for an observation of this protocol (pn_dcp -> profinet). */
+  protocolOf(protocol: string): string {
+    return this.o.partOf?.get(protocol) ?? protocol;
   }
 
   private resolve(ip: string, name: string): void {
@@ -513,7 +549,15 @@ export class Inventory {
       }
       d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
       d.born = this.born();
-      d.ip4.set(ip | 0, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
+      d.ip4.set(ip | 0, {
+        packets: 0,
+        bytes: 0,
+        first: Infinity,
+        last: -Infinity,
+        arp: false,
+        served: null,
+        frame: this.frame,
+      });
       this.byIp4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
     }
@@ -530,7 +574,15 @@ export class Inventory {
       }
       d = new Device(this.count++, 'ip:' + ip, -1, this.changedDevices);
       d.born = this.born();
-      d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
+      d.ip6.set(ip, {
+        packets: 0,
+        bytes: 0,
+        first: Infinity,
+        last: -Infinity,
+        arp: false,
+        served: null,
+        frame: this.frame,
+      });
       this.byIp6.set(ip, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ip);
     }
@@ -561,7 +613,7 @@ export class Inventory {
         this.tableEntriesDropped++;
         return d;
       }
-      u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null };
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null, frame: this.frame };
       d.ip4.set(ip | 0, u);
       if (d.mac >= 0) this.owner4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
@@ -587,7 +639,7 @@ export class Inventory {
         this.tableEntriesDropped++;
         return d;
       }
-      u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null };
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null, frame: this.frame };
       d.ip6.set(ip, u);
       if (d.mac >= 0) this.owner6.set(ip, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ip);

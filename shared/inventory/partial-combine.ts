@@ -36,14 +36,14 @@ export interface Combined {
 }
 
 const sensorOf = (source: string) => source.split('#')[0]!.split('/')[1]!;
-const siteSensorOf = (source: string) => source.split('#')[0]!.split('/').slice(0, 2).join('/');
+export const siteSensorOf = (source: string) => source.split('#')[0]!.split('/').slice(0, 2).join('/');
 
 /**
  * Lists in their sources' own orders, interleaved: at each step the head heard earliest (ties: the
  * source first by id). One source's list comes back in its order, so a partial of one analysis
  * yields that analysis's order.
  */
-function interleave<T>(lists: T[][], time: (t: T) => number | null): T[] {
+export function interleave<T>(lists: T[][], time: (t: T) => number | null): T[] {
   const at = lists.map(() => 0);
   const out: T[] = [];
   for (;;) {
@@ -63,7 +63,7 @@ function interleave<T>(lists: T[][], time: (t: T) => number | null): T[] {
   }
 }
 
-function emptyCombined(p: PartialDevice): Combined {
+export function emptyCombined(p: PartialDevice): Combined {
   return {
     p,
     sensors: new Set(),
@@ -99,6 +99,7 @@ function addIp(m: Map<string, PartialIpUse>, u: PartialIpUse): void {
   had.first = minT(had.first, u.first);
   had.last = maxT(had.last, u.last);
   had.arp ||= u.arp;
+  if (u.frame !== undefined && (had.frame === undefined || u.frame < had.frame)) had.frame = u.frame;
   for (const port of u.served) if (!had.served.includes(port)) had.served.push(port);
 }
 

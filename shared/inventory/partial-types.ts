@@ -47,6 +47,8 @@ export interface PartialIpUse {
   arp: boolean;
   /** TCP ports served from this address (they follow it if the MAC turns out to be a router). */
   served: number[];
+  /** The frame in which the source's device took it (where hearsay it claims in a merge goes). */
+  frame?: number;
 }
 
 /** One distinct fact (kind, protocol, field, value) about a device, as one source heard it. */
@@ -150,6 +152,30 @@ export interface PartialDnsName {
   born?: number[];
 }
 
+/**
+ * What one source heard others state about an address while no device it knew held it (a DHCP server
+ * naming the router): the merge attaches it to the device that holds the address there.
+ */
+export interface PartialHearsayState {
+  source: SourceId;
+  /**
+   * The source's own device took the address, and the facts are in that device's state: an earlier
+   * delta's unclaimed facts are not attached a second time (true outranks false, facts go).
+   */
+  claimed: boolean;
+  /** Distinct facts, in the order heard, at most PARTIAL_LIMITS.hearsayFacts. */
+  facts: PartialFact[];
+  /** The protocols the facts add to the device that claims them (as the source names them). */
+  protocols: string[];
+}
+
+export interface PartialHearsay {
+  site: string;
+  ip: string;
+  /** By source id, ascending. */
+  states: PartialHearsayState[];
+}
+
 export type EditableField = 'name' | 'type' | 'vendor' | 'notes';
 
 /** A person's edit: the newest per device and field wins (ties: author, then value), over every fact. */
@@ -190,6 +216,8 @@ export interface PartialInventory {
   edges: PartialEdge[];
   dns: PartialDnsName[];
   edits: PartialEdit[];
+  /** Hearsay no device of its source held (absent when none), by site and address. */
+  hearsay?: PartialHearsay[];
 }
 
 /** What a later partialOf(…, { since }) compares with, to send only what changed. Opaque; in memory. */
@@ -197,4 +225,6 @@ export interface PartialMarker {
   readonly devices: ReadonlyMap<string, string>;
   readonly edges: ReadonlyMap<string, string>;
   readonly dns: ReadonlyMap<string, number>;
+  /** Per address with hearsay: facts held, or -1 once claimed. */
+  readonly hearsay?: ReadonlyMap<string, number>;
 }
