@@ -97,6 +97,12 @@ export class Device {
   packetsReceived = 0;
   bytesSent = 0;
   bytesReceived = 0;
+  /**
+   * What a router sent from addresses before it was known to route for them: no longer in
+   * packetsSent/bytesSent (the routed devices have it), kept so a partial's counters only grow.
+   */
+  routedPackets = 0;
+  routedBytes = 0;
   /** When it was made: see Inventory.born. */
   born = 0;
 
@@ -274,14 +280,14 @@ export class Inventory {
     // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
     if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4IsUnicastHost(p.arpSpa)) {
       const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
-      this.bind4(owner, p.arpSpa | 0, 0, true);
+      this.bind4(owner, p.arpSpa | 0, -1, true);
       owner.seen(ts);
     }
 
     // IP in UDP (Teredo, AYIYA, GTP-U, GRE-in-UDP): the outer IPv4 source is the sending endpoint's
     // own address here, whatever addresses the tunnel carries.
     if (p.tunnelSrc4 !== 0 && src !== undefined && ipv4IsUnicastHost(p.tunnelSrc4))
-      this.bind4(src, p.tunnelSrc4 | 0, 0, false);
+      this.bind4(src, p.tunnelSrc4 | 0, -1, false);
 
     if (p.ipVersion === 4) {
       if (ipv4IsUnicastHost(p.src4)) {
@@ -365,10 +371,10 @@ export class Inventory {
     if (o.kind === 'address' && SELF_BINDING.has(o.protocol) && d.mac >= 0 && !d.router) {
       this.now = o.ts;
       if (o.ip.includes(':')) {
-        if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, 0);
+        if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, -1);
       } else {
         const v = this.ip4Number(o.ip);
-        if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, 0, false);
+        if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, -1, false);
       }
     }
     const dropped = d.evidence.dropped;
@@ -601,7 +607,10 @@ export class Inventory {
 
   /**
    * Bind a source IPv4 address to a MAC device, and return the device the packet is really from:
-   * the MAC's own device, or, behind a router, the routed address.
+   * the MAC's own device, or, behind a router, the routed address. `len`: the frame's length when
+   * the MAC sent it from this address (it counts on the MAC, and moves with the address if the MAC
+   * turns out to route); -1 for a binding that is no frame sent from it (ARP, a tunnel's outer
+   * address, an observation).
    */
   private bind4(d: Device, ip: number, len: number, arp: boolean): Device {
     if (d.aggregate) return d;
@@ -623,8 +632,10 @@ export class Inventory {
       }
     }
     if (arp) u.arp = true;
-    u.packets++;
-    u.bytes += len;
+    if (len >= 0) {
+      u.packets++;
+      u.bytes += len;
+    }
     if (ts > u.last) u.last = ts;
     return d;
   }
@@ -648,15 +659,19 @@ export class Inventory {
         return this.ip6Device(ip, d);
       }
     }
-    u.packets++;
-    u.bytes += len;
+    if (len >= 0) {
+      u.packets++;
+      u.bytes += len;
+    }
     if (ts > u.last) u.last = ts;
     return d;
   }
 
   /**
    * Too many source addresses behind one MAC: it routes. Addresses it proved its own by ARP stay;
-   * the others become devices of their own, marked as routed through it.
+   * the others become devices of their own, marked as routed through it, with what they sent: the
+   * MAC keeps only what it sent from its own addresses, as if it had been known to route from the
+   * start (what a merge of partials decides on the combined addresses, partial-combine.ts).
    */
   private becomeRouter(d: Device): void {
     d.router = true;
@@ -666,6 +681,10 @@ export class Inventory {
       r.seen(u.last);
       r.packetsSent += u.packets;
       r.bytesSent += u.bytes;
+      d.packetsSent -= u.packets;
+      d.bytesSent -= u.bytes;
+      d.routedPackets += u.packets;
+      d.routedBytes += u.bytes;
       for (const port of u.served ?? []) r.servedTcp.add(port);
     };
     for (const [key, u] of d.ip4) {

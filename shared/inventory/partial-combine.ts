@@ -114,9 +114,10 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
     c.sensors.add(sensorOf(s.source));
     c.first = minT(c.first, s.first);
     c.last = maxT(c.last, s.last);
-    c.packetsSent += s.packetsSent;
+    // What the source moved to routed devices is theirs (they carry it in their own states).
+    c.packetsSent += Math.max(0, s.packetsSent - (s.routedPackets ?? 0));
     c.packetsReceived += s.packetsReceived;
-    c.bytesSent += s.bytesSent;
+    c.bytesSent += Math.max(0, s.bytesSent - (s.routedBytes ?? 0));
     c.bytesReceived += s.bytesReceived;
     c.router ||= s.router;
     c.routed ||= s.routed;
@@ -207,6 +208,10 @@ export function decideRouters(all: Map<string, Combined>): void {
       r.last = maxT(maxT(r.last, u.first), u.last);
       r.packetsSent += u.packets;
       r.bytesSent += u.bytes;
+      // Only sources that had not called it a router still count these on the MAC (the others moved
+      // them, and list only its own addresses): they leave it, as Inventory.becomeRouter does.
+      c.packetsSent = Math.max(0, c.packetsSent - u.packets);
+      c.bytesSent = Math.max(0, c.bytesSent - u.bytes);
       for (const port of u.served) r.servedTcp.add(port);
     };
     for (const [ip, u] of c.ip4) {

@@ -229,6 +229,12 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
     packetsReceived: Math.max(x.packetsReceived, y.packetsReceived),
     bytesSent: Math.max(x.bytesSent, y.bytesSent),
     bytesReceived: Math.max(x.bytesReceived, y.bytesReceived),
+    ...(x.routedPackets !== undefined || y.routedPackets !== undefined
+      ? {
+          routedPackets: Math.max(x.routedPackets ?? 0, y.routedPackets ?? 0),
+          routedBytes: Math.max(x.routedBytes ?? 0, y.routedBytes ?? 0),
+        }
+      : {}),
     router: x.router || y.router,
     routed: x.routed || y.routed,
     via: union(x.via, y.via, L.viaPerDevice),

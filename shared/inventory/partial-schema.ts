@@ -102,6 +102,8 @@ const deviceState = z.object({
   packetsReceived: count,
   bytesSent: count,
   bytesReceived: count,
+  routedPackets: count.optional(),
+  routedBytes: count.optional(),
   router: z.boolean(),
   routed: z.boolean(),
   via: z.array(key).max(L.viaPerDevice),

@@ -69,10 +69,17 @@ export interface PartialDeviceState {
   /** Capture times, ms; null: not seen on the wire (only named by an observation). */
   first: number | null;
   last: number | null;
+  /** Every frame it sent, including what routedPackets/routedBytes say moved to routed devices. */
   packetsSent: number;
   packetsReceived: number;
   bytesSent: number;
   bytesReceived: number;
+  /**
+   * What a router sent from addresses it routes for before the source knew it routed: counted in
+   * packetsSent/bytesSent (so they only grow), shown on the routed devices instead. Absent: none.
+   */
+  routedPackets?: number;
+  routedBytes?: number;
   /** The source decided it routes (it is decided again on the merged facts). */
   router: boolean;
   routed: boolean;

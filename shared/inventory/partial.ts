@@ -140,10 +140,13 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       source: sid,
       first: finite(d.first),
       last: finite(d.last),
-      packetsSent: d.packetsSent,
+      packetsSent: d.packetsSent + d.routedPackets,
       packetsReceived: d.packetsReceived,
-      bytesSent: d.bytesSent,
+      bytesSent: d.bytesSent + d.routedBytes,
       bytesReceived: d.bytesReceived,
+      ...(d.routedPackets + d.routedBytes > 0
+        ? { routedPackets: d.routedPackets, routedBytes: d.routedBytes }
+        : {}),
       router: d.router,
       routed: d.routed,
       // Routers are MAC devices of the same domain (Inventory.routedVia).
