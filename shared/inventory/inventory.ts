@@ -63,6 +63,14 @@ export interface HeldFact {
   last: number;
 }
 
+/** Frames addressed to a MAC for one address on its side, while the MAC is not known to route. */
+export interface RxUse {
+  packets: number;
+  bytes: number;
+  first: number;
+  last: number;
+}
+
 export class Device {
   /** Dense index, for edge keys. */
   readonly n: number;
@@ -79,6 +87,13 @@ export class Device {
    */
   readonly ip4 = new Map<number, IpUse>();
   readonly ip6 = new Map<string, IpUse>();
+  /**
+   * What was addressed to it per destination address (IPv4 keyed as ip4, IPv6 by text) while it was
+   * not known to route, so that if it turns out to route, what was sent to the addresses it routes
+   * for goes to their devices as if that had been known from the start. Null once a router. Bounded.
+   */
+  rx4: Map<number, RxUse> | null = null;
+  rx6: Map<string, RxUse> | null = null;
   readonly protocols = new Set<string>();
   readonly vlans = new Set<number>();
   /** The protocol stack of the last frame it sent, to skip re-adding the same names. */
@@ -103,6 +118,9 @@ export class Device {
    */
   routedPackets = 0;
   routedBytes = 0;
+  /** The same for what was addressed to it for those addresses (see rx4). */
+  routedReceivedPackets = 0;
+  routedReceivedBytes = 0;
   /** When it was made: see Inventory.born. */
   born = 0;
 
@@ -296,7 +314,9 @@ export class Inventory {
       }
       if (ipv4IsUnicastHost(p.dst4)) {
         if (dst !== undefined) {
-          if (dst.router && !dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
+          if (dst.router) {
+            if (!dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
+          } else if (!dst.aggregate) this.received(dst, p.dst4 | 0, null, len, ts);
         } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4 | 0, null);
       }
     } else if (p.ipVersion === 6) {
@@ -306,7 +326,9 @@ export class Inventory {
       }
       if (isUnicast6(p.dst6)) {
         if (dst !== undefined) {
-          if (dst.router && !dst.ip6.has(p.dst6)) dst = this.ip6Device(p.dst6, dst);
+          if (dst.router) {
+            if (!dst.ip6.has(p.dst6)) dst = this.ip6Device(p.dst6, dst);
+          } else if (!dst.aggregate) this.received(dst, 0, p.dst6, len, ts);
         } else if (p.dstMac < 0) dst = this.ip6Device(p.dst6, null);
       }
     }
@@ -605,6 +627,25 @@ export class Inventory {
     return this.byIp6.get(ip) ?? this.owner6.get(ip) ?? this.ip6Device(ip, null);
   }
 
+  /** A frame addressed to a MAC device that does not route (yet), for this destination address. */
+  private received(d: Device, ip4: number, ip6: string | null, len: number, ts: number): void {
+    const rx = ip6 === null ? (d.rx4 ??= new Map()) : (d.rx6 ??= new Map());
+    const key = ip6 ?? ip4;
+    let u = (rx as Map<number | string, RxUse>).get(key);
+    if (u === undefined) {
+      if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) {
+        this.tableEntriesDropped++;
+        return;
+      }
+      u = { packets: 0, bytes: 0, first: ts, last: ts };
+      (rx as Map<number | string, RxUse>).set(key, u);
+    }
+    u.packets++;
+    u.bytes += len;
+    if (ts < u.first) u.first = ts;
+    if (ts > u.last) u.last = ts;
+  }
+
   /**
    * Bind a source IPv4 address to a MAC device, and return the device the packet is really from:
    * the MAC's own device, or, behind a router, the routed address. `len`: the frame's length when
@@ -705,6 +746,21 @@ export class Inventory {
       this.owner6.delete(ip);
       move(u, this.ip6Device(ip, d));
     }
+    // What was addressed to it for addresses it does not own goes to their devices too.
+    const moveRx = (u: RxUse, r: Device) => {
+      r.seen(u.first);
+      r.seen(u.last);
+      r.packetsReceived += u.packets;
+      r.bytesReceived += u.bytes;
+      d.packetsReceived -= u.packets;
+      d.bytesReceived -= u.bytes;
+      d.routedReceivedPackets += u.packets;
+      d.routedReceivedBytes += u.bytes;
+    };
+    for (const [key, u] of d.rx4 ?? []) if (!d.ip4.has(key)) moveRx(u, this.ip4Device(key, d));
+    for (const [ip, u] of d.rx6 ?? []) if (!d.ip6.has(ip)) moveRx(u, this.ip6Device(ip, d));
+    d.rx4 = null;
+    d.rx6 = null;
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   type PartialHearsayState,
   type PartialInventory,
   type PartialIpUse,
+  type PartialRxUse,
   type PartialSource,
   type PartialSourceInfo,
   type SourceId,
@@ -216,7 +217,17 @@ function joinIp(x: PartialIpUse, y: PartialIpUse): PartialIpUse {
   };
 }
 
-const ipKey = (u: PartialIpUse) => u.ip;
+function joinRx(x: PartialRxUse, y: PartialRxUse): PartialRxUse {
+  return {
+    ip: x.ip,
+    packets: Math.max(x.packets, y.packets),
+    bytes: Math.max(x.bytes, y.bytes),
+    first: Math.min(x.first, y.first),
+    last: Math.max(x.last, y.last),
+  };
+}
+
+const ipKey = (u: { ip: string }) => u.ip;
 const fKey = (f: PartialFact) => factKey(f.obs);
 
 export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): PartialDeviceState {
@@ -234,6 +245,15 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
           routedPackets: Math.max(x.routedPackets ?? 0, y.routedPackets ?? 0),
           routedBytes: Math.max(x.routedBytes ?? 0, y.routedBytes ?? 0),
         }
+      : {}),
+    ...(x.routedReceivedPackets !== undefined || y.routedReceivedPackets !== undefined
+      ? {
+          routedReceivedPackets: Math.max(x.routedReceivedPackets ?? 0, y.routedReceivedPackets ?? 0),
+          routedReceivedBytes: Math.max(x.routedReceivedBytes ?? 0, y.routedReceivedBytes ?? 0),
+        }
+      : {}),
+    ...(x.received !== undefined || y.received !== undefined
+      ? { received: mergeBy(x.received ?? [], y.received ?? [], ipKey, joinRx, L.ipsPerDevice) }
       : {}),
     router: x.router || y.router,
     routed: x.routed || y.routed,

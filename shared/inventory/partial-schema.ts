@@ -104,6 +104,12 @@ const deviceState = z.object({
   bytesReceived: count,
   routedPackets: count.optional(),
   routedBytes: count.optional(),
+  routedReceivedPackets: count.optional(),
+  routedReceivedBytes: count.optional(),
+  received: z
+    .array(z.object({ ip: address, packets: count, bytes: count, first: time, last: time }))
+    .max(L.ipsPerDevice)
+    .optional(),
   router: z.boolean(),
   routed: z.boolean(),
   via: z.array(key).max(L.viaPerDevice),

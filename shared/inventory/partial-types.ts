@@ -51,6 +51,15 @@ export interface PartialIpUse {
   frame?: number;
 }
 
+/** Frames addressed to a MAC for one destination address, as one source saw them. */
+export interface PartialRxUse {
+  ip: string;
+  packets: number;
+  bytes: number;
+  first: number;
+  last: number;
+}
+
 /** One distinct fact (kind, protocol, field, value) about a device, as one source heard it. */
 export interface PartialFact {
   /** Order first heard by the source. */
@@ -80,6 +89,14 @@ export interface PartialDeviceState {
    */
   routedPackets?: number;
   routedBytes?: number;
+  /** The same for what was addressed to it (counted in packetsReceived/bytesReceived). */
+  routedReceivedPackets?: number;
+  routedReceivedBytes?: number;
+  /**
+   * What was addressed to it per destination address while the source did not know it routed (see
+   * Inventory's Device.rx4): what moves to the routed devices if the merge finds it routes. Absent: none.
+   */
+  received?: PartialRxUse[];
   /** The source decided it routes (it is decided again on the merged facts). */
   router: boolean;
   routed: boolean;

@@ -19,6 +19,7 @@ import {
   type PartialInventory,
   type PartialIpUse,
   type PartialMarker,
+  type PartialRxUse,
   type PartialSource,
   type PartialStats,
 } from './partial-types';
@@ -93,6 +94,13 @@ function hearsayStamps(inv: Inventory): Map<string, number> {
   return out;
 }
 
+function rxUses(d: Device): PartialRxUse[] {
+  const out: PartialRxUse[] = [];
+  for (const [k, u] of d.rx4 ?? []) out.push({ ip: ipv4ToString(k >>> 0), ...u });
+  for (const [ip, u] of d.rx6 ?? []) out.push({ ip, ...u });
+  return out.sort((x, y) => cmp(x.ip, y.ip));
+}
+
 function facts(d: Device): PartialFact[] {
   const out: PartialFact[] = [];
   for (const [seq, f] of d.evidence.facts)
@@ -141,12 +149,16 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       first: finite(d.first),
       last: finite(d.last),
       packetsSent: d.packetsSent + d.routedPackets,
-      packetsReceived: d.packetsReceived,
+      packetsReceived: d.packetsReceived + d.routedReceivedPackets,
       bytesSent: d.bytesSent + d.routedBytes,
-      bytesReceived: d.bytesReceived,
+      bytesReceived: d.bytesReceived + d.routedReceivedBytes,
       ...(d.routedPackets + d.routedBytes > 0
         ? { routedPackets: d.routedPackets, routedBytes: d.routedBytes }
         : {}),
+      ...(d.routedReceivedPackets + d.routedReceivedBytes > 0
+        ? { routedReceivedPackets: d.routedReceivedPackets, routedReceivedBytes: d.routedReceivedBytes }
+        : {}),
+      ...(d.rx4 !== null || d.rx6 !== null ? { received: rxUses(d) } : {}),
       router: d.router,
       routed: d.routed,
       // Routers are MAC devices of the same domain (Inventory.routedVia).

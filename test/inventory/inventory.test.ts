@@ -103,7 +103,10 @@ test('a MAC behind which many addresses appear is a router; the addresses become
   assert.ok(inv.edges.some((e) => e.a === 'ip:203.0.113.6' || e.b === 'ip:203.0.113.6'));
 });
 
-/** GW answers ARP for its own address, sends once from it, then forwards from six routed addresses. */
+/**
+ * GW answers ARP for its own address and sends once from it; PC asks six routed addresses through
+ * GW's MAC, and GW forwards their answers (twice over).
+ */
 function routedFrames(): Uint8Array[] {
   const frames = [
     ethernet('ff:ff:ff:ff:ff:ff', GW, 0x0806, arp(2, GW, '192.168.1.1', PC, '192.168.1.10')),
@@ -114,7 +117,14 @@ function routedFrames(): Uint8Array[] {
     ),
   ];
   for (let round = 0; round < 2; round++)
-    for (let i = 1; i <= 6; i++)
+    for (let i = 1; i <= 6; i++) {
+      frames.push(
+        udpFrame(
+          { mac: PC, ip: '192.168.1.10', port: 40000 + i },
+          { mac: GW, ip: `203.0.113.${i}`, port: 123 },
+          new Uint8Array(20 + i),
+        ),
+      );
       frames.push(
         udpFrame(
           { mac: GW, ip: `203.0.113.${i}`, port: 123 },
@@ -122,10 +132,11 @@ function routedFrames(): Uint8Array[] {
           new Uint8Array(i + round),
         ),
       );
+    }
   return frames;
 }
 
-test('what a router sent from routed addresses counts on them, not on it, whenever it was found to route', () => {
+test('what a router sent from routed addresses, and what was sent to them through it, counts on them, whenever it was found to route', () => {
   const frames = routedFrames();
   // Found at the fifth routed address, or only at the last frame (the routed ones come first).
   for (const order of [frames, [...frames.slice(2), ...frames.slice(0, 2)]]) {
@@ -140,22 +151,30 @@ test('what a router sent from routed addresses counts on them, not on it, whenev
       const r = inv.devices.find((d) => d.id === `ip:203.0.113.${i}`)!;
       assert.equal(r.packetsSent, 2);
       assert.equal(r.bytesSent, 2 * (14 + 20 + 8 + i) + 1);
+      // What PC sent it through GW's MAC, before GW was known to route too.
+      assert.equal(r.packetsReceived, 2);
+      assert.equal(r.bytesReceived, 2 * (14 + 20 + 8 + 20 + i));
     }
-    // Every frame sent is counted once.
+    assert.equal(gw.packetsReceived, 0, 'nothing was addressed to its own address');
+    // Every frame sent is counted once, and every unicast frame received once.
     assert.equal(
       inv.devices.reduce((n, d) => n + d.packetsSent, 0),
       frames.length,
     );
+    assert.equal(
+      inv.devices.reduce((n, d) => n + d.packetsReceived, 0),
+      frames.length - 1,
+    );
   }
 });
 
-test('two halves, neither of which saw enough addresses to call the MAC a router, merge to the sent counters of the whole', () => {
-  // One frame from each routed address: the first half holds three of them, the second the others.
-  const frames = routedFrames().slice(0, 8);
+test('two halves, neither of which saw enough addresses to call the MAC a router, merge to the counters of the whole', () => {
+  // One frame to and one from each routed address: the first half holds three, the second the others.
+  const frames = routedFrames().slice(0, 14);
   const whole = analyzer();
   feed(whole, frames);
   const want = whole.snapshot();
-  const cut = 2 + 3;
+  const cut = 2 + 6;
   const [x, y] = [analyzer(), analyzer()];
   const t0 = 1_700_000_000_000;
   frames.forEach((f, i) => (i < cut ? x : y).frame(f, 1, t0 + i * 1000, f.length, 0));
@@ -164,7 +183,9 @@ test('two halves, neither of which saw enough addresses to call the MAC a router
   assert.ok([...px.devices, ...py.devices].every((d) => d.states.every((s) => !s.router)));
   const merged = inventoryFromPartial(mergePartials(px, py), {});
   const sent = (inv: typeof want) =>
-    inv.devices.map((d) => [d.id, d.router, d.packetsSent, d.bytesSent]).sort();
+    inv.devices
+      .map((d) => [d.id, d.router, d.packetsSent, d.bytesSent, d.packetsReceived, d.bytesReceived])
+      .sort();
   assert.deepEqual(sent(merged), sent(want));
   assert.equal(merged.devices.find((d) => d.mac === GW)!.packetsSent, 2);
 });
