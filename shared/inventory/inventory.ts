@@ -633,10 +633,10 @@ export class Inventory {
     const key = ip6 ?? ip4;
     let u = (rx as Map<number | string, RxUse>).get(key);
     if (u === undefined) {
-      if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) {
-        this.tableEntriesDropped++;
-        return;
-      }
+      // Past the bound what is addressed to further addresses stays the MAC's, as it did before a
+      // router was decided at all. Not a limit reached (a one-way capture of an undecided gateway
+      // fills it), so not counted as one.
+      if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) return;
       u = { packets: 0, bytes: 0, first: ts, last: ts };
       (rx as Map<number | string, RxUse>).set(key, u);
     }

@@ -53,8 +53,9 @@ function firstDifference(want: string, got: string): string {
  *   first it sees (higher counts in `observations`, `repeats` and evidence counts; the same facts).
  *   (SYN signatures, observed once a minute per sender, are decided by the reader, which sees them all);
  * - routers: whether a MAC routes, and so whose traffic a frame to it is, is decided as its
- *   addresses are seen; a worker that sees few of them decides later or not at all (edges, received
- *   counters, a device's protocols, and the facts heard from routed addresses: an OS guess, roles).
+ *   addresses are seen; a worker that sees few of them decides later or not at all. Counters move to
+ *   the routed devices as if it had been known from the start; edges, a device's protocols, first
+ *   and last seen, and the facts heard from routed addresses (an OS guess, roles) do not yet.
  * (Hearsay, a fact about a third address that waits for a device to take it, travels in the partial
  * and is claimed in the merge: shared/inventory/partial-hearsay.ts.)
  * They run as `todo`: reported, not failing the suite, and to be fixed rather than listed.

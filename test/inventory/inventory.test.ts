@@ -190,6 +190,41 @@ test('two halves, neither of which saw enough addresses to call the MAC a router
   assert.equal(merged.devices.find((d) => d.mac === GW)!.packetsSent, 2);
 });
 
+test('what a MAC is sent for many addresses before it routes is kept for 64 of them, the rest stays on it', () => {
+  const a = analyzer();
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < 300; i++)
+    frames.push(
+      udpFrame(
+        { mac: PC, ip: '192.168.1.10', port: 5000 },
+        { mac: GW, ip: `198.51.${i >> 8}.${i & 255}`, port: 53 },
+        new Uint8Array(4),
+      ),
+    );
+  feed(a, frames);
+  const gw = a.inventory.byId(`mac:${GW}`)!;
+  assert.equal(gw.rx4!.size, 64);
+  // A one-way capture of a gateway is no flood: no limit is reported.
+  assert.equal(a.snapshot().stats.limits, undefined);
+  // Found to route now: the 64 addresses kept become routed devices with what was sent to them.
+  feed(
+    a,
+    [1, 2, 3, 4, 5].map((i) =>
+      udpFrame(
+        { mac: GW, ip: `198.51.0.${i}`, port: 53 },
+        { mac: PC, ip: '192.168.1.10', port: 5000 },
+        new Uint8Array(4),
+      ),
+    ),
+    1_700_001_000_000,
+  );
+  const inv = a.snapshot();
+  const router = inv.devices.find((d) => d.mac === GW)!;
+  assert.equal(router.router, true);
+  assert.equal(inv.devices.filter((d) => d.routed && d.packetsReceived === 1).length, 64);
+  assert.equal(router.packetsReceived, 300 - 64);
+});
+
 test('four addresses are not yet a router (GROUND_TRUTH counts more than four)', () => {
   const a = analyzer();
   const frames = [];
