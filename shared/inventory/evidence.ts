@@ -106,6 +106,18 @@ export function rawOf(o: Observation): string {
   }
 }
 
+/** What tells facts apart (partials key them by it): as Evidence dedupes them (kind, protocol, field, sub-key, raw value). */
+const factKeys = new WeakMap<Observation, string>();
+
+export function factKey(o: Observation): string {
+  let k = factKeys.get(o);
+  if (k === undefined) {
+    k = `${o.kind}\u0000${o.protocol}\u0000${o.field}\u0000${subOf(o)}\u0000${rawOf(o)}`;
+    factKeys.set(o, k);
+  }
+  return k;
+}
+
 /**
  * A device's observations, deduplicated by (kind, protocol, field, value) with counts and first/last
  * times. Classification reads `facts`; the device's JSON takes its names, identity and roles from
@@ -118,7 +130,8 @@ export class Evidence {
   /** The same facts by the last part of their value (rawOf), for finding the one an observation repeats. */
   private readonly byRaw = new Map<string, Fact | Fact[]>();
 
-  add(o: Observation): void {
+  /** `count` times heard, the last at `last` (hearsay held while no device had its address). */
+  add(o: Observation, count = 1, last = o.ts): void {
     const raw = rawOf(o);
     const sub = subOf(o);
     const have = this.byRaw.get(raw);
@@ -129,8 +142,8 @@ export class Evidence {
           ? have
           : undefined;
       if (f !== undefined) {
-        f.count++;
-        if (o.ts > f.last) f.last = o.ts;
+        f.count += count;
+        if (last > f.last) f.last = last;
         if (o.ts < f.first) f.first = o.ts;
         return;
       }
@@ -147,8 +160,8 @@ export class Evidence {
       sub,
       firstFrame: o.frame,
       first: o.ts,
-      last: o.ts,
-      count: 1,
+      last,
+      count,
       obs: o,
     };
     this.facts.set(this.facts.size, f);

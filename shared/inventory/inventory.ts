@@ -11,7 +11,7 @@ import {
   macToString,
   ipv6Prefix64,
 } from '../util/addr';
-import { Evidence } from './evidence';
+import { Evidence, factKey } from './evidence';
 import { identityOf } from './identity';
 import { isoTime } from '../util/time';
 import {
@@ -52,6 +52,23 @@ export interface IpUse {
   arp: boolean;
   /** TCP ports served from this address, so they can follow it if the MAC turns out to be a router. */
   served: number[] | null;
+  /** The frame in which the device took it: where a merge puts hearsay about it that it claims. */
+  frame: number;
+}
+
+/** A fact stated about an address no device holds yet: as first heard, how often, and when last. */
+export interface HeldFact {
+  readonly obs: Observation;
+  count: number;
+  last: number;
+}
+
+/** Frames addressed to a MAC for one address on its side, while the MAC is not known to route. */
+export interface RxUse {
+  packets: number;
+  bytes: number;
+  first: number;
+  last: number;
 }
 
 export class Device {
@@ -70,6 +87,13 @@ export class Device {
    */
   readonly ip4 = new Map<number, IpUse>();
   readonly ip6 = new Map<string, IpUse>();
+  /**
+   * What was addressed to it per destination address (IPv4 keyed as ip4, IPv6 by text) while it was
+   * not known to route, so that if it turns out to route, what was sent to the addresses it routes
+   * for goes to their devices as if that had been known from the start. Null once a router. Bounded.
+   */
+  rx4: Map<number, RxUse> | null = null;
+  rx6: Map<string, RxUse> | null = null;
   readonly protocols = new Set<string>();
   readonly vlans = new Set<number>();
   /** The protocol stack of the last frame it sent, to skip re-adding the same names. */
@@ -88,6 +112,15 @@ export class Device {
   packetsReceived = 0;
   bytesSent = 0;
   bytesReceived = 0;
+  /**
+   * What a router sent from addresses before it was known to route for them: no longer in
+   * packetsSent/bytesSent (the routed devices have it), kept so a partial's counters only grow.
+   */
+  routedPackets = 0;
+  routedBytes = 0;
+  /** The same for what was addressed to it for those addresses (see rx4). */
+  routedReceivedPackets = 0;
+  routedReceivedBytes = 0;
   /** When it was made: see Inventory.born. */
   born = 0;
 
@@ -169,8 +202,13 @@ export class Inventory {
    * inventory is read. In the order learnt; the stamp lets workers' partials merge in that order. Bounded.
    */
   readonly resolved = new Map<string, Map<string, number>>();
-  /** Facts stated by others about addresses no device holds yet (ip -> observations). Bounded. */
-  private readonly hearsay = new Map<string, Observation[]>();
+  /** Facts stated by others about addresses no device holds yet (ip -> distinct facts). Bounded. */
+  private readonly hearsay = new Map<string, HeldFact[]>();
+  /**
+   * Addresses whose hearsay a device claimed, so a partial can say so: a delta sent before the claim
+   * carried it unclaimed, and the merge must not attach it a second time. Bounded.
+   */
+  private readonly claimed = new Set<string>();
   readonly edges = new Map<number, Edge>();
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
@@ -260,14 +298,14 @@ export class Inventory {
     // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
     if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4IsUnicastHost(p.arpSpa)) {
       const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
-      this.bind4(owner, p.arpSpa | 0, 0, true);
+      this.bind4(owner, p.arpSpa | 0, -1, true);
       owner.seen(ts);
     }
 
     // IP in UDP (Teredo, AYIYA, GTP-U, GRE-in-UDP): the outer IPv4 source is the sending endpoint's
     // own address here, whatever addresses the tunnel carries.
     if (p.tunnelSrc4 !== 0 && src !== undefined && ipv4IsUnicastHost(p.tunnelSrc4))
-      this.bind4(src, p.tunnelSrc4 | 0, 0, false);
+      this.bind4(src, p.tunnelSrc4 | 0, -1, false);
 
     if (p.ipVersion === 4) {
       if (ipv4IsUnicastHost(p.src4)) {
@@ -276,7 +314,9 @@ export class Inventory {
       }
       if (ipv4IsUnicastHost(p.dst4)) {
         if (dst !== undefined) {
-          if (dst.router && !dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
+          if (dst.router) {
+            if (!dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
+          } else if (!dst.aggregate) this.received(dst, p.dst4 | 0, null, len, ts);
         } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4 | 0, null);
       }
     } else if (p.ipVersion === 6) {
@@ -286,7 +326,9 @@ export class Inventory {
       }
       if (isUnicast6(p.dst6)) {
         if (dst !== undefined) {
-          if (dst.router && !dst.ip6.has(p.dst6)) dst = this.ip6Device(p.dst6, dst);
+          if (dst.router) {
+            if (!dst.ip6.has(p.dst6)) dst = this.ip6Device(p.dst6, dst);
+          } else if (!dst.aggregate) this.received(dst, 0, p.dst6, len, ts);
         } else if (p.dstMac < 0) dst = this.ip6Device(p.dst6, null);
       }
     }
@@ -347,20 +389,20 @@ export class Inventory {
     this.attach(d, o);
   }
 
-  private attach(d: Device, o: Observation): void {
+  private attach(d: Device, o: Observation, count = 1, last = o.ts): void {
     if (o.kind === 'address' && SELF_BINDING.has(o.protocol) && d.mac >= 0 && !d.router) {
       this.now = o.ts;
       if (o.ip.includes(':')) {
-        if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, 0);
+        if (!o.ip.startsWith('ff')) this.bind6(d, o.ip, -1);
       } else {
         const v = this.ip4Number(o.ip);
-        if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, 0, false);
+        if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, -1, false);
       }
     }
     const dropped = d.evidence.dropped;
-    d.evidence.add(o);
+    d.evidence.add(o, count, last);
     if (d.evidence.dropped !== dropped) this.factsDropped++;
-    d.protocols.add(this.o.partOf?.get(o.protocol) ?? o.protocol);
+    d.protocols.add(this.protocolOf(o.protocol));
     d.touch();
   }
 
@@ -378,7 +420,13 @@ export class Inventory {
       list = [];
       this.hearsay.set(ip, list);
     }
-    if (list.length < 8) list.push(o);
+    // Counted per distinct fact, so a fact repeated until its address shows up keeps its count.
+    const k = factKey(o);
+    const had = list.find((h) => factKey(h.obs) === k);
+    if (had !== undefined) {
+      had.count++;
+      if (o.ts > had.last) had.last = o.ts;
+    } else if (list.length < 8) list.push({ obs: o, count: 1, last: o.ts });
   }
 
   /** A device just took an address: facts others stated about that address now have an owner. */
@@ -386,7 +434,23 @@ export class Inventory {
     const list = this.hearsay.get(ip);
     if (list === undefined) return;
     this.hearsay.delete(ip);
-    for (const o of list) this.attach(d, o);
+    if (this.claimed.size < MAX_RESOLVED) this.claimed.add(ip);
+    for (const h of list) this.attach(d, h.obs, h.count, h.last);
+  }
+
+  /** Facts waiting for a device to take their address (ip -> observations, in the order heard). */
+  heldHearsay(): ReadonlyMap<string, readonly HeldFact[]> {
+    return this.hearsay;
+  }
+
+  /** Addresses whose held hearsay a device claimed. */
+  claimedHearsay(): ReadonlySet<string> {
+    return this.claimed;
+  }
+
+  /** The protocol a device lists for an observation of this protocol (pn_dcp -> profinet). */
+  protocolOf(protocol: string): string {
+    return this.o.partOf?.get(protocol) ?? protocol;
   }
 
   private resolve(ip: string, name: string): void {
@@ -513,7 +577,15 @@ export class Inventory {
       }
       d = new Device(this.count++, 'ip:' + ipv4ToString(ip), -1, this.changedDevices);
       d.born = this.born();
-      d.ip4.set(ip | 0, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
+      d.ip4.set(ip | 0, {
+        packets: 0,
+        bytes: 0,
+        first: Infinity,
+        last: -Infinity,
+        arp: false,
+        served: null,
+        frame: this.frame,
+      });
       this.byIp4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
     }
@@ -530,7 +602,15 @@ export class Inventory {
       }
       d = new Device(this.count++, 'ip:' + ip, -1, this.changedDevices);
       d.born = this.born();
-      d.ip6.set(ip, { packets: 0, bytes: 0, first: Infinity, last: -Infinity, arp: false, served: null });
+      d.ip6.set(ip, {
+        packets: 0,
+        bytes: 0,
+        first: Infinity,
+        last: -Infinity,
+        arp: false,
+        served: null,
+        frame: this.frame,
+      });
       this.byIp6.set(ip, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ip);
     }
@@ -547,9 +627,31 @@ export class Inventory {
     return this.byIp6.get(ip) ?? this.owner6.get(ip) ?? this.ip6Device(ip, null);
   }
 
+  /** A frame addressed to a MAC device that does not route (yet), for this destination address. */
+  private received(d: Device, ip4: number, ip6: string | null, len: number, ts: number): void {
+    const rx = ip6 === null ? (d.rx4 ??= new Map()) : (d.rx6 ??= new Map());
+    const key = ip6 ?? ip4;
+    let u = (rx as Map<number | string, RxUse>).get(key);
+    if (u === undefined) {
+      // Past the bound what is addressed to further addresses stays the MAC's, as it did before a
+      // router was decided at all. Not a limit reached (a one-way capture of an undecided gateway
+      // fills it), so not counted as one.
+      if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) return;
+      u = { packets: 0, bytes: 0, first: ts, last: ts };
+      (rx as Map<number | string, RxUse>).set(key, u);
+    }
+    u.packets++;
+    u.bytes += len;
+    if (ts < u.first) u.first = ts;
+    if (ts > u.last) u.last = ts;
+  }
+
   /**
    * Bind a source IPv4 address to a MAC device, and return the device the packet is really from:
-   * the MAC's own device, or, behind a router, the routed address.
+   * the MAC's own device, or, behind a router, the routed address. `len`: the frame's length when
+   * the MAC sent it from this address (it counts on the MAC, and moves with the address if the MAC
+   * turns out to route); -1 for a binding that is no frame sent from it (ARP, a tunnel's outer
+   * address, an observation).
    */
   private bind4(d: Device, ip: number, len: number, arp: boolean): Device {
     if (d.aggregate) return d;
@@ -561,7 +663,7 @@ export class Inventory {
         this.tableEntriesDropped++;
         return d;
       }
-      u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null };
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp, served: null, frame: this.frame };
       d.ip4.set(ip | 0, u);
       if (d.mac >= 0) this.owner4.set(ip | 0, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
@@ -571,8 +673,10 @@ export class Inventory {
       }
     }
     if (arp) u.arp = true;
-    u.packets++;
-    u.bytes += len;
+    if (len >= 0) {
+      u.packets++;
+      u.bytes += len;
+    }
     if (ts > u.last) u.last = ts;
     return d;
   }
@@ -587,7 +691,7 @@ export class Inventory {
         this.tableEntriesDropped++;
         return d;
       }
-      u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null };
+      u = { packets: 0, bytes: 0, first: ts, last: ts, arp: false, served: null, frame: this.frame };
       d.ip6.set(ip, u);
       if (d.mac >= 0) this.owner6.set(ip, d);
       if (this.hearsay.size > 0) this.claimHearsay(d, ip);
@@ -596,15 +700,19 @@ export class Inventory {
         return this.ip6Device(ip, d);
       }
     }
-    u.packets++;
-    u.bytes += len;
+    if (len >= 0) {
+      u.packets++;
+      u.bytes += len;
+    }
     if (ts > u.last) u.last = ts;
     return d;
   }
 
   /**
    * Too many source addresses behind one MAC: it routes. Addresses it proved its own by ARP stay;
-   * the others become devices of their own, marked as routed through it.
+   * the others become devices of their own, marked as routed through it, with what they sent: the
+   * MAC keeps only what it sent from its own addresses, as if it had been known to route from the
+   * start (what a merge of partials decides on the combined addresses, partial-combine.ts).
    */
   private becomeRouter(d: Device): void {
     d.router = true;
@@ -614,6 +722,10 @@ export class Inventory {
       r.seen(u.last);
       r.packetsSent += u.packets;
       r.bytesSent += u.bytes;
+      d.packetsSent -= u.packets;
+      d.bytesSent -= u.bytes;
+      d.routedPackets += u.packets;
+      d.routedBytes += u.bytes;
       for (const port of u.served ?? []) r.servedTcp.add(port);
     };
     for (const [key, u] of d.ip4) {
@@ -634,6 +746,21 @@ export class Inventory {
       this.owner6.delete(ip);
       move(u, this.ip6Device(ip, d));
     }
+    // What was addressed to it for addresses it does not own goes to their devices too.
+    const moveRx = (u: RxUse, r: Device) => {
+      r.seen(u.first);
+      r.seen(u.last);
+      r.packetsReceived += u.packets;
+      r.bytesReceived += u.bytes;
+      d.packetsReceived -= u.packets;
+      d.bytesReceived -= u.bytes;
+      d.routedReceivedPackets += u.packets;
+      d.routedReceivedBytes += u.bytes;
+    };
+    for (const [key, u] of d.rx4 ?? []) if (!d.ip4.has(key)) moveRx(u, this.ip4Device(key, d));
+    for (const [ip, u] of d.rx6 ?? []) if (!d.ip6.has(ip)) moveRx(u, this.ip6Device(ip, d));
+    d.rx4 = null;
+    d.rx6 = null;
   }
 
   /**

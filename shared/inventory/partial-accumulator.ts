@@ -9,7 +9,9 @@ import {
   dnsKey,
   edgeKey,
   editKey,
+  hearsayKey,
   joinDevice,
+  joinHearsay,
   joinDns,
   joinEdge,
   newerEdit,
@@ -22,6 +24,7 @@ import {
   type PartialDnsName,
   type PartialEdge,
   type PartialEdit,
+  type PartialHearsay,
   type PartialInventory,
   type PartialSourceInfo,
 } from './partial-types';
@@ -82,6 +85,9 @@ export class PartialAccumulator {
   private readonly edgesBy = new Map<string, Set<string>>();
   /** DNS names (site and address) changed by add() since changedDns() was last read. */
   private readonly dirtyDns = new Set<string>();
+  private readonly hearsay = new Capped<PartialHearsay>(MERGED_LIMITS.hearsay, joinHearsay);
+  /** Hearsay changed by add() since hearsayChanged() was last read. */
+  private hearsayMoved = false;
 
   /** Join a (checked, canonical: see parsePartial) partial in. */
   add(p: PartialInventory): void {
@@ -106,6 +112,25 @@ export class PartialAccumulator {
       if (this.dns.add(k, n) && JSON.stringify(this.dns.map.get(k)) !== before) this.dirtyDns.add(k);
     }
     for (const e of p.edits) if (this.edits.add(editKey(e), e)) this.dirty.add(e.device);
+    for (const h of p.hearsay ?? []) {
+      const k = hearsayKey(h);
+      const had = this.hearsay.map.get(k);
+      const before = had === undefined ? null : JSON.stringify(had);
+      if (this.hearsay.add(k, h) && JSON.stringify(this.hearsay.map.get(k)) !== before)
+        this.hearsayMoved = true;
+    }
+  }
+
+  /** Whether hearsay changed since the last call (it attaches to whichever device holds its address). */
+  hearsayChanged(): boolean {
+    const moved = this.hearsayMoved;
+    this.hearsayMoved = false;
+    return moved;
+  }
+
+  /** Whether some source holds hearsay about this address of this site. */
+  hasHearsay(site: string, ip: string): boolean {
+    return this.hearsay.map.has(`${site}\n${ip}`);
   }
 
   /** Keys of devices whose facts, edges or edits changed since the last call. */
@@ -115,9 +140,9 @@ export class PartialAccumulator {
     return out;
   }
 
-  /** Prunings of devices, edges and edits so far (an incremental rebuild cannot follow one). */
+  /** Prunings of devices, edges, edits and hearsay so far (an incremental rebuild cannot follow one). */
   get pruned(): number {
-    return this.devices.pruned + this.edges.pruned + this.edits.pruned;
+    return this.devices.pruned + this.edges.pruned + this.edits.pruned + this.hearsay.pruned;
   }
 
   /** One device as merged so far. */
@@ -169,6 +194,7 @@ export class PartialAccumulator {
       edges: this.edges.sorted(),
       dns: this.dns.sorted(),
       edits: this.edits.sorted(),
+      ...(this.hearsay.map.size > 0 ? { hearsay: this.hearsay.sorted() } : {}),
     };
   }
 }

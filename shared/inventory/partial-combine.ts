@@ -6,7 +6,7 @@
 import { ROUTER_IP_THRESHOLD } from './inventory';
 import { ipv6Prefix64 } from '../util/addr';
 import { factKey, maxT, minT } from './partial-merge';
-import type { PartialDevice, PartialFact, PartialIpUse } from './partial-types';
+import type { PartialDevice, PartialFact, PartialIpUse, PartialRxUse } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
 
 /** A device's facts over every source that saw it, before it is rebuilt. */
@@ -24,6 +24,8 @@ export interface Combined {
   via: Set<string>;
   ip4: Map<string, PartialIpUse>;
   ip6: Map<string, PartialIpUse>;
+  /** What was addressed to it per address, from sources that did not call it a router. */
+  rx: Map<string, PartialRxUse>;
   protocols: Set<string>;
   vlans: Set<number>;
   servedTcp: Set<number>;
@@ -36,14 +38,14 @@ export interface Combined {
 }
 
 const sensorOf = (source: string) => source.split('#')[0]!.split('/')[1]!;
-const siteSensorOf = (source: string) => source.split('#')[0]!.split('/').slice(0, 2).join('/');
+export const siteSensorOf = (source: string) => source.split('#')[0]!.split('/').slice(0, 2).join('/');
 
 /**
  * Lists in their sources' own orders, interleaved: at each step the head heard earliest (ties: the
  * source first by id). One source's list comes back in its order, so a partial of one analysis
  * yields that analysis's order.
  */
-function interleave<T>(lists: T[][], time: (t: T) => number | null): T[] {
+export function interleave<T>(lists: T[][], time: (t: T) => number | null): T[] {
   const at = lists.map(() => 0);
   const out: T[] = [];
   for (;;) {
@@ -63,7 +65,7 @@ function interleave<T>(lists: T[][], time: (t: T) => number | null): T[] {
   }
 }
 
-function emptyCombined(p: PartialDevice): Combined {
+export function emptyCombined(p: PartialDevice): Combined {
   return {
     p,
     sensors: new Set(),
@@ -78,6 +80,7 @@ function emptyCombined(p: PartialDevice): Combined {
     via: new Set(),
     ip4: new Map(),
     ip6: new Map(),
+    rx: new Map(),
     protocols: new Set(),
     vlans: new Set(),
     servedTcp: new Set(),
@@ -99,7 +102,20 @@ function addIp(m: Map<string, PartialIpUse>, u: PartialIpUse): void {
   had.first = minT(had.first, u.first);
   had.last = maxT(had.last, u.last);
   had.arp ||= u.arp;
+  if (u.frame !== undefined && (had.frame === undefined || u.frame < had.frame)) had.frame = u.frame;
   for (const port of u.served) if (!had.served.includes(port)) had.served.push(port);
+}
+
+function addRx(m: Map<string, PartialRxUse>, u: PartialRxUse): void {
+  const had = m.get(u.ip);
+  if (had === undefined) {
+    if (m.size < PARTIAL_LIMITS.ipsPerDevice) m.set(u.ip, { ...u });
+    return;
+  }
+  had.packets += u.packets;
+  had.bytes += u.bytes;
+  had.first = Math.min(had.first, u.first);
+  had.last = Math.max(had.last, u.last);
 }
 
 /**
@@ -113,10 +129,13 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
     c.sensors.add(sensorOf(s.source));
     c.first = minT(c.first, s.first);
     c.last = maxT(c.last, s.last);
-    c.packetsSent += s.packetsSent;
-    c.packetsReceived += s.packetsReceived;
-    c.bytesSent += s.bytesSent;
-    c.bytesReceived += s.bytesReceived;
+    // What the source moved to routed devices is theirs (they carry it in their own states).
+    c.packetsSent += Math.max(0, s.packetsSent - (s.routedPackets ?? 0));
+    c.packetsReceived += Math.max(0, s.packetsReceived - (s.routedReceivedPackets ?? 0));
+    c.bytesSent += Math.max(0, s.bytesSent - (s.routedBytes ?? 0));
+    c.bytesReceived += Math.max(0, s.bytesReceived - (s.routedReceivedBytes ?? 0));
+    // A source that called it a router moved these already (any left are from an earlier delta).
+    if (!s.router) for (const u of s.received ?? []) addRx(c.rx, u);
     c.router ||= s.router;
     c.routed ||= s.routed;
     for (const v of s.via) c.via.add(v);
@@ -183,14 +202,15 @@ export function decideRouters(all: Map<string, Combined>): void {
     if (!c.router && routable(c) <= ROUTER_IP_THRESHOLD) continue;
     c.router = true;
     c.servedTcp = new Set(c.routerServed);
-    const move = (u: PartialIpUse) => {
-      const key = `${c.p.site}/ip:${u.ip}`;
+    const routed = (ip: string): Combined => {
+      const key = `${c.p.site}/ip:${ip}`;
       let r = all.get(key);
       if (r === undefined) {
-        r = emptyCombined({ key, kind: 'ip', site: c.p.site, l2domain: null, id: 'ip:' + u.ip, states: [] });
+        r = emptyCombined({ key, kind: 'ip', site: c.p.site, l2domain: null, id: 'ip:' + ip, states: [] });
         for (const s of c.sensors) r.sensors.add(s);
-        (u.ip.includes(':') ? r.ip6 : r.ip4).set(u.ip, {
-          ...u,
+        (ip.includes(':') ? r.ip6 : r.ip4).set(ip, {
+          ip,
+          seq: 0,
           packets: 0,
           bytes: 0,
           first: null,
@@ -202,10 +222,18 @@ export function decideRouters(all: Map<string, Combined>): void {
       }
       r.routed = true;
       r.via.add(c.p.key);
+      return r;
+    };
+    const move = (u: PartialIpUse) => {
+      const r = routed(u.ip);
       r.first = minT(minT(r.first, u.first), u.last);
       r.last = maxT(maxT(r.last, u.first), u.last);
       r.packetsSent += u.packets;
       r.bytesSent += u.bytes;
+      // Only sources that had not called it a router still count these on the MAC (the others moved
+      // them, and list only its own addresses): they leave it, as Inventory.becomeRouter does.
+      c.packetsSent = Math.max(0, c.packetsSent - u.packets);
+      c.bytesSent = Math.max(0, c.bytesSent - u.bytes);
       for (const port of u.served) r.servedTcp.add(port);
     };
     for (const [ip, u] of c.ip4) {
@@ -224,5 +252,17 @@ export function decideRouters(all: Map<string, Combined>): void {
       c.ip6.delete(ip);
       move(u);
     }
+    // What was addressed to it for addresses it does not own goes to their devices too.
+    for (const [ip, u] of c.rx) {
+      if (c.ip4.has(ip) || c.ip6.has(ip)) continue;
+      const r = routed(ip);
+      r.first = minT(minT(r.first, u.first), u.last);
+      r.last = maxT(maxT(r.last, u.first), u.last);
+      r.packetsReceived += u.packets;
+      r.bytesReceived += u.bytes;
+      c.packetsReceived = Math.max(0, c.packetsReceived - u.packets);
+      c.bytesReceived = Math.max(0, c.bytesReceived - u.bytes);
+    }
+    c.rx.clear();
   }
 }

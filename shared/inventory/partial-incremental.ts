@@ -9,6 +9,8 @@
  * - a touched device that is or was a router, or an address behind one (routers are decided on the
  *   combined addresses and make devices of their own),
  * - a pruning at the merge's caps (devices or edges were dropped),
+ * - hearsay that changed, or that waits on an address a touched device holds (it attaches to
+ *   whichever device holds the address),
  * - and the first rebuild.
  */
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
@@ -64,7 +66,7 @@ export class IncrementalInventory {
   rebuild(): InventoryJson {
     const keys = new Set(this.acc.changed());
     for (const a of this.acc.changedDns()) for (const k of this.byAddress.get(a) ?? []) keys.add(k);
-    if (!this.canFollow(keys)) return this.rebuildAll();
+    if (this.acc.hearsayChanged() || !this.canFollow(keys)) return this.rebuildAll();
     this.partial++;
     const devices: PartialDevice[] = [];
     const edges = new Map<string, PartialEdge>();
@@ -137,6 +139,7 @@ export class IncrementalInventory {
       const d = this.acc.device(k);
       if (d === undefined) return false;
       if (!this.ids.has(k) && !this.qualified && this.localIds.has(d.id)) return false;
+      if (this.holdsHearsay(d)) return false;
       // A device that would now be a router changes the addresses behind it.
       const c = combine(d);
       const one = new Map<string, Combined>([[k, c]]);
@@ -146,7 +149,13 @@ export class IncrementalInventory {
     return true;
   }
 
+  private holdsHearsay(d: PartialDevice): boolean {
+    if (d.kind === 'ip') return this.acc.hasHearsay(d.site, d.id.slice(3));
+    return d.states.some((s) => s.ips.some((u) => this.acc.hasHearsay(d.site, u.ip)));
+  }
+
   private rebuildAll(): InventoryJson {
+    this.acc.hearsayChanged();
     this.full++;
     const p = this.acc.partial();
     const inv = inventoryFromPartial(p, this.o);

@@ -14,6 +14,7 @@ import { cmp, UNKNOWN_BORN } from './partial-merge';
 import type { PartialDevice, PartialEdge, PartialInventory, PartialIpUse } from './partial-types';
 import { combine, decideRouters, type Combined } from './partial-combine';
 import { statsOf } from './partial-stats';
+import { claimHearsay } from './partial-hearsay';
 
 export interface FromPartialOptions {
   /** Classification rules (as the analyzer takes them); without them devices carry what the wire said. */
@@ -77,6 +78,7 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
     last: unset(u.last, -Infinity),
     arp: u.arp,
     served: u.served.length > 0 ? [...u.served] : null,
+    frame: u.frame ?? 0,
   });
   for (const [ip, u] of c.ip4) d.ip4.set(ipv4FromString(ip) | 0, use(u));
   for (const [ip, u] of c.ip6) d.ip6.set(ip, use(u));
@@ -126,6 +128,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   const all = new Map<string, Combined>();
   for (const d of p.devices) all.set(d.key, combine(d, o.local === true));
   decideRouters(all);
+  claimHearsay(all, p.hearsay, o.local === true);
   const ids = idsOf(
     [...all.values()].map((c) => c.p),
     o.ids,

@@ -12,6 +12,9 @@ export const PARTIAL_LIMITS = {
   statesPerEntry: 1024,
   dnsAddresses: 65_536,
   namesPerAddress: 16,
+  /** Addresses with hearsay, and distinct facts per address and source (the inventory holds 8). */
+  hearsayAddresses: 65_536,
+  hearsayFacts: 8,
   edits: 100_000,
   ipsPerDevice: 64,
   servedPerIp: 16,
@@ -39,4 +42,5 @@ export const MERGED_LIMITS = {
   sources: 4096,
   dnsAddresses: 1_000_000,
   edits: 1_000_000,
+  hearsay: 1_000_000,
 } as const;

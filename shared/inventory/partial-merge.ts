@@ -6,7 +6,9 @@
  * one fixed order. Bounds keep the smallest entries under a fixed order, which is a join too: the
  * result does not depend on which partial brought an entry first.
  */
-import { rawOf, subOf } from './evidence';
+import { factKey } from './evidence';
+
+export { factKey };
 import {
   PARTIAL_VERSION,
   type PartialDevice,
@@ -16,8 +18,11 @@ import {
   type PartialEdgeState,
   type PartialEdit,
   type PartialFact,
+  type PartialHearsay,
+  type PartialHearsayState,
   type PartialInventory,
   type PartialIpUse,
+  type PartialRxUse,
   type PartialSource,
   type PartialSourceInfo,
   type SourceId,
@@ -155,18 +160,6 @@ export function maxT(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
-/** What tells facts apart: as Evidence dedupes them (kind, protocol, field, sub-key, raw value). */
-const factKeys = new WeakMap<Observation, string>();
-
-export function factKey(o: Observation): string {
-  let k = factKeys.get(o);
-  if (k === undefined) {
-    k = `${o.kind}\u0000${o.protocol}\u0000${o.field}\u0000${subOf(o)}\u0000${rawOf(o)}`;
-    factKeys.set(o, k);
-  }
-  return k;
-}
-
 /** Entries in their source's order (seq), ties by key; only the first `max` kept. */
 function bySeq<T extends { seq: number }>(xs: T[], key: (t: T) => string, max: number): T[] {
   return [...xs].sort((p, q) => p.seq - q.seq || cmp(key(p), key(q))).slice(0, max);
@@ -209,6 +202,8 @@ function joinFact(x: PartialFact, y: PartialFact): PartialFact {
 }
 
 function joinIp(x: PartialIpUse, y: PartialIpUse): PartialIpUse {
+  const frame =
+    x.frame === undefined ? y.frame : y.frame === undefined ? x.frame : Math.min(x.frame, y.frame);
   return {
     ip: x.ip,
     seq: Math.min(x.seq, y.seq),
@@ -218,10 +213,21 @@ function joinIp(x: PartialIpUse, y: PartialIpUse): PartialIpUse {
     last: maxT(x.last, y.last),
     arp: x.arp || y.arp,
     served: unionNum(x.served, y.served, PARTIAL_LIMITS.servedPerIp),
+    ...(frame === undefined ? {} : { frame }),
   };
 }
 
-const ipKey = (u: PartialIpUse) => u.ip;
+function joinRx(x: PartialRxUse, y: PartialRxUse): PartialRxUse {
+  return {
+    ip: x.ip,
+    packets: Math.max(x.packets, y.packets),
+    bytes: Math.max(x.bytes, y.bytes),
+    first: Math.min(x.first, y.first),
+    last: Math.max(x.last, y.last),
+  };
+}
+
+const ipKey = (u: { ip: string }) => u.ip;
 const fKey = (f: PartialFact) => factKey(f.obs);
 
 export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): PartialDeviceState {
@@ -234,6 +240,21 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
     packetsReceived: Math.max(x.packetsReceived, y.packetsReceived),
     bytesSent: Math.max(x.bytesSent, y.bytesSent),
     bytesReceived: Math.max(x.bytesReceived, y.bytesReceived),
+    ...(x.routedPackets !== undefined || y.routedPackets !== undefined
+      ? {
+          routedPackets: Math.max(x.routedPackets ?? 0, y.routedPackets ?? 0),
+          routedBytes: Math.max(x.routedBytes ?? 0, y.routedBytes ?? 0),
+        }
+      : {}),
+    ...(x.routedReceivedPackets !== undefined || y.routedReceivedPackets !== undefined
+      ? {
+          routedReceivedPackets: Math.max(x.routedReceivedPackets ?? 0, y.routedReceivedPackets ?? 0),
+          routedReceivedBytes: Math.max(x.routedReceivedBytes ?? 0, y.routedReceivedBytes ?? 0),
+        }
+      : {}),
+    ...(x.received !== undefined || y.received !== undefined
+      ? { received: mergeBy(x.received ?? [], y.received ?? [], ipKey, joinRx, L.ipsPerDevice) }
+      : {}),
     router: x.router || y.router,
     routed: x.routed || y.routed,
     via: union(x.via, y.via, L.viaPerDevice),
@@ -286,8 +307,29 @@ export function joinEdge(x: PartialEdge, y: PartialEdge): PartialEdge {
   };
 }
 
+function joinHearsayState(x: PartialHearsayState, y: PartialHearsayState): PartialHearsayState {
+  // Once the source's own device claimed the facts, they are in its state: none wait any more.
+  if (x.claimed || y.claimed) return { source: x.source, claimed: true, facts: [], protocols: [] };
+  const L = PARTIAL_LIMITS;
+  return {
+    source: x.source,
+    claimed: false,
+    facts: bySeq(mergeBy(x.facts, y.facts, fKey, joinFact), fKey, L.hearsayFacts),
+    protocols: union(x.protocols, y.protocols, L.hearsayFacts),
+  };
+}
+
+export function joinHearsay(x: PartialHearsay, y: PartialHearsay): PartialHearsay {
+  return {
+    site: x.site,
+    ip: x.ip,
+    states: mergeBy(x.states, y.states, (s) => s.source, joinHearsayState, PARTIAL_LIMITS.statesPerEntry),
+  };
+}
+
 export const edgeKey = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 export const dnsKey = (d: PartialDnsName) => `${d.site}\n${d.ip}`;
+export const hearsayKey = (h: PartialHearsay) => `${h.site}\n${h.ip}`;
 export const editKey = (e: PartialEdit) => `${e.device}\n${e.field}`;
 
 /** The newest edit wins; at the same time the greater author, then value, so every order agrees. */
@@ -312,6 +354,7 @@ export function newerSource(x: PartialSourceInfo, y: PartialSourceInfo): Partial
  */
 export function mergePartials(a: PartialInventory, b: PartialInventory): PartialInventory {
   const M = MERGED_LIMITS;
+  const hearsay = mergeBy(a.hearsay ?? [], b.hearsay ?? [], hearsayKey, joinHearsay, M.hearsay);
   return {
     version: PARTIAL_VERSION,
     sources: mergeBy(a.sources, b.sources, (s) => s.source, newerSource, M.sources),
@@ -319,6 +362,8 @@ export function mergePartials(a: PartialInventory, b: PartialInventory): Partial
     edges: mergeBy(a.edges, b.edges, edgeKey, joinEdge, M.edges),
     dns: mergeBy(a.dns, b.dns, dnsKey, joinDns, M.dnsAddresses),
     edits: mergeBy(a.edits, b.edits, editKey, newerEdit, M.edits),
+    // Absent when empty, so partials that never held hearsay stay as they were.
+    ...(hearsay.length > 0 ? { hearsay } : {}),
   };
 }
 

@@ -82,6 +82,7 @@ const ipUse = z.object({
   last: time.nullable(),
   arp: z.boolean(),
   served: z.array(port).max(L.servedPerIp),
+  frame: count.optional(),
 });
 
 const fact = z.object({
@@ -101,6 +102,14 @@ const deviceState = z.object({
   packetsReceived: count,
   bytesSent: count,
   bytesReceived: count,
+  routedPackets: count.optional(),
+  routedBytes: count.optional(),
+  routedReceivedPackets: count.optional(),
+  routedReceivedBytes: count.optional(),
+  received: z
+    .array(z.object({ ip: address, packets: count, bytes: count, first: time, last: time }))
+    .max(L.ipsPerDevice)
+    .optional(),
   router: z.boolean(),
   routed: z.boolean(),
   via: z.array(key).max(L.viaPerDevice),
@@ -168,6 +177,22 @@ const edgeState = z.object({
 const edge = z
   .object({ a: key, b: key, states: z.array(edgeState).min(1).max(L.statesPerEntry) })
   .refine((e) => e.a < e.b, 'an edge names its devices in order (a < b)');
+
+const hearsay = z.object({
+  site: name,
+  ip: address,
+  states: z
+    .array(
+      z.object({
+        source,
+        claimed: z.boolean(),
+        facts: z.array(fact).max(L.hearsayFacts),
+        protocols: z.array(proto).max(L.hearsayFacts),
+      }),
+    )
+    .min(1)
+    .max(L.statesPerEntry),
+});
 
 const file = z.object({
   path: text,
@@ -246,6 +271,7 @@ const partial = z.object({
       }),
     )
     .max(L.edits),
+  hearsay: z.array(hearsay).max(L.hearsayAddresses).optional(),
 });
 
 export type ParsedPartial = { ok: true; partial: PartialInventory } | { ok: false; reason: string };

@@ -47,6 +47,17 @@ export interface PartialIpUse {
   arp: boolean;
   /** TCP ports served from this address (they follow it if the MAC turns out to be a router). */
   served: number[];
+  /** The frame in which the source's device took it (where hearsay it claims in a merge goes). */
+  frame?: number;
+}
+
+/** Frames addressed to a MAC for one destination address, as one source saw them. */
+export interface PartialRxUse {
+  ip: string;
+  packets: number;
+  bytes: number;
+  first: number;
+  last: number;
 }
 
 /** One distinct fact (kind, protocol, field, value) about a device, as one source heard it. */
@@ -67,10 +78,25 @@ export interface PartialDeviceState {
   /** Capture times, ms; null: not seen on the wire (only named by an observation). */
   first: number | null;
   last: number | null;
+  /** Every frame it sent, including what routedPackets/routedBytes say moved to routed devices. */
   packetsSent: number;
   packetsReceived: number;
   bytesSent: number;
   bytesReceived: number;
+  /**
+   * What a router sent from addresses it routes for before the source knew it routed: counted in
+   * packetsSent/bytesSent (so they only grow), shown on the routed devices instead. Absent: none.
+   */
+  routedPackets?: number;
+  routedBytes?: number;
+  /** The same for what was addressed to it (counted in packetsReceived/bytesReceived). */
+  routedReceivedPackets?: number;
+  routedReceivedBytes?: number;
+  /**
+   * What was addressed to it per destination address while the source did not know it routed (see
+   * Inventory's Device.rx4): what moves to the routed devices if the merge finds it routes. Absent: none.
+   */
+  received?: PartialRxUse[];
   /** The source decided it routes (it is decided again on the merged facts). */
   router: boolean;
   routed: boolean;
@@ -150,6 +176,30 @@ export interface PartialDnsName {
   born?: number[];
 }
 
+/**
+ * What one source heard others state about an address while no device it knew held it (a DHCP server
+ * naming the router): the merge attaches it to the device that holds the address there.
+ */
+export interface PartialHearsayState {
+  source: SourceId;
+  /**
+   * The source's own device took the address, and the facts are in that device's state: an earlier
+   * delta's unclaimed facts are not attached a second time (true outranks false, facts go).
+   */
+  claimed: boolean;
+  /** Distinct facts, in the order heard, at most PARTIAL_LIMITS.hearsayFacts. */
+  facts: PartialFact[];
+  /** The protocols the facts add to the device that claims them (as the source names them). */
+  protocols: string[];
+}
+
+export interface PartialHearsay {
+  site: string;
+  ip: string;
+  /** By source id, ascending. */
+  states: PartialHearsayState[];
+}
+
 export type EditableField = 'name' | 'type' | 'vendor' | 'notes';
 
 /** A person's edit: the newest per device and field wins (ties: author, then value), over every fact. */
@@ -190,6 +240,8 @@ export interface PartialInventory {
   edges: PartialEdge[];
   dns: PartialDnsName[];
   edits: PartialEdit[];
+  /** Hearsay no device of its source held (absent when none), by site and address. */
+  hearsay?: PartialHearsay[];
 }
 
 /** What a later partialOf(…, { since }) compares with, to send only what changed. Opaque; in memory. */
@@ -197,4 +249,6 @@ export interface PartialMarker {
   readonly devices: ReadonlyMap<string, string>;
   readonly edges: ReadonlyMap<string, string>;
   readonly dns: ReadonlyMap<string, number>;
+  /** Per address with hearsay: facts held, or -1 once claimed. */
+  readonly hearsay?: ReadonlyMap<string, number>;
 }

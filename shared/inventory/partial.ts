@@ -5,7 +5,7 @@
  * (partial-inventory.ts).
  */
 import { ipv4ToString } from '../util/addr';
-import type { Device, Edge, Inventory, IpUse } from './inventory';
+import type { Device, Edge, HeldFact, Inventory, IpUse } from './inventory';
 import { cmp, dnsNames, edgeKey, factKey, sourceId } from './partial-merge';
 import {
   PARTIAL_VERSION,
@@ -15,9 +15,11 @@ import {
   type PartialEdge,
   type PartialEdgeState,
   type PartialFact,
+  type PartialHearsay,
   type PartialInventory,
   type PartialIpUse,
   type PartialMarker,
+  type PartialRxUse,
   type PartialSource,
   type PartialStats,
 } from './partial-types';
@@ -60,12 +62,44 @@ function ipUses(d: Device): PartialIpUse[] {
       last: finite(u.last),
       arp: u.arp,
       served: [...(u.served ?? [])].sort((x, y) => x - y),
+      frame: u.frame,
     });
   let seq = 0;
   for (const [k, u] of d.ip4) add(ipv4ToString(k >>> 0), seq++, u);
   seq = 0;
   for (const [ip, u] of d.ip6) add(ip, seq++, u);
   return out.sort((x, y) => x.seq - y.seq || cmp(x.ip, y.ip));
+}
+
+/** Held hearsay as partial facts, in the order first heard. */
+function heldFacts(list: readonly HeldFact[]): PartialFact[] {
+  return list.map((h, seq) => ({
+    seq,
+    firstFrame: h.obs.frame,
+    first: h.obs.ts,
+    last: h.last,
+    count: h.count,
+    obs: h.obs,
+  }));
+}
+
+/** Per address: facts held, or -1 once a device claimed them (what a delta compares). */
+function hearsayStamps(inv: Inventory): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [ip, list] of inv.heldHearsay())
+    out.set(
+      ip,
+      list.reduce((n, h) => n + h.count, 0),
+    );
+  for (const ip of inv.claimedHearsay()) out.set(ip, -1);
+  return out;
+}
+
+function rxUses(d: Device): PartialRxUse[] {
+  const out: PartialRxUse[] = [];
+  for (const [k, u] of d.rx4 ?? []) out.push({ ip: ipv4ToString(k >>> 0), ...u });
+  for (const [ip, u] of d.rx6 ?? []) out.push({ ip, ...u });
+  return out.sort((x, y) => cmp(x.ip, y.ip));
 }
 
 function facts(d: Device): PartialFact[] {
@@ -94,7 +128,7 @@ export function partialMarker(inv: Inventory): PartialMarker {
   for (const e of inv.edges.values()) edges.set(`${e.a.id}\n${e.b.id}`, edgeStamp(e));
   const dns = new Map<string, number>();
   for (const [ip, names] of inv.resolved) dns.set(ip, names.size);
-  return { devices, edges, dns };
+  return { devices, edges, dns, hearsay: hearsayStamps(inv) };
 }
 
 /**
@@ -115,10 +149,17 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       source: sid,
       first: finite(d.first),
       last: finite(d.last),
-      packetsSent: d.packetsSent,
-      packetsReceived: d.packetsReceived,
-      bytesSent: d.bytesSent,
-      bytesReceived: d.bytesReceived,
+      packetsSent: d.packetsSent + d.routedPackets,
+      packetsReceived: d.packetsReceived + d.routedReceivedPackets,
+      bytesSent: d.bytesSent + d.routedBytes,
+      bytesReceived: d.bytesReceived + d.routedReceivedBytes,
+      ...(d.routedPackets + d.routedBytes > 0
+        ? { routedPackets: d.routedPackets, routedBytes: d.routedBytes }
+        : {}),
+      ...(d.routedReceivedPackets + d.routedReceivedBytes > 0
+        ? { routedReceivedPackets: d.routedReceivedPackets, routedReceivedBytes: d.routedReceivedBytes }
+        : {}),
+      ...(d.rx4 !== null || d.rx6 !== null ? { received: rxUses(d) } : {}),
       router: d.router,
       routed: d.routed,
       // Routers are MAC devices of the same domain (Inventory.routedVia).
@@ -165,6 +206,13 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
     if (since !== undefined && since.dns.get(ip) === names.size) continue;
     dns.push({ site, ip, ...dnsNames(names) });
   }
+  const hearsay: PartialHearsay[] = [];
+  for (const [ip, n] of hearsayStamps(inv)) {
+    if (since?.hearsay !== undefined && since.hearsay.get(ip) === n) continue;
+    const list = n < 0 ? [] : (inv.heldHearsay().get(ip) ?? []);
+    const protocols = [...new Set(list.map((h) => inv.protocolOf(h.obs.protocol)))].sort(cmp);
+    hearsay.push({ site, ip, states: [{ source: sid, claimed: n < 0, facts: heldFacts(list), protocols }] });
+  }
   const sources =
     o.stats === undefined
       ? []
@@ -185,5 +233,6 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
     edges: edges.sort((x, y) => cmp(edgeKey(x), edgeKey(y))),
     dns: dns.sort((x, y) => cmp(x.ip, y.ip)),
     edits: [],
+    ...(hearsay.length > 0 ? { hearsay: hearsay.sort((x, y) => cmp(x.ip, y.ip)) } : {}),
   };
 }

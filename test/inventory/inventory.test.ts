@@ -5,6 +5,8 @@ import { LAYERS } from '../../shared/decode/layers';
 import { ChangeStream } from '../../shared/inventory/changes';
 import { arp, ethernet, ipv6, tcpFrame, udp, udpFrame } from '../helpers/packets';
 import { ipv6Prefix64 } from '../../shared/util/addr';
+import { analyzerPartial } from '../../shared/engine/analyzer-partial';
+import { inventoryFromPartial, mergePartials } from '../../shared/inventory/partial';
 
 const GW = '00:1b:1b:00:00:01'; // Siemens OUI, as a router here
 const PC = '3c:52:82:00:00:02';
@@ -99,6 +101,128 @@ test('a MAC behind which many addresses appear is a router; the addresses become
   }
   // Edges run from the routed addresses to the PC, not from the router.
   assert.ok(inv.edges.some((e) => e.a === 'ip:203.0.113.6' || e.b === 'ip:203.0.113.6'));
+});
+
+/**
+ * GW answers ARP for its own address and sends once from it; PC asks six routed addresses through
+ * GW's MAC, and GW forwards their answers (twice over).
+ */
+function routedFrames(): Uint8Array[] {
+  const frames = [
+    ethernet('ff:ff:ff:ff:ff:ff', GW, 0x0806, arp(2, GW, '192.168.1.1', PC, '192.168.1.10')),
+    udpFrame(
+      { mac: GW, ip: '192.168.1.1', port: 53 },
+      { mac: PC, ip: '192.168.1.10', port: 5000 },
+      new Uint8Array(8),
+    ),
+  ];
+  for (let round = 0; round < 2; round++)
+    for (let i = 1; i <= 6; i++) {
+      frames.push(
+        udpFrame(
+          { mac: PC, ip: '192.168.1.10', port: 40000 + i },
+          { mac: GW, ip: `203.0.113.${i}`, port: 123 },
+          new Uint8Array(20 + i),
+        ),
+      );
+      frames.push(
+        udpFrame(
+          { mac: GW, ip: `203.0.113.${i}`, port: 123 },
+          { mac: PC, ip: '192.168.1.10', port: 40000 + i },
+          new Uint8Array(i + round),
+        ),
+      );
+    }
+  return frames;
+}
+
+test('what a router sent from routed addresses, and what was sent to them through it, counts on them, whenever it was found to route', () => {
+  const frames = routedFrames();
+  // Found at the fifth routed address, or only at the last frame (the routed ones come first).
+  for (const order of [frames, [...frames.slice(2), ...frames.slice(0, 2)]]) {
+    const a = analyzer();
+    feed(a, order);
+    const inv = a.snapshot();
+    const gw = inv.devices.find((d) => d.mac === GW)!;
+    assert.equal(gw.router, true);
+    assert.equal(gw.packetsSent, 2, 'its ARP reply and what it sent from 192.168.1.1');
+    assert.equal(gw.bytesSent, frames[0]!.length + frames[1]!.length);
+    for (let i = 1; i <= 6; i++) {
+      const r = inv.devices.find((d) => d.id === `ip:203.0.113.${i}`)!;
+      assert.equal(r.packetsSent, 2);
+      assert.equal(r.bytesSent, 2 * (14 + 20 + 8 + i) + 1);
+      // What PC sent it through GW's MAC, before GW was known to route too.
+      assert.equal(r.packetsReceived, 2);
+      assert.equal(r.bytesReceived, 2 * (14 + 20 + 8 + 20 + i));
+    }
+    assert.equal(gw.packetsReceived, 0, 'nothing was addressed to its own address');
+    // Every frame sent is counted once, and every unicast frame received once.
+    assert.equal(
+      inv.devices.reduce((n, d) => n + d.packetsSent, 0),
+      frames.length,
+    );
+    assert.equal(
+      inv.devices.reduce((n, d) => n + d.packetsReceived, 0),
+      frames.length - 1,
+    );
+  }
+});
+
+test('two halves, neither of which saw enough addresses to call the MAC a router, merge to the counters of the whole', () => {
+  // One frame to and one from each routed address: the first half holds three, the second the others.
+  const frames = routedFrames().slice(0, 14);
+  const whole = analyzer();
+  feed(whole, frames);
+  const want = whole.snapshot();
+  const cut = 2 + 6;
+  const [x, y] = [analyzer(), analyzer()];
+  const t0 = 1_700_000_000_000;
+  frames.forEach((f, i) => (i < cut ? x : y).frame(f, 1, t0 + i * 1000, f.length, 0));
+  const px = analyzerPartial(x, { site: 'hq', sensor: 'first' });
+  const py = analyzerPartial(y, { site: 'hq', sensor: 'second' });
+  assert.ok([...px.devices, ...py.devices].every((d) => d.states.every((s) => !s.router)));
+  const merged = inventoryFromPartial(mergePartials(px, py), {});
+  const sent = (inv: typeof want) =>
+    inv.devices
+      .map((d) => [d.id, d.router, d.packetsSent, d.bytesSent, d.packetsReceived, d.bytesReceived])
+      .sort();
+  assert.deepEqual(sent(merged), sent(want));
+  assert.equal(merged.devices.find((d) => d.mac === GW)!.packetsSent, 2);
+});
+
+test('what a MAC is sent for many addresses before it routes is kept for 64 of them, the rest stays on it', () => {
+  const a = analyzer();
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i < 300; i++)
+    frames.push(
+      udpFrame(
+        { mac: PC, ip: '192.168.1.10', port: 5000 },
+        { mac: GW, ip: `198.51.${i >> 8}.${i & 255}`, port: 53 },
+        new Uint8Array(4),
+      ),
+    );
+  feed(a, frames);
+  const gw = a.inventory.byId(`mac:${GW}`)!;
+  assert.equal(gw.rx4!.size, 64);
+  // A one-way capture of a gateway is no flood: no limit is reported.
+  assert.equal(a.snapshot().stats.limits, undefined);
+  // Found to route now: the 64 addresses kept become routed devices with what was sent to them.
+  feed(
+    a,
+    [1, 2, 3, 4, 5].map((i) =>
+      udpFrame(
+        { mac: GW, ip: `198.51.0.${i}`, port: 53 },
+        { mac: PC, ip: '192.168.1.10', port: 5000 },
+        new Uint8Array(4),
+      ),
+    ),
+    1_700_001_000_000,
+  );
+  const inv = a.snapshot();
+  const router = inv.devices.find((d) => d.mac === GW)!;
+  assert.equal(router.router, true);
+  assert.equal(inv.devices.filter((d) => d.routed && d.packetsReceived === 1).length, 64);
+  assert.equal(router.packetsReceived, 300 - 64);
 });
 
 test('four addresses are not yet a router (GROUND_TRUTH counts more than four)', () => {

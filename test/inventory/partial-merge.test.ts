@@ -193,6 +193,18 @@ const partialArb: fc.Arbitrary<PartialInventory> = fc
       }),
       { maxLength: 3 },
     ),
+    hearsay: fc.array(
+      fc.record({
+        source: fc.constantFrom(...SOURCES),
+        ip: fc.constantFrom(...IPS),
+        claimed: fc.boolean(),
+        frame: fc.nat({ max: 50 }),
+        at: time,
+        count: small,
+        obs: obsArb,
+      }),
+      { maxLength: 3 },
+    ),
     packets: small,
   })
   .map((r) => {
@@ -228,6 +240,20 @@ const partialArb: fc.Arbitrary<PartialInventory> = fc
         ...(d.born === undefined ? {} : { born: [d.born] }),
       })),
       edits: r.edits,
+      hearsay: r.hearsay.map((h) => ({
+        site: siteOf(h.source),
+        ip: h.ip,
+        states: [
+          {
+            source: h.source,
+            claimed: h.claimed,
+            facts: [
+              { seq: 0, firstFrame: h.frame, first: h.at, last: h.at + 1, count: h.count + 1, obs: h.obs },
+            ],
+            protocols: [h.obs.protocol],
+          },
+        ],
+      })),
     };
     // Canonical form, as every partial from the network is once checked.
     const parsed = parsePartial(p);
