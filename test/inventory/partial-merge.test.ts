@@ -307,6 +307,7 @@ test('a site dropped from a merge: what merging the rest gives, nothing of it le
       ];
       assert.ok(keys.every((k) => !k.startsWith('s1/')));
       assert.ok(rest.dns.every((d) => d.site !== 's1') && rest.sources.every((x) => x.site !== 's1'));
+      assert.ok((rest.hearsay ?? []).every((h) => h.site !== 's1'));
       assert.deepEqual(
         rest.devices,
         merged.devices.filter((d) => d.site !== 's1'),
