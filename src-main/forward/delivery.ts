@@ -100,6 +100,9 @@ export class DeliveryWorker {
         this.failures = 0;
         continue;
       } catch (e) {
+        // Our own deadline cut this attempt short. After a failure of the destination's own (a refused
+        // connection), that says nothing new: the real reason stays the last error.
+        if (this.abort.signal.aborted && this.failures > 0) return;
         this.failures++;
         this.queue.failed(describeError(e));
         wait = Math.max(this.backoffMs(), e instanceof DeliveryError ? (e.retryAfterMs ?? 0) : 0);
