@@ -35,6 +35,7 @@ test('frames come out whole and in order, across many wraps of a small ring', ()
       w.push(pad, 5, 5 + b.length, 1 + (sent % 3), sent * 1000.5, b.length + 4, sent % 7, sent + 1, sent & 1);
       sent++;
     }
+    w.flush();
     for (let k = 0; k < 3 && got < sent; k++) {
       const f = r.next(0);
       assert.ok(f !== null);
@@ -62,6 +63,7 @@ test('a frame longer than a quarter of the ring is cut to fit, its wire length k
   const w = new RingWriter(sab);
   const r = new RingReader(sab);
   w.push(new Uint8Array(5000).fill(7), 0, 5000, 1, 1, 5000, 0, 1);
+  w.flush();
   const f = r.next(0)!;
   assert.equal(f.end - f.start, w.maxFrame);
   assert.ok(w.maxFrame < 1024);
@@ -83,4 +85,27 @@ test('a full ring whose reader takes nothing stops the writer with a reason; a f
   assert.throws(() => {
     for (let i = 0; i < 100; i++) w2.push(b, 0, b.length, 1, 0, 500, 0, i + 1);
   }, RingFailedError);
+});
+
+test('frames are published in batches: the reader sees them once a batch is full or on flush', () => {
+  const sab = ringBuffer(16384);
+  const w = new RingWriter(sab);
+  const r = new RingReader(sab);
+  const b = new Uint8Array(100);
+  // A batch is a sixteenth of the ring (1 KiB here): 7 records of 136 bytes are under it.
+  for (let i = 0; i < 7; i++) w.push(b, 0, b.length, 1, 0, 100, 0, i + 1);
+  assert.equal(r.next(0), null);
+  w.push(b, 0, b.length, 1, 0, 100, 0, 8);
+  for (let i = 1; i <= 8; i++) {
+    assert.equal(r.next(0)?.frameNo, i);
+    r.release();
+  }
+  w.push(b, 0, b.length, 1, 0, 100, 0, 9);
+  assert.equal(r.next(0), null);
+  w.flush();
+  assert.equal(r.next(0)?.frameNo, 9);
+  r.release();
+  // What the reader took goes back to the writer once it has nothing left to read.
+  assert.equal(r.next(0), null);
+  assert.equal(w.used(), 0);
 });

@@ -9,17 +9,25 @@
  * A record never wraps: past the end goes a marker (caplen WRAP) and the record starts at 0.
  * Positions are byte counts modulo 2^32; `capacity` is a power of two, so `head & (capacity - 1)` is
  * the offset and `(head - tail) >>> 0` what is in use.
+ *
+ * Each side publishes its position in batches and wakes the other only when that one asked, with room
+ * to spare: waking a thread costs a system call, and a ring that woke its reader for every frame (or
+ * its writer for every frame freed) spent more time switching threads than analysing.
  */
 
+// Each control slot on a cache line of its own: the writer's and the reader's positions change all
+// the time, and sharing a line would make every store of one slow down the other's loads.
+const SLOT = 16;
 const HEAD = 0;
-const TAIL = 1;
-const CLOSED = 2;
+const TAIL = SLOT;
+const CLOSED = 2 * SLOT;
 /** Set by the consumer when it stopped for good (it failed): the writer stops waiting. */
-const FAILED = 3;
-/** Set while the consumer (READER_WAITS) or producer (WRITER_WAITS) sleeps: the other side wakes it. */
-const READER_WAITS = 4;
-const WRITER_WAITS = 5;
-const CONTROL_BYTES = 64;
+const FAILED = 3 * SLOT;
+/** Set while the consumer sleeps: the writer wakes it when it publishes. */
+const READER_WAITS = 4 * SLOT;
+/** While the producer sleeps: how many bytes it waits to be free (the reader wakes it once they are). */
+const WRITER_WAITS = 5 * SLOT;
+const CONTROL_BYTES = 6 * SLOT * 4;
 const HEADER = 32;
 const WRAP = 0xffffffff;
 
@@ -66,6 +74,12 @@ class RingView {
 
 export class RingWriter extends RingView {
   private head = 0;
+  /** What the reader had freed when last looked at: reloaded only when this is not enough. */
+  private tail = 0;
+  /** The head the reader was last told of. */
+  private published = 0;
+  /** Unpublished bytes beyond which push() publishes on its own. */
+  private readonly batch: number;
   /** Frames longer than this are cut to it (a hostile record must not need more than the ring). */
   readonly maxFrame: number;
   constructor(
@@ -75,11 +89,13 @@ export class RingWriter extends RingView {
   ) {
     super(sab);
     this.maxFrame = this.capacity / 4 - HEADER;
+    this.batch = this.capacity / 16;
   }
 
-  /** Bytes in use now (the reader may free more at any moment). */
+  /** Bytes in use now, published or not (the reader may free more at any moment). */
   used(): number {
-    return (this.head - Atomics.load(this.ctl, TAIL)) >>> 0;
+    this.tail = Atomics.load(this.ctl, TAIL);
+    return (this.head - this.tail) >>> 0;
   }
 
   push(
@@ -97,7 +113,7 @@ export class RingWriter extends RingView {
     const size = HEADER + pad(len);
     let at = this.head & (this.capacity - 1);
     const skip = this.capacity - at < size ? this.capacity - at : 0;
-    this.room(skip + size);
+    if (this.capacity - ((this.head - this.tail) >>> 0) < skip + size) this.room(skip + size);
     const v = this.view;
     if (skip > 0) {
       v.setUint32(at, WRAP, true);
@@ -112,24 +128,36 @@ export class RingWriter extends RingView {
     v.setFloat64(at + 24, ts, true);
     this.bytes.set(buf.subarray(start, start + len), at + HEADER);
     this.head = (this.head + skip + size) | 0;
+    if ((this.head - this.published) >>> 0 >= this.batch) this.flush();
+  }
+
+  /** Lets the reader see every frame pushed so far (and wakes it if it sleeps). */
+  flush(): void {
+    if (this.head === this.published) return;
+    this.published = this.head;
     Atomics.store(this.ctl, HEAD, this.head);
     if (Atomics.load(this.ctl, READER_WAITS) !== 0) Atomics.notify(this.ctl, HEAD);
   }
 
-  /** Waits (blocking this thread) until `n` bytes are free; throws if the reader failed or stalled. */
+  /**
+   * Waits (blocking this thread) until `n` bytes are free; throws if the reader failed or stalled.
+   * Once it must sleep, it sleeps until a quarter of the ring is free, so a full ring does not wake
+   * it for every frame the reader takes.
+   */
   private room(n: number): void {
     if (this.capacity - this.used() >= n) return;
-    let tail = Atomics.load(this.ctl, TAIL);
+    this.flush();
+    const want = Math.max(n, this.capacity / 4);
+    let tail = this.tail;
     let since = Date.now();
     for (;;) {
       if (this.failed) throw new RingFailedError('the ring reader stopped');
-      Atomics.store(this.ctl, WRITER_WAITS, 1);
-      if (this.capacity - this.used() < n) Atomics.wait(this.ctl, TAIL, tail, 100);
+      Atomics.store(this.ctl, WRITER_WAITS, want);
+      if (this.capacity - this.used() < want) Atomics.wait(this.ctl, TAIL, this.tail, 100);
       Atomics.store(this.ctl, WRITER_WAITS, 0);
       if (this.capacity - this.used() >= n) return;
       const now = Date.now();
-      const t = Atomics.load(this.ctl, TAIL);
-      if (t !== tail) [tail, since] = [t, now];
+      if (this.tail !== tail) [tail, since] = [this.tail, now];
       else if (now - since > this.stallMs)
         throw new RingFailedError(`the ring reader took no frame for ${this.stallMs / 1000} s`);
     }
@@ -137,6 +165,7 @@ export class RingWriter extends RingView {
 
   /** No more frames: the reader finishes what the ring holds and sees the end. */
   close(): void {
+    this.flush();
     Atomics.store(this.ctl, CLOSED, 1);
     Atomics.notify(this.ctl, HEAD);
   }
@@ -144,6 +173,12 @@ export class RingWriter extends RingView {
 
 export class RingReader extends RingView {
   private tail = 0;
+  /** The writer's head when last loaded: reloaded only once every frame before it was taken. */
+  private head = 0;
+  /** The tail the writer was last told of. */
+  private published = 0;
+  /** Bytes taken but not yet given back beyond which release() publishes on its own. */
+  private readonly batch: number;
   private readonly frame: RingFrame;
   constructor(sab: SharedArrayBuffer) {
     super(sab);
@@ -158,6 +193,7 @@ export class RingReader extends RingView {
       flags: 0,
       ts: 0,
     };
+    this.batch = this.capacity / 64;
   }
 
   /**
@@ -167,14 +203,17 @@ export class RingReader extends RingView {
    */
   next(waitMs: number): RingFrame | null {
     const c = this.ctl;
-    let head = Atomics.load(c, HEAD);
-    if (head === this.tail) {
+    if (this.head === this.tail) this.head = Atomics.load(c, HEAD);
+    if (this.head === this.tail) {
+      // Nothing left: what was taken goes back before this thread sleeps.
+      this.publish();
       if (Atomics.load(c, CLOSED) !== 0 && Atomics.load(c, HEAD) === this.tail) return null;
       Atomics.store(c, READER_WAITS, 1);
-      head = Atomics.load(c, HEAD);
+      let head = Atomics.load(c, HEAD);
       if (head === this.tail && Atomics.load(c, CLOSED) === 0) Atomics.wait(c, HEAD, head, waitMs);
       Atomics.store(c, READER_WAITS, 0);
       head = Atomics.load(c, HEAD);
+      this.head = head;
       if (head === this.tail) return null;
     }
     const v = this.view;
@@ -204,10 +243,22 @@ export class RingReader extends RingView {
     return Atomics.load(this.ctl, CLOSED) !== 0 && Atomics.load(this.ctl, HEAD) === this.tail;
   }
 
-  /** Gives back what `next` handed out (call once the frame is used); wakes a waiting writer. */
+  /**
+   * Gives back what `next` handed out (call once the frame is used): to the writer in batches, or at
+   * once when it waits for room.
+   */
   release(): void {
+    if ((this.tail - this.published) >>> 0 >= this.batch || Atomics.load(this.ctl, WRITER_WAITS) !== 0)
+      this.publish();
+  }
+
+  private publish(): void {
+    if (this.tail === this.published) return;
+    this.published = this.tail;
     Atomics.store(this.ctl, TAIL, this.tail);
-    if (Atomics.load(this.ctl, WRITER_WAITS) !== 0) Atomics.notify(this.ctl, TAIL);
+    const want = Atomics.load(this.ctl, WRITER_WAITS);
+    if (want !== 0 && this.capacity - ((Atomics.load(this.ctl, HEAD) - this.tail) >>> 0) >= want)
+      Atomics.notify(this.ctl, TAIL);
   }
 
   /** This reader stops for good: the writer must not wait for it any more. */

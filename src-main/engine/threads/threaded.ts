@@ -195,6 +195,7 @@ export class AnalysisPool {
       if (this.exited[i] === true || w.failed) continue;
       try {
         w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_END_RUN);
+        w.flush();
       } catch (e) {
         if (!(e instanceof RingFailedError)) throw e;
         this.stopped(i, e.message);
