@@ -1,15 +1,22 @@
 /**
  * Which worker a frame goes to (shared/engine/flow-shard.ts): both directions of a conversation meet,
- * a sender's broadcasts and ARP go where its MAC says, frames spread over the workers, and hostile
- * bytes of any link type give a worker number, never an exception.
+ * a sender's broadcasts and ARP go where its MAC says, frames spread evenly over the workers even
+ * when one conversation carries most of them, and hostile bytes of any link type give a worker
+ * number, never an exception.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { flowShard, maybeTcpSyn } from '../../shared/engine/flow-shard';
+import { FlowShards, flowKey, maybeTcpSyn } from '../../shared/engine/flow-shard';
 import { arp, ethernet, ipv6, tcpFrame, udp, udpFrame } from '../helpers/packets';
 
-const shard = (b: Uint8Array, n: number, lt = 1) => flowShard(b, 0, b.length, lt, n);
+// One table per worker count, as one run of the reader keeps.
+const tables = new Map<number, FlowShards>();
+const shard = (b: Uint8Array, n: number, lt = 1) => {
+  let t = tables.get(n);
+  if (t === undefined) tables.set(n, (t = new FlowShards(n)));
+  return t.of(b, 0, b.length, lt);
+};
 
 test('both directions of an IPv4 and an IPv6 conversation go to one worker; hosts spread', () => {
   const used = new Set<number>();
@@ -66,11 +73,48 @@ test('hostile bytes of any link type: a worker in range, never an exception', ()
       fc.nat(8),
       (bytes, lt, n, cut) => {
         const end = Math.max(0, bytes.length - cut);
-        const w = flowShard(bytes, 0, end, lt, n);
+        const w = new FlowShards(n).of(bytes, 0, end, lt);
         assert.ok(Number.isInteger(w) && w >= 0 && w < n);
+        assert.ok(Number.isInteger(flowKey(bytes, 0, end, lt)));
         assert.equal(typeof maybeTcpSyn(bytes, 0, end, lt), 'boolean');
       },
     ),
     { numRuns: 20000 },
   );
+});
+
+test('one conversation with most of the frames: the others go to the other workers', () => {
+  const big = udpFrame(
+    { mac: '02:00:00:00:00:01', ip: '10.0.0.1', port: 502 },
+    { mac: '02:00:00:00:00:02', ip: '10.0.0.2', port: 40000 },
+    new Uint8Array(8),
+  );
+  for (const n of [2, 3]) {
+    const t = new FlowShards(n);
+    const bigAt = t.of(big, 0, big.length, 1);
+    const at = new Map<string, number>();
+    for (let round = 0; round < 40; round++) {
+      // The big conversation sends as much as the 60 others together.
+      for (let k = 0; k < 59; k++) assert.equal(t.of(big, 0, big.length, 1), bigAt);
+      for (let i = 0; i < 60; i++) {
+        const a = { mac: '02:00:00:00:01:00', ip: `10.1.${i}.1`, port: 1000 + i };
+        const b = { mac: '02:00:00:00:02:00', ip: `10.2.${i}.2`, port: 80 };
+        const f = round % 2 === 0 ? tcpFrame(a, b, new Uint8Array(0)) : tcpFrame(b, a, new Uint8Array(0));
+        const w = t.of(f, 0, f.length, 1);
+        // Each conversation stays with the worker it was first given.
+        assert.equal(at.get(a.ip) ?? w, w);
+        at.set(a.ip, w);
+      }
+    }
+    const shares = t.shares();
+    const total = shares.reduce((x, y) => x + y, 0);
+    assert.equal(total, 40 * 119 + 1);
+    // No worker holds much more than the big conversation alone or an even share, whichever is more
+    // (a hash alone gives the big conversation's worker a share of the others on top).
+    const most = Math.max(40 * 59 + 1, total / n) * 1.05;
+    for (const s of shares) assert.ok(s <= most, `${shares.join('/')}`);
+    // And the same frames in the same order are shared the same way.
+    const again = new FlowShards(n);
+    assert.equal(again.of(big, 0, big.length, 1), bigAt);
+  }
 });

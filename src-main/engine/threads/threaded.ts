@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { Decoder } from '../../../shared/decode/decoder';
 import { LAYERS } from '../../../shared/decode/layers';
 import { linkTypeLabel } from '../../../shared/decode/linktypes';
-import { flowShard, maybeTcpSyn } from '../../../shared/engine/flow-shard';
+import { FlowShards, maybeTcpSyn } from '../../../shared/engine/flow-shard';
 import { SynRepeats } from '../../../shared/engine/syn-repeats';
 import { REPEAT_WINDOW_MS } from '../../../shared/engine/analyzer';
 import { TCP_SYN } from '../../../shared/decode/packet';
@@ -148,6 +148,7 @@ export class AnalysisPool {
     // A sender's SYN signature is observed once per window; its SYNs to several peers go to several
     // workers, so this thread, which sees them all, decides (shared/engine/syn-repeats.ts).
     const syns = this.syn ? new SynRepeats(REPEAT_WINDOW_MS) : null;
+    const shards = new FlowShards(n);
     try {
       for (const path of files) {
         for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
@@ -161,7 +162,7 @@ export class AnalysisPool {
               if (this.failure !== null) throw new RingFailedError(this.failure);
               frame++;
               if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
-              writers[flowShard(buf, s, e, lt, n)]!.push(
+              writers[shards.of(buf, s, e, lt)]!.push(
                 buf,
                 s,
                 e,
