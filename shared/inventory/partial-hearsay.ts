@@ -11,6 +11,9 @@ import { PARTIAL_LIMITS } from './partial-limits';
 
 type Entry = { f: PartialFact; sources: Set<string>; at: number };
 
+/** Facts of the SYN signature observers (protocol `tcp`), which run once the frame is accounted. */
+const heardAfterAccounting = (f: PartialFact): boolean => f.obs.protocol === 'tcp';
+
 /** The device holding an address: its address device, else the MAC device that took it last. */
 function holders(
   all: Map<string, Combined>,
@@ -72,9 +75,13 @@ export function claimHearsay(
   }
   for (const [c, list] of byDevice) {
     list.sort((x, y) => x.at - y.at);
-    const had: Entry[] = c.facts.map((x) => ({ ...x, at: byFrame ? x.f.firstFrame : x.f.first }));
+    const had: Entry[] = c.facts.map((x) => ({
+      ...x,
+      at: byFrame ? x.f.firstFrame + (heardAfterAccounting(x.f) ? 0.5 : 0) : x.f.first,
+    }));
     // Ties go to the facts the device has: one analysis hears a frame's observations as it decodes
-    // it, and the device takes the address (and the hearsay) when the frame is accounted after.
+    // it, and the device takes the address (and the hearsay) when the frame is accounted after; but
+    // a SYN's signature is observed after that (Analyzer.frame), so its facts go after the hearsay.
     const facts = new Map<string, Entry>();
     for (const e of interleave([had, list], (x) => x.at)) {
       const k = factKey(e.f.obs);
