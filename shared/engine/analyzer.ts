@@ -34,8 +34,13 @@ export interface AnalyzerOptions {
 function firstHand(o: Observation, p: Packet): boolean {
   const ip = o.device.ip;
   if (o.device.mac !== null || ip === null) return true;
-  if (p.ipVersion === 6) return ip === p.src6 || ip === p.dst6;
-  if (p.ipVersion === 4) return ip === ipv4ToString(p.src4) || ip === ipv4ToString(p.dst4);
+  // About the sender's own address, from a frame with a sender MAC: the frame's accounting binds that
+  // address (to the MAC, or behind a router to its own device) right after, so if nothing holds it
+  // yet the fact waits for that, as hearsay does, rather than making a device of the address alone.
+  const fromMac = p.srcMac >= 0 && p.srcMac !== 0xffffffffffff;
+  if (p.ipVersion === 6) return (ip === p.src6 && !fromMac) || ip === p.dst6;
+  if (p.ipVersion === 4)
+    return (!fromMac && ip === ipv4ToString(p.src4)) || ip === ipv4ToString(p.dst4);
   return false;
 }
 

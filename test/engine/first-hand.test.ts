@@ -1,0 +1,79 @@
+/**
+ * A fact a host states about its own address, in the first frame it sends from it (a DHCP server
+ * naming itself the router and DNS server): the frame's accounting binds the address to the sender's
+ * MAC right after, so the fact goes to that device, not to a device of the address alone beside it
+ * (shared/engine/analyzer.ts, firstHand). 15 corpus captures had such a duplicate.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAnalyzer } from '../../src-main/engine/pipeline';
+import { dhcpMessage, DHCP } from '../../src-main/demo/frames/dhcp';
+import { udpFrame } from '../helpers/packets';
+
+const SERVER = { mac: '02:00:00:00:00:01', ip: '10.0.0.1', port: 67 };
+const CLIENT_MAC = '02:00:00:00:00:32';
+
+function offer(xid: number): Uint8Array {
+  return udpFrame(
+    SERVER,
+    { mac: 'ff:ff:ff:ff:ff:ff', ip: '255.255.255.255', port: 68 },
+    dhcpMessage({
+      op: 2,
+      type: DHCP.OFFER,
+      xid,
+      clientMac: CLIENT_MAC,
+      yiaddr: '10.0.0.50',
+      serverId: SERVER.ip,
+      router: SERVER.ip,
+      dns: SERVER.ip,
+      lease: 3600,
+    }),
+  );
+}
+
+test('a DHCP server naming itself in its first frame is one device, with those roles', () => {
+  const a = createAnalyzer();
+  a.beginSource();
+  const f = offer(7);
+  a.frame(f, 1, Date.UTC(2026, 0, 1), f.length);
+  const inv = a.snapshot({ evidence: true });
+  // The server and the client its offer names; no device of the address 10.0.0.1 alone.
+  assert.deepEqual(inv.devices.map((d) => d.id).sort(), ['mac:02:00:00:00:00:01', 'mac:' + CLIENT_MAC]);
+  const server = inv.devices.find((d) => d.id === 'mac:02:00:00:00:00:01')!;
+  assert.deepEqual(server.ips, ['10.0.0.1']);
+  for (const role of ['router', 'dns-server']) assert.ok(server.roles.includes(role), server.roles.join(','));
+});
+
+test('the same fact about an address the sender does not send from still waits for its holder', () => {
+  const a = createAnalyzer();
+  a.beginSource();
+  const f = udpFrame(
+    SERVER,
+    { mac: 'ff:ff:ff:ff:ff:ff', ip: '255.255.255.255', port: 68 },
+    dhcpMessage({
+      op: 2,
+      type: DHCP.OFFER,
+      xid: 9,
+      clientMac: CLIENT_MAC,
+      yiaddr: '10.0.0.50',
+      router: '10.0.0.254',
+    }),
+  );
+  a.frame(f, 1, Date.UTC(2026, 0, 1), f.length);
+  assert.deepEqual(
+    a
+      .snapshot()
+      .devices.map((d) => d.id)
+      .sort(),
+    ['mac:02:00:00:00:00:01', 'mac:' + CLIENT_MAC],
+  );
+  // The router shows up: it takes the address, and the fact.
+  const g = udpFrame(
+    { mac: '02:00:00:00:00:fe', ip: '10.0.0.254', port: 53 },
+    { ...SERVER, port: 5353 },
+    new Uint8Array(4),
+  );
+  a.frame(g, 1, Date.UTC(2026, 0, 1, 0, 0, 1), g.length);
+  const router = a.snapshot().devices.find((d) => d.id === 'mac:02:00:00:00:00:fe');
+  assert.ok(router?.roles.includes('router'), JSON.stringify(router?.roles));
+});
