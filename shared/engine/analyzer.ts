@@ -39,8 +39,7 @@ function firstHand(o: Observation, p: Packet): boolean {
   // yet the fact waits for that, as hearsay does, rather than making a device of the address alone.
   const fromMac = p.srcMac >= 0 && p.srcMac !== 0xffffffffffff;
   if (p.ipVersion === 6) return (ip === p.src6 && !fromMac) || ip === p.dst6;
-  if (p.ipVersion === 4)
-    return (!fromMac && ip === ipv4ToString(p.src4)) || ip === ipv4ToString(p.dst4);
+  if (p.ipVersion === 4) return (!fromMac && ip === ipv4ToString(p.src4)) || ip === ipv4ToString(p.dst4);
   return false;
 }
 
@@ -158,6 +157,24 @@ export class Analyzer {
   }
 
   /**
+   * Run once by the next frame(), after its decoding (and the observations made there) and before
+   * the inventory accounts it: where one analysis decides what the frame's addresses make of its MAC.
+   */
+  beforeAccounting: (() => void) | null = null;
+
+  /**
+   * A worker's reader found `mac` routing from frame `n` on, owning `owned` by ARP; or (`decided`
+   * false) the router answering ARP for `owned[0]` in frame `n` (shared/engine/router-watch.ts).
+   * One analysis decides that while it accounts frame `n`: a worker that has frame `n` calls this
+   * from beforeAccounting, the others before their next frame.
+   */
+  routerNews(mac: number, owned: readonly number[], decided: boolean, n: number): void {
+    this.inventory.frame = n;
+    if (decided) this.inventory.routes(mac, owned);
+    else if (owned.length > 0) this.inventory.ownsByArp(mac, owned[0]!);
+  }
+
+  /**
    * The source is done: frames of link types the decoder does not read become one warning per type
    * in `info.warnings` (never a silent empty inventory). Returns the warnings added.
    */
@@ -198,6 +215,11 @@ export class Analyzer {
     if (ts > 0) {
       if (ts < this.first) this.first = ts;
       if (ts > this.last) this.last = ts;
+    }
+    if (this.beforeAccounting !== null) {
+      const f = this.beforeAccounting;
+      this.beforeAccounting = null;
+      f();
     }
     this.inventory.packet(p);
     if (

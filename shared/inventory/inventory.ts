@@ -561,8 +561,69 @@ export class Inventory {
       d = new Device(this.count++, 'mac:' + macToString(mac), mac, this.changedDevices);
       d.born = this.born();
       this.byMac.set(mac, d);
+      if (this.routersToldOf.size > 0) {
+        const owned = this.routersToldOf.get(mac);
+        if (owned !== undefined) this.routerToldOf(d, owned);
+      }
     }
     return d;
+  }
+
+  /**
+   * MACs a reader sharing the capture among workers found routing (routes), with the addresses each
+   * owns by ARP: bounded by its watch (shared/engine/router-watch.ts).
+   */
+  private readonly routersToldOf = new Map<number, number[]>();
+
+  /**
+   * The MAC routes from the frame being accounted on, as the reader of a capture shared among
+   * workers decided from every frame: one worker sees too few of its addresses to decide when one
+   * analysis would. `owned`: the IPv4 addresses (`| 0`) it answered ARP for, which stay its own
+   * whichever worker heard the ARP. A MAC this inventory makes later is a router from the start.
+   */
+  routes(mac: number, owned: readonly number[]): void {
+    const list = [...owned];
+    this.routersToldOf.set(mac, list);
+    const d = this.byMac.get(mac);
+    if (d !== undefined && !d.aggregate) this.routerToldOf(d, list);
+  }
+
+  /** The router `mac` answered ARP for `ip` (`| 0`) in the frame being accounted (see routes). */
+  ownsByArp(mac: number, ip: number): void {
+    const list = this.routersToldOf.get(mac);
+    if (list === undefined) return;
+    list.push(ip);
+    const d = this.byMac.get(mac);
+    if (d !== undefined && !d.aggregate) this.ownByArp(d, ip);
+  }
+
+  private routerToldOf(d: Device, owned: readonly number[]): void {
+    for (const ip of owned) this.ownByArp(d, ip);
+    if (!d.router) this.becomeRouter(d);
+  }
+
+  /**
+   * An address the MAC owns by an ARP another worker heard: marked its own, with no sighting of this
+   * worker's (that worker's partial has the times and counts).
+   */
+  private ownByArp(d: Device, ip: number): void {
+    const u = d.ip4.get(ip | 0);
+    if (u !== undefined) {
+      u.arp = true;
+      return;
+    }
+    if (d.ip4.size >= MAX_OWN_IPS) return;
+    d.ip4.set(ip | 0, {
+      packets: 0,
+      bytes: 0,
+      first: Infinity,
+      last: -Infinity,
+      arp: true,
+      served: null,
+      frame: this.frame,
+    });
+    if (d.mac >= 0) this.owner4.set(ip | 0, d);
+    if (this.hearsay.size > 0) this.claimHearsay(d, ipv4ToString(ip));
   }
 
   /** `ip`: the address as a signed 32-bit key (`| 0`), as the maps hold it; ipv4ToString reads either. */

@@ -8,12 +8,14 @@ import { createAnalyzer } from '../pipeline';
 import type { Analyzer } from '../../../shared/engine/analyzer';
 import { analyzerPartial } from '../../../shared/engine/analyzer-partial';
 import { partialMarker, type PartialMarker, type PartialSource } from '../../../shared/inventory/partial';
-import { RingReader } from './frame-ring';
+import { RingReader, type RingFrame } from './frame-ring';
 import { isCaptureTime } from '../../../shared/util/time';
 import {
   FLAG_BEGIN_SOURCE,
   FLAG_END_RUN,
   FLAG_HOUSEKEEPING,
+  FLAG_ROUTER,
+  FLAG_ROUTER_OWNS,
   FLAG_SYN_FRESH,
   FLAG_SYN_REPEAT,
   type WorkerMessage,
@@ -21,6 +23,27 @@ import {
 } from './messages';
 
 const DELTA_EVERY_MS = 1000;
+/** Records that carry no frame. */
+const CONTROL = FLAG_BEGIN_SOURCE | FLAG_END_RUN | FLAG_HOUSEKEEPING | FLAG_ROUTER | FLAG_ROUTER_OWNS;
+
+/** What a FLAG_ROUTER(_OWNS) record says, to be told to the analyzer (Analyzer.routerNews). */
+function routerNews(an: Analyzer, f: RingFrame): () => void {
+  const b = f.data;
+  const at = f.start;
+  const owned: number[] = [];
+  for (let o = at + 6; o + 4 <= f.end; o += 4)
+    owned.push((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+  const mac =
+    f.end - at >= 6
+      ? ((b[at]! << 8) | b[at + 1]!) * 0x100000000 +
+        (((b[at + 2]! << 24) | (b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!) >>> 0)
+      : -1;
+  const decided = (f.flags & FLAG_ROUTER) !== 0;
+  const frame = f.frameNo;
+  return () => {
+    if (mac >= 0) an.routerNews(mac, owned, decided, frame);
+  };
+}
 
 function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
   const ring = new RingReader(setup.ring);
@@ -38,11 +61,27 @@ function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
     const fault = setup.fault;
     let lastDelta = Date.now();
     let n = 0;
+    let news: (() => void) | null = null;
+    let newsFrame = -1;
     an.beginSource();
     for (;;) {
       const f = ring.next(200);
       if (f === null) {
         if (ring.done) break;
+        continue;
+      }
+      const isNews = (f.flags & (FLAG_ROUTER | FLAG_ROUTER_OWNS)) !== 0;
+      if (news !== null) {
+        // News is about the frame it precedes: one analysis decides it while it accounts that frame,
+        // so the worker that has the frame is told then; the others before whatever comes next.
+        if (!isNews && f.frameNo === newsFrame && (f.flags & CONTROL) === 0) an.beforeAccounting = news;
+        else news();
+        news = null;
+      }
+      if (isNews) {
+        news = routerNews(an, f);
+        newsFrame = f.frameNo;
+        ring.release();
         continue;
       }
       if ((f.flags & FLAG_BEGIN_SOURCE) !== 0) {
@@ -75,6 +114,12 @@ function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
       } catch {
         // A frame the analyzer could not take costs a counter, as a dissector's exception does.
         an.decoder.stats.dissectorErrors++;
+      }
+      // A frame that failed before its accounting still carries the news it was told.
+      const untold = an.beforeAccounting;
+      if (untold !== null) {
+        an.beforeAccounting = null;
+        untold();
       }
       ring.release();
       if ((++n & 0xfff) === 0 && Date.now() - lastDelta >= DELTA_EVERY_MS) {

@@ -20,6 +20,13 @@ export const FLAG_HOUSEKEEPING = 4;
 /** The reader decided this frame's SYN signature: observed within the window already (REPEAT) or not. */
 export const FLAG_SYN_FRESH = 8;
 export const FLAG_SYN_REPEAT = 16;
+/**
+ * The MAC in the record's first 6 bytes routes from its frame on, and owns by ARP the IPv4 addresses
+ * that follow (4 bytes each): the reader's RouterWatch decided, from every frame.
+ */
+export const FLAG_ROUTER = 32;
+/** That router answered ARP for the IPv4 address after its MAC, in this frame. */
+export const FLAG_ROUTER_OWNS = 64;
 
 /** `run` counts the runs a worker did (0, 1, ...): a pool analyses one run after another. */
 export type WorkerMessage =

@@ -14,6 +14,7 @@ import { LAYERS } from '../../../shared/decode/layers';
 import { linkTypeLabel } from '../../../shared/decode/linktypes';
 import { FlowShards, maybeTcpSyn } from '../../../shared/engine/flow-shard';
 import { SynRepeats } from '../../../shared/engine/syn-repeats';
+import { RouterWatch, WATCH_NONE, WATCH_ROUTER } from '../../../shared/engine/router-watch';
 import { REPEAT_WINDOW_MS } from '../../../shared/engine/analyzer';
 import { TCP_SYN } from '../../../shared/decode/packet';
 import { isCaptureTime } from '../../../shared/util/time';
@@ -27,6 +28,8 @@ import {
   FLAG_BEGIN_SOURCE,
   FLAG_END_RUN,
   FLAG_HOUSEKEEPING,
+  FLAG_ROUTER,
+  FLAG_ROUTER_OWNS,
   FLAG_SYN_FRESH,
   FLAG_SYN_REPEAT,
   type WorkerMessage,
@@ -149,6 +152,8 @@ export class AnalysisPool {
     // workers, so this thread, which sees them all, decides (shared/engine/syn-repeats.ts).
     const syns = this.syn ? new SynRepeats(REPEAT_WINDOW_MS) : null;
     const shards = new FlowShards(n);
+    // Which MACs route, decided from every frame, for every worker (shared/engine/router-watch.ts).
+    const routers = new RouterWatch(LAYERS);
     try {
       for (const path of files) {
         for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
@@ -162,6 +167,8 @@ export class AnalysisPool {
               if (this.failure !== null) throw new RingFailedError(this.failure);
               frame++;
               if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
+              const news = routers.frame(buf, s, e, lt);
+              if (news !== WATCH_NONE) this.tellRouter(routers, news, ts, frame);
               writers[shards.of(buf, s, e, lt)]!.push(
                 buf,
                 s,
@@ -206,6 +213,17 @@ export class AnalysisPool {
     this.run++;
     if (error !== null) throw error;
     return { partial: this.merged, sources, failure: this.failure };
+  }
+
+  /** Every worker told, before the frame `frame`, what the RouterWatch found in it. */
+  private tellRouter(watch: RouterWatch, news: number, ts: number, frame: number): void {
+    const b = new Uint8Array(6 + 4 * watch.owned.length);
+    const v = new DataView(b.buffer);
+    v.setUint16(0, Math.floor(watch.mac / 0x100000000));
+    v.setUint32(2, watch.mac >>> 0);
+    for (const [i, ip] of watch.owned.entries()) v.setInt32(6 + 4 * i, ip);
+    const flag = news === WATCH_ROUTER ? FLAG_ROUTER : FLAG_ROUTER_OWNS;
+    for (const w of this.writers) w.push(b, 0, b.length, 0, ts, 0, 0, frame, flag);
   }
 
   /** FLAG_SYN_* for a SYN straight over IP with a good time; 0 (the worker decides) for anything else. */
