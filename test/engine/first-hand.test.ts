@@ -35,7 +35,7 @@ test('a DHCP server naming itself in its first frame is one device, with those r
   const a = createAnalyzer();
   a.beginSource();
   const f = offer(7);
-  a.frame(f, 1, Date.UTC(2026, 0, 1), f.length);
+  a.frame(f, 1, Date.UTC(2026, 0, 1), f.length, 0);
   const inv = a.snapshot({ evidence: true });
   // The server and the client its offer names; no device of the address 10.0.0.1 alone.
   assert.deepEqual(inv.devices.map((d) => d.id).sort(), ['mac:02:00:00:00:00:01', 'mac:' + CLIENT_MAC]);
@@ -59,7 +59,7 @@ test('the same fact about an address the sender does not send from still waits f
       router: '10.0.0.254',
     }),
   );
-  a.frame(f, 1, Date.UTC(2026, 0, 1), f.length);
+  a.frame(f, 1, Date.UTC(2026, 0, 1), f.length, 0);
   assert.deepEqual(
     a
       .snapshot()
@@ -73,7 +73,7 @@ test('the same fact about an address the sender does not send from still waits f
     { ...SERVER, port: 5353 },
     new Uint8Array(4),
   );
-  a.frame(g, 1, Date.UTC(2026, 0, 1, 0, 0, 1), g.length);
+  a.frame(g, 1, Date.UTC(2026, 0, 1, 0, 0, 1), g.length, 0);
   const router = a.snapshot().devices.find((d) => d.id === 'mac:02:00:00:00:00:fe');
   assert.ok(router?.roles.includes('router'), JSON.stringify(router?.roles));
 });

@@ -126,7 +126,7 @@ function compare(
   for (const [i, f] of frames.entries()) {
     const told = watch(f, w) === WATCH_ROUTER ? w.mac : -1;
     const was = ids.map(router);
-    a.frame(f, 1, Date.UTC(2026, 0, 1) + i, f.length);
+    a.frame(f, 1, Date.UTC(2026, 0, 1) + i, f.length, 0);
     for (const [k, id] of ids.entries()) check(i + 1, id, told === 0x020000000001 + k, was[k]!, router(id));
   }
 }
