@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -304,6 +304,35 @@ test("the installed command keeps V8's code cache beside the bundle and survives
   const stale = run();
   assert.equal(stale.status, 0, stale.stderr);
   assert.deepEqual(devices(stale.stdout), devices(first.stdout));
+});
+
+test('the analysis threads keep a code cache of their own, written when the pool closes', () => {
+  const bundle = join(root, 'dist', 'analyze-worker.cjs');
+  if (!existsSync(bundle)) return; // built by the test above
+  const cacheFile = join(root, 'dist', '.analyze-worker.code-cache');
+  const run = () =>
+    spawnSync(
+      process.execPath,
+      [join(root, 'bin', 'glasspane.cjs'), 'analyze', capture, '--format', 'json', '--threads', '2'],
+      { cwd: tmpdir(), encoding: 'utf8' },
+    );
+  rmSync(cacheFile, { force: true });
+  const first = run();
+  assert.equal(first.status, 0, first.stderr);
+  const st = statSync(bundle);
+  const good = readFileSync(cacheFile);
+  const nl = good.indexOf(10);
+  const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
+  assert.equal(good.subarray(0, nl).toString(), `${st.size}:${st.mtimeMs}:` + sha1(good.subarray(nl + 1)));
+  // Damaged bytes under the right header are never offered to V8: the same inventory, a new cache.
+  const flipped = Buffer.from(good);
+  for (let i = nl + 200; i < nl + 2200 && i < flipped.length; i++) flipped[i] = flipped[i]! ^ 0x5a;
+  writeFileSync(cacheFile, flipped);
+  const again = run();
+  assert.equal(again.status, 0, again.stderr);
+  const devices = (s: string) => (JSON.parse(s) as { devices: unknown[] }).devices;
+  assert.deepEqual(devices(again.stdout), devices(first.stdout));
+  assert.notDeepEqual(readFileSync(cacheFile), flipped, 'rewritten');
 });
 
 test('NFLOG captures are read: the logged IP packets make devices, as tshark decodes them', () => {
