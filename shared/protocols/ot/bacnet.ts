@@ -3,6 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { DeviceRef, IdentityAttribute } from '../../model/observation';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter, type About, type FieldOf, type KeyOf } from '../common/emit';
+import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { nameOf, values } from '../common/values';
 import { bacnetVendorName } from './registries';
@@ -40,8 +41,10 @@ const SEGMENTATION = values({ 0: 'both', 1: 'transmit', 2: 'receive', 3: 'none' 
 interface BacnetFlow {
   once: OnceSet;
   writes: number;
+  /** How often the client repeats a confirmed request (a read of the same property). */
+  poll: PollMeter;
 }
-const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0 });
+const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0, poll: new PollMeter() });
 
 /** One decoded tag header. */
 interface Tag {
@@ -123,9 +126,10 @@ const VOCABULARY = {
     'Who-Is',
     'WriteProperty',
     'confirmed-request',
+    POLL_FIELD,
   ],
   keys: {
-    attribute: ['bacnet.max-apdu', 'bacnet.segmentation'],
+    attribute: ['bacnet.max-apdu', 'bacnet.segmentation', ...POLL_KEYS],
     event: ['bacnet-write', 'communication-control', 'device-restart', 'file-write'],
     identity: [
       'description',
@@ -203,6 +207,11 @@ function apdu(
   if (type === 0) {
     const seg = (w.u8(o) & 0x08) !== 0;
     const svc = w.u8(o + (seg ? 5 : 3));
+    if (!routed) {
+      // A request's signature: its service and arguments (object, property), not the invoke id.
+      const ms = f.poll.request(signature(w, o + (seg ? 5 : 3), 24), p.ts);
+      if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+    }
     if (svc === 15 || svc === 16) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {

@@ -3,6 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
+import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from '../it/pdu-stream';
 import { StreamBuf } from '../it/stream';
@@ -52,6 +53,8 @@ interface Frag {
 interface S7Flow {
   once: OnceSet;
   writes: number;
+  /** How often the client repeats its jobs (a read of the same variables, the same PDU setup). */
+  poll: PollMeter;
   tsaps: string;
   /** A COTP DT carried S7comm (the flow is ours) / carried something else (MMS: never ours). */
   s7: boolean;
@@ -67,6 +70,7 @@ interface S7Flow {
 const newFlow = (): S7Flow => ({
   once: new OnceSet(96),
   writes: 0,
+  poll: new PollMeter(),
   tsaps: '',
   s7: false,
   other: false,
@@ -147,6 +151,7 @@ const VOCABULARY = {
     'WriteVar',
     'cotp.tsap',
     'header.version',
+    POLL_FIELD,
     's7comm',
     's7comm-plus',
   ],
@@ -161,6 +166,7 @@ const VOCABULARY = {
       's7.szl-answered',
       's7.tsap',
       's7comm-plus.version',
+      ...POLL_KEYS,
     ],
     event: [
       'block-delete',
@@ -273,8 +279,12 @@ function s7(
   if (par > end) return;
   roles(p, ctx, f, toServer, 's7comm');
   const fn = w.u8(par);
-  if (rosctr === ROSCTR_JOB && toServer) job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
-  else if (rosctr === ROSCTR_ACK_DATA && fromServer && fn === 0xf0 && f.once.first('pdu')) {
+  if (rosctr === ROSCTR_JOB && toServer) {
+    // A job's signature: its parameters (function and items), not the header's PDU reference.
+    const ms = f.poll.request(signature(w, par, Math.min(paramLen, 64)), p.ts);
+    if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+    job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
+  } else if (rosctr === ROSCTR_ACK_DATA && fromServer && fn === 0xf0 && f.once.first('pdu')) {
     em.attribute(ctx, p, {
       end: 'src',
       field: 'SetupCommunication.pduLength',
