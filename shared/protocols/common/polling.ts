@@ -8,7 +8,8 @@ import type { End } from './refs';
  * between any two requests says nothing, while that between two copies of one request (same function,
  * same address: its signature, without transaction ids or sequence numbers) is its cycle. Each
  * signature's last intervals give its period when they are regular; the flow's period is the shortest
- * of those (a master reads some values every second and others every minute: it polls every second).
+ * of those (a master reads some values every second and others every minute: it polls every second),
+ * stated once the device has answered on the flow (requests into the void poll nothing).
  * Bounded: a few signatures with a few intervals each per flow, no allocation per request.
  */
 
@@ -38,6 +39,12 @@ export class PollMeter {
   private readonly period = new Float32Array(POLL_SIGNATURES);
   private sigCount = 0;
   private stated = 0;
+  private answered = false;
+
+  /** The device answered the master on this flow: only a device that answers is stated as polled. */
+  answer(): void {
+    this.answered = true;
+  }
 
   /**
    * A request with signature `sig` (a 32-bit hash) at capture time `ts` (ms). Returns the period in
@@ -79,7 +86,7 @@ export class PollMeter {
       const v = this.period[j]!;
       if (v > 0 && (best === 0 || v < best)) best = v;
     }
-    if (best === 0) return -1;
+    if (best === 0 || !this.answered) return -1;
     if (this.stated > 0 && best < this.stated * POLL_RESTATE && best * POLL_RESTATE > this.stated) return -1;
     this.stated = best;
     return best;

@@ -235,6 +235,8 @@ function apdu(
     }
     return;
   }
+  // A simple or complex ACK, an error or a reject: only a server sends them, to its client.
+  if ((type === 2 || type === 3 || type === 5 || type === 6) && !routed) f.poll.answer();
   if (type === 3) {
     const b = w.u8(o);
     const seg = (b & 0x08) !== 0;

@@ -177,7 +177,10 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
   const transport = w.u8(o + 10);
   if ((transport & 0x40) === 0) return; // not the first segment of a fragment
   const fc = w.u8(o + 12);
-  if (!fromMaster) return;
+  if (!fromMaster) {
+    f.poll.answer();
+    return;
+  }
   // A request's signature: the outstation, the function and the object headers of the first block
   // (not the transport and application sequence numbers).
   const ms = f.poll.request(signature(w, o + 12, Math.min(16, len - 5) - 2, dst), p.ts);

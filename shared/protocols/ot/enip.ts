@@ -357,6 +357,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     poll(w, 0, CMD_SEND_UNIT_DATA, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
+    f.poll.answer();
     const i = f.pendingKeys.indexOf(key);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
@@ -448,6 +449,7 @@ function encapsulation(
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
       if (toServer) poll(w, off, cmd, p, ctx, f);
+      else if (fromServer) f.poll.answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
       const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
@@ -953,6 +955,13 @@ function poll(w: ByteWindow, off: number, cmd: number, p: Packet, ctx: AppContex
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
 
+/** A meter for a producer's own cyclic I/O: producing is the device's answer. */
+function answering(): PollMeter {
+  const m = new PollMeter();
+  m.answer();
+  return m;
+}
+
 /** UDP 2222: class-0/1 I/O, a CPF list with a sequenced-address item and a connected-data item. */
 function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const count = w.u16le(0);
@@ -964,7 +973,7 @@ function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const f = ctx.flowState(p, 'enip', newFlow);
   const conn = w.u32le(6);
   // Each producer's connection repeats at its requested packet interval: the producer's I/O cycle.
-  const io = (f.io ??= [new PollMeter(), new PollMeter()]);
+  const io = (f.io ??= [answering(), answering()]);
   const up =
     p.ipVersion === 4
       ? p.src4 < p.dst4 || (p.src4 === p.dst4 && p.srcPort < p.dstPort)

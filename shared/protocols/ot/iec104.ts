@@ -86,6 +86,7 @@ export const iec104: AppProtocol = {
     if (p.ipProto !== 6 || !tiles(w, p)) return false;
     const toServer = p.dstPort === PORT && p.srcPort !== PORT;
     const f = ctx.flowState(p, 'iec104', newFlow);
+    if (!toServer) f.poll.answer();
     if (f.once.first('roles')) {
       const client = toServer ? 'src' : 'dst';
       const server = toServer ? 'dst' : 'src';

@@ -123,6 +123,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   d.starts++;
   f.routine++;
   if (toServer) poll(w, 0, p, ctx, f);
+  else f.poll.answer();
   return true;
 }
 
@@ -324,6 +325,7 @@ function adu(
   const fc = w.u8(off + 7);
   const d = off + 8;
   if (fromServer) {
+    f.poll.answer();
     if (f.once.first('unit:' + unit + ':' + p.srcMac))
       em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
     f.unit = unit;

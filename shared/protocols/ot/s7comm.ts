@@ -278,6 +278,7 @@ function s7(
   const data = par + paramLen;
   if (par > end) return;
   roles(p, ctx, f, toServer, 's7comm');
+  if (fromServer) f.poll.answer();
   const fn = w.u8(par);
   if (rosctr === ROSCTR_JOB && toServer) {
     // A job's signature: its parameters (function and items), not the header's PDU reference.

@@ -69,6 +69,7 @@ function cycles(
 
 test('PollMeter: the period of repeated requests, not the gap between a cycle’s requests', () => {
   const m = new PollMeter();
+  m.answer();
   const said: number[] = [];
   for (let c = 0; c < 20; c++)
     for (let k = 0; k < 3; k++) {
@@ -78,12 +79,21 @@ test('PollMeter: the period of repeated requests, not the gap between a cycle’
   assert.deepEqual(said, [1000], 'stated once, at the first full ring');
   // It takes POLL_INTERVALS repeats of one request.
   const n = new PollMeter();
+  n.answer();
   for (let c = 0; c < POLL_INTERVALS; c++) assert.equal(n.request(1, c * 50), -1);
   assert.equal(n.request(1, POLL_INTERVALS * 50), 50);
 });
 
+test('PollMeter: requests nobody answers are not polling; the first answer lets the period be said', () => {
+  const m = new PollMeter();
+  for (let c = 0; c < 30; c++) assert.equal(m.request(1, c * 1000), -1, `unanswered request ${c}`);
+  m.answer();
+  assert.equal(m.request(1, 30_000), 1000);
+});
+
 test('PollMeter: jitter is not news; a period that doubles or halves is stated again', () => {
   const m = new PollMeter();
+  m.answer();
   const rnd = prng(3);
   const said: number[] = [];
   let t = 0;
@@ -103,6 +113,7 @@ test('PollMeter: jitter is not news; a period that doubles or halves is stated a
 
 test('PollMeter: irregular repeats (bursts, browsing) have no period; gaps are not polling', () => {
   const m = new PollMeter();
+  m.answer();
   const rnd = prng(11);
   let t = 0;
   for (let c = 0; c < 200; c++) {
@@ -111,11 +122,13 @@ test('PollMeter: irregular repeats (bursts, browsing) have no period; gaps are n
     assert.equal(m.request(5, t), -1, `irregular at ${c}`);
   }
   const g = new PollMeter();
+  g.answer();
   for (let c = 0; c < 50; c++) assert.equal(g.request(5, c * (POLL_MAX_GAP_MS + 1)), -1);
 });
 
 test('PollMeter: bounded: thousands of signatures keep POLL_SIGNATURES, and a poll among them is still timed', () => {
   const m = new PollMeter();
+  m.answer();
   let said = -1;
   for (let c = 0; c < 30; c++) {
     // Each cycle: one repeated read, then many one-off requests that would flush an unbounded table.
@@ -170,6 +183,15 @@ test('Modbus: requests that never repeat (a one-off scan) state no period', () =
   assert.deepEqual(polls(runAt(frames)), []);
 });
 
+test('Modbus: the same read every second that nobody answers polls nothing', () => {
+  const server = { ...DEVICE, port: 502 };
+  const frames = Array.from({ length: 30 }, (_, i) => ({
+    at: i * 1000,
+    frame: tcpFrame({ ...MASTER, port: 52500 }, server, mbapAdu(1, Uint8Array.from([0x03, 0, 0, 0, 1]), i)),
+  }));
+  assert.deepEqual(polls(runAt(frames)), []);
+});
+
 test('S7comm: the same read job every 200 ms', () => {
   const server = { ...DEVICE, port: 102 };
   const client = { ...MASTER, port: 53000 };
@@ -179,7 +201,17 @@ test('S7comm: the same read job every 200 ms', () => {
   // Read Var, one item: DB1.DBW0, 2 bytes.
   const readVar = [0x04, 1, 0x12, 0x0a, 0x10, 0x02, 0x00, 0x02, 0x00, 0x01, 0x84, 0x00, 0x00, 0x00];
   let ref = 1;
-  const obs = runAt(cycles(10, 200, () => [tcpFrame(client, server, job(ref++, readVar))]));
+  // The ack-data: header with error class and code, Read Var with one item, data.
+  const ack = (r: number) =>
+    dt(concat([0x32, 3, 0, 0], u16(r), u16(2), u16(6), [0, 0], [0x04, 1], [0xff, 0x04, 0x00, 0x10, 0, 0]));
+  const obs = runAt(
+    cycles(
+      10,
+      200,
+      () => [tcpFrame(client, server, job(ref++, readVar))],
+      () => tcpFrame(server, client, ack(ref - 1)),
+    ),
+  );
   assert.deepEqual(polls(obs), ['s7comm 10.1.0.2 polled-every 200 ms', 's7comm 10.1.0.1 polls-every 200 ms']);
 });
 
@@ -199,8 +231,20 @@ test('DNP3: a class 0 poll every 5 s, whatever the sequence numbers', () => {
     const hdr = [0x05, 0x64, 5 + user.length, 0xc4, 10, 0, 1, 0];
     return Uint8Array.from([...hdr, ...crc(hdr), ...user, ...crc(user)]);
   };
+  const response = () => {
+    const user = [0xc0, 0xc0, 0x81, 0x00, 0x00];
+    const hdr = [0x05, 0x64, 5 + user.length, 0x44, 1, 0, 10, 0];
+    return Uint8Array.from([...hdr, ...crc(hdr), ...user, ...crc(user)]);
+  };
   let seq = 0;
-  const obs = runAt(cycles(9, 5000, () => [tcpFrame(client, server, frame(seq++))]));
+  const obs = runAt(
+    cycles(
+      9,
+      5000,
+      () => [tcpFrame(client, server, frame(seq++))],
+      () => tcpFrame(server, client, response()),
+    ),
+  );
   assert.deepEqual(polls(obs), ['dnp3 10.1.0.2 polled-every 5000 ms', 'dnp3 10.1.0.1 polls-every 5000 ms']);
 });
 
@@ -213,7 +257,15 @@ test('IEC 104: an interrogation every 60 s, APCI sequence numbers aside', () => 
     const n = ns++ << 1;
     return Uint8Array.from([0x68, 4 + asdu.length, n & 0xff, n >> 8, 0, 0, ...asdu]);
   };
-  const obs = runAt(cycles(8, 60_000, () => [tcpFrame(client, server, gi())]));
+  const ack = () => Uint8Array.from([0x68, 4, 0x01, 0x00, (ns << 1) & 0xff, ns >> 7]);
+  const obs = runAt(
+    cycles(
+      8,
+      60_000,
+      () => [tcpFrame(client, server, gi())],
+      () => tcpFrame(server, client, ack()),
+    ),
+  );
   assert.deepEqual(polls(obs), [
     'iec104 10.1.0.2 polled-every 60000 ms',
     'iec104 10.1.0.1 polls-every 60000 ms',
@@ -229,7 +281,17 @@ test('BACnet: ReadProperty of two objects every 30 s, invoke ids aside', () => {
     const npdu = [0x01, 0x04];
     return concat([0x81, 0x0a], u16(4 + npdu.length + apdu.length), npdu, apdu);
   };
-  const obs = runAt(cycles(8, 30_000, () => [udpFrame(a, b, rp(1)), udpFrame(a, b, rp(2))]));
+  // An Error PDU (class device, code other): the server answered, with nothing to keep.
+  const err = () =>
+    concat([0x81, 0x0a], u16(4 + 2 + 7), [0x01, 0x00], [0x50, invoke & 0xff, 0x0c, 0x91, 0x00, 0x91, 0x00]);
+  const obs = runAt(
+    cycles(
+      8,
+      30_000,
+      () => [udpFrame(a, b, rp(1)), udpFrame(a, b, rp(2))],
+      () => udpFrame(b, a, err()),
+    ),
+  );
   assert.deepEqual(polls(obs), [
     'bacnet 10.1.0.2 polled-every 30000 ms',
     'bacnet 10.1.0.1 polls-every 30000 ms',
@@ -262,8 +324,38 @@ test('EtherNet/IP: a Read Tag over a CIP connection every 100 ms; cyclic I/O eve
       body,
     );
   };
+  const replyTag = Uint8Array.from([0xcc, 0x00, 0x00, 0x00, 0xc3, 0x00, 0x01, 0x00]);
+  const unitReply = (seq: number) => {
+    const cpf = concat(
+      u16le(2),
+      u16le(0xa1),
+      u16le(4),
+      u32le(0x5678),
+      u16le(0xb1),
+      u16le(replyTag.length + 2),
+      u16le(seq),
+      replyTag,
+    );
+    const body = concat(u32le(0), u16le(0), cpf);
+    return concat(
+      u16le(0x70),
+      u16le(body.length),
+      u32le(0x11223344),
+      u32le(0),
+      new Uint8Array(8),
+      u32le(0),
+      body,
+    );
+  };
   let seq = 0;
-  const explicit = runAt(cycles(10, 100, () => [tcpFrame(client, server, unitData(seq++))]));
+  const explicit = runAt(
+    cycles(
+      10,
+      100,
+      () => [tcpFrame(client, server, unitData(seq++))],
+      () => tcpFrame(server, client, unitReply(seq - 1)),
+    ),
+  );
   assert.deepEqual(polls(explicit), [
     'enip 10.1.0.2 polled-every 100 ms',
     'enip 10.1.0.1 polls-every 100 ms',
