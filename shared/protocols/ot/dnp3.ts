@@ -88,6 +88,8 @@ const FUNCTION_NAMES: Record<number, string> = {
   0x1b: 'DELETE_FILE',
 };
 
+const FC_READ = 0x01;
+
 interface Dnp3Flow {
   once: OnceSet;
   counts: Map<string, number>;
@@ -181,10 +183,13 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
     f.poll.answer();
     return;
   }
-  // A request's signature: the outstation, the function and the object headers of the first block
-  // (not the transport and application sequence numbers).
-  const ms = f.poll.request(signature(w, o + 12, Math.min(16, len - 5) - 2, dst), p.ts);
-  if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+  // Polling is READ (class and integrity polls); confirms, selects, operates and writes are not. A
+  // read's signature: the outstation, the function and the object headers of the first block (not
+  // the transport and application sequence numbers).
+  if (fc === FC_READ) {
+    const ms = f.poll.request(signature(w, o + 12, Math.min(16, len - 5) - 2, dst), p.ts);
+    if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+  }
   const ev = FUNCTIONS[fc];
   if (ev === undefined) return;
   const [event, counted] = ev;

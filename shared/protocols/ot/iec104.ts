@@ -28,6 +28,10 @@ const U_FUNCTIONS: Record<number, string> = {
   0x83: 'TESTFR con',
 };
 
+/** Interrogation command, counter interrogation, read command: what a controlling station polls with. */
+const C_IC_NA_1 = 100;
+const C_RD_NA_1 = 102;
+
 interface Iec104Flow {
   once: OnceSet;
   /** ASDU type ids already reported. */
@@ -98,8 +102,10 @@ export const iec104: AppProtocol = {
     for (let n = 0; n < MAX_APDUS && validApci(w, o); n++) {
       const len = w.u8(o + 1);
       if ((w.u8(o + 2) & 1) === 0 && len >= 10) {
-        if (toServer) {
-          // An ASDU's signature: its own bytes (type, cause, address, objects), not the APCI sequence numbers.
+        const type = w.u8(o + 6);
+        if (toServer && type >= C_IC_NA_1 && type <= C_RD_NA_1) {
+          // Polling is interrogation (general, counter) and read; commands are not. The ASDU's
+          // signature: its own bytes (type, cause, address, objects), not the APCI sequence numbers.
           const ms = f.poll.request(signature(w, o + 6, Math.min(len - 4, 16)), p.ts);
           if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
         }

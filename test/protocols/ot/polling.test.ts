@@ -215,7 +215,7 @@ test('S7comm: the same read job every 200 ms', () => {
   assert.deepEqual(polls(obs), ['s7comm 10.1.0.2 polled-every 200 ms', 's7comm 10.1.0.1 polls-every 200 ms']);
 });
 
-test('DNP3: a class 0 poll every 5 s, whatever the sequence numbers', () => {
+test('DNP3: a class 0 poll (READ) every 5 s, whatever the sequence numbers; select and operate are no polling', () => {
   const server = { ...DEVICE, port: 20000 };
   const client = { ...MASTER, port: 54000 };
   const crc = (b: number[]): number[] => {
@@ -237,6 +237,21 @@ test('DNP3: a class 0 poll every 5 s, whatever the sequence numbers', () => {
     return Uint8Array.from([...hdr, ...crc(hdr), ...user, ...crc(user)]);
   };
   let seq = 0;
+  // SELECT then OPERATE in a loop, answered: control, not polling.
+  const control = (fc: number) => {
+    const user = [0xc0 | (seq & 0x3f), 0xc0 | (seq++ & 0x0f), fc, 0x0c, 0x01, 0x17, 0x01, 0x00];
+    const hdr = [0x05, 0x64, 5 + user.length, 0xc4, 10, 0, 1, 0];
+    return Uint8Array.from([...hdr, ...crc(hdr), ...user, ...crc(user)]);
+  };
+  const operate = runAt(
+    cycles(
+      12,
+      100,
+      () => [tcpFrame(client, server, control(3)), tcpFrame(client, server, control(4))],
+      () => tcpFrame(server, client, response()),
+    ),
+  );
+  assert.deepEqual(polls(operate), []);
   const obs = runAt(
     cycles(
       9,
@@ -248,7 +263,7 @@ test('DNP3: a class 0 poll every 5 s, whatever the sequence numbers', () => {
   assert.deepEqual(polls(obs), ['dnp3 10.1.0.2 polled-every 5000 ms', 'dnp3 10.1.0.1 polls-every 5000 ms']);
 });
 
-test('IEC 104: an interrogation every 60 s, APCI sequence numbers aside', () => {
+test('IEC 104: an interrogation every 60 s, APCI sequence numbers aside; commands are no polling', () => {
   const server = { ...DEVICE, port: 2404 };
   const client = { ...MASTER, port: 55000 };
   let ns = 0;
@@ -258,6 +273,21 @@ test('IEC 104: an interrogation every 60 s, APCI sequence numbers aside', () => 
     return Uint8Array.from([0x68, 4 + asdu.length, n & 0xff, n >> 8, 0, 0, ...asdu]);
   };
   const ack = () => Uint8Array.from([0x68, 4, 0x01, 0x00, (ns << 1) & 0xff, ns >> 7]);
+  // A single command (C_SC_NA_1) every second is control, not polling.
+  const cmd = () => {
+    const asdu = [45, 1, 6, 0, ...u16le(4711), 1, 0, 0, 0x81];
+    const n = ns++ << 1;
+    return Uint8Array.from([0x68, 4 + asdu.length, n & 0xff, n >> 8, 0, 0, ...asdu]);
+  };
+  const commands = runAt(
+    cycles(
+      10,
+      1000,
+      () => [tcpFrame(client, server, cmd())],
+      () => tcpFrame(server, client, ack()),
+    ),
+  );
+  assert.deepEqual(polls(commands), []);
   const obs = runAt(
     cycles(
       8,
