@@ -38,6 +38,11 @@ const PROPERTIES: Record<number, [string, Attr | null]> = {
 /** I-Am's segmentation-supported enumeration (clause 21, BACnetSegmentation). */
 const SEGMENTATION = values({ 0: 'both', 1: 'transmit', 2: 'receive', 3: 'none' });
 
+/** Confirmed services a supervisor polls with (clause 15: ReadProperty, ReadPropertyMultiple, ReadRange). */
+const SVC_READ_PROPERTY = 12;
+const SVC_READ_PROPERTY_MULTIPLE = 14;
+const SVC_READ_RANGE = 26;
+
 interface BacnetFlow {
   once: OnceSet;
   writes: number;
@@ -207,8 +212,11 @@ function apdu(
   if (type === 0) {
     const seg = (w.u8(o) & 0x08) !== 0;
     const svc = w.u8(o + (seg ? 5 : 3));
-    if (!routed) {
-      // A request's signature: its service and arguments (object, property), not the invoke id.
+    if (
+      !routed &&
+      (svc === SVC_READ_PROPERTY || svc === SVC_READ_PROPERTY_MULTIPLE || svc === SVC_READ_RANGE)
+    ) {
+      // Polling is reads: a read's signature is its service and arguments (object, property), not the invoke id.
       const ms = f.poll.request(signature(w, o + (seg ? 5 : 3), 24), p.ts);
       if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
     }

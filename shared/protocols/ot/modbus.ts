@@ -99,6 +99,7 @@ const newFlow = (): ModbusFlow => ({
 /** Routine polling: read coils, discrete inputs, holding registers, input registers. */
 const FC_READ_FIRST = 1;
 const FC_READ_LAST = 4;
+const FC_READ_WRITE_MULTIPLE = 23;
 
 /**
  * The cheap path for routine polling. A segment that is one whole read request or reply, between
@@ -127,8 +128,13 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   return true;
 }
 
-/** A request's signature: unit, function, and up to 4 bytes of its address and quantity (no transaction id). */
+/**
+ * Polling is reads (coils, inputs, registers; read/write multiple): a read's signature is its unit,
+ * function, address and quantity (no transaction id).
+ */
 function poll(w: ByteWindow, off: number, p: Packet, ctx: AppContext, f: ModbusFlow): void {
+  const fc = w.u8(off + 7);
+  if ((fc < FC_READ_FIRST || fc > FC_READ_LAST) && fc !== FC_READ_WRITE_MULTIPLE) return;
   const ms = f.poll.request(signature(w, off + 6, 6), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }

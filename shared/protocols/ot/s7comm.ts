@@ -36,6 +36,8 @@ const PORT = 102;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
 const ROSCTR_JOB = 1;
+/** Job function Read Var: what HMIs and SCADA poll with. */
+const FN_READ_VAR = 0x04;
 const ROSCTR_ACK = 2;
 const ROSCTR_ACK_DATA = 3;
 const ROSCTR_USERDATA = 7;
@@ -281,9 +283,11 @@ function s7(
   if (fromServer) f.poll.answer();
   const fn = w.u8(par);
   if (rosctr === ROSCTR_JOB && toServer) {
-    // A job's signature: its parameters (function and items), not the header's PDU reference.
-    const ms = f.poll.request(signature(w, par, Math.min(paramLen, 64)), p.ts);
-    if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+    if (fn === FN_READ_VAR) {
+      // Polling is Read Var: its signature is its parameters (the items), not the PDU reference.
+      const ms = f.poll.request(signature(w, par, Math.min(paramLen, 64)), p.ts);
+      if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+    }
     job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
   } else if (rosctr === ROSCTR_ACK_DATA && fromServer && fn === 0xf0 && f.once.first('pdu')) {
     em.attribute(ctx, p, {

@@ -183,6 +183,18 @@ test('Modbus: requests that never repeat (a one-off scan) state no period', () =
   assert.deepEqual(polls(runAt(frames)), []);
 });
 
+test('Modbus: the same write every second, answered, is control, not polling', () => {
+  const server = { ...DEVICE, port: 502 };
+  const client = { ...MASTER, port: 52700 };
+  const frames = cycles(
+    12,
+    1000,
+    (c) => [tcpFrame(client, server, mbapAdu(1, Uint8Array.from([0x06, 0, 1, 0, 7]), c))],
+    (c) => tcpFrame(server, client, mbapAdu(1, Uint8Array.from([0x06, 0, 1, 0, 7]), c)),
+  );
+  assert.deepEqual(polls(runAt(frames)), []);
+});
+
 test('Modbus: the same read every second that nobody answers polls nothing', () => {
   const server = { ...DEVICE, port: 502 };
   const frames = Array.from({ length: 30 }, (_, i) => ({
