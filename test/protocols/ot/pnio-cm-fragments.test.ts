@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ByteWindow } from '../../../shared/decode/window';
+import { MAX_PER_LABEL } from '../../../shared/inventory/identity';
+import { analyzeFile, createAnalyzer } from '../../../src-main/engine/pipeline';
+import { toJson } from '../../../src-main/cli/format';
+import { writePcap } from '../../helpers/pcap-writer';
 import type { Observation } from '../../../shared/model/observation';
 import {
   ClFragments,
@@ -319,4 +326,38 @@ test('an unfragmented PDU with the frag flag clear is read as before, also with 
   const r = run([udpFrame(PLC, IOD, one), udpFrame(IOD, PLC, pnioRpc(2, DEVICE, RES_BLOCKS))]);
   assert.deepEqual(bodyFacts(r.obs), WHOLE);
   assert.equal(PFL_FRAG & PFL_LAST_FRAG, 0);
+});
+
+test('the device record: a fragmented Connect names both stations, ids and modules in `identity`', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gp-pnio-'));
+  try {
+    const req = reqFrags();
+    const file = writePcap(
+      join(dir, 'connect.pcap'),
+      1,
+      [...req.reverse(), ...resFrags()].map((data, i) => ({ data, ts: 1_700_000_000_000 + i })),
+    );
+    const a = createAnalyzer();
+    await analyzeFile(a, file);
+    const inv = JSON.parse(toJson(a.snapshot({ evidence: false }))) as {
+      devices: { ips: string[]; identity: Record<string, { label: string; value: string }[]> }[];
+    };
+    const rows = (ip: string) =>
+      (inv.devices.find((d) => d.ips.includes(ip))?.identity.profinet ?? []).map(
+        (r) => `${r.label}=${r.value}`,
+      );
+    const device = rows(IOD.ip);
+    for (const want of ['station name=io-station-7', 'vendor id=0x011e', 'device id=0x0a01'])
+      assert.ok(device.includes(want), `${want} in ${JSON.stringify(device)}`);
+    assert.equal(
+      device.filter((r) => r.startsWith('module=')).length,
+      Math.min(SLOTS, MAX_PER_LABEL),
+      'modules, capped per label',
+    );
+    const controller = rows(PLC.ip);
+    for (const want of ['station name=plc-line-3', 'vendor id=0x002a', 'vendor=Siemens AG'])
+      assert.ok(controller.includes(want), `${want} in ${JSON.stringify(controller)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
