@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeFile, createAnalyzer } from '../../../src-main/engine/pipeline';
-import { corpusPath } from '../../helpers/corpus';
+import { CORPUS_SKIP, corpusPath } from '../../helpers/corpus';
 import { hasTshark, runCapture, tshark } from './corpus';
 
 /**
@@ -38,7 +38,7 @@ function median(xs: number[]): number {
 }
 
 for (const c of CASES) {
-  test(`polling period agrees with tshark's request times: ${c.file}`, async (t) => {
+  test(`polling period agrees with tshark's request times: ${c.file}`, { skip: CORPUS_SKIP }, async (t) => {
     if (!hasTshark()) return t.skip('tshark not installed');
     const rows = tshark(c.file, c.filter, ['frame.time_epoch', 'tcp.stream', 'ip.dst', ...c.signature]);
     // Repeats of one request on one stream: their times, by destination.
@@ -94,16 +94,20 @@ for (const c of CASES) {
   });
 }
 
-test('the device record: polled field device and its masters, with the period in `identity` and the type', async () => {
-  const a = createAnalyzer();
-  await analyzeFile(a, corpusPath('modbus__iti-ics__modbus_test.pcap'));
-  const inv = a.snapshot({ evidence: false });
-  const device = (ip: string) => inv.devices.find((d) => d.ips.includes(ip));
-  const rows = (ip: string) => (device(ip)?.identity?.modbus ?? []).map((r) => `${r.label}=${r.value}`);
-  assert.ok(rows('192.168.0.20').includes('polled every=1000 ms'), JSON.stringify(rows('192.168.0.20')));
-  for (const master of ['192.168.0.21', '192.168.0.112', '192.168.0.133', '192.168.0.144'])
-    assert.ok(rows(master).includes('polls every=1000 ms'), `${master}: ${JSON.stringify(rows(master))}`);
-  const type = device('192.168.0.20')?.attributes?.type;
-  assert.equal(type?.value, 'ot-device');
-  assert.ok(type?.evidence.some((e) => e.rule === 'behaviour.polled-field-device'));
-});
+test(
+  'the device record: polled field device and its masters, with the period in `identity` and the type',
+  { skip: CORPUS_SKIP },
+  async () => {
+    const a = createAnalyzer();
+    await analyzeFile(a, corpusPath('modbus__iti-ics__modbus_test.pcap'));
+    const inv = a.snapshot({ evidence: false });
+    const device = (ip: string) => inv.devices.find((d) => d.ips.includes(ip));
+    const rows = (ip: string) => (device(ip)?.identity?.modbus ?? []).map((r) => `${r.label}=${r.value}`);
+    assert.ok(rows('192.168.0.20').includes('polled every=1000 ms'), JSON.stringify(rows('192.168.0.20')));
+    for (const master of ['192.168.0.21', '192.168.0.112', '192.168.0.133', '192.168.0.144'])
+      assert.ok(rows(master).includes('polls every=1000 ms'), `${master}: ${JSON.stringify(rows(master))}`);
+    const type = device('192.168.0.20')?.attributes?.type;
+    assert.equal(type?.value, 'ot-device');
+    assert.ok(type?.evidence.some((e) => e.rule === 'behaviour.polled-field-device'));
+  },
+);
