@@ -245,6 +245,13 @@ export const IDENTITY_RULES: readonly Rule[] = [
   r('attribute', 'goose', undefined, 'goose.goID', 'goose', 'goose id'),
   r('attribute', 'goose', undefined, 'goose.gocbRef', 'goose', 'control block'),
   r('attribute', 'knxip', undefined, 'knx.individual-address', 'knx', 'individual address'),
+  // Behaviour: how often one master polls a field device (Modbus, CIP, S7, DNP3, IEC 104, BACnet: the
+  // median interval of its repeated requests), and a CIP producer's cyclic I/O.
+  r('attribute', 's7comm', 'poll', 'polled-every', 's7', 'polled every'),
+  r('attribute', 's7comm', 'poll', 'polls-every', 's7', 'polls every'),
+  r('attribute', 'enip', 'poll', 'io-cycle', 'enip', 'cyclic i/o every'),
+  r('attribute', '*', 'poll', 'polled-every', '*', 'polled every'),
+  r('attribute', '*', 'poll', 'polls-every', '*', 'polls every'),
   // Whatever a dissector states about itself and is not listed above: shown under its protocol.
   r('hostname', '*', undefined, undefined, '*', 'host name'),
   r('identity', '*', undefined, undefined, '*', '*'),

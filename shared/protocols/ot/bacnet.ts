@@ -3,6 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { DeviceRef, IdentityAttribute } from '../../model/observation';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter, type About, type FieldOf, type KeyOf } from '../common/emit';
+import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { nameOf, values } from '../common/values';
 import { bacnetVendorName } from './registries';
@@ -37,11 +38,18 @@ const PROPERTIES: Record<number, [string, Attr | null]> = {
 /** I-Am's segmentation-supported enumeration (clause 21, BACnetSegmentation). */
 const SEGMENTATION = values({ 0: 'both', 1: 'transmit', 2: 'receive', 3: 'none' });
 
+/** Confirmed services a supervisor polls with (clause 15: ReadProperty, ReadPropertyMultiple, ReadRange). */
+const SVC_READ_PROPERTY = 12;
+const SVC_READ_PROPERTY_MULTIPLE = 14;
+const SVC_READ_RANGE = 26;
+
 interface BacnetFlow {
   once: OnceSet;
   writes: number;
+  /** How often the client repeats a confirmed request (a read of the same property). */
+  poll: PollMeter;
 }
-const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0 });
+const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0, poll: new PollMeter() });
 
 /** One decoded tag header. */
 interface Tag {
@@ -123,9 +131,10 @@ const VOCABULARY = {
     'Who-Is',
     'WriteProperty',
     'confirmed-request',
+    POLL_FIELD,
   ],
   keys: {
-    attribute: ['bacnet.max-apdu', 'bacnet.segmentation'],
+    attribute: ['bacnet.max-apdu', 'bacnet.segmentation', ...POLL_KEYS],
     event: ['bacnet-write', 'communication-control', 'device-restart', 'file-write'],
     identity: [
       'description',
@@ -203,6 +212,14 @@ function apdu(
   if (type === 0) {
     const seg = (w.u8(o) & 0x08) !== 0;
     const svc = w.u8(o + (seg ? 5 : 3));
+    if (
+      !routed &&
+      (svc === SVC_READ_PROPERTY || svc === SVC_READ_PROPERTY_MULTIPLE || svc === SVC_READ_RANGE)
+    ) {
+      // Polling is reads: a read's signature is its service and arguments (object, property), not the invoke id.
+      const ms = f.poll.request(signature(w, o + (seg ? 5 : 3), 24), p.ts);
+      if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+    }
     if (svc === 15 || svc === 16) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {
@@ -226,6 +243,8 @@ function apdu(
     }
     return;
   }
+  // A simple or complex ACK, an error or a reject: only a server sends them, to its client.
+  if ((type === 2 || type === 3 || type === 5 || type === 6) && !routed) f.poll.answer();
   if (type === 3) {
     const b = w.u8(o);
     const seg = (b & 0x08) !== 0;

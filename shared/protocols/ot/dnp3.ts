@@ -2,6 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
+import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 
 /**
@@ -87,11 +88,15 @@ const FUNCTION_NAMES: Record<number, string> = {
   0x1b: 'DELETE_FILE',
 };
 
+const FC_READ = 0x01;
+
 interface Dnp3Flow {
   once: OnceSet;
   counts: Map<string, number>;
+  /** How often the master repeats its requests (a class poll, a read of the same objects). */
+  poll: PollMeter;
 }
-const newFlow = (): Dnp3Flow => ({ once: new OnceSet(64), counts: new Map() });
+const newFlow = (): Dnp3Flow => ({ once: new OnceSet(64), counts: new Map(), poll: new PollMeter() });
 
 /** A link header at `o`: start bytes, a length of at least 5, and a matching header CRC. */
 function validHeader(w: ByteWindow, o: number): boolean {
@@ -100,9 +105,9 @@ function validHeader(w: ByteWindow, o: number): boolean {
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
 const VOCABULARY = {
-  fields: ['application.function', 'link', 'link.dir', 'link.dst', 'link.src'],
+  fields: ['application.function', 'link', 'link.dir', 'link.dst', 'link.src', POLL_FIELD],
   keys: {
-    attribute: ['dnp3.address'],
+    attribute: ['dnp3.address', ...POLL_KEYS],
     event: [
       'application-initialize',
       'application-start',
@@ -174,7 +179,17 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
   const transport = w.u8(o + 10);
   if ((transport & 0x40) === 0) return; // not the first segment of a fragment
   const fc = w.u8(o + 12);
-  if (!fromMaster) return;
+  if (!fromMaster) {
+    f.poll.answer();
+    return;
+  }
+  // Polling is READ (class and integrity polls); confirms, selects, operates and writes are not. A
+  // read's signature: the outstation, the function and the object headers of the first block (not
+  // the transport and application sequence numbers).
+  if (fc === FC_READ) {
+    const ms = f.poll.request(signature(w, o + 12, Math.min(16, len - 5) - 2, dst), p.ts);
+    if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+  }
   const ev = FUNCTIONS[fc];
   if (ev === undefined) return;
   const [event, counted] = ev;

@@ -3,6 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
+import { POLL_FIELD, POLL_KEYS, PollMeter, periodText, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
@@ -116,11 +117,17 @@ interface EnipFlow {
   ioConn: number;
   /** Messages that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
+  /** How often the client repeats an explicit request. */
+  poll: PollMeter;
+  /** Each direction's cyclic I/O (UDP 2222 flows only). */
+  io: [PollMeter, PollMeter] | null;
 }
 
 function newFlow(): EnipFlow {
   return {
     once: new OnceSet(64),
+    poll: new PollMeter(),
+    io: null,
     pendingKeys: new Array<number>(MAX_PENDING).fill(NO_KEY),
     pendingReqs: new Array<CipRequest[] | null>(MAX_PENDING).fill(null),
     pendingNext: 0,
@@ -219,9 +226,17 @@ const VOCABULARY = {
     'encapsulation',
     'io',
     'io.connectionId',
+    POLL_FIELD,
   ],
   keys: {
-    attribute: ['cip.connected', 'cip.io.connection', 'cip.object-accessed', 'enip.session'],
+    attribute: [
+      'cip.connected',
+      'cip.io.connection',
+      'cip.object-accessed',
+      'enip.session',
+      'io-cycle',
+      ...POLL_KEYS,
+    ],
     event: [
       'cip-connection-open',
       'cip-write',
@@ -339,8 +354,10 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     const words = w.u8(d + 3);
     if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
     putPending(f, key, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
+    poll(w, 0, CMD_SEND_UNIT_DATA, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
+    f.poll.answer();
     const i = f.pendingKeys.indexOf(key);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
@@ -431,6 +448,8 @@ function encapsulation(
     case CMD_SEND_RR_DATA:
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
+      if (toServer) poll(w, off, cmd, p, ctx, f);
+      else if (fromServer) f.poll.answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
       const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
@@ -924,6 +943,25 @@ function identityAttribute(
   }
 }
 
+/**
+ * An explicit request's signature: its CPF items and CIP message (service, path, data), without the
+ * header's session and sender context or a connected message's sequence count.
+ */
+function poll(w: ByteWindow, off: number, cmd: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
+  const cpf = off + ENCAP_HEADER + 6;
+  const sig =
+    cmd === CMD_SEND_UNIT_DATA ? signature(w, cpf + 16, 32, signature(w, cpf, 14)) : signature(w, cpf, 48);
+  const ms = f.poll.request(sig, p.ts);
+  if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+}
+
+/** A meter for a producer's own cyclic I/O: producing is the device's answer. */
+function answering(): PollMeter {
+  const m = new PollMeter();
+  m.answer();
+  return m;
+}
+
 /** UDP 2222: class-0/1 I/O, a CPF list with a sequenced-address item and a connected-data item. */
 function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const count = w.u16le(0);
@@ -934,6 +972,14 @@ function dissectIo(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (18 + w.u16le(16) > w.length) return false;
   const f = ctx.flowState(p, 'enip', newFlow);
   const conn = w.u32le(6);
+  // Each producer's connection repeats at its requested packet interval: the producer's I/O cycle.
+  const io = (f.io ??= [answering(), answering()]);
+  const up =
+    p.ipVersion === 4
+      ? p.src4 < p.dst4 || (p.src4 === p.dst4 && p.srcPort < p.dstPort)
+      : p.src6 < p.dst6 || (p.src6 === p.dst6 && p.srcPort < p.dstPort);
+  const ms = io[up ? 0 : 1].request(conn, p.ts);
+  if (ms > 0) em.attribute(ctx, p, { end: 'src', field: POLL_FIELD, key: 'io-cycle', value: periodText(ms) });
   // Cyclic I/O repeats its producer and connection many times a second: offered once per change.
   if (p.srcPort !== f.ioPort || conn !== f.ioConn) {
     if (f.once.first('io:' + p.srcPort + ':' + conn)) {

@@ -2,6 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
+import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 
 /**
@@ -27,13 +28,24 @@ const U_FUNCTIONS: Record<number, string> = {
   0x83: 'TESTFR con',
 };
 
+/** Interrogation command, counter interrogation, read command: what a controlling station polls with. */
+const C_IC_NA_1 = 100;
+const C_RD_NA_1 = 102;
+
 interface Iec104Flow {
   once: OnceSet;
   /** ASDU type ids already reported. */
   types: OnceSet;
   commands: number;
+  /** How often the controlling station repeats an ASDU (an interrogation, a read). */
+  poll: PollMeter;
 }
-const newFlow = (): Iec104Flow => ({ once: new OnceSet(64), types: new OnceSet(48), commands: 0 });
+const newFlow = (): Iec104Flow => ({
+  once: new OnceSet(64),
+  types: new OnceSet(48),
+  commands: 0,
+  poll: new PollMeter(),
+});
 
 /** One APCI: start byte, a length between 4 and 253, and a control field of a legal format. */
 function validApci(w: ByteWindow, o: number): boolean {
@@ -59,9 +71,9 @@ function tiles(w: ByteWindow, p: Packet): boolean {
 
 /** What its observations can carry (fields, and keys by kind): rules are checked against it. */
 const VOCABULARY = {
-  fields: ['apci', 'asdu.commonAddress', 'asdu.typeId'],
+  fields: ['apci', 'asdu.commonAddress', 'asdu.typeId', POLL_FIELD],
   keys: {
-    attribute: ['iec104.asdu-type', 'iec104.common-address', 'iec104.interrogation'],
+    attribute: ['iec104.asdu-type', 'iec104.common-address', 'iec104.interrogation', ...POLL_KEYS],
     event: ['clock-sync', 'device-restart', 'iec104-command'],
     role: ['iec104-controlled-station', 'iec104-controlling-station'],
     service: ['iec104'],
@@ -78,6 +90,7 @@ export const iec104: AppProtocol = {
     if (p.ipProto !== 6 || !tiles(w, p)) return false;
     const toServer = p.dstPort === PORT && p.srcPort !== PORT;
     const f = ctx.flowState(p, 'iec104', newFlow);
+    if (!toServer) f.poll.answer();
     if (f.once.first('roles')) {
       const client = toServer ? 'src' : 'dst';
       const server = toServer ? 'dst' : 'src';
@@ -88,7 +101,16 @@ export const iec104: AppProtocol = {
     let o = 0;
     for (let n = 0; n < MAX_APDUS && validApci(w, o); n++) {
       const len = w.u8(o + 1);
-      if ((w.u8(o + 2) & 1) === 0 && len >= 10) asdu(w, o + 6, p, ctx, f, toServer);
+      if ((w.u8(o + 2) & 1) === 0 && len >= 10) {
+        const type = w.u8(o + 6);
+        if (toServer && type >= C_IC_NA_1 && type <= C_RD_NA_1) {
+          // Polling is interrogation (general, counter) and read; commands are not. The ASDU's
+          // signature: its own bytes (type, cause, address, objects), not the APCI sequence numbers.
+          const ms = f.poll.request(signature(w, o + 6, Math.min(len - 4, 16)), p.ts);
+          if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+        }
+        asdu(w, o + 6, p, ctx, f, toServer);
+      }
       o += 2 + len;
     }
     return true;

@@ -2,6 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
+import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
 
@@ -76,10 +77,13 @@ interface ModbusFlow {
   unitMac: number;
   /** Reads that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
+  /** How often the client repeats its requests. */
+  poll: PollMeter;
 }
 
 const newFlow = (): ModbusFlow => ({
   once: new OnceSet(64),
+  poll: new PollMeter(),
   writes: 0,
   exceptions: 0,
   dirs: null,
@@ -95,6 +99,7 @@ const newFlow = (): ModbusFlow => ({
 /** Routine polling: read coils, discrete inputs, holding registers, input registers. */
 const FC_READ_FIRST = 1;
 const FC_READ_LAST = 4;
+const FC_READ_WRITE_MULTIPLE = 23;
 
 /**
  * The cheap path for routine polling. A segment that is one whole read request or reply, between
@@ -118,7 +123,20 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   d.nextSeq = (p.tcpSeq + w.length) >>> 0;
   d.starts++;
   f.routine++;
+  if (toServer) poll(w, 0, p, ctx, f);
+  else f.poll.answer();
   return true;
+}
+
+/**
+ * Polling is reads (coils, inputs, registers; read/write multiple): a read's signature is its unit,
+ * function, address and quantity (no transaction id).
+ */
+function poll(w: ByteWindow, off: number, p: Packet, ctx: AppContext, f: ModbusFlow): void {
+  const fc = w.u8(off + 7);
+  if ((fc < FC_READ_FIRST || fc > FC_READ_LAST) && fc !== FC_READ_WRITE_MULTIPLE) return;
+  const ms = f.poll.request(signature(w, off + 6, 6), p.ts);
+  if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
 
 /** MBAP framing for the ADU stream: every ADU is read (all are small). */
@@ -191,6 +209,7 @@ const VOCABULARY = {
     'function',
     'mbap',
     'mbap.unitId',
+    POLL_FIELD,
     'umas',
   ],
   keys: {
@@ -199,6 +218,7 @@ const VOCABULARY = {
       'modbus.read-device-identification',
       'modbus.unit-id',
       'modbus.vendor-url',
+      ...POLL_KEYS,
     ],
     event: [
       'device-restart',
@@ -311,6 +331,7 @@ function adu(
   const fc = w.u8(off + 7);
   const d = off + 8;
   if (fromServer) {
+    f.poll.answer();
     if (f.once.first('unit:' + unit + ':' + p.srcMac))
       em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
     f.unit = unit;
@@ -332,6 +353,7 @@ function adu(
     return;
   }
   if (toServer) {
+    poll(w, off, p, ctx, f);
     if (WRITE_FUNCTIONS.has(fc)) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {

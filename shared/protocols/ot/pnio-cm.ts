@@ -1,17 +1,19 @@
-import type { ByteWindow } from '../../decode/window';
+import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, Vocabulary } from '../contract';
 import type { End } from '../common/refs';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
 import { profinetVendorName } from './registries';
+import { ClFragments } from './rpc-cl-fragments';
 
 /**
  * PROFINET IO context management (IEC 61158-6-10, PNIO CM): connectionless DCE/RPC (C706 chapter
  * 12.5) over UDP 34964. Every request and response names the device by its RPC object UUID. Of the
  * calls' bodies only Connect is read: the request names the IO controller (its station name
  * and PNIO object UUID in the ARBlockReq) and the modules it expects in the device's slots; the
- * response names the device's station (ARServerBlock). PNIO object UUIDs are
+ * response names the device's station (ARServerBlock). A Connect too big for one datagram comes as
+ * several fragments: it is read once they are all in (rpc-cl-fragments.ts), never in part. PNIO object UUIDs are
  * DEA00000-6C97-11D1-8271-<instance><device id><vendor id>. Blocks are
  * big-endian; the RPC header and NDR counts follow the sender's data representation.
  */
@@ -21,6 +23,9 @@ const RPC_HEADER = 80;
 const PT_REQUEST = 0;
 const PT_RESPONSE = 2;
 const OP_CONNECT = 0;
+/** flags1: the PDU is one fragment of a call; the last one. */
+const FLAG_FRAG = 0x04;
+const FLAG_LAST_FRAG = 0x02;
 /** NDR around the blocks: ArgsMaximum or PNIOStatus, ArgsLength, MaximumCount, Offset, ActualCount. */
 const NDR_ARGS = 20;
 
@@ -126,6 +131,12 @@ function expectedSubmodules(
   return left;
 }
 
+/** The flow's Connect calls split over several fragments (UDP flows carry no DCP or RT state). */
+interface CmFlow {
+  frags: ClFragments;
+}
+const newFlow = (): CmFlow => ({ frags: new ClFragments() });
+
 /** One datagram on UDP 34964; false when it is no PNIO connectionless RPC. */
 export function dissectPnioCm(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (w.length < RPC_HEADER || w.u8(0) !== 4) return false;
@@ -140,17 +151,55 @@ export function dissectPnioCm(w: ByteWindow, p: Packet, ctx: AppContext): boolea
   if (pnioUuid(w, 8, le)) objectUuid(w, 8, p, ctx, device, 'ObjectUUID');
   const opnum = le ? w.u16le(68) : w.u16(68);
   const fragNum = le ? w.u16le(76) : w.u16(76);
-  if (opnum !== OP_CONNECT || fragNum !== 0) return true;
+  if (opnum !== OP_CONNECT) return true;
+  const flags1 = w.u8(2);
+  const bodyLen = le ? w.u16le(74) : w.u16(74);
+  if (fragNum === 0) role(p, ctx, request);
+  if ((flags1 & FLAG_FRAG) === 0) {
+    if (fragNum === 0) connect(w, RPC_HEADER, Math.min(w.length, RPC_HEADER + bodyLen), le, request, p, ctx);
+    return true;
+  }
+  if (!w.has(RPC_HEADER, bodyLen)) {
+    // A body that says it is longer than its datagram: the call cannot be put together.
+    p.markMalformed('profinet: RPC fragment body beyond its datagram');
+    return true;
+  }
+  const call = `${ptype}:${w.u32(40)}:${w.u32(44)}:${w.u32(48)}:${w.u32(52)}:${w.u32(64)}`;
+  const body = ctx
+    .flowState(p, 'profinet', newFlow)
+    .frags.add(call, fragNum, (flags1 & FLAG_LAST_FRAG) !== 0, w, RPC_HEADER, bodyLen, p.ts);
+  if (body === null) return true;
+  const bw = new ByteWindow().reset(body, 0, body.length);
+  // Fragments that only claim to be all (a lastfrag flag too early): the blocks' count says more.
+  if (NDR_ARGS + (le ? bw.u32le(16) : bw.u32(16)) <= body.length)
+    connect(bw, 0, body.length, le, request, p, ctx);
+  return true;
+}
+
+function role(p: Packet, ctx: AppContext, request: boolean): void {
   em.role(ctx, p, {
     end: 'src',
     field: 'Connect',
     role: request ? 'profinet-io-controller' : 'profinet-io-device',
   });
-  const bodyLen = le ? w.u16le(74) : w.u16(74);
-  const body = RPC_HEADER + NDR_ARGS;
-  const count = le ? w.u32le(RPC_HEADER + 16) : w.u32(RPC_HEADER + 16);
-  const end = Math.min(w.length, RPC_HEADER + bodyLen, body + count);
-  let o = body;
+}
+
+/**
+ * A Connect request's or response's body, `w[o, bodyEnd)`: the NDR arguments (counts in the sender's
+ * data representation, `le`), then the blocks.
+ */
+function connect(
+  w: ByteWindow,
+  o: number,
+  bodyEnd: number,
+  le: boolean,
+  request: boolean,
+  p: Packet,
+  ctx: AppContext,
+): void {
+  const count = le ? w.u32le(o + 16) : w.u32(o + 16);
+  const end = Math.min(bodyEnd, o + NDR_ARGS + count);
+  o += NDR_ARGS;
   let modules = MAX_MODULES;
   for (let i = 0; i < MAX_BLOCKS && o + 6 <= end; i++) {
     const type = w.u16(o);
@@ -182,7 +231,6 @@ export function dissectPnioCm(w: ByteWindow, p: Packet, ctx: AppContext): boolea
     }
     o = next;
   }
-  return true;
 }
 
 /** What PNIO CM observations can carry: rules are checked against it. */

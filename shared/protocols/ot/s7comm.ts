@@ -3,6 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
+import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from '../it/pdu-stream';
 import { StreamBuf } from '../it/stream';
@@ -35,6 +36,8 @@ const PORT = 102;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
 const ROSCTR_JOB = 1;
+/** Job function Read Var: what HMIs and SCADA poll with. */
+const FN_READ_VAR = 0x04;
 const ROSCTR_ACK = 2;
 const ROSCTR_ACK_DATA = 3;
 const ROSCTR_USERDATA = 7;
@@ -52,6 +55,8 @@ interface Frag {
 interface S7Flow {
   once: OnceSet;
   writes: number;
+  /** How often the client repeats its jobs (a read of the same variables, the same PDU setup). */
+  poll: PollMeter;
   tsaps: string;
   /** A COTP DT carried S7comm (the flow is ours) / carried something else (MMS: never ours). */
   s7: boolean;
@@ -67,6 +72,7 @@ interface S7Flow {
 const newFlow = (): S7Flow => ({
   once: new OnceSet(96),
   writes: 0,
+  poll: new PollMeter(),
   tsaps: '',
   s7: false,
   other: false,
@@ -147,6 +153,7 @@ const VOCABULARY = {
     'WriteVar',
     'cotp.tsap',
     'header.version',
+    POLL_FIELD,
     's7comm',
     's7comm-plus',
   ],
@@ -161,6 +168,7 @@ const VOCABULARY = {
       's7.szl-answered',
       's7.tsap',
       's7comm-plus.version',
+      ...POLL_KEYS,
     ],
     event: [
       'block-delete',
@@ -272,9 +280,16 @@ function s7(
   const data = par + paramLen;
   if (par > end) return;
   roles(p, ctx, f, toServer, 's7comm');
+  if (fromServer) f.poll.answer();
   const fn = w.u8(par);
-  if (rosctr === ROSCTR_JOB && toServer) job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
-  else if (rosctr === ROSCTR_ACK_DATA && fromServer && fn === 0xf0 && f.once.first('pdu')) {
+  if (rosctr === ROSCTR_JOB && toServer) {
+    if (fn === FN_READ_VAR) {
+      // Polling is Read Var: its signature is its parameters (the items), not the PDU reference.
+      const ms = f.poll.request(signature(w, par, Math.min(paramLen, 64)), p.ts);
+      if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
+    }
+    job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
+  } else if (rosctr === ROSCTR_ACK_DATA && fromServer && fn === 0xf0 && f.once.first('pdu')) {
     em.attribute(ctx, p, {
       end: 'src',
       field: 'SetupCommunication.pduLength',

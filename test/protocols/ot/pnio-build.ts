@@ -75,39 +75,97 @@ export function connectResBlocks(station: string): Bytes {
   );
 }
 
+/** Where a PDU sits in its call: flags1, fragment number, sequence number and activity. */
+export interface RpcCall {
+  flags1?: number;
+  fragNum?: number;
+  seq?: number;
+  activity?: string;
+}
+
+/** The NDR arguments before a Connect's blocks: request (ArgsMaximum...) or response (PNIOStatus...). */
+function ndrArgs(ptype: number, blocks: Bytes, le: boolean): Bytes {
+  const u32le = le ? u32l : u32;
+  return ptype === 0
+    ? concat(
+        u32le(blocks.length + 64),
+        u32le(blocks.length),
+        u32le(blocks.length + 64),
+        u32le(0),
+        u32le(blocks.length),
+      )
+    : concat([0, 0, 0, 0], u32le(blocks.length), u32le(blocks.length), u32le(0), u32le(blocks.length));
+}
+
+/** The 80-byte CL RPC header (C706 12.5.3.1) on the PNIO device interface, before `bodyLength` bytes. */
+function rpcHeader(
+  ptype: number,
+  object: string,
+  bodyLength: number,
+  opnum: number,
+  le: boolean,
+  c: RpcCall,
+): Bytes {
+  const u32le = le ? u32l : u32;
+  const u16le = le ? u16l : u16;
+  return concat(
+    [4, ptype, c.flags1 ?? 0x20, 0, le ? 0x10 : 0x00, 0, 0, 0],
+    uuid(object, le),
+    uuid(IFACE_DEVICE, le),
+    uuid(c.activity ?? ACTIVITY, le),
+    u32le(0),
+    u32le(1),
+    u32le(c.seq ?? 7),
+    u16le(opnum),
+    u16le(0xffff),
+    u16le(0xffff),
+    u16le(bodyLength),
+    u16le(c.fragNum ?? 0),
+    [0, 0],
+  );
+}
+
 /**
  * A connectionless RPC PDU (C706 12.5.3.1) on the PNIO device interface: `ptype` 0 request or 2
  * response, opnum 0 (Connect) by default, with the NDR arguments around `blocks`; big-endian data
  * representation unless `le`.
  */
-export function pnioRpc(ptype: number, object: string, blocks: Bytes, opnum = 0, le = true): Bytes {
-  const u32le = le ? u32l : u32;
-  const u16le = le ? u16l : u16;
-  const args =
-    ptype === 0
-      ? concat(
-          u32le(blocks.length + 64),
-          u32le(blocks.length),
-          u32le(blocks.length + 64),
-          u32le(0),
-          u32le(blocks.length),
-        )
-      : concat([0, 0, 0, 0], u32le(blocks.length), u32le(blocks.length), u32le(0), u32le(blocks.length));
-  const body = concat(args, blocks);
-  return concat(
-    [4, ptype, 0x20, 0, le ? 0x10 : 0x00, 0, 0, 0],
-    uuid(object, le),
-    uuid(IFACE_DEVICE, le),
-    uuid(ACTIVITY, le),
-    u32le(0),
-    u32le(1),
-    u32le(7),
-    u16le(opnum),
-    u16le(0xffff),
-    u16le(0xffff),
-    u16le(body.length),
-    u16le(0),
-    [0, 0],
-    body,
-  );
+export function pnioRpc(
+  ptype: number,
+  object: string,
+  blocks: Bytes,
+  opnum = 0,
+  le = true,
+  call: RpcCall = {},
+): Bytes {
+  const body = concat(ndrArgs(ptype, blocks, le), blocks);
+  return concat(rpcHeader(ptype, object, body.length, opnum, le, call), body);
+}
+
+/** The flags1 bits of a fragmented call (C706 12.5.3.1): a fragment, the last one. */
+export const PFL_FRAG = 0x04;
+export const PFL_LAST_FRAG = 0x02;
+
+/**
+ * A Connect (opnum 0) whose body (NDR arguments and blocks) is cut into fragments of at most `size`
+ * bytes, each its own PDU with fragnum 0.. and the frag flag, the last also lastfrag, as a sender does
+ * for a body larger than its datagrams.
+ */
+export function pnioRpcFragments(
+  ptype: number,
+  object: string,
+  blocks: Bytes,
+  size: number,
+  call: Omit<RpcCall, 'flags1' | 'fragNum'> = {},
+  le = true,
+): Bytes[] {
+  const body = concat(ndrArgs(ptype, blocks, le), blocks);
+  const out: Bytes[] = [];
+  for (let at = 0, n = 0; at < body.length; at += size, n++) {
+    const part = body.subarray(at, at + size);
+    const last = at + size >= body.length;
+    const flags1 = 0x20 | PFL_FRAG | (last ? PFL_LAST_FRAG : 0);
+    out.push(concat(rpcHeader(ptype, object, part.length, 0, le, { ...call, flags1, fragNum: n }), part));
+  }
+  return out;
 }
