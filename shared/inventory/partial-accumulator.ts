@@ -128,9 +128,10 @@ export class PartialAccumulator {
     return moved;
   }
 
-  /** Whether some source holds hearsay about this address of this site. */
+  /** Whether some source's hearsay about this address of this site still waits for a device to claim it. */
   hasHearsay(site: string, ip: string): boolean {
-    return this.hearsay.map.has(`${site}\n${ip}`);
+    const h = this.hearsay.map.get(`${site}\n${ip}`);
+    return h !== undefined && h.states.some((s) => !s.claimed && s.facts.length > 0);
   }
 
   /** Keys of devices whose facts, edges or edits changed since the last call. */
