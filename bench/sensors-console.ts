@@ -5,6 +5,7 @@
  * then follows the streams live (an ordered consumer per site from the next message on, each
  * message checked as readSite checks it) and says on stdout, one JSON line each:
  * - {"caughtUp": ms, "messages": n, "devices": n}: the replay of what was stored, merged;
+ * - with "rebuild", {"rebuilt": ms}: the first (full) rebuild of the inventory from it;
  * - {"seen": [[deviceKey, epochMs], ...]}: devices whose id starts with the watched prefix, at the
  *   time the merged inventory first held them (the bench's injected ones: it knows when it sent them);
  * - {"done": true, ...} with the console's peak memory, on a "stop" line on stdin; with "rebuild",
@@ -62,7 +63,11 @@ const inc =
   mode === 'rebuild'
     ? new IncrementalInventory(merged, { rules: loadRules(), vendorOf, identity: false })
     : null;
-inc?.rebuild();
+if (inc !== null) {
+  const t = performance.now();
+  inc.rebuild();
+  say({ rebuilt: performance.now() - t });
+}
 // Read loosely: the bench also runs against an IncrementalInventory without these counters.
 const counts = () => {
   const c = inc as unknown as { routed?: number; fullBecause?: Record<string, number> } | null;

@@ -62,7 +62,16 @@ interface Row {
   /** From the sensor's flush that carried the device (the delta leaving for the outbox) to the console. */
   fromFlush: number[];
   /** With `rebuild`: the console's rebuilds in the steady phase (what sensors-console.ts says). */
-  rebuilds?: { count: number; full: number; routed: number; ms: number; maxMs: number; why: string };
+  rebuilds?: {
+    count: number;
+    full: number;
+    routed: number;
+    ms: number;
+    maxMs: number;
+    why: string;
+    /** The first rebuild (full), before the steady phase. */
+    firstMs: number;
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -137,6 +146,9 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
         `the console merged ${String(caught.devices)} devices, not the ${want} the sensors sent`,
       );
 
+    // The console's first rebuild is full: the steady phase starts after it.
+    const rebuilt = o.rebuild === true ? Number((await console_.next()).rebuilt) : undefined;
+
     // 3. Steady state: a delta per sensor per second, one new device each at a random moment in it.
     const injectedAt = new Map<string, number>();
     /** The flush after each injection: when its delta went to the outbox. */
@@ -195,7 +207,9 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
       injected: injectedAt.size,
       latencies: latencies.sort((p, q) => p - q),
       fromFlush: fromFlush.sort((p, q) => p - q),
-      ...(d.rebuilds !== undefined ? { rebuilds: d.rebuilds as Row['rebuilds'] } : {}),
+      ...(d.rebuilds !== undefined
+        ? { rebuilds: { ...(d.rebuilds as NonNullable<Row['rebuilds']>), firstMs: rebuilt ?? NaN } }
+        : {}),
     };
   } finally {
     for (const c of children) if (c.p.exitCode === null) c.p.kill('SIGKILL');
@@ -233,7 +247,15 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
       'p95 ms',
       'new devices seen',
       ...(o.rebuild === true
-        ? ['rebuilds', 'full', 'with routers', 'rebuild mean ms', 'max ms', 'full because']
+        ? [
+            'first rebuild ms',
+            'rebuilds',
+            'full',
+            'with routers',
+            'rebuild mean ms',
+            'max ms',
+            'full because',
+          ]
         : []),
     ].join('\t'),
   );
@@ -258,6 +280,7 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
         `${r.latencies.length}/${r.injected}`,
         ...(r.rebuilds !== undefined
           ? [
+              Math.round(r.rebuilds.firstMs),
               r.rebuilds.count,
               r.rebuilds.full,
               r.rebuilds.routed,
