@@ -12,13 +12,16 @@
  * router that feeds it; a touched address device with the routers that feed it. Which router fed which
  * address device, and with what, is remembered from the last rebuild.
  *
+ * Hearsay (facts heard about an address no device of the source held: partial-hearsay.ts) attaches to
+ * whichever device holds its address in the whole merge: where it changed, or waits on an address a
+ * device to rebuild holds (or held, or is), every device that holds that address (as last shown, or
+ * now) is rebuilt with it, so the rebuild picks the holder among all of them.
+ *
  * It rebuilds everything instead where one device's change can alter others' in ways it does not follow:
  * - the first rebuild (`first`), and one after a pruning at the merge's caps (devices or edges were
  *   dropped: `pruned`);
  * - ids that become qualified or stop being so (a new device whose local id another has, or an address
  *   device a router no longer makes that was the other: docs/schema.md): `ids`;
- * - hearsay that changed, or that waits on an address a device to rebuild holds or held (it attaches to
- *   whichever device holds the address): `hearsay`;
  * - and, should the rebuild not give the devices the plan said exist, everything (`missed`: a bug).
  */
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
@@ -37,7 +40,7 @@ import {
 export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'generatedAt' | 'only'>;
 
 /** Why a rebuild was done in full (see the cases above). */
-export type FullReason = 'first' | 'pruned' | 'ids' | 'hearsay' | 'missed';
+export type FullReason = 'first' | 'pruned' | 'ids' | 'missed';
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 
@@ -77,6 +80,8 @@ interface Plan {
   exists: Set<string>;
   /** How many local ids more than one device has, after. */
   shared: number;
+  /** Addresses (`site\nip`) whose hearsay the rebuild attaches. */
+  hearsay: Set<string>;
 }
 
 export class IncrementalInventory {
@@ -108,7 +113,6 @@ export class IncrementalInventory {
     first: 0,
     pruned: 0,
     ids: 0,
-    hearsay: 0,
     missed: 0,
   };
 
@@ -127,9 +131,8 @@ export class IncrementalInventory {
     const touched = new Set(this.acc.changed());
     for (const a of this.acc.changedDns()) for (const k of this.byAddress.get(a) ?? []) touched.add(k);
     if (this.full === 0) return this.rebuildAll('first');
-    if (this.acc.hearsayChanged()) return this.rebuildAll('hearsay');
     if (this.acc.pruned !== this.pruned) return this.rebuildAll('pruned');
-    const plan = this.plan(touched);
+    const plan = this.plan(touched, this.acc.hearsayChanged());
     if (typeof plan === 'string') return this.rebuildAll(plan);
     const { show, routers } = plan;
     const edges = new Map<string, PartialEdge>();
@@ -159,6 +162,10 @@ export class IncrementalInventory {
         edges: [...edges.keys()].sort(cmp).map((k) => edges.get(k)!),
         dns: this.acc.dnsNames(),
         edits: this.acc.editsOf(show),
+        hearsay: [...plan.hearsay]
+          .sort(cmp)
+          .map((a) => this.acc.hearsayAbout(a))
+          .filter((h) => h !== undefined),
       },
       { ...this.o, ids: this.qualified ? 'qualified' : 'local', only: show },
     );
@@ -191,7 +198,7 @@ export class IncrementalInventory {
    * What to rebuild for these touched keys: them, the address devices whose share from a touched
    * router changed, and the routers that feed those; or why everything must be rebuilt instead.
    */
-  private plan(touched: ReadonlySet<string>): Plan | FullReason {
+  private plan(touched: ReadonlySet<string>, heard: readonly string[]): Plan | FullReason {
     const show = new Set(touched);
     const moves = new Map<string, Moves>();
     for (const k of touched) {
@@ -213,6 +220,7 @@ export class IncrementalInventory {
     for (const x of [...show])
       if (this.ids.has(x) !== (this.acc.device(x) !== undefined || fed(x)))
         for (const k of this.namedBy.get(x) ?? []) show.add(k);
+    const hearsay = this.hearsayFor(show, heard);
     // Every router that feeds a shown address device, now.
     const routers = new Set<string>();
     const exists = new Set<string>();
@@ -243,8 +251,7 @@ export class IncrementalInventory {
       if (before > 1 !== before + n > 1) shared += before + n > 1 ? 1 : -1;
     }
     if (shared > 0 !== this.qualified) return 'ids';
-    for (const k of show) if (this.hearsayAt(k)) return 'hearsay';
-    return { show, routers, moves, exists, shared };
+    return { show, routers, moves, exists, shared, hearsay };
   }
 
   /** Index the routers a device's record names (`via`): they are in its JSON while they exist. */
@@ -257,16 +264,41 @@ export class IncrementalInventory {
       }
   }
 
-  /** Whether hearsay waits on an address this device holds, held when last shown, or is. */
-  private hearsayAt(key: string): boolean {
-    const d = this.acc.device(key);
-    if (d !== undefined && d.kind === 'mac') {
-      if (d.states.some((s) => s.ips.some((u) => this.acc.hasHearsay(d.site, u.ip)))) return true;
+  /**
+   * The addresses (`site\nip`) whose hearsay the rebuild needs: those whose hearsay changed, and
+   * those with hearsay waiting that a device to show holds (its record's addresses), held when last
+   * shown, or is; every device holding one of them is added to `show`, and so on.
+   */
+  private hearsayFor(show: Set<string>, heard: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    const pending: string[] = [];
+    const add = (k: string) => {
+      if (show.has(k)) return;
+      show.add(k);
+      pending.push(k);
+    };
+    const visit = (a: string) => {
+      if (out.has(a)) return;
+      out.add(a);
+      for (const k of this.byAddress.get(a) ?? []) add(k);
+      const [site, ip] = a.split('\n') as [string, string];
+      const key = `${site}/ip:${ip}`;
+      if (this.ids.has(key) || this.acc.device(key) !== undefined) add(key);
+    };
+    const waits = (site: string, ip: string) => {
+      if (this.acc.hasHearsay(site, ip)) visit(`${site}\n${ip}`);
+    };
+    for (const a of heard) visit(a);
+    pending.push(...show);
+    for (let k = pending.pop(); k !== undefined; k = pending.pop()) {
+      const d = this.acc.device(k);
+      if (d?.kind === 'mac') for (const s of d.states) for (const u of s.ips) waits(d.site, u.ip);
+      const a = addressOf(k);
+      if (a !== null) waits(a.site, a.ip);
+      const was = this.devices.get(k);
+      for (const ip of was?.ips ?? []) waits(was!.site ?? '', ip);
     }
-    const a = addressOf(key);
-    if (a !== null && this.acc.hasHearsay(a.site, a.ip)) return true;
-    const was = this.devices.get(key);
-    return was !== undefined && was.ips.some((ip) => this.acc.hasHearsay(was.site ?? '', ip));
+    return out;
   }
 
   /** A device's id: the one it has, or the one it gets. */

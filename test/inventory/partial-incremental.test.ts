@@ -83,8 +83,22 @@ async function check(all: PartialInventory[], runs: number) {
 }
 
 test('one sensor: incremental rebuilds equal full ones after every random batch', { skip }, async () => {
-  await check(await deltas('bench-mixed__ndpi__1kxun.pcap', 'hq', 's1', 40), 15);
+  const n = await check(await deltas('bench-mixed__ndpi__1kxun.pcap', 'hq', 's1', 40), 15);
+  // One site, no pruning: only each run's first rebuild is full (hearsay and routers are followed).
+  assert.equal(n.full, 15, JSON.stringify(n));
 });
+
+test(
+  'hearsay claimed in a later delta (a DHCP server names a host before it speaks), followed',
+  { skip },
+  async () => {
+    const n = await check(
+      await deltas('multi-lan-dhcp__suricata-verify__output-eve-ftp-data_input.pcap', 'hq', 's1', 10),
+      6,
+    );
+    assert.equal(n.full, 6, JSON.stringify(n));
+  },
+);
 
 test('two sites with the same capture (ids qualified midway) and a second sensor', { skip }, async () => {
   const all = [
