@@ -6,7 +6,9 @@
  * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3),
  * --only forward (the forwarding part alone: bench/forward.ts), --only sensors (sensors to a console
  * through NATS alone: bench/sensors.ts; --sensors 10,50,100, --devices 10000 per sensor and
- * --total-devices 1000000 across them, --seconds 20 of steady deltas, --sensors-per-process 25).
+ * --total-devices 1000000 across them, --seconds 20 of steady deltas, --sensors-per-process 25;
+ * --gateway: the steady traffic goes through each site's gateway, which routes; --rebuild: the console
+ * also rebuilds the inventory as `serve --nats` does, and says how often and how many in full).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     'total-devices': { type: 'string', default: '1000000' },
     'sensors-per-process': { type: 'string', default: '25' },
     seconds: { type: 'string', default: '20' },
+    gateway: { type: 'boolean', default: false },
+    rebuild: { type: 'boolean', default: false },
   },
 });
 if (values.only !== undefined && values.only !== 'forward' && values.only !== 'sensors') {
@@ -39,6 +43,8 @@ const sensorOptions: SensorBenchOptions = {
   total: Number(values['total-devices']),
   seconds: Number(values.seconds),
   perProcess: Number(values['sensors-per-process']),
+  gateway: values.gateway === true,
+  rebuild: values.rebuild === true,
 };
 if (
   sensorOptions.counts.some((n) => !Number.isInteger(n) || n < 1) ||

@@ -7,6 +7,10 @@
  * with a hostname, so rules have facts to classify), as real analyzers make them.
  * Then the incremental rebuild (shared/inventory/partial-incremental.ts) after a delta that touches
  * 1 % of the devices (each of their sensors sees them again, a second later).
+ * Then deltas that touch a router (GP_BENCH_ROUTER_ROUNDS, default 10): each site has a gateway, and
+ * every second each sensor sees 20 of its hosts talk through it to remote addresses (10 seen every
+ * second, 10 new), so the gateway routes, and every delta touches it and the addresses behind it:
+ * deltas merged and rebuilt per second, and how many rebuilds were full (and why).
  */
 import {
   inventoryFromPartial,
@@ -19,7 +23,7 @@ import { loadRules } from '../src-main/classify/load';
 import { createAnalyzer } from '../src-main/engine/pipeline';
 import { vendorOf } from '../src-main/engine/oui';
 import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
-import { arp, ethernet } from '../test/helpers/packets';
+import { arp, ethernet, udpFrame } from '../test/helpers/packets';
 import type { DeviceJson } from '../shared/model/inventory';
 
 const SENSORS = 10;
@@ -41,6 +45,29 @@ function sensorPartials(n: number, from: number, to: number, t: number) {
           ? dhcpRequestFrame({ mac, ip }, `host-${s}-${d}`, d + 1)
           : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
       a.frame(f, 1, t + d / 1000, f.length, 0);
+    }
+    out.push(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` }));
+  }
+  return out;
+}
+
+/** Each sensor's delta of second `round`: 20 of its hosts and remote addresses through its site's gateway. */
+function routerPartials(n: number, round: number, t: number) {
+  const per = Math.ceil(n / SENSORS);
+  const out = [];
+  for (let s = 0; s < SENSORS; s++) {
+    const a = createAnalyzer();
+    const gw = `02:ff:00:00:00:${hex2(s % 5)}`;
+    for (let i = 0; i < 20; i++) {
+      const d = (round * 20 + i) % per;
+      const host = { mac: macOf(s, d), ip: ipOf(d + 1), port: 40000 + i };
+      // Ten remote addresses every second, ten new ones.
+      const far =
+        i < 10 ? `198.51.${s}.${i + 1}` : `203.${s}.${(round >> 8) & 255}.${((round * 10 + i) & 255) + 1}`;
+      const remote = { mac: gw, ip: far, port: 53 };
+      const at = t + i / 1000;
+      for (const f of [udpFrame(host, remote, new Uint8Array(4)), udpFrame(remote, host, new Uint8Array(8))])
+        a.frame(f, 1, at, f.length, 0);
     }
     out.push(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` }));
   }
@@ -101,6 +128,37 @@ for (const n of sizes.length > 0 ? sizes : [10_000, 100_000]) {
         `${inc.full} full and ${inc.partial} incremental rebuilds so far)`,
     );
   }
+  // Deltas that touch each site's gateway (a router) every second.
+  const rounds = Number(process.env.GP_BENCH_ROUTER_ROUNDS ?? 10);
+  const [full0, partial0] = [inc.full, inc.partial];
+  let rebuildMs = 0;
+  let addMs = 0;
+  let last = null as ReturnType<typeof inc.rebuild> | null;
+  for (let r = 0; r < rounds; r++) {
+    const deltas = routerPartials(n, r, Date.now() / 1000 + 10 + r);
+    globalThis.gc?.();
+    t = performance.now();
+    for (const p of deltas) acc.add(p);
+    addMs += performance.now() - t;
+    t = performance.now();
+    last = inc.rebuild();
+    rebuildMs += performance.now() - t;
+  }
+  // Still what a full rebuild gives (generatedAt aside).
+  const text = (inv: { generatedAt: string }) => JSON.stringify({ ...inv, generatedAt: '' });
+  const same =
+    last === null ||
+    text(last) === text(inventoryFromPartial(acc.partial(), { rules, vendorOf, identity: false }));
+  // Read loosely: the same bench runs against an IncrementalInventory without these counters.
+  const more = inc as unknown as { routed?: number; fullBecause?: Record<string, number> };
+  const secs = (addMs + rebuildMs) / 1000;
+  rows.push(
+    `router deltas: ${rounds} rounds of ${SENSORS} deltas, merge ${Math.round(addMs / rounds)} ms and ` +
+      `rebuild ${Math.round(rebuildMs / rounds)} ms a round, ${((rounds * SENSORS) / secs).toFixed(1)} deltas/s; ` +
+      `${inc.full - full0} full and ${inc.partial - partial0} incremental rebuilds ` +
+      `(${more.routed ?? '?'} incremental with routers so far; full so far by reason ${JSON.stringify(more.fullBecause ?? null)}); ` +
+      `equal to a full rebuild: ${same ? 'yes' : 'NO'}`,
+  );
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
   process.stdout.write(`N=${n} (rss ${rss} MiB)\n  ${rows.join('\n  ')}\n`);
 }

@@ -12,7 +12,9 @@
  *    ones each second; {"injected": [[id, epochMs]...], "flushed": [[id, epochMs]...]} in batches;
  * 3. on "stop": the last flush, the outboxes drained, {"done": true}.
  * argv: NATS URL, user, password file, scratch folder, devices per sensor, first and last sensor
- * index (0-based, inclusive).
+ * index (0-based, inclusive), and the known devices' steady traffic: "arp" (a gratuitous ARP each)
+ * or "gateway" (a UDP exchange each with a remote address through the site's gateway, 10 remote
+ * addresses a sensor seen every second and 10 new ones: the gateway routes, and every delta touches it).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,11 +25,11 @@ import { createAnalyzer } from '../src-main/engine/pipeline';
 import { DiskQueue } from '../src-main/forward/disk-queue';
 import { Outbox } from '../src-main/sensor/outbox';
 import { SensorPublisher } from '../src-main/sensor/publisher';
-import { arp, ethernet } from '../test/helpers/packets';
+import { arp, ethernet, udpFrame } from '../test/helpers/packets';
 import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
-import { sensorName, siteOf } from './sensor-names';
+import { SENSORS_PER_SITE, sensorName, siteOf } from './sensor-names';
 
-const [url, user, passwordFile, dir, devicesArg, firstArg, lastArg] = process.argv.slice(2);
+const [url, user, passwordFile, dir, devicesArg, firstArg, lastArg, traffic] = process.argv.slice(2);
 const devices = Number(devicesArg);
 
 /** Traffic from known devices in each second's delta, beside the one new device. */
@@ -61,6 +63,17 @@ function arpFrom(s: number, d: number): Uint8Array {
   const mac = macOf(2, s, d);
   const ip = ipOf(d);
   return ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
+}
+
+/** Known device `d` of sensor `s` and remote address number `k` (0-9: the same every second) talk through the gateway. */
+function throughGateway(x: Sensor, s: number, d: number, k: number): void {
+  const host = { mac: macOf(2, s, d), ip: ipOf(d), port: 40000 + (k % 1000) };
+  const far = k < 10 ? `198.51.${s & 255}.${k + 1}` : `203.${s & 255}.${(k >> 8) & 255}.${(k & 255) + 1}`;
+  // One gateway to a site: every sensor of the site sees it.
+  const site = Math.floor(s / SENSORS_PER_SITE);
+  const remote = { mac: `02:ff:ff:00:${hex2(site >> 8)}:${hex2(site)}`, ip: far, port: 53 };
+  feed(x, udpFrame(host, remote, new Uint8Array(4)));
+  feed(x, udpFrame(remote, host, new Uint8Array(8)));
 }
 
 /** A fresh analyzer and publisher for sensor `x` (a run of its own), on the sensor's outbox. */
@@ -133,7 +146,11 @@ if ((await command()) === 'steady') {
       injected.push([`mac:${mac}`, now()]);
       unflushed.push(`mac:${mac}`);
       feed(x, f);
-      for (let j = 0; j < KNOWN_PER_TICK; j++) feed(x, arpFrom(s, Math.floor(Math.random() * devices)));
+      for (let j = 0; j < KNOWN_PER_TICK; j++) {
+        const d = Math.floor(Math.random() * devices);
+        if (traffic === 'gateway') throughGateway(x, s, d, j < 10 ? j : 10 + k * 10 + j);
+        else feed(x, arpFrom(s, d));
+      }
       k++;
     };
     timers.push(setTimeout(() => timers.push(setInterval(inject, 1000)), Math.random() * 1000));

@@ -16,6 +16,10 @@
  *    frame entering the sensor's analyzer to the console's merged inventory holding the new device,
  *    so it includes the wait for the sensor's next flush (up to 1 s), as on a real wire. The
  *    processes' clocks are one (performance.timeOrigin + now(): epoch milliseconds on one machine).
+ *    With `gateway`, the known devices' traffic goes to remote addresses through their site's gateway
+ *    (a MAC that routes), so nearly every delta touches a router; with `rebuild`, the console also
+ *    rebuilds the merged inventory as `serve --nats` does (IncrementalInventory, at most every 200 ms
+ *    when something changed) and says how many rebuilds it did, how many in full and why, and their time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,6 +40,10 @@ export interface SensorBenchOptions {
   seconds: number;
   /** Simulated sensors to a child process. */
   perProcess: number;
+  /** Steady traffic through each site's gateway (a router), not ARP. */
+  gateway?: boolean;
+  /** The console rebuilds the inventory as `serve --nats` does. */
+  rebuild?: boolean;
 }
 
 const USER = { user: 'bench', password: 'bench-password' };
@@ -53,6 +61,17 @@ interface Row {
   latencies: number[];
   /** From the sensor's flush that carried the device (the delta leaving for the outbox) to the console. */
   fromFlush: number[];
+  /** With `rebuild`: the console's rebuilds in the steady phase (what sensors-console.ts says). */
+  rebuilds?: {
+    count: number;
+    full: number;
+    routed: number;
+    ms: number;
+    maxMs: number;
+    why: string;
+    /** The first rebuild (full), before the steady phase. */
+    firstMs: number;
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -103,7 +122,8 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
     for (let first = 0; first < n; first += o.perProcess) {
       const last = Math.min(n, first + o.perProcess) - 1;
       const args = [nats.url, USER.user, nats.passwordFile(USER.user), dir, String(devices)];
-      publishers.push(child('sensors-publisher.ts', [...args, String(first), String(last)]));
+      const traffic = o.gateway === true ? 'gateway' : 'arp';
+      publishers.push(child('sensors-publisher.ts', [...args, String(first), String(last), traffic]));
     }
     children.push(...publishers);
     for (const p of publishers) await p.next();
@@ -115,6 +135,7 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
       USER.user,
       nats.passwordFile(USER.user),
       'mac:06:',
+      o.rebuild === true ? 'rebuild' : 'merge',
       ...sites,
     ]);
     children.push(console_);
@@ -124,6 +145,9 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
       throw new Error(
         `the console merged ${String(caught.devices)} devices, not the ${want} the sensors sent`,
       );
+
+    // The console's first rebuild is full: the steady phase starts after it.
+    const rebuilt = o.rebuild === true ? Number((await console_.next()).rebuilt) : undefined;
 
     // 3. Steady state: a delta per sensor per second, one new device each at a random moment in it.
     const injectedAt = new Map<string, number>();
@@ -183,6 +207,9 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
       injected: injectedAt.size,
       latencies: latencies.sort((p, q) => p - q),
       fromFlush: fromFlush.sort((p, q) => p - q),
+      ...(d.rebuilds !== undefined
+        ? { rebuilds: { ...(d.rebuilds as NonNullable<Row['rebuilds']>), firstMs: rebuilt ?? NaN } }
+        : {}),
     };
   } finally {
     for (const c of children) if (c.p.exitCode === null) c.p.kill('SIGKILL');
@@ -198,7 +225,9 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
     return;
   }
   console.log(
-    `\nsensors (${o.perProcess} to a process) -> nats-server (JetStream, loopback) -> console: ${o.devices} devices per sensor (at most ${o.total} in all), then ${o.seconds} s of one delta per sensor per second`,
+    `\nsensors (${o.perProcess} to a process) -> nats-server (JetStream, loopback) -> console: ${o.devices} devices per sensor (at most ${o.total} in all), then ${o.seconds} s of one delta per sensor per second` +
+      (o.gateway === true ? ', known devices talking through their site gateway' : '') +
+      (o.rebuild === true ? ', the console rebuilding as serve --nats does' : ''),
   );
   console.log(
     [
@@ -217,6 +246,17 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
       'flush->console p50 ms',
       'p95 ms',
       'new devices seen',
+      ...(o.rebuild === true
+        ? [
+            'first rebuild ms',
+            'rebuilds',
+            'full',
+            'with routers',
+            'rebuild mean ms',
+            'max ms',
+            'full because',
+          ]
+        : []),
     ].join('\t'),
   );
   for (const n of o.counts) {
@@ -238,6 +278,17 @@ export async function benchSensors(o: SensorBenchOptions): Promise<void> {
         Math.round(percentile(r.fromFlush, 50)),
         Math.round(percentile(r.fromFlush, 95)),
         `${r.latencies.length}/${r.injected}`,
+        ...(r.rebuilds !== undefined
+          ? [
+              Math.round(r.rebuilds.firstMs),
+              r.rebuilds.count,
+              r.rebuilds.full,
+              r.rebuilds.routed,
+              Math.round(r.rebuilds.ms / Math.max(1, r.rebuilds.count)),
+              Math.round(r.rebuilds.maxMs),
+              r.rebuilds.why,
+            ]
+          : []),
       ].join('\t'),
     );
   }

@@ -86,8 +86,8 @@ export class PartialAccumulator {
   /** DNS names (site and address) changed by add() since changedDns() was last read. */
   private readonly dirtyDns = new Set<string>();
   private readonly hearsay = new Capped<PartialHearsay>(MERGED_LIMITS.hearsay, joinHearsay);
-  /** Hearsay changed by add() since hearsayChanged() was last read. */
-  private hearsayMoved = false;
+  /** Hearsay (site and address) changed by add() since hearsayChanged() was last read. */
+  private readonly hearsayMoved = new Set<string>();
 
   /** Join a (checked, canonical: see parsePartial) partial in. */
   add(p: PartialInventory): void {
@@ -117,20 +117,29 @@ export class PartialAccumulator {
       const had = this.hearsay.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
       if (this.hearsay.add(k, h) && JSON.stringify(this.hearsay.map.get(k)) !== before)
-        this.hearsayMoved = true;
+        this.hearsayMoved.add(k);
     }
   }
 
-  /** Whether hearsay changed since the last call (it attaches to whichever device holds its address). */
-  hearsayChanged(): boolean {
-    const moved = this.hearsayMoved;
-    this.hearsayMoved = false;
-    return moved;
+  /**
+   * Sites and addresses (`site\nip`) whose hearsay changed since the last call (it attaches to
+   * whichever device holds its address).
+   */
+  hearsayChanged(): string[] {
+    const out = [...this.hearsayMoved];
+    this.hearsayMoved.clear();
+    return out;
   }
 
-  /** Whether some source holds hearsay about this address of this site. */
+  /** The hearsay about an address of a site (`site\nip`), as merged so far. */
+  hearsayAbout(k: string): PartialHearsay | undefined {
+    return this.hearsay.map.get(k);
+  }
+
+  /** Whether some source's hearsay about this address of this site still waits for a device to claim it. */
   hasHearsay(site: string, ip: string): boolean {
-    return this.hearsay.map.has(`${site}\n${ip}`);
+    const h = this.hearsay.map.get(`${site}\n${ip}`);
+    return h !== undefined && h.states.some((s) => !s.claimed && s.facts.length > 0);
   }
 
   /** Keys of devices whose facts, edges or edits changed since the last call. */

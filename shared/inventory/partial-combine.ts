@@ -195,13 +195,22 @@ function routable(c: Combined): number {
  * Routers decided on every source's addresses at once: a MAC that sources more than the threshold
  * is a router, and the addresses it did not prove its own (ARP; link-local IPv6) become devices of
  * their own behind it, with the traffic they sent (as Inventory.becomeRouter does).
+ * `moved`, when given, gets per router key what it moved, per address device key: the console's
+ * incremental rebuild (partial-incremental.ts) redoes an address device when that changes.
  */
-export function decideRouters(all: Map<string, Combined>): void {
+export function decideRouters(all: Map<string, Combined>, moved?: Map<string, Map<string, string>>): void {
   for (const c of [...all.values()]) {
     if (c.p.kind !== 'mac') continue;
     if (!c.router && routable(c) <= ROUTER_IP_THRESHOLD) continue;
     c.router = true;
     c.servedTcp = new Set(c.routerServed);
+    const to = new Map<string, string>();
+    moved?.set(c.p.key, to);
+    // The first router to make an address device gives it its sensors: they are part of what it moved.
+    const sensors = moved === undefined ? '' : [...c.sensors].sort().join(' ');
+    const tell = (r: Combined, what: string, u: object) => {
+      if (moved !== undefined) to.set(r.p.key, (to.get(r.p.key) ?? sensors) + what + JSON.stringify(u));
+    };
     const routed = (ip: string): Combined => {
       const key = `${c.p.site}/ip:${ip}`;
       let r = all.get(key);
@@ -226,6 +235,7 @@ export function decideRouters(all: Map<string, Combined>): void {
     };
     const move = (u: PartialIpUse) => {
       const r = routed(u.ip);
+      tell(r, '\nsent ', u);
       r.first = minT(minT(r.first, u.first), u.last);
       r.last = maxT(maxT(r.last, u.first), u.last);
       r.packetsSent += u.packets;
@@ -256,6 +266,7 @@ export function decideRouters(all: Map<string, Combined>): void {
     for (const [ip, u] of c.rx) {
       if (c.ip4.has(ip) || c.ip6.has(ip)) continue;
       const r = routed(ip);
+      tell(r, '\nreceived ', u);
       r.first = minT(minT(r.first, u.first), u.last);
       r.last = maxT(maxT(r.last, u.first), u.last);
       r.packetsReceived += u.packets;

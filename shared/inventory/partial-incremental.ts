@@ -2,27 +2,33 @@
  * The inventory of a PartialAccumulator kept up to date by rebuilding only the devices (and their
  * edges) that the deltas since the last rebuild touched: the same result as inventoryFromPartial of
  * the whole merge, at the cost of what changed. A device's JSON depends on its own merged record, its
- * edits, the edges that join it (classification reads its peers' protocols) and its id; an edge's on
- * its states and its ends' ids. Where one device's change can alter another's output, it rebuilds
- * everything instead:
- * - a new device whose local id another device already has (ids then become qualified: docs/schema.md),
- * - a touched device that is or was a router, or an address behind one (routers are decided on the
- *   combined addresses and make devices of their own),
- * - a pruning at the merge's caps (devices or edges were dropped),
- * - hearsay that changed, or that waits on an address a touched device holds (it attaches to
- *   whichever device holds the address),
- * - and the first rebuild.
+ * edits, the edges that join it (classification counts their protocols), the DNS names of its
+ * addresses, its id and the ids of the routers it is behind; an edge's on its states and its ends' ids.
+ *
+ * Routers: a MAC that routes moves what it sent from and was sent at the addresses it does not own to
+ * devices of their own (partial-combine.ts, decideRouters), which only it and the other routers of
+ * those addresses feed. So a touched router (or a MAC that becomes one, or stops) is rebuilt with the
+ * address devices whose share from it changed (or that it makes or no longer makes), each with every
+ * router that feeds it; a touched address device with the routers that feed it. Which router fed which
+ * address device, and with what, is remembered from the last rebuild.
+ *
+ * Hearsay (facts heard about an address no device of the source held: partial-hearsay.ts) attaches to
+ * whichever device holds its address in the whole merge: where it changed, or waits on an address a
+ * device to rebuild holds (or held, or is), every device that holds that address (as last shown, or
+ * now) is rebuilt with it, so the rebuild picks the holder among all of them.
+ *
+ * It rebuilds everything instead where one device's change can alter others' in ways it does not follow:
+ * - the first rebuild (`first`), and one after a pruning at the merge's caps (devices or edges were
+ *   dropped: `pruned`);
+ * - ids that become qualified or stop being so (a new device whose local id another has, or an address
+ *   device a router no longer makes that was the other: docs/schema.md): `ids`;
+ * - and, should the rebuild not give the devices the plan said exist, everything (`missed`: a bug).
  */
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
 import type { PartialAccumulator } from './partial-accumulator';
-import {
-  inventoryFromPartial,
-  partialDeviceIds,
-  qualifiedId,
-  type FromPartialOptions,
-} from './partial-inventory';
+import { idsOf, inventoryFromPartial, qualifiedId, type FromPartialOptions } from './partial-inventory';
 import { combine, decideRouters, type Combined } from './partial-combine';
-import { cmp } from './partial-merge';
+import { cmp, edgeKey } from './partial-merge';
 import { statsOf } from './partial-stats';
 import {
   PARTIAL_VERSION,
@@ -31,56 +37,122 @@ import {
   type PartialInventory,
 } from './partial-types';
 
-export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'generatedAt'>;
+export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'generatedAt' | 'only'>;
+
+/** Why a rebuild was done in full (see the cases above). */
+export type FullReason = 'first' | 'pruned' | 'ids' | 'missed';
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 
+/** What a router moves, per address device key (decideRouters' `moved`); null: it does not route. */
+type Moves = ReadonlyMap<string, string> | null;
+
+/** What a MAC alone moves to address devices, as a merge decides it. */
+function movesOf(d: PartialDevice): Moves {
+  const moved = new Map<string, Map<string, string>>();
+  decideRouters(new Map<string, Combined>([[d.key, combine(d)]]), moved);
+  return moved.get(d.key) ?? null;
+}
+
+/** The key of an address device (`site/ip:…`) split, or null for another kind of key. */
+function addressOf(key: string): { site: string; ip: string } | null {
+  const i = key.indexOf('/');
+  return key.startsWith('ip:', i + 1) ? { site: key.slice(0, i), ip: key.slice(i + 4) } : null;
+}
+
+/** A device only named (an edge's far end): its id and place, none of its facts. */
+const bare = (d: PartialDevice): PartialDevice => ({ ...d, states: [] });
+
+/** An address device a router makes (it has no record of its own), without facts. */
+function addressDevice(key: string): PartialDevice {
+  const a = addressOf(key)!;
+  return { key, kind: 'ip', site: a.site, l2domain: null, id: 'ip:' + a.ip, states: [] };
+}
+
+interface Plan {
+  /** Keys of the devices to rebuild and show again (those that no longer exist go). */
+  show: Set<string>;
+  /** Routers whose moves reach one of them: their records are needed, not their output. */
+  routers: Set<string>;
+  /** What each touched MAC moves now. */
+  moves: Map<string, Moves>;
+  /** Shown keys that exist after the rebuild, and those that no longer do. */
+  exists: Set<string>;
+  /** How many local ids more than one device has, after. */
+  shared: number;
+  /** Addresses (`site\nip`) whose hearsay the rebuild attaches. */
+  hearsay: Set<string>;
+}
+
 export class IncrementalInventory {
-  /** Each device's JSON by its partial key, and its id. */
+  /** Each device's JSON by its partial key. */
   private devices = new Map<string, DeviceJson>();
   private edges = new Map<string, EdgeJson>();
-  /** Each device's id by its key, and how many devices have each local id. */
+  /** Each device's id by its key (address devices routers make included), and back. */
   private ids = new Map<string, string>();
+  private keyOfId = new Map<string, string>();
+  /** How many devices have each local id, and how many local ids more than one has. */
   private localIds = new Map<string, number>();
+  private shared = 0;
   private qualified = false;
-  /** Keys of routers and of the addresses behind them, as the last full rebuild decided. */
-  private routerish = new Set<string>();
+  /** Per router key, what it moves per address device key; per address device key, its routers. */
+  private moves = new Map<string, ReadonlyMap<string, string>>();
+  private feeders = new Map<string, Set<string>>();
+  /** Per key, the devices whose records name it as a router they are behind (never shrinks). */
+  private namedBy = new Map<string, Set<string>>();
   /** Device keys by `site\nip` of their addresses (as last shown), for changed DNS names. */
   private byAddress = new Map<string, Set<string>>();
   private pruned = -1;
   /** Rebuilds done in full, and incrementally (for tests and the benchmark). */
   full = 0;
   partial = 0;
+  /** Of the incremental ones, those that rebuilt a router's or its address devices' share. */
+  routed = 0;
+  /** Full rebuilds by why. */
+  readonly fullBecause: Record<FullReason, number> = {
+    first: 0,
+    pruned: 0,
+    ids: 0,
+    missed: 0,
+  };
 
   constructor(
     private readonly acc: PartialAccumulator,
     private readonly o: IncrementalOptions,
   ) {}
 
-  /** Each device's id by its partial key, as of the last rebuild. */
+  /** Each device's id by its partial key (address devices routers make included), as of the last rebuild. */
   get deviceIds(): ReadonlyMap<string, string> {
     return this.ids;
   }
 
   /** The merged inventory now: only what acc.changed() names is rebuilt, unless a case above needs all. */
   rebuild(): InventoryJson {
-    const keys = new Set(this.acc.changed());
-    for (const a of this.acc.changedDns()) for (const k of this.byAddress.get(a) ?? []) keys.add(k);
-    if (this.acc.hearsayChanged() || !this.canFollow(keys)) return this.rebuildAll();
-    this.partial++;
-    const devices: PartialDevice[] = [];
+    const touched = new Set(this.acc.changed());
+    for (const a of this.acc.changedDns()) for (const k of this.byAddress.get(a) ?? []) touched.add(k);
+    if (this.full === 0) return this.rebuildAll('first');
+    if (this.acc.pruned !== this.pruned) return this.rebuildAll('pruned');
+    const plan = this.plan(touched, this.acc.hearsayChanged());
+    if (typeof plan === 'string') return this.rebuildAll(plan);
+    const { show, routers } = plan;
     const edges = new Map<string, PartialEdge>();
-    const near = new Set<string>(keys);
-    for (const k of keys) {
+    // The devices to show need the far ends of their edges, and the routers they name, to exist.
+    const named = new Set<string>();
+    for (const k of show) {
       for (const e of this.acc.edgesAt(k)) {
-        edges.set(edgeId(e), e);
-        near.add(e.a);
-        near.add(e.b);
+        edges.set(edgeKey(e), e);
+        named.add(e.a).add(e.b);
       }
+      for (const s of this.acc.device(k)?.states ?? []) for (const v of s.via) named.add(v);
     }
-    for (const k of [...near].sort(cmp)) {
+    const devices: PartialDevice[] = [];
+    for (const k of [...new Set([...show, ...routers, ...named])].sort(cmp)) {
       const d = this.acc.device(k);
-      if (d !== undefined) devices.push(d);
+      if (show.has(k) || routers.has(k)) {
+        if (d !== undefined) devices.push(d);
+      } else if (d !== undefined) devices.push(bare(d));
+      // An address device a router not rebuilt makes: there, but not rebuilt.
+      else if (this.ids.has(k)) devices.push(addressDevice(k));
     }
     const inv = inventoryFromPartial(
       {
@@ -89,39 +161,210 @@ export class IncrementalInventory {
         devices,
         edges: [...edges.keys()].sort(cmp).map((k) => edges.get(k)!),
         dns: this.acc.dnsNames(),
-        edits: this.acc.editsOf(keys),
+        edits: this.acc.editsOf(show),
+        hearsay: [...plan.hearsay]
+          .sort(cmp)
+          .map((a) => this.acc.hearsayAbout(a))
+          .filter((h) => h !== undefined),
       },
-      { ...this.o, ids: this.qualified ? 'qualified' : 'local' },
+      { ...this.o, ids: this.qualified ? 'qualified' : 'local', only: show },
     );
+    // What the shown devices' edges were, then what they are.
+    for (const e of edges.values()) {
+      const a = this.ids.get(e.a);
+      const b = this.ids.get(e.b);
+      if (a === undefined || b === undefined) continue;
+      this.edges.delete(edgeId({ a, b }));
+      this.edges.delete(edgeId({ a: b, b: a }));
+    }
     const byId = new Map(inv.devices.map((d) => [d.id, d]));
-    for (const k of keys) {
-      const id = this.ids.get(k) ?? this.idOf(k);
-      const d = byId.get(id);
-      if (d !== undefined) this.show(k, d);
+    // The plan and the rebuild disagree (a case above missed): everything, rather than a wrong inventory.
+    if (byId.size !== plan.exists.size || [...plan.exists].some((k) => !byId.has(this.idFor(k))))
+      return this.rebuildAll('missed');
+    this.partial++;
+    if (routers.size > 0 || [...plan.moves.values()].some((m) => m !== null)) this.routed++;
+    for (const k of show) {
+      if (plan.exists.has(k)) this.name(k);
+      else this.forget(k);
     }
-    for (const e of inv.edges) {
-      const a = this.keyOfId.get(e.a);
-      const b = this.keyOfId.get(e.b);
-      if ((a !== undefined && keys.has(a)) || (b !== undefined && keys.has(b))) this.edges.set(edgeId(e), e);
-    }
+    this.shared = plan.shared;
+    for (const k of plan.exists) this.show(k, byId.get(this.ids.get(k)!)!);
+    for (const e of inv.edges) this.edges.set(edgeId(e), e);
+    for (const [k, m] of plan.moves) this.remember(k, m);
     return this.result();
   }
 
-  private keyOfId = new Map<string, string>();
+  /**
+   * What to rebuild for these touched keys: them, the address devices whose share from a touched
+   * router changed, and the routers that feed those; or why everything must be rebuilt instead.
+   */
+  private plan(touched: ReadonlySet<string>, heard: readonly string[]): Plan | FullReason {
+    const show = new Set(touched);
+    const moves = new Map<string, Moves>();
+    for (const k of touched) {
+      const d = this.acc.device(k);
+      if (d?.kind !== 'mac') continue;
+      const now = movesOf(d);
+      const was = this.moves.get(k);
+      moves.set(k, now);
+      if (now === null && was === undefined) continue;
+      for (const [x, what] of now ?? []) if (was?.get(x) !== what) show.add(x);
+      for (const x of was?.keys() ?? []) if (now?.has(x) !== true) show.add(x);
+    }
+    // An address device without a record of its own exists while a router feeds it (the untouched
+    // routers as last rebuilt). A device that comes or goes changes the `via` of those naming it.
+    const routing = [...moves].filter(([, m]) => m !== null) as [string, ReadonlyMap<string, string>][];
+    const fed = (x: string) =>
+      [...(this.feeders.get(x) ?? [])].some((r) => !moves.has(r)) || routing.some(([, m]) => m.has(x));
+    for (const k of touched) this.noteVia(k);
+    for (const x of [...show])
+      if (this.ids.has(x) !== (this.acc.device(x) !== undefined || fed(x)))
+        for (const k of this.namedBy.get(x) ?? []) show.add(k);
+    const hearsay = this.hearsayFor(show, heard);
+    // Every router that feeds a shown address device, now.
+    const routers = new Set<string>();
+    const exists = new Set<string>();
+    for (const x of show) {
+      if (this.acc.device(x) !== undefined) exists.add(x);
+      for (const r of this.feeders.get(x) ?? [])
+        if (!moves.has(r)) {
+          routers.add(r);
+          exists.add(x);
+        }
+      for (const [r, m] of routing)
+        if (m.has(x)) {
+          routers.add(r);
+          exists.add(x);
+        }
+    }
+    // Ids: qualified when two devices would share one, before as after.
+    let shared = this.shared;
+    const delta = new Map<string, number>();
+    for (const k of show) {
+      const was = this.ids.has(k);
+      if (was === exists.has(k)) continue;
+      const local = this.acc.device(k)?.id ?? addressDevice(k).id;
+      delta.set(local, (delta.get(local) ?? 0) + (was ? -1 : 1));
+    }
+    for (const [id, n] of delta) {
+      const before = this.localIds.get(id) ?? 0;
+      if (before > 1 !== before + n > 1) shared += before + n > 1 ? 1 : -1;
+    }
+    if (shared > 0 !== this.qualified) return 'ids';
+    return { show, routers, moves, exists, shared, hearsay };
+  }
 
-  private idOf(key: string): string {
-    const d = this.acc.device(key)!;
-    const id = this.qualified ? qualifiedId(d) : d.id;
+  /** Index the routers a device's record names (`via`): they are in its JSON while they exist. */
+  private noteVia(key: string): void {
+    for (const s of this.acc.device(key)?.states ?? [])
+      for (const v of s.via) {
+        let ks = this.namedBy.get(v);
+        if (ks === undefined) this.namedBy.set(v, (ks = new Set()));
+        ks.add(key);
+      }
+  }
+
+  /**
+   * The addresses (`site\nip`) whose hearsay the rebuild needs: those whose hearsay changed, and
+   * those with hearsay waiting that a device to show holds (its record's addresses), held when last
+   * shown, or is; every device holding one of them is added to `show`, and so on.
+   */
+  private hearsayFor(show: Set<string>, heard: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    const pending: string[] = [];
+    const add = (k: string) => {
+      if (show.has(k)) return;
+      show.add(k);
+      pending.push(k);
+    };
+    const visit = (a: string) => {
+      if (out.has(a)) return;
+      out.add(a);
+      for (const k of this.byAddress.get(a) ?? []) add(k);
+      const [site, ip] = a.split('\n') as [string, string];
+      const key = `${site}/ip:${ip}`;
+      if (this.ids.has(key) || this.acc.device(key) !== undefined) add(key);
+    };
+    const waits = (site: string, ip: string) => {
+      if (this.acc.hasHearsay(site, ip)) visit(`${site}\n${ip}`);
+    };
+    for (const a of heard) visit(a);
+    pending.push(...show);
+    for (let k = pending.pop(); k !== undefined; k = pending.pop()) {
+      const d = this.acc.device(k);
+      if (d?.kind === 'mac') for (const s of d.states) for (const u of s.ips) waits(d.site, u.ip);
+      const a = addressOf(k);
+      if (a !== null) waits(a.site, a.ip);
+      const was = this.devices.get(k);
+      for (const ip of was?.ips ?? []) waits(was!.site ?? '', ip);
+    }
+    return out;
+  }
+
+  /** A device's id: the one it has, or the one it gets. */
+  private idFor(key: string): string {
+    const had = this.ids.get(key);
+    if (had !== undefined) return had;
+    const p = this.acc.device(key) ?? addressDevice(key);
+    return this.qualified ? qualifiedId(p) : p.id;
+  }
+
+  /** Give a device that exists now its id, if it has none yet. */
+  private name(key: string): void {
+    if (this.ids.has(key)) return;
+    const id = this.idFor(key);
+    const local = this.acc.device(key)?.id ?? addressDevice(key).id;
     this.ids.set(key, id);
     this.keyOfId.set(id, key);
-    this.localIds.set(d.id, (this.localIds.get(d.id) ?? 0) + 1);
-    return id;
+    this.localIds.set(local, (this.localIds.get(local) ?? 0) + 1);
+  }
+
+  /** A device that no longer exists (an address device no router makes now): gone, with its id. */
+  private forget(key: string): void {
+    const id = this.ids.get(key);
+    if (id === undefined) return;
+    const local = this.acc.device(key)?.id ?? addressDevice(key).id;
+    const n = (this.localIds.get(local) ?? 1) - 1;
+    if (n > 0) this.localIds.set(local, n);
+    else this.localIds.delete(local);
+    this.ids.delete(key);
+    this.keyOfId.delete(id);
+    this.unindex(key);
+    this.devices.delete(key);
+  }
+
+  /** What a MAC moves now, and to which address devices, in place of what it moved before. */
+  private remember(key: string, now: Moves): void {
+    for (const x of this.moves.get(key)?.keys() ?? []) {
+      const fs = this.feeders.get(x);
+      fs?.delete(key);
+      if (fs?.size === 0) this.feeders.delete(x);
+    }
+    if (now === null) {
+      this.moves.delete(key);
+      return;
+    }
+    this.moves.set(key, now);
+    for (const x of now.keys()) {
+      let fs = this.feeders.get(x);
+      if (fs === undefined) this.feeders.set(x, (fs = new Set()));
+      fs.add(key);
+    }
+  }
+
+  private unindex(key: string): void {
+    const was = this.devices.get(key);
+    for (const ip of was?.ips ?? []) {
+      const a = `${was!.site}\n${ip}`;
+      const ks = this.byAddress.get(a);
+      ks?.delete(key);
+      if (ks?.size === 0) this.byAddress.delete(a);
+    }
   }
 
   /** A device's JSON now, its addresses indexed. */
   private show(key: string, d: DeviceJson): void {
-    const was = this.devices.get(key);
-    for (const ip of was?.ips ?? []) this.byAddress.get(`${was!.site}\n${ip}`)?.delete(key);
+    this.unindex(key);
     this.devices.set(key, d);
     for (const ip of d.ips) {
       const a = `${d.site}\n${ip}`;
@@ -131,49 +374,33 @@ export class IncrementalInventory {
     }
   }
 
-  /** Whether the touched devices can be rebuilt alone (see the cases above). */
-  private canFollow(touched: Iterable<string>): boolean {
-    if (this.acc.pruned !== this.pruned) return false;
-    for (const k of touched) {
-      if (this.routerish.has(k)) return false;
-      const d = this.acc.device(k);
-      if (d === undefined) return false;
-      if (!this.ids.has(k) && !this.qualified && this.localIds.has(d.id)) return false;
-      if (this.holdsHearsay(d)) return false;
-      // A device that would now be a router changes the addresses behind it.
-      const c = combine(d);
-      const one = new Map<string, Combined>([[k, c]]);
-      decideRouters(one);
-      if (c.router || one.size > 1) return false;
-    }
-    return true;
-  }
-
-  private holdsHearsay(d: PartialDevice): boolean {
-    if (d.kind === 'ip') return this.acc.hasHearsay(d.site, d.id.slice(3));
-    return d.states.some((s) => s.ips.some((u) => this.acc.hasHearsay(d.site, u.ip)));
-  }
-
-  private rebuildAll(): InventoryJson {
+  private rebuildAll(why: FullReason): InventoryJson {
     this.acc.hearsayChanged();
+    this.acc.changedDns();
     this.full++;
+    this.fullBecause[why]++;
     const p = this.acc.partial();
     const inv = inventoryFromPartial(p, this.o);
-    this.ids = partialDeviceIds(p);
-    this.keyOfId = new Map([...this.ids].map(([k, id]) => [id, k]));
-    this.localIds = new Map();
-    for (const d of p.devices) this.localIds.set(d.id, (this.localIds.get(d.id) ?? 0) + 1);
-    this.qualified = [...this.localIds.values()].some((n) => n > 1);
     const all = new Map<string, Combined>();
     for (const d of p.devices) all.set(d.key, combine(d));
-    decideRouters(all);
-    this.routerish = new Set([...all.values()].filter((c) => c.router || c.routed).map((c) => c.p.key));
+    const moved = new Map<string, Map<string, string>>();
+    decideRouters(all, moved);
+    const list = [...all.values()].map((c) => c.p);
+    this.ids = idsOf(list, 'auto');
+    this.keyOfId = new Map([...this.ids].map(([k, id]) => [id, k]));
+    this.localIds = new Map();
+    for (const d of list) this.localIds.set(d.id, (this.localIds.get(d.id) ?? 0) + 1);
+    this.shared = [...this.localIds.values()].filter((n) => n > 1).length;
+    this.qualified = this.shared > 0;
+    this.moves = new Map();
+    this.feeders = new Map();
+    for (const [k, m] of moved) this.remember(k, m);
+    this.namedBy = new Map();
+    for (const d of p.devices) this.noteVia(d.key);
     this.devices = new Map();
     this.byAddress = new Map();
-    // Addresses behind routers have no partial record of their own: keyed by id, they are routerish.
-    for (const d of inv.devices) this.show(this.keyOfId.get(d.id) ?? `\u0000${d.id}`, d);
+    for (const d of inv.devices) this.show(this.keyOfId.get(d.id)!, d);
     this.edges = new Map(inv.edges.map((e) => [edgeId(e), e]));
-    this.acc.changedDns();
     this.pruned = this.acc.pruned;
     return inv;
   }

@@ -39,6 +39,11 @@ export interface FromPartialOptions {
    * edges in that order, as `glasspane analyze` writes it on one thread.
    */
   local?: boolean;
+  /**
+   * Write only these devices (by key), and the edges with an end among them: the console's incremental
+   * rebuild (partial-incremental.ts). The other devices are made only where they end such an edge.
+   */
+  only?: ReadonlySet<string>;
 }
 
 /** A device's id where ids are qualified (docs/schema.md). */
@@ -49,7 +54,11 @@ export function qualifiedId(p: PartialDevice): string {
   return `${p.id}@${p.key.slice(0, p.key.length - p.id.length - 1)}`;
 }
 
-function idsOf(devices: Iterable<PartialDevice>, mode: FromPartialOptions['ids']): Map<string, string> {
+/** The id of each of these devices, by key (see `ids`): those a merge's routers make included. */
+export function idsOf(
+  devices: Iterable<PartialDevice>,
+  mode: FromPartialOptions['ids'],
+): Map<string, string> {
   const out = new Map<string, string>();
   const list = [...devices];
   let qualify = mode === 'qualified';
@@ -139,9 +148,16 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   // Devices are numbered in the order they are made here, and an edge is written from its lower
   // number: one analysis's workers make them in the order that analysis did (born), others by id.
   const local = o.local === true;
-  const order = [...all.values()].sort(
-    (x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!),
-  );
+  const only = o.only;
+  const joins = (pe: PartialEdge) => only === undefined || only.has(pe.a) || only.has(pe.b);
+  let wanted: Set<string> | undefined;
+  if (only !== undefined) {
+    wanted = new Set(only);
+    for (const pe of p.edges) if (joins(pe)) wanted.add(pe.a).add(pe.b);
+  }
+  const order = [...all.values()]
+    .filter((c) => wanted === undefined || wanted.has(c.p.key))
+    .sort((x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
   for (const c of order) {
     let s = sites.get(c.p.site);
     if (s === undefined)
@@ -158,7 +174,8 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   }
   const edges: EdgeJson[] = [];
   const born = (pe: PartialEdge) => Math.min(...pe.states.map((s) => s.born ?? Infinity));
-  const made = local ? [...p.edges].sort((x, y) => born(x) - born(y)) : p.edges;
+  const kept = only === undefined ? p.edges : p.edges.filter(joins);
+  const made = local ? [...kept].sort((x, y) => born(x) - born(y)) : kept;
   for (const pe of made) {
     const a = byKey.get(pe.a);
     const b = byKey.get(pe.b);
@@ -189,6 +206,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   for (const { inv, devices: list } of sites.values()) {
     const peers = classifier === null ? undefined : peerIndex(inv);
     for (const { d, c } of list) {
+      if (only !== undefined && !only.has(c.p.key)) continue;
       let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
       if (classifier !== null) j = classifier.apply(j, d, inv, peers);
       if (j.evidence !== undefined && o.local !== true)

@@ -53,8 +53,9 @@ async function deltas(
 
 const text = (inv: InventoryJson) => JSON.stringify({ ...inv, generatedAt: '' });
 
-async function check(all: PartialInventory[], runs: number, followed = true): Promise<void> {
-  let incremental = 0;
+/** Rebuilds over every run: incremental ones, those of them that followed a router, full ones. */
+async function check(all: PartialInventory[], runs: number) {
+  const n = { incremental: 0, routed: 0, full: 0, missed: 0 };
   fc.assert(
     fc.property(
       fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
@@ -67,18 +68,37 @@ async function check(all: PartialInventory[], runs: number, followed = true): Pr
           const got = inc.rebuild();
           assert.equal(text(got), text(inventoryFromPartial(acc.partial(), opts)));
         }
-        incremental += inc.partial;
+        n.incremental += inc.partial;
+        n.routed += inc.routed;
+        n.full += inc.full;
+        n.missed += inc.fullBecause.missed;
       },
     ),
     { numRuns: runs, seed: 16 },
   );
-  // Not a full rebuild every time in disguise.
-  if (followed) assert.ok(incremental > 0, 'no batch was rebuilt incrementally');
+  // Not a full rebuild every time in disguise, nor a plan the rebuild did not bear out.
+  assert.ok(n.incremental > 0, 'no batch was rebuilt incrementally');
+  assert.equal(n.missed, 0);
+  return n;
 }
 
 test('one sensor: incremental rebuilds equal full ones after every random batch', { skip }, async () => {
-  await check(await deltas('bench-mixed__ndpi__1kxun.pcap', 'hq', 's1', 40), 15);
+  const n = await check(await deltas('bench-mixed__ndpi__1kxun.pcap', 'hq', 's1', 40), 15);
+  // One site, no pruning: only each run's first rebuild is full (hearsay and routers are followed).
+  assert.equal(n.full, 15, JSON.stringify(n));
 });
+
+test(
+  'hearsay claimed in a later delta (a DHCP server names a host before it speaks), followed',
+  { skip },
+  async () => {
+    const n = await check(
+      await deltas('multi-lan-dhcp__suricata-verify__output-eve-ftp-data_input.pcap', 'hq', 's1', 10),
+      6,
+    );
+    assert.equal(n.full, 6, JSON.stringify(n));
+  },
+);
 
 test('two sites with the same capture (ids qualified midway) and a second sensor', { skip }, async () => {
   const all = [
@@ -89,10 +109,32 @@ test('two sites with the same capture (ids qualified midway) and a second sensor
   await check(all, 10);
 });
 
-test('a router at two sites: every batch touches it, rebuilt in full, still equal', { skip }, async () => {
-  const all = [
-    ...(await deltas('bench-mixed__pcapplusplus__many-protocols.pcap', 'hq', 's1', 100)),
-    ...(await deltas('bench-mixed__pcapplusplus__many-protocols.pcap', 'plant', 's2', 150)),
-  ];
-  await check(all, 3, false);
-});
+test(
+  'a router at two sites: every batch touches it, followed incrementally, still equal',
+  { skip },
+  async () => {
+    const all = [
+      ...(await deltas('bench-mixed__pcapplusplus__many-protocols.pcap', 'hq', 's1', 100)),
+      ...(await deltas('bench-mixed__pcapplusplus__many-protocols.pcap', 'plant', 's2', 150)),
+    ];
+    const n = await check(all, 3);
+    // Full only for the first rebuild and where ids become qualified (the second site's first delta).
+    assert.ok(n.routed > n.full, JSON.stringify(n));
+  },
+);
+
+test(
+  'routed captures (a gateway, hosts behind it), out of order: routers followed incrementally',
+  { skip },
+  async (t) => {
+    for (const [file, every] of [
+      ['multi-lan-mixed__zeek__wikipedia.pcap', 8],
+      ['multi-lan-mixed__ndpi__teams.pcap', 60],
+      ['iot-setup__iot-sentinel__D-LinkCam_Setup-A-2-STA.pcap', 40],
+    ] as const) {
+      const n = await check(await deltas(file, 'hq', 's1', every), 4);
+      t.diagnostic(`${file}: ${JSON.stringify(n)}`);
+      assert.ok(n.routed > 0 && n.full < n.incremental, `${file}: ${JSON.stringify(n)}`);
+    }
+  },
+);

@@ -1,0 +1,459 @@
+/**
+ * The console's incremental rebuild (shared/inventory/partial-incremental.ts) where deltas touch
+ * routers: random partials whose MACs send from more addresses than ROUTER_IP_THRESHOLD (so the merge
+ * decides they route and makes devices of the addresses they do not own), addresses that move
+ * between MACs, a MAC that becomes a router only in a later delta, a router's own ARP-bound and
+ * link-local addresses, what was addressed to a MAC per address, address devices that name their
+ * router, and the same addresses at two sites (ids become qualified). Fed in random batches, every
+ * rebuild equals a full one (`combine` and `decideRouters` over the whole merge) byte for byte, and
+ * deltas that touch routers are followed without rebuilding everything.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  PARTIAL_VERSION,
+  inventoryFromPartial,
+  parsePartial,
+  PartialAccumulator,
+  type PartialDevice,
+  type PartialDeviceState,
+  type PartialEdge,
+  type PartialInventory,
+} from '../../shared/inventory/partial';
+import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
+import { ROUTER_IP_THRESHOLD } from '../../shared/inventory/inventory';
+import type { InventoryJson } from '../../shared/model/inventory';
+import type { Observation } from '../../shared/model/observation';
+import { loadRules } from '../../src-main/classify/load';
+import { vendorOf } from '../../src-main/engine/oui';
+
+const SOURCES = ['hq/s1', 'hq/s2', 'hq/s1#r2', 'plant/s3'];
+const siteOf = (src: string) => src.split('/')[0]!;
+const MACS = ['02:00:00:00:00:01', '02:00:00:00:00:02', '00:1b:1b:00:00:03'];
+/** More than the threshold, so one MAC can route; local ones, remote ones, IPv6 /64s and link-local. */
+const IPS = [
+  '10.0.0.1',
+  '10.0.0.2',
+  '10.0.0.3',
+  '93.184.216.1',
+  '93.184.216.2',
+  '93.184.216.3',
+  '151.101.1.1',
+  '151.101.1.2',
+  'fd00::1',
+  'fd00:0:0:1::1',
+  'fe80::1',
+];
+assert.ok(IPS.length > ROUTER_IP_THRESHOLD + 3);
+
+const T0 = 1_600_000_000_000;
+const time = fc.integer({ min: T0, max: T0 + 100_000 });
+const small = fc.nat({ max: 1000 });
+const macKey = (site: string, mac: string) => `${site}/${site}/mac:${mac}`;
+const ipKey = (site: string, ip: string) => `${site}/ip:${ip}`;
+
+const obsArb: fc.Arbitrary<Observation> = fc
+  .oneof(
+    fc.record({
+      kind: fc.constant('hostname' as const),
+      name: fc.constantFrom('gw', 'plc-1', 'www'),
+      field: fc.constant('option12'),
+    }),
+    fc.record({
+      kind: fc.constant('role' as const),
+      role: fc.constantFrom('http-server', 'dns-server', 'router'),
+      peer: fc.constant(null),
+      field: fc.constant('status'),
+    }),
+    fc.record({
+      kind: fc.constant('service' as const),
+      transport: fc.constant('tcp' as const),
+      port: fc.constantFrom(80, 443, 502),
+      name: fc.constantFrom('http', 'tls', 'modbus'),
+      field: fc.constant('port'),
+    }),
+  )
+  .map((o) => ({ ...o, device: { mac: null, ip: null }, protocol: 'http', frame: 1, ts: T0 }) as Observation);
+
+const factsArb = fc
+  .array(fc.record({ seq: fc.nat({ max: 9 }), frame: fc.nat({ max: 50 }), at: time, obs: obsArb }), {
+    maxLength: 2,
+  })
+  .map((fs) =>
+    fs.map((f) => ({ seq: f.seq, firstFrame: f.frame, first: f.at, last: f.at + 5, count: 1, obs: f.obs })),
+  );
+
+/** A MAC as one source saw it: often more addresses than the threshold, some ARP-bound. */
+function macState(source: string): fc.Arbitrary<PartialDeviceState> {
+  return fc
+    .record({
+      first: time,
+      packets: small,
+      router: fc.constantFrom(false, false, false, true),
+      ips: fc.uniqueArray(
+        fc.record({
+          ip: fc.constantFrom(...IPS),
+          packets: small,
+          arp: fc.constantFrom(false, false, true),
+          served: fc.uniqueArray(fc.constantFrom(22, 80, 443), { maxLength: 1 }),
+        }),
+        { selector: (u) => u.ip, maxLength: IPS.length },
+      ),
+      received: fc.option(
+        fc.uniqueArray(fc.record({ ip: fc.constantFrom(...IPS), packets: small }), {
+          selector: (u) => u.ip,
+          maxLength: 4,
+        }),
+        { nil: undefined },
+      ),
+      routedPackets: fc.option(fc.nat({ max: 100 }), { nil: undefined }),
+      protocols: fc.uniqueArray(fc.constantFrom('arp', 'http', 'dns'), { maxLength: 2 }),
+      servedTcp: fc.uniqueArray(fc.constantFrom(22, 80), { maxLength: 2 }),
+      routerServedTcp: fc.option(fc.uniqueArray(fc.constantFrom(22, 443), { maxLength: 2 }), {
+        nil: undefined,
+      }),
+      facts: factsArb,
+      born: fc.option(fc.nat({ max: 100_000 }), { nil: undefined }),
+    })
+    .map((r) => {
+      const sent = r.ips.reduce((n, u) => n + u.packets, r.packets);
+      const received = r.received?.map((u) => ({
+        ...u,
+        bytes: u.packets * 60,
+        first: r.first,
+        last: r.first + 9,
+      }));
+      const got = (received ?? []).reduce((n, u) => n + u.packets, r.packets);
+      return {
+        source,
+        first: r.first,
+        last: r.first + 10,
+        packetsSent: sent,
+        packetsReceived: got,
+        bytesSent: sent * 60,
+        bytesReceived: got * 60,
+        ...(r.routedPackets !== undefined
+          ? { routedPackets: r.routedPackets, routedBytes: r.routedPackets * 60 }
+          : {}),
+        ...(received !== undefined ? { received } : {}),
+        router: r.router,
+        routed: false,
+        via: [],
+        ips: r.ips.map((u, seq) => ({
+          ip: u.ip,
+          seq,
+          packets: u.packets,
+          bytes: u.packets * 60,
+          first: r.first,
+          last: r.first + 3,
+          arp: u.arp,
+          served: u.served,
+          frame: seq + 1,
+        })),
+        protocols: r.protocols,
+        vlans: [],
+        servedTcp: r.servedTcp,
+        ...(r.routerServedTcp !== undefined ? { routerServedTcp: r.routerServedTcp } : {}),
+        facts: r.facts,
+        factsDropped: 0,
+        ...(r.born !== undefined ? { born: r.born } : {}),
+      };
+    });
+}
+
+/** An address device as a source that knew its router saw it: routed, naming the router (or none). */
+function ipState(source: string, site: string): fc.Arbitrary<PartialDeviceState> {
+  return fc
+    .record({
+      first: time,
+      sent: small,
+      got: small,
+      via: fc.option(fc.constantFrom(...MACS), { nil: null }),
+      protocols: fc.uniqueArray(fc.constantFrom('http', 'dns', 'tcp'), { maxLength: 2 }),
+      servedTcp: fc.uniqueArray(fc.constantFrom(80, 443), { maxLength: 1 }),
+      facts: factsArb,
+    })
+    .map((r) => ({
+      source,
+      first: r.first,
+      last: r.first + 7,
+      packetsSent: r.sent,
+      packetsReceived: r.got,
+      bytesSent: r.sent * 60,
+      bytesReceived: r.got * 60,
+      router: false,
+      routed: r.via !== null,
+      via: r.via === null ? [] : [macKey(site, r.via)],
+      ips: [],
+      protocols: r.protocols,
+      vlans: [],
+      servedTcp: r.servedTcp,
+      facts: r.facts,
+      factsDropped: 0,
+    }));
+}
+
+const deviceArb: fc.Arbitrary<PartialDevice> = fc
+  .record({
+    source: fc.constantFrom(...SOURCES),
+    mac: fc.option(fc.constantFrom(...MACS), { nil: null, freq: 3 }),
+    ip: fc.constantFrom(...IPS),
+  })
+  .chain(({ source, mac, ip }) => {
+    const site = siteOf(source);
+    if (mac !== null)
+      return macState(source).map((s): PartialDevice => ({
+        key: macKey(site, mac),
+        kind: 'mac',
+        site,
+        l2domain: site,
+        id: `mac:${mac}`,
+        states: [s],
+      }));
+    return ipState(source, site).map((s): PartialDevice => {
+      s.ips = [
+        { ip, seq: 0, packets: 0, bytes: 0, first: null, last: null, arp: false, served: s.servedTcp },
+      ];
+      return { key: ipKey(site, ip), kind: 'ip', site, l2domain: null, id: `ip:${ip}`, states: [s] };
+    });
+  });
+
+/**
+ * One delta: a few devices, edges between MACs and addresses, names, an edit; `hearsay`: now and then
+ * facts heard about an address (which make the devices holding it rebuild everything).
+ */
+const deltaArb = (hearsay: boolean): fc.Arbitrary<PartialInventory> =>
+  fc
+    .record({
+      devices: fc.array(deviceArb, { minLength: 1, maxLength: 4 }),
+      edges: fc.array(
+        fc.record({
+          source: fc.constantFrom(...SOURCES),
+          x: fc.constantFrom(...MACS),
+          y: fc.oneof(
+            fc.constantFrom(...IPS),
+            fc.constantFrom(...MACS).map((m) => 'mac:' + m),
+          ),
+          n: small,
+          m: small,
+          at: time,
+          protocols: fc.uniqueArray(fc.constantFrom('tcp', 'http', 'dns'), { maxLength: 2 }),
+        }),
+        { maxLength: 3 },
+      ),
+      dns: fc.array(
+        fc.record({
+          site: fc.constantFrom('hq', 'plant'),
+          ip: fc.constantFrom(...IPS),
+          name: fc.constantFrom('a.example', 'b.example'),
+        }),
+        { maxLength: 2 },
+      ),
+      edits: fc.array(
+        fc.record({
+          device: fc.oneof(
+            fc.constantFrom(...MACS).map((m) => macKey('hq', m)),
+            fc.constantFrom(...IPS).map((ip) => ipKey('hq', ip)),
+          ),
+          field: fc.constantFrom('name' as const, 'type' as const),
+          value: fc.constantFrom('gateway', 'web'),
+          time: fc.integer({ min: 0, max: 5 }),
+          author: fc.constant('ann'),
+        }),
+        { maxLength: 1 },
+      ),
+      hearsay: hearsay
+        ? fc.option(
+            fc.record({
+              source: fc.constantFrom(...SOURCES),
+              ip: fc.constantFrom(...IPS),
+              claimed: fc.boolean(),
+            }),
+            { nil: null, freq: 4 },
+          )
+        : fc.constant(null),
+    })
+    .map((r) => {
+      const edges: PartialEdge[] = [];
+      for (const e of r.edges) {
+        const site = siteOf(e.source);
+        const y = e.y.startsWith('mac:') ? macKey(site, e.y.slice(4)) : ipKey(site, e.y);
+        const x = macKey(site, e.x);
+        if (x === y) continue;
+        const [a, b] = [x, y].sort();
+        edges.push({
+          a: a!,
+          b: b!,
+          states: [
+            {
+              source: e.source,
+              packetsAtoB: e.n,
+              packetsBtoA: e.m,
+              bytesAtoB: e.n * 60,
+              bytesBtoA: e.m * 60,
+              first: e.at,
+              last: e.at + 1,
+              protocols: e.protocols,
+            },
+          ],
+        });
+      }
+      const h = r.hearsay;
+      const p: PartialInventory = {
+        version: PARTIAL_VERSION,
+        sources: [],
+        devices: r.devices,
+        edges,
+        dns: r.dns.map((d) => ({ site: d.site, ip: d.ip, names: [d.name] })),
+        edits: r.edits,
+        ...(h === null
+          ? {}
+          : {
+              hearsay: [
+                {
+                  site: siteOf(h.source),
+                  ip: h.ip,
+                  states: [
+                    {
+                      source: h.source,
+                      claimed: h.claimed,
+                      facts: h.claimed
+                        ? []
+                        : [
+                            {
+                              seq: 0,
+                              firstFrame: 3,
+                              first: T0,
+                              last: T0 + 1,
+                              count: 1,
+                              obs: {
+                                kind: 'role',
+                                role: 'dns-server',
+                                peer: null,
+                                device: { mac: null, ip: h.ip },
+                                protocol: 'dhcp',
+                                field: 'option6',
+                                frame: 3,
+                                ts: T0,
+                              } as Observation,
+                            },
+                          ],
+                      protocols: h.claimed ? [] : ['dhcp'],
+                    },
+                  ],
+                },
+              ],
+            }),
+      };
+      const parsed = parsePartial(p);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.partial;
+    });
+
+const text = (inv: InventoryJson) => JSON.stringify({ ...inv, generatedAt: '' });
+
+test('deltas that touch routers: every incremental rebuild equals a full one', (t) => {
+  const rules = loadRules();
+  const totals = { partial: 0, routed: 0, full: 0, missed: 0, reasons: {} as Record<string, number> };
+  fc.assert(
+    fc.property(
+      fc.boolean().chain((h) => fc.array(deltaArb(h), { minLength: 2, maxLength: 10 })),
+      fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 10, maxLength: 10 }),
+      fc.boolean(),
+      (deltas, sizes, evidence) => {
+        const o = { rules, vendorOf, evidence, identity: evidence };
+        const acc = new PartialAccumulator();
+        const inc = new IncrementalInventory(acc, o);
+        for (let i = 0, b = 0; i < deltas.length; i += sizes[b++]!) {
+          for (const p of deltas.slice(i, i + sizes[b]!)) acc.add(p);
+          assert.equal(text(inc.rebuild()), text(inventoryFromPartial(acc.partial(), o)));
+        }
+        // A replay changes nothing, and is followed as such.
+        for (const p of deltas) acc.add(p);
+        assert.equal(text(inc.rebuild()), text(inventoryFromPartial(acc.partial(), o)));
+        totals.partial += inc.partial;
+        totals.routed += inc.routed;
+        totals.full += inc.full;
+        totals.missed += inc.fullBecause.missed;
+        for (const [k, n] of Object.entries(inc.fullBecause))
+          totals.reasons[k] = (totals.reasons[k] ?? 0) + n;
+      },
+    ),
+    { numRuns: Number(process.env.ROUTER_RUNS ?? 300), seed: 16 },
+  );
+  // Routers were followed, not rebuilt in full in disguise; and no plan missed what a rebuild made.
+  t.diagnostic(JSON.stringify(totals));
+  assert.equal(totals.missed, 0);
+  assert.ok(totals.routed > totals.partial / 4, JSON.stringify(totals));
+  assert.ok(totals.full < totals.partial, JSON.stringify(totals));
+});
+
+test('a MAC that becomes a router in a later delta: its addresses become devices, incrementally', () => {
+  const site = 'hq';
+  const gw = macKey(site, MACS[0]!);
+  const state = (ips: string[], arp: string[] = []): PartialDeviceState => ({
+    source: 'hq/s1',
+    first: T0,
+    last: T0 + 10,
+    packetsSent: ips.length * 10,
+    packetsReceived: 0,
+    bytesSent: ips.length * 600,
+    bytesReceived: 0,
+    router: false,
+    routed: false,
+    via: [],
+    ips: ips.map((ip, seq) => ({
+      ip,
+      seq,
+      packets: 10,
+      bytes: 600,
+      first: T0 + seq,
+      last: T0 + 10,
+      arp: arp.includes(ip),
+      served: [],
+    })),
+    protocols: ['ipv4'],
+    vlans: [],
+    servedTcp: [],
+    facts: [],
+    factsDropped: 0,
+  });
+  const delta = (ips: string[], arp: string[] = []): PartialInventory => ({
+    version: PARTIAL_VERSION,
+    sources: [],
+    devices: [
+      { key: gw, kind: 'mac', site, l2domain: site, id: `mac:${MACS[0]}`, states: [state(ips, arp)] },
+    ],
+    edges: [],
+    dns: [],
+    edits: [],
+  });
+  const o = { rules: loadRules(), vendorOf };
+  const acc = new PartialAccumulator();
+  const inc = new IncrementalInventory(acc, o);
+  const own = IPS.slice(0, 3);
+  const far = IPS.slice(3, 3 + ROUTER_IP_THRESHOLD);
+  acc.add(delta(own, ['10.0.0.1']));
+  inc.rebuild();
+  // Past the threshold in a later delta: a router, with the addresses it does not own behind it.
+  acc.add(delta([...own, ...far], ['10.0.0.1']));
+  const got = inc.rebuild();
+  assert.equal(text(got), text(inventoryFromPartial(acc.partial(), o)));
+  assert.deepEqual(
+    { full: inc.full, partial: inc.partial, routed: inc.routed },
+    { full: 1, partial: 1, routed: 1 },
+  );
+  const router = got.devices.find((d) => d.id === `mac:${MACS[0]}`)!;
+  assert.equal(router.router, true);
+  assert.deepEqual(router.ips, ['10.0.0.1']);
+  const behind = got.devices.filter((d) => d.via.includes(router.id)).map((d) => d.id);
+  assert.deepEqual(behind.sort(), [...own.slice(1), ...far].map((ip) => `ip:${ip}`).sort());
+  // Its own address proven by ARP later: that address device goes, incrementally.
+  acc.add(delta([...own, ...far], ['10.0.0.1', '10.0.0.2']));
+  const after = inc.rebuild();
+  assert.equal(text(after), text(inventoryFromPartial(acc.partial(), o)));
+  assert.equal(inc.full, 1);
+  assert.ok(!after.devices.some((d) => d.id === 'ip:10.0.0.2'));
+  assert.deepEqual(after.devices.find((d) => d.id === router.id)!.ips, ['10.0.0.1', '10.0.0.2']);
+});
