@@ -66,8 +66,7 @@ function startWorker(setup: WorkerSetup): Worker {
   const here = dirname(fileURLToPath(import.meta.url));
   const built = join(here, 'analyze-worker.cjs');
   const cached = join(here, '..', 'bin', 'analyze-worker.cjs');
-  if (existsSync(built))
-    return new Worker(existsSync(cached) ? cached : built, { workerData: setup });
+  if (existsSync(built)) return new Worker(existsSync(cached) ? cached : built, { workerData: setup });
   // The ES module flavour of tsx's API: its register() finds its loader relative to itself.
   const api = pathToFileURL(
     createRequire(import.meta.url)
