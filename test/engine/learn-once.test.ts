@@ -18,7 +18,7 @@ import { modbus } from '../../shared/protocols/ot/modbus';
 import { enip } from '../../shared/protocols/ot/enip';
 import { AlertEngine } from '../../shared/alerts/engine';
 import { ascii, concat, tcpFrame, u16, u16le, u32le, type Bytes } from '../helpers/packets';
-import { mbapAdu } from '../helpers/ot-frames';
+import { mbapAdu, sendUnitData } from '../helpers/ot-frames';
 
 /** A dissector that records the frames it was handed. */
 function counted(a: AppProtocol): { app: AppProtocol; frames: number[] } {
@@ -298,30 +298,6 @@ test('Modbus: routine reads take the cheap path; a write and a program download 
   assert.deepEqual(alertsOf(r.obs), ['programming', 'program-download']);
   for (let f = 1; f <= frames.length; f++) assert.ok(r.protos[f]!.includes('modbus'), `frame ${f}`);
 });
-
-/** An EtherNet/IP SendUnitData message carrying `cip` on connection 0x1234 with sequence count `seq`. */
-function sendUnitData(seq: number, cip: Bytes): Bytes {
-  const cpf = concat(
-    u16le(2),
-    u16le(0xa1),
-    u16le(4),
-    u32le(0x1234),
-    u16le(0xb1),
-    u16le(cip.length + 2),
-    u16le(seq),
-    cip,
-  );
-  const body = concat(u32le(0), u16le(0), cpf);
-  return concat(
-    u16le(0x70),
-    u16le(body.length),
-    u32le(0x11223344),
-    u32le(0),
-    new Uint8Array(8),
-    u32le(0),
-    body,
-  );
-}
 
 const readTag = concat([0x4c, 3, 0x91, 4], ascii('Tag1'), u16le(1));
 const readTagReply = concat([0xcc, 0, 0, 0], u16le(0xc4), u32le(42));

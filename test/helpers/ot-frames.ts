@@ -1,5 +1,5 @@
-/** Payloads of OT identity messages (HART-IP, C37.118, FINS, ROC), for unit and tshark tests. */
-import { ascii, concat, u16, u32, type Bytes } from './packets';
+/** Payloads of OT messages (HART-IP, C37.118, FINS, ROC, EtherNet/IP), for unit and tshark tests. */
+import { ascii, concat, u16, u16le, u32, u32le, type Bytes } from './packets';
 
 /** Text in a fixed-width field, padded with `pad` (spaces in C37.118, NULs elsewhere). */
 export function fixed(s: string, n: number, pad = 0): Uint8Array {
@@ -173,6 +173,30 @@ export function enipListIdentityReply(product: string, vendor = 1, serial = 0x00
     new Uint8Array(4),
     le32(0x11223344),
     new Uint8Array(8),
+    body,
+  );
+}
+
+/** An EtherNet/IP SendUnitData message carrying `cip` on `connection` with sequence count `seq`. */
+export function sendUnitData(seq: number, cip: Bytes, connection = 0x1234): Bytes {
+  const cpf = concat(
+    u16le(2),
+    u16le(0xa1),
+    u16le(4),
+    u32le(connection),
+    u16le(0xb1),
+    u16le(cip.length + 2),
+    u16le(seq),
+    cip,
+  );
+  const body = concat(u32le(0), u16le(0), cpf);
+  return concat(
+    u16le(0x70),
+    u16le(body.length),
+    u32le(0x11223344),
+    u32le(0),
+    new Uint8Array(8),
+    u32le(0),
     body,
   );
 }

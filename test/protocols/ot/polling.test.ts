@@ -13,7 +13,7 @@ import {
   periodText,
 } from '../../../shared/protocols/common/polling';
 import { concat, tcpFrame, u16, u16le, u32, u32le, udpFrame, type Bytes } from '../../helpers/packets';
-import { mbapAdu } from '../../helpers/ot-frames';
+import { mbapAdu, sendUnitData } from '../../helpers/ot-frames';
 import { prng } from '../../helpers/random';
 
 /**
@@ -344,51 +344,9 @@ test('EtherNet/IP: a Read Tag over a CIP connection every 100 ms; cyclic I/O eve
   const server = { ...DEVICE, port: 44818 };
   const client = { ...MASTER, port: 56000 };
   const readTag = Uint8Array.from([0x4c, 0x03, 0x91, 0x03, 0x54, 0x61, 0x67, 0x00, 0x01, 0x00]);
-  const unitData = (seq: number) => {
-    const cpf = concat(
-      u16le(2),
-      u16le(0xa1),
-      u16le(4),
-      u32le(0x1234),
-      u16le(0xb1),
-      u16le(readTag.length + 2),
-      u16le(seq),
-      readTag,
-    );
-    const body = concat(u32le(0), u16le(0), cpf);
-    return concat(
-      u16le(0x70),
-      u16le(body.length),
-      u32le(0x11223344),
-      u32le(0),
-      new Uint8Array(8),
-      u32le(0),
-      body,
-    );
-  };
+  const unitData = (seq: number) => sendUnitData(seq, readTag);
   const replyTag = Uint8Array.from([0xcc, 0x00, 0x00, 0x00, 0xc3, 0x00, 0x01, 0x00]);
-  const unitReply = (seq: number) => {
-    const cpf = concat(
-      u16le(2),
-      u16le(0xa1),
-      u16le(4),
-      u32le(0x5678),
-      u16le(0xb1),
-      u16le(replyTag.length + 2),
-      u16le(seq),
-      replyTag,
-    );
-    const body = concat(u32le(0), u16le(0), cpf);
-    return concat(
-      u16le(0x70),
-      u16le(body.length),
-      u32le(0x11223344),
-      u32le(0),
-      new Uint8Array(8),
-      u32le(0),
-      body,
-    );
-  };
+  const unitReply = (seq: number) => sendUnitData(seq, replyTag, 0x5678);
   let seq = 0;
   const explicit = runAt(
     cycles(
