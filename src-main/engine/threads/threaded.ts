@@ -15,6 +15,7 @@ import { linkTypeLabel } from '../../../shared/decode/linktypes';
 import { FlowShards, maybeTcpSyn } from '../../../shared/engine/flow-shard';
 import { SynRepeats } from '../../../shared/engine/syn-repeats';
 import { RouterWatch, WATCH_NONE, WATCH_ROUTER } from '../../../shared/engine/router-watch';
+import { UdpCopies } from '../../../shared/engine/udp-repeats';
 import { REPEAT_WINDOW_MS } from '../../../shared/engine/analyzer';
 import { TCP_SYN } from '../../../shared/decode/packet';
 import { isCaptureTime } from '../../../shared/util/time';
@@ -157,6 +158,8 @@ export class AnalysisPool {
     const shards = new FlowShards(n);
     // Which MACs route, decided from every frame, for every worker (shared/engine/router-watch.ts).
     const routers = new RouterWatch(LAYERS);
+    // A verbatim UDP copy goes where the first went, whose repeat window decides (udp-repeats.ts).
+    const copies = new UdpCopies();
     try {
       for (const path of files) {
         for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
@@ -172,7 +175,7 @@ export class AnalysisPool {
               if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
               const news = routers.frame(buf, s, e, lt);
               if (news !== WATCH_NONE) this.tellRouter(routers, news, ts, frame);
-              writers[shards.of(buf, s, e, lt)]!.push(
+              writers[copies.route(buf, s, e, lt, shards.of(buf, s, e, lt))]!.push(
                 buf,
                 s,
                 e,
