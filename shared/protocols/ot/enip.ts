@@ -354,7 +354,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     const words = w.u8(d + 3);
     if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
     putPending(f, key, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
-    poll(w, 0, CMD_SEND_UNIT_DATA, p, ctx, f);
+    poll(w, d + 2, len, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
     f.poll.answer();
@@ -448,8 +448,7 @@ function encapsulation(
     case CMD_SEND_RR_DATA:
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
-      if (toServer) poll(w, off, cmd, p, ctx, f);
-      else if (fromServer) f.poll.answer();
+      if (fromServer) f.poll.answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
       const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
@@ -626,6 +625,13 @@ function cip(
       if (req.service === SVC_MULTIPLE) multipleRequests(w, o, end, reqs, p, ctx, f);
     }
     if (key !== NO_KEY && reqs.length > 0) putPending(f, key, reqs);
+    // Polling is reads (a Multiple_Service of reads too); writes and commands are control.
+    if (
+      toServer &&
+      reqs.length > 0 &&
+      reqs.every((r) => r.service === SVC_MULTIPLE || POLL_READS.has(r.service))
+    )
+      poll(w, o, end, p, ctx, f);
     return;
   }
   if (toServer) return;
@@ -944,14 +950,24 @@ function identityAttribute(
 }
 
 /**
- * An explicit request's signature: its CPF items and CIP message (service, path, data), without the
- * header's session and sender context or a connected message's sequence count.
+ * CIP services that read: what an HMI or SCADA server polls (Get_Attributes_All, Get_Attribute_List,
+ * Get_Attribute_Single, and Logix Read Tag and Read Tag Fragmented).
  */
-function poll(w: ByteWindow, off: number, cmd: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
-  const cpf = off + ENCAP_HEADER + 6;
-  const sig =
-    cmd === CMD_SEND_UNIT_DATA ? signature(w, cpf + 16, 32, signature(w, cpf, 14)) : signature(w, cpf, 48);
-  const ms = f.poll.request(sig, p.ts);
+const POLL_READS = new Set([
+  SVC_GET_ATTRIBUTES_ALL,
+  SVC_GET_ATTRIBUTE_LIST,
+  SVC_GET_ATTRIBUTE_SINGLE,
+  SVC_READ_TAG,
+  SVC_READ_TAG_FRAGMENTED,
+]);
+
+/**
+ * An explicit read request, timed for the polling period: its signature is the CIP message (service,
+ * path, data) at `o`, without the encapsulation's session and sender context or a connected
+ * message's sequence count.
+ */
+function poll(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
+  const ms = f.poll.request(signature(w, o, Math.min(end - o, 48)), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
 

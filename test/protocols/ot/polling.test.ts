@@ -360,6 +360,25 @@ test('EtherNet/IP: a Read Tag over a CIP connection every 100 ms; cyclic I/O eve
     'enip 10.1.0.2 polled-every 100 ms',
     'enip 10.1.0.1 polls-every 100 ms',
   ]);
+  // The same cycle of Write Tag (0x4d) requests, or of Set_Attribute_Single on an object, is
+  // control, not polling: no period.
+  const writeTag = Uint8Array.from([
+    0x4d, 0x03, 0x91, 0x03, 0x54, 0x61, 0x67, 0x00, 0xc4, 0x00, 1, 0, 1, 0, 0, 0,
+  ]);
+  const setAttr = Uint8Array.from([0x10, 0x03, 0x20, 0x64, 0x24, 0x01, 0x30, 0x03, 0x01, 0x00]);
+  for (const req of [writeTag, setAttr]) {
+    let n = 0;
+    const control = runAt(
+      cycles(
+        10,
+        100,
+        () => [tcpFrame(client, server, sendUnitData(n++, req))],
+        () =>
+          tcpFrame(server, client, sendUnitData(n - 1, Uint8Array.from([req[0]! | 0x80, 0, 0, 0]), 0x5678)),
+      ),
+    );
+    assert.deepEqual(polls(control), []);
+  }
 
   // Class 1 I/O on UDP 2222 both ways: sequenced address (connection id, sequence), connected data.
   const io = (conn: number, n: number) =>
