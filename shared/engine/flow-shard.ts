@@ -18,6 +18,7 @@ import {
   LINKTYPE_RAW_OLD,
   LINKTYPE_RAW_OLD2,
 } from '../decode/linktypes';
+import { etherTypeAt } from './ether-offsets';
 
 const mix = (h: number, x: number) => Math.imul((h ^ x) >>> 0, 0x9e3779b1) ^ (x >>> 15);
 
@@ -66,13 +67,9 @@ export function flowKey(b: Uint8Array, start: number, end: number, lt: number): 
   let key = -1;
   if (lt === LINKTYPE_ETHERNET) {
     if (end - start < 14) return -1;
-    let o = start + 12;
-    let type = (b[o]! << 8) | b[o + 1]!;
-    for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
-      o += 4;
-      if (o + 2 > end) return -1;
-      type = (b[o]! << 8) | b[o + 1]!;
-    }
+    const o = etherTypeAt(b, start, end);
+    if (o < 0) return -1;
+    const type = (b[o]! << 8) | b[o + 1]!;
     // A frame to a group MAC (broadcast, multicast) is the sender's own news.
     if ((b[start]! & 1) === 0) key = ipPairKey(b, o + 2, end, type);
     if (key < 0) key = final(mix(2, bytesHash(b, start + 6, 6)));
@@ -148,14 +145,9 @@ export class FlowShards {
 /** Where the IP header of a frame starts, for the link types above (-1: not found, or not IP). */
 function ipStart(b: Uint8Array, start: number, end: number, lt: number): number {
   if (lt === LINKTYPE_ETHERNET) {
-    let o = start + 12;
-    if (o + 2 > end) return -1;
-    let type = (b[o]! << 8) | b[o + 1]!;
-    for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
-      o += 4;
-      if (o + 2 > end) return -1;
-      type = (b[o]! << 8) | b[o + 1]!;
-    }
+    const o = etherTypeAt(b, start, end);
+    if (o < 0) return -1;
+    const type = (b[o]! << 8) | b[o + 1]!;
     return type === 0x0800 || type === 0x86dd ? o + 2 : -1;
   }
   if (lt === LINKTYPE_LINUX_SLL || lt === LINKTYPE_LINUX_SLL2) {

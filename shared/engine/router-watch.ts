@@ -17,6 +17,7 @@ import { ROUTER_IP_THRESHOLD } from '../inventory/inventory';
 import { ipv4IsUnicastHost } from '../util/addr';
 import { LINKTYPE_ETHERNET } from '../decode/linktypes';
 import type { Layer } from '../decode/layer';
+import { etherTypeAt, mac48 } from './ether-offsets';
 
 const MAX_MACS = 1 << 16;
 const BROADCAST = 0xffffffffffff;
@@ -70,13 +71,9 @@ export class RouterWatch {
   frame(b: Uint8Array, start: number, end: number, lt: number): number {
     if (lt !== LINKTYPE_ETHERNET || end - start < 14) return WATCH_NONE;
     const src = mac48(b, start + 6);
-    let o = start + 12;
-    let type = (b[o]! << 8) | b[o + 1]!;
-    for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
-      o += 4;
-      if (o + 2 > end) return WATCH_NONE;
-      type = (b[o]! << 8) | b[o + 1]!;
-    }
+    const o = etherTypeAt(b, start, end);
+    if (o < 0) return WATCH_NONE;
+    const type = (b[o]! << 8) | b[o + 1]!;
     const ip = o + 2;
     if (type === 0x0806) return this.arp(b, ip, end);
     if (src === BROADCAST) return WATCH_NONE;
@@ -154,11 +151,4 @@ export class RouterWatch {
     this.owned = s.owned;
     return WATCH_ROUTER;
   }
-}
-
-function mac48(b: Uint8Array, at: number): number {
-  return (
-    ((b[at]! << 8) | b[at + 1]!) * 0x100000000 +
-    (((b[at + 2]! << 24) | (b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!) >>> 0)
-  );
 }

@@ -11,6 +11,7 @@
  * decoder's memory does.
  */
 import { LINKTYPE_ETHERNET } from '../decode/linktypes';
+import { etherTypeAt } from './ether-offsets';
 
 export class UdpCopies {
   private readonly first = new Map<number, number>();
@@ -19,13 +20,9 @@ export class UdpCopies {
   /** The worker for this frame: `w` (its own), or the one that got an earlier copy of its payload. */
   route(b: Uint8Array, start: number, end: number, lt: number, w: number): number {
     if (lt !== LINKTYPE_ETHERNET || end - start < 14) return w;
-    let o = start + 12;
-    let type = (b[o]! << 8) | b[o + 1]!;
-    for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
-      o += 4;
-      if (o + 2 > end) return w;
-      type = (b[o]! << 8) | b[o + 1]!;
-    }
+    const o = etherTypeAt(b, start, end);
+    if (o < 0) return w;
+    const type = (b[o]! << 8) | b[o + 1]!;
     const ip = o + 2;
     let u: number;
     let stop: number;

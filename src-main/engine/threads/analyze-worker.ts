@@ -9,6 +9,7 @@ import type { Analyzer } from '../../../shared/engine/analyzer';
 import { analyzerPartial } from '../../../shared/engine/analyzer-partial';
 import { partialMarker, type PartialMarker, type PartialSource } from '../../../shared/inventory/partial';
 import { RingReader, type RingFrame } from './frame-ring';
+import { mac48 } from '../../../shared/engine/ether-offsets';
 import { isCaptureTime } from '../../../shared/util/time';
 import {
   FLAG_BEGIN_SOURCE,
@@ -33,11 +34,7 @@ function routerNews(an: Analyzer, f: RingFrame): () => void {
   const owned: number[] = [];
   for (let o = at + 6; o + 4 <= f.end; o += 4)
     owned.push((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
-  const mac =
-    f.end - at >= 6
-      ? ((b[at]! << 8) | b[at + 1]!) * 0x100000000 +
-        (((b[at + 2]! << 24) | (b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!) >>> 0)
-      : -1;
+  const mac = f.end - at >= 6 ? mac48(b, at) : -1;
   const decided = (f.flags & FLAG_ROUTER) !== 0;
   const frame = f.frameNo;
   return () => {
