@@ -2,6 +2,7 @@
 // pair between two network namespaces.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   startLiveCapture,
   type LiveCaptureOptions,
@@ -185,6 +186,39 @@ for (const kind of HELPER_KINDS)
       assert.equal(frames + st.queueDrops, st.packets);
       assert.equal(st.missedEstimate, null, 'no estimate with a filter');
     });
+
+    test(
+      'a backlog that drained gives its memory back (native helper)',
+      { skip: kind === 'native' ? false : 'the Node helper queues Buffers that the GC frees' },
+      async () => {
+        const N = 20000;
+        let frames = 0;
+        const stats: HelperStats[] = [];
+        const cap = startLiveCapture(
+          { interfaces: [lab.ifA], wrap: lab.wrapA, helper, filter: 'udp and dst port 40011' },
+          () => frames++,
+          (s) => s.kind === 'stats' && stats.push(s.stats),
+        );
+        assert.ok((await cap.started).ok);
+        const rssKiB = () =>
+          Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${cap.pid}/status`, 'utf8'))?.[1]);
+        const rss0 = rssKiB();
+        // ~20 MB queue up in the helper while this process is blocked in sendUdp and reads nothing.
+        sendUdp(lab.nsB, lab.ipA, 40011, N, 'r'.repeat(1000));
+        let peak = rss0;
+        await waitFor(() => {
+          peak = Math.max(peak, rssKiB());
+          return stats.length > 0 && stats[stats.length - 1]!.interfaces[0]!.packets === frames && frames > 0;
+        }, 10_000);
+        const st = stats[stats.length - 1]!.interfaces[0]!;
+        const rss1 = rssKiB();
+        await cap.stop();
+        assert.equal(st.queueDrops, 0, 'the default queue holds the whole burst');
+        assert.equal(frames, N);
+        assert.ok(peak - rss0 > 10_000, `the backlog was resident while queued: ${rss0} -> ${peak} KiB`);
+        assert.ok(rss1 - rss0 < 8_000, `drained, its pages went back: ${rss0} -> ${peak} -> ${rss1} KiB`);
+      },
+    );
 
     test('several interfaces at once, each frame tagged with its interface index', async () => {
       const { read } = await makeReader();

@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -72,6 +73,8 @@
 #define BUFFER_MAX (64L * 1024 * 1024)
 #define BUFFER_TOTAL_MAX (256L * 1024 * 1024)
 #define BUFFER_DEFAULT (32L * 1024 * 1024)
+/* Frames waiting for the parent: about two seconds of a busy gigabit link, while its analysis warms up. */
+#define QUEUE_DEFAULT (128L * 1024 * 1024)
 
 /* Room beyond max-queue-bytes kept for control records, which are never refused for frames. */
 #define CONTROL_SLACK (256 * 1024)
@@ -104,7 +107,7 @@ static struct {
   const char *filter;
   long snaplen, buffer_size, stats_ms, max_queue;
   int list, buffer_given, allow_pseudo;
-} cfg = {{0}, 0, "", MAX_SNAPLEN, BUFFER_DEFAULT, 1000, 32L * 1024 * 1024, 0, 0, 0};
+} cfg = {{0}, 0, "", MAX_SNAPLEN, BUFFER_DEFAULT, 1000, QUEUE_DEFAULT, 0, 0, 0};
 
 static struct iface ifs[MAX_INTERFACES];
 static int n_open;
@@ -116,6 +119,14 @@ static int nano;
 static unsigned char *ring;
 static size_t ring_cap, ring_start, ring_len;
 static size_t frame_limit; /* frames are refused past this many queued bytes */
+/* How far into the ring bytes were written since its pages were last given back. */
+static size_t ring_touched;
+/*
+ * The queue is large (it absorbs the analysis warming up on a busy link), but only a backlog
+ * touches it: once a backlog of more than this has drained, its pages go back to the system, so a
+ * helper that caught up does not keep a hundred megabytes resident for good.
+ */
+#define RING_KEEP (4L * 1024 * 1024)
 
 static int ring_init(size_t cap) {
   unsigned char *n = malloc(cap);
@@ -134,6 +145,7 @@ static int ring_init(size_t cap) {
   ring = n;
   ring_cap = cap;
   ring_start = 0;
+  ring_touched = ring_len;
   return 0;
 }
 
@@ -147,6 +159,22 @@ static void ring_put(const void *data, size_t n) {
     memcpy(ring, (const unsigned char *)data + room, n - room);
   }
   ring_len += n;
+  size_t reach = ring_start + ring_len > ring_cap ? ring_cap : ring_start + ring_len;
+  if (reach > ring_touched) ring_touched = reach;
+}
+
+/* The ring is empty: give back the pages a backlog touched beyond the first RING_KEEP bytes. */
+static void ring_release(void) {
+#ifdef MADV_DONTNEED
+  if (ring_touched <= 2 * RING_KEEP) return;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) return;
+  uintptr_t from = ((uintptr_t)ring + RING_KEEP + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  uintptr_t to = ((uintptr_t)ring + ring_touched) & ~((uintptr_t)page - 1);
+  /* Interior pages of our own block only: the contents are not needed, the next write refills them. */
+  if (to > from) madvise((void *)from, to - from, MADV_DONTNEED);
+  ring_touched = RING_KEEP;
+#endif
 }
 
 static void le16(unsigned char *o, unsigned v) {
@@ -221,6 +249,7 @@ static int flush_some(void) {
     ring_len -= (size_t)w;
   }
   ring_start = 0;
+  ring_release();
   return 0;
 }
 

@@ -6,6 +6,7 @@
  * refused (and counted by the caller as queue drops). Control records are never refused.
  */
 import { write } from 'node:fs';
+import { QUEUE_DEFAULT } from './config';
 import { FRAME_HEADER, writeFrame } from './framing';
 
 const CHUNK = 256 * 1024;
@@ -26,7 +27,7 @@ export class BatchWriter {
   constructor(
     private readonly fd = 1,
     /** Settable: the helper learns it from its config after the writer exists (for errors). */
-    public maxQueueBytes = 32 * 1024 * 1024,
+    public maxQueueBytes = QUEUE_DEFAULT,
   ) {}
 
   /** Returns false when the frame was refused because the queue is full. */

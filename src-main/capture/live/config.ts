@@ -15,7 +15,11 @@ export interface CaptureConfig {
   bufferSize?: number;
   /** How often STATS records are sent, ms. Default 1000. */
   statsIntervalMs?: number;
-  /** Most bytes the helper holds for a slow reader before dropping frames. Default 32 MiB. */
+  /**
+   * Most bytes the helper holds for a slow reader before dropping frames. Default 128 MiB: the
+   * analysis runs slowly for its first second or so (the JIT is still compiling it), and on a link at
+   * 200k packets/s that first second needs more than 32 MiB (bench:live lost 1-3 % with 32).
+   */
   maxQueueBytes?: number;
   /** List interfaces (as a STATUS 'interfaces' record) and exit instead of capturing. */
   list?: boolean;
@@ -30,6 +34,8 @@ export const MAX_SNAPLEN = 65535;
 export const BUFFER_MAX = 64 * 1024 * 1024;
 export const BUFFER_TOTAL_MAX = 256 * 1024 * 1024;
 const BUFFER_DEFAULT = 32 * 1024 * 1024;
+/** The helper's queue for a slow reader (glasspane-capture.c's QUEUE_DEFAULT). */
+export const QUEUE_DEFAULT = 128 * 1024 * 1024;
 
 /**
  * libpcap's capture modules that are not network interfaces: netfilter's log and queue, D-Bus,
@@ -102,7 +108,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     snaplen: int(c.snaplen, MAX_SNAPLEN, 1, MAX_SNAPLEN, 'snaplen'),
     bufferSize,
     statsIntervalMs: int(c.statsIntervalMs, 1000, 50, 3_600_000, 'statsIntervalMs'),
-    maxQueueBytes: int(c.maxQueueBytes, 32 * 1024 * 1024, 1 << 20, 1 << 30, 'maxQueueBytes'),
+    maxQueueBytes: int(c.maxQueueBytes, QUEUE_DEFAULT, 1 << 20, 1 << 30, 'maxQueueBytes'),
     list,
     allowPseudoDevice: c.allowPseudoDevice === true,
   };
