@@ -31,7 +31,8 @@ export interface Combined {
   servedTcp: Set<number>;
   /** Ports the sources that called it a router kept (an ARP-owned address's, or seen after). */
   routerServed: Set<number>;
-  facts: { f: PartialFact; sources: Set<string> }[];
+  /** `at`, in a merge of one capture's workers: where one analysis would have put the fact (see factAt). */
+  facts: { f: PartialFact; sources: Set<string>; at?: number }[];
   factsDropped: number;
   /** The earliest making any source knows (Infinity: none says). */
   born: number;
@@ -123,6 +124,38 @@ function addRx(m: Map<string, PartialRxUse>, u: PartialRxUse): void {
  * frame order, the order one analysis heard them in (time order differs where the capture's clock
  * steps back, or frames share a time).
  */
+/** Facts of a SYN signature observer (protocol `tcp`), which runs once the frame is accounted. */
+export const heardAfterAccounting = (f: PartialFact): boolean => f.obs.protocol === 'tcp';
+
+/**
+ * A device's facts from the workers of one capture, in the order one analysis appends them: by
+ * frame, a SYN's signature last in its frame. A worker appends a fact stated about an address (a
+ * DHCP server naming its DNS server) when its device takes that address, which may be long after it
+ * was heard, where the device took it earlier in another worker's frames: such a fact (one out of
+ * its worker's frame order) goes where the address was taken in the capture as a whole, or where
+ * it was heard if that is later (the device held the address then). Ties keep the workers' order.
+ */
+function inFrameOrder<T extends { f: PartialFact; at: number }>(c: Combined, lists: T[][]): T[] {
+  const all: { x: T; i: number; j: number }[] = [];
+  lists.forEach((list, i) => {
+    let high = -Infinity;
+    list.forEach((x, j) => {
+      const own = x.f.firstFrame + (heardAfterAccounting(x.f) ? 0.5 : 0);
+      x.at = own;
+      const ip = x.f.obs.device.mac === null ? x.f.obs.device.ip : null;
+      if (own < high && c.p.kind === 'mac' && ip !== null) {
+        const took = (ip.includes(':') ? c.ip6 : c.ip4).get(ip)?.frame;
+        // Taken when the frame was accounted: after that frame's own facts, before its SYN's.
+        if (took !== undefined) x.at = took >= x.f.firstFrame ? took + 0.25 : x.f.firstFrame;
+      }
+      if (own > high) high = own;
+      all.push({ x, i, j });
+    });
+  });
+  all.sort((a, b) => a.x.at - b.x.at || a.i - b.i || a.j - b.j);
+  return all.map((e) => e.x);
+}
+
 export function combine(p: PartialDevice, byFrame = false): Combined {
   const c = emptyCombined(p);
   for (const s of p.states) {
@@ -161,9 +194,10 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
   for (const u of byFamily(false)) addIp(c.ip4, u);
   for (const u of byFamily(true)) addIp(c.ip6, u);
   // The same fact from several sources is one entry: counts summed, the earliest frame first.
-  const facts = new Map<string, { f: PartialFact; sources: Set<string> }>();
-  const tagged = p.states.map((s) => s.facts.map((f) => ({ f, source: s.source })));
-  for (const { f, source } of interleave(tagged, (x) => (byFrame ? x.f.firstFrame : x.f.first))) {
+  const facts = new Map<string, { f: PartialFact; sources: Set<string>; at?: number }>();
+  const tagged = p.states.map((s) => s.facts.map((f) => ({ f, source: s.source, at: 0 })));
+  const ordered = byFrame ? inFrameOrder(c, tagged) : interleave(tagged, (x) => x.f.first);
+  for (const { f, source, at } of ordered) {
     const k = factKey(f.obs);
     const had = facts.get(k);
     if (had === undefined) {
@@ -171,7 +205,7 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
         c.factsDropped++;
         continue;
       }
-      facts.set(k, { f: { ...f }, sources: new Set([siteSensorOf(source)]) });
+      facts.set(k, { f: { ...f }, sources: new Set([siteSensorOf(source)]), ...(byFrame ? { at } : {}) });
       continue;
     }
     had.sources.add(siteSensorOf(source));

@@ -5,14 +5,11 @@
  * in the merged inventory, in its facts where one analysis would have put them.
  */
 import { cmp, factKey } from './partial-merge';
-import { interleave, siteSensorOf, type Combined } from './partial-combine';
+import { heardAfterAccounting, interleave, siteSensorOf, type Combined } from './partial-combine';
 import type { PartialFact, PartialHearsay } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
 
 type Entry = { f: PartialFact; sources: Set<string>; at: number };
-
-/** Facts of the SYN signature observers (protocol `tcp`), which run once the frame is accounted. */
-const heardAfterAccounting = (f: PartialFact): boolean => f.obs.protocol === 'tcp';
 
 /** The device holding an address: its address device, else the MAC device that took it last. */
 function holders(
@@ -77,7 +74,7 @@ export function claimHearsay(
     list.sort((x, y) => x.at - y.at);
     const had: Entry[] = c.facts.map((x) => ({
       ...x,
-      at: byFrame ? x.f.firstFrame + (heardAfterAccounting(x.f) ? 0.5 : 0) : x.f.first,
+      at: byFrame ? (x.at ?? x.f.firstFrame + (heardAfterAccounting(x.f) ? 0.5 : 0)) : x.f.first,
     }));
     // Ties go to the facts the device has: one analysis hears a frame's observations as it decodes
     // it, and the device takes the address (and the hearsay) when the frame is accounted after; but
