@@ -18,7 +18,7 @@ export class Classifier {
   classify(d: Device, inv: Inventory, peers?: PeerIndex): Classification {
     const p = peers?.get(d);
     const ev = d.evidence;
-    let stamp = `${ev.facts.size}/${ev.dropped}/${d.servedTcp.size}/${d.protocols.size}/${d.router ? 1 : 0}`;
+    let stamp = `${ev.facts.size}/${ev.dropped}/${d.servedTcp.size}/${d.protocols.size}/${d.router ? 1 : 0}/${d.rx4?.size ?? 0}/${d.rx6?.size ?? 0}/${d.ip4.size}/${d.ip6.size}`;
     if (p !== undefined) for (const k in p) stamp += `/${k}:${p[k]}`;
     const hit = this.cache.get(d);
     if (hit !== undefined && hit.stamp === stamp) return hit.c;

@@ -34,7 +34,8 @@ export type Cond =
   | { t: 'protocol'; m: Matcher }
   | { t: 'role'; m: Matcher; names?: string[] }
   | { t: 'peers'; protocol: string; min: number }
-  | { t: 'router'; v: boolean };
+  | { t: 'router'; v: boolean }
+  | { t: 'forwards'; min: number };
 
 export interface CompiledRule extends Outcome {
   family: string;
@@ -222,6 +223,7 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
       : { t: 'role', m: compileMatcher(s.role, errs), names };
   }
   if ('peers' in s) return { t: 'peers', protocol: s.peers.protocol, min: s.peers.min };
+  if ('forwards' in s) return { t: 'forwards', min: s.forwards.min };
   // A SYN signature is a fingerprint fact whose value is tested field by field.
   if ('syn' in s)
     return {

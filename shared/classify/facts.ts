@@ -26,6 +26,12 @@ export interface DeviceFacts {
   oui: string | null;
   localMac: boolean;
   router: boolean;
+  /**
+   * Unicast addresses, not its own, that frames to this MAC were addressed to while it was not known
+   * to route: a gateway seen from one side (a SPAN that carries only its inbound traffic) forwards
+   * for them, though it never sources them. Bounded by the inventory's MAX_OWN_IPS.
+   */
+  forwards: number;
   protocols: string[];
   /** TCP ports it accepted connections on, and ports of services it announced. */
   served: number[];
@@ -34,6 +40,14 @@ export interface DeviceFacts {
   /** Distinct peers per protocol (from the inventory's edges). */
   peers: Record<string, number>;
   facts: FactIn[];
+}
+
+/** See DeviceFacts.forwards. */
+export function forwardedFor(d: Device): number {
+  let n = 0;
+  if (d.rx4 !== null) for (const ip of d.rx4.keys()) if (!d.ip4.has(ip)) n++;
+  if (d.rx6 !== null) for (const ip of d.rx6.keys()) if (!d.ip6.has(ip)) n++;
+  return n;
 }
 
 /** Key and raw value of an observation, per kind. */
@@ -127,6 +141,7 @@ export function factsOf(device: Device, inv: Inventory, peers?: PeerIndex): Devi
     oui: mac === null ? null : ouiOf(inv, mac),
     localMac: mac !== null && macIsLocal(mac),
     router: device.router,
+    forwards: forwardedFor(device),
     protocols: [...device.protocols],
     served: [...served],
     roles: [...roles],
@@ -154,6 +169,7 @@ export function factsFromCase(c: CaseSpec, id = 'case'): DeviceFacts {
     oui: c.oui ?? null,
     localMac: false,
     router: c.router ?? false,
+    forwards: c.forwards ?? 0,
     protocols: c.protocols ?? [...new Set(facts.map((f) => f.protocol))],
     served: c.served ?? [],
     roles: [...roles],

@@ -258,6 +258,18 @@ function evalCond(c: Cond, d: DeviceFacts, facts: FactsByKind, ev: EvidenceRef[]
       });
       return { value: String(n) };
     }
+    case 'forwards':
+      if (d.forwards < c.min) return null;
+      // No count in the text: one analysis and a merge of workers bound the addresses differently.
+      ev.push({
+        kind: 'behaviour',
+        protocol: 'ip',
+        field: 'forwards',
+        value: 'frames to it are for many IP addresses not its own',
+        frame: null,
+        ts: null,
+      });
+      return {};
     case 'router':
       if (d.router !== c.v) return null;
       if (c.v)

@@ -110,6 +110,7 @@ function build() {
       z.object({ role: matcherSchema }).strict(),
       z.object({ peers: z.object({ protocol: z.string(), min: z.number().int().min(1) }).strict() }).strict(),
       z.object({ router: z.boolean() }).strict(),
+      z.object({ forwards: z.object({ min: z.number().int().min(1) }).strict() }).strict(),
       z.object({ syn: synSchema }).strict(),
     ]),
   );
@@ -161,6 +162,7 @@ function build() {
       roles: z.array(z.string()).optional(),
       peers: z.record(z.string(), z.number().int().min(0)).optional(),
       router: z.boolean().optional(),
+      forwards: z.number().int().min(0).optional(),
       expect: z.record(z.string(), z.string()).optional(),
     })
     .strict();
@@ -247,6 +249,7 @@ export type CondSpec =
   | { role: MatcherSpec }
   | { peers: { protocol: string; min: number } }
   | { router: boolean }
+  | { forwards: { min: number } }
   | { syn: SynSpec };
 export type YieldSpec = z.infer<Schemas['yieldSchema']>;
 export type CaseSpec = z.infer<Schemas['caseSchema']>;

@@ -62,6 +62,7 @@ test('classification of hostile, huge and odd facts never throws and stays fast'
       oui: r() < 0.5 ? hostileString(r, 60) : null,
       localMac: false,
       router: r() < 0.1,
+      forwards: Math.floor(r() * 70),
       protocols: ['tcp'],
       served: [502, 102, 80, 65535],
       roles: ['modbus-client', hostileString(r, 20)],
