@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { benchCapture, ensureBuilt, need, out, root, sharedBench } from './capture';
 import { benchForward } from './forward';
 import { benchSensors, type SensorBenchOptions } from './sensors';
+import { threadCpu } from './thread-cpu';
 
 const { values } = parseArgs({
   options: {
@@ -185,6 +186,27 @@ if (packets) {
 console.log(
   `threads (issue 19): one ${one.wall.toFixed(2)} s, two ${two.wall.toFixed(2)} s: a speed-up of ${(one.wall / two.wall).toFixed(2)}x (default: ${best.wall.toFixed(2)} s)`,
 );
+// Where the CPU goes: one thread already keeps more than a core busy (V8 compiles the analyzer on
+// background threads), and each worker is an isolate that compiles it again.
+for (const n of [1, 2]) {
+  const c = threadCpu([
+    cli,
+    'analyze',
+    capture,
+    '--format',
+    'json',
+    '--out',
+    '/dev/null',
+    '--no-progress',
+    '--threads',
+    String(n),
+  ]);
+  console.log(
+    `CPU by thread, --threads ${n}: main ${c.main.toFixed(2)} s, the ${c.busyOthers} other busy threads ${c.others.toFixed(2)} s (${
+      n === 1 ? "V8's compiler and GC" : "the workers, and V8's compiler and GC for each"
+    }), ${(c.main + c.others).toFixed(2)} s in all`,
+  );
+}
 // Issue 2's yardstick: everything and layers 2-4 alone against ndpiReader, as multiples of its time.
 const ndpi = peers.find((p) => p.name === 'ndpiReader');
 if (ndpi !== undefined && 'wall' in ndpi)
