@@ -100,19 +100,19 @@ function timed(name: string, cmd: string[]): Row {
 }
 
 const runs = Number(values.runs);
-const analyze = (name: string, extra: string[]) =>
-  timed(name, [
-    // The installed command itself (its shebang carries the runtime flags it ships with).
-    join(root, 'bin', 'glasspane.cjs'),
-    'analyze',
-    capture,
-    '--format',
-    'json',
-    '--out',
-    '/dev/null',
-    '--no-progress',
-    ...extra,
-  ]);
+// The installed command itself (its shebang carries the runtime flags it ships with).
+const analyzeCmd = (extra: string[]) => [
+  join(root, 'bin', 'glasspane.cjs'),
+  'analyze',
+  capture,
+  '--format',
+  'json',
+  '--out',
+  '/dev/null',
+  '--no-progress',
+  ...extra,
+];
+const analyze = (name: string, extra: string[]) => timed(name, analyzeCmd(extra));
 type Peer = Row | { name: string; skipped: true };
 function peerRound(): Peer[] {
   const out = spawnSync('bash', [join(sharedBench, 'peers.sh'), capture], { encoding: 'utf8' }).stdout;
@@ -189,18 +189,7 @@ console.log(
 // Where the CPU goes: one thread already keeps more than a core busy (V8 compiles the analyzer on
 // background threads), and each worker is an isolate that compiles it again.
 for (const n of [1, 2]) {
-  const c = threadCpu([
-    cli,
-    'analyze',
-    capture,
-    '--format',
-    'json',
-    '--out',
-    '/dev/null',
-    '--no-progress',
-    '--threads',
-    String(n),
-  ]);
+  const c = threadCpu(analyzeCmd(['--threads', String(n)]));
   console.log(
     `CPU by thread, --threads ${n}: main ${c.main.toFixed(2)} s, the ${c.busyOthers} other busy threads ${c.others.toFixed(2)} s (${
       n === 1 ? "V8's compiler and GC" : "the workers, and V8's compiler and GC for each"
