@@ -3,7 +3,15 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
-import { POLL_FIELD, POLL_KEYS, PollMeter, periodText, signature, statePeriod } from '../common/polling';
+import {
+  POLL_FIELD,
+  POLL_KEYS,
+  PollMeter,
+  pairMeter,
+  periodText,
+  signature,
+  statePeriod,
+} from '../common/polling';
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
@@ -117,16 +125,13 @@ interface EnipFlow {
   ioConn: number;
   /** Messages that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
-  /** How often the client repeats an explicit request. */
-  poll: PollMeter;
-  /** Each direction's cyclic I/O (UDP 2222 flows only). */
+  /** Each direction's cyclic I/O (UDP 2222 flows only; explicit polling is timed per pair). */
   io: [PollMeter, PollMeter] | null;
 }
 
 function newFlow(): EnipFlow {
   return {
     once: new OnceSet(64),
-    poll: new PollMeter(),
     io: null,
     pendingKeys: new Array<number>(MAX_PENDING).fill(NO_KEY),
     pendingReqs: new Array<CipRequest[] | null>(MAX_PENDING).fill(null),
@@ -354,10 +359,10 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     const words = w.u8(d + 3);
     if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
     putPending(f, key, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
-    poll(w, d + 2, len, p, ctx, f);
+    poll(w, d + 2, len, p, ctx);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
-    f.poll.answer();
+    pairMeter(ctx, p, 'enip', 'dst').answer();
     const i = f.pendingKeys.indexOf(key);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
@@ -448,7 +453,7 @@ function encapsulation(
     case CMD_SEND_RR_DATA:
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
-      if (fromServer) f.poll.answer();
+      if (fromServer) pairMeter(ctx, p, 'enip', 'dst').answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
       const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
@@ -631,7 +636,7 @@ function cip(
       reqs.length > 0 &&
       reqs.every((r) => r.service === SVC_MULTIPLE || POLL_READS.has(r.service))
     )
-      poll(w, o, end, p, ctx, f);
+      poll(w, o, end, p, ctx);
     return;
   }
   if (toServer) return;
@@ -964,10 +969,10 @@ const POLL_READS = new Set([
 /**
  * An explicit read request, timed for the polling period: its signature is the CIP message (service,
  * path, data) at `o`, without the encapsulation's session and sender context or a connected
- * message's sequence count.
+ * message's sequence count. Timed per client and device, across sessions and connections.
  */
-function poll(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
-  const ms = f.poll.request(signature(w, o, Math.min(end - o, 48)), p.ts);
+function poll(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext): void {
+  const ms = pairMeter(ctx, p, 'enip', 'src').request(signature(w, o, Math.min(end - o, 48)), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
 

@@ -2,7 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
-import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
+import { POLL_FIELD, POLL_KEYS, pairMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
 
@@ -77,13 +77,10 @@ interface ModbusFlow {
   unitMac: number;
   /** Reads that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
-  /** How often the client repeats its requests. */
-  poll: PollMeter;
 }
 
 const newFlow = (): ModbusFlow => ({
   once: new OnceSet(64),
-  poll: new PollMeter(),
   writes: 0,
   exceptions: 0,
   dirs: null,
@@ -123,19 +120,19 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   d.nextSeq = (p.tcpSeq + w.length) >>> 0;
   d.starts++;
   f.routine++;
-  if (toServer) poll(w, 0, p, ctx, f);
-  else f.poll.answer();
+  if (toServer) poll(w, 0, p, ctx);
+  else pairMeter(ctx, p, 'modbus', 'dst').answer();
   return true;
 }
 
 /**
  * Polling is reads (coils, inputs, registers; read/write multiple): a read's signature is its unit,
- * function, address and quantity (no transaction id).
+ * function, address and quantity (no transaction id). Timed per master and device, across connections.
  */
-function poll(w: ByteWindow, off: number, p: Packet, ctx: AppContext, f: ModbusFlow): void {
+function poll(w: ByteWindow, off: number, p: Packet, ctx: AppContext): void {
   const fc = w.u8(off + 7);
   if ((fc < FC_READ_FIRST || fc > FC_READ_LAST) && fc !== FC_READ_WRITE_MULTIPLE) return;
-  const ms = f.poll.request(signature(w, off + 6, 6), p.ts);
+  const ms = pairMeter(ctx, p, 'modbus', 'src').request(signature(w, off + 6, 6), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
 
@@ -331,7 +328,7 @@ function adu(
   const fc = w.u8(off + 7);
   const d = off + 8;
   if (fromServer) {
-    f.poll.answer();
+    pairMeter(ctx, p, 'modbus', 'dst').answer();
     if (f.once.first('unit:' + unit + ':' + p.srcMac))
       em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
     f.unit = unit;
@@ -353,7 +350,7 @@ function adu(
     return;
   }
   if (toServer) {
-    poll(w, off, p, ctx, f);
+    poll(w, off, p, ctx);
     if (WRITE_FUNCTIONS.has(fc)) {
       f.writes++;
       if (REPORT_AT.has(f.writes)) {
