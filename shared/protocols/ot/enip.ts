@@ -125,13 +125,19 @@ interface EnipFlow {
   ioConn: number;
   /** Messages that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
-  /** Each direction's cyclic I/O (UDP 2222 flows only; explicit polling is timed per pair). */
+  /**
+   * The polling meter of the flow's client and server (kept per pair, across sessions and
+   * connections), looked up once: on every packet of a flow the client is the same master.
+   */
+  meter: PollMeter | null;
+  /** Each direction's cyclic I/O (UDP 2222 flows only). */
   io: [PollMeter, PollMeter] | null;
 }
 
 function newFlow(): EnipFlow {
   return {
     once: new OnceSet(64),
+    meter: null,
     io: null,
     pendingKeys: new Array<number>(MAX_PENDING).fill(NO_KEY),
     pendingReqs: new Array<CipRequest[] | null>(MAX_PENDING).fill(null),
@@ -359,10 +365,10 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     const words = w.u8(d + 3);
     if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
     putPending(f, key, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
-    poll(w, d + 2, len, p, ctx);
+    poll(w, d + 2, len, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
-    pairMeter(ctx, p, 'enip', 'dst').answer();
+    meter(ctx, p, f, 'dst').answer();
     const i = f.pendingKeys.indexOf(key);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
@@ -453,7 +459,7 @@ function encapsulation(
     case CMD_SEND_RR_DATA:
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
-      if (fromServer) pairMeter(ctx, p, 'enip', 'dst').answer();
+      if (fromServer) meter(ctx, p, f, 'dst').answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
       const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
@@ -636,7 +642,7 @@ function cip(
       reqs.length > 0 &&
       reqs.every((r) => r.service === SVC_MULTIPLE || POLL_READS.has(r.service))
     )
-      poll(w, o, end, p, ctx);
+      poll(w, o, end, p, ctx, f);
     return;
   }
   if (toServer) return;
@@ -971,10 +977,14 @@ const POLL_READS = new Set([
  * path, data) at `o`, without the encapsulation's session and sender context or a connected
  * message's sequence count. Timed per client and device, across sessions and connections.
  */
-function poll(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext): void {
-  const ms = pairMeter(ctx, p, 'enip', 'src').request(signature(w, o, Math.min(end - o, 48)), p.ts);
+function poll(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
+  const ms = meter(ctx, p, f, 'src').request(signature(w, o, Math.min(end - o, 48)), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
+
+/** `master`: the end of `p` that is the flow's client (the sender of a request). */
+const meter = (ctx: AppContext, p: Packet, f: EnipFlow, master: 'src' | 'dst'): PollMeter =>
+  (f.meter ??= pairMeter(ctx, p, 'enip', master));
 
 /** A meter for a producer's own cyclic I/O: producing is the device's answer. */
 function answering(): PollMeter {
