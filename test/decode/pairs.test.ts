@@ -4,6 +4,9 @@ import { Decoder } from '../../shared/decode/decoder';
 import { LAYERS } from '../../shared/decode/layers/index';
 import { Packet } from '../../shared/decode/packet';
 import { PAIR_CAPACITY, PairTable } from '../../shared/decode/pairs';
+import { LINKTYPE_ETHERNET } from '../../shared/decode/linktypes';
+import type { AppProtocol } from '../../shared/protocols/contract';
+import { udpFrame } from '../helpers/packets';
 
 /**
  * Per-pair state (AppContext.pairState): one master and one device by their addresses, whatever the
@@ -92,4 +95,37 @@ test('Decoder.pairState: per protocol, outlives the flow table (flows expire, st
   assert.equal(d.pairState(answer, 'dnp3', 'dst', () => ({ n: 0 })).n, 0, 'another protocol: its own');
   // Another decoder (another analyzer in the same process) has its own pairs.
   assert.equal(new Decoder(LAYERS, []).pairState(p, 'modbus', 'src', () => ({ n: 0 })).n, 0);
+});
+
+test("Decoder.pairState: learning once (finished) drops the flow's state, not the pair's", () => {
+  // A protocol that counts requests per flow and per pair, and has learnt all it can after one.
+  const seen: [number, number][] = [];
+  const proto: AppProtocol = {
+    name: 'probe',
+    group: 'ot',
+    emits: {},
+    udpPorts: [9999],
+    dissect(_w, p, ctx) {
+      const flow = ctx.flowState(p, 'probe', () => ({ n: 0 }));
+      const pair = ctx.pairState(p, 'probe', p.dstPort === 9999 ? 'src' : 'dst', () => ({ n: 0 }));
+      seen.push([++flow.n, ++pair.n]);
+      ctx.finished(p);
+      return true;
+    },
+  };
+  const d = new Decoder(LAYERS, [proto], 65536, 0, true);
+  const master = { mac: '02:00:00:00:0d:01', ip: '10.3.0.1', port: 0 };
+  const device = { mac: '02:00:00:00:0d:02', ip: '10.3.0.2', port: 9999 };
+  for (let i = 0; i < 4; i++) {
+    const client = { ...master, port: 30000 + (i >> 1) };
+    // Two requests on each of two flows: the second of each flow is skipped (finished).
+    const f = udpFrame(client, device, Uint8Array.of(i));
+    d.decode(f, LINKTYPE_ETHERNET, 1_700_000_000_000 + i, i + 1, f.length);
+  }
+  assert.deepEqual(seen, [
+    [1, 1],
+    [1, 2],
+  ]);
+  assert.equal(d.learnOnce.flowsFinished, 2);
+  assert.equal(d.learnOnce.payloadsSkipped, 2);
 });
