@@ -14,6 +14,7 @@ import {
   NEXT_UDP,
 } from './layer';
 import { FlowTable, type FlowEntry } from './flows';
+import { PairTable } from './pairs';
 import type { AppContext, AppProtocol } from '../protocols/contract';
 import type { Observation } from '../model/observation';
 
@@ -68,6 +69,8 @@ export class Decoder implements AppContext {
   readonly packet = new Packet();
   readonly stats: DecodeStats = emptyStats();
   readonly flows: FlowTable;
+  /** Master-device pairs: state that outlives connections (the polling period). */
+  readonly pairs = new PairTable();
   onObservation: (o: Observation) => void = () => {};
 
   private readonly windows: ByteWindow[] = [];
@@ -139,6 +142,16 @@ export class Decoder implements AppContext {
   flowState<T extends object>(p: Packet, protocol: string, init: () => T): T {
     const e = (this.flow ??= this.flows.get(p, true)!);
     const m = (e.state ??= new Map());
+    let s = m.get(protocol) as T | undefined;
+    if (s === undefined) {
+      s = init();
+      m.set(protocol, s);
+    }
+    return s;
+  }
+
+  pairState<T extends object>(p: Packet, protocol: string, master: 'src' | 'dst', init: () => T): T {
+    const m = this.pairs.get(p, master === 'src').state;
     let s = m.get(protocol) as T | undefined;
     if (s === undefined) {
       s = init();

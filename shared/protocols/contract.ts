@@ -4,7 +4,7 @@ import type { Observation, ObservationKind } from '../model/observation';
 
 /**
  * What an application-layer (or layer-2 discovery) dissector gets: the packet's decoded lower layers,
- * a sink for observations, and bounded per-flow state. Everything here is pure TypeScript.
+ * a sink for observations, and bounded per-flow and per-pair state. Everything here is pure TypeScript.
  */
 export interface AppContext {
   emit(o: Observation): void;
@@ -13,6 +13,16 @@ export interface AppContext {
    * the table is full (oldest first). Keep what you store small and bounded.
    */
   flowState<T extends object>(p: Packet, protocol: string, init: () => T): T;
+  /**
+   * Per-pair state for this protocol: one master and one device, by their addresses, across every
+   * connection between them (a master that connects, reads and closes each time) and whatever the
+   * ports. `master` says which end of this packet is the master (the sender of a request: 'src'; of
+   * an answer: 'dst'), so both directions share the state and a device that also polls its master
+   * has a pair of its own. Created on first use; kept when a flow ages out or is finished (learn
+   * once); bounded (a pair long unused is dropped when the table is full). Keep what you
+   * store small and bounded.
+   */
+  pairState<T extends object>(p: Packet, protocol: string, master: 'src' | 'dst', init: () => T): T;
   /**
    * Learn once per flow (as nDPI stops inspecting a classified flow): the dissector being called has
    * nothing left to learn from this packet's flow, so the engine stops handing it the flow's payloads

@@ -200,3 +200,27 @@ export function sendUnitData(seq: number, cip: Bytes, connection = 0x1234): Byte
     body,
   );
 }
+
+/** An EtherNet/IP encapsulation message: command, session handle, sender context, body. */
+export function encapsulation(command: number, session: number, body: Bytes, context = 0): Bytes {
+  return concat(
+    u16le(command),
+    u16le(body.length),
+    u32le(session),
+    u32le(0),
+    u32le(context),
+    u32le(0),
+    u32le(0),
+    body,
+  );
+}
+
+/** RegisterSession (0x65): protocol version 1, no options; the reply carries the session handle. */
+export const registerSession = (session = 0): Bytes =>
+  encapsulation(0x65, session, concat(u16le(1), u16le(0)));
+
+/** SendRRData (0x6f): an unconnected CIP message (null address item, unconnected data item). */
+export function sendRRData(session: number, cip: Bytes, context = 0): Bytes {
+  const cpf = concat(u16le(2), u16le(0), u16le(0), u16le(0xb2), u16le(cip.length), cip);
+  return encapsulation(0x6f, session, concat(u32le(0), u16le(0), cpf), context);
+}

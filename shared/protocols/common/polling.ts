@@ -1,19 +1,22 @@
 import type { Packet } from '../../decode/packet';
+import type { AppContext } from '../contract';
 import type { Sink } from './emit';
 import type { End } from './refs';
 
 /**
- * The polling period of one master-to-device flow. A master reads the same registers, tags or objects
- * of a device over and over; a cycle often holds several requests back to back, so the interval
- * between any two requests says nothing, while that between two copies of one request (same function,
- * same address: its signature, without transaction ids or sequence numbers) is its cycle. Each
- * signature's last intervals give its period when they are regular; the flow's period is the shortest
- * of those (a master reads some values every second and others every minute: it polls every second),
- * stated once the device has answered on the flow (requests into the void poll nothing).
- * Bounded: a few signatures with a few intervals each per flow, no allocation per request.
+ * The polling period of one master and one device (a pair of addresses, per protocol). A master reads
+ * the same registers, tags or objects of a device over and over; a cycle often holds several requests
+ * back to back, so the interval between any two requests says nothing, while that between two copies
+ * of one request (same function, same address: its signature, without transaction ids or sequence
+ * numbers) is its cycle. Each signature's last intervals give its period when they are regular; the
+ * pair's period is the shortest of those (a master reads some values every second and others every
+ * minute: it polls every second), stated once the device has answered (requests into the void poll
+ * nothing). Kept per pair, not per flow: a master that opens a new connection for every poll
+ * (connect, read, close) gives no one flow the repeats a period needs.
+ * Bounded: a few signatures with a few intervals each per pair, no allocation per request.
  */
 
-/** Signatures followed per flow (the requests of one cycle); a new one replaces the least recent. */
+/** Signatures followed per pair (the requests of one cycle); a new one replaces the least recent. */
 export const POLL_SIGNATURES = 8;
 /** Intervals kept per signature (odd: the median is one of them); a period needs that many repeats. */
 export const POLL_INTERVALS = 5;
@@ -41,7 +44,7 @@ export class PollMeter {
   private stated = 0;
   private answered = false;
 
-  /** The device answered the master on this flow: only a device that answers is stated as polled. */
+  /** The device answered the master: only a device that answers is stated as polled. */
   answer(): void {
     this.answered = true;
   }
@@ -91,6 +94,17 @@ export class PollMeter {
     this.stated = best;
     return best;
   }
+}
+
+const newMeter = (): PollMeter => new PollMeter();
+
+/**
+ * The meter of this packet's master and device for `protocol` (AppContext.pairState: across
+ * connections, kept when a flow ends), `master` being the end that sends the requests: 'src' for a
+ * request, 'dst' for an answer.
+ */
+export function pairMeter(ctx: AppContext, p: Packet, protocol: string, master: End): PollMeter {
+  return ctx.pairState(p, protocol, master, newMeter);
 }
 
 /** Steps a period is rounded to within each decade: near values say the same (15 s and 16 s polls). */

@@ -3,7 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { DeviceRef, IdentityAttribute } from '../../model/observation';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter, type About, type FieldOf, type KeyOf } from '../common/emit';
-import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
+import { POLL_FIELD, POLL_KEYS, pairMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { nameOf, values } from '../common/values';
 import { bacnetVendorName } from './registries';
@@ -46,10 +46,8 @@ const SVC_READ_RANGE = 26;
 interface BacnetFlow {
   once: OnceSet;
   writes: number;
-  /** How often the client repeats a confirmed request (a read of the same property). */
-  poll: PollMeter;
 }
-const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0, poll: new PollMeter() });
+const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0 });
 
 /** One decoded tag header. */
 interface Tag {
@@ -217,7 +215,7 @@ function apdu(
       (svc === SVC_READ_PROPERTY || svc === SVC_READ_PROPERTY_MULTIPLE || svc === SVC_READ_RANGE)
     ) {
       // Polling is reads: a read's signature is its service and arguments (object, property), not the invoke id.
-      const ms = f.poll.request(signature(w, o + (seg ? 5 : 3), 24), p.ts);
+      const ms = pairMeter(ctx, p, 'bacnet', 'src').request(signature(w, o + (seg ? 5 : 3), 24), p.ts);
       if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
     }
     if (svc === 15 || svc === 16) {
@@ -244,7 +242,8 @@ function apdu(
     return;
   }
   // A simple or complex ACK, an error or a reject: only a server sends them, to its client.
-  if ((type === 2 || type === 3 || type === 5 || type === 6) && !routed) f.poll.answer();
+  if ((type === 2 || type === 3 || type === 5 || type === 6) && !routed)
+    pairMeter(ctx, p, 'bacnet', 'dst').answer();
   if (type === 3) {
     const b = w.u8(o);
     const seg = (b & 0x08) !== 0;

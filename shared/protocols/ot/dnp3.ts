@@ -2,7 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
-import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
+import { POLL_FIELD, POLL_KEYS, pairMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 
 /**
@@ -93,10 +93,8 @@ const FC_READ = 0x01;
 interface Dnp3Flow {
   once: OnceSet;
   counts: Map<string, number>;
-  /** How often the master repeats its requests (a class poll, a read of the same objects). */
-  poll: PollMeter;
 }
-const newFlow = (): Dnp3Flow => ({ once: new OnceSet(64), counts: new Map(), poll: new PollMeter() });
+const newFlow = (): Dnp3Flow => ({ once: new OnceSet(64), counts: new Map() });
 
 /** A link header at `o`: start bytes, a length of at least 5, and a matching header CRC. */
 function validHeader(w: ByteWindow, o: number): boolean {
@@ -180,14 +178,17 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
   if ((transport & 0x40) === 0) return; // not the first segment of a fragment
   const fc = w.u8(o + 12);
   if (!fromMaster) {
-    f.poll.answer();
+    pairMeter(ctx, p, 'dnp3', 'dst').answer();
     return;
   }
   // Polling is READ (class and integrity polls); confirms, selects, operates and writes are not. A
   // read's signature: the outstation, the function and the object headers of the first block (not
   // the transport and application sequence numbers).
   if (fc === FC_READ) {
-    const ms = f.poll.request(signature(w, o + 12, Math.min(16, len - 5) - 2, dst), p.ts);
+    const ms = pairMeter(ctx, p, 'dnp3', 'src').request(
+      signature(w, o + 12, Math.min(16, len - 5) - 2, dst),
+      p.ts,
+    );
     if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
   }
   const ev = FUNCTIONS[fc];

@@ -3,7 +3,15 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
-import { POLL_FIELD, POLL_KEYS, PollMeter, periodText, signature, statePeriod } from '../common/polling';
+import {
+  POLL_FIELD,
+  POLL_KEYS,
+  PollMeter,
+  pairMeter,
+  periodText,
+  signature,
+  statePeriod,
+} from '../common/polling';
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
@@ -117,8 +125,11 @@ interface EnipFlow {
   ioConn: number;
   /** Messages that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
-  /** How often the client repeats an explicit request. */
-  poll: PollMeter;
+  /**
+   * The polling meter of the flow's client and server (kept per pair, across sessions and
+   * connections), looked up once: on every packet of a flow the client is the same master.
+   */
+  meter: PollMeter | null;
   /** Each direction's cyclic I/O (UDP 2222 flows only). */
   io: [PollMeter, PollMeter] | null;
 }
@@ -126,7 +137,7 @@ interface EnipFlow {
 function newFlow(): EnipFlow {
   return {
     once: new OnceSet(64),
-    poll: new PollMeter(),
+    meter: null,
     io: null,
     pendingKeys: new Array<number>(MAX_PENDING).fill(NO_KEY),
     pendingReqs: new Array<CipRequest[] | null>(MAX_PENDING).fill(null),
@@ -357,7 +368,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     poll(w, d + 2, len, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
-    f.poll.answer();
+    meter(ctx, p, f, 'dst').answer();
     const i = f.pendingKeys.indexOf(key);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
@@ -448,7 +459,7 @@ function encapsulation(
     case CMD_SEND_RR_DATA:
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
-      if (fromServer) f.poll.answer();
+      if (fromServer) meter(ctx, p, f, 'dst').answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
       const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
@@ -964,12 +975,16 @@ const POLL_READS = new Set([
 /**
  * An explicit read request, timed for the polling period: its signature is the CIP message (service,
  * path, data) at `o`, without the encapsulation's session and sender context or a connected
- * message's sequence count.
+ * message's sequence count. Timed per client and device, across sessions and connections.
  */
 function poll(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
-  const ms = f.poll.request(signature(w, o, Math.min(end - o, 48)), p.ts);
+  const ms = meter(ctx, p, f, 'src').request(signature(w, o, Math.min(end - o, 48)), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
+
+/** `master`: the end of `p` that is the flow's client (the sender of a request). */
+const meter = (ctx: AppContext, p: Packet, f: EnipFlow, master: 'src' | 'dst'): PollMeter =>
+  (f.meter ??= pairMeter(ctx, p, 'enip', master));
 
 /** A meter for a producer's own cyclic I/O: producing is the device's answer. */
 function answering(): PollMeter {

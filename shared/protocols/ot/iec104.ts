@@ -2,7 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
-import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
+import { POLL_FIELD, POLL_KEYS, pairMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 
 /**
@@ -37,14 +37,11 @@ interface Iec104Flow {
   /** ASDU type ids already reported. */
   types: OnceSet;
   commands: number;
-  /** How often the controlling station repeats an ASDU (an interrogation, a read). */
-  poll: PollMeter;
 }
 const newFlow = (): Iec104Flow => ({
   once: new OnceSet(64),
   types: new OnceSet(48),
   commands: 0,
-  poll: new PollMeter(),
 });
 
 /** One APCI: start byte, a length between 4 and 253, and a control field of a legal format. */
@@ -90,7 +87,7 @@ export const iec104: AppProtocol = {
     if (p.ipProto !== 6 || !tiles(w, p)) return false;
     const toServer = p.dstPort === PORT && p.srcPort !== PORT;
     const f = ctx.flowState(p, 'iec104', newFlow);
-    if (!toServer) f.poll.answer();
+    if (!toServer) pairMeter(ctx, p, 'iec104', 'dst').answer();
     if (f.once.first('roles')) {
       const client = toServer ? 'src' : 'dst';
       const server = toServer ? 'dst' : 'src';
@@ -106,7 +103,10 @@ export const iec104: AppProtocol = {
         if (toServer && type >= C_IC_NA_1 && type <= C_RD_NA_1) {
           // Polling is interrogation (general, counter) and read; commands are not. The ASDU's
           // signature: its own bytes (type, cause, address, objects), not the APCI sequence numbers.
-          const ms = f.poll.request(signature(w, o + 6, Math.min(len - 4, 16)), p.ts);
+          const ms = pairMeter(ctx, p, 'iec104', 'src').request(
+            signature(w, o + 6, Math.min(len - 4, 16)),
+            p.ts,
+          );
           if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
         }
         asdu(w, o + 6, p, ctx, f, toServer);

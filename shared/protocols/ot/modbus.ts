@@ -2,7 +2,7 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
-import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
+import { POLL_FIELD, POLL_KEYS, PollMeter, pairMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
 
@@ -77,13 +77,15 @@ interface ModbusFlow {
   unitMac: number;
   /** Reads that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
-  /** How often the client repeats its requests. */
-  poll: PollMeter;
+  /**
+   * The polling meter of the flow's client and server (kept per pair, across connections), looked
+   * up once: on every packet of a flow the client is the same master.
+   */
+  meter: PollMeter | null;
 }
 
 const newFlow = (): ModbusFlow => ({
   once: new OnceSet(64),
-  poll: new PollMeter(),
   writes: 0,
   exceptions: 0,
   dirs: null,
@@ -94,6 +96,7 @@ const newFlow = (): ModbusFlow => ({
   unit: -1,
   unitMac: NaN,
   routine: 0,
+  meter: null,
 });
 
 /** Routine polling: read coils, discrete inputs, holding registers, input registers. */
@@ -124,20 +127,24 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   d.starts++;
   f.routine++;
   if (toServer) poll(w, 0, p, ctx, f);
-  else f.poll.answer();
+  else meter(ctx, p, f, 'dst').answer();
   return true;
 }
 
 /**
  * Polling is reads (coils, inputs, registers; read/write multiple): a read's signature is its unit,
- * function, address and quantity (no transaction id).
+ * function, address and quantity (no transaction id). Timed per master and device, across connections.
  */
 function poll(w: ByteWindow, off: number, p: Packet, ctx: AppContext, f: ModbusFlow): void {
   const fc = w.u8(off + 7);
   if ((fc < FC_READ_FIRST || fc > FC_READ_LAST) && fc !== FC_READ_WRITE_MULTIPLE) return;
-  const ms = f.poll.request(signature(w, off + 6, 6), p.ts);
+  const ms = meter(ctx, p, f, 'src').request(signature(w, off + 6, 6), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
+
+/** `master`: the end of `p` that is the flow's client (the sender of a request). */
+const meter = (ctx: AppContext, p: Packet, f: ModbusFlow, master: 'src' | 'dst'): PollMeter =>
+  (f.meter ??= pairMeter(ctx, p, 'modbus', master));
 
 /** MBAP framing for the ADU stream: every ADU is read (all are small). */
 const MBAP_FRAMING: PduFraming = {
@@ -331,7 +338,7 @@ function adu(
   const fc = w.u8(off + 7);
   const d = off + 8;
   if (fromServer) {
-    f.poll.answer();
+    meter(ctx, p, f, 'dst').answer();
     if (f.once.first('unit:' + unit + ':' + p.srcMac))
       em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
     f.unit = unit;

@@ -3,7 +3,7 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
-import { POLL_FIELD, POLL_KEYS, PollMeter, signature, statePeriod } from '../common/polling';
+import { POLL_FIELD, POLL_KEYS, pairMeter, signature, statePeriod } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from '../it/pdu-stream';
 import { StreamBuf } from '../it/stream';
@@ -55,8 +55,6 @@ interface Frag {
 interface S7Flow {
   once: OnceSet;
   writes: number;
-  /** How often the client repeats its jobs (a read of the same variables, the same PDU setup). */
-  poll: PollMeter;
   tsaps: string;
   /** A COTP DT carried S7comm (the flow is ours) / carried something else (MMS: never ours). */
   s7: boolean;
@@ -72,7 +70,6 @@ interface S7Flow {
 const newFlow = (): S7Flow => ({
   once: new OnceSet(96),
   writes: 0,
-  poll: new PollMeter(),
   tsaps: '',
   s7: false,
   other: false,
@@ -280,12 +277,12 @@ function s7(
   const data = par + paramLen;
   if (par > end) return;
   roles(p, ctx, f, toServer, 's7comm');
-  if (fromServer) f.poll.answer();
+  if (fromServer) pairMeter(ctx, p, 's7comm', 'dst').answer();
   const fn = w.u8(par);
   if (rosctr === ROSCTR_JOB && toServer) {
     if (fn === FN_READ_VAR) {
       // Polling is Read Var: its signature is its parameters (the items), not the PDU reference.
-      const ms = f.poll.request(signature(w, par, Math.min(paramLen, 64)), p.ts);
+      const ms = pairMeter(ctx, p, 's7comm', 'src').request(signature(w, par, Math.min(paramLen, 64)), p.ts);
       if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
     }
     job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);

@@ -399,6 +399,9 @@ function fakeCtx(): AppContext & { obs: Observation[]; states: number; state: un
       c.state ??= init();
       return c.state as T;
     },
+    pairState<T extends object>(_p: Packet, _n: string, _m: 'src' | 'dst', init: () => T): T {
+      return init();
+    },
   };
   return c;
 }

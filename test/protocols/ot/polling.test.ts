@@ -13,12 +13,12 @@ import {
   periodText,
 } from '../../../shared/protocols/common/polling';
 import { concat, tcpFrame, u16, u16le, u32, u32le, udpFrame, type Bytes } from '../../helpers/packets';
-import { mbapAdu, sendUnitData } from '../../helpers/ot-frames';
+import { mbapAdu, registerSession, sendRRData, sendUnitData } from '../../helpers/ot-frames';
 import { prng } from '../../helpers/random';
 
 /**
  * The polling period as a behaviour fact: the median interval between repeats of one request from a
- * master to a field device, per flow, stated on the device (`polled-every`) and on the master
+ * master to a field device, per pair of addresses (across connections), stated on the device (`polled-every`) and on the master
  * (`polls-every`); a CIP producer's cyclic I/O (`io-cycle`). Regular polling only; bounded state.
  */
 
@@ -404,4 +404,112 @@ test('EtherNet/IP: a Read Tag over a CIP connection every 100 ms; cyclic I/O eve
     o.kind === 'attribute' && o.key === 'io-cycle' ? [`${o.device.ip} ${o.value}`] : [],
   );
   assert.deepEqual(cyc.sort(), ['10.1.0.1 10 ms', '10.1.0.2 20 ms']);
+});
+
+type End = { mac: string; ip: string; port: number };
+
+/**
+ * A master that connects, polls and closes every `period` ms, `n` times, each time from a new source
+ * port: SYN, SYN-ACK, ACK, then each request and its reply 1 ms apart, then FIN both ways. `exchange`
+ * gives poll `c`'s request-reply pairs.
+ */
+function connectionPerPoll(
+  n: number,
+  period: number,
+  server: End,
+  exchange: (c: number) => [Bytes, Bytes][],
+): { at: number; frame: Bytes }[] {
+  const out: { at: number; frame: Bytes }[] = [];
+  for (let c = 0; c < n; c++) {
+    const client = { ...MASTER, port: 40000 + c * 7 };
+    let at = c * period;
+    const put = (from: End, to: End, payload: Bytes, flags: number) =>
+      out.push({ at: at++, frame: tcpFrame(from, to, payload, { flags }) });
+    put(client, server, new Uint8Array(0), 0x02);
+    put(server, client, new Uint8Array(0), 0x12);
+    put(client, server, new Uint8Array(0), 0x10);
+    for (const [request, reply] of exchange(c)) {
+      put(client, server, request, 0x18);
+      put(server, client, reply, 0x18);
+    }
+    put(client, server, new Uint8Array(0), 0x11);
+    put(server, client, new Uint8Array(0), 0x11);
+    put(client, server, new Uint8Array(0), 0x10);
+  }
+  return out;
+}
+
+test('Modbus: a master that opens a new connection for every read, every second: polled every 1000 ms', () => {
+  const server = { ...DEVICE, port: 502 };
+  const frames = connectionPerPoll(8, 1000, server, (c) => [
+    [
+      mbapAdu(1, Uint8Array.from([0x03, 0x00, 0x10, 0x00, 0x04]), c + 1),
+      mbapAdu(1, Uint8Array.from([0x03, 0x08, 0, 1, 0, 2, 0, 3, 0, 4]), c + 1),
+    ],
+  ]);
+  assert.deepEqual(polls(runAt(frames)), [
+    'modbus 10.1.0.2 polled-every 1000 ms',
+    'modbus 10.1.0.1 polls-every 1000 ms',
+  ]);
+  // Five connections give four intervals: not yet a period (the pair needs POLL_INTERVALS repeats).
+  assert.deepEqual(
+    polls(
+      runAt(
+        connectionPerPoll(POLL_INTERVALS, 1000, server, (c) => [
+          [
+            mbapAdu(1, Uint8Array.from([0x03, 0x00, 0x10, 0x00, 0x04]), c + 1),
+            mbapAdu(1, Uint8Array.from([0x03, 0x08, 0, 1, 0, 2, 0, 3, 0, 4]), c + 1),
+          ],
+        ]),
+      ),
+    ),
+    [],
+  );
+});
+
+test('Modbus: per pair means per master: two masters reading one device on alternate seconds are two periods', () => {
+  const server = { ...DEVICE, port: 502 };
+  const other = { mac: '02:00:00:00:0b:03', ip: '10.1.0.3', port: 0 };
+  const read = Uint8Array.from([0x03, 0x00, 0x10, 0x00, 0x04]);
+  const reply = Uint8Array.from([0x03, 0x08, 0, 1, 0, 2, 0, 3, 0, 4]);
+  const frames: { at: number; frame: Bytes }[] = [];
+  for (let c = 0; c < 8; c++) {
+    // Each master reads every 2 s on its own connection; together the device is read every second.
+    const m = c % 2 === 0 ? MASTER : other;
+    const client = { ...m, port: 41000 + c };
+    frames.push({ at: c * 1000, frame: tcpFrame(client, server, mbapAdu(1, read, c)) });
+    frames.push({ at: c * 1000 + 1, frame: tcpFrame(server, client, mbapAdu(1, reply, c)) });
+  }
+  // Four reads per master: three intervals each, no period; a device-wide meter would say 1000 ms.
+  assert.deepEqual(polls(runAt(frames)), []);
+  for (let c = 8; c < 16; c++) {
+    const m = c % 2 === 0 ? MASTER : other;
+    const client = { ...m, port: 41000 + c };
+    frames.push({ at: c * 1000, frame: tcpFrame(client, server, mbapAdu(1, read, c)) });
+    frames.push({ at: c * 1000 + 1, frame: tcpFrame(server, client, mbapAdu(1, reply, c)) });
+  }
+  assert.deepEqual(polls(runAt(frames)).sort(), [
+    'modbus 10.1.0.1 polls-every 2000 ms',
+    'modbus 10.1.0.2 polled-every 2000 ms',
+    'modbus 10.1.0.2 polled-every 2000 ms',
+    'modbus 10.1.0.3 polls-every 2000 ms',
+  ]);
+});
+
+test('EtherNet/IP: a client that registers a session and reads once per connection, every second', () => {
+  const server = { ...DEVICE, port: 44818 };
+  // Get_Attribute_Single of an assembly's data (class 4, instance 100, attribute 3), and its reply.
+  const read = Uint8Array.from([0x0e, 0x03, 0x20, 0x04, 0x24, 0x64, 0x30, 0x03]);
+  const data = Uint8Array.from([0x8e, 0x00, 0x00, 0x00, 1, 2, 3, 4]);
+  const frames = connectionPerPoll(8, 1000, server, (c) => {
+    const session = 0x1000 + c;
+    return [
+      [registerSession(), registerSession(session)],
+      [sendRRData(session, read, c), sendRRData(session, data, c)],
+    ];
+  });
+  assert.deepEqual(polls(runAt(frames)), [
+    'enip 10.1.0.2 polled-every 1000 ms',
+    'enip 10.1.0.1 polls-every 1000 ms',
+  ]);
 });
