@@ -60,10 +60,7 @@ function firstDifference(want: string, got: string): string {
  * shared/inventory/partial-hearsay.ts.)
  * They run as `todo`: reported, not failing the suite, and to be fixed rather than listed.
  */
-const NOT_YET = new Set([
-  'bench-mixed__ndpi__1kxun.pcap',
-  'fuzz-packets__ndpi__fuzz-2006-06-26-2594.pcap',
-]);
+const NOT_YET = new Set(['bench-mixed__ndpi__1kxun.pcap', 'fuzz-packets__ndpi__fuzz-2006-06-26-2594.pcap']);
 
 test('every corpus capture gives the same output on 1, 2 and 4 threads', { skip: CORPUS_SKIP }, async (t) => {
   const captures = readdirSync(PCAPS)
