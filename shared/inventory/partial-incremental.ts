@@ -235,7 +235,8 @@ export class IncrementalInventory {
         sources: [],
         devices,
         edges: [...edges.keys()].sort(cmp).map((k) => edges.get(k)!),
-        dns: this.acc.dnsNames(),
+        // A device shows the names of its own addresses only.
+        dns: this.acc.dnsOf(this.addressesOf(show)),
         edits: this.acc.editsOf(show),
         hearsay: [...plan.hearsay]
           .sort(cmp)
@@ -408,6 +409,16 @@ export class IncrementalInventory {
       for (const ip of was?.ips ?? []) waits(was!.site ?? '', ip);
     }
     return out;
+  }
+
+  /** The addresses (`site\nip`) the devices of these keys may show: their records', or their own. */
+  private *addressesOf(keys: Iterable<string>): Generator<string> {
+    for (const k of keys) {
+      const d = this.acc.device(k);
+      for (const s of d?.states ?? []) for (const u of s.ips) yield `${d!.site}\n${u.ip}`;
+      const a = addressOf(k);
+      if (a !== null) yield `${a.site}\n${a.ip}`;
+    }
   }
 
   /** A device's id: the one it has, or the one it gets. */
