@@ -11,7 +11,8 @@
  * - {"done": true, ...} with the console's peak memory, on a "stop" line on stdin; with "rebuild",
  *   also its rebuilds of the live phase ({"rebuilds": {count, full, routed, ms, maxMs, why}}).
  * argv: NATS URL, user, password file, watched id prefix, "rebuild" (rebuild the inventory from the
- * merge as `serve --nats` does: IncrementalInventory, at most every 200 ms when something changed)
+ * merge as `serve --nats` does: IncrementalInventory, at most every 200 ms when something changed,
+ * each device and edge it says it rebuilt written out as the console compares them)
  * or "merge" (merge only, as `glasspane inventory --nats` does), then the sites.
  */
 import { createInterface } from 'node:readline';
@@ -84,7 +85,8 @@ const rebuilding =
         if (!changed) return;
         changed = false;
         const t = performance.now();
-        inc.rebuild();
+        const ch = inc.rebuild();
+        for (const x of [...ch.devices, ...ch.edges]) JSON.stringify(x);
         const ms = performance.now() - t;
         rebuildMs += ms;
         maxMs = Math.max(maxMs, ms);

@@ -65,6 +65,11 @@ export class Capped<V> {
     this.floor = keys[this.cap - 1] ?? null;
   }
 
+  /** Whether every entry held is among the `cap` kept (sorted() gives them all). */
+  get within(): boolean {
+    return this.map.size <= this.cap;
+  }
+
   sorted(): V[] {
     return [...this.map.entries()]
       .sort((p, q) => cmp(p[0], q[0]))
@@ -85,6 +90,8 @@ export class PartialAccumulator {
   private readonly edgesBy = new Map<string, Set<string>>();
   /** DNS names (site and address) changed by add() since changedDns() was last read. */
   private readonly dirtyDns = new Set<string>();
+  /** Edit keys by the device key they edit. */
+  private readonly editsBy = new Map<string, Set<string>>();
   private readonly hearsay = new Capped<PartialHearsay>(MERGED_LIMITS.hearsay, joinHearsay);
   /** Hearsay (site and address) changed by add() since hearsayChanged() was last read. */
   private readonly hearsayMoved = new Set<string>();
@@ -111,7 +118,14 @@ export class PartialAccumulator {
       const before = had === undefined ? null : JSON.stringify(had);
       if (this.dns.add(k, n) && JSON.stringify(this.dns.map.get(k)) !== before) this.dirtyDns.add(k);
     }
-    for (const e of p.edits) if (this.edits.add(editKey(e), e)) this.dirty.add(e.device);
+    for (const e of p.edits) {
+      const k = editKey(e);
+      if (!this.edits.add(k, e)) continue;
+      this.dirty.add(e.device);
+      let ks = this.editsBy.get(e.device);
+      if (ks === undefined) this.editsBy.set(e.device, (ks = new Set()));
+      ks.add(k);
+    }
     for (const h of p.hearsay ?? []) {
       const k = hearsayKey(h);
       const had = this.hearsay.map.get(k);
@@ -169,14 +183,38 @@ export class PartialAccumulator {
     return out;
   }
 
-  /** The edits (as merged so far) of these devices. */
+  /** The edits (as merged so far) of these devices (one per device and field: in no set order). */
   editsOf(keys: ReadonlySet<string>): PartialEdit[] {
-    return [...this.edits.map.values()].filter((e) => keys.has(e.device));
+    const out: PartialEdit[] = [];
+    for (const d of keys)
+      for (const k of this.editsBy.get(d) ?? []) {
+        const e = this.edits.map.get(k);
+        if (e !== undefined) out.push(e);
+      }
+    return out;
   }
 
   /** DNS names and sources in canonical order (as partial() gives them). */
   dnsNames(): PartialDnsName[] {
     return this.dns.sorted();
+  }
+
+  /**
+   * The DNS names of these addresses (`site\nip`), in canonical order: those partial() gives (all
+   * of them, past the cap until a pruning drops some).
+   */
+  dnsOf(addresses: Iterable<string>): PartialDnsName[] {
+    const want = [...new Set(addresses)].sort(cmp);
+    if (!this.dns.within) {
+      const w = new Set(want);
+      return this.dnsNames().filter((n) => w.has(dnsKey(n)));
+    }
+    const out: PartialDnsName[] = [];
+    for (const a of want) {
+      const n = this.dns.map.get(a);
+      if (n !== undefined) out.push(n);
+    }
+    return out;
   }
 
   sourceList(): PartialSourceInfo[] {

@@ -23,13 +23,23 @@
  * - ids that become qualified or stop being so (a new device whose local id another has, or an address
  *   device a router no longer makes that was the other: docs/schema.md): `ids`;
  * - and, should the rebuild not give the devices the plan said exist, everything (`missed`: a bug).
+ *
+ * Each rebuild says what it changed (InventoryChanges), so the console sends the UI that much without
+ * walking the whole inventory; the whole one, sorted, is made only when asked for (inventory()).
  */
-import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
+import {
+  INVENTORY_SCHEMA,
+  type DeviceJson,
+  type EdgeJson,
+  type InventoryJson,
+  type InventoryStats,
+} from '../model/inventory';
 import type { PartialAccumulator } from './partial-accumulator';
 import { idsOf, inventoryFromPartial, qualifiedId, type FromPartialOptions } from './partial-inventory';
 import { combine, decideRouters, type Combined } from './partial-combine';
 import { cmp, edgeKey } from './partial-merge';
 import { statsOf } from './partial-stats';
+import { SortedKeys } from './sorted-keys';
 import {
   PARTIAL_VERSION,
   type PartialDevice,
@@ -43,6 +53,35 @@ export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'gen
 export type FullReason = 'first' | 'pruned' | 'ids' | 'missed';
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
+/** A partial with nothing in it: stats are made from its sources alone. */
+const EMPTY: PartialInventory = {
+  version: PARTIAL_VERSION,
+  sources: [],
+  devices: [],
+  edges: [],
+  dns: [],
+  edits: [],
+};
+const byId = (x: DeviceJson, y: DeviceJson) => cmp(x.id, y.id);
+const byEnds = (x: { a: string; b: string }, y: { a: string; b: string }) => cmp(x.a, y.a) || cmp(x.b, y.b);
+
+/**
+ * What one rebuild changed since the one before (the first: since nothing), as the difference of
+ * their inventories: devices and edges rebuilt (new, or perhaps changed: one rebuilt the same is
+ * still here, the caller compares), those gone, and the devices whose id changed (by partial key,
+ * [old, new]). Lists are sorted as in an inventory (devices and removed ids by id, edges by ends).
+ */
+export interface InventoryChanges {
+  /** Why everything was rebuilt (every device and edge is listed), or null: only what changed. */
+  full: FullReason | null;
+  generatedAt: string;
+  stats: InventoryStats;
+  devices: DeviceJson[];
+  removed: string[];
+  edges: EdgeJson[];
+  edgesRemoved: { a: string; b: string }[];
+  moved: [string, string][];
+}
 
 /** What a router moves, per address device key (decideRouters' `moved`); null: it does not route. */
 type Moves = ReadonlyMap<string, string> | null;
@@ -85,9 +124,16 @@ interface Plan {
 }
 
 export class IncrementalInventory {
-  /** Each device's JSON by its partial key. */
+  /** Each device's JSON by its partial key; each edge's by its ends' ids. */
   private devices = new Map<string, DeviceJson>();
   private edges = new Map<string, EdgeJson>();
+  /** Their keys in the inventory's order (devices by id, edges by ends), updated when asked. */
+  private readonly deviceOrder = new SortedKeys((x, y) => byId(this.devices.get(x)!, this.devices.get(y)!));
+  private readonly edgeOrder = new SortedKeys((x, y) => byEnds(this.edges.get(x)!, this.edges.get(y)!));
+  /** The last rebuild's time and stats, and its whole inventory once asked for. */
+  private generatedAt = new Date().toISOString();
+  private stats: InventoryStats = statsOf({ ...EMPTY }, 0, 0);
+  private whole: InventoryJson | null = null;
   /** Each device's id by its key (address devices routers make included), and back. */
   private ids = new Map<string, string>();
   private keyOfId = new Map<string, string>();
@@ -126,8 +172,37 @@ export class IncrementalInventory {
     return this.ids;
   }
 
-  /** The merged inventory now: only what acc.changed() names is rebuilt, unless a case above needs all. */
-  rebuild(): InventoryJson {
+  /** How many devices the inventory holds, as of the last rebuild. */
+  get size(): number {
+    return this.devices.size;
+  }
+
+  /** One device's JSON by its id, as of the last rebuild. */
+  device(id: string): DeviceJson | undefined {
+    const k = this.keyOfId.get(id);
+    return k === undefined ? undefined : this.devices.get(k);
+  }
+
+  /**
+   * The whole inventory as of the last rebuild, byte for byte what inventoryFromPartial of the merge
+   * gives (its generatedAt aside): made when first asked for after a rebuild, then kept.
+   */
+  inventory(): InventoryJson {
+    this.whole ??= {
+      schema: INVENTORY_SCHEMA,
+      generatedAt: this.generatedAt,
+      stats: this.stats,
+      devices: this.deviceOrder.sorted().map((k) => this.devices.get(k)!),
+      edges: this.edgeOrder.sorted().map((k) => this.edges.get(k)!),
+    };
+    return this.whole;
+  }
+
+  /**
+   * Bring the merged inventory up to date, and say what changed: only what acc.changed() names is
+   * rebuilt, unless a case above needs all.
+   */
+  rebuild(): InventoryChanges {
     const touched = new Set(this.acc.changed());
     for (const a of this.acc.changedDns()) for (const k of this.byAddress.get(a) ?? []) touched.add(k);
     if (this.full === 0) return this.rebuildAll('first');
@@ -160,7 +235,8 @@ export class IncrementalInventory {
         sources: [],
         devices,
         edges: [...edges.keys()].sort(cmp).map((k) => edges.get(k)!),
-        dns: this.acc.dnsNames(),
+        // A device shows the names of its own addresses only.
+        dns: this.acc.dnsOf(this.addressesOf(show)),
         edits: this.acc.editsOf(show),
         hearsay: [...plan.hearsay]
           .sort(cmp)
@@ -169,29 +245,63 @@ export class IncrementalInventory {
       },
       { ...this.o, ids: this.qualified ? 'qualified' : 'local', only: show },
     );
+    const made = new Map(inv.devices.map((d) => [d.id, d]));
+    // The plan and the rebuild disagree (a case above missed): everything, rather than a wrong inventory.
+    if (made.size !== plan.exists.size || [...plan.exists].some((k) => !made.has(this.idFor(k))))
+      return this.rebuildAll('missed');
+    this.partial++;
+    if (routers.size > 0 || [...plan.moves.values()].some((m) => m !== null)) this.routed++;
     // What the shown devices' edges were, then what they are.
+    const was = new Map<string, EdgeJson>();
     for (const e of edges.values()) {
       const a = this.ids.get(e.a);
       const b = this.ids.get(e.b);
       if (a === undefined || b === undefined) continue;
-      this.edges.delete(edgeId({ a, b }));
-      this.edges.delete(edgeId({ a: b, b: a }));
+      for (const id of [edgeId({ a, b }), edgeId({ a: b, b: a })]) {
+        const x = this.edges.get(id);
+        if (x === undefined) continue;
+        was.set(id, x);
+        this.edges.delete(id);
+      }
     }
-    const byId = new Map(inv.devices.map((d) => [d.id, d]));
-    // The plan and the rebuild disagree (a case above missed): everything, rather than a wrong inventory.
-    if (byId.size !== plan.exists.size || [...plan.exists].some((k) => !byId.has(this.idFor(k))))
-      return this.rebuildAll('missed');
-    this.partial++;
-    if (routers.size > 0 || [...plan.moves.values()].some((m) => m !== null)) this.routed++;
+    // Ids of devices that exist keep their id here (a change of ids rebuilt everything above).
+    const removed: string[] = [];
     for (const k of show) {
       if (plan.exists.has(k)) this.name(k);
-      else this.forget(k);
+      else {
+        const id = this.forget(k);
+        if (id !== null) removed.push(id);
+      }
     }
     this.shared = plan.shared;
-    for (const k of plan.exists) this.show(k, byId.get(this.ids.get(k)!)!);
-    for (const e of inv.edges) this.edges.set(edgeId(e), e);
+    for (const k of plan.exists) this.show(k, made.get(this.ids.get(k)!)!);
+    for (const e of inv.edges) {
+      const id = edgeId(e);
+      if (!was.delete(id) && !this.edges.has(id)) this.edgeOrder.add(id);
+      this.edges.set(id, e);
+    }
+    for (const id of was.keys()) this.edgeOrder.remove(id);
     for (const [k, m] of plan.moves) this.remember(k, m);
-    return this.result();
+    this.stamp();
+    return {
+      full: null,
+      generatedAt: this.generatedAt,
+      stats: this.stats,
+      // inventoryFromPartial gives them in order.
+      devices: inv.devices,
+      // An id another device took in this rebuild is that device's now: changed, not gone.
+      removed: removed.filter((id) => !made.has(id)).sort(cmp),
+      edges: inv.edges,
+      edgesRemoved: [...was.values()].map(({ a, b }) => ({ a, b })).sort(byEnds),
+      moved: [],
+    };
+  }
+
+  /** A rebuild's time and stats (as inventoryFromPartial gives them); the whole inventory to make again. */
+  private stamp(): void {
+    this.generatedAt = new Date().toISOString();
+    this.stats = statsOf({ ...EMPTY, sources: this.acc.sourceList() }, this.devices.size, this.edges.size);
+    this.whole = null;
   }
 
   /**
@@ -301,6 +411,16 @@ export class IncrementalInventory {
     return out;
   }
 
+  /** The addresses (`site\nip`) the devices of these keys may show: their records', or their own. */
+  private *addressesOf(keys: Iterable<string>): Generator<string> {
+    for (const k of keys) {
+      const d = this.acc.device(k);
+      for (const s of d?.states ?? []) for (const u of s.ips) yield `${d!.site}\n${u.ip}`;
+      const a = addressOf(k);
+      if (a !== null) yield `${a.site}\n${a.ip}`;
+    }
+  }
+
   /** A device's id: the one it has, or the one it gets. */
   private idFor(key: string): string {
     const had = this.ids.get(key);
@@ -319,18 +439,24 @@ export class IncrementalInventory {
     this.localIds.set(local, (this.localIds.get(local) ?? 0) + 1);
   }
 
-  /** A device that no longer exists (an address device no router makes now): gone, with its id. */
-  private forget(key: string): void {
+  /**
+   * A device that no longer exists (an address device no router makes now): gone, with its id.
+   * Returns the id it had in the inventory, or null if it was not there.
+   */
+  private forget(key: string): string | null {
     const id = this.ids.get(key);
-    if (id === undefined) return;
+    if (id === undefined) return null;
     const local = this.acc.device(key)?.id ?? addressDevice(key).id;
     const n = (this.localIds.get(local) ?? 1) - 1;
     if (n > 0) this.localIds.set(local, n);
     else this.localIds.delete(local);
     this.ids.delete(key);
-    this.keyOfId.delete(id);
+    // Its id may already be another's, named in the same rebuild (an address at a second site).
+    if (this.keyOfId.get(id) === key) this.keyOfId.delete(id);
     this.unindex(key);
-    this.devices.delete(key);
+    if (!this.devices.delete(key)) return null;
+    this.deviceOrder.remove(key);
+    return id;
   }
 
   /** What a MAC moves now, and to which address devices, in place of what it moved before. */
@@ -365,6 +491,7 @@ export class IncrementalInventory {
   /** A device's JSON now, its addresses indexed. */
   private show(key: string, d: DeviceJson): void {
     this.unindex(key);
+    if (!this.devices.has(key)) this.deviceOrder.add(key);
     this.devices.set(key, d);
     for (const ip of d.ips) {
       const a = `${d.site}\n${ip}`;
@@ -374,7 +501,8 @@ export class IncrementalInventory {
     }
   }
 
-  private rebuildAll(why: FullReason): InventoryJson {
+  private rebuildAll(why: FullReason): InventoryChanges {
+    const before = { ids: this.ids, devices: this.devices, edges: this.edges };
     this.acc.hearsayChanged();
     this.acc.changedDns();
     this.full++;
@@ -402,26 +530,34 @@ export class IncrementalInventory {
     for (const d of inv.devices) this.show(this.keyOfId.get(d.id)!, d);
     this.edges = new Map(inv.edges.map((e) => [edgeId(e), e]));
     this.pruned = this.acc.pruned;
-    return inv;
-  }
-
-  private result(): InventoryJson {
-    const devices = [...this.devices.values()].sort((x, y) => cmp(x.id, y.id));
-    const edges = [...this.edges.values()].sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b));
-    const p: PartialInventory = {
-      version: PARTIAL_VERSION,
-      sources: this.acc.sourceList(),
-      devices: [],
-      edges: [],
-      dns: [],
-      edits: [],
-    };
+    // inventoryFromPartial gives devices by id and edges by ends: the order, as it is.
+    this.deviceOrder.reset(inv.devices.map((d) => this.keyOfId.get(d.id)!));
+    this.edgeOrder.reset([...this.edges.keys()]);
+    this.generatedAt = inv.generatedAt;
+    this.stats = inv.stats;
+    this.whole = inv;
+    // What changed is everything, against what there was.
+    const now = new Set(inv.devices.map((d) => d.id));
+    const renamed: [string, string][] = [];
+    for (const [k, id] of this.ids) {
+      const old = before.ids.get(k);
+      if (old !== undefined && old !== id) renamed.push([old, id]);
+    }
     return {
-      schema: INVENTORY_SCHEMA,
-      generatedAt: new Date().toISOString(),
-      stats: statsOf(p, devices.length, edges.length),
-      devices,
-      edges,
+      full: why,
+      generatedAt: inv.generatedAt,
+      stats: inv.stats,
+      devices: [...inv.devices],
+      removed: [...before.devices.values()]
+        .map((d) => d.id)
+        .filter((id) => !now.has(id))
+        .sort(cmp),
+      edges: [...inv.edges],
+      edgesRemoved: [...before.edges]
+        .filter(([id]) => !this.edges.has(id))
+        .map(([, { a, b }]) => ({ a, b }))
+        .sort(byEnds),
+      moved: renamed,
     };
   }
 }

@@ -87,12 +87,18 @@ export class MergedView {
   private inc: IncrementalInventory;
   private readonly seqs = new Map<string, number>();
   private readonly created = new Map<string, string>();
-  /** What the UI was last sent, by id: the JSON object (unchanged when not rebuilt) and its text. */
-  private shown = new Map<string, { j: DeviceJson; s: string }>();
-  private shownEdges = new Map<string, { j: EdgeJson; s: string }>();
-  /** Each device's id in the last rebuild, by its partial key: to move edits when ids change. */
+  /** What the UI was last sent, as text: each device by id, each edge by its ends. */
+  private shown = new Map<string, string>();
+  private shownEdges = new Map<string, string>();
+  /**
+   * Each device's id by its partial key before `inc` was made (from the checkpoint, or the merge a
+   * site was dropped from): the first rebuild of a new `inc` is compared with all of what the UI was
+   * sent, and moves edits by these; later ones go by what the rebuild says it changed.
+   */
   private keyIds = new Map<string, string>();
-  private inv: InventoryJson | null = null;
+  private fresh = true;
+  /** Whether the merged inventory was rebuilt yet. */
+  private built = false;
   private dirty = false;
   private alertsDue: AlertJson[] = [];
   /** With forwarding: the sensors' alerts as they sent them, by the console's id for them. */
@@ -152,6 +158,8 @@ export class MergedView {
   /** The merge without a site, its sensors forgotten, its stream position back to the start. */
   private dropSite(site: string): void {
     const rest = withoutSite(this.acc.partial(), site);
+    // The ids the UI was last sent (an `inc` not rebuilt yet here has none of its own).
+    if (!this.fresh) this.keyIds = new Map(this.inc.deviceIds);
     this.acc = new PartialAccumulator();
     this.acc.add(rest);
     this.inc = this.follow();
@@ -171,7 +179,7 @@ export class MergedView {
    * (a rebuild sends only what the sensors changed). Null when the merge holds no such device.
    */
   edited(id: string): DeviceJson | null {
-    const d = this.inv?.devices.find((x) => x.id === id);
+    const d = this.built ? this.inc.device(id) : undefined;
     if (d === undefined) return null;
     const shown = this.edits.apply(d);
     this.view.publishStored(shown);
@@ -184,13 +192,18 @@ export class MergedView {
     return [...(this.inv?.devices ?? [])];
   }
 
+  /** The merged inventory as last rebuilt (made whole and sorted when asked), or null before. */
+  private get inv(): InventoryJson | null {
+    return this.built ? this.inc.inventory() : null;
+  }
+
   /** Messages refused so far (malformed, or not the sending sensor's own). */
   get refused(): number {
     return this.refusedCount;
   }
 
   get devices(): number {
-    return this.inv?.devices.length ?? 0;
+    return this.built ? this.inc.size : 0;
   }
 
   /** One checked message of a site's stream, at its sequence there, stored by the broker at `storedAt` ms. */
@@ -345,7 +358,8 @@ export class MergedView {
       // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
       const f = this.o.forward;
       if (f !== undefined) {
-        f.forwardedBefore(this.inc.rebuild().devices);
+        this.inc.rebuild();
+        f.forwardedBefore(this.inc.inventory().devices);
         for (const a of store!.alerts({ limit: FORWARDED_ALERTS, newestFirst: true }).reverse())
           this.remember(a.id);
       }
@@ -361,6 +375,7 @@ export class MergedView {
   }
 
   private follow(): IncrementalInventory {
+    this.fresh = true;
     return new IncrementalInventory(this.acc, {
       rules: this.o.rules,
       vendorOf: this.o.vendorOf,
@@ -379,62 +394,60 @@ export class MergedView {
 
   /**
    * The merged inventory again, and what differs from what the UI was last sent, as one batch; with
-   * the devices whose id changed, as [old id, new id].
+   * the devices whose id changed, as [old id, new id]. Only what the rebuild says it rebuilt is
+   * compared (as text: a device rebuilt the same is not sent again), except after a new `inc`.
    */
   private rebuild(): [DeltaBatch, [string, string][]] {
-    const inv = this.inc.rebuild();
-    this.inv = inv;
+    const ch = this.inc.rebuild();
+    this.built = true;
     this.bySite = null;
-    const ids = this.inc.deviceIds;
-    const moved: [string, string][] = [];
-    for (const [key, id] of ids) {
-      const was = this.keyIds.get(key);
-      if (was !== undefined && was !== id) moved.push([was, id]);
+    const fresh = this.fresh;
+    this.fresh = false;
+    const devices = fresh ? this.inc.inventory().devices : ch.devices;
+    const edgesNow = fresh ? this.inc.inventory().edges : ch.edges;
+    let moved = ch.moved;
+    let removed = ch.removed;
+    let gone = ch.edgesRemoved.map(edgeId);
+    if (fresh) {
+      // All of it against all the UI was sent (nothing, at first; more, after a site was dropped).
+      moved = [];
+      for (const [key, id] of this.inc.deviceIds) {
+        const was = this.keyIds.get(key);
+        if (was !== undefined && was !== id) moved.push([was, id]);
+      }
+      this.keyIds = new Map();
+      const ids = new Set(devices.map((d) => d.id));
+      removed = [...this.shown.keys()].filter((id) => !ids.has(id));
+      const ends = new Set(edgesNow.map(edgeId));
+      gone = [...this.shownEdges.keys()].filter((k) => !ends.has(k));
     }
-    this.keyIds = new Map(ids);
-    const shown = new Map<string, { j: DeviceJson; s: string }>();
     const upserts: DeviceJson[] = [];
-    for (const d of inv.devices) {
-      // A device not rebuilt is the same object as last time: no need to write it out again.
-      const was = this.shown.get(d.id);
-      if (was?.j === d) {
-        shown.set(d.id, was);
-        continue;
-      }
+    for (const d of devices) {
       const s = JSON.stringify(d);
-      shown.set(d.id, { j: d, s });
-      if (was?.s !== s) upserts.push(d);
+      if (this.shown.get(d.id) !== s) upserts.push(d);
+      this.shown.set(d.id, s);
     }
-    const removed = [...this.shown.keys()].filter((id) => !shown.has(id));
-    const shownEdges = new Map<string, { j: EdgeJson; s: string }>();
+    // Only what the UI was sent goes.
+    removed = removed.filter((id) => this.shown.delete(id));
     const edges: EdgeJson[] = [];
-    for (const e of inv.edges) {
-      const was = this.shownEdges.get(edgeId(e));
-      if (was?.j === e) {
-        shownEdges.set(edgeId(e), was);
-        continue;
-      }
+    for (const e of edgesNow) {
       const s = JSON.stringify(e);
-      shownEdges.set(edgeId(e), { j: e, s });
-      if (was?.s !== s) edges.push(e);
+      if (this.shownEdges.get(edgeId(e)) !== s) edges.push(e);
+      this.shownEdges.set(edgeId(e), s);
     }
-    const edgesRemoved = [...this.shownEdges.keys()]
-      .filter((k) => !shownEdges.has(k))
-      .map((k) => {
-        const [a, b] = k.split('\n') as [string, string];
-        return { a, b };
-      });
-    this.shown = shown;
-    this.shownEdges = shownEdges;
+    gone = gone.filter((k) => this.shownEdges.delete(k));
     const batch: DeltaBatch = {
       seq: ++this.batchSeq,
-      at: inv.generatedAt,
+      at: ch.generatedAt,
       upserts,
       removed,
       edges,
-      edgesRemoved,
+      edgesRemoved: gone.map((k) => {
+        const [a, b] = k.split('\n') as [string, string];
+        return { a, b };
+      }),
       alerts: [],
-      stats: inv.stats,
+      stats: ch.stats,
     };
     return [batch, moved];
   }
