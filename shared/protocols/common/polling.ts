@@ -107,6 +107,26 @@ export function pairMeter(ctx: AppContext, p: Packet, protocol: string, master: 
   return ctx.pairState(p, protocol, master, newMeter);
 }
 
+/** Flow state that keeps its pair's meter (flowMeter). */
+export interface MeteredFlow {
+  meter: PollMeter | null;
+}
+
+/**
+ * pairMeter, looked up once per flow and kept in its state: for a TCP connection, whose client is
+ * the same master on every packet, so routine reads and answers cost no pair lookup. Not for UDP,
+ * where both ends may share one port and one flow carry polls both ways.
+ */
+export function flowMeter(
+  ctx: AppContext,
+  p: Packet,
+  f: MeteredFlow,
+  protocol: string,
+  master: End,
+): PollMeter {
+  return (f.meter ??= pairMeter(ctx, p, protocol, master));
+}
+
 /** Steps a period is rounded to within each decade: near values say the same (15 s and 16 s polls). */
 const STEPS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
 

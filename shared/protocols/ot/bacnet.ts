@@ -215,6 +215,7 @@ function apdu(
       (svc === SVC_READ_PROPERTY || svc === SVC_READ_PROPERTY_MULTIPLE || svc === SVC_READ_RANGE)
     ) {
       // Polling is reads: a read's signature is its service and arguments (object, property), not the invoke id.
+      // The pair is looked up per packet (not flowMeter): both ends use 47808, and one flow may carry polls both ways.
       const ms = pairMeter(ctx, p, 'bacnet', 'src').request(signature(w, o + (seg ? 5 : 3), 24), p.ts);
       if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
     }

@@ -177,6 +177,7 @@ function frame(w: ByteWindow, o: number, p: Packet, ctx: AppContext, f: Dnp3Flow
   const transport = w.u8(o + 10);
   if ((transport & 0x40) === 0) return; // not the first segment of a fragment
   const fc = w.u8(o + 12);
+  // The pair is looked up per frame (not flowMeter): over UDP one flow may carry polls both ways.
   if (!fromMaster) {
     pairMeter(ctx, p, 'dnp3', 'dst').answer();
     return;

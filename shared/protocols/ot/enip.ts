@@ -7,10 +7,11 @@ import {
   POLL_FIELD,
   POLL_KEYS,
   PollMeter,
-  pairMeter,
+  flowMeter,
   periodText,
   signature,
   statePeriod,
+  type MeteredFlow,
 } from '../common/polling';
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
@@ -102,7 +103,7 @@ interface CipRequest {
   attribute: number;
 }
 
-interface EnipFlow {
+interface EnipFlow extends MeteredFlow {
   once: OnceSet;
   /**
    * Requests waiting for their replies, by pairing key (sender context or connection sequence), in a
@@ -125,11 +126,6 @@ interface EnipFlow {
   ioConn: number;
   /** Messages that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
-  /**
-   * The polling meter of the flow's client and server (kept per pair, across sessions and
-   * connections), looked up once: on every packet of a flow the client is the same master.
-   */
-  meter: PollMeter | null;
   /** Each direction's cyclic I/O (UDP 2222 flows only). */
   io: [PollMeter, PollMeter] | null;
 }
@@ -368,7 +364,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     poll(w, d + 2, len, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
-    meter(ctx, p, f, 'dst').answer();
+    flowMeter(ctx, p, f, 'enip', 'dst').answer();
     const i = f.pendingKeys.indexOf(key);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
@@ -459,7 +455,7 @@ function encapsulation(
     case CMD_SEND_RR_DATA:
     case CMD_SEND_UNIT_DATA: {
       if (status !== 0) return;
-      if (fromServer) meter(ctx, p, f, 'dst').answer();
+      if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
       const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
       cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
@@ -978,13 +974,9 @@ const POLL_READS = new Set([
  * message's sequence count. Timed per client and device, across sessions and connections.
  */
 function poll(w: ByteWindow, o: number, end: number, p: Packet, ctx: AppContext, f: EnipFlow): void {
-  const ms = meter(ctx, p, f, 'src').request(signature(w, o, Math.min(end - o, 48)), p.ts);
+  const ms = flowMeter(ctx, p, f, 'enip', 'src').request(signature(w, o, Math.min(end - o, 48)), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
-
-/** `master`: the end of `p` that is the flow's client (the sender of a request). */
-const meter = (ctx: AppContext, p: Packet, f: EnipFlow, master: 'src' | 'dst'): PollMeter =>
-  (f.meter ??= pairMeter(ctx, p, 'enip', master));
 
 /** A meter for a producer's own cyclic I/O: producing is the device's answer. */
 function answering(): PollMeter {

@@ -2,7 +2,14 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
-import { POLL_FIELD, POLL_KEYS, pairMeter, signature, statePeriod } from '../common/polling';
+import {
+  POLL_FIELD,
+  POLL_KEYS,
+  flowMeter,
+  signature,
+  statePeriod,
+  type MeteredFlow,
+} from '../common/polling';
 import { OnceSet } from '../common/once';
 
 /**
@@ -32,7 +39,7 @@ const U_FUNCTIONS: Record<number, string> = {
 const C_IC_NA_1 = 100;
 const C_RD_NA_1 = 102;
 
-interface Iec104Flow {
+interface Iec104Flow extends MeteredFlow {
   once: OnceSet;
   /** ASDU type ids already reported. */
   types: OnceSet;
@@ -42,6 +49,7 @@ const newFlow = (): Iec104Flow => ({
   once: new OnceSet(64),
   types: new OnceSet(48),
   commands: 0,
+  meter: null,
 });
 
 /** One APCI: start byte, a length between 4 and 253, and a control field of a legal format. */
@@ -87,7 +95,7 @@ export const iec104: AppProtocol = {
     if (p.ipProto !== 6 || !tiles(w, p)) return false;
     const toServer = p.dstPort === PORT && p.srcPort !== PORT;
     const f = ctx.flowState(p, 'iec104', newFlow);
-    if (!toServer) pairMeter(ctx, p, 'iec104', 'dst').answer();
+    if (!toServer) flowMeter(ctx, p, f, 'iec104', 'dst').answer();
     if (f.once.first('roles')) {
       const client = toServer ? 'src' : 'dst';
       const server = toServer ? 'dst' : 'src';
@@ -103,7 +111,7 @@ export const iec104: AppProtocol = {
         if (toServer && type >= C_IC_NA_1 && type <= C_RD_NA_1) {
           // Polling is interrogation (general, counter) and read; commands are not. The ASDU's
           // signature: its own bytes (type, cause, address, objects), not the APCI sequence numbers.
-          const ms = pairMeter(ctx, p, 'iec104', 'src').request(
+          const ms = flowMeter(ctx, p, f, 'iec104', 'src').request(
             signature(w, o + 6, Math.min(len - 4, 16)),
             p.ts,
           );

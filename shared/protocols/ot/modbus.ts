@@ -2,7 +2,14 @@ import type { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
-import { POLL_FIELD, POLL_KEYS, PollMeter, pairMeter, signature, statePeriod } from '../common/polling';
+import {
+  POLL_FIELD,
+  POLL_KEYS,
+  flowMeter,
+  signature,
+  statePeriod,
+  type MeteredFlow,
+} from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
 
@@ -61,7 +68,7 @@ const UMAS_ACTIONS: Record<number, [ModbusEvent, string]> = {
   0x41: ['plc-stop', 'stop PLC'],
 };
 
-interface ModbusFlow {
+interface ModbusFlow extends MeteredFlow {
   once: OnceSet;
   writes: number;
   exceptions: number;
@@ -77,11 +84,6 @@ interface ModbusFlow {
   unitMac: number;
   /** Reads that took the cheap path (routineRead), for tests and the curious. */
   routine: number;
-  /**
-   * The polling meter of the flow's client and server (kept per pair, across connections), looked
-   * up once: on every packet of a flow the client is the same master.
-   */
-  meter: PollMeter | null;
 }
 
 const newFlow = (): ModbusFlow => ({
@@ -127,7 +129,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   d.starts++;
   f.routine++;
   if (toServer) poll(w, 0, p, ctx, f);
-  else meter(ctx, p, f, 'dst').answer();
+  else flowMeter(ctx, p, f, 'modbus', 'dst').answer();
   return true;
 }
 
@@ -138,13 +140,9 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
 function poll(w: ByteWindow, off: number, p: Packet, ctx: AppContext, f: ModbusFlow): void {
   const fc = w.u8(off + 7);
   if ((fc < FC_READ_FIRST || fc > FC_READ_LAST) && fc !== FC_READ_WRITE_MULTIPLE) return;
-  const ms = meter(ctx, p, f, 'src').request(signature(w, off + 6, 6), p.ts);
+  const ms = flowMeter(ctx, p, f, 'modbus', 'src').request(signature(w, off + 6, 6), p.ts);
   if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
 }
-
-/** `master`: the end of `p` that is the flow's client (the sender of a request). */
-const meter = (ctx: AppContext, p: Packet, f: ModbusFlow, master: 'src' | 'dst'): PollMeter =>
-  (f.meter ??= pairMeter(ctx, p, 'modbus', master));
 
 /** MBAP framing for the ADU stream: every ADU is read (all are small). */
 const MBAP_FRAMING: PduFraming = {
@@ -338,7 +336,7 @@ function adu(
   const fc = w.u8(off + 7);
   const d = off + 8;
   if (fromServer) {
-    meter(ctx, p, f, 'dst').answer();
+    flowMeter(ctx, p, f, 'modbus', 'dst').answer();
     if (f.once.first('unit:' + unit + ':' + p.srcMac))
       em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
     f.unit = unit;

@@ -3,7 +3,14 @@ import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
 import { hex } from '../common/hex';
-import { POLL_FIELD, POLL_KEYS, pairMeter, signature, statePeriod } from '../common/polling';
+import {
+  POLL_FIELD,
+  POLL_KEYS,
+  flowMeter,
+  signature,
+  statePeriod,
+  type MeteredFlow,
+} from '../common/polling';
 import { OnceSet } from '../common/once';
 import { PDU_LOST, PDU_READ, PDU_SKIP, PduDirections, type PduFraming } from '../it/pdu-stream';
 import { StreamBuf } from '../it/stream';
@@ -52,7 +59,7 @@ interface Frag {
   broken: boolean;
 }
 
-interface S7Flow {
+interface S7Flow extends MeteredFlow {
   once: OnceSet;
   writes: number;
   tsaps: string;
@@ -70,6 +77,7 @@ interface S7Flow {
 const newFlow = (): S7Flow => ({
   once: new OnceSet(96),
   writes: 0,
+  meter: null,
   tsaps: '',
   s7: false,
   other: false,
@@ -277,12 +285,15 @@ function s7(
   const data = par + paramLen;
   if (par > end) return;
   roles(p, ctx, f, toServer, 's7comm');
-  if (fromServer) pairMeter(ctx, p, 's7comm', 'dst').answer();
+  if (fromServer) flowMeter(ctx, p, f, 's7comm', 'dst').answer();
   const fn = w.u8(par);
   if (rosctr === ROSCTR_JOB && toServer) {
     if (fn === FN_READ_VAR) {
       // Polling is Read Var: its signature is its parameters (the items), not the PDU reference.
-      const ms = pairMeter(ctx, p, 's7comm', 'src').request(signature(w, par, Math.min(paramLen, 64)), p.ts);
+      const ms = flowMeter(ctx, p, f, 's7comm', 'src').request(
+        signature(w, par, Math.min(paramLen, 64)),
+        p.ts,
+      );
       if (ms > 0) statePeriod(em, ctx, p, ms, 'dst');
     }
     job(w, fn, par, Math.min(par + paramLen, end), p, ctx, f);
