@@ -31,7 +31,7 @@ export interface Combined {
   servedTcp: Set<number>;
   /** Ports the sources that called it a router kept (an ARP-owned address's, or seen after). */
   routerServed: Set<number>;
-  /** `at`, in a merge of one capture's workers: where one analysis would have put the fact (see factAt). */
+  /** `at`, in a merge of one capture's workers: where one analysis would have put the fact (inFrameOrder). */
   facts: { f: PartialFact; sources: Set<string>; at?: number }[];
   factsDropped: number;
   /** The earliest making any source knows (Infinity: none says). */
@@ -119,11 +119,6 @@ function addRx(m: Map<string, PartialRxUse>, u: PartialRxUse): void {
   had.last = Math.max(had.last, u.last);
 }
 
-/**
- * `byFrame`: the sources are workers of one capture, which number frames alike: facts interleave in
- * frame order, the order one analysis heard them in (time order differs where the capture's clock
- * steps back, or frames share a time).
- */
 /** Facts of a SYN signature observer (protocol `tcp`), which runs once the frame is accounted. */
 export const heardAfterAccounting = (f: PartialFact): boolean => f.obs.protocol === 'tcp';
 
@@ -156,6 +151,11 @@ function inFrameOrder<T extends { f: PartialFact; at: number }>(c: Combined, lis
   return all.map((e) => e.x);
 }
 
+/**
+ * `byFrame`: the sources are workers of one capture, which number frames alike: facts go in frame
+ * order, the order one analysis heard them in (inFrameOrder; time order differs where the capture's
+ * clock steps back, or frames share a time).
+ */
 export function combine(p: PartialDevice, byFrame = false): Combined {
   const c = emptyCombined(p);
   for (const s of p.states) {

@@ -57,7 +57,7 @@ export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
  * How many threads analyse the files: `--threads N` as given, one by default. Threads read files
  * only, into the printed inventory: a recording, a forwarding run, a live capture or a partial to
  * write out need the one analyzer. One by default until several give the same output on every
- * capture (3 of the 149 corpus captures still differ: test/engine/threads.test.ts) and are faster.
+ * capture (test/engine/threads.test.ts lists the corpus captures that still differ) and are faster.
  */
 function threadCount(o: AnalyzeOptions, single: string | null): number {
   if (o.threads === undefined) return 1;

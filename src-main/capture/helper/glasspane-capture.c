@@ -73,7 +73,7 @@
 #define BUFFER_MAX (64L * 1024 * 1024)
 #define BUFFER_TOTAL_MAX (256L * 1024 * 1024)
 #define BUFFER_DEFAULT (32L * 1024 * 1024)
-/* Frames waiting for the parent: about two seconds of a busy gigabit link, while its analysis warms up. */
+/* Frames waiting for the parent: about two seconds at 200k packets/s, while its analysis warms up. */
 #define QUEUE_DEFAULT (128L * 1024 * 1024)
 
 /* Room beyond max-queue-bytes kept for control records, which are never refused for frames. */
@@ -123,8 +123,9 @@ static size_t frame_limit; /* frames are refused past this many queued bytes */
 static size_t ring_touched;
 /*
  * The queue is large (it absorbs the analysis warming up on a busy link), but only a backlog
- * touches it: once a backlog of more than this has drained, its pages go back to the system, so a
- * helper that caught up does not keep a hundred megabytes resident for good.
+ * touches it: once a backlog of more than twice this has drained, its pages beyond the first
+ * RING_KEEP bytes go back to the system, so a helper that caught up does not keep a hundred
+ * megabytes resident for good.
  */
 #define RING_KEEP (4L * 1024 * 1024)
 
