@@ -6,11 +6,13 @@
  * Sensor alerts go out through the AlertService carrying their site and sensor.
  *
  * With a device store, each batch is committed to it, and every `checkpointMs` (and at close) the
- * merged partial with the last stream sequence taken from each site goes in the same transaction
- * (meta `sites.checkpoint`). A restarted console loads that checkpoint, shows its inventory at once
- * (the broker may be down), and follows each stream from the sequence after it. Devices committed
- * after the last checkpoint come again from the stream: the merge is idempotent, so the replay
- * changes nothing.
+ * checkpoint goes in the same transaction: the records of the merge changed since the last one (a
+ * row per device, edge, DNS name, hearsay, edit and source: src-main/store/checkpoint-records.ts;
+ * those the merge no longer holds deleted), and the last stream sequence taken from each site (meta
+ * `sites.checkpoint`). A restarted console loads that checkpoint, shows its inventory at once (the
+ * broker may be down), and follows each stream from the sequence after it. Devices committed after
+ * the last checkpoint come again from the stream: the merge is idempotent, so the replay changes
+ * nothing.
  *
  * Manual edits are the engine's one EditBook (the store's with --db, so they come back at restart),
  * keyed by merged device id and applied over the merge wherever a device is shown: in the deltas
@@ -34,6 +36,7 @@ import {
   withoutSite,
   type PartialInventory,
 } from '../../shared/inventory/partial';
+import { RECORD_KINDS } from '../../shared/inventory/partial-accumulator';
 import { streamName } from '../../shared/sensor/subjects';
 import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
 import type { DeltaBatch } from '../../shared/inventory/changes';
@@ -51,16 +54,20 @@ import { errorText, type StoreLink } from './store-link';
 import { SensorBook, type SensorBookOptions } from './sensor-book';
 import type { MergedForwarding } from '../forward/host-forwarding';
 import { localId } from '../sensor/merged-events';
+import { loadRecords, unsavedRecords, type CheckpointRecords } from '../store/checkpoint-records';
 
-/** The store's meta key of the checkpoint: the merged partial and the last sequence per site. */
+/** The store's meta key of the checkpoint: the last sequence per site (and the merge, in version 1). */
 export const CHECKPOINT_KEY = 'sites.checkpoint';
 
 interface Checkpoint {
-  v: 1;
+  /** 1: the whole merged partial in `partial` (written before version 2); 2: the merge in rows. */
+  v: 1 | 2;
   seqs: Record<string, number>;
   /** When each site's stream was created (JetStream's `created`): a new one restarts its sequences. */
   created?: Record<string, string>;
-  partial: unknown;
+  partial?: unknown;
+  /** Version 2: the number of this checkpoint (each row says which one last wrote it). */
+  n?: number;
 }
 
 export interface MergedViewOptions {
@@ -82,7 +89,7 @@ const FORWARDED_ALERTS = 100_000;
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 
 export class MergedView {
-  private acc = new PartialAccumulator();
+  private acc: PartialAccumulator;
   /** The merged inventory, rebuilt where the deltas since the last rebuild touched it. */
   private inc: IncrementalInventory;
   private readonly seqs = new Map<string, number>();
@@ -107,6 +114,10 @@ export class MergedView {
   private readonly forwarded = new Set<string>();
   /** The merged devices by `site NUL sensor's id`, for alerts; null until asked after a rebuild. */
   private bySite: Map<string, DeviceJson> | null = null;
+  /** Checkpoints written (with the store's: numbers the next one). */
+  private checkpoints = 0;
+  /** The next checkpoint deletes every row first: the rows are not those of this merge. */
+  private resetRecords = true;
   private refusedCount = 0;
   private lastCheckpoint = 0;
   private readonly timer: NodeJS.Timeout;
@@ -122,6 +133,7 @@ export class MergedView {
     private readonly o: MergedViewOptions,
   ) {
     this.sensors = new SensorBook((a) => this.alertsDue.push(...a), o.sensors);
+    this.acc = this.merge();
     this.inc = this.follow();
     this.restore();
     this.timer = setInterval(() => this.tick(), o.collectMs);
@@ -155,13 +167,29 @@ export class MergedView {
     return this.resumeFrom(site);
   }
 
+  /** A merge that tracks what a checkpoint must write when there is a store to write it to. */
+  private merge(): PartialAccumulator {
+    return new PartialAccumulator({ unsaved: this.link.store !== null });
+  }
+
   /** The merge without a site, its sensors forgotten, its stream position back to the start. */
   private dropSite(site: string): void {
-    const rest = withoutSite(this.acc.partial(), site);
+    const was = this.acc;
+    const rest = withoutSite(was.partial(), site);
     // The ids the UI was last sent (an `inc` not rebuilt yet here has none of its own).
     if (!this.fresh) this.keyIds = new Map(this.inc.deviceIds);
-    this.acc = new PartialAccumulator();
+    this.acc = this.merge();
     this.acc.add(rest);
+    // The rows hold what stays as it was: the next checkpoint writes what was not saved yet, and
+    // deletes the site's records.
+    const unsaved = was.unsaved();
+    this.acc.unsaved();
+    for (const kind of RECORD_KINDS) {
+      this.acc.markUnsaved(kind, unsaved.get(kind) ?? []);
+      const gone = [];
+      for (const k of was.keys(kind)) if (this.acc.record(kind, k) === undefined) gone.push(k);
+      this.acc.markUnsaved(kind, gone);
+    }
     this.inc = this.follow();
     this.seqs.delete(site);
     this.sensors.forget(site);
@@ -298,11 +326,17 @@ export class MergedView {
     const due = force || now - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000);
     const store = this.link.writable;
     if (store === null || (batch === null && alerts.length === 0 && !(due && force))) return;
-    const meta: Record<string, string> = due ? { [CHECKPOINT_KEY]: this.checkpoint() } : {};
-    if (due) this.lastCheckpoint = now;
+    const meta: Record<string, string> = {};
+    let records: (() => void) | undefined;
+    if (due) {
+      const c = this.checkpoint();
+      meta[CHECKPOINT_KEY] = c.meta;
+      records = () => c.write(store.checkpoint);
+      this.lastCheckpoint = now;
+    }
     try {
-      if (batch !== null) store.commit(batch, alerts, meta);
-      else store.commitAlerts(alerts, meta);
+      if (batch !== null) store.commit(batch, alerts, meta, records);
+      else store.commitAlerts(alerts, meta, records);
     } catch (e) {
       this.link.stopped(e);
     }
@@ -330,27 +364,57 @@ export class MergedView {
     this.edits.set(id, f, v);
   }
 
-  private checkpoint(): string {
+  /**
+   * The checkpoint's meta, and what writes its rows (in the commit's transaction): the records
+   * changed since the last one (their JSON made here, before the transaction).
+   */
+  private checkpoint(): { meta: string; write: (rows: CheckpointRecords) => void } {
+    const n = ++this.checkpoints;
     const c: Checkpoint = {
-      v: 1,
+      v: 2,
       seqs: Object.fromEntries(this.seqs),
       created: Object.fromEntries(this.created),
-      partial: this.acc.partial(),
+      n,
     };
-    return JSON.stringify(c);
+    const records = unsavedRecords(this.acc);
+    const reset = this.resetRecords;
+    this.resetRecords = false;
+    return {
+      meta: JSON.stringify(c),
+      write: (rows) => {
+        if (reset) rows.clear();
+        for (const r of records)
+          if (r.json === null) rows.delete(r.kind, r.key);
+          else rows.put(r.kind, r.key, r.json, n);
+      },
+    };
   }
 
-  /** The store's checkpoint, when there is one: its partial and sequences. A bad one is said and left. */
+  /**
+   * The store's checkpoint, when there is one: its merge and sequences. A bad one is said and left
+   * (until the next checkpoint, which writes every record again).
+   */
   private restore(): void {
     const store = this.link.store;
     const raw = store?.meta(CHECKPOINT_KEY) ?? null;
     if (raw === null) return;
     try {
       const c = JSON.parse(raw) as Checkpoint;
-      const p = parsePartial(c.partial);
-      if (!p.ok) throw new Error(p.reason);
-      this.acc.add(p.partial);
-      this.keyIds = partialDeviceIds(p.partial);
+      if (c.v === 2) {
+        loadRecords(store!.checkpoint, this.acc);
+        // What was read is what the rows hold.
+        this.acc.unsaved();
+        this.resetRecords = false;
+        this.checkpoints = Number.isSafeInteger(c.n) ? c.n! : 0;
+      } else {
+        // Version 1, the whole merge in the meta (a store written before version 2): read once. The
+        // merge it makes is all unsaved, so the next checkpoint writes every record (after clearing
+        // the rows, which a later version 1 writer would have left behind) and a version 2 meta.
+        const p = parsePartial(c.partial);
+        if (!p.ok) throw new Error(p.reason);
+        this.acc.add(p.partial);
+      }
+      this.keyIds = partialDeviceIds(this.acc.partial());
       for (const [site, seq] of Object.entries(c.seqs))
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
       for (const [site, at] of Object.entries(c.created ?? {}))
@@ -366,7 +430,8 @@ export class MergedView {
       // The first tick sends it all (the UI's first delta starts from nothing).
       this.dirty = true;
     } catch (e) {
-      this.acc = new PartialAccumulator();
+      this.acc = this.merge();
+      this.resetRecords = true;
       this.inc = this.follow();
       this.seqs.clear();
       this.created.clear();
