@@ -112,7 +112,11 @@ export class MergedView {
   private readonly siteAlerts = new Map<string, { site: string; alert: AlertJson }>();
   /** With forwarding: the ids of the alerts forwarded (or stored by an earlier run), oldest first. */
   private readonly forwarded = new Set<string>();
-  /** The merged devices by `site NUL sensor's id`, for alerts; null until asked after a rebuild. */
+  /**
+   * The merged devices by `site NUL sensor's id`, for alerts: made whole when first asked after a
+   * rebuild of everything, then kept up to date with what each rebuild says it changed. An entry
+   * whose device went is dropped when looked up (a removal names the id, not the site).
+   */
   private bySite: Map<string, DeviceJson> | null = null;
   /** Checkpoints written (with the store's: numbers the next one). */
   private checkpoints = 0;
@@ -313,12 +317,22 @@ export class MergedView {
 
   /** The merged device a sensor's alert is about: its site and the id that sensor gave it. */
   private deviceAt(site: string, id: string | null): DeviceJson | null {
-    if (id === null) return null;
+    if (id === null || !this.built) return null;
     if (this.bySite === null) {
       this.bySite = new Map();
-      for (const d of this.inv?.devices ?? []) this.bySite.set(`${d.site ?? ''}\u0000${localId(d.id)}`, d);
+      for (const at of this.inc.deviceIds.values()) this.placeDevice(this.inc.device(at));
     }
-    return this.bySite.get(`${site}\u0000${id}`) ?? null;
+    const k = `${site}\u0000${id}`;
+    const d = this.bySite.get(k);
+    if (d === undefined) return null;
+    // Each rebuild puts the devices it made here: one that is not the merge's now went since.
+    if (this.inc.device(d.id) === d) return d;
+    this.bySite.delete(k);
+    return null;
+  }
+
+  private placeDevice(d: DeviceJson | undefined): void {
+    if (d !== undefined) this.bySite?.set(`${d.site ?? ''}\u0000${localId(d.id)}`, d);
   }
 
   private commit(batch: DeltaBatch | null, alerts: AlertJson[], force: boolean): void {
@@ -465,9 +479,11 @@ export class MergedView {
   private rebuild(): [DeltaBatch, [string, string][]] {
     const ch = this.inc.rebuild();
     this.built = true;
-    this.bySite = null;
     const fresh = this.fresh;
     this.fresh = false;
+    // Made whole again when next asked after a rebuild of everything (ids may have moved).
+    if (fresh || ch.full !== null) this.bySite = null;
+    else for (const d of ch.devices) this.placeDevice(d);
     const devices = fresh ? this.inc.inventory().devices : ch.devices;
     const edgesNow = fresh ? this.inc.inventory().edges : ch.edges;
     let moved = ch.moved;

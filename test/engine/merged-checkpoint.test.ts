@@ -5,7 +5,8 @@
  * the rows, or from the one JSON meta an earlier version wrote, shows what the one that wrote it
  * showed; one closed without its last checkpoint (a kill -9) comes back at the checkpoint before and
  * the replay of the streams gives the rest; a damaged row is said in one line and everything is
- * replayed; a dropped site's rows go.
+ * replayed; a dropped site's rows go. And sensors' alerts land on their merged device after rebuilds
+ * that change ids (the console's device lookup, kept up to date from what each rebuild changed).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,10 @@ import {
   withoutSite,
   type PartialInventory,
 } from '../../shared/inventory/partial';
+import { LiveEvents } from '../../shared/forward/live-events';
+import type { ForwardEvent } from '../../shared/forward/events';
 import type { AlertJson } from '../../shared/model/alert';
+import type { DeviceJson } from '../../shared/model/inventory';
 import { createEventHub } from '../../src-main/ipc/event-hub';
 import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
@@ -27,6 +31,8 @@ import { InventoryView } from '../../src-main/engine/inventory-view';
 import { AlertService } from '../../src-main/engine/alert-service';
 import { CHECKPOINT_KEY, MergedView } from '../../src-main/engine/merged-view';
 import type { RunController } from '../../src-main/engine/run-controller';
+import type { MergedForwarding } from '../../src-main/forward/host-forwarding';
+import { localId } from '../../src-main/sensor/merged-events';
 import { Store } from '../../src-main/store/store';
 import { corpusAvailable } from '../helpers/corpus';
 import { arpSensor, captureDeltas, message, type Delta } from '../helpers/sensor-deltas';
@@ -35,7 +41,7 @@ const rules = loadRules();
 const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
 
 /** A console on the store at `path` (a checkpoint at every tick unless told), and what it said. */
-function consoleOn(path: string, o: { checkpointMs?: number } = {}) {
+function consoleOn(path: string, o: { checkpointMs?: number; forward?: MergedForwarding } = {}) {
   const store = new Store(path);
   const hub = createEventHub();
   const said: string[] = [];
@@ -48,6 +54,7 @@ function consoleOn(path: string, o: { checkpointMs?: number } = {}) {
     checkpointMs: o.checkpointMs ?? 0,
     rules,
     vendorOf,
+    forward: o.forward,
   });
   // Each site's stream position, as the console took it.
   const seqs = new Map<string, number>();
@@ -327,3 +334,102 @@ test(
     }
   },
 );
+
+test('sensor alerts land on their merged device after rebuilds that change ids', () => {
+  const { path, done } = tempStore();
+  try {
+    const said: { alert: AlertJson; device: DeviceJson | null }[] = [];
+    const events: ForwardEvent[] = [];
+    const live = new LiveEvents({ origin: { version: '0.1.0', host: 'console-test' }, clock: (t) => t });
+    // The console's forwarding without destinations: what it is told, as events.
+    const forward: MergedForwarding = {
+      recorded: (r) => void events.push(...live.batch({ upserts: r.delta?.upserts ?? [], alerts: r.alerts })),
+      forwardedBefore: (d) => live.forwardedBefore(d),
+      renamed: (from, to) => live.rename(from, to),
+      alertsOf: (list) => {
+        said.push(...list);
+        events.push(...live.alerts(list));
+      },
+      flush: () => {},
+    };
+    const c = consoleOn(path, { forward });
+    const inc = (c.m as unknown as { inc: { full: number; partial: number } }).inc;
+    // The same MACs at two sites (a sensor of each hears the same hosts): their ids become qualified.
+    const hq = arpSensor('hq', 's1', 1);
+    const plant = arpSensor('plant', 's2', 1);
+    let k = 0;
+    const idOf = (d: Delta, i: number) => d.partial.devices[i]!.id;
+    const alert = (site: string, sensor: string, deviceId: string) => {
+      const a: AlertJson = {
+        id: `a${++k}`,
+        at: new Date(1000 + k).toISOString(),
+        severity: 'low',
+        kind: 'test.alert',
+        deviceId,
+        message: `about ${deviceId}`,
+        detail: {},
+      };
+      c.take({ site, sensor, alert: a });
+    };
+    /** The devices the alerts since the last look landed on, as `site sensor's id -> merged id`. */
+    const landed = () => {
+      const out = said.map(
+        ({ alert: a, device }) => `${a.message} -> ${device?.site ?? '-'} ${device?.id ?? '-'}`,
+      );
+      said.length = 0;
+      return out;
+    };
+    const d1 = hq.see(range(0, 50), 1000);
+    const x = idOf(d1, 5);
+    c.take(d1);
+    alert('hq', 's1', x);
+    c.m.tick();
+    assert.deepEqual(landed(), [`about ${x} -> hq ${x}`]);
+
+    // plant hears the same hosts: every id is qualified now (a rebuild of everything).
+    const full = inc.full;
+    c.take(plant.see(range(0, 10), 1000));
+    alert('hq', 's1', x);
+    alert('plant', 's2', x);
+    c.m.tick();
+    assert.equal(inc.full, full + 1);
+    assert.deepEqual(landed(), [`about ${x} -> hq ${x}@hq/hq`, `about ${x} -> plant ${x}@plant/plant`]);
+
+    // New hosts at hq, rebuilt incrementally: the lookup follows them.
+    const partial = inc.partial;
+    const d3 = hq.see(range(50, 60), 1001);
+    const y = idOf(d3, 5);
+    c.take(d3);
+    alert('hq', 's1', y);
+    alert('plant', 's2', idOf(d1, 3));
+    c.m.tick();
+    assert.equal(inc.partial, partial + 1, 'an incremental rebuild');
+    assert.equal(inc.full, full + 1);
+    assert.deepEqual(landed(), [
+      `about ${y} -> hq ${y}@hq/hq`,
+      `about ${idOf(d1, 3)} -> plant ${idOf(d1, 3)}@plant/plant`,
+    ]);
+
+    // Hosts seen again (their devices rebuilt), and alerts in a tick without a rebuild; a device
+    // the merge does not hold has none.
+    c.take(plant.see([7], 1002));
+    c.m.tick();
+    alert('plant', 's2', idOf(d1, 7));
+    alert('plant', 's2', y);
+    c.m.tick();
+    assert.deepEqual(landed(), [
+      `about ${idOf(d1, 7)} -> plant ${idOf(d1, 7)}@plant/plant`,
+      `about ${y} -> - -`,
+    ]);
+    // Each lands where a lookup over the whole inventory puts it, and its event carries it.
+    const byWhole = (site: string, id: string) =>
+      c.m.current().find((d) => d.site === site && localId(d.id) === id)?.id ?? null;
+    assert.equal(byWhole('plant', idOf(d1, 7)), `${idOf(d1, 7)}@plant/plant`);
+    const last = events.filter((e) => e.kind === 'alert').map((e) => e.device?.id ?? null);
+    assert.deepEqual(last.slice(-2), [byWhole('plant', idOf(d1, 7)), null]);
+    c.m.close();
+    c.store.close();
+  } finally {
+    done();
+  }
+});
