@@ -148,6 +148,9 @@ test('each checkpoint writes the records changed since the last one; a restart f
 
     const again = consoleOn(path);
     assert.deepEqual(again.said, []);
+    // Its first tick sends the UI everything, and its checkpoint writes no record: none changed.
+    again.m.tick();
+    assert.deepEqual(lastCheckpoint(again.store), { n: first.n + 7, written: 0, rows: first.rows });
     assert.equal(JSON.stringify(again.m.current()), shown, 'restored from the rows');
     assertShows(again.m, acc.partial(), 'restored from the rows');
     // It follows each stream from the position the checkpoint kept.
@@ -160,9 +163,7 @@ test('each checkpoint writes the records changed since the last one; a restart f
     );
     assert.equal(again.m.stream('hq', 'c1', 6), 7);
     assert.equal(again.m.stream('plant', 'c1', 3), 4);
-    // Nothing changed: the checkpoint at close writes no record.
     again.m.close();
-    assert.equal(lastCheckpoint(again.store).written, 0);
     again.store.close();
   } finally {
     done();
