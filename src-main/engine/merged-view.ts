@@ -416,11 +416,17 @@ export class MergedView {
       const c = JSON.parse(raw) as Checkpoint;
       if (c.v === 2) {
         loadRecords(store!.checkpoint, this.acc);
-        // What was read is what the rows hold.
-        this.acc.unsaved();
+        // What was read is what the rows hold, but for rows past the merge's caps (pruned as read).
+        for (const [kind, keys] of this.acc.unsaved())
+          this.acc.markUnsaved(
+            kind,
+            keys.filter((k) => this.acc.record(kind, k) === undefined),
+          );
         this.resetRecords = false;
         this.checkpoints = Number.isSafeInteger(c.n) ? c.n! : 0;
       } else {
+        if (c.v !== 1)
+          throw new Error(`its checkpoint is of version ${String(c.v)}, which this Glasspane does not know`);
         // Version 1, the whole merge in the meta (a store written before version 2): read once. The
         // merge it makes is all unsaved, so the next checkpoint writes every record (after clearing
         // the rows, which a later version 1 writer would have left behind) and a version 2 meta.
