@@ -37,7 +37,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src-main/store/store';
-import { loadRecords, unsavedRecords } from '../src-main/store/checkpoint-records';
+import { loadRecords, saveRecords } from '../src-main/store/checkpoint-records';
 
 const SENSORS = 10;
 const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
@@ -137,19 +137,14 @@ function checkpointCost(sensors: number): void {
       globalThis.gc?.();
       const t = performance.now();
       const meta = JSON.stringify({ v: 2, seqs, created: {}, n: ++n });
-      const records = unsavedRecords(acc);
-      let bytes = meta.length;
-      store.db.transaction(() => {
+      const unsaved = acc.unsaved();
+      const w = store.db.transaction(() => {
         store.setMeta('sites.checkpoint', meta);
-        for (const r of records)
-          if (r.json === null) store.checkpoint.delete(r.kind, r.key);
-          else {
-            store.checkpoint.put(r.kind, r.key, r.json, n);
-            bytes += r.json.length;
-          }
+        return saveRecords(store.checkpoint, acc, unsaved, n);
       })();
+      const bytes = meta.length + w.bytes;
       whole ||= bytes;
-      return `${ms(t)} ms, ${mb(bytes)} in ${records.length} rows`;
+      return `${ms(t)} ms, ${mb(bytes)} in ${w.rows} rows`;
     };
     /** The checkpoint before: the whole merged partial as one JSON meta value. */
     const before = () => {

@@ -54,7 +54,7 @@ import { errorText, type StoreLink } from './store-link';
 import { SensorBook, type SensorBookOptions } from './sensor-book';
 import type { MergedForwarding } from '../forward/host-forwarding';
 import { localId } from '../sensor/merged-events';
-import { loadRecords, unsavedRecords, type CheckpointRecords } from '../store/checkpoint-records';
+import { loadRecords, saveRecords, type CheckpointRecords } from '../store/checkpoint-records';
 
 /** The store's meta key of the checkpoint: the last sequence per site (and the merge, in version 1). */
 export const CHECKPOINT_KEY = 'sites.checkpoint';
@@ -379,8 +379,8 @@ export class MergedView {
   }
 
   /**
-   * The checkpoint's meta, and what writes its rows (in the commit's transaction): the records
-   * changed since the last one (their JSON made here, before the transaction).
+   * The checkpoint's meta, and what writes its rows (in the commit's transaction, right after): the
+   * records changed since the last one.
    */
   private checkpoint(): { meta: string; write: (rows: CheckpointRecords) => void } {
     const n = ++this.checkpoints;
@@ -390,16 +390,15 @@ export class MergedView {
       created: Object.fromEntries(this.created),
       n,
     };
-    const records = unsavedRecords(this.acc);
+    const unsaved = this.acc.unsaved();
+    const acc = this.acc;
     const reset = this.resetRecords;
     this.resetRecords = false;
     return {
       meta: JSON.stringify(c),
       write: (rows) => {
         if (reset) rows.clear();
-        for (const r of records)
-          if (r.json === null) rows.delete(r.kind, r.key);
-          else rows.put(r.kind, r.key, r.json, n);
+        saveRecords(rows, acc, unsaved, n);
       },
     };
   }

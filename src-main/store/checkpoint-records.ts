@@ -147,15 +147,30 @@ export function loadRecords(rows: CheckpointRecords, acc: PartialAccumulator): v
   flush();
 }
 
-/** The records changed since the last checkpoint, as rows (null: delete), made before the transaction. */
-export function unsavedRecords(
+/**
+ * Write checkpoint `n`'s rows: each record named in `unsaved` (acc.unsaved()) as the merge holds it,
+ * its JSON made as it is written (not all at once: a first checkpoint writes every record), or its
+ * row deleted when the merge no longer holds it. Says how many rows it wrote and their bytes.
+ */
+export function saveRecords(
+  rows: CheckpointRecords,
   acc: PartialAccumulator,
-): { kind: RecordKind; key: string; json: string | null }[] {
-  const out: { kind: RecordKind; key: string; json: string | null }[] = [];
-  for (const [kind, keys] of acc.unsaved())
+  unsaved: ReadonlyMap<RecordKind, readonly string[]>,
+  n: number,
+): { rows: number; bytes: number } {
+  let written = 0;
+  let bytes = 0;
+  for (const [kind, keys] of unsaved)
     for (const key of keys) {
       const r = acc.record(kind, key);
-      out.push({ kind, key, json: r === undefined ? null : JSON.stringify(r) });
+      if (r === undefined) {
+        rows.delete(kind, key);
+        continue;
+      }
+      const json = JSON.stringify(r);
+      rows.put(kind, key, json, n);
+      written++;
+      bytes += json.length;
     }
-  return out;
+  return { rows: written, bytes };
 }
