@@ -101,6 +101,9 @@ function keyOf(kind: RecordKind, r: object): string {
   }
 }
 
+/** A key as a message shows it: on one line (an edge's, a name's and an edit's hold a newline). */
+const shown = (key: string) => key.replaceAll('\n', ' ');
+
 /** Rows checked at once: within every list's bound in one partial (4096 sources). */
 const CHUNK = 4096;
 
@@ -114,7 +117,7 @@ export function loadRecords(rows: CheckpointRecords, acc: PartialAccumulator): v
   const flush = () => {
     if (kind === null || chunk.length === 0) return;
     if (!(RECORD_KINDS as readonly string[]).includes(kind))
-      throw new Error(`checkpoint record ${kind} ${chunk[0]!.key}: no such kind of record`);
+      throw new Error(`checkpoint record ${kind} ${shown(chunk[0]!.key)}: no such kind of record`);
     const k = kind as RecordKind;
     const p = parsePartial({
       ...emptyPartial(),
@@ -123,12 +126,12 @@ export function loadRecords(rows: CheckpointRecords, acc: PartialAccumulator): v
     if (!p.ok) {
       const at = /^not a partial inventory at [a-z]+\.(\d+)/.exec(p.reason);
       const row = at === null ? undefined : chunk[Number(at[1])];
-      throw new Error(`checkpoint record ${k} ${row?.key ?? `near ${chunk[0]!.key}`}: ${p.reason}`);
+      throw new Error(`checkpoint record ${k} ${shown(row?.key ?? `near ${chunk[0]!.key}`)}: ${p.reason}`);
     }
     for (const c of chunk)
       if (keyOf(k, c.value as object) !== c.key)
         throw new Error(
-          `checkpoint record ${k} ${c.key}: the record is another's (${keyOf(k, c.value as object)})`,
+          `checkpoint record ${k} ${shown(c.key)}: the record is another's (${shown(keyOf(k, c.value as object))})`,
         );
     acc.add(p.partial);
     chunk = [];
@@ -140,7 +143,7 @@ export function loadRecords(rows: CheckpointRecords, acc: PartialAccumulator): v
     try {
       value = JSON.parse(r.json);
     } catch (e) {
-      throw new Error(`checkpoint record ${r.kind} ${r.key}: not JSON (${(e as Error).message})`);
+      throw new Error(`checkpoint record ${r.kind} ${shown(r.key)}: not JSON (${(e as Error).message})`);
     }
     chunk.push({ key: r.key, value });
   }

@@ -434,3 +434,65 @@ test('sensor alerts land on their merged device after rebuilds that change ids',
     done();
   }
 });
+
+test(
+  'a damaged row of any kind is named on one line: a bad record (an edge), a record under another key',
+  { skip },
+  async () => {
+    const { path, done } = tempStore();
+    try {
+      const all = await captureDeltas('bacnet__icsnpp-bacnet__bacnet_example.pcap', 'hq', 's1', 40);
+      const c = consoleOn(path);
+      for (const d of all) c.take(d);
+      c.m.close();
+      c.store.close();
+      const rowOf = (kind: string, offset = 1) => {
+        const s = new Store(path);
+        const r = s.db
+          .prepare('SELECT key, json FROM checkpoint_records WHERE kind = ? ORDER BY key LIMIT 1 OFFSET ?')
+          .get(kind, offset) as { key: string; json: string };
+        s.close();
+        return r;
+      };
+      const edge = rowOf('edge');
+      const device = rowOf('device');
+      assert.ok(edge.key.includes('\n'), 'an edge is keyed by its two ends');
+      const damage = (kind: string, key: string, json: string) => {
+        const s = new Store(path);
+        s.db
+          .prepare('UPDATE checkpoint_records SET json = ? WHERE kind = ? AND key = ?')
+          .run(json, kind, key);
+        s.close();
+      };
+      // A console that reads it and stops (its close would write the rows again).
+      const said = () => {
+        const x = consoleOn(path);
+        x.store.close();
+        assert.equal(x.said.length, 1, x.said.join('\n'));
+        assert.doesNotMatch(x.said[0]!, /\n/);
+        return x.said[0]!;
+      };
+      const shown = edge.key.replace('\n', ' ');
+      damage('edge', edge.key, JSON.stringify({ ...JSON.parse(edge.json), states: 'none' }));
+      assert.match(
+        said(),
+        new RegExp(
+          `^the store's merged inventory cannot be read \\(checkpoint record edge ${escape(shown)}: not a partial inventory at edges\\.1\\.states: .*\\): replaying the streams$`,
+        ),
+      );
+      damage('edge', edge.key, edge.json);
+      // Another device's record under this one's key.
+      const other = JSON.parse(rowOf('device', 0).json) as { key: string };
+      assert.notEqual(other.key, device.key);
+      damage('device', device.key, JSON.stringify(other));
+      assert.equal(
+        said(),
+        `the store's merged inventory cannot be read (checkpoint record device ${device.key}: the record is another's (${other.key})): replaying the streams`,
+      );
+    } finally {
+      done();
+    }
+  },
+);
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
