@@ -13,6 +13,13 @@
  * every second each sensor sees 20 of its hosts talk through it to remote addresses (10 seen every
  * second, 10 new), so the gateway routes, and every delta touches it and the addresses behind it:
  * deltas merged and rebuilt per second, and how many rebuilds were full (and why).
+ *
+ * `bench/merged-rebuild.ts --checkpoint [S...]` (default 10 50 100): the console's checkpoint instead,
+ * at S sensors of 10 000 devices each (a site each), on a real store (a temporary SQLite file): the
+ * first one (every record), then per checkpoint after a round in which every sensor sees 1 % of its
+ * devices again, its cost in ms and bytes as the checkpoint is now (the records changed, as rows:
+ * src-main/store/checkpoint-records.ts) and as it was before (the whole merged partial as one JSON
+ * meta value), both in a transaction of their own; and the restore from the rows.
  */
 import {
   inventoryFromPartial,
@@ -26,6 +33,11 @@ import { createAnalyzer } from '../src-main/engine/pipeline';
 import { vendorOf } from '../src-main/engine/oui';
 import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
 import { arp, ethernet, udpFrame } from '../test/helpers/packets';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../src-main/store/store';
+import { loadRecords, saveRecords } from '../src-main/store/checkpoint-records';
 
 const SENSORS = 10;
 const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
@@ -34,9 +46,23 @@ const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`
 
 /** Each sensor's partial of devices [from, to) of its own, seen at `t` s. */
 function sensorPartials(n: number, from: number, to: number, t: number) {
-  const per = Math.ceil(n / SENSORS);
+  return partialsOf([0, SENSORS], Math.ceil(n / SENSORS), from, to, t, (s) => `site${s % 5}`);
+}
+
+/**
+ * The partials of sensors [s0, s1) that see `per` devices each: those in [from, to), at `t` s. A
+ * sensor's MACs are its own (its number is in them), its addresses repeat at other sensors'.
+ */
+function partialsOf(
+  [s0, s1]: [number, number],
+  per: number,
+  from: number,
+  to: number,
+  t: number,
+  siteOf: (sensor: number) => string,
+) {
   const out = [];
-  for (let s = 0; s < SENSORS; s++) {
+  for (let s = s0; s < s1; s++) {
     const a = createAnalyzer();
     for (let d = Math.floor(from * per); d < Math.min(per, Math.ceil(to * per)); d++) {
       const mac = macOf(s, d);
@@ -47,7 +73,7 @@ function sensorPartials(n: number, from: number, to: number, t: number) {
           : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
       a.frame(f, 1, t + d / 1000, f.length, 0);
     }
-    out.push(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` }));
+    out.push(partialOf(a.inventory, { site: siteOf(s), sensor: `s${s}` }));
   }
   return out;
 }
@@ -81,9 +107,91 @@ function merged(n: number): PartialAccumulator {
   return acc;
 }
 
+const ms = (t0: number) => Math.round(performance.now() - t0);
+
+if (process.argv[2] === '--checkpoint') {
+  const counts = process.argv.slice(3).map(Number);
+  for (const sensors of counts.length > 0 ? counts : [10, 50, 100]) checkpointCost(sensors);
+  process.exit(0);
+}
+
+/** The checkpoint's cost at `sensors` sensors of 10 000 devices, now and as it was (see the top). */
+function checkpointCost(sensors: number): void {
+  const PER = 10_000;
+  const siteOf = (s: number) => `site${s}`;
+  const dir = mkdtempSync(join(tmpdir(), 'gp-bench-checkpoint-'));
+  const store = new Store(join(dir, 'console.db'));
+  const acc = new PartialAccumulator({ unsaved: true });
+  const rows: string[] = [];
+  try {
+    const t0 = Date.now() / 1000;
+    // Ten sensors' partials at a time: what they hold is merged, not kept.
+    for (let s = 0; s < sensors; s += 10)
+      for (const p of partialsOf([s, Math.min(s + 10, sensors)], PER, 0, 1, t0, siteOf)) acc.add(p);
+    const seqs = Object.fromEntries(Array.from({ length: sensors }, (_, s) => [siteOf(s), 1000]));
+    let n = 0;
+    /** The bytes of the first checkpoint: every record. */
+    let whole = 0;
+    /** The checkpoint now: the records changed since the last one, as rows. */
+    const now = () => {
+      globalThis.gc?.();
+      const t = performance.now();
+      const meta = JSON.stringify({ v: 2, seqs, created: {}, n: ++n });
+      const unsaved = acc.unsaved();
+      const w = store.db.transaction(() => {
+        store.setMeta('sites.checkpoint', meta);
+        return saveRecords(store.checkpoint, acc, unsaved, n);
+      })();
+      const bytes = meta.length + w.bytes;
+      whole ||= bytes;
+      return `${ms(t)} ms, ${mb(bytes)} in ${w.rows} rows`;
+    };
+    /** The checkpoint before: the whole merged partial as one JSON meta value. */
+    const before = () => {
+      globalThis.gc?.();
+      const t = performance.now();
+      try {
+        const text = JSON.stringify({ v: 1, seqs, created: {}, partial: acc.partial() });
+        store.db.transaction(() => store.setMeta('sites.checkpoint.v1', text))();
+        return `${ms(t)} ms, ${mb(text.length)}`;
+      } catch (e) {
+        return `not written after ${ms(t)} ms (${(e as Error).message}: the merge's JSON is ${mb(whole)})`;
+      }
+    };
+    rows.push(`first checkpoint (every record): ${now()}`);
+    for (let r = 0; r < Number(process.env.GP_BENCH_ROUNDS ?? 3); r++) {
+      for (let s = 0; s < sensors; s += 10)
+        for (const p of partialsOf(
+          [s, Math.min(s + 10, sensors)],
+          PER,
+          r / 100,
+          (r + 1) / 100,
+          t0 + 5 * (r + 1),
+          siteOf,
+        ))
+          acc.add(p);
+      rows.push(`after 1 % of every sensor's devices changed: now ${now()}; before ${before()}`);
+      store.setMeta('sites.checkpoint.v1', '');
+    }
+    globalThis.gc?.();
+    const t = performance.now();
+    const back = new PartialAccumulator();
+    loadRecords(store.checkpoint, back);
+    rows.push(`restore from the rows: ${ms(t)} ms (${back.size} devices)`);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+  process.stdout.write(`${sensors} sensors, ${acc.size} devices (rss ${rss} MiB)\n  ${rows.join('\n  ')}\n`);
+}
+
+function mb(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
 // GP_BENCH_NO_RULES=1: the same without classification, to see its share.
 const rules = process.env.GP_BENCH_NO_RULES === '1' ? [] : loadRules();
-const ms = (t0: number) => Math.round(performance.now() - t0);
 const sizes = process.argv.slice(2).map(Number);
 for (const n of sizes.length > 0 ? sizes : [10_000, 100_000]) {
   const acc = merged(n);

@@ -39,6 +39,8 @@ export class Capped<V> {
   private floor: string | null = null;
   /** Prunings so far: entries were dropped, so what was built from them may be gone. */
   pruned = 0;
+  /** Told each key a pruning drops (a checkpoint deletes its row). */
+  onDrop: ((key: string) => void) | null = null;
 
   constructor(
     private readonly cap: number,
@@ -60,7 +62,10 @@ export class Capped<V> {
 
   private prune(): void {
     const keys = [...this.map.keys()].sort(cmp);
-    for (const k of keys.slice(this.cap)) this.map.delete(k);
+    for (const k of keys.slice(this.cap)) {
+      this.map.delete(k);
+      this.onDrop?.(k);
+    }
     this.pruned++;
     this.floor = keys[this.cap - 1] ?? null;
   }
@@ -76,6 +81,18 @@ export class Capped<V> {
       .slice(0, this.cap)
       .map((e) => e[1]);
   }
+}
+
+/** The kinds of record a merge holds: a checkpoint keeps one row per record (src-main/store). */
+export const RECORD_KINDS = ['source', 'device', 'edge', 'dns', 'edit', 'hearsay'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export interface AccumulatorOptions {
+  /**
+   * Track the records added, changed or dropped since unsaved() was last read (a console with a
+   * store writes only those at each checkpoint). Off, nothing is kept for it.
+   */
+  unsaved?: boolean;
 }
 
 export class PartialAccumulator {
@@ -95,14 +112,48 @@ export class PartialAccumulator {
   private readonly hearsay = new Capped<PartialHearsay>(MERGED_LIMITS.hearsay, joinHearsay);
   /** Hearsay (site and address) changed by add() since hearsayChanged() was last read. */
   private readonly hearsayMoved = new Set<string>();
+  /** Per kind, keys of records changed or dropped since unsaved() was last read; null: not tracked. */
+  private readonly notSaved: Record<RecordKind, Set<string>> | null;
+
+  constructor(o: AccumulatorOptions = {}) {
+    this.notSaved = null;
+    if (o.unsaved !== true) return;
+    const n = (this.notSaved = {
+      source: new Set<string>(),
+      device: new Set<string>(),
+      edge: new Set<string>(),
+      dns: new Set<string>(),
+      edit: new Set<string>(),
+      hearsay: new Set<string>(),
+    });
+    for (const k of RECORD_KINDS) this.held(k).onDrop = (key) => n[k].add(key);
+  }
+
+  private held(kind: RecordKind): Capped<object> {
+    const c = {
+      source: this.sources,
+      device: this.devices,
+      edge: this.edges,
+      dns: this.dns,
+      edit: this.edits,
+      hearsay: this.hearsay,
+    }[kind];
+    return c as Capped<object>;
+  }
 
   /** Join a (checked, canonical: see parsePartial) partial in. */
   add(p: PartialInventory): void {
-    for (const s of p.sources) this.sources.add(s.source, s);
-    for (const d of p.devices) if (this.devices.add(d.key, d)) this.dirty.add(d.key);
+    const u = this.notSaved;
+    for (const s of p.sources) if (this.sources.add(s.source, s)) u?.source.add(s.source);
+    for (const d of p.devices)
+      if (this.devices.add(d.key, d)) {
+        this.dirty.add(d.key);
+        u?.device.add(d.key);
+      }
     for (const e of p.edges) {
       const k = edgeKey(e);
       if (!this.edges.add(k, e)) continue;
+      u?.edge.add(k);
       this.dirty.add(e.a);
       this.dirty.add(e.b);
       for (const end of [e.a, e.b]) {
@@ -116,11 +167,15 @@ export class PartialAccumulator {
       const k = dnsKey(n);
       const had = this.dns.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
-      if (this.dns.add(k, n) && JSON.stringify(this.dns.map.get(k)) !== before) this.dirtyDns.add(k);
+      if (this.dns.add(k, n) && JSON.stringify(this.dns.map.get(k)) !== before) {
+        this.dirtyDns.add(k);
+        u?.dns.add(k);
+      }
     }
     for (const e of p.edits) {
       const k = editKey(e);
       if (!this.edits.add(k, e)) continue;
+      u?.edit.add(k);
       this.dirty.add(e.device);
       let ks = this.editsBy.get(e.device);
       if (ks === undefined) this.editsBy.set(e.device, (ks = new Set()));
@@ -130,8 +185,10 @@ export class PartialAccumulator {
       const k = hearsayKey(h);
       const had = this.hearsay.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
-      if (this.hearsay.add(k, h) && JSON.stringify(this.hearsay.map.get(k)) !== before)
+      if (this.hearsay.add(k, h) && JSON.stringify(this.hearsay.map.get(k)) !== before) {
         this.hearsayMoved.add(k);
+        u?.hearsay.add(k);
+      }
     }
   }
 
@@ -230,6 +287,37 @@ export class PartialAccumulator {
 
   get size(): number {
     return this.devices.map.size;
+  }
+
+  /**
+   * Per kind, the keys of records added, changed or dropped since the last call (with `unsaved`
+   * on; else none): a checkpoint writes what record() gives for each, or deletes it when none.
+   */
+  unsaved(): Map<RecordKind, string[]> {
+    const out = new Map<RecordKind, string[]>();
+    const n = this.notSaved;
+    if (n === null) return out;
+    for (const k of RECORD_KINDS) {
+      if (n[k].size > 0) out.set(k, [...n[k]]);
+      n[k].clear();
+    }
+    return out;
+  }
+
+  /** Count these records as not saved again (a checkpoint must write or delete them). */
+  markUnsaved(kind: RecordKind, keys: Iterable<string>): void {
+    const n = this.notSaved?.[kind];
+    if (n !== undefined) for (const k of keys) n.add(k);
+  }
+
+  /** One record as merged so far, by kind and key (see unsaved()). */
+  record(kind: RecordKind, key: string): object | undefined {
+    return this.held(kind).map.get(key);
+  }
+
+  /** The keys of every record of a kind held. */
+  keys(kind: RecordKind): IterableIterator<string> {
+    return this.held(kind).map.keys();
   }
 
   /** Everything joined so far, as one canonical partial (what mergeAll would give). */

@@ -6,11 +6,13 @@
  * Sensor alerts go out through the AlertService carrying their site and sensor.
  *
  * With a device store, each batch is committed to it, and every `checkpointMs` (and at close) the
- * merged partial with the last stream sequence taken from each site goes in the same transaction
- * (meta `sites.checkpoint`). A restarted console loads that checkpoint, shows its inventory at once
- * (the broker may be down), and follows each stream from the sequence after it. Devices committed
- * after the last checkpoint come again from the stream: the merge is idempotent, so the replay
- * changes nothing.
+ * checkpoint goes in the same transaction: the records of the merge changed since the last one (a
+ * row per device, edge, DNS name, hearsay, edit and source: src-main/store/checkpoint-records.ts;
+ * those the merge no longer holds deleted), and the last stream sequence taken from each site (meta
+ * `sites.checkpoint`). A restarted console loads that checkpoint, shows its inventory at once (the
+ * broker may be down), and follows each stream from the sequence after it. Devices committed after
+ * the last checkpoint come again from the stream: the merge is idempotent, so the replay changes
+ * nothing.
  *
  * Manual edits are the engine's one EditBook (the store's with --db, so they come back at restart),
  * keyed by merged device id and applied over the merge wherever a device is shown: in the deltas
@@ -34,6 +36,7 @@ import {
   withoutSite,
   type PartialInventory,
 } from '../../shared/inventory/partial';
+import { RECORD_KINDS } from '../../shared/inventory/partial-accumulator';
 import { streamName } from '../../shared/sensor/subjects';
 import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
 import type { DeltaBatch } from '../../shared/inventory/changes';
@@ -51,16 +54,20 @@ import { errorText, type StoreLink } from './store-link';
 import { SensorBook, type SensorBookOptions } from './sensor-book';
 import type { MergedForwarding } from '../forward/host-forwarding';
 import { localId } from '../sensor/merged-events';
+import { loadRecords, saveRecords, type CheckpointRecords } from '../store/checkpoint-records';
 
-/** The store's meta key of the checkpoint: the merged partial and the last sequence per site. */
+/** The store's meta key of the checkpoint: the last sequence per site (and the merge, in version 1). */
 export const CHECKPOINT_KEY = 'sites.checkpoint';
 
 interface Checkpoint {
-  v: 1;
+  /** 1: the whole merged partial in `partial` (written before version 2); 2: the merge in rows. */
+  v: 1 | 2;
   seqs: Record<string, number>;
   /** When each site's stream was created (JetStream's `created`): a new one restarts its sequences. */
   created?: Record<string, string>;
-  partial: unknown;
+  partial?: unknown;
+  /** Version 2: the number of this checkpoint (each row says which one last wrote it). */
+  n?: number;
 }
 
 export interface MergedViewOptions {
@@ -82,7 +89,7 @@ const FORWARDED_ALERTS = 100_000;
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 
 export class MergedView {
-  private acc = new PartialAccumulator();
+  private acc: PartialAccumulator;
   /** The merged inventory, rebuilt where the deltas since the last rebuild touched it. */
   private inc: IncrementalInventory;
   private readonly seqs = new Map<string, number>();
@@ -105,8 +112,16 @@ export class MergedView {
   private readonly siteAlerts = new Map<string, { site: string; alert: AlertJson }>();
   /** With forwarding: the ids of the alerts forwarded (or stored by an earlier run), oldest first. */
   private readonly forwarded = new Set<string>();
-  /** The merged devices by `site NUL sensor's id`, for alerts; null until asked after a rebuild. */
+  /**
+   * The merged devices by `site NUL sensor's id`, for alerts: made whole when first asked after a
+   * rebuild of everything, then kept up to date with what each rebuild says it changed. An entry
+   * whose device went is dropped when looked up (a removal names the id, not the site).
+   */
   private bySite: Map<string, DeviceJson> | null = null;
+  /** Checkpoints written (with the store's: numbers the next one). */
+  private checkpoints = 0;
+  /** The next checkpoint deletes every row first: the rows are not those of this merge. */
+  private resetRecords = true;
   private refusedCount = 0;
   private lastCheckpoint = 0;
   private readonly timer: NodeJS.Timeout;
@@ -122,6 +137,7 @@ export class MergedView {
     private readonly o: MergedViewOptions,
   ) {
     this.sensors = new SensorBook((a) => this.alertsDue.push(...a), o.sensors);
+    this.acc = this.merge();
     this.inc = this.follow();
     this.restore();
     this.timer = setInterval(() => this.tick(), o.collectMs);
@@ -155,13 +171,29 @@ export class MergedView {
     return this.resumeFrom(site);
   }
 
+  /** A merge that tracks what a checkpoint must write when there is a store to write it to. */
+  private merge(): PartialAccumulator {
+    return new PartialAccumulator({ unsaved: this.link.store !== null });
+  }
+
   /** The merge without a site, its sensors forgotten, its stream position back to the start. */
   private dropSite(site: string): void {
-    const rest = withoutSite(this.acc.partial(), site);
+    const was = this.acc;
+    const rest = withoutSite(was.partial(), site);
     // The ids the UI was last sent (an `inc` not rebuilt yet here has none of its own).
     if (!this.fresh) this.keyIds = new Map(this.inc.deviceIds);
-    this.acc = new PartialAccumulator();
+    this.acc = this.merge();
     this.acc.add(rest);
+    // The rows hold what stays as it was: the next checkpoint writes what was not saved yet, and
+    // deletes the site's records.
+    const unsaved = was.unsaved();
+    this.acc.unsaved();
+    for (const kind of RECORD_KINDS) {
+      this.acc.markUnsaved(kind, unsaved.get(kind) ?? []);
+      const gone = [];
+      for (const k of was.keys(kind)) if (this.acc.record(kind, k) === undefined) gone.push(k);
+      this.acc.markUnsaved(kind, gone);
+    }
     this.inc = this.follow();
     this.seqs.delete(site);
     this.sensors.forget(site);
@@ -285,12 +317,22 @@ export class MergedView {
 
   /** The merged device a sensor's alert is about: its site and the id that sensor gave it. */
   private deviceAt(site: string, id: string | null): DeviceJson | null {
-    if (id === null) return null;
+    if (id === null || !this.built) return null;
     if (this.bySite === null) {
       this.bySite = new Map();
-      for (const d of this.inv?.devices ?? []) this.bySite.set(`${d.site ?? ''}\u0000${localId(d.id)}`, d);
+      for (const at of this.inc.deviceIds.values()) this.placeDevice(this.inc.device(at));
     }
-    return this.bySite.get(`${site}\u0000${id}`) ?? null;
+    const k = `${site}\u0000${id}`;
+    const d = this.bySite.get(k);
+    if (d === undefined) return null;
+    // Each rebuild puts the devices it made here: one that is not the merge's now went since.
+    if (this.inc.device(d.id) === d) return d;
+    this.bySite.delete(k);
+    return null;
+  }
+
+  private placeDevice(d: DeviceJson | undefined): void {
+    if (d !== undefined) this.bySite?.set(`${d.site ?? ''}\u0000${localId(d.id)}`, d);
   }
 
   private commit(batch: DeltaBatch | null, alerts: AlertJson[], force: boolean): void {
@@ -298,11 +340,17 @@ export class MergedView {
     const due = force || now - this.lastCheckpoint >= (this.o.checkpointMs ?? 5000);
     const store = this.link.writable;
     if (store === null || (batch === null && alerts.length === 0 && !(due && force))) return;
-    const meta: Record<string, string> = due ? { [CHECKPOINT_KEY]: this.checkpoint() } : {};
-    if (due) this.lastCheckpoint = now;
+    const meta: Record<string, string> = {};
+    let records: (() => void) | undefined;
+    if (due) {
+      const c = this.checkpoint();
+      meta[CHECKPOINT_KEY] = c.meta;
+      records = () => c.write(store.checkpoint);
+      this.lastCheckpoint = now;
+    }
     try {
-      if (batch !== null) store.commit(batch, alerts, meta);
-      else store.commitAlerts(alerts, meta);
+      if (batch !== null) store.commit(batch, alerts, meta, records);
+      else store.commitAlerts(alerts, meta, records);
     } catch (e) {
       this.link.stopped(e);
     }
@@ -330,27 +378,62 @@ export class MergedView {
     this.edits.set(id, f, v);
   }
 
-  private checkpoint(): string {
+  /**
+   * The checkpoint's meta, and what writes its rows (in the commit's transaction, right after): the
+   * records changed since the last one.
+   */
+  private checkpoint(): { meta: string; write: (rows: CheckpointRecords) => void } {
+    const n = ++this.checkpoints;
     const c: Checkpoint = {
-      v: 1,
+      v: 2,
       seqs: Object.fromEntries(this.seqs),
       created: Object.fromEntries(this.created),
-      partial: this.acc.partial(),
+      n,
     };
-    return JSON.stringify(c);
+    const unsaved = this.acc.unsaved();
+    const acc = this.acc;
+    const reset = this.resetRecords;
+    this.resetRecords = false;
+    return {
+      meta: JSON.stringify(c),
+      write: (rows) => {
+        if (reset) rows.clear();
+        saveRecords(rows, acc, unsaved, n);
+      },
+    };
   }
 
-  /** The store's checkpoint, when there is one: its partial and sequences. A bad one is said and left. */
+  /**
+   * The store's checkpoint, when there is one: its merge and sequences. A bad one is said and left
+   * (until the next checkpoint, which writes every record again).
+   */
   private restore(): void {
     const store = this.link.store;
     const raw = store?.meta(CHECKPOINT_KEY) ?? null;
     if (raw === null) return;
     try {
       const c = JSON.parse(raw) as Checkpoint;
-      const p = parsePartial(c.partial);
-      if (!p.ok) throw new Error(p.reason);
-      this.acc.add(p.partial);
-      this.keyIds = partialDeviceIds(p.partial);
+      if (c.v === 2) {
+        loadRecords(store!.checkpoint, this.acc);
+        // What was read is what the rows hold, but for rows past the merge's caps (pruned as read).
+        for (const [kind, keys] of this.acc.unsaved())
+          this.acc.markUnsaved(
+            kind,
+            keys.filter((k) => this.acc.record(kind, k) === undefined),
+          );
+        this.resetRecords = false;
+        this.checkpoints = Number.isSafeInteger(c.n) ? c.n! : 0;
+      } else {
+        if (c.v !== 1)
+          throw new Error(`its checkpoint is of version ${String(c.v)}, which this Glasspane does not know`);
+        // Version 1, the whole merge in the meta (a store written before version 2): read once. The
+        // merge it makes is all unsaved, so the next checkpoint writes every record (after clearing
+        // the rows, which a later version 1 writer would have left behind) and a version 2 meta.
+        const p = parsePartial(c.partial);
+        if (!p.ok) throw new Error(p.reason);
+        this.acc.add(p.partial);
+      }
+      this.keyIds = partialDeviceIds(this.acc.partial());
       for (const [site, seq] of Object.entries(c.seqs))
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
       for (const [site, at] of Object.entries(c.created ?? {}))
@@ -366,7 +449,8 @@ export class MergedView {
       // The first tick sends it all (the UI's first delta starts from nothing).
       this.dirty = true;
     } catch (e) {
-      this.acc = new PartialAccumulator();
+      this.acc = this.merge();
+      this.resetRecords = true;
       this.inc = this.follow();
       this.seqs.clear();
       this.created.clear();
@@ -400,9 +484,11 @@ export class MergedView {
   private rebuild(): [DeltaBatch, [string, string][]] {
     const ch = this.inc.rebuild();
     this.built = true;
-    this.bySite = null;
     const fresh = this.fresh;
     this.fresh = false;
+    // Made whole again when next asked after a rebuild of everything (ids may have moved).
+    if (fresh || ch.full !== null) this.bySite = null;
+    else for (const d of ch.devices) this.placeDevice(d);
     const devices = fresh ? this.inc.inventory().devices : ch.devices;
     const edgesNow = fresh ? this.inc.inventory().edges : ch.edges;
     let moved = ch.moved;

@@ -42,6 +42,12 @@ export const MIGRATIONS: readonly string[] = [
      id TEXT PRIMARY KEY, at TEXT NOT NULL, severity TEXT NOT NULL, rank INTEGER NOT NULL, kind TEXT NOT NULL,
      device_id TEXT, message TEXT NOT NULL, detail TEXT NOT NULL, seq INTEGER NOT NULL);
    CREATE INDEX alerts_at ON alerts (at);`,
+  // 4: the sensors' console's checkpoint, one row per record of its merge (checkpoint-records.ts).
+  `CREATE TABLE checkpoint_records (
+     kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL,
+     -- The number of the checkpoint that last wrote it.
+     written INTEGER NOT NULL,
+     PRIMARY KEY (kind, key));`,
 ];
 
 export class NewerSchemaError extends Error {}

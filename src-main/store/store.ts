@@ -6,6 +6,7 @@ import type { AlertJson } from '../../shared/model/alert';
 import type { DeviceJson, EdgeJson, InventoryStats } from '../../shared/model/inventory';
 import { severityRank } from '../../shared/alerts/severity';
 import { carryDevice } from './combine';
+import { CheckpointRecords } from './checkpoint-records';
 import { countAlerts, queryAlerts, type AlertQuery } from './alert-query';
 import { edgeJson, pairKey, pairOf, type EdgeRow } from './edge-rows';
 import { Merges } from './merges';
@@ -55,6 +56,8 @@ export class Store {
   private readonly merges: Merges;
   private readonly offline: OfflineScan;
   private readonly views: StoreViews;
+  /** The sensors' console's checkpoint, a row per record of its merge (written through `also`). */
+  readonly checkpoint: CheckpointRecords;
 
   constructor(
     readonly path: string,
@@ -73,6 +76,7 @@ export class Store {
     this.merges = new Merges(db, this.q, o.autoMerge !== false);
     this.offline = new OfflineScan(this.q, o.offlineAfterMs ?? 10 * 60 * 1000);
     this.views = new StoreViews(db, this.q, this.merges, this.edits);
+    this.checkpoint = new CheckpointRecords(db);
     this.session = Number(this.q.meta.get('sessions') ?? 0) + 1;
     this.q.setMeta.run('sessions', String(this.session));
     this.seqNo = Number(this.q.meta.get('seq') ?? 0);
@@ -121,9 +125,15 @@ export class Store {
 
   /**
    * Write one change-stream batch, with the alerts raised on it, in one transaction. `meta` pairs
-   * (the alert baseline's learning state, for one) are written in the same transaction.
+   * (the alert baseline's learning state, for one) are written in the same transaction, and so is
+   * what `also` writes (the console's checkpoint records).
    */
-  commit(b: DeltaBatch, alerts: readonly AlertJson[] = [], meta: Record<string, string> = {}): CommitResult {
+  commit(
+    b: DeltaBatch,
+    alerts: readonly AlertJson[] = [],
+    meta: Record<string, string> = {},
+    also?: () => void,
+  ): CommitResult {
     return this.db
       .transaction(() => {
         const w = new Work(++this.seqNo);
@@ -136,6 +146,7 @@ export class Store {
         for (const a of alerts) this.putAlert(w, a);
         this.q.setMeta.run('stats', JSON.stringify(b.stats));
         for (const [k, v] of Object.entries(meta)) this.q.setMeta.run(k, v);
+        also?.();
         return this.finish(w, b.stats.lastSeen);
       })
       .immediate();
@@ -146,13 +157,18 @@ export class Store {
     this.q.setMeta.run('stats', JSON.stringify(stats));
   }
 
-  /** Store alerts raised outside a batch (none are lost when no device changed). */
-  commitAlerts(alerts: readonly AlertJson[], meta: Record<string, string> = {}): CommitResult {
+  /** Store alerts raised outside a batch (none are lost when no device changed); `meta`, `also` as commit's. */
+  commitAlerts(
+    alerts: readonly AlertJson[],
+    meta: Record<string, string> = {},
+    also?: () => void,
+  ): CommitResult {
     return this.db
       .transaction(() => {
         const w = new Work(++this.seqNo);
         for (const a of alerts) this.putAlert(w, a);
         for (const [k, v] of Object.entries(meta)) this.q.setMeta.run(k, v);
+        also?.();
         return this.finish(w, null);
       })
       .immediate();

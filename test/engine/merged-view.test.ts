@@ -7,22 +7,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { analyzerPartial } from '../../shared/engine/analyzer-partial';
 import {
   inventoryFromPartial,
   PartialAccumulator,
-  partialMarker,
   withoutSite,
   type PartialInventory,
-  type PartialMarker,
 } from '../../shared/inventory/partial';
 import { EditBook } from '../../shared/inventory/edits';
 import type { DeviceDelta } from '../../shared/ipc/contract';
 import { SENSOR_MESSAGE_VERSION } from '../../shared/sensor/messages';
-import { createAnalyzer } from '../../src-main/engine/pipeline';
-import { readCaptureFile } from '../../src-main/capture/file-source';
 import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
 import { createEventHub } from '../../src-main/ipc/event-hub';
@@ -31,37 +25,11 @@ import { InventoryView } from '../../src-main/engine/inventory-view';
 import { AlertService } from '../../src-main/engine/alert-service';
 import { MergedView } from '../../src-main/engine/merged-view';
 import type { RunController } from '../../src-main/engine/run-controller';
-import { PCAPS, corpusAvailable } from '../helpers/corpus';
+import { corpusAvailable } from '../helpers/corpus';
+import { captureDeltas, type Delta } from '../helpers/sensor-deltas';
 
 const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
 const rules = loadRules();
-
-interface Delta {
-  site: string;
-  sensor: string;
-  partial: PartialInventory;
-}
-
-/** A sensor's deltas over a capture: one every `every` frames, as `glasspane sensor --read` sends them. */
-async function deltas(file: string, site: string, sensor: string, every: number): Promise<Delta[]> {
-  const a = createAnalyzer();
-  const out: Delta[] = [];
-  let mark: PartialMarker | undefined;
-  let i = 0;
-  const flush = () => {
-    out.push({ site, sensor, partial: analyzerPartial(a, { site, sensor }, { since: mark }) });
-    mark = partialMarker(a.inventory);
-  };
-  a.beginSource();
-  await readCaptureFile(join(PCAPS, file), {
-    records: (buf, s, e, lt, ts, wl, iface) => {
-      a.frame(buf, lt, ts, wl, iface, s, e);
-      if (++i % every === 0) flush();
-    },
-  });
-  flush();
-  return out;
-}
 
 /** A console with no store, and the UI's inventory as its deltas leave it. */
 function console_() {
@@ -108,10 +76,10 @@ test(
   { skip },
   async () => {
     const all = [
-      ...(await deltas('bacnet__icsnpp-bacnet__bacnet_example.pcap', 'hq', 's1', 40)),
-      ...(await deltas('multi-lan-mixed__zeek__wikipedia.pcap', 'hq', 's2', 8)),
-      ...(await deltas('dhcp__zeek__dhcp.pcap', 'plant', 's3', 10)),
-      ...(await deltas('bacnet__icsnpp-bacnet__bacnet_example.pcap', 'plant', 's4', 60)),
+      ...(await captureDeltas('bacnet__icsnpp-bacnet__bacnet_example.pcap', 'hq', 's1', 40)),
+      ...(await captureDeltas('multi-lan-mixed__zeek__wikipedia.pcap', 'hq', 's2', 8)),
+      ...(await captureDeltas('dhcp__zeek__dhcp.pcap', 'plant', 's3', 10)),
+      ...(await captureDeltas('bacnet__icsnpp-bacnet__bacnet_example.pcap', 'plant', 's4', 60)),
     ];
     let ticks = 0;
     fc.assert(

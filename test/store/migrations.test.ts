@@ -17,7 +17,18 @@ test('an empty file gets the whole schema, in WAL mode, and reopening changes no
   const s = new Store(path);
   assert.equal(Number(s.db.pragma('user_version', { simple: true })), MIGRATIONS.length);
   assert.equal(s.db.pragma('journal_mode', { simple: true }), 'wal');
-  const want = ['alerts', 'batches', 'devices', 'edges', 'edits', 'merges', 'meta', 'splits', 'timeline'];
+  const want = [
+    'alerts',
+    'batches',
+    'checkpoint_records',
+    'devices',
+    'edges',
+    'edits',
+    'merges',
+    'meta',
+    'splits',
+    'timeline',
+  ];
   assert.deepEqual(tables(s.db), want);
   const schema = s.db.prepare('SELECT sql FROM sqlite_master ORDER BY name').pluck().all();
   s.close();
@@ -37,7 +48,9 @@ test('an older database is brought forward with its data kept', () => {
   s.tick();
   s.close();
   const raw = new Database(path);
-  raw.exec('DROP TABLE alerts; DROP TABLE timeline; DROP TABLE edits; DROP TABLE merges; DROP TABLE splits;');
+  raw.exec(
+    'DROP TABLE alerts; DROP TABLE timeline; DROP TABLE edits; DROP TABLE merges; DROP TABLE splits; DROP TABLE checkpoint_records;',
+  );
   raw.pragma('user_version = 1');
   raw.close();
 
