@@ -227,6 +227,8 @@ export class Inventory {
    */
   private readonly claimed = new Set<string>();
   readonly edges = new Map<number, Edge>();
+  /** Edges were made or changed by a router's shares moving: their order is by `born`, not made. */
+  edgesMoved = false;
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
   readonly changedEdges: Edge[] = [];
@@ -356,7 +358,9 @@ export class Inventory {
         ? this.frameShare(src, p, true)
         : null;
     const dstShare =
-      dst !== undefined && dst.mac >= 0 && !dst.router && !dst.aggregate ? this.frameShare(dst, p, false) : null;
+      dst !== undefined && dst.mac >= 0 && !dst.router && !dst.aggregate
+        ? this.frameShare(dst, p, false)
+        : null;
     if (src !== undefined) {
       src.seen(ts);
       src.packetsSent++;
@@ -390,7 +394,15 @@ export class Inventory {
     if (src !== undefined && dst !== undefined && src !== dst) {
       const e = this.edge(src, dst, p, len);
       if (srcShare !== null || dstShare !== null || e.parts !== null)
-        edgePart(e, e.a === src ? srcShare : dstShare, e.a === src ? dstShare : srcShare, e.a === src, p, len);
+        edgePart(
+          e,
+          e.a === src ? srcShare : dstShare,
+          e.a === src ? dstShare : srcShare,
+          e.a === src,
+          p,
+          len,
+          this.frame,
+        );
     }
   }
 
@@ -989,7 +1001,7 @@ export class Inventory {
       if ((atA ? part.sa : part.sb) !== s) continue;
       e.parts!.delete(k);
       const peerShare = atA ? part.sb : part.sa;
-      const to = this.edgeBetween(r, peer);
+      const to = this.edgeBetween(r, peer, part.born);
       const flip = (to.a === r) !== atA;
       if (peerShare !== null || to.parts !== null) {
         to.parts ??= new Map();
@@ -997,7 +1009,7 @@ export class Inventory {
         const pb = to.a === r ? peerShare : null;
         const pk = partKey(pa, pb);
         let into = to.parts.get(pk);
-        if (into === undefined) to.parts.set(pk, (into = emptyPart(pa, pb)));
+        if (into === undefined) to.parts.set(pk, (into = emptyPart(pa, pb, part.born)));
         addPart(into, part, flip);
         peerShare?.edges.add(to);
       }
@@ -1016,14 +1028,20 @@ export class Inventory {
     }
   }
 
-  /** The edge between two devices, made if new. */
-  private edgeBetween(x: Device, y: Device): Edge {
+  /**
+   * The edge between two devices, made if new, as if when `born` says (moved parts keep when they
+   * began, so the edges of an analysis, listed in that order, come out as one made them from the start).
+   */
+  private edgeBetween(x: Device, y: Device, born: number): Edge {
+    this.edgesMoved = true;
     const lo = x.n < y.n ? x : y;
     const hi = x.n < y.n ? y : x;
     let e = lo.edgeTo.get(hi.n);
-    if (e === undefined) {
+    if (e !== undefined) {
+      if (born < e.born) e.born = born;
+    } else {
       e = new Edge(lo, hi);
-      e.born = this.born();
+      e.born = born;
       e.first = Infinity;
       e.last = -Infinity;
       this.edges.set(lo.n * 67108864 + hi.n, e);
@@ -1052,6 +1070,7 @@ export class Inventory {
     }
     const sum = emptyPart(null, null);
     for (const part of e.parts.values()) addPart(sum, part, false);
+    e.born = sum.born;
     e.packetsAtoB = sum.packetsAtoB;
     e.packetsBtoA = sum.packetsBtoA;
     e.bytesAtoB = sum.bytesAtoB;
@@ -1088,6 +1107,8 @@ export class Inventory {
       if (e.last > cutoff || e.dirty) continue;
       this.edges.delete(k);
       e.a.edgeTo.delete(e.b.n);
+      // Its parts are gone with it: a router found later does not move what was evicted.
+      e.gone = true;
       this.edgeShape++;
       if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
       n++;
@@ -1336,11 +1357,19 @@ export class Inventory {
 }
 
 /** A frame of an edge, kept in the part of the shares it went through (a: the share of e.a's end). */
-function edgePart(e: Edge, sa: Share | null, sb: Share | null, aSent: boolean, p: Packet, len: number): void {
+function edgePart(
+  e: Edge,
+  sa: Share | null,
+  sb: Share | null,
+  aSent: boolean,
+  p: Packet,
+  len: number,
+  frame: number,
+): void {
   const k = partKey(sa, sb);
   let part = e.lastPartKey === k ? e.lastPart! : e.parts?.get(k);
   if (part === undefined) {
-    part = emptyPart(sa, sb);
+    part = emptyPart(sa, sb, Math.floor(e.born / 4096) === frame ? e.born : frame * 4096 + 4095);
     (e.parts ??= new Map()).set(k, part);
     sa?.edges.add(e);
     sb?.edges.add(e);

@@ -263,7 +263,12 @@ const ownsAddress = (c: Combined, ip: string) => c.ip4.has(ip) || c.ip6.has(ip);
  * the merge finds routing (and the address is not its own), that address's device; null for a part
  * its source already moved (the source called the MAC a router).
  */
-export function endOf(all: ReadonlyMap<string, Combined>, key: string, via: string | null, source: string): string | null {
+export function endOf(
+  all: ReadonlyMap<string, Combined>,
+  key: string,
+  via: string | null,
+  source: string,
+): string | null {
   if (via === null) return key;
   const c = all.get(key);
   if (c === undefined || c.p.kind !== 'mac') return key;

@@ -404,8 +404,7 @@ export class IncrementalInventory {
         .some((e) =>
           e.states.some(
             (s) =>
-              !routers.has(s.source) &&
-              (s.parts ?? []).some((p) => (e.a === key ? p.viaA : p.viaB) !== null),
+              !routers.has(s.source) && (s.parts ?? []).some((p) => (e.a === key ? p.viaA : p.viaB) !== null),
           ),
         );
     if (movesOf(d) !== null && (through || parts())) this.unmoved.add(key);

@@ -152,7 +152,8 @@ function protocolsOf(d: Device): Pick<PartialDeviceState, 'protocols' | 'viaProt
   if (!splitByShare(d)) return { protocols: [...d.protocols].sort(cmp) };
   const via: PartialViaProtocols[] = [];
   for (const s of d.shares?.values() ?? [])
-    if (s.protocols.size > 0) via.push({ ip: addressText(s.address)!, protocols: [...s.protocols].sort(cmp) });
+    if (s.protocols.size > 0)
+      via.push({ ip: addressText(s.address)!, protocols: [...s.protocols].sort(cmp) });
   return {
     protocols: [...(d.stays?.protocols ?? [])].sort(cmp),
     ...(via.length > 0 ? { viaProtocols: via.sort((x, y) => cmp(x.ip, y.ip)) } : {}),

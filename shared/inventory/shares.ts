@@ -17,6 +17,11 @@ export interface EdgePart {
   first: number;
   last: number;
   protocols: Set<string>;
+  /**
+   * When it began, as Inventory.born stamps (the edge's own when they began in one frame, else last
+   * of its frame): the edge it moves to is made then, so workers that number frames alike agree.
+   */
+  born: number;
 }
 
 /** A fact as heard through one share: its first observation, how often, when, and in which order. */
@@ -105,9 +110,10 @@ export function addPart(to: EdgePart, p: EdgePart, flip: boolean): void {
   if (p.first < to.first) to.first = p.first;
   if (p.last > to.last) to.last = p.last;
   for (const x of p.protocols) to.protocols.add(x);
+  if (p.born < to.born) to.born = p.born;
 }
 
-export function emptyPart(sa: Share | null, sb: Share | null): EdgePart {
+export function emptyPart(sa: Share | null, sb: Share | null, born = Infinity): EdgePart {
   return {
     sa,
     sb,
@@ -118,6 +124,7 @@ export function emptyPart(sa: Share | null, sb: Share | null): EdgePart {
     first: Infinity,
     last: -Infinity,
     protocols: new Set(),
+    born,
   };
 }
 
