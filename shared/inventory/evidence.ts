@@ -134,7 +134,7 @@ export class Evidence {
    * `count` times heard, the first at `first` and the last at `last` (hearsay held while no device
    * had its address; facts moving to a routed address's device).
    */
-  add(o: Observation, count = 1, last = o.ts, first = o.ts): void {
+  add(o: Observation, count = 1, last = o.ts, first = o.ts): Fact | null {
     const raw = rawOf(o);
     const sub = subOf(o);
     const have = this.byRaw.get(raw);
@@ -148,12 +148,12 @@ export class Evidence {
         f.count += count;
         if (last > f.last) f.last = last;
         if (first < f.first) f.first = first;
-        return;
+        return f;
       }
     }
     if (this.facts.size >= MAX_FACTS) {
       this.dropped++;
-      return;
+      return null;
     }
     const f: Fact = {
       kind: o.kind,
@@ -171,6 +171,7 @@ export class Evidence {
     if (have === undefined) this.byRaw.set(raw, f);
     else if (Array.isArray(have)) have.push(f);
     else this.byRaw.set(raw, [have, f]);
+    return f;
   }
 
   /** Forget every fact (a new router keeps only what stays its own; see Inventory.moveShares). */

@@ -12,7 +12,19 @@ import {
   ipv6Prefix64,
 } from '../util/addr';
 import { Evidence, factKey } from './evidence';
-import { addPart, emptyPart, partKey, Share, SHARE_IDS, type EdgePart } from './shares';
+import {
+  addPart,
+  emptyPart,
+  findPart,
+  partKey,
+  partList,
+  putPart,
+  Share,
+  SHARE_IDS,
+  takeParts,
+  type Parted,
+  type EdgePart,
+} from './shares';
 import { identityOf } from './identity';
 import { isoTime } from '../util/time';
 import {
@@ -164,12 +176,12 @@ export class Device {
   }
 }
 
-export class Edge {
+export class Edge implements Parted {
   readonly protocols = new Set<string>();
   /** While an end is a MAC not known to route: the edge by the share of each end (shares.ts). */
+  part: EdgePart | null = null;
+  partKey = -1;
   parts: Map<number, EdgePart> | null = null;
-  lastPartKey = -1;
-  lastPart: EdgePart | null = null;
   /** Taken out of the inventory (its parts moved to the addresses behind a new router). */
   gone = false;
   packetsAtoB = 0;
@@ -393,7 +405,7 @@ export class Inventory {
     if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seen(ts);
     if (src !== undefined && dst !== undefined && src !== dst) {
       const e = this.edge(src, dst, p, len);
-      if (srcShare !== null || dstShare !== null || e.parts !== null)
+      if (srcShare !== null || dstShare !== null || e.part !== null)
         edgePart(
           e,
           e.a === src ? srcShare : dstShare,
@@ -502,14 +514,13 @@ export class Inventory {
         if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, -1, false);
       }
     }
-    const dropped = d.evidence.dropped;
-    d.evidence.add(o, count, last);
-    if (d.evidence.dropped !== dropped) this.factsDropped++;
+    const fact = d.evidence.add(o, count, last);
+    if (fact === null) this.factsDropped++;
     const proto = this.protocolOf(o.protocol);
     d.protocols.add(proto);
     if (d.mac >= 0 && !d.router) {
       const s = this.factShare(d, o.device.ip);
-      s.fact(o, count, o.ts, last, this.attachSeq++);
+      if (fact !== null) s.fact(fact, o, count, o.ts, last, this.attachSeq++);
       s.protocols.add(proto);
     }
     d.touch();
@@ -969,11 +980,10 @@ export class Inventory {
       for (const p of s.protocols) r.protocols.add(p);
       if (!r.aggregate)
         for (const f of s.factsInOrder()) {
-          const dropped = r.evidence.dropped;
-          r.evidence.add(f.obs, f.count, f.last, f.first);
-          if (r.evidence.dropped !== dropped) this.factsDropped++;
-          if (r.mac >= 0 && !r.router)
-            this.factShare(r, f.obs.device.ip).fact(f.obs, f.count, f.first, f.last, f.seq);
+          const fact = r.evidence.add(f.obs, f.count, f.last, f.first);
+          if (fact === null) this.factsDropped++;
+          else if (r.mac >= 0 && !r.router)
+            this.factShare(r, f.obs.device.ip).fact(fact, f.obs, f.count, f.first, f.last, f.seq);
         }
       for (const e of s.edges) {
         if (e.gone) continue;
@@ -997,19 +1007,16 @@ export class Inventory {
     const atA = e.a === d;
     const peer = atA ? e.b : e.a;
     if (peer === r) return;
-    for (const [k, part] of e.parts!) {
-      if ((atA ? part.sa : part.sb) !== s) continue;
-      e.parts!.delete(k);
+    for (const part of takeParts(e, (p) => (atA ? p.sa : p.sb) === s)) {
       const peerShare = atA ? part.sb : part.sa;
       const to = this.edgeBetween(r, peer, part.born);
       const flip = (to.a === r) !== atA;
-      if (peerShare !== null || to.parts !== null) {
-        to.parts ??= new Map();
+      if (peerShare !== null || to.part !== null) {
         const pa = to.a === r ? null : peerShare;
         const pb = to.a === r ? peerShare : null;
         const pk = partKey(pa, pb);
-        let into = to.parts.get(pk);
-        if (into === undefined) to.parts.set(pk, (into = emptyPart(pa, pb, part.born)));
+        let into = findPart(to, pk);
+        if (into === undefined) putPart(to, pk, (into = emptyPart(pa, pb, part.born)));
         addPart(into, part, flip);
         peerShare?.edges.add(to);
       }
@@ -1053,10 +1060,8 @@ export class Inventory {
   /** An edge some of whose parts moved: what is left of it, or gone if nothing is. */
   private settleEdge(e: Edge): void {
     this.edgeShape++;
-    e.lastPartKey = -1;
-    e.lastPart = null;
     e.lastProto = '';
-    if (e.parts === null || e.parts.size === 0) {
+    if (e.part === null) {
       e.gone = true;
       this.edges.delete(e.a.n * 67108864 + e.b.n);
       e.a.edgeTo.delete(e.b.n);
@@ -1069,7 +1074,7 @@ export class Inventory {
       return;
     }
     const sum = emptyPart(null, null);
-    for (const part of e.parts.values()) addPart(sum, part, false);
+    for (const part of partList(e)) addPart(sum, part, false);
     e.born = sum.born;
     e.packetsAtoB = sum.packetsAtoB;
     e.packetsBtoA = sum.packetsBtoA;
@@ -1367,15 +1372,13 @@ function edgePart(
   frame: number,
 ): void {
   const k = partKey(sa, sb);
-  let part = e.lastPartKey === k ? e.lastPart! : e.parts?.get(k);
+  let part = findPart(e, k);
   if (part === undefined) {
     part = emptyPart(sa, sb, Math.floor(e.born / 4096) === frame ? e.born : frame * 4096 + 4095);
-    (e.parts ??= new Map()).set(k, part);
+    putPart(e, k, part);
     sa?.edges.add(e);
     sb?.edges.add(e);
   }
-  e.lastPartKey = k;
-  e.lastPart = part;
   if (aSent) {
     part.packetsAtoB++;
     part.bytesAtoB += len;
@@ -1387,7 +1390,8 @@ function edgePart(
   if (p.ts > part.last) part.last = p.ts;
   if (p.protoCount > 0) {
     const name = p.protos[p.protoCount - 1]!;
-    if (!SILENT.has(name)) part.protocols.add(name);
+    const list = part.protocols;
+    if (list[list.length - 1] !== name && !SILENT.has(name) && !list.includes(name)) list.push(name);
   }
 }
 

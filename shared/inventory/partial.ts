@@ -8,7 +8,7 @@ import { ipv4ToString } from '../util/addr';
 import type { Device, Edge, HeldFact, Inventory, IpUse } from './inventory';
 import { cmp, dnsNames, edgeKey, factKey, partKeyOf, sourceId } from './partial-merge';
 import { PARTIAL_LIMITS } from './partial-limits';
-import type { Share } from './shares';
+import { partList, type Share } from './shares';
 import {
   PARTIAL_VERSION,
   type PartialDevice,
@@ -163,7 +163,7 @@ function protocolsOf(d: Device): Pick<PartialDeviceState, 'protocols' | 'viaProt
 /** An edge's parts by the addresses its ends used (flipped: `a` is the edge's `b`), summed per pair. */
 function partsOf(e: Edge, flip: boolean): PartialEdgePart[] {
   const out = new Map<string, PartialEdgePart>();
-  for (const p of e.parts!.values()) {
+  for (const p of partList(e)) {
     const va = addressText(p.sa?.address ?? null);
     const vb = addressText(p.sb?.address ?? null);
     const part: PartialEdgePart = {
@@ -289,7 +289,7 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       last: e.last,
       protocols: [...e.protocols].sort(cmp),
       born: e.born,
-      ...(e.parts !== null && e.parts.size > 0 ? { parts: partsOf(e, flip) } : {}),
+      ...(e.part !== null ? { parts: partsOf(e, flip) } : {}),
     };
     edges.push({ a: flip ? kb : ka, b: flip ? ka : kb, states: [s] });
   }

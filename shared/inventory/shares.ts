@@ -1,5 +1,5 @@
 import type { Observation } from '../model/observation';
-import { factKey } from './evidence';
+import type { Fact } from './evidence';
 import type { Edge } from './inventory';
 
 /**
@@ -16,7 +16,8 @@ export interface EdgePart {
   bytesBtoA: number;
   first: number;
   last: number;
-  protocols: Set<string>;
+  /** A few names: an array costs less than a set, per edge. */
+  protocols: string[];
   /**
    * When it began, as Inventory.born stamps (the edge's own when they began in one frame, else last
    * of its frame): the edge it moves to is made then, so workers that number frames alike agree.
@@ -56,7 +57,8 @@ export class Share {
   readonly protocols = new Set<string>();
   /** The protocol stack of the last frame sent through it, to skip re-adding the same names. */
   readonly lastStack: string[] = [];
-  readonly facts = new Map<string, FactPart>();
+  /** By the device's own fact (Evidence), which names it without building its key. */
+  readonly facts = new Map<Fact, FactPart>();
 
   constructor(
     /** Numbered from 1 per inventory (see SHARE_IDS). */
@@ -65,8 +67,7 @@ export class Share {
     readonly address: number | string | null,
   ) {}
 
-  fact(o: Observation, count: number, first: number, last: number, seq: number): void {
-    const k = factKey(o);
+  fact(k: Fact, o: Observation, count: number, first: number, last: number, seq: number): void {
     const f = this.facts.get(k);
     if (f !== undefined) {
       f.count += count;
@@ -109,7 +110,7 @@ export function addPart(to: EdgePart, p: EdgePart, flip: boolean): void {
   to.bytesBtoA += flip ? p.bytesAtoB : p.bytesBtoA;
   if (p.first < to.first) to.first = p.first;
   if (p.last > to.last) to.last = p.last;
-  for (const x of p.protocols) to.protocols.add(x);
+  for (const x of p.protocols) if (!to.protocols.includes(x)) to.protocols.push(x);
   if (p.born < to.born) to.born = p.born;
 }
 
@@ -123,9 +124,48 @@ export function emptyPart(sa: Share | null, sb: Share | null, born = Infinity): 
     bytesBtoA: 0,
     first: Infinity,
     last: -Infinity,
-    protocols: new Set(),
+    protocols: [],
     born,
   };
+}
+
+/** An edge's parts: the first in place (most edges only ever have one), any others in a map. */
+export interface Parted {
+  part: EdgePart | null;
+  /** The first part's key (partKey), -1 with none. */
+  partKey: number;
+  parts: Map<number, EdgePart> | null;
+}
+
+export function findPart(e: Parted, k: number): EdgePart | undefined {
+  if (e.partKey === k) return e.part!;
+  return e.parts === null ? undefined : e.parts.get(k);
+}
+
+export function putPart(e: Parted, k: number, p: EdgePart): void {
+  if (e.part === null) {
+    e.part = p;
+    e.partKey = k;
+  } else (e.parts ??= new Map()).set(k, p);
+}
+
+export function partList(e: Parted): EdgePart[] {
+  const out = e.part === null ? [] : [e.part];
+  if (e.parts !== null) for (const p of e.parts.values()) out.push(p);
+  return out;
+}
+
+/** Take out the parts `take` picks, and return them. */
+export function takeParts(e: Parted, take: (p: EdgePart) => boolean): EdgePart[] {
+  const all = partList(e);
+  const out: EdgePart[] = [];
+  e.part = null;
+  e.partKey = -1;
+  e.parts = null;
+  for (const p of all)
+    if (take(p)) out.push(p);
+    else putPart(e, partKey(p.sa, p.sb), p);
+  return out;
 }
 
 export const partKey = (sa: Share | null, sb: Share | null): number =>
