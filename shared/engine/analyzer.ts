@@ -304,7 +304,9 @@ export class Analyzer {
     };
     const evidence = o.evidence === true;
     const identity = o.identity !== false;
+    // Edges in the order made; those a router's shares made (or changed) as if made when they began.
     const edges = [...inv.edges.values()];
+    if (inv.edgesMoved) edges.sort((x, y) => x.born - y.born);
     return {
       head,
       devices: (function* (self) {

@@ -130,8 +130,11 @@ export class Evidence {
   /** The same facts by the last part of their value (rawOf), for finding the one an observation repeats. */
   private readonly byRaw = new Map<string, Fact | Fact[]>();
 
-  /** `count` times heard, the last at `last` (hearsay held while no device had its address). */
-  add(o: Observation, count = 1, last = o.ts): void {
+  /**
+   * `count` times heard, the first at `first` and the last at `last` (hearsay held while no device
+   * had its address; facts moving to a routed address's device).
+   */
+  add(o: Observation, count = 1, last = o.ts, first = o.ts): Fact | null {
     const raw = rawOf(o);
     const sub = subOf(o);
     const have = this.byRaw.get(raw);
@@ -144,13 +147,13 @@ export class Evidence {
       if (f !== undefined) {
         f.count += count;
         if (last > f.last) f.last = last;
-        if (o.ts < f.first) f.first = o.ts;
-        return;
+        if (first < f.first) f.first = first;
+        return f;
       }
     }
     if (this.facts.size >= MAX_FACTS) {
       this.dropped++;
-      return;
+      return null;
     }
     const f: Fact = {
       kind: o.kind,
@@ -159,7 +162,7 @@ export class Evidence {
       value: observationValue(o),
       sub,
       firstFrame: o.frame,
-      first: o.ts,
+      first,
       last,
       count,
       obs: o,
@@ -168,6 +171,13 @@ export class Evidence {
     if (have === undefined) this.byRaw.set(raw, f);
     else if (Array.isArray(have)) have.push(f);
     else this.byRaw.set(raw, [have, f]);
+    return f;
+  }
+
+  /** Forget every fact (a new router keeps only what stays its own; see Inventory.moveShares). */
+  reset(): void {
+    this.facts.clear();
+    this.byRaw.clear();
   }
 
   /** A fact rebuilt from partial inventories, kept as given (after those already held). */

@@ -12,6 +12,19 @@ import {
   ipv6Prefix64,
 } from '../util/addr';
 import { Evidence, factKey } from './evidence';
+import {
+  addPart,
+  emptyPart,
+  findPart,
+  partKey,
+  partList,
+  putPart,
+  Share,
+  SHARE_IDS,
+  takeParts,
+  type Parted,
+  type EdgePart,
+} from './shares';
 import { identityOf } from './identity';
 import { isoTime } from '../util/time';
 import {
@@ -94,6 +107,16 @@ export class Device {
    */
   rx4: Map<number, RxUse> | null = null;
   rx6: Map<string, RxUse> | null = null;
+  /**
+   * While it is not known to route: its edges, protocols and facts by the address they went through
+   * (keyed as ip4, IPv6 by text), and what stays its own whatever it turns out to be (shares.ts).
+   * Null until used, and once a router.
+   */
+  shares: Map<number | string, Share> | null = null;
+  stays: Share | null = null;
+  /** The share the last frame went through: most frames repeat it. */
+  lastShareKey: number | string = -1;
+  lastShare: Share | null = null;
   readonly protocols = new Set<string>();
   readonly vlans = new Set<number>();
   /** The protocol stack of the last frame it sent, to skip re-adding the same names. */
@@ -153,8 +176,14 @@ export class Device {
   }
 }
 
-export class Edge {
+export class Edge implements Parted {
   readonly protocols = new Set<string>();
+  /** While an end is a MAC not known to route: the edge by the share of each end (shares.ts). */
+  part: EdgePart | null = null;
+  partKey = -1;
+  parts: Map<number, EdgePart> | null = null;
+  /** Taken out of the inventory (its parts moved to the addresses behind a new router). */
+  gone = false;
   packetsAtoB = 0;
   packetsBtoA = 0;
   bytesAtoB = 0;
@@ -210,6 +239,8 @@ export class Inventory {
    */
   private readonly claimed = new Set<string>();
   readonly edges = new Map<number, Edge>();
+  /** Edges were made or changed by a router's shares moving: their order is by `born`, not made. */
+  edgesMoved = false;
   /** Devices and edges changed since the change stream last collected them (see changes.ts). */
   readonly changedDevices: Device[] = [];
   readonly changedEdges: Edge[] = [];
@@ -333,6 +364,15 @@ export class Inventory {
       }
     }
 
+    // A MAC not known to route keeps what went through each of its addresses apart (shares.ts).
+    const srcShare =
+      src !== undefined && src === srcMacDevice && !src.router && !src.aggregate
+        ? this.frameShare(src, p, true)
+        : null;
+    const dstShare =
+      dst !== undefined && dst.mac >= 0 && !dst.router && !dst.aggregate
+        ? this.frameShare(dst, p, false)
+        : null;
     if (src !== undefined) {
       src.seen(ts);
       src.packetsSent++;
@@ -345,6 +385,13 @@ export class Inventory {
         }
         copyStack(src.lastStack, p);
       }
+      if (srcShare !== null && !sameStack(srcShare.lastStack, p)) {
+        for (let i = 0; i < p.protoCount; i++) {
+          const name = p.protos[i]!;
+          if (!SILENT.has(name)) srcShare.protocols.add(name);
+        }
+        copyStack(srcShare.lastStack, p);
+      }
       if (p.vlanCount > 0) this.addVlans(src, p);
       if ((p.tcpFlags & 0x12) === 0x12 && !src.aggregate) this.served(src, p);
     }
@@ -356,7 +403,75 @@ export class Inventory {
     }
     // A router forwarding someone else's packet was still on the wire.
     if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seen(ts);
-    if (src !== undefined && dst !== undefined && src !== dst) this.edge(src, dst, p, len);
+    if (src !== undefined && dst !== undefined && src !== dst) {
+      const e = this.edge(src, dst, p, len);
+      if (srcShare !== null || dstShare !== null || e.part !== null)
+        edgePart(
+          e,
+          e.a === src ? srcShare : dstShare,
+          e.a === src ? dstShare : srcShare,
+          e.a === src,
+          p,
+          len,
+          this.frame,
+        );
+    }
+  }
+
+  private shareIds = 0;
+
+  /**
+   * The share of a MAC device not known to route that a frame it sent (or was sent) goes through:
+   * its source (destination) address's, when the address is one it took or was sent at (bounded as
+   * those are), else what stays the MAC's.
+   */
+  private frameShare(d: Device, p: Packet, sent: boolean): Share {
+    if (p.ipVersion === 4) {
+      const ip = (sent ? p.src4 : p.dst4) | 0;
+      if (ip === d.lastShareKey) return d.lastShare!;
+      if (ipv4IsUnicastHost(ip >>> 0) && (d.ip4.has(ip) || (!sent && d.rx4?.has(ip) === true)))
+        return this.addressShare(d, ip);
+    } else if (p.ipVersion === 6) {
+      const ip = sent ? p.src6 : p.dst6;
+      if (ip === d.lastShareKey) return d.lastShare!;
+      if (isUnicast6(ip) && !ip.startsWith('fe80:') && (d.ip6.has(ip) || (!sent && d.rx6?.has(ip) === true)))
+        return this.addressShare(d, ip);
+    }
+    return (d.stays ??= this.newShare(null));
+  }
+
+  private newShare(address: number | string | null): Share {
+    // Past the numbers an edge part's key can hold (tens of millions), shares start again from 1:
+    // two shares of one edge then may share a part, which costs only exactness, never memory.
+    if (++this.shareIds >= SHARE_IDS) this.shareIds = 1;
+    return new Share(this.shareIds, address);
+  }
+
+  private addressShare(d: Device, key: number | string): Share {
+    const shares = (d.shares ??= new Map());
+    let s = shares.get(key);
+    if (s === undefined) {
+      // Bounded by the addresses a MAC keeps (and facts about a few more).
+      if (shares.size >= 2 * MAX_OWN_IPS) return (d.stays ??= this.newShare(null));
+      s = this.newShare(key);
+      shares.set(key, s);
+    }
+    d.lastShareKey = key;
+    d.lastShare = s;
+    return s;
+  }
+
+  /** The share a fact about a MAC device at this address goes to (as frameShare). */
+  private factShare(d: Device, ip: string | null): Share {
+    if (ip !== null) {
+      if (ip.includes(':')) {
+        if (isUnicast6(ip) && !ip.startsWith('fe80:')) return this.addressShare(d, ip);
+      } else {
+        const v = this.ip4Number(ip);
+        if (v >= 0 && ipv4IsUnicastHost(v)) return this.addressShare(d, v | 0);
+      }
+    }
+    return (d.stays ??= this.newShare(null));
   }
 
   /**
@@ -399,12 +514,20 @@ export class Inventory {
         if (v >= 0 && ipv4IsUnicastHost(v)) this.bind4(d, v | 0, -1, false);
       }
     }
-    const dropped = d.evidence.dropped;
-    d.evidence.add(o, count, last);
-    if (d.evidence.dropped !== dropped) this.factsDropped++;
-    d.protocols.add(this.protocolOf(o.protocol));
+    const fact = d.evidence.add(o, count, last);
+    if (fact === null) this.factsDropped++;
+    const proto = this.protocolOf(o.protocol);
+    d.protocols.add(proto);
+    if (d.mac >= 0 && !d.router) {
+      const s = this.factShare(d, o.device.ip);
+      if (fact !== null) s.fact(fact, o, count, o.ts, last, this.attachSeq++);
+      s.protocols.add(proto);
+    }
     d.touch();
   }
+
+  /** Facts attached so far: the order of a share's facts (shares.ts). */
+  private attachSeq = 0;
 
   /** The device holding an address, without creating one. */
   private knownByIp(ip: string): Device | undefined {
@@ -822,6 +945,153 @@ export class Inventory {
     for (const [ip, u] of d.rx6 ?? []) if (!d.ip6.has(ip)) moveRx(u, this.ip6Device(ip, d));
     d.rx4 = null;
     d.rx6 = null;
+    this.moveShares(d);
+  }
+
+  /**
+   * The edges, protocols and facts that went through the addresses a new router does not own go to
+   * those addresses' devices, and the router keeps the rest: as if it had been known to route from
+   * the start (so a gateway does not take the first remote server's OS fingerprint for its own).
+   */
+  private moveShares(d: Device): void {
+    const shares = d.shares;
+    let stays = d.stays;
+    d.shares = null;
+    d.stays = null;
+    d.lastShareKey = -1;
+    d.lastShare = null;
+    if (shares === null) return;
+    const edges = new Set<Edge>();
+    for (const [key, s] of shares) {
+      // Addresses it owns (ARP) stay with it, as their counters do.
+      if (typeof key === 'number' && d.ip4.get(key)?.arp === true) {
+        (stays ??= this.newShare(null)).absorbFacts(s);
+        continue;
+      }
+      const r =
+        typeof key === 'number'
+          ? (this.byIp4.get(key) ?? this.owner4.get(key) ?? this.ip4Device(key, d))
+          : (this.byIp6.get(key) ?? this.owner6.get(key) ?? this.ip6Device(key, d));
+      if (r === d) {
+        (stays ??= this.newShare(null)).absorbFacts(s);
+        continue;
+      }
+      r.touch();
+      for (const p of s.protocols) r.protocols.add(p);
+      if (!r.aggregate)
+        for (const f of s.factsInOrder()) {
+          const fact = r.evidence.add(f.obs, f.count, f.last, f.first);
+          if (fact === null) this.factsDropped++;
+          else if (r.mac >= 0 && !r.router)
+            this.factShare(r, f.obs.device.ip).fact(fact, f.obs, f.count, f.first, f.last, f.seq);
+        }
+      for (const e of s.edges) {
+        if (e.gone) continue;
+        this.moveParts(e, s, d, r);
+        edges.add(e);
+      }
+    }
+    for (const e of edges) this.settleEdge(e);
+    // What the router keeps: what stays its own.
+    d.protocols.clear();
+    d.lastStack.length = 0;
+    d.evidence.reset();
+    d.touch();
+    if (stays === null) return;
+    for (const p of stays.protocols) d.protocols.add(p);
+    for (const f of stays.factsInOrder()) d.evidence.add(f.obs, f.count, f.last, f.first);
+  }
+
+  /** The parts of `e` that went through share `s` of `d`, moved to the edge between `r` and the far end. */
+  private moveParts(e: Edge, s: Share, d: Device, r: Device): void {
+    const atA = e.a === d;
+    const peer = atA ? e.b : e.a;
+    if (peer === r) return;
+    for (const part of takeParts(e, (p) => (atA ? p.sa : p.sb) === s)) {
+      const peerShare = atA ? part.sb : part.sa;
+      const to = this.edgeBetween(r, peer, part.born);
+      const flip = (to.a === r) !== atA;
+      if (peerShare !== null || to.part !== null) {
+        const pa = to.a === r ? null : peerShare;
+        const pb = to.a === r ? peerShare : null;
+        const pk = partKey(pa, pb);
+        let into = findPart(to, pk);
+        if (into === undefined) putPart(to, pk, (into = emptyPart(pa, pb, part.born)));
+        addPart(into, part, flip);
+        peerShare?.edges.add(to);
+      }
+      const sum = emptyPart(null, null);
+      addPart(sum, part, flip);
+      to.packetsAtoB += sum.packetsAtoB;
+      to.packetsBtoA += sum.packetsBtoA;
+      to.bytesAtoB += sum.bytesAtoB;
+      to.bytesBtoA += sum.bytesBtoA;
+      if (sum.first < to.first) to.first = sum.first;
+      if (sum.last > to.last) to.last = sum.last;
+      for (const x of sum.protocols) if (!to.protocols.has(x)) to.protocols.add(x);
+      to.lastProto = '';
+      this.edgeShape++;
+      this.dirtyEdge(to);
+    }
+  }
+
+  /**
+   * The edge between two devices, made if new, as if when `born` says (moved parts keep when they
+   * began, so the edges of an analysis, listed in that order, come out as one made them from the start).
+   */
+  private edgeBetween(x: Device, y: Device, born: number): Edge {
+    this.edgesMoved = true;
+    const lo = x.n < y.n ? x : y;
+    const hi = x.n < y.n ? y : x;
+    let e = lo.edgeTo.get(hi.n);
+    if (e !== undefined) {
+      if (born < e.born) e.born = born;
+    } else {
+      e = new Edge(lo, hi);
+      e.born = born;
+      e.first = Infinity;
+      e.last = -Infinity;
+      this.edges.set(lo.n * 67108864 + hi.n, e);
+      lo.edgeTo.set(hi.n, e);
+    }
+    return e;
+  }
+
+  /** An edge some of whose parts moved: what is left of it, or gone if nothing is. */
+  private settleEdge(e: Edge): void {
+    this.edgeShape++;
+    e.lastProto = '';
+    if (e.part === null) {
+      e.gone = true;
+      this.edges.delete(e.a.n * 67108864 + e.b.n);
+      e.a.edgeTo.delete(e.b.n);
+      if (e.dirty) {
+        const i = this.changedEdges.indexOf(e);
+        if (i >= 0) this.changedEdges.splice(i, 1);
+        e.dirty = false;
+      }
+      if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
+      return;
+    }
+    const sum = emptyPart(null, null);
+    for (const part of partList(e)) addPart(sum, part, false);
+    e.born = sum.born;
+    e.packetsAtoB = sum.packetsAtoB;
+    e.packetsBtoA = sum.packetsBtoA;
+    e.bytesAtoB = sum.bytesAtoB;
+    e.bytesBtoA = sum.bytesBtoA;
+    e.first = sum.first;
+    e.last = sum.last;
+    e.protocols.clear();
+    for (const x of sum.protocols) e.protocols.add(x);
+    this.dirtyEdge(e);
+  }
+
+  private dirtyEdge(e: Edge): void {
+    if (!e.dirty) {
+      e.dirty = true;
+      this.changedEdges.push(e);
+    }
   }
 
   /**
@@ -842,6 +1112,8 @@ export class Inventory {
       if (e.last > cutoff || e.dirty) continue;
       this.edges.delete(k);
       e.a.edgeTo.delete(e.b.n);
+      // Its parts are gone with it: a router found later does not move what was evicted.
+      e.gone = true;
       this.edgeShape++;
       if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
       n++;
@@ -862,7 +1134,7 @@ export class Inventory {
     else if (u.served.length < 16 && !u.served.includes(port)) u.served.push(port);
   }
 
-  private edge(a: Device, b: Device, p: Packet, len: number): void {
+  private edge(a: Device, b: Device, p: Packet, len: number): Edge {
     const lo = a.n < b.n ? a : b;
     const hi = a.n < b.n ? b : a;
     let e = lo.edgeTo.get(hi.n);
@@ -897,6 +1169,7 @@ export class Inventory {
         }
       }
     }
+    return e;
   }
 
   private addVlans(d: Device, p: Packet): void {
@@ -1085,6 +1358,40 @@ export class Inventory {
       firstSeen: isoTime(e.first),
       lastSeen: isoTime(e.last),
     };
+  }
+}
+
+/** A frame of an edge, kept in the part of the shares it went through (a: the share of e.a's end). */
+function edgePart(
+  e: Edge,
+  sa: Share | null,
+  sb: Share | null,
+  aSent: boolean,
+  p: Packet,
+  len: number,
+  frame: number,
+): void {
+  const k = partKey(sa, sb);
+  let part = findPart(e, k);
+  if (part === undefined) {
+    part = emptyPart(sa, sb, Math.floor(e.born / 4096) === frame ? e.born : frame * 4096 + 4095);
+    putPart(e, k, part);
+    sa?.edges.add(e);
+    sb?.edges.add(e);
+  }
+  if (aSent) {
+    part.packetsAtoB++;
+    part.bytesAtoB += len;
+  } else {
+    part.packetsBtoA++;
+    part.bytesBtoA += len;
+  }
+  if (p.ts < part.first) part.first = p.ts;
+  if (p.ts > part.last) part.last = p.ts;
+  if (p.protoCount > 0) {
+    const name = p.protos[p.protoCount - 1]!;
+    const list = part.protocols;
+    if (list[list.length - 1] !== name && !SILENT.has(name) && !list.includes(name)) list.push(name);
   }
 }
 

@@ -33,6 +33,17 @@ export interface Combined {
   routerServed: Set<number>;
   /** `at`, in a merge of one capture's workers: where one analysis would have put the fact (inFrameOrder). */
   facts: { f: PartialFact; sources: Set<string>; at?: number }[];
+  /**
+   * The facts by source, each list in its source's order, until decideRouters settles them into
+   * `facts`: a fact heard through an address (PartialFact.via) moves with it if the MAC routes.
+   */
+  factLists: { source: string; list: PartialFact[] }[];
+  /** Facts go in frame order (see combine's `byFrame`). */
+  byFrame: boolean;
+  /** Protocols by address, from sources that did not call it a router (PartialDeviceState.viaProtocols). */
+  viaProtocols: Map<string, Set<string>>;
+  /** Sources that called it a router: what they list through its addresses is from before, and moved. */
+  routerSources: Set<string>;
   factsDropped: number;
   /** The earliest making any source knows (Infinity: none says). */
   born: number;
@@ -87,6 +98,10 @@ export function emptyCombined(p: PartialDevice): Combined {
     servedTcp: new Set(),
     routerServed: new Set(),
     facts: [],
+    factLists: [],
+    byFrame: false,
+    viaProtocols: new Map(),
+    routerSources: new Set(),
     factsDropped: 0,
     born: Infinity,
   };
@@ -181,6 +196,13 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
     }
     c.factsDropped += s.factsDropped;
     if (s.born !== undefined && s.born < c.born) c.born = s.born;
+    if (s.router) c.routerSources.add(s.source);
+    else
+      for (const v of s.viaProtocols ?? []) {
+        let set = c.viaProtocols.get(v.ip);
+        if (set === undefined) c.viaProtocols.set(v.ip, (set = new Set()));
+        for (const x of v.protocols) set.add(x);
+      }
   }
   // A source that called the MAC a router already moved the addresses it did not own to devices of
   // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
@@ -193,9 +215,22 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
     );
   for (const u of byFamily(false)) addIp(c.ip4, u);
   for (const u of byFamily(true)) addIp(c.ip6, u);
-  // The same fact from several sources is one entry: counts summed, the earliest frame first.
+  // A source that called it a router moved what it heard through the addresses it did not own.
+  c.factLists = p.states.map((s) => ({
+    source: s.source,
+    list: s.router ? s.facts.filter((f) => f.via === undefined) : s.facts,
+  }));
+  c.byFrame = byFrame;
+  return c;
+}
+
+/** The facts of every source as one list (decideRouters moved those it moves): see Combined.factLists. */
+function settleFacts(c: Combined): void {
+  // The same fact from several sources (or addresses) is one entry: counts summed, the earliest frame first.
+  const byFrame = c.byFrame;
   const facts = new Map<string, { f: PartialFact; sources: Set<string>; at?: number }>();
-  const tagged = p.states.map((s) => s.facts.map((f) => ({ f, source: s.source, at: 0 })));
+  const tagged = c.factLists.map((l) => l.list.map((f) => ({ f, source: l.source, at: 0 })));
+  c.factLists = [];
   const ordered = byFrame ? inFrameOrder(c, tagged) : interleave(tagged, (x) => x.f.first);
   for (const { f, source, at } of ordered) {
     const k = factKey(f.obs);
@@ -205,7 +240,8 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
         c.factsDropped++;
         continue;
       }
-      facts.set(k, { f: { ...f }, sources: new Set([siteSensorOf(source)]), ...(byFrame ? { at } : {}) });
+      const { via: _via, ...own } = f;
+      facts.set(k, { f: own, sources: new Set([siteSensorOf(source)]), ...(byFrame ? { at } : {}) });
       continue;
     }
     had.sources.add(siteSensorOf(source));
@@ -215,7 +251,31 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
     if (f.first < had.f.first) had.f.first = f.first;
   }
   c.facts = [...facts.values()];
-  return c;
+  for (const set of c.viaProtocols.values()) for (const x of set) c.protocols.add(x);
+  c.viaProtocols.clear();
+}
+
+/** An address a router keeps (by ARP, or link-local), once decideRouters moved the others. */
+const ownsAddress = (c: Combined, ip: string) => c.ip4.has(ip) || c.ip6.has(ip);
+
+/**
+ * The key of an edge's end in a merge: the device, or for a part heard through an address of a MAC
+ * the merge finds routing (and the address is not its own), that address's device; null for a part
+ * its source already moved (the source called the MAC a router).
+ */
+export function endOf(
+  all: ReadonlyMap<string, Combined>,
+  key: string,
+  via: string | null,
+  source: string,
+): string | null {
+  if (via === null) return key;
+  const c = all.get(key);
+  if (c === undefined || c.p.kind !== 'mac') return key;
+  if (!c.router || ownsAddress(c, via)) return key;
+  if (c.routerSources.has(source)) return null;
+  const r = `${c.p.site}/ip:${via}`;
+  return all.has(r) ? r : key;
 }
 
 /** Addresses that count towards calling a MAC a router, as Inventory counts them. */
@@ -250,6 +310,7 @@ export function decideRouters(all: Map<string, Combined>, moved?: Map<string, Ma
       let r = all.get(key);
       if (r === undefined) {
         r = emptyCombined({ key, kind: 'ip', site: c.p.site, l2domain: null, id: 'ip:' + ip, states: [] });
+        r.byFrame = c.byFrame;
         for (const s of c.sensors) r.sensors.add(s);
         (ip.includes(':') ? r.ip6 : r.ip4).set(ip, {
           ip,
@@ -309,5 +370,32 @@ export function decideRouters(all: Map<string, Combined>, moved?: Map<string, Ma
       c.bytesReceived = Math.max(0, c.bytesReceived - u.bytes);
     }
     c.rx.clear();
+    // Facts and protocols heard through addresses it does not own go with them (edges: endOf).
+    for (const l of c.factLists) {
+      const away = new Map<string, PartialFact[]>();
+      const keep: PartialFact[] = [];
+      for (const f of l.list) {
+        if (f.via === undefined || ownsAddress(c, f.via)) keep.push(f);
+        else {
+          const list = away.get(f.via);
+          if (list === undefined) away.set(f.via, [f]);
+          else list.push(f);
+        }
+      }
+      l.list = keep;
+      for (const [ip, list] of away) {
+        const r = routed(ip);
+        tell(r, '\nfacts ', list);
+        r.factLists.push({ source: l.source, list });
+      }
+    }
+    for (const [ip, set] of c.viaProtocols) {
+      if (ownsAddress(c, ip)) continue;
+      const r = routed(ip);
+      tell(r, '\nprotocols ', [...set]);
+      for (const x of set) r.protocols.add(x);
+      c.viaProtocols.delete(ip);
+    }
   }
+  for (const c of all.values()) settleFacts(c);
 }

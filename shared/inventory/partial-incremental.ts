@@ -50,7 +50,7 @@ import {
 export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'generatedAt' | 'only'>;
 
 /** Why a rebuild was done in full (see the cases above). */
-export type FullReason = 'first' | 'pruned' | 'ids' | 'missed';
+export type FullReason = 'first' | 'pruned' | 'ids' | 'shares' | 'missed';
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 /** A partial with nothing in it: stats are made from its sources alone. */
@@ -99,8 +99,23 @@ function addressOf(key: string): { site: string; ip: string } | null {
   return key.startsWith('ip:', i + 1) ? { site: key.slice(0, i), ip: key.slice(i + 4) } : null;
 }
 
-/** A device only named (an edge's far end): its id and place, none of its facts. */
-const bare = (d: PartialDevice): PartialDevice => ({ ...d, states: [] });
+/**
+ * A device only named (an edge's far end): its id and place, none of its facts; a MAC keeps its
+ * addresses and router flags, which say whether parts of its edges go to the addresses behind it
+ * (partial-combine.ts endOf).
+ */
+const bare = (d: PartialDevice): PartialDevice =>
+  d.kind !== 'mac'
+    ? { ...d, states: [] }
+    : {
+        ...d,
+        states: d.states.map(({ received: _r, viaProtocols: _v, routerServedTcp: _s, ...s }) => ({
+          ...s,
+          facts: [],
+          protocols: [],
+          servedTcp: [],
+        })),
+      };
 
 /** An address device a router makes (it has no record of its own), without facts. */
 function addressDevice(key: string): PartialDevice {
@@ -159,8 +174,15 @@ export class IncrementalInventory {
     first: 0,
     pruned: 0,
     ids: 0,
+    shares: 0,
     missed: 0,
   };
+  /**
+   * MACs the merge finds routing that a source that did not call them routers lists facts, protocols
+   * or edge parts of through their addresses (PartialFact.via): moving those re-keys edges of
+   * devices not touched, which this rebuild does not follow, so while any is there it rebuilds all.
+   */
+  private readonly unmoved = new Set<string>();
 
   constructor(
     private readonly acc: PartialAccumulator,
@@ -205,8 +227,12 @@ export class IncrementalInventory {
   rebuild(): InventoryChanges {
     const touched = new Set(this.acc.changed());
     for (const a of this.acc.changedDns()) for (const k of this.byAddress.get(a) ?? []) touched.add(k);
+    // One that stops being such leaves edges the last full rebuild moved: all again, once more.
+    let left = false;
+    for (const k of touched) left = this.noteUnmoved(k) || left;
     if (this.full === 0) return this.rebuildAll('first');
     if (this.acc.pruned !== this.pruned) return this.rebuildAll('pruned');
+    if (this.unmoved.size > 0 || left) return this.rebuildAll('shares');
     const plan = this.plan(touched, this.acc.hearsayChanged());
     if (typeof plan === 'string') return this.rebuildAll(plan);
     const { show, routers } = plan;
@@ -362,6 +388,28 @@ export class IncrementalInventory {
     }
     if (shared > 0 !== this.qualified) return 'ids';
     return { show, routers, moves, exists, shared, hearsay };
+  }
+
+  /** Whether a MAC is one of `unmoved` now; true if it just stopped being one. */
+  private noteUnmoved(key: string): boolean {
+    const d = this.acc.device(key);
+    if (d?.kind !== 'mac') return false;
+    const routers = new Set(d.states.filter((s) => s.router).map((s) => s.source));
+    const through = d.states.some(
+      (s) => !s.router && ((s.viaProtocols?.length ?? 0) > 0 || s.facts.some((f) => f.via !== undefined)),
+    );
+    const parts = () =>
+      this.acc
+        .edgesAt(key)
+        .some((e) =>
+          e.states.some(
+            (s) =>
+              !routers.has(s.source) && (s.parts ?? []).some((p) => (e.a === key ? p.viaA : p.viaB) !== null),
+          ),
+        );
+    if (movesOf(d) !== null && (through || parts())) this.unmoved.add(key);
+    else return this.unmoved.delete(key);
+    return false;
   }
 
   /** Index the routers a device's record names (`via`): they are in its JSON while they exist. */

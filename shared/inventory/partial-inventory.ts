@@ -12,7 +12,7 @@ import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } 
 import { ipv4FromString, macFromString } from '../util/addr';
 import { cmp, UNKNOWN_BORN } from './partial-merge';
 import type { PartialDevice, PartialEdge, PartialInventory, PartialIpUse } from './partial-types';
-import { combine, decideRouters, type Combined } from './partial-combine';
+import { combine, decideRouters, endOf, type Combined } from './partial-combine';
 import { statsOf } from './partial-stats';
 import { claimHearsay } from './partial-hearsay';
 
@@ -119,6 +119,77 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
   return d;
 }
 
+/** An edge of the merge, summed over its sources' states (and their parts). */
+interface MergedEdge {
+  a: string;
+  b: string;
+  packetsAtoB: number;
+  packetsBtoA: number;
+  bytesAtoB: number;
+  bytesBtoA: number;
+  first: number;
+  last: number;
+  protocols: Set<string>;
+  born: number;
+}
+
+/**
+ * The merge's edges by their ends' keys: each source's state summed in, and the parts of a state
+ * that went through an address of a MAC the merge finds routing summed into the edge of that
+ * address's device instead (partial-combine.ts endOf), as one analysis would have made them.
+ */
+function edgesOf(list: readonly PartialEdge[], all: ReadonlyMap<string, Combined>): Map<string, MergedEdge> {
+  const out = new Map<string, MergedEdge>();
+  const add = (
+    x: string,
+    y: string,
+    s: Omit<MergedEdge, 'a' | 'b' | 'protocols' | 'born'> & { protocols: readonly string[] },
+    born: number,
+  ) => {
+    if (x === y) return;
+    const flip = x > y;
+    const k = flip ? `${y}\n${x}` : `${x}\n${y}`;
+    let e = out.get(k);
+    if (e === undefined) {
+      e = {
+        a: flip ? y : x,
+        b: flip ? x : y,
+        packetsAtoB: 0,
+        packetsBtoA: 0,
+        bytesAtoB: 0,
+        bytesBtoA: 0,
+        first: Infinity,
+        last: -Infinity,
+        protocols: new Set(),
+        born: Infinity,
+      };
+      out.set(k, e);
+    }
+    e.packetsAtoB += flip ? s.packetsBtoA : s.packetsAtoB;
+    e.packetsBtoA += flip ? s.packetsAtoB : s.packetsBtoA;
+    e.bytesAtoB += flip ? s.bytesBtoA : s.bytesAtoB;
+    e.bytesBtoA += flip ? s.bytesAtoB : s.bytesBtoA;
+    e.first = Math.min(e.first, s.first);
+    e.last = Math.max(e.last, s.last);
+    for (const p of s.protocols) e.protocols.add(p);
+    e.born = Math.min(e.born, born);
+  };
+  for (const pe of list)
+    for (const s of pe.states) {
+      const born = s.born ?? Infinity;
+      if (s.parts === undefined) {
+        add(pe.a, pe.b, s, born);
+        continue;
+      }
+      for (const part of s.parts) {
+        const a = endOf(all, pe.a, part.viaA, s.source);
+        const b = endOf(all, pe.b, part.viaB, s.source);
+        if (a !== null && b !== null) add(a, b, part, born);
+      }
+    }
+  return out;
+}
+
 /** The newest edits, per device key, as applyEdits takes them (a null value clears the field). */
 function editsOf(p: PartialInventory): Map<string, DeviceEdits> {
   const out = new Map<string, DeviceEdits>();
@@ -180,9 +251,9 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     sites.get(n.site)?.inv.resolved.set(n.ip, new Map(names));
   }
   const edges: EdgeJson[] = [];
-  const born = (pe: PartialEdge) => Math.min(...pe.states.map((s) => s.born ?? Infinity));
   const kept = only === undefined ? p.edges : p.edges.filter(joins);
-  const made = local ? [...kept].sort((x, y) => born(x) - born(y)) : kept;
+  const made = [...edgesOf(kept, all).values()];
+  if (local) made.sort((x, y) => x.born - y.born);
   for (const pe of made) {
     const a = byKey.get(pe.a);
     const b = byKey.get(pe.b);
@@ -192,17 +263,13 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     if (sites.get(all.get(pe.b)!.p.site)!.inv !== inv) continue;
     const flip = a.n > b.n;
     const e = new Edge(flip ? b : a, flip ? a : b);
-    e.first = Infinity;
-    e.last = -Infinity;
-    for (const s of pe.states) {
-      e.packetsAtoB += flip ? s.packetsBtoA : s.packetsAtoB;
-      e.packetsBtoA += flip ? s.packetsAtoB : s.packetsBtoA;
-      e.bytesAtoB += flip ? s.bytesBtoA : s.bytesAtoB;
-      e.bytesBtoA += flip ? s.bytesAtoB : s.bytesBtoA;
-      e.first = Math.min(e.first, s.first);
-      e.last = Math.max(e.last, s.last);
-      for (const x of s.protocols) e.protocols.add(x);
-    }
+    e.packetsAtoB = flip ? pe.packetsBtoA : pe.packetsAtoB;
+    e.packetsBtoA = flip ? pe.packetsAtoB : pe.packetsBtoA;
+    e.bytesAtoB = flip ? pe.bytesBtoA : pe.bytesAtoB;
+    e.bytesBtoA = flip ? pe.bytesAtoB : pe.bytesBtoA;
+    e.first = pe.first;
+    e.last = pe.last;
+    for (const x of pe.protocols) e.protocols.add(x);
     const lo = e.a;
     inv.edges.set(lo.n * 67108864 + e.b.n, e);
     lo.edgeTo.set(e.b.n, e);

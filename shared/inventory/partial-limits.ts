@@ -23,6 +23,8 @@ export const PARTIAL_LIMITS = {
   vlansPerDevice: 64,
   servedPerDevice: 256,
   viaPerDevice: 16,
+  /** An edge's parts by the addresses its ends used (a MAC not known to route: shares.ts). */
+  partsPerEdge: 256,
   /** Characters in a name (site, sensor, protocol), a key, and a value heard on the wire. */
   name: 64,
   key: 1024,

@@ -15,6 +15,7 @@ import {
   type PartialDeviceState,
   type PartialDnsName,
   type PartialEdge,
+  type PartialEdgePart,
   type PartialEdgeState,
   type PartialEdit,
   type PartialFact,
@@ -26,6 +27,7 @@ import {
   type PartialSource,
   type PartialSourceInfo,
   type SourceId,
+  type PartialViaProtocols,
 } from './partial-types';
 import { MERGED_LIMITS, PARTIAL_LIMITS } from './partial-limits';
 import type { Observation } from '../model/observation';
@@ -198,6 +200,7 @@ function joinFact(x: PartialFact, y: PartialFact): PartialFact {
     last: Math.max(x.last, y.last),
     count: Math.max(x.count, y.count),
     obs,
+    ...(x.via !== undefined ? { via: x.via } : {}),
   };
 }
 
@@ -228,7 +231,28 @@ function joinRx(x: PartialRxUse, y: PartialRxUse): PartialRxUse {
 }
 
 const ipKey = (u: { ip: string }) => u.ip;
-const fKey = (f: PartialFact) => factKey(f.obs);
+/** A fact's key: one per address it came through (PartialFact.via). */
+const fKey = (f: PartialFact) => (f.via === undefined ? factKey(f.obs) : `${factKey(f.obs)}\u0000@${f.via}`);
+
+function joinViaProtocols(x: PartialViaProtocols, y: PartialViaProtocols): PartialViaProtocols {
+  return { ip: x.ip, protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice) };
+}
+
+export const partKeyOf = (p: PartialEdgePart) => `${p.viaA ?? ''}\n${p.viaB ?? ''}`;
+
+function joinPart(x: PartialEdgePart, y: PartialEdgePart): PartialEdgePart {
+  return {
+    viaA: x.viaA,
+    viaB: x.viaB,
+    packetsAtoB: Math.max(x.packetsAtoB, y.packetsAtoB),
+    packetsBtoA: Math.max(x.packetsBtoA, y.packetsBtoA),
+    bytesAtoB: Math.max(x.bytesAtoB, y.bytesAtoB),
+    bytesBtoA: Math.max(x.bytesBtoA, y.bytesBtoA),
+    first: Math.min(x.first, y.first),
+    last: Math.max(x.last, y.last),
+    protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice),
+  };
+}
 
 export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): PartialDeviceState {
   const L = PARTIAL_LIMITS;
@@ -260,6 +284,17 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
     via: union(x.via, y.via, L.viaPerDevice),
     ips: bySeq(mergeBy(x.ips, y.ips, ipKey, joinIp), ipKey, L.ipsPerDevice),
     protocols: union(x.protocols, y.protocols, L.protocolsPerDevice),
+    ...(x.viaProtocols !== undefined || y.viaProtocols !== undefined
+      ? {
+          viaProtocols: mergeBy(
+            x.viaProtocols ?? [],
+            y.viaProtocols ?? [],
+            ipKey,
+            joinViaProtocols,
+            L.ipsPerDevice * 2,
+          ),
+        }
+      : {}),
     vlans: unionNum(x.vlans, y.vlans, L.vlansPerDevice),
     servedTcp: unionNum(x.servedTcp, y.servedTcp, L.servedPerDevice),
     ...(x.routerServedTcp !== undefined || y.routerServedTcp !== undefined
@@ -296,6 +331,9 @@ function joinEdgeState(x: PartialEdgeState, y: PartialEdgeState): PartialEdgeSta
     last: Math.max(x.last, y.last),
     protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice),
     ...bornOf(x.born, y.born),
+    ...(x.parts !== undefined || y.parts !== undefined
+      ? { parts: mergeBy(x.parts ?? [], y.parts ?? [], partKeyOf, joinPart, PARTIAL_LIMITS.partsPerEdge) }
+      : {}),
   };
 }
 

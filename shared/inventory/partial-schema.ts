@@ -92,6 +92,7 @@ const fact = z.object({
   last: time,
   count,
   obs: observation,
+  via: address.optional(),
 });
 
 const deviceState = z.object({
@@ -115,6 +116,10 @@ const deviceState = z.object({
   via: z.array(key).max(L.viaPerDevice),
   ips: z.array(ipUse).max(L.ipsPerDevice),
   protocols: z.array(proto).max(L.protocolsPerDevice),
+  viaProtocols: z
+    .array(z.object({ ip: address, protocols: z.array(proto).max(L.protocolsPerDevice) }))
+    .max(L.ipsPerDevice * 2)
+    .optional(),
   vlans: z.array(z.number().int().min(0).max(4095)).max(L.vlansPerDevice),
   servedTcp: z.array(port).max(L.servedPerDevice),
   routerServedTcp: z.array(port).max(L.servedPerDevice).optional(),
@@ -172,6 +177,22 @@ const edgeState = z.object({
   last: time,
   protocols: z.array(proto).max(L.protocolsPerDevice),
   born: count.optional(),
+  parts: z
+    .array(
+      z.object({
+        viaA: address.nullable(),
+        viaB: address.nullable(),
+        packetsAtoB: count,
+        packetsBtoA: count,
+        bytesAtoB: count,
+        bytesBtoA: count,
+        first: time,
+        last: time,
+        protocols: z.array(proto).max(L.protocolsPerDevice),
+      }),
+    )
+    .max(L.partsPerEdge)
+    .optional(),
 });
 
 const edge = z

@@ -70,6 +70,18 @@ export interface PartialFact {
   count: number;
   /** The observation as first heard (rules, the identity section and the UI read it). */
   obs: Observation;
+  /**
+   * The address it was heard through, on a MAC its source did not call a router: it moves to that
+   * address's device if a merge finds the MAC routes (the inventory's shares.ts). Absent: its own.
+   * A source lists one fact once per address it came through.
+   */
+  via?: string;
+}
+
+/** Protocols a MAC its source did not call a router used through one of its addresses (see PartialFact.via). */
+export interface PartialViaProtocols {
+  ip: string;
+  protocols: string[];
 }
 
 /** What one source knows of one device. Counters and times are cumulative for that source. */
@@ -103,7 +115,9 @@ export interface PartialDeviceState {
   /** Keys of the routers it was seen behind. */
   via: string[];
   ips: PartialIpUse[];
+  /** With viaProtocols: what stays its own; those move with their addresses as facts do. */
   protocols: string[];
+  viaProtocols?: PartialViaProtocols[];
   vlans: number[];
   /** TCP ports it served while not a router (a router's own are in routerServedTcp). */
   servedTcp: number[];
@@ -153,6 +167,25 @@ export interface PartialEdgeState {
   protocols: string[];
   /** When the source made it, as PartialDeviceState.born. */
   born?: number;
+  /**
+   * While an end is a MAC the source did not call a router: the frames by the address each end used
+   * (see PartialFact.via), which a merge that finds that MAC routing moves to the address's device.
+   * The counters above are then their sum, for readers that do not move them.
+   */
+  parts?: PartialEdgePart[];
+}
+
+export interface PartialEdgePart {
+  /** The address `a`'s end used; null: none that would move. */
+  viaA: string | null;
+  viaB: string | null;
+  packetsAtoB: number;
+  packetsBtoA: number;
+  bytesAtoB: number;
+  bytesBtoA: number;
+  first: number;
+  last: number;
+  protocols: string[];
 }
 
 export interface PartialEdge {

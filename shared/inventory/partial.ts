@@ -6,13 +6,16 @@
  */
 import { ipv4ToString } from '../util/addr';
 import type { Device, Edge, HeldFact, Inventory, IpUse } from './inventory';
-import { cmp, dnsNames, edgeKey, factKey, sourceId } from './partial-merge';
+import { cmp, dnsNames, edgeKey, factKey, partKeyOf, sourceId } from './partial-merge';
+import { PARTIAL_LIMITS } from './partial-limits';
+import { partList, type Share } from './shares';
 import {
   PARTIAL_VERSION,
   type PartialDevice,
   type PartialDeviceState,
   type PartialDnsName,
   type PartialEdge,
+  type PartialEdgePart,
   type PartialEdgeState,
   type PartialFact,
   type PartialHearsay,
@@ -22,6 +25,7 @@ import {
   type PartialRxUse,
   type PartialSource,
   type PartialStats,
+  type PartialViaProtocols,
 } from './partial-types';
 
 export * from './partial-types';
@@ -104,16 +108,103 @@ function rxUses(d: Device): PartialRxUse[] {
 
 function facts(d: Device): PartialFact[] {
   const out: PartialFact[] = [];
+  if (splitByShare(d)) {
+    // A MAC not known to route: each fact once per address it came through (shares.ts), so a merge
+    // that finds it routing can move them; in the order first heard (the attach order).
+    for (const s of shares(d)) {
+      const via = addressText(s.address);
+      for (const f of s.facts.values())
+        out.push({
+          seq: f.seq,
+          firstFrame: f.obs.frame,
+          first: f.first,
+          last: f.last,
+          count: f.count,
+          obs: f.obs,
+          ...(via === null ? {} : { via }),
+        });
+    }
+    const key = (f: PartialFact) => factKey(f.obs) + (f.via ?? '');
+    return out.sort((x, y) => x.seq - y.seq || cmp(key(x), key(y))).slice(0, PARTIAL_LIMITS.factsPerDevice);
+  }
   for (const [seq, f] of d.evidence.facts)
     out.push({ seq, firstFrame: f.firstFrame, first: f.first, last: f.last, count: f.count, obs: f.obs });
   return out.sort((x, y) => x.seq - y.seq || cmp(factKey(x.obs), factKey(y.obs)));
+}
+
+/** Whether a device's facts, protocols and edges go out by share: a MAC not known to route. */
+const splitByShare = (d: Device) => !d.router && (d.stays !== null || d.shares !== null);
+
+function shares(d: Device): Share[] {
+  const out: Share[] = [];
+  if (d.stays !== null) out.push(d.stays);
+  for (const s of d.shares?.values() ?? []) out.push(s);
+  return out;
+}
+
+/** A share's address as partials write it; null for what stays the MAC's. */
+function addressText(a: number | string | null): string | null {
+  return a === null ? null : typeof a === 'number' ? ipv4ToString(a >>> 0) : a;
+}
+
+/** A device's protocols: with its shares', those that stay its own and those by address. */
+function protocolsOf(d: Device): Pick<PartialDeviceState, 'protocols' | 'viaProtocols'> {
+  if (!splitByShare(d)) return { protocols: [...d.protocols].sort(cmp) };
+  const via: PartialViaProtocols[] = [];
+  for (const s of d.shares?.values() ?? [])
+    if (s.protocols.size > 0)
+      via.push({ ip: addressText(s.address)!, protocols: [...s.protocols].sort(cmp) });
+  return {
+    protocols: [...(d.stays?.protocols ?? [])].sort(cmp),
+    ...(via.length > 0 ? { viaProtocols: via.sort((x, y) => cmp(x.ip, y.ip)) } : {}),
+  };
+}
+
+/** An edge's parts by the addresses its ends used (flipped: `a` is the edge's `b`), summed per pair. */
+function partsOf(e: Edge, flip: boolean): PartialEdgePart[] {
+  const out = new Map<string, PartialEdgePart>();
+  for (const p of partList(e)) {
+    const va = addressText(p.sa?.address ?? null);
+    const vb = addressText(p.sb?.address ?? null);
+    const part: PartialEdgePart = {
+      viaA: flip ? vb : va,
+      viaB: flip ? va : vb,
+      packetsAtoB: flip ? p.packetsBtoA : p.packetsAtoB,
+      packetsBtoA: flip ? p.packetsAtoB : p.packetsBtoA,
+      bytesAtoB: flip ? p.bytesBtoA : p.bytesAtoB,
+      bytesBtoA: flip ? p.bytesAtoB : p.bytesBtoA,
+      first: p.first,
+      last: p.last,
+      protocols: [...p.protocols],
+    };
+    const k = partKeyOf(part);
+    const had = out.get(k);
+    if (had === undefined) {
+      out.set(k, part);
+      continue;
+    }
+    had.packetsAtoB += part.packetsAtoB;
+    had.packetsBtoA += part.packetsBtoA;
+    had.bytesAtoB += part.bytesAtoB;
+    had.bytesBtoA += part.bytesBtoA;
+    had.first = Math.min(had.first, part.first);
+    had.last = Math.max(had.last, part.last);
+    had.protocols = [...new Set([...had.protocols, ...part.protocols])];
+  }
+  return [...out.entries()]
+    .sort(([x], [y]) => cmp(x, y))
+    .slice(0, PARTIAL_LIMITS.partsPerEdge)
+    .map(([, p]) => ({ ...p, protocols: p.protocols.sort(cmp) }));
 }
 
 /** Everything rules and the JSON read, short: a device that changed has a different stamp. */
 function deviceStamp(d: Device): string {
   let n = 0;
   for (const f of d.evidence.facts.values()) n += f.count;
-  return `${d.first}/${d.last}/${d.packetsSent}/${d.packetsReceived}/${d.bytesSent}/${d.bytesReceived}/${n}/${d.evidence.facts.size}/${d.ip4.size}/${d.ip6.size}/${d.protocols.size}/${d.vlans.size}/${d.servedTcp.size}/${d.via.size}/${d.router ? 1 : 0}/${d.routed ? 1 : 0}`;
+  // A share's protocols may grow while the device's do not (the same one through another address).
+  let shared = 0;
+  if (splitByShare(d)) for (const s of shares(d)) shared += s.protocols.size + s.facts.size * 1024;
+  return `${d.first}/${d.last}/${d.packetsSent}/${d.packetsReceived}/${d.bytesSent}/${d.bytesReceived}/${n}/${d.evidence.facts.size}/${d.ip4.size}/${d.ip6.size}/${d.protocols.size}/${d.vlans.size}/${d.servedTcp.size}/${d.via.size}/${d.router ? 1 : 0}/${d.routed ? 1 : 0}/${shared}`;
 }
 
 function edgeStamp(e: Edge): string {
@@ -165,7 +256,7 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       // Routers are MAC devices of the same domain (Inventory.routedVia).
       via: [...d.via].map((id) => `${site}/${l2}/${id}`).sort(cmp),
       ips: ipUses(d),
-      protocols: [...d.protocols].sort(cmp),
+      ...protocolsOf(d),
       vlans: [...d.vlans].sort((x, y) => x - y),
       servedTcp: d.router ? [] : [...d.servedTcp].sort((x, y) => x - y),
       ...(d.router ? { routerServedTcp: [...d.servedTcp].sort((x, y) => x - y) } : {}),
@@ -198,6 +289,7 @@ export function partialOf(inv: Inventory, source: PartialSource, o: PartialOfOpt
       last: e.last,
       protocols: [...e.protocols].sort(cmp),
       born: e.born,
+      ...(e.part !== null ? { parts: partsOf(e, flip) } : {}),
     };
     edges.push({ a: flip ? kb : ka, b: flip ? ka : kb, states: [s] });
   }
