@@ -14,7 +14,9 @@ import {
 import { Evidence, factKey } from './evidence';
 import {
   addPart,
+  addTraffic,
   emptyPart,
+  noTraffic,
   findPart,
   partKey,
   partList,
@@ -1020,15 +1022,8 @@ export class Inventory {
         addPart(into, part, flip);
         peerShare?.edges.add(to);
       }
-      const sum = emptyPart(null, null);
-      addPart(sum, part, flip);
-      to.packetsAtoB += sum.packetsAtoB;
-      to.packetsBtoA += sum.packetsBtoA;
-      to.bytesAtoB += sum.bytesAtoB;
-      to.bytesBtoA += sum.bytesBtoA;
-      if (sum.first < to.first) to.first = sum.first;
-      if (sum.last > to.last) to.last = sum.last;
-      for (const x of sum.protocols) if (!to.protocols.has(x)) to.protocols.add(x);
+      addTraffic(to, part, flip);
+      for (const x of part.protocols) to.protocols.add(x);
       to.lastProto = '';
       this.edgeShape++;
       this.dirtyEdge(to);
@@ -1073,17 +1068,14 @@ export class Inventory {
       if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
       return;
     }
-    const sum = emptyPart(null, null);
-    for (const part of partList(e)) addPart(sum, part, false);
-    e.born = sum.born;
-    e.packetsAtoB = sum.packetsAtoB;
-    e.packetsBtoA = sum.packetsBtoA;
-    e.bytesAtoB = sum.bytesAtoB;
-    e.bytesBtoA = sum.bytesBtoA;
-    e.first = sum.first;
-    e.last = sum.last;
+    Object.assign(e, noTraffic());
+    e.born = Infinity;
     e.protocols.clear();
-    for (const x of sum.protocols) e.protocols.add(x);
+    for (const part of partList(e)) {
+      addTraffic(e, part, false);
+      for (const x of part.protocols) e.protocols.add(x);
+      if (part.born < e.born) e.born = part.born;
+    }
     this.dirtyEdge(e);
   }
 

@@ -11,8 +11,15 @@ import { Edge, Inventory, type Device } from './inventory';
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
 import { ipv4FromString, macFromString } from '../util/addr';
 import { cmp, UNKNOWN_BORN } from './partial-merge';
-import type { PartialDevice, PartialEdge, PartialInventory, PartialIpUse } from './partial-types';
+import type {
+  EdgeTraffic,
+  PartialDevice,
+  PartialEdge,
+  PartialInventory,
+  PartialIpUse,
+} from './partial-types';
 import { combine, decideRouters, endOf, type Combined } from './partial-combine';
+import { addTraffic, noTraffic } from './shares';
 import { statsOf } from './partial-stats';
 import { claimHearsay } from './partial-hearsay';
 
@@ -120,15 +127,9 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
 }
 
 /** An edge of the merge, summed over its sources' states (and their parts). */
-interface MergedEdge {
+interface MergedEdge extends EdgeTraffic {
   a: string;
   b: string;
-  packetsAtoB: number;
-  packetsBtoA: number;
-  bytesAtoB: number;
-  bytesBtoA: number;
-  first: number;
-  last: number;
   protocols: Set<string>;
   born: number;
 }
@@ -140,37 +141,16 @@ interface MergedEdge {
  */
 function edgesOf(list: readonly PartialEdge[], all: ReadonlyMap<string, Combined>): Map<string, MergedEdge> {
   const out = new Map<string, MergedEdge>();
-  const add = (
-    x: string,
-    y: string,
-    s: Omit<MergedEdge, 'a' | 'b' | 'protocols' | 'born'> & { protocols: readonly string[] },
-    born: number,
-  ) => {
+  const add = (x: string, y: string, s: EdgeTraffic & { protocols: readonly string[] }, born: number) => {
     if (x === y) return;
     const flip = x > y;
     const k = flip ? `${y}\n${x}` : `${x}\n${y}`;
     let e = out.get(k);
     if (e === undefined) {
-      e = {
-        a: flip ? y : x,
-        b: flip ? x : y,
-        packetsAtoB: 0,
-        packetsBtoA: 0,
-        bytesAtoB: 0,
-        bytesBtoA: 0,
-        first: Infinity,
-        last: -Infinity,
-        protocols: new Set(),
-        born: Infinity,
-      };
+      e = { a: flip ? y : x, b: flip ? x : y, ...noTraffic(), protocols: new Set(), born: Infinity };
       out.set(k, e);
     }
-    e.packetsAtoB += flip ? s.packetsBtoA : s.packetsAtoB;
-    e.packetsBtoA += flip ? s.packetsAtoB : s.packetsBtoA;
-    e.bytesAtoB += flip ? s.bytesBtoA : s.bytesAtoB;
-    e.bytesBtoA += flip ? s.bytesAtoB : s.bytesBtoA;
-    e.first = Math.min(e.first, s.first);
-    e.last = Math.max(e.last, s.last);
+    addTraffic(e, s, flip);
     for (const p of s.protocols) e.protocols.add(p);
     e.born = Math.min(e.born, born);
   };

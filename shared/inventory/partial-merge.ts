@@ -15,6 +15,7 @@ import {
   type PartialDeviceState,
   type PartialDnsName,
   type PartialEdge,
+  type EdgeTraffic,
   type PartialEdgePart,
   type PartialEdgeState,
   type PartialEdit,
@@ -240,10 +241,12 @@ function joinViaProtocols(x: PartialViaProtocols, y: PartialViaProtocols): Parti
 
 export const partKeyOf = (p: PartialEdgePart) => `${p.viaA ?? ''}\n${p.viaB ?? ''}`;
 
-function joinPart(x: PartialEdgePart, y: PartialEdgePart): PartialEdgePart {
+/** One source's traffic of an edge (or a part of it), joined: cumulative counters, earliest, latest. */
+function joinTraffic(
+  x: EdgeTraffic & { protocols: string[] },
+  y: EdgeTraffic & { protocols: string[] },
+): EdgeTraffic & { protocols: string[] } {
   return {
-    viaA: x.viaA,
-    viaB: x.viaB,
     packetsAtoB: Math.max(x.packetsAtoB, y.packetsAtoB),
     packetsBtoA: Math.max(x.packetsBtoA, y.packetsBtoA),
     bytesAtoB: Math.max(x.bytesAtoB, y.bytesAtoB),
@@ -252,6 +255,10 @@ function joinPart(x: PartialEdgePart, y: PartialEdgePart): PartialEdgePart {
     last: Math.max(x.last, y.last),
     protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice),
   };
+}
+
+function joinPart(x: PartialEdgePart, y: PartialEdgePart): PartialEdgePart {
+  return { viaA: x.viaA, viaB: x.viaB, ...joinTraffic(x, y) };
 }
 
 export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): PartialDeviceState {
@@ -323,13 +330,7 @@ export function joinDevice(x: PartialDevice, y: PartialDevice): PartialDevice {
 function joinEdgeState(x: PartialEdgeState, y: PartialEdgeState): PartialEdgeState {
   return {
     source: x.source,
-    packetsAtoB: Math.max(x.packetsAtoB, y.packetsAtoB),
-    packetsBtoA: Math.max(x.packetsBtoA, y.packetsBtoA),
-    bytesAtoB: Math.max(x.bytesAtoB, y.bytesAtoB),
-    bytesBtoA: Math.max(x.bytesBtoA, y.bytesBtoA),
-    first: Math.min(x.first, y.first),
-    last: Math.max(x.last, y.last),
-    protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice),
+    ...joinTraffic(x, y),
     ...bornOf(x.born, y.born),
     ...(x.parts !== undefined || y.parts !== undefined
       ? { parts: mergeBy(x.parts ?? [], y.parts ?? [], partKeyOf, joinPart, PARTIAL_LIMITS.partsPerEdge) }

@@ -167,8 +167,8 @@ function keyAgrees(d: {
   return name.safeParse(sensor).success;
 }
 
-const edgeState = z.object({
-  source,
+/** What an edge carried, each way, and when, with the protocols named (EdgeTraffic). */
+const traffic = {
   packetsAtoB: count,
   packetsBtoA: count,
   bytesAtoB: count,
@@ -176,21 +176,14 @@ const edgeState = z.object({
   first: time,
   last: time,
   protocols: z.array(proto).max(L.protocolsPerDevice),
+};
+
+const edgeState = z.object({
+  source,
+  ...traffic,
   born: count.optional(),
   parts: z
-    .array(
-      z.object({
-        viaA: address.nullable(),
-        viaB: address.nullable(),
-        packetsAtoB: count,
-        packetsBtoA: count,
-        bytesAtoB: count,
-        bytesBtoA: count,
-        first: time,
-        last: time,
-        protocols: z.array(proto).max(L.protocolsPerDevice),
-      }),
-    )
+    .array(z.object({ viaA: address.nullable(), viaB: address.nullable(), ...traffic }))
     .max(L.partsPerEdge)
     .optional(),
 });

@@ -155,15 +155,18 @@ export interface PartialDevice {
   states: PartialDeviceState[];
 }
 
-export interface PartialEdgeState {
-  source: SourceId;
-  /** From device `a` to `b` (the edge's keys, in order), and back. */
+/** What an edge carried: from device `a` to `b` (the edge's keys, in order) and back, and when. */
+export interface EdgeTraffic {
   packetsAtoB: number;
   packetsBtoA: number;
   bytesAtoB: number;
   bytesBtoA: number;
   first: number;
   last: number;
+}
+
+export interface PartialEdgeState extends EdgeTraffic {
+  source: SourceId;
   protocols: string[];
   /** When the source made it, as PartialDeviceState.born. */
   born?: number;
@@ -175,16 +178,10 @@ export interface PartialEdgeState {
   parts?: PartialEdgePart[];
 }
 
-export interface PartialEdgePart {
+export interface PartialEdgePart extends EdgeTraffic {
   /** The address `a`'s end used; null: none that would move. */
   viaA: string | null;
   viaB: string | null;
-  packetsAtoB: number;
-  packetsBtoA: number;
-  bytesAtoB: number;
-  bytesBtoA: number;
-  first: number;
-  last: number;
   protocols: string[];
 }
 

@@ -1,21 +1,16 @@
 import type { Observation } from '../model/observation';
 import type { Fact } from './evidence';
 import type { Edge } from './inventory';
+import type { EdgeTraffic } from './partial-types';
 
 /**
  * Part of an edge: the frames between its ends that went through one share of each end (null: an
  * end that keeps none, being a router or an address device), with when and the innermost protocols.
  * `a` is the edge's `a`. An edge with parts is their sum.
  */
-export interface EdgePart {
+export interface EdgePart extends EdgeTraffic {
   sa: Share | null;
   sb: Share | null;
-  packetsAtoB: number;
-  packetsBtoA: number;
-  bytesAtoB: number;
-  bytesBtoA: number;
-  first: number;
-  last: number;
   /** A few names: an array costs less than a set, per edge. */
   protocols: string[];
   /**
@@ -104,29 +99,33 @@ export class Share {
 
 /** Another part's frames added to `to` (both with `a` on the same end). */
 export function addPart(to: EdgePart, p: EdgePart, flip: boolean): void {
-  to.packetsAtoB += flip ? p.packetsBtoA : p.packetsAtoB;
-  to.packetsBtoA += flip ? p.packetsAtoB : p.packetsBtoA;
-  to.bytesAtoB += flip ? p.bytesBtoA : p.bytesAtoB;
-  to.bytesBtoA += flip ? p.bytesAtoB : p.bytesBtoA;
-  if (p.first < to.first) to.first = p.first;
-  if (p.last > to.last) to.last = p.last;
+  addTraffic(to, p, flip);
   for (const x of p.protocols) if (!to.protocols.includes(x)) to.protocols.push(x);
   if (p.born < to.born) to.born = p.born;
 }
 
 export function emptyPart(sa: Share | null, sb: Share | null, born = Infinity): EdgePart {
-  return {
-    sa,
-    sb,
-    packetsAtoB: 0,
-    packetsBtoA: 0,
-    bytesAtoB: 0,
-    bytesBtoA: 0,
-    first: Infinity,
-    last: -Infinity,
-    protocols: [],
-    born,
-  };
+  return { sa, sb, ...noTraffic(), protocols: [], born };
+}
+
+/** Nothing carried yet. */
+export const noTraffic = (): EdgeTraffic => ({
+  packetsAtoB: 0,
+  packetsBtoA: 0,
+  bytesAtoB: 0,
+  bytesBtoA: 0,
+  first: Infinity,
+  last: -Infinity,
+});
+
+/** What `from` carried added to `to` (`flip`: `from`'s `a` is `to`'s `b`). */
+export function addTraffic(to: EdgeTraffic, from: EdgeTraffic, flip: boolean): void {
+  to.packetsAtoB += flip ? from.packetsBtoA : from.packetsAtoB;
+  to.packetsBtoA += flip ? from.packetsAtoB : from.packetsBtoA;
+  to.bytesAtoB += flip ? from.bytesBtoA : from.bytesAtoB;
+  to.bytesBtoA += flip ? from.bytesAtoB : from.bytesBtoA;
+  if (from.first < to.first) to.first = from.first;
+  if (from.last > to.last) to.last = from.last;
 }
 
 /** An edge's parts: the first in place (most edges only ever have one), any others in a map. */
