@@ -19,6 +19,13 @@ export const PARTIAL_LIMITS = {
   ipsPerDevice: 64,
   servedPerIp: 16,
   factsPerDevice: 512,
+  /**
+   * Fact entries in one source's state of a device: a MAC not known to route lists a fact once per
+   * address it came through (PartialFact.via), so a gateway seen one way, sent frames for many
+   * addresses, lists more entries than distinct facts. At a few hundred bytes each, a device stays
+   * within one message of the broker's 1 MB.
+   */
+  factEntriesPerDevice: 2048,
   protocolsPerDevice: 256,
   vlansPerDevice: 64,
   servedPerDevice: 256,

@@ -307,7 +307,7 @@ export function joinDeviceState(x: PartialDeviceState, y: PartialDeviceState): P
     ...(x.routerServedTcp !== undefined || y.routerServedTcp !== undefined
       ? { routerServedTcp: unionNum(x.routerServedTcp ?? [], y.routerServedTcp ?? [], L.servedPerDevice) }
       : {}),
-    facts: bySeq(mergeBy(x.facts, y.facts, fKey, joinFact), fKey, L.factsPerDevice),
+    facts: bySeq(mergeBy(x.facts, y.facts, fKey, joinFact), fKey, L.factEntriesPerDevice),
     factsDropped: Math.max(x.factsDropped, y.factsDropped),
     ...bornOf(x.born, y.born),
   };

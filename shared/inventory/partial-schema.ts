@@ -123,7 +123,7 @@ const deviceState = z.object({
   vlans: z.array(z.number().int().min(0).max(4095)).max(L.vlansPerDevice),
   servedTcp: z.array(port).max(L.servedPerDevice),
   routerServedTcp: z.array(port).max(L.servedPerDevice).optional(),
-  facts: z.array(fact).max(L.factsPerDevice),
+  facts: z.array(fact).max(L.factEntriesPerDevice),
   factsDropped: count,
   born: count.optional(),
 });

@@ -125,7 +125,9 @@ function facts(d: Device): PartialFact[] {
         });
     }
     const key = (f: PartialFact) => factKey(f.obs) + (f.via ?? '');
-    return out.sort((x, y) => x.seq - y.seq || cmp(key(x), key(y))).slice(0, PARTIAL_LIMITS.factsPerDevice);
+    return out
+      .sort((x, y) => x.seq - y.seq || cmp(key(x), key(y)))
+      .slice(0, PARTIAL_LIMITS.factEntriesPerDevice);
   }
   for (const [seq, f] of d.evidence.facts)
     out.push({ seq, firstFrame: f.firstFrame, first: f.first, last: f.last, count: f.count, obs: f.obs });

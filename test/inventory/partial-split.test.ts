@@ -488,7 +488,7 @@ test('a hostile partial is rejected with a reason, never thrown', () => {
     [{ ...good, devices: [device({}, { packetsSent: -1 })] }, /packetsSent/],
     [{ ...good, devices: [device({}, { first: Number.NaN })] }, /first/],
     [{ ...good, devices: [device({}, { protocols: ['x'.repeat(100_000)] })] }, /protocols/],
-    [{ ...good, devices: [device({}, { facts: new Array(513).fill(fact()) })] }, /facts/],
+    [{ ...good, devices: [device({}, { facts: new Array(2049).fill(fact()) })] }, /facts/],
     [{ ...good, devices: [device({}, { source: '../../etc' })] }, /source/],
     [
       { ...good, devices: [device({}, { facts: [{ ...fact(), obs: { ...fact().obs, kind: 'bogus' } }] })] },

@@ -97,7 +97,11 @@ test('a delta cut into pieces merges back to the whole', { skip }, async () => {
   const own = await delta();
   const pieces = splitPartial(own, 4096);
   assert.ok(pieces.length > 5, `${pieces.length} pieces`);
-  assert.ok(pieces.every((p) => JSON.stringify(p).length < 4096 * 2));
+  // Under twice the bound, but for a record larger than it, which goes alone (a gateway seen one
+  // way lists its facts by address).
+  const records = (p: PartialInventory) => p.devices.length + p.edges.length + p.dns.length;
+  assert.ok(pieces.every((p) => JSON.stringify(p).length < 4096 * 2 || records(p) === 1));
+  assert.ok(pieces.filter((p) => records(p) > 1).length > 5);
   assert.deepEqual(mergeAll(pieces.reverse()), mergeAll([own]));
 });
 
