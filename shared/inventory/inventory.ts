@@ -1038,36 +1038,45 @@ export class Inventory {
     this.edgesMoved = true;
     const lo = x.n < y.n ? x : y;
     const hi = x.n < y.n ? y : x;
-    let e = lo.edgeTo.get(hi.n);
-    if (e !== undefined) {
-      if (born < e.born) e.born = born;
-    } else {
-      e = new Edge(lo, hi);
-      e.born = born;
-      e.first = Infinity;
-      e.last = -Infinity;
-      this.edges.set(lo.n * 67108864 + hi.n, e);
-      lo.edgeTo.set(hi.n, e);
-    }
+    const e = lo.edgeTo.get(hi.n);
+    if (e === undefined) return this.newEdge(lo, hi, born);
+    if (born < e.born) e.born = born;
     return e;
+  }
+
+  /** A new edge between `lo` and `hi` (lo.n < hi.n), made when `born` says. */
+  private newEdge(lo: Device, hi: Device, born: number): Edge {
+    const e = new Edge(lo, hi);
+    e.born = born;
+    this.edgeShape++;
+    this.edges.set(lo.n * 67108864 + hi.n, e);
+    lo.edgeTo.set(hi.n, e);
+    return e;
+  }
+
+  /** An edge taken out (evicted, or nothing of it left), said to the change stream; its parts go with it. */
+  private dropEdge(e: Edge): void {
+    this.edges.delete(e.a.n * 67108864 + e.b.n);
+    e.a.edgeTo.delete(e.b.n);
+    e.gone = true;
+    this.edgeShape++;
+    if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
   }
 
   /** An edge some of whose parts moved: what is left of it, or gone if nothing is. */
   private settleEdge(e: Edge): void {
-    this.edgeShape++;
-    e.lastProto = '';
     if (e.part === null) {
-      e.gone = true;
-      this.edges.delete(e.a.n * 67108864 + e.b.n);
-      e.a.edgeTo.delete(e.b.n);
+      // Not sent as changed after it was said to be gone.
       if (e.dirty) {
         const i = this.changedEdges.indexOf(e);
         if (i >= 0) this.changedEdges.splice(i, 1);
         e.dirty = false;
       }
-      if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
+      this.dropEdge(e);
       return;
     }
+    this.edgeShape++;
+    e.lastProto = '';
     Object.assign(e, noTraffic());
     e.born = Infinity;
     e.protocols.clear();
@@ -1098,16 +1107,12 @@ export class Inventory {
     lasts.sort((x, y) => x - y);
     const cutoff = lasts[this.edges.size - target - 1]!;
     let n = 0;
-    for (const [k, e] of this.edges) {
+    for (const e of this.edges.values()) {
       if (this.edges.size <= target) break;
       // A changed edge is about to be sent as an upsert; it goes in a later round.
       if (e.last > cutoff || e.dirty) continue;
-      this.edges.delete(k);
-      e.a.edgeTo.delete(e.b.n);
-      // Its parts are gone with it: a router found later does not move what was evicted.
-      e.gone = true;
-      this.edgeShape++;
-      if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
+      // Its parts go with it: a router found later does not move what was evicted.
+      this.dropEdge(e);
       n++;
     }
     this.edgesEvicted += n;
@@ -1129,14 +1134,7 @@ export class Inventory {
   private edge(a: Device, b: Device, p: Packet, len: number): Edge {
     const lo = a.n < b.n ? a : b;
     const hi = a.n < b.n ? b : a;
-    let e = lo.edgeTo.get(hi.n);
-    if (e === undefined) {
-      e = new Edge(lo, hi);
-      e.born = this.born();
-      this.edgeShape++;
-      this.edges.set(lo.n * 67108864 + hi.n, e);
-      lo.edgeTo.set(hi.n, e);
-    }
+    const e = lo.edgeTo.get(hi.n) ?? this.newEdge(lo, hi, this.born());
     if (a === lo) {
       e.packetsAtoB++;
       e.bytesAtoB += len;

@@ -114,6 +114,15 @@ export class PartialAccumulator {
   private readonly hearsayMoved = new Set<string>();
   /** Per kind, keys of records changed or dropped since unsaved() was last read; null: not tracked. */
   private readonly notSaved: Record<RecordKind, Set<string>> | null;
+  /** The records of each kind (a checkpoint reads them by kind). */
+  private readonly byKind: Record<RecordKind, Capped<object>> = {
+    source: this.sources,
+    device: this.devices,
+    edge: this.edges,
+    dns: this.dns,
+    edit: this.edits,
+    hearsay: this.hearsay,
+  } as unknown as Record<RecordKind, Capped<object>>;
 
   constructor(o: AccumulatorOptions = {}) {
     this.notSaved = null;
@@ -130,15 +139,7 @@ export class PartialAccumulator {
   }
 
   private held(kind: RecordKind): Capped<object> {
-    const c = {
-      source: this.sources,
-      device: this.devices,
-      edge: this.edges,
-      dns: this.dns,
-      edit: this.edits,
-      hearsay: this.hearsay,
-    }[kind];
-    return c as Capped<object>;
+    return this.byKind[kind];
   }
 
   /** Join a (checked, canonical: see parsePartial) partial in. */
