@@ -286,13 +286,32 @@ function routable(c: Combined): number {
 }
 
 /**
+ * Whether decideRouters may call this device a router: a source said so, or its sources list more
+ * addresses between them than a router needs (an upper bound on routable's count, without combining).
+ */
+export function mayRoute(p: PartialDevice): boolean {
+  if (p.kind !== 'mac') return false;
+  let n = 0;
+  for (const s of p.states) {
+    if (s.router) return true;
+    n += s.ips.length;
+  }
+  return n > ROUTER_IP_THRESHOLD;
+}
+
+/**
  * Routers decided on every source's addresses at once: a MAC that sources more than the threshold
  * is a router, and the addresses it did not prove its own (ARP; link-local IPv6) become devices of
  * their own behind it, with the traffic they sent (as Inventory.becomeRouter does).
  * `moved`, when given, gets per router key what it moved, per address device key: the console's
  * incremental rebuild (partial-incremental.ts) redoes an address device when that changes.
+ * Without `settle`, facts stay by source (`factLists`): enough to know which devices there are.
  */
-export function decideRouters(all: Map<string, Combined>, moved?: Map<string, Map<string, string>>): void {
+export function decideRouters(
+  all: Map<string, Combined>,
+  moved?: Map<string, Map<string, string>>,
+  settle = true,
+): void {
   for (const c of [...all.values()]) {
     if (c.p.kind !== 'mac') continue;
     if (!c.router && routable(c) <= ROUTER_IP_THRESHOLD) continue;
@@ -397,5 +416,5 @@ export function decideRouters(all: Map<string, Combined>, moved?: Map<string, Ma
       c.viaProtocols.delete(ip);
     }
   }
-  for (const c of all.values()) settleFacts(c);
+  if (settle) for (const c of all.values()) settleFacts(c);
 }

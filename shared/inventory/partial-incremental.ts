@@ -47,7 +47,7 @@ import {
   type PartialInventory,
 } from './partial-types';
 
-export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'generatedAt' | 'only'>;
+export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'generatedAt' | 'only' | 'made'>;
 
 /** Why a rebuild was done in full (see the cases above). */
 export type FullReason = 'first' | 'pruned' | 'ids' | 'shares' | 'missed';
@@ -556,12 +556,9 @@ export class IncrementalInventory {
     this.full++;
     this.fullBecause[why]++;
     const p = this.acc.partial();
-    const inv = inventoryFromPartial(p, this.o);
-    const all = new Map<string, Combined>();
-    for (const d of p.devices) all.set(d.key, combine(d));
-    const moved = new Map<string, Map<string, string>>();
-    decideRouters(all, moved);
-    const list = [...all.values()].map((c) => c.p);
+    const made = { devices: [] as PartialDevice[], moved: new Map<string, Map<string, string>>() };
+    const inv = inventoryFromPartial(p, { ...this.o, made });
+    const { devices: list, moved } = made;
     this.ids = idsOf(list, 'auto');
     this.keyOfId = new Map([...this.ids].map(([k, id]) => [id, k]));
     this.localIds = new Map();

@@ -14,11 +14,13 @@ import { cmp, UNKNOWN_BORN } from './partial-merge';
 import type {
   EdgeTraffic,
   PartialDevice,
+  PartialDnsName,
   PartialEdge,
+  PartialHearsay,
   PartialInventory,
   PartialIpUse,
 } from './partial-types';
-import { combine, decideRouters, endOf, type Combined } from './partial-combine';
+import { combine, decideRouters, endOf, mayRoute, type Combined } from './partial-combine';
 import { addTraffic, noTraffic } from './shares';
 import { statsOf } from './partial-stats';
 import { claimHearsay } from './partial-hearsay';
@@ -51,6 +53,11 @@ export interface FromPartialOptions {
    * rebuild (partial-incremental.ts). The other devices are made only where they end such an edge.
    */
   only?: ReadonlySet<string>;
+  /**
+   * Filled as the inventory is made, for the console's incremental rebuild: every device (address
+   * devices routers make included), and what each router moved (decideRouters' `moved`).
+   */
+  made?: { devices: PartialDevice[]; moved: Map<string, Map<string, string>> };
 }
 
 /** A device's id where ids are qualified (docs/schema.md). */
@@ -187,21 +194,109 @@ export function partialDeviceIds(p: PartialInventory, mode?: FromPartialOptions[
   return idsOf(p.devices, mode);
 }
 
+/** A site's share of a partial: its devices, edges, names and hearsay are its own (an Inventory each). */
+interface SitePart {
+  devices: PartialDevice[];
+  edges: PartialEdge[];
+  dns: PartialDnsName[];
+  hearsay: PartialHearsay[];
+}
+
+/** Keys start with their site (partial-types.ts PartialDevice), and site names hold no '/'. */
+const siteOfKey = (key: string) => key.slice(0, key.indexOf('/'));
+
+/** The partial cut by site, sites by name (their order is the order edges of one analysis come in). */
+function bySite(p: PartialInventory): [string, SitePart][] {
+  const out = new Map<string, SitePart>();
+  const part = (site: string) => {
+    let s = out.get(site);
+    if (s === undefined) out.set(site, (s = { devices: [], edges: [], dns: [], hearsay: [] }));
+    return s;
+  };
+  for (const d of p.devices) part(d.site).devices.push(d);
+  // An edge is one source's (so one site's): where its first end is.
+  for (const e of p.edges) part(siteOfKey(e.a)).edges.push(e);
+  for (const n of p.dns) part(n.site).dns.push(n);
+  for (const h of p.hearsay ?? []) part(h.site).hearsay.push(h);
+  return [...out].sort(([x], [y]) => cmp(x, y));
+}
+
+/** A site's devices combined, its routers decided (and, with `settle`, each one's facts as one list). */
+function combineSite(
+  part: SitePart,
+  local: boolean,
+  moved?: Map<string, Map<string, string>>,
+  settle = true,
+): Map<string, Combined> {
+  const all = new Map<string, Combined>();
+  for (const d of part.devices) all.set(d.key, combine(d, local));
+  decideRouters(all, moved, settle);
+  return all;
+}
+
 /**
  * The inventory of a (merged) partial, as `glasspane analyze --format json` writes one: devices sorted
  * by id, each with `site` and `sensors`, classified on the merged facts; edges sorted by their ends.
+ * Made one site at a time, since no device, edge or name crosses a site: what combining and
+ * rebuilding cost in memory (several times the JSON) is held for the largest site, not for all.
  */
 export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions = {}): InventoryJson {
-  const all = new Map<string, Combined>();
-  for (const d of p.devices) all.set(d.key, combine(d, o.local === true));
-  decideRouters(all);
-  claimHearsay(all, p.hearsay, o.local === true);
-  const ids = idsOf(
-    [...all.values()].map((c) => c.p),
-    o.ids,
-  );
-  // One inventory per site: DNS names and peers are a site's own, and a MAC may recur across sites.
-  const sites = new Map<string, { inv: Inventory; devices: { d: Device; c: Combined }[] }>();
+  const local = o.local === true;
+  const sites = bySite(p);
+  let qualify = o.ids === 'qualified';
+  if (o.ids === undefined || o.ids === 'auto') {
+    // Whether two devices would share an id takes every site's, those its routers make included: a
+    // first pass that keeps only the ids (routing a site that may have routers, without settling
+    // facts, which routing does not need).
+    const seen = new Set<string>();
+    for (const [, part] of sites) {
+      const heads = part.devices.some(mayRoute)
+        ? [...combineSite(part, local, undefined, false).values()].map((c) => c.p)
+        : part.devices;
+      for (const h of heads) {
+        qualify ||= seen.has(h.id);
+        seen.add(h.id);
+      }
+      if (qualify) break;
+    }
+  }
+  const classifier = o.rules !== undefined && o.rules.length > 0 ? new Classifier(o.rules) : null;
+  const edits = editsOf(p);
+  const devices: DeviceJson[] = [];
+  const edges: EdgeJson[] = [];
+  for (const [, part] of sites) {
+    const all = combineSite(part, local, o.made?.moved);
+    claimHearsay(all, part.hearsay, local);
+    const heads = [...all.values()].map((c) => c.p);
+    if (o.made !== undefined) for (const h of heads) o.made.devices.push(h);
+    const ids = idsOf(heads, qualify ? 'qualified' : 'local');
+    buildSite(part, all, ids, o, classifier, edits, devices, edges);
+  }
+  devices.sort((x, y) => cmp(x.id, y.id));
+  // One analysis writes its edges in the order it made them.
+  if (!local) edges.sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b));
+  return {
+    schema: INVENTORY_SCHEMA,
+    generatedAt: o.generatedAt ?? new Date().toISOString(),
+    stats: statsOf(p, devices.length, edges.length),
+    devices,
+    edges,
+  };
+}
+
+/** One site's devices and edges rebuilt as an Inventory's, classified, in JSON: into `devices` and `edges`. */
+function buildSite(
+  part: SitePart,
+  all: Map<string, Combined>,
+  ids: Map<string, string>,
+  o: FromPartialOptions,
+  classifier: Classifier | null,
+  edits: Map<string, DeviceEdits>,
+  devices: DeviceJson[],
+  edges: EdgeJson[],
+): void {
+  const inv = new Inventory({ vendorOf: o.vendorOf });
+  const list: { d: Device; c: Combined }[] = [];
   const byKey = new Map<string, Device>();
   // Devices are numbered in the order they are made here, and an edge is written from its lower
   // number: one analysis's workers make them in the order that analysis did (born), others by id.
@@ -211,27 +306,23 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   let wanted: Set<string> | undefined;
   if (only !== undefined) {
     wanted = new Set(only);
-    for (const pe of p.edges) if (joins(pe)) wanted.add(pe.a).add(pe.b);
+    for (const pe of part.edges) if (joins(pe)) wanted.add(pe.a).add(pe.b);
   }
   const order = [...all.values()]
     .filter((c) => wanted === undefined || wanted.has(c.p.key))
     .sort((x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
   for (const c of order) {
-    let s = sites.get(c.p.site);
-    if (s === undefined)
-      sites.set(c.p.site, (s = { inv: new Inventory({ vendorOf: o.vendorOf }), devices: [] }));
-    const d = rebuild(s.inv, c, ids.get(c.p.key)!, ids);
-    s.devices.push({ d, c });
+    const d = rebuild(inv, c, ids.get(c.p.key)!, ids);
+    list.push({ d, c });
     byKey.set(c.p.key, d);
   }
   // One analysis's names in the order it learnt them (the partial's); other sources' by name.
-  for (const n of p.dns) {
+  for (const n of part.dns) {
     const names = n.names.map((name, i): [string, number] => [name, n.born?.[i] ?? UNKNOWN_BORN]);
     if (!local) names.sort(([x], [y]) => cmp(x, y));
-    sites.get(n.site)?.inv.resolved.set(n.ip, new Map(names));
+    inv.resolved.set(n.ip, new Map(names));
   }
-  const edges: EdgeJson[] = [];
-  const kept = only === undefined ? p.edges : p.edges.filter(joins);
+  const kept = only === undefined ? part.edges : part.edges.filter(joins);
   const made = [...edgesOf(kept, all).values()];
   if (local) made.sort((x, y) => x.born - y.born);
   for (const pe of made) {
@@ -239,8 +330,6 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     const b = byKey.get(pe.b);
     // A delta may name a device whose own record has not arrived yet: the edge waits for it.
     if (a === undefined || b === undefined || a === b) continue;
-    const inv = sites.get(all.get(pe.a)!.p.site)!.inv;
-    if (sites.get(all.get(pe.b)!.p.site)!.inv !== inv) continue;
     const flip = a.n > b.n;
     const e = new Edge(flip ? b : a, flip ? a : b);
     e.packetsAtoB = flip ? pe.packetsBtoA : pe.packetsAtoB;
@@ -254,34 +343,19 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     inv.edges.set(lo.n * 67108864 + e.b.n, e);
     lo.edgeTo.set(e.b.n, e);
   }
-  const classifier = o.rules !== undefined && o.rules.length > 0 ? new Classifier(o.rules) : null;
-  const edits = editsOf(p);
-  const devices: DeviceJson[] = [];
-  for (const { inv, devices: list } of sites.values()) {
-    const peers = classifier === null ? undefined : peerIndex(inv);
-    for (const { d, c } of list) {
-      if (only !== undefined && !only.has(c.p.key)) continue;
-      let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
-      if (classifier !== null) j = classifier.apply(j, d, inv, peers);
-      if (j.evidence !== undefined && o.local !== true)
-        j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...c.facts[i]!.sources].sort(cmp) }));
-      j = applyEdits(j, edits.get(c.p.key));
-      if (o.local !== true) {
-        j.site = c.p.site;
-        j.sensors = [...c.sensors].sort(cmp);
-      }
-      devices.push(j);
+  const peers = classifier === null ? undefined : peerIndex(inv);
+  for (const { d, c } of list) {
+    if (only !== undefined && !only.has(c.p.key)) continue;
+    let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
+    if (classifier !== null) j = classifier.apply(j, d, inv, peers);
+    if (j.evidence !== undefined && !local)
+      j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...c.facts[i]!.sources].sort(cmp) }));
+    j = applyEdits(j, edits.get(c.p.key));
+    if (!local) {
+      j.site = c.p.site;
+      j.sensors = [...c.sensors].sort(cmp);
     }
-    for (const e of inv.edges.values()) edges.push(inv.edgeJson(e));
+    devices.push(j);
   }
-  devices.sort((x, y) => cmp(x.id, y.id));
-  // One analysis writes its edges in the order it made them.
-  if (!local) edges.sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b));
-  return {
-    schema: INVENTORY_SCHEMA,
-    generatedAt: o.generatedAt ?? new Date().toISOString(),
-    stats: statsOf(p, devices.length, edges.length),
-    devices,
-    edges,
-  };
+  for (const e of inv.edges.values()) edges.push(inv.edgeJson(e));
 }
