@@ -28,6 +28,7 @@
  * as raised. A restart from the checkpoint forwards none of the devices it holds again, and the
  * alerts the store holds are not sent again when a stream is replayed.
  */
+import { createHash } from 'node:crypto';
 import {
   inventoryFromPartial,
   PartialAccumulator,
@@ -88,15 +89,22 @@ const FORWARDED_ALERTS = 100_000;
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 
+/** 48 bits of its JSON's SHA-1: two versions that differ collide once in 2^48 comparisons. */
+const digest = (x: DeviceJson | EdgeJson): number =>
+  createHash('sha1').update(JSON.stringify(x)).digest().readUIntBE(0, 6);
+
 export class MergedView {
   private acc: PartialAccumulator;
   /** The merged inventory, rebuilt where the deltas since the last rebuild touched it. */
   private inc: IncrementalInventory;
   private readonly seqs = new Map<string, number>();
   private readonly created = new Map<string, string>();
-  /** What the UI was last sent, as text: each device by id, each edge by its ends. */
-  private shown = new Map<string, string>();
-  private shownEdges = new Map<string, string>();
+  /**
+   * What the UI was last sent, each device by id and each edge by its ends: a digest of its JSON
+   * (the text itself would double what the console holds, a kilobyte a device at a million).
+   */
+  private shown = new Map<string, number>();
+  private shownEdges = new Map<string, number>();
   /**
    * Each device's id by its partial key before `inc` was made (from the checkpoint, or the merge a
    * site was dropped from): the first rebuild of a new `inc` is compared with all of what the UI was
@@ -509,7 +517,7 @@ export class MergedView {
     }
     const upserts: DeviceJson[] = [];
     for (const d of devices) {
-      const s = JSON.stringify(d);
+      const s = digest(d);
       if (this.shown.get(d.id) !== s) upserts.push(d);
       this.shown.set(d.id, s);
     }
@@ -517,7 +525,7 @@ export class MergedView {
     removed = removed.filter((id) => this.shown.delete(id));
     const edges: EdgeJson[] = [];
     for (const e of edgesNow) {
-      const s = JSON.stringify(e);
+      const s = digest(e);
       if (this.shownEdges.get(edgeId(e)) !== s) edges.push(e);
       this.shownEdges.set(edgeId(e), s);
     }
