@@ -214,6 +214,11 @@ export class PartialAccumulator {
     return h !== undefined && h.states.some((s) => !s.claimed && s.facts.length > 0);
   }
 
+  /** Whether add() changed anything changed(), changedDns() or hearsayChanged() has not read yet. */
+  get pending(): boolean {
+    return this.dirty.size > 0 || this.dirtyDns.size > 0 || this.hearsayMoved.size > 0;
+  }
+
   /** Keys of devices whose facts, edges or edits changed since the last call. */
   changed(): string[] {
     const out = [...this.dirty].sort(cmp);

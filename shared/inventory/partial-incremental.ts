@@ -123,6 +123,12 @@ function addressDevice(key: string): PartialDevice {
   return { key, kind: 'ip', site: a.site, l2domain: null, id: 'ip:' + a.ip, states: [] };
 }
 
+/** A plan's devices made (an inventory of them and the devices they need), and the edges read. */
+interface Made {
+  inv: InventoryJson;
+  edges: Map<string, PartialEdge>;
+}
+
 interface Plan {
   /** Keys of the devices to rebuild and show again (those that no longer exist go). */
   show: Set<string>;
@@ -236,41 +242,7 @@ export class IncrementalInventory {
     const plan = this.plan(touched, this.acc.hearsayChanged());
     if (typeof plan === 'string') return this.rebuildAll(plan);
     const { show, routers } = plan;
-    const edges = new Map<string, PartialEdge>();
-    // The devices to show need the far ends of their edges, and the routers they name, to exist.
-    const named = new Set<string>();
-    for (const k of show) {
-      for (const e of this.acc.edgesAt(k)) {
-        edges.set(edgeKey(e), e);
-        named.add(e.a).add(e.b);
-      }
-      for (const s of this.acc.device(k)?.states ?? []) for (const v of s.via) named.add(v);
-    }
-    const devices: PartialDevice[] = [];
-    for (const k of [...new Set([...show, ...routers, ...named])].sort(cmp)) {
-      const d = this.acc.device(k);
-      if (show.has(k) || routers.has(k)) {
-        if (d !== undefined) devices.push(d);
-      } else if (d !== undefined) devices.push(bare(d));
-      // An address device a router not rebuilt makes: there, but not rebuilt.
-      else if (this.ids.has(k)) devices.push(addressDevice(k));
-    }
-    const inv = inventoryFromPartial(
-      {
-        version: PARTIAL_VERSION,
-        sources: [],
-        devices,
-        edges: [...edges.keys()].sort(cmp).map((k) => edges.get(k)!),
-        // A device shows the names of its own addresses only.
-        dns: this.acc.dnsOf(this.addressesOf(show)),
-        edits: this.acc.editsOf(show),
-        hearsay: [...plan.hearsay]
-          .sort(cmp)
-          .map((a) => this.acc.hearsayAbout(a))
-          .filter((h) => h !== undefined),
-      },
-      { ...this.o, ids: this.qualified ? 'qualified' : 'local', only: show },
-    );
+    const { inv, edges } = this.make(plan, this.o);
     const made = new Map(inv.devices.map((d) => [d.id, d]));
     // The plan and the rebuild disagree (a case above missed): everything, rather than a wrong inventory.
     if (made.size !== plan.exists.size || [...plan.exists].some((k) => !made.has(this.idFor(k))))
@@ -321,6 +293,63 @@ export class IncrementalInventory {
       edgesRemoved: [...was.values()].map(({ a, b }) => ({ a, b })).sort(byEnds),
       moved: [],
     };
+  }
+
+  /** The devices a plan shows, made from their records and those of the devices they need. */
+  private make(plan: Plan, o: IncrementalOptions): Made {
+    const { show, routers } = plan;
+    const edges = new Map<string, PartialEdge>();
+    // The devices to show need the far ends of their edges, and the routers they name, to exist.
+    const named = new Set<string>();
+    for (const k of show) {
+      for (const e of this.acc.edgesAt(k)) {
+        edges.set(edgeKey(e), e);
+        named.add(e.a).add(e.b);
+      }
+      for (const s of this.acc.device(k)?.states ?? []) for (const v of s.via) named.add(v);
+    }
+    const devices: PartialDevice[] = [];
+    for (const k of [...new Set([...show, ...routers, ...named])].sort(cmp)) {
+      const d = this.acc.device(k);
+      if (show.has(k) || routers.has(k)) {
+        if (d !== undefined) devices.push(d);
+      } else if (d !== undefined) devices.push(bare(d));
+      // An address device a router not rebuilt makes: there, but not rebuilt.
+      else if (this.ids.has(k)) devices.push(addressDevice(k));
+    }
+    const inv = inventoryFromPartial(
+      {
+        version: PARTIAL_VERSION,
+        sources: [],
+        devices,
+        edges: [...edges.keys()].sort(cmp).map((k) => edges.get(k)!),
+        // A device shows the names of its own addresses only.
+        dns: this.acc.dnsOf(this.addressesOf(show)),
+        edits: this.acc.editsOf(show),
+        hearsay: [...plan.hearsay]
+          .sort(cmp)
+          .map((a) => this.acc.hearsayAbout(a))
+          .filter((h) => h !== undefined),
+      },
+      { ...o, ids: this.qualified ? 'qualified' : 'local', only: show },
+    );
+    return { inv, edges };
+  }
+
+  /**
+   * One device as the last rebuild made it, made again with other options (its evidence, for a
+   * details pane) from the records a rebuild of it alone reads, not from the whole merge. Undefined
+   * for an id the last rebuild did not make; null where only a whole rebuild can tell (changes not
+   * rebuilt yet, or a case that rebuilds everything).
+   */
+  details(id: string, o: Pick<FromPartialOptions, 'evidence' | 'identity'>): DeviceJson | null | undefined {
+    const key = this.keyOfId.get(id);
+    if (key === undefined) return undefined;
+    if (this.full === 0 || this.acc.pending || this.acc.pruned !== this.pruned || this.unmoved.size > 0)
+      return null;
+    const plan = this.plan(new Set([key]), []);
+    if (typeof plan === 'string') return null;
+    return this.make(plan, { ...this.o, ...o }).inv.devices.find((d) => d.id === id) ?? null;
   }
 
   /** A rebuild's time and stats (as inventoryFromPartial gives them); the whole inventory to make again. */

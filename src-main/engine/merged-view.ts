@@ -558,9 +558,14 @@ export class MergedView {
     };
   }
 
-  /** One device with its evidence (and who heard it): the merge rebuilt with evidence, once per call. */
+  /**
+   * One device with its evidence (and who heard it): made from its record and its neighbours' as the
+   * last rebuild made it, or, where only a whole rebuild can tell, the merge rebuilt with evidence.
+   */
   device(id: string): DeviceJson {
-    const d = this.build(true).devices.find((x) => x.id === id);
+    this.tick();
+    const quick = this.inc.details(id, { evidence: true, identity: true });
+    const d = quick === undefined ? undefined : (quick ?? this.build(true).devices.find((x) => x.id === id));
     if (d === undefined) throw new CallFailure('bad-request', `no device ${id} in the merged inventory`);
     return this.edits.apply(d);
   }

@@ -26,7 +26,7 @@ import { ROUTER_IP_THRESHOLD } from '../../shared/inventory/inventory';
 import type { Observation } from '../../shared/model/observation';
 import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
-import { EMPTY_FULL, rebuildChecked } from '../helpers/incremental-changes';
+import { detailsChecked, EMPTY_FULL, rebuildChecked } from '../helpers/incremental-changes';
 
 const SOURCES = ['hq/s1', 'hq/s2', 'hq/s1#r2', 'plant/s3'];
 const siteOf = (src: string) => src.split('/')[0]!;
@@ -353,7 +353,15 @@ const deltaArb = (hearsay: boolean): fc.Arbitrary<PartialInventory> =>
 
 test('deltas that touch routers: every incremental rebuild equals a full one', (t) => {
   const rules = loadRules();
-  const totals = { partial: 0, routed: 0, full: 0, missed: 0, reasons: {} as Record<string, number> };
+  const totals = {
+    partial: 0,
+    routed: 0,
+    full: 0,
+    missed: 0,
+    details: 0,
+    detailsLeft: 0,
+    reasons: {} as Record<string, number>,
+  };
   fc.assert(
     fc.property(
       fc.boolean().chain((h) => fc.array(deltaArb(h), { minLength: 2, maxLength: 10 })),
@@ -372,6 +380,9 @@ test('deltas that touch routers: every incremental rebuild equals a full one', (
         // A replay changes nothing, and is followed as such.
         for (const p of deltas) acc.add(p);
         rebuildChecked(inc, acc, o, was);
+        const d = detailsChecked(inc, acc, o);
+        totals.details += d.same;
+        totals.detailsLeft += d.left;
         totals.partial += inc.partial;
         totals.routed += inc.routed;
         totals.full += inc.full;
@@ -387,6 +398,7 @@ test('deltas that touch routers: every incremental rebuild equals a full one', (
   assert.equal(totals.missed, 0);
   assert.ok(totals.routed > totals.partial / 4, JSON.stringify(totals));
   assert.ok(totals.full < totals.partial, JSON.stringify(totals));
+  assert.ok(totals.details > totals.detailsLeft, JSON.stringify(totals));
 });
 
 test('a MAC that becomes a router in a later delta: its addresses become devices, incrementally', () => {

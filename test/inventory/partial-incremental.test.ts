@@ -21,7 +21,7 @@ import { readCaptureFile } from '../../src-main/capture/file-source';
 import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
 import { PCAPS, corpusAvailable } from '../helpers/corpus';
-import { EMPTY_FULL, rebuildChecked } from '../helpers/incremental-changes';
+import { detailsChecked, EMPTY_FULL, rebuildChecked } from '../helpers/incremental-changes';
 
 const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
 const opts = { rules: loadRules(), vendorOf, evidence: false, identity: false };
@@ -53,7 +53,7 @@ async function deltas(
 
 /** Rebuilds over every run: incremental ones, those of them that followed a router, full ones. */
 async function check(all: PartialInventory[], runs: number) {
-  const n = { incremental: 0, routed: 0, full: 0, missed: 0 };
+  const n = { incremental: 0, routed: 0, full: 0, missed: 0, details: 0, detailsLeft: 0 };
   fc.assert(
     fc.property(
       fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
@@ -67,6 +67,9 @@ async function check(all: PartialInventory[], runs: number) {
           // The whole inventory asked for after every other batch only.
           was = rebuildChecked(inc, acc, opts, was, b % 2 === 0);
         }
+        const d = detailsChecked(inc, acc, opts);
+        n.details += d.same;
+        n.detailsLeft += d.left;
         n.incremental += inc.partial;
         n.routed += inc.routed;
         n.full += inc.full;
@@ -78,6 +81,8 @@ async function check(all: PartialInventory[], runs: number) {
   // Not a full rebuild every time in disguise, nor a plan the rebuild did not bear out.
   assert.ok(n.incremental > 0, 'no batch was rebuilt incrementally');
   assert.equal(n.missed, 0);
+  // A device's details come from its own records, not a whole rebuild in disguise.
+  assert.ok(n.details > n.detailsLeft, JSON.stringify(n));
   return n;
 }
 
