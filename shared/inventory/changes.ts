@@ -21,7 +21,13 @@ export interface DeltaBatch {
   upserts: DeviceJson[];
   removed: string[];
   edges: EdgeJson[];
+  /** Every edge gone from the inventory (a view drops them all). */
   edgesRemoved: { a: string; b: string }[];
+  /**
+   * Those of them that were wrong, not evicted by a cap: the traffic is now another device's and
+   * nothing of the edge is left. A store deletes their rows; an evicted edge keeps its row.
+   */
+  edgesDeleted: { a: string; b: string }[];
   alerts: AlertJson[];
   stats: InventoryStats;
 }
@@ -43,8 +49,10 @@ export class ChangeStream {
     const inv = this.source.inventory;
     if (inv.changedDevices.length === 0 && inv.changedEdges.length === 0 && inv.removedEdges.length === 0)
       return null;
-    // Edges evicted by the cap (devices are never removed from a run's inventory).
+    // Edges evicted by the cap or left with nothing by a router's move (devices are never removed
+    // from a run's inventory).
     const edgesRemoved = inv.removedEdges.splice(0);
+    const edgesDeleted = inv.deletedEdges.splice(0);
     const upserts: DeviceJson[] = [];
     const peers = inv.changedDevices.length > 0 ? this.source.peers() : undefined;
     for (const d of inv.changedDevices) {
@@ -65,6 +73,7 @@ export class ChangeStream {
       removed: [],
       edges,
       edgesRemoved,
+      edgesDeleted,
       // The recorder derives alerts from the batch; the field carries them to whoever records it.
       alerts: [],
       stats: this.source.stats(),

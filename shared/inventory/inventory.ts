@@ -248,8 +248,13 @@ export class Inventory {
   readonly changedEdges: Edge[] = [];
   /** Bumped when an edge appears, goes, or gains a protocol: who-talks-to-whom changed. */
   edgeShape = 0;
-  /** Edges evicted since the change stream last collected them. */
+  /** Edges taken out since the change stream last collected them: evicted by the cap, or wrong (below). */
   readonly removedEdges: { a: string; b: string }[] = [];
+  /**
+   * Of those, the ones that were wrong: a router's shares moved all their traffic to the devices
+   * behind its addresses. A store deletes their rows; an evicted edge keeps its row (history).
+   */
+  readonly deletedEdges: { a: string; b: string }[] = [];
   readonly limits: InventoryLimits;
   /** Edges kept in memory; beyond it the longest idle are evicted (the store keeps them on disk). */
   maxEdges: number;
@@ -1054,13 +1059,19 @@ export class Inventory {
     return e;
   }
 
-  /** An edge taken out (evicted, or nothing of it left), said to the change stream; its parts go with it. */
-  private dropEdge(e: Edge): void {
+  /**
+   * An edge taken out, said to the change stream; its parts go with it. `wrong`: nothing of it is
+   * left after a move (not evicted), so what recorded it must forget it too.
+   */
+  private dropEdge(e: Edge, wrong: boolean): void {
     this.edges.delete(e.a.n * 67108864 + e.b.n);
     e.a.edgeTo.delete(e.b.n);
     e.gone = true;
     this.edgeShape++;
-    if (this.removedEdges.length < 1_000_000) this.removedEdges.push({ a: e.a.id, b: e.b.id });
+    if (this.removedEdges.length >= 1_000_000) return;
+    const ends = { a: e.a.id, b: e.b.id };
+    this.removedEdges.push(ends);
+    if (wrong) this.deletedEdges.push(ends);
   }
 
   /** An edge some of whose parts moved: what is left of it, or gone if nothing is. */
@@ -1072,7 +1083,7 @@ export class Inventory {
         if (i >= 0) this.changedEdges.splice(i, 1);
         e.dirty = false;
       }
-      this.dropEdge(e);
+      this.dropEdge(e, true);
       return;
     }
     this.edgeShape++;
@@ -1097,7 +1108,8 @@ export class Inventory {
 
   /**
    * Keep memory bounded on long captures: past `maxEdges`, evict the edges idle longest (a tenth of
-   * the cap at a time, so eviction is rare). Evictions are reported through `removedEdges`.
+   * the cap at a time, so eviction is rare). Evictions are reported through `removedEdges` (and
+   * not `deletedEdges`: a store keeps their rows).
    */
   trimEdges(_now: number): number {
     if (this.edges.size <= this.maxEdges) return 0;
@@ -1112,7 +1124,7 @@ export class Inventory {
       // A changed edge is about to be sent as an upsert; it goes in a later round.
       if (e.last > cutoff || e.dirty) continue;
       // Its parts go with it: a router found later does not move what was evicted.
-      this.dropEdge(e);
+      this.dropEdge(e, false);
       n++;
     }
     this.edgesEvicted += n;

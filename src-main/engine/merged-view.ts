@@ -530,16 +530,21 @@ export class MergedView {
       this.shownEdges.set(edgeId(e), s);
     }
     gone = gone.filter((k) => this.shownEdges.delete(k));
+    const edgesRemoved = gone.map((k) => {
+      const [a, b] = k.split('\n') as [string, string];
+      return { a, b };
+    });
     const batch: DeltaBatch = {
       seq: ++this.batchSeq,
       at: ch.generatedAt,
       upserts,
       removed,
       edges,
-      edgesRemoved: gone.map((k) => {
-        const [a, b] = k.split('\n') as [string, string];
-        return { a, b };
-      }),
+      edgesRemoved,
+      // The store keeps what the merge holds, as its checkpoint does: an edge the merge no longer has
+      // (re-keyed by a router's move or an id that changed, its site dropped, pruned at the merge's
+      // caps) has its row deleted. There is no history to keep beyond the merge's own records.
+      edgesDeleted: edgesRemoved,
       alerts: [],
       stats: ch.stats,
     };

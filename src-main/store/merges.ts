@@ -13,6 +13,8 @@ export class Merges {
   private readonly aliasesOf = new Map<string, Set<string>>();
   /** Address -> the MAC device that uses it, for automatic merges. */
   private readonly macOfIp = new Map<string, string>();
+  /** MAC devices known to route, whose claims on addresses are gone. */
+  private readonly routers = new Set<string>();
 
   constructor(
     db: Database.Database,
@@ -64,7 +66,15 @@ export class Merges {
   autoMergeFor(w: Work, d: DeviceJson, groupEdges: (canon: string) => EdgeJson[]): void {
     if (!this.auto) return;
     if (d.mac !== null) {
-      if (d.router) return;
+      if (d.router) {
+        // What it claimed before it was found to route includes the remote addresses it forwarded
+        // for: a router claims none (as when read back), and the devices that use them may.
+        if (!this.routers.has(d.id)) {
+          this.routers.add(d.id);
+          for (const [ip, mac] of this.macOfIp) if (mac === d.id) this.macOfIp.delete(ip);
+        }
+        return;
+      }
       for (const ip of d.ips) {
         if (!this.macOfIp.has(ip)) this.macOfIp.set(ip, d.id);
         const other = 'ip:' + ip;
@@ -77,7 +87,9 @@ export class Merges {
       }
     } else if (d.id.startsWith('ip:') && !this.canonOf.has(d.id)) {
       const owner = this.macOfIp.get(d.id.slice(3));
-      if (owner !== undefined) this.mergeIn(w, owner, d.id, groupEdges);
+      // An address seen behind a MAC is not that MAC: a gateway lists the remote addresses it
+      // forwarded for until it is found to route, and then they become devices behind it.
+      if (owner !== undefined && !d.via.includes(owner)) this.mergeIn(w, owner, d.id, groupEdges);
     }
   }
 

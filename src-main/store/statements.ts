@@ -50,6 +50,7 @@ export function prepareStatements(db: Database.Database) {
          seq = excluded.seq`,
     ),
     edge: db.prepare<[string, string]>('SELECT * FROM edges WHERE a = ? AND b = ?'),
+    delEdge: db.prepare<[string, string]>('DELETE FROM edges WHERE a = ? AND b = ?'),
     edgesOf: db.prepare<[string, string]>(
       'SELECT * FROM edges WHERE a = ? UNION ALL SELECT * FROM edges WHERE b = ? AND a <> b',
     ),

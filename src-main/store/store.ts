@@ -138,6 +138,8 @@ export class Store {
       .transaction(() => {
         const w = new Work(++this.seqNo);
         for (const u of b.upserts) this.upsert(w, u);
+        // Before the edges are written: the batch may make a pair it found wrong anew.
+        for (const e of b.edgesDeleted) this.deleteEdge(w, e);
         for (const e of b.edges) this.putEdge(w, e);
         for (const id of b.removed) w.removed.add(this.canon(id));
         for (const e of b.edgesRemoved) w.edgesRemoved.push(e);
@@ -183,9 +185,14 @@ export class Store {
       if (v !== null) upserts.push(v);
     }
     for (const id of w.groups) for (const e of this.views.groupEdges(id)) w.edges.push(e);
+    const shown = w.pairs.size === 0 ? null : new Set(w.edges.map((e) => pairKey(e.a, e.b)));
     for (const p of w.pairs) {
-      const e = this.views.pairEdge(...pairOf(p));
+      if (shown?.has(p) === true) continue;
+      const [a, b] = pairOf(p);
+      const e = this.views.pairEdge(a, b);
+      // No row left between them (a deleted edge): the pair is no longer shown.
       if (e !== null) w.edges.push(e);
+      else w.edgesRemoved.push({ a, b });
     }
     for (const t of w.timeline) this.q.timeline.run(t.deviceId, t.at, t.field, t.old, t.new, t.source, w.seq);
     this.q.batch.run(
@@ -279,6 +286,19 @@ export class Store {
     const a = this.canon(e.a);
     const b = this.canon(e.b);
     if (!plain && a !== b) w.pairs.add(pairKey(a, b));
+  }
+
+  /**
+   * An edge the engine found wrong (a router's move left nothing of it): its rows go, either way
+   * round and with what earlier sessions counted on the pair, so the store shows what the engine
+   * does. Evicted edges are not deleted (docs/store.md).
+   */
+  private deleteEdge(w: Work, e: { a: string; b: string }): void {
+    if (this.q.delEdge.run(e.a, e.b).changes + this.q.delEdge.run(e.b, e.a).changes === 0) return;
+    const a = this.canon(e.a);
+    const b = this.canon(e.b);
+    // What is shown between them is summed again (merged ids may have rows of their own), or goes.
+    if (a !== b) w.pairs.add(pairKey(a, b));
   }
 
   private putAlert(w: Work, a: AlertJson): void {

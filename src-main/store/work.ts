@@ -20,7 +20,7 @@ export class Work {
   readonly touched = new Set<string>();
   readonly removed = new Set<string>();
   readonly edges: EdgeJson[] = [];
-  /** Pairs (pairKey) whose shown edge must be summed again from the merged ids' rows. */
+  /** Pairs (pairKey) whose shown edge must be summed again from the merged ids' rows (or is gone). */
   readonly pairs = new Set<string>();
   /** Devices whose every shown edge must be summed again (a merge changed who they are). */
   readonly groups = new Set<string>();

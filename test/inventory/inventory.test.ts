@@ -292,6 +292,7 @@ test('edges beyond the cap are evicted idlest first, and the change stream repor
   assert.equal(a.inventory.edges.size, 90);
   const b = cs.collect()!;
   assert.equal(b.edgesRemoved.length, 60);
+  assert.deepEqual(b.edgesDeleted, [], 'evicted edges are not said wrong: a store keeps their rows');
   // The oldest conversations went; the newest stayed.
   assert.ok(b.edgesRemoved.some((r) => r.b === 'mac:02:00:00:00:01:00' || r.a === 'mac:02:00:00:00:01:00'));
   assert.ok(

@@ -145,6 +145,7 @@ test('firmware and type changes (as classification fills them) alert after learn
     removed: [],
     edges: [],
     edgesRemoved: [],
+    edgesDeleted: [],
     alerts: [],
     stats: {
       ...s.analyzer.stats(),
