@@ -248,7 +248,7 @@ test('behaviour: peers on a protocol count distinct neighbours', () => {
   assert.match(one.purdue!.reason, /^modbus-client:/);
 });
 
-test('applyClassification fills the device JSON and keeps what classification does not know', () => {
+test('applyClassification fills the device JSON (in place) and keeps what classification does not know', () => {
   const inv = new Inventory({ vendorOf: () => 'Rockwell Automation' });
   inv.observe({
     kind: 'identity',
@@ -262,14 +262,15 @@ test('applyClassification fills the device JSON and keeps what classification do
   });
   const d = inv.deviceFor({ mac: '00:00:bc:3e:eb:01', ip: null })!;
   const j = inv.deviceJson(d, false);
+  assert.equal(j.type, null);
   const out = applyClassification(j, classify(factsOf(d, inv), RULES));
+  assert.equal(out, j, 'filled in place');
   assert.equal(out.type, 'plc');
   assert.equal(out.category, 'OT');
   assert.equal(out.model, '1756-L61');
   assert.equal(out.os, null);
   assert.equal(out.attributes?.type?.evidence[0]?.rule, 't.cip-product');
   assert.deepEqual(out.purdue, { level: 1, reason: 'plc: controller (basic control)' });
-  assert.equal(j.type, null, 'the input is not modified');
 });
 
 test('Classifier re-classifies a device only when what rules read changed', () => {
