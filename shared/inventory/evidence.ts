@@ -112,10 +112,29 @@ const factKeys = new WeakMap<Observation, string>();
 export function factKey(o: Observation): string {
   let k = factKeys.get(o);
   if (k === undefined) {
-    k = `${o.kind}\u0000${o.protocol}\u0000${o.field}\u0000${subOf(o)}\u0000${rawOf(o)}`;
+    // Joined, not concatenated: one flat string (a console keeps one per fact it holds; a
+    // concatenation is a tree of seven strings until something flattens it).
+    k = [o.kind, o.protocol, o.field, subOf(o), rawOf(o)].join('\u0000');
     factKeys.set(o, k);
   }
   return k;
+}
+
+/**
+ * `protocol.field`, one string per pair: every host name of every device names one, and the pairs
+ * are our dissectors' own (a few dozen). Partials from sensors may name others: past the cap, made
+ * each time.
+ */
+const sources = new Map<string, string>();
+const MAX_SOURCES = 1024;
+function sourceOf(protocol: string, field: string): string {
+  const k = protocol + '\u0000' + field;
+  let s = sources.get(k);
+  if (s === undefined) {
+    s = [protocol, field].join('.');
+    if (sources.size < MAX_SOURCES) sources.set(k, s);
+  }
+  return s;
 }
 
 /**
@@ -213,7 +232,7 @@ export class Evidence {
       const o = f.obs;
       if (f.kind === 'hostname') {
         if (best === null || f.count > best.count) best = f;
-        hostnames.push({ name: f.value, source: `${f.protocol}.${f.field}` });
+        hostnames.push({ name: f.value, source: sourceOf(f.protocol, f.field) });
       } else if (o.kind === 'identity') {
         const b = ids.get(o.attr);
         if (b === undefined || f.count > b.count) ids.set(o.attr, f);
