@@ -203,13 +203,18 @@ export class Evidence {
   restore(f: Omit<Fact, 'kind' | 'protocol' | 'field' | 'value' | 'sub'>): void {
     const o = f.obs;
     const raw = rawOf(o);
+    // Spelt out in add()'s order: one shape for every fact (a spread made a slow copy of each).
     const fact: Fact = {
-      ...f,
       kind: o.kind,
       protocol: o.protocol,
       field: o.field,
       value: observationValue(o),
       sub: subOf(o),
+      firstFrame: f.firstFrame,
+      first: f.first,
+      last: f.last,
+      count: f.count,
+      obs: o,
     };
     this.facts.set(this.facts.size, fact);
     const have = this.byRaw.get(raw);
