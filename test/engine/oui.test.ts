@@ -71,3 +71,21 @@ test('the build writes the registry index for the installed oui-data, and lookup
   assert.equal(lines.filter((l) => l.includes('\t')).length, Object.keys(registry).length);
   assert.equal(ouiSource().entries, Object.keys(registry).length);
 });
+
+test('MACs under one OUI, asked again and again, resolve as the registry says, split into blocks or not', () => {
+  // vendorOf remembers an OUI's vendor when no MA-M or MA-S block splits it: every MAC under a split
+  // OUI must still find its block, and every other MAC the OUI's vendor, on the first ask and after.
+  const keys = Object.keys(registry);
+  const split = new Set(keys.filter((k) => k.length > 6).map((k) => k.slice(0, 6)));
+  const unsplit = keys.filter((k) => k.length === 6 && !split.has(k)).slice(0, 200);
+  assert.ok(split.size > 50 && unsplit.length === 200);
+  let n = 0;
+  for (const oui of [...split, ...unsplit])
+    for (let round = 0; round < 2; round++)
+      for (const rest of ['000000', '7FFFFF', '800000', 'FFFFFF', '0FFFFF', 'F00000']) {
+        const p = oui + rest;
+        assert.equal(vendorOf(macOf(p)), expected(p), p);
+        n++;
+      }
+  assert.ok(n > 1000, `${n} lookups`);
+});
