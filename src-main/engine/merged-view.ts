@@ -539,6 +539,8 @@ export class MergedView {
       at: ch.generatedAt,
       upserts,
       removed,
+      // The same for devices: the store holds the merge's devices, under the ids it gives them now.
+      devicesDeleted: removed,
       edges,
       edgesRemoved,
       // The store keeps what the merge holds, as its checkpoint does: an edge the merge no longer has
@@ -547,6 +549,8 @@ export class MergedView {
       edgesDeleted: edgesRemoved,
       alerts: [],
       stats: ch.stats,
+      // The merge restored from the checkpoint holds what earlier runs said: nothing is carried.
+      cumulative: true,
     };
     return [batch, moved];
   }
