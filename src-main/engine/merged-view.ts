@@ -111,6 +111,11 @@ export class MergedView {
    * sent, and moves edits by these; later ones go by what the rebuild says it changed.
    */
   private keyIds = new Map<string, string>();
+  /**
+   * The devices and edges of the checkpoint restored (what the store's rows hold), until the first
+   * rebuild: it deletes the rows of those the merge no longer has (the UI was sent none of them).
+   */
+  private restored: { devices: Set<string>; edges: Set<string> } | null = null;
   private fresh = true;
   /** Whether the merged inventory was rebuilt yet. */
   private built = false;
@@ -446,11 +451,16 @@ export class MergedView {
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
       for (const [site, at] of Object.entries(c.created ?? {}))
         if (typeof at === 'string') this.created.set(site, at);
+      this.inc.rebuild();
+      const held = this.inc.inventory();
+      this.restored = {
+        devices: new Set(held.devices.map((d) => d.id)),
+        edges: new Set(held.edges.map(edgeId)),
+      };
       // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
       const f = this.o.forward;
       if (f !== undefined) {
-        this.inc.rebuild();
-        f.forwardedBefore(this.inc.inventory().devices);
+        f.forwardedBefore(held.devices);
         for (const a of store!.alerts({ limit: FORWARDED_ALERTS, newestFirst: true }).reverse())
           this.remember(a.id);
       }
@@ -459,6 +469,7 @@ export class MergedView {
     } catch (e) {
       this.acc = this.merge();
       this.resetRecords = true;
+      this.restored = null;
       this.inc = this.follow();
       this.seqs.clear();
       this.created.clear();
@@ -502,6 +513,8 @@ export class MergedView {
     let moved = ch.moved;
     let removed = ch.removed;
     let gone = ch.edgesRemoved.map(edgeId);
+    // The store's rows of the checkpoint restored that the merge no longer has.
+    const stale: { devices: string[]; edges: string[] } = { devices: [], edges: [] };
     if (fresh) {
       // All of it against all the UI was sent (nothing, at first; more, after a site was dropped).
       moved = [];
@@ -514,6 +527,11 @@ export class MergedView {
       removed = [...this.shown.keys()].filter((id) => !ids.has(id));
       const ends = new Set(edgesNow.map(edgeId));
       gone = [...this.shownEdges.keys()].filter((k) => !ends.has(k));
+      if (this.restored !== null) {
+        stale.devices = [...this.restored.devices].filter((id) => !ids.has(id) && !this.shown.has(id));
+        stale.edges = [...this.restored.edges].filter((k) => !ends.has(k) && !this.shownEdges.has(k));
+        this.restored = null;
+      }
     }
     const upserts: DeviceJson[] = [];
     for (const d of devices) {
@@ -530,23 +548,24 @@ export class MergedView {
       this.shownEdges.set(edgeId(e), s);
     }
     gone = gone.filter((k) => this.shownEdges.delete(k));
-    const edgesRemoved = gone.map((k) => {
+    const ends = (k: string) => {
       const [a, b] = k.split('\n') as [string, string];
       return { a, b };
-    });
+    };
+    const edgesRemoved = gone.map(ends);
     const batch: DeltaBatch = {
       seq: ++this.batchSeq,
       at: ch.generatedAt,
       upserts,
       removed,
       // The same for devices: the store holds the merge's devices, under the ids it gives them now.
-      devicesDeleted: removed,
+      devicesDeleted: stale.devices.length === 0 ? removed : [...removed, ...stale.devices],
       edges,
       edgesRemoved,
       // The store keeps what the merge holds, as its checkpoint does: an edge the merge no longer has
       // (re-keyed by a router's move or an id that changed, its site dropped, pruned at the merge's
       // caps) has its row deleted. There is no history to keep beyond the merge's own records.
-      edgesDeleted: edgesRemoved,
+      edgesDeleted: stale.edges.length === 0 ? edgesRemoved : [...edgesRemoved, ...stale.edges.map(ends)],
       alerts: [],
       stats: ch.stats,
       // The merge restored from the checkpoint holds what earlier runs said: nothing is carried.
