@@ -14,6 +14,11 @@
  * the last checkpoint come again from the stream: the merge is idempotent, so the replay changes
  * nothing.
  *
+ * The store shows the merge as it is (docs/store.md, What merges where): each batch is the merge's
+ * totals (`cumulative`: nothing carried from the store's earlier sessions), the devices and edges
+ * the merge no longer has lose their rows (`devicesDeleted`, `edgesDeleted`; after a restart, those
+ * of the checkpoint restored as well), and the store merges none of them by address.
+ *
  * Manual edits are the engine's one EditBook (the store's with --db, so they come back at restart),
  * keyed by merged device id and applied over the merge wherever a device is shown: in the deltas
  * (InventoryView.publish), snapshots, details and exports. The merge itself never sees them, so no
@@ -115,7 +120,7 @@ export class MergedView {
    * The devices and edges of the checkpoint restored (what the store's rows hold), until the first
    * rebuild: it deletes the rows of those the merge no longer has (the UI was sent none of them).
    */
-  private restored: { devices: Set<string>; edges: Set<string> } | null = null;
+  private restored: { devices: string[]; edges: { a: string; b: string }[] } | null = null;
   private fresh = true;
   /** Whether the merged inventory was rebuilt yet. */
   private built = false;
@@ -453,9 +458,10 @@ export class MergedView {
         if (typeof at === 'string') this.created.set(site, at);
       this.inc.rebuild();
       const held = this.inc.inventory();
+      // Their ids only (the strings are the merge's own): a list costs a pointer a device or edge.
       this.restored = {
-        devices: new Set(held.devices.map((d) => d.id)),
-        edges: new Set(held.edges.map(edgeId)),
+        devices: held.devices.map((d) => d.id),
+        edges: held.edges.map((e) => ({ a: e.a, b: e.b })),
       };
       // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
       const f = this.o.forward;
@@ -514,7 +520,7 @@ export class MergedView {
     let removed = ch.removed;
     let gone = ch.edgesRemoved.map(edgeId);
     // The store's rows of the checkpoint restored that the merge no longer has.
-    const stale: { devices: string[]; edges: string[] } = { devices: [], edges: [] };
+    const stale: { devices: string[]; edges: { a: string; b: string }[] } = { devices: [], edges: [] };
     if (fresh) {
       // All of it against all the UI was sent (nothing, at first; more, after a site was dropped).
       moved = [];
@@ -528,8 +534,11 @@ export class MergedView {
       const ends = new Set(edgesNow.map(edgeId));
       gone = [...this.shownEdges.keys()].filter((k) => !ends.has(k));
       if (this.restored !== null) {
-        stale.devices = [...this.restored.devices].filter((id) => !ids.has(id) && !this.shown.has(id));
-        stale.edges = [...this.restored.edges].filter((k) => !ends.has(k) && !this.shownEdges.has(k));
+        stale.devices = this.restored.devices.filter((id) => !ids.has(id) && !this.shown.has(id));
+        stale.edges = this.restored.edges.filter((e) => {
+          const k = edgeId(e);
+          return !ends.has(k) && !this.shownEdges.has(k);
+        });
         this.restored = null;
       }
     }
@@ -548,11 +557,10 @@ export class MergedView {
       this.shownEdges.set(edgeId(e), s);
     }
     gone = gone.filter((k) => this.shownEdges.delete(k));
-    const ends = (k: string) => {
+    const edgesRemoved = gone.map((k) => {
       const [a, b] = k.split('\n') as [string, string];
       return { a, b };
-    };
-    const edgesRemoved = gone.map(ends);
+    });
     const batch: DeltaBatch = {
       seq: ++this.batchSeq,
       at: ch.generatedAt,
@@ -565,7 +573,7 @@ export class MergedView {
       // The store keeps what the merge holds, as its checkpoint does: an edge the merge no longer has
       // (re-keyed by a router's move or an id that changed, its site dropped, pruned at the merge's
       // caps) has its row deleted. There is no history to keep beyond the merge's own records.
-      edgesDeleted: stale.edges.length === 0 ? edgesRemoved : [...edgesRemoved, ...stale.edges.map(ends)],
+      edgesDeleted: stale.edges.length === 0 ? edgesRemoved : [...edgesRemoved, ...stale.edges],
       alerts: [],
       stats: ch.stats,
       // The merge restored from the checkpoint holds what earlier runs said: nothing is carried.
