@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
-import type { Statements } from './statements';
+import type { DeviceRow, Statements } from './statements';
 import type { Work } from './work';
 
 /**
@@ -82,11 +82,7 @@ export class Merges {
       for (const ip of d.ips) {
         if (!this.macOfIp.has(ip)) this.macOfIp.set(ip, d.id);
         const other = 'ip:' + ip;
-        if (
-          this.macOfIp.get(ip) === d.id &&
-          !this.canonOf.has(other) &&
-          this.q.hasDevice.get(other) !== undefined
-        )
+        if (this.macOfIp.get(ip) === d.id && !this.canonOf.has(other) && this.storedLocal(other))
           this.mergeIn(w, d.id, other, groupEdges);
       }
     } else if (d.id.startsWith('ip:') && !this.canonOf.has(d.id)) {
@@ -95,6 +91,12 @@ export class Merges {
       // forwarded for until it is found to route, and then they become devices behind it.
       if (owner !== undefined && !d.via.includes(owner)) this.mergeIn(w, owner, d.id, groupEdges);
     }
+  }
+
+  /** Whether a device of this id is stored and is one analysis's (a console's may have the same id). */
+  private storedLocal(id: string): boolean {
+    const r = this.q.device.get(id) as DeviceRow | undefined;
+    return r !== undefined && !sited(JSON.parse(r.json) as DeviceJson);
   }
 
   private mergeIn(w: Work, intoId: string, alias: string, groupEdges: (canon: string) => EdgeJson[]): void {

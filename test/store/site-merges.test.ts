@@ -59,6 +59,7 @@ test('devices that say their site are never merged by address; one analysis stil
     ['ids qualified', [at(mac, 'a', `${mac.id}@a/a`)], [at(ip, 'b', `${ip.id}@b`)]],
     ['a site and one analysis', [at(mac, 'a')], [ip]],
     ['one analysis and a site', [mac], [at(ip, 'b', `${ip.id}@b`)]],
+    ['a site, then one analysis', [at(ip, 'b')], [mac]],
   ];
   for (const [what, first, later] of cases) {
     const path = tempDb();
