@@ -19,7 +19,13 @@ export interface DeltaBatch {
   seq: number;
   at: string;
   upserts: DeviceJson[];
+  /** Devices gone from the inventory (a view drops them). */
   removed: string[];
+  /**
+   * Those of them whose rows a store deletes: devices a console's merge no longer holds (an id that
+   * became qualified by site, a site dropped, pruned at the merge's caps). One analysis removes none.
+   */
+  devicesDeleted: string[];
   edges: EdgeJson[];
   /** Every edge gone from the inventory (a view drops them all). */
   edgesRemoved: { a: string; b: string }[];
@@ -30,6 +36,12 @@ export interface DeltaBatch {
   edgesDeleted: { a: string; b: string }[];
   alerts: AlertJson[];
   stats: InventoryStats;
+  /**
+   * The devices and edges are totals over every session, not this session's counts: a console's
+   * merge, restored from its checkpoint, already holds what earlier sessions said. A store writes
+   * them as they are, carrying nothing from its earlier sessions.
+   */
+  cumulative?: boolean;
 }
 
 /**
@@ -71,6 +83,7 @@ export class ChangeStream {
       at: new Date().toISOString(),
       upserts,
       removed: [],
+      devicesDeleted: [],
       edges,
       edgesRemoved,
       edgesDeleted,

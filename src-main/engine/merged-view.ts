@@ -14,6 +14,11 @@
  * the last checkpoint come again from the stream: the merge is idempotent, so the replay changes
  * nothing.
  *
+ * The store shows the merge as it is (docs/store.md, What merges where): each batch is the merge's
+ * totals (`cumulative`: nothing carried from the store's earlier sessions), the devices and edges
+ * the merge no longer has lose their rows (`devicesDeleted`, `edgesDeleted`; after a restart, those
+ * of the checkpoint restored as well), and the store merges none of them by address.
+ *
  * Manual edits are the engine's one EditBook (the store's with --db, so they come back at restart),
  * keyed by merged device id and applied over the merge wherever a device is shown: in the deltas
  * (InventoryView.publish), snapshots, details and exports. The merge itself never sees them, so no
@@ -111,6 +116,11 @@ export class MergedView {
    * sent, and moves edits by these; later ones go by what the rebuild says it changed.
    */
   private keyIds = new Map<string, string>();
+  /**
+   * The devices and edges of the checkpoint restored (what the store's rows hold), until the first
+   * rebuild: it deletes the rows of those the merge no longer has (the UI was sent none of them).
+   */
+  private restored: { devices: string[]; edges: { a: string; b: string }[] } | null = null;
   private fresh = true;
   /** Whether the merged inventory was rebuilt yet. */
   private built = false;
@@ -446,11 +456,17 @@ export class MergedView {
         if (Number.isInteger(seq) && seq > 0) this.seqs.set(site, seq);
       for (const [site, at] of Object.entries(c.created ?? {}))
         if (typeof at === 'string') this.created.set(site, at);
+      this.inc.rebuild();
+      const held = this.inc.inventory();
+      // Their ids only (the strings are the merge's own): a list costs a pointer a device or edge.
+      this.restored = {
+        devices: held.devices.map((d) => d.id),
+        edges: held.edges.map((e) => ({ a: e.a, b: e.b })),
+      };
       // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
       const f = this.o.forward;
       if (f !== undefined) {
-        this.inc.rebuild();
-        f.forwardedBefore(this.inc.inventory().devices);
+        f.forwardedBefore(held.devices);
         for (const a of store!.alerts({ limit: FORWARDED_ALERTS, newestFirst: true }).reverse())
           this.remember(a.id);
       }
@@ -459,6 +475,7 @@ export class MergedView {
     } catch (e) {
       this.acc = this.merge();
       this.resetRecords = true;
+      this.restored = null;
       this.inc = this.follow();
       this.seqs.clear();
       this.created.clear();
@@ -502,6 +519,8 @@ export class MergedView {
     let moved = ch.moved;
     let removed = ch.removed;
     let gone = ch.edgesRemoved.map(edgeId);
+    // The store's rows of the checkpoint restored that the merge no longer has.
+    const stale: { devices: string[]; edges: { a: string; b: string }[] } = { devices: [], edges: [] };
     if (fresh) {
       // All of it against all the UI was sent (nothing, at first; more, after a site was dropped).
       moved = [];
@@ -514,6 +533,14 @@ export class MergedView {
       removed = [...this.shown.keys()].filter((id) => !ids.has(id));
       const ends = new Set(edgesNow.map(edgeId));
       gone = [...this.shownEdges.keys()].filter((k) => !ends.has(k));
+      if (this.restored !== null) {
+        stale.devices = this.restored.devices.filter((id) => !ids.has(id) && !this.shown.has(id));
+        stale.edges = this.restored.edges.filter((e) => {
+          const k = edgeId(e);
+          return !ends.has(k) && !this.shownEdges.has(k);
+        });
+        this.restored = null;
+      }
     }
     const upserts: DeviceJson[] = [];
     for (const d of devices) {
@@ -539,14 +566,18 @@ export class MergedView {
       at: ch.generatedAt,
       upserts,
       removed,
+      // The same for devices: the store holds the merge's devices, under the ids it gives them now.
+      devicesDeleted: stale.devices.length === 0 ? removed : [...removed, ...stale.devices],
       edges,
       edgesRemoved,
       // The store keeps what the merge holds, as its checkpoint does: an edge the merge no longer has
       // (re-keyed by a router's move or an id that changed, its site dropped, pruned at the merge's
       // caps) has its row deleted. There is no history to keep beyond the merge's own records.
-      edgesDeleted: edgesRemoved,
+      edgesDeleted: stale.edges.length === 0 ? edgesRemoved : [...edgesRemoved, ...stale.edges],
       alerts: [],
       stats: ch.stats,
+      // The merge restored from the checkpoint holds what earlier runs said: nothing is carried.
+      cumulative: true,
     };
     return [batch, moved];
   }

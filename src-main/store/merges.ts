@@ -1,17 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
-import type { Statements } from './statements';
+import type { DeviceRow, Statements } from './statements';
 import type { Work } from './work';
 
 /**
  * Which stored devices are shown as one: an alias answers under the id it was merged into. Merges
  * are automatic (an address-only device folded into the MAC device that later shows its address)
  * and applied when reading, so the rows keep what the engine said about each id.
+ *
+ * Only devices of one analysis (no `site`) merge. A console's devices carry their site and are its
+ * merge's, which already made one device of each MAC per layer-2 domain and each address per site:
+ * the store shows them as the merge does, and an address at one site never claims another's.
  */
 export class Merges {
   private readonly canonOf = new Map<string, string>();
   private readonly aliasesOf = new Map<string, Set<string>>();
-  /** Address -> the MAC device that uses it, for automatic merges. */
+  /** Address -> the MAC device (of one analysis: no site) that uses it, for automatic merges. */
   private readonly macOfIp = new Map<string, string>();
   /** MAC devices known to route, whose claims on addresses are gone. */
   private readonly routers = new Set<string>();
@@ -55,7 +59,7 @@ export class Merges {
 
   /** Learn the addresses a MAC device already uses (a device read back when the store opens). */
   know(d: DeviceJson): void {
-    if (this.auto && d.id.startsWith('mac:') && !d.router)
+    if (this.auto && d.id.startsWith('mac:') && !d.router && !sited(d))
       for (const ip of d.ips) if (!this.macOfIp.has(ip)) this.macOfIp.set(ip, d.id);
   }
 
@@ -64,7 +68,7 @@ export class Merges {
    * `groupEdges` gives a device's edges as last shown (the merge replaces them).
    */
   autoMergeFor(w: Work, d: DeviceJson, groupEdges: (canon: string) => EdgeJson[]): void {
-    if (!this.auto) return;
+    if (!this.auto || sited(d)) return;
     if (d.mac !== null) {
       if (d.router) {
         // What it claimed before it was found to route includes the remote addresses it forwarded
@@ -78,19 +82,21 @@ export class Merges {
       for (const ip of d.ips) {
         if (!this.macOfIp.has(ip)) this.macOfIp.set(ip, d.id);
         const other = 'ip:' + ip;
-        if (
-          this.macOfIp.get(ip) === d.id &&
-          !this.canonOf.has(other) &&
-          this.q.hasDevice.get(other) !== undefined
-        )
+        if (this.macOfIp.get(ip) === d.id && !this.canonOf.has(other) && this.storedLocal(other))
           this.mergeIn(w, d.id, other, groupEdges);
       }
     } else if (d.id.startsWith('ip:') && !this.canonOf.has(d.id)) {
-      const owner = this.macOfIp.get(d.id.slice(3));
+      const owner = this.macOfIp.get(addressOf(d.id));
       // An address seen behind a MAC is not that MAC: a gateway lists the remote addresses it
       // forwarded for until it is found to route, and then they become devices behind it.
       if (owner !== undefined && !d.via.includes(owner)) this.mergeIn(w, owner, d.id, groupEdges);
     }
+  }
+
+  /** Whether a device of this id is stored and is one analysis's (a console's may have the same id). */
+  private storedLocal(id: string): boolean {
+    const r = this.q.device.get(id) as DeviceRow | undefined;
+    return r !== undefined && !sited(JSON.parse(r.json) as DeviceJson);
   }
 
   private mergeIn(w: Work, intoId: string, alias: string, groupEdges: (canon: string) => EdgeJson[]): void {
@@ -120,4 +126,15 @@ export class Merges {
     if (s === undefined) this.aliasesOf.set(into, (s = new Set()));
     s.add(alias);
   }
+}
+
+/** A device of a console's merge (it says its site), not of one analysis. */
+function sited(d: DeviceJson): boolean {
+  return typeof d.site === 'string';
+}
+
+/** The address of an address device's id: `ip:10.0.0.1`, or qualified by site, `ip:10.0.0.1@hq`. */
+export function addressOf(id: string): string {
+  const at = id.indexOf('@');
+  return id.slice(3, at < 0 ? id.length : at);
 }

@@ -25,6 +25,11 @@ export class OfflineScan {
     this.online.set(id, lastSeen);
   }
 
+  /** A device whose row went. */
+  forget(id: string): void {
+    this.online.delete(id);
+  }
+
   /** Devices unseen for the threshold at capture time `now` go offline; `canon` names whom the change shows on. */
   scan(w: Work, now: number, canon: (id: string) => string): void {
     if (now - this.lastScan < 1000) return;

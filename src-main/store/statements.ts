@@ -28,6 +28,8 @@ export function prepareStatements(db: Database.Database) {
          last_seen = excluded.last_seen, online = 1, seq = excluded.seq`,
     ),
     setOffline: db.prepare<[string]>('UPDATE devices SET online = 0 WHERE id = ?'),
+    delDevice: db.prepare<[string]>('DELETE FROM devices WHERE id = ?'),
+    delEdgesOf: db.prepare<[string, string]>('DELETE FROM edges WHERE a = ? OR b = ?'),
     putEdge: db.prepare<[Record<string, string | number>]>(
       `INSERT INTO edges (a, b, protocols, pab, pba, bab, bba, first, last, session, seq)
        VALUES (@a, @b, @protocols, @pab, @pba, @bab, @bba, @first, @last, @session, @seq)
@@ -48,6 +50,16 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (a, b) DO UPDATE SET protocols = excluded.protocols, pab = excluded.pab, pba = excluded.pba,
          bab = excluded.bab, bba = excluded.bba, first = min(first, excluded.first), last = max(last, excluded.last),
          seq = excluded.seq`,
+    ),
+    // An edge's total over every session (a console's merge): nothing earlier is carried.
+    putWholeEdge: db.prepare<
+      [string, string, string, number, number, number, number, string, string, number, number]
+    >(
+      `INSERT INTO edges (a, b, protocols, pab, pba, bab, bba, first, last, session, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (a, b) DO UPDATE SET protocols = excluded.protocols, pab = excluded.pab, pba = excluded.pba,
+         bab = excluded.bab, bba = excluded.bba, first = excluded.first, last = excluded.last,
+         base_protocols = '', base_pab = 0, base_pba = 0, base_bab = 0, base_bba = 0, base_overlap = 0,
+         session = excluded.session, seq = excluded.seq`,
     ),
     edge: db.prepare<[string, string]>('SELECT * FROM edges WHERE a = ? AND b = ?'),
     delEdge: db.prepare<[string, string]>('DELETE FROM edges WHERE a = ? AND b = ?'),

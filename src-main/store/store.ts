@@ -137,10 +137,12 @@ export class Store {
     return this.db
       .transaction(() => {
         const w = new Work(++this.seqNo);
-        for (const u of b.upserts) this.upsert(w, u);
+        const whole = b.cumulative === true;
+        for (const id of b.devicesDeleted) this.deleteDevice(id);
+        for (const u of b.upserts) this.upsert(w, u, whole);
         // Before the edges are written: the batch may make a pair it found wrong anew.
         for (const e of b.edgesDeleted) this.deleteEdge(w, e);
-        for (const e of b.edges) this.putEdge(w, e);
+        for (const e of b.edges) this.putEdge(w, e, whole);
         for (const id of b.removed) w.removed.add(this.canon(id));
         for (const e of b.edgesRemoved) w.edgesRemoved.push(e);
         const now = Date.parse(b.stats.lastSeen ?? '');
@@ -216,7 +218,8 @@ export class Store {
     };
   }
 
-  private upsert(w: Work, u: DeviceJson): void {
+  /** `whole`: `u` is the device's total over every session (a console's merge), written as it is. */
+  private upsert(w: Work, u: DeviceJson, whole: boolean): void {
     let stored = u;
     let base: string | null = null;
     let prev: Tracked | null = this.fresh.get(u.id) ?? null;
@@ -227,7 +230,7 @@ export class Store {
         this.deviceCount++;
       } else {
         prev = JSON.parse(row.json) as DeviceJson;
-        base = row.session === this.session ? row.base : row.json;
+        base = whole ? null : row.session === this.session ? row.base : row.json;
         if (base !== null) stored = carryDevice(JSON.parse(base) as DeviceJson, u);
       }
     }
@@ -249,10 +252,26 @@ export class Store {
     this.merges.autoMergeFor(w, stored, (id) => this.views.groupEdges(id, true));
   }
 
-  private putEdge(w: Work, e: EdgeJson): void {
+  /** `whole`: `e` is the edge's total over every session (a console's merge), written as it is. */
+  private putEdge(w: Work, e: EdgeJson, whole: boolean): void {
     const plain = this.views.shownAsIs(e);
     const protocols = e.protocols.join(',');
-    if (!this.carryEdges) {
+    if (whole) {
+      this.q.putWholeEdge.run(
+        e.a,
+        e.b,
+        protocols,
+        e.packetsAtoB,
+        e.packetsBtoA,
+        e.bytesAtoB,
+        e.bytesBtoA,
+        e.firstSeen,
+        e.lastSeen,
+        this.session,
+        w.seq,
+      );
+      if (plain) w.edges.push(e);
+    } else if (!this.carryEdges) {
       this.q.putNewEdge.run(
         e.a,
         e.b,
@@ -289,6 +308,19 @@ export class Store {
   }
 
   /**
+   * A device a console's merge no longer holds (its id now says its site, its site was dropped, or
+   * it was pruned): its row goes, with any edge row left at it, so the store shows what the merge
+   * does. Its timeline stays under the old id; its edits move with the merge (MergedView).
+   */
+  private deleteDevice(id: string): void {
+    if (this.q.delDevice.run(id).changes === 0) return;
+    this.deviceCount--;
+    this.fresh.delete(id);
+    this.offline.forget(id);
+    this.q.delEdgesOf.run(id, id);
+  }
+
+  /**
    * An edge the engine found wrong (a router's move left nothing of it): its rows go, either way
    * round and with what earlier sessions counted on the pair, so the store shows what the engine
    * does. Evicted edges are not deleted (docs/store.md).
@@ -322,7 +354,18 @@ export class Store {
   edit(id: string, field: EditableField, value: string | null): CommitResult {
     const v = checkEdit(field, value);
     const target = this.canon(id);
-    if (this.q.hasDevice.get(target) === undefined) throw new RangeError(`no device ${id}`);
+    if (this.q.hasDevice.get(target) === undefined) {
+      // A device whose row a console's merge deleted (its id changed): its edits, moved, are cleared.
+      if (v !== null || this.edits.get(target)?.[field] === undefined)
+        throw new RangeError(`no device ${id}`);
+      return this.db
+        .transaction(() => {
+          this.q.delEdit.run(target, field);
+          this.edits.set(target, field, null);
+          return this.finish(new Work(++this.seqNo), null);
+        })
+        .immediate();
+    }
     return this.db
       .transaction(() => {
         const w = new Work(++this.seqNo);

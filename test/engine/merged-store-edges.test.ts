@@ -2,8 +2,8 @@
  * The sensors' console's store keeps the edges its merge holds (src-main/engine/merged-view.ts): an
  * edge a rebuild no longer has (re-keyed when the merge finds a gateway routing, renamed when ids
  * become qualified by site, or its site dropped) has its row deleted in the commit that says it went,
- * so the rows a reopened store holds are the edges the console showed. (What the store's own view
- * makes of them also depends on its automatic merges by address, which know no sites.)
+ * so the rows a reopened store holds are the edges the console showed. (The store's own view of
+ * them, site by site: merged-store-sites.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

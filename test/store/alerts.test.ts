@@ -143,6 +143,7 @@ test('firmware and type changes (as classification fills them) alert after learn
     at: new Date().toISOString(),
     upserts: [{ ...dev, firmware, type, lastSeen: new Date(at).toISOString() }],
     removed: [],
+    devicesDeleted: [],
     edges: [],
     edgesRemoved: [],
     edgesDeleted: [],

@@ -1,0 +1,225 @@
+/**
+ * The sensors' console's store shows what its merge holds, site by site (issue 16): the store's own
+ * view (devices with the ids merged into them, edges between shown devices: what `report --db` and a
+ * reopened console read) equals the merged inventory, and nothing of one site is folded into another
+ * site's device. One analysis's store still folds an address-only device into the MAC that uses its
+ * address, as before.
+ *
+ * mqtt's broker LAN has a MAC that uses 192.168.0.1; the D-Link camera's capture knows 192.168.0.1
+ * (its gateway's address) by address alone. At two sites that is two devices.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEventHub } from '../../src-main/ipc/event-hub';
+import { loadRules } from '../../src-main/classify/load';
+import { vendorOf } from '../../src-main/engine/oui';
+import { StoreLink } from '../../src-main/engine/store-link';
+import { InventoryView } from '../../src-main/engine/inventory-view';
+import { AlertService } from '../../src-main/engine/alert-service';
+import { MergedView } from '../../src-main/engine/merged-view';
+import type { RunController } from '../../src-main/engine/run-controller';
+import { createAnalyzer } from '../../src-main/engine/pipeline';
+import { readCaptureFile } from '../../src-main/capture/file-source';
+import { Recorder } from '../../src-main/store/recorder';
+import { Store } from '../../src-main/store/store';
+import { pairKey } from '../../src-main/store/edge-rows';
+import type { StoredDevice } from '../../src-main/store/types';
+import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
+import { corpusAvailable, PCAPS } from '../helpers/corpus';
+import { captureDeltas, message, type Delta } from '../helpers/sensor-deltas';
+
+const rules = loadRules();
+const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
+
+const MQTT = 'mqtt__ndpi__mqtt.pcap';
+const CAM = 'iot-setup__iot-sentinel__D-LinkCam_Setup-A-2-STA.pcap';
+const WIKI = 'multi-lan-mixed__zeek__wikipedia.pcap';
+const SHARED = '192.168.0.1';
+
+/** A console on the store at `path`, ticked by hand. */
+function consoleOn(path: string) {
+  const store = new Store(path);
+  const hub = createEventHub();
+  const link = new StoreLink(store, () => {});
+  const runs = (): RunController => assert.fail('a sensors console has no capture run');
+  const view = new InventoryView(hub, runs, link, store.edits);
+  const alerts = new AlertService(hub, link, () => {});
+  const m = new MergedView(view, alerts, link, store.edits, {
+    collectMs: 3_600_000,
+    checkpointMs: 0,
+    rules,
+    vendorOf,
+  });
+  const seqs = new Map<string, number>();
+  const take = (ds: readonly Delta[]) => {
+    for (const d of ds) {
+      const n = (seqs.get(d.site) ?? 0) + 1;
+      seqs.set(d.site, n);
+      m.take(d.site, n, message(d, n, d), Date.now());
+      m.tick();
+    }
+  };
+  const close = () => {
+    m.close();
+    store.close();
+  };
+  return { m, store, take, close };
+}
+
+/** A device as the merge made it: the store's own fields (edits, online, aliases) taken off. */
+function asMerged(d: StoredDevice): DeviceJson {
+  const {
+    name: _name,
+    notes: _notes,
+    authorization: _authorization,
+    online: _online,
+    aliases: _aliases,
+    manual: _manual,
+    ...rest
+  } = d;
+  return rest;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const edgeKey = (e: EdgeJson) => pairKey(e.a, e.b);
+const byPair = (a: EdgeJson, b: EdgeJson) => (edgeKey(a) < edgeKey(b) ? -1 : 1);
+
+/** Devices and edges by site (an edge goes under its first end's site). */
+function perSite(devices: readonly DeviceJson[], edges: readonly EdgeJson[]) {
+  const siteOf = new Map(devices.map((d) => [d.id, d.site ?? '(none)']));
+  const out = new Map<string, { devices: DeviceJson[]; edges: EdgeJson[] }>();
+  const at = (s: string) => out.get(s) ?? out.set(s, { devices: [], edges: [] }).get(s)!;
+  for (const d of [...devices].sort(byId)) at(d.site ?? '(none)').devices.push(d);
+  for (const e of [...edges].sort(byPair)) at(siteOf.get(e.a) ?? `(no device ${e.a})`).edges.push(e);
+  return Object.fromEntries([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * The store's view equals the merge (with the console's edits over it, as it shows them), site by
+ * site, and no device of it has another folded in.
+ */
+function assertStoreIsMerge(store: Store, m: MergedView, when: string): void {
+  const shown = store.devices();
+  assert.deepEqual(
+    shown.filter((d) => d.aliases.length > 0).map((d) => [d.id, d.aliases]),
+    [],
+    `${when}: nothing folded`,
+  );
+  const merged = m.current();
+  assert.ok(merged.length > 0 && merged.every((d) => typeof d.site === 'string'));
+  assert.deepEqual(
+    perSite(shown.map(asMerged), store.edges()),
+    perSite(
+      merged.map((d) => {
+        // Notes are one of the store's own fields (taken off its side too).
+        const { notes: _notes, ...shown } = store.edits.apply(d);
+        return shown;
+      }),
+      m.report().edges,
+    ),
+    `${when}: the store shows the merge`,
+  );
+}
+
+test(
+  "two sites with the same private address: the console's store keeps them apart, reopened too",
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-merged-sites-'));
+    const path = join(dir, 'console.db');
+    try {
+      const wiki = await captureDeltas(WIKI, 'hq', 's1', 10);
+      // wikipedia's gateway is found to route in its sixth delta (of 14) at one every 10 frames.
+      const half = 5;
+
+      // Session 1: the MAC at site plant uses 192.168.0.1; site office knows 192.168.0.1 by address.
+      const c = consoleOn(path);
+      c.take(await captureDeltas(MQTT, 'plant', 'p1', 10));
+      c.take(await captureDeltas(CAM, 'office', 'o1', 10));
+      c.take(wiki.slice(0, half));
+      const merged = c.m.current();
+      const owner = merged.find((d) => d.mac !== null && d.ips.includes(SHARED))!;
+      const behind = merged.find((d) => d.id === 'ip:' + SHARED)!;
+      assert.equal(owner.site, 'plant', 'the case is exercised: a MAC at one site uses the address');
+      assert.equal(behind.site, 'office', '... and the other site knows it by address alone (ids local)');
+      assert.ok(!merged.some((d) => d.router && d.site === 'hq'), 'hq is not yet known to route');
+      assertStoreIsMerge(c.store, c.m, 'session 1');
+      c.close();
+
+      // Read as `report --db` reads it.
+      const read = new Store(path);
+      assert.deepEqual(
+        read.devices().map((d) => [d.id, d.site, d.aliases]),
+        merged.sort(byId).map((d) => [d.id, d.site, []]),
+        'reopened: the devices of the merge, each at its site',
+      );
+      read.close();
+
+      // Session 2: a restarted console hears the rest of hq; its gateway turns out to route, so
+      // devices lose addresses and edges: the store shows the merge now, not a union with session 1.
+      const again = consoleOn(path);
+      again.take(wiki.slice(half));
+      assert.ok(again.m.current().some((d) => d.router && d.site === 'hq'));
+      assertStoreIsMerge(again.store, again.m, 'session 2');
+
+      // A name given to hq's gateway, as the console's editor stores it.
+      const gw = again.m.current().find((d) => d.router && d.site === 'hq')!;
+      again.store.edit(gw.id, 'name', 'hq-gateway');
+
+      // The same capture at a second site: ids become qualified by site and the local ones go; the
+      // gateway's name goes with it to its new id.
+      again.take(await captureDeltas(WIKI, 'branch', 's2', 40));
+      assert.ok(again.m.current().some((d) => d.id === `ip:${SHARED}@office`));
+      assertStoreIsMerge(again.store, again.m, 'ids qualified');
+      again.close();
+      const edits = new Store(path);
+      assert.deepEqual([...edits.manualEdits()], [[`${gw.id}@hq/hq`, { name: 'hq-gateway' }]]);
+      assert.equal(edits.device(`${gw.id}@hq/hq`)!.name, 'hq-gateway');
+      edits.close();
+
+      const third = consoleOn(path);
+      third.m.tick();
+      assertStoreIsMerge(third.store, third.m, 'reopened console');
+      third.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'one analysis: the store still folds the address-only device into the MAC that uses its address',
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-merged-sites-'));
+    const path = join(dir, 'one.db');
+    try {
+      // `analyze --db` of each capture in turn, into one store: devices without a site.
+      for (const file of [MQTT, CAM]) {
+        const a = createAnalyzer();
+        const store = new Store(path);
+        const rec = new Recorder(a, store);
+        let n = 0;
+        a.beginSource();
+        await readCaptureFile(join(PCAPS, file), {
+          records: (buf, s, e, lt, ts, wl, iface) => {
+            a.frame(buf, lt, ts, wl, iface, s, e);
+            if (++n % 10 === 0) rec.tick();
+          },
+        });
+        rec.stop();
+        store.close();
+      }
+      const store = new Store(path);
+      const owner = store.device('ip:' + SHARED)!;
+      assert.ok(owner.id.startsWith('mac:') && owner.site === undefined, owner.id);
+      assert.deepEqual(owner.aliases, ['ip:' + SHARED]);
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
