@@ -5,7 +5,7 @@
  * classification take the very path a capture analysed whole takes (Inventory.deviceJson, Classifier).
  * A person's edits go over the result.
  */
-import { Classifier, peerIndex, type CompiledRule } from '../classify';
+import { applyClassification, classify, factsOf, peerIndex, type CompiledRule } from '../classify';
 import { applyEdits, type DeviceEdits } from './edits';
 import { Edge, Inventory, type Device } from './inventory';
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
@@ -260,7 +260,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
       if (qualify) break;
     }
   }
-  const classifier = o.rules !== undefined && o.rules.length > 0 ? new Classifier(o.rules) : null;
+  const rules = o.rules !== undefined && o.rules.length > 0 ? o.rules : null;
   const edits = editsOf(p);
   const devices: DeviceJson[] = [];
   const edges: EdgeJson[] = [];
@@ -270,7 +270,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     const heads = [...all.values()].map((c) => c.p);
     if (o.made !== undefined) for (const h of heads) o.made.devices.push(h);
     const ids = idsOf(heads, qualify ? 'qualified' : 'local');
-    buildSite(part, all, ids, o, classifier, edits, devices, edges);
+    buildSite(part, all, ids, o, rules, edits, devices, edges);
   }
   devices.sort((x, y) => cmp(x.id, y.id));
   // One analysis writes its edges in the order it made them.
@@ -290,13 +290,14 @@ function buildSite(
   all: Map<string, Combined>,
   ids: Map<string, string>,
   o: FromPartialOptions,
-  classifier: Classifier | null,
+  rules: readonly CompiledRule[] | null,
   edits: Map<string, DeviceEdits>,
   devices: DeviceJson[],
   edges: EdgeJson[],
 ): void {
   const inv = new Inventory({ vendorOf: o.vendorOf });
-  const list: { d: Device; c: Combined }[] = [];
+  /** What the JSON needs of a combined device once its device is made (the rest can go). */
+  const list: { d: Device; key: string; site: string; sensors: Set<string>; sources: Set<string>[] }[] = [];
   const byKey = new Map<string, Device>();
   // Devices are numbered in the order they are made here, and an edge is written from its lower
   // number: one analysis's workers make them in the order that analysis did (born), others by id.
@@ -308,12 +309,21 @@ function buildSite(
     wanted = new Set(only);
     for (const pe of part.edges) if (joins(pe)) wanted.add(pe.a).add(pe.b);
   }
-  const order = [...all.values()]
+  const kept = only === undefined ? part.edges : part.edges.filter(joins);
+  // The edges first: they read the combined devices (routers, their addresses), which then go one
+  // by one as their devices are made, so the two are not held whole at once.
+  const made = [...edgesOf(kept, all).values()];
+  if (local) made.sort((x, y) => x.born - y.born);
+  const order: (Combined | undefined)[] = [...all.values()]
     .filter((c) => wanted === undefined || wanted.has(c.p.key))
     .sort((x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
-  for (const c of order) {
+  all.clear();
+  for (let i = 0; i < order.length; i++) {
+    const c = order[i]!;
+    order[i] = undefined;
     const d = rebuild(inv, c, ids.get(c.p.key)!, ids);
-    list.push({ d, c });
+    const sources = o.evidence === true && !local ? c.facts.map((f) => f.sources) : [];
+    list.push({ d, key: c.p.key, site: c.p.site, sensors: c.sensors, sources });
     byKey.set(c.p.key, d);
   }
   // One analysis's names in the order it learnt them (the partial's); other sources' by name.
@@ -322,9 +332,6 @@ function buildSite(
     if (!local) names.sort(([x], [y]) => cmp(x, y));
     inv.resolved.set(n.ip, new Map(names));
   }
-  const kept = only === undefined ? part.edges : part.edges.filter(joins);
-  const made = [...edgesOf(kept, all).values()];
-  if (local) made.sort((x, y) => x.born - y.born);
   for (const pe of made) {
     const a = byKey.get(pe.a);
     const b = byKey.get(pe.b);
@@ -343,17 +350,18 @@ function buildSite(
     inv.edges.set(lo.n * 67108864 + e.b.n, e);
     lo.edgeTo.set(e.b.n, e);
   }
-  const peers = classifier === null ? undefined : peerIndex(inv);
-  for (const { d, c } of list) {
-    if (only !== undefined && !only.has(c.p.key)) continue;
+  const peers = rules === null ? undefined : peerIndex(inv);
+  for (const { d, key, site, sensors, sources } of list) {
+    if (only !== undefined && !only.has(key)) continue;
     let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
-    if (classifier !== null) j = classifier.apply(j, d, inv, peers);
+    // Classified once each, so without a Classifier's cache (which would hold every classification).
+    if (rules !== null) j = applyClassification(j, classify(factsOf(d, inv, peers), rules));
     if (j.evidence !== undefined && !local)
-      j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...c.facts[i]!.sources].sort(cmp) }));
-    j = applyEdits(j, edits.get(c.p.key));
+      j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...sources[i]!].sort(cmp) }));
+    j = applyEdits(j, edits.get(key));
     if (!local) {
-      j.site = c.p.site;
-      j.sensors = [...c.sensors].sort(cmp);
+      j.site = site;
+      j.sensors = [...sensors].sort(cmp);
     }
     devices.push(j);
   }
