@@ -34,6 +34,7 @@
  * alerts the store holds are not sent again when a stream is replayed.
  */
 import { createHash } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import {
   inventoryFromPartial,
   PartialAccumulator,
@@ -122,6 +123,8 @@ export class MergedView {
    */
   private restored: { devices: string[]; edges: { a: string; b: string }[] } | null = null;
   private fresh = true;
+  /** The share of the heap last warned about (checkHeap). */
+  private heapWarned = 0;
   /** Whether the merged inventory was rebuilt yet. */
   private built = false;
   private dirty = false;
@@ -291,6 +294,7 @@ export class MergedView {
     if (this.dirty) {
       this.dirty = false;
       [batch, moved] = this.rebuild();
+      this.checkHeap();
     }
     if (this.o.forward !== undefined) this.forward(this.o.forward, batch, moved, alerts, force);
     this.commit(batch, alerts, force);
@@ -298,6 +302,24 @@ export class MergedView {
     for (const [from, to] of moved) this.moveEdits(from, to);
     if (batch !== null) this.view.publish(batch);
     if (alerts.length > 0) this.alerts.publish(alerts);
+  }
+
+  /**
+   * Said once (again only past the next tenth): the merge and its inventory fill most of the heap V8
+   * allows this process, which it would end by running out of (a million devices take about 3.3 GB
+   * here; Node allows 4 GB by default, whatever the machine has).
+   */
+  private checkHeap(): void {
+    const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
+    const share = Math.floor((used / limit) * 10) / 10;
+    if (share < 0.7 || share <= this.heapWarned) return;
+    this.heapWarned = share;
+    const gb = (n: number) => (n / 2 ** 30).toFixed(1);
+    const more = Math.ceil((limit * 2) / 2 ** 30) * 1024;
+    this.link.log(
+      `the merged inventory of ${this.acc.size} devices uses ${gb(used)} GB of this process's ${gb(limit)} GB heap: ` +
+        `give it more before more sensors report (NODE_OPTIONS=--max-old-space-size=${more}, in MB; docs/sensors.md)`,
+    );
   }
 
   /**
