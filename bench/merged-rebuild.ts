@@ -44,6 +44,9 @@ const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
 const macOf = (s: number, d: number) => [2, s, d >> 16, d >> 8, d, 1].map(hex2).join(':');
 const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
 
+/** A partial as the console gets it: through JSON (its strings flat and its own, not the analyzer's). */
+const wire = <T>(p: T): T => JSON.parse(JSON.stringify(p)) as T;
+
 /** Each sensor's partial of devices [from, to) of its own, seen at `t` s. */
 function sensorPartials(n: number, from: number, to: number, t: number) {
   return partialsOf([0, SENSORS], Math.ceil(n / SENSORS), from, to, t, (s) => `site${s % 5}`);
@@ -73,7 +76,7 @@ function partialsOf(
           : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
       a.frame(f, 1, t + d / 1000, f.length, 0);
     }
-    out.push(partialOf(a.inventory, { site: siteOf(s), sensor: `s${s}` }));
+    out.push(wire(partialOf(a.inventory, { site: siteOf(s), sensor: `s${s}` })));
   }
   return out;
 }
@@ -96,7 +99,7 @@ function routerPartials(n: number, round: number, t: number) {
       for (const f of [udpFrame(host, remote, new Uint8Array(4)), udpFrame(remote, host, new Uint8Array(8))])
         a.frame(f, 1, at, f.length, 0);
     }
-    out.push(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` }));
+    out.push(wire(partialOf(a.inventory, { site: `site${s % 5}`, sensor: `s${s}` })));
   }
   return out;
 }

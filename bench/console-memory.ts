@@ -1,0 +1,63 @@
+/**
+ * What a sensors console (`serve --nats`) holds at N merged devices, and what its first, full rebuild
+ * costs: ten sensors' partials (N/10 crafted devices each, half a DHCP request with a host name, half
+ * an ARP announcement) through JSON as the console gets them, merged into one PartialAccumulator at
+ * SITES sites; then IncrementalInventory's first rebuild with the console's digest of each device
+ * (MergedView), the heap after it, and one device's details with evidence. Not a timed test:
+ * `node --expose-gc --import tsx bench/console-memory.ts [N] [SITES]` (default 100000 5).
+ */
+import { createHash } from 'node:crypto';
+import { PartialAccumulator, partialOf } from '../shared/inventory/partial';
+import { IncrementalInventory } from '../shared/inventory/partial-incremental';
+import { loadRules } from '../src-main/classify/load';
+import { createAnalyzer } from '../src-main/engine/pipeline';
+import { vendorOf } from '../src-main/engine/oui';
+import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
+import { arp, ethernet } from '../test/helpers/packets';
+
+const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
+const macOf = (s: number, d: number) => [2, s, d >> 16, d >> 8, d, 1].map(hex2).join(':');
+const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
+const N = Number(process.argv[2] ?? 100_000);
+const SITES = Number(process.argv[3] ?? 5);
+const SENSORS = 10;
+
+const acc = new PartialAccumulator();
+for (let s = 0; s < SENSORS; s++) {
+  const a = createAnalyzer();
+  for (let d = 0; d < N / SENSORS; d++) {
+    const mac = macOf(s, d);
+    const ip = ipOf(d + 1);
+    const f =
+      d % 2 === 0
+        ? dhcpRequestFrame({ mac, ip }, `host-${s}-${d}`, d + 1)
+        : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
+    a.frame(f, 1, 1.7e9 + d / 1000, f.length, 0);
+  }
+  const p = partialOf(a.inventory, { site: `site${s % SITES}`, sensor: `s${s}` });
+  acc.add(JSON.parse(JSON.stringify(p)) as typeof p);
+}
+const mb = (x: number) => Math.round(x / 2 ** 20);
+const heap = () => {
+  globalThis.gc?.();
+  return mb(process.memoryUsage().heapUsed);
+};
+const h0 = heap();
+console.log(`${N} devices at ${SITES} sites: the merge ${h0} MiB of heap`);
+const inc = new IncrementalInventory(acc, { rules: loadRules(), vendorOf, identity: false });
+let t = performance.now();
+const ch = inc.rebuild();
+const shown = new Map<string, number>();
+for (const d of ch.devices)
+  shown.set(d.id, createHash('sha1').update(JSON.stringify(d)).digest().readUIntBE(0, 6));
+const ms = Math.round(performance.now() - t);
+const h1 = heap();
+console.log(
+  `first (full) rebuild and digests: ${ms} ms for ${ch.devices.length} devices; heap ${h1} MiB (+${h1 - h0})`,
+);
+t = performance.now();
+const one = inc.details(ch.devices[0]!.id, { evidence: true, identity: true });
+console.log(
+  `one device's details: ${Math.round(performance.now() - t)} ms (${one?.evidence?.length ?? 0} evidence entries)`,
+);
+console.log(`peak resident ${mb(process.resourceUsage().maxRSS * 1024)} MiB`);
