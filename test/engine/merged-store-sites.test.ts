@@ -21,14 +21,12 @@ import { InventoryView } from '../../src-main/engine/inventory-view';
 import { AlertService } from '../../src-main/engine/alert-service';
 import { MergedView } from '../../src-main/engine/merged-view';
 import type { RunController } from '../../src-main/engine/run-controller';
-import { createAnalyzer } from '../../src-main/engine/pipeline';
-import { readCaptureFile } from '../../src-main/capture/file-source';
-import { Recorder } from '../../src-main/store/recorder';
 import { Store } from '../../src-main/store/store';
 import { pairKey } from '../../src-main/store/edge-rows';
 import type { StoredDevice } from '../../src-main/store/types';
 import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
-import { corpusAvailable, PCAPS } from '../helpers/corpus';
+import { recordCapture } from '../helpers/record-capture';
+import { corpusAvailable } from '../helpers/corpus';
 import { captureDeltas, message, type Delta } from '../helpers/sensor-deltas';
 
 const rules = loadRules();
@@ -199,18 +197,8 @@ test(
     try {
       // `analyze --db` of each capture in turn, into one store: devices without a site.
       for (const file of [MQTT, CAM]) {
-        const a = createAnalyzer();
         const store = new Store(path);
-        const rec = new Recorder(a, store);
-        let n = 0;
-        a.beginSource();
-        await readCaptureFile(join(PCAPS, file), {
-          records: (buf, s, e, lt, ts, wl, iface) => {
-            a.frame(buf, lt, ts, wl, iface, s, e);
-            if (++n % 10 === 0) rec.tick();
-          },
-        });
-        rec.stop();
+        await recordCapture(file, store);
         store.close();
       }
       const store = new Store(path);

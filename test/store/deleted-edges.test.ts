@@ -7,14 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { Recorder } from '../../src-main/store/recorder';
 import { Store } from '../../src-main/store/store';
 import { pairKey } from '../../src-main/store/edge-rows';
-import { createAnalyzer } from '../../src-main/engine/pipeline';
-import { readCaptureFile } from '../../src-main/capture/file-source';
 import type { EdgeJson } from '../../shared/model/inventory';
-import { corpusAvailable, PCAPS } from '../helpers/corpus';
+import { recordCapture } from '../helpers/record-capture';
+import { corpusAvailable } from '../helpers/corpus';
 import { arp, ascii, ethernet, tcpFrame, udpFrame } from '../helpers/packets';
 import { Session, T0, tempDb } from './session';
 
@@ -35,23 +32,12 @@ for (const [file, routers] of [
     { skip },
     async () => {
       const path = tempDb();
-      const a = createAnalyzer();
       // Merged views aside: the store's edges are then its rows, one per engine edge.
       const store = new Store(path, { autoMerge: false });
-      const rec = new Recorder(a, store);
       const committed = new Set<string>();
-      rec.on((r) => {
+      const { a } = await recordCapture(file, store, 10, (r) => {
         for (const e of r.stored?.edges ?? []) committed.add(pairKey(e.a, e.b));
       });
-      let n = 0;
-      a.beginSource();
-      await readCaptureFile(join(PCAPS, file), {
-        records: (buf, s, e, lt, ts, wl, iface) => {
-          a.frame(buf, lt, ts, wl, iface, s, e);
-          if (++n % 10 === 0) rec.tick();
-        },
-      });
-      rec.stop();
       const live = a.snapshot();
       assert.equal(live.devices.filter((d) => d.router).length, routers);
       const gone = [...committed].filter((k) => !byPair(live.edges).has(k));

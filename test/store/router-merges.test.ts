@@ -6,14 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { Recorder } from '../../src-main/store/recorder';
 import { Store } from '../../src-main/store/store';
 import { pairKey } from '../../src-main/store/edge-rows';
-import { createAnalyzer } from '../../src-main/engine/pipeline';
-import { readCaptureFile } from '../../src-main/capture/file-source';
 import type { InventoryJson } from '../../shared/model/inventory';
-import { corpusAvailable, PCAPS } from '../helpers/corpus';
+import { recordCapture } from '../helpers/record-capture';
+import { corpusAvailable } from '../helpers/corpus';
 import { arp, ascii, ethernet, tcpFrame, udpFrame } from '../helpers/packets';
 import { Session, T0, tempDb } from './session';
 
@@ -21,18 +18,8 @@ const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) i
 
 /** A capture recorded with automatic merges and a commit every 10 frames; the live inventory. */
 async function record(file: string): Promise<{ store: Store; live: InventoryJson }> {
-  const a = createAnalyzer();
   const store = new Store(tempDb());
-  const rec = new Recorder(a, store);
-  let n = 0;
-  a.beginSource();
-  await readCaptureFile(join(PCAPS, file), {
-    records: (buf, s, e, lt, ts, wl, iface) => {
-      a.frame(buf, lt, ts, wl, iface, s, e);
-      if (++n % 10 === 0) rec.tick();
-    },
-  });
-  rec.stop();
+  const { a } = await recordCapture(file, store);
   return { store, live: a.snapshot() };
 }
 
