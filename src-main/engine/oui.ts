@@ -65,6 +65,27 @@ function fromIndex(req: NodeRequire): Registry | null {
   const first = b.indexOf(LF);
   if (first < 0 || b.toString('utf8', 0, first) !== `# oui-data ${ouiVersion(req)}`) return null;
   const body = first + 1;
+  /** The end of the key and of the line that starts at `s` (within [s, hi)). */
+  const line = (s: number, hi: number): [number, number] => {
+    const nl = b.indexOf(LF, s);
+    const end = nl < 0 || nl > hi ? hi : nl;
+    const tab = b.indexOf(TAB, s);
+    return [tab < 0 || tab > end ? end : tab, end];
+  };
+  /** The start of the first line whose key does not sort before `key` (b.length: none). */
+  const lowerBound = (key: string): number => {
+    // [lo, hi) is a range of whole lines; each step looks at the line around the middle.
+    let lo = body;
+    let hi = b.length;
+    while (lo < hi) {
+      let s = (lo + hi) >>> 1;
+      while (s > lo && b[s - 1] !== LF) s--;
+      const [keyEnd, end] = line(s, hi);
+      if (compareKey(b, s, keyEnd, key) < 0) lo = end + 1;
+      else hi = s;
+    }
+    return lo;
+  };
   return {
     size() {
       let n = 0;
@@ -72,41 +93,16 @@ function fromIndex(req: NodeRequire): Registry | null {
       return n;
     },
     find(key) {
-      // [lo, hi) is a range of whole lines; each step looks at the line around the middle.
-      let lo = body;
-      let hi = b.length;
-      while (lo < hi) {
-        let s = (lo + hi) >>> 1;
-        while (s > lo && b[s - 1] !== LF) s--;
-        const nl = b.indexOf(LF, s);
-        const end = nl < 0 || nl > hi ? hi : nl;
-        const tab = b.indexOf(TAB, s);
-        const keyEnd = tab < 0 || tab > end ? end : tab;
-        const c = compareKey(b, s, keyEnd, key);
-        if (c === 0) return keyEnd < end ? b.toString('utf8', keyEnd + 1, end) : '';
-        if (c < 0) lo = end + 1;
-        else hi = s;
-      }
-      return undefined;
+      const s = lowerBound(key);
+      if (s >= b.length) return undefined;
+      const [keyEnd, end] = line(s, b.length);
+      if (compareKey(b, s, keyEnd, key) !== 0) return undefined;
+      return keyEnd < end ? b.toString('utf8', keyEnd + 1, end) : '';
     },
     split(oui) {
       // Longer keys under `oui` sort right after it: is the first line from oui + '0' one of them?
-      const key = oui + '0';
-      let lo = body;
-      let hi = b.length;
-      while (lo < hi) {
-        let s = (lo + hi) >>> 1;
-        while (s > lo && b[s - 1] !== LF) s--;
-        const nl = b.indexOf(LF, s);
-        const end = nl < 0 || nl > hi ? hi : nl;
-        const tab = b.indexOf(TAB, s);
-        const keyEnd = tab < 0 || tab > end ? end : tab;
-        if (compareKey(b, s, keyEnd, key) < 0) lo = end + 1;
-        else hi = s;
-      }
-      if (lo >= b.length) return false;
-      const tab = b.indexOf(TAB, lo);
-      return tab - lo > 6 && compareKey(b, lo, lo + 6, oui) === 0;
+      const s = lowerBound(oui + '0');
+      return s < b.length && line(s, b.length)[0] - s > 6 && compareKey(b, s, s + 6, oui) === 0;
     },
   };
 }
