@@ -256,23 +256,9 @@ export class Store {
   private putEdge(w: Work, e: EdgeJson, whole: boolean): void {
     const plain = this.views.shownAsIs(e);
     const protocols = e.protocols.join(',');
-    if (whole) {
-      this.q.putWholeEdge.run(
-        e.a,
-        e.b,
-        protocols,
-        e.packetsAtoB,
-        e.packetsBtoA,
-        e.bytesAtoB,
-        e.bytesBtoA,
-        e.firstSeen,
-        e.lastSeen,
-        this.session,
-        w.seq,
-      );
-      if (plain) w.edges.push(e);
-    } else if (!this.carryEdges) {
-      this.q.putNewEdge.run(
+    if (whole || !this.carryEdges) {
+      // A console's totals replace the row; one analysis's first session has nothing to carry.
+      (whole ? this.q.putWholeEdge : this.q.putNewEdge).run(
         e.a,
         e.b,
         protocols,
