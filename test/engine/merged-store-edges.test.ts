@@ -10,44 +10,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventHub } from '../../src-main/ipc/event-hub';
-import { loadRules } from '../../src-main/classify/load';
-import { vendorOf } from '../../src-main/engine/oui';
-import { StoreLink } from '../../src-main/engine/store-link';
-import { InventoryView } from '../../src-main/engine/inventory-view';
-import { AlertService } from '../../src-main/engine/alert-service';
-import { MergedView } from '../../src-main/engine/merged-view';
-import type { RunController } from '../../src-main/engine/run-controller';
+import type { MergedView } from '../../src-main/engine/merged-view';
 import { Store } from '../../src-main/store/store';
 import { pairKey } from '../../src-main/store/edge-rows';
+import { consoleOn } from '../helpers/store-console';
 import { corpusAvailable } from '../helpers/corpus';
-import { captureDeltas, message, type Delta } from '../helpers/sensor-deltas';
+import { captureDeltas } from '../helpers/sensor-deltas';
 
-const rules = loadRules();
 const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
-
-/** A console on the store at `path`, ticked by hand. */
-function consoleOn(path: string) {
-  const store = new Store(path);
-  const hub = createEventHub();
-  const link = new StoreLink(store, () => {});
-  const runs = (): RunController => assert.fail('a sensors console has no capture run');
-  const view = new InventoryView(hub, runs, link, store.edits);
-  const alerts = new AlertService(hub, link, () => {});
-  const m = new MergedView(view, alerts, link, store.edits, {
-    collectMs: 3_600_000,
-    checkpointMs: 0,
-    rules,
-    vendorOf,
-  });
-  const seqs = new Map<string, number>();
-  const take = (d: Delta) => {
-    const n = (seqs.get(d.site) ?? 0) + 1;
-    seqs.set(d.site, n);
-    m.take(d.site, n, message(d, n, d), Date.now());
-  };
-  return { m, store, take };
-}
 
 /** The pairs the store has rows for (either way round). */
 const rows = (s: Store) =>

@@ -13,23 +13,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventHub } from '../../src-main/ipc/event-hub';
-import { loadRules } from '../../src-main/classify/load';
-import { vendorOf } from '../../src-main/engine/oui';
-import { StoreLink } from '../../src-main/engine/store-link';
-import { InventoryView } from '../../src-main/engine/inventory-view';
-import { AlertService } from '../../src-main/engine/alert-service';
-import { MergedView } from '../../src-main/engine/merged-view';
-import type { RunController } from '../../src-main/engine/run-controller';
+import type { MergedView } from '../../src-main/engine/merged-view';
 import { Store } from '../../src-main/store/store';
 import { pairKey } from '../../src-main/store/edge-rows';
 import type { StoredDevice } from '../../src-main/store/types';
 import type { DeviceJson, EdgeJson } from '../../shared/model/inventory';
 import { recordCapture } from '../helpers/record-capture';
+import { consoleOn as storeConsole } from '../helpers/store-console';
 import { corpusAvailable } from '../helpers/corpus';
-import { captureDeltas, message, type Delta } from '../helpers/sensor-deltas';
+import { captureDeltas, type Delta } from '../helpers/sensor-deltas';
 
-const rules = loadRules();
 const skip = corpusAvailable() ? false : 'the capture corpus (../shared/pcaps) is not here';
 
 const MQTT = 'mqtt__ndpi__mqtt.pcap';
@@ -37,34 +30,20 @@ const CAM = 'iot-setup__iot-sentinel__D-LinkCam_Setup-A-2-STA.pcap';
 const WIKI = 'multi-lan-mixed__zeek__wikipedia.pcap';
 const SHARED = '192.168.0.1';
 
-/** A console on the store at `path`, ticked by hand. */
+/** A console on the store at `path`; `take` merges deltas in order, a tick after each. */
 function consoleOn(path: string) {
-  const store = new Store(path);
-  const hub = createEventHub();
-  const link = new StoreLink(store, () => {});
-  const runs = (): RunController => assert.fail('a sensors console has no capture run');
-  const view = new InventoryView(hub, runs, link, store.edits);
-  const alerts = new AlertService(hub, link, () => {});
-  const m = new MergedView(view, alerts, link, store.edits, {
-    collectMs: 3_600_000,
-    checkpointMs: 0,
-    rules,
-    vendorOf,
-  });
-  const seqs = new Map<string, number>();
+  const c = storeConsole(path);
   const take = (ds: readonly Delta[]) => {
     for (const d of ds) {
-      const n = (seqs.get(d.site) ?? 0) + 1;
-      seqs.set(d.site, n);
-      m.take(d.site, n, message(d, n, d), Date.now());
-      m.tick();
+      c.take(d);
+      c.m.tick();
     }
   };
   const close = () => {
-    m.close();
-    store.close();
+    c.m.close();
+    c.store.close();
   };
-  return { m, store, take, close };
+  return { m: c.m, store: c.store, take, close };
 }
 
 /** A device as the merge made it: the store's own fields (edits, online, aliases) taken off. */
