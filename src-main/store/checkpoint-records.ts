@@ -139,7 +139,9 @@ export function loadRecords(rows: CheckpointRecords, acc: PartialAccumulator): M
         throw new Error(`checkpoint record ${k} ${shown(key ?? `near ${keys[0]!}`)}: ${r.reason}`);
       }
       p = r.partial;
-      unsummed.set(k, [...(unsummed.get(k) ?? []), ...unchecked]);
+      let named = unsummed.get(k);
+      if (named === undefined) unsummed.set(k, (named = []));
+      for (const key of unchecked) named.push(key);
     }
     for (let i = 0; i < keys.length; i++) {
       const at = keyOf(k, values[i] as object);
