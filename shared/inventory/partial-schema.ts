@@ -288,6 +288,12 @@ const partial = z.object({
   hearsay: z.array(hearsay).max(L.hearsayAddresses).optional(),
 });
 
+/**
+ * The version of what parsePartial accepts: bump it when a check changes (a console's checkpoint
+ * rows, summed under another, are then checked in full again: src-main/store/checkpoint-sum.ts).
+ */
+export const PARTIAL_CHECKS = 1;
+
 export type ParsedPartial = { ok: true; partial: PartialInventory } | { ok: false; reason: string };
 
 /** Check a partial from the network (JSON text or parsed JSON); never throws. */

@@ -454,13 +454,15 @@ export class MergedView {
     try {
       const c = JSON.parse(raw) as Checkpoint;
       if (c.v === 2) {
-        loadRecords(store!.checkpoint, this.acc);
+        const unsummed = loadRecords(store!.checkpoint, this.acc);
         // What was read is what the rows hold, but for rows past the merge's caps (pruned as read).
         for (const [kind, keys] of this.acc.unsaved())
           this.acc.markUnsaved(
             kind,
             keys.filter((k) => this.acc.record(kind, k) === undefined),
           );
+        // Rows without their sum (an older Glasspane's) are written again with it, to be read faster.
+        for (const [kind, keys] of unsummed) this.acc.markUnsaved(kind, keys);
         this.resetRecords = false;
         this.checkpoints = Number.isSafeInteger(c.n) ? c.n! : 0;
       } else {

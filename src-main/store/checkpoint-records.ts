@@ -6,6 +6,7 @@ import {
 } from '../../shared/inventory/partial-accumulator';
 import { dnsKey, edgeKey, editKey, emptyPartial, hearsayKey } from '../../shared/inventory/partial-merge';
 import { parsePartial } from '../../shared/inventory/partial-schema';
+import { rowSum } from './checkpoint-sum';
 import type {
   PartialDevice,
   PartialDnsName,
@@ -21,6 +22,8 @@ export interface CheckpointRecord {
   kind: string;
   key: string;
   json: string;
+  /** Its rowSum() as written (null in rows from before migration 5). */
+  sum: number | null;
 }
 
 /**
@@ -34,20 +37,21 @@ export class CheckpointRecords {
 
   constructor(private readonly db: Database.Database) {
     this.q = {
-      put: db.prepare<[string, string, string, number]>(
-        `INSERT INTO checkpoint_records (kind, key, json, written) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, written = excluded.written`,
+      put: db.prepare<[string, string, string, number, number]>(
+        `INSERT INTO checkpoint_records (kind, key, json, sum, written) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (kind, key) DO UPDATE SET json = excluded.json, sum = excluded.sum, written = excluded.written`,
       ),
       del: db.prepare<[string, string]>('DELETE FROM checkpoint_records WHERE kind = ? AND key = ?'),
       clear: db.prepare('DELETE FROM checkpoint_records'),
-      all: db.prepare('SELECT kind, key, json FROM checkpoint_records ORDER BY kind, key'),
+      all: db.prepare('SELECT kind, key, json, sum FROM checkpoint_records ORDER BY kind, key'),
       written: db.prepare<[number]>('SELECT count(*) FROM checkpoint_records WHERE written = ?').pluck(),
       count: db.prepare('SELECT count(*) FROM checkpoint_records').pluck(),
     };
   }
 
+  /** Write a row, with its sum. */
   put(kind: string, key: string, json: string, checkpoint: number): void {
-    this.q.put.run(kind, key, json, checkpoint);
+    this.q.put.run(kind, key, json, rowSum(kind, key, json), checkpoint);
   }
 
   delete(kind: string, key: string): void {
@@ -108,46 +112,60 @@ const shown = (key: string) => key.replaceAll('\n', ' ');
 const CHUNK = 4096;
 
 /**
- * Every row joined into `acc`, each checked as a partial from the network is (parsePartial, a chunk
- * at a time) and under its own key. Throws, saying which row, at the first bad one.
+ * Every row joined into `acc`, a chunk at a time, each under its own key. A chunk whose rows all
+ * match their sums (checkpoint-sum.ts: written from a merge, so checked and canonical) is joined as
+ * read; any other is checked as a partial from the network is (parsePartial). Throws, saying which
+ * row, at the first bad one. Says, by kind, the keys of the rows read without their sum (from an
+ * older Glasspane, or edited): the next checkpoint should write them again.
  */
-export function loadRecords(rows: CheckpointRecords, acc: PartialAccumulator): void {
+export function loadRecords(rows: CheckpointRecords, acc: PartialAccumulator): Map<RecordKind, string[]> {
+  const unsummed = new Map<RecordKind, string[]>();
   let kind: string | null = null;
-  let chunk: { key: string; value: unknown }[] = [];
+  let keys: string[] = [];
+  let values: unknown[] = [];
+  /** The keys of the chunk's rows that do not match their sums. */
+  let unchecked: string[] = [];
   const flush = () => {
-    if (kind === null || chunk.length === 0) return;
+    if (kind === null || keys.length === 0) return;
     if (!(RECORD_KINDS as readonly string[]).includes(kind))
-      throw new Error(`checkpoint record ${kind} ${shown(chunk[0]!.key)}: no such kind of record`);
+      throw new Error(`checkpoint record ${kind} ${shown(keys[0]!)}: no such kind of record`);
     const k = kind as RecordKind;
-    const p = parsePartial({
-      ...emptyPartial(),
-      [FIELD[k]]: chunk.map((c) => c.value),
-    });
-    if (!p.ok) {
-      const at = /^not a partial inventory at [a-z]+\.(\d+)/.exec(p.reason);
-      const row = at === null ? undefined : chunk[Number(at[1])];
-      throw new Error(`checkpoint record ${k} ${shown(row?.key ?? `near ${chunk[0]!.key}`)}: ${p.reason}`);
+    let p: PartialInventory = { ...emptyPartial(), [FIELD[k]]: values };
+    if (unchecked.length > 0) {
+      const r = parsePartial(p);
+      if (!r.ok) {
+        const at = /^not a partial inventory at [a-z]+\.(\d+)/.exec(r.reason);
+        const key = at === null ? undefined : keys[Number(at[1])];
+        throw new Error(`checkpoint record ${k} ${shown(key ?? `near ${keys[0]!}`)}: ${r.reason}`);
+      }
+      p = r.partial;
+      let named = unsummed.get(k);
+      if (named === undefined) unsummed.set(k, (named = []));
+      for (const key of unchecked) named.push(key);
     }
-    for (const c of chunk)
-      if (keyOf(k, c.value as object) !== c.key)
-        throw new Error(
-          `checkpoint record ${k} ${shown(c.key)}: the record is another's (${shown(keyOf(k, c.value as object))})`,
-        );
-    acc.add(p.partial);
-    chunk = [];
+    for (let i = 0; i < keys.length; i++) {
+      const at = keyOf(k, values[i] as object);
+      if (at !== keys[i])
+        throw new Error(`checkpoint record ${k} ${shown(keys[i]!)}: the record is another's (${shown(at)})`);
+    }
+    acc.add(p);
+    keys = [];
+    values = [];
+    unchecked = [];
   };
   for (const r of rows.all()) {
-    if (r.kind !== kind || chunk.length === CHUNK) flush();
+    if (r.kind !== kind || keys.length === CHUNK) flush();
     kind = r.kind;
-    let value: unknown;
     try {
-      value = JSON.parse(r.json);
+      values.push(JSON.parse(r.json));
     } catch (e) {
       throw new Error(`checkpoint record ${r.kind} ${shown(r.key)}: not JSON (${(e as Error).message})`);
     }
-    chunk.push({ key: r.key, value });
+    keys.push(r.key);
+    if (r.sum === null || r.sum !== rowSum(r.kind, r.key, r.json)) unchecked.push(r.key);
   }
   flush();
+  return unsummed;
 }
 
 /**

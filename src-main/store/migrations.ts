@@ -48,6 +48,9 @@ export const MIGRATIONS: readonly string[] = [
      -- The number of the checkpoint that last wrote it.
      written INTEGER NOT NULL,
      PRIMARY KEY (kind, key));`,
+  // 5: each checkpoint row's sum of what it holds (checkpoint-records.ts): a row that matches it is
+  // one this Glasspane wrote and is read without the full check. Rows written before have none.
+  `ALTER TABLE checkpoint_records ADD COLUMN sum INTEGER;`,
 ];
 
 export class NewerSchemaError extends Error {}

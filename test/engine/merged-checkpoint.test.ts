@@ -10,6 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,7 @@ import type { RunController } from '../../src-main/engine/run-controller';
 import type { MergedForwarding } from '../../src-main/forward/host-forwarding';
 import { localId } from '../../src-main/sensor/merged-events';
 import { Store } from '../../src-main/store/store';
+import { rowSum } from '../../src-main/store/checkpoint-sum';
 import { corpusAvailable } from '../helpers/corpus';
 import { arpSensor, captureDeltas, message, type Delta } from '../helpers/sensor-deltas';
 
@@ -200,6 +202,47 @@ test('a store with the JSON checkpoint of an earlier version restores, then keep
     assertShows(again.m, acc.partial(), 'restored from the rows written after it');
     again.m.close();
     again.store.close();
+  } finally {
+    done();
+  }
+});
+
+test('a store from before the rows had sums restores the same; its next checkpoint writes every row with its sum', () => {
+  const { path, done } = tempStore();
+  try {
+    const c = consoleOn(path);
+    const hq = arpSensor('hq', 's1', 1);
+    const acc = new PartialAccumulator();
+    for (const d of [hq.see(range(0, 200), 1000), hq.see([3, 4, 150], 1001)]) {
+      c.take(d);
+      acc.add(d.partial);
+    }
+    c.m.tick();
+    const rows = lastCheckpoint(c.store).rows;
+    c.m.close();
+    c.store.close();
+    // As an earlier Glasspane left it: schema version 4, rows without sums.
+    const raw = new Database(path);
+    raw.exec('ALTER TABLE checkpoint_records DROP COLUMN sum');
+    raw.pragma('user_version = 4');
+    raw.close();
+
+    const again = consoleOn(path);
+    assert.deepEqual(again.said, []);
+    again.m.tick();
+    assertShows(again.m, acc.partial(), 'restored from rows without sums');
+    assert.deepEqual(lastCheckpoint(again.store), { n: 3, written: rows, rows }, 'every row written again');
+    for (const r of again.store.checkpoint.all()) assert.equal(r.sum, rowSum(r.kind, r.key, r.json), r.key);
+    again.m.close();
+    again.store.close();
+
+    const third = consoleOn(path);
+    assert.deepEqual(third.said, []);
+    third.m.tick();
+    assertShows(third.m, acc.partial(), 'restored from the rows with their sums');
+    assert.equal(lastCheckpoint(third.store).written, 0, 'nothing left to write');
+    third.m.close();
+    third.store.close();
   } finally {
     done();
   }
