@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { analyzeCommand } from './analyze';
 import { addServeOptions } from '../serve/serve-options';
 import { addForwardOptions } from '../forward/forward-options';
-import { natsFlags } from '../sensor/nats-flags';
+import { heapFlag, natsFlags } from '../sensor/nats-flags';
 import { ALERT_KINDS } from '../../shared/alerts/engine';
 import { SEVERITIES } from '../../shared/alerts/severity';
 import { UsageError } from './output';
@@ -116,6 +116,8 @@ addServeOptions(
     .command('serve')
     .description('serve the web console (the UI and the engine over a WebSocket) on loopback'),
 ).action(async (o) => {
+  const child = (await import('./heap')).consoleHeap(o);
+  if (child !== null) return void (process.exitCode = await child);
   const { serveCommand } = await import('../serve/serve-command');
   process.exitCode = await serveCommand(o);
 });
@@ -189,10 +191,12 @@ const inventory = natsFlags(
   )
   .option('-o, --out <file>', 'write to FILE instead of standard output')
   .option('-e, --evidence', 'include every observation behind each device, with the sensors that heard it');
-addForwardOptions(inventory, { snapshots: false }).action(async (o) => {
-  const { inventoryCommand } = await import('../sensor/inventory-command');
+addForwardOptions(heapFlag(inventory), { snapshots: false }).action(async (o) => {
   if (o.nats === undefined)
     throw new UsageError('inventory needs --nats URL (the broker the sensors publish to)');
+  const child = (await import('./heap')).consoleHeap(o);
+  if (child !== null) return void (process.exitCode = await child);
+  const { inventoryCommand } = await import('../sensor/inventory-command');
   process.exitCode = await inventoryCommand(o);
 });
 

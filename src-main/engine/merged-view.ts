@@ -307,7 +307,7 @@ export class MergedView {
   /**
    * Said once (again only past the next tenth): the merge and its inventory fill most of the heap V8
    * allows this process, which it would end by running out of (a million devices take about 3.3 GB
-   * here; Node allows 4 GB by default, whatever the machine has).
+   * here; a console asks for half the machine's memory, src-main/cli/heap.ts).
    */
   private checkHeap(): void {
     const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
@@ -315,10 +315,11 @@ export class MergedView {
     if (share < 0.7 || share <= this.heapWarned) return;
     this.heapWarned = share;
     const gb = (n: number) => (n / 2 ** 30).toFixed(1);
-    const more = Math.ceil((limit * 2) / 2 ** 30) * 1024;
+    // Twice the heap, in the console's own --heap (units of 1000).
+    const more = Math.ceil((limit * 2) / 1e9);
     this.link.log(
       `the merged inventory of ${this.acc.size} devices uses ${gb(used)} GB of this process's ${gb(limit)} GB heap: ` +
-        `give it more before more sensors report (NODE_OPTIONS=--max-old-space-size=${more}, in MB; docs/sensors.md)`,
+        `give it more before more sensors report (restart it with --heap ${more}GB, within this machine's memory; docs/sensors.md)`,
     );
   }
 

@@ -11,6 +11,7 @@ import type { HealthMessage } from '../../shared/sensor/messages';
 import { nameProblem } from '../../shared/sensor/subjects';
 import { toCsv, toJson, toTable } from '../cli/format';
 import { UsageError, writeOutput } from '../cli/output';
+import { heapLine } from '../cli/heap';
 import { BrokerUnreachable, connectNats, natsOptions, type NatsFlags } from './nats-connect';
 import { listSites, readSite, SiteUnreadable } from './site-reader';
 import { loadRules } from '../classify/load';
@@ -104,7 +105,7 @@ export async function inventoryCommand(o: InventoryOptions): Promise<number> {
     await writeOutput(text, o.out);
     const sensors = [...health.keys()].sort();
     process.stderr.write(
-      `glasspane: ${inv.devices.length} devices from ${lines.join('; ')}; ${sensors.length} sensor(s) reported health, ${alerts.length} alert(s)\n`,
+      `glasspane: ${inv.devices.length} devices from ${lines.join('; ')}; ${sensors.length} sensor(s) reported health, ${alerts.length} alert(s); ${heapLine()}\n`,
     );
     await nc.close().catch(() => {});
     // After the output: a slow or dead receiver never costs the inventory.

@@ -13,3 +13,11 @@ export function natsFlags(c: Command): Command {
     .option('--nkey-seed <file>', 'a file holding a user nkey seed (SU...)')
     .option('--tls-ca <file>', "the CA that signed the server's certificate (PEM)");
 }
+
+/** The heap of a console (`serve --nats`, `inventory --nats`): src-main/cli/heap.ts. */
+export function heapFlag(c: Command): Command {
+  return c.option(
+    '--heap <size>',
+    "with --nats: the console's heap, e.g. 8GB (default: half this machine's memory; Node alone gives 4 GB)",
+  );
+}

@@ -26,6 +26,7 @@ import { DEFAULT_STREAM_LIMITS, ensureSiteStream, type StreamLimits } from './si
 import { Outbox } from './outbox';
 import { SensorPublisher, type CaptureCounters } from './publisher';
 import { loadSensorConfig } from './sensor-config';
+import { sizeBytes } from '../cli/size';
 
 export interface SensorOptions extends NatsFlags, ForwardFlags {
   config?: string;
@@ -59,15 +60,6 @@ function duration(flag: string, v: string | undefined, fallback: number): number
   if (!(ms > 0) || !Number.isFinite(ms))
     throw new UsageError(`--${flag} '${v}' is not a duration above zero: use e.g. 10s, 5m or 7d`);
   return ms;
-}
-
-function bytes(v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(v.trim());
-  if (m === null || Number(m[1]) <= 0)
-    throw new UsageError(`--buffer-size '${v}' is not a size: use e.g. 500MB or 2GB`);
-  const unit = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-  return Math.round(Number(m[1]) * unit);
 }
 
 /** The command line over the config file: an option given on both comes from the command line. */
@@ -160,7 +152,7 @@ export async function sensorCommand(given: SensorOptions): Promise<number> {
   const waitMs = duration('wait', o.wait, ifaces.length > 0 ? 10_000 : 60_000);
   const durationMs = o.duration !== undefined ? duration('duration', o.duration, 0) : undefined;
   const learnMs = o.learn !== undefined ? parseDuration(o.learn) : undefined;
-  const bufferBytes = bytes(o.bufferSize, 100e6);
+  const bufferBytes = o.bufferSize === undefined ? 100e6 : sizeBytes('--buffer-size', o.bufferSize);
   // The captures are read (for the run's name) before anything connects: a missing file costs nothing.
   const run = ifaces.length > 0 ? randomBytes(8).toString('hex') : await readRun(site, sensor, files);
 

@@ -1,6 +1,8 @@
 /**
  * A stand-alone entry for `glasspane serve` (tests start it as a child process with tsx; the main CLI
  * wires the same serveCommand). Usage: node --import tsx src-main/serve/main.ts [options]
+ * It runs in this process whatever --heap says: `glasspane serve` starts itself again for that
+ * (src-main/cli/heap.ts), so tests of the console's heap go through the CLI.
  */
 import { Command } from 'commander';
 import { serveCommand, ServeUsageError } from './serve-command';

@@ -19,6 +19,7 @@ import { MAX_FRAME_BYTES } from '../../shared/ipc/wire';
 import { isLoopbackAddress, normalizeHostName } from './security';
 import { DEFAULT_HOST, startConsoleServer } from './server';
 import { parseLimits, type LimitFlags } from '../cli/limits';
+import { heapLine } from '../cli/heap';
 import { ForwardUriError } from '../forward/destination';
 import { dataDir, forwardOptions, type ForwardFlags } from '../forward/run';
 import type { HostForwarding } from '../forward/host-forwarding';
@@ -341,7 +342,7 @@ export async function serveCommand(o: ServeOptions = {}): Promise<number> {
   );
 
   if (captureDir !== undefined) err(`clients may open capture files in ${captureDir} only`);
-  if (o.nats !== undefined) err(`following the sensors' streams at ${o.nats}`);
+  if (o.nats !== undefined) err(`following the sensors' streams at ${o.nats}; ${heapLine()}`);
   if (o.open !== undefined && o.open.length > 0) {
     const r = await dispatch('openCapture', { paths: o.open.map((p) => resolve(p)) });
     if (!r.ok) err(`cannot open ${o.open.join(', ')}: ${r.error.message}`);

@@ -4,14 +4,14 @@
  */
 import { Option, type Command } from 'commander';
 import { addForwardOptions } from '../forward/forward-options';
-import { natsFlags } from '../sensor/nats-flags';
+import { heapFlag, natsFlags } from '../sensor/nats-flags';
 
 const collect = (v: string, all: string[] = []) => [...all, v];
 
 export function addServeOptions(c: Command): Command {
   return (
     addForwardOptions(
-      natsFlags(c)
+      heapFlag(natsFlags(c))
         .option(
           '--site <name>',
           "with --nats: follow this site's stream (repeatable; default: every site this account may read)",

@@ -18,7 +18,7 @@ test('a console near its heap limit says how full it is and how to give it more,
   assert.equal(heap.length, 1, JSON.stringify(said));
   assert.match(
     heap[0]!,
-    /^the merged inventory of (\d+) devices uses \d+\.\d GB of this process's 0\.\d GB heap: give it more before more sensors report \(NODE_OPTIONS=--max-old-space-size=\d+, in MB; docs\/sensors\.md\)$/,
+    /^the merged inventory of (\d+) devices uses \d+\.\d GB of this process's 0\.\d GB heap: give it more before more sensors report \(restart it with --heap \d+GB, within this machine's memory; docs\/sensors\.md\)$/,
   );
   // Said as the merge grew past 70 %, not at the start.
   assert.equal(Number(/of (\d+) devices/.exec(heap[0]!)![1]), devices);

@@ -14,9 +14,16 @@ export interface CliRun {
 }
 
 /** Starts the command; `done` resolves when it exits, `run` fills as it speaks. */
-export function startCli(args: string[]): { child: ChildProcess; run: CliRun; done: Promise<CliRun> } {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  /** In a process group of its own, as a terminal's foreground job is (signal it with -pid). */
+  detached = false,
+): { child: ChildProcess; run: CliRun; done: Promise<CliRun> } {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    detached,
   });
   const run: CliRun = { code: null, stdout: '', stderr: '' };
   child.stdout!.on('data', (d: Buffer) => (run.stdout += d.toString()));
