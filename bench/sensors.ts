@@ -26,8 +26,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { getHeapStatistics } from 'node:v8';
 import { connect } from '@nats-io/transport-node';
 import { DEFAULT_STREAM_LIMITS, ensureSiteStream } from '../src-main/sensor/site-stream';
+import { wantedHeapMiB } from '../src-main/cli/heap';
 import { natsUnavailable, TestNats } from '../test/helpers/nats-server';
 import { root } from './capture';
 import { siteOf } from './sensor-names';
@@ -87,8 +89,8 @@ interface Child {
   say(line: string): void;
 }
 
-function child(script: string, args: string[]): Child {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script), ...args], {
+function child(script: string, args: string[], node: string[] = []): Child {
+  const p = spawn(process.execPath, [...node, '--import', 'tsx', join(root, 'bench', script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: p.stdout! })[Symbol.asyncIterator]();
@@ -129,15 +131,22 @@ async function round(n: number, o: SensorBenchOptions): Promise<Row> {
     for (const p of publishers) await p.next();
     const publishS = (performance.now() - t0) / 1000;
 
-    // 2. The console, started late: replays what is stored.
-    const console_ = child('sensors-console.ts', [
-      nats.url,
-      USER.user,
-      nats.passwordFile(USER.user),
-      'mac:06:',
-      o.rebuild === true ? 'rebuild' : 'merge',
-      ...sites,
-    ]);
+    // 2. The console, started late: replays what is stored. With the heap a console gives itself
+    // (src-main/cli/heap.ts: half the machine's memory).
+    const console_ = child(
+      'sensors-console.ts',
+      [
+        nats.url,
+        USER.user,
+        nats.passwordFile(USER.user),
+        'mac:06:',
+        o.rebuild === true ? 'rebuild' : 'merge',
+        ...sites,
+      ],
+      [
+        `--max-old-space-size=${Math.max(wantedHeapMiB(undefined), getHeapStatistics().heap_size_limit / 2 ** 20)}`,
+      ],
+    );
     children.push(console_);
     const caught = await console_.next();
     const want = n * devices;
