@@ -908,7 +908,9 @@ export class Inventory {
   private becomeRouter(d: Device): void {
     d.router = true;
     d.servedTcp.clear();
-    const move = (u: IpUse, r: Device) => {
+    const move = (u: IpUse, r: Device, own: IpUse | undefined) => {
+      // Held since the MAC took it: where a merge puts the hearsay the MAC claimed then (its share moves).
+      if (own !== undefined && u.frame < own.frame) own.frame = u.frame;
       r.seen(u.first);
       r.seen(u.last);
       r.packetsSent += u.packets;
@@ -926,7 +928,8 @@ export class Inventory {
       }
       d.ip4.delete(key);
       this.owner4.delete(key);
-      move(u, this.ip4Device(key, d));
+      const r = this.ip4Device(key, d);
+      move(u, r, r.ip4.get(key));
     }
     for (const [ip, u] of d.ip6) {
       if (ip.startsWith('fe80:')) {
@@ -935,7 +938,8 @@ export class Inventory {
       }
       d.ip6.delete(ip);
       this.owner6.delete(ip);
-      move(u, this.ip6Device(ip, d));
+      const r = this.ip6Device(ip, d);
+      move(u, r, r.ip6.get(ip));
     }
     // What was addressed to it for addresses it does not own goes to their devices too.
     const moveRx = (u: RxUse, r: Device) => {
