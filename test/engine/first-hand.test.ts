@@ -77,3 +77,27 @@ test('the same fact about an address the sender does not send from still waits f
   const router = a.snapshot().devices.find((d) => d.id === 'mac:02:00:00:00:00:fe');
   assert.ok(router?.roles.includes('router'), JSON.stringify(router?.roles));
 });
+
+/** One frame into the analyzer, a second after the last. */
+function feed(a: ReturnType<typeof createAnalyzer>, frames: Uint8Array[]): void {
+  a.beginSource();
+  frames.forEach((f, i) => a.frame(f, 1, Date.UTC(2026, 0, 1, 0, 0, i), f.length, 0));
+}
+
+const rolesOf = (a: ReturnType<typeof createAnalyzer>, id: string) =>
+  a.snapshot().devices.find((d) => d.id === id)?.roles ?? [];
+
+test("a sender's fact about its own address is its own, though another MAC sent from that address since", () => {
+  // A stray MAC (a flipped byte, a spoofer) sends from the server's address between the server's
+  // frames: by the address alone the offer's roles went to whichever took it last.
+  const STRAY = '02:00:00:00:00:66';
+  const a = createAnalyzer();
+  feed(a, [
+    udpFrame(SERVER, { mac: CLIENT_MAC, ip: '10.0.0.50', port: 40000 }, new Uint8Array(4)),
+    udpFrame({ ...SERVER, mac: STRAY }, { mac: CLIENT_MAC, ip: '10.0.0.50', port: 40000 }, new Uint8Array(4)),
+    offer(11),
+  ]);
+  for (const role of ['router', 'dns-server'])
+    assert.ok(rolesOf(a, 'mac:' + SERVER.mac).includes(role), role);
+  assert.deepEqual(rolesOf(a, 'mac:' + STRAY), []);
+});
