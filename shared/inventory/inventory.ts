@@ -613,8 +613,10 @@ export class Inventory {
       }
       if (mac > 0 && mac !== BROADCAST) {
         const d = this.macDevice(mac);
-        // Behind a router the MAC is the router's; the fact is about the address.
-        if (d.router && ref.ip !== null) return this.deviceFor({ mac: null, ip: ref.ip });
+        // Behind a router the MAC is the router's; the fact is about the address, unless the router
+        // owns it (ARP, link-local): then it is the router's own, as its traffic from there is.
+        if (d.router && ref.ip !== null && !this.owns(d, ref.ip))
+          return this.deviceFor({ mac: null, ip: ref.ip });
         return d;
       }
     }
@@ -623,6 +625,13 @@ export class Inventory {
     const v = this.ip4Number(ref.ip);
     if (v < 0) return undefined;
     return this.ip4Owner(v);
+  }
+
+  /** Whether a router keeps this address as its own (becomeRouter moved the others away). */
+  private owns(d: Device, ip: string): boolean {
+    if (ip.includes(':')) return d.ip6.has(ip);
+    const v = this.ip4Number(ip);
+    return v >= 0 && d.ip4.has(v | 0);
   }
 
   /** The device with this id ("mac:…" or "ip:…"), if the inventory holds it. */
