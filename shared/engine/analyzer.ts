@@ -173,8 +173,9 @@ export class Analyzer {
   }
 
   /**
-   * Run once by the next frame(), after its decoding (and the observations made there) and before
-   * the inventory accounts it: where one analysis decides what the frame's addresses make of its MAC.
+   * Run once by the next frame(), after its decoding (and the observations made there), when the
+   * inventory accounts it, once it has the frame's MAC devices and before it binds their addresses:
+   * where one analysis decides what the frame's addresses make of its MAC (Inventory.packet).
    */
   beforeAccounting: (() => void) | null = null;
 
@@ -232,12 +233,9 @@ export class Analyzer {
       if (ts < this.first) this.first = ts;
       if (ts > this.last) this.last = ts;
     }
-    if (this.beforeAccounting !== null) {
-      const f = this.beforeAccounting;
-      this.beforeAccounting = null;
-      f();
-    }
-    this.inventory.packet(p);
+    const told = this.beforeAccounting;
+    this.beforeAccounting = null;
+    this.inventory.packet(p, told);
     if (
       (p.tcpFlags & TCP_SYN) !== 0 &&
       p.laterFragment === false &&

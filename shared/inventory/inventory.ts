@@ -318,8 +318,12 @@ export class Inventory {
     return mac >= 0 ? (this.o.vendorOf?.(mac) ?? null) : null;
   }
 
-  /** Account one decoded packet. */
-  packet(p: Packet): void {
+  /**
+   * Account one decoded packet. `bind`: run once the frame's MAC devices are made, before their
+   * addresses are bound (a worker's router news, Analyzer.beforeAccounting): where this frame's
+   * addresses would make a MAC a router, so the frame's devices are made in one analysis's order.
+   */
+  packet(p: Packet, bind: (() => void) | null = null): void {
     const len = p.wireLen;
     const ts = p.ts;
     this.now = ts;
@@ -331,6 +335,7 @@ export class Inventory {
     if (p.srcMac >= 0 && p.srcMac !== BROADCAST) src = this.macDevice(p.srcMac);
     const srcMacDevice = src;
     if (p.dstMac >= 0 && !macIsGroup(p.dstMac)) dst = this.macDevice(p.dstMac);
+    if (bind !== null) bind();
 
     // ARP binds an address to the MAC that answers for it: the strongest evidence of ownership.
     // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
