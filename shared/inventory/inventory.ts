@@ -55,6 +55,9 @@ const MAX_SERVED = 256;
  * would otherwise keep only its MAC); a MAC that later proves a router still moves routed addresses
  * to their own devices.
  */
+/** The `born` within its frame of the devices a new router's addresses get (becomeRouter). */
+const MOVE_SLOT = 2048;
+
 const SELF_BINDING = new Set(['dhcp', 'dhcpv6', 'mdns', 'llmnr', 'nbns', 'arp', 'fins']);
 const SILENT = new Set(['ethernet', 'sll', 'sll2', 'raw', 'loopback', 'llc', 'snap']);
 
@@ -281,12 +284,20 @@ export class Inventory {
   private bornInFrame = 0;
 
   private born(): number {
+    this.inFrame();
+    if (this.moving) return this.frame * 4096 + MOVE_SLOT;
+    return this.frame * 4096 + Math.min(this.bornInFrame++, 4095);
+  }
+
+  private inFrame(): void {
     if (this.frame !== this.bornFrame) {
       this.bornFrame = this.frame;
       this.bornInFrame = 0;
     }
-    return this.frame * 4096 + Math.min(this.bornInFrame++, 4095);
   }
+
+  /** While a new router's addresses get their devices: they share one `born` (see becomeRouter). */
+  private moving = false;
   /** MAC text from observations -> number, so repeated facts skip the parse. */
   private readonly macText = new Map<string, number>();
   /** The same for IPv4 text (observations name devices by text; a few hosts say most of it). */
@@ -922,6 +933,7 @@ export class Inventory {
   private becomeRouter(d: Device): void {
     d.router = true;
     d.servedTcp.clear();
+    this.addressDevicesOf(d);
     const move = (u: IpUse, r: Device, own: IpUse | undefined) => {
       // Held since the MAC took it: where a merge puts the hearsay the MAC claimed then (its share moves).
       if (own !== undefined && u.frame < own.frame) own.frame = u.frame;
@@ -971,6 +983,41 @@ export class Inventory {
     d.rx4 = null;
     d.rx6 = null;
     this.moveShares(d);
+  }
+
+  /**
+   * The devices of the addresses a new router moves, made first, in the order of their ids and all
+   * with one `born`: the workers of one capture each move the addresses they saw (one worker has the
+   * frame, the others are told), so only an order that needs no other address can be made alike by
+   * all. Devices made later in the frame come after them.
+   */
+  private addressDevicesOf(d: Device): void {
+    const made: { id: string; make: () => void }[] = [];
+    const v4 = (key: number) => {
+      if (!this.byIp4.has(key))
+        made.push({ id: ipv4ToString(key >>> 0), make: () => this.ip4Device(key, d) });
+    };
+    const v6 = (ip: string) => {
+      if (!this.byIp6.has(ip)) made.push({ id: ip, make: () => this.ip6Device(ip, d) });
+    };
+    for (const [key, u] of d.ip4) if (!u.arp) v4(key);
+    for (const ip of d.ip6.keys()) if (!ip.startsWith('fe80:')) v6(ip);
+    for (const key of d.rx4?.keys() ?? []) if (!d.ip4.has(key)) v4(key);
+    for (const ip of d.rx6?.keys() ?? []) if (!d.ip6.has(ip)) v6(ip);
+    if (made.length === 0) return;
+    made.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    this.inFrame();
+    this.moving = true;
+    try {
+      for (const m of made) {
+        // Past the cap the move below aggregates the rest (and counts them), as it did.
+        if (this.byIp4.size + this.byIp6.size >= this.limits.maxAddressDevices) break;
+        m.make();
+      }
+    } finally {
+      this.moving = false;
+    }
+    if (this.bornInFrame <= MOVE_SLOT) this.bornInFrame = MOVE_SLOT + 1;
   }
 
   /**
