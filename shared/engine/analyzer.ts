@@ -1,5 +1,6 @@
 import { Decoder } from '../decode/decoder';
 import { linkTypeLabel } from '../decode/linktypes';
+import { byName } from '../decode/stats';
 import { ipv4ToString, macToString } from '../util/addr';
 import type { Layer } from '../decode/layer';
 import { TCP_SYN, type Packet } from '../decode/packet';
@@ -279,7 +280,7 @@ export class Analyzer {
     const limits = this.inventory.limitStats();
     const out: InventoryStats = {
       ...s,
-      malformedBy: { ...s.malformedBy },
+      malformedBy: byName(s.malformedBy),
       ...(s.unknownLinkTypes !== undefined ? { unknownLinkTypes: { ...s.unknownLinkTypes } } : {}),
       observations: this.inventory.observations,
       devices: this.inventory.size,

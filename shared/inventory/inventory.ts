@@ -1389,7 +1389,8 @@ export class Inventory {
       localMac: d.mac >= 0 && macIsLocal(d.mac),
       router: d.router,
       routed: d.routed,
-      via: [...d.via],
+      // By id: the order routers were met in is one analysis's, which a merge of workers cannot know.
+      via: [...d.via].sort(),
       firstSeen: isoTime(d.first),
       lastSeen: isoTime(d.last),
       packets: d.packetsSent + d.packetsReceived,
