@@ -45,22 +45,15 @@ function firstDifference(want: string, got: string): string {
   return `line ${i + 1}: ${w[i]?.trim()} | ${g[i]?.trim()}`;
 }
 
-/**
- * Captures whose output on several threads is not yet that of one thread (issue 19, not done):
- * - 1kxun: hearsay (a DHCP server naming its DNS server) about an address that devices take in
- *   turn lands on another of them than in one analysis, which gives what waited to the first taker
- *   and what follows to the holder of the time (a partial keeps one first/last/count per fact);
- * - fuzz-2006: frames with bytes flipped at random (MACs among them), whose SIP facts land on other
- *   fuzzed devices.
- * (Decided by the reader, which sees every frame, and told to the workers: SYN signatures, observed
- * once a minute per sender, shared/engine/syn-repeats.ts; which MACs route, from which frame, with
- * the addresses they own by ARP, shared/engine/router-watch.ts; and a verbatim UDP copy goes to the
- * worker that got the first, whose repeat window decides, shared/engine/udp-repeats.ts. Hearsay no
- * device of a worker took travels in the partial and is claimed in the merge:
- * shared/inventory/partial-hearsay.ts.)
- * They run as `todo`: reported, not failing the suite, and to be fixed rather than listed.
+/*
+ * What one analyzer decides across flows is decided by the reader, which sees every frame, and told
+ * to the workers: SYN signatures, observed once a minute per sender (shared/engine/syn-repeats.ts);
+ * which MACs route, from which frame, with the addresses they own by ARP
+ * (shared/engine/router-watch.ts); a verbatim UDP copy goes to the worker that got the first
+ * (shared/engine/udp-repeats.ts). Hearsay no device of a worker took travels in the partial and is
+ * claimed in the merge (shared/inventory/partial-hearsay.ts). Every capture must match: none is
+ * listed as not yet done.
  */
-const NOT_YET = new Set(['bench-mixed__ndpi__1kxun.pcap', 'fuzz-packets__ndpi__fuzz-2006-06-26-2594.pcap']);
 
 test('every corpus capture gives the same output on 1, 2 and 4 threads', { skip: CORPUS_SKIP }, async (t) => {
   const captures = readdirSync(PCAPS)
@@ -72,8 +65,7 @@ test('every corpus capture gives the same output on 1, 2 and 4 threads', { skip:
   let same = 0;
   try {
     for (const f of captures) {
-      const todo = NOT_YET.has(f) ? 'hearsay taken in turn, or fuzzed frames (see NOT_YET)' : false;
-      await t.test(f, { todo }, async () => {
+      await t.test(f, async () => {
         const path = join(PCAPS, f);
         const want = await oneThread(path);
         if ((JSON.parse(want) as InventoryJson).devices.length > 0) withDevices++;
@@ -89,5 +81,5 @@ test('every corpus capture gives the same output on 1, 2 and 4 threads', { skip:
   }
   // Not a comparison of empty outputs: nearly every capture has devices.
   assert.ok(withDevices > captures.length * 0.9);
-  assert.ok(same >= captures.length - NOT_YET.size, `${same} of ${captures.length} the same`);
+  assert.equal(same, captures.length, `${same} of ${captures.length} the same`);
 });
