@@ -207,10 +207,12 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
   // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
   const own = (router: boolean, u: PartialIpUse) =>
     !router || (u.ip.includes(':') ? u.ip.startsWith('fe80:') : u.arp);
+  // In the order the device took them: by frame for one capture's workers (time steps back where
+  // captures are joined), else by time.
   const byFamily = (v6: boolean) =>
     interleave(
       p.states.map((s) => s.ips.filter((u) => u.ip.includes(':') === v6 && own(s.router, u))),
-      (u) => u.first,
+      (u) => (byFrame ? (u.frame ?? u.first) : u.first),
     );
   for (const u of byFamily(false)) addIp(c.ip4, u);
   for (const u of byFamily(true)) addIp(c.ip6, u);

@@ -5,8 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
 import { AnalysisPool } from '../../src-main/engine/threads/threaded';
 import { inventoryFromPartial } from '../../shared/inventory/partial';
@@ -15,6 +16,8 @@ import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
 import { CORPUS_SKIP, PCAPS } from '../helpers/corpus';
 import type { InventoryJson } from '../../shared/model/inventory';
+import { udpFrame } from '../helpers/packets';
+import { writePcap } from '../helpers/pcap-writer';
 
 const rules = loadRules();
 const AT = '2026-01-01T00:00:00.000Z';
@@ -82,4 +85,42 @@ test('every corpus capture gives the same output on 1, 2 and 4 threads', { skip:
   // Not a comparison of empty outputs: nearly every capture has devices.
   assert.ok(withDevices > captures.length * 0.9);
   assert.equal(same, captures.length, `${same} of ${captures.length} the same`);
+});
+
+test("a device's addresses in the order it took them, where the capture's clock steps back", async () => {
+  // Two captures joined (as the bench's): the second address is taken a frame later at an earlier
+  // time, in another worker's frame (another address pair, another datagram). One analysis lists
+  // them as taken.
+  const dir = mkdtempSync(join(tmpdir(), 'gp-threads-'));
+  const M = '02:00:00:00:00:aa';
+  const T0 = Date.UTC(2026, 0, 1);
+  const path = writePcap(join(dir, 'clock-back.pcap'), 1, [
+    {
+      data: udpFrame(
+        { mac: M, ip: '10.0.0.5', port: 5000 },
+        { mac: '02:00:00:00:00:01', ip: '10.0.0.1', port: 53 },
+        new Uint8Array(8),
+      ),
+      ts: T0 + 10_000,
+    },
+    {
+      data: udpFrame(
+        { mac: M, ip: '10.0.0.6', port: 5000 },
+        { mac: '02:00:00:00:00:02', ip: '10.0.0.2', port: 53 },
+        new Uint8Array(8).fill(1),
+      ),
+      ts: T0,
+    },
+  ]);
+  const pool = new AnalysisPool({ threads: 2 });
+  try {
+    const want = await oneThread(path);
+    const m = (JSON.parse(want) as InventoryJson).devices.find((d) => d.id === 'mac:' + M)!;
+    assert.deepEqual(m.ips, ['10.0.0.5', '10.0.0.6']);
+    const got = await threaded(pool, path);
+    assert.ok(got === want, firstDifference(want, got));
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
