@@ -27,6 +27,16 @@ export interface DecodeStats {
   malformedBy: Record<string, number>;
 }
 
+/**
+ * Counts by name, in name order: the order they were first counted in is the capture's, which the
+ * sum of several workers' counts (partial-stats.ts) cannot know, and the printed stats must not differ.
+ */
+export function byName(r: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
+  return out;
+}
+
 export function emptyStats(): DecodeStats {
   return {
     packets: 0,

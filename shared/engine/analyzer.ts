@@ -1,6 +1,7 @@
 import { Decoder } from '../decode/decoder';
 import { linkTypeLabel } from '../decode/linktypes';
-import { ipv4ToString } from '../util/addr';
+import { byName } from '../decode/stats';
+import { ipv4ToString, macToString } from '../util/addr';
 import type { Layer } from '../decode/layer';
 import { TCP_SYN, type Packet } from '../decode/packet';
 import { Inventory } from '../inventory/inventory';
@@ -41,6 +42,20 @@ function firstHand(o: Observation, p: Packet): boolean {
   if (p.ipVersion === 6) return (ip === p.src6 && !fromMac) || ip === p.dst6;
   if (p.ipVersion === 4) return (!fromMac && ip === ipv4ToString(p.src4)) || ip === ipv4ToString(p.dst4);
   return false;
+}
+
+/**
+ * A fact a frame states about its sender's own address (a DHCP server naming itself the router) is
+ * about the sender: its MAC, as a fact the dissector names by the frame's source is, and so where the
+ * frame's accounting binds that address. By the address alone it would go to whichever device took
+ * that address last, which depends on the frames seen before (an analysis split among workers sees
+ * others), and is wrong where another MAC used the address in between (a fuzzed or spoofed frame).
+ */
+function bySender(o: Observation, p: Packet): Observation {
+  const ip = o.device.ip;
+  if (o.device.mac !== null || ip === null || p.srcMac < 0 || p.srcMac === 0xffffffffffff) return o;
+  const own = p.ipVersion === 4 ? ip === ipv4ToString(p.src4) : p.ipVersion === 6 && ip === p.src6;
+  return own ? { ...o, device: { mac: macToString(p.srcMac), ip } } : o;
 }
 
 /** TCP/UDP flow state kept this long without a packet (capture time). */
@@ -111,7 +126,9 @@ export class Analyzer {
   readonly floodObservers: ((f: FloodEvent) => void)[] = [];
 
   private observed(o: Observation): void {
-    this.inventory.observe(o, firstHand(o, this.decoder.packet));
+    const p = this.decoder.packet;
+    const about = bySender(o, p);
+    this.inventory.observe(about, firstHand(about, p));
     for (const f of this.observers) f(o);
   }
 
@@ -157,8 +174,9 @@ export class Analyzer {
   }
 
   /**
-   * Run once by the next frame(), after its decoding (and the observations made there) and before
-   * the inventory accounts it: where one analysis decides what the frame's addresses make of its MAC.
+   * Run once by the next frame(), after its decoding (and the observations made there), when the
+   * inventory accounts it, once it has the frame's MAC devices and before it binds their addresses:
+   * where one analysis decides what the frame's addresses make of its MAC (Inventory.packet).
    */
   beforeAccounting: (() => void) | null = null;
 
@@ -216,12 +234,9 @@ export class Analyzer {
       if (ts < this.first) this.first = ts;
       if (ts > this.last) this.last = ts;
     }
-    if (this.beforeAccounting !== null) {
-      const f = this.beforeAccounting;
-      this.beforeAccounting = null;
-      f();
-    }
-    this.inventory.packet(p);
+    const told = this.beforeAccounting;
+    this.beforeAccounting = null;
+    this.inventory.packet(p, told);
     if (
       (p.tcpFlags & TCP_SYN) !== 0 &&
       p.laterFragment === false &&
@@ -265,7 +280,7 @@ export class Analyzer {
     const limits = this.inventory.limitStats();
     const out: InventoryStats = {
       ...s,
-      malformedBy: { ...s.malformedBy },
+      malformedBy: byName(s.malformedBy),
       ...(s.unknownLinkTypes !== undefined ? { unknownLinkTypes: { ...s.unknownLinkTypes } } : {}),
       observations: this.inventory.observations,
       devices: this.inventory.size,

@@ -55,6 +55,9 @@ const MAX_SERVED = 256;
  * would otherwise keep only its MAC); a MAC that later proves a router still moves routed addresses
  * to their own devices.
  */
+/** The `born` within its frame of the devices a new router's addresses get (becomeRouter). */
+const MOVE_SLOT = 2048;
+
 const SELF_BINDING = new Set(['dhcp', 'dhcpv6', 'mdns', 'llmnr', 'nbns', 'arp', 'fins']);
 const SILENT = new Set(['ethernet', 'sll', 'sll2', 'raw', 'loopback', 'llc', 'snap']);
 
@@ -281,12 +284,20 @@ export class Inventory {
   private bornInFrame = 0;
 
   private born(): number {
+    this.inFrame();
+    if (this.moving) return this.frame * 4096 + MOVE_SLOT;
+    return this.frame * 4096 + Math.min(this.bornInFrame++, 4095);
+  }
+
+  private inFrame(): void {
     if (this.frame !== this.bornFrame) {
       this.bornFrame = this.frame;
       this.bornInFrame = 0;
     }
-    return this.frame * 4096 + Math.min(this.bornInFrame++, 4095);
   }
+
+  /** While a new router's addresses get their devices: they share one `born` (see becomeRouter). */
+  private moving = false;
   /** MAC text from observations -> number, so repeated facts skip the parse. */
   private readonly macText = new Map<string, number>();
   /** The same for IPv4 text (observations name devices by text; a few hosts say most of it). */
@@ -318,8 +329,12 @@ export class Inventory {
     return mac >= 0 ? (this.o.vendorOf?.(mac) ?? null) : null;
   }
 
-  /** Account one decoded packet. */
-  packet(p: Packet): void {
+  /**
+   * Account one decoded packet. `bind`: run once the frame's MAC devices are made, before their
+   * addresses are bound (a worker's router news, Analyzer.beforeAccounting): where this frame's
+   * addresses would make a MAC a router, so the frame's devices are made in one analysis's order.
+   */
+  packet(p: Packet, bind: (() => void) | null = null): void {
     const len = p.wireLen;
     const ts = p.ts;
     this.now = ts;
@@ -331,6 +346,7 @@ export class Inventory {
     if (p.srcMac >= 0 && p.srcMac !== BROADCAST) src = this.macDevice(p.srcMac);
     const srcMacDevice = src;
     if (p.dstMac >= 0 && !macIsGroup(p.dstMac)) dst = this.macDevice(p.dstMac);
+    if (bind !== null) bind();
 
     // ARP binds an address to the MAC that answers for it: the strongest evidence of ownership.
     // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
@@ -613,8 +629,10 @@ export class Inventory {
       }
       if (mac > 0 && mac !== BROADCAST) {
         const d = this.macDevice(mac);
-        // Behind a router the MAC is the router's; the fact is about the address.
-        if (d.router && ref.ip !== null) return this.deviceFor({ mac: null, ip: ref.ip });
+        // Behind a router the MAC is the router's; the fact is about the address, unless the router
+        // owns it (ARP, link-local): then it is the router's own, as its traffic from there is.
+        if (d.router && ref.ip !== null && !this.owns(d, ref.ip))
+          return this.deviceFor({ mac: null, ip: ref.ip });
         return d;
       }
     }
@@ -623,6 +641,13 @@ export class Inventory {
     const v = this.ip4Number(ref.ip);
     if (v < 0) return undefined;
     return this.ip4Owner(v);
+  }
+
+  /** Whether a router keeps this address as its own (becomeRouter moved the others away). */
+  private owns(d: Device, ip: string): boolean {
+    if (ip.includes(':')) return d.ip6.has(ip);
+    const v = this.ip4Number(ip);
+    return v >= 0 && d.ip4.has(v | 0);
   }
 
   /** The device with this id ("mac:…" or "ip:…"), if the inventory holds it. */
@@ -908,7 +933,10 @@ export class Inventory {
   private becomeRouter(d: Device): void {
     d.router = true;
     d.servedTcp.clear();
-    const move = (u: IpUse, r: Device) => {
+    this.addressDevicesOf(d);
+    const move = (u: IpUse, r: Device, own: IpUse | undefined) => {
+      // Held since the MAC took it: where a merge puts the hearsay the MAC claimed then (its share moves).
+      if (own !== undefined && u.frame < own.frame) own.frame = u.frame;
       r.seen(u.first);
       r.seen(u.last);
       r.packetsSent += u.packets;
@@ -926,7 +954,8 @@ export class Inventory {
       }
       d.ip4.delete(key);
       this.owner4.delete(key);
-      move(u, this.ip4Device(key, d));
+      const r = this.ip4Device(key, d);
+      move(u, r, r.ip4.get(key));
     }
     for (const [ip, u] of d.ip6) {
       if (ip.startsWith('fe80:')) {
@@ -935,7 +964,8 @@ export class Inventory {
       }
       d.ip6.delete(ip);
       this.owner6.delete(ip);
-      move(u, this.ip6Device(ip, d));
+      const r = this.ip6Device(ip, d);
+      move(u, r, r.ip6.get(ip));
     }
     // What was addressed to it for addresses it does not own goes to their devices too.
     const moveRx = (u: RxUse, r: Device) => {
@@ -953,6 +983,41 @@ export class Inventory {
     d.rx4 = null;
     d.rx6 = null;
     this.moveShares(d);
+  }
+
+  /**
+   * The devices of the addresses a new router moves, made first, in the order of their ids and all
+   * with one `born`: the workers of one capture each move the addresses they saw (one worker has the
+   * frame, the others are told), so only an order that needs no other address can be made alike by
+   * all. Devices made later in the frame come after them.
+   */
+  private addressDevicesOf(d: Device): void {
+    const made: { id: string; make: () => void }[] = [];
+    const v4 = (key: number) => {
+      if (!this.byIp4.has(key))
+        made.push({ id: ipv4ToString(key >>> 0), make: () => this.ip4Device(key, d) });
+    };
+    const v6 = (ip: string) => {
+      if (!this.byIp6.has(ip)) made.push({ id: ip, make: () => this.ip6Device(ip, d) });
+    };
+    for (const [key, u] of d.ip4) if (!u.arp) v4(key);
+    for (const ip of d.ip6.keys()) if (!ip.startsWith('fe80:')) v6(ip);
+    for (const key of d.rx4?.keys() ?? []) if (!d.ip4.has(key)) v4(key);
+    for (const ip of d.rx6?.keys() ?? []) if (!d.ip6.has(ip)) v6(ip);
+    if (made.length === 0) return;
+    made.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    this.inFrame();
+    this.moving = true;
+    try {
+      for (const m of made) {
+        // Past the cap the move below aggregates the rest (and counts them), as it did.
+        if (this.byIp4.size + this.byIp6.size >= this.limits.maxAddressDevices) break;
+        m.make();
+      }
+    } finally {
+      this.moving = false;
+    }
+    if (this.bornInFrame <= MOVE_SLOT) this.bornInFrame = MOVE_SLOT + 1;
   }
 
   /**
@@ -1324,7 +1389,8 @@ export class Inventory {
       localMac: d.mac >= 0 && macIsLocal(d.mac),
       router: d.router,
       routed: d.routed,
-      via: [...d.via],
+      // By id: the order routers were met in is one analysis's, which a merge of workers cannot know.
+      via: [...d.via].sort(),
       firstSeen: isoTime(d.first),
       lastSeen: isoTime(d.last),
       packets: d.packetsSent + d.packetsReceived,

@@ -139,26 +139,25 @@ export const heardAfterAccounting = (f: PartialFact): boolean => f.obs.protocol 
 
 /**
  * A device's facts from the workers of one capture, in the order one analysis appends them: by
- * frame, a SYN's signature last in its frame. A worker appends a fact stated about an address (a
- * DHCP server naming its DNS server) when its device takes that address, which may be long after it
- * was heard, where the device took it earlier in another worker's frames: such a fact (one out of
- * its worker's frame order) goes where the address was taken in the capture as a whole, or where
- * it was heard if that is later (the device held the address then). Ties keep the workers' order.
+ * frame, a SYN's signature last in its frame. A fact stated about an address (a DHCP server naming
+ * its DNS server) before any device took it waits, and one analysis appends it when a device takes
+ * the address: such a fact goes where the address was taken in the capture as a whole (the earliest
+ * of the workers' `frame`, which a router's address device keeps from its MAC), not where it was
+ * heard, nor where its own worker's device took it (later, where another worker's frames gave the
+ * address first). Ties keep the workers' order.
  */
 function inFrameOrder<T extends { f: PartialFact; at: number }>(c: Combined, lists: T[][]): T[] {
   const all: { x: T; i: number; j: number }[] = [];
   lists.forEach((list, i) => {
-    let high = -Infinity;
     list.forEach((x, j) => {
-      const own = x.f.firstFrame + (heardAfterAccounting(x.f) ? 0.5 : 0);
-      x.at = own;
+      x.at = x.f.firstFrame + (heardAfterAccounting(x.f) ? 0.5 : 0);
       const ip = x.f.obs.device.mac === null ? x.f.obs.device.ip : null;
-      if (own < high && c.p.kind === 'mac' && ip !== null) {
-        const took = (ip.includes(':') ? c.ip6 : c.ip4).get(ip)?.frame;
-        // Taken when the frame was accounted: after that frame's own facts, before its SYN's.
-        if (took !== undefined) x.at = took >= x.f.firstFrame ? took + 0.25 : x.f.firstFrame;
-      }
-      if (own > high) high = own;
+      const took =
+        ip === null || c.p.kind === 'aggregate'
+          ? undefined
+          : (ip.includes(':') ? c.ip6 : c.ip4).get(ip)?.frame;
+      // Taken when that frame was accounted: after the frame's own facts, before its SYN's.
+      if (took !== undefined && took >= x.f.firstFrame) x.at = took + 0.25;
       all.push({ x, i, j });
     });
   });
@@ -208,10 +207,12 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
   // their own; any still in its merged state are from a delta sent before that, and are not moved twice.
   const own = (router: boolean, u: PartialIpUse) =>
     !router || (u.ip.includes(':') ? u.ip.startsWith('fe80:') : u.arp);
+  // In the order the device took them: by frame for one capture's workers (time steps back where
+  // captures are joined), else by time.
   const byFamily = (v6: boolean) =>
     interleave(
       p.states.map((s) => s.ips.filter((u) => u.ip.includes(':') === v6 && own(s.router, u))),
-      (u) => u.first,
+      (u) => (byFrame ? (u.frame ?? u.first) : u.first),
     );
   for (const u of byFamily(false)) addIp(c.ip4, u);
   for (const u of byFamily(true)) addIp(c.ip6, u);
@@ -350,6 +351,10 @@ export function decideRouters(
     const move = (u: PartialIpUse) => {
       const r = routed(u.ip);
       tell(r, '\nsent ', u);
+      // Held since the MAC took it (as Inventory.becomeRouter keeps): where hearsay about it goes.
+      const held = (u.ip.includes(':') ? r.ip6 : r.ip4).get(u.ip);
+      if (held !== undefined && u.frame !== undefined && (held.frame === undefined || u.frame < held.frame))
+        held.frame = u.frame;
       r.first = minT(minT(r.first, u.first), u.last);
       r.last = maxT(maxT(r.last, u.first), u.last);
       r.packetsSent += u.packets;

@@ -32,8 +32,12 @@ function holders(
     const [site, ip] = k.split('\n') as [string, string];
     const c = all.get(`${site}/ip:${ip}`);
     if (c === undefined || c.p.kind !== 'ip') continue;
-    const frame = Number.isFinite(c.born) ? Math.floor(c.born / 4096) : -Infinity;
-    out.set(k, { c, at: c.first ?? -Infinity, frame });
+    // Made then, or held before by the router it sits behind (decideRouters keeps that frame).
+    const took = Math.min(
+      Number.isFinite(c.born) ? Math.floor(c.born / 4096) : Infinity,
+      (ip.includes(':') ? c.ip6 : c.ip4).get(ip)?.frame ?? Infinity,
+    );
+    out.set(k, { c, at: c.first ?? -Infinity, frame: Number.isFinite(took) ? took : -Infinity });
   }
   return out;
 }

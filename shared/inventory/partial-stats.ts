@@ -1,5 +1,5 @@
 /** The stats of a merged inventory: each source's decode counters (the newest it sent), added up. */
-import { emptyStats } from '../decode/stats';
+import { byName, emptyStats } from '../decode/stats';
 import type { InventoryStats } from '../model/inventory';
 import { isoTime } from '../util/time';
 import type { LimitStats } from './limits';
@@ -40,6 +40,7 @@ export function statsOf(p: PartialInventory, devices: number, edges: number): In
     if (x.limits !== undefined) limits = addLimits(limits, x.limits);
   }
   if (Object.keys(unknown).length > 0) s.unknownLinkTypes = unknown;
+  s.malformedBy = byName(s.malformedBy);
   return {
     ...s,
     observations,

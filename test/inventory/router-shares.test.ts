@@ -162,3 +162,23 @@ test('deltas from before and after the decision, merged in any order and twice, 
   for (const order of [deltas, [...deltas].reverse(), [...deltas, ...deltas.slice(0, 3)]])
     assert.deepEqual(inventoryFromPartial(mergeAll(order), o), full);
 });
+
+test("a new router's addresses get their devices in the order of their ids, whatever order it used them in", () => {
+  // The workers of one capture each move the addresses they saw, so one analysis makes the devices
+  // in an order each worker can make alike: by id. An edge is written from the device made first.
+  const a = analyzer();
+  a.beginSource(0);
+  const from = (ip: string) => ({ mac: GATEWAY.mac, ip, port: 123 });
+  feed(a, [
+    ...['198.51.100.9', '198.51.100.10', '198.51.100.11', '198.51.100.12', '198.51.100.13'].map((ip) =>
+      udpFrame(from(ip), { ...HOST, port: 123 }, ascii('t')),
+    ),
+    // Forwarded between two of them (a frame the gateway sends itself: both ends are behind it).
+    udpFrame(from('198.51.100.9'), { ...from('198.51.100.10'), port: 5060 }, ascii('x')),
+  ]);
+  const inv = a.snapshot();
+  assert.equal(device(inv, `mac:${GATEWAY.mac}`).router, true);
+  const e = edge(inv, 'ip:198.51.100.9', 'ip:198.51.100.10')!;
+  assert.equal(e.a, 'ip:198.51.100.10');
+  assert.equal(e.packetsBtoA, 1);
+});
