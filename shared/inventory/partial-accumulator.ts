@@ -103,6 +103,11 @@ export class PartialAccumulator {
   private readonly edits = new Capped<PartialEdit>(MERGED_LIMITS.edits, newerEdit);
   /** Device keys changed by add() since changed() was last read. */
   private readonly dirty = new Set<string>();
+  /**
+   * Edges changed by add() since changedEdges() was last read, each as it was before (null: new):
+   * an incremental rebuild compares their parts (PartialEdgeState.parts), which may go elsewhere.
+   */
+  private readonly dirtyEdges = new Map<string, PartialEdge | null>();
   /** Edge keys by each device key they join: what an incremental rebuild of one device needs. */
   private readonly edgesBy = new Map<string, Set<string>>();
   /** DNS names (site and address) changed by add() since changedDns() was last read. */
@@ -153,7 +158,9 @@ export class PartialAccumulator {
       }
     for (const e of p.edges) {
       const k = edgeKey(e);
+      const had = this.edges.map.get(k) ?? null;
       if (!this.edges.add(k, e)) continue;
+      if (!this.dirtyEdges.has(k)) this.dirtyEdges.set(k, had);
       u?.edge.add(k);
       this.dirty.add(e.a);
       this.dirty.add(e.b);
@@ -226,6 +233,13 @@ export class PartialAccumulator {
     return out;
   }
 
+  /** Edges changed since the last call, by key, each with what it was before (null: it is new). */
+  changedEdges(): Map<string, PartialEdge | null> {
+    const out = new Map(this.dirtyEdges);
+    this.dirtyEdges.clear();
+    return out;
+  }
+
   /** Prunings of devices, edges, edits and hearsay so far (an incremental rebuild cannot follow one). */
   get pruned(): number {
     return this.devices.pruned + this.edges.pruned + this.edits.pruned + this.hearsay.pruned;
@@ -234,6 +248,11 @@ export class PartialAccumulator {
   /** One device as merged so far. */
   device(key: string): PartialDevice | undefined {
     return this.devices.map.get(key);
+  }
+
+  /** One edge as merged so far, by its key (edgeKey). */
+  edge(key: string): PartialEdge | undefined {
+    return this.edges.map.get(key);
   }
 
   /** The edges (as merged so far) that join this device to another. */
