@@ -24,6 +24,7 @@ import {
 } from '../../shared/inventory/partial';
 import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
 import { ROUTER_IP_THRESHOLD } from '../../shared/inventory/inventory';
+import { PARTIAL_LIMITS } from '../../shared/inventory/partial-limits';
 import { combine, decideRouters, type Combined } from '../../shared/inventory/partial-combine';
 import type { Observation } from '../../shared/model/observation';
 import { loadRules } from '../../src-main/classify/load';
@@ -757,4 +758,142 @@ test('a gateway one sensor calls a router and another never does: its shares fol
     { full: inc.full, partial: inc.partial, why: inc.fullBecause, left },
     { full: 1, partial: steps.length - 1, why: { first: 1, pruned: 0, ids: 0, missed: 0 }, left: 0 },
   );
+});
+
+test('a part pushed out of an edge at the parts cap leaves the address device it went to, followed', (t) => {
+  const site = 'hq';
+  const gw = macKey(site, MACS[0]!);
+  const hosts = [1, 2, 3, 4].map((i) => macKey(site, `02:00:00:00:01:0${i}`));
+  // The address behind the gateway that hq/s2 saw it use: a Modbus client polling four hosts.
+  const far = '99.0.0.1';
+  const state = (
+    source: string,
+    router: boolean,
+    ips: string[],
+    facts: PartialDeviceState['facts'] = [],
+  ) => ({
+    source,
+    first: T0,
+    last: T0 + 10,
+    packetsSent: 10,
+    packetsReceived: 10,
+    bytesSent: 600,
+    bytesReceived: 600,
+    router,
+    routed: false,
+    via: [],
+    ips: ips.map((ip, seq) => ({
+      ip,
+      seq,
+      packets: 1,
+      bytes: 60,
+      first: T0,
+      last: T0 + 1,
+      arp: ip.startsWith('10.'),
+      served: [],
+    })),
+    protocols: ['ipv4'],
+    vlans: [],
+    servedTcp: [],
+    facts,
+    factsDropped: 0,
+  });
+  const mac = (key: string, s: PartialDeviceState): PartialDevice => ({
+    key,
+    kind: 'mac',
+    site,
+    l2domain: site,
+    id: key.slice(key.lastIndexOf('/') + 1),
+    states: [s],
+  });
+  const role = {
+    seq: 0,
+    firstFrame: 1,
+    first: T0,
+    last: T0,
+    count: 1,
+    obs: {
+      kind: 'role',
+      role: 'modbus-client',
+      peer: null,
+      device: { mac: null, ip: null },
+      protocol: 'modbus',
+      field: 'function',
+      frame: 1,
+      ts: T0,
+    } as Observation,
+    via: far,
+  };
+  const part = (via: string, protocols: string[]) => ({
+    viaA: via,
+    viaB: null,
+    packetsAtoB: 1,
+    packetsBtoA: 1,
+    bytesAtoB: 60,
+    bytesBtoA: 60,
+    first: T0,
+    last: T0 + 1,
+    protocols,
+  });
+  /** hq/s2's edge from the gateway to a host: its Modbus part through `far` (unless not), and `others`. */
+  const edge = (host: string, others: string[], modbus = true): PartialEdge => {
+    const parts = [...(modbus ? [part(far, ['modbus'])] : []), ...others.map((v) => part(v, ['tcp']))];
+    return {
+      a: gw,
+      b: host,
+      states: [
+        {
+          source: 'hq/s2',
+          packetsAtoB: parts.length,
+          packetsBtoA: parts.length,
+          bytesAtoB: parts.length * 60,
+          bytesBtoA: parts.length * 60,
+          first: T0,
+          last: T0 + 1,
+          protocols: ['tcp'],
+          parts,
+        },
+      ],
+    };
+  };
+  const delta = (devices: PartialDevice[], edges: PartialEdge[]): PartialInventory => {
+    const parsed = parsePartial({
+      version: PARTIAL_VERSION,
+      sources: [],
+      devices,
+      edges,
+      dns: [],
+      edits: [],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.partial;
+  };
+  // Addresses the gateway does not list (their parts stay its own), all before `far` by key.
+  const strays = Array.from(
+    { length: PARTIAL_LIMITS.partsPerEdge - 1 },
+    (_, i) => `10.9.${i >> 8}.${i & 255}`,
+  );
+  const o = { rules: loadRules(), vendorOf };
+  const acc = new PartialAccumulator();
+  const inc = new IncrementalInventory(acc, o);
+  acc.add(
+    delta(
+      [
+        mac(gw, state('hq/s1', true, ['10.0.0.1'])),
+        mac(gw, state('hq/s2', false, ['10.0.0.1', far], [role])),
+        ...hosts.map((h, i) => mac(h, state('hq/s2', false, [`10.0.1.${i + 1}`]))),
+      ],
+      hosts.map((h, i) => edge(h, i === 3 ? strays : [])),
+    ),
+  );
+  const was = rebuildChecked(inc, acc, o, EMPTY_FULL);
+  const type = () => inc.inventory().devices.find((d) => d.id === `ip:${far}`)?.type ?? null;
+  const before = type();
+  // One more part, first by key: the edge keeps 256, and `far`'s part to the fourth host goes.
+  acc.add(delta([], [edge(hosts[3]!, ['10.0.0.0'], false)]));
+  rebuildChecked(inc, acc, o, was);
+  t.diagnostic(`${far}: ${before} with four Modbus peers, ${type()} with three`);
+  // The push-out changed what the address device is (so the test can see it not followed).
+  assert.notEqual(type(), before);
+  assert.deepEqual({ full: inc.full, partial: inc.partial }, { full: 1, partial: 1 });
 });
