@@ -95,6 +95,10 @@ export interface AccumulatorOptions {
   unsaved?: boolean;
 }
 
+/** Whether some part of an edge went through an address (it may go to that address's device). */
+const throughAddress = (e: PartialEdge | null): boolean =>
+  e !== null && e.states.some((s) => s.parts?.some((p) => p.viaA !== null || p.viaB !== null) === true);
+
 export class PartialAccumulator {
   private readonly sources = new Capped<PartialSourceInfo>(MERGED_LIMITS.sources, newerSource);
   private readonly devices = new Capped<PartialDevice>(MERGED_LIMITS.devices, joinDevice);
@@ -104,10 +108,11 @@ export class PartialAccumulator {
   /** Device keys changed by add() since changed() was last read. */
   private readonly dirty = new Set<string>();
   /**
-   * Edges changed by add() since changedEdges() was last read, each as it was before (null: new):
-   * an incremental rebuild compares their parts (PartialEdgeState.parts), which may go elsewhere.
+   * Edges with parts through an address (PartialEdgePart.via) changed by add() since changedEdges()
+   * was last read, each as it was before (null: new): an incremental rebuild compares their parts,
+   * which may go elsewhere. Null until trackEdges(): a merge that nobody rebuilds keeps none.
    */
-  private readonly dirtyEdges = new Map<string, PartialEdge | null>();
+  private dirtyEdges: Map<string, PartialEdge | null> | null = null;
   /** Edge keys by each device key they join: what an incremental rebuild of one device needs. */
   private readonly edgesBy = new Map<string, Set<string>>();
   /** DNS names (site and address) changed by add() since changedDns() was last read. */
@@ -158,9 +163,10 @@ export class PartialAccumulator {
       }
     for (const e of p.edges) {
       const k = edgeKey(e);
-      const had = this.edges.map.get(k) ?? null;
+      const dirty = this.dirtyEdges;
+      const had = dirty === null || dirty.has(k) ? null : (this.edges.map.get(k) ?? null);
       if (!this.edges.add(k, e)) continue;
-      if (!this.dirtyEdges.has(k)) this.dirtyEdges.set(k, had);
+      if (dirty !== null && !dirty.has(k) && (throughAddress(had) || throughAddress(e))) dirty.set(k, had);
       u?.edge.add(k);
       this.dirty.add(e.a);
       this.dirty.add(e.b);
@@ -233,10 +239,18 @@ export class PartialAccumulator {
     return out;
   }
 
-  /** Edges changed since the last call, by key, each with what it was before (null: it is new). */
+  /** From now on, keep what changedEdges() gives. */
+  trackEdges(): void {
+    this.dirtyEdges ??= new Map();
+  }
+
+  /**
+   * Edges with parts through an address changed since the last call (see trackEdges), by key, each
+   * with what it was before (null: it is new).
+   */
   changedEdges(): Map<string, PartialEdge | null> {
-    const out = new Map(this.dirtyEdges);
-    this.dirtyEdges.clear();
+    const out = this.dirtyEdges ?? new Map<string, PartialEdge | null>();
+    if (this.dirtyEdges !== null) this.dirtyEdges = new Map();
     return out;
   }
 

@@ -226,7 +226,9 @@ export class IncrementalInventory {
   constructor(
     private readonly acc: PartialAccumulator,
     private readonly o: IncrementalOptions,
-  ) {}
+  ) {
+    acc.trackEdges();
+  }
 
   /** Each device's id by its partial key (address devices routers make included), as of the last rebuild. */
   get deviceIds(): ReadonlyMap<string, string> {

@@ -897,3 +897,53 @@ test('a part pushed out of an edge at the parts cap leaves the address device it
   assert.notEqual(type(), before);
   assert.deepEqual({ full: inc.full, partial: inc.partial }, { full: 1, partial: 1 });
 });
+
+test('the merge keeps edges as they were before a change only for a rebuild that asks, and only those with parts through an address', () => {
+  const [gw, host] = [macKey('hq', MACS[0]!), macKey('hq', MACS[1]!)];
+  const edge = (viaA: string | null, n: number): PartialInventory => {
+    const t = { packetsAtoB: n, packetsBtoA: 0, bytesAtoB: n * 60, bytesBtoA: 0, first: T0, last: T0 + n };
+    const parsed = parsePartial({
+      version: PARTIAL_VERSION,
+      sources: [],
+      devices: [],
+      edges: [
+        {
+          a: gw,
+          b: host,
+          states: [
+            {
+              source: 'hq/s2',
+              ...t,
+              protocols: ['tcp'],
+              parts: [{ viaA, viaB: null, ...t, protocols: ['tcp'] }],
+            },
+          ],
+        },
+      ],
+      dns: [],
+      edits: [],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.partial;
+  };
+  // A merge nobody rebuilds incrementally (`glasspane inventory --nats`) holds none.
+  const plain = new PartialAccumulator();
+  plain.add(edge('93.184.216.1', 1));
+  plain.add(edge('93.184.216.1', 2));
+  assert.equal(plain.changedEdges().size, 0);
+  const acc = new PartialAccumulator();
+  new IncrementalInventory(acc, {});
+  // Parts through no address go nowhere else: not kept.
+  acc.add(edge(null, 1));
+  assert.equal(acc.changedEdges().size, 0);
+  // The first change of a batch keeps what was before it; the next ones keep that.
+  acc.add(edge('93.184.216.1', 1));
+  acc.add(edge('93.184.216.1', 2));
+  const changed = acc.changedEdges();
+  assert.deepEqual([...changed.keys()], [`${gw}\n${host}`]);
+  assert.deepEqual(
+    changed.get(`${gw}\n${host}`)!.states[0]!.parts!.map((p) => p.viaA),
+    [null],
+  );
+  assert.equal(acc.changedEdges().size, 0);
+});
