@@ -95,6 +95,10 @@ export interface AccumulatorOptions {
   unsaved?: boolean;
 }
 
+/** Whether some part of an edge went through an address (it may go to that address's device). */
+const throughAddress = (e: PartialEdge | null): boolean =>
+  e !== null && e.states.some((s) => s.parts?.some((p) => p.viaA !== null || p.viaB !== null) === true);
+
 export class PartialAccumulator {
   private readonly sources = new Capped<PartialSourceInfo>(MERGED_LIMITS.sources, newerSource);
   private readonly devices = new Capped<PartialDevice>(MERGED_LIMITS.devices, joinDevice);
@@ -103,6 +107,12 @@ export class PartialAccumulator {
   private readonly edits = new Capped<PartialEdit>(MERGED_LIMITS.edits, newerEdit);
   /** Device keys changed by add() since changed() was last read. */
   private readonly dirty = new Set<string>();
+  /**
+   * Edges with parts through an address (PartialEdgePart.via) changed by add() since changedEdges()
+   * was last read, each as it was before (null: new): an incremental rebuild compares their parts,
+   * which may go elsewhere. Null until trackEdges(): a merge that nobody rebuilds keeps none.
+   */
+  private dirtyEdges: Map<string, PartialEdge | null> | null = null;
   /** Edge keys by each device key they join: what an incremental rebuild of one device needs. */
   private readonly edgesBy = new Map<string, Set<string>>();
   /** DNS names (site and address) changed by add() since changedDns() was last read. */
@@ -153,7 +163,10 @@ export class PartialAccumulator {
       }
     for (const e of p.edges) {
       const k = edgeKey(e);
+      const dirty = this.dirtyEdges;
+      const had = dirty === null || dirty.has(k) ? null : (this.edges.map.get(k) ?? null);
       if (!this.edges.add(k, e)) continue;
+      if (dirty !== null && !dirty.has(k) && (throughAddress(had) || throughAddress(e))) dirty.set(k, had);
       u?.edge.add(k);
       this.dirty.add(e.a);
       this.dirty.add(e.b);
@@ -226,6 +239,21 @@ export class PartialAccumulator {
     return out;
   }
 
+  /** From now on, keep what changedEdges() gives. */
+  trackEdges(): void {
+    this.dirtyEdges ??= new Map();
+  }
+
+  /**
+   * Edges with parts through an address changed since the last call (see trackEdges), by key, each
+   * with what it was before (null: it is new).
+   */
+  changedEdges(): Map<string, PartialEdge | null> {
+    const out = this.dirtyEdges ?? new Map<string, PartialEdge | null>();
+    if (this.dirtyEdges !== null) this.dirtyEdges = new Map();
+    return out;
+  }
+
   /** Prunings of devices, edges, edits and hearsay so far (an incremental rebuild cannot follow one). */
   get pruned(): number {
     return this.devices.pruned + this.edges.pruned + this.edits.pruned + this.hearsay.pruned;
@@ -234,6 +262,11 @@ export class PartialAccumulator {
   /** One device as merged so far. */
   device(key: string): PartialDevice | undefined {
     return this.devices.map.get(key);
+  }
+
+  /** One edge as merged so far, by its key (edgeKey). */
+  edge(key: string): PartialEdge | undefined {
+    return this.edges.map.get(key);
   }
 
   /** The edges (as merged so far) that join this device to another. */

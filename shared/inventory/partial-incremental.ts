@@ -12,6 +12,13 @@
  * router that feeds it; a touched address device with the routers that feed it. Which router fed which
  * address device, and with what, is remembered from the last rebuild.
  *
+ * Shares (partial-combine.ts endOf): a router's edge parts that a source heard through one of its
+ * addresses, not calling it a router, go to that address's device, so an address device's edges also
+ * come from records at its routers. Per router the rebuild indexes which records have parts through
+ * which address; a shown address device reads those records too, and what re-keys an edge (a changed
+ * part, a router that starts or stops routing or owning an address, an address device that comes or
+ * goes) rebuilds the devices at both of its possible ends.
+ *
  * Hearsay (facts heard about an address no device of the source held: partial-hearsay.ts) attaches to
  * whichever device holds its address in the whole merge: where it changed, or waits on an address a
  * device to rebuild holds (or held, or is), every device that holds that address (as last shown, or
@@ -44,13 +51,14 @@ import {
   PARTIAL_VERSION,
   type PartialDevice,
   type PartialEdge,
+  type PartialEdgePart,
   type PartialInventory,
 } from './partial-types';
 
 export type IncrementalOptions = Omit<FromPartialOptions, 'ids' | 'local' | 'generatedAt' | 'only' | 'made'>;
 
 /** Why a rebuild was done in full (see the cases above). */
-export type FullReason = 'first' | 'pruned' | 'ids' | 'shares' | 'missed';
+export type FullReason = 'first' | 'pruned' | 'ids' | 'missed';
 
 const edgeId = (e: { a: string; b: string }) => `${e.a}\n${e.b}`;
 /** A partial with nothing in it: stats are made from its sources alone. */
@@ -86,12 +94,33 @@ export interface InventoryChanges {
 /** What a router moves, per address device key (decideRouters' `moved`); null: it does not route. */
 type Moves = ReadonlyMap<string, string> | null;
 
-/** What a MAC alone moves to address devices, as a merge decides it. */
-function movesOf(d: PartialDevice): Moves {
+/** Per address a MAC's edges have parts through (its end's via), the keys of those edges. */
+type PartsVia = Map<string, Set<string>>;
+
+/**
+ * What a MAC alone moves to address devices, as a merge decides it, and, if it routes, what decides
+ * where its edge parts go besides (endOf): the addresses it owns and the sources that called it a router.
+ */
+function routingOf(d: PartialDevice): { moves: Moves; ends: string | null } {
   const moved = new Map<string, Map<string, string>>();
-  decideRouters(new Map<string, Combined>([[d.key, combine(d)]]), moved);
-  return moved.get(d.key) ?? null;
+  const c = combine(d);
+  decideRouters(new Map<string, Combined>([[d.key, c]]), moved, false);
+  const moves = moved.get(d.key) ?? null;
+  if (moves === null) return { moves, ends: null };
+  const own = [...c.ip4.keys(), ...c.ip6.keys()].sort(cmp);
+  return { moves, ends: JSON.stringify([own, [...c.routerSources].sort(cmp)]) };
 }
+
+/** The parts of an edge by source and the addresses its ends used, each as text (to compare). */
+function partsText(e: PartialEdge | null | undefined): Map<string, { p: PartialEdgePart; text: string }> {
+  const out = new Map<string, { p: PartialEdgePart; text: string }>();
+  for (const s of e?.states ?? [])
+    for (const p of s.parts ?? [])
+      out.set(`${s.source}\n${p.viaA}\n${p.viaB}`, { p, text: JSON.stringify(p) });
+  return out;
+}
+
+const siteOfKey = (key: string) => key.slice(0, key.indexOf('/'));
 
 /** The key of an address device (`site/ip:…`) split, or null for another kind of key. */
 function addressOf(key: string): { site: string; ip: string } | null {
@@ -123,10 +152,10 @@ function addressDevice(key: string): PartialDevice {
   return { key, kind: 'ip', site: a.site, l2domain: null, id: 'ip:' + a.ip, states: [] };
 }
 
-/** A plan's devices made (an inventory of them and the devices they need), and the edges read. */
+/** A plan's devices made (an inventory of them and the devices they need), and the edges at them. */
 interface Made {
   inv: InventoryJson;
-  edges: Map<string, PartialEdge>;
+  edges: PartialEdge[];
 }
 
 interface Plan {
@@ -142,6 +171,8 @@ interface Plan {
   shared: number;
   /** Addresses (`site\nip`) whose hearsay the rebuild attaches. */
   hearsay: Set<string>;
+  /** Per touched MAC, what decides where its parts go now and its parts by address; null: it does not route. */
+  parts: Map<string, { ends: string; via: PartsVia } | null>;
 }
 
 export class IncrementalInventory {
@@ -165,6 +196,15 @@ export class IncrementalInventory {
   /** Per router key, what it moves per address device key; per address device key, its routers. */
   private moves = new Map<string, ReadonlyMap<string, string>>();
   private feeders = new Map<string, Set<string>>();
+  /**
+   * Per router (as last rebuilt): what decides where its edge parts go (routingOf's `ends`) and its
+   * edges with parts by the address they went through; per address device key, those routers.
+   */
+  private ends = new Map<string, string>();
+  private viaParts = new Map<string, PartsVia>();
+  private partsTo = new Map<string, Set<string>>();
+  /** Per device key, its edges (by ids) that no edge record joins by its ends: made of parts moved there. */
+  private rekeyed = new Map<string, Set<string>>();
   /** Per key, the devices whose records name it as a router they are behind (never shrinks). */
   private namedBy = new Map<string, Set<string>>();
   /** Device keys by `site\nip` of their addresses (as last shown), for changed DNS names. */
@@ -180,20 +220,15 @@ export class IncrementalInventory {
     first: 0,
     pruned: 0,
     ids: 0,
-    shares: 0,
     missed: 0,
   };
-  /**
-   * MACs the merge finds routing that a source that did not call them routers lists facts, protocols
-   * or edge parts of through their addresses (PartialFact.via): moving those re-keys edges of
-   * devices not touched, which this rebuild does not follow, so while any is there it rebuilds all.
-   */
-  private readonly unmoved = new Set<string>();
 
   constructor(
     private readonly acc: PartialAccumulator,
     private readonly o: IncrementalOptions,
-  ) {}
+  ) {
+    acc.trackEdges();
+  }
 
   /** Each device's id by its partial key (address devices routers make included), as of the last rebuild. */
   get deviceIds(): ReadonlyMap<string, string> {
@@ -233,13 +268,10 @@ export class IncrementalInventory {
   rebuild(): InventoryChanges {
     const touched = new Set(this.acc.changed());
     for (const a of this.acc.changedDns()) for (const k of this.byAddress.get(a) ?? []) touched.add(k);
-    // One that stops being such leaves edges the last full rebuild moved: all again, once more.
-    let left = false;
-    for (const k of touched) left = this.noteUnmoved(k) || left;
+    const changedEdges = this.acc.changedEdges();
     if (this.full === 0) return this.rebuildAll('first');
     if (this.acc.pruned !== this.pruned) return this.rebuildAll('pruned');
-    if (this.unmoved.size > 0 || left) return this.rebuildAll('shares');
-    const plan = this.plan(touched, this.acc.hearsayChanged());
+    const plan = this.plan(touched, this.acc.hearsayChanged(), changedEdges);
     if (typeof plan === 'string') return this.rebuildAll(plan);
     const { show, routers } = plan;
     const { inv, edges } = this.make(plan, this.o);
@@ -249,19 +281,23 @@ export class IncrementalInventory {
       return this.rebuildAll('missed');
     this.partial++;
     if (routers.size > 0 || [...plan.moves.values()].some((m) => m !== null)) this.routed++;
-    // What the shown devices' edges were, then what they are.
+    // What the shown devices' edges were (those of their records, and those parts made), then what they are.
     const was = new Map<string, EdgeJson>();
-    for (const e of edges.values()) {
+    const take = (id: string) => {
+      const x = this.edges.get(id);
+      if (x === undefined) return;
+      was.set(id, x);
+      this.edges.delete(id);
+      this.rekey(x, false);
+    };
+    for (const e of edges) {
       const a = this.ids.get(e.a);
       const b = this.ids.get(e.b);
       if (a === undefined || b === undefined) continue;
-      for (const id of [edgeId({ a, b }), edgeId({ a: b, b: a })]) {
-        const x = this.edges.get(id);
-        if (x === undefined) continue;
-        was.set(id, x);
-        this.edges.delete(id);
-      }
+      take(edgeId({ a, b }));
+      take(edgeId({ a: b, b: a }));
     }
+    for (const k of show) for (const id of [...(this.rekeyed.get(k) ?? [])]) take(id);
     // Ids of devices that exist keep their id here (a change of ids rebuilt everything above).
     const removed: string[] = [];
     for (const k of show) {
@@ -277,9 +313,11 @@ export class IncrementalInventory {
       const id = edgeId(e);
       if (!was.delete(id) && !this.edges.has(id)) this.edgeOrder.add(id);
       this.edges.set(id, e);
+      this.rekey(e, true);
     }
     for (const id of was.keys()) this.edgeOrder.remove(id);
     for (const [k, m] of plan.moves) this.remember(k, m);
+    for (const [k, p] of plan.parts) this.index(k, p);
     this.stamp();
     return {
       full: null,
@@ -299,13 +337,34 @@ export class IncrementalInventory {
   private make(plan: Plan, o: IncrementalOptions): Made {
     const { show, routers } = plan;
     const edges = new Map<string, PartialEdge>();
+    const at: PartialEdge[] = [];
     // The devices to show need the far ends of their edges, and the routers they name, to exist.
     const named = new Set<string>();
+    const read = (e: PartialEdge) => {
+      if (edges.has(edgeKey(e))) return;
+      edges.set(edgeKey(e), e);
+      named.add(e.a).add(e.b);
+      // Where parts go, the devices of the addresses they went through (those that exist).
+      const site = siteOfKey(e.a);
+      for (const s of e.states)
+        for (const p of s.parts ?? []) {
+          if (p.viaA !== null) named.add(`${site}/ip:${p.viaA}`);
+          if (p.viaB !== null) named.add(`${site}/ip:${p.viaB}`);
+        }
+    };
     for (const k of show) {
       for (const e of this.acc.edgesAt(k)) {
-        edges.set(edgeKey(e), e);
-        named.add(e.a).add(e.b);
+        read(e);
+        at.push(e);
       }
+      // An address device's edges also come from parts its routers' edges have through its address.
+      const a = addressOf(k);
+      if (a !== null)
+        for (const r of this.routersVia(k, plan.parts))
+          for (const ek of this.partsOf(r, plan.parts)?.get(a.ip) ?? []) {
+            const e = this.acc.edge(ek);
+            if (e !== undefined) read(e);
+          }
       for (const s of this.acc.device(k)?.states ?? []) for (const v of s.via) named.add(v);
     }
     const devices: PartialDevice[] = [];
@@ -333,7 +392,20 @@ export class IncrementalInventory {
       },
       { ...o, ids: this.qualified ? 'qualified' : 'local', only: show },
     );
-    return { inv, edges };
+    return { inv, edges: at };
+  }
+
+  /** A router's edges with parts by address: as a plan has it (a touched MAC), else as last rebuilt. */
+  private partsOf(router: string, parts: Plan['parts']): PartsVia | undefined {
+    const p = parts.get(router);
+    return p !== undefined ? (p?.via ?? undefined) : this.viaParts.get(router);
+  }
+
+  /** The routers (now, with a plan's touched MACs) with edge parts through an address device's address. */
+  private *routersVia(key: string, parts: Plan['parts']): Generator<string> {
+    const ip = addressOf(key)!.ip;
+    for (const r of this.partsTo.get(key) ?? []) if (!parts.has(r)) yield r;
+    for (const [r, p] of parts) if (p !== null && p.via.has(ip) && siteOfKey(r) === siteOfKey(key)) yield r;
   }
 
   /**
@@ -345,9 +417,8 @@ export class IncrementalInventory {
   details(id: string, o: Pick<FromPartialOptions, 'evidence' | 'identity'>): DeviceJson | null | undefined {
     const key = this.keyOfId.get(id);
     if (key === undefined) return undefined;
-    if (this.full === 0 || this.acc.pending || this.acc.pruned !== this.pruned || this.unmoved.size > 0)
-      return null;
-    const plan = this.plan(new Set([key]), []);
+    if (this.full === 0 || this.acc.pending || this.acc.pruned !== this.pruned) return null;
+    const plan = this.plan(new Set([key]), [], new Map());
     if (typeof plan === 'string') return null;
     return this.make(plan, { ...this.o, ...o }).inv.devices.find((d) => d.id === id) ?? null;
   }
@@ -363,16 +434,25 @@ export class IncrementalInventory {
    * What to rebuild for these touched keys: them, the address devices whose share from a touched
    * router changed, and the routers that feed those; or why everything must be rebuilt instead.
    */
-  private plan(touched: ReadonlySet<string>, heard: readonly string[]): Plan | FullReason {
+  private plan(
+    touched: ReadonlySet<string>,
+    heard: readonly string[],
+    changedEdges: ReadonlyMap<string, PartialEdge | null>,
+  ): Plan | FullReason {
     const show = new Set(touched);
     const moves = new Map<string, Moves>();
+    const parts = new Map<string, { ends: string; via: PartsVia } | null>();
+    /** Touched MACs whose parts may go elsewhere now (it starts or stops routing, or owning an address). */
+    const reEnded: string[] = [];
     for (const k of touched) {
       const d = this.acc.device(k);
       if (d?.kind !== 'mac') continue;
-      const now = movesOf(d);
+      const { moves: now, ends } = routingOf(d);
       const was = this.moves.get(k);
       moves.set(k, now);
+      if (ends !== (this.ends.get(k) ?? null)) reEnded.push(k);
       if (now === null && was === undefined) continue;
+      parts.set(k, ends === null ? null : { ends, via: this.partsVia(k) });
       for (const [x, what] of now ?? []) if (was?.get(x) !== what) show.add(x);
       for (const x of was?.keys() ?? []) if (now?.has(x) !== true) show.add(x);
     }
@@ -381,10 +461,51 @@ export class IncrementalInventory {
     const routing = [...moves].filter(([, m]) => m !== null) as [string, ReadonlyMap<string, string>][];
     const fed = (x: string) =>
       [...(this.feeders.get(x) ?? [])].some((r) => !moves.has(r)) || routing.some(([, m]) => m.has(x));
+    const existsNow = (x: string) => this.acc.device(x) !== undefined || fed(x);
+    // Where a part's end may go, before or after (endOf): the end itself, or, at a MAC that routes,
+    // the device of the address it used; both are rebuilt, whichever it is.
+    const routes = (k: string) => this.moves.has(k) || (moves.get(k) ?? null) !== null;
+    const end = (k: string, via: string | null) => {
+      show.add(k);
+      if (via === null || !routes(k)) return;
+      const x = `${siteOfKey(k)}/ip:${via}`;
+      if (this.ids.has(x) || existsNow(x)) show.add(x);
+    };
+    const ends = (e: { a: string; b: string }, p: PartialEdgePart) => {
+      end(e.a, p.viaA);
+      end(e.b, p.viaB);
+    };
+    // Parts that changed, came or went (a join keeps a source's parts, but only the first
+    // PARTIAL_LIMITS.partsPerEdge by key: a new one may push out another).
+    for (const [k, before] of changedEdges) {
+      const e = this.acc.edge(k);
+      if (e === undefined) continue;
+      const was = partsText(before);
+      for (const [pk, { p, text }] of partsText(e)) {
+        if (was.get(pk)?.text !== text) ends(e, p);
+        was.delete(pk);
+      }
+      for (const { p } of was.values()) ends(e, p);
+    }
+    // Every part through an address of a MAC whose parts may go elsewhere now.
+    for (const k of reEnded)
+      for (const e of this.acc.edgesAt(k))
+        for (const st of e.states)
+          for (const p of st.parts ?? []) if ((e.a === k ? p.viaA : p.viaB) !== null) ends(e, p);
     for (const k of touched) this.noteVia(k);
-    for (const x of [...show])
-      if (this.ids.has(x) !== (this.acc.device(x) !== undefined || fed(x)))
-        for (const k of this.namedBy.get(x) ?? []) show.add(k);
+    // An address device that comes or goes takes (or gives back) its routers' parts through it.
+    for (const x of [...show]) {
+      if (this.ids.has(x) === existsNow(x)) continue;
+      for (const k of this.namedBy.get(x) ?? []) show.add(k);
+      const a = addressOf(x);
+      if (a === null) continue;
+      for (const r of this.routersVia(x, parts))
+        for (const ek of this.partsOf(r, parts)?.get(a.ip) ?? []) {
+          const e = this.acc.edge(ek);
+          for (const st of e?.states ?? [])
+            for (const p of st.parts ?? []) if ((e!.a === r ? p.viaA : p.viaB) === a.ip) ends(e!, p);
+        }
+    }
     const hearsay = this.hearsayFor(show, heard);
     // Every router that feeds a shown address device, now.
     const routers = new Set<string>();
@@ -416,29 +537,68 @@ export class IncrementalInventory {
       if (before > 1 !== before + n > 1) shared += before + n > 1 ? 1 : -1;
     }
     if (shared > 0 !== this.qualified) return 'ids';
-    return { show, routers, moves, exists, shared, hearsay };
+    return { show, routers, moves, exists, shared, hearsay, parts };
   }
 
-  /** Whether a MAC is one of `unmoved` now; true if it just stopped being one. */
-  private noteUnmoved(key: string): boolean {
-    const d = this.acc.device(key);
-    if (d?.kind !== 'mac') return false;
-    const routers = new Set(d.states.filter((s) => s.router).map((s) => s.source));
-    const through = d.states.some(
-      (s) => !s.router && ((s.viaProtocols?.length ?? 0) > 0 || s.facts.some((f) => f.via !== undefined)),
-    );
-    const parts = () =>
-      this.acc
-        .edgesAt(key)
-        .some((e) =>
-          e.states.some(
-            (s) =>
-              !routers.has(s.source) && (s.parts ?? []).some((p) => (e.a === key ? p.viaA : p.viaB) !== null),
-          ),
-        );
-    if (movesOf(d) !== null && (through || parts())) this.unmoved.add(key);
-    else return this.unmoved.delete(key);
-    return false;
+  /** A MAC's edges with parts through its addresses (its end's via), by address. */
+  private partsVia(key: string): PartsVia {
+    const out: PartsVia = new Map();
+    for (const e of this.acc.edgesAt(key))
+      for (const s of e.states)
+        for (const p of s.parts ?? []) {
+          const via = e.a === key ? p.viaA : p.viaB;
+          if (via === null) continue;
+          let ks = out.get(via);
+          if (ks === undefined) out.set(via, (ks = new Set()));
+          ks.add(edgeKey(e));
+        }
+    return out;
+  }
+
+  /** A MAC's parts as the plan found them (null: it does not route), in place of those before. */
+  private index(key: string, now: { ends: string; via: PartsVia } | null): void {
+    const site = siteOfKey(key);
+    for (const ip of this.viaParts.get(key)?.keys() ?? []) {
+      const x = `${site}/ip:${ip}`;
+      const rs = this.partsTo.get(x);
+      rs?.delete(key);
+      if (rs?.size === 0) this.partsTo.delete(x);
+    }
+    if (now === null) {
+      this.ends.delete(key);
+      this.viaParts.delete(key);
+      return;
+    }
+    this.ends.set(key, now.ends);
+    this.viaParts.set(key, now.via);
+    for (const ip of now.via.keys()) {
+      const x = `${site}/ip:${ip}`;
+      let rs = this.partsTo.get(x);
+      if (rs === undefined) this.partsTo.set(x, (rs = new Set()));
+      rs.add(key);
+    }
+  }
+
+  /** Index an edge by its ends' keys if no edge record joins them (parts made it), or take it out. */
+  private rekey(e: { a: string; b: string }, on: boolean): void {
+    const a = this.keyOfId.get(e.a);
+    const b = this.keyOfId.get(e.b);
+    if (a === undefined || b === undefined) return;
+    const id = edgeId(e);
+    if (!on) {
+      for (const k of [a, b]) {
+        const ids = this.rekeyed.get(k);
+        ids?.delete(id);
+        if (ids?.size === 0) this.rekeyed.delete(k);
+      }
+      return;
+    }
+    if (this.acc.edge(edgeKey(a < b ? { a, b } : { a: b, b: a })) !== undefined) return;
+    for (const k of [a, b]) {
+      let ids = this.rekeyed.get(k);
+      if (ids === undefined) this.rekeyed.set(k, (ids = new Set()));
+      ids.add(id);
+    }
   }
 
   /** Index the routers a device's record names (`via`): they are in its JSON while they exist. */
@@ -582,6 +742,7 @@ export class IncrementalInventory {
     const before = { ids: this.ids, devices: this.devices, edges: this.edges };
     this.acc.hearsayChanged();
     this.acc.changedDns();
+    this.acc.changedEdges();
     this.full++;
     this.fullBecause[why]++;
     const p = this.acc.partial();
@@ -597,12 +758,21 @@ export class IncrementalInventory {
     this.moves = new Map();
     this.feeders = new Map();
     for (const [k, m] of moved) this.remember(k, m);
+    this.ends = new Map();
+    this.viaParts = new Map();
+    this.partsTo = new Map();
+    for (const k of moved.keys()) {
+      const { ends } = routingOf(this.acc.device(k)!);
+      this.index(k, { ends: ends!, via: this.partsVia(k) });
+    }
     this.namedBy = new Map();
     for (const d of p.devices) this.noteVia(d.key);
     this.devices = new Map();
     this.byAddress = new Map();
     for (const d of inv.devices) this.show(this.keyOfId.get(d.id)!, d);
     this.edges = new Map(inv.edges.map((e) => [edgeId(e), e]));
+    this.rekeyed = new Map();
+    for (const e of inv.edges) this.rekey(e, true);
     this.pruned = this.acc.pruned;
     // inventoryFromPartial gives devices by id and edges by ends: the order, as it is.
     this.deviceOrder.reset(inv.devices.map((d) => this.keyOfId.get(d.id)!));

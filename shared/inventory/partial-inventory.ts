@@ -50,7 +50,9 @@ export interface FromPartialOptions {
   local?: boolean;
   /**
    * Write only these devices (by key), and the edges with an end among them: the console's incremental
-   * rebuild (partial-incremental.ts). The other devices are made only where they end such an edge.
+   * rebuild (partial-incremental.ts), which gives every edge record those need (a router's parts
+   * through an address go to that address's device: endOf). The other devices are made only where
+   * they end such an edge.
    */
   only?: ReadonlySet<string>;
   /**
@@ -303,17 +305,17 @@ function buildSite(
   // number: one analysis's workers make them in the order that analysis did (born), others by id.
   const local = o.local === true;
   const only = o.only;
-  const joins = (pe: PartialEdge) => only === undefined || only.has(pe.a) || only.has(pe.b);
+  // With `only`, the caller gives the edges those devices need (some may join them only through
+  // parts a router's address takes: partial-incremental.ts), and those devices' edges are written.
+  // The edges first: they read the combined devices (routers, their addresses), which then go one
+  // by one as their devices are made, so the two are not held whole at once.
+  const made = [...edgesOf(part.edges, all).values()];
+  if (local) made.sort((x, y) => x.born - y.born);
   let wanted: Set<string> | undefined;
   if (only !== undefined) {
     wanted = new Set(only);
-    for (const pe of part.edges) if (joins(pe)) wanted.add(pe.a).add(pe.b);
+    for (const e of made) if (only.has(e.a) || only.has(e.b)) wanted.add(e.a).add(e.b);
   }
-  const kept = only === undefined ? part.edges : part.edges.filter(joins);
-  // The edges first: they read the combined devices (routers, their addresses), which then go one
-  // by one as their devices are made, so the two are not held whole at once.
-  const made = [...edgesOf(kept, all).values()];
-  if (local) made.sort((x, y) => x.born - y.born);
   const order: (Combined | undefined)[] = [...all.values()]
     .filter((c) => wanted === undefined || wanted.has(c.p.key))
     .sort((x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
@@ -351,8 +353,10 @@ function buildSite(
     lo.edgeTo.set(e.b.n, e);
   }
   const peers = rules === null ? undefined : peerIndex(inv);
+  const shown = new Set<Device>();
   for (const { d, key, site, sensors, sources } of list) {
     if (only !== undefined && !only.has(key)) continue;
+    shown.add(d);
     let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
     // Classified once each, so without a Classifier's cache (which would hold every classification).
     if (rules !== null) j = applyClassification(j, classify(factsOf(d, inv, peers), rules));
@@ -365,5 +369,7 @@ function buildSite(
     }
     devices.push(j);
   }
-  for (const e of inv.edges.values()) edges.push(inv.edgeJson(e));
+  // An edge of two devices not shown may lack parts read for neither: not written.
+  for (const e of inv.edges.values())
+    if (only === undefined || shown.has(e.a) || shown.has(e.b)) edges.push(inv.edgeJson(e));
 }

@@ -19,10 +19,13 @@ import {
   type PartialDevice,
   type PartialDeviceState,
   type PartialEdge,
+  type PartialEdgePart,
   type PartialInventory,
 } from '../../shared/inventory/partial';
 import { IncrementalInventory } from '../../shared/inventory/partial-incremental';
 import { ROUTER_IP_THRESHOLD } from '../../shared/inventory/inventory';
+import { PARTIAL_LIMITS } from '../../shared/inventory/partial-limits';
+import { combine, decideRouters, type Combined } from '../../shared/inventory/partial-combine';
 import type { Observation } from '../../shared/model/observation';
 import { loadRules } from '../../src-main/classify/load';
 import { vendorOf } from '../../src-main/engine/oui';
@@ -114,6 +117,15 @@ function macState(source: string): fc.Arbitrary<PartialDeviceState> {
         nil: undefined,
       }),
       facts: factsArb,
+      // Shares: facts and protocols heard through an address (any: some the state does not list).
+      viaFacts: fc.array(fc.tuple(fc.constantFrom(...IPS), factsArb), { maxLength: 2 }),
+      viaProtocols: fc.uniqueArray(
+        fc.record({
+          ip: fc.constantFrom(...IPS),
+          protocols: fc.uniqueArray(fc.constantFrom('tls', 'dns', 'ssh'), { minLength: 1, maxLength: 2 }),
+        }),
+        { selector: (v) => v.ip, maxLength: 3 },
+      ),
       born: fc.option(fc.nat({ max: 100_000 }), { nil: undefined }),
     })
     .map((r) => {
@@ -155,7 +167,11 @@ function macState(source: string): fc.Arbitrary<PartialDeviceState> {
         vlans: [],
         servedTcp: r.servedTcp,
         ...(r.routerServedTcp !== undefined ? { routerServedTcp: r.routerServedTcp } : {}),
-        facts: r.facts,
+        // A source that calls the MAC a router keeps no shares of it (it moved them).
+        ...(!r.router && r.viaProtocols.length > 0 ? { viaProtocols: r.viaProtocols } : {}),
+        facts: r.router
+          ? r.facts
+          : [...r.facts, ...r.viaFacts.flatMap(([via, fs]) => fs.map((f) => ({ ...f, via })))],
         factsDropped: 0,
         ...(r.born !== undefined ? { born: r.born } : {}),
       };
@@ -239,6 +255,20 @@ const deltaArb = (hearsay: boolean): fc.Arbitrary<PartialInventory> =>
           m: small,
           at: time,
           protocols: fc.uniqueArray(fc.constantFrom('tcp', 'http', 'dns'), { maxLength: 2 }),
+          // Shares: the frames by the address each MAC end used (null: none that would move).
+          parts: fc.option(
+            fc.array(
+              fc.record({
+                vx: fc.option(fc.constantFrom(...IPS), { nil: null }),
+                vy: fc.option(fc.constantFrom(...IPS), { nil: null }),
+                n: small,
+                m: small,
+                protocols: fc.uniqueArray(fc.constantFrom('tcp', 'tls', 'ssh'), { maxLength: 2 }),
+              }),
+              { minLength: 1, maxLength: 4 },
+            ),
+            { nil: undefined, freq: 2 },
+          ),
         }),
         { maxLength: 3 },
       ),
@@ -282,19 +312,44 @@ const deltaArb = (hearsay: boolean): fc.Arbitrary<PartialInventory> =>
         const x = macKey(site, e.x);
         if (x === y) continue;
         const [a, b] = [x, y].sort();
+        // A part's counters from a's end; an address device's end moves nothing (null).
+        const flip = a !== x;
+        const parts = new Map<string, PartialEdgePart>();
+        for (const q of e.parts ?? []) {
+          const vy = y.startsWith(site + '/ip:') ? null : q.vy;
+          const [viaA, viaB] = flip ? [vy, q.vx] : [q.vx, vy];
+          if (parts.has(`${viaA} ${viaB}`)) continue;
+          parts.set(`${viaA} ${viaB}`, {
+            viaA,
+            viaB,
+            packetsAtoB: q.n,
+            packetsBtoA: q.m,
+            bytesAtoB: q.n * 60,
+            bytesBtoA: q.m * 60,
+            first: e.at,
+            last: e.at + 1,
+            protocols: q.protocols,
+          });
+        }
+        // With parts, the state's counters are their sum.
+        const sum = (f: (q: PartialEdgePart) => number) =>
+          e.parts === undefined ? null : [...parts.values()].reduce((t, q) => t + f(q), 0);
+        const n = sum((q) => q.packetsAtoB) ?? e.n;
+        const m = sum((q) => q.packetsBtoA) ?? e.m;
         edges.push({
           a: a!,
           b: b!,
           states: [
             {
               source: e.source,
-              packetsAtoB: e.n,
-              packetsBtoA: e.m,
-              bytesAtoB: e.n * 60,
-              bytesBtoA: e.m * 60,
+              packetsAtoB: n,
+              packetsBtoA: m,
+              bytesAtoB: n * 60,
+              bytesBtoA: m * 60,
               first: e.at,
               last: e.at + 1,
               protocols: e.protocols,
+              ...(e.parts !== undefined ? { parts: [...parts.values()] } : {}),
             },
           ],
         });
@@ -351,6 +406,34 @@ const deltaArb = (hearsay: boolean): fc.Arbitrary<PartialInventory> =>
       return parsed.partial;
     });
 
+/**
+ * MACs the whole merge finds routing that a source not calling them routers lists facts, protocols
+ * or edge parts of through their addresses: the shares a merge moves (partial-combine.ts), found here
+ * from the merge itself, not from what the rebuild keeps.
+ */
+function unmovedShares(acc: PartialAccumulator): number {
+  const p = acc.partial();
+  const all = new Map<string, Combined>(p.devices.map((d) => [d.key, combine(d)]));
+  const moved = new Map<string, Map<string, string>>();
+  decideRouters(all, moved, false);
+  let n = 0;
+  for (const r of moved.keys()) {
+    const d = acc.device(r)!;
+    const own = new Set(d.states.filter((s) => s.router).map((s) => s.source));
+    const through =
+      d.states.some((s) => !s.router && ((s.viaProtocols ?? []).length > 0 || s.facts.some((f) => f.via))) ||
+      acc
+        .edgesAt(r)
+        .some((e) =>
+          e.states.some(
+            (s) => !own.has(s.source) && (s.parts ?? []).some((q) => (e.a === r ? q.viaA : q.viaB) !== null),
+          ),
+        );
+    if (through) n++;
+  }
+  return n;
+}
+
 test('deltas that touch routers: every incremental rebuild equals a full one', (t) => {
   const rules = loadRules();
   const totals = {
@@ -361,6 +444,9 @@ test('deltas that touch routers: every incremental rebuild equals a full one', (
     details: 0,
     detailsLeft: 0,
     reasons: {} as Record<string, number>,
+    /** Rebuilds after which a router had unmoved shares, and after which the last of them had gone. */
+    unmoved: 0,
+    left: 0,
   };
   fc.assert(
     fc.property(
@@ -372,10 +458,15 @@ test('deltas that touch routers: every incremental rebuild equals a full one', (
         const acc = new PartialAccumulator();
         const inc = new IncrementalInventory(acc, o);
         let was = EMPTY_FULL;
+        let shares = 0;
         for (let i = 0, b = 0; i < deltas.length; i += sizes[b++]!) {
           for (const p of deltas.slice(i, i + sizes[b]!)) acc.add(p);
           // The whole inventory asked for after every other batch only.
           was = rebuildChecked(inc, acc, o, was, b % 2 === 0);
+          const now = unmovedShares(acc);
+          if (now > 0) totals.unmoved++;
+          else if (shares > 0) totals.left++;
+          shares = now;
         }
         // A replay changes nothing, and is followed as such.
         for (const p of deltas) acc.add(p);
@@ -398,7 +489,13 @@ test('deltas that touch routers: every incremental rebuild equals a full one', (
   assert.equal(totals.missed, 0);
   assert.ok(totals.routed > totals.partial / 4, JSON.stringify(totals));
   assert.ok(totals.full < totals.partial, JSON.stringify(totals));
-  assert.ok(totals.details > totals.detailsLeft, JSON.stringify(totals));
+  // Shares moved often (a source that does not call a MAC a router while another does or its
+  // addresses pass the threshold), and went (a source calling it one later), each followed: full
+  // rebuilds only for the first and for ids, and every device's details made from its records.
+  assert.ok(totals.unmoved > totals.partial / 2 && totals.left > 0, JSON.stringify(totals));
+  assert.equal(totals.full, (totals.reasons.first ?? 0) + (totals.reasons.ids ?? 0), JSON.stringify(totals));
+  assert.equal(totals.detailsLeft, 0, JSON.stringify(totals));
+  assert.ok(totals.details > 0);
 });
 
 test('a MAC that becomes a router in a later delta: its addresses become devices, incrementally', () => {
@@ -468,4 +565,385 @@ test('a MAC that becomes a router in a later delta: its addresses become devices
   assert.equal(inc.full, 1);
   assert.ok(!after.devices.some((d) => d.id === 'ip:10.0.0.2'));
   assert.deepEqual(after.devices.find((d) => d.id === router.id)!.ips, ['10.0.0.1', '10.0.0.2']);
+});
+
+test('a gateway one sensor calls a router and another never does: its shares followed as they come and go', (t) => {
+  const site = 'hq';
+  const gw = macKey(site, MACS[0]!);
+  const host = macKey(site, MACS[1]!);
+  const [far1, far2, stray] = ['93.184.216.1', '93.184.216.2', '151.101.1.1'];
+  const use = (ip: string, seq: number, arp = false) => ({
+    ip,
+    seq,
+    packets: 10,
+    bytes: 600,
+    first: T0,
+    last: T0 + 10,
+    arp,
+    served: [],
+  });
+  const mac = (
+    key: string,
+    source: string,
+    router: boolean,
+    ips: string[],
+    extra: Partial<PartialDeviceState> = {},
+  ): PartialDevice => ({
+    key,
+    kind: 'mac',
+    site,
+    l2domain: site,
+    id: key.slice(key.lastIndexOf('/') + 1),
+    states: [
+      {
+        source,
+        first: T0,
+        last: T0 + 10,
+        packetsSent: ips.length * 10,
+        packetsReceived: 0,
+        bytesSent: ips.length * 600,
+        bytesReceived: 0,
+        router,
+        routed: false,
+        via: [],
+        ips: ips.map((ip, i) => use(ip, i, ip.startsWith('10.'))),
+        protocols: ['ipv4'],
+        vlans: [],
+        servedTcp: [],
+        facts: [],
+        factsDropped: 0,
+        ...extra,
+      },
+    ],
+  });
+  const fact = (via: string, port: number) => ({
+    seq: port,
+    firstFrame: port,
+    first: T0 + port,
+    last: T0 + port,
+    count: 1,
+    obs: {
+      kind: 'service',
+      transport: 'tcp',
+      port,
+      name: 'http',
+      device: { mac: null, ip: null },
+      protocol: 'http',
+      field: 'port',
+      frame: port,
+      ts: T0,
+    } as Observation,
+    via,
+  });
+  /** The host's edge to the gateway as hq/s2 saw it: its parts by the gateway's address, `n` packets each. */
+  const edge = (vias: string[], n: number): PartialEdge => ({
+    a: gw,
+    b: host,
+    states: [
+      {
+        source: 'hq/s2',
+        packetsAtoB: n * vias.length,
+        packetsBtoA: n * vias.length,
+        bytesAtoB: n * vias.length * 60,
+        bytesBtoA: n * vias.length * 60,
+        first: T0,
+        last: T0 + n,
+        protocols: ['tcp'],
+        parts: vias.map((via) => ({
+          viaA: via,
+          viaB: '10.0.0.2',
+          packetsAtoB: n,
+          packetsBtoA: n,
+          bytesAtoB: n * 60,
+          bytesBtoA: n * 60,
+          first: T0,
+          last: T0 + n,
+          protocols: ['tcp', via === far1 ? 'tls' : 'http'],
+        })),
+      },
+    ],
+  });
+  const delta = (devices: PartialDevice[], edges: PartialEdge[] = []): PartialInventory => {
+    const parsed = parsePartial({
+      version: PARTIAL_VERSION,
+      sources: [],
+      devices,
+      edges,
+      dns: [],
+      edits: [],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.partial;
+  };
+  // hq/s2 sees two of the gateway's addresses: never a router to it; hq/s1 sees it route.
+  const s2 = (vias: string[], n: number, router = false) =>
+    delta(
+      [
+        // What it lists through the stray address is only an edge part (see below).
+        mac(gw, 'hq/s2', router, ['10.0.0.1', ...vias.filter((v) => v !== stray)], {
+          facts: vias.filter((v) => v !== stray).map((v, i) => fact(v, 80 + i)),
+          viaProtocols: vias.filter((v) => v !== stray).map((ip) => ({ ip, protocols: ['tls'] })),
+        }),
+        mac(host, 'hq/s2', false, ['10.0.0.2']),
+      ],
+      [edge(vias, n)],
+    );
+  const steps: [string, PartialInventory][] = [
+    ['shares of a MAC no source calls a router', s2([far1], 5)],
+    [
+      'another sensor calls it a router: the shares move',
+      delta([mac(gw, 'hq/s1', true, ['10.0.0.1', ...IPS.slice(3, 8)])]),
+    ],
+    ['shares through another address, after the router decision', s2([far1, far2], 7)],
+    ['more frames through an address already moved', s2([far1, far2], 9)],
+    [
+      'a part through an address the gateway does not list: it stays the gateway’s',
+      s2([far1, far2, stray], 9),
+    ],
+    [
+      'that address becomes a device of its own: the part goes to it',
+      delta([
+        {
+          key: ipKey(site, stray),
+          kind: 'ip',
+          site,
+          l2domain: null,
+          id: `ip:${stray}`,
+          states: [
+            {
+              source: 'hq/s1',
+              first: T0,
+              last: T0 + 1,
+              packetsSent: 1,
+              packetsReceived: 1,
+              bytesSent: 60,
+              bytesReceived: 60,
+              router: false,
+              routed: true,
+              via: [gw],
+              ips: [use(stray, 0)],
+              protocols: [],
+              vlans: [],
+              servedTcp: [],
+              facts: [],
+              factsDropped: 0,
+            },
+          ],
+        },
+      ]),
+    ],
+    ['the last unmoved shares go: hq/s2 calls it a router too', s2([far1, far2, stray], 9, true)],
+    ['the host alone', delta([mac(host, 'hq/s2', false, ['10.0.0.2'], { packetsSent: 99 })])],
+  ];
+  const o = { rules: loadRules(), vendorOf };
+  const acc = new PartialAccumulator();
+  const inc = new IncrementalInventory(acc, o);
+  let was = EMPTY_FULL;
+  const edgeTo = (ip: string) =>
+    inc.inventory().edges.some((e) => [e.a, e.b].sort().join(' ') === `ip:${ip} mac:${MACS[1]}`);
+  let left = 0;
+  for (const [what, p] of steps) {
+    acc.add(p);
+    was = rebuildChecked(inc, acc, o, was);
+    const d = detailsChecked(inc, acc, o);
+    left += d.left;
+    t.diagnostic(`${what}: full rebuilds by why ${JSON.stringify(inc.fullBecause)}, details left ${d.left}`);
+    // The moves happened (the rebuild followed them, not a merge that made none).
+    if (what.startsWith('shares through another')) assert.ok(edgeTo(far1) && edgeTo(far2), what);
+    if (what.startsWith('a part through')) assert.ok(!edgeTo(stray), what);
+    if (what.startsWith('that address')) assert.ok(edgeTo(stray), what);
+  }
+  // Only the first rebuild is full, and no device's details wait for one.
+  assert.deepEqual(
+    { full: inc.full, partial: inc.partial, why: inc.fullBecause, left },
+    { full: 1, partial: steps.length - 1, why: { first: 1, pruned: 0, ids: 0, missed: 0 }, left: 0 },
+  );
+});
+
+test('a part pushed out of an edge at the parts cap leaves the address device it went to, followed', (t) => {
+  const site = 'hq';
+  const gw = macKey(site, MACS[0]!);
+  const hosts = [1, 2, 3, 4].map((i) => macKey(site, `02:00:00:00:01:0${i}`));
+  // The address behind the gateway that hq/s2 saw it use: a Modbus client polling four hosts.
+  const far = '99.0.0.1';
+  const state = (
+    source: string,
+    router: boolean,
+    ips: string[],
+    facts: PartialDeviceState['facts'] = [],
+  ) => ({
+    source,
+    first: T0,
+    last: T0 + 10,
+    packetsSent: 10,
+    packetsReceived: 10,
+    bytesSent: 600,
+    bytesReceived: 600,
+    router,
+    routed: false,
+    via: [],
+    ips: ips.map((ip, seq) => ({
+      ip,
+      seq,
+      packets: 1,
+      bytes: 60,
+      first: T0,
+      last: T0 + 1,
+      arp: ip.startsWith('10.'),
+      served: [],
+    })),
+    protocols: ['ipv4'],
+    vlans: [],
+    servedTcp: [],
+    facts,
+    factsDropped: 0,
+  });
+  const mac = (key: string, s: PartialDeviceState): PartialDevice => ({
+    key,
+    kind: 'mac',
+    site,
+    l2domain: site,
+    id: key.slice(key.lastIndexOf('/') + 1),
+    states: [s],
+  });
+  const role = {
+    seq: 0,
+    firstFrame: 1,
+    first: T0,
+    last: T0,
+    count: 1,
+    obs: {
+      kind: 'role',
+      role: 'modbus-client',
+      peer: null,
+      device: { mac: null, ip: null },
+      protocol: 'modbus',
+      field: 'function',
+      frame: 1,
+      ts: T0,
+    } as Observation,
+    via: far,
+  };
+  const part = (via: string, protocols: string[]) => ({
+    viaA: via,
+    viaB: null,
+    packetsAtoB: 1,
+    packetsBtoA: 1,
+    bytesAtoB: 60,
+    bytesBtoA: 60,
+    first: T0,
+    last: T0 + 1,
+    protocols,
+  });
+  /** hq/s2's edge from the gateway to a host: its Modbus part through `far` (unless not), and `others`. */
+  const edge = (host: string, others: string[], modbus = true): PartialEdge => {
+    const parts = [...(modbus ? [part(far, ['modbus'])] : []), ...others.map((v) => part(v, ['tcp']))];
+    return {
+      a: gw,
+      b: host,
+      states: [
+        {
+          source: 'hq/s2',
+          packetsAtoB: parts.length,
+          packetsBtoA: parts.length,
+          bytesAtoB: parts.length * 60,
+          bytesBtoA: parts.length * 60,
+          first: T0,
+          last: T0 + 1,
+          protocols: ['tcp'],
+          parts,
+        },
+      ],
+    };
+  };
+  const delta = (devices: PartialDevice[], edges: PartialEdge[]): PartialInventory => {
+    const parsed = parsePartial({
+      version: PARTIAL_VERSION,
+      sources: [],
+      devices,
+      edges,
+      dns: [],
+      edits: [],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.partial;
+  };
+  // Addresses the gateway does not list (their parts stay its own), all before `far` by key.
+  const strays = Array.from(
+    { length: PARTIAL_LIMITS.partsPerEdge - 1 },
+    (_, i) => `10.9.${i >> 8}.${i & 255}`,
+  );
+  const o = { rules: loadRules(), vendorOf };
+  const acc = new PartialAccumulator();
+  const inc = new IncrementalInventory(acc, o);
+  acc.add(
+    delta(
+      [
+        mac(gw, state('hq/s1', true, ['10.0.0.1'])),
+        mac(gw, state('hq/s2', false, ['10.0.0.1', far], [role])),
+        ...hosts.map((h, i) => mac(h, state('hq/s2', false, [`10.0.1.${i + 1}`]))),
+      ],
+      hosts.map((h, i) => edge(h, i === 3 ? strays : [])),
+    ),
+  );
+  const was = rebuildChecked(inc, acc, o, EMPTY_FULL);
+  const type = () => inc.inventory().devices.find((d) => d.id === `ip:${far}`)?.type ?? null;
+  const before = type();
+  // One more part, first by key: the edge keeps 256, and `far`'s part to the fourth host goes.
+  acc.add(delta([], [edge(hosts[3]!, ['10.0.0.0'], false)]));
+  rebuildChecked(inc, acc, o, was);
+  t.diagnostic(`${far}: ${before} with four Modbus peers, ${type()} with three`);
+  // The push-out changed what the address device is (so the test can see it not followed).
+  assert.notEqual(type(), before);
+  assert.deepEqual({ full: inc.full, partial: inc.partial }, { full: 1, partial: 1 });
+});
+
+test('the merge keeps edges as they were before a change only for a rebuild that asks, and only those with parts through an address', () => {
+  const [gw, host] = [macKey('hq', MACS[0]!), macKey('hq', MACS[1]!)];
+  const edge = (viaA: string | null, n: number): PartialInventory => {
+    const t = { packetsAtoB: n, packetsBtoA: 0, bytesAtoB: n * 60, bytesBtoA: 0, first: T0, last: T0 + n };
+    const parsed = parsePartial({
+      version: PARTIAL_VERSION,
+      sources: [],
+      devices: [],
+      edges: [
+        {
+          a: gw,
+          b: host,
+          states: [
+            {
+              source: 'hq/s2',
+              ...t,
+              protocols: ['tcp'],
+              parts: [{ viaA, viaB: null, ...t, protocols: ['tcp'] }],
+            },
+          ],
+        },
+      ],
+      dns: [],
+      edits: [],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.partial;
+  };
+  // A merge nobody rebuilds incrementally (`glasspane inventory --nats`) holds none.
+  const plain = new PartialAccumulator();
+  plain.add(edge('93.184.216.1', 1));
+  plain.add(edge('93.184.216.1', 2));
+  assert.equal(plain.changedEdges().size, 0);
+  const acc = new PartialAccumulator();
+  new IncrementalInventory(acc, {});
+  // Parts through no address go nowhere else: not kept.
+  acc.add(edge(null, 1));
+  assert.equal(acc.changedEdges().size, 0);
+  // The first change of a batch keeps what was before it; the next ones keep that.
+  acc.add(edge('93.184.216.1', 1));
+  acc.add(edge('93.184.216.1', 2));
+  const changed = acc.changedEdges();
+  assert.deepEqual([...changed.keys()], [`${gw}\n${host}`]);
+  assert.deepEqual(
+    changed.get(`${gw}\n${host}`)!.states[0]!.parts!.map((p) => p.viaA),
+    [null],
+  );
+  assert.equal(acc.changedEdges().size, 0);
 });
