@@ -18,6 +18,7 @@ import {
   newerSource,
 } from './partial-merge';
 import { MERGED_LIMITS } from './partial-limits';
+import { RecordInterner } from './partial-intern';
 import {
   PARTIAL_VERSION,
   type PartialDevice,
@@ -123,6 +124,8 @@ export class PartialAccumulator {
     edit: this.edits,
     hearsay: this.hearsay,
   } as unknown as Record<RecordKind, Capped<object>>;
+  /** Shares what repeats across the records held (their strings, references and empty lists). */
+  private readonly interner = new RecordInterner((k) => this.devices.map.get(k)?.key);
 
   constructor(o: AccumulatorOptions = {}) {
     this.notSaved = null;
@@ -142,18 +145,22 @@ export class PartialAccumulator {
     return this.byKind[kind];
   }
 
-  /** Join a (checked, canonical: see parsePartial) partial in. */
+  /**
+   * Join a (checked, canonical: see parsePartial) partial in. Its records may be kept as they are,
+   * with strings, device references and empty lists replaced by equal shared ones (RecordInterner).
+   */
   add(p: PartialInventory): void {
     const u = this.notSaved;
+    const i = this.interner;
     for (const s of p.sources) if (this.sources.add(s.source, s)) u?.source.add(s.source);
     for (const d of p.devices)
-      if (this.devices.add(d.key, d)) {
+      if (this.keep(this.devices, d.key, d, (x) => i.device(x))) {
         this.dirty.add(d.key);
         u?.device.add(d.key);
       }
     for (const e of p.edges) {
       const k = edgeKey(e);
-      if (!this.edges.add(k, e)) continue;
+      if (!this.keep(this.edges, k, e, (x) => i.edge(x))) continue;
       u?.edge.add(k);
       this.dirty.add(e.a);
       this.dirty.add(e.b);
@@ -168,14 +175,14 @@ export class PartialAccumulator {
       const k = dnsKey(n);
       const had = this.dns.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
-      if (this.dns.add(k, n) && JSON.stringify(this.dns.map.get(k)) !== before) {
+      if (this.keep(this.dns, k, n, (x) => i.dns(x)) && JSON.stringify(this.dns.map.get(k)) !== before) {
         this.dirtyDns.add(k);
         u?.dns.add(k);
       }
     }
     for (const e of p.edits) {
       const k = editKey(e);
-      if (!this.edits.add(k, e)) continue;
+      if (!this.keep(this.edits, k, e, (x) => i.edit(x))) continue;
       u?.edit.add(k);
       this.dirty.add(e.device);
       let ks = this.editsBy.get(e.device);
@@ -186,11 +193,25 @@ export class PartialAccumulator {
       const k = hearsayKey(h);
       const had = this.hearsay.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
-      if (this.hearsay.add(k, h) && JSON.stringify(this.hearsay.map.get(k)) !== before) {
+      if (
+        this.keep(this.hearsay, k, h, (x) => i.hearsay(x)) &&
+        JSON.stringify(this.hearsay.map.get(k)) !== before
+      ) {
         this.hearsayMoved.add(k);
         u?.hearsay.add(k);
       }
     }
+  }
+
+  /**
+   * Capped.add, then the record held interned: the one given, or the join of it with the one held
+   * (whose new lists and states are the join's own).
+   */
+  private keep<V>(c: Capped<V>, key: string, v: V, intern: (v: V) => void): boolean {
+    if (!c.add(key, v)) return false;
+    const held = c.map.get(key);
+    if (held !== undefined) intern(held);
+    return true;
   }
 
   /**
