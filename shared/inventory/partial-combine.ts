@@ -5,7 +5,7 @@
  */
 import { ROUTER_IP_THRESHOLD } from './inventory';
 import { ipv6Prefix64 } from '../util/addr';
-import { factKey, maxT, minT } from './partial-merge';
+import { factKeyOnce, maxT, minT } from './partial-merge';
 import type { PartialDevice, PartialFact, PartialIpUse, PartialRxUse } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
 
@@ -233,7 +233,7 @@ function settleFacts(c: Combined): void {
   c.factLists = [];
   const ordered = byFrame ? inFrameOrder(c, tagged) : interleave(tagged, (x) => x.f.first);
   for (const { f, source, at } of ordered) {
-    const k = factKey(f.obs);
+    const k = factKeyOnce(f.obs);
     const had = facts.get(k);
     if (had === undefined) {
       if (facts.size >= PARTIAL_LIMITS.factsPerDevice) {

@@ -4,7 +4,7 @@
  * takes the address, when it takes it; the merge attaches them to the device that holds the address
  * in the merged inventory, in its facts where one analysis would have put them.
  */
-import { cmp, factKey } from './partial-merge';
+import { cmp, factKeyOnce } from './partial-merge';
 import { heardAfterAccounting, interleave, siteSensorOf, type Combined } from './partial-combine';
 import type { PartialFact, PartialHearsay } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
@@ -81,7 +81,7 @@ export function claimHearsay(
     // a SYN's signature is observed after that (Analyzer.frame), so its facts go after the hearsay.
     const facts = new Map<string, Entry>();
     for (const e of interleave([had, list], (x) => x.at)) {
-      const k = factKey(e.f.obs);
+      const k = factKeyOnce(e.f.obs);
       const was = facts.get(k);
       if (was === undefined) {
         if (facts.size >= PARTIAL_LIMITS.factsPerDevice) {

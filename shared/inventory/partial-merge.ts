@@ -6,9 +6,9 @@
  * one fixed order. Bounds keep the smallest entries under a fixed order, which is a join too: the
  * result does not depend on which partial brought an entry first.
  */
-import { factKey } from './evidence';
+import { factKey, factKeyOnce } from './evidence';
 
-export { factKey };
+export { factKey, factKeyOnce };
 import {
   PARTIAL_VERSION,
   type PartialDevice,
@@ -232,8 +232,9 @@ function joinRx(x: PartialRxUse, y: PartialRxUse): PartialRxUse {
 }
 
 const ipKey = (u: { ip: string }) => u.ip;
-/** A fact's key: one per address it came through (PartialFact.via). */
-const fKey = (f: PartialFact) => (f.via === undefined ? factKey(f.obs) : `${factKey(f.obs)}\u0000@${f.via}`);
+/** A fact's key: one per address it came through (PartialFact.via). Not kept: see factKeyOnce. */
+const fKey = (f: PartialFact) =>
+  f.via === undefined ? factKeyOnce(f.obs) : `${factKeyOnce(f.obs)}\u0000@${f.via}`;
 
 function joinViaProtocols(x: PartialViaProtocols, y: PartialViaProtocols): PartialViaProtocols {
   return { ip: x.ip, protocols: union(x.protocols, y.protocols, PARTIAL_LIMITS.protocolsPerDevice) };

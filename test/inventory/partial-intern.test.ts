@@ -2,14 +2,26 @@
  * What a console's merge shares across its records (partial-intern.ts): real sensors' deltas, as
  * the console gets them (JSON text through parsePartial), merged into a PartialAccumulator hold the
  * merge they held before, byte for byte, with one empty list for all and one device reference per
- * device and address within each record; the string table stays within its bound under a flood.
+ * device and address within each record, and no fact's key kept once merged and rebuilt; the
+ * string table stays within its bound under a flood.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeAll, PartialAccumulator, parsePartial } from '../../shared/inventory/partial';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { factKey } from '../../shared/inventory/evidence';
+import {
+  inventoryFromPartial,
+  mergeAll,
+  PartialAccumulator,
+  parsePartial,
+  partialOf,
+} from '../../shared/inventory/partial';
 import { StringTable } from '../../shared/inventory/partial-intern';
 import type { PartialDevice, PartialInventory } from '../../shared/inventory/partial-types';
+import { createAnalyzer } from '../../src-main/engine/pipeline';
 import { CORPUS_SKIP } from '../helpers/corpus';
+import { dhcpRequestFrame } from '../helpers/dhcp-frames';
 import { captureDeltas, type Delta } from '../helpers/sensor-deltas';
 
 /** A delta as the console gets it: its JSON, checked. */
@@ -82,4 +94,41 @@ test('the string table holds at most two generations, however many distinct stri
   // Longer than it takes: given back, not held.
   assert.equal(t.of('x'.repeat(17)), 'x'.repeat(17));
   assert.equal(t.size, held);
+});
+
+/** A sensor's partial of `n` DHCP clients (six facts each), as JSON. */
+function dhcpClients(n: number): string {
+  const a = createAnalyzer();
+  for (let d = 0; d < n; d++) {
+    const mac = [2, 0, 0, d >> 8, d & 255, 1].map((x) => x.toString(16).padStart(2, '0')).join(':');
+    const f = dhcpRequestFrame({ mac, ip: `10.0.${d >> 8}.${d & 255}` }, `host-${d}`, d + 1);
+    a.frame(f, 1, 1.7e9 + d, f.length, 0);
+  }
+  return JSON.stringify(partialOf(a.inventory, { site: 'hq', sensor: 's1' }));
+}
+
+test('a merge and its rebuild keep no key of the facts it holds (a key kept costs heap as long as they live)', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const heap = () => {
+    for (let i = 0; i < 3; i++) gc();
+    return process.memoryUsage().heapUsed;
+  };
+  // Through parsePartial as a console gets them, merged, and the inventory made of the merge.
+  const r = parsePartial(dhcpClients(4000));
+  assert.ok(r.ok);
+  const acc = new PartialAccumulator();
+  acc.add(r.partial);
+  assert.equal(inventoryFromPartial(acc.partial()).devices.length, 4000);
+  const obs = acc.partial().devices.flatMap((d) => d.states.flatMap((s) => s.facts.map((f) => f.obs)));
+  assert.ok(obs.length >= 20_000, `${obs.length} facts`);
+  // Keeping their keys now costs what it would have cost had the merge kept them.
+  // Collections enough for V8 to have dropped the bytecode of what ran before.
+  for (let i = 0; i < 4; i++) heap();
+  const before = heap();
+  for (const o of obs) factKey(o);
+  const grew = heap() - before;
+  assert.ok(grew > obs.length * 40, `${grew} bytes for ${obs.length} keys`);
+  // Held until here: an optimised loop above may let go of what it no longer reads.
+  assert.equal(acc.size, 4000);
 });
