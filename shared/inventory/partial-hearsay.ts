@@ -19,7 +19,7 @@ function holders(
   const out = new Map<string, { c: Combined; at: number; frame: number }>();
   for (const c of all.values()) {
     if (c.p.kind !== 'mac') continue;
-    for (const u of [...c.ip4.values(), ...c.ip6.values()]) {
+    for (const u of [...c.ip4.values(), ...(c.ip6?.values() ?? [])]) {
       const k = `${c.p.site}\n${u.ip}`;
       if (!wanted.has(k)) continue;
       const at = u.first ?? -Infinity;
