@@ -154,7 +154,7 @@ export class PartialAccumulator {
     const i = this.interner;
     for (const s of p.sources) if (this.sources.add(s.source, s)) u?.source.add(s.source);
     for (const d of p.devices)
-      if (this.keep(this.devices, d.key, d, (x) => i.device(x))) {
+      if (this.keep(this.devices, d.key, d, (x, fresh) => i.device(x, fresh))) {
         this.dirty.add(d.key);
         u?.device.add(d.key);
       }
@@ -194,7 +194,7 @@ export class PartialAccumulator {
       const had = this.hearsay.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
       if (
-        this.keep(this.hearsay, k, h, (x) => i.hearsay(x)) &&
+        this.keep(this.hearsay, k, h, (x, fresh) => i.hearsay(x, fresh)) &&
         JSON.stringify(this.hearsay.map.get(k)) !== before
       ) {
         this.hearsayMoved.add(k);
@@ -204,13 +204,14 @@ export class PartialAccumulator {
   }
 
   /**
-   * Capped.add, then the record held interned: the one given, or the join of it with the one held
-   * (whose new lists and states are the join's own).
+   * Capped.add of a record interned as given (`fresh`), then of its join with the one held, if it
+   * was joined (whose new lists and states are the join's own).
    */
-  private keep<V>(c: Capped<V>, key: string, v: V, intern: (v: V) => void): boolean {
+  private keep<V>(c: Capped<V>, key: string, v: V, intern: (v: V, fresh: boolean) => void): boolean {
+    intern(v, true);
     if (!c.add(key, v)) return false;
     const held = c.map.get(key);
-    if (held !== undefined) intern(held);
+    if (held !== undefined && held !== v) intern(held, false);
     return true;
   }
 

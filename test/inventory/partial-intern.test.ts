@@ -17,7 +17,9 @@ import {
   parsePartial,
   partialOf,
 } from '../../shared/inventory/partial';
-import { StringTable } from '../../shared/inventory/partial-intern';
+import { literal, StringTable } from '../../shared/inventory/partial-intern';
+import { OBSERVATION_FIELDS } from '../../shared/inventory/partial-schema';
+import type { Observation } from '../../shared/model/observation';
 import type { PartialDevice, PartialInventory } from '../../shared/inventory/partial-types';
 import { createAnalyzer } from '../../src-main/engine/pipeline';
 import { CORPUS_SKIP } from '../helpers/corpus';
@@ -36,7 +38,7 @@ function states(acc: PartialAccumulator): PartialDevice['states'] {
 }
 
 test(
-  'a merge of real deltas shares its empty lists and device references, and holds the same merge',
+  'a merge of real deltas shares its empty lists and device references, makes its observations again, and holds the same merge',
   {
     skip: CORPUS_SKIP,
   },
@@ -47,8 +49,13 @@ test(
       ...(await captureDeltas('multi-lan-mixed__zeek__wikipedia.pcap', 'plant', 's2', 40)),
     ];
     const acc = new PartialAccumulator();
+    const given = new Set<object>();
     // Each delta twice (a replay joins records already held), in the order sent.
-    for (const d of [...deltas, ...deltas]) acc.add(received(d));
+    for (const d of [...deltas, ...deltas]) {
+      const p = received(d);
+      for (const x of p.devices) for (const s of x.states) for (const f of s.facts) given.add(f.obs);
+      acc.add(p);
+    }
     const whole = mergeAll(deltas.map(received));
     assert.equal(JSON.stringify(acc.partial()), JSON.stringify(whole));
 
@@ -69,6 +76,11 @@ test(
     const empty = [...empties][0]!;
     assert.ok(Object.isFrozen(empty));
     assert.throws(() => (empty as string[]).push('x'), TypeError);
+
+    // The schema's observations made again (as literals, without a property array each).
+    const held = states(acc).flatMap((s) => s.facts.map((f) => f.obs));
+    assert.ok(held.length > 0 && given.size >= held.length);
+    assert.equal(held.filter((o) => given.has(o)).length, 0);
 
     // Within a state, one reference object per MAC and address its facts name.
     let facts = 0;
@@ -131,4 +143,14 @@ test('a merge and its rebuild keep no key of the facts it holds (a key kept cost
   assert.ok(grew > obs.length * 40, `${grew} bytes for ${obs.length} keys`);
   // Held until here: an optimised loop above may let go of what it no longer reads.
   assert.equal(acc.size, 4000);
+});
+
+test("each kind of observation made again as a literal has the schema's fields, in its order", () => {
+  assert.equal(OBSERVATION_FIELDS.size, 12);
+  for (const [kind, fields] of OBSERVATION_FIELDS) {
+    const o = Object.fromEntries(fields.map((f, i) => [f, f === 'kind' ? kind : `${f}-${i}`])) as Observation;
+    const again = literal(o);
+    assert.deepEqual(Object.keys(again), fields, kind);
+    assert.equal(JSON.stringify(again), JSON.stringify(o), kind);
+  }
 });
