@@ -4,10 +4,12 @@
  * an ARP announcement) through JSON as the console gets them, merged into one PartialAccumulator at
  * SITES sites; then IncrementalInventory's first rebuild with the console's digest of each device
  * (MergedView), the heap after it, and one device's details with evidence. Not a timed test:
- * `node --expose-gc --import tsx bench/console-memory.ts [N] [SITES]` (default 100000 5).
+ * `node --expose-gc --import tsx bench/console-memory.ts [N] [SITES] [--checked]` (default 100000 5).
+ * `--checked`: each partial through parsePartial as well, as the console checks every delta
+ * (shared/sensor/check.ts); its objects are the schema's, not JSON.parse's.
  */
 import { createHash } from 'node:crypto';
-import { PartialAccumulator, partialOf } from '../shared/inventory/partial';
+import { PartialAccumulator, partialOf, parsePartial } from '../shared/inventory/partial';
 import { IncrementalInventory } from '../shared/inventory/partial-incremental';
 import { loadRules } from '../src-main/classify/load';
 import { createAnalyzer } from '../src-main/engine/pipeline';
@@ -18,8 +20,10 @@ import { arp, ethernet } from '../test/helpers/packets';
 const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
 const macOf = (s: number, d: number) => [2, s, d >> 16, d >> 8, d, 1].map(hex2).join(':');
 const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
-const N = Number(process.argv[2] ?? 100_000);
-const SITES = Number(process.argv[3] ?? 5);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const N = Number(args[0] ?? 100_000);
+const SITES = Number(args[1] ?? 5);
+const CHECKED = process.argv.includes('--checked');
 const SENSORS = 10;
 
 const acc = new PartialAccumulator();
@@ -35,7 +39,13 @@ for (let s = 0; s < SENSORS; s++) {
     a.frame(f, 1, 1.7e9 + d / 1000, f.length, 0);
   }
   const p = partialOf(a.inventory, { site: `site${s % SITES}`, sensor: `s${s}` });
-  acc.add(JSON.parse(JSON.stringify(p)) as typeof p);
+  const text = JSON.stringify(p);
+  if (!CHECKED) acc.add(JSON.parse(text) as typeof p);
+  else {
+    const r = parsePartial(text);
+    if (!r.ok) throw new Error(r.reason);
+    acc.add(r.partial);
+  }
 }
 const mb = (x: number) => Math.round(x / 2 ** 20);
 const heap = () => {
@@ -43,7 +53,7 @@ const heap = () => {
   return mb(process.memoryUsage().heapUsed);
 };
 const h0 = heap();
-console.log(`${N} devices at ${SITES} sites: the merge ${h0} MiB of heap`);
+console.log(`${N} devices at ${SITES} sites${CHECKED ? ', checked' : ''}: the merge ${h0} MiB of heap`);
 const inc = new IncrementalInventory(acc, { rules: loadRules(), vendorOf, identity: false });
 let t = performance.now();
 const ch = inc.rebuild();

@@ -18,6 +18,7 @@ import {
   newerSource,
 } from './partial-merge';
 import { MERGED_LIMITS } from './partial-limits';
+import { RecordInterner } from './partial-intern';
 import {
   PARTIAL_VERSION,
   type PartialDevice,
@@ -133,6 +134,8 @@ export class PartialAccumulator {
     edit: this.edits,
     hearsay: this.hearsay,
   } as unknown as Record<RecordKind, Capped<object>>;
+  /** Shares what repeats across the records held (their strings, references and empty lists). */
+  private readonly interner = new RecordInterner((k) => this.devices.map.get(k)?.key);
 
   constructor(o: AccumulatorOptions = {}) {
     this.notSaved = null;
@@ -152,12 +155,16 @@ export class PartialAccumulator {
     return this.byKind[kind];
   }
 
-  /** Join a (checked, canonical: see parsePartial) partial in. */
+  /**
+   * Join a (checked, canonical: see parsePartial) partial in. Its records may be kept as they are,
+   * with strings, device references and empty lists replaced by equal shared ones (RecordInterner).
+   */
   add(p: PartialInventory): void {
     const u = this.notSaved;
+    const i = this.interner;
     for (const s of p.sources) if (this.sources.add(s.source, s)) u?.source.add(s.source);
     for (const d of p.devices)
-      if (this.devices.add(d.key, d)) {
+      if (this.keep(this.devices, d.key, d, (x, fresh) => i.device(x, fresh))) {
         this.dirty.add(d.key);
         u?.device.add(d.key);
       }
@@ -165,7 +172,7 @@ export class PartialAccumulator {
       const k = edgeKey(e);
       const dirty = this.dirtyEdges;
       const had = dirty === null || dirty.has(k) ? null : (this.edges.map.get(k) ?? null);
-      if (!this.edges.add(k, e)) continue;
+      if (!this.keep(this.edges, k, e, (x) => i.edge(x))) continue;
       if (dirty !== null && !dirty.has(k) && (throughAddress(had) || throughAddress(e))) dirty.set(k, had);
       u?.edge.add(k);
       this.dirty.add(e.a);
@@ -181,14 +188,14 @@ export class PartialAccumulator {
       const k = dnsKey(n);
       const had = this.dns.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
-      if (this.dns.add(k, n) && JSON.stringify(this.dns.map.get(k)) !== before) {
+      if (this.keep(this.dns, k, n, (x) => i.dns(x)) && JSON.stringify(this.dns.map.get(k)) !== before) {
         this.dirtyDns.add(k);
         u?.dns.add(k);
       }
     }
     for (const e of p.edits) {
       const k = editKey(e);
-      if (!this.edits.add(k, e)) continue;
+      if (!this.keep(this.edits, k, e, (x) => i.edit(x))) continue;
       u?.edit.add(k);
       this.dirty.add(e.device);
       let ks = this.editsBy.get(e.device);
@@ -199,11 +206,26 @@ export class PartialAccumulator {
       const k = hearsayKey(h);
       const had = this.hearsay.map.get(k);
       const before = had === undefined ? null : JSON.stringify(had);
-      if (this.hearsay.add(k, h) && JSON.stringify(this.hearsay.map.get(k)) !== before) {
+      if (
+        this.keep(this.hearsay, k, h, (x, fresh) => i.hearsay(x, fresh)) &&
+        JSON.stringify(this.hearsay.map.get(k)) !== before
+      ) {
         this.hearsayMoved.add(k);
         u?.hearsay.add(k);
       }
     }
+  }
+
+  /**
+   * Capped.add of a record interned as given (`fresh`), then of its join with the one held, if it
+   * was joined (whose new lists and states are the join's own).
+   */
+  private keep<V>(c: Capped<V>, key: string, v: V, intern: (v: V, fresh: boolean) => void): boolean {
+    intern(v, true);
+    if (!c.add(key, v)) return false;
+    const held = c.map.get(key);
+    if (held !== undefined && held !== v) intern(held, false);
+    return true;
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { ROUTER_IP_THRESHOLD } from './inventory';
 import { ipv6Prefix64 } from '../util/addr';
-import { factKey, maxT, minT } from './partial-merge';
+import { factKeyOnce, maxT, minT } from './partial-merge';
 import type { PartialDevice, PartialFact, PartialIpUse, PartialRxUse } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
 
@@ -21,16 +21,18 @@ export interface Combined {
   bytesReceived: number;
   router: boolean;
   routed: boolean;
-  via: Set<string>;
+  // The sets and maps most devices leave empty are null until written (`??=`): a site's devices are
+  // all combined at once, and an empty Set or Map costs about 150 bytes.
+  via: Set<string> | null;
   ip4: Map<string, PartialIpUse>;
-  ip6: Map<string, PartialIpUse>;
+  ip6: Map<string, PartialIpUse> | null;
   /** What was addressed to it per address, from sources that did not call it a router. */
-  rx: Map<string, PartialRxUse>;
+  rx: Map<string, PartialRxUse> | null;
   protocols: Set<string>;
-  vlans: Set<number>;
-  servedTcp: Set<number>;
+  vlans: Set<number> | null;
+  servedTcp: Set<number> | null;
   /** Ports the sources that called it a router kept (an ARP-owned address's, or seen after). */
-  routerServed: Set<number>;
+  routerServed: Set<number> | null;
   /** `at`, in a merge of one capture's workers: where one analysis would have put the fact (inFrameOrder). */
   facts: { f: PartialFact; sources: Set<string>; at?: number }[];
   /**
@@ -41,9 +43,9 @@ export interface Combined {
   /** Facts go in frame order (see combine's `byFrame`). */
   byFrame: boolean;
   /** Protocols by address, from sources that did not call it a router (PartialDeviceState.viaProtocols). */
-  viaProtocols: Map<string, Set<string>>;
+  viaProtocols: Map<string, Set<string>> | null;
   /** Sources that called it a router: what they list through its addresses is from before, and moved. */
-  routerSources: Set<string>;
+  routerSources: Set<string> | null;
   factsDropped: number;
   /** The earliest making any source knows (Infinity: none says). */
   born: number;
@@ -89,19 +91,19 @@ export function emptyCombined(p: PartialDevice): Combined {
     bytesReceived: 0,
     router: false,
     routed: false,
-    via: new Set(),
+    via: null,
     ip4: new Map(),
-    ip6: new Map(),
-    rx: new Map(),
+    ip6: null,
+    rx: null,
     protocols: new Set(),
-    vlans: new Set(),
-    servedTcp: new Set(),
-    routerServed: new Set(),
+    vlans: null,
+    servedTcp: null,
+    routerServed: null,
     facts: [],
     factLists: [],
     byFrame: false,
-    viaProtocols: new Map(),
-    routerSources: new Set(),
+    viaProtocols: null,
+    routerSources: null,
     factsDropped: 0,
     born: Infinity,
   };
@@ -155,7 +157,7 @@ function inFrameOrder<T extends { f: PartialFact; at: number }>(c: Combined, lis
       const took =
         ip === null || c.p.kind === 'aggregate'
           ? undefined
-          : (ip.includes(':') ? c.ip6 : c.ip4).get(ip)?.frame;
+          : (ip.includes(':') ? c.ip6 : c.ip4)?.get(ip)?.frame;
       // Taken when that frame was accounted: after the frame's own facts, before its SYN's.
       if (took !== undefined && took >= x.f.firstFrame) x.at = took + 0.25;
       all.push({ x, i, j });
@@ -182,24 +184,25 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
     c.bytesSent += Math.max(0, s.bytesSent - (s.routedBytes ?? 0));
     c.bytesReceived += Math.max(0, s.bytesReceived - (s.routedReceivedBytes ?? 0));
     // A source that called it a router moved these already (any left are from an earlier delta).
-    if (!s.router) for (const u of s.received ?? []) addRx(c.rx, u);
+    if (!s.router) for (const u of s.received ?? []) addRx((c.rx ??= new Map()), u);
     c.router ||= s.router;
     c.routed ||= s.routed;
-    for (const v of s.via) c.via.add(v);
+    for (const v of s.via) (c.via ??= new Set()).add(v);
     for (const x of s.protocols) c.protocols.add(x);
-    for (const v of s.vlans) if (c.vlans.size < PARTIAL_LIMITS.vlansPerDevice) c.vlans.add(v);
+    for (const v of s.vlans) if ((c.vlans ??= new Set()).size < PARTIAL_LIMITS.vlansPerDevice) c.vlans.add(v);
     // A router's ports from before it was one are stale in its merged state (see routerServedTcp).
     for (const port of s.router ? (s.routerServedTcp ?? []) : s.servedTcp) {
-      if (c.servedTcp.size < PARTIAL_LIMITS.servedPerDevice) c.servedTcp.add(port);
-      if (s.router) c.routerServed.add(port);
+      if ((c.servedTcp ??= new Set()).size < PARTIAL_LIMITS.servedPerDevice) c.servedTcp.add(port);
+      if (s.router) (c.routerServed ??= new Set()).add(port);
     }
     c.factsDropped += s.factsDropped;
     if (s.born !== undefined && s.born < c.born) c.born = s.born;
-    if (s.router) c.routerSources.add(s.source);
+    if (s.router) (c.routerSources ??= new Set()).add(s.source);
     else
       for (const v of s.viaProtocols ?? []) {
-        let set = c.viaProtocols.get(v.ip);
-        if (set === undefined) c.viaProtocols.set(v.ip, (set = new Set()));
+        const by = (c.viaProtocols ??= new Map<string, Set<string>>());
+        let set = by.get(v.ip);
+        if (set === undefined) by.set(v.ip, (set = new Set()));
         for (const x of v.protocols) set.add(x);
       }
   }
@@ -215,7 +218,7 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
       (u) => (byFrame ? (u.frame ?? u.first) : u.first),
     );
   for (const u of byFamily(false)) addIp(c.ip4, u);
-  for (const u of byFamily(true)) addIp(c.ip6, u);
+  for (const u of byFamily(true)) addIp((c.ip6 ??= new Map()), u);
   // A source that called it a router moved what it heard through the addresses it did not own.
   c.factLists = p.states.map((s) => ({
     source: s.source,
@@ -234,7 +237,7 @@ function settleFacts(c: Combined): void {
   c.factLists = [];
   const ordered = byFrame ? inFrameOrder(c, tagged) : interleave(tagged, (x) => x.f.first);
   for (const { f, source, at } of ordered) {
-    const k = factKey(f.obs);
+    const k = factKeyOnce(f.obs);
     const had = facts.get(k);
     if (had === undefined) {
       if (facts.size >= PARTIAL_LIMITS.factsPerDevice) {
@@ -252,12 +255,12 @@ function settleFacts(c: Combined): void {
     if (f.first < had.f.first) had.f.first = f.first;
   }
   c.facts = [...facts.values()];
-  for (const set of c.viaProtocols.values()) for (const x of set) c.protocols.add(x);
-  c.viaProtocols.clear();
+  for (const set of c.viaProtocols?.values() ?? []) for (const x of set) c.protocols.add(x);
+  c.viaProtocols = null;
 }
 
 /** An address a router keeps (by ARP, or link-local), once decideRouters moved the others. */
-const ownsAddress = (c: Combined, ip: string) => c.ip4.has(ip) || c.ip6.has(ip);
+const ownsAddress = (c: Combined, ip: string) => c.ip4.has(ip) || c.ip6?.has(ip) === true;
 
 /**
  * The key of an edge's end in a merge: the device, or for a part heard through an address of a MAC
@@ -274,7 +277,7 @@ export function endOf(
   const c = all.get(key);
   if (c === undefined || c.p.kind !== 'mac') return key;
   if (!c.router || ownsAddress(c, via)) return key;
-  if (c.routerSources.has(source)) return null;
+  if (c.routerSources?.has(source) === true) return null;
   const r = `${c.p.site}/ip:${via}`;
   return all.has(r) ? r : key;
 }
@@ -282,7 +285,7 @@ export function endOf(
 /** Addresses that count towards calling a MAC a router, as Inventory counts them. */
 function routable(c: Combined): number {
   const nets = new Set<string>();
-  for (const ip of c.ip6.keys()) if (!ip.startsWith('fe80:')) nets.add(ipv6Prefix64(ip));
+  for (const ip of c.ip6?.keys() ?? []) if (!ip.startsWith('fe80:')) nets.add(ipv6Prefix64(ip));
   return c.ip4.size + nets.size;
 }
 
@@ -318,6 +321,7 @@ export function decideRouters(
     if (!c.router && routable(c) <= ROUTER_IP_THRESHOLD) continue;
     c.router = true;
     c.servedTcp = new Set(c.routerServed);
+    const served = c.servedTcp;
     const to = new Map<string, string>();
     moved?.set(c.p.key, to);
     // The first router to make an address device gives it its sensors: they are part of what it moved.
@@ -332,7 +336,7 @@ export function decideRouters(
         r = emptyCombined({ key, kind: 'ip', site: c.p.site, l2domain: null, id: 'ip:' + ip, states: [] });
         r.byFrame = c.byFrame;
         for (const s of c.sensors) r.sensors.add(s);
-        (ip.includes(':') ? r.ip6 : r.ip4).set(ip, {
+        (ip.includes(':') ? (r.ip6 ??= new Map()) : r.ip4).set(ip, {
           ip,
           seq: 0,
           packets: 0,
@@ -345,14 +349,14 @@ export function decideRouters(
         all.set(key, r);
       }
       r.routed = true;
-      r.via.add(c.p.key);
+      (r.via ??= new Set()).add(c.p.key);
       return r;
     };
     const move = (u: PartialIpUse) => {
       const r = routed(u.ip);
       tell(r, '\nsent ', u);
       // Held since the MAC took it (as Inventory.becomeRouter keeps): where hearsay about it goes.
-      const held = (u.ip.includes(':') ? r.ip6 : r.ip4).get(u.ip);
+      const held = (u.ip.includes(':') ? r.ip6 : r.ip4)?.get(u.ip);
       if (held !== undefined && u.frame !== undefined && (held.frame === undefined || u.frame < held.frame))
         held.frame = u.frame;
       r.first = minT(minT(r.first, u.first), u.last);
@@ -363,27 +367,27 @@ export function decideRouters(
       // them, and list only its own addresses): they leave it, as Inventory.becomeRouter does.
       c.packetsSent = Math.max(0, c.packetsSent - u.packets);
       c.bytesSent = Math.max(0, c.bytesSent - u.bytes);
-      for (const port of u.served) r.servedTcp.add(port);
+      for (const port of u.served) (r.servedTcp ??= new Set()).add(port);
     };
     for (const [ip, u] of c.ip4) {
       if (u.arp) {
-        for (const port of u.served) c.servedTcp.add(port);
+        for (const port of u.served) served.add(port);
         continue;
       }
       c.ip4.delete(ip);
       move(u);
     }
-    for (const [ip, u] of c.ip6) {
+    for (const [ip, u] of c.ip6 ?? []) {
       if (ip.startsWith('fe80:')) {
-        for (const port of u.served) c.servedTcp.add(port);
+        for (const port of u.served) served.add(port);
         continue;
       }
-      c.ip6.delete(ip);
+      c.ip6!.delete(ip);
       move(u);
     }
     // What was addressed to it for addresses it does not own goes to their devices too.
-    for (const [ip, u] of c.rx) {
-      if (c.ip4.has(ip) || c.ip6.has(ip)) continue;
+    for (const [ip, u] of c.rx ?? []) {
+      if (ownsAddress(c, ip)) continue;
       const r = routed(ip);
       tell(r, '\nreceived ', u);
       r.first = minT(minT(r.first, u.first), u.last);
@@ -393,7 +397,7 @@ export function decideRouters(
       c.packetsReceived = Math.max(0, c.packetsReceived - u.packets);
       c.bytesReceived = Math.max(0, c.bytesReceived - u.bytes);
     }
-    c.rx.clear();
+    c.rx = null;
     // Facts and protocols heard through addresses it does not own go with them (edges: endOf).
     for (const l of c.factLists) {
       const away = new Map<string, PartialFact[]>();
@@ -413,12 +417,12 @@ export function decideRouters(
         r.factLists.push({ source: l.source, list });
       }
     }
-    for (const [ip, set] of c.viaProtocols) {
+    for (const [ip, set] of c.viaProtocols ?? []) {
       if (ownsAddress(c, ip)) continue;
       const r = routed(ip);
       tell(r, '\nprotocols ', [...set]);
       for (const x of set) r.protocols.add(x);
-      c.viaProtocols.delete(ip);
+      c.viaProtocols!.delete(ip);
     }
   }
   if (settle) for (const c of all.values()) settleFacts(c);

@@ -4,7 +4,7 @@
  * takes the address, when it takes it; the merge attaches them to the device that holds the address
  * in the merged inventory, in its facts where one analysis would have put them.
  */
-import { cmp, factKey } from './partial-merge';
+import { cmp, factKeyOnce } from './partial-merge';
 import { heardAfterAccounting, interleave, siteSensorOf, type Combined } from './partial-combine';
 import type { PartialFact, PartialHearsay } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
@@ -19,7 +19,7 @@ function holders(
   const out = new Map<string, { c: Combined; at: number; frame: number }>();
   for (const c of all.values()) {
     if (c.p.kind !== 'mac') continue;
-    for (const u of [...c.ip4.values(), ...c.ip6.values()]) {
+    for (const u of [...c.ip4.values(), ...(c.ip6?.values() ?? [])]) {
       const k = `${c.p.site}\n${u.ip}`;
       if (!wanted.has(k)) continue;
       const at = u.first ?? -Infinity;
@@ -35,7 +35,7 @@ function holders(
     // Made then, or held before by the router it sits behind (decideRouters keeps that frame).
     const took = Math.min(
       Number.isFinite(c.born) ? Math.floor(c.born / 4096) : Infinity,
-      (ip.includes(':') ? c.ip6 : c.ip4).get(ip)?.frame ?? Infinity,
+      (ip.includes(':') ? c.ip6 : c.ip4)?.get(ip)?.frame ?? Infinity,
     );
     out.set(k, { c, at: c.first ?? -Infinity, frame: Number.isFinite(took) ? took : -Infinity });
   }
@@ -85,7 +85,7 @@ export function claimHearsay(
     // a SYN's signature is observed after that (Analyzer.frame), so its facts go after the hearsay.
     const facts = new Map<string, Entry>();
     for (const e of interleave([had, list], (x) => x.at)) {
-      const k = factKey(e.f.obs);
+      const k = factKeyOnce(e.f.obs);
       const was = facts.get(k);
       if (was === undefined) {
         if (facts.size >= PARTIAL_LIMITS.factsPerDevice) {

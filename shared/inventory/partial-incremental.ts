@@ -107,8 +107,8 @@ function routingOf(d: PartialDevice): { moves: Moves; ends: string | null } {
   decideRouters(new Map<string, Combined>([[d.key, c]]), moved, false);
   const moves = moved.get(d.key) ?? null;
   if (moves === null) return { moves, ends: null };
-  const own = [...c.ip4.keys(), ...c.ip6.keys()].sort(cmp);
-  return { moves, ends: JSON.stringify([own, [...c.routerSources].sort(cmp)]) };
+  const own = [...c.ip4.keys(), ...(c.ip6?.keys() ?? [])].sort(cmp);
+  return { moves, ends: JSON.stringify([own, [...(c.routerSources ?? [])].sort(cmp)]) };
 }
 
 /** The parts of an edge by source and the addresses its ends used, each as text (to compare). */

@@ -92,7 +92,7 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
   d.routed = c.routed;
   d.aggregate = c.p.kind === 'aggregate';
   // Routers this merge holds: a key from elsewhere is no id to show.
-  for (const v of [...c.via].sort(cmp)) {
+  for (const v of [...(c.via ?? [])].sort(cmp)) {
     const router = ids.get(v);
     if (router !== undefined) d.via.add(router);
   }
@@ -106,17 +106,17 @@ function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, strin
     frame: u.frame ?? 0,
   });
   for (const [ip, u] of c.ip4) d.ip4.set(ipv4FromString(ip) | 0, use(u));
-  for (const [ip, u] of c.ip6) d.ip6.set(ip, use(u));
+  for (const [ip, u] of c.ip6 ?? []) d.ip6.set(ip, use(u));
   // What was addressed to it per address while it did not route: rules read how many are not its own.
   if (!c.router)
-    for (const { ip, packets, bytes, first, last } of c.rx.values()) {
+    for (const { ip, packets, bytes, first, last } of c.rx?.values() ?? []) {
       const x = { packets, bytes, first, last };
       if (ip.includes(':')) (d.rx6 ??= new Map()).set(ip, x);
       else (d.rx4 ??= new Map()).set(ipv4FromString(ip) | 0, x);
     }
   for (const x of c.protocols) d.protocols.add(x);
-  for (const v of c.vlans) d.vlans.add(v);
-  for (const port of c.servedTcp) d.servedTcp.add(port);
+  for (const v of c.vlans ?? []) d.vlans.add(v);
+  for (const port of c.servedTcp ?? []) d.servedTcp.add(port);
   for (const { f } of c.facts)
     d.evidence.restore({
       firstFrame: f.firstFrame,

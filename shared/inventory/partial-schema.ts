@@ -73,6 +73,14 @@ const observation = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('finding'), finding: short, detail: text }),
 ]);
 
+/**
+ * The fields of each kind of observation, in the order parsePartial gives them (its objects are
+ * made in this order: partial-intern.ts makes them again as literals when they are).
+ */
+export const OBSERVATION_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
+  observation.options.map((o) => [o.shape.kind.value, Object.keys(o.shape)]),
+);
+
 const ipUse = z.object({
   ip: address,
   seq: count,
