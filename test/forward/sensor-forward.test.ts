@@ -158,7 +158,7 @@ describe('sensor and inventory --nats forward to a SIEM', { skip }, () => {
       );
       assert.equal(r.code, 0, r.stderr);
       const inv = JSON.parse(r.stdout) as InventoryJson;
-      const alerts = Number(/(\d+) alert\(s\)\n/.exec(r.stderr)?.[1]);
+      const alerts = Number(/reported health, (\d+) alert\(s\); heap limit/.exec(r.stderr)?.[1]);
       const lines = await received(from, inv.devices.length + alerts);
       return { inv, alerts, cef: lines.map((l) => parseCef(SYSLOG.exec(l)![7]!)) };
     };
