@@ -14,12 +14,8 @@ import { IncrementalInventory } from '../shared/inventory/partial-incremental';
 import { loadRules } from '../src-main/classify/load';
 import { createAnalyzer } from '../src-main/engine/pipeline';
 import { vendorOf } from '../src-main/engine/oui';
-import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
-import { arp, ethernet } from '../test/helpers/packets';
+import { hostFrame } from './crafted-hosts';
 
-const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
-const macOf = (s: number, d: number) => [2, s, d >> 16, d >> 8, d, 1].map(hex2).join(':');
-const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const N = Number(args[0] ?? 100_000);
 const SITES = Number(args[1] ?? 5);
@@ -30,12 +26,7 @@ const acc = new PartialAccumulator();
 for (let s = 0; s < SENSORS; s++) {
   const a = createAnalyzer();
   for (let d = 0; d < N / SENSORS; d++) {
-    const mac = macOf(s, d);
-    const ip = ipOf(d + 1);
-    const f =
-      d % 2 === 0
-        ? dhcpRequestFrame({ mac, ip }, `host-${s}-${d}`, d + 1)
-        : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
+    const f = hostFrame(s, d);
     a.frame(f, 1, 1.7e9 + d / 1000, f.length, 0);
   }
   const p = partialOf(a.inventory, { site: `site${s % SITES}`, sensor: `s${s}` });

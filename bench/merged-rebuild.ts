@@ -32,8 +32,8 @@ import { IncrementalInventory } from '../shared/inventory/partial-incremental';
 import { loadRules } from '../src-main/classify/load';
 import { createAnalyzer } from '../src-main/engine/pipeline';
 import { vendorOf } from '../src-main/engine/oui';
-import { dhcpRequestFrame } from '../test/helpers/dhcp-frames';
-import { arp, ethernet, udpFrame } from '../test/helpers/packets';
+import { udpFrame } from '../test/helpers/packets';
+import { hex2, hostFrame, ipOf, macOf } from './crafted-hosts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +41,6 @@ import { Store } from '../src-main/store/store';
 import { loadRecords, saveRecords } from '../src-main/store/checkpoint-records';
 
 const SENSORS = 10;
-const hex2 = (n: number) => (n & 255).toString(16).padStart(2, '0');
-const macOf = (s: number, d: number) => [2, s, d >> 16, d >> 8, d, 1].map(hex2).join(':');
-const ipOf = (d: number) => `10.${(d >> 16) & 255}.${(d >> 8) & 255}.${d & 255}`;
 
 /** A partial as the console gets it: through JSON (its strings flat and its own, not the analyzer's). */
 const wire = <T>(p: T): T => JSON.parse(JSON.stringify(p)) as T;
@@ -69,12 +66,7 @@ function partialsOf(
   for (let s = s0; s < s1; s++) {
     const a = createAnalyzer();
     for (let d = Math.floor(from * per); d < Math.min(per, Math.ceil(to * per)); d++) {
-      const mac = macOf(s, d);
-      const ip = ipOf(d + 1);
-      const f =
-        d % 2 === 0
-          ? dhcpRequestFrame({ mac, ip }, `host-${s}-${d}`, d + 1)
-          : ethernet('ff:ff:ff:ff:ff:ff', mac, 0x0806, arp(1, mac, ip, '00:00:00:00:00:00', ip));
+      const f = hostFrame(s, d);
       a.frame(f, 1, t + d / 1000, f.length, 0);
     }
     out.push(wire(partialOf(a.inventory, { site: siteOf(s), sensor: `s${s}` })));
