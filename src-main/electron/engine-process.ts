@@ -2,7 +2,8 @@
  * The main process's handle on the engine utility process: starts it on first use, forwards calls,
  * relays its events to the hub, and restarts it after a crash (a few times a minute at most; after
  * that calls answer 'unavailable' instead of spinning). It also forks the Node capture helper when
- * the engine asks (only main may fork a utility process; see capture/live/helper-relay.ts).
+ * the engine asks (only main may fork a utility process; see capture/live/helper-relay.ts). The engine
+ * gets half the machine's memory as heap, within what Electron allows (engine/heap-room.ts).
  */
 import { utilityProcess, type UtilityProcess } from 'electron';
 import { CALL_NAMES, type CallName } from '../../shared/ipc/channels';
@@ -11,6 +12,7 @@ import { CallFailure, type CallHandler, type EngineHandlers } from '../ipc/engin
 import { remoteEngine, type PortLike, type RemoteEngine } from '../ipc/engine-port';
 import type { EventHub } from '../ipc/event-hub';
 import { serveHelperForks } from '../capture/live/helper-relay';
+import { engineHeapArgs } from '../engine/heap-room';
 
 const MAX_RESTARTS_PER_MINUTE = 5;
 
@@ -26,7 +28,11 @@ export function startEngineProcess(entry: string, captureHelper: string, hub: Ev
   const starts: number[] = [];
 
   const spawn = (): RemoteEngine => {
-    const c = utilityProcess.fork(entry, [], { serviceName: 'Glasspane engine', stdio: 'inherit' });
+    const c = utilityProcess.fork(entry, [], {
+      serviceName: 'Glasspane engine',
+      stdio: 'inherit',
+      execArgv: engineHeapArgs(),
+    });
     // Messages wait until the process has spawned; remoteEngine bounds how many can be in flight.
     let spawned = false;
     const queue: unknown[] = [];

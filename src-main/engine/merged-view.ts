@@ -62,6 +62,7 @@ import { SensorBook, type SensorBookOptions } from './sensor-book';
 import type { MergedForwarding } from '../forward/host-forwarding';
 import { localId } from '../sensor/merged-events';
 import { loadRecords, saveRecords, type CheckpointRecords } from '../store/checkpoint-records';
+import { moreHeapAdvice } from './heap-room';
 
 /** The store's meta key of the checkpoint: the last sequence per site (and the merge, in version 1). */
 export const CHECKPOINT_KEY = 'sites.checkpoint';
@@ -307,7 +308,8 @@ export class MergedView {
   /**
    * Said once (again only past the next tenth): the merge and its inventory fill most of the heap V8
    * allows this process, which it would end by running out of (a million devices take about 3.3 GB
-   * here; a console asks for half the machine's memory, src-main/cli/heap.ts).
+   * here; a console asks for half the machine's memory, src-main/cli/heap.ts, and the desktop app's
+   * engine at most 4 GB, heap-room.ts).
    */
   private checkHeap(): void {
     const { used_heap_size: used, heap_size_limit: limit } = getHeapStatistics();
@@ -315,11 +317,9 @@ export class MergedView {
     if (share < 0.7 || share <= this.heapWarned) return;
     this.heapWarned = share;
     const gb = (n: number) => (n / 2 ** 30).toFixed(1);
-    // Twice the heap, in the console's own --heap (units of 1000).
-    const more = Math.ceil((limit * 2) / 1e9);
     this.link.log(
       `the merged inventory of ${this.acc.size} devices uses ${gb(used)} GB of this process's ${gb(limit)} GB heap: ` +
-        `give it more before more sensors report (restart it with --heap ${more}GB, within this machine's memory; docs/sensors.md)`,
+        moreHeapAdvice(limit),
     );
   }
 
