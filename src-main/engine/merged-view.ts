@@ -63,6 +63,8 @@ import type { MergedForwarding } from '../forward/host-forwarding';
 import { localId } from '../sensor/merged-events';
 import { loadRecords, saveRecords, type CheckpointRecords } from '../store/checkpoint-records';
 import { moreHeapAdvice } from './heap-room';
+import { pairKey } from '../store/edge-rows';
+import { CONSOLE_ROWS_KEY } from '../store/migrations';
 
 /** The store's meta key of the checkpoint: the last sequence per site (and the merge, in version 1). */
 export const CHECKPOINT_KEY = 'sites.checkpoint';
@@ -119,10 +121,12 @@ export class MergedView {
    */
   private keyIds = new Map<string, string>();
   /**
-   * The devices and edges of the checkpoint restored (what the store's rows hold), until the first
-   * rebuild: it deletes the rows of those the merge no longer has (the UI was sent none of them).
+   * The devices and edges of the checkpoint restored and the store's rows of a console, until the
+   * first rebuild: it deletes the rows of those the merge no longer has (the UI was sent none of them).
    */
   private restored: { devices: string[]; edges: { a: string; b: string }[] } | null = null;
+  /** The store's rows of a console are checked in the next commit (Store.consoleRows). */
+  private markRowsChecked = false;
   private fresh = true;
   /** The share of the heap last warned about (checkHeap). */
   private heapWarned = 0;
@@ -383,6 +387,9 @@ export class MergedView {
     if (store === null || (batch === null && alerts.length === 0 && !(due && force))) return;
     const meta: Record<string, string> = {};
     let records: (() => void) | undefined;
+    // With the first rebuild after a restore, which deleted the rows the merge does not give.
+    const checked = this.markRowsChecked && this.restored === null && batch !== null;
+    if (checked) meta[CONSOLE_ROWS_KEY] = 'checked';
     if (due) {
       const c = this.checkpoint();
       meta[CHECKPOINT_KEY] = c.meta;
@@ -392,6 +399,7 @@ export class MergedView {
     try {
       if (batch !== null) store.commit(batch, alerts, meta, records);
       else store.commitAlerts(alerts, meta, records);
+      if (checked) this.markRowsChecked = false;
     } catch (e) {
       this.link.stopped(e);
     }
@@ -484,9 +492,19 @@ export class MergedView {
       this.inc.rebuild();
       const held = this.inc.inventory();
       // Their ids only (the strings are the merge's own): a list costs a pointer a device or edge.
+      // With the rows the store holds of a console beside them: an older Glasspane's console left
+      // rows under ids its merge no longer gives, which go at the first rebuild too.
+      const rows = store!.consoleRows() ?? { devices: [], edges: [] };
+      this.markRowsChecked = store!.meta(CONSOLE_ROWS_KEY) === 'unchecked';
+      const ids = new Set(held.devices.map((d) => d.id));
+      // A row may hold a pair the other way round (the store deletes both ways).
+      const ends = new Set(held.edges.map((e) => pairKey(e.a, e.b)));
       this.restored = {
-        devices: held.devices.map((d) => d.id),
-        edges: held.edges.map((e) => ({ a: e.a, b: e.b })),
+        devices: [...ids, ...rows.devices.filter((id) => !ids.has(id))],
+        edges: [
+          ...held.edges.map((e) => ({ a: e.a, b: e.b })),
+          ...rows.edges.filter((e) => !ends.has(pairKey(e.a, e.b))),
+        ],
       };
       // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
       const f = this.o.forward;
@@ -560,10 +578,10 @@ export class MergedView {
       gone = [...this.shownEdges.keys()].filter((k) => !ends.has(k));
       if (this.restored !== null) {
         stale.devices = this.restored.devices.filter((id) => !ids.has(id) && !this.shown.has(id));
-        stale.edges = this.restored.edges.filter((e) => {
-          const k = edgeId(e);
-          return !ends.has(k) && !this.shownEdges.has(k);
-        });
+        const pairs = new Set(edgesNow.map((e) => pairKey(e.a, e.b)));
+        stale.edges = this.restored.edges.filter(
+          (e) => !pairs.has(pairKey(e.a, e.b)) && !this.shownEdges.has(edgeId(e)),
+        );
         this.restored = null;
       }
     }

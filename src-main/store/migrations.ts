@@ -51,7 +51,17 @@ export const MIGRATIONS: readonly string[] = [
   // 5: each checkpoint row's sum of what it holds (checkpoint-records.ts): a row that matches it is
   // one this Glasspane wrote and is read without the full check. Rows written before have none.
   `ALTER TABLE checkpoint_records ADD COLUMN sum INTEGER;`,
+  // 6: a console's devices (they say their site) are its merge's and never merged by address. Older
+  // Glasspanes folded them by address, across sites too: those automatic merges are undone, and the
+  // console's next restore deletes the rows its merge no longer has (Store.consoleRows).
+  `DELETE FROM merges WHERE kind = 'auto' AND (
+     alias IN (SELECT id FROM devices WHERE json_extract(json, '$.site') IS NOT NULL)
+     OR into_id IN (SELECT id FROM devices WHERE json_extract(json, '$.site') IS NOT NULL));
+   INSERT OR REPLACE INTO meta (key, value) VALUES ('console-rows', 'unchecked');`,
 ];
+
+/** Meta key: whether a console checked the rows an older Glasspane's console left (Store.consoleRows). */
+export const CONSOLE_ROWS_KEY = 'console-rows';
 
 export class NewerSchemaError extends Error {}
 

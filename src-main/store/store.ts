@@ -10,7 +10,7 @@ import { CheckpointRecords } from './checkpoint-records';
 import { countAlerts, queryAlerts, type AlertQuery } from './alert-query';
 import { edgeJson, pairKey, pairOf, type EdgeRow } from './edge-rows';
 import { Merges } from './merges';
-import { migrate } from './migrations';
+import { CONSOLE_ROWS_KEY, migrate } from './migrations';
 import { OfflineScan } from './offline';
 import { prepareStatements, type DeviceRow, type Statements } from './statements';
 import { diffDevice, track, type Tracked } from './timeline';
@@ -398,6 +398,28 @@ export class Store {
   *rawDevices(): IterableIterator<DeviceJson> {
     for (const r of this.db.prepare('SELECT json FROM devices').pluck().iterate() as Iterable<string>)
       yield JSON.parse(r) as DeviceJson;
+  }
+
+  /**
+   * Until a console has checked them (meta `console-rows`, set by the schema's step 6 and by the
+   * console's commit that deletes what its merge does not give), the ids of the rows a console wrote
+   * (its devices say their site) and of the edges that touch them: what its merge must account for
+   * when it restores (MergedView.restore). Null once checked: this version's console keeps its rows
+   * to its checkpoint, so the scan (about a second a million rows) is paid once per file.
+   */
+  consoleRows(): { devices: string[]; edges: { a: string; b: string }[] } | null {
+    if (this.meta(CONSOLE_ROWS_KEY) !== 'unchecked') return null;
+    const devices = this.db
+      .prepare("SELECT id FROM devices WHERE json_extract(json, '$.site') IS NOT NULL")
+      .pluck()
+      .all() as string[];
+    const edges = this.db
+      .prepare(
+        `WITH sited AS (SELECT id FROM devices WHERE json_extract(json, '$.site') IS NOT NULL)
+         SELECT a, b FROM edges WHERE a IN sited OR b IN sited`,
+      )
+      .all() as { a: string; b: string }[];
+    return { devices, edges };
   }
 
   /** Every device as shown (merged ones appear once, under the id they were merged into). */
