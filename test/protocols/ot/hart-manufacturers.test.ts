@@ -5,11 +5,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generalizes } from '../../../shared/classify/combine';
+import { LINKTYPE_ETHERNET } from '../../../shared/decode/linktypes';
+import type { DeviceJson } from '../../../shared/model/inventory';
 import { hartManufacturerName } from '../../../shared/protocols/ot/registries';
+import { analyzeFile, createAnalyzer } from '../../../src-main/engine/pipeline';
+import { PCAPS, skipUnlessCorpus } from '../../helpers/corpus';
+import { hartCmd0, hartTokenResponse, hartip } from '../../helpers/ot-frames';
+import { concat, udpFrame, type Bytes } from '../../helpers/packets';
+import { CLIENT, identity, run, udpFromServer } from './helpers';
 
 /**
- * HART manufacturer ids to names (issue 18): the facts file (one public document per vendor), and the
- * table generate.mjs makes of it.
+ * HART manufacturer ids to names (issue 18): the facts file (one public document per vendor), the
+ * table generate.mjs makes of it, and the name reaching a device's vendor and identity section.
  */
 const dir = fileURLToPath(new URL('../../../assets/registries/', import.meta.url));
 const TSV = join(dir, 'sources', 'hart-manufacturers.tsv');
@@ -131,4 +139,110 @@ test('generate.mjs writes the committed HART table from the facts file, and refu
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+const ADDR = [0x26, 0x4e, 0x00, 0x00, 0xd2];
+const NIC = { mac: '00:0c:29:aa:bb:cc', ip: '10.0.0.7', port: 5094 }; // a VMware OUI: names the NIC's maker
+const named = () => facts().map((r) => r.id);
+const unnamed = () => [...Array(256).keys()].filter((i) => !named().includes(i));
+
+/** HART 5/6 command 0: 254, manufacturer, device type, preambles, revisions, flags, device id. */
+const hart5Cmd0 = (maker: number, type: number): Bytes =>
+  concat([254, maker, type, 5, 5, 3, 2, 0x08, 0], [0x12, 0x34, 0x56]);
+
+function device(frames: Bytes[], mac: string): DeviceJson {
+  const a = createAnalyzer();
+  frames.forEach((f, i) => a.frame(f, LINKTYPE_ETHERNET, 1_700_000_000_000 + i, f.length, 0));
+  const d = a.snapshot().devices.find((x) => x.mac === mac);
+  assert.ok(d !== undefined, mac);
+  return d;
+}
+
+const hartLabels = (d: DeviceJson) => (d.identity?.['hart-ip'] ?? []).map((f) => `${f.label}=${f.value}`);
+
+test('HART 7 command 0: the 16-bit manufacturer at byte 17 names the vendor, over the NIC OUI', () => {
+  // The device type's first byte is an id the table does not name: only byte 17 can give the name.
+  const maker = Math.max(...named());
+  const type = (unnamed().at(-1)! << 8) | 0x01;
+  const frame = udpFrame(
+    NIC,
+    CLIENT,
+    hartip(1, 3, hartTokenResponse(ADDR, 0, hartCmd0({ type, maker, id: [0, 0, 1], sw: 1, hw: 1 }))),
+  );
+  const want = hartManufacturerName(maker)!;
+  const d = device([frame], NIC.mac);
+  assert.equal(d.vendor, want);
+  assert.equal(d.ouiVendor, 'VMware, Inc.');
+  assert.ok(d.attributes!.vendor!.confidence > 0.5, 'beats the OUI prior');
+  assert.deepEqual(
+    d.attributes!.vendor!.alternatives.map((x) => x.value),
+    ['VMware, Inc.'],
+  );
+  assert.deepEqual(
+    d.attributes!.vendor!.evidence.map((e) => `${e.rule} ${e.protocol} ${e.value}`),
+    [`identity.vendor hart-ip ${want}`],
+  );
+  assert.ok(
+    hartLabels(d).includes(`manufacturer id=${maker}`) && hartLabels(d).includes(`manufacturer=${want}`),
+  );
+});
+
+test('HART 5/6 command 0: the manufacturer is the device type first byte, and names the vendor', () => {
+  const maker = named().find((i) => i < 256)!;
+  const r = run([udpFromServer(5094, hartip(1, 3, hartTokenResponse(ADDR, 0, hart5Cmd0(maker, 0x4e))))]);
+  assert.deepEqual(identity(r.obs, 'vendor-id'), [String(maker)]);
+  assert.deepEqual(identity(r.obs, 'vendor'), [hartManufacturerName(maker)]);
+  const d = device(
+    [udpFromServer(5094, hartip(1, 3, hartTokenResponse(ADDR, 0, hart5Cmd0(maker, 0x4e))))],
+    '02:00:00:00:00:02',
+  );
+  assert.equal(d.vendor, hartManufacturerName(maker));
+});
+
+test('HART command 0 with an id the table does not name: the number stays, no vendor', () => {
+  const maker = unnamed()[0]!;
+  const frames = [udpFromServer(5094, hartip(1, 3, hartTokenResponse(ADDR, 0, hart5Cmd0(maker, 0x4e))))];
+  const r = run(frames);
+  assert.deepEqual(identity(r.obs, 'vendor-id'), [String(maker)]);
+  assert.deepEqual(identity(r.obs, 'vendor'), []);
+  const d = device(frames, '02:00:00:00:00:02');
+  assert.equal(d.vendor, null);
+  assert.ok(hartLabels(d).includes(`manufacturer id=${maker}`));
+  assert.ok(!hartLabels(d).some((l) => l.startsWith('manufacturer=')), hartLabels(d).join('; '));
+  // HART 7 as well: an unnamed 16-bit id.
+  const wide = Math.max(...named()) + 1;
+  const h7 = udpFromServer(
+    5094,
+    hartip(
+      1,
+      3,
+      hartTokenResponse(ADDR, 0, hartCmd0({ type: 0x264e, maker: wide, id: [0, 0, 2], sw: 1, hw: 1 })),
+    ),
+  );
+  assert.deepEqual(identity(run([h7]).obs, 'vendor'), []);
+  assert.deepEqual(identity(run([h7]).obs, 'vendor-id'), [String(wide)]);
+});
+
+test('corpus: the HART-IP gateway vendor is the table name for the manufacturer id it answers', async (t) => {
+  if (skipUnlessCorpus(t, 'ics-hart-ip__ndpi__hart_ip.pcap')) return;
+  const a = createAnalyzer();
+  await analyzeFile(a, join(PCAPS, 'ics-hart-ip__ndpi__hart_ip.pcap'));
+  const d = a
+    .snapshot()
+    .devices.find((x) => x.identity?.['hart-ip']?.some((f) => f.label === 'manufacturer id'));
+  assert.ok(d !== undefined, 'a device answered command 0');
+  const id = Number(d.identity!['hart-ip']!.find((f) => f.label === 'manufacturer id')!.value);
+  const name = hartManufacturerName(id);
+  assert.ok(name !== null, `id ${id} is in the table`);
+  assert.ok(hartLabels(d).includes(`manufacturer=${name}`), hartLabels(d).join('; '));
+  // The HART name is the vendor's evidence; the NIC's OUI name may only refine it (same maker, longer).
+  const v = d.attributes!.vendor!;
+  assert.ok(
+    v.evidence.some((e) => e.rule === 'identity.vendor' && e.protocol === 'hart-ip' && e.value === name),
+  );
+  assert.ok(
+    d.vendor === name || generalizes('vendor', name.toLowerCase(), d.vendor!.toLowerCase()),
+    `${d.vendor} vs ${name}`,
+  );
+  assert.ok(v.confidence > 0.85 && v.alternatives.length === 0, JSON.stringify(v));
 });
