@@ -222,6 +222,7 @@ export const IDENTITY_RULES: readonly Rule[] = [
   r('attribute', 'fins', undefined, 'fins.dm-words', 'fins', 'dm words'),
   r('attribute', 'fins', undefined, 'fins.memory-card', 'fins', 'memory card'),
   r('identity', 'hart-ip', undefined, 'vendor-id', 'hart-ip', 'manufacturer id'),
+  r('identity', 'hart-ip', undefined, 'vendor', 'hart-ip', 'manufacturer'),
   r('identity', 'hart-ip', undefined, 'device-type-id', 'hart-ip', 'expanded device type'),
   r('identity', 'hart-ip', undefined, 'serial', 'hart-ip', 'device id'),
   r('identity', 'hart-ip', undefined, 'station-name', 'hart-ip', 'long tag'),

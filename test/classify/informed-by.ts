@@ -17,8 +17,16 @@ const ITEMS = /^[^,[\]]+?(?: *\[[^[\]]*\])?(?:, *[^,[\]]+?(?: *\[[^[\]]*\])?)*$/
 /** Source -> the rule ids it informed, or null for the whole file. */
 export type Informed = Map<string, string[] | null>;
 
-/** Lookup tables with vendor or product facts, beside the rule files. */
-export const LOOKUP_TABLES = [resolve(import.meta.dirname, '..', '..', 'shared', 'classify', 'windows.ts')];
+/**
+ * Lookup tables with vendor or product facts, beside the rule files: windows.ts, and the HART
+ * manufacturer facts (gathered from vendors' documents, not from a capture) whose names become
+ * devices' vendors through the HART-IP dissector.
+ */
+const ROOT = resolve(import.meta.dirname, '..', '..');
+export const LOOKUP_TABLES = [
+  resolve(ROOT, 'shared', 'classify', 'windows.ts'),
+  resolve(ROOT, 'assets', 'registries', 'sources', 'hart-manufacturers.tsv'),
+];
 
 /** What a file's first line says (empty for `none`), or null when it has no such line; throws on a malformed one. */
 export function informedBy(text: string): Informed | null {

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { loadRules } from '../../src-main/classify/load';
 import { skipUnlessCorpus } from '../helpers/corpus';
-import { informedBy, ruleFileSources } from './informed-by';
+import { informedBy, LOOKUP_TABLES, ruleFileSources } from './informed-by';
 import { formatScore, scoreBySource, withoutRows } from './source-score';
 
 /**
@@ -34,6 +36,13 @@ test('every rule file says which sources informed it', () => {
   const sources = new Set([...files.values()].flatMap((m) => [...m.keys()]));
   for (const s of ['ntop/nDPI', 'andypitcher/IoT_Sentinel', 'ITI/ICS-Security-Tools'])
     assert.ok(sources.has(s), `no rule file names ${s}`);
+});
+
+test('vendor lookup tables say no capture informed them, the HART manufacturer facts among them', () => {
+  const names = LOOKUP_TABLES.map((f) => basename(f));
+  assert.ok(names.includes('hart-manufacturers.tsv'), names.join(', '));
+  for (const f of LOOKUP_TABLES)
+    assert.deepEqual(informedBy(readFileSync(f, 'utf8')), new Map(), `${f}: informed-by: none`);
 });
 
 test('a source that informed lookup rows leaves out those rows, not the whole table', () => {

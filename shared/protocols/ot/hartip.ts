@@ -5,6 +5,7 @@ import { Emitter } from '../common/emit';
 import { hex, hexBytes } from '../common/hex';
 import { OnceSet } from '../common/once';
 import { wireText } from '../common/text';
+import { hartManufacturerName } from './registries';
 
 /**
  * HART-IP (FCG TS20085, tcp/udp 5094): an 8-byte header (version 1, message type, message id,
@@ -48,7 +49,7 @@ const VOCABULARY = {
   ],
   keys: {
     attribute: ['hart.device-revision', 'hart.universal-revision'],
-    identity: ['device-type-id', 'firmware', 'hardware', 'serial', 'station-name', 'vendor-id'],
+    identity: ['device-type-id', 'firmware', 'hardware', 'serial', 'station-name', 'vendor', 'vendor-id'],
     role: ['hart-ip-client', 'hart-ip-server'],
     service: ['hart-ip'],
   },
@@ -84,10 +85,13 @@ function readResponse(
         | 'hardwareRevision'
         | 'deviceRevision'
         | 'universalRevision',
-      attr: 'vendor-id' | 'device-type-id' | 'serial' | 'firmware' | 'hardware',
+      attr: 'vendor-id' | 'vendor' | 'device-type-id' | 'serial' | 'firmware' | 'hardware',
       v: string,
     ) => em.identity(ctx, p, { end: at.end, field: `${at.field}${field}` as const, attr, value: v });
     say('manufacturerId', 'vendor-id', String(maker));
+    // The maker's name where a public document states its id; the number stays either way.
+    const name = hartManufacturerName(maker);
+    if (name !== null) say('manufacturerId', 'vendor', name);
     say('expandedDeviceType', 'device-type-id', hex(type, 4));
     say('deviceId', 'serial', hexBytes(d, 9, 3));
     say('softwareRevision', 'firmware', String(d.u8(6)));

@@ -32,6 +32,7 @@ test('every generated registry names its source, says it is generated, and maps 
     'cip-device-types.json',
     'bacnet-vendors.json',
     'profinet-vendors.json',
+    'hart-manufacturers.json',
   ]) {
     const data = readJson(f);
     assert.equal(typeof data._source, 'string', f);
