@@ -224,3 +224,61 @@ export function sendRRData(session: number, cip: Bytes, context = 0): Bytes {
   const cpf = concat(u16le(2), u16le(0), u16le(0), u16le(0xb2), u16le(cip.length), cip);
   return encapsulation(0x6f, session, concat(u32le(0), u16le(0), cpf), context);
 }
+
+/** An electronic key segment (0x34, key format 4): vendor, device type, product code, major, minor. */
+export function ekeySegment(o: {
+  vendor?: number;
+  deviceType?: number;
+  productCode?: number;
+  major?: number;
+  minor?: number;
+  compatible?: boolean;
+}): Bytes {
+  return concat([0x34, 4], u16le(o.vendor ?? 0), u16le(o.deviceType ?? 0), u16le(o.productCode ?? 0), [
+    (o.major ?? 0) | (o.compatible === true ? 0x80 : 0),
+    o.minor ?? 0,
+  ]);
+}
+
+/** Class 4 (Assembly), configuration instance, O->T and T->O connection points: an I/O adapter's path. */
+export const assemblyPoints = (config: number, out: number, input: number): Bytes =>
+  Uint8Array.from([0x20, 0x04, 0x24, config, 0x2c, out, 0x2c, input]);
+
+/** An ANSI extended symbol segment (0x91), padded to a word: a produced tag's name. */
+export function symbolSegment(name: string): Bytes {
+  return concat([0x91, name.length], ascii(name), name.length % 2 === 1 ? [0] : []);
+}
+
+/**
+ * A Forward_Open (0x54) request to the Connection Manager, or a Large_Forward_Open (0x5b): fixed
+ * fields (RPIs in microseconds), transport type/trigger (class in the low nibble), connection path.
+ * `pathWords` overrides the stated path size, to lie.
+ */
+export function forwardOpen(o: {
+  transport: number;
+  path: Bytes;
+  rpi?: number;
+  large?: boolean;
+  serial?: number;
+  pathWords?: number;
+}): Bytes {
+  const large = o.large === true;
+  const params = (v: number) => (large ? u32le(v << 16) : u16le(v));
+  const rpi = o.rpi ?? 10_000;
+  return concat(
+    [large ? 0x5b : 0x54, 2, 0x20, 0x06, 0x24, 0x01],
+    [0x0a, 0x0e],
+    u32le(0),
+    u32le(0x8000 + (o.serial ?? 1)),
+    u16le(o.serial ?? 1),
+    u16le(1),
+    u32le(0x00c0ffee),
+    [1, 0, 0, 0],
+    u32le(rpi),
+    params(0x4800 | 32),
+    u32le(rpi),
+    params(0x2800 | 32),
+    [o.transport, o.pathWords ?? Math.ceil(o.path.length / 2)],
+    o.path,
+  );
+}

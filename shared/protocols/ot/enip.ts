@@ -16,6 +16,7 @@ import {
 import { OnceSet } from '../common/once';
 import { type End } from '../common/refs';
 import { PDU_LOST, PDU_READ, PduDirections, type PduFraming } from '../it/pdu-stream';
+import { connectionTarget, routesOn, type ConnectionTarget } from './cip-connection-path';
 import { CPF } from './enip-cpf';
 import { cipDeviceTypeName, cipVendorName } from './registries';
 
@@ -63,6 +64,8 @@ const MAX_ITEMS = 8;
 const MAX_PENDING = 32;
 /** Services inside one Multiple_Service_Packet that are looked at. */
 const MAX_MULTI = 32;
+/** Connection targets (Forward_Open paths) stated per flow: a scanner opens a few per adapter. */
+const MAX_TARGETS = 8;
 
 const CLASS_IDENTITY = 0x01;
 const CLASS_CONNECTION_MANAGER = 0x06;
@@ -128,6 +131,8 @@ interface EnipFlow extends MeteredFlow {
   routine: number;
   /** Each direction's cyclic I/O (UDP 2222 flows only). */
   io: [PollMeter, PollMeter] | null;
+  /** Signatures of the Forward_Open paths whose target facts were stated, at most MAX_TARGETS. */
+  targets: number[];
 }
 
 function newFlow(): EnipFlow {
@@ -146,6 +151,7 @@ function newFlow(): EnipFlow {
     ioPort: -1,
     ioConn: -1,
     routine: 0,
+    targets: [],
   };
 }
 
@@ -209,6 +215,11 @@ const VOCABULARY = {
   fields: [
     'FirmwareUpdate',
     'Forward_Open',
+    'Forward_Open.connectionPath',
+    'Forward_Open.ekey.deviceType',
+    'Forward_Open.ekey.productCode',
+    'Forward_Open.ekey.revision',
+    'Forward_Open.ekey.vendorId',
     'Identity.deviceType',
     'Identity.productCode',
     'Identity.productName',
@@ -238,6 +249,13 @@ const VOCABULARY = {
   keys: {
     attribute: [
       'cip.connected',
+      'cip.connection-target',
+      'cip.ekey.device-type',
+      'cip.ekey.device-type-id',
+      'cip.ekey.product-code',
+      'cip.ekey.revision',
+      'cip.ekey.vendor',
+      'cip.ekey.vendor-id',
       'cip.io.connection',
       'cip.object-accessed',
       'enip.session',
@@ -623,7 +641,7 @@ function cip(
       const inner = unconnectedSendInner(w, o, end);
       if (inner !== null) {
         reqs.push(inner.req);
-        requestFacts(inner.req, w, inner.off, inner.end, p, ctx, f);
+        requestFacts(inner.req, w, inner.off, inner.end, p, ctx, f, inner.routed);
         if (inner.req.service === SVC_MULTIPLE) multipleRequests(w, inner.off, inner.end, reqs, p, ctx, f);
       }
     } else {
@@ -702,19 +720,26 @@ function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null 
   return r;
 }
 
-/** Unconnected_Send: priority/ticks, timeout, embedded message size, embedded message. */
+/**
+ * Unconnected_Send: priority/ticks, timeout, embedded message size, embedded message (padded to a
+ * word), then the route path's size in words, a reserved byte and the route path. `routed`: the route
+ * leaves the receiver (or cannot be read), so the embedded request's target is another device.
+ */
 function unconnectedSendInner(
   w: ByteWindow,
   o: number,
   end: number,
-): { req: CipRequest; off: number; end: number } | null {
+): { req: CipRequest; off: number; end: number; routed: boolean } | null {
   const d = o + 2 + w.u8(o + 1) * 2;
   const size = w.u16le(d + 2);
   const s = d + 4;
   const e = Math.min(s + size, end);
   if (e <= s) return null;
   const req = parseRequest(w, s, e);
-  return req === null ? null : { req, off: s, end: e };
+  const r = s + size + (size & 1);
+  const rEnd = r + 2 + w.u8(r) * 2;
+  const routed = rEnd > end || routesOn(w, r + 2, rEnd);
+  return req === null ? null : { req, off: s, end: e, routed };
 }
 
 function multipleRequests(
@@ -739,7 +764,10 @@ function multipleRequests(
   }
 }
 
-/** Roles and events a request states about its sender (the actor) and its target. */
+/**
+ * Roles and events a request states about its sender (the actor) and its target; `routed` when an
+ * Unconnected_Send carried it on past the receiver.
+ */
 function requestFacts(
   r: CipRequest,
   w: ByteWindow,
@@ -748,6 +776,7 @@ function requestFacts(
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
+  routed = false,
 ): void {
   const s = r.service;
   // Which objects a client uses on a target says what the target is (0x8e/0x6b: a Logix controller).
@@ -772,6 +801,8 @@ function requestFacts(
         },
       });
     }
+    const t = connectionTarget(w, o + 2 + w.u8(o + 1) * 2, end, s === SVC_LARGE_FORWARD_OPEN);
+    if (t !== null && !routed) targetFacts(t, p, ctx, f);
     return;
   }
   if (r.cls === CLASS_CONNECTION_MANAGER && s === SVC_FORWARD_CLOSE) return;
@@ -833,6 +864,61 @@ function requestFacts(
       }
     }
   }
+}
+
+/**
+ * What a Forward_Open's path says about its target, stated about the target (dst) once per path per
+ * flow: the electronic key's non-zero fields and what the connection points address. The key is the
+ * scanner's configuration of the target (hearsay, weaker than the target's own Identity reply), so
+ * its facts are attributes under `cip.ekey.*`, never identity facts. A path with neither key nor
+ * connection points (class-3 connections to the message router) states nothing, and so does one
+ * routed on to another network (its target is not the receiver).
+ */
+function targetFacts(t: ConnectionTarget, p: Packet, ctx: AppContext, f: EnipFlow): void {
+  const k = t.key;
+  const keyed = k !== null && (k.vendor | k.deviceType | k.productCode | k.major | k.minor) !== 0;
+  // A path routed past the receiver describes another device, one we cannot name by address here.
+  if (t.routed || (!keyed && t.points === null)) return;
+  if (f.targets.length >= MAX_TARGETS || f.targets.includes(t.signature)) return;
+  f.targets.push(t.signature);
+  const cls = 'class ' + t.transportClass;
+  em.attribute(ctx, p, {
+    end: 'dst',
+    field: 'Forward_Open.connectionPath',
+    key: 'cip.connection-target',
+    value: t.points === null ? cls : cls + ' to ' + t.points,
+  });
+  if (!keyed) return;
+  if (k.vendor !== 0) {
+    const field = 'Forward_Open.ekey.vendorId';
+    em.attribute(ctx, p, { end: 'dst', field, key: 'cip.ekey.vendor-id', value: String(k.vendor) });
+    const name = cipVendorName(k.vendor);
+    if (name !== null) em.attribute(ctx, p, { end: 'dst', field, key: 'cip.ekey.vendor', value: name });
+  }
+  if (k.deviceType !== 0) {
+    const field = 'Forward_Open.ekey.deviceType';
+    em.attribute(ctx, p, { end: 'dst', field, key: 'cip.ekey.device-type-id', value: String(k.deviceType) });
+    em.attribute(ctx, p, {
+      end: 'dst',
+      field,
+      key: 'cip.ekey.device-type',
+      value: cipDeviceTypeName(k.deviceType) ?? 'CIP device type ' + k.deviceType,
+    });
+  }
+  if (k.productCode !== 0)
+    em.attribute(ctx, p, {
+      end: 'dst',
+      field: 'Forward_Open.ekey.productCode',
+      key: 'cip.ekey.product-code',
+      value: String(k.productCode),
+    });
+  if ((k.major | k.minor) !== 0)
+    em.attribute(ctx, p, {
+      end: 'dst',
+      field: 'Forward_Open.ekey.revision',
+      key: 'cip.ekey.revision',
+      value: k.major + '.' + k.minor + (k.compatible ? ' or compatible' : ''),
+    });
 }
 
 function connectionDetail(w: ByteWindow, o: number, end: number, svc: number): string {

@@ -16,6 +16,7 @@ import {
   mbapAdu,
   modbusDeviceIdReply,
 } from '../../helpers/ot-frames';
+import { BRIDGE, GARBAGE, ekeyPlant } from '../../helpers/enip-connections';
 import { tcpFrame, udpFrame, type Bytes } from '../../helpers/packets';
 import { writePcap } from '../../helpers/pcap-writer';
 import { tshark, tsharkAvailable, tsharkFields } from '../../helpers/tshark';
@@ -165,6 +166,66 @@ test('tshark agreement: Modbus and EtherNet/IP identity replies split across TCP
     // tshark shows the vendor id in hex, we keep it in decimal.
     const vendor = (rows.get(4)?.[2] ?? ['(tshark: none)']).map((v) => String(Number(v)));
     assert.deepEqual(ours(4, id('enip', 'vendor-id')), vendor);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tshark agreement: the electronic key of crafted Forward_Opens, per target', (t) => {
+  if (!tsharkAvailable()) return t.skip('tshark not installed');
+  const recs = ekeyPlant();
+  const frames = recs.map((r) => r.data);
+  const dir = mkdtempSync(join(tmpdir(), 'gp-ekey-diff-'));
+  try {
+    const file = writePcap(join(dir, 'ekey.pcap'), 1, recs);
+    const fields = [
+      'ip.dst',
+      'cip.ekey.vendor',
+      'cip.ekey.devtype',
+      'cip.ekey.product_code',
+      '_ws.malformed',
+    ];
+    const rows = tsharkFields(file, fields, 'a', 'cip.ekey.format');
+    const { obs, errors } = run(frames);
+    assert.equal(errors, 0);
+    const keys = ['cip.ekey.vendor-id', 'cip.ekey.device-type-id', 'cip.ekey.product-code'];
+    const ours = (frame: number) =>
+      keys.map((k) => obs.flatMap((o) => (o.frame === frame ? (attr('enip', k)(o) ?? []) : [])));
+    let compared = 0;
+    for (const [frame, cols] of rows) {
+      const target = cols[0]![0]!;
+      // tshark shows wildcards (0) too; we state only what the key fixes, in decimal.
+      const theirs = cols.slice(1, 4).map((v) =>
+        v
+          .map(Number)
+          .filter((n) => n !== 0)
+          .map(String),
+      );
+      const mine = ours(frame);
+      const ekeyObs = obs.filter(
+        (o) => o.frame === frame && o.kind === 'attribute' && o.key.startsWith('cip.ekey.'),
+      );
+      if (target === BRIDGE.ip) {
+        // Routed on past the receiver (port 2, an IP address): the key is another device's, not stated.
+        assert.deepEqual(ekeyObs, [], `frame ${frame}: a routed path's key`);
+        continue;
+      }
+      if (target === GARBAGE.ip) {
+        // Cut short inside its stated size: tshark shows what it read and marks it malformed.
+        assert.ok(cols[4]!.length > 0, `frame ${frame}: tshark did not mark the cut key malformed`);
+        assert.deepEqual(ekeyObs, [], `frame ${frame}: a cut key`);
+        continue;
+      }
+      assert.ok(
+        ekeyObs.every((o) => o.device.ip === target),
+        `frame ${frame}: stated about the target`,
+      );
+      assert.deepEqual(mine, theirs, `frame ${frame} (${target})`);
+      if (theirs.some((v) => v.length > 0)) compared++;
+    }
+    // The drive, the discrete I/O and the self-stated PLC carry non-zero keys.
+    assert.equal(compared, 3, 'keyed frames compared');
+    t.diagnostic(`${rows.size} Forward_Opens with a key; ${compared} keyed targets agree with tshark`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,6 +16,7 @@ import {
   udpToServer,
 } from './helpers';
 import { agreement, corpusFiles, dec, hasTshark, runCapture, tshark } from './corpus';
+import { assemblyPoints, ekeySegment, forwardOpen, symbolSegment } from '../../helpers/ot-frames';
 
 const PORT = 44818;
 
@@ -270,4 +271,132 @@ test('corpus: ground-truth facts for the ControlLogix lab', async (t) => {
   assert.ok(events(fwc.obs).includes('device-reset'));
   const upd = fwc.obs.find((o) => o.kind === 'event' && o.event === 'firmware-update');
   assert.equal(upd?.device.ip, '192.168.10.105');
+});
+
+/** Every `cip.ekey.*` and `cip.connection-target` attribute as `ip key=value`, in order. */
+const targetFacts = (obs: ReturnType<typeof run>['obs']) =>
+  obs.flatMap((o) =>
+    o.kind === 'attribute' && (o.key.startsWith('cip.ekey.') || o.key === 'cip.connection-target')
+      ? [`${o.device.ip} ${o.key}=${o.value}`]
+      : [],
+  );
+
+test("Forward_Open's electronic key and connection points are stated about the target, once per path", () => {
+  const io = concat(
+    ekeySegment({ vendor: 1, deviceType: 7, productCode: 42, major: 2, minor: 3 }),
+    assemblyPoints(1, 101, 100),
+  );
+  const drive = concat(
+    [0x01, 0x00],
+    ekeySegment({ deviceType: 2, compatible: true, major: 5 }),
+    assemblyPoints(1, 150, 100),
+  );
+  const r = run([
+    toServer(PORT, rr(forwardOpen({ transport: 0x01, path: io }), 1)),
+    // The same path again (a reconnect) says nothing new; another path on the flow does.
+    toServer(PORT, rr(forwardOpen({ transport: 0x01, path: io, serial: 2 }), 2)),
+    toServer(PORT, rr(forwardOpen({ transport: 0x01, path: drive, serial: 3, large: true }), 3)),
+  ]);
+  assert.deepEqual(targetFacts(r.obs), [
+    '10.0.0.2 cip.connection-target=class 1 to assembly',
+    '10.0.0.2 cip.ekey.vendor-id=1',
+    '10.0.0.2 cip.ekey.vendor=Rockwell Automation/Allen-Bradley',
+    '10.0.0.2 cip.ekey.device-type-id=7',
+    '10.0.0.2 cip.ekey.device-type=General Purpose Discrete I/O',
+    '10.0.0.2 cip.ekey.product-code=42',
+    '10.0.0.2 cip.ekey.revision=2.3',
+    '10.0.0.2 cip.connection-target=class 1 to assembly',
+    '10.0.0.2 cip.ekey.device-type-id=2',
+    '10.0.0.2 cip.ekey.device-type=AC Drive',
+    '10.0.0.2 cip.ekey.revision=5.0 or compatible',
+  ]);
+  // The role and the event stay once per flow.
+  assert.equal(events(r.obs).filter((e) => e === 'cip-connection-open').length, 1);
+  const key = r.obs.find((o) => o.kind === 'attribute' && o.key === 'cip.ekey.vendor-id');
+  assert.equal(key?.field, 'Forward_Open.ekey.vendorId');
+});
+
+test('Forward_Opens that key nothing state nothing about their target', () => {
+  // Class 3 to the Message Router (the corpus' explicit-messaging connections); a routed path (port
+  // 2, an IP address) keys a device past the receiver; a symbolic tag states its tag connection only.
+  const routed = concat(
+    [0x12, 9],
+    ascii('10.0.0.99'),
+    [0],
+    ekeySegment({ deviceType: 2 }),
+    assemblyPoints(1, 2, 3),
+  );
+  const r = run([
+    toServer(PORT, rr(forwardOpen({ transport: 0xa3, path: Uint8Array.from([0x20, 0x02, 0x24, 0x01]) }), 1)),
+    toServer(PORT, rr(forwardOpen({ transport: 0x01, path: routed, serial: 2 }), 2)),
+    toServer(PORT, rr(forwardOpen({ transport: 0x01, path: symbolSegment('Tag'), serial: 3 }), 3)),
+  ]);
+  assert.deepEqual(targetFacts(r.obs), ['10.0.0.2 cip.connection-target=class 1 to tag']);
+  assert.ok(roles(r.obs).includes('cip-adapter@10.0.0.2'));
+});
+
+test('Forward_Open targets are bounded per flow', () => {
+  const frames = Array.from({ length: 20 }, (_, i) =>
+    toServer(
+      PORT,
+      rr(
+        forwardOpen({
+          transport: 0x01,
+          path: concat(ekeySegment({ productCode: i + 1 }), assemblyPoints(1, 2, 3)),
+          serial: i,
+        }),
+        i,
+      ),
+    ),
+  );
+  const r = run(frames);
+  assert.equal(attribute(r.obs, 'cip.ekey.product-code').length, 8);
+});
+
+test('hostile Forward_Open paths: truncation, lying sizes, random bytes never throw', () => {
+  const path = concat(
+    [0x01, 0x00],
+    ekeySegment({ vendor: 1, deviceType: 2, productCode: 9, major: 1 }),
+    assemblyPoints(1, 2, 3),
+  );
+  assertSurvivesHostile(rr(forwardOpen({ transport: 0x01, path })), (b) => toServer(PORT, b));
+  assertSurvivesHostile(rr(forwardOpen({ transport: 0x01, path, large: true })), (b) => toServer(PORT, b));
+  // A stated size past the message, and a key cut short inside its stated size: nothing read; the
+  // whole path after them on the same flow is read as ever.
+  const r = run([
+    toServer(PORT, rr(forwardOpen({ transport: 0x01, path: path.subarray(0, 6), pathWords: 40 }), 1)),
+    toServer(
+      PORT,
+      rr(forwardOpen({ transport: 0x01, path: concat([0x34, 4], u16le(1), u16le(2)), serial: 2 }), 2),
+    ),
+    toServer(PORT, rr(forwardOpen({ transport: 0x01, path, serial: 3 }), 3)),
+  ]);
+  assert.equal(r.errors, 0);
+  assert.deepEqual(
+    r.obs.flatMap((o) => (o.kind === 'attribute' && o.key.startsWith('cip.ekey.') ? [o.frame] : [])),
+    [3, 3, 3, 3, 3, 3],
+    'only the whole path states its key',
+  );
+  assert.deepEqual(attribute(r.obs, 'cip.ekey.product-code'), ['9']);
+});
+
+test('a Forward_Open inside an Unconnected_Send keys the receiver only when the route stays on its backplane', () => {
+  const path = concat(ekeySegment({ deviceType: 7 }), assemblyPoints(1, 2, 3));
+  const ucs = (fo: Bytes, route: number[]) =>
+    concat(
+      cipReq(0x52, 0x06, 1),
+      [0x07, 0xe9],
+      u16le(fo.length),
+      fo,
+      fo.length % 2 === 1 ? [0] : [],
+      [route.length / 2, 0],
+      route,
+    );
+  const fo = (serial: number) => forwardOpen({ transport: 0x01, path, serial });
+  const offNet = [0x12, 9, ...ascii('10.0.0.99'), 0];
+  const r = run([toServer(PORT, rr(ucs(fo(1), offNet), 1)), toServer(PORT, rr(ucs(fo(2), [0x01, 0x00]), 2))]);
+  assert.deepEqual(
+    r.obs.flatMap((o) => (o.kind === 'attribute' && o.key === 'cip.ekey.device-type-id' ? [o.frame] : [])),
+    [2],
+  );
 });
