@@ -2,7 +2,8 @@ import type { AlertJson } from '../../shared/model/alert';
 import { SEVERITIES, isSeverity } from '../../shared/alerts/severity';
 import { isoTime } from '../../shared/util/time';
 import { queryAlerts } from '../store/alert-query';
-import { dbPath, openForReading, parseDuration } from './db';
+import { dbPath, openForReading } from './db';
+import { parseDuration } from './duration';
 import { UsageError, writeOutput } from './output';
 import { printable } from '../../shared/util/printable';
 

@@ -3,7 +3,7 @@ import { createSecureContext } from 'node:tls';
 import { EVENT_KINDS, isEventKind, type EventKind } from '../../shared/forward/events';
 import { isSeverity, SEVERITIES, type Severity } from '../../shared/alerts/severity';
 import { parseHttpDestination, type HttpDestination } from './http-destination';
-import { parseDuration } from '../cli/db';
+import { parseDuration } from '../cli/duration';
 
 export const FORWARD_FORMATS = ['cef', 'leef', 'json'] as const;
 export type ForwardFormat = (typeof FORWARD_FORMATS)[number];

@@ -14,7 +14,7 @@ import { CaptureFileError } from '../capture/file-source';
 import { analyzeLive, type LiveProbe, type LiveRunOptions } from '../cli/analyze-live';
 import { totalDrops } from '../capture/live/framing';
 import { UsageError } from '../cli/output';
-import { parseDuration } from '../cli/db';
+import { parseDuration } from '../cli/duration';
 import { dataDir, forwardOptions, type ForwardFlags } from '../forward/run';
 import { ForwardUriError } from '../forward/destination';
 import { startHostForwarding, type HostForwarding } from '../forward/host-forwarding';

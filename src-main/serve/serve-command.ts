@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine } from '../engine/engine';
 import { createDispatcher } from '../ipc/dispatch';
 import { UsageError } from '../cli/output';
-import { parseDuration } from '../cli/db';
+import { parseDuration } from '../cli/duration';
 import { loadAlertPolicy } from '../cli/alert-policy';
 import type { AlertPolicy } from '../../shared/alerts/policy';
 import type { Store } from '../store/store';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyzeCommand } from '../../src-main/cli/analyze';
 import { alertsCommand } from '../../src-main/cli/alerts';
-import { parseDuration } from '../../src-main/cli/db';
+import { parseDuration } from '../../src-main/cli/duration';
 import { UsageError } from '../../src-main/cli/output';
 import type { AlertJson } from '../../shared/model/alert';
 import type { StoredDevice } from '../../src-main/store/types';
