@@ -5,9 +5,9 @@
  * classification take the very path a capture analysed whole takes (Inventory.deviceJson, Classifier).
  * A person's edits go over the result.
  */
-import { applyClassification, classify, factsOf, peerIndex, type CompiledRule } from '../classify';
+import { applyClassification, classify, factsOf, type CompiledRule, type PeerIndex } from '../classify';
 import { applyEdits, type DeviceEdits } from './edits';
-import { Edge, Inventory, type Device } from './inventory';
+import { Device, edgeJsonOf, Inventory } from './inventory';
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
 import { ipv4FromString, macFromString } from '../util/addr';
 import { cmp, UNKNOWN_BORN } from './partial-merge';
@@ -85,9 +85,10 @@ export function idsOf(
 
 const unset = (t: number | null, none: number) => (t === null ? none : t);
 
-function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, string>): Device {
-  const mac = c.p.kind === 'mac' ? macFromString(c.p.id.slice(4)) : -1;
-  const d = inv.restore(id, mac);
+const macOf = (p: PartialDevice) => (p.kind === 'mac' ? macFromString(p.id.slice(4)) : -1);
+
+/** A combined device's facts put into a new Device `d`. */
+function rebuild(d: Device, c: Combined, ids: Map<string, string>): Device {
   d.router = c.router;
   d.routed = c.routed;
   d.aggregate = c.p.kind === 'aggregate';
@@ -286,7 +287,14 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   };
 }
 
-/** One site's devices and edges rebuilt as an Inventory's, classified, in JSON: into `devices` and `edges`. */
+/**
+ * One site's devices and edges rebuilt as an Inventory's, classified, in JSON: into `devices` and
+ * `edges`. Each device is made, written and classified on its own, then let go: classification
+ * reads its edges only as protocol counts per device (peerIndex), and an edge's JSON only its ends'
+ * ids, so neither needs the site's devices held at once (an Inventory Device, with its sets, maps
+ * and evidence, is about 3 KB: held for a whole site they were most of a rebuild's heap, and, living
+ * through many scavenges, most of its collection time).
+ */
 function buildSite(
   part: SitePart,
   all: Map<string, Combined>,
@@ -297,10 +305,8 @@ function buildSite(
   devices: DeviceJson[],
   edges: EdgeJson[],
 ): void {
+  // No devices are held here: the inventory lends its OUI lookup and DNS names to deviceJson.
   const inv = new Inventory({ vendorOf: o.vendorOf });
-  /** What the JSON needs of a combined device once its device is made (the rest can go). */
-  const list: { d: Device; key: string; site: string; sensors: Set<string>; sources: Set<string>[] }[] = [];
-  const byKey = new Map<string, Device>();
   // Devices are numbered in the order they are made here, and an edge is written from its lower
   // number: one analysis's workers make them in the order that analysis did (born), others by id.
   const local = o.local === true;
@@ -320,56 +326,76 @@ function buildSite(
     .filter((c) => wanted === undefined || wanted.has(c.p.key))
     .sort((x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
   all.clear();
-  for (let i = 0; i < order.length; i++) {
-    const c = order[i]!;
-    order[i] = undefined;
-    const d = rebuild(inv, c, ids.get(c.p.key)!, ids);
-    const sources = o.evidence === true && !local ? c.facts.map((f) => f.sources) : [];
-    list.push({ d, key: c.p.key, site: c.p.site, sensors: c.sensors, sources });
-    byKey.set(c.p.key, d);
-  }
+  /** Each device's number (its place in `order`) by key. */
+  const number = new Map<string, number>();
+  for (let i = 0; i < order.length; i++) number.set(order[i]!.p.key, i);
   // One analysis's names in the order it learnt them (the partial's); other sources' by name.
   for (const n of part.dns) {
     const names = n.names.map((name, i): [string, number] => [name, n.born?.[i] ?? UNKNOWN_BORN]);
     if (!local) names.sort(([x], [y]) => cmp(x, y));
     inv.resolved.set(n.ip, new Map(names));
   }
+  // Per device key, each protocol's count over its edges, counted as peerIndex counts them (edges in
+  // the order an Inventory holds them, each from its lower number).
+  const peers = new Map<string, Record<string, number>>();
+  const count = (key: string, p: string) => {
+    let r = peers.get(key);
+    if (r === undefined) peers.set(key, (r = {}));
+    r[p] = (r[p] ?? 0) + 1;
+  };
   for (const pe of made) {
-    const a = byKey.get(pe.a);
-    const b = byKey.get(pe.b);
+    const na = number.get(pe.a);
+    const nb = number.get(pe.b);
     // A delta may name a device whose own record has not arrived yet: the edge waits for it.
-    if (a === undefined || b === undefined || a === b) continue;
-    const flip = a.n > b.n;
-    const e = new Edge(flip ? b : a, flip ? a : b);
-    e.packetsAtoB = flip ? pe.packetsBtoA : pe.packetsAtoB;
-    e.packetsBtoA = flip ? pe.packetsAtoB : pe.packetsBtoA;
-    e.bytesAtoB = flip ? pe.bytesBtoA : pe.bytesAtoB;
-    e.bytesBtoA = flip ? pe.bytesAtoB : pe.bytesBtoA;
-    e.first = pe.first;
-    e.last = pe.last;
-    for (const x of pe.protocols) e.protocols.add(x);
-    const lo = e.a;
-    inv.edges.set(lo.n * 67108864 + e.b.n, e);
-    lo.edgeTo.set(e.b.n, e);
+    if (na === undefined || nb === undefined) continue;
+    const flip = na > nb;
+    const [lo, hi] = flip ? [pe.b, pe.a] : [pe.a, pe.b];
+    if (rules !== null)
+      for (const p of pe.protocols) {
+        count(lo, p);
+        count(hi, p);
+      }
+    // An edge of two devices not shown may lack parts read for neither: not written.
+    if (only !== undefined && !only.has(lo) && !only.has(hi)) continue;
+    edges.push(
+      edgeJsonOf(ids.get(lo)!, ids.get(hi)!, {
+        packetsAtoB: flip ? pe.packetsBtoA : pe.packetsAtoB,
+        packetsBtoA: flip ? pe.packetsAtoB : pe.packetsBtoA,
+        bytesAtoB: flip ? pe.bytesBtoA : pe.bytesAtoB,
+        bytesBtoA: flip ? pe.bytesAtoB : pe.bytesBtoA,
+        first: pe.first,
+        last: pe.last,
+        protocols: pe.protocols,
+      }),
+    );
   }
-  const peers = rules === null ? undefined : peerIndex(inv);
-  const shown = new Set<Device>();
-  for (const { d, key, site, sensors, sources } of list) {
+  made.length = 0;
+  /** What the Device's constructor records it in (a change stream no one reads here). */
+  const changed: Device[] = [];
+  /** The one device classified at a time, as classify's facts take peers. */
+  const one: PeerIndex = new Map();
+  for (let i = 0; i < order.length; i++) {
+    const c = order[i]!;
+    order[i] = undefined;
+    const key = c.p.key;
     if (only !== undefined && !only.has(key)) continue;
-    shown.add(d);
+    const d = rebuild(new Device(i, ids.get(key)!, macOf(c.p), changed), c, ids);
+    changed.length = 0;
     let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
     // Classified once each, so without a Classifier's cache (which would hold every classification).
-    if (rules !== null) j = applyClassification(j, classify(factsOf(d, inv, peers), rules));
+    if (rules !== null) {
+      const p = peers.get(key);
+      if (p !== undefined) one.set(d, p);
+      j = applyClassification(j, classify(factsOf(d, inv, one), rules));
+      one.clear();
+    }
     if (j.evidence !== undefined && !local)
-      j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...sources[i]!].sort(cmp) }));
+      j.evidence = j.evidence.map((ev, k) => ({ ...ev, sources: [...c.facts[k]!.sources].sort(cmp) }));
     j = applyEdits(j, edits.get(key));
     if (!local) {
-      j.site = site;
-      j.sensors = [...sensors].sort(cmp);
+      j.site = c.p.site;
+      j.sensors = [...c.sensors].sort(cmp);
     }
     devices.push(j);
   }
-  // An edge of two devices not shown may lack parts read for neither: not written.
-  for (const e of inv.edges.values())
-    if (only === undefined || shown.has(e.a) || shown.has(e.b)) edges.push(inv.edgeJson(e));
 }
