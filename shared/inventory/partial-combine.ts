@@ -229,7 +229,7 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
 }
 
 /** The facts of every source as one list (decideRouters moved those it moves): see Combined.factLists. */
-function settleFacts(c: Combined): void {
+export function settleFacts(c: Combined): void {
   // The same fact from several sources (or addresses) is one entry: counts summed, the earliest frame first.
   const byFrame = c.byFrame;
   const facts = new Map<string, { f: PartialFact; sources: Set<string>; at?: number }>();
@@ -268,7 +268,7 @@ const ownsAddress = (c: Combined, ip: string) => c.ip4.has(ip) || c.ip6?.has(ip)
  * its source already moved (the source called the MAC a router).
  */
 export function endOf(
-  all: ReadonlyMap<string, Combined>,
+  all: Pick<ReadonlyMap<string, Combined>, 'get' | 'has'>,
   key: string,
   via: string | null,
   source: string,

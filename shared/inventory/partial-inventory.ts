@@ -20,7 +20,8 @@ import type {
   PartialInventory,
   PartialIpUse,
 } from './partial-types';
-import { combine, decideRouters, endOf, mayRoute, type Combined } from './partial-combine';
+import { decideRouters, endOf, mayRoute, type Combined } from './partial-combine';
+import { SiteDevices } from './partial-site-devices';
 import { addTraffic, noTraffic } from './shares';
 import { statsOf } from './partial-stats';
 import { claimHearsay } from './partial-hearsay';
@@ -149,7 +150,9 @@ interface MergedEdge extends EdgeTraffic {
  * that went through an address of a MAC the merge finds routing summed into the edge of that
  * address's device instead (partial-combine.ts endOf), as one analysis would have made them.
  */
-function edgesOf(list: readonly PartialEdge[], all: ReadonlyMap<string, Combined>): Map<string, MergedEdge> {
+function edgesOf(list: readonly PartialEdge[], all: SiteDevices): Map<string, MergedEdge> {
+  // Routers are combined up front, and endOf reads nothing of a device that does not route.
+  const ends = { get: (k: string) => all.peek(k), has: (k: string) => all.has(k) };
   const out = new Map<string, MergedEdge>();
   const add = (x: string, y: string, s: EdgeTraffic & { protocols: readonly string[] }, born: number) => {
     if (x === y) return;
@@ -172,8 +175,8 @@ function edgesOf(list: readonly PartialEdge[], all: ReadonlyMap<string, Combined
         continue;
       }
       for (const part of s.parts) {
-        const a = endOf(all, pe.a, part.viaA, s.source);
-        const b = endOf(all, pe.b, part.viaB, s.source);
+        const a = endOf(ends, pe.a, part.viaA, s.source);
+        const b = endOf(ends, pe.b, part.viaB, s.source);
         if (a !== null && b !== null) add(a, b, part, born);
       }
     }
@@ -230,10 +233,10 @@ function combineSite(
   local: boolean,
   moved?: Map<string, Map<string, string>>,
   settle = true,
-): Map<string, Combined> {
-  const all = new Map<string, Combined>();
-  for (const d of part.devices) all.set(d.key, combine(d, local));
+): SiteDevices {
+  const all = new SiteDevices(part.devices, local);
   decideRouters(all, moved, settle);
+  all.settled = settle;
   return all;
 }
 
@@ -254,7 +257,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     const seen = new Set<string>();
     for (const [, part] of sites) {
       const heads = part.devices.some(mayRoute)
-        ? [...combineSite(part, local, undefined, false).values()].map((c) => c.p)
+        ? combineSite(part, local, undefined, false).heads
         : part.devices;
       for (const h of heads) {
         qualify ||= seen.has(h.id);
@@ -270,7 +273,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   for (const [, part] of sites) {
     const all = combineSite(part, local, o.made?.moved);
     claimHearsay(all, part.hearsay, local);
-    const heads = [...all.values()].map((c) => c.p);
+    const heads = all.heads;
     if (o.made !== undefined) for (const h of heads) o.made.devices.push(h);
     const ids = idsOf(heads, qualify ? 'qualified' : 'local');
     buildSite(part, all, ids, o, rules, edits, devices, edges);
@@ -297,7 +300,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
  */
 function buildSite(
   part: SitePart,
-  all: Map<string, Combined>,
+  all: SiteDevices,
   ids: Map<string, string>,
   o: FromPartialOptions,
   rules: readonly CompiledRule[] | null,
@@ -322,13 +325,14 @@ function buildSite(
     wanted = new Set(only);
     for (const e of made) if (only.has(e.a) || only.has(e.b)) wanted.add(e.a).add(e.b);
   }
-  const order: (Combined | undefined)[] = [...all.values()]
-    .filter((c) => wanted === undefined || wanted.has(c.p.key))
-    .sort((x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
-  all.clear();
+  const born = local ? new Map(all.heads.map((h) => [h.key, all.born(h.key)])) : null;
+  const order = all.heads
+    .map((h) => h.key)
+    .filter((k) => wanted === undefined || wanted.has(k))
+    .sort((x, y) => (born !== null ? born.get(x)! - born.get(y)! : 0) || cmp(ids.get(x)!, ids.get(y)!));
   /** Each device's number (its place in `order`) by key. */
   const number = new Map<string, number>();
-  for (let i = 0; i < order.length; i++) number.set(order[i]!.p.key, i);
+  for (let i = 0; i < order.length; i++) number.set(order[i]!, i);
   // One analysis's names in the order it learnt them (the partial's); other sources' by name.
   for (const n of part.dns) {
     const names = n.names.map((name, i): [string, number] => [name, n.born?.[i] ?? UNKNOWN_BORN]);
@@ -375,10 +379,10 @@ function buildSite(
   /** The one device classified at a time, as classify's facts take peers. */
   const one: PeerIndex = new Map();
   for (let i = 0; i < order.length; i++) {
-    const c = order[i]!;
-    order[i] = undefined;
-    const key = c.p.key;
+    const key = order[i]!;
     if (only !== undefined && !only.has(key)) continue;
+    // Combined now if it was not yet, and no longer held by `all`.
+    const c = all.take(key)!;
     const d = rebuild(new Device(i, ids.get(key)!, macOf(c.p), changed), c, ids);
     changed.length = 0;
     let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
