@@ -37,6 +37,8 @@ export interface Classification {
 
 const MAX_ROLES = 32;
 
+const NO_CANDIDATES: readonly Candidate[] = Object.freeze([]);
+
 function evidenceOf(rule: string, refs: EvidenceRef[]): AttributeEvidence[] {
   return refs.map((e) => ({
     rule,
@@ -119,7 +121,9 @@ function candidates(
 /** Run every rule over one device's facts and combine what fired into attributes with evidence. */
 export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classification {
   const facts = byKind(d);
-  const cands = new Map<AttributeName, Candidate[]>(ATTRIBUTES.map((a) => [a, []]));
+  // Lists made as rules propose values: most devices get a few attributes of seven.
+  const cands = new Map<AttributeName, Candidate[]>();
+  const proposed = (a: AttributeName): readonly Candidate[] => cands.get(a) ?? NO_CANDIDATES;
   const roles = new Map<string, RoleAttribute>();
   const used = new Set<object>();
   const fired: string[] = [];
@@ -182,7 +186,10 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
         if (r.yields[a] === undefined) continue;
         const v = yieldOf(r, a, m.captures);
         if (v === null) continue;
-        cands.get(a)!.push({ value: v, confidence: r.weights[a] ?? r.confidence, rule: r.id, evidence: ev });
+        const c = { value: v, confidence: r.weights[a] ?? r.confidence, rule: r.id, evidence: ev };
+        const l = cands.get(a);
+        if (l === undefined) cands.set(a, [c]);
+        else l.push(c);
         yielded = true;
       }
       for (const role of r.roles) {
@@ -219,8 +226,8 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
     facts.set('fingerprint', prints);
   }
 
-  const type = combine('type', cands.get('type')!);
-  const category = categoryFor(type, cands.get('category')!);
+  const type = combine('type', proposed('type'));
+  const category = categoryFor(type, proposed('category'));
   const roleList = [...roles.values()].sort((a, b) => (a.value < b.value ? -1 : 1));
   const unmatched: UnmatchedFingerprint[] = [];
   for (const f of prints)
@@ -228,13 +235,13 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
       unmatched.push({ scheme: f.key, value: f.value, protocol: f.protocol, count: f.count, frame: f.frame });
 
   return {
-    vendor: combine('vendor', cands.get('vendor')!),
+    vendor: combine('vendor', proposed('vendor')),
     category,
     type,
-    model: combine('model', cands.get('model')!),
-    os: combine('os', cands.get('os')!),
-    firmware: combine('firmware', cands.get('firmware')!),
-    hostname: combine('hostname', cands.get('hostname')!),
+    model: combine('model', proposed('model')),
+    os: combine('os', proposed('os')),
+    firmware: combine('firmware', proposed('firmware')),
+    hostname: combine('hostname', proposed('hostname')),
     roles: roleList,
     purdue: purdue(type, category, roleList),
     unmatched,
@@ -266,7 +273,7 @@ function purdue(
  * The category follows the chosen type (a PLC is OT whatever else was said); stated categories that
  * agree add their evidence, the others stay as alternatives. Without a type, stated categories decide.
  */
-function categoryFor(type: Attribute, stated: Candidate[]): Attribute {
+function categoryFor(type: Attribute, stated: readonly Candidate[]): Attribute {
   const fromType = type.value === null ? null : categoryOf(type.value);
   if (fromType === null) return combine('category', stated);
   const all = combine('category', stated);

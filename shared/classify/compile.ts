@@ -274,10 +274,19 @@ function asciiTwin(source: string, caseSensitive: boolean): RegExp | null {
   }
 }
 
+/** A character toLowerCase may change: an ASCII capital, or anything past ASCII. */
+const CASED = /[A-Z\u0080-\uffff]/;
+
+/**
+ * `s.toLowerCase()`, without a new string where there is nothing to lower: V8 makes one on every
+ * call, and each of a device's facts meets a hundred tests or more when it is classified.
+ */
+const lower = (s: string) => (CASED.test(s) ? s.toLowerCase() : s);
+
 export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
   const spec = typeof m === 'string' ? { equals: m } : m;
   const cs = spec.case === true;
-  const norm = (s: string) => (cs ? s : s.toLowerCase());
+  const norm = (s: string) => (cs ? s : lower(s));
   const tests: ((s: string) => Captures | null)[] = [];
   if (spec.equals !== undefined) {
     const e = norm(spec.equals);

@@ -57,6 +57,9 @@ export function outcomeOf(r: CompiledRule, caps: Captures): Outcome | null {
   return k === null ? null : (r.table.byKey.get(k.toLowerCase()) ?? null);
 }
 
+/** Where matchAll's fact tests push their evidence, taken back at once (empty between calls). */
+const tried: EvidenceRef[] = [];
+
 /** Matches of one rule per device, at most: a device stating many products is still bounded. */
 const MAX_MATCHES = 16;
 
@@ -75,10 +78,13 @@ export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): R
     (c.protocolIs === undefined ? facts.get(c.kind) : facts.get(c.kind + '\0' + c.protocolIs)) ?? [];
   const out: RuleMatch[] = [];
   for (let i = 0; i < all.length && out.length < MAX_MATCHES; i++) {
-    const ev: EvidenceRef[] = [];
-    const caps = factMatch(c, all[i]!, ev, facts);
-    const o = caps === null ? null : outcomeOf(r, caps);
-    if (o !== null) out.push({ captures: caps!, evidence: ev, outcome: o });
+    // factMatch pushes its one piece of evidence only when the fact matches: an array per match,
+    // not one per fact tried (a device's facts meet a hundred tests or more, most of them failing).
+    const caps = factMatch(c, all[i]!, tried, facts);
+    if (caps === null) continue;
+    const ev = [tried.pop()!];
+    const o = outcomeOf(r, caps);
+    if (o !== null) out.push({ captures: caps, evidence: ev, outcome: o });
   }
   // Rows fire in table order, as the separate rules a table replaces did (stable: facts in order).
   if (r.table !== null && out.length > 1)
@@ -130,7 +136,8 @@ function distancesOf(facts: FactsByKind, field: string): number[] {
 function factMatch(c: FactCond, f: FactIn, ev: EvidenceRef[], facts: FactsByKind): Captures | null {
   if (c.protocol !== undefined && c.protocol(f.protocol) === null) return null;
   if (c.field !== undefined && c.field(f.field) === null) return null;
-  let caps: Captures = {};
+  // Null until a test captures: most facts tried fail a test, and need no object of their own.
+  let caps: Captures | null = null;
   if (c.key !== undefined) {
     const k = c.key(f.key);
     if (k === null) return null;
@@ -139,12 +146,12 @@ function factMatch(c: FactCond, f: FactIn, ev: EvidenceRef[], facts: FactsByKind
   if (c.value !== undefined) {
     const v = c.value(f.value);
     if (v === null) return null;
-    caps = { ...caps, ...v };
+    caps = caps === null ? v : { ...caps, ...v };
   }
   if (c.syn !== undefined) {
     const v = c.syn(f.value, distancesOf(facts, f.field));
     if (v === null) return null;
-    caps = { ...caps, ...v };
+    caps = caps === null ? v : { ...caps, ...v };
   }
   const e: EvidenceRef = {
     kind: f.kind,

@@ -1413,19 +1413,7 @@ export class Inventory {
   }
 
   edgeJson(e: Edge): EdgeJson {
-    return {
-      a: e.a.id,
-      b: e.b.id,
-      protocols: [...e.protocols].sort(),
-      packets: e.packetsAtoB + e.packetsBtoA,
-      bytes: e.bytesAtoB + e.bytesBtoA,
-      packetsAtoB: e.packetsAtoB,
-      packetsBtoA: e.packetsBtoA,
-      bytesAtoB: e.bytesAtoB,
-      bytesBtoA: e.bytesBtoA,
-      firstSeen: isoTime(e.first),
-      lastSeen: isoTime(e.last),
-    };
+    return edgeJsonOf(e.a.id, e.b.id, e);
   }
 }
 
@@ -1494,6 +1482,38 @@ function isUnicast6(a: string): boolean {
  * it serves (an S7 or Modbus answer, a DNS SRV record): the same facts its evidence lists, so the
  * details pane never says "none seen serving" beside evidence of a served port. Facts are bounded.
  */
+/**
+ * An edge's JSON from its ends' ids and what it carried (`a` to `b`): an Edge's, and a merge's edge
+ * written without making Devices of its ends (partial-inventory.ts).
+ */
+export function edgeJsonOf(
+  a: string,
+  b: string,
+  e: {
+    packetsAtoB: number;
+    packetsBtoA: number;
+    bytesAtoB: number;
+    bytesBtoA: number;
+    first: number;
+    last: number;
+    protocols: Iterable<string>;
+  },
+): EdgeJson {
+  return {
+    a,
+    b,
+    protocols: [...e.protocols].sort(),
+    packets: e.packetsAtoB + e.packetsBtoA,
+    bytes: e.bytesAtoB + e.bytesBtoA,
+    packetsAtoB: e.packetsAtoB,
+    packetsBtoA: e.packetsBtoA,
+    bytesAtoB: e.bytesAtoB,
+    bytesBtoA: e.bytesBtoA,
+    firstSeen: isoTime(e.first),
+    lastSeen: isoTime(e.last),
+  };
+}
+
 function servicesOf(d: Device): DeviceJson['services'] {
   const tcp = new Set(d.servedTcp);
   const udp = new Set<number>();

@@ -229,11 +229,15 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
 }
 
 /** The facts of every source as one list (decideRouters moved those it moves): see Combined.factLists. */
-function settleFacts(c: Combined): void {
+export function settleFacts(c: Combined): void {
   // The same fact from several sources (or addresses) is one entry: counts summed, the earliest frame first.
   const byFrame = c.byFrame;
   const facts = new Map<string, { f: PartialFact; sources: Set<string>; at?: number }>();
-  const tagged = c.factLists.map((l) => l.list.map((f) => ({ f, source: l.source, at: 0 })));
+  // Each fact's sources are named by site and sensor: one name per source's list, not per fact.
+  const tagged = c.factLists.map((l) => {
+    const source = siteSensorOf(l.source);
+    return l.list.map((f) => ({ f, source, at: 0 }));
+  });
   c.factLists = [];
   const ordered = byFrame ? inFrameOrder(c, tagged) : interleave(tagged, (x) => x.f.first);
   for (const { f, source, at } of ordered) {
@@ -245,10 +249,10 @@ function settleFacts(c: Combined): void {
         continue;
       }
       const { via: _via, ...own } = f;
-      facts.set(k, { f: own, sources: new Set([siteSensorOf(source)]), ...(byFrame ? { at } : {}) });
+      facts.set(k, { f: own, sources: new Set([source]), ...(byFrame ? { at } : {}) });
       continue;
     }
-    had.sources.add(siteSensorOf(source));
+    had.sources.add(source);
     had.f.count += f.count;
     had.f.last = Math.max(had.f.last, f.last);
     // The frame is the first arrival's, as in one analysis; the time the earliest.
@@ -268,7 +272,7 @@ const ownsAddress = (c: Combined, ip: string) => c.ip4.has(ip) || c.ip6?.has(ip)
  * its source already moved (the source called the MAC a router).
  */
 export function endOf(
-  all: ReadonlyMap<string, Combined>,
+  all: Pick<ReadonlyMap<string, Combined>, 'get' | 'has'>,
   key: string,
   via: string | null,
   source: string,

@@ -8,6 +8,7 @@ import { cmp, factKeyOnce } from './partial-merge';
 import { heardAfterAccounting, interleave, siteSensorOf, type Combined } from './partial-combine';
 import type { PartialFact, PartialHearsay } from './partial-types';
 import { PARTIAL_LIMITS } from './partial-limits';
+import type { SiteDevices } from './partial-site-devices';
 
 type Entry = { f: PartialFact; sources: Set<string>; at: number };
 
@@ -48,13 +49,16 @@ function holders(
  * in (or the frame it was heard in, if later) puts it; otherwise by time.
  */
 export function claimHearsay(
-  all: Map<string, Combined>,
+  all: SiteDevices,
   hearsay: readonly PartialHearsay[] | undefined,
   byFrame: boolean,
 ): void {
   const waiting = (hearsay ?? []).filter((h) => h.states.some((s) => !s.claimed && s.facts.length > 0));
   if (waiting.length === 0) return;
-  const held = holders(all, new Set(waiting.map((h) => `${h.site}\n${h.ip}`)));
+  const wanted = new Set(waiting.map((h) => `${h.site}\n${h.ip}`));
+  // The MACs that may hold these addresses, combined: holders reads every MAC combined so far.
+  all.holding(wanted);
+  const held = holders(all, wanted);
   const byDevice = new Map<Combined, Entry[]>();
   for (const h of waiting) {
     const holder = held.get(`${h.site}\n${h.ip}`);

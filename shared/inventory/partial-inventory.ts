@@ -5,9 +5,9 @@
  * classification take the very path a capture analysed whole takes (Inventory.deviceJson, Classifier).
  * A person's edits go over the result.
  */
-import { applyClassification, classify, factsOf, peerIndex, type CompiledRule } from '../classify';
+import { applyClassification, classify, factsOf, type CompiledRule, type PeerIndex } from '../classify';
 import { applyEdits, type DeviceEdits } from './edits';
-import { Edge, Inventory, type Device } from './inventory';
+import { Device, edgeJsonOf, Inventory } from './inventory';
 import { INVENTORY_SCHEMA, type DeviceJson, type EdgeJson, type InventoryJson } from '../model/inventory';
 import { ipv4FromString, macFromString } from '../util/addr';
 import { cmp, UNKNOWN_BORN } from './partial-merge';
@@ -20,7 +20,8 @@ import type {
   PartialInventory,
   PartialIpUse,
 } from './partial-types';
-import { combine, decideRouters, endOf, mayRoute, type Combined } from './partial-combine';
+import { decideRouters, endOf, mayRoute, type Combined } from './partial-combine';
+import { SiteDevices } from './partial-site-devices';
 import { addTraffic, noTraffic } from './shares';
 import { statsOf } from './partial-stats';
 import { claimHearsay } from './partial-hearsay';
@@ -85,9 +86,10 @@ export function idsOf(
 
 const unset = (t: number | null, none: number) => (t === null ? none : t);
 
-function rebuild(inv: Inventory, c: Combined, id: string, ids: Map<string, string>): Device {
-  const mac = c.p.kind === 'mac' ? macFromString(c.p.id.slice(4)) : -1;
-  const d = inv.restore(id, mac);
+const macOf = (p: PartialDevice) => (p.kind === 'mac' ? macFromString(p.id.slice(4)) : -1);
+
+/** A combined device's facts put into a new Device `d`. */
+function rebuild(d: Device, c: Combined, ids: Map<string, string>): Device {
   d.router = c.router;
   d.routed = c.routed;
   d.aggregate = c.p.kind === 'aggregate';
@@ -148,7 +150,9 @@ interface MergedEdge extends EdgeTraffic {
  * that went through an address of a MAC the merge finds routing summed into the edge of that
  * address's device instead (partial-combine.ts endOf), as one analysis would have made them.
  */
-function edgesOf(list: readonly PartialEdge[], all: ReadonlyMap<string, Combined>): Map<string, MergedEdge> {
+function edgesOf(list: readonly PartialEdge[], all: SiteDevices): Map<string, MergedEdge> {
+  // Routers are combined up front, and endOf reads nothing of a device that does not route.
+  const ends = { get: (k: string) => all.peek(k), has: (k: string) => all.has(k) };
   const out = new Map<string, MergedEdge>();
   const add = (x: string, y: string, s: EdgeTraffic & { protocols: readonly string[] }, born: number) => {
     if (x === y) return;
@@ -171,8 +175,8 @@ function edgesOf(list: readonly PartialEdge[], all: ReadonlyMap<string, Combined
         continue;
       }
       for (const part of s.parts) {
-        const a = endOf(all, pe.a, part.viaA, s.source);
-        const b = endOf(all, pe.b, part.viaB, s.source);
+        const a = endOf(ends, pe.a, part.viaA, s.source);
+        const b = endOf(ends, pe.b, part.viaB, s.source);
         if (a !== null && b !== null) add(a, b, part, born);
       }
     }
@@ -229,10 +233,10 @@ function combineSite(
   local: boolean,
   moved?: Map<string, Map<string, string>>,
   settle = true,
-): Map<string, Combined> {
-  const all = new Map<string, Combined>();
-  for (const d of part.devices) all.set(d.key, combine(d, local));
+): SiteDevices {
+  const all = new SiteDevices(part.devices, local);
   decideRouters(all, moved, settle);
+  all.settled = settle;
   return all;
 }
 
@@ -253,7 +257,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
     const seen = new Set<string>();
     for (const [, part] of sites) {
       const heads = part.devices.some(mayRoute)
-        ? [...combineSite(part, local, undefined, false).values()].map((c) => c.p)
+        ? combineSite(part, local, undefined, false).heads
         : part.devices;
       for (const h of heads) {
         qualify ||= seen.has(h.id);
@@ -269,7 +273,7 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   for (const [, part] of sites) {
     const all = combineSite(part, local, o.made?.moved);
     claimHearsay(all, part.hearsay, local);
-    const heads = [...all.values()].map((c) => c.p);
+    const heads = all.heads;
     if (o.made !== undefined) for (const h of heads) o.made.devices.push(h);
     const ids = idsOf(heads, qualify ? 'qualified' : 'local');
     buildSite(part, all, ids, o, rules, edits, devices, edges);
@@ -286,10 +290,17 @@ export function inventoryFromPartial(p: PartialInventory, o: FromPartialOptions 
   };
 }
 
-/** One site's devices and edges rebuilt as an Inventory's, classified, in JSON: into `devices` and `edges`. */
+/**
+ * One site's devices and edges rebuilt as an Inventory's, classified, in JSON: into `devices` and
+ * `edges`. Each device is made, written and classified on its own, then let go: classification
+ * reads its edges only as protocol counts per device (peerIndex), and an edge's JSON only its ends'
+ * ids, so neither needs the site's devices held at once (an Inventory Device, with its sets, maps
+ * and evidence, is about 3 KB: held for a whole site they were most of a rebuild's heap, and, living
+ * through many scavenges, most of its collection time).
+ */
 function buildSite(
   part: SitePart,
-  all: Map<string, Combined>,
+  all: SiteDevices,
   ids: Map<string, string>,
   o: FromPartialOptions,
   rules: readonly CompiledRule[] | null,
@@ -297,10 +308,8 @@ function buildSite(
   devices: DeviceJson[],
   edges: EdgeJson[],
 ): void {
+  // No devices are held here: the inventory lends its OUI lookup and DNS names to deviceJson.
   const inv = new Inventory({ vendorOf: o.vendorOf });
-  /** What the JSON needs of a combined device once its device is made (the rest can go). */
-  const list: { d: Device; key: string; site: string; sensors: Set<string>; sources: Set<string>[] }[] = [];
-  const byKey = new Map<string, Device>();
   // Devices are numbered in the order they are made here, and an edge is written from its lower
   // number: one analysis's workers make them in the order that analysis did (born), others by id.
   const local = o.local === true;
@@ -316,60 +325,81 @@ function buildSite(
     wanted = new Set(only);
     for (const e of made) if (only.has(e.a) || only.has(e.b)) wanted.add(e.a).add(e.b);
   }
-  const order: (Combined | undefined)[] = [...all.values()]
-    .filter((c) => wanted === undefined || wanted.has(c.p.key))
-    .sort((x, y) => (local ? x.born - y.born : 0) || cmp(ids.get(x.p.key)!, ids.get(y.p.key)!));
-  all.clear();
-  for (let i = 0; i < order.length; i++) {
-    const c = order[i]!;
-    order[i] = undefined;
-    const d = rebuild(inv, c, ids.get(c.p.key)!, ids);
-    const sources = o.evidence === true && !local ? c.facts.map((f) => f.sources) : [];
-    list.push({ d, key: c.p.key, site: c.p.site, sensors: c.sensors, sources });
-    byKey.set(c.p.key, d);
-  }
+  const born = local ? new Map(all.heads.map((h) => [h.key, all.born(h.key)])) : null;
+  const order = all.heads
+    .map((h) => h.key)
+    .filter((k) => wanted === undefined || wanted.has(k))
+    .sort((x, y) => (born !== null ? born.get(x)! - born.get(y)! : 0) || cmp(ids.get(x)!, ids.get(y)!));
+  /** Each device's number (its place in `order`) by key. */
+  const number = new Map<string, number>();
+  for (let i = 0; i < order.length; i++) number.set(order[i]!, i);
   // One analysis's names in the order it learnt them (the partial's); other sources' by name.
   for (const n of part.dns) {
     const names = n.names.map((name, i): [string, number] => [name, n.born?.[i] ?? UNKNOWN_BORN]);
     if (!local) names.sort(([x], [y]) => cmp(x, y));
     inv.resolved.set(n.ip, new Map(names));
   }
+  // Per device key, each protocol's count over its edges, counted as peerIndex counts them (edges in
+  // the order an Inventory holds them, each from its lower number).
+  const peers = new Map<string, Record<string, number>>();
+  const count = (key: string, p: string) => {
+    let r = peers.get(key);
+    if (r === undefined) peers.set(key, (r = {}));
+    r[p] = (r[p] ?? 0) + 1;
+  };
   for (const pe of made) {
-    const a = byKey.get(pe.a);
-    const b = byKey.get(pe.b);
+    const na = number.get(pe.a);
+    const nb = number.get(pe.b);
     // A delta may name a device whose own record has not arrived yet: the edge waits for it.
-    if (a === undefined || b === undefined || a === b) continue;
-    const flip = a.n > b.n;
-    const e = new Edge(flip ? b : a, flip ? a : b);
-    e.packetsAtoB = flip ? pe.packetsBtoA : pe.packetsAtoB;
-    e.packetsBtoA = flip ? pe.packetsAtoB : pe.packetsBtoA;
-    e.bytesAtoB = flip ? pe.bytesBtoA : pe.bytesAtoB;
-    e.bytesBtoA = flip ? pe.bytesAtoB : pe.bytesBtoA;
-    e.first = pe.first;
-    e.last = pe.last;
-    for (const x of pe.protocols) e.protocols.add(x);
-    const lo = e.a;
-    inv.edges.set(lo.n * 67108864 + e.b.n, e);
-    lo.edgeTo.set(e.b.n, e);
+    if (na === undefined || nb === undefined) continue;
+    const flip = na > nb;
+    const [lo, hi] = flip ? [pe.b, pe.a] : [pe.a, pe.b];
+    if (rules !== null)
+      for (const p of pe.protocols) {
+        count(lo, p);
+        count(hi, p);
+      }
+    // An edge of two devices not shown may lack parts read for neither: not written.
+    if (only !== undefined && !only.has(lo) && !only.has(hi)) continue;
+    edges.push(
+      edgeJsonOf(ids.get(lo)!, ids.get(hi)!, {
+        packetsAtoB: flip ? pe.packetsBtoA : pe.packetsAtoB,
+        packetsBtoA: flip ? pe.packetsAtoB : pe.packetsBtoA,
+        bytesAtoB: flip ? pe.bytesBtoA : pe.bytesAtoB,
+        bytesBtoA: flip ? pe.bytesAtoB : pe.bytesBtoA,
+        first: pe.first,
+        last: pe.last,
+        protocols: pe.protocols,
+      }),
+    );
   }
-  const peers = rules === null ? undefined : peerIndex(inv);
-  const shown = new Set<Device>();
-  for (const { d, key, site, sensors, sources } of list) {
+  made.length = 0;
+  /** What the Device's constructor records it in (a change stream no one reads here). */
+  const changed: Device[] = [];
+  /** The one device classified at a time, as classify's facts take peers. */
+  const one: PeerIndex = new Map();
+  for (let i = 0; i < order.length; i++) {
+    const key = order[i]!;
     if (only !== undefined && !only.has(key)) continue;
-    shown.add(d);
+    // Combined now if it was not yet, and no longer held by `all`.
+    const c = all.take(key)!;
+    const d = rebuild(new Device(i, ids.get(key)!, macOf(c.p), changed), c, ids);
+    changed.length = 0;
     let j = inv.deviceJson(d, o.evidence === true, o.identity !== false);
     // Classified once each, so without a Classifier's cache (which would hold every classification).
-    if (rules !== null) j = applyClassification(j, classify(factsOf(d, inv, peers), rules));
+    if (rules !== null) {
+      const p = peers.get(key);
+      if (p !== undefined) one.set(d, p);
+      j = applyClassification(j, classify(factsOf(d, inv, one), rules));
+      one.clear();
+    }
     if (j.evidence !== undefined && !local)
-      j.evidence = j.evidence.map((ev, i) => ({ ...ev, sources: [...sources[i]!].sort(cmp) }));
+      j.evidence = j.evidence.map((ev, k) => ({ ...ev, sources: [...c.facts[k]!.sources].sort(cmp) }));
     j = applyEdits(j, edits.get(key));
     if (!local) {
-      j.site = site;
-      j.sensors = [...sensors].sort(cmp);
+      j.site = c.p.site;
+      j.sensors = [...c.sensors].sort(cmp);
     }
     devices.push(j);
   }
-  // An edge of two devices not shown may lack parts read for neither: not written.
-  for (const e of inv.edges.values())
-    if (only === undefined || shown.has(e.a) || shown.has(e.b)) edges.push(inv.edgeJson(e));
 }
