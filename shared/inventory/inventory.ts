@@ -1,6 +1,7 @@
 import type { Packet } from '../decode/packet';
 import type { DeviceRef, Observation } from '../model/observation';
 import type { DeviceJson, EdgeJson } from '../model/inventory';
+import type { EdgeTraffic } from './partial-types';
 import {
   ipv4FromString,
   ipv4ToString,
@@ -1486,19 +1487,7 @@ function isUnicast6(a: string): boolean {
  * An edge's JSON from its ends' ids and what it carried (`a` to `b`): an Edge's, and a merge's edge
  * written without making Devices of its ends (partial-inventory.ts).
  */
-export function edgeJsonOf(
-  a: string,
-  b: string,
-  e: {
-    packetsAtoB: number;
-    packetsBtoA: number;
-    bytesAtoB: number;
-    bytesBtoA: number;
-    first: number;
-    last: number;
-    protocols: Iterable<string>;
-  },
-): EdgeJson {
+export function edgeJsonOf(a: string, b: string, e: EdgeTraffic & { protocols: Iterable<string> }): EdgeJson {
   return {
     a,
     b,
