@@ -167,6 +167,13 @@ function inFrameOrder<T extends { f: PartialFact; at: number }>(c: Combined, lis
   return all.map((e) => e.x);
 }
 
+/** When a device was made: the earliest its sources say (Infinity where none says). */
+export function bornOf(p: PartialDevice): number {
+  let born = Infinity;
+  for (const s of p.states) if (s.born !== undefined && s.born < born) born = s.born;
+  return born;
+}
+
 /**
  * `byFrame`: the sources are workers of one capture, which number frames alike: facts go in frame
  * order, the order one analysis heard them in (inFrameOrder; time order differs where the capture's
@@ -174,6 +181,7 @@ function inFrameOrder<T extends { f: PartialFact; at: number }>(c: Combined, lis
  */
 export function combine(p: PartialDevice, byFrame = false): Combined {
   const c = emptyCombined(p);
+  c.born = bornOf(p);
   for (const s of p.states) {
     c.sensors.add(sensorOf(s.source));
     c.first = minT(c.first, s.first);
@@ -196,7 +204,6 @@ export function combine(p: PartialDevice, byFrame = false): Combined {
       if (s.router) (c.routerServed ??= new Set()).add(port);
     }
     c.factsDropped += s.factsDropped;
-    if (s.born !== undefined && s.born < c.born) c.born = s.born;
     if (s.router) (c.routerSources ??= new Set()).add(s.source);
     else
       for (const v of s.viaProtocols ?? []) {

@@ -11,7 +11,7 @@
  * which are all combined up front) sees only those; `has` and `get` know every device, and `heads`
  * lists every device's record, in the order given, then the address devices routers made.
  */
-import { combine, mayRoute, settleFacts, type Combined } from './partial-combine';
+import { bornOf, combine, mayRoute, settleFacts, type Combined } from './partial-combine';
 import type { PartialDevice } from './partial-types';
 
 export class SiteDevices extends Map<string, Combined> {
@@ -64,10 +64,8 @@ export class SiteDevices extends Map<string, Combined> {
   born(key: string): number {
     const c = super.get(key);
     if (c !== undefined) return c.born;
-    let born = Infinity;
-    for (const s of this.later.get(key)?.states ?? [])
-      if (s.born !== undefined && s.born < born) born = s.born;
-    return born;
+    const p = this.later.get(key);
+    return p === undefined ? Infinity : bornOf(p);
   }
 
   /** Combine the MACs whose sources list any of these addresses (`site\nip`): hearsay looks for them. */
