@@ -492,20 +492,21 @@ export class MergedView {
       this.inc.rebuild();
       const held = this.inc.inventory();
       // Their ids only (the strings are the merge's own): a list costs a pointer a device or edge.
-      // With the rows the store holds of a console beside them: an older Glasspane's console left
-      // rows under ids its merge no longer gives, which go at the first rebuild too.
-      const rows = store!.consoleRows() ?? { devices: [], edges: [] };
-      this.markRowsChecked = store!.meta(CONSOLE_ROWS_KEY) === 'unchecked';
-      const ids = new Set(held.devices.map((d) => d.id));
-      // A row may hold a pair the other way round (the store deletes both ways).
-      const ends = new Set(held.edges.map((e) => pairKey(e.a, e.b)));
       this.restored = {
-        devices: [...ids, ...rows.devices.filter((id) => !ids.has(id))],
-        edges: [
-          ...held.edges.map((e) => ({ a: e.a, b: e.b })),
-          ...rows.edges.filter((e) => !ends.has(pairKey(e.a, e.b))),
-        ],
+        devices: held.devices.map((d) => d.id),
+        edges: held.edges.map((e) => ({ a: e.a, b: e.b })),
       };
+      // Once per file: the rows an older Glasspane's console left under ids its merge no longer
+      // gives go at the first rebuild too (null once checked, so a restart builds no sets for it).
+      const rows = store!.consoleRows();
+      this.markRowsChecked = rows !== null;
+      if (rows !== null) {
+        const ids = new Set(this.restored.devices);
+        // A row may hold a pair the other way round (the store deletes both ways).
+        const ends = new Set(held.edges.map((e) => pairKey(e.a, e.b)));
+        for (const id of rows.devices) if (!ids.has(id)) this.restored.devices.push(id);
+        for (const e of rows.edges) if (!ends.has(pairKey(e.a, e.b))) this.restored.edges.push(e);
+      }
       // What the checkpoint holds was forwarded by the run that wrote it (queued before it).
       const f = this.o.forward;
       if (f !== undefined) {
