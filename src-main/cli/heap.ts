@@ -11,6 +11,7 @@ import { constants, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { UsageError } from './output';
 import { sizeBytes } from './size';
+import { halfTheMachineMiB } from '../engine/heap-room';
 
 /** Set in the child, so that it runs the command instead of starting itself again. */
 const CHILD = 'GLASSPANE_HEAP_CHILD';
@@ -19,7 +20,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** The heap a console asks for, in MiB: `--heap`, else half the machine's memory. */
 export function wantedHeapMiB(heap: string | undefined, machine = totalmem()): number {
-  if (heap === undefined || heap === 'auto') return Math.floor(machine / 2 / MiB);
+  if (heap === undefined || heap === 'auto') return halfTheMachineMiB(machine);
   const mib = Math.floor(sizeBytes('--heap', heap) / MiB);
   if (mib < 256) throw new UsageError(`--heap ${heap} is too small for a console: give at least 256MB`);
   if (mib * MiB > machine)

@@ -9,6 +9,9 @@ import { getHeapStatistics } from 'node:v8';
 
 const MiB = 2 ** 20;
 
+/** The heap a console asks for unless told otherwise: half the machine's memory, in MiB. */
+export const halfTheMachineMiB = (machine = totalmem()): number => Math.floor(machine / 2 / MiB);
+
 /**
  * The most the desktop app's engine asks for: V8 keeps the young generation and code inside the same
  * 4 GB cage, so an old space of 4 GB would be clamped anyway.
@@ -24,7 +27,7 @@ export function engineHeapArgs(
   machine = totalmem(),
   defaultLimit = getHeapStatistics().heap_size_limit,
 ): string[] {
-  const want = Math.min(Math.floor(machine / 2 / MiB), ELECTRON_HEAP_CAP_MIB);
+  const want = Math.min(halfTheMachineMiB(machine), ELECTRON_HEAP_CAP_MIB);
   return want > defaultLimit / MiB ? [`--max-old-space-size=${want}`] : [];
 }
 
