@@ -29,6 +29,7 @@ import {
   type EdgePart,
 } from './shares';
 import { identityOf } from './identity';
+import { StackMemo } from './stack-memo';
 import { isoTime } from '../util/time';
 import {
   DEFAULT_LIMITS,
@@ -125,8 +126,8 @@ export class Device {
   lastShare: Share | null = null;
   readonly protocols = new Set<string>();
   readonly vlans = new Set<number>();
-  /** The protocol stack of the last frame it sent, to skip re-adding the same names. */
-  readonly lastStack: string[] = [];
+  /** The protocol stacks of the last frames it sent, to skip re-adding the same names. */
+  readonly stacks = new StackMemo();
   /** TCP ports this device accepted connections on (it sent SYN-ACK from them). */
   readonly servedTcp = new Set<number>();
   /**
@@ -401,20 +402,14 @@ export class Inventory {
       src.seen(ts);
       src.packetsSent++;
       src.bytesSent += len;
-      // Most frames repeat the previous frame's stack (same strings, so identity compares suffice).
-      if (!sameStack(src.lastStack, p)) {
-        for (let i = 0; i < p.protoCount; i++) {
-          const name = p.protos[i]!;
-          if (!SILENT.has(name)) src.protocols.add(name);
-        }
-        copyStack(src.lastStack, p);
+      // Most frames repeat one of the last two stacks: their names are in the set already.
+      if (!src.stacks.has(p)) {
+        addNames(src.protocols, p);
+        src.stacks.keep(p);
       }
-      if (srcShare !== null && !sameStack(srcShare.lastStack, p)) {
-        for (let i = 0; i < p.protoCount; i++) {
-          const name = p.protos[i]!;
-          if (!SILENT.has(name)) srcShare.protocols.add(name);
-        }
-        copyStack(srcShare.lastStack, p);
+      if (srcShare !== null && !srcShare.stacks.has(p)) {
+        addNames(srcShare.protocols, p);
+        srcShare.stacks.keep(p);
       }
       if (p.vlanCount > 0) this.addVlans(src, p);
       if ((p.tcpFlags & 0x12) === 0x12 && !src.aggregate) this.served(src, p);
@@ -1067,7 +1062,7 @@ export class Inventory {
     for (const e of edges) this.settleEdge(e);
     // What the router keeps: what stays its own.
     d.protocols.clear();
-    d.lastStack.length = 0;
+    d.stacks.clear();
     d.evidence.reset();
     d.touch();
     if (stays === null) return;
@@ -1452,15 +1447,12 @@ function edgePart(
   }
 }
 
-function sameStack(prev: string[], p: Packet): boolean {
-  if (prev.length !== p.protoCount) return false;
-  for (let i = 0; i < prev.length; i++) if (prev[i] !== p.protos[i]) return false;
-  return true;
-}
-
-function copyStack(prev: string[], p: Packet): void {
-  prev.length = p.protoCount;
-  for (let i = 0; i < p.protoCount; i++) prev[i] = p.protos[i]!;
+/** The frame's protocol names, but for the link layers, added to a device's (or share's) set. */
+function addNames(set: Set<string>, p: Packet): void {
+  for (let i = 0; i < p.protoCount; i++) {
+    const name = p.protos[i]!;
+    if (!SILENT.has(name)) set.add(name);
+  }
 }
 
 /** Addresses that count towards calling a MAC a router: link-local IPv6 is never forwarded. */
