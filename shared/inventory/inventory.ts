@@ -175,6 +175,14 @@ export class Device {
     if (!this.dirty) this.touch();
   }
 
+  /**
+   * seen() at a frame's time, read here: a fractional time passed to a call that is not inlined is
+   * boxed per call (a heap number per frame and device, on the per-packet path).
+   */
+  seenIn(p: Packet): void {
+    this.seen(p.ts);
+  }
+
   touch(): void {
     if (!this.dirty) {
       this.dirty = true;
@@ -355,7 +363,7 @@ export class Inventory {
     if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4IsUnicastHost(p.arpSpa)) {
       const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
       this.bind4(owner, p.arpSpa | 0, -1, true);
-      owner.seen(ts);
+      owner.seenIn(p);
     }
 
     // IP in UDP (Teredo, AYIYA, GTP-U, GRE-in-UDP): the outer IPv4 source is the sending endpoint's
@@ -372,7 +380,7 @@ export class Inventory {
         if (dst !== undefined) {
           if (dst.router) {
             if (!dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
-          } else if (!dst.aggregate) this.received(dst, p.dst4 | 0, null, len, ts);
+          } else if (!dst.aggregate) this.received(dst, p.dst4 | 0, null, len, p);
         } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4 | 0, null);
       }
     } else if (p.ipVersion === 6) {
@@ -384,7 +392,7 @@ export class Inventory {
         if (dst !== undefined) {
           if (dst.router) {
             if (!dst.ip6.has(p.dst6)) dst = this.ip6Device(p.dst6, dst);
-          } else if (!dst.aggregate) this.received(dst, 0, p.dst6, len, ts);
+          } else if (!dst.aggregate) this.received(dst, 0, p.dst6, len, p);
         } else if (p.dstMac < 0) dst = this.ip6Device(p.dst6, null);
       }
     }
@@ -399,7 +407,7 @@ export class Inventory {
         ? this.frameShare(dst, p, false)
         : null;
     if (src !== undefined) {
-      src.seen(ts);
+      src.seenIn(p);
       src.packetsSent++;
       src.bytesSent += len;
       // Most frames repeat one of the last two stacks: their names are in the set already.
@@ -415,13 +423,13 @@ export class Inventory {
       if ((p.tcpFlags & 0x12) === 0x12 && !src.aggregate) this.served(src, p);
     }
     if (dst !== undefined) {
-      dst.seen(ts);
+      dst.seenIn(p);
       dst.packetsReceived++;
       dst.bytesReceived += len;
       if (p.vlanCount > 0) this.addVlans(dst, p);
     }
     // A router forwarding someone else's packet was still on the wire.
-    if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seen(ts);
+    if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seenIn(p);
     if (src !== undefined && dst !== undefined && src !== dst) {
       const e = this.edge(src, dst, p, len);
       if (srcShare !== null || dstShare !== null || e.part !== null)
@@ -840,7 +848,9 @@ export class Inventory {
   }
 
   /** A frame addressed to a MAC device that does not route (yet), for this destination address. */
-  private received(d: Device, ip4: number, ip6: string | null, len: number, ts: number): void {
+  private received(d: Device, ip4: number, ip6: string | null, len: number, p: Packet): void {
+    // The frame rather than its time: see Device.seenIn.
+    const ts = p.ts;
     const rx = ip6 === null ? (d.rx4 ??= new Map()) : (d.rx6 ??= new Map());
     const key = ip6 ?? ip4;
     let u = (rx as Map<number | string, RxUse>).get(key);
@@ -1423,13 +1433,18 @@ function edgePart(
   len: number,
   frame: number,
 ): void {
-  const k = partKey(sa, sb);
-  let part = findPart(e, k);
-  if (part === undefined) {
-    part = emptyPart(sa, sb, Math.floor(e.born / 4096) === frame ? e.born : frame * 4096 + 4095);
-    putPart(e, k, part);
-    sa?.edges.add(e);
-    sb?.edges.add(e);
+  // Most frames of an edge go through its first part: known by its shares, without the key, which
+  // (two share numbers in one) is no small integer and was boxed per frame.
+  let part: EdgePart | undefined = e.part ?? undefined;
+  if (part === undefined || part.sa !== sa || part.sb !== sb) {
+    const k = partKey(sa, sb);
+    part = findPart(e, k);
+    if (part === undefined) {
+      part = emptyPart(sa, sb, Math.floor(e.born / 4096) === frame ? e.born : frame * 4096 + 4095);
+      putPart(e, k, part);
+      sa?.edges.add(e);
+      sb?.edges.add(e);
+    }
   }
   if (aSent) {
     part.packetsAtoB++;
