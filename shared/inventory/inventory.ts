@@ -135,6 +135,8 @@ export class Device {
    * keys; the inventory-wide key, a product of two device numbers, would be boxed on every lookup).
    */
   readonly edgeTo = new Map<number, Edge>();
+  /** The edge of edgeTo the last frame went through: most frames repeat it (null once dropped). */
+  lastEdge: Edge | null = null;
   readonly evidence = new Evidence();
   first = Infinity;
   last = -Infinity;
@@ -1137,6 +1139,7 @@ export class Inventory {
   private dropEdge(e: Edge, wrong: boolean): void {
     this.edges.delete(e.a.n * 67108864 + e.b.n);
     e.a.edgeTo.delete(e.b.n);
+    if (e.a.lastEdge === e) e.a.lastEdge = null;
     e.gone = true;
     this.edgeShape++;
     if (this.removedEdges.length >= 1_000_000) return;
@@ -1217,7 +1220,8 @@ export class Inventory {
   private edge(a: Device, b: Device, p: Packet, len: number): Edge {
     const lo = a.n < b.n ? a : b;
     const hi = a.n < b.n ? b : a;
-    const e = lo.edgeTo.get(hi.n) ?? this.newEdge(lo, hi, this.born());
+    let e = lo.lastEdge;
+    if (e === null || e.b !== hi) lo.lastEdge = e = lo.edgeTo.get(hi.n) ?? this.newEdge(lo, hi, this.born());
     if (a === lo) {
       e.packetsAtoB++;
       e.bytesAtoB += len;
@@ -1236,7 +1240,8 @@ export class Inventory {
       const name = p.protos[p.protoCount - 1]!;
       if (name !== e.lastProto) {
         e.lastProto = name;
-        if (!SILENT.has(name) && !e.protocols.has(name)) {
+        // The edge's own set first: a conversation alternates among names it holds (data, ACKs).
+        if (!e.protocols.has(name) && !SILENT.has(name)) {
           e.protocols.add(name);
           this.edgeShape++;
         }
@@ -1458,7 +1463,8 @@ function edgePart(
   if (p.protoCount > 0) {
     const name = p.protos[p.protoCount - 1]!;
     const list = part.protocols;
-    if (list[list.length - 1] !== name && !SILENT.has(name) && !list.includes(name)) list.push(name);
+    // The part's few names first, as in edge(): most frames name one of them.
+    if (list[list.length - 1] !== name && !list.includes(name) && !SILENT.has(name)) list.push(name);
   }
 }
 
