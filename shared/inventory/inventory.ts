@@ -115,6 +115,14 @@ export class Device {
   rx4: Map<number, RxUse> | null = null;
   rx6: Map<string, RxUse> | null = null;
   /**
+   * The entries of ip4 and rx4 the last frame sent from it (to it) counted on, by their key: most
+   * frames repeat them. Entries only leave those maps when it becomes a router, which clears these.
+   */
+  lastIp4Key = 0;
+  lastIp4: IpUse | null = null;
+  lastRx4Key = 0;
+  lastRx4: RxUse | null = null;
+  /**
    * While it is not known to route: its edges, protocols and facts by the address they went through
    * (keyed as ip4, IPv6 by text), and what stays its own whatever it turns out to be (shares.ts).
    * Null until used, and once a router.
@@ -853,16 +861,23 @@ export class Inventory {
   private received(d: Device, ip4: number, ip6: string | null, len: number, p: Packet): void {
     // The frame rather than its time: see Device.seenIn.
     const ts = p.ts;
-    const rx = ip6 === null ? (d.rx4 ??= new Map()) : (d.rx6 ??= new Map());
-    const key = ip6 ?? ip4;
-    let u = (rx as Map<number | string, RxUse>).get(key);
-    if (u === undefined) {
-      // Past the bound what is addressed to further addresses stays the MAC's, as it did before a
-      // router was decided at all. Not a limit reached (a one-way capture of an undecided gateway
-      // fills it), so not counted as one.
-      if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) return;
-      u = { packets: 0, bytes: 0, first: ts, last: ts };
-      (rx as Map<number | string, RxUse>).set(key, u);
+    let u = ip6 === null && ip4 === d.lastRx4Key ? d.lastRx4 : null;
+    if (u === null) {
+      const rx = ip6 === null ? (d.rx4 ??= new Map()) : (d.rx6 ??= new Map());
+      const key = ip6 ?? ip4;
+      u = (rx as Map<number | string, RxUse>).get(key) ?? null;
+      if (u === null) {
+        // Past the bound what is addressed to further addresses stays the MAC's, as it did before a
+        // router was decided at all. Not a limit reached (a one-way capture of an undecided gateway
+        // fills it), so not counted as one.
+        if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) return;
+        u = { packets: 0, bytes: 0, first: ts, last: ts };
+        (rx as Map<number | string, RxUse>).set(key, u);
+      }
+      if (ip6 === null) {
+        d.lastRx4Key = ip4;
+        d.lastRx4 = u;
+      }
     }
     u.packets++;
     u.bytes += len;
@@ -880,7 +895,7 @@ export class Inventory {
   private bind4(d: Device, ip: number, len: number, arp: boolean): Device {
     if (d.aggregate) return d;
     const ts = this.now;
-    let u = d.ip4.get(ip | 0);
+    let u = (ip | 0) === d.lastIp4Key && d.lastIp4 !== null ? d.lastIp4 : d.ip4.get(ip | 0);
     if (u === undefined) {
       if (d.router && !arp) return this.ip4Device(ip, d);
       if (d.ip4.size >= MAX_OWN_IPS) {
@@ -896,6 +911,9 @@ export class Inventory {
         if (!arp) return this.ip4Device(ip, d);
       }
     }
+    // Still in ip4 here (becomeRouter, which moves entries out, returned above or kept this one).
+    d.lastIp4Key = ip | 0;
+    d.lastIp4 = u;
     if (arp) u.arp = true;
     if (len >= 0) {
       u.packets++;
@@ -940,6 +958,8 @@ export class Inventory {
    */
   private becomeRouter(d: Device): void {
     d.router = true;
+    d.lastIp4 = null;
+    d.lastRx4 = null;
     d.servedTcp.clear();
     this.addressDevicesOf(d);
     const move = (u: IpUse, r: Device, own: IpUse | undefined) => {
