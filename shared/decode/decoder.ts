@@ -46,7 +46,38 @@ class Table<T> {
   }
 }
 
-type AppTable = Table<AppProtocol>;
+/**
+ * An application protocol as the pipeline holds it: one shape for all of them. Each protocol's own
+ * object has a shape of its own (the fields it declares), so reading `dissect`, `name` and
+ * `everyPacket` from them for every payload were megamorphic loads (V8's --log-ic: state N).
+ */
+class App {
+  readonly name: string;
+  readonly everyPacket: boolean;
+  private readonly dissectFn: AppProtocol['dissect'];
+  private readonly heuristicFn: ((w: ByteWindow, p: Packet) => boolean) | null;
+
+  constructor(readonly protocol: AppProtocol) {
+    this.name = protocol.name;
+    this.everyPacket = protocol.everyPacket === true;
+    this.dissectFn = protocol.dissect;
+    this.heuristicFn = protocol.heuristic ?? null;
+  }
+
+  get heuristic(): boolean {
+    return this.heuristicFn !== null;
+  }
+
+  dissect(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+    return this.dissectFn.call(this.protocol, w, p, ctx);
+  }
+
+  recognises(w: ByteWindow, p: Packet): boolean {
+    return this.heuristicFn!.call(this.protocol, w, p);
+  }
+}
+
+type AppTable = Table<App>;
 
 function index(layers: readonly Layer[], pick: (l: Layer) => readonly number[] | undefined): Table<Layer> {
   const t = new Table<Layer>();
@@ -54,9 +85,9 @@ function index(layers: readonly Layer[], pick: (l: Layer) => readonly number[] |
   return t;
 }
 
-function indexApp(apps: readonly AppProtocol[], pick: (a: AppProtocol) => readonly number[] | undefined) {
-  const t: AppTable = new Table<AppProtocol>();
-  for (const a of apps) for (const k of pick(a) ?? []) t.set(k, a);
+function indexApp(apps: readonly App[], pick: (a: AppProtocol) => readonly number[] | undefined) {
+  const t: AppTable = new Table<App>();
+  for (const a of apps) for (const k of pick(a.protocol) ?? []) t.set(k, a);
   return t;
 }
 
@@ -86,19 +117,19 @@ export class Decoder implements AppContext {
   private readonly appEther: AppTable;
   private readonly appLlc: AppTable;
   private readonly appSnap: AppTable;
-  private readonly heuristics: AppProtocol[];
-  private readonly appByName = new Map<string, AppProtocol>();
+  private readonly heuristics: App[];
+  private readonly appByName = new Map<string, App>();
   private readonly seenPayloads = new Map<number, number>();
   /** The current packet's flow, once looked up (the pipeline and its dissector share one lookup). */
   private flow: FlowEntry | null = null;
   readonly learnOnce: LearnOnceStats = { flowsFinished: 0, payloadsSkipped: 0 };
   /** The dissector being called, for finished(). */
-  private current: AppProtocol | null = null;
+  private current: App | null = null;
   /**
    * Dissectors that finished a flow: only their UDP payloads need a flow lookup to be skipped (TCP
    * payloads have theirs already), so a datagram protocol that never finishes (DNS) pays nothing.
    */
-  private readonly finishers = new Set<AppProtocol>();
+  private readonly finishers = new Set<App>();
 
   /**
    * `repeatWindowMs`: identical datagram announcements from one source within this window are
@@ -120,13 +151,14 @@ export class Decoder implements AppContext {
     this.udpTunnels = index(layers, (l) => l.udpPorts);
     this.llcLayers = index(layers, (l) => l.llcSaps);
     this.snapLayers = index(layers, (l) => l.snap);
-    this.appTcp = indexApp(apps, (a) => a.tcpPorts);
-    this.appUdp = indexApp(apps, (a) => a.udpPorts);
-    this.appEther = indexApp(apps, (a) => a.etherTypes);
-    this.appLlc = indexApp(apps, (a) => a.llcSaps);
-    this.appSnap = indexApp(apps, (a) => a.snap);
-    this.heuristics = apps.filter((a) => a.heuristic !== undefined);
-    for (const a of apps) this.appByName.set(a.name, a);
+    const held = apps.map((a) => new App(a));
+    this.appTcp = indexApp(held, (a) => a.tcpPorts);
+    this.appUdp = indexApp(held, (a) => a.udpPorts);
+    this.appEther = indexApp(held, (a) => a.etherTypes);
+    this.appLlc = indexApp(held, (a) => a.llcSaps);
+    this.appSnap = indexApp(held, (a) => a.snap);
+    this.heuristics = held.filter((a) => a.heuristic);
+    for (const a of held) this.appByName.set(a.name, a);
     this.flows = new FlowTable(flowCapacity);
   }
 
@@ -317,7 +349,7 @@ export class Decoder implements AppContext {
       if (h === a) continue;
       let hit = false;
       try {
-        hit = h.heuristic!(w, p);
+        hit = h.recognises(w, p);
       } catch {
         this.stats.dissectorErrors++;
       }
@@ -331,7 +363,7 @@ export class Decoder implements AppContext {
   }
 
   /** Hash of (protocol, source, source port, payload bytes), for recognising verbatim repeats. */
-  private payloadHash(a: AppProtocol, w: ByteWindow, p: Packet): number {
+  private payloadHash(a: App, w: ByteWindow, p: Packet): number {
     const b = w.buf;
     let h = 0x811c9dc5 ^ w.length;
     for (let i = w.start; i < w.end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
@@ -339,7 +371,7 @@ export class Decoder implements AppContext {
     return Math.imul(h ^ (p.srcPort & 0xffff), 0xc2b2ae35) >>> 0;
   }
 
-  private app(a: AppProtocol | undefined, w: ByteWindow, p: Packet): boolean {
+  private app(a: App | undefined, w: ByteWindow, p: Packet): boolean {
     if (a === undefined) return false;
     // A flow its dissector finished: counted as the protocol, not dissected (what dissect would say).
     let flow = this.flow;
@@ -352,7 +384,7 @@ export class Decoder implements AppContext {
     }
     // A payload is remembered only after it dissected as this protocol, so a repeat is known to be one.
     let memo = -1;
-    if (this.repeatWindowMs > 0 && p.ipProto !== 6 && a.everyPacket !== true) {
+    if (this.repeatWindowMs > 0 && p.ipProto !== 6 && !a.everyPacket) {
       memo = this.payloadHash(a, w, p);
       const last = this.seenPayloads.get(memo);
       if (last !== undefined && p.ts - last < this.repeatWindowMs && p.ts >= last) {

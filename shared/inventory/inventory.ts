@@ -29,6 +29,7 @@ import {
   type EdgePart,
 } from './shares';
 import { identityOf } from './identity';
+import { StackMemo } from './stack-memo';
 import { isoTime } from '../util/time';
 import {
   DEFAULT_LIMITS,
@@ -114,6 +115,14 @@ export class Device {
   rx4: Map<number, RxUse> | null = null;
   rx6: Map<string, RxUse> | null = null;
   /**
+   * The entries of ip4 and rx4 the last frame sent from it (to it) counted on, by their key: most
+   * frames repeat them. Entries only leave those maps when it becomes a router, which clears these.
+   */
+  lastIp4Key = 0;
+  lastIp4: IpUse | null = null;
+  lastRx4Key = 0;
+  lastRx4: RxUse | null = null;
+  /**
    * While it is not known to route: its edges, protocols and facts by the address they went through
    * (keyed as ip4, IPv6 by text), and what stays its own whatever it turns out to be (shares.ts).
    * Null until used, and once a router.
@@ -125,8 +134,8 @@ export class Device {
   lastShare: Share | null = null;
   readonly protocols = new Set<string>();
   readonly vlans = new Set<number>();
-  /** The protocol stack of the last frame it sent, to skip re-adding the same names. */
-  readonly lastStack: string[] = [];
+  /** The protocol stacks of the last frames it sent, to skip re-adding the same names. */
+  readonly stacks = new StackMemo();
   /** TCP ports this device accepted connections on (it sent SYN-ACK from them). */
   readonly servedTcp = new Set<number>();
   /**
@@ -134,6 +143,8 @@ export class Device {
    * keys; the inventory-wide key, a product of two device numbers, would be boxed on every lookup).
    */
   readonly edgeTo = new Map<number, Edge>();
+  /** The edge of edgeTo the last frame went through: most frames repeat it (null once dropped). */
+  lastEdge: Edge | null = null;
   readonly evidence = new Evidence();
   first = Infinity;
   last = -Infinity;
@@ -172,6 +183,14 @@ export class Device {
     if (ts < this.first) this.first = ts;
     if (ts > this.last) this.last = ts;
     if (!this.dirty) this.touch();
+  }
+
+  /**
+   * seen() at a frame's time, read here: a fractional time passed to a call that is not inlined is
+   * boxed per call (a heap number per frame and device, on the per-packet path).
+   */
+  seenIn(p: Packet): void {
+    this.seen(p.ts);
   }
 
   touch(): void {
@@ -354,7 +373,7 @@ export class Inventory {
     if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4IsUnicastHost(p.arpSpa)) {
       const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
       this.bind4(owner, p.arpSpa | 0, -1, true);
-      owner.seen(ts);
+      owner.seenIn(p);
     }
 
     // IP in UDP (Teredo, AYIYA, GTP-U, GRE-in-UDP): the outer IPv4 source is the sending endpoint's
@@ -371,7 +390,7 @@ export class Inventory {
         if (dst !== undefined) {
           if (dst.router) {
             if (!dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
-          } else if (!dst.aggregate) this.received(dst, p.dst4 | 0, null, len, ts);
+          } else if (!dst.aggregate) this.received(dst, p.dst4 | 0, null, len, p);
         } else if (p.dstMac < 0) dst = this.ip4Device(p.dst4 | 0, null);
       }
     } else if (p.ipVersion === 6) {
@@ -383,7 +402,7 @@ export class Inventory {
         if (dst !== undefined) {
           if (dst.router) {
             if (!dst.ip6.has(p.dst6)) dst = this.ip6Device(p.dst6, dst);
-          } else if (!dst.aggregate) this.received(dst, 0, p.dst6, len, ts);
+          } else if (!dst.aggregate) this.received(dst, 0, p.dst6, len, p);
         } else if (p.dstMac < 0) dst = this.ip6Device(p.dst6, null);
       }
     }
@@ -398,35 +417,29 @@ export class Inventory {
         ? this.frameShare(dst, p, false)
         : null;
     if (src !== undefined) {
-      src.seen(ts);
+      src.seenIn(p);
       src.packetsSent++;
       src.bytesSent += len;
-      // Most frames repeat the previous frame's stack (same strings, so identity compares suffice).
-      if (!sameStack(src.lastStack, p)) {
-        for (let i = 0; i < p.protoCount; i++) {
-          const name = p.protos[i]!;
-          if (!SILENT.has(name)) src.protocols.add(name);
-        }
-        copyStack(src.lastStack, p);
+      // Most frames repeat one of the last two stacks: their names are in the set already.
+      if (!src.stacks.has(p)) {
+        addNames(src.protocols, p);
+        src.stacks.keep(p);
       }
-      if (srcShare !== null && !sameStack(srcShare.lastStack, p)) {
-        for (let i = 0; i < p.protoCount; i++) {
-          const name = p.protos[i]!;
-          if (!SILENT.has(name)) srcShare.protocols.add(name);
-        }
-        copyStack(srcShare.lastStack, p);
+      if (srcShare !== null && !srcShare.stacks.has(p)) {
+        addNames(srcShare.protocols, p);
+        srcShare.stacks.keep(p);
       }
       if (p.vlanCount > 0) this.addVlans(src, p);
       if ((p.tcpFlags & 0x12) === 0x12 && !src.aggregate) this.served(src, p);
     }
     if (dst !== undefined) {
-      dst.seen(ts);
+      dst.seenIn(p);
       dst.packetsReceived++;
       dst.bytesReceived += len;
       if (p.vlanCount > 0) this.addVlans(dst, p);
     }
     // A router forwarding someone else's packet was still on the wire.
-    if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seen(ts);
+    if (srcMacDevice !== undefined && srcMacDevice !== src) srcMacDevice.seenIn(p);
     if (src !== undefined && dst !== undefined && src !== dst) {
       const e = this.edge(src, dst, p, len);
       if (srcShare !== null || dstShare !== null || e.part !== null)
@@ -845,17 +858,26 @@ export class Inventory {
   }
 
   /** A frame addressed to a MAC device that does not route (yet), for this destination address. */
-  private received(d: Device, ip4: number, ip6: string | null, len: number, ts: number): void {
-    const rx = ip6 === null ? (d.rx4 ??= new Map()) : (d.rx6 ??= new Map());
-    const key = ip6 ?? ip4;
-    let u = (rx as Map<number | string, RxUse>).get(key);
-    if (u === undefined) {
-      // Past the bound what is addressed to further addresses stays the MAC's, as it did before a
-      // router was decided at all. Not a limit reached (a one-way capture of an undecided gateway
-      // fills it), so not counted as one.
-      if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) return;
-      u = { packets: 0, bytes: 0, first: ts, last: ts };
-      (rx as Map<number | string, RxUse>).set(key, u);
+  private received(d: Device, ip4: number, ip6: string | null, len: number, p: Packet): void {
+    // The frame rather than its time: see Device.seenIn.
+    const ts = p.ts;
+    let u = ip6 === null && ip4 === d.lastRx4Key ? d.lastRx4 : null;
+    if (u === null) {
+      const rx = ip6 === null ? (d.rx4 ??= new Map()) : (d.rx6 ??= new Map());
+      const key = ip6 ?? ip4;
+      u = (rx as Map<number | string, RxUse>).get(key) ?? null;
+      if (u === null) {
+        // Past the bound what is addressed to further addresses stays the MAC's, as it did before a
+        // router was decided at all. Not a limit reached (a one-way capture of an undecided gateway
+        // fills it), so not counted as one.
+        if ((d.rx4?.size ?? 0) + (d.rx6?.size ?? 0) >= MAX_OWN_IPS) return;
+        u = { packets: 0, bytes: 0, first: ts, last: ts };
+        (rx as Map<number | string, RxUse>).set(key, u);
+      }
+      if (ip6 === null) {
+        d.lastRx4Key = ip4;
+        d.lastRx4 = u;
+      }
     }
     u.packets++;
     u.bytes += len;
@@ -873,7 +895,7 @@ export class Inventory {
   private bind4(d: Device, ip: number, len: number, arp: boolean): Device {
     if (d.aggregate) return d;
     const ts = this.now;
-    let u = d.ip4.get(ip | 0);
+    let u = (ip | 0) === d.lastIp4Key && d.lastIp4 !== null ? d.lastIp4 : d.ip4.get(ip | 0);
     if (u === undefined) {
       if (d.router && !arp) return this.ip4Device(ip, d);
       if (d.ip4.size >= MAX_OWN_IPS) {
@@ -889,6 +911,9 @@ export class Inventory {
         if (!arp) return this.ip4Device(ip, d);
       }
     }
+    // Still in ip4 here (becomeRouter, which moves entries out, returned above or kept this one).
+    d.lastIp4Key = ip | 0;
+    d.lastIp4 = u;
     if (arp) u.arp = true;
     if (len >= 0) {
       u.packets++;
@@ -933,6 +958,8 @@ export class Inventory {
    */
   private becomeRouter(d: Device): void {
     d.router = true;
+    d.lastIp4 = null;
+    d.lastRx4 = null;
     d.servedTcp.clear();
     this.addressDevicesOf(d);
     const move = (u: IpUse, r: Device, own: IpUse | undefined) => {
@@ -1067,7 +1094,7 @@ export class Inventory {
     for (const e of edges) this.settleEdge(e);
     // What the router keeps: what stays its own.
     d.protocols.clear();
-    d.lastStack.length = 0;
+    d.stacks.clear();
     d.evidence.reset();
     d.touch();
     if (stays === null) return;
@@ -1132,6 +1159,7 @@ export class Inventory {
   private dropEdge(e: Edge, wrong: boolean): void {
     this.edges.delete(e.a.n * 67108864 + e.b.n);
     e.a.edgeTo.delete(e.b.n);
+    if (e.a.lastEdge === e) e.a.lastEdge = null;
     e.gone = true;
     this.edgeShape++;
     if (this.removedEdges.length >= 1_000_000) return;
@@ -1212,7 +1240,8 @@ export class Inventory {
   private edge(a: Device, b: Device, p: Packet, len: number): Edge {
     const lo = a.n < b.n ? a : b;
     const hi = a.n < b.n ? b : a;
-    const e = lo.edgeTo.get(hi.n) ?? this.newEdge(lo, hi, this.born());
+    let e = lo.lastEdge;
+    if (e === null || e.b !== hi) lo.lastEdge = e = lo.edgeTo.get(hi.n) ?? this.newEdge(lo, hi, this.born());
     if (a === lo) {
       e.packetsAtoB++;
       e.bytesAtoB += len;
@@ -1231,7 +1260,8 @@ export class Inventory {
       const name = p.protos[p.protoCount - 1]!;
       if (name !== e.lastProto) {
         e.lastProto = name;
-        if (!SILENT.has(name) && !e.protocols.has(name)) {
+        // The edge's own set first: a conversation alternates among names it holds (data, ACKs).
+        if (!e.protocols.has(name) && !SILENT.has(name)) {
           e.protocols.add(name);
           this.edgeShape++;
         }
@@ -1428,13 +1458,18 @@ function edgePart(
   len: number,
   frame: number,
 ): void {
-  const k = partKey(sa, sb);
-  let part = findPart(e, k);
-  if (part === undefined) {
-    part = emptyPart(sa, sb, Math.floor(e.born / 4096) === frame ? e.born : frame * 4096 + 4095);
-    putPart(e, k, part);
-    sa?.edges.add(e);
-    sb?.edges.add(e);
+  // Most frames of an edge go through its first part: known by its shares, without the key, which
+  // (two share numbers in one) is no small integer and was boxed per frame.
+  let part: EdgePart | undefined = e.part ?? undefined;
+  if (part === undefined || part.sa !== sa || part.sb !== sb) {
+    const k = partKey(sa, sb);
+    part = findPart(e, k);
+    if (part === undefined) {
+      part = emptyPart(sa, sb, Math.floor(e.born / 4096) === frame ? e.born : frame * 4096 + 4095);
+      putPart(e, k, part);
+      sa?.edges.add(e);
+      sb?.edges.add(e);
+    }
   }
   if (aSent) {
     part.packetsAtoB++;
@@ -1448,19 +1483,17 @@ function edgePart(
   if (p.protoCount > 0) {
     const name = p.protos[p.protoCount - 1]!;
     const list = part.protocols;
-    if (list[list.length - 1] !== name && !SILENT.has(name) && !list.includes(name)) list.push(name);
+    // The part's few names first, as in edge(): most frames name one of them.
+    if (list[list.length - 1] !== name && !list.includes(name) && !SILENT.has(name)) list.push(name);
   }
 }
 
-function sameStack(prev: string[], p: Packet): boolean {
-  if (prev.length !== p.protoCount) return false;
-  for (let i = 0; i < prev.length; i++) if (prev[i] !== p.protos[i]) return false;
-  return true;
-}
-
-function copyStack(prev: string[], p: Packet): void {
-  prev.length = p.protoCount;
-  for (let i = 0; i < p.protoCount; i++) prev[i] = p.protos[i]!;
+/** The frame's protocol names, but for the link layers, added to a device's (or share's) set. */
+function addNames(set: Set<string>, p: Packet): void {
+  for (let i = 0; i < p.protoCount; i++) {
+    const name = p.protos[i]!;
+    if (!SILENT.has(name)) set.add(name);
+  }
 }
 
 /** Addresses that count towards calling a MAC a router: link-local IPv6 is never forwarded. */

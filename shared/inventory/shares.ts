@@ -2,6 +2,7 @@ import type { Observation } from '../model/observation';
 import type { Fact } from './evidence';
 import type { Edge } from './inventory';
 import type { EdgeTraffic } from './partial-types';
+import { StackMemo } from './stack-memo';
 
 /**
  * Part of an edge: the frames between its ends that went through one share of each end (null: an
@@ -50,8 +51,8 @@ export class Share {
   /** Edges with parts through it. */
   readonly edges = new Set<Edge>();
   readonly protocols = new Set<string>();
-  /** The protocol stack of the last frame sent through it, to skip re-adding the same names. */
-  readonly lastStack: string[] = [];
+  /** The protocol stacks of the last frames sent through it, to skip re-adding the same names. */
+  readonly stacks = new StackMemo();
   /** By the device's own fact (Evidence), which names it without building its key. */
   readonly facts = new Map<Fact, FactPart>();
 
@@ -74,7 +75,7 @@ export class Share {
   /** The facts and protocols of `other` added to this one (an address the MAC proved its own by ARP). */
   absorbFacts(other: Share): void {
     for (const p of other.protocols) this.protocols.add(p);
-    this.lastStack.length = 0;
+    this.stacks.clear();
     for (const [k, f] of other.facts) {
       const mine = this.facts.get(k);
       if (mine === undefined) {

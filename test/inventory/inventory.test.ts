@@ -300,6 +300,34 @@ test('edges beyond the cap are evicted idlest first, and the change stream repor
   );
 });
 
+test('a conversation whose edge was evicted gets a new edge, counted from its next frame', () => {
+  const a = analyzer();
+  const cs = new ChangeStream(a);
+  a.inventory.maxEdges = 2;
+  const pc = { mac: PC, ip: '10.0.0.1', port: 1 };
+  const to = (i: number) => ({ mac: `02:00:00:00:02:0${i}`, ip: `10.0.2.${i}`, port: 2 });
+  const t0 = 1_700_000_000_000;
+  const send = (i: number, t: number) => {
+    const f = udpFrame(pc, to(i), new Uint8Array(1));
+    a.frame(f, 1, t0 + t, f.length, 0);
+  };
+  // The PC's last frame goes to the idlest peer (an older time), whose edge is then evicted.
+  send(1, 10_000);
+  send(2, 20_000);
+  send(0, 1_000);
+  cs.collect();
+  assert.equal(a.inventory.trimEdges(0), 2);
+  send(0, 30_000);
+  send(0, 31_000);
+  const e = a
+    .snapshot()
+    .edges.find((x) => x.a === 'mac:02:00:00:00:02:00' || x.b === 'mac:02:00:00:00:02:00');
+  assert.ok(e !== undefined, 'the evicted conversation has an edge again');
+  assert.equal(e.packets, 2);
+  assert.equal(e.firstSeen, new Date(t0 + 30_000).toISOString());
+  assert.equal(a.inventory.edges.size, 2);
+});
+
 /** A UDP datagram over IPv6 from `src` (MAC, address) to the PC. */
 function udp6(mac: string, src: string): Uint8Array {
   return ethernet(PC, mac, 0x86dd, ipv6(src, '2001:db8:1:1::100', 17, udp(5353, 5353, new Uint8Array(4))));
