@@ -124,21 +124,22 @@ function copyHtml() {
  * The IEEE registry from `oui-data` as sorted `PREFIX<TAB>organisation` lines (dist/oui.tsv): the
  * package's JSON holds whole postal addresses, 5.6 MB that every run parsed for a few hundred names.
  * The first line names the package version, so src-main/engine/oui.ts falls back to the JSON when the
- * two disagree (a dependency update without a rebuild).
+ * two disagree (a dependency update without a rebuild), and where its package.json is (from the
+ * package root), so that check reads one file instead of resolving the package.
  */
 function writeOuiIndex() {
   const req = createRequire(import.meta.url);
   // The package exports only its JSON; its package.json sits beside it.
-  const version = JSON.parse(
-    readFileSync(join(dirname(req.resolve('oui-data')), 'package.json'), 'utf8'),
-  ).version;
+  const pkg = join(dirname(req.resolve('oui-data')), 'package.json');
+  const version = JSON.parse(readFileSync(pkg, 'utf8')).version;
+  const where = relative(root, pkg).split('\\').join('/');
   const table = req('oui-data');
   const lines = Object.keys(table)
     .sort()
     .map((k) => `${k}\t${table[k].split('\n', 1)[0].replace(/\t/g, ' ')}`);
   mkdirSync(dist, { recursive: true });
   const tmp = join(dist, 'oui.tsv.tmp');
-  writeFileSync(tmp, `# oui-data ${version}\n${lines.join('\n')}\n`);
+  writeFileSync(tmp, `# oui-data ${version} ${where}\n${lines.join('\n')}\n`);
   renameSync(tmp, join(dist, 'oui.tsv'));
 }
 

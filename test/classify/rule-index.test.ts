@@ -98,3 +98,86 @@ test('an `any` rule runs for a device meeting either branch; rules without needs
   assert.equal(router.category.value, 'network');
   assert.deepEqual(router.fired, ['idx.always']);
 });
+
+// Rules that cannot match without their OUI test passing run only for OUIs that pass it, worked out
+// once per OUI name: devices sharing an OUI, and OUIs differing only in case, must still get what
+// each rule alone gives them, in rule order.
+const OUI_RULES = compileRules([
+  {
+    family: 'oui',
+    description: 'rules over OUIs for the index tests',
+    rules: [
+      {
+        id: 'oui.bare',
+        description: 'd',
+        source: 's',
+        confidence: 0.4,
+        match: { oui: { regex: '^Siemens' } },
+        yield: { vendor: 'Siemens' },
+      },
+      {
+        id: 'oui.fact',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { fact: { kind: 'identity', protocol: 's7comm', key: 'module' } },
+        yield: { model: '${value}' },
+      },
+      {
+        id: 'oui.and',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: {
+          all: [
+            { fact: { kind: 'identity', protocol: 's7comm', key: 'module' } },
+            { oui: { prefix: 'siemens ag' } },
+          ],
+        },
+        yield: { type: 'plc' },
+      },
+      {
+        id: 'oui.either',
+        description: 'd',
+        source: 's',
+        confidence: 0.5,
+        match: { any: [{ oui: { contains: 'Rockwell' } }, { role: 'enip-server' }] },
+        yield: { category: 'OT' },
+      },
+      {
+        id: 'oui.case',
+        description: 'd',
+        source: 's',
+        confidence: 0.5,
+        match: { oui: { equals: 'Siemens AG', case: true } },
+        yield: { os: 'exact case' },
+      },
+    ],
+  },
+]);
+
+test('the OUI rule set compiles', () => {
+  assert.deepEqual(OUI_RULES.errors, []);
+  assert.equal(OUI_RULES.rules.length, 5);
+});
+
+test('OUI rules fire for each device whose OUI passes, whatever the devices before it had', () => {
+  const plc = { oui: 'Siemens AG', facts: { 'identity/s7comm/szl/module': '6ES7 315-2EH14-0AB0' } };
+  const run = (c: Parameters<typeof factsFromCase>[0]) => classify(factsFromCase(c), OUI_RULES.rules);
+  // Twice each, in turns: the second device of an OUI reads what the first one worked out.
+  for (let i = 0; i < 2; i++) {
+    // Upper case first: what it works out must not stand for 'Siemens AG', which one more rule passes.
+    const upper = run({ ...plc, oui: 'SIEMENS AG' });
+    assert.deepEqual(upper.fired, ['oui.bare', 'oui.fact', 'oui.and']);
+    const a = run(plc);
+    assert.deepEqual(a.fired, ['oui.bare', 'oui.fact', 'oui.and', 'oui.case']);
+    assert.equal(a.type.value, 'plc');
+    const noFact = run({ oui: 'Siemens AG' });
+    assert.deepEqual(noFact.fired, ['oui.bare', 'oui.case']);
+    const other = run({ ...plc, oui: 'Rockwell Automation' });
+    assert.deepEqual(other.fired, ['oui.fact', 'oui.either']);
+    assert.equal(other.vendor.value, null);
+    const none = run({ facts: plc.facts, roles: ['enip-server'] });
+    assert.deepEqual(none.fired, ['oui.fact', 'oui.either']);
+  }
+});

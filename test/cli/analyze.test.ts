@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -258,6 +259,12 @@ test('the installed command (bin/glasspane.cjs, the bundled CLI) works from any 
   assert.ok(vm.attributes && Object.keys(vm.attributes).length > 0, 'rules loaded');
 });
 
+/** The code cache header's checksum of the cached bytes, as bin/code-cache.cjs writes it. */
+const checksum = (b: Uint8Array) =>
+  typeof crc32 === 'function'
+    ? crc32(b).toString(16).padStart(8, '0')
+    : createHash('sha1').update(b).digest('hex');
+
 test("the installed command keeps V8's code cache beside the bundle and survives a stale or damaged one", () => {
   const bundle = join(root, 'dist', 'cli.cjs');
   if (!existsSync(bundle)) return; // built by the test above
@@ -277,16 +284,15 @@ test("the installed command keeps V8's code cache beside the bundle and survives
   const stamp = `${st.size}:${st.mtimeMs}:`;
   const good = readFileSync(cacheFile);
   const nl = good.indexOf(10);
-  const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
   assert.equal(
     good.subarray(0, nl).toString(),
-    stamp + sha1(good.subarray(nl + 1)),
+    stamp + checksum(good.subarray(nl + 1)),
     'cache names this build',
   );
   const devices = (s: string) => (JSON.parse(s) as { devices: unknown[] }).devices;
   // The right stamp over bytes V8 cannot use: rejected, the run is the same, a fresh cache is written.
   const junk = Buffer.alloc(4096, 7);
-  writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${stamp}${sha1(junk)}\n`), junk]));
+  writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${stamp}${checksum(junk)}\n`), junk]));
   const damaged = run();
   assert.equal(damaged.status, 0, damaged.stderr);
   assert.deepEqual(devices(damaged.stdout), devices(first.stdout));
@@ -322,8 +328,10 @@ test('the analysis threads keep a code cache of their own, written when the pool
   const st = statSync(bundle);
   const good = readFileSync(cacheFile);
   const nl = good.indexOf(10);
-  const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
-  assert.equal(good.subarray(0, nl).toString(), `${st.size}:${st.mtimeMs}:` + sha1(good.subarray(nl + 1)));
+  assert.equal(
+    good.subarray(0, nl).toString(),
+    `${st.size}:${st.mtimeMs}:` + checksum(good.subarray(nl + 1)),
+  );
   // Damaged bytes under the right header are never offered to V8: the same inventory, a new cache.
   const flipped = Buffer.from(good);
   for (let i = nl + 200; i < nl + 2200 && i < flipped.length; i++) flipped[i] = flipped[i]! ^ 0x5a;

@@ -67,7 +67,14 @@ test('the build writes the registry index for the installed oui-data, and lookup
   const index = join(repoRoot()!, 'dist', 'oui.tsv');
   if (!existsSync(index)) return t.skip('not built (npm run build writes dist/oui.tsv)');
   const lines = readFileSync(index, 'utf8').split('\n');
-  assert.match(lines[0]!, /^# oui-data \d+\.\d+\.\d+$/);
+  // The version, and where the build found the package's package.json (read to check the version).
+  const head = /^# oui-data (\d+\.\d+\.\d+) (\S+\/package\.json)$/.exec(lines[0]!);
+  assert.ok(head, lines[0]);
+  const pkg = JSON.parse(readFileSync(join(repoRoot()!, head[2]!), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  assert.deepEqual([pkg.name, pkg.version], ['oui-data', head[1]]);
   assert.equal(lines.filter((l) => l.includes('\t')).length, Object.keys(registry).length);
   assert.equal(ouiSource().entries, Object.keys(registry).length);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { ByteWindow } from '../../shared/decode/window';
 import { hex, hexBits, hexBytes, hexDigits } from '../../shared/protocols/common/hex';
 import { cleanText } from '../../shared/protocols/common/text';
@@ -12,6 +13,39 @@ test('cleanText: cut at the first NUL, line breaks as one space, controls droppe
   assert.equal(cleanText('x'.repeat(600)).length, 512);
   assert.equal(cleanText('abcdef', 3), 'abc');
   assert.equal(cleanText('\0name'), '');
+  // Text with no control character takes the short path: trimmed (Unicode blanks too) and clipped.
+  assert.equal(cleanText('\u00a0 Apache/2.4 \u2028'), 'Apache/2.4');
+  assert.equal(cleanText(' abcdef ', 3), 'abc');
+});
+
+test('cleanText gives what the cut, the two replacements and trim give, on any text', () => {
+  // The three steps as they read before the short path for text without control characters.
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/g;
+  const reference = (s: string, max?: number) => {
+    const nul = s.indexOf('\0');
+    if (nul >= 0) s = s.slice(0, nul);
+    s = s
+      .replace(/[\r\n\t]+/g, ' ')
+      .replace(control, '')
+      .trim();
+    return max === undefined ? (s.length > 512 ? s.slice(0, 512) : s) : s.slice(0, max);
+  };
+  const piece = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('\0', '\r\n', '\t', '\u0007', '\u007f', ' ', '\u00a0', '\u2028', 'é', 'x'.repeat(520)),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(piece, { maxLength: 6 }),
+      fc.option(fc.nat(40), { nil: undefined }),
+      (parts, max) => {
+        const s = parts.join('');
+        assert.equal(cleanText(s, max), reference(s, max));
+      },
+    ),
+    { numRuns: 5000 },
+  );
 });
 
 test('hex helpers: codes, digits and bytes', () => {
