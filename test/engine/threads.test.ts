@@ -182,3 +182,26 @@ test("a frame that kills this thread's share fails the run; what it learnt is ke
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'a worker that ends without a word: the run keeps what it sent until its last delta',
+  { skip: CORPUS_SKIP },
+  async () => {
+    // 10,727 frames, about four fifths of them the worker's: deltas every 4096 of its records, then
+    // it ends (as a crash would) at its first frame from 10,000 on, sending nothing more.
+    const path = join(PCAPS, 'multi-lan-enip-plant__iti-ics__EIP-FirmwareChange.pcap');
+    const want = createAnalyzer();
+    await analyzeFile(want, path);
+    const pool = new AnalysisPool({ threads: 2, deltaEveryMs: 0, fault: { kind: 'exit', frame: 10_000 } });
+    try {
+      const r = await pool.analyze([path]);
+      assert.equal(r.failure, 'analysis thread 2 of 2 stopped: it exited (code 3) before its work was done');
+      const w1 = r.partial.sources.find((s) => s.worker === 'w1')?.stats.packets ?? 0;
+      assert.ok(w1 >= 4000, `the worker's deltas held ${w1} frames`);
+      const w0 = r.partial.sources.find((s) => s.worker === 'w0')?.stats.packets ?? 0;
+      assert.ok(w0 > 0 && w0 + w1 < want.stats().packets, `${w0} + ${w1}`);
+    } finally {
+      await pool.close();
+    }
+  },
+);

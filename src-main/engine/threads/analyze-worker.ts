@@ -40,6 +40,7 @@ function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
     const sh = (share = new ShareAnalysis(setup));
     let mark: PartialMarker | undefined;
     let lastDelta = Date.now();
+    const deltaEvery = setup.deltaEveryMs ?? DELTA_EVERY_MS;
     let n = 0;
     for (;;) {
       const f = ring.next(200);
@@ -57,9 +58,12 @@ function run(setup: WorkerSetup, post: (m: WorkerMessage) => void): void {
         mark = undefined;
         run++;
         continue;
-      } else sh.frame(f.data, f.start, f.end, f.linkType, f.ts, f.wireLen, f.iface, f.frameNo, flags);
+      } else {
+        if (setup.fault?.kind === 'exit' && f.frameNo >= setup.fault.frame) process.exit(3);
+        sh.frame(f.data, f.start, f.end, f.linkType, f.ts, f.wireLen, f.iface, f.frameNo, flags);
+      }
       ring.release();
-      if ((++n & 0xfff) === 0 && Date.now() - lastDelta >= DELTA_EVERY_MS) {
+      if ((++n & 0xfff) === 0 && Date.now() - lastDelta >= deltaEvery) {
         post({ kind: 'delta', run, partial: analyzerPartial(sh.an, sh.source, { since: mark }) });
         mark = partialMarker(sh.an.inventory);
         lastDelta = Date.now();

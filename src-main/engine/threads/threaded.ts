@@ -51,6 +51,7 @@ export interface PoolOptions {
   limits?: Partial<InventoryLimits>;
   /** Tests only (messages.ts). */
   fault?: WorkerSetup['fault'];
+  deltaEveryMs?: number;
 }
 
 export interface ThreadedResult {
@@ -88,6 +89,9 @@ function startWorker(setup: WorkerSetup): Worker {
 
 const EMPTY = new Uint8Array(0);
 
+/** Deltas a worker's held at most before they are folded into one (one a second: 8 s of a run). */
+const HELD_DELTAS = 8;
+
 /**
  * What a frame this thread analyses weighs in the shares, against a worker's 1: this thread also
  * reads, frames and routes every frame and builds the inventory at the end, so it keeps fewer. On
@@ -107,6 +111,11 @@ export class AnalysisPool {
   private readonly reads = new Decoder(LAYERS);
   private run = 0;
   private merged = emptyPartial();
+  /**
+   * Per worker, the deltas of the current run, held until its final partial makes them moot; merged
+   * only if it stops without one (then the run keeps what it learnt until its last delta).
+   */
+  private held: PartialInventory[][] = [];
   /** Workers yet to send the current run's final partial, and who is told when none is left. */
   private waiting = 0;
   private settled: (() => void) | null = null;
@@ -122,16 +131,29 @@ export class AnalysisPool {
     for (let i = 1; i < o.threads; i++) {
       const ring = ringBuffer(RING_BYTES);
       this.writers.push(new RingWriter(ring));
-      const setup: WorkerSetup = { ring, index: i, protocols: o.protocols, limits: o.limits, fault: o.fault };
+      const setup: WorkerSetup = {
+        ring,
+        index: i,
+        protocols: o.protocols,
+        limits: o.limits,
+        fault: o.fault,
+        deltaEveryMs: o.deltaEveryMs,
+      };
       const w = startWorker(setup);
       this.workers.push(w);
       this.exited.push(false);
       const stopped = (why: string) => this.stopped(i - 1, why);
       w.on('message', (m: WorkerMessage) => {
         if (m.run !== this.run) return;
-        if (m.partial !== undefined) this.merged = mergePartials(this.merged, m.partial);
-        if (m.kind === 'final') this.arrived();
-        else if (m.kind === 'failed') stopped(m.message);
+        if (m.kind === 'delta') this.hold(i - 1, m.partial);
+        else {
+          // A worker's final partial holds everything its deltas did: those are let go unmerged.
+          if (m.kind === 'failed') this.mergeHeld(i - 1);
+          this.held[i - 1] = [];
+          if (m.partial !== undefined) this.merged = mergePartials(this.merged, m.partial);
+          if (m.kind === 'final') this.arrived();
+          else stopped(m.message);
+        }
       });
       w.on('error', (e) => stopped(e.message));
       w.on('exit', (code) => stopped(`it exited (code ${code}) before its work was done`));
@@ -143,10 +165,23 @@ export class AnalysisPool {
     return this.workers.length;
   }
 
+  /** A delta of worker `i`, held; past HELD_DELTAS they are folded into one, so memory stays bounded. */
+  private hold(i: number, delta: PartialInventory): void {
+    const h = (this.held[i] ??= []);
+    h.push(delta);
+    if (h.length >= HELD_DELTAS) h.splice(0, h.length, h.reduce(mergePartials));
+  }
+
+  private mergeHeld(i: number): void {
+    for (const d of this.held[i] ?? []) this.merged = mergePartials(this.merged, d);
+    this.held[i] = [];
+  }
+
   /** Worker `i` (on writers[i], share i + 1) stopped. */
   private stopped(i: number, why: string): void {
     if (this.exited[i] === true) return;
     this.exited[i] = true;
+    this.mergeHeld(i);
     this.failure ??= `analysis thread ${i + 2} of ${this.o.threads} stopped: ${why}`;
     this.arrived();
   }
@@ -170,6 +205,7 @@ export class AnalysisPool {
     const writers = this.writers;
     const sources: SourceInfo[] = [];
     this.merged = emptyPartial();
+    this.held = this.writers.map(() => []);
     this.waiting = writers.length;
     const done =
       writers.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.settled = resolve));
