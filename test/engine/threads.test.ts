@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
 import { AnalysisPool } from '../../src-main/engine/threads/threaded';
+import { ShareAnalysis } from '../../src-main/engine/threads/share';
 import { inventoryFromPartial } from '../../shared/inventory/partial';
 import { toJson } from '../../src-main/cli/format';
 import { loadRules } from '../../src-main/classify/load';
@@ -205,3 +206,10 @@ test(
     }
   },
 );
+
+test("a share's analyzer loads no classification rules: the merge classifies", () => {
+  const share = new ShareAnalysis({ index: 1 });
+  assert.equal(share.an.classifier, null);
+  // Its partial is the merge's to classify: the same output on 1 and 2 threads (above) says so.
+  assert.notEqual(createAnalyzer().classifier, null);
+});

@@ -26,7 +26,8 @@ export class ShareAnalysis {
   }
 
   private fresh(): Analyzer {
-    const a = createAnalyzer({ protocols: this.setup.protocols, limits: this.setup.limits });
+    // Its inventory leaves as a partial, classified in the merge: no rules to load here.
+    const a = createAnalyzer({ protocols: this.setup.protocols, limits: this.setup.limits, classify: false });
     a.autoHousekeeping = false;
     a.beginSource();
     return a;
