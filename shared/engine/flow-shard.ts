@@ -115,8 +115,17 @@ const BUCKETS = 1 << 16;
 export class FlowShards {
   private readonly owner = new Uint16Array(BUCKETS).fill(0xffff);
   private readonly load: number[];
-  constructor(readonly n: number) {
+  /** What is added to a worker's load per frame it is given. */
+  private readonly cost: number[];
+  private readonly given: number[];
+  constructor(
+    readonly n: number,
+    /** Per worker, what one of its frames weighs (1 each by default): a busier thread takes fewer. */
+    weights: readonly number[] = [],
+  ) {
     this.load = new Array<number>(n).fill(0);
+    this.given = new Array<number>(n).fill(0);
+    this.cost = Array.from({ length: n }, (_, i) => weights[i] ?? 1);
   }
 
   of(b: Uint8Array, start: number, end: number, lt: number): number {
@@ -132,13 +141,14 @@ export class FlowShards {
         this.owner[k] = w;
       }
     }
-    this.load[w]!++;
+    this.load[w]! += this.cost[w]!;
+    this.given[w]!++;
     return w;
   }
 
   /** Frames given to each worker so far. */
   shares(): readonly number[] {
-    return this.load;
+    return this.given;
   }
 }
 

@@ -49,15 +49,17 @@ export interface AnalyzeOptions extends LimitFlags, ForwardFlags {
   site?: string;
   sensor?: string;
   l2domain?: string;
-  /** Analysis threads for capture files (default: one per core, on large files). */
+  /** Analysis threads for capture files (default 1; see threadCount). */
   threads?: string;
 }
 
 /**
  * How many threads analyse the files: `--threads N` as given, one by default. Threads read files
  * only, into the printed inventory: a recording, a forwarding run, a live capture or a partial to
- * write out need the one analyzer. One by default until several give the same output on every
- * capture (test/engine/threads.test.ts lists the corpus captures that still differ) and are faster.
+ * write out need the one analyzer. The output is the same on any number (test/engine/threads.test.ts);
+ * one by default because on 2 cores two are slower: one thread already keeps V8's compiler busy on
+ * the other core, and a worker is an isolate that compiles the analyzer again (bench-x10: 1.9 s of
+ * CPU on one thread, 3.1 s on two; docs/partial-inventories.md, "Why two threads are slower").
  */
 function threadCount(o: AnalyzeOptions, single: string | null): number {
   if (o.threads === undefined) return 1;

@@ -62,7 +62,7 @@ addForwardOptions(analyze)
   .option('--max-edges <n>', 'edges kept in memory (default 250000); past it the idlest are evicted')
   .option(
     '--threads <n>',
-    'analyse capture files on N threads (default 1: on 2 cores one thread is faster, and 2 of 149 test captures still differ; docs/partial-inventories.md)',
+    'analyse capture files on N threads, the same output on any number (default 1: on 2 cores one thread is faster; docs/partial-inventories.md)',
   )
   .option('--partial-out <file>', "also write the partial inventory to FILE, for 'glasspane merge'")
   .option('--site <name>', 'with --partial-out: the site this capture is from (default local)')

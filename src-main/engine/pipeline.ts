@@ -57,7 +57,15 @@ export function selectProtocols(names: readonly string[]): ProtocolSelection {
  * to whom): the quickest look at a large capture, and the baseline the benchmark compares with.
  */
 export function createAnalyzer(
-  o: { protocols?: readonly string[]; limits?: Partial<InventoryLimits> } = {},
+  o: {
+    protocols?: readonly string[];
+    limits?: Partial<InventoryLimits>;
+    /**
+     * false: no classification rules, for an analyzer whose inventory leaves as a partial (a thread's
+     * share of a capture: the merge classifies), which then neither reads nor compiles them.
+     */
+    classify?: boolean;
+  } = {},
 ): Analyzer {
   const sel = selectProtocols(o.protocols ?? ['all']);
   return new Analyzer({
@@ -65,7 +73,7 @@ export function createAnalyzer(
     apps: sel.apps,
     synObservers: sel.syn ? SYN_OBSERVERS : [],
     vendorOf,
-    rules: loadRules(),
+    rules: o.classify === false ? undefined : loadRules(),
     limits: o.limits,
   });
 }

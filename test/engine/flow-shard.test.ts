@@ -118,3 +118,27 @@ test('one conversation with most of the frames: the others go to the other worke
     assert.equal(again.of(big, 0, big.length, 1), bigAt);
   }
 });
+
+test('a worker whose frames weigh more is given fewer, in proportion', () => {
+  // 400 conversations of 10 frames each, interleaved; worker 0's frames weigh 4 (it also reads).
+  for (const [n, weights, want] of [
+    [2, [4], [1 / 5, 4 / 5]],
+    [3, [4, 1, 1], [1 / 9, 4 / 9, 4 / 9]],
+  ] as const) {
+    const t = new FlowShards(n, weights);
+    for (let round = 0; round < 10; round++)
+      for (let i = 0; i < 400; i++) {
+        const a = { mac: '02:00:00:00:01:00', ip: `10.1.${i >> 8}.${i & 255}`, port: 1000 };
+        const b = { mac: '02:00:00:00:02:00', ip: '10.2.0.2', port: 80 };
+        const f = tcpFrame(a, b, new Uint8Array(0));
+        t.of(f, 0, f.length, 1);
+      }
+    const shares = t.shares();
+    assert.equal(
+      shares.reduce((x, y) => x + y, 0),
+      4000,
+    );
+    for (let i = 0; i < n; i++)
+      assert.ok(Math.abs(shares[i]! / 4000 - want[i]!) < 0.02, `${n}: ${shares.join('/')}`);
+  }
+});

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
 import { AnalysisPool } from '../../src-main/engine/threads/threaded';
+import { ShareAnalysis } from '../../src-main/engine/threads/share';
 import { inventoryFromPartial } from '../../shared/inventory/partial';
 import { toJson } from '../../src-main/cli/format';
 import { loadRules } from '../../src-main/classify/load';
@@ -123,4 +124,92 @@ test("a device's addresses in the order it took them, where the capture's clock 
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('N threads are this one, which analyses a share, and N - 1 workers', { skip: CORPUS_SKIP }, async () => {
+  const path = join(PCAPS, 'multi-lan-s7-plant__iti-ics__wrapup.pcapng');
+  const want = createAnalyzer();
+  await analyzeFile(want, path);
+  for (const threads of [2, 3]) {
+    const pool = new AnalysisPool({ threads });
+    try {
+      assert.equal(pool.workerThreads, threads - 1);
+      const r = await pool.analyze([path]);
+      assert.equal(r.failure, null);
+      // One source per share, this thread's (w0) among them, each with frames of its own.
+      const shares = new Map(r.partial.sources.map((s) => [s.worker, s.stats.packets]));
+      assert.deepEqual(
+        [...shares.keys()].sort(),
+        Array.from({ length: threads }, (_, i) => `w${i}`),
+      );
+      for (const [w, n] of shares) assert.ok(n > 0, `${threads} threads: ${w} analysed nothing`);
+      assert.equal(
+        [...shares.values()].reduce((x, y) => x + y, 0),
+        want.stats().packets,
+      );
+    } finally {
+      await pool.close();
+    }
+  }
+});
+
+test("a frame that kills this thread's share fails the run; what it learnt is kept", async () => {
+  // One conversation: every frame is this thread's (share 0, the first given a flow).
+  const dir = mkdtempSync(join(tmpdir(), 'gp-threads-'));
+  const T0 = Date.UTC(2026, 0, 1);
+  const path = writePcap(
+    join(dir, 'one-flow.pcap'),
+    1,
+    Array.from({ length: 6 }, (_, i) => ({
+      data: udpFrame(
+        { mac: '02:00:00:00:00:aa', ip: '10.0.0.5', port: 5000 },
+        { mac: '02:00:00:00:00:01', ip: '10.0.0.1', port: 53 },
+        new Uint8Array(8).fill(i),
+      ),
+      ts: T0 + i * 1000,
+    })),
+  );
+  const pool = new AnalysisPool({ threads: 2, fault: { kind: 'die', frame: 4 } });
+  try {
+    const r = await pool.analyze([path]);
+    assert.equal(r.failure, 'analysis thread 1 of 2 stopped: test fault at frame 4');
+    const w0 = r.partial.sources.find((s) => s.worker === 'w0');
+    assert.equal(w0?.stats.packets, 3);
+    assert.ok(r.partial.devices.length > 0);
+    // The pool is spent.
+    await assert.rejects(pool.analyze([path]), /analysis thread 1 of 2 stopped/);
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(
+  'a worker that ends without a word: the run keeps what it sent until its last delta',
+  { skip: CORPUS_SKIP },
+  async () => {
+    // 10,727 frames, about four fifths of them the worker's: deltas every 4096 of its records, then
+    // it ends (as a crash would) at its first frame from 10,000 on, sending nothing more.
+    const path = join(PCAPS, 'multi-lan-enip-plant__iti-ics__EIP-FirmwareChange.pcap');
+    const want = createAnalyzer();
+    await analyzeFile(want, path);
+    const pool = new AnalysisPool({ threads: 2, deltaEveryMs: 0, fault: { kind: 'exit', frame: 10_000 } });
+    try {
+      const r = await pool.analyze([path]);
+      assert.equal(r.failure, 'analysis thread 2 of 2 stopped: it exited (code 3) before its work was done');
+      const w1 = r.partial.sources.find((s) => s.worker === 'w1')?.stats.packets ?? 0;
+      assert.ok(w1 >= 4000, `the worker's deltas held ${w1} frames`);
+      const w0 = r.partial.sources.find((s) => s.worker === 'w0')?.stats.packets ?? 0;
+      assert.ok(w0 > 0 && w0 + w1 < want.stats().packets, `${w0} + ${w1}`);
+    } finally {
+      await pool.close();
+    }
+  },
+);
+
+test("a share's analyzer loads no classification rules: the merge classifies", () => {
+  const share = new ShareAnalysis({ index: 1 });
+  assert.equal(share.an.classifier, null);
+  // Its partial is the merge's to classify: the same output on 1 and 2 threads (above) says so.
+  assert.notEqual(createAnalyzer().classifier, null);
 });

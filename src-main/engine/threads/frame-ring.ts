@@ -59,13 +59,16 @@ export function ringBuffer(capacity: number): SharedArrayBuffer {
 class RingView {
   protected readonly ctl: Int32Array;
   protected readonly bytes: Uint8Array;
-  protected readonly view: DataView;
+  /** The records' headers, in native byte order (both ends are one process), at 8-byte offsets. */
+  protected readonly u32: Uint32Array;
+  protected readonly f64: Float64Array;
   protected readonly capacity: number;
   constructor(sab: SharedArrayBuffer) {
     this.ctl = new Int32Array(sab, 0, CONTROL_BYTES / 4);
     this.capacity = sab.byteLength - CONTROL_BYTES;
     this.bytes = new Uint8Array(sab, CONTROL_BYTES, this.capacity);
-    this.view = new DataView(sab, CONTROL_BYTES, this.capacity);
+    this.u32 = new Uint32Array(sab, CONTROL_BYTES, this.capacity / 4);
+    this.f64 = new Float64Array(sab, CONTROL_BYTES, this.capacity / 8);
   }
   get failed(): boolean {
     return Atomics.load(this.ctl, FAILED) !== 0;
@@ -114,18 +117,19 @@ export class RingWriter extends RingView {
     let at = this.head & (this.capacity - 1);
     const skip = this.capacity - at < size ? this.capacity - at : 0;
     if (this.capacity - ((this.head - this.tail) >>> 0) < skip + size) this.room(skip + size);
-    const v = this.view;
+    const u = this.u32;
     if (skip > 0) {
-      v.setUint32(at, WRAP, true);
+      u[at >> 2] = WRAP;
       at = 0;
     }
-    v.setUint32(at, len, true);
-    v.setUint32(at + 4, linkType, true);
-    v.setUint32(at + 8, wireLen, true);
-    v.setUint32(at + 12, iface, true);
-    v.setUint32(at + 16, frameNo, true);
-    v.setUint32(at + 20, flags, true);
-    v.setFloat64(at + 24, ts, true);
+    const h = at >> 2;
+    u[h] = len;
+    u[h + 1] = linkType;
+    u[h + 2] = wireLen;
+    u[h + 3] = iface;
+    u[h + 4] = frameNo;
+    u[h + 5] = flags;
+    this.f64[(at >> 3) + 3] = ts;
     this.bytes.set(buf.subarray(start, start + len), at + HEADER);
     this.head = (this.head + skip + size) | 0;
     if ((this.head - this.published) >>> 0 >= this.batch) this.flush();
@@ -216,23 +220,24 @@ export class RingReader extends RingView {
       this.head = head;
       if (head === this.tail) return null;
     }
-    const v = this.view;
+    const u = this.u32;
     let at = this.tail & (this.capacity - 1);
-    let len = v.getUint32(at, true);
+    let len = u[at >> 2]!;
     if (len === WRAP) {
       this.tail = (this.tail + this.capacity - at) | 0;
       at = 0;
-      len = v.getUint32(0, true);
+      len = u[0]!;
     }
     const f = this.frame;
     f.start = at + HEADER;
     f.end = f.start + len;
-    f.linkType = v.getUint32(at + 4, true);
-    f.wireLen = v.getUint32(at + 8, true);
-    f.iface = v.getUint32(at + 12, true);
-    f.frameNo = v.getUint32(at + 16, true);
-    f.flags = v.getUint32(at + 20, true);
-    f.ts = v.getFloat64(at + 24, true);
+    const h = at >> 2;
+    f.linkType = u[h + 1]!;
+    f.wireLen = u[h + 2]!;
+    f.iface = u[h + 3]!;
+    f.frameNo = u[h + 4]!;
+    f.flags = u[h + 5]!;
+    f.ts = this.f64[(at >> 3) + 3]!;
     // Moved on here, published by release(): until then the writer cannot reuse these bytes.
     this.tail = (this.tail + HEADER + pad(len)) | 0;
     return f;

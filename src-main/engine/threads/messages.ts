@@ -7,8 +7,13 @@ export interface WorkerSetup {
   index: number;
   protocols?: readonly string[];
   limits?: Partial<InventoryLimits>;
-  /** Tests only: make this worker fail at a frame number ('throw': inside one frame, 'die': outright). */
-  fault?: { kind: 'throw' | 'die'; frame: number };
+  /**
+   * Tests only: make this worker fail at a frame number ('throw': inside one frame, 'die': outright;
+   * 'exit': the worker thread ends, sending nothing more, at its first frame from that number on).
+   */
+  fault?: { kind: 'throw' | 'die' | 'exit'; frame: number };
+  /** Tests only: how often a worker sends a delta (every 4096 frames at most); 1000 ms by default. */
+  deltaEveryMs?: number;
 }
 
 /** Flags of a ring record (frame-ring.ts carries them): control records carry no frame. */

@@ -1,8 +1,10 @@
 /**
- * A capture analysed on several threads (issue 19): this thread reads and frames packets and puts
- * each in the ring of the worker that owns its flow (shared/engine/flow-shard.ts); each worker
- * (analyze-worker.ts) runs an analyzer over its share and sends its partial inventory; the partials
- * merge (shared/inventory/partial.ts) into the inventory of the whole capture.
+ * A capture analysed on several threads (issue 19): this thread reads and frames packets, analyses
+ * the share of flows it keeps (share 0) and puts every other frame in the ring of the worker that
+ * owns its flow (shared/engine/flow-shard.ts); each worker (analyze-worker.ts) runs an analyzer over
+ * its share and sends its partial inventory; the partials merge (shared/inventory/partial.ts) into
+ * the inventory of the whole capture. N threads are this one and N - 1 workers: a reader that only
+ * read would leave a core's worth of threads fighting over N cores.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,9 +24,11 @@ import { isCaptureTime } from '../../../shared/util/time';
 import { selectProtocols } from '../pipeline';
 import type { SourceInfo } from '../../../shared/engine/analyzer';
 import { emptyPartial, mergePartials, type PartialInventory } from '../../../shared/inventory/partial';
+import { analyzerPartial } from '../../../shared/engine/analyzer-partial';
 import type { InventoryLimits } from '../../../shared/inventory/limits';
 import { readCaptureFile, type ReadOptions } from '../../capture/file-source';
 import { ringBuffer, RingFailedError, RingWriter } from './frame-ring';
+import { ShareAnalysis } from './share';
 import {
   FLAG_BEGIN_SOURCE,
   FLAG_END_RUN,
@@ -41,11 +45,13 @@ import {
 const RING_BYTES = 8 << 20;
 
 export interface PoolOptions {
+  /** Threads that analyse: this one and `threads - 1` workers. */
   threads: number;
   protocols?: readonly string[];
   limits?: Partial<InventoryLimits>;
   /** Tests only (messages.ts). */
   fault?: WorkerSetup['fault'];
+  deltaEveryMs?: number;
 }
 
 export interface ThreadedResult {
@@ -83,9 +89,21 @@ function startWorker(setup: WorkerSetup): Worker {
 
 const EMPTY = new Uint8Array(0);
 
+/** Deltas a worker's held at most before they are folded into one (one a second: 8 s of a run). */
+const HELD_DELTAS = 8;
+
 /**
- * Worker threads that analyse one run after another (a run: files read in order into one inventory).
- * Once a worker failed the pool is spent: that run returns what was collected, later runs refuse.
+ * What a frame this thread analyses weighs in the shares, against a worker's 1: this thread also
+ * reads, frames and routes every frame and builds the inventory at the end, so it keeps fewer. On
+ * the bench capture with 2 threads, 4 (a fifth of the frames here) gave both threads about the same
+ * CPU time (0.9 s each); 1 left the worker idle half the time.
+ */
+const LOCAL_WEIGHT = 4;
+
+/**
+ * Threads that analyse one run after another (a run: files read in order into one inventory): this
+ * one (share 0) and workers 1..N-1, worker i on writers[i - 1]. Once a share failed the pool is spent:
+ * that run returns what was collected, later runs refuse.
  */
 export class AnalysisPool {
   private readonly writers: RingWriter[] = [];
@@ -93,39 +111,78 @@ export class AnalysisPool {
   private readonly reads = new Decoder(LAYERS);
   private run = 0;
   private merged = emptyPartial();
+  /**
+   * Per worker, the deltas of the current run, held until its final partial makes them moot; merged
+   * only if it stops without one (then the run keeps what it learnt until its last delta).
+   */
+  private held: PartialInventory[][] = [];
   /** Workers yet to send the current run's final partial, and who is told when none is left. */
   private waiting = 0;
   private settled: (() => void) | null = null;
   private readonly exited: boolean[] = [];
   failure: string | null = null;
+  /** This thread's share of the current run. */
+  private local: ShareAnalysis | null = null;
   /** Whether the workers observe SYN signatures (the dissectors chosen include them). */
   private readonly syn: boolean;
 
   constructor(private readonly o: PoolOptions) {
     this.syn = selectProtocols(o.protocols ?? ['all']).syn;
-    for (let i = 0; i < o.threads; i++) {
+    for (let i = 1; i < o.threads; i++) {
       const ring = ringBuffer(RING_BYTES);
       this.writers.push(new RingWriter(ring));
-      const setup: WorkerSetup = { ring, index: i, protocols: o.protocols, limits: o.limits, fault: o.fault };
+      const setup: WorkerSetup = {
+        ring,
+        index: i,
+        protocols: o.protocols,
+        limits: o.limits,
+        fault: o.fault,
+        deltaEveryMs: o.deltaEveryMs,
+      };
       const w = startWorker(setup);
       this.workers.push(w);
       this.exited.push(false);
-      const stopped = (why: string) => this.stopped(i, why);
+      const stopped = (why: string) => this.stopped(i - 1, why);
       w.on('message', (m: WorkerMessage) => {
         if (m.run !== this.run) return;
-        if (m.partial !== undefined) this.merged = mergePartials(this.merged, m.partial);
-        if (m.kind === 'final') this.arrived();
-        else if (m.kind === 'failed') stopped(m.message);
+        if (m.kind === 'delta') this.hold(i - 1, m.partial);
+        else {
+          // A worker's final partial holds everything its deltas did: those are let go unmerged.
+          if (m.kind === 'failed') this.mergeHeld(i - 1);
+          this.held[i - 1] = [];
+          if (m.partial !== undefined) this.merged = mergePartials(this.merged, m.partial);
+          if (m.kind === 'final') this.arrived();
+          else stopped(m.message);
+        }
       });
       w.on('error', (e) => stopped(e.message));
       w.on('exit', (code) => stopped(`it exited (code ${code}) before its work was done`));
     }
   }
 
+  /** Worker threads started: one fewer than the threads that analyse. */
+  get workerThreads(): number {
+    return this.workers.length;
+  }
+
+  /** A delta of worker `i`, held; past HELD_DELTAS they are folded into one, so memory stays bounded. */
+  private hold(i: number, delta: PartialInventory): void {
+    const h = (this.held[i] ??= []);
+    h.push(delta);
+    if (h.length >= HELD_DELTAS) h.splice(0, h.length, h.reduce(mergePartials));
+  }
+
+  private mergeHeld(i: number): void {
+    for (const d of this.held[i] ?? []) this.merged = mergePartials(this.merged, d);
+    this.held[i] = [];
+  }
+
+  /** Worker `i` (on writers[i], share i + 1) stopped. */
   private stopped(i: number, why: string): void {
     if (this.exited[i] === true) return;
     this.exited[i] = true;
-    this.failure ??= `analysis thread ${i + 1} of ${this.o.threads} stopped: ${why}`;
+    this.mergeHeld(i);
+    this.failure ??= `analysis thread ${i + 2} of ${this.o.threads} stopped: ${why}`;
     this.arrived();
   }
 
@@ -148,14 +205,24 @@ export class AnalysisPool {
     const writers = this.writers;
     const sources: SourceInfo[] = [];
     this.merged = emptyPartial();
-    this.waiting = n;
-    const done = new Promise<void>((resolve) => (this.settled = resolve));
+    this.held = this.writers.map(() => []);
+    this.waiting = writers.length;
+    const done =
+      writers.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.settled = resolve));
+    const local = new ShareAnalysis({
+      index: 0,
+      protocols: this.o.protocols,
+      limits: this.o.limits,
+      fault: this.o.fault,
+    });
+    this.local = local;
+    let localFailed = false;
     let error: unknown = null;
     let packets = 0;
     // A sender's SYN signature is observed once per window; its SYNs to several peers go to several
     // workers, so this thread, which sees them all, decides (shared/engine/syn-repeats.ts).
     const syns = this.syn ? new SynRepeats(REPEAT_WINDOW_MS) : null;
-    const shards = new FlowShards(n);
+    const shards = new FlowShards(n, [LOCAL_WEIGHT]);
     // Which MACs route, decided from every frame, for every worker (shared/engine/router-watch.ts).
     const routers = new RouterWatch(LAYERS);
     // A verbatim UDP copy goes where the first went, whose repeat window decides (udp-repeats.ts).
@@ -163,6 +230,7 @@ export class AnalysisPool {
     try {
       for (const path of files) {
         for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
+        local.beginSource();
         let frame = 0;
         const unknown = new Map<number, number>();
         const r = await readCaptureFile(
@@ -175,20 +243,23 @@ export class AnalysisPool {
               if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
               const news = routers.frame(buf, s, e, lt);
               if (news !== WATCH_NONE) this.tellRouter(routers, news, ts, frame);
-              writers[copies.route(buf, s, e, lt, shards.of(buf, s, e, lt))]!.push(
-                buf,
-                s,
-                e,
-                lt,
-                ts,
-                wl,
-                iface,
-                frame,
-                syns !== null ? this.synFlag(syns, buf, s, e, lt, ts, wl, iface, frame) : 0,
-              );
+              const to = copies.route(buf, s, e, lt, shards.of(buf, s, e, lt));
+              const syn = syns !== null ? this.synFlag(syns, buf, s, e, lt, ts, wl, iface, frame) : 0;
+              if (to > 0) writers[to - 1]!.push(buf, s, e, lt, ts, wl, iface, frame, syn);
+              else
+                try {
+                  local.frame(buf, s, e, lt, ts, wl, iface, frame, syn);
+                } catch (err) {
+                  // As a worker that dies: what this share learnt until then stays.
+                  localFailed = true;
+                  this.failure ??= `analysis thread 1 of ${n} stopped: ${err instanceof Error ? err.message : String(err)}`;
+                  throw new RingFailedError(this.failure);
+                }
               // Where one analyzer would age its flows out (every 65536 packets of the run), all do.
-              if ((++packets & 0xffff) === 0)
+              if ((++packets & 0xffff) === 0) {
                 for (const w of writers) w.push(EMPTY, 0, 0, 0, ts, 0, 0, frame, FLAG_HOUSEKEEPING);
+                local.housekeeping(ts);
+              }
             },
           },
           read(path),
@@ -215,6 +286,11 @@ export class AnalysisPool {
         this.stopped(i, e.message);
       }
     }
+    // This share's partial merges while the workers finish theirs.
+    this.merged = mergePartials(
+      this.merged,
+      localFailed ? analyzerPartial(local.an, local.source) : local.endRun(false),
+    );
     await done;
     this.run++;
     if (error !== null) throw error;
@@ -230,6 +306,7 @@ export class AnalysisPool {
     for (const [i, ip] of watch.owned.entries()) v.setInt32(6 + 4 * i, ip);
     const flag = news === WATCH_ROUTER ? FLAG_ROUTER : FLAG_ROUTER_OWNS;
     for (const w of this.writers) w.push(b, 0, b.length, 0, ts, 0, 0, frame, flag);
+    this.local?.routerNews(watch.mac, [...watch.owned], news === WATCH_ROUTER, frame);
   }
 
   /** FLAG_SYN_* for a SYN straight over IP with a good time; 0 (the worker decides) for anything else. */
