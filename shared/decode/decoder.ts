@@ -79,9 +79,25 @@ class App {
 
 type AppTable = Table<App>;
 
-function index(layers: readonly Layer[], pick: (l: Layer) => readonly number[] | undefined): Table<Layer> {
-  const t = new Table<Layer>();
-  for (const l of layers) for (const k of pick(l) ?? []) t.set(k, l);
+/**
+ * A layer as the dispatch tables hold it. Layers are object literals with different registration
+ * keys, so each has its own hidden class; held in one class, the per-frame call site reads `dissect`
+ * from one, and a layer first seen late (a tunnel, LLC) does not throw the optimised loop away.
+ */
+class HeldLayer {
+  constructor(
+    readonly name: string,
+    readonly dissect: Layer['dissect'],
+  ) {}
+}
+
+function index(
+  layers: readonly Layer[],
+  held: ReadonlyMap<Layer, HeldLayer>,
+  pick: (l: Layer) => readonly number[] | undefined,
+): Table<HeldLayer> {
+  const t = new Table<HeldLayer>();
+  for (const l of layers) for (const k of pick(l) ?? []) t.set(k, held.get(l)!);
   return t;
 }
 
@@ -106,12 +122,12 @@ export class Decoder implements AppContext {
 
   private readonly windows: ByteWindow[] = [];
   private readonly next = new NextLayer();
-  private readonly linkTypes: Table<Layer>;
-  private readonly etherTypes: Table<Layer>;
-  private readonly ipProtocols: Layer[] = new Array<Layer>(256);
-  private readonly udpTunnels: Table<Layer>;
-  private readonly llcLayers: Table<Layer>;
-  private readonly snapLayers: Table<Layer>;
+  private readonly linkTypes: Table<HeldLayer>;
+  private readonly etherTypes: Table<HeldLayer>;
+  private readonly ipProtocols: HeldLayer[] = new Array<HeldLayer>(256);
+  private readonly udpTunnels: Table<HeldLayer>;
+  private readonly llcLayers: Table<HeldLayer>;
+  private readonly snapLayers: Table<HeldLayer>;
   private readonly appTcp: AppTable;
   private readonly appUdp: AppTable;
   private readonly appEther: AppTable;
@@ -145,12 +161,13 @@ export class Decoder implements AppContext {
     readonly learnsOnce = false,
   ) {
     for (let i = 0; i <= MAX_DEPTH; i++) this.windows.push(new ByteWindow());
-    this.linkTypes = index(layers, (l) => l.linkTypes);
-    this.etherTypes = index(layers, (l) => l.etherTypes);
-    for (const l of layers) for (const k of l.ipProtocols ?? []) this.ipProtocols[k] ??= l;
-    this.udpTunnels = index(layers, (l) => l.udpPorts);
-    this.llcLayers = index(layers, (l) => l.llcSaps);
-    this.snapLayers = index(layers, (l) => l.snap);
+    const hl = new Map(layers.map((l) => [l, new HeldLayer(l.name, l.dissect)]));
+    this.linkTypes = index(layers, hl, (l) => l.linkTypes);
+    this.etherTypes = index(layers, hl, (l) => l.etherTypes);
+    for (const l of layers) for (const k of l.ipProtocols ?? []) this.ipProtocols[k] ??= hl.get(l)!;
+    this.udpTunnels = index(layers, hl, (l) => l.udpPorts);
+    this.llcLayers = index(layers, hl, (l) => l.llcSaps);
+    this.snapLayers = index(layers, hl, (l) => l.snap);
     const held = apps.map((a) => new App(a));
     this.appTcp = indexApp(held, (a) => a.tcpPorts);
     this.appUdp = indexApp(held, (a) => a.udpPorts);
@@ -257,7 +274,7 @@ export class Decoder implements AppContext {
     let key = linkType;
     let key2 = -1;
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
-      let layer: Layer | undefined;
+      let layer: HeldLayer | undefined;
       switch (kind) {
         case NEXT_LINKTYPE:
           layer = this.linkTypes.get(key);

@@ -47,10 +47,13 @@ export class FlowTable {
   get(p: Packet, create: boolean): FlowEntry | undefined {
     // Order the endpoints so both directions share one entry.
     let a: number, b: number, a6: string, b6: string, pa: number, pb: number;
+    // The ports are compared on every packet, not only between equal addresses (rare): a comparison
+    // the optimised code has never seen run throws that code away when it first runs.
+    const portsFwd = p.srcPort <= p.dstPort;
     const fwd =
       p.ipVersion === 4
-        ? p.src4 < p.dst4 || (p.src4 === p.dst4 && p.srcPort <= p.dstPort)
-        : p.src6 < p.dst6 || (p.src6 === p.dst6 && p.srcPort <= p.dstPort);
+        ? p.src4 < p.dst4 || (p.src4 === p.dst4 && portsFwd)
+        : p.src6 < p.dst6 || (p.src6 === p.dst6 && portsFwd);
     if (fwd) {
       a = p.src4;
       b = p.dst4;

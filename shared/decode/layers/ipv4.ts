@@ -36,7 +36,8 @@ export const ipv4: Layer = {
     p.src4 = w.u32(12);
     p.dst4 = w.u32(16);
     p.ipHeaderLen = hl;
-    p.ipOptionBytes = hl > 20 ? hl - 20 : 0;
+    // No branch whose first run, on a rare packet, throws the optimised code away.
+    p.ipOptionBytes = Math.max(hl - 20, 0);
     if (hl < 20) {
       p.markMalformed('ipv4: header length < 20');
       return;
