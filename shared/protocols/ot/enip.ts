@@ -98,12 +98,19 @@ const COMMANDS = new Set([
   CMD_SEND_UNIT_DATA,
 ]);
 
-/** A decoded CIP request: what a reply is about. */
-interface CipRequest {
-  service: number;
-  cls: number;
-  instance: number;
-  attribute: number;
+/**
+ * A decoded CIP request: what a reply is about. A class, made once with every field: as an object
+ * literal it shared its first hidden class with every literal whose first key is `service` (an
+ * event's facts), and a string stored there, or a path segment assigned later, widened the fields of
+ * every request and deoptimised the functions that read them.
+ */
+class CipRequest {
+  constructor(
+    readonly service: number,
+    readonly cls: number,
+    readonly instance: number,
+    readonly attribute: number,
+  ) {}
 }
 
 interface EnipFlow extends MeteredFlow {
@@ -342,10 +349,8 @@ function dissectTcp(w: ByteWindow, p: Packet, ctx: AppContext, starts: boolean):
 const SVC_READ_TAG = 0x4c;
 const SVC_READ_TAG_FRAGMENTED = 0x52;
 /** What a symbolic read leaves pending for its reply (shared: pending requests are only read). */
-const READ_TAG: CipRequest[] = [{ service: SVC_READ_TAG, cls: -1, instance: -1, attribute: -1 }];
-const READ_TAG_FRAGMENTED: CipRequest[] = [
-  { service: SVC_READ_TAG_FRAGMENTED, cls: -1, instance: -1, attribute: -1 },
-];
+const READ_TAG: CipRequest[] = [new CipRequest(SVC_READ_TAG, -1, -1, -1)];
+const READ_TAG_FRAGMENTED: CipRequest[] = [new CipRequest(SVC_READ_TAG_FRAGMENTED, -1, -1, -1)];
 
 /**
  * The cheap path for routine polling over a CIP connection. A segment that is one whole SendUnitData
@@ -683,41 +688,43 @@ function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null 
   const words = w.u8(o + 1);
   const pEnd = o + 2 + words * 2;
   if (pEnd > end) return null;
-  const r: CipRequest = { service, cls: -1, instance: -1, attribute: -1 };
+  let cls = -1;
+  let instance = -1;
+  let attribute = -1;
   let i = o + 2;
   for (let n = 0; n < 16 && i < pEnd; n++) {
     const seg = w.u8(i);
     switch (seg) {
       case 0x20:
-        r.cls = w.u8(i + 1);
+        cls = w.u8(i + 1);
         i += 2;
         break;
       case 0x21:
-        r.cls = w.u16le(i + 2);
+        cls = w.u16le(i + 2);
         i += 4;
         break;
       case 0x24:
-        r.instance = w.u8(i + 1);
+        instance = w.u8(i + 1);
         i += 2;
         break;
       case 0x25:
-        r.instance = w.u16le(i + 2);
+        instance = w.u16le(i + 2);
         i += 4;
         break;
       case 0x30:
-        r.attribute = w.u8(i + 1);
+        attribute = w.u8(i + 1);
         i += 2;
         break;
       case 0x31:
-        r.attribute = w.u16le(i + 2);
+        attribute = w.u16le(i + 2);
         i += 4;
         break;
       default:
         // Symbolic, member or port segments: the class/instance seen so far is what we keep.
-        return r;
+        return new CipRequest(service, cls, instance, attribute);
     }
   }
-  return r;
+  return new CipRequest(service, cls, instance, attribute);
 }
 
 /**
