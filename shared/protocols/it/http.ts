@@ -175,8 +175,13 @@ export function partialStart(w: ByteWindow): boolean {
   return METHODS.some((m) => m.startsWith(s) || s.startsWith(m)) || 'HTTP/1.'.startsWith(s);
 }
 
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newFlow(): HttpFlow {
+  return { dirs: new Map() };
+}
+
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map() }));
+  const f = ctx.flowState(p, 'http', newFlow);
   const key = directionKey(p);
   const ok = dissectIn(w, p, ctx, f, key);
   const d = f.dirs.get(key);
