@@ -5,7 +5,7 @@ import type { IdentityAttribute } from '../../model/observation';
 import { ipv6ToString } from '../../util/addr';
 import { dstRef, ipRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
-import { readName } from './dns-name';
+import { nameEnd, readName } from './dns-name';
 import { Emitter } from '../common/emit';
 
 /**
@@ -89,10 +89,17 @@ export function dissectDnsMessage(w: ByteWindow, p: Packet, ctx: AppContext, fla
   let o = 12;
   const queries: string[] = [];
   for (let i = 0; i < qd; i++) {
-    const r = readName(w, o);
-    if (r === null || !w.has(r.next, 4)) return i > 0;
-    o = r.next + 4;
-    if (!qr && i < MAX_QUESTIONS) queries.push(r.name);
+    // Only a query's first questions are kept; the rest are checked and skipped, with no string.
+    if (!qr && i < MAX_QUESTIONS) {
+      const r = readName(w, o);
+      if (r === null || !w.has(r.next, 4)) return i > 0;
+      o = r.next + 4;
+      queries.push(r.name);
+    } else {
+      const next = nameEnd(w, o);
+      if (next < 0 || !w.has(next, 4)) return i > 0;
+      o = next + 4;
+    }
   }
 
   if (qr) {
@@ -111,15 +118,18 @@ export function dissectDnsMessage(w: ByteWindow, p: Packet, ctx: AppContext, fla
   const total = an + ns + ar;
   for (let i = 0; i < total && i < MAX_RECORDS; i++) {
     const section = i < an ? 'an' : i < an + ns ? 'ns' : 'ar';
-    const r = readName(w, o);
-    if (r === null || !w.has(r.next, 10)) break;
-    const type = w.u16(r.next);
-    const rdlen = w.u16(r.next + 8);
-    const rdo = r.next + 10;
+    const own = qr ? section !== 'ns' || flavor === 'dns' : flavor === 'mdns' && section === 'ns';
+    // Records not the sender's own are checked and skipped: their names are never made.
+    const keep = own && !(qr && rcode !== 0);
+    const r = keep ? readName(w, o) : null;
+    const next = keep ? (r === null ? -1 : r.next) : nameEnd(w, o);
+    if (next < 0 || !w.has(next, 10)) break;
+    const type = w.u16(next);
+    const rdlen = w.u16(next + 8);
+    const rdo = next + 10;
     o = rdo + rdlen;
     if (!w.has(rdo, rdlen)) break;
-    const own = qr ? section !== 'ns' || flavor === 'dns' : flavor === 'mdns' && section === 'ns';
-    if (!own || (qr && rcode !== 0)) continue;
+    if (r === null) continue;
     const name = cleanText(r.name, 255);
     const field = section === 'an' ? 'answer' : section === 'ns' ? 'authority' : 'additional';
     emitRecord(w, p, ctx, flavor, type, name, rdo, rdlen, field, qr);

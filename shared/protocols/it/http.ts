@@ -175,8 +175,13 @@ export function partialStart(w: ByteWindow): boolean {
   return METHODS.some((m) => m.startsWith(s) || s.startsWith(m)) || 'HTTP/1.'.startsWith(s);
 }
 
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newFlow(): HttpFlow {
+  return { dirs: new Map() };
+}
+
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  const f = ctx.flowState<HttpFlow>(p, 'http', () => ({ dirs: new Map() }));
+  const f = ctx.flowState(p, 'http', newFlow);
   const key = directionKey(p);
   const ok = dissectIn(w, p, ctx, f, key);
   const d = f.dirs.get(key);
@@ -216,7 +221,7 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
   // The common case: a whole header block at the start of one segment, read in place (no copy).
   // Parsed straight away: a block that does not end in this segment (bodyStart -1) is collected below.
   if (d.mode === 1 && d.buf.len === 0) {
-    const h = parseHeaderBlock(w, HEADER_CAP, WANTED);
+    const h = parseHeaderBlock(w, HEADER_CAP, WANTED, false);
     if (h.bodyStart >= 0) {
       // What follows the headers in this segment is the start of the body, kept for the title.
       if (headersDone(p, ctx, d, h, startsWith(w, 'HTTP/'))) {
@@ -247,7 +252,7 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
     d.buf.clear();
     return true;
   }
-  const h = parseHeaderBlock(bw, HEADER_CAP, WANTED);
+  const h = parseHeaderBlock(bw, HEADER_CAP, WANTED, false);
   if (h.bodyStart < 0 && !full) return true;
   if (headersDone(p, ctx, d, h, startsWith(bw, 'HTTP/'))) {
     d.buf.consume(h.bodyStart);

@@ -43,14 +43,19 @@ function looksLikeStart(w: ByteWindow, server: boolean): boolean {
   return /^[\x21-\x7e]{1,10} [A-Z]/.test(head) && !head.startsWith('* ') && !head.startsWith('+ ');
 }
 
-export function dissectImap(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  const f = ctx.flowState<ImapFlow>(p, 'imap', () => ({
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newFlow(): ImapFlow {
+  return {
     client: null,
     server: null,
     greeted: false,
     clientId: false,
     serverId: false,
-  }));
+  };
+}
+
+export function dissectImap(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const f = ctx.flowState(p, 'imap', newFlow);
   const d = sessionLines(f, w, p, PORTS, looksLikeStart, (line, server, dir) =>
     server ? serverLine(line, p, ctx, f, dir) : clientLine(line, p, ctx, f, dir),
   );

@@ -43,15 +43,20 @@ function looksLikeStart(w: ByteWindow, server: boolean): boolean {
   return server ? /^(\+OK|-ERR)\b/.test(head) : /^(CAPA|AUTH|USER|APOP|STLS|QUIT)\b/.test(head);
 }
 
-export function dissectPop3(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  const f = ctx.flowState<Pop3Flow>(p, 'pop3', () => ({
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newFlow(): Pop3Flow {
+  return {
     client: null,
     server: null,
     greeted: false,
     capa: false,
     inCapa: false,
     implementation: false,
-  }));
+  };
+}
+
+export function dissectPop3(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const f = ctx.flowState(p, 'pop3', newFlow);
   const d = sessionLines(f, w, p, PORTS, looksLikeStart, (line, server, dir) =>
     server ? serverLine(line, p, ctx, f, dir) : clientLine(line, p, ctx, f, dir),
   );

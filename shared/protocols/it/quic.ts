@@ -217,13 +217,7 @@ function finish(d: QuicDir): void {
 
 /** One Initial packet (header already parsed into `hdr`) from the packet's sender. */
 function onInitial(w: ByteWindow, at: number, p: Packet, ctx: AppContext): void {
-  const f = ctx.flowState<QuicFlow>(p, 'quic', () => ({
-    clientKey: -1,
-    client: newDir(),
-    server: newDir(),
-    keys: null,
-    failures: 0,
-  }));
+  const f = ctx.flowState(p, 'quic', newFlow);
   if (f.failures >= MAX_FAILURES || (f.client.done && f.server.done)) return;
   const key = directionKey(p);
   const dcid = w.bytes(hdr.dcidAt, hdr.dcidLen);
@@ -332,3 +326,14 @@ export const quic: AppProtocol = {
   heuristic: looksInitial,
   dissect: dissectQuic,
 };
+
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newFlow(): QuicFlow {
+  return {
+    clientKey: -1,
+    client: newDir(),
+    server: newDir(),
+    keys: null,
+    failures: 0,
+  };
+}

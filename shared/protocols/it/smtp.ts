@@ -79,8 +79,9 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
-  const f = ctx.flowState<SmtpFlow>(p, 'smtp', () => ({
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newFlow(): SmtpFlow {
+  return {
     client: null,
     server: null,
     helo: false,
@@ -88,7 +89,11 @@ export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
     greeted: false,
     replied: false,
     bannerName: '',
-  }));
+  };
+}
+
+export function dissectSmtp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const f = ctx.flowState(p, 'smtp', newFlow);
   const d = sessionLines(f, w, p, PORTS, looksLikeStart, (line, server, dir) =>
     server ? serverLine(line, p, ctx, f, dir) : clientLine(line, p, ctx, f, dir),
   );

@@ -26,7 +26,7 @@ export function dissectSsdp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   const search = startsWith(w, 'M-SEARCH ');
   const response = startsWith(w, 'HTTP/1.');
   if (!notify && !search && !response) return false;
-  const h = parseHeaderBlock(w, 8192, WANTED);
+  const h = parseHeaderBlock(w, 8192, WANTED, false);
   const me = srcRef(p);
   const get = (n: string) => {
     const v = h.headers.get(n);

@@ -121,6 +121,11 @@ const VOCABULARY = {
   },
 } as const satisfies Vocabulary;
 
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newSshState(): { seen: number; banners: number; kex: number } {
+  return { seen: 0, banners: 0, kex: 0 };
+}
+
 export const ssh: AppProtocol = {
   name: 'ssh',
   group: 'it',
@@ -131,7 +136,7 @@ export const ssh: AppProtocol = {
     // The banner, then each side's KEXINIT (bit 1: client's seen, bit 2: server's); the rest of the
     // flow is encrypted. A KEXINIT split over segments is not reassembled: it is missed, not misread.
     // Both banners and both KEXINITs seen: the flow has nothing more to say (learn once).
-    const s = ctx.flowState(p, 'ssh', () => ({ seen: 0, banners: 0, kex: 0 }));
+    const s = ctx.flowState(p, 'ssh', newSshState);
     const server = isServerSide(p);
     const bit = server ? 2 : 1;
     if (startsWith(w, 'SSH-')) {

@@ -41,9 +41,15 @@ function nameIndex(w: ByteWindow, s: number, e: number, names: readonly string[]
  * Parse an HTTP-style header block (HTTP/1.x, SSDP, SIP, RTSP) from `w`, reading at most `limit`
  * bytes. Lines end in CRLF or LF; header folding is not supported (obsolete). Bounded in lines and
  * line length; never throws. With `want` (lower-case names), only those headers are kept and no text
- * is made of the others: a browser's cookies and caching headers cost no strings.
+ * is made of the others: a browser's cookies and caching headers cost no strings. Without
+ * `startLine` the first line is skipped and `start` is '' (HTTP and SSDP never read it).
  */
-export function parseHeaderBlock(w: ByteWindow, limit = 16384, want?: readonly string[]): HeaderBlock {
+export function parseHeaderBlock(
+  w: ByteWindow,
+  limit = 16384,
+  want?: readonly string[],
+  startLine = true,
+): HeaderBlock {
   const end = w.length < limit ? w.length : limit;
   const headers = new Map<string, string>();
   let start = '';
@@ -60,7 +66,7 @@ export function parseHeaderBlock(w: ByteWindow, limit = 16384, want?: readonly s
     // A line longer than MAX_LINE is read as its first MAX_LINE bytes.
     const le = e - o > MAX_LINE ? o + MAX_LINE : e;
     if (first) {
-      start = w.ascii(o, le - o, MAX_LINE);
+      if (startLine) start = w.ascii(o, le - o, MAX_LINE);
       first = false;
     } else {
       let c = o;
@@ -76,8 +82,14 @@ export function parseHeaderBlock(w: ByteWindow, limit = 16384, want?: readonly s
           const k = nameIndex(w, o, c, want);
           if (k >= 0) name = want[k];
         }
-        if (name !== undefined && !headers.has(name))
-          headers.set(name, w.ascii(c + 1, le - c - 1, MAX_LINE).trim());
+        if (name !== undefined && !headers.has(name)) {
+          // Trimmed as bytes (blank() is what trim() removes from Latin-1), so one string is made.
+          let vs = c + 1;
+          let ve = le;
+          while (vs < ve && blank(w.u8(vs))) vs++;
+          while (ve > vs && blank(w.u8(ve - 1))) ve--;
+          headers.set(name, w.ascii(vs, ve - vs, MAX_LINE));
+        }
       }
       count++;
     }

@@ -418,9 +418,14 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
   }
 }
 
+/** A flow's state: a module-level function, so no closure is made per payload. */
+function newFlow(): TlsFlow {
+  return { dirs: new Map() };
+}
+
 export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const starts = tlsRecordStart(w, false);
-  const f = ctx.flowState<TlsFlow>(p, 'tls', () => ({ dirs: new Map() }));
+  const f = ctx.flowState(p, 'tls', newFlow);
   const key = directionKey(p);
   let d = f.dirs.get(key);
   if (d === undefined) {

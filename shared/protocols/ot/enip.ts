@@ -638,30 +638,25 @@ function cip(
   const svc = w.u8(o);
   if ((svc & 0x80) === 0) {
     if (fromServer) return;
-    const reqs: CipRequest[] = [];
     const req = parseRequest(w, o, end);
     if (req === null) return;
+    // A one-element literal: pushing to an empty array would reserve room for 17 on every request.
+    let reqs: CipRequest[];
     if (req.service === SVC_UNCONNECTED_SEND && req.cls === CLASS_CONNECTION_MANAGER) {
       // The embedded request is what the reply answers.
       const inner = unconnectedSendInner(w, o, end);
-      if (inner !== null) {
-        reqs.push(inner.req);
-        requestFacts(inner.req, w, inner.off, inner.end, p, ctx, f, inner.routed);
-        if (inner.req.service === SVC_MULTIPLE) multipleRequests(w, inner.off, inner.end, reqs, p, ctx, f);
-      }
+      if (inner === null) return;
+      reqs = [inner.req];
+      requestFacts(inner.req, w, inner.off, inner.end, p, ctx, f, inner.routed);
+      if (inner.req.service === SVC_MULTIPLE) multipleRequests(w, inner.off, inner.end, reqs, p, ctx, f);
     } else {
-      reqs.push(req);
+      reqs = [req];
       requestFacts(req, w, o, end, p, ctx, f);
       if (req.service === SVC_MULTIPLE) multipleRequests(w, o, end, reqs, p, ctx, f);
     }
-    if (key !== NO_KEY && reqs.length > 0) putPending(f, key, reqs);
+    if (key !== NO_KEY) putPending(f, key, reqs);
     // Polling is reads (a Multiple_Service of reads too); writes and commands are control.
-    if (
-      toServer &&
-      reqs.length > 0 &&
-      reqs.every((r) => r.service === SVC_MULTIPLE || POLL_READS.has(r.service))
-    )
-      poll(w, o, end, p, ctx, f);
+    if (toServer && reqs.every(isPollRead)) poll(w, o, end, p, ctx, f);
     return;
   }
   if (toServer) return;
@@ -1060,6 +1055,11 @@ const POLL_READS = new Set([
   SVC_READ_TAG,
   SVC_READ_TAG_FRAGMENTED,
 ]);
+
+/** Module-level, so testing a message's requests makes no closure per message. */
+function isPollRead(r: CipRequest): boolean {
+  return r.service === SVC_MULTIPLE || POLL_READS.has(r.service);
+}
 
 /**
  * An explicit read request, timed for the polling period: its signature is the CIP message (service,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ascii, concat, ip4, u16, u32, udpFrame, ethernet, ipv6, udp, ip6 } from '../../helpers/packets';
 import { decodeFrames, decodeOne, hostileVariants, ofKind } from './run';
 import { ByteWindow } from '../../../shared/decode/window';
-import { readName } from '../../../shared/protocols/it/dns-name';
+import { nameEnd, readName } from '../../../shared/protocols/it/dns-name';
 import { reverseToIp } from '../../../shared/protocols/it/dns';
 
 function name(n: string): number[] {
@@ -160,6 +160,46 @@ test('DNS names: pointer loops, self-pointers, overlong names and bad label type
   for (let i = 0; i < 40; i++) chain.push(0xc0, chain.length - 2 - (i === 0 ? 1 : 0));
   const cb = Uint8Array.from(chain);
   assert.equal(readName(w.reset(cb, 0, cb.length), cb.length - 2), null);
+});
+
+test('DNS names: nameEnd accepts and rejects what readName does, and ends where it ends', () => {
+  const w = new ByteWindow();
+  const cases: [number[], number][] = [
+    [[...header(0, 0, 1, 0, 0, 0), 0xc0, 14, 0xc0, 12], 12], // pointer loop
+    [[...header(0, 0, 1, 0, 0, 0), 0xc0, 12], 12], // self-pointer
+    [[0x41, 0], 0], // obsolete label type
+    [[...name('a.b'), 0xc0, 0], 5], // pointer back to a name
+    [[...name('a.b'), 0xc0, 0], 0],
+    [[3, 0x61, 0x62], 0], // label runs past the end
+    [[0], 0], // the root
+  ];
+  const long: number[] = [];
+  for (let i = 0; i < 5; i++) long.push(63, ...new Array(63).fill(0x61));
+  cases.push([[...long, 0], 0]); // 320 octets: too long
+  cases.push([[...long.slice(0, 3 * 64), 62, ...new Array(62).fill(0x62), 0], 0]); // 255 octets: the longest
+  let accepted = 0;
+  for (const [bytes, at] of cases) {
+    const b = Uint8Array.from(bytes);
+    const r = readName(w.reset(b, 0, b.length), at);
+    assert.equal(nameEnd(w.reset(b, 0, b.length), at), r === null ? -1 : r.next, JSON.stringify(bytes));
+    if (r !== null) accepted++;
+  }
+  assert.equal(accepted, 4);
+  const max = Uint8Array.from([...long.slice(0, 3 * 64), 62, ...new Array(62).fill(0x62), 0]);
+  assert.equal(
+    readName(w.reset(max, 0, max.length), 0)?.name,
+    [...'aaa'].map((c) => c.repeat(63)).join('.') + '.' + 'b'.repeat(62),
+  );
+});
+
+test('DNS names: non-ASCII labels are decoded one by one (a BOM opening any label is dropped)', () => {
+  const w = new ByteWindow();
+  const bom = [0xef, 0xbb, 0xbf];
+  // "ab", then a label that starts with a BOM, then "é" and a truncated two-byte sequence.
+  const b = Uint8Array.from([2, 0x61, 0x62, 4, ...bom, 0x63, 3, 0xc3, 0xa9, 0xc3, 0]);
+  assert.deepEqual(readName(w.reset(b, 0, b.length), 0), { name: 'ab.c.\u00e9\ufffd', next: b.length });
+  const ascii0 = Uint8Array.from([1, 0x7f, 1, 0x00, 0]);
+  assert.deepEqual(readName(w.reset(ascii0, 0, ascii0.length), 0), { name: '\u007f.\u0000', next: 5 });
 });
 
 test('DNS: a looping message, hostile variants and random payloads on 53/5353/5355 never throw', () => {

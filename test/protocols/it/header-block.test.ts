@@ -69,6 +69,41 @@ test('wanted headers and headerBlockEnd agree with the full parse on random bloc
   }
 });
 
+test('without the start line: start is empty, headers and body offset as with it', () => {
+  const block =
+    'NOTIFY * HTTP/1.1\r\nServer: \x0b\xa0Linux UPnP/1.0\t \r\nHost:\xa0\r\nLOCATION: http://x/\r\n\r\n';
+  const want = ['server', 'host', 'location'];
+  const withStart = parseHeaderBlock(win(block), 16384, want);
+  const without = parseHeaderBlock(win(block), 16384, want, false);
+  assert.equal(withStart.start, 'NOTIFY * HTTP/1.1');
+  assert.equal(without.start, '');
+  assert.equal(without.bodyStart, block.length);
+  assert.deepEqual([...without.headers], [...withStart.headers]);
+  // Values lose what String.prototype.trim removes (VT, NBSP, tab, space), and nothing else.
+  assert.deepEqual(
+    [...without.headers],
+    [
+      ['server', 'Linux UPnP/1.0'],
+      ['host', ''],
+      ['location', 'http://x/'],
+    ],
+  );
+});
+
+test('header values are trimmed exactly as trim() trims their Latin-1 text', () => {
+  const w = new ByteWindow();
+  for (let seed = 1; seed <= 2000; seed++) {
+    const r = new Rng(seed);
+    const blanks = [0x20, 0x09, 0x0b, 0x0c, 0xa0, 0x85, 0x61, 0x00, 0xff];
+    const value: number[] = [];
+    const n = r.u32() % 12;
+    for (let i = 0; i < n; i++) value.push(blanks[r.u32() % blanks.length]!);
+    const b = Uint8Array.from([...Buffer.from('A\r\nHost:', 'latin1'), ...value, 0x0d, 0x0a, 0x0d, 0x0a]);
+    const h = parseHeaderBlock(w.reset(b, 0, b.length), 16384, ['host'], false);
+    assert.equal(h.headers.get('host'), Buffer.from(value).toString('latin1').trim(), `seed ${seed}`);
+  }
+});
+
 test('headerBlockEnd: LF and CRLF endings, a block that starts empty, none yet', () => {
   assert.equal(headerBlockEnd(win('A: b\n\nrest')), 6);
   assert.equal(headerBlockEnd(win('A: b\r\n\r\nrest')), 8);
