@@ -361,17 +361,9 @@ function buildSite(
       }
     // An edge of two devices not shown may lack parts read for neither: not written.
     if (only !== undefined && !only.has(lo) && !only.has(hi)) continue;
-    edges.push(
-      edgeJsonOf(ids.get(lo)!, ids.get(hi)!, {
-        packetsAtoB: flip ? pe.packetsBtoA : pe.packetsAtoB,
-        packetsBtoA: flip ? pe.packetsAtoB : pe.packetsBtoA,
-        bytesAtoB: flip ? pe.bytesBtoA : pe.bytesAtoB,
-        bytesBtoA: flip ? pe.bytesAtoB : pe.bytesBtoA,
-        first: pe.first,
-        last: pe.last,
-        protocols: pe.protocols,
-      }),
-    );
+    const traffic = noTraffic();
+    addTraffic(traffic, pe, flip);
+    edges.push(edgeJsonOf(ids.get(lo)!, ids.get(hi)!, { ...traffic, protocols: pe.protocols }));
   }
   made.length = 0;
   /** What the Device's constructor records it in (a change stream no one reads here). */
