@@ -99,17 +99,3 @@ function decodeLabels(w: ByteWindow, o: number): string {
   }
   return name === '' ? '.' : name;
 }
-
-/** Skip a name without decoding it: the offset after it, or -1. */
-export function skipName(w: ByteWindow, o: number): number {
-  let pos = o;
-  for (let i = 0; i < MAX_LABELS; i++) {
-    if (!w.has(pos, 1)) return -1;
-    const len = w.u8(pos);
-    if (len === 0) return pos + 1;
-    if ((len & 0xc0) === 0xc0) return w.has(pos, 2) ? pos + 2 : -1;
-    if ((len & 0xc0) !== 0) return -1;
-    pos += 1 + len;
-  }
-  return -1;
-}
