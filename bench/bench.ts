@@ -2,7 +2,8 @@
  * `npm run bench`: Glasspane beside its peers on one capture, in one run, as ratios.
  * Builds the benchmark capture with ../shared/bench/make-bench-pcap.sh (cached in bench/out/), times
  * `glasspane analyze` on it as a whole process (default options, then on one and on two threads) (wall time and peak memory from GNU time, as the peers
- * are timed), then runs ../shared/bench/peers.sh on the same file and prints one table.
+ * are timed), then runs ../shared/bench/peers.sh on the same file and prints one table. The corpus
+ * once is timed too, for Glasspane and ndpiReader, to split start-up from the steady state.
  * Options: --reps N (bench capture repetitions, default 10), --runs N (rounds; each tool's best, default 3),
  * --only forward (the forwarding part alone: bench/forward.ts), --only sensors (sensors to a console
  * through NATS alone: bench/sensors.ts; --sensors 10,50,100, --devices 10000 per sensor and
@@ -101,10 +102,10 @@ function timed(name: string, cmd: string[]): Row {
 
 const runs = Number(values.runs);
 // The installed command itself (its shebang carries the runtime flags it ships with).
-const analyzeCmd = (extra: string[]) => [
+const analyzeCmd = (extra: string[], file = capture) => [
   join(root, 'bin', 'glasspane.cjs'),
   'analyze',
-  capture,
+  file,
   '--format',
   'json',
   '--out',
@@ -137,6 +138,14 @@ function keepBest<T extends Peer>(m: Map<string, T>, r: T): void {
   if (had === undefined || ('wall' in r && (!('wall' in had) || r.wall < had.wall))) m.set(r.name, r);
 }
 const ours = new Map<string, Row>();
+// Start-up against the steady state: the corpus once, timed beside the bench capture (the corpus
+// `reps` times), for Glasspane and ndpiReader. What each further copy costs is what a long capture
+// or a busy live interface pays; what the first costs beyond that is start-up, the JIT compiling the
+// analysis (V8) and writing the inventory.
+const reps = Number(values.reps);
+const once = reps > 1 ? benchCapture('1') : null;
+const hasNdpi = spawnSync('sh', ['-c', 'command -v ndpiReader']).status === 0;
+const onceRows = new Map<string, Row>();
 // One untimed run first: the first run after a build compiles the rules and caches them.
 analyze('warm-up', []);
 const peerBest = new Map<string, Peer>();
@@ -148,6 +157,11 @@ for (let i = 0; i < runs; i++) {
   keepBest(ours, analyze('glasspane --threads 1', ['--threads', '1']));
   keepBest(ours, analyze('glasspane --threads 2', ['--threads', '2']));
   for (const p of peerRound()) keepBest(peerBest, p);
+  if (once !== null) {
+    keepBest(onceRows, timed('glasspane', analyzeCmd([], once)));
+    // As ../shared/bench/peers.sh runs it.
+    if (hasNdpi) keepBest(onceRows, timed('ndpiReader', ['ndpiReader', '-q', '-i', once]));
+  }
 }
 const best = ours.get('glasspane')!;
 const base = ours.get('glasspane --layers-only')!;
@@ -202,6 +216,20 @@ if (ndpi !== undefined && 'wall' in ndpi)
   console.log(
     `against ndpiReader: everything ${(g.wall / ndpi.wall).toFixed(2)}x, layers 2-4 and the inventory ${(base.wall / ndpi.wall).toFixed(2)}x its time`,
   );
+if (once !== null && ndpi !== undefined && 'wall' in ndpi && onceRows.has('ndpiReader')) {
+  const ms = (x: number) => `${Math.round(x * 1000)} ms`;
+  const split = (whole: Row, first: Row) => {
+    const copy = (whole.wall - first.wall) / (reps - 1);
+    return { copy, fixed: first.wall - copy };
+  };
+  const gs = split(g, onceRows.get('glasspane')!);
+  const ns = split(ndpi, onceRows.get('ndpiReader')!);
+  console.log(
+    `steady state: each copy of the corpus after the first takes glasspane ${ms(gs.copy)}, ndpiReader ${ms(ns.copy)} (${(gs.copy / ns.copy).toFixed(2)}x); ` +
+      `the first copy costs beyond that (start-up, JIT warm-up, output) glasspane ${ms(gs.fixed)}, ndpiReader ${ms(ns.fixed)} ` +
+      `(the corpus once: ${onceRows.get('glasspane')!.wall.toFixed(2)} s and ${onceRows.get('ndpiReader')!.wall.toFixed(2)} s)`,
+  );
+}
 
 // The UI side, in Chromium: opening the bench capture until the grid shows its devices, grid
 // scrolling with 100k devices, graph layout with 5k nodes.
