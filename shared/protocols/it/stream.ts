@@ -36,6 +36,9 @@ export function budgetedBuffer(size: number): Uint8Array<ArrayBuffer> | null {
   return d;
 }
 
+/** The buffer of a StreamBuf that holds nothing: shared, never written (append grows it first). */
+const NO_DATA = new Uint8Array(0);
+
 export class StreamBuf {
   data: Uint8Array;
   len = 0;
@@ -45,13 +48,12 @@ export class StreamBuf {
   nextSeq = -1;
 
   constructor(readonly cap: number) {
-    this.data = new Uint8Array(0);
+    this.data = NO_DATA;
   }
 
   /** Append the window's bytes; false when the cap was reached (the excess is dropped). */
   append(w: ByteWindow): boolean {
-    const b = w.bytes(0, w.length);
-    let n = b.length;
+    let n = w.length;
     let ok = true;
     if (this.len + n > this.cap) {
       n = this.cap - this.len;
@@ -68,10 +70,10 @@ export class StreamBuf {
         this.done = true;
         return false;
       }
-      d.set(this.data.subarray(0, this.len));
+      if (this.len > 0) d.set(this.data.subarray(0, this.len));
       this.data = d;
     }
-    this.data.set(b.subarray(0, n), this.len);
+    this.data.set(w.bytes(0, n), this.len);
     this.len += n;
     return ok;
   }
@@ -96,7 +98,7 @@ export class StreamBuf {
 
   clear(): void {
     this.len = 0;
-    if (this.data.length > 4096) this.data = new Uint8Array(0);
+    if (this.data.length > 4096) this.data = NO_DATA;
   }
 
   /** Drop the first `n` bytes (a message was consumed). */
