@@ -5,7 +5,7 @@ import { dstRef, srcRef } from '../common/refs';
 import { headerBlockEnd, headerSpans, productVersion, startsWith } from './text';
 import { cleanText } from '../common/text';
 import { MAX_VALUE_LENGTH } from '../../model/observation';
-import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
+import { SEG_GAP, SEG_OLD, StreamBuf, TwoDirections, directionKey } from './stream';
 import { Emitter } from '../common/emit';
 import { base64Bytes } from '../common/base64';
 import { scanNtlmssp, withNtlmssp } from './ntlmssp';
@@ -47,7 +47,7 @@ interface Dir {
 }
 
 interface HttpFlow {
-  dirs: Map<number, Dir>;
+  dirs: TwoDirections<Dir>;
 }
 
 /**
@@ -256,7 +256,7 @@ export function partialStart(w: ByteWindow): boolean {
 
 /** A flow's state: a module-level function, so no closure is made per payload. */
 function newFlow(): HttpFlow {
-  return { dirs: new Map() };
+  return { dirs: new TwoDirections() };
 }
 
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -267,15 +267,12 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   if (ctx.learnsOnce && d !== undefined && !d.done && d.mode === 0 && d.messages >= HTTP_MESSAGES) {
     d.done = true;
     d.buf.clear();
-    if (f.dirs.size === 2 && bothDone(f)) ctx.finished(p);
+    if (f.dirs.both(isDone)) ctx.finished(p);
   }
   return ok;
 }
 
-function bothDone(f: HttpFlow): boolean {
-  for (const x of f.dirs.values()) if (!x.done) return false;
-  return true;
-}
+const isDone = (d: Dir): boolean => d.done;
 
 function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: number): boolean {
   const start = httpStart(w);
@@ -283,9 +280,8 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
   let d = f.dirs.get(key);
   if (d === undefined) {
     if (start === 0 && !partial) return f.dirs.size > 0;
-    if (f.dirs.size >= 2) f.dirs.clear();
     d = { buf: new StreamBuf(HEADER_CAP), mode: 0, messages: 0, done: false };
-    f.dirs.set(key, d);
+    f.dirs.add(key, d);
   }
   if (d.done) return true;
   if (p.ipProto === 6) {

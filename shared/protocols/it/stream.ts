@@ -128,3 +128,42 @@ export function directionKey(p: Packet): number {
   for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a.charCodeAt(i), 0x01000193);
   return (h >>> 0) * 65536 + p.srcPort;
 }
+
+/**
+ * A flow's state for each of its two directions, by directionKey: two slots, where a Map per flow
+ * cost more than the state it held. A third direction (an IPv6 hash collision, a reused state)
+ * clears both first, as the Maps were cleared.
+ */
+export class TwoDirections<T> {
+  private k0 = -1;
+  private k1 = -1;
+  private v0: T | null = null;
+  private v1: T | null = null;
+
+  get(key: number): T | undefined {
+    if (this.v0 !== null && this.k0 === key) return this.v0;
+    if (this.v1 !== null && this.k1 === key) return this.v1;
+    return undefined;
+  }
+
+  get size(): number {
+    return (this.v0 === null ? 0 : 1) + (this.v1 === null ? 0 : 1);
+  }
+
+  /** Hold the state of a direction not held yet. */
+  add(key: number, v: T): void {
+    if (this.v0 !== null && this.v1 !== null) this.v0 = this.v1 = null;
+    if (this.v0 === null) {
+      this.k0 = key;
+      this.v0 = v;
+    } else {
+      this.k1 = key;
+      this.v1 = v;
+    }
+  }
+
+  /** Both directions are held and `test` holds for each. */
+  both(test: (v: T) => boolean): boolean {
+    return this.v0 !== null && this.v1 !== null && test(this.v0) && test(this.v1);
+  }
+}

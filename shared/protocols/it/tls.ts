@@ -6,7 +6,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { md5hex, sha12 } from './digest';
 import { dstRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
-import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
+import { SEG_GAP, SEG_OLD, StreamBuf, TwoDirections, directionKey } from './stream';
 import { readCertificate } from './der';
 import { Emitter, type FieldOf, type KeyOf } from '../common/emit';
 import type { QUIC_VOCABULARY } from './quic';
@@ -363,7 +363,7 @@ interface TlsDir {
 }
 
 interface TlsFlow {
-  dirs: Map<number, TlsDir>;
+  dirs: TwoDirections<TlsDir>;
 }
 
 /** A TLS record header at the start of `w`: handshake/alert/CCS/app-data, version 3.x, sane length. */
@@ -384,6 +384,8 @@ const hsBody = new ByteWindow();
 const rest = new ByteWindow();
 /** A finished direction keeps no buffer (shared, never appended to: `done` stops every caller). */
 const NONE = new StreamBuf(0);
+
+const isDone = (d: TlsDir): boolean => d.done;
 
 function finish(d: TlsDir): void {
   d.done = true;
@@ -501,7 +503,7 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
 
 /** A flow's state: a module-level function, so no closure is made per payload. */
 function newFlow(): TlsFlow {
-  return { dirs: new Map() };
+  return { dirs: new TwoDirections() };
 }
 
 export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -511,9 +513,8 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   let d = f.dirs.get(key);
   if (d === undefined) {
     if (!starts) return f.dirs.size > 0;
-    if (f.dirs.size >= 2) f.dirs.clear();
     d = { rec: new StreamBuf(RECORD_CAP), hs: new StreamBuf(HANDSHAKE_CAP), done: false };
-    f.dirs.set(key, d);
+    f.dirs.add(key, d);
   }
   if (d.done) return true;
   const at = d.rec.place(p, w.length);
@@ -556,9 +557,7 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
  * payload is accepted without a word, so the engine may stop handing the flow over.
  */
 function bothDone(f: TlsFlow, p: Packet, ctx: AppContext): void {
-  if (f.dirs.size < 2) return;
-  for (const d of f.dirs.values()) if (!d.done) return;
-  ctx.finished(p);
+  if (f.dirs.both(isDone)) ctx.finished(p);
 }
 
 /** Handshake messages in a record body, read in place unless one spans records (then collected). */
