@@ -1,6 +1,5 @@
 import type { ByteWindow } from '../../decode/window';
 import { cleanText } from '../common/text';
-import { hexBytes } from '../common/hex';
 
 /**
  * A small bounded DER walker for X.509 certificates: enough to read the subject and issuer names and
@@ -34,15 +33,33 @@ export function readTlv(w: ByteWindow, o: number, limit: number): Tlv | null {
   return { tag, vo, len, end };
 }
 
-const ATTRS: Record<string, string> = {
-  '550403': 'CN',
-  '55040a': 'O',
-  '55040b': 'OU',
-  '550406': 'C',
-  '550407': 'L',
-  '550408': 'ST',
-  '550405': 'serialNumber',
-};
+/** The name attributes read: OIDs 2.5.4.x (DER 55 04 x), told apart in place (no hex string). */
+function attrName(w: ByteWindow, oid: Tlv): string | undefined {
+  if (oid.len !== 3 || w.u8(oid.vo) !== 0x55 || w.u8(oid.vo + 1) !== 0x04) return undefined;
+  switch (w.u8(oid.vo + 2)) {
+    case 0x03:
+      return 'CN';
+    case 0x0a:
+      return 'O';
+    case 0x0b:
+      return 'OU';
+    case 0x06:
+      return 'C';
+    case 0x07:
+      return 'L';
+    case 0x08:
+      return 'ST';
+    case 0x05:
+      return 'serialNumber';
+    default:
+      return undefined;
+  }
+}
+
+/** The OID in `t` is the three bytes a, b, c (compared in place: no hex string is made of it). */
+function oidIs(w: ByteWindow, t: Tlv, a: number, b: number, c: number): boolean {
+  return t.len === 3 && w.u8(t.vo) === a && w.u8(t.vo + 1) === b && w.u8(t.vo + 2) === c;
+}
 
 function stringValue(w: ByteWindow, t: Tlv): string {
   if (t.tag === 0x1e) {
@@ -78,7 +95,7 @@ export function readName(w: ByteWindow, name: Tlv): DistinguishedName {
       if (oid === null || oid.tag !== 0x06) continue;
       const val = readTlv(w, oid.end, atv.end);
       if (val === null) continue;
-      const key = ATTRS[hexBytes(w, oid.vo, oid.len, 32)];
+      const key = attrName(w, oid);
       if (key === undefined) continue;
       const v = stringValue(w, val);
       if (key === 'CN' && out.cn === '') out.cn = v;
@@ -94,8 +111,6 @@ export interface CertSummary {
   issuer: DistinguishedName;
   sanDns: string[];
 }
-
-const SAN_OID = '551d11';
 
 /** Summarise one DER certificate at [o, o+n) of `w`; null when it does not parse. */
 export function readCertificate(w: ByteWindow, o: number, n: number): CertSummary | null {
@@ -129,7 +144,8 @@ export function readCertificate(w: ByteWindow, o: number, n: number): CertSummar
         if (ext === null || ext.tag !== 0x30) break;
         e = ext.end;
         const oid = readTlv(w, ext.vo, ext.end);
-        if (oid === null || oid.tag !== 0x06 || hexBytes(w, oid.vo, oid.len, 32) !== SAN_OID) continue;
+        // subjectAltName, 2.5.29.17.
+        if (oid === null || oid.tag !== 0x06 || !oidIs(w, oid, 0x55, 0x1d, 0x11)) continue;
         let v = readTlv(w, oid.end, ext.end);
         if (v !== null && v.tag === 0x01) v = readTlv(w, v.end, ext.end); // critical flag
         if (v === null || v.tag !== 0x04) continue;

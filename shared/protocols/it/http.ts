@@ -2,9 +2,10 @@ import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
 import { dstRef, srcRef } from '../common/refs';
-import { headerBlockEnd, parseHeaderBlock, productVersion, startsWith, type HeaderBlock } from './text';
+import { headerBlockEnd, headerSpans, productVersion, startsWith } from './text';
 import { cleanText } from '../common/text';
-import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
+import { MAX_VALUE_LENGTH } from '../../model/observation';
+import { SEG_GAP, SEG_OLD, StreamBuf, TwoDirections, directionKey } from './stream';
 import { Emitter } from '../common/emit';
 import { base64Bytes } from '../common/base64';
 import { scanNtlmssp, withNtlmssp } from './ntlmssp';
@@ -46,7 +47,7 @@ interface Dir {
 }
 
 interface HttpFlow {
-  dirs: Map<number, Dir>;
+  dirs: TwoDirections<Dir>;
 }
 
 /**
@@ -82,7 +83,7 @@ export function httpStart(w: ByteWindow): number {
 const view = new ByteWindow();
 const rest = new ByteWindow();
 
-/** The headers emitHeaders reads: no strings are made of the others. */
+/** The headers emitHeaders reads, found by headerSpans: no strings are made of the others. */
 const WANTED = [
   'user-agent',
   'host',
@@ -94,6 +95,68 @@ const WANTED = [
   'proxy-authorization',
   'proxy-authenticate',
 ];
+const USER_AGENT = 0;
+const HOST = 1;
+const SERVER = 2;
+const POWERED_BY = 3;
+const WWW_AUTHENTICATE = 4;
+const CONTENT_TYPE = 5;
+const AUTHORIZATION = 6;
+const PROXY_AUTHORIZATION = 7;
+const PROXY_AUTHENTICATE = 8;
+/** Where each wanted header's value lies in the block just read (start, end; -1 when absent). */
+const spans = new Int32Array(2 * WANTED.length);
+
+/** A wanted header's value as read (trimmed, at most a header line), or undefined when absent. */
+function rawValue(w: ByteWindow, k: number): string | undefined {
+  const s = spans[2 * k]!;
+  if (s < 0) return undefined;
+  const n = spans[2 * k + 1]! - s;
+  return w.ascii(s, n, n);
+}
+
+/** A wanted header's value made fit to keep, '' when absent. */
+function value(w: ByteWindow, k: number): string {
+  const v = rawValue(w, k);
+  return v === undefined ? '' : cleanText(v);
+}
+
+/** ASCII-case-insensitive match of `lower` (lower-case ASCII) at offset `o` of `w`. */
+function matchAt(w: ByteWindow, o: number, lower: string): boolean {
+  if (!w.has(o, lower.length)) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    const b = w.u8(o + i);
+    if (b !== c && !(c >= 0x61 && c <= 0x7a && b === c - 0x20)) return false;
+  }
+  return true;
+}
+
+/** The first offset where `lower` matches wholly within [from, to), or -1. */
+function findAt(w: ByteWindow, from: number, to: number, lower: string): number {
+  const c = lower.charCodeAt(0) | 0x20;
+  // The first byte with its case bit set tells most offsets apart before the whole match is tried.
+  for (let i = from; i + lower.length <= to; i++)
+    if ((w.u8(i) | 0x20) === c && matchAt(w, i, lower)) return i;
+  return -1;
+}
+
+/**
+ * What /html/i says of the cleaned Content-Type, read from the bytes when cleanText would leave them
+ * as they are (no control character: the value is already trimmed, then clipped); else from the
+ * cleaned string.
+ */
+function isHtml(w: ByteWindow): boolean {
+  const s = spans[2 * CONTENT_TYPE]!;
+  if (s < 0) return false;
+  const e = spans[2 * CONTENT_TYPE + 1]!;
+  for (let i = s; i < e; i++) {
+    const b = w.u8(i);
+    if (b < 0x20 || b === 0x7f) return /html/i.test(value(w, CONTENT_TYPE));
+  }
+  const kept = e - s > MAX_VALUE_LENGTH ? s + MAX_VALUE_LENGTH : e;
+  return findAt(w, s, kept, 'html') >= 0;
+}
 
 /** An NTLM or Negotiate token in an authentication header (one of several challenges, maybe). */
 const AUTH_TOKEN = /(?:^|,)\s*(?:NTLM|Negotiate)\s+([A-Za-z0-9+/]{16,})/i;
@@ -117,16 +180,16 @@ function hostOnly(h: string): string {
   return /^[0-9.]+$/.test(name) ? '' : name;
 }
 
-function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: Map<string, string>): boolean {
+/** The observations of a header block whose wanted values are in `spans`; true to look for a title. */
+function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, w: ByteWindow): boolean {
   const me = srcRef(p);
-  const get = (n: string) => cleanText(headers.get(n) ?? '');
   // Raw values: tokens are longer than cleanText keeps.
-  authToken(p, ctx, headers.get(isResponse ? 'www-authenticate' : 'authorization'));
-  authToken(p, ctx, headers.get(isResponse ? 'proxy-authenticate' : 'proxy-authorization'));
+  authToken(p, ctx, rawValue(w, isResponse ? WWW_AUTHENTICATE : AUTHORIZATION));
+  authToken(p, ctx, rawValue(w, isResponse ? PROXY_AUTHENTICATE : PROXY_AUTHORIZATION));
   if (!isResponse) {
-    const ua = get('user-agent');
+    const ua = value(w, USER_AGENT);
     if (ua !== '') em.software(ctx, p, { device: me, field: 'User-Agent', ...productVersion(ua), raw: ua });
-    const host = hostOnly(get('host'));
+    const host = hostOnly(value(w, HOST));
     if (host !== '') {
       const server = dstRef(p);
       if (server.ip !== null)
@@ -135,12 +198,12 @@ function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: M
     return false;
   }
   em.role(ctx, p, { device: me, field: 'status', role: 'http-server', peer: dstRef(p) });
-  const server = get('server');
+  const server = value(w, SERVER);
   if (server !== '')
     em.software(ctx, p, { device: me, field: 'Server', ...productVersion(server), raw: server });
-  const pb = get('x-powered-by');
+  const pb = value(w, POWERED_BY);
   if (pb !== '') em.software(ctx, p, { device: me, field: 'X-Powered-By', ...productVersion(pb), raw: pb });
-  const auth = get('www-authenticate');
+  const auth = value(w, WWW_AUTHENTICATE);
   const realm =
     auth === ''
       ? null
@@ -152,20 +215,36 @@ function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, headers: M
       key: 'http-auth-realm',
       value: cleanText(realm[1]!),
     });
-  return /html/i.test(get('content-type'));
+  return isHtml(w);
 }
 
-/** Look for <title>...</title> in the buffered body; true when found (or when it can no longer be). */
+/**
+ * Look for <title>...</title> in the first TITLE_CAP bytes of the buffered body; true when found (or
+ * when it can no longer be). Read in place as /<title[^>]{0,128}>([^<]{0,512})<\/title/i would read
+ * the body's Latin-1 text (each quantifier stops at the one byte it excludes, so there is nothing to
+ * backtrack): a string is made of the title alone, not of the body each time a segment comes.
+ */
 function findTitle(p: Packet, ctx: AppContext, d: Dir): boolean {
-  const text = d.buf.view(view).ascii(0, d.buf.len, TITLE_CAP);
-  const m = /<title[^>]{0,128}>([^<]{0,512})<\/title/i.exec(text);
-  if (m !== null) {
-    const t = cleanText(m[1]!.replace(/\s+/g, ' '), 256);
+  const w = d.buf.view(view);
+  const n = w.length < TITLE_CAP ? w.length : TITLE_CAP;
+  for (let at = findAt(w, 0, n, '<title'); at >= 0; at = findAt(w, at + 1, n, '<title')) {
+    const gt = stopAt(w, at + 6, n, 128, 0x3e);
+    if (gt < 0) continue;
+    const lt = stopAt(w, gt + 1, n, 512, 0x3c);
+    if (lt < 0 || !matchAt(w, lt, '</title') || lt + 7 > n) continue;
+    const t = cleanText(w.ascii(gt + 1, lt - gt - 1, 512).replace(/\s+/g, ' '), 256);
     if (t !== '')
       em.attribute(ctx, p, { device: srcRef(p), field: 'html.title', key: 'html-title', value: t });
     return true;
   }
-  return d.buf.len >= TITLE_CAP || /<\/head|<body/i.test(text);
+  return d.buf.len >= TITLE_CAP || findAt(w, 0, n, '</head') >= 0 || findAt(w, 0, n, '<body') >= 0;
+}
+
+/** Offset of byte `stop` after at most `max` other bytes from `o` (all below `n`), or -1. */
+function stopAt(w: ByteWindow, o: number, n: number, max: number, stop: number): number {
+  const lim = o + max < n ? o + max : n - 1;
+  for (let i = o; i <= lim; i++) if (w.u8(i) === stop) return i;
+  return -1;
 }
 
 /** A segment too short to test that is the beginning of a method or status line ("POST " alone). */
@@ -177,7 +256,7 @@ export function partialStart(w: ByteWindow): boolean {
 
 /** A flow's state: a module-level function, so no closure is made per payload. */
 function newFlow(): HttpFlow {
-  return { dirs: new Map() };
+  return { dirs: new TwoDirections() };
 }
 
 export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -188,10 +267,12 @@ export function dissectHttp(w: ByteWindow, p: Packet, ctx: AppContext): boolean 
   if (ctx.learnsOnce && d !== undefined && !d.done && d.mode === 0 && d.messages >= HTTP_MESSAGES) {
     d.done = true;
     d.buf.clear();
-    if (f.dirs.size === 2 && [...f.dirs.values()].every((x) => x.done)) ctx.finished(p);
+    if (f.dirs.both(isDone)) ctx.finished(p);
   }
   return ok;
 }
+
+const isDone = (d: Dir): boolean => d.done;
 
 function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: number): boolean {
   const start = httpStart(w);
@@ -199,9 +280,8 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
   let d = f.dirs.get(key);
   if (d === undefined) {
     if (start === 0 && !partial) return f.dirs.size > 0;
-    if (f.dirs.size >= 2) f.dirs.clear();
     d = { buf: new StreamBuf(HEADER_CAP), mode: 0, messages: 0, done: false };
-    f.dirs.set(key, d);
+    f.dirs.add(key, d);
   }
   if (d.done) return true;
   if (p.ipProto === 6) {
@@ -221,12 +301,12 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
   // The common case: a whole header block at the start of one segment, read in place (no copy).
   // Parsed straight away: a block that does not end in this segment (bodyStart -1) is collected below.
   if (d.mode === 1 && d.buf.len === 0) {
-    const h = parseHeaderBlock(w, HEADER_CAP, WANTED, false);
-    if (h.bodyStart >= 0) {
+    const bodyStart = headerSpans(w, HEADER_CAP, WANTED, spans);
+    if (bodyStart >= 0) {
       // What follows the headers in this segment is the start of the body, kept for the title.
-      if (headersDone(p, ctx, d, h, startsWith(w, 'HTTP/'))) {
-        const n = (w.length < HEADER_CAP ? w.length : HEADER_CAP) - h.bodyStart;
-        if (n > 0) d.buf.append(w.sub(rest, h.bodyStart, n));
+      if (headersDone(p, ctx, d, w, bodyStart)) {
+        const n = (w.length < HEADER_CAP ? w.length : HEADER_CAP) - bodyStart;
+        if (n > 0) d.buf.append(w.sub(rest, bodyStart, n));
         if (d.buf.len > 0 && findTitle(p, ctx, d)) {
           d.mode = 0;
           d.buf.clear();
@@ -252,10 +332,10 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
     d.buf.clear();
     return true;
   }
-  const h = parseHeaderBlock(bw, HEADER_CAP, WANTED, false);
-  if (h.bodyStart < 0 && !full) return true;
-  if (headersDone(p, ctx, d, h, startsWith(bw, 'HTTP/'))) {
-    d.buf.consume(h.bodyStart);
+  const bodyStart = headerSpans(bw, HEADER_CAP, WANTED, spans);
+  if (bodyStart < 0 && !full) return true;
+  if (headersDone(p, ctx, d, bw, bodyStart)) {
+    d.buf.consume(bodyStart);
     if (d.buf.len > 0 && findTitle(p, ctx, d)) {
       d.mode = 0;
       d.buf.clear();
@@ -268,9 +348,9 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
  * A complete header block: report it, then skip the body (mode 0) or look in it for the title (mode
  * 2); true for the latter.
  */
-function headersDone(p: Packet, ctx: AppContext, d: Dir, h: HeaderBlock, isResponse: boolean): boolean {
+function headersDone(p: Packet, ctx: AppContext, d: Dir, w: ByteWindow, bodyStart: number): boolean {
   d.messages++;
-  const wantTitle = emitHeaders(p, ctx, isResponse, h.headers) && h.bodyStart > 0;
+  const wantTitle = emitHeaders(p, ctx, startsWith(w, 'HTTP/'), w) && bodyStart > 0;
   d.mode = wantTitle ? 2 : 0;
   return wantTitle;
 }

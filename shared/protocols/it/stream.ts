@@ -36,6 +36,9 @@ export function budgetedBuffer(size: number): Uint8Array<ArrayBuffer> | null {
   return d;
 }
 
+/** The buffer of a StreamBuf that holds nothing: shared, never written (append grows it first). */
+const NO_DATA = new Uint8Array(0);
+
 export class StreamBuf {
   data: Uint8Array;
   len = 0;
@@ -45,13 +48,12 @@ export class StreamBuf {
   nextSeq = -1;
 
   constructor(readonly cap: number) {
-    this.data = new Uint8Array(0);
+    this.data = NO_DATA;
   }
 
   /** Append the window's bytes; false when the cap was reached (the excess is dropped). */
   append(w: ByteWindow): boolean {
-    const b = w.bytes(0, w.length);
-    let n = b.length;
+    let n = w.length;
     let ok = true;
     if (this.len + n > this.cap) {
       n = this.cap - this.len;
@@ -68,10 +70,10 @@ export class StreamBuf {
         this.done = true;
         return false;
       }
-      d.set(this.data.subarray(0, this.len));
+      if (this.len > 0) d.set(this.data.subarray(0, this.len));
       this.data = d;
     }
-    this.data.set(b.subarray(0, n), this.len);
+    this.data.set(w.bytes(0, n), this.len);
     this.len += n;
     return ok;
   }
@@ -96,7 +98,7 @@ export class StreamBuf {
 
   clear(): void {
     this.len = 0;
-    if (this.data.length > 4096) this.data = new Uint8Array(0);
+    if (this.data.length > 4096) this.data = NO_DATA;
   }
 
   /** Drop the first `n` bytes (a message was consumed). */
@@ -125,4 +127,43 @@ export function directionKey(p: Packet): number {
   const a = p.src6;
   for (let i = 0; i < a.length; i++) h = Math.imul(h ^ a.charCodeAt(i), 0x01000193);
   return (h >>> 0) * 65536 + p.srcPort;
+}
+
+/**
+ * A flow's state for each of its two directions, by directionKey: two slots, where a Map per flow
+ * cost more than the state it held. A third direction (an IPv6 hash collision, a reused state)
+ * clears both first, as the Maps were cleared.
+ */
+export class TwoDirections<T> {
+  private k0 = -1;
+  private k1 = -1;
+  private v0: T | null = null;
+  private v1: T | null = null;
+
+  get(key: number): T | undefined {
+    if (this.v0 !== null && this.k0 === key) return this.v0;
+    if (this.v1 !== null && this.k1 === key) return this.v1;
+    return undefined;
+  }
+
+  get size(): number {
+    return (this.v0 === null ? 0 : 1) + (this.v1 === null ? 0 : 1);
+  }
+
+  /** Hold the state of a direction not held yet. */
+  add(key: number, v: T): void {
+    if (this.v0 !== null && this.v1 !== null) this.v0 = this.v1 = null;
+    if (this.v0 === null) {
+      this.k0 = key;
+      this.v0 = v;
+    } else {
+      this.k1 = key;
+      this.v1 = v;
+    }
+  }
+
+  /** Both directions are held and `test` holds for each. */
+  both(test: (v: T) => boolean): boolean {
+    return this.v0 !== null && this.v1 !== null && test(this.v0) && test(this.v1);
+  }
 }

@@ -99,6 +99,55 @@ export function parseHeaderBlock(
   return { start, headers, bodyStart: -1 };
 }
 
+/**
+ * Where the values of the wanted headers lie, for a reader that makes strings only of the values it
+ * keeps (HTTP: a browser's Content-Type or Accept-Language is tested, never kept). The same lines as
+ * parseHeaderBlock with `want` and without the start line, read the same way; `spans` gets, for
+ * want[k], the value's trimmed start and end at [2k] and [2k + 1] (the first occurrence), or -1 at
+ * both when the header is absent. Returns the offset just past the blank line, or -1.
+ */
+export function headerSpans(
+  w: ByteWindow,
+  limit: number,
+  want: readonly string[],
+  spans: Int32Array,
+): number {
+  spans.fill(-1, 0, 2 * want.length);
+  const end = w.length < limit ? w.length : limit;
+  let o = 0;
+  let first = true;
+  let count = 0;
+  while (o < end && count < MAX_HEADERS + 1) {
+    let nl = w.indexOf(0x0a, o);
+    if (nl < 0 || nl >= end) nl = -1;
+    const lineEnd = nl < 0 ? end : nl;
+    let e = lineEnd;
+    if (e > o && w.u8(e - 1) === 0x0d) e--;
+    if (e === o && nl >= 0) return nl + 1;
+    const le = e - o > MAX_LINE ? o + MAX_LINE : e;
+    if (first) first = false;
+    else {
+      let c = o;
+      while (c < le && w.u8(c) !== 0x3a) c++;
+      if (c > o && c < le) {
+        const k = nameIndex(w, o, c, want);
+        if (k >= 0 && spans[2 * k]! < 0) {
+          let vs = c + 1;
+          let ve = le;
+          while (vs < ve && blank(w.u8(vs))) vs++;
+          while (ve > vs && blank(w.u8(ve - 1))) ve--;
+          spans[2 * k] = vs;
+          spans[2 * k + 1] = ve;
+        }
+      }
+      count++;
+    }
+    if (nl < 0) break;
+    o = nl + 1;
+  }
+  return -1;
+}
+
 /** Offset just past the blank line that ends a header block within `limit` bytes, or -1. */
 export function headerBlockEnd(w: ByteWindow, limit = 16384): number {
   const end = w.length < limit ? w.length : limit;

@@ -1,15 +1,17 @@
 import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
+import type { DeviceRef } from '../../model/observation';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { md5hex, sha12 } from './digest';
 import { dstRef, srcRef } from '../common/refs';
 import { cleanText } from '../common/text';
-import { SEG_GAP, SEG_OLD, StreamBuf, directionKey } from './stream';
+import { SEG_GAP, SEG_OLD, StreamBuf, TwoDirections, directionKey } from './stream';
 import { readCertificate } from './der';
 import { Emitter, type FieldOf, type KeyOf } from '../common/emit';
 import type { QUIC_VOCABULARY } from './quic';
 import { hexDigits } from '../common/hex';
+import { FingerprintText } from './fingerprint-text';
 
 const em = new Emitter<typeof VOCABULARY>('tls');
 /** The hellos inside QUIC Initial packets are told under quic's name. */
@@ -178,20 +180,80 @@ export function parseClientHello(w: ByteWindow): ClientHelloInfo | null {
   return info;
 }
 
+/**
+ * Where fingerprint strings are written: room for a ClientHello's lists at their bounds (MAX_LIST
+ * codes of at most six characters each, for ciphers, extensions, groups and signature algorithms).
+ */
+const fp = new FingerprintText(4 * MAX_LIST * 6 + 256);
+/** Codes sorted for JA4 (parsed lists hold at most MAX_LIST; a longer one gets its own). */
+const sortScratch = new Uint16Array(MAX_LIST);
+
+const COMMA = 0x2c;
+const DASH = 0x2d;
+const UNDERSCORE = 0x5f;
+/** JA4's hashed part of an empty list. */
+const NO_HASH = '000000000000';
+
+/** The codes of `a` in decimal with '-' between them, GREASE left out unless `grease`. */
+function decList(a: readonly number[], grease: boolean): void {
+  let first = true;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (!grease && isGrease(x)) continue;
+    if (!first) fp.char(DASH);
+    fp.dec(x);
+    first = false;
+  }
+}
+
+/** The non-GREASE codes of `a` in their order, as comma-separated four-digit hex; their count. */
+function hexList(a: readonly number[]): number {
+  let k = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (isGrease(x)) continue;
+    if (k > 0) fp.char(COMMA);
+    fp.hex4(x);
+    k++;
+  }
+  return k;
+}
+
+/**
+ * The non-GREASE codes of `a` but those `skip` names, sorted as their four-digit hex strings sort
+ * (the same order as the numbers: codes are 16-bit, hex digits sort in ASCII order), written
+ * comma-separated; the count.
+ */
+function sortedHexList(a: readonly number[], skip: (x: number) => boolean): number {
+  const s = a.length <= sortScratch.length ? sortScratch : new Uint16Array(a.length);
+  let k = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (!isGrease(x) && !skip(x)) s[k++] = x;
+  }
+  const sorted = s.subarray(0, k).sort();
+  for (let i = 0; i < k; i++) {
+    if (i > 0) fp.char(COMMA);
+    fp.hex4(sorted[i]!);
+  }
+  return k;
+}
+
+const keepAll = (): boolean => false;
+const sniOrAlpn = (x: number): boolean => x === 0x0000 || x === 0x0010;
+
 /** JA3 string (Salesforce): version,ciphers,extensions,groups,point formats; GREASE removed. */
 export function ja3String(c: ClientHelloInfo): string {
-  const j = (a: number[]) => a.filter((x) => !isGrease(x)).join('-');
-  return (
-    c.version +
-    ',' +
-    j(c.ciphers) +
-    ',' +
-    j(c.extensions) +
-    ',' +
-    j(c.groups) +
-    ',' +
-    c.pointFormats.join('-')
-  );
+  fp.reset().dec(c.version);
+  fp.char(COMMA);
+  decList(c.ciphers, false);
+  fp.char(COMMA);
+  decList(c.extensions, false);
+  fp.char(COMMA);
+  decList(c.groups, false);
+  fp.char(COMMA);
+  decList(c.pointFormats, true);
+  return fp.text();
 }
 
 /** What carries the handshake: JA4 starts with 't' over TCP and 'q' over QUIC (FoxIO spec). */
@@ -203,30 +265,35 @@ function ja4Prefix(t: TlsTransport): string {
 
 /** JA4 (FoxIO), for TLS over TCP by default. */
 export function ja4(c: ClientHelloInfo, transport: TlsTransport = 'tcp'): string {
-  const ciphers = c.ciphers.filter((x) => !isGrease(x));
-  const exts = c.extensions.filter((x) => !isGrease(x));
-  const versions = c.versions.filter((x) => !isGrease(x));
-  const version = versions.length > 0 ? Math.max(...versions) : c.version;
+  let version = -1;
+  for (const v of c.versions) if (!isGrease(v) && v > version) version = v;
+  if (version < 0) version = c.version;
   const a =
     ja4Prefix(transport) +
     ja4Version(version) +
     (c.extensions.includes(0) ? 'd' : 'i') +
-    two(ciphers.length) +
-    two(exts.length) +
+    two(countNonGrease(c.ciphers)) +
+    two(countNonGrease(c.extensions)) +
     ja4Alpn(c.firstAlpn);
-  const b = ciphers.length === 0 ? '000000000000' : sha12(ciphers.map(hex4).sort().join(','));
-  const sorted = exts
-    .filter((x) => x !== 0x0000 && x !== 0x0010)
-    .map(hex4)
-    .sort()
-    .join(',');
-  const sig = c.sigAlgs
-    .filter((x) => !isGrease(x))
-    .map(hex4)
-    .join(',');
-  // Empty once SNI and ALPN are left out: twelve zeros, like an empty cipher list.
-  const cpart = sorted === '' ? '000000000000' : sha12(sig === '' ? sorted : sorted + '_' + sig);
+  fp.reset();
+  const b = sortedHexList(c.ciphers, keepAll) === 0 ? NO_HASH : sha12(fp.text());
+  // Extensions sorted, then '_' and the signature algorithms in their order when there are any;
+  // empty once SNI and ALPN are left out: twelve zeros, like an empty cipher list.
+  fp.reset();
+  let cpart = NO_HASH;
+  if (sortedHexList(c.extensions, sniOrAlpn) > 0) {
+    const mark = fp.length;
+    fp.char(UNDERSCORE);
+    if (hexList(c.sigAlgs) === 0) fp.cut(mark);
+    cpart = sha12(fp.text());
+  }
   return a + '_' + b + '_' + cpart;
+}
+
+function countNonGrease(a: readonly number[]): number {
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if (!isGrease(a[i]!)) k++;
+  return k;
 }
 
 export interface ServerHelloInfo {
@@ -272,14 +339,20 @@ export function parseServerHello(w: ByteWindow): ServerHelloInfo | null {
 }
 
 export function ja3sString(s: ServerHelloInfo): string {
-  return s.version + ',' + s.cipher + ',' + s.extensions.filter((x) => !isGrease(x)).join('-');
+  fp.reset().dec(s.version);
+  fp.char(COMMA);
+  fp.dec(s.cipher);
+  fp.char(COMMA);
+  decList(s.extensions, false);
+  return fp.text();
 }
 
 export function ja4s(s: ServerHelloInfo, transport: TlsTransport = 'tcp'): string {
-  const exts = s.extensions.filter((x) => !isGrease(x));
   const version = s.selectedVersion > 0 ? s.selectedVersion : s.version;
-  const a = ja4Prefix(transport) + ja4Version(version) + two(exts.length) + ja4Alpn(s.alpn);
-  const c = exts.length === 0 ? '000000000000' : sha12(exts.map(hex4).join(','));
+  fp.reset();
+  const n = hexList(s.extensions);
+  const a = ja4Prefix(transport) + ja4Version(version) + two(n) + ja4Alpn(s.alpn);
+  const c = n === 0 ? NO_HASH : sha12(fp.text());
   return a + '_' + hex4(s.cipher) + '_' + c;
 }
 
@@ -290,7 +363,7 @@ interface TlsDir {
 }
 
 interface TlsFlow {
-  dirs: Map<number, TlsDir>;
+  dirs: TwoDirections<TlsDir>;
 }
 
 /** A TLS record header at the start of `w`: handshake/alert/CCS/app-data, version 3.x, sane length. */
@@ -311,6 +384,8 @@ const hsBody = new ByteWindow();
 const rest = new ByteWindow();
 /** A finished direction keeps no buffer (shared, never appended to: `done` stops every caller). */
 const NONE = new StreamBuf(0);
+
+const isDone = (d: TlsDir): boolean => d.done;
 
 function finish(d: TlsDir): void {
   d.done = true;
@@ -339,13 +414,13 @@ export function emitClientHello(
   }
   if (c.alpn.length > 0)
     EM[proto].attribute(ctx, p, { device: me, field: 'alpn', key: 'tls-alpn', value: c.alpn.join(',') });
-  const versions = c.versions.filter((x) => !isGrease(x));
-  if (versions.length > 0)
+  fp.reset();
+  if (hexList(c.versions) > 0)
     EM[proto].attribute(ctx, p, {
       device: me,
       field: 'supported_versions',
       key: 'tls-versions',
-      value: versions.map(hex4).join(','),
+      value: fp.text(),
     });
   EM[proto].fingerprint(ctx, p, {
     device: me,
@@ -385,8 +460,19 @@ export function emitServerHello(
   });
 }
 
+/** One part of the server's certificate as an attribute, when it is not empty. */
+function certPart(
+  p: Packet,
+  ctx: AppContext,
+  me: DeviceRef,
+  field: FieldOf<typeof VOCABULARY>,
+  key: KeyOf<typeof VOCABULARY, 'attribute'>,
+  value: string,
+): void {
+  if (value !== '') em.attribute(ctx, p, { device: me, field, key, value });
+}
+
 function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: ByteWindow): void {
-  const me = srcRef(p);
   if (type === 1) {
     const c = parseClientHello(w);
     finish(d);
@@ -403,16 +489,13 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
     if (!w.has(6, 1) || certLen < 1) return;
     const c = readCertificate(w, 6, Math.min(certLen, w.length - 6));
     if (c === null) return;
-    // The server's own certificate: each non-empty part as an attribute (field, key, value).
-    const parts: (readonly [FieldOf<typeof VOCABULARY>, KeyOf<typeof VOCABULARY, 'attribute'>, string])[] = [
-      ['certificate.subject.CN', 'tls-cert.cn', c.subject.cn],
-      ['certificate.subject.O', 'tls-cert.o', c.subject.o],
-      ['certificate.subject', 'tls-cert.subject', c.subject.text],
-      ['certificate.issuer', 'tls-cert.issuer', c.issuer.text],
-      ...c.sanDns.map((n) => ['certificate.san', 'tls-cert.san', n] as const),
-    ];
-    for (const [field, key, value] of parts)
-      if (value !== '') em.attribute(ctx, p, { device: me, field, key, value });
+    // The server's own certificate: each non-empty part as an attribute.
+    const me = srcRef(p);
+    certPart(p, ctx, me, 'certificate.subject.CN', 'tls-cert.cn', c.subject.cn);
+    certPart(p, ctx, me, 'certificate.subject.O', 'tls-cert.o', c.subject.o);
+    certPart(p, ctx, me, 'certificate.subject', 'tls-cert.subject', c.subject.text);
+    certPart(p, ctx, me, 'certificate.issuer', 'tls-cert.issuer', c.issuer.text);
+    for (const n of c.sanDns) certPart(p, ctx, me, 'certificate.san', 'tls-cert.san', n);
   } else if (type === 14) {
     finish(d);
   }
@@ -420,7 +503,7 @@ function onHandshake(p: Packet, ctx: AppContext, d: TlsDir, type: number, w: Byt
 
 /** A flow's state: a module-level function, so no closure is made per payload. */
 function newFlow(): TlsFlow {
-  return { dirs: new Map() };
+  return { dirs: new TwoDirections() };
 }
 
 export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
@@ -430,9 +513,8 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   let d = f.dirs.get(key);
   if (d === undefined) {
     if (!starts) return f.dirs.size > 0;
-    if (f.dirs.size >= 2) f.dirs.clear();
     d = { rec: new StreamBuf(RECORD_CAP), hs: new StreamBuf(HANDSHAKE_CAP), done: false };
-    f.dirs.set(key, d);
+    f.dirs.add(key, d);
   }
   if (d.done) return true;
   const at = d.rec.place(p, w.length);
@@ -475,9 +557,7 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
  * payload is accepted without a word, so the engine may stop handing the flow over.
  */
 function bothDone(f: TlsFlow, p: Packet, ctx: AppContext): void {
-  if (f.dirs.size < 2) return;
-  for (const d of f.dirs.values()) if (!d.done) return;
-  ctx.finished(p);
+  if (f.dirs.both(isDone)) ctx.finished(p);
 }
 
 /** Handshake messages in a record body, read in place unless one spans records (then collected). */
