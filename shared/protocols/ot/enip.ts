@@ -106,11 +106,36 @@ const COMMANDS = new Set([
  */
 class CipRequest {
   constructor(
-    readonly service: number,
-    readonly cls: number,
-    readonly instance: number,
-    readonly attribute: number,
+    public service = -1,
+    public cls = -1,
+    public instance = -1,
+    public attribute = -1,
   ) {}
+}
+
+/**
+ * Requests are parsed into these (the message's own, an Unconnected_Send's embedded one, and one
+ * service of a Multiple_Service at a time) and copied only when a reply will be read against them.
+ */
+const TOP = new CipRequest();
+const INNER = new CipRequest();
+const SUB = new CipRequest();
+
+/**
+ * What a reply needs of its request. Only replies to Identity requests are read, so any other request
+ * is kept as one shared record (a Multiple_Service as MULTI, whose reply is split by service); a
+ * shared record is only read. Routine requests then allocate nothing.
+ */
+const OTHER = new CipRequest();
+const MULTI = new CipRequest(SVC_MULTIPLE);
+const ONE_OTHER: CipRequest[] = [OTHER];
+/** A Multiple_Service of n services, none of them an Identity request: MULTI_OTHERS[n]. */
+const MULTI_OTHERS: CipRequest[][] = [];
+for (let n = 0; n <= MAX_MULTI; n++) MULTI_OTHERS.push([MULTI, ...new Array<CipRequest>(n).fill(OTHER)]);
+
+function kept(r: CipRequest): CipRequest {
+  if (r.cls === CLASS_IDENTITY) return new CipRequest(r.service, r.cls, r.instance, r.attribute);
+  return r.service === SVC_MULTIPLE ? MULTI : OTHER;
 }
 
 interface EnipFlow extends MeteredFlow {
@@ -194,21 +219,31 @@ function contextKey(hi: number, lo: number): number {
 }
 const SEQ_KEY = 2 ** 53;
 
-function takePending(f: EnipFlow, key: number): CipRequest[] | undefined {
-  for (let i = 0; i < MAX_PENDING; i++) {
-    if (f.pendingKeys[i] === key) {
-      const r = f.pendingReqs[i]!;
-      f.pendingKeys[i] = NO_KEY;
-      f.pendingReqs[i] = null;
-      return r;
-    }
+/**
+ * The slot of `key`, or -1. Keys are unique in the ring (putPending replaces a retried request), so
+ * the scan starts at the newest slot: a reply mostly answers the last request.
+ */
+function findPending(f: EnipFlow, key: number): number {
+  const keys = f.pendingKeys;
+  for (let n = 0, i = f.pendingNext; n < MAX_PENDING; n++) {
+    i = i === 0 ? MAX_PENDING - 1 : i - 1;
+    if (keys[i] === key) return i;
   }
-  return undefined;
+  return -1;
+}
+
+function takePending(f: EnipFlow, key: number): CipRequest[] | undefined {
+  const i = findPending(f, key);
+  if (i < 0) return undefined;
+  const r = f.pendingReqs[i]!;
+  f.pendingKeys[i] = NO_KEY;
+  f.pendingReqs[i] = null;
+  return r;
 }
 
 function putPending(f: EnipFlow, key: number, reqs: CipRequest[]): void {
   // A retried request replaces its earlier copy rather than taking a second slot.
-  let i = f.pendingKeys.indexOf(key);
+  let i = findPending(f, key);
   if (i < 0) {
     i = f.pendingNext;
     f.pendingNext = (i + 1) % MAX_PENDING;
@@ -388,7 +423,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
     flowMeter(ctx, p, f, 'enip', 'dst').answer();
-    const i = f.pendingKeys.indexOf(key);
+    const i = findPending(f, key);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
       if (top.cls === CLASS_IDENTITY || top.service === SVC_MULTIPLE) return false;
@@ -528,42 +563,60 @@ function identityBody(
   const nameEnd = Math.min(o + 15 + nameLen, end);
   const name = w.ascii(o + 15, nameEnd - (o + 15), 64);
   const s: End = 'src';
-  em.identity(ctx, p, { end: s, field: `${field}.vendorId`, attr: 'vendor-id', value: String(vendor) });
+  const F = field === 'Identity' ? IDENTITY_FIELDS : LIST_IDENTITY_FIELDS;
+  em.identity(ctx, p, { end: s, field: F.vendorId, attr: 'vendor-id', value: String(vendor) });
   const vname = cipVendorName(vendor);
-  if (vname !== null)
-    em.identity(ctx, p, { end: s, field: `${field}.vendorId`, attr: 'vendor', value: vname });
+  if (vname !== null) em.identity(ctx, p, { end: s, field: F.vendorId, attr: 'vendor', value: vname });
   em.identity(ctx, p, {
     end: s,
-    field: `${field}.deviceType`,
+    field: F.deviceType,
     attr: 'device-type',
     value: cipDeviceTypeName(devType) ?? 'CIP device type ' + devType,
   });
   // The code beside its name, so rules can match the number rather than our wording of it.
   em.identity(ctx, p, {
     end: s,
-    field: `${field}.deviceType`,
+    field: F.deviceType,
     attr: 'device-type-id',
     value: String(devType),
   });
   em.identity(ctx, p, {
     end: s,
-    field: `${field}.productCode`,
+    field: F.productCode,
     attr: 'product-code',
     value: String(product),
   });
-  em.identity(ctx, p, { end: s, field: `${field}.revision`, attr: 'firmware', value: major + '.' + minor });
-  em.identity(ctx, p, { end: s, field: `${field}.serialNumber`, attr: 'serial', value: hex(serial, 8) });
-  em.identity(ctx, p, { end: s, field: `${field}.productName`, attr: 'product', value: name });
+  em.identity(ctx, p, { end: s, field: F.revision, attr: 'firmware', value: major + '.' + minor });
+  em.identity(ctx, p, { end: s, field: F.serialNumber, attr: 'serial', value: hex(serial, 8) });
+  em.identity(ctx, p, { end: s, field: F.productName, attr: 'product', value: name });
   // ListIdentity's reply ends with the device's state; a Get_Attributes_All of the object does not.
   if (field === 'ListIdentity' && o + 15 + nameLen < end) {
     em.identity(ctx, p, {
       end: s,
-      field: `${field}.state`,
+      field: 'ListIdentity.state',
       attr: 'state',
       value: identityState(w.u8(o + 15 + nameLen)),
     });
   }
 }
+
+/** identityBody's field names, written out: a template per fact made a string per reply. */
+const IDENTITY_FIELDS = {
+  vendorId: 'Identity.vendorId',
+  deviceType: 'Identity.deviceType',
+  productCode: 'Identity.productCode',
+  revision: 'Identity.revision',
+  serialNumber: 'Identity.serialNumber',
+  productName: 'Identity.productName',
+} as const;
+const LIST_IDENTITY_FIELDS = {
+  vendorId: 'ListIdentity.vendorId',
+  deviceType: 'ListIdentity.deviceType',
+  productCode: 'ListIdentity.productCode',
+  revision: 'ListIdentity.revision',
+  serialNumber: 'ListIdentity.serialNumber',
+  productName: 'ListIdentity.productName',
+} as const;
 
 function identityState(v: number): string {
   switch (v) {
@@ -638,25 +691,37 @@ function cip(
   const svc = w.u8(o);
   if ((svc & 0x80) === 0) {
     if (fromServer) return;
-    const req = parseRequest(w, o, end);
-    if (req === null) return;
-    // A one-element literal: pushing to an empty array would reserve room for 17 on every request.
-    let reqs: CipRequest[];
-    if (req.service === SVC_UNCONNECTED_SEND && req.cls === CLASS_CONNECTION_MANAGER) {
+    if (!parseRequest(w, o, end, TOP)) return;
+    let r = TOP;
+    let rOff = o;
+    let rEnd = end;
+    if (TOP.service === SVC_UNCONNECTED_SEND && TOP.cls === CLASS_CONNECTION_MANAGER) {
       // The embedded request is what the reply answers.
-      const inner = unconnectedSendInner(w, o, end);
-      if (inner === null) return;
-      reqs = [inner.req];
-      requestFacts(inner.req, w, inner.off, inner.end, p, ctx, f, inner.routed);
-      if (inner.req.service === SVC_MULTIPLE) multipleRequests(w, inner.off, inner.end, reqs, p, ctx, f);
+      if (!unconnectedSendInner(w, o, end, INNER)) return;
+      r = INNER;
+      rOff = inner.off;
+      rEnd = inner.end;
+      requestFacts(r, w, rOff, rEnd, p, ctx, f, inner.routed);
     } else {
-      reqs = [req];
-      requestFacts(req, w, o, end, p, ctx, f);
-      if (req.service === SVC_MULTIPLE) multipleRequests(w, o, end, reqs, p, ctx, f);
+      requestFacts(r, w, o, end, p, ctx, f);
+    }
+    let reqs: CipRequest[];
+    // Polling is reads (a Multiple_Service of reads too); writes and commands are control.
+    let reads: boolean;
+    if (r.service === SVC_MULTIPLE) {
+      const n = multipleRequests(w, rOff, rEnd, p, ctx, f);
+      reads = subs.reads;
+      if (subs.identity) {
+        reqs = [MULTI];
+        for (let i = 0; i < n; i++) reqs.push(subs.kept[i]!);
+      } else reqs = MULTI_OTHERS[n]!;
+    } else {
+      reads = isPollRead(r);
+      // A one-element literal: pushing to an empty array would reserve room for 17.
+      reqs = r.cls === CLASS_IDENTITY ? [kept(r)] : ONE_OTHER;
     }
     if (key !== NO_KEY) putPending(f, key, reqs);
-    // Polling is reads (a Multiple_Service of reads too); writes and commands are control.
-    if (toServer && reqs.every(isPollRead)) poll(w, o, end, p, ctx, f);
+    if (toServer && reads) poll(w, o, end, p, ctx, f);
     return;
   }
   if (toServer) return;
@@ -678,11 +743,11 @@ function cip(
 }
 
 /** Service, then a path of `size` 16-bit words: class / instance / attribute logical segments. */
-function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null {
+function parseRequest(w: ByteWindow, o: number, end: number, into: CipRequest): boolean {
   const service = w.u8(o) & 0x7f;
   const words = w.u8(o + 1);
   const pEnd = o + 2 + words * 2;
-  if (pEnd > end) return null;
+  if (pEnd > end) return false;
   let cls = -1;
   let instance = -1;
   let attribute = -1;
@@ -716,10 +781,14 @@ function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null 
         break;
       default:
         // Symbolic, member or port segments: the class/instance seen so far is what we keep.
-        return new CipRequest(service, cls, instance, attribute);
+        i = pEnd;
     }
   }
-  return new CipRequest(service, cls, instance, attribute);
+  into.service = service;
+  into.cls = cls;
+  into.instance = instance;
+  into.attribute = attribute;
+  return true;
 }
 
 /**
@@ -727,43 +796,54 @@ function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null 
  * word), then the route path's size in words, a reserved byte and the route path. `routed`: the route
  * leaves the receiver (or cannot be read), so the embedded request's target is another device.
  */
-function unconnectedSendInner(
-  w: ByteWindow,
-  o: number,
-  end: number,
-): { req: CipRequest; off: number; end: number; routed: boolean } | null {
+/** Where the last unconnectedSendInner found its embedded request (module-level: no object per message). */
+const inner = { off: 0, end: 0, routed: false };
+
+function unconnectedSendInner(w: ByteWindow, o: number, end: number, into: CipRequest): boolean {
   const d = o + 2 + w.u8(o + 1) * 2;
   const size = w.u16le(d + 2);
   const s = d + 4;
   const e = Math.min(s + size, end);
-  if (e <= s) return null;
-  const req = parseRequest(w, s, e);
+  if (e <= s) return false;
+  if (!parseRequest(w, s, e, into)) return false;
   const r = s + size + (size & 1);
   const rEnd = r + 2 + w.u8(r) * 2;
-  const routed = rEnd > end || routesOn(w, r + 2, rEnd);
-  return req === null ? null : { req, off: s, end: e, routed };
+  inner.off = s;
+  inner.end = e;
+  inner.routed = rEnd > end || routesOn(w, r + 2, rEnd);
+  return true;
 }
 
+/**
+ * The services of the last multipleRequests: each kept for its reply, whether one is an Identity
+ * request (then the message's pending list is its own), whether all are reads.
+ */
+const subs = { kept: new Array<CipRequest>(MAX_MULTI).fill(OTHER), identity: false, reads: true };
+
+/** A Multiple_Service's services: their facts stated and each kept in `subs`; returns how many. */
 function multipleRequests(
   w: ByteWindow,
   o: number,
   end: number,
-  reqs: CipRequest[],
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-): void {
+): number {
+  subs.identity = false;
+  subs.reads = true;
   const d = o + 2 + w.u8(o + 1) * 2;
   const n = Math.min(w.u16le(d), MAX_MULTI);
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i < n; i++) {
     const s = d + w.u16le(d + 2 + 2 * i);
     const e = i + 1 < n ? d + w.u16le(d + 4 + 2 * i) : end;
-    if (s >= e || e > end) break;
-    const r = parseRequest(w, s, e);
-    if (r === null) break;
-    reqs.push(r);
-    requestFacts(r, w, s, e, p, ctx, f);
+    if (s >= e || e > end || !parseRequest(w, s, e, SUB)) break;
+    subs.kept[i] = kept(SUB);
+    subs.identity ||= SUB.cls === CLASS_IDENTITY;
+    subs.reads &&= isPollRead(SUB);
+    requestFacts(SUB, w, s, e, p, ctx, f);
   }
+  return i;
 }
 
 /**
