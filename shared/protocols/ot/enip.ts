@@ -87,16 +87,19 @@ const SVC_UNCONNECTED_SEND = 0x52;
 const SVC_FORWARD_OPEN = 0x54;
 const SVC_LARGE_FORWARD_OPEN = 0x5b;
 
-const COMMANDS = new Set([
-  CMD_NOP,
-  CMD_LIST_SERVICES,
-  CMD_LIST_IDENTITY,
-  CMD_LIST_INTERFACES,
-  CMD_REGISTER_SESSION,
-  CMD_UNREGISTER_SESSION,
-  CMD_SEND_RR_DATA,
-  CMD_SEND_UNIT_DATA,
-]);
+/** The commands read (compared, not a Set: each message is tested up to three times). */
+function isCommand(cmd: number): boolean {
+  return (
+    cmd === CMD_SEND_RR_DATA ||
+    cmd === CMD_SEND_UNIT_DATA ||
+    cmd === CMD_LIST_IDENTITY ||
+    cmd === CMD_REGISTER_SESSION ||
+    cmd === CMD_UNREGISTER_SESSION ||
+    cmd === CMD_LIST_INTERFACES ||
+    cmd === CMD_LIST_SERVICES ||
+    cmd === CMD_NOP
+  );
+}
 
 /**
  * A decoded CIP request: what a reply is about. A class, made once with every field: as an object
@@ -153,9 +156,13 @@ interface EnipFlow extends MeteredFlow {
   objects: OnceSet;
   /** Each TCP direction's message stream, created at the first segment that starts with a message. */
   dirs: PduDirections | null;
-  /** Stated already (or never to be: the once-memory is full): the client role, the connected attribute. */
+  /**
+   * Offered already to `once` (so stated, or never to be: the memory is full): the client role, the
+   * connected attribute, the firmware event. Later offers would be refused: they are not made.
+   */
   saidClient: boolean;
   saidConnected: boolean;
+  saidFirmware: boolean;
   /** The I/O producer (UDP port, connection id) last stated. */
   ioPort: number;
   ioConn: number;
@@ -180,6 +187,7 @@ function newFlow(): EnipFlow {
     dirs: null,
     saidClient: false,
     saidConnected: false,
+    saidFirmware: false,
     ioPort: -1,
     ioConn: -1,
     routine: 0,
@@ -193,7 +201,7 @@ const ENCAP_FRAMING: PduFraming = {
   peekBytes: ENCAP_HEADER,
   cap: ENCAP_CAP,
   length(w, o) {
-    return COMMANDS.has(w.u16le(o)) ? ENCAP_HEADER + w.u16le(o + 2) : -1;
+    return isCommand(w.u16le(o)) ? ENCAP_HEADER + w.u16le(o + 2) : -1;
   },
   check(w, o) {
     return validHeader(w, o, false) ? PDU_READ : PDU_LOST;
@@ -457,7 +465,7 @@ function validHeader(w: ByteWindow, off: number, first: boolean): boolean {
   if (!w.has(off, ENCAP_HEADER)) return false;
   const cmd = w.u16le(off);
   const len = w.u16le(off + 2);
-  if (!COMMANDS.has(cmd) || len > MAX_ENCAP_LENGTH) return false;
+  if (!isCommand(cmd) || len > MAX_ENCAP_LENGTH) return false;
   if (w.u32le(off + 20) !== 0) return false;
   const status = w.u32le(off + 8);
   if (status > 0x69) return false;
@@ -481,7 +489,7 @@ function encapsulation(
   const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
   const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
   if (toServer) {
-    if (f.once.first('role-client')) {
+    if (!f.saidClient && f.once.first('role-client')) {
       em.role(ctx, p, { end: 'src', field: 'encapsulation', role: 'enip-client' });
       em.role(ctx, p, { end: 'dst', field: 'encapsulation', role: 'enip-server' });
       em.service(ctx, p, {
@@ -665,7 +673,7 @@ function cpfMessage(
     else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
       // Connected data: a 16-bit sequence count pairs request and reply on the connection.
       if (connId >= 0) {
-        if (f.once.first('connected'))
+        if (!f.saidConnected && f.once.first('connected'))
           em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
         f.saidConnected = true;
       }
@@ -910,7 +918,7 @@ function requestFacts(
     return;
   }
   if (r.cls === CLASS_FIRMWARE && s >= 0x4b) {
-    if (f.once.first('firmware')) {
+    if (!f.saidFirmware && f.once.first('firmware')) {
       em.event(ctx, p, {
         end: 'src',
         field: 'FirmwareUpdate',
@@ -921,6 +929,7 @@ function requestFacts(
         },
       });
     }
+    f.saidFirmware = true;
     return;
   }
   if (s === SVC_SET_ATTRIBUTE_SINGLE || s === SVC_SET_ATTRIBUTES_ALL) {
