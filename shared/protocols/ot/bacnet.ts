@@ -46,19 +46,28 @@ const SVC_READ_RANGE = 26;
 interface BacnetFlow {
   once: OnceSet;
   writes: number;
+  /** The client and server roles were offered to `once` (so stated, or never to be: it is full). */
+  saidClient: boolean;
 }
-const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0 });
+const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0, saidClient: false });
 
 /** One decoded tag header. */
-interface Tag {
-  num: number;
-  context: boolean;
+class Tag {
+  num = 0;
+  context = false;
   /** Content length (or, for application booleans, the value); -1 for opening, -2 for closing tags. */
-  len: number;
+  len = 0;
   /** Header size in bytes. */
-  hdr: number;
+  hdr = 0;
 }
 
+/**
+ * The tag readTag decoded last: one record, overwritten by the next call (a reader takes what it
+ * needs before reading on), so walking a message allocates nothing.
+ */
+const tag = new Tag();
+
+/** The tag header at `o` into `tag`, or null when it does not fit before `end`. */
 function readTag(w: ByteWindow, o: number, end: number): Tag | null {
   if (o >= end) return null;
   const b = w.u8(o);
@@ -81,7 +90,11 @@ function readTag(w: ByteWindow, o: number, end: number): Tag | null {
     }
   }
   if (i > end || (len > 0 && i + len > end)) return null;
-  return { num, context, len, hdr: i - o };
+  tag.num = num;
+  tag.context = context;
+  tag.len = len;
+  tag.hdr = i - o;
+  return tag;
 }
 
 function unsigned(w: ByteWindow, o: number, len: number): number {
@@ -199,12 +212,15 @@ function apdu(
 ): void {
   const end = w.length;
   const type = w.u8(o) >> 4;
-  const S: Source = { p, ctx, origin, routed };
   if (type === 1) {
     const svc = w.u8(o + 1);
-    if (svc === 0) iAm(w, o + 2, end, S, f);
+    if (svc === 0) iAm(w, o + 2, end, sourceOf(p, ctx, origin, routed), f);
     else if (svc === 8 && f.once.first('whois'))
-      em.role(ctx, p, { role: 'bacnet-who-is-sender', peer: null, ...about(S, 'Who-Is') });
+      em.role(ctx, p, {
+        role: 'bacnet-who-is-sender',
+        peer: null,
+        ...about(sourceOf(p, ctx, origin, routed), 'Who-Is'),
+      });
     return;
   }
   if (type === 0) {
@@ -236,10 +252,11 @@ function apdu(
     } else if (svc === 7 && f.once.first('awf')) {
       em.event(ctx, p, { end: 'src', field: 'AtomicWriteFile', event: 'file-write' });
     }
-    if (f.once.first('client')) {
+    if (!f.saidClient && f.once.first('client')) {
       em.role(ctx, p, { end: 'src', field: 'confirmed-request', role: 'bacnet-client' });
       em.role(ctx, p, { end: 'dst', field: 'confirmed-request', role: 'bacnet-server' });
     }
+    f.saidClient = true;
     return;
   }
   // A simple or complex ACK, an error or a reject: only a server sends them, to its client.
@@ -251,8 +268,8 @@ function apdu(
     if (seg && w.u8(o + 2) !== 0) return; // later segments have no service header
     const h = o + (seg ? 4 : 2);
     const svc = w.u8(h);
-    if (svc === 12) readPropertyAck(w, h + 1, end, S);
-    else if (svc === 14) readPropertyMultipleAck(w, h + 1, end, S);
+    if (svc === 12) readPropertyAck(w, h + 1, end, sourceOf(p, ctx, origin, routed));
+    else if (svc === 14) readPropertyMultipleAck(w, h + 1, end, sourceOf(p, ctx, origin, routed));
   }
 }
 
@@ -264,11 +281,22 @@ function apdu(
 type Field = FieldOf<typeof VOCABULARY>;
 type Attr = KeyOf<typeof VOCABULARY, 'identity'> & IdentityAttribute;
 
-interface Source {
-  p: Packet;
-  ctx: AppContext;
-  origin: DeviceRef | null;
-  routed: boolean;
+class Source {
+  p!: Packet;
+  ctx!: AppContext;
+  origin: DeviceRef | null = null;
+  routed = false;
+}
+
+/** The message being read's source: one record, filled per message (nothing keeps it). */
+const source = new Source();
+
+function sourceOf(p: Packet, ctx: AppContext, origin: DeviceRef | null, routed: boolean): Source {
+  source.p = p;
+  source.ctx = ctx;
+  source.origin = origin;
+  source.routed = routed;
+  return source;
 }
 
 function about<F extends Field>(s: Source, field: F): About<F> {
@@ -343,8 +371,10 @@ function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Sourc
       prop = unsigned(w, o + t.hdr, t.len);
       o += t.hdr + t.len;
     } else if (t.context && t.num === 4 && t.len === -1) {
-      propertyValue(w, o + t.hdr, end, oid, prop, 'ReadPropertyMultiple-ACK', S);
-      o = skipConstructed(w, o + t.hdr, end, 4);
+      // propertyValue reads tags of its own: the header's size is taken first.
+      const v = o + t.hdr;
+      propertyValue(w, v, end, oid, prop, 'ReadPropertyMultiple-ACK', S);
+      o = skipConstructed(w, v, end, 4);
       if (o < 0) return;
     } else if (t.context && t.num === 5 && t.len === -1) {
       o = skipConstructed(w, o + t.hdr, end, 5);
