@@ -148,7 +148,7 @@ interface EnipFlow extends MeteredFlow {
    * ring of MAX_PENDING slots: the oldest is overwritten. A flow has one or two requests in flight,
    * so a scan beats a Map, which reallocated its table as requests came and went.
    */
-  pendingKeys: number[];
+  pendingKeys: Float64Array;
   pendingReqs: (CipRequest[] | null)[];
   pendingNext: number;
   writes: number;
@@ -179,7 +179,7 @@ function newFlow(): EnipFlow {
     once: new OnceSet(64),
     meter: null,
     io: null,
-    pendingKeys: new Array<number>(MAX_PENDING).fill(NO_KEY),
+    pendingKeys: new Float64Array(MAX_PENDING).fill(NO_KEY),
     pendingReqs: new Array<CipRequest[] | null>(MAX_PENDING).fill(null),
     pendingNext: 0,
     writes: 0,
@@ -228,10 +228,17 @@ function contextKey(hi: number, lo: number): number {
 const SEQ_KEY = 2 ** 53;
 
 /**
+ * The pairing key of the message being read. Keys pass 2^31, and a number that large, passed from
+ * one function to the next, was a heap number per message: it travels in this one slot instead.
+ */
+const msgKey = new Float64Array(1);
+
+/**
  * The slot of `key`, or -1. Keys are unique in the ring (putPending replaces a retried request), so
  * the scan starts at the newest slot: a reply mostly answers the last request.
  */
-function findPending(f: EnipFlow, key: number): number {
+function findPending(f: EnipFlow): number {
+  const key = msgKey[0];
   const keys = f.pendingKeys;
   for (let n = 0, i = f.pendingNext; n < MAX_PENDING; n++) {
     i = i === 0 ? MAX_PENDING - 1 : i - 1;
@@ -240,8 +247,8 @@ function findPending(f: EnipFlow, key: number): number {
   return -1;
 }
 
-function takePending(f: EnipFlow, key: number): CipRequest[] | undefined {
-  const i = findPending(f, key);
+function takePending(f: EnipFlow): CipRequest[] | undefined {
+  const i = findPending(f);
   if (i < 0) return undefined;
   const r = f.pendingReqs[i]!;
   f.pendingKeys[i] = NO_KEY;
@@ -249,14 +256,14 @@ function takePending(f: EnipFlow, key: number): CipRequest[] | undefined {
   return r;
 }
 
-function putPending(f: EnipFlow, key: number, reqs: CipRequest[]): void {
+function putPending(f: EnipFlow, reqs: CipRequest[]): void {
   // A retried request replaces its earlier copy rather than taking a second slot.
-  let i = findPending(f, key);
+  let i = findPending(f);
   if (i < 0) {
     i = f.pendingNext;
     f.pendingNext = (i + 1) % MAX_PENDING;
   }
-  f.pendingKeys[i] = key;
+  f.pendingKeys[i] = msgKey[0]!;
   f.pendingReqs[i] = reqs;
 }
 
@@ -418,7 +425,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const s = f.dirs?.get(p);
   if (!f.saidConnected || s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq)
     return false;
-  const key = SEQ_KEY + w.u16le(d);
+  msgKey[0] = SEQ_KEY + w.u16le(d);
   const svc = w.u8(d + 2);
   if ((svc & 0x80) === 0) {
     if (svc !== SVC_READ_TAG && svc !== SVC_READ_TAG_FRAGMENTED) return false;
@@ -426,12 +433,12 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     // A symbolic path (ANSI extended symbol segment first) names no class: no object to report.
     const words = w.u8(d + 3);
     if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
-    putPending(f, key, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
+    putPending(f, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
     poll(w, d + 2, len, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
     flowMeter(ctx, p, f, 'enip', 'dst').answer();
-    const i = findPending(f, key);
+    const i = findPending(f);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
       if (top.cls === CLASS_IDENTITY || top.service === SVC_MULTIPLE) return false;
@@ -523,8 +530,8 @@ function encapsulation(
       if (status !== 0) return;
       if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
-      const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
-      cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
+      msgKey[0] = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
+      cpfMessage(w, body + 6, end, p, ctx, f, toServer, fromServer);
       return;
     }
     default:
@@ -655,10 +662,11 @@ function cpfMessage(
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-  ctxKey: number,
   toServer: boolean,
   fromServer: boolean,
 ): void {
+  // The sender context's key (msgKey), for unconnected data; connected data pairs by its sequence.
+  const ctxKey = msgKey[0]!;
   const count = w.u16le(off);
   if (count > MAX_ITEMS) return;
   let o = off + 2;
@@ -669,21 +677,24 @@ function cpfMessage(
     const d = o + 4;
     const dEnd = Math.min(d + ilen, end);
     if (type === CPF.CONNECTED_ADDRESS && ilen === 4) connId = w.u32le(d);
-    else if (type === CPF.UNCONNECTED_DATA) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
-    else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
+    else if (type === CPF.UNCONNECTED_DATA) {
+      msgKey[0] = ctxKey;
+      cip(w, d, dEnd, p, ctx, f, toServer, fromServer);
+    } else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
       // Connected data: a 16-bit sequence count pairs request and reply on the connection.
       if (connId >= 0) {
         if (!f.saidConnected && f.once.first('connected'))
           em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
         f.saidConnected = true;
       }
-      cip(w, d + 2, dEnd, p, ctx, f, SEQ_KEY + w.u16le(d), toServer, fromServer);
+      msgKey[0] = SEQ_KEY + w.u16le(d);
+      cip(w, d + 2, dEnd, p, ctx, f, toServer, fromServer);
     }
     o = d + ilen;
   }
 }
 
-/** One CIP message: a request (service bit 7 clear) or a reply. */
+/** One CIP message: a request (service bit 7 clear) or a reply, paired by msgKey. */
 function cip(
   w: ByteWindow,
   o: number,
@@ -691,7 +702,6 @@ function cip(
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-  key: number,
   toServer: boolean,
   fromServer: boolean,
 ): void {
@@ -720,20 +730,22 @@ function cip(
       const n = multipleRequests(w, rOff, rEnd, p, ctx, f);
       reads = subs.reads;
       if (subs.identity) {
-        reqs = [MULTI];
-        for (let i = 0; i < n; i++) reqs.push(subs.kept[i]!);
+        // Sized once: pushing onto a one-element literal grew it to room for 17.
+        reqs = new Array<CipRequest>(n + 1);
+        reqs[0] = MULTI;
+        for (let i = 0; i < n; i++) reqs[i + 1] = subs.kept[i]!;
       } else reqs = MULTI_OTHERS[n]!;
     } else {
       reads = isPollRead(r);
       // A one-element literal: pushing to an empty array would reserve room for 17.
       reqs = r.cls === CLASS_IDENTITY ? [kept(r)] : ONE_OTHER;
     }
-    if (key !== NO_KEY) putPending(f, key, reqs);
+    if (msgKey[0] !== NO_KEY) putPending(f, reqs);
     if (toServer && reads) poll(w, o, end, p, ctx, f);
     return;
   }
   if (toServer) return;
-  const reqs = key === NO_KEY ? undefined : takePending(f, key);
+  const reqs = msgKey[0] === NO_KEY ? undefined : takePending(f);
   if (reqs === undefined) return;
   const top = reqs[0]!;
   if (top.service === SVC_MULTIPLE && (svc & 0x7f) === SVC_MULTIPLE) {
