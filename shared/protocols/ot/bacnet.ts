@@ -214,12 +214,12 @@ function apdu(
   const type = w.u8(o) >> 4;
   if (type === 1) {
     const svc = w.u8(o + 1);
-    if (svc === 0) iAm(w, o + 2, end, sourceOf(p, ctx, origin, routed), f);
+    if (svc === 0) iAm(w, o + 2, end, { p, ctx, origin, routed }, f);
     else if (svc === 8 && f.once.first('whois'))
       em.role(ctx, p, {
         role: 'bacnet-who-is-sender',
         peer: null,
-        ...about(sourceOf(p, ctx, origin, routed), 'Who-Is'),
+        ...about({ p, ctx, origin, routed }, 'Who-Is'),
       });
     return;
   }
@@ -268,8 +268,9 @@ function apdu(
     if (seg && w.u8(o + 2) !== 0) return; // later segments have no service header
     const h = o + (seg ? 4 : 2);
     const svc = w.u8(h);
-    if (svc === 12) readPropertyAck(w, h + 1, end, sourceOf(p, ctx, origin, routed));
-    else if (svc === 14) readPropertyMultipleAck(w, h + 1, end, sourceOf(p, ctx, origin, routed));
+    // Its Source is made only for a property worth stating: most acknowledgements state nothing.
+    if (svc === 12) readPropertyAck(w, h + 1, end, p, ctx, origin, routed);
+    else if (svc === 14) readPropertyMultipleAck(w, h + 1, end, p, ctx, origin, routed);
   }
 }
 
@@ -281,22 +282,11 @@ function apdu(
 type Field = FieldOf<typeof VOCABULARY>;
 type Attr = KeyOf<typeof VOCABULARY, 'identity'> & IdentityAttribute;
 
-class Source {
-  p!: Packet;
-  ctx!: AppContext;
-  origin: DeviceRef | null = null;
-  routed = false;
-}
-
-/** The message being read's source: one record, filled per message (nothing keeps it). */
-const source = new Source();
-
-function sourceOf(p: Packet, ctx: AppContext, origin: DeviceRef | null, routed: boolean): Source {
-  source.p = p;
-  source.ctx = ctx;
-  source.origin = origin;
-  source.routed = routed;
-  return source;
+interface Source {
+  p: Packet;
+  ctx: AppContext;
+  origin: DeviceRef | null;
+  routed: boolean;
 }
 
 function about<F extends Field>(s: Source, field: F): About<F> {
@@ -340,7 +330,15 @@ function iAm(w: ByteWindow, o: number, end: number, S: Source, f: BacnetFlow): v
 }
 
 /** ReadProperty-ACK: [0] object id, [1] property, optional [2] index, [3] { value }. */
-function readPropertyAck(w: ByteWindow, o: number, end: number, S: Source): void {
+function readPropertyAck(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  origin: DeviceRef | null,
+  routed: boolean,
+): void {
   let t: Tag | null;
   if ((t = readTag(w, o, end)) === null || !t.context || t.num !== 0 || t.len !== 4) return;
   const oid = w.u32(o + t.hdr);
@@ -354,11 +352,19 @@ function readPropertyAck(w: ByteWindow, o: number, end: number, S: Source): void
     if ((t = readTag(w, o, end)) === null) return;
   }
   if (!t.context || t.num !== 3 || t.len !== -1) return;
-  propertyValue(w, o + t.hdr, end, oid, prop, 'ReadProperty-ACK', S);
+  propertyValue(w, o + t.hdr, end, oid, prop, 'ReadProperty-ACK', p, ctx, origin, routed);
 }
 
 /** ReadPropertyMultiple-ACK: per object, [0] id and [1] { [2] property, [3] index?, [4] {value} | [5] {error} }. */
-function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Source): void {
+function readPropertyMultipleAck(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  origin: DeviceRef | null,
+  routed: boolean,
+): void {
   let t: Tag | null;
   let oid = -1;
   let prop = -1;
@@ -373,7 +379,7 @@ function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Sourc
     } else if (t.context && t.num === 4 && t.len === -1) {
       // propertyValue reads tags of its own: the header's size is taken first.
       const v = o + t.hdr;
-      propertyValue(w, v, end, oid, prop, 'ReadPropertyMultiple-ACK', S);
+      propertyValue(w, v, end, oid, prop, 'ReadPropertyMultiple-ACK', p, ctx, origin, routed);
       o = skipConstructed(w, v, end, 4);
       if (o < 0) return;
     } else if (t.context && t.num === 5 && t.len === -1) {
@@ -407,7 +413,10 @@ function propertyValue(
   oid: number,
   prop: number,
   field: 'ReadProperty-ACK' | 'ReadPropertyMultiple-ACK',
-  S: Source,
+  p: Packet,
+  ctx: AppContext,
+  origin: DeviceRef | null,
+  routed: boolean,
 ): void {
   if (oid < 0 || oid >>> 22 !== OBJECT_DEVICE) return;
   const what = PROPERTIES[prop];
@@ -420,6 +429,7 @@ function propertyValue(
   else return;
   const [name, attr] = what;
   if (attr === null) return;
+  const S: Source = { p, ctx, origin, routed };
   identity(S, `${field}.${name}`, attr, value);
   if (prop === 120) {
     const v = bacnetVendorName(Number(value));
