@@ -376,7 +376,7 @@ export const enip: AppProtocol = {
  * on from where the direction's framing left off; one cut by the snap length is read as far as it goes.
  */
 function dissectTcp(w: ByteWindow, p: Packet, ctx: AppContext, starts: boolean): boolean {
-  if (starts && routineRead(w, p, ctx)) return true;
+  if (starts && (routineRead(w, p, ctx) || explicitMessage(w, p, ctx))) return true;
   let f: EnipFlow | undefined;
   // Without a message at its start, a segment is read only where the direction's framing is known.
   if (!starts) {
@@ -446,6 +446,40 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       f.pendingReqs[i] = null;
     }
   }
+  s.nextSeq = (p.tcpSeq + len) >>> 0;
+  s.starts++;
+  f.routine++;
+  return true;
+}
+
+/**
+ * The short way for the bulk of unconnected explicit messaging: a segment that is one whole
+ * SendRRData with status 0 and the usual two items (null address, unconnected data), from a client
+ * whose role was stated or from its server, on a direction whose framing is in step. Its CIP message
+ * goes straight to cip(), decoded in full (every request's facts and events, the pairing, the poll
+ * meter), without the stream, header checks and item walk that feed() and encapsulation() would
+ * spend on it; the direction's framing moves on as feed() would have moved it.
+ */
+function explicitMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const len = w.length;
+  if (p.capLen < p.wireLen || w.u16le(0) !== CMD_SEND_RR_DATA || ENCAP_HEADER + w.u16le(2) !== len)
+    return false;
+  // Status and options 0; interface handle and timeout, then two CPF items.
+  const o = ENCAP_HEADER + 6;
+  const d = o + 10;
+  if (w.u32le(8) !== 0 || w.u32le(20) !== 0 || len < d + 2 || w.u16le(o) !== 2) return false;
+  if (w.u16le(o + 2) !== CPF.NULL_ADDRESS || w.u16le(o + 4) !== 0) return false;
+  if (w.u16le(o + 6) !== CPF.UNCONNECTED_DATA || d + w.u16le(o + 8) !== len) return false;
+  const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
+  const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
+  if (!toServer && !fromServer) return false;
+  const f = ctx.flowState(p, 'enip', newFlow);
+  if (toServer && !f.saidClient) return false;
+  const s = f.dirs?.get(p);
+  if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return false;
+  if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
+  msgKey[0] = contextKey(w.u32le(16), w.u32le(12));
+  cip(w, d, len, p, ctx, f, toServer, fromServer);
   s.nextSeq = (p.tcpSeq + len) >>> 0;
   s.starts++;
   f.routine++;
