@@ -24,16 +24,27 @@ const OBJECT_DEVICE = 8;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
 /** Device-object properties worth keeping, and what they say. */
-const PROPERTIES: Record<number, [string, Attr | null]> = {
-  121: ['vendor-name', 'vendor'],
-  70: ['model-name', 'model'],
-  44: ['firmware-revision', 'firmware'],
-  12: ['application-software-version', 'software'],
-  77: ['object-name', 'station-name'],
-  58: ['location', 'location'],
-  28: ['description', 'description'],
-  120: ['vendor-identifier', 'vendor-id'],
+const PROPERTIES: Record<number, Property> = {
+  121: property('vendor-name', 'vendor'),
+  70: property('model-name', 'model'),
+  44: property('firmware-revision', 'firmware'),
+  12: property('application-software-version', 'software'),
+  77: property('object-name', 'station-name'),
+  58: property('location', 'location'),
+  28: property('description', 'description'),
+  120: property('vendor-identifier', 'vendor-id'),
 };
+
+/** A device property: what it says, and its field in each acknowledgement (made once, not per value). */
+interface Property {
+  attr: Attr;
+  rp: Field;
+  rpm: Field;
+}
+
+function property(name: string, attr: Attr): Property {
+  return { attr, rp: `ReadProperty-ACK.${name}`, rpm: `ReadPropertyMultiple-ACK.${name}` };
+}
 
 /** I-Am's segmentation-supported enumeration (clause 21, BACnetSegmentation). */
 const SEGMENTATION = values({ 0: 'both', 1: 'transmit', 2: 'receive', 3: 'none' });
@@ -427,12 +438,11 @@ function propertyValue(
   if (t.num === 7) value = charString(w, o + t.hdr, t.len);
   else if (t.num === 2) value = String(unsigned(w, o + t.hdr, t.len));
   else return;
-  const [name, attr] = what;
-  if (attr === null) return;
   const S: Source = { p, ctx, origin, routed };
-  identity(S, `${field}.${name}`, attr, value);
+  const name = field === 'ReadProperty-ACK' ? what.rp : what.rpm;
+  identity(S, name, what.attr, value);
   if (prop === 120) {
     const v = bacnetVendorName(Number(value));
-    if (v !== null) identity(S, `${field}.${name}`, 'vendor', v);
+    if (v !== null) identity(S, name, 'vendor', v);
   }
 }
