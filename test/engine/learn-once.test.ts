@@ -18,7 +18,7 @@ import { modbus } from '../../shared/protocols/ot/modbus';
 import { enip } from '../../shared/protocols/ot/enip';
 import { AlertEngine } from '../../shared/alerts/engine';
 import { ascii, concat, tcpFrame, u16, u16le, u32le, type Bytes } from '../helpers/packets';
-import { mbapAdu, sendUnitData } from '../helpers/ot-frames';
+import { mbapAdu, sendRRData, sendUnitData } from '../helpers/ot-frames';
 
 /** A dissector that records the frames it was handed. */
 function counted(a: AppProtocol): { app: AppProtocol; frames: number[] } {
@@ -341,4 +341,53 @@ test('EtherNet/IP: Read Tag polling takes the cheap path; an identity read, a St
   assert.deepEqual(product, ['1756-L85E/B']);
   assert.deepEqual(values(r.obs, 'event', 'event'), ['controller-stop', 'ip-settings-change']);
   assert.deepEqual(alertsOf(r.obs), ['controller-stop', 'ip-settings-change']);
+});
+
+test('EtherNet/IP: SendRRData messages in step go straight to CIP; polling, an identity read and a Reset still read', () => {
+  const plc = { ...PLC, port: 44818 };
+  const frames: Bytes[] = [];
+  const POLLS = 10;
+  // Get_Attribute_Single, class 0x64 instance 1 attribute 3, paired by the sender context.
+  const read = concat([0x0e, 3, 0x20, 0x64, 0x24, 0x01, 0x30, 0x03]);
+  for (let i = 1; i <= POLLS; i++) {
+    frames.push(tcpFrame(HMI, plc, sendRRData(0x11, read, i)));
+    frames.push(tcpFrame(plc, HMI, sendRRData(0x11, concat([0x8e, 0, 0, 0], u16le(7)), i)));
+  }
+  const name = ascii('1756-L85E/B');
+  const ident = concat(
+    u16le(1),
+    u16le(0x0e),
+    u16le(166),
+    [33, 11],
+    u16le(0x3060),
+    u32le(0xc0ffee),
+    [name.length],
+    name,
+  );
+  frames.push(tcpFrame(HMI, plc, sendRRData(0x11, concat([0x01, 2, 0x20, 0x01, 0x24, 0x01]), 50)));
+  frames.push(tcpFrame(plc, HMI, sendRRData(0x11, concat([0x81, 0, 0, 0], ident), 50)));
+  frames.push(tcpFrame(HMI, plc, sendRRData(0x11, concat([0x05, 2, 0x20, 0x01, 0x24, 0x01, 0x00]), 51)));
+  const r = run(frames, [enip]);
+  const state = r.decoder.flows.get(r.decoder.packet, false)?.state?.get('enip') as { routine: number };
+  // The first request states the client role and the first reply starts the reply direction's
+  // stream; every later message takes the short way, the identity read and the Reset too.
+  assert.equal(state.routine, 2 * POLLS - 2 + 3);
+  const product = r.obs.flatMap((o) => (o.kind === 'identity' && o.attr === 'product' ? [o.value] : []));
+  assert.deepEqual(product, ['1756-L85E/B']);
+  assert.deepEqual(
+    r.obs
+      .filter((o) => o.field === 'poll')
+      .map((o) => (o.kind === 'attribute' ? `${o.device.ip} ${o.key} ${o.value}` : '')),
+    ['10.0.0.30 polled-every 2000 ms', '10.0.0.31 polls-every 2000 ms'],
+  );
+  assert.deepEqual(
+    values(r.obs, 'attribute', 'value').filter((v) => v.startsWith('service')),
+    [
+      'service 0x0e on class 0x64 instance 1 attribute 3',
+      'service 0x01 on class 0x1 instance 1',
+      'service 0x05 on class 0x1 instance 1',
+    ],
+  );
+  assert.deepEqual(values(r.obs, 'event', 'event'), ['device-reset']);
+  assert.deepEqual(alertsOf(r.obs), ['device-reset']);
 });

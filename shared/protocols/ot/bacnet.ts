@@ -24,16 +24,27 @@ const OBJECT_DEVICE = 8;
 const REPORT_AT = new Set([1, 10, 100, 1000, 10000]);
 
 /** Device-object properties worth keeping, and what they say. */
-const PROPERTIES: Record<number, [string, Attr | null]> = {
-  121: ['vendor-name', 'vendor'],
-  70: ['model-name', 'model'],
-  44: ['firmware-revision', 'firmware'],
-  12: ['application-software-version', 'software'],
-  77: ['object-name', 'station-name'],
-  58: ['location', 'location'],
-  28: ['description', 'description'],
-  120: ['vendor-identifier', 'vendor-id'],
+const PROPERTIES: Record<number, Property> = {
+  121: property('vendor-name', 'vendor'),
+  70: property('model-name', 'model'),
+  44: property('firmware-revision', 'firmware'),
+  12: property('application-software-version', 'software'),
+  77: property('object-name', 'station-name'),
+  58: property('location', 'location'),
+  28: property('description', 'description'),
+  120: property('vendor-identifier', 'vendor-id'),
 };
+
+/** A device property: what it says, and its field in each acknowledgement (made once, not per value). */
+interface Property {
+  attr: Attr;
+  rp: Field;
+  rpm: Field;
+}
+
+function property(name: string, attr: Attr): Property {
+  return { attr, rp: `ReadProperty-ACK.${name}`, rpm: `ReadPropertyMultiple-ACK.${name}` };
+}
 
 /** I-Am's segmentation-supported enumeration (clause 21, BACnetSegmentation). */
 const SEGMENTATION = values({ 0: 'both', 1: 'transmit', 2: 'receive', 3: 'none' });
@@ -46,19 +57,28 @@ const SVC_READ_RANGE = 26;
 interface BacnetFlow {
   once: OnceSet;
   writes: number;
+  /** The client and server roles were offered to `once` (so stated, or never to be: it is full). */
+  saidClient: boolean;
 }
-const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0 });
+const newFlow = (): BacnetFlow => ({ once: new OnceSet(64), writes: 0, saidClient: false });
 
 /** One decoded tag header. */
-interface Tag {
-  num: number;
-  context: boolean;
+class Tag {
+  num = 0;
+  context = false;
   /** Content length (or, for application booleans, the value); -1 for opening, -2 for closing tags. */
-  len: number;
+  len = 0;
   /** Header size in bytes. */
-  hdr: number;
+  hdr = 0;
 }
 
+/**
+ * The tag readTag decoded last: one record, overwritten by the next call (a reader takes what it
+ * needs before reading on), so walking a message allocates nothing.
+ */
+const tag = new Tag();
+
+/** The tag header at `o` into `tag`, or null when it does not fit before `end`. */
 function readTag(w: ByteWindow, o: number, end: number): Tag | null {
   if (o >= end) return null;
   const b = w.u8(o);
@@ -81,7 +101,11 @@ function readTag(w: ByteWindow, o: number, end: number): Tag | null {
     }
   }
   if (i > end || (len > 0 && i + len > end)) return null;
-  return { num, context, len, hdr: i - o };
+  tag.num = num;
+  tag.context = context;
+  tag.len = len;
+  tag.hdr = i - o;
+  return tag;
 }
 
 function unsigned(w: ByteWindow, o: number, len: number): number {
@@ -199,12 +223,15 @@ function apdu(
 ): void {
   const end = w.length;
   const type = w.u8(o) >> 4;
-  const S: Source = { p, ctx, origin, routed };
   if (type === 1) {
     const svc = w.u8(o + 1);
-    if (svc === 0) iAm(w, o + 2, end, S, f);
+    if (svc === 0) iAm(w, o + 2, end, { p, ctx, origin, routed }, f);
     else if (svc === 8 && f.once.first('whois'))
-      em.role(ctx, p, { role: 'bacnet-who-is-sender', peer: null, ...about(S, 'Who-Is') });
+      em.role(ctx, p, {
+        role: 'bacnet-who-is-sender',
+        peer: null,
+        ...about({ p, ctx, origin, routed }, 'Who-Is'),
+      });
     return;
   }
   if (type === 0) {
@@ -236,10 +263,11 @@ function apdu(
     } else if (svc === 7 && f.once.first('awf')) {
       em.event(ctx, p, { end: 'src', field: 'AtomicWriteFile', event: 'file-write' });
     }
-    if (f.once.first('client')) {
+    if (!f.saidClient && f.once.first('client')) {
       em.role(ctx, p, { end: 'src', field: 'confirmed-request', role: 'bacnet-client' });
       em.role(ctx, p, { end: 'dst', field: 'confirmed-request', role: 'bacnet-server' });
     }
+    f.saidClient = true;
     return;
   }
   // A simple or complex ACK, an error or a reject: only a server sends them, to its client.
@@ -251,8 +279,9 @@ function apdu(
     if (seg && w.u8(o + 2) !== 0) return; // later segments have no service header
     const h = o + (seg ? 4 : 2);
     const svc = w.u8(h);
-    if (svc === 12) readPropertyAck(w, h + 1, end, S);
-    else if (svc === 14) readPropertyMultipleAck(w, h + 1, end, S);
+    // Its Source is made only for a property worth stating: most acknowledgements state nothing.
+    if (svc === 12) readPropertyAck(w, h + 1, end, p, ctx, origin, routed);
+    else if (svc === 14) readPropertyMultipleAck(w, h + 1, end, p, ctx, origin, routed);
   }
 }
 
@@ -312,7 +341,15 @@ function iAm(w: ByteWindow, o: number, end: number, S: Source, f: BacnetFlow): v
 }
 
 /** ReadProperty-ACK: [0] object id, [1] property, optional [2] index, [3] { value }. */
-function readPropertyAck(w: ByteWindow, o: number, end: number, S: Source): void {
+function readPropertyAck(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  origin: DeviceRef | null,
+  routed: boolean,
+): void {
   let t: Tag | null;
   if ((t = readTag(w, o, end)) === null || !t.context || t.num !== 0 || t.len !== 4) return;
   const oid = w.u32(o + t.hdr);
@@ -326,11 +363,19 @@ function readPropertyAck(w: ByteWindow, o: number, end: number, S: Source): void
     if ((t = readTag(w, o, end)) === null) return;
   }
   if (!t.context || t.num !== 3 || t.len !== -1) return;
-  propertyValue(w, o + t.hdr, end, oid, prop, 'ReadProperty-ACK', S);
+  propertyValue(w, o + t.hdr, end, oid, prop, 'ReadProperty-ACK', p, ctx, origin, routed);
 }
 
 /** ReadPropertyMultiple-ACK: per object, [0] id and [1] { [2] property, [3] index?, [4] {value} | [5] {error} }. */
-function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Source): void {
+function readPropertyMultipleAck(
+  w: ByteWindow,
+  o: number,
+  end: number,
+  p: Packet,
+  ctx: AppContext,
+  origin: DeviceRef | null,
+  routed: boolean,
+): void {
   let t: Tag | null;
   let oid = -1;
   let prop = -1;
@@ -343,8 +388,10 @@ function readPropertyMultipleAck(w: ByteWindow, o: number, end: number, S: Sourc
       prop = unsigned(w, o + t.hdr, t.len);
       o += t.hdr + t.len;
     } else if (t.context && t.num === 4 && t.len === -1) {
-      propertyValue(w, o + t.hdr, end, oid, prop, 'ReadPropertyMultiple-ACK', S);
-      o = skipConstructed(w, o + t.hdr, end, 4);
+      // propertyValue reads tags of its own: the header's size is taken first.
+      const v = o + t.hdr;
+      propertyValue(w, v, end, oid, prop, 'ReadPropertyMultiple-ACK', p, ctx, origin, routed);
+      o = skipConstructed(w, v, end, 4);
       if (o < 0) return;
     } else if (t.context && t.num === 5 && t.len === -1) {
       o = skipConstructed(w, o + t.hdr, end, 5);
@@ -377,7 +424,10 @@ function propertyValue(
   oid: number,
   prop: number,
   field: 'ReadProperty-ACK' | 'ReadPropertyMultiple-ACK',
-  S: Source,
+  p: Packet,
+  ctx: AppContext,
+  origin: DeviceRef | null,
+  routed: boolean,
 ): void {
   if (oid < 0 || oid >>> 22 !== OBJECT_DEVICE) return;
   const what = PROPERTIES[prop];
@@ -388,11 +438,11 @@ function propertyValue(
   if (t.num === 7) value = charString(w, o + t.hdr, t.len);
   else if (t.num === 2) value = String(unsigned(w, o + t.hdr, t.len));
   else return;
-  const [name, attr] = what;
-  if (attr === null) return;
-  identity(S, `${field}.${name}`, attr, value);
+  const S: Source = { p, ctx, origin, routed };
+  const name = field === 'ReadProperty-ACK' ? what.rp : what.rpm;
+  identity(S, name, what.attr, value);
   if (prop === 120) {
     const v = bacnetVendorName(Number(value));
-    if (v !== null) identity(S, `${field}.${name}`, 'vendor', v);
+    if (v !== null) identity(S, name, 'vendor', v);
   }
 }

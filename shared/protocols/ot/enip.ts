@@ -87,16 +87,19 @@ const SVC_UNCONNECTED_SEND = 0x52;
 const SVC_FORWARD_OPEN = 0x54;
 const SVC_LARGE_FORWARD_OPEN = 0x5b;
 
-const COMMANDS = new Set([
-  CMD_NOP,
-  CMD_LIST_SERVICES,
-  CMD_LIST_IDENTITY,
-  CMD_LIST_INTERFACES,
-  CMD_REGISTER_SESSION,
-  CMD_UNREGISTER_SESSION,
-  CMD_SEND_RR_DATA,
-  CMD_SEND_UNIT_DATA,
-]);
+/** The commands read (compared, not a Set: each message is tested up to three times). */
+function isCommand(cmd: number): boolean {
+  return (
+    cmd === CMD_SEND_RR_DATA ||
+    cmd === CMD_SEND_UNIT_DATA ||
+    cmd === CMD_LIST_IDENTITY ||
+    cmd === CMD_REGISTER_SESSION ||
+    cmd === CMD_UNREGISTER_SESSION ||
+    cmd === CMD_LIST_INTERFACES ||
+    cmd === CMD_LIST_SERVICES ||
+    cmd === CMD_NOP
+  );
+}
 
 /**
  * A decoded CIP request: what a reply is about. A class, made once with every field: as an object
@@ -106,11 +109,36 @@ const COMMANDS = new Set([
  */
 class CipRequest {
   constructor(
-    readonly service: number,
-    readonly cls: number,
-    readonly instance: number,
-    readonly attribute: number,
+    public service = -1,
+    public cls = -1,
+    public instance = -1,
+    public attribute = -1,
   ) {}
+}
+
+/**
+ * Requests are parsed into these (the message's own, an Unconnected_Send's embedded one, and one
+ * service of a Multiple_Service at a time) and copied only when a reply will be read against them.
+ */
+const TOP = new CipRequest();
+const INNER = new CipRequest();
+const SUB = new CipRequest();
+
+/**
+ * What a reply needs of its request. Only replies to Identity requests are read, so any other request
+ * is kept as one shared record (a Multiple_Service as MULTI, whose reply is split by service); a
+ * shared record is only read. Routine requests then allocate nothing.
+ */
+const OTHER = new CipRequest();
+const MULTI = new CipRequest(SVC_MULTIPLE);
+const ONE_OTHER: CipRequest[] = [OTHER];
+/** A Multiple_Service of n services, none of them an Identity request: MULTI_OTHERS[n]. */
+const MULTI_OTHERS: CipRequest[][] = [];
+for (let n = 0; n <= MAX_MULTI; n++) MULTI_OTHERS.push([MULTI, ...new Array<CipRequest>(n).fill(OTHER)]);
+
+function kept(r: CipRequest): CipRequest {
+  if (r.cls === CLASS_IDENTITY) return new CipRequest(r.service, r.cls, r.instance, r.attribute);
+  return r.service === SVC_MULTIPLE ? MULTI : OTHER;
 }
 
 interface EnipFlow extends MeteredFlow {
@@ -120,7 +148,7 @@ interface EnipFlow extends MeteredFlow {
    * ring of MAX_PENDING slots: the oldest is overwritten. A flow has one or two requests in flight,
    * so a scan beats a Map, which reallocated its table as requests came and went.
    */
-  pendingKeys: number[];
+  pendingKeys: Float64Array;
   pendingReqs: (CipRequest[] | null)[];
   pendingNext: number;
   writes: number;
@@ -128,9 +156,13 @@ interface EnipFlow extends MeteredFlow {
   objects: OnceSet;
   /** Each TCP direction's message stream, created at the first segment that starts with a message. */
   dirs: PduDirections | null;
-  /** Stated already (or never to be: the once-memory is full): the client role, the connected attribute. */
+  /**
+   * Offered already to `once` (so stated, or never to be: the memory is full): the client role, the
+   * connected attribute, the firmware event. Later offers would be refused: they are not made.
+   */
   saidClient: boolean;
   saidConnected: boolean;
+  saidFirmware: boolean;
   /** The I/O producer (UDP port, connection id) last stated. */
   ioPort: number;
   ioConn: number;
@@ -147,7 +179,7 @@ function newFlow(): EnipFlow {
     once: new OnceSet(64),
     meter: null,
     io: null,
-    pendingKeys: new Array<number>(MAX_PENDING).fill(NO_KEY),
+    pendingKeys: new Float64Array(MAX_PENDING).fill(NO_KEY),
     pendingReqs: new Array<CipRequest[] | null>(MAX_PENDING).fill(null),
     pendingNext: 0,
     writes: 0,
@@ -155,6 +187,7 @@ function newFlow(): EnipFlow {
     dirs: null,
     saidClient: false,
     saidConnected: false,
+    saidFirmware: false,
     ioPort: -1,
     ioConn: -1,
     routine: 0,
@@ -168,7 +201,7 @@ const ENCAP_FRAMING: PduFraming = {
   peekBytes: ENCAP_HEADER,
   cap: ENCAP_CAP,
   length(w, o) {
-    return COMMANDS.has(w.u16le(o)) ? ENCAP_HEADER + w.u16le(o + 2) : -1;
+    return isCommand(w.u16le(o)) ? ENCAP_HEADER + w.u16le(o + 2) : -1;
   },
   check(w, o) {
     return validHeader(w, o, false) ? PDU_READ : PDU_LOST;
@@ -194,26 +227,43 @@ function contextKey(hi: number, lo: number): number {
 }
 const SEQ_KEY = 2 ** 53;
 
-function takePending(f: EnipFlow, key: number): CipRequest[] | undefined {
-  for (let i = 0; i < MAX_PENDING; i++) {
-    if (f.pendingKeys[i] === key) {
-      const r = f.pendingReqs[i]!;
-      f.pendingKeys[i] = NO_KEY;
-      f.pendingReqs[i] = null;
-      return r;
-    }
+/**
+ * The pairing key of the message being read. Keys pass 2^31, and a number that large, passed from
+ * one function to the next, was a heap number per message: it travels in this one slot instead.
+ */
+const msgKey = new Float64Array(1);
+
+/**
+ * The slot of `key`, or -1. Keys are unique in the ring (putPending replaces a retried request), so
+ * the scan starts at the newest slot: a reply mostly answers the last request.
+ */
+function findPending(f: EnipFlow): number {
+  const key = msgKey[0];
+  const keys = f.pendingKeys;
+  for (let n = 0, i = f.pendingNext; n < MAX_PENDING; n++) {
+    i = i === 0 ? MAX_PENDING - 1 : i - 1;
+    if (keys[i] === key) return i;
   }
-  return undefined;
+  return -1;
 }
 
-function putPending(f: EnipFlow, key: number, reqs: CipRequest[]): void {
+function takePending(f: EnipFlow): CipRequest[] | undefined {
+  const i = findPending(f);
+  if (i < 0) return undefined;
+  const r = f.pendingReqs[i]!;
+  f.pendingKeys[i] = NO_KEY;
+  f.pendingReqs[i] = null;
+  return r;
+}
+
+function putPending(f: EnipFlow, reqs: CipRequest[]): void {
   // A retried request replaces its earlier copy rather than taking a second slot.
-  let i = f.pendingKeys.indexOf(key);
+  let i = findPending(f);
   if (i < 0) {
     i = f.pendingNext;
     f.pendingNext = (i + 1) % MAX_PENDING;
   }
-  f.pendingKeys[i] = key;
+  f.pendingKeys[i] = msgKey[0]!;
   f.pendingReqs[i] = reqs;
 }
 
@@ -326,7 +376,7 @@ export const enip: AppProtocol = {
  * on from where the direction's framing left off; one cut by the snap length is read as far as it goes.
  */
 function dissectTcp(w: ByteWindow, p: Packet, ctx: AppContext, starts: boolean): boolean {
-  if (starts && routineRead(w, p, ctx)) return true;
+  if (starts && (routineRead(w, p, ctx) || explicitMessage(w, p, ctx))) return true;
   let f: EnipFlow | undefined;
   // Without a message at its start, a segment is read only where the direction's framing is known.
   if (!starts) {
@@ -375,7 +425,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const s = f.dirs?.get(p);
   if (!f.saidConnected || s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq)
     return false;
-  const key = SEQ_KEY + w.u16le(d);
+  msgKey[0] = SEQ_KEY + w.u16le(d);
   const svc = w.u8(d + 2);
   if ((svc & 0x80) === 0) {
     if (svc !== SVC_READ_TAG && svc !== SVC_READ_TAG_FRAGMENTED) return false;
@@ -383,12 +433,12 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     // A symbolic path (ANSI extended symbol segment first) names no class: no object to report.
     const words = w.u8(d + 3);
     if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
-    putPending(f, key, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
+    putPending(f, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
     poll(w, d + 2, len, p, ctx, f);
   } else {
     if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
     flowMeter(ctx, p, f, 'enip', 'dst').answer();
-    const i = f.pendingKeys.indexOf(key);
+    const i = findPending(f);
     if (i >= 0) {
       const top = f.pendingReqs[i]![0]!;
       if (top.cls === CLASS_IDENTITY || top.service === SVC_MULTIPLE) return false;
@@ -396,6 +446,40 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       f.pendingReqs[i] = null;
     }
   }
+  s.nextSeq = (p.tcpSeq + len) >>> 0;
+  s.starts++;
+  f.routine++;
+  return true;
+}
+
+/**
+ * The short way for the bulk of unconnected explicit messaging: a segment that is one whole
+ * SendRRData with status 0 and the usual two items (null address, unconnected data), from a client
+ * whose role was stated or from its server, on a direction whose framing is in step. Its CIP message
+ * goes straight to cip(), decoded in full (every request's facts and events, the pairing, the poll
+ * meter), without the stream, header checks and item walk that feed() and encapsulation() would
+ * spend on it; the direction's framing moves on as feed() would have moved it.
+ */
+function explicitMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+  const len = w.length;
+  if (p.capLen < p.wireLen || w.u16le(0) !== CMD_SEND_RR_DATA || ENCAP_HEADER + w.u16le(2) !== len)
+    return false;
+  // Status and options 0; interface handle and timeout, then two CPF items.
+  const o = ENCAP_HEADER + 6;
+  const d = o + 10;
+  if (w.u32le(8) !== 0 || w.u32le(20) !== 0 || len < d + 2 || w.u16le(o) !== 2) return false;
+  if (w.u16le(o + 2) !== CPF.NULL_ADDRESS || w.u16le(o + 4) !== 0) return false;
+  if (w.u16le(o + 6) !== CPF.UNCONNECTED_DATA || d + w.u16le(o + 8) !== len) return false;
+  const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
+  const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
+  if (!toServer && !fromServer) return false;
+  const f = ctx.flowState(p, 'enip', newFlow);
+  if (toServer && !f.saidClient) return false;
+  const s = f.dirs?.get(p);
+  if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return false;
+  if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
+  msgKey[0] = contextKey(w.u32le(16), w.u32le(12));
+  cip(w, d, len, p, ctx, f, toServer, fromServer);
   s.nextSeq = (p.tcpSeq + len) >>> 0;
   s.starts++;
   f.routine++;
@@ -422,7 +506,7 @@ function validHeader(w: ByteWindow, off: number, first: boolean): boolean {
   if (!w.has(off, ENCAP_HEADER)) return false;
   const cmd = w.u16le(off);
   const len = w.u16le(off + 2);
-  if (!COMMANDS.has(cmd) || len > MAX_ENCAP_LENGTH) return false;
+  if (!isCommand(cmd) || len > MAX_ENCAP_LENGTH) return false;
   if (w.u32le(off + 20) !== 0) return false;
   const status = w.u32le(off + 8);
   if (status > 0x69) return false;
@@ -446,7 +530,7 @@ function encapsulation(
   const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
   const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
   if (toServer) {
-    if (f.once.first('role-client')) {
+    if (!f.saidClient && f.once.first('role-client')) {
       em.role(ctx, p, { end: 'src', field: 'encapsulation', role: 'enip-client' });
       em.role(ctx, p, { end: 'dst', field: 'encapsulation', role: 'enip-server' });
       em.service(ctx, p, {
@@ -480,8 +564,8 @@ function encapsulation(
       if (status !== 0) return;
       if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
       // Interface handle (4) and timeout (2) precede the common packet format.
-      const ctxKey = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
-      cpfMessage(w, body + 6, end, p, ctx, f, ctxKey, toServer, fromServer);
+      msgKey[0] = cmd === CMD_SEND_RR_DATA ? contextKey(w.u32le(off + 16), w.u32le(off + 12)) : NO_KEY;
+      cpfMessage(w, body + 6, end, p, ctx, f, toServer, fromServer);
       return;
     }
     default:
@@ -528,42 +612,60 @@ function identityBody(
   const nameEnd = Math.min(o + 15 + nameLen, end);
   const name = w.ascii(o + 15, nameEnd - (o + 15), 64);
   const s: End = 'src';
-  em.identity(ctx, p, { end: s, field: `${field}.vendorId`, attr: 'vendor-id', value: String(vendor) });
+  const F = field === 'Identity' ? IDENTITY_FIELDS : LIST_IDENTITY_FIELDS;
+  em.identity(ctx, p, { end: s, field: F.vendorId, attr: 'vendor-id', value: String(vendor) });
   const vname = cipVendorName(vendor);
-  if (vname !== null)
-    em.identity(ctx, p, { end: s, field: `${field}.vendorId`, attr: 'vendor', value: vname });
+  if (vname !== null) em.identity(ctx, p, { end: s, field: F.vendorId, attr: 'vendor', value: vname });
   em.identity(ctx, p, {
     end: s,
-    field: `${field}.deviceType`,
+    field: F.deviceType,
     attr: 'device-type',
     value: cipDeviceTypeName(devType) ?? 'CIP device type ' + devType,
   });
   // The code beside its name, so rules can match the number rather than our wording of it.
   em.identity(ctx, p, {
     end: s,
-    field: `${field}.deviceType`,
+    field: F.deviceType,
     attr: 'device-type-id',
     value: String(devType),
   });
   em.identity(ctx, p, {
     end: s,
-    field: `${field}.productCode`,
+    field: F.productCode,
     attr: 'product-code',
     value: String(product),
   });
-  em.identity(ctx, p, { end: s, field: `${field}.revision`, attr: 'firmware', value: major + '.' + minor });
-  em.identity(ctx, p, { end: s, field: `${field}.serialNumber`, attr: 'serial', value: hex(serial, 8) });
-  em.identity(ctx, p, { end: s, field: `${field}.productName`, attr: 'product', value: name });
+  em.identity(ctx, p, { end: s, field: F.revision, attr: 'firmware', value: major + '.' + minor });
+  em.identity(ctx, p, { end: s, field: F.serialNumber, attr: 'serial', value: hex(serial, 8) });
+  em.identity(ctx, p, { end: s, field: F.productName, attr: 'product', value: name });
   // ListIdentity's reply ends with the device's state; a Get_Attributes_All of the object does not.
   if (field === 'ListIdentity' && o + 15 + nameLen < end) {
     em.identity(ctx, p, {
       end: s,
-      field: `${field}.state`,
+      field: 'ListIdentity.state',
       attr: 'state',
       value: identityState(w.u8(o + 15 + nameLen)),
     });
   }
 }
+
+/** identityBody's field names, written out: a template per fact made a string per reply. */
+const IDENTITY_FIELDS = {
+  vendorId: 'Identity.vendorId',
+  deviceType: 'Identity.deviceType',
+  productCode: 'Identity.productCode',
+  revision: 'Identity.revision',
+  serialNumber: 'Identity.serialNumber',
+  productName: 'Identity.productName',
+} as const;
+const LIST_IDENTITY_FIELDS = {
+  vendorId: 'ListIdentity.vendorId',
+  deviceType: 'ListIdentity.deviceType',
+  productCode: 'ListIdentity.productCode',
+  revision: 'ListIdentity.revision',
+  serialNumber: 'ListIdentity.serialNumber',
+  productName: 'ListIdentity.productName',
+} as const;
 
 function identityState(v: number): string {
   switch (v) {
@@ -594,10 +696,11 @@ function cpfMessage(
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-  ctxKey: number,
   toServer: boolean,
   fromServer: boolean,
 ): void {
+  // The sender context's key (msgKey), for unconnected data; connected data pairs by its sequence.
+  const ctxKey = msgKey[0]!;
   const count = w.u16le(off);
   if (count > MAX_ITEMS) return;
   let o = off + 2;
@@ -608,21 +711,24 @@ function cpfMessage(
     const d = o + 4;
     const dEnd = Math.min(d + ilen, end);
     if (type === CPF.CONNECTED_ADDRESS && ilen === 4) connId = w.u32le(d);
-    else if (type === CPF.UNCONNECTED_DATA) cip(w, d, dEnd, p, ctx, f, ctxKey, toServer, fromServer);
-    else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
+    else if (type === CPF.UNCONNECTED_DATA) {
+      msgKey[0] = ctxKey;
+      cip(w, d, dEnd, p, ctx, f, toServer, fromServer);
+    } else if (type === CPF.CONNECTED_DATA && dEnd - d >= 3) {
       // Connected data: a 16-bit sequence count pairs request and reply on the connection.
       if (connId >= 0) {
-        if (f.once.first('connected'))
+        if (!f.saidConnected && f.once.first('connected'))
           em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
         f.saidConnected = true;
       }
-      cip(w, d + 2, dEnd, p, ctx, f, SEQ_KEY + w.u16le(d), toServer, fromServer);
+      msgKey[0] = SEQ_KEY + w.u16le(d);
+      cip(w, d + 2, dEnd, p, ctx, f, toServer, fromServer);
     }
     o = d + ilen;
   }
 }
 
-/** One CIP message: a request (service bit 7 clear) or a reply. */
+/** One CIP message: a request (service bit 7 clear) or a reply, paired by msgKey. */
 function cip(
   w: ByteWindow,
   o: number,
@@ -630,7 +736,6 @@ function cip(
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-  key: number,
   toServer: boolean,
   fromServer: boolean,
 ): void {
@@ -638,29 +743,43 @@ function cip(
   const svc = w.u8(o);
   if ((svc & 0x80) === 0) {
     if (fromServer) return;
-    const req = parseRequest(w, o, end);
-    if (req === null) return;
-    // A one-element literal: pushing to an empty array would reserve room for 17 on every request.
-    let reqs: CipRequest[];
-    if (req.service === SVC_UNCONNECTED_SEND && req.cls === CLASS_CONNECTION_MANAGER) {
+    if (!parseRequest(w, o, end, TOP)) return;
+    let r = TOP;
+    let rOff = o;
+    let rEnd = end;
+    if (TOP.service === SVC_UNCONNECTED_SEND && TOP.cls === CLASS_CONNECTION_MANAGER) {
       // The embedded request is what the reply answers.
-      const inner = unconnectedSendInner(w, o, end);
-      if (inner === null) return;
-      reqs = [inner.req];
-      requestFacts(inner.req, w, inner.off, inner.end, p, ctx, f, inner.routed);
-      if (inner.req.service === SVC_MULTIPLE) multipleRequests(w, inner.off, inner.end, reqs, p, ctx, f);
+      if (!unconnectedSendInner(w, o, end, INNER)) return;
+      r = INNER;
+      rOff = inner.off;
+      rEnd = inner.end;
+      requestFacts(r, w, rOff, rEnd, p, ctx, f, inner.routed);
     } else {
-      reqs = [req];
-      requestFacts(req, w, o, end, p, ctx, f);
-      if (req.service === SVC_MULTIPLE) multipleRequests(w, o, end, reqs, p, ctx, f);
+      requestFacts(r, w, o, end, p, ctx, f);
     }
-    if (key !== NO_KEY) putPending(f, key, reqs);
+    let reqs: CipRequest[];
     // Polling is reads (a Multiple_Service of reads too); writes and commands are control.
-    if (toServer && reqs.every(isPollRead)) poll(w, o, end, p, ctx, f);
+    let reads: boolean;
+    if (r.service === SVC_MULTIPLE) {
+      const n = multipleRequests(w, rOff, rEnd, p, ctx, f);
+      reads = subs.reads;
+      if (subs.identity) {
+        // Sized once: pushing onto a one-element literal grew it to room for 17.
+        reqs = new Array<CipRequest>(n + 1);
+        reqs[0] = MULTI;
+        for (let i = 0; i < n; i++) reqs[i + 1] = subs.kept[i]!;
+      } else reqs = MULTI_OTHERS[n]!;
+    } else {
+      reads = isPollRead(r);
+      // A one-element literal: pushing to an empty array would reserve room for 17.
+      reqs = r.cls === CLASS_IDENTITY ? [kept(r)] : ONE_OTHER;
+    }
+    if (msgKey[0] !== NO_KEY) putPending(f, reqs);
+    if (toServer && reads) poll(w, o, end, p, ctx, f);
     return;
   }
   if (toServer) return;
-  const reqs = key === NO_KEY ? undefined : takePending(f, key);
+  const reqs = msgKey[0] === NO_KEY ? undefined : takePending(f);
   if (reqs === undefined) return;
   const top = reqs[0]!;
   if (top.service === SVC_MULTIPLE && (svc & 0x7f) === SVC_MULTIPLE) {
@@ -678,11 +797,11 @@ function cip(
 }
 
 /** Service, then a path of `size` 16-bit words: class / instance / attribute logical segments. */
-function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null {
+function parseRequest(w: ByteWindow, o: number, end: number, into: CipRequest): boolean {
   const service = w.u8(o) & 0x7f;
   const words = w.u8(o + 1);
   const pEnd = o + 2 + words * 2;
-  if (pEnd > end) return null;
+  if (pEnd > end) return false;
   let cls = -1;
   let instance = -1;
   let attribute = -1;
@@ -716,10 +835,14 @@ function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null 
         break;
       default:
         // Symbolic, member or port segments: the class/instance seen so far is what we keep.
-        return new CipRequest(service, cls, instance, attribute);
+        i = pEnd;
     }
   }
-  return new CipRequest(service, cls, instance, attribute);
+  into.service = service;
+  into.cls = cls;
+  into.instance = instance;
+  into.attribute = attribute;
+  return true;
 }
 
 /**
@@ -727,43 +850,54 @@ function parseRequest(w: ByteWindow, o: number, end: number): CipRequest | null 
  * word), then the route path's size in words, a reserved byte and the route path. `routed`: the route
  * leaves the receiver (or cannot be read), so the embedded request's target is another device.
  */
-function unconnectedSendInner(
-  w: ByteWindow,
-  o: number,
-  end: number,
-): { req: CipRequest; off: number; end: number; routed: boolean } | null {
+/** Where the last unconnectedSendInner found its embedded request (module-level: no object per message). */
+const inner = { off: 0, end: 0, routed: false };
+
+function unconnectedSendInner(w: ByteWindow, o: number, end: number, into: CipRequest): boolean {
   const d = o + 2 + w.u8(o + 1) * 2;
   const size = w.u16le(d + 2);
   const s = d + 4;
   const e = Math.min(s + size, end);
-  if (e <= s) return null;
-  const req = parseRequest(w, s, e);
+  if (e <= s) return false;
+  if (!parseRequest(w, s, e, into)) return false;
   const r = s + size + (size & 1);
   const rEnd = r + 2 + w.u8(r) * 2;
-  const routed = rEnd > end || routesOn(w, r + 2, rEnd);
-  return req === null ? null : { req, off: s, end: e, routed };
+  inner.off = s;
+  inner.end = e;
+  inner.routed = rEnd > end || routesOn(w, r + 2, rEnd);
+  return true;
 }
 
+/**
+ * The services of the last multipleRequests: each kept for its reply, whether one is an Identity
+ * request (then the message's pending list is its own), whether all are reads.
+ */
+const subs = { kept: new Array<CipRequest>(MAX_MULTI).fill(OTHER), identity: false, reads: true };
+
+/** A Multiple_Service's services: their facts stated and each kept in `subs`; returns how many. */
 function multipleRequests(
   w: ByteWindow,
   o: number,
   end: number,
-  reqs: CipRequest[],
   p: Packet,
   ctx: AppContext,
   f: EnipFlow,
-): void {
+): number {
+  subs.identity = false;
+  subs.reads = true;
   const d = o + 2 + w.u8(o + 1) * 2;
   const n = Math.min(w.u16le(d), MAX_MULTI);
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i < n; i++) {
     const s = d + w.u16le(d + 2 + 2 * i);
     const e = i + 1 < n ? d + w.u16le(d + 4 + 2 * i) : end;
-    if (s >= e || e > end) break;
-    const r = parseRequest(w, s, e);
-    if (r === null) break;
-    reqs.push(r);
-    requestFacts(r, w, s, e, p, ctx, f);
+    if (s >= e || e > end || !parseRequest(w, s, e, SUB)) break;
+    subs.kept[i] = kept(SUB);
+    subs.identity ||= SUB.cls === CLASS_IDENTITY;
+    subs.reads &&= isPollRead(SUB);
+    requestFacts(SUB, w, s, e, p, ctx, f);
   }
+  return i;
 }
 
 /**
@@ -830,7 +964,7 @@ function requestFacts(
     return;
   }
   if (r.cls === CLASS_FIRMWARE && s >= 0x4b) {
-    if (f.once.first('firmware')) {
+    if (!f.saidFirmware && f.once.first('firmware')) {
       em.event(ctx, p, {
         end: 'src',
         field: 'FirmwareUpdate',
@@ -841,6 +975,7 @@ function requestFacts(
         },
       });
     }
+    f.saidFirmware = true;
     return;
   }
   if (s === SVC_SET_ATTRIBUTE_SINGLE || s === SVC_SET_ATTRIBUTES_ALL) {

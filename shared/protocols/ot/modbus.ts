@@ -289,13 +289,16 @@ function roles(p: Packet, ctx: AppContext, f: ModbusFlow, toServer: boolean, fro
   // Keyed by the MAC pair too: one flow can be seen through several MACs (routers, VRRP, fuzzed
   // captures). Either direction names both ends.
   if (toServer || fromServer) {
+    const clientMac = toServer ? p.srcMac : p.dstMac;
+    const serverMac = toServer ? p.dstMac : p.srcMac;
+    // The pair last offered is refused when offered again: no key string per ADU for it.
+    if (clientMac === f.clientMac && serverMac === f.serverMac) return;
     const client = toServer ? 'src' : 'dst';
     const server = toServer ? 'dst' : 'src';
-    const key = 'roles:' + (toServer ? p.srcMac + '>' + p.dstMac : p.dstMac + '>' + p.srcMac);
-    const stated = f.once.first(key);
+    const stated = f.once.first('roles:' + clientMac + '>' + serverMac);
     // Said now or before (or the memory is full, and it never will be): routine reads may skip this.
-    f.clientMac = toServer ? p.srcMac : p.dstMac;
-    f.serverMac = toServer ? p.dstMac : p.srcMac;
+    f.clientMac = clientMac;
+    f.serverMac = serverMac;
     if (stated) {
       em.role(ctx, p, { end: client, field: 'mbap', role: 'modbus-client' });
       em.role(ctx, p, { end: server, field: 'mbap', role: 'modbus-server' });
@@ -337,7 +340,8 @@ function adu(
   const d = off + 8;
   if (fromServer) {
     flowMeter(ctx, p, f, 'modbus', 'dst').answer();
-    if (f.once.first('unit:' + unit + ':' + p.srcMac))
+    // As with roles: the unit last offered by this end would be refused again.
+    if ((unit !== f.unit || p.srcMac !== f.unitMac) && f.once.first('unit:' + unit + ':' + p.srcMac))
       em.attribute(ctx, p, { end: 'src', field: 'mbap.unitId', key: 'modbus.unit-id', value: String(unit) });
     f.unit = unit;
     f.unitMac = p.srcMac;
