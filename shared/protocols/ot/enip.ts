@@ -219,13 +219,16 @@ const NO_KEY = -1;
  * SendRRData pairs by the 8-byte sender context: its low word and 21 bits of the high one make an
  * exact integer key (senders count up from small numbers or use pointers; two contexts in flight on
  * one flow that differ only above bit 52 would pair wrongly, and a reply is checked against its
- * request's service anyway). Connected messages pair by their 16-bit sequence count, kept apart
- * from those by an offset past 2^53.
+ * request's service anyway). Connected messages pair by their 16-bit sequence count, as a negative
+ * key below NO_KEY (an offset past 2^53, as before, was not exact: 2^53 + 1 is 2^53, so each odd
+ * count took its even neighbour's key).
  */
 function contextKey(hi: number, lo: number): number {
   return (hi & 0x1fffff) * 0x100000000 + lo;
 }
-const SEQ_KEY = 2 ** 53;
+function seqKey(seq: number): number {
+  return -2 - seq;
+}
 
 /**
  * The pairing key of the message being read. Keys pass 2^31, and a number that large, passed from
@@ -425,7 +428,7 @@ function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const s = f.dirs?.get(p);
   if (!f.saidConnected || s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq)
     return false;
-  msgKey[0] = SEQ_KEY + w.u16le(d);
+  msgKey[0] = seqKey(w.u16le(d));
   const svc = w.u8(d + 2);
   if ((svc & 0x80) === 0) {
     if (svc !== SVC_READ_TAG && svc !== SVC_READ_TAG_FRAGMENTED) return false;
@@ -721,7 +724,7 @@ function cpfMessage(
           em.attribute(ctx, p, { end: 'src', field: 'SendUnitData', key: 'cip.connected', value: 'yes' });
         f.saidConnected = true;
       }
-      msgKey[0] = SEQ_KEY + w.u16le(d);
+      msgKey[0] = seqKey(w.u16le(d));
       cip(w, d + 2, dEnd, p, ctx, f, toServer, fromServer);
     }
     o = d + ilen;

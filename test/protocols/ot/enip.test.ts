@@ -16,7 +16,13 @@ import {
   udpToServer,
 } from './helpers';
 import { agreement, corpusFiles, dec, hasTshark, runCapture, tshark } from './corpus';
-import { assemblyPoints, ekeySegment, forwardOpen, symbolSegment } from '../../helpers/ot-frames';
+import {
+  assemblyPoints,
+  ekeySegment,
+  forwardOpen,
+  sendUnitData,
+  symbolSegment,
+} from '../../helpers/ot-frames';
 
 const PORT = 44818;
 
@@ -111,6 +117,18 @@ test('CIP Get_Attributes_All on Identity through Unconnected_Send is paired with
   assert.deepEqual(identity(r.obs, 'product-code'), ['58']);
   // The reply is attributed to the replying device, not the requester.
   assert.ok(r.obs.filter((o) => o.kind === 'identity').every((o) => o.device.ip === '10.0.0.2'));
+});
+
+test('connected requests pair by their exact sequence count, an odd one apart from its even neighbour', () => {
+  // An Identity read in flight when the next request goes out: its reply must find it, not the later
+  // request (whose count, 5, once made the same key as 4).
+  const reply = concat([0x81, 0, 0, 0], identityBody('1756-L71/B LOGIX5571'));
+  const r = run([
+    toServer(PORT, sendUnitData(4, cipReq(0x01, 0x01, 1))),
+    toServer(PORT, sendUnitData(5, cipReq(0x0e, 0x8e, 1, 1))),
+    fromServer(PORT, sendUnitData(4, reply, 0x5678)),
+  ]);
+  assert.deepEqual(identity(r.obs, 'product'), ['1756-L71/B LOGIX5571']);
 });
 
 test('a reply whose request was never seen states nothing (no pairing, no guess)', () => {
