@@ -63,9 +63,9 @@ async function deltas(file: string, sensor: string, every: number, [from, to]: [
   let n = 0;
   a.beginSource(from);
   await readCaptureFile(join(PCAPS, file), {
-    records: (buf, s, e, lt, ts, wl, iface) => {
+    records: (buf, s, e, h) => {
       if (n++ < from || n > to) return;
-      a.frame(buf, lt, ts, wl, iface, s, e);
+      a.record(buf, s, e, h);
       if (++i % every === 0) {
         out.push(wire(analyzerPartial(a, { site: 'hq', sensor }, { since: mark })));
         mark = partialMarker(a.inventory);

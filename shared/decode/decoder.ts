@@ -385,7 +385,8 @@ export class Decoder implements AppContext {
     let h = 0x811c9dc5 ^ w.length;
     for (let i = w.start; i < w.end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
     h = Math.imul(h ^ (p.srcMac >= 0 ? p.srcMac % 4294967291 : p.src4), 0x85ebca6b) ^ a.name.length;
-    return Math.imul(h ^ (p.srcPort & 0xffff), 0xc2b2ae35) >>> 0;
+    // Signed: a small integer for the Map, where an unsigned key above 2^31 is boxed on every call.
+    return Math.imul(h ^ (p.srcPort & 0xffff), 0xc2b2ae35) | 0;
   }
 
   private app(a: App | undefined, w: ByteWindow, p: Packet): boolean {
@@ -400,8 +401,9 @@ export class Decoder implements AppContext {
       return true;
     }
     // A payload is remembered only after it dissected as this protocol, so a repeat is known to be one.
-    let memo = -1;
-    if (this.repeatWindowMs > 0 && p.ipProto !== 6 && !a.everyPacket) {
+    const memoized = this.repeatWindowMs > 0 && p.ipProto !== 6 && !a.everyPacket;
+    let memo = 0;
+    if (memoized) {
       memo = this.payloadHash(a, w, p);
       const last = this.seenPayloads.get(memo);
       if (last !== undefined && p.ts - last < this.repeatWindowMs && p.ts >= last) {
@@ -424,7 +426,7 @@ export class Decoder implements AppContext {
     // Just finished: its state for the flow (stream buffers and all) is not needed any more.
     if (this.flow !== null && this.flow.finished === a.name) this.flow.state?.delete(a.name);
     if (ok) {
-      if (memo >= 0) {
+      if (memoized) {
         if (this.seenPayloads.size >= REPEAT_TABLE) this.seenPayloads.clear();
         this.seenPayloads.set(memo, p.ts);
       }

@@ -1,3 +1,4 @@
+import { RecordHeader } from '../capture/parser';
 import { Decoder } from '../decode/decoder';
 import { linkTypeLabel } from '../decode/linktypes';
 import { byName } from '../decode/stats';
@@ -220,6 +221,24 @@ export class Analyzer {
     start = 0,
     end = buf.length,
   ): void {
+    const h = this.header;
+    h.linkType = linkType;
+    h.ts = ts;
+    h.wireLen = wireLen;
+    h.iface = iface;
+    this.record(buf, start, end, h);
+  }
+  private readonly header = new RecordHeader();
+
+  /**
+   * One frame as the capture parser gives it, `buf[start, end)` with its header (both borrowed for
+   * the call only): the time stays a field, never a boxed double argument (an allocation per frame).
+   */
+  record(buf: Uint8Array, start: number, end: number, h: RecordHeader): void {
+    const iface = h.iface;
+    const linkType = h.linkType;
+    const wireLen = h.wireLen;
+    let ts = h.ts;
     if (!isCaptureTime(ts)) ts = this.badTime(iface);
     else if (ts > 0) {
       if (iface < MAX_IFACES) this.goodTime[iface] = ts;

@@ -28,7 +28,8 @@ export class SynRepeats {
       (p.ipId === 0 ? 2 : 0) ^
       (p.ecn << 2) ^
       (p.ipOptionBytes << 4);
-    h >>>= 0;
+    // Signed: a small integer for the Map, where an unsigned key above 2^31 is boxed on every call.
+    h |= 0;
     const last = this.seen.get(h);
     if (last !== undefined && p.ts >= last && p.ts - last < this.windowMs) return true;
     if (this.seen.size >= 16384) this.seen.clear();

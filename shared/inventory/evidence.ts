@@ -25,6 +25,12 @@ function same(f: Fact, o: Observation, sub: string): boolean {
   return f.kind === o.kind && f.protocol === o.protocol && f.field === o.field && f.sub === sub;
 }
 
+/** The fact among `facts` that `o` states again: a loop, not find(), which makes a closure per call. */
+function sameIn(facts: readonly Fact[], o: Observation, sub: string): Fact | undefined {
+  for (let i = 0; i < facts.length; i++) if (same(facts[i]!, o, sub)) return facts[i];
+  return undefined;
+}
+
 /** The value an observation states, as one display string. */
 export function observationValue(o: Observation): string {
   switch (o.kind) {
@@ -167,11 +173,7 @@ export class Evidence {
     const sub = subOf(o);
     const have = this.byRaw.get(raw);
     if (have !== undefined) {
-      const f = Array.isArray(have)
-        ? have.find((x) => same(x, o, sub))
-        : same(have, o, sub)
-          ? have
-          : undefined;
+      const f = Array.isArray(have) ? sameIn(have, o, sub) : same(have, o, sub) ? have : undefined;
       if (f !== undefined) {
         f.count += count;
         if (last > f.last) f.last = last;

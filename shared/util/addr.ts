@@ -14,6 +14,9 @@ const macKeys = new Float64Array(TEXT_SLOTS).fill(-1);
 const macTexts: string[] = new Array<string>(TEXT_SLOTS).fill('');
 const ip4Keys = new Float64Array(TEXT_SLOTS).fill(-1);
 const ip4Texts: string[] = new Array<string>(TEXT_SLOTS).fill('');
+/** IPv6 keys as four 32-bit words per slot; a slot whose text is '' holds none. */
+const ip6Keys = new Int32Array(TEXT_SLOTS * 4);
+const ip6Texts: string[] = new Array<string>(TEXT_SLOTS).fill('');
 
 export function macToString(mac: number): string {
   const lo = mac >>> 0;
@@ -109,9 +112,35 @@ export function ipv4FromString(s: string): number {
   return v;
 }
 
-/** IPv6 address at `o` in `b` as RFC 5952 text (lower case, longest zero run compressed). */
+/**
+ * IPv6 address at `o` in `b` as RFC 5952 text (lower case, longest zero run compressed). The IPv6
+ * layer names both ends of every packet this way: the text of an address seen lately is reused, as
+ * macToString's is, rather than made again per packet.
+ */
 export function ipv6ToString(b: Uint8Array, o: number): string {
   if (o < 0 || o + 16 > b.length) return '';
+  const w0 = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+  const w1 = (b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!;
+  const w2 = (b[o + 8]! << 24) | (b[o + 9]! << 16) | (b[o + 10]! << 8) | b[o + 11]!;
+  const w3 = (b[o + 12]! << 24) | (b[o + 13]! << 16) | (b[o + 14]! << 8) | b[o + 15]!;
+  let h = Math.imul(w0 ^ w1 ^ Math.imul(w2, 31) ^ Math.imul(w3, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  const slot = h & (TEXT_SLOTS - 1);
+  const k = slot * 4;
+  if (ip6Keys[k] === w0 && ip6Keys[k + 1] === w1 && ip6Keys[k + 2] === w2 && ip6Keys[k + 3] === w3) {
+    const t = ip6Texts[slot]!;
+    if (t !== '') return t;
+  }
+  const s = ipv6Text(b, o);
+  ip6Keys[k] = w0;
+  ip6Keys[k + 1] = w1;
+  ip6Keys[k + 2] = w2;
+  ip6Keys[k + 3] = w3;
+  ip6Texts[slot] = s;
+  return s;
+}
+
+function ipv6Text(b: Uint8Array, o: number): string {
   const g = [0, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
   // IPv4-mapped addresses keep their dotted tail, as Wireshark and Zeek show them.

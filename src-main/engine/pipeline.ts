@@ -84,11 +84,7 @@ export function createAnalyzer(
  */
 export async function analyzeFile(a: Analyzer, path: string, o: ReadOptions = {}) {
   a.beginSource();
-  const r = await readCaptureFile(
-    path,
-    { records: (buf, start, end, lt, ts, wl, iface) => a.frame(buf, lt, ts, wl, iface, start, end) },
-    o,
-  );
+  const r = await readCaptureFile(path, { records: (buf, start, end, h) => a.record(buf, start, end, h) }, o);
   const format = r.gzip ? r.format + '.gz' : r.format;
   r.warnings.push(...a.endSource({ path, format, frames: r.frames, warnings: [...r.warnings] }));
   return r;

@@ -300,3 +300,39 @@ test('pcapng: extreme timestamps, resolutions and offsets give finite times and 
   const year586524 = got[(1 * offsets.length + 0) * 5 + 2]!.ts;
   assert.ok(year586524 > 8.64e15, String(year586524));
 });
+
+test('records: ranges of the chunk with one reused header, the same frames and fields as views', () => {
+  const pcapng = new PcapngWriter()
+    .section(true)
+    .iface({ linkType: 1, tsresol: 6 })
+    .iface({ linkType: 101, tsresol: 9 })
+    .epb(0, 1_700_000_000_123_456n, frameA)
+    .epb(1, 1_700_000_001_000_000_001n, frameB, 200)
+    .spb(frameA)
+    .bytes();
+  const pcap = pcapBytes(1, [
+    { data: frameA, ts: 1_600_000_000_123.456 },
+    { data: frameB, ts: 1_600_000_001_000.5, origLen: 1514 },
+  ]);
+  for (const bytes of [pcap, pcapng]) {
+    const headers = new Set<object>();
+    const got: Got[] = [];
+    const p = new CaptureParser({
+      records: (b, s, e, h) => {
+        headers.add(h);
+        got.push({
+          data: [...b.subarray(s, e)],
+          linkType: h.linkType,
+          ts: h.ts,
+          wireLen: h.wireLen,
+          iface: h.iface,
+        });
+      },
+    });
+    p.push(bytes);
+    p.end();
+    assert.ok(got.length >= 2);
+    assert.deepEqual(got, parseAll(bytes).got);
+    assert.equal(headers.size, 1, 'one header object for every frame');
+  }
+});

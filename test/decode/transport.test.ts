@@ -134,3 +134,34 @@ test('UDP length < 8 and longer than the window', () => {
     'udp: truncated',
   );
 });
+
+test('TCP SYN layouts: a layout made once and reused is always the segment own', () => {
+  // More layouts than the remembered slots: sequences of NOPs and unknown kinds (2-byte options)
+  // that differ in length or in one kind, each SYN read twice in a shuffled order.
+  const tags: Record<number, string> = { 0: 'E', 1: 'N', 2: 'M', 3: 'W', 4: 'S', 5: 'K', 8: 'T' };
+  const layouts: { options: number[]; want: string }[] = [];
+  for (let i = 0; i < 300; i++) {
+    const options: number[] = [];
+    const want: string[] = [];
+    const n = 1 + (i % 9);
+    for (let j = 0; j < n; j++) {
+      const kind = j === n - 1 ? 20 + ((i * 7) % 200) : (i >> j) & 1 ? 1 : 4;
+      if (kind === 1) options.push(1);
+      else options.push(kind, 2);
+      want.push(tags[kind] ?? '?' + kind);
+    }
+    // An EOL ends the list; without one, the NOPs that pad it to 32 bits are read too.
+    if (i % 3 === 0) {
+      options.push(0);
+      want.push('E');
+    } else for (let pad = (4 - (options.length % 4)) % 4; pad > 0; pad--) want.push('N');
+    layouts.push({ options, want: want.join(',') });
+  }
+  const d = new Decoder(LAYERS);
+  for (const k of [...layouts.keys(), ...[...layouts.keys()].reverse(), ...layouts.keys()]) {
+    const { options, want } = layouts[k]!;
+    const bytes = tcpFrame(A, B, new Uint8Array(0), { flags: TCP_SYN, options });
+    const p = d.decode(bytes, 1, 0, 1, bytes.length);
+    assert.equal(p.tcpOptionLayout, want, `layout ${k}`);
+  }
+});

@@ -22,8 +22,8 @@ export async function recordCapture(
   let n = 0;
   a.beginSource();
   await readCaptureFile(join(PCAPS, file), {
-    records: (buf, s, e, lt, ts, wl, iface) => {
-      a.frame(buf, lt, ts, wl, iface, s, e);
+    records: (buf, s, e, h) => {
+      a.record(buf, s, e, h);
       if (++n % every === 0) rec.tick();
     },
   });

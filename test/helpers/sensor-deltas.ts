@@ -35,8 +35,8 @@ export async function captureDeltas(
   };
   a.beginSource();
   await readCaptureFile(join(PCAPS, file), {
-    records: (buf, s, e, lt, ts, wl, iface) => {
-      a.frame(buf, lt, ts, wl, iface, s, e);
+    records: (buf, s, e, h) => {
+      a.record(buf, s, e, h);
       if (++i % every === 0) flush();
     },
   });

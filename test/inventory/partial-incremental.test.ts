@@ -44,9 +44,9 @@ async function deltas(
   let n = 0;
   a.beginSource(frames[0]);
   await readCaptureFile(join(PCAPS, file), {
-    records: (buf, s, e, lt, ts, wl, iface) => {
+    records: (buf, s, e, h) => {
       if (n++ < frames[0] || n > frames[1]) return;
-      a.frame(buf, lt, ts, wl, iface, s, e);
+      a.record(buf, s, e, h);
       if (++i % every === 0) {
         out.push(analyzerPartial(a, { site, sensor }, { since: mark }));
         mark = partialMarker(a.inventory);

@@ -65,7 +65,7 @@ async function split(file: string, n: number): Promise<PartialInventory> {
   let i = 0;
   const path = join(PCAPS, file);
   const r = await readCaptureFile(path, {
-    records: (buf, s, e, lt, ts, wl, iface) => (i++ < n ? x : y).frame(buf, lt, ts, wl, iface, s, e),
+    records: (buf, s, e, h) => (i++ < n ? x : y).record(buf, s, e, h),
   });
   x.endSource({ path, format: r.format, frames: n, warnings: [] });
   y.endSource({ path, format: r.format, frames: r.frames - n, warnings: [] });
@@ -257,10 +257,10 @@ for (const file of [
         for (const x of workers) x.beginSource();
         let frame = 0;
         await readCaptureFile(path, {
-          records: (buf, s, e, lt, ts, wl, iface) => {
-            const x = workers[workerOf(buf, s, e, lt, n)]!;
+          records: (buf, s, e, h) => {
+            const x = workers[workerOf(buf, s, e, h.linkType, n)]!;
             x.nextFrameNumber(++frame);
-            x.frame(buf, lt, ts, wl, iface, s, e);
+            x.record(buf, s, e, h);
           },
         });
         for (const x of workers) x.endSource({ path, format: 'pcap', frames: 0, warnings: [] });
@@ -331,8 +331,8 @@ test('deltas since a marker, merged shuffled and replayed, give the full partial
   };
   a.beginSource();
   await readCaptureFile(path, {
-    records: (buf, s, e, lt, ts, wl, iface) => {
-      a.frame(buf, lt, ts, wl, iface, s, e);
+    records: (buf, s, e, h) => {
+      a.record(buf, s, e, h);
       if (++i % 97 === 0) take();
     },
   });
@@ -359,8 +359,8 @@ test(
     let i = 0;
     a.beginSource();
     await readCaptureFile(join(PCAPS, 'bench-mixed__ndpi__1kxun.pcap'), {
-      records: (buf, s, e, lt, ts, wl, iface) => {
-        a.frame(buf, lt, ts, wl, iface, s, e);
+      records: (buf, s, e, h) => {
+        a.record(buf, s, e, h);
         if (++i % 50 === 0) {
           deltas.push(analyzerPartial(a, source, { since: mark }));
           mark = partialMarker(a.inventory);
@@ -383,8 +383,8 @@ test('hearsay a delta sent unclaimed, claimed before a later delta, is attached 
   let i = 0;
   a.beginSource();
   await readCaptureFile(join(PCAPS, 'multi-lan-dhcp__suricata-verify__output-eve-ftp-data_input.pcap'), {
-    records: (buf, s, e, lt, ts, wl, iface) => {
-      a.frame(buf, lt, ts, wl, iface, s, e);
+    records: (buf, s, e, h) => {
+      a.record(buf, s, e, h);
       if (++i % 20 === 0) {
         deltas.push(analyzerPartial(a, source, { since: mark }));
         mark = partialMarker(a.inventory);

@@ -70,7 +70,16 @@ export class Emitter<V extends Vocabulary = Undeclared> {
     if (device === null) return;
     const v = cleanText(a.value);
     if (v === '') return;
-    this.send(ctx, { kind: 'identity', attr: a.attr, value: v, ...this.base(p, device, a.field) });
+    this.send(ctx, {
+      kind: 'identity',
+      attr: a.attr,
+      value: v,
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
+    });
   }
 
   /**
@@ -86,7 +95,16 @@ export class Emitter<V extends Vocabulary = Undeclared> {
     if (device === null) return;
     const v = cleanText(a.value);
     if (v === '' && a.keepEmpty !== true) return;
-    this.send(ctx, { kind: 'attribute', key: a.key, value: v, ...this.base(p, device, a.field) });
+    this.send(ctx, {
+      kind: 'attribute',
+      key: a.key,
+      value: v,
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
+    });
   }
 
   /** A role the device plays, towards `peer` (by default the other end of the packet). */
@@ -94,7 +112,16 @@ export class Emitter<V extends Vocabulary = Undeclared> {
     const device = this.device(p, a);
     if (device === null) return;
     const peer = this.peer(p, a);
-    this.send(ctx, { kind: 'role', role: a.role, peer, ...this.base(p, device, a.field) });
+    this.send(ctx, {
+      kind: 'role',
+      role: a.role,
+      peer,
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
+    });
   }
 
   /**
@@ -115,7 +142,17 @@ export class Emitter<V extends Vocabulary = Undeclared> {
       const v = facts[k]!;
       kept[k] = typeof v === 'string' ? clip(v) : v;
     }
-    this.send(ctx, { kind: 'event', event: a.event, facts: kept, peer, ...this.base(p, device, a.field) });
+    this.send(ctx, {
+      kind: 'event',
+      event: a.event,
+      facts: kept,
+      peer,
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
+    });
   }
 
   service(
@@ -130,7 +167,11 @@ export class Emitter<V extends Vocabulary = Undeclared> {
       transport: a.transport,
       port: a.port,
       name: a.name,
-      ...this.base(p, device, a.field),
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
     });
   }
 
@@ -150,7 +191,11 @@ export class Emitter<V extends Vocabulary = Undeclared> {
       product: prod,
       version: ver,
       raw: clip(a.raw ?? (ver === null ? prod : prod + ' ' + ver)),
-      ...this.base(p, device, a.field),
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
     });
   }
 
@@ -165,7 +210,11 @@ export class Emitter<V extends Vocabulary = Undeclared> {
       kind: 'finding',
       finding: a.finding,
       detail: clip(a.detail),
-      ...this.base(p, device, a.field),
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
     });
   }
 
@@ -173,21 +222,46 @@ export class Emitter<V extends Vocabulary = Undeclared> {
   hostname(ctx: Sink, p: Packet, a: About<FieldOf<V>> & { name: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
-    this.send(ctx, { kind: 'hostname', name: a.name, ...this.base(p, device, a.field) });
+    this.send(ctx, {
+      kind: 'hostname',
+      name: a.name,
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
+    });
   }
 
   /** A name the device asked about. */
   nameQuery(ctx: Sink, p: Packet, a: About<FieldOf<V>> & { name: string }): void {
     const device = this.device(p, a);
     if (device === null) return;
-    this.send(ctx, { kind: 'name-query', name: a.name, ...this.base(p, device, a.field) });
+    this.send(ctx, {
+      kind: 'name-query',
+      name: a.name,
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
+    });
   }
 
   /** A name-to-address binding, about the owner of the address. */
   address(ctx: Sink, p: Packet, a: About<FieldOf<V>> & { ip: string; name: string | null }): void {
     const device = this.device(p, a);
     if (device === null) return;
-    this.send(ctx, { kind: 'address', ip: a.ip, name: a.name, ...this.base(p, device, a.field) });
+    this.send(ctx, {
+      kind: 'address',
+      ip: a.ip,
+      name: a.name,
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
+    });
   }
 
   fingerprint(
@@ -201,7 +275,11 @@ export class Emitter<V extends Vocabulary = Undeclared> {
       kind: 'fingerprint',
       scheme: a.scheme,
       value: a.value,
-      ...this.base(p, device, a.field),
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
     });
   }
 
@@ -223,7 +301,11 @@ export class Emitter<V extends Vocabulary = Undeclared> {
       portId: a.portId,
       portDescription: a.portDescription,
       vlan: a.vlan,
-      ...this.base(p, device, a.field),
+      device,
+      protocol: this.protocol,
+      field: a.field,
+      frame: p.frame,
+      ts: p.ts,
     });
   }
 
@@ -236,10 +318,6 @@ export class Emitter<V extends Vocabulary = Undeclared> {
   private peer(p: Packet, a: About & WithPeer): DeviceRef | null {
     if (a.peer !== undefined) return a.peer;
     return a.end !== undefined ? peerOf(p, a.end) : null;
-  }
-
-  private base(p: Packet, device: DeviceRef, field: string) {
-    return { device, protocol: this.protocol, field, frame: p.frame, ts: p.ts };
   }
 
   private send(ctx: Sink, o: Observation): void {

@@ -236,7 +236,11 @@ export class AnalysisPool {
         const r = await readCaptureFile(
           path,
           {
-            records: (buf, s, e, lt, ts, wl, iface) => {
+            records: (buf, s, e, h) => {
+              const lt = h.linkType;
+              const ts = h.ts;
+              const wl = h.wireLen;
+              const iface = h.iface;
               // Between chunks the event loop heard of a worker that stopped: read no further.
               if (this.failure !== null) throw new RingFailedError(this.failure);
               frame++;
