@@ -460,3 +460,19 @@ test('EtherNet/IP: whole SendUnitData messages in step go straight to CIP and st
   assert.deepEqual(alertsOf(whole.obs), ['device-reset']);
   assert.equal(whole.decoder.stats.malformed, 0);
 });
+
+test('EtherNet/IP: a short SendRRData message read the short way is not a truncated segment', () => {
+  const plc = { ...PLC, port: 44818 };
+  const read = concat([0x0e, 3, 0x20, 0x64, 0x24, 0x01, 0x30, 0x03]);
+  const frames = [
+    tcpFrame(HMI, plc, sendRRData(0x11, read, 1)),
+    tcpFrame(plc, HMI, sendRRData(0x11, concat([0x8e, 0, 0, 0], u16le(7)), 1)),
+    // A Reset without its type byte, as the stream path reads it too.
+    tcpFrame(HMI, plc, sendRRData(0x11, concat([0x05, 2, 0x20, 0x01, 0x24, 0x01]), 2)),
+  ];
+  const r = run(frames, [enip]);
+  const state = r.decoder.flows.get(r.decoder.packet, false)?.state?.get('enip') as { routine: number };
+  assert.equal(state.routine, 1);
+  assert.deepEqual(values(r.obs, 'event', 'event'), ['device-reset']);
+  assert.equal(r.decoder.stats.malformed, 0);
+});

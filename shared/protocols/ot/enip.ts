@@ -408,7 +408,7 @@ const SVC_READ_TAG_FRAGMENTED = 0x52;
 const READ_TAG: CipRequest[] = [new CipRequest(SVC_READ_TAG, -1, -1, -1)];
 const READ_TAG_FRAGMENTED: CipRequest[] = [new CipRequest(SVC_READ_TAG_FRAGMENTED, -1, -1, -1)];
 
-/** The message connectedMessage() reads in full (one at a time: cip() never comes back here). */
+/** The message connectedMessage() or explicitMessage() reads in full (cip() never comes back here). */
 const message = new ByteWindow();
 
 /**
@@ -510,7 +510,8 @@ function explicitMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return false;
   if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
   msgKey[0] = contextKey(w.u32le(16), w.u32le(12));
-  cip(w, d, len, p, ctx, f, toServer, fromServer);
+  // A window of its own, as in connectedMessage(): a short message is not a truncated segment.
+  cip(w.sub(message, 0, len), d, len, p, ctx, f, toServer, fromServer);
   s.nextSeq = (p.tcpSeq + len) >>> 0;
   s.starts++;
   f.routine++;
