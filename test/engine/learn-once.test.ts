@@ -391,3 +391,88 @@ test('EtherNet/IP: SendRRData messages in step go straight to CIP; polling, an i
   assert.deepEqual(values(r.obs, 'event', 'event'), ['device-reset']);
   assert.deepEqual(alertsOf(r.obs), ['device-reset']);
 });
+
+test('EtherNet/IP: whole SendUnitData messages in step go straight to CIP and state what the stream path states', () => {
+  const plc = { ...PLC, port: 44818 };
+  const name = ascii('1756-L85E/B');
+  const ident = concat(
+    u16le(1),
+    u16le(0x0e),
+    u16le(166),
+    [33, 11],
+    u16le(0x3060),
+    u32le(0xc0ffee),
+    [name.length],
+    name,
+  );
+  // Multiple_Service to the Message Router: Get_Attributes_All on Identity, Get_Attribute_Single.
+  const subA = concat([0x01, 2, 0x20, 0x01, 0x24, 0x01]);
+  const subB = concat([0x0e, 3, 0x20, 0x64, 0x24, 0x01, 0x30, 0x03]);
+  const multi = concat(
+    [0x0a, 2, 0x20, 0x02, 0x24, 0x01],
+    u16le(2),
+    u16le(6),
+    u16le(6 + subA.length),
+    subA,
+    subB,
+  );
+  const repA = concat([0x81, 0, 0, 0], ident);
+  const repB = concat([0x8e, 0, 0, 0], u16le(7));
+  const multiReply = concat([0x8a, 0, 0, 0], u16le(2), u16le(6), u16le(6 + repA.length), repA, repB);
+  // Get_Attribute_List on Identity instance 1: the serial number (attribute 6).
+  const list = concat([0x03, 2, 0x20, 0x01, 0x24, 0x01], u16le(1), u16le(6));
+  const listReply = concat([0x83, 0, 0, 0], u16le(1), u16le(6), u16le(0), u32le(0xbadc0de));
+  // A Reset without its type byte: the message is short, the segment is not truncated.
+  const reset = concat([0x05, 2, 0x20, 0x01, 0x24, 0x01]);
+  const messages: [typeof HMI, typeof plc, Bytes][] = [
+    [HMI, plc, sendUnitData(1, readTag)],
+    [plc, HMI, sendUnitData(1, readTagReply)],
+    [HMI, plc, sendUnitData(2, multi)],
+    [plc, HMI, sendUnitData(2, multiReply)],
+    [HMI, plc, sendUnitData(3, list)],
+    [plc, HMI, sendUnitData(3, listReply)],
+    [HMI, plc, sendUnitData(4, reset)],
+  ];
+  const whole = run(
+    messages.map(([a, b, m]) => tcpFrame(a, b, m)),
+    [enip],
+  );
+  // The same messages each split over two segments: read whole by the direction's stream.
+  const split = run(
+    messages.flatMap(([a, b, m]) => [tcpFrame(a, b, m.subarray(0, 30)), tcpFrame(a, b, m.subarray(30))]),
+    [enip],
+  );
+  const state = (r: Run) =>
+    r.decoder.flows.get(r.decoder.packet, false)?.state?.get('enip') as { direct: number };
+  // After the first request and reply (which state the roles and start the streams), all five.
+  assert.equal(state(whole).direct, 5);
+  assert.equal(state(split).direct, 0);
+  const facts = (r: Run) => r.obs.map((o) => JSON.stringify({ ...o, frame: 0, ts: 0 }));
+  assert.ok(facts(whole).length > 0);
+  assert.deepEqual(facts(whole), facts(split));
+  const identity = whole.obs.flatMap((o) => (o.kind === 'identity' ? [`${o.attr} ${o.value}`] : []));
+  assert.ok(identity.includes('product 1756-L85E/B'), identity.join(', '));
+  assert.ok(
+    identity.some((v) => v.startsWith('serial') && v.includes('badc0de')),
+    identity.join(', '),
+  );
+  assert.deepEqual(values(whole.obs, 'event', 'event'), ['device-reset']);
+  assert.deepEqual(alertsOf(whole.obs), ['device-reset']);
+  assert.equal(whole.decoder.stats.malformed, 0);
+});
+
+test('EtherNet/IP: a short SendRRData message read the short way is not a truncated segment', () => {
+  const plc = { ...PLC, port: 44818 };
+  const read = concat([0x0e, 3, 0x20, 0x64, 0x24, 0x01, 0x30, 0x03]);
+  const frames = [
+    tcpFrame(HMI, plc, sendRRData(0x11, read, 1)),
+    tcpFrame(plc, HMI, sendRRData(0x11, concat([0x8e, 0, 0, 0], u16le(7)), 1)),
+    // A Reset without its type byte, as the stream path reads it too.
+    tcpFrame(HMI, plc, sendRRData(0x11, concat([0x05, 2, 0x20, 0x01, 0x24, 0x01]), 2)),
+  ];
+  const r = run(frames, [enip]);
+  const state = r.decoder.flows.get(r.decoder.packet, false)?.state?.get('enip') as { routine: number };
+  assert.equal(state.routine, 1);
+  assert.deepEqual(values(r.obs, 'event', 'event'), ['device-reset']);
+  assert.equal(r.decoder.stats.malformed, 0);
+});

@@ -219,13 +219,13 @@ function emitHeaders(p: Packet, ctx: AppContext, isResponse: boolean, w: ByteWin
 }
 
 /**
- * Look for <title>...</title> in the first TITLE_CAP bytes of the buffered body; true when found (or
- * when it can no longer be). Read in place as /<title[^>]{0,128}>([^<]{0,512})<\/title/i would read
- * the body's Latin-1 text (each quantifier stops at the one byte it excludes, so there is nothing to
+ * Look for <title>...</title> in the first TITLE_CAP bytes of the body so far (`w`: the buffered
+ * body, or the body's start in the segment that ends the headers); true when found (or when it can
+ * no longer be). Read in place as /<title[^>]{0,128}>([^<]{0,512})<\/title/i would read the body's
+ * Latin-1 text (each quantifier stops at the one byte it excludes, so there is nothing to
  * backtrack): a string is made of the title alone, not of the body each time a segment comes.
  */
-function findTitle(p: Packet, ctx: AppContext, d: Dir): boolean {
-  const w = d.buf.view(view);
+function findTitle(p: Packet, ctx: AppContext, w: ByteWindow): boolean {
   const n = w.length < TITLE_CAP ? w.length : TITLE_CAP;
   for (let at = findAt(w, 0, n, '<title'); at >= 0; at = findAt(w, at + 1, n, '<title')) {
     const gt = stopAt(w, at + 6, n, 128, 0x3e);
@@ -237,7 +237,7 @@ function findTitle(p: Packet, ctx: AppContext, d: Dir): boolean {
       em.attribute(ctx, p, { device: srcRef(p), field: 'html.title', key: 'html-title', value: t });
     return true;
   }
-  return d.buf.len >= TITLE_CAP || findAt(w, 0, n, '</head') >= 0 || findAt(w, 0, n, '<body') >= 0;
+  return w.length >= TITLE_CAP || findAt(w, 0, n, '</head') >= 0 || findAt(w, 0, n, '<body') >= 0;
 }
 
 /** Offset of byte `stop` after at most `max` other bytes from `o` (all below `n`), or -1. */
@@ -303,13 +303,15 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
   if (d.mode === 1 && d.buf.len === 0) {
     const bodyStart = headerSpans(w, HEADER_CAP, WANTED, spans);
     if (bodyStart >= 0) {
-      // What follows the headers in this segment is the start of the body, kept for the title.
+      // What follows the headers in this segment is the start of the body: looked at in place for
+      // the title, and kept only when the title may still come (a buffer per response cost more
+      // than the search: most titles are in the first segment).
       if (headersDone(p, ctx, d, w, bodyStart)) {
         const n = (w.length < HEADER_CAP ? w.length : HEADER_CAP) - bodyStart;
-        if (n > 0) d.buf.append(w.sub(rest, bodyStart, n));
-        if (d.buf.len > 0 && findTitle(p, ctx, d)) {
-          d.mode = 0;
-          d.buf.clear();
+        if (n > 0) {
+          const body = w.sub(rest, bodyStart, n);
+          if (findTitle(p, ctx, body)) d.mode = 0;
+          else d.buf.append(body);
         }
       }
       return true;
@@ -317,7 +319,7 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
   }
   const full = !d.buf.append(w);
   if (d.mode === 2) {
-    if (findTitle(p, ctx, d)) {
+    if (findTitle(p, ctx, d.buf.view(view))) {
       d.mode = 0;
       d.buf.clear();
     }
@@ -336,7 +338,7 @@ function dissectIn(w: ByteWindow, p: Packet, ctx: AppContext, f: HttpFlow, key: 
   if (bodyStart < 0 && !full) return true;
   if (headersDone(p, ctx, d, bw, bodyStart)) {
     d.buf.consume(bodyStart);
-    if (d.buf.len > 0 && findTitle(p, ctx, d)) {
+    if (d.buf.len > 0 && findTitle(p, ctx, d.buf.view(view))) {
       d.mode = 0;
       d.buf.clear();
     }

@@ -79,6 +79,23 @@ export class StreamBuf {
   }
 
   /**
+   * Room for `size` bytes (at most the cap) in one buffer, where the caller knows from a header how
+   * long what it collects is: doubling from 2048 made a TLS certificate record three buffers and two
+   * copies. Over the shared budget it does nothing, and append() grows as before.
+   */
+  reserve(size: number): void {
+    if (size <= this.data.length) return;
+    // Never below the first size append() would take: a short record then grows no differently.
+    if (size < 2048) size = 2048;
+    if (size > this.cap) size = this.cap;
+    if (this.data.length >= size) return;
+    const d = budgetedBuffer(size);
+    if (d === null) return;
+    if (this.len > 0) d.set(this.data.subarray(0, this.len));
+    this.data = d;
+  }
+
+  /**
    * Where a segment sits in this direction's byte stream: SEG_OLD when it only repeats bytes already
    * seen (a retransmission: not reported twice), SEG_GAP when bytes before it were never seen (lost
    * or reordered: what is buffered can no longer be trusted), SEG_NEXT otherwise. The expected

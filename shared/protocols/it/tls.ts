@@ -529,6 +529,8 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
     src = d.rec.view(rv);
   }
   let off = 0;
+  // The length of a record split across segments (header and all), from its header: what to keep.
+  let need = 0;
   for (let i = 0; i < 64 && !d.done; i++) {
     if (src.length - off < 5) break;
     const type = src.u8(off);
@@ -537,6 +539,7 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
       return (finish(d), bothDone(f, p, ctx), true);
     if (src.length - off < 5 + len) {
       if (src !== w && d.rec.len >= d.rec.cap) finish(d);
+      need = 5 + len;
       break;
     }
     // Handshake bodies; anything encrypted ends our interest.
@@ -546,8 +549,14 @@ export function dissectTls(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   }
   if (d.done) return (bothDone(f, p, ctx), true);
   if (src === w) {
-    if (off < w.length) d.rec.append(w.sub(rest, off));
-  } else d.rec.consume(off);
+    if (off < w.length) {
+      d.rec.reserve(need);
+      d.rec.append(w.sub(rest, off));
+    }
+  } else {
+    d.rec.consume(off);
+    d.rec.reserve(need);
+  }
   return true;
 }
 

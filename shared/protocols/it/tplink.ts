@@ -1,4 +1,4 @@
-import type { ByteWindow } from '../../decode/window';
+import { latin1, type ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import type { IdentityAttribute } from '../../model/observation';
@@ -15,16 +15,18 @@ const em = new Emitter<typeof VOCABULARY>('tplink-shp');
  */
 const MAX_JSON = 8192;
 
+/** The plain text of the message being read: one string made of it, not one per character added. */
+const plain = new Uint8Array(MAX_JSON);
+
 export function decryptAutokey(w: ByteWindow, o: number, n: number): string {
   const m = n > MAX_JSON ? MAX_JSON : n;
   let key = 171;
-  let s = '';
   for (let i = 0; i < m; i++) {
     const c = w.u8(o + i);
-    s += String.fromCharCode(key ^ c);
+    plain[i] = key ^ c;
     key = c;
   }
-  return s;
+  return latin1(plain.subarray(0, m < 0 ? 0 : m));
 }
 
 const FIELDS: Record<

@@ -1,4 +1,4 @@
-import type { ByteWindow } from '../../decode/window';
+import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol, Vocabulary } from '../contract';
 import { Emitter } from '../common/emit';
@@ -166,8 +166,10 @@ interface EnipFlow extends MeteredFlow {
   /** The I/O producer (UDP port, connection id) last stated. */
   ioPort: number;
   ioConn: number;
-  /** Messages that took the cheap path (routineRead), for tests and the curious. */
+  /** Messages that took a short way (connectedMessage's cheap path, explicitMessage), for tests. */
   routine: number;
+  /** Whole SendUnitData messages connectedMessage sent straight to cip(), for tests. */
+  direct: number;
   /** Each direction's cyclic I/O (UDP 2222 flows only). */
   io: [PollMeter, PollMeter] | null;
   /** Signatures of the Forward_Open paths whose target facts were stated, at most MAX_TARGETS. */
@@ -191,6 +193,7 @@ function newFlow(): EnipFlow {
     ioPort: -1,
     ioConn: -1,
     routine: 0,
+    direct: 0,
     targets: [],
   };
 }
@@ -379,7 +382,7 @@ export const enip: AppProtocol = {
  * on from where the direction's framing left off; one cut by the snap length is read as far as it goes.
  */
 function dissectTcp(w: ByteWindow, p: Packet, ctx: AppContext, starts: boolean): boolean {
-  if (starts && (routineRead(w, p, ctx) || explicitMessage(w, p, ctx))) return true;
+  if (starts && (connectedMessage(w, p, ctx) || explicitMessage(w, p, ctx))) return true;
   let f: EnipFlow | undefined;
   // Without a message at its start, a segment is read only where the direction's framing is known.
   if (!starts) {
@@ -405,53 +408,78 @@ const SVC_READ_TAG_FRAGMENTED = 0x52;
 const READ_TAG: CipRequest[] = [new CipRequest(SVC_READ_TAG, -1, -1, -1)];
 const READ_TAG_FRAGMENTED: CipRequest[] = [new CipRequest(SVC_READ_TAG_FRAGMENTED, -1, -1, -1)];
 
+/** The message connectedMessage() or explicitMessage() reads in full (cip() never comes back here). */
+const message = new ByteWindow();
+
 /**
- * The cheap path for routine polling over a CIP connection. A segment that is one whole SendUnitData
- * message, once the flow has stated its client role and its connected messaging, is either a symbolic
- * Read Tag (Fragmented) request or a reply to a request that is neither an Identity read nor a
- * Multiple_Service: decoded in full, it would state nothing. Only the service code and the pairing
- * are looked at (the request is left pending, the reply takes it, as the full path does), and the
- * direction's framing moves on as feed() would have moved it. Writes, resets, stop/start, firmware
- * and everything else are decoded in full.
+ * A segment that is one whole SendUnitData message (status and options 0, the usual two items:
+ * connected address, connected data), once the flow has stated its client role and its connected
+ * messaging, on a direction whose framing is in step: read here rather than through the stream, the
+ * header checks and the item walk that feed(), encapsulation() and cpfMessage() would spend on it;
+ * the direction's framing moves on as feed() would have moved it.
+ *
+ * The cheap path for routine polling: a symbolic Read Tag (Fragmented) request or a reply to a
+ * request that is neither an Identity read nor a Multiple_Service, decoded in full, would state
+ * nothing. Only the service code and the pairing are looked at (the request is left pending, the
+ * reply takes it, as the full path does). Every other message (Multiple_Service, Get_Attribute_List,
+ * writes, resets, stop/start, firmware) goes straight to cip(), decoded in full.
  */
-function routineRead(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
+function connectedMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const len = w.length;
   if (p.capLen < p.wireLen || w.u16le(0) !== CMD_SEND_UNIT_DATA || ENCAP_HEADER + w.u16le(2) !== len)
     return false;
   // Interface handle and timeout, then two CPF items: connected address (4 bytes), connected data.
   const o = ENCAP_HEADER + 6;
   const d = o + 14;
-  if (w.u32le(8) !== 0 || len < d + 4 || w.u16le(o) !== 2) return false;
-  if (w.u16le(o + 2) !== CPF.CONNECTED_ADDRESS || w.u16le(o + 4) !== 4) return false;
-  if (w.u16le(o + 10) !== CPF.CONNECTED_DATA || d + w.u16le(o + 12) !== len) return false;
-  const f = ctx.flowState(p, 'enip', newFlow);
-  const s = f.dirs?.get(p);
-  if (!f.saidConnected || s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq)
+  if (w.u32le(8) !== 0 || w.u32le(20) !== 0 || len < d + 4 || len > ENCAP_HEADER + MAX_ENCAP_LENGTH)
     return false;
+  if (w.u16le(o) !== 2 || w.u16le(o + 2) !== CPF.CONNECTED_ADDRESS || w.u16le(o + 4) !== 4) return false;
+  if (w.u16le(o + 10) !== CPF.CONNECTED_DATA || d + w.u16le(o + 12) !== len) return false;
+  const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
+  const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
+  if (!toServer && !fromServer) return false;
+  const f = ctx.flowState(p, 'enip', newFlow);
+  if (!f.saidConnected || (toServer && !f.saidClient)) return false;
+  const s = f.dirs?.get(p);
+  if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return false;
+  s.nextSeq = (p.tcpSeq + len) >>> 0;
+  s.starts++;
+  if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
   msgKey[0] = seqKey(w.u16le(d));
   const svc = w.u8(d + 2);
   if ((svc & 0x80) === 0) {
-    if (svc !== SVC_READ_TAG && svc !== SVC_READ_TAG_FRAGMENTED) return false;
-    if (!f.saidClient || !(p.dstPort === 44818 && p.srcPort !== 44818)) return false;
     // A symbolic path (ANSI extended symbol segment first) names no class: no object to report.
     const words = w.u8(d + 3);
-    if (words === 0 || d + 4 + words * 2 > len || w.u8(d + 4) !== 0x91) return false;
-    putPending(f, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
-    poll(w, d + 2, len, p, ctx, f);
-  } else {
-    if (!(p.srcPort === 44818 && p.dstPort !== 44818)) return false;
-    flowMeter(ctx, p, f, 'enip', 'dst').answer();
+    if (
+      toServer &&
+      (svc === SVC_READ_TAG || svc === SVC_READ_TAG_FRAGMENTED) &&
+      words !== 0 &&
+      d + 4 + words * 2 <= len &&
+      w.u8(d + 4) === 0x91
+    ) {
+      putPending(f, svc === SVC_READ_TAG ? READ_TAG : READ_TAG_FRAGMENTED);
+      poll(w, d + 2, len, p, ctx, f);
+      f.routine++;
+      return true;
+    }
+  } else if (fromServer) {
     const i = findPending(f);
-    if (i >= 0) {
-      const top = f.pendingReqs[i]![0]!;
-      if (top.cls === CLASS_IDENTITY || top.service === SVC_MULTIPLE) return false;
+    if (i < 0) {
+      f.routine++;
+      return true;
+    }
+    const top = f.pendingReqs[i]![0]!;
+    if (top.cls !== CLASS_IDENTITY && top.service !== SVC_MULTIPLE) {
       f.pendingKeys[i] = NO_KEY;
       f.pendingReqs[i] = null;
+      f.routine++;
+      return true;
     }
   }
-  s.nextSeq = (p.tcpSeq + len) >>> 0;
-  s.starts++;
-  f.routine++;
+  // Through a window of its own, as feed() hands it over: a read past the message's end (a Reset
+  // without its type byte) is the message's short data, not a truncated segment.
+  cip(w.sub(message, 0, len), d + 2, len, p, ctx, f, toServer, fromServer);
+  f.direct++;
   return true;
 }
 
@@ -482,7 +510,8 @@ function explicitMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return false;
   if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
   msgKey[0] = contextKey(w.u32le(16), w.u32le(12));
-  cip(w, d, len, p, ctx, f, toServer, fromServer);
+  // A window of its own, as in connectedMessage(): a short message is not a truncated segment.
+  cip(w.sub(message, 0, len), d, len, p, ctx, f, toServer, fromServer);
   s.nextSeq = (p.tcpSeq + len) >>> 0;
   s.starts++;
   f.routine++;
