@@ -13,6 +13,10 @@ export interface Fact {
   value: string;
   /** See subOf: with kind, protocol, field and the value's last part, what tells facts apart. */
   sub: string;
+  /** rawOf(obs), kept: add() compares it with a restatement's without hashing either. */
+  raw: string;
+  /** Its key in Evidence.facts. */
+  no: number;
   firstFrame: number;
   first: number;
   last: number;
@@ -163,6 +167,14 @@ export class Evidence {
   dropped = 0;
   /** The same facts by the last part of their value (rawOf), for finding the one an observation repeats. */
   private readonly byRaw = new Map<string, Fact | Fact[]>();
+  /**
+   * The number of the fact add() last found or made. A device restates its facts in the order it
+   * first stated them (an identity reply's attributes, a header block's), so that fact and the one
+   * after it are tried first: 7 of 10 restatements on the corpus, found by comparing values rather
+   * than by the lookup, which hashes the value (a string new from the wire, often a concatenation to
+   * flatten first), and was most of add()'s time.
+   */
+  private cursor = -1;
 
   /**
    * `count` times heard, the first at `first` and the last at `last` (hearsay held while no device
@@ -171,47 +183,66 @@ export class Evidence {
   add(o: Observation, count = 1, last = o.ts, first = o.ts): Fact | null {
     const raw = rawOf(o);
     const sub = subOf(o);
-    const have = this.byRaw.get(raw);
-    if (have !== undefined) {
-      const f = Array.isArray(have) ? sameIn(have, o, sub) : same(have, o, sub) ? have : undefined;
-      if (f !== undefined) {
-        f.count += count;
-        if (last > f.last) f.last = last;
-        if (first < f.first) f.first = first;
-        return f;
-      }
+    // At most one fact has these five parts, so whichever way it is found it is the same fact.
+    let f = this.near(o, sub, raw);
+    let have: Fact | Fact[] | undefined;
+    if (f === undefined) {
+      have = this.byRaw.get(raw);
+      if (have !== undefined)
+        f = Array.isArray(have) ? sameIn(have, o, sub) : same(have, o, sub) ? have : undefined;
+    }
+    if (f !== undefined) {
+      this.cursor = f.no;
+      f.count += count;
+      if (last > f.last) f.last = last;
+      if (first < f.first) f.first = first;
+      return f;
     }
     if (this.facts.size >= MAX_FACTS) {
       this.dropped++;
       return null;
     }
-    const f: Fact = {
+    const n: Fact = {
       kind: o.kind,
       protocol: o.protocol,
       field: o.field,
       value: observationValue(o),
       sub,
+      raw,
+      no: this.facts.size,
       firstFrame: o.frame,
       first,
       last,
       count,
       obs: o,
     };
-    this.facts.set(this.facts.size, f);
-    if (have === undefined) this.byRaw.set(raw, f);
-    else if (Array.isArray(have)) have.push(f);
-    else this.byRaw.set(raw, [have, f]);
-    return f;
+    this.cursor = this.facts.size;
+    this.facts.set(this.facts.size, n);
+    if (have === undefined) this.byRaw.set(raw, n);
+    else if (Array.isArray(have)) have.push(n);
+    else this.byRaw.set(raw, [have, n]);
+    return n;
+  }
+
+  /** The fact `o` restates if it is the one add() last found or made, or the next one. */
+  private near(o: Observation, sub: string, raw: string): Fact | undefined {
+    const c = this.cursor;
+    if (c < 0) return undefined;
+    const f = this.facts.get(c);
+    if (f !== undefined && same(f, o, sub) && f.raw === raw) return f;
+    const g = this.facts.get(c + 1);
+    return g !== undefined && same(g, o, sub) && g.raw === raw ? g : undefined;
   }
 
   /** Forget every fact (a new router keeps only what stays its own; see Inventory.moveShares). */
   reset(): void {
     this.facts.clear();
     this.byRaw.clear();
+    this.cursor = -1;
   }
 
   /** A fact rebuilt from partial inventories, kept as given (after those already held). */
-  restore(f: Omit<Fact, 'kind' | 'protocol' | 'field' | 'value' | 'sub'>): void {
+  restore(f: Omit<Fact, 'kind' | 'protocol' | 'field' | 'value' | 'sub' | 'raw' | 'no'>): void {
     const o = f.obs;
     const raw = rawOf(o);
     // Spelt out in add()'s order: one shape for every fact (a spread made a slow copy of each).
@@ -221,6 +252,8 @@ export class Evidence {
       field: o.field,
       value: observationValue(o),
       sub: subOf(o),
+      raw,
+      no: this.facts.size,
       firstFrame: f.firstFrame,
       first: f.first,
       last: f.last,

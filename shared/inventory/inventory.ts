@@ -369,14 +369,14 @@ export class Inventory {
     let dst: Device | undefined;
 
     // A group-bit source MAC is invalid on the wire but still something that was sent: keep it visible.
-    if (p.srcMac >= 0 && p.srcMac !== BROADCAST) src = this.macDevice(p.srcMac);
+    if (p.srcMac >= 0 && p.srcMac !== BROADCAST) src = this.frameMacDevice(p, false);
     const srcMacDevice = src;
-    if (p.dstMac >= 0 && !macIsGroup(p.dstMac)) dst = this.macDevice(p.dstMac);
+    if (p.dstMac >= 0 && !dstMacIsGroup(p)) dst = this.frameMacDevice(p, true);
     if (bind !== null) bind();
 
     // ARP binds an address to the MAC that answers for it: the strongest evidence of ownership.
     // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
-    if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4IsUnicastHost(p.arpSpa)) {
+    if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && isUnicastKey(p.arpSpa | 0)) {
       const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
       this.bind4(owner, p.arpSpa | 0, -1, true);
       owner.seenIn(p);
@@ -384,15 +384,15 @@ export class Inventory {
 
     // IP in UDP (Teredo, AYIYA, GTP-U, GRE-in-UDP): the outer IPv4 source is the sending endpoint's
     // own address here, whatever addresses the tunnel carries.
-    if (p.tunnelSrc4 !== 0 && src !== undefined && ipv4IsUnicastHost(p.tunnelSrc4))
+    if (p.tunnelSrc4 !== 0 && src !== undefined && isUnicastKey(p.tunnelSrc4 | 0))
       this.bind4(src, p.tunnelSrc4 | 0, -1, false);
 
     if (p.ipVersion === 4) {
-      if (ipv4IsUnicastHost(p.src4)) {
+      if (isUnicastKey(p.src4 | 0)) {
         if (src !== undefined) src = this.bind4(src, p.src4 | 0, len, false);
         else src = this.ip4Device(p.src4 | 0, null);
       }
-      if (ipv4IsUnicastHost(p.dst4)) {
+      if (isUnicastKey(p.dst4 | 0)) {
         if (dst !== undefined) {
           if (dst.router) {
             if (!dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
@@ -472,7 +472,7 @@ export class Inventory {
     if (p.ipVersion === 4) {
       const ip = (sent ? p.src4 : p.dst4) | 0;
       if (ip === d.lastShareKey) return d.lastShare!;
-      if (ipv4IsUnicastHost(ip >>> 0) && (d.ip4.has(ip) || (!sent && d.rx4?.has(ip) === true)))
+      if (isUnicastKey(ip) && (d.ip4.has(ip) || (!sent && d.rx4?.has(ip) === true)))
         return this.addressShare(d, ip);
     } else if (p.ipVersion === 6) {
       const ip = sent ? p.src6 : p.dst6;
@@ -708,14 +708,34 @@ export class Inventory {
   private macDevice(mac: number): Device {
     // Consecutive frames mostly come from a handful of MACs: a two-entry cache skips the hash lookup.
     if (mac === this.cacheMacA) return this.cacheDevA!;
-    if (mac === this.cacheMacB) {
-      const d = this.cacheDevB!;
-      this.cacheMacB = this.cacheMacA;
-      this.cacheDevB = this.cacheDevA;
-      this.cacheMacA = mac;
-      this.cacheDevA = d;
-      return d;
-    }
+    if (mac === this.cacheMacB) return this.cacheSwap();
+    return this.cacheMiss(mac);
+  }
+
+  /**
+   * macDevice of the frame's source (`dst` false) or destination MAC, read here: a MAC is no small
+   * integer, so passed to a call that is not inlined it is boxed, once per frame. packet() is at its
+   * inlining budget, and which of its two lookups V8 inlines changes from one compile to the next.
+   */
+  private frameMacDevice(p: Packet, dst: boolean): Device {
+    const mac = dst ? p.dstMac : p.srcMac;
+    if (mac === this.cacheMacA) return this.cacheDevA!;
+    if (mac === this.cacheMacB) return this.cacheSwap();
+    return this.cacheMiss(mac);
+  }
+
+  /** The cache's second entry, made its first. */
+  private cacheSwap(): Device {
+    const d = this.cacheDevB!;
+    const mac = this.cacheMacB;
+    this.cacheMacB = this.cacheMacA;
+    this.cacheDevB = this.cacheDevA;
+    this.cacheMacA = mac;
+    this.cacheDevA = d;
+    return d;
+  }
+
+  private cacheMiss(mac: number): Device {
     const d = this.macDeviceSlow(mac);
     // A MAC past the limit is counted on every sighting, so it is not cached.
     if (d.aggregate) return d;
@@ -1492,6 +1512,19 @@ function edgePart(
     // The part's few names first, as in edge(): most frames name one of them.
     if (list[list.length - 1] !== name && !list.includes(name) && !SILENT.has(name)) list.push(name);
   }
+}
+
+/**
+ * ipv4IsUnicastHost of an address as its key (`ip | 0`), and macIsGroup of the frame's destination
+ * read here: for the per-frame path, where an address above 128.0.0.0 or a MAC passed as a number to
+ * a call V8 does not inline is boxed (packet() is at its inlining budget).
+ */
+function isUnicastKey(k: number): boolean {
+  return k !== 0 && k !== -1 && ((k >>> 24) & 0xf0) !== 0xe0;
+}
+
+function dstMacIsGroup(p: Packet): boolean {
+  return macIsGroup(p.dstMac);
 }
 
 /** The frame's protocol names, but for the link layers, added to a device's (or share's) set. */

@@ -372,3 +372,45 @@ test('ipv6Prefix64 gives the /64 of compressed and full forms alike', () => {
   assert.equal(ipv6Prefix64('fd52:429e:c03c:8235:883c:d6ff:fee1:4dc4'), 'fd52:429e:c03c:8235');
   assert.equal(ipv6Prefix64('not an address'), 'not an address');
 });
+
+test('frames among three MACs and addresses on both sides of 128.0.0.0 go to the right devices', () => {
+  // Three MACs in turn run the two-entry MAC cache's hit, swap and miss paths; 200.x addresses are
+  // no small integers unsigned, and broadcast or multicast receivers are no devices.
+  const hosts = [
+    { mac: '00:00:5e:00:00:0a', ip: '10.0.0.1', port: 1000 },
+    { mac: '00:00:5e:00:00:0b', ip: '200.1.2.3', port: 2000 },
+    { mac: '00:00:5e:00:00:0c', ip: '192.168.9.9', port: 3000 },
+  ];
+  const pairs = [
+    [0, 1],
+    [2, 0],
+    [1, 2],
+    [0, 1],
+    [1, 0],
+    [2, 1],
+    [2, 0],
+    [0, 2],
+  ] as const;
+  const frames = pairs.map(([s, d]) => udpFrame(hosts[s]!, hosts[d]!, new Uint8Array(10 + s)));
+  frames.push(
+    udpFrame(hosts[1]!, { mac: 'ff:ff:ff:ff:ff:ff', ip: '255.255.255.255', port: 9 }, new Uint8Array(1)),
+    udpFrame(hosts[2]!, { mac: '01:00:5e:00:00:fb', ip: '224.0.0.251', port: 5353 }, new Uint8Array(1)),
+  );
+  const a = analyzer();
+  feed(a, frames);
+  const inv = a.snapshot();
+  assert.equal(inv.devices.length, 3);
+  hosts.forEach((h, i) => {
+    const d = inv.devices.find((x) => x.mac === h.mac)!;
+    const sent = pairs.filter(([s]) => s === i).length + (i === 0 ? 0 : 1);
+    const received = pairs.filter(([, r]) => r === i).length;
+    assert.deepEqual(d.ips, [h.ip], h.mac);
+    assert.equal(d.packetsSent, sent, h.mac);
+    assert.equal(d.packetsReceived, received, h.mac);
+  });
+  assert.equal(inv.edges.length, 3);
+  assert.equal(
+    inv.edges.reduce((n, e) => n + e.packets, 0),
+    pairs.length,
+  );
+});
