@@ -6,6 +6,7 @@ import {
   ipv4FromString,
   ipv4ToString,
   ipv4IsUnicastHost,
+  ipv4KeyIsUnicastHost,
   macFromString,
   macIsGroup,
   macIsLocal,
@@ -376,7 +377,7 @@ export class Inventory {
 
     // ARP binds an address to the MAC that answers for it: the strongest evidence of ownership.
     // The sender hardware address names the owner, even when another MAC carried the frame (proxy ARP).
-    if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && isUnicastKey(p.arpSpa | 0)) {
+    if (p.arpOp > 0 && p.arpSha > 0 && p.arpSha !== BROADCAST && ipv4KeyIsUnicastHost(p.arpSpa | 0)) {
       const owner = p.arpSha === p.srcMac && src !== undefined ? src : this.macDevice(p.arpSha);
       this.bind4(owner, p.arpSpa | 0, -1, true);
       owner.seenIn(p);
@@ -384,15 +385,15 @@ export class Inventory {
 
     // IP in UDP (Teredo, AYIYA, GTP-U, GRE-in-UDP): the outer IPv4 source is the sending endpoint's
     // own address here, whatever addresses the tunnel carries.
-    if (p.tunnelSrc4 !== 0 && src !== undefined && isUnicastKey(p.tunnelSrc4 | 0))
+    if (p.tunnelSrc4 !== 0 && src !== undefined && ipv4KeyIsUnicastHost(p.tunnelSrc4 | 0))
       this.bind4(src, p.tunnelSrc4 | 0, -1, false);
 
     if (p.ipVersion === 4) {
-      if (isUnicastKey(p.src4 | 0)) {
+      if (ipv4KeyIsUnicastHost(p.src4 | 0)) {
         if (src !== undefined) src = this.bind4(src, p.src4 | 0, len, false);
         else src = this.ip4Device(p.src4 | 0, null);
       }
-      if (isUnicastKey(p.dst4 | 0)) {
+      if (ipv4KeyIsUnicastHost(p.dst4 | 0)) {
         if (dst !== undefined) {
           if (dst.router) {
             if (!dst.ip4.has(p.dst4 | 0)) dst = this.ip4Device(p.dst4 | 0, dst);
@@ -472,7 +473,7 @@ export class Inventory {
     if (p.ipVersion === 4) {
       const ip = (sent ? p.src4 : p.dst4) | 0;
       if (ip === d.lastShareKey) return d.lastShare!;
-      if (isUnicastKey(ip) && (d.ip4.has(ip) || (!sent && d.rx4?.has(ip) === true)))
+      if (ipv4KeyIsUnicastHost(ip) && (d.ip4.has(ip) || (!sent && d.rx4?.has(ip) === true)))
         return this.addressShare(d, ip);
     } else if (p.ipVersion === 6) {
       const ip = sent ? p.src6 : p.dst6;
@@ -1515,14 +1516,9 @@ function edgePart(
 }
 
 /**
- * ipv4IsUnicastHost of an address as its key (`ip | 0`), and macIsGroup of the frame's destination
- * read here: for the per-frame path, where an address above 128.0.0.0 or a MAC passed as a number to
- * a call V8 does not inline is boxed (packet() is at its inlining budget).
+ * macIsGroup of the frame's destination, read here: a MAC passed as a number to a call V8 does not
+ * inline is boxed (packet() is at its inlining budget).
  */
-function isUnicastKey(k: number): boolean {
-  return k !== 0 && k !== -1 && ((k >>> 24) & 0xf0) !== 0xe0;
-}
-
 function dstMacIsGroup(p: Packet): boolean {
   return macIsGroup(p.dstMac);
 }

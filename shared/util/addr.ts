@@ -197,7 +197,16 @@ export function ipv6Prefix64(s: string): string {
  * limited broadcast and multicast (224/4). Reserved 240/4 and 0/8 stay: what the wire carries is shown.
  */
 export function ipv4IsUnicastHost(a: number): boolean {
+  return ipv4KeyIsUnicastHost(a | 0);
+}
+
+/**
+ * ipv4IsUnicastHost of an address as its signed key (`a | 0`, as the inventory keeps addresses): on
+ * the per-frame path an unsigned address above 128.0.0.0, passed to a call V8 does not inline, is a
+ * heap number each time; a key is a small integer.
+ */
+export function ipv4KeyIsUnicastHost(k: number): boolean {
   // Multicast (224-239) as one comparison that runs for every address: `o1 > 239` ran only for
   // multicast and broadcast ones, and its first run threw away the optimised per-packet code.
-  return a !== 0 && a !== 0xffffffff && ((a >>> 24) & 0xf0) !== 0xe0;
+  return k !== 0 && k !== -1 && ((k >>> 24) & 0xf0) !== 0xe0;
 }
