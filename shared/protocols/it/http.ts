@@ -2,7 +2,7 @@ import { ByteWindow } from '../../decode/window';
 import type { Packet } from '../../decode/packet';
 import type { AppContext, AppProtocol } from '../contract';
 import { dstRef, srcRef } from '../common/refs';
-import { headerBlockEnd, headerSpans, productVersion, startsWith } from './text';
+import { headerBlockEnd, headerSpans, productVersion, startsWith, startsWithLower } from './text';
 import { cleanText } from '../common/text';
 import { MAX_VALUE_LENGTH } from '../../model/observation';
 import { SEG_GAP, SEG_OLD, StreamBuf, TwoDirections, directionKey } from './stream';
@@ -121,23 +121,12 @@ function value(w: ByteWindow, k: number): string {
   return v === undefined ? '' : cleanText(v);
 }
 
-/** ASCII-case-insensitive match of `lower` (lower-case ASCII) at offset `o` of `w`. */
-function matchAt(w: ByteWindow, o: number, lower: string): boolean {
-  if (!w.has(o, lower.length)) return false;
-  for (let i = 0; i < lower.length; i++) {
-    const c = lower.charCodeAt(i);
-    const b = w.u8(o + i);
-    if (b !== c && !(c >= 0x61 && c <= 0x7a && b === c - 0x20)) return false;
-  }
-  return true;
-}
-
 /** The first offset where `lower` matches wholly within [from, to), or -1. */
 function findAt(w: ByteWindow, from: number, to: number, lower: string): number {
   const c = lower.charCodeAt(0) | 0x20;
   // The first byte with its case bit set tells most offsets apart before the whole match is tried.
   for (let i = from; i + lower.length <= to; i++)
-    if ((w.u8(i) | 0x20) === c && matchAt(w, i, lower)) return i;
+    if ((w.u8(i) | 0x20) === c && startsWithLower(w, lower, i)) return i;
   return -1;
 }
 
@@ -231,7 +220,7 @@ function findTitle(p: Packet, ctx: AppContext, w: ByteWindow): boolean {
     const gt = stopAt(w, at + 6, n, 128, 0x3e);
     if (gt < 0) continue;
     const lt = stopAt(w, gt + 1, n, 512, 0x3c);
-    if (lt < 0 || !matchAt(w, lt, '</title') || lt + 7 > n) continue;
+    if (lt < 0 || !startsWithLower(w, '</title', lt) || lt + 7 > n) continue;
     const t = cleanText(w.ascii(gt + 1, lt - gt - 1, 512).replace(/\s+/g, ' '), 256);
     if (t !== '')
       em.attribute(ctx, p, { device: srcRef(p), field: 'html.title', key: 'html-title', value: t });

@@ -24,15 +24,9 @@ function blank(b: number): boolean {
 function nameIndex(w: ByteWindow, s: number, e: number, names: readonly string[]): number {
   while (s < e && blank(w.u8(s))) s++;
   while (e > s && blank(w.u8(e - 1))) e--;
-  outer: for (let k = 0; k < names.length; k++) {
+  for (let k = 0; k < names.length; k++) {
     const n = names[k]!;
-    if (n.length !== e - s) continue;
-    for (let i = 0; i < n.length; i++) {
-      const c = n.charCodeAt(i);
-      const b = w.u8(s + i);
-      if (b !== c && !(c >= 0x61 && c <= 0x7a && b === c - 0x20)) continue outer;
-    }
-    return k;
+    if (n.length === e - s && startsWithLower(w, n, s)) return k;
   }
   return -1;
 }
@@ -206,6 +200,17 @@ export function headerBlockEnd(w: ByteWindow, limit = 16384): number {
 export function startsWith(w: ByteWindow, s: string, o = 0): boolean {
   if (!w.has(o, s.length)) return false;
   for (let i = 0; i < s.length; i++) if (w.u8(o + i) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** `lower` (lower-case ASCII) at offset `o` of `w`, ignoring ASCII case. */
+export function startsWithLower(w: ByteWindow, lower: string, o = 0): boolean {
+  if (!w.has(o, lower.length)) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    const b = w.u8(o + i);
+    if (b !== c && !(c >= 0x61 && c <= 0x7a && b === c - 0x20)) return false;
+  }
   return true;
 }
 
