@@ -412,6 +412,38 @@ const READ_TAG_FRAGMENTED: CipRequest[] = [new CipRequest(SVC_READ_TAG_FRAGMENTE
 const message = new ByteWindow();
 
 /**
+ * For the short ways: the segment is one whole message of `cmd`, uncut by the snap length, with
+ * status 0 (validHeader has checked the command, the options and the length's bound).
+ */
+function wholeMessage(w: ByteWindow, p: Packet, cmd: number): boolean {
+  return (
+    p.capLen >= p.wireLen && w.u16le(0) === cmd && ENCAP_HEADER + w.u16le(2) === w.length && w.u32le(8) === 0
+  );
+}
+
+/**
+ * The flow of a whole message of `len` bytes that a short way reads instead of the stream, or null:
+ * the flow must have stated its client role for a request, and its connected messaging too when
+ * `connected`, and the direction's framing must be in step. The framing then moves on past the
+ * message, as feed() would have moved it.
+ */
+function stepPast(
+  p: Packet,
+  ctx: AppContext,
+  len: number,
+  toServer: boolean,
+  connected: boolean,
+): EnipFlow | null {
+  const f = ctx.flowState(p, 'enip', newFlow);
+  if ((connected && !f.saidConnected) || (toServer && !f.saidClient)) return null;
+  const s = f.dirs?.get(p);
+  if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return null;
+  s.nextSeq = (p.tcpSeq + len) >>> 0;
+  s.starts++;
+  return f;
+}
+
+/**
  * A segment that is one whole SendUnitData message (status and options 0, the usual two items:
  * connected address, connected data), once the flow has stated its client role and its connected
  * messaging, on a direction whose framing is in step: read here rather than through the stream, the
@@ -426,24 +458,18 @@ const message = new ByteWindow();
  */
 function connectedMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const len = w.length;
-  if (p.capLen < p.wireLen || w.u16le(0) !== CMD_SEND_UNIT_DATA || ENCAP_HEADER + w.u16le(2) !== len)
-    return false;
+  if (!wholeMessage(w, p, CMD_SEND_UNIT_DATA)) return false;
   // Interface handle and timeout, then two CPF items: connected address (4 bytes), connected data.
   const o = ENCAP_HEADER + 6;
   const d = o + 14;
-  if (w.u32le(8) !== 0 || w.u32le(20) !== 0 || len < d + 4 || len > ENCAP_HEADER + MAX_ENCAP_LENGTH)
-    return false;
-  if (w.u16le(o) !== 2 || w.u16le(o + 2) !== CPF.CONNECTED_ADDRESS || w.u16le(o + 4) !== 4) return false;
+  if (len < d + 4 || w.u16le(o) !== 2) return false;
+  if (w.u16le(o + 2) !== CPF.CONNECTED_ADDRESS || w.u16le(o + 4) !== 4) return false;
   if (w.u16le(o + 10) !== CPF.CONNECTED_DATA || d + w.u16le(o + 12) !== len) return false;
   const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
   const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
   if (!toServer && !fromServer) return false;
-  const f = ctx.flowState(p, 'enip', newFlow);
-  if (!f.saidConnected || (toServer && !f.saidClient)) return false;
-  const s = f.dirs?.get(p);
-  if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return false;
-  s.nextSeq = (p.tcpSeq + len) >>> 0;
-  s.starts++;
+  const f = stepPast(p, ctx, len, toServer, true);
+  if (f === null) return false;
   if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
   msgKey[0] = seqKey(w.u16le(d));
   const svc = w.u8(d + 2);
@@ -493,27 +519,22 @@ function connectedMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
  */
 function explicitMessage(w: ByteWindow, p: Packet, ctx: AppContext): boolean {
   const len = w.length;
-  if (p.capLen < p.wireLen || w.u16le(0) !== CMD_SEND_RR_DATA || ENCAP_HEADER + w.u16le(2) !== len)
-    return false;
-  // Status and options 0; interface handle and timeout, then two CPF items.
+  if (!wholeMessage(w, p, CMD_SEND_RR_DATA)) return false;
+  // Interface handle and timeout, then two CPF items: null address, unconnected data.
   const o = ENCAP_HEADER + 6;
   const d = o + 10;
-  if (w.u32le(8) !== 0 || w.u32le(20) !== 0 || len < d + 2 || w.u16le(o) !== 2) return false;
+  if (len < d + 2 || w.u16le(o) !== 2) return false;
   if (w.u16le(o + 2) !== CPF.NULL_ADDRESS || w.u16le(o + 4) !== 0) return false;
   if (w.u16le(o + 6) !== CPF.UNCONNECTED_DATA || d + w.u16le(o + 8) !== len) return false;
   const toServer = p.dstPort === 44818 && p.srcPort !== 44818;
   const fromServer = p.srcPort === 44818 && p.dstPort !== 44818;
   if (!toServer && !fromServer) return false;
-  const f = ctx.flowState(p, 'enip', newFlow);
-  if (toServer && !f.saidClient) return false;
-  const s = f.dirs?.get(p);
-  if (s === undefined || s.lost || s.collecting || s.skip !== 0 || s.nextSeq !== p.tcpSeq) return false;
+  const f = stepPast(p, ctx, len, toServer, false);
+  if (f === null) return false;
   if (fromServer) flowMeter(ctx, p, f, 'enip', 'dst').answer();
   msgKey[0] = contextKey(w.u32le(16), w.u32le(12));
   // A window of its own, as in connectedMessage(): a short message is not a truncated segment.
   cip(w.sub(message, 0, len), d, len, p, ctx, f, toServer, fromServer);
-  s.nextSeq = (p.tcpSeq + len) >>> 0;
-  s.starts++;
   f.routine++;
   return true;
 }
