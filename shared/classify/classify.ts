@@ -1,7 +1,7 @@
 import { ATTRIBUTES, type AttributeName, type CompiledRule, type Cond, type Matcher } from './compile';
 import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
 import type { DeviceFacts } from './facts';
-import { byKind, matchAll, matchRule, yieldOf, type EvidenceRef, type FactsByKind } from './match';
+import { byKind, matchAll, matchRule, withOnly, yieldOf, type EvidenceRef, type FactsByKind } from './match';
 import { isoTimeOrNull } from '../util/time';
 import { categoryOf, PURDUE_LEVEL, ROLE_PURDUE, type DeviceType } from './taxonomy';
 
@@ -252,15 +252,14 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
     const known = idx.knowsFingerprints;
     for (const f of prints) {
       if (used.has(f)) continue;
-      facts.set('fingerprint', [f]);
+      const one = withOnly(facts, 'fingerprint', f);
       for (const r of known) {
-        if (matchRule(r, d, facts)?.evidence.some((e) => e.fact === f) === true) {
+        if (matchRule(r, d, one)?.evidence.some((e) => e.fact === f) === true) {
           used.add(f);
           break;
         }
       }
     }
-    facts.set('fingerprint', prints);
   }
 
   const type = combine('type', proposed('type'));

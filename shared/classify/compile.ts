@@ -21,6 +21,13 @@ export type Cond =
       protocol?: Matcher;
       /** The protocol, lower-cased, when the rule names exactly one (most do): see byKind. */
       protocolIs?: string;
+      /** The keys, lower-cased, when the key test accepts only listed keys regardless of case. */
+      keysAre?: string[];
+      /**
+       * The byKind list it reads: its kind's facts of its one key (keysAre), else of its one protocol,
+       * else all of its kind; a sub-list in the same order, of facts that can pass the test.
+       */
+      from: string;
       field?: Matcher;
       key?: Matcher;
       value?: Matcher;
@@ -47,8 +54,8 @@ export interface CompiledRule extends Outcome {
   /** One rule, many rows: the match's key picks the row that yields (null: the rule yields itself). */
   table: LookupTable | null;
   /**
-   * A cheap precondition: the device must have a fact of one of these kinds (`kind` or
-   * `kind\0protocol`, as byKind keys them), or (for 'oui', 'mac',
+   * A cheap precondition: the device must have a fact of one of these kinds (`kind`,
+   * `kind\0protocol` or `kind\u0001key`, as byKind keys them), or (for 'oui', 'mac',
    * 'served', 'role', 'peers') that input; null when the rule has none. Lets classify skip most rules.
    */
   needs: string[] | null;
@@ -143,8 +150,10 @@ function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRu
 function needsOf(c: Cond): string[] | null {
   switch (c.t) {
     case 'fact':
-      // A test naming one protocol needs a fact of that kind and protocol (byKind's second key).
-      return [c.protocolIs === undefined ? c.kind : c.kind + '\0' + c.protocolIs];
+      // A test naming its keys needs a fact of that kind with one of them (byKind's third key); one
+      // naming one protocol, a fact of that kind and protocol (the second). Keys are the rarer.
+      if (c.keysAre !== undefined) return c.keysAre.map((k) => byKey(c.kind, k));
+      return [c.protocolIs === undefined ? c.kind : byProtocol(c.kind, c.protocolIs)];
     case 'role':
       // A test for named roles needs one of them (classify looks the device's roles up by name).
       return c.names !== undefined ? c.names.map((n) => '@role=' + n) : ['@role'];
@@ -204,13 +213,13 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   }
   if ('fact' in s) {
     const f = s.fact;
-    const out: Cond = { t: 'fact', kind: f.kind };
+    const out: Cond = { t: 'fact', kind: f.kind, from: f.kind };
     if (f.protocol !== undefined) out.protocol = compileMatcher(f.protocol, errs);
     if (typeof f.protocol === 'string') out.protocolIs = f.protocol.toLowerCase();
     if (f.field !== undefined) out.field = compileMatcher(f.field, errs);
     if (f.key !== undefined) out.key = compileMatcher(f.key, errs);
     if (f.value !== undefined) out.value = compileMatcher(f.value, errs);
-    return out;
+    return keyed(out, f.key);
   }
   if ('oui' in s) return { t: 'oui', m: compileMatcher(s.oui, errs) };
   if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs) };
@@ -225,14 +234,28 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   if ('peers' in s) return { t: 'peers', protocol: s.peers.protocol, min: s.peers.min };
   if ('forwards' in s) return { t: 'forwards', min: s.forwards.min };
   // A SYN signature is a fingerprint fact whose value is tested field by field.
-  if ('syn' in s)
-    return {
-      t: 'fact',
-      kind: 'fingerprint',
-      key: compileMatcher(s.syn.synack === true ? 'tcp-synack' : 'tcp-syn', errs),
-      syn: synTest(s.syn),
-    };
+  if ('syn' in s) {
+    const key = s.syn.synack === true ? 'tcp-synack' : 'tcp-syn';
+    const out: Cond = { t: 'fact', kind: 'fingerprint', from: 'fingerprint' };
+    out.key = compileMatcher(key, errs);
+    out.syn = synTest(s.syn);
+    return keyed(out, key);
+  }
   return { t: 'router', v: s.router };
+}
+
+/** byKind's key for the facts of a kind from one protocol (lower-cased). */
+export const byProtocol = (kind: string, protocol: string) => kind + '\0' + protocol;
+/** byKind's key for the facts of a kind with one key (lower-cased). */
+export const byKey = (kind: string, key: string) => kind + '\u0001' + key;
+
+/** A fact test with its keysAre and the list it reads (see Cond): most tests name one key. */
+function keyed(c: Extract<Cond, { t: 'fact' }>, key: MatcherSpec | undefined): Cond {
+  const keys = key === undefined ? null : exactNames(key);
+  if (keys !== null) c.keysAre = keys;
+  if (keys !== null && keys.length === 1) c.from = byKey(c.kind, keys[0]!);
+  else if (c.protocolIs !== undefined) c.from = byProtocol(c.kind, c.protocolIs);
+  return c;
 }
 
 const NEVER: Matcher = () => null;
