@@ -1,4 +1,11 @@
-import { ATTRIBUTES, type AttributeName, type CompiledRule, type Cond, type Matcher } from './compile';
+import {
+  ATTRIBUTES,
+  foldName,
+  type AttributeName,
+  type CompiledRule,
+  type Cond,
+  type Matcher,
+} from './compile';
 import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
 import type { DeviceFacts } from './facts';
 import { byKind, matchAll, matchRule, withOnly, yieldOf, type EvidenceRef, type FactsByKind } from './match';
@@ -144,7 +151,7 @@ function candidates(
   add(idx.always);
   for (const k of facts.keys()) add(idx.byNeed.get(k));
   for (const k of INPUTS) if (has(k)) add(idx.byNeed.get(k));
-  for (const r of roles) add(idx.byNeed.get('@role=' + r.toLowerCase()));
+  for (const r of roles) add(idx.byNeed.get('@role=' + foldName(r)));
   if (oui !== null) add(ouiRules(idx, oui));
   const out: number[] = [];
   for (let i = lo; i <= hi; i++)

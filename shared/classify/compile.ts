@@ -19,15 +19,13 @@ export type Cond =
       t: 'fact';
       kind: string;
       protocol?: Matcher;
-      /** The protocol, lower-cased, when the rule names exactly one (most do): see byKind. */
-      protocolIs?: string;
-      /** The keys, lower-cased, when the key test accepts only listed keys regardless of case. */
-      keysAre?: string[];
       /**
-       * The byKind list it reads: its kind's facts of its one key (keysAre), else of its one protocol,
-       * else all of its kind; a sub-list in the same order, of facts that can pass the test.
+       * When the key test passes only some names, byKind's lists of this kind's facts with those keys
+       * (folded, see foldName): no other fact can pass.
        */
-      from: string;
+      keyLists?: string[];
+      /** The same for the protocol test: byKind's lists of this kind's facts from those protocols. */
+      protocolLists?: string[];
       field?: Matcher;
       key?: Matcher;
       value?: Matcher;
@@ -151,9 +149,8 @@ function needsOf(c: Cond): string[] | null {
   switch (c.t) {
     case 'fact':
       // A test naming its keys needs a fact of that kind with one of them (byKind's third key); one
-      // naming one protocol, a fact of that kind and protocol (the second). Keys are the rarer.
-      if (c.keysAre !== undefined) return c.keysAre.map((k) => byKey(c.kind, k));
-      return [c.protocolIs === undefined ? c.kind : byProtocol(c.kind, c.protocolIs)];
+      // naming its protocols, a fact of that kind and one of them (the second). Keys are the rarer.
+      return [...(c.keyLists ?? c.protocolLists ?? [c.kind])];
     case 'role':
       // A test for named roles needs one of them (classify looks the device's roles up by name).
       return c.names !== undefined ? c.names.map((n) => '@role=' + n) : ['@role'];
@@ -213,20 +210,19 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   }
   if ('fact' in s) {
     const f = s.fact;
-    const out: Cond = { t: 'fact', kind: f.kind, from: f.kind };
+    const out: Cond = { t: 'fact', kind: f.kind };
     if (f.protocol !== undefined) out.protocol = compileMatcher(f.protocol, errs);
-    if (typeof f.protocol === 'string') out.protocolIs = f.protocol.toLowerCase();
     if (f.field !== undefined) out.field = compileMatcher(f.field, errs);
     if (f.key !== undefined) out.key = compileMatcher(f.key, errs);
     if (f.value !== undefined) out.value = compileMatcher(f.value, errs);
-    return keyed(out, f.key);
+    return keyed(out, f.key, f.protocol);
   }
   if ('oui' in s) return { t: 'oui', m: compileMatcher(s.oui, errs) };
   if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs) };
   if ('serves' in s) return { t: 'serves', ports: s.serves === 'any' ? null : s.serves };
   if ('protocol' in s) return { t: 'protocol', m: compileMatcher(s.protocol, errs) };
   if ('role' in s) {
-    const names = exactNames(s.role);
+    const names = literalNames(s.role);
     return names === null
       ? { t: 'role', m: compileMatcher(s.role, errs) }
       : { t: 'role', m: compileMatcher(s.role, errs), names };
@@ -236,25 +232,29 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   // A SYN signature is a fingerprint fact whose value is tested field by field.
   if ('syn' in s) {
     const key = s.syn.synack === true ? 'tcp-synack' : 'tcp-syn';
-    const out: Cond = { t: 'fact', kind: 'fingerprint', from: 'fingerprint' };
+    const out: Cond = { t: 'fact', kind: 'fingerprint' };
     out.key = compileMatcher(key, errs);
     out.syn = synTest(s.syn);
-    return keyed(out, key);
+    return keyed(out, key, undefined);
   }
   return { t: 'router', v: s.router };
 }
 
-/** byKind's key for the facts of a kind from one protocol (lower-cased). */
+/** byKind's key for the facts of a kind from one protocol (folded). */
 export const byProtocol = (kind: string, protocol: string) => kind + '\0' + protocol;
-/** byKind's key for the facts of a kind with one key (lower-cased). */
+/** byKind's key for the facts of a kind with one key (folded). */
 export const byKey = (kind: string, key: string) => kind + '\u0001' + key;
 
-/** A fact test with its keysAre and the list it reads (see Cond): most tests name one key. */
-function keyed(c: Extract<Cond, { t: 'fact' }>, key: MatcherSpec | undefined): Cond {
-  const keys = key === undefined ? null : exactNames(key);
-  if (keys !== null) c.keysAre = keys;
-  if (keys !== null && keys.length === 1) c.from = byKey(c.kind, keys[0]!);
-  else if (c.protocolIs !== undefined) c.from = byProtocol(c.kind, c.protocolIs);
+/** A fact test with the lists of facts that can pass it (see Cond). */
+function keyed(
+  c: Extract<Cond, { t: 'fact' }>,
+  key: MatcherSpec | undefined,
+  protocol: MatcherSpec | undefined,
+): Cond {
+  const keys = key === undefined ? null : literalNames(key);
+  const protocols = protocol === undefined ? null : literalNames(protocol);
+  if (keys !== null) c.keyLists = keys.map((k) => byKey(c.kind, k));
+  if (protocols !== null) c.protocolLists = protocols.map((p) => byProtocol(c.kind, p));
   return c;
 }
 
@@ -263,15 +263,34 @@ const NEVER: Matcher = () => null;
 /** A match without captures. Shared, so frozen: whoever adds captures makes a new object. */
 const NO_CAPTURES: Captures = Object.freeze({}) as Captures;
 
-/** The values a matcher accepts, lower-cased, when it accepts only listed values regardless of case. */
-function exactNames(m: MatcherSpec): string[] | null {
+/**
+ * A name as the indexes file it (byKind's lists, the rule index's roles): lower-cased, and U+017F
+ * (long s) as 's', since a case-insensitive `u` regex matches it for 's' (U+212A, the Kelvin sign,
+ * lower-cases to 'k' already). A matcher that passes a value only when it is one of some names,
+ * whether equal in case, in lower case or by a regex's case folding, passes only values whose folded
+ * form is a folded name: the indexes can leave out every other value, and the matcher decides.
+ */
+export function foldName(s: string): string {
+  const l = lower(s);
+  return l.includes('\u017f') ? l.replaceAll('\u017f', 's') : l;
+}
+
+/** `^name$` or `^(name|name...)$` of plain characters (a `.` escaped): the names, else null. */
+const LITERAL_REGEX =
+  /^\^(?:\((?:\?:)?((?:[\w :/-]|\\\.)+(?:\|(?:[\w :/-]|\\\.)+)*)\)|((?:[\w :/-]|\\\.)+))\$$/;
+
+/**
+ * The names a matcher passes, folded, when it passes no other value (equals, in, or a regex that is
+ * an anchored list of plain names); null when it may pass others. Its tests must all pass (see
+ * compileMatcher), so one of them naming its values is enough.
+ */
+export function literalNames(m: MatcherSpec): string[] | null {
   const spec = typeof m === 'string' ? { equals: m } : m;
-  if (spec.case === true) return null;
-  for (const k of Object.keys(spec)) if (k !== 'equals' && k !== 'in' && k !== 'case') return null;
-  const out: string[] = [];
-  if (spec.equals !== undefined) out.push(spec.equals.toLowerCase());
-  if (spec.in !== undefined) for (const v of spec.in) out.push(v.toLowerCase());
-  return out;
+  if (spec.equals !== undefined) return [foldName(spec.equals)];
+  if (spec.in !== undefined) return spec.in.map(foldName);
+  const r = spec.regex === undefined ? null : LITERAL_REGEX.exec(spec.regex);
+  if (r === null) return null;
+  return (r[1] ?? r[2]!).split('|').map((n) => foldName(n.replaceAll('\\.', '.')));
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;

@@ -1,6 +1,7 @@
 import {
   byKey,
   byProtocol,
+  foldName,
   type AttributeName,
   type Captures,
   type Cond,
@@ -36,8 +37,8 @@ export type FactsByKind = Map<string, FactIn[]>;
 
 /**
  * A device's facts by kind, by kind and protocol (`kind\0protocol`) and by kind and key
- * (`kind\u0001key`), both lower-cased: a test naming one key or one protocol reads only those facts,
- * in the same order (on the bench capture, three in five facts tried failed the key test).
+ * (`kind\u0001key`), both folded (foldName): a test naming one key or one protocol reads only those
+ * facts, in the same order (on the bench capture, three in five facts tried failed the key test).
  */
 export function byKind(d: DeviceFacts): FactsByKind {
   const m: FactsByKind = new Map();
@@ -47,8 +48,8 @@ export function byKind(d: DeviceFacts): FactsByKind {
 
 function addFact(m: FactsByKind, f: FactIn): void {
   add(m, f.kind, f);
-  add(m, byProtocol(f.kind, f.protocol.toLowerCase()), f);
-  add(m, byKey(f.kind, f.key.toLowerCase()), f);
+  add(m, byProtocol(f.kind, foldName(f.protocol)), f);
+  add(m, byKey(f.kind, foldName(f.key)), f);
 }
 
 function add(m: FactsByKind, k: string, f: FactIn): void {
@@ -82,6 +83,30 @@ export function outcomeOf(r: CompiledRule, caps: Captures): Outcome | null {
 
 const NO_FACTS: readonly FactIn[] = Object.freeze([]);
 
+/**
+ * The facts a fact test reads, in the device's order: those of the one key (or else protocol) of
+ * its names that the device has, none when it has none, else all of the kind. Lists of several names
+ * are not merged: a device rarely has facts under two names of one test.
+ */
+function factsFor(c: FactCond, facts: FactsByKind): readonly FactIn[] {
+  const ofKey = c.keyLists === undefined ? null : onlyList(c.keyLists, facts);
+  if (ofKey !== null) return ofKey;
+  const ofProtocol = c.protocolLists === undefined ? null : onlyList(c.protocolLists, facts);
+  return ofProtocol ?? facts.get(c.kind) ?? NO_FACTS;
+}
+
+/** The one of these lists the device has; none when it has none; null when it has several. */
+function onlyList(names: readonly string[], facts: FactsByKind): readonly FactIn[] | null {
+  let one: readonly FactIn[] = NO_FACTS;
+  for (let i = 0; i < names.length; i++) {
+    const l = facts.get(names[i]!);
+    if (l === undefined) continue;
+    if (one !== NO_FACTS) return null;
+    one = l;
+  }
+  return one;
+}
+
 /** Where matchAll's fact tests push their evidence, taken back at once (empty between calls). */
 const tried: EvidenceRef[] = [];
 
@@ -99,7 +124,7 @@ export function matchAll(r: CompiledRule, d: DeviceFacts, facts: FactsByKind): R
     const m = matchRule(r, d, facts);
     return m === null ? [] : [m];
   }
-  const all = facts.get(c.from) ?? NO_FACTS;
+  const all = factsFor(c, facts);
   const out: RuleMatch[] = [];
   for (let i = 0; i < all.length && out.length < MAX_MATCHES; i++) {
     // factMatch pushes its one piece of evidence only when the fact matches: an array per match,
@@ -211,7 +236,7 @@ function evalCond(c: Cond, d: DeviceFacts, facts: FactsByKind, ev: EvidenceRef[]
     case 'not':
       return evalCond(c.c, d, facts, []) === null ? {} : null;
     case 'fact': {
-      const all = facts.get(c.from) ?? NO_FACTS;
+      const all = factsFor(c, facts);
       for (let i = 0; i < all.length; i++) {
         const caps = factMatch(c, all[i]!, ev, facts);
         if (caps !== null) return caps;
