@@ -8,7 +8,18 @@ import {
 } from './compile';
 import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
 import type { DeviceFacts } from './facts';
-import { byKind, matchAll, matchRule, withOnly, yieldOf, type EvidenceRef, type FactsByKind } from './match';
+import {
+  addFact,
+  byKind,
+  dropFact,
+  matchAll,
+  matchRule,
+  putBack,
+  setAside,
+  yieldOf,
+  type EvidenceRef,
+  type FactsByKind,
+} from './match';
 import { isoTimeOrNull } from '../util/time';
 import { categoryOf, PURDUE_LEVEL, ROLE_PURDUE, type DeviceType } from './taxonomy';
 
@@ -271,16 +282,20 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
   const prints = facts.get('fingerprint') ?? [];
   if (prints.some((f) => !used.has(f))) {
     const known = idx.knowsFingerprints;
+    // Each print alone in every list byKind keeps of the kind; the lists put back after.
+    const saved = setAside(facts, 'fingerprint');
     for (const f of prints) {
       if (used.has(f)) continue;
-      const one = withOnly(facts, 'fingerprint', f);
+      addFact(facts, f);
       for (const r of known) {
-        if (matchRule(r, d, one)?.evidence.some((e) => e.fact === f) === true) {
+        if (matchRule(r, d, facts)?.evidence.some((e) => e.fact === f) === true) {
           used.add(f);
           break;
         }
       }
+      dropFact(facts, f);
     }
+    putBack(facts, saved);
   }
 
   const type = combine('type', proposed('type'));

@@ -46,10 +46,18 @@ export function byKind(d: DeviceFacts): FactsByKind {
   return m;
 }
 
-function addFact(m: FactsByKind, f: FactIn): void {
+/** `f` added to the lists byKind keeps. */
+export function addFact(m: FactsByKind, f: FactIn): void {
   add(m, f.kind, f);
   add(m, byProtocol(f.kind, foldName(f.protocol)), f);
   add(m, byKey(f.kind, foldName(f.key)), f);
+}
+
+/** The lists `f` is in taken out (after addFact of `f` alone: they hold nothing else). */
+export function dropFact(m: FactsByKind, f: FactIn): void {
+  m.delete(f.kind);
+  m.delete(byProtocol(f.kind, foldName(f.protocol)));
+  m.delete(byKey(f.kind, foldName(f.key)));
 }
 
 function add(m: FactsByKind, k: string, f: FactIn): void {
@@ -58,12 +66,20 @@ function add(m: FactsByKind, k: string, f: FactIn): void {
   else l.push(f);
 }
 
-/** `facts` with `kind`'s facts replaced by `f` alone, in every list byKind keeps. */
-export function withOnly(facts: FactsByKind, kind: string, f: FactIn): FactsByKind {
-  const m: FactsByKind = new Map();
-  for (const [k, l] of facts) if (l[0]!.kind !== kind) m.set(k, l);
-  addFact(m, f);
-  return m;
+/** Every list of `kind`'s facts taken out of `facts`, to be put back by putBack. */
+export function setAside(facts: FactsByKind, kind: string): [string, FactIn[]][] {
+  const out: [string, FactIn[]][] = [];
+  // By key, not by entry: an entry is an array of its own in code V8 has not optimised.
+  for (const k of facts.keys()) {
+    const l = facts.get(k)!;
+    if (l[0]!.kind === kind) out.push([k, l]);
+  }
+  for (let i = 0; i < out.length; i++) facts.delete(out[i]![0]);
+  return out;
+}
+
+export function putBack(facts: FactsByKind, saved: readonly [string, FactIn[]][]): void {
+  for (let i = 0; i < saved.length; i++) facts.set(saved[i]![0], saved[i]![1]);
 }
 
 /** A match of a rule with a lookup table fires only when its key names a row. */
