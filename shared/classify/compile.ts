@@ -387,8 +387,12 @@ export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
       if (r === null) return null;
       const c: Captures = {};
       for (let i = 1; i < r.length && i < 10; i++) if (r[i] !== undefined) c[String(i)] = r[i]!;
+      // for-in, not Object.entries: no array per group (the same keys, in the same order).
       if (r.groups !== undefined)
-        for (const [k, v] of Object.entries(r.groups)) if (v !== undefined) c[k] = v;
+        for (const k in r.groups) {
+          const v = r.groups[k];
+          if (v !== undefined) c[k] = v;
+        }
       return c;
     });
   }
