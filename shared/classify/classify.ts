@@ -1,7 +1,25 @@
-import { ATTRIBUTES, type AttributeName, type CompiledRule, type Cond, type Matcher } from './compile';
+import {
+  ATTRIBUTES,
+  foldName,
+  type AttributeName,
+  type CompiledRule,
+  type Cond,
+  type Matcher,
+} from './compile';
 import { combine, type Attribute, type AttributeEvidence, type Candidate } from './combine';
 import type { DeviceFacts } from './facts';
-import { byKind, matchAll, matchRule, yieldOf, type EvidenceRef, type FactsByKind } from './match';
+import {
+  addFact,
+  byKind,
+  dropFact,
+  matchAll,
+  matchRule,
+  putBack,
+  setAside,
+  yieldOf,
+  type EvidenceRef,
+  type FactsByKind,
+} from './match';
 import { isoTimeOrNull } from '../util/time';
 import { categoryOf, PURDUE_LEVEL, ROLE_PURDUE, type DeviceType } from './taxonomy';
 
@@ -59,6 +77,8 @@ interface RuleIndex {
   knowsFingerprints: CompiledRule[];
   /** A mark per rule, all clear between calls: candidates() sets and clears them. */
   marks: Uint8Array;
+  /** The rules candidates() marked, in the order met; its answer is a sorted view of the first few. */
+  found: Int32Array;
   /**
    * Rules that need an OUI and cannot match without their test of it passing (a bare `oui` test, or
    * one in a top-level `all`), with that test: byOui lists those whose test an OUI passes.
@@ -89,6 +109,7 @@ function ruleIndex(rules: readonly CompiledRule[]): RuleIndex {
     byNeed: new Map(),
     knowsFingerprints: rules.filter((r) => r.knowsFingerprints),
     marks: new Uint8Array(rules.length),
+    found: new Int32Array(rules.length),
     ouiTests: [],
     byOui: new Map(),
   };
@@ -123,36 +144,39 @@ function ouiRules(idx: RuleIndex, oui: string): number[] {
   return out;
 }
 
-/** Indices of the rules whose needs this device meets, in rule order (the order rules fire in). */
+/**
+ * Indices of the rules whose needs this device meets, in rule order (the order rules fire in): a
+ * view of idx.found, good until the next call.
+ */
 function candidates(
   idx: RuleIndex,
   facts: FactsByKind,
   roles: readonly string[],
   oui: string | null,
   has: (k: string) => boolean,
-): number[] {
-  // Marks rather than a sorted union: a device meets a few dozen lists of up to hundreds of rules.
+): Int32Array {
+  // Marks rather than a union of sorted lists: a device meets a few dozen lists of up to hundreds of
+  // rules. The marked rules are kept as met and sorted after (a typed array sorts numbers natively),
+  // not found by scanning every mark: the bench capture's devices meet 14 rules of 354 on average.
   const marks = idx.marks;
-  let lo = marks.length;
-  let hi = -1;
+  const found = idx.found;
+  let n = 0;
   const add = (l: number[] | undefined) => {
-    if (l === undefined || l.length === 0) return;
-    for (const i of l) marks[i] = 1;
-    if (l[0]! < lo) lo = l[0]!;
-    if (l[l.length - 1]! > hi) hi = l[l.length - 1]!;
+    if (l === undefined) return;
+    for (let j = 0; j < l.length; j++) {
+      const i = l[j]!;
+      if (marks[i] === 1) continue;
+      marks[i] = 1;
+      found[n++] = i;
+    }
   };
   add(idx.always);
   for (const k of facts.keys()) add(idx.byNeed.get(k));
-  for (const k of INPUTS) if (has(k)) add(idx.byNeed.get(k));
-  for (const r of roles) add(idx.byNeed.get('@role=' + r.toLowerCase()));
+  for (let j = 0; j < INPUTS.length; j++) if (has(INPUTS[j]!)) add(idx.byNeed.get(INPUTS[j]!));
+  for (let j = 0; j < roles.length; j++) add(idx.byNeed.get('@role=' + foldName(roles[j]!)));
   if (oui !== null) add(ouiRules(idx, oui));
-  const out: number[] = [];
-  for (let i = lo; i <= hi; i++)
-    if (marks[i] === 1) {
-      out.push(i);
-      marks[i] = 0;
-    }
-  return out;
+  for (let j = 0; j < n; j++) marks[found[j]!] = 0;
+  return found.subarray(0, n).sort();
 }
 
 /** Run every rule over one device's facts and combine what fired into attributes with evidence. */
@@ -213,13 +237,20 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
     return Object.keys(d.peers).length > 0;
   };
   const idx = ruleIndex(rules);
-  for (const i of candidates(idx, facts, d.roles, d.oui, has)) {
-    const rule = rules[i]!;
-    for (const m of matchAll(rule, d, facts)) {
+  // Indexed loops in this one: classification runs once per run with code V8 has not optimised, where
+  // every for-of makes an iterator and an object per step (bench capture: 1,151 devices, 15,881
+  // candidate rules, 2,353 matches of 7 attributes each).
+  const cl = candidates(idx, facts, d.roles, d.oui, has);
+  for (let ci = 0; ci < cl.length; ci++) {
+    const rule = rules[cl[ci]!]!;
+    const ms = matchAll(rule, d, facts);
+    for (let mi = 0; mi < ms.length; mi++) {
+      const m = ms[mi]!;
       const r = m.outcome;
       const ev = evidenceOf(r.id, m.evidence);
       let yielded = false;
-      for (const a of ATTRIBUTES) {
+      for (let ai = 0; ai < ATTRIBUTES.length; ai++) {
+        const a = ATTRIBUTES[ai]!;
         if (r.yields[a] === undefined) continue;
         const v = yieldOf(r, a, m.captures);
         if (v === null) continue;
@@ -229,7 +260,8 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
         else l.push(c);
         yielded = true;
       }
-      for (const role of r.roles) {
+      for (let ri = 0; ri < r.roles.length; ri++) {
+        const role = r.roles[ri]!;
         yielded = true;
         const have = roles.get(role);
         if (have === undefined) {
@@ -250,17 +282,20 @@ export function classify(d: DeviceFacts, rules: readonly CompiledRule[]): Classi
   const prints = facts.get('fingerprint') ?? [];
   if (prints.some((f) => !used.has(f))) {
     const known = idx.knowsFingerprints;
+    // Each print alone in every list byKind keeps of the kind; the lists put back after.
+    const saved = setAside(facts, 'fingerprint');
     for (const f of prints) {
       if (used.has(f)) continue;
-      facts.set('fingerprint', [f]);
+      addFact(facts, f);
       for (const r of known) {
         if (matchRule(r, d, facts)?.evidence.some((e) => e.fact === f) === true) {
           used.add(f);
           break;
         }
       }
+      dropFact(facts, f);
     }
-    facts.set('fingerprint', prints);
+    putBack(facts, saved);
   }
 
   const type = combine('type', proposed('type'));

@@ -39,6 +39,8 @@ interface Group {
   /** Strongest confidence per rule: one rule firing on many facts is one opinion. */
   byRule: Map<string, number>;
   evidence: AttributeEvidence[];
+  /** noisyOr of byRule, once all candidates are in. */
+  own: number;
 }
 
 /** Independent opinions agree: 1 - product of (1 - c). */
@@ -80,7 +82,7 @@ export function combine(attr: AttributeName, cands: readonly Candidate[]): Attri
     const key = c.value.toLowerCase();
     let g = groups.get(key);
     if (g === undefined)
-      groups.set(key, (g = { key, value: c.value, best: 0, byRule: new Map(), evidence: [] }));
+      groups.set(key, (g = { key, value: c.value, best: 0, byRule: new Map(), evidence: [], own: 0 }));
     if (c.confidence > g.best) {
       g.best = c.confidence;
       g.value = c.value;
@@ -89,12 +91,12 @@ export function combine(attr: AttributeName, cands: readonly Candidate[]): Attri
     for (const e of c.evidence) if (g.evidence.length < MAX_EVIDENCE) g.evidence.push(e);
   }
   const list = [...groups.values()];
-  const own = new Map(list.map((g) => [g, noisyOr(g.byRule.values())]));
+  for (const g of list) g.own = noisyOr(g.byRule.values());
   let win: Group | null = null;
   let winScore = -1;
   for (const g of list) {
-    const support = [own.get(g)!];
-    for (const h of list) if (generalizes(attr, h.key, g.key)) support.push(own.get(h)!);
+    const support = [g.own];
+    for (const h of list) if (generalizes(attr, h.key, g.key)) support.push(h.own);
     const score = noisyOr(support);
     // Ties go to the more specific value, then to the one with more evidence.
     if (
@@ -117,7 +119,7 @@ export function combine(attr: AttributeName, cands: readonly Candidate[]): Attri
       for (const e of g.evidence) if (evidence.length < MAX_EVIDENCE) evidence.push(e);
       continue;
     }
-    alternatives.push({ value: g.value, confidence: round(own.get(g)!), rules: [...g.byRule.keys()].sort() });
+    alternatives.push({ value: g.value, confidence: round(g.own), rules: [...g.byRule.keys()].sort() });
   }
   alternatives.sort((a, b) => b.confidence - a.confidence || (a.value < b.value ? -1 : 1));
   return {

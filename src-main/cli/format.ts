@@ -99,41 +99,58 @@ export function toJson(inv: InventoryJson): string {
 }
 
 /**
+ * A piece of JSON text: a string, or the part [from, to) of one, where the parts left out are ASCII
+ * (a writer encodes the whole text and drops their bytes, rather than copying the part out first).
+ */
+export type JsonPiece = string | { text: string; from: number; to: number };
+
+/** A piece as a string. */
+export function pieceText(p: JsonPiece): string {
+  return typeof p === 'string' ? p : p.text.slice(p.from, p.to);
+}
+
+/**
  * `v` as JSON.stringify(v, null, 2) writes it `depth` levels down (each line after the first indented
  * by two spaces a level): stringified inside that many arrays and cut out, so the indenting is
  * JSON.stringify's own, not a second pass over the text: the bench capture's devices and edges
  * (2.9 MB) took a median 38 ms to write with a regex replace over each one's text, 13 ms this way.
+ * The cut is left to the writer: a slice copied every device's text once more (2.9 MB).
  */
-function nested(v: unknown, depth: number): string {
+function nested(v: unknown, depth: number): JsonPiece {
   let wrapped: unknown = v;
   for (let i = 0; i < depth; i++) wrapped = [wrapped];
   // Level i (1..depth) opens with "[", a newline and 2i spaces; level i closes with a newline, 2(i-1)
   // spaces and "]".
-  const s = JSON.stringify(wrapped, null, 2);
-  return s.slice(depth * (depth + 3), s.length - depth * (depth + 1));
+  const text = JSON.stringify(wrapped, null, 2);
+  return { text, from: depth * (depth + 3), to: text.length - depth * (depth + 1) };
 }
 
 /**
  * toJson's text in pieces, from an object's fields and then its lists one item at a time (the same
  * bytes: JSON.stringify's two-space layout, each piece indented to its depth). A large inventory is
- * written without holding every device's JSON and the whole text at once.
+ * written without holding every device's JSON and the whole text at once; an item's text is one
+ * piece and the separator before it another (joined, they made a string the writer had to flatten).
  */
 export function* jsonChunks(
   head: Record<string, unknown>,
   lists: [string, Iterable<unknown>][],
-): Generator<string> {
+): Generator<JsonPiece> {
   let first = true;
   yield '{';
   for (const [k, v] of Object.entries(head)) {
     if (v === undefined) continue;
-    yield (first ? '\n  ' : ',\n  ') + JSON.stringify(k) + ': ' + nested(v, 1);
+    yield (first ? '\n  ' : ',\n  ') + JSON.stringify(k) + ': ';
+    yield nested(v, 1);
     first = false;
   }
   for (const [k, items] of lists) {
     yield (first ? '\n  ' : ',\n  ') + JSON.stringify(k) + ': [';
     first = false;
     let n = 0;
-    for (const it of items) yield (n++ === 0 ? '\n    ' : ',\n    ') + nested(it, 2);
+    for (const it of items) {
+      yield n++ === 0 ? '\n    ' : ',\n    ';
+      yield nested(it, 2);
+    }
     yield n === 0 ? ']' : '\n  ]';
   }
   yield first ? '}\n' : '\n}\n';

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { explainWriteError, isSpecialFile, tempPathFor, writeFileAtomic } from '../report/write';
+import { pieceText, type JsonPiece } from './format';
 
 /** A mistake the person running the command can fix: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -38,8 +39,15 @@ export async function writeOutput(text: string, out?: string): Promise<void> {
   });
 }
 
-/** writeOutput for text made piece by piece (pieces gathered to about a megabyte per write). */
-export async function writeChunks(chunks: Iterable<string>, out?: string): Promise<void> {
+/** Bytes gathered per write of writeChunks. */
+const BLOCK = 1 << 20;
+
+/**
+ * writeOutput for text made piece by piece: each piece encoded as UTF-8 straight into one block of
+ * about a megabyte, written when full. Gathering the pieces as one string made V8 copy them into a
+ * flat string a megabyte at a time, then encode that into a buffer of its own.
+ */
+export async function writeChunks(chunks: Iterable<JsonPiece>, out?: string): Promise<void> {
   const toStdout = out === undefined || out === '-';
   // A device or FIFO (`--out /dev/null`) is written in place; a file through a renamed temporary.
   const inPlace = !toStdout && (await isSpecialFile(out));
@@ -47,20 +55,35 @@ export async function writeChunks(chunks: Iterable<string>, out?: string): Promi
   const file = toStdout
     ? null
     : await open(tmp, 'w').catch((e: unknown) => Promise.reject(writeError(out, e)));
-  const put = async (s: string) => {
-    if (file !== null) await file.write(s);
-    else await writeStdout(s);
+  const put = async (b: Uint8Array) => {
+    if (file === null) await writeStdout(b);
+    // A write may take part of what it was given.
+    else for (let at = 0; at < b.length;) at += (await file.write(b, at, b.length - at)).bytesWritten;
   };
   try {
-    let buf = '';
+    const block = Buffer.allocUnsafe(BLOCK);
+    let pos = 0;
     for (const c of chunks) {
-      buf += c;
-      if (buf.length >= 1 << 20) {
-        await put(buf);
-        buf = '';
+      const text = typeof c === 'string' ? c : c.text;
+      // At most 3 bytes per UTF-16 unit (a pair of them is 4).
+      if (pos + text.length * 3 > BLOCK) {
+        await put(block.subarray(0, pos));
+        pos = 0;
+      }
+      if (text.length * 3 > BLOCK) {
+        await put(Buffer.from(pieceText(c)));
+        continue;
+      }
+      const n = block.write(text, pos);
+      if (typeof c === 'string') pos += n;
+      else {
+        // The parts left out are ASCII: one byte a character.
+        const kept = n - c.from - (text.length - c.to);
+        block.copyWithin(pos, pos + c.from, pos + c.from + kept);
+        pos += kept;
       }
     }
-    await put(buf);
+    await put(block.subarray(0, pos));
     if (file !== null) {
       await file.close();
       if (!inPlace) await rename(tmp, out!);
@@ -83,7 +106,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') stdoutClosed = true;
 });
 
-function writeStdout(text: string): Promise<void> {
+function writeStdout(text: string | Uint8Array): Promise<void> {
   if (stdoutClosed) return Promise.resolve();
   return new Promise<void>((resolve, reject) =>
     process.stdout.write(text, (e) => {

@@ -305,6 +305,32 @@ test('Classifier re-classifies a device only when what rules read changed', () =
   assert.equal(json[0]!.attributes?.model?.value, b.model.value);
 });
 
+test('Classifier keeps a classification while the peer counts it read are the same, in any order', () => {
+  const inv = new Inventory();
+  inv.observe({
+    kind: 'identity',
+    attr: 'product',
+    value: '1756-L61/B',
+    device: { mac: '00:00:bc:3e:eb:02', ip: null },
+    protocol: 'enip',
+    field: 'Identity.productName',
+    frame: 1,
+    ts: 1,
+  });
+  const d = inv.deviceFor({ mac: '00:00:bc:3e:eb:02', ip: null })!;
+  const k = new Classifier(RULES);
+  const peers = (r: Record<string, number>) => new Map([[d, r]]);
+  const a = k.classify(d, inv, peers({ modbus: 2, http: 1 }));
+  // A peer index rebuilt with the same counts (its records made in another order) reads the same.
+  assert.equal(k.classify(d, inv, peers({ http: 1, modbus: 2 })), a);
+  const b = k.classify(d, inv, peers({ modbus: 3, http: 1 }));
+  assert.notEqual(b, a, 'a count changed');
+  const c = k.classify(d, inv, peers({ modbus: 3 }));
+  assert.notEqual(c, b, 'a protocol fewer');
+  assert.notEqual(k.classify(d, inv, peers({ modbus: 3, s7: 1 })), c, 'a protocol more');
+  assert.equal(a.model.value, '1756-L61');
+});
+
 test('a yield may carry its own confidence', () => {
   const r = compileRules([
     {

@@ -110,3 +110,41 @@ test('non-ASCII values take the u regex: long s and the Kelvin sign match as cas
   assert.equal(compileMatcher({ regex: '^Samsung$', case: true }, [])('samsung'), null);
   assert.deepEqual(compileMatcher({ regex: '^Samsung$', case: true }, [])('Samsung'), {});
 });
+
+test('a regex listing plain names is a set lookup that passes exactly what the u regex passes', () => {
+  const sources = ['^(s|k|i|key\\.id|Serial-No:/ x_1)$', '^(?:mdns|SSDP)$', '^user-agent$'];
+  for (const regex of sources)
+    for (const cs of [false, true]) {
+      const p: Pattern = { regex, cs };
+      const m = compileMatcher({ regex, ...(cs ? { case: true } : {}) }, []);
+      const names = /\((?:\?:)?(.*)\)|\^(.*)\$/.exec(regex)!;
+      const list = (names[1] ?? names[2]!).replaceAll('\\.', '.').split('|');
+      // Every UTF-16 unit in place of each character of each name, and each name in both cases.
+      for (const n of list) {
+        for (const v of [n, n.toUpperCase(), n.toLowerCase(), n + 'x', n.slice(1)])
+          assert.deepEqual(m(v), reference(p, v), `/${regex}/${cs ? '' : 'i'} on ${JSON.stringify(v)}`);
+        for (let at = 0; at < n.length; at++)
+          for (let u = 0; u < 0x10000; u++) {
+            const v = n.slice(0, at) + String.fromCharCode(u) + n.slice(at + 1);
+            const want = reference(p, v);
+            const got = m(v);
+            if (want === null ? got !== null : got === null || got['1'] !== want['1'])
+              assert.fail(`/${regex}/${cs ? '' : 'i'} on ${JSON.stringify(v)}: ${JSON.stringify(got)}`);
+          }
+      }
+      // The rule's regex never runs (the test the set replaced).
+      const exec = RegExp.prototype.exec;
+      const source = new RegExp(regex).source;
+      let runs = 0;
+      RegExp.prototype.exec = function (this: RegExp, s: string) {
+        if (this.source === source) runs++;
+        return exec.call(this, s);
+      };
+      try {
+        for (const n of list) m(n.toUpperCase());
+      } finally {
+        RegExp.prototype.exec = exec;
+      }
+      assert.equal(runs, 0, `/${regex}/ ran a regex`);
+    }
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classify, compileRules, factsFromCase } from '../../shared/classify';
+import type { Cond, Matcher } from '../../shared/classify/compile';
 
 // classify runs only the rules a device's facts and inputs can meet (an index by each rule's needs):
 // these cases would fire wrongly, or not at all, if the index dropped or mixed up a rule.
@@ -180,4 +181,173 @@ test('OUI rules fire for each device whose OUI passes, whatever the devices befo
     const none = run({ facts: plc.facts, roles: ['enip-server'] });
     assert.deepEqual(none.fired, ['oui.fact', 'oui.either']);
   }
+});
+
+// Fact tests that name their keys (equals, in, or a regex listing them; in any case or one) read
+// only the facts with those keys: byKind keeps each kind's facts by key and by protocol too, and the
+// rule index files the rule under its keys, or its protocols; role tests under their roles.
+const KEY_RULES = compileRules([
+  {
+    family: 'key',
+    description: 'rules over fact keys for the index tests',
+    rules: [
+      {
+        id: 'key.one',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { fact: { kind: 'identity', key: 'Model-Name' } },
+        yield: { model: '${value}' },
+      },
+      {
+        id: 'key.list',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: {
+          all: [
+            { fact: { kind: 'identity', protocol: 'snmp', key: { in: ['sysDescr', 'firmware'] } } },
+            { not: { fact: { kind: 'identity', key: 'vendor' } } },
+          ],
+        },
+        yield: { firmware: '${value}' },
+      },
+      {
+        id: 'key.case',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { fact: { kind: 'identity', key: { equals: 'os', case: true } } },
+        yield: { os: '${value}' },
+      },
+      {
+        id: 'key.regex',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { fact: { kind: 'identity', key: { regex: '^(serial|Serial\\.No)$' } } },
+        yield: { vendor: 'by $1' },
+      },
+      {
+        id: 'key.loose',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { fact: { kind: 'identity', key: { regex: '^mod.l' } } },
+        yield: { category: 'IT' },
+      },
+      {
+        id: 'key.protocols',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { fact: { kind: 'identity', protocol: { regex: '^(?:cdp|mdns)$' } } },
+        yield: { hostname: '${value}' },
+      },
+      {
+        id: 'key.roles',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { role: { regex: '^(s7-client|fins-client)$' } },
+        yield: { type: 'hmi' },
+      },
+      {
+        id: 'key.syn',
+        description: 'd',
+        source: 's',
+        confidence: 0.6,
+        match: { fact: { kind: 'fingerprint', key: 'ja4', value: { prefix: 't13' } } },
+        yield: { os: 'TLS client' },
+      },
+      {
+        id: 'key.other',
+        description: 'd',
+        source: 's',
+        confidence: 0.5,
+        match: { fact: { kind: 'fingerprint', key: 'ja3', value: 'abc' } },
+        yield: { vendor: 'JA3 vendor' },
+      },
+    ],
+  },
+]);
+
+/** Each fact test's protocol and key matchers and each role test's, counting the values tried. */
+function countTests(rules: typeof KEY_RULES.rules): Map<string, number> {
+  const tried = new Map<string, number>();
+  const counted = (name: string, m: Matcher): Matcher => {
+    return (s) => {
+      tried.set(name, (tried.get(name) ?? 0) + 1);
+      return m(s);
+    };
+  };
+  const wrap = (id: string, c: Cond): void => {
+    if (c.t === 'all' || c.t === 'any') for (const x of c.c) wrap(id, x);
+    else if (c.t === 'not') wrap(id, c.c);
+    else if (c.t === 'role') c.m = counted(id, c.m);
+    else if (c.t === 'fact' && c.key !== undefined) c.key = counted(id, c.key);
+    else if (c.t === 'fact' && c.protocol !== undefined) c.protocol = counted(id, c.protocol);
+  };
+  for (const r of rules) wrap(r.id, r.cond);
+  return tried;
+}
+
+test('a fact test naming its keys fires on them in any case, and reads no fact with another key', () => {
+  const rules = compileRules([KEY_RULES.valid[0]], undefined, { prevalidated: true }).rules;
+  const tried = countTests(rules);
+  const many: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) many[`identity/lldp/sys/other-${i}`] = `x${i}`;
+  const d = factsFromCase({
+    facts: {
+      ...many,
+      'identity/http/page/MODEL-name': 'XR-7',
+      'identity/snmp/mib/SysDescr': 'fw 2.1',
+      'identity/lldp/x/SERIAL.NO': '42',
+      'identity/CDP/x/device-id': 'sw1',
+    },
+    roles: ['modbus-server', 'bacnet-device'],
+  });
+  const c = classify(d, rules);
+  assert.equal(c.model.value, 'XR-7');
+  assert.equal(c.firmware.value, 'fw 2.1');
+  assert.equal(c.vendor.value, 'by SERIAL.NO');
+  assert.equal(c.hostname.value, 'sw1');
+  assert.deepEqual(c.fired, ['key.one', 'key.list', 'key.regex', 'key.loose', 'key.protocols']);
+  // Each keyed test met only the facts with its keys (two keys: those of its protocol), the
+  // protocols test those of its protocols, the role test no role (the device has neither of its
+  // roles); only the test whose regex is not a list of names met all 54 facts.
+  assert.deepEqual(Object.fromEntries(tried), {
+    'key.one': 1,
+    'key.list': 1,
+    'key.regex': 1,
+    'key.loose': 54,
+    'key.protocols': 1,
+  });
+  // The role test runs for a device holding one of its roles, in any case.
+  assert.equal(classify(factsFromCase({ roles: ['FINS-client'] }), rules).type.value, 'hmi');
+  // A case-sensitive key test still tells the cases apart.
+  const os = classify(factsFromCase({ facts: { 'identity/x/y/OS': 'A', 'identity/x/y/os': 'B' } }), rules);
+  assert.equal(os.os.value, 'B');
+  // The `not` reads its key's facts too.
+  const vendor = classify(
+    factsFromCase({ facts: { 'identity/snmp/mib/firmware': '3.0', 'identity/lldp/x/Vendor': 'V' } }),
+    rules,
+  );
+  assert.deepEqual(vendor.fired, []);
+});
+
+test('each fingerprint a keyed rule knows is known, when a device has several', () => {
+  const d = factsFromCase({
+    facts: {
+      'fingerprint/tls/hello/ja3': ['zzz', 'abc'],
+      'fingerprint/tls/hello/JA4': ['t13d1516h2_1', 't12d_x'],
+    },
+  });
+  const c = classify(d, KEY_RULES.rules);
+  assert.deepEqual(c.fired, ['key.syn', 'key.other']);
+  // Of four prints, the rules know 'abc' and 't13d1516h2_1' (each matched once, the other on its own).
+  assert.deepEqual(
+    c.unmatched.map((u) => u.value),
+    ['zzz', 't12d_x'],
+  );
 });

@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeFile, createAnalyzer } from '../../src-main/engine/pipeline';
-import { jsonChunks, toJson } from '../../src-main/cli/format';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsonChunks, pieceText, toJson, type JsonPiece } from '../../src-main/cli/format';
+import { writeChunks } from '../../src-main/cli/output';
 import { corpusPath, skipUnlessCorpus } from '../helpers/corpus';
 
 const PLANT = 'multi-lan-enip-plant__iti-ics__EIP-ControlProtocolChangeAttempt.pcap';
@@ -23,7 +27,9 @@ test('jsonChunks gives toJson bytes for a corpus inventory with evidence', async
       ['devices', devices],
       ['edges', edges],
     ]),
-  ].join('');
+  ]
+    .map(pieceText)
+    .join('');
   assert.equal(chunked, toJson({ ...p.head, devices, edges }));
 });
 
@@ -39,7 +45,31 @@ test('jsonChunks gives toJson bytes for empty lists, nested values and escaped n
     ],
     ['edges', []],
   ];
-  const chunked = [...jsonChunks(head, lists)].join('');
+  const chunked = [...jsonChunks(head, lists)].map(pieceText).join('');
   assert.equal(chunked, JSON.stringify({ ...head, devices: lists[0]![1], edges: [] }, null, 2) + '\n');
-  assert.equal([...jsonChunks({}, [])].join(''), JSON.stringify({}, null, 2) + '\n');
+  assert.equal([...jsonChunks({}, [])].map(pieceText).join(''), JSON.stringify({}, null, 2) + '\n');
+});
+
+test('writeChunks writes the bytes of the pieces: cut pieces, multi-byte text, block edges, a piece past a block', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glasspane-chunks-'));
+  try {
+    const pieces: JsonPiece[] = ['{'];
+    // Enough pieces to fill several blocks of a megabyte, each a cut out of a longer text, some of it
+    // two, three and four bytes a character in UTF-8.
+    for (let i = 0; i < 3000; i++) {
+      const body = `"d${i}": "${'é€😀x'.repeat(i % 97)}${'a'.repeat(i % 500)}"`;
+      pieces.push(i === 0 ? '\n  ' : ',\n  ', { text: `[\n  ${body}\n]`, from: 4, to: 4 + body.length });
+    }
+    // One piece longer than a block, cut too.
+    const big = `"big": "${'ü'.repeat(700_000)}"`;
+    pieces.push(',\n  ', { text: `[[ ${big} ]]`, from: 3, to: 3 + big.length }, '\n}\n');
+    const want = pieces.map(pieceText).join('');
+    assert.ok(Buffer.byteLength(want) > 3 << 20, 'the text spans several blocks');
+    const out = join(dir, 'out.json');
+    await writeChunks(pieces, out);
+    assert.equal(readFileSync(out, 'utf8'), want);
+    assert.equal(Object.keys(JSON.parse(readFileSync(out, 'utf8')) as object).length, 3001);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
