@@ -9,7 +9,7 @@
 // esbuild reads an imported name of a CommonJS module at each use (`(0, import_x.name)(...)`), so
 // nothing is evaluated until a name is used.
 import * as esbuild from 'esbuild';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 
 /**
  * What an analysis rarely uses and pays for at start-up (measured on the built CLI with its code
@@ -23,13 +23,18 @@ export const LAZY_PACKAGES = [
   'zod',
   // 0.9 ms: YAML rule files are parsed only when the rules cache is stale.
   'yaml',
+  // 1.2 ms (in-process, after node:stream): commander requires it as it loads, for subcommands that
+  // are executables of their own, which glasspane has none of; live capture spawns its helper later.
+  'node:child_process',
 ];
 
 /**
  * The names a module exports: an ES module's from esbuild's own reading of it (nothing of it is
- * run); a CommonJS one's (yaml) have no static form, so it is loaded here to list them.
+ * run); a CommonJS one's (yaml) and a built-in's have no static form, so it is loaded here to list
+ * them.
  */
 async function exportsOf(path) {
+  if (isBuiltin(path)) return Object.keys(createRequire(import.meta.url)(path));
   const r = await esbuild.build({
     entryPoints: [path],
     bundle: true,
@@ -78,6 +83,7 @@ export function lazyPackages(packages = LAZY_PACKAGES) {
           namespace: ns,
         });
         if (real.errors.length > 0) return { errors: real.errors };
+        // A built-in stays external: the stand-in's require is left to Node.
         // A path of its own that names CommonJS: esbuild decides a module's kind by its path, and the
         // package's own (.mjs, or .js under "type": "module") would make the stand-in an ES module.
         return { path: `${real.path}.lazy.cjs`, namespace: ns, pluginData: real.path };

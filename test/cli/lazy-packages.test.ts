@@ -33,14 +33,16 @@ test('a fronted package runs on the first use of one of its names, and gives its
     writeFileSync(
       join(dir, 'entry.ts'),
       'import { box, isBox, Thing } from "./esm.mjs";\nimport * as esm from "./esm.mjs";\n' +
-        'import { twice } from "./cjs.cjs";\n' +
+        'import { twice } from "./cjs.cjs";\nimport { execFileSync } from "node:child_process";\n' +
+        'const builtinAtStart = process.moduleLoadList.includes("NativeModule child_process");\n' +
         'const g = globalThis as { ran?: string[] };\n' +
         'const atStart = [...(g.ran ?? [])];\n' +
         'const sameBox = isBox(box);\n' +
         'const afterEsm = [...(g.ran ?? [])];\n' +
         'const out = { atStart, afterEsm, sameBox, arity: (isBox as unknown as { arity: number }).arity,\n' +
         '  thing: new Thing(3) instanceof esm.Thing && new Thing(3).v === 3, n: box.n, twice: twice(21),\n' +
-        '  after: g.ran };\n' +
+        '  after: g.ran, builtinAtStart,\n' +
+        '  child: execFileSync(process.execPath, ["-e", "process.stdout.write(\'hi\')"], { encoding: "utf8" }) };\n' +
         'process.stdout.write(JSON.stringify(out));\n',
     );
     const bundle = async (plugins: unknown[]) => {
@@ -58,7 +60,7 @@ test('a fronted package runs on the first use of one of its names, and gives its
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout);
     };
-    const lazy = await bundle([lazyPackages(['./esm.mjs', './cjs.cjs'])]);
+    const lazy = await bundle([lazyPackages(['./esm.mjs', './cjs.cjs', 'node:child_process'])]);
     assert.deepEqual(lazy.atStart, [], 'nothing ran as the bundle started');
     assert.deepEqual(lazy.afterEsm, ['esm'], 'the first name used ran its module, and only it');
     assert.deepEqual(lazy.after, ['esm', 'cjs']);
@@ -67,9 +69,12 @@ test('a fronted package runs on the first use of one of its names, and gives its
     assert.equal(lazy.thing, true, 'classes construct and are the same class');
     assert.equal(lazy.n, 1);
     assert.equal(lazy.twice, 42);
+    assert.equal(lazy.builtinAtStart, false, 'a built-in too');
+    assert.equal(lazy.child, 'hi');
     // What esbuild does without the plugin: both run before the entry's first line.
     const eager = await bundle([]);
     assert.deepEqual(eager.atStart, ['esm', 'cjs']);
+    assert.equal(eager.builtinAtStart, true);
     assert.equal(eager.sameBox, true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -87,6 +92,38 @@ function builtCli(): void {
   });
   assert.equal(b.status, 0, b.stderr);
 }
+
+test('the built command line loads no process or network modules to print its version or read a file', (t) => {
+  const capture = join(pcaps, 'fuzz-nbns__tcpdump__nbns-valgrind.pcap');
+  if (!existsSync(capture)) return t.skip('corpus capture missing');
+  builtCli();
+  const dir = mkdtempSync(join(tmpdir(), 'gp-lazy-builtins-'));
+  try {
+    // Writes the built-in modules the process loaded as it exits.
+    writeFileSync(
+      join(dir, 'list.cjs'),
+      'process.on("exit", () => require("fs").writeSync(2, "\\n@@" + JSON.stringify(process.moduleLoadList)));\n',
+    );
+    const loaded = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['-r', join(dir, 'list.cjs'), cli, ...args], {
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('@@') + 2)) as string[];
+    };
+    for (const run of [
+      loaded('--version'),
+      loaded('analyze', capture, '--format', 'json', '--no-progress'),
+    ]) {
+      assert.ok(run.includes('NativeModule fs'), 'the list is read');
+      // (net is loaded anyway where standard output is a pipe or a terminal.)
+      for (const m of ['child_process', 'dgram'])
+        assert.ok(!run.includes(`NativeModule ${m}`), `${m} loaded`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('the built command line decrypts QUIC Initial packets (AES, loaded on first use)', (t) => {
   const capture = join(pcaps, 'pcapng-multi-if__ndpi__sites.pcapng');
