@@ -25,6 +25,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The native capture helper (C, libpcap): its own script, skipped without cc or pcap.h.
 import { buildCaptureHelperStep } from './build-capture-helper.mjs';
+// Packages the analysis bundles evaluate on first use rather than at start (see the file).
+import { lazyPackages } from './lazy-packages.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -70,10 +72,15 @@ const nodeEntries = [
   { src: 'src-main/electron/engine-entry.ts', out: 'electron/engine.cjs' },
   // Runs sandboxed: it may only require 'electron' and a few built-ins, so everything else is bundled.
   { src: 'src-main/electron/preload.ts', out: 'electron/preload.cjs', extra: { target: 'chrome120' } },
-  { src: 'src-main/cli/glasspane.ts', out: 'cli.cjs' },
+  // Every command and every analysis pays the command line's start-up: what it rarely uses loads late.
+  { src: 'src-main/cli/glasspane.ts', out: 'cli.cjs', extra: { plugins: [lazyPackages()] } },
   { src: 'src-main/capture/live/capture-process.ts', out: 'capture-process.cjs' },
   // An analysis thread of `analyze --threads N` (worker_threads, beside cli.cjs).
-  { src: 'src-main/engine/threads/analyze-worker.ts', out: 'analyze-worker.cjs' },
+  {
+    src: 'src-main/engine/threads/analyze-worker.ts',
+    out: 'analyze-worker.cjs',
+    extra: { plugins: [lazyPackages()] },
+  },
 ];
 
 const rendererSrc = 'src-renderer/main.tsx';

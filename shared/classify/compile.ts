@@ -105,7 +105,7 @@ export function compileRules(
       }
       ids.set(spec.id, where);
       const errs: string[] = [];
-      const c = compileRule(spec, r.data.family, errs);
+      const c = compileRule(spec, r.data.family, errs, o.prevalidated === true);
       for (const row of c?.table?.rows ?? []) {
         const other = ids.get(row.id);
         if (other !== undefined) errs.push(`row ${row.id}: duplicate id (also in ${other})`);
@@ -122,8 +122,8 @@ function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-function compileRule(spec: RuleSpec, family: string, errs: string[]): CompiledRule | null {
-  const cond = compileCond(spec.match, errs, 0);
+function compileRule(spec: RuleSpec, family: string, errs: string[], checked: boolean): CompiledRule | null {
+  const cond = compileCond(spec.match, errs, 0, checked);
   const own = compileYield(spec.yield, errs, '');
   const table = compileTable(spec, own, errs);
   if (cond === null) return null;
@@ -190,7 +190,7 @@ function readsFingerprints(c: Cond): boolean {
 
 const MAX_DEPTH = 16;
 
-function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
+function compileCond(s: CondSpec, errs: string[], depth: number, checked: boolean): Cond | null {
   if (depth > MAX_DEPTH) {
     errs.push('conditions nest too deep');
     return null;
@@ -199,33 +199,33 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
     const list = 'all' in s ? s.all : s.any;
     const c: Cond[] = [];
     for (const x of list) {
-      const k = compileCond(x, errs, depth + 1);
+      const k = compileCond(x, errs, depth + 1, checked);
       if (k !== null) c.push(k);
     }
     return c.length === list.length ? { t: 'all' in s ? 'all' : 'any', c } : null;
   }
   if ('not' in s) {
-    const c = compileCond(s.not, errs, depth + 1);
+    const c = compileCond(s.not, errs, depth + 1, checked);
     return c === null ? null : { t: 'not', c };
   }
   if ('fact' in s) {
     const f = s.fact;
     const out: Cond = { t: 'fact', kind: f.kind };
-    if (f.protocol !== undefined) out.protocol = compileMatcher(f.protocol, errs);
-    if (f.field !== undefined) out.field = compileMatcher(f.field, errs);
-    if (f.key !== undefined) out.key = compileMatcher(f.key, errs);
-    if (f.value !== undefined) out.value = compileMatcher(f.value, errs);
+    if (f.protocol !== undefined) out.protocol = compileMatcher(f.protocol, errs, checked);
+    if (f.field !== undefined) out.field = compileMatcher(f.field, errs, checked);
+    if (f.key !== undefined) out.key = compileMatcher(f.key, errs, checked);
+    if (f.value !== undefined) out.value = compileMatcher(f.value, errs, checked);
     return keyed(out, f.key, f.protocol);
   }
-  if ('oui' in s) return { t: 'oui', m: compileMatcher(s.oui, errs) };
-  if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs) };
+  if ('oui' in s) return { t: 'oui', m: compileMatcher(s.oui, errs, checked) };
+  if ('mac' in s) return { t: 'mac', m: compileMatcher(s.mac, errs, checked) };
   if ('serves' in s) return { t: 'serves', ports: s.serves === 'any' ? null : s.serves };
-  if ('protocol' in s) return { t: 'protocol', m: compileMatcher(s.protocol, errs) };
+  if ('protocol' in s) return { t: 'protocol', m: compileMatcher(s.protocol, errs, checked) };
   if ('role' in s) {
     const names = literalNames(s.role);
     return names === null
-      ? { t: 'role', m: compileMatcher(s.role, errs) }
-      : { t: 'role', m: compileMatcher(s.role, errs), names };
+      ? { t: 'role', m: compileMatcher(s.role, errs, checked) }
+      : { t: 'role', m: compileMatcher(s.role, errs, checked), names };
   }
   if ('peers' in s) return { t: 'peers', protocol: s.peers.protocol, min: s.peers.min };
   if ('forwards' in s) return { t: 'forwards', min: s.forwards.min };
@@ -233,7 +233,7 @@ function compileCond(s: CondSpec, errs: string[], depth: number): Cond | null {
   if ('syn' in s) {
     const key = s.syn.synack === true ? 'tcp-synack' : 'tcp-syn';
     const out: Cond = { t: 'fact', kind: 'fingerprint' };
-    out.key = compileMatcher(key, errs);
+    out.key = compileMatcher(key, errs, checked);
     out.syn = synTest(s.syn);
     return keyed(out, key, undefined);
   }
@@ -335,7 +335,12 @@ const CASED = /[A-Z\u0080-\uffff]/;
  */
 const lower = (s: string) => (CASED.test(s) ? s.toLowerCase() : s);
 
-export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
+/**
+ * `checked`: the spec comes from rules that compiled without an error before (the rules cache), so its
+ * regex is known to be valid and is built on its first use. Building the rules' 353 regexes and their
+ * ASCII twins took 1.6 ms of every analysis's start-up, and a small capture runs few of them.
+ */
+export function compileMatcher(m: MatcherSpec, errs: string[], checked = false): Matcher {
   const spec = typeof m === 'string' ? { equals: m } : m;
   const cs = spec.case === true;
   const norm = (s: string) => (cs ? s : lower(s));
@@ -372,18 +377,23 @@ export function compileMatcher(m: MatcherSpec, errs: string[]): Matcher {
     const pass = (s: string) => set.has(cs ? s : foldName(s));
     tests.push(names.group ? (s) => (pass(s) ? { '1': s } : null) : (s) => (pass(s) ? {} : null));
   } else if (spec.regex !== undefined) {
-    let re: RegExp;
-    try {
-      re = new RegExp(spec.regex, cs ? 'u' : 'iu');
-    } catch (e) {
-      errs.push(`bad regex /${spec.regex}/: ${e instanceof Error ? e.message : String(e)}`);
-      return NEVER;
+    const source = spec.regex;
+    const flags = cs ? 'u' : 'iu';
+    let re: RegExp | null = null;
+    if (!checked) {
+      try {
+        re = new RegExp(source, flags);
+      } catch (e) {
+        errs.push(`bad regex /${source}/: ${e instanceof Error ? e.message : String(e)}`);
+        return NEVER;
+      }
     }
-    const ascii = asciiTwin(spec.regex, cs);
+    let ascii: RegExp | null | undefined;
     tests.push((s) => {
       // Values are clipped to 512 characters by the dissectors; clip again so no regex sees more.
       const v = s.length > 1024 ? s.slice(0, 1024) : s;
-      const r = (ascii !== null && !NON_ASCII.test(v) ? ascii : re).exec(v);
+      if (ascii === undefined) ascii = asciiTwin(source, cs);
+      const r = (ascii !== null && !NON_ASCII.test(v) ? ascii : (re ??= new RegExp(source, flags))).exec(v);
       if (r === null) return null;
       const c: Captures = {};
       for (let i = 1; i < r.length && i < 10; i++) if (r[i] !== undefined) c[String(i)] = r[i]!;

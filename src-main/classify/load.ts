@@ -37,11 +37,14 @@ interface ParsedCache {
   names: string[];
 }
 
-/** This code and the rule schema it validates with: a cache written by other code is not trusted. */
+/**
+ * This code, the rule schema it validates with and the compiler that trusts a cached rule's regexes
+ * (from source; a bundle is all three): a cache written by other code is not trusted.
+ */
 function codeStamp(): unknown[] {
   const self = fileURLToPath(import.meta.url);
-  const schema = join(dirname(self), '..', '..', 'shared', 'classify', 'schema.ts');
-  return [self, schema].map((f) => {
+  const classify = join(dirname(self), '..', '..', 'shared', 'classify');
+  return [self, join(classify, 'schema.ts'), join(classify, 'compile.ts')].map((f) => {
     try {
       const st = statSync(f);
       return [st.size, st.mtimeMs];

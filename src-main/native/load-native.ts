@@ -42,11 +42,20 @@ export function loadedFrom(): string {
   return HERE;
 }
 
+let ownRoot: { dir: string | undefined } | undefined;
+
 /**
  * The Glasspane root: the nearest folder above this file whose package.json is ours. Works from
  * src-main/native/ (source) and dist/ (bundle). Undefined inside a packaged app (use resources).
  */
-export function repoRoot(from = dirname(HERE)): string | undefined {
+export function repoRoot(from?: string): string | undefined {
+  // From this file, once: the rules, the OUI index and the native loader each ask as an analysis
+  // starts, and each answer read and parsed package.json again.
+  if (from === undefined) return (ownRoot ??= { dir: rootAbove(dirname(HERE)) }).dir;
+  return rootAbove(from);
+}
+
+function rootAbove(from: string): string | undefined {
   let dir = resolve(from);
   for (let i = 0; i < 8; i++) {
     const pkg = join(dir, 'package.json');
