@@ -418,3 +418,26 @@ test('a Forward_Open inside an Unconnected_Send keys the receiver only when the 
     [2],
   );
 });
+
+test('requests in flight pair with their replies as the ring of pending requests fills, wraps and empties', () => {
+  const identityRead = cipReq(0x01, 0x01, 1);
+  const write = cipReq(0x10, 0x64, 1, 3, [1, 0]);
+  const reply = (n: number) => fromServer(PORT, rr(concat([0x81, 0, 0, 0], identityBody(`P${n}`)), 1000 + n));
+  const frames: Bytes[] = [];
+  // 40 Identity reads in flight, a write between each (not paired: it leaves a slot of its own too):
+  // the ring keeps the newest 32 requests, so reads 25..40 are kept and reads 1..24 overwritten.
+  for (let n = 1; n <= 40; n++) {
+    frames.push(toServer(PORT, rr(identityRead, 1000 + n)));
+    frames.push(toServer(PORT, rr(write, 5000 + n)));
+  }
+  for (const n of [40, 1, 24, 25, 33]) frames.push(reply(n));
+  // Four more go into the four oldest slots in ring order: read 25's (answered, empty), write 25's,
+  // read 26's and write 26's (overwritten). Then every read is answered, each at most once.
+  for (let n = 41; n <= 44; n++) frames.push(toServer(PORT, rr(identityRead, 1000 + n)));
+  for (let n = 26; n <= 44; n++) if (n !== 33 && n !== 40) frames.push(reply(n));
+  frames.push(reply(44), reply(27));
+  const r = run(frames);
+  const answered = identity(r.obs, 'product').map((s) => Number(s.slice(1)));
+  const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  assert.deepEqual(answered, [40, 25, 33, ...range(27, 32), ...range(34, 39), ...range(41, 44)]);
+});
