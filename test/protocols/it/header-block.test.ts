@@ -111,3 +111,13 @@ test('headerBlockEnd: LF and CRLF endings, a block that starts empty, none yet',
   assert.equal(headerBlockEnd(win('A: b\r\nC: d\r\n')), -1);
   assert.equal(headerBlockEnd(win('A: b\r\n\r\n'), 7), -1);
 });
+
+test('a block cut before its blank line: every line read, the last one whole, no body', () => {
+  for (const want of [undefined, ['server', 'x-b']]) {
+    const h = parseHeaderBlock(win('HTTP/1.1 200 OK\r\nServer: abc\r\nX-B:  last value'), 16384, want);
+    assert.equal(h.start, 'HTTP/1.1 200 OK');
+    assert.equal(h.headers.get('server'), 'abc');
+    assert.equal(h.headers.get('x-b'), 'last value');
+    assert.equal(h.bodyStart, -1);
+  }
+});

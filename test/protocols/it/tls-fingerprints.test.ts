@@ -111,3 +111,10 @@ test('JA3, JA4, JA3S and JA4S match their array-and-join definitions on random h
   }
   assert.ok(hashed > 1000, `hashed ${hashed}`);
 });
+
+test('isGrease: exactly the 16 GREASE codes of RFC 8701 among all 16-bit codes', () => {
+  const grease = new Set(Array.from({ length: 16 }, (_, i) => i * 0x1010 + 0x0a0a));
+  const found: number[] = [];
+  for (let v = 0; v <= 0xffff; v++) if (isGrease(v)) found.push(v);
+  assert.deepEqual(found, [...grease]);
+});

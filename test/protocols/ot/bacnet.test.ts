@@ -116,6 +116,21 @@ test('ReinitializeDevice and DeviceCommunicationControl are events', () => {
   assert.deepEqual(events(r.obs), ['device-restart', 'communication-control']);
 });
 
+test('every BVLC function: NPDUs read, management claimed and silent, unknown ones not BACnet', () => {
+  for (let fn = 0; fn <= 0xff; fn++) {
+    const extra = fn === 0x04 ? [192, 168, 7, 9, 0xba, 0xc0] : [];
+    const r = run([udpFromServer(PORT, bvlc(fn, iAm(9, 8), extra))]);
+    const ids = identity(r.obs, 'instance');
+    if (fn === 0x09 || fn === 0x0a || fn === 0x0b || fn === 0x04) {
+      assert.deepEqual(ids, ['9'], `function ${fn}`);
+      assert.equal(r.protos.includes('bacnet'), true, `function ${fn}`);
+    } else if (fn <= 0x0c) {
+      assert.equal(r.protos.includes('bacnet'), true, `management function ${fn} is BACnet`);
+      assert.equal(r.obs.filter((o) => o.protocol === 'bacnet').length, 0, `function ${fn}`);
+    } else assert.equal(r.protos.includes('bacnet'), false, `function ${fn} is not BACnet`);
+  }
+});
+
 test('non-BACnet payloads on 47808 are not BACnet', () => {
   assertNotClaimed(udpToServer(PORT, HTTP_GET), 'bacnet');
   // Right type byte, wrong BVLC length.
