@@ -358,3 +358,18 @@ test('a yield may carry its own confidence', () => {
   assert.equal(c.type.value, 'server');
   assert.equal(c.type.confidence, 0.45);
 });
+
+test('one candidate combines as the same candidate beside a silent twin of it (the general path)', () => {
+  const many = Array.from({ length: 20 }, (_, i) => ev('r', `v${i}`)[0]!);
+  for (const confidence of [0.9, 0.7, 0.35, 1, 1.5, 0, -0.2, 0.123456789, NaN]) {
+    for (const evidence of [ev('r', 'Windows 10'), many, []]) {
+      const c: Candidate = { value: 'Windows 10', confidence, rule: 'r', evidence };
+      // Same value (any case) and rule, no confidence, no evidence: it changes nothing in its group.
+      const twin: Candidate = { value: 'WINDOWS 10', confidence: 0, rule: 'r', evidence: [] };
+      const one = combine('os', [c]);
+      assert.deepEqual(one, combine('os', [c, twin]), String(confidence));
+      assert.notEqual(one.evidence, evidence);
+      assert.equal(one.evidence.length, Math.min(evidence.length, 16));
+    }
+  }
+});
