@@ -77,6 +77,18 @@ function ntRefines(g: string, s: string): boolean {
  */
 export function combine(attr: AttributeName, cands: readonly Candidate[]): Attribute {
   if (cands.length === 0) return EMPTY;
+  // One candidate (most attributes that have any): what the groups below make of it, without them.
+  if (cands.length === 1) {
+    const c = cands[0]!;
+    const own = 1 - (1 - Math.min(Math.max(Math.max(0, c.confidence), 0), 1));
+    const score = 1 - (1 - Math.min(Math.max(own, 0), 1));
+    return {
+      value: c.value,
+      confidence: round(score),
+      evidence: c.evidence.slice(0, MAX_EVIDENCE),
+      alternatives: [],
+    };
+  }
   const groups = new Map<string, Group>();
   for (const c of cands) {
     const key = c.value.toLowerCase();

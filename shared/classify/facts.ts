@@ -50,32 +50,61 @@ export function forwardedFor(d: Device): number {
   return n;
 }
 
-/** Key and raw value of an observation, per kind. */
-export function keyValue(o: Observation): { key: string; value: string } {
+/**
+ * Key and raw value of an observation, per kind, written into `f` (a FactIn being made): factsOf
+ * runs this for every fact of every device classified, and an object returned per call was garbage
+ * at once.
+ */
+export function setKeyValue(f: { key: string; value: string }, o: Observation): void {
   switch (o.kind) {
     case 'hostname':
     case 'name-query':
-      return { key: '', value: o.name };
+      f.key = '';
+      f.value = o.name;
+      return;
     case 'address':
-      return { key: o.ip, value: o.name ?? o.ip };
+      f.key = o.ip;
+      f.value = o.name ?? o.ip;
+      return;
     case 'identity':
-      return { key: o.attr, value: o.value };
+      f.key = o.attr;
+      f.value = o.value;
+      return;
     case 'software':
-      return { key: o.product, value: o.raw };
+      f.key = o.product;
+      f.value = o.raw;
+      return;
     case 'fingerprint':
-      return { key: o.scheme, value: o.value };
+      f.key = o.scheme;
+      f.value = o.value;
+      return;
     case 'role':
-      return { key: o.role, value: o.role };
+      f.key = o.role;
+      f.value = o.role;
+      return;
     case 'service':
-      return { key: o.name, value: `${o.transport}/${o.port}` };
+      f.key = o.name;
+      f.value = `${o.transport}/${o.port}`;
+      return;
     case 'attribute':
-      return { key: o.key, value: o.value };
+      f.key = o.key;
+      f.value = o.value;
+      return;
     case 'neighbor':
-      return { key: o.chassisId, value: o.portDescription ?? o.portId ?? o.chassisId };
+      f.key = o.chassisId;
+      f.value = o.portDescription ?? o.portId ?? o.chassisId;
+      return;
     case 'event':
-      return { key: o.event, value: eventText(o) };
+      f.key = o.event;
+      f.value = eventText(o);
+      return;
     case 'finding':
-      return { key: o.finding, value: o.detail };
+      f.key = o.finding;
+      f.value = o.detail;
+      return;
+    default:
+      // Every kind is above: a new one fails to compile here.
+      return o satisfies never;
   }
 }
 
@@ -111,17 +140,18 @@ export function factsOf(device: Device, inv: Inventory, peers?: PeerIndex): Devi
   const served = new Set<number>(device.servedTcp);
   for (const f of device.evidence.facts.values()) {
     if (facts.length >= MAX_FACTS) break;
-    const { key, value } = keyValue(f.obs);
-    facts.push({
+    const fi: FactIn = {
       kind: f.kind,
       protocol: f.protocol,
       field: f.field,
-      key,
-      value,
+      key: '',
+      value: '',
       frame: f.firstFrame,
       ts: Number.isFinite(f.first) ? f.first : null,
       count: f.count,
-    });
+    };
+    setKeyValue(fi, f.obs);
+    facts.push(fi);
     if (f.obs.kind === 'role') roles.add(f.obs.role);
     if (f.obs.kind === 'service' && f.obs.transport !== 'l2' && served.size < 256) served.add(f.obs.port);
   }

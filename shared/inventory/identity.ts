@@ -366,17 +366,28 @@ export function identityOf(facts: Iterable<Fact>): IdentityJson {
       b.last - a.last ||
       cmp(a.fact.value, b.fact.value),
   );
-  // Groups are protocol names, which a partial from the network names: a Map, so no name is special.
-  const out = new Map<string, IdentityFactJson[]>();
-  const perLabel = new Map<string, number>();
+  // Sorted, each group's entries are together and so are each label's: a list per group and a count
+  // per label as they come (two Maps a device less). Groups are protocol names, which a partial from
+  // the network names: entries for Object.fromEntries, so no name is special.
+  const out: [string, IdentityFactJson[]][] = [];
+  let list: IdentityFactJson[] | null = null;
+  let group = '';
+  let labelKey = '';
+  let n = 0;
   for (const h of sorted) {
-    const n = perLabel.get(h.labelKey) ?? 0;
+    if (list === null || h.group !== group) {
+      group = h.group;
+      out.push([group, (list = [])]);
+      labelKey = '';
+    }
+    if (h.labelKey !== labelKey) {
+      labelKey = h.labelKey;
+      n = 0;
+    }
     if (n >= MAX_PER_LABEL) continue;
-    perLabel.set(h.labelKey, n + 1);
+    n++;
     h.fact.firstSeen = isoTime(h.first);
     h.fact.lastSeen = isoTime(h.last);
-    let list = out.get(h.group);
-    if (list === undefined) out.set(h.group, (list = []));
     list.push(h.fact);
   }
   return Object.fromEntries(out);

@@ -358,3 +358,66 @@ test('a yield may carry its own confidence', () => {
   assert.equal(c.type.value, 'server');
   assert.equal(c.type.confidence, 0.45);
 });
+
+test('one candidate combines as the same candidate beside a silent twin of it (the general path)', () => {
+  const many = Array.from({ length: 20 }, (_, i) => ev('r', `v${i}`)[0]!);
+  for (const confidence of [0.9, 0.7, 0.35, 1, 1.5, 0, -0.2, 0.123456789, NaN]) {
+    for (const evidence of [ev('r', 'Windows 10'), many, []]) {
+      const c: Candidate = { value: 'Windows 10', confidence, rule: 'r', evidence };
+      // Same value (any case) and rule, no confidence, no evidence: it changes nothing in its group.
+      const twin: Candidate = { value: 'WINDOWS 10', confidence: 0, rule: 'r', evidence: [] };
+      const one = combine('os', [c]);
+      assert.deepEqual(one, combine('os', [c, twin]), String(confidence));
+      assert.notEqual(one.evidence, evidence);
+      assert.equal(one.evidence.length, Math.min(evidence.length, 16));
+    }
+  }
+});
+
+test('factsOf: the key and value of every kind of fact', () => {
+  const inv = new Inventory({ vendorOf: () => null });
+  const at = {
+    device: { mac: '02:00:00:00:00:07', ip: '10.0.0.7' },
+    protocol: 'p',
+    field: 'f',
+    frame: 1,
+    ts: 1,
+  };
+  const obs: Observation[] = [
+    { kind: 'hostname', name: 'plc-7', ...at },
+    { kind: 'name-query', name: 'wpad', ...at },
+    { kind: 'address', ip: '10.0.0.9', name: null, ...at },
+    { kind: 'address', ip: '10.0.0.8', name: 'nas.local', ...at },
+    { kind: 'identity', attr: 'serial', value: 'SN-1', ...at },
+    { kind: 'software', product: 'OpenSSH', version: '8.9', raw: 'OpenSSH_8.9p1', ...at },
+    { kind: 'fingerprint', scheme: 'ja4', value: 't13d1516h2', ...at },
+    { kind: 'role', role: 'dhcp-server', peer: null, ...at },
+    { kind: 'service', transport: 'udp', port: 161, name: 'snmp', ...at },
+    { kind: 'attribute', key: 'txt.model', value: 'X1', ...at },
+    { kind: 'neighbor', chassisId: 'sw1', portId: 'Gi0/1', portDescription: null, vlan: null, ...at },
+    { kind: 'neighbor', chassisId: 'sw2', portId: null, portDescription: 'uplink', vlan: null, ...at },
+    { kind: 'neighbor', chassisId: 'sw3', portId: null, portDescription: null, vlan: null, ...at },
+    { kind: 'finding', finding: 'snmp-community', detail: 'public', ...at },
+  ];
+  for (const o of obs) inv.observe(o);
+  const f = factsOf(inv.deviceFor({ mac: '02:00:00:00:00:07', ip: null })!, inv);
+  assert.deepEqual(
+    f.facts.map((x) => `${x.kind}:${x.key}=${x.value}`),
+    [
+      'hostname:=plc-7',
+      'name-query:=wpad',
+      'address:10.0.0.9=10.0.0.9',
+      'address:10.0.0.8=nas.local',
+      'identity:serial=SN-1',
+      'software:OpenSSH=OpenSSH_8.9p1',
+      'fingerprint:ja4=t13d1516h2',
+      'role:dhcp-server=dhcp-server',
+      'service:snmp=udp/161',
+      'attribute:txt.model=X1',
+      'neighbor:sw1=Gi0/1',
+      'neighbor:sw2=uplink',
+      'neighbor:sw3=sw3',
+      'finding:snmp-community=public',
+    ],
+  );
+});
