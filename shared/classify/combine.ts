@@ -43,10 +43,13 @@ interface Group {
   own: number;
 }
 
+/** What one opinion leaves in doubt: 1 - c, with c clamped to 0..1. */
+const doubt = (c: number): number => 1 - Math.min(Math.max(c, 0), 1);
+
 /** Independent opinions agree: 1 - product of (1 - c). */
 function noisyOr(cs: Iterable<number>): number {
   let p = 1;
-  for (const c of cs) p *= 1 - Math.min(Math.max(c, 0), 1);
+  for (const c of cs) p *= doubt(c);
   return 1 - p;
 }
 
@@ -80,8 +83,9 @@ export function combine(attr: AttributeName, cands: readonly Candidate[]): Attri
   // One candidate (most attributes that have any): what the groups below make of it, without them.
   if (cands.length === 1) {
     const c = cands[0]!;
-    const own = 1 - (1 - Math.min(Math.max(Math.max(0, c.confidence), 0), 1));
-    const score = 1 - (1 - Math.min(Math.max(own, 0), 1));
+    // noisyOr of one opinion is 1 - doubt(c), to the bit: its group's own (byRule keeps at least 0),
+    // then the support of the group alone.
+    const score = 1 - doubt(1 - doubt(Math.max(0, c.confidence)));
     return {
       value: c.value,
       confidence: round(score),
