@@ -734,19 +734,17 @@ export class Inventory {
 
   /** The cache's second entry, made its first. */
   private cacheSwap(): Device {
-    const d = this.cacheDevB!;
-    const mac = this.cacheMacB;
-    this.cacheMacB = this.cacheMacA;
-    this.cacheDevB = this.cacheDevA;
-    this.cacheMacA = mac;
-    this.cacheDevA = d;
-    return d;
+    return this.cacheFront(this.cacheMacB, this.cacheDevB!);
   }
 
   private cacheMiss(mac: number): Device {
     const d = this.macDeviceSlow(mac);
     // A MAC past the limit is counted on every sighting, so it is not cached.
-    if (d.aggregate) return d;
+    return d.aggregate ? d : this.cacheFront(mac, d);
+  }
+
+  /** `mac` and its device as the cache's first entry, the first as its second. */
+  private cacheFront(mac: number, d: Device): Device {
     this.cacheMacB = this.cacheMacA;
     this.cacheDevB = this.cacheDevA;
     this.cacheMacA = mac;
