@@ -248,6 +248,24 @@ test('HTTP: a response whose title is still being looked for keeps the flow open
   assert.equal(r.decoder.learnOnce.flowsFinished, 1);
 });
 
+/**
+ * A CIP Identity object's Get_Attributes_All reply data: vendor 1, type 0x0e (PLC), product code
+ * 166, revision 33.11, status 0x3060, serial 0xc0ffee, and the product name.
+ */
+function identityAttributes(product: string): Bytes {
+  const name = ascii(product);
+  return concat(
+    u16le(1),
+    u16le(0x0e),
+    u16le(166),
+    [33, 11],
+    u16le(0x3060),
+    u32le(0xc0ffee),
+    [name.length],
+    name,
+  );
+}
+
 const PLC = { mac: '02:00:00:00:00:30', ip: '10.0.0.30', port: 502 };
 const HMI = { mac: '02:00:00:00:00:31', ip: '10.0.0.31', port: 50500 };
 
@@ -312,17 +330,7 @@ test('EtherNet/IP: Read Tag polling takes the cheap path; an identity read, a St
   }
   // Get_Attributes_All on Identity instance 1, and its reply naming the product.
   frames.push(tcpFrame(HMI, plc, sendUnitData(50, concat([0x01, 2, 0x20, 0x01, 0x24, 0x01]))));
-  const name = ascii('1756-L85E/B');
-  const ident = concat(
-    u16le(1),
-    u16le(0x0e),
-    u16le(166),
-    [33, 11],
-    u16le(0x3060),
-    u32le(0xc0ffee),
-    [name.length],
-    name,
-  );
+  const ident = identityAttributes('1756-L85E/B');
   frames.push(tcpFrame(plc, HMI, sendUnitData(50, concat([0x81, 0, 0, 0], ident))));
   frames.push(tcpFrame(HMI, plc, sendUnitData(51, concat([0x07, 2, 0x20, 0x8e, 0x24, 0x01]))));
   frames.push(
@@ -353,17 +361,7 @@ test('EtherNet/IP: SendRRData messages in step go straight to CIP; polling, an i
     frames.push(tcpFrame(HMI, plc, sendRRData(0x11, read, i)));
     frames.push(tcpFrame(plc, HMI, sendRRData(0x11, concat([0x8e, 0, 0, 0], u16le(7)), i)));
   }
-  const name = ascii('1756-L85E/B');
-  const ident = concat(
-    u16le(1),
-    u16le(0x0e),
-    u16le(166),
-    [33, 11],
-    u16le(0x3060),
-    u32le(0xc0ffee),
-    [name.length],
-    name,
-  );
+  const ident = identityAttributes('1756-L85E/B');
   frames.push(tcpFrame(HMI, plc, sendRRData(0x11, concat([0x01, 2, 0x20, 0x01, 0x24, 0x01]), 50)));
   frames.push(tcpFrame(plc, HMI, sendRRData(0x11, concat([0x81, 0, 0, 0], ident), 50)));
   frames.push(tcpFrame(HMI, plc, sendRRData(0x11, concat([0x05, 2, 0x20, 0x01, 0x24, 0x01, 0x00]), 51)));
@@ -394,17 +392,7 @@ test('EtherNet/IP: SendRRData messages in step go straight to CIP; polling, an i
 
 test('EtherNet/IP: whole SendUnitData messages in step go straight to CIP and state what the stream path states', () => {
   const plc = { ...PLC, port: 44818 };
-  const name = ascii('1756-L85E/B');
-  const ident = concat(
-    u16le(1),
-    u16le(0x0e),
-    u16le(166),
-    [33, 11],
-    u16le(0x3060),
-    u32le(0xc0ffee),
-    [name.length],
-    name,
-  );
+  const ident = identityAttributes('1756-L85E/B');
   // Multiple_Service to the Message Router: Get_Attributes_All on Identity, Get_Attribute_Single.
   const subA = concat([0x01, 2, 0x20, 0x01, 0x24, 0x01]);
   const subB = concat([0x0e, 3, 0x20, 0x64, 0x24, 0x01, 0x30, 0x03]);
