@@ -137,6 +137,11 @@ export class Device {
   readonly vlans = new Set<number>();
   /** The protocol stacks of the last frames it sent, to skip re-adding the same names. */
   readonly stacks = new StackMemo();
+  /**
+   * The share its last frame sent went through (null: none), whose stack memo then ends with that
+   * frame's stack as this device's does: see Inventory.packet.
+   */
+  stackShare: Share | null = null;
   /** TCP ports this device accepted connections on (it sent SYN-ACK from them). */
   readonly servedTcp = new Set<number>();
   /**
@@ -435,14 +440,19 @@ export class Inventory {
       src.packetsSent++;
       src.bytesSent += len;
       // Most frames repeat one of the last two stacks: their names are in the set already.
-      if (!src.stacks.has(p)) {
+      const seen = src.stacks.match(p);
+      if (seen === 0) {
         addNames(src.protocols, p);
         src.stacks.keep(p);
       }
-      if (srcShare !== null && !srcShare.stacks.has(p)) {
+      // The stack of the frame before, through the same share: only src's frames sent through a
+      // share change its memo, and each leaves its stack last there as in src's, so the share's
+      // memo would match it first (moveShares clears both memos and stackShare with them).
+      if (srcShare !== null && !(seen === 1 && srcShare === src.stackShare) && !srcShare.stacks.has(p)) {
         addNames(srcShare.protocols, p);
         srcShare.stacks.keep(p);
       }
+      src.stackShare = srcShare;
       if (p.vlanCount > 0) this.addVlans(src, p);
       if ((p.tcpFlags & 0x12) === 0x12 && !src.aggregate) this.served(src, p);
     }
@@ -1136,6 +1146,7 @@ export class Inventory {
     // What the router keeps: what stays its own.
     d.protocols.clear();
     d.stacks.clear();
+    d.stackShare = null;
     d.evidence.reset();
     d.touch();
     if (stays === null) return;
