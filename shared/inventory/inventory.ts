@@ -235,7 +235,12 @@ export class Edge implements Parted {
   first = Infinity;
   last = -Infinity;
   dirty = false;
+  /**
+   * The innermost protocols of its last two frames (or ''), which `protocols` holds unless silent: a
+   * conversation alternates between two (data, ACKs). Reset with the set.
+   */
   lastProto = '';
+  prevProto = '';
   /** When it was made: see Inventory.born. */
   born = 0;
   constructor(
@@ -1174,7 +1179,7 @@ export class Inventory {
       }
       addTraffic(to, part, flip);
       for (const x of part.protocols) to.protocols.add(x);
-      to.lastProto = '';
+      to.lastProto = to.prevProto = '';
       this.edgeShape++;
       this.dirtyEdge(to);
     }
@@ -1233,7 +1238,7 @@ export class Inventory {
       return;
     }
     this.edgeShape++;
-    e.lastProto = '';
+    e.lastProto = e.prevProto = '';
     Object.assign(e, noTraffic());
     e.born = Infinity;
     e.protocols.clear();
@@ -1311,12 +1316,13 @@ export class Inventory {
     if (p.protoCount > 0) {
       const name = p.protos[p.protoCount - 1]!;
       if (name !== e.lastProto) {
-        e.lastProto = name;
         // The edge's own set first: a conversation alternates among names it holds (data, ACKs).
-        if (!e.protocols.has(name) && !SILENT.has(name)) {
+        if (name !== e.prevProto && !e.protocols.has(name) && !SILENT.has(name)) {
           e.protocols.add(name);
           this.edgeShape++;
         }
+        e.prevProto = e.lastProto;
+        e.lastProto = name;
       }
     }
     return e;
@@ -1534,9 +1540,13 @@ function edgePart(
   if (p.ts > part.last) part.last = p.ts;
   if (p.protoCount > 0) {
     const name = p.protos[p.protoCount - 1]!;
-    const list = part.protocols;
-    // The part's few names first, as in edge(): most frames name one of them.
-    if (list[list.length - 1] !== name && !list.includes(name) && !SILENT.has(name)) list.push(name);
+    // As in edge(): most frames name one of the last two, which the part holds (names only join it).
+    if (name !== part.lastProto) {
+      const list = part.protocols;
+      if (name !== part.prevProto && !list.includes(name) && !SILENT.has(name)) list.push(name);
+      part.prevProto = part.lastProto;
+      part.lastProto = name;
+    }
   }
 }
 
