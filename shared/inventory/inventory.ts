@@ -137,6 +137,11 @@ export class Device {
   readonly vlans = new Set<number>();
   /** The protocol stacks of the last frames it sent, to skip re-adding the same names. */
   readonly stacks = new StackMemo();
+  /**
+   * The share its last frame sent went through (null: none), whose stack memo then ends with that
+   * frame's stack as this device's does: see Inventory.packet.
+   */
+  stackShare: Share | null = null;
   /** TCP ports this device accepted connections on (it sent SYN-ACK from them). */
   readonly servedTcp = new Set<number>();
   /**
@@ -230,7 +235,12 @@ export class Edge implements Parted {
   first = Infinity;
   last = -Infinity;
   dirty = false;
+  /**
+   * The innermost protocols of its last two frames (or ''), which `protocols` holds unless silent: a
+   * conversation alternates between two (data, ACKs). Reset with the set.
+   */
   lastProto = '';
+  prevProto = '';
   /** When it was made: see Inventory.born. */
   born = 0;
   constructor(
@@ -435,14 +445,19 @@ export class Inventory {
       src.packetsSent++;
       src.bytesSent += len;
       // Most frames repeat one of the last two stacks: their names are in the set already.
-      if (!src.stacks.has(p)) {
+      const seen = src.stacks.match(p);
+      if (seen === 0) {
         addNames(src.protocols, p);
         src.stacks.keep(p);
       }
-      if (srcShare !== null && !srcShare.stacks.has(p)) {
+      // The stack of the frame before, through the same share: only src's frames sent through a
+      // share change its memo, and each leaves its stack last there as in src's, so the share's
+      // memo would match it first (moveShares clears both memos and stackShare with them).
+      if (srcShare !== null && !(seen === 1 && srcShare === src.stackShare) && !srcShare.stacks.has(p)) {
         addNames(srcShare.protocols, p);
         srcShare.stacks.keep(p);
       }
+      src.stackShare = srcShare;
       if (p.vlanCount > 0) this.addVlans(src, p);
       if ((p.tcpFlags & 0x12) === 0x12 && !src.aggregate) this.served(src, p);
     }
@@ -1136,6 +1151,7 @@ export class Inventory {
     // What the router keeps: what stays its own.
     d.protocols.clear();
     d.stacks.clear();
+    d.stackShare = null;
     d.evidence.reset();
     d.touch();
     if (stays === null) return;
@@ -1163,7 +1179,7 @@ export class Inventory {
       }
       addTraffic(to, part, flip);
       for (const x of part.protocols) to.protocols.add(x);
-      to.lastProto = '';
+      to.lastProto = to.prevProto = '';
       this.edgeShape++;
       this.dirtyEdge(to);
     }
@@ -1222,7 +1238,7 @@ export class Inventory {
       return;
     }
     this.edgeShape++;
-    e.lastProto = '';
+    e.lastProto = e.prevProto = '';
     Object.assign(e, noTraffic());
     e.born = Infinity;
     e.protocols.clear();
@@ -1300,12 +1316,13 @@ export class Inventory {
     if (p.protoCount > 0) {
       const name = p.protos[p.protoCount - 1]!;
       if (name !== e.lastProto) {
-        e.lastProto = name;
         // The edge's own set first: a conversation alternates among names it holds (data, ACKs).
-        if (!e.protocols.has(name) && !SILENT.has(name)) {
+        if (name !== e.prevProto && !e.protocols.has(name) && !SILENT.has(name)) {
           e.protocols.add(name);
           this.edgeShape++;
         }
+        e.prevProto = e.lastProto;
+        e.lastProto = name;
       }
     }
     return e;
@@ -1523,9 +1540,13 @@ function edgePart(
   if (p.ts > part.last) part.last = p.ts;
   if (p.protoCount > 0) {
     const name = p.protos[p.protoCount - 1]!;
-    const list = part.protocols;
-    // The part's few names first, as in edge(): most frames name one of them.
-    if (list[list.length - 1] !== name && !list.includes(name) && !SILENT.has(name)) list.push(name);
+    // As in edge(): most frames name one of the last two, which the part holds (names only join it).
+    if (name !== part.lastProto) {
+      const list = part.protocols;
+      if (name !== part.prevProto && !list.includes(name) && !SILENT.has(name)) list.push(name);
+      part.prevProto = part.lastProto;
+      part.lastProto = name;
+    }
   }
 }
 

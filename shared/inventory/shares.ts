@@ -15,6 +15,12 @@ export interface EdgePart extends EdgeTraffic {
   /** A few names: an array costs less than a set, per edge. */
   protocols: string[];
   /**
+   * The innermost protocols of the last two frames through it (or ''), which `protocols` holds unless
+   * silent (names are never taken out of it): most frames repeat one, and the list is not read.
+   */
+  lastProto: string;
+  prevProto: string;
+  /**
    * When it began, as Inventory.born stamps (the edge's own when they began in one frame, else last
    * of its frame): the edge it moves to is made then, so workers that number frames alike agree.
    */
@@ -106,7 +112,7 @@ export function addPart(to: EdgePart, p: EdgePart, flip: boolean): void {
 }
 
 export function emptyPart(sa: Share | null, sb: Share | null, born = Infinity): EdgePart {
-  return { sa, sb, ...noTraffic(), protocols: [], born };
+  return { sa, sb, ...noTraffic(), protocols: [], lastProto: '', prevProto: '', born };
 }
 
 /** Nothing carried yet. */

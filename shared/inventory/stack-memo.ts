@@ -12,12 +12,20 @@ export class StackMemo {
 
   /** Whether `p`'s stack is one of the two remembered (the one matched becomes the last). */
   has(p: Packet): boolean {
-    if (same(this.last, p)) return true;
-    if (!same(this.prev, p)) return false;
+    return this.match(p) !== 0;
+  }
+
+  /**
+   * has(), saying which: 1 the last (the stack of the frame before, as every frame's stack ends as the
+   * last: matched, swapped in or kept), 2 the one before it (which becomes the last), 0 neither.
+   */
+  match(p: Packet): number {
+    if (same(this.last, p)) return 1;
+    if (!same(this.prev, p)) return 0;
     const t = this.last;
     this.last = this.prev;
     this.prev = t;
-    return true;
+    return 2;
   }
 
   /** Remember `p`'s stack, once its names are in the set; the older of the two is forgotten. */

@@ -64,3 +64,28 @@ test("a device's protocols are exact when its frames alternate among three stack
   const d2 = a.snapshot().devices.find((x) => x.mac === pc.mac)!;
   assert.deepEqual([...d2.protocols].sort(), ['ipv4', 'ipv6', 'tcp', 'udp']);
 });
+
+test("each address's share gets a stack's names when a MAC sends it from one address after another", () => {
+  // The device's memo matches every frame after the first (one stack throughout), but each address's
+  // share sees it first: what the shares hold shows once the MAC proves a router and their protocols
+  // go to the addresses' own devices.
+  const a = new Analyzer({ layers: LAYERS });
+  const gw = '3c:52:82:00:00:0a';
+  const host = { mac: '3c:52:82:00:00:0b', ip: '192.168.1.30', port: 123 };
+  const from = (i: number) => ({ mac: gw, ip: `198.51.100.${i}`, port: 123 });
+  // Two frames from the first address (the second repeats the stack through the same share), then
+  // one from each further address, the fifth making the MAC a router.
+  const frames = [from(1), from(1), from(2), from(3), from(4), from(5)].map((s) =>
+    udpFrame(s, host, new Uint8Array([1])),
+  );
+  frames.forEach((f, i) => a.frame(f, 1, 1_700_000_000_000 + i, f.length, 0));
+  const inv = a.snapshot();
+  for (let i = 1; i <= 5; i++) {
+    const d = inv.devices.find((x) => x.id === `ip:198.51.100.${i}`);
+    assert.ok(d !== undefined && d.routed, `198.51.100.${i} is routed`);
+    assert.deepEqual([...d.protocols].sort(), ['ipv4', 'udp'], `198.51.100.${i}`);
+  }
+  const router = inv.devices.find((x) => x.mac === gw)!;
+  assert.equal(router.router, true);
+  assert.deepEqual(router.protocols, []);
+});
