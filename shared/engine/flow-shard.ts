@@ -6,19 +6,8 @@
  * announcements are heard by one worker. Reads only fixed offsets of the frame; a frame too short or
  * of an unknown link type goes to worker 0. Never throws.
  */
-import {
-  LINKTYPE_ETHERNET,
-  LINKTYPE_IPV4,
-  LINKTYPE_IPV6,
-  LINKTYPE_LINUX_SLL,
-  LINKTYPE_LINUX_SLL2,
-  LINKTYPE_LOOP,
-  LINKTYPE_NULL,
-  LINKTYPE_RAW,
-  LINKTYPE_RAW_OLD,
-  LINKTYPE_RAW_OLD2,
-} from '../decode/linktypes';
-import { etherTypeAt } from './ether-offsets';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 } from '../decode/linktypes';
+import { LinkOffsets } from './link-offsets';
 
 const mix = (h: number, x: number) => Math.imul((h ^ x) >>> 0, 0x9e3779b1) ^ (x >>> 15);
 
@@ -41,6 +30,14 @@ function lower(b: Uint8Array, x: number, y: number, len: number): boolean {
   return true;
 }
 
+/** bytesHash of the 4 bytes at `at`, unrolled: every IPv4 frame hashes two addresses. */
+function hash4(b: Uint8Array, at: number): number {
+  let h = Math.imul(0x811c9dc5 ^ b[at]!, 0x01000193);
+  h = Math.imul(h ^ b[at + 1]!, 0x01000193);
+  h = Math.imul(h ^ b[at + 2]!, 0x01000193);
+  return Math.imul(h ^ b[at + 3]!, 0x01000193) >>> 0;
+}
+
 /** The IP pair's key, or -1 when the packet is not unicast IP (then the caller uses the sender). */
 function ipPairKey(b: Uint8Array, ip: number, end: number, ether: number): number {
   if (ether === 0x0800 || (ether === -1 && ip < end && b[ip]! >> 4 === 4)) {
@@ -48,8 +45,11 @@ function ipPairKey(b: Uint8Array, ip: number, end: number, ether: number): numbe
     const d = b[ip + 16]!;
     // Multicast and limited broadcast (a directed broadcast is told apart by the MAC, where one is).
     if (d >= 224) return -1;
-    const [x, y] = lower(b, ip + 12, ip + 16, 4) ? [ip + 12, ip + 16] : [ip + 16, ip + 12];
-    return final(mix(mix(4, bytesHash(b, x, 4)), bytesHash(b, y, 4)));
+    // The lower address first, as bytes compare: big-endian, unsigned.
+    const s4 = ((b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!) >>> 0;
+    const d4 = ((d << 24) | (b[ip + 17]! << 16) | (b[ip + 18]! << 8) | b[ip + 19]!) >>> 0;
+    const [x, y] = s4 <= d4 ? [ip + 12, ip + 16] : [ip + 16, ip + 12];
+    return final(mix(mix(4, hash4(b, x)), hash4(b, y)));
   }
   if (ether === 0x86dd || (ether === -1 && ip < end && b[ip]! >> 4 === 6)) {
     if (ip + 40 > end || b[ip + 24] === 0xff) return -1;
@@ -59,45 +59,44 @@ function ipPairKey(b: Uint8Array, ip: number, end: number, ether: number): numbe
   return -1;
 }
 
+const link = new LinkOffsets();
+
 /**
  * The flow key of the frame `b[start, end)` of link type `lt`: the same for both directions of a
  * unicast IP conversation, else the sender's; -1 for a frame too short or of an unknown link type.
  */
 export function flowKey(b: Uint8Array, start: number, end: number, lt: number): number {
+  link.read(b, start, end, lt);
+  return flowKeyAt(b, start, end, lt, link.type, link.net);
+}
+
+/** flowKey, with the frame's LinkOffsets (`type`, `net`) read already. */
+export function flowKeyAt(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  lt: number,
+  type: number,
+  net: number,
+): number {
+  if (net < 0) return -1;
   let key = -1;
   if (lt === LINKTYPE_ETHERNET) {
-    if (end - start < 14) return -1;
-    const o = etherTypeAt(b, start, end);
-    if (o < 0) return -1;
-    const type = (b[o]! << 8) | b[o + 1]!;
     // A frame to a group MAC (broadcast, multicast) is the sender's own news.
-    if ((b[start]! & 1) === 0) key = ipPairKey(b, o + 2, end, type);
+    if ((b[start]! & 1) === 0) key = ipPairKey(b, net, end, type);
     if (key < 0) key = final(mix(2, bytesHash(b, start + 6, 6)));
   } else if (lt === LINKTYPE_LINUX_SLL || lt === LINKTYPE_LINUX_SLL2) {
     const sll2 = lt === LINKTYPE_LINUX_SLL2;
-    const hdr = sll2 ? 20 : 16;
-    if (end - start < hdr) return -1;
-    const type = sll2 ? (b[start]! << 8) | b[start + 1]! : (b[start + 14]! << 8) | b[start + 15]!;
-    key = ipPairKey(b, start + hdr, end, type);
+    key = ipPairKey(b, net, end, type);
     if (key < 0) {
       // The sender's link-layer address (up to 8 bytes).
       const alen = Math.min(8, sll2 ? b[start + 11]! : (b[start + 4]! << 8) | b[start + 5]!);
       key = final(mix(2, bytesHash(b, start + (sll2 ? 12 : 6), alen)));
     }
   } else {
-    const at =
-      lt === LINKTYPE_RAW || lt === LINKTYPE_RAW_OLD || lt === LINKTYPE_RAW_OLD2
-        ? 0
-        : lt === LINKTYPE_IPV4 || lt === LINKTYPE_IPV6
-          ? 0
-          : lt === LINKTYPE_NULL || lt === LINKTYPE_LOOP
-            ? 4
-            : -1;
-    if (at < 0) return -1;
-    key = ipPairKey(b, start + at, end, -1);
+    key = ipPairKey(b, net, end, -1);
     // Multicast without a MAC: by the sender's address.
-    if (key < 0 && end - start >= at + 20)
-      key = final(mix(3, bytesHash(b, start + at + (b[start + at]! >> 4 === 6 ? 8 : 12), 4)));
+    if (key < 0 && net + 20 <= end) key = final(mix(3, bytesHash(b, net + (b[net]! >> 4 === 6 ? 8 : 12), 4)));
   }
   return key;
 }
@@ -129,8 +128,12 @@ export class FlowShards {
   }
 
   of(b: Uint8Array, start: number, end: number, lt: number): number {
+    return this.n <= 1 ? 0 : this.ofKey(flowKey(b, start, end, lt));
+  }
+
+  /** The worker for a frame of flow key `key` (flowKeyAt; -1: none). */
+  ofKey(key: number): number {
     if (this.n <= 1) return 0;
-    const key = flowKey(b, start, end, lt);
     let w = 0;
     if (key >= 0) {
       const k = key & (BUCKETS - 1);
@@ -152,33 +155,22 @@ export class FlowShards {
   }
 }
 
-/** Where the IP header of a frame starts, for the link types above (-1: not found, or not IP). */
-function ipStart(b: Uint8Array, start: number, end: number, lt: number): number {
-  if (lt === LINKTYPE_ETHERNET) {
-    const o = etherTypeAt(b, start, end);
-    if (o < 0) return -1;
-    const type = (b[o]! << 8) | b[o + 1]!;
-    return type === 0x0800 || type === 0x86dd ? o + 2 : -1;
-  }
-  if (lt === LINKTYPE_LINUX_SLL || lt === LINKTYPE_LINUX_SLL2) {
-    const sll2 = lt === LINKTYPE_LINUX_SLL2;
-    if (end - start < (sll2 ? 20 : 16)) return -1;
-    const type = sll2 ? (b[start]! << 8) | b[start + 1]! : (b[start + 14]! << 8) | b[start + 15]!;
-    return type === 0x0800 || type === 0x86dd ? start + (sll2 ? 20 : 16) : -1;
-  }
-  if (lt === LINKTYPE_RAW || lt === LINKTYPE_RAW_OLD || lt === LINKTYPE_RAW_OLD2) return start;
-  if (lt === LINKTYPE_IPV4 || lt === LINKTYPE_IPV6) return start;
-  if (lt === LINKTYPE_NULL || lt === LINKTYPE_LOOP) return start + 4;
-  return -1;
-}
-
 /**
  * Whether the frame may be a TCP segment with SYN set, straight over IPv4 or IPv6 (no tunnel, no
  * IPv6 extension header): the reader decides whether such a SYN repeats (SynRepeats) for the
  * workers. A frame this misses is decided by its worker, as before.
  */
 export function maybeTcpSyn(b: Uint8Array, start: number, end: number, lt: number): boolean {
-  const ip = ipStart(b, start, end, lt);
+  link.read(b, start, end, lt);
+  return maybeTcpSynAt(b, end, lt, link.type, link.net);
+}
+
+/** maybeTcpSyn, with the frame's LinkOffsets (`type`, `net`) read already. */
+export function maybeTcpSynAt(b: Uint8Array, end: number, lt: number, type: number, net: number): boolean {
+  // Past a link header that names its protocol, only IPv4 and IPv6.
+  const named = lt === LINKTYPE_ETHERNET || lt === LINKTYPE_LINUX_SLL || lt === LINKTYPE_LINUX_SLL2;
+  if (named && type !== 0x0800 && type !== 0x86dd) return false;
+  const ip = net;
   if (ip < 0 || ip >= end) return false;
   let tcp: number;
   if (b[ip]! >> 4 === 4) {

@@ -17,7 +17,8 @@ import { ROUTER_IP_THRESHOLD } from '../inventory/inventory';
 import { ipv4IsUnicastHost } from '../util/addr';
 import { LINKTYPE_ETHERNET } from '../decode/linktypes';
 import type { Layer } from '../decode/layer';
-import { etherTypeAt, mac48 } from './ether-offsets';
+import { mac48 } from './ether-offsets';
+import { LinkOffsets } from './link-offsets';
 
 const MAX_MACS = 1 << 16;
 const BROADCAST = 0xffffffffffff;
@@ -42,11 +43,17 @@ export const WATCH_OWNS = 2;
 
 export class RouterWatch {
   private readonly macs = new Map<number, Seen>();
-  private readonly tunnelProtocols: Set<number>;
-  private readonly tunnelPorts: Set<number>;
+  /** By IP protocol and by UDP port, 1 where the decoder opens a tunnel: a byte read per frame, not a Set. */
+  private readonly tunnelProtocols = new Uint8Array(256);
+  private readonly tunnelPorts = new Uint8Array(65536);
   /** The last (MAC, address) counted: most frames repeat it. */
   private lastMac = -1;
   private lastAddr: number | string = -1;
+  /** When lastAddr is an IPv6 /64: its 8 bytes, so a repeat is known before its text is made. */
+  private lastNetHi = 0;
+  private lastNetLo = 0;
+  private lastV6 = false;
+  private readonly link = new LinkOffsets();
   /** After a frame() that told something: the MAC, and its ARP-owned IPv4 addresses (as `| 0`). */
   mac = -1;
   owned: readonly number[] = [];
@@ -56,10 +63,10 @@ export class RouterWatch {
     /** MACs watched at most. */
     private readonly limit = MAX_MACS,
   ) {
-    this.tunnelProtocols = new Set(
-      layers.flatMap((l) => l.ipProtocols ?? []).filter((x) => !PLAIN_PROTOCOLS.has(x)),
-    );
-    this.tunnelPorts = new Set(layers.flatMap((l) => l.udpPorts ?? []));
+    for (const l of layers) {
+      for (const x of l.ipProtocols ?? []) if (!PLAIN_PROTOCOLS.has(x)) this.tunnelProtocols[x & 255] = 1;
+      for (const x of l.udpPorts ?? []) this.tunnelPorts[x & 0xffff] = 1;
+    }
   }
 
   /**
@@ -69,13 +76,15 @@ export class RouterWatch {
    * counts nothing.
    */
   frame(b: Uint8Array, start: number, end: number, lt: number): number {
-    if (lt !== LINKTYPE_ETHERNET || end - start < 14) return WATCH_NONE;
-    const src = mac48(b, start + 6);
-    const o = etherTypeAt(b, start, end);
-    if (o < 0) return WATCH_NONE;
-    const type = (b[o]! << 8) | b[o + 1]!;
-    const ip = o + 2;
+    const link = this.link.read(b, start, end, lt);
+    return this.frameAt(b, start, end, lt, link.type, link.net);
+  }
+
+  /** frame(), with the frame's LinkOffsets (`type`, `net`) read already. */
+  frameAt(b: Uint8Array, start: number, end: number, lt: number, type: number, ip: number): number {
+    if (lt !== LINKTYPE_ETHERNET || ip < 0) return WATCH_NONE;
     if (type === 0x0806) return this.arp(b, ip, end);
+    const src = mac48(b, start + 6);
     if (src === BROADCAST) return WATCH_NONE;
     if (type === 0x0800) {
       if (ip + 20 > end || b[ip]! >> 4 !== 4) return WATCH_NONE;
@@ -96,6 +105,13 @@ export class RouterWatch {
       let zero = true;
       for (let i = 8; i < 24 && zero; i++) zero = b[ip + i] === 0;
       if (zero) return WATCH_NONE;
+      const hi = (g << 16) | (b[ip + 10]! << 8) | b[ip + 11]!;
+      const lo = (b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!;
+      // The same sender and /64 as the last frame counted: nothing new, and no text to make.
+      if (src === this.lastMac && this.lastV6 && hi === this.lastNetHi && lo === this.lastNetLo)
+        return WATCH_NONE;
+      this.lastNetHi = hi;
+      this.lastNetLo = lo;
       let net = '';
       for (let i = 8; i < 16; i += 2) net += ((b[ip + i]! << 8) | b[ip + i + 1]!).toString(16) + ':';
       return this.count(src, net, false);
@@ -117,11 +133,11 @@ export class RouterWatch {
 
   /** Whether the decoder would open this IP payload as a tunnel (its inner addresses count instead). */
   private tunnels(b: Uint8Array, ip: number, end: number, proto: number, hl: number): boolean {
-    if (this.tunnelProtocols.has(proto)) return true;
+    if (this.tunnelProtocols[proto] === 1) return true;
     if (proto !== 17 || ip + hl + 4 > end) return false;
     const u = ip + hl;
     return (
-      this.tunnelPorts.has((b[u]! << 8) | b[u + 1]!) || this.tunnelPorts.has((b[u + 2]! << 8) | b[u + 3]!)
+      this.tunnelPorts[(b[u]! << 8) | b[u + 1]!] === 1 || this.tunnelPorts[(b[u + 2]! << 8) | b[u + 3]!] === 1
     );
   }
 
@@ -129,6 +145,7 @@ export class RouterWatch {
     if (mac === this.lastMac && addr === this.lastAddr && !arp) return WATCH_NONE;
     this.lastMac = mac;
     this.lastAddr = addr;
+    this.lastV6 = typeof addr === 'string';
     let s = this.macs.get(mac);
     if (s === undefined) {
       if (this.macs.size >= this.limit) return WATCH_NONE;

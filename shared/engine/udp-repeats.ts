@@ -11,19 +11,31 @@
  * decoder's memory does.
  */
 import { LINKTYPE_ETHERNET } from '../decode/linktypes';
-import { etherTypeAt } from './ether-offsets';
+import { LinkOffsets } from './link-offsets';
 
 export class UdpCopies {
   private readonly first = new Map<number, number>();
   constructor(private readonly max = 1 << 16) {}
 
+  private readonly link = new LinkOffsets();
+
   /** The worker for this frame: `w` (its own), or the one that got an earlier copy of its payload. */
   route(b: Uint8Array, start: number, end: number, lt: number, w: number): number {
-    if (lt !== LINKTYPE_ETHERNET || end - start < 14) return w;
-    const o = etherTypeAt(b, start, end);
-    if (o < 0) return w;
-    const type = (b[o]! << 8) | b[o + 1]!;
-    const ip = o + 2;
+    const link = this.link.read(b, start, end, lt);
+    return this.routeAt(b, start, end, lt, link.type, link.net, w);
+  }
+
+  /** route(), with the frame's LinkOffsets (`type`, `net`) read already. */
+  routeAt(
+    b: Uint8Array,
+    start: number,
+    end: number,
+    lt: number,
+    type: number,
+    ip: number,
+    w: number,
+  ): number {
+    if (lt !== LINKTYPE_ETHERNET || ip < 0) return w;
     let u: number;
     let stop: number;
     if (type === 0x0800) {
@@ -44,7 +56,12 @@ export class UdpCopies {
     for (let i = start + 6; i < start + 12; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
     h = Math.imul(h ^ b[u]!, 0x01000193);
     h = Math.imul(h ^ b[u + 1]!, 0x01000193);
-    for (let i = u + 8; i < stop; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    // The payload four bytes a step (its length is in the hash already): each step is a bijection of
+    // the hash, so payloads that differ in one step still differ.
+    let i = u + 8;
+    for (; i + 4 <= stop; i += 4)
+      h = Math.imul(h ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)), 0x01000193);
+    for (; i < stop; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
     const had = this.first.get(h);
     if (had !== undefined) return had;
     if (this.first.size >= this.max) this.first.clear();

@@ -1,6 +1,7 @@
 /**
  * The SharedArrayBuffer ring between the reader and an analysis thread (src-main/engine/threads/frame-ring.ts):
- * frames come out as they went in, in order, across the wrap at the end of the buffer; a full ring
+ * frames come out as they went in, in order, across the wrap at the end of the buffer, aligned as
+ * their source was modulo 8 (so that they copy a word at a time); a full ring
  * whose reader takes nothing makes the writer give up with a reason, and a reader that failed
  * releases the writer at once.
  */
@@ -29,10 +30,22 @@ test('frames come out whole and in order, across many wraps of a small ring', ()
   while (got < 2000) {
     // Write while there is clearly room, then read a few: the positions wrap many times.
     while (sent < 2000 && w.used() < 8192) {
+      // From every offset modulo 8 of the source buffer.
       const b = frame(sent);
-      const pad = new Uint8Array(b.length + 10);
-      pad.set(b, 5);
-      w.push(pad, 5, 5 + b.length, 1 + (sent % 3), sent * 1000.5, b.length + 4, sent % 7, sent + 1, sent & 1);
+      const at = sent % 11;
+      const pad = new Uint8Array(b.length + 16);
+      pad.set(b, at);
+      w.push(
+        pad,
+        at,
+        at + b.length,
+        1 + (sent % 3),
+        sent * 1000.5,
+        b.length + 4,
+        sent % 7,
+        sent + 1,
+        sent & 1,
+      );
       sent++;
     }
     w.flush();
@@ -41,6 +54,8 @@ test('frames come out whole and in order, across many wraps of a small ring', ()
       assert.ok(f !== null);
       const want = frame(got);
       assert.deepEqual(f.data.subarray(f.start, f.end), want);
+      // Where the source had it modulo 8, so that it was copied a word at a time.
+      assert.equal((f.data.byteOffset + f.start) & 7, (got % 11) & 7);
       assert.equal(f.linkType, 1 + (got % 3));
       assert.equal(f.ts, got * 1000.5);
       assert.equal(f.wireLen, want.length + 4);

@@ -48,6 +48,26 @@ test("a sender's copies to several peers go where the first went", () => {
   assert.equal(route(frag, 0), 0);
 });
 
+test('a payload that differs from an earlier one in any single byte is no copy of it', () => {
+  // The payload is hashed four bytes a step, then byte by byte: every position, of lengths that end
+  // a step and that leave one to three bytes after the last, must count.
+  for (const len of [8, 9, 10, 11, 12, 37]) {
+    const u = new UdpCopies();
+    const base = Uint8Array.from({ length: len }, (_, i) => (i * 7 + 1) & 0xff);
+    assert.equal(
+      u.route(udpFrame(SENDER, peer(1), base), 0, udpFrame(SENDER, peer(1), base).length, 1, 1),
+      1,
+    );
+    for (let at = 0; at < len; at++)
+      for (const bit of [0x01, 0x80]) {
+        const other = base.slice();
+        other[at]! ^= bit;
+        const f = udpFrame(SENDER, peer(2), other);
+        assert.equal(u.route(f, 0, f.length, 1, 2), 2, `length ${len}, byte ${at}, bit ${bit}`);
+      }
+  }
+});
+
 test('the table is bounded: past its size it starts over', () => {
   const u = new UdpCopies(4);
   const f = (i: number) => udpFrame(SENDER, peer(1), ascii(`payload ${i}`));

@@ -14,7 +14,8 @@ import { Worker } from 'node:worker_threads';
 import { Decoder } from '../../../shared/decode/decoder';
 import { LAYERS } from '../../../shared/decode/layers';
 import { linkTypeLabel } from '../../../shared/decode/linktypes';
-import { FlowShards, maybeTcpSyn } from '../../../shared/engine/flow-shard';
+import { FlowShards, flowKeyAt, maybeTcpSynAt } from '../../../shared/engine/flow-shard';
+import { LinkOffsets } from '../../../shared/engine/link-offsets';
 import { SynRepeats } from '../../../shared/engine/syn-repeats';
 import { RouterWatch, WATCH_NONE, WATCH_ROUTER } from '../../../shared/engine/router-watch';
 import { UdpCopies } from '../../../shared/engine/udp-repeats';
@@ -227,6 +228,8 @@ export class AnalysisPool {
     const routers = new RouterWatch(LAYERS);
     // A verbatim UDP copy goes where the first went, whose repeat window decides (udp-repeats.ts).
     const copies = new UdpCopies();
+    // Where each frame's network layer starts, read once for all of the above.
+    const link = new LinkOffsets();
     try {
       for (const path of files) {
         for (const w of writers) w.push(EMPTY, 0, 0, 0, 0, 0, 0, 0, FLAG_BEGIN_SOURCE);
@@ -245,10 +248,15 @@ export class AnalysisPool {
               if (this.failure !== null) throw new RingFailedError(this.failure);
               frame++;
               if (!this.reads.readsLinkType(lt)) unknown.set(lt, (unknown.get(lt) ?? 0) + 1);
-              const news = routers.frame(buf, s, e, lt);
+              const { type, net } = link.read(buf, s, e, lt);
+              const news = routers.frameAt(buf, s, e, lt, type, net);
               if (news !== WATCH_NONE) this.tellRouter(routers, news, ts, frame);
-              const to = copies.route(buf, s, e, lt, shards.of(buf, s, e, lt));
-              const syn = syns !== null ? this.synFlag(syns, buf, s, e, lt, ts, wl, iface, frame) : 0;
+              const own = n > 1 ? shards.ofKey(flowKeyAt(buf, s, e, lt, type, net)) : 0;
+              const to = copies.routeAt(buf, s, e, lt, type, net, own);
+              const syn =
+                syns !== null && maybeTcpSynAt(buf, e, lt, type, net)
+                  ? this.synFlag(syns, buf, s, e, lt, ts, wl, iface, frame)
+                  : 0;
               if (to > 0) writers[to - 1]!.push(buf, s, e, lt, ts, wl, iface, frame, syn);
               else
                 try {
@@ -313,7 +321,10 @@ export class AnalysisPool {
     this.local?.routerNews(watch.mac, [...watch.owned], news === WATCH_ROUTER, frame);
   }
 
-  /** FLAG_SYN_* for a SYN straight over IP with a good time; 0 (the worker decides) for anything else. */
+  /**
+   * FLAG_SYN_* for a frame maybeTcpSyn took for a SYN straight over IP: 0 (the worker decides) when it
+   * has no good time or is no SYN after all.
+   */
   private synFlag(
     syns: SynRepeats,
     buf: Uint8Array,
@@ -325,7 +336,7 @@ export class AnalysisPool {
     iface: number,
     frame: number,
   ): number {
-    if (!maybeTcpSyn(buf, s, e, lt) || !isCaptureTime(ts)) return 0;
+    if (!isCaptureTime(ts)) return 0;
     const p = this.reads.decode(buf, lt, ts, frame, wl, iface, s, e);
     if ((p.tcpFlags & TCP_SYN) === 0 || p.laterFragment) return 0;
     return syns.repeat(p) ? FLAG_SYN_REPEAT : FLAG_SYN_FRESH;
