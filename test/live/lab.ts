@@ -3,7 +3,7 @@
  * addresses and MACs of our choosing. Everything lives inside the namespaces this creates (the
  * host's own interfaces are never touched) and is removed by cleanup().
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 export interface Lab {
@@ -110,6 +110,28 @@ export function sendUdp(ns: string, to: string, port: number, count: number, pay
   execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+}
+
+/**
+ * Sends numbered datagrams ("seq:0", "seq:1", ...) from inside namespace `ns` to `to`:`port`, three
+ * every millisecond or so, for `ms`; resolves with the number sent once the sender has exited.
+ */
+export function streamUdp(ns: string, to: string, port: number, ms: number): Promise<number> {
+  const script =
+    `const s = require('node:dgram').createSocket('udp4'); let k = 0; const end = Date.now() + ${ms};` +
+    `const tick = () => { if (Date.now() >= end) { s.close(); process.stdout.write(String(k)); return; }` +
+    ` for (let i = 0; i < 3; i++) s.send(Buffer.from('seq:' + k++), ${port}, ${JSON.stringify(to)});` +
+    ` setTimeout(tick, 1); }; tick();`;
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((res, rej) =>
+    child.on('close', (code) =>
+      code === 0 ? res(Number(out)) : rej(new Error(`the sender exited ${code}`)),
+    ),
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

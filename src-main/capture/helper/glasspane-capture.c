@@ -84,6 +84,8 @@
 /* Frames read from one interface per poll round, so that one busy interface cannot starve others. */
 #define DISPATCH_BATCH 256
 #define DRAIN_MS 2000
+/* How long a stop waits for frames the kernel holds: past the 100 ms block timeout, with room. */
+#define HELD_MS 250
 
 struct iface {
   int index;
@@ -99,6 +101,9 @@ struct iface {
   uint64_t recv, drop, ifdrop;
   int have_base;
   unsigned long long base[4]; /* rx_packets, tx_packets, rx_dropped, rx_missed_errors */
+  /* The same counters when the stop came: the final stats' missed estimate is taken against them. */
+  int have_at_stop;
+  unsigned long long at_stop[4];
 };
 
 static struct {
@@ -613,7 +618,13 @@ static void stats_record(int final) {
          (unsigned long long)f->drop, (unsigned long long)f->ifdrop);
     else
       jlit(&J, "null");
-    int have_k = f->have_base && kernel_counters(f->name, now) == 0;
+    int have_k = 0;
+    if (final && f->have_at_stop) {
+      memcpy(now, f->at_stop, sizeof now);
+      have_k = 1;
+    } else {
+      have_k = f->have_base && kernel_counters(f->name, now) == 0;
+    }
     jlit(&J, ",\"kernel\":");
     if (have_k) {
       long long d[4];
@@ -944,25 +955,64 @@ static void on_signal(int s) {
   errno = saved;
 }
 
+static long long mono_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Delivers what the kernel had captured for us when the stop came. TPACKET_V3 hands a block over
+ * when it is full or its 100 ms timeout has passed, so the frames of the block being filled wait up
+ * to that long; closing at once lost them (about 100 ms of traffic). Done once every interface has
+ * delivered or dropped all that pcap_stats() had counted at the stop, or after HELD_MS. Frames that
+ * arrive meanwhile are delivered too, so the kernel's counters of the stop's moment are kept for the
+ * final missed estimate: read after the wait, they would count the newest frames as missed.
+ */
+static void deliver_held(void) {
+  uint64_t owed[MAX_INTERFACES];
+  for (int i = 0; i < n_open; i++) {
+    struct iface *f = &ifs[i];
+    read_pcap_stats(f);
+    owed[i] = f->recv > f->drop ? f->recv - f->drop : 0;
+    f->have_at_stop = f->have_base && kernel_counters(f->name, f->at_stop) == 0;
+  }
+  long long end = mono_ms() + HELD_MS;
+  for (;;) {
+    struct pollfd pf[MAX_INTERFACES];
+    int which[MAX_INTERFACES];
+    int n = 0;
+    for (int i = 0; i < n_open; i++)
+      if (ifs[i].p != NULL && ifs[i].packets < owed[i]) {
+        pf[n] = (struct pollfd){ifs[i].fd, POLLIN, 0};
+        which[n++] = i;
+      }
+    long long wait = end - mono_ms();
+    if (n == 0 || wait <= 0) return;
+    if (poll(pf, (nfds_t)n, (int)wait) < 0 && errno != EINTR) return;
+    for (int k = 0; k < n; k++) {
+      if (!(pf[k].revents & POLLIN)) continue;
+      struct iface *f = &ifs[which[k]];
+      if (pcap_dispatch(f->p, DISPATCH_BATCH, on_packet, (u_char *)(void *)f) == PCAP_ERROR) return;
+    }
+    if (flush_some() < 0) return;
+  }
+}
+
 static void stop(const char *reason) {
   if (stopping) return;
   stopping = 1;
-  /* Final counters first: pcap_stats() needs the handles still open. */
   jreset();
   jlit(&J, "{\"kind\":\"stopping\",\"reason\":");
   jstr(&J, reason);
   jlit(&J, "}");
   emit_json(REC_STATUS);
+  deliver_held();
+  /* Final counters before the handles close: pcap_stats() needs them open. */
   stats_record(1);
   close_all();
   drain();
   exit(0);
-}
-
-static long long mono_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static void lost(struct iface *f, const char *why) {
