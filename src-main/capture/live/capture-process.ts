@@ -44,6 +44,8 @@ import { kernelCounters, type KernelCounters } from './sysfs';
 /** cap copies at most this many bytes per packet: its fixed snaplen. */
 const CAP_SNAPLEN = 65535;
 const MAX_CONFIG_LINE = 64 * 1024;
+/** How long a stop waits for frames the kernel already counted (see afterHeld). */
+const HELD_MS = 10;
 
 interface Open {
   cap: CapHandle;
@@ -125,12 +127,13 @@ function snapshot(final: boolean, counters = countersNow()): HelperStats {
 }
 
 /**
- * Resolves after the event loop's next poll phase, in which cap empties each handle's ring. A stop
- * arrives in a poll phase (stdin, parentPort or a signal): one setImmediate runs in that turn's
- * check phase, the second in the next turn's, after its poll.
+ * Resolves after a poll phase that starts HELD_MS from now; cap empties each handle's ring in it.
+ * The wait covers frames the kernel had counted (an interface's rx counter is raised before the
+ * frame passes the softirq that hands it to the capture socket) but not yet put in the ring.
+ * A timer fires in the timers phase; the poll phase follows, then the check phase's setImmediate.
  */
-function afterNextPoll(): Promise<void> {
-  return new Promise((r) => setImmediate(() => setImmediate(r)));
+function afterHeld(): Promise<void> {
+  return new Promise((r) => setTimeout(() => setImmediate(r), HELD_MS));
 }
 
 async function stop(reason: string): Promise<void> {
@@ -142,7 +145,7 @@ async function stop(reason: string): Promise<void> {
   // moment the stop came. Closing at once lost them and counted them as missed (some 20 ms of
   // traffic on a busy link).
   const atStop = countersNow();
-  await afterNextPoll();
+  await afterHeld();
   closeAll();
   writer.control(encodeControl(REC_STATS, snapshot(true, atStop)));
   await Promise.race([writer.drain(), delay(2000)]);
